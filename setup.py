@@ -1,0 +1,54 @@
+"""Packaging for tb-scopegraph: a TensorBoard plugin that draws graphs with Graphviz."""
+
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+
+setup(
+    name="tb-scopegraph",
+    version="0.1.0",
+    description=(
+        "TensorBoard plugin and command line that draw computation graphs with "
+        "Graphviz, name scopes as groups you open and close"
+    ),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    # The tab's files live in frontend/ in the source tree and ship as
+    # tb_scopegraph/static inside the installed package.
+    packages=["tb_scopegraph", "tb_scopegraph.static"],
+    package_dir={"tb_scopegraph.static": "frontend"},
+    package_data={"tb_scopegraph.static": ["*.js", "*.css", "*.html", "vendor/*"]},
+    install_requires=[
+        "tensorboard>=2.12",
+        "werkzeug>=2.0",
+        "protobuf>=3.20",
+        "pygraphviz>=1.12",
+        "numpy>=1.21",
+    ],
+    extras_require={
+        "test": [
+            "tensorflow-cpu==2.21.0",
+            "torch==2.13.0",
+            "tensorboardX>=2.6",
+            "pytest>=8",
+            "pytest-xdist>=3",
+            "hypothesis>=6",
+            "playwright>=1.45",
+            "ruff>=0.6",
+        ],
+        "demo": ["tensorflow-cpu==2.21.0"],
+    },
+    entry_points={
+        "tensorboard_plugins": ["scopegraph = tb_scopegraph.plugin:ScopeGraphPlugin"],
+        "console_scripts": ["tb-scopegraph = tb_scopegraph.cli:main"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Framework :: Jupyter",
+        "Topic :: Scientific/Engineering :: Visualization",
+    ],
+)

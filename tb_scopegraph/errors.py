@@ -1,0 +1,25 @@
+"""The errors every step of the engine raises, so each front door can report them."""
+
+
+class ScopeGraphError(Exception):
+    """Base of every error the engine reports to a user."""
+
+
+class SourceError(ScopeGraphError):
+    """A path, logdir, run, tag or file could not give a graph."""
+
+
+class NotFound(ScopeGraphError):
+    """A run, tag, graph, scope or node that does not exist."""
+
+
+class InvalidView(ScopeGraphError):
+    """A view that cannot be drawn as asked, e.g. one holding too many boxes."""
+
+
+class RenderError(ScopeGraphError):
+    """Graphviz could not lay out or draw a view."""
+
+
+class RenderTimeout(RenderError):
+    """The layout ran past its wall-clock limit."""
