@@ -1,0 +1,205 @@
+"""Small GraphDefs for tests, built as protos so no test needs TensorFlow to get a graph.
+
+Other test modules import these; keep the signatures stable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tensorboard.compat.proto import (
+    attr_value_pb2,
+    event_pb2,
+    graph_pb2,
+    tensor_shape_pb2,
+    types_pb2,
+)
+from tensorboard.summary.writer.record_writer import RecordWriter
+
+Shape = Sequence[int | None] | None
+"""A tensor shape: dims with None for unknown, or None for unknown rank."""
+
+NodeSpec = tuple  # (name, op) + optional (inputs, attrs)
+
+_DTYPES = {
+    "float32": types_pb2.DT_FLOAT,
+    "float64": types_pb2.DT_DOUBLE,
+    "int32": types_pb2.DT_INT32,
+    "int64": types_pb2.DT_INT64,
+    "bool": types_pb2.DT_BOOL,
+    "string": types_pb2.DT_STRING,
+}
+
+
+def shape_proto(shape: Shape) -> tensor_shape_pb2.TensorShapeProto:
+    """A TensorShapeProto: None is unknown rank, a None dim is unknown size (-1)."""
+    if shape is None:
+        return tensor_shape_pb2.TensorShapeProto(unknown_rank=True)
+    dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in shape]
+    return tensor_shape_pb2.TensorShapeProto(dim=dims)
+
+
+def attr_value(value: Any) -> attr_value_pb2.AttrValue:
+    """Turn a plain Python value into an AttrValue, the way TensorFlow would store it.
+
+    Strings naming a dtype ("float32") become a `type`; other strings become bytes `s`.
+    """
+    if isinstance(value, attr_value_pb2.AttrValue):
+        return value
+    if isinstance(value, bool):
+        return attr_value_pb2.AttrValue(b=value)
+    if isinstance(value, int):
+        return attr_value_pb2.AttrValue(i=value)
+    if isinstance(value, float):
+        return attr_value_pb2.AttrValue(f=value)
+    if isinstance(value, str) and value in _DTYPES:
+        return attr_value_pb2.AttrValue(type=_DTYPES[value])
+    if isinstance(value, str | bytes):
+        raw = value.encode("utf-8") if isinstance(value, str) else value
+        return attr_value_pb2.AttrValue(s=raw)
+    if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):
+        return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(i=list(value)))
+    raise TypeError(f"no AttrValue for {value!r}")
+
+
+def shape_attr(shape: Shape) -> attr_value_pb2.AttrValue:
+    """An AttrValue holding a shape, as the `shape` attr of a variable or placeholder."""
+    return attr_value_pb2.AttrValue(shape=shape_proto(shape))
+
+
+def graph_from_nodes(nodes: Iterable[NodeSpec]) -> graph_pb2.GraphDef:
+    """Build a GraphDef from `(name, op[, inputs[, attrs]])` tuples.
+
+    `inputs` are TensorFlow input strings ("x", "x:1", "^ctrl"). `attrs` maps names to
+    plain values (see `attr_value`), except `_output_shapes`, a list of shapes. A node
+    without `_output_shapes` gets one output of unknown shape; a node without `T` or
+    `dtype` gets `T=float32`.
+    """
+    graph = graph_pb2.GraphDef()
+    graph.versions.producer = 1
+    for spec in nodes:
+        name, op, inputs, attrs = (tuple(spec) + ((), {}))[:4]
+        node = graph.node.add(name=name, op=op, input=list(inputs))
+        attrs = dict(attrs or {})
+        shapes = attrs.pop("_output_shapes", [None])
+        node.attr["_output_shapes"].list.shape.extend(shape_proto(s) for s in shapes)
+        if "T" not in attrs and "dtype" not in attrs:
+            attrs["T"] = "float32"
+        for key, value in attrs.items():
+            node.attr[key].CopyFrom(attr_value(value))
+    return graph
+
+
+def add_graph() -> graph_pb2.GraphDef:
+    """c = a + b over two scalar placeholders: the smallest useful graph."""
+    return graph_from_nodes(
+        [
+            ("a", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[]]}),
+            ("b", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[]]}),
+            ("c", "AddV2", ("a", "b"), {"_output_shapes": [[]]}),
+        ]
+    )
+
+
+FFN_SIZES = (784, 128, 64, 10)
+
+
+def ffn_graph(scoped: bool = True, sizes: Sequence[int] = FFN_SIZES) -> graph_pb2.GraphDef:
+    """A TF1-style feed-forward net, named as TensorFlow names it.
+
+    Scoped: `layer1/W`, `layer1/b`, `layer1/MatMul`, ... one name scope per layer.
+    Flat: `W1`, `b1`, `MatMul`, `MatMul_1`, ... no scopes (TF still puts `W1/read` under W1).
+    Every op has `_output_shapes`; the batch dimension is unknown.
+    """
+    nodes: list[NodeSpec] = [
+        ("x", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, sizes[0]]]})
+    ]
+    previous = "x"
+    layers = len(sizes) - 1
+    for i in range(layers):
+        n_in, n_out = sizes[i], sizes[i + 1]
+        if scoped:
+            scope = f"layer{i + 1}/"
+            w, b = f"{scope}W", f"{scope}b"
+            matmul, add, relu = f"{scope}MatMul", f"{scope}add", f"{scope}Relu"
+        else:
+            suffix = "" if i == 0 else f"_{i}"
+            w, b = f"W{i + 1}", f"b{i + 1}"
+            matmul, add, relu = f"MatMul{suffix}", f"add{suffix}", f"Relu{suffix}"
+        for var, shape in ((w, [n_in, n_out]), (b, [n_out])):
+            nodes.append(
+                (
+                    var,
+                    "VariableV2",
+                    (),
+                    {"dtype": "float32", "shape": shape_attr(shape), "_output_shapes": [shape]},
+                )
+            )
+            nodes.append((f"{var}/read", "Identity", (var,), {"_output_shapes": [shape]}))
+        nodes.append(
+            (matmul, "MatMul", (previous, f"{w}/read"), {"_output_shapes": [[None, n_out]]})
+        )
+        nodes.append((add, "AddV2", (matmul, f"{b}/read"), {"_output_shapes": [[None, n_out]]}))
+        previous = add
+        if i < layers - 1:
+            nodes.append((relu, "Relu", (add,), {"_output_shapes": [[None, n_out]]}))
+            previous = relu
+    return graph_from_nodes(nodes)
+
+
+def series_graph(n: int, scoped: bool = True) -> graph_pb2.GraphDef:
+    """A chain through `n` numbered siblings, the shape that series folding is for.
+
+    Scoped: `input -> layer_0/{MatMul,Relu} -> ... -> layer_{n-1}/... -> output`.
+    Flat: `input -> add -> add_1 -> ... -> add_{n-1} -> output` (TensorFlow's numbering).
+    """
+    shape = [None, 8]
+    nodes: list[NodeSpec] = [
+        ("input", "Placeholder", (), {"dtype": "float32", "_output_shapes": [shape]})
+    ]
+    previous = "input"
+    for i in range(n):
+        if scoped:
+            matmul, relu = f"layer_{i}/MatMul", f"layer_{i}/Relu"
+            nodes.append((matmul, "MatMul", (previous, "input"), {"_output_shapes": [shape]}))
+            nodes.append((relu, "Relu", (matmul,), {"_output_shapes": [shape]}))
+            previous = relu
+        else:
+            name = "add" if i == 0 else f"add_{i}"
+            nodes.append((name, "AddV2", (previous, "input"), {"_output_shapes": [shape]}))
+            previous = name
+    nodes.append(("output", "Identity", (previous,), {"_output_shapes": [shape]}))
+    return graph_from_nodes(nodes)
+
+
+def node_names(graph: graph_pb2.GraphDef) -> list[str]:
+    """The node names of a GraphDef, in order."""
+    return [node.name for node in graph.node]
+
+
+def write_events(
+    run_dir: str | os.PathLike[str], events: Iterable[event_pb2.Event], name: str = "local"
+) -> str:
+    """Write `events` into a new event file in `run_dir` (made if missing); return its path.
+
+    Uses TensorBoard's record writer over a plain file: no TensorFlow, and the file name
+    is deterministic (`events.out.tfevents.0000000001.<name>`), unique per `name`.
+    """
+    os.makedirs(run_dir, exist_ok=True)
+    path = os.path.join(os.fspath(run_dir), f"events.out.tfevents.0000000001.{name}")
+    writer = RecordWriter(open(path, "wb"))  # RecordWriter closes it
+    writer.write(event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString())
+    for event in events:
+        writer.write(event.SerializeToString())
+    writer.close()
+    return path
+
+
+def write_run_graph(
+    run_dir: str | os.PathLike[str], graph: graph_pb2.GraphDef, step: int = 0, name: str = "local"
+) -> str:
+    """Write `graph` as a run graph event, as `FileWriter(logdir, graph=...)` does."""
+    event = event_pb2.Event(wall_time=2.0, step=step, graph_def=graph.SerializeToString())
+    return write_events(run_dir, [event], name=name)
