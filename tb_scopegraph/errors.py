@@ -23,3 +23,7 @@ class RenderError(ScopeGraphError):
 
 class RenderTimeout(RenderError):
     """The layout ran past its wall-clock limit."""
+
+
+class InvalidQuery(ScopeGraphError):
+    """A malformed request: a negative depth, a regular expression that does not compile."""

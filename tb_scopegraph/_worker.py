@@ -1,0 +1,54 @@
+"""A layout worker: reads DOT jobs on stdin, draws them with pygraphviz, answers on stdout.
+
+Run by `tb_scopegraph.render` as ``python -m tb_scopegraph._worker``; killed when a layout
+runs past its time, which is why it lives in a process of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tb_scopegraph.render import _HEADER, _LENGTH, PRESETS, _read_exactly
+
+
+def draw(dot: bytes, fmt: str, preset_index: int) -> bytes:
+    """Lay out and draw one DOT text with one preset's settings."""
+    import pygraphviz
+
+    preset = PRESETS[preset_index]
+    graph = pygraphviz.AGraph(string=dot.decode("utf-8"))
+    for key, value in preset.graph_attrs:
+        graph.graph_attr[key] = value
+    if preset.cheap_edges:
+        graph.graph_attr["splines"] = "line"
+        for edge in graph.edges_iter():
+            label = edge.attr.get("label")
+            if label:
+                edge.attr["xlabel"] = label
+                edge.attr["label"] = ""
+    graph.layout(prog="dot")
+    return graph.draw(format=fmt)
+
+
+def main() -> None:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # Graphviz writes warnings to fd 2; keep them off the protocol stream.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    while True:
+        try:
+            fmt, preset = _HEADER.unpack(_read_exactly(stdin, _HEADER.size))
+            (size,) = _LENGTH.unpack(_read_exactly(stdin, _LENGTH.size))
+            dot = _read_exactly(stdin, size)
+        except EOFError:
+            return
+        try:
+            status, payload = b"+", draw(dot, fmt.decode().strip(), preset)
+        except Exception as error:  # any failure is reported, never kills the worker
+            status, payload = b"-", f"{type(error).__name__}: {error}".encode()
+        stdout.write(status + _LENGTH.pack(len(payload)) + payload)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""One view of a graph as DOT text: open groups as clusters, everything else as boxes.
+
+Every string that comes from a graph goes through `quote` (and `_text` for what Graphviz
+shows), so no name can break out of its DOT string or add markup to the SVG.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from tb_scopegraph.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hierarchy, Layout, View
+
+KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
+#: Beyond this many data edges into one box, the rest do not rank it (they fan in from afar).
+FAN_IN_RANKED = 6
+_LABEL_CLIP = 48
+_TOOLTIP_CLIP = 600
+_SAFE = re.compile(rb"[A-Za-z0-9_-]")
+_ENCODED = re.compile(rb"\.([0-9A-F]{2})")
+
+_STYLE = {
+    OP: 'shape=ellipse style=filled fillcolor="#ffffff" color="#757575"',
+    SCOPE: 'shape=box style="rounded,filled,bold" fillcolor="#e8eaf6" color="#5c6bc0"',
+    SERIES: 'shape=box3d style=filled fillcolor="#e0f2f1" color="#26a69a"',
+    CHUNK: 'shape=tab style=filled fillcolor="#f5f5f5" color="#9e9e9e"',
+    MISSING: 'shape=ellipse style="dashed" color="#d32f2f" fontcolor="#d32f2f"',
+}
+_CLUSTER_STYLE = {
+    SCOPE: 'style="rounded,filled" fillcolor="#f7f8fc" color="#9fa8da"',
+    SERIES: 'style="rounded,filled" fillcolor="#f3faf9" color="#80cbc4"',
+    CHUNK: 'style="rounded,filled,dashed" fillcolor="#fafafa" color="#bdbdbd"',
+}
+
+
+def element_id(kind: str, name: str) -> str:
+    """The SVG element id of a box: its kind and its name, with unsafe bytes as ``.XX``.
+
+    >>> element_id("op", "dense/kernel")
+    'op-dense.2Fkernel'
+    >>> element_id("scope", 'a"<b>')
+    'scope-a.22.3Cb.3E'
+    """
+    encoded = "".join(
+        chr(b) if _SAFE.match(bytes([b])) else f".{b:02X}" for b in name.encode("utf-8")
+    )
+    return f"{kind}-{encoded}"
+
+
+def parse_element_id(eid: str) -> tuple[str, str]:
+    """The (kind, name) that `element_id` encoded.
+
+    >>> parse_element_id("op-dense.2Fkernel")
+    ('op', 'dense/kernel')
+    """
+    kind, dash, encoded = eid.partition("-")
+    if not dash or kind not in KINDS:
+        raise ValueError(f"not an element id: {eid!r}")
+    data = _ENCODED.sub(lambda m: bytes([int(m.group(1), 16)]), encoded.encode("ascii"))
+    return kind, data.decode("utf-8", errors="replace")
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string whose value is ``text``.
+
+    DOT's lexer only gives ``\\"`` (an escaped quote) and backslash-newline a meaning, so
+    those are the cases handled here; graph strings reach this only through `_text`, which
+    leaves no backslash, quote or control character in them.
+
+    >>> print(quote('say "hi"'))
+    "say \\"hi\\""
+    >>> print(quote("node"))
+    "node"
+    """
+    text = text.replace('"', '\\"').replace("\n", "\\n")
+    if text.endswith("\\"):
+        text += " "
+    return f'"{text}"'
+
+
+def _text(text: str, clip: int = _LABEL_CLIP) -> str:
+    r"""Text for a label or tooltip that Graphviz shows exactly as it is.
+
+    Backslashes would start Graphviz escapes (``\N``, ``\G``), ``&`` an HTML entity, and
+    control characters would break lines: all become entities or visible escapes, so the
+    result holds no backslash, quote, angle bracket or control character.
+
+    >>> _text('a\\N&amp;<b> "q"\n')
+    'a&#92;N&amp;amp;&lt;b&gt; &quot;q&quot;&#92;x0a'
+    """
+    if len(text) > clip:
+        text = text[: clip - 1] + "…"
+    text = (
+        text.replace("&", "&amp;")
+        .replace("\\", "&#92;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
+    return _CONTROL.sub(lambda m: f"&#92;x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _lines(*parts: str) -> str:
+    """Several lines of label text joined with Graphviz's centred line break."""
+    return "\\n".join(p for p in parts if p)
+
+
+def to_dot(hierarchy: Hierarchy, view: View, title: str = "") -> str:
+    """The DOT text of ``view``: clusters for open groups, one box per closed group or op."""
+    return layout_to_dot(hierarchy.layout(view), title)
+
+
+def layout_to_dot(layout: Layout, title: str = "") -> str:
+    out = [
+        "digraph scopegraph {",
+        f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
+        f"fontsize=11 outputorder=edgesfirst bgcolor=transparent tooltip={quote(_text(title))}"
+        f" label={quote(_text(title))} labelloc=t];",
+        f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
+        f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
+        "arrowsize=0.6];",
+    ]
+    by_cluster: dict[str | None, list[int]] = {}
+    for i, box in enumerate(layout.boxes):
+        by_cluster.setdefault(box.cluster, []).append(i)
+    children: dict[str | None, list] = {}
+    for cluster in layout.clusters:
+        children.setdefault(cluster.parent, []).append(cluster)
+    ids = [element_id(box.kind, box.name) for box in layout.boxes]
+
+    def write(cluster_key: str | None, indent: str) -> None:
+        for i in by_cluster.get(cluster_key, []):
+            out.append(indent + _box(layout.boxes[i], ids[i]))
+        for cluster in children.get(cluster_key, []):
+            eid = "cluster-" + element_id(cluster.kind, cluster.name)
+            out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
+            inner = indent + "  "
+            label = _lines(_text(cluster.label), _ops(cluster.op_count))
+            tip = _lines(
+                _text(cluster.name, _TOOLTIP_CLIP), f"{cluster.kind}, open: click to close"
+            )
+            out.append(
+                f"{inner}graph [id={quote(eid)} class={quote(cluster.kind)} label={quote(label)} "
+                f"tooltip={quote(tip)} {_CLUSTER_STYLE[cluster.kind]} fontsize=10 labeljust=l];"
+            )
+            write(cluster.name, inner)
+            out.append(indent + "}")
+
+    write(None, "  ")
+    fan_in: dict[int, int] = {}
+    for n, edge in enumerate(layout.edges):
+        out.append("  " + _edge(edge, n, ids, fan_in))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+_FONT = "Helvetica,Arial,sans-serif"
+
+
+def _ops(count: int) -> str:
+    return f"{count:,} op" if count == 1 else f"{count:,} ops"
+
+
+def _box(box: Box, eid: str) -> str:
+    if box.kind == OP:
+        label = _lines(_text(box.op), _text(box.label))
+        tip = _lines(_text(box.name, _TOOLTIP_CLIP), _text(box.op, _TOOLTIP_CLIP))
+    elif box.kind == MISSING:
+        label = _lines("missing", _text(box.label))
+        tip = _lines(_text(box.name, _TOOLTIP_CLIP), "an input names it; no such node")
+    else:
+        label = _lines(_text(box.label), _ops(box.op_count))
+        tip = _lines(_text(box.name, _TOOLTIP_CLIP), f"{box.kind}: click to open")
+    return (
+        f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
+        f"tooltip={quote(tip)} {_STYLE[box.kind]}];"
+    )
+
+
+def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
+    attrs = [f'id="edge-{n}"']
+    if edge.control:
+        attrs += ['class="control"', "style=dashed", "constraint=false", 'color="#bdbdbd"']
+        label = ""
+    else:
+        attrs.append('class="data"')
+        seen = fan_in[edge.dst] = fan_in.get(edge.dst, 0) + 1
+        if seen > FAN_IN_RANKED:
+            attrs.append("constraint=false")
+        if edge.tensor_count == 1 and edge.tensors[0].shape:
+            label = edge.tensors[0].shape
+        elif edge.tensor_count > 1:
+            label = f"{edge.tensor_count} tensors"
+        else:
+            label = ""
+        if edge.count > 1:
+            attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
+    if label:
+        attrs.append(f"label={quote(_text(label))}")
+    tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
+    for tensor in edge.tensors:
+        tip.append(" ".join(_text(p, 120) for p in (tensor.name, tensor.dtype, tensor.shape) if p))
+    if edge.tensor_count > len(edge.tensors):
+        tip.append(f"… and {edge.tensor_count - len(edge.tensors)} more tensors")
+    attrs.append(f"tooltip={quote(_lines(*tip))}")
+    return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"

@@ -1,0 +1,844 @@
+"""The scope tree of one graph, and which boxes and edges a view of it shows.
+
+A `Hierarchy` is built once per GraphDef. Ops sit in *groups*: name scopes (split on ``/``),
+*series* of five or more numbered siblings (``layer_0`` … ``layer_47``), and *chunks* that
+split a group with too many direct children. A `View` says which groups are open; every op of
+the graph is then inside exactly one visible box, or is a box itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
+
+#: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
+SERIES_MIN = 5
+#: A group with more direct children than this is split into chunks of this size.
+MAX_CHILDREN = 200
+#: The default view opens groups while it stays at or under this many boxes.
+DEFAULT_BOXES = 60
+#: ... and leaves groups of fewer ops than this closed.
+DEFAULT_MIN_OPS = 4
+#: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
+MAX_BOXES = 800
+
+ROOT = 0
+SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
+OP, MISSING = "op", "missing"
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)(\]?)$", re.DOTALL)
+_DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
+_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
+_ATTR_CLIP = 400
+
+
+@dataclass(frozen=True)
+class View:
+    """Which groups are open: the part of a view that changes what is laid out."""
+
+    open: frozenset[str]
+    boxes: int
+
+
+@dataclass(frozen=True)
+class Box:
+    """One visible node: an op, a closed group, or an input that names no node."""
+
+    kind: str
+    name: str
+    label: str
+    op: str
+    op_count: int
+    cluster: str | None  # key of the open group it is drawn in; None at the top level
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One open group, drawn as a frame around its children."""
+
+    kind: str
+    name: str
+    label: str
+    op_count: int
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor that an edge carries."""
+
+    name: str
+    dtype: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """All connections of one kind between two visible boxes, bundled into one edge."""
+
+    src: int  # index into Layout.boxes
+    dst: int
+    control: bool
+    count: int  # op-to-op connections bundled
+    tensors: tuple[Tensor, ...]  # the first distinct tensors, at most a few
+    tensor_count: int  # distinct tensors in the bundle
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything that one view shows, ready to be written as DOT."""
+
+    view: View
+    clusters: tuple[Cluster, ...]
+    boxes: tuple[Box, ...]
+    edges: tuple[Edge, ...]
+
+
+class _Group:
+    __slots__ = ("key", "label", "kind", "parent", "children", "ops", "op_count", "level")
+
+    def __init__(self, key: str, label: str, kind: str, parent: int) -> None:
+        self.key = key
+        self.label = label
+        self.kind = kind
+        self.parent = parent
+        self.children: list[int] = []  # group ids
+        self.ops: list[int] = []  # op ids, directly inside
+        self.op_count = 0
+        self.level = 0
+
+
+class Hierarchy:
+    """The scope tree of one GraphDef, answering what any view of it shows."""
+
+    def __init__(self, graph_def) -> None:
+        self._graph_def = graph_def
+        nodes = graph_def.node
+        self._nodes = nodes
+        names: list[str] = []
+        index: dict[str, int] = {}
+        for i, node in enumerate(nodes):
+            name = node.name
+            if name in index:
+                name = _unique(name, index)
+            index[name] = i
+            names.append(name)
+        self.op_count = len(names)
+        self._types = [node.op for node in nodes]
+        self._edges_from_inputs(nodes, index, names)
+        self._names = names
+        self._index = index
+        self._build_groups()
+        self._consumers: dict[int, list[int]] | None = None
+        self._group_stats: dict[int, dict] = {}
+
+    # -- building -------------------------------------------------------------------------
+
+    def _edges_from_inputs(self, nodes, index: dict[str, int], names: list[str]) -> None:
+        src: list[int] = []
+        dst: list[int] = []
+        out: list[int] = []
+        ctrl: list[bool] = []
+        missing: dict[str, int] = {}
+        for i, node in enumerate(nodes):
+            for text in node.input:
+                control, name, slot = parse_input(text)
+                j = index.get(name)
+                if j is None and text in index:
+                    j, slot = index[text], 0
+                if j is None:
+                    j = missing.get(name)
+                    if j is None:
+                        j = len(names)
+                        key = name if name not in index else _unique(name, index)
+                        missing[key] = j
+                        index[key] = j
+                        names.append(key)
+                        self._types.append("")
+                src.append(j)
+                dst.append(i)
+                out.append(slot)
+                ctrl.append(control)
+        self._missing_count = len(missing)
+        self._e_src = np.asarray(src, dtype=np.int64)
+        self._e_dst = np.asarray(dst, dtype=np.int64)
+        self._e_out = np.asarray(out, dtype=np.int64)
+        self._e_ctrl = np.asarray(ctrl, dtype=bool)
+
+    def _build_groups(self) -> None:
+        root = _Group("", "", "root", -1)
+        groups = [root]
+        by_key: dict[str, int] = {"": ROOT}
+
+        def scope_of(path: str) -> int:
+            # Iterative: a scope path may be thousands of levels deep.
+            missing = []
+            while path and path not in by_key:
+                missing.append(path)
+                path = path.rpartition("/")[0] if "/" in path else ""
+            gid = by_key[path]
+            for sub in reversed(missing):
+                label = sub.rpartition("/")[2] if "/" in sub else sub
+                groups.append(_Group(sub, label, SCOPE, gid))
+                groups[gid].children.append(len(groups) - 1)
+                gid = by_key[sub] = len(groups) - 1
+            return gid
+
+        parents = np.empty(len(self._names), dtype=np.int64)
+        for i, name in enumerate(self._names):
+            path = name.rpartition("/")[0] if "/" in name else ""
+            gid = by_key.get(path) if path else ROOT
+            if gid is None:
+                gid = scope_of(path)
+            groups[gid].ops.append(i)
+            parents[i] = gid
+        self._groups = groups
+        self._by_key = by_key
+        self._op_parent = parents
+        for gid in range(len(groups)):
+            self._fold_series(gid)
+        for gid in range(len(groups)):
+            self._chunk(gid)
+        self._finish_tree()
+
+    def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
+        while key in self._by_key:
+            key += "~"
+        gid = len(self._groups)
+        self._groups.append(_Group(key, label, kind, parent))
+        self._by_key[key] = gid
+        return gid
+
+    def _fold_series(self, gid: int) -> None:
+        group = self._groups[gid]
+        buckets: dict[tuple, list[tuple[int, bool, int]]] = {}
+        for child in group.children:
+            match = _NUMBERED.match(self._groups[child].label)
+            if match and match.group(1):
+                bucket = (match.group(1), match.group(3), SCOPE)
+                buckets.setdefault(bucket, []).append((int(match.group(2)), True, child))
+        for op in group.ops:
+            label = self._names[op].rpartition("/")[2]
+            match = _NUMBERED.match(label)
+            if match and match.group(1) and op < len(self._types):
+                bucket = (match.group(1), match.group(3), self._types[op])
+                buckets.setdefault(bucket, []).append((int(match.group(2)), False, op))
+        for (prefix, suffix, _), members in buckets.items():
+            if len(members) < SERIES_MIN:
+                continue
+            numbers = [n for n, _, _ in members]
+            label = f"{prefix}[{min(numbers)}-{max(numbers)}]{suffix}"
+            key = f"{group.key}/{label}" if group.key else label
+            sid = self._new_group(key, label, SERIES, gid)
+            series = self._groups[sid]
+            moved_groups = {m for _, is_group, m in members if is_group}
+            moved_ops = {m for _, is_group, m in members if not is_group}
+            if moved_groups:
+                group.children = [c for c in group.children if c not in moved_groups]
+                for child in sorted(moved_groups):
+                    self._groups[child].parent = sid
+                series.children = sorted(moved_groups)
+            if moved_ops:
+                group.ops = [o for o in group.ops if o not in moved_ops]
+                series.ops = sorted(moved_ops)
+                self._op_parent[series.ops] = sid
+            group.children.append(sid)
+
+    def _chunk(self, gid: int) -> None:
+        """Split a group with too many children into parts (and parts of parts)."""
+        group = self._groups[gid]
+        items = [(False, c) for c in group.children] + [(True, o) for o in group.ops]
+        if len(items) <= MAX_CHILDREN:
+            return
+        items.sort(key=lambda item: item[1] if item[0] else self._first_op(item[1]))
+        size = MAX_CHILDREN
+        while -(-len(items) // size) > MAX_CHILDREN:
+            size *= MAX_CHILDREN
+        parts = [items[i : i + size] for i in range(0, len(items), size)]
+        group.children, group.ops = [], []
+        for n, part in enumerate(parts, 1):
+            label = f"[part {n} of {len(parts)}]"
+            key = f"{group.key}/{label}" if group.key else label
+            cid = self._new_group(key, label, CHUNK, gid)
+            chunk = self._groups[cid]
+            for is_op, item in part:
+                if is_op:
+                    chunk.ops.append(item)
+                    self._op_parent[item] = cid
+                else:
+                    chunk.children.append(item)
+                    self._groups[item].parent = cid
+            group.children.append(cid)
+            self._chunk(cid)
+
+    def _first_op(self, gid: int) -> int:
+        group = self._groups[gid]
+        while not group.ops and group.children:
+            group = self._groups[group.children[0]]
+        return group.ops[0] if group.ops else 0
+
+    def _finish_tree(self) -> None:
+        groups = self._groups
+        order = [ROOT]
+        for gid in order:
+            group = groups[gid]
+            for child in group.children:
+                sub = groups[child]
+                sub.level = group.level + (0 if group.kind in (SERIES, CHUNK) else 1)
+                order.append(child)
+        self._order = order
+        missing = len(self._nodes)
+        for gid in reversed(order):
+            group = groups[gid]
+            own = sum(1 for o in group.ops if o < missing)
+            group.op_count = own + sum(groups[c].op_count for c in group.children)
+        self._parent = np.asarray([g.parent for g in groups], dtype=np.int64)
+        self._n_children = np.asarray([len(g.children) + len(g.ops) for g in groups])
+
+    # -- views ----------------------------------------------------------------------------
+
+    def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
+        """The view with these groups open (and, with ``depth``, every group that deep)."""
+        wanted = set()
+        for key in open:
+            gid = self._by_key.get(key)
+            if gid is None:
+                raise NotFound(f"no scope {key!r} in this graph")
+            wanted.add(gid)
+        if depth is not None:
+            if depth < 0:
+                raise InvalidQuery(f"depth must be 0 or more, not {depth}")
+            wanted |= self._open_to_depth(depth, wanted)
+        opened = self._effective(wanted)
+        boxes = self._box_count(opened)
+        if boxes > MAX_BOXES:
+            biggest = sorted(opened - {ROOT}, key=lambda g: -self._n_children[g])[:3]
+            names = ", ".join(repr(self._groups[g].key) for g in biggest)
+            raise InvalidView(
+                f"this view would show {boxes} boxes, more than the {MAX_BOXES} a layout can "
+                f"take; close some scopes (the largest open ones: {names})"
+            )
+        return View(frozenset(self._groups[g].key for g in opened if g != ROOT), boxes)
+
+    def default_view(self) -> View:
+        """A small view that tells something: lone scopes opened, then more while it is small."""
+        groups = self._groups
+        opened = {ROOT}
+        boxes = int(self._n_children[ROOT])
+        frontier = [ROOT]
+        # A scope that is the only group at its level is opened, whatever it holds.
+        while frontier:
+            gid = frontier.pop()
+            subgroups = groups[gid].children
+            if len(subgroups) == 1:
+                only = subgroups[0]
+                grown = boxes + int(self._n_children[only]) - 1
+                if grown <= MAX_BOXES:
+                    opened.add(only)
+                    boxes = grown
+                    frontier.append(only)
+        # Then a level at a time, biggest first, while the view stays readable. Groups of a
+        # few ops read well as boxes; a level that does not fit whole is the last one opened.
+        level = self._visible_groups(opened)
+        while level:
+            nxt = []
+            whole = True
+            for gid in sorted(level, key=lambda g: -groups[g].op_count):
+                if groups[gid].op_count < DEFAULT_MIN_OPS:
+                    continue
+                grown = boxes + int(self._n_children[gid]) - 1
+                if grown <= DEFAULT_BOXES:
+                    opened.add(gid)
+                    boxes = grown
+                    nxt.extend(groups[gid].children)
+                else:
+                    whole = False
+            level = nxt if whole else []
+        return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+
+    def _visible_groups(self, opened: set[int]) -> list[int]:
+        return [
+            c
+            for g in opened
+            for c in self._groups[g].children
+            if c not in opened and self._groups[c].parent in opened
+        ]
+
+    def _open_to_depth(self, depth: int, already: set[int]) -> set[int]:
+        opened = {ROOT} | self._effective(already)
+        boxes = self._box_count(opened)
+        for gid in self._order[1:]:
+            group = self._groups[gid]
+            if group.level > depth or gid in opened or group.parent not in opened:
+                continue
+            grown = boxes + int(self._n_children[gid]) - 1
+            if grown <= MAX_BOXES:
+                opened.add(gid)
+                boxes = grown
+        return opened
+
+    def _effective(self, wanted: set[int]) -> set[int]:
+        """The open groups that show: those whose ancestors are all open too."""
+        opened = {ROOT}
+        for gid in self._order[1:]:
+            if gid in wanted and self._groups[gid].parent in opened:
+                opened.add(gid)
+        return opened
+
+    def _box_count(self, opened: set[int]) -> int:
+        return int(sum(int(self._n_children[g]) for g in opened)) - (len(opened) - 1)
+
+    def layout(self, view: View) -> Layout:
+        """The clusters, boxes and bundled edges that ``view`` shows."""
+        groups = self._groups
+        opened = self._effective({self._by_key[k] for k in view.open if k in self._by_key})
+        n_ops = len(self._names)
+        # vis[g]: -1 if the group is open and shown, else the box that holds it.
+        vis = np.full(len(groups), -2, dtype=np.int64)
+        vis[ROOT] = -1
+        for gid in self._order[1:]:
+            above = vis[groups[gid].parent]
+            vis[gid] = (-1 if gid in opened else n_ops + gid) if above == -1 else above
+        rep = vis[self._op_parent]
+        shown_ops = np.flatnonzero(rep == -1)
+        rep[shown_ops] = shown_ops
+
+        clusters = tuple(
+            Cluster(
+                kind=groups[g].kind,
+                name=groups[g].key,
+                label=groups[g].label,
+                op_count=groups[g].op_count,
+                parent=None if groups[g].parent == ROOT else groups[groups[g].parent].key,
+            )
+            for g in self._order[1:]
+            if g in opened
+        )
+        box_of: dict[int, int] = {}
+        boxes: list[Box] = []
+        for g in self._order:
+            if g not in opened:
+                continue
+            where = None if g == ROOT else groups[g].key
+            for child in groups[g].children:
+                if child not in opened:
+                    box_of[n_ops + child] = len(boxes)
+                    boxes.append(self._group_box(child, where))
+            for op in groups[g].ops:
+                box_of[op] = len(boxes)
+                boxes.append(self._op_box(op, where))
+        edges = self._bundle(rep, box_of)
+        return Layout(View(view.open, len(boxes)), clusters, tuple(boxes), edges)
+
+    def _group_box(self, gid: int, cluster: str | None) -> Box:
+        group = self._groups[gid]
+        return Box(group.kind, group.key, group.label, "", group.op_count, cluster)
+
+    def _op_box(self, op: int, cluster: str | None) -> Box:
+        name = self._names[op]
+        label = name.rpartition("/")[2] if "/" in name else name
+        if op >= len(self._nodes):
+            return Box(MISSING, name, label, "", 0, cluster)
+        return Box(OP, name, label, self._types[op], 1, cluster)
+
+    def _bundle(self, rep: np.ndarray, box_of: dict[int, int]) -> tuple[Edge, ...]:
+        if not len(self._e_src):
+            return ()
+        src = rep[self._e_src]
+        dst = rep[self._e_dst]
+        keep = np.flatnonzero(src != dst)
+        if not len(keep):
+            return ()
+        width = len(self._names) + len(self._groups)
+        keys = (src[keep] * width + dst[keep]) * 2 + self._e_ctrl[keep]
+        uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        order = np.argsort(inverse, kind="stable")
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        edges = []
+        for b, key in enumerate(uniq.tolist()):
+            control = bool(key & 1)
+            pair = key >> 1
+            s, d = divmod(pair, width)
+            members = keep[order[starts[b] : starts[b] + min(int(counts[b]), 64)]]
+            tensors = []
+            seen = set()
+            for e in members.tolist():
+                t = (int(self._e_src[e]), int(self._e_out[e]))
+                if t not in seen:
+                    seen.add(t)
+                    tensors.append(t)
+            total = len(seen)
+            if counts[b] > 64:
+                whole = keep[order[starts[b] : starts[b] + int(counts[b])]]
+                pairs = zip(self._e_src[whole].tolist(), self._e_out[whole].tolist(), strict=True)
+                total = len(set(pairs))
+            edges.append(
+                Edge(
+                    src=box_of[s],
+                    dst=box_of[d],
+                    control=control,
+                    count=int(counts[b]),
+                    tensors=tuple(self._tensor(op, slot, control) for op, slot in tensors[:8]),
+                    tensor_count=total,
+                )
+            )
+        return tuple(edges)
+
+    def _tensor(self, op: int, slot: int, control: bool) -> Tensor:
+        name = self._names[op]
+        if control:
+            return Tensor("^" + name, "", "")
+        return Tensor(f"{name}:{slot}", self._dtype(op, slot), self._shape(op, slot))
+
+    # -- shapes and types -----------------------------------------------------------------
+
+    def _shape(self, op: int, slot: int) -> str:
+        if op >= len(self._nodes):
+            return ""
+        attr = self._nodes[op].attr
+        if "_output_shapes" not in attr:
+            return ""
+        shapes = attr["_output_shapes"].list.shape
+        if slot >= len(shapes):
+            return ""
+        return format_shape(shapes[slot])
+
+    def _dtype(self, op: int, slot: int) -> str:
+        if op >= len(self._nodes):
+            return ""
+        attr = self._nodes[op].attr
+        if "_output_types" in attr:
+            types = attr["_output_types"].list.type
+            if slot < len(types):
+                return _dtype_name(types[slot])
+        for key in _DTYPE_ATTRS:
+            if key in attr:
+                value = attr[key]
+                if value.WhichOneof("value") == "type":
+                    return _dtype_name(value.type)
+                if value.WhichOneof("value") == "list" and slot < len(value.list.type):
+                    return _dtype_name(value.list.type[slot])
+        return ""
+
+    # -- questions about names ------------------------------------------------------------
+
+    def tree(self) -> dict:
+        """The group tree as JSON-ready data (groups only, not ops)."""
+        made: dict[int, dict] = {}
+        for gid in reversed(self._order):
+            group = self._groups[gid]
+            made[gid] = {
+                "name": group.key,
+                "label": group.label,
+                "kind": group.kind,
+                "op_count": group.op_count,
+                "child_count": int(self._n_children[gid]),
+                "children": [made.pop(c) for c in group.children],
+            }
+        return made[ROOT]
+
+    def reveal(self, name: str) -> frozenset[str]:
+        """The groups to open so that ``name`` (an op or a group) is a visible box."""
+        if name in self._index:
+            gid = int(self._op_parent[self._index[name]])
+        elif name in self._by_key:
+            gid = self._groups[self._by_key[name]].parent
+        else:
+            raise NotFound(f"no node or scope {name!r} in this graph")
+        keys = []
+        while gid > ROOT:
+            keys.append(self._groups[gid].key)
+            gid = self._groups[gid].parent
+        return frozenset(keys)
+
+    def search(self, query: str, regex: bool = False, limit: int = 50) -> list[dict]:
+        """Ops and scopes whose full name holds ``query`` (or matches it as a regex)."""
+        if regex:
+            try:
+                pattern = re.compile(query)
+            except re.error as error:
+                raise InvalidQuery(f"not a valid regular expression: {error}") from None
+            hit = pattern.search
+        else:
+            lowered = query.lower()
+
+            def hit(name: str) -> bool:
+                return lowered in name.lower()
+
+        found = []
+        for gid in self._order[1:]:
+            group = self._groups[gid]
+            if group.kind == SCOPE and hit(group.key):
+                found.append({"name": group.key, "kind": SCOPE, "op": ""})
+                if len(found) >= limit:
+                    break
+        for op, name in enumerate(self._names):
+            if len(found) >= limit:
+                break
+            if hit(name):
+                kind = OP if op < len(self._nodes) else MISSING
+                found.append({"name": name, "kind": kind, "op": self._types[op]})
+        for item in found:
+            item["reveal"] = sorted(self.reveal(item["name"]))
+        return found
+
+    def details(self, name: str, kind: str | None = None) -> dict:
+        """What is known of one op or group: for a group, op counts and parameters."""
+        if kind in (None, OP, MISSING) and name in self._index:
+            return self._op_details(self._index[name])
+        if kind != OP and name in self._by_key and name:
+            return self._group_details(self._by_key[name])
+        raise NotFound(f"no {'op' if kind == OP else 'node or scope'} {name!r} in this graph")
+
+    def _op_details(self, op: int) -> dict:
+        name = self._names[op]
+        if op >= len(self._nodes):
+            consumers = self._consumers_of(op)
+            return {
+                "kind": MISSING,
+                "name": name,
+                "op": "",
+                "device": "",
+                "attrs": {},
+                "inputs": [],
+                "outputs": [
+                    {"name": name, "dtype": "", "shape": "", "consumers": consumers.get(0, [])}
+                ],
+                "note": "an input names this node, but the graph has no node of that name",
+            }
+        node = self._nodes[op]
+        inputs = []
+        for text in node.input:
+            control, source, slot = parse_input(text)
+            j = self._index.get(source)
+            inputs.append(
+                {
+                    "name": text,
+                    "control": control,
+                    "dtype": "" if control or j is None else self._dtype(j, slot),
+                    "shape": "" if control or j is None else self._shape(j, slot),
+                }
+            )
+        consumers = self._consumers_of(op)
+        slots = set(consumers) - {-1}
+        if "_output_shapes" in node.attr:
+            slots |= set(range(len(node.attr["_output_shapes"].list.shape)))
+        outputs = [
+            {
+                "name": f"{name}:{slot}",
+                "dtype": self._dtype(op, slot),
+                "shape": self._shape(op, slot),
+                "consumers": consumers.get(slot, []),
+            }
+            for slot in sorted(slots)
+        ]
+        return {
+            "kind": OP,
+            "name": name,
+            "op": node.op,
+            "device": node.device,
+            "attrs": {key: format_attr(node.attr[key]) for key in sorted(node.attr)},
+            "inputs": inputs,
+            "outputs": outputs,
+            "control_outputs": consumers.get(-1, []),
+        }
+
+    def _consumers_of(self, op: int) -> dict[int, list[str]]:
+        if self._consumers is None:
+            table: dict[int, list[int]] = {}
+            for e, s in enumerate(self._e_src.tolist()):
+                table.setdefault(s, []).append(e)
+            self._consumers = table
+        found: dict[int, list[str]] = {}
+        for e in self._consumers.get(op, []):
+            slot = -1 if self._e_ctrl[e] else int(self._e_out[e])
+            found.setdefault(slot, []).append(self._names[int(self._e_dst[e])])
+        return found
+
+    def _group_details(self, gid: int) -> dict:
+        stats = self._group_stats.get(gid)
+        if stats is None:
+            stats = self._stats(gid)
+            if len(self._group_stats) > 256:
+                self._group_stats.clear()
+            self._group_stats[gid] = stats
+        group = self._groups[gid]
+        return {
+            "kind": group.kind,
+            "name": group.key,
+            "label": group.label,
+            "op_count": group.op_count,
+            "child_count": int(self._n_children[gid]),
+            **stats,
+        }
+
+    def _stats(self, gid: int) -> dict:
+        types: Counter[str] = Counter()
+        variables = constants = 0
+        stack = [gid]
+        while stack:
+            group = self._groups[stack.pop()]
+            stack.extend(group.children)
+            for op in group.ops:
+                if op >= len(self._nodes):
+                    continue
+                op_type = self._types[op]
+                types[op_type] += 1
+                if op_type in _VARIABLE_OPS:
+                    variables += _variable_elements(self._nodes[op])
+                elif op_type == "Const":
+                    constants += _const_elements(self._nodes[op])
+        return {
+            "op_types": dict(types.most_common()),
+            "parameters": variables or constants,
+            "variable_elements": variables,
+            "constant_elements": constants,
+        }
+
+
+def parse_input(text: str) -> tuple[bool, str, int]:
+    """Split a NodeDef input into (is control, node name, output index).
+
+    >>> parse_input("^init")
+    (True, 'init', -1)
+    >>> parse_input("dense/MatMul:1")
+    (False, 'dense/MatMul', 1)
+    >>> parse_input("x")
+    (False, 'x', 0)
+    """
+    if text.startswith("^"):
+        return True, text[1:], -1
+    name, colon, slot = text.rpartition(":")
+    if colon and slot.isdigit() and slot.isascii():
+        return False, name, int(slot)
+    return False, text, 0
+
+
+def format_shape(shape) -> str:
+    """A TensorShapeProto as text, ``?`` for unknown dimensions.
+
+    >>> from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
+    >>> format_shape(TensorShapeProto(dim=[TensorShapeProto.Dim(size=-1),
+    ...                                    TensorShapeProto.Dim(size=784)]))
+    '[?,784]'
+    >>> format_shape(TensorShapeProto(unknown_rank=True))
+    '?'
+    """
+    if shape.unknown_rank:
+        return "?"
+    return "[" + ",".join("?" if d.size < 0 else str(d.size) for d in shape.dim) + "]"
+
+
+def format_attr(value) -> dict:
+    """An AttrValue as short text with its full size, clipped when it is long."""
+    text = _attr_text(value)
+    size = len(text)
+    if value.WhichOneof("value") == "tensor":
+        size = _tensor_bytes(value.tensor)
+    clipped = len(text) > _ATTR_CLIP
+    if clipped:
+        text = text[:_ATTR_CLIP] + "…"
+    return {"value": text, "size": size, "clipped": clipped}
+
+
+def _attr_text(value) -> str:
+    which = value.WhichOneof("value")
+    if which == "s":
+        return value.s.decode("utf-8", errors="backslashreplace")
+    if which in ("i", "f", "b"):
+        return str(getattr(value, which)).lower() if which == "b" else str(getattr(value, which))
+    if which == "type":
+        return _dtype_name(value.type)
+    if which == "shape":
+        return format_shape(value.shape)
+    if which == "tensor":
+        return _tensor_text(value.tensor)
+    if which == "func":
+        return value.func.name
+    if which == "placeholder":
+        return "$" + value.placeholder
+    if which == "list":
+        lst = value.list
+        items: list[str] = []
+        items += [s.decode("utf-8", errors="backslashreplace") for s in lst.s[:64]]
+        items += [str(i) for i in lst.i[:64]] + [str(f) for f in lst.f[:64]]
+        items += [str(b).lower() for b in lst.b[:64]]
+        items += [_dtype_name(t) for t in lst.type[:64]]
+        items += [format_shape(s) for s in lst.shape[:64]]
+        items += [_tensor_text(t) for t in lst.tensor[:8]]
+        items += [f.name for f in lst.func[:64]]
+        return "[" + ", ".join(items) + "]"
+    return ""
+
+
+def _tensor_text(tensor) -> str:
+    dtype = _dtype_name(tensor.dtype)
+    shape = format_shape(tensor.tensor_shape)
+    values = ""
+    for field in ("float_val", "double_val", "int_val", "int64_val", "bool_val"):
+        got = getattr(tensor, field)
+        if len(got):
+            values = " ".join(str(v) for v in got[:16]) + (" …" if len(got) > 16 else "")
+            break
+    else:
+        if tensor.string_val:
+            values = " ".join(
+                repr(s[:64].decode("utf-8", errors="backslashreplace"))
+                for s in tensor.string_val[:8]
+            )
+        elif tensor.tensor_content:
+            values = f"<{len(tensor.tensor_content)} bytes>"
+    return f"{dtype} {shape} {values}".strip()
+
+
+def _tensor_bytes(tensor) -> int:
+    if tensor.tensor_content:
+        return len(tensor.tensor_content)
+    return tensor.ByteSize()
+
+
+def _elements(shape) -> int:
+    if shape.unknown_rank:
+        return 0
+    count = 1
+    for dim in shape.dim:
+        if dim.size < 0:
+            return 0
+        count *= dim.size
+    return count
+
+
+def _variable_elements(node) -> int:
+    return _elements(node.attr["shape"].shape) if "shape" in node.attr else 0
+
+
+def _const_elements(node) -> int:
+    if "value" not in node.attr:
+        return 0
+    tensor = node.attr["value"].tensor
+    return _elements(tensor.tensor_shape)
+
+
+_DTYPE_NAMES: dict[int, str] = {}
+
+
+def _dtype_name(value: int) -> str:
+    if not _DTYPE_NAMES:
+        from tensorboard.compat.proto import types_pb2
+
+        for name, number in types_pb2.DataType.items():
+            _DTYPE_NAMES[number] = name.removeprefix("DT_").lower()
+    return _DTYPE_NAMES.get(value, f"type{value}")
+
+
+def _unique(name: str, taken: dict[str, int]) -> str:
+    n = 2
+    while f"{name} ({n})" in taken:
+        n += 1
+    return f"{name} ({n})"

@@ -1,0 +1,259 @@
+"""DOT to SVG or PNG with Graphviz (pygraphviz), bounded in effort and in wall-clock time.
+
+Graphviz cannot be interrupted once a layout starts, so layouts run in small worker
+processes (`tb_scopegraph._worker`, pygraphviz inside) that are killed when they run past
+their time. A layout that does not finish is tried again with cheaper settings before the
+caller is told to close something. Finished drawings are kept in a bounded cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from tb_scopegraph.errors import RenderError, RenderTimeout
+
+FORMATS = ("svg", "png")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Graphviz settings for one attempt at a layout, with its share of the time budget."""
+
+    name: str
+    share: float
+    graph_attrs: tuple[tuple[str, str], ...]
+    cheap_edges: bool = False  # edge labels placed after layout, straight edges
+
+
+#: Tried in order; each later one gives up quality for speed.
+PRESETS = (
+    Preset("full", 0.5, (("nslimit", "4"), ("mclimit", "0.6"), ("searchsize", "30"))),
+    Preset(
+        "fast",
+        0.3,
+        (("nslimit", "0.2"), ("nslimit1", "0.2"), ("mclimit", "0.1"), ("newrank", "true")),
+        cheap_edges=True,
+    ),
+    Preset(
+        "draft",
+        0.2,
+        (
+            ("nslimit", "0.01"),
+            ("nslimit1", "0.01"),
+            ("mclimit", "0.01"),
+            ("newrank", "true"),
+            ("remincross", "false"),
+        ),
+        cheap_edges=True,
+    ),
+)
+
+_HEADER = struct.Struct("!4sI")  # format, preset index; then a length-prefixed payload
+_LENGTH = struct.Struct("!Q")
+
+
+class _Worker:
+    """One worker process speaking length-prefixed frames over its stdin and stdout."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tb_scopegraph._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        self.jobs = 0
+
+    def run(self, dot: bytes, fmt: str, preset: int, timeout: float) -> tuple[bool, bytes]:
+        """Ask for one drawing; (ok, data or error text). Raises TimeoutError, OSError."""
+        result: list = []
+
+        def talk() -> None:
+            try:
+                self.proc.stdin.write(_HEADER.pack(fmt.encode().ljust(4), preset))
+                self.proc.stdin.write(_LENGTH.pack(len(dot)) + dot)
+                self.proc.stdin.flush()
+                status = _read_exactly(self.proc.stdout, 1)
+                (size,) = _LENGTH.unpack(_read_exactly(self.proc.stdout, _LENGTH.size))
+                result.append((status == b"+", _read_exactly(self.proc.stdout, size)))
+            except (OSError, ValueError, EOFError) as error:
+                result.append(error)
+
+        thread = threading.Thread(target=talk, daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if thread.is_alive():
+            self.kill()
+            thread.join()
+            raise TimeoutError
+        self.jobs += 1
+        if isinstance(result[0], Exception):
+            self.kill()
+            raise OSError(f"the layout worker stopped: {result[0]}")
+        return result[0]
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            raise EOFError("worker closed its output")
+        data += chunk
+    return bytes(data)
+
+
+class Renderer:
+    """A pool of layout workers and a bounded cache of what they drew.
+
+    At most ``workers`` layouts run at once; a request waits for a free worker within its
+    own time budget. The cache holds at most ``cache_bytes`` of drawings, least recently
+    used first out.
+    """
+
+    def __init__(
+        self,
+        workers: int = 2,
+        timeout: float = 20.0,
+        cache_bytes: int = 64 << 20,
+        recycle_after: int = 200,
+    ) -> None:
+        self.timeout = timeout
+        self.cache_bytes = cache_bytes
+        self._recycle_after = recycle_after
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        for _ in range(workers):
+            self._idle.put(None)  # started on first use
+        self._cache: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+        self.stats = {"hits": 0, "misses": 0, "timeouts": 0, "fallbacks": 0}
+
+    def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
+        """The drawing of ``dot`` as ``fmt`` ("svg" or "png")."""
+        if fmt not in FORMATS:
+            raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        data = dot.encode("utf-8")
+        key = (hashlib.sha256(data).digest(), fmt)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                self.stats["hits"] += 1
+                return hit
+            self.stats["misses"] += 1
+        drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
+        self._store(key, drawing)
+        return drawing
+
+    def _store(self, key: tuple[bytes, str], drawing: bytes) -> None:
+        if len(drawing) > self.cache_bytes // 4:
+            return
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = drawing
+                self._cached += len(drawing)
+            while self._cached > self.cache_bytes:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= len(old)
+
+    def _draw(self, dot: bytes, fmt: str, budget: float) -> bytes:
+        errors = []
+        for index, preset in enumerate(PRESETS):
+            if index:
+                self.stats["fallbacks"] += 1
+            try:
+                ok, payload = self._run(dot, fmt, index, budget * preset.share)
+            except TimeoutError:
+                errors.append(f"{preset.name} layout ran past {budget * preset.share:.1f} s")
+                continue
+            if ok:
+                return payload
+            errors.append(payload.decode("utf-8", errors="replace").strip())
+            if b"Invalid Input" in payload:
+                break
+        if errors and all("ran past" in e for e in errors):
+            self.stats["timeouts"] += 1
+            raise RenderTimeout(
+                f"the layout did not finish within {budget:.0f} s; close some scopes "
+                "(or open fewer) to draw a smaller view"
+            )
+        raise RenderError("Graphviz could not draw this view: " + "; ".join(errors))
+
+    def _run(self, dot: bytes, fmt: str, preset: int, timeout: float) -> tuple[bool, bytes]:
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError from None
+        try:
+            if worker is None or not worker.alive() or worker.jobs >= self._recycle_after:
+                if worker is not None:
+                    worker.kill()
+                worker = _Worker()
+            try:
+                return worker.run(dot, fmt, preset, timeout)
+            except OSError as error:
+                worker = None
+                return False, str(error).encode()
+            except TimeoutError:
+                worker = None
+                raise
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker; the renderer starts new ones if used again."""
+        workers = []
+        while True:
+            try:
+                workers.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in workers:
+            if worker is not None:
+                worker.kill()
+            self._idle.put(None)
+
+
+_shared: Renderer | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_renderer() -> Renderer:
+    """The process's one renderer (workers and cache), made on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Renderer()
+        return _shared
+
+
+def render(dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
+    """Draw ``dot`` as SVG or PNG with the shared renderer."""
+    return shared_renderer().render(dot, fmt, timeout)
