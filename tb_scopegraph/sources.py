@@ -1,0 +1,269 @@
+"""Find graphs in a logdir or a file and turn each into a GraphDef.
+
+Logdirs are read through a TensorBoard data provider, the plugin's own one or, for the CLI
+and notebook, `local_provider`, which is TensorBoard's event multiplexer over a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import message, text_format, unknown_fields
+from tensorboard.compat.proto import graph_pb2
+
+from tb_scopegraph.errors import NotFound, SourceError
+
+RUN_GRAPH = "run_graph"
+RUN_GRAPH_TAG = "__run_graph__"
+
+# Plugin names under which TensorBoard stores graphs (tensorboard/plugins/graph/metadata.py).
+GRAPHS_PLUGIN = "graphs"
+
+
+@dataclass(frozen=True)
+class GraphRef:
+    """Which graph: a run, a kind of graph, and the tag it is stored under."""
+
+    run: str
+    kind: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A graph found in a logdir; `op_count` is None when its data could not be read."""
+
+    run: str
+    kind: str
+    tag: str
+    op_count: int | None
+
+    @property
+    def ref(self) -> GraphRef:
+        """The reference that `read_graph` takes."""
+        return GraphRef(self.run, self.kind, self.tag)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of graph is stored: the plugins holding it, its tags, how to parse it."""
+
+    name: str
+    plugin_names: tuple[str, ...]
+    has_tag: Callable[[str, Any], bool]  # (tag, BlobSequenceTimeSeries) -> is this kind
+    parse: Callable[[bytes], graph_pb2.GraphDef]
+
+
+def _parse_graph_def(data: bytes) -> graph_pb2.GraphDef:
+    try:
+        graph = graph_pb2.GraphDef.FromString(data)
+    except message.DecodeError as e:
+        raise SourceError(f"not a valid GraphDef ({e})") from None
+    _check_graph(graph)
+    return graph
+
+
+_KINDS: dict[str, _Kind] = {
+    kind.name: kind
+    for kind in (
+        _Kind(
+            name=RUN_GRAPH,
+            plugin_names=(GRAPHS_PLUGIN,),
+            has_tag=lambda tag, _series: tag == RUN_GRAPH_TAG,
+            parse=_parse_graph_def,
+        ),
+    )
+}
+
+KINDS: tuple[str, ...] = tuple(_KINDS)
+"""The kinds of graph this module can find and parse."""
+
+
+def _check_graph(graph: graph_pb2.GraphDef) -> None:
+    """Refuse bytes that parsed but are not a GraphDef (protobuf accepts a lot)."""
+    if len(unknown_fields.UnknownFieldSet(graph)):
+        raise SourceError("not a valid GraphDef (unknown fields: another kind of protobuf?)")
+    names: set[str] = set()
+    for index, node in enumerate(graph.node):
+        if not node.name or not node.op:
+            raise SourceError(f"not a valid GraphDef (node #{index} has no name or no op)")
+        if node.name in names:
+            raise SourceError(f"not a valid GraphDef (two nodes are named {node.name!r})")
+        names.add(node.name)
+
+
+def parse_graph(kind: str, data: bytes) -> graph_pb2.GraphDef:
+    """Parse the bytes stored for a graph of `kind`; SourceError if they are not one."""
+    return _kind(kind).parse(data)
+
+
+def _kind(kind: str) -> _Kind:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        known = ", ".join(KINDS)
+        raise NotFound(f"unknown graph kind {kind!r} (known: {known})") from None
+
+
+def list_graphs(
+    provider: Any, ctx: Any, experiment_id: str, *, op_counts: bool = True
+) -> list[GraphInfo]:
+    """Every graph the provider holds, sorted by run, kind and tag.
+
+    Counting ops reads and parses every graph; pass `op_counts=False` to skip that
+    (then every `op_count` is None).
+    """
+    found: list[GraphInfo] = []
+    for kind in _KINDS.values():
+        seen: set[tuple[str, str]] = set()
+        for plugin_name in kind.plugin_names:
+            mapping = provider.list_blob_sequences(
+                ctx, experiment_id=experiment_id, plugin_name=plugin_name
+            )
+            for run, tags in mapping.items():
+                for tag, series in tags.items():
+                    if (run, tag) in seen or not kind.has_tag(tag, series):
+                        continue
+                    seen.add((run, tag))
+                    ref = GraphRef(run, kind.name, tag)
+                    count = _op_count(provider, ctx, experiment_id, ref) if op_counts else None
+                    found.append(GraphInfo(run, kind.name, tag, count))
+    return sorted(found, key=lambda info: (info.run, info.kind, info.tag))
+
+
+def _op_count(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> int | None:
+    try:
+        _, data = read_graph(provider, ctx, experiment_id, ref)
+        return len(parse_graph(ref.kind, data).node)
+    except (SourceError, NotFound):
+        return None
+
+
+def read_graph(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> tuple[str, bytes]:
+    """The blob key and serialized bytes of the latest graph at `ref`; NotFound if none."""
+    from tensorboard import errors as tb_errors
+    from tensorboard.data.provider import RunTagFilter
+
+    kind = _kind(ref.kind)
+    if not kind.has_tag(ref.tag, None):
+        raise NotFound(f"no {ref.kind} with tag {ref.tag!r}")
+    for plugin_name in kind.plugin_names:
+        sequences = provider.read_blob_sequences(
+            ctx,
+            experiment_id=experiment_id,
+            plugin_name=plugin_name,
+            downsample=1,
+            run_tag_filter=RunTagFilter(runs=[ref.run], tags=[ref.tag]),
+        )
+        data = sequences.get(ref.run, {}).get(ref.tag, ())
+        if not data or not data[-1].values:
+            continue
+        blob_key = data[-1].values[0].blob_key
+        try:
+            return blob_key, provider.read_blob(ctx, blob_key=blob_key)
+        except tb_errors.NotFoundError:
+            continue
+    raise NotFound(f"no {ref.kind} in run {ref.run!r} with tag {ref.tag!r}")
+
+
+def load_graph_file(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:
+    """Read a GraphDef from a binary `.pb` or a text `.pbtxt` file (any other name: try both)."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise SourceError(f"no such file: {path}") from None
+    except OSError as e:
+        raise SourceError(f"cannot read {path}: {e.strerror or e}") from None
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in (".pbtxt", ".txt", ".pbtext"):
+        return _parse_text(path, data)
+    try:
+        return _parse_graph_def(data)
+    except SourceError as binary_error:
+        if suffix == ".pb":
+            raise SourceError(f"{path}: {binary_error}") from None
+        try:
+            return _parse_text(path, data)
+        except SourceError:
+            raise SourceError(f"{path}: {binary_error}") from None
+
+
+def _parse_text(path: str, data: bytes) -> graph_pb2.GraphDef:
+    graph = graph_pb2.GraphDef()
+    try:
+        text_format.Parse(data.decode("utf-8"), graph)
+    except (text_format.ParseError, UnicodeDecodeError) as e:
+        raise SourceError(f"{path}: not a valid text GraphDef ({e})") from None
+    try:
+        _check_graph(graph)
+    except SourceError as e:
+        raise SourceError(f"{path}: {e}") from None
+    return graph
+
+
+def local_provider(logdir: str | os.PathLike[str]) -> tuple[Any, Any, str]:
+    """TensorBoard's own data provider over a local logdir: `(provider, ctx, experiment_id)`.
+
+    Runs are the folders holding event files, at any depth, named by their path relative
+    to `logdir` ("." for the logdir itself). An event file's path stands for its folder.
+    """
+    logdir = os.path.expanduser(os.fspath(logdir))
+    if not os.path.exists(logdir):
+        raise SourceError(f"no such file or directory: {logdir}")
+    if os.path.isfile(logdir):
+        if "tfevents" not in os.path.basename(logdir):
+            raise SourceError(f"not a logdir or an event file: {logdir}")
+        logdir = os.path.dirname(logdir) or "."
+    _prefer_tensorboard_stub()
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.backend.event_processing.data_ingester import (
+        DEFAULT_SIZE_GUIDANCE,
+        DEFAULT_TENSOR_SIZE_GUIDANCE,
+    )
+    from tensorboard.context import RequestContext
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(
+        size_guidance=DEFAULT_SIZE_GUIDANCE,
+        tensor_size_guidance=DEFAULT_TENSOR_SIZE_GUIDANCE,
+    )
+    multiplexer.AddRunsFromDirectory(logdir)
+    if not multiplexer.Runs():
+        raise SourceError(f"no event files under {logdir}")
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
+    return provider, RequestContext(), ""
+
+
+def _prefer_tensorboard_stub() -> None:
+    """Make TensorBoard read event files with its stub rather than by importing TensorFlow.
+
+    Importing TensorFlow takes seconds and prints to stderr; TensorBoard's stub reads
+    local files (checksums included) without it. TensorFlow is still used when the
+    process has already imported it.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
+
+
+def graph_from_object(obj: Any) -> graph_pb2.GraphDef:
+    """A GraphDef from a GraphDef of any protobuf runtime or an object with `as_graph_def()`.
+
+    Accepts TensorFlow's own GraphDef class (or a tf.Graph) without importing TensorFlow,
+    by round-tripping through the wire format.
+    """
+    if isinstance(obj, graph_pb2.GraphDef):
+        return obj
+    if hasattr(obj, "as_graph_def"):
+        obj = obj.as_graph_def()
+    serialize = getattr(obj, "SerializeToString", None)
+    if serialize is None or type(obj).__name__ != "GraphDef":
+        raise SourceError(f"not a graph: {type(obj).__name__}")
+    return _parse_graph_def(serialize())
