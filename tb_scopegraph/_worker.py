@@ -6,21 +6,22 @@ runs past its time, which is why it lives in a process of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
-from tb_scopegraph.render import _HEADER, _LENGTH, PRESETS, _read_exactly
+from tb_scopegraph.render import _LENGTH, _read_exactly
 
 
-def draw(dot: bytes, fmt: str, preset_index: int) -> bytes:
-    """Lay out and draw one DOT text with one preset's settings."""
+def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> bytes:
+    """Lay out and draw one DOT text with extra graph attributes."""
     import pygraphviz
 
-    preset = PRESETS[preset_index]
     graph = pygraphviz.AGraph(string=dot.decode("utf-8"))
-    for key, value in preset.graph_attrs:
+    for key, value in attrs.items():
         graph.graph_attr[key] = value
-    if preset.cheap_edges:
+    if cheap_edges:
+        # Straight edges, and labels placed after the layout instead of ranked as nodes.
         graph.graph_attr["splines"] = "line"
         for edge in graph.edges_iter():
             label = edge.attr.get("label")
@@ -31,19 +32,23 @@ def draw(dot: bytes, fmt: str, preset_index: int) -> bytes:
     return graph.draw(format=fmt)
 
 
+def _frame(stream) -> bytes:
+    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
+    return _read_exactly(stream, size)
+
+
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # Graphviz writes warnings to fd 2; keep them off the protocol stream.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     while True:
         try:
-            fmt, preset = _HEADER.unpack(_read_exactly(stdin, _HEADER.size))
-            (size,) = _LENGTH.unpack(_read_exactly(stdin, _LENGTH.size))
-            dot = _read_exactly(stdin, size)
+            job = json.loads(_frame(stdin))
+            dot = _frame(stdin)
         except EOFError:
             return
         try:
-            status, payload = b"+", draw(dot, fmt.decode().strip(), preset)
+            status, payload = b"+", draw(dot, job["format"], job["attrs"], job["cheap"])
         except Exception as error:  # any failure is reported, never kills the worker
             status, payload = b"-", f"{type(error).__name__}: {error}".encode()
         stdout.write(status + _LENGTH.pack(len(payload)) + payload)

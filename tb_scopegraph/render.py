@@ -9,6 +9,7 @@ caller is told to close something. Finished drawings are kept in a bounded cache
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import struct
@@ -57,8 +58,7 @@ PRESETS = (
     ),
 )
 
-_HEADER = struct.Struct("!4sI")  # format, preset index; then a length-prefixed payload
-_LENGTH = struct.Struct("!Q")
+_LENGTH = struct.Struct("!Q")  # every frame: its length, then its bytes
 
 
 class _Worker:
@@ -77,13 +77,16 @@ class _Worker:
         )
         self.jobs = 0
 
-    def run(self, dot: bytes, fmt: str, preset: int, timeout: float) -> tuple[bool, bytes]:
+    def run(self, dot: bytes, fmt: str, preset: Preset, timeout: float) -> tuple[bool, bytes]:
         """Ask for one drawing; (ok, data or error text). Raises TimeoutError, OSError."""
         result: list = []
 
         def talk() -> None:
             try:
-                self.proc.stdin.write(_HEADER.pack(fmt.encode().ljust(4), preset))
+                attrs = dict(preset.graph_attrs)
+                job = {"format": fmt, "attrs": attrs, "cheap": preset.cheap_edges}
+                header = json.dumps(job).encode()
+                self.proc.stdin.write(_LENGTH.pack(len(header)) + header)
                 self.proc.stdin.write(_LENGTH.pack(len(dot)) + dot)
                 self.proc.stdin.flush()
                 status = _read_exactly(self.proc.stdout, 1)
@@ -143,8 +146,10 @@ class Renderer:
         timeout: float = 20.0,
         cache_bytes: int = 64 << 20,
         recycle_after: int = 200,
+        presets: tuple[Preset, ...] = PRESETS,
     ) -> None:
         self.timeout = timeout
+        self.presets = presets
         self.cache_bytes = cache_bytes
         self._recycle_after = recycle_after
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
@@ -185,11 +190,11 @@ class Renderer:
 
     def _draw(self, dot: bytes, fmt: str, budget: float) -> bytes:
         errors = []
-        for index, preset in enumerate(PRESETS):
+        for index, preset in enumerate(self.presets):
             if index:
                 self.stats["fallbacks"] += 1
             try:
-                ok, payload = self._run(dot, fmt, index, budget * preset.share)
+                ok, payload = self._run(dot, fmt, preset, budget * preset.share)
             except TimeoutError:
                 errors.append(f"{preset.name} layout ran past {budget * preset.share:.1f} s")
                 continue
@@ -206,7 +211,7 @@ class Renderer:
             )
         raise RenderError("Graphviz could not draw this view: " + "; ".join(errors))
 
-    def _run(self, dot: bytes, fmt: str, preset: int, timeout: float) -> tuple[bool, bytes]:
+    def _run(self, dot: bytes, fmt: str, preset: Preset, timeout: float) -> tuple[bool, bytes]:
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
