@@ -545,6 +545,10 @@ class Hierarchy:
 
     def reveal(self, name: str) -> frozenset[str]:
         """The groups to open so that ``name`` (an op or a group) is a visible box."""
+        return frozenset(self.ancestors(name))
+
+    def ancestors(self, name: str) -> list[str]:
+        """The keys of the groups that hold ``name``, outermost first."""
         if name in self._index:
             gid = int(self._op_parent[self._index[name]])
         elif name in self._by_key:
@@ -555,7 +559,7 @@ class Hierarchy:
         while gid > ROOT:
             keys.append(self._groups[gid].key)
             gid = self._groups[gid].parent
-        return frozenset(keys)
+        return keys[::-1]
 
     def search(self, query: str, regex: bool = False, limit: int = 50) -> list[dict]:
         """Ops and scopes whose full name holds ``query`` (or matches it as a regex)."""
@@ -585,7 +589,7 @@ class Hierarchy:
                 kind = OP if op < len(self._nodes) else MISSING
                 found.append({"name": name, "kind": kind, "op": self._types[op]})
         for item in found:
-            item["reveal"] = sorted(self.reveal(item["name"]))
+            item["reveal"] = self.ancestors(item["name"])
         return found
 
     def details(self, name: str, kind: str | None = None) -> dict:

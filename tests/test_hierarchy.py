@@ -1,0 +1,321 @@
+"""The scope tree and its views: honest counts, series, chunks, edges, details."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from graphs import ffn_graph, graph_from_nodes, series_graph
+
+from tb_scopegraph import hierarchy
+from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
+from tb_scopegraph.hierarchy import Hierarchy
+
+
+def tf_graphs():
+    """Graphs written by TensorFlow itself: a TF1 scoped net and a traced Keras model."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 20], name="x")
+        h = x
+        for i, (a, b) in enumerate([(20, 16), (16, 8), (8, 2)], 1):
+            with tf.name_scope(f"layer{i}"):
+                w = tf.Variable(tf.zeros([a, b]), name="W")
+                bias = tf.Variable(tf.zeros([b]), name="b")
+                h = tf.nn.relu(tf.matmul(h, w) + bias)
+        tf.identity(h, name="output")
+    model = tf.keras.Sequential(
+        [tf.keras.Input((12,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(3)]
+    )
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 12]))
+    return {
+        "tf1": graph.as_graph_def(add_shapes=True),
+        "keras": traced.graph.as_graph_def(add_shapes=True),
+    }
+
+
+@pytest.fixture(scope="module")
+def real_graphs():
+    graphs = tf_graphs()
+    graphs["ffn"] = ffn_graph(scoped=True)
+    graphs["flat"] = ffn_graph(scoped=False)
+    graphs["series"] = series_graph(48)
+    graphs["nested"] = nested_graph()
+    return graphs
+
+
+def nested_graph():
+    """Three levels of scopes with edges across them, and ops beside scopes."""
+    nodes = [("input", "Placeholder", (), {"_output_shapes": [[None, 4]]})]
+    previous = "input"
+    for block in range(3):
+        for layer in range(3):
+            scope = f"model/block{block}/layer{layer}"
+            nodes.append((f"{scope}/w", "Const", (), {"_output_shapes": [[4, 4]]}))
+            nodes.append((f"{scope}/mul", "MatMul", (previous, f"{scope}/w")))
+            nodes.append((f"{scope}/act", "Relu", (f"{scope}/mul",)))
+            previous = f"{scope}/act"
+        nodes.append((f"model/block{block}/skip", "AddV2", (previous, "input")))
+        previous = f"model/block{block}/skip"
+    nodes.append(("output", "Identity", (previous, "^model/block0/layer0/w")))
+    return graph_from_nodes(nodes)
+
+
+def visible_box_of(h: Hierarchy, view, name: str) -> str:
+    """Which box shows op ``name`` in ``view``, worked out from reveal() alone."""
+    for key in h.ancestors(name):
+        if key not in view.open:
+            return key
+    return name
+
+
+def assert_honest(h: Hierarchy, view) -> None:
+    layout = h.layout(view)
+    boxes = {(b.kind, b.name): b for b in layout.boxes}
+    assert len(boxes) == len(layout.boxes) == view.boxes
+    assert sum(b.op_count for b in layout.boxes) == h.op_count
+    group_boxes = {b.name for b in layout.boxes if b.kind != "op"}
+    op_boxes = {b.name for b in layout.boxes if b.kind == "op"}
+    for node in h._graph_def.node:
+        where = visible_box_of(h, view, node.name)
+        assert where in (op_boxes if where == node.name else group_boxes), (node.name, where)
+    for cluster in layout.clusters:
+        assert cluster.name in view.open
+
+
+def all_views(h: Hierarchy):
+    yield h.default_view()
+    for depth in range(4):
+        yield h.view(depth=depth)
+    keys = [g.key for g in h._groups[1:]]
+    for key in keys[:30]:
+        yield h.view(open=sorted(h.reveal(key) | {key}))
+    rng = random.Random(7)
+    for _ in range(10):
+        yield h.view(open=rng.sample(keys, min(len(keys), 5)))
+
+
+@pytest.mark.parametrize("name", ["tf1", "keras", "ffn", "flat", "series", "nested"])
+def test_every_op_is_in_exactly_one_visible_box(real_graphs, name):
+    h = Hierarchy(real_graphs[name])
+    assert h.op_count == len(real_graphs[name].node)
+    for view in all_views(h):
+        assert_honest(h, view)
+
+
+def test_series_of_numbered_scopes_fold_into_one_openable_node():
+    h = Hierarchy(series_graph(48))
+    tree = h.tree()
+    series = [c for c in tree["children"] if c["kind"] == "series"]
+    assert [s["name"] for s in series] == ["layer_[0-47]"]
+    assert series[0]["op_count"] == 96 and series[0]["child_count"] == 48
+    closed = h.view(depth=0)
+    assert {b.name for b in h.layout(closed).boxes} == {"input", "output", "layer_[0-47]"}
+    opened = h.layout(h.view(open=["layer_[0-47]"]))
+    assert sum(1 for b in opened.boxes if b.kind == "scope") == 48
+    assert {c.name for c in opened.clusters} == {"layer_[0-47]"}
+
+
+def test_series_needs_five_members_and_folds_numbered_ops():
+    assert all(c["kind"] == "scope" for c in Hierarchy(series_graph(4)).tree()["children"])
+    flat = Hierarchy(series_graph(12, scoped=False))
+    names = [c["name"] for c in flat.tree()["children"]]
+    assert names == ["add_[1-11]"]
+    assert flat.details("add_[1-11]")["op_types"] == {"AddV2": 11}
+
+
+def test_data_and_control_edges_bundle_between_visible_boxes():
+    graph = graph_from_nodes(
+        [
+            ("init", "NoOp"),
+            ("a/x", "Placeholder", (), {"_output_shapes": [[None, 128]]}),
+            ("a/y", "Placeholder", (), {"_output_shapes": [[None, 128]]}),
+            ("b/p", "AddV2", ("a/x", "a/y:0", "^init")),
+            ("b/q", "Mul", ("a/x", "a/y")),
+        ]
+    )
+    h = Hierarchy(graph)
+    layout = h.layout(h.view(depth=0))
+    names = [b.name for b in layout.boxes]
+    edges = {(names[e.src], names[e.dst], e.control): e for e in layout.edges}
+    assert set(edges) == {("a", "b", False), ("init", "b", True)}
+    data = edges[("a", "b", False)]
+    assert data.count == 4 and data.tensor_count == 2
+    assert {t.name for t in data.tensors} == {"a/x:0", "a/y:0"}
+    assert {t.shape for t in data.tensors} == {"[?,128]"}
+    opened = h.layout(h.view(open=["a", "b"]))
+    names = [b.name for b in opened.boxes]
+    pairs = {(names[e.src], names[e.dst], e.control) for e in opened.edges}
+    assert ("a/x", "b/p", False) in pairs and ("init", "b/p", True) in pairs
+    assert all(e.count == 1 for e in opened.edges)
+
+
+def test_default_view_opens_a_lone_scope_and_stays_readable(real_graphs):
+    keras = Hierarchy(real_graphs["keras"])
+    top = [c["name"] for c in keras.tree()["children"]]
+    assert len(top) == 1  # Keras puts the whole model under one scope
+    assert top[0] in keras.default_view().open
+    for graph in real_graphs.values():
+        view = Hierarchy(graph).default_view()
+        assert view.boxes <= hierarchy.DEFAULT_BOXES or len(view.open) <= 3
+
+
+def test_depth_zero_closes_everything_and_depth_opens_levels():
+    h = Hierarchy(nested_graph())
+    assert h.view(depth=0).open == frozenset()
+    assert h.view(depth=1).open == {"model"}
+    assert h.view(depth=2).open == {"model", "model/block0", "model/block1", "model/block2"}
+    with pytest.raises(InvalidQuery):
+        h.view(depth=-1)
+    with pytest.raises(NotFound):
+        h.view(open=["no/such/scope"])
+
+
+def test_open_scope_inside_a_closed_one_does_not_show():
+    h = Hierarchy(nested_graph())
+    view = h.view(open=["model/block1"])
+    assert view.open == frozenset()
+    assert {b.name for b in h.layout(view).boxes} == {"input", "model", "output"}
+
+
+def test_big_scope_is_chunked_and_no_view_exceeds_the_box_bound():
+    size = hierarchy.MAX_CHILDREN
+    parts = hierarchy.MAX_BOXES // size + 1
+    n = size * (parts - 1) + 17  # ops, plus one input
+    nodes = [("big/in", "Placeholder")]
+    nodes += [(f"big/op{i}x", "Relu", ("big/in",)) for i in range(n)]
+    h = Hierarchy(graph_from_nodes(nodes))
+    big = h.tree()["children"][0]
+    assert big["name"] == "big" and big["child_count"] == parts
+    assert [c["kind"] for c in big["children"]] == ["chunk"] * parts
+    assert [c["op_count"] for c in big["children"]] == [size] * (parts - 1) + [18]
+    assert_honest(h, h.view(open=["big", big["children"][1]["name"]]))
+    everything = [c["name"] for c in big["children"]] + ["big"]
+    with pytest.raises(InvalidView, match="close some scopes"):
+        h.view(open=everything)
+    deep = h.view(depth=5)  # opening by depth stops at the bound instead of failing
+    assert deep.boxes <= hierarchy.MAX_BOXES
+    assert_honest(h, deep)
+
+
+def test_two_hundred_thousand_flat_ops_chunk_twice():
+    n = 200_000
+    graph = graph_from_nodes([(f"n{i}", "NoOp") for i in range(n)])
+    h = Hierarchy(graph)
+    top = h.tree()["children"]
+    assert len(top) <= hierarchy.MAX_CHILDREN
+    assert sum(c["op_count"] for c in top) == n
+    view = h.default_view()
+    assert view.boxes <= hierarchy.MAX_BOXES
+    assert sum(b.op_count for b in h.layout(view).boxes) == n
+
+
+def test_missing_inputs_show_as_marked_nodes():
+    h = Hierarchy(graph_from_nodes([("x", "Placeholder"), ("y", "AddV2", ("x", "ghost:1"))]))
+    layout = h.layout(h.view(depth=0))
+    kinds = {b.name: b.kind for b in layout.boxes}
+    assert kinds == {"x": "op", "y": "op", "ghost": "missing"}
+    assert h.op_count == 2
+    assert h.details("ghost")["kind"] == "missing"
+
+
+def test_cycles_self_loops_duplicates_and_deep_paths_do_not_break():
+    deep = "/".join(f"s{i}" for i in range(5000))
+    graph = graph_from_nodes(
+        [
+            ("loop/a", "Merge", ("loop/b",)),
+            ("loop/b", "NextIteration", ("loop/a",)),
+            ("self", "Identity", ("self",)),
+            ("dup", "Const"),
+            ("dup", "Const"),
+            (deep + "/leaf", "Const"),
+            ("", "NoOp"),
+        ]
+    )
+    h = Hierarchy(graph)
+    assert h.op_count == 7
+    assert h.tree()["op_count"] == 7
+    view = h.view(open=sorted(h.reveal(deep + "/leaf")))
+    assert_honest(h, view)
+    assert_honest(h, h.view(depth=10))
+    names = [b.name for b in h.layout(h.view(depth=0)).boxes]
+    assert names.count("dup") == 1 and "dup (2)" in names
+
+
+def test_op_details_give_shapes_types_inputs_and_consumers(real_graphs):
+    h = Hierarchy(real_graphs["tf1"])
+    matmul = h.details("layer1/MatMul", kind="op")
+    assert matmul["op"] == "MatMul"
+    assert [i["shape"] for i in matmul["inputs"]] == ["[?,20]", "[20,16]"]
+    assert matmul["inputs"][0] == {
+        "name": "x",
+        "control": False,
+        "dtype": "float",
+        "shape": "[?,20]",
+    }
+    assert matmul["outputs"][0]["shape"] == "[?,16]"
+    assert matmul["outputs"][0]["consumers"] == ["layer1/add"]
+    assert matmul["attrs"]["T"]["value"] == "float"
+
+
+def test_scope_details_count_op_types_and_parameters(real_graphs):
+    h = Hierarchy(real_graphs["tf1"])
+    layer = h.details("layer1")
+    assert layer["kind"] == "scope"
+    assert layer["op_types"]["MatMul"] == 1 and layer["op_types"]["VarHandleOp"] == 2
+    assert layer["parameters"] == 20 * 16 + 16
+    assert sum(layer["op_types"].values()) == layer["op_count"]
+    with pytest.raises(NotFound):
+        h.details("layer9")
+
+
+def test_large_attribute_values_are_clipped_with_their_size():
+    from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, types_pb2
+
+    from tb_scopegraph.hierarchy import format_attr
+
+    tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, tensor_content=b"\0" * 5_000_000)
+    tensor.tensor_shape.dim.add(size=1_250_000)
+    shown = format_attr(attr_value_pb2.AttrValue(tensor=tensor))
+    assert shown["size"] == 5_000_000 and not shown["clipped"]
+    assert shown["value"] == "float [1250000] <5000000 bytes>"
+    long = format_attr(attr_value_pb2.AttrValue(s=b"x" * 10_000 + b"\xff"))
+    assert long["clipped"] and long["size"] == 10_004 and len(long["value"]) < 1000
+
+
+def test_search_finds_by_substring_and_regex_and_says_what_to_open():
+    h = Hierarchy(nested_graph())
+    hits = h.search("layer1/MUL")
+    assert [x["name"] for x in hits] == [f"model/block{b}/layer1/mul" for b in range(3)]
+    assert hits[0]["reveal"] == ["model", "model/block0", "model/block0/layer1"]
+    assert [x["name"] for x in h.search(r"block2/skip$", regex=True)] == ["model/block2/skip"]
+    assert len(h.search("model", limit=5)) == 5
+    with pytest.raises(InvalidQuery):
+        h.search("(", regex=True)
+
+
+def test_reveal_opens_series_and_chunks_on_the_way():
+    h = Hierarchy(series_graph(30))
+    assert h.reveal("layer_17/Relu") == {"layer_[0-29]", "layer_17"}
+    view = h.view(open=h.reveal("layer_17/Relu"))
+    assert "layer_17/Relu" in {b.name for b in h.layout(view).boxes}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_graphs_stay_honest(seed):
+    rng = random.Random(seed)
+    words = ["a", "b", "c", "layer_1", "layer_2", "conv", "x"]
+    names = set()
+    while len(names) < 150:
+        depth = rng.randint(1, 4)
+        names.add("/".join(rng.choice(words) for _ in range(depth)) + f"/op{rng.randint(0, 9)}")
+    names = sorted(names)
+    nodes = [(n, "Op", [rng.choice(names) for _ in range(rng.randint(0, 3))]) for n in names]
+    h = Hierarchy(graph_from_nodes(nodes))
+    keys = [g.key for g in h._groups[1:]]
+    for r in range(0, 4):
+        for combo in itertools.islice(itertools.combinations(keys, r), 20):
+            assert_honest(h, h.view(open=combo))
