@@ -1,0 +1,211 @@
+"""Write a small TensorBoard logdir of example graphs, to try tb-scopegraph on.
+
+    python demo/make_demo_logdir.py [--logdir demo/logs]
+    tensorboard --logdir demo/logs        # or: tb-scopegraph list demo/logs
+
+Runs:
+  add         c = a + b over two placeholders (a TF1 graph)
+  circle      area = pi * r**2 (a TF1 graph)
+  ffn_flat    a three-layer feed-forward net, W1..W3 and b1..b3, no name scopes
+  ffn_scoped  the same net with one name scope per layer, trained a few steps, with
+              histograms of each layer's weights and biases and a scalar accuracy
+  keras/op_graph  a small Keras model's op graph (a traced tf.function)
+  keras/fit/...   what Keras' own TensorBoard callback writes during a short fit
+
+The output folder is cleared first, so running it twice gives the same logdir. Needs TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_LOGDIR = os.path.join(HERE, "logs")
+MARKER = ".tb_scopegraph_demo"  # marks a folder this script may clear
+SEED = 7
+SIZES = (784, 128, 64, 10)  # MNIST-shaped: 784 pixels in, 10 classes out
+STEPS = 10
+
+
+def prepare(logdir: str) -> None:
+    """Empty `logdir`, refusing to clear a non-empty folder that this script did not make."""
+    if os.path.exists(logdir):
+        if os.listdir(logdir) and not os.path.exists(os.path.join(logdir, MARKER)):
+            raise SystemExit(f"refusing to clear {logdir}: not made by this script")
+        shutil.rmtree(logdir)
+    os.makedirs(logdir)
+    with open(os.path.join(logdir, MARKER), "w") as f:
+        f.write("made by demo/make_demo_logdir.py; cleared on every run\n")
+
+
+def write_tf1_graph(run_dir: str, graph: tf.Graph) -> None:
+    """What TF1 code did: a FileWriter given the graph writes it as the run graph."""
+    with graph.as_default():
+        tf.compat.v1.summary.FileWriter(run_dir, graph=graph).close()
+
+
+def add_graph() -> tf.Graph:
+    graph = tf.Graph()
+    with graph.as_default():
+        a = tf.compat.v1.placeholder(tf.float32, name="a")
+        b = tf.compat.v1.placeholder(tf.float32, name="b")
+        tf.add(a, b, name="c")
+    return graph
+
+
+def circle_graph() -> tf.Graph:
+    graph = tf.Graph()
+    with graph.as_default():
+        r = tf.compat.v1.placeholder(tf.float32, name="r")
+        pi = tf.constant(np.pi, dtype=tf.float32, name="pi")
+        tf.multiply(pi, tf.pow(r, 2.0, name="r_squared"), name="area")
+    return graph
+
+
+def ffn_graph(scoped: bool) -> tuple[tf.Graph, dict[str, tf.Tensor | tf.Operation]]:
+    """A three-layer feed-forward net; `scoped` puts each layer in its own name scope.
+
+    Flat names are TensorFlow's defaults (W1, MatMul, MatMul_1, ...). The scoped net also
+    gets a loss, a training step, an accuracy and summaries, as TensorBoard's tutorials do.
+    """
+    graph = tf.Graph()
+    handles: dict[str, tf.Tensor | tf.Operation] = {}
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        x = tf.compat.v1.placeholder(tf.float32, [None, SIZES[0]], name="x")
+        h = x
+        summaries = []
+        for i in range(1, len(SIZES)):
+            n_in, n_out = SIZES[i - 1], SIZES[i]
+            scope = tf.name_scope(f"layer{i}") if scoped else _no_scope()
+            with scope:
+                w_name, b_name = ("W", "b") if scoped else (f"W{i}", f"b{i}")
+                w = tf.compat.v1.Variable(
+                    tf.random.truncated_normal([n_in, n_out], stddev=0.1, seed=SEED + i),
+                    name=w_name,
+                )
+                b = tf.compat.v1.Variable(tf.constant(0.1, shape=[n_out]), name=b_name)
+                h = tf.matmul(h, w) + b
+                if i < len(SIZES) - 1:
+                    h = tf.nn.relu(h)
+                if scoped:
+                    summaries.append(tf.compat.v1.summary.histogram("weights", w))
+                    summaries.append(tf.compat.v1.summary.histogram("biases", b))
+        handles["x"] = x
+        handles["logits"] = h
+        if scoped:
+            labels = tf.compat.v1.placeholder(tf.int64, [None], name="labels")
+            with tf.name_scope("cross_entropy"):
+                loss = tf.reduce_mean(
+                    tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=h)
+                )
+            with tf.name_scope("train"):
+                handles["train"] = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+            with tf.name_scope("evaluation"):
+                correct = tf.equal(tf.argmax(h, 1), labels)
+                accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+            summaries.append(tf.compat.v1.summary.scalar("accuracy", accuracy))
+            summaries.append(tf.compat.v1.summary.scalar("loss", loss))
+            handles["labels"] = labels
+            handles["summary"] = tf.compat.v1.summary.merge(summaries)
+            handles["init"] = tf.compat.v1.global_variables_initializer()
+    return graph, handles
+
+
+class _no_scope:
+    """A do-nothing context, for the flat net's layers."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def train_ffn_scoped(run_dir: str) -> None:
+    """Train the scoped net a few steps on fixed random data, logging its summaries."""
+    graph, h = ffn_graph(scoped=True)
+    rng = np.random.default_rng(SEED)
+    images = rng.random((64, SIZES[0]), dtype=np.float32)
+    labels = np.argmax(images[:, : SIZES[-1]], axis=1)  # learnable: the brightest of ten
+    with graph.as_default(), tf.compat.v1.Session(graph=graph) as session:
+        writer = tf.compat.v1.summary.FileWriter(run_dir, graph=graph)
+        session.run(h["init"])
+        for step in range(STEPS):
+            feed = {h["x"]: images, h["labels"]: labels}
+            summary, _ = session.run([h["summary"], h["train"]], feed_dict=feed)
+            writer.add_summary(summary, step)
+        writer.close()
+
+
+def keras_model() -> tf.keras.Model:
+    tf.keras.utils.set_random_seed(SEED)
+    return tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(16,), name="features"),
+            tf.keras.layers.Dense(32, activation="relu", name="hidden"),
+            tf.keras.layers.Dropout(0.1, name="dropout"),
+            tf.keras.layers.Dense(3, activation="softmax", name="classes"),
+        ],
+        name="classifier",
+    )
+
+
+def write_keras_runs(logdir: str) -> None:
+    """A Keras model's op graph (a traced function) and a short fit with Keras' callback."""
+    model = keras_model()
+
+    @tf.function(autograph=False)
+    def predict(features):
+        return model(features, training=False)
+
+    concrete = predict.get_concrete_function(tf.TensorSpec([None, 16], tf.float32))
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "keras", "op_graph"))
+    with writer.as_default():
+        tf.summary.graph(concrete.graph)
+    writer.close()
+
+    rng = np.random.default_rng(SEED)
+    features = rng.random((32, 16), dtype=np.float32)
+    labels = rng.integers(0, 3, size=32)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callback = tf.keras.callbacks.TensorBoard(
+        log_dir=os.path.join(logdir, "keras", "fit"), write_graph=True, histogram_freq=0
+    )
+    model.fit(features, labels, epochs=2, batch_size=16, callbacks=[callback], verbose=0)
+
+
+def make_demo_logdir(logdir: str = DEFAULT_LOGDIR) -> list[str]:
+    """Write every demo run under `logdir` (cleared first); return the run folders written."""
+    prepare(logdir)
+    write_tf1_graph(os.path.join(logdir, "add"), add_graph())
+    write_tf1_graph(os.path.join(logdir, "circle"), circle_graph())
+    write_tf1_graph(os.path.join(logdir, "ffn_flat"), ffn_graph(scoped=False)[0])
+    train_ffn_scoped(os.path.join(logdir, "ffn_scoped"))
+    write_keras_runs(logdir)
+    return sorted(
+        os.path.relpath(folder, logdir)
+        for folder, _, files in os.walk(logdir)
+        if any("tfevents" in f for f in files)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--logdir", default=DEFAULT_LOGDIR, help="output folder (cleared first)")
+    args = parser.parse_args(argv)
+    for run in make_demo_logdir(args.logdir):
+        print(run)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
