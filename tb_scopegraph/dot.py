@@ -61,43 +61,58 @@ def parse_element_id(eid: str) -> tuple[str, str]:
 
 
 def quote(text: str) -> str:
-    """A DOT double-quoted string whose value is ``text``.
+    r"""A DOT double-quoted string holding ``text``.
 
-    DOT's lexer only gives ``\\"`` (an escaped quote) and backslash-newline a meaning, so
-    those are the cases handled here; graph strings reach this only through `_text`, which
-    leaves no backslash, quote or control character in them.
+    DOT's lexer reads ``\"`` as a quote and ``\\`` as a pair that ends no string, and it
+    cannot hold a NUL. Graph strings reach this through `_text`, whose backslashes come in
+    pairs; a lone backslash before a quote or at the end is doubled so the string still ends.
 
     >>> print(quote('say "hi"'))
-    "say \\"hi\\""
-    >>> print(quote("node"))
-    "node"
+    "say \"hi\""
+    >>> print(quote("ends\\"))
+    "ends\\"
     """
-    text = text.replace('"', '\\"').replace("\n", "\\n")
-    if text.endswith("\\"):
-        text += " "
+    text = text.replace("\n", "\\n").replace("\0", "\\x00")
+    text = _QUOTE_RUN.sub(lambda m: _even(m.group(1)) + '\\"', text)
+    text = _END_RUN.sub(lambda m: _even(m.group(1)), text)
     return f'"{text}"'
 
 
+_QUOTE_RUN = re.compile(r'(\\*)"')
+_END_RUN = re.compile(r"(\\+)$")
+
+
+def _even(backslashes: str) -> str:
+    return backslashes + "\\" if len(backslashes) % 2 else backslashes
+
+
 def _text(text: str, clip: int = _LABEL_CLIP) -> str:
-    r"""Text for a label or tooltip that Graphviz shows exactly as it is.
+    r"""Text for a label that Graphviz shows exactly as it is.
 
-    Backslashes would start Graphviz escapes (``\N``, ``\G``), ``&`` an HTML entity, and
-    control characters would break lines: all become entities or visible escapes, so the
-    result holds no backslash, quote, angle bracket or control character.
+    A backslash would start a Graphviz escape (``\N`` is the node's name), ``&`` an HTML
+    entity, and control characters would break lines: all are written so they show as text.
 
-    >>> _text('a\\N&amp;<b> "q"\n')
-    'a&#92;N&amp;amp;&lt;b&gt; &quot;q&quot;&#92;x0a'
+    >>> print(_text('a\\N&amp;<b>\n'))
+    a\\N&amp;amp;<b>\\x0a
     """
+    return _escape(text, clip, "\\\\")
+
+
+def _tip(text: str, clip: int = _TOOLTIP_CLIP) -> str:
+    r"""Text for a tooltip: as `_text`, but Graphviz reads escapes in tooltips twice, so each
+    backslash is written as four.
+
+    >>> print(_tip('a\\N&amp;'))
+    a\\\\N&amp;amp;
+    """
+    return _escape(text, clip, "\\" * 4)
+
+
+def _escape(text: str, clip: int, backslash: str) -> str:
     if len(text) > clip:
         text = text[: clip - 1] + "…"
-    text = (
-        text.replace("&", "&amp;")
-        .replace("\\", "&#92;")
-        .replace('"', "&quot;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
-    return _CONTROL.sub(lambda m: f"&#92;x{ord(m.group()):02x}", text)
+    text = text.replace("&", "&amp;").replace("\\", backslash)
+    return _CONTROL.sub(lambda m: f"{backslash}x{ord(m.group()):02x}", text)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -117,7 +132,7 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
     out = [
         "digraph scopegraph {",
         f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
-        f"fontsize=11 outputorder=edgesfirst bgcolor=transparent tooltip={quote(_text(title))}"
+        f"fontsize=11 outputorder=edgesfirst bgcolor=transparent tooltip={quote(_tip(title))}"
         f" label={quote(_text(title))} labelloc=t];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
@@ -139,9 +154,7 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             inner = indent + "  "
             label = _lines(_text(cluster.label), _ops(cluster.op_count))
-            tip = _lines(
-                _text(cluster.name, _TOOLTIP_CLIP), f"{cluster.kind}, open: click to close"
-            )
+            tip = _lines(_tip(cluster.name), f"{cluster.kind}, open: click to close")
             out.append(
                 f"{inner}graph [id={quote(eid)} class={quote(cluster.kind)} label={quote(label)} "
                 f"tooltip={quote(tip)} {_CLUSTER_STYLE[cluster.kind]} fontsize=10 labeljust=l];"
@@ -167,13 +180,13 @@ def _ops(count: int) -> str:
 def _box(box: Box, eid: str) -> str:
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
-        tip = _lines(_text(box.name, _TOOLTIP_CLIP), _text(box.op, _TOOLTIP_CLIP))
+        tip = _lines(_tip(box.name), _tip(box.op))
     elif box.kind == MISSING:
         label = _lines("missing", _text(box.label))
-        tip = _lines(_text(box.name, _TOOLTIP_CLIP), "an input names it; no such node")
+        tip = _lines(_tip(box.name), "an input names it; no such node")
     else:
         label = _lines(_text(box.label), _ops(box.op_count))
-        tip = _lines(_text(box.name, _TOOLTIP_CLIP), f"{box.kind}: click to open")
+        tip = _lines(_tip(box.name), f"{box.kind}: click to open")
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
         f"tooltip={quote(tip)} {_STYLE[box.kind]}];"
@@ -202,7 +215,7 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         attrs.append(f"label={quote(_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
-        tip.append(" ".join(_text(p, 120) for p in (tensor.name, tensor.dtype, tensor.shape) if p))
+        tip.append(" ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p))
     if edge.tensor_count > len(edge.tensors):
         tip.append(f"… and {edge.tensor_count - len(edge.tensors)} more tensors")
     attrs.append(f"tooltip={quote(_lines(*tip))}")

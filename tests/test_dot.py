@@ -1,0 +1,172 @@
+"""DOT text of a view: valid whatever the names hold, ids that round-trip, styled edges."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pygraphviz
+import pytest
+from graphs import ffn_graph, graph_from_nodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tb_scopegraph.dot import element_id, parse_element_id, quote, to_dot
+from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.render import render
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+HOSTILE = [
+    'quote"inside',
+    "back\\slash\\",
+    "new\nline",
+    "brace{}/x",
+    "arrow->b",
+    "graph",
+    "node",
+    "subgraph/strict/edge",
+    "<script>alert(1)</script>",
+    "&lt;b&gt;&amp;",
+    "\\N\\G\\E",
+    "tab\there",
+    "ünïcødé/名前",
+    "x" * 3000,
+    "'single'",
+    "trailing\\",
+]
+
+
+def hostile_graph():
+    nodes = [("input", "Placeholder", (), {"_output_shapes": [[None, 3]]})]
+    for i, name in enumerate(HOSTILE):
+        nodes.append((name, f'Op"<b>{i}', ("input",), {"note": name}))
+        nodes.append((f"{name}/inner", "Identity", (name,)))
+    graph = graph_from_nodes(nodes)
+    for node, name in zip(graph.node[1::2], HOSTILE, strict=True):
+        node.device = name
+    return graph
+
+
+def parsed(dot: str) -> pygraphviz.AGraph:
+    return pygraphviz.AGraph(string=dot)
+
+
+@given(st.text(max_size=40))
+def test_element_ids_round_trip_and_are_safe(name):
+    for kind in ("op", "scope", "series", "chunk", "missing"):
+        eid = element_id(kind, name)
+        assert parse_element_id(eid) == (kind, name)
+        assert all(c.isascii() and (c.isalnum() or c in "-_.") for c in eid)
+
+
+def test_parse_element_id_refuses_other_ids():
+    with pytest.raises(ValueError):
+        parse_element_id("edge-3")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=30))
+def test_quote_always_gives_a_string_dot_can_read(text):
+    graph = parsed(f"digraph {{ a [comment={quote(text)}] }} ")
+    got = graph.get_node("a").attr["comment"]
+    if "\\" not in text:
+        # quote() writes raw newlines as DOT line breaks and NUL, which DOT cannot hold, as text
+        assert got == text.replace("\n", "\\n").replace("\0", "\\x00")
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_hostile_names_give_valid_dot_with_every_box(opened):
+    h = Hierarchy(hostile_graph())
+    view = h.view(depth=3 if opened else 0)
+    dot = to_dot(h, view)
+    graph = parsed(dot)
+    layout = h.layout(view)
+    ids = {element_id(b.kind, b.name) for b in layout.boxes}
+    assert set(graph.nodes()) == ids
+    assert len(graph.edges()) == len(layout.edges)
+    clusters = []
+    stack = graph.subgraphs()
+    while stack:
+        sub = stack.pop()
+        clusters.append(sub.graph_attr["id"])
+        stack.extend(sub.subgraphs())
+    expected = ["cluster-" + element_id(c.kind, c.name) for c in layout.clusters]
+    assert sorted(clusters) == sorted(expected)
+    assert len(expected) > (10 if opened else -1)
+
+
+def test_hostile_names_render_as_text_not_markup():
+    h = Hierarchy(hostile_graph())
+    view = h.view(depth=3)
+    svg = render(to_dot(h, view))
+    root = ET.fromstring(svg)
+    tags = {el.tag.removeprefix(SVG) for el in root.iter()}
+    assert "script" not in tags and "foreignObject" not in tags
+    for el in root.iter():
+        for attr in el.attrib:
+            assert not attr.lower().startswith("on"), attr
+    texts = "\n".join(el.text or "" for el in root.iter(SVG + "text"))
+    titles = "\n".join(el.get(XLINK + "title", "") for el in root.iter())
+    for name in HOSTILE:
+        shown = name.replace("\n", "\\x0a").replace("\t", "\\x09")
+        assert shown[:500] in titles, name  # long names are clipped, not dropped
+    assert "script>" in texts and "<script>alert(1)<" in texts
+    assert "&lt;b&gt;&amp;" in texts  # entities in a name are shown, not decoded
+    assert "\\N\\G\\E" in texts and "back\\slash\\" in texts
+    assert 'quote"inside' in texts and "arrow->b" in texts and "ünïcødé" in texts
+    ids = {el.get("id") for el in root.iter() if "node" in el.get("class", "").split()}
+    names = {parse_element_id(i)[1] for i in ids}
+    assert set(HOSTILE) <= names
+
+
+def test_ops_show_type_and_name_groups_their_count():
+    h = Hierarchy(ffn_graph())
+    dot = to_dot(h, h.view(open=["layer1"]))
+    graph = parsed(dot)
+    matmul = graph.get_node(element_id("op", "layer1/MatMul"))
+    assert matmul.attr["label"] == "MatMul\\nMatMul"
+    assert matmul.attr["class"] == "op"
+    assert "layer1/MatMul" in matmul.attr["tooltip"]
+    layer2 = graph.get_node(element_id("scope", "layer2"))
+    assert layer2.attr["label"] == "layer2\\n7 ops"  # W, W/read, b, b/read, MatMul, add, Relu
+    assert layer2.attr["class"] == "scope"
+    (cluster,) = graph.subgraphs()
+    assert cluster.graph_attr["id"] == "cluster-" + element_id("scope", "layer1")
+
+
+def test_data_edges_carry_shapes_and_control_edges_are_dashed():
+    graph = graph_from_nodes(
+        [
+            ("init", "NoOp"),
+            ("x", "Placeholder", (), {"_output_shapes": [[None, 784]]}),
+            ("y", "Relu", ("x", "^init")),
+            ("z", "Placeholder", (), {"_output_shapes": [None]}),
+            ("w", "AddV2", ("z", "y")),
+        ]
+    )
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    data = dot.get_edge(element_id("op", "x"), element_id("op", "y"))
+    assert data.attr["label"] == "[?,784]" and data.attr["style"] in (None, "")
+    unknown = dot.get_edge(element_id("op", "z"), element_id("op", "w"))
+    assert unknown.attr["label"] == "?"
+    control = dot.get_edge(element_id("op", "init"), element_id("op", "y"))
+    assert control.attr["style"] == "dashed" and control.attr["constraint"] == "false"
+    assert control.attr["label"] in (None, "")
+
+
+def test_bundled_edges_say_how_many_tensors():
+    graph = graph_from_nodes(
+        [
+            ("a/x", "Const"),
+            ("a/y", "Const"),
+            ("b/p", "AddV2", ("a/x", "a/y")),
+            ("b/q", "Neg", ("a/x",)),
+        ]
+    )
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    edge = dot.get_edge(element_id("scope", "a"), element_id("scope", "b"))
+    assert edge.attr["label"] == "2 tensors"
+    assert "3 connections" in edge.attr["tooltip"] and "a/y:0" in edge.attr["tooltip"]
