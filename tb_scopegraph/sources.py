@@ -7,6 +7,7 @@ and notebook, `local_provider`, which is TensorBoard's event multiplexer over a 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import types
 from collections.abc import Callable
@@ -267,3 +268,82 @@ def graph_from_object(obj: Any) -> graph_pb2.GraphDef:
     if serialize is None or type(obj).__name__ != "GraphDef":
         raise SourceError(f"not a graph: {type(obj).__name__}")
     return _parse_graph_def(serialize())
+
+
+FILE_GRAPH = "file"
+"""The kind of the one graph of a `.pb`/`.pbtxt` file opened with `LocalGraphs`."""
+
+
+class LocalGraphs:
+    """The graphs at a local path: a logdir, an event file (its folder), or a graph file.
+
+    The front door of the CLI and the notebook: one place that turns a user's path and
+    optional run, kind and tag into exactly one GraphDef, or into an error that says why.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._file: graph_pb2.GraphDef | None = None
+        self._provider: tuple[Any, Any, str] | None = None
+        if os.path.isfile(self.path) and "tfevents" not in os.path.basename(self.path):
+            self._file = load_graph_file(self.path)
+        else:
+            self._provider = local_provider(self.path)
+
+    def list(self, op_counts: bool = True) -> list[GraphInfo]:
+        """Every graph at the path; a graph file holds one, named after the file."""
+        if self._file is not None:
+            name = os.path.basename(self.path)
+            return [GraphInfo(name, FILE_GRAPH, "", len(self._file.node))]
+        assert self._provider is not None
+        return list_graphs(*self._provider, op_counts=op_counts)
+
+    def select(
+        self, run: str | None = None, kind: str | None = None, tag: str | None = None
+    ) -> GraphInfo:
+        """The one graph matching the given run, kind and tag (None matches any)."""
+        graphs = self.list(op_counts=False)
+        if not graphs:
+            raise SourceError(f"no graphs in {self.path}")
+        if self._file is not None:
+            if run is not None or kind is not None or tag is not None:
+                raise SourceError(f"{self.path} holds one graph: --run, --kind, --tag do not apply")
+            return graphs[0]
+        matches = graphs
+        for field, wanted in (("run", run), ("kind", kind), ("tag", tag)):
+            if wanted is None:
+                continue
+            narrowed = [g for g in matches if getattr(g, field) == wanted]
+            if not narrowed:
+                known = sorted({getattr(g, field) for g in matches})
+                raise NotFound(
+                    f"no {field} {wanted!r} in {self.path} ({field}s with graphs: "
+                    f"{', '.join(map(repr, known))})"
+                )
+            matches = narrowed
+        if len(matches) > 1:
+            full = len({g.kind for g in matches}) > 1 or len({g.run for g in matches}) < len(
+                matches
+            )
+            choices = ", ".join(_describe(g, full) for g in matches)
+            raise SourceError(f"{len(matches)} graphs in {self.path}; pick one: {choices}")
+        return matches[0]
+
+    def load(self, ref: GraphRef | GraphInfo) -> graph_pb2.GraphDef:
+        """The GraphDef of a graph this path holds."""
+        if self._file is not None:
+            return self._file
+        assert self._provider is not None
+        ref = ref.ref if isinstance(ref, GraphInfo) else ref
+        _, data = read_graph(*self._provider, ref)
+        try:
+            return parse_graph(ref.kind, data)
+        except SourceError as e:
+            raise SourceError(f"run {ref.run!r}: {e}") from None
+
+
+def _describe(graph: GraphInfo, full: bool) -> str:
+    """The options that pick `graph`; the run alone when that is enough."""
+    if not full:
+        return f"--run {shlex.quote(graph.run)}"
+    return f"--run {shlex.quote(graph.run)} --kind {graph.kind} --tag {shlex.quote(graph.tag)}"

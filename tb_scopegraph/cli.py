@@ -1,0 +1,310 @@
+"""The `tb-scopegraph` command: list the graphs at a path, print a scope tree, draw one view.
+
+    tb-scopegraph list PATH
+    tb-scopegraph scopes PATH [--run R] [--kind K] [--tag T]
+    tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
+                              [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
+
+PATH is a logdir (runs at any depth), an event file (its folder is read), or a GraphDef
+file (`.pb` binary, `.pbtxt` text). Every failure is one `tb-scopegraph: error: ...` line
+on stderr: exit status 2 for a misused command line, 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, NoReturn
+
+from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
+
+if TYPE_CHECKING:
+    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.sources import GraphInfo
+
+PROG = "tb-scopegraph"
+FORMATS = ("svg", "dot", "png")
+_SUFFIX_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
+DEFAULT_TIMEOUT = 60.0
+
+
+class UsageError(Exception):
+    """The command line asks for something it cannot: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error here."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, with one subcommand per job."""
+    parser = _Parser(
+        prog=PROG,
+        description="Draw TensorFlow/TensorBoard graphs with Graphviz, name scopes as groups.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    listing = commands.add_parser(
+        "list", help="list the graphs at PATH (run, kind, tag, op count)", description=None
+    )
+    listing.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+
+    scopes = commands.add_parser(
+        "scopes", help="print the scope tree of one graph (the names --open takes)"
+    )
+    scopes.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+    _add_selection(scopes)
+
+    render = commands.add_parser("render", help="draw one view of one graph as SVG, DOT or PNG")
+    render.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+    _add_selection(render)
+    render.add_argument(
+        "--open",
+        metavar="SCOPE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="open these scopes (as `scopes` prints them); without --open or --depth, "
+        "a small default view",
+    )
+    render.add_argument(
+        "--depth", type=_non_negative, help="open every scope this deep (0: all closed)"
+    )
+    render.add_argument(
+        "--format", choices=FORMATS, help="output format (default: from -o's suffix, else svg)"
+    )
+    render.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    render.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"give up the layout after this many seconds (default {DEFAULT_TIMEOUT:g})",
+    )
+    for sub in (listing, scopes, render):
+        sub.prog = f"{PROG} {sub.prog.split()[-1]}"
+    return parser
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run", help="the run holding the graph (needed if there are several)")
+    parser.add_argument("--kind", help="the kind of graph (see `list`)")
+    parser.add_argument("--tag", help="the tag of the graph (see `list`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status instead of exiting."""
+    try:
+        args = build_parser().parse_args(argv)
+        _quiet_tensorboard()
+        if args.command == "list":
+            return _list(args)
+        if args.command == "scopes":
+            return _scopes(args)
+        return _render(args)
+    except SystemExit as e:  # --help and --version exit through argparse
+        return e.code if isinstance(e.code, int) else 0
+    except UsageError as e:
+        return _fail(str(e), 2)
+    except ScopeGraphError as e:
+        return _fail(str(e), 1)
+    except BrokenPipeError:
+        # The reader (`| head`) went away; say nothing more on a closed pipe.
+        _silence_stdout()
+        return 1
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except OSError as e:
+        where = f": {e.filename}" if e.filename else ""
+        return _fail(f"{e.strerror or e}{where}", 1)
+    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+        return _fail(f"internal error: {type(e).__name__}: {e}", 1)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+def _quiet_tensorboard() -> None:
+    """TensorBoard logs its reading of event files; the CLI reports problems itself."""
+    logging.getLogger("tensorboard").setLevel(logging.ERROR)
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from tb_scopegraph.sources import LocalGraphs
+
+    graphs = LocalGraphs(args.path).list()
+    if not graphs:
+        raise SourceError(f"no graphs in {args.path}")
+    rows = [("RUN", "KIND", "TAG", "OPS")]
+    rows += [
+        (g.run, g.kind, g.tag or "-", "?" if g.op_count is None else str(g.op_count))
+        for g in graphs
+    ]
+    print(_table(rows))
+    return 0
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    """Rows as aligned columns; the last column (numbers) is right-aligned."""
+    rows = [tuple(_printable(cell) for cell in row) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+        cells.append(row[-1].rjust(widths[-1]))
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    """Names may hold any character; keep a table row on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
+    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.sources import LocalGraphs
+
+    graphs = LocalGraphs(args.path)
+    info = graphs.select(run=args.run, kind=args.kind, tag=args.tag)
+    return Hierarchy(graphs.load(info)), info
+
+
+def _scopes(args: argparse.Namespace) -> int:
+    hierarchy, _ = _load(args)
+    lines: list[str] = []
+
+    def walk(group: dict, indent: str) -> None:
+        for child in group["children"]:
+            ops = f"{child['op_count']} op" + ("" if child["op_count"] == 1 else "s")
+            kind = "" if child["kind"] == "scope" else f" ({child['kind']})"
+            lines.append(f"{indent}{_printable(child['name'])}{kind}  {ops}")
+            walk(child, indent + "  ")
+
+    walk(hierarchy.tree(), "")
+    print("\n".join(lines) if lines else "(no scopes)")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    fmt = _output_format(args.format, args.output)
+    if fmt == "png" and args.output is None and sys.stdout.isatty():
+        raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
+    hierarchy, info = _load(args)
+    scopes = [scope.rstrip("/") or scope for scope in args.open]
+    if scopes or args.depth is not None:
+        try:
+            view = hierarchy.view(open=scopes, depth=args.depth)
+        except NotFound as e:
+            raise NotFound(f"{e} (`{PROG} scopes` lists them)") from None
+    else:
+        view = hierarchy.default_view()
+
+    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.sources import FILE_GRAPH, RUN_GRAPH
+
+    title = info.run if info.kind in (RUN_GRAPH, FILE_GRAPH) else f"{info.run} · {info.tag}"
+    dot = to_dot(hierarchy, view, title)
+    if fmt == "dot":
+        data = dot.encode("utf-8")
+    else:
+        from tb_scopegraph.render import Renderer
+
+        renderer = Renderer(workers=1, timeout=args.timeout)
+        try:
+            data = renderer.render(dot, fmt)
+        finally:
+            renderer.close()
+    if args.output is None:
+        _write_stream(sys.stdout.buffer, data)
+    else:
+        write_atomically(args.output, data)
+    return 0
+
+
+def _output_format(fmt: str | None, output: str | None) -> str:
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return "svg"
+    suffix = os.path.splitext(output)[1].lower()
+    if suffix not in _SUFFIX_FORMATS:
+        raise UsageError(f"cannot tell the format from {output!r}; add --format svg|dot|png")
+    return _SUFFIX_FORMATS[suffix]
+
+
+def _write_stream(stream: IO[bytes], data: bytes) -> None:
+    stream.write(data)
+    stream.flush()
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one.
+
+    The bytes go to a temporary file beside `path`, which then replaces it; on any failure
+    the temporary file is removed and `path` is left as it was.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temp, _mode_for(path))
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _mode_for(path: str) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 - umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
