@@ -178,7 +178,7 @@ class Renderer:
         return drawing
 
     def _store(self, key: tuple[bytes, str], drawing: bytes) -> None:
-        if len(drawing) > self.cache_bytes // 4:
+        if len(drawing) > self.cache_bytes // 2:
             return
         with self._lock:
             if key not in self._cache:
@@ -223,12 +223,12 @@ class Renderer:
                 worker = _Worker()
             try:
                 return worker.run(dot, fmt, preset, timeout)
+            except TimeoutError:  # before OSError, of which it is a kind
+                worker = None
+                raise
             except OSError as error:
                 worker = None
                 return False, str(error).encode()
-            except TimeoutError:
-                worker = None
-                raise
         finally:
             self._idle.put(worker)
 

@@ -1,0 +1,125 @@
+"""Rendering: SVG and PNG through Graphviz workers, the cache, the time limit and the fallback."""
+
+from __future__ import annotations
+
+import random
+import threading
+import xml.etree.ElementTree as ET
+
+import pytest
+from graphs import ffn_graph
+
+from tb_scopegraph.dot import to_dot
+from tb_scopegraph.errors import RenderError, RenderTimeout
+from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.render import PRESETS, Preset, Renderer
+
+
+def dense_dag(n: int = 300, edges: int = 1500, seed: int = 1) -> str:
+    """A random DAG with labelled edges: minutes for a full `dot` layout, about a second
+    with the cheapest settings (measured on this machine: 40 s and 1.3 s)."""
+    rng = random.Random(seed)
+    lines = ["digraph g {"] + [f"n{i};" for i in range(n)]
+    for _ in range(edges):
+        a, b = sorted(rng.sample(range(n), 2))
+        lines.append(f'n{a} -> n{b} [label="[?,128]"];')
+    return "\n".join(lines + ["}"])
+
+
+@pytest.fixture
+def renderer():
+    r = Renderer(workers=2, timeout=20)
+    yield r
+    r.close()
+
+
+def small_dot() -> str:
+    h = Hierarchy(ffn_graph())
+    return to_dot(h, h.view(open=["layer1"]))
+
+
+def test_svg_and_png_of_a_view(renderer):
+    svg = renderer.render(small_dot(), "svg")
+    root = ET.fromstring(svg)
+    ids = {el.get("id") for el in root.iter()}
+    assert "op-layer1.2FMatMul" in ids and "cluster-scope-layer1" in ids
+    png = renderer.render(small_dot(), "png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_second_render_comes_from_the_cache(renderer):
+    dot = small_dot()
+    first = renderer.render(dot)
+    assert renderer.stats["misses"] == 1 and renderer.stats["hits"] == 0
+    assert renderer.render(dot) == first
+    assert renderer.stats["hits"] == 1
+
+
+def test_cache_is_bounded_and_evicts_oldest(renderer):
+    size = len(renderer.render(small_dot()))
+    bound = int(size * 4.5)  # room for four drawings
+    r = Renderer(workers=1, cache_bytes=bound)
+    try:
+        dots = [small_dot().replace("scopegraph {", f"scopegraph{i} {{") for i in range(6)]
+        for dot in dots:
+            r.render(dot)
+        assert r._cached <= bound and len(r._cache) == 4
+        r.render(dots[-1])
+        assert r.stats["hits"] == 1
+        r.render(dots[0])
+        assert r.stats["misses"] == 7  # the first one was evicted
+    finally:
+        r.close()
+
+
+def test_bad_dot_and_bad_format_are_clear_errors(renderer):
+    with pytest.raises(RenderError, match="could not draw"):
+        renderer.render("digraph { a -> }")
+    with pytest.raises(RenderError, match="unknown format"):
+        renderer.render(small_dot(), "gif")
+    assert renderer.render(small_dot()).startswith(b"<?xml")
+
+
+def test_layout_past_its_time_is_stopped_and_the_renderer_recovers():
+    slow_only = (Preset("full", 1.0, ()),)
+    r = Renderer(workers=1, timeout=1.5, presets=slow_only)
+    try:
+        with pytest.raises(RenderTimeout, match="close some scopes"):
+            r.render(dense_dag())
+        assert r.stats["timeouts"] == 1
+        assert r.render(small_dot()).startswith(b"<?xml")  # a fresh worker took over
+    finally:
+        r.close()
+
+
+def test_too_slow_layout_falls_back_to_a_cheaper_preset():
+    presets = (PRESETS[0], Preset("draft", 0.7, PRESETS[-1].graph_attrs, cheap_edges=True))
+    r = Renderer(workers=1, timeout=12, presets=presets)
+    try:
+        svg = r.render(dense_dag())
+        assert r.stats["fallbacks"] == 1 and r.stats["timeouts"] == 0
+        root = ET.fromstring(svg)
+        assert sum(1 for el in root.iter() if el.get("class") == "node") == 300
+    finally:
+        r.close()
+
+
+def test_a_stuck_layout_does_not_block_other_requests():
+    r = Renderer(workers=2, timeout=6, presets=(Preset("full", 1.0, ()),))
+    try:
+        errors = []
+
+        def slow():
+            try:
+                r.render(dense_dag(seed=2))
+            except RenderTimeout as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        svg = r.render(small_dot())
+        assert thread.is_alive()  # the quick view was drawn while the slow one still ran
+        thread.join()
+        assert svg.startswith(b"<?xml") and len(errors) == 1
+    finally:
+        r.close()
