@@ -1,0 +1,498 @@
+"""The TensorBoard plugin: routes that serve one graph view at a time as JSON, DOT, SVG or PNG."""
+
+from __future__ import annotations
+
+import collections
+import functools
+import mimetypes
+import threading
+import time
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tensorboard import errors as tb_errors
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.data.provider import RunTagFilter
+from tensorboard.plugins import base_plugin
+from tensorboard.util import tb_logging
+from werkzeug import wrappers
+
+from tb_scopegraph import dot, render, sources
+from tb_scopegraph.errors import (
+    InvalidQuery,
+    InvalidView,
+    NotFound,
+    RenderError,
+    RenderTimeout,
+    SourceError,
+)
+from tb_scopegraph.hierarchy import Hierarchy, View
+
+logger = tb_logging.get_logger()
+
+PLUGIN_NAME = "scopegraph"
+
+# The summary plugins whose data hold graphs; the tab shows when any of them has data.
+GRAPH_PLUGIN_NAMES = (
+    "graphs",
+    "graph_run_metadata",
+    "graph_run_metadata_graph",
+    "graph_keras_model",
+    "graph_tagged_run_metadata",
+)
+
+_STATIC_ROUTE = f"/data/plugin/{PLUGIN_NAME}/static/"
+_MIME_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".woff2": "font/woff2",
+}
+_NODE_KINDS = frozenset({"op", "missing", "scope", "series", "chunk"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+# Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
+_GRAPH_CACHE_SIZE = 8
+_DOT_CACHE_SIZE = 128
+# How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
+# search) asks the data provider once, and a new graph still shows within seconds.
+_LOOKUP_TTL_SECONDS = 3.0
+_SEARCH_LIMIT = 50
+_SEARCH_LIMIT_MAX = 1000
+_JSON = "application/json"
+
+
+# Where each kind of graph is stored. TODO(sources): replace with a lookup in sources.py.
+_KIND_PLUGINS = {sources.RUN_GRAPH: (sources.GRAPHS_PLUGIN,)}
+
+
+@dataclass(frozen=True)
+class _Blob:
+    """The latest stored graph of one (run, kind, tag)."""
+
+    blob_key: str
+    wall_time: float
+
+
+def _latest_blob(provider, ctx, experiment: str, ref: sources.GraphRef) -> _Blob:
+    """Which blob holds the graph now, without reading it."""
+    for plugin_name in _KIND_PLUGINS.get(ref.kind, ()):
+        sequences = provider.read_blob_sequences(
+            ctx,
+            experiment_id=experiment,
+            plugin_name=plugin_name,
+            downsample=1,
+            run_tag_filter=RunTagFilter(runs=[ref.run], tags=[ref.tag]),
+        )
+        data = sequences.get(ref.run, {}).get(ref.tag, ())
+        if data and data[-1].values:
+            return _Blob(data[-1].values[0].blob_key, data[-1].wall_time)
+    raise NotFound(f"no {ref.kind} in run {ref.run!r} with tag {ref.tag!r}")
+
+
+def _static_root() -> Path:
+    """The tab's files: `static/` in an installed package, `frontend/` in a source checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "static"
+    if installed.is_dir():
+        return installed
+    return package.parent / "frontend"
+
+
+def _error(request, code: int, message: str, *, timeout: bool = False, headers=None):
+    body: dict[str, Any] = {"error": message}
+    if timeout:
+        body["timeout"] = True
+    return http_util.Respond(request, body, _JSON, code=code, headers=headers)
+
+
+def _graph_args(request) -> tuple[str | None, str | None, str | None]:
+    """(run, kind, tag) from the query; kind and tag may be left out when the run has one graph."""
+    return (
+        request.args.get("run"),
+        request.args.get("kind") or None,
+        request.args.get("tag") or None,
+    )
+
+
+def _view_args(request) -> tuple[tuple[str, ...], int | None]:
+    """(open, depth) from the query: `open` repeated, `depth` an int >= 0."""
+    open_ = tuple(dict.fromkeys(request.args.getlist("open")))
+    return open_, _int_arg(request, "depth", minimum=0)
+
+
+def _int_arg(request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise tb_errors.InvalidArgumentError(
+            f'query parameter "{name}" must be an integer, not {raw!r}'
+        ) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise tb_errors.InvalidArgumentError(f'query parameter "{name}" must be {bounds}')
+    return value
+
+
+def _flag(request, name: str) -> bool:
+    raw = request.args.get(name, "").lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise tb_errors.InvalidArgumentError(f'query parameter "{name}" must be 1 or 0, not {raw!r}')
+
+
+def _json_errors(route):
+    """Answer every failure of a route as JSON {"error": ...}, never as a traceback."""
+
+    @functools.wraps(route)
+    def wrapper(self, request):
+        try:
+            return route(self, request)
+        except RenderTimeout as e:
+            return _error(request, 503, str(e), timeout=True)
+        except NotFound as e:
+            return _error(request, 404, str(e))
+        except (InvalidView, InvalidQuery) as e:
+            return _error(request, 400, str(e))
+        except SourceError as e:
+            return _error(request, 422, str(e))
+        except RenderError as e:
+            return _error(request, 500, f"Graphviz could not draw this view: {e}")
+        except tb_errors.PublicError as e:
+            return _error(request, e.http_code, str(e), headers=e.headers)
+        except Exception:
+            logger.exception("scopegraph: %s failed", request.full_path)
+            return _error(request, 500, "internal error")
+
+    return wrapper
+
+
+def _request_context(request) -> tuple[Any, str]:
+    """TensorBoard's request context and experiment id, which every provider call takes."""
+    return plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+
+
+class ScopeGraphPlugin(base_plugin.TBPlugin):
+    """Draws a run's graph with Graphviz, name scopes as boxes that open into clusters."""
+
+    plugin_name = PLUGIN_NAME
+
+    def __init__(self, context: base_plugin.TBContext):
+        self._provider = context.data_provider
+        self._static_root = _static_root()
+        self._graphs = _FutureCache(_GRAPH_CACHE_SIZE)
+        self._dots = _FutureCache(_DOT_CACHE_SIZE)
+        self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
+        self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
+
+    def get_plugin_apps(self) -> dict[str, Callable]:
+        return {
+            "/graphs": self._serve_graphs,
+            "/hierarchy": self._serve_hierarchy,
+            "/view": self._serve_view,
+            "/dot": self._serve_dot,
+            "/svg": self._serve_svg,
+            "/png": self._serve_png,
+            "/node": self._serve_node,
+            "/search": self._serve_search,
+            "/static/*": self._serve_static,
+        }
+
+    def is_active(self) -> bool:
+        # TensorBoard enables the tab from `data_plugin_names`; nothing to read here.
+        return False
+
+    def data_plugin_names(self) -> tuple[str, ...]:
+        return GRAPH_PLUGIN_NAMES
+
+    def frontend_metadata(self) -> base_plugin.FrontendMetadata:
+        return base_plugin.FrontendMetadata(
+            es_module_path="/static/index.js", tab_name="Scope Graph"
+        )
+
+    # --- the work behind each route: plain arguments in, plain data out ---
+
+    def graphs_impl(self, ctx, experiment: str) -> list[dict[str, Any]]:
+        """Every graph in the experiment: run, kind, tag and op count when known."""
+        listed = []
+        for g in self._list_graphs(ctx, experiment):
+            parsed = self._graphs.find((experiment, g.run, g.kind, g.tag))
+            op_count = parsed.op_count if parsed is not None else g.op_count
+            listed.append({"run": g.run, "kind": g.kind, "tag": g.tag, "op_count": op_count})
+        return listed
+
+    def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
+        """The scope tree of one graph (groups only)."""
+        return self._hierarchy(ctx, experiment, run, kind, tag)[1].tree()
+
+    def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
+        """The groups a view opens (the default view resolved) and how many boxes it shows."""
+        _, _, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
+        return {"open": sorted(view.open), "boxes": view.boxes}
+
+    def dot_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> str:
+        """The view as DOT text, cached per graph and view."""
+        key, hierarchy, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
+        return self._dots.get((key, view), lambda: dot.to_dot(hierarchy, view))
+
+    def image_impl(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg"
+    ) -> bytes:
+        """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
+        text = self.dot_impl(ctx, experiment, run, kind, tag, open_, depth)
+        return render.render(text, fmt=fmt)
+
+    def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
+        """Details of one op or group."""
+        return self._hierarchy(ctx, experiment, run, kind, tag)[1].details(name, kind=kind_of)
+
+    def search_impl(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
+        """Ops and groups whose names match, each with the groups to open to reveal it."""
+        return self._hierarchy(ctx, experiment, run, kind, tag)[1].search(
+            q, regex=regex, limit=limit
+        )
+
+    def static_impl(self, path: str) -> tuple[bytes, str]:
+        """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
+        parts = path.split("/")
+        if (
+            not path
+            or path.startswith("/")
+            or any(c in path for c in "\\\x00%:")
+            or any(p in ("", ".", "..") for p in parts)
+        ):
+            raise tb_errors.NotFoundError(f"no static file {path!r}")
+        root = self._static_root.resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            raise tb_errors.NotFoundError(f"no static file {path!r}")
+        mime = _MIME_TYPES.get(target.suffix.lower())
+        if mime is None:
+            mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return target.read_bytes(), mime
+
+    # --- lookups and caches ---
+
+    def _list_graphs(self, ctx, experiment: str, fresh: bool = False) -> list:
+        def list_now():
+            # Counting ops would read and parse every graph; counts come from the cache.
+            return sources.list_graphs(self._provider, ctx, experiment, op_counts=False)
+
+        if fresh:
+            self._listings.drop(experiment)
+        return self._listings.get(experiment, list_now)
+
+    def _resolve(self, ctx, experiment: str, run, kind, tag):
+        """The one graph a (run, kind, tag) query names; kind and tag may be left out."""
+        if not run:
+            raise tb_errors.InvalidArgumentError('query parameter "run" is required')
+        graphs = [g for g in self._list_graphs(ctx, experiment) if g.run == run]
+        if not graphs:
+            # A run that appeared after the listing was cached.
+            graphs = [g for g in self._list_graphs(ctx, experiment, fresh=True) if g.run == run]
+        if not graphs:
+            raise tb_errors.NotFoundError(f"no graph in run {run!r}")
+        if kind:
+            graphs = [g for g in graphs if g.kind == kind]
+            if not graphs:
+                raise tb_errors.NotFoundError(f"run {run!r} has no graph of kind {kind!r}")
+        if tag:
+            graphs = [g for g in graphs if g.tag == tag]
+            if not graphs:
+                raise tb_errors.NotFoundError(f"run {run!r} has no graph tagged {tag!r}")
+        if len(graphs) > 1:
+            choices = ", ".join(f"kind={g.kind} tag={g.tag}" for g in graphs)
+            raise tb_errors.InvalidArgumentError(
+                f"run {run!r} has {len(graphs)} graphs; pick one with kind and tag ({choices})"
+            )
+        g = graphs[0]
+        return sources.GraphRef(g.run, g.kind, g.tag)
+
+    def _hierarchy(self, ctx, experiment: str, run, kind, tag) -> tuple[tuple, Hierarchy]:
+        """The parsed graph and its cache key, read from the provider only when its blob changed."""
+        ref = self._resolve(ctx, experiment, run, kind, tag)
+        blob = self._blobs.get(
+            (experiment, ref), lambda: _latest_blob(self._provider, ctx, experiment, ref)
+        )
+        # The wall time tells apart two graphs written at the same step (same blob key).
+        key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
+
+        def load() -> Hierarchy:
+            data = self._provider.read_blob(ctx, blob_key=blob.blob_key)
+            return Hierarchy(sources.parse_graph(ref.kind, data))
+
+        # A newer blob for the same graph replaces the parsed old one.
+        return key, self._graphs.get(key, load, replaces=key[:4])
+
+    def _view(self, ctx, experiment, run, kind, tag, open_, depth) -> tuple[tuple, Hierarchy, View]:
+        """The graph and the view a query asks for: no `open` and no `depth` is the default."""
+        key, hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)
+        if not open_ and depth is None:
+            return key, hierarchy, hierarchy.default_view()
+        return key, hierarchy, hierarchy.view(open=list(open_), depth=depth)
+
+    # --- routes: parse the query, call the _impl, answer ---
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_graphs(self, request):
+        body = self.graphs_impl(*_request_context(request))
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_hierarchy(self, request):
+        body = self.hierarchy_impl(*_request_context(request), *_graph_args(request))
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_view(self, request):
+        args = (*_graph_args(request), *_view_args(request))
+        body = self.view_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_dot(self, request):
+        args = (*_graph_args(request), *_view_args(request))
+        body = self.dot_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, "text/vnd.graphviz; charset=utf-8")
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_svg(self, request):
+        args = (*_graph_args(request), *_view_args(request))
+        body = self.image_impl(*_request_context(request), *args, fmt="svg")
+        return http_util.Respond(request, body, "image/svg+xml")
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_png(self, request):
+        args = (*_graph_args(request), *_view_args(request))
+        body = self.image_impl(*_request_context(request), *args, fmt="png")
+        return http_util.Respond(request, body, "image/png")
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_node(self, request):
+        name = request.args.get("name")
+        if name is None:
+            raise tb_errors.InvalidArgumentError('query parameter "name" is required')
+        kind_of = request.args.get("kind_of") or None
+        if kind_of is not None and kind_of not in _NODE_KINDS:
+            raise tb_errors.InvalidArgumentError(
+                f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
+            )
+        args = (*_graph_args(request), name, kind_of)
+        body = self.node_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_search(self, request):
+        q = request.args.get("q")
+        if q is None:
+            raise tb_errors.InvalidArgumentError('query parameter "q" is required')
+        limit = _int_arg(request, "limit", minimum=1, maximum=_SEARCH_LIMIT_MAX)
+        args = (*_graph_args(request), q, _flag(request, "regex"), limit or _SEARCH_LIMIT)
+        body = self.search_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_static(self, request):
+        if not request.path.startswith(_STATIC_ROUTE):
+            raise tb_errors.NotFoundError(f"no static file {request.path!r}")
+        body, mime = self.static_impl(request.path[len(_STATIC_ROUTE) :])
+        return http_util.Respond(request, body, mime)
+
+
+class _FutureCache:
+    """A thread-safe bounded LRU; one thread computes a missing value while others wait for it."""
+
+    def __init__(self, maxsize: int):
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+        self._entries: collections.OrderedDict[Hashable, Future] = collections.OrderedDict()
+
+    def get(self, key: Hashable, load: Callable[[], Any], replaces: tuple | None = None) -> Any:
+        """The value for key, computing it with load() once; `replaces` drops keys it prefixes."""
+        with self._lock:
+            future = self._entries.get(key)
+            owner = future is None
+            if owner:
+                future = Future()
+                if replaces is not None:
+                    stale = [k for k in self._entries if k[: len(replaces)] == replaces]
+                    for k in stale:
+                        del self._entries[k]
+                self._entries[key] = future
+                while len(self._entries) > self._maxsize:
+                    self._entries.popitem(last=False)
+            else:
+                self._entries.move_to_end(key)
+        if owner:
+            try:
+                future.set_result(load())
+            except BaseException as e:
+                # Failures are not cached: the next request tries again.
+                with self._lock:
+                    if self._entries.get(key) is future:
+                        del self._entries[key]
+                future.set_exception(e)
+        return future.result()
+
+    def find(self, prefix: tuple) -> Any:
+        """A computed value whose key starts with prefix, or None."""
+        with self._lock:
+            futures = [f for k, f in self._entries.items() if k[: len(prefix)] == prefix]
+        for future in futures:
+            if future.done() and future.exception() is None:
+                return future.result()
+        return None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+class _TtlCache:
+    """Values trusted for a few seconds, so a burst of requests asks the provider once."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        now = self._clock()
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and now - hit[0] < self._ttl:
+                return hit[1]
+        value = load()
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if now - v[0] < self._ttl}
+            self._entries[key] = (now, value)
+        return value
+
+    def drop(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)

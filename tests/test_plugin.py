@@ -1,0 +1,714 @@
+"""The TensorBoard plugin's routes, through TensorBoard's own WSGI app and data providers.
+
+Logdirs are written here with TensorFlow (a TF1 FileWriter graph and a TF2 `tf.summary.graph`
+of the same scoped feed-forward net) and read back by both of TensorBoard's data providers:
+the event multiplexer (`--load_fast=false`) and the Rust data server (`--load_fast=true`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from tensorboard import context as tb_context
+from tensorboard import errors as tb_errors
+from tensorboard.backend import application
+from tensorboard.backend.event_processing import data_provider as mux_provider
+from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.compat.proto import event_pb2
+from tensorboard.plugins import base_plugin
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+from werkzeug.test import Client
+
+from tb_scopegraph import dot, plugin, sources
+from tb_scopegraph.errors import RenderTimeout
+from tests import graphs
+
+SIZES = (784, 128, 64, 10)
+PREFIX = "/data/plugin/scopegraph"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+# --- logdirs -------------------------------------------------------------------------------
+
+
+def _write_tf1_run(run_dir: str) -> None:
+    """A TF1 graph-mode net under `model/dense_N` variable scopes, written by FileWriter."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.compat.v1.placeholder(tf.float32, [None, SIZES[0]], name="x")
+        with tf.compat.v1.variable_scope("model"):
+            for i in range(3):
+                with tf.compat.v1.variable_scope(f"dense_{i + 1}"):
+                    w = tf.compat.v1.get_variable("kernel", [SIZES[i], SIZES[i + 1]])
+                    b = tf.compat.v1.get_variable(
+                        "bias", [SIZES[i + 1]], initializer=tf.compat.v1.zeros_initializer()
+                    )
+                    h = tf.matmul(h, w) + b
+                    if i < 2:
+                        h = tf.nn.relu(h)
+        tf.identity(h, name="logits")
+        writer = tf.compat.v1.summary.FileWriter(run_dir, graph=graph)
+        writer.close()
+
+
+def _write_tf2_run(run_dir: str) -> None:
+    """The same net as a traced tf.function, written by `tf.summary.graph`."""
+    import tensorflow as tf
+
+    class Dense(tf.Module):
+        def __init__(self, n_in: int, n_out: int, name: str):
+            super().__init__(name=name)
+            self.kernel = tf.Variable(tf.zeros([n_in, n_out]), name="kernel")
+            self.bias = tf.Variable(tf.zeros([n_out]), name="bias")
+
+        def __call__(self, x):
+            with tf.name_scope(self.name):
+                return tf.matmul(x, self.kernel) + self.bias
+
+    layers = [Dense(SIZES[i], SIZES[i + 1], f"dense_{i + 1}") for i in range(3)]
+
+    @tf.function
+    def model(x):
+        with tf.name_scope("model"):
+            for i, layer in enumerate(layers):
+                x = layer(x)
+                if i < 2:
+                    x = tf.nn.relu(x)
+        return x
+
+    traced = model.get_concrete_function(tf.TensorSpec([None, SIZES[0]], tf.float32))
+    writer = tf.summary.create_file_writer(run_dir)
+    with writer.as_default():
+        tf.summary.graph(traced.graph)
+        # A run with graphs may hold other data too.
+        tf.summary.scalar("loss", 0.5, step=0)
+    writer.close()
+
+
+def _write_scalars_run(run_dir: str) -> None:
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(run_dir)
+    with writer.as_default():
+        tf.summary.scalar("loss", 0.25, step=1)
+    writer.close()
+
+
+@pytest.fixture(scope="session")
+def tf_logdir(tmp_path_factory) -> str:
+    pytest.importorskip("tensorflow")
+    logdir = tmp_path_factory.mktemp("tf_logdir")
+    _write_tf1_run(str(logdir / "tf1"))
+    _write_tf2_run(str(logdir / "tf2"))
+    _write_scalars_run(str(logdir / "scalars_only"))
+    return str(logdir)
+
+
+@pytest.fixture(scope="session")
+def scalars_logdir(tmp_path_factory) -> str:
+    pytest.importorskip("tensorflow")
+    logdir = tmp_path_factory.mktemp("scalars_logdir")
+    _write_scalars_run(str(logdir / "train"))
+    return str(logdir)
+
+
+# --- data providers ------------------------------------------------------------------------
+
+
+class _Multiplexer:
+    """TensorBoard's `--load_fast=false` provider; `reload()` rereads the logdir."""
+
+    def __init__(self, logdir: str):
+        self._multiplexer = plugin_event_multiplexer.EventMultiplexer()
+        self._multiplexer.AddRunsFromDirectory(logdir)
+        self._multiplexer.Reload()
+        self.provider = mux_provider.MultiplexerDataProvider(self._multiplexer, logdir)
+
+    def reload(self) -> None:
+        self._multiplexer.Reload()
+
+    def close(self) -> None:
+        pass
+
+
+class _DataServer:
+    """TensorBoard's `--load_fast=true` provider: the Rust data server, started as TB does."""
+
+    def __init__(self, logdir: str, reload_interval: int = 0):
+        from tensorboard.data import server_ingester
+        from tensorboard.util import grpc_util
+
+        try:
+            binary = server_ingester.get_server_binary()
+        except server_ingester.NoDataServerError as e:
+            pytest.skip(f"no TensorBoard data server: {e}")
+        self._ingester = server_ingester.SubprocessServerDataIngester(
+            binary,
+            logdir,
+            reload_interval=reload_interval,
+            channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
+        )
+        self._ingester.start()
+        self.provider = self._ingester.data_provider
+
+    def reload(self) -> None:
+        # The server rereads the logdir on its own every `reload_interval` seconds.
+        pass
+
+    def close(self) -> None:
+        # Started with --die-after-stdin: closing its stdin ends the server.
+        self._ingester._stdin_handle.close()
+
+
+def _start(kind: str, logdir: str, **kwargs):
+    return _Multiplexer(logdir) if kind == "multiplexer" else _DataServer(logdir, **kwargs)
+
+
+def _wait_for(predicate, what: str, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def _runs_with_graphs(provider) -> set[str]:
+    ctx = tb_context.RequestContext()
+    return set(provider.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs"))
+
+
+@pytest.fixture(scope="module", params=["multiplexer", "data_server"])
+def provider(request, tf_logdir):
+    source = _start(request.param, tf_logdir)
+    _wait_for(lambda: _runs_with_graphs(source.provider) == {"tf1", "tf2"}, "both graph runs")
+    yield source.provider
+    source.close()
+
+
+class CountingProvider:
+    """A data provider that counts the calls made to it."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args, **kwargs):
+            self.calls[name] += 1
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+class Api:
+    """The plugin inside TensorBoard's own WSGI app, as `tensorboard --logdir` serves it."""
+
+    def __init__(self, provider, logdir: str = ""):
+        self.provider = CountingProvider(provider)
+        context = base_plugin.TBContext(data_provider=self.provider, logdir=logdir)
+        self.plugin = plugin.ScopeGraphPlugin(context)
+        app = application.TensorBoardWSGI([self.plugin], data_provider=self.provider)
+        self.client = Client(app)
+
+    def get(self, route: str, **params):
+        return self.client.get(f"{PREFIX}/{route}", query_string=params)
+
+    def json(self, route: str, **params):
+        response = self.get(route, **params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == "application/json"
+        return response.get_json()
+
+    def error(self, code: int, route: str, **params) -> str:
+        response = self.get(route, **params)
+        assert response.status_code == code, response.get_data(as_text=True)
+        assert response.mimetype == "application/json"
+        body = response.get_json()
+        assert set(body) <= {"error", "timeout"} and body["error"], body
+        assert "Traceback" not in body["error"]
+        return body["error"]
+
+
+@pytest.fixture
+def api(provider) -> Api:
+    return Api(provider)
+
+
+def _svg_ids(svg: bytes, cls: str) -> set[str]:
+    root = ET.fromstring(svg)
+    return {g.get("id") for g in root.iter(f"{SVG_NS}g") if cls in g.get("class", "").split()}
+
+
+# --- TensorBoard integration ---------------------------------------------------------------
+
+
+def test_plugin_metadata():
+    p = plugin.ScopeGraphPlugin(base_plugin.TBContext())
+    assert p.plugin_name == "scopegraph"
+    assert set(p.data_plugin_names()) == {
+        "graphs",
+        "graph_run_metadata",
+        "graph_run_metadata_graph",
+        "graph_keras_model",
+        "graph_tagged_run_metadata",
+    }
+    meta = p.frontend_metadata()
+    assert meta.es_module_path == "/static/index.js"
+    assert meta.tab_name == "Scope Graph"
+    assert "/static/*" in p.get_plugin_apps()
+
+
+def test_tab_is_listed_exactly_when_the_logdir_has_graphs(provider, scalars_logdir):
+    listing = Api(provider).client.get("/data/plugins_listing").get_json()
+    assert listing["scopegraph"]["enabled"] is True
+    assert listing["scopegraph"]["tab_name"] == "Scope Graph"
+
+    source = _Multiplexer(scalars_logdir)
+    listing = Api(source.provider).client.get("/data/plugins_listing").get_json()
+    assert listing["scopegraph"]["enabled"] is False
+
+
+def test_plugin_knows_where_every_kind_of_graph_is_stored():
+    # A kind that sources lists but the plugin cannot look up would be listed, then 404.
+    assert set(plugin._KIND_PLUGINS) == set(sources.KINDS)
+
+
+def test_routes_work_under_a_path_prefix_and_an_experiment(provider):
+    api = Api(provider)
+    app = application.TensorBoardWSGI([api.plugin], path_prefix="/tb", data_provider=provider)
+    client = Client(app)
+    response = client.get(
+        "/tb/experiment/x/data/plugin/scopegraph/hierarchy", query_string={"run": "tf1"}
+    )
+    assert response.status_code == 200
+    assert client.get("/tb/data/plugin/scopegraph/static/../plugin.py").status_code == 404
+
+
+def test_plugin_entry_page_loads_the_module(api):
+    page = api.client.get("/data/plugin_entry.html?name=scopegraph").get_data(as_text=True)
+    assert "./static/index.js" in page
+
+
+# --- routes --------------------------------------------------------------------------------
+
+
+def test_graphs_lists_every_graph_and_no_other_run(api):
+    listed = api.json("graphs")
+    assert [(g["run"], g["kind"]) for g in listed] == [("tf1", "run_graph"), ("tf2", "run_graph")]
+    assert all(set(g) == {"run", "kind", "tag", "op_count"} for g in listed)
+
+
+def test_graphs_reports_op_counts_of_graphs_it_has_read(api):
+    tree = api.json("hierarchy", run="tf1")
+    counts = {g["run"]: g["op_count"] for g in api.json("graphs")}
+    assert counts["tf1"] == tree["op_count"] > 50
+
+
+def test_graphs_impl(api):
+    ctx = tb_context.RequestContext()
+    assert {g["run"] for g in api.plugin.graphs_impl(ctx, "")} == {"tf1", "tf2"}
+
+
+@pytest.mark.parametrize("run", ["tf1", "tf2"])
+def test_hierarchy_shows_the_layer_scopes(api, run):
+    tree = api.json("hierarchy", run=run, kind="run_graph", tag="__run_graph__")
+    assert tree["kind"] == "root"
+    (model,) = [c for c in tree["children"] if c["name"] == "model"]
+    assert model["kind"] == "scope"
+    layers = {c["name"] for c in model["children"]}
+    assert {"model/dense_1", "model/dense_2", "model/dense_3"} <= layers
+    assert all(c["op_count"] > 0 and "child_count" in c for c in model["children"])
+
+
+def test_kind_and_tag_may_be_left_out_when_the_run_has_one_graph(api):
+    assert api.json("hierarchy", run="tf1") == api.json(
+        "hierarchy", run="tf1", kind="run_graph", tag="__run_graph__"
+    )
+
+
+def test_view_resolves_the_default_and_asked_views(api):
+    default = api.json("view", run="tf1")
+    assert "model" in default["open"] and default["boxes"] > 0
+    closed = api.json("view", run="tf1", depth="0")
+    assert closed["open"] == []
+    opened = api.json("view", run="tf1", open=["model", "model/dense_2"])
+    assert {"model", "model/dense_2"} <= set(opened["open"])
+    assert opened["boxes"] > closed["boxes"]
+
+
+@pytest.mark.parametrize("run", ["tf1", "tf2"])
+def test_dot_holds_the_layer_scopes(api, run):
+    response = api.get("dot", run=run, open="model")
+    assert response.status_code == 200
+    assert response.mimetype == "text/vnd.graphviz"
+    text = response.get_data(as_text=True)
+    assert text.lstrip().startswith(("digraph", "strict digraph"))
+    for layer in ("model/dense_1", "model/dense_2", "model/dense_3"):
+        assert dot.element_id("scope", layer) in text
+
+
+def test_dot_impl_matches_the_route(api):
+    ctx = tb_context.RequestContext()
+    text = api.plugin.dot_impl(ctx, "", "tf1", open_=("model",))
+    assert text == api.get("dot", run="tf1", open="model").get_data(as_text=True)
+
+
+def test_svg_parses_and_names_every_box(api):
+    response = api.get("svg", run="tf1", open="model")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    nodes = _svg_ids(response.data, "node")
+    assert {dot.element_id("scope", f"model/dense_{i}") for i in (1, 2, 3)} <= nodes
+    assert dot.element_id("op", "x") in nodes
+    assert dot.element_id("scope", "model") in {
+        i.removeprefix("cluster-") for i in _svg_ids(response.data, "cluster")
+    }
+
+
+def test_opening_a_scope_adds_its_ops(api):
+    closed = _svg_ids(api.get("svg", run="tf1", open="model").data, "node")
+    opened = _svg_ids(api.get("svg", run="tf1", open=["model", "model/dense_1"]).data, "node")
+    matmul = dot.element_id("op", "model/dense_1/MatMul")
+    assert matmul not in closed and matmul in opened
+
+
+def test_png(api):
+    response = api.get("png", run="tf1", depth="1")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_node_details_of_an_op(api):
+    details = api.json("node", run="tf1", name="model/dense_1/MatMul")
+    assert details["kind"] == "op"
+    assert details["op"] == "MatMul"
+    assert [i["shape"] for i in details["inputs"]] == ["[?,784]", "[784,128]"]
+    assert details["inputs"][0]["name"] == "x"
+    assert details["inputs"][0]["dtype"] == "float"
+    assert details["outputs"][0]["shape"] == "[?,128]"
+    assert "model/dense_1/add" in details["outputs"][0]["consumers"]
+    assert "transpose_a" in details["attrs"]
+
+
+def test_node_details_of_a_scope(api):
+    details = api.json("node", run="tf1", name="model/dense_1", kind_of="scope")
+    assert details["kind"] == "scope"
+    assert details["op_types"]["MatMul"] == 1
+    assert details["op_types"]["VarHandleOp"] == 2
+    assert details["parameters"] == SIZES[0] * SIZES[1] + SIZES[1]
+    assert details["op_count"] == sum(details["op_types"].values())
+
+
+def test_node_impl(api):
+    ctx = tb_context.RequestContext()
+    details = api.plugin.node_impl(ctx, "", "tf2", name="model/dense_2/MatMul")
+    assert details["op"] == "MatMul"
+    assert details["outputs"][0]["shape"] == "[?,64]"
+
+
+def test_search_finds_and_reveals_a_hidden_node(api):
+    found = api.json("search", run="tf1", q="dense_2/matmul")
+    # TF names ops under an op's name (`MatMul/ReadVariableOp`): a scope of the same name.
+    hit = next(f for f in found if f["name"] == "model/dense_2/MatMul" and f["kind"] == "op")
+    assert hit["op"] == "MatMul"
+    assert set(hit["reveal"]) == {"model", "model/dense_2"}
+    shown = _svg_ids(api.get("svg", run="tf1", open=hit["reveal"]).data, "node")
+    assert dot.element_id("op", "model/dense_2/MatMul") in shown
+
+
+def test_search_by_regex(api):
+    found = api.json("search", run="tf1", q=r"dense_[13]/MatMul$", regex="1")
+    assert {f["name"] for f in found} == {"model/dense_1/MatMul", "model/dense_3/MatMul"}
+    assert len(api.json("search", run="tf1", q="ReadVariableOp", limit="2")) == 2
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "route", "params", "says"),
+    [
+        (400, "hierarchy", {}, "run"),
+        (400, "svg", {"kind": "run_graph"}, "run"),
+        (404, "hierarchy", {"run": "nope"}, "nope"),
+        (404, "hierarchy", {"run": "scalars_only"}, "scalars_only"),
+        (404, "dot", {"run": "tf1", "kind": "keras_model"}, "keras_model"),
+        (404, "dot", {"run": "tf1", "tag": "other"}, "other"),
+        (400, "dot", {"run": "tf1", "depth": "two"}, "depth"),
+        (400, "svg", {"run": "tf1", "depth": "-1"}, "depth"),
+        (404, "svg", {"run": "tf1", "open": "no/such/scope"}, "no/such/scope"),
+        (404, "view", {"run": "tf1", "open": "model/dense_9"}, "model/dense_9"),
+        (400, "node", {"run": "tf1"}, "name"),
+        (404, "node", {"run": "tf1", "name": "model/nothing"}, "model/nothing"),
+        (404, "node", {"run": "tf1", "name": "model/dense_1", "kind_of": "op"}, "dense_1"),
+        (400, "node", {"run": "tf1", "name": "x", "kind_of": "tensor"}, "kind_of"),
+        (400, "search", {"run": "tf1"}, '"q"'),
+        (400, "search", {"run": "tf1", "q": "(unclosed", "regex": "1"}, "regular expression"),
+        (400, "search", {"run": "tf1", "q": "x", "regex": "maybe"}, "regex"),
+        (400, "search", {"run": "tf1", "q": "x", "limit": "0"}, "limit"),
+    ],
+)
+def test_bad_requests_answer_json_errors(api, code, route, params, says):
+    assert says in api.error(code, route, **params)
+
+
+def test_impl_raises_what_the_route_reports(api):
+    ctx = tb_context.RequestContext()
+    with pytest.raises(tb_errors.NotFoundError):
+        api.plugin.hierarchy_impl(ctx, "", "nope")
+    with pytest.raises(tb_errors.InvalidArgumentError):
+        api.plugin.hierarchy_impl(ctx, "", None)
+
+
+def test_render_timeout_answers_503_with_advice(api, monkeypatch):
+    def too_slow(text, fmt="svg", timeout=None):
+        raise RenderTimeout("the layout took too long; close model/dense_1")
+
+    monkeypatch.setattr(plugin.render, "render", too_slow)
+    response = api.get("svg", run="tf1", open="model")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "error": "the layout took too long; close model/dense_1",
+        "timeout": True,
+    }
+
+
+def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ValueError("secret internals")
+
+    monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    response = api.get("dot", run="tf1", depth="1")
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal error"}
+    assert "secret internals" in caplog.text  # logged for the operator, not sent
+
+
+def test_provider_errors_keep_their_code(api, monkeypatch):
+    def denied(*args, **kwargs):
+        raise tb_errors.PermissionDeniedError("not yours")
+
+    monkeypatch.setattr(api.provider._inner, "list_blob_sequences", denied)
+    assert "not yours" in api.error(403, "graphs")
+
+
+# --- static files --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def static_api(provider, tmp_path) -> Api:
+    root = tmp_path / "static"
+    (root / "sub").mkdir(parents=True)
+    (root / "index.js").write_text("export function render() {}\n")
+    (root / "sub" / "style.css").write_text("body {}\n")
+    (root / "logo.svg").write_text("<svg/>")
+    (tmp_path / "secret.txt").write_text("TOP-SECRET")
+    (root / "inside.js").symlink_to(root / "index.js")
+    (root / "outside.js").symlink_to(tmp_path / "secret.txt")
+    api = Api(provider)
+    api.plugin._static_root = root
+    return api
+
+
+@pytest.mark.parametrize(
+    ("path", "mime"),
+    [
+        ("index.js", "text/javascript"),
+        ("inside.js", "text/javascript"),
+        ("sub/style.css", "text/css"),
+        ("logo.svg", "image/svg+xml"),
+    ],
+)
+def test_static_files_are_served_with_their_type(static_api, path, mime):
+    response = static_api.get(f"static/{path}")
+    assert response.status_code == 200
+    assert response.mimetype == mime
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../secret.txt",
+        "%2e%2e/secret.txt",
+        "..%2fsecret.txt",
+        "%252e%252e/secret.txt",
+        "sub/../../secret.txt",
+        "sub/%2e%2e/%2e%2e/secret.txt",
+        "/etc/passwd",
+        "%2fetc%2fpasswd",
+        "outside.js",
+        "missing.js",
+        "sub",
+        "sub/",
+        "index.js%00.png",
+        "..\\secret.txt",
+    ],
+)
+def test_static_refuses_anything_outside_its_folder(static_api, path):
+    response = static_api.client.get(f"{PREFIX}/static/{path}")
+    assert response.status_code == 404
+    assert b"TOP-SECRET" not in response.data
+    assert response.get_json()["error"]
+
+
+def test_static_impl_refuses_traversal(static_api):
+    with pytest.raises(tb_errors.NotFoundError):
+        static_api.plugin.static_impl("../secret.txt")
+    assert static_api.plugin.static_impl("index.js")[1] == "text/javascript"
+
+
+def test_the_tab_module_is_served(api):
+    if not (api.plugin._static_root / "index.js").is_file():
+        pytest.skip("no frontend/index.js yet")
+    response = api.get("static/index.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert b"export" in response.data
+
+
+def test_static_root_is_the_frontend_folder_in_a_checkout():
+    package = Path(plugin.__file__).resolve().parent
+    expected = package / "static" if (package / "static").is_dir() else package.parent / "frontend"
+    assert plugin.ScopeGraphPlugin(base_plugin.TBContext())._static_root == expected
+
+
+# --- caching -------------------------------------------------------------------------------
+
+
+def test_opening_scopes_does_not_reread_the_logdir(api):
+    api.json("hierarchy", run="tf1")
+    assert api.provider.calls["read_blob"] == 1
+    api.get("svg", run="tf1", open="model")
+    api.get("svg", run="tf1", open=["model", "model/dense_1"])
+    api.json("node", run="tf1", name="model/dense_1/MatMul")
+    api.json("search", run="tf1", q="Relu")
+    assert api.provider.calls["read_blob"] == 1
+
+
+def test_a_burst_of_requests_looks_blobs_up_once(api):
+    api.json("view", run="tf1")
+    before = sum(api.provider.calls.values())
+    for depth in range(4):
+        api.json("view", run="tf1", depth=str(depth))
+    # Within the lookup's few seconds, the provider is not asked again.
+    assert sum(api.provider.calls.values()) == before
+
+
+def test_dot_is_cached_per_view(api, monkeypatch):
+    api.get("dot", run="tf1", open="model")
+    calls = []
+    to_dot = plugin.dot.to_dot
+    monkeypatch.setattr(plugin.dot, "to_dot", lambda *a, **k: calls.append(a) or to_dot(*a, **k))
+    api.get("dot", run="tf1", open="model")
+    assert calls == []
+    api.get("dot", run="tf1", open=["model", "model/dense_3"])
+    assert len(calls) == 1
+
+
+def test_concurrent_requests_parse_a_graph_once(provider):
+    class Slow(CountingProvider):
+        def read_blob(self, ctx, *, blob_key):
+            self.calls["read_blob"] += 1
+            time.sleep(0.3)
+            return self._inner.read_blob(ctx, blob_key=blob_key)
+
+    api = Api(provider)
+    api.provider = Slow(provider)
+    api.plugin._provider = api.provider
+    results = []
+
+    def ask():
+        results.append(api.get("hierarchy", run="tf2").status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 8
+    assert api.provider.calls["read_blob"] == 1
+
+
+def _write_graph(run_dir: Path, graph, step: int, wall_time: float, suffix: str) -> None:
+    """A graph event in a new event file, as a second run of a training script writes it."""
+    writer = EventFileWriter(str(run_dir), filename_suffix=suffix)
+    writer.add_event(
+        event_pb2.Event(wall_time=wall_time, step=step, graph_def=graph.SerializeToString())
+    )
+    writer.close()
+
+
+def _top_names(api: Api, run: str) -> set[str]:
+    return {c["name"] for c in api.json("hierarchy", run=run)["children"]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "second_step"),
+    [
+        ("multiplexer", 1),
+        ("data_server", 1),
+        # The data server keeps the last graph of a step, under the same blob key.
+        ("data_server", 0),
+    ],
+)
+def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, second_step):
+    monkeypatch.setattr(plugin, "_LOOKUP_TTL_SECONDS", 0.0)
+    run_dir = tmp_path / "run"
+    _write_graph(run_dir, graphs.ffn_graph(), step=0, wall_time=10.0, suffix=".first")
+    source = _start(kind, str(tmp_path), reload_interval=1)
+    try:
+        _wait_for(lambda: _runs_with_graphs(source.provider) == {"run"}, "the first graph")
+        api = Api(source.provider)
+        assert {"layer1", "layer2", "layer3"} <= _top_names(api, "run")
+
+        _write_graph(run_dir, graphs.series_graph(6), second_step, wall_time=20.0, suffix=".second")
+        source.reload()
+        second = _wait_for(lambda: "layer1" not in _top_names(api, "run"), "the newer graph")
+        assert second and any("layer_" in name for name in _top_names(api, "run"))
+        assert api.provider.calls["read_blob"] == 2
+        assert len(api.plugin._graphs) == 1
+    finally:
+        source.close()
+
+
+def test_future_cache_is_bounded_and_retries_failures():
+    cache = plugin._FutureCache(2)
+    assert cache.get("a", lambda: 1) == 1
+    assert cache.get("b", lambda: 2) == 2
+    assert cache.get("a", lambda: 0) == 1  # a is now the most recent
+    cache.get("c", lambda: 3)
+    assert cache.get("b", lambda: 20) == 20  # b was evicted
+    with pytest.raises(KeyError):
+        cache.get("d", lambda: {}["missing"])
+    assert cache.get("d", lambda: 4) == 4
+
+
+def test_ttl_cache_expires():
+    now = [0.0]
+    cache = plugin._TtlCache(3.0, clock=lambda: now[0])
+    assert cache.get("k", lambda: 1) == 1
+    now[0] = 2.9
+    assert cache.get("k", lambda: 2) == 1
+    now[0] = 3.0
+    assert cache.get("k", lambda: 3) == 3
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _quiet_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
