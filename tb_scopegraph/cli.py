@@ -272,7 +272,11 @@ def _output_format(fmt: str | None, output: str | None) -> str:
 
 
 def _write_stream(stream: IO[bytes], data: bytes) -> None:
-    stream.write(data)
+    """Write all of `data`: a pipe whose reader goes away can take part of it silently."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        view = view[written if written is not None else len(view) :]
     stream.flush()
 
 
