@@ -687,6 +687,21 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         source.close()
 
 
+@pytest.mark.parametrize("kind", ["multiplexer", "data_server"])
+def test_a_corrupt_graph_is_a_json_error(tmp_path, kind):
+    writer = EventFileWriter(str(tmp_path / "bad"))
+    writer.add_event(event_pb2.Event(wall_time=1.0, step=0, graph_def=b"\xff\xff not a graph"))
+    writer.close()
+    source = _start(kind, str(tmp_path))
+    try:
+        _wait_for(lambda: _runs_with_graphs(source.provider) == {"bad"}, "the graph")
+        api = Api(source.provider)
+        assert [g["run"] for g in api.json("graphs")] == ["bad"]
+        assert "GraphDef" in api.error(422, "svg", run="bad")
+    finally:
+        source.close()
+
+
 def test_future_cache_is_bounded_and_retries_failures():
     cache = plugin._FutureCache(2)
     assert cache.get("a", lambda: 1) == 1
