@@ -14,6 +14,8 @@ from tb_scopegraph.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hier
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 #: Beyond this many data edges into one box, the rest do not rank it (they fan in from afar).
 FAN_IN_RANKED = 6
+#: A box with more control edges than this in (or out) has them set aside, not drawn.
+CONTROL_HUB = 4
 _LABEL_CLIP = 48
 _TOOLTIP_CLIP = 600
 _SAFE = re.compile(rb"[A-Za-z0-9_-]")
@@ -145,29 +147,64 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
     for cluster in layout.clusters:
         children.setdefault(cluster.parent, []).append(cluster)
     ids = [element_id(box.kind, box.name) for box in layout.boxes]
+    drawn, aside = _set_aside(layout)
 
-    def write(cluster_key: str | None, indent: str) -> None:
-        for i in by_cluster.get(cluster_key, []):
-            out.append(indent + _box(layout.boxes[i], ids[i]))
-        for cluster in children.get(cluster_key, []):
-            eid = "cluster-" + element_id(cluster.kind, cluster.name)
-            out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
-            inner = indent + "  "
-            label = _lines(_text(cluster.label), _ops(cluster.op_count))
-            tip = _lines(_tip(cluster.name), f"{cluster.kind}, open: click to close")
-            out.append(
-                f"{inner}graph [id={quote(eid)} class={quote(cluster.kind)} label={quote(label)} "
-                f"tooltip={quote(tip)} {_CLUSTER_STYLE[cluster.kind]} fontsize=10 labeljust=l];"
-            )
-            write(cluster.name, inner)
+    # Depth-first without recursion: open scopes can nest thousands deep.
+    stack: list = [("fill", None, "  ")]
+    while stack:
+        action, item, indent = stack.pop()
+        if action == "close":
             out.append(indent + "}")
-
-    write(None, "  ")
+        elif action == "open":
+            eid = "cluster-" + element_id(item.kind, item.name)
+            label = _lines(_text(item.label), _ops(item.op_count))
+            tip = _lines(_tip(item.name), f"open {item.kind}: click to close")
+            out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
+            out.append(
+                f"{indent}  graph [id={quote(eid)} class={quote(item.kind)} label={quote(label)} "
+                f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l];"
+            )
+            stack.append(("close", None, indent))
+            stack.append(("fill", item.name, indent + "  "))
+        else:
+            for i in by_cluster.get(item, []):
+                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i)))
+            for cluster in reversed(children.get(item, [])):
+                stack.append(("open", cluster, indent))
     fan_in: dict[int, int] = {}
     for n, edge in enumerate(layout.edges):
-        out.append("  " + _edge(edge, n, ids, fan_in))
+        if n in drawn:
+            out.append("  " + _edge(edge, n, ids, fan_in))
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
+    """Which edges to draw, and a note for each box whose control edges are set aside.
+
+    Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
+    Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
+    nodes, they are left out of the drawing and counted on the hub instead.
+    """
+    ins: dict[int, int] = {}
+    outs: dict[int, int] = {}
+    for edge in layout.edges:
+        if edge.control:
+            ins[edge.dst] = ins.get(edge.dst, 0) + 1
+            outs[edge.src] = outs.get(edge.src, 0) + 1
+    hub_in = {b for b, n in ins.items() if n > CONTROL_HUB}
+    hub_out = {b for b, n in outs.items() if n > CONTROL_HUB}
+    drawn = set()
+    notes: dict[int, list[str]] = {}
+    for n, edge in enumerate(layout.edges):
+        if edge.control and (edge.dst in hub_in or edge.src in hub_out):
+            continue
+        drawn.add(n)
+    for b in hub_in:
+        notes.setdefault(b, []).append(f"+{ins[b]} control inputs")
+    for b in hub_out:
+        notes.setdefault(b, []).append(f"+{outs[b]} control outputs")
+    return drawn, {b: ", ".join(v) for b, v in notes.items()}
 
 
 _FONT = "Helvetica,Arial,sans-serif"
@@ -177,7 +214,7 @@ def _ops(count: int) -> str:
     return f"{count:,} op" if count == 1 else f"{count:,} ops"
 
 
-def _box(box: Box, eid: str) -> str:
+def _box(box: Box, eid: str, note: str | None = None) -> str:
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
         tip = _lines(_tip(box.name), _tip(box.op))
@@ -187,6 +224,9 @@ def _box(box: Box, eid: str) -> str:
     else:
         label = _lines(_text(box.label), _ops(box.op_count))
         tip = _lines(_tip(box.name), f"{box.kind}: click to open")
+    if note:
+        label = _lines(label, note)
+        tip = _lines(tip, note + " (not drawn)")
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
         f"tooltip={quote(tip)} {_STYLE[box.kind]}];"

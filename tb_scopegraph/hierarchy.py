@@ -8,6 +8,7 @@ the graph is then inside exactly one visible box, or is a box itself.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,19 +21,19 @@ from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
 SERIES_MIN = 5
 #: A group with more direct children than this is split into chunks of this size.
-MAX_CHILDREN = 200
+MAX_CHILDREN = 500
 #: The default view opens groups while it stays at or under this many boxes.
 DEFAULT_BOXES = 60
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
 #: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
-MAX_BOXES = 800
+MAX_BOXES = 1500
 
 ROOT = 0
 SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 OP, MISSING = "op", "missing"
 
-_NUMBERED = re.compile(r"^(.*?)(\d+)(\]?)$", re.DOTALL)
+_NUMBER_END = frozenset("0123456789]")
 _DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
 _ATTR_CLIP = 400
@@ -121,14 +122,11 @@ class Hierarchy:
         self._graph_def = graph_def
         nodes = graph_def.node
         self._nodes = nodes
-        names: list[str] = []
-        index: dict[str, int] = {}
-        for i, node in enumerate(nodes):
-            name = node.name
-            if name in index:
-                name = _unique(name, index)
-            index[name] = i
-            names.append(name)
+        # Bulk reads: on a 100k-op graph every per-node Python step costs tens of ms.
+        names = [node.name for node in nodes]
+        index = dict(zip(names, range(len(names)), strict=True))
+        if len(index) != len(names):
+            names, index = _dedupe(names)
         self.op_count = len(names)
         self._types = [node.op for node in nodes]
         self._edges_from_inputs(nodes, index, names)
@@ -141,68 +139,62 @@ class Hierarchy:
     # -- building -------------------------------------------------------------------------
 
     def _edges_from_inputs(self, nodes, index: dict[str, int], names: list[str]) -> None:
-        src: list[int] = []
-        dst: list[int] = []
-        out: list[int] = []
-        ctrl: list[bool] = []
+        inputs = [node.input for node in nodes]
+        texts = list(itertools.chain.from_iterable(inputs))
+        dst = np.repeat(np.arange(len(inputs), dtype=np.int64), list(map(len, inputs)))
+        get = index.get
+        src = [get(text, -1) for text in texts]  # most inputs name a node outright
+        out = np.zeros(len(texts), dtype=np.int64)
+        ctrl = np.zeros(len(texts), dtype=bool)
         missing: dict[str, int] = {}
-        for i, node in enumerate(nodes):
-            for text in node.input:
-                control, name, slot = parse_input(text)
-                j = index.get(name)
-                if j is None and text in index:
-                    j, slot = index[text], 0
-                if j is None:
-                    j = missing.get(name)
-                    if j is None:
-                        j = len(names)
-                        key = name if name not in index else _unique(name, index)
-                        missing[key] = j
-                        index[key] = j
-                        names.append(key)
-                        self._types.append("")
-                src.append(j)
-                dst.append(i)
-                out.append(slot)
-                ctrl.append(control)
-        self._missing_count = len(missing)
+        for e in [e for e, j in enumerate(src) if j < 0]:
+            control, name, slot = parse_input(texts[e])
+            j = get(name)
+            if j is None:
+                j = len(names)
+                missing[name] = j
+                index[name] = j
+                names.append(name)
+                self._types.append("")
+            src[e] = j
+            out[e] = slot
+            ctrl[e] = control
+        self._missing = len(missing)
         self._e_src = np.asarray(src, dtype=np.int64)
-        self._e_dst = np.asarray(dst, dtype=np.int64)
-        self._e_out = np.asarray(out, dtype=np.int64)
-        self._e_ctrl = np.asarray(ctrl, dtype=bool)
+        self._e_dst = dst
+        self._e_out = out
+        self._e_ctrl = ctrl
 
     def _build_groups(self) -> None:
         root = _Group("", "", "root", -1)
         groups = [root]
         by_key: dict[str, int] = {"": ROOT}
-
-        def scope_of(path: str) -> int:
-            # Iterative: a scope path may be thousands of levels deep.
-            missing = []
+        paths = [name.rpartition("/")[0] for name in self._names]
+        for path in dict.fromkeys(paths):
+            if path in by_key:
+                continue
+            # Walk up without recursion: a scope path may be thousands of levels deep.
+            todo = []
             while path and path not in by_key:
-                missing.append(path)
-                path = path.rpartition("/")[0] if "/" in path else ""
+                todo.append(path)
+                path = path.rpartition("/")[0]
             gid = by_key[path]
-            for sub in reversed(missing):
-                label = sub.rpartition("/")[2] if "/" in sub else sub
-                groups.append(_Group(sub, label, SCOPE, gid))
+            for sub in reversed(todo):
+                groups.append(_Group(sub, sub.rpartition("/")[2], SCOPE, gid))
                 groups[gid].children.append(len(groups) - 1)
                 gid = by_key[sub] = len(groups) - 1
-            return gid
-
-        parents = np.empty(len(self._names), dtype=np.int64)
-        for i, name in enumerate(self._names):
-            path = name.rpartition("/")[0] if "/" in name else ""
-            gid = by_key.get(path) if path else ROOT
-            if gid is None:
-                gid = scope_of(path)
-            groups[gid].ops.append(i)
-            parents[i] = gid
+        parents = np.asarray([by_key[path] for path in paths], dtype=np.int64)
+        order = np.argsort(parents, kind="stable")
+        bounds = np.searchsorted(parents[order], np.arange(len(groups) + 1))
+        ordered = order.tolist()
+        for gid, group in enumerate(groups):
+            group.ops = ordered[bounds[gid] : bounds[gid + 1]]
         self._groups = groups
         self._by_key = by_key
         self._op_parent = parents
         for gid in range(len(groups)):
-            self._fold_series(gid)
+            if len(groups[gid].children) + len(groups[gid].ops) >= SERIES_MIN:
+                self._fold_series(gid)
         for gid in range(len(groups)):
             self._chunk(gid)
         self._finish_tree()
@@ -216,39 +208,45 @@ class Hierarchy:
         return gid
 
     def _fold_series(self, gid: int) -> None:
+        """Fold five or more numbered siblings of one kind (and op type) into a series."""
         group = self._groups[gid]
-        buckets: dict[tuple, list[tuple[int, bool, int]]] = {}
+        buckets: dict[tuple, list[tuple[int, int]]] = {}
         for child in group.children:
-            match = _NUMBERED.match(self._groups[child].label)
-            if match and match.group(1):
-                bucket = (match.group(1), match.group(3), SCOPE)
-                buckets.setdefault(bucket, []).append((int(match.group(2)), True, child))
+            prefix, number, suffix = _split_number(self._groups[child].label)
+            if number and prefix:
+                buckets.setdefault((prefix, suffix, None), []).append((int(number), child))
+        names, types = self._names, self._types
         for op in group.ops:
-            label = self._names[op].rpartition("/")[2]
-            match = _NUMBERED.match(label)
-            if match and match.group(1) and op < len(self._types):
-                bucket = (match.group(1), match.group(3), self._types[op])
-                buckets.setdefault(bucket, []).append((int(match.group(2)), False, op))
-        for (prefix, suffix, _), members in buckets.items():
+            name = names[op]
+            if name[-1:] in _NUMBER_END:
+                prefix, number, suffix = _split_number(name.rpartition("/")[2])
+                if number and prefix:
+                    bucket = (prefix, suffix, types[op])
+                    buckets.setdefault(bucket, []).append((int(number), op))
+        moved_groups: set[int] = set()
+        moved_ops: set[int] = set()
+        made = []
+        for (prefix, suffix, op_type), members in buckets.items():
             if len(members) < SERIES_MIN:
                 continue
-            numbers = [n for n, _, _ in members]
+            numbers = [n for n, _ in members]
             label = f"{prefix}[{min(numbers)}-{max(numbers)}]{suffix}"
             key = f"{group.key}/{label}" if group.key else label
             sid = self._new_group(key, label, SERIES, gid)
             series = self._groups[sid]
-            moved_groups = {m for _, is_group, m in members if is_group}
-            moved_ops = {m for _, is_group, m in members if not is_group}
-            if moved_groups:
-                group.children = [c for c in group.children if c not in moved_groups]
-                for child in sorted(moved_groups):
+            items = sorted(m for _, m in members)
+            (moved_groups if op_type is None else moved_ops).update(items)
+            if op_type is None:
+                series.children = items
+                for child in items:
                     self._groups[child].parent = sid
-                series.children = sorted(moved_groups)
-            if moved_ops:
-                group.ops = [o for o in group.ops if o not in moved_ops]
-                series.ops = sorted(moved_ops)
-                self._op_parent[series.ops] = sid
-            group.children.append(sid)
+            else:
+                series.ops = items
+                self._op_parent[items] = sid
+            made.append(sid)
+        if made:
+            group.children = [c for c in group.children if c not in moved_groups] + made
+            group.ops = [o for o in group.ops if o not in moved_ops]
 
     def _chunk(self, gid: int) -> None:
         """Split a group with too many children into parts (and parts of parts)."""
@@ -293,11 +291,13 @@ class Hierarchy:
                 sub.level = group.level + (0 if group.kind in (SERIES, CHUNK) else 1)
                 order.append(child)
         self._order = order
-        missing = len(self._nodes)
+        real = len(self._nodes)
         for gid in reversed(order):
             group = groups[gid]
-            own = sum(1 for o in group.ops if o < missing)
-            group.op_count = own + sum(groups[c].op_count for c in group.children)
+            own = len(group.ops)
+            if self._missing:
+                own -= sum(1 for o in group.ops if o >= real)
+            group.op_count = own + sum([groups[c].op_count for c in group.children])
         self._parent = np.asarray([g.parent for g in groups], dtype=np.int64)
         self._n_children = np.asarray([len(g.children) + len(g.ops) for g in groups])
 
@@ -706,6 +706,20 @@ class Hierarchy:
         }
 
 
+def _split_number(label: str) -> tuple[str, str, str]:
+    """A name part split around its trailing number, as series are made of.
+
+    >>> _split_number("layer_12"), _split_number("Conv2d[3]"), _split_number("conv2d")
+    (('layer_', '12', ''), ('Conv2d[', '3', ']'), ('conv2d', '', ''))
+    """
+    core = label[:-1] if label.endswith("]") else label
+    prefix = core.rstrip("0123456789")
+    number = core[len(prefix) :]
+    if not number.isascii():
+        return label, "", ""
+    return prefix, number, label[len(core) :]
+
+
 def parse_input(text: str) -> tuple[bool, str, int]:
     """Split a NodeDef input into (is control, node name, output index).
 
@@ -841,8 +855,16 @@ def _dtype_name(value: int) -> str:
     return _DTYPE_NAMES.get(value, f"type{value}")
 
 
-def _unique(name: str, taken: dict[str, int]) -> str:
-    n = 2
-    while f"{name} ({n})" in taken:
-        n += 1
-    return f"{name} ({n})"
+def _dedupe(names: list[str]) -> tuple[list[str], dict[str, int]]:
+    """Names made unique: a repeated name gets `` (2)``, `` (3)``… so no node is lost."""
+    index: dict[str, int] = {}
+    unique = []
+    for i, name in enumerate(names):
+        if name in index:
+            n = 2
+            while f"{name} ({n})" in index:
+                n += 1
+            name = f"{name} ({n})"
+        index[name] = i
+        unique.append(name)
+    return unique, index

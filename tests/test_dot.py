@@ -170,3 +170,33 @@ def test_bundled_edges_say_how_many_tensors():
     edge = dot.get_edge(element_id("scope", "a"), element_id("scope", "b"))
     assert edge.attr["label"] == "2 tensors"
     assert "3 connections" in edge.attr["tooltip"] and "a/y:0" in edge.attr["tooltip"]
+
+
+def test_control_edges_of_a_hub_are_counted_not_drawn():
+    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(10)]
+    graph = graph_from_nodes(
+        reads
+        + [
+            ("init", "NoOp"),
+            ("a", "Identity", ("read_0x", "^init")),
+            ("NoOp", "NoOp", tuple(f"^read_{i}x" for i in range(10))),
+        ]
+    )
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    control = [e for e in dot.edges() if e.attr["class"] == "control"]
+    assert [(e[0], e[1]) for e in control] == [(element_id("op", "init"), element_id("op", "a"))]
+    hub = dot.get_node(element_id("op", "NoOp"))
+    assert hub.attr["label"].endswith("+10 control inputs")
+
+
+def test_deeply_nested_open_scopes_give_valid_dot():
+    deep = "/".join(f"s{i}" for i in range(300))
+    h = Hierarchy(
+        graph_from_nodes([(deep + "/leaf", "Const"), ("s0/x", "Identity", (deep + "/leaf",))])
+    )
+    view = h.view(open=h.reveal(deep + "/leaf"))
+    dot = to_dot(h, view)
+    assert dot.count("subgraph") == 300
+    graph = parsed(dot)
+    assert element_id("op", deep + "/leaf") in graph.nodes()
