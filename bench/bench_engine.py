@@ -1,0 +1,457 @@
+"""Server-side figures for every corpus graph: parse, hierarchy, DOT, layout, SVG, memory.
+
+For each graph of ``bench/corpus`` (built by ``make_corpus.py``):
+
+- parse: bare ``GraphDef.FromString`` against ``FromString`` + ``Hierarchy`` (target <= 3x);
+- the default view and every "one step" from it (open one closed group visible in the default
+  view, the largest first, capped) plus revealing a deep op: boxes, edges, DOT time, layout+SVG
+  time (uncached), SVG bytes, which layout preset finished;
+- a step whose drawing was cached before (target <= 50 ms);
+- memory of a cached Hierarchy, measured in a fresh subprocess (RSS delta and tracemalloc).
+
+A step's time is ``Hierarchy.view`` + ``to_dot`` + ``render``: everything the server does for
+one click but HTTP. Times are medians of ``--repeat`` runs; a case slower than ``--case-limit``
+is not repeated. Prints a table and writes ``bench/results_engine.json``.
+
+    python3 bench/bench_engine.py [--only NAME ...] [--steps 10] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS = HERE / "corpus"
+RESULTS = HERE / "results_engine.json"
+GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
+sys.path.insert(0, str(ROOT))
+
+#: Targets from issue 7.
+STEP_TARGET_S = 1.0
+CACHED_TARGET_S = 0.05
+PARSE_RATIO_TARGET = 3.0
+MEMORY_TARGET_MB = 150.0
+
+
+class CaseTimeout(Exception):
+    """A case of the harness ran past its own limit (beyond the renderer's timeout)."""
+
+
+def _alarm(signum, frame):
+    raise CaseTimeout
+
+
+def _guarded(seconds: float, fn: Callable):
+    """Run ``fn`` under a wall-clock alarm so that no case can hang the harness."""
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _timed(fn: Callable) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def _median_time(fn: Callable, repeat: int, limit: float) -> tuple[float, list[float], object]:
+    """Median seconds of ``fn`` over ``repeat`` runs (one run if the first exceeds ``limit``)."""
+    times = []
+    value = None
+    for _ in range(repeat):
+        seconds, value = _timed(fn)
+        times.append(seconds)
+        if seconds > limit:
+            break
+    return statistics.median(times), times, value
+
+
+def _visible_closed(tree: dict, opened: frozenset[str]) -> list[dict]:
+    """Groups drawn as closed boxes in the view where ``opened`` are open."""
+    found = []
+
+    def walk(node: dict) -> None:
+        for child in node["children"]:
+            if child["name"] in opened:
+                walk(child)
+            else:
+                found.append(child)
+
+    walk(tree)
+    return found
+
+
+def _deep_op(graph_def, hierarchy) -> str:
+    """An op from the middle of the graph that sits as deep as any: a search hit to reveal."""
+    nodes = graph_def.node
+    middle = nodes[len(nodes) // 2 : len(nodes) // 2 + 2000]
+    return max(middle, key=lambda n: (len(hierarchy.reveal(n.name)), -len(n.name))).name
+
+
+def _count(dot: str) -> tuple[int, int, int]:
+    """(edges drawn, of which control edges, clusters) of a DOT text written by ``to_dot``."""
+    edges = control = clusters = 0
+    for line in dot.splitlines():
+        if '" -> "' in line:
+            edges += 1
+            control += 'class="control"' in line
+        elif line.lstrip().startswith("subgraph "):
+            clusters += 1
+    return edges, control, clusters
+
+
+def _render_case(hierarchy, renderer, label: str, open_keys, args) -> dict:
+    """Time one view end to end: view, DOT, layout + SVG (uncached)."""
+    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.errors import ScopeGraphError
+
+    row: dict = {"view": label}
+    try:
+        view_s, view = _timed(
+            lambda: hierarchy.default_view() if open_keys is None else hierarchy.view(open_keys)
+        )
+    except ScopeGraphError as error:
+        row.update(status=f"refused: {type(error).__name__}", error=str(error)[:200])
+        return row
+    dot_s, _, dot = _median_time(lambda: to_dot(hierarchy, view), args.repeat, args.case_limit)
+    edges, control_edges, clusters = _count(dot)
+    layout = getattr(hierarchy, "layout", None)
+    row.update(
+        boxes=view.boxes,
+        open=len(view.open),
+        edges=edges,
+        control_edges=control_edges,
+        view_edges=len(layout(view).edges) if layout else None,
+        clusters=clusters,
+        view_s=view_s,
+        dot_s=dot_s,
+        dot_bytes=len(dot),
+    )
+    before = dict(getattr(renderer, "stats", {}))
+
+    def draw():
+        return renderer.render(dot, "svg", timeout=args.timeout)
+
+    try:
+        layout_s, times, svg = _guarded(
+            args.timeout * args.repeat + 30,
+            lambda: _median_time(draw, args.repeat, args.case_limit),
+        )
+    except CaseTimeout:
+        row.update(status="harness limit")
+        return row
+    except ScopeGraphError as error:
+        row.update(status=f"failed: {type(error).__name__}", error=str(error)[:200])
+        return row
+    after = getattr(renderer, "stats", {})
+    row.update(
+        layout_s=layout_s,
+        layout_runs=times,
+        svg_bytes=len(svg),
+        svg_nodes=svg.count(b'<g id="') and svg.count(b'class="node'),
+        fallbacks=after.get("fallbacks", 0) - before.get("fallbacks", 0),
+        step_s=view_s + dot_s + layout_s,
+        status="ok",
+    )
+    if row["step_s"] > STEP_TARGET_S and args.per_preset:
+        row["presets"] = _per_preset(dot, args.preset_timeout)
+        row["dot_file"] = _keep_dot(dot, args.graph_name, label)
+    return row
+
+
+def _per_preset(dot: str, timeout: float) -> dict:
+    """Each layout preset alone, once, with the whole budget: which one is slow, and how."""
+    from dataclasses import replace
+
+    from tb_scopegraph.errors import ScopeGraphError
+    from tb_scopegraph.render import PRESETS, Renderer
+
+    out = {}
+    for preset in PRESETS:
+        renderer = Renderer(workers=1, cache_bytes=0, presets=(replace(preset, share=1.0),))
+        try:
+            renderer.render("digraph { a -> b }", "svg")
+            seconds, _ = _guarded(
+                timeout + 30,
+                lambda r=renderer: _timed(lambda: r.render(dot, "svg", timeout=timeout)),
+            )
+            out[preset.name] = round(seconds, 3)
+        except (ScopeGraphError, CaseTimeout) as error:
+            out[preset.name] = f"{type(error).__name__} ({timeout:.0f} s)"
+        finally:
+            renderer.close()
+    return out
+
+
+def _keep_dot(dot: str, graph: str, label: str) -> str:
+    """Save a slow view's DOT under bench/corpus/slow/ so it can be laid out by hand."""
+    folder = CORPUS / "slow"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in label)[:80]
+    path = folder / f"{graph}-{safe}.dot"
+    path.write_text(dot)
+    return str(path.relative_to(ROOT))
+
+
+def _cached_step(hierarchy, view, timeout: float) -> float:
+    """Seconds for view + DOT + a render whose drawing is in the renderer's cache."""
+    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.render import Renderer
+
+    renderer = Renderer(workers=1, timeout=timeout)
+    try:
+        renderer.render(to_dot(hierarchy, view), "svg", timeout=timeout)
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            again = hierarchy.view(view.open)
+            renderer.render(to_dot(hierarchy, again), "svg", timeout=timeout)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+    finally:
+        renderer.close()
+
+
+def bench_graph(name: str, args) -> dict:
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_scopegraph.errors import ScopeGraphError
+    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.render import Renderer
+
+    args.graph_name = name
+    data = (CORPUS / f"{name}.pb").read_bytes()
+    result: dict = {"graph": name, "bytes": len(data)}
+    gc.collect()
+    parse_s, _, graph_def = _median_time(
+        lambda: graph_pb2.GraphDef.FromString(data), args.repeat, 1e9
+    )
+    hier_s, _, hierarchy = _median_time(
+        lambda: Hierarchy(graph_pb2.GraphDef.FromString(data)), args.repeat, 1e9
+    )
+    result.update(
+        ops=hierarchy.op_count,
+        fromstring_s=parse_s,
+        parse_hierarchy_s=hier_s,
+        parse_ratio=hier_s / parse_s,
+    )
+    print(
+        f"[{name}] {hierarchy.op_count:,} ops, FromString {parse_s:.3f}s, "
+        f"+Hierarchy {hier_s:.3f}s ({hier_s / parse_s:.1f}x)",
+        flush=True,
+    )
+    tree = hierarchy.tree()
+    default = hierarchy.default_view()
+    renderer = Renderer(workers=1, cache_bytes=0, timeout=args.timeout)
+    try:
+        renderer.render("digraph { a -> b }", "svg")  # start the worker outside the timings
+        cases = [_render_case(hierarchy, renderer, "default", None, args)]
+        closed = _visible_closed(tree, default.open)
+        closed.sort(key=lambda g: (-g["child_count"], -g["op_count"]))
+        result["closed_in_default"] = len(closed)
+        for group in closed[: args.steps]:
+            label = f"open {group['name']} ({group['kind']}, {group['child_count']} children)"
+            cases.append(
+                _render_case(hierarchy, renderer, label, default.open | {group["name"]}, args)
+            )
+        try:
+            op = _deep_op(graph_def, hierarchy)
+            keys = default.open | hierarchy.reveal(op)
+            cases.append(_render_case(hierarchy, renderer, f"reveal {op}", keys, args))
+        except ScopeGraphError as error:
+            cases.append({"view": "reveal", "status": f"refused: {error}"})
+        for case in cases:
+            _print_case(case)
+    finally:
+        renderer.close()
+    result["views"] = cases
+    try:
+        result["cached_step_s"] = _cached_step(hierarchy, default, args.timeout)
+    except ScopeGraphError as error:
+        result["cached_step_s"] = None
+        result["cached_error"] = str(error)[:200]
+    steps = [c["step_s"] for c in cases if c.get("status") == "ok"]
+    result["slowest_step_s"] = max(steps) if steps else None
+    return result
+
+
+def _print_case(case: dict) -> None:
+    if case.get("status") != "ok":
+        print(f"    {case['view'][:60]:<60} {case.get('status')}", flush=True)
+        return
+    print(
+        f"    {case['view'][:60]:<60} {case['boxes']:>4} boxes {case['edges']:>4} edges "
+        f"({case['control_edges']:>2} ctl, {case['view_edges']:>4} in view)  "
+        f"dot {case['dot_s']:.3f}s  layout {case['layout_s']:.3f}s  "
+        f"{case['svg_bytes'] / 1024:>6.0f} KB"
+        f"{'  fallback x' + str(case['fallbacks']) if case['fallbacks'] else ''}"
+        f"{'' if case['svg_nodes'] == case['boxes'] else '  SVG has ' + str(case['svg_nodes'])}",
+        flush=True,
+    )
+    if "presets" in case:
+        alone = ", ".join(f"{k} {v}" for k, v in case["presets"].items())
+        print(f"        each preset alone: {alone}", flush=True)
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_child(path: str, mode: str) -> dict:
+    """In a fresh process: what one cached Hierarchy of ``path`` costs (run by `memory`)."""
+    import tracemalloc
+
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.hierarchy import Hierarchy
+
+    gc.collect()
+    if mode == "tracemalloc":
+        tracemalloc.start()
+    base = _rss_kb()
+    data = Path(path).read_bytes()
+    graph_def = graph_pb2.GraphDef.FromString(data)
+    proto_kb = _rss_kb() - base - len(data) // 1024
+    hierarchy = Hierarchy(graph_def)
+    del data, graph_def
+    gc.collect()
+    out = {"mode": mode, "proto_only_mb": proto_kb / 1024, "built_mb": (_rss_kb() - base) / 1024}
+    if mode == "tracemalloc":
+        out["traced_built_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+    # What a served graph also fills in: default view, tree, a search, some details.
+    view = hierarchy.default_view()
+    to_dot(hierarchy, view)
+    hierarchy.tree()
+    for hit in hierarchy.search("a", limit=50):
+        hierarchy.details(hit["name"])
+    gc.collect()
+    out["used_mb"] = (_rss_kb() - base) / 1024
+    if mode == "tracemalloc":
+        current, peak = tracemalloc.get_traced_memory()
+        out.update(traced_used_mb=current / 2**20, traced_peak_mb=peak / 2**20)
+    return out
+
+
+def memory(name: str) -> dict:
+    """Run `memory_child` in fresh interpreters: once for RSS, once under tracemalloc."""
+    out: dict = {"graph": name}
+    for mode in ("rss", "tracemalloc"):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(CORPUS / f"{name}.pb"), mode],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if proc.returncode:
+            out[mode] = {"error": proc.stderr[-500:]}
+        else:
+            out[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _table(results: list[dict], memories: list[dict]) -> str:
+    lines = [
+        f"{'graph':<16}{'ops':>8}{'parse x':>9}{'default':>9}{'boxes':>7}"
+        f"{'slowest step':>14}{'steps>1s':>10}{'cached':>9}{'RSS MB':>9}",
+    ]
+    mem = {m["graph"]: m for m in memories}
+    for r in results:
+        ok = [c for c in r["views"] if c.get("status") == "ok"]
+        default = r["views"][0]
+        slow = sum(1 for c in ok if c["step_s"] > STEP_TARGET_S)
+        bad = sum(1 for c in r["views"] if c.get("status") != "ok")
+        rss = mem.get(r["graph"], {}).get("rss", {}).get("used_mb")
+        lines.append(
+            f"{r['graph']:<16}{r['ops']:>8,}{r['parse_ratio']:>8.1f}x"
+            f"{default.get('step_s', float('nan')):>8.3f}s{default.get('boxes', 0):>7}"
+            f"{r['slowest_step_s'] or float('nan'):>13.3f}s{f'{slow}/{len(ok)}':>10}"
+            f"{(r['cached_step_s'] or float('nan')) * 1000:>7.1f}ms"
+            f"{'' if rss is None else f'{rss:.0f}':>9}" + (f"  ({bad} not drawn)" if bad else "")
+        )
+    lines.append(
+        f"targets: parse <= {PARSE_RATIO_TARGET:.0f}x, step <= {STEP_TARGET_S:.0f} s, cached <= "
+        f"{CACHED_TARGET_S * 1000:.0f} ms, 100k graph <= {MEMORY_TARGET_MB:.0f} MB"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=GRAPHS, help="bench only these graphs")
+    parser.add_argument("--steps", type=int, default=10, help="one-step views per graph")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--timeout", type=float, default=20.0, help="render() budget, seconds")
+    parser.add_argument(
+        "--case-limit", type=float, default=5.0, help="do not repeat a case slower than this"
+    )
+    parser.add_argument(
+        "--no-per-preset",
+        dest="per_preset",
+        action="store_false",
+        help="do not time each layout preset alone on views slower than the target",
+    )
+    parser.add_argument(
+        "--preset-timeout", type=float, default=10.0, help="budget for each preset alone"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument("--memory-child", nargs=2, metavar=("PB", "MODE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        print(json.dumps(memory_child(*args.memory_child)))
+        return 0
+    names = args.only or GRAPHS
+    missing = [n for n in names if not (CORPUS / f"{n}.pb").exists()]
+    if missing:
+        print(f"missing corpus graphs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)
+        return 2
+    results = [bench_graph(name, args) for name in names]
+    memories = []
+    if not args.no_memory:
+        for name in names:
+            memories.append(memory(name))
+            print(f"[memory] {json.dumps(memories[-1])}", flush=True)
+    print()
+    print(_table(results, memories))
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                },
+                "settings": vars(args),
+                "graphs": results,
+                "memory": memories,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
