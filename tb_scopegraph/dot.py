@@ -9,13 +9,27 @@ from __future__ import annotations
 import math
 import re
 
-from tb_scopegraph.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hierarchy, Layout, View
+from tb_scopegraph.hierarchy import (
+    CHUNK,
+    MISSING,
+    OP,
+    SCOPE,
+    SERIES,
+    Box,
+    Cluster,
+    Edge,
+    Hierarchy,
+    Layout,
+    View,
+)
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
-#: Beyond this many data edges into one box, the rest do not rank it (they fan in from afar).
+#: Beyond this many data edges into one box, the rest do not pull it close (weight 0).
 FAN_IN_RANKED = 6
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
+#: A box with more data edges than this in (or out) has those from one open scope bundled.
+DATA_HUB = 8
 _LABEL_CLIP = 48
 _TOOLTIP_CLIP = 600
 _SAFE = re.compile(rb"[A-Za-z0-9_-]")
@@ -134,7 +148,8 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
     out = [
         "digraph scopegraph {",
         f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
-        f"fontsize=11 outputorder=edgesfirst bgcolor=transparent tooltip={quote(_tip(title))}"
+        f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
+        f"tooltip={quote(_tip(title))}"
         f" label={quote(_text(title))} labelloc=t];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
@@ -171,12 +186,74 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
                 out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i)))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
+    merged = _merge_hub_edges(layout, drawn)
     fan_in: dict[int, int] = {}
     for n, edge in enumerate(layout.edges):
         if n in drawn:
             out.append("  " + _edge(edge, n, ids, fan_in))
+    for n, (edge, cluster, at_tail) in enumerate(merged):
+        end = "ltail" if at_tail else "lhead"
+        eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
+        line = _edge(edge, len(layout.edges) + n, ids, {})
+        out.append(f"  {line[:-2]} {end}={quote(eid)}];")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
+    """Bundle the data edges between a hub and an open scope into one edge at its frame.
+
+    In a training graph every forward layer feeds the closed gradient box: hundreds of long
+    edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
+    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
+    """
+    parent = {c.name: c.parent for c in layout.clusters}
+    by_name = {c.name: c for c in layout.clusters}
+
+    def path(key: str | None) -> list[str]:
+        keys = []
+        while key is not None:
+            keys.append(key)
+            key = parent[key]
+        return keys[::-1]
+
+    merged: list[tuple[Edge, Cluster, bool]] = []
+    for at_tail in (True, False):
+        ends: dict[int, list[int]] = {}
+        for n in drawn:
+            edge = layout.edges[n]
+            if not edge.control:
+                ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
+        for hub, members in ends.items():
+            if len(members) <= DATA_HUB:
+                continue
+            hub_path = path(layout.boxes[hub].cluster)
+            groups: dict[str, list[int]] = {}
+            for n in members:
+                edge = layout.edges[n]
+                far = path(layout.boxes[edge.src if at_tail else edge.dst].cluster)
+                common = 0
+                while common < min(len(far), len(hub_path)) and far[common] == hub_path[common]:
+                    common += 1
+                if common < len(far):
+                    groups.setdefault(far[common], []).append(n)
+            for key, group in groups.items():
+                if len(group) < 2:
+                    continue
+                drawn.difference_update(group)
+                edges = [layout.edges[n] for n in sorted(group)]
+                tensors = tuple(t for e in edges for t in e.tensors)[:8]
+                first = edges[-1]
+                bundle = Edge(
+                    src=first.src,
+                    dst=first.dst,
+                    control=False,
+                    count=sum(e.count for e in edges),
+                    tensors=tensors,
+                    tensor_count=sum(e.tensor_count for e in edges),
+                )
+                merged.append((bundle, by_name[key], at_tail))
+    return merged
 
 
 def _set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
@@ -236,13 +313,14 @@ def _box(box: Box, eid: str, note: str | None = None) -> str:
 def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.control:
-        attrs += ['class="control"', "style=dashed", "constraint=false", 'color="#bdbdbd"']
+        # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
+        attrs += ['class="control"', "style=dashed", "weight=0", 'color="#bdbdbd"']
         label = ""
     else:
         attrs.append('class="data"')
         seen = fan_in[edge.dst] = fan_in.get(edge.dst, 0) + 1
         if seen > FAN_IN_RANKED:
-            attrs.append("constraint=false")
+            attrs.append("weight=0")
         if edge.tensor_count == 1 and edge.tensors[0].shape:
             label = edge.tensors[0].shape
         elif edge.tensor_count > 1:

@@ -152,7 +152,7 @@ def test_data_edges_carry_shapes_and_control_edges_are_dashed():
     unknown = dot.get_edge(element_id("op", "z"), element_id("op", "w"))
     assert unknown.attr["label"] == "?"
     control = dot.get_edge(element_id("op", "init"), element_id("op", "y"))
-    assert control.attr["style"] == "dashed" and control.attr["constraint"] == "false"
+    assert control.attr["style"] == "dashed" and control.attr["weight"] == "0"
     assert control.attr["label"] in (None, "")
 
 
@@ -200,3 +200,23 @@ def test_deeply_nested_open_scopes_give_valid_dot():
     assert dot.count("subgraph") == 300
     graph = parsed(dot)
     assert element_id("op", deep + "/leaf") in graph.nodes()
+
+
+def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame():
+    layers = [(f"model/out{i}x", "Relu", ("input",)) for i in range(12)]
+    grads = tuple(f"model/out{i}x" for i in range(12))
+    graph = graph_from_nodes(
+        [("input", "Placeholder")]
+        + layers
+        + [("grad/sum", "AddN", grads), ("other", "Neg", grads[:1])]
+    )
+    h = Hierarchy(graph)
+    view = h.view(open=["model"])
+    dot = parsed(to_dot(h, view))
+    into_grad = [e for e in dot.edges() if e[1] == element_id("scope", "grad")]
+    assert len(into_grad) == 1
+    (edge,) = into_grad
+    assert edge.attr["ltail"] == "cluster_cluster-" + element_id("scope", "model")
+    assert edge.attr["label"] == "12 tensors" and "12 connections" in edge.attr["tooltip"]
+    assert dot.get_edge(element_id("op", "model/out0x"), element_id("op", "other"))
+    assert len(h.layout(view).edges) == 12 + 12 + 1  # the layout itself keeps every edge
