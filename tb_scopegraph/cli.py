@@ -229,12 +229,14 @@ def _render(args: argparse.Namespace) -> int:
     if fmt == "png" and args.output is None and sys.stdout.isatty():
         raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
     hierarchy, info = _load(args)
-    scopes = [scope.rstrip("/") or scope for scope in args.open]
-    if scopes or args.depth is not None:
+    if args.open or args.depth is not None:
         try:
+            scopes = {scope.rstrip("/") or scope for scope in args.open}
+            for scope in list(scopes):
+                scopes |= hierarchy.reveal(scope)  # a scope shows when its parents are open
             view = hierarchy.view(open=scopes, depth=args.depth)
         except NotFound as e:
-            raise NotFound(f"{e} (`{PROG} scopes` lists them)") from None
+            raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
     else:
         view = hierarchy.default_view()
 

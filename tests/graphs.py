@@ -6,6 +6,7 @@ Other test modules import these; keep the signatures stable.
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -171,6 +172,20 @@ def series_graph(n: int, scoped: bool = True) -> graph_pb2.GraphDef:
             nodes.append((name, "AddV2", (previous, "input"), {"_output_shapes": [shape]}))
             previous = name
     nodes.append(("output", "Identity", (previous,), {"_output_shapes": [shape]}))
+    return graph_from_nodes(nodes)
+
+
+def tangled_graph(n: int = 400, fan_in: int = 4, seed: int = 0) -> graph_pb2.GraphDef:
+    """`n` flat ops, each fed by `fan_in` random earlier ones: Graphviz needs seconds for it.
+
+    For tests of layout timeouts: opened whole (depth >= 1), every preset takes about a
+    second or more on this machine, so a budget of a fraction of a second runs out.
+    """
+    rng = random.Random(seed)
+    nodes: list[NodeSpec] = [
+        (f"op{i}x", "AddN", [f"op{rng.randrange(i)}x" for _ in range(fan_in)] if i else [])
+        for i in range(n)
+    ]
     return graph_from_nodes(nodes)
 
 

@@ -194,7 +194,11 @@ def test_scopes_shows_series(logdir, capsys):
         (["render", "{logdir}", "--run", "nope"], 1, ["no run 'nope'", "'add'"]),
         (["render", "{logdir}", "--run", "add", "--tag", "x"], 1, ["no tag 'x'"]),
         (["render", "{logdir}", "--run", "add", "--kind", "x"], 1, ["no kind 'x'"]),
-        (["render", "{logdir}", "--run", "add", "--open", "zz"], 1, ["no scope 'zz'"]),
+        (
+            ["render", "{logdir}", "--run", "add", "--open", "zz"],
+            1,
+            ["scope 'zz'", "scopes` lists"],
+        ),
         (["render", "{corrupt}"], 1, ["corrupt.pb: not a valid GraphDef"]),
         (["render", "{good}", "--run", "add"], 1, ["--run, --kind, --tag do not apply"]),
         (["render", "{logdir}", "--run", "add", "-o", "{out}/g.txt"], 2, ["--format"]),
@@ -228,15 +232,17 @@ def test_bad_input_is_one_error_line_and_a_status(logdir, tmp_path, capsys, argv
     assert os.listdir(tmp_path / "out") == []
 
 
-def test_render_timeout_is_an_error_and_keeps_the_old_output(logdir, tmp_path, capsys):
+def test_render_timeout_is_an_error_and_keeps_the_old_output(tmp_path, capsys):
     out_file = tmp_path / "view.svg"
     out_file.write_text("old drawing")
-    argv = ["render", logdir, "--run", "nets/ffn_scoped", "--depth", "9", "--timeout", "0.001"]
-    status, _, err = run(argv + ["-o", out_file], capsys)
+    graph_file = tmp_path / "tangled.pb"
+    graph_file.write_bytes(graphs.tangled_graph().SerializeToString())
+    argv = ["render", graph_file, "--depth", "1", "--timeout", "0.5", "-o", out_file]
+    status, _, err = run(argv, capsys)
     assert status == 1
     assert_one_error_line(err, "did not finish")
     assert out_file.read_text() == "old drawing"
-    assert os.listdir(tmp_path) == ["view.svg"]
+    assert sorted(os.listdir(tmp_path)) == ["tangled.pb", "view.svg"]
 
 
 def test_help_exits_zero(capsys):
