@@ -1,0 +1,820 @@
+// The Scope Graph tab. TensorBoard loads this module in an iframe whose <base> is the plugin's
+// route prefix and calls render(). This file wires the model (fetches), the views (DOM) and
+// the viewport (pan and zoom) together and owns the tab's state.
+
+import {BOX_KINDS, GROUP_KINDS, clusterId, elementId, parseClusterId, parseElementId} from './ids.js';
+import {readLocation, remember, rememberedGraph, rememberedOpen, writeLocation} from './location.js';
+import {ApiError, Model, Stale} from './model.js';
+import {Viewport} from './viewport.js';
+import * as views from './views.js';
+
+const HOVER_DELAY_MS = 90;
+const LOADING_CHIP_AFTER_MS = 500;
+const ZOOM_STEP = 1.35;
+
+let started = false;
+
+export async function render() {
+  // TensorBoard calls render() once per iframe; guard against a second call all the same.
+  if (started) return;
+  started = true;
+  await loadStylesheet();
+  const tab = new Tab(new Model());
+  await tab.start();
+}
+
+function loadStylesheet() {
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  // Beside this module, whatever the page's base URL is.
+  link.href = new URL('./style.css', import.meta.url).href;
+  const loaded = new Promise((resolve) => {
+    link.addEventListener('load', resolve, {once: true});
+    link.addEventListener('error', resolve, {once: true});
+    setTimeout(resolve, 3000);
+  });
+  document.head.append(link);
+  return loaded;
+}
+
+function sameGraph(a, b) {
+  return Boolean(a && b) && a.run === b.run && (a.kind || '') === (b.kind || '') && (a.tag || '') === (b.tag || '');
+}
+
+function safeFilename(text) {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'graph';
+}
+
+class Tab {
+  constructor(model) {
+    this.model = model;
+    this.ui = views.buildShell();
+    this.graphs = [];
+    this.graph = null;
+    this.open = new Set(); // the open groups of the view on screen
+    this.boxes = null;
+    this.svgText = null;
+    this.tree = null; // {parent: Map(key -> parent key)} of the current graph
+    this.highlightId = null;
+    this.hovered = null;
+    this.pinned = null;
+    this.searchResults = [];
+    this.activeResult = -1;
+    this.renderSeq = 0;
+    this.viewport = new Viewport(this.ui.viewport, {
+      onTap: (target) => this.onTap(target),
+      onDragStart: () => this.hideHover(),
+    });
+  }
+
+  async start() {
+    document.body.append(this.ui.root);
+    document.documentElement.classList.add('sg-document');
+    this.followTheme();
+    this.wire();
+    await this.loadGraphs();
+  }
+
+  // --- theme ---
+
+  /** TensorBoard puts `dark-mode` on its <body>; outside TensorBoard the OS setting decides. */
+  followTheme() {
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    let parentBody = null;
+    try {
+      if (window.parent !== window && window.parent.document.querySelector('tb-webapp, tf-tensorboard')) {
+        parentBody = window.parent.document.body;
+      }
+    } catch {
+      parentBody = null; // Not same-origin: nothing to follow but the OS.
+    }
+    const apply = () => {
+      const dark = parentBody ? parentBody.classList.contains('dark-mode') : media.matches;
+      document.documentElement.classList.toggle('sg-dark', dark);
+    };
+    if (parentBody) {
+      new MutationObserver(apply).observe(parentBody, {attributes: true, attributeFilter: ['class']});
+    }
+    media.addEventListener('change', apply);
+    apply();
+  }
+
+  // --- events ---
+
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener('change', () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.graphs.find((g) => g.run === run);
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener('change', () => {
+      const graph = this.graphsOfRun(this.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.zoomIn.addEventListener('click', () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener('click', () => this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
+    ui.fitButton.addEventListener('click', () => this.viewport.fit());
+    ui.depthButton.addEventListener('click', () => this.openToDepth());
+    ui.depthInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.openToDepth();
+    });
+    ui.closeAllButton.addEventListener('click', () => this.show({open: [], depth: null}, {fit: true}));
+    for (const [fmt, button] of Object.entries(ui.downloads)) {
+      button.addEventListener('click', () => this.download(fmt));
+    }
+
+    let searchTimer = 0;
+    ui.searchInput.addEventListener('input', () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => this.runSearch(), 180);
+    });
+    ui.searchInput.addEventListener('keydown', (e) => this.onSearchKey(e));
+    ui.regexToggle.addEventListener('click', () => {
+      const on = ui.regexToggle.getAttribute('aria-pressed') !== 'true';
+      ui.regexToggle.setAttribute('aria-pressed', String(on));
+      this.runSearch();
+    });
+    ui.searchResults.addEventListener('click', (e) => {
+      const item = e.target.closest('.sg-result');
+      if (item) this.pickResult(Number(item.dataset.index));
+    });
+
+    ui.viewport.addEventListener('mouseover', (e) => this.onHover(e));
+    ui.viewport.addEventListener('mousemove', (e) => this.moveTip(e));
+    ui.viewport.addEventListener('mouseleave', () => this.hideHover());
+    ui.card.addEventListener('click', (e) => {
+      if (e.target.closest('[data-action="unpin"]')) this.unpin();
+    });
+    // Buttons inside overlays (error card, loading chip, empty state) say what they do.
+    ui.root.addEventListener('click', (e) => {
+      const button = e.target.closest('.sg-message [data-action], .sg-loading [data-action]');
+      if (button) this.onAction(button.dataset.action);
+    });
+
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    window.addEventListener('hashchange', () => this.onHashChange());
+  }
+
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const typing = event.target.closest && event.target.closest('input, select, textarea');
+    if (event.key === 'Escape') {
+      this.clearSearch();
+      this.unpin();
+      if (typing) event.target.blur();
+      return;
+    }
+    if (typing) return;
+    if (event.key === 'f' || event.key === 'F') this.viewport.fit();
+    else if (event.key === '+' || event.key === '=') this.viewport.zoomBy(ZOOM_STEP, null, null, true);
+    else if (event.key === '-' || event.key === '_') this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
+    else if (event.key === '/') {
+      event.preventDefault();
+      this.ui.searchInput.focus();
+    }
+  }
+
+  onAction(action) {
+    switch (action) {
+      case 'reload-graphs':
+        this.loadGraphs();
+        break;
+      case 'retry':
+        if (this.failed) this.show(this.failed.request, this.failed.placement);
+        else this.loadGraphs();
+        break;
+      case 'close-all':
+        this.show({open: [], depth: null}, {fit: true});
+        break;
+      case 'back':
+        this.hideMessage();
+        if (this.svgText) this.setState('ready');
+        break;
+      case 'default-view':
+        this.show({open: null, depth: null}, {fit: true});
+        break;
+      case 'cancel-render':
+        this.model.cancelView();
+        this.setLoading(false);
+        this.setState(this.svgText ? 'ready' : 'error');
+        break;
+    }
+  }
+
+  onHashChange() {
+    const wanted = readLocation();
+    if (!wanted.graph) return;
+    const graph = this.graphs.find((g) => sameGraph(g, wanted.graph));
+    if (!graph) return;
+    const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
+    if (sameGraph(graph, this.graph) && sameOpen) return;
+    this.selectGraph(graph, wanted);
+  }
+
+  // --- graphs and pickers ---
+
+  runs() {
+    return [...new Set(this.graphs.map((g) => g.run))];
+  }
+
+  graphsOfRun(run) {
+    return this.graphs.filter((g) => g.run === run);
+  }
+
+  /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+
+  async loadGraphs() {
+    this.hideMessage();
+    this.setState('loading');
+    this.setLoading(true, {chip: false});
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch (error) {
+      this.setLoading(false);
+      this.setState('error');
+      this.showError(error, {title: 'Could not list the graphs', actions: [{label: 'Retry', action: 'reload-graphs', primary: true}]});
+      return;
+    }
+    this.setLoading(false);
+    this.graphs = Array.isArray(graphs) ? graphs : [];
+    const empty = this.graphs.length === 0;
+    this.ui.root.classList.toggle('sg-empty', empty);
+    if (empty) {
+      this.setState('empty');
+      this.ui.message.replaceChildren(views.emptyState());
+      this.ui.message.hidden = false;
+      views.fillSelect(this.ui.runSelect, [], 0);
+      views.fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    // The link's view, else the last one seen here, else the first graph's default view.
+    const wanted = readLocation();
+    let graph = wanted.graph && this.graphs.find((g) => sameGraph(g, wanted.graph));
+    let request = graph ? wanted : null;
+    if (!graph) {
+      const last = rememberedGraph();
+      graph = (last && this.graphs.find((g) => sameGraph(g, last))) || this.graphs[0];
+    }
+    this.selectGraph(graph, request);
+  }
+
+  fillPickers() {
+    const runs = this.runs();
+    views.fillSelect(this.ui.runSelect, runs, runs.indexOf(this.graph.run));
+    const ofRun = this.graphsOfRun(this.graph.run);
+    views.fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => views.graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, this.graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+  }
+
+  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
+  selectGraph(graph, request) {
+    const changed = !sameGraph(graph, this.graph);
+    this.graph = graph;
+    this.fillPickers();
+    if (changed) {
+      this.tree = null;
+      this.highlightId = null;
+      this.unpin();
+      this.clearSearch();
+      this.model.hierarchy(graph).then(
+        (tree) => {
+          if (sameGraph(graph, this.graph)) this.tree = indexTree(tree);
+        },
+        () => {} // Closing falls back to key prefixes.
+      );
+    }
+    if (!request) request = {open: rememberedOpen(graph), depth: null};
+    this.show(request, {fit: true, fromLink: true});
+  }
+
+  // --- drawing a view ---
+
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {anchor: {id, x, y}} (keep that box where it was on screen), or
+   * {focus: id} (centre and highlight it).
+   */
+  async show(request, placement = {}) {
+    const graph = this.graph;
+    const seq = ++this.renderSeq;
+    this.hideMessage();
+    this.hideHover();
+    this.setLoading(true);
+    this.setState('loading');
+    const started = performance.now();
+    let answer;
+    try {
+      answer = await this.model.view(graph, request);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setLoading(false);
+      // A remembered or linked view whose groups no longer exist: show the default instead.
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request.open) {
+        this.show({open: null, depth: null}, {fit: true});
+        return;
+      }
+      this.failed = {request, placement};
+      this.showRenderError(error);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.setLoading(false);
+    let imported;
+    try {
+      imported = views.importGraphSvg(answer.svg);
+    } catch (error) {
+      this.failed = {request, placement};
+      this.showRenderError(error);
+      return;
+    }
+    this.failed = null;
+    const seconds = (performance.now() - started) / 1000;
+    this.svgText = answer.svg;
+    this.open = new Set(answer.open || request.open || []);
+    this.ui.stage.replaceChildren(imported.svg);
+    this.viewport.setSvg(imported.svg, imported.bounds);
+    this.boxes = imported.svg.querySelectorAll('g.node').length;
+    this.place(placement);
+    this.ui.status.textContent = views.statusText({boxes: this.boxes, open: this.open.size, ops: graph.op_count, seconds});
+    writeLocation(graph, [...this.open]);
+    remember(graph, this.open);
+    this.setState('ready');
+  }
+
+  place(placement) {
+    if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.highlightId) this.markHighlight();
+  }
+
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.go(here, false);
+    const {w, h} = vp.size();
+    const pad = 16;
+    let target = {...here};
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h - pad ? bottom - (h - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return document.getElementById(id) || document.getElementById('cluster-' + id);
+  }
+
+  focusBox(id) {
+    this.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    vp.go({cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
+  }
+
+  markHighlight() {
+    for (const old of this.ui.stage.querySelectorAll('.sg-hit')) old.classList.remove('sg-hit');
+    if (!this.highlightId) return null;
+    const element = this.findBox(this.highlightId);
+    if (element) element.classList.add('sg-hit');
+    return element;
+  }
+
+  setLoading(on, {chip = true} = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle('sg-busy', on);
+    ui.loading.hidden = true;
+    if (!on || !chip) return;
+    const started = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () => ui.loading.replaceChildren(...views.loadingChip(Math.floor((performance.now() - started) / 1000)));
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1000);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+
+  showError(error, {title, actions = []}) {
+    this.ui.message.replaceChildren(views.messageCard({title, text: error.message, actions}));
+    this.ui.message.hidden = false;
+  }
+
+  showRenderError(error) {
+    this.setState('error');
+    const hasGraph = Boolean(this.svgText);
+    const back = hasGraph ? [{label: 'Back to the last view', action: 'back'}] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: 'This view takes too long to lay out',
+        actions: [{label: 'Close all scopes', action: 'close-all', primary: true}, ...back],
+      });
+      const hint = document.createElement('p');
+      hint.className = 'sg-message-text';
+      hint.textContent = 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".';
+      this.ui.message.querySelector('.sg-message-title').after(hint);
+      return;
+    }
+    const title = error instanceof ApiError && error.status ? 'The server could not draw this view' : 'Could not draw this view';
+    const actions = [{label: 'Retry', action: 'retry', primary: true}, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({label: 'Default view', action: 'default-view'});
+    }
+    this.showError(error, {title, actions});
+  }
+
+  // --- open and close ---
+
+  onTap(target) {
+    if (!(target instanceof Element) || target.closest('[data-no-pan]')) return;
+    const node = target.closest('g.node');
+    if (node) {
+      const box = parseElementId(node.id);
+      if (!box) return;
+      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, node);
+      else if (box.kind === 'op') this.togglePin(node, box);
+      return;
+    }
+    const cluster = target.closest('g.cluster');
+    if (cluster) {
+      const group = parseClusterId(cluster.id);
+      if (group) this.closeGroup(group, cluster);
+      return;
+    }
+    this.unpin();
+  }
+
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return {x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top};
+  }
+
+  openGroup(box, element) {
+    const open = new Set(this.open);
+    open.add(box.name);
+    this.unpin();
+    const at = this.screenCentre(element);
+    // The opened group's frame, clamped so it stays near where the box was.
+    const anchor = {id: element.id, x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  async closeGroup(group, element) {
+    const open = new Set(this.open);
+    const parentOf = this.tree ? this.tree.parent : null;
+    for (const key of open) {
+      if (key === group.name || isInside(key, group.name, parentOf)) open.delete(key);
+    }
+    this.unpin();
+    const at = this.screenCentre(element);
+    // Anchor the frame's top-left label area: that is where the user clicked to close it.
+    const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? {open: [], depth: null} : {open: null, depth}, {fit: true});
+  }
+
+  // --- hover cards ---
+
+  onHover(event) {
+    if (this.viewport.dragging) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || target.closest('[data-no-pan], .sg-card')) return;
+    const element = target.closest('g.node, g.edge, g.cluster');
+    if (element === this.hovered) return;
+    if (this.hovered) this.hovered.classList.remove('sg-hover');
+    this.hovered = element;
+    clearTimeout(this.hoverTimer);
+    if (!element) {
+      this.hideHover();
+      return;
+    }
+    element.classList.add('sg-hover');
+    if (element.classList.contains('edge')) {
+      this.showTip(element.getAttribute('data-sg-tip') || '', event);
+      if (!this.pinned) this.ui.card.hidden = true;
+      return;
+    }
+    this.ui.tip.hidden = true;
+    if (this.pinned) return;
+    this.hoverTimer = setTimeout(() => this.showDetails(element), HOVER_DELAY_MS);
+  }
+
+  hideHover() {
+    clearTimeout(this.hoverTimer);
+    if (this.hovered) this.hovered.classList.remove('sg-hover');
+    this.hovered = null;
+    this.ui.tip.hidden = true;
+    if (!this.pinned) {
+      this.model.cancelNode();
+      this.ui.card.hidden = true;
+    }
+  }
+
+  showTip(text, event) {
+    if (!text) return;
+    this.ui.tip.replaceChildren(...views.edgeTip(text));
+    this.ui.tip.hidden = false;
+    this.moveTip(event);
+  }
+
+  moveTip(event) {
+    if (this.ui.tip.hidden) return;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const tip = this.ui.tip;
+    let x = event.clientX - outer.left + 14;
+    let y = event.clientY - outer.top + 16;
+    if (x + tip.offsetWidth > outer.width - 8) x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
+    if (y + tip.offsetHeight > outer.height - 8) y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+
+  /** What a box or frame element stands for: {kind, name, open} or null. */
+  describe(element) {
+    if (element.classList.contains('cluster')) {
+      const group = parseClusterId(element.id);
+      return group && {...group, open: true};
+    }
+    const box = parseElementId(element.id);
+    return box && BOX_KINDS.includes(box.kind) ? {...box, open: false} : null;
+  }
+
+  async showDetails(element, {pinned = false} = {}) {
+    const what = this.describe(element);
+    if (!what) return;
+    if (what.kind === 'missing') {
+      this.fillCard(element, views.errorCardContent(what.name, 'An input names this node, but the graph has no such node.'), pinned);
+      return;
+    }
+    this.fillCard(element, views.loadingCard(what.name), pinned);
+    let details;
+    try {
+      details = await this.model.node(this.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      if (this.cardFor === element) this.fillCard(element, views.errorCardContent(what.name, error.message), pinned);
+      return;
+    }
+    if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
+    const content = details.kind === 'op' ? views.opCard(details, {pinned}) : views.groupCard(details, {open: what.open, pinned});
+    this.fillCard(element, content, pinned);
+  }
+
+  fillCard(element, content, pinned) {
+    const card = this.ui.card;
+    this.cardFor = element;
+    card.replaceChildren(...content);
+    card.classList.toggle('sg-pinned', pinned);
+    card.hidden = false;
+    this.positionCard(element);
+  }
+
+  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  positionCard(element) {
+    const card = this.ui.card;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const gap = 12;
+    const w = card.offsetWidth;
+    const hgt = card.offsetHeight;
+    const clusterFrame = element.classList.contains('cluster');
+    let x;
+    let y;
+    if (clusterFrame) {
+      // Frames can be huge: put the card by the frame's label, top-left.
+      x = box.left - outer.left + Math.min(box.width, 160) + gap;
+      y = box.top - outer.top;
+    } else {
+      x = box.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
+      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+    }
+    x = Math.max(8, Math.min(x, outer.width - w - 8));
+    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
+    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+
+  togglePin(element) {
+    if (this.pinned === element) {
+      this.unpin();
+      return;
+    }
+    this.unpin();
+    this.pinned = element;
+    element.classList.add('sg-pinned-box');
+    this.showDetails(element, {pinned: true});
+  }
+
+  unpin() {
+    if (this.pinned) this.pinned.classList.remove('sg-pinned-box');
+    this.pinned = null;
+    this.ui.card.classList.remove('sg-pinned');
+    if (!this.hovered || this.hovered.classList.contains('edge')) this.ui.card.hidden = true;
+  }
+
+  // --- search ---
+
+  regex() {
+    return this.ui.regexToggle.getAttribute('aria-pressed') === 'true';
+  }
+
+  async runSearch() {
+    const ui = this.ui;
+    const query = ui.searchInput.value.trim();
+    if (!query || !this.graph) {
+      this.model.cancelSearch();
+      this.setResults([], '');
+      return;
+    }
+    ui.searchStatus.textContent = 'Searching…';
+    let results;
+    try {
+      results = await this.model.search(this.graph, query, this.regex());
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setResults([], error.message, true);
+      return;
+    }
+    const note = results.length === 0 ? 'No node matches.' : results.length >= 50 ? 'First 50 matches.' : `${results.length} match${results.length === 1 ? '' : 'es'}.`;
+    this.setResults(results, note);
+  }
+
+  setResults(results, note, isError = false) {
+    this.searchResults = results;
+    this.activeResult = -1;
+    this.ui.searchResults.replaceChildren(...views.searchResultItems(results, this.ui.searchInput.value));
+    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.classList.toggle('sg-error-text', isError);
+  }
+
+  onSearchKey(event) {
+    const n = this.searchResults.length;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (!n) return;
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      this.activeResult = (this.activeResult + step + n) % n;
+      for (const item of this.ui.searchResults.children) {
+        item.classList.toggle('sg-active', Number(item.dataset.index) === this.activeResult);
+      }
+      const active = this.ui.searchResults.children[this.activeResult];
+      if (active) active.scrollIntoView({block: 'nearest'});
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      if (n) this.pickResult(Math.max(0, this.activeResult));
+    }
+  }
+
+  pickResult(index) {
+    const result = this.searchResults[index];
+    if (!result) return;
+    this.activeResult = index;
+    for (const item of this.ui.searchResults.children) {
+      item.classList.toggle('sg-active', Number(item.dataset.index) === index);
+    }
+    const id = elementId(result.kind, result.name);
+    const reveal = result.reveal || [];
+    const missing = reveal.filter((key) => !this.open.has(key));
+    if (missing.length === 0) {
+      this.focusBox(id);
+      return;
+    }
+    this.show({open: [...this.open, ...missing], depth: null}, {focus: id});
+  }
+
+  clearSearch() {
+    this.ui.searchInput.value = '';
+    this.model.cancelSearch();
+    this.setResults([], '');
+    this.highlightId = null;
+    this.markHighlight();
+  }
+
+  // --- downloads ---
+
+  async download(fmt) {
+    if (!this.graph) return;
+    const button = this.ui.downloads[fmt];
+    button.disabled = true;
+    const name = safeFilename(`${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`);
+    try {
+      let blob;
+      try {
+        blob = await this.model.export(this.graph, {open: [...this.open], depth: null}, fmt);
+      } catch (error) {
+        // No PNG from the server (an older plugin, or Graphviz without cairo): draw our SVG.
+        if (fmt !== 'png' || !this.svgText || error.timeout) throw error;
+        blob = await rasterize(this.svgText);
+      }
+      saveBlob(blob, `${name}.${fmt}`);
+    } catch (error) {
+      this.showError(error, {title: `Could not download the ${fmt.toUpperCase()}`, actions: [{label: 'OK', action: 'back', primary: true}]});
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
+
+/** Whether group `key` lies inside group `ancestor` (by the scope tree, else by key prefix). */
+function isInside(key, ancestor, parentOf) {
+  if (parentOf && parentOf.has(key)) {
+    for (let up = parentOf.get(key); up != null; up = parentOf.get(up)) {
+      if (up === ancestor) return true;
+    }
+    return false;
+  }
+  return key.startsWith(ancestor + '/');
+}
+
+/** {parent: Map(group key -> parent group key or null)} of the hierarchy route's tree. */
+function indexTree(tree) {
+  const parent = new Map();
+  const stack = (tree.children || []).map((child) => [child, null]);
+  while (stack.length) {
+    const [node, up] = stack.pop();
+    parent.set(node.name, up);
+    for (const child of node.children || []) stack.push([child, node.name]);
+  }
+  return {parent};
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** A PNG of the SVG text at twice its natural size (capped), drawn through a canvas. */
+function rasterize(svgText) {
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([svgText], {type: 'image/svg+xml'}));
+    const image = new Image();
+    image.onload = () => {
+      const scale = Math.min(2, 16000 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+      canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+      const context = canvas.getContext('2d');
+      context.fillStyle = '#ffffff';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The browser could not make a PNG.'))), 'image/png');
+    };
+    image.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error('The browser could not draw the SVG.'));
+    };
+    image.src = url;
+  });
+}
+
+// Exposed for the browser tests' convenience only.
+export {clusterId, elementId};

@@ -1,0 +1,195 @@
+// Talks to the plugin's routes; nothing here touches the DOM.
+//
+// Every URL is relative (`./svg?...`): the tab's document has a <base> at the plugin's route
+// prefix, so this keeps working under TensorBoard's --path_prefix.
+//
+// Requests that answer a user's latest choice (the view, hover details, search) go through a
+// `Latest` channel: a newer request aborts the older one, and an answer that arrives after the
+// user picked something else is dropped (it rejects with `Stale`, which callers ignore).
+
+/** The backend said no: `message` is its {"error"} text; `timeout` when the layout ran long. */
+export class ApiError extends Error {
+  constructor(message, {status = 0, timeout = false} = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.timeout = timeout;
+  }
+}
+
+/** An answer nobody waits for any more. */
+export class Stale extends Error {
+  constructor() {
+    super('superseded by a newer request');
+    this.name = 'Stale';
+  }
+}
+
+class Latest {
+  constructor() {
+    this._seq = 0;
+    this._controller = null;
+  }
+
+  /** Runs fn(signal); aborts whatever this channel was still waiting for. */
+  run(fn) {
+    this.cancel();
+    const seq = this._seq;
+    const controller = (this._controller = new AbortController());
+    const current = () => seq === this._seq && !controller.signal.aborted;
+    return fn(controller.signal).then(
+      (value) => {
+        if (!current()) throw new Stale();
+        return value;
+      },
+      (error) => {
+        if (!current() || error.name === 'AbortError') throw new Stale();
+        throw error;
+      }
+    );
+  }
+
+  cancel() {
+    this._seq += 1;
+    if (this._controller) this._controller.abort();
+    this._controller = null;
+  }
+}
+
+async function request(path, params, {signal, as = 'json'} = {}) {
+  const query = params ? `?${params}` : '';
+  let response;
+  try {
+    response = await fetch(`./${path}${query}`, {signal, credentials: 'same-origin'});
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`.trim();
+    let timeout = false;
+    try {
+      const body = await response.json();
+      if (body && typeof body.error === 'string') message = body.error;
+      timeout = Boolean(body && body.timeout);
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiError(message, {status: response.status, timeout});
+  }
+  if (as === 'text') return response.text();
+  if (as === 'blob') return response.blob();
+  return response.json();
+}
+
+/** The query naming one graph. */
+export function graphParams(graph) {
+  const params = new URLSearchParams();
+  params.set('run', graph.run);
+  if (graph.kind) params.set('kind', graph.kind);
+  if (graph.tag) params.set('tag', graph.tag);
+  return params;
+}
+
+/**
+ * The query naming one view of a graph. `view.open` is a list of group keys (null: the
+ * backend's default view); `view.depth` opens every group down to that depth.
+ */
+export function viewParams(graph, view) {
+  const params = graphParams(graph);
+  for (const key of [...(view.open || [])].sort()) params.append('open', key);
+  if (view.depth != null) params.set('depth', String(view.depth));
+  // An empty explicit set is "everything closed", which the backend spells depth=0.
+  if (view.open && view.open.length === 0 && view.depth == null) params.set('depth', '0');
+  return params;
+}
+
+function graphKey(graph) {
+  return JSON.stringify([graph.run, graph.kind, graph.tag]);
+}
+
+export class Model {
+  constructor() {
+    this._view = new Latest();
+    this._node = new Latest();
+    this._search = new Latest();
+    this._details = new Map();
+    this._trees = new Map();
+  }
+
+  /** [{run, kind, tag, op_count}] */
+  listGraphs() {
+    return request('graphs');
+  }
+
+  /** The scope tree of a graph (groups only); fetched once per graph. */
+  hierarchy(graph) {
+    const key = graphKey(graph);
+    if (!this._trees.has(key)) {
+      const tree = request('hierarchy', graphParams(graph));
+      tree.catch(() => this._trees.delete(key));
+      this._trees.set(key, tree);
+    }
+    return this._trees.get(key);
+  }
+
+  /**
+   * The SVG text of a view and, when the view is not an explicit open set (the default view or
+   * a depth), which groups it opened: {svg, open: [keys] | null}. Latest only.
+   */
+  view(graph, view) {
+    const params = viewParams(graph, view);
+    const resolve = view.open == null || view.depth != null;
+    return this._view.run(async (signal) => {
+      const [svg, resolved] = await Promise.all([
+        request('svg', params, {signal, as: 'text'}),
+        resolve ? request('view', params, {signal}) : null,
+      ]);
+      return {svg, open: resolved ? resolved.open : null};
+    });
+  }
+
+  cancelView() {
+    this._view.cancel();
+  }
+
+  /** Details of one op or group (kind_of disambiguates); cached, latest only. */
+  node(graph, name, kindOf) {
+    const key = JSON.stringify([graphKey(graph), name, kindOf]);
+    const cached = this._details.get(key);
+    if (cached) {
+      this._node.cancel();
+      return Promise.resolve(cached);
+    }
+    const params = graphParams(graph);
+    params.set('name', name);
+    if (kindOf) params.set('kind_of', kindOf);
+    return this._node.run(async (signal) => {
+      const details = await request('node', params, {signal});
+      if (this._details.size > 500) this._details.clear();
+      this._details.set(key, details);
+      return details;
+    });
+  }
+
+  cancelNode() {
+    this._node.cancel();
+  }
+
+  /** [{name, kind, op, reveal: [keys]}]; latest only. */
+  search(graph, query, regex) {
+    const params = graphParams(graph);
+    params.set('q', query);
+    if (regex) params.set('regex', '1');
+    return this._search.run((signal) => request('search', params, {signal}));
+  }
+
+  cancelSearch() {
+    this._search.cancel();
+  }
+
+  /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
+  export(graph, view, fmt) {
+    return request(fmt, viewParams(graph, view), {as: 'blob'});
+  }
+}

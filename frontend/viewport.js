@@ -1,0 +1,226 @@
+// Pan and zoom of the graph's <svg> by rewriting its viewBox: the drawing stays vector at
+// every zoom level and the browser repaints only what is on screen.
+//
+// The view is {cx, cy, k}: the user-space point at the centre of the viewport and pixels per
+// user unit. A press that moves less than DRAG_SLOP pixels is a tap, reported with the element
+// it started on; pointer capture is taken only once a drag starts, so taps keep their target.
+
+const DRAG_SLOP = 4;
+const MAX_SCALE = 8;
+const FIT_PADDING = 24;
+// Graphviz writes points; 4/3 px per point is the drawing's natural size, and fitting never
+// enlarges past it (a three-box graph should not fill the screen with giant text).
+export const NATURAL_SCALE = 4 / 3;
+
+const easeOut = (t) => 1 - Math.pow(1 - t, 3);
+
+export class Viewport {
+  /**
+   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
+   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
+   */
+  constructor(element, hooks = {}) {
+    this.element = element;
+    this.hooks = hooks;
+    this.svg = null;
+    this.bounds = null;
+    this.view = {cx: 0, cy: 0, k: 1};
+    this._animation = 0;
+    this._press = null;
+    this._wheelFactor = 1;
+    this._wheelAt = null;
+    this._wheelFrame = 0;
+
+    element.addEventListener('pointerdown', (e) => this._down(e));
+    element.addEventListener('pointermove', (e) => this._move(e));
+    element.addEventListener('pointerup', (e) => this._up(e));
+    element.addEventListener('pointercancel', () => this._cancelPress());
+    element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
+    new ResizeObserver(() => this._apply()).observe(element);
+  }
+
+  /** Shows `svg` (already in the document); its original viewBox is the drawing's bounds. */
+  setSvg(svg, bounds) {
+    this.svg = svg;
+    this.bounds = bounds;
+    this._apply();
+  }
+
+  size() {
+    return {w: this.element.clientWidth || 1, h: this.element.clientHeight || 1};
+  }
+
+  get dragging() {
+    return Boolean(this._press && this._press.dragging);
+  }
+
+  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
+  _limits() {
+    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
+    return {min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit)};
+  }
+
+  _clampScale(k) {
+    const {min, max} = this._limits();
+    return Math.min(max, Math.max(min, k));
+  }
+
+  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
+  fitView(rect, maxScale = NATURAL_SCALE) {
+    const {w, h} = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
+    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h - 2 * pad) / Math.max(rect.h, 1));
+    return {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k: Math.min(Math.max(k, 1e-4), maxScale)};
+  }
+
+  fit(animate = true) {
+    if (this.bounds) this.go(this.fitView(this.bounds), animate);
+  }
+
+  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
+  zoomBy(factor, sx, sy, animate = false) {
+    const {w, h} = this.size();
+    if (sx == null) [sx, sy] = [w / 2, h / 2];
+    const {cx, cy, k} = this.view;
+    const k2 = this._clampScale(k * factor);
+    const ux = cx + (sx - w / 2) / k;
+    const uy = cy + (sy - h / 2) / k;
+    this.go({cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h / 2) / k2, k: k2}, animate);
+  }
+
+  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
+  go(target, animate = true) {
+    cancelAnimationFrame(this._animation);
+    const to = {...target, k: this._clampScale(target.k)};
+    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (!animate || reduced || !this.svg) {
+      this.view = to;
+      this._apply();
+      return;
+    }
+    const from = {...this.view};
+    const start = performance.now();
+    const duration = 260;
+    const step = (now) => {
+      const t = easeOut(Math.min(1, (now - start) / duration));
+      // Scale moves geometrically so zooming feels even.
+      this.view = {
+        cx: from.cx + (to.cx - from.cx) * t,
+        cy: from.cy + (to.cy - from.cy) * t,
+        k: from.k * Math.pow(to.k / from.k, t),
+      };
+      this._apply();
+      if (t < 1) this._animation = requestAnimationFrame(step);
+    };
+    this._animation = requestAnimationFrame(step);
+  }
+
+  /** The screen point (relative to the viewport) of user point (ux, uy). */
+  toScreen(ux, uy) {
+    const {w, h} = this.size();
+    const {cx, cy, k} = this.view;
+    return {x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h / 2};
+  }
+
+  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
+  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
+    const {w, h} = this.size();
+    return {cx: ux - (sx - w / 2) / k, cy: uy - (sy - h / 2) / k, k};
+  }
+
+  /** An element's box in the svg's user units (the original viewBox's coordinates). */
+  userRect(element) {
+    if (!this.svg) return null;
+    const box = element.getBBox();
+    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    const corners = [
+      [box.x, box.y],
+      [box.x + box.width, box.y],
+      [box.x, box.y + box.height],
+      [box.x + box.width, box.y + box.height],
+    ].map(([x, y]) => new DOMPoint(x, y).matrixTransform(toUser));
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return {x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y};
+  }
+
+  _apply() {
+    if (!this.svg) return;
+    const {w, h} = this.size();
+    const {cx, cy, k} = this.view;
+    const vw = w / k;
+    const vh = h / k;
+    this.svg.setAttribute('viewBox', `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`);
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+
+  _down(event) {
+    if (event.button !== 0 || !event.isPrimary) return;
+    if (event.target.closest('[data-no-pan]')) return;
+    cancelAnimationFrame(this._animation);
+    this._press = {
+      x: event.clientX,
+      y: event.clientY,
+      id: event.pointerId,
+      target: event.target,
+      view: {...this.view},
+      dragging: false,
+    };
+  }
+
+  _move(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    const dx = event.clientX - press.x;
+    const dy = event.clientY - press.y;
+    if (!press.dragging) {
+      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
+      press.dragging = true;
+      this.element.setPointerCapture(press.id);
+      this.element.classList.add('sg-dragging');
+      if (this.hooks.onDragStart) this.hooks.onDragStart();
+    }
+    const {k} = this.view;
+    this.view = {cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k};
+    this._apply();
+  }
+
+  _up(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    this._cancelPress();
+    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
+  }
+
+  _cancelPress() {
+    if (this._press && this._press.dragging) {
+      this.element.classList.remove('sg-dragging');
+      if (this.element.hasPointerCapture(this._press.id)) {
+        this.element.releasePointerCapture(this._press.id);
+      }
+    }
+    this._press = null;
+  }
+
+  _wheel(event) {
+    if (!this.svg) return;
+    event.preventDefault();
+    cancelAnimationFrame(this._animation);
+    // Lines and pages to pixels; a pinch (ctrlKey) sends small deltas, so it counts more.
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
+    const rate = event.ctrlKey ? 0.01 : 0.0022;
+    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
+    const rect = this.element.getBoundingClientRect();
+    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
+    if (!this._wheelFrame) {
+      this._wheelFrame = requestAnimationFrame(() => {
+        this._wheelFrame = 0;
+        const factor = this._wheelFactor;
+        this._wheelFactor = 1;
+        this.zoomBy(factor, ...this._wheelAt);
+      });
+    }
+  }
+}

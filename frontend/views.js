@@ -1,0 +1,454 @@
+// Builds the tab's DOM. Nothing here fetches or keeps state; index.js wires events.
+// Every string that comes from a graph is set with textContent (or as an attribute value),
+// never parsed as HTML.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+
+// Material icons (Apache License 2.0), 24x24 path data.
+const ICONS = {
+  add: 'M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z',
+  remove: 'M19 13H5v-2h14v2z',
+  fit: 'M15 3l2.3 2.3-2.89 2.87 1.42 1.42L18.7 6.7 21 9V3zM3 9l2.3-2.3 2.87 2.89 1.42-1.42L6.7 5.3 9 3H3zm6 12l-2.3-2.3 2.89-2.87-1.42-1.42L5.3 17.3 3 15v6zm12-6l-2.3 2.3-2.87-2.89-1.42 1.42 2.89 2.87L15 21h6z',
+  search:
+    'M15.5 14h-.79l-.28-.27C15.41 12.59 16 11.11 16 9.5 16 5.91 13.09 3 9.5 3S3 5.91 3 9.5 5.91 16 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19l-4.99-5zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14z',
+  close:
+    'M19 6.41L17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z',
+  download: 'M19 9h-4V3H9v6H5l7 7 7-7zM5 18v2h14v-2H5z',
+  unfoldLess:
+    'M7.41 18.59L8.83 20 12 16.83 15.17 20l1.41-1.41L12 14l-4.59 4.59zm9.18-13.18L15.17 4 12 7.17 8.83 4 7.41 5.41 12 10l4.59-4.59z',
+  unfoldMore:
+    'M12 5.83L15.17 9l1.41-1.41L12 3 7.41 7.59 8.83 9 12 5.83zm0 12.34L8.83 15l-1.41 1.41L12 21l4.59-4.59L15.17 15 12 18.17z',
+  error:
+    'M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-2h2v2zm0-4h-2V7h2v6z',
+  graph:
+    'M17 16l-4-4V8.82C14.16 8.4 15 7.3 15 6c0-1.66-1.34-3-3-3S9 4.34 9 6c0 1.3.84 2.4 2 2.82V12l-4 4H3v5h5v-3.05l4-4.2 4 4.2V21h5v-5h-4z',
+  timer:
+    'M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61l1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42C16.07 4.74 14.12 4 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z',
+};
+
+/** document.createElement with a class, attributes and children (strings become text). */
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') element.className = value;
+    else if (key === 'text') element.textContent = value;
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    element.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
+export function icon(name) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'sg-icon');
+  const path = document.createElementNS(SVG_NS, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(path);
+  return svg;
+}
+
+function iconButton(name, title, props = {}) {
+  return h('button', {type: 'button', class: 'sg-icon-button', title, 'aria-label': title, ...props}, icon(name));
+}
+
+function section(title, ...children) {
+  return h('section', {class: 'sg-section'}, h('h3', {class: 'sg-section-title', text: title}), ...children);
+}
+
+function swatch(kind, label) {
+  return h('div', {class: 'sg-legend-row'}, h('span', {class: `sg-swatch sg-swatch-${kind}`}), h('span', {text: label}));
+}
+
+/** The tab's skeleton: sidebar with controls, the graph's viewport, overlays. */
+export function buildShell() {
+  const ui = {};
+  ui.runSelect = h('select', {class: 'sg-select', 'aria-label': 'Run', id: 'sg-run'});
+  ui.graphSelect = h('select', {class: 'sg-select', 'aria-label': 'Graph', id: 'sg-graph'});
+
+  ui.searchInput = h('input', {
+    class: 'sg-search-input',
+    type: 'search',
+    placeholder: 'Search nodes',
+    'aria-label': 'Search nodes by name',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  ui.regexToggle = h('button', {
+    type: 'button',
+    class: 'sg-regex-toggle',
+    title: 'Regular expression',
+    'aria-pressed': 'false',
+    text: '.*',
+  });
+  ui.searchResults = h('ul', {class: 'sg-results', role: 'listbox', 'aria-label': 'Search results'});
+  ui.searchStatus = h('div', {class: 'sg-results-status', role: 'status'});
+
+  ui.depthInput = h('input', {
+    class: 'sg-depth-input',
+    type: 'number',
+    min: '0',
+    max: '20',
+    value: '1',
+    'aria-label': 'Depth to open to',
+  });
+  ui.depthButton = h('button', {type: 'button', class: 'sg-button'}, icon('unfoldMore'), 'Open to depth');
+  ui.closeAllButton = h('button', {type: 'button', class: 'sg-button'}, icon('unfoldLess'), 'Close all');
+
+  ui.downloads = {};
+  const downloadRow = h('div', {class: 'sg-row sg-downloads'});
+  for (const fmt of ['svg', 'dot', 'png']) {
+    ui.downloads[fmt] = h(
+      'button',
+      {type: 'button', class: 'sg-button sg-outlined', 'data-format': fmt, title: `Download this view as ${fmt.toUpperCase()}`},
+      icon('download'),
+      fmt.toUpperCase()
+    );
+    downloadRow.append(ui.downloads[fmt]);
+  }
+
+  ui.sidebar = h(
+    'aside',
+    {class: 'sg-sidebar'},
+    section(
+      'Graph',
+      h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Run'}), ui.runSelect),
+      h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Graph'}), ui.graphSelect),
+      (ui.graphInfo = h('div', {class: 'sg-graph-info'}))
+    ),
+    section(
+      'Search',
+      h('div', {class: 'sg-search'}, icon('search'), ui.searchInput, ui.regexToggle),
+      ui.searchStatus,
+      ui.searchResults
+    ),
+    section(
+      'Scopes',
+      h('div', {class: 'sg-row'}, ui.depthInput, ui.depthButton),
+      h('div', {class: 'sg-row'}, ui.closeAllButton)
+    ),
+    section('Download', downloadRow),
+    section(
+      'Legend',
+      h(
+        'div',
+        {class: 'sg-legend'},
+        swatch('scope', 'Scope (click to open)'),
+        swatch('series', 'Series of numbered siblings'),
+        swatch('chunk', 'Part of a very large scope'),
+        swatch('op', 'Operation'),
+        swatch('open', 'Open group (click frame to close)')
+      )
+    ),
+    h(
+      'p',
+      {class: 'sg-help'},
+      'Drag to pan, scroll to zoom. ',
+      h('kbd', {text: 'F'}),
+      ' fits the graph, ',
+      h('kbd', {text: 'Esc'}),
+      ' clears the search.'
+    )
+  );
+
+  ui.stage = h('div', {class: 'sg-stage'});
+  ui.zoomIn = iconButton('add', 'Zoom in', {'data-no-pan': true});
+  ui.zoomOut = iconButton('remove', 'Zoom out', {'data-no-pan': true});
+  ui.fitButton = iconButton('fit', 'Fit to screen (F)', {'data-no-pan': true});
+  ui.zoomControls = h('div', {class: 'sg-zoom', 'data-no-pan': true}, ui.zoomIn, ui.zoomOut, ui.fitButton);
+  ui.progress = h('div', {class: 'sg-progress', role: 'progressbar', 'aria-label': 'Loading', hidden: true}, h('div', {class: 'sg-progress-bar'}));
+  ui.loading = h('div', {class: 'sg-loading', hidden: true, 'data-no-pan': true, role: 'status'});
+  ui.message = h('div', {class: 'sg-message-layer', hidden: true, 'data-no-pan': true});
+  ui.status = h('div', {class: 'sg-status'});
+  ui.card = h('div', {class: 'sg-card', hidden: true, role: 'tooltip'});
+  ui.tip = h('div', {class: 'sg-tip', hidden: true, role: 'tooltip'});
+  ui.viewport = h(
+    'main',
+    {class: 'sg-viewport', 'aria-label': 'Graph'},
+    ui.stage,
+    ui.progress,
+    ui.zoomControls,
+    ui.status,
+    ui.loading,
+    ui.message,
+    ui.card,
+    ui.tip
+  );
+  ui.root = h('div', {class: 'sg-app'}, ui.sidebar, ui.viewport);
+  return ui;
+}
+
+// --- pickers ---
+
+const KIND_LABELS = {
+  run_graph: 'Op graph',
+  op_graph: 'Op graph',
+  keras: 'Keras model',
+  keras_model: 'Keras model',
+  profile: 'Profile',
+  run_metadata: 'Run metadata',
+  tagged_run_metadata: 'Tagged run metadata',
+};
+
+export function graphLabel(graph) {
+  const kind = KIND_LABELS[graph.kind] || graph.kind || 'Graph';
+  const tag = graph.tag && !graph.tag.startsWith('__') ? `: ${graph.tag}` : '';
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : '';
+  return kind + tag + ops;
+}
+
+export function fillSelect(select, options, selectedIndex) {
+  select.replaceChildren(...options.map((label, i) => h('option', {value: String(i), text: label})));
+  select.value = String(Math.max(0, selectedIndex));
+  select.disabled = options.length <= 1;
+}
+
+// --- the graph ---
+
+/**
+ * Turns Graphviz's SVG text into an <svg> element of this document: parsed as XML (never as
+ * HTML), stripped of anything active, native <title> tooltips moved to data-sg-tip on the
+ * node, edge or cluster they belong to. Returns {svg, bounds}; throws on bad input.
+ */
+export function importGraphSvg(text) {
+  const xml = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const root = xml.documentElement;
+  if (xml.getElementsByTagName('parsererror').length || root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
+    throw new Error('The server sent a drawing this page cannot read.');
+  }
+  for (const element of [...root.querySelectorAll('script, foreignObject, iframe, object, embed, style')]) {
+    element.remove();
+  }
+  for (const title of [...root.getElementsByTagName('title')]) title.remove();
+  for (const element of root.querySelectorAll('*')) {
+    for (const attr of [...element.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on')) element.removeAttributeNode(attr);
+      else if ((attr.localName === 'href') && !attr.value.startsWith('#')) element.removeAttributeNode(attr);
+    }
+    const tip = element.getAttributeNS(XLINK_NS, 'title');
+    if (tip != null) {
+      const owner = element.closest('g.node, g.edge, g.cluster');
+      if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
+      element.removeAttributeNS(XLINK_NS, 'title');
+    }
+  }
+  // Edges are thin: a wide transparent copy of each edge's path takes the pointer.
+  for (const path of root.querySelectorAll('g.edge path')) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute('class', 'sg-edge-hit');
+    hit.setAttribute('stroke', 'transparent');
+    hit.setAttribute('stroke-width', '8');
+    hit.setAttribute('fill', 'none');
+    hit.removeAttribute('stroke-dasharray');
+    path.after(hit);
+  }
+  const [x, y, w, hgt] = (root.getAttribute('viewBox') || '').trim().split(/[\s,]+/).map(Number);
+  const bounds = [x, y, w, hgt].every(Number.isFinite)
+    ? {x, y, w, h: hgt}
+    : {x: 0, y: 0, w: parseFloat(root.getAttribute('width')) || 100, h: parseFloat(root.getAttribute('height')) || 100};
+  const svg = document.importNode(root, true);
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.setAttribute('class', 'sg-graph');
+  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+  svg.setAttribute('role', 'img');
+  return {svg, bounds};
+}
+
+// --- cards ---
+
+export function formatCount(n) {
+  return Number(n).toLocaleString('en-US');
+}
+
+function shortName(name) {
+  const parts = name.split('/');
+  return parts[parts.length - 1] || name;
+}
+
+function chip(text, kind = '') {
+  return h('span', {class: `sg-chip ${kind}`, text});
+}
+
+function cardHeader(title, chips, pinned) {
+  const header = h('div', {class: 'sg-card-header'}, h('div', {class: 'sg-card-title', text: title}), h('div', {class: 'sg-card-chips'}, chips));
+  if (pinned) header.append(iconButton('close', 'Close', {class: 'sg-icon-button sg-card-close', 'data-action': 'unpin'}));
+  return header;
+}
+
+function kv(label, value, cls = '') {
+  return h('div', {class: 'sg-kv'}, h('span', {class: 'sg-k', text: label}), h('span', {class: `sg-v ${cls}`, text: value}));
+}
+
+function block(title, ...rows) {
+  return h('div', {class: 'sg-card-block'}, h('div', {class: 'sg-card-block-title', text: title}), ...rows);
+}
+
+function tensorRow(name, dtype, shape, extra, cls = '') {
+  return h(
+    'div',
+    {class: `sg-tensor ${cls}`},
+    h('span', {class: 'sg-tensor-name', text: name, title: name}),
+    h('span', {class: 'sg-tensor-type', text: [dtype, shape].filter(Boolean).join(' ')}),
+    extra ? h('span', {class: 'sg-tensor-extra', text: extra}) : null
+  );
+}
+
+const SHOWN = 8;
+
+function limited(rows, pinned, what) {
+  if (pinned || rows.length <= SHOWN) return rows;
+  return [...rows.slice(0, SHOWN), h('div', {class: 'sg-more', text: `… ${rows.length - SHOWN} more ${what} (click to pin)`})];
+}
+
+/** A card for one op's details from the `node` route. */
+export function opCard(details, {pinned = false} = {}) {
+  const card = [cardHeader(shortName(details.name), [chip(details.op || 'op', 'sg-chip-op')], pinned)];
+  card.push(kv('Name', details.name, 'sg-mono'));
+  if (details.device) card.push(kv('Device', details.device, 'sg-mono'));
+  const outputs = details.outputs || [];
+  if (outputs.length) {
+    const rows = outputs.map((o) => {
+      const n = (o.consumers || []).length;
+      return tensorRow(o.name, o.dtype, o.shape, n ? `→ ${n}` : '');
+    });
+    card.push(block('Outputs', limited(rows, pinned, 'outputs')));
+  }
+  const inputs = details.inputs || [];
+  if (inputs.length) {
+    const rows = inputs.map((i) =>
+      i.control ? tensorRow('^' + i.name, '', 'control', '', 'sg-control') : tensorRow(i.name, i.dtype, i.shape, '')
+    );
+    card.push(block('Inputs', limited(rows, pinned, 'inputs')));
+  }
+  const attrs = Object.entries(details.attrs || {}).filter(([key]) => key !== '_output_shapes');
+  if (attrs.length) {
+    attrs.sort(([a], [b]) => a.localeCompare(b));
+    const rows = attrs.map(([key, attr]) => {
+      const value = attr && typeof attr === 'object' ? attr.value : String(attr);
+      const clipped = attr && attr.clipped ? ` … (${formatCount(attr.size)} bytes)` : '';
+      return kv(key, `${value}${clipped}`, 'sg-mono');
+    });
+    card.push(block('Attributes', limited(rows, pinned, 'attributes')));
+  }
+  return card;
+}
+
+const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
+
+/** A card for a scope, series or chunk: op counts by type and parameters. */
+export function groupCard(details, {open = false, pinned = false} = {}) {
+  const card = [
+    cardHeader(shortName(details.name), [chip(GROUP_LABELS[details.kind] || details.kind, `sg-chip-${details.kind}`), open ? chip('open', 'sg-chip-open') : null], pinned),
+  ];
+  card.push(kv('Name', details.name, 'sg-mono'));
+  card.push(kv('Ops', formatCount(details.op_count)));
+  if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
+  if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
+  const types = Object.entries(details.op_types || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (types.length) {
+    const top = types[0][1];
+    const rows = types.map(([op, n]) =>
+      h(
+        'div',
+        {class: 'sg-optype'},
+        h('span', {class: 'sg-optype-name', text: op}),
+        h('span', {class: 'sg-optype-bar'}, h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})),
+        h('span', {class: 'sg-optype-count', text: formatCount(n)})
+      )
+    );
+    card.push(block('Op types', limited(rows, pinned, 'op types')));
+  }
+  card.push(h('div', {class: 'sg-card-hint', text: open ? 'Click the frame to close it' : 'Click to open'}));
+  return card;
+}
+
+export function loadingCard(name) {
+  return [cardHeader(shortName(name), []), kv('Name', name, 'sg-mono'), h('div', {class: 'sg-card-hint', text: 'Loading details…'})];
+}
+
+export function errorCardContent(name, message) {
+  return [cardHeader(shortName(name), []), h('div', {class: 'sg-card-error', text: message})];
+}
+
+/** The edge's tooltip text (from Graphviz's xlink:title), one line per tensor. */
+export function edgeTip(text) {
+  const lines = text.split('\n');
+  return [h('div', {class: 'sg-tip-title', text: lines[0]}), ...lines.slice(1).map((line) => h('div', {class: 'sg-tip-line', text: line}))];
+}
+
+// --- search ---
+
+export function searchResultItems(results, query) {
+  return results.map((result, i) => {
+    const item = h(
+      'li',
+      {class: 'sg-result', role: 'option', id: `sg-result-${i}`, 'data-index': String(i), title: result.name},
+      h('div', {class: 'sg-result-main'}, h('span', {class: 'sg-result-short', text: shortName(result.name)}), chip(result.kind === 'op' ? result.op || 'op' : result.kind, `sg-chip-${result.kind === 'op' ? 'op' : result.kind}`)),
+      h('div', {class: 'sg-result-path', text: result.name})
+    );
+    item.dataset.query = query;
+    return item;
+  });
+}
+
+// --- overlays ---
+
+/** A centred message card: {title, text, icon, actions: [{label, action, primary}]} */
+export function messageCard({title, text, details, iconName = 'error', actions = [], kind = 'error'}) {
+  return h(
+    'div',
+    {class: `sg-message sg-message-${kind}`, role: kind === 'error' ? 'alert' : 'status'},
+    h('div', {class: 'sg-message-icon'}, icon(iconName)),
+    h('h2', {class: 'sg-message-title', text: title}),
+    text ? h('p', {class: 'sg-message-text', text}) : null,
+    details ? h('pre', {class: 'sg-message-details', text: details}) : null,
+    actions.length
+      ? h(
+          'div',
+          {class: 'sg-message-actions'},
+          actions.map((a) => h('button', {type: 'button', class: `sg-button ${a.primary ? 'sg-primary' : 'sg-outlined'}`, 'data-action': a.action, text: a.label}))
+        )
+      : null
+  );
+}
+
+/** The empty state: no graphs in this logdir (yet). */
+export function emptyState() {
+  const code = (text) => h('code', {text});
+  return h(
+    'div',
+    {class: 'sg-message sg-message-empty', role: 'status'},
+    h('div', {class: 'sg-message-icon'}, icon('graph')),
+    h('h2', {class: 'sg-message-title', text: 'No graphs in this log directory'}),
+    h('p', {class: 'sg-message-text', text: 'Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:'}),
+    h(
+      'ul',
+      {class: 'sg-message-list'},
+      h('li', {}, 'TensorFlow: ', code('tf.summary.trace_on(graph=True)'), ' then ', code('tf.summary.trace_export(...)')),
+      h('li', {}, 'Keras: ', code('tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)')),
+      h('li', {}, 'PyTorch: ', code('SummaryWriter(log_dir).add_graph(model, example_input)'))
+    ),
+    h('div', {class: 'sg-message-actions'}, h('button', {type: 'button', class: 'sg-button sg-primary', 'data-action': 'reload-graphs', text: 'Check again'}))
+  );
+}
+
+export function loadingChip(seconds) {
+  return [h('span', {class: 'sg-spinner'}), h('span', {text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : 'Laying out the graph…'}), h('button', {type: 'button', class: 'sg-button sg-text', 'data-action': 'cancel-render', text: 'Cancel'})];
+}
+
+export function statusText({boxes, ops, seconds, open}) {
+  const parts = [];
+  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
+  if (open != null) parts.push(`${formatCount(open)} open`);
+  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (seconds != null) parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  return parts.join(' · ');
+}

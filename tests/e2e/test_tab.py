@@ -1,0 +1,252 @@
+"""The Scope Graph tab in a real TensorBoard, on the demo logdir (see conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+import pytest
+from playwright.sync_api import expect
+from tbharness import Tab, element_id, tab_frame, tensorboard
+
+LAYERS = ("layer1", "layer2", "layer3")
+
+
+def test_tab_is_listed_and_opens(tab):
+    page = tab.page
+    page.goto(tab.url + "/")
+    scope_graph = page.get_by_role("tab", name=re.compile("scope graph", re.I))
+    expect(scope_graph).to_be_visible(timeout=20_000)
+    scope_graph.click()
+    tab.frame = tab_frame(page)
+    tab.wait_ready()
+    expect(tab.frame.locator("#sg-run option")).to_have_count(5)
+
+
+def test_scoped_net_shows_its_layer_scopes(tab):
+    tab.open("ffn_scoped")
+    for layer in LAYERS:
+        shown = tab.box("scope", layer).count() + tab.frame_of("scope", layer).count()
+        assert shown == 1, f"{layer} is neither a box nor an open frame"
+    tab.close_all()
+    for layer in LAYERS:
+        expect(tab.box("scope", layer)).to_be_visible()
+
+
+def test_hovering_an_op_shows_its_type_and_output_shape(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer1").click())
+    tab.box("op", "layer1/MatMul").hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card).to_be_visible()
+    expect(card.locator(".sg-chip-op")).to_have_text("MatMul")
+    expect(card).to_contain_text("layer1/MatMul:0")
+    expect(card).to_contain_text("[?,128]")
+    expect(card).to_contain_text("[?,784]")  # the input x
+
+
+def test_hovering_a_scope_shows_op_counts_and_parameters(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.box("scope", "layer1").hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card).to_contain_text("Parameters")
+    expect(card).to_contain_text("100,480")  # 784 * 128 + 128
+    expect(card).to_contain_text("MatMul")
+
+
+def test_hovering_an_edge_shows_its_tensors(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer1").click())
+    # No native tooltips double up with ours.
+    assert tab.frame.locator("svg.sg-graph title").count() == 0
+    assert tab.frame.evaluate(
+        "[...document.querySelectorAll('svg.sg-graph *')]"
+        ".every(e => !e.hasAttributeNS('http://www.w3.org/1999/xlink', 'title'))"
+    )
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
+    # The middle of an edge out of layer1/MatMul that nothing covers, in the frame's pixels.
+    point = tab.frame.evaluate(
+        """() => {
+          for (const edge of document.querySelectorAll('svg.sg-graph g.edge')) {
+            if (!(edge.dataset.sgTip || '').includes('layer1/MatMul:0')) continue;
+            const path = edge.querySelector('path');
+            const p = path.getPointAtLength(path.getTotalLength() / 2);
+            const s = new DOMPoint(p.x, p.y).matrixTransform(path.getScreenCTM());
+            const hit = document.elementFromPoint(s.x, s.y);
+            if (hit && hit.closest('g.edge') === edge) return {x: s.x, y: s.y};
+          }
+          return null;
+        }"""
+    )
+    assert point, "no edge out of layer1/MatMul to hover"
+    box = tab.page.locator("iframe").bounding_box()
+    tab.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tip = tab.frame.locator(".sg-tip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("layer1/MatMul:0")
+    expect(tip).to_contain_text("[?,128]")
+
+
+def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    before = tab.op_ids()
+    assert element_id("op", "layer2/MatMul") not in before
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    after = tab.op_ids()
+    assert element_id("op", "layer2/MatMul") in after
+    assert len(after) > len(before)
+    expect(tab.frame_of("scope", "layer2")).to_be_visible()
+    assert "open=layer2" in tab.frame.evaluate("location.hash")
+
+    # A click on the open group's frame (not on a box inside it) closes it again.
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
+    tab.run_and_wait(lambda: tab.frame_of("scope", "layer2").click(position={"x": 6, "y": 6}))
+    expect(tab.box("scope", "layer2")).to_be_visible()
+    assert tab.frame_of("scope", "layer2").count() == 0
+    assert element_id("op", "layer2/MatMul") not in tab.op_ids()
+
+
+def test_open_to_depth_and_close_all(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+    tab.frame.fill(".sg-depth-input", "1")
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    for layer in LAYERS:
+        expect(tab.frame_of("scope", layer)).to_be_visible()
+    tab.close_all()
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+
+
+def test_search_reveals_and_highlights_a_node_in_a_closed_scope(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    target = tab.box("op", "layer2/MatMul")
+    assert target.count() == 0
+    tab.frame.fill(".sg-search-input", "layer2/MatMul")
+    result = tab.frame.locator('.sg-result[title="layer2/MatMul"]:has(.sg-chip-op)')
+    expect(result).to_be_visible()
+    tab.run_and_wait(result.click)
+    expect(target).to_have_class(re.compile(r"\bsg-hit\b"))
+    # Centred: the node ends up in the middle of the graph's viewport.
+    node = target.bounding_box()
+    view = tab.frame.locator(".sg-viewport").bounding_box()
+    assert abs(node["x"] + node["width"] / 2 - (view["x"] + view["width"] / 2)) < 40
+    assert abs(node["y"] + node["height"] / 2 - (view["y"] + view["height"] / 2)) < 40
+
+    # Escape clears the search and the highlight.
+    tab.frame.press(".sg-search-input", "Escape")
+    expect(tab.frame.locator(".sg-search-input")).to_have_value("")
+    expect(tab.frame.locator("svg.sg-graph .sg-hit")).to_have_count(0)
+
+
+def test_a_bad_regular_expression_is_explained(tab):
+    tab.allow_console_error(r"status of 400")
+    tab.open("ffn_scoped")
+    tab.frame.click(".sg-regex-toggle")
+    tab.frame.fill(".sg-search-input", "layer(")
+    status = tab.frame.locator(".sg-results-status")
+    expect(status).to_contain_text("regular expression")
+    expect(status).to_have_class(re.compile("sg-error-text"))
+
+
+def test_downloads_hold_the_graph(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer1").click())
+    files = {}
+    for fmt in ("svg", "dot", "png"):
+        with tab.page.expect_download() as download:
+            tab.frame.click(f".sg-downloads [data-format={fmt}]")
+        assert download.value.suggested_filename == f"ffn_scoped-run_graph.{fmt}"
+        files[fmt] = open(download.value.path(), "rb").read()
+    ids = {e.get("id") for e in ElementTree.fromstring(files["svg"]).iter()}
+    assert element_id("op", "layer1/MatMul") in ids
+    assert element_id("scope", "layer2") in ids
+    dot = files["dot"].decode("utf-8")
+    assert dot.lstrip().startswith("digraph") and element_id("op", "layer1/MatMul") in dot
+    assert files["png"].startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_reload_and_a_shared_link_keep_the_view(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+    url = tab.page.url
+    assert "scopegraph=" in url  # the view rides in TensorBoard's own URL fragment
+
+    tab.page.reload()
+    tab.frame = tab_frame(tab.page)
+    tab.wait_ready()
+    expect(tab.frame.locator("#sg-run option:checked")).to_have_text("ffn_scoped")
+    expect(tab.frame_of("scope", "layer3")).to_be_visible()
+    expect(tab.box("scope", "layer1")).to_be_visible()
+
+    # Another browser (no localStorage) given the link sees the same view.
+    other = tab.new_page()
+    tab.open(page=other, path=url.removeprefix(tab.url))
+    expect(tab.frame.locator("#sg-run option:checked")).to_have_text("ffn_scoped")
+    expect(tab.frame_of("scope", "layer3")).to_be_visible()
+    expect(tab.box("scope", "layer2")).to_be_visible()
+
+
+def test_pan_zoom_and_fit(tab):
+    tab.open("ffn_scoped")
+
+    def view_box():
+        return [float(v) for v in tab.frame.get_attribute("svg.sg-graph", "viewBox").split()]
+
+    fitted = view_box()
+    viewport = tab.frame.locator(".sg-viewport").bounding_box()
+    cx, cy = viewport["x"] + viewport["width"] / 2, viewport["y"] + viewport["height"] / 2
+    tab.page.mouse.move(cx, cy)
+    tab.page.mouse.wheel(0, -400)
+    tab.frame.wait_for_timeout(200)
+    zoomed = view_box()
+    assert zoomed[2] < fitted[2] * 0.8  # closer: fewer user units across
+
+    tab.page.mouse.move(cx, cy)
+    tab.page.mouse.down()
+    tab.page.mouse.move(cx + 120, cy + 60, steps=6)
+    tab.page.mouse.up()
+    panned = view_box()
+    assert panned[0] < zoomed[0] and panned[1] < zoomed[1]
+    assert panned[2] == pytest.approx(zoomed[2])
+
+    tab.frame.click(".sg-zoom [aria-label='Zoom out']")
+    tab.wait_still()
+    assert view_box()[2] > panned[2]
+
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
+    assert view_box() == pytest.approx(fitted, rel=1e-3)
+
+
+def test_follows_tensorboards_dark_mode(tab):
+    tab.open()
+    html = tab.frame.locator("html")
+    expect(html).not_to_have_class(re.compile("sg-dark"))
+    tab.page.evaluate("document.body.classList.add('dark-mode')")
+    expect(html).to_have_class(re.compile("sg-dark"))
+    tab.page.evaluate("document.body.classList.remove('dark-mode')")
+    expect(html).not_to_have_class(re.compile("sg-dark"))
+
+
+def test_works_with_the_rust_data_server(browser, demo_logdir):
+    """--load_fast=true: TensorBoard reads the logdir through its Rust data server."""
+    with tensorboard(demo_logdir, load_fast=True) as url:
+        tab = Tab(browser, url)
+        try:
+            tab.open("ffn_scoped")
+            tab.close_all()
+            for layer in LAYERS:
+                expect(tab.box("scope", layer)).to_be_visible()
+            assert not tab.unexpected_problems(), tab.unexpected_problems()
+        finally:
+            tab.close()
