@@ -9,8 +9,10 @@ Runs:
   ffn_flat    a three-layer feed-forward net, W1..W3 and b1..b3, no name scopes
   ffn_scoped  the same net with one name scope per layer, trained a few steps, with
               histograms of each layer's weights and biases and a scalar accuracy
-  keras/op_graph  a small Keras model's op graph (a traced tf.function)
-  keras/fit/...   what Keras' own TensorBoard callback writes during a short fit
+  keras/op_graph  a small Keras model's op graph (a traced tf.function, tf.summary.graph)
+  keras/trace     the same function's op graph as tf.summary.trace_export writes it
+  keras/fit/...   what Keras' own TensorBoard callback writes during a short fit: its
+                  model config (a conceptual graph), losses and metrics
 
 The output folder is cleared first, so running it twice gives the same logdir. Needs TensorFlow.
 """
@@ -160,7 +162,7 @@ def keras_model() -> tf.keras.Model:
 
 
 def write_keras_runs(logdir: str) -> None:
-    """A Keras model's op graph (a traced function) and a short fit with Keras' callback."""
+    """A Keras model's op graph, written two ways, and a short fit with Keras' callback."""
     model = keras_model()
 
     @tf.function(autograph=False)
@@ -175,6 +177,15 @@ def write_keras_runs(logdir: str) -> None:
 
     rng = np.random.default_rng(SEED)
     features = rng.random((32, 16), dtype=np.float32)
+
+    # What tf.summary.trace_export writes: the op graphs of the functions that ran.
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "keras", "trace"))
+    tf.summary.trace_on(graph=True, profiler=False)
+    predict(tf.constant(features))
+    with writer.as_default():
+        tf.summary.trace_export(name="predict", step=0)
+    writer.close()
+
     labels = rng.integers(0, 3, size=32)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     callback = tf.keras.callbacks.TensorBoard(

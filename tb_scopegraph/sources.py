@@ -6,6 +6,7 @@ and notebook, `local_provider`, which is TensorBoard's event multiplexer over a 
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -20,10 +21,19 @@ from tensorboard.compat.proto import graph_pb2
 from tb_scopegraph.errors import NotFound, SourceError
 
 RUN_GRAPH = "run_graph"
+"""A run's whole GraphDef, as `FileWriter(graph=...)` or `tf.summary.graph` writes it."""
+OP_GRAPH = "op_graph"
+"""The function graphs of a `tf.summary.trace_export` RunMetadata, merged into one."""
+CONCEPTUAL = "conceptual"
+"""A Keras model's layers, from the JSON config Keras' TensorBoard callback writes."""
 RUN_GRAPH_TAG = "__run_graph__"
 
 # Plugin names under which TensorBoard stores graphs (tensorboard/plugins/graph/metadata.py).
 GRAPHS_PLUGIN = "graphs"
+RUN_METADATA_PLUGIN = "graph_run_metadata"
+RUN_METADATA_GRAPH_PLUGIN = "graph_run_metadata_graph"
+KERAS_MODEL_PLUGIN = "graph_keras_model"
+_KNOWN_VERSION = b"1"  # the plugin content TensorBoard's graph plugin understands
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,47 @@ def _parse_graph_def(data: bytes) -> graph_pb2.GraphDef:
     return graph
 
 
+def _parse_run_metadata(data: bytes) -> graph_pb2.GraphDef:
+    from tensorboard.compat.proto import config_pb2
+    from tensorboard.plugins.graph import graph_util
+
+    try:
+        run_metadata = config_pb2.RunMetadata.FromString(data)
+    except message.DecodeError as e:
+        raise SourceError(f"not a valid RunMetadata ({e})") from None
+    if len(unknown_fields.UnknownFieldSet(run_metadata)):
+        raise SourceError("not a valid RunMetadata (unknown fields: another kind of protobuf?)")
+    graphs = [function.pre_optimization_graph for function in run_metadata.function_graphs]
+    if not graphs:
+        raise SourceError("this RunMetadata holds no function graph (only a profile)")
+    try:
+        graph = graph_util.merge_graph_defs(graphs)
+    except ValueError as e:
+        raise SourceError(f"cannot merge the function graphs of this RunMetadata ({e})") from None
+    _check_graph(graph)
+    return graph
+
+
+def _parse_keras_config(data: bytes) -> graph_pb2.GraphDef:
+    from tensorboard.plugins.graph import keras_util
+
+    try:
+        config = json.loads(data)
+        graph = keras_util.keras_model_to_graph_def(config)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+        raise SourceError(f"not a Keras model config TensorBoard can read ({e!r})") from None
+    for node in graph.node:
+        # Layers have no op; their Keras class says what they are.
+        node.op = node.op or node.attr["keras_class"].s.decode("utf-8", "replace") or "Layer"
+    _check_graph(graph)
+    return graph
+
+
+def _known_version(_tag: str, series: Any) -> bool:
+    """Skip data written in a version TensorBoard itself would not read (as its plugin does)."""
+    return series is None or series.plugin_content == _KNOWN_VERSION
+
+
 _KINDS: dict[str, _Kind] = {
     kind.name: kind
     for kind in (
@@ -77,6 +128,19 @@ _KINDS: dict[str, _Kind] = {
             plugin_names=(GRAPHS_PLUGIN,),
             has_tag=lambda tag, _series: tag == RUN_GRAPH_TAG,
             parse=_parse_graph_def,
+        ),
+        _Kind(
+            name=OP_GRAPH,
+            # The order TensorBoard's graph plugin reads them in.
+            plugin_names=(RUN_METADATA_PLUGIN, RUN_METADATA_GRAPH_PLUGIN),
+            has_tag=_known_version,
+            parse=_parse_run_metadata,
+        ),
+        _Kind(
+            name=CONCEPTUAL,
+            plugin_names=(KERAS_MODEL_PLUGIN,),
+            has_tag=_known_version,
+            parse=_parse_keras_config,
         ),
     )
 }
@@ -153,13 +217,20 @@ def read_graph(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> tu
     kind = _kind(ref.kind)
     if not kind.has_tag(ref.tag, None):
         raise NotFound(f"no {ref.kind} with tag {ref.tag!r}")
+    only = RunTagFilter(runs=[ref.run], tags=[ref.tag])
     for plugin_name in kind.plugin_names:
+        listed = provider.list_blob_sequences(
+            ctx, experiment_id=experiment_id, plugin_name=plugin_name, run_tag_filter=only
+        )
+        series = listed.get(ref.run, {}).get(ref.tag)
+        if series is None or not kind.has_tag(ref.tag, series):
+            continue  # not here, or in a form TensorBoard would not read either
         sequences = provider.read_blob_sequences(
             ctx,
             experiment_id=experiment_id,
             plugin_name=plugin_name,
             downsample=1,
-            run_tag_filter=RunTagFilter(runs=[ref.run], tags=[ref.tag]),
+            run_tag_filter=only,
         )
         data = sequences.get(ref.run, {}).get(ref.tag, ())
         if not data or not data[-1].values:

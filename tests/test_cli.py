@@ -345,13 +345,26 @@ def test_demo_logdir_lists_and_renders(tmp_path):
         "ffn_scoped",
         "keras/fit/train",
         "keras/op_graph",
+        "keras/trace",
     ]
     listed = run_subprocess(["list", logdir], text=True)
     assert listed.returncode == 0, listed.stderr
     rows = [line.split() for line in listed.stdout.splitlines()[1:]]
-    assert [row[0] for row in rows] == ["add", "circle", "ffn_flat", "ffn_scoped", "keras/op_graph"]
+    assert [row[:3] for row in rows] == [
+        ["add", "run_graph", "__run_graph__"],
+        ["circle", "run_graph", "__run_graph__"],
+        ["ffn_flat", "run_graph", "__run_graph__"],
+        ["ffn_scoped", "run_graph", "__run_graph__"],
+        ["keras/fit/train", "conceptual", "keras"],
+        ["keras/op_graph", "run_graph", "__run_graph__"],
+        ["keras/trace", "op_graph", "predict"],
+    ]
     counts = {row[0]: int(row[3]) for row in rows}
-    assert counts["add"] == 3 and counts["circle"] == 5
+    assert counts["add"] == 3 and counts["circle"] == 5 and counts["keras/fit/train"] == 4
+
+    layers = run_subprocess(["render", logdir, "--run", "keras/fit/train", "--depth", "9"])
+    assert layers.returncode == 0, layers.stderr
+    assert element_id("op", "classifier/hidden") in svg_ids(layers.stdout)
 
     drawn = run_subprocess(["render", logdir, "--run", "ffn_scoped", "--depth", "0"])
     assert drawn.returncode == 0, drawn.stderr

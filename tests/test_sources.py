@@ -15,7 +15,14 @@ from tensorboard.compat.proto import event_pb2, graph_pb2, summary_pb2
 
 from tb_scopegraph import sources
 from tb_scopegraph.errors import NotFound, SourceError
-from tb_scopegraph.sources import RUN_GRAPH, RUN_GRAPH_TAG, GraphInfo, GraphRef
+from tb_scopegraph.sources import (
+    CONCEPTUAL,
+    OP_GRAPH,
+    RUN_GRAPH,
+    RUN_GRAPH_TAG,
+    GraphInfo,
+    GraphRef,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -66,6 +73,41 @@ def _write_tf2(run_dir: str, graph: tf.Graph) -> None:
     writer.close()
 
 
+@tf.function(autograph=False)
+def _traced(x):
+    with tf.name_scope("dense"):
+        return tf.nn.relu(x * 2.0 + 1.0)
+
+
+def _write_trace(run_dir: str) -> None:
+    """What `tf.summary.trace_export` writes: a RunMetadata with the function graphs."""
+    writer = tf.summary.create_file_writer(run_dir)
+    tf.summary.trace_on(graph=True, profiler=False)
+    _traced(tf.ones([2, 3]))
+    with writer.as_default():
+        tf.summary.trace_export(name="g_trace", step=0)
+    writer.close()
+
+
+def _keras_fork() -> tf.keras.Model:
+    inputs = tf.keras.Input((8,), name="inp")
+    left = tf.keras.layers.Dense(4, name="left")(inputs)
+    right = tf.keras.layers.Dense(4, name="right")(inputs)
+    return tf.keras.Model(inputs, tf.keras.layers.Add(name="join")([left, right]), name="fork")
+
+
+def _write_keras_config(run_dir: str, config: str, version: bytes = b"1") -> None:
+    """What Keras' TensorBoard callback writes for its model (tag "keras")."""
+    plugin = summary_pb2.SummaryMetadata.PluginData(
+        plugin_name="graph_keras_model", content=version
+    )
+    metadata = summary_pb2.SummaryMetadata(plugin_data=plugin).SerializeToString()
+    writer = tf.summary.create_file_writer(run_dir)
+    with writer.as_default():
+        tf.summary.write(tag="keras", tensor=tf.constant(config), step=0, metadata=metadata)
+    writer.close()
+
+
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
     """Runs at several depths, written by TF1, TF2 and TensorBoard's own record writer."""
@@ -74,6 +116,9 @@ def logdir(tmp_path_factory):
     _write_tf1(str(root / "tf1" / "deep" / "ffn"), _tf1_ffn_graph())
     _write_tf2(str(root / "tf2"), _tf2_graph())
     graphs.write_run_graph(root / "protos" / "series", graphs.series_graph(6))
+    _write_trace(str(root / "traced"))
+    _write_keras_config(str(root / "keras"), _keras_fork().to_json())
+    _write_keras_config(str(root / "keras_v2"), _keras_fork().to_json(), version=b"2")
     # A run with scalars only: it holds no graph.
     writer = tf.summary.create_file_writer(str(root / "scalars_only"))
     with writer.as_default():
@@ -97,18 +142,28 @@ def test_lists_run_graphs_at_every_depth_sorted_by_run(provider):
     listed = sources.list_graphs(*provider)
     assert listed == [
         GraphInfo(".", RUN_GRAPH, RUN_GRAPH_TAG, 3),
+        GraphInfo("keras", CONCEPTUAL, "keras", 4),
         GraphInfo("protos/series", RUN_GRAPH, RUN_GRAPH_TAG, 14),
         GraphInfo(
             "tf1/deep/ffn", RUN_GRAPH, RUN_GRAPH_TAG, len(_tf1_ffn_graph().as_graph_def().node)
         ),
         GraphInfo("tf2", RUN_GRAPH, RUN_GRAPH_TAG, len(_tf2_graph().as_graph_def().node)),
+        GraphInfo("traced", OP_GRAPH, "g_trace", listed[-1].op_count),
     ]
+    assert listed[-1].op_count > 5
     assert listed[0].ref == GraphRef(".", RUN_GRAPH, RUN_GRAPH_TAG)
 
 
 def test_list_without_op_counts_reads_no_graph(provider):
     listed = sources.list_graphs(*provider, op_counts=False)
-    assert [g.run for g in listed] == [".", "protos/series", "tf1/deep/ffn", "tf2"]
+    assert [g.run for g in listed] == [
+        ".",
+        "keras",
+        "protos/series",
+        "tf1/deep/ffn",
+        "tf2",
+        "traced",
+    ]
     assert {g.op_count for g in listed} == {None}
 
 
@@ -139,6 +194,44 @@ def test_tf1_file_writer_graph_keeps_output_shapes(provider):
     assert dims == [-1, 8]
 
 
+def test_op_graph_is_the_traced_functions_merged_as_tensorboard_does(provider):
+    p, ctx, eid = provider
+    _, data = sources.read_graph(p, ctx, eid, GraphRef("traced", OP_GRAPH, "g_trace"))
+    graph = sources.parse_graph(OP_GRAPH, data)
+    names = graphs.node_names(graph)
+    # Each function graph gets a graph_<n>/ prefix; the traced function holds the name scope.
+    assert all(name.startswith("graph_") for name in names)
+    assert any(name.endswith("/dense/mul") for name in names)
+    assert any(node.op == "Relu" for node in graph.node)
+
+
+def test_conceptual_graph_is_the_keras_layers(provider):
+    p, ctx, eid = provider
+    _, data = sources.read_graph(p, ctx, eid, GraphRef("keras", CONCEPTUAL, "keras"))
+    graph = sources.parse_graph(CONCEPTUAL, data)
+    layers = [(node.name, node.op, list(node.input)) for node in graph.node]
+    assert layers == [
+        ("fork/inp", "InputLayer", []),
+        ("fork/left", "Dense", ["fork/inp"]),
+        ("fork/right", "Dense", ["fork/inp"]),
+        ("fork/join", "Add", ["fork/left", "fork/right"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "message"),
+    [
+        (OP_GRAPH, b"\xff\xff\xff", "not a valid RunMetadata"),
+        (OP_GRAPH, b"", "holds no function graph"),
+        (CONCEPTUAL, b"{not json", "not a Keras model config"),
+        (CONCEPTUAL, b'{"class_name": 3}', "not a Keras model config"),
+    ],
+)
+def test_other_kinds_reject_bad_data(kind, data, message):
+    with pytest.raises(SourceError, match=message):
+        sources.parse_graph(kind, data)
+
+
 @pytest.mark.parametrize(
     "ref",
     [
@@ -147,6 +240,8 @@ def test_tf1_file_writer_graph_keeps_output_shapes(provider):
         GraphRef("tf2", RUN_GRAPH, "loss"),
         GraphRef("tf2", RUN_GRAPH, "no_such_tag"),
         GraphRef("tf2", "no_such_kind", RUN_GRAPH_TAG),
+        GraphRef("keras_v2", CONCEPTUAL, "keras"),
+        GraphRef("traced", OP_GRAPH, "no_such_trace"),
     ],
 )
 def test_read_graph_unknown_run_tag_or_kind_is_not_found(provider, ref):
@@ -156,7 +251,7 @@ def test_read_graph_unknown_run_tag_or_kind_is_not_found(provider, ref):
 
 def test_parse_graph_unknown_kind_is_not_found():
     with pytest.raises(NotFound, match="unknown graph kind"):
-        sources.parse_graph("conceptual", graphs.add_graph().SerializeToString())
+        sources.parse_graph("profile", graphs.add_graph().SerializeToString())
 
 
 def test_latest_graph_of_a_run_wins(tmp_path):
@@ -308,7 +403,9 @@ def test_local_provider_does_not_import_tensorflow(logdir, tmp_path):
             check=True,
         )
         lines = result.stdout.splitlines()
-        assert lines[0].startswith("[('.', 3), ('protos/series', 14), ('tf1/deep/ffn',")
+        assert lines[0].startswith(
+            "[('.', 3), ('keras', 4), ('protos/series', 14), ('tf1/deep/ffn',"
+        )
         assert lines[1] == "False"
 
 
