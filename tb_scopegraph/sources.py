@@ -11,7 +11,7 @@ import os
 import shlex
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +148,16 @@ _KINDS: dict[str, _Kind] = {
 KINDS: tuple[str, ...] = tuple(_KINDS)
 """The kinds of graph this module can find and parse."""
 
+KIND_PLUGINS: Mapping[str, tuple[str, ...]] = types.MappingProxyType(
+    {k.name: k.plugin_names for k in _KINDS.values()}
+)
+"""Each kind's TensorBoard plugin names (where its data is stored), in the order read."""
+
+PLUGIN_NAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(p for k in _KINDS.values() for p in k.plugin_names)
+)
+"""Every plugin name a graph this module reads can be stored under."""
+
 
 def _check_graph(graph: graph_pb2.GraphDef) -> None:
     """Refuse bytes that parsed but are not a GraphDef (protobuf accepts a lot)."""
@@ -209,9 +219,17 @@ def _op_count(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> int
         return None
 
 
-def read_graph(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> tuple[str, bytes]:
-    """The blob key and serialized bytes of the latest graph at `ref`; NotFound if none."""
-    from tensorboard import errors as tb_errors
+@dataclass(frozen=True)
+class Blob:
+    """Where the latest graph at a GraphRef is stored; a new key means a new graph."""
+
+    blob_key: str
+    step: int
+    wall_time: float
+
+
+def latest_blob(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> Blob:
+    """The blob holding the latest graph at `ref`, found without reading it; NotFound if none."""
     from tensorboard.data.provider import RunTagFilter
 
     kind = _kind(ref.kind)
@@ -233,14 +251,21 @@ def read_graph(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> tu
             run_tag_filter=only,
         )
         data = sequences.get(ref.run, {}).get(ref.tag, ())
-        if not data or not data[-1].values:
-            continue
-        blob_key = data[-1].values[0].blob_key
-        try:
-            return blob_key, provider.read_blob(ctx, blob_key=blob_key)
-        except tb_errors.NotFoundError:
-            continue
+        if data and data[-1].values:
+            latest = data[-1]
+            return Blob(latest.values[0].blob_key, latest.step, latest.wall_time)
     raise NotFound(f"no {ref.kind} in run {ref.run!r} with tag {ref.tag!r}")
+
+
+def read_graph(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> tuple[str, bytes]:
+    """The blob key and serialized bytes of the latest graph at `ref`; NotFound if none."""
+    from tensorboard import errors as tb_errors
+
+    blob = latest_blob(provider, ctx, experiment_id, ref)
+    try:
+        return blob.blob_key, provider.read_blob(ctx, blob_key=blob.blob_key)
+    except tb_errors.NotFoundError:
+        raise NotFound(f"the {ref.kind} of run {ref.run!r} is gone (tag {ref.tag!r})") from None
 
 
 def load_graph_file(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:

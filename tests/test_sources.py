@@ -247,6 +247,8 @@ def test_other_kinds_reject_bad_data(kind, data, message):
 def test_read_graph_unknown_run_tag_or_kind_is_not_found(provider, ref):
     with pytest.raises(NotFound):
         sources.read_graph(*provider, ref)
+    with pytest.raises(NotFound):
+        sources.latest_blob(*provider, ref)
 
 
 def test_parse_graph_unknown_kind_is_not_found():
@@ -256,12 +258,30 @@ def test_parse_graph_unknown_kind_is_not_found():
 
 def test_latest_graph_of_a_run_wins(tmp_path):
     run = tmp_path / "run"
-    old = event_pb2.Event(step=1, graph_def=graphs.add_graph().SerializeToString())
-    new = event_pb2.Event(step=5, graph_def=graphs.series_graph(2).SerializeToString())
+    old = event_pb2.Event(step=1, wall_time=3.0, graph_def=graphs.add_graph().SerializeToString())
+    new = event_pb2.Event(
+        step=5, wall_time=4.0, graph_def=graphs.series_graph(2).SerializeToString()
+    )
     graphs.write_events(run, [old, new])
     provider = sources.local_provider(tmp_path)
     assert _read_names(provider, "run") == graphs.node_names(graphs.series_graph(2))
     assert [g.op_count for g in sources.list_graphs(*provider)] == [6]
+
+    ref = GraphRef("run", RUN_GRAPH, RUN_GRAPH_TAG)
+    blob = sources.latest_blob(*provider, ref)
+    assert (blob.step, blob.wall_time) == (5, 4.0)
+    assert blob.blob_key == sources.read_graph(*provider, ref)[0]
+
+
+def test_every_kind_names_where_it_is_stored():
+    assert set(sources.KIND_PLUGINS) == set(sources.KINDS) == {RUN_GRAPH, OP_GRAPH, CONCEPTUAL}
+    assert sources.KIND_PLUGINS[RUN_GRAPH] == ("graphs",)
+    assert set(sources.PLUGIN_NAMES) == {
+        "graphs",
+        "graph_run_metadata",
+        "graph_run_metadata_graph",
+        "graph_keras_model",
+    }
 
 
 def test_corrupt_graph_blob_lists_without_op_count(tmp_path):
