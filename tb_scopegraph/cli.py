@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Draw TensorFlow/TensorBoard graphs with Graphviz, name scopes as groups.",
     )
+    from tb_scopegraph import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     listing = commands.add_parser(
@@ -143,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
         return _fail(f"{e.strerror or e}{where}", 1)
-    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+    except Exception as e:  # a bug must still end in one line, not a traceback
         return _fail(f"internal error: {type(e).__name__}: {e}", 1)
 
 

@@ -10,6 +10,7 @@ import pytest
 from google.protobuf import text_format
 from tensorboard.compat.proto import event_pb2
 
+import tb_scopegraph
 from tb_scopegraph import cli
 from tb_scopegraph.dot import element_id
 
@@ -243,6 +244,11 @@ def test_render_timeout_is_an_error_and_keeps_the_old_output(tmp_path, capsys):
     assert_one_error_line(err, "did not finish")
     assert out_file.read_text() == "old drawing"
     assert sorted(os.listdir(tmp_path)) == ["tangled.pb", "view.svg"]
+
+
+def test_version(capsys):
+    status, out, _ = run(["--version"], capsys)
+    assert (status, out) == (0, f"tb-scopegraph {tb_scopegraph.__version__}\n")
 
 
 def test_help_exits_zero(capsys):
