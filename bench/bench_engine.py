@@ -228,23 +228,38 @@ def _cached_step(hierarchy, view, timeout: float) -> float:
         renderer.close()
 
 
-def bench_graph(name: str, args) -> dict:
+def _parse_times(data: bytes, repeat: int):
+    """Medians of bare ``FromString`` and of ``FromString`` + ``Hierarchy``, interleaved.
+
+    Each run starts with the previous result freed and collected, so neither timing pays for
+    freeing the last one (a 100k-op proto's arena is ~90 MB; freeing it is not parsing).
+    """
     from tensorboard.compat.proto import graph_pb2
 
-    from tb_scopegraph.errors import ScopeGraphError
     from tb_scopegraph.hierarchy import Hierarchy
+
+    bare, built = [], []
+    graph_def = hierarchy = None
+    for _ in range(repeat):
+        graph_def = None
+        gc.collect()
+        seconds, graph_def = _timed(lambda: graph_pb2.GraphDef.FromString(data))
+        bare.append(seconds)
+        hierarchy = None
+        gc.collect()
+        seconds, hierarchy = _timed(lambda: Hierarchy(graph_pb2.GraphDef.FromString(data)))
+        built.append(seconds)
+    return statistics.median(bare), statistics.median(built), graph_def, hierarchy
+
+
+def bench_graph(name: str, args) -> dict:
+    from tb_scopegraph.errors import ScopeGraphError
     from tb_scopegraph.render import Renderer
 
     args.graph_name = name
     data = (CORPUS / f"{name}.pb").read_bytes()
     result: dict = {"graph": name, "bytes": len(data)}
-    gc.collect()
-    parse_s, _, graph_def = _median_time(
-        lambda: graph_pb2.GraphDef.FromString(data), args.repeat, 1e9
-    )
-    hier_s, _, hierarchy = _median_time(
-        lambda: Hierarchy(graph_pb2.GraphDef.FromString(data)), args.repeat, 1e9
-    )
+    parse_s, hier_s, graph_def, hierarchy = _parse_times(data, max(args.repeat, 5))
     result.update(
         ops=hierarchy.op_count,
         fromstring_s=parse_s,
@@ -425,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"missing corpus graphs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)
         return 2
+    load_before = os.getloadavg()
     results = [bench_graph(name, args) for name in names]
     memories = []
     if not args.no_memory:
@@ -440,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                     "python": platform.python_version(),
+                    "loadavg_before": load_before,
+                    "loadavg_after": os.getloadavg(),
                 },
                 "settings": vars(args),
                 "graphs": results,
