@@ -287,13 +287,15 @@ class Tab {
       this.clearSearch();
       this.model.hierarchy(graph).then(
         (tree) => {
-          if (sameGraph(graph, this.graph)) this.tree = indexTree(tree);
+          if (!sameGraph(graph, this.graph)) return;
+          this.tree = indexTree(tree);
+          this.updateStatus();
         },
         () => {} // Closing falls back to key prefixes.
       );
     }
     if (!request) request = {open: rememberedOpen(graph), depth: null};
-    this.show(request, {fit: true, fromLink: true});
+    this.show(request, {overview: true, fromLink: true});
   }
 
   // --- drawing a view ---
@@ -319,7 +321,7 @@ class Tab {
       this.setLoading(false);
       // A remembered or linked view whose groups no longer exist: show the default instead.
       if (placement.fromLink && error instanceof ApiError && error.status === 404 && request.open) {
-        this.show({open: null, depth: null}, {fit: true});
+        this.show({open: null, depth: null}, {overview: true});
         return;
       }
       this.failed = {request, placement};
@@ -344,14 +346,16 @@ class Tab {
     this.viewport.setSvg(imported.svg, imported.bounds);
     this.boxes = imported.svg.querySelectorAll('g.node').length;
     this.place(placement);
-    this.ui.status.textContent = views.statusText({boxes: this.boxes, open: this.open.size, ops: graph.op_count, seconds});
+    this.drawSeconds = seconds;
+    this.updateStatus();
     writeLocation(graph, [...this.open]);
     remember(graph, this.open);
     this.setState('ready');
   }
 
   place(placement) {
-    if (placement.fit) this.viewport.fit(false);
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
     else if (placement.anchor) this.keepInPlace(placement.anchor);
     if (placement.focus) this.focusBox(placement.focus);
     else if (this.highlightId) this.markHighlight();
@@ -367,7 +371,7 @@ class Tab {
     if (!element) return;
     const rect = vp.userRect(element);
     const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
-    vp.go(here, false);
+    vp.jump(here);
     const {w, h} = vp.size();
     const pad = 16;
     let target = {...here};
@@ -384,6 +388,11 @@ class Tab {
       target.cy += dy / here.k;
     }
     if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+
+  updateStatus() {
+    const ops = this.tree ? this.tree.opCount : this.graph.op_count;
+    this.ui.status.textContent = views.statusText({boxes: this.boxes, open: this.open.size, ops, seconds: this.drawSeconds});
   }
 
   /** The element of a box or of its open frame, by element id. */
@@ -582,7 +591,7 @@ class Tab {
 
   async showDetails(element, {pinned = false} = {}) {
     const what = this.describe(element);
-    if (!what) return;
+    if (!what || (this.pinned && !pinned)) return;
     if (what.kind === 'missing') {
       this.fillCard(element, views.errorCardContent(what.name, 'An input names this node, but the graph has no such node.'), pinned);
       return;
@@ -597,6 +606,7 @@ class Tab {
       return;
     }
     if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
+    if (this.pinned && this.pinned !== element) return;
     const content = details.kind === 'op' ? views.opCard(details, {pinned}) : views.groupCard(details, {open: what.open, pinned});
     this.fillCard(element, content, pinned);
   }
@@ -641,6 +651,7 @@ class Tab {
       return;
     }
     this.unpin();
+    clearTimeout(this.hoverTimer);
     this.pinned = element;
     element.classList.add('sg-pinned-box');
     this.showDetails(element, {pinned: true});
@@ -767,7 +778,7 @@ function isInside(key, ancestor, parentOf) {
   return key.startsWith(ancestor + '/');
 }
 
-/** {parent: Map(group key -> parent group key or null)} of the hierarchy route's tree. */
+/** {parent: Map(group key -> parent key or null), opCount} of the hierarchy route's tree. */
 function indexTree(tree) {
   const parent = new Map();
   const stack = (tree.children || []).map((child) => [child, null]);
@@ -776,7 +787,7 @@ function indexTree(tree) {
     parent.set(node.name, up);
     for (const child of node.children || []) stack.push([child, node.name]);
   }
-  return {parent};
+  return {parent, opCount: tree.op_count};
 }
 
 function saveBlob(blob, filename) {

@@ -1,16 +1,22 @@
-// Pan and zoom of the graph's <svg> by rewriting its viewBox: the drawing stays vector at
-// every zoom level and the browser repaints only what is on screen.
+// Pan and zoom of the graph's <svg>. While the view moves (drag, wheel, a glide) only a CSS
+// transform changes, which the browser composites without repainting; once it rests for
+// COMMIT_MS the view is committed to the svg's viewBox and the transform cleared, so the
+// drawing is repainted sharp at the new scale. (Rewriting the viewBox on every frame costs
+// 50-300 ms per frame on a 1,000-box view in Chromium; the transform keeps 60 fps.)
 //
 // The view is {cx, cy, k}: the user-space point at the centre of the viewport and pixels per
 // user unit. A press that moves less than DRAG_SLOP pixels is a tap, reported with the element
 // it started on; pointer capture is taken only once a drag starts, so taps keep their target.
 
 const DRAG_SLOP = 4;
+const COMMIT_MS = 150;
 const MAX_SCALE = 8;
 const FIT_PADDING = 24;
 // Graphviz writes points; 4/3 px per point is the drawing's natural size, and fitting never
 // enlarges past it (a three-box graph should not fill the screen with giant text).
 export const NATURAL_SCALE = 4 / 3;
+// Below this scale a fitted drawing's 10 pt labels are specks; a first look shows its top.
+const READABLE_SCALE = 0.3;
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
 
@@ -36,14 +42,23 @@ export class Viewport {
     element.addEventListener('pointerup', (e) => this._up(e));
     element.addEventListener('pointercancel', () => this._cancelPress());
     element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
-    new ResizeObserver(() => this._apply()).observe(element);
+    this._fitPending = false;
+    new ResizeObserver(() => {
+      // TensorBoard hides an inactive tab's iframe (height 0): fit once it has a size again.
+      if (this._fitPending && this._hasSize()) this.fit(false);
+      else this._apply();
+    }).observe(element);
   }
 
   /** Shows `svg` (already in the document); its original viewBox is the drawing's bounds. */
   setSvg(svg, bounds) {
     this.svg = svg;
     this.bounds = bounds;
-    this._apply();
+    this._commit();
+  }
+
+  _hasSize() {
+    return this.element.clientWidth > 20 && this.element.clientHeight > 20;
   }
 
   size() {
@@ -74,7 +89,37 @@ export class Viewport {
   }
 
   fit(animate = true) {
-    if (this.bounds) this.go(this.fitView(this.bounds), animate);
+    if (!this.bounds) return;
+    this._fitPending = !this._hasSize();
+    if (this._fitPending) return;
+    if (animate) this.go(this.fitView(this.bounds));
+    else this.jump(this.fitView(this.bounds));
+  }
+
+  /**
+   * The first look at a drawing: all of it when that is readable, else its top (where the
+   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   */
+  overview() {
+    if (!this.bounds) return;
+    const all = this.fitView(this.bounds);
+    if (all.k >= READABLE_SCALE || !this._hasSize()) {
+      this.fit(false);
+      return;
+    }
+    const b = this.bounds;
+    const {w, h} = this.size();
+    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
+    this.jump({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k});
+  }
+
+  /** Moves to `target` at once and repaints sharp (no glide). */
+  jump(target) {
+    cancelAnimationFrame(this._animation);
+    this._fitPending = false;
+    this.view = {...target, k: this._clampScale(target.k)};
+    this._commit();
   }
 
   /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
@@ -91,6 +136,7 @@ export class Viewport {
   /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
   go(target, animate = true) {
     cancelAnimationFrame(this._animation);
+    this._fitPending = false;
     const to = {...target, k: this._clampScale(target.k)};
     const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     if (!animate || reduced || !this.svg) {
@@ -146,13 +192,37 @@ export class Viewport {
     return {x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y};
   }
 
+  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
   _apply() {
+    if (!this.svg) return;
+    const {w, h} = this.size();
+    const done = this._committed;
+    if (!done || done.svg !== this.svg || done.w !== w || done.h !== h) {
+      this._commit();
+      return;
+    }
+    // The committed drawing maps user point u to (u - done.c) * done.k + size / 2; the
+    // transform p -> s * p + t moves that to where this.view puts u.
+    const {cx, cy, k} = this.view;
+    const s = k / done.k;
+    const tx = (w / 2) * (1 - s) + (done.cx - cx) * k;
+    const ty = (h / 2) * (1 - s) + (done.cy - cy) * k;
+    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
+    clearTimeout(this._commitTimer);
+    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+
+  _commit() {
+    clearTimeout(this._commitTimer);
     if (!this.svg) return;
     const {w, h} = this.size();
     const {cx, cy, k} = this.view;
     const vw = w / k;
     const vh = h / k;
     this.svg.setAttribute('viewBox', `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`);
+    this.svg.style.transform = '';
+    this._committed = {svg: this.svg, w, h, cx, cy, k};
     if (this.hooks.onChange) this.hooks.onChange(this.view);
   }
 

@@ -36,7 +36,7 @@ function h(tag, props = {}, ...children) {
     else if (key === 'text') element.textContent = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;
     element.append(typeof child === 'string' ? document.createTextNode(child) : child);
   }
@@ -117,7 +117,7 @@ export function buildShell() {
     'aside',
     {class: 'sg-sidebar'},
     section(
-      'Graph',
+      'Data',
       h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Run'}), ui.runSelect),
       h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Graph'}), ui.graphSelect),
       (ui.graphInfo = h('div', {class: 'sg-graph-info'}))
@@ -291,21 +291,30 @@ function block(title, ...rows) {
   return h('div', {class: 'sg-card-block'}, h('div', {class: 'sg-card-block-title', text: title}), ...rows);
 }
 
-function tensorRow(name, dtype, shape, extra, cls = '') {
+function tensorRow(name, dtype, shape, cls = '') {
   return h(
     'div',
     {class: `sg-tensor ${cls}`},
     h('span', {class: 'sg-tensor-name', text: name, title: name}),
-    h('span', {class: 'sg-tensor-type', text: [dtype, shape].filter(Boolean).join(' ')}),
-    extra ? h('span', {class: 'sg-tensor-extra', text: extra}) : null
+    h('span', {class: 'sg-tensor-type', text: [dtype, shape].filter(Boolean).join(' ')})
   );
+}
+
+/** "to a, b and 3 more": where an output goes. */
+function consumersLine(consumers, pinned) {
+  if (!consumers || !consumers.length) return null;
+  const shown = pinned ? consumers : consumers.slice(0, 2);
+  const more = consumers.length - shown.length;
+  const text = `→ ${shown.join(', ')}${more ? ` and ${more} more` : ''}`;
+  return h('div', {class: 'sg-consumers', text});
 }
 
 const SHOWN = 8;
 
 function limited(rows, pinned, what) {
   if (pinned || rows.length <= SHOWN) return rows;
-  return [...rows.slice(0, SHOWN), h('div', {class: 'sg-more', text: `… ${rows.length - SHOWN} more ${what} (click to pin)`})];
+  const more = h('div', {class: 'sg-more', text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`});
+  return [...rows.slice(0, SHOWN), more];
 }
 
 /** A card for one op's details from the `node` route. */
@@ -315,18 +324,20 @@ export function opCard(details, {pinned = false} = {}) {
   if (details.device) card.push(kv('Device', details.device, 'sg-mono'));
   const outputs = details.outputs || [];
   if (outputs.length) {
-    const rows = outputs.map((o) => {
-      const n = (o.consumers || []).length;
-      return tensorRow(o.name, o.dtype, o.shape, n ? `→ ${n}` : '');
-    });
+    const rows = outputs.map((o) => [tensorRow(o.name, o.dtype, o.shape), consumersLine(o.consumers, pinned)]);
     card.push(block('Outputs', limited(rows, pinned, 'outputs')));
   }
   const inputs = details.inputs || [];
   if (inputs.length) {
     const rows = inputs.map((i) =>
-      i.control ? tensorRow('^' + i.name, '', 'control', '', 'sg-control') : tensorRow(i.name, i.dtype, i.shape, '')
+      i.control ? tensorRow('^' + i.name, '', 'control', 'sg-control') : tensorRow(i.name, i.dtype, i.shape)
     );
     card.push(block('Inputs', limited(rows, pinned, 'inputs')));
+  }
+  const controlled = details.control_outputs || [];
+  if (controlled.length) {
+    const rows = controlled.map((name) => tensorRow('^' + name, '', '', 'sg-control'));
+    card.push(block('Control outputs', limited(rows, pinned, 'control outputs')));
   }
   const attrs = Object.entries(details.attrs || {}).filter(([key]) => key !== '_output_shapes');
   if (attrs.length) {

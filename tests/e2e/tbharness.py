@@ -205,8 +205,10 @@ class Tab:
             """() => new Promise((resolve) => {
               let last = null, same = 0;
               const tick = () => {
-                const now = document.querySelector('svg.sg-graph').getAttribute('viewBox');
-                same = now === last ? same + 1 : 0;
+                const svg = document.querySelector('svg.sg-graph');
+                // Moving views are a transform until they rest and land in the viewBox.
+                const now = svg.style.transform ? null : svg.getAttribute('viewBox');
+                same = now !== null && now === last ? same + 1 : 0;
                 last = now;
                 if (same >= 5) resolve(); else requestAnimationFrame(tick);
               };

@@ -20,7 +20,8 @@ def test_tab_is_listed_and_opens(tab):
     scope_graph.click()
     tab.frame = tab_frame(page)
     tab.wait_ready()
-    expect(tab.frame.locator("#sg-run option")).to_have_count(5)
+    runs = tab.frame.locator("#sg-run option").all_text_contents()
+    assert {"add", "circle", "ffn_flat", "ffn_scoped"} <= set(runs)
 
 
 def test_scoped_net_shows_its_layer_scopes(tab):
@@ -207,7 +208,7 @@ def test_pan_zoom_and_fit(tab):
     cx, cy = viewport["x"] + viewport["width"] / 2, viewport["y"] + viewport["height"] / 2
     tab.page.mouse.move(cx, cy)
     tab.page.mouse.wheel(0, -400)
-    tab.frame.wait_for_timeout(200)
+    tab.wait_still()
     zoomed = view_box()
     assert zoomed[2] < fitted[2] * 0.8  # closer: fewer user units across
 
@@ -215,6 +216,7 @@ def test_pan_zoom_and_fit(tab):
     tab.page.mouse.down()
     tab.page.mouse.move(cx + 120, cy + 60, steps=6)
     tab.page.mouse.up()
+    tab.wait_still()
     panned = view_box()
     assert panned[0] < zoomed[0] and panned[1] < zoomed[1]
     assert panned[2] == pytest.approx(zoomed[2])
