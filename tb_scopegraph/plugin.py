@@ -9,14 +9,12 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
-from tensorboard.data.provider import RunTagFilter
 from tensorboard.plugins import base_plugin
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
@@ -70,34 +68,6 @@ _LOOKUP_TTL_SECONDS = 3.0
 _SEARCH_LIMIT = 50
 _SEARCH_LIMIT_MAX = 1000
 _JSON = "application/json"
-
-
-# Where each kind of graph is stored. TODO(sources): replace with a lookup in sources.py.
-_KIND_PLUGINS = {sources.RUN_GRAPH: (sources.GRAPHS_PLUGIN,)}
-
-
-@dataclass(frozen=True)
-class _Blob:
-    """The latest stored graph of one (run, kind, tag)."""
-
-    blob_key: str
-    wall_time: float
-
-
-def _latest_blob(provider, ctx, experiment: str, ref: sources.GraphRef) -> _Blob:
-    """Which blob holds the graph now, without reading it."""
-    for plugin_name in _KIND_PLUGINS.get(ref.kind, ()):
-        sequences = provider.read_blob_sequences(
-            ctx,
-            experiment_id=experiment,
-            plugin_name=plugin_name,
-            downsample=1,
-            run_tag_filter=RunTagFilter(runs=[ref.run], tags=[ref.tag]),
-        )
-        data = sequences.get(ref.run, {}).get(ref.tag, ())
-        if data and data[-1].values:
-            return _Blob(data[-1].values[0].blob_key, data[-1].wall_time)
-    raise NotFound(f"no {ref.kind} in run {ref.run!r} with tag {ref.tag!r}")
 
 
 def _static_root() -> Path:
@@ -327,7 +297,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         """The parsed graph and its cache key, read from the provider only when its blob changed."""
         ref = self._resolve(ctx, experiment, run, kind, tag)
         blob = self._blobs.get(
-            (experiment, ref), lambda: _latest_blob(self._provider, ctx, experiment, ref)
+            (experiment, ref), lambda: sources.latest_blob(self._provider, ctx, experiment, ref)
         )
         # The wall time tells apart two graphs written at the same step (same blob key).
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)

@@ -283,9 +283,8 @@ def test_tab_is_listed_exactly_when_the_logdir_has_graphs(provider, scalars_logd
     assert listing["scopegraph"]["enabled"] is False
 
 
-def test_plugin_knows_where_every_kind_of_graph_is_stored():
-    # A kind that sources lists but the plugin cannot look up would be listed, then 404.
-    assert set(plugin._KIND_PLUGINS) == set(sources.KINDS)
+def test_tab_is_enabled_by_every_plugin_a_graph_can_be_stored_under():
+    assert set(sources.PLUGIN_NAMES) <= set(plugin.ScopeGraphPlugin.data_plugin_names(None))
 
 
 def test_routes_work_under_a_path_prefix_and_an_experiment(provider):
