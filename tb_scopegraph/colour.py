@@ -1,0 +1,127 @@
+"""Colours for a view: by op type or device (a fixed palette), by compute time or memory (a scale).
+
+A category always gets the same colour, in every view and every graph, so a reader learns
+that ``Conv2D`` is blue once. Values are coloured on a light-to-dark scale relative to the
+largest one in the view, with the range in the legend.
+"""
+
+from __future__ import annotations
+
+import html
+import zlib
+from collections.abc import Sequence
+
+#: What a view can be coloured by; "" is no colouring.
+SCHEMES = ("", "op", "device", "compute", "memory")
+
+# Light fills that keep black text readable (Material 100/200 tones).
+_PALETTE = (
+    "#bbdefb",
+    "#c8e6c9",
+    "#ffe0b2",
+    "#f8bbd0",
+    "#d1c4e9",
+    "#b2ebf2",
+    "#fff9c4",
+    "#ffccbc",
+    "#dcedc8",
+    "#cfd8dc",
+    "#b3e5fc",
+    "#f0f4c3",
+    "#e1bee7",
+    "#ffecb3",
+    "#b2dfdb",
+    "#c5cae9",
+)
+_SCALE = ("#fff3e0", "#ffe0b2", "#ffcc80", "#ffb74d", "#ffa726", "#fb8c00", "#ef6c00", "#e65100")
+_NONE = "#ffffff"
+_LEGEND_MAX = 14
+
+
+def category_colour(name: str) -> str:
+    """The fill for one op type or device: the same name gives the same colour everywhere.
+
+    >>> category_colour("Conv2D") == category_colour("Conv2D")
+    True
+    >>> category_colour("")
+    '#ffffff'
+    """
+    if not name:
+        return _NONE
+    return _PALETTE[zlib.crc32(name.encode("utf-8")) % len(_PALETTE)]
+
+
+def scale_colour(value: float | None, top: float) -> str:
+    """The fill for a value on a light-to-dark scale up to ``top``.
+
+    >>> scale_colour(0, 10), scale_colour(10, 10), scale_colour(None, 10)
+    ('#fff3e0', '#e65100', '#ffffff')
+    """
+    if value is None or top <= 0:
+        return _NONE
+    step = min(int(value / top * len(_SCALE)), len(_SCALE) - 1)
+    return _SCALE[max(step, 0)]
+
+
+def fills(scheme: str, values: Sequence) -> tuple[list[str], str]:
+    """A fill per box, and an HTML-like legend label (``""`` if there is nothing to show).
+
+    ``values`` holds, per box, the category (op type, device) or the number (microseconds,
+    bytes) that ``scheme`` colours by, or None where the box has none.
+    """
+    if scheme in ("op", "device"):
+        colours = [category_colour(v) if v else _NONE for v in values]
+        counts: dict[str, int] = {}
+        for v in values:
+            if v:
+                counts[v] = counts.get(v, 0) + 1
+        shown = sorted(counts, key=lambda k: (-counts[k], k))[:_LEGEND_MAX]
+        rows = [(category_colour(k), k) for k in shown]
+        if len(counts) > len(shown):
+            rows.append((_NONE, f"… {len(counts) - len(shown)} more"))
+        title = "op type" if scheme == "op" else "device"
+        return colours, _legend(title, rows) if rows else ""
+    if scheme in ("compute", "memory"):
+        numbers = [v for v in values if v is not None]
+        top = max(numbers, default=0)
+        colours = [scale_colour(v, top) for v in values]
+        if not numbers:
+            return colours, ""
+        unit = _microseconds if scheme == "compute" else _bytes
+        title = "compute time" if scheme == "compute" else "memory"
+        rows = [(_SCALE[0], f"0 – {unit(top / len(_SCALE))}"), (_SCALE[-1], f"up to {unit(top)}")]
+        return colours, _legend(title, rows)
+    return [_NONE] * len(values), ""
+
+
+def _legend(title: str, rows: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<tr><td bgcolor="{colour}" width="14" height="10"></td>'
+        f'<td align="left">{html.escape(_clip(text), quote=True)}</td></tr>'
+        for colour, text in rows
+    )
+    return (
+        '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'
+        f'<tr><td colspan="2" align="left"><b>{html.escape(title)}</b></td></tr>{cells}</table>>'
+    )
+
+
+def _clip(text: str, size: int = 40) -> str:
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _microseconds(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.2f} s"
+    if value >= 1e3:
+        return f"{value / 1e3:.1f} ms"
+    return f"{value:.0f} µs"
+
+
+def _bytes(value: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
