@@ -76,7 +76,9 @@ def _lists_graphs(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def tensorboard(logdir: Path, *, load_fast: bool = False, timeout: float = 90) -> Iterator[str]:
+def tensorboard(
+    logdir: Path, *, load_fast: bool = False, path_prefix: str = "", timeout: float = 90
+) -> Iterator[str]:
     """A `tensorboard --logdir` process on a free port; yields its URL, kills it afterwards."""
     port = free_port()
     command = [
@@ -90,9 +92,11 @@ def tensorboard(logdir: Path, *, load_fast: bool = False, timeout: float = 90) -
         str(port),
         f"--load_fast={'true' if load_fast else 'false'}",
     ]
+    if path_prefix:
+        command.append(f"--path_prefix={path_prefix}")
     log = open(logdir.parent / f"tensorboard-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=logdir.parent)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
         deadline = time.monotonic() + timeout
         while not _lists_graphs(url):
