@@ -289,6 +289,10 @@ class Tab {
         (tree) => {
           if (!sameGraph(graph, this.graph)) return;
           this.tree = indexTree(tree);
+          if (graph.op_count == null && tree.op_count != null) {
+            graph.op_count = tree.op_count; // the listing leaves it out until a graph is read
+            this.fillPickers();
+          }
           this.updateStatus();
         },
         () => {} // Closing falls back to key prefixes.

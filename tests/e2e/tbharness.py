@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -94,8 +95,9 @@ def tensorboard(
     ]
     if path_prefix:
         command.append(f"--path_prefix={path_prefix}")
-    log = open(logdir.parent / f"tensorboard-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=logdir.parent)
+    # Its output goes to a file (a pipe nobody reads could fill up and stall it).
+    log = open(Path(tempfile.gettempdir()) / f"tb-scopegraph-e2e-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
         deadline = time.monotonic() + timeout
