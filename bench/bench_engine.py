@@ -97,6 +97,35 @@ def _visible_closed(tree: dict, opened: frozenset[str]) -> list[dict]:
     return found
 
 
+def _pick_steps(closed: list[dict], cap: int) -> list[dict]:
+    """The closed groups to open one at a time: the most ops first, then the most children."""
+    by_ops = sorted(closed, key=lambda g: (-g["op_count"], -g["child_count"]))
+    by_children = sorted(closed, key=lambda g: (-g["child_count"], -g["op_count"]))
+    picked: dict[str, dict] = {}
+    for a, b in zip(by_ops, by_children, strict=True):
+        for group in (a, b):
+            if len(picked) < cap:
+                picked.setdefault(group["name"], group)
+    return list(picked.values())
+
+
+def _further_steps(tree: dict, opened: frozenset[str], closed: list[dict]):
+    """Views one step beyond a one-step view: the two biggest groups open side by side, and
+    the biggest group open with the biggest group inside it open too."""
+    by_ops = sorted(closed, key=lambda g: -g["op_count"])
+    if len(by_ops) >= 2:
+        a, b = by_ops[0]["name"], by_ops[1]["name"]
+        yield f"open {a} + {b}", opened | {a, b}
+    if by_ops:
+        outer = by_ops[0]
+        inner = sorted(outer["children"], key=lambda g: -g["op_count"])
+        if inner:
+            yield (
+                f"open {outer['name']} then {inner[0]['name']}",
+                opened | {outer["name"], inner[0]["name"]},
+            )
+
+
 def _deep_op(graph_def, hierarchy) -> str:
     """An op from the middle of the graph that sits as deep as any: a search hit to reveal."""
     nodes = graph_def.node
@@ -278,13 +307,14 @@ def bench_graph(name: str, args) -> dict:
         renderer.render("digraph { a -> b }", "svg")  # start the worker outside the timings
         cases = [_render_case(hierarchy, renderer, "default", None, args)]
         closed = _visible_closed(tree, default.open)
-        closed.sort(key=lambda g: (-g["child_count"], -g["op_count"]))
         result["closed_in_default"] = len(closed)
-        for group in closed[: args.steps]:
+        for group in _pick_steps(closed, args.steps):
             label = f"open {group['name']} ({group['kind']}, {group['child_count']} children)"
             cases.append(
                 _render_case(hierarchy, renderer, label, default.open | {group["name"]}, args)
             )
+        for label, keys in _further_steps(tree, default.open, closed):
+            cases.append(_render_case(hierarchy, renderer, label, keys, args))
         try:
             op = _deep_op(graph_def, hierarchy)
             keys = default.open | hierarchy.reveal(op)
