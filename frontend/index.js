@@ -2,7 +2,7 @@
 // route prefix and calls render(). This file wires the model (fetches), the views (DOM) and
 // the viewport (pan and zoom) together and owns the tab's state.
 
-import {BOX_KINDS, GROUP_KINDS, clusterId, elementId, parseClusterId, parseElementId} from './ids.js';
+import {BOX_KINDS, GROUP_KINDS, elementId, parseClusterId, parseElementId} from './ids.js';
 import {readLocation, remember, rememberedGraph, rememberedOpen, writeLocation} from './location.js';
 import {ApiError, Model, Stale} from './model.js';
 import {Viewport} from './viewport.js';
@@ -50,7 +50,8 @@ class Tab {
     this.model = model;
     this.ui = views.buildShell();
     this.graphs = [];
-    this.graph = null;
+    this.graph = null; // the graph picked
+    this.shownGraph = null; // the graph of the drawing on screen (differs while one loads)
     this.open = new Set(); // the open groups of the view on screen
     this.boxes = null;
     this.svgText = null;
@@ -189,7 +190,7 @@ class Tab {
         break;
       case 'back':
         this.hideMessage();
-        if (this.svgText) this.setState('ready');
+        this.backToShown();
         break;
       case 'default-view':
         this.show({open: null, depth: null}, {fit: true});
@@ -197,15 +198,14 @@ class Tab {
       case 'cancel-render':
         this.model.cancelView();
         this.setLoading(false);
-        this.setState(this.svgText ? 'ready' : 'error');
+        this.backToShown();
         break;
     }
   }
 
   onHashChange() {
     const wanted = readLocation();
-    if (!wanted.graph) return;
-    const graph = this.graphs.find((g) => sameGraph(g, wanted.graph));
+    const graph = this.findGraph(wanted.graph);
     if (!graph) return;
     const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
     if (sameGraph(graph, this.graph) && sameOpen) return;
@@ -220,6 +220,16 @@ class Tab {
 
   graphsOfRun(run) {
     return this.graphs.filter((g) => g.run === run);
+  }
+
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return (
+      this.graphs.find(
+        (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
+      ) || null
+    );
   }
 
   /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
@@ -254,13 +264,9 @@ class Tab {
     }
     // The link's view, else the last one seen here, else the first graph's default view.
     const wanted = readLocation();
-    let graph = wanted.graph && this.graphs.find((g) => sameGraph(g, wanted.graph));
-    let request = graph ? wanted : null;
-    if (!graph) {
-      const last = rememberedGraph();
-      graph = (last && this.graphs.find((g) => sameGraph(g, last))) || this.graphs[0];
-    }
-    this.selectGraph(graph, request);
+    const linked = this.findGraph(wanted.graph);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
+    this.selectGraph(graph, linked ? wanted : null);
   }
 
   fillPickers() {
@@ -277,29 +283,39 @@ class Tab {
 
   /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
   selectGraph(graph, request) {
-    const changed = !sameGraph(graph, this.graph);
-    this.graph = graph;
-    this.fillPickers();
-    if (changed) {
-      this.tree = null;
+    if (!sameGraph(graph, this.graph)) {
+      this.setGraph(graph);
       this.highlightId = null;
       this.unpin();
       this.clearSearch();
-      this.model.hierarchy(graph).then(
-        (tree) => {
-          if (!sameGraph(graph, this.graph)) return;
-          this.tree = indexTree(tree);
-          if (graph.op_count == null && tree.op_count != null) {
-            graph.op_count = tree.op_count; // the listing leaves it out until a graph is read
-            this.fillPickers();
-          }
-          this.updateStatus();
-        },
-        () => {} // Closing falls back to key prefixes.
-      );
     }
     if (!request) request = {open: rememberedOpen(graph), depth: null};
     this.show(request, {overview: true, fromLink: true});
+  }
+
+  /** Makes `graph` the picked one and fetches its scope tree (used to close nested groups). */
+  setGraph(graph) {
+    this.graph = graph;
+    this.tree = null;
+    this.fillPickers();
+    this.model.hierarchy(graph).then(
+      (tree) => {
+        if (!sameGraph(graph, this.graph)) return;
+        this.tree = indexTree(tree);
+        if (graph.op_count == null && tree.op_count != null) {
+          graph.op_count = tree.op_count; // the listing leaves it out until a graph is read
+          this.fillPickers();
+        }
+        this.updateStatus();
+      },
+      () => {} // Closing falls back to key prefixes.
+    );
+  }
+
+  /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
+  backToShown() {
+    if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
+    this.setState(this.svgText ? 'ready' : 'error');
   }
 
   // --- drawing a view ---
@@ -345,7 +361,9 @@ class Tab {
     this.failed = null;
     const seconds = (performance.now() - started) / 1000;
     this.svgText = answer.svg;
+    this.shownGraph = graph;
     this.open = new Set(answer.open || request.open || []);
+    this.unpin(); // its box is gone with the old drawing
     this.ui.stage.replaceChildren(imported.svg);
     this.viewport.setSvg(imported.svg, imported.bounds);
     this.boxes = imported.svg.querySelectorAll('g.node').length;
@@ -444,8 +462,8 @@ class Tab {
     this.ui.message.replaceChildren();
   }
 
-  showError(error, {title, actions = []}) {
-    this.ui.message.replaceChildren(views.messageCard({title, text: error.message, actions}));
+  showError(error, {title, hint, actions = []}) {
+    this.ui.message.replaceChildren(views.messageCard({title, text: error.message, hint, actions}));
     this.ui.message.hidden = false;
   }
 
@@ -456,12 +474,9 @@ class Tab {
     if (error instanceof ApiError && error.timeout) {
       this.showError(error, {
         title: 'This view takes too long to lay out',
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
         actions: [{label: 'Close all scopes', action: 'close-all', primary: true}, ...back],
       });
-      const hint = document.createElement('p');
-      hint.className = 'sg-message-text';
-      hint.textContent = 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".';
-      this.ui.message.querySelector('.sg-message-title').after(hint);
       return;
     }
     const title = error instanceof ApiError && error.status ? 'The server could not draw this view' : 'Could not draw this view';
@@ -830,6 +845,3 @@ function rasterize(svgText) {
     image.src = url;
   });
 }
-
-// Exposed for the browser tests' convenience only.
-export {clusterId, elementId};

@@ -412,15 +412,15 @@ export function searchResultItems(results, query) {
 
 // --- overlays ---
 
-/** A centred message card: {title, text, icon, actions: [{label, action, primary}]} */
-export function messageCard({title, text, details, iconName = 'error', actions = [], kind = 'error'}) {
+/** A centred message card: what went wrong (`text`), what to do (`hint`), buttons. */
+export function messageCard({title, text, hint, iconName = 'error', actions = [], kind = 'error'}) {
   return h(
     'div',
     {class: `sg-message sg-message-${kind}`, role: kind === 'error' ? 'alert' : 'status'},
     h('div', {class: 'sg-message-icon'}, icon(iconName)),
     h('h2', {class: 'sg-message-title', text: title}),
-    text ? h('p', {class: 'sg-message-text', text}) : null,
-    details ? h('pre', {class: 'sg-message-details', text: details}) : null,
+    text ? h('p', {class: 'sg-message-text sg-message-what', text}) : null,
+    hint ? h('p', {class: 'sg-message-text', text: hint}) : null,
     actions.length
       ? h(
           'div',
