@@ -9,6 +9,9 @@ import {Viewport} from './viewport.js';
 import * as views from './views.js';
 
 const HOVER_DELAY_MS = 90;
+// An open group's frame is its outline (this many pixels wide) and its label band: clicks
+// there close the group; its inside is background, for panning.
+const FRAME_EDGE_PX = 8;
 const LOADING_CHIP_AFTER_MS = 500;
 const ZOOM_STEP = 1.35;
 
@@ -63,7 +66,7 @@ class Tab {
     this.activeResult = -1;
     this.renderSeq = 0;
     this.viewport = new Viewport(this.ui.viewport, {
-      onTap: (target) => this.onTap(target),
+      onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.hideHover(),
     });
   }
@@ -141,8 +144,10 @@ class Tab {
       if (item) this.pickResult(Number(item.dataset.index));
     });
 
-    ui.viewport.addEventListener('mouseover', (e) => this.onHover(e));
-    ui.viewport.addEventListener('mousemove', (e) => this.moveTip(e));
+    ui.viewport.addEventListener('mousemove', (e) => {
+      this.moveTip(e);
+      this.onHover(e);
+    });
     ui.viewport.addEventListener('mouseleave', () => this.hideHover());
     ui.card.addEventListener('click', (e) => {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
@@ -429,7 +434,10 @@ class Tab {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    vp.go({cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
+    const {w, h} = vp.size();
+    // An open group found by search can be larger than the screen: show all of it.
+    const big = rect.w * k > w * 0.9 || rect.h * k > h * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
   }
 
   markHighlight() {
@@ -489,20 +497,30 @@ class Tab {
 
   // --- open and close ---
 
-  onTap(target) {
+  /** The box, edge or open group's frame at a pointer event; null over the background. */
+  pick(event) {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || target.closest('[data-no-pan], .sg-card')) return null;
+    const element = target.closest('g.node, g.edge, g.cluster');
+    if (element && element.classList.contains('cluster') && !onFrame(element, event.clientX, event.clientY)) {
+      return null;
+    }
+    return element;
+  }
+
+  onTap(target, event) {
     if (!(target instanceof Element) || target.closest('[data-no-pan]')) return;
-    const node = target.closest('g.node');
-    if (node) {
-      const box = parseElementId(node.id);
+    const element = this.pick({target, clientX: event.clientX, clientY: event.clientY});
+    if (element && element.classList.contains('node')) {
+      const box = parseElementId(element.id);
       if (!box) return;
-      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, node);
-      else if (box.kind === 'op') this.togglePin(node, box);
+      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
+      else if (box.kind === 'op') this.togglePin(element);
       return;
     }
-    const cluster = target.closest('g.cluster');
-    if (cluster) {
-      const group = parseClusterId(cluster.id);
-      if (group) this.closeGroup(group, cluster);
+    if (element && element.classList.contains('cluster')) {
+      const group = parseClusterId(element.id);
+      if (group) this.closeGroup(group, element);
       return;
     }
     this.unpin();
@@ -519,12 +537,12 @@ class Tab {
     open.add(box.name);
     this.unpin();
     const at = this.screenCentre(element);
-    // The opened group's frame, clamped so it stays near where the box was.
+    // The group's frame appears where its box was, then slides into view.
     const anchor = {id: element.id, x: at.x, y: at.y};
     this.show({open: [...open], depth: null}, {anchor});
   }
 
-  async closeGroup(group, element) {
+  closeGroup(group, element) {
     const open = new Set(this.open);
     const parentOf = this.tree ? this.tree.parent : null;
     for (const key of open) {
@@ -532,7 +550,7 @@ class Tab {
     }
     this.unpin();
     const at = this.screenCentre(element);
-    // Anchor the frame's top-left label area: that is where the user clicked to close it.
+    // The group's box appears where the middle of its frame was.
     const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
     this.show({open: [...open], depth: null}, {anchor});
   }
@@ -547,9 +565,7 @@ class Tab {
 
   onHover(event) {
     if (this.viewport.dragging) return;
-    const target = event.target instanceof Element ? event.target : null;
-    if (!target || target.closest('[data-no-pan], .sg-card')) return;
-    const element = target.closest('g.node, g.edge, g.cluster');
+    const element = this.pick(event);
     if (element === this.hovered) return;
     if (this.hovered) this.hovered.classList.remove('sg-hover');
     this.hovered = element;
@@ -784,6 +800,17 @@ class Tab {
       button.disabled = false;
     }
   }
+}
+
+/** Whether client point (x, y) is on an open group's outline or its label band. */
+function onFrame(cluster, x, y) {
+  const box = cluster.getBoundingClientRect();
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX) return true;
+  let labelBottom = box.top;
+  for (const text of cluster.querySelectorAll('text')) {
+    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
+  }
+  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
 }
 
 /** Whether group `key` lies inside group `ancestor` (by the scope tree, else by key prefix). */

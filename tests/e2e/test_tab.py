@@ -106,13 +106,42 @@ def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
     expect(tab.frame_of("scope", "layer2")).to_be_visible()
     assert "open=layer2" in tab.frame.evaluate("location.hash")
 
-    # A click on the open group's frame (not on a box inside it) closes it again.
     tab.frame.locator(".sg-viewport").press("f")
     tab.wait_still()
+    # A click inside the open group, away from its frame and its boxes, keeps it open.
+    inside = tab.frame.evaluate(
+        """(id) => {
+          const frame = document.getElementById(id);
+          const r = frame.getBoundingClientRect();
+          for (let y = r.top + r.height * 0.3; y < r.bottom - 20; y += 7) {
+            for (let x = r.left + 20; x < r.right - 20; x += 7) {
+              const hit = document.elementFromPoint(x, y);
+              if (hit && hit.closest('g.node, g.edge, g.cluster') === frame) return {x, y};
+            }
+          }
+          return null;
+        }""",
+        "cluster-" + element_id("scope", "layer2"),
+    )
+    assert inside, "no empty spot inside layer2's frame"
+    tab.frame.evaluate("document.querySelector('svg.sg-graph').dataset.old = '1'")
+    tab.frame.locator(".sg-viewport").click(position=_in_viewport(tab, inside))
+    tab.page.wait_for_timeout(400)
+    expect(tab.frame.locator("svg.sg-graph[data-old]")).to_have_count(1)  # nothing redrawn
+
+    # A click on the open group's frame (not on a box inside it) closes it again.
     tab.run_and_wait(lambda: tab.frame_of("scope", "layer2").click(position={"x": 6, "y": 6}))
     expect(tab.box("scope", "layer2")).to_be_visible()
     assert tab.frame_of("scope", "layer2").count() == 0
     assert element_id("op", "layer2/MatMul") not in tab.op_ids()
+
+
+def _in_viewport(tab, point):
+    """A point in the frame's pixels as a position relative to the graph's viewport."""
+    box = tab.frame.locator(".sg-viewport").evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top}; }"
+    )
+    return {"x": point["x"] - box["x"], "y": point["y"] - box["y"]}
 
 
 def test_open_to_depth_and_close_all(tab):
