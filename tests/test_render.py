@@ -9,10 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from graphs import ffn_graph
 
+from tb_scopegraph import render as render_module
 from tb_scopegraph.dot import to_dot
 from tb_scopegraph.errors import RenderError, RenderTimeout
 from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.render import PRESETS, Preset, Renderer
+from tb_scopegraph.render import BIG_VIEW_EDGES, PRESETS, Preset, Renderer
 
 
 def dense_dag(n: int = 300, edges: int = 1500, seed: int = 1) -> str:
@@ -92,7 +93,8 @@ def test_layout_past_its_time_is_stopped_and_the_renderer_recovers():
         r.close()
 
 
-def test_too_slow_layout_falls_back_to_a_cheaper_preset():
+def test_too_slow_layout_falls_back_to_a_cheaper_preset(monkeypatch):
+    monkeypatch.setattr(render_module, "BIG_VIEW_EDGES", 10**9)  # start with the full preset
     presets = (PRESETS[0], Preset("draft", 0.7, PRESETS[-1].graph_attrs, cheap_edges=True))
     r = Renderer(workers=1, timeout=12, presets=presets)
     try:
@@ -121,5 +123,17 @@ def test_a_stuck_layout_does_not_block_other_requests():
         assert thread.is_alive()  # the quick view was drawn while the slow one still ran
         thread.join()
         assert svg.startswith(b"<?xml") and len(errors) == 1
+    finally:
+        r.close()
+
+
+def test_a_big_view_starts_with_the_cheaper_preset():
+    dot = dense_dag()
+    assert dot.count(" -> ") > BIG_VIEW_EDGES
+    presets = (PRESETS[0], Preset("draft", 0.5, PRESETS[-1].graph_attrs, cheap_edges=True))
+    r = Renderer(workers=1, timeout=8, presets=presets)
+    try:
+        r.render(dot)
+        assert r.stats["fallbacks"] == 0 and r.stats["timeouts"] == 0
     finally:
         r.close()
