@@ -143,7 +143,7 @@ export function buildShell() {
         swatch('series', 'Series of numbered siblings'),
         swatch('chunk', 'Part of a very large scope'),
         swatch('op', 'Operation'),
-        swatch('open', 'Open group (click frame to close)')
+        swatch('open', 'Open group (click its outline or title to close)')
       )
     ),
     h(
@@ -377,7 +377,7 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
     );
     card.push(block('Op types', limited(rows, pinned, 'op types')));
   }
-  card.push(h('div', {class: 'sg-card-hint', text: open ? 'Click the frame to close it' : 'Click to open'}));
+  card.push(h('div', {class: 'sg-card-hint', text: open ? 'Click its outline or title to close it' : 'Click to open'}));
   return card;
 }
 
