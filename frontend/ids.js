@@ -39,7 +39,7 @@ export function parseElementId(id) {
   if (!BOX_KINDS.includes(kind)) return null;
   const encoded = id.slice(dash + 1);
   const bytes = [];
-  for (let i = 0; i < encoded.length; ) {
+  for (let i = 0; i < encoded.length;) {
     const hex = encoded.slice(i + 1, i + 3);
     if (encoded[i] === '.' && /^[0-9A-F]{2}$/.test(hex)) {
       bytes.push(parseInt(hex, 16));

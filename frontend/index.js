@@ -3,7 +3,13 @@
 // the viewport (pan and zoom) together and owns the tab's state.
 
 import {BOX_KINDS, GROUP_KINDS, elementId, parseClusterId, parseElementId} from './ids.js';
-import {readLocation, remember, rememberedGraph, rememberedOpen, writeLocation} from './location.js';
+import {
+  readLocation,
+  remember,
+  rememberedGraph,
+  rememberedOpen,
+  writeLocation,
+} from './location.js';
 import {ApiError, Model, Stale} from './model.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
@@ -41,7 +47,12 @@ function loadStylesheet() {
 }
 
 function sameGraph(a, b) {
-  return Boolean(a && b) && a.run === b.run && (a.kind || '') === (b.kind || '') && (a.tag || '') === (b.tag || '');
+  return (
+    Boolean(a && b) &&
+    a.run === b.run &&
+    (a.kind || '') === (b.kind || '') &&
+    (a.tag || '') === (b.tag || '')
+  );
 }
 
 function safeFilename(text) {
@@ -86,7 +97,10 @@ class Tab {
     const media = window.matchMedia('(prefers-color-scheme: dark)');
     let parentBody = null;
     try {
-      if (window.parent !== window && window.parent.document.querySelector('tb-webapp, tf-tensorboard')) {
+      if (
+        window.parent !== window &&
+        window.parent.document.querySelector('tb-webapp, tf-tensorboard')
+      ) {
         parentBody = window.parent.document.body;
       }
     } catch {
@@ -97,7 +111,10 @@ class Tab {
       document.documentElement.classList.toggle('sg-dark', dark);
     };
     if (parentBody) {
-      new MutationObserver(apply).observe(parentBody, {attributes: true, attributeFilter: ['class']});
+      new MutationObserver(apply).observe(parentBody, {
+        attributes: true,
+        attributeFilter: ['class'],
+      });
     }
     media.addEventListener('change', apply);
     apply();
@@ -117,13 +134,17 @@ class Tab {
       if (graph) this.selectGraph(graph, null);
     });
     ui.zoomIn.addEventListener('click', () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
-    ui.zoomOut.addEventListener('click', () => this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener('click', () =>
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true)
+    );
     ui.fitButton.addEventListener('click', () => this.viewport.fit());
     ui.depthButton.addEventListener('click', () => this.openToDepth());
     ui.depthInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.openToDepth();
     });
-    ui.closeAllButton.addEventListener('click', () => this.show({open: [], depth: null}, {fit: true}));
+    ui.closeAllButton.addEventListener('click', () =>
+      this.show({open: [], depth: null}, {fit: true})
+    );
     for (const [fmt, button] of Object.entries(ui.downloads)) {
       button.addEventListener('click', () => this.download(fmt));
     }
@@ -173,8 +194,10 @@ class Tab {
     }
     if (typing) return;
     if (event.key === 'f' || event.key === 'F') this.viewport.fit();
-    else if (event.key === '+' || event.key === '=') this.viewport.zoomBy(ZOOM_STEP, null, null, true);
-    else if (event.key === '-' || event.key === '_') this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
+    else if (event.key === '+' || event.key === '=')
+      this.viewport.zoomBy(ZOOM_STEP, null, null, true);
+    else if (event.key === '-' || event.key === '_')
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
     else if (event.key === '/') {
       event.preventDefault();
       this.ui.searchInput.focus();
@@ -212,7 +235,10 @@ class Tab {
     const wanted = readLocation();
     const graph = this.findGraph(wanted.graph);
     if (!graph) return;
-    const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
+    const sameOpen =
+      wanted.open &&
+      wanted.open.length === this.open.size &&
+      wanted.open.every((k) => this.open.has(k));
     if (sameGraph(graph, this.graph) && sameOpen) return;
     this.selectGraph(graph, wanted);
   }
@@ -232,7 +258,10 @@ class Tab {
     if (!wanted) return null;
     return (
       this.graphs.find(
-        (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
+        (g) =>
+          g.run === wanted.run &&
+          (!wanted.kind || g.kind === wanted.kind) &&
+          (!wanted.tag || g.tag === wanted.tag)
       ) || null
     );
   }
@@ -252,7 +281,10 @@ class Tab {
     } catch (error) {
       this.setLoading(false);
       this.setState('error');
-      this.showError(error, {title: 'Could not list the graphs', actions: [{label: 'Retry', action: 'reload-graphs', primary: true}]});
+      this.showError(error, {
+        title: 'Could not list the graphs',
+        actions: [{label: 'Retry', action: 'reload-graphs', primary: true}],
+      });
       return;
     }
     this.setLoading(false);
@@ -419,7 +451,12 @@ class Tab {
 
   updateStatus() {
     const ops = this.tree ? this.tree.opCount : this.graph.op_count;
-    this.ui.status.textContent = views.statusText({boxes: this.boxes, open: this.open.size, ops, seconds: this.drawSeconds});
+    this.ui.status.textContent = views.statusText({
+      boxes: this.boxes,
+      open: this.open.size,
+      ops,
+      seconds: this.drawSeconds,
+    });
   }
 
   /** The element of a box or of its open frame, by element id. */
@@ -458,7 +495,10 @@ class Tab {
     if (!on || !chip) return;
     const started = performance.now();
     this.loadingTimer = setTimeout(() => {
-      const tick = () => ui.loading.replaceChildren(...views.loadingChip(Math.floor((performance.now() - started) / 1000)));
+      const tick = () =>
+        ui.loading.replaceChildren(
+          ...views.loadingChip(Math.floor((performance.now() - started) / 1000))
+        );
       tick();
       ui.loading.hidden = false;
       this.loadingTicker = setInterval(tick, 1000);
@@ -487,7 +527,10 @@ class Tab {
       });
       return;
     }
-    const title = error instanceof ApiError && error.status ? 'The server could not draw this view' : 'Could not draw this view';
+    const title =
+      error instanceof ApiError && error.status
+        ? 'The server could not draw this view'
+        : 'Could not draw this view';
     const actions = [{label: 'Retry', action: 'retry', primary: true}, ...back];
     if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
       actions.push({label: 'Default view', action: 'default-view'});
@@ -502,7 +545,11 @@ class Tab {
     const target = event.target instanceof Element ? event.target : null;
     if (!target || target.closest('[data-no-pan], .sg-card')) return null;
     const element = target.closest('g.node, g.edge, g.cluster');
-    if (element && element.classList.contains('cluster') && !onFrame(element, event.clientX, event.clientY)) {
+    if (
+      element &&
+      element.classList.contains('cluster') &&
+      !onFrame(element, event.clientX, event.clientY)
+    ) {
       return null;
     }
     return element;
@@ -609,8 +656,10 @@ class Tab {
     const tip = this.ui.tip;
     let x = event.clientX - outer.left + 14;
     let y = event.clientY - outer.top + 16;
-    if (x + tip.offsetWidth > outer.width - 8) x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
-    if (y + tip.offsetHeight > outer.height - 8) y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
+    if (x + tip.offsetWidth > outer.width - 8)
+      x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
+    if (y + tip.offsetHeight > outer.height - 8)
+      y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
     tip.style.transform = `translate(${x}px, ${y}px)`;
   }
 
@@ -628,7 +677,14 @@ class Tab {
     const what = this.describe(element);
     if (!what || (this.pinned && !pinned)) return;
     if (what.kind === 'missing') {
-      this.fillCard(element, views.errorCardContent(what.name, 'An input names this node, but the graph has no such node.'), pinned);
+      this.fillCard(
+        element,
+        views.errorCardContent(
+          what.name,
+          'An input names this node, but the graph has no such node.'
+        ),
+        pinned
+      );
       return;
     }
     this.fillCard(element, views.loadingCard(what.name), pinned);
@@ -637,12 +693,16 @@ class Tab {
       details = await this.model.node(this.graph, what.name, what.kind);
     } catch (error) {
       if (error instanceof Stale) return;
-      if (this.cardFor === element) this.fillCard(element, views.errorCardContent(what.name, error.message), pinned);
+      if (this.cardFor === element)
+        this.fillCard(element, views.errorCardContent(what.name, error.message), pinned);
       return;
     }
     if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
     if (this.pinned && this.pinned !== element) return;
-    const content = details.kind === 'op' ? views.opCard(details, {pinned}) : views.groupCard(details, {open: what.open, pinned});
+    const content =
+      details.kind === 'op'
+        ? views.opCard(details, {pinned})
+        : views.groupCard(details, {open: what.open, pinned});
     this.fillCard(element, content, pinned);
   }
 
@@ -722,14 +782,21 @@ class Tab {
       this.setResults([], error.message, true);
       return;
     }
-    const note = results.length === 0 ? 'No node matches.' : results.length >= 50 ? 'First 50 matches.' : `${results.length} match${results.length === 1 ? '' : 'es'}.`;
+    const note =
+      results.length === 0
+        ? 'No node matches.'
+        : results.length >= 50
+          ? 'First 50 matches.'
+          : `${results.length} match${results.length === 1 ? '' : 'es'}.`;
     this.setResults(results, note);
   }
 
   setResults(results, note, isError = false) {
     this.searchResults = results;
     this.activeResult = -1;
-    this.ui.searchResults.replaceChildren(...views.searchResultItems(results, this.ui.searchInput.value));
+    this.ui.searchResults.replaceChildren(
+      ...views.searchResultItems(results, this.ui.searchInput.value)
+    );
     this.ui.searchStatus.textContent = note;
     this.ui.searchStatus.classList.toggle('sg-error-text', isError);
   }
@@ -783,7 +850,9 @@ class Tab {
     if (!this.graph) return;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
-    const name = safeFilename(`${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`);
+    const name = safeFilename(
+      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`
+    );
     try {
       let blob;
       try {
@@ -795,7 +864,10 @@ class Tab {
       }
       saveBlob(blob, `${name}.${fmt}`);
     } catch (error) {
-      this.showError(error, {title: `Could not download the ${fmt.toUpperCase()}`, actions: [{label: 'OK', action: 'back', primary: true}]});
+      this.showError(error, {
+        title: `Could not download the ${fmt.toUpperCase()}`,
+        actions: [{label: 'OK', action: 'back', primary: true}],
+      });
     } finally {
       button.disabled = false;
     }
@@ -805,7 +877,8 @@ class Tab {
 /** Whether client point (x, y) is on an open group's outline or its label band. */
 function onFrame(cluster, x, y) {
   const box = cluster.getBoundingClientRect();
-  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX) return true;
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+    return true;
   let labelBottom = box.top;
   for (const text of cluster.querySelectorAll('text')) {
     labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
@@ -863,7 +936,10 @@ function rasterize(svgText) {
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(image, 0, 0, canvas.width, canvas.height);
       URL.revokeObjectURL(url);
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The browser could not make a PNG.'))), 'image/png');
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new Error('The browser could not make a PNG.'))),
+        'image/png'
+      );
     };
     image.onerror = () => {
       URL.revokeObjectURL(url);

@@ -85,7 +85,11 @@ export class Viewport {
     const {w, h} = this.size();
     const pad = Math.min(FIT_PADDING, w / 8, h / 8);
     const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h - 2 * pad) / Math.max(rect.h, 1));
-    return {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k: Math.min(Math.max(k, 1e-4), maxScale)};
+    return {
+      cx: rect.x + rect.w / 2,
+      cy: rect.y + rect.h / 2,
+      k: Math.min(Math.max(k, 1e-4), maxScale),
+    };
   }
 
   fit(animate = true) {

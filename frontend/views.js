@@ -55,15 +55,29 @@ export function icon(name) {
 }
 
 function iconButton(name, title, props = {}) {
-  return h('button', {type: 'button', class: 'sg-icon-button', title, 'aria-label': title, ...props}, icon(name));
+  return h(
+    'button',
+    {type: 'button', class: 'sg-icon-button', title, 'aria-label': title, ...props},
+    icon(name)
+  );
 }
 
 function section(title, ...children) {
-  return h('section', {class: 'sg-section'}, h('h3', {class: 'sg-section-title', text: title}), ...children);
+  return h(
+    'section',
+    {class: 'sg-section'},
+    h('h3', {class: 'sg-section-title', text: title}),
+    ...children
+  );
 }
 
 function swatch(kind, label) {
-  return h('div', {class: 'sg-legend-row'}, h('span', {class: `sg-swatch sg-swatch-${kind}`}), h('span', {text: label}));
+  return h(
+    'div',
+    {class: 'sg-legend-row'},
+    h('span', {class: `sg-swatch sg-swatch-${kind}`}),
+    h('span', {text: label})
+  );
 }
 
 /** The tab's skeleton: sidebar with controls, the graph's viewport, overlays. */
@@ -87,7 +101,11 @@ export function buildShell() {
     'aria-pressed': 'false',
     text: '.*',
   });
-  ui.searchResults = h('ul', {class: 'sg-results', role: 'listbox', 'aria-label': 'Search results'});
+  ui.searchResults = h('ul', {
+    class: 'sg-results',
+    role: 'listbox',
+    'aria-label': 'Search results',
+  });
   ui.searchStatus = h('div', {class: 'sg-results-status', role: 'status'});
 
   ui.depthInput = h('input', {
@@ -98,15 +116,30 @@ export function buildShell() {
     value: '1',
     'aria-label': 'Depth to open to',
   });
-  ui.depthButton = h('button', {type: 'button', class: 'sg-button'}, icon('unfoldMore'), 'Open to depth');
-  ui.closeAllButton = h('button', {type: 'button', class: 'sg-button'}, icon('unfoldLess'), 'Close all');
+  ui.depthButton = h(
+    'button',
+    {type: 'button', class: 'sg-button'},
+    icon('unfoldMore'),
+    'Open to depth'
+  );
+  ui.closeAllButton = h(
+    'button',
+    {type: 'button', class: 'sg-button'},
+    icon('unfoldLess'),
+    'Close all'
+  );
 
   ui.downloads = {};
   const downloadRow = h('div', {class: 'sg-row sg-downloads'});
   for (const fmt of ['svg', 'dot', 'png']) {
     ui.downloads[fmt] = h(
       'button',
-      {type: 'button', class: 'sg-button sg-outlined', 'data-format': fmt, title: `Download this view as ${fmt.toUpperCase()}`},
+      {
+        type: 'button',
+        class: 'sg-button sg-outlined',
+        'data-format': fmt,
+        title: `Download this view as ${fmt.toUpperCase()}`,
+      },
       icon('download'),
       fmt.toUpperCase()
     );
@@ -118,8 +151,18 @@ export function buildShell() {
     {class: 'sg-sidebar'},
     section(
       'Data',
-      h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Run'}), ui.runSelect),
-      h('label', {class: 'sg-field'}, h('span', {class: 'sg-field-label', text: 'Graph'}), ui.graphSelect),
+      h(
+        'label',
+        {class: 'sg-field'},
+        h('span', {class: 'sg-field-label', text: 'Run'}),
+        ui.runSelect
+      ),
+      h(
+        'label',
+        {class: 'sg-field'},
+        h('span', {class: 'sg-field-label', text: 'Graph'}),
+        ui.graphSelect
+      ),
       (ui.graphInfo = h('div', {class: 'sg-graph-info'}))
     ),
     section(
@@ -161,8 +204,18 @@ export function buildShell() {
   ui.zoomIn = iconButton('add', 'Zoom in', {'data-no-pan': true});
   ui.zoomOut = iconButton('remove', 'Zoom out', {'data-no-pan': true});
   ui.fitButton = iconButton('fit', 'Fit to screen (F)', {'data-no-pan': true});
-  ui.zoomControls = h('div', {class: 'sg-zoom', 'data-no-pan': true}, ui.zoomIn, ui.zoomOut, ui.fitButton);
-  ui.progress = h('div', {class: 'sg-progress', role: 'progressbar', 'aria-label': 'Loading', hidden: true}, h('div', {class: 'sg-progress-bar'}));
+  ui.zoomControls = h(
+    'div',
+    {class: 'sg-zoom', 'data-no-pan': true},
+    ui.zoomIn,
+    ui.zoomOut,
+    ui.fitButton
+  );
+  ui.progress = h(
+    'div',
+    {class: 'sg-progress', role: 'progressbar', 'aria-label': 'Loading', hidden: true},
+    h('div', {class: 'sg-progress-bar'})
+  );
   ui.loading = h('div', {class: 'sg-loading', hidden: true, 'data-no-pan': true, role: 'status'});
   ui.message = h('div', {class: 'sg-message-layer', hidden: true, 'data-no-pan': true});
   ui.status = h('div', {class: 'sg-status'});
@@ -204,7 +257,9 @@ export function graphLabel(graph) {
 }
 
 export function fillSelect(select, options, selectedIndex) {
-  select.replaceChildren(...options.map((label, i) => h('option', {value: String(i), text: label})));
+  select.replaceChildren(
+    ...options.map((label, i) => h('option', {value: String(i), text: label}))
+  );
   select.value = String(Math.max(0, selectedIndex));
   select.disabled = options.length <= 1;
 }
@@ -219,10 +274,16 @@ export function fillSelect(select, options, selectedIndex) {
 export function importGraphSvg(text) {
   const xml = new DOMParser().parseFromString(text, 'image/svg+xml');
   const root = xml.documentElement;
-  if (xml.getElementsByTagName('parsererror').length || root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
+  if (
+    xml.getElementsByTagName('parsererror').length ||
+    root.namespaceURI !== SVG_NS ||
+    root.localName !== 'svg'
+  ) {
     throw new Error('The server sent a drawing this page cannot read.');
   }
-  for (const element of [...root.querySelectorAll('script, foreignObject, iframe, object, embed, style')]) {
+  for (const element of [
+    ...root.querySelectorAll('script, foreignObject, iframe, object, embed, style'),
+  ]) {
     element.remove();
   }
   for (const title of [...root.getElementsByTagName('title')]) title.remove();
@@ -230,7 +291,8 @@ export function importGraphSvg(text) {
     for (const attr of [...element.attributes]) {
       const name = attr.name.toLowerCase();
       if (name.startsWith('on')) element.removeAttributeNode(attr);
-      else if ((attr.localName === 'href') && !attr.value.startsWith('#')) element.removeAttributeNode(attr);
+      else if (attr.localName === 'href' && !attr.value.startsWith('#'))
+        element.removeAttributeNode(attr);
     }
     const tip = element.getAttributeNS(XLINK_NS, 'title');
     if (tip != null) {
@@ -249,10 +311,18 @@ export function importGraphSvg(text) {
     hit.removeAttribute('stroke-dasharray');
     path.after(hit);
   }
-  const [x, y, w, hgt] = (root.getAttribute('viewBox') || '').trim().split(/[\s,]+/).map(Number);
+  const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
   const bounds = [x, y, w, hgt].every(Number.isFinite)
     ? {x, y, w, h: hgt}
-    : {x: 0, y: 0, w: parseFloat(root.getAttribute('width')) || 100, h: parseFloat(root.getAttribute('height')) || 100};
+    : {
+        x: 0,
+        y: 0,
+        w: parseFloat(root.getAttribute('width')) || 100,
+        h: parseFloat(root.getAttribute('height')) || 100,
+      };
   const svg = document.importNode(root, true);
   svg.removeAttribute('width');
   svg.removeAttribute('height');
@@ -278,17 +348,35 @@ function chip(text, kind = '') {
 }
 
 function cardHeader(title, chips, pinned) {
-  const header = h('div', {class: 'sg-card-header'}, h('div', {class: 'sg-card-title', text: title}), h('div', {class: 'sg-card-chips'}, chips));
-  if (pinned) header.append(iconButton('close', 'Close', {class: 'sg-icon-button sg-card-close', 'data-action': 'unpin'}));
+  const header = h(
+    'div',
+    {class: 'sg-card-header'},
+    h('div', {class: 'sg-card-title', text: title}),
+    h('div', {class: 'sg-card-chips'}, chips)
+  );
+  if (pinned)
+    header.append(
+      iconButton('close', 'Close', {class: 'sg-icon-button sg-card-close', 'data-action': 'unpin'})
+    );
   return header;
 }
 
 function kv(label, value, cls = '') {
-  return h('div', {class: 'sg-kv'}, h('span', {class: 'sg-k', text: label}), h('span', {class: `sg-v ${cls}`, text: value}));
+  return h(
+    'div',
+    {class: 'sg-kv'},
+    h('span', {class: 'sg-k', text: label}),
+    h('span', {class: `sg-v ${cls}`, text: value})
+  );
 }
 
 function block(title, ...rows) {
-  return h('div', {class: 'sg-card-block'}, h('div', {class: 'sg-card-block-title', text: title}), ...rows);
+  return h(
+    'div',
+    {class: 'sg-card-block'},
+    h('div', {class: 'sg-card-block-title', text: title}),
+    ...rows
+  );
 }
 
 function tensorRow(name, dtype, shape, cls = '') {
@@ -313,24 +401,34 @@ const SHOWN = 8;
 
 function limited(rows, pinned, what) {
   if (pinned || rows.length <= SHOWN) return rows;
-  const more = h('div', {class: 'sg-more', text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`});
+  const more = h('div', {
+    class: 'sg-more',
+    text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`,
+  });
   return [...rows.slice(0, SHOWN), more];
 }
 
 /** A card for one op's details from the `node` route. */
 export function opCard(details, {pinned = false} = {}) {
-  const card = [cardHeader(shortName(details.name), [chip(details.op || 'op', 'sg-chip-op')], pinned)];
+  const card = [
+    cardHeader(shortName(details.name), [chip(details.op || 'op', 'sg-chip-op')], pinned),
+  ];
   card.push(kv('Name', details.name, 'sg-mono'));
   if (details.device) card.push(kv('Device', details.device, 'sg-mono'));
   const outputs = details.outputs || [];
   if (outputs.length) {
-    const rows = outputs.map((o) => [tensorRow(o.name, o.dtype, o.shape), consumersLine(o.consumers, pinned)]);
+    const rows = outputs.map((o) => [
+      tensorRow(o.name, o.dtype, o.shape),
+      consumersLine(o.consumers, pinned),
+    ]);
     card.push(block('Outputs', limited(rows, pinned, 'outputs')));
   }
   const inputs = details.inputs || [];
   if (inputs.length) {
     const rows = inputs.map((i) =>
-      i.control ? tensorRow('^' + i.name, '', 'control', 'sg-control') : tensorRow(i.name, i.dtype, i.shape)
+      i.control
+        ? tensorRow('^' + i.name, '', 'control', 'sg-control')
+        : tensorRow(i.name, i.dtype, i.shape)
     );
     card.push(block('Inputs', limited(rows, pinned, 'inputs')));
   }
@@ -357,13 +455,22 @@ const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
 /** A card for a scope, series or chunk: op counts by type and parameters. */
 export function groupCard(details, {open = false, pinned = false} = {}) {
   const card = [
-    cardHeader(shortName(details.name), [chip(GROUP_LABELS[details.kind] || details.kind, `sg-chip-${details.kind}`), open ? chip('open', 'sg-chip-open') : null], pinned),
+    cardHeader(
+      shortName(details.name),
+      [
+        chip(GROUP_LABELS[details.kind] || details.kind, `sg-chip-${details.kind}`),
+        open ? chip('open', 'sg-chip-open') : null,
+      ],
+      pinned
+    ),
   ];
   card.push(kv('Name', details.name, 'sg-mono'));
   card.push(kv('Ops', formatCount(details.op_count)));
   if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
   if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
-  const types = Object.entries(details.op_types || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const types = Object.entries(details.op_types || {}).sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
+  );
   if (types.length) {
     const top = types[0][1];
     const rows = types.map(([op, n]) =>
@@ -371,18 +478,31 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
         'div',
         {class: 'sg-optype'},
         h('span', {class: 'sg-optype-name', text: op}),
-        h('span', {class: 'sg-optype-bar'}, h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})),
+        h(
+          'span',
+          {class: 'sg-optype-bar'},
+          h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})
+        ),
         h('span', {class: 'sg-optype-count', text: formatCount(n)})
       )
     );
     card.push(block('Op types', limited(rows, pinned, 'op types')));
   }
-  card.push(h('div', {class: 'sg-card-hint', text: open ? 'Click its outline or title to close it' : 'Click to open'}));
+  card.push(
+    h('div', {
+      class: 'sg-card-hint',
+      text: open ? 'Click its outline or title to close it' : 'Click to open',
+    })
+  );
   return card;
 }
 
 export function loadingCard(name) {
-  return [cardHeader(shortName(name), []), kv('Name', name, 'sg-mono'), h('div', {class: 'sg-card-hint', text: 'Loading details…'})];
+  return [
+    cardHeader(shortName(name), []),
+    kv('Name', name, 'sg-mono'),
+    h('div', {class: 'sg-card-hint', text: 'Loading details…'}),
+  ];
 }
 
 export function errorCardContent(name, message) {
@@ -392,7 +512,10 @@ export function errorCardContent(name, message) {
 /** The edge's tooltip text (from Graphviz's xlink:title), one line per tensor. */
 export function edgeTip(text) {
   const lines = text.split('\n');
-  return [h('div', {class: 'sg-tip-title', text: lines[0]}), ...lines.slice(1).map((line) => h('div', {class: 'sg-tip-line', text: line}))];
+  return [
+    h('div', {class: 'sg-tip-title', text: lines[0]}),
+    ...lines.slice(1).map((line) => h('div', {class: 'sg-tip-line', text: line})),
+  ];
 }
 
 // --- search ---
@@ -401,8 +524,22 @@ export function searchResultItems(results, query) {
   return results.map((result, i) => {
     const item = h(
       'li',
-      {class: 'sg-result', role: 'option', id: `sg-result-${i}`, 'data-index': String(i), title: result.name},
-      h('div', {class: 'sg-result-main'}, h('span', {class: 'sg-result-short', text: shortName(result.name)}), chip(result.kind === 'op' ? result.op || 'op' : result.kind, `sg-chip-${result.kind === 'op' ? 'op' : result.kind}`)),
+      {
+        class: 'sg-result',
+        role: 'option',
+        id: `sg-result-${i}`,
+        'data-index': String(i),
+        title: result.name,
+      },
+      h(
+        'div',
+        {class: 'sg-result-main'},
+        h('span', {class: 'sg-result-short', text: shortName(result.name)}),
+        chip(
+          result.kind === 'op' ? result.op || 'op' : result.kind,
+          `sg-chip-${result.kind === 'op' ? 'op' : result.kind}`
+        )
+      ),
       h('div', {class: 'sg-result-path', text: result.name})
     );
     item.dataset.query = query;
@@ -425,7 +562,14 @@ export function messageCard({title, text, hint, iconName = 'error', actions = []
       ? h(
           'div',
           {class: 'sg-message-actions'},
-          actions.map((a) => h('button', {type: 'button', class: `sg-button ${a.primary ? 'sg-primary' : 'sg-outlined'}`, 'data-action': a.action, text: a.label}))
+          actions.map((a) =>
+            h('button', {
+              type: 'button',
+              class: `sg-button ${a.primary ? 'sg-primary' : 'sg-outlined'}`,
+              'data-action': a.action,
+              text: a.label,
+            })
+          )
         )
       : null
   );
@@ -439,20 +583,50 @@ export function emptyState() {
     {class: 'sg-message sg-message-empty', role: 'status'},
     h('div', {class: 'sg-message-icon'}, icon('graph')),
     h('h2', {class: 'sg-message-title', text: 'No graphs in this log directory'}),
-    h('p', {class: 'sg-message-text', text: 'Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:'}),
+    h('p', {
+      class: 'sg-message-text',
+      text: 'Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:',
+    }),
     h(
       'ul',
       {class: 'sg-message-list'},
-      h('li', {}, 'TensorFlow: ', code('tf.summary.trace_on(graph=True)'), ' then ', code('tf.summary.trace_export(...)')),
+      h(
+        'li',
+        {},
+        'TensorFlow: ',
+        code('tf.summary.trace_on(graph=True)'),
+        ' then ',
+        code('tf.summary.trace_export(...)')
+      ),
       h('li', {}, 'Keras: ', code('tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)')),
       h('li', {}, 'PyTorch: ', code('SummaryWriter(log_dir).add_graph(model, example_input)'))
     ),
-    h('div', {class: 'sg-message-actions'}, h('button', {type: 'button', class: 'sg-button sg-primary', 'data-action': 'reload-graphs', text: 'Check again'}))
+    h(
+      'div',
+      {class: 'sg-message-actions'},
+      h('button', {
+        type: 'button',
+        class: 'sg-button sg-primary',
+        'data-action': 'reload-graphs',
+        text: 'Check again',
+      })
+    )
   );
 }
 
 export function loadingChip(seconds) {
-  return [h('span', {class: 'sg-spinner'}), h('span', {text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : 'Laying out the graph…'}), h('button', {type: 'button', class: 'sg-button sg-text', 'data-action': 'cancel-render', text: 'Cancel'})];
+  return [
+    h('span', {class: 'sg-spinner'}),
+    h('span', {
+      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : 'Laying out the graph…',
+    }),
+    h('button', {
+      type: 'button',
+      class: 'sg-button sg-text',
+      'data-action': 'cancel-render',
+      text: 'Cancel',
+    }),
+  ];
 }
 
 export function statusText({boxes, ops, seconds, open}) {
@@ -460,6 +634,7 @@ export function statusText({boxes, ops, seconds, open}) {
   if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
   if (open != null) parts.push(`${formatCount(open)} open`);
   if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
-  if (seconds != null) parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  if (seconds != null)
+    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
   return parts.join(' · ');
 }
