@@ -79,6 +79,12 @@ class Tab {
     this.viewport = new Viewport(this.ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.hideHover(),
+      // A pinned card follows its box as the drawing moves.
+      onChange: () => {
+        if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
+          this.positionCard(this.pinned);
+        }
+      },
     });
   }
 

@@ -279,7 +279,8 @@ export class Viewport {
   }
 
   _wheel(event) {
-    if (!this.svg) return;
+    // Over a control or a pinned card the wheel scrolls that, not the drawing.
+    if (!this.svg || event.target.closest('[data-no-pan]')) return;
     event.preventDefault();
     cancelAnimationFrame(this._animation);
     // Lines and pages to pixels; a pinch (ctrlKey) sends small deltas, so it counts more.

@@ -219,7 +219,7 @@ export function buildShell() {
   ui.loading = h('div', {class: 'sg-loading', hidden: true, 'data-no-pan': true, role: 'status'});
   ui.message = h('div', {class: 'sg-message-layer', hidden: true, 'data-no-pan': true});
   ui.status = h('div', {class: 'sg-status'});
-  ui.card = h('div', {class: 'sg-card', hidden: true, role: 'tooltip'});
+  ui.card = h('div', {class: 'sg-card', hidden: true, role: 'tooltip', 'data-no-pan': true});
   ui.tip = h('div', {class: 'sg-tip', hidden: true, role: 'tooltip'});
   ui.viewport = h(
     'main',

@@ -49,6 +49,15 @@ def test_hovering_an_op_shows_its_type_and_output_shape(tab):
     expect(card).to_contain_text("[?,128]")
     expect(card).to_contain_text("[?,784]")  # the input x
 
+    # A click pins the card (it stays, and takes the pointer); Escape lets it go.
+    tab.box("op", "layer1/MatMul").click()
+    expect(card).to_have_class(re.compile("sg-pinned"))
+    tab.page.mouse.move(5, 5)
+    expect(card).to_be_visible()
+    expect(card.locator("[data-action=unpin]")).to_be_visible()
+    tab.page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+
 
 def test_hovering_a_scope_shows_op_counts_and_parameters(tab):
     tab.open("ffn_scoped")
