@@ -5,9 +5,11 @@
     tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
 
-PATH is a logdir (runs at any depth), an event file (its folder is read), or a GraphDef
-file (`.pb` binary, `.pbtxt` text). Every failure is one `tb-scopegraph: error: ...` line
-on stderr: exit status 2 for a misused command line, 1 for anything else.
+PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
+(its folder or `saved_model.pb`), a GraphDef file (`.pb` binary, `.pbtxt` text) or a
+MetaGraphDef file (`.meta`). Every failure is one `tb-scopegraph: error: ...` line on stderr:
+exit status 2 for a misused command line, 1 for anything else. Damaged records skipped in
+event files are reported as `tb-scopegraph: warning: ...` lines on stderr.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
 
 if TYPE_CHECKING:
     from tb_scopegraph.hierarchy import Hierarchy
-    from tb_scopegraph.sources import GraphInfo
+    from tb_scopegraph.sources import Graph, GraphInfo, LocalGraphs
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
 _SUFFIX_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
+_PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -77,16 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list", help="list the graphs at PATH (run, kind, tag, op count)", description=None
     )
-    listing.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+    listing.add_argument("path", metavar="PATH", help=_PATH_HELP)
 
     scopes = commands.add_parser(
         "scopes", help="print the scope tree of one graph (the names --open takes)"
     )
-    scopes.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+    scopes.add_argument("path", metavar="PATH", help=_PATH_HELP)
     _add_selection(scopes)
 
     render = commands.add_parser("render", help="draw one view of one graph as SVG, DOT or PNG")
-    render.add_argument("path", metavar="PATH", help="logdir, event file, or .pb/.pbtxt file")
+    render.add_argument("path", metavar="PATH", help=_PATH_HELP)
     _add_selection(render)
     render.add_argument(
         "--open",
@@ -170,10 +173,22 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-def _list(args: argparse.Namespace) -> int:
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {_printable(message)}", file=sys.stderr)
+
+
+def _open(path: str) -> LocalGraphs:
+    """The graphs at `path`, after reporting the damage reading them skipped."""
     from tb_scopegraph.sources import LocalGraphs
 
-    graphs = LocalGraphs(args.path).list()
+    graphs = LocalGraphs(path)
+    for message in graphs.warnings:
+        _warn(message)
+    return graphs
+
+
+def _list(args: argparse.Namespace) -> int:
+    graphs = _open(args.path).list()
     if not graphs:
         raise SourceError(f"no graphs in {args.path}")
     rows = [("RUN", "KIND", "TAG", "OPS")]
@@ -203,12 +218,17 @@ def _printable(text: str) -> str:
 
 
 def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
-    from tb_scopegraph.hierarchy import Hierarchy
-    from tb_scopegraph.sources import LocalGraphs
-
-    graphs = LocalGraphs(args.path)
+    graphs = _open(args.path)
     info = graphs.select(run=args.run, kind=args.kind, tag=args.tag)
-    return Hierarchy(graphs.load(info)), info
+    return hierarchy_of(graphs.load_graph(info)), info
+
+
+def hierarchy_of(graph: Graph) -> Hierarchy:
+    """The scope tree of a loaded graph."""
+    from tb_scopegraph.hierarchy import Hierarchy
+
+    # TODO(stats): pass graph.stats once Hierarchy takes them.
+    return Hierarchy(graph.graph_def)
 
 
 def _scopes(args: argparse.Namespace) -> int:
@@ -244,9 +264,11 @@ def _render(args: argparse.Namespace) -> int:
         view = hierarchy.default_view()
 
     from tb_scopegraph.dot import to_dot
-    from tb_scopegraph.sources import FILE_GRAPH, RUN_GRAPH
+    from tb_scopegraph.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
 
-    title = info.run if info.kind in (RUN_GRAPH, FILE_GRAPH) else f"{info.run} · {info.tag}"
+    title = (
+        info.run if info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH) else f"{info.run} · {info.tag}"
+    )
     dot = to_dot(hierarchy, view, title)
     if fmt == "dot":
         data = dot.encode("utf-8")

@@ -125,8 +125,8 @@ def show(
 
     `x` is a tf.Graph (or anything with `as_graph_def()`, or a ConcreteFunction's `.graph`),
     a GraphDef, a Hierarchy, or a path: a logdir or event file (give `run`, `kind`, `tag`
-    when it holds several graphs) or a `.pb`/`.pbtxt` file. Without `open` and `depth`
-    the view is a small default one.
+    when it holds several graphs), a SavedModel, or a `.pb`/`.pbtxt`/`.meta` file. Without
+    `open` and `depth` the view is a small default one.
     """
     hierarchy, title = _hierarchy(x, run=run, kind=kind, tag=tag)
     if open is None and depth is None:
@@ -145,10 +145,13 @@ def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tu
     if isinstance(x, Hierarchy):
         return x, ""
     if isinstance(x, str | os.PathLike):
+        from tb_scopegraph.cli import hierarchy_of
+
         graphs = sources.LocalGraphs(x)
         info = graphs.select(run=run, kind=kind, tag=tag)
-        title = info.run if info.kind == sources.RUN_GRAPH else f"{info.run} · {info.tag}"
-        return Hierarchy(graphs.load(info)), title
+        plain = (sources.RUN_GRAPH, sources.FILE_GRAPH, sources.META_GRAPH)
+        title = info.run if info.kind in plain else f"{info.run} · {info.tag}"
+        return hierarchy_of(graphs.load_graph(info)), title
     graph = getattr(x, "graph", None)
     if not hasattr(x, "as_graph_def") and hasattr(graph, "as_graph_def"):
         x = graph  # a ConcreteFunction

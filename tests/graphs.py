@@ -13,6 +13,7 @@ from typing import Any
 from tensorboard.compat.proto import (
     attr_value_pb2,
     event_pb2,
+    function_pb2,
     graph_pb2,
     tensor_shape_pb2,
     types_pb2,
@@ -189,6 +190,42 @@ def tangled_graph(n: int = 400, fan_in: int = 4, seed: int = 0) -> graph_pb2.Gra
     return graph_from_nodes(nodes)
 
 
+def function_def(
+    name: str,
+    args: Sequence[str],
+    nodes: Iterable[NodeSpec],
+    returns: dict[str, str],
+    arg_shapes: Sequence[Shape] | None = None,
+) -> function_pb2.FunctionDef:
+    """A FunctionDef with float arguments and results, as tf.function writes one.
+
+    `nodes` are as in `graph_from_nodes`, with inputs in function syntax (`arg`,
+    `node:out_arg:index`, `^node`); `returns` maps each result name to its source.
+    `arg_shapes` sets each argument's `_output_shapes` attr.
+    """
+    function = function_pb2.FunctionDef()
+    function.signature.name = name
+    for arg in args:
+        function.signature.input_arg.add(name=arg, type=types_pb2.DT_FLOAT)
+    for result in returns:
+        function.signature.output_arg.add(name=result, type=types_pb2.DT_FLOAT)
+    body = graph_from_nodes(nodes)
+    for node in body.node:
+        del node.attr["_output_shapes"]  # function bodies carry none
+    function.node_def.extend(body.node)
+    for result, source in returns.items():
+        function.ret[result] = source
+    for index, shape in enumerate(arg_shapes or ()):
+        shapes = function.arg_attr[index].attr["_output_shapes"].list.shape
+        shapes.add().CopyFrom(shape_proto(shape))
+    return function
+
+
+def func_attr(name: str) -> attr_value_pb2.AttrValue:
+    """An AttrValue naming a function, as PartitionedCall's `f` or While's `body`."""
+    return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name))
+
+
 def node_names(graph: graph_pb2.GraphDef) -> list[str]:
     """The node names of a GraphDef, in order."""
     return [node.name for node in graph.node]
@@ -210,6 +247,21 @@ def write_events(
         writer.write(event.SerializeToString())
     writer.close()
     return path
+
+
+def record(data: bytes) -> bytes:
+    """`data` framed as one TFRecord: length, its checksum, data, its checksum."""
+    import struct
+
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    header = struct.pack("<Q", len(data))
+    return (
+        header
+        + struct.pack("<I", masked_crc32c(header))
+        + data
+        + struct.pack("<I", masked_crc32c(data))
+    )
 
 
 def write_run_graph(

@@ -11,13 +11,22 @@ import tensorflow as tf
 from google.protobuf import text_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tensorboard.compat.proto import config_pb2, event_pb2, graph_pb2, summary_pb2
+from tensorboard.compat.proto import (
+    attr_value_pb2,
+    config_pb2,
+    event_pb2,
+    function_pb2,
+    graph_pb2,
+    summary_pb2,
+)
 
 from tb_scopegraph import sources
 from tb_scopegraph.errors import NotFound, SourceError
+from tb_scopegraph.hierarchy import Hierarchy
 from tb_scopegraph.sources import (
     CONCEPTUAL,
     OP_GRAPH,
+    PROFILE,
     RUN_GRAPH,
     RUN_GRAPH_TAG,
     GraphInfo,
@@ -256,7 +265,7 @@ def test_read_graph_unknown_run_tag_or_kind_is_not_found(provider, ref):
 
 def test_parse_graph_unknown_kind_is_not_found():
     with pytest.raises(NotFound, match="unknown graph kind"):
-        sources.parse_graph("profile", graphs.add_graph().SerializeToString())
+        sources.parse_graph("no_such_kind", graphs.add_graph().SerializeToString())
 
 
 def test_latest_graph_of_a_run_wins(tmp_path):
@@ -277,13 +286,17 @@ def test_latest_graph_of_a_run_wins(tmp_path):
 
 
 def test_every_kind_names_where_it_is_stored():
-    assert set(sources.KIND_PLUGINS) == set(sources.KINDS) == {RUN_GRAPH, OP_GRAPH, CONCEPTUAL}
+    served = {RUN_GRAPH, OP_GRAPH, PROFILE, CONCEPTUAL}
+    assert set(sources.KIND_PLUGINS) == served
+    assert set(sources.KINDS) == served | {sources.META_GRAPH}  # read from event files only
     assert sources.KIND_PLUGINS[RUN_GRAPH] == ("graphs",)
+    assert sources.KIND_PLUGINS[PROFILE] == ("graph_tagged_run_metadata", "graph_run_metadata")
     assert set(sources.PLUGIN_NAMES) == {
         "graphs",
         "graph_run_metadata",
         "graph_run_metadata_graph",
         "graph_keras_model",
+        "graph_tagged_run_metadata",
     }
 
 
@@ -438,3 +451,331 @@ def test_graph_from_object_accepts_tensorflow_graphs_and_graph_defs():
         assert graphs.node_names(sources.graph_from_object(obj)) == ["a", "b", "c"]
     with pytest.raises(SourceError, match="not a graph: str"):
         sources.graph_from_object("a/b")
+
+
+# --- function libraries --------------------------------------------------------------------
+
+LIB = sources.FUNCTION_LIBRARY
+
+
+def _with_library(nodes, *functions) -> graph_pb2.GraphDef:
+    graph = graphs.graph_from_nodes(nodes)
+    graph.library.function.extend(functions)
+    return graph
+
+
+def _double() -> function_pb2.FunctionDef:
+    return graphs.function_def(
+        "double",
+        ["a"],
+        [("mul", "Mul", ("a", "a"))],
+        {"y": "mul:z:0"},
+        arg_shapes=[[None, 3]],
+    )
+
+
+def _nodes(graph) -> dict:
+    return {node.name: node for node in graph.node}
+
+
+def test_function_bodies_become_scopes_their_call_sites_link_to():
+    graph = _with_library(
+        [
+            ("x", "Placeholder", (), {"dtype": "float32"}),
+            ("call", "PartitionedCall", ("x",), {"f": graphs.func_attr("double")}),
+            ("direct", "double", ("call",)),
+        ],
+        _double(),
+    )
+    expanded = sources.parse_graph(RUN_GRAPH, graph.SerializeToString())
+    nodes = _nodes(expanded)
+    assert graphs.node_names(expanded) == [
+        "x",
+        "call",
+        "direct",
+        f"{LIB}/double/a",
+        f"{LIB}/double/mul",
+        f"{LIB}/double/y",
+    ]
+    arg = nodes[f"{LIB}/double/a"]
+    assert (arg.op, list(arg.input)) == ("_Arg", ["^call", "^direct"])
+    assert arg.attr["T"].type == 1 and arg.attr["index"].i == 0
+    assert [d.size for d in arg.attr["_output_shapes"].list.shape[0].dim] == [-1, 3]
+    assert list(nodes[f"{LIB}/double/mul"].input) == [f"{LIB}/double/a"] * 2
+    result = nodes[f"{LIB}/double/y"]
+    assert (result.op, list(result.input)) == ("_Retval", [f"{LIB}/double/mul"])
+    assert not expanded.HasField("library")
+    # The view draws the call sites' links to the library, and the argument's shape.
+    hierarchy = Hierarchy(expanded)
+    layout = hierarchy.layout(hierarchy.view(open=[LIB, f"{LIB}/double"]))
+    boxes = layout.boxes
+    edges = {(boxes[e.src].name, boxes[e.dst].name, e.control): e for e in layout.edges}
+    assert ("call", f"{LIB}/double/a", True) in edges
+    assert edges[(f"{LIB}/double/a", f"{LIB}/double/mul", False)].tensors[0].shape == "[?,3]"
+
+
+def test_control_flow_and_case_branches_link_to_every_function_they_name():
+    cond = graphs.function_def("cond", ["i"], [("less", "Less", ("i", "i"))], {"r": "less:z:0"})
+    body = graphs.function_def("body", ["i"], [("inc", "AddV2", ("i", "i"))], {"r": "inc:z:0"})
+    case = attr_value_pb2.AttrValue(
+        list=attr_value_pb2.AttrValue.ListValue(
+            func=[
+                attr_value_pb2.NameAttrList(name="cond"),
+                attr_value_pb2.NameAttrList(name="body"),
+            ]
+        )
+    )
+    graph = _with_library(
+        [
+            ("i", "Const"),
+            (
+                "loop",
+                "While",
+                ("i",),
+                {"cond": graphs.func_attr("cond"), "body": graphs.func_attr("body")},
+            ),
+            ("pick", "Case", ("i", "loop"), {"branches": case}),
+        ],
+        cond,
+        body,
+    )
+    nodes = _nodes(sources.expand_function_library(graph))
+    assert list(nodes[f"{LIB}/cond/i"].input) == ["^loop", "^pick"]
+    assert list(nodes[f"{LIB}/body/i"].input) == ["^loop", "^pick"]
+
+
+def test_function_outputs_are_numbered_across_output_args():
+    two = graphs.function_def(
+        "two", ["a"], [("n", "Neg", ("a",))], {"first": "n:y:0", "second": "n:y:0"}
+    )
+    user = graphs.function_def(
+        "user",
+        ["p", "flag"],
+        [
+            ("sw", "Switch", ("p", "flag")),
+            ("call", "two", ("sw:output_true:0",)),
+            ("split", "Split", ("flag", "p")),
+            ("out", "AddN", ("call:second:0", "split:output:2", "^sw")),
+        ],
+        {"r": "out:sum:0"},
+    )
+    nodes = _nodes(sources.expand_function_library(_with_library([("g", "Const")], two, user)))
+    scope = f"{LIB}/user"
+    assert list(nodes[f"{scope}/call"].input) == [f"{scope}/sw:1"]
+    assert list(nodes[f"{scope}/out"].input) == [
+        f"{scope}/call:1",
+        f"{scope}/split:2",
+        f"^{scope}/sw",
+    ]
+    assert list(nodes[f"{LIB}/two/a"].input) == [f"^{scope}/call"]
+
+
+def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missing():
+    odd = graphs.function_def(
+        'f "x"\n',
+        ["a"],
+        [("a", "Identity", ("a",)), ("b", "Neg", ("gone:y:0",))],
+        {"a": "a:output:0"},
+    )
+    empty = graphs.function_def("noargs", [], [("k", "Const"), ("j", "Const")], {"r": "k:output:0"})
+    recursive = graphs.function_def("again", ["a"], [("call", "again", ("a",))], {"r": "call:r:0"})
+    graph = _with_library(
+        [(f"{LIB}/taken", "Const"), ("c", "noargs"), ("d", "again")], odd, empty, recursive
+    )
+    expanded = sources.parse_graph(RUN_GRAPH, graph.SerializeToString())
+    names = graphs.node_names(expanded)
+    assert len(names) == len(set(names))
+    lib = f"{LIB}_"
+    scope = f'{lib}/f "x"\n'
+    # Argument `a`, node `a` and result `a` share a name in the function: all kept.
+    assert [n for n in names if n.startswith(f"{scope}/a")] == [
+        f"{scope}/a",
+        f"{scope}/a (2)",
+        f"{scope}/a (3)",
+    ]
+    nodes = _nodes(expanded)
+    assert list(nodes[f"{scope}/a (2)"].input) == [f"{scope}/a"]
+    assert list(nodes[f"{scope}/a (3)"].input) == [f"{scope}/a (2)"]
+    assert list(nodes[f"{lib}/noargs/k"].input) == ["^c"]  # no argument: its first op
+    assert list(nodes[f"{lib}/again/a"].input) == ["^d", f"^{lib}/again/call"]
+    hierarchy = Hierarchy(expanded)
+    view = hierarchy.view(depth=10)
+    missing = [b.name for b in hierarchy.layout(view).boxes if b.kind == "missing"]
+    assert missing == [f"{scope}/gone"]
+
+
+def test_graph_from_object_expands_a_copy_and_leaves_the_graph_passed_in():
+    graph = _with_library([("call", "double")], _double())
+    expanded = sources.graph_from_object(graph)
+    assert len(expanded.node) == 4 and len(graph.node) == 1
+    assert graph.library.function[0].signature.name == "double"
+
+
+def test_merge_keeps_control_inputs_and_follows_renamed_functions():
+    first = _with_library(
+        [("x", "Const"), ("w", "While", ("x", "^x"), {"body": graphs.func_attr("double")})],
+        _double(),
+    )
+    second = graphs.graph_from_nodes([("x", "Const")])
+    merged = sources.merge_graph_defs([first, second])
+    nodes = _nodes(merged)
+    assert list(nodes["graph_1/w"].input) == ["graph_1/x", "^graph_1/x"]
+    assert nodes["graph_1/w"].attr["body"].func.name == "graph_1_double"
+    assert [f.signature.name for f in merged.library.function] == ["graph_1_double"]
+    assert sources.merge_graph_defs([second]) is second
+
+
+# --- PyTorch graphs ------------------------------------------------------------------------
+
+
+def _torch_graph(extra=()) -> graph_pb2.GraphDef:
+    """What PyTorch writes for `Net(blocks=ModuleList([Block(fc=Linear)]))`: ops under the
+    modules that ran them, parameters under the attribute path (ModuleList included)."""
+    fc = "Net/ModuleList[blocks]/Block[0]/Linear[fc]"
+    return graphs.graph_from_nodes(
+        [
+            ("input/x", "IO Node"),
+            ("output/output.1", "IO Node", ("Net/Block[0]/input.3",)),
+            (f"{fc}/weight/weight.1", "prim::GetAttr", (f"{fc}/weight/fc.1",)),
+            (f"{fc}/bias/bias.1", "prim::GetAttr", (f"{fc}/weight/fc.1",)),
+            (
+                "Net/Block[0]/Linear[fc]/input.1",
+                "aten::linear",
+                ("input/x", f"{fc}/weight/weight.1", f"{fc}/bias/bias.1"),
+            ),
+            ("Net/Block[0]/input.3", "aten::relu", ("Net/Block[0]/Linear[fc]/input.1",)),
+            *extra,
+        ]
+    )
+
+
+def test_pytorch_ops_move_under_the_module_path_their_parameters_show():
+    expanded = sources.parse_graph(RUN_GRAPH, _torch_graph().SerializeToString())
+    fc = "Net/ModuleList[blocks]/Block[0]/Linear[fc]"
+    assert graphs.node_names(expanded) == [
+        "input/x",
+        "output/output.1",
+        f"{fc}/weight/weight.1",
+        f"{fc}/bias/bias.1",
+        f"{fc}/input.1",
+        "Net/ModuleList[blocks]/Block[0]/input.3",
+    ]
+    nodes = _nodes(expanded)
+    assert list(nodes[f"{fc}/weight/weight.1"].input) == []  # the module object is no node
+    assert list(nodes["Net/ModuleList[blocks]/Block[0]/input.3"].input) == [f"{fc}/input.1"]
+    assert list(nodes["output/output.1"].input) == ["Net/ModuleList[blocks]/Block[0]/input.3"]
+    assert Hierarchy(expanded).tree()["children"][2]["name"] == "Net"
+
+
+def test_pytorch_renames_that_would_collide_are_not_made():
+    clash = (("Net/ModuleList[blocks]/Block[0]/input.3", "aten::add"),)
+    graph = sources.tidy_pytorch_graph(_torch_graph(clash))
+    names = graphs.node_names(graph)
+    assert "Net/Block[0]/input.3" in names  # kept: its new name is taken
+    assert "Net/ModuleList[blocks]/Block[0]/Linear[fc]/input.1" in names
+
+
+def test_graphs_that_are_not_pytorch_keep_their_names():
+    graph = graphs.ffn_graph()
+    assert sources.tidy_pytorch_graph(graphs.ffn_graph()) == graph
+
+
+# --- profiles ------------------------------------------------------------------------------
+
+
+def _run_metadata(*devices, graphs_inside=()) -> bytes:
+    run_metadata = config_pb2.RunMetadata()
+    for device, records in devices:
+        dev = run_metadata.step_stats.dev_stats.add(device=device)
+        for name, micros, nanos, memory in records:
+            node = dev.node_stats.add(
+                node_name=name, all_end_rel_micros=micros, all_end_rel_nanos=nanos
+            )
+            for total in memory:
+                node.memory.add(total_bytes=total)
+    for graph in graphs_inside:
+        run_metadata.function_graphs.add().pre_optimization_graph.CopyFrom(graph)
+    return run_metadata.SerializeToString()
+
+
+def test_stats_sum_time_and_memory_per_node_as_tensorboard_does():
+    data = _run_metadata(
+        (
+            "/job:localhost/replica:0/task:0/device:CPU:0",
+            [
+                ("a", 3, 0, [16, -4]),
+                ("a", 2, 0, [8]),
+                ("c", 0, 2500, []),
+                ("", 9, 0, []),
+            ],
+        ),
+        ("/device:GPU:0/stream:all", [("c:AddKernel", 4, 0, [])]),
+        ("/device:GPU:0/stream:7", [("c:AddKernel", 4, 0, [])]),
+    )
+    assert sources.parse_stats(data) == {
+        "a": {"compute_us": 5.0, "memory_bytes": 24},
+        "c": {"compute_us": 6.5, "memory_bytes": 0},
+    }
+    with pytest.raises(SourceError, match="not a valid RunMetadata"):
+        sources.parse_stats(b"\xff\xff")
+
+
+def _profile_logdir(tmp_path, run_graph=None, graphs_inside=(), tagged=True) -> tuple:
+    data = _run_metadata(
+        ("/cpu:0", [("a", 7, 0, [4]), ("zz", 1, 0, [])]), graphs_inside=graphs_inside
+    )
+    if tagged:
+        event = event_pb2.Event(
+            step=1, tagged_run_metadata=event_pb2.TaggedRunMetadata(tag="step1", run_metadata=data)
+        )
+    else:
+        metadata = summary_pb2.SummaryMetadata(
+            plugin_data=summary_pb2.SummaryMetadata.PluginData(
+                plugin_name="graph_run_metadata", content=b"1"
+            )
+        )
+        value = summary_pb2.Summary.Value(
+            tag="step1", metadata=metadata, tensor={"dtype": 7, "string_val": [data]}
+        )
+        event = event_pb2.Event(step=1, summary=summary_pb2.Summary(value=[value]))
+    events = [event]
+    if run_graph is not None:
+        events.append(event_pb2.Event(step=0, graph_def=run_graph.SerializeToString()))
+    graphs.write_events(tmp_path / "run", events)
+    return sources.local_provider(tmp_path)
+
+
+def test_a_tagged_profile_shows_its_run_graph_with_stats_by_node_name(tmp_path):
+    provider = _profile_logdir(tmp_path, run_graph=graphs.add_graph())
+    listed = [(g.run, g.kind, g.tag, g.op_count) for g in sources.list_graphs(*provider)]
+    assert listed == [("run", PROFILE, "step1", 3), ("run", RUN_GRAPH, RUN_GRAPH_TAG, 3)]
+    loaded = sources.load_graph(*provider, GraphRef("run", PROFILE, "step1"))
+    assert graphs.node_names(loaded.graph_def) == ["a", "b", "c"]
+    assert loaded.stats == {"a": {"compute_us": 7.0, "memory_bytes": 4}}
+    assert sources.load_graph(*provider, GraphRef("run", RUN_GRAPH, RUN_GRAPH_TAG)).stats is None
+
+
+def test_a_profile_without_any_graph_to_show_it_on_is_a_source_error(tmp_path):
+    provider = _profile_logdir(tmp_path)
+    (info,) = sources.list_graphs(*provider)
+    assert (info.kind, info.op_count) == (PROFILE, None)
+    with pytest.raises(SourceError, match="holds no graph, and its run has no run graph"):
+        sources.load_graph(*provider, info.ref)
+
+
+def test_a_trace_profile_shows_its_own_function_graphs_with_prefixed_names(tmp_path):
+    inside = [graphs.add_graph(), graphs.graph_from_nodes([("zz", "Const")])]
+    provider = _profile_logdir(tmp_path, graphs.ffn_graph(), graphs_inside=inside, tagged=False)
+    kinds = {(g.kind, g.tag) for g in sources.list_graphs(*provider)}
+    assert kinds == {(OP_GRAPH, "step1"), (PROFILE, "step1"), (RUN_GRAPH, RUN_GRAPH_TAG)}
+    loaded = sources.load_graph(*provider, GraphRef("run", PROFILE, "step1"))
+    assert graphs.node_names(loaded.graph_def) == [
+        "graph_1/a",
+        "graph_1/b",
+        "graph_1/c",
+        "graph_2/zz",
+    ]
+    assert loaded.stats == {
+        "graph_1/a": {"compute_us": 7.0, "memory_bytes": 4},
+        "graph_2/zz": {"compute_us": 1.0, "memory_bytes": 0},
+    }
