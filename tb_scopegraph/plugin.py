@@ -303,8 +303,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
 
         def load() -> Hierarchy:
-            data = self._provider.read_blob(ctx, blob_key=blob.blob_key)
-            return Hierarchy(sources.parse_graph(ref.kind, data))
+            # A profile is drawn on its run's graph, read beside the profile's own blob.
+            graph = sources.load_graph(self._provider, ctx, experiment, ref, blob)
+            return Hierarchy(graph.graph_def)
 
         # A newer blob for the same graph replaces the parsed old one.
         return key, self._graphs.get(key, load, replaces=key[:4])
