@@ -20,6 +20,9 @@ const HOVER_DELAY_MS = 90;
 const FRAME_EDGE_PX = 8;
 const LOADING_CHIP_AFTER_MS = 500;
 const ZOOM_STEP = 1.35;
+// TensorBoard reloads its data every 30 s but does not tell iframe tabs: look for new graphs
+// as often, while the tab is on screen.
+const REFRESH_GRAPHS_MS = 30000;
 
 let started = false;
 
@@ -94,6 +97,35 @@ class Tab {
     this.followTheme();
     this.wire();
     await this.loadGraphs();
+    setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
+  }
+
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refreshGraphs() {
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === 'visible';
+    if (!onScreen || this.ui.root.dataset.state === 'loading') return;
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch {
+      return; // A hiccup; the next round tries again.
+    }
+    if (!Array.isArray(graphs) || !graphs.length) return;
+    if (!this.graphs.length) {
+      this.loadGraphs();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs.map(key).join() === this.graphs.map(key).join()) return;
+    for (const g of graphs) {
+      const known = this.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs.find((g) => sameGraph(g, this.graph));
+    if (current) this.graph = current;
+    else graphs.push(this.graph); // gone from the logdir, still on screen
+    this.graphs = graphs;
+    this.fillPickers();
   }
 
   // --- theme ---
