@@ -8,13 +8,22 @@ Runs:
   circle      area = pi * r**2 (a TF1 graph)
   ffn_flat    a three-layer feed-forward net, W1..W3 and b1..b3, no name scopes
   ffn_scoped  the same net with one name scope per layer, trained a few steps, with
-              histograms of each layer's weights and biases and a scalar accuracy
+              histograms of each layer's weights and biases and a scalar accuracy, and a
+              profile of its last step (a FULL_TRACE RunMetadata: time and memory per op)
+  functions   a tf.function with a while loop, a cond and a nested tf.function: their
+              bodies are the graph's function library
+  meta_graph  a run holding only a meta graph (TensorBoard shows nothing; the CLI does)
   keras/op_graph  a small Keras model's op graph (a traced tf.function, tf.summary.graph)
   keras/trace     the same function's op graph as tf.summary.trace_export writes it
   keras/fit/...   what Keras' own TensorBoard callback writes during a short fit: its
                   model config (a conceptual graph), losses and metrics
+  pytorch/torch, pytorch/tensorboardx
+              a small PyTorch model (a ModuleList of blocks, a Sequential head) written by
+              `SummaryWriter.add_graph` of PyTorch and of tensorboardX, when they are installed
 
-The output folder is cleared first, so running it twice gives the same logdir. Needs TensorFlow.
+Beside the runs, `saved_model/` holds a SavedModel for `tb-scopegraph list|render` (TensorBoard
+does not read SavedModels). The output folder is cleared first, so running it twice gives the
+same logdir. Needs TensorFlow; PyTorch and tensorboardX are optional.
 """
 
 from __future__ import annotations
@@ -143,9 +152,114 @@ def train_ffn_scoped(run_dir: str) -> None:
         session.run(h["init"])
         for step in range(STEPS):
             feed = {h["x"]: images, h["labels"]: labels}
-            summary, _ = session.run([h["summary"], h["train"]], feed_dict=feed)
+            last = step == STEPS - 1
+            # The last step is traced: per-op compute time and memory, as a profile.
+            options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+            run_metadata = tf.compat.v1.RunMetadata()
+            summary, _ = session.run(
+                [h["summary"], h["train"]],
+                feed_dict=feed,
+                options=options if last else None,
+                run_metadata=run_metadata if last else None,
+            )
             writer.add_summary(summary, step)
+            if last:
+                writer.add_run_metadata(run_metadata, f"step{step}", step)
         writer.close()
+
+
+def write_meta_graph_only(run_dir: str) -> None:
+    """A run with a meta graph and no graph event: TensorBoard's providers drop meta graphs."""
+    graph = circle_graph()
+    with graph.as_default():
+        writer = tf.compat.v1.summary.FileWriter(run_dir)
+        writer.add_meta_graph(tf.compat.v1.train.export_meta_graph(graph=graph))
+        writer.close()
+
+
+def write_functions_run(run_dir: str) -> None:
+    """A traced tf.function whose while loop, cond and nested function live in its library."""
+
+    @tf.function
+    def scale(x):
+        with tf.name_scope("scale"):
+            return tf.nn.relu(x) * 0.5 + 1.0
+
+    @tf.function
+    def iterate(x):
+        step = tf.constant(0)
+        _, y = tf.while_loop(lambda i, y: i < 4, lambda i, y: (i + 1, scale(y)), [step, x])
+        return tf.cond(tf.reduce_mean(y) > 1.0, lambda: y / 2.0, lambda: y * 2.0)
+
+    concrete = iterate.get_concrete_function(tf.TensorSpec([None, 8], tf.float32))
+    writer = tf.summary.create_file_writer(run_dir)
+    with writer.as_default():
+        tf.summary.graph(concrete.graph)
+    writer.close()
+
+
+class _Scaler(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.kernel = tf.Variable(tf.ones([4, 2]), name="kernel")
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    def __call__(self, x):
+        with tf.name_scope("dense"):
+            return tf.nn.relu(tf.matmul(x, self.kernel))
+
+
+def write_saved_model(folder: str) -> None:
+    tf.saved_model.save(_Scaler(), folder)
+
+
+def write_pytorch_runs(logdir: str) -> list[str]:
+    """PyTorch's and tensorboardX's `add_graph` of one model; skipped when not installed."""
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: no pytorch/ runs", file=sys.stderr)
+        return []
+
+    class Block(torch.nn.Module):
+        def __init__(self, n: int):
+            super().__init__()
+            self.fc = torch.nn.Linear(n, n)
+            self.norm = torch.nn.LayerNorm(n)
+
+        def forward(self, x):
+            return torch.relu(self.norm(self.fc(x))) + x
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Linear(16, 32)
+            self.blocks = torch.nn.ModuleList([Block(32) for _ in range(6)])
+            self.head = torch.nn.Sequential(
+                torch.nn.Linear(32, 32), torch.nn.ReLU(), torch.nn.Linear(32, 3)
+            )
+
+        def forward(self, x):
+            h = self.embed(x)
+            for block in self.blocks:
+                h = block(h)
+            return self.head(h)
+
+    torch.manual_seed(SEED)
+    model, example = Net(), torch.zeros(2, 16)
+    from torch.utils.tensorboard import SummaryWriter
+
+    with SummaryWriter(os.path.join(logdir, "pytorch", "torch")) as writer:
+        writer.add_graph(model, example)
+    written = ["pytorch/torch"]
+    try:
+        import tensorboardX
+    except ImportError:
+        print("tensorboardX is not installed: no pytorch/tensorboardx run", file=sys.stderr)
+        return written
+    with tensorboardX.SummaryWriter(os.path.join(logdir, "pytorch", "tensorboardx")) as writer:
+        writer.add_graph(model, example)
+    return written + ["pytorch/tensorboardx"]
 
 
 def keras_model() -> tf.keras.Model:
@@ -201,7 +315,11 @@ def make_demo_logdir(logdir: str = DEFAULT_LOGDIR) -> list[str]:
     write_tf1_graph(os.path.join(logdir, "circle"), circle_graph())
     write_tf1_graph(os.path.join(logdir, "ffn_flat"), ffn_graph(scoped=False)[0])
     train_ffn_scoped(os.path.join(logdir, "ffn_scoped"))
+    write_functions_run(os.path.join(logdir, "functions"))
+    write_meta_graph_only(os.path.join(logdir, "meta_graph"))
     write_keras_runs(logdir)
+    write_pytorch_runs(logdir)
+    write_saved_model(os.path.join(logdir, "saved_model"))
     return sorted(
         os.path.relpath(folder, logdir)
         for folder, _, files in os.walk(logdir)

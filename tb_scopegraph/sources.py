@@ -216,13 +216,6 @@ _KINDS: dict[str, _Kind] = {
             parse=_parse_run_metadata,
         ),
         _Kind(
-            name=PROFILE,
-            # TensorBoard's order for profiles: PyTorch's and TF1's tagged RunMetadata first.
-            plugin_names=(TAGGED_RUN_METADATA_PLUGIN, RUN_METADATA_PLUGIN),
-            has_tag=_profile_tag,
-            parse=_parse_profile,
-        ),
-        _Kind(
             name=CONCEPTUAL,
             plugin_names=(KERAS_MODEL_PLUGIN,),
             has_tag=_known_version,
@@ -234,6 +227,13 @@ _KINDS: dict[str, _Kind] = {
             has_tag=lambda _plugin, tag, _series: tag == META_GRAPH_TAG,
             parse=_parse_meta_graph,
             local_only=True,
+        ),
+        _Kind(
+            name=PROFILE,
+            # TensorBoard's order for profiles: PyTorch's and TF1's tagged RunMetadata first.
+            plugin_names=(TAGGED_RUN_METADATA_PLUGIN, RUN_METADATA_PLUGIN),
+            has_tag=_profile_tag,
+            parse=_parse_profile,
         ),
     )
 }
@@ -688,7 +688,7 @@ def _match_stats(stats: dict[str, NodeStats], graph: graph_pb2.GraphDef) -> dict
 def list_graphs(
     provider: Any, ctx: Any, experiment_id: str, *, op_counts: bool = True
 ) -> list[GraphInfo]:
-    """Every graph the provider holds, sorted by run, kind and tag.
+    """Every graph the provider holds, sorted by run, kind (graphs, then profiles) and tag.
 
     Counting ops reads and parses every graph; pass `op_counts=False` to skip that
     (then every `op_count` is None).
@@ -708,7 +708,9 @@ def list_graphs(
                     ref = GraphRef(run, kind.name, tag)
                     count = _op_count(provider, ctx, experiment_id, ref) if op_counts else None
                     found.append(GraphInfo(run, kind.name, tag, count))
-    return sorted(found, key=lambda info: (info.run, info.kind, info.tag))
+    # Within a run, graphs come before the profiles drawn on them (the order of _KINDS).
+    order = {name: index for index, name in enumerate(_KINDS)}
+    return sorted(found, key=lambda info: (info.run, order[info.kind], info.tag))
 
 
 def _op_count(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> int | None:

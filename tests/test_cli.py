@@ -349,9 +349,13 @@ def test_demo_logdir_lists_and_renders(tmp_path):
         "circle",
         "ffn_flat",
         "ffn_scoped",
+        "functions",
         "keras/fit/train",
         "keras/op_graph",
         "keras/trace",
+        "meta_graph",
+        "pytorch/tensorboardx",
+        "pytorch/torch",
     ]
     listed = run_subprocess(["list", logdir], text=True)
     assert listed.returncode == 0, listed.stderr
@@ -361,12 +365,30 @@ def test_demo_logdir_lists_and_renders(tmp_path):
         ["circle", "run_graph", "__run_graph__"],
         ["ffn_flat", "run_graph", "__run_graph__"],
         ["ffn_scoped", "run_graph", "__run_graph__"],
+        ["ffn_scoped", "profile", "step9"],
+        ["functions", "run_graph", "__run_graph__"],
         ["keras/fit/train", "conceptual", "keras"],
         ["keras/op_graph", "run_graph", "__run_graph__"],
         ["keras/trace", "op_graph", "predict"],
+        ["meta_graph", "meta_graph", "__meta_graph__"],
+        ["pytorch/tensorboardx", "run_graph", "__run_graph__"],
+        ["pytorch/tensorboardx", "profile", "profiler"],
+        ["pytorch/torch", "run_graph", "__run_graph__"],
+        ["pytorch/torch", "profile", "step1"],
     ]
-    counts = {row[0]: int(row[3]) for row in rows}
-    assert counts["add"] == 3 and counts["circle"] == 5 and counts["keras/fit/train"] == 4
+    counts = {(row[0], row[1]): int(row[3]) for row in rows}
+    assert counts["add", "run_graph"] == 3 and counts["circle", "run_graph"] == 5
+    assert counts["keras/fit/train", "conceptual"] == 4
+    assert counts["meta_graph", "meta_graph"] == 5  # the circle graph
+    assert counts["ffn_scoped", "profile"] == counts["ffn_scoped", "run_graph"]
+    saved = run_subprocess(["list", logdir / "saved_model"], text=True)
+    assert saved.stdout.splitlines()[1].split()[:3] == ["saved_model", "saved_model", "serve"]
+
+    library = run_subprocess(["scopes", logdir, "--run", "functions"], text=True)
+    assert "__function_library__/while_body_" in library.stdout
+    for run in ("ffn_scoped", "pytorch/torch", "meta_graph"):
+        drawn = run_subprocess(["render", logdir, "--run", run, "--format", "dot"], text=True)
+        assert drawn.returncode == 0, drawn.stderr
 
     layers = run_subprocess(["render", logdir, "--run", "keras/fit/train", "--depth", "9"])
     assert layers.returncode == 0, layers.stderr

@@ -748,7 +748,8 @@ def _profile_logdir(tmp_path, run_graph=None, graphs_inside=(), tagged=True) -> 
 def test_a_tagged_profile_shows_its_run_graph_with_stats_by_node_name(tmp_path):
     provider = _profile_logdir(tmp_path, run_graph=graphs.add_graph())
     listed = [(g.run, g.kind, g.tag, g.op_count) for g in sources.list_graphs(*provider)]
-    assert listed == [("run", PROFILE, "step1", 3), ("run", RUN_GRAPH, RUN_GRAPH_TAG, 3)]
+    # A run's graphs are listed before the profiles drawn on them.
+    assert listed == [("run", RUN_GRAPH, RUN_GRAPH_TAG, 3), ("run", PROFILE, "step1", 3)]
     loaded = sources.load_graph(*provider, GraphRef("run", PROFILE, "step1"))
     assert graphs.node_names(loaded.graph_def) == ["a", "b", "c"]
     assert loaded.stats == {"a": {"compute_us": 7.0, "memory_bytes": 4}}
