@@ -1051,7 +1051,7 @@ class LocalGraphs:
         graphs = self.list(op_counts=False)
         if not graphs:
             raise SourceError(f"no graphs in {self.path}")
-        if self._files is not None and len(graphs) == 1:
+        if self._files is not None and graphs[0].kind == FILE_GRAPH:
             if run is not None or kind is not None or tag is not None:
                 raise SourceError(f"{self.path} holds one graph: --run, --kind, --tag do not apply")
             return graphs[0]

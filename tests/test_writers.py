@@ -23,6 +23,7 @@ from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
 from tb_scopegraph import cli, plugin, sources
+from tb_scopegraph.errors import NotFound
 from tb_scopegraph.hierarchy import Hierarchy
 from tb_scopegraph.sources import (
     CONCEPTUAL,
@@ -426,6 +427,9 @@ def test_saved_model_graphs_come_from_its_function_library(written):
     wrapper = next(n for n in names if "__inference_signature_wrapper_" in n).split("/")[1]
     assert (f"{FUNCTION_LIBRARY}/{wrapper}", f"{FUNCTION_LIBRARY}/{function}", True) in opened
     assert sources.LocalGraphs(written.saved_model / "saved_model.pb").list() == [info]
+    assert saved.select(tag="serve") == saved.select() == info
+    with pytest.raises(NotFound, match="no tag 'gpu'"):
+        saved.select(tag="gpu")
 
 
 def test_meta_file_written_by_export_meta_graph(written):
