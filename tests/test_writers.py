@@ -41,6 +41,12 @@ from tb_scopegraph.sources import (
 tf = pytest.importorskip("tensorflow")
 torch = pytest.importorskip("torch")
 
+# The writers' own deprecation notices (torch.jit.trace inside add_graph, Keras' numpy calls).
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:keras.src.backend.tensorflow.core"),
+]
+
 PREFIX = "/data/plugin/scopegraph"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 LAYERS = 5  # blocks in the PyTorch ModuleList: enough to fold into a series
