@@ -25,9 +25,10 @@ def tb_url(demo_logdir):
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not chromium_available():
-        pytest.skip("no Chromium at /usr/bin/chromium (set SCOPEGRAPH_CHROMIUM)")
+    # No skipping: the test command installs Playwright and Chromium, so a missing one is a failure.
+    from playwright import sync_api
+
+    assert chromium_available(), "no Chromium at /usr/bin/chromium (apt-get install chromium)"
     with sync_api.sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium

@@ -8,9 +8,8 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from playwright.sync_api import expect
 from tbharness import Tab, element_id, tab_frame, tensorboard
-
-expect = pytest.importorskip("playwright.sync_api").expect
 
 LAYERS = ("layer1", "layer2", "layer3")
 
