@@ -40,7 +40,9 @@ setup(
             "playwright>=1.45",
             "ruff>=0.6",
         ],
-        "demo": ["tensorflow-cpu==2.21.0"],
+        # The demo writes PyTorch and tensorboardX graphs too; torch 2.13.0's CPU wheel is
+        # the one on this project's machines (another version pulls a CUDA build).
+        "demo": ["tensorflow-cpu==2.21.0", "torch==2.13.0", "tensorboardX>=2.6"],
     },
     entry_points={
         "tensorboard_plugins": ["scopegraph = tb_scopegraph.plugin:ScopeGraphPlugin"],
