@@ -462,14 +462,21 @@ def _lay_out(function, scope: str, signatures: Mapping[str, Any]) -> _Body:
         for i, arg in enumerate(signature.input_arg)
     ]
     arg_names = {arg.name: name for name, arg, _, _ in args}
-    node_names = {node.name: claim(node.name) for node in function.node_def}
-    producers = {node.name: node for node in function.node_def}
+    claimed = [claim(node.name) for node in function.node_def]
+    node_names: dict[str, str] = {}
+    producers: dict[str, Any] = {}
+    for node, name in zip(function.node_def, claimed, strict=True):
+        # Two nodes of one name (no valid function has them): inputs mean the first.
+        node_names.setdefault(node.name, name)
+        producers.setdefault(node.name, node)
 
     def resolve(text: str) -> str:
         control = text.startswith("^")
         parts = (text[1:] if control else text).split(":")
         local = parts[0]
-        full = node_names.get(local) if len(parts) > 1 else arg_names.get(local)
+        # A bare name is an argument; `node:out:i` and `^node` name nodes.
+        named_node = control or len(parts) > 1
+        full = node_names.get(local) if named_node else arg_names.get(local)
         full = full or node_names.get(local) or arg_names.get(local) or f"{scope}/{local}"
         if control:
             return f"^{full}"
@@ -481,8 +488,8 @@ def _lay_out(function, scope: str, signatures: Mapping[str, Any]) -> _Body:
         return f"{full}:{slot}" if slot else full
 
     nodes = [
-        (node_names[node.name], node, [resolve(text) for text in node.input])
-        for node in function.node_def
+        (name, node, [resolve(text) for text in node.input])
+        for node, name in zip(function.node_def, claimed, strict=True)
     ]
     returns = []
     for i, arg in enumerate(signature.output_arg):
@@ -559,7 +566,7 @@ def tidy_pytorch_graph(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
     get_attrs = {node.name for node in graph.node if node.op == "prim::GetAttr"}
     for node in graph.node:
         if node.name in get_attrs:
-            node.input[:] = [text for text in node.input if text.lstrip("^") in names]
+            node.input[:] = [text for text in node.input if _input_node(text) in names]
     renames = _module_paths(graph, get_attrs)
     if not renames:
         return graph
@@ -577,6 +584,13 @@ def tidy_pytorch_graph(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
         node.name = renamed.get(node.name, node.name)
         node.input[:] = [_renamed_input(text, renamed) for text in node.input]
     return graph
+
+
+def _input_node(text: str) -> str:
+    """The node an input names: `^a`, `a:1` and `a` all name `a`."""
+    name = text[1:] if text.startswith("^") else text
+    base, colon, slot = name.rpartition(":")
+    return base if colon and slot.isdigit() else name
 
 
 def _module_paths(graph: graph_pb2.GraphDef, get_attrs: set[str]) -> dict[str, str]:

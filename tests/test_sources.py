@@ -574,7 +574,7 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
     odd = graphs.function_def(
         'f "x"\n',
         ["a"],
-        [("a", "Identity", ("a",)), ("b", "Neg", ("gone:y:0",))],
+        [("a", "Identity", ("a",)), ("b", "Neg", ("gone:y:0", "^a"))],
         {"a": "a:output:0"},
     )
     empty = graphs.function_def("noargs", [], [("k", "Const"), ("j", "Const")], {"r": "k:output:0"})
@@ -596,6 +596,7 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
     nodes = _nodes(expanded)
     assert list(nodes[f"{scope}/a (2)"].input) == [f"{scope}/a"]
     assert list(nodes[f"{scope}/a (3)"].input) == [f"{scope}/a (2)"]
+    assert list(nodes[f"{scope}/b"].input) == [f"{scope}/gone", f"^{scope}/a (2)"]
     assert list(nodes[f"{lib}/noargs/k"].input) == ["^c"]  # no argument: its first op
     assert list(nodes[f"{lib}/again/a"].input) == ["^d", f"^{lib}/again/call"]
     hierarchy = Hierarchy(expanded)
