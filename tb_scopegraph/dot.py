@@ -91,11 +91,29 @@ def quote(text: str) -> str:
     text = text.replace("\n", "\\n").replace("\0", "\\x00")
     text = _QUOTE_RUN.sub(lambda m: _even(m.group(1)) + '\\"', text)
     text = _END_RUN.sub(lambda m: _even(m.group(1)), text)
-    return f'"{text}"'
+    # Graphviz refuses a quoted string of more than 16,384 bytes; DOT joins "a" + "b".
+    size = _PIECE if text.isascii() else _PIECE // 4  # characters of at most 4 bytes
+    if len(text) <= size:
+        return f'"{text}"'
+    pieces = []
+    start = 0
+    while start < len(text):
+        piece = text[start : start + size]
+        # Never split an escape from what it escapes: a piece ends after an even run of
+        # backslashes (each piece starts after one, so its own run tells the parity).
+        if start + size < len(text) and (len(piece) - len(piece.rstrip("\\"))) % 2:
+            piece = piece[:-1]
+        pieces.append(piece)
+        start += len(piece)
+    return " + ".join(f'"{piece}"' for piece in pieces)
 
 
-_QUOTE_RUN = re.compile(r'(\\*)"')
-_END_RUN = re.compile(r"(\\+)$")
+_PIECE = 16000  # bytes
+
+
+# Each run of backslashes is matched from its start only: linear time on long runs.
+_QUOTE_RUN = re.compile(r'(?<!\\)(\\*)"')
+_END_RUN = re.compile(r"(?<!\\)(\\+)$")
 
 
 def _even(backslashes: str) -> str:

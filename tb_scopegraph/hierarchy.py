@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,9 @@ DEFAULT_BOXES = 60
 DEFAULT_MIN_OPS = 4
 #: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
 MAX_BOXES = 1500
+#: Views that open groups on their own (the default view, ``depth``) nest open groups at most
+#: this deep: every frame's id holds its full name, so a deep path grows DOT quadratically.
+MAX_NESTING = 100
 
 ROOT = 0
 SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
@@ -37,6 +40,10 @@ _NUMBER_END = frozenset("0123456789]")
 _DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
 _ATTR_CLIP = 400
+
+
+#: ``match(pattern, names, limit)``: the indices of the first ``limit`` names that match.
+Matcher = Callable[[str, list[str], int], list[int]]
 
 
 @dataclass(frozen=True)
@@ -284,13 +291,16 @@ class Hierarchy:
     def _finish_tree(self) -> None:
         groups = self._groups
         order = [ROOT]
+        nesting = np.zeros(len(groups), dtype=np.int64)
         for gid in order:
             group = groups[gid]
             for child in group.children:
                 sub = groups[child]
                 sub.level = group.level + (0 if group.kind in (SERIES, CHUNK) else 1)
+                nesting[child] = nesting[gid] + 1
                 order.append(child)
         self._order = order
+        self._nesting = nesting
         real = len(self._nodes)
         for gid in reversed(order):
             group = groups[gid]
@@ -336,7 +346,7 @@ class Hierarchy:
         while frontier:
             gid = frontier.pop()
             subgroups = groups[gid].children
-            if len(subgroups) == 1:
+            if len(subgroups) == 1 and self._nesting[subgroups[0]] <= MAX_NESTING:
                 only = subgroups[0]
                 grown = boxes + int(self._n_children[only]) - 1
                 if grown <= MAX_BOXES:
@@ -350,7 +360,7 @@ class Hierarchy:
             nxt = []
             whole = True
             for gid in sorted(level, key=lambda g: -groups[g].op_count):
-                if groups[gid].op_count < DEFAULT_MIN_OPS:
+                if groups[gid].op_count < DEFAULT_MIN_OPS or self._nesting[gid] > MAX_NESTING:
                     continue
                 grown = boxes + int(self._n_children[gid]) - 1
                 if grown <= DEFAULT_BOXES:
@@ -361,6 +371,11 @@ class Hierarchy:
                     whole = False
             level = nxt if whole else []
         return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+
+    def nesting(self, view: View) -> int:
+        """How many open groups deep ``view`` nests (0 when nothing is open)."""
+        deepest = [int(self._nesting[self._by_key[k]]) for k in view.open if k in self._by_key]
+        return max(deepest, default=0)
 
     def _visible_groups(self, opened: set[int]) -> list[int]:
         return [
@@ -376,6 +391,8 @@ class Hierarchy:
         for gid in self._order[1:]:
             group = self._groups[gid]
             if group.level > depth or gid in opened or group.parent not in opened:
+                continue
+            if self._nesting[gid] > MAX_NESTING:
                 continue
             grown = boxes + int(self._n_children[gid]) - 1
             if grown <= MAX_BOXES:
@@ -561,33 +578,36 @@ class Hierarchy:
             gid = self._groups[gid].parent
         return keys[::-1]
 
-    def search(self, query: str, regex: bool = False, limit: int = 50) -> list[dict]:
-        """Ops and scopes whose full name holds ``query`` (or matches it as a regex)."""
+    def search(
+        self, query: str, regex: bool = False, limit: int = 50, match: Matcher | None = None
+    ) -> list[dict]:
+        """Ops and scopes whose full name holds ``query`` (or matches it as a regex).
+
+        ``match``, when given, does the regex matching instead of this process: a runaway
+        pattern (``(a+)+$``) holds the interpreter for hours, so a server runs it elsewhere.
+        """
+        scopes = [g for g in self._order[1:] if self._groups[g].kind == SCOPE]
+        names = [self._groups[g].key for g in scopes] + self._names
         if regex:
             try:
                 pattern = re.compile(query)
-            except re.error as error:
+            except (re.error, OverflowError, RecursionError) as error:
                 raise InvalidQuery(f"not a valid regular expression: {error}") from None
-            hit = pattern.search
+            if match is not None:
+                hits: Iterable[int] = match(query, names, limit)
+            else:
+                hits = (i for i, name in enumerate(names) if pattern.search(name))
         else:
             lowered = query.lower()
-
-            def hit(name: str) -> bool:
-                return lowered in name.lower()
-
+            hits = (i for i, name in enumerate(names) if lowered in name.lower())
         found = []
-        for gid in self._order[1:]:
-            group = self._groups[gid]
-            if group.kind == SCOPE and hit(group.key):
-                found.append({"name": group.key, "kind": SCOPE, "op": ""})
-                if len(found) >= limit:
-                    break
-        for op, name in enumerate(self._names):
-            if len(found) >= limit:
-                break
-            if hit(name):
+        for i in itertools.islice(hits, limit):
+            if i < len(scopes):
+                found.append({"name": names[i], "kind": SCOPE, "op": ""})
+            else:
+                op = i - len(scopes)
                 kind = OP if op < len(self._nodes) else MISSING
-                found.append({"name": name, "kind": kind, "op": self._types[op]})
+                found.append({"name": names[i], "kind": kind, "op": self._types[op]})
         for item in found:
             item["reveal"] = self.ancestors(item["name"])
         return found
@@ -755,6 +775,13 @@ def format_shape(shape) -> str:
 
 def format_attr(value) -> dict:
     """An AttrValue as short text with its full size, clipped when it is long."""
+    if value.WhichOneof("value") == "s" and len(value.s) > _ATTR_CLIP * 4:
+        # Decoding megabytes with backslashreplace takes seconds: decode what is shown, and
+        # count the rest (each undecodable byte shows as four characters, ``\xff``).
+        valid = value.s.decode("utf-8", errors="ignore")
+        size = len(valid) + 4 * (len(value.s) - len(valid.encode("utf-8")))
+        text = value.s[: _ATTR_CLIP * 4].decode("utf-8", errors="backslashreplace")
+        return {"value": text[:_ATTR_CLIP] + "…", "size": size, "clipped": True}
     text = _attr_text(value)
     size = len(text)
     if value.WhichOneof("value") == "tensor":

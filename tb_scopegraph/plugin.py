@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import collections
 import functools
+import json
 import mimetypes
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -28,7 +31,7 @@ from tb_scopegraph.errors import (
     RenderTimeout,
     SourceError,
 )
-from tb_scopegraph.hierarchy import Hierarchy, View
+from tb_scopegraph.hierarchy import MAX_NESTING, Hierarchy, View
 
 logger = tb_logging.get_logger()
 
@@ -62,12 +65,19 @@ _FALSE = frozenset({"", "0", "false", "no", "off"})
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 _GRAPH_CACHE_SIZE = 8
 _DOT_CACHE_SIZE = 128
+_DOT_CACHE_BYTES = 32 << 20
 # How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
 # search) asks the data provider once, and a new graph still shows within seconds.
 _LOOKUP_TTL_SECONDS = 3.0
 _SEARCH_LIMIT = 50
 _SEARCH_LIMIT_MAX = 1000
+# A regex search runs in a child process, stopped after this long: Python's `re` holds the
+# interpreter while it matches (every other request waits), and some patterns backtrack for
+# hours (`(a+)+$`).
+_REGEX_SECONDS = 5.0
 _JSON = "application/json"
+# A drawing opened on its own (not through the tab) runs no script, whatever it holds.
+_SVG_HEADERS = [("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")]
 
 
 def _static_root() -> Path:
@@ -166,7 +176,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._provider = context.data_provider
         self._static_root = _static_root()
         self._graphs = _FutureCache(_GRAPH_CACHE_SIZE)
-        self._dots = _FutureCache(_DOT_CACHE_SIZE)
+        self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
         self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
         self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
 
@@ -207,8 +217,16 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return listed
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
-        """The scope tree of one graph (groups only)."""
-        return self._hierarchy(ctx, experiment, run, kind, tag)[1].tree()
+        """The scope tree of one graph (groups only), as deep as a view may open groups."""
+        tree = self._hierarchy(ctx, experiment, run, kind, tag)[1].tree()
+        # Below that, every level would repeat its full name: quadratic in a deep path.
+        stack = [(tree, 0)]
+        while stack:
+            group, depth = stack.pop()
+            if depth >= MAX_NESTING:
+                group["children"] = []
+            stack.extend((child, depth + 1) for child in group["children"])
+        return tree
 
     def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
         """The groups a view opens (the default view resolved) and how many boxes it shows."""
@@ -225,7 +243,13 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     ) -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
         text = self.dot_impl(ctx, experiment, run, kind, tag, open_, depth)
-        return render.render(text, fmt=fmt)
+        try:
+            return render.render(text, fmt=fmt)
+        except RenderTimeout as e:
+            # The renderer says "close some scopes"; only the plugin knows which ones.
+            _, hierarchy, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
+            which = f"close some scopes ({_what_to_close(hierarchy, view)})"
+            raise RenderTimeout(str(e).replace("close some scopes", which, 1)) from None
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group."""
@@ -233,9 +257,13 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def search_impl(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
         """Ops and groups whose names match, each with the groups to open to reveal it."""
-        return self._hierarchy(ctx, experiment, run, kind, tag)[1].search(
-            q, regex=regex, limit=limit
+        found = self._hierarchy(ctx, experiment, run, kind, tag)[1].search(
+            q, regex=regex, limit=limit, match=_match_in_child
         )
+        for item in found:
+            # No view opens deeper; the hit is then inside the innermost box it reveals.
+            del item["reveal"][MAX_NESTING:]
+        return found
 
     def static_impl(self, path: str) -> tuple[bytes, str]:
         """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
@@ -315,7 +343,14 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         key, hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)
         if not open_ and depth is None:
             return key, hierarchy, hierarchy.default_view()
-        return key, hierarchy, hierarchy.view(open=list(open_), depth=depth)
+        view = hierarchy.view(open=list(open_), depth=depth)
+        nesting = hierarchy.nesting(view)
+        if nesting > MAX_NESTING:
+            raise InvalidView(
+                f"this view opens groups {nesting} deep, more than the {MAX_NESTING} a drawing "
+                "can take; close the innermost ones"
+            )
+        return key, hierarchy, view
 
     # --- routes: parse the query, call the _impl, answer ---
 
@@ -350,7 +385,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def _serve_svg(self, request):
         args = (*_graph_args(request), *_view_args(request))
         body = self.image_impl(*_request_context(request), *args, fmt="svg")
-        return http_util.Respond(request, body, "image/svg+xml")
+        return http_util.Respond(request, body, "image/svg+xml", headers=_SVG_HEADERS)
 
     @wrappers.Request.application
     @_json_errors
@@ -394,13 +429,77 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return http_util.Respond(request, body, mime)
 
 
-class _FutureCache:
-    """A thread-safe bounded LRU; one thread computes a missing value while others wait for it."""
+def _what_to_close(hierarchy: Hierarchy, view: View) -> str:
+    """Advice for a view too slow to draw: the open groups that show the most boxes."""
+    if not view.open:
+        return f"none is open: the top level alone shows {view.boxes} boxes"
+    inside = collections.Counter(box.cluster for box in hierarchy.layout(view).boxes)
+    inside.pop(None, None)
+    largest = ", ".join(f"{_clip(key)!r} shows {n}" for key, n in inside.most_common(3))
+    return f"of {view.boxes} boxes, {largest}"
 
-    def __init__(self, maxsize: int):
+
+def _clip(name: str, size: int = 80) -> str:
+    return name if len(name) <= size else name[: size - 1] + "…"
+
+
+_MATCHER = """
+import json, re, sys
+job = json.load(sys.stdin)
+pattern = re.compile(job["pattern"])
+found = []
+for i, name in enumerate(job["names"]):
+    if pattern.search(name):
+        found.append(i)
+        if len(found) >= job["limit"]:
+            break
+json.dump(found, sys.stdout)
+"""
+
+
+def _match_in_child(pattern: str, names: list[str], limit: int) -> list[int]:
+    """The indices of the first `limit` names matching `pattern`, found by a child process
+    that is killed after `_REGEX_SECONDS`."""
+    job = json.dumps({"pattern": pattern, "names": names, "limit": limit}).encode()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _MATCHER],
+            input=job,
+            capture_output=True,
+            timeout=_REGEX_SECONDS,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        raise InvalidQuery(
+            f"the regular expression ran past {_REGEX_SECONDS:g} s over this graph's names; "
+            "try a simpler one (nested repeats like (a+)+ backtrack without end)"
+        ) from None
+    except subprocess.CalledProcessError as e:
+        error = e.stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:]
+        raise InvalidQuery(f"the regular expression failed: {' '.join(error)}") from None
+    return json.loads(done.stdout)
+
+
+class _FutureCache:
+    """A thread-safe bounded LRU; one thread computes a missing value while others wait for it.
+
+    At most `maxsize` entries and, with `max_weight`, at most that much `weigh(value)` summed
+    over computed values; a value heavier than half of it is handed out but not kept.
+    """
+
+    def __init__(
+        self,
+        maxsize: int,
+        max_weight: int | None = None,
+        weigh: Callable[[Any], int] | None = None,
+    ):
         self._maxsize = maxsize
+        self._max_weight = max_weight
+        self._weigh = weigh
         self._lock = threading.Lock()
         self._entries: collections.OrderedDict[Hashable, Future] = collections.OrderedDict()
+        self._weights: dict[Hashable, int] = {}
+        self.weight = 0
 
     def get(self, key: Hashable, load: Callable[[], Any], replaces: tuple | None = None) -> Any:
         """The value for key, computing it with load() once; `replaces` drops keys it prefixes."""
@@ -412,22 +511,42 @@ class _FutureCache:
                 if replaces is not None:
                     stale = [k for k in self._entries if k[: len(replaces)] == replaces]
                     for k in stale:
-                        del self._entries[k]
+                        self._drop(k)
                 self._entries[key] = future
                 while len(self._entries) > self._maxsize:
-                    self._entries.popitem(last=False)
+                    self._drop(next(iter(self._entries)))
             else:
                 self._entries.move_to_end(key)
         if owner:
             try:
-                future.set_result(load())
+                value = load()
             except BaseException as e:
                 # Failures are not cached: the next request tries again.
                 with self._lock:
                     if self._entries.get(key) is future:
-                        del self._entries[key]
+                        self._drop(key)
                 future.set_exception(e)
+            else:
+                future.set_result(value)
+                if self._max_weight is not None and self._weigh is not None:
+                    self._weigh_in(key, future, self._weigh(value))
         return future.result()
+
+    def _weigh_in(self, key: Hashable, future: Future, weight: int) -> None:
+        with self._lock:
+            if self._entries.get(key) is not future:
+                return  # evicted while it was computed
+            if weight > self._max_weight // 2:
+                self._drop(key)
+                return
+            self._weights[key] = weight
+            self.weight += weight
+            while self.weight > self._max_weight:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Hashable) -> None:
+        del self._entries[key]
+        self.weight -= self._weights.pop(key, 0)
 
     def find(self, prefix: tuple) -> Any:
         """A computed value whose key starts with prefix, or None."""

@@ -1,0 +1,390 @@
+"""Hostile strings in names, op types, devices and attribute values: text everywhere, never markup.
+
+tests/test_dot.py shows that such names give valid DOT and show as SVG text. This file carries
+them through every other surface: node details and search in the engine, the command line, and
+the plugin's routes inside TensorBoard's own WSGI app (SVG, DOT, node, search, hierarchy).
+
+The helpers at the top (`Routes`, `multiplexer`, `svg_problems`) are shared by the other tests
+of hostile and broken inputs (test_broken_*.py, test_size.py, test_fuzz_routes.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pygraphviz
+import pytest
+from graphs import graph_from_nodes, write_run_graph
+from tensorboard.backend import application
+from tensorboard.backend.event_processing import data_provider as mux_provider
+from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.compat.proto import attr_value_pb2
+from tensorboard.plugins import base_plugin
+from werkzeug.test import Client
+
+from tb_scopegraph import cli, plugin
+from tb_scopegraph.dot import element_id, parse_element_id, to_dot
+from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.render import Renderer
+
+PREFIX = "/data/plugin/scopegraph"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+# What an injected name would set if it ever ran (the browser test looks for it too).
+PWNED = "__sg_pwned"
+HOSTILE = [
+    f"<script>window.{PWNED}=1</script>",
+    f'"><img src=x onerror="window.{PWNED}=1">',
+    f"<svg onload=window.{PWNED}=1>",
+    "it's \"quoted\" and 'single'",
+    "back\\slash\\N\\G\\L",
+    "trailing\\",
+    "new\nline\r\nand\ttab",
+    "brace{ } -> -- ; [label=x]",
+    "graph",
+    "subgraph",
+    "strict",
+    "edge",
+    "node",
+    "&amp;&lt;b&gt;&#60;&#x3C;",
+    "^caret",
+    "colon:0",
+    "colon:name:7",
+    "sep\u2028\u2029\x85",
+    "nul\x00bell\x07esc\x1b[31m",
+    "rtl\u202egnp.exe",
+    "emoji😀/名前",
+    f"javascript:window.{PWNED}=1",
+    "%3Cscript%3E/..%2F..",
+    "]]><!-- -->",
+    "${7*7}`{{7*7}}`",
+    "L" * 20_000,  # longer than Graphviz takes in one quoted string (16,384 bytes)
+    "<" * 6_000,  # its element id (.3C per byte) is three times longer still
+]
+# Bytes that are not UTF-8, as a string attribute may hold them (attrs are bytes, names not).
+RAW = b"\xff\xfe<script>\x80\\"
+RAW_SHOWN = "\\xff\\xfe<script>\\x80\\"
+
+
+def hostile_graph():
+    """Every hostile string as a node name, an op type, a device, an attr and a scope.
+
+    Node ``i`` is named ``HOSTILE[i]`` and has the next string as its op type and device;
+    ``HOSTILE[i]/inner`` puts the string in a scope; ``use_i`` consumes the node by name.
+    """
+    n = len(HOSTILE)
+    nodes = [("input", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, 3]]})]
+    for i, name in enumerate(HOSTILE):
+        other = HOSTILE[(i + 1) % n]
+        attrs = {
+            "note": name,
+            "raw": RAW,
+            "_output_shapes": [[None, 3]],
+            "listed": attr_value_pb2.AttrValue(
+                list=attr_value_pb2.AttrValue.ListValue(s=[name.encode(), RAW])
+            ),
+        }
+        nodes.append((name, "Op" + other[:300], ("input",), attrs))
+        nodes.append((f"{name}/inner", "Identity", (name,)))
+        nodes.append((f"use_{i}", "Identity", (name,)))
+    graph = graph_from_nodes(nodes)
+    for node in graph.node:
+        if node.name in HOSTILE:
+            node.device = HOSTILE[(HOSTILE.index(node.name) + 1) % n]
+    return graph
+
+
+def op_type(name: str) -> str:
+    return "Op" + HOSTILE[(HOSTILE.index(name) + 1) % len(HOSTILE)][:300]
+
+
+def scopes_of(name: str) -> list[str]:
+    """The scopes that hold `name + "/inner"`, outermost first (a name may hold slashes)."""
+    parts = name.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def device(name: str) -> str:
+    return HOSTILE[(HOSTILE.index(name) + 1) % len(HOSTILE)]
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def multiplexer(logdir) -> mux_provider.MultiplexerDataProvider:
+    """TensorBoard's `--load_fast=false` data provider over `logdir`, read once."""
+    mux = plugin_event_multiplexer.EventMultiplexer()
+    mux.AddRunsFromDirectory(str(logdir))
+    mux.Reload()
+    return mux_provider.MultiplexerDataProvider(mux, str(logdir))
+
+
+class Routes:
+    """The plugin inside TensorBoard's WSGI app, as `tensorboard --logdir` serves it."""
+
+    def __init__(self, provider):
+        context = base_plugin.TBContext(data_provider=provider, logdir="")
+        self.plugin = plugin.ScopeGraphPlugin(context)
+        app = application.TensorBoardWSGI([self.plugin], data_provider=provider)
+        self.client = Client(app)
+
+    def get(self, route: str, **params):
+        return self.client.get(f"{PREFIX}/{route}", query_string=params)
+
+    def ok(self, route: str, **params):
+        response = self.get(route, **params)
+        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        return response
+
+    def json(self, route: str, **params):
+        response = self.ok(route, **params)
+        assert response.mimetype == "application/json"
+        return response.get_json()
+
+    def error(self, code: int, route: str, **params) -> str:
+        """The error text of a JSON error answer with status `code`."""
+        response = self.get(route, **params)
+        assert response.status_code == code, response.get_data(as_text=True)[:2000]
+        return json_error(response)
+
+
+def json_error(response) -> str:
+    assert response.mimetype == "application/json", response.mimetype
+    body = json.loads(response.get_data())
+    assert set(body) <= {"error", "timeout"} and body["error"], body
+    assert "Traceback" not in body["error"]
+    return body["error"]
+
+
+def svg_problems(svg: bytes) -> list[str]:
+    """Anything in a drawing that a browser could run or load: [] for a safe one."""
+    root = ET.fromstring(svg)
+    problems = []
+    for el in root.iter():
+        tag = el.tag.rpartition("}")[2].lower()
+        if tag in ("script", "foreignobject", "iframe", "object", "embed", "style", "image"):
+            problems.append(f"<{tag}>")
+        for attr, value in el.attrib.items():
+            local = attr.rpartition("}")[2].lower()
+            if local.startswith("on"):
+                problems.append(f"{local}= on <{tag}>")
+            if local == "href" and not value.startswith("#"):
+                problems.append(f"href={value[:40]!r}")
+    return problems
+
+
+def svg_ids(svg: bytes, cls: str) -> set[str]:
+    root = ET.fromstring(svg)
+    return {g.get("id") for g in root.iter(f"{SVG}g") if cls in g.get("class", "").split()}
+
+
+def dot_node_ids(text: str) -> set[str]:
+    return set(pygraphviz.AGraph(string=text).nodes())
+
+
+def plain(text: str) -> bool:
+    """Whether CLI output holds no control character but newlines (no terminal escapes)."""
+    return not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", text)
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hierarchy() -> Hierarchy:
+    return Hierarchy(hostile_graph())
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    r = Renderer(workers=2, timeout=60)
+    yield r
+    r.close()
+
+
+def test_every_hostile_view_draws_every_box_as_inert_text(hierarchy, renderer):
+    for view in (hierarchy.default_view(), hierarchy.view(depth=0), hierarchy.view(depth=3)):
+        text = to_dot(hierarchy, view, title=HOSTILE[0])
+        layout = hierarchy.layout(view)
+        expected = {element_id(b.kind, b.name) for b in layout.boxes}
+        assert dot_node_ids(text) == expected
+        svg = renderer.render(text)
+        assert svg_problems(svg) == []
+        assert svg_ids(svg, "node") == expected
+    # Opened all the way, every hostile name is a box of its own.
+    shown = {parse_element_id(i)[1] for i in svg_ids(svg, "node")}
+    assert set(HOSTILE) <= shown
+
+
+def test_details_give_every_string_back_exactly(hierarchy):
+    for name in HOSTILE:
+        details = hierarchy.details(name, kind="op")
+        assert details["name"] == name
+        assert details["op"] == op_type(name)
+        assert details["device"] == device(name)
+        attrs = details["attrs"]
+        note = attrs["note"]
+        assert note["value"] == (name if len(name) <= 400 else name[:400] + "…")
+        assert note["clipped"] == (len(name) > 400) and note["size"] == len(name)
+        assert attrs["raw"] == {"value": RAW_SHOWN, "size": len(RAW_SHOWN), "clipped": False}
+        # An input names a node by its whole text first: "^caret" is the node, not "caret".
+        consumers = {c for o in details["outputs"] for c in o["consumers"]}
+        assert consumers == {f"{name}/inner", f"use_{HOSTILE.index(name)}"}
+        json.loads(json.dumps(details))  # JSON-ready as it is
+
+
+def test_search_finds_every_hostile_name_by_substring_and_by_regex(hierarchy):
+    for name in HOSTILE:
+        hits = hierarchy.search(name, limit=1000)
+        assert {"name": name, "kind": "op"} in [{k: h[k] for k in ("name", "kind")} for h in hits]
+        exact = hierarchy.search(f"^{re.escape(name)}$", regex=True)
+        assert [h["name"] for h in exact if h["kind"] == "op"] == [name]
+        inner = hierarchy.search(f"{name}/inner")
+        assert any(h["name"] == f"{name}/inner" and h["reveal"] == scopes_of(name) for h in inner)
+
+
+# --- the routes ----------------------------------------------------------------------------
+
+HOSTILE_RUN = "run \"<b>&amp;'\\"
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory) -> Path:
+    logdir = tmp_path_factory.mktemp("hostile")
+    write_run_graph(logdir / "hostile", hostile_graph())
+    write_run_graph(logdir / HOSTILE_RUN, graph_from_nodes([("<b>", '"Op"', ())]))
+    return logdir
+
+
+@pytest.fixture(scope="module")
+def routes(logdir) -> Routes:
+    return Routes(multiplexer(logdir))
+
+
+def test_graphs_lists_a_hostile_run_name_exactly(routes):
+    assert sorted(g["run"] for g in routes.json("graphs")) == ["hostile", HOSTILE_RUN]
+    assert routes.json("hierarchy", run=HOSTILE_RUN)["op_count"] == 1
+    svg = routes.ok("svg", run=HOSTILE_RUN).data
+    assert svg_problems(svg) == [] and svg_ids(svg, "node") == {element_id("op", "<b>")}
+
+
+def test_svg_and_dot_routes_draw_every_hostile_box(routes, hierarchy):
+    response = routes.ok("svg", run="hostile", depth="3")
+    assert response.mimetype == "image/svg+xml"
+    # Opened on its own (not through the tab), the drawing may run nothing.
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    assert svg_problems(response.data) == []
+    expected = {element_id(b.kind, b.name) for b in hierarchy.layout(hierarchy.view(depth=3)).boxes}
+    assert svg_ids(response.data, "node") == expected
+    dot = routes.ok("dot", run="hostile", depth="3")
+    assert dot.mimetype == "text/vnd.graphviz"
+    assert dot_node_ids(dot.get_data(as_text=True)) == expected
+
+
+def test_svg_tooltips_hold_the_names_as_text(routes):
+    svg = routes.ok("svg", run="hostile", depth="3").data
+    root = ET.fromstring(svg)
+    tips = "\n".join(el.get(f"{XLINK}title", "") for el in root.iter())
+    assert f"<script>window.{PWNED}=1<" in tips  # the scope of "…</script>", as text
+    assert f'"><img src=x onerror="window.{PWNED}=1">' in tips
+    assert "&amp;&lt;b&gt;" in tips  # entities in a name are shown, not decoded
+
+
+def test_node_route_gives_every_string_back_exactly(routes):
+    for name in HOSTILE:
+        details = routes.json("node", run="hostile", name=name, kind_of="op")
+        assert (details["name"], details["op"], details["device"]) == (
+            name,
+            op_type(name),
+            device(name),
+        )
+        assert details["attrs"]["raw"]["value"] == RAW_SHOWN
+        assert details["attrs"]["listed"]["value"].startswith(f"[{name[:100]}")
+    for scope in ("emoji😀", "%3Cscript%3E", f"<script>window.{PWNED}=1<", "new\nline\r\nand\ttab"):
+        details = routes.json("node", run="hostile", name=scope, kind_of="scope")
+        assert details["name"] == scope and details["kind"] == "scope"
+
+
+def test_search_route_finds_and_reveals_hostile_names(routes):
+    for name in HOSTILE:
+        found = routes.json("search", run="hostile", q=name[:200], limit="1000")
+        assert name in [f["name"] for f in found if f["kind"] == "op"]
+        regex = routes.json("search", run="hostile", q=f"^{re.escape(name)}/inner$", regex="1")
+        assert [(f["name"], f["reveal"]) for f in regex] == [(f"{name}/inner", scopes_of(name))]
+        # What search reveals opens a view that shows the node.
+        svg = routes.ok("svg", run="hostile", open=regex[0]["reveal"]).data
+        assert element_id("op", f"{name}/inner") in svg_ids(svg, "node")
+
+
+def test_views_open_hostile_scopes_named_in_the_query(routes):
+    scopes = ["emoji😀", "%3Cscript%3E", "new\nline\r\nand\ttab", HOSTILE[-2]]
+    view = routes.json("view", run="hostile", open=scopes + scopes)  # repeated: no matter
+    assert sorted(view["open"]) == sorted(scopes)
+    svg = routes.ok("svg", run="hostile", open=scopes).data
+    frames = {i.removeprefix("cluster-") for i in svg_ids(svg, "cluster")}
+    assert {element_id("scope", s) for s in scopes} == frames
+
+
+def test_errors_about_hostile_names_are_json(routes):
+    for name in HOSTILE[:4]:
+        assert "no " in routes.error(404, "node", run="hostile", name=name + "x")
+        routes.error(404, "svg", run="hostile", open=name + "x")
+        routes.error(404, "hierarchy", run=name)
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def run_cli(argv, capsys) -> tuple[int, str, str]:
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_list_keeps_each_hostile_run_on_one_plain_line(logdir, capsys):
+    status, out, err = run_cli(["list", logdir], capsys)
+    assert status == 0 and err == ""
+    assert plain(out) and len(out.splitlines()) == 3  # a header and two runs
+    assert "run \"<b>&amp;'\\" in out
+
+
+def test_cli_scopes_prints_hostile_scope_names_escaped(logdir, capsys):
+    status, out, err = run_cli(["scopes", logdir, "--run", "hostile"], capsys)
+    assert status == 0 and err == ""
+    assert plain(out)
+    assert "new\\nline\\r\\nand\\ttab" in out and "emoji😀" in out
+    assert f"<script>window.{PWNED}=1<" in out
+
+
+def test_cli_renders_hostile_names_as_dot_and_svg(logdir, hierarchy, tmp_path, capsys):
+    expected = {element_id(b.kind, b.name) for b in hierarchy.layout(hierarchy.view(depth=3)).boxes}
+    status, out, err = run_cli(
+        ["render", logdir, "--run", "hostile", "--depth", "3", "--format", "dot"], capsys
+    )
+    assert status == 0 and err == ""
+    assert dot_node_ids(out) == expected
+    target = tmp_path / "hostile.svg"
+    status, _, err = run_cli(
+        ["render", logdir, "--run", "hostile", "--depth", "3", "-o", target], capsys
+    )
+    assert status == 0 and err == ""
+    assert svg_problems(target.read_bytes()) == []
+    assert svg_ids(target.read_bytes(), "node") == expected
+    scope = "new\nline\r\nand\ttab"
+    status, out, err = run_cli(
+        ["render", logdir, "--run", "hostile", "--open", scope, "--format", "dot"], capsys
+    )
+    assert status == 0 and err == ""
+    assert element_id("op", f"{scope}/inner") in dot_node_ids(out)
+
+
+def test_cli_errors_about_hostile_names_are_one_plain_line(logdir, capsys):
+    status, out, err = run_cli(["render", logdir, "--run", "new\nrun\x1b[31m"], capsys)
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and plain(err.rstrip("\n"))
