@@ -10,14 +10,17 @@ of hostile and broken inputs (test_broken_*.py, test_size.py, test_fuzz_routes.p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pygraphviz
 import pytest
 from graphs import graph_from_nodes, write_run_graph
+from tensorboard import context as tb_context
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider as mux_provider
 from tensorboard.backend.event_processing import plugin_event_multiplexer
@@ -121,6 +124,41 @@ def multiplexer(logdir) -> mux_provider.MultiplexerDataProvider:
     mux.AddRunsFromDirectory(str(logdir))
     mux.Reload()
     return mux_provider.MultiplexerDataProvider(mux, str(logdir))
+
+
+@contextlib.contextmanager
+def data_server(logdir, reload_interval: int = 0):
+    """TensorBoard's `--load_fast=true` data provider: its Rust data server over `logdir`."""
+    from tensorboard.data import server_ingester
+    from tensorboard.util import grpc_util
+
+    ingester = server_ingester.SubprocessServerDataIngester(
+        server_ingester.get_server_binary(),
+        str(logdir),
+        reload_interval=reload_interval,
+        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
+    )
+    ingester.start()
+    try:
+        yield ingester.data_provider
+    finally:
+        ingester._stdin_handle.close()  # started with --die-after-stdin
+
+
+def runs_with_graphs(provider) -> set[str]:
+    ctx = tb_context.RequestContext()
+    return set(provider.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs"))
+
+
+def wait_for(predicate, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
 
 
 class Routes:
