@@ -56,11 +56,15 @@ class Latest {
   }
 }
 
-async function request(path, params, {signal, as = 'json'} = {}) {
+/**
+ * The answer of a route, parsed `as` json, text or blob; ApiError when it failed. `started` is
+ * the same request's fetch() if it was already made (see Model's `graphs`).
+ */
+async function request(path, params, {signal, as = 'json', started = null} = {}) {
   const query = params ? `?${params}` : '';
   let response;
   try {
-    response = await fetch(`./${path}${query}`, {signal, credentials: 'same-origin'});
+    response = await (started || fetch(`./${path}${query}`, {signal, credentials: 'same-origin'}));
   } catch (error) {
     if (error.name === 'AbortError') throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
@@ -108,8 +112,20 @@ function graphKey(graph) {
   return JSON.stringify([graph.run, graph.kind, graph.tag]);
 }
 
+/** The SVG text of a view and, if `resolve`, the groups it opened: {svg, open: [keys] | null}. */
+async function fetchView(params, resolve, signal) {
+  const [svg, resolved] = await Promise.all([
+    request('svg', params, {signal, as: 'text'}),
+    resolve ? request('view', params, {signal}) : null,
+  ]);
+  return {svg, open: resolved ? resolved.open : null};
+}
+
 export class Model {
-  constructor() {
+  /** `graphs`: the fetch() of the graph listing, when it was started early (index.js). */
+  constructor({graphs = null} = {}) {
+    this._graphs = graphs;
+    this._prefetched = null;
     this._view = new Latest();
     this._node = new Latest();
     this._search = new Latest();
@@ -119,7 +135,9 @@ export class Model {
 
   /** [{run, kind, tag, op_count}] */
   listGraphs() {
-    return request('graphs');
+    const started = this._graphs;
+    this._graphs = null; // a response is read once; later listings are asked for afresh
+    return request('graphs', null, {started});
   }
 
   /** The scope tree of a graph (groups only); fetched once per graph. */
@@ -140,13 +158,18 @@ export class Model {
   view(graph, view) {
     const params = viewParams(graph, view);
     const resolve = view.open == null || view.depth != null;
-    return this._view.run(async (signal) => {
-      const [svg, resolved] = await Promise.all([
-        request('svg', params, {signal, as: 'text'}),
-        resolve ? request('view', params, {signal}) : null,
-      ]);
-      return {svg, open: resolved ? resolved.open : null};
-    });
+    const early = this._prefetched;
+    this._prefetched = null;
+    if (early && early.key === params.toString()) return this._view.run(() => early.answer);
+    return this._view.run((signal) => fetchView(params, resolve, signal));
+  }
+
+  /** Starts fetching a view the tab is about to ask for; view() takes over the answer. */
+  prefetchView(graph, view) {
+    const params = viewParams(graph, view);
+    const answer = fetchView(params, view.open == null || view.depth != null);
+    answer.catch(() => {}); // view() reports failures, if it is asked for this view
+    this._prefetched = {key: params.toString(), answer};
   }
 
   cancelView() {

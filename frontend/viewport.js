@@ -43,7 +43,11 @@ export class Viewport {
     element.addEventListener('pointercancel', () => this._cancelPress());
     element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
     this._fitPending = false;
+    // The element's size as last observed: reading clientWidth right after the drawing changed
+    // would make the browser lay it out then and there.
+    this._size = null;
     new ResizeObserver(() => {
+      this._size = {w: element.clientWidth || 1, h: element.clientHeight || 1};
       // TensorBoard hides an inactive tab's iframe (height 0): fit once it has a size again.
       if (this._fitPending && this._hasSize()) this.fit(false);
       else this._apply();
@@ -58,11 +62,14 @@ export class Viewport {
   }
 
   _hasSize() {
-    return this.element.clientWidth > 20 && this.element.clientHeight > 20;
+    const {w, h} = this.size();
+    return w > 20 && h > 20;
   }
 
   size() {
-    return {w: this.element.clientWidth || 1, h: this.element.clientHeight || 1};
+    if (!this._size)
+      this._size = {w: this.element.clientWidth || 1, h: this.element.clientHeight || 1};
+    return this._size;
   }
 
   get dragging() {

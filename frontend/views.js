@@ -301,16 +301,6 @@ export function importGraphSvg(text) {
       element.removeAttributeNS(XLINK_NS, 'title');
     }
   }
-  // Edges are thin: a wide transparent copy of each edge's path takes the pointer.
-  for (const path of root.querySelectorAll('g.edge path')) {
-    const hit = path.cloneNode(false);
-    hit.setAttribute('class', 'sg-edge-hit');
-    hit.setAttribute('stroke', 'transparent');
-    hit.setAttribute('stroke-width', '8');
-    hit.setAttribute('fill', 'none');
-    hit.removeAttribute('stroke-dasharray');
-    path.after(hit);
-  }
   const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
     .trim()
     .split(/[\s,]+/)
@@ -323,13 +313,32 @@ export function importGraphSvg(text) {
         w: parseFloat(root.getAttribute('width')) || 100,
         h: parseFloat(root.getAttribute('height')) || 100,
       };
-  const svg = document.importNode(root, true);
+  // Moved, not copied, into this document.
+  const svg = document.adoptNode(root);
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   svg.setAttribute('class', 'sg-graph');
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   svg.setAttribute('role', 'img');
   return {svg, bounds};
+}
+
+/**
+ * Edges are thin: a wide transparent copy of each edge's path takes the pointer. Added once
+ * the drawing is on screen (they double the edges the first frame would lay out and paint).
+ */
+export function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = '1';
+  for (const path of svg.querySelectorAll('g.edge path')) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute('class', 'sg-edge-hit');
+    hit.setAttribute('stroke', 'transparent');
+    hit.setAttribute('stroke-width', '8');
+    hit.setAttribute('fill', 'none');
+    hit.removeAttribute('stroke-dasharray');
+    path.after(hit);
+  }
 }
 
 // --- cards ---

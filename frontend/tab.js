@@ -1,0 +1,1009 @@
+// The Scope Graph tab (index.js starts it). This file wires the model (fetches), the views
+// (DOM) and the viewport (pan and zoom) together and owns the tab's state.
+
+import {BOX_KINDS, GROUP_KINDS, elementId, parseClusterId, parseElementId} from './ids.js';
+import {
+  readLocation,
+  remember,
+  rememberedGraph,
+  rememberedOpen,
+  writeLocation,
+} from './location.js';
+import {ApiError, Model, Stale} from './model.js';
+import {Viewport} from './viewport.js';
+import * as views from './views.js';
+
+const HOVER_DELAY_MS = 90;
+// An open group's frame is its outline (this many pixels wide) and its label band: clicks
+// there close the group; its inside is background, for panning.
+const FRAME_EDGE_PX = 8;
+const LOADING_CHIP_AFTER_MS = 500;
+const ZOOM_STEP = 1.35;
+// TensorBoard reloads its data every 30 s but does not tell iframe tabs: look for new graphs
+// as often, while the tab is on screen.
+const REFRESH_GRAPHS_MS = 30000;
+
+function sameGraph(a, b) {
+  return (
+    Boolean(a && b) &&
+    a.run === b.run &&
+    (a.kind || '') === (b.kind || '') &&
+    (a.tag || '') === (b.tag || '')
+  );
+}
+
+function safeFilename(text) {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'graph';
+}
+
+/** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250); // a hidden document gets no animation frames
+}
+
+export class Tab {
+  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
+  constructor(model, {stylesheet = null} = {}) {
+    this.model = model;
+    this.stylesheet = stylesheet;
+    this.ui = views.buildShell();
+    this.graphs = [];
+    this.graph = null; // the graph picked
+    this.shownGraph = null; // the graph of the drawing on screen (differs while one loads)
+    this.open = new Set(); // the open groups of the view on screen
+    this.boxes = null;
+    this.svgText = null;
+    this.tree = null; // {parent: Map(key -> parent key)} of the current graph
+    this.highlightId = null;
+    this.hovered = null;
+    this.pinned = null;
+    this.searchResults = [];
+    this.activeResult = -1;
+    this.renderSeq = 0;
+    this.viewport = new Viewport(this.ui.viewport, {
+      onTap: (target, event) => this.onTap(target, event),
+      onDragStart: () => this.hideHover(),
+      // A pinned card follows its box as the drawing moves.
+      onChange: () => {
+        if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
+          this.positionCard(this.pinned);
+        }
+      },
+    });
+  }
+
+  async start() {
+    this.prefetchFirstView();
+    await this.stylesheet;
+    document.body.append(this.ui.root);
+    document.documentElement.classList.add('sg-document');
+    this.followTheme();
+    this.wire();
+    await this.loadGraphs();
+    setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
+  }
+
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refreshGraphs() {
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === 'visible';
+    if (!onScreen || this.ui.root.dataset.state === 'loading') return;
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch {
+      return; // A hiccup; the next round tries again.
+    }
+    if (!Array.isArray(graphs) || !graphs.length) return;
+    if (!this.graphs.length) {
+      this.loadGraphs();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs.map(key).join() === this.graphs.map(key).join()) return;
+    for (const g of graphs) {
+      const known = this.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs.find((g) => sameGraph(g, this.graph));
+    if (current) this.graph = current;
+    else graphs.push(this.graph); // gone from the logdir, still on screen
+    this.graphs = graphs;
+    this.fillPickers();
+  }
+
+  // --- theme ---
+
+  /** TensorBoard puts `dark-mode` on its <body>; outside TensorBoard the OS setting decides. */
+  followTheme() {
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    let parentBody = null;
+    try {
+      if (
+        window.parent !== window &&
+        window.parent.document.querySelector('tb-webapp, tf-tensorboard')
+      ) {
+        parentBody = window.parent.document.body;
+      }
+    } catch {
+      parentBody = null; // Not same-origin: nothing to follow but the OS.
+    }
+    const apply = () => {
+      const dark = parentBody ? parentBody.classList.contains('dark-mode') : media.matches;
+      document.documentElement.classList.toggle('sg-dark', dark);
+    };
+    if (parentBody) {
+      new MutationObserver(apply).observe(parentBody, {
+        attributes: true,
+        attributeFilter: ['class'],
+      });
+    }
+    media.addEventListener('change', apply);
+    apply();
+  }
+
+  // --- events ---
+
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener('change', () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.graphs.find((g) => g.run === run);
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener('change', () => {
+      const graph = this.graphsOfRun(this.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.zoomIn.addEventListener('click', () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener('click', () =>
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true)
+    );
+    ui.fitButton.addEventListener('click', () => this.viewport.fit());
+    ui.depthButton.addEventListener('click', () => this.openToDepth());
+    ui.depthInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.openToDepth();
+    });
+    ui.closeAllButton.addEventListener('click', () =>
+      this.show({open: [], depth: null}, {fit: true})
+    );
+    for (const [fmt, button] of Object.entries(ui.downloads)) {
+      button.addEventListener('click', () => this.download(fmt));
+    }
+
+    let searchTimer = 0;
+    ui.searchInput.addEventListener('input', () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => this.runSearch(), 180);
+    });
+    ui.searchInput.addEventListener('keydown', (e) => this.onSearchKey(e));
+    ui.regexToggle.addEventListener('click', () => {
+      const on = ui.regexToggle.getAttribute('aria-pressed') !== 'true';
+      ui.regexToggle.setAttribute('aria-pressed', String(on));
+      this.runSearch();
+    });
+    ui.searchResults.addEventListener('click', (e) => {
+      const item = e.target.closest('.sg-result');
+      if (item) this.pickResult(Number(item.dataset.index));
+    });
+
+    ui.viewport.addEventListener('mousemove', (e) => {
+      this.moveTip(e);
+      this.onHover(e);
+    });
+    ui.viewport.addEventListener('mouseleave', () => this.hideHover());
+    ui.card.addEventListener('click', (e) => {
+      if (e.target.closest('[data-action="unpin"]')) this.unpin();
+    });
+    // Buttons inside overlays (error card, loading chip, empty state) say what they do.
+    ui.root.addEventListener('click', (e) => {
+      const button = e.target.closest('.sg-message [data-action], .sg-loading [data-action]');
+      if (button) this.onAction(button.dataset.action);
+    });
+
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    window.addEventListener('hashchange', () => this.onHashChange());
+  }
+
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const typing = event.target.closest && event.target.closest('input, select, textarea');
+    if (event.key === 'Escape') {
+      this.clearSearch();
+      this.unpin();
+      if (typing) event.target.blur();
+      return;
+    }
+    if (typing) return;
+    if (event.key === 'f' || event.key === 'F') this.viewport.fit();
+    else if (event.key === '+' || event.key === '=')
+      this.viewport.zoomBy(ZOOM_STEP, null, null, true);
+    else if (event.key === '-' || event.key === '_')
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
+    else if (event.key === '/') {
+      event.preventDefault();
+      this.ui.searchInput.focus();
+    }
+  }
+
+  onAction(action) {
+    switch (action) {
+      case 'reload-graphs':
+        this.loadGraphs();
+        break;
+      case 'retry':
+        if (this.failed) this.show(this.failed.request, this.failed.placement);
+        else this.loadGraphs();
+        break;
+      case 'close-all':
+        this.show({open: [], depth: null}, {fit: true});
+        break;
+      case 'back':
+        this.hideMessage();
+        this.backToShown();
+        break;
+      case 'default-view':
+        this.show({open: null, depth: null}, {fit: true});
+        break;
+      case 'cancel-render':
+        this.model.cancelView();
+        this.setLoading(false);
+        this.backToShown();
+        break;
+    }
+  }
+
+  onHashChange() {
+    const wanted = readLocation();
+    const graph = this.findGraph(wanted.graph);
+    if (!graph) return;
+    const sameOpen =
+      wanted.open &&
+      wanted.open.length === this.open.size &&
+      wanted.open.every((k) => this.open.has(k));
+    if (sameGraph(graph, this.graph) && sameOpen) return;
+    this.selectGraph(graph, wanted);
+  }
+
+  // --- graphs and pickers ---
+
+  runs() {
+    return [...new Set(this.graphs.map((g) => g.run))];
+  }
+
+  graphsOfRun(run) {
+    return this.graphs.filter((g) => g.run === run);
+  }
+
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return (
+      this.graphs.find(
+        (g) =>
+          g.run === wanted.run &&
+          (!wanted.kind || g.kind === wanted.kind) &&
+          (!wanted.tag || g.tag === wanted.tag)
+      ) || null
+    );
+  }
+
+  /**
+   * When a link or the last visit names a graph, starts fetching the view loadGraphs will ask
+   * for, while the listing is still on its way.
+   */
+  prefetchFirstView() {
+    const wanted = readLocation();
+    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
+    const graph = linked ? linked.graph : rememberedGraph();
+    if (!graph) return;
+    const request = linked
+      ? {open: linked.open, depth: linked.depth}
+      : {open: rememberedOpen(graph), depth: null};
+    this.model.prefetchView(graph, request);
+  }
+
+  /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+
+  async loadGraphs() {
+    this.hideMessage();
+    this.setState('loading');
+    this.setLoading(true, {chip: false});
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch (error) {
+      this.setLoading(false);
+      this.setState('error');
+      this.showError(error, {
+        title: 'Could not list the graphs',
+        actions: [{label: 'Retry', action: 'reload-graphs', primary: true}],
+      });
+      return;
+    }
+    this.setLoading(false);
+    this.graphs = Array.isArray(graphs) ? graphs : [];
+    const empty = this.graphs.length === 0;
+    this.ui.root.classList.toggle('sg-empty', empty);
+    if (empty) {
+      this.setState('empty');
+      this.ui.message.replaceChildren(views.emptyState());
+      this.ui.message.hidden = false;
+      views.fillSelect(this.ui.runSelect, [], 0);
+      views.fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    // The link's view, else the last one seen here, else the first graph's default view.
+    const wanted = readLocation();
+    const linked = this.findGraph(wanted.graph);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
+    this.selectGraph(graph, linked ? wanted : null);
+  }
+
+  fillPickers() {
+    const runs = this.runs();
+    views.fillSelect(this.ui.runSelect, runs, runs.indexOf(this.graph.run));
+    const ofRun = this.graphsOfRun(this.graph.run);
+    views.fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => views.graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, this.graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+  }
+
+  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
+  selectGraph(graph, request) {
+    if (!sameGraph(graph, this.graph)) {
+      this.setGraph(graph);
+      this.highlightId = null;
+      this.unpin();
+      this.clearSearch();
+    }
+    if (!request) request = {open: rememberedOpen(graph), depth: null};
+    this.show(request, {overview: true, fromLink: true});
+  }
+
+  /** Makes `graph` the picked one; its scope tree is fetched once a view of it is drawn. */
+  setGraph(graph) {
+    this.graph = graph;
+    this.tree = null;
+    this.fillPickers();
+    if (sameGraph(graph, this.shownGraph)) this.loadTree();
+  }
+
+  /** Fetches the picked graph's scope tree (used to close nested groups, and for its op count). */
+  loadTree() {
+    const graph = this.graph;
+    if (!graph || this.tree) return;
+    this.model.hierarchy(graph).then(
+      (tree) => {
+        if (!sameGraph(graph, this.graph) || this.tree) return;
+        this.tree = indexTree(tree);
+        if (graph.op_count == null && tree.op_count != null) {
+          graph.op_count = tree.op_count; // the listing leaves it out until a graph is read
+          this.fillPickers();
+        }
+        this.updateStatus();
+      },
+      () => {} // Closing falls back to key prefixes.
+    );
+  }
+
+  /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
+  backToShown() {
+    if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
+    this.setState(this.svgText ? 'ready' : 'error');
+  }
+
+  // --- drawing a view ---
+
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {anchor: {id, x, y}} (keep that box where it was on screen), or
+   * {focus: id} (centre and highlight it).
+   */
+  async show(request, placement = {}) {
+    const graph = this.graph;
+    const seq = ++this.renderSeq;
+    this.hideMessage();
+    this.hideHover();
+    this.setLoading(true);
+    this.setState('loading');
+    const started = performance.now();
+    let answer;
+    try {
+      answer = await this.model.view(graph, request);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setLoading(false);
+      // A remembered or linked view whose groups no longer exist: show the default instead.
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request.open) {
+        this.show({open: null, depth: null}, {overview: true});
+        return;
+      }
+      this.failed = {request, placement};
+      this.showRenderError(error);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.setLoading(false);
+    let imported;
+    try {
+      imported = views.importGraphSvg(answer.svg);
+    } catch (error) {
+      this.failed = {request, placement};
+      this.showRenderError(error);
+      return;
+    }
+    this.failed = null;
+    const seconds = (performance.now() - started) / 1000;
+    this.svgText = answer.svg;
+    this.shownGraph = graph;
+    this.open = new Set(answer.open || request.open || []);
+    this.unpin(); // its box is gone with the old drawing
+    // Nothing above reads the layout, and nothing below until the drawing is in: the
+    // browser lays out the new drawing once.
+    this.ui.stage.replaceChildren(imported.svg);
+    this.viewport.setSvg(imported.svg, imported.bounds);
+    this.boxes = imported.svg.querySelectorAll('g.node').length;
+    this.place(placement);
+    this.drawSeconds = seconds;
+    this.updateStatus();
+    // What is not needed to see the drawing waits until it is on screen.
+    afterPaint(() => {
+      views.addEdgeHitAreas(imported.svg);
+      if (seq !== this.renderSeq) return;
+      writeLocation(graph, [...this.open]);
+      remember(graph, this.open);
+      this.loadTree();
+      this.setState('ready');
+    });
+  }
+
+  place(placement) {
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.highlightId) this.markHighlight();
+  }
+
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.jump(here);
+    const {w, h} = vp.size();
+    const pad = 16;
+    let target = {...here};
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h - pad ? bottom - (h - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+
+  updateStatus() {
+    const ops = this.tree ? this.tree.opCount : this.graph.op_count;
+    this.ui.status.textContent = views.statusText({
+      boxes: this.boxes,
+      open: this.open.size,
+      ops,
+      seconds: this.drawSeconds,
+    });
+  }
+
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return document.getElementById(id) || document.getElementById('cluster-' + id);
+  }
+
+  focusBox(id) {
+    this.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    const {w, h} = vp.size();
+    // An open group found by search can be larger than the screen: show all of it.
+    const big = rect.w * k > w * 0.9 || rect.h * k > h * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
+  }
+
+  markHighlight() {
+    for (const old of this.ui.stage.querySelectorAll('.sg-hit')) old.classList.remove('sg-hit');
+    if (!this.highlightId) return null;
+    const element = this.findBox(this.highlightId);
+    if (element) element.classList.add('sg-hit');
+    return element;
+  }
+
+  setLoading(on, {chip = true} = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle('sg-busy', on);
+    ui.loading.hidden = true;
+    if (!on || !chip) return;
+    const started = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () =>
+        ui.loading.replaceChildren(
+          ...views.loadingChip(Math.floor((performance.now() - started) / 1000))
+        );
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1000);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+
+  showError(error, {title, hint, actions = []}) {
+    this.ui.message.replaceChildren(views.messageCard({title, text: error.message, hint, actions}));
+    this.ui.message.hidden = false;
+  }
+
+  showRenderError(error) {
+    this.setState('error');
+    const hasGraph = Boolean(this.svgText);
+    const back = hasGraph ? [{label: 'Back to the last view', action: 'back'}] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: 'This view takes too long to lay out',
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
+        actions: [{label: 'Close all scopes', action: 'close-all', primary: true}, ...back],
+      });
+      return;
+    }
+    const title =
+      error instanceof ApiError && error.status
+        ? 'The server could not draw this view'
+        : 'Could not draw this view';
+    const actions = [{label: 'Retry', action: 'retry', primary: true}, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({label: 'Default view', action: 'default-view'});
+    }
+    this.showError(error, {title, actions});
+  }
+
+  // --- open and close ---
+
+  /** The box, edge or open group's frame at a pointer event; null over the background. */
+  pick(event) {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || target.closest('[data-no-pan], .sg-card')) return null;
+    const element = target.closest('g.node, g.edge, g.cluster');
+    if (
+      element &&
+      element.classList.contains('cluster') &&
+      !onFrame(element, event.clientX, event.clientY)
+    ) {
+      return null;
+    }
+    return element;
+  }
+
+  onTap(target, event) {
+    if (!(target instanceof Element) || target.closest('[data-no-pan]')) return;
+    const element = this.pick({target, clientX: event.clientX, clientY: event.clientY});
+    if (element && element.classList.contains('node')) {
+      const box = parseElementId(element.id);
+      if (!box) return;
+      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
+      else if (box.kind === 'op') this.togglePin(element);
+      return;
+    }
+    if (element && element.classList.contains('cluster')) {
+      const group = parseClusterId(element.id);
+      if (group) this.closeGroup(group, element);
+      return;
+    }
+    this.unpin();
+  }
+
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return {x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top};
+  }
+
+  openGroup(box, element) {
+    const open = new Set(this.open);
+    open.add(box.name);
+    this.unpin();
+    const at = this.screenCentre(element);
+    // The group's frame appears where its box was, then slides into view.
+    const anchor = {id: element.id, x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  closeGroup(group, element) {
+    const open = new Set(this.open);
+    const parentOf = this.tree ? this.tree.parent : null;
+    for (const key of open) {
+      if (key === group.name || isInside(key, group.name, parentOf)) open.delete(key);
+    }
+    this.unpin();
+    const at = this.screenCentre(element);
+    // The group's box appears where the middle of its frame was.
+    const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? {open: [], depth: null} : {open: null, depth}, {fit: true});
+  }
+
+  // --- hover cards ---
+
+  onHover(event) {
+    if (this.viewport.dragging) return;
+    const element = this.pick(event);
+    if (element === this.hovered) return;
+    if (this.hovered) this.hovered.classList.remove('sg-hover');
+    this.hovered = element;
+    clearTimeout(this.hoverTimer);
+    if (!element) {
+      this.hideHover();
+      return;
+    }
+    element.classList.add('sg-hover');
+    if (element.classList.contains('edge')) {
+      this.showTip(element.getAttribute('data-sg-tip') || '', event);
+      if (!this.pinned) this.ui.card.hidden = true;
+      return;
+    }
+    this.ui.tip.hidden = true;
+    if (this.pinned) return;
+    this.hoverTimer = setTimeout(() => this.showDetails(element), HOVER_DELAY_MS);
+  }
+
+  hideHover() {
+    clearTimeout(this.hoverTimer);
+    if (this.hovered) this.hovered.classList.remove('sg-hover');
+    this.hovered = null;
+    this.ui.tip.hidden = true;
+    if (!this.pinned) {
+      this.model.cancelNode();
+      this.ui.card.hidden = true;
+    }
+  }
+
+  showTip(text, event) {
+    if (!text) return;
+    this.ui.tip.replaceChildren(...views.edgeTip(text));
+    this.ui.tip.hidden = false;
+    this.moveTip(event);
+  }
+
+  moveTip(event) {
+    if (this.ui.tip.hidden) return;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const tip = this.ui.tip;
+    let x = event.clientX - outer.left + 14;
+    let y = event.clientY - outer.top + 16;
+    if (x + tip.offsetWidth > outer.width - 8)
+      x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
+    if (y + tip.offsetHeight > outer.height - 8)
+      y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+
+  /** What a box or frame element stands for: {kind, name, open} or null. */
+  describe(element) {
+    if (element.classList.contains('cluster')) {
+      const group = parseClusterId(element.id);
+      return group && {...group, open: true};
+    }
+    const box = parseElementId(element.id);
+    return box && BOX_KINDS.includes(box.kind) ? {...box, open: false} : null;
+  }
+
+  async showDetails(element, {pinned = false} = {}) {
+    const what = this.describe(element);
+    if (!what || (this.pinned && !pinned)) return;
+    if (what.kind === 'missing') {
+      this.fillCard(
+        element,
+        views.errorCardContent(
+          what.name,
+          'An input names this node, but the graph has no such node.'
+        ),
+        pinned
+      );
+      return;
+    }
+    this.fillCard(element, views.loadingCard(what.name), pinned);
+    let details;
+    try {
+      details = await this.model.node(this.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      if (this.cardFor === element)
+        this.fillCard(element, views.errorCardContent(what.name, error.message), pinned);
+      return;
+    }
+    if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
+    if (this.pinned && this.pinned !== element) return;
+    const content =
+      details.kind === 'op'
+        ? views.opCard(details, {pinned})
+        : views.groupCard(details, {open: what.open, pinned});
+    this.fillCard(element, content, pinned);
+  }
+
+  fillCard(element, content, pinned) {
+    const card = this.ui.card;
+    this.cardFor = element;
+    card.replaceChildren(...content);
+    card.classList.toggle('sg-pinned', pinned);
+    card.hidden = false;
+    this.positionCard(element);
+  }
+
+  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  positionCard(element) {
+    const card = this.ui.card;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const gap = 12;
+    const w = card.offsetWidth;
+    const hgt = card.offsetHeight;
+    const clusterFrame = element.classList.contains('cluster');
+    let x;
+    let y;
+    if (clusterFrame) {
+      // Frames can be huge: put the card by the frame's label, top-left.
+      x = box.left - outer.left + Math.min(box.width, 160) + gap;
+      y = box.top - outer.top;
+    } else {
+      x = box.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
+      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+    }
+    x = Math.max(8, Math.min(x, outer.width - w - 8));
+    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
+    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+
+  togglePin(element) {
+    if (this.pinned === element) {
+      this.unpin();
+      return;
+    }
+    this.unpin();
+    clearTimeout(this.hoverTimer);
+    this.pinned = element;
+    element.classList.add('sg-pinned-box');
+    this.showDetails(element, {pinned: true});
+  }
+
+  unpin() {
+    if (this.pinned) this.pinned.classList.remove('sg-pinned-box');
+    this.pinned = null;
+    this.ui.card.classList.remove('sg-pinned');
+    if (!this.hovered || this.hovered.classList.contains('edge')) this.ui.card.hidden = true;
+  }
+
+  // --- search ---
+
+  regex() {
+    return this.ui.regexToggle.getAttribute('aria-pressed') === 'true';
+  }
+
+  async runSearch() {
+    const ui = this.ui;
+    const query = ui.searchInput.value.trim();
+    if (!query || !this.graph) {
+      this.model.cancelSearch();
+      this.setResults([], '');
+      return;
+    }
+    ui.searchStatus.textContent = 'Searching…';
+    let results;
+    try {
+      results = await this.model.search(this.graph, query, this.regex());
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setResults([], error.message, true);
+      return;
+    }
+    const note =
+      results.length === 0
+        ? 'No node matches.'
+        : results.length >= 50
+          ? 'First 50 matches.'
+          : `${results.length} match${results.length === 1 ? '' : 'es'}.`;
+    this.setResults(results, note);
+  }
+
+  setResults(results, note, isError = false) {
+    this.searchResults = results;
+    this.activeResult = -1;
+    this.ui.searchResults.replaceChildren(
+      ...views.searchResultItems(results, this.ui.searchInput.value)
+    );
+    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.classList.toggle('sg-error-text', isError);
+  }
+
+  onSearchKey(event) {
+    const n = this.searchResults.length;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (!n) return;
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      this.activeResult = (this.activeResult + step + n) % n;
+      for (const item of this.ui.searchResults.children) {
+        item.classList.toggle('sg-active', Number(item.dataset.index) === this.activeResult);
+      }
+      const active = this.ui.searchResults.children[this.activeResult];
+      if (active) active.scrollIntoView({block: 'nearest'});
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      if (n) this.pickResult(Math.max(0, this.activeResult));
+    }
+  }
+
+  pickResult(index) {
+    const result = this.searchResults[index];
+    if (!result) return;
+    this.activeResult = index;
+    for (const item of this.ui.searchResults.children) {
+      item.classList.toggle('sg-active', Number(item.dataset.index) === index);
+    }
+    const id = elementId(result.kind, result.name);
+    const reveal = result.reveal || [];
+    const missing = reveal.filter((key) => !this.open.has(key));
+    if (missing.length === 0) {
+      this.focusBox(id);
+      return;
+    }
+    this.show({open: [...this.open, ...missing], depth: null}, {focus: id});
+  }
+
+  clearSearch() {
+    this.ui.searchInput.value = '';
+    this.model.cancelSearch();
+    this.setResults([], '');
+    this.highlightId = null;
+    this.markHighlight();
+  }
+
+  // --- downloads ---
+
+  async download(fmt) {
+    if (!this.graph) return;
+    const button = this.ui.downloads[fmt];
+    button.disabled = true;
+    const name = safeFilename(
+      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`
+    );
+    try {
+      let blob;
+      try {
+        blob = await this.model.export(this.graph, {open: [...this.open], depth: null}, fmt);
+      } catch (error) {
+        // No PNG from the server (an older plugin, or Graphviz without cairo): draw our SVG.
+        if (fmt !== 'png' || !this.svgText || error.timeout) throw error;
+        blob = await rasterize(this.svgText);
+      }
+      saveBlob(blob, `${name}.${fmt}`);
+    } catch (error) {
+      this.showError(error, {
+        title: `Could not download the ${fmt.toUpperCase()}`,
+        actions: [{label: 'OK', action: 'back', primary: true}],
+      });
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
+
+/** Whether client point (x, y) is on an open group's outline or its label band. */
+function onFrame(cluster, x, y) {
+  const box = cluster.getBoundingClientRect();
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+    return true;
+  let labelBottom = box.top;
+  for (const text of cluster.querySelectorAll('text')) {
+    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
+  }
+  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+}
+
+/** Whether group `key` lies inside group `ancestor` (by the scope tree, else by key prefix). */
+function isInside(key, ancestor, parentOf) {
+  if (parentOf && parentOf.has(key)) {
+    for (let up = parentOf.get(key); up != null; up = parentOf.get(up)) {
+      if (up === ancestor) return true;
+    }
+    return false;
+  }
+  return key.startsWith(ancestor + '/');
+}
+
+/** {parent: Map(group key -> parent key or null), opCount} of the hierarchy route's tree. */
+function indexTree(tree) {
+  const parent = new Map();
+  const stack = (tree.children || []).map((child) => [child, null]);
+  while (stack.length) {
+    const [node, up] = stack.pop();
+    parent.set(node.name, up);
+    for (const child of node.children || []) stack.push([child, node.name]);
+  }
+  return {parent, opCount: tree.op_count};
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** A PNG of the SVG text at twice its natural size (capped), drawn through a canvas. */
+function rasterize(svgText) {
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([svgText], {type: 'image/svg+xml'}));
+    const image = new Image();
+    image.onload = () => {
+      const scale = Math.min(2, 16000 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+      canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+      const context = canvas.getContext('2d');
+      context.fillStyle = '#ffffff';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new Error('The browser could not make a PNG.'))),
+        'image/png'
+      );
+    };
+    image.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error('The browser could not draw the SVG.'));
+    };
+    image.src = url;
+  });
+}
