@@ -408,8 +408,8 @@ def expand_function_library(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
     """Each library function's body as nodes under `__function_library__/<function>/`.
 
     A function's arguments become `_Arg` nodes and its results `_Retval` nodes, each
-    named after its argument or result; body inputs (`node:out_arg:index`, bare argument names) become
-    ordinary inputs. Every call site (an op named after the function, or a `func` attr
+    named after its argument or result; body inputs (`node:out_arg:index`, bare argument
+    names) become ordinary inputs. Every call site (an op named after the function, or a `func` attr
     such as PartitionedCall's `f`, While's `body`, If's branches) gets a control edge to
     the arguments of the functions it calls (to its first op when it takes none). The
     library itself is dropped; the graph is changed in place and returned.
