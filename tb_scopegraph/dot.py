@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from tb_scopegraph.colour import SCHEMES, fills
+from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.hierarchy import (
     CHUNK,
     MISSING,
@@ -157,18 +159,36 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
-def to_dot(hierarchy: Hierarchy, view: View, title: str = "") -> str:
-    """The DOT text of ``view``: clusters for open groups, one box per closed group or op."""
-    return layout_to_dot(hierarchy.layout(view), title)
+def to_dot(hierarchy: Hierarchy, view: View, title: str = "", colour: str = "") -> str:
+    """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
+
+    ``colour`` fills boxes by op type, device, compute time or memory (see `colour.SCHEMES`)
+    and adds a legend.
+    """
+    if colour not in SCHEMES:
+        raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
+    layout = hierarchy.layout(view)
+    if not colour:
+        return layout_to_dot(layout, title)
+    values = [hierarchy.measure(box, colour) for box in layout.boxes]
+    box_fills, legend = fills(colour, values)
+    return layout_to_dot(layout, title, box_fills, legend)
 
 
-def layout_to_dot(layout: Layout, title: str = "") -> str:
+def layout_to_dot(
+    layout: Layout, title: str = "", box_fills: list[str] | None = None, legend: str = ""
+) -> str:
+    """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
+    come from `colour.fills`."""
+    if legend:
+        label = f"label={legend} labelloc=b labeljust=l"
+    else:
+        label = f"label={quote(_text(title))} labelloc=t"
     out = [
         "digraph scopegraph {",
         f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
-        f"tooltip={quote(_tip(title))}"
-        f" label={quote(_text(title))} labelloc=t];",
+        f"tooltip={quote(_tip(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
@@ -201,7 +221,8 @@ def layout_to_dot(layout: Layout, title: str = "") -> str:
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
-                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i)))
+                fill = box_fills[i] if box_fills else None
+                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i), fill))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     merged = _merge_hub_edges(layout, drawn)
@@ -309,7 +330,7 @@ def _ops(count: int) -> str:
     return f"{count:,} op" if count == 1 else f"{count:,} ops"
 
 
-def _box(box: Box, eid: str, note: str | None = None) -> str:
+def _box(box: Box, eid: str, note: str | None = None, fill: str | None = None) -> str:
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
         tip = _lines(_tip(box.name), _tip(box.op))
@@ -324,8 +345,15 @@ def _box(box: Box, eid: str, note: str | None = None) -> str:
         tip = _lines(tip, note + " (not drawn)")
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
-        f"tooltip={quote(tip)} {_STYLE[box.kind]}];"
+        f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
     )
+
+
+def _fill(box: Box, fill: str | None) -> str:
+    if not fill:
+        return ""
+    style = ' style="dashed,filled"' if box.kind == MISSING else ""
+    return f' fillcolor="{fill}"{style}'  # colours come from colour.py's fixed set
 
 
 def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from tensorboard.compat.proto import node_def_pb2, types_pb2
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 
@@ -125,10 +126,10 @@ class _Group:
 class Hierarchy:
     """The scope tree of one GraphDef, answering what any view of it shows."""
 
-    def __init__(self, graph_def) -> None:
-        self._graph_def = graph_def
+    def __init__(self, graph_def, stats: Mapping[str, Mapping[str, float]] | None = None) -> None:
+        """Build the tree of ``graph_def``; ``stats`` maps node names to a profile's figures
+        (``compute_us``, ``memory_bytes``) for node details and colouring."""
         nodes = graph_def.node
-        self._nodes = nodes
         # Bulk reads: on a 100k-op graph every per-node Python step costs tens of ms.
         names = [node.name for node in nodes]
         index = dict(zip(names, range(len(names)), strict=True))
@@ -139,9 +140,24 @@ class Hierarchy:
         self._edges_from_inputs(nodes, index, names)
         self._names = names
         self._index = index
+        self._real = len(nodes)
+        self._devices = [node.device for node in nodes]
         self._build_groups()
+        # Nodes are kept as bytes and parsed again when asked about: a parsed 100k-op
+        # GraphDef holds about 90 MB, its bytes 16 MB.
+        self._node_bytes = [node.SerializeToString() for node in nodes]
+        self._parsed: dict[int, node_def_pb2.NodeDef] = {}
+        self._node_stats = {k: dict(v) for k, v in (stats or {}).items() if k in index}
         self._consumers: dict[int, list[int]] | None = None
         self._group_stats: dict[int, dict] = {}
+
+    def _node(self, op: int) -> node_def_pb2.NodeDef:
+        node = self._parsed.get(op)
+        if node is None:
+            if len(self._parsed) >= 4096:
+                self._parsed.clear()
+            node = self._parsed[op] = node_def_pb2.NodeDef.FromString(self._node_bytes[op])
+        return node
 
     # -- building -------------------------------------------------------------------------
 
@@ -301,7 +317,7 @@ class Hierarchy:
                 order.append(child)
         self._order = order
         self._nesting = nesting
-        real = len(self._nodes)
+        real = self._real
         for gid in reversed(order):
             group = groups[gid]
             own = len(group.ops)
@@ -460,7 +476,7 @@ class Hierarchy:
     def _op_box(self, op: int, cluster: str | None) -> Box:
         name = self._names[op]
         label = name.rpartition("/")[2] if "/" in name else name
-        if op >= len(self._nodes):
+        if op >= self._real:
             return Box(MISSING, name, label, "", 0, cluster)
         return Box(OP, name, label, self._types[op], 1, cluster)
 
@@ -516,9 +532,9 @@ class Hierarchy:
     # -- shapes and types -----------------------------------------------------------------
 
     def _shape(self, op: int, slot: int) -> str:
-        if op >= len(self._nodes):
+        if op >= self._real:
             return ""
-        attr = self._nodes[op].attr
+        attr = self._node(op).attr
         if "_output_shapes" not in attr:
             return ""
         shapes = attr["_output_shapes"].list.shape
@@ -527,9 +543,9 @@ class Hierarchy:
         return format_shape(shapes[slot])
 
     def _dtype(self, op: int, slot: int) -> str:
-        if op >= len(self._nodes):
+        if op >= self._real:
             return ""
-        attr = self._nodes[op].attr
+        attr = self._node(op).attr
         if "_output_types" in attr:
             types = attr["_output_types"].list.type
             if slot < len(types):
@@ -606,7 +622,7 @@ class Hierarchy:
                 found.append({"name": names[i], "kind": SCOPE, "op": ""})
             else:
                 op = i - len(scopes)
-                kind = OP if op < len(self._nodes) else MISSING
+                kind = OP if op < self._real else MISSING
                 found.append({"name": names[i], "kind": kind, "op": self._types[op]})
         for item in found:
             item["reveal"] = self.ancestors(item["name"])
@@ -622,7 +638,7 @@ class Hierarchy:
 
     def _op_details(self, op: int) -> dict:
         name = self._names[op]
-        if op >= len(self._nodes):
+        if op >= self._real:
             consumers = self._consumers_of(op)
             return {
                 "kind": MISSING,
@@ -636,7 +652,7 @@ class Hierarchy:
                 ],
                 "note": "an input names this node, but the graph has no node of that name",
             }
-        node = self._nodes[op]
+        node = self._node(op)
         inputs = []
         for text in node.input:
             control, source, slot = parse_input(text)
@@ -671,6 +687,7 @@ class Hierarchy:
             "inputs": inputs,
             "outputs": outputs,
             "control_outputs": consumers.get(-1, []),
+            **({"profile": self._node_stats[name]} if name in self._node_stats else {}),
         }
 
     def _consumers_of(self, op: int) -> dict[int, list[str]]:
@@ -704,26 +721,76 @@ class Hierarchy:
 
     def _stats(self, gid: int) -> dict:
         types: Counter[str] = Counter()
-        variables = constants = 0
+        devices: Counter[str] = Counter()
+        variables = constants = handles = 0
+        compute = memory = 0.0
+        profiled = 0
         stack = [gid]
         while stack:
             group = self._groups[stack.pop()]
             stack.extend(group.children)
             for op in group.ops:
-                if op >= len(self._nodes):
+                if op >= self._real:
                     continue
                 op_type = self._types[op]
                 types[op_type] += 1
+                devices[self._devices[op]] += 1
                 if op_type in _VARIABLE_OPS:
-                    variables += _variable_elements(self._nodes[op])
+                    variables += _variable_elements(self._node(op))
                 elif op_type == "Const":
-                    constants += _const_elements(self._nodes[op])
-        return {
+                    constants += _const_elements(self._node(op))
+                elif op_type == "Placeholder" and _is_resource(self._node(op)):
+                    handles += 1
+                figures = self._node_stats.get(self._names[op])
+                if figures:
+                    profiled += 1
+                    compute += figures.get("compute_us", 0.0)
+                    memory += figures.get("memory_bytes", 0)
+        details = {
             "op_types": dict(types.most_common()),
-            "parameters": variables or constants,
+            "devices": dict(devices.most_common()),
+            # A traced TF2 function takes its variables as resource handles whose sizes the
+            # graph does not hold: then the parameter count is unknown, not the constants'.
+            "parameters": variables or (None if handles else constants),
             "variable_elements": variables,
             "constant_elements": constants,
+            "resource_inputs": handles,
         }
+        if profiled:
+            details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
+        return details
+
+    def measure(self, box: Box, scheme: str) -> str | float | None:
+        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
+        if box.kind == MISSING:
+            return None
+        if box.kind == OP:
+            op = self._index[box.name]
+            if scheme == "op":
+                return self._types[op]
+            if scheme == "device":
+                return self._devices[op] or None
+            figures = self._node_stats.get(box.name, {})
+            return figures.get("compute_us" if scheme == "compute" else "memory_bytes")
+        details = self._group_details(self._by_key[box.name])
+        if scheme == "op":
+            return None
+        if scheme == "device":
+            devices = [d for d in details["devices"] if d]
+            return devices[0] if devices else None
+        profile = details.get("profile")
+        if not profile:
+            return None
+        return profile["compute_us" if scheme == "compute" else "memory_bytes"]
+
+    @property
+    def has_profile(self) -> bool:
+        """Whether a profile gave figures for any node of this graph."""
+        return bool(self._node_stats)
+
+
+def _is_resource(node) -> bool:
+    return "dtype" in node.attr and node.attr["dtype"].type == types_pb2.DT_RESOURCE
 
 
 def _split_number(label: str) -> tuple[str, str, str]:

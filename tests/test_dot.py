@@ -220,3 +220,32 @@ def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame()
     assert edge.attr["label"] == "12 tensors" and "12 connections" in edge.attr["tooltip"]
     assert dot.get_edge(element_id("op", "model/out0x"), element_id("op", "other"))
     assert len(h.layout(view).edges) == 12 + 12 + 1  # the layout itself keeps every edge
+
+
+def test_colouring_by_op_type_is_the_same_in_every_view_with_a_legend():
+    h = Hierarchy(ffn_graph())
+    first = parsed(to_dot(h, h.view(open=["layer1"]), colour="op"))
+    second = parsed(to_dot(h, h.view(open=["layer1", "layer2"]), colour="op"))
+    for graph in (first, second):
+        assert "op type" in graph.graph_attr["label"] and "MatMul" in graph.graph_attr["label"]
+    a = first.get_node(element_id("op", "layer1/MatMul")).attr["fillcolor"]
+    b = second.get_node(element_id("op", "layer2/MatMul")).attr["fillcolor"]
+    assert a == b != "#ffffff"
+    relu = second.get_node(element_id("op", "layer1/Relu")).attr["fillcolor"]
+    assert relu != "#ffffff"
+
+
+def test_colouring_by_compute_time_uses_the_profile_and_sums_scopes():
+    stats = {"layer1/MatMul": {"compute_us": 900.0, "memory_bytes": 4096}}
+    stats["layer2/MatMul"] = {"compute_us": 100.0, "memory_bytes": 1024}
+    h = Hierarchy(ffn_graph(), stats=stats)
+    assert h.details("layer1")["profile"] == {"compute_us": 900.0, "memory_bytes": 4096, "ops": 1}
+    assert h.details("layer1/MatMul", kind="op")["profile"]["compute_us"] == 900.0
+    graph = parsed(to_dot(h, h.view(open=["layer1"]), colour="compute"))
+    hot = graph.get_node(element_id("op", "layer1/MatMul")).attr["fillcolor"]
+    cool = graph.get_node(element_id("scope", "layer2")).attr["fillcolor"]
+    unprofiled = graph.get_node(element_id("op", "layer1/add")).attr["fillcolor"]
+    assert hot != cool and unprofiled == "#ffffff"
+    assert "compute time" in graph.graph_attr["label"]
+    with pytest.raises(Exception, match="colour must be one of"):
+        to_dot(h, h.view(depth=0), colour="rainbow")

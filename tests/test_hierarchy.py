@@ -79,9 +79,9 @@ def assert_honest(h: Hierarchy, view) -> None:
     assert sum(b.op_count for b in layout.boxes) == h.op_count
     group_boxes = {b.name for b in layout.boxes if b.kind != "op"}
     op_boxes = {b.name for b in layout.boxes if b.kind == "op"}
-    for node in h._graph_def.node:
-        where = visible_box_of(h, view, node.name)
-        assert where in (op_boxes if where == node.name else group_boxes), (node.name, where)
+    for name in h._names[: h.op_count]:
+        where = visible_box_of(h, view, name)
+        assert where in (op_boxes if where == name else group_boxes), (name, where)
     for cluster in layout.clusters:
         assert cluster.name in view.open
 
