@@ -234,15 +234,14 @@ def hierarchy_of(graph: Graph) -> Hierarchy:
 def _scopes(args: argparse.Namespace) -> int:
     hierarchy, _ = _load(args)
     lines: list[str] = []
-
-    def walk(group: dict, indent: str) -> None:
-        for child in group["children"]:
-            ops = f"{child['op_count']} op" + ("" if child["op_count"] == 1 else "s")
-            kind = "" if child["kind"] == "scope" else f" ({child['kind']})"
-            lines.append(f"{indent}{_printable(child['name'])}{kind}  {ops}")
-            walk(child, indent + "  ")
-
-    walk(hierarchy.tree(), "")
+    # Depth first without recursion: a scope path may be thousands of levels deep.
+    stack = [(child, 0) for child in reversed(hierarchy.tree()["children"])]
+    while stack:
+        group, depth = stack.pop()
+        ops = f"{group['op_count']} op" + ("" if group["op_count"] == 1 else "s")
+        kind = "" if group["kind"] == "scope" else f" ({group['kind']})"
+        lines.append(f"{'  ' * depth}{_printable(group['name'])}{kind}  {ops}")
+        stack.extend((child, depth + 1) for child in reversed(group["children"]))
     print("\n".join(lines) if lines else "(no scopes)")
     return 0
 

@@ -248,11 +248,6 @@ def test_ten_thousand_sibling_scopes_chunk_and_draw(routes):
     assert element_id("op", "s9999x/b") in svg_ids(svg, "node")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cli.py (owned by sources): `scopes` walks the tree recursively: RecursionError",
-)
 def test_cli_scopes_of_a_deep_path(tmp_path, capsys):
     path = tmp_path / "deep.pb"
     path.write_bytes(deep_graph().SerializeToString())
