@@ -32,6 +32,14 @@ _PALETTE = (
     "#ffecb3",
     "#b2dfdb",
     "#c5cae9",
+    "#ffcdd2",
+    "#a5d6a7",
+    "#90caf9",
+    "#ffab91",
+    "#ce93d8",
+    "#80deea",
+    "#e6ee9c",
+    "#bcaaa4",
 )
 _SCALE = ("#fff3e0", "#ffe0b2", "#ffcc80", "#ffb74d", "#ffa726", "#fb8c00", "#ef6c00", "#e65100")
 _NONE = "#ffffff"
@@ -63,14 +71,14 @@ def scale_colour(value: float | None, top: float) -> str:
     return _SCALE[max(step, 0)]
 
 
-def fills(scheme: str, values: Sequence) -> tuple[list[str], str]:
-    """A fill per box, and an HTML-like legend label (``""`` if there is nothing to show).
+def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
+    """A fill per box (None: keep its own), and an HTML-like legend label (or ``""``).
 
     ``values`` holds, per box, the category (op type, device) or the number (microseconds,
     bytes) that ``scheme`` colours by, or None where the box has none.
     """
     if scheme in ("op", "device"):
-        colours = [category_colour(v) if v else _NONE for v in values]
+        colours = [category_colour(v) if v else None for v in values]
         counts: dict[str, int] = {}
         for v in values:
             if v:
@@ -84,14 +92,14 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str], str]:
     if scheme in ("compute", "memory"):
         numbers = [v for v in values if v is not None]
         top = max(numbers, default=0)
-        colours = [scale_colour(v, top) for v in values]
+        colours = [None if v is None else scale_colour(v, top) for v in values]
         if not numbers:
             return colours, ""
         unit = _microseconds if scheme == "compute" else _bytes
         title = "compute time" if scheme == "compute" else "memory"
         rows = [(_SCALE[0], f"0 – {unit(top / len(_SCALE))}"), (_SCALE[-1], f"up to {unit(top)}")]
         return colours, _legend(title, rows)
-    return [_NONE] * len(values), ""
+    return [None] * len(values), ""
 
 
 def _legend(title: str, rows: list[tuple[str, str]]) -> str:

@@ -215,7 +215,8 @@ def layout_to_dot(
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
                 f"{indent}  graph [id={quote(eid)} class={quote(item.kind)} label={quote(label)} "
-                f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l];"
+                f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l "
+                "labelloc=t];"
             )
             stack.append(("close", None, indent))
             stack.append(("fill", item.name, indent + "  "))
