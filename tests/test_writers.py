@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tensorflow as tf  # the writers are the point: a missing one fails, never skips
+import torch
 from tensorboard import context as tb_context
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider as mux_provider
@@ -37,9 +39,6 @@ from tb_scopegraph.sources import (
     SAVED_MODEL,
     GraphRef,
 )
-
-tf = pytest.importorskip("tensorflow")
-torch = pytest.importorskip("torch")
 
 # The writers' own deprecation notices (torch.jit.trace inside add_graph, Keras' numpy calls).
 pytestmark = [
