@@ -23,6 +23,7 @@ from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
 from tb_scopegraph import dot, render, sources
+from tb_scopegraph.colour import SCHEMES
 from tb_scopegraph.errors import (
     InvalidQuery,
     InvalidView,
@@ -109,6 +110,15 @@ def _view_args(request) -> tuple[tuple[str, ...], int | None]:
     """(open, depth) from the query: `open` repeated, `depth` an int >= 0."""
     open_ = tuple(dict.fromkeys(request.args.getlist("open")))
     return open_, _int_arg(request, "depth", minimum=0)
+
+
+def _colour_arg(request) -> str:
+    """`colour` (or `color`): op, device, compute, memory, or nothing for plain boxes."""
+    value = request.args.get("colour", request.args.get("color", ""))
+    if value not in SCHEMES:
+        choices = ", ".join(s for s in SCHEMES if s)
+        raise tb_errors.InvalidArgumentError(f"colour must be one of {choices}, not {value!r}")
+    return value
 
 
 def _int_arg(request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
@@ -233,16 +243,20 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         _, _, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
         return {"open": sorted(view.open), "boxes": view.boxes}
 
-    def dot_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> str:
-        """The view as DOT text, cached per graph and view."""
+    def dot_impl(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""
+    ) -> str:
+        """The view as DOT text, cached per graph, view and colouring."""
         key, hierarchy, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
-        return self._dots.get((key, view), lambda: dot.to_dot(hierarchy, view))
+        return self._dots.get(
+            (key, view, colour), lambda: dot.to_dot(hierarchy, view, colour=colour)
+        )
 
     def image_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg"
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
     ) -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot_impl(ctx, experiment, run, kind, tag, open_, depth)
+        text = self.dot_impl(ctx, experiment, run, kind, tag, open_, depth, colour)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
@@ -377,21 +391,23 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @_json_errors
     def _serve_dot(self, request):
         args = (*_graph_args(request), *_view_args(request))
-        body = self.dot_impl(*_request_context(request), *args)
+        body = self.dot_impl(*_request_context(request), *args, colour=_colour_arg(request))
         return http_util.Respond(request, body, "text/vnd.graphviz; charset=utf-8")
 
     @wrappers.Request.application
     @_json_errors
     def _serve_svg(self, request):
         args = (*_graph_args(request), *_view_args(request))
-        body = self.image_impl(*_request_context(request), *args, fmt="svg")
+        colour = _colour_arg(request)
+        body = self.image_impl(*_request_context(request), *args, fmt="svg", colour=colour)
         return http_util.Respond(request, body, "image/svg+xml", headers=_SVG_HEADERS)
 
     @wrappers.Request.application
     @_json_errors
     def _serve_png(self, request):
         args = (*_graph_args(request), *_view_args(request))
-        body = self.image_impl(*_request_context(request), *args, fmt="png")
+        colour = _colour_arg(request)
+        body = self.image_impl(*_request_context(request), *args, fmt="png", colour=colour)
         return http_util.Respond(request, body, "image/png")
 
     @wrappers.Request.application

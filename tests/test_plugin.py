@@ -726,3 +726,12 @@ def test_ttl_cache_expires():
 @pytest.fixture(autouse=True, scope="module")
 def _quiet_tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def test_views_can_be_coloured_by_op_type(api):
+    plain = api.get("dot", run="tf1", open="model").get_data(as_text=True)
+    coloured = api.get("dot", run="tf1", open="model", colour="op").get_data(as_text=True)
+    assert "op type" in coloured and "op type" not in plain
+    assert api.get("svg", run="tf1", open="model", color="device").status_code == 200
+    bad = api.get("svg", run="tf1", colour="rainbow")
+    assert bad.status_code == 400 and "colour must be one of" in bad.get_json()["error"]
