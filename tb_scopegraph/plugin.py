@@ -347,7 +347,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         def load() -> Hierarchy:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
             graph = sources.load_graph(self._provider, ctx, experiment, ref, blob)
-            return Hierarchy(graph.graph_def)
+            return Hierarchy(graph.graph_def, stats=graph.stats)
 
         # A newer blob for the same graph replaces the parsed old one.
         return key, self._graphs.get(key, load, replaces=key[:4])
