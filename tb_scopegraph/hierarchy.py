@@ -647,9 +647,13 @@ class Hierarchy:
                 "device": "",
                 "attrs": {},
                 "inputs": [],
+                # Every slot its consumers name ("ghost:1"), not only the first.
                 "outputs": [
-                    {"name": name, "dtype": "", "shape": "", "consumers": consumers.get(0, [])}
+                    {"name": f"{name}:{slot}", "dtype": "", "shape": "", "consumers": names}
+                    for slot, names in sorted(consumers.items())
+                    if slot >= 0
                 ],
+                "control_outputs": consumers.get(-1, []),
                 "note": "an input names this node, but the graph has no node of that name",
             }
         node = self._node(op)
