@@ -3,6 +3,7 @@
     tb-scopegraph list PATH
     tb-scopegraph scopes PATH [--run R] [--kind K] [--tag T]
     tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
+                              [--colour op|device|compute|memory]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
 
 PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
+COLOURS = ("op", "device", "compute", "memory")  # colour.SCHEMES, less plain
 _SUFFIX_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
 _PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
@@ -102,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--depth", type=_non_negative, help="open every scope this deep (0: all closed)"
+    )
+    render.add_argument(
+        "--colour",
+        "--color",
+        dest="colour",
+        choices=COLOURS,
+        default="",
+        help="fill boxes by op type, device, or (for a profile) compute time or memory",
     )
     render.add_argument(
         "--format", choices=FORMATS, help="output format (default: from -o's suffix, else svg)"
@@ -224,11 +234,10 @@ def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
 
 
 def hierarchy_of(graph: Graph) -> Hierarchy:
-    """The scope tree of a loaded graph."""
+    """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
     from tb_scopegraph.hierarchy import Hierarchy
 
-    # TODO(stats): pass graph.stats once Hierarchy takes them.
-    return Hierarchy(graph.graph_def)
+    return Hierarchy(graph.graph_def, stats=graph.stats)
 
 
 def _scopes(args: argparse.Namespace) -> int:
@@ -268,7 +277,7 @@ def _render(args: argparse.Namespace) -> int:
     title = (
         info.run if info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH) else f"{info.run} · {info.tag}"
     )
-    dot = to_dot(hierarchy, view, title)
+    dot = to_dot(hierarchy, view, title, colour=args.colour)
     if fmt == "dot":
         data = dot.encode("utf-8")
     else:

@@ -32,11 +32,12 @@ class GraphView:
     view: View
     title: str = ""
     timeout: float = DEFAULT_TIMEOUT
+    colour: str = ""  # "", "op", "device", "compute" or "memory" (a profile's figures)
 
     @cached_property
     def dot(self) -> str:
         """The view as Graphviz DOT text."""
-        return to_dot(self.hierarchy, self.view, self.title)
+        return to_dot(self.hierarchy, self.view, self.title, colour=self.colour)
 
     @cached_property
     def svg(self) -> str:
@@ -84,6 +85,11 @@ class GraphView:
         """The view with every scope down to `depth` open and none deeper (0: all closed)."""
         return self._with(self.hierarchy.view(depth=depth))
 
+    def colour_by(self, scheme: str) -> GraphView:
+        """The same view with boxes filled by "op" type, "device", "compute" time or
+        "memory" (the last two from a profile), or plain ("")."""
+        return GraphView(self.hierarchy, self.view, self.title, self.timeout, _scheme(scheme))
+
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
         """Write the view as SVG, PNG or DOT (format from the suffix unless given)."""
         from tb_scopegraph.cli import write_atomically
@@ -100,7 +106,7 @@ class GraphView:
         write_atomically(path, data)
 
     def _with(self, view: View) -> GraphView:
-        return GraphView(self.hierarchy, view, self.title, self.timeout)
+        return GraphView(self.hierarchy, view, self.title, self.timeout, self.colour)
 
     def __repr__(self) -> str:
         opened = ", ".join(sorted(self.view.open)) or "nothing"
@@ -120,13 +126,15 @@ def show(
     kind: str | None = None,
     tag: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    colour: str = "",
 ) -> GraphView:
     """A drawable view of `x`, shown inline when it is the last value of a notebook cell.
 
     `x` is a tf.Graph (or anything with `as_graph_def()`, or a ConcreteFunction's `.graph`),
     a GraphDef, a Hierarchy, or a path: a logdir or event file (give `run`, `kind`, `tag`
     when it holds several graphs), a SavedModel, or a `.pb`/`.pbtxt`/`.meta` file. Without
-    `open` and `depth` the view is a small default one.
+    `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
+    "device", or, for a profile (`kind="profile"`), "compute" time or "memory".
     """
     hierarchy, title = _hierarchy(x, run=run, kind=kind, tag=tag)
     if open is None and depth is None:
@@ -136,7 +144,7 @@ def show(
         for key in list(keys):
             keys.update(hierarchy.reveal(key))
         view = hierarchy.view(open=keys, depth=depth)
-    return GraphView(hierarchy, view, title, timeout)
+    return GraphView(hierarchy, view, title, timeout, _scheme(colour))
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
@@ -160,6 +168,14 @@ def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tu
     raise TypeError(
         f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
     )
+
+
+def _scheme(colour: str) -> str:
+    from tb_scopegraph.colour import SCHEMES
+
+    if colour not in SCHEMES:
+        raise ValueError(f"colour must be one of {', '.join(map(repr, SCHEMES))}, not {colour!r}")
+    return colour
 
 
 def _key(scope: str) -> str:

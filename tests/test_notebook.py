@@ -210,3 +210,14 @@ def test_graph_view_is_frozen():
     assert isinstance(shown, GraphView)
     with pytest.raises(AttributeError):
         shown.view = None
+
+
+def test_views_can_be_coloured_by_op_type():
+    view = tb_scopegraph.show(graphs.ffn_graph(), depth=1)
+    assert view.colour == "" and "op type" not in view.dot
+    coloured = view.colour_by("op")
+    assert coloured.colour == "op" and "op type" in coloured.dot
+    assert coloured.open("layer1").colour == "op"  # views opened from it keep its colouring
+    assert tb_scopegraph.show(graphs.ffn_graph(), colour="device").colour == "device"
+    with pytest.raises(ValueError, match="colour must be one of"):
+        view.colour_by("rainbow")

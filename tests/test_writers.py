@@ -463,6 +463,19 @@ def test_cli_lists_and_renders_every_graph(written, tmp_path, capsys):
         assert cli.main(["render", str(path), "-o", str(tmp_path / "file.svg")]) == 0
 
 
+def test_cli_colours_a_profile_by_compute_time_and_memory(written, capsys):
+    argv = ["render", str(written.logdir), "--run", "tf1", "--kind", PROFILE, "--depth", "1"]
+    assert cli.main([*argv, "--format", "dot"]) == 0
+    plain = capsys.readouterr().out
+    for scheme, title in (("compute", "compute time"), ("memory", "memory")):
+        assert cli.main([*argv, "--format", "dot", "--colour", scheme]) == 0
+        coloured = capsys.readouterr().out
+        assert title in coloured and title not in plain
+        assert coloured.count("fillcolor") > plain.count("fillcolor")
+    assert cli.main([*argv, "--colour", "rainbow"]) == 2
+    assert "invalid choice: 'rainbow'" in capsys.readouterr().err
+
+
 def test_cli_scopes_of_a_saved_model_show_its_functions(written, capsys):
     assert cli.main(["scopes", str(written.saved_model)]) == 0
     out = capsys.readouterr().out
@@ -556,6 +569,12 @@ def test_routes_show_pytorch_modules_and_function_scopes(api):
 def test_profile_route_draws_the_run_graph_it_profiles(api):
     tree = api.json("hierarchy", run="tf1", kind=PROFILE, tag="step1")
     assert {"layer1", "layer2"} <= {child["name"] for child in tree["children"]}
+    details = api.json("node", run="tf1", kind=PROFILE, tag="step1", name="layer1/Relu")
+    assert details["profile"]["memory_bytes"] > 0
+    plain = api.json("node", run="tf1", kind=RUN_GRAPH, name="layer1/Relu")
+    assert "profile" not in plain
+    coloured = api.get("dot", run="tf1", kind=PROFILE, tag="step1", colour="compute", depth=1)
+    assert coloured.status_code == 200 and "compute time" in coloured.get_data(as_text=True)
 
 
 def test_writers_leave_no_warnings_and_no_stray_files(written):
