@@ -369,7 +369,7 @@ def memory_child(path: str, mode: str) -> dict:
     from tensorboard.compat.proto import graph_pb2
 
     from tb_scopegraph.dot import to_dot
-    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.hierarchy import Hierarchy, release_memory
 
     gc.collect()
     if mode == "tracemalloc":
@@ -381,6 +381,7 @@ def memory_child(path: str, mode: str) -> dict:
     hierarchy = Hierarchy(graph_def)
     del data, graph_def
     gc.collect()
+    release_memory()  # as the plugin does once a graph is built
     out = {"mode": mode, "proto_only_mb": proto_kb / 1024, "built_mb": (_rss_kb() - base) / 1024}
     if mode == "tracemalloc":
         out["traced_built_mb"] = tracemalloc.get_traced_memory()[0] / 2**20

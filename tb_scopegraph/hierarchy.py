@@ -8,6 +8,7 @@ the graph is then inside exactly one visible box, or is a box itself.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import re
 from collections import Counter
@@ -791,6 +792,26 @@ class Hierarchy:
     def has_profile(self) -> bool:
         """Whether a profile gave figures for any node of this graph."""
         return bool(self._node_stats)
+
+
+def release_memory() -> None:
+    """Hand memory that Python and protobuf freed back to the system.
+
+    glibc keeps freed heap pages: after a 100k-op GraphDef (about 90 MB parsed) is built into
+    a Hierarchy and dropped, the process would stay about 90 MB larger for good. Elsewhere
+    than on glibc this does nothing.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 def _is_resource(node) -> bool:
