@@ -254,7 +254,9 @@ class Hierarchy:
             if len(members) < SERIES_MIN:
                 continue
             numbers = [n for n, _ in members]
-            label = f"{prefix}[{min(numbers)}-{max(numbers)}]{suffix}"
+            span = f"{min(numbers)}-{max(numbers)}"
+            # Conv2d[0]..Conv2d[4] (PyTorch) read as Conv2d[0-4], layer_0.. as layer_[0-4].
+            label = f"{prefix}{span}{suffix}" if suffix == "]" else f"{prefix}[{span}]{suffix}"
             key = f"{group.key}/{label}" if group.key else label
             sid = self._new_group(key, label, SERIES, gid)
             series = self._groups[sid]

@@ -319,3 +319,16 @@ def test_random_graphs_stay_honest(seed):
     for r in range(0, 4):
         for combo in itertools.islice(itertools.combinations(keys, r), 20):
             assert_honest(h, h.view(open=combo))
+
+
+def test_pytorch_numbered_modules_fold_into_one_series():
+    nodes = [("Net/input", "IO Node")]
+    previous = "Net/input"
+    for i in range(6):
+        nodes.append(
+            (f"Net/Sequential[features]/Conv2d[{i}]/aten::conv", "aten::conv", (previous,))
+        )
+        previous = f"Net/Sequential[features]/Conv2d[{i}]/aten::conv"
+    h = Hierarchy(graph_from_nodes(nodes))
+    features = h.tree()["children"][0]["children"][0]
+    assert [c["name"] for c in features["children"]] == ["Net/Sequential[features]/Conv2d[0-5]"]
