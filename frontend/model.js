@@ -112,13 +112,9 @@ function graphKey(graph) {
   return JSON.stringify([graph.run, graph.kind, graph.tag]);
 }
 
-/** The SVG text of a view and, if `resolve`, the groups it opened: {svg, open: [keys] | null}. */
-async function fetchView(params, resolve, signal) {
-  const [svg, resolved] = await Promise.all([
-    request('svg', params, {signal, as: 'text'}),
-    resolve ? request('view', params, {signal}) : null,
-  ]);
-  return {svg, open: resolved ? resolved.open : null};
+/** The SVG text of a view: {svg}. */
+async function fetchView(params, signal) {
+  return {svg: await request('svg', params, {signal, as: 'text'})};
 }
 
 export class Model {
@@ -152,22 +148,21 @@ export class Model {
   }
 
   /**
-   * The SVG text of a view and, when the view is not an explicit open set (the default view or
-   * a depth), which groups it opened: {svg, open: [keys] | null}. Latest only.
+   * The SVG text of a view: {svg}. Latest only. (Which groups a default view or a depth
+   * opened, the drawing's frames say.)
    */
   view(graph, view) {
     const params = viewParams(graph, view);
-    const resolve = view.open == null || view.depth != null;
     const early = this._prefetched;
     this._prefetched = null;
     if (early && early.key === params.toString()) return this._view.run(() => early.answer);
-    return this._view.run((signal) => fetchView(params, resolve, signal));
+    return this._view.run((signal) => fetchView(params, signal));
   }
 
   /** Starts fetching a view the tab is about to ask for; view() takes over the answer. */
   prefetchView(graph, view) {
     const params = viewParams(graph, view);
-    const answer = fetchView(params, view.open == null || view.depth != null);
+    const answer = fetchView(params);
     answer.catch(() => {}); // view() reports failures, if it is asked for this view
     this._prefetched = {key: params.toString(), answer};
   }

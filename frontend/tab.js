@@ -22,6 +22,9 @@ const ZOOM_STEP = 1.35;
 // TensorBoard reloads its data every 30 s but does not tell iframe tabs: look for new graphs
 // as often, while the tab is on screen.
 const REFRESH_GRAPHS_MS = 30000;
+// The tab goes on screen with its first drawing (laid out and painted once, together), or on
+// its own with a progress bar when that drawing takes longer than this.
+const SHELL_WAIT_MS = 150;
 
 function sameGraph(a, b) {
   return (
@@ -82,13 +85,27 @@ export class Tab {
 
   async start() {
     this.prefetchFirstView();
-    await this.stylesheet;
-    document.body.append(this.ui.root);
-    document.documentElement.classList.add('sg-document');
+    // The first view is asked for as soon as the listing is in, styled shell or not (a
+    // drawing that comes first is placed once the shell has a size).
+    const first = this.loadGraphs();
     this.followTheme();
     this.wire();
-    await this.loadGraphs();
+    await this.stylesheet;
+    this.styled = true;
+    if (this.svgText || !this.ui.message.hidden) this.attach();
+    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    await first;
     setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
+  }
+
+  /** Puts the tab on screen (once its stylesheet is in). */
+  attach() {
+    if (this.attached || !this.styled) return;
+    this.attached = true;
+    clearTimeout(this.attachTimer);
+    document.documentElement.classList.add('sg-document');
+    document.body.append(this.ui.root);
+    this.viewport.measure();
   }
 
   /** New runs show up in the pickers; the view on screen stays as it is. */
@@ -322,6 +339,7 @@ export class Tab {
     let graphs;
     try {
       graphs = await this.model.listGraphs();
+      performance.mark('scopegraph:listing');
     } catch (error) {
       this.setLoading(false);
       this.setState('error');
@@ -339,6 +357,7 @@ export class Tab {
       this.setState('empty');
       this.ui.message.replaceChildren(views.emptyState());
       this.ui.message.hidden = false;
+      this.attach();
       views.fillSelect(this.ui.runSelect, [], 0);
       views.fillSelect(this.ui.graphSelect, [], 0);
       return;
@@ -424,6 +443,7 @@ export class Tab {
     let answer;
     try {
       answer = await this.model.view(graph, request);
+      performance.mark('scopegraph:answer');
     } catch (error) {
       if (error instanceof Stale) return;
       this.setLoading(false);
@@ -450,16 +470,21 @@ export class Tab {
     const seconds = (performance.now() - started) / 1000;
     this.svgText = answer.svg;
     this.shownGraph = graph;
-    this.open = new Set(answer.open || request.open || []);
+    // A default view or a depth opened what its frames show.
+    const explicit = request.open && request.depth == null;
+    this.open = new Set(explicit ? request.open : openGroups(imported.svg));
     this.unpin(); // its box is gone with the old drawing
-    // Nothing above reads the layout, and nothing below until the drawing is in: the
-    // browser lays out the new drawing once.
+    // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
+    // below reads the layout until it is: the browser lays out the new drawing once.
+    this.attach();
+    this.viewport.size();
     this.ui.stage.replaceChildren(imported.svg);
     this.viewport.setSvg(imported.svg, imported.bounds);
     this.boxes = imported.svg.querySelectorAll('g.node').length;
     this.place(placement);
     this.drawSeconds = seconds;
     this.updateStatus();
+    performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
     afterPaint(() => {
       views.addEdgeHitAreas(imported.svg);
@@ -572,6 +597,7 @@ export class Tab {
   showError(error, {title, hint, actions = []}) {
     this.ui.message.replaceChildren(views.messageCard({title, text: error.message, hint, actions}));
     this.ui.message.hidden = false;
+    this.attach();
   }
 
   showRenderError(error) {
@@ -931,6 +957,16 @@ export class Tab {
       button.disabled = false;
     }
   }
+}
+
+/** The open groups a drawing shows: one frame (a cluster) for each. */
+function openGroups(svg) {
+  const open = [];
+  for (const frame of svg.querySelectorAll('g.cluster')) {
+    const group = parseClusterId(frame.id);
+    if (group) open.push(group.name);
+  }
+  return open;
 }
 
 /** Whether client point (x, y) is on an open group's outline or its label band. */

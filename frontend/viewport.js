@@ -42,14 +42,16 @@ export class Viewport {
     element.addEventListener('pointerup', (e) => this._up(e));
     element.addEventListener('pointercancel', () => this._cancelPress());
     element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
-    this._fitPending = false;
+    this._pending = null; // 'fit' or 'overview', to do once the element has a size
     // The element's size as last observed: reading clientWidth right after the drawing changed
     // would make the browser lay it out then and there.
     this._size = null;
     new ResizeObserver(() => {
       this._size = {w: element.clientWidth || 1, h: element.clientHeight || 1};
-      // TensorBoard hides an inactive tab's iframe (height 0): fit once it has a size again.
-      if (this._fitPending && this._hasSize()) this.fit(false);
+      // TensorBoard hides an inactive tab's iframe (height 0): place the drawing once it has a
+      // size again.
+      if (this._pending === 'overview' && this._hasSize()) this.overview();
+      else if (this._pending && this._hasSize()) this.fit(false);
       else this._apply();
     }).observe(element);
   }
@@ -64,6 +66,11 @@ export class Viewport {
   _hasSize() {
     const {w, h} = this.size();
     return w > 20 && h > 20;
+  }
+
+  /** Forgets the size last observed (the element was just put in the document). */
+  measure() {
+    this._size = null;
   }
 
   size() {
@@ -101,8 +108,8 @@ export class Viewport {
 
   fit(animate = true) {
     if (!this.bounds) return;
-    this._fitPending = !this._hasSize();
-    if (this._fitPending) return;
+    this._pending = this._hasSize() ? null : 'fit';
+    if (this._pending) return;
     if (animate) this.go(this.fitView(this.bounds));
     else this.jump(this.fitView(this.bounds));
   }
@@ -113,8 +120,13 @@ export class Viewport {
    */
   overview() {
     if (!this.bounds) return;
+    if (!this._hasSize()) {
+      this._pending = 'overview';
+      return;
+    }
+    this._pending = null;
     const all = this.fitView(this.bounds);
-    if (all.k >= READABLE_SCALE || !this._hasSize()) {
+    if (all.k >= READABLE_SCALE) {
       this.fit(false);
       return;
     }
@@ -128,7 +140,7 @@ export class Viewport {
   /** Moves to `target` at once and repaints sharp (no glide). */
   jump(target) {
     cancelAnimationFrame(this._animation);
-    this._fitPending = false;
+    this._pending = null;
     this.view = {...target, k: this._clampScale(target.k)};
     this._commit();
   }
@@ -147,7 +159,7 @@ export class Viewport {
   /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
   go(target, animate = true) {
     cancelAnimationFrame(this._animation);
-    this._fitPending = false;
+    this._pending = null;
     const to = {...target, k: this._clampScale(target.k)};
     const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     if (!animate || reduced || !this.svg) {

@@ -1,4 +1,4 @@
-// Builds the tab's DOM. Nothing here fetches or keeps state; index.js wires events.
+// Builds the tab's DOM. Nothing here fetches or keeps state; tab.js wires events.
 // Every string that comes from a graph is set with textContent (or as an attribute value),
 // never parsed as HTML.
 
@@ -266,6 +266,13 @@ export function fillSelect(select, options, selectedIndex) {
 
 // --- the graph ---
 
+// Elements that run, embed or restyle something; Graphviz writes none of them. (Animations
+// could set a link's target.)
+const ACTIVE_ELEMENTS =
+  'script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set';
+// An attribute named on... (an event handler) or any href, as it could appear in the text.
+const MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
+
 /**
  * Turns Graphviz's SVG text into an <svg> element of this document: parsed as XML (never as
  * HTML), stripped of anything active, native <title> tooltips moved to data-sg-tip on the
@@ -281,25 +288,26 @@ export function importGraphSvg(text) {
   ) {
     throw new Error('The server sent a drawing this page cannot read.');
   }
-  for (const element of [
-    ...root.querySelectorAll('script, foreignObject, iframe, object, embed, style'),
-  ]) {
-    element.remove();
-  }
+  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
   for (const title of [...root.getElementsByTagName('title')]) title.remove();
-  for (const element of root.querySelectorAll('*')) {
-    for (const attr of [...element.attributes]) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith('on')) element.removeAttributeNode(attr);
-      else if (attr.localName === 'href' && !attr.value.startsWith('#'))
-        element.removeAttributeNode(attr);
+  // Every attribute is looked at only when the text could hold an event handler or a link
+  // (Graphviz writes neither): looking costs more than parsing on a big drawing.
+  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
+    for (const element of root.querySelectorAll('*')) {
+      for (const attr of [...element.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith('on')) element.removeAttributeNode(attr);
+        else if (attr.localName === 'href' && !attr.value.startsWith('#'))
+          element.removeAttributeNode(attr);
+      }
     }
+  }
+  for (const element of root.querySelectorAll('[*|title]')) {
     const tip = element.getAttributeNS(XLINK_NS, 'title');
-    if (tip != null) {
-      const owner = element.closest('g.node, g.edge, g.cluster');
-      if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
-      element.removeAttributeNS(XLINK_NS, 'title');
-    }
+    if (tip == null) continue;
+    const owner = element.closest('g.node, g.edge, g.cluster');
+    if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
+    element.removeAttributeNS(XLINK_NS, 'title');
   }
   const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
     .trim()
