@@ -189,6 +189,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
         self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
         self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
+        # Layout workers start with TensorBoard, not with the first view asked for.
+        render.shared_renderer().warm()
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {

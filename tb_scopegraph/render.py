@@ -66,6 +66,7 @@ PRESETS = (
 BIG_VIEW_EDGES = 400
 
 _LENGTH = struct.Struct("!Q")  # every frame: its length, then its bytes
+_TINY_DOT = b"digraph { a -> b }"
 
 
 class _Worker:
@@ -159,6 +160,8 @@ class Renderer:
         self.presets = presets
         self.cache_bytes = cache_bytes
         self._recycle_after = recycle_after
+        self._workers = workers
+        self._warmed = False
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(workers):
             self._idle.put(None)  # started on first use
@@ -183,6 +186,22 @@ class Renderer:
         drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
         self._store(key, drawing)
         return drawing
+
+    def warm(self) -> None:
+        """Start the workers now, in the background, each drawing a tiny graph: the first real
+        layout then does not wait for Python and Graphviz to load (a few hundred ms)."""
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        for _ in range(self._workers):
+            threading.Thread(target=self._warm_one, daemon=True).start()
+
+    def _warm_one(self) -> None:
+        try:
+            self._run(_TINY_DOT, "svg", self.presets[0], self.timeout)
+        except (TimeoutError, OSError):
+            pass  # the first real layout starts a worker again
 
     def _store(self, key: tuple[bytes, str], drawing: bytes) -> None:
         if len(drawing) > self.cache_bytes // 2:
@@ -242,6 +261,7 @@ class Renderer:
 
     def close(self) -> None:
         """Stop every worker; the renderer starts new ones if used again."""
+        self._warmed = False
         workers = []
         while True:
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -135,5 +136,22 @@ def test_a_big_view_starts_with_the_cheaper_preset():
     try:
         r.render(dot)
         assert r.stats["fallbacks"] == 0 and r.stats["timeouts"] == 0
+    finally:
+        r.close()
+
+
+def test_warm_starts_every_worker_in_the_background():
+    r = Renderer(workers=2, timeout=20)
+    try:
+        r.warm()
+        r.warm()  # once is enough
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            workers = list(r._idle.queue)
+            if len(workers) == 2 and all(w is not None and w.jobs == 1 for w in workers):
+                break
+            time.sleep(0.05)
+        assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
+        assert r.stats == {"hits": 0, "misses": 0, "timeouts": 0, "fallbacks": 0}
     finally:
         r.close()
