@@ -175,8 +175,11 @@ def pieces(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-def hammer(routes: Routes, run: str, until: threading.Event) -> list[str]:
-    """Ask for every view of `run` until told to stop; the answers that are not 200 or 404."""
+def hammer(routes: Routes, run: str, until: threading.Event, seen: set[int]) -> list[str]:
+    """Ask for every view of `run` until told to stop; the answers that are not 200 or 404.
+
+    `seen` gathers the op counts of the graphs the answers showed on the way.
+    """
     bad = []
     while not until.is_set():
         for route, params in (
@@ -189,6 +192,8 @@ def hammer(routes: Routes, run: str, until: threading.Event) -> list[str]:
             response = routes.get(route, **params)
             if response.status_code not in (200, 404):
                 bad.append(f"{route}: {response.status_code} {response.get_data(as_text=True)}")
+            elif route == "hierarchy" and response.status_code == 200:
+                seen.add(response.get_json()["op_count"])
     return bad
 
 
@@ -200,23 +205,24 @@ def test_a_file_appended_to_while_the_multiplexer_reads_it(tmp_path, fresh_looku
     routes = Routes(provider)
     done = threading.Event()
     records = b"".join(graph_record(series_graph(n), n) for n in range(5, 12))
-    writer = threading.Thread(target=append_slowly, args=(path, pieces(records, 97)))
+    writer = threading.Thread(target=append_slowly, args=(path, pieces(records, 97), 0.01))
 
     def reload_until_done():
-        while not done.is_set():
+        while not done.wait(0.02):  # as TensorBoard's reload loop, only more often
             mux.Reload()
 
     reloader = threading.Thread(target=reload_until_done)
     writer.start()
     reloader.start()
-    bad = []
-    asker = threading.Thread(target=lambda: bad.extend(hammer(routes, "growing", done)))
+    bad, seen = [], set()
+    asker = threading.Thread(target=lambda: bad.extend(hammer(routes, "growing", done, seen)))
     asker.start()
     writer.join()
     done.set()
     reloader.join()
     asker.join()
     assert bad == []
+    assert len(seen) >= 2  # the answers followed the file as it grew
     mux.Reload()
     assert routes.json("hierarchy", run="growing")["op_count"] == 2 * 11 + 2  # the last one
 
@@ -229,8 +235,8 @@ def test_a_file_appended_to_while_the_rust_data_server_reads_it(tmp_path, fresh_
         routes = Routes(provider)
         wait_for(lambda: runs_with_graphs(provider) == {"growing"}, "the first graph")
         done = threading.Event()
-        bad = []
-        asker = threading.Thread(target=lambda: bad.extend(hammer(routes, "growing", done)))
+        bad, seen = [], set()
+        asker = threading.Thread(target=lambda: bad.extend(hammer(routes, "growing", done, seen)))
         asker.start()
         records = b"".join(graph_record(series_graph(n), n) for n in range(5, 9))
         append_slowly(path, pieces(records, 211), pause=0.01)
@@ -242,4 +248,4 @@ def test_a_file_appended_to_while_the_rust_data_server_reads_it(tmp_path, fresh_
         wait_for(shows_the_last, "the last graph", timeout=30)
         done.set()
         asker.join()
-        assert bad == []
+        assert bad == [] and OPS["A"] in seen
