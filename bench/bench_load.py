@@ -48,6 +48,7 @@ PREFIX = "/data/plugin/scopegraph"
 DOT_NODE = re.compile(r'^\s*"([^"]+)" \[id=', re.M)
 MIB = 1 << 20
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 # --- the logdir ----------------------------------------------------------------------------
