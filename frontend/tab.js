@@ -9,7 +9,7 @@ import {
   rememberedOpen,
   writeLocation,
 } from './location.js';
-import {ApiError, Model, Stale} from './model.js';
+import {ApiError, Model, Stale, viewParams} from './model.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
 
@@ -37,6 +37,47 @@ function sameGraph(a, b) {
 
 function safeFilename(text) {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'graph';
+}
+
+/**
+ * Views drawn before, to show again at once (closing a group, opening it again): by view,
+ * a pristine copy of each drawing. Bounded in number and in SVG text, and trusted for a while
+ * only (a run's graph can be rewritten; TensorBoard reloads every 30 s too).
+ */
+class Drawings {
+  constructor({kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS} = {}) {
+    this.kept = kept;
+    this.maxChars = maxChars;
+    this.trustedMs = trustedMs;
+    this._entries = new Map(); // key -> {template, bounds, text, open, at}; oldest first
+  }
+
+  get(key) {
+    const entry = this._entries.get(key);
+    if (!entry) return null;
+    this._entries.delete(key);
+    if (performance.now() - entry.at > this.trustedMs) return null;
+    this._entries.set(key, entry);
+    return entry;
+  }
+
+  /** Keeps `drawing` under each of `keys`; the oldest go first. */
+  set(keys, drawing) {
+    const entry = {...drawing, at: performance.now()};
+    for (const key of keys) {
+      this._entries.delete(key);
+      this._entries.set(key, entry);
+    }
+    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
+      this._entries.delete(this._entries.keys().next().value);
+    }
+  }
+
+  _chars() {
+    let chars = 0;
+    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
+    return chars;
+  }
 }
 
 /** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
@@ -71,6 +112,7 @@ export class Tab {
     this.searchResults = [];
     this.activeResult = -1;
     this.renderSeq = 0;
+    this.drawings = new Drawings();
     this.viewport = new Viewport(this.ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.hideHover(),
@@ -437,9 +479,18 @@ export class Tab {
     const seq = ++this.renderSeq;
     this.hideMessage();
     this.hideHover();
+    const started = performance.now();
+    const key = viewParams(graph, request).toString();
+    const kept = this.drawings.get(key);
+    if (kept) {
+      this.model.cancelView(); // a view still on its way is not wanted any more
+      this.setLoading(false);
+      this.setState('loading'); // until it is on screen
+      this.display(graph, {...kept, svg: kept.template.cloneNode(true)}, placement, started);
+      return;
+    }
     this.setLoading(true);
     this.setState('loading');
-    const started = performance.now();
     let answer;
     try {
       answer = await this.model.view(graph, request);
@@ -466,28 +517,50 @@ export class Tab {
       this.showRenderError(error);
       return;
     }
-    this.failed = null;
-    const seconds = (performance.now() - started) / 1000;
-    this.svgText = answer.svg;
-    this.shownGraph = graph;
     // A default view or a depth opened what its frames show.
     const explicit = request.open && request.depth == null;
-    this.open = new Set(explicit ? request.open : openGroups(imported.svg));
+    const open = explicit ? [...request.open] : openGroups(imported.svg);
+    // Kept under what was asked for and under its open groups (what closing a group asks for).
+    const keys = [key, viewParams(graph, {open, depth: null}).toString()];
+    this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
+  }
+
+  /**
+   * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
+   * for showing again.
+   */
+  display(graph, drawing, placement, started, keep = null) {
+    const seq = this.renderSeq;
+    const svg = drawing.svg;
+    this.failed = null;
+    this.svgText = drawing.text;
+    this.shownGraph = graph;
+    this.open = new Set(drawing.open);
     this.unpin(); // its box is gone with the old drawing
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
     this.attach();
     this.viewport.size();
-    this.ui.stage.replaceChildren(imported.svg);
-    this.viewport.setSvg(imported.svg, imported.bounds);
-    this.boxes = imported.svg.querySelectorAll('g.node').length;
+    this.ui.stage.replaceChildren(svg);
+    this.viewport.setSvg(svg, drawing.bounds);
+    this.boxes = svg.querySelectorAll('g.node').length;
     this.place(placement);
-    this.drawSeconds = seconds;
+    this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
     performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
     afterPaint(() => {
-      views.addEdgeHitAreas(imported.svg);
+      if (keep) {
+        // A copy as it came, before hovers and highlights; each showing gets its own.
+        const template = svg.cloneNode(true);
+        template.removeAttribute('style');
+        for (const element of template.querySelectorAll('.sg-hover, .sg-hit, .sg-pinned-box')) {
+          element.classList.remove('sg-hover', 'sg-hit', 'sg-pinned-box');
+        }
+        const {bounds, text, open} = drawing;
+        this.drawings.set(keep, {template, bounds, text, open});
+      }
+      views.addEdgeHitAreas(svg);
       if (seq !== this.renderSeq) return;
       writeLocation(graph, [...this.open]);
       remember(graph, this.open);

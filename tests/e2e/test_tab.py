@@ -145,6 +145,54 @@ def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
     assert element_id("op", "layer2/MatMul") not in tab.op_ids()
 
 
+def test_a_view_drawn_before_comes_back_without_asking_the_server(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    asked = []
+    tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
+
+    # Closing layer2 goes back to the view before; opening it again, to the one after.
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
+    tab.run_and_wait(lambda: tab.frame_of("scope", "layer2").click(position={"x": 6, "y": 6}))
+    expect(tab.box("scope", "layer2")).to_be_visible()
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    expect(tab.frame_of("scope", "layer2")).to_be_visible()
+    assert element_id("op", "layer2/MatMul") in tab.op_ids()
+    assert "open=layer2" in tab.frame.evaluate("location.hash")
+    assert asked == []
+    # Each showing is a drawing of its own: one on screen, hovers and highlights start afresh.
+    expect(tab.frame.locator("svg.sg-graph")).to_have_count(1)
+    assert tab.frame.locator("svg.sg-graph .sg-hover, svg.sg-graph .sg-hit").count() == 0
+
+
+def test_the_remembered_view_is_asked_for_while_the_listing_is_on_its_way(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+
+    held, asked = [], []
+    tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: held.append(route))
+    tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
+    tab.page.reload()
+    deadline = 100
+    while not held and deadline:
+        tab.page.wait_for_timeout(100)
+        deadline -= 1
+    assert held, "the graph listing was not requested"
+    tab.page.wait_for_timeout(300)
+    assert any("run=ffn_scoped" in url and "open=layer3" in url for url in asked), asked
+    for route in held:
+        route.continue_()
+    tab.page.unroute("**/data/plugin/scopegraph/graphs")
+    tab.frame = tab_frame(tab.page)
+    tab.wait_ready()
+    expect(tab.frame_of("scope", "layer3")).to_be_visible()
+    assert sum("open=layer3" in url for url in asked) == 1  # the early answer was used
+
+
 def _in_viewport(tab, point):
     """A point in the frame's pixels as a position relative to the graph's viewport."""
     box = tab.frame.locator(".sg-viewport").evaluate(
