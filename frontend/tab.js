@@ -140,11 +140,16 @@ export class Tab {
     setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
   }
 
-  /** Puts the tab on screen (once its stylesheet is in). */
-  attach() {
+  /**
+   * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
+   * contents follow a frame later: they cost as much to lay out as a drawing. (Put on screen
+   * earlier, hidden, its layout gets in the way of the drawing's answer: measured slower.)
+   */
+  attach({drawing = false} = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
+    this.ui.root.classList.toggle('sg-sidebar-later', drawing);
     document.documentElement.classList.add('sg-document');
     document.body.append(this.ui.root);
     this.viewport.measure();
@@ -539,7 +544,7 @@ export class Tab {
     this.unpin(); // its box is gone with the old drawing
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
-    this.attach();
+    this.attach({drawing: true});
     this.viewport.size();
     this.ui.stage.replaceChildren(svg);
     this.viewport.setSvg(svg, drawing.bounds);
@@ -561,6 +566,7 @@ export class Tab {
         this.drawings.set(keep, {template, bounds, text, open});
       }
       views.addEdgeHitAreas(svg);
+      this.ui.root.classList.remove('sg-sidebar-later');
       if (seq !== this.renderSeq) return;
       writeLocation(graph, [...this.open]);
       remember(graph, this.open);
