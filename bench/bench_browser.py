@@ -1,19 +1,24 @@
-"""Browser figures: with TensorBoard loaded, how long a switch to a graph tab takes to draw.
+"""Browser figures: with TensorBoard loaded, how long our tab and TensorBoard's Graphs tab take.
 
 For each corpus graph, starts a real TensorBoard on 127.0.0.1 over ``bench/corpus/logs/<name>``
-and, in a fresh Chromium each time and alternating the two, times from the click on a tab to
-its first drawing:
+and, in a fresh Chromium each time and alternating the two tabs, times:
 
-- ``tensorboard``: TensorBoard's own Graphs tab (``#graphs``), until its scene's SVG holds
-  node groups;
-- ``scopegraph``: our tab (``#scopegraph``), until its iframe shows an SVG with ``g.node``.
+- ``first``: from the click on the tab to its first drawing. TensorBoard's Graphs tab
+  (``#graphs``): its scene's SVG holds node groups; ours (``#scopegraph``): its iframe shows an
+  SVG with ``g.node``.
+- ``open``: ours: a click on the closed group in view with the most ops (the run-th most, so
+  each run lays out a view not drawn before) until a new drawing shows it open; TensorBoard: a
+  click on its biggest metanode's expand button until the scene shows it expanded.
+- ``close``: a click on that group's frame (ours) or its collapse button, until it is closed;
+  ours goes back to a view drawn before.
+- ``reopen``: opening it again: a view drawn before.
 
-Each measurement runs inside the page: the click and the clock start in one script, and a
-``requestAnimationFrame`` loop stops the clock at the first frame where the drawing is there
-(a frame the browser could not paint, because its main thread was busy, does not count).
-Prints one table with the ratios and writes ``bench/results.json``.
+Each measurement runs inside the page: the click starts the clock (at its ``pointerdown``), and
+a ``requestAnimationFrame`` loop stops it at the first frame where the drawing is there (a
+frame the browser could not paint, because its main thread was busy, does not count).
+Prints one table with the medians and ratios and writes ``bench/results.json``.
 
-    python3 bench/bench_browser.py [--only NAME ...] [--repeat 3] [--limit 120]
+    python3 bench/bench_browser.py [--only NAME ...] [--repeat 5] [--limit 120] [--first-only]
 """
 
 from __future__ import annotations
@@ -528,7 +533,7 @@ def _table(results: list[dict], args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=GRAPHS, help="bench only these graphs")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per tab (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per tab (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument(
         "--tabs", nargs="+", choices=sorted(TABS), default=list(TABS), help="tabs to time"
