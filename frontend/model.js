@@ -126,7 +126,6 @@ export class Model {
     this._node = new Latest();
     this._search = new Latest();
     this._details = new Map();
-    this._trees = new Map();
   }
 
   /** [{run, kind, tag, op_count}] */
@@ -134,17 +133,6 @@ export class Model {
     const started = this._graphs;
     this._graphs = null; // a response is read once; later listings are asked for afresh
     return request('graphs', null, {started});
-  }
-
-  /** The scope tree of a graph (groups only); fetched once per graph. */
-  hierarchy(graph) {
-    const key = graphKey(graph);
-    if (!this._trees.has(key)) {
-      const tree = request('hierarchy', graphParams(graph));
-      tree.catch(() => this._trees.delete(key));
-      this._trees.set(key, tree);
-    }
-    return this._trees.get(key);
   }
 
   /**

@@ -105,7 +105,6 @@ export class Tab {
     this.open = new Set(); // the open groups of the view on screen
     this.boxes = null;
     this.svgText = null;
-    this.tree = null; // {parent: Map(key -> parent key)} of the current graph
     this.highlightId = null;
     this.hovered = null;
     this.pinned = null;
@@ -440,29 +439,28 @@ export class Tab {
     this.show(request, {overview: true, fromLink: true});
   }
 
-  /** Makes `graph` the picked one; its scope tree is fetched once a view of it is drawn. */
+  /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.graph = graph;
-    this.tree = null;
     this.fillPickers();
-    if (sameGraph(graph, this.shownGraph)) this.loadTree();
   }
 
-  /** Fetches the picked graph's scope tree (used to close nested groups, and for its op count). */
-  loadTree() {
-    const graph = this.graph;
-    if (!graph || this.tree) return;
-    this.model.hierarchy(graph).then(
-      (tree) => {
-        if (!sameGraph(graph, this.graph) || this.tree) return;
-        this.tree = indexTree(tree);
-        if (graph.op_count == null && tree.op_count != null) {
-          graph.op_count = tree.op_count; // the listing leaves it out until a graph is read
-          this.fillPickers();
-        }
+  /**
+   * The listing leaves a graph's op count out until the server has read the graph: once a view
+   * of it is drawn, the listing is asked again.
+   */
+  learnOpCount(graph) {
+    if (graph.op_count != null) return;
+    this.model.listGraphs().then(
+      (graphs) => {
+        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
+        if (!listed || listed.op_count == null) return;
+        graph.op_count = listed.op_count;
+        if (!sameGraph(graph, this.graph)) return;
+        this.fillPickers();
         this.updateStatus();
       },
-      () => {} // Closing falls back to key prefixes.
+      () => {} // The count is a nicety; the next refresh of the listing brings it.
     );
   }
 
@@ -522,9 +520,9 @@ export class Tab {
       this.showRenderError(error);
       return;
     }
-    // A default view or a depth opened what its frames show.
-    const explicit = request.open && request.depth == null;
-    const open = explicit ? [...request.open] : openGroups(imported.svg);
+    // What is open is what the drawing shows: the groups a default view or a depth opened,
+    // without those asked for inside a closed one.
+    const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
     const keys = [key, viewParams(graph, {open, depth: null}).toString()];
     this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
@@ -570,7 +568,7 @@ export class Tab {
       if (seq !== this.renderSeq) return;
       writeLocation(graph, [...this.open]);
       remember(graph, this.open);
-      this.loadTree();
+      this.learnOpCount(graph);
       this.setState('ready');
     });
   }
@@ -613,7 +611,7 @@ export class Tab {
   }
 
   updateStatus() {
-    const ops = this.tree ? this.tree.opCount : this.graph.op_count;
+    const ops = this.graph.op_count;
     this.ui.status.textContent = views.statusText({
       boxes: this.boxes,
       open: this.open.size,
@@ -754,10 +752,11 @@ export class Tab {
   }
 
   closeGroup(group, element) {
+    // What stays asked for inside it without being under its key (the parts of a series)
+    // the server leaves closed, and the new drawing's frames leave out of this.open.
     const open = new Set(this.open);
-    const parentOf = this.tree ? this.tree.parent : null;
     for (const key of open) {
-      if (key === group.name || isInside(key, group.name, parentOf)) open.delete(key);
+      if (key === group.name || key.startsWith(group.name + '/')) open.delete(key);
     }
     this.unpin();
     const at = this.screenCentre(element);
@@ -1058,29 +1057,6 @@ function onFrame(cluster, x, y) {
     labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
   }
   return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
-}
-
-/** Whether group `key` lies inside group `ancestor` (by the scope tree, else by key prefix). */
-function isInside(key, ancestor, parentOf) {
-  if (parentOf && parentOf.has(key)) {
-    for (let up = parentOf.get(key); up != null; up = parentOf.get(up)) {
-      if (up === ancestor) return true;
-    }
-    return false;
-  }
-  return key.startsWith(ancestor + '/');
-}
-
-/** {parent: Map(group key -> parent key or null), opCount} of the hierarchy route's tree. */
-function indexTree(tree) {
-  const parent = new Map();
-  const stack = (tree.children || []).map((child) => [child, null]);
-  while (stack.length) {
-    const [node, up] = stack.pop();
-    parent.set(node.name, up);
-    for (const child of node.children || []) stack.push([child, node.name]);
-  }
-  return {parent, opCount: tree.op_count};
 }
 
 function saveBlob(blob, filename) {

@@ -34,6 +34,9 @@ def test_scoped_net_shows_its_layer_scopes(tab):
     tab.close_all()
     for layer in LAYERS:
         expect(tab.box("scope", layer)).to_be_visible()
+    # The listing leaves the op count out until the graph is read; the tab asks again.
+    expect(tab.frame.locator(".sg-status")).to_contain_text("ops in graph")
+    expect(tab.frame.locator("#sg-graph option:checked")).to_contain_text(" ops)")
 
 
 def test_hovering_an_op_shows_its_type_and_output_shape(tab):
