@@ -7,8 +7,9 @@ and, in a fresh Chromium each time and alternating the two tabs, times:
   (``#graphs``): its scene's SVG holds node groups; ours (``#scopegraph``): its iframe shows an
   SVG with ``g.node``.
 - ``open``: ours: a click on the closed group in view with the most ops (the run-th most, so
-  each run lays out a view not drawn before) until a new drawing shows it open; TensorBoard: a
-  click on its biggest metanode's expand button until the scene shows it expanded.
+  each run lays out a view not drawn before, unless fewer are in view than runs) until a new
+  drawing shows it open; TensorBoard: a click on its biggest metanode's expand button until the
+  scene shows it expanded.
 - ``close``: a click on that group's frame (ours) or its collapse button, until it is closed;
   ours goes back to a view drawn before.
 - ``reopen``: opening it again: a view drawn before.
