@@ -488,7 +488,9 @@ class Hierarchy:
             return ()
         src = rep[self._e_src]
         dst = rep[self._e_dst]
-        keep = np.flatnonzero(src != dst)
+        # Edges inside one box are not drawn, but an op's input from itself (a self-loop) is,
+        # while the op is visible.
+        keep = np.flatnonzero((src != dst) | ((self._e_src == self._e_dst) & (src == self._e_src)))
         if not len(keep):
             return ()
         width = len(self._names) + len(self._groups)

@@ -145,7 +145,14 @@ def test_while_loop_back_edges_are_drawn(routes):
 
 def test_self_loops_draw_and_show_in_details(routes):
     svg = routes.ok("svg", run="self_loop", depth="0").data
+    assert svg_problems(svg) == []
     assert {element_id("op", n) for n in ("x", "a", "b")} == svg_ids(svg, "node")
+    dot = pygraphviz.AGraph(
+        string=routes.ok("dot", run="self_loop", depth="0").get_data(as_text=True)
+    )
+    a_id, b_id = element_id("op", "a"), element_id("op", "b")
+    assert dot.has_edge(a_id, a_id) and dot.get_edge(a_id, a_id).attr["style"] != "dashed"
+    assert dot.get_edge(b_id, b_id).attr["style"] == "dashed"
     a = routes.json("node", run="self_loop", name="a")
     assert [i["name"] for i in a["inputs"]] == ["x", "a"]
     assert a["outputs"][0]["consumers"] == ["a"]

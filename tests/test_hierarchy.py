@@ -241,8 +241,16 @@ def test_cycles_self_loops_duplicates_and_deep_paths_do_not_break():
     view = h.view(open=sorted(h.reveal(deep + "/leaf")))
     assert_honest(h, view)
     assert_honest(h, h.view(depth=10))
-    names = [b.name for b in h.layout(h.view(depth=0)).boxes]
+    top = h.layout(h.view(depth=0))
+    names = [b.name for b in top.boxes]
     assert names.count("dup") == 1 and "dup (2)" in names
+    # A visible op's input from itself is drawn as a loop; a closed scope draws none.
+    loops = {(top.boxes[e.src].name, top.boxes[e.dst].name) for e in top.edges if e.src == e.dst}
+    assert loops == {("self", "self")}
+    opened = h.layout(h.view(open=["loop"]))
+    loop_names = {b.name for b in opened.boxes}
+    pairs = {(opened.boxes[e.src].name, opened.boxes[e.dst].name) for e in opened.edges}
+    assert {("loop/a", "loop/b"), ("loop/b", "loop/a")} <= pairs and "loop/a" in loop_names
 
 
 def test_op_details_give_shapes_types_inputs_and_consumers(real_graphs):
