@@ -867,6 +867,27 @@ export class Tab {
         ? views.opCard(details, {pinned})
         : views.groupCard(details, {open: what.open, pinned});
     this.fillCard(element, content, pinned);
+    if (element.classList.contains('summarized')) this.addSummaries(element, what, pinned);
+  }
+
+  /** Adds the summaries held at or inside a badged box to its card, once they are read. */
+  async addSummaries(element, what, pinned) {
+    let answer;
+    try {
+      answer = await this.model.summaries(this.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      answer = {error: error.message};
+    }
+    if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
+    const block = answer.error
+      ? views.errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1]
+      : views.summariesBlock(answer);
+    if (!block) return;
+    const hint = this.ui.card.querySelector('.sg-card-hint');
+    if (hint) hint.before(block);
+    else this.ui.card.append(block);
+    this.positionCard(element);
   }
 
   fillCard(element, content, pinned) {
