@@ -309,19 +309,32 @@ def _finite(value: float) -> float | None:
 def rebin(buckets: np.ndarray, bins: int = HISTOGRAM_BINS) -> list[list[float]]:
     """A histogram tensor ([k, 3]: left edge, right edge, count) as at most ``bins`` buckets.
 
-    More buckets than that (TF1 and PyTorch write a few hundred of uneven width) become
-    ``bins`` buckets of equal width over the same range, each count shared out by overlap.
+    Empty buckets at either end are dropped and every edge is kept within the first left and
+    the last right edge (the data's min and max): TensorBoard's two data providers store TF1
+    and PyTorch histograms apart in just that (`--load_fast=true` keeps the empty end buckets,
+    whose edges then run backwards). More buckets than ``bins`` (TF1 and PyTorch write a few
+    hundred of uneven width) become ``bins`` buckets of equal width over the same range, each
+    count shared out by overlap.
 
     >>> rebin(np.array([[0.0, 1.0, 2.0], [1.0, 3.0, 4.0]]), bins=4)
     [[0.0, 1.0, 2.0], [1.0, 3.0, 4.0]]
     >>> rebin(np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 2.0], [2.0, 4.0, 4.0]]), bins=2)
     [[0.0, 2.0, 4.0], [2.0, 4.0, 4.0]]
+    >>> rebin(np.array([[0.5, 0.0, 0.0], [0.0, 1.0, 3.0], [1.0, 0.8, 0.0]]))
+    [[0.5, 0.8, 3.0]]
     """
     if buckets.ndim != 2 or buckets.shape[1] != 3 or not len(buckets):
         return []
     buckets = buckets[np.isfinite(buckets).all(axis=1)]
     if not len(buckets):
         return []
+    low, high = float(buckets[0, 0]), float(buckets[-1, 1])
+    filled = np.flatnonzero(buckets[:, 2] > 0)
+    if not len(filled):
+        return []
+    buckets = buckets[filled[0] : filled[-1] + 1].copy()
+    if low <= high:
+        buckets[:, :2] = np.clip(buckets[:, :2], low, high)
     if len(buckets) <= bins:
         return [[float(a), float(b), float(c)] for a, b, c in buckets]
     low = float(buckets[:, 0].min())
