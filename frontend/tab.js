@@ -882,10 +882,11 @@ export class Tab {
     if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
     const block = answer.error
       ? views.errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1]
-      : views.summariesBlock(answer);
+      : views.summariesBlock(answer, {pinned});
     if (!block) return;
-    const hint = this.ui.card.querySelector('.sg-card-hint');
-    if (hint) hint.before(block);
+    // First after the name and counts: what the badge promised, before the longer lists.
+    const after = this.ui.card.querySelector('.sg-card-block, .sg-card-hint');
+    if (after) after.before(block);
     else this.ui.card.append(block);
     this.positionCard(element);
   }

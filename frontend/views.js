@@ -520,7 +520,7 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
  * The card's block for the summaries at or inside a box (the `summaries` route's answer):
  * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
  */
-export function summariesBlock(answer) {
+export function summariesBlock(answer, {pinned = false} = {}) {
   const rows = [];
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
@@ -563,13 +563,14 @@ export function summariesBlock(answer) {
       )
     );
   }
-  if (answer.more) rows.push(h('div', {class: 'sg-more', text: `… ${answer.more} more`}));
   if (!rows.length) return null;
+  const shown = limited(rows, pinned, 'summaries');
+  if (answer.more) shown.push(h('div', {class: 'sg-more', text: `… ${answer.more} more`}));
   return h(
     'div',
     {class: 'sg-card-block sg-summaries'},
     h('div', {class: 'sg-card-block-title', text: 'Summaries'}),
-    ...rows
+    ...shown
   );
 }
 
