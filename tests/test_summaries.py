@@ -29,6 +29,7 @@ from tb_scopegraph.hierarchy import Hierarchy
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:keras.src.backend.tensorflow.core"),
 ]
 
 STEPS = 3
@@ -146,12 +147,26 @@ def _write_torch(run_dir: str) -> None:
     writer.close()
 
 
+def _write_keras(log_dir: str) -> None:
+    """Keras 3's TensorBoard callback with `histogram_freq=1`: a conceptual graph (the model's
+    layers) and `<model>/<layer>/<weight>/histogram` tags, in `log_dir/train`."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    layers = [keras.layers.Dense(3, name="hidden"), keras.layers.Dense(2, name="out")]
+    model = keras.Sequential([keras.Input((4,)), *layers], name="mlp")
+    model.compile("sgd", "mse")
+    callback = keras.callbacks.TensorBoard(log_dir, write_graph=True, histogram_freq=1)
+    model.fit(np.zeros((8, 4)), np.zeros((8, 2)), epochs=2, verbose=0, callbacks=[callback])
+
+
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("summaries")
     _write_tf1(str(root / "tf1"))
     _write_tf2(str(root / "tf2"))
     _write_torch(str(root / "torch"))
+    _write_keras(str(root / "keras"))
     return root
 
 
@@ -201,20 +216,38 @@ EXPECTED = {
         "head.1.weight": [("group", "_Net/Sequential[head]/Linear[1]/weight")],
         "head.1.bias": [("group", "_Net/Sequential[head]/Linear[1]/bias")],
     },
+    "keras/train": {
+        f"mlp/{layer}/{weight}/histogram": [("op", f"mlp/{layer}")]
+        for layer in ("hidden", "out")
+        for weight in ("kernel", "bias")
+    },
 }
-UNLINKED = {"tf1": [], "tf2": ["accuracy"], "torch": ["loss"]}
+UNLINKED = {
+    "tf1": [],
+    "tf2": ["accuracy"],
+    "torch": ["loss"],
+    "keras/train": ["epoch_learning_rate", "epoch_loss"],
+}
+KINDS = {"tf1": "run_graph", "tf2": "run_graph", "torch": "run_graph", "keras/train": "conceptual"}
 # Scopes that hold summaries, with how many, and one that holds none.
 BADGES = {
     "tf1": {"layer1": 2, "layer2": 2, "evaluation": 1},
     "tf2": {"model": 3, "model/layer1": 2, "model/layer2": 1},
     "torch": {"_Net": 15, "_Net/Linear[fc1]": 3, "_Net/ModuleList[blocks]": 10},
+    "keras/train": {"mlp": 4},
 }
-NOT_BADGED = {"tf1": "gradients", "tf2": None, "torch": "_Net/Sequential[head]/ReLU[0]"}
+NOT_BADGED = {
+    "tf1": "gradients",
+    "tf2": None,
+    "torch": "_Net/Sequential[head]/ReLU[0]",
+    "keras/train": None,
+}
 
 
 def _hierarchy(provider, run: str) -> Hierarchy:
     ctx = tb_context.RequestContext()
-    ref = sources.GraphRef(run, "run_graph", "__run_graph__")
+    graphs = [g for g in sources.list_graphs(provider, ctx, "") if g.run == run]
+    ref = next(sources.GraphRef(run, g.kind, g.tag) for g in graphs if g.kind == KINDS[run])
     graph = sources.load_graph(provider, ctx, "", ref, sources.latest_blob(provider, ctx, "", ref))
     return Hierarchy(graph.graph_def)
 
@@ -224,7 +257,7 @@ def multiplexer(logdir):
     return _Multiplexer(str(logdir)).provider
 
 
-@pytest.mark.parametrize("run", ["tf1", "tf2", "torch"])
+@pytest.mark.parametrize("run", ["tf1", "tf2", "torch", "keras/train"])
 def test_engine_links_each_writers_summaries_to_its_scopes(multiplexer, run):
     hierarchy = _hierarchy(multiplexer, run)
     tags = summaries.list_tags(multiplexer, tb_context.RequestContext(), "", run)
@@ -261,7 +294,7 @@ def api(request, logdir):
         ctx = tb_context.RequestContext()
         listed = source.provider.list_tensors(ctx, experiment_id="", plugin_name="histograms")
         return sum(len(tags) for tags in listed.values()) == sum(
-            len([t for t, v in EXPECTED[r].items() if "accuracy" not in t]) for r in EXPECTED
+            len([t for t in EXPECTED[r] if "accuracy" not in t]) for r in EXPECTED
         )
 
     _wait_for(ready, "every histogram")
@@ -310,11 +343,12 @@ def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
         ("tf1", "evaluation", "scope"),
         ("tf2", "model/layer1", "scope"),
         ("torch", "_Net/Linear[fc1]", "scope"),
+        ("keras/train", "mlp/hidden", "op"),
     ],
 )
 def test_summaries_route_answers_the_latest_values(api, logdir, run, name, kind_of):
     histograms, scalars = _logged(logdir / run)
-    body = api.json("summaries", run=run, kind="run_graph", name=name, kind_of=kind_of)
+    body = api.json("summaries", run=run, kind=KINDS[run], name=name, kind_of=kind_of)
     expected_tags = sorted(
         t for t, targets in EXPECTED[run].items() if any(_inside(n, name) for _, n in targets)
     )
@@ -322,7 +356,7 @@ def test_summaries_route_answers_the_latest_values(api, logdir, run, name, kind_
     assert got == expected_tags
     assert body["more"] == 0
     for hist in body["histograms"]:
-        assert hist["step"] == STEPS - 1
+        assert hist["step"] == (1 if run == "keras/train" else STEPS - 1)  # two epochs
         _assert_same_histogram(np.asarray(hist["buckets"]), histograms[hist["tag"]])
     for scalar in body["scalars"]:
         steps, values = zip(*sorted(scalars[scalar["tag"]]), strict=True)
