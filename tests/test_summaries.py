@@ -17,14 +17,18 @@ import numpy as np
 import pytest
 import tensorflow as tf  # the writers are the point: a missing one fails, never skips
 import torch
+from graphs import write_events, write_run_graph
 from tensorboard import context as tb_context
 from tensorboard import data_compat
 from tensorboard.backend.event_processing import event_file_loader
+from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.util import tensor_util
+from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
 from test_plugin import Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
 from tb_scopegraph import plugin, sources, summaries
+from tb_scopegraph.dot import element_id
 from tb_scopegraph.hierarchy import Hierarchy
 
 pytestmark = [
@@ -460,3 +464,34 @@ def test_rebin_keeps_counts_and_range():
     assert summaries.rebin(wide) == [[0.5, 0.5, 280.0]]
     twice = summaries.rebin(np.tile(stored, (2, 1)))
     assert math.isclose(sum(b[2] for b in twice), 2 * counts.sum())
+
+
+# --- hostile names: tags and scopes stay text ------------------------------------------------
+
+
+def test_hostile_tags_and_scope_names_are_linked_and_stay_text(tmp_path):
+    names = HOSTILE[:-2]  # the two giant ones are drawn elsewhere; here they only cost time
+    write_run_graph(tmp_path / "hostile", hostile_graph())
+    values = [
+        summary_pb2.Summary.Value(tag=f"{name}/inner/value", simple_value=float(i))
+        for i, name in enumerate(names)
+    ]
+    event = event_pb2.Event(wall_time=3.0, step=1, summary=summary_pb2.Summary(value=values))
+    write_events(tmp_path / "hostile", [event], name="scalars")
+    routes = Routes(_Multiplexer(str(tmp_path)).provider)
+
+    listed = routes.json("summaries", run="hostile")
+    assert {item["tag"]: item["linked"] for item in listed["linked"]} == {
+        f"{name}/inner/value": [f"{name}/inner"] for name in names
+    }
+    svg = routes.ok("svg", run="hostile", depth="0").data
+    assert svg_problems(svg) == []
+    # The scope around each `<name>/inner` holds a summary; the op beside it of the same name
+    # holds none.
+    tops = {name.split("/")[0] for name in names}
+    assert svg_ids(svg, "summarized") == {element_id("scope", top) for top in tops}
+    for i, name in enumerate(names):
+        body = routes.json("summaries", run="hostile", name=name, kind_of="scope")
+        assert [(s["tag"], s["value"]) for s in body["scalars"]] == [
+            (f"{name}/inner/value", float(i))
+        ]
