@@ -12,6 +12,7 @@ const MODULES = [
   './tab.js',
   './model.js',
   './views.js',
+  './charts.js',
   './viewport.js',
   './location.js',
   './ids.js',

@@ -124,6 +124,7 @@ export class Model {
     this._prefetched = null;
     this._view = new Latest();
     this._node = new Latest();
+    this._summaries = new Latest();
     this._search = new Latest();
     this._details = new Map();
   }
@@ -180,6 +181,18 @@ export class Model {
 
   cancelNode() {
     this._node.cancel();
+    this._summaries.cancel();
+  }
+
+  /**
+   * {name, scalars, histograms, more}: the latest values of the summaries at or inside one
+   * op or group. Not cached here: a run gains steps while the tab is open. Latest only.
+   */
+  summaries(graph, name, kindOf) {
+    const params = graphParams(graph);
+    params.set('name', name);
+    if (kindOf) params.set('kind_of', kindOf);
+    return this._summaries.run((signal) => request('summaries', params, {signal}));
   }
 
   /** [{name, kind, op, reveal: [keys]}]; latest only. */

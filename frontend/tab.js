@@ -867,6 +867,28 @@ export class Tab {
         ? views.opCard(details, {pinned})
         : views.groupCard(details, {open: what.open, pinned});
     this.fillCard(element, content, pinned);
+    if (element.classList.contains('summarized')) this.addSummaries(element, what, pinned);
+  }
+
+  /** Adds the summaries held at or inside a badged box to its card, once they are read. */
+  async addSummaries(element, what, pinned) {
+    let answer;
+    try {
+      answer = await this.model.summaries(this.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      answer = {error: error.message};
+    }
+    if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
+    const block = answer.error
+      ? views.errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1]
+      : views.summariesBlock(answer, {pinned});
+    if (!block) return;
+    // First after the name and counts: what the badge promised, before the longer lists.
+    const after = this.ui.card.querySelector('.sg-card-block, .sg-card-hint');
+    if (after) after.before(block);
+    else this.ui.card.append(block);
+    this.positionCard(element);
   }
 
   fillCard(element, content, pinned) {

@@ -2,6 +2,8 @@
 // Every string that comes from a graph is set with textContent (or as an attribute value),
 // never parsed as HTML.
 
+import {formatValue, histogram, sparkline} from './charts.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
@@ -512,6 +514,64 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
     })
   );
   return card;
+}
+
+/**
+ * The card's block for the summaries at or inside a box (the `summaries` route's answer):
+ * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
+ */
+export function summariesBlock(answer, {pinned = false} = {}) {
+  const rows = [];
+  for (const scalar of answer.scalars || []) {
+    const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
+    rows.push(
+      h(
+        'div',
+        {class: 'sg-summary sg-summary-scalar', 'data-tag': scalar.tag},
+        h(
+          'div',
+          {class: 'sg-summary-head'},
+          h('span', {class: 'sg-summary-tag', text: scalar.tag, title: scalar.tag}),
+          h('span', {class: 'sg-summary-value', text: latest})
+        ),
+        sparkline(scalar.steps, scalar.values),
+        h('div', {class: 'sg-summary-step', text: `step ${formatCount(scalar.step)}`})
+      )
+    );
+  }
+  for (const hist of answer.histograms || []) {
+    const buckets = hist.buckets || [];
+    const lo = buckets.length ? buckets[0][0] : null;
+    const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
+    rows.push(
+      h(
+        'div',
+        {class: 'sg-summary sg-summary-histogram', 'data-tag': hist.tag},
+        h(
+          'div',
+          {class: 'sg-summary-head'},
+          h('span', {class: 'sg-summary-tag', text: hist.tag, title: hist.tag}),
+          h('span', {class: 'sg-summary-step', text: `step ${formatCount(hist.step)}`})
+        ),
+        histogram(buckets),
+        h(
+          'div',
+          {class: 'sg-summary-range'},
+          h('span', {text: formatValue(lo)}),
+          h('span', {text: formatValue(hi)})
+        )
+      )
+    );
+  }
+  if (!rows.length) return null;
+  const shown = limited(rows, pinned, 'summaries');
+  if (answer.more) shown.push(h('div', {class: 'sg-more', text: `… ${answer.more} more`}));
+  return h(
+    'div',
+    {class: 'sg-card-block sg-summaries'},
+    h('div', {class: 'sg-card-block-title', text: 'Summaries'}),
+    ...shown
+  );
 }
 
 export function loadingCard(name) {

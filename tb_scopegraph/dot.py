@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from tb_scopegraph.colour import SCHEMES, fills
 from tb_scopegraph.errors import InvalidQuery
@@ -32,6 +33,9 @@ FAN_IN_RANKED = 6
 CONTROL_HUB = 4
 #: A box with more data edges than this in (or out) has those from one open scope bundled.
 DATA_HUB = 8
+#: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
+SUMMARIZED = "summarized"
+BADGE = "\u25c6"  # a black diamond
 _LABEL_CLIP = 48
 _TOOLTIP_CLIP = 600
 _SAFE = re.compile(rb"[A-Za-z0-9_-]")
@@ -159,27 +163,40 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
-def to_dot(hierarchy: Hierarchy, view: View, title: str = "", colour: str = "") -> str:
+def to_dot(
+    hierarchy: Hierarchy,
+    view: View,
+    title: str = "",
+    colour: str = "",
+    badges: Mapping[tuple[str, str], int] | None = None,
+) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
     ``colour`` fills boxes by op type, device, compute time or memory (see `colour.SCHEMES`)
-    and adds a legend.
+    and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the ops and groups
+    that hold summaries.
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
     if not colour:
-        return layout_to_dot(layout, title)
+        return layout_to_dot(layout, title, badges=badges)
     values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
-    return layout_to_dot(layout, title, box_fills, legend)
+    return layout_to_dot(layout, title, box_fills, legend, badges=badges)
 
 
 def layout_to_dot(
-    layout: Layout, title: str = "", box_fills: list[str] | None = None, legend: str = ""
+    layout: Layout,
+    title: str = "",
+    box_fills: list[str] | None = None,
+    legend: str = "",
+    badges: Mapping[tuple[str, str], int] | None = None,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills`."""
+    come from `colour.fills`; ``badges`` counts the summaries of ops ("op", name) and groups
+    ("group", key)."""
+    badges = badges or {}
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -210,11 +227,13 @@ def layout_to_dot(
             out.append(indent + "}")
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
-            label = _lines(_text(item.label), _ops(item.op_count))
+            badge = _badge(badges.get(("group", item.name), 0))
+            label = _lines(_text(item.label), _ops(item.op_count), badge)
             tip = _lines(_tip(item.name), f"open {item.kind}: click to close")
+            cls = f"{item.kind} {SUMMARIZED}" if badge else item.kind
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
-                f"{indent}  graph [id={quote(eid)} class={quote(item.kind)} label={quote(label)} "
+                f"{indent}  graph [id={quote(eid)} class={quote(cls)} label={quote(label)} "
                 f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l "
                 "labelloc=t];"
             )
@@ -223,7 +242,11 @@ def layout_to_dot(
         else:
             for i in by_cluster.get(item, []):
                 fill = box_fills[i] if box_fills else None
-                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i), fill))
+                box = layout.boxes[i]
+                count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
+                if box.kind == MISSING:
+                    count = 0
+                out.append(indent + _box(box, ids[i], aside.get(i), fill, count))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     merged = _merge_hub_edges(layout, drawn)
@@ -331,7 +354,16 @@ def _ops(count: int) -> str:
     return f"{count:,} op" if count == 1 else f"{count:,} ops"
 
 
-def _box(box: Box, eid: str, note: str | None = None, fill: str | None = None) -> str:
+def _badge(count: int) -> str:
+    """The label line of an op or group that holds summaries."""
+    if not count:
+        return ""
+    return f"{BADGE} {count} summar{'y' if count == 1 else 'ies'}"
+
+
+def _box(
+    box: Box, eid: str, note: str | None = None, fill: str | None = None, summaries: int = 0
+) -> str:
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
         tip = _lines(_tip(box.name), _tip(box.op))
@@ -344,8 +376,13 @@ def _box(box: Box, eid: str, note: str | None = None, fill: str | None = None) -
     if note:
         label = _lines(label, note)
         tip = _lines(tip, note + " (not drawn)")
+    cls = box.kind
+    if summaries:
+        label = _lines(label, _badge(summaries))
+        tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
+        cls = f"{box.kind} {SUMMARIZED}"
     return (
-        f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
+        f"{quote(eid)} [id={quote(eid)} class={quote(cls)} label={quote(label)} "
         f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
     )
 

@@ -585,9 +585,10 @@ class Hierarchy:
         """The groups to open so that ``name`` (an op or a group) is a visible box."""
         return frozenset(self.ancestors(name))
 
-    def ancestors(self, name: str) -> list[str]:
-        """The keys of the groups that hold ``name``, outermost first."""
-        if name in self._index:
+    def ancestors(self, name: str, kind: str | None = None) -> list[str]:
+        """The keys of the groups that hold ``name``, outermost first; ``kind="group"`` takes
+        ``name`` as a group's key when an op has the same name."""
+        if name in self._index and kind != "group":
             gid = int(self._op_parent[self._index[name]])
         elif name in self._by_key:
             gid = self._groups[self._by_key[name]].parent
@@ -791,6 +792,32 @@ class Hierarchy:
         if not profile:
             return None
         return profile["compute_us" if scheme == "compute" else "memory_bytes"]
+
+    def op_type(self, name: str) -> str | None:
+        """The op type of the op called ``name``; None when no op has that name."""
+        op = self._index.get(name)
+        return self._types[op] if op is not None and op < self._real else None
+
+    def op_inputs(self, name: str) -> list[str]:
+        """The names of the ops that feed ``name``'s data inputs, in input order."""
+        op = self._index.get(name)
+        if op is None or op >= self._real:
+            return []
+        found = []
+        for text in self._node(op).input:
+            control, source, _ = parse_input(text)
+            if not control:
+                found.append(source)
+        return found
+
+    def is_group(self, key: str) -> bool:
+        """Whether ``key`` names a scope, series or part of this graph."""
+        return bool(key) and key in self._by_key
+
+    def scope_keys(self) -> Iterable[str]:
+        """The keys of every name scope (not series or parts), outermost first."""
+        groups = self._groups
+        return (groups[g].key for g in self._order[1:] if groups[g].kind == SCOPE)
 
     @property
     def has_profile(self) -> bool:

@@ -22,7 +22,7 @@ from tensorboard.plugins import base_plugin
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
-from tb_scopegraph import dot, render, sources
+from tb_scopegraph import dot, render, sources, summaries
 from tb_scopegraph.colour import SCHEMES
 from tb_scopegraph.errors import (
     InvalidQuery,
@@ -72,6 +72,7 @@ _DOT_CACHE_BYTES = 32 << 20
 _LOOKUP_TTL_SECONDS = 3.0
 _SEARCH_LIMIT = 50
 _SEARCH_LIMIT_MAX = 1000
+_SUMMARY_LIST_MAX = 2000
 # A regex search runs in a child process, stopped after this long: Python's `re` holds the
 # interpreter while it matches (every other request waits), and some patterns backtrack for
 # hours (`(a+)+$`).
@@ -189,6 +190,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
         self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
         self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
+        # Summaries: a run's tags and what was read of them, trusted as briefly as a listing;
+        # tags linked to names once per graph and tag set.
+        self._summary_tags = _TtlCache(_LOOKUP_TTL_SECONDS)
+        self._summary_reads = _TtlCache(_LOOKUP_TTL_SECONDS)
+        self._links = _FutureCache(_GRAPH_CACHE_SIZE)
         # Layout workers start with TensorBoard, not with the first view asked for.
         render.shared_renderer().warm()
 
@@ -202,6 +208,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/png": self._serve_png,
             "/node": self._serve_node,
             "/search": self._serve_search,
+            "/summaries": self._serve_summaries,
             "/static/*": self._serve_static,
         }
 
@@ -248,10 +255,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def dot_impl(
         self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""
     ) -> str:
-        """The view as DOT text, cached per graph, view and colouring."""
+        """The view as DOT text, cached per graph, view, colouring and summaries' badges."""
         key, hierarchy, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
+        links = self._summary_links(ctx, experiment, key, hierarchy)
         return self._dots.get(
-            (key, view, colour), lambda: dot.to_dot(hierarchy, view, colour=colour)
+            (key, view, colour, links.fingerprint),
+            lambda: dot.to_dot(hierarchy, view, colour=colour, badges=links.badges()),
         )
 
     def image_impl(
@@ -280,6 +289,36 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             # No view opens deeper; the hit is then inside the innermost box it reveals.
             del item["reveal"][MAX_NESTING:]
         return found
+
+    def summaries_impl(
+        self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None
+    ) -> dict:
+        """The run's summaries linked to this graph's names. With ``name``: the latest values
+        of those at or inside that op or group; without: every tag and what it is linked to."""
+        key, hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)
+        links = self._summary_links(ctx, experiment, key, hierarchy)
+        if name is None:
+            listed = [
+                {"tag": t, "kind": links.kinds[t], "linked": [n for _, n in targets]}
+                for t, targets in links.linked.items()
+            ]
+            unlinked = [{"tag": t, "kind": links.kinds[t]} for t in links.unlinked]
+            return {"linked": listed[:_SUMMARY_LIST_MAX], "unlinked": unlinked[:_SUMMARY_LIST_MAX]}
+        if kind_of in (None, "op", "missing"):
+            known = hierarchy.op_type(name) is not None or hierarchy.is_group(name)
+        else:
+            known = hierarchy.is_group(name)
+        if not known and kind_of != "missing":
+            raise NotFound(f"no node or scope {name!r} in this graph")
+        lookup = "op" if kind_of in ("op", "missing") else (None if kind_of is None else "group")
+        tags = links.tags_of(name, lookup)
+        ref = key[1]
+
+        def read():
+            return summaries.read(self._provider, ctx, experiment, ref, links, tags)
+
+        found = self._summary_reads.get((experiment, ref, links.fingerprint, tags), read)
+        return {"name": name, **found}
 
     def static_impl(self, path: str) -> tuple[bytes, str]:
         """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
@@ -356,6 +395,18 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
         # A newer blob for the same graph replaces the parsed old one.
         return key, self._graphs.get(key, load, replaces=key[:4])
+
+    def _summary_links(self, ctx, experiment: str, key: tuple, hierarchy: Hierarchy):
+        """The run's summary tags linked to the graph's names (a few seconds old at most)."""
+        run = key[1]
+        tags = self._summary_tags.get(
+            (experiment, run),
+            lambda: summaries.list_tags(self._provider, ctx, experiment, run),
+        )
+        listing = tuple(sorted(tags.items()))
+        return self._links.get(
+            (key, listing), lambda: summaries.link(hierarchy, tags), replaces=(key,)
+        )
 
     def _view(self, ctx, experiment, run, kind, tag, open_, depth) -> tuple[tuple, Hierarchy, View]:
         """The graph and the view a query asks for: no `open` and no `depth` is the default."""
@@ -439,6 +490,18 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         limit = _int_arg(request, "limit", minimum=1, maximum=_SEARCH_LIMIT_MAX)
         args = (*_graph_args(request), q, _flag(request, "regex"), limit or _SEARCH_LIMIT)
         body = self.search_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_summaries(self, request):
+        kind_of = request.args.get("kind_of") or None
+        if kind_of is not None and kind_of not in _NODE_KINDS:
+            raise tb_errors.InvalidArgumentError(
+                f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
+            )
+        args = (*_graph_args(request), request.args.get("name"), kind_of)
+        body = self.summaries_impl(*_request_context(request), *args)
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application

@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from tb_scopegraph import plugin
 
 PREFIX = "/data/plugin/scopegraph"
-ROUTES = ("graphs", "hierarchy", "view", "dot", "svg", "png", "node", "search")
+ROUTES = ("graphs", "hierarchy", "view", "dot", "svg", "png", "node", "search", "summaries")
 RUNS = ("ffn", "hostile", "garbage", "catastrophe")
 # A name that `(a+)+$` backtracks on for hours in Python's re.
 CATASTROPHE = "a" * 40 + "!"
@@ -107,7 +107,7 @@ def check_answer(status: int, content_type: str, body: bytes, route: str) -> Non
         error = json.loads(body)
         assert set(error) <= {"error", "timeout"} and error["error"]
         assert status != 503 or error["timeout"] is True
-    elif route in ("graphs", "hierarchy", "view", "node", "search"):
+    elif route in ("graphs", "hierarchy", "view", "node", "search", "summaries"):
         json.loads(body)
 
 

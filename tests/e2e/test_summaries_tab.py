@@ -1,0 +1,71 @@
+"""Summaries on the graph in the tab: the demo's `ffn_scoped` run logs a histogram of each
+layer's weights and biases and a scalar accuracy (TF1 summary ops, as the tutorial writes them)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+from tensorboard import data_compat
+from tensorboard.backend.event_processing import event_file_loader
+from tensorboard.util import tensor_util
+
+HISTOGRAM_BINS = 30  # summaries.HISTOGRAM_BINS: more buckets than this are rebinned
+
+
+def _logged(logdir: Path) -> tuple[dict[str, int], dict[str, float]]:
+    """Read from the run's event files directly: each histogram's bucket count as TensorBoard
+    stores it (empty buckets at either end dropped) and each scalar's value, at the last step."""
+    buckets: dict[str, tuple[int, int]] = {}
+    scalars: dict[str, tuple[int, float]] = {}
+    for path in sorted((logdir / "ffn_scoped").glob("events.out.tfevents.*")):
+        for event in event_file_loader.LegacyEventFileLoader(str(path)).Load():
+            for value in event.summary.value:
+                if value.HasField("histo"):
+                    if value.tag not in buckets or event.step >= buckets[value.tag][0]:
+                        stored = tensor_util.make_ndarray(data_compat.migrate_value(value).tensor)
+                        buckets[value.tag] = (event.step, len(stored))
+                elif value.HasField("simple_value"):
+                    if value.tag not in scalars or event.step >= scalars[value.tag][0]:
+                        scalars[value.tag] = (event.step, value.simple_value)
+    return {t: n for t, (_, n) in buckets.items()}, {t: v for t, (_, v) in scalars.items()}
+
+
+def _shown(value: float) -> str:
+    """The card's number: four significant digits, no trailing zeros (charts.formatValue)."""
+    return repr(float(f"{value:.4g}")).removesuffix(".0")
+
+
+def test_hovering_a_scope_with_histogram_summaries_draws_them(tab, demo_logdir):
+    buckets, scalars = _logged(Path(demo_logdir))
+    assert {"layer1/weights", "layer1/biases", "accuracy"} <= set(buckets) | set(scalars)
+    tab.open("ffn_scoped")
+    tab.close_all()
+    layer1 = tab.box("scope", "layer1")
+    expect(layer1).to_have_class(re.compile(r"\bsummarized\b"))
+    expect(layer1).to_contain_text("2 summaries")
+    expect(tab.box("scope", "train")).not_to_have_class(re.compile(r"\bsummarized\b"))
+
+    layer1.hover()
+    card = tab.frame.locator(".sg-card")
+    histograms = card.locator(".sg-summary-histogram")
+    expect(histograms).to_have_count(2)
+    for tag in ("layer1/weights", "layer1/biases"):
+        chart = card.locator(f'.sg-summary-histogram[data-tag="{tag}"] svg.sg-histogram')
+        expect(chart).to_be_visible()
+        bars = chart.locator("rect.sg-histogram-bar")
+        expect(bars).to_have_count(min(buckets[tag], HISTOGRAM_BINS))
+        heights = [float(bars.nth(i).get_attribute("height")) for i in range(bars.count())]
+        assert max(heights) > 0
+    # Weights spread over many buckets, rebinned to 30; the biases' few are drawn as logged.
+    assert buckets["layer1/weights"] > HISTOGRAM_BINS > buckets["layer1/biases"]
+
+    # The accuracy summary summarizes evaluation/Mean: its scope shows the latest value.
+    tab.page.mouse.move(5, 5)
+    evaluation = tab.box("scope", "evaluation")
+    expect(evaluation).to_have_class(re.compile(r"\bsummarized\b"))
+    evaluation.hover()
+    scalar = card.locator('.sg-summary-scalar[data-tag="accuracy"]')
+    expect(scalar.locator(".sg-summary-value")).to_have_text(_shown(scalars["accuracy"]))
+    expect(scalar.locator("svg.sg-sparkline path.sg-sparkline-line")).to_have_count(1)
