@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from tb_scopegraph.colour import SCHEMES, fills
+from tb_scopegraph.colour import DIFF_FILLS, SCHEMES, diff_legend, fills
+from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.hierarchy import (
     CHUNK,
@@ -159,6 +162,21 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What a view shows beyond its boxes (a diff's statuses): per box, by index into the
+    layout's boxes, an extra class, a line under the label and lines in the tooltip; per open
+    group, by key, a fill, a class and a line under its title. Classes and fills come from a
+    fixed set (never from a graph); notes and tips are escaped like every other text."""
+
+    box_classes: Sequence[str] = ()
+    box_notes: Sequence[str] = ()
+    box_tips: Sequence[Sequence[str]] = ()
+    cluster_fills: Mapping[str, str] = field(default_factory=dict)
+    cluster_classes: Mapping[str, str] = field(default_factory=dict)
+    cluster_notes: Mapping[str, str] = field(default_factory=dict)
+
+
 def to_dot(hierarchy: Hierarchy, view: View, title: str = "", colour: str = "") -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
@@ -175,11 +193,55 @@ def to_dot(hierarchy: Hierarchy, view: View, title: str = "", colour: str = "") 
     return layout_to_dot(layout, title, box_fills, legend)
 
 
+def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
+    """The DOT text of a view of a diff's union: each box filled by its status (added,
+    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``),
+    a changed op's tooltip saying what changed, and a legend with the whole diff's counts."""
+    layout = diff.hierarchy.layout(view)
+    fills_, classes, notes, tips = [], [], [], []
+    for box in layout.boxes:
+        status, counts = diff.box_status(box.kind, box.name)
+        fills_.append(None if box.kind == MISSING else DIFF_FILLS[status])
+        classes.append(f"diff-{status}")
+        notes.append(summary(counts) if counts is not None else "")
+        lines = [status]
+        if counts is not None and counts.differs:
+            lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
+        for change in diff.changes(box.name) if box.kind == OP else ():
+            lines.append(f"{change.what}: {change.before} → {change.after}")
+        tips.append(lines)
+    cluster_fills, cluster_classes, cluster_notes = {}, {}, {}
+    for cluster in layout.clusters:
+        counts = diff.counts(cluster.name)
+        cluster_classes[cluster.name] = f"diff-{counts.status}"
+        cluster_notes[cluster.name] = summary(counts)
+        if counts.status != SAME:
+            cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
+    marks = Marks(
+        box_classes=classes,
+        box_notes=notes,
+        box_tips=tips,
+        cluster_fills=cluster_fills,
+        cluster_classes=cluster_classes,
+        cluster_notes=cluster_notes,
+    )
+    return layout_to_dot(layout, title, fills_, diff_legend(diff.totals.as_dict()), marks)
+
+
+# Open groups are large: paler than the boxes' fills.
+_CLUSTER_DIFF_FILLS = {ADDED: "#e8f5e9", REMOVED: "#ffebee", CHANGED: "#fff8e1"}
+
+
 def layout_to_dot(
-    layout: Layout, title: str = "", box_fills: list[str] | None = None, legend: str = ""
+    layout: Layout,
+    title: str = "",
+    box_fills: Sequence[str | None] | None = None,
+    legend: str = "",
+    marks: Marks | None = None,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills`."""
+    come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff."""
+    marks = marks or Marks()
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -210,20 +272,24 @@ def layout_to_dot(
             out.append(indent + "}")
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
-            label = _lines(_text(item.label), _ops(item.op_count))
-            tip = _lines(_tip(item.name), f"open {item.kind}: click to close")
+            note = marks.cluster_notes.get(item.name, "")
+            label = _lines(_text(item.label), _ops(item.op_count), _text(note))
+            tip = _lines(_tip(item.name), _tip(note), f"open {item.kind}: click to close")
+            classes = " ".join(filter(None, (item.kind, marks.cluster_classes.get(item.name))))
+            style = _CLUSTER_STYLE[item.kind]
+            if item.name in marks.cluster_fills:
+                style += f' fillcolor="{marks.cluster_fills[item.name]}"'
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
-                f"{indent}  graph [id={quote(eid)} class={quote(item.kind)} label={quote(label)} "
-                f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l "
-                "labelloc=t];"
+                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={quote(label)} "
+                f"tooltip={quote(tip)} {style} fontsize=10 labeljust=l labelloc=t];"
             )
             stack.append(("close", None, indent))
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
                 fill = box_fills[i] if box_fills else None
-                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i), fill))
+                out.append(indent + _box(layout.boxes[i], ids[i], aside.get(i), fill, marks, i))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     merged = _merge_hub_edges(layout, drawn)
@@ -331,7 +397,18 @@ def _ops(count: int) -> str:
     return f"{count:,} op" if count == 1 else f"{count:,} ops"
 
 
-def _box(box: Box, eid: str, note: str | None = None, fill: str | None = None) -> str:
+def _box(
+    box: Box,
+    eid: str,
+    note: str | None = None,
+    fill: str | None = None,
+    marks: Marks | None = None,
+    index: int = 0,
+) -> str:
+    marks = marks or Marks()
+    extra_class = marks.box_classes[index] if marks.box_classes else ""
+    mark = _text(marks.box_notes[index]) if marks.box_notes else ""
+    more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
         tip = _lines(_tip(box.name), _tip(box.op))
@@ -344,8 +421,11 @@ def _box(box: Box, eid: str, note: str | None = None, fill: str | None = None) -
     if note:
         label = _lines(label, note)
         tip = _lines(tip, note + " (not drawn)")
+    label = _lines(label, mark)
+    tip = _lines(tip, more_tip)
+    classes = f"{box.kind} {extra_class}" if extra_class else box.kind
     return (
-        f"{quote(eid)} [id={quote(eid)} class={quote(box.kind)} label={quote(label)} "
+        f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
         f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
     )
 
