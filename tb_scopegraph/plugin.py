@@ -116,12 +116,12 @@ def _view_args(request) -> tuple[tuple[str, ...], int | None]:
 
 
 def _base_args(request) -> tuple[str | None, str | None, str | None]:
-    """(base_run, base_kind, base_tag): the graph a diff compares against; the run defaults
-    to `run` (two tags of one run)."""
-    return (
-        request.args.get("base_run") or request.args.get("run"),
-        request.args.get("base_kind") or None,
-        request.args.get("base_tag") or None,
+    """(base_run, base_kind, base_tag): the graph a diff compares against. Each defaults to
+    `run`, `kind`, `tag`: `base_run` alone compares the same graph of two runs, `base_tag`
+    alone two tags of one run."""
+    return tuple(
+        request.args.get(f"base_{field}") or request.args.get(field) or None
+        for field in ("run", "kind", "tag")
     )
 
 
