@@ -12,6 +12,8 @@ Runs:
               profile of its last step (a FULL_TRACE RunMetadata: time and memory per op)
   ffn_scoped_wider  the same, grown: layer3 widened (10 to 32 units) and a layer4 added;
               `tb-scopegraph diff` of the two runs shows exactly that
+  ffn_grown   one run whose graph was written twice: the scoped net at step 0, the grown one
+              at step 10 (a model that changed during training; diff its two steps)
   functions   a tf.function with a while loop, a cond and a nested tf.function: their
               bodies are the graph's function library
   meta_graph  a run holding only a meta graph (TensorBoard shows nothing; the CLI does)
@@ -175,6 +177,17 @@ def train_ffn_scoped(run_dir: str, sizes: tuple[int, ...] = SIZES) -> None:
         writer.close()
 
 
+def write_grown_graph(run_dir: str) -> None:
+    """One run, two graphs: the net at step 0 and, grown, at step 10 (TensorBoard draws the
+    latest; a diff of the two steps shows what changed)."""
+    first, _ = ffn_graph(scoped=True)
+    with first.as_default():  # a FileWriter needs graph mode
+        writer = tf.compat.v1.summary.FileWriter(run_dir)
+        writer.add_graph(first, global_step=0)
+        writer.add_graph(ffn_graph(scoped=True, sizes=WIDER_SIZES)[0], global_step=10)
+        writer.close()
+
+
 def write_meta_graph_only(run_dir: str) -> None:
     """A run with a meta graph and no graph event: TensorBoard's providers drop meta graphs."""
     graph = circle_graph()
@@ -323,6 +336,7 @@ def make_demo_logdir(logdir: str = DEFAULT_LOGDIR) -> list[str]:
     write_tf1_graph(os.path.join(logdir, "ffn_flat"), ffn_graph(scoped=False)[0])
     train_ffn_scoped(os.path.join(logdir, "ffn_scoped"))
     train_ffn_scoped(os.path.join(logdir, "ffn_scoped_wider"), WIDER_SIZES)
+    write_grown_graph(os.path.join(logdir, "ffn_grown"))
     write_functions_run(os.path.join(logdir, "functions"))
     write_meta_graph_only(os.path.join(logdir, "meta_graph"))
     write_keras_runs(logdir)

@@ -1,8 +1,9 @@
-// "Compare with…": the tab's diff mode. Picking a base graph shows the union of the two
-// graphs instead of the picked one (the `diff` route), ops and scopes coloured added, removed,
-// changed or the same, scope boxes summing up what changed inside them ("+12 −3 ~4"). The
-// sidebar section holds the picker, a legend and the whole diff's op counts; hover cards gain
-// the op's status and what changed, before and after.
+// "Compare with…": the tab's diff mode. Picking a base graph (any graph of the listing, or
+// the picked graph as written at an earlier step) shows the union of the two graphs instead of
+// the picked one (the `diff` route), ops and scopes coloured added, removed, changed or the
+// same, scope boxes summing up what changed inside them ("+12 −3 ~4"). The sidebar section
+// holds the picker, a legend and the whole diff's op counts; hover cards gain the op's status
+// and what changed, before and after.
 //
 // tab.js owns the state (`tab.base`: the graph compared against, or null) and calls fill(),
 // decorate() and the counts; everything else about the diff lives here.
@@ -18,13 +19,20 @@ const STATUS = [
 ];
 const SIGNS = {added: '+', removed: '−', changed: '~'};
 
-function sameGraph(a, b) {
+/** Whether two bases ({run, kind, tag, step}: step null for the latest graph) are one. */
+export function sameBase(a, b) {
+  if (!a || !b) return !a && !b;
   return (
-    Boolean(a && b) &&
     a.run === b.run &&
     (a.kind || '') === (b.kind || '') &&
-    (a.tag || '') === (b.tag || '')
+    (a.tag || '') === (b.tag || '') &&
+    (a.step ?? null) === (b.step ?? null)
   );
+}
+
+function baseLabel(graph) {
+  const step = graph.step != null ? ` at step ${graph.step}` : '';
+  return `${graph.run} · ${graphLabel(graph)}${step}`;
 }
 
 /** "+12 −3 ~4" for {added, removed, changed}; '' when nothing differs. */
@@ -40,6 +48,8 @@ export class Compare {
   constructor(tab) {
     this.tab = tab;
     this.options = [];
+    this.steps = []; // earlier steps at which the picked graph was written
+    this.stepsFor = null;
     this.countsSeq = 0;
     this.select = h('select', {
       class: 'sg-select',
@@ -68,20 +78,41 @@ export class Compare {
     });
   }
 
-  /** The picker's choices: nothing, or any graph of the listing (the tab's own included). */
+  /**
+   * The picker's choices: nothing, any graph of the listing (the tab's own included), and the
+   * picked graph as written at each earlier step (asked for once per graph).
+   */
   fill() {
     const tab = this.tab;
+    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
+    if (key && key !== this.stepsFor) {
+      this.stepsFor = key;
+      this.steps = [];
+      this.loadSteps(tab.graph, key);
+    }
     this.options = tab.graphs.slice();
-    if (tab.base && !this.options.some((g) => sameGraph(g, tab.base))) this.options.push(tab.base);
-    const selected = tab.base ? this.options.findIndex((g) => sameGraph(g, tab.base)) : -1;
+    for (const step of this.steps) this.options.push({...tab.graph, step});
+    if (tab.base && !this.options.some((g) => sameBase(g, tab.base))) this.options.push(tab.base);
+    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
     this.select.replaceChildren(
       h('option', {value: '-1', text: 'nothing (show the graph)'}),
-      ...this.options.map((g, i) =>
-        h('option', {value: String(i), text: `${g.run} · ${graphLabel(g)}`})
-      )
+      ...this.options.map((g, i) => h('option', {value: String(i), text: baseLabel(g)}))
     );
     this.select.value = String(selected);
     this.select.disabled = this.options.length === 0;
+  }
+
+  async loadSteps(graph, key) {
+    let steps;
+    try {
+      steps = await this.tab.model.graphSteps(graph);
+    } catch {
+      return; // No earlier steps to offer; the other choices still work.
+    }
+    if (key !== this.stepsFor || !Array.isArray(steps) || steps.length < 2) return;
+    // The latest is the graph itself.
+    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.fill();
   }
 
   /** Compares the picked graph with `base` (null: back to the graph alone). */

@@ -29,6 +29,7 @@ export function parseFragment(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
   const run = params.get('run');
   const baseRun = params.get('base_run');
+  const baseStep = params.get('base_step');
   const depth = params.get('depth');
   const open = params.getAll('open');
   return {
@@ -38,7 +39,12 @@ export function parseFragment(fragment) {
     base:
       baseRun == null
         ? null
-        : {run: baseRun, kind: params.get('base_kind') || '', tag: params.get('base_tag') || ''},
+        : {
+            run: baseRun,
+            kind: params.get('base_kind') || '',
+            tag: params.get('base_tag') || '',
+            step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null,
+          },
   };
 }
 
@@ -53,6 +59,7 @@ export function formatFragment(graph, open, base = null) {
     params.set('base_run', base.run);
     if (base.kind) params.set('base_kind', base.kind);
     if (base.tag) params.set('base_tag', base.tag);
+    if (base.step != null) params.set('base_step', String(base.step));
   }
   return params.toString();
 }

@@ -114,6 +114,7 @@ function addBase(params, base) {
   params.set('base_run', base.run);
   if (base.kind) params.set('base_kind', base.kind);
   if (base.tag) params.set('base_tag', base.tag);
+  if (base.step != null) params.set('base_step', String(base.step));
 }
 
 function graphKey(graph) {
@@ -173,7 +174,8 @@ export class Model {
    * (status, what changed). Cached, latest only.
    */
   node(graph, name, kindOf, base = null) {
-    const key = JSON.stringify([graphKey(graph), name, kindOf, base && graphKey(base)]);
+    const baseKey = base && [graphKey(base), base.step ?? null];
+    const key = JSON.stringify([graphKey(graph), name, kindOf, baseKey]);
     const cached = this._details.get(key);
     if (cached) {
       this._node.cancel();
@@ -213,6 +215,11 @@ export class Model {
     if (!view.base) return request(fmt, params, {as: 'blob'});
     params.set('format', fmt);
     return request('diff', params, {as: 'blob'});
+  }
+
+  /** [{step, wall_time}]: every stored graph of `graph`'s run, kind and tag, oldest first. */
+  graphSteps(graph) {
+    return request('steps', graphParams(graph));
   }
 
   /** The diff of `graph` against `base`: {open, boxes, counts: {added, removed, changed, same}}. */

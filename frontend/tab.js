@@ -9,7 +9,7 @@ import {
   rememberedOpen,
   writeLocation,
 } from './location.js';
-import {Compare} from './diff.js';
+import {Compare, sameBase} from './diff.js';
 import {ApiError, Model, Stale, viewParams} from './model.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
@@ -334,9 +334,8 @@ export class Tab {
       wanted.open &&
       wanted.open.length === this.open.size &&
       wanted.open.every((k) => this.open.has(k));
-    const base = this.findGraph(wanted.base);
-    const sameBase = base ? sameGraph(base, this.base) : !this.base;
-    if (sameGraph(graph, this.graph) && sameOpen && sameBase) return;
+    const base = this.findBase(wanted.base);
+    if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
     this.setBase(base);
     this.selectGraph(graph, wanted);
   }
@@ -417,7 +416,7 @@ export class Tab {
     // The link's view, else the last one seen here, else the first graph's default view.
     const wanted = readLocation();
     const linked = this.findGraph(wanted.graph);
-    this.setBase(linked ? this.findGraph(wanted.base) : null);
+    this.setBase(linked ? this.findBase(wanted.base) : null);
     const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
     this.selectGraph(graph, linked ? wanted : null);
   }
@@ -435,9 +434,15 @@ export class Tab {
     this.compare.fill();
   }
 
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && {...graph, step: wanted.step ?? null};
+  }
+
   /** Compares the graph shown with `base` from now on (null: shows the graph alone). */
   setBase(base) {
-    if (base === this.base || (base && sameGraph(base, this.base))) return;
+    if (sameBase(base, this.base)) return;
     this.base = base;
     if (this.graph) this.compare.fill();
     this.compare.refreshCounts();

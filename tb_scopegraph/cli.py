@@ -6,7 +6,7 @@
                               [--colour op|device|compute|memory]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
     tb-scopegraph diff PATH_A [PATH_B] [--run R] [--run-a R] [--run-b R] (and --kind, --tag
-                              likewise) [--open SCOPE ...] [--depth N]
+                              likewise) [--step-a N] [--step-b N] [--open SCOPE ...] [--depth N]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
 
 PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw what changed from one graph (A) to another (B): added, removed, changed ops",
         description="Ops are matched by full name; an op is changed when its op type, inputs "
         "or attributes (shapes and dtypes included) differ. --run, --kind and --tag pick the "
-        "graph on both sides; --run-a, --run-b and the like on one side.",
+        "graph on both sides; --run-a, --run-b and the like on one side; --step-a and "
+        "--step-b a graph written again during training (the latest by default).",
     )
     diff.add_argument("path_a", metavar="PATH_A", help=f"the base graph's {_PATH_HELP}")
     diff.add_argument(
@@ -123,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         diff.add_argument(f"--run-{side}", help=f"the run of graph {side.upper()}")
         diff.add_argument(f"--kind-{side}", help=f"the kind of graph {side.upper()}")
         diff.add_argument(f"--tag-{side}", help=f"the tag of graph {side.upper()}")
+        diff.add_argument(
+            f"--step-{side}",
+            type=_non_negative,
+            help=f"graph {side.upper()} as written at this step (default: the latest)",
+        )
     _add_view(diff, "the scopes holding changes are opened")
     _add_output(diff)
     for sub in (listing, scopes, render, diff):
@@ -319,11 +325,12 @@ def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
 
 
-def _title(info: GraphInfo) -> str:
+def _title(info: GraphInfo, step: int | None = None) -> str:
     from tb_scopegraph.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
 
     plain = info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
-    return info.run if plain else f"{info.run} · {info.tag}"
+    title = info.run if plain else f"{info.run} · {info.tag}"
+    return title if step is None else f"{title} @ step {step}"
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -339,7 +346,8 @@ def _diff(args: argparse.Namespace) -> int:
         }
         try:
             info = graphs.select(**picked)
-            loaded.append((info, graphs.load(info)))
+            step = getattr(args, f"step_{side}")
+            loaded.append((_title(info, step), graphs.load(info, step)))
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
@@ -347,14 +355,14 @@ def _diff(args: argparse.Namespace) -> int:
     from tb_scopegraph.diff import GraphDiff
     from tb_scopegraph.dot import diff_to_dot
 
-    (info_a, base), (info_b, graph) = loaded
+    (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
     if args.open or args.depth is not None:
         view = _asked_view(diff.hierarchy, args)
     else:
         view = diff.default_view()
-    dot = diff_to_dot(diff, view, f"{_title(info_a)} → {_title(info_b)}")
+    dot = diff_to_dot(diff, view, f"{title_a} → {title_b}")
     _emit(dot, fmt, args)
     return 0
 

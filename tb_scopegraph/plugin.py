@@ -115,14 +115,21 @@ def _view_args(request) -> tuple[tuple[str, ...], int | None]:
     return open_, _int_arg(request, "depth", minimum=0)
 
 
-def _base_args(request) -> tuple[str | None, str | None, str | None]:
-    """(base_run, base_kind, base_tag): the graph a diff compares against. Each defaults to
-    `run`, `kind`, `tag`: `base_run` alone compares the same graph of two runs, `base_tag`
-    alone two tags of one run."""
-    return tuple(
+def _side_args(request) -> tuple[str | None, str | None, str | None, int | None]:
+    """(run, kind, tag, step) of the newer side of a diff; no `step` is the latest graph."""
+    return (*_graph_args(request), _int_arg(request, "step", minimum=0))
+
+
+def _base_args(request) -> tuple[str | None, str | None, str | None, int | None]:
+    """(base_run, base_kind, base_tag, base_step): the graph a diff compares against. The
+    first three default to `run`, `kind`, `tag` (`base_run` alone compares the same graph of
+    two runs, `base_tag` alone two tags of one run, `base_step` alone two steps of one graph);
+    no `base_step` is the latest graph."""
+    named = tuple(
         request.args.get(f"base_{field}") or request.args.get(field) or None
         for field in ("run", "kind", "tag")
     )
+    return (*named, _int_arg(request, "base_step", minimum=0))
 
 
 _DIFF_FORMATS = ("svg", "dot", "png")
@@ -231,6 +238,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/diff": self._serve_diff,
             "/diff_view": self._serve_diff_view,
             "/diff_node": self._serve_diff_node,
+            "/steps": self._serve_steps,
             "/static/*": self._serve_static,
         }
 
@@ -313,7 +321,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def diff_view_impl(self, ctx, experiment, graph, base, open_=(), depth=None) -> dict:
         """What a diff view opens and shows, and the whole diff's op counts by status.
 
-        ``graph`` and ``base`` are (run, kind, tag); ``base`` is the graph before."""
+        ``graph`` and ``base`` are (run, kind, tag, step), step None for the latest graph;
+        ``base`` is the graph before."""
         _, diff, view = self._diff_view(ctx, experiment, graph, base, open_, depth)
         return {"open": sorted(view.open), "boxes": view.boxes, "counts": diff.totals.as_dict()}
 
@@ -339,6 +348,13 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         """Details of one op or group of a diff: its status, and for a changed op what
         changed, before and after."""
         return self._diff(ctx, experiment, graph, base)[1].details(name, kind=kind_of)
+
+    def steps_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> list[dict]:
+        """Every stored graph of one (run, kind, tag), oldest first: its step and wall time.
+        The providers keep the last 10 by default."""
+        ref = self._resolve(ctx, experiment, run, kind, tag)
+        blobs = sources.graph_blobs(self._provider, ctx, experiment, ref)
+        return [{"step": b.step, "wall_time": b.wall_time} for b in blobs]
 
     def static_impl(self, path: str) -> tuple[bytes, str]:
         """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
@@ -396,12 +412,17 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         g = graphs[0]
         return sources.GraphRef(g.run, g.kind, g.tag)
 
-    def _locate(self, ctx, experiment: str, run, kind, tag):
-        """(cache key, ref, blob) of the graph a query names: the key changes with its blob."""
+    def _locate(self, ctx, experiment: str, run, kind, tag, step=None):
+        """(cache key, ref, blob) of the graph a query names (the latest, or the one written
+        at `step`): the key changes with its blob."""
         ref = self._resolve(ctx, experiment, run, kind, tag)
-        blob = self._blobs.get(
-            (experiment, ref), lambda: sources.latest_blob(self._provider, ctx, experiment, ref)
-        )
+        if step is None:
+            find = functools.partial(sources.latest_blob, self._provider, ctx, experiment, ref)
+        else:
+            find = functools.partial(
+                sources.blob_at_step, self._provider, ctx, experiment, ref, step
+            )
+        blob = self._blobs.get((experiment, ref, step), find)
         # The wall time tells apart two graphs written at the same step (same blob key).
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
         return key, ref, blob
@@ -518,7 +539,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @_json_errors
     def _serve_diff(self, request):
         fmt = _format_arg(request)
-        args = (_graph_args(request), _base_args(request), *_view_args(request))
+        args = (_side_args(request), _base_args(request), *_view_args(request))
         if fmt == "dot":
             body = self.diff_dot_impl(*_request_context(request), *args)
             return http_util.Respond(request, body, "text/vnd.graphviz; charset=utf-8")
@@ -530,7 +551,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @_json_errors
     def _serve_diff_view(self, request):
-        args = (_graph_args(request), _base_args(request), *_view_args(request))
+        args = (_side_args(request), _base_args(request), *_view_args(request))
         body = self.diff_view_impl(*_request_context(request), *args)
         return http_util.Respond(request, body, _JSON)
 
@@ -538,8 +559,14 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @_json_errors
     def _serve_diff_node(self, request):
         name, kind_of = _node_args(request)
-        args = (_graph_args(request), _base_args(request), name, kind_of)
+        args = (_side_args(request), _base_args(request), name, kind_of)
         body = self.diff_node_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_steps(self, request):
+        body = self.steps_impl(*_request_context(request), *_graph_args(request))
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application
@@ -576,9 +603,10 @@ def _asked_view(hierarchy: Hierarchy, open_, depth) -> View:
     return view
 
 
-def _graph_title(run, kind, tag) -> str:
-    """A side of a diff, as its title names it: the run, with the tag when one was given."""
-    return f"{run} · {tag}" if tag else f"{run}"
+def _graph_title(run, kind, tag, step=None) -> str:
+    """A side of a diff, as its title names it: the run, with the tag and step when given."""
+    title = f"{run} · {tag}" if tag else f"{run}"
+    return title if step is None else f"{title} @ step {step}"
 
 
 def _what_to_close(hierarchy: Hierarchy, view: View) -> str:
