@@ -31,8 +31,9 @@ export function sameBase(a, b) {
 }
 
 function baseLabel(graph) {
-  const step = graph.step != null ? ` at step ${graph.step}` : '';
-  return `${graph.run} · ${graphLabel(graph)}${step}`;
+  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
+  // The listing's op count is the latest graph's, not this step's.
+  return `${graph.run} · ${graphLabel({...graph, op_count: null})} at step ${graph.step}`;
 }
 
 /** "+12 −3 ~4" for {added, removed, changed}; '' when nothing differs. */

@@ -1,8 +1,9 @@
 """Graph diffs (diff.py, dot.diff_to_dot, the diff routes and `tb-scopegraph diff`).
 
 The main case is the demo's: `ffn_scoped` against `ffn_scoped_wider`, two training runs of the
-same TF1 network where the second widens layer3 (10 to 32 units) and adds a layer4 after it.
-Both runs are written by the demo script's own functions, once per session.
+same TF1 network where the second widens layer3 (10 to 32 units) and adds a layer4 after it;
+and `ffn_grown`, one run holding both graphs, at steps 0 and 10. The runs are written by the
+demo script's own functions, once per session.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import pytest
 
 from tb_scopegraph import cli, dot, render
 from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff, summary
+from tb_scopegraph.errors import NotFound
 from tb_scopegraph.sources import LocalGraphs
 from tests import graphs
-from tests.test_plugin import Api, _Multiplexer
+from tests.test_plugin import Api, _runs_with_graphs, _start, _wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 SVG_NS = "{http://www.w3.org/2000/svg}"
-BASE, WIDER = "ffn_scoped", "ffn_scoped_wider"
+BASE, WIDER, GROWN = "ffn_scoped", "ffn_scoped_wider", "ffn_grown"
 SHAPE_ATTRS = {"attr:_output_shapes", "attr:shape", "attr:value"}
 
 
@@ -37,6 +39,7 @@ def ffn_logdir(tmp_path_factory) -> Path:
     logdir = tmp_path_factory.mktemp("ffn_diff")
     demo.train_ffn_scoped(os.fspath(logdir / BASE))
     demo.train_ffn_scoped(os.fspath(logdir / WIDER), demo.WIDER_SIZES)
+    demo.write_grown_graph(os.fspath(logdir / GROWN))
     return logdir
 
 
@@ -240,7 +243,9 @@ def test_diff_drawing_escapes_names():
 
 @pytest.fixture(scope="module")
 def api(ffn_logdir):
-    return Api(_Multiplexer(os.fspath(ffn_logdir)).provider)
+    source = _start("multiplexer", os.fspath(ffn_logdir))
+    yield Api(source.provider)
+    source.close()
 
 
 def test_diff_routes(api, ffn):
@@ -349,3 +354,72 @@ def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
     target.write_text("old")
     fails(["diff", ffn_logdir, "--run-a", "nope", "-o", target], 1, "graph A")
     assert target.read_text() == "old"
+
+
+# --- two steps of one run's graph ----------------------------------------------------------
+
+
+def test_two_steps_of_one_graph_diff_as_the_two_runs(ffn_logdir, ffn):
+    _, _, runs = ffn
+    local = LocalGraphs(ffn_logdir)
+    grown = local.select(run=GROWN)
+    assert local.steps(grown) == [0, 10]
+    steps = GraphDiff(local.load(grown, step=0), local.load(grown))
+    assert steps.status == runs.status
+    assert local.load(grown, step=10) == local.load(grown)
+    with pytest.raises(NotFound, match="steps with one: 0, 10"):
+        local.load(grown, step=3)
+
+
+@pytest.mark.parametrize("kind", ["multiplexer", "data_server"])
+def test_steps_and_step_diff_routes(ffn_logdir, ffn, kind):
+    """Both of TensorBoard's data providers keep the two graphs of the grown run."""
+    _, _, runs = ffn
+    source = _start(kind, os.fspath(ffn_logdir))
+    try:
+        _wait_for(lambda: GROWN in _runs_with_graphs(source.provider), "the grown run")
+        api = Api(source.provider)
+        assert [s["step"] for s in api.json("steps", run=GROWN)] == [0, 10]
+        view = api.json("diff_view", run=GROWN, base_step=0)
+        assert view["counts"] == runs.totals.as_dict()
+        at_ten = api.json("diff_view", run=GROWN, step=10, base_step=0)
+        assert at_ten == view
+        node = api.json("diff_node", run=GROWN, base_step=0, name="layer3/W")
+        assert {"what": "attr:shape", "before": "[64,10]", "after": "[64,32]"} in node["changes"]
+        svg = api.get("diff", run=GROWN, base_step=0)
+        assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
+        assert "0, 10" in api.error(404, "diff", run=GROWN, base_step=3)
+        assert "base_step" in api.error(400, "diff", run=GROWN, base_step=-1)
+        # Without a step, the latest graph on both sides: nothing differs.
+        same = api.json("diff_view", run=GROWN)["counts"]
+        assert same["same"] == sum(same.values())
+    finally:
+        source.close()
+
+
+def test_cli_diff_of_two_steps(ffn_logdir, tmp_path, capsys):
+    steps, runs = tmp_path / "steps.dot", tmp_path / "runs.dot"
+    argv = ["diff", ffn_logdir, "--run", GROWN, "--step-a", "0", "-o", steps]
+    assert cli.main([os.fspath(a) for a in argv]) == 0, capsys.readouterr().err
+    argv = [
+        "diff",
+        ffn_logdir,
+        "--kind",
+        "run_graph",
+        "--run-a",
+        BASE,
+        "--run-b",
+        WIDER,
+        "-o",
+        runs,
+    ]
+    assert cli.main([os.fspath(a) for a in argv]) == 0, capsys.readouterr().err
+    # The same drawing but for its title.
+    titled = steps.read_text().replace(f"{GROWN} @ step 0 → {GROWN}", f"{BASE} → {WIDER}")
+    assert titled == runs.read_text()
+    assert cli.main([os.fspath(a) for a in [*argv[:2], "--run", GROWN, "--step-b", "4"]]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("tb-scopegraph: error: graph B: no run_graph at step 4")
+        and err.count("\n") == 1
+    )

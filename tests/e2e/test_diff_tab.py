@@ -85,3 +85,19 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     expect(tab.frame.locator(".sg-diff-count")).to_have_count(0)
     assert tab.frame.locator("svg.sg-graph g.diff-added, svg.sg-graph g.diff-same").count() == 0
     assert "base_run" not in tab.frame.evaluate("location.hash")
+
+
+def test_compare_a_graph_with_an_earlier_step(tab, demo_logdir):
+    """ffn_grown holds the net at step 0 and the grown net at step 10: the picker offers the
+    earlier step, and the diff is that of the two runs."""
+    expected = _expected(demo_logdir)
+    tab.open("ffn_grown")
+    option = tab.frame.locator("#sg-compare option", has_text="at step 0")
+    expect(option).to_have_count(1)
+    expect(tab.frame.locator("#sg-compare option", has_text="at step 10")).to_have_count(0)
+    _compare_with(tab, "ffn_grown · Op graph at step 0")
+    assert _counts(tab) == expected.totals.as_dict()
+    expect(tab.frame.locator('svg.sg-graph [id="scope-layer4"]')).to_have_class(
+        re.compile(r"\bdiff-added\b")
+    )
+    assert "base_step=0" in tab.frame.evaluate("location.hash")
