@@ -100,9 +100,13 @@ class GraphDiff:
             old = before.get(name)
             if old is None:
                 status[name] = ADDED
-            elif _differs(old, node):
+                continue
+            # Equal bytes are the common case and cheap to tell; unequal bytes may still be
+            # the same node (attributes serialized in another order, another device).
+            old_bytes = old.SerializeToString()
+            if old_bytes != node.SerializeToString() and _differs(old, node):
                 status[name] = CHANGED
-                self._before[name] = old.SerializeToString()
+                self._before[name] = old_bytes
             else:
                 status[name] = SAME
         union.node.extend(after.values())
@@ -221,10 +225,14 @@ class GraphDiff:
         return self.hierarchy.view(open=open, depth=depth)
 
 
-def _by_name(nodes: Iterable[node_def_pb2.NodeDef]) -> dict[str, node_def_pb2.NodeDef]:
+def _by_name(nodes) -> dict[str, node_def_pb2.NodeDef]:
     """Nodes by name; of a repeated name (a broken graph) the first is kept."""
-    found: dict[str, node_def_pb2.NodeDef] = {}
-    for node in nodes:
+    listed = list(nodes)
+    found = dict(zip([node.name for node in listed], listed, strict=True))
+    if len(found) == len(listed):
+        return found
+    found = {}
+    for node in listed:
         found.setdefault(node.name, node)
     return found
 
