@@ -230,12 +230,19 @@ def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
 
 def test_diff_drawing_escapes_names():
     hostile = 'evil"]; x -> y [label="<b>\\'
-    base = graphs.graph_from_nodes([("a", "Placeholder")])
-    after = graphs.graph_from_nodes([("a", "Placeholder"), (f"s/{hostile}", "Identity", ["a"])])
+    base = graphs.graph_from_nodes([("a", "Placeholder", (), {"note": "plain"})])
+    after = graphs.graph_from_nodes(
+        [("a", "Placeholder", (), {"note": hostile}), (f"s/{hostile}", "Identity", ["a"])]
+    )
     diff = GraphDiff(base, after)
     text = dot.diff_to_dot(diff, diff.view(depth=1), hostile)
     svg = render.render(text, fmt="svg")  # parses: nothing broke out of its string
     assert dot.element_id("op", f"s/{hostile}") in _classes(svg)
+    # The changed attribute's new value is in the tooltip, as text.
+    root = ET.fromstring(svg)
+    (op,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "a")]
+    tips = [x.get("{http://www.w3.org/1999/xlink}title") or "" for x in op.iter(f"{SVG_NS}a")]
+    assert any(f"attr:note: plain → {hostile}" in tip for tip in tips), tips
 
 
 # --- routes --------------------------------------------------------------------------------
