@@ -114,6 +114,7 @@ export class Tab {
     this.renderSeq = 0;
     this.drawings = new Drawings();
     this.base = null; // the graph a diff compares against (diff.js), or null
+    this.shownBase = null; // ... in the drawing on screen
     this.compare = new Compare(this);
     this.viewport = new Viewport(this.ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
@@ -489,6 +490,7 @@ export class Tab {
   /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
   backToShown() {
     if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
+    if (this.shownGraph && !sameBase(this.shownBase, this.base)) this.setBase(this.shownBase);
     this.setState(this.svgText ? 'ready' : 'error');
   }
 
@@ -561,6 +563,7 @@ export class Tab {
     this.failed = null;
     this.svgText = drawing.text;
     this.shownGraph = graph;
+    this.shownBase = this.base;
     this.open = new Set(drawing.open);
     this.unpin(); // its box is gone with the old drawing
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
@@ -1036,8 +1039,9 @@ export class Tab {
     if (!this.graph) return;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
+    const base = this.base ? `-diff-${this.base.run}` : '';
     const name = safeFilename(
-      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`
+      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}${base}`
     );
     try {
       let blob;

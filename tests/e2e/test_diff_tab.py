@@ -69,6 +69,13 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     layer4.hover()
     expect(card.locator(".sg-diff-status")).to_contain_text(summary(expected.counts("layer4")))
 
+    # A download is of the diff.
+    with tab.page.expect_download() as download:
+        tab.frame.click(".sg-downloads [data-format=dot]")
+    assert download.value.suggested_filename == f"{WIDER}-run_graph-diff-{BASE}.dot"
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert 'class="scope diff-added"' in text and f"added: {counts['added']} ops" in text
+
     # The comparison is part of the view's link: a reload shows it again.
     assert "base_run=ffn_scoped" in tab.frame.evaluate("location.hash")
     tab.page.reload()
