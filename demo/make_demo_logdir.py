@@ -10,6 +10,10 @@ Runs:
   ffn_scoped  the same net with one name scope per layer, trained a few steps, with
               histograms of each layer's weights and biases and a scalar accuracy, and a
               profile of its last step (a FULL_TRACE RunMetadata: time and memory per op)
+  ffn_scoped_wider  the same, grown: layer3 widened (10 to 32 units) and a layer4 added;
+              `tb-scopegraph diff` of the two runs shows exactly that
+  ffn_grown   one run whose graph was written twice: the scoped net at step 0, the grown one
+              at step 10 (a model that changed during training; diff its two steps)
   functions   a tf.function with a while loop, a cond and a nested tf.function: their
               bodies are the graph's function library
   meta_graph  a run holding only a meta graph (TensorBoard shows nothing; the CLI does)
@@ -43,6 +47,8 @@ DEFAULT_LOGDIR = os.path.join(HERE, "logs")
 MARKER = ".tb_scopegraph_demo"  # marks a folder this script may clear
 SEED = 7
 SIZES = (784, 128, 64, 10)  # MNIST-shaped: 784 pixels in, 10 classes out
+# The same net grown: layer3 widened from 10 to 32 units, and a layer4 added after it.
+WIDER_SIZES = (784, 128, 64, 32, 10)
 STEPS = 10
 
 
@@ -81,8 +87,11 @@ def circle_graph() -> tf.Graph:
     return graph
 
 
-def ffn_graph(scoped: bool) -> tuple[tf.Graph, dict[str, tf.Tensor | tf.Operation]]:
-    """A three-layer feed-forward net; `scoped` puts each layer in its own name scope.
+def ffn_graph(
+    scoped: bool, sizes: tuple[int, ...] = SIZES
+) -> tuple[tf.Graph, dict[str, tf.Tensor | tf.Operation]]:
+    """A feed-forward net (three layers by default); `scoped` puts each layer in its own name
+    scope.
 
     Flat names are TensorFlow's defaults (W1, MatMul, MatMul_1, ...). The scoped net also
     gets a loss, a training step, an accuracy and summaries, as TensorBoard's tutorials do.
@@ -91,11 +100,11 @@ def ffn_graph(scoped: bool) -> tuple[tf.Graph, dict[str, tf.Tensor | tf.Operatio
     handles: dict[str, tf.Tensor | tf.Operation] = {}
     with graph.as_default():
         tf.compat.v1.set_random_seed(SEED)
-        x = tf.compat.v1.placeholder(tf.float32, [None, SIZES[0]], name="x")
+        x = tf.compat.v1.placeholder(tf.float32, [None, sizes[0]], name="x")
         h = x
         summaries = []
-        for i in range(1, len(SIZES)):
-            n_in, n_out = SIZES[i - 1], SIZES[i]
+        for i in range(1, len(sizes)):
+            n_in, n_out = sizes[i - 1], sizes[i]
             scope = tf.name_scope(f"layer{i}") if scoped else _no_scope()
             with scope:
                 w_name, b_name = ("W", "b") if scoped else (f"W{i}", f"b{i}")
@@ -105,7 +114,7 @@ def ffn_graph(scoped: bool) -> tuple[tf.Graph, dict[str, tf.Tensor | tf.Operatio
                 )
                 b = tf.compat.v1.Variable(tf.constant(0.1, shape=[n_out]), name=b_name)
                 h = tf.matmul(h, w) + b
-                if i < len(SIZES) - 1:
+                if i < len(sizes) - 1:
                     h = tf.nn.relu(h)
                 if scoped:
                     summaries.append(tf.compat.v1.summary.histogram("weights", w))
@@ -141,9 +150,9 @@ class _no_scope:
         return None
 
 
-def train_ffn_scoped(run_dir: str) -> None:
+def train_ffn_scoped(run_dir: str, sizes: tuple[int, ...] = SIZES) -> None:
     """Train the scoped net a few steps on fixed random data, logging its summaries."""
-    graph, h = ffn_graph(scoped=True)
+    graph, h = ffn_graph(scoped=True, sizes=sizes)
     rng = np.random.default_rng(SEED)
     images = rng.random((64, SIZES[0]), dtype=np.float32)
     labels = np.argmax(images[:, : SIZES[-1]], axis=1)  # learnable: the brightest of ten
@@ -165,6 +174,17 @@ def train_ffn_scoped(run_dir: str) -> None:
             writer.add_summary(summary, step)
             if last:
                 writer.add_run_metadata(run_metadata, f"step{step}", step)
+        writer.close()
+
+
+def write_grown_graph(run_dir: str) -> None:
+    """One run, two graphs: the net at step 0 and, grown, at step 10 (TensorBoard draws the
+    latest; a diff of the two steps shows what changed)."""
+    first, _ = ffn_graph(scoped=True)
+    with first.as_default():  # a FileWriter needs graph mode
+        writer = tf.compat.v1.summary.FileWriter(run_dir)
+        writer.add_graph(first, global_step=0)
+        writer.add_graph(ffn_graph(scoped=True, sizes=WIDER_SIZES)[0], global_step=10)
         writer.close()
 
 
@@ -315,6 +335,8 @@ def make_demo_logdir(logdir: str = DEFAULT_LOGDIR) -> list[str]:
     write_tf1_graph(os.path.join(logdir, "circle"), circle_graph())
     write_tf1_graph(os.path.join(logdir, "ffn_flat"), ffn_graph(scoped=False)[0])
     train_ffn_scoped(os.path.join(logdir, "ffn_scoped"))
+    train_ffn_scoped(os.path.join(logdir, "ffn_scoped_wider"), WIDER_SIZES)
+    write_grown_graph(os.path.join(logdir, "ffn_grown"))
     write_functions_run(os.path.join(logdir, "functions"))
     write_meta_graph_only(os.path.join(logdir, "meta_graph"))
     write_keras_runs(logdir)

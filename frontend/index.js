@@ -16,6 +16,7 @@ const MODULES = [
   './viewport.js',
   './location.js',
   './ids.js',
+  './diff.js',
 ];
 
 // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.

@@ -21,26 +21,46 @@
 const STORAGE_KEY = 'tb-scopegraph.views.v1';
 const MAX_REMEMBERED = 50;
 
-/** {graph: {run, kind, tag} | null, open: [keys] | null, depth: number | null} */
+/**
+ * {graph: {run, kind, tag} | null, open: [keys] | null, depth: number | null, base: {run, kind,
+ * tag} | null}; `base` is the graph a diff compares against (`base_run=...`).
+ */
 export function parseFragment(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
   const run = params.get('run');
+  const baseRun = params.get('base_run');
+  const baseStep = params.get('base_step');
   const depth = params.get('depth');
   const open = params.getAll('open');
   return {
     graph: run == null ? null : {run, kind: params.get('kind') || '', tag: params.get('tag') || ''},
     open: open.length ? open : depth === '0' ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== '0' ? Number(depth) : null,
+    base:
+      baseRun == null
+        ? null
+        : {
+            run: baseRun,
+            kind: params.get('base_kind') || '',
+            tag: params.get('base_tag') || '',
+            step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null,
+          },
   };
 }
 
-export function formatFragment(graph, open) {
+export function formatFragment(graph, open, base = null) {
   const params = new URLSearchParams();
   params.set('run', graph.run);
   if (graph.kind) params.set('kind', graph.kind);
   if (graph.tag) params.set('tag', graph.tag);
   if (open && open.length) for (const key of [...open].sort()) params.append('open', key);
   else if (open) params.set('depth', '0');
+  if (base) {
+    params.set('base_run', base.run);
+    if (base.kind) params.set('base_kind', base.kind);
+    if (base.tag) params.set('base_tag', base.tag);
+    if (base.step != null) params.set('base_step', String(base.step));
+  }
   return params.toString();
 }
 
@@ -70,8 +90,8 @@ export function readLocation() {
   return own;
 }
 
-export function writeLocation(graph, open) {
-  const fragment = formatFragment(graph, open);
+export function writeLocation(graph, open, base = null) {
+  const fragment = formatFragment(graph, open, base);
   if (window.location.hash !== '#' + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;

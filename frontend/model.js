@@ -105,16 +105,26 @@ export function viewParams(graph, view) {
   if (view.depth != null) params.set('depth', String(view.depth));
   // An empty explicit set is "everything closed", which the backend spells depth=0.
   if (view.open && view.open.length === 0 && view.depth == null) params.set('depth', '0');
+  if (view.base) addBase(params, view.base);
   return params;
+}
+
+/** Names the graph a diff compares against (the `diff` routes' base_run, base_kind, base_tag). */
+function addBase(params, base) {
+  params.set('base_run', base.run);
+  if (base.kind) params.set('base_kind', base.kind);
+  if (base.tag) params.set('base_tag', base.tag);
+  if (base.step != null) params.set('base_step', String(base.step));
 }
 
 function graphKey(graph) {
   return JSON.stringify([graph.run, graph.kind, graph.tag]);
 }
 
-/** The SVG text of a view: {svg}. */
+/** The SVG text of a view (of a diff when the query names a base): {svg}. */
 async function fetchView(params, signal) {
-  return {svg: await request('svg', params, {signal, as: 'text'})};
+  const route = params.has('base_run') ? 'diff' : 'svg';
+  return {svg: await request(route, params, {signal, as: 'text'})};
 }
 
 export class Model {
@@ -160,9 +170,13 @@ export class Model {
     this._view.cancel();
   }
 
-  /** Details of one op or group (kind_of disambiguates); cached, latest only. */
-  node(graph, name, kindOf) {
-    const key = JSON.stringify([graphKey(graph), name, kindOf]);
+  /**
+   * Details of one op or group (kind_of disambiguates); with `base`, of the diff against it
+   * (status, what changed). Cached, latest only.
+   */
+  node(graph, name, kindOf, base = null) {
+    const baseKey = base && [graphKey(base), base.step ?? null];
+    const key = JSON.stringify([graphKey(graph), name, kindOf, baseKey]);
     const cached = this._details.get(key);
     if (cached) {
       this._node.cancel();
@@ -171,8 +185,9 @@ export class Model {
     const params = graphParams(graph);
     params.set('name', name);
     if (kindOf) params.set('kind_of', kindOf);
+    if (base) addBase(params, base);
     return this._node.run(async (signal) => {
-      const details = await request('node', params, {signal});
+      const details = await request(base ? 'diff_node' : 'node', params, {signal});
       if (this._details.size > 500) this._details.clear();
       this._details.set(key, details);
       return details;
@@ -209,6 +224,19 @@ export class Model {
 
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
   export(graph, view, fmt) {
-    return request(fmt, viewParams(graph, view), {as: 'blob'});
+    const params = viewParams(graph, view);
+    if (!view.base) return request(fmt, params, {as: 'blob'});
+    params.set('format', fmt);
+    return request('diff', params, {as: 'blob'});
+  }
+
+  /** [{step, wall_time}]: every stored graph of `graph`'s run, kind and tag, oldest first. */
+  graphSteps(graph) {
+    return request('steps', graphParams(graph));
+  }
+
+  /** The diff of `graph` against `base`: {open, boxes, counts: {added, removed, changed, same}}. */
+  diffCounts(graph, base) {
+    return request('diff_view', viewParams(graph, {open: null, depth: null, base}));
   }
 }

@@ -9,6 +9,7 @@ import {
   rememberedOpen,
   writeLocation,
 } from './location.js';
+import {Compare, sameBase} from './diff.js';
 import {ApiError, Model, Stale, viewParams} from './model.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
@@ -112,6 +113,9 @@ export class Tab {
     this.activeResult = -1;
     this.renderSeq = 0;
     this.drawings = new Drawings();
+    this.base = null; // the graph a diff compares against (diff.js), or null
+    this.shownBase = null; // ... in the drawing on screen
+    this.compare = new Compare(this);
     this.viewport = new Viewport(this.ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.hideHover(),
@@ -331,7 +335,9 @@ export class Tab {
       wanted.open &&
       wanted.open.length === this.open.size &&
       wanted.open.every((k) => this.open.has(k));
-    if (sameGraph(graph, this.graph) && sameOpen) return;
+    const base = this.findBase(wanted.base);
+    if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
+    this.setBase(base);
     this.selectGraph(graph, wanted);
   }
 
@@ -368,7 +374,7 @@ export class Tab {
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
     const request = linked
-      ? {open: linked.open, depth: linked.depth}
+      ? {open: linked.open, depth: linked.depth, base: linked.base}
       : {open: rememberedOpen(graph), depth: null};
     this.model.prefetchView(graph, request);
   }
@@ -411,6 +417,7 @@ export class Tab {
     // The link's view, else the last one seen here, else the first graph's default view.
     const wanted = readLocation();
     const linked = this.findGraph(wanted.graph);
+    this.setBase(linked ? this.findBase(wanted.base) : null);
     const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
     this.selectGraph(graph, linked ? wanted : null);
   }
@@ -425,6 +432,21 @@ export class Tab {
       ofRun.findIndex((g) => sameGraph(g, this.graph))
     );
     this.ui.graphSelect.disabled = ofRun.length <= 1;
+    this.compare.fill();
+  }
+
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && {...graph, step: wanted.step ?? null};
+  }
+
+  /** Compares the graph shown with `base` from now on (null: shows the graph alone). */
+  setBase(base) {
+    if (sameBase(base, this.base)) return;
+    this.base = base;
+    if (this.graph) this.compare.fill();
+    this.compare.refreshCounts();
   }
 
   /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
@@ -443,6 +465,7 @@ export class Tab {
   setGraph(graph) {
     this.graph = graph;
     this.fillPickers();
+    if (this.base) this.compare.refreshCounts();
   }
 
   /**
@@ -467,6 +490,7 @@ export class Tab {
   /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
   backToShown() {
     if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
+    if (this.shownGraph && !sameBase(this.shownBase, this.base)) this.setBase(this.shownBase);
     this.setState(this.svgText ? 'ready' : 'error');
   }
 
@@ -479,6 +503,7 @@ export class Tab {
    */
   async show(request, placement = {}) {
     const graph = this.graph;
+    request = {...request, base: this.base};
     const seq = ++this.renderSeq;
     this.hideMessage();
     this.hideHover();
@@ -524,7 +549,7 @@ export class Tab {
     // without those asked for inside a closed one.
     const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
-    const keys = [key, viewParams(graph, {open, depth: null}).toString()];
+    const keys = [key, viewParams(graph, {open, depth: null, base: request.base}).toString()];
     this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
   }
 
@@ -538,6 +563,7 @@ export class Tab {
     this.failed = null;
     this.svgText = drawing.text;
     this.shownGraph = graph;
+    this.shownBase = this.base;
     this.open = new Set(drawing.open);
     this.unpin(); // its box is gone with the old drawing
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
@@ -566,8 +592,8 @@ export class Tab {
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove('sg-sidebar-later');
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...this.open]);
-      remember(graph, this.open);
+      writeLocation(graph, [...this.open], this.base);
+      if (!this.base) remember(graph, this.open); // a diff's open scopes are not the graph's
       this.learnOpCount(graph);
       this.setState('ready');
     });
@@ -853,7 +879,7 @@ export class Tab {
     this.fillCard(element, views.loadingCard(what.name), pinned);
     let details;
     try {
-      details = await this.model.node(this.graph, what.name, what.kind);
+      details = await this.model.node(this.graph, what.name, what.kind, this.base);
     } catch (error) {
       if (error instanceof Stale) return;
       if (this.cardFor === element)
@@ -866,7 +892,7 @@ export class Tab {
       details.kind === 'op'
         ? views.opCard(details, {pinned})
         : views.groupCard(details, {open: what.open, pinned});
-    this.fillCard(element, content, pinned);
+    this.fillCard(element, this.compare.decorate(content, details), pinned);
     if (element.classList.contains('summarized')) this.addSummaries(element, what, pinned);
   }
 
@@ -1035,13 +1061,15 @@ export class Tab {
     if (!this.graph) return;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
+    const base = this.base ? `-diff-${this.base.run}` : '';
     const name = safeFilename(
-      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}`
+      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}${base}`
     );
     try {
       let blob;
       try {
-        blob = await this.model.export(this.graph, {open: [...this.open], depth: null}, fmt);
+        const view = {open: [...this.open], depth: null, base: this.base};
+        blob = await this.model.export(this.graph, view, fmt);
       } catch (error) {
         // No PNG from the server (an older plugin, or Graphviz without cairo): draw our SVG.
         if (fmt !== 'png' || !this.svgText || error.timeout) throw error;

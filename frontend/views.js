@@ -30,7 +30,7 @@ const ICONS = {
 };
 
 /** document.createElement with a class, attributes and children (strings become text). */
-function h(tag, props = {}, ...children) {
+export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value == null || value === false) continue;

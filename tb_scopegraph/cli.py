@@ -5,6 +5,9 @@
     tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
                               [--colour op|device|compute|memory]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
+    tb-scopegraph diff PATH_A [PATH_B] [--run R] [--run-a R] [--run-b R] (and --kind, --tag
+                              likewise) [--step-a N] [--step-b N] [--open SCOPE ...] [--depth N]
+                              [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
 
 PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
 (its folder or `saved_model.pb`), a GraphDef file (`.pb` binary, `.pbtxt` text) or a
@@ -93,18 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw one view of one graph as SVG, DOT or PNG")
     render.add_argument("path", metavar="PATH", help=_PATH_HELP)
     _add_selection(render)
-    render.add_argument(
-        "--open",
-        metavar="SCOPE",
-        nargs="+",
-        action="extend",
-        default=[],
-        help="open these scopes (as `scopes` prints them); without --open or --depth, "
-        "a small default view",
-    )
-    render.add_argument(
-        "--depth", type=_non_negative, help="open every scope this deep (0: all closed)"
-    )
+    _add_view(render, "a small default view")
     render.add_argument(
         "--colour",
         "--color",
@@ -113,19 +105,62 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="fill boxes by op type, device, or (for a profile) compute time or memory",
     )
-    render.add_argument(
+    _add_output(render)
+
+    diff = commands.add_parser(
+        "diff",
+        help="draw what changed from one graph (A) to another (B): added, removed, changed ops",
+        description="Ops are matched by full name; an op is changed when its op type, inputs "
+        "or attributes (shapes and dtypes included) differ. --run, --kind and --tag pick the "
+        "graph on both sides; --run-a, --run-b and the like on one side; --step-a and "
+        "--step-b a graph written again during training (the latest by default).",
+    )
+    diff.add_argument("path_a", metavar="PATH_A", help=f"the base graph's {_PATH_HELP}")
+    diff.add_argument(
+        "path_b", metavar="PATH_B", nargs="?", help="the other graph's path (default: PATH_A)"
+    )
+    _add_selection(diff)
+    for side in ("a", "b"):
+        diff.add_argument(f"--run-{side}", help=f"the run of graph {side.upper()}")
+        diff.add_argument(f"--kind-{side}", help=f"the kind of graph {side.upper()}")
+        diff.add_argument(f"--tag-{side}", help=f"the tag of graph {side.upper()}")
+        diff.add_argument(
+            f"--step-{side}",
+            type=_non_negative,
+            help=f"graph {side.upper()} as written at this step (default: the latest)",
+        )
+    _add_view(diff, "the scopes holding changes are opened")
+    _add_output(diff)
+    for sub in (listing, scopes, render, diff):
+        sub.prog = f"{PROG} {sub.prog.split()[-1]}"
+    return parser
+
+
+def _add_view(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--open",
+        metavar="SCOPE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help=f"open these scopes (as `scopes` prints them); without --open or --depth, {default}",
+    )
+    parser.add_argument(
+        "--depth", type=_non_negative, help="open every scope this deep (0: all closed)"
+    )
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--format", choices=FORMATS, help="output format (default: from -o's suffix, else svg)"
     )
-    render.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    render.add_argument(
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    parser.add_argument(
         "--timeout",
         type=_positive_seconds,
         default=DEFAULT_TIMEOUT,
         help=f"give up the layout after this many seconds (default {DEFAULT_TIMEOUT:g})",
     )
-    for sub in (listing, scopes, render):
-        sub.prog = f"{PROG} {sub.prog.split()[-1]}"
-    return parser
 
 
 def _add_selection(parser: argparse.ArgumentParser) -> None:
@@ -143,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "scopes":
             return _scopes(args)
+        if args.command == "diff":
+            return _diff(args)
         return _render(args)
     except SystemExit as e:  # --help and --version exit through argparse
         return e.code if isinstance(e.code, int) else 0
@@ -256,28 +293,82 @@ def _scopes(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    fmt = _output_format(args.format, args.output)
-    if fmt == "png" and args.output is None and sys.stdout.isatty():
-        raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
+    fmt = _checked_format(args)
     hierarchy, info = _load(args)
     if args.open or args.depth is not None:
-        try:
-            scopes = {scope.rstrip("/") or scope for scope in args.open}
-            for scope in list(scopes):
-                scopes |= hierarchy.reveal(scope)  # a scope shows when its parents are open
-            view = hierarchy.view(open=scopes, depth=args.depth)
-        except NotFound as e:
-            raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
+        view = _asked_view(hierarchy, args)
     else:
         view = hierarchy.default_view()
 
     from tb_scopegraph.dot import to_dot
+
+    dot = to_dot(hierarchy, view, _title(info), colour=args.colour)
+    _emit(dot, fmt, args)
+    return 0
+
+
+def _checked_format(args: argparse.Namespace) -> str:
+    fmt = _output_format(args.format, args.output)
+    if fmt == "png" and args.output is None and sys.stdout.isatty():
+        raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
+    return fmt
+
+
+def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
+    """The view --open and --depth ask for; an open scope's parents are opened too."""
+    try:
+        scopes = {scope.rstrip("/") or scope for scope in args.open}
+        for scope in list(scopes):
+            scopes |= hierarchy.reveal(scope)  # a scope shows when its parents are open
+        return hierarchy.view(open=scopes, depth=args.depth)
+    except NotFound as e:
+        raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
+
+
+def _title(info: GraphInfo, step: int | None = None) -> str:
     from tb_scopegraph.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
 
-    title = (
-        info.run if info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH) else f"{info.run} · {info.tag}"
-    )
-    dot = to_dot(hierarchy, view, title, colour=args.colour)
+    plain = info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
+    title = info.run if plain else f"{info.run} · {info.tag}"
+    return title if step is None else f"{title} @ step {step}"
+
+
+def _diff(args: argparse.Namespace) -> int:
+    fmt = _checked_format(args)
+    graphs_a = _open(args.path_a)
+    same_path = args.path_b is None or os.path.abspath(args.path_b) == os.path.abspath(args.path_a)
+    graphs_b = graphs_a if same_path else _open(args.path_b)
+    loaded = []
+    for side, graphs in (("a", graphs_a), ("b", graphs_b)):
+        picked = {
+            field: getattr(args, f"{field}_{side}") or getattr(args, field)
+            for field in ("run", "kind", "tag")
+        }
+        try:
+            info = graphs.select(**picked)
+            step = getattr(args, f"step_{side}")
+            loaded.append((_title(info, step), graphs.load(info, step)))
+        except ScopeGraphError as e:
+            flags = f"--run-{side}, --kind-{side}, --tag-{side}"
+            raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
+
+    from tb_scopegraph.diff import GraphDiff
+    from tb_scopegraph.dot import diff_to_dot
+
+    (title_a, base), (title_b, graph) = loaded
+    diff = GraphDiff(base, graph)
+    del base, graph
+    if args.open or args.depth is not None:
+        view = _asked_view(diff.hierarchy, args)
+    else:
+        view = diff.default_view()
+    dot = diff_to_dot(diff, view, f"{title_a} → {title_b}")
+    _emit(dot, fmt, args)
+    return 0
+
+
+def _emit(dot: str, fmt: str, args: argparse.Namespace) -> None:
+    """DOT text drawn as `fmt` (or kept as DOT), to -o's file or to stdout."""
     if fmt == "dot":
         data = dot.encode("utf-8")
     else:
@@ -292,7 +383,6 @@ def _render(args: argparse.Namespace) -> int:
         _write_stream(sys.stdout.buffer, data)
     else:
         write_atomically(args.output, data)
-    return 0
 
 
 def _output_format(fmt: str | None, output: str | None) -> str:

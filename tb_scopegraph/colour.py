@@ -102,6 +102,30 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
     return [None] * len(values), ""
 
 
+#: Fills of a diff view, by status (diff.py's names): green added, red removed, amber changed;
+#: what is the same keeps a pale grey so the changes stand out.
+DIFF_FILLS = {
+    "added": "#a5d6a7",
+    "removed": "#ef9a9a",
+    "changed": "#ffcc80",
+    "same": "#f5f5f5",
+}
+DIFF_LABELS = {"added": "added", "removed": "removed", "changed": "changed", "same": "same"}
+
+
+def diff_legend(counts: dict[str, int]) -> str:
+    """The legend of a diff view: one row per status with its op count in the whole union.
+
+    >>> "added: 3 ops" in diff_legend({"added": 3, "removed": 0, "changed": 1, "same": 9})
+    True
+    """
+    rows = [
+        (DIFF_FILLS[s], f"{DIFF_LABELS[s]}: {counts.get(s, 0):,} op" + "s" * (counts.get(s) != 1))
+        for s in DIFF_FILLS
+    ]
+    return _legend("diff (ops)", rows)
+
+
 def _legend(title: str, rows: list[tuple[str, str]]) -> str:
     cells = "".join(
         f'<tr><td bgcolor="{colour}" width="14" height="10"></td>'

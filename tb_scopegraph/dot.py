@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from tb_scopegraph.colour import SCHEMES, fills
+from tb_scopegraph.colour import DIFF_FILLS, SCHEMES, diff_legend, fills
+from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.hierarchy import (
     CHUNK,
@@ -163,6 +165,21 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What a view shows beyond its boxes (a diff's statuses): per box, by index into the
+    layout's boxes, an extra class, a line under the label and lines in the tooltip; per open
+    group, by key, a fill, a class and a line under its title. Classes and fills come from a
+    fixed set (never from a graph); notes and tips are escaped like every other text."""
+
+    box_classes: Sequence[str] = ()
+    box_notes: Sequence[str] = ()
+    box_tips: Sequence[Sequence[str]] = ()
+    cluster_fills: Mapping[str, str] = field(default_factory=dict)
+    cluster_classes: Mapping[str, str] = field(default_factory=dict)
+    cluster_notes: Mapping[str, str] = field(default_factory=dict)
+
+
 def to_dot(
     hierarchy: Hierarchy,
     view: View,
@@ -186,16 +203,57 @@ def to_dot(
     return layout_to_dot(layout, title, box_fills, legend, badges=badges)
 
 
+def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
+    """The DOT text of a view of a diff's union: each box filled by its status (added,
+    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``),
+    a changed op's tooltip saying what changed, and a legend with the whole diff's counts."""
+    layout = diff.hierarchy.layout(view)
+    fills_, classes, notes, tips = [], [], [], []
+    for box in layout.boxes:
+        status, counts = diff.box_status(box.kind, box.name)
+        fills_.append(None if box.kind == MISSING else DIFF_FILLS[status])
+        classes.append(f"diff-{status}")
+        notes.append(summary(counts) if counts is not None else "")
+        lines = [status]
+        if counts is not None and counts.differs:
+            lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
+        for change in diff.changes(box.name) if box.kind == OP else ():
+            lines.append(f"{change.what}: {change.before} → {change.after}")
+        tips.append(lines)
+    cluster_fills, cluster_classes, cluster_notes = {}, {}, {}
+    for cluster in layout.clusters:
+        counts = diff.counts(cluster.name)
+        cluster_classes[cluster.name] = f"diff-{counts.status}"
+        cluster_notes[cluster.name] = summary(counts)
+        if counts.status != SAME:
+            cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
+    marks = Marks(
+        box_classes=classes,
+        box_notes=notes,
+        box_tips=tips,
+        cluster_fills=cluster_fills,
+        cluster_classes=cluster_classes,
+        cluster_notes=cluster_notes,
+    )
+    return layout_to_dot(layout, title, fills_, diff_legend(diff.totals.as_dict()), marks)
+
+
+# Open groups are large: paler than the boxes' fills.
+_CLUSTER_DIFF_FILLS = {ADDED: "#e8f5e9", REMOVED: "#ffebee", CHANGED: "#fff8e1"}
+
+
 def layout_to_dot(
     layout: Layout,
     title: str = "",
-    box_fills: list[str] | None = None,
+    box_fills: Sequence[str | None] | None = None,
     legend: str = "",
+    marks: Marks | None = None,
     badges: Mapping[tuple[str, str], int] | None = None,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills`; ``badges`` counts the summaries of ops ("op", name) and groups
-    ("group", key)."""
+    come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff; ``badges``
+    counts the summaries of ops ("op", name) and groups ("group", key)."""
+    marks = marks or Marks()
     badges = badges or {}
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -227,15 +285,19 @@ def layout_to_dot(
             out.append(indent + "}")
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
+            note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            label = _lines(_text(item.label), _ops(item.op_count), badge)
-            tip = _lines(_tip(item.name), f"open {item.kind}: click to close")
-            cls = f"{item.kind} {SUMMARIZED}" if badge else item.kind
+            label = _lines(_text(item.label), _ops(item.op_count), _text(note), badge)
+            tip = _lines(_tip(item.name), _tip(note), f"open {item.kind}: click to close")
+            extra = (marks.cluster_classes.get(item.name), SUMMARIZED if badge else "")
+            classes = " ".join(filter(None, (item.kind, *extra)))
+            style = _CLUSTER_STYLE[item.kind]
+            if item.name in marks.cluster_fills:
+                style += f' fillcolor="{marks.cluster_fills[item.name]}"'
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
-                f"{indent}  graph [id={quote(eid)} class={quote(cls)} label={quote(label)} "
-                f"tooltip={quote(tip)} {_CLUSTER_STYLE[item.kind]} fontsize=10 labeljust=l "
-                "labelloc=t];"
+                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={quote(label)} "
+                f"tooltip={quote(tip)} {style} fontsize=10 labeljust=l labelloc=t];"
             )
             stack.append(("close", None, indent))
             stack.append(("fill", item.name, indent + "  "))
@@ -246,7 +308,7 @@ def layout_to_dot(
                 count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
                 if box.kind == MISSING:
                     count = 0
-                out.append(indent + _box(box, ids[i], aside.get(i), fill, count))
+                out.append(indent + _box(box, ids[i], aside.get(i), fill, marks, i, count))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     merged = _merge_hub_edges(layout, drawn)
@@ -362,8 +424,18 @@ def _badge(count: int) -> str:
 
 
 def _box(
-    box: Box, eid: str, note: str | None = None, fill: str | None = None, summaries: int = 0
+    box: Box,
+    eid: str,
+    note: str | None = None,
+    fill: str | None = None,
+    marks: Marks | None = None,
+    index: int = 0,
+    summaries: int = 0,
 ) -> str:
+    marks = marks or Marks()
+    extra_class = marks.box_classes[index] if marks.box_classes else ""
+    mark = _text(marks.box_notes[index]) if marks.box_notes else ""
+    more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
     if box.kind == OP:
         label = _lines(_text(box.op), _text(box.label))
         tip = _lines(_tip(box.name), _tip(box.op))
@@ -376,13 +448,15 @@ def _box(
     if note:
         label = _lines(label, note)
         tip = _lines(tip, note + " (not drawn)")
-    cls = box.kind
+    label = _lines(label, mark)
+    tip = _lines(tip, more_tip)
+    classes = " ".join(filter(None, (box.kind, extra_class)))
     if summaries:
         label = _lines(label, _badge(summaries))
         tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
-        cls = f"{box.kind} {SUMMARIZED}"
+        classes = f"{classes} {SUMMARIZED}"
     return (
-        f"{quote(eid)} [id={quote(eid)} class={quote(cls)} label={quote(label)} "
+        f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
         f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
     )
 

@@ -634,6 +634,13 @@ class Hierarchy:
             item["reveal"] = self.ancestors(item["name"])
         return found
 
+    def node_def(self, name: str) -> node_def_pb2.NodeDef:
+        """The NodeDef of op ``name``; NotFound for anything else (a group, a missing input)."""
+        op = self._index.get(name)
+        if op is None or op >= self._real:
+            raise NotFound(f"no op {name!r} in this graph")
+        return self._node(op)
+
     def details(self, name: str, kind: str | None = None) -> dict:
         """What is known of one op or group: for a group, op counts and parameters."""
         if kind in (None, OP, MISSING) and name in self._index:

@@ -24,6 +24,7 @@ from werkzeug import wrappers
 
 from tb_scopegraph import dot, render, sources, summaries
 from tb_scopegraph.colour import SCHEMES
+from tb_scopegraph.diff import GraphDiff
 from tb_scopegraph.errors import (
     InvalidQuery,
     InvalidView,
@@ -65,6 +66,8 @@ _FALSE = frozenset({"", "0", "false", "no", "off"})
 
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 _GRAPH_CACHE_SIZE = 8
+# A diff holds the union of two graphs and the base's changed nodes: about one graph more.
+_DIFF_CACHE_SIZE = 4
 _DOT_CACHE_SIZE = 128
 _DOT_CACHE_BYTES = 32 << 20
 # How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
@@ -111,6 +114,35 @@ def _view_args(request) -> tuple[tuple[str, ...], int | None]:
     """(open, depth) from the query: `open` repeated, `depth` an int >= 0."""
     open_ = tuple(dict.fromkeys(request.args.getlist("open")))
     return open_, _int_arg(request, "depth", minimum=0)
+
+
+def _side_args(request) -> tuple[str | None, str | None, str | None, int | None]:
+    """(run, kind, tag, step) of the newer side of a diff; no `step` is the latest graph."""
+    return (*_graph_args(request), _int_arg(request, "step", minimum=0))
+
+
+def _base_args(request) -> tuple[str | None, str | None, str | None, int | None]:
+    """(base_run, base_kind, base_tag, base_step): the graph a diff compares against. The
+    first three default to `run`, `kind`, `tag` (`base_run` alone compares the same graph of
+    two runs, `base_tag` alone two tags of one run, `base_step` alone two steps of one graph);
+    no `base_step` is the latest graph."""
+    named = tuple(
+        request.args.get(f"base_{field}") or request.args.get(field) or None
+        for field in ("run", "kind", "tag")
+    )
+    return (*named, _int_arg(request, "base_step", minimum=0))
+
+
+_DIFF_FORMATS = ("svg", "dot", "png")
+
+
+def _format_arg(request) -> str:
+    value = request.args.get("format", "svg")
+    if value not in _DIFF_FORMATS:
+        raise tb_errors.InvalidArgumentError(
+            f"format must be one of {', '.join(_DIFF_FORMATS)}, not {value!r}"
+        )
+    return value
 
 
 def _colour_arg(request) -> str:
@@ -187,6 +219,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._provider = context.data_provider
         self._static_root = _static_root()
         self._graphs = _FutureCache(_GRAPH_CACHE_SIZE)
+        self._diffs = _FutureCache(_DIFF_CACHE_SIZE)
         self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
         self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
         self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
@@ -209,6 +242,10 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/node": self._serve_node,
             "/search": self._serve_search,
             "/summaries": self._serve_summaries,
+            "/diff": self._serve_diff,
+            "/diff_view": self._serve_diff_view,
+            "/diff_node": self._serve_diff_node,
+            "/steps": self._serve_steps,
             "/static/*": self._serve_static,
         }
 
@@ -320,6 +357,44 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         found = self._summary_reads.get((experiment, ref, links.fingerprint, tags), read)
         return {"name": name, **found}
 
+    def diff_view_impl(self, ctx, experiment, graph, base, open_=(), depth=None) -> dict:
+        """What a diff view opens and shows, and the whole diff's op counts by status.
+
+        ``graph`` and ``base`` are (run, kind, tag, step), step None for the latest graph;
+        ``base`` is the graph before."""
+        _, diff, view = self._diff_view(ctx, experiment, graph, base, open_, depth)
+        return {"open": sorted(view.open), "boxes": view.boxes, "counts": diff.totals.as_dict()}
+
+    def diff_dot_impl(self, ctx, experiment, graph, base, open_=(), depth=None) -> str:
+        """A diff view as DOT text, cached per pair of graphs and view."""
+        key, diff, view = self._diff_view(ctx, experiment, graph, base, open_, depth)
+        title = f"{_graph_title(*base)} → {_graph_title(*graph)}"
+        return self._dots.get((key, view), lambda: dot.diff_to_dot(diff, view, title))
+
+    def diff_image_impl(
+        self, ctx, experiment, graph, base, open_=(), depth=None, fmt="svg"
+    ) -> bytes:
+        """A diff view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
+        text = self.diff_dot_impl(ctx, experiment, graph, base, open_, depth)
+        try:
+            return render.render(text, fmt=fmt)
+        except RenderTimeout as e:
+            _, diff, view = self._diff_view(ctx, experiment, graph, base, open_, depth)
+            which = f"close some scopes ({_what_to_close(diff.hierarchy, view)})"
+            raise RenderTimeout(str(e).replace("close some scopes", which, 1)) from None
+
+    def diff_node_impl(self, ctx, experiment, graph, base, name, kind_of=None) -> dict:
+        """Details of one op or group of a diff: its status, and for a changed op what
+        changed, before and after."""
+        return self._diff(ctx, experiment, graph, base)[1].details(name, kind=kind_of)
+
+    def steps_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> list[dict]:
+        """Every stored graph of one (run, kind, tag), oldest first: its step and wall time.
+        The providers keep the last 10 by default."""
+        ref = self._resolve(ctx, experiment, run, kind, tag)
+        blobs = sources.graph_blobs(self._provider, ctx, experiment, ref)
+        return [{"step": b.step, "wall_time": b.wall_time} for b in blobs]
+
     def static_impl(self, path: str) -> tuple[bytes, str]:
         """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
         parts = path.split("/")
@@ -376,14 +451,24 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         g = graphs[0]
         return sources.GraphRef(g.run, g.kind, g.tag)
 
-    def _hierarchy(self, ctx, experiment: str, run, kind, tag) -> tuple[tuple, Hierarchy]:
-        """The parsed graph and its cache key, read from the provider only when its blob changed."""
+    def _locate(self, ctx, experiment: str, run, kind, tag, step=None):
+        """(cache key, ref, blob) of the graph a query names (the latest, or the one written
+        at `step`): the key changes with its blob."""
         ref = self._resolve(ctx, experiment, run, kind, tag)
-        blob = self._blobs.get(
-            (experiment, ref), lambda: sources.latest_blob(self._provider, ctx, experiment, ref)
-        )
+        if step is None:
+            find = functools.partial(sources.latest_blob, self._provider, ctx, experiment, ref)
+        else:
+            find = functools.partial(
+                sources.blob_at_step, self._provider, ctx, experiment, ref, step
+            )
+        blob = self._blobs.get((experiment, ref, step), find)
         # The wall time tells apart two graphs written at the same step (same blob key).
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
+        return key, ref, blob
+
+    def _hierarchy(self, ctx, experiment: str, run, kind, tag) -> tuple[tuple, Hierarchy]:
+        """The parsed graph and its cache key, read from the provider only when its blob changed."""
+        key, ref, blob = self._locate(ctx, experiment, run, kind, tag)
 
         def load() -> Hierarchy:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
@@ -413,14 +498,31 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         key, hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)
         if not open_ and depth is None:
             return key, hierarchy, hierarchy.default_view()
-        view = hierarchy.view(open=list(open_), depth=depth)
-        nesting = hierarchy.nesting(view)
-        if nesting > MAX_NESTING:
-            raise InvalidView(
-                f"this view opens groups {nesting} deep, more than the {MAX_NESTING} a drawing "
-                "can take; close the innermost ones"
-            )
-        return key, hierarchy, view
+        return key, hierarchy, _asked_view(hierarchy, open_, depth)
+
+    def _diff(self, ctx, experiment, graph, base) -> tuple[tuple, GraphDiff]:
+        """The diff of two graphs and its cache key; made again when either blob changed."""
+        new_key, new_ref, new_blob = self._locate(ctx, experiment, *graph)
+        base_key, base_ref, base_blob = self._locate(ctx, experiment, *base)
+        key = ("diff", base_key, new_key)
+
+        def load() -> GraphDiff:
+            provider = self._provider
+            before = sources.load_graph(provider, ctx, experiment, base_ref, base_blob)
+            after = sources.load_graph(provider, ctx, experiment, new_ref, new_blob)
+            diff = GraphDiff(before.graph_def, after.graph_def)
+            del before, after
+            release_memory()
+            return diff
+
+        return key, self._diffs.get(key, load)
+
+    def _diff_view(self, ctx, experiment, graph, base, open_, depth):
+        """(key, diff, view): no `open` and no `depth` opens the scopes holding changes."""
+        key, diff = self._diff(ctx, experiment, graph, base)
+        if not open_ and depth is None:
+            return key, diff, diff.default_view()
+        return key, diff, _asked_view(diff.hierarchy, open_, depth)
 
     # --- routes: parse the query, call the _impl, answer ---
 
@@ -469,15 +571,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @_json_errors
     def _serve_node(self, request):
-        name = request.args.get("name")
-        if name is None:
-            raise tb_errors.InvalidArgumentError('query parameter "name" is required')
-        kind_of = request.args.get("kind_of") or None
-        if kind_of is not None and kind_of not in _NODE_KINDS:
-            raise tb_errors.InvalidArgumentError(
-                f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
-            )
-        args = (*_graph_args(request), name, kind_of)
+        args = (*_graph_args(request), *_node_args(request))
         body = self.node_impl(*_request_context(request), *args)
         return http_util.Respond(request, body, _JSON)
 
@@ -506,11 +600,76 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @wrappers.Request.application
     @_json_errors
+    def _serve_diff(self, request):
+        fmt = _format_arg(request)
+        args = (_side_args(request), _base_args(request), *_view_args(request))
+        if fmt == "dot":
+            body = self.diff_dot_impl(*_request_context(request), *args)
+            return http_util.Respond(request, body, "text/vnd.graphviz; charset=utf-8")
+        body = self.diff_image_impl(*_request_context(request), *args, fmt=fmt)
+        if fmt == "png":
+            return http_util.Respond(request, body, "image/png")
+        return http_util.Respond(request, body, "image/svg+xml", headers=_SVG_HEADERS)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_diff_view(self, request):
+        args = (_side_args(request), _base_args(request), *_view_args(request))
+        body = self.diff_view_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_diff_node(self, request):
+        name, kind_of = _node_args(request)
+        args = (_side_args(request), _base_args(request), name, kind_of)
+        body = self.diff_node_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_steps(self, request):
+        body = self.steps_impl(*_request_context(request), *_graph_args(request))
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
     def _serve_static(self, request):
         if not request.path.startswith(_STATIC_ROUTE):
             raise tb_errors.NotFoundError(f"no static file {request.path!r}")
         body, mime = self.static_impl(request.path[len(_STATIC_ROUTE) :])
         return http_util.Respond(request, body, mime)
+
+
+def _node_args(request) -> tuple[str, str | None]:
+    """(name, kind_of) of a node query."""
+    name = request.args.get("name")
+    if name is None:
+        raise tb_errors.InvalidArgumentError('query parameter "name" is required')
+    kind_of = request.args.get("kind_of") or None
+    if kind_of is not None and kind_of not in _NODE_KINDS:
+        raise tb_errors.InvalidArgumentError(
+            f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
+        )
+    return name, kind_of
+
+
+def _asked_view(hierarchy: Hierarchy, open_, depth) -> View:
+    """The view with these groups open (and that depth), refused when it nests too deep."""
+    view = hierarchy.view(open=list(open_), depth=depth)
+    nesting = hierarchy.nesting(view)
+    if nesting > MAX_NESTING:
+        raise InvalidView(
+            f"this view opens groups {nesting} deep, more than the {MAX_NESTING} a drawing "
+            "can take; close the innermost ones"
+        )
+    return view
+
+
+def _graph_title(run, kind, tag, step=None) -> str:
+    """A side of a diff, as its title names it: the run, with the tag and step when given."""
+    title = f"{run} · {tag}" if tag else f"{run}"
+    return title if step is None else f"{title} @ step {step}"
 
 
 def _what_to_close(hierarchy: Hierarchy, view: View) -> str:

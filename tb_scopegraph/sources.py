@@ -749,6 +749,36 @@ def latest_blob(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> B
 
     For a profile, the blob of its RunMetadata.
     """
+    return _stored_blobs(provider, ctx, experiment_id, ref, downsample=1)[-1]
+
+
+#: At most this many graphs of one tag are looked at by step; TensorBoard's data providers keep
+#: 10 by default (`--samples_per_plugin=graphs=N` keeps more).
+MAX_STEPS = 1000
+
+
+def graph_blobs(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> list[Blob]:
+    """Every graph the provider keeps at `ref`, oldest first: a graph written again during
+    training (at another step) is one more; NotFound if none."""
+    return _stored_blobs(provider, ctx, experiment_id, ref, downsample=MAX_STEPS)
+
+
+def blob_at_step(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef, step: int) -> Blob:
+    """The blob of the graph at `ref` written at `step` (the last one, if two share it)."""
+    blobs = graph_blobs(provider, ctx, experiment_id, ref)
+    at_step = [b for b in blobs if b.step == step]
+    if not at_step:
+        steps = ", ".join(str(b.step) for b in blobs)
+        raise NotFound(
+            f"no {ref.kind} at step {step} in run {ref.run!r} with tag {ref.tag!r} "
+            f"(steps with one: {steps})"
+        )
+    return at_step[-1]
+
+
+def _stored_blobs(
+    provider: Any, ctx: Any, experiment_id: str, ref: GraphRef, downsample: int
+) -> list[Blob]:
     from tensorboard.data.provider import RunTagFilter
 
     kind = _kind(ref.kind)
@@ -766,13 +796,17 @@ def latest_blob(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> B
             ctx,
             experiment_id=experiment_id,
             plugin_name=plugin_name,
-            downsample=1,
+            downsample=downsample,
             run_tag_filter=only,
         )
         data = sequences.get(ref.run, {}).get(ref.tag, ())
-        if data and data[-1].values:
-            latest = data[-1]
-            return Blob(latest.values[0].blob_key, latest.step, latest.wall_time, plugin_name)
+        blobs = [
+            Blob(datum.values[0].blob_key, datum.step, datum.wall_time, plugin_name)
+            for datum in data
+            if datum.values
+        ]
+        if blobs and data[-1].values:
+            return blobs
     raise NotFound(f"no {ref.kind} in run {ref.run!r} with tag {ref.tag!r}")
 
 
@@ -1093,23 +1127,35 @@ class LocalGraphs:
             raise SourceError(f"{len(matches)} graphs in {self.path}; pick one: {choices}")
         return matches[0]
 
-    def load_graph(self, ref: GraphRef | GraphInfo) -> Graph:
-        """The graph at `ref` ready to draw, with its stats when it is a profile."""
+    def load_graph(self, ref: GraphRef | GraphInfo, step: int | None = None) -> Graph:
+        """The graph at `ref` ready to draw, with its stats when it is a profile; with `step`,
+        the one written at that step instead of the latest."""
         ref = ref.ref if isinstance(ref, GraphInfo) else ref
         if self._files is not None:
+            if step is not None:
+                raise SourceError(f"{self.path} holds no graphs by step")
             for info, graph in self._files.items():
                 if info.ref == ref:
                     return Graph(graph)
             raise NotFound(f"no {ref.kind} {ref.tag!r} in {self.path}")
         assert self._provider is not None
         try:
-            return load_graph(*self._provider, ref)
+            blob = None if step is None else blob_at_step(*self._provider, ref, step)
+            return load_graph(*self._provider, ref, blob)
         except SourceError as e:
             raise SourceError(f"run {ref.run!r}: {e}") from None
 
-    def load(self, ref: GraphRef | GraphInfo) -> graph_pb2.GraphDef:
-        """The GraphDef of a graph this path holds."""
-        return self.load_graph(ref).graph_def
+    def load(self, ref: GraphRef | GraphInfo, step: int | None = None) -> graph_pb2.GraphDef:
+        """The GraphDef of a graph this path holds (the latest, or the one at `step`)."""
+        return self.load_graph(ref, step).graph_def
+
+    def steps(self, ref: GraphRef | GraphInfo) -> list[int]:
+        """The steps at which the graph at `ref` was written, oldest first."""
+        ref = ref.ref if isinstance(ref, GraphInfo) else ref
+        if self._files is not None:
+            return []
+        assert self._provider is not None
+        return [b.step for b in graph_blobs(*self._provider, ref)]
 
 
 def _describe(graph: GraphInfo, full: bool) -> str:

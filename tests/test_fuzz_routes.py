@@ -26,7 +26,32 @@ from werkzeug.serving import make_server
 from tb_scopegraph import plugin
 
 PREFIX = "/data/plugin/scopegraph"
-ROUTES = ("graphs", "hierarchy", "view", "dot", "svg", "png", "node", "search", "summaries")
+ROUTES = (
+    "graphs",
+    "hierarchy",
+    "view",
+    "dot",
+    "svg",
+    "png",
+    "node",
+    "search",
+    "diff",
+    "diff_view",
+    "diff_node",
+    "steps",
+    "summaries",
+)
+JSON_ROUTES = (
+    "graphs",
+    "hierarchy",
+    "view",
+    "node",
+    "search",
+    "diff_view",
+    "diff_node",
+    "steps",
+    "summaries",
+)
 RUNS = ("ffn", "hostile", "garbage", "catastrophe")
 # A name that `(a+)+$` backtracks on for hours in Python's re.
 CATASTROPHE = "a" * 40 + "!"
@@ -107,7 +132,7 @@ def check_answer(status: int, content_type: str, body: bytes, route: str) -> Non
         error = json.loads(body)
         assert set(error) <= {"error", "timeout"} and error["error"]
         assert status != 503 or error["timeout"] is True
-    elif route in ("graphs", "hierarchy", "view", "node", "search", "summaries"):
+    elif route in JSON_ROUTES:
         json.loads(body)
 
 
@@ -136,6 +161,12 @@ values = {
     "regex": st.one_of(st.sampled_from(["1", "0", "true", "off", ""]), text),
     "limit": numbers,
     "colour": st.one_of(st.sampled_from(["op", "device", "compute", "memory"]), text),
+    "base_run": st.one_of(st.sampled_from(RUNS), text),
+    "base_kind": st.one_of(st.sampled_from(["run_graph", "op_graph", ""]), text),
+    "base_tag": st.one_of(st.sampled_from(["__run_graph__", ""]), text),
+    "step": numbers,
+    "base_step": numbers,
+    "format": st.one_of(st.sampled_from(["svg", "dot", "png"]), text),
 }
 pairs = st.lists(
     st.one_of(

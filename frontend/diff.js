@@ -1,0 +1,199 @@
+// "Compare with…": the tab's diff mode. Picking a base graph (any graph of the listing, or
+// the picked graph as written at an earlier step) shows the union of the two graphs instead of
+// the picked one (the `diff` route), ops and scopes coloured added, removed, changed or the
+// same, scope boxes summing up what changed inside them ("+12 −3 ~4"). The sidebar section
+// holds the picker, a legend and the whole diff's op counts; hover cards gain the op's status
+// and what changed, before and after.
+//
+// tab.js owns the state (`tab.base`: the graph compared against, or null) and calls fill(),
+// decorate() and the counts; everything else about the diff lives here.
+
+import {formatCount, graphLabel, h} from './views.js';
+
+// The fills dot.py draws a diff with (colour.DIFF_FILLS), for the sidebar's legend.
+const STATUS = [
+  ['added', '#a5d6a7', 'Added'],
+  ['removed', '#ef9a9a', 'Removed'],
+  ['changed', '#ffcc80', 'Changed'],
+  ['same', '#f5f5f5', 'Same'],
+];
+const SIGNS = {added: '+', removed: '−', changed: '~'};
+
+/** Whether two bases ({run, kind, tag, step}: step null for the latest graph) are one. */
+export function sameBase(a, b) {
+  if (!a || !b) return !a && !b;
+  return (
+    a.run === b.run &&
+    (a.kind || '') === (b.kind || '') &&
+    (a.tag || '') === (b.tag || '') &&
+    (a.step ?? null) === (b.step ?? null)
+  );
+}
+
+function baseLabel(graph) {
+  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
+  // The listing's op count is the latest graph's, not this step's.
+  return `${graph.run} · ${graphLabel({...graph, op_count: null})} at step ${graph.step}`;
+}
+
+/** "+12 −3 ~4" for {added, removed, changed}; '' when nothing differs. */
+export function summary(counts) {
+  return Object.entries(SIGNS)
+    .filter(([status]) => counts && counts[status])
+    .map(([status, sign]) => `${sign}${formatCount(counts[status])}`)
+    .join(' ');
+}
+
+export class Compare {
+  /** Adds the "Compare with…" section to the tab's sidebar, after its first section. */
+  constructor(tab) {
+    this.tab = tab;
+    this.options = [];
+    this.steps = []; // earlier steps at which the picked graph was written
+    this.stepsFor = null;
+    this.countsSeq = 0;
+    this.select = h('select', {
+      class: 'sg-select',
+      id: 'sg-compare',
+      'aria-label': 'Compare with',
+    });
+    this.counts = h('div', {class: 'sg-diff-counts', role: 'status', hidden: true});
+    this.section = h(
+      'section',
+      {class: 'sg-section sg-diff'},
+      h('h3', {class: 'sg-section-title', text: 'Compare'}),
+      h(
+        'label',
+        {class: 'sg-field'},
+        h('span', {class: 'sg-field-label', text: 'Compare with…'}),
+        this.select
+      ),
+      this.counts
+    );
+    const first = tab.ui.sidebar.querySelector('.sg-section');
+    if (first) first.after(this.section);
+    else tab.ui.sidebar.prepend(this.section);
+    this.select.addEventListener('change', () => {
+      const index = Number(this.select.value);
+      this.pick(index >= 0 ? this.options[index] : null);
+    });
+  }
+
+  /**
+   * The picker's choices: nothing, any graph of the listing (the tab's own included), and the
+   * picked graph as written at each earlier step (asked for once per graph).
+   */
+  fill() {
+    const tab = this.tab;
+    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
+    if (key && key !== this.stepsFor) {
+      this.stepsFor = key;
+      this.steps = [];
+      this.loadSteps(tab.graph, key);
+    }
+    this.options = tab.graphs.slice();
+    for (const step of this.steps) this.options.push({...tab.graph, step});
+    if (tab.base && !this.options.some((g) => sameBase(g, tab.base))) this.options.push(tab.base);
+    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
+    this.select.replaceChildren(
+      h('option', {value: '-1', text: 'nothing (show the graph)'}),
+      ...this.options.map((g, i) => h('option', {value: String(i), text: baseLabel(g)}))
+    );
+    this.select.value = String(selected);
+    this.select.disabled = this.options.length === 0;
+  }
+
+  async loadSteps(graph, key) {
+    let steps;
+    try {
+      steps = await this.tab.model.graphSteps(graph);
+    } catch {
+      return; // No earlier steps to offer; the other choices still work.
+    }
+    if (key !== this.stepsFor || !Array.isArray(steps) || steps.length < 2) return;
+    // The latest is the graph itself.
+    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.fill();
+  }
+
+  /** Compares the picked graph with `base` (null: back to the graph alone). */
+  pick(base) {
+    const tab = this.tab;
+    tab.setBase(base);
+    tab.unpin();
+    tab.show({open: null, depth: null}, {overview: true});
+  }
+
+  /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
+  async refreshCounts() {
+    const tab = this.tab;
+    const seq = ++this.countsSeq;
+    this.tab.ui.root.classList.toggle('sg-diffing', Boolean(tab.base));
+    if (!tab.base || !tab.graph) {
+      this.counts.hidden = true;
+      this.counts.replaceChildren();
+      return;
+    }
+    let answer;
+    try {
+      answer = await tab.model.diffCounts(tab.graph, tab.base);
+    } catch (error) {
+      if (seq !== this.countsSeq) return;
+      this.counts.replaceChildren(h('div', {class: 'sg-error-text', text: error.message}));
+      this.counts.hidden = false;
+      return;
+    }
+    if (seq !== this.countsSeq) return;
+    this.counts.replaceChildren(...legendRows(answer.counts));
+    this.counts.hidden = false;
+  }
+
+  /** A hover card's rows for the diff: status, and what changed (before → after). */
+  decorate(content, details) {
+    if (!this.tab.base || !details || !details.status) return content;
+    return [content[0], ...diffRows(details), ...content.slice(1)];
+  }
+}
+
+function legendRows(counts) {
+  const rows = STATUS.map(([status, colour, label]) =>
+    h(
+      'div',
+      {class: 'sg-legend-row sg-diff-count', 'data-status': status},
+      h('span', {class: 'sg-swatch', style: `background:${colour};border-color:#9e9e9e`}),
+      h('span', {class: 'sg-diff-label', text: label}),
+      h('span', {class: 'sg-diff-number', text: formatCount(counts[status] || 0)})
+    )
+  );
+  rows.push(h('div', {class: 'sg-help sg-diff-help', text: 'Ops matched by full name.'}));
+  return rows;
+}
+
+function diffRows(details) {
+  const rows = [
+    h(
+      'div',
+      {class: 'sg-kv sg-diff-status'},
+      h('span', {class: 'sg-k', text: 'Diff'}),
+      h('span', {
+        class: `sg-v sg-diff-${details.status}`,
+        text: details.diff
+          ? `${details.status} ${summary(details.diff)}`.trim() +
+            ` (${formatCount(details.diff.same)} same)`
+          : details.status,
+      })
+    ),
+  ];
+  for (const change of details.changes || []) {
+    rows.push(
+      h(
+        'div',
+        {class: 'sg-card-block sg-diff-change'},
+        h('div', {class: 'sg-card-block-title', text: change.what}),
+        h('div', {class: 'sg-diff-before sg-mono', text: `− ${change.before}`}),
+        h('div', {class: 'sg-diff-after sg-mono', text: `+ ${change.after}`})
+      )
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,261 @@
+"""Two graphs compared: their union, each op marked added, removed, changed or the same.
+
+Ops are matched by full name. An op present in both graphs is *changed* when its op type, its
+inputs or its attributes differ (``_output_shapes`` and dtype attributes included, so a widened
+layer shows as changed); its device is not compared. The union is one GraphDef, drawn with the
+same `Hierarchy` as any graph: the newer graph's ops in its order, then the ops only the base
+graph has. Scopes sum up what changed inside them, as ``+12 −3 ~4``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from tensorboard.compat.proto import graph_pb2, node_def_pb2
+
+from tb_scopegraph.errors import NotFound
+from tb_scopegraph.hierarchy import (
+    DEFAULT_MIN_OPS,
+    MAX_NESTING,
+    OP,
+    Hierarchy,
+    View,
+    format_attr,
+)
+
+ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
+STATUSES = (ADDED, REMOVED, CHANGED, SAME)
+#: The default diff view opens scopes that hold changes while it stays at or under this many
+#: boxes.
+DIFF_BOXES = 60
+_SIGNS = {ADDED: "+", REMOVED: "−", CHANGED: "~"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference of an op between the base graph (``before``) and the other (``after``).
+
+    ``what`` is ``op`` (the op type), ``inputs``, ``device`` never (not compared), or
+    ``attr:<key>``; values are short texts.
+    """
+
+    what: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many ops of a group (or of the whole union) have each status."""
+
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    same: int = 0
+
+    @property
+    def differs(self) -> int:
+        """Ops that are not the same."""
+        return self.added + self.removed + self.changed
+
+    @property
+    def status(self) -> str:
+        """One status for the whole group: added or removed when every op is, else changed
+        when any op differs, else same."""
+        total = self.differs + self.same
+        if total and self.added == total:
+            return ADDED
+        if total and self.removed == total:
+            return REMOVED
+        return CHANGED if self.differs else SAME
+
+    def as_dict(self) -> dict[str, int]:
+        return {s: getattr(self, s) for s in STATUSES}
+
+
+def summary(counts: Counts) -> str:
+    """The short text a scope box shows: ``+12 −3 ~4``, nothing for what is zero.
+
+    >>> summary(Counts(added=12, removed=3, changed=4, same=9))
+    '+12 −3 ~4'
+    >>> summary(Counts(same=5))
+    ''
+    """
+    shown = [s for s in (ADDED, REMOVED, CHANGED) if getattr(counts, s)]
+    return " ".join(f"{_SIGNS[s]}{getattr(counts, s):,}" for s in shown)
+
+
+class GraphDiff:
+    """The union of a base graph and a newer one, with a status per op and per group."""
+
+    def __init__(self, base: graph_pb2.GraphDef, graph: graph_pb2.GraphDef) -> None:
+        """Compare ``graph`` against ``base`` (``base`` is "before")."""
+        before = _by_name(base.node)
+        after = _by_name(graph.node)
+        union = graph_pb2.GraphDef()
+        status: dict[str, str] = {}
+        self._before: dict[str, bytes] = {}  # base NodeDefs of changed ops
+        for name, node in after.items():
+            old = before.get(name)
+            if old is None:
+                status[name] = ADDED
+                continue
+            # Equal bytes are the common case and cheap to tell; unequal bytes may still be
+            # the same node (attributes serialized in another order, another device).
+            old_bytes = old.SerializeToString()
+            if old_bytes != node.SerializeToString() and _differs(old, node):
+                status[name] = CHANGED
+                self._before[name] = old_bytes
+            else:
+                status[name] = SAME
+        union.node.extend(after.values())
+        removed = [node for name, node in before.items() if name not in after]
+        for node in removed:
+            status[node.name] = REMOVED
+        union.node.extend(removed)
+        self.status = status
+        self.hierarchy = Hierarchy(union)
+        self.totals = _count(status.values())
+        self._tree = self.hierarchy.tree()
+        self._op_counts: dict[str, int] = {}
+        stack = [self._tree]
+        while stack:
+            group = stack.pop()
+            self._op_counts[group["name"]] = group["op_count"]
+            stack.extend(group["children"])
+        self._groups: dict[str, dict[str, int]] = {}
+        for name, what in status.items():
+            if what == SAME:
+                continue
+            for key in self.hierarchy.ancestors(name):
+                counts = self._groups.setdefault(key, dict.fromkeys(STATUSES, 0))
+                counts[what] += 1
+
+    def counts(self, key: str) -> Counts:
+        """The statuses of the ops inside group ``key`` (its own op count gives the same)."""
+        if not key:
+            return self.totals
+        if key not in self._op_counts:
+            raise NotFound(f"no scope {key!r} in either graph")
+        differs = self._groups.get(key, {})
+        same = self._op_counts[key] - sum(differs.values())
+        return Counts(**{s: differs.get(s, 0) for s in (ADDED, REMOVED, CHANGED)}, same=same)
+
+    def box_status(self, kind: str, name: str) -> tuple[str, Counts | None]:
+        """The status of one visible box and, for a group, its counts."""
+        if kind == OP:
+            return self.status[name], None
+        if kind == "missing":
+            return SAME, None
+        counts = self.counts(name)
+        return counts.status, counts
+
+    def changes(self, name: str) -> list[Change]:
+        """What differs for a changed op, field by field; empty for any other op."""
+        old = self._before.get(name)
+        if old is None:
+            return []
+        before = node_def_pb2.NodeDef.FromString(old)
+        after = self.hierarchy.node_def(name)
+        found = []
+        if before.op != after.op:
+            found.append(Change("op", before.op, after.op))
+        if list(before.input) != list(after.input):
+            found.append(Change("inputs", ", ".join(before.input), ", ".join(after.input)))
+        for key in sorted(set(before.attr) | set(after.attr)):
+            if key in before.attr and key in after.attr and before.attr[key] == after.attr[key]:
+                continue
+            found.append(Change(f"attr:{key}", _attr(before.attr, key), _attr(after.attr, key)))
+        return found
+
+    def details(self, name: str, kind: str | None = None) -> dict:
+        """A node's details in the union, with its status and, when changed, before/after."""
+        found = self.hierarchy.details(name, kind=kind)
+        if found["kind"] == OP:
+            found["status"] = self.status[name]
+            found["changes"] = [
+                {"what": c.what, "before": c.before, "after": c.after} for c in self.changes(name)
+            ]
+        elif found["kind"] != "missing":
+            counts = self.counts(name)
+            found["status"] = counts.status
+            found["diff"] = counts.as_dict()
+        return found
+
+    def default_view(self) -> View:
+        """A view opened towards the changes: groups holding the most changed ops first.
+
+        A group whose ops were all added (or all removed) stays closed: its box says so.
+        Without any change, the union's own default view.
+        """
+        if not self.totals.differs:
+            return self.hierarchy.default_view()
+        tree = self._tree
+        boxes = len(tree["children"]) + self._top_ops(tree)
+        opened: set[str] = set()
+        frontier = list(tree["children"])
+        while frontier:
+            frontier.sort(key=lambda g: -self._differs(g["name"]))
+            for i, group in enumerate(frontier):
+                counts = self.counts(group["name"])
+                grown = boxes + group["child_count"] - 1
+                if (
+                    counts.status == CHANGED
+                    and group["op_count"] >= DEFAULT_MIN_OPS
+                    and grown <= DIFF_BOXES
+                    and len(self.hierarchy.ancestors(group["name"])) < MAX_NESTING
+                ):
+                    opened.add(group["name"])
+                    boxes = grown
+                    frontier = frontier[:i] + frontier[i + 1 :] + group["children"]
+                    break
+            else:
+                break
+        return self.hierarchy.view(open=opened)
+
+    def _differs(self, key: str) -> int:
+        return sum(self._groups.get(key, {}).values())
+
+    def _top_ops(self, tree: dict) -> int:
+        return tree["child_count"] - len(tree["children"])
+
+    def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
+        """A view of the union, as `Hierarchy.view`."""
+        return self.hierarchy.view(open=open, depth=depth)
+
+
+def _by_name(nodes) -> dict[str, node_def_pb2.NodeDef]:
+    """Nodes by name; of a repeated name (a broken graph) the first is kept."""
+    listed = list(nodes)
+    found = dict(zip([node.name for node in listed], listed, strict=True))
+    if len(found) == len(listed):
+        return found
+    found = {}
+    for node in listed:
+        found.setdefault(node.name, node)
+    return found
+
+
+def _differs(before: node_def_pb2.NodeDef, after: node_def_pb2.NodeDef) -> bool:
+    if before.op != after.op or list(before.input) != list(after.input):
+        return True
+    if len(before.attr) != len(after.attr):
+        return True
+    for key, value in after.attr.items():
+        if key not in before.attr or before.attr[key] != value:
+            return True
+    return False
+
+
+def _attr(attrs: Mapping, key: str) -> str:
+    if key not in attrs:
+        return "(none)"
+    return format_attr(attrs[key])["value"]
+
+
+def _count(statuses: Iterable[str]) -> Counts:
+    totals = dict.fromkeys(STATUSES, 0)
+    for what in statuses:
+        totals[what] += 1
+    return Counts(**totals)

@@ -1,0 +1,432 @@
+"""Graph diffs (diff.py, dot.diff_to_dot, the diff routes and `tb-scopegraph diff`).
+
+The main case is the demo's: `ffn_scoped` against `ffn_scoped_wider`, two training runs of the
+same TF1 network where the second widens layer3 (10 to 32 units) and adds a layer4 after it;
+and `ffn_grown`, one run holding both graphs, at steps 0 and 10. The runs are written by the
+demo script's own functions, once per session.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tb_scopegraph import cli, dot, render
+from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff, summary
+from tb_scopegraph.errors import NotFound
+from tb_scopegraph.sources import LocalGraphs
+from tests import graphs
+from tests.test_plugin import Api, _runs_with_graphs, _start, _wait_for
+
+REPO = Path(__file__).resolve().parents[1]
+SVG_NS = "{http://www.w3.org/2000/svg}"
+BASE, WIDER, GROWN = "ffn_scoped", "ffn_scoped_wider", "ffn_grown"
+SHAPE_ATTRS = {"attr:_output_shapes", "attr:shape", "attr:value"}
+
+
+@pytest.fixture(scope="session")
+def ffn_logdir(tmp_path_factory) -> Path:
+    """The demo's two feed-forward runs, written by demo/make_demo_logdir.py's functions."""
+    spec = importlib.util.spec_from_file_location(
+        "make_demo_logdir", REPO / "demo" / "make_demo_logdir.py"
+    )
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    logdir = tmp_path_factory.mktemp("ffn_diff")
+    demo.train_ffn_scoped(os.fspath(logdir / BASE))
+    demo.train_ffn_scoped(os.fspath(logdir / WIDER), demo.WIDER_SIZES)
+    demo.write_grown_graph(os.fspath(logdir / GROWN))
+    return logdir
+
+
+@pytest.fixture(scope="module")
+def ffn(ffn_logdir):
+    """(base GraphDef, wider GraphDef, their diff)."""
+    local = LocalGraphs(ffn_logdir)
+    base = local.load(local.select(run=BASE, kind="run_graph"))
+    wider = local.load(local.select(run=WIDER, kind="run_graph"))
+    return base, wider, GraphDiff(base, wider)
+
+
+def _names(graph, prefix: str = "") -> set[str]:
+    return {n.name for n in graph.node if n.name.startswith(prefix)}
+
+
+def _with(diff: GraphDiff, status: str) -> set[str]:
+    return {name for name, s in diff.status.items() if s == status}
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+def test_demo_diff_reports_the_added_layer_and_the_widened_one(ffn):
+    base, wider, diff = ffn
+    assert not _names(base, "layer4/") and _names(wider, "layer4/")
+    # Every op of the new layer is added, and nothing is removed.
+    assert _names(wider, "layer4/") <= _with(diff, ADDED)
+    assert _with(diff, REMOVED) == set()
+    # The untouched layers and the input are the same, op for op.
+    for prefix in ("layer1/", "layer2/", "x"):
+        assert _names(base, prefix) == _names(wider, prefix)
+        assert all(diff.status[n] == SAME for n in _names(base, prefix)), prefix
+    # The widened layer: its changed ops differ in shapes only; one op is new (its Relu, as
+    # it is no longer the last layer).
+    changed3 = _with(diff, CHANGED) & _names(wider, "layer3/")
+    assert changed3 and _with(diff, ADDED) & _names(wider, "layer3/") == {"layer3/Relu"}
+    for name in changed3:
+        whats = {c.what for c in diff.changes(name)}
+        assert whats and whats <= SHAPE_ATTRS, (name, whats)
+    assert diff.status["layer3/W"] == CHANGED
+    (shape,) = [c for c in diff.changes("layer3/W") if c.what == "attr:shape"]
+    assert (shape.before, shape.after) == ("[64,10]", "[64,32]")
+    # Elsewhere only what follows from those two layers differs: their gradients and
+    # updates, and the ops that now take the new layer's outputs (loss, accuracy, init,
+    # the summaries' merge).
+    elsewhere = (_with(diff, ADDED) | _with(diff, CHANGED)) - _names(wider, "layer3/")
+    elsewhere -= _names(wider, "layer4/")
+    assert elsewhere
+    for name in elsewhere:
+        node = next(n for n in wider.node if n.name == name)
+        touches = "layer3/" in name or "layer4" in name or any("layer4" in i for i in node.input)
+        assert touches, name
+    assert diff.totals == Counts(
+        added=len(_with(diff, ADDED)),
+        removed=0,
+        changed=len(_with(diff, CHANGED)),
+        same=len(_names(base) & _names(wider)) - len(_with(diff, CHANGED)),
+    )
+
+
+def test_demo_diff_scope_summaries(ffn):
+    base, wider, diff = ffn
+    n4 = len(_names(wider, "layer4/"))
+    assert diff.counts("layer4") == Counts(added=n4)
+    assert summary(diff.counts("layer4")) == f"+{n4}"
+    assert diff.counts("layer4").status == ADDED
+    changed3 = len(_with(diff, CHANGED) & _names(wider, "layer3/"))
+    layer3 = diff.counts("layer3")
+    assert layer3 == Counts(
+        added=1, changed=changed3, same=len(_names(wider, "layer3/")) - 1 - changed3
+    )
+    assert summary(layer3) == f"+1 ~{changed3}" and layer3.status == CHANGED
+    assert diff.counts("layer1") == Counts(same=len(_names(base, "layer1/")))
+    assert summary(diff.counts("layer1")) == "" and diff.counts("layer1").status == SAME
+    # A scope's counts are those of its ops: the gradients of the new layer sit under train.
+    grads4 = len(_names(wider, "train/gradients/layer4/"))
+    assert diff.counts("train/gradients/layer4") == Counts(added=grads4)
+    assert diff.counts("train").added >= grads4
+
+
+def test_demo_diff_default_view_opens_towards_the_changes(ffn):
+    _, _, diff = ffn
+    view = diff.default_view()
+    # The widened layer opens; the added one stays a box that says "+25"; the same ones stay
+    # closed; the view stays small.
+    assert "layer3" in view.open
+    assert not {"layer1", "layer2", "layer4"} & view.open
+    assert view.boxes <= 60
+
+
+def test_diff_of_a_graph_with_itself_is_all_same(ffn):
+    base, _, _ = ffn
+    diff = GraphDiff(base, base)
+    assert diff.totals == Counts(same=len(base.node))
+    assert diff.default_view() == diff.hierarchy.default_view()
+    assert all(not diff.changes(n.name) for n in base.node)
+
+
+def test_diff_of_built_graphs_types_inputs_attrs_device():
+    base = graphs.graph_from_nodes(
+        [
+            ("x", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, 4]]}),
+            ("scope/a", "Relu", ["x"]),
+            ("scope/b", "Relu", ["x"]),
+            ("scope/c", "Relu", ["x"]),
+            ("scope/gone", "Identity", ["scope/a"]),
+            ("scope/d", "Cast", ["x"], {"DstT": "int32"}),
+        ]
+    )
+    after = graphs.graph_from_nodes(
+        [
+            ("x", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, 4]]}),
+            ("scope/a", "Tanh", ["x"]),  # op type
+            ("scope/b", "Relu", ["scope/a"]),  # inputs
+            ("scope/c", "Relu", ["x"]),
+            ("scope/d", "Cast", ["x"], {"DstT": "int64"}),  # dtype attribute
+            ("scope/new", "Identity", ["scope/c"]),
+        ]
+    )
+    after.node[3].device = "/device:GPU:0"  # devices are not compared
+    diff = GraphDiff(base, after)
+    assert diff.status == {
+        "x": SAME,
+        "scope/a": CHANGED,
+        "scope/b": CHANGED,
+        "scope/c": SAME,
+        "scope/d": CHANGED,
+        "scope/new": ADDED,
+        "scope/gone": REMOVED,
+    }
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/a")] == [
+        ("op", "Relu", "Tanh")
+    ]
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/b")] == [
+        ("inputs", "x", "scope/a")
+    ]
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/d")] == [
+        ("attr:DstT", "int32", "int64")
+    ]
+    assert diff.counts("scope") == Counts(added=1, removed=1, changed=3, same=1)
+    assert summary(diff.counts("scope")) == "+1 −1 ~3"
+    # A removed op keeps its base NodeDef in the union; details say what each op is.
+    assert diff.details("scope/gone")["op"] == "Identity"
+    assert diff.details("scope/gone")["status"] == REMOVED
+    details = diff.details("scope/a")
+    assert details["status"] == CHANGED and details["op"] == "Tanh"
+    assert details["changes"] == [{"what": "op", "before": "Relu", "after": "Tanh"}]
+    assert diff.details("scope")["diff"] == {"added": 1, "removed": 1, "changed": 3, "same": 1}
+
+
+# --- drawing -------------------------------------------------------------------------------
+
+
+def _classes(svg: bytes) -> dict[str, set[str]]:
+    root = ET.fromstring(svg)
+    return {
+        g.get("id"): set(g.get("class", "").split()) for g in root.iter(f"{SVG_NS}g") if g.get("id")
+    }
+
+
+def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
+    _, _, diff = ffn
+    text = dot.diff_to_dot(diff, diff.default_view(), "ffn_scoped → ffn_scoped_wider")
+    n4 = len(_names(ffn[1], "layer4/"))
+    assert f'"{dot.element_id("scope", "layer4")}"' in text
+    assert (
+        f"added: {diff.totals.added} ops" in text and f"changed: {diff.totals.changed} ops" in text
+    )
+    svg = render.render(text, fmt="svg")
+    classes = _classes(svg)
+    assert {"node", "scope", "diff-added"} <= classes[dot.element_id("scope", "layer4")]
+    assert "diff-same" in classes[dot.element_id("scope", "layer1")]
+    assert "diff-changed" in classes["cluster-" + dot.element_id("scope", "layer3")]
+    assert "diff-added" in classes[dot.element_id("op", "layer3/Relu")]
+    assert "diff-changed" in classes[dot.element_id("op", "layer3/MatMul")]
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG_NS}text")]
+    assert f"+{n4}" in texts  # the closed layer4 box's summary
+    assert f"+1 ~{diff.counts('layer3').changed}" in texts  # the open layer3 frame's
+    # Hovering a changed op: its tooltip says what changed, before and after.
+    (matmul,) = [
+        g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "layer3/MatMul")
+    ]
+    tips = [a.get("{http://www.w3.org/1999/xlink}title") for a in matmul.iter(f"{SVG_NS}a")]
+    assert any("attr:_output_shapes: [[?,10]] → [[?,32]]" in (t or "") for t in tips), tips
+
+
+def test_diff_drawing_escapes_names():
+    hostile = 'evil"]; x -> y [label="<b>\\'
+    base = graphs.graph_from_nodes([("a", "Placeholder", (), {"note": "plain"})])
+    after = graphs.graph_from_nodes(
+        [("a", "Placeholder", (), {"note": hostile}), (f"s/{hostile}", "Identity", ["a"])]
+    )
+    diff = GraphDiff(base, after)
+    text = dot.diff_to_dot(diff, diff.view(depth=1), hostile)
+    svg = render.render(text, fmt="svg")  # parses: nothing broke out of its string
+    assert dot.element_id("op", f"s/{hostile}") in _classes(svg)
+    # The changed attribute's new value is in the tooltip, as text.
+    root = ET.fromstring(svg)
+    (op,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "a")]
+    tips = [x.get("{http://www.w3.org/1999/xlink}title") or "" for x in op.iter(f"{SVG_NS}a")]
+    assert any(f"attr:note: plain → {hostile}" in tip for tip in tips), tips
+
+
+# --- routes --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api(ffn_logdir):
+    source = _start("multiplexer", os.fspath(ffn_logdir))
+    yield Api(source.provider)
+    source.close()
+
+
+def test_diff_routes(api, ffn):
+    _, wider, diff = ffn
+    query = {"run": WIDER, "kind": "run_graph", "base_run": BASE, "base_kind": "run_graph"}
+    view = api.json("diff_view", **query)
+    assert view["counts"] == diff.totals.as_dict()
+    assert "layer3" in view["open"] and "layer4" not in view["open"]
+    svg = api.get("diff", **query)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
+    text = api.get("diff", format="dot", **query)
+    assert text.mimetype == "text/vnd.graphviz"
+    assert f"added: {diff.totals.added} ops" in text.get_data(as_text=True)
+    opened = api.get("diff", format="dot", open="layer4", **query).get_data(as_text=True)
+    assert f'"{dot.element_id("op", "layer4/MatMul")}"' in opened
+    assert api.get("diff", format="png", depth=0, **query).data[:8] == b"\x89PNG\r\n\x1a\n"
+    node = api.json("diff_node", name="layer3/W", **query)
+    assert node["status"] == CHANGED
+    assert {"what": "attr:shape", "before": "[64,10]", "after": "[64,32]"} in node["changes"]
+    scope = api.json("diff_node", name="layer4", kind_of="scope", **query)
+    assert scope["diff"]["added"] == len(_names(wider, "layer4/")) and scope["status"] == ADDED
+    # The base run defaults to the run: a graph against itself.
+    same = api.json("diff_view", run=BASE, kind="run_graph")
+    assert same["counts"]["same"] == sum(same["counts"].values())
+
+
+def test_diff_route_errors(api):
+    query = {"run": WIDER, "kind": "run_graph", "base_run": BASE, "base_kind": "run_graph"}
+    assert "format" in api.error(400, "diff", format="gif", **query)
+    assert "nope" in api.error(404, "diff", **{**query, "base_run": "nope"})
+    assert "run" in api.error(400, "diff")
+    assert "no scope" in api.error(404, "diff", open="no/such", **query)
+    assert "name" in api.error(400, "diff_node", **query)
+    assert api.error(404, "diff_node", name="no/such/op", **query)
+    # Two graphs in the run and no kind: say which to pick.
+    assert "kind" in api.error(400, "diff_view", run=WIDER, base_run=BASE, base_kind="run_graph")
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def test_cli_diff_writes_the_diff(ffn_logdir, ffn, tmp_path, capsys):
+    _, wider, diff = ffn
+    out = tmp_path / "diff.dot"
+    status = cli.main(
+        [
+            "diff",
+            os.fspath(ffn_logdir),
+            "--kind",
+            "run_graph",
+            "--run-a",
+            BASE,
+            "--run-b",
+            WIDER,
+            "-o",
+            os.fspath(out),
+        ]
+    )
+    assert status == 0, capsys.readouterr().err
+    text = out.read_text()
+    assert text == dot.diff_to_dot(diff, diff.default_view(), f"{BASE} → {WIDER}")
+    # Two paths, --open and --depth, SVG.
+    svg = tmp_path / "diff.svg"
+    argv = ["diff", ffn_logdir / BASE, ffn_logdir / WIDER, "--kind", "run_graph", "--depth", "0"]
+    status = cli.main([os.fspath(a) for a in argv + ["--open", "layer4", "-o", svg]])
+    assert status == 0, capsys.readouterr().err
+    classes = _classes(svg.read_bytes())
+    assert all(
+        "diff-added" in classes[dot.element_id("op", n)]
+        for n in _names(wider, "layer4/")
+        if "/" not in n[7:]
+    )
+    assert "diff-same" in classes[dot.element_id("scope", "layer1")]
+
+
+def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
+    def fails(argv, status, *parts):
+        assert cli.main([os.fspath(a) for a in argv]) == status
+        out, err = capsys.readouterr()
+        assert err.startswith("tb-scopegraph: error: ") and err.count("\n") == 1, err
+        for part in parts:
+            assert part in err
+
+    fails(["diff", ffn_logdir, "--run-a", BASE, "--run-b", "nope"], 1, "graph B", "nope")
+    fails(["diff", ffn_logdir, "--run-b", WIDER, "--kind", "run_graph"], 1, "graph A", "--run-a")
+    fails(["diff", tmp_path / "missing"], 1, "no such file")
+    fails(
+        [
+            "diff",
+            ffn_logdir,
+            "--kind",
+            "run_graph",
+            "--run-a",
+            BASE,
+            "--run-b",
+            WIDER,
+            "--open",
+            "no/such",
+        ],
+        1,
+        "'no/such'",
+    )
+    fails(["diff", ffn_logdir, "--format", "gif"], 2, "--format")
+    target = tmp_path / "kept.svg"
+    target.write_text("old")
+    fails(["diff", ffn_logdir, "--run-a", "nope", "-o", target], 1, "graph A")
+    assert target.read_text() == "old"
+
+
+# --- two steps of one run's graph ----------------------------------------------------------
+
+
+def test_two_steps_of_one_graph_diff_as_the_two_runs(ffn_logdir, ffn):
+    _, _, runs = ffn
+    local = LocalGraphs(ffn_logdir)
+    grown = local.select(run=GROWN)
+    assert local.steps(grown) == [0, 10]
+    steps = GraphDiff(local.load(grown, step=0), local.load(grown))
+    assert steps.status == runs.status
+    assert local.load(grown, step=10) == local.load(grown)
+    with pytest.raises(NotFound, match="steps with one: 0, 10"):
+        local.load(grown, step=3)
+
+
+@pytest.mark.parametrize("kind", ["multiplexer", "data_server"])
+def test_steps_and_step_diff_routes(ffn_logdir, ffn, kind):
+    """Both of TensorBoard's data providers keep the two graphs of the grown run."""
+    _, _, runs = ffn
+    source = _start(kind, os.fspath(ffn_logdir))
+    try:
+        _wait_for(lambda: GROWN in _runs_with_graphs(source.provider), "the grown run")
+        api = Api(source.provider)
+        assert [s["step"] for s in api.json("steps", run=GROWN)] == [0, 10]
+        view = api.json("diff_view", run=GROWN, base_step=0)
+        assert view["counts"] == runs.totals.as_dict()
+        at_ten = api.json("diff_view", run=GROWN, step=10, base_step=0)
+        assert at_ten == view
+        node = api.json("diff_node", run=GROWN, base_step=0, name="layer3/W")
+        assert {"what": "attr:shape", "before": "[64,10]", "after": "[64,32]"} in node["changes"]
+        svg = api.get("diff", run=GROWN, base_step=0)
+        assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
+        assert "0, 10" in api.error(404, "diff", run=GROWN, base_step=3)
+        assert "base_step" in api.error(400, "diff", run=GROWN, base_step=-1)
+        # Without a step, the latest graph on both sides: nothing differs.
+        same = api.json("diff_view", run=GROWN)["counts"]
+        assert same["same"] == sum(same.values())
+    finally:
+        source.close()
+
+
+def test_cli_diff_of_two_steps(ffn_logdir, tmp_path, capsys):
+    steps, runs = tmp_path / "steps.dot", tmp_path / "runs.dot"
+    argv = ["diff", ffn_logdir, "--run", GROWN, "--step-a", "0", "-o", steps]
+    assert cli.main([os.fspath(a) for a in argv]) == 0, capsys.readouterr().err
+    argv = [
+        "diff",
+        ffn_logdir,
+        "--kind",
+        "run_graph",
+        "--run-a",
+        BASE,
+        "--run-b",
+        WIDER,
+        "-o",
+        runs,
+    ]
+    assert cli.main([os.fspath(a) for a in argv]) == 0, capsys.readouterr().err
+    # The same drawing but for its title.
+    titled = steps.read_text().replace(f"{GROWN} @ step 0 → {GROWN}", f"{BASE} → {WIDER}")
+    assert titled == runs.read_text()
+    assert cli.main([os.fspath(a) for a in [*argv[:2], "--run", GROWN, "--step-b", "4"]]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("tb-scopegraph: error: graph B: no run_graph at step 4")
+        and err.count("\n") == 1
+    )
