@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 
+from tb_scopegraph import structure
 from tb_scopegraph.colour import SCHEMES, fills
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.hierarchy import (
@@ -162,15 +163,19 @@ def _lines(*parts: str) -> str:
 def to_dot(hierarchy: Hierarchy, view: View, title: str = "", colour: str = "") -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
-    ``colour`` fills boxes by op type, device, compute time or memory (see `colour.SCHEMES`)
-    and adds a legend.
+    ``colour`` fills boxes by op type, device, compute time, memory or structure (see
+    `colour.SCHEMES`) and adds a legend.
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
     if not colour:
         return layout_to_dot(layout, title)
-    values = [hierarchy.measure(box, colour) for box in layout.boxes]
+    if colour == "structure":
+        found = structure.structures(hierarchy)
+        values = [found.measure(box) for box in layout.boxes]
+    else:
+        values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
     return layout_to_dot(layout, title, box_fills, legend)
 

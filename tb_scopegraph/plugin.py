@@ -22,7 +22,7 @@ from tensorboard.plugins import base_plugin
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
-from tb_scopegraph import dot, render, sources
+from tb_scopegraph import dot, paths, render, sources, structure
 from tb_scopegraph.colour import SCHEMES
 from tb_scopegraph.errors import (
     InvalidQuery,
@@ -60,6 +60,8 @@ _MIME_TYPES = {
     ".woff2": "font/woff2",
 }
 _NODE_KINDS = frozenset({"op", "missing", "scope", "series", "chunk"})
+_GROUP_KINDS = frozenset({"scope", "series", "chunk"})
+_TRACE_DEPTH = 3
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -202,6 +204,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/png": self._serve_png,
             "/node": self._serve_node,
             "/search": self._serve_search,
+            "/trace": self._serve_trace,
             "/static/*": self._serve_static,
         }
 
@@ -268,8 +271,34 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             raise RenderTimeout(str(e).replace("close some scopes", which, 1)) from None
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
-        """Details of one op or group."""
-        return self._hierarchy(ctx, experiment, run, kind, tag)[1].details(name, kind=kind_of)
+        """Details of one op or group; a group's say which groups are identical to it."""
+        hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)[1]
+        details = hierarchy.details(name, kind=kind_of)
+        if details["kind"] in _GROUP_KINDS:
+            details["structure"] = structure.structures(hierarchy).details(details["name"])
+        return details
+
+    def trace_impl(
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        name=None,
+        direction="in",
+        depth=3,
+        open_=(),
+        control=False,
+        expand=True,
+    ) -> dict:
+        """The paths into or out of one op: its ops, and the view (open groups, boxes) that
+        shows them."""
+        hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)[1]
+        found = paths.trace(
+            hierarchy, name, direction, depth, open=open_, control=control, expand=expand
+        )
+        return found.to_json()
 
     def search_impl(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
         """Ops and groups whose names match, each with the groups to open to reveal it."""
@@ -439,6 +468,32 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         limit = _int_arg(request, "limit", minimum=1, maximum=_SEARCH_LIMIT_MAX)
         args = (*_graph_args(request), q, _flag(request, "regex"), limit or _SEARCH_LIMIT)
         body = self.search_impl(*_request_context(request), *args)
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_trace(self, request):
+        name = request.args.get("name")
+        if name is None:
+            raise tb_errors.InvalidArgumentError('query parameter "name" is required')
+        direction = request.args.get("direction", "in")
+        if direction not in paths.DIRECTIONS:
+            raise tb_errors.InvalidArgumentError(
+                f'query parameter "direction" must be one of {", ".join(paths.DIRECTIONS)}'
+            )
+        depth = _int_arg(request, "depth", minimum=0, maximum=paths.MAX_DEPTH)
+        open_ = tuple(dict.fromkeys(request.args.getlist("open")))
+        expand = _flag(request, "expand") if "expand" in request.args else True
+        body = self.trace_impl(
+            *_request_context(request),
+            *_graph_args(request),
+            name,
+            direction,
+            _TRACE_DEPTH if depth is None else depth,
+            open_,
+            control=_flag(request, "control"),
+            expand=expand,
+        )
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application
