@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from tb_scopegraph import plugin
 
 PREFIX = "/data/plugin/scopegraph"
-ROUTES = ("graphs", "hierarchy", "view", "dot", "svg", "png", "node", "search")
+ROUTES = ("graphs", "hierarchy", "view", "dot", "svg", "png", "node", "search", "trace")
 RUNS = ("ffn", "hostile", "garbage", "catastrophe")
 # A name that `(a+)+$` backtracks on for hours in Python's re.
 CATASTROPHE = "a" * 40 + "!"
@@ -107,7 +107,7 @@ def check_answer(status: int, content_type: str, body: bytes, route: str) -> Non
         error = json.loads(body)
         assert set(error) <= {"error", "timeout"} and error["error"]
         assert status != 503 or error["timeout"] is True
-    elif route in ("graphs", "hierarchy", "view", "node", "search"):
+    elif route in ("graphs", "hierarchy", "view", "node", "search", "trace"):
         json.loads(body)
 
 
@@ -135,7 +135,10 @@ values = {
     "q": st.one_of(names, st.sampled_from(["(", "[a-", "(?P<x>", "a{99999999999}", ".*"])),
     "regex": st.one_of(st.sampled_from(["1", "0", "true", "off", ""]), text),
     "limit": numbers,
-    "colour": st.one_of(st.sampled_from(["op", "device", "compute", "memory"]), text),
+    "colour": st.one_of(st.sampled_from(["op", "device", "compute", "memory", "structure"]), text),
+    "direction": st.one_of(st.sampled_from(["in", "out", "both"]), text),
+    "control": st.one_of(st.sampled_from(["1", "0", ""]), text),
+    "expand": st.one_of(st.sampled_from(["1", "0", ""]), text),
 }
 pairs = st.lists(
     st.one_of(
