@@ -175,25 +175,30 @@ def _signatures(h: Hierarchy) -> list[int]:
     group_colour = [0] * n_groups  # each group's final colour in its parent
     signature = [0] * n_groups
 
+    climbed: dict[int, tuple[int, int]] = {}  # op -> (group g, port(op, n + g)) last found
+
     def port(op: int, member: int) -> int:
         """Which op inside ``member`` an edge ends at, by its structural role there."""
         if member == op:
             return 0
-        role = op_colour[op]
-        g = op_parent[op]
+        # Groups are done bottom-up, so each op's ports are asked for going up: go on from
+        # the last one (a deep scope path would otherwise be climbed again at every level).
+        g, role = climbed.get(op) or (op_parent[op], op_colour[op])
         while n + g != member:
             role = hash((group_colour[g], role))
             g = g_parent[g]
+        climbed[op] = (g, role)
         return role
 
+    kind_code = [_KIND_CODES[g.kind] for g in groups]
     for gid in reversed(h._order):
         group = groups[gid]
-        members = list(group.ops) + [n + c for c in group.children]
+        kids = group.children
+        members = group.ops + [n + c for c in kids] if kids else group.ops
+        colour = [type_code[m] for m in group.ops]
+        if kids:
+            colour += [hash((kind_code[c], signature[c])) for c in kids]
         index = {m: i for i, m in enumerate(members)}
-        colour = [
-            type_code[m] if m < n else hash((_KIND_CODES[groups[m - n].kind], signature[m - n]))
-            for m in members
-        ]
         # The boundary: what leaves (each distinct tensor once) and what comes in (grouped by
         # the outside tensor, so members that read the same input are seen to).
         outs: dict[tuple[int, int, bool], tuple[int, tuple]] = {}
@@ -205,34 +210,21 @@ def _signatures(h: Hierarchy) -> list[int]:
         for e, m in entering[gid]:
             key = (src[e], slot[e], ctrl[e])
             ins.setdefault(key, []).append((index[m], (port(dst[e], m), inpos[e], ctrl[e])))
-        static: list[list] = [[] for _ in members]
-        for i, desc in outs.values():
-            static[i].append((1, desc))
-        for readers in ins.values():
-            for i, desc in readers:
-                static[i].append((2, desc, len(readers)))
-        colour = [
-            hash((c, tuple(sorted(s)))) if s else c for c, s in zip(colour, static, strict=True)
-        ]
+        if outs or ins:
+            static: dict[int, list] = {}
+            for i, desc in outs.values():
+                static.setdefault(i, []).append((1, desc))
+            for readers in ins.values():
+                for i, desc in readers:
+                    static.setdefault(i, []).append((2, desc, len(readers)))
+            for i, descs in static.items():
+                colour[i] = hash((colour[i], tuple(sorted(descs))))
         wires = [
             (index[a], index[b], (port(src[e], a), slot[e], port(dst[e], b), inpos[e], ctrl[e]))
             for e, a, b in inner[gid]
         ]
-        classes = len(set(colour))
-        for _ in range(ROUNDS if wires else 0):
-            out_nb: list[list] = [[] for _ in members]
-            in_nb: list[list] = [[] for _ in members]
-            for i, j, desc in wires:
-                out_nb[i].append((desc, colour[j]))
-                in_nb[j].append((desc, colour[i]))
-            colour = [
-                hash((c, tuple(sorted(o)), tuple(sorted(i))))
-                for c, o, i in zip(colour, out_nb, in_nb, strict=True)
-            ]
-            refined = len(set(colour))
-            if refined == classes:
-                break
-            classes = refined
+        if wires:
+            colour = _refine(colour, wires)
         for m, c in zip(members, colour, strict=True):
             if m < n:
                 op_colour[m] = c
@@ -240,11 +232,34 @@ def _signatures(h: Hierarchy) -> list[int]:
                 group_colour[m - n] = c
         signature[gid] = hash(
             (
-                _KIND_CODES[group.kind],
+                kind_code[gid],
                 tuple(sorted(colour)),
-                tuple(sorted((colour[i], desc, colour[j]) for i, j, desc in wires)),
-                tuple(sorted(tuple(sorted((colour[i], d) for i, d in r)) for r in ins.values())),
-                tuple(sorted((colour[i], desc) for i, desc in outs.values())),
+                tuple(sorted([(colour[i], desc, colour[j]) for i, j, desc in wires])),
+                tuple(
+                    sorted([tuple(sorted([(colour[i], d) for i, d in r])) for r in ins.values()])
+                ),
+                tuple(sorted([(colour[i], desc) for i, desc in outs.values()])),
             )
         )
     return signature
+
+
+def _refine(colour: list[int], wires: list[tuple[int, int, tuple]]) -> list[int]:
+    """Members' colours refined by their wiring until the partition holds (or ROUNDS)."""
+    classes = len(set(colour))
+    size = len(colour)
+    for _ in range(ROUNDS):
+        out_nb: list[list] = [[] for _ in range(size)]
+        in_nb: list[list] = [[] for _ in range(size)]
+        for i, j, desc in wires:
+            out_nb[i].append((desc, colour[j]))
+            in_nb[j].append((desc, colour[i]))
+        colour = [
+            hash((c, tuple(sorted(o)), tuple(sorted(i))))
+            for c, o, i in zip(colour, out_nb, in_nb, strict=True)
+        ]
+        refined = len(set(colour))
+        if refined == classes:
+            break
+        classes = refined
+    return colour
