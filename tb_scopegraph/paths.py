@@ -5,8 +5,8 @@ inputs, along it for its outputs, ``depth`` hops at most. The ops it reaches are
 of at most that many hops into (or out of) the op. The view that shows them opens the scopes
 those ops sit in, nearest ops first, within bounds: a huge fan-in (a training graph's last
 op reads thousands) neither reaches more than `MAX_OPS` ops nor opens more than `MAX_OPEN`
-groups, and never a view of more boxes than a layout can take. Ops whose scopes stay closed
-are shown by the closed box that holds them.
+groups, nor grows the view past `MAX_BOXES` boxes. Ops whose scopes stay closed are shown
+by the closed box that holds them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ MAX_DEPTH = 100
 MAX_OPS = 2000
 #: A trace opens at most this many groups beyond those already open.
 MAX_OPEN = 40
+#: ... and stops opening before its view shows more boxes than this (Graphviz lays out a few
+#: hundred boxes in about a second; `hierarchy.MAX_BOXES` is the hard bound of any view).
+MAX_BOXES = 400
 
 
 @dataclass(frozen=True)
@@ -198,17 +201,18 @@ def _scopes_for(h: Hierarchy, ops: list[int], opened: set[str]) -> list[str]:
 
 
 def _fit(h: Hierarchy, opened: set[str], wanted: list[str]) -> list[str]:
-    """The longest start of ``wanted`` (at most MAX_OPEN) whose view a layout can take."""
+    """The longest start of ``wanted`` (at most MAX_OPEN) whose view stays within MAX_BOXES
+    boxes (or within the view already open, when that is larger)."""
+    bound = max(MAX_BOXES, h.view(open=opened).boxes)
 
     def fits(k: int) -> bool:
         try:
-            h.view(open=opened | set(wanted[:k]))
+            return h.view(open=opened | set(wanted[:k])).boxes <= bound
         except InvalidView:
             return False
-        return True
 
     lo, hi = 0, min(len(wanted), MAX_OPEN)
-    if fits(hi):
+    if not hi or fits(hi):
         return wanted[:hi]
     while lo < hi - 1:  # fits(lo) holds, fits(hi) does not
         mid = (lo + hi) // 2

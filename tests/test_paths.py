@@ -7,7 +7,7 @@ from graphs import graph_from_nodes
 from tensorboard.compat.proto import graph_pb2
 from tf_graphs import resnet_graph
 
-from tb_scopegraph import hierarchy, paths
+from tb_scopegraph import paths
 from tb_scopegraph.errors import InvalidQuery, NotFound
 from tb_scopegraph.hierarchy import Hierarchy, parse_input
 
@@ -161,9 +161,9 @@ def test_a_trace_opens_at_most_max_open_groups_and_says_how_many_stay_closed(fan
     assert shown == {op for op in found.ops if op.split("/")[0] in found.open} | {"sum"}
 
 
-def test_a_trace_never_asks_for_a_view_too_big_to_lay_out(fan_in, monkeypatch):
+def test_a_trace_stops_opening_before_its_view_grows_too_big(fan_in, monkeypatch):
     h = Hierarchy(fan_in)
-    monkeypatch.setattr(hierarchy, "MAX_BOXES", 40)
+    monkeypatch.setattr(paths, "MAX_BOXES", 40)
     found = paths.trace(h, "sum", "in", depth=3)
     assert 0 < len(found.open) < 30
     assert h.view(open=found.open).boxes <= 40
