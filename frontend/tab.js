@@ -1045,7 +1045,7 @@ export class Tab {
     this.ui.traceStatus.textContent = views.traceText(found);
     this.unpin();
     const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (same) this.markTrace();
+    if (same) this.paintTrace(found);
     else this.show({open: found.open, depth: null}, {fit: true});
   }
 
@@ -1055,20 +1055,30 @@ export class Tab {
    */
   markTrace() {
     const svg = this.ui.stage.querySelector('svg');
+    if (svg) svg.classList.toggle('sg-tracing', Boolean(this.traced));
+    const {found} = this.traced || {};
+    const same =
+      found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
+    if (this.traced && svg && !same) this.retrace();
+    else this.paintTrace(svg && found);
+  }
+
+  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
+  paintTrace(found) {
     for (const old of this.ui.stage.querySelectorAll('.sg-trace, .sg-trace-origin')) {
       old.classList.remove('sg-trace', 'sg-trace-origin');
     }
-    if (svg) svg.classList.toggle('sg-tracing', Boolean(this.traced));
-    if (!this.traced || !svg) return;
-    const {found} = this.traced;
-    const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (!same) {
-      this.retrace();
-      return;
-    }
+    if (!found) return;
+    const marked = new Set();
     for (const box of found.boxes) {
       const element = document.getElementById(elementId(box.kind, box.name));
-      if (element) element.classList.add('sg-trace');
+      if (!element) continue;
+      element.classList.add('sg-trace');
+      marked.add(element.id);
+    }
+    for (const edge of this.ui.stage.querySelectorAll('g.edge[data-sg-ends]')) {
+      const [src, dst] = edge.dataset.sgEnds.split('->');
+      if (marked.has(src) && marked.has(dst)) edge.classList.add('sg-trace');
     }
     const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
     if (origin) origin.classList.add('sg-trace-origin');
@@ -1077,6 +1087,7 @@ export class Tab {
   async retrace() {
     const traced = this.traced;
     const ask = {direction: traced.direction, depth: traced.depth, open: this.open, expand: false};
+    this.paintTrace(null);
     let found;
     try {
       found = await this.model.trace(this.graph, traced.name, ask);
@@ -1087,7 +1098,7 @@ export class Tab {
     }
     if (this.traced !== traced) return;
     this.traced = {...traced, found};
-    this.markTrace();
+    this.paintTrace(found);
   }
 
   clearTrace() {

@@ -327,6 +327,12 @@ export function importGraphSvg(text) {
     throw new Error('The server sent a drawing this page cannot read.');
   }
   for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  // An edge's title names its ends ("<element id>-><element id>"; ids hold no '>'): kept for
+  // marking the edges of a traced path.
+  for (const edge of root.querySelectorAll('g.edge')) {
+    const title = edge.querySelector(':scope > title');
+    if (title) edge.setAttribute('data-sg-ends', title.textContent);
+  }
   for (const title of [...root.getElementsByTagName('title')]) title.remove();
   // Every attribute is looked at only when the text could hold an event handler or a link
   // (Graphviz writes neither): looking costs more than parsing on a big drawing.
@@ -535,7 +541,9 @@ function structureRows(structure, pinned) {
   const others = (structure.others || []).map((name) =>
     h('div', {class: 'sg-block-name sg-mono', text: name, title: name})
   );
-  if (structure.more) others.push(h('div', {class: 'sg-more', text: `… and ${structure.more} more`}));
+  if (structure.more) {
+    others.push(h('div', {class: 'sg-more', text: `… and ${structure.more} more`}));
+  }
   return [
     h('div', {
       class: 'sg-identical',
@@ -733,7 +741,8 @@ export function traceText(found) {
   if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
   if (found.closed) {
     const groups = `${formatCount(found.closed)} group${found.closed === 1 ? '' : 's'}`;
-    parts.push(`${groups} left closed (at most ${found.limits.open} are opened)`);
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
   }
   return parts.join('; ') + '.';
 }

@@ -60,7 +60,7 @@ class Trace:
             "boxes": [{"kind": k, "name": n} for k, n in self.boxes],
             "origin": {"kind": self.origin[0], "name": self.origin[1]},
             "closed": self.closed,
-            "limits": {"ops": MAX_OPS, "open": MAX_OPEN},
+            "limits": {"ops": MAX_OPS, "open": MAX_OPEN, "boxes": MAX_BOXES},
         }
 
 

@@ -460,6 +460,12 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
     expect(marked).to_have_count(len(expected))
     ids = set(marked.evaluate_all("ns => ns.map(n => n.id)"))
     assert ids == {element_id("op", op) for op in expected}
+    # The edges between two of them are marked too.
+    ends = tab.frame.locator("svg.sg-graph g.edge.sg-trace").evaluate_all(
+        "es => es.map(e => e.dataset.sgEnds.split('->'))"
+    )
+    assert all(a in ids and b in ids for a, b in ends)
+    assert [element_id("op", "layer2/Relu"), element_id("op", "layer3/MatMul")] in ends
     origin = tab.frame.locator("svg.sg-graph .sg-trace-origin")
     expect(origin).to_have_attribute("id", element_id("op", output))
     expect(tab.frame.locator(".sg-trace-status")).to_contain_text(f"{len(expected)} ops on paths")
