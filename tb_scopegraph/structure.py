@@ -144,9 +144,13 @@ def _signatures(h: Hierarchy) -> list[int]:
     dst = h._e_dst.tolist()
     slot = h._e_out.tolist()
     ctrl = h._e_ctrl.tolist()
-    # An edge's input position: its place among its destination's inputs.
-    first_edge = np.searchsorted(h._e_dst, h._e_dst, side="left")
-    inpos = (np.arange(len(h._e_dst)) - first_edge).tolist()
+    # An edge's input position: its place among its destination's inputs (edges of one
+    # destination are stored in input order).
+    by_dst = np.argsort(h._e_dst, kind="stable")
+    ordered = h._e_dst[by_dst]
+    place = np.empty(len(by_dst), dtype=np.int64)
+    place[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
+    inpos = place.tolist()
 
     # Each edge is wiring inside the lowest group that holds both ends, and crosses the
     # boundary of every group below that on either side. Members are node ids: an op's id,

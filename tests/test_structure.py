@@ -6,7 +6,7 @@ import random
 import re
 
 import pytest
-from graphs import ffn_graph
+from graphs import ffn_graph, graph_from_nodes
 from tensorboard.compat.proto import graph_pb2
 from tf_graphs import resnet_graph
 
@@ -113,3 +113,25 @@ def box_fills(text: str) -> dict[str, str]:
         if box:
             found[box.group(1)] = re.findall(r'fillcolor="(#[0-9a-f]{6})"', line)[-1]
     return found
+
+
+def test_input_order_and_control_edges_are_part_of_the_wiring():
+    def block(scope: str, swapped: bool, control: bool):
+        first, second = (f"{scope}/b", f"{scope}/a") if swapped else (f"{scope}/a", f"{scope}/b")
+        return [
+            (f"{scope}/a", "Relu", ("x",)),
+            (f"{scope}/b", "Exp", ("x",)),
+            (f"{scope}/sub", "Sub", (first, second, *([f"^{scope}/a"] if control else []))),
+        ]
+
+    graph = graph_from_nodes(
+        [("x", "Placeholder")]
+        + block("plain1", False, False)
+        + block("plain2", False, False)
+        + block("swapped", True, False)
+        + block("waits", False, True)
+    )
+    h = Hierarchy(graph)
+    assert identical(h, "plain1") == {"plain1", "plain2"}
+    assert identical(h, "swapped") == {"swapped"}  # a - b is not b - a
+    assert identical(h, "waits") == {"waits"}
