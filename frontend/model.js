@@ -97,7 +97,8 @@ export function graphParams(graph) {
 
 /**
  * The query naming one view of a graph. `view.open` is a list of group keys (null: the
- * backend's default view); `view.depth` opens every group down to that depth.
+ * backend's default view); `view.depth` opens every group down to that depth; `view.colour`
+ * fills boxes by op type, device, compute, memory or structure.
  */
 export function viewParams(graph, view) {
   const params = graphParams(graph);
@@ -106,6 +107,7 @@ export function viewParams(graph, view) {
   // An empty explicit set is "everything closed", which the backend spells depth=0.
   if (view.open && view.open.length === 0 && view.depth == null) params.set('depth', '0');
   if (view.base) addBase(params, view.base);
+  if (view.colour) params.set('colour', view.colour);
   return params;
 }
 
@@ -136,6 +138,7 @@ export class Model {
     this._node = new Latest();
     this._summaries = new Latest();
     this._search = new Latest();
+    this._trace = new Latest();
     this._details = new Map();
   }
 
@@ -220,6 +223,25 @@ export class Model {
 
   cancelSearch() {
     this._search.cancel();
+  }
+
+  /**
+   * The paths into (`in`), out of (`out`) or through (`both`) op `name`, `depth` hops deep,
+   * in the view with `open` groups: {ops, open, boxes: [{kind, name}], origin, closed, ...}.
+   * With `expand`, `open` grows by the groups the paths run through. Latest only.
+   */
+  trace(graph, name, {direction, depth, open, expand = true}) {
+    const params = graphParams(graph);
+    params.set('name', name);
+    params.set('direction', direction);
+    params.set('depth', String(depth));
+    for (const key of [...open].sort()) params.append('open', key);
+    if (!expand) params.set('expand', '0');
+    return this._trace.run((signal) => request('trace', params, {signal}));
+  }
+
+  cancelTrace() {
+    this._trace.cancel();
   }
 
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */

@@ -111,6 +111,8 @@ export class Tab {
     this.pinned = null;
     this.searchResults = [];
     this.activeResult = -1;
+    this.colour = ''; // what boxes are filled by (the `colour` of a view)
+    this.traced = null; // the trace shown: {name, direction, depth, found}
     this.renderSeq = 0;
     this.drawings = new Drawings();
     this.base = null; // the graph a diff compares against (diff.js), or null
@@ -268,7 +270,14 @@ export class Tab {
     ui.viewport.addEventListener('mouseleave', () => this.hideHover());
     ui.card.addEventListener('click', (e) => {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
+      const trace = e.target.closest('[data-action="trace"]');
+      if (trace && this.pinned) this.traceFrom(this.pinned, trace.dataset.direction);
     });
+    ui.colourSelect.addEventListener('change', () => {
+      this.colour = ui.colourSelect.value;
+      this.show({open: [...this.open], depth: null}, {});
+    });
+    ui.traceClear.addEventListener('click', () => this.clearTrace());
     // Buttons inside overlays (error card, loading chip, empty state) say what they do.
     ui.root.addEventListener('click', (e) => {
       const button = e.target.closest('.sg-message [data-action], .sg-loading [data-action]');
@@ -284,6 +293,7 @@ export class Tab {
     const typing = event.target.closest && event.target.closest('input, select, textarea');
     if (event.key === 'Escape') {
       this.clearSearch();
+      this.clearTrace();
       this.unpin();
       if (typing) event.target.blur();
       return;
@@ -456,6 +466,7 @@ export class Tab {
       this.highlightId = null;
       this.unpin();
       this.clearSearch();
+      this.clearTrace();
     }
     if (!request) request = {open: rememberedOpen(graph), depth: null};
     this.show(request, {overview: true, fromLink: true});
@@ -502,6 +513,7 @@ export class Tab {
    * {focus: id} (centre and highlight it).
    */
   async show(request, placement = {}) {
+    request = {...request, colour: this.colour};
     const graph = this.graph;
     request = {...request, base: this.base};
     const seq = ++this.renderSeq;
@@ -549,7 +561,10 @@ export class Tab {
     // without those asked for inside a closed one.
     const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
-    const keys = [key, viewParams(graph, {open, depth: null, base: request.base}).toString()];
+    const keys = [
+      key,
+      viewParams(graph, {open, depth: null, base: request.base, colour: request.colour}).toString(),
+    ];
     this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
   }
 
@@ -583,8 +598,10 @@ export class Tab {
         // A copy as it came, before hovers and highlights; each showing gets its own.
         const template = svg.cloneNode(true);
         template.removeAttribute('style');
-        for (const element of template.querySelectorAll('.sg-hover, .sg-hit, .sg-pinned-box')) {
-          element.classList.remove('sg-hover', 'sg-hit', 'sg-pinned-box');
+        template.classList.remove('sg-tracing');
+        const marks = ['sg-hover', 'sg-hit', 'sg-pinned-box', 'sg-trace', 'sg-trace-origin'];
+        for (const element of template.querySelectorAll(marks.map((m) => '.' + m).join())) {
+          element.classList.remove(...marks);
         }
         const {bounds, text, open} = drawing;
         this.drawings.set(keep, {template, bounds, text, open});
@@ -605,6 +622,7 @@ export class Tab {
     else if (placement.anchor) this.keepInPlace(placement.anchor);
     if (placement.focus) this.focusBox(placement.focus);
     else if (this.highlightId) this.markHighlight();
+    this.markTrace();
   }
 
   /**
@@ -1055,6 +1073,93 @@ export class Tab {
     this.markHighlight();
   }
 
+  // --- traces ---
+
+  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
+  async traceFrom(element, direction) {
+    const what = this.describe(element);
+    if (!what || what.kind !== 'op') return;
+    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    this.ui.traceDepth.value = String(depth);
+    this.ui.traceStatus.textContent = 'Tracing…';
+    const ask = {direction, depth, open: this.open};
+    let found;
+    try {
+      found = await this.model.trace(this.graph, what.name, ask);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.ui.traceStatus.textContent = error.message;
+      return;
+    }
+    this.traced = {name: what.name, direction, depth, found};
+    this.ui.traceClear.disabled = false;
+    this.ui.traceStatus.textContent = views.traceText(found);
+    this.unpin();
+    const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
+    if (same) this.paintTrace(found);
+    else this.show({open: found.open, depth: null}, {fit: true});
+  }
+
+  /**
+   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
+   * since has other boxes: the backend says which of them hold the paths (without opening).
+   */
+  markTrace() {
+    const svg = this.ui.stage.querySelector('svg');
+    if (svg) svg.classList.toggle('sg-tracing', Boolean(this.traced));
+    const {found} = this.traced || {};
+    const same =
+      found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
+    if (this.traced && svg && !same) this.retrace();
+    else this.paintTrace(svg && found);
+  }
+
+  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
+  paintTrace(found) {
+    for (const old of this.ui.stage.querySelectorAll('.sg-trace, .sg-trace-origin')) {
+      old.classList.remove('sg-trace', 'sg-trace-origin');
+    }
+    if (!found) return;
+    const marked = new Set();
+    for (const box of found.boxes) {
+      const element = document.getElementById(elementId(box.kind, box.name));
+      if (!element) continue;
+      element.classList.add('sg-trace');
+      marked.add(element.id);
+    }
+    for (const edge of this.ui.stage.querySelectorAll('g.edge[data-sg-ends]')) {
+      const [src, dst] = edge.dataset.sgEnds.split('->');
+      if (marked.has(src) && marked.has(dst)) edge.classList.add('sg-trace');
+    }
+    const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
+    if (origin) origin.classList.add('sg-trace-origin');
+  }
+
+  async retrace() {
+    const traced = this.traced;
+    const ask = {direction: traced.direction, depth: traced.depth, open: this.open, expand: false};
+    this.paintTrace(null);
+    let found;
+    try {
+      found = await this.model.trace(this.graph, traced.name, ask);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.ui.traceStatus.textContent = error.message;
+      return;
+    }
+    if (this.traced !== traced) return;
+    this.traced = {...traced, found};
+    this.paintTrace(found);
+  }
+
+  clearTrace() {
+    this.model.cancelTrace();
+    this.traced = null;
+    this.ui.traceClear.disabled = true;
+    this.ui.traceStatus.textContent = '';
+    this.markTrace();
+  }
+
   // --- downloads ---
 
   async download(fmt) {
@@ -1068,7 +1173,7 @@ export class Tab {
     try {
       let blob;
       try {
-        const view = {open: [...this.open], depth: null, base: this.base};
+        const view = {open: [...this.open], depth: null, base: this.base, colour: this.colour};
         blob = await this.model.export(this.graph, view, fmt);
       } catch (error) {
         // No PNG from the server (an older plugin, or Graphviz without cairo): draw our SVG.

@@ -82,6 +82,16 @@ function swatch(kind, label) {
   );
 }
 
+// What a view can be coloured by (the `colour` query parameter) and its label.
+const COLOURINGS = [
+  ['', 'No colours'],
+  ['op', 'Op type'],
+  ['device', 'Device'],
+  ['compute', 'Compute time (profile)'],
+  ['memory', 'Memory (profile)'],
+  ['structure', 'Structure (identical blocks)'],
+];
+
 /** The tab's skeleton: sidebar with controls, the graph's viewport, overlays. */
 export function buildShell() {
   const ui = {};
@@ -131,6 +141,27 @@ export function buildShell() {
     'Close all'
   );
 
+  ui.colourSelect = h('select', {class: 'sg-select', 'aria-label': 'Colour by', id: 'sg-colour'});
+  for (const [value, label] of COLOURINGS) {
+    ui.colourSelect.append(h('option', {value, text: label}));
+  }
+
+  ui.traceDepth = h('input', {
+    class: 'sg-depth-input sg-trace-depth',
+    type: 'number',
+    min: '0',
+    max: '100',
+    value: '3',
+    'aria-label': 'Hops to trace',
+  });
+  ui.traceClear = h('button', {
+    type: 'button',
+    class: 'sg-button sg-outlined sg-trace-clear',
+    text: 'Clear trace',
+    disabled: true,
+  });
+  ui.traceStatus = h('div', {class: 'sg-trace-status', role: 'status'});
+
   ui.downloads = {};
   const downloadRow = h('div', {class: 'sg-row sg-downloads'});
   for (const fmt of ['svg', 'dot', 'png']) {
@@ -177,6 +208,13 @@ export function buildShell() {
       'Scopes',
       h('div', {class: 'sg-row'}, ui.depthInput, ui.depthButton),
       h('div', {class: 'sg-row'}, ui.closeAllButton)
+    ),
+    section('Colour', ui.colourSelect),
+    section(
+      'Trace',
+      h('div', {class: 'sg-row'}, ui.traceDepth, h('span', {text: 'hops'}), ui.traceClear),
+      ui.traceStatus,
+      h('p', {class: 'sg-help', text: "Click an op, then trace its inputs or outputs in its card."})
     ),
     section('Download', downloadRow),
     section(
@@ -291,6 +329,12 @@ export function importGraphSvg(text) {
     throw new Error('The server sent a drawing this page cannot read.');
   }
   for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  // An edge's title names its ends ("<element id>-><element id>"; ids hold no '>'): kept for
+  // marking the edges of a traced path.
+  for (const edge of root.querySelectorAll('g.edge')) {
+    const title = edge.querySelector(':scope > title');
+    if (title) edge.setAttribute('data-sg-ends', title.textContent);
+  }
   for (const title of [...root.getElementsByTagName('title')]) title.remove();
   // Every attribute is looked at only when the text could hold an event handler or a link
   // (Graphviz writes neither): looking costs more than parsing on a big drawing.
@@ -466,7 +510,49 @@ export function opCard(details, {pinned = false} = {}) {
     });
     card.push(block('Attributes', limited(rows, pinned, 'attributes')));
   }
+  card.push(traceButtons(pinned));
   return card;
+}
+
+/** Buttons that trace an op's paths (in a pinned card), or how to get them. */
+function traceButtons(pinned) {
+  if (!pinned) return h('div', {class: 'sg-card-hint', text: 'Click to pin, and trace its paths'});
+  const button = (direction, text) =>
+    h('button', {
+      type: 'button',
+      class: 'sg-button sg-outlined sg-trace-button',
+      'data-action': 'trace',
+      'data-direction': direction,
+      text,
+    });
+  return block(
+    'Trace paths',
+    h(
+      'div',
+      {class: 'sg-row'},
+      button('in', 'Inputs'),
+      button('out', 'Outputs'),
+      button('both', 'Both')
+    )
+  );
+}
+
+/** "One of N identical blocks", and which: from a group's `structure` details. */
+function structureRows(structure, pinned) {
+  if (!structure || !(structure.identical > 1)) return [];
+  const others = (structure.others || []).map((name) =>
+    h('div', {class: 'sg-block-name sg-mono', text: name, title: name})
+  );
+  if (structure.more) {
+    others.push(h('div', {class: 'sg-more', text: `… and ${structure.more} more`}));
+  }
+  return [
+    h('div', {
+      class: 'sg-identical',
+      text: `One of ${formatCount(structure.identical)} identical blocks`,
+    }),
+    block('Identical to', limited(others, pinned, 'blocks')),
+  ];
 }
 
 const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
@@ -487,6 +573,7 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
   card.push(kv('Ops', formatCount(details.op_count)));
   if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
   if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
+  card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
   );
@@ -704,6 +791,20 @@ export function loadingChip(seconds) {
       text: 'Cancel',
     }),
   ];
+}
+
+/** What a trace found, in a line: ops, hops, and the bounds it met. */
+export function traceText(found) {
+  const way = {in: 'into', out: 'out of', both: 'into and out of'}[found.direction] || '';
+  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? '' : 's'}`;
+  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
+  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
+  if (found.closed) {
+    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? '' : 's'}`;
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
+  }
+  return parts.join('; ') + '.';
 }
 
 export function statusText({boxes, ops, seconds, open}) {

@@ -3,7 +3,7 @@
     tb-scopegraph list PATH
     tb-scopegraph scopes PATH [--run R] [--kind K] [--tag T]
     tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
-                              [--colour op|device|compute|memory]
+                              [--colour op|device|compute|memory|structure]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
     tb-scopegraph diff PATH_A [PATH_B] [--run R] [--run-a R] [--run-b R] (and --kind, --tag
                               likewise) [--step-a N] [--step-b N] [--open SCOPE ...] [--depth N]
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
-COLOURS = ("op", "device", "compute", "memory")  # colour.SCHEMES, less plain
+COLOURS = ("op", "device", "compute", "memory", "structure")  # colour.SCHEMES, less plain
 _SUFFIX_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
 _PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="colour",
         choices=COLOURS,
         default="",
-        help="fill boxes by op type, device, or (for a profile) compute time or memory",
+        help="fill boxes by op type, device, (for a profile) compute time or memory, or "
+        "structure (identical blocks share a colour)",
     )
     _add_output(render)
 

@@ -1,4 +1,5 @@
-"""Colours for a view: by op type or device (a fixed palette), by compute time or memory (a scale).
+"""Colours for a view: by op type or device (a fixed palette), by compute time or memory (a scale),
+by structure (groups that are copies of one another share a colour).
 
 A category always gets the same colour, in every view and every graph, so a reader learns
 that ``Conv2D`` is blue once. Values are coloured on a light-to-dark scale relative to the
@@ -12,7 +13,7 @@ import zlib
 from collections.abc import Sequence
 
 #: What a view can be coloured by; "" is no colouring.
-SCHEMES = ("", "op", "device", "compute", "memory")
+SCHEMES = ("", "op", "device", "compute", "memory", "structure")
 
 # Light fills that keep black text readable (Material 100/200 tones).
 _PALETTE = (
@@ -59,6 +60,15 @@ def category_colour(name: str) -> str:
     return _PALETTE[zlib.crc32(name.encode("utf-8")) % len(_PALETTE)]
 
 
+def structure_colour(rank: int) -> str:
+    """The fill for the class of identical blocks ranked ``rank`` (biggest blocks first).
+
+    >>> structure_colour(0) == _PALETTE[0], structure_colour(len(_PALETTE)) == _PALETTE[0]
+    (True, True)
+    """
+    return _PALETTE[rank % len(_PALETTE)]
+
+
 def scale_colour(value: float | None, top: float) -> str:
     """The fill for a value on a light-to-dark scale up to ``top``.
 
@@ -74,9 +84,17 @@ def scale_colour(value: float | None, top: float) -> str:
 def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
     """A fill per box (None: keep its own), and an HTML-like legend label (or ``""``).
 
-    ``values`` holds, per box, the category (op type, device) or the number (microseconds,
-    bytes) that ``scheme`` colours by, or None where the box has none.
+    ``values`` holds, per box, the category (op type, device), the number (microseconds,
+    bytes) or the class of identical blocks (its rank and legend text, see `structure`) that
+    ``scheme`` colours by, or None where the box has none.
     """
+    if scheme == "structure":
+        colours = [None if v is None else structure_colour(v[0]) for v in values]
+        classes = sorted({v for v in values if v is not None})
+        rows = [(structure_colour(rank), text) for rank, text in classes[:_LEGEND_MAX]]
+        if len(classes) > len(rows):
+            rows.append((_NONE, f"… {len(classes) - len(rows)} more"))
+        return colours, _legend("identical blocks", rows) if rows else ""
     if scheme in ("op", "device"):
         colours = [category_colour(v) if v else None for v in values]
         counts: dict[str, int] = {}

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tb_scopegraph import structure
 from tb_scopegraph.colour import DIFF_FILLS, SCHEMES, diff_legend, fills
 from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.errors import InvalidQuery
@@ -189,16 +190,20 @@ def to_dot(
 ) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
-    ``colour`` fills boxes by op type, device, compute time or memory (see `colour.SCHEMES`)
-    and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the ops and groups
-    that hold summaries.
+    ``colour`` fills boxes by op type, device, compute time, memory or structure (see
+    `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the
+    ops and groups that hold summaries.
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
     if not colour:
         return layout_to_dot(layout, title, badges=badges)
-    values = [hierarchy.measure(box, colour) for box in layout.boxes]
+    if colour == "structure":
+        found = structure.structures(hierarchy)
+        values = [found.measure(box) for box in layout.boxes]
+    else:
+        values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
     return layout_to_dot(layout, title, box_fills, legend, badges=badges)
 

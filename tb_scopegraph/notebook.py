@@ -32,7 +32,7 @@ class GraphView:
     view: View
     title: str = ""
     timeout: float = DEFAULT_TIMEOUT
-    colour: str = ""  # "", "op", "device", "compute" or "memory" (a profile's figures)
+    colour: str = ""  # "", "op", "device", "compute", "memory" (a profile's figures), "structure"
 
     @cached_property
     def dot(self) -> str:

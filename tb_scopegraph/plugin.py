@@ -22,7 +22,7 @@ from tensorboard.plugins import base_plugin
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
-from tb_scopegraph import dot, render, sources, summaries
+from tb_scopegraph import dot, paths, render, sources, structure, summaries
 from tb_scopegraph.colour import SCHEMES
 from tb_scopegraph.diff import GraphDiff
 from tb_scopegraph.errors import (
@@ -61,6 +61,8 @@ _MIME_TYPES = {
     ".woff2": "font/woff2",
 }
 _NODE_KINDS = frozenset({"op", "missing", "scope", "series", "chunk"})
+_GROUP_KINDS = frozenset({"scope", "series", "chunk"})
+_TRACE_DEPTH = 3
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -246,6 +248,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/diff_view": self._serve_diff_view,
             "/diff_node": self._serve_diff_node,
             "/steps": self._serve_steps,
+            "/trace": self._serve_trace,
             "/static/*": self._serve_static,
         }
 
@@ -314,8 +317,34 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             raise RenderTimeout(str(e).replace("close some scopes", which, 1)) from None
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
-        """Details of one op or group."""
-        return self._hierarchy(ctx, experiment, run, kind, tag)[1].details(name, kind=kind_of)
+        """Details of one op or group; a group's say which groups are identical to it."""
+        hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)[1]
+        details = hierarchy.details(name, kind=kind_of)
+        if details["kind"] in _GROUP_KINDS:
+            details["structure"] = structure.structures(hierarchy).details(details["name"])
+        return details
+
+    def trace_impl(
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        name=None,
+        direction="in",
+        depth=3,
+        open_=(),
+        control=False,
+        expand=True,
+    ) -> dict:
+        """The paths into or out of one op: its ops, and the view (open groups, boxes) that
+        shows them."""
+        hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)[1]
+        found = paths.trace(
+            hierarchy, name, direction, depth, open=open_, control=control, expand=expand
+        )
+        return found.to_json()
 
     def search_impl(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
         """Ops and groups whose names match, each with the groups to open to reveal it."""
@@ -630,6 +659,32 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @_json_errors
     def _serve_steps(self, request):
         body = self.steps_impl(*_request_context(request), *_graph_args(request))
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_trace(self, request):
+        name = request.args.get("name")
+        if name is None:
+            raise tb_errors.InvalidArgumentError('query parameter "name" is required')
+        direction = request.args.get("direction", "in")
+        if direction not in paths.DIRECTIONS:
+            raise tb_errors.InvalidArgumentError(
+                f'query parameter "direction" must be one of {", ".join(paths.DIRECTIONS)}'
+            )
+        depth = _int_arg(request, "depth", minimum=0, maximum=paths.MAX_DEPTH)
+        open_ = tuple(dict.fromkeys(request.args.getlist("open")))
+        expand = _flag(request, "expand") if "expand" in request.args else True
+        body = self.trace_impl(
+            *_request_context(request),
+            *_graph_args(request),
+            name,
+            direction,
+            _TRACE_DEPTH if depth is None else depth,
+            open_,
+            control=_flag(request, "control"),
+            expand=expand,
+        )
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application

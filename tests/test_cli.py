@@ -417,3 +417,11 @@ def test_demo_logdir_lists_and_renders(tmp_path):
     )
     assert again.stdout == made.stdout
     assert len(list((logdir / "add").iterdir())) == 1
+
+
+def test_render_coloured_by_structure(logdir, capsys):
+    argv = ["render", logdir, "--run", "nets/ffn_scoped", "--depth", "0", "--format", "dot"]
+    status, out, _ = run([*argv, "--colour", "structure"], capsys)
+    assert status == 0
+    # layer1 and layer2 (MatMul, add, Relu) are identical blocks; layer3 has no Relu.
+    assert "identical blocks" in out and "layer1 ×2" in out

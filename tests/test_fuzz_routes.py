@@ -40,6 +40,7 @@ ROUTES = (
     "diff_node",
     "steps",
     "summaries",
+    "trace",
 )
 JSON_ROUTES = (
     "graphs",
@@ -51,6 +52,7 @@ JSON_ROUTES = (
     "diff_node",
     "steps",
     "summaries",
+    "trace",
 )
 RUNS = ("ffn", "hostile", "garbage", "catastrophe")
 # A name that `(a+)+$` backtracks on for hours in Python's re.
@@ -160,7 +162,10 @@ values = {
     "q": st.one_of(names, st.sampled_from(["(", "[a-", "(?P<x>", "a{99999999999}", ".*"])),
     "regex": st.one_of(st.sampled_from(["1", "0", "true", "off", ""]), text),
     "limit": numbers,
-    "colour": st.one_of(st.sampled_from(["op", "device", "compute", "memory"]), text),
+    "colour": st.one_of(st.sampled_from(["op", "device", "compute", "memory", "structure"]), text),
+    "direction": st.one_of(st.sampled_from(["in", "out", "both"]), text),
+    "control": st.one_of(st.sampled_from(["1", "0", ""]), text),
+    "expand": st.one_of(st.sampled_from(["1", "0", ""]), text),
     "base_run": st.one_of(st.sampled_from(RUNS), text),
     "base_kind": st.one_of(st.sampled_from(["run_graph", "op_graph", ""]), text),
     "base_tag": st.one_of(st.sampled_from(["__run_graph__", ""]), text),

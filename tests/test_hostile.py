@@ -28,7 +28,7 @@ from tensorboard.compat.proto import attr_value_pb2
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import cli, colour, plugin, structure
 from tb_scopegraph.dot import element_id, parse_element_id, to_dot
 from tb_scopegraph.hierarchy import Hierarchy
 from tb_scopegraph.render import Renderer
@@ -426,3 +426,32 @@ def test_cli_errors_about_hostile_names_are_one_plain_line(logdir, capsys):
     status, out, err = run_cli(["render", logdir, "--run", "new\nrun\x1b[31m"], capsys)
     assert status == 1 and out == ""
     assert err.count("\n") == 1 and plain(err.rstrip("\n"))
+
+
+def test_identical_hostile_scopes_colour_and_name_their_class_as_inert_text(renderer):
+    names = [name for name in HOSTILE if "/" not in name and len(name) < 100]
+    nodes = [("input", "Placeholder")]
+    for name in names:
+        nodes.append((f"{name}/a", "Relu", ("input",)))
+        nodes.append((f"{name}/b", "Identity", (f"{name}/a",)))
+    h = Hierarchy(graph_from_nodes(nodes))
+    found = structure.structures(h).details(names[0])
+    assert found["identical"] == len(names) == len(found["others"]) + found["more"] + 1
+    assert set(found["others"]) < set(names[1:])
+    view = h.view(depth=0)
+    text = to_dot(h, view, colour="structure")
+    assert dot_node_ids(text) == {element_id(b.kind, b.name) for b in h.layout(view).boxes}
+    svg = renderer.render(text)
+    assert svg_problems(svg) == []
+    # The legend names the class by its first block, as text.
+    first = h._groups[structure.structures(h).block(h._by_key[names[0]]).members[0]].label
+    shown = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert colour._clip(f"{first} ×{len(names)}") in shown
+
+
+def test_trace_route_gives_every_hostile_name_back_exactly(routes):
+    for i, name in enumerate(HOSTILE):
+        found = routes.json("trace", run="hostile", name=f"use_{i}", direction="in", depth="1")
+        assert found["ops"] == [f"use_{i}", name]
+        boxes = {(b["kind"], b["name"]) for b in found["boxes"]}
+        assert boxes == {("op", f"use_{i}"), ("op", name)}

@@ -219,5 +219,7 @@ def test_views_can_be_coloured_by_op_type():
     assert coloured.colour == "op" and "op type" in coloured.dot
     assert coloured.open("layer1").colour == "op"  # views opened from it keep its colouring
     assert tb_scopegraph.show(graphs.ffn_graph(), colour="device").colour == "device"
+    closed = tb_scopegraph.show(graphs.ffn_graph(), depth=0).colour_by("structure")
+    assert "identical blocks" in closed.dot and "layer1 ×2" in closed.dot
     with pytest.raises(ValueError, match="colour must be one of"):
         view.colour_by("rainbow")

@@ -735,3 +735,76 @@ def test_views_can_be_coloured_by_op_type(api):
     assert api.get("svg", run="tf1", open="model", color="device").status_code == 200
     bad = api.get("svg", run="tf1", colour="rainbow")
     assert bad.status_code == 400 and "colour must be one of" in bad.get_json()["error"]
+
+
+# --- structure and paths -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def resnet_api(tmp_path_factory) -> Api:
+    """The plugin over a logdir of one TF1 run graph of residual blocks (tests/tf_graphs.py)."""
+    from tf_graphs import resnet_graph
+
+    logdir = tmp_path_factory.mktemp("resnet")
+    graphs.write_run_graph(str(logdir / "resnet"), resnet_graph())
+    return Api(_Multiplexer(str(logdir)).provider)
+
+
+def test_a_scope_card_names_its_identical_blocks(resnet_api):
+    details = resnet_api.json("node", run="resnet", name="block2")
+    assert details["structure"]["identical"] == 3
+    assert set(details["structure"]["others"]) == {"block1", "block4"}
+    rewired = resnet_api.json("node", run="resnet", name="block3")["structure"]
+    assert rewired["identical"] == 1 and rewired["others"] == []
+    assert "structure" not in resnet_api.json("node", run="resnet", name="block2/add")
+
+
+def test_views_can_be_coloured_by_structure(resnet_api):
+    text = resnet_api.get("dot", run="resnet", depth="0", colour="structure").get_data(as_text=True)
+    fills = {
+        line.split('"')[1]: line.rsplit('fillcolor="', 1)[1][:7]
+        for line in text.splitlines()
+        if line.lstrip().startswith('"scope-block') and " -> " not in line
+    }
+    assert fills["scope-block1"] == fills["scope-block2"] == fills["scope-block4"]
+    assert fills["scope-block3"] != fills["scope-block1"]
+    assert "identical blocks" in text
+    svg = resnet_api.get("svg", run="resnet", depth="0", colour="structure")
+    assert svg.status_code == 200 and b"block1 \xc3\x973" in svg.get_data()
+
+
+def test_trace_answers_the_paths_ops_and_the_view_that_shows_them(resnet_api):
+    found = resnet_api.json("trace", run="resnet", name="block3/add", direction="in", depth="1")
+    assert set(found["ops"]) == {"block3/add", "block3/Conv2D_1", "block3/Relu"}
+    assert found["open"] == ["block3"]
+    assert {(b["kind"], b["name"]) for b in found["boxes"]} == {
+        ("op", name) for name in found["ops"]
+    }
+    assert found["origin"] == {"kind": "op", "name": "block3/add"}
+    assert found["complete"] and found["closed"] == 0 and found["reached"] == 1
+    # Kept where it is: the view given, with closed boxes standing for the path's ops.
+    kept = resnet_api.json(
+        "trace", run="resnet", name="output", depth="3", open="block4", expand="0"
+    )
+    assert kept["open"] == ["block4"]
+    assert {"kind": "scope", "name": "block3"} in kept["boxes"]
+    # The view it names can be drawn.
+    drawn = resnet_api.get("svg", run="resnet", open=found["open"])
+    assert drawn.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "says"),
+    [
+        ({}, 400, '"name"'),
+        ({"name": "nothing"}, 404, "nothing"),
+        ({"name": "block1", "direction": "in"}, 404, "block1"),  # a scope, not an op
+        ({"name": "output", "direction": "up"}, 400, "direction"),
+        ({"name": "output", "depth": "-1"}, 400, "depth"),
+        ({"name": "output", "depth": "100000"}, 400, "depth"),
+        ({"name": "output", "control": "maybe"}, 400, "control"),
+        ({"name": "output", "open": "block9"}, 404, "block9"),
+    ],
+)
+def test_bad_traces_answer_json_errors(resnet_api, params, code, says):
+    assert says in resnet_api.error(code, "trace", run="resnet", **params)

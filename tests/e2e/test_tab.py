@@ -414,3 +414,83 @@ def test_works_with_the_rust_data_server_under_a_path_prefix(browser, demo_logdi
             assert not tab.unexpected_problems(), tab.unexpected_problems()
         finally:
             tab.close()
+
+
+def _demo_graph(logdir, run: str):
+    """The run graph of one demo run, read from its event file."""
+    from tensorboard.backend.event_processing import event_file_loader
+    from tensorboard.compat.proto import graph_pb2
+
+    for path in sorted((logdir / run).glob("events.out.tfevents.*")):
+        for event in event_file_loader.EventFileLoader(str(path)).Load():
+            if event.HasField("graph_def"):
+                return graph_pb2.GraphDef.FromString(event.graph_def)
+    raise AssertionError(f"no graph in run {run}")
+
+
+def _inputs_within(graph_def, name: str, hops: int) -> set[str]:
+    """The ops on data paths of at most `hops` hops into `name`, from the NodeDefs."""
+    inputs = {
+        node.name: {i.split(":")[0] for i in node.input if not i.startswith("^")}
+        for node in graph_def.node
+    }
+    found = frontier = {name}
+    for _ in range(hops):
+        frontier = set().union(*(inputs.get(op, set()) for op in frontier)) - found
+        found = found | frontier
+    return found
+
+
+def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
+    output = "layer3/add"  # the logits: the network's output, before the loss
+    expected = _inputs_within(_demo_graph(demo_logdir, "ffn_scoped"), output, 20)
+    assert {"x", "layer1/MatMul", "layer2/Relu", "layer3/MatMul/ReadVariableOp"} <= expected
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+    tab.frame.fill(".sg-trace-depth", "20")
+    tab.box("op", output).click()
+    card = tab.frame.locator(".sg-card")
+    expect(card.locator("[data-action=trace][data-direction=in]")).to_be_visible()
+    tab.run_and_wait(lambda: card.locator("[data-action=trace][data-direction=in]").click())
+    # The scopes the paths run through opened; every op on them is a box of its own, marked.
+    for layer in LAYERS:
+        expect(tab.frame_of("scope", layer)).to_be_visible()
+    marked = tab.frame.locator("svg.sg-graph g.node.sg-trace")
+    expect(marked).to_have_count(len(expected))
+    ids = set(marked.evaluate_all("ns => ns.map(n => n.id)"))
+    assert ids == {element_id("op", op) for op in expected}
+    # The edges between two of them are marked too.
+    ends = tab.frame.locator("svg.sg-graph g.edge.sg-trace").evaluate_all(
+        "es => es.map(e => e.dataset.sgEnds.split('->'))"
+    )
+    assert all(a in ids and b in ids for a, b in ends)
+    assert [element_id("op", "layer2/Relu"), element_id("op", "layer3/MatMul")] in ends
+    origin = tab.frame.locator("svg.sg-graph .sg-trace-origin")
+    expect(origin).to_have_attribute("id", element_id("op", output))
+    expect(tab.frame.locator(".sg-trace-status")).to_contain_text(f"{len(expected)} ops on paths")
+
+    # Closing a scope keeps the trace: its closed box now stands for the path's ops inside.
+    tab.run_and_wait(lambda: tab.frame.click("text=Close all"))
+    expect(tab.box("scope", "layer1")).to_have_class(re.compile(r"\bsg-trace\b"))
+    expect(tab.box("scope", "train")).not_to_have_class(re.compile(r"\bsg-trace\b"))
+
+    # Clear trace takes the marks away.
+    tab.frame.click(".sg-trace-clear")
+    expect(tab.frame.locator("svg.sg-graph .sg-trace")).to_have_count(0)
+    assert "sg-tracing" not in (tab.frame.locator("svg.sg-graph").get_attribute("class") or "")
+
+
+def test_colour_by_structure_and_a_blocks_card(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", "structure"))
+    fill = "e => e.querySelector('path, polygon, ellipse').getAttribute('fill')"
+    # layer1 and layer2 are MatMul, add and Relu over their own variables; layer3 has no Relu.
+    assert tab.box("scope", "layer1").evaluate(fill) == tab.box("scope", "layer2").evaluate(fill)
+    assert tab.box("scope", "layer1").evaluate(fill) != tab.box("scope", "layer3").evaluate(fill)
+    expect(tab.frame.locator("svg.sg-graph")).to_contain_text("identical blocks")
+    tab.box("scope", "layer2").hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card.locator(".sg-identical")).to_have_text("One of 2 identical blocks")
+    expect(card.locator(".sg-block-name")).to_have_text(["layer1"])

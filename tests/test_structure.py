@@ -1,0 +1,137 @@
+"""Identical blocks: structural signatures of scopes, their colouring, and their details."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from graphs import ffn_graph, graph_from_nodes
+from tensorboard.compat.proto import graph_pb2
+from tf_graphs import resnet_graph
+
+from tb_scopegraph import colour, dot, structure
+from tb_scopegraph.hierarchy import Hierarchy
+
+
+@pytest.fixture(scope="module")
+def resnet() -> graph_pb2.GraphDef:
+    return resnet_graph()
+
+
+def identical(h: Hierarchy, name: str) -> set[str]:
+    """The groups the details of ``name`` call identical to it, itself included."""
+    found = structure.structures(h).details(name)
+    assert found["identical"] == len(found["others"]) + found["more"] + 1
+    return {name, *found["others"]}
+
+
+def test_residual_blocks_of_different_widths_are_identical_and_rewired_one_is_not(resnet):
+    h = Hierarchy(resnet)
+    assert identical(h, "block1") == {"block1", "block2", "block4"}
+    assert identical(h, "block3") == {"block3"}
+    details = structure.structures(h).details("block2")
+    assert details["identical"] == 3
+    assert structure.structures(h).details("block3")["identical"] == 1
+    # The blocks really differ in their shapes: the signature leaves them out.
+    shapes = {
+        n.name: n.attr["shape"].shape.dim[3].size
+        for n in resnet.node
+        if n.op == "VarHandleOp" and n.name.endswith("/w1")
+    }
+    assert shapes == {"block1/w1": 8, "block2/w1": 16, "block3/w1": 4, "block4/w1": 32}
+
+
+def test_nested_blocks_are_found_too(resnet):
+    h = Hierarchy(resnet)
+    # Every weight's scope (its initializer, reads and assignment) is one block, in every
+    # block, whichever wiring the block has.
+    weights = {f"block{i}/w{j}" for i in range(1, 5) for j in (1, 2)}
+    assert identical(h, "block1/w1") == weights
+    initializers = {f"{w}/Initializer" for w in weights}
+    assert identical(h, "block3/w2/Initializer") == initializers
+
+
+def test_signatures_ignore_names_and_node_order(resnet):
+    h = Hierarchy(resnet)
+    shuffled = graph_pb2.GraphDef()
+    shuffled.CopyFrom(resnet)
+    nodes = list(shuffled.node)
+    random.Random(3).shuffle(nodes)
+    # Renamed: blockN becomes unit_N, and the op names inside lose their TF suffixes.
+    renames = {}
+    for node in nodes:
+        new = re.sub(r"^block(\d)", r"unit_\1", node.name)
+        renames[node.name] = new.replace("Conv2D_1", "second_conv").replace("Relu_1", "out")
+    del shuffled.node[:]
+    for node in nodes:
+        copy = shuffled.node.add()
+        copy.CopyFrom(node)
+        copy.name = renames[node.name]
+        del copy.input[:]
+        for text in node.input:
+            control = text.startswith("^")
+            name = text.lstrip("^")
+            copy.input.append(("^" if control else "") + renames.get(name, name))
+    other = Hierarchy(shuffled)
+    ours = structure.structures(h).signatures
+    theirs = structure.structures(other).signatures
+    for i in range(1, 5):
+        assert ours[h._by_key[f"block{i}"]] == theirs[other._by_key[f"unit_{i}"]]
+    assert identical(other, "unit_1") == {"unit_1", "unit_2", "unit_4"}
+
+
+def test_different_op_types_or_an_extra_op_make_a_different_block():
+    graph = ffn_graph(scoped=True)
+    h = Hierarchy(graph)
+    # layer1 and layer2 are MatMul + add + Relu; layer3 has no Relu.
+    assert identical(h, "layer1") == {"layer1", "layer2"}
+    assert identical(h, "layer3") == {"layer3"}
+
+
+def test_structure_colouring_fills_identical_blocks_alike(resnet):
+    h = Hierarchy(resnet)
+    view = h.view(depth=0)
+    text = dot.to_dot(h, view, colour="structure")
+    fills = box_fills(text)
+    plain = box_fills(dot.to_dot(h, view))
+    assert fills["block1"] == fills["block2"] == fills["block4"] != plain["block1"]
+    assert fills["block3"] == plain["block3"]  # a block without company keeps its own fill
+    assert "identical blocks" in text and "block1 ×3" in text
+    rank = structure.structures(h).block(h._by_key["block1"]).rank
+    assert fills["block1"] == colour.structure_colour(rank)
+    # The same classes give the same colours in another view of the graph.
+    deeper = dot.to_dot(h, h.view(open=["block1"]), colour="structure")
+    assert box_fills(deeper)["block2"] == fills["block1"]
+
+
+def box_fills(text: str) -> dict[str, str]:
+    """The fill of each top-level scope box in DOT text (the last fillcolor of its line)."""
+    found = {}
+    for line in text.splitlines():
+        box = re.match(r'\s*"scope-(block\d)" \[', line)
+        if box:
+            found[box.group(1)] = re.findall(r'fillcolor="(#[0-9a-f]{6})"', line)[-1]
+    return found
+
+
+def test_input_order_and_control_edges_are_part_of_the_wiring():
+    def block(scope: str, swapped: bool, control: bool):
+        first, second = (f"{scope}/b", f"{scope}/a") if swapped else (f"{scope}/a", f"{scope}/b")
+        return [
+            (f"{scope}/a", "Relu", ("x",)),
+            (f"{scope}/b", "Exp", ("x",)),
+            (f"{scope}/sub", "Sub", (first, second, *([f"^{scope}/a"] if control else []))),
+        ]
+
+    graph = graph_from_nodes(
+        [("x", "Placeholder")]
+        + block("plain1", False, False)
+        + block("plain2", False, False)
+        + block("swapped", True, False)
+        + block("waits", False, True)
+    )
+    h = Hierarchy(graph)
+    assert identical(h, "plain1") == {"plain1", "plain2"}
+    assert identical(h, "swapped") == {"swapped"}  # a - b is not b - a
+    assert identical(h, "waits") == {"waits"}
