@@ -28,7 +28,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from tensorboard.compat.proto import node_def_pb2
 
 # Rounds of the bulk walk after which the few nodes left are parsed one by one.
-_ROUNDS = 64
+_ROUNDS = 16
 
 
 def _node_list_class():
@@ -68,49 +68,74 @@ class Nodes:
         return node_def_pb2.NodeDef.FromString(self.data[self.starts[i] : self.ends[i]])
 
 
-def scan(data: bytes) -> Nodes:
-    """The nodes of the serialized GraphDef ``data`` (which must parse as one)."""
+def scan(data: bytes, ordered: bool = False) -> Nodes:
+    """The nodes of the serialized GraphDef ``data`` (which must parse as one).
+
+    ``ordered`` says every NodeDef holds its fields in field number order with no field
+    repeated but ``input``, as protobuf writes them (upb, which serializes ours, writes known
+    fields in field number order, unknown ones last): then a node is read only up to its
+    first field after ``device``, and skipping its attrs takes no rounds.
+    """
     parts = list(_NodeList.FromString(data).node)
     n = len(parts)
     lengths = np.fromiter(map(len, parts), dtype=np.int64, count=n)
-    joined = b"".join(parts)
+    starts = _in_place(data, lengths)
+    if starts is None:  # other fields between the nodes: the nodes' bytes alone, joined
+        data = b"".join(parts)
+        starts = np.cumsum(lengths) - lengths
     del parts
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    fields = _walk(np.frombuffer(joined, dtype=np.uint8), starts, ends)
+    ends = starts + lengths
+    fields = _walk(np.frombuffer(data, dtype=np.uint8), starts, ends, ordered)
     if fields is None:
-        return _scan_slowly(joined, starts, ends, np.arange(n), None)
-    return _decode(joined, starts, ends, *fields)
+        return _scan_slowly(data, starts, ends, np.arange(n), None)
+    return _decode(data, starts, ends, *fields)
 
 
-def _varint(
-    a: np.ndarray, p: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Read a varint at every position ``p``: (values, positions after, which were bad)."""
-    size = len(a)
-    safe = np.minimum(p, size - 1)
-    byte = a[safe].astype(np.int64)
-    value = byte & 0x7F
-    bad = p >= end
+def _in_place(data: bytes, lengths: np.ndarray) -> np.ndarray | None:
+    """Where each node's bytes start in ``data`` if the nodes come first, one after another
+    (as protobuf writes a GraphDef), else None."""
+    header = 2 + (lengths >= 1 << 7) + (lengths >= 1 << 14) + (lengths >= 1 << 21)
+    header += (lengths >= 1 << 28) + (lengths >= 1 << 35)
+    records = np.cumsum(header + lengths)
+    if len(records) and records[-1] > len(data):
+        return None
+    at = records - header - lengths  # each record's tag
+    a = np.frombuffer(data, dtype=np.uint8)
+    read = _varint(a, at + 1)
+    if not (a[at] == 0x0A).all() or read is None or (read[0] != lengths).any():
+        return None
+    if (read[1] != at + header).any():
+        return None  # a length written with more bytes than it needs
+    return at + header
+
+
+def _varint(a: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The varints at positions ``p``, and the positions after them; None if one runs past
+    the buffer or over ten bytes."""
+    if not p.size:
+        return p, p
+    if int(p.max()) >= len(a):
+        return None
+    byte = a[p]
+    if int(byte.max()) < 0x80:  # all one byte long: nearly always
+        return byte.astype(np.int64), p + 1
+    value = (byte & 0x7F).astype(np.int64)
     after = p + 1
     more = np.flatnonzero(byte >= 0x80)
-    shift = 7
-    while more.size:
-        if shift > 63:
-            bad[more] = True
-            break
+    for shift in range(7, 70, 7):
         q = after[more]
-        out = q >= end[more]
-        bad[more[out]] = True
-        byte = a[np.minimum(q, size - 1)].astype(np.int64)
-        value[more] |= (byte & 0x7F) << shift
+        if int(q.max()) >= len(a):
+            return None
+        byte = a[q]
+        value[more] |= (byte & 0x7F).astype(np.int64) << shift
         after[more] = q + 1
-        more = more[(byte >= 0x80) & ~out]
-        shift += 7
-    return value, after, bad
+        more = more[byte >= 0x80]
+        if not more.size:
+            return value, after
+    return None
 
 
-def _walk(a: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+def _walk(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, ordered: bool):
     """Every length-delimited field 1-4 of every node: (node, field, start, length) arrays,
     and the nodes to parse one by one; None when the bytes are not a well-formed stream."""
     pos = starts.copy()
@@ -124,31 +149,43 @@ def _walk(a: np.ndarray, starts: np.ndarray, ends: np.ndarray):
             slow.append(active)  # a few nodes with very many fields: one by one
             break
         end = ends[active]
-        tag, p, bad = _varint(a, pos[active], end)
+        read = _varint(a, pos[active])
+        if read is None:
+            return None
+        tag, p = read
         wire = tag & 7
         number = tag >> 3
-        length = np.zeros_like(p)
-        delimited = np.flatnonzero(wire == 2)
-        if delimited.size:
-            size, after, bad_size = _varint(a, p[delimited], end[delimited])
-            length[delimited] = size
-            p[delimited] = after
-            bad[delimited] |= bad_size
-        varint = np.flatnonzero(wire == 0)
-        if varint.size:
-            _, after, bad_value = _varint(a, p[varint], end[varint])
-            p[varint] = after
-            bad[varint] |= bad_value
-        odd = (wire == 3) | (wire == 4) | (wire > 5) | (number == 0)
-        string = (wire == 2) & (number >= 1) & (number <= 4)
+        delimited = wire == 2
+        if delimited.all():
+            read = _varint(a, p)
+            if read is None:
+                return None
+            length, p = read
+        else:
+            if ((wire == 3) | (wire == 4) | (wire > 5)).any():
+                return None  # groups, or no wire type at all: protobuf says what they are
+            length = (wire == 1) * 8 + (wire == 5) * 4  # fixed64, fixed32
+            which = np.flatnonzero(delimited)
+            read = _varint(a, p[which])
+            if read is None:
+                return None
+            length[which], p[which] = read
+            which = np.flatnonzero(wire == 0)
+            read = _varint(a, p[which])
+            if read is None:
+                return None
+            p[which] = read[1]  # a varint field, passed over
+        string = delimited & (number <= 4)
         keep = np.flatnonzero(string)
         found.append((active[keep], number[keep], p[keep], length[keep]))
-        p = p + length + (wire == 1) * 8 + (wire == 5) * 4
-        bad |= odd | (p > end)
-        if bad.any():
-            return None  # not a stream protobuf would take as it is: let it say why
+        p += length
+        if (p > end).any() or not number.all():
+            return None  # a field past its node's end, or field number 0
         pos[active] = p
-        active = active[p < end]
+        going = p < end
+        if ordered:
+            going &= number <= 4
+        active = active[going]
     if found:
         node, number, start, length = (
             np.concatenate(column) for column in zip(*found, strict=True)
@@ -178,20 +215,18 @@ def _decode(data: bytes, starts, ends, node, number, start, length, slow) -> Nod
     strings = _strings(data, start, length)
     if strings is None:
         return _scan_slowly(data, starts, ends, np.arange(n), None)
-    names = [""] * n
-    ops = [""] * n
-    devices = [""] * n
+    columns = []
     node_list = node.tolist()
-    for field, out in ((1, names), (2, ops), (4, devices)):
-        where = np.flatnonzero(number == field)
-        if not where.size:
-            continue
-        texts = [strings[i] for i in where.tolist()]
-        if len(where) == n:
-            out[:] = texts
+    for field in (1, 2, 4):
+        where = np.flatnonzero(number == field).tolist()
+        if len(where) == n:  # one in every node
+            columns.append([strings[i] for i in where])
         else:
-            for i, text in zip([node_list[i] for i in where.tolist()], texts, strict=True):
-                out[i] = text
+            column = [""] * n
+            for i in where:
+                column[node_list[i]] = strings[i]
+            columns.append(column)
+    names, ops, devices = columns
     where = np.flatnonzero(number == 3)
     inputs = [strings[i] for i in where.tolist()]
     input_counts = np.bincount(node[where], minlength=n)

@@ -133,14 +133,14 @@ class Hierarchy:
         has them: that saves serializing it again); ``stats`` maps node names to a profile's
         figures (``compute_us``, ``memory_bytes``) for node details and colouring."""
         if isinstance(graph_def, (bytes, bytearray, memoryview)):
-            data = bytes(graph_def)
+            data, ordered = bytes(graph_def), False
         else:
-            data = graph_def.SerializeToString()
+            data, ordered = graph_def.SerializeToString(), True
         # Names, types, devices and inputs are read in bulk from the wire format: through
         # protobuf's objects every per-node step costs tens of ms on a 100k-op graph. Nodes
         # are kept as bytes (one buffer) and parsed again when asked about: a parsed 100k-op
         # GraphDef holds about 90 MB, its bytes 16 MB.
-        nodes = _nodescan.scan(data)
+        nodes = _nodescan.scan(data, ordered)
         del data
         names = nodes.names
         index = dict(zip(names, range(len(names)), strict=True))

@@ -48,8 +48,8 @@ def by_protobuf(data: bytes) -> tuple[list, list, list, list]:
     )
 
 
-def by_scan(data: bytes) -> tuple[list, list, list, list]:
-    nodes = _nodescan.scan(data)
+def by_scan(data: bytes, ordered: bool = False) -> tuple[list, list, list, list]:
+    nodes = _nodescan.scan(data, ordered)
     inputs, at = [], 0
     for count in nodes.input_counts.tolist():
         inputs.append(nodes.inputs[at : at + count])
@@ -60,6 +60,9 @@ def by_scan(data: bytes) -> tuple[list, list, list, list]:
 
 def assert_scans_as_protobuf(data: bytes) -> None:
     assert by_scan(data) == by_protobuf(data)
+    # Written again by protobuf, fields come in order: the scan then stops at the attrs.
+    again = graph_pb2.GraphDef.FromString(data).SerializeToString()
+    assert by_scan(again, ordered=True) == by_protobuf(data)
     nodes = _nodescan.scan(data)
     reference = graph_pb2.GraphDef.FromString(data).node
     for i in range(len(reference)):
