@@ -85,6 +85,9 @@ def scan(data: bytes, ordered: bool = False) -> Nodes:
         starts = np.cumsum(lengths) - lengths
     del parts
     ends = starts + lengths
+    tail = len(data) - (int(ends[-1]) if n else 0)
+    if tail > max(1 << 20, len(data) // 8):
+        data = data[: len(data) - tail]  # a big library after the nodes is not kept
     fields = _walk(np.frombuffer(data, dtype=np.uint8), starts, ends, ordered)
     if fields is None:
         return _scan_slowly(data, starts, ends, np.arange(n), None)

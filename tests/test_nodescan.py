@@ -94,6 +94,10 @@ def test_a_library_and_versions_beside_the_nodes_are_passed_over():
     nodes = [n.SerializeToString() for n in graph.node]
     mixed = library + graph_bytes(nodes[:2]) + field(4, graph.versions.SerializeToString())
     assert_scans_as_protobuf(mixed + graph_bytes(nodes[2:]))
+    # A big library is not kept with the nodes' bytes.
+    graph.library.function[0].attr["big"].s = b"x" * (2 << 20)
+    scanned = _nodescan.scan(graph.SerializeToString(), ordered=True)
+    assert len(scanned.data) < 1 << 20 and scanned.names == [n.name for n in graph.node]
 
 
 def test_empty_graphs_and_empty_nodes():
