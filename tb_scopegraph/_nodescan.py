@@ -224,6 +224,11 @@ def _decode(data: bytes, starts, ends, node, number, start, length, slow) -> Nod
         where = np.flatnonzero(number == field).tolist()
         if len(where) == n:  # one in every node
             columns.append([strings[i] for i in where])
+        elif len(where) == n - len(odd) and len(odd) <= 64:  # in every node but those left out
+            column = [strings[i] for i in where]
+            for i in odd.tolist():  # in order, each in its place
+                column.insert(i, "")
+            columns.append(column)
         else:
             column = [""] * n
             for i in where:
@@ -279,11 +284,15 @@ def _scan_slowly(data: bytes, starts, ends, which: np.ndarray, done: Nodes | Non
         done.ops[i] = node.op
         done.devices[i] = node.device
         per_node[i] = list(node.input)
-    if done.inputs or len(per_node) < n:
+    if len(per_node) < n:
         bounds = np.concatenate(([0], np.cumsum(done.input_counts))).tolist()
         inputs: list[str] = []
-        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-            inputs.extend(per_node[i] if i in per_node else done.inputs[a:b])
+        after = 0  # the first node not yet copied
+        for i in sorted(per_node):
+            inputs += done.inputs[bounds[after] : bounds[i]]
+            inputs += per_node[i]
+            after = i + 1
+        inputs += done.inputs[bounds[after] :]
         done.inputs = inputs
     else:
         done.inputs = [text for i in range(n) for text in per_node[i]]
