@@ -182,8 +182,8 @@ def _walk(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, ordered: bool):
         keep = np.flatnonzero(string)
         found.append((active[keep], number[keep], p[keep], length[keep]))
         p += length
-        if (p > end).any() or not number.all():
-            return None  # a field past its node's end, or field number 0
+        if (p > end).any() or (length < 0).any() or (number < 1).any():
+            return None  # a field past its node's end, a varint past 63 bits, field number 0
         pos[active] = p
         going = p < end
         if ordered:

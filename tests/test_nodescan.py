@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf.message import DecodeError
 from graphs import ffn_graph, graph_from_nodes, series_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -115,10 +116,22 @@ def test_unknown_fields_of_every_wire_type_are_skipped():
         + field(15, b"\x02" * 4, wire=5)
         + field(2000, b"far field number")
         + field(100, varint(2**63), wire=2)
+        + field(1, 7, wire=0)  # a known field number with another wire type
+        + field(3, b"\x00" * 4, wire=5)
     )
     data = graph_bytes([extras + node.SerializeToString() + extras, field(1, b"c")])
     assert_scans_as_protobuf(data)
     assert by_scan(data)[3] == [["x", "^y"], []]
+
+
+def test_broken_bytes_are_refused_as_protobuf_refuses_them():
+    overlong = b"\x0a" + b"\xff" * 9 + b"\x01"  # a name whose length needs 64 bits
+    for node in (overlong, field(1, b"abc")[:-1], b"\x00\x01"):
+        data = graph_bytes([field(1, b"fine"), node])
+        with pytest.raises(DecodeError):
+            graph_pb2.GraphDef.FromString(data)
+        with pytest.raises(DecodeError):
+            _nodescan.scan(data)
 
 
 def test_groups_go_through_protobuf():
