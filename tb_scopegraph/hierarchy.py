@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2, types_pb2
 
+from tb_scopegraph import _nodescan
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
@@ -128,25 +129,33 @@ class Hierarchy:
     """The scope tree of one GraphDef, answering what any view of it shows."""
 
     def __init__(self, graph_def, stats: Mapping[str, Mapping[str, float]] | None = None) -> None:
-        """Build the tree of ``graph_def``; ``stats`` maps node names to a profile's figures
-        (``compute_us``, ``memory_bytes``) for node details and colouring."""
-        nodes = graph_def.node
-        # Bulk reads: on a 100k-op graph every per-node Python step costs tens of ms.
-        names = [node.name for node in nodes]
+        """Build the tree of ``graph_def`` (a GraphDef, or its serialized bytes when the caller
+        has them: that saves serializing it again); ``stats`` maps node names to a profile's
+        figures (``compute_us``, ``memory_bytes``) for node details and colouring."""
+        if isinstance(graph_def, (bytes, bytearray, memoryview)):
+            data, ordered = bytes(graph_def), False
+        else:
+            data, ordered = graph_def.SerializeToString(), True
+        # Names, types, devices and inputs are read in bulk from the wire format: through
+        # protobuf's objects every per-node step costs tens of ms on a 100k-op graph. Nodes
+        # are kept as bytes (one buffer) and parsed again when asked about: a parsed 100k-op
+        # GraphDef holds about 90 MB, its bytes 16 MB.
+        nodes = _nodescan.scan(data, ordered)
+        del data
+        names = nodes.names
         index = dict(zip(names, range(len(names)), strict=True))
         if len(index) != len(names):
             names, index = _dedupe(names)
         self.op_count = len(names)
-        self._types = [node.op for node in nodes]
-        self._edges_from_inputs(nodes, index, names)
+        self._real = len(names)
+        self._types = nodes.ops
+        self._edges_from_inputs(nodes.inputs, nodes.input_counts, index, names)
         self._names = names
         self._index = index
-        self._real = len(nodes)
-        self._devices = [node.device for node in nodes]
+        self._devices = nodes.devices
         self._build_groups()
-        # Nodes are kept as bytes and parsed again when asked about: a parsed 100k-op
-        # GraphDef holds about 90 MB, its bytes 16 MB.
-        self._node_bytes = [node.SerializeToString() for node in nodes]
+        self._nodes = nodes
+        nodes.names = nodes.ops = nodes.devices = nodes.inputs = []  # kept above, or not needed
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
         self._node_stats = {k: dict(v) for k, v in (stats or {}).items() if k in index}
         self._consumers: dict[int, list[int]] | None = None
@@ -157,15 +166,15 @@ class Hierarchy:
         if node is None:
             if len(self._parsed) >= 4096:
                 self._parsed.clear()
-            node = self._parsed[op] = node_def_pb2.NodeDef.FromString(self._node_bytes[op])
+            node = self._parsed[op] = self._nodes.node_def(op)
         return node
 
     # -- building -------------------------------------------------------------------------
 
-    def _edges_from_inputs(self, nodes, index: dict[str, int], names: list[str]) -> None:
-        inputs = [node.input for node in nodes]
-        texts = list(itertools.chain.from_iterable(inputs))
-        dst = np.repeat(np.arange(len(inputs), dtype=np.int64), list(map(len, inputs)))
+    def _edges_from_inputs(
+        self, texts: list[str], counts: np.ndarray, index: dict[str, int], names: list[str]
+    ) -> None:
+        dst = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         get = index.get
         src = [get(text, -1) for text in texts]  # most inputs name a node outright
         out = np.zeros(len(texts), dtype=np.int64)
@@ -209,18 +218,20 @@ class Hierarchy:
                 gid = by_key[sub] = len(groups) - 1
         parents = np.asarray([by_key[path] for path in paths], dtype=np.int64)
         order = np.argsort(parents, kind="stable")
-        bounds = np.searchsorted(parents[order], np.arange(len(groups) + 1))
+        bounds = np.searchsorted(parents[order], np.arange(len(groups) + 1)).tolist()
         ordered = order.tolist()
         for gid, group in enumerate(groups):
             group.ops = ordered[bounds[gid] : bounds[gid + 1]]
         self._groups = groups
         self._by_key = by_key
         self._op_parent = parents
+        numbered: dict[str, tuple[str, int, str] | None] = {}  # label -> its split, if numbered
         for gid in range(len(groups)):
             if len(groups[gid].children) + len(groups[gid].ops) >= SERIES_MIN:
-                self._fold_series(gid)
+                self._fold_series(gid, numbered)
         for gid in range(len(groups)):
-            self._chunk(gid)
+            if len(groups[gid].children) + len(groups[gid].ops) > MAX_CHILDREN:
+                self._chunk(gid)
         self._finish_tree()
 
     def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
@@ -231,22 +242,32 @@ class Hierarchy:
         self._by_key[key] = gid
         return gid
 
-    def _fold_series(self, gid: int) -> None:
-        """Fold five or more numbered siblings of one kind (and op type) into a series."""
+    def _fold_series(self, gid: int, numbered: dict[str, tuple[str, int, str] | None]) -> None:
+        """Fold five or more numbered siblings of one kind (and op type) into a series.
+
+        ``numbered`` caches each label's split (layers repeat the same labels many times).
+        """
         group = self._groups[gid]
+        groups = self._groups
         buckets: dict[tuple, list[tuple[int, int]]] = {}
         for child in group.children:
-            prefix, number, suffix = _split_number(self._groups[child].label)
-            if number and prefix:
-                buckets.setdefault((prefix, suffix, None), []).append((int(number), child))
+            label = groups[child].label
+            split = numbered.get(label, _UNSEEN)
+            if split is _UNSEEN:
+                split = numbered[label] = _numbered(label)
+            if split is not None:
+                buckets.setdefault((split[0], split[2], None), []).append((split[1], child))
         names, types = self._names, self._types
         for op in group.ops:
             name = names[op]
             if name[-1:] in _NUMBER_END:
-                prefix, number, suffix = _split_number(name.rpartition("/")[2])
-                if number and prefix:
-                    bucket = (prefix, suffix, types[op])
-                    buckets.setdefault(bucket, []).append((int(number), op))
+                label = name.rpartition("/")[2]
+                split = numbered.get(label, _UNSEEN)
+                if split is _UNSEEN:
+                    split = numbered[label] = _numbered(label)
+                if split is not None:
+                    bucket = (split[0], split[2], types[op])
+                    buckets.setdefault(bucket, []).append((split[1], op))
         moved_groups: set[int] = set()
         moved_ops: set[int] = set()
         made = []
@@ -320,14 +341,18 @@ class Hierarchy:
                 order.append(child)
         self._order = order
         self._nesting = nesting
-        real = self._real
-        for gid in reversed(order):
-            group = groups[gid]
-            own = len(group.ops)
-            if self._missing:
-                own -= sum(1 for o in group.ops if o >= real)
-            group.op_count = own + sum([groups[c].op_count for c in group.children])
-        self._parent = np.asarray([g.parent for g in groups], dtype=np.int64)
+        # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
+        # added into the parent, deepest groups first, one nesting level at a time.
+        parent = np.asarray([g.parent for g in groups], dtype=np.int64)
+        total = np.bincount(self._op_parent[: self._real], minlength=len(groups))
+        by_depth = np.argsort(nesting, kind="stable")
+        starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
+        for depth in range(len(starts) - 2, 0, -1):
+            level = by_depth[starts[depth] : starts[depth + 1]]
+            np.add.at(total, parent[level], total[level])
+        for group, count in zip(groups, total.tolist(), strict=True):
+            group.op_count = count
+        self._parent = parent
         self._n_children = np.asarray([len(g.children) + len(g.ops) for g in groups])
 
     # -- views ----------------------------------------------------------------------------
@@ -854,6 +879,15 @@ _malloc_trim = None
 
 def _is_resource(node) -> bool:
     return "dtype" in node.attr and node.attr["dtype"].type == types_pb2.DT_RESOURCE
+
+
+_UNSEEN = object()
+
+
+def _numbered(label: str) -> tuple[str, int, str] | None:
+    """A label's (prefix, number, suffix) if it ends in a number after a prefix, else None."""
+    prefix, number, suffix = _split_number(label)
+    return (prefix, int(number), suffix) if number and prefix else None
 
 
 def _split_number(label: str) -> tuple[str, str, str]:

@@ -1,0 +1,97 @@
+"""Parse + hierarchy of the corpus graphs: this checkout's ``Hierarchy`` against another commit's.
+
+Both copies of the package are loaded in one process and timed interleaved with a bare
+``GraphDef.FromString`` of the same bytes, so a busy machine slows all three alike. Prints
+medians of wall-clock and CPU time, and each one's ratio to ``FromString``.
+
+    python3 bench/compare_parse.py --before ded6e63 [--repeat 9] [--only synthetic_100k ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPUS = HERE / "corpus"
+GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
+
+
+def _load_hierarchy(folder: Path):
+    """``tb_scopegraph.hierarchy`` imported from ``folder``, forgotten again afterwards."""
+    for name in [m for m in sys.modules if m == "tb_scopegraph" or m.startswith("tb_scopegraph.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module("tb_scopegraph.hierarchy")
+    finally:
+        sys.path.remove(str(folder))
+    assert Path(module.__file__).is_relative_to(folder), module.__file__
+    return module
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the commit to compare against")
+    parser.add_argument("--repeat", type=int, default=9, help="runs of each (median)")
+    parser.add_argument("--only", nargs="+", choices=GRAPHS, help="compare only these graphs")
+    args = parser.parse_args(argv)
+    from tensorboard.compat.proto import graph_pb2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.before, "tb_scopegraph"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        before = _load_hierarchy(Path(tmp))
+        after = _load_hierarchy(ROOT)
+        print(
+            f"load average {os.getloadavg()[0]:.1f}; before = {args.before}, after = working tree"
+        )
+        for name in args.only or GRAPHS:
+            data = (CORPUS / f"{name}.pb").read_bytes()
+            runs = {
+                "FromString": lambda d=data: graph_pb2.GraphDef.FromString(d),
+                "before": lambda d=data: before.Hierarchy(graph_pb2.GraphDef.FromString(d)),
+                "after": lambda d=data: after.Hierarchy(graph_pb2.GraphDef.FromString(d)),
+            }
+            wall: dict[str, list[float]] = {k: [] for k in runs}
+            cpu: dict[str, list[float]] = {k: [] for k in runs}
+            for _ in range(args.repeat):
+                for key, run in runs.items():
+                    gc.collect()
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    result = run()
+                    cpu[key].append(time.process_time() - start_cpu)
+                    wall[key].append(time.perf_counter() - start)
+                    del result
+            line = [f"{name:<16}"]
+            for label, times in (("wall", wall), ("CPU", cpu)):
+                m = {k: statistics.median(v) for k, v in times.items()}
+                base = m["FromString"]
+                line.append(
+                    f"{label}: FromString {base * 1000:6.1f} ms, before {m['before'] * 1000:7.1f} "
+                    f"({m['before'] / base:4.1f}x), after {m['after'] * 1000:7.1f} "
+                    f"({m['after'] / base:4.1f}x)"
+                )
+            print("  ".join(line), flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
