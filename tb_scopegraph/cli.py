@@ -357,7 +357,7 @@ def _diff(args: argparse.Namespace) -> int:
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
     (info_a, step_a), (info_b, step_b) = picks
     if same_path and info_a == info_b and step_a == step_b:
-        which = _title(info_a, step_a)
+        which = _title(info_a, step_a, args.path_a)
         raise InvalidQuery(
             f"graph A and graph B are the same graph ({which}); pick graph B with --run-b, "
             "--kind-b, --tag-b or --step-b, or give a second path"

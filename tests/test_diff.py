@@ -443,7 +443,7 @@ def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
     fails(["diff", ffn_logdir, "--format", "gif"], 2, "--format")
     # The same graph on both sides: forgotten --run-b, the same file twice, the same step.
     fails(["diff", ffn_logdir, "--run", BASE], 1, "graph A and graph B are the same graph")
-    fails(["diff", ffn_logdir / BASE, ffn_logdir / BASE], 1, "are the same graph")
+    fails(["diff", ffn_logdir / BASE, ffn_logdir / BASE], 1, f"are the same graph ({BASE})")
     same_step = ["diff", ffn_logdir, "--run", GROWN, "--step-a", "0", "--step-b", "0"]
     fails(same_step, 1, f"same graph ({GROWN} @ step 0)")
     # An output folder that does not exist is named, not the temporary file's name.
