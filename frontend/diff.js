@@ -58,6 +58,8 @@ export class Compare {
       'aria-label': 'Compare with',
     });
     this.counts = h('div', {class: 'sg-diff-counts', role: 'status', hidden: true});
+    // What became of a link's comparison that could not be made (its base is gone).
+    this.note = h('p', {class: 'sg-help sg-diff-note', role: 'status', hidden: true});
     this.section = h(
       'section',
       {class: 'sg-section sg-diff'},
@@ -68,6 +70,7 @@ export class Compare {
         h('span', {class: 'sg-field-label', text: 'Compare with…'}),
         this.select
       ),
+      this.note,
       this.counts
     );
     const first = tab.ui.sidebar.querySelector('.sg-section');
@@ -80,8 +83,9 @@ export class Compare {
   }
 
   /**
-   * The picker's choices: nothing, any graph of the listing (the tab's own included), and the
-   * picked graph as written at each earlier step (asked for once per graph).
+   * The picker's choices: nothing, any other graph of the listing, and the picked graph as
+   * written at each earlier step (asked for once per graph). The picked graph itself is left
+   * out: a graph compared with itself is all "same".
    */
   fill() {
     const tab = this.tab;
@@ -89,11 +93,22 @@ export class Compare {
     if (key && key !== this.stepsFor) {
       this.stepsFor = key;
       this.steps = [];
+      this.stepsKnown = false;
       this.loadSteps(tab.graph, key);
     }
-    this.options = tab.graphs.slice();
+    const itself = tab.graph && {...tab.graph, step: null};
+    this.options = tab.graphs.filter((g) => !sameBase({...g, step: null}, itself));
     for (const step of this.steps) this.options.push({...tab.graph, step});
-    if (tab.base && !this.options.some((g) => sameBase(g, tab.base))) this.options.push(tab.base);
+    // A link's base at a step not (or not yet known to be) among the picked graph's steps: an
+    // earlier step of the picked graph is listed only once the steps say it exists.
+    const unknownStep =
+      tab.base &&
+      tab.base.step != null &&
+      this.stepsKnown &&
+      sameBase({...tab.base, step: null}, itself);
+    if (tab.base && !unknownStep && !this.options.some((g) => sameBase(g, tab.base))) {
+      this.options.push(tab.base);
+    }
     const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
     this.select.replaceChildren(
       h('option', {value: '-1', text: 'nothing (show the graph)'}),
@@ -110,18 +125,26 @@ export class Compare {
     } catch {
       return; // No earlier steps to offer; the other choices still work.
     }
-    if (key !== this.stepsFor || !Array.isArray(steps) || steps.length < 2) return;
+    if (key !== this.stepsFor || !Array.isArray(steps)) return;
     // The latest is the graph itself.
     this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.stepsKnown = true;
     this.fill();
   }
 
   /** Compares the picked graph with `base` (null: back to the graph alone). */
   pick(base) {
     const tab = this.tab;
+    this.notify('');
     tab.setBase(base);
     tab.unpin();
     tab.show({open: null, depth: null}, {overview: true});
+  }
+
+  /** Says (or with '' stops saying) what became of a comparison a link asked for. */
+  notify(text) {
+    this.note.textContent = text;
+    this.note.hidden = !text;
   }
 
   /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
@@ -184,16 +207,45 @@ function diffRows(details) {
       })
     ),
   ];
-  for (const change of details.changes || []) {
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-card-block sg-diff-change'},
-        h('div', {class: 'sg-card-block-title', text: change.what}),
-        h('div', {class: 'sg-diff-before sg-mono', text: `− ${change.before}`}),
-        h('div', {class: 'sg-diff-after sg-mono', text: `+ ${change.after}`})
-      )
-    );
-  }
+  for (const change of details.changes || []) rows.push(changeBlock(change));
   return rows;
+}
+
+/** One change of an op: its title ("Inputs changed") and what it was and is. */
+function changeBlock(change) {
+  const block = h(
+    'div',
+    {class: 'sg-card-block sg-diff-change'},
+    h('div', {class: 'sg-card-block-title', text: changeTitle(change.what)})
+  );
+  if (change.what === 'inputs') {
+    // The route lists the inputs removed ("− a, − b") and added ("+ c"), or says the order
+    // changed; "(none)" on a side that lost or gained nothing.
+    if (change.before === change.after) {
+      block.append(h('div', {class: 'sg-help', text: change.before}));
+      return block;
+    }
+    if (change.before !== '(none)') {
+      block.append(h('div', {class: 'sg-diff-before sg-mono', text: change.before}));
+    }
+    if (change.after !== '(none)') {
+      block.append(h('div', {class: 'sg-diff-after sg-mono', text: change.after}));
+    }
+    return block; // a long list ends "… 2,980 more"
+  }
+  block.append(
+    h('div', {class: 'sg-diff-before sg-mono', text: `− ${change.before}`}),
+    h('div', {class: 'sg-diff-after sg-mono', text: `+ ${change.after}`})
+  );
+  if (change.clipped) {
+    block.append(h('div', {class: 'sg-help', text: `(clipped, ${formatCount(change.size)} long)`}));
+  }
+  return block;
+}
+
+function changeTitle(what) {
+  if (what === 'inputs') return 'Inputs changed';
+  if (what === 'op') return 'Op type changed';
+  if (what.startsWith('attr:')) return `Attribute ${what.slice(5)} changed`;
+  return `${what} changed`;
 }

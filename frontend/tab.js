@@ -329,6 +329,9 @@ export class Tab {
       case 'default-view':
         this.show({open: null, depth: null}, {fit: true});
         break;
+      case 'stop-comparing':
+        this.compare.pick(null);
+        break;
       case 'cancel-render':
         this.model.cancelView();
         this.setLoading(false);
@@ -346,6 +349,7 @@ export class Tab {
       wanted.open.length === this.open.size &&
       wanted.open.every((k) => this.open.has(k));
     const base = this.findBase(wanted.base);
+    this.noteMissingBase(wanted.base, base);
     if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
     this.setBase(base);
     this.selectGraph(graph, wanted);
@@ -427,7 +431,9 @@ export class Tab {
     // The link's view, else the last one seen here, else the first graph's default view.
     const wanted = readLocation();
     const linked = this.findGraph(wanted.graph);
-    this.setBase(linked ? this.findBase(wanted.base) : null);
+    const base = linked ? this.findBase(wanted.base) : null;
+    if (linked) this.noteMissingBase(wanted.base, base);
+    this.setBase(base);
     const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
     this.selectGraph(graph, linked ? wanted : null);
   }
@@ -451,10 +457,27 @@ export class Tab {
     return graph && {...graph, step: wanted.step ?? null};
   }
 
-  /** Compares the graph shown with `base` from now on (null: shows the graph alone). */
+  /** A link's base that is not listed (its run is gone): say so, as the graph shows alone. */
+  noteMissingBase(wanted, found) {
+    if (!wanted || found) {
+      this.compare.notify('');
+      return;
+    }
+    const tag = wanted.tag && !wanted.tag.startsWith('__') ? ` · ${wanted.tag}` : '';
+    this.compare.notify(
+      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
+    );
+  }
+
+  /**
+   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
+   * the colour picker are for a single graph: a comparison clears the trace and disables both.
+   */
   setBase(base) {
     if (sameBase(base, this.base)) return;
     this.base = base;
+    if (base) this.clearTrace();
+    this.ui.colourSelect.disabled = Boolean(base);
     if (this.graph) this.compare.fill();
     this.compare.refreshCounts();
   }
@@ -737,6 +760,18 @@ export class Tab {
       error instanceof ApiError && error.status
         ? 'The server could not draw this view'
         : 'Could not draw this view';
+    // A comparison that cannot be made (its base step or run is gone, or it names the graph
+    // itself): retrying or another view would fail the same way.
+    const message = error instanceof ApiError ? String(error.message || '') : '';
+    const badBase =
+      this.base &&
+      ((error.status === 404 && message.startsWith('base graph')) ||
+        (error.status === 400 && message.includes('same graph')));
+    if (badBase) {
+      const stop = [{label: 'Stop comparing', action: 'stop-comparing', primary: true}];
+      this.showError(error, {title: 'Could not compare these graphs', actions: [...stop, ...back]});
+      return;
+    }
     const actions = [{label: 'Retry', action: 'retry', primary: true}, ...back];
     if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
       actions.push({label: 'Default view', action: 'default-view'});
@@ -1077,6 +1112,7 @@ export class Tab {
 
   /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
   async traceFrom(element, direction) {
+    if (this.base) return; // traces are for a single graph (the buttons are hidden)
     const what = this.describe(element);
     if (!what || what.kind !== 'op') return;
     const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
@@ -1166,10 +1202,13 @@ export class Tab {
     if (!this.graph) return;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
-    const base = this.base ? `-diff-${this.base.run}` : '';
-    const name = safeFilename(
-      `${this.graph.run}-${this.graph.tag && !this.graph.tag.startsWith('__') ? this.graph.tag : this.graph.kind}${base}`
-    );
+    // run-kind[-tag][-stepN]: the kind tells the op graph and the Profile of one tag apart.
+    const side = (g) =>
+      `${g.run}-${g.kind}` +
+      (g.tag && !g.tag.startsWith('__') ? `-${g.tag}` : '') +
+      (g.step != null ? `-step${g.step}` : '');
+    const base = this.base ? `-diff-${side(this.base)}` : '';
+    const name = safeFilename(`${side(this.graph)}${base}`);
     try {
       let blob;
       try {

@@ -209,12 +209,26 @@ export function buildShell() {
       h('div', {class: 'sg-row'}, ui.depthInput, ui.depthButton),
       h('div', {class: 'sg-row'}, ui.closeAllButton)
     ),
-    section('Colour', ui.colourSelect),
+    section(
+      'Colour',
+      ui.colourSelect,
+      h('p', {class: 'sg-help sg-diff-only', text: NO_COLOUR_IN_DIFF})
+    ),
     section(
       'Trace',
-      h('div', {class: 'sg-row'}, ui.traceDepth, h('span', {text: 'hops'}), ui.traceClear),
+      h(
+        'div',
+        {class: 'sg-row sg-no-diff'},
+        ui.traceDepth,
+        h('span', {text: 'hops'}),
+        ui.traceClear
+      ),
       ui.traceStatus,
-      h('p', {class: 'sg-help', text: "Click an op, then trace its inputs or outputs in its card."})
+      h('p', {
+        class: 'sg-help sg-no-diff',
+        text: 'Click an op, then trace its inputs or outputs in its card.',
+      }),
+      h('p', {class: 'sg-help sg-diff-only sg-no-trace', text: NO_TRACE_IN_DIFF})
     ),
     section('Download', downloadRow),
     section(
@@ -490,7 +504,8 @@ export function opCard(details, {pinned = false} = {}) {
   if (inputs.length) {
     const rows = inputs.map((i) =>
       i.control
-        ? tensorRow('^' + i.name, '', 'control', 'sg-control')
+        ? // The route names a control input as the graph does, "^name".
+          tensorRow(i.name, '', 'control', 'sg-control')
         : tensorRow(i.name, i.dtype, i.shape)
     );
     card.push(block('Inputs', limited(rows, pinned, 'inputs')));
@@ -514,9 +529,21 @@ export function opCard(details, {pinned = false} = {}) {
   return card;
 }
 
+// While comparing (the app's root has .sg-diffing), the .sg-no-diff parts hide and the
+// .sg-diff-only notes show.
+export const NO_TRACE_IN_DIFF = 'Traces work on a single graph; stop comparing to trace.';
+const NO_COLOUR_IN_DIFF = 'A diff is coloured by what changed; stop comparing to colour by this.';
+
 /** Buttons that trace an op's paths (in a pinned card), or how to get them. */
 function traceButtons(pinned) {
-  if (!pinned) return h('div', {class: 'sg-card-hint', text: 'Click to pin, and trace its paths'});
+  if (!pinned) {
+    return h(
+      'div',
+      {class: 'sg-card-hint'},
+      h('span', {class: 'sg-no-diff', text: 'Click to pin, and trace its paths'}),
+      h('span', {class: 'sg-diff-only', text: 'Click to pin'})
+    );
+  }
   const button = (direction, text) =>
     h('button', {
       type: 'button',
@@ -527,9 +554,10 @@ function traceButtons(pinned) {
     });
   return block(
     'Trace paths',
+    h('p', {class: 'sg-help sg-diff-only sg-no-trace', text: NO_TRACE_IN_DIFF}),
     h(
       'div',
-      {class: 'sg-row'},
+      {class: 'sg-row sg-no-diff'},
       button('in', 'Inputs'),
       button('out', 'Outputs'),
       button('both', 'Both')

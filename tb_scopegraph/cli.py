@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
+from tb_scopegraph.errors import InvalidQuery, NotFound, ScopeGraphError, SourceError
 
 if TYPE_CHECKING:
     from tb_scopegraph.hierarchy import Hierarchy
@@ -326,11 +326,16 @@ def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
 
 
-def _title(info: GraphInfo, step: int | None = None) -> str:
+def _title(info: GraphInfo, step: int | None = None, path: str | None = None) -> str:
+    """The run (the folder or file given as `path` when the graph is its own, run "."), with
+    the tag unless it is a plain graph's, and the step when given."""
     from tb_scopegraph.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
 
+    run = info.run
+    if run == "." and path is not None:
+        run = os.path.basename(os.path.normpath(path)) or os.fspath(path)
     plain = info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
-    title = info.run if plain else f"{info.run} · {info.tag}"
+    title = run if plain else f"{run} · {info.tag}"
     return title if step is None else f"{title} @ step {step}"
 
 
@@ -339,16 +344,29 @@ def _diff(args: argparse.Namespace) -> int:
     graphs_a = _open(args.path_a)
     same_path = args.path_b is None or os.path.abspath(args.path_b) == os.path.abspath(args.path_a)
     graphs_b = graphs_a if same_path else _open(args.path_b)
-    loaded = []
+    picks = []
     for side, graphs in (("a", graphs_a), ("b", graphs_b)):
         picked = {
             field: getattr(args, f"{field}_{side}") or getattr(args, field)
             for field in ("run", "kind", "tag")
         }
         try:
-            info = graphs.select(**picked)
-            step = getattr(args, f"step_{side}")
-            loaded.append((_title(info, step), graphs.load(info, step)))
+            picks.append((graphs.select(**picked), getattr(args, f"step_{side}")))
+        except ScopeGraphError as e:
+            flags = f"--run-{side}, --kind-{side}, --tag-{side}"
+            raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
+    (info_a, step_a), (info_b, step_b) = picks
+    if same_path and info_a == info_b and step_a == step_b:
+        which = _title(info_a, step_a, args.path_a)
+        raise InvalidQuery(
+            f"graph A and graph B are the same graph ({which}); pick graph B with --run-b, "
+            "--kind-b, --tag-b or --step-b, or give a second path"
+        )
+    loaded = []
+    for side, graphs, (info, step) in zip("ab", (graphs_a, graphs_b), picks, strict=True):
+        path = args.path_a if side == "a" else args.path_b or args.path_a
+        try:
+            loaded.append((_title(info, step, path), graphs.load(info, step)))
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
@@ -414,7 +432,11 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    except OSError as e:
+        # Name the folder that cannot be written to, not the temporary file's made-up name.
+        raise OSError(e.errno, f"cannot write into folder ({e.strerror})", folder) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -21,7 +21,10 @@ from tb_scopegraph.hierarchy import (
     OP,
     Hierarchy,
     View,
+    dtype_of,
     format_attr,
+    parse_input,
+    shape_of,
 )
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
@@ -37,12 +40,16 @@ class Change:
     """One difference of an op between the base graph (``before``) and the other (``after``).
 
     ``what`` is ``op`` (the op type), ``inputs``, ``device`` never (not compared), or
-    ``attr:<key>``; values are short texts.
+    ``attr:<key>``; values are short texts, clipped when long (``size`` gives the full length
+    of the longer one). For ``inputs``, ``before`` lists the inputs removed (``− a, − b``) and
+    ``after`` those added (``+ c``), or both say ``order changed`` when only the order differs.
     """
 
     what: str
     before: str
     after: str
+    size: int = 0
+    clipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,11 +169,20 @@ class GraphDiff:
         if before.op != after.op:
             found.append(Change("op", before.op, after.op))
         if list(before.input) != list(after.input):
-            found.append(Change("inputs", ", ".join(before.input), ", ".join(after.input)))
+            found.append(_inputs_change(list(before.input), list(after.input)))
         for key in sorted(set(before.attr) | set(after.attr)):
             if key in before.attr and key in after.attr and before.attr[key] == after.attr[key]:
                 continue
-            found.append(Change(f"attr:{key}", _attr(before.attr, key), _attr(after.attr, key)))
+            old, new = _attr(before.attr, key), _attr(after.attr, key)
+            found.append(
+                Change(
+                    f"attr:{key}",
+                    old["value"],
+                    new["value"],
+                    size=max(old["size"], new["size"]),
+                    clipped=old["clipped"] or new["clipped"],
+                )
+            )
         return found
 
     def details(self, name: str, kind: str | None = None) -> dict:
@@ -175,13 +191,37 @@ class GraphDiff:
         if found["kind"] == OP:
             found["status"] = self.status[name]
             found["changes"] = [
-                {"what": c.what, "before": c.before, "after": c.after} for c in self.changes(name)
+                {
+                    "what": c.what,
+                    "before": c.before,
+                    "after": c.after,
+                    "size": c.size,
+                    "clipped": c.clipped,
+                }
+                for c in self.changes(name)
             ]
+            if self.status[name] == REMOVED:
+                self._describe_base_inputs(found)
         elif found["kind"] != "missing":
             counts = self.counts(name)
             found["status"] = counts.status
             found["diff"] = counts.as_dict()
         return found
+
+    def _describe_base_inputs(self, found: dict) -> None:
+        """A removed op's inputs as the base graph has them: the union holds the newer
+        version of the ops both graphs have, so a changed (or newly added) input's dtype and
+        shape are taken from the base's NodeDef instead."""
+        for entry in found["inputs"]:
+            if entry["control"]:
+                continue
+            _, source, slot = parse_input(entry["name"])
+            what = self.status.get(source)
+            if what == CHANGED:
+                node = node_def_pb2.NodeDef.FromString(self._before[source])
+                entry["dtype"], entry["shape"] = dtype_of(node, slot), shape_of(node, slot)
+            elif what == ADDED:  # the base has no op of that name
+                entry["dtype"], entry["shape"] = "", ""
 
     def default_view(self) -> View:
         """A view opened towards the changes: groups holding the most changed ops first.
@@ -248,10 +288,47 @@ def _differs(before: node_def_pb2.NodeDef, after: node_def_pb2.NodeDef) -> bool:
     return False
 
 
-def _attr(attrs: Mapping, key: str) -> str:
+def _attr(attrs: Mapping, key: str) -> dict:
     if key not in attrs:
+        return {"value": "(none)", "size": 6, "clipped": False}
+    return format_attr(attrs[key])
+
+
+#: How many added (or removed) inputs a change lists before it says how many more there are.
+INPUTS_SHOWN = 20
+
+
+def _inputs_change(before: list[str], after: list[str]) -> Change:
+    """What happened to an op's inputs: the ones removed, the ones added, or only the order."""
+    olds, news = set(before), set(after)
+    removed = [name for name in dict.fromkeys(before) if name not in news]
+    added = [name for name in dict.fromkeys(after) if name not in olds]
+    if not removed and not added:
+        if len(before) == len(after):
+            return Change("inputs", "order changed", "order changed")
+        # Same names, repeated another number of times.
+        return Change("inputs", f"{len(before):,} inputs", f"{len(after):,} inputs")
+    return Change(
+        "inputs",
+        _listed("−", removed),
+        _listed("+", added),
+        size=max(len(removed), len(added)),
+        clipped=max(len(removed), len(added)) > INPUTS_SHOWN,
+    )
+
+
+def _listed(sign: str, names: list[str]) -> str:
+    if not names:
         return "(none)"
-    return format_attr(attrs[key])["value"]
+    shown = [f"{sign} {_clip(name)}" for name in names[:INPUTS_SHOWN]]
+    more = len(names) - INPUTS_SHOWN
+    if more > 0:
+        shown.append(f"… {more:,} more")
+    return ", ".join(shown)
+
+
+def _clip(name: str, size: int = 200) -> str:
+    return name if len(name) <= size else name[:size] + "…"
 
 
 def _count(statuses: Iterable[str]) -> Counts:

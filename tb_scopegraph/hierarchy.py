@@ -564,30 +564,12 @@ class Hierarchy:
     def _shape(self, op: int, slot: int) -> str:
         if op >= self._real:
             return ""
-        attr = self._node(op).attr
-        if "_output_shapes" not in attr:
-            return ""
-        shapes = attr["_output_shapes"].list.shape
-        if slot >= len(shapes):
-            return ""
-        return format_shape(shapes[slot])
+        return shape_of(self._node(op), slot)
 
     def _dtype(self, op: int, slot: int) -> str:
         if op >= self._real:
             return ""
-        attr = self._node(op).attr
-        if "_output_types" in attr:
-            types = attr["_output_types"].list.type
-            if slot < len(types):
-                return _dtype_name(types[slot])
-        for key in _DTYPE_ATTRS:
-            if key in attr:
-                value = attr[key]
-                if value.WhichOneof("value") == "type":
-                    return _dtype_name(value.type)
-                if value.WhichOneof("value") == "list" and slot < len(value.list.type):
-                    return _dtype_name(value.list.type[slot])
-        return ""
+        return dtype_of(self._node(op), slot)
 
     # -- questions about names ------------------------------------------------------------
 
@@ -935,6 +917,34 @@ def format_shape(shape) -> str:
     if shape.unknown_rank:
         return "?"
     return "[" + ",".join("?" if d.size < 0 else str(d.size) for d in shape.dim) + "]"
+
+
+def shape_of(node, slot: int) -> str:
+    """The shape a NodeDef's ``_output_shapes`` gives output ``slot``, or ''."""
+    attr = node.attr
+    if "_output_shapes" not in attr:
+        return ""
+    shapes = attr["_output_shapes"].list.shape
+    if slot >= len(shapes):
+        return ""
+    return format_shape(shapes[slot])
+
+
+def dtype_of(node, slot: int) -> str:
+    """The dtype a NodeDef's attributes give output ``slot``, or ''."""
+    attr = node.attr
+    if "_output_types" in attr:
+        types = attr["_output_types"].list.type
+        if slot < len(types):
+            return _dtype_name(types[slot])
+    for key in _DTYPE_ATTRS:
+        if key in attr:
+            value = attr[key]
+            if value.WhichOneof("value") == "type":
+                return _dtype_name(value.type)
+            if value.WhichOneof("value") == "list" and slot < len(value.list.type):
+                return _dtype_name(value.list.type[slot])
+    return ""
 
 
 def format_attr(value) -> dict:

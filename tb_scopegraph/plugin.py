@@ -397,7 +397,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def diff_dot_impl(self, ctx, experiment, graph, base, open_=(), depth=None) -> str:
         """A diff view as DOT text, cached per pair of graphs and view."""
         key, diff, view = self._diff_view(ctx, experiment, graph, base, open_, depth)
-        title = f"{_graph_title(*base)} → {_graph_title(*graph)}"
+        # The sides as resolved (kind and tag filled in), with the steps asked for.
+        (_, *base_named), (_, *new_named) = key[1][:4], key[2][:4]
+        title = f"{_graph_title(*base_named, base[3])} → {_graph_title(*new_named, graph[3])}"
         return self._dots.get((key, view), lambda: dot.diff_to_dot(diff, view, title))
 
     def diff_image_impl(
@@ -532,7 +534,16 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def _diff(self, ctx, experiment, graph, base) -> tuple[tuple, GraphDiff]:
         """The diff of two graphs and its cache key; made again when either blob changed."""
         new_key, new_ref, new_blob = self._locate(ctx, experiment, *graph)
-        base_key, base_ref, base_blob = self._locate(ctx, experiment, *base)
+        try:
+            base_key, base_ref, base_blob = self._locate(ctx, experiment, *base)
+        except (NotFound, tb_errors.NotFoundError) as e:
+            # Said so the tab can tell a vanished base (offer to stop comparing) from the rest.
+            raise NotFound(f"base graph: {e}") from None
+        if base_key == new_key:
+            raise tb_errors.InvalidArgumentError(
+                "the base graph and the graph are the same graph (same run, kind, tag and "
+                "step): pick another base_run, base_kind, base_tag or base_step"
+            )
         key = ("diff", base_key, new_key)
 
         def load() -> GraphDiff:
@@ -722,8 +733,15 @@ def _asked_view(hierarchy: Hierarchy, open_, depth) -> View:
 
 
 def _graph_title(run, kind, tag, step=None) -> str:
-    """A side of a diff, as its title names it: the run, with the tag and step when given."""
-    title = f"{run} · {tag}" if tag else f"{run}"
+    """A side of a diff, as its title names it: the run, with the tag (or, for a tag of ours
+    such as ``__run_graph__``, the kind unless it is a run's plain graph) and the step when
+    given."""
+    if tag and not tag.startswith("__"):
+        title = f"{run} · {tag}"
+    elif kind and kind not in (sources.RUN_GRAPH, sources.META_GRAPH, sources.FILE_GRAPH):
+        title = f"{run} · {kind}"
+    else:
+        title = f"{run}"
     return title if step is None else f"{title} @ step {step}"
 
 

@@ -9,6 +9,7 @@ demo script's own functions, once per session.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -58,6 +59,10 @@ def _names(graph, prefix: str = "") -> set[str]:
 
 def _with(diff: GraphDiff, status: str) -> set[str]:
     return {name for name, s in diff.status.items() if s == status}
+
+
+def _changes(details: dict) -> list[tuple[str, str, str]]:
+    return [(c["what"], c["before"], c["after"]) for c in details["changes"]]
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -175,7 +180,7 @@ def test_diff_of_built_graphs_types_inputs_attrs_device():
         ("op", "Relu", "Tanh")
     ]
     assert [(c.what, c.before, c.after) for c in diff.changes("scope/b")] == [
-        ("inputs", "x", "scope/a")
+        ("inputs", "− x", "+ scope/a")
     ]
     assert [(c.what, c.before, c.after) for c in diff.changes("scope/d")] == [
         ("attr:DstT", "int32", "int64")
@@ -187,8 +192,76 @@ def test_diff_of_built_graphs_types_inputs_attrs_device():
     assert diff.details("scope/gone")["status"] == REMOVED
     details = diff.details("scope/a")
     assert details["status"] == CHANGED and details["op"] == "Tanh"
-    assert details["changes"] == [{"what": "op", "before": "Relu", "after": "Tanh"}]
+    assert details["changes"] == [
+        {"what": "op", "before": "Relu", "after": "Tanh", "size": 0, "clipped": False}
+    ]
     assert diff.details("scope")["diff"] == {"added": 1, "removed": 1, "changed": 3, "same": 1}
+
+
+def test_changed_inputs_say_what_was_added_and_removed_and_stay_short():
+    many = [f"^scope/init_{i}" for i in range(3000)]
+    long_value = "v" * 5000
+    base = graphs.graph_from_nodes(
+        [
+            ("x", "Placeholder", (), {"dtype": "float32"}),
+            ("y", "Placeholder", (), {"dtype": "float32"}),
+            ("scope/swap", "Add", ["x", "y"]),
+            ("scope/more", "Add", ["x", "y"]),
+            ("scope/init", "NoOp", many),
+            ("scope/const", "Const", (), {"note": long_value}),
+        ]
+        + [(name[1:], "NoOp", ()) for name in many]
+    )
+    after = graphs.graph_from_nodes(
+        [
+            ("x", "Placeholder", (), {"dtype": "float32"}),
+            ("y", "Placeholder", (), {"dtype": "float32"}),
+            ("scope/swap", "Add", ["y", "x"]),  # only the order
+            ("scope/more", "Add", ["x", "y", "^x"]),  # one added
+            ("scope/init", "NoOp", many[1:] + ["^x"]),  # one of 3,000 replaced
+            ("scope/const", "Const", (), {"note": long_value + "w"}),
+        ]
+        + [(name[1:], "NoOp", ()) for name in many]
+    )
+    diff = GraphDiff(base, after)
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/swap")] == [
+        ("inputs", "order changed", "order changed")
+    ]
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/more")] == [
+        ("inputs", "(none)", "+ ^x")
+    ]
+    assert [(c.what, c.before, c.after) for c in diff.changes("scope/init")] == [
+        ("inputs", "− ^scope/init_0", "+ ^x")
+    ]
+    # Thousands of inputs added: the first few and how many more.
+    grown = graphs.graph_from_nodes([(n[1:], "NoOp", ()) for n in many] + [("op", "NoOp", ())])
+    (change,) = GraphDiff(
+        graphs.graph_from_nodes([(n[1:], "NoOp", ()) for n in many] + [("op", "NoOp", many)]),
+        grown,
+    ).changes("op")
+    assert change.after == "(none)" and change.before.endswith("… 2,980 more")
+    assert change.clipped and change.size == 3000 and len(change.before) < 1000
+    # A long attribute is clipped as the op's own attributes are, with its size.
+    (note,) = diff.changes("scope/const")
+    assert note.what == "attr:note" and note.clipped and note.size == 5001
+    assert len(note.before) < 1000 and note.after.endswith("…")
+    # What changed stays small however many inputs the op has (it used to list them all,
+    # before and after).
+    assert len(json.dumps(diff.details("scope/init")["changes"])) < 500
+
+
+def test_removed_op_inputs_are_described_from_the_base_graph(ffn):
+    base, wider, _ = ffn
+    # Going back from the wider graph: its layer3/Relu is removed, and its input layer3/add
+    # is in both graphs, 32 wide in the base (the wider graph), 10 in the newer.
+    diff = GraphDiff(wider, base)
+    assert diff.status["layer3/Relu"] == REMOVED and diff.status["layer3/add"] == CHANGED
+    details = diff.details("layer3/Relu")
+    (add,) = [i for i in details["inputs"] if i["name"] == "layer3/add"]
+    assert (add["dtype"], add["shape"]) == ("float", "[?,32]")
+    assert details["outputs"][0]["shape"] == "[?,32]"
+    # The newer graph's own ops still read as the newer graph has them.
+    assert diff.details("layer3/add")["outputs"][0]["shape"] == "[?,10]"
 
 
 # --- drawing -------------------------------------------------------------------------------
@@ -272,18 +345,24 @@ def test_diff_routes(api, ffn):
     assert api.get("diff", format="png", depth=0, **query).data[:8] == b"\x89PNG\r\n\x1a\n"
     node = api.json("diff_node", name="layer3/W", **query)
     assert node["status"] == CHANGED
-    assert {"what": "attr:shape", "before": "[64,10]", "after": "[64,32]"} in node["changes"]
+    assert ("attr:shape", "[64,10]", "[64,32]") in _changes(node)
     scope = api.json("diff_node", name="layer4", kind_of="scope", **query)
     assert scope["diff"]["added"] == len(_names(wider, "layer4/")) and scope["status"] == ADDED
-    # The base run defaults to the run: a graph against itself.
-    same = api.json("diff_view", run=BASE, kind="run_graph")
-    assert same["counts"]["same"] == sum(same["counts"].values())
+    # The drawing's title names the runs, not the tag TensorBoard stores their graphs under.
+    assert f"{BASE} → {WIDER}" in text.get_data(as_text=True)
+    assert "__run_graph__" not in text.get_data(as_text=True)
+    # The base run defaults to the run: a graph against itself is refused.
+    for route in ("diff", "diff_view", "diff_node"):
+        error = api.error(400, route, run=BASE, kind="run_graph", name="layer1")
+        assert "same graph" in error
 
 
 def test_diff_route_errors(api):
     query = {"run": WIDER, "kind": "run_graph", "base_run": BASE, "base_kind": "run_graph"}
     assert "format" in api.error(400, "diff", format="gif", **query)
+    assert api.error(404, "diff", **{**query, "base_run": "nope"}).startswith("base graph: ")
     assert "nope" in api.error(404, "diff", **{**query, "base_run": "nope"})
+    assert not api.error(404, "diff", **{**query, "run": "nope"}).startswith("base graph")
     assert "run" in api.error(400, "diff")
     assert "no scope" in api.error(404, "diff", open="no/such", **query)
     assert "name" in api.error(400, "diff_node", **query)
@@ -327,6 +406,11 @@ def test_cli_diff_writes_the_diff(ffn_logdir, ffn, tmp_path, capsys):
         if "/" not in n[7:]
     )
     assert "diff-same" in classes[dot.element_id("scope", "layer1")]
+    # Two run folders given as paths: the title names them (their run is ".").
+    named = tmp_path / "named.dot"
+    argv = ["diff", ffn_logdir / BASE, ffn_logdir / WIDER, "--kind", "run_graph", "-o", named]
+    assert cli.main([os.fspath(a) for a in argv]) == 0, capsys.readouterr().err
+    assert f"{BASE} → {WIDER}" in named.read_text() and ". → ." not in named.read_text()
 
 
 def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
@@ -357,6 +441,17 @@ def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
         "'no/such'",
     )
     fails(["diff", ffn_logdir, "--format", "gif"], 2, "--format")
+    # The same graph on both sides: forgotten --run-b, the same file twice, the same step.
+    fails(["diff", ffn_logdir, "--run", BASE], 1, "graph A and graph B are the same graph")
+    fails(["diff", ffn_logdir / BASE, ffn_logdir / BASE], 1, f"are the same graph ({BASE})")
+    same_step = ["diff", ffn_logdir, "--run", GROWN, "--step-a", "0", "--step-b", "0"]
+    fails(same_step, 1, f"same graph ({GROWN} @ step 0)")
+    # An output folder that does not exist is named, not the temporary file's name.
+    argv = ["diff", ffn_logdir, "--run", GROWN, "--step-a", "0", "-o", tmp_path / "no/x.svg"]
+    assert cli.main([os.fspath(a) for a in argv]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.rstrip().endswith(os.fspath(tmp_path / "no")), err
+    assert ".tmp" not in err
     target = tmp_path / "kept.svg"
     target.write_text("old")
     fails(["diff", ffn_logdir, "--run-a", "nope", "-o", target], 1, "graph A")
@@ -392,14 +487,20 @@ def test_steps_and_step_diff_routes(ffn_logdir, ffn, kind):
         at_ten = api.json("diff_view", run=GROWN, step=10, base_step=0)
         assert at_ten == view
         node = api.json("diff_node", run=GROWN, base_step=0, name="layer3/W")
-        assert {"what": "attr:shape", "before": "[64,10]", "after": "[64,32]"} in node["changes"]
+        assert ("attr:shape", "[64,10]", "[64,32]") in _changes(node)
         svg = api.get("diff", run=GROWN, base_step=0)
         assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
         assert "0, 10" in api.error(404, "diff", run=GROWN, base_step=3)
         assert "base_step" in api.error(400, "diff", run=GROWN, base_step=-1)
-        # Without a step, the latest graph on both sides: nothing differs.
-        same = api.json("diff_view", run=GROWN)["counts"]
-        assert same["same"] == sum(same.values())
+        # Without a step, the latest graph on both sides, or the latest step named: the
+        # same graph twice is refused.
+        assert "same graph" in api.error(400, "diff_view", run=GROWN)
+        assert "same graph" in api.error(400, "diff_view", run=GROWN, base_step=10)
+        # A base step the provider no longer keeps is said to be the base's.
+        assert api.error(404, "diff", run=GROWN, base_step=5).startswith("base graph: ")
+        # The title names the steps, not the tag the graph is stored under.
+        text = api.get("diff", format="dot", run=GROWN, base_step=0).get_data(as_text=True)
+        assert f"{GROWN} @ step 0 → {GROWN}" in text and "__run_graph__" not in text
     finally:
         source.close()
 
