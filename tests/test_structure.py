@@ -135,3 +135,44 @@ def test_input_order_and_control_edges_are_part_of_the_wiring():
     assert identical(h, "plain1") == {"plain1", "plain2"}
     assert identical(h, "swapped") == {"swapped"}  # a - b is not b - a
     assert identical(h, "waits") == {"waits"}
+
+
+def test_signatures_in_details_are_16_unsigned_hex_digits(resnet):
+    h = Hierarchy(resnet)
+    found = structure.structures(h)
+    keys = [g.key for g in h._groups[1:]]
+    assert any(found.signatures[h._by_key[k]] < 0 for k in keys)  # Python's hash is signed
+    for key in keys:
+        text = found.details(key)["signature"]
+        assert re.fullmatch(r"[0-9a-f]{16}", text), text
+        assert int(text, 16) == found.signatures[h._by_key[key]] % 2**64
+
+
+def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch):
+    import threading
+
+    slow, quick = Hierarchy(resnet), Hierarchy(ffn_graph(scoped=True))
+    started, release = threading.Event(), threading.Event()
+    original = structure._signatures
+
+    def signatures(h):
+        if h is slow:
+            started.set()
+            release.wait(30)
+        return original(h)
+
+    monkeypatch.setattr(structure, "_signatures", signatures)
+    worker = threading.Thread(target=structure.structures, args=(slow,))
+    worker.start()
+    try:
+        assert started.wait(30)
+        done = threading.Event()
+        other = threading.Thread(target=lambda: (structure.structures(quick), done.set()))
+        other.start()
+        # The other graph is answered while the first is still being computed.
+        assert done.wait(30)
+        assert not release.is_set() and worker.is_alive()
+    finally:
+        release.set()
+        worker.join()
+    assert structure.structures(slow).classes >= 1
