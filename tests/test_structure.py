@@ -176,3 +176,70 @@ def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch
         release.set()
         worker.join()
     assert structure.structures(slow).classes >= 1
+
+
+def test_open_blocks_are_framed_in_their_class_colour():
+    h = Hierarchy(ffn_graph(scoped=True))
+    view = h.view(open=["layer1", "layer2", "layer3"])
+    text = dot.to_dot(h, view, colour="structure")
+    rank = structure.structures(h).block(h._by_key["layer1"]).rank
+    pen = colour.structure_colour(rank)
+    frames = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'graph \[id="cluster-scope-(layer\d)"[^\n]*', text)
+    }
+    for name in ("layer1", "layer2"):
+        assert f'color="{pen}" penwidth=4' in frames[name]
+        assert "1 of 2 identical" in frames[name]
+    assert "penwidth" not in frames["layer3"] and "identical" not in frames["layer3"]
+    # The legend names the class though no closed box shows it, with an id for the tab.
+    assert re.search(rf'bgcolor="{pen}"[^>]* id="sg-legend-0" tooltip="layer1 ×2"', text)
+
+
+def test_structure_colours_differ_clearly_from_each_other_and_from_plain_fills():
+    def rgb(c: str) -> tuple[int, ...]:
+        return tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))
+
+    plain = re.findall(r'fillcolor="(#[0-9a-f]{6})"', " ".join(dot._STYLE.values()))
+    palette = colour.STRUCTURE_PALETTE
+    assert len(set(palette)) == len(palette)
+    for i, a in enumerate(palette):
+        for b in [*palette[i + 1 :], *plain]:
+            distance = sum((x - y) ** 2 for x, y in zip(rgb(a), rgb(b), strict=True)) ** 0.5
+            assert distance >= 40, (a, b)
+
+
+def test_classes_past_the_palette_share_one_dashed_other_style():
+    # 13 classes of two identical blocks each: chains of k Relu ops, k = 2 .. 14.
+    nodes = [("x", "Placeholder")]
+    for k in range(2, 15):
+        for copy in ("a", "b"):
+            scope, last = f"chain{k:02d}{copy}", "x"
+            for j in range(k):
+                nodes.append((f"{scope}/relu_{'abcdefghijklmn'[j]}", "Relu", (last,)))
+                last = nodes[-1][0]
+    h = Hierarchy(graph_from_nodes(nodes))
+    found = structure.structures(h)
+    assert found.classes == 13
+    text = dot.to_dot(h, h.view(depth=0), colour="structure")
+    fills = {}
+    for line in text.splitlines():
+        box = re.match(r'\s*"scope-(chain\d\d[ab])" \[', line)
+        if box:
+            fills[box.group(1)] = (re.findall(r'fillcolor="(#[0-9a-f]{6})"', line)[-1], line)
+    palette = len(colour.STRUCTURE_PALETTE)
+    coloured = {}
+    for k in range(2, 15):
+        (fill_a, line_a), (fill_b, _) = fills[f"chain{k:02d}a"], fills[f"chain{k:02d}b"]
+        assert fill_a == fill_b
+        if found.block(h._by_key[f"chain{k:02d}a"]).rank < palette:
+            coloured[k] = fill_a
+            assert "dashed" not in line_a
+        else:
+            assert fill_a == colour.STRUCTURE_OTHER and "dashed" in line_a
+    # The biggest classes get the palette, each its own colour; the rest one "other" row.
+    assert sorted(coloured) == list(range(5, 15))
+    assert sorted(coloured.values()) == sorted(colour.STRUCTURE_PALETTE)
+    swatches = re.findall(r'<td bgcolor="(#[0-9a-f]{6})"', text)
+    assert len(swatches) == len(set(swatches)) == palette + 1
+    assert "other identical blocks (3 classes)" in text
