@@ -588,6 +588,7 @@ export class Tab {
     this.ui.stage.replaceChildren(svg);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll('g.node').length;
+    this.showColourLegend(svg);
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
@@ -1071,6 +1072,13 @@ export class Tab {
     this.setResults([], '');
     this.highlightId = null;
     this.markHighlight();
+  }
+
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
   }
 
   // --- traces ---

@@ -209,7 +209,11 @@ export function buildShell() {
       h('div', {class: 'sg-row'}, ui.depthInput, ui.depthButton),
       h('div', {class: 'sg-row'}, ui.closeAllButton)
     ),
-    section('Colour', ui.colourSelect),
+    section(
+      'Colour',
+      ui.colourSelect,
+      (ui.colourLegend = h('div', {class: 'sg-legend sg-colour-legend', hidden: true}))
+    ),
     section(
       'Trace',
       h('div', {class: 'sg-row'}, ui.traceDepth, h('span', {text: 'hops'}), ui.traceClear),
@@ -353,6 +357,9 @@ export function importGraphSvg(text) {
     if (tip == null) continue;
     const owner = element.closest('g.node, g.edge, g.cluster');
     if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
+    // A legend row's swatch (dot.py gives it an id and its text as tooltip): for the sidebar.
+    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend) legend.setAttribute('data-sg-legend', tip);
     element.removeAttributeNS(XLINK_NS, 'title');
   }
   const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
@@ -375,6 +382,32 @@ export function importGraphSvg(text) {
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   svg.setAttribute('role', 'img');
   return {svg, bounds};
+}
+
+// colour.STRUCTURE_OTHER: the fill of the classes of identical blocks past the palette.
+const STRUCTURE_OTHER = '#fcfcfc';
+
+/**
+ * The rows of a drawing's colour legend (the swatches dot.py marks, see importGraphSvg) for
+ * the sidebar: a swatch in the row's colour and its text. Empty when the drawing has none.
+ */
+export function colourLegendRows(svg) {
+  const rows = [];
+  for (const row of svg.querySelectorAll('g[data-sg-legend]')) {
+    const fill = (row.querySelector('polygon, path') || row).getAttribute('fill') || '';
+    const mark = h('span', {class: 'sg-swatch sg-swatch-class'});
+    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
+    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
+    rows.push(
+      h(
+        'div',
+        {class: 'sg-legend-row sg-colour-class'},
+        mark,
+        h('span', {text: row.dataset.sgLegend})
+      )
+    );
+  }
+  return rows;
 }
 
 /**

@@ -483,8 +483,20 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
 
 def test_colour_by_structure_and_a_blocks_card(tab):
     tab.open("ffn_scoped")
-    tab.close_all()
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", "structure"))
+    # The first view opens layer1-3: the identical open ones are framed in their colour, and
+    # the sidebar lists the class with that colour.
+    stroke = "e => e.querySelector('path, polygon').getAttribute('stroke')"
+    frame = tab.frame_of("scope", "layer1")
+    other = tab.frame_of("scope", "layer2")
+    colour = frame.evaluate(stroke)
+    assert colour == other.evaluate(stroke) != "#9fa8da"
+    expect(frame).to_contain_text("1 of 2 identical")
+    rows = tab.frame.locator(".sg-colour-legend .sg-colour-class")
+    expect(rows.first).to_have_text("layer1 ×2")  # the biggest class first, then inner ones
+    swatch = rows.first.locator(".sg-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert swatch == "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+    tab.close_all()
     fill = "e => e.querySelector('path, polygon, ellipse').getAttribute('fill')"
     # layer1 and layer2 are MatMul, add and Relu over their own variables; layer3 has no Relu.
     assert tab.box("scope", "layer1").evaluate(fill) == tab.box("scope", "layer2").evaluate(fill)
@@ -494,3 +506,6 @@ def test_colour_by_structure_and_a_blocks_card(tab):
     card = tab.frame.locator(".sg-card")
     expect(card.locator(".sg-identical")).to_have_text("One of 2 identical blocks")
     expect(card.locator(".sg-block-name")).to_have_text(["layer1"])
+    tab.page.mouse.move(0, 0)
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
+    expect(tab.frame.locator(".sg-colour-legend")).to_be_hidden()
