@@ -768,13 +768,16 @@ export class Tab {
     if (element && element.classList.contains('node')) {
       const box = parseElementId(element.id);
       if (!box) return;
-      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
+      // Shift+click pins a group's card (a click opens the group).
+      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.togglePin(element);
+      else if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
       else if (box.kind === 'op') this.togglePin(element);
       return;
     }
     if (element && element.classList.contains('cluster')) {
       const group = parseClusterId(element.id);
-      if (group) this.closeGroup(group, element);
+      if (group && event && event.shiftKey) this.togglePin(element);
+      else if (group) this.closeGroup(group, element);
       return;
     }
     this.unpin();
@@ -927,7 +930,7 @@ export class Tab {
     if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
     const block = answer.error
       ? views.errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1]
-      : views.summariesBlock(answer, {pinned});
+      : views.summariesBlock(answer, {pinned, pinWith: what.kind === 'op' ? 'click' : 'Shift+click'});
     if (!block) return;
     // First after the name and counts: what the badge promised, before the longer lists.
     const after = this.ui.card.querySelector('.sg-card-block, .sg-card-hint');

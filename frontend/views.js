@@ -630,17 +630,22 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
   card.push(
     h('div', {
       class: 'sg-card-hint',
-      text: open ? 'Click its outline or title to close it' : 'Click to open',
+      text: open
+        ? 'Click its outline or title to close it, Shift+click to pin this card'
+        : 'Click to open, Shift+click to pin this card',
     })
   );
   return card;
 }
 
+// Summaries a hover card shows (a pinned card shows them all).
+const HOVER_SUMMARIES = 3;
+
 /**
  * The card's block for the summaries at or inside a box (the `summaries` route's answer):
  * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
  */
-export function summariesBlock(answer, {pinned = false} = {}) {
+export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {}) {
   const rows = [];
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
@@ -684,8 +689,18 @@ export function summariesBlock(answer, {pinned = false} = {}) {
     );
   }
   if (!rows.length) return null;
-  const shown = limited(rows, pinned, 'summaries');
-  if (answer.more) shown.push(h('div', {class: 'sg-more', text: `… ${answer.more} more`}));
+  // A hover card shows a few (charts are tall: more would push the card's other sections
+  // out of sight); a pinned one shows them all and scrolls.
+  let shown = rows;
+  let more = answer.more || 0;
+  if (!pinned && rows.length > HOVER_SUMMARIES) {
+    shown = rows.slice(0, HOVER_SUMMARIES);
+    more += rows.length - HOVER_SUMMARIES;
+  }
+  if (more) {
+    const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
+    shown.push(h('div', {class: 'sg-more sg-summaries-more', text}));
+  }
   return h(
     'div',
     {class: 'sg-card-block sg-summaries'},
