@@ -1106,6 +1106,7 @@ export class Tab {
     this.ui.traceClear.disabled = false;
     this.ui.traceStatus.textContent = views.traceText(found);
     this.unpin();
+    this.frameTraceNext = true; // the view moves to the marked boxes once they are marked
     const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
     if (same) this.paintTrace(found);
     else this.show({open: found.open, depth: null}, {fit: true});
@@ -1144,6 +1145,29 @@ export class Tab {
     }
     const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
     if (origin) origin.classList.add('sg-trace-origin');
+    if (this.frameTraceNext) {
+      this.frameTraceNext = false;
+      this.frameTrace();
+    }
+  }
+
+  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
+  frameTrace() {
+    const vp = this.viewport;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const element of this.ui.stage.querySelectorAll('g.node.sg-trace')) {
+      const r = vp.userRect(element);
+      if (!r) continue;
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.w);
+      y1 = Math.max(y1, r.y + r.h);
+    }
+    if (x0 === Infinity) return;
+    vp.go(vp.fitView({x: x0, y: y0, w: x1 - x0, h: y1 - y0}));
   }
 
   async retrace() {
@@ -1160,12 +1184,14 @@ export class Tab {
     }
     if (this.traced !== traced) return;
     this.traced = {...traced, found};
+    this.ui.traceStatus.textContent = views.traceText(found, {kept: true});
     this.paintTrace(found);
   }
 
   clearTrace() {
     this.model.cancelTrace();
     this.traced = null;
+    this.frameTraceNext = false;
     this.ui.traceClear.disabled = true;
     this.ui.traceStatus.textContent = '';
     this.markTrace();

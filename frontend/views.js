@@ -841,13 +841,19 @@ export function loadingChip(seconds) {
   ];
 }
 
-/** What a trace found, in a line: ops, hops, and the bounds it met. */
-export function traceText(found) {
+/**
+ * What a trace found, in a line: ops, hops, and the bounds it met; `kept`: marked in a view
+ * the user opened or closed since (its closed groups are the user's, not the bounds').
+ */
+export function traceText(found, {kept = false} = {}) {
   const way = {in: 'into', out: 'out of', both: 'into and out of'}[found.direction] || '';
   const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? '' : 's'}`;
   const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
   if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
-  if (found.closed) {
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? '' : 's'}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
     const groups = `${formatCount(found.closed)} group${found.closed === 1 ? '' : 's'}`;
     const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
     parts.push(`${groups} on them left closed (${bounds})`);
