@@ -20,10 +20,13 @@ Runs:
   keras/op_graph  a small Keras model's op graph (a traced tf.function, tf.summary.graph)
   keras/trace     the same function's op graph as tf.summary.trace_export writes it
   keras/fit/...   what Keras' own TensorBoard callback writes during a short fit: its
-                  model config (a conceptual graph), losses and metrics
+                  model config (a conceptual graph), losses and metrics, and (histogram_freq=1)
+                  a histogram of each layer's weights every epoch, linked to its layer
   pytorch/torch, pytorch/tensorboardx
               a small PyTorch model (a ModuleList of blocks, a Sequential head) written by
-              `SummaryWriter.add_graph` of PyTorch and of tensorboardX, when they are installed
+              `SummaryWriter.add_graph` of PyTorch and of tensorboardX, when they are installed,
+              with three steps of `add_histogram` of every parameter (`blocks.1.fc.weight`) and
+              an `add_scalar("blocks.1/weight_norm")`, each linked to its module's scope
 
 Beside the runs, `saved_model/` holds a SavedModel for `tb-scopegraph list|render` (TensorBoard
 does not read SavedModels). The output folder is cleared first, so running it twice gives the
@@ -270,7 +273,7 @@ def write_pytorch_runs(logdir: str) -> list[str]:
     from torch.utils.tensorboard import SummaryWriter
 
     with SummaryWriter(os.path.join(logdir, "pytorch", "torch")) as writer:
-        writer.add_graph(model, example)
+        write_pytorch_summaries(writer, model, example)
     written = ["pytorch/torch"]
     try:
         import tensorboardX
@@ -278,8 +281,25 @@ def write_pytorch_runs(logdir: str) -> list[str]:
         print("tensorboardX is not installed: no pytorch/tensorboardx run", file=sys.stderr)
         return written
     with tensorboardX.SummaryWriter(os.path.join(logdir, "pytorch", "tensorboardx")) as writer:
-        writer.add_graph(model, example)
+        write_pytorch_summaries(writer, model, example)
     return written + ["pytorch/tensorboardx"]
+
+
+def write_pytorch_summaries(writer, model, example, steps: int = 3) -> None:
+    """`add_graph`, then a few steps of `add_histogram` of every parameter (dotted module
+    paths: `blocks.1.fc.weight`) and one `add_scalar` named by its module (`blocks.1/...`), as
+    training code logs them; the weights move a little each step."""
+    import torch
+
+    writer.add_graph(model, example)
+    for step in range(steps):
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.mul_(1.05)
+        for name, parameter in model.named_parameters():
+            writer.add_histogram(name, parameter.detach(), step)
+        norm = float(model.blocks[1].fc.weight.detach().norm())
+        writer.add_scalar("blocks.1/weight_norm", norm, step)
 
 
 def keras_model() -> tf.keras.Model:
@@ -323,7 +343,7 @@ def write_keras_runs(logdir: str) -> None:
     labels = rng.integers(0, 3, size=32)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     callback = tf.keras.callbacks.TensorBoard(
-        log_dir=os.path.join(logdir, "keras", "fit"), write_graph=True, histogram_freq=0
+        log_dir=os.path.join(logdir, "keras", "fit"), write_graph=True, histogram_freq=1
     )
     model.fit(features, labels, epochs=2, batch_size=16, callbacks=[callback], verbose=0)
 

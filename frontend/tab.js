@@ -611,6 +611,7 @@ export class Tab {
     this.ui.stage.replaceChildren(svg);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll('g.node').length;
+    this.showColourLegend(svg);
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
@@ -802,13 +803,16 @@ export class Tab {
     if (element && element.classList.contains('node')) {
       const box = parseElementId(element.id);
       if (!box) return;
-      if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
+      // Shift+click pins a group's card (a click opens the group).
+      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.togglePin(element);
+      else if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
       else if (box.kind === 'op') this.togglePin(element);
       return;
     }
     if (element && element.classList.contains('cluster')) {
       const group = parseClusterId(element.id);
-      if (group) this.closeGroup(group, element);
+      if (group && event && event.shiftKey) this.togglePin(element);
+      else if (group) this.closeGroup(group, element);
       return;
     }
     this.unpin();
@@ -961,7 +965,7 @@ export class Tab {
     if (this.cardFor !== element || (this.hovered !== element && this.pinned !== element)) return;
     const block = answer.error
       ? views.errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1]
-      : views.summariesBlock(answer, {pinned});
+      : views.summariesBlock(answer, {pinned, pinWith: what.kind === 'op' ? 'click' : 'Shift+click'});
     if (!block) return;
     // First after the name and counts: what the badge promised, before the longer lists.
     const after = this.ui.card.querySelector('.sg-card-block, .sg-card-hint');
@@ -1108,6 +1112,13 @@ export class Tab {
     this.markHighlight();
   }
 
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+
   // --- traces ---
 
   /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
@@ -1131,6 +1142,7 @@ export class Tab {
     this.ui.traceClear.disabled = false;
     this.ui.traceStatus.textContent = views.traceText(found);
     this.unpin();
+    this.frameTraceNext = true; // the view moves to the marked boxes once they are marked
     const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
     if (same) this.paintTrace(found);
     else this.show({open: found.open, depth: null}, {fit: true});
@@ -1169,6 +1181,29 @@ export class Tab {
     }
     const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
     if (origin) origin.classList.add('sg-trace-origin');
+    if (this.frameTraceNext) {
+      this.frameTraceNext = false;
+      this.frameTrace();
+    }
+  }
+
+  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
+  frameTrace() {
+    const vp = this.viewport;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const element of this.ui.stage.querySelectorAll('g.node.sg-trace')) {
+      const r = vp.userRect(element);
+      if (!r) continue;
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.w);
+      y1 = Math.max(y1, r.y + r.h);
+    }
+    if (x0 === Infinity) return;
+    vp.go(vp.fitView({x: x0, y: y0, w: x1 - x0, h: y1 - y0}));
   }
 
   async retrace() {
@@ -1185,12 +1220,14 @@ export class Tab {
     }
     if (this.traced !== traced) return;
     this.traced = {...traced, found};
+    this.ui.traceStatus.textContent = views.traceText(found, {kept: true});
     this.paintTrace(found);
   }
 
   clearTrace() {
     this.model.cancelTrace();
     this.traced = null;
+    this.frameTraceNext = false;
     this.ui.traceClear.disabled = true;
     this.ui.traceStatus.textContent = '';
     this.markTrace();

@@ -212,7 +212,8 @@ export function buildShell() {
     section(
       'Colour',
       ui.colourSelect,
-      h('p', {class: 'sg-help sg-diff-only', text: NO_COLOUR_IN_DIFF})
+      h('p', {class: 'sg-help sg-diff-only', text: NO_COLOUR_IN_DIFF}),
+      (ui.colourLegend = h('div', {class: 'sg-legend sg-colour-legend', hidden: true}))
     ),
     section(
       'Trace',
@@ -367,6 +368,9 @@ export function importGraphSvg(text) {
     if (tip == null) continue;
     const owner = element.closest('g.node, g.edge, g.cluster');
     if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
+    // A legend row's swatch (dot.py gives it an id and its text as tooltip): for the sidebar.
+    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend) legend.setAttribute('data-sg-legend', tip);
     element.removeAttributeNS(XLINK_NS, 'title');
   }
   const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
@@ -389,6 +393,32 @@ export function importGraphSvg(text) {
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   svg.setAttribute('role', 'img');
   return {svg, bounds};
+}
+
+// colour.STRUCTURE_OTHER: the fill of the classes of identical blocks past the palette.
+const STRUCTURE_OTHER = '#fcfcfc';
+
+/**
+ * The rows of a drawing's colour legend (the swatches dot.py marks, see importGraphSvg) for
+ * the sidebar: a swatch in the row's colour and its text. Empty when the drawing has none.
+ */
+export function colourLegendRows(svg) {
+  const rows = [];
+  for (const row of svg.querySelectorAll('g[data-sg-legend]')) {
+    const fill = (row.querySelector('polygon, path') || row).getAttribute('fill') || '';
+    const mark = h('span', {class: 'sg-swatch sg-swatch-class'});
+    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
+    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
+    rows.push(
+      h(
+        'div',
+        {class: 'sg-legend-row sg-colour-class'},
+        mark,
+        h('span', {text: row.dataset.sgLegend})
+      )
+    );
+  }
+  return rows;
 }
 
 /**
@@ -625,17 +655,22 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
   card.push(
     h('div', {
       class: 'sg-card-hint',
-      text: open ? 'Click its outline or title to close it' : 'Click to open',
+      text: open
+        ? 'Click its outline or title to close it, Shift+click to pin this card'
+        : 'Click to open, Shift+click to pin this card',
     })
   );
   return card;
 }
 
+// Summaries a hover card shows (a pinned card shows them all).
+const HOVER_SUMMARIES = 3;
+
 /**
  * The card's block for the summaries at or inside a box (the `summaries` route's answer):
  * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
  */
-export function summariesBlock(answer, {pinned = false} = {}) {
+export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {}) {
   const rows = [];
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
@@ -679,8 +714,18 @@ export function summariesBlock(answer, {pinned = false} = {}) {
     );
   }
   if (!rows.length) return null;
-  const shown = limited(rows, pinned, 'summaries');
-  if (answer.more) shown.push(h('div', {class: 'sg-more', text: `… ${answer.more} more`}));
+  // A hover card shows a few (charts are tall: more would push the card's other sections
+  // out of sight); a pinned one shows them all and scrolls.
+  let shown = rows;
+  let more = answer.more || 0;
+  if (!pinned && rows.length > HOVER_SUMMARIES) {
+    shown = rows.slice(0, HOVER_SUMMARIES);
+    more += rows.length - HOVER_SUMMARIES;
+  }
+  if (more) {
+    const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
+    shown.push(h('div', {class: 'sg-more sg-summaries-more', text}));
+  }
   return h(
     'div',
     {class: 'sg-card-block sg-summaries'},
@@ -821,13 +866,19 @@ export function loadingChip(seconds) {
   ];
 }
 
-/** What a trace found, in a line: ops, hops, and the bounds it met. */
-export function traceText(found) {
+/**
+ * What a trace found, in a line: ops, hops, and the bounds it met; `kept`: marked in a view
+ * the user opened or closed since (its closed groups are the user's, not the bounds').
+ */
+export function traceText(found, {kept = false} = {}) {
   const way = {in: 'into', out: 'out of', both: 'into and out of'}[found.direction] || '';
   const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? '' : 's'}`;
   const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
   if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
-  if (found.closed) {
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? '' : 's'}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
     const groups = `${formatCount(found.closed)} group${found.closed === 1 ? '' : 's'}`;
     const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
     parts.push(`${groups} on them left closed (${bounds})`);

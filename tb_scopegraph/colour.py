@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 #: What a view can be coloured by; "" is no colouring.
 SCHEMES = ("", "op", "device", "compute", "memory", "structure")
@@ -60,13 +60,33 @@ def category_colour(name: str) -> str:
     return _PALETTE[zlib.crc32(name.encode("utf-8")) % len(_PALETTE)]
 
 
-def structure_colour(rank: int) -> str:
-    """The fill for the class of identical blocks ranked ``rank`` (biggest blocks first).
+# Classes of identical blocks: few, clearly different tones (each unlike its neighbours and
+# unlike the plain group fills), for the biggest classes; every other class shares one
+# neutral fill, drawn dashed (see dot.py), so no two classes ever look alike.
+STRUCTURE_PALETTE = (
+    "#ffd54f",  # amber
+    "#81d4fa",  # sky blue
+    "#f48fb1",  # pink
+    "#aed581",  # light green
+    "#ce93d8",  # purple
+    "#ffab91",  # salmon
+    "#4db6ac",  # teal
+    "#fff176",  # yellow
+    "#bcaaa4",  # brown
+    "#7986cb",  # indigo
+)
+#: The fill of the classes past the palette: "other identical blocks".
+STRUCTURE_OTHER = "#fcfcfc"
 
-    >>> structure_colour(0) == _PALETTE[0], structure_colour(len(_PALETTE)) == _PALETTE[0]
+
+def structure_colour(rank: int) -> str:
+    """The fill for the class of identical blocks ranked ``rank`` (biggest blocks first): one
+    of `STRUCTURE_PALETTE` for the first classes, `STRUCTURE_OTHER` for the rest.
+
+    >>> structure_colour(0) == STRUCTURE_PALETTE[0], structure_colour(99) == STRUCTURE_OTHER
     (True, True)
     """
-    return _PALETTE[rank % len(_PALETTE)]
+    return STRUCTURE_PALETTE[rank] if 0 <= rank < len(STRUCTURE_PALETTE) else STRUCTURE_OTHER
 
 
 def scale_colour(value: float | None, top: float) -> str:
@@ -90,11 +110,7 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
     """
     if scheme == "structure":
         colours = [None if v is None else structure_colour(v[0]) for v in values]
-        classes = sorted({v for v in values if v is not None})
-        rows = [(structure_colour(rank), text) for rank, text in classes[:_LEGEND_MAX]]
-        if len(classes) > len(rows):
-            rows.append((_NONE, f"… {len(classes) - len(rows)} more"))
-        return colours, _legend("identical blocks", rows) if rows else ""
+        return colours, structure_legend(v for v in values if v is not None)
     if scheme in ("op", "device"):
         colours = [category_colour(v) if v else None for v in values]
         counts: dict[str, int] = {}
@@ -118,6 +134,25 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
         rows = [(_SCALE[0], f"0 – {unit(top / len(_SCALE))}"), (_SCALE[-1], f"up to {unit(top)}")]
         return colours, _legend(title, rows)
     return [None] * len(values), ""
+
+
+def structure_legend(classes: Iterable[tuple[int, str]]) -> str:
+    """The legend of a view coloured by structure: a row per coloured class of identical
+    blocks (rank, text) it shows, then one row for all the others. Each row's swatch carries
+    an id (``sg-legend-<n>``) and its text as tooltip, for the tab's sidebar to read.
+
+    >>> "other identical blocks (2 classes)" in structure_legend([(0, "a ×2"), (10, "b ×2"),
+    ...     (11, "c ×3")])
+    True
+    """
+    found = sorted(set(classes))
+    rows = [(structure_colour(rank), text) for rank, text in found if rank < len(STRUCTURE_PALETTE)]
+    others = len(found) - len(rows)
+    if others:
+        rows.append(
+            (STRUCTURE_OTHER, f"other identical blocks ({others} class{'es' * (others > 1)})")
+        )
+    return _legend("identical blocks", rows, ids=True) if rows else ""
 
 
 #: Fills of a diff view, by status (diff.py's names): green added, red removed, amber changed;
@@ -144,11 +179,17 @@ def diff_legend(counts: dict[str, int]) -> str:
     return _legend("diff (ops)", rows)
 
 
-def _legend(title: str, rows: list[tuple[str, str]]) -> str:
+def _legend(title: str, rows: list[tuple[str, str]], ids: bool = False) -> str:
     cells = "".join(
-        f'<tr><td bgcolor="{colour}" width="14" height="10"></td>'
-        f'<td align="left">{html.escape(_clip(text), quote=True)}</td></tr>'
-        for colour, text in rows
+        f'<tr><td bgcolor="{colour}" width="14" height="10"'
+        + (
+            f' id="sg-legend-{n}" tooltip="{html.escape(_clip(text, 200), quote=True)}"'
+            if ids
+            else ""
+        )
+        + ("" if colour != STRUCTURE_OTHER else ' border="1" style="dashed" color="#757575"')
+        + f'></td><td align="left">{html.escape(_clip(text), quote=True)}</td></tr>'
+        for n, (colour, text) in enumerate(rows)
     )
     return (
         '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'

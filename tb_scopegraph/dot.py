@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tb_scopegraph import structure
-from tb_scopegraph.colour import DIFF_FILLS, SCHEMES, diff_legend, fills
+from tb_scopegraph.colour import (
+    DIFF_FILLS,
+    SCHEMES,
+    STRUCTURE_OTHER,
+    diff_legend,
+    fills,
+    structure_colour,
+    structure_legend,
+)
 from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.hierarchy import (
@@ -179,6 +187,8 @@ class Marks:
     cluster_fills: Mapping[str, str] = field(default_factory=dict)
     cluster_classes: Mapping[str, str] = field(default_factory=dict)
     cluster_notes: Mapping[str, str] = field(default_factory=dict)
+    #: Per open group, by key, the colour of a thick frame (a class of identical blocks).
+    cluster_pens: Mapping[str, str] = field(default_factory=dict)
 
 
 def to_dot(
@@ -200,12 +210,31 @@ def to_dot(
     if not colour:
         return layout_to_dot(layout, title, badges=badges)
     if colour == "structure":
-        found = structure.structures(hierarchy)
-        values = [found.measure(box) for box in layout.boxes]
-    else:
-        values = [hierarchy.measure(box, colour) for box in layout.boxes]
+        return _structure_dot(hierarchy, layout, title, badges)
+    values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
     return layout_to_dot(layout, title, box_fills, legend, badges=badges)
+
+
+def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> str:
+    """A view coloured by structure: closed blocks filled with their class's colour, open ones
+    framed in it (an open group is never filled) with "1 of N identical" under their title."""
+    found = structure.structures(hierarchy)
+    values = [found.measure(box) for box in layout.boxes]
+    box_fills, _ = fills("structure", values)
+    pens, notes, classes = {}, {}, [v for v in values if v is not None]
+    for cluster in layout.clusters:
+        measured = found.measure(cluster)
+        if measured is None:
+            continue
+        classes.append(measured)
+        pens[cluster.name] = structure_colour(measured[0])
+        gid = hierarchy._by_key[cluster.name]
+        notes[cluster.name] = f"1 of {len(found.block(gid).members)} identical"
+    marks = Marks(cluster_pens=pens, cluster_notes=notes)
+    return layout_to_dot(
+        layout, title, box_fills, structure_legend(classes), marks=marks, badges=badges
+    )
 
 
 def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
@@ -299,6 +328,9 @@ def layout_to_dot(
             style = _CLUSTER_STYLE[item.kind]
             if item.name in marks.cluster_fills:
                 style += f' fillcolor="{marks.cluster_fills[item.name]}"'
+            if item.name in marks.cluster_pens:
+                pen = marks.cluster_pens[item.name]
+                style += _pen(item.kind, pen)
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
                 f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={quote(label)} "
@@ -470,7 +502,19 @@ def _fill(box: Box, fill: str | None) -> str:
     if not fill:
         return ""
     style = ' style="dashed,filled"' if box.kind == MISSING else ""
+    if fill == STRUCTURE_OTHER:  # a class of identical blocks past the palette: dashed
+        style = f' style="{_ROUNDED.get(box.kind, "")}filled,dashed" color="#616161"'
     return f' fillcolor="{fill}"{style}'  # colours come from colour.py's fixed set
+
+
+_ROUNDED = {SCOPE: "rounded,"}
+
+
+def _pen(kind: str, colour: str) -> str:
+    """The frame of an open group of a class of identical blocks: thick, in its colour."""
+    if colour == STRUCTURE_OTHER:
+        return f' style="{_ROUNDED.get(kind, "")}filled,dashed" color="#616161" penwidth=2'
+    return f' color="{colour}" penwidth=4'
 
 
 def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:

@@ -370,12 +370,18 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             ]
             unlinked = [{"tag": t, "kind": links.kinds[t]} for t in links.unlinked]
             return {"linked": listed[:_SUMMARY_LIST_MAX], "unlinked": unlinked[:_SUMMARY_LIST_MAX]}
-        if kind_of in (None, "op", "missing"):
-            known = hierarchy.op_type(name) is not None or hierarchy.is_group(name)
+        # As the node route: an op's card asks for an op, a group's for a group. A missing
+        # input (no node, so never linked) has none.
+        is_op = hierarchy.op_type(name) is not None
+        if kind_of == "op":
+            known = is_op
+        elif kind_of is None:
+            known = is_op or hierarchy.is_group(name)
         else:
-            known = hierarchy.is_group(name)
-        if not known and kind_of != "missing":
-            raise NotFound(f"no node or scope {name!r} in this graph")
+            known = kind_of == "missing" or hierarchy.is_group(name)
+        if not known:
+            what = "op" if kind_of == "op" else "node or scope"
+            raise NotFound(f"no {what} {name!r} in this graph")
         lookup = "op" if kind_of in ("op", "missing") else (None if kind_of is None else "group")
         tags = links.tags_of(name, lookup)
         ref = key[1]

@@ -87,7 +87,7 @@ class Structures:
     def details(self, name: str) -> dict:
         """What a group's card says of its structure: signature and its identical blocks."""
         gid = self._h._by_key[name]
-        signature = f"{self.signatures[gid]:016x}"
+        signature = _hex(self.signatures[gid])
         block = self._block_of.get(gid)
         if block is None:
             return {"signature": signature, "identical": 1, "others": [], "more": 0}
@@ -111,7 +111,19 @@ class Structures:
         return block.rank, f"{first} ×{len(block.members)}"
 
 
+def _hex(signature: int) -> str:
+    """A signature as 16 hex digits (Python's hash is signed: read as unsigned 64 bits).
+
+    >>> _hex(-1), _hex(255)
+    ('ffffffffffffffff', '00000000000000ff')
+    """
+    return f"{signature & (2**64 - 1):016x}"
+
+
 _cache: weakref.WeakKeyDictionary[Hierarchy, Structures] = weakref.WeakKeyDictionary()
+# One lock per hierarchy, so that computing one graph's signatures (a second or more on a
+# large graph) never holds up another graph's; `_lock` only guards the two dictionaries.
+_locks: weakref.WeakKeyDictionary[Hierarchy, threading.Lock] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -119,8 +131,16 @@ def structures(hierarchy: Hierarchy) -> Structures:
     """The structures of ``hierarchy``, computed on first use and kept while it lives."""
     with _lock:
         found = _cache.get(hierarchy)
+        if found is not None:
+            return found
+        own = _locks.setdefault(hierarchy, threading.Lock())
+    with own:
+        with _lock:
+            found = _cache.get(hierarchy)
         if found is None:
-            found = _cache[hierarchy] = Structures(hierarchy)
+            found = Structures(hierarchy)
+            with _lock:
+                _cache[hierarchy] = found
         return found
 
 

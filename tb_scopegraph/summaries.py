@@ -6,9 +6,10 @@ A tag is linked to graph names by the first rule that finds any (see `link`):
    (``layer1/weights``). The tag is linked to that op and to the op whose value it summarizes
    (its input, followed through ``ReadVariableOp``/``Identity`` reads to the variable).
 2. The tag is an op or scope name as it is (TF2 ``tf.summary.histogram("layer1/W")``).
-3. PyTorch: a dotted parameter or module path (``add_histogram("fc1.weight")``, also after a
-   ``prefix/``) names the module scopes of ``add_graph`` (``Net/Linear[fc1]/weight``), module
-   attributes in brackets: the longest dotted prefix that names a module scope.
+3. PyTorch: a dotted parameter or module path (``add_histogram("fc1.weight")``, also as any
+   "/"-separated part: ``prefix/fc1.weight``, ``blocks.1/grad_norm``) names the module scopes of
+   ``add_graph`` (``Net/Linear[fc1]/weight``), module attributes in brackets: the longest dotted
+   prefix that names a module scope, the deepest over the tag's parts.
 4. The tag's path and then its parents, each tried as an op or scope name and then as the end
    of a scope's name (``dense/kernel_0``: Keras' ``:0`` suffix dropped, then ``dense`` finds
    ``sequential/dense``); the shallowest scopes that end so win.
@@ -195,13 +196,18 @@ class _Finder:
                     continue
                 path = ".".join(m.group(1) if (m := _MODULE_PART.match(p)) else p for p in parts)
                 self._modules.setdefault(path, []).append(key)
-        for text in dict.fromkeys([tag, tag.rpartition("/")[2]]):
+        # The whole tag, then each "/"-separated part (``blocks.1/grad_norm``,
+        # ``weights/fc1.weight``): the part that names the deepest module wins.
+        best: list[str] = []
+        best_depth = 0
+        for text in dict.fromkeys([tag, *tag.split("/")]):
             parts = text.split(".")
-            for end in range(len(parts), 0, -1):
+            for end in range(len(parts), best_depth, -1):
                 keys = self._modules.get(".".join(parts[:end]))
                 if keys:
-                    return _shallowest(keys)
-        return ()
+                    best, best_depth = keys, end
+                    break
+        return _shallowest(best)
 
 
 def _shallowest(keys: Sequence[str]) -> tuple[Target, ...]:

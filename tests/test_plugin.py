@@ -808,3 +808,25 @@ def test_trace_answers_the_paths_ops_and_the_view_that_shows_them(resnet_api):
 )
 def test_bad_traces_answer_json_errors(resnet_api, params, code, says):
     assert says in resnet_api.error(code, "trace", run="resnet", **params)
+
+
+def test_the_readme_routes_table_lists_every_route_and_the_trace_parameters(resnet_api):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    start = lines.index("| route | answer |")
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    listed = {}
+    for row in rows:
+        cell = row.split("` |", 1)[0].strip("| `")
+        for name in cell.split("`, `"):
+            listed[name.split("?")[0].split("[")[0]] = cell
+    routes = {r.strip("/") for r in resnet_api.plugin.get_plugin_apps() if r != "/static/*"}
+    assert routes <= set(listed), routes - set(listed)
+    for parameter in ("name=", "direction=", "depth=", "control=", "open=", "expand="):
+        assert parameter in listed["trace"], parameter
+    # Nothing after the table's end is another row.
+    assert not any(line.startswith("| `trace") for line in lines[start + 2 + len(rows) :])

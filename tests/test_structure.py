@@ -135,3 +135,111 @@ def test_input_order_and_control_edges_are_part_of_the_wiring():
     assert identical(h, "plain1") == {"plain1", "plain2"}
     assert identical(h, "swapped") == {"swapped"}  # a - b is not b - a
     assert identical(h, "waits") == {"waits"}
+
+
+def test_signatures_in_details_are_16_unsigned_hex_digits(resnet):
+    h = Hierarchy(resnet)
+    found = structure.structures(h)
+    keys = [g.key for g in h._groups[1:]]
+    assert any(found.signatures[h._by_key[k]] < 0 for k in keys)  # Python's hash is signed
+    for key in keys:
+        text = found.details(key)["signature"]
+        assert re.fullmatch(r"[0-9a-f]{16}", text), text
+        assert int(text, 16) == found.signatures[h._by_key[key]] % 2**64
+
+
+def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch):
+    import threading
+
+    slow, quick = Hierarchy(resnet), Hierarchy(ffn_graph(scoped=True))
+    started, release = threading.Event(), threading.Event()
+    original = structure._signatures
+
+    def signatures(h):
+        if h is slow:
+            started.set()
+            release.wait(30)
+        return original(h)
+
+    monkeypatch.setattr(structure, "_signatures", signatures)
+    worker = threading.Thread(target=structure.structures, args=(slow,))
+    worker.start()
+    try:
+        assert started.wait(30)
+        done = threading.Event()
+        other = threading.Thread(target=lambda: (structure.structures(quick), done.set()))
+        other.start()
+        # The other graph is answered while the first is still being computed.
+        assert done.wait(30)
+        assert not release.is_set() and worker.is_alive()
+    finally:
+        release.set()
+        worker.join()
+    assert structure.structures(slow).classes >= 1
+
+
+def test_open_blocks_are_framed_in_their_class_colour():
+    h = Hierarchy(ffn_graph(scoped=True))
+    view = h.view(open=["layer1", "layer2", "layer3"])
+    text = dot.to_dot(h, view, colour="structure")
+    rank = structure.structures(h).block(h._by_key["layer1"]).rank
+    pen = colour.structure_colour(rank)
+    frames = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'graph \[id="cluster-scope-(layer\d)"[^\n]*', text)
+    }
+    for name in ("layer1", "layer2"):
+        assert f'color="{pen}" penwidth=4' in frames[name]
+        assert "1 of 2 identical" in frames[name]
+    assert "penwidth" not in frames["layer3"] and "identical" not in frames["layer3"]
+    # The legend names the class though no closed box shows it, with an id for the tab.
+    assert re.search(rf'bgcolor="{pen}"[^>]* id="sg-legend-0" tooltip="layer1 ×2"', text)
+
+
+def test_structure_colours_differ_clearly_from_each_other_and_from_plain_fills():
+    def rgb(c: str) -> tuple[int, ...]:
+        return tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))
+
+    plain = re.findall(r'fillcolor="(#[0-9a-f]{6})"', " ".join(dot._STYLE.values()))
+    palette = colour.STRUCTURE_PALETTE
+    assert len(set(palette)) == len(palette)
+    for i, a in enumerate(palette):
+        for b in [*palette[i + 1 :], *plain]:
+            distance = sum((x - y) ** 2 for x, y in zip(rgb(a), rgb(b), strict=True)) ** 0.5
+            assert distance >= 40, (a, b)
+
+
+def test_classes_past_the_palette_share_one_dashed_other_style():
+    # 13 classes of two identical blocks each: chains of k Relu ops, k = 2 .. 14.
+    nodes = [("x", "Placeholder")]
+    for k in range(2, 15):
+        for copy in ("a", "b"):
+            scope, last = f"chain{k:02d}{copy}", "x"
+            for j in range(k):
+                nodes.append((f"{scope}/relu_{'abcdefghijklmn'[j]}", "Relu", (last,)))
+                last = nodes[-1][0]
+    h = Hierarchy(graph_from_nodes(nodes))
+    found = structure.structures(h)
+    assert found.classes == 13
+    text = dot.to_dot(h, h.view(depth=0), colour="structure")
+    fills = {}
+    for line in text.splitlines():
+        box = re.match(r'\s*"scope-(chain\d\d[ab])" \[', line)
+        if box:
+            fills[box.group(1)] = (re.findall(r'fillcolor="(#[0-9a-f]{6})"', line)[-1], line)
+    palette = len(colour.STRUCTURE_PALETTE)
+    coloured = {}
+    for k in range(2, 15):
+        (fill_a, line_a), (fill_b, _) = fills[f"chain{k:02d}a"], fills[f"chain{k:02d}b"]
+        assert fill_a == fill_b
+        if found.block(h._by_key[f"chain{k:02d}a"]).rank < palette:
+            coloured[k] = fill_a
+            assert "dashed" not in line_a
+        else:
+            assert fill_a == colour.STRUCTURE_OTHER and "dashed" in line_a
+    # The biggest classes get the palette, each its own colour; the rest one "other" row.
+    assert sorted(coloured) == list(range(5, 15))
+    assert sorted(coloured.values()) == sorted(colour.STRUCTURE_PALETTE)
+    swatches = re.findall(r'<td bgcolor="(#[0-9a-f]{6})"', text)
+    assert len(swatches) == len(set(swatches)) == palette + 1
+    assert "other identical blocks (3 classes)" in text

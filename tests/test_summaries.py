@@ -148,6 +148,8 @@ def _write_torch(run_dir: str) -> None:
             writer.add_histogram(name, parameter, step)
         writer.add_histogram("weights/fc1.weight", net.fc1.weight, step)  # a prefix, as some do
         writer.add_scalar("loss", 1.0 / (step + 1), step)
+        # "module path/metric": the module's part of the tag names it, not only its prefix.
+        writer.add_scalar("blocks.1/grad_norm", 0.5 * step, step)
     writer.close()
 
 
@@ -219,6 +221,7 @@ EXPECTED = {
         },
         "head.1.weight": [("group", "_Net/Sequential[head]/Linear[1]/weight")],
         "head.1.bias": [("group", "_Net/Sequential[head]/Linear[1]/bias")],
+        "blocks.1/grad_norm": [("group", "_Net/ModuleList[blocks]/_Block[1]")],
     },
     "keras/train": {
         f"mlp/{layer}/{weight}/histogram": [("op", f"mlp/{layer}")]
@@ -237,7 +240,12 @@ KINDS = {"tf1": "run_graph", "tf2": "run_graph", "torch": "run_graph", "keras/tr
 BADGES = {
     "tf1": {"layer1": 2, "layer2": 2, "evaluation": 1},
     "tf2": {"model": 3, "model/layer1": 2, "model/layer2": 1},
-    "torch": {"_Net": 15, "_Net/Linear[fc1]": 3, "_Net/ModuleList[blocks]": 10},
+    "torch": {
+        "_Net": 16,
+        "_Net/Linear[fc1]": 3,
+        "_Net/ModuleList[blocks]": 11,
+        "_Net/ModuleList[blocks]/_Block[1]": 3,
+    },
     "keras/train": {"mlp": 4},
 }
 NOT_BADGED = {
@@ -283,7 +291,10 @@ def test_torch_series_holds_the_summaries_of_its_members(multiplexer):
     series = [name for kind, name in links.badges() if kind == "group" and "[0-4]" in name]
     assert series == ["_Net/ModuleList[blocks]/_Block[0-4]"]
     assert links.tags_of(series[0], "series") == tuple(
-        sorted(f"blocks.{i}.fc.{p}" for i in range(BLOCKS) for p in ("weight", "bias"))
+        sorted(
+            [f"blocks.{i}.fc.{p}" for i in range(BLOCKS) for p in ("weight", "bias")]
+            + ["blocks.1/grad_norm"]
+        )
     )
 
 
@@ -298,7 +309,8 @@ def api(request, logdir):
         ctx = tb_context.RequestContext()
         listed = source.provider.list_tensors(ctx, experiment_id="", plugin_name="histograms")
         return sum(len(tags) for tags in listed.values()) == sum(
-            len([t for t in EXPECTED[r] if "accuracy" not in t]) for r in EXPECTED
+            len([t for t in EXPECTED[r] if not t.endswith(("accuracy", "grad_norm"))])
+            for r in EXPECTED
         )
 
     _wait_for(ready, "every histogram")
@@ -403,6 +415,12 @@ def test_summaries_route_lists_links_and_refuses_bad_names(api):
     # An op with no summary, and a scope without any: nothing to show, no error.
     empty = api.json("summaries", run="tf1", kind="run_graph", name="x", kind_of="op")
     assert empty == {"name": "x", "scalars": [], "histograms": [], "more": 0}
+    # A scope asked for as an op is not there, as the node route says.
+    assert "no op" in api.error(404, "summaries", **torch_graph, name="_Net", kind_of="op")
+    assert "no op" in api.error(404, "node", **torch_graph, name="_Net", kind_of="op")
+    tf1_scope = {"run": "tf1", "kind": "run_graph", "name": "layer1"}
+    assert "no op" in api.error(404, "summaries", **tf1_scope, kind_of="op")
+    assert api.json("summaries", **tf1_scope, kind_of="scope")["histograms"]
 
 
 # --- freshness: a new tag or step shows once the short-lived caches let go -----------------

@@ -69,3 +69,39 @@ def test_hovering_a_scope_with_histogram_summaries_draws_them(tab, demo_logdir):
     scalar = card.locator('.sg-summary-scalar[data-tag="accuracy"]')
     expect(scalar.locator(".sg-summary-value")).to_have_text(_shown(scalars["accuracy"]))
     expect(scalar.locator("svg.sg-sparkline path.sg-sparkline-line")).to_have_count(1)
+
+
+def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
+    """The demo's PyTorch run logs a histogram of every parameter and a scalar named
+    `blocks.1/weight_norm`: Block[1] holds five summaries."""
+    block_name = "Net/ModuleList[blocks]/Block[1]"
+    tab.open("pytorch/torch")
+    tab.frame.fill(".sg-depth-input", "2")
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    series = tab.box("series", "Net/ModuleList[blocks]/Block[0-5]")
+    tab.run_and_wait(lambda: series.click())
+    block = tab.box("scope", block_name)
+    expect(block).to_contain_text("5 summaries")
+    block.hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card.locator(".sg-summary")).to_have_count(3)
+    expect(card.locator(".sg-summaries-more")).to_have_text("+2 more: Shift+click to pin")
+    # Nothing after the summaries is cut off: the identical blocks and the hint are inside the
+    # card, and the card inside the frame.
+    area = tab.frame.locator(".sg-viewport").bounding_box()
+    box = card.bounding_box()
+    assert area["y"] <= box["y"] and box["y"] + box["height"] <= area["y"] + area["height"]
+    for part in (".sg-identical", ".sg-card-hint"):
+        inner = card.locator(part).bounding_box()
+        assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 1, part
+
+    # Shift+click pins it (the group stays closed): every summary, scalar first.
+    block.click(modifiers=["Shift"])
+    expect(card).to_have_class(re.compile("sg-pinned"))
+    expect(card.locator(".sg-summary")).to_have_count(5)
+    expect(card.locator(".sg-summary-scalar")).to_have_attribute("data-tag", "blocks.1/weight_norm")
+    assert tab.box("scope", block_name).count() == 1
+    tab.page.mouse.move(5, 5)
+    expect(card).to_be_visible()
+    tab.page.keyboard.press("Escape")
+    expect(card).to_be_hidden()

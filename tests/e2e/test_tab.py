@@ -441,6 +441,20 @@ def _inputs_within(graph_def, name: str, hops: int) -> set[str]:
     return found
 
 
+def _assert_centred_on(tab, marked) -> None:
+    """The marked boxes are all on screen, their middle the viewport's (give or take)."""
+    area = tab.frame.locator(".sg-viewport").bounding_box()
+    boxes = [marked.nth(i).bounding_box() for i in range(marked.count())]
+    left = min(b["x"] for b in boxes)
+    top = min(b["y"] for b in boxes)
+    right = max(b["x"] + b["width"] for b in boxes)
+    bottom = max(b["y"] + b["height"] for b in boxes)
+    assert area["x"] <= left and right <= area["x"] + area["width"]
+    assert area["y"] <= top and bottom <= area["y"] + area["height"]
+    assert abs((left + right) / 2 - (area["x"] + area["width"] / 2)) < 0.05 * area["width"]
+    assert abs((top + bottom) / 2 - (area["y"] + area["height"] / 2)) < 0.05 * area["height"]
+
+
 def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
     output = "layer3/add"  # the logits: the network's output, before the loss
     expected = _inputs_within(_demo_graph(demo_logdir, "ffn_scoped"), output, 20)
@@ -448,16 +462,27 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
     tab.open("ffn_scoped")
     tab.close_all()
     tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+    card = tab.frame.locator(".sg-card")
+    marked = tab.frame.locator("svg.sg-graph g.node.sg-trace")
+    # One hop: its ops are on screen already; the view centres on them.
+    near = _inputs_within(_demo_graph(demo_logdir, "ffn_scoped"), output, 1)
+    tab.frame.fill(".sg-trace-depth", "1")
+    tab.box("op", output).click()
+    card.locator("[data-action=trace][data-direction=in]").click()
+    expect(marked).to_have_count(len(near))
+    tab.wait_still()
+    _assert_centred_on(tab, marked)
+
     tab.frame.fill(".sg-trace-depth", "20")
     tab.box("op", output).click()
-    card = tab.frame.locator(".sg-card")
     expect(card.locator("[data-action=trace][data-direction=in]")).to_be_visible()
     tab.run_and_wait(lambda: card.locator("[data-action=trace][data-direction=in]").click())
     # The scopes the paths run through opened; every op on them is a box of its own, marked.
     for layer in LAYERS:
         expect(tab.frame_of("scope", layer)).to_be_visible()
-    marked = tab.frame.locator("svg.sg-graph g.node.sg-trace")
     expect(marked).to_have_count(len(expected))
+    tab.wait_still()
+    _assert_centred_on(tab, marked)
     ids = set(marked.evaluate_all("ns => ns.map(n => n.id)"))
     assert ids == {element_id("op", op) for op in expected}
     # The edges between two of them are marked too.
@@ -470,9 +495,13 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
     expect(origin).to_have_attribute("id", element_id("op", output))
     expect(tab.frame.locator(".sg-trace-status")).to_contain_text(f"{len(expected)} ops on paths")
 
-    # Closing a scope keeps the trace: its closed box now stands for the path's ops inside.
+    # Closing a scope keeps the trace: its closed box now stands for the path's ops inside,
+    # and the status says so.
     tab.run_and_wait(lambda: tab.frame.click("text=Close all"))
     expect(tab.box("scope", "layer1")).to_have_class(re.compile(r"\bsg-trace\b"))
+    expect(tab.frame.locator(".sg-trace-status")).to_contain_text(
+        re.compile(r"\d+ closed groups? on them, each marked whole")
+    )
     expect(tab.box("scope", "train")).not_to_have_class(re.compile(r"\bsg-trace\b"))
 
     # Clear trace takes the marks away.
@@ -483,8 +512,20 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
 
 def test_colour_by_structure_and_a_blocks_card(tab):
     tab.open("ffn_scoped")
-    tab.close_all()
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", "structure"))
+    # The first view opens layer1-3: the identical open ones are framed in their colour, and
+    # the sidebar lists the class with that colour.
+    stroke = "e => e.querySelector('path, polygon').getAttribute('stroke')"
+    frame = tab.frame_of("scope", "layer1")
+    other = tab.frame_of("scope", "layer2")
+    colour = frame.evaluate(stroke)
+    assert colour == other.evaluate(stroke) != "#9fa8da"
+    expect(frame).to_contain_text("1 of 2 identical")
+    rows = tab.frame.locator(".sg-colour-legend .sg-colour-class")
+    expect(rows.first).to_have_text("layer1 ×2")  # the biggest class first, then inner ones
+    swatch = rows.first.locator(".sg-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert swatch == "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+    tab.close_all()
     fill = "e => e.querySelector('path, polygon, ellipse').getAttribute('fill')"
     # layer1 and layer2 are MatMul, add and Relu over their own variables; layer3 has no Relu.
     assert tab.box("scope", "layer1").evaluate(fill) == tab.box("scope", "layer2").evaluate(fill)
@@ -494,3 +535,6 @@ def test_colour_by_structure_and_a_blocks_card(tab):
     card = tab.frame.locator(".sg-card")
     expect(card.locator(".sg-identical")).to_have_text("One of 2 identical blocks")
     expect(card.locator(".sg-block-name")).to_have_text(["layer1"])
+    tab.page.mouse.move(0, 0)
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
+    expect(tab.frame.locator(".sg-colour-legend")).to_be_hidden()
