@@ -283,6 +283,10 @@ def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> 
             asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids))
             asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids))
         names = [n for n in groups if groups[n]["kind"] == "scope"]
+        if names:
+            # A scope's details name its identical blocks: the graph's structural signatures,
+            # made once per parsed graph. Made now, they count with the parsed graph.
+            get_json(f"{url}{PREFIX}/node?{query(run, [('name', names[0]), ('kind_of', 'scope')])}")
         for name in rng.sample(names, min(len(names), per_graph)):
             asks.append(
                 Ask(
