@@ -163,7 +163,6 @@ DIFF_FILLS = {
     "changed": "#ffcc80",
     "same": "#f5f5f5",
 }
-DIFF_LABELS = {"added": "added", "removed": "removed", "changed": "changed", "same": "same"}
 
 
 def diff_legend(counts: dict[str, int]) -> str:
@@ -173,7 +172,7 @@ def diff_legend(counts: dict[str, int]) -> str:
     True
     """
     rows = [
-        (DIFF_FILLS[s], f"{DIFF_LABELS[s]}: {counts.get(s, 0):,} op" + "s" * (counts.get(s) != 1))
+        (DIFF_FILLS[s], f"{s}: {counts.get(s, 0):,} op" + "s" * (counts.get(s) != 1))
         for s in DIFF_FILLS
     ]
     return _legend("diff (ops)", rows)

@@ -635,12 +635,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @_json_errors
     def _serve_summaries(self, request):
-        kind_of = request.args.get("kind_of") or None
-        if kind_of is not None and kind_of not in _NODE_KINDS:
-            raise tb_errors.InvalidArgumentError(
-                f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
-            )
-        args = (*_graph_args(request), request.args.get("name"), kind_of)
+        args = (*_graph_args(request), request.args.get("name"), _kind_of_arg(request))
         body = self.summaries_impl(*_request_context(request), *args)
         return http_util.Respond(request, body, _JSON)
 
@@ -718,12 +713,17 @@ def _node_args(request) -> tuple[str, str | None]:
     name = request.args.get("name")
     if name is None:
         raise tb_errors.InvalidArgumentError('query parameter "name" is required')
+    return name, _kind_of_arg(request)
+
+
+def _kind_of_arg(request) -> str | None:
+    """The optional `kind_of` of a node query: which kind of node `name` is."""
     kind_of = request.args.get("kind_of") or None
     if kind_of is not None and kind_of not in _NODE_KINDS:
         raise tb_errors.InvalidArgumentError(
             f'query parameter "kind_of" must be one of {", ".join(sorted(_NODE_KINDS))}'
         )
-    return name, kind_of
+    return kind_of
 
 
 def _asked_view(hierarchy: Hierarchy, open_, depth) -> View:
