@@ -1129,15 +1129,8 @@ export class Tab {
     const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
     this.ui.traceDepth.value = String(depth);
     this.ui.traceStatus.textContent = 'Tracing…';
-    const ask = {direction, depth, open: this.open};
-    let found;
-    try {
-      found = await this.model.trace(this.graph, what.name, ask);
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.ui.traceStatus.textContent = error.message;
-      return;
-    }
+    const found = await this.askTrace(what.name, {direction, depth, open: this.open});
+    if (!found) return;
     this.traced = {name: what.name, direction, depth, found};
     this.ui.traceClear.disabled = false;
     this.ui.traceStatus.textContent = views.traceText(found);
@@ -1206,19 +1199,22 @@ export class Tab {
     vp.go(vp.fitView({x: x0, y: y0, w: x1 - x0, h: y1 - y0}));
   }
 
+  /** The trace route's answer, or null when a newer request took over or it failed (said). */
+  async askTrace(name, ask) {
+    try {
+      return await this.model.trace(this.graph, name, ask);
+    } catch (error) {
+      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
+      return null;
+    }
+  }
+
   async retrace() {
     const traced = this.traced;
     const ask = {direction: traced.direction, depth: traced.depth, open: this.open, expand: false};
     this.paintTrace(null);
-    let found;
-    try {
-      found = await this.model.trace(this.graph, traced.name, ask);
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.ui.traceStatus.textContent = error.message;
-      return;
-    }
-    if (this.traced !== traced) return;
+    const found = await this.askTrace(traced.name, ask);
+    if (!found || this.traced !== traced) return;
     this.traced = {...traced, found};
     this.ui.traceStatus.textContent = views.traceText(found, {kept: true});
     this.paintTrace(found);

@@ -666,6 +666,16 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
 // Summaries a hover card shows (a pinned card shows them all).
 const HOVER_SUMMARIES = 3;
 
+/** A summary's first line: its tag, and on the right what `aside` says of it. */
+function summaryHead(tag, aside) {
+  return h(
+    'div',
+    {class: 'sg-summary-head'},
+    h('span', {class: 'sg-summary-tag', text: tag, title: tag}),
+    aside
+  );
+}
+
 /**
  * The card's block for the summaries at or inside a box (the `summaries` route's answer):
  * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
@@ -678,12 +688,7 @@ export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {})
       h(
         'div',
         {class: 'sg-summary sg-summary-scalar', 'data-tag': scalar.tag},
-        h(
-          'div',
-          {class: 'sg-summary-head'},
-          h('span', {class: 'sg-summary-tag', text: scalar.tag, title: scalar.tag}),
-          h('span', {class: 'sg-summary-value', text: latest})
-        ),
+        summaryHead(scalar.tag, h('span', {class: 'sg-summary-value', text: latest})),
         sparkline(scalar.steps, scalar.values),
         h('div', {class: 'sg-summary-step', text: `step ${formatCount(scalar.step)}`})
       )
@@ -697,10 +702,8 @@ export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {})
       h(
         'div',
         {class: 'sg-summary sg-summary-histogram', 'data-tag': hist.tag},
-        h(
-          'div',
-          {class: 'sg-summary-head'},
-          h('span', {class: 'sg-summary-tag', text: hist.tag, title: hist.tag}),
+        summaryHead(
+          hist.tag,
           h('span', {class: 'sg-summary-step', text: `step ${formatCount(hist.step)}`})
         ),
         histogram(buckets),
