@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import socket
 import statistics
@@ -39,11 +38,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import CORPUS, GRAPHS, HERE, write_results
+
 ROOT = HERE.parent
-LOGS = HERE / "corpus" / "logs"
+LOGS = CORPUS / "logs"
 RESULTS = HERE / "results.json"
-GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
 CHROMIUM = os.environ.get("SCOPEGRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -393,7 +392,7 @@ def _tensorboard_command() -> list[str]:
 def tensorboard(logdir: Path, timeout: float = 120):
     """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL."""
     port = _free_port()
-    log_path = HERE / "corpus" / f"tensorboard-{logdir.name}.log"
+    log_path = CORPUS / f"tensorboard-{logdir.name}.log"
     command = _tensorboard_command() + [
         "--logdir",
         str(logdir),
@@ -557,23 +556,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_graph(playwright, name, args))
     print()
     print(_table(results, args))
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "chromium": CHROMIUM,
-                    "loadavg_before": load_before,
-                    "loadavg_after": os.getloadavg(),
-                },
-                "settings": vars(args),
-                "graphs": results,
-            },
-            indent=1,
-        )
-        + "\n"
-    )
+    write_results(RESULTS, args, load_before, results, {"chromium": CHROMIUM})
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

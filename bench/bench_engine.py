@@ -31,11 +31,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import CORPUS, GRAPHS, HERE, missing_graphs, write_results
+
 ROOT = HERE.parent
-CORPUS = HERE / "corpus"
 RESULTS = HERE / "results_engine.json"
-GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
 sys.path.insert(0, str(ROOT))
 
 #: Targets from issue 7.
@@ -480,9 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(memory_child(*args.memory_child)))
         return 0
     names = args.only or GRAPHS
-    missing = [n for n in names if not (CORPUS / f"{n}.pb").exists()]
-    if missing:
-        print(f"missing corpus graphs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)
+    if missing_graphs(names):
         return 2
     load_before = os.getloadavg()
     results = [bench_graph(name, args) for name in names]
@@ -493,24 +490,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[memory] {json.dumps(memories[-1])}", flush=True)
     print()
     print(_table(results, memories))
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "loadavg_before": load_before,
-                    "loadavg_after": os.getloadavg(),
-                },
-                "settings": vars(args),
-                "graphs": results,
-                "memory": memories,
-            },
-            indent=1,
-        )
-        + "\n"
-    )
+    python = {"python": platform.python_version()}
+    write_results(RESULTS, args, load_before, results, python, memory=memories)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

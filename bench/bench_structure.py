@@ -20,19 +20,16 @@ cached per Hierarchy). Prints a table and writes ``bench/results_structure.json`
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import CORPUS, GRAPHS, HERE, missing_graphs, write_results
+
 ROOT = HERE.parent
-CORPUS = HERE / "corpus"
 RESULTS = HERE / "results_structure.json"
-GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
 DEPTHS = (3, 10, 100)
 sys.path.insert(0, str(ROOT))
 
@@ -129,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     args = parser.parse_args(argv)
     names = args.only or GRAPHS
-    missing = [n for n in names if not (CORPUS / f"{n}.pb").exists()]
-    if missing:
-        print(f"missing corpus graphs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)
+    if missing_graphs(names):
         return 2
     load_before = os.getloadavg()
     results = [bench_graph(name, args.repeat) for name in names]
@@ -142,23 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['graph']:<16}{r['ops']:>8,}{r['groups']:>8,}{r['structure_s']:>11.2f}s"
             f"{r['structure_cpu_s']:>7.2f}s{r['classes']:>9}"
         )
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "loadavg_before": load_before,
-                    "loadavg_after": os.getloadavg(),
-                },
-                "settings": vars(args),
-                "graphs": results,
-            },
-            indent=1,
-        )
-        + "\n"
-    )
+    write_results(RESULTS, args, load_before, results, {"python": platform.python_version()})
     return 0
 
 
