@@ -65,6 +65,10 @@ def _changes(details: dict) -> list[tuple[str, str, str]]:
     return [(c["what"], c["before"], c["after"]) for c in details["changes"]]
 
 
+def _op_changes(diff: GraphDiff, name: str) -> list[tuple[str, str, str]]:
+    return [(c.what, c.before, c.after) for c in diff.changes(name)]
+
+
 # --- the engine ----------------------------------------------------------------------------
 
 
@@ -176,15 +180,9 @@ def test_diff_of_built_graphs_types_inputs_attrs_device():
         "scope/new": ADDED,
         "scope/gone": REMOVED,
     }
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/a")] == [
-        ("op", "Relu", "Tanh")
-    ]
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/b")] == [
-        ("inputs", "− x", "+ scope/a")
-    ]
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/d")] == [
-        ("attr:DstT", "int32", "int64")
-    ]
+    assert _op_changes(diff, "scope/a") == [("op", "Relu", "Tanh")]
+    assert _op_changes(diff, "scope/b") == [("inputs", "− x", "+ scope/a")]
+    assert _op_changes(diff, "scope/d") == [("attr:DstT", "int32", "int64")]
     assert diff.counts("scope") == Counts(added=1, removed=1, changed=3, same=1)
     assert summary(diff.counts("scope")) == "+1 −1 ~3"
     # A removed op keeps its base NodeDef in the union; details say what each op is.
@@ -224,15 +222,9 @@ def test_changed_inputs_say_what_was_added_and_removed_and_stay_short():
         + [(name[1:], "NoOp", ()) for name in many]
     )
     diff = GraphDiff(base, after)
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/swap")] == [
-        ("inputs", "order changed", "order changed")
-    ]
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/more")] == [
-        ("inputs", "(none)", "+ ^x")
-    ]
-    assert [(c.what, c.before, c.after) for c in diff.changes("scope/init")] == [
-        ("inputs", "− ^scope/init_0", "+ ^x")
-    ]
+    assert _op_changes(diff, "scope/swap") == [("inputs", "order changed", "order changed")]
+    assert _op_changes(diff, "scope/more") == [("inputs", "(none)", "+ ^x")]
+    assert _op_changes(diff, "scope/init") == [("inputs", "− ^scope/init_0", "+ ^x")]
     # Thousands of inputs added: the first few and how many more.
     grown = graphs.graph_from_nodes([(n[1:], "NoOp", ()) for n in many] + [("op", "NoOp", ())])
     (change,) = GraphDiff(
