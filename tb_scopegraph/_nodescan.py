@@ -301,3 +301,249 @@ def _scan_slowly(data: bytes, starts, ends, which: np.ndarray, done: Nodes | Non
         counts[i] = len(texts)
     done.input_counts = counts
     return done
+
+
+# --- the whole graph: nodes, edges, scopes ---------------------------------------------------
+
+try:
+    from tb_scopegraph import _fastscan
+except ImportError:  # installed where the C reader could not be compiled
+    _fastscan = None
+
+
+@dataclass
+class Graph:
+    """What a Hierarchy is built from, read in one pass over a serialized GraphDef.
+
+    Ops are numbered in graph order. Edges are the inputs, node after node: ``e_src`` is the
+    op an input names (-1 when it names none: then ``unresolved`` holds its text), ``e_slot``
+    the output index (-1 for a control input). Scopes are the names' ``/`` prefixes, path 0
+    being the root ``""``, each listed after its parent. For series, every op's label (the
+    name after its last ``/``) and every scope's label is split around a trailing number:
+    ``*_prefix`` is -1, or ``2 * id + closed`` where ``prefixes[id]`` is the text before the
+    number and ``closed`` says the label ends in ``]`` (``Conv2d[3]``).
+    """
+
+    nodes: Nodes  # the NodeDefs' bytes, for reading one whole
+    names: list[str]
+    ops: list[str]
+    devices: list[str]
+    types: list[str]  # the distinct op types; ``type_ids`` indexes them
+    type_ids: np.ndarray
+    e_src: np.ndarray
+    e_dst: np.ndarray
+    e_slot: np.ndarray
+    e_ctrl: np.ndarray
+    unresolved: list[tuple[int, str]]
+    op_path: np.ndarray
+    paths: list[str]
+    path_parent: np.ndarray
+    op_prefix: np.ndarray
+    op_number: np.ndarray  # int64, or Python ints (dtype object) past 18 digits
+    path_prefix: np.ndarray
+    path_number: np.ndarray
+    prefixes: list[str]
+
+
+def scan_graph(data: bytes, ordered: bool = False, fast: bool = True) -> Graph:
+    """The nodes, edges and scopes of the serialized GraphDef ``data`` (which must parse as
+    one): in C when the extension is built and the bytes are plain, else in Python (same
+    answer, several times slower); ``fast=False`` asks for Python."""
+    if fast and _fastscan is not None:
+        got = _fastscan.scan(data)
+        if got is not None:
+            return _from_c(data, got)
+    return _graph_in_python(scan(data, ordered))
+
+
+def _from_c(data: bytes, got: dict) -> Graph:
+    ints = {
+        key: np.frombuffer(value, dtype=np.int64)
+        for key, value in got.items()
+        if isinstance(value, bytearray)
+    }
+    starts, ends = ints["starts"], ints["ends"]
+    last = int(ends.max()) if len(ends) else 0
+    if len(data) - last > max(1 << 20, len(data) // 8):
+        data = data[:last]  # a big library after the nodes is not kept
+    types = list(dict.fromkeys(got["ops"]))
+    return Graph(
+        nodes=Nodes(data, starts, ends, [], [], [], [], np.zeros(0, np.int64)),
+        names=got["names"],
+        ops=got["ops"],
+        devices=got["devices"],
+        types=types,
+        type_ids=ints["type_ids"],
+        e_src=ints["e_src"],
+        e_dst=ints["e_dst"],
+        e_slot=ints["e_slot"],
+        e_ctrl=ints["e_ctrl"].astype(bool),
+        unresolved=got["unresolved"],
+        op_path=ints["op_path"],
+        paths=got["paths"],
+        path_parent=ints["path_parent"],
+        op_prefix=ints["op_prefix"],
+        op_number=ints["op_number"],
+        path_prefix=ints["path_prefix"],
+        path_number=ints["path_number"],
+        prefixes=got["prefixes"],
+    )
+
+
+def _graph_in_python(nodes: Nodes) -> Graph:
+    names = nodes.names
+    index = dict(zip(names, range(len(names)), strict=True))
+    if len(index) != len(names):
+        names, index = dedupe(names)
+    texts = nodes.inputs
+    get = index.get
+    src = [get(text, -1) for text in texts]  # most inputs name a node outright
+    slot = np.zeros(len(texts), dtype=np.int64)
+    ctrl = np.zeros(len(texts), dtype=bool)
+    unresolved = []
+    for e in [e for e, j in enumerate(src) if j < 0]:
+        control, name, out = parse_input(texts[e])
+        j = get(name)
+        if j is None:
+            unresolved.append((e, texts[e]))
+            continue
+        src[e], slot[e], ctrl[e] = j, out, control
+    type_index: dict[str, int] = {}
+    type_ids = [type_index.setdefault(op, len(type_index)) for op in nodes.ops]
+    scopes = Scopes([])
+    op_path = [scopes.path(name.rpartition("/")[0]) for name in names]
+    op_split = [scopes.split(name.rpartition("/")[2]) for name in names]
+    graph = Graph(
+        nodes=nodes,
+        names=names,
+        ops=nodes.ops,
+        devices=nodes.devices,
+        types=list(type_index),
+        type_ids=np.asarray(type_ids, dtype=np.int64),
+        e_src=np.asarray(src, dtype=np.int64),
+        e_dst=np.repeat(np.arange(len(names), dtype=np.int64), nodes.input_counts),
+        e_slot=slot,
+        e_ctrl=ctrl,
+        unresolved=unresolved,
+        op_path=np.asarray(op_path, dtype=np.int64),
+        paths=scopes.paths,
+        path_parent=np.asarray(scopes.parents, dtype=np.int64),
+        op_prefix=np.asarray([code for code, _ in op_split], dtype=np.int64),
+        op_number=_numbers([number for _, number in op_split]),
+        path_prefix=np.asarray([code for code, _ in scopes.splits], dtype=np.int64),
+        path_number=_numbers([number for _, number in scopes.splits]),
+        prefixes=scopes.prefixes,
+    )
+    nodes.names = nodes.ops = nodes.devices = nodes.inputs = []  # kept above, or not needed
+    return graph
+
+
+class Scopes:
+    """Scope paths and label prefixes interned as the C reader does (to extend its answer
+    with more names, or to make the same answer in Python)."""
+
+    def __init__(self, prefixes: list[str]) -> None:
+        self.paths = [""]
+        self.parents = [-1]
+        self.splits: list[tuple[int, int]] = [(-1, 0)]
+        self.by_path = {"": 0}
+        self.prefixes = prefixes
+        self.prefix_ids = {p: i for i, p in enumerate(prefixes)}
+
+    @classmethod
+    def of(cls, graph: Graph) -> Scopes:
+        """The scopes of ``graph``, to add more to."""
+        scopes = cls(graph.prefixes)
+        scopes.paths = graph.paths
+        scopes.parents = graph.path_parent.tolist()
+        scopes.splits = list(
+            zip(graph.path_prefix.tolist(), graph.path_number.tolist(), strict=True)
+        )
+        scopes.by_path = dict(zip(graph.paths, range(len(graph.paths)), strict=True))
+        return scopes
+
+    def path(self, path: str) -> int:
+        """The id of scope ``path``, added (and the scopes above it) if new."""
+        found = self.by_path.get(path)
+        if found is not None:
+            return found
+        # Walk up without recursion: a scope path may be thousands of levels deep.
+        todo = []
+        while path and path not in self.by_path:
+            todo.append(path)
+            path = path.rpartition("/")[0]
+        parent = self.by_path[path]
+        for sub in reversed(todo):
+            self.by_path[sub] = len(self.paths)
+            self.paths.append(sub)
+            self.parents.append(parent)
+            self.splits.append(self.split(sub.rpartition("/")[2]))
+            parent = len(self.paths) - 1
+        return parent
+
+    def split(self, label: str) -> tuple[int, int]:
+        """A label's (prefix code, number) for series; (-1, 0) when it ends in no number."""
+        prefix, number, suffix = split_number(label)
+        if not (number and prefix):
+            return -1, 0
+        pid = self.prefix_ids.get(prefix)
+        if pid is None:
+            pid = self.prefix_ids[prefix] = len(self.prefixes)
+            self.prefixes.append(prefix)
+        return 2 * pid + (suffix == "]"), int(number)
+
+
+def _numbers(numbers: list[int]) -> np.ndarray:
+    try:
+        return np.asarray(numbers, dtype=np.int64)
+    except OverflowError:  # a number past 18 digits: kept whole
+        return np.asarray(numbers, dtype=object)
+
+
+def split_number(label: str) -> tuple[str, str, str]:
+    """A name part split around its trailing number, as series are made of.
+
+    >>> split_number("layer_12"), split_number("Conv2d[3]"), split_number("conv2d")
+    (('layer_', '12', ''), ('Conv2d[', '3', ']'), ('conv2d', '', ''))
+    """
+    core = label[:-1] if label.endswith("]") else label
+    prefix = core.rstrip("0123456789")
+    number = core[len(prefix) :]
+    if not number.isascii():
+        return label, "", ""
+    return prefix, number, label[len(core) :]
+
+
+def parse_input(text: str) -> tuple[bool, str, int]:
+    """Split a NodeDef input into (is control, node name, output index).
+
+    >>> parse_input("^init")
+    (True, 'init', -1)
+    >>> parse_input("dense/MatMul:1")
+    (False, 'dense/MatMul', 1)
+    >>> parse_input("x")
+    (False, 'x', 0)
+
+    An index of more than 18 digits (past 64 bits) is read as part of the name.
+    """
+    if text.startswith("^"):
+        return True, text[1:], -1
+    name, colon, slot = text.rpartition(":")
+    if colon and slot.isdigit() and slot.isascii() and len(slot) <= 18:
+        return False, name, int(slot)
+    return False, text, 0
+
+
+def dedupe(names: list[str]) -> tuple[list[str], dict[str, int]]:
+    """Names made unique: a repeated name gets `` (2)``, `` (3)``… so no node is lost."""
+    index: dict[str, int] = {}
+    unique = []
+    for i, name in enumerate(names):
+        if name in index:
+            n = 2
+            while f"{name} ({n})" in index:
+                n += 1
+            name = f"{name} ({n})"
+        index[name] = i
+        unique.append(name)
+    return unique, index

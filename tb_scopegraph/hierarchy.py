@@ -19,6 +19,7 @@ import numpy as np
 from tensorboard.compat.proto import node_def_pb2, types_pb2
 
 from tb_scopegraph import _nodescan
+from tb_scopegraph._nodescan import parse_input
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
@@ -39,7 +40,6 @@ ROOT = 0
 SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 OP, MISSING = "op", "missing"
 
-_NUMBER_END = frozenset("0123456789]")
 _DTYPE_ATTRS = ("T", "dtype", "out_type", "DstT", "Tout", "output_type")
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
 _ATTR_CLIP = 400
@@ -114,13 +114,21 @@ class Layout:
 class _Group:
     __slots__ = ("key", "label", "kind", "parent", "children", "ops", "op_count", "level")
 
-    def __init__(self, key: str, label: str, kind: str, parent: int) -> None:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        kind: str,
+        parent: int,
+        children: list[int] | None = None,
+        ops: list[int] | None = None,
+    ) -> None:
         self.key = key
         self.label = label
         self.kind = kind
         self.parent = parent
-        self.children: list[int] = []  # group ids
-        self.ops: list[int] = []  # op ids, directly inside
+        self.children: list[int] = [] if children is None else children  # group ids
+        self.ops: list[int] = [] if ops is None else ops  # op ids, directly inside
         self.op_count = 0
         self.level = 0
 
@@ -128,38 +136,44 @@ class _Group:
 class Hierarchy:
     """The scope tree of one GraphDef, answering what any view of it shows."""
 
-    def __init__(self, graph_def, stats: Mapping[str, Mapping[str, float]] | None = None) -> None:
+    def __init__(
+        self, graph_def, stats: Mapping[str, Mapping[str, float]] | None = None, fast: bool = True
+    ) -> None:
         """Build the tree of ``graph_def`` (a GraphDef, or its serialized bytes when the caller
         has them: that saves serializing it again); ``stats`` maps node names to a profile's
-        figures (``compute_us``, ``memory_bytes``) for node details and colouring."""
+        figures (``compute_us``, ``memory_bytes``) for node details and colouring. ``fast``
+        False reads the graph in Python even where the C reader is built (for tests)."""
         if isinstance(graph_def, (bytes, bytearray, memoryview)):
             data, ordered = bytes(graph_def), False
         else:
             data, ordered = graph_def.SerializeToString(), True
-        # Names, types, devices and inputs are read in bulk from the wire format: through
-        # protobuf's objects every per-node step costs tens of ms on a 100k-op graph. Nodes
-        # are kept as bytes (one buffer) and parsed again when asked about: a parsed 100k-op
-        # GraphDef holds about 90 MB, its bytes 16 MB.
-        nodes = _nodescan.scan(data, ordered)
+        # Names, types, devices, inputs and scopes are read in one pass over the wire format
+        # (in C where it is built): through protobuf's objects every per-node step costs tens
+        # of ms on a 100k-op graph. Nodes are kept as bytes (one buffer) and parsed again
+        # when asked about: a parsed 100k-op GraphDef holds about 90 MB, its bytes 16 MB.
+        graph = _nodescan.scan_graph(data, ordered, fast)
         del data
-        names = nodes.names
-        index = dict(zip(names, range(len(names)), strict=True))
-        if len(index) != len(names):
-            names, index = _dedupe(names)
-        self.op_count = len(names)
-        self._real = len(names)
-        self._types = nodes.ops
-        self._edges_from_inputs(nodes.inputs, nodes.input_counts, index, names)
-        self._names = names
-        self._index = index
-        self._devices = nodes.devices
-        self._build_groups()
-        self._nodes = nodes
-        nodes.names = nodes.ops = nodes.devices = nodes.inputs = []  # kept above, or not needed
+        self._names = graph.names
+        self._types = graph.ops
+        self._devices = graph.devices
+        self.op_count = self._real = len(graph.names)
+        self._add_missing(graph)
+        self._build_groups(graph)
+        self._nodes = graph.nodes
+        self._index_cache: dict[str, int] | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
-        self._node_stats = {k: dict(v) for k, v in (stats or {}).items() if k in index}
+        self._node_stats = {k: dict(v) for k, v in (stats or {}).items() if k in self._index}
         self._consumers: dict[int, list[int]] | None = None
         self._group_stats: dict[int, dict] = {}
+
+    @property
+    def _index(self) -> dict[str, int]:
+        """Op (and missing input) ids by name, made when first asked: a view needs none."""
+        index = self._index_cache
+        if index is None:
+            names = self._names
+            index = self._index_cache = dict(zip(names, range(len(names)), strict=True))
+        return index
 
     def _node(self, op: int) -> node_def_pb2.NodeDef:
         node = self._parsed.get(op)
@@ -171,67 +185,65 @@ class Hierarchy:
 
     # -- building -------------------------------------------------------------------------
 
-    def _edges_from_inputs(
-        self, texts: list[str], counts: np.ndarray, index: dict[str, int], names: list[str]
-    ) -> None:
-        dst = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        get = index.get
-        src = [get(text, -1) for text in texts]  # most inputs name a node outright
-        out = np.zeros(len(texts), dtype=np.int64)
-        ctrl = np.zeros(len(texts), dtype=bool)
+    def _add_missing(self, graph: _nodescan.Graph) -> None:
+        """Edges as arrays; an input that names no node becomes a box of its own."""
+        src, slot, ctrl = graph.e_src, graph.e_slot, graph.e_ctrl
         missing: dict[str, int] = {}
-        for e in [e for e, j in enumerate(src) if j < 0]:
-            control, name, slot = parse_input(texts[e])
-            j = get(name)
-            if j is None:
-                j = len(names)
-                missing[name] = j
-                index[name] = j
-                names.append(name)
-                self._types.append("")
-            src[e] = j
-            out[e] = slot
-            ctrl[e] = control
+        if graph.unresolved:
+            src, slot, ctrl = src.copy(), slot.copy(), ctrl.copy()
+            scopes = _nodescan.Scopes.of(graph)
+            op_path, op_split = [], []
+            type_id = len(graph.types)
+            if "" in graph.types:
+                type_id = graph.types.index("")
+            for e, text in graph.unresolved:
+                control, name, out = parse_input(text)
+                j = missing.get(name)
+                if j is None:
+                    j = missing[name] = len(self._names)
+                    self._names.append(name)
+                    self._types.append("")
+                    op_path.append(scopes.path(name.rpartition("/")[0]))
+                    op_split.append(scopes.split(name.rpartition("/")[2]))
+                src[e], slot[e], ctrl[e] = j, out, control
+            graph.op_path = np.concatenate((graph.op_path, np.asarray(op_path, np.int64)))
+            graph.type_ids = np.concatenate((graph.type_ids, np.full(len(op_path), type_id)))
+            graph.op_prefix = np.concatenate(
+                (graph.op_prefix, np.asarray([c for c, _ in op_split], np.int64))
+            )
+            graph.op_number = np.concatenate(
+                (graph.op_number, _nodescan._numbers([n for _, n in op_split]))
+            )
+            graph.paths = scopes.paths
+            graph.path_parent = np.asarray(scopes.parents, dtype=np.int64)
+            graph.path_prefix = np.asarray([c for c, _ in scopes.splits], dtype=np.int64)
+            graph.path_number = _nodescan._numbers([n for _, n in scopes.splits])
         self._missing = len(missing)
-        self._e_src = np.asarray(src, dtype=np.int64)
-        self._e_dst = dst
-        self._e_out = out
+        self._e_src = src
+        self._e_dst = graph.e_dst
+        self._e_out = slot
         self._e_ctrl = ctrl
 
-    def _build_groups(self) -> None:
-        root = _Group("", "", "root", -1)
-        groups = [root]
-        by_key: dict[str, int] = {"": ROOT}
-        paths = [name.rpartition("/")[0] for name in self._names]
-        for path in dict.fromkeys(paths):
-            if path in by_key:
-                continue
-            # Walk up without recursion: a scope path may be thousands of levels deep.
-            todo = []
-            while path and path not in by_key:
-                todo.append(path)
-                path = path.rpartition("/")[0]
-            gid = by_key[path]
-            for sub in reversed(todo):
-                groups.append(_Group(sub, sub.rpartition("/")[2], SCOPE, gid))
-                groups[gid].children.append(len(groups) - 1)
-                gid = by_key[sub] = len(groups) - 1
-        parents = np.asarray([by_key[path] for path in paths], dtype=np.int64)
-        order = np.argsort(parents, kind="stable")
-        bounds = np.searchsorted(parents[order], np.arange(len(groups) + 1)).tolist()
-        ordered = order.tolist()
-        for gid, group in enumerate(groups):
-            group.ops = ordered[bounds[gid] : bounds[gid + 1]]
-        self._groups = groups
-        self._by_key = by_key
-        self._op_parent = parents
-        numbered: dict[str, tuple[str, int, str] | None] = {}  # label -> its split, if numbered
-        for gid in range(len(groups)):
-            if len(groups[gid].children) + len(groups[gid].ops) >= SERIES_MIN:
-                self._fold_series(gid, numbered)
-        for gid in range(len(groups)):
-            if len(groups[gid].children) + len(groups[gid].ops) > MAX_CHILDREN:
-                self._chunk(gid)
+    def _build_groups(self, graph: _nodescan.Graph) -> None:
+        # Each scope path is a group, numbered as the paths are: the root "" is group 0. The
+        # groups are made as lists first (series added), then as objects in one go.
+        keys = graph.paths
+        labels = [key.rpartition("/")[2] for key in keys]
+        kinds = ["root"] + [SCOPE] * (len(keys) - 1)
+        self._by_key = dict(zip(keys, range(len(keys)), strict=True))
+        g_parent = graph.path_parent.copy()
+        self._op_parent = graph.op_path.copy()
+        g_parent = self._fold_series(graph, keys, labels, kinds, g_parent)
+        n = len(keys)
+        children = _members(g_parent[1:], n, 1)
+        ops = _members(self._op_parent, n, 0)
+        self._groups = [
+            _Group(*fields)
+            for fields in zip(keys, labels, kinds, g_parent.tolist(), children, ops, strict=True)
+        ]
+        sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self._op_parent, minlength=n)
+        for gid in np.flatnonzero(sizes > MAX_CHILDREN).tolist():
+            self._chunk(gid)
         self._finish_tree()
 
     def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
@@ -242,58 +254,80 @@ class Hierarchy:
         self._by_key[key] = gid
         return gid
 
-    def _fold_series(self, gid: int, numbered: dict[str, tuple[str, int, str] | None]) -> None:
-        """Fold five or more numbered siblings of one kind (and op type) into a series.
+    def _fold_series(
+        self,
+        graph: _nodescan.Graph,
+        keys: list[str],
+        labels: list[str],
+        kinds: list[str],
+        g_parent: np.ndarray,
+    ) -> np.ndarray:
+        """Fold five or more numbered siblings of one kind (and op type) into a series; the
+        groups' parents afterwards (series appended to ``keys``, ``labels``, ``kinds``).
 
-        ``numbered`` caches each label's split (layers repeat the same labels many times).
+        In bulk: the candidates (numbered scopes and ops in groups of five or more children)
+        are sorted by (parent, scope or op, prefix, op type, id); runs of five or more become
+        series, made parent by parent, scopes' before ops', in the order of their first member.
         """
-        group = self._groups[gid]
-        groups = self._groups
-        buckets: dict[tuple, list[tuple[int, int]]] = {}
-        for child in group.children:
-            label = groups[child].label
-            split = numbered.get(label, _UNSEEN)
-            if split is _UNSEEN:
-                split = numbered[label] = _numbered(label)
-            if split is not None:
-                buckets.setdefault((split[0], split[2], None), []).append((split[1], child))
-        names, types = self._names, self._types
-        for op in group.ops:
-            name = names[op]
-            if name[-1:] in _NUMBER_END:
-                label = name.rpartition("/")[2]
-                split = numbered.get(label, _UNSEEN)
-                if split is _UNSEEN:
-                    split = numbered[label] = _numbered(label)
-                if split is not None:
-                    bucket = (split[0], split[2], types[op])
-                    buckets.setdefault(bucket, []).append((split[1], op))
-        moved_groups: set[int] = set()
-        moved_ops: set[int] = set()
-        made = []
-        for (prefix, suffix, op_type), members in buckets.items():
-            if len(members) < SERIES_MIN:
-                continue
-            numbers = [n for n, _ in members]
-            span = f"{min(numbers)}-{max(numbers)}"
+        n = len(keys)
+        size = np.bincount(g_parent[1:], minlength=n) + np.bincount(self._op_parent, minlength=n)
+        eligible = np.append(size >= SERIES_MIN, False)  # [-1]: the root's parent, none
+        gc = np.flatnonzero((graph.path_prefix >= 0) & eligible[g_parent])
+        oc = np.flatnonzero((graph.op_prefix >= 0) & eligible[self._op_parent])
+        if not (len(gc) + len(oc)):
+            return g_parent
+        parent = np.concatenate((g_parent[gc], self._op_parent[oc]))
+        is_op = np.concatenate((np.zeros(len(gc), bool), np.ones(len(oc), bool)))
+        prefix = np.concatenate((graph.path_prefix[gc], graph.op_prefix[oc]))
+        op_type = np.concatenate((np.full(len(gc), -1, np.int64), graph.type_ids[oc]))
+        member = np.concatenate((gc, oc))
+        order = np.lexsort((member, op_type, prefix, is_op, parent))
+        parent, is_op, prefix = parent[order], is_op[order], prefix[order]
+        op_type, member = op_type[order], member[order]
+        number = np.concatenate((graph.path_number[gc], graph.op_number[oc]))[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (
+            (parent[1:] != parent[:-1])
+            | (is_op[1:] != is_op[:-1])
+            | (prefix[1:] != prefix[:-1])
+            | (op_type[1:] != op_type[:-1])
+        )
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(order))
+        big = np.flatnonzero(ends - starts >= SERIES_MIN)
+        if not len(big):
+            return g_parent
+        starts, ends = starts[big], ends[big]
+        runs = np.lexsort((member[starts], is_op[starts], parent[starts]))
+        starts, ends = starts[runs], ends[runs]
+        # Each run's smallest and largest number (reduceat over [start, end) pairs).
+        bounds = np.column_stack((starts, ends)).ravel()
+        padded = np.append(number, number[:1])
+        lows = np.minimum.reduceat(padded, bounds)[::2].tolist()
+        highs = np.maximum.reduceat(padded, bounds)[::2].tolist()
+        run_parent = parent[starts]
+        by_key = self._by_key
+        for gid, code, low, high in zip(
+            run_parent.tolist(), prefix[starts].tolist(), lows, highs, strict=True
+        ):
+            head = graph.prefixes[code >> 1]
             # Conv2d[0]..Conv2d[4] (PyTorch) read as Conv2d[0-4], layer_0.. as layer_[0-4].
-            label = f"{prefix}{span}{suffix}" if suffix == "]" else f"{prefix}[{span}]{suffix}"
-            key = f"{group.key}/{label}" if group.key else label
-            sid = self._new_group(key, label, SERIES, gid)
-            series = self._groups[sid]
-            items = sorted(m for _, m in members)
-            (moved_groups if op_type is None else moved_ops).update(items)
-            if op_type is None:
-                series.children = items
-                for child in items:
-                    self._groups[child].parent = sid
-            else:
-                series.ops = items
-                self._op_parent[items] = sid
-            made.append(sid)
-        if made:
-            group.children = [c for c in group.children if c not in moved_groups] + made
-            group.ops = [o for o in group.ops if o not in moved_ops]
+            label = f"{head}{low}-{high}]" if code & 1 else f"{head}[{low}-{high}]"
+            key = f"{keys[gid]}/{label}" if gid else label
+            while key in by_key:
+                key += "~"
+            by_key[key] = len(keys)
+            keys.append(key)
+            labels.append(label)
+            kinds.append(SERIES)
+        sizes = ends - starts
+        owner = np.repeat(np.arange(n, len(keys), dtype=np.int64), sizes)
+        at = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        moved, moved_op = member[at], is_op[at]
+        self._op_parent[moved[moved_op]] = owner[moved_op]
+        g_parent = np.concatenate((g_parent, run_parent))
+        g_parent[moved[~moved_op]] = owner[~moved_op]
+        return g_parent
 
     def _chunk(self, gid: int) -> None:
         """Split a group with too many children into parts (and parts of parts)."""
@@ -331,16 +365,19 @@ class Hierarchy:
     def _finish_tree(self) -> None:
         groups = self._groups
         order = [ROOT]
-        nesting = np.zeros(len(groups), dtype=np.int64)
-        for gid in order:
+        nesting = [0] * len(groups)
+        for gid in order:  # breadth first: the list grows as it is walked
             group = groups[gid]
-            for child in group.children:
-                sub = groups[child]
-                sub.level = group.level + (0 if group.kind in (SERIES, CHUNK) else 1)
-                nesting[child] = nesting[gid] + 1
-                order.append(child)
+            children = group.children
+            if children:
+                level = group.level + (0 if group.kind in (SERIES, CHUNK) else 1)
+                depth = nesting[gid] + 1
+                for child in children:
+                    groups[child].level = level
+                    nesting[child] = depth
+                order += children
         self._order = order
-        self._nesting = nesting
+        self._nesting = nesting = np.asarray(nesting, dtype=np.int64)
         # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
         # added into the parent, deepest groups first, one nesting level at a time.
         parent = np.asarray([g.parent for g in groups], dtype=np.int64)
@@ -353,7 +390,9 @@ class Hierarchy:
         for group, count in zip(groups, total.tolist(), strict=True):
             group.op_count = count
         self._parent = parent
-        self._n_children = np.asarray([len(g.children) + len(g.ops) for g in groups])
+        self._n_children = np.bincount(parent[1:], minlength=len(groups)) + np.bincount(
+            self._op_parent, minlength=len(groups)
+        )
 
     # -- views ----------------------------------------------------------------------------
 
@@ -839,6 +878,14 @@ class Hierarchy:
         return bool(self._node_stats)
 
 
+def _members(parent_of: np.ndarray, n: int, first: int) -> list[list[int]]:
+    """For each of ``n`` groups, the items (numbered from ``first``) it parents, in order."""
+    order = np.argsort(parent_of, kind="stable")
+    bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
+    items = (order + first).tolist()
+    return [items[a:b] for a, b in itertools.pairwise(bounds)]
+
+
 def release_memory() -> None:
     """Hand memory that Python and protobuf freed back to the system.
 
@@ -861,47 +908,6 @@ _malloc_trim = None
 
 def _is_resource(node) -> bool:
     return "dtype" in node.attr and node.attr["dtype"].type == types_pb2.DT_RESOURCE
-
-
-_UNSEEN = object()
-
-
-def _numbered(label: str) -> tuple[str, int, str] | None:
-    """A label's (prefix, number, suffix) if it ends in a number after a prefix, else None."""
-    prefix, number, suffix = _split_number(label)
-    return (prefix, int(number), suffix) if number and prefix else None
-
-
-def _split_number(label: str) -> tuple[str, str, str]:
-    """A name part split around its trailing number, as series are made of.
-
-    >>> _split_number("layer_12"), _split_number("Conv2d[3]"), _split_number("conv2d")
-    (('layer_', '12', ''), ('Conv2d[', '3', ']'), ('conv2d', '', ''))
-    """
-    core = label[:-1] if label.endswith("]") else label
-    prefix = core.rstrip("0123456789")
-    number = core[len(prefix) :]
-    if not number.isascii():
-        return label, "", ""
-    return prefix, number, label[len(core) :]
-
-
-def parse_input(text: str) -> tuple[bool, str, int]:
-    """Split a NodeDef input into (is control, node name, output index).
-
-    >>> parse_input("^init")
-    (True, 'init', -1)
-    >>> parse_input("dense/MatMul:1")
-    (False, 'dense/MatMul', 1)
-    >>> parse_input("x")
-    (False, 'x', 0)
-    """
-    if text.startswith("^"):
-        return True, text[1:], -1
-    name, colon, slot = text.rpartition(":")
-    if colon and slot.isdigit() and slot.isascii():
-        return False, name, int(slot)
-    return False, text, 0
 
 
 def format_shape(shape) -> str:
@@ -1054,18 +1060,3 @@ def _dtype_name(value: int) -> str:
         for name, number in types_pb2.DataType.items():
             _DTYPE_NAMES[number] = name.removeprefix("DT_").lower()
     return _DTYPE_NAMES.get(value, f"type{value}")
-
-
-def _dedupe(names: list[str]) -> tuple[list[str], dict[str, int]]:
-    """Names made unique: a repeated name gets `` (2)``, `` (3)``… so no node is lost."""
-    index: dict[str, int] = {}
-    unique = []
-    for i, name in enumerate(names):
-        if name in index:
-            n = 2
-            while f"{name} ({n})" in index:
-                n += 1
-            name = f"{name} ({n})"
-        index[name] = i
-        unique.append(name)
-    return unique, index

@@ -1,0 +1,249 @@
+"""The C reader of a GraphDef gives a Hierarchy exactly what the Python reader gives.
+
+Every comparison builds the same graph twice, through ``_fastscan`` and through the Python
+path (``fast=False``), and checks every array and group the Hierarchy keeps, the default
+view and its layout. Bytes the C reader calls unusual go to Python; arbitrary bytes never
+crash it.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from graphs import ffn_graph, graph_from_nodes, series_graph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tensorboard.compat.proto import graph_pb2, node_def_pb2
+from test_hierarchy import tf_graphs
+from test_hostile import hostile_graph
+from test_nodescan import field, graph_bytes, varint
+
+from tb_scopegraph import _nodescan
+from tb_scopegraph.hierarchy import MAX_CHILDREN, Hierarchy
+
+
+def snapshot(h: Hierarchy) -> dict:
+    view = h.default_view()
+    return {
+        "names": h._names,
+        "types": h._types,
+        "devices": h._devices,
+        "real": h._real,
+        "edges": [a.tolist() for a in (h._e_src, h._e_dst, h._e_out, h._e_ctrl)],
+        "op_parent": h._op_parent.tolist(),
+        "groups": [
+            (g.key, g.label, g.kind, g.parent, g.children, g.ops, g.op_count, g.level)
+            for g in h._groups
+        ],
+        "by_key": h._by_key,
+        "order": h._order,
+        "nesting": h._nesting.tolist(),
+        "n_children": h._n_children.tolist(),
+        "view": view,
+        "layout": h.layout(view),
+    }
+
+
+def assert_same_both_ways(data: bytes, fast_path: bool | None = True) -> Hierarchy:
+    """Build ``data`` in C and in Python and compare; ``fast_path`` says whether the C
+    reader should take these bytes (None: either)."""
+    if fast_path is not None:
+        assert (_nodescan._fastscan.scan(data) is not None) == fast_path
+    fast, slow = Hierarchy(data), Hierarchy(data, fast=False)
+    assert snapshot(fast) == snapshot(slow)
+    # Keys and names are looked up through the lazily made index.
+    for name in fast._names[:50]:
+        assert fast.ancestors(name) == slow.ancestors(name)
+    return fast
+
+
+def test_the_c_reader_is_built():
+    # `pip install` compiles it (setup.py); without a compiler the package still works, in
+    # Python, but this project's CI must run the fast path.
+    assert _nodescan._fastscan is not None
+
+
+@pytest.fixture(scope="module")
+def written_graphs():
+    graphs = tf_graphs()
+    graphs.update(ffn=ffn_graph(), series=series_graph(30), hostile=hostile_graph())
+    return graphs
+
+
+@pytest.mark.parametrize("name", ["tf1", "keras", "ffn", "series", "hostile"])
+def test_graphs_written_by_tensorflow_and_built_as_protos(written_graphs, name):
+    h = assert_same_both_ways(written_graphs[name].SerializeToString())
+    assert h.op_count == len(written_graphs[name].node)
+
+
+def test_series_chunks_and_missing_inputs_come_out_the_same():
+    nodes = [("input", "Placeholder")]
+    for b in range(12):  # a series of scopes holding series of ops
+        for i in range(6):
+            nodes.append((f"net/block_{b}/relu_{i}", "Relu", (f"net/block_{b}/w:{i}",)))
+        nodes.append((f"net/block_{b}/w", "Const", ("^input",)))
+    nodes += [(f"flat/op{i}", "Add", ("input", f"ghost/in_{i % 7}:1")) for i in range(1200)]
+    nodes += [(f"mixed/x_{i}", "Relu" if i % 2 else "Add") for i in range(12)]
+    nodes += [(f"pt/Conv2d[{i}]", "aten::conv") for i in range(7)]
+    nodes += [(f"pt/Conv2d[{i}]/inner", "aten::relu") for i in range(7)]
+    data = graph_from_nodes(nodes).SerializeToString()
+    h = assert_same_both_ways(data)
+    keys = set(h._by_key)
+    assert {"net/block_[0-11]", "pt/Conv2d[0-6]", "ghost/in_[0-6]"} <= keys
+    assert {"mixed/x_[1-11]", "mixed/x_[0-10]"} <= keys  # one series per op type
+    assert any(g.kind == "chunk" for g in h._groups)
+    assert max(len(g.children) + len(g.ops) for g in h._groups) <= MAX_CHILDREN
+    assert h._real == len(nodes) and len(h._names) == len(nodes) + 7
+
+
+def test_names_scopes_and_numbers_at_the_edges():
+    nodes = [
+        ("a//b", "Op", ("a//b:0",)),
+        ("trailing/", "Op", ("^trailing/",)),
+        ("/lead", "Op", ("/lead:3", "lead:", ":7")),
+        ("x:1", "Op", ("x:1", "x:1:2")),  # a name with a colon is looked up whole first
+        ("é/ü_1", "Op", ("é/ü_1:12",)),
+        ("9", "Op", ("9:9",)),
+        ("n]", "Op"),
+        ("deep/" * 300 + "end", "Op", ("deep/" * 300 + "end",)),
+        ("big", "Op", ("big:" + "9" * 20, "a//b:" + "9" * 20)),
+    ]
+    nodes += [(f"s/layer_{i:03d}", "Op") for i in range(6)]  # numbers with leading zeros
+    nodes += [(f"s/layer_{i}]", "Op") for i in range(5)]
+    h = assert_same_both_ways(graph_from_nodes(nodes).SerializeToString())
+    assert {"s/layer_[0-5]", "s/layer_0-4]"} <= set(h._by_key)
+    # An index past 64 bits is part of the name: a missing input, not a crash.
+    assert {"big:" + "9" * 20, "a//b:" + "9" * 20} <= set(h._names[h._real :])
+
+
+def test_a_number_past_18_digits_in_a_label_goes_to_python():
+    nodes = [(f"s/v_{10**20 + i}", "Op") for i in range(6)] + [("t/w_1", "Op")]
+    h = assert_same_both_ways(graph_from_nodes(nodes).SerializeToString(), fast_path=False)
+    assert f"s/v_[{10**20}-{10**20 + 5}]" in h._by_key
+
+
+def test_repeated_names_and_unusual_fields_go_to_python():
+    twice = graph_from_nodes([("a", "Op"), ("b", "Op", ("a",)), ("a", "Other")])
+    h = assert_same_both_ways(twice.SerializeToString(), fast_path=False)
+    assert h._names == ["a", "b", "a (2)"]
+    node = node_def_pb2.NodeDef(name="n", op="Op").SerializeToString()
+    for odd in (
+        node + field(1, b"again"),  # a singular field twice: protobuf keeps the last
+        node + field(2, 5, wire=0),  # a known field with another wire type
+        node + varint(10 << 3 | 3) + varint(10 << 3 | 4),  # a group
+        field(1, b"\xff\xfe") + field(2, b"Op"),  # not UTF-8 (protobuf refuses it)
+    ):
+        data = graph_bytes([field(1, b"first"), odd])
+        assert _nodescan._fastscan.scan(data) is None
+    assert_same_both_ways(graph_bytes([node, node[:0] + field(1, b"m")]))
+
+
+def test_fields_in_any_order_and_beside_the_nodes():
+    graph = ffn_graph()
+    graph.library.function.add().signature.name = "f"
+    graph.versions.producer = 7
+    nodes = [n.SerializeToString() for n in graph.node]
+    library = field(2, graph.library.SerializeToString())
+    versions = field(4, graph.versions.SerializeToString())
+    reversed_fields = [
+        b"".join(
+            field(number, payload)
+            for number, payload in reversed(
+                [(1, n.name.encode()), (2, n.op.encode())] + [(3, i.encode()) for i in n.input]
+            )
+        )
+        + field(9, 1, wire=0)
+        for n in graph.node
+    ]
+    for data in (
+        library + graph_bytes(nodes[:2]) + versions + graph_bytes(nodes[2:]),
+        graph_bytes(reversed_fields),
+    ):
+        assert_same_both_ways(data)
+
+
+def test_a_big_library_after_the_nodes_is_not_kept():
+    graph = ffn_graph()
+    graph.library.function.add().attr["big"].s = b"x" * (2 << 20)
+    h = Hierarchy(graph.SerializeToString())
+    assert len(h._nodes.data) < 1 << 20
+    assert h.node_def(graph.node[-1].name) == graph.node[-1]
+
+
+segments = st.one_of(
+    st.sampled_from(["a", "b", "é", "", "7", "c]", "[3]", "x" * 9, "^", ":1"]),
+    st.builds(
+        lambda prefix, number, closed: f"{prefix}{number}{']' if closed else ''}",
+        st.sampled_from(["layer_", "Conv2d[", "blk", "é_"]),
+        st.integers(0, 9),
+        st.booleans(),
+    ),
+)
+names = st.lists(segments, min_size=1, max_size=4).map("/".join)
+
+
+@st.composite
+def graphs(draw) -> bytes:
+    specs = draw(st.lists(st.tuples(names, st.sampled_from(["Add", "Relu", ""])), max_size=40))
+    known = [name for name, _ in specs] or ["a"]
+    source = st.one_of(st.sampled_from(known), names)
+    decorated = st.one_of(
+        source,
+        source.map(lambda n: "^" + n),
+        st.tuples(source, st.integers(0, 3)).map(lambda t: f"{t[0]}:{t[1]}"),
+    )
+    nodes = [(name, op, tuple(draw(st.lists(decorated, max_size=3))), {}) for name, op in specs]
+    return graph_from_nodes(nodes).SerializeToString()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_any_graph_builds_the_same_in_c_and_in_python(data):
+    assert_same_both_ways(data, fast_path=None)
+
+
+def test_arbitrary_bytes_never_crash_the_c_reader():
+    base = graph_from_nodes(
+        [("in", "Placeholder"), ("a/b_1", "Add", ("in", "^in")), ("a/b_2", "Relu", ("a/b_1:0",))]
+    ).SerializeToString()
+    rng = random.Random(7)
+    took = 0
+    for _ in range(4000):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            what = rng.random()
+            at = rng.randrange(len(data) + 1)
+            if what < 0.5 and data:
+                data[min(at, len(data) - 1)] = rng.randrange(256)
+            elif what < 0.75:
+                del data[at : at + rng.randint(1, 8)]
+            else:
+                data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        data = bytes(data)
+        got = _nodescan._fastscan.scan(data)
+        try:
+            graph_pb2.GraphDef.FromString(data)
+        except Exception:
+            continue  # bytes protobuf refuses are never given to a Hierarchy
+        if got is not None:
+            took += 1
+            assert_same_both_ways(data)
+    assert took > 100  # most small changes still parse: the comparison ran
+
+
+def test_inputs_name_edges_as_protobuf_lists_them():
+    h = assert_same_both_ways(ffn_graph().SerializeToString())
+    graph = ffn_graph()
+    pairs = {
+        (h._names[s], h._names[d])
+        for s, d in zip(h._e_src.tolist(), h._e_dst.tolist(), strict=True)
+    }
+    expected = {
+        (text.lstrip("^").rsplit(":", 1)[0] if ":" in text else text.lstrip("^"), node.name)
+        for node in graph.node
+        for text in node.input
+    }
+    assert pairs == expected
+    assert np.all(h._e_ctrl == np.asarray([t.startswith("^") for n in graph.node for t in n.input]))
