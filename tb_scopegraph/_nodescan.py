@@ -349,11 +349,17 @@ def scan_graph(data: bytes, ordered: bool = False, fast: bool = True) -> Graph:
     """The nodes, edges and scopes of the serialized GraphDef ``data`` (which must parse as
     one): in C when the extension is built and the bytes are plain, else in Python (same
     answer, several times slower); ``fast=False`` asks for Python."""
-    if fast and _fastscan is not None:
-        got = _fastscan.scan(data)
-        if got is not None:
-            return _from_c(data, got)
-    return _graph_in_python(scan(data, ordered))
+    graph = scan_fast(data) if fast else None
+    return _graph_in_python(scan(data, ordered)) if graph is None else graph
+
+
+def scan_fast(data: bytes) -> Graph | None:
+    """The C reader's answer for ``data``; None when it is not built or the bytes are not
+    plain (``scan_graph`` then reads them in Python)."""
+    if _fastscan is None:
+        return None
+    got = _fastscan.scan(data)
+    return None if got is None else _from_c(data, got)
 
 
 def _from_c(data: bytes, got: dict) -> Graph:

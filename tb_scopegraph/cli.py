@@ -275,7 +275,7 @@ def hierarchy_of(graph: Graph) -> Hierarchy:
     """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
     from tb_scopegraph.hierarchy import Hierarchy
 
-    return Hierarchy(graph.graph_def, stats=graph.stats)
+    return Hierarchy(graph.drawable, stats=graph.stats)
 
 
 def _scopes(args: argparse.Namespace) -> int:

@@ -510,7 +510,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         def load() -> Hierarchy:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
             graph = sources.load_graph(self._provider, ctx, experiment, ref, blob)
-            hierarchy = Hierarchy(graph.graph_def, stats=graph.stats)
+            hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
             return hierarchy

@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 from google.protobuf import message, text_format, unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
-from tb_scopegraph import event_files
+from tb_scopegraph import _nodescan, event_files
 from tb_scopegraph.errors import NotFound, SourceError
 
 RUN_GRAPH = "run_graph"
@@ -94,6 +94,14 @@ class Graph:
 
     graph_def: graph_pb2.GraphDef
     stats: dict[str, NodeStats] | None = None
+    # A run graph stored as a plain GraphDef is also read for drawing at once (by the C
+    # reader): a Hierarchy built from this skips reading the bytes again.
+    scanned: _nodescan.Graph | None = None
+
+    @property
+    def drawable(self) -> graph_pb2.GraphDef | _nodescan.Graph:
+        """What a Hierarchy is built from: the graph as read for drawing, if it was."""
+        return self.scanned if self.scanned is not None else self.graph_def
 
 
 @dataclass(frozen=True)
@@ -114,13 +122,37 @@ def _parse_graph_def(data: bytes) -> graph_pb2.GraphDef:
     return _finish(_decode_graph_def(data))
 
 
-def _decode_graph_def(data: bytes) -> graph_pb2.GraphDef:
+def _decode_graph_def(data: bytes, check_nodes: bool = True) -> graph_pb2.GraphDef:
     try:
         graph = graph_pb2.GraphDef.FromString(data)
     except message.DecodeError as e:
         raise SourceError(f"not a valid GraphDef ({e})") from None
-    _check_graph(graph)
+    _check_fields(graph)
+    if check_nodes:
+        _check_nodes(graph)
     return graph
+
+
+def _read_run_graph(data: bytes) -> Graph:
+    """A stored GraphDef, checked, finished and, when it is plain (no function library, not
+    PyTorch's: nothing to finish), also read for drawing in the same go.
+
+    Checking every node's name through protobuf's objects costs twice the parse on a
+    100k-op graph; the C reader gives the names and op types at once, and refuses (returns
+    None for) a graph with two nodes of one name, which the full check then explains.
+    """
+    graph = _decode_graph_def(data, check_nodes=False)
+    if not graph.library.function:
+        scanned = _nodescan.scan_fast(data)
+        if (
+            scanned is not None
+            and "" not in scanned.types
+            and "" not in scanned.names
+            and not any(_PYTORCH_OP.match(op) for op in scanned.types)
+        ):
+            return Graph(graph, scanned=scanned)
+    _check_nodes(graph)
+    return Graph(_finish(graph))
 
 
 def _decode_run_metadata(data: bytes):
@@ -252,8 +284,16 @@ PLUGIN_NAMES: tuple[str, ...] = tuple(dict.fromkeys(p for k in KIND_PLUGINS.valu
 
 def _check_graph(graph: graph_pb2.GraphDef) -> None:
     """Refuse bytes that parsed but are not a GraphDef (protobuf accepts a lot)."""
+    _check_fields(graph)
+    _check_nodes(graph)
+
+
+def _check_fields(graph: graph_pb2.GraphDef) -> None:
     if len(unknown_fields.UnknownFieldSet(graph)):
         raise SourceError("not a valid GraphDef (unknown fields: another kind of protobuf?)")
+
+
+def _check_nodes(graph: graph_pb2.GraphDef) -> None:
     names: set[str] = set()
     for index, node in enumerate(graph.node):
         if not node.name or not node.op:
@@ -838,6 +878,8 @@ def load_graph(
     if blob is None:
         blob = latest_blob(provider, ctx, experiment_id, ref)
     data = _read_blob(provider, ctx, blob, ref)
+    if ref.kind == RUN_GRAPH:
+        return _read_run_graph(data)
     if ref.kind != PROFILE:
         return Graph(parse_graph(ref.kind, data))
     run_metadata = _decode_run_metadata(data)

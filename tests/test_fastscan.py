@@ -20,7 +20,8 @@ from test_hierarchy import tf_graphs
 from test_hostile import hostile_graph
 from test_nodescan import field, graph_bytes, varint
 
-from tb_scopegraph import _nodescan
+from tb_scopegraph import _nodescan, sources
+from tb_scopegraph.errors import SourceError
 from tb_scopegraph.hierarchy import MAX_CHILDREN, Hierarchy
 
 
@@ -170,6 +171,38 @@ def test_a_big_library_after_the_nodes_is_not_kept():
     h = Hierarchy(graph.SerializeToString())
     assert len(h._nodes.data) < 1 << 20
     assert h.node_def(graph.node[-1].name) == graph.node[-1]
+
+
+def test_a_plain_run_graph_is_read_once_and_draws_as_its_graphdef():
+    graph = series_graph(30)
+    read = sources._read_run_graph(graph.SerializeToString())
+    assert read.scanned is not None and read.graph_def == graph
+    drawn = snapshot(Hierarchy(read.drawable))
+    assert drawn == snapshot(Hierarchy(graph))
+    assert drawn == snapshot(Hierarchy(read.drawable))  # what was read can be built again
+
+
+def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
+    with_library = ffn_graph()
+    function = with_library.library.function.add()
+    function.signature.name = "f"
+    function.node_def.add(name="inside", op="Identity")
+    pytorch = graph_from_nodes([("input/x", "IO Node"), ("Net/Linear[fc]/x.1", "aten::linear")])
+    for graph in (with_library, pytorch):
+        read = sources._read_run_graph(graph.SerializeToString())
+        assert read.scanned is None and read.drawable is read.graph_def
+    names = Hierarchy(sources._read_run_graph(with_library.SerializeToString()).drawable)._names
+    assert any(name.startswith("__function_library__/f") for name in names)
+    refused = [
+        (graph_from_nodes([("a", "Op"), ("b", "Op"), ("a", "Op")]), "two nodes are named 'a'"),
+        (graph_from_nodes([("a", "Op"), ("b", "")]), "node #1 has no name or no op"),
+        (graph_from_nodes([("", "Op")]), "node #0 has no name or no op"),
+    ]
+    for graph, message in refused:
+        with pytest.raises(SourceError, match=message):
+            sources._read_run_graph(graph.SerializeToString())
+    with pytest.raises(SourceError, match="unknown fields"):
+        sources._read_run_graph(ffn_graph().SerializeToString() + field(9, b"other"))
 
 
 segments = st.one_of(
