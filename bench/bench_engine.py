@@ -2,7 +2,9 @@
 
 For each graph of ``bench/corpus`` (built by ``make_corpus.py``):
 
-- parse: bare ``GraphDef.FromString`` against ``FromString`` + ``Hierarchy`` (target <= 3x);
+- parse: bare ``GraphDef.FromString`` against ``Hierarchy`` built from the same bytes (parse +
+  hierarchy, target <= 3x), and against the plugin's way with a stored run graph (``FromString``
+  to check it, then the same read and tree);
 - the default view and every "one step" from it (open one closed group visible in the default
   view, the largest first, capped) plus revealing a deep op: boxes, edges, DOT time, layout+SVG
   time (uncached), SVG bytes, which layout preset finished;
@@ -257,35 +259,39 @@ def _cached_step(hierarchy, view, timeout: float) -> float:
 
 
 def _parse_times(data: bytes, repeat: int):
-    """Medians of bare ``FromString`` and of ``FromString`` + ``Hierarchy``, interleaved: wall
-    clock seconds, and the process's CPU seconds (both are one thread's work; on a shared
-    machine the CPU time leaves out the time other processes had the core).
+    """Medians of bare ``FromString``, of ``Hierarchy`` from the same bytes (parse +
+    hierarchy), and of the plugin's way with a stored run graph (``FromString`` to check it,
+    then the same read and tree), interleaved: wall clock seconds, and the process's CPU
+    seconds (one thread's work; on a shared machine the CPU time leaves out the time other
+    processes had the core).
 
-    Each run starts with the previous result freed and collected, so neither timing pays for
+    Each run starts with the previous result freed and collected, so no timing pays for
     freeing the last one (a 100k-op proto's arena is ~90 MB; freeing it is not parsing).
     """
     from tensorboard.compat.proto import graph_pb2
 
+    from tb_scopegraph import sources
     from tb_scopegraph.hierarchy import Hierarchy
 
-    bare, built, bare_cpu, built_cpu = [], [], [], []
-    graph_def = hierarchy = None
+    runs = {
+        "bare": lambda: graph_pb2.GraphDef.FromString(data),
+        "built": lambda: Hierarchy(data),
+        "plugin": lambda: Hierarchy(sources._read_run_graph(data).drawable),
+    }
+    wall: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeat):
-        graph_def = None
-        gc.collect()
-        cpu = time.process_time()
-        seconds, graph_def = _timed(lambda: graph_pb2.GraphDef.FromString(data))
-        bare_cpu.append(time.process_time() - cpu)
-        bare.append(seconds)
-        hierarchy = None
-        gc.collect()
-        cpu = time.process_time()
-        seconds, hierarchy = _timed(lambda: Hierarchy(graph_pb2.GraphDef.FromString(data)))
-        built_cpu.append(time.process_time() - cpu)
-        built.append(seconds)
+        for key, run in runs.items():
+            gc.collect()
+            start_cpu = time.process_time()
+            seconds, result = _timed(run)
+            del result
+            cpu[key].append(time.process_time() - start_cpu)
+            wall[key].append(seconds)
     median = statistics.median
-    times = (median(bare), median(built), median(bare_cpu), median(built_cpu))
-    return times, graph_def, hierarchy
+    times = {f"{k}_s": median(v) for k, v in wall.items()}
+    times.update({f"{k}_cpu_s": median(v) for k, v in cpu.items()})
+    return times, graph_pb2.GraphDef.FromString(data), Hierarchy(data)
 
 
 def bench_graph(name: str, args) -> dict:
@@ -296,20 +302,24 @@ def bench_graph(name: str, args) -> dict:
     data = (CORPUS / f"{name}.pb").read_bytes()
     result: dict = {"graph": name, "bytes": len(data)}
     times, graph_def, hierarchy = _parse_times(data, max(args.repeat, 5))
-    parse_s, hier_s, parse_cpu_s, hier_cpu_s = times
+    bare, built, plugin = times["bare_s"], times["built_s"], times["plugin_s"]
+    bare_cpu, built_cpu = times["bare_cpu_s"], times["built_cpu_s"]
     result.update(
         ops=hierarchy.op_count,
-        fromstring_s=parse_s,
-        parse_hierarchy_s=hier_s,
-        parse_ratio=hier_s / parse_s,
-        fromstring_cpu_s=parse_cpu_s,
-        parse_hierarchy_cpu_s=hier_cpu_s,
-        parse_ratio_cpu=hier_cpu_s / parse_cpu_s,
+        fromstring_s=bare,
+        parse_hierarchy_s=built,
+        parse_ratio=built / bare,
+        fromstring_cpu_s=bare_cpu,
+        parse_hierarchy_cpu_s=built_cpu,
+        parse_ratio_cpu=built_cpu / bare_cpu,
+        plugin_read_s=plugin,
+        plugin_ratio=plugin / bare,
+        plugin_ratio_cpu=times["plugin_cpu_s"] / bare_cpu,
     )
     print(
-        f"[{name}] {hierarchy.op_count:,} ops, FromString {parse_s:.4f}s, "
-        f"+Hierarchy {hier_s:.4f}s ({hier_s / parse_s:.1f}x); CPU {parse_cpu_s:.4f}s, "
-        f"{hier_cpu_s:.4f}s ({hier_cpu_s / parse_cpu_s:.1f}x)",
+        f"[{name}] {hierarchy.op_count:,} ops, FromString {bare:.4f}s, Hierarchy from the "
+        f"bytes {built:.4f}s ({built / bare:.1f}x; CPU {built_cpu / bare_cpu:.1f}x), as the "
+        f"plugin reads a run graph {plugin:.4f}s ({plugin / bare:.1f}x)",
         flush=True,
     )
     tree = hierarchy.tree()
@@ -430,7 +440,8 @@ def memory(name: str) -> dict:
 
 def _table(results: list[dict], memories: list[dict]) -> str:
     lines = [
-        f"{'graph':<16}{'ops':>8}{'parse x':>9}{'cpu x':>7}{'default':>9}{'boxes':>7}"
+        f"{'graph':<16}{'ops':>8}{'parse x':>9}{'cpu x':>7}{'plugin x':>10}{'default':>9}"
+        f"{'boxes':>7}"
         f"{'slowest step':>14}{'steps>1s':>10}{'cached':>9}{'RSS MB':>9}",
     ]
     mem = {m["graph"]: m for m in memories}
@@ -442,6 +453,7 @@ def _table(results: list[dict], memories: list[dict]) -> str:
         rss = mem.get(r["graph"], {}).get("rss", {}).get("used_mb")
         lines.append(
             f"{r['graph']:<16}{r['ops']:>8,}{r['parse_ratio']:>8.1f}x{r['parse_ratio_cpu']:>6.1f}x"
+            f"{r['plugin_ratio']:>9.1f}x"
             f"{default.get('step_s', float('nan')):>8.3f}s{default.get('boxes', 0):>7}"
             f"{r['slowest_step_s'] or float('nan'):>13.3f}s{f'{slow}/{len(ok)}':>10}"
             f"{(r['cached_step_s'] or float('nan')) * 1000:>7.1f}ms"

@@ -1,8 +1,15 @@
-"""Parse + hierarchy of the corpus graphs: this checkout's ``Hierarchy`` against another commit's.
+"""Parse + hierarchy of the corpus graphs: this checkout's against another commit's.
 
 Both copies of the package are loaded in one process and timed interleaved with a bare
-``GraphDef.FromString`` of the same bytes, so a busy machine slows all three alike. Prints
-medians of wall-clock and CPU time, and each one's ratio to ``FromString``.
+``GraphDef.FromString`` of the same bytes, so a busy machine slows them all alike:
+
+- before: the other commit's plugin reading a stored run graph (``sources`` parses and checks
+  it, ``Hierarchy`` builds the tree of the GraphDef);
+- after: this checkout's ``Hierarchy`` built from the bytes (parse + hierarchy);
+- plugin: this checkout's plugin reading a stored run graph (``FromString`` to check it, then
+  the same read and tree).
+
+Prints medians of wall-clock and CPU time, and each one's ratio to ``FromString``.
 
     python3 bench/compare_parse.py --before ded6e63 [--repeat 9] [--only synthetic_100k ...]
 """
@@ -28,17 +35,19 @@ CORPUS = HERE / "corpus"
 GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
 
 
-def _load_hierarchy(folder: Path):
-    """``tb_scopegraph.hierarchy`` imported from ``folder``, forgotten again afterwards."""
+def _load(folder: Path):
+    """``tb_scopegraph.hierarchy`` and ``.sources`` imported from ``folder``, forgotten again
+    afterwards."""
     for name in [m for m in sys.modules if m == "tb_scopegraph" or m.startswith("tb_scopegraph.")]:
         del sys.modules[name]
     sys.path.insert(0, str(folder))
     try:
-        module = importlib.import_module("tb_scopegraph.hierarchy")
+        hierarchy = importlib.import_module("tb_scopegraph.hierarchy")
+        sources = importlib.import_module("tb_scopegraph.sources")
     finally:
         sys.path.remove(str(folder))
-    assert Path(module.__file__).is_relative_to(folder), module.__file__
-    return module
+    assert Path(hierarchy.__file__).is_relative_to(folder), hierarchy.__file__
+    return hierarchy, sources
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
-        before = _load_hierarchy(Path(tmp))
-        after = _load_hierarchy(ROOT)
+        before, before_sources = _load(Path(tmp))
+        after, after_sources = _load(ROOT)
         print(
             f"load average {os.getloadavg()[0]:.1f}; before = {args.before}, after = working tree"
         )
@@ -66,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
             data = (CORPUS / f"{name}.pb").read_bytes()
             runs = {
                 "FromString": lambda d=data: graph_pb2.GraphDef.FromString(d),
-                "before": lambda d=data: before.Hierarchy(graph_pb2.GraphDef.FromString(d)),
-                "after": lambda d=data: after.Hierarchy(graph_pb2.GraphDef.FromString(d)),
+                "before": lambda d=data: before.Hierarchy(
+                    before_sources.parse_graph("run_graph", d)
+                ),
+                "after": lambda d=data: after.Hierarchy(d),
+                "plugin": lambda d=data: after.Hierarchy(after_sources._read_run_graph(d).drawable),
             }
             wall: dict[str, list[float]] = {k: [] for k in runs}
             cpu: dict[str, list[float]] = {k: [] for k in runs}
@@ -84,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
                 m = {k: statistics.median(v) for k, v in times.items()}
                 base = m["FromString"]
                 line.append(
-                    f"{label}: FromString {base * 1000:6.1f} ms, before {m['before'] * 1000:7.1f} "
-                    f"({m['before'] / base:4.1f}x), after {m['after'] * 1000:7.1f} "
-                    f"({m['after'] / base:4.1f}x)"
+                    f"{label}: FromString {base * 1000:6.1f} ms"
+                    + "".join(
+                        f", {key} {m[key] * 1000:6.1f} ({m[key] / base:4.1f}x)"
+                        for key in ("before", "after", "plugin")
+                    )
                 )
             print("  ".join(line), flush=True)
         print(f"load average {os.getloadavg()[0]:.1f}")
