@@ -24,17 +24,41 @@ performance.mark('scopegraph:boot');
 const stylesheet = loadStylesheet();
 const graphs = fetch('./graphs', {credentials: 'same-origin'});
 graphs.catch(() => {}); // The tab reports a failed listing when it reads it.
-const modules = Promise.all(MODULES.map((path) => import(new URL(path, import.meta.url).href)));
+const modules = Promise.all(MODULES.map(load));
+// A first visit (no view in the link, none remembered here) shows the first graph's default
+// view. It is asked for as soon as the listing and the two small modules that name it are in,
+// while the tab's bigger modules are still on their way (the server lays it out meanwhile).
+const listing = graphs.then((response) => (response.ok ? response.clone().json() : null));
+listing.catch(() => {});
+const model = Promise.all([load('./model.js'), load('./location.js')]).then(
+  ([{Model}, {readLocation, rememberedGraph}]) => {
+    const model = new Model({graphs});
+    if (!readLocation().graph && !rememberedGraph()) {
+      listing
+        .then((list) => {
+          if (Array.isArray(list) && list.length) {
+            model.prefetchView(list[0], {open: null, depth: null});
+          }
+        })
+        .catch(() => {}); // the tab reports a failed listing
+    }
+    return model;
+  }
+);
 
 let started = false;
+
+function load(path) {
+  return import(new URL(path, import.meta.url).href);
+}
 
 export async function render() {
   // TensorBoard calls render() once per iframe; guard against a second call all the same.
   if (started) return;
   started = true;
-  const [{Tab}, {Model}] = await modules;
+  const [[{Tab}], ready] = await Promise.all([modules, model]);
   performance.mark('scopegraph:modules');
-  const tab = new Tab(new Model({graphs}), {stylesheet});
+  const tab = new Tab(ready, {stylesheet});
   await tab.start();
 }
 
