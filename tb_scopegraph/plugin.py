@@ -261,7 +261,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def frontend_metadata(self) -> base_plugin.FrontendMetadata:
         return base_plugin.FrontendMetadata(
-            es_module_path="/static/index.js", tab_name="Scope Graph"
+            es_module_path="/static/bundle.js", tab_name="Scope Graph"
         )
 
     # --- the work behind each route: plain arguments in, plain data out ---

@@ -268,7 +268,7 @@ def test_plugin_metadata():
         "graph_tagged_run_metadata",
     }
     meta = p.frontend_metadata()
-    assert meta.es_module_path == "/static/index.js"
+    assert meta.es_module_path == "/static/bundle.js"
     assert meta.tab_name == "Scope Graph"
     assert "/static/*" in p.get_plugin_apps()
 
@@ -300,7 +300,7 @@ def test_routes_work_under_a_path_prefix_and_an_experiment(provider):
 
 def test_plugin_entry_page_loads_the_module(api):
     page = api.client.get("/data/plugin_entry.html?name=scopegraph").get_data(as_text=True)
-    assert "./static/index.js" in page
+    assert "./static/bundle.js" in page
 
 
 # --- routes --------------------------------------------------------------------------------

@@ -1,0 +1,2888 @@
+// location.js
+var STORAGE_KEY = "tb-scopegraph.views.v1";
+var MAX_REMEMBERED = 50;
+function parseFragment(fragment) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  const run = params.get("run");
+  const baseRun = params.get("base_run");
+  const baseStep = params.get("base_step");
+  const depth = params.get("depth");
+  const open = params.getAll("open");
+  return {
+    graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
+    open: open.length ? open : depth === "0" ? [] : null,
+    depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
+    base: baseRun == null ? null : {
+      run: baseRun,
+      kind: params.get("base_kind") || "",
+      tag: params.get("base_tag") || "",
+      step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null
+    }
+  };
+}
+function formatFragment(graph, open, base = null) {
+  const params = new URLSearchParams();
+  params.set("run", graph.run);
+  if (graph.kind) params.set("kind", graph.kind);
+  if (graph.tag) params.set("tag", graph.tag);
+  if (open && open.length) for (const key of [...open].sort()) params.append("open", key);
+  else if (open) params.set("depth", "0");
+  if (base) {
+    params.set("base_run", base.run);
+    if (base.kind) params.set("base_kind", base.kind);
+    if (base.tag) params.set("base_tag", base.tag);
+    if (base.step != null) params.set("base_step", String(base.step));
+  }
+  return params.toString();
+}
+var TB_KEY = "scopegraph";
+function tbStorage() {
+  try {
+    const storage = window.parent !== window && window.parent.tensorboard?.tf_storage;
+    return storage && typeof storage.getString === "function" ? storage : null;
+  } catch {
+    return null;
+  }
+}
+function readLocation() {
+  const own = parseFragment(window.location.hash);
+  if (own.graph) return own;
+  const storage = tbStorage();
+  try {
+    const value = storage && storage.getString(TB_KEY);
+    if (value) return parseFragment(value);
+  } catch {
+  }
+  return own;
+}
+function writeLocation(graph, open, base = null) {
+  const fragment = formatFragment(graph, open, base);
+  if (window.location.hash !== "#" + fragment) {
+    const url = new URL(window.location.href);
+    url.hash = fragment;
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
+  const storage = tbStorage();
+  try {
+    if (storage && storage.getString(TB_KEY) !== fragment) {
+      storage.setString(TB_KEY, fragment, { useLocationReplace: true });
+    }
+  } catch {
+  }
+}
+function graphKey(graph) {
+  return JSON.stringify([graph.run, graph.kind, graph.tag]);
+}
+function load() {
+  try {
+    const data = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "{}");
+    return data && typeof data === "object" ? data : {};
+  } catch {
+    return {};
+  }
+}
+function save(data) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+  } catch {
+  }
+}
+function rememberedGraph() {
+  const last = load().last;
+  return last && typeof last.run === "string" ? last : null;
+}
+function rememberedOpen(graph) {
+  const entry = (load().views || {})[graphKey(graph)];
+  return entry && Array.isArray(entry.open) ? entry.open : null;
+}
+function remember(graph, open) {
+  const data = load();
+  const views = data.views && typeof data.views === "object" ? data.views : {};
+  views[graphKey(graph)] = { open: [...open].sort(), t: Date.now() };
+  const keys = Object.keys(views);
+  if (keys.length > MAX_REMEMBERED) {
+    keys.sort((a, b) => (views[a].t || 0) - (views[b].t || 0));
+    for (const key of keys.slice(0, keys.length - MAX_REMEMBERED)) delete views[key];
+  }
+  save({ last: { run: graph.run, kind: graph.kind, tag: graph.tag }, views });
+}
+
+// model.js
+var ApiError = class extends Error {
+  constructor(message, { status = 0, timeout = false } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.timeout = timeout;
+  }
+};
+var Stale = class extends Error {
+  constructor() {
+    super("superseded by a newer request");
+    this.name = "Stale";
+  }
+};
+var Latest = class {
+  constructor() {
+    this._seq = 0;
+    this._controller = null;
+  }
+  /** Runs fn(signal); aborts whatever this channel was still waiting for. */
+  run(fn) {
+    this.cancel();
+    const seq = this._seq;
+    const controller = this._controller = new AbortController();
+    const current = () => seq === this._seq && !controller.signal.aborted;
+    return fn(controller.signal).then(
+      (value) => {
+        if (!current()) throw new Stale();
+        return value;
+      },
+      (error) => {
+        if (!current() || error.name === "AbortError") throw new Stale();
+        throw error;
+      }
+    );
+  }
+  cancel() {
+    this._seq += 1;
+    if (this._controller) this._controller.abort();
+    this._controller = null;
+  }
+};
+async function request(path, params, { signal, as = "json", started: started2 = null } = {}) {
+  const query = params ? `?${params}` : "";
+  let response;
+  try {
+    response = await (started2 || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`.trim();
+    let timeout = false;
+    try {
+      const body = await response.json();
+      if (body && typeof body.error === "string") message = body.error;
+      timeout = Boolean(body && body.timeout);
+    } catch {
+    }
+    throw new ApiError(message, { status: response.status, timeout });
+  }
+  if (as === "text") return response.text();
+  if (as === "blob") return response.blob();
+  return response.json();
+}
+function graphParams(graph) {
+  const params = new URLSearchParams();
+  params.set("run", graph.run);
+  if (graph.kind) params.set("kind", graph.kind);
+  if (graph.tag) params.set("tag", graph.tag);
+  return params;
+}
+function viewParams(graph, view) {
+  const params = graphParams(graph);
+  for (const key of [...view.open || []].sort()) params.append("open", key);
+  if (view.depth != null) params.set("depth", String(view.depth));
+  if (view.open && view.open.length === 0 && view.depth == null) params.set("depth", "0");
+  if (view.base) addBase(params, view.base);
+  if (view.colour) params.set("colour", view.colour);
+  return params;
+}
+function addBase(params, base) {
+  params.set("base_run", base.run);
+  if (base.kind) params.set("base_kind", base.kind);
+  if (base.tag) params.set("base_tag", base.tag);
+  if (base.step != null) params.set("base_step", String(base.step));
+}
+function graphKey2(graph) {
+  return JSON.stringify([graph.run, graph.kind, graph.tag]);
+}
+async function fetchView(params, signal) {
+  const route = params.has("base_run") ? "diff" : "svg";
+  return { svg: await request(route, params, { signal, as: "text" }) };
+}
+var Model = class {
+  /** `graphs`: the fetch() of the graph listing, when it was started early (index.js). */
+  constructor({ graphs: graphs2 = null } = {}) {
+    this._graphs = graphs2;
+    this._prefetched = null;
+    this._view = new Latest();
+    this._node = new Latest();
+    this._summaries = new Latest();
+    this._search = new Latest();
+    this._trace = new Latest();
+    this._details = /* @__PURE__ */ new Map();
+  }
+  /** [{run, kind, tag, op_count}] */
+  listGraphs() {
+    const started2 = this._graphs;
+    this._graphs = null;
+    return request("graphs", null, { started: started2 });
+  }
+  /**
+   * The SVG text of a view: {svg}. Latest only. (Which groups a default view or a depth
+   * opened, the drawing's frames say.)
+   */
+  view(graph, view) {
+    const params = viewParams(graph, view);
+    const early = this._prefetched;
+    this._prefetched = null;
+    if (early && early.key === params.toString()) return this._view.run(() => early.answer);
+    return this._view.run((signal) => fetchView(params, signal));
+  }
+  /** Starts fetching a view the tab is about to ask for; view() takes over the answer. */
+  prefetchView(graph, view) {
+    const params = viewParams(graph, view);
+    const answer = fetchView(params);
+    answer.catch(() => {
+    });
+    this._prefetched = { key: params.toString(), answer };
+  }
+  cancelView() {
+    this._view.cancel();
+  }
+  /**
+   * Details of one op or group (kind_of disambiguates); with `base`, of the diff against it
+   * (status, what changed). Cached, latest only.
+   */
+  node(graph, name, kindOf, base = null) {
+    const baseKey = base && [graphKey2(base), base.step ?? null];
+    const key = JSON.stringify([graphKey2(graph), name, kindOf, baseKey]);
+    const cached = this._details.get(key);
+    if (cached) {
+      this._node.cancel();
+      return Promise.resolve(cached);
+    }
+    const params = graphParams(graph);
+    params.set("name", name);
+    if (kindOf) params.set("kind_of", kindOf);
+    if (base) addBase(params, base);
+    return this._node.run(async (signal) => {
+      const details = await request(base ? "diff_node" : "node", params, { signal });
+      if (this._details.size > 500) this._details.clear();
+      this._details.set(key, details);
+      return details;
+    });
+  }
+  cancelNode() {
+    this._node.cancel();
+    this._summaries.cancel();
+  }
+  /**
+   * {name, scalars, histograms, more}: the latest values of the summaries at or inside one
+   * op or group. Not cached here: a run gains steps while the tab is open. Latest only.
+   */
+  summaries(graph, name, kindOf) {
+    const params = graphParams(graph);
+    params.set("name", name);
+    if (kindOf) params.set("kind_of", kindOf);
+    return this._summaries.run((signal) => request("summaries", params, { signal }));
+  }
+  /** [{name, kind, op, reveal: [keys]}]; latest only. */
+  search(graph, query, regex) {
+    const params = graphParams(graph);
+    params.set("q", query);
+    if (regex) params.set("regex", "1");
+    return this._search.run((signal) => request("search", params, { signal }));
+  }
+  cancelSearch() {
+    this._search.cancel();
+  }
+  /**
+   * The paths into (`in`), out of (`out`) or through (`both`) op `name`, `depth` hops deep,
+   * in the view with `open` groups: {ops, open, boxes: [{kind, name}], origin, closed, ...}.
+   * With `expand`, `open` grows by the groups the paths run through. Latest only.
+   */
+  trace(graph, name, { direction, depth, open, expand = true }) {
+    const params = graphParams(graph);
+    params.set("name", name);
+    params.set("direction", direction);
+    params.set("depth", String(depth));
+    for (const key of [...open].sort()) params.append("open", key);
+    if (!expand) params.set("expand", "0");
+    return this._trace.run((signal) => request("trace", params, { signal }));
+  }
+  cancelTrace() {
+    this._trace.cancel();
+  }
+  /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
+  export(graph, view, fmt) {
+    const params = viewParams(graph, view);
+    if (!view.base) return request(fmt, params, { as: "blob" });
+    params.set("format", fmt);
+    return request("diff", params, { as: "blob" });
+  }
+  /** [{step, wall_time}]: every stored graph of `graph`'s run, kind and tag, oldest first. */
+  graphSteps(graph) {
+    return request("steps", graphParams(graph));
+  }
+  /** The diff of `graph` against `base`: {open, boxes, counts: {added, removed, changed, same}}. */
+  diffCounts(graph, base) {
+    return request("diff_view", viewParams(graph, { open: null, depth: null, base }));
+  }
+};
+
+// ids.js
+var BOX_KINDS = ["op", "scope", "series", "chunk", "missing"];
+var GROUP_KINDS = ["scope", "series", "chunk"];
+var CLUSTER_PREFIX = "cluster-";
+function isSafe(byte) {
+  return byte >= 48 && byte <= 57 || // 0-9
+  byte >= 65 && byte <= 90 || // A-Z
+  byte >= 97 && byte <= 122 || // a-z
+  byte === 95 || // _
+  byte === 45;
+}
+function elementId(kind, name) {
+  let out = "";
+  for (const byte of new TextEncoder().encode(name)) {
+    out += isSafe(byte) ? String.fromCharCode(byte) : "." + byte.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return `${kind}-${out}`;
+}
+function parseElementId(id) {
+  const dash = id.indexOf("-");
+  if (dash < 0) return null;
+  const kind = id.slice(0, dash);
+  if (!BOX_KINDS.includes(kind)) return null;
+  const encoded = id.slice(dash + 1);
+  const bytes = [];
+  for (let i = 0; i < encoded.length; ) {
+    const hex = encoded.slice(i + 1, i + 3);
+    if (encoded[i] === "." && /^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 3;
+    } else {
+      const code = encoded.charCodeAt(i);
+      if (code > 127) return null;
+      bytes.push(code);
+      i += 1;
+    }
+  }
+  const name = new TextDecoder("utf-8").decode(Uint8Array.from(bytes));
+  return { kind, name };
+}
+function parseClusterId(id) {
+  if (!id.startsWith(CLUSTER_PREFIX)) return null;
+  const parsed = parseElementId(id.slice(CLUSTER_PREFIX.length));
+  return parsed && GROUP_KINDS.includes(parsed.kind) ? parsed : null;
+}
+
+// charts.js
+var SVG_NS = "http://www.w3.org/2000/svg";
+function svgElement(tag, attrs = {}) {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, String(value));
+  return element;
+}
+function chart(width, height, cls, label) {
+  return svgElement("svg", {
+    class: `sg-chart ${cls}`,
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: "img",
+    "aria-label": label
+  });
+}
+function round(n) {
+  return Math.round(n * 100) / 100;
+}
+function sparkline(steps, values, { width = 150, height = 32 } = {}) {
+  const svg = chart(width, height, "sg-sparkline", "values over steps");
+  const finite = values.filter((v) => v != null && Number.isFinite(v));
+  if (!finite.length) return svg;
+  const pad = 3;
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const x = (step) => last > first ? pad + (step - first) / (last - first) * (width - 2 * pad) : width / 2;
+  const y = (v) => hi > lo ? height - pad - (v - lo) / (hi - lo) * (height - 2 * pad) : height / 2;
+  let d = "";
+  let pen = "M";
+  for (let i = 0; i < steps.length; i++) {
+    const v = values[i];
+    if (v == null || !Number.isFinite(v)) {
+      pen = "M";
+      continue;
+    }
+    d += `${pen}${round(x(steps[i]))},${round(y(v))}`;
+    pen = "L";
+  }
+  svg.append(svgElement("path", { class: "sg-sparkline-line", d, fill: "none" }));
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v != null && Number.isFinite(v)) {
+      svg.append(
+        svgElement("circle", {
+          class: "sg-sparkline-last",
+          cx: round(x(steps[i])),
+          cy: round(y(v)),
+          r: 2
+        })
+      );
+      break;
+    }
+  }
+  return svg;
+}
+function histogram(buckets, { width = 150, height = 44 } = {}) {
+  const svg = chart(width, height, "sg-histogram", `histogram of ${buckets.length} buckets`);
+  if (!buckets.length) return svg;
+  const lo = Math.min(...buckets.map((b) => b[0]));
+  const hi = Math.max(...buckets.map((b) => b[1]));
+  const top = Math.max(...buckets.map((b) => b[2]));
+  const byEdges = hi > lo;
+  const n = buckets.length;
+  buckets.forEach(([left, right, count], i) => {
+    let x0 = byEdges ? (left - lo) / (hi - lo) * width : i / n * width;
+    let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
+    if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
+    x0 = Math.max(0, x0);
+    const h2 = top > 0 ? count / top * (height - 1) : 0;
+    svg.append(
+      svgElement("rect", {
+        class: "sg-histogram-bar",
+        x: round(x0),
+        y: round(height - h2),
+        width: round(Math.max(0, x1 - x0)),
+        height: round(h2),
+        "data-count": count
+      })
+    );
+  });
+  return svg;
+}
+function formatValue(value) {
+  if (value == null) return "—";
+  if (value !== 0 && (Math.abs(value) >= 1e6 || Math.abs(value) < 1e-4)) {
+    return value.toExponential(3).replace(/\.?0+e/, "e");
+  }
+  return String(parseFloat(value.toPrecision(4)));
+}
+
+// views.js
+var SVG_NS2 = "http://www.w3.org/2000/svg";
+var XLINK_NS = "http://www.w3.org/1999/xlink";
+var ICONS = {
+  add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
+  remove: "M19 13H5v-2h14v2z",
+  fit: "M15 3l2.3 2.3-2.89 2.87 1.42 1.42L18.7 6.7 21 9V3zM3 9l2.3-2.3 2.87 2.89 1.42-1.42L6.7 5.3 9 3H3zm6 12l-2.3-2.3 2.89-2.87-1.42-1.42L5.3 17.3 3 15v6zm12-6l-2.3 2.3-2.87-2.89-1.42 1.42 2.89 2.87L15 21h6z",
+  search: "M15.5 14h-.79l-.28-.27C15.41 12.59 16 11.11 16 9.5 16 5.91 13.09 3 9.5 3S3 5.91 3 9.5 5.91 16 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19l-4.99-5zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14z",
+  close: "M19 6.41L17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+  download: "M19 9h-4V3H9v6H5l7 7 7-7zM5 18v2h14v-2H5z",
+  unfoldLess: "M7.41 18.59L8.83 20 12 16.83 15.17 20l1.41-1.41L12 14l-4.59 4.59zm9.18-13.18L15.17 4 12 7.17 8.83 4 7.41 5.41 12 10l4.59-4.59z",
+  unfoldMore: "M12 5.83L15.17 9l1.41-1.41L12 3 7.41 7.59 8.83 9 12 5.83zm0 12.34L8.83 15l-1.41 1.41L12 21l4.59-4.59L15.17 15 12 18.17z",
+  error: "M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-2h2v2zm0-4h-2V7h2v6z",
+  graph: "M17 16l-4-4V8.82C14.16 8.4 15 7.3 15 6c0-1.66-1.34-3-3-3S9 4.34 9 6c0 1.3.84 2.4 2 2.82V12l-4 4H3v5h5v-3.05l4-4.2 4 4.2V21h5v-5h-4z",
+  timer: "M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61l1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42C16.07 4.74 14.12 4 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z"
+};
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === "class") element.className = value;
+    else if (key === "text") element.textContent = value;
+    else element.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    element.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+function icon(name) {
+  const svg = document.createElementNS(SVG_NS2, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "sg-icon");
+  const path = document.createElementNS(SVG_NS2, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  return svg;
+}
+function iconButton(name, title, props = {}) {
+  return h(
+    "button",
+    { type: "button", class: "sg-icon-button", title, "aria-label": title, ...props },
+    icon(name)
+  );
+}
+function section(title, ...children) {
+  return h(
+    "section",
+    { class: "sg-section" },
+    h("h3", { class: "sg-section-title", text: title }),
+    ...children
+  );
+}
+function swatch(kind, label) {
+  return h(
+    "div",
+    { class: "sg-legend-row" },
+    h("span", { class: `sg-swatch sg-swatch-${kind}` }),
+    h("span", { text: label })
+  );
+}
+var COLOURINGS = [
+  ["", "No colours"],
+  ["op", "Op type"],
+  ["device", "Device"],
+  ["compute", "Compute time (profile)"],
+  ["memory", "Memory (profile)"],
+  ["structure", "Structure (identical blocks)"]
+];
+function buildShell() {
+  const ui = {};
+  ui.runSelect = h("select", { class: "sg-select", "aria-label": "Run", id: "sg-run" });
+  ui.graphSelect = h("select", { class: "sg-select", "aria-label": "Graph", id: "sg-graph" });
+  ui.searchInput = h("input", {
+    class: "sg-search-input",
+    type: "search",
+    placeholder: "Search nodes",
+    "aria-label": "Search nodes by name",
+    autocomplete: "off",
+    spellcheck: "false"
+  });
+  ui.regexToggle = h("button", {
+    type: "button",
+    class: "sg-regex-toggle",
+    title: "Regular expression",
+    "aria-pressed": "false",
+    text: ".*"
+  });
+  ui.searchResults = h("ul", {
+    class: "sg-results",
+    role: "listbox",
+    "aria-label": "Search results"
+  });
+  ui.searchStatus = h("div", { class: "sg-results-status", role: "status" });
+  ui.depthInput = h("input", {
+    class: "sg-depth-input",
+    type: "number",
+    min: "0",
+    max: "20",
+    value: "1",
+    "aria-label": "Depth to open to"
+  });
+  ui.depthButton = h(
+    "button",
+    { type: "button", class: "sg-button" },
+    icon("unfoldMore"),
+    "Open to depth"
+  );
+  ui.closeAllButton = h(
+    "button",
+    { type: "button", class: "sg-button" },
+    icon("unfoldLess"),
+    "Close all"
+  );
+  ui.colourSelect = h("select", { class: "sg-select", "aria-label": "Colour by", id: "sg-colour" });
+  for (const [value, label] of COLOURINGS) {
+    ui.colourSelect.append(h("option", { value, text: label }));
+  }
+  ui.traceDepth = h("input", {
+    class: "sg-depth-input sg-trace-depth",
+    type: "number",
+    min: "0",
+    max: "100",
+    value: "3",
+    "aria-label": "Hops to trace"
+  });
+  ui.traceClear = h("button", {
+    type: "button",
+    class: "sg-button sg-outlined sg-trace-clear",
+    text: "Clear trace",
+    disabled: true
+  });
+  ui.traceStatus = h("div", { class: "sg-trace-status", role: "status" });
+  ui.downloads = {};
+  const downloadRow = h("div", { class: "sg-row sg-downloads" });
+  for (const fmt of ["svg", "dot", "png"]) {
+    ui.downloads[fmt] = h(
+      "button",
+      {
+        type: "button",
+        class: "sg-button sg-outlined",
+        "data-format": fmt,
+        title: `Download this view as ${fmt.toUpperCase()}`
+      },
+      icon("download"),
+      fmt.toUpperCase()
+    );
+    downloadRow.append(ui.downloads[fmt]);
+  }
+  ui.sidebar = h(
+    "aside",
+    { class: "sg-sidebar" },
+    section(
+      "Data",
+      h(
+        "label",
+        { class: "sg-field" },
+        h("span", { class: "sg-field-label", text: "Run" }),
+        ui.runSelect
+      ),
+      h(
+        "label",
+        { class: "sg-field" },
+        h("span", { class: "sg-field-label", text: "Graph" }),
+        ui.graphSelect
+      ),
+      ui.graphInfo = h("div", { class: "sg-graph-info" })
+    ),
+    section(
+      "Search",
+      h("div", { class: "sg-search" }, icon("search"), ui.searchInput, ui.regexToggle),
+      ui.searchStatus,
+      ui.searchResults
+    ),
+    section(
+      "Scopes",
+      h("div", { class: "sg-row" }, ui.depthInput, ui.depthButton),
+      h("div", { class: "sg-row" }, ui.closeAllButton)
+    ),
+    section(
+      "Colour",
+      ui.colourSelect,
+      h("p", { class: "sg-help sg-diff-only", text: NO_COLOUR_IN_DIFF }),
+      ui.colourLegend = h("div", { class: "sg-legend sg-colour-legend", hidden: true })
+    ),
+    section(
+      "Trace",
+      h(
+        "div",
+        { class: "sg-row sg-no-diff" },
+        ui.traceDepth,
+        h("span", { text: "hops" }),
+        ui.traceClear
+      ),
+      ui.traceStatus,
+      h("p", {
+        class: "sg-help sg-no-diff",
+        text: "Click an op, then trace its inputs or outputs in its card."
+      }),
+      h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
+    ),
+    section("Download", downloadRow),
+    section(
+      "Legend",
+      h(
+        "div",
+        { class: "sg-legend" },
+        swatch("scope", "Scope (click to open)"),
+        swatch("series", "Series of numbered siblings"),
+        swatch("chunk", "Part of a very large scope"),
+        swatch("op", "Operation"),
+        swatch("open", "Open group (click its outline or title to close)")
+      )
+    ),
+    h(
+      "p",
+      { class: "sg-help" },
+      "Drag to pan, scroll to zoom. ",
+      h("kbd", { text: "F" }),
+      " fits the graph, ",
+      h("kbd", { text: "Esc" }),
+      " clears the search."
+    )
+  );
+  ui.stage = h("div", { class: "sg-stage" });
+  ui.zoomIn = iconButton("add", "Zoom in", { "data-no-pan": true });
+  ui.zoomOut = iconButton("remove", "Zoom out", { "data-no-pan": true });
+  ui.fitButton = iconButton("fit", "Fit to screen (F)", { "data-no-pan": true });
+  ui.zoomControls = h(
+    "div",
+    { class: "sg-zoom", "data-no-pan": true },
+    ui.zoomIn,
+    ui.zoomOut,
+    ui.fitButton
+  );
+  ui.progress = h(
+    "div",
+    { class: "sg-progress", role: "progressbar", "aria-label": "Loading", hidden: true },
+    h("div", { class: "sg-progress-bar" })
+  );
+  ui.loading = h("div", { class: "sg-loading", hidden: true, "data-no-pan": true, role: "status" });
+  ui.message = h("div", { class: "sg-message-layer", hidden: true, "data-no-pan": true });
+  ui.status = h("div", { class: "sg-status" });
+  ui.card = h("div", { class: "sg-card", hidden: true, role: "tooltip", "data-no-pan": true });
+  ui.tip = h("div", { class: "sg-tip", hidden: true, role: "tooltip" });
+  ui.viewport = h(
+    "main",
+    { class: "sg-viewport", "aria-label": "Graph" },
+    ui.stage,
+    ui.progress,
+    ui.zoomControls,
+    ui.status,
+    ui.loading,
+    ui.message,
+    ui.card,
+    ui.tip
+  );
+  ui.root = h("div", { class: "sg-app" }, ui.sidebar, ui.viewport);
+  return ui;
+}
+var KIND_LABELS = {
+  run_graph: "Op graph",
+  op_graph: "Op graph",
+  keras: "Keras model",
+  keras_model: "Keras model",
+  profile: "Profile",
+  run_metadata: "Run metadata",
+  tagged_run_metadata: "Tagged run metadata"
+};
+function graphLabel(graph) {
+  const kind = KIND_LABELS[graph.kind] || graph.kind || "Graph";
+  const tag = graph.tag && !graph.tag.startsWith("__") ? `: ${graph.tag}` : "";
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : "";
+  return kind + tag + ops;
+}
+function fillSelect(select, options, selectedIndex) {
+  select.replaceChildren(
+    ...options.map((label, i) => h("option", { value: String(i), text: label }))
+  );
+  select.value = String(Math.max(0, selectedIndex));
+  select.disabled = options.length <= 1;
+}
+var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
+var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
+function importGraphSvg(text) {
+  const xml = new DOMParser().parseFromString(text, "image/svg+xml");
+  const root = xml.documentElement;
+  if (xml.getElementsByTagName("parsererror").length || root.namespaceURI !== SVG_NS2 || root.localName !== "svg") {
+    throw new Error("The server sent a drawing this page cannot read.");
+  }
+  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  for (const edge of root.querySelectorAll("g.edge")) {
+    const title = edge.querySelector(":scope > title");
+    if (title) edge.setAttribute("data-sg-ends", title.textContent);
+  }
+  for (const title of [...root.getElementsByTagName("title")]) title.remove();
+  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
+    for (const element of root.querySelectorAll("*")) {
+      for (const attr of [...element.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith("on")) element.removeAttributeNode(attr);
+        else if (attr.localName === "href" && !attr.value.startsWith("#"))
+          element.removeAttributeNode(attr);
+      }
+    }
+  }
+  for (const element of root.querySelectorAll("[*|title]")) {
+    const tip = element.getAttributeNS(XLINK_NS, "title");
+    if (tip == null) continue;
+    const owner = element.closest("g.node, g.edge, g.cluster");
+    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
+    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend) legend.setAttribute("data-sg-legend", tip);
+    element.removeAttributeNS(XLINK_NS, "title");
+  }
+  const [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  const bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
+    x: 0,
+    y: 0,
+    w: parseFloat(root.getAttribute("width")) || 100,
+    h: parseFloat(root.getAttribute("height")) || 100
+  };
+  const svg = document.adoptNode(root);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("class", "sg-graph");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  svg.setAttribute("role", "img");
+  return { svg, bounds };
+}
+var STRUCTURE_OTHER = "#fcfcfc";
+function colourLegendRows(svg) {
+  const rows = [];
+  for (const row of svg.querySelectorAll("g[data-sg-legend]")) {
+    const fill = (row.querySelector("polygon, path") || row).getAttribute("fill") || "";
+    const mark = h("span", { class: "sg-swatch sg-swatch-class" });
+    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
+    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    rows.push(
+      h(
+        "div",
+        { class: "sg-legend-row sg-colour-class" },
+        mark,
+        h("span", { text: row.dataset.sgLegend })
+      )
+    );
+  }
+  return rows;
+}
+function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = "1";
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute("class", "sg-edge-hit");
+    hit.setAttribute("stroke", "transparent");
+    hit.setAttribute("stroke-width", "8");
+    hit.setAttribute("fill", "none");
+    hit.removeAttribute("stroke-dasharray");
+    path.after(hit);
+  }
+}
+function formatCount(n) {
+  return Number(n).toLocaleString("en-US");
+}
+function shortName(name) {
+  const parts = name.split("/");
+  return parts[parts.length - 1] || name;
+}
+function chip(text, kind = "") {
+  return h("span", { class: `sg-chip ${kind}`, text });
+}
+function cardHeader(title, chips, pinned) {
+  const header = h(
+    "div",
+    { class: "sg-card-header" },
+    h("div", { class: "sg-card-title", text: title }),
+    h("div", { class: "sg-card-chips" }, chips)
+  );
+  if (pinned)
+    header.append(
+      iconButton("close", "Close", { class: "sg-icon-button sg-card-close", "data-action": "unpin" })
+    );
+  return header;
+}
+function kv(label, value, cls = "") {
+  return h(
+    "div",
+    { class: "sg-kv" },
+    h("span", { class: "sg-k", text: label }),
+    h("span", { class: `sg-v ${cls}`, text: value })
+  );
+}
+function block(title, ...rows) {
+  return h(
+    "div",
+    { class: "sg-card-block" },
+    h("div", { class: "sg-card-block-title", text: title }),
+    ...rows
+  );
+}
+function tensorRow(name, dtype, shape, cls = "") {
+  return h(
+    "div",
+    { class: `sg-tensor ${cls}` },
+    h("span", { class: "sg-tensor-name", text: name, title: name }),
+    h("span", { class: "sg-tensor-type", text: [dtype, shape].filter(Boolean).join(" ") })
+  );
+}
+function consumersLine(consumers, pinned) {
+  if (!consumers || !consumers.length) return null;
+  const shown = pinned ? consumers : consumers.slice(0, 2);
+  const more = consumers.length - shown.length;
+  const text = `→ ${shown.join(", ")}${more ? ` and ${more} more` : ""}`;
+  return h("div", { class: "sg-consumers", text });
+}
+var SHOWN = 8;
+function limited(rows, pinned, what) {
+  if (pinned || rows.length <= SHOWN) return rows;
+  const more = h("div", {
+    class: "sg-more",
+    text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`
+  });
+  return [...rows.slice(0, SHOWN), more];
+}
+function opCard(details, { pinned = false } = {}) {
+  const card = [
+    cardHeader(shortName(details.name), [chip(details.op || "op", "sg-chip-op")], pinned)
+  ];
+  card.push(kv("Name", details.name, "sg-mono"));
+  if (details.device) card.push(kv("Device", details.device, "sg-mono"));
+  const outputs = details.outputs || [];
+  if (outputs.length) {
+    const rows = outputs.map((o) => [
+      tensorRow(o.name, o.dtype, o.shape),
+      consumersLine(o.consumers, pinned)
+    ]);
+    card.push(block("Outputs", limited(rows, pinned, "outputs")));
+  }
+  const inputs = details.inputs || [];
+  if (inputs.length) {
+    const rows = inputs.map(
+      (i) => i.control ? (
+        // The route names a control input as the graph does, "^name".
+        tensorRow(i.name, "", "control", "sg-control")
+      ) : tensorRow(i.name, i.dtype, i.shape)
+    );
+    card.push(block("Inputs", limited(rows, pinned, "inputs")));
+  }
+  const controlled = details.control_outputs || [];
+  if (controlled.length) {
+    const rows = controlled.map((name) => tensorRow("^" + name, "", "", "sg-control"));
+    card.push(block("Control outputs", limited(rows, pinned, "control outputs")));
+  }
+  const attrs = Object.entries(details.attrs || {}).filter(([key]) => key !== "_output_shapes");
+  if (attrs.length) {
+    attrs.sort(([a], [b]) => a.localeCompare(b));
+    const rows = attrs.map(([key, attr]) => {
+      const value = attr && typeof attr === "object" ? attr.value : String(attr);
+      const clipped = attr && attr.clipped ? ` … (${formatCount(attr.size)} bytes)` : "";
+      return kv(key, `${value}${clipped}`, "sg-mono");
+    });
+    card.push(block("Attributes", limited(rows, pinned, "attributes")));
+  }
+  card.push(traceButtons(pinned));
+  return card;
+}
+var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
+var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
+function traceButtons(pinned) {
+  if (!pinned) {
+    return h(
+      "div",
+      { class: "sg-card-hint" },
+      h("span", { class: "sg-no-diff", text: "Click to pin, and trace its paths" }),
+      h("span", { class: "sg-diff-only", text: "Click to pin" })
+    );
+  }
+  const button = (direction, text) => h("button", {
+    type: "button",
+    class: "sg-button sg-outlined sg-trace-button",
+    "data-action": "trace",
+    "data-direction": direction,
+    text
+  });
+  return block(
+    "Trace paths",
+    h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF }),
+    h(
+      "div",
+      { class: "sg-row sg-no-diff" },
+      button("in", "Inputs"),
+      button("out", "Outputs"),
+      button("both", "Both")
+    )
+  );
+}
+function structureRows(structure, pinned) {
+  if (!structure || !(structure.identical > 1)) return [];
+  const others = (structure.others || []).map(
+    (name) => h("div", { class: "sg-block-name sg-mono", text: name, title: name })
+  );
+  if (structure.more) {
+    others.push(h("div", { class: "sg-more", text: `… and ${structure.more} more` }));
+  }
+  return [
+    h("div", {
+      class: "sg-identical",
+      text: `One of ${formatCount(structure.identical)} identical blocks`
+    }),
+    block("Identical to", limited(others, pinned, "blocks"))
+  ];
+}
+var GROUP_LABELS = { scope: "scope", series: "series", chunk: "chunk" };
+function groupCard(details, { open = false, pinned = false } = {}) {
+  const card = [
+    cardHeader(
+      shortName(details.name),
+      [
+        chip(GROUP_LABELS[details.kind] || details.kind, `sg-chip-${details.kind}`),
+        open ? chip("open", "sg-chip-open") : null
+      ],
+      pinned
+    )
+  ];
+  card.push(kv("Name", details.name, "sg-mono"));
+  card.push(kv("Ops", formatCount(details.op_count)));
+  if (details.child_count != null) card.push(kv("Children", formatCount(details.child_count)));
+  if (details.parameters) card.push(kv("Parameters", formatCount(details.parameters)));
+  card.push(...structureRows(details.structure, pinned));
+  const types = Object.entries(details.op_types || {}).sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
+  );
+  if (types.length) {
+    const top = types[0][1];
+    const rows = types.map(
+      ([op, n]) => h(
+        "div",
+        { class: "sg-optype" },
+        h("span", { class: "sg-optype-name", text: op }),
+        h(
+          "span",
+          { class: "sg-optype-bar" },
+          h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
+        ),
+        h("span", { class: "sg-optype-count", text: formatCount(n) })
+      )
+    );
+    card.push(block("Op types", limited(rows, pinned, "op types")));
+  }
+  card.push(
+    h("div", {
+      class: "sg-card-hint",
+      text: open ? "Click its outline or title to close it, Shift+click to pin this card" : "Click to open, Shift+click to pin this card"
+    })
+  );
+  return card;
+}
+var HOVER_SUMMARIES = 3;
+function summaryHead(tag, aside) {
+  return h(
+    "div",
+    { class: "sg-summary-head" },
+    h("span", { class: "sg-summary-tag", text: tag, title: tag }),
+    aside
+  );
+}
+function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
+  const rows = [];
+  for (const scalar of answer.scalars || []) {
+    const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || "—";
+    rows.push(
+      h(
+        "div",
+        { class: "sg-summary sg-summary-scalar", "data-tag": scalar.tag },
+        summaryHead(scalar.tag, h("span", { class: "sg-summary-value", text: latest })),
+        sparkline(scalar.steps, scalar.values),
+        h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
+      )
+    );
+  }
+  for (const hist of answer.histograms || []) {
+    const buckets = hist.buckets || [];
+    const lo = buckets.length ? buckets[0][0] : null;
+    const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
+    rows.push(
+      h(
+        "div",
+        { class: "sg-summary sg-summary-histogram", "data-tag": hist.tag },
+        summaryHead(
+          hist.tag,
+          h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
+        ),
+        histogram(buckets),
+        h(
+          "div",
+          { class: "sg-summary-range" },
+          h("span", { text: formatValue(lo) }),
+          h("span", { text: formatValue(hi) })
+        )
+      )
+    );
+  }
+  if (!rows.length) return null;
+  let shown = rows;
+  let more = answer.more || 0;
+  if (!pinned && rows.length > HOVER_SUMMARIES) {
+    shown = rows.slice(0, HOVER_SUMMARIES);
+    more += rows.length - HOVER_SUMMARIES;
+  }
+  if (more) {
+    const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
+    shown.push(h("div", { class: "sg-more sg-summaries-more", text }));
+  }
+  return h(
+    "div",
+    { class: "sg-card-block sg-summaries" },
+    h("div", { class: "sg-card-block-title", text: "Summaries" }),
+    ...shown
+  );
+}
+function loadingCard(name) {
+  return [
+    cardHeader(shortName(name), []),
+    kv("Name", name, "sg-mono"),
+    h("div", { class: "sg-card-hint", text: "Loading details…" })
+  ];
+}
+function errorCardContent(name, message) {
+  return [cardHeader(shortName(name), []), h("div", { class: "sg-card-error", text: message })];
+}
+function edgeTip(text) {
+  const lines = text.split("\n");
+  return [
+    h("div", { class: "sg-tip-title", text: lines[0] }),
+    ...lines.slice(1).map((line) => h("div", { class: "sg-tip-line", text: line }))
+  ];
+}
+function searchResultItems(results, query) {
+  return results.map((result, i) => {
+    const item = h(
+      "li",
+      {
+        class: "sg-result",
+        role: "option",
+        id: `sg-result-${i}`,
+        "data-index": String(i),
+        title: result.name
+      },
+      h(
+        "div",
+        { class: "sg-result-main" },
+        h("span", { class: "sg-result-short", text: shortName(result.name) }),
+        chip(
+          result.kind === "op" ? result.op || "op" : result.kind,
+          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
+        )
+      ),
+      h("div", { class: "sg-result-path", text: result.name })
+    );
+    item.dataset.query = query;
+    return item;
+  });
+}
+function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
+  return h(
+    "div",
+    { class: `sg-message sg-message-${kind}`, role: kind === "error" ? "alert" : "status" },
+    h("div", { class: "sg-message-icon" }, icon(iconName)),
+    h("h2", { class: "sg-message-title", text: title }),
+    text ? h("p", { class: "sg-message-text sg-message-what", text }) : null,
+    hint ? h("p", { class: "sg-message-text", text: hint }) : null,
+    actions.length ? h(
+      "div",
+      { class: "sg-message-actions" },
+      actions.map(
+        (a) => h("button", {
+          type: "button",
+          class: `sg-button ${a.primary ? "sg-primary" : "sg-outlined"}`,
+          "data-action": a.action,
+          text: a.label
+        })
+      )
+    ) : null
+  );
+}
+function emptyState() {
+  const code = (text) => h("code", { text });
+  return h(
+    "div",
+    { class: "sg-message sg-message-empty", role: "status" },
+    h("div", { class: "sg-message-icon" }, icon("graph")),
+    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
+    h("p", {
+      class: "sg-message-text",
+      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
+    }),
+    h(
+      "ul",
+      { class: "sg-message-list" },
+      h(
+        "li",
+        {},
+        "TensorFlow: ",
+        code("tf.summary.trace_on(graph=True)"),
+        " then ",
+        code("tf.summary.trace_export(...)")
+      ),
+      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
+      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
+    ),
+    h(
+      "div",
+      { class: "sg-message-actions" },
+      h("button", {
+        type: "button",
+        class: "sg-button sg-primary",
+        "data-action": "reload-graphs",
+        text: "Check again"
+      })
+    )
+  );
+}
+function loadingChip(seconds) {
+  return [
+    h("span", { class: "sg-spinner" }),
+    h("span", {
+      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
+    }),
+    h("button", {
+      type: "button",
+      class: "sg-button sg-text",
+      "data-action": "cancel-render",
+      text: "Cancel"
+    })
+  ];
+}
+function traceText(found, { kept = false } = {}) {
+  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
+  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
+  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
+  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
+    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
+  }
+  return parts.join("; ") + ".";
+}
+function statusText({ boxes, ops, seconds, open }) {
+  const parts = [];
+  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
+  if (open != null) parts.push(`${formatCount(open)} open`);
+  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (seconds != null)
+    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  return parts.join(" · ");
+}
+
+// diff.js
+var STATUS = [
+  ["added", "#a5d6a7", "Added"],
+  ["removed", "#ef9a9a", "Removed"],
+  ["changed", "#ffcc80", "Changed"],
+  ["same", "#f5f5f5", "Same"]
+];
+var SIGNS = { added: "+", removed: "−", changed: "~" };
+function sameBase(a, b) {
+  if (!a || !b) return !a && !b;
+  return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
+}
+function baseLabel(graph) {
+  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
+  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
+}
+function summary(counts) {
+  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
+}
+var Compare = class {
+  /** Adds the "Compare with…" section to the tab's sidebar, after its first section. */
+  constructor(tab) {
+    this.tab = tab;
+    this.options = [];
+    this.steps = [];
+    this.stepsFor = null;
+    this.countsSeq = 0;
+    this.select = h("select", {
+      class: "sg-select",
+      id: "sg-compare",
+      "aria-label": "Compare with"
+    });
+    this.counts = h("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h(
+      "section",
+      { class: "sg-section sg-diff" },
+      h("h3", { class: "sg-section-title", text: "Compare" }),
+      h(
+        "label",
+        { class: "sg-field" },
+        h("span", { class: "sg-field-label", text: "Compare with…" }),
+        this.select
+      ),
+      this.note,
+      this.counts
+    );
+    const first = tab.ui.sidebar.querySelector(".sg-section");
+    if (first) first.after(this.section);
+    else tab.ui.sidebar.prepend(this.section);
+    this.select.addEventListener("change", () => {
+      const index = Number(this.select.value);
+      this.pick(index >= 0 ? this.options[index] : null);
+    });
+  }
+  /**
+   * The picker's choices: nothing, any other graph of the listing, and the picked graph as
+   * written at each earlier step (asked for once per graph). The picked graph itself is left
+   * out: a graph compared with itself is all "same".
+   */
+  fill() {
+    const tab = this.tab;
+    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
+    if (key && key !== this.stepsFor) {
+      this.stepsFor = key;
+      this.steps = [];
+      this.stepsKnown = false;
+      this.loadSteps(tab.graph, key);
+    }
+    const itself = tab.graph && { ...tab.graph, step: null };
+    this.options = tab.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
+    for (const step of this.steps) this.options.push({ ...tab.graph, step });
+    const unknownStep = tab.base && tab.base.step != null && this.stepsKnown && sameBase({ ...tab.base, step: null }, itself);
+    if (tab.base && !unknownStep && !this.options.some((g) => sameBase(g, tab.base))) {
+      this.options.push(tab.base);
+    }
+    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
+    this.select.replaceChildren(
+      h("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h("option", { value: String(i), text: baseLabel(g) }))
+    );
+    this.select.value = String(selected);
+    this.select.disabled = this.options.length === 0;
+  }
+  async loadSteps(graph, key) {
+    let steps;
+    try {
+      steps = await this.tab.model.graphSteps(graph);
+    } catch {
+      return;
+    }
+    if (key !== this.stepsFor || !Array.isArray(steps)) return;
+    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.stepsKnown = true;
+    this.fill();
+  }
+  /** Compares the picked graph with `base` (null: back to the graph alone). */
+  pick(base) {
+    const tab = this.tab;
+    this.notify("");
+    tab.setBase(base);
+    tab.unpin();
+    tab.show({ open: null, depth: null }, { overview: true });
+  }
+  /** Says (or with '' stops saying) what became of a comparison a link asked for. */
+  notify(text) {
+    this.note.textContent = text;
+    this.note.hidden = !text;
+  }
+  /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
+  async refreshCounts() {
+    const tab = this.tab;
+    const seq = ++this.countsSeq;
+    this.tab.ui.root.classList.toggle("sg-diffing", Boolean(tab.base));
+    if (!tab.base || !tab.graph) {
+      this.counts.hidden = true;
+      this.counts.replaceChildren();
+      return;
+    }
+    let answer;
+    try {
+      answer = await tab.model.diffCounts(tab.graph, tab.base);
+    } catch (error) {
+      if (seq !== this.countsSeq) return;
+      this.counts.replaceChildren(h("div", { class: "sg-error-text", text: error.message }));
+      this.counts.hidden = false;
+      return;
+    }
+    if (seq !== this.countsSeq) return;
+    this.counts.replaceChildren(...legendRows(answer.counts));
+    this.counts.hidden = false;
+  }
+  /** A hover card's rows for the diff: status, and what changed (before → after). */
+  decorate(content, details) {
+    if (!this.tab.base || !details || !details.status) return content;
+    return [content[0], ...diffRows(details), ...content.slice(1)];
+  }
+};
+function legendRows(counts) {
+  const rows = STATUS.map(
+    ([status, colour, label]) => h(
+      "div",
+      { class: "sg-legend-row sg-diff-count", "data-status": status },
+      h("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h("span", { class: "sg-diff-label", text: label }),
+      h("span", { class: "sg-diff-number", text: formatCount(counts[status] || 0) })
+    )
+  );
+  rows.push(h("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  return rows;
+}
+function diffRows(details) {
+  const rows = [
+    h(
+      "div",
+      { class: "sg-kv sg-diff-status" },
+      h("span", { class: "sg-k", text: "Diff" }),
+      h("span", {
+        class: `sg-v sg-diff-${details.status}`,
+        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount(details.diff.same)} same)` : details.status
+      })
+    )
+  ];
+  for (const change of details.changes || []) rows.push(changeBlock(change));
+  return rows;
+}
+function changeBlock(change) {
+  const block2 = h(
+    "div",
+    { class: "sg-card-block sg-diff-change" },
+    h("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+  );
+  if (change.what === "inputs") {
+    if (change.before === change.after) {
+      block2.append(h("div", { class: "sg-help", text: change.before }));
+      return block2;
+    }
+    if (change.before !== "(none)") {
+      block2.append(h("div", { class: "sg-diff-before sg-mono", text: change.before }));
+    }
+    if (change.after !== "(none)") {
+      block2.append(h("div", { class: "sg-diff-after sg-mono", text: change.after }));
+    }
+    return block2;
+  }
+  block2.append(
+    h("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+  );
+  if (change.clipped) {
+    block2.append(h("div", { class: "sg-help", text: `(clipped, ${formatCount(change.size)} long)` }));
+  }
+  return block2;
+}
+function changeTitle(what) {
+  if (what === "inputs") return "Inputs changed";
+  if (what === "op") return "Op type changed";
+  if (what.startsWith("attr:")) return `Attribute ${what.slice(5)} changed`;
+  return `${what} changed`;
+}
+
+// viewport.js
+var DRAG_SLOP = 4;
+var COMMIT_MS = 150;
+var MAX_SCALE = 8;
+var FIT_PADDING = 24;
+var NATURAL_SCALE = 4 / 3;
+var READABLE_SCALE = 0.3;
+var easeOut = (t) => 1 - Math.pow(1 - t, 3);
+var Viewport = class {
+  /**
+   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
+   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
+   */
+  constructor(element, hooks = {}) {
+    this.element = element;
+    this.hooks = hooks;
+    this.svg = null;
+    this.bounds = null;
+    this.view = { cx: 0, cy: 0, k: 1 };
+    this._animation = 0;
+    this._press = null;
+    this._wheelFactor = 1;
+    this._wheelAt = null;
+    this._wheelFrame = 0;
+    element.addEventListener("pointerdown", (e) => this._down(e));
+    element.addEventListener("pointermove", (e) => this._move(e));
+    element.addEventListener("pointerup", (e) => this._up(e));
+    element.addEventListener("pointercancel", () => this._cancelPress());
+    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
+    this._pending = null;
+    this._size = null;
+    new ResizeObserver(() => {
+      this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
+      if (this._pending === "overview" && this._hasSize()) this.overview();
+      else if (this._pending && this._hasSize()) this.fit(false);
+      else this._apply();
+    }).observe(element);
+  }
+  /** Shows `svg` (already in the document); its original viewBox is the drawing's bounds. */
+  setSvg(svg, bounds) {
+    this.svg = svg;
+    this.bounds = bounds;
+    this._commit();
+  }
+  _hasSize() {
+    const { w, h: h2 } = this.size();
+    return w > 20 && h2 > 20;
+  }
+  /** Forgets the size last observed (the element was just put in the document). */
+  measure() {
+    this._size = null;
+  }
+  size() {
+    if (!this._size)
+      this._size = { w: this.element.clientWidth || 1, h: this.element.clientHeight || 1 };
+    return this._size;
+  }
+  get dragging() {
+    return Boolean(this._press && this._press.dragging);
+  }
+  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
+  _limits() {
+    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
+    return { min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit) };
+  }
+  _clampScale(k) {
+    const { min, max } = this._limits();
+    return Math.min(max, Math.max(min, k));
+  }
+  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
+  fitView(rect, maxScale = NATURAL_SCALE) {
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h2 - 2 * pad) / Math.max(rect.h, 1));
+    return {
+      cx: rect.x + rect.w / 2,
+      cy: rect.y + rect.h / 2,
+      k: Math.min(Math.max(k, 1e-4), maxScale)
+    };
+  }
+  fit(animate = true) {
+    if (!this.bounds) return;
+    this._pending = this._hasSize() ? null : "fit";
+    if (this._pending) return;
+    if (animate) this.go(this.fitView(this.bounds));
+    else this.jump(this.fitView(this.bounds));
+  }
+  /**
+   * The first look at a drawing: all of it when that is readable, else its top (where the
+   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   */
+  overview() {
+    if (!this.bounds) return;
+    if (!this._hasSize()) {
+      this._pending = "overview";
+      return;
+    }
+    this._pending = null;
+    const all = this.fitView(this.bounds);
+    if (all.k >= READABLE_SCALE) {
+      this.fit(false);
+      return;
+    }
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
+    this.jump({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k });
+  }
+  /** Moves to `target` at once and repaints sharp (no glide). */
+  jump(target) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    this.view = { ...target, k: this._clampScale(target.k) };
+    this._commit();
+  }
+  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
+  zoomBy(factor, sx, sy, animate = false) {
+    const { w, h: h2 } = this.size();
+    if (sx == null) [sx, sy] = [w / 2, h2 / 2];
+    const { cx, cy, k } = this.view;
+    const k2 = this._clampScale(k * factor);
+    const ux = cx + (sx - w / 2) / k;
+    const uy = cy + (sy - h2 / 2) / k;
+    this.go({ cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h2 / 2) / k2, k: k2 }, animate);
+  }
+  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
+  go(target, animate = true) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    const to = { ...target, k: this._clampScale(target.k) };
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (!animate || reduced || !this.svg) {
+      this.view = to;
+      this._apply();
+      return;
+    }
+    const from = { ...this.view };
+    const start = performance.now();
+    const duration = 260;
+    const step = (now) => {
+      const t = easeOut(Math.min(1, (now - start) / duration));
+      this.view = {
+        cx: from.cx + (to.cx - from.cx) * t,
+        cy: from.cy + (to.cy - from.cy) * t,
+        k: from.k * Math.pow(to.k / from.k, t)
+      };
+      this._apply();
+      if (t < 1) this._animation = requestAnimationFrame(step);
+    };
+    this._animation = requestAnimationFrame(step);
+  }
+  /** The screen point (relative to the viewport) of user point (ux, uy). */
+  toScreen(ux, uy) {
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    return { x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h2 / 2 };
+  }
+  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
+  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
+    const { w, h: h2 } = this.size();
+    return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
+  }
+  /** An element's box in the svg's user units (the original viewBox's coordinates). */
+  userRect(element) {
+    if (!this.svg) return null;
+    const box = element.getBBox();
+    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    const corners = [
+      [box.x, box.y],
+      [box.x + box.width, box.y],
+      [box.x, box.y + box.height],
+      [box.x + box.width, box.y + box.height]
+    ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
+  }
+  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
+  _apply() {
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const done = this._committed;
+    if (!done || done.svg !== this.svg || done.w !== w || done.h !== h2) {
+      this._commit();
+      return;
+    }
+    const { cx, cy, k } = this.view;
+    const s = k / done.k;
+    const tx = w / 2 * (1 - s) + (done.cx - cx) * k;
+    const ty = h2 / 2 * (1 - s) + (done.cy - cy) * k;
+    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
+    clearTimeout(this._commitTimer);
+    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _commit() {
+    clearTimeout(this._commitTimer);
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    const vw = w / k;
+    const vh = h2 / k;
+    this.svg.setAttribute("viewBox", `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`);
+    this.svg.style.transform = "";
+    this._committed = { svg: this.svg, w, h: h2, cx, cy, k };
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _down(event) {
+    if (event.button !== 0 || !event.isPrimary) return;
+    if (event.target.closest("[data-no-pan]")) return;
+    cancelAnimationFrame(this._animation);
+    this._press = {
+      x: event.clientX,
+      y: event.clientY,
+      id: event.pointerId,
+      target: event.target,
+      view: { ...this.view },
+      dragging: false
+    };
+  }
+  _move(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    const dx = event.clientX - press.x;
+    const dy = event.clientY - press.y;
+    if (!press.dragging) {
+      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
+      press.dragging = true;
+      this.element.setPointerCapture(press.id);
+      this.element.classList.add("sg-dragging");
+      if (this.hooks.onDragStart) this.hooks.onDragStart();
+    }
+    const { k } = this.view;
+    this.view = { cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k };
+    this._apply();
+  }
+  _up(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    this._cancelPress();
+    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
+  }
+  _cancelPress() {
+    if (this._press && this._press.dragging) {
+      this.element.classList.remove("sg-dragging");
+      if (this.element.hasPointerCapture(this._press.id)) {
+        this.element.releasePointerCapture(this._press.id);
+      }
+    }
+    this._press = null;
+  }
+  _wheel(event) {
+    if (!this.svg || event.target.closest("[data-no-pan]")) return;
+    event.preventDefault();
+    cancelAnimationFrame(this._animation);
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
+    const rate = event.ctrlKey ? 0.01 : 22e-4;
+    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
+    const rect = this.element.getBoundingClientRect();
+    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
+    if (!this._wheelFrame) {
+      this._wheelFrame = requestAnimationFrame(() => {
+        this._wheelFrame = 0;
+        const factor = this._wheelFactor;
+        this._wheelFactor = 1;
+        this.zoomBy(factor, ...this._wheelAt);
+      });
+    }
+  }
+};
+
+// tab.js
+var HOVER_DELAY_MS = 90;
+var FRAME_EDGE_PX = 8;
+var LOADING_CHIP_AFTER_MS = 500;
+var ZOOM_STEP = 1.35;
+var REFRESH_GRAPHS_MS = 3e4;
+var SHELL_WAIT_MS = 150;
+function sameGraph(a, b) {
+  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
+}
+function safeFilename(text) {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
+}
+var Drawings = class {
+  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS } = {}) {
+    this.kept = kept;
+    this.maxChars = maxChars;
+    this.trustedMs = trustedMs;
+    this._entries = /* @__PURE__ */ new Map();
+  }
+  get(key) {
+    const entry = this._entries.get(key);
+    if (!entry) return null;
+    this._entries.delete(key);
+    if (performance.now() - entry.at > this.trustedMs) return null;
+    this._entries.set(key, entry);
+    return entry;
+  }
+  /** Keeps `drawing` under each of `keys`; the oldest go first. */
+  set(keys, drawing) {
+    const entry = { ...drawing, at: performance.now() };
+    for (const key of keys) {
+      this._entries.delete(key);
+      this._entries.set(key, entry);
+    }
+    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
+      this._entries.delete(this._entries.keys().next().value);
+    }
+  }
+  _chars() {
+    let chars = 0;
+    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
+    return chars;
+  }
+};
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250);
+}
+var Tab = class {
+  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
+  constructor(model2, { stylesheet: stylesheet2 = null } = {}) {
+    this.model = model2;
+    this.stylesheet = stylesheet2;
+    this.ui = buildShell();
+    this.graphs = [];
+    this.graph = null;
+    this.shownGraph = null;
+    this.open = /* @__PURE__ */ new Set();
+    this.boxes = null;
+    this.svgText = null;
+    this.highlightId = null;
+    this.hovered = null;
+    this.pinned = null;
+    this.searchResults = [];
+    this.activeResult = -1;
+    this.colour = "";
+    this.traced = null;
+    this.renderSeq = 0;
+    this.drawings = new Drawings();
+    this.base = null;
+    this.shownBase = null;
+    this.compare = new Compare(this);
+    this.viewport = new Viewport(this.ui.viewport, {
+      onTap: (target, event) => this.onTap(target, event),
+      onDragStart: () => this.hideHover(),
+      // A pinned card follows its box as the drawing moves.
+      onChange: () => {
+        if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
+          this.positionCard(this.pinned);
+        }
+      }
+    });
+  }
+  async start() {
+    this.prefetchFirstView();
+    const first = this.loadGraphs();
+    this.followTheme();
+    this.wire();
+    await this.stylesheet;
+    this.styled = true;
+    if (this.svgText || !this.ui.message.hidden) this.attach();
+    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    await first;
+    setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
+  }
+  /**
+   * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
+   * contents follow a frame later: they cost as much to lay out as a drawing. (Put on screen
+   * earlier, hidden, its layout gets in the way of the drawing's answer: measured slower.)
+   */
+  attach({ drawing = false } = {}) {
+    if (this.attached || !this.styled) return;
+    this.attached = true;
+    clearTimeout(this.attachTimer);
+    this.ui.root.classList.toggle("sg-sidebar-later", drawing);
+    document.documentElement.classList.add("sg-document");
+    document.body.append(this.ui.root);
+    this.viewport.measure();
+  }
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refreshGraphs() {
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
+    if (!onScreen || this.ui.root.dataset.state === "loading") return;
+    let graphs2;
+    try {
+      graphs2 = await this.model.listGraphs();
+    } catch {
+      return;
+    }
+    if (!Array.isArray(graphs2) || !graphs2.length) return;
+    if (!this.graphs.length) {
+      this.loadGraphs();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs2.map(key).join() === this.graphs.map(key).join()) return;
+    for (const g of graphs2) {
+      const known = this.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs2.find((g) => sameGraph(g, this.graph));
+    if (current) this.graph = current;
+    else graphs2.push(this.graph);
+    this.graphs = graphs2;
+    this.fillPickers();
+  }
+  // --- theme ---
+  /** TensorBoard puts `dark-mode` on its <body>; outside TensorBoard the OS setting decides. */
+  followTheme() {
+    const media = window.matchMedia("(prefers-color-scheme: dark)");
+    let parentBody = null;
+    try {
+      if (window.parent !== window && window.parent.document.querySelector("tb-webapp, tf-tensorboard")) {
+        parentBody = window.parent.document.body;
+      }
+    } catch {
+      parentBody = null;
+    }
+    const apply = () => {
+      const dark = parentBody ? parentBody.classList.contains("dark-mode") : media.matches;
+      document.documentElement.classList.toggle("sg-dark", dark);
+    };
+    if (parentBody) {
+      new MutationObserver(apply).observe(parentBody, {
+        attributes: true,
+        attributeFilter: ["class"]
+      });
+    }
+    media.addEventListener("change", apply);
+    apply();
+  }
+  // --- events ---
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener("change", () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.graphs.find((g) => g.run === run);
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener("change", () => {
+      const graph = this.graphsOfRun(this.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.selectGraph(graph, null);
+    });
+    ui.zoomIn.addEventListener("click", () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener(
+      "click",
+      () => this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true)
+    );
+    ui.fitButton.addEventListener("click", () => this.viewport.fit());
+    ui.depthButton.addEventListener("click", () => this.openToDepth());
+    ui.depthInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") this.openToDepth();
+    });
+    ui.closeAllButton.addEventListener(
+      "click",
+      () => this.show({ open: [], depth: null }, { fit: true })
+    );
+    for (const [fmt, button] of Object.entries(ui.downloads)) {
+      button.addEventListener("click", () => this.download(fmt));
+    }
+    let searchTimer = 0;
+    ui.searchInput.addEventListener("input", () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => this.runSearch(), 180);
+    });
+    ui.searchInput.addEventListener("keydown", (e) => this.onSearchKey(e));
+    ui.regexToggle.addEventListener("click", () => {
+      const on = ui.regexToggle.getAttribute("aria-pressed") !== "true";
+      ui.regexToggle.setAttribute("aria-pressed", String(on));
+      this.runSearch();
+    });
+    ui.searchResults.addEventListener("click", (e) => {
+      const item = e.target.closest(".sg-result");
+      if (item) this.pickResult(Number(item.dataset.index));
+    });
+    ui.viewport.addEventListener("mousemove", (e) => {
+      this.moveTip(e);
+      this.onHover(e);
+    });
+    ui.viewport.addEventListener("mouseleave", () => this.hideHover());
+    ui.card.addEventListener("click", (e) => {
+      if (e.target.closest('[data-action="unpin"]')) this.unpin();
+      const trace = e.target.closest('[data-action="trace"]');
+      if (trace && this.pinned) this.traceFrom(this.pinned, trace.dataset.direction);
+    });
+    ui.colourSelect.addEventListener("change", () => {
+      this.colour = ui.colourSelect.value;
+      this.show({ open: [...this.open], depth: null }, {});
+    });
+    ui.traceClear.addEventListener("click", () => this.clearTrace());
+    ui.root.addEventListener("click", (e) => {
+      const button = e.target.closest(".sg-message [data-action], .sg-loading [data-action]");
+      if (button) this.onAction(button.dataset.action);
+    });
+    document.addEventListener("keydown", (e) => this.onKey(e));
+    window.addEventListener("hashchange", () => this.onHashChange());
+  }
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const typing = event.target.closest && event.target.closest("input, select, textarea");
+    if (event.key === "Escape") {
+      this.clearSearch();
+      this.clearTrace();
+      this.unpin();
+      if (typing) event.target.blur();
+      return;
+    }
+    if (typing) return;
+    if (event.key === "f" || event.key === "F") this.viewport.fit();
+    else if (event.key === "+" || event.key === "=")
+      this.viewport.zoomBy(ZOOM_STEP, null, null, true);
+    else if (event.key === "-" || event.key === "_")
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
+    else if (event.key === "/") {
+      event.preventDefault();
+      this.ui.searchInput.focus();
+    }
+  }
+  onAction(action) {
+    switch (action) {
+      case "reload-graphs":
+        this.loadGraphs();
+        break;
+      case "retry":
+        if (this.failed) this.show(this.failed.request, this.failed.placement);
+        else this.loadGraphs();
+        break;
+      case "close-all":
+        this.show({ open: [], depth: null }, { fit: true });
+        break;
+      case "back":
+        this.hideMessage();
+        this.backToShown();
+        break;
+      case "default-view":
+        this.show({ open: null, depth: null }, { fit: true });
+        break;
+      case "stop-comparing":
+        this.compare.pick(null);
+        break;
+      case "cancel-render":
+        this.model.cancelView();
+        this.setLoading(false);
+        this.backToShown();
+        break;
+    }
+  }
+  onHashChange() {
+    const wanted = readLocation();
+    const graph = this.findGraph(wanted.graph);
+    if (!graph) return;
+    const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
+    const base = this.findBase(wanted.base);
+    this.noteMissingBase(wanted.base, base);
+    if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
+    this.setBase(base);
+    this.selectGraph(graph, wanted);
+  }
+  // --- graphs and pickers ---
+  runs() {
+    return [...new Set(this.graphs.map((g) => g.run))];
+  }
+  graphsOfRun(run) {
+    return this.graphs.filter((g) => g.run === run);
+  }
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return this.graphs.find(
+      (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
+    ) || null;
+  }
+  /**
+   * When a link or the last visit names a graph, starts fetching the view loadGraphs will ask
+   * for, while the listing is still on its way.
+   */
+  prefetchFirstView() {
+    const wanted = readLocation();
+    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
+    const graph = linked ? linked.graph : rememberedGraph();
+    if (!graph) return;
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
+    this.model.prefetchView(graph, request2);
+  }
+  /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+  async loadGraphs() {
+    this.hideMessage();
+    this.setState("loading");
+    this.setLoading(true, { chip: false });
+    let graphs2;
+    try {
+      graphs2 = await this.model.listGraphs();
+      performance.mark("scopegraph:listing");
+    } catch (error) {
+      this.setLoading(false);
+      this.setState("error");
+      this.showError(error, {
+        title: "Could not list the graphs",
+        actions: [{ label: "Retry", action: "reload-graphs", primary: true }]
+      });
+      return;
+    }
+    this.setLoading(false);
+    this.graphs = Array.isArray(graphs2) ? graphs2 : [];
+    const empty = this.graphs.length === 0;
+    this.ui.root.classList.toggle("sg-empty", empty);
+    if (empty) {
+      this.setState("empty");
+      this.ui.message.replaceChildren(emptyState());
+      this.ui.message.hidden = false;
+      this.attach();
+      fillSelect(this.ui.runSelect, [], 0);
+      fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    const wanted = readLocation();
+    const linked = this.findGraph(wanted.graph);
+    const base = linked ? this.findBase(wanted.base) : null;
+    if (linked) this.noteMissingBase(wanted.base, base);
+    this.setBase(base);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
+    this.selectGraph(graph, linked ? wanted : null);
+  }
+  fillPickers() {
+    const runs = this.runs();
+    fillSelect(this.ui.runSelect, runs, runs.indexOf(this.graph.run));
+    const ofRun = this.graphsOfRun(this.graph.run);
+    fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, this.graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+    this.compare.fill();
+  }
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && { ...graph, step: wanted.step ?? null };
+  }
+  /** A link's base that is not listed (its run is gone): say so, as the graph shows alone. */
+  noteMissingBase(wanted, found) {
+    if (!wanted || found) {
+      this.compare.notify("");
+      return;
+    }
+    const tag = wanted.tag && !wanted.tag.startsWith("__") ? ` · ${wanted.tag}` : "";
+    this.compare.notify(
+      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
+    );
+  }
+  /**
+   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
+   * the colour picker are for a single graph: a comparison clears the trace and disables both.
+   */
+  setBase(base) {
+    if (sameBase(base, this.base)) return;
+    this.base = base;
+    if (base) this.clearTrace();
+    this.ui.colourSelect.disabled = Boolean(base);
+    if (this.graph) this.compare.fill();
+    this.compare.refreshCounts();
+  }
+  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
+  selectGraph(graph, request2) {
+    if (!sameGraph(graph, this.graph)) {
+      this.setGraph(graph);
+      this.highlightId = null;
+      this.unpin();
+      this.clearSearch();
+      this.clearTrace();
+    }
+    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
+    this.show(request2, { overview: true, fromLink: true });
+  }
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.graph = graph;
+    this.fillPickers();
+    if (this.base) this.compare.refreshCounts();
+  }
+  /**
+   * The listing leaves a graph's op count out until the server has read the graph: once a view
+   * of it is drawn, the listing is asked again.
+   */
+  learnOpCount(graph) {
+    if (graph.op_count != null) return;
+    this.model.listGraphs().then(
+      (graphs2) => {
+        const listed = Array.isArray(graphs2) && graphs2.find((g) => sameGraph(g, graph));
+        if (!listed || listed.op_count == null) return;
+        graph.op_count = listed.op_count;
+        if (!sameGraph(graph, this.graph)) return;
+        this.fillPickers();
+        this.updateStatus();
+      },
+      () => {
+      }
+      // The count is a nicety; the next refresh of the listing brings it.
+    );
+  }
+  /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
+  backToShown() {
+    if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
+    if (this.shownGraph && !sameBase(this.shownBase, this.base)) this.setBase(this.shownBase);
+    this.setState(this.svgText ? "ready" : "error");
+  }
+  // --- drawing a view ---
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {anchor: {id, x, y}} (keep that box where it was on screen), or
+   * {focus: id} (centre and highlight it).
+   */
+  async show(request2, placement = {}) {
+    request2 = { ...request2, colour: this.colour };
+    const graph = this.graph;
+    request2 = { ...request2, base: this.base };
+    const seq = ++this.renderSeq;
+    this.hideMessage();
+    this.hideHover();
+    const started2 = performance.now();
+    const key = viewParams(graph, request2).toString();
+    const kept = this.drawings.get(key);
+    if (kept) {
+      this.model.cancelView();
+      this.setLoading(false);
+      this.setState("loading");
+      this.display(graph, { ...kept, svg: kept.template.cloneNode(true) }, placement, started2);
+      return;
+    }
+    this.setLoading(true);
+    this.setState("loading");
+    let answer;
+    try {
+      answer = await this.model.view(graph, request2);
+      performance.mark("scopegraph:answer");
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setLoading(false);
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
+        this.show({ open: null, depth: null }, { overview: true });
+        return;
+      }
+      this.failed = { request: request2, placement };
+      this.showRenderError(error);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.setLoading(false);
+    let imported;
+    try {
+      imported = importGraphSvg(answer.svg);
+    } catch (error) {
+      this.failed = { request: request2, placement };
+      this.showRenderError(error);
+      return;
+    }
+    const open = openGroups(imported.svg);
+    const keys = [
+      key,
+      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
+    ];
+    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+  }
+  /**
+   * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
+   * for showing again.
+   */
+  display(graph, drawing, placement, started2, keep = null) {
+    const seq = this.renderSeq;
+    const svg = drawing.svg;
+    this.failed = null;
+    this.svgText = drawing.text;
+    this.shownGraph = graph;
+    this.shownBase = this.base;
+    this.open = new Set(drawing.open);
+    this.unpin();
+    this.attach({ drawing: true });
+    this.viewport.size();
+    this.ui.stage.replaceChildren(svg);
+    this.viewport.setSvg(svg, drawing.bounds);
+    this.boxes = svg.querySelectorAll("g.node").length;
+    this.showColourLegend(svg);
+    this.place(placement);
+    this.drawSeconds = (performance.now() - started2) / 1e3;
+    this.updateStatus();
+    performance.mark("scopegraph:drawn");
+    afterPaint(() => {
+      if (keep) {
+        const template = svg.cloneNode(true);
+        template.removeAttribute("style");
+        template.classList.remove("sg-tracing");
+        const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
+        for (const element of template.querySelectorAll(marks.map((m) => "." + m).join())) {
+          element.classList.remove(...marks);
+        }
+        const { bounds, text, open } = drawing;
+        this.drawings.set(keep, { template, bounds, text, open });
+      }
+      addEdgeHitAreas(svg);
+      this.ui.root.classList.remove("sg-sidebar-later");
+      if (seq !== this.renderSeq) return;
+      writeLocation(graph, [...this.open], this.base);
+      if (!this.base) remember(graph, this.open);
+      this.learnOpCount(graph);
+      this.setState("ready");
+    });
+  }
+  place(placement) {
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.highlightId) this.markHighlight();
+    this.markTrace();
+  }
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.jump(here);
+    const { w, h: h2 } = vp.size();
+    const pad = 16;
+    let target = { ...here };
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h2 - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h2 / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h2 - pad ? bottom - (h2 - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+  updateStatus() {
+    const ops = this.graph.op_count;
+    this.ui.status.textContent = statusText({
+      boxes: this.boxes,
+      open: this.open.size,
+      ops,
+      seconds: this.drawSeconds
+    });
+  }
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return document.getElementById(id) || document.getElementById("cluster-" + id);
+  }
+  focusBox(id) {
+    this.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    const { w, h: h2 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
+  }
+  markHighlight() {
+    for (const old of this.ui.stage.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
+    if (!this.highlightId) return null;
+    const element = this.findBox(this.highlightId);
+    if (element) element.classList.add("sg-hit");
+    return element;
+  }
+  setLoading(on, { chip: chip2 = true } = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle("sg-busy", on);
+    ui.loading.hidden = true;
+    if (!on || !chip2) return;
+    const started2 = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () => ui.loading.replaceChildren(
+        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
+      );
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1e3);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+  showError(error, { title, hint, actions = [] }) {
+    this.ui.message.replaceChildren(messageCard({ title, text: error.message, hint, actions }));
+    this.ui.message.hidden = false;
+    this.attach();
+  }
+  showRenderError(error) {
+    this.setState("error");
+    const hasGraph = Boolean(this.svgText);
+    const back = hasGraph ? [{ label: "Back to the last view", action: "back" }] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: "This view takes too long to lay out",
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
+        actions: [{ label: "Close all scopes", action: "close-all", primary: true }, ...back]
+      });
+      return;
+    }
+    const title = error instanceof ApiError && error.status ? "The server could not draw this view" : "Could not draw this view";
+    const message = error instanceof ApiError ? String(error.message || "") : "";
+    const badBase = this.base && (error.status === 404 && message.startsWith("base graph") || error.status === 400 && message.includes("same graph"));
+    if (badBase) {
+      const stop = [{ label: "Stop comparing", action: "stop-comparing", primary: true }];
+      this.showError(error, { title: "Could not compare these graphs", actions: [...stop, ...back] });
+      return;
+    }
+    const actions = [{ label: "Retry", action: "retry", primary: true }, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({ label: "Default view", action: "default-view" });
+    }
+    this.showError(error, { title, actions });
+  }
+  // --- open and close ---
+  /** The box, edge or open group's frame at a pointer event; null over the background. */
+  pick(event) {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || target.closest("[data-no-pan], .sg-card")) return null;
+    const element = target.closest("g.node, g.edge, g.cluster");
+    if (element && element.classList.contains("cluster") && !onFrame(element, event.clientX, event.clientY)) {
+      return null;
+    }
+    return element;
+  }
+  onTap(target, event) {
+    if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
+    const element = this.pick({ target, clientX: event.clientX, clientY: event.clientY });
+    if (element && element.classList.contains("node")) {
+      const box = parseElementId(element.id);
+      if (!box) return;
+      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.togglePin(element);
+      else if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
+      else if (box.kind === "op") this.togglePin(element);
+      return;
+    }
+    if (element && element.classList.contains("cluster")) {
+      const group = parseClusterId(element.id);
+      if (group && event && event.shiftKey) this.togglePin(element);
+      else if (group) this.closeGroup(group, element);
+      return;
+    }
+    this.unpin();
+  }
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
+  }
+  openGroup(box, element) {
+    const open = new Set(this.open);
+    open.add(box.name);
+    this.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: element.id, x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  closeGroup(group, element) {
+    const open = new Set(this.open);
+    for (const key of open) {
+      if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
+    }
+    this.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
+  }
+  // --- hover cards ---
+  onHover(event) {
+    if (this.viewport.dragging) return;
+    const element = this.pick(event);
+    if (element === this.hovered) return;
+    if (this.hovered) this.hovered.classList.remove("sg-hover");
+    this.hovered = element;
+    clearTimeout(this.hoverTimer);
+    if (!element) {
+      this.hideHover();
+      return;
+    }
+    element.classList.add("sg-hover");
+    if (element.classList.contains("edge")) {
+      this.showTip(element.getAttribute("data-sg-tip") || "", event);
+      if (!this.pinned) this.ui.card.hidden = true;
+      return;
+    }
+    this.ui.tip.hidden = true;
+    if (this.pinned) return;
+    this.hoverTimer = setTimeout(() => this.showDetails(element), HOVER_DELAY_MS);
+  }
+  hideHover() {
+    clearTimeout(this.hoverTimer);
+    if (this.hovered) this.hovered.classList.remove("sg-hover");
+    this.hovered = null;
+    this.ui.tip.hidden = true;
+    if (!this.pinned) {
+      this.model.cancelNode();
+      this.ui.card.hidden = true;
+    }
+  }
+  showTip(text, event) {
+    if (!text) return;
+    this.ui.tip.replaceChildren(...edgeTip(text));
+    this.ui.tip.hidden = false;
+    this.moveTip(event);
+  }
+  moveTip(event) {
+    if (this.ui.tip.hidden) return;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const tip = this.ui.tip;
+    let x = event.clientX - outer.left + 14;
+    let y = event.clientY - outer.top + 16;
+    if (x + tip.offsetWidth > outer.width - 8)
+      x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
+    if (y + tip.offsetHeight > outer.height - 8)
+      y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+  /** What a box or frame element stands for: {kind, name, open} or null. */
+  describe(element) {
+    if (element.classList.contains("cluster")) {
+      const group = parseClusterId(element.id);
+      return group && { ...group, open: true };
+    }
+    const box = parseElementId(element.id);
+    return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
+  }
+  async showDetails(element, { pinned = false } = {}) {
+    const what = this.describe(element);
+    if (!what || this.pinned && !pinned) return;
+    if (what.kind === "missing") {
+      this.fillCard(
+        element,
+        errorCardContent(
+          what.name,
+          "An input names this node, but the graph has no such node."
+        ),
+        pinned
+      );
+      return;
+    }
+    this.fillCard(element, loadingCard(what.name), pinned);
+    let details;
+    try {
+      details = await this.model.node(this.graph, what.name, what.kind, this.base);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      if (this.cardFor === element)
+        this.fillCard(element, errorCardContent(what.name, error.message), pinned);
+      return;
+    }
+    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
+    if (this.pinned && this.pinned !== element) return;
+    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
+    this.fillCard(element, this.compare.decorate(content, details), pinned);
+    if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
+  }
+  /** Adds the summaries held at or inside a badged box to its card, once they are read. */
+  async addSummaries(element, what, pinned) {
+    let answer;
+    try {
+      answer = await this.model.summaries(this.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      answer = { error: error.message };
+    }
+    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
+    const block2 = answer.error ? errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1] : summariesBlock(answer, { pinned, pinWith: what.kind === "op" ? "click" : "Shift+click" });
+    if (!block2) return;
+    const after = this.ui.card.querySelector(".sg-card-block, .sg-card-hint");
+    if (after) after.before(block2);
+    else this.ui.card.append(block2);
+    this.positionCard(element);
+  }
+  fillCard(element, content, pinned) {
+    const card = this.ui.card;
+    this.cardFor = element;
+    card.replaceChildren(...content);
+    card.classList.toggle("sg-pinned", pinned);
+    card.hidden = false;
+    this.positionCard(element);
+  }
+  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  positionCard(element) {
+    const card = this.ui.card;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const gap = 12;
+    const w = card.offsetWidth;
+    const hgt = card.offsetHeight;
+    const clusterFrame = element.classList.contains("cluster");
+    let x;
+    let y;
+    if (clusterFrame) {
+      x = box.left - outer.left + Math.min(box.width, 160) + gap;
+      y = box.top - outer.top;
+    } else {
+      x = box.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
+      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+    }
+    x = Math.max(8, Math.min(x, outer.width - w - 8));
+    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
+    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+  togglePin(element) {
+    if (this.pinned === element) {
+      this.unpin();
+      return;
+    }
+    this.unpin();
+    clearTimeout(this.hoverTimer);
+    this.pinned = element;
+    element.classList.add("sg-pinned-box");
+    this.showDetails(element, { pinned: true });
+  }
+  unpin() {
+    if (this.pinned) this.pinned.classList.remove("sg-pinned-box");
+    this.pinned = null;
+    this.ui.card.classList.remove("sg-pinned");
+    if (!this.hovered || this.hovered.classList.contains("edge")) this.ui.card.hidden = true;
+  }
+  // --- search ---
+  regex() {
+    return this.ui.regexToggle.getAttribute("aria-pressed") === "true";
+  }
+  async runSearch() {
+    const ui = this.ui;
+    const query = ui.searchInput.value.trim();
+    if (!query || !this.graph) {
+      this.model.cancelSearch();
+      this.setResults([], "");
+      return;
+    }
+    ui.searchStatus.textContent = "Searching…";
+    let results;
+    try {
+      results = await this.model.search(this.graph, query, this.regex());
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setResults([], error.message, true);
+      return;
+    }
+    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
+    this.setResults(results, note);
+  }
+  setResults(results, note, isError = false) {
+    this.searchResults = results;
+    this.activeResult = -1;
+    this.ui.searchResults.replaceChildren(
+      ...searchResultItems(results, this.ui.searchInput.value)
+    );
+    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.classList.toggle("sg-error-text", isError);
+  }
+  onSearchKey(event) {
+    const n = this.searchResults.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!n) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      this.activeResult = (this.activeResult + step + n) % n;
+      for (const item of this.ui.searchResults.children) {
+        item.classList.toggle("sg-active", Number(item.dataset.index) === this.activeResult);
+      }
+      const active = this.ui.searchResults.children[this.activeResult];
+      if (active) active.scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (n) this.pickResult(Math.max(0, this.activeResult));
+    }
+  }
+  pickResult(index) {
+    const result = this.searchResults[index];
+    if (!result) return;
+    this.activeResult = index;
+    for (const item of this.ui.searchResults.children) {
+      item.classList.toggle("sg-active", Number(item.dataset.index) === index);
+    }
+    const id = elementId(result.kind, result.name);
+    const reveal = result.reveal || [];
+    const missing = reveal.filter((key) => !this.open.has(key));
+    if (missing.length === 0) {
+      this.focusBox(id);
+      return;
+    }
+    this.show({ open: [...this.open, ...missing], depth: null }, { focus: id });
+  }
+  clearSearch() {
+    this.ui.searchInput.value = "";
+    this.model.cancelSearch();
+    this.setResults([], "");
+    this.highlightId = null;
+    this.markHighlight();
+  }
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+  // --- traces ---
+  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
+  async traceFrom(element, direction) {
+    if (this.base) return;
+    const what = this.describe(element);
+    if (!what || what.kind !== "op") return;
+    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    this.ui.traceDepth.value = String(depth);
+    this.ui.traceStatus.textContent = "Tracing…";
+    const found = await this.askTrace(what.name, { direction, depth, open: this.open });
+    if (!found) return;
+    this.traced = { name: what.name, direction, depth, found };
+    this.ui.traceClear.disabled = false;
+    this.ui.traceStatus.textContent = traceText(found);
+    this.unpin();
+    this.frameTraceNext = true;
+    const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
+    if (same) this.paintTrace(found);
+    else this.show({ open: found.open, depth: null }, { fit: true });
+  }
+  /**
+   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
+   * since has other boxes: the backend says which of them hold the paths (without opening).
+   */
+  markTrace() {
+    const svg = this.ui.stage.querySelector("svg");
+    if (svg) svg.classList.toggle("sg-tracing", Boolean(this.traced));
+    const { found } = this.traced || {};
+    const same = found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
+    if (this.traced && svg && !same) this.retrace();
+    else this.paintTrace(svg && found);
+  }
+  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
+  paintTrace(found) {
+    for (const old of this.ui.stage.querySelectorAll(".sg-trace, .sg-trace-origin")) {
+      old.classList.remove("sg-trace", "sg-trace-origin");
+    }
+    if (!found) return;
+    const marked = /* @__PURE__ */ new Set();
+    for (const box of found.boxes) {
+      const element = document.getElementById(elementId(box.kind, box.name));
+      if (!element) continue;
+      element.classList.add("sg-trace");
+      marked.add(element.id);
+    }
+    for (const edge of this.ui.stage.querySelectorAll("g.edge[data-sg-ends]")) {
+      const [src, dst] = edge.dataset.sgEnds.split("->");
+      if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
+    }
+    const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
+    if (origin) origin.classList.add("sg-trace-origin");
+    if (this.frameTraceNext) {
+      this.frameTraceNext = false;
+      this.frameTrace();
+    }
+  }
+  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
+  frameTrace() {
+    const vp = this.viewport;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const element of this.ui.stage.querySelectorAll("g.node.sg-trace")) {
+      const r = vp.userRect(element);
+      if (!r) continue;
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.w);
+      y1 = Math.max(y1, r.y + r.h);
+    }
+    if (x0 === Infinity) return;
+    vp.go(vp.fitView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }));
+  }
+  /** The trace route's answer, or null when a newer request took over or it failed (said). */
+  async askTrace(name, ask) {
+    try {
+      return await this.model.trace(this.graph, name, ask);
+    } catch (error) {
+      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
+      return null;
+    }
+  }
+  async retrace() {
+    const traced = this.traced;
+    const ask = { direction: traced.direction, depth: traced.depth, open: this.open, expand: false };
+    this.paintTrace(null);
+    const found = await this.askTrace(traced.name, ask);
+    if (!found || this.traced !== traced) return;
+    this.traced = { ...traced, found };
+    this.ui.traceStatus.textContent = traceText(found, { kept: true });
+    this.paintTrace(found);
+  }
+  clearTrace() {
+    this.model.cancelTrace();
+    this.traced = null;
+    this.frameTraceNext = false;
+    this.ui.traceClear.disabled = true;
+    this.ui.traceStatus.textContent = "";
+    this.markTrace();
+  }
+  // --- downloads ---
+  async download(fmt) {
+    if (!this.graph) return;
+    const button = this.ui.downloads[fmt];
+    button.disabled = true;
+    const side = (g) => `${g.run}-${g.kind}` + (g.tag && !g.tag.startsWith("__") ? `-${g.tag}` : "") + (g.step != null ? `-step${g.step}` : "");
+    const base = this.base ? `-diff-${side(this.base)}` : "";
+    const name = safeFilename(`${side(this.graph)}${base}`);
+    try {
+      let blob;
+      try {
+        const view = { open: [...this.open], depth: null, base: this.base, colour: this.colour };
+        blob = await this.model.export(this.graph, view, fmt);
+      } catch (error) {
+        if (fmt !== "png" || !this.svgText || error.timeout) throw error;
+        blob = await rasterize(this.svgText);
+      }
+      saveBlob(blob, `${name}.${fmt}`);
+    } catch (error) {
+      this.showError(error, {
+        title: `Could not download the ${fmt.toUpperCase()}`,
+        actions: [{ label: "OK", action: "back", primary: true }]
+      });
+    } finally {
+      button.disabled = false;
+    }
+  }
+};
+function openGroups(svg) {
+  const open = [];
+  for (const frame of svg.querySelectorAll("g.cluster")) {
+    const group = parseClusterId(frame.id);
+    if (group) open.push(group.name);
+  }
+  return open;
+}
+function onFrame(cluster, x, y) {
+  const box = cluster.getBoundingClientRect();
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+    return true;
+  let labelBottom = box.top;
+  for (const text of cluster.querySelectorAll("text")) {
+    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
+  }
+  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+}
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1e4);
+}
+function rasterize(svgText) {
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+    const image = new Image();
+    image.onload = () => {
+      const scale = Math.min(2, 16e3 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+      canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob(
+        (blob) => blob ? resolve(blob) : reject(new Error("The browser could not make a PNG.")),
+        "image/png"
+      );
+    };
+    image.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error("The browser could not draw the SVG."));
+    };
+    image.src = url;
+  });
+}
+
+// index.js
+performance.mark("scopegraph:boot");
+var stylesheet = loadStylesheet();
+var graphs = fetch("./graphs", { credentials: "same-origin" });
+graphs.catch(() => {
+});
+var model = new Model({ graphs });
+if (!readLocation().graph && !rememberedGraph()) {
+  graphs.then((response) => response.ok ? response.clone().json() : null).then((list) => {
+    if (Array.isArray(list) && list.length) {
+      model.prefetchView(list[0], { open: null, depth: null });
+    }
+  }).catch(() => {
+  });
+}
+var started = false;
+async function render() {
+  if (started) return;
+  started = true;
+  performance.mark("scopegraph:modules");
+  const tab = new Tab(model, { stylesheet });
+  await tab.start();
+}
+function loadStylesheet() {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("./style.css", import.meta.url).href;
+  const loaded = new Promise((resolve) => {
+    link.addEventListener("load", resolve, { once: true });
+    link.addEventListener("error", resolve, { once: true });
+    setTimeout(resolve, 3e3);
+  });
+  document.head.append(link);
+  return loaded;
+}
+export {
+  render
+};
