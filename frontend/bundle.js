@@ -204,10 +204,21 @@ async function fetchView(params, signal) {
   return { svg: await request(route, params, { signal, as: "text" }) };
 }
 var Model = class {
-  /** `graphs`: the fetch() of the graph listing, when it was started early (index.js). */
-  constructor({ graphs: graphs2 = null } = {}) {
-    this._graphs = graphs2;
+  /**
+   * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
+   * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
+   * the first graph's default view, which view() then takes.
+   */
+  constructor({ graphs = null, first = null } = {}) {
+    this._graphs = graphs;
     this._prefetched = null;
+    this._listing = null;
+    if (first) {
+      const answer = request("first", null, { started: first });
+      answer.then(({ view }) => this._takeFirstView(view)).catch(() => {
+      });
+      this._listing = answer.then(({ graphs: graphs2 }) => graphs2);
+    }
     this._view = new Latest();
     this._node = new Latest();
     this._summaries = new Latest();
@@ -217,6 +228,9 @@ var Model = class {
   }
   /** [{run, kind, tag, op_count}] */
   listGraphs() {
+    const early = this._listing;
+    this._listing = null;
+    if (early) return early;
     const started2 = this._graphs;
     this._graphs = null;
     return request("graphs", null, { started: started2 });
@@ -236,6 +250,16 @@ var Model = class {
   prefetchView(graph, view) {
     const params = viewParams(graph, view);
     const answer = fetchView(params);
+    answer.catch(() => {
+    });
+    this._prefetched = { key: params.toString(), answer };
+  }
+  /** The `first` route's view: {run, kind, tag} and its svg or its error (or null). */
+  _takeFirstView(view) {
+    if (!view || this._prefetched) return;
+    const graph = { run: view.run, kind: view.kind, tag: view.tag };
+    const params = viewParams(graph, { open: null, depth: null });
+    const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(new ApiError(view.error, { status: view.status, timeout: view.timeout }));
     answer.catch(() => {
     });
     this._prefetched = { key: params.toString(), answer };
@@ -1824,27 +1848,27 @@ var Tab = class {
   async refreshGraphs() {
     const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
     if (!onScreen || this.ui.root.dataset.state === "loading") return;
-    let graphs2;
+    let graphs;
     try {
-      graphs2 = await this.model.listGraphs();
+      graphs = await this.model.listGraphs();
     } catch {
       return;
     }
-    if (!Array.isArray(graphs2) || !graphs2.length) return;
+    if (!Array.isArray(graphs) || !graphs.length) return;
     if (!this.graphs.length) {
       this.loadGraphs();
       return;
     }
     const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
-    if (graphs2.map(key).join() === this.graphs.map(key).join()) return;
-    for (const g of graphs2) {
+    if (graphs.map(key).join() === this.graphs.map(key).join()) return;
+    for (const g of graphs) {
       const known = this.graphs.find((old) => sameGraph(old, g));
       if (known && g.op_count == null) g.op_count = known.op_count;
     }
-    const current = graphs2.find((g) => sameGraph(g, this.graph));
+    const current = graphs.find((g) => sameGraph(g, this.graph));
     if (current) this.graph = current;
-    else graphs2.push(this.graph);
-    this.graphs = graphs2;
+    else graphs.push(this.graph);
+    this.graphs = graphs;
     this.fillPickers();
   }
   // --- theme ---
@@ -2033,9 +2057,9 @@ var Tab = class {
     this.hideMessage();
     this.setState("loading");
     this.setLoading(true, { chip: false });
-    let graphs2;
+    let graphs;
     try {
-      graphs2 = await this.model.listGraphs();
+      graphs = await this.model.listGraphs();
       performance.mark("scopegraph:listing");
     } catch (error) {
       this.setLoading(false);
@@ -2047,7 +2071,7 @@ var Tab = class {
       return;
     }
     this.setLoading(false);
-    this.graphs = Array.isArray(graphs2) ? graphs2 : [];
+    this.graphs = Array.isArray(graphs) ? graphs : [];
     const empty = this.graphs.length === 0;
     this.ui.root.classList.toggle("sg-empty", empty);
     if (empty) {
@@ -2132,8 +2156,8 @@ var Tab = class {
   learnOpCount(graph) {
     if (graph.op_count != null) return;
     this.model.listGraphs().then(
-      (graphs2) => {
-        const listed = Array.isArray(graphs2) && graphs2.find((g) => sameGraph(g, graph));
+      (graphs) => {
+        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
         if (!listed || listed.op_count == null) return;
         graph.op_count = listed.op_count;
         if (!sameGraph(graph, this.graph)) return;
@@ -2851,22 +2875,16 @@ function rasterize(svgText) {
 // index.js
 performance.mark("scopegraph:boot");
 var stylesheet = loadStylesheet();
-var graphs = fetch("./graphs", { credentials: "same-origin" });
-graphs.catch(() => {
+var init = { credentials: "same-origin" };
+var firstVisit = !readLocation().graph && !rememberedGraph();
+var started = fetch(firstVisit ? "./first" : "./graphs", init);
+started.catch(() => {
 });
-var model = new Model({ graphs });
-if (!readLocation().graph && !rememberedGraph()) {
-  graphs.then((response) => response.ok ? response.clone().json() : null).then((list) => {
-    if (Array.isArray(list) && list.length) {
-      model.prefetchView(list[0], { open: null, depth: null });
-    }
-  }).catch(() => {
-  });
-}
-var started = false;
+var model = new Model(firstVisit ? { first: started } : { graphs: started });
+var rendered = false;
 async function render() {
-  if (started) return;
-  started = true;
+  if (rendered) return;
+  rendered = true;
   performance.mark("scopegraph:modules");
   const tab = new Tab(model, { stylesheet });
   await tab.start();

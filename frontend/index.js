@@ -4,8 +4,8 @@
 //
 // The first drawing is a chain of requests (the tab, the graph listing, the view's SVG), so
 // everything that does not depend on something else starts here, when this module is
-// evaluated, side by side: the stylesheet, the graph listing and, on a first visit, the first
-// graph's view as soon as the listing names it.
+// evaluated, side by side: the stylesheet and the graph listing (on a first visit, with the
+// first graph's view).
 
 import {readLocation, rememberedGraph} from './location.js';
 import {Model} from './model.js';
@@ -14,28 +14,21 @@ import {Tab} from './tab.js';
 // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.
 performance.mark('scopegraph:boot');
 const stylesheet = loadStylesheet();
-const graphs = fetch('./graphs', {credentials: 'same-origin'});
-graphs.catch(() => {}); // The tab reports a failed listing when it reads it.
-const model = new Model({graphs});
 // A first visit (no view in the link, none remembered here) shows the first graph's default
-// view; a linked or remembered one is asked for by the tab before the listing is in.
-if (!readLocation().graph && !rememberedGraph()) {
-  graphs
-    .then((response) => (response.ok ? response.clone().json() : null))
-    .then((list) => {
-      if (Array.isArray(list) && list.length) {
-        model.prefetchView(list[0], {open: null, depth: null});
-      }
-    })
-    .catch(() => {});
-}
+// view: the `first` route answers the listing and that view's SVG together, one round trip
+// fewer. A linked or remembered view is asked for by the tab before the listing is in.
+const init = {credentials: 'same-origin'};
+const firstVisit = !readLocation().graph && !rememberedGraph();
+const started = fetch(firstVisit ? './first' : './graphs', init);
+started.catch(() => {}); // The tab reports a failed listing when it reads it.
+const model = new Model(firstVisit ? {first: started} : {graphs: started});
 
-let started = false;
+let rendered = false;
 
 export async function render() {
   // TensorBoard calls render() once per iframe; guard against a second call all the same.
-  if (started) return;
-  started = true;
+  if (rendered) return;
+  rendered = true;
   performance.mark('scopegraph:modules');
   const tab = new Tab(model, {stylesheet});
   await tab.start();

@@ -130,10 +130,21 @@ async function fetchView(params, signal) {
 }
 
 export class Model {
-  /** `graphs`: the fetch() of the graph listing, when it was started early (index.js). */
-  constructor({graphs = null} = {}) {
+  /**
+   * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
+   * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
+   * the first graph's default view, which view() then takes.
+   */
+  constructor({graphs = null, first = null} = {}) {
     this._graphs = graphs;
     this._prefetched = null;
+    this._listing = null;
+    if (first) {
+      const answer = request('first', null, {started: first});
+      // Registered before anyone reads the listing: the view is waiting when it is asked for.
+      answer.then(({view}) => this._takeFirstView(view)).catch(() => {});
+      this._listing = answer.then(({graphs}) => graphs);
+    }
     this._view = new Latest();
     this._node = new Latest();
     this._summaries = new Latest();
@@ -144,6 +155,9 @@ export class Model {
 
   /** [{run, kind, tag, op_count}] */
   listGraphs() {
+    const early = this._listing;
+    this._listing = null;
+    if (early) return early;
     const started = this._graphs;
     this._graphs = null; // a response is read once; later listings are asked for afresh
     return request('graphs', null, {started});
@@ -166,6 +180,19 @@ export class Model {
     const params = viewParams(graph, view);
     const answer = fetchView(params);
     answer.catch(() => {}); // view() reports failures, if it is asked for this view
+    this._prefetched = {key: params.toString(), answer};
+  }
+
+  /** The `first` route's view: {run, kind, tag} and its svg or its error (or null). */
+  _takeFirstView(view) {
+    if (!view || this._prefetched) return;
+    const graph = {run: view.run, kind: view.kind, tag: view.tag};
+    const params = viewParams(graph, {open: null, depth: null});
+    const answer =
+      typeof view.svg === 'string'
+        ? Promise.resolve({svg: view.svg})
+        : Promise.reject(new ApiError(view.error, {status: view.status, timeout: view.timeout}));
+    answer.catch(() => {}); // view() reports it, if it is asked for this view
     this._prefetched = {key: params.toString(), answer};
   }
 

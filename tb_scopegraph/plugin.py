@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,12 @@ _DOT_CACHE_BYTES = 32 << 20
 _LOOKUP_TTL_SECONDS = 3.0
 _SEARCH_LIMIT = 50
 _SEARCH_LIMIT_MAX = 1000
+# The `first` route answers the listing without the first graph's view when drawing it takes
+# longer than this (a big graph on a cold server): the listing is not held up, and the tab
+# asks for the view, which is still being drawn (the renderer lays it out once).
+_FIRST_VIEW_WAIT_SECONDS = 1.0
+# What a failure that is not the caller's says (the traceback goes to the log).
+_INTERNAL_ERROR = "internal error"
 _SUMMARY_LIST_MAX = 2000
 # A regex search runs in a child process, stopped after this long: Python's `re` holds the
 # interpreter while it matches (every other request waits), and some patterns backtrack for
@@ -181,6 +188,23 @@ def _flag(request, name: str) -> bool:
     raise tb_errors.InvalidArgumentError(f'query parameter "{name}" must be 1 or 0, not {raw!r}')
 
 
+def _failure(e: Exception) -> tuple[int, str, bool]:
+    """The HTTP status, message and whether it is a layout time-out, for a route's failure."""
+    if isinstance(e, RenderTimeout):
+        return 503, str(e), True
+    if isinstance(e, NotFound):
+        return 404, str(e), False
+    if isinstance(e, (InvalidView, InvalidQuery)):
+        return 400, str(e), False
+    if isinstance(e, SourceError):
+        return 422, str(e), False
+    if isinstance(e, RenderError):
+        return 500, f"Graphviz could not draw this view: {e}", False
+    if isinstance(e, tb_errors.PublicError):
+        return e.http_code, str(e), False
+    return 500, _INTERNAL_ERROR, False
+
+
 def _json_errors(route):
     """Answer every failure of a route as JSON {"error": ...}, never as a traceback."""
 
@@ -188,21 +212,12 @@ def _json_errors(route):
     def wrapper(self, request):
         try:
             return route(self, request)
-        except RenderTimeout as e:
-            return _error(request, 503, str(e), timeout=True)
-        except NotFound as e:
-            return _error(request, 404, str(e))
-        except (InvalidView, InvalidQuery) as e:
-            return _error(request, 400, str(e))
-        except SourceError as e:
-            return _error(request, 422, str(e))
-        except RenderError as e:
-            return _error(request, 500, f"Graphviz could not draw this view: {e}")
-        except tb_errors.PublicError as e:
-            return _error(request, e.http_code, str(e), headers=e.headers)
-        except Exception:
-            logger.exception("scopegraph: %s failed", request.full_path)
-            return _error(request, 500, "internal error")
+        except Exception as e:
+            code, message, timeout = _failure(e)
+            if message is _INTERNAL_ERROR:
+                logger.exception("scopegraph: %s failed", request.full_path)
+            headers = e.headers if isinstance(e, tb_errors.PublicError) else None
+            return _error(request, code, message, timeout=timeout, headers=headers)
 
     return wrapper
 
@@ -232,10 +247,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._links = _FutureCache(_GRAPH_CACHE_SIZE)
         # Layout workers start with TensorBoard, not with the first view asked for.
         render.shared_renderer().warm()
+        self._first_views = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scopegraph")
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
             "/graphs": self._serve_graphs,
+            "/first": self._serve_first,
             "/hierarchy": self._serve_hierarchy,
             "/view": self._serve_view,
             "/dot": self._serve_dot,
@@ -274,6 +291,31 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             op_count = parsed.op_count if parsed is not None else g.op_count
             listed.append({"run": g.run, "kind": g.kind, "tag": g.tag, "op_count": op_count})
         return listed
+
+    def first_impl(self, ctx, experiment: str) -> dict[str, Any]:
+        """What a first visit to the tab shows, in one answer: the listing (as `graphs`) and
+        the SVG of the first graph's default view (as `svg`), or the error `svg` would answer
+        for it ({"error", "status", "timeout"}); view None when there is no graph, or when the
+        drawing takes longer than a moment (the tab then asks `svg` for it)."""
+        graphs = self.graphs_impl(ctx, experiment)
+        if not graphs:
+            return {"graphs": graphs, "view": None}
+        first = {key: graphs[0][key] for key in ("run", "kind", "tag")}
+        args = (ctx, experiment, first["run"], first["kind"], first["tag"])
+        drawing = self._first_views.submit(self.image_impl, *args, fmt="svg")
+        try:
+            svg = drawing.result(timeout=_FIRST_VIEW_WAIT_SECONDS)
+        except FutureTimeout:
+            return {"graphs": graphs, "view": None}
+        except Exception as e:
+            code, message, timeout = _failure(e)
+            if message is _INTERNAL_ERROR:
+                logger.exception("scopegraph: the first view of %r failed", first)
+            return {
+                "graphs": graphs,
+                "view": {**first, "error": message, "status": code, "timeout": timeout},
+            }
+        return {"graphs": graphs, "view": {**first, "svg": svg.decode("utf-8")}}
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
@@ -576,6 +618,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @_json_errors
     def _serve_graphs(self, request):
         body = self.graphs_impl(*_request_context(request))
+        return http_util.Respond(request, body, _JSON)
+
+    @wrappers.Request.application
+    @_json_errors
+    def _serve_first(self, request):
+        body = self.first_impl(*_request_context(request))
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application

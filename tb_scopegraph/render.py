@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,7 +169,8 @@ class Renderer:
         self._cache: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
-        self.stats = {"hits": 0, "misses": 0, "timeouts": 0, "fallbacks": 0}
+        self._pending: dict[tuple[bytes, str], Future] = {}
+        self.stats = {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
 
     def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
         """The drawing of ``dot`` as ``fmt`` ("svg" or "png")."""
@@ -182,10 +184,27 @@ class Renderer:
                 self._cache.move_to_end(key)
                 self.stats["hits"] += 1
                 return hit
-            self.stats["misses"] += 1
-        drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
-        self._store(key, drawing)
-        return drawing
+            # The same drawing asked for while it is being made waits for it: laid out once.
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[key] = Future()
+                self.stats["misses"] += 1
+            else:
+                self.stats["shared"] += 1
+        if not owner:
+            return pending.result()
+        try:
+            drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
+            self._store(key, drawing)
+            pending.set_result(drawing)
+            return drawing
+        except BaseException as error:
+            pending.set_exception(error)
+            raise
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
 
     def warm(self) -> None:
         """Start the workers now, in the background, each drawing a tiny graph: the first real

@@ -28,6 +28,7 @@ from tb_scopegraph import plugin
 PREFIX = "/data/plugin/scopegraph"
 ROUTES = (
     "graphs",
+    "first",
     "hierarchy",
     "view",
     "dot",
@@ -44,6 +45,7 @@ ROUTES = (
 )
 JSON_ROUTES = (
     "graphs",
+    "first",
     "hierarchy",
     "view",
     "node",

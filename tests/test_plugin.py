@@ -7,6 +7,7 @@ the event multiplexer (`--load_fast=false`) and the Rust data server (`--load_fa
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -486,6 +487,58 @@ def test_render_timeout_answers_503_with_advice(api, monkeypatch):
         "error": "the layout took too long; close model/dense_1",
         "timeout": True,
     }
+
+
+def test_first_is_the_listing_and_the_first_graphs_default_view(api):
+    first = api.json("first")
+    names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]
+    assert names == [(g["run"], g["kind"], g["tag"]) for g in api.json("graphs")]
+    listed = first["graphs"][0]
+    view = first["view"]
+    assert {k: view[k] for k in ("run", "kind", "tag")} == {
+        k: listed[k] for k in ("run", "kind", "tag")
+    }
+    svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
+    assert svg.status_code == 200 and view["svg"] == svg.get_data(as_text=True)
+
+
+def test_first_carries_the_first_views_error_and_still_lists(api, monkeypatch):
+    def too_slow(text, fmt="svg", timeout=None):
+        raise RenderTimeout("the layout took too long; close model")
+
+    monkeypatch.setattr(plugin.render, "render", too_slow)
+    first = api.json("first")
+    assert len(first["graphs"]) == 2
+    assert first["view"]["status"] == 503 and first["view"]["timeout"] is True
+    assert first["view"]["error"].startswith("the layout took too long")
+    assert "svg" not in first["view"]
+
+
+def test_first_hides_a_bug_in_the_first_view_as_routes_do(api, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ValueError("secret internals")
+
+    monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    first = api.json("first")
+    assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
+    assert "secret internals" in caplog.text and "secret" not in json.dumps(first)
+
+
+def test_first_does_not_hold_the_listing_for_a_slow_drawing(api, monkeypatch):
+    release = threading.Event()
+    real = plugin.render.render
+
+    def slow(text, fmt="svg", timeout=None):
+        release.wait(10)
+        return real(text, fmt, timeout)
+
+    monkeypatch.setattr(plugin, "_FIRST_VIEW_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(plugin.render, "render", slow)
+    started = time.monotonic()
+    first = api.json("first")
+    assert first["view"] is None and len(first["graphs"]) == 2
+    assert time.monotonic() - started < 5
+    release.set()
 
 
 def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):

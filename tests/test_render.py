@@ -57,6 +57,48 @@ def test_second_render_comes_from_the_cache(renderer):
     assert renderer.stats["hits"] == 1
 
 
+def test_one_drawing_asked_for_at_once_is_laid_out_once(renderer):
+    dot = dense_dag(120, 300, seed=5)  # a layout long enough to ask for it twice meanwhile
+    answers: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(renderer.render(dot))) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 3 and answers[0] == answers[1] == answers[2]
+    assert renderer.stats["misses"] == 1
+    assert renderer.stats["shared"] + renderer.stats["hits"] == 2
+
+
+def test_a_failed_drawing_fails_everyone_waiting_for_it():
+    r = Renderer(workers=1, timeout=0.5, presets=PRESETS[-1:])
+    try:
+        dot = dense_dag()
+        errors: list[BaseException] = []
+
+        def ask():
+            try:
+                r.render(dot)
+            except RenderTimeout as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(errors) == 2
+        assert r.stats["misses"] + r.stats["shared"] == 2 and r.stats["timeouts"] >= 1
+        # Nothing is left waiting: asked again, it is laid out again.
+        with pytest.raises(RenderTimeout):
+            r.render(dot)
+        assert r.stats["misses"] >= 2
+    finally:
+        r.close()
+
+
 def test_cache_is_bounded_and_evicts_oldest(renderer):
     size = len(renderer.render(small_dot()))
     bound = int(size * 4.5)  # room for four drawings
@@ -157,6 +199,6 @@ def test_warm_starts_every_worker_in_the_background():
                 break
             time.sleep(0.05)
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
-        assert r.stats == {"hits": 0, "misses": 0, "timeouts": 0, "fallbacks": 0}
+        assert r.stats == {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
     finally:
         r.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import urllib.request
 from xml.etree import ElementTree
 
 import pytest
@@ -388,8 +389,44 @@ def test_a_layout_timeout_explains_and_offers_to_close_scopes(tab):
     assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
 
 
+def test_a_first_visit_gets_the_listing_and_the_first_view_in_one_answer(tab):
+    asked = []
+    tab.page.on(
+        "request",
+        lambda r: (
+            asked.append(r.url.split("/scopegraph/")[1].split("?")[0])
+            if "/data/plugin/scopegraph/" in r.url and "/static/" not in r.url
+            else None
+        ),
+    )
+    # Asked beforehand, the view is drawn and kept: the tab's answer cannot come without it
+    # (a drawing that takes over a second is left out, to come separately).
+    for _ in range(60):
+        with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/first") as response:
+            first = json.load(response)
+        if first["view"] is not None:
+            break
+        tab.page.wait_for_timeout(500)
+    tab.open()  # a new browser context: nothing remembered, no view in the link
+    assert asked[0] == "first" and "graphs" not in asked and "svg" not in asked, asked
+    listed = first["graphs"][0]
+    assert first["view"]["run"] == listed["run"] and first["view"]["svg"].startswith("<?xml")
+    shown = tab.frame.eval_on_selector_all("svg.sg-graph g.node", "ns => ns.map(n => n.id).sort()")
+    root = ElementTree.fromstring(first["view"]["svg"].encode("utf-8"))
+    drawn = sorted(
+        g.get("id")
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if "node" in (g.get("class") or "").split()
+    )
+    assert shown == drawn and shown
+    assert tab.frame.locator("#sg-run option:checked").inner_text() == listed["run"]
+
+
 def test_an_empty_logdir_says_how_to_write_a_graph(tab):
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: route.fulfill(json=[]))
+    # A first visit asks for the listing and the first view in one answer.
+    empty = {"graphs": [], "view": None}
+    tab.page.route("**/data/plugin/scopegraph/first", lambda route: route.fulfill(json=empty))
     tab.page.goto(tab.url + "/#scopegraph")
     tab.frame = tab_frame(tab.page)
     message = tab.frame.locator(".sg-message")
