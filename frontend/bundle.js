@@ -775,10 +775,13 @@ function fillSelect(select, options, selectedIndex) {
 var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
 var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
 function importGraphSvg(text) {
-  const xml = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = xml.documentElement;
-  if (xml.getElementsByTagName("parsererror").length || root.namespaceURI !== SVG_NS2 || root.localName !== "svg") {
+  const parsed = new DOMParser().parseFromString(text, "text/html");
+  const root = parsed.body.firstElementChild;
+  if (!root || root.namespaceURI !== SVG_NS2 || root.localName !== "svg") {
     throw new Error("The server sent a drawing this page cannot read.");
+  }
+  for (const element of [...root.querySelectorAll("*")]) {
+    if (element.namespaceURI !== SVG_NS2) element.remove();
   }
   for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
   for (const edge of root.querySelectorAll("g.edge")) {
@@ -787,7 +790,7 @@ function importGraphSvg(text) {
   }
   for (const title of [...root.getElementsByTagName("title")]) title.remove();
   if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of root.querySelectorAll("*")) {
+    for (const element of [root, ...root.querySelectorAll("*")]) {
       for (const attr of [...element.attributes]) {
         const name = attr.name.toLowerCase();
         if (name.startsWith("on")) element.removeAttributeNode(attr);

@@ -329,19 +329,24 @@ const ACTIVE_ELEMENTS =
 const MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
 
 /**
- * Turns Graphviz's SVG text into an <svg> element of this document: parsed as XML (never as
- * HTML), stripped of anything active, native <title> tooltips moved to data-sg-tip on the
- * node, edge or cluster they belong to. Returns {svg, bounds}; throws on bad input.
+ * Turns Graphviz's SVG text into an <svg> element of this document, stripped of anything
+ * active, native <title> tooltips moved to data-sg-tip on the node, edge or cluster they belong
+ * to. Returns {svg, bounds}; throws on bad input.
+ *
+ * The text is parsed as HTML in a document of its own (DOMParser: no window, so nothing in it
+ * runs or loads): two to three times faster than parsing it as XML on a big drawing. Only its
+ * first element, which must be an <svg>, is kept, and in it only SVG elements (HTML could
+ * appear where SVG lets it, in a <title> or <foreignObject>); what is kept is cleaned and moved
+ * into this document as it is, never written out and parsed again.
  */
 export function importGraphSvg(text) {
-  const xml = new DOMParser().parseFromString(text, 'image/svg+xml');
-  const root = xml.documentElement;
-  if (
-    xml.getElementsByTagName('parsererror').length ||
-    root.namespaceURI !== SVG_NS ||
-    root.localName !== 'svg'
-  ) {
+  const parsed = new DOMParser().parseFromString(text, 'text/html');
+  const root = parsed.body.firstElementChild;
+  if (!root || root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
     throw new Error('The server sent a drawing this page cannot read.');
+  }
+  for (const element of [...root.querySelectorAll('*')]) {
+    if (element.namespaceURI !== SVG_NS) element.remove();
   }
   for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
   // An edge's title names its ends ("<element id>-><element id>"; ids hold no '>'): kept for
@@ -354,7 +359,7 @@ export function importGraphSvg(text) {
   // Every attribute is looked at only when the text could hold an event handler or a link
   // (Graphviz writes neither): looking costs more than parsing on a big drawing.
   if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of root.querySelectorAll('*')) {
+    for (const element of [root, ...root.querySelectorAll('*')]) {
       for (const attr of [...element.attributes]) {
         const name = attr.name.toLowerCase();
         if (name.startsWith('on')) element.removeAttributeNode(attr);

@@ -147,3 +147,53 @@ def test_a_hostile_run_name_in_the_picker(hostile_tab):
     expect(tab.box("op", IMG)).to_have_count(1, timeout=30_000)
     text = card_text(tab, "op", IMG)
     assert IMG in text and SCRIPT in text
+
+
+# A drawing as a compromised or impostor server could send it: every way SVG text can run
+# script or load something, including HTML where SVG lets it in (a <title>, a <foreignObject>).
+RUN = f"window.{PWNED}=1"
+FORGED_SVG = f"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     viewBox="0 0 200 100" onload="{RUN}">
+<script>{RUN}</script>
+<style>* {{ background: url(https://example.invalid/x) }}</style>
+<g id="op-forged" class="node op" onmouseover="{RUN}">
+  <title><img src=x onerror="{RUN}"><iframe srcdoc="<script>parent.{RUN}</script>"></iframe></title>
+  <a xlink:href="javascript:{RUN}" xlink:title="forged"><polygon points="0,0 9,0 9,9"/></a>
+  <foreignObject width="10" height="10"><img src=x onerror="{RUN}"></foreignObject>
+  <animate attributeName="href" to="javascript:{RUN}"/>
+  <text x="5" y="5">forged</text>
+</g>
+</svg>
+<img src=x onerror="{RUN}">"""
+
+WHAT_IS_LEFT = """() => {
+  const svg = document.querySelector('svg.sg-graph');
+  const all = [svg, ...svg.querySelectorAll('*')];
+  const handler = (e) => [...e.attributes].some((a) => a.name.startsWith('on'));
+  return {
+    html: all.filter((e) => e.namespaceURI !== 'http://www.w3.org/2000/svg').length,
+    active: svg.querySelectorAll('script, style, foreignObject, animate, iframe, img').length,
+    handlers: all.filter(handler).length,
+    links: all.filter((e) => e.hasAttributeNS('http://www.w3.org/1999/xlink', 'href')).length,
+  };
+}"""
+
+
+def test_a_forged_drawing_is_shown_without_anything_in_it_running(hostile_tab):
+    tab = hostile_tab
+    # Parsing the text makes Chromium check its handlers against TensorBoard's CSP, which
+    # refuses them (and says so); they are gone before the drawing joins the page.
+    tab.allow_console_error("Executing inline event handler violates")
+    tab.allow_console_error("CSP violation: script-src-attr blocked inline")
+    tab.open("hostile")
+    tab.page.route(
+        "**/data/plugin/scopegraph/svg?*",
+        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=FORGED_SVG),
+    )
+    tab.frame.fill(".sg-depth-input", "3")
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    expect(tab.frame.locator("svg.sg-graph text")).to_have_text("forged")
+    tab.box("op", "forged").hover(force=True)
+    tab.page.wait_for_timeout(500)
+    assert tab.frame.evaluate(WHAT_IS_LEFT) == {"html": 0, "active": 0, "handlers": 0, "links": 0}
