@@ -16,8 +16,6 @@ from graphs import ffn_graph, graph_from_nodes, series_graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
-from test_hierarchy import tf_graphs
-from test_hostile import hostile_graph
 from test_nodescan import field, graph_bytes, varint
 
 from tb_scopegraph import _nodescan, sources
@@ -64,13 +62,6 @@ def test_the_c_reader_is_built():
     # `pip install` compiles it (setup.py); without a compiler the package still works, in
     # Python, but this project's CI must run the fast path.
     assert _nodescan._fastscan is not None
-
-
-@pytest.fixture(scope="module")
-def written_graphs():
-    graphs = tf_graphs()
-    graphs.update(ffn=ffn_graph(), series=series_graph(30), hostile=hostile_graph())
-    return graphs
 
 
 @pytest.mark.parametrize("name", ["tf1", "keras", "ffn", "series", "hostile"])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf.message import DecodeError
-from graphs import ffn_graph, graph_from_nodes, series_graph
+from graphs import ffn_graph, graph_from_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
-from test_hierarchy import tf_graphs
-from test_hostile import hostile_graph
 
 from tb_scopegraph import _nodescan
 from tb_scopegraph.hierarchy import Hierarchy
@@ -68,13 +66,6 @@ def assert_scans_as_protobuf(data: bytes) -> None:
     reference = graph_pb2.GraphDef.FromString(data).node
     for i in range(len(reference)):
         assert nodes.node_def(i) == reference[i]
-
-
-@pytest.fixture(scope="module")
-def written_graphs():
-    graphs = tf_graphs()
-    graphs.update(ffn=ffn_graph(), series=series_graph(30), hostile=hostile_graph())
-    return graphs
 
 
 @pytest.mark.parametrize("name", ["tf1", "keras", "ffn", "series", "hostile"])
