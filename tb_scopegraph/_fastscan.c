@@ -509,11 +509,11 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         Py_DECREF(item);
     }
     out = Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
+        "{s:N,s:N,s:N,s:N,s:N,s:O,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
         "starts", int_array(&s->starts), "ends", int_array(&s->ends), "names", names, "ops",
-        op_list, "devices", device_list, "type_ids", int_array(&s->type_id), "e_src",
-        int_array(&s->e_src), "e_dst", int_array(&s->e_dst), "e_slot", int_array(&s->e_slot),
-        "e_ctrl", int_array(&s->e_ctrl), "unresolved", unresolved, "op_path",
+        op_list, "devices", device_list, "types", types, "type_ids", int_array(&s->type_id),
+        "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst), "e_slot",
+        int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved", unresolved, "op_path",
         int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix), "op_number",
         int_array(&s->op_number), "paths", paths, "path_parent", int_array(&s->path_parent),
         "path_prefix", int_array(&s->path_prefix), "path_number", int_array(&s->path_number),

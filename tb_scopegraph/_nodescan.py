@@ -372,13 +372,12 @@ def _from_c(data: bytes, got: dict) -> Graph:
     last = int(ends.max()) if len(ends) else 0
     if len(data) - last > max(1 << 20, len(data) // 8):
         data = data[:last]  # a big library after the nodes is not kept
-    types = list(dict.fromkeys(got["ops"]))
     return Graph(
         nodes=Nodes(data, starts, ends, [], [], [], [], np.zeros(0, np.int64)),
         names=got["names"],
         ops=got["ops"],
         devices=got["devices"],
-        types=types,
+        types=got["types"],
         type_ids=ints["type_ids"],
         e_src=ints["e_src"],
         e_dst=ints["e_dst"],

@@ -146,29 +146,12 @@ class Hierarchy:
         ``stats`` maps node names to a profile's figures (``compute_us``, ``memory_bytes``)
         for node details and colouring. ``fast`` False reads the graph in Python even where
         the C reader is built (for tests)."""
-        if isinstance(graph_def, _nodescan.Graph):
-            data, ordered = b"", False  # already read (`sources.Graph.drawable`)
-        elif isinstance(graph_def, (bytes, bytearray, memoryview)):
-            data, ordered = bytes(graph_def), False
-        else:
-            data, ordered = graph_def.SerializeToString(), True
         # Names, types, devices, inputs and scopes are read in one pass over the wire format
         # (in C where it is built): through protobuf's objects every per-node step costs tens
         # of ms on a 100k-op graph. Nodes are kept as bytes (one buffer) and parsed again
         # when asked about: a parsed 100k-op GraphDef holds about 90 MB, its bytes 16 MB.
         with _collection_paused():
-            if isinstance(graph_def, _nodescan.Graph):
-                # Its lists are grown here (inputs naming no node, series): copies, so it
-                # can be built again.
-                graph = replace(
-                    graph_def,
-                    names=list(graph_def.names),
-                    ops=list(graph_def.ops),
-                    paths=list(graph_def.paths),
-                )
-            else:
-                graph = _nodescan.scan_graph(data, ordered, fast)
-            del data
+            graph = _read(graph_def, fast)
             self._names = graph.names
             self._types = graph.ops
             self._devices = graph.devices
@@ -892,6 +875,23 @@ class Hierarchy:
     def has_profile(self) -> bool:
         """Whether a profile gave figures for any node of this graph."""
         return bool(self._node_stats)
+
+
+def _read(graph_def, fast: bool) -> _nodescan.Graph:
+    """What `_nodescan` reads of a GraphDef or of its bytes; or a copy of what it read before."""
+    if isinstance(graph_def, _nodescan.Graph):
+        # A build grows its lists (inputs naming no node, series): copies, so that what was
+        # read can be built again.
+        return replace(
+            graph_def,
+            names=list(graph_def.names),
+            ops=list(graph_def.ops),
+            paths=list(graph_def.paths),
+        )
+    if isinstance(graph_def, (bytes, bytearray, memoryview)):
+        return _nodescan.scan_graph(bytes(graph_def), False, fast)
+    # Written by upb, every node's fields are in field number order (see `_nodescan.scan`).
+    return _nodescan.scan_graph(graph_def.SerializeToString(), True, fast)
 
 
 @contextlib.contextmanager
