@@ -248,21 +248,20 @@ var Model = class {
   }
   /** Starts fetching a view the tab is about to ask for; view() takes over the answer. */
   prefetchView(graph, view) {
-    const params = viewParams(graph, view);
-    const answer = fetchView(params);
-    answer.catch(() => {
-    });
-    this._prefetched = { key: params.toString(), answer };
+    this._keepView(graph, view, fetchView(viewParams(graph, view)));
   }
   /** The `first` route's view: {run, kind, tag} and its svg or its error (or null). */
   _takeFirstView(view) {
     if (!view || this._prefetched) return;
     const graph = { run: view.run, kind: view.kind, tag: view.tag };
-    const params = viewParams(graph, { open: null, depth: null });
     const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(new ApiError(view.error, { status: view.status, timeout: view.timeout }));
+    this._keepView(graph, { open: null, depth: null }, answer);
+  }
+  /** Keeps the answer for a view for view() to take, if it is asked for that view next. */
+  _keepView(graph, view, answer) {
     answer.catch(() => {
     });
-    this._prefetched = { key: params.toString(), answer };
+    this._prefetched = { key: viewParams(graph, view).toString(), answer };
   }
   cancelView() {
     this._view.cancel();
