@@ -94,8 +94,8 @@ class Graph:
 
     graph_def: graph_pb2.GraphDef
     stats: dict[str, NodeStats] | None = None
-    # A run graph stored as a plain GraphDef is also read for drawing at once (by the C
-    # reader): a Hierarchy built from this skips reading the bytes again.
+    # A plain GraphDef (a stored run graph, a binary graph file) is also read for drawing at
+    # once (by the C reader): a Hierarchy built from this skips reading the bytes again.
     scanned: _nodescan.Graph | None = None
 
     @property
@@ -927,23 +927,28 @@ def load_graph_file(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:
 
     A `.meta` file (a MetaGraphDef, as `tf.compat.v1.train.Saver` writes) gives its graph.
     """
+    return _load_graph_file(path).graph_def
+
+
+def _load_graph_file(path: str | os.PathLike[str]) -> Graph:
+    """`load_graph_file`'s graph; a plain binary one also read for drawing (as a run graph)."""
     path = os.fspath(path)
     data = _read_file(path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".meta":
         try:
-            return _parse_meta_graph(data)
+            return Graph(_parse_meta_graph(data))
         except SourceError as e:
             raise SourceError(f"{path}: {e}") from None
     if suffix in _TEXT_SUFFIXES:
-        return _finish(_parse_text(path, data))
+        return Graph(_finish(_parse_text(path, data)))
     try:
-        return _parse_graph_def(data)
+        return _read_run_graph(data)
     except SourceError as binary_error:
         if suffix == ".pb":
             raise SourceError(f"{path}: {binary_error}") from None
         try:
-            return _finish(_parse_text(path, data))
+            return Graph(_finish(_parse_text(path, data)))
         except SourceError:
             raise SourceError(f"{path}: {binary_error}") from None
 
@@ -1103,21 +1108,21 @@ class LocalGraphs:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self.warnings: list[str] = []
-        self._files: dict[GraphInfo, graph_pb2.GraphDef] | None = None
+        self._files: dict[GraphInfo, Graph] | None = None
         self._provider: tuple[Any, Any, str] | None = None
         if is_saved_model(self.path):
             name = os.path.basename(os.path.normpath(self.path))
             if not os.path.isdir(self.path):
                 name = os.path.basename(os.path.dirname(os.path.abspath(self.path)))
             self._files = {
-                GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): graph
+                GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): Graph(graph)
                 for tags, graph in load_saved_model(self.path)
             }
         elif os.path.isfile(self.path) and not event_files.is_event_file(
             os.path.basename(self.path)
         ):
-            graph = load_graph_file(self.path)
-            info = GraphInfo(os.path.basename(self.path), FILE_GRAPH, "", len(graph.node))
+            graph = _load_graph_file(self.path)
+            info = GraphInfo(os.path.basename(self.path), FILE_GRAPH, "", len(graph.graph_def.node))
             self._files = {info: graph}
         else:
             self._provider = local_provider(self.path)
@@ -1178,7 +1183,7 @@ class LocalGraphs:
                 raise SourceError(f"{self.path} holds no graphs by step")
             for info, graph in self._files.items():
                 if info.ref == ref:
-                    return Graph(graph)
+                    return graph
             raise NotFound(f"no {ref.kind} {ref.tag!r} in {self.path}")
         assert self._provider is not None
         try:

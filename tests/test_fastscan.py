@@ -173,6 +173,29 @@ def test_a_plain_run_graph_is_read_once_and_draws_as_its_graphdef():
     assert drawn == snapshot(Hierarchy(read.drawable))  # what was read can be built again
 
 
+def test_a_binary_graph_file_is_read_once_and_draws_as_its_graphdef(tmp_path):
+    graph = series_graph(30)
+    path = tmp_path / "model.pb"
+    path.write_bytes(graph.SerializeToString())
+    graphs = sources.LocalGraphs(path)
+    read = graphs.load_graph(graphs.select())
+    assert read.scanned is not None and read.graph_def == graph
+    assert sources.load_graph_file(path) == graph
+    assert snapshot(Hierarchy(read.drawable)) == snapshot(Hierarchy(graph))
+    # A file the C reader leaves (a library to finish) is read the full way, as before.
+    function = graph.library.function.add()
+    function.signature.name = "f"
+    function.node_def.add(name="inside", op="Identity")
+    path.write_bytes(graph.SerializeToString())
+    graphs = sources.LocalGraphs(path)
+    read = graphs.load_graph(graphs.select())
+    assert read.scanned is None
+    assert any(n.name.startswith("__function_library__/f") for n in read.graph_def.node)
+    path.write_bytes(graph_from_nodes([("a", "Op"), ("a", "Op")]).SerializeToString())
+    with pytest.raises(SourceError, match="model.pb: .*two nodes are named 'a'"):
+        sources.LocalGraphs(path)
+
+
 def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
     with_library = ffn_graph()
     function = with_library.library.function.add()
