@@ -798,7 +798,7 @@ function importGraphSvg(text) {
       }
     }
   }
-  for (const element of root.querySelectorAll("[*|title]")) {
+  for (const element of [...root.querySelectorAll("[*|title]")]) {
     const tip = element.getAttributeNS(XLINK_NS, "title");
     if (tip == null) continue;
     const owner = element.closest("g.node, g.edge, g.cluster");
@@ -806,6 +806,12 @@ function importGraphSvg(text) {
     const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
     if (legend) legend.setAttribute("data-sg-legend", tip);
     element.removeAttributeNS(XLINK_NS, "title");
+    const wrapper = element.parentNode;
+    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
+      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
+        wrapper.replaceWith(...element.childNodes);
+      }
+    }
   }
   const [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
   const bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
@@ -1618,9 +1624,15 @@ var Viewport = class {
     const { w, h: h2 } = this.size();
     return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
   }
-  /** An element's box in the svg's user units (the original viewBox's coordinates). */
+  /**
+   * An element's box in the svg's user units (the original viewBox's coordinates). Read from
+   * its shapes' attributes when it has any (a drawing just put in the document is then laid
+   * out once, in the next frame, not here and again after the view moves), else measured.
+   */
   userRect(element) {
     if (!this.svg) return null;
+    const drawn = shapeRect(element, this.svg);
+    if (drawn) return drawn;
     const box = element.getBBox();
     const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
     const corners = [
@@ -1728,6 +1740,79 @@ var Viewport = class {
     }
   }
 };
+var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
+var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+function shapeRect(element, svg) {
+  const shapes = element.matches("path, polygon, polyline, ellipse, circle, rect") ? [element] : element.querySelectorAll("path, polygon, polyline, ellipse, circle, rect");
+  if (!shapes.length) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const shape of shapes) {
+    const m = matrixTo(shape, svg);
+    const points = shapePoints(shape);
+    if (!m || !points) return null;
+    for (const [x, y] of points) {
+      const px = m.a * x + m.c * y + m.e;
+      const py = m.b * x + m.d * y + m.f;
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px);
+      y1 = Math.max(y1, py);
+    }
+  }
+  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+function shapePoints(shape) {
+  const number = (name) => shape[name].baseVal.value;
+  switch (shape.localName) {
+    case "polygon":
+    case "polyline":
+      return [...shape.points].map((p) => [p.x, p.y]);
+    case "ellipse":
+    case "circle": {
+      const rx = shape.localName === "circle" ? number("r") : number("rx");
+      const ry = shape.localName === "circle" ? number("r") : number("ry");
+      const cx = number("cx");
+      const cy = number("cy");
+      return [
+        [cx - rx, cy - ry],
+        [cx + rx, cy + ry]
+      ];
+    }
+    case "rect": {
+      const x = number("x");
+      const y = number("y");
+      return [
+        [x, y],
+        [x + number("width"), y + number("height")]
+      ];
+    }
+    case "path": {
+      const d = shape.getAttribute("d") || "";
+      if (!PLAIN_PATH.test(d)) return null;
+      const numbers = (d.match(NUMBER) || []).map(Number);
+      if (numbers.length < 2 || numbers.length % 2) return null;
+      const points = [];
+      for (let i = 0; i < numbers.length; i += 2) points.push([numbers[i], numbers[i + 1]]);
+      return points;
+    }
+    default:
+      return null;
+  }
+}
+function matrixTo(element, svg) {
+  let m = new DOMMatrix();
+  let node = element;
+  for (; node && node !== svg; node = node.parentNode) {
+    if (!node.transform) return null;
+    const own = node.transform.baseVal.consolidate();
+    if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
+  }
+  return node === svg ? m : null;
+}
 
 // tab.js
 var HOVER_DELAY_MS = 90;

@@ -368,7 +368,7 @@ export function importGraphSvg(text) {
       }
     }
   }
-  for (const element of root.querySelectorAll('[*|title]')) {
+  for (const element of [...root.querySelectorAll('[*|title]')]) {
     const tip = element.getAttributeNS(XLINK_NS, 'title');
     if (tip == null) continue;
     const owner = element.closest('g.node, g.edge, g.cluster');
@@ -377,6 +377,15 @@ export function importGraphSvg(text) {
     const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
     if (legend) legend.setAttribute('data-sg-legend', tip);
     element.removeAttributeNS(XLINK_NS, 'title');
+    // Graphviz wraps a box's, an edge's or a frame's shapes in <g id="a_..."><a> only to carry
+    // the tooltip, now on the box: its shapes go straight into the box. A third fewer elements
+    // for the browser to style and lay out each time the drawing is shown.
+    const wrapper = element.parentNode;
+    if (owner && element.localName === 'a' && wrapper.parentNode === owner) {
+      if (wrapper.localName === 'g' && wrapper.childElementCount === 1) {
+        wrapper.replaceWith(...element.childNodes);
+      }
+    }
   }
   const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
     .trim()
