@@ -1859,6 +1859,16 @@ var Drawings = class {
     return chars;
   }
 };
+function pristineCopy(svg) {
+  const copy = svg.cloneNode(true);
+  copy.removeAttribute("style");
+  copy.classList.remove("sg-tracing");
+  const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
+  for (const element of copy.querySelectorAll(marks.map((m) => "." + m).join())) {
+    element.classList.remove(...marks);
+  }
+  return copy;
+}
 function afterPaint(fn) {
   let done = false;
   const run = () => {
@@ -2282,7 +2292,7 @@ var Tab = class {
       this.model.cancelView();
       this.setLoading(false);
       this.setState("loading");
-      this.display(graph, { ...kept, svg: kept.template.cloneNode(true) }, placement, started2);
+      this.display(graph, { ...kept, svg: kept.template }, placement, started2, null, kept);
       return;
     }
     this.setLoading(true);
@@ -2321,9 +2331,9 @@ var Tab = class {
   }
   /**
    * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
-   * for showing again.
+   * for showing again; `kept`: the kept drawing whose copy `svg` is, to copy again.
    */
-  display(graph, drawing, placement, started2, keep = null) {
+  display(graph, drawing, placement, started2, keep = null, kept = null) {
     const seq = this.renderSeq;
     const svg = drawing.svg;
     this.failed = null;
@@ -2344,15 +2354,10 @@ var Tab = class {
     performance.mark("scopegraph:drawn");
     afterPaint(() => {
       if (keep) {
-        const template = svg.cloneNode(true);
-        template.removeAttribute("style");
-        template.classList.remove("sg-tracing");
-        const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
-        for (const element of template.querySelectorAll(marks.map((m) => "." + m).join())) {
-          element.classList.remove(...marks);
-        }
         const { bounds, text, open } = drawing;
-        this.drawings.set(keep, { template, bounds, text, open });
+        this.drawings.set(keep, { template: pristineCopy(svg), bounds, text, open });
+      } else if (kept && kept.template === svg) {
+        kept.template = pristineCopy(svg);
       }
       addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-sidebar-later");

@@ -81,6 +81,18 @@ class Drawings {
   }
 }
 
+/** A copy of drawing `svg` as it came: without the view, hovers, highlights and traces. */
+function pristineCopy(svg) {
+  const copy = svg.cloneNode(true);
+  copy.removeAttribute('style');
+  copy.classList.remove('sg-tracing');
+  const marks = ['sg-hover', 'sg-hit', 'sg-pinned-box', 'sg-trace', 'sg-trace-origin'];
+  for (const element of copy.querySelectorAll(marks.map((m) => '.' + m).join())) {
+    element.classList.remove(...marks);
+  }
+  return copy;
+}
+
 /** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
 function afterPaint(fn) {
   let done = false;
@@ -549,7 +561,8 @@ export class Tab {
       this.model.cancelView(); // a view still on its way is not wanted any more
       this.setLoading(false);
       this.setState('loading'); // until it is on screen
-      this.display(graph, {...kept, svg: kept.template.cloneNode(true)}, placement, started);
+      // The kept copy itself goes on screen; a new copy is made once it is drawn.
+      this.display(graph, {...kept, svg: kept.template}, placement, started, null, kept);
       return;
     }
     this.setLoading(true);
@@ -593,9 +606,9 @@ export class Tab {
 
   /**
    * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
-   * for showing again.
+   * for showing again; `kept`: the kept drawing whose copy `svg` is, to copy again.
    */
-  display(graph, drawing, placement, started, keep = null) {
+  display(graph, drawing, placement, started, keep = null, kept = null) {
     const seq = this.renderSeq;
     const svg = drawing.svg;
     this.failed = null;
@@ -618,17 +631,12 @@ export class Tab {
     performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
     afterPaint(() => {
+      // A copy as it came, before hovers, highlights and edge hit areas, for showing it again.
       if (keep) {
-        // A copy as it came, before hovers and highlights; each showing gets its own.
-        const template = svg.cloneNode(true);
-        template.removeAttribute('style');
-        template.classList.remove('sg-tracing');
-        const marks = ['sg-hover', 'sg-hit', 'sg-pinned-box', 'sg-trace', 'sg-trace-origin'];
-        for (const element of template.querySelectorAll(marks.map((m) => '.' + m).join())) {
-          element.classList.remove(...marks);
-        }
         const {bounds, text, open} = drawing;
-        this.drawings.set(keep, {template, bounds, text, open});
+        this.drawings.set(keep, {template: pristineCopy(svg), bounds, text, open});
+      } else if (kept && kept.template === svg) {
+        kept.template = pristineCopy(svg);
       }
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove('sg-sidebar-later');
