@@ -155,7 +155,8 @@ def test_a_box_drawn_some_other_way_is_not_guessed(modules_page):
             closed: make('<path d="M 1,1 L 5,5 Z"/>'),
             arc: make('<path d="M 1,1 A 5 5 0 0 1 9,9"/>'),
             text: make('<text x="3" y="4">only text</text>'),
-            moved: make('<g transform="translate(10 20) scale(2)"><rect x="1" y="2" width="3" height="4"/></g>'),
+            moved: make('<g transform="translate(10 20) scale(2)">' +
+                        '<rect x="1" y="2" width="3" height="4"/></g>'),
             ellipse: make('<ellipse cx="5" cy="6" rx="2" ry="3"/>'),
           };
         }"""
@@ -185,7 +186,8 @@ def test_an_imported_drawing_drops_graphvizs_tooltip_wrappers_and_keeps_what_the
             tips: after.filter((g) => g.dataset.sgTip).length,
             ends: svg.querySelectorAll('g.edge[data-sg-ends]').length,
             edges: svg.querySelectorAll('g.edge').length,
-            shapes: after.filter((g) => g.querySelector(':scope > :is(path, polygon, ellipse)')).length,
+            shapes: after.filter((g) => g.querySelector(':scope > :is(path, polygon, ellipse)'))
+              .length,
             elements: [raw.querySelectorAll('*').length, svg.querySelectorAll('*').length],
           };
         }"""
