@@ -82,6 +82,9 @@ _SEARCH_LIMIT_MAX = 1000
 # longer than this (a big graph on a cold server): the listing is not held up, and the tab
 # asks for the view, which is still being drawn (the renderer lays it out once).
 _FIRST_VIEW_WAIT_SECONDS = 1.0
+# TensorBoard's page lists its tabs when it loads and as it reloads; the first graph's default
+# view is then drawn ahead, at most this often once it was.
+_PREPARE_FIRST_VIEW_SECONDS = 10.0
 # What a failure that is not the caller's says (the traceback goes to the log).
 _INTERNAL_ERROR = "internal error"
 _SUMMARY_LIST_MAX = 2000
@@ -232,8 +235,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     plugin_name = PLUGIN_NAME
 
-    def __init__(self, context: base_plugin.TBContext):
+    def __init__(self, context: base_plugin.TBContext, *, prepare_first_view: bool = True):
+        """`prepare_first_view`: draw the first graph's default view ahead when TensorBoard's
+        page lists its tabs (see `prepare_first_view`)."""
         self._provider = context.data_provider
+        self._prepare_ahead = prepare_first_view
         self._static_root = _static_root()
         self._graphs = _FutureCache(_GRAPH_CACHE_SIZE)
         self._diffs = _FutureCache(_DIFF_CACHE_SIZE)
@@ -248,6 +254,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         # Layout workers start with TensorBoard, not with the first view asked for.
         render.shared_renderer().warm()
         self._first_views = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scopegraph")
+        self._preparing = threading.Lock()
+        self._prepared: Future | None = None
+        self._prepared_at = -_PREPARE_FIRST_VIEW_SECONDS
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
@@ -277,6 +286,10 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return GRAPH_PLUGIN_NAMES
 
     def frontend_metadata(self) -> base_plugin.FrontendMetadata:
+        # TensorBoard asks for this whenever its page lists the tabs, and as our tab opens:
+        # someone may open it soon, or is opening it.
+        if self._prepare_ahead:
+            self.prepare_first_view()
         return base_plugin.FrontendMetadata(
             es_module_path="/static/bundle.js", tab_name="Scope Graph"
         )
@@ -316,6 +329,36 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
                 "view": {**first, "error": message, "status": code, "timeout": timeout},
             }
         return {"graphs": graphs, "view": {**first, "svg": svg.decode("utf-8")}}
+
+    def prepare_first_view(self) -> Future | None:
+        """Draws the first graph's default view in the background (what a first visit to the
+        tab shows), so that the first click on the tab finds it drawn; the future of that
+        work, or None when there is nothing to do: no data, the same work under way, or done
+        less than _PREPARE_FIRST_VIEW_SECONDS ago. Only for TensorBoard's own experiment ("")."""
+        if self._provider is None:
+            return None
+        with self._preparing:
+            if self._prepared is not None and not self._prepared.done():
+                return None
+            if time.monotonic() - self._prepared_at < _PREPARE_FIRST_VIEW_SECONDS:
+                return None
+            self._prepared = self._first_views.submit(self._prepare_first_view)
+            return self._prepared
+
+    def _prepare_first_view(self) -> bool:
+        from tensorboard.context import RequestContext
+
+        ctx = RequestContext()
+        try:
+            graphs = self.graphs_impl(ctx, "")
+            if not graphs:
+                return False  # not loaded yet, perhaps: the next listing tries again
+            first = graphs[0]
+            self.image_impl(ctx, "", first["run"], first["kind"], first["tag"], fmt="svg")
+        except Exception:  # the tab asks again and reports it; nothing to say twice
+            logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
+        self._prepared_at = time.monotonic()
+        return True
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""

@@ -219,10 +219,12 @@ class CountingProvider:
 class Api:
     """The plugin inside TensorBoard's own WSGI app, as `tensorboard --logdir` serves it."""
 
-    def __init__(self, provider, logdir: str = ""):
+    def __init__(self, provider, logdir: str = "", prepare_first_view: bool = False):
+        # Nothing drawn ahead in the background unless a test asks: each test sees the
+        # requests it makes, and its monkeypatches, alone.
         self.provider = CountingProvider(provider)
         context = base_plugin.TBContext(data_provider=self.provider, logdir=logdir)
-        self.plugin = plugin.ScopeGraphPlugin(context)
+        self.plugin = plugin.ScopeGraphPlugin(context, prepare_first_view=prepare_first_view)
         app = application.TensorBoardWSGI([self.plugin], data_provider=self.provider)
         self.client = Client(app)
 
@@ -539,6 +541,49 @@ def test_first_does_not_hold_the_listing_for_a_slow_drawing(api, monkeypatch):
     assert first["view"] is None and len(first["graphs"]) == 2
     assert time.monotonic() - started < 5
     release.set()
+
+
+def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, monkeypatch):
+    api = Api(provider, prepare_first_view=True)
+    listing = api.client.get("/data/plugins_listing").get_json()
+    assert listing["scopegraph"]["enabled"] is True
+    assert api.plugin._prepared.result(60) is True
+    # Done once, not again for each listing of the tabs (TensorBoard asks as it reloads).
+    api.client.get("/data/plugins_listing")
+    assert api.plugin.prepare_first_view() is None
+    reads = api.provider.calls["read_blob"]
+
+    def no_new_drawing(*args, **kwargs):
+        raise AssertionError("the first view was not drawn ahead")
+
+    monkeypatch.setattr(plugin.dot, "to_dot", no_new_drawing)
+    first = api.json("first")
+    assert first["view"]["svg"].startswith("<?xml"), first["view"]
+    assert api.provider.calls["read_blob"] == reads
+
+
+def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
+    provider, tmp_path, monkeypatch
+):
+    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).prepare_first_view() is None
+    empty = _Multiplexer(str(tmp_path))
+    try:
+        waiting = Api(empty.provider, prepare_first_view=True).plugin
+        assert waiting.prepare_first_view().result(60) is False
+        # Nothing was there to draw: the next listing of the tabs looks again.
+        assert waiting.prepare_first_view().result(60) is False
+    finally:
+        empty.close()
+
+    def broken(*args, **kwargs):
+        raise ValueError("secret internals")
+
+    monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    api = Api(provider, prepare_first_view=True)
+    # Tried, and said nothing: the tab asks for the view and reports what went wrong.
+    assert api.plugin.prepare_first_view().result(60) is True
+    first = api.json("first")
+    assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
 
 
 def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):
