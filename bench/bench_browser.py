@@ -38,7 +38,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import CORPUS, GRAPHS, HERE, write_results
+from common import BROWSER_GRAPHS, CORPUS, HERE, write_results
 
 ROOT = HERE.parent
 LOGS = CORPUS / "logs"
@@ -532,7 +532,7 @@ def _table(results: list[dict], args) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=GRAPHS, help="bench only these graphs")
+    parser.add_argument("--only", nargs="+", choices=BROWSER_GRAPHS, help="bench only these graphs")
     parser.add_argument("--repeat", type=int, default=5, help="runs per tab (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument(
@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
         "--first-only", action="store_true", help="time the first view only, no open/close steps"
     )
     args = parser.parse_args(argv)
-    names = args.only or GRAPHS
+    names = args.only or BROWSER_GRAPHS
     missing = [n for n in names if not (LOGS / n).is_dir()]
     if missing:
         print(f"missing logdirs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)

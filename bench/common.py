@@ -11,6 +11,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
+# The demo's small graphs (demo/make_demo_logdir.py), each its run of the demo logdir as its
+# writer wrote it: a logdir of its own under corpus/logs. The browser bench times them too.
+DEMO_GRAPHS = {
+    "demo_ffn_flat": "ffn_flat",  # TF1 FileWriter, 60 ops, no scopes
+    "demo_ffn_scoped": "ffn_scoped",  # TF1, one scope per layer, trained: 165 ops and a profile
+    "demo_pytorch": "pytorch/torch",  # PyTorch's SummaryWriter.add_graph, 90 ops
+}
+BROWSER_GRAPHS = GRAPHS + tuple(DEMO_GRAPHS)
 
 
 def missing_graphs(names) -> list[str]:

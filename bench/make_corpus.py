@@ -3,7 +3,8 @@
 Writes ``bench/corpus/<name>.pb`` and ``bench/corpus/logs/<name>/`` (a run graph event file, so
 ``tensorboard --logdir bench/corpus/logs/<name>`` shows it in its Graphs tab). Graphs that exist
 are skipped unless ``--force``. Keras models are built with ``weights=None``: nothing is
-downloaded.
+downloaded. The demo's small graphs (``common.DEMO_GRAPHS``) get a logdir each: their run of
+the demo logdir, copied as its writer wrote it.
 
     python3 bench/make_corpus.py [--force] [--only NAME ...]
 """
@@ -20,8 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-CORPUS = Path(__file__).resolve().parent / "corpus"
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
 LOGS = CORPUS / "logs"
+sys.path.insert(0, str(HERE))
+from common import DEMO_GRAPHS  # noqa: E402 (beside this script)
 
 
 def _quiet_tf():
@@ -199,17 +203,61 @@ def build(name: str, force: bool = False) -> dict:
     return {"name": name, "ops": ops, "bytes": len(data), "seconds": seconds, "status": status}
 
 
+def build_demo_graphs(names, force: bool = False) -> list[dict]:
+    """The demo runs named by ``names`` (keys of DEMO_GRAPHS), each copied from one demo logdir
+    written for the purpose into ``logs/<name>/``; those already there are kept unless ``force``."""
+    from tb_scopegraph import sources
+
+    wanted = [n for n in names if force or not (LOGS / n).is_dir() or not any((LOGS / n).iterdir())]
+    seconds = None
+    if wanted:
+        sys.path.insert(0, str(HERE.parent / "demo"))
+        import tempfile
+
+        from make_demo_logdir import make_demo_logdir
+
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory() as scratch:
+            demo = os.path.join(scratch, "logs")
+            make_demo_logdir(demo)
+            for name in wanted:
+                run = DEMO_GRAPHS[name]
+                target = LOGS / name
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(os.path.join(demo, run), target / os.path.basename(run))
+        seconds = time.perf_counter() - start
+    rows = []
+    for name in names:
+        graphs = sources.LocalGraphs(LOGS / name)
+        ops = len(graphs.load(graphs.select(kind=sources.RUN_GRAPH)).node)
+        size = sum(f.stat().st_size for f in (LOGS / name).rglob("*") if f.is_file())
+        status = "built" if name in wanted else "exists"
+        rows.append({"name": name, "ops": ops, "bytes": size, "seconds": seconds, "status": status})
+    return rows
+
+
+ALL = (*GRAPHS, *DEMO_GRAPHS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rebuild graphs that exist")
-    parser.add_argument("--only", nargs="+", choices=sorted(GRAPHS), help="build only these")
+    parser.add_argument("--only", nargs="+", choices=ALL, help="build only these")
     args = parser.parse_args(argv)
+    names = args.only or ALL
     print(f"{'graph':<16} {'ops':>8} {'bytes':>12} {'build s':>8}  status")
-    for name in args.only or GRAPHS:
-        row = build(name, force=args.force)
+
+    def show(row: dict) -> None:
         secs = "-" if row["seconds"] is None else f"{row['seconds']:.1f}"
-        print(f"{name:<16} {row['ops']:>8,} {row['bytes']:>12,} {secs:>8}  {row['status']}")
+        print(f"{row['name']:<16} {row['ops']:>8,} {row['bytes']:>12,} {secs:>8}  {row['status']}")
         sys.stdout.flush()
+
+    for name in names:
+        if name in GRAPHS:
+            show(build(name, force=args.force))
+    demo = [n for n in names if n in DEMO_GRAPHS]
+    for row in build_demo_graphs(demo, force=args.force) if demo else []:
+        show(row)
     print(f"corpus: {CORPUS}")
     return 0
 
