@@ -150,11 +150,11 @@ var Latest = class {
     this._controller = null;
   }
 };
-async function request(path, params, { signal, as = "json", started: started2 = null } = {}) {
+async function request(path, params, { signal, as = "json", started = null } = {}) {
   const query = params ? `?${params}` : "";
   let response;
   try {
-    response = await (started2 || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
+    response = await (started || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
@@ -207,17 +207,21 @@ var Model = class {
   /**
    * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
-   * the first graph's default view, which view() then takes.
+   * the first graph's default view, which view() then takes; or `answer`: that answer itself
+   * (it came with the tab's module), its view kept only on a `firstVisit`.
    */
-  constructor({ graphs = null, first = null } = {}) {
+  constructor({ graphs = null, first = null, answer = null, firstVisit: firstVisit2 = true } = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
     if (first) {
-      const answer = request("first", null, { started: first });
-      answer.then(({ view }) => this._takeFirstView(view)).catch(() => {
+      const answered = request("first", null, { started: first });
+      answered.then(({ view }) => this._takeFirstView(view)).catch(() => {
       });
-      this._listing = answer.then(({ graphs: graphs2 }) => graphs2);
+      this._listing = answered.then(({ graphs: graphs2 }) => graphs2);
+    } else if (answer) {
+      if (firstVisit2) this._takeFirstView(answer.view);
+      this._listing = Promise.resolve(answer.graphs);
     }
     this._view = new Latest();
     this._node = new Latest();
@@ -231,9 +235,9 @@ var Model = class {
     const early = this._listing;
     this._listing = null;
     if (early) return early;
-    const started2 = this._graphs;
+    const started = this._graphs;
     this._graphs = null;
-    return request("graphs", null, { started: started2 });
+    return request("graphs", null, { started });
   }
   /**
    * The SVG text of a view: {svg}. Latest only. (Which groups a default view or a depth
@@ -2285,14 +2289,14 @@ var Tab = class {
     const seq = ++this.renderSeq;
     this.hideMessage();
     this.hideHover();
-    const started2 = performance.now();
+    const started = performance.now();
     const key = viewParams(graph, request2).toString();
     const kept = this.drawings.get(key);
     if (kept) {
       this.model.cancelView();
       this.setLoading(false);
       this.setState("loading");
-      this.display(graph, { ...kept, svg: kept.template }, placement, started2, null, kept);
+      this.display(graph, { ...kept, svg: kept.template }, placement, started, null, kept);
       return;
     }
     this.setLoading(true);
@@ -2327,13 +2331,13 @@ var Tab = class {
       key,
       viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
     ];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+    this.display(graph, { ...imported, text: answer.svg, open }, placement, started, keys);
   }
   /**
    * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
    * for showing again; `kept`: the kept drawing whose copy `svg` is, to copy again.
    */
-  display(graph, drawing, placement, started2, keep = null, kept = null) {
+  display(graph, drawing, placement, started, keep = null, kept = null) {
     const seq = this.renderSeq;
     const svg = drawing.svg;
     this.failed = null;
@@ -2349,7 +2353,7 @@ var Tab = class {
     this.boxes = svg.querySelectorAll("g.node").length;
     this.showColourLegend(svg);
     this.place(placement);
-    this.drawSeconds = (performance.now() - started2) / 1e3;
+    this.drawSeconds = (performance.now() - started) / 1e3;
     this.updateStatus();
     performance.mark("scopegraph:drawn");
     afterPaint(() => {
@@ -2443,10 +2447,10 @@ var Tab = class {
     ui.viewport.classList.toggle("sg-busy", on);
     ui.loading.hidden = true;
     if (!on || !chip2) return;
-    const started2 = performance.now();
+    const started = performance.now();
     this.loadingTimer = setTimeout(() => {
       const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
+        ...loadingChip(Math.floor((performance.now() - started) / 1e3))
       );
       tick();
       ui.loading.hidden = false;
@@ -2966,13 +2970,16 @@ function rasterize(svgText) {
 
 // index.js
 performance.mark("scopegraph:boot");
-var stylesheet = loadStylesheet();
-var init = { credentials: "same-origin" };
+var inline = typeof SCOPEGRAPH_INLINE === "object" ? SCOPEGRAPH_INLINE : {};
+var stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
 var firstVisit = !readLocation().graph && !rememberedGraph();
-var started = fetch(firstVisit ? "./first" : "./graphs", init);
-started.catch(() => {
-});
-var model = new Model(firstVisit ? { first: started } : { graphs: started });
+var model = new Model(inline.first ? { answer: inline.first, firstVisit } : startListing());
+function startListing() {
+  const started = fetch(firstVisit ? "./first" : "./graphs", { credentials: "same-origin" });
+  started.catch(() => {
+  });
+  return firstVisit ? { first: started } : { graphs: started };
+}
 var rendered = false;
 async function render() {
   if (rendered) return;
@@ -2981,10 +2988,16 @@ async function render() {
   const tab = new Tab(model, { stylesheet });
   await tab.start();
 }
+function addStyle(text) {
+  const style = document.createElement("style");
+  style.textContent = text;
+  document.head.append(style);
+  return Promise.resolve();
+}
 function loadStylesheet() {
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = new URL("./style.css", import.meta.url).href;
+  link.href = new URL("static/style.css", document.baseURI).href;
   const loaded = new Promise((resolve) => {
     link.addEventListener("load", resolve, { once: true });
     link.addEventListener("error", resolve, { once: true });

@@ -5,7 +5,9 @@
 // The first drawing is a chain of requests (the tab, the graph listing, the view's SVG), so
 // everything that does not depend on something else starts here, when this module is
 // evaluated, side by side: the stylesheet and the graph listing (on a first visit, with the
-// first graph's view).
+// first graph's view). As the plugin serves this module (its `tab.js` route), it comes with
+// both: one statement before the bundle, `const SCOPEGRAPH_INLINE = {style, first}` (first:
+// the `first` route's answer, or null), and nothing is asked for.
 
 import {readLocation, rememberedGraph} from './location.js';
 import {Model} from './model.js';
@@ -13,15 +15,20 @@ import {Tab} from './tab.js';
 
 // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.
 performance.mark('scopegraph:boot');
-const stylesheet = loadStylesheet();
+// eslint-disable-next-line no-undef -- declared before the bundle by the plugin, if at all
+const inline = typeof SCOPEGRAPH_INLINE === 'object' ? SCOPEGRAPH_INLINE : {};
+const stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
 // A first visit (no view in the link, none remembered here) shows the first graph's default
 // view: the `first` route answers the listing and that view's SVG together, one round trip
 // fewer. A linked or remembered view is asked for by the tab before the listing is in.
-const init = {credentials: 'same-origin'};
 const firstVisit = !readLocation().graph && !rememberedGraph();
-const started = fetch(firstVisit ? './first' : './graphs', init);
-started.catch(() => {}); // The tab reports a failed listing when it reads it.
-const model = new Model(firstVisit ? {first: started} : {graphs: started});
+const model = new Model(inline.first ? {answer: inline.first, firstVisit} : startListing());
+
+function startListing() {
+  const started = fetch(firstVisit ? './first' : './graphs', {credentials: 'same-origin'});
+  started.catch(() => {}); // The tab reports a failed listing when it reads it.
+  return firstVisit ? {first: started} : {graphs: started};
+}
 
 let rendered = false;
 
@@ -34,12 +41,21 @@ export async function render() {
   await tab.start();
 }
 
+/** Adds the tab's stylesheet, given as text; resolves at once. */
+function addStyle(text) {
+  const style = document.createElement('style');
+  style.textContent = text;
+  document.head.append(style);
+  return Promise.resolve();
+}
+
 /** Adds the tab's stylesheet; resolves once it has loaded (or failed, or after 3 s). */
 function loadStylesheet() {
   const link = document.createElement('link');
   link.rel = 'stylesheet';
-  // Beside this module, whatever the page's base URL is.
-  link.href = new URL('./style.css', import.meta.url).href;
+  // Under the plugin's route prefix, the page's base (as the routes the model asks): this
+  // module may be `static/bundle.js` or the plugin's `tab.js`.
+  link.href = new URL('static/style.css', document.baseURI).href;
   const loaded = new Promise((resolve) => {
     link.addEventListener('load', resolve, {once: true});
     link.addEventListener('error', resolve, {once: true});

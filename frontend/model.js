@@ -133,17 +133,21 @@ export class Model {
   /**
    * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
-   * the first graph's default view, which view() then takes.
+   * the first graph's default view, which view() then takes; or `answer`: that answer itself
+   * (it came with the tab's module), its view kept only on a `firstVisit`.
    */
-  constructor({graphs = null, first = null} = {}) {
+  constructor({graphs = null, first = null, answer = null, firstVisit = true} = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
     if (first) {
-      const answer = request('first', null, {started: first});
+      const answered = request('first', null, {started: first});
       // Registered before anyone reads the listing: the view is waiting when it is asked for.
-      answer.then(({view}) => this._takeFirstView(view)).catch(() => {});
-      this._listing = answer.then(({graphs}) => graphs);
+      answered.then(({view}) => this._takeFirstView(view)).catch(() => {});
+      this._listing = answered.then(({graphs}) => graphs);
+    } else if (answer) {
+      if (firstVisit) this._takeFirstView(answer.view);
+      this._listing = Promise.resolve(answer.graphs);
     }
     this._view = new Latest();
     this._node = new Latest();

@@ -271,7 +271,7 @@ def test_plugin_metadata():
         "graph_tagged_run_metadata",
     }
     meta = p.frontend_metadata()
-    assert meta.es_module_path == "/static/bundle.js"
+    assert meta.es_module_path == "/tab.js"
     assert meta.tab_name == "Scope Graph"
     assert "/static/*" in p.get_plugin_apps()
 
@@ -303,7 +303,7 @@ def test_routes_work_under_a_path_prefix_and_an_experiment(provider):
 
 def test_plugin_entry_page_loads_the_module(api):
     page = api.client.get("/data/plugin_entry.html?name=scopegraph").get_data(as_text=True)
-    assert "./static/bundle.js" in page
+    assert "./tab.js" in page
 
 
 # --- routes --------------------------------------------------------------------------------
@@ -670,13 +670,55 @@ def test_static_impl_refuses_traversal(static_api):
     assert static_api.plugin.static_impl("index.js")[1] == "text/javascript"
 
 
-def test_the_tab_module_is_served(api):
-    if not (api.plugin._static_root / "index.js").is_file():
-        pytest.skip("no frontend/index.js yet")
-    response = api.get("static/index.js")
-    assert response.status_code == 200
-    assert response.mimetype == "text/javascript"
-    assert b"export" in response.data
+_INLINE = b"const SCOPEGRAPH_INLINE = "
+
+
+def _tab_module(api) -> tuple[dict, bytes]:
+    """The tab's module: (what it carries, the code after it)."""
+    response = api.get("tab.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    head, newline, code = response.data.partition(b";\n")
+    assert head.startswith(_INLINE) and newline
+    return json.loads(head[len(_INLINE) :]), code
+
+
+def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api):
+    inline, code = _tab_module(api)
+    assert code == api.get("static/bundle.js").data and b"export" in code
+    assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
+    first = inline["first"]
+    names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]
+    assert names == [(g["run"], g["kind"], g["tag"]) for g in api.json("graphs")]
+    listed = first["graphs"][0]
+    svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
+    assert first["view"]["svg"] == svg.get_data(as_text=True)
+    assert {k: first["view"][k] for k in ("run", "kind", "tag")} == {
+        k: listed[k] for k in ("run", "kind", "tag")
+    }
+
+
+def test_the_tab_module_does_not_wait_for_a_slow_drawing_or_a_failed_listing(api, monkeypatch):
+    release = threading.Event()
+    real = plugin.render.render
+
+    def slow(text, fmt="svg", timeout=None):
+        release.wait(10)
+        return real(text, fmt, timeout)
+
+    monkeypatch.setattr(plugin, "_MODULE_VIEW_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(plugin.render, "render", slow)
+    started = time.monotonic()
+    inline, code = _tab_module(api)
+    assert time.monotonic() - started < 5 and code
+    assert inline["first"]["view"] is None and len(inline["first"]["graphs"]) == 2
+    release.set()
+
+    def broken(*args, **kwargs):
+        raise OSError("the data provider is gone")
+
+    monkeypatch.setattr(api.plugin, "graphs_impl", broken)
+    inline, code = _tab_module(api)
+    assert inline["first"] is None and inline["style"] and code  # the tab asks, and says why
 
 
 def test_static_root_is_the_frontend_folder_in_a_checkout():

@@ -172,11 +172,55 @@ def test_a_view_drawn_before_comes_back_without_asking_the_server(tab):
     assert tab.frame.locator("svg.sg-graph .sg-hover, svg.sg-graph .sg-hit").count() == 0
 
 
+def _module_without_inline(tab):
+    """Serves the tab's module as `bundle.js` alone, without what the plugin puts before it
+    (its stylesheet and the listing): the tab then asks for both, as it does when the listing
+    could not be made with the module."""
+    with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/static/bundle.js") as r:
+        bundle = r.read()
+    tab.page.route(
+        "**/data/plugin/scopegraph/tab.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=bundle),
+    )
+
+
+def _plugin_requests(tab) -> list[str]:
+    """The tab's requests to the plugin from now on (route names, static files left out)."""
+    asked = []
+    tab.page.on(
+        "request",
+        lambda r: (
+            asked.append(r.url.split("/scopegraph/")[1].split("?")[0])
+            if "/data/plugin/scopegraph/" in r.url and "/static/" not in r.url
+            else None
+        ),
+    )
+    return asked
+
+
+def test_the_remembered_view_is_asked_for_at_once(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+
+    # The module brings the listing: the remembered view is the one request the tab makes.
+    asked = _plugin_requests(tab)
+    views = []
+    tab.page.on("request", lambda r: views.append(r.url) if "/scopegraph/svg?" in r.url else None)
+    tab.page.reload()
+    tab.frame = tab_frame(tab.page)
+    tab.wait_ready()
+    expect(tab.frame_of("scope", "layer3")).to_be_visible()
+    assert asked[:2] == ["tab.js", "svg"] and not {"graphs", "first"} & set(asked), asked
+    assert len(views) == 1 and "run=ffn_scoped" in views[0] and "open=layer3" in views[0]
+
+
 def test_the_remembered_view_is_asked_for_while_the_listing_is_on_its_way(tab):
     tab.open("ffn_scoped")
     tab.close_all()
     tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
 
+    _module_without_inline(tab)
     held, asked = [], []
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: held.append(route))
     tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
@@ -389,26 +433,20 @@ def test_a_layout_timeout_explains_and_offers_to_close_scopes(tab):
     assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
 
 
-def test_a_first_visit_gets_the_listing_and_the_first_view_in_one_answer(tab):
-    asked = []
-    tab.page.on(
-        "request",
-        lambda r: (
-            asked.append(r.url.split("/scopegraph/")[1].split("?")[0])
-            if "/data/plugin/scopegraph/" in r.url and "/static/" not in r.url
-            else None
-        ),
-    )
-    # Asked beforehand, the view is drawn and kept: the tab's answer cannot come without it
-    # (a drawing that takes over a second is left out, to come separately).
+def _first_answer(tab) -> dict:
+    """The `first` route's answer once the first view is drawn and kept (asked beforehand: an
+    answer cannot then come without it; a drawing that takes over a second is left out)."""
     for _ in range(60):
         with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/first") as response:
             first = json.load(response)
         if first["view"] is not None:
-            break
+            return first
         tab.page.wait_for_timeout(500)
-    tab.open()  # a new browser context: nothing remembered, no view in the link
-    assert asked[0] == "first" and "graphs" not in asked and "svg" not in asked, asked
+    raise AssertionError("the first view was never drawn")
+
+
+def _assert_shows(tab, first: dict) -> None:
+    """The tab shows the first graph's default view, exactly as drawn."""
     listed = first["graphs"][0]
     assert first["view"]["run"] == listed["run"] and first["view"]["svg"].startswith("<?xml")
     shown = tab.frame.eval_on_selector_all("svg.sg-graph g.node", "ns => ns.map(n => n.id).sort()")
@@ -422,11 +460,42 @@ def test_a_first_visit_gets_the_listing_and_the_first_view_in_one_answer(tab):
     assert tab.frame.locator("#sg-run option:checked").inner_text() == listed["run"]
 
 
+def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
+    first = _first_answer(tab)
+    asked = _plugin_requests(tab)
+    styles = []
+    tab.page.on("request", lambda r: styles.append(r.url) if r.url.endswith(".css") else None)
+    tab.open()  # a new browser context: nothing remembered, no view in the link
+    # The module carries the stylesheet, the listing and the first view.
+    assert asked[0] == "tab.js" and not {"graphs", "first", "svg"} & set(asked), asked
+    assert not [u for u in styles if "scopegraph" in u], styles
+    _assert_shows(tab, first)
+
+
+def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_at_once(tab):
+    first = _first_answer(tab)
+    _module_without_inline(tab)
+    asked = _plugin_requests(tab)
+    tab.open()
+    assert asked[0] == "tab.js" and asked[1] == "first", asked
+    assert "graphs" not in asked and "svg" not in asked, asked
+    _assert_shows(tab, first)
+
+
 def test_an_empty_logdir_says_how_to_write_a_graph(tab):
+    # The module brings an empty listing (a logdir whose graphs went away); the tab's later
+    # listings are empty too.
+    plugin = f"{tab.url}/data/plugin/scopegraph"
+    with urllib.request.urlopen(f"{plugin}/static/bundle.js") as r:
+        bundle = r.read()
+    with urllib.request.urlopen(f"{plugin}/static/style.css") as r:
+        inline = {"style": r.read().decode(), "first": {"graphs": [], "view": None}}
+    module = f"const SCOPEGRAPH_INLINE = {json.dumps(inline)};\n".encode() + bundle
+    tab.page.route(
+        "**/data/plugin/scopegraph/tab.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=module),
+    )
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: route.fulfill(json=[]))
-    # A first visit asks for the listing and the first view in one answer.
-    empty = {"graphs": [], "view": None}
-    tab.page.route("**/data/plugin/scopegraph/first", lambda route: route.fulfill(json=empty))
     tab.page.goto(tab.url + "/#scopegraph")
     tab.frame = tab_frame(tab.page)
     message = tab.frame.locator(".sg-message")
