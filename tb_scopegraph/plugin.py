@@ -294,9 +294,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         # someone may open it soon, or is opening it.
         if self._prepare_ahead:
             self.prepare_first_view()
-        return base_plugin.FrontendMetadata(
-            es_module_path="/tab.js", tab_name="Scope Graph"
-        )
+        return base_plugin.FrontendMetadata(es_module_path="/tab.js", tab_name="Scope Graph")
 
     # --- the work behind each route: plain arguments in, plain data out ---
 
