@@ -15,7 +15,7 @@ import {Tab} from './tab.js';
 
 // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.
 performance.mark('scopegraph:boot');
-// eslint-disable-next-line no-undef -- declared before the bundle by the plugin, if at all
+// Declared before the bundle by the plugin's `tab.js` route, if at all.
 const inline = typeof SCOPEGRAPH_INLINE === 'object' ? SCOPEGRAPH_INLINE : {};
 const stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
 // A first visit (no view in the link, none remembered here) shows the first graph's default

@@ -82,9 +82,10 @@ _SEARCH_LIMIT_MAX = 1000
 # longer than this (a big graph on a cold server): the listing is not held up, and the tab
 # asks for the view, which is still being drawn (the renderer lays it out once).
 _FIRST_VIEW_WAIT_SECONDS = 1.0
-# The tab's module carries the listing and the first view when that is drawn by then (see
-# `tab_module_impl`); a drawing still under way after this long comes by the `svg` route.
-_MODULE_VIEW_WAIT_SECONDS = 0.25
+# The tab's module carries the listing, and the first view when it is drawn already (see
+# `tab_module_impl`): a drawing still under way is not waited for (the module would hold up a
+# remembered view too), it comes by the `svg` route.
+_MODULE_VIEW_WAIT_SECONDS = 0.05
 # TensorBoard's page lists its tabs when it loads and as it reloads; the first graph's default
 # view is then drawn ahead, at most this often once it was.
 _PREPARE_FIRST_VIEW_SECONDS = 10.0

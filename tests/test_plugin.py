@@ -683,14 +683,14 @@ def _tab_module(api) -> tuple[dict, bytes]:
 
 
 def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api):
-    inline, code = _tab_module(api)
+    listed = api.json("graphs")[0]
+    svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
+    inline, code = _tab_module(api)  # the first view is drawn already: it comes along
     assert code == api.get("static/bundle.js").data and b"export" in code
     assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
     first = inline["first"]
     names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]
     assert names == [(g["run"], g["kind"], g["tag"]) for g in api.json("graphs")]
-    listed = first["graphs"][0]
-    svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     assert first["view"]["svg"] == svg.get_data(as_text=True)
     assert {k: first["view"][k] for k in ("run", "kind", "tag")} == {
         k: listed[k] for k in ("run", "kind", "tag")
