@@ -311,6 +311,20 @@ def test_graphs_lists_a_hostile_run_name_exactly(routes):
     assert svg_problems(svg) == [] and svg_ids(svg, "node") == {element_id("op", "<b>")}
 
 
+def test_the_tab_module_carries_hostile_names_and_drawings_as_data(routes):
+    drawn = routes.ok("svg", run="hostile").get_data(as_text=True)  # the first graph's view
+    response = routes.ok("tab.js")
+    assert response.mimetype == "text/javascript"
+    head, newline, code = response.data.partition(b";\n")
+    prefix = b"const SCOPEGRAPH_INLINE = "
+    # One statement of ASCII JSON (U+2028 and U+2029 escaped too), whatever the names hold.
+    assert head.startswith(prefix) and newline and head.isascii() and b"\n" not in head
+    inline = json.loads(head[len(prefix) :])
+    assert sorted(g["run"] for g in inline["first"]["graphs"]) == ["hostile", HOSTILE_RUN]
+    assert inline["first"]["view"]["svg"] == drawn
+    assert code == routes.ok("static/bundle.js").data
+
+
 def test_svg_and_dot_routes_draw_every_hostile_box(routes, hierarchy):
     response = routes.ok("svg", run="hostile", depth="3")
     assert response.mimetype == "image/svg+xml"
