@@ -1812,8 +1812,10 @@ function matrixTo(element, svg) {
   let node = element;
   for (; node && node !== svg; node = node.parentNode) {
     if (!node.transform) return null;
-    const own = node.transform.baseVal.consolidate();
-    if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
+    const list = node.transform.baseVal;
+    for (let i = list.numberOfItems - 1; i >= 0; i--) {
+      m = DOMMatrix.fromMatrix(list.getItem(i).matrix).multiply(m);
+    }
   }
   return node === svg ? m : null;
 }
@@ -1863,15 +1865,17 @@ var Drawings = class {
     return chars;
   }
 };
-function pristineCopy(svg) {
-  const copy = svg.cloneNode(true);
-  copy.removeAttribute("style");
-  copy.classList.remove("sg-tracing");
+function clearMarks(svg) {
+  svg.removeAttribute("style");
+  svg.classList.remove("sg-tracing");
   const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
-  for (const element of copy.querySelectorAll(marks.map((m) => "." + m).join())) {
+  for (const element of svg.querySelectorAll(marks.map((m) => "." + m).join())) {
     element.classList.remove(...marks);
   }
-  return copy;
+  return svg;
+}
+function pristineCopy(svg) {
+  return clearMarks(svg.cloneNode(true));
 }
 function afterPaint(fn) {
   let done = false;
@@ -2296,7 +2300,8 @@ var Tab = class {
       this.model.cancelView();
       this.setLoading(false);
       this.setState("loading");
-      this.display(graph, { ...kept, svg: kept.template }, placement, started, null, kept);
+      const svg = clearMarks(kept.template);
+      this.display(graph, { ...kept, svg }, placement, started, null, kept);
       return;
     }
     this.setLoading(true);

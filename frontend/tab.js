@@ -81,16 +81,20 @@ class Drawings {
   }
 }
 
-/** A copy of drawing `svg` as it came: without the view, hovers, highlights and traces. */
-function pristineCopy(svg) {
-  const copy = svg.cloneNode(true);
-  copy.removeAttribute('style');
-  copy.classList.remove('sg-tracing');
+/** Takes off drawing `svg` what a showing put on it: the view, hovers, highlights, traces. */
+function clearMarks(svg) {
+  svg.removeAttribute('style');
+  svg.classList.remove('sg-tracing');
   const marks = ['sg-hover', 'sg-hit', 'sg-pinned-box', 'sg-trace', 'sg-trace-origin'];
-  for (const element of copy.querySelectorAll(marks.map((m) => '.' + m).join())) {
+  for (const element of svg.querySelectorAll(marks.map((m) => '.' + m).join())) {
     element.classList.remove(...marks);
   }
-  return copy;
+  return svg;
+}
+
+/** A copy of drawing `svg` as it came. */
+function pristineCopy(svg) {
+  return clearMarks(svg.cloneNode(true));
 }
 
 /** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
@@ -561,8 +565,10 @@ export class Tab {
       this.model.cancelView(); // a view still on its way is not wanted any more
       this.setLoading(false);
       this.setState('loading'); // until it is on screen
-      // The kept copy itself goes on screen; a new copy is made once it is drawn.
-      this.display(graph, {...kept, svg: kept.template}, placement, started, null, kept);
+      // The kept copy itself goes on screen; a new copy is made once it is drawn. (Shown
+      // again before that, it still carries what its last showing marked on it.)
+      const svg = clearMarks(kept.template);
+      this.display(graph, {...kept, svg}, placement, started, null, kept);
       return;
     }
     this.setLoading(true);

@@ -407,8 +407,11 @@ function matrixTo(element, svg) {
   let node = element;
   for (; node && node !== svg; node = node.parentNode) {
     if (!node.transform) return null; // not an SVG element
-    const own = node.transform.baseVal.consolidate();
-    if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
+    // Item by item, right to left (consolidate() would rewrite the attribute).
+    const list = node.transform.baseVal;
+    for (let i = list.numberOfItems - 1; i >= 0; i--) {
+      m = DOMMatrix.fromMatrix(list.getItem(i).matrix).multiply(m);
+    }
   }
   return node === svg ? m : null;
 }

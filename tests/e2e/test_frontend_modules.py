@@ -158,6 +158,8 @@ def test_a_box_drawn_some_other_way_is_not_guessed(modules_page):
             moved: make('<g transform="translate(10 20) scale(2)">' +
                         '<rect x="1" y="2" width="3" height="4"/></g>'),
             ellipse: make('<ellipse cx="5" cy="6" rx="2" ry="3"/>'),
+            // Read, not rewritten: the transform attribute stays as written.
+            transform: svg.querySelector('g > g').getAttribute('transform'),
           };
         }"""
     )
@@ -165,6 +167,7 @@ def test_a_box_drawn_some_other_way_is_not_guessed(modules_page):
         assert found[refused] is None, refused
     assert found["moved"] == {"x": 12, "y": 24, "w": 6, "h": 8}
     assert found["ellipse"] == {"x": 3, "y": 3, "w": 4, "h": 6}
+    assert found["transform"] == "translate(10 20) scale(2)"
 
 
 def test_an_imported_drawing_drops_graphvizs_tooltip_wrappers_and_keeps_what_they_said(

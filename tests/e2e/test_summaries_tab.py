@@ -45,6 +45,11 @@ def test_hovering_a_scope_with_histogram_summaries_draws_them(tab, demo_logdir):
     layer1 = tab.box("scope", "layer1")
     expect(layer1).to_have_class(re.compile(r"\bsummarized\b"))
     expect(layer1).to_contain_text("2 summaries")
+    # The badge line stands out from the box's other lines.
+    weights = layer1.evaluate(
+        "g => [...g.querySelectorAll('text')].map(t => getComputedStyle(t).fontWeight)"
+    )
+    assert len(weights) >= 2 and weights[-1] == "700" and "700" not in weights[:-1], weights
     expect(tab.box("scope", "train")).not_to_have_class(re.compile(r"\bsummarized\b"))
 
     layer1.hover()
