@@ -220,8 +220,13 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
         with tempfile.TemporaryDirectory() as scratch:
             demo = os.path.join(scratch, "logs")
             make_demo_logdir(demo)
-            for name in wanted:
+            for name in list(wanted):
                 run = DEMO_GRAPHS[name]
+                if not os.path.isdir(os.path.join(demo, run)):  # PyTorch's, without PyTorch
+                    print(f"{name}: the demo wrote no {run} run; skipped", file=sys.stderr)
+                    wanted.remove(name)
+                    names = [n for n in names if n != name]
+                    continue
                 target = LOGS / name
                 shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(os.path.join(demo, run), target / os.path.basename(run))

@@ -82,10 +82,9 @@ _SEARCH_LIMIT_MAX = 1000
 # longer than this (a big graph on a cold server): the listing is not held up, and the tab
 # asks for the view, which is still being drawn (the renderer lays it out once).
 _FIRST_VIEW_WAIT_SECONDS = 1.0
-# The tab's module carries the listing, and the first view when it is drawn already (see
-# `tab_module_impl`): a drawing still under way is not waited for (the module would hold up a
-# remembered view too), it comes by the `svg` route.
-_MODULE_VIEW_WAIT_SECONDS = 0.05
+# The tab's module carries the listing when it is made within this long (see
+# `tab_module_impl`): a slow one is not waited for (it would hold up a remembered view too).
+_MODULE_LISTING_WAIT_SECONDS = 0.2
 # TensorBoard's page lists its tabs when it loads and as it reloads; the first graph's default
 # view is then drawn ahead, at most this often once it was.
 _PREPARE_FIRST_VIEW_SECONDS = 10.0
@@ -261,6 +260,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._preparing = threading.Lock()
         self._prepared: Future | None = None
         self._prepared_at = -_PREPARE_FIRST_VIEW_SECONDS
+        # (experiment, graph cache key, SVG text or None): the last view drawn ahead.
+        self._drawn_ahead: tuple[str, tuple, str | None] | None = None
+        self._module_listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
@@ -338,14 +340,19 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def tab_module_impl(self, ctx, experiment: str) -> bytes:
         """The tab's module: `bundle.js` after one statement, `const SCOPEGRAPH_INLINE = {...}`,
         that carries what the tab would otherwise ask for as soon as it runs: its stylesheet
-        (`style`) and the `first` route's answer (`first`, with the view only when it is drawn
-        within _MODULE_VIEW_WAIT_SECONDS; null when the listing fails, and the tab asks). Two
-        round trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy."""
+        (`style`) and the `first` route's answer (`first`). Two round trips fewer to the first
+        drawing, each waiting on a page TensorBoard keeps busy.
+
+        `first` is null when the listing fails or takes over _MODULE_LISTING_WAIT_SECONDS (the
+        tab then asks, and a remembered view is not held up); its view is the first graph's
+        default view only when it was drawn ahead for that graph as it is now (see
+        `prepare_first_view`). Nothing is laid out for the module itself."""
         bundle, _ = self.static_impl("bundle.js")
         style, _ = self.static_impl("style.css")
+        listing = self._module_listings.submit(self._inline_first, ctx, experiment)
         try:
-            first = self.first_impl(ctx, experiment, wait=_MODULE_VIEW_WAIT_SECONDS)
-        except Exception:  # the tab asks the `first` route, which reports it
+            first = listing.result(timeout=_MODULE_LISTING_WAIT_SECONDS)
+        except Exception:  # the tab asks the `first` route, which says what went wrong
             logger.debug("scopegraph: the tab's module goes without its listing", exc_info=True)
             first = None
         inline = {"style": style.decode("utf-8"), "first": first}
@@ -353,11 +360,23 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         prelude = f"const SCOPEGRAPH_INLINE = {json.dumps(inline)};\n"
         return prelude.encode("utf-8") + bundle
 
+    def _inline_first(self, ctx, experiment: str) -> dict[str, Any]:
+        graphs = self.graphs_impl(ctx, experiment)
+        view = None
+        drawn = self._drawn_ahead
+        if graphs and drawn is not None and drawn[0] == experiment and drawn[2] is not None:
+            g = graphs[0]
+            key = self._locate(ctx, experiment, g["run"], g["kind"], g["tag"])[0]
+            if key == drawn[1]:
+                view = {"run": g["run"], "kind": g["kind"], "tag": g["tag"], "svg": drawn[2]}
+        return {"graphs": graphs, "view": view}
+
     def prepare_first_view(self) -> Future | None:
         """Draws the first graph's default view in the background (what a first visit to the
         tab shows), so that the first click on the tab finds it drawn; the future of that
         work, or None when there is nothing to do: no data, the same work under way, or done
-        less than _PREPARE_FIRST_VIEW_SECONDS ago. Only for TensorBoard's own experiment ("")."""
+        less than _PREPARE_FIRST_VIEW_SECONDS ago. A graph is drawn ahead once, however that
+        went, until a new version of it is stored. Only for TensorBoard's own experiment ("")."""
         if self._provider is None:
             return None
         with self._preparing:
@@ -369,15 +388,23 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             return self._prepared
 
     def _prepare_first_view(self) -> bool:
+        """False when there is no graph to draw yet (the next listing of the tabs looks again)."""
         from tensorboard.context import RequestContext
 
         ctx = RequestContext()
         try:
             graphs = self.graphs_impl(ctx, "")
             if not graphs:
-                return False  # not loaded yet, perhaps: the next listing tries again
-            first = graphs[0]
-            self.image_impl(ctx, "", first["run"], first["kind"], first["tag"], fmt="svg")
+                return False  # not loaded yet, perhaps
+            run, kind, tag = (graphs[0][k] for k in ("run", "kind", "tag"))
+            key = self._locate(ctx, "", run, kind, tag)[0]
+            drawn = self._drawn_ahead
+            if drawn is None or drawn[:2] != ("", key):
+                svg = None
+                try:
+                    svg = self.image_impl(ctx, "", run, kind, tag, fmt="svg").decode("utf-8")
+                finally:  # a layout that failed or ran out of time is not tried again
+                    self._drawn_ahead = ("", key, svg)
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         self._prepared_at = time.monotonic()

@@ -8,6 +8,7 @@ the event multiplexer (`--load_fast=false`) and the Rust data server (`--load_fa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -559,11 +560,13 @@ def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, 
     monkeypatch.setattr(plugin.dot, "to_dot", no_new_drawing)
     first = api.json("first")
     assert first["view"]["svg"].startswith("<?xml"), first["view"]
+    inline, _ = _tab_module(api)
+    assert inline["first"]["view"]["svg"] == first["view"]["svg"]
     assert api.provider.calls["read_blob"] == reads
 
 
 def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
-    provider, tmp_path, monkeypatch
+    provider, tmp_path, monkeypatch, caplog
 ):
     assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).prepare_first_view() is None
     empty = _Multiplexer(str(tmp_path))
@@ -575,13 +578,25 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     finally:
         empty.close()
 
+    tried = []
+
     def broken(*args, **kwargs):
+        tried.append(args)
         raise ValueError("secret internals")
 
     monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    caplog.set_level(logging.DEBUG, logger=plugin.logger.name)
     api = Api(provider, prepare_first_view=True)
     # Tried, and said nothing: the tab asks for the view and reports what went wrong.
     assert api.plugin.prepare_first_view().result(60) is True
+    assert len(tried) == 1 and "drawing the first view ahead failed" in caplog.text
+    inline, _ = _tab_module(api)
+    assert inline["first"]["view"] is None and inline["first"]["graphs"]
+    # The same graph is not tried again at the next listings of the tabs (a layout that runs
+    # out of time would take a layout worker each time).
+    monkeypatch.setattr(plugin, "_PREPARE_FIRST_VIEW_SECONDS", 0.0)
+    assert api.plugin.prepare_first_view().result(60) is True
+    assert len(tried) == 1
     first = api.json("first")
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
 
@@ -682,10 +697,17 @@ def _tab_module(api) -> tuple[dict, bytes]:
     return json.loads(head[len(_INLINE) :]), code
 
 
-def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api):
+def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api, monkeypatch):
+    # Before the first view is drawn ahead: the listing alone, and nothing laid out for it.
+    real = plugin.render.render
+    monkeypatch.setattr(plugin.render, "render", None)
+    inline, _ = _tab_module(api)
+    assert inline["first"]["view"] is None and inline["first"]["graphs"]
+    monkeypatch.setattr(plugin.render, "render", real)
+    assert api.plugin.prepare_first_view().result(60) is True
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
-    inline, code = _tab_module(api)  # the first view is drawn already: it comes along
+    inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
     assert code == api.get("static/bundle.js").data and b"export" in code
     assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
     first = inline["first"]
@@ -697,20 +719,20 @@ def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api):
     }
 
 
-def test_the_tab_module_does_not_wait_for_a_slow_drawing_or_a_failed_listing(api, monkeypatch):
+def test_the_tab_module_does_not_wait_for_a_slow_or_failed_listing(api, monkeypatch):
     release = threading.Event()
-    real = plugin.render.render
+    real = api.plugin.graphs_impl
 
-    def slow(text, fmt="svg", timeout=None):
+    def slow(*args, **kwargs):
         release.wait(10)
-        return real(text, fmt, timeout)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(plugin, "_MODULE_VIEW_WAIT_SECONDS", 0.1)
-    monkeypatch.setattr(plugin.render, "render", slow)
+    monkeypatch.setattr(plugin, "_MODULE_LISTING_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(api.plugin, "graphs_impl", slow)
     started = time.monotonic()
     inline, code = _tab_module(api)
     assert time.monotonic() - started < 5 and code
-    assert inline["first"]["view"] is None and len(inline["first"]["graphs"]) == 2
+    assert inline["first"] is None  # the tab asks for the listing and its view at once
     release.set()
 
     def broken(*args, **kwargs):

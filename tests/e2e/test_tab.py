@@ -460,8 +460,24 @@ def _assert_shows(tab, first: dict) -> None:
     assert tab.frame.locator("#sg-run option:checked").inner_text() == listed["run"]
 
 
+def _drawn_ahead(tab) -> None:
+    """Waits until TensorBoard's listing of its tabs had the first view drawn ahead: the
+    tab's module then carries it."""
+    plugin = f"{tab.url}/data/plugin/scopegraph"
+    for _ in range(60):
+        urllib.request.urlopen(f"{tab.url}/data/plugins_listing").read()
+        with urllib.request.urlopen(f"{plugin}/tab.js") as response:
+            head = response.read().partition(b";\n")[0]
+        inline = json.loads(head[len(b"const SCOPEGRAPH_INLINE = ") :])
+        if inline["first"] and inline["first"]["view"]:
+            return
+        tab.page.wait_for_timeout(500)
+    raise AssertionError("the first view was never drawn ahead")
+
+
 def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
     first = _first_answer(tab)
+    _drawn_ahead(tab)
     asked = _plugin_requests(tab)
     styles = []
     tab.page.on("request", lambda r: styles.append(r.url) if r.url.endswith(".css") else None)
