@@ -194,6 +194,11 @@ def _flag(request, name: str) -> bool:
     raise tb_errors.InvalidArgumentError(f'query parameter "{name}" must be 1 or 0, not {raw!r}')
 
 
+def _graph_of(listed: dict[str, Any]) -> dict[str, Any]:
+    """The run, kind and tag of a graph as `graphs_impl` lists it."""
+    return {key: listed[key] for key in ("run", "kind", "tag")}
+
+
 def _failure(e: Exception) -> tuple[int, str, bool]:
     """The HTTP status, message and whether it is a layout time-out, for a route's failure."""
     if isinstance(e, RenderTimeout):
@@ -260,8 +265,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._preparing = threading.Lock()
         self._prepared: Future | None = None
         self._prepared_at = -_PREPARE_FIRST_VIEW_SECONDS
-        # (experiment, graph cache key, SVG text or None): the last view drawn ahead.
-        self._drawn_ahead: tuple[str, tuple, str | None] | None = None
+        # (graph cache key, SVG text or None): the last first view drawn ahead, or tried.
+        self._drawn_ahead: tuple[tuple, str | None] | None = None
         self._module_listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
 
     def get_plugin_apps(self) -> dict[str, Callable]:
@@ -320,9 +325,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         graphs = self.graphs_impl(ctx, experiment)
         if not graphs:
             return {"graphs": graphs, "view": None}
-        first = {key: graphs[0][key] for key in ("run", "kind", "tag")}
-        args = (ctx, experiment, first["run"], first["kind"], first["tag"])
-        drawing = self._first_views.submit(self.image_impl, *args, fmt="svg")
+        first = _graph_of(graphs[0])
+        drawing = self._first_views.submit(self.image_impl, ctx, experiment, **first, fmt="svg")
         try:
             svg = drawing.result(timeout=wait)
         except FutureTimeout:
@@ -364,11 +368,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         graphs = self.graphs_impl(ctx, experiment)
         view = None
         drawn = self._drawn_ahead
-        if graphs and drawn is not None and drawn[0] == experiment and drawn[2] is not None:
-            g = graphs[0]
-            key = self._locate(ctx, experiment, g["run"], g["kind"], g["tag"])[0]
-            if key == drawn[1]:
-                view = {"run": g["run"], "kind": g["kind"], "tag": g["tag"], "svg": drawn[2]}
+        if graphs and drawn is not None and drawn[1] is not None:
+            first = _graph_of(graphs[0])
+            # The cache key names the experiment and the stored version of the graph.
+            if self._locate(ctx, experiment, **first)[0] == drawn[0]:
+                view = {**first, "svg": drawn[1]}
         return {"graphs": graphs, "view": view}
 
     def prepare_first_view(self) -> Future | None:
@@ -396,15 +400,14 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             graphs = self.graphs_impl(ctx, "")
             if not graphs:
                 return False  # not loaded yet, perhaps
-            run, kind, tag = (graphs[0][k] for k in ("run", "kind", "tag"))
-            key = self._locate(ctx, "", run, kind, tag)[0]
-            drawn = self._drawn_ahead
-            if drawn is None or drawn[:2] != ("", key):
+            first = _graph_of(graphs[0])
+            key = self._locate(ctx, "", **first)[0]
+            if self._drawn_ahead is None or self._drawn_ahead[0] != key:
                 svg = None
                 try:
-                    svg = self.image_impl(ctx, "", run, kind, tag, fmt="svg").decode("utf-8")
+                    svg = self.image_impl(ctx, "", **first, fmt="svg").decode("utf-8")
                 finally:  # a layout that failed or ran out of time is not tried again
-                    self._drawn_ahead = ("", key, svg)
+                    self._drawn_ahead = (key, svg)
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         self._prepared_at = time.monotonic()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pygraphviz
 import pytest
+import tab_module
 from graphs import graph_from_nodes, write_run_graph
 from tensorboard import context as tb_context
 from tensorboard.backend import application
@@ -317,11 +318,10 @@ def test_the_tab_module_carries_hostile_names_and_drawings_as_data(routes):
     assert ahead.result(60) is True
     response = routes.ok("tab.js")
     assert response.mimetype == "text/javascript"
-    head, newline, code = response.data.partition(b";\n")
-    prefix = b"const SCOPEGRAPH_INLINE = "
+    inline, code = tab_module.split(response.data)
     # One statement of ASCII JSON (U+2028 and U+2029 escaped too), whatever the names hold.
-    assert head.startswith(prefix) and newline and head.isascii() and b"\n" not in head
-    inline = json.loads(head[len(prefix) :])
+    head = response.data[: len(response.data) - len(code)]
+    assert head.isascii() and head.count(b"\n") == 1
     assert sorted(g["run"] for g in inline["first"]["graphs"]) == ["hostile", HOSTILE_RUN]
     assert inline["first"]["view"]["svg"] == drawn
     assert code == routes.ok("static/bundle.js").data

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import tab_module
 from tensorboard import context as tb_context
 from tensorboard import errors as tb_errors
 from tensorboard.backend import application
@@ -685,16 +686,11 @@ def test_static_impl_refuses_traversal(static_api):
     assert static_api.plugin.static_impl("index.js")[1] == "text/javascript"
 
 
-_INLINE = b"const SCOPEGRAPH_INLINE = "
-
-
 def _tab_module(api) -> tuple[dict, bytes]:
     """The tab's module: (what it carries, the code after it)."""
     response = api.get("tab.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
-    head, newline, code = response.data.partition(b";\n")
-    assert head.startswith(_INLINE) and newline
-    return json.loads(head[len(_INLINE) :]), code
+    return tab_module.split(response.data)
 
 
 def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api, monkeypatch):

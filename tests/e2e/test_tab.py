@@ -9,6 +9,7 @@ import urllib.request
 from xml.etree import ElementTree
 
 import pytest
+import tab_module
 from playwright.sync_api import expect
 from tbharness import Tab, element_id, tab_frame, tensorboard
 
@@ -467,8 +468,7 @@ def _drawn_ahead(tab) -> None:
     for _ in range(60):
         urllib.request.urlopen(f"{tab.url}/data/plugins_listing").read()
         with urllib.request.urlopen(f"{plugin}/tab.js") as response:
-            head = response.read().partition(b";\n")[0]
-        inline = json.loads(head[len(b"const SCOPEGRAPH_INLINE = ") :])
+            inline, _ = tab_module.split(response.read())
         if inline["first"] and inline["first"]["view"]:
             return
         tab.page.wait_for_timeout(500)
@@ -506,7 +506,7 @@ def test_an_empty_logdir_says_how_to_write_a_graph(tab):
         bundle = r.read()
     with urllib.request.urlopen(f"{plugin}/static/style.css") as r:
         inline = {"style": r.read().decode(), "first": {"graphs": [], "view": None}}
-    module = f"const SCOPEGRAPH_INLINE = {json.dumps(inline)};\n".encode() + bundle
+    module = tab_module.join(inline, bundle)
     tab.page.route(
         "**/data/plugin/scopegraph/tab.js",
         lambda route: route.fulfill(status=200, content_type="text/javascript", body=module),
