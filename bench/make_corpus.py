@@ -210,6 +210,7 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
 
     wanted = [n for n in names if force or not (LOGS / n).is_dir() or not any((LOGS / n).iterdir())]
     seconds = None
+    skipped = set()
     if wanted:
         sys.path.insert(0, str(HERE.parent / "demo"))
         import tempfile
@@ -220,12 +221,11 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
         with tempfile.TemporaryDirectory() as scratch:
             demo = os.path.join(scratch, "logs")
             make_demo_logdir(demo)
-            for name in list(wanted):
+            for name in wanted:
                 run = DEMO_GRAPHS[name]
                 if not os.path.isdir(os.path.join(demo, run)):  # PyTorch's, without PyTorch
                     print(f"{name}: the demo wrote no {run} run; skipped", file=sys.stderr)
-                    wanted.remove(name)
-                    names = [n for n in names if n != name]
+                    skipped.add(name)
                     continue
                 target = LOGS / name
                 shutil.rmtree(target, ignore_errors=True)
@@ -233,6 +233,8 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
         seconds = time.perf_counter() - start
     rows = []
     for name in names:
+        if name in skipped or not (LOGS / name).is_dir():
+            continue
         graphs = sources.LocalGraphs(LOGS / name)
         ops = len(graphs.load(graphs.select(kind=sources.RUN_GRAPH)).node)
         size = sum(f.stat().st_size for f in (LOGS / name).rglob("*") if f.is_file())
