@@ -173,16 +173,24 @@ def test_a_view_drawn_before_comes_back_without_asking_the_server(tab):
     assert tab.frame.locator("svg.sg-graph .sg-hover, svg.sg-graph .sg-hit").count() == 0
 
 
+def _serve_module(tab, body: bytes) -> None:
+    """Serves `body` as the tab's module (the plugin's `tab.js`)."""
+    tab.page.route(
+        "**/data/plugin/scopegraph/tab.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=body),
+    )
+
+
+def _static(tab, name: str) -> bytes:
+    with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/static/{name}") as r:
+        return r.read()
+
+
 def _module_without_inline(tab):
     """Serves the tab's module as `bundle.js` alone, without what the plugin puts before it
     (its stylesheet and the listing): the tab then asks for both, as it does when the listing
     could not be made with the module."""
-    with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/static/bundle.js") as r:
-        bundle = r.read()
-    tab.page.route(
-        "**/data/plugin/scopegraph/tab.js",
-        lambda route: route.fulfill(status=200, content_type="text/javascript", body=bundle),
-    )
+    _serve_module(tab, _static(tab, "bundle.js"))
 
 
 def _plugin_requests(tab) -> list[str]:
@@ -501,16 +509,8 @@ def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_
 def test_an_empty_logdir_says_how_to_write_a_graph(tab):
     # The module brings an empty listing (a logdir whose graphs went away); the tab's later
     # listings are empty too.
-    plugin = f"{tab.url}/data/plugin/scopegraph"
-    with urllib.request.urlopen(f"{plugin}/static/bundle.js") as r:
-        bundle = r.read()
-    with urllib.request.urlopen(f"{plugin}/static/style.css") as r:
-        inline = {"style": r.read().decode(), "first": {"graphs": [], "view": None}}
-    module = tab_module.join(inline, bundle)
-    tab.page.route(
-        "**/data/plugin/scopegraph/tab.js",
-        lambda route: route.fulfill(status=200, content_type="text/javascript", body=module),
-    )
+    inline = {"style": _static(tab, "style.css").decode(), "first": {"graphs": [], "view": None}}
+    _serve_module(tab, tab_module.join(inline, _static(tab, "bundle.js")))
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: route.fulfill(json=[]))
     tab.page.goto(tab.url + "/#scopegraph")
     tab.frame = tab_frame(tab.page)
