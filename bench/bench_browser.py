@@ -181,7 +181,7 @@ window.__bench = {
   // The middle of box `id` (our tab), in page pixels, or null.
   boxPoint(id) {
     const frame = this.ours();
-    const node = frame.contentDocument.getElementById(id);
+    const node = frame.contentDocument.querySelector(`svg.sg-graph [id="${id}"]`);
     if (!node) return null;
     const at = frame.getBoundingClientRect();
     const r = node.getBoundingClientRect();
@@ -192,7 +192,7 @@ window.__bench = {
     const frame = this.ours();
     const doc = frame.contentDocument;
     const at = frame.getBoundingClientRect();
-    const cluster = doc.getElementById('cluster-' + id);
+    const cluster = doc.querySelector(`svg.sg-graph [id="cluster-${id}"]`);
     if (!cluster) return null;
     const r = cluster.getBoundingClientRect();
     const texts = [...cluster.querySelectorAll(':scope > g > a > text, :scope > text')];
@@ -257,14 +257,18 @@ _TB_COLLAPSED = """(name) => {
 }"""
 
 # Ours: a new drawing (not the one on screen at the click) shows group `id` open, or closed.
-_OURS_OPENED = """(id) => {
+# Our tab: a drawing put on screen since the click (the root counts them in data-shown) that
+# shows group `id` open, or closed.
+_OURS_OPENED = """({id, shown}) => {
   const doc = window.__bench.ours().contentDocument;
-  const svg = doc.querySelector('svg.sg-graph:not([data-bench-old])');
+  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
+  const svg = doc.querySelector('svg.sg-graph');
   return !!svg && !!svg.querySelector(`[id="cluster-${id}"]`);
 }"""
-_OURS_CLOSED = """(id) => {
+_OURS_CLOSED = """({id, shown}) => {
   const doc = window.__bench.ours().contentDocument;
-  const svg = doc.querySelector('svg.sg-graph:not([data-bench-old])');
+  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
+  const svg = doc.querySelector('svg.sg-graph');
   return !!svg && !!svg.querySelector(`g.node[id="${id}"]`);
 }"""
 
@@ -279,13 +283,13 @@ def switch_to(page, label: str, ready_js: str, limit: float) -> dict:
     return result
 
 
-def _click_step(page, point: dict, ready_js: str, arg: str, limit: float) -> dict:
-    """A real click at ``point`` (page pixels); ms until ``ready_js(arg)`` holds."""
-    page.evaluate(
-        """() => { const f = window.__bench.ours();
-                   const svg = f && f.contentDocument.querySelector('svg.sg-graph');
-                   if (svg) svg.dataset.benchOld = '1'; }"""
+def _click_step(page, point: dict, ready_js: str, box: str, limit: float) -> dict:
+    """A real click at ``point`` (page pixels); ms until ``ready_js({id: box, shown})`` holds,
+    ``shown`` being our tab's count of drawings shown before the click."""
+    shown = page.evaluate(
+        "() => window.__bench.ours().contentDocument.querySelector('.sg-app').dataset.shown"
     )
+    arg = {"id": box, "shown": shown}
     page.evaluate(
         f"([limit, arg]) => window.__bench.arm({ready_js}, limit, arg)", [limit * 1000, arg]
     )

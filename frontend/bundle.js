@@ -827,7 +827,7 @@ function importGraphSvg(text) {
   const svg = document.adoptNode(root);
   svg.removeAttribute("width");
   svg.removeAttribute("height");
-  svg.setAttribute("class", "sg-graph");
+  svg.setAttribute("class", "sg-drawing sg-graph");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
   svg.setAttribute("role", "img");
   return { svg, bounds };
@@ -1496,6 +1496,9 @@ var Viewport = class {
     element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
     this._pending = null;
     this._size = null;
+    this._committed = null;
+    this._commits = /* @__PURE__ */ new WeakMap();
+    this._fresh = null;
     new ResizeObserver(() => {
       this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
       if (this._pending === "overview" && this._hasSize()) this.overview();
@@ -1503,11 +1506,25 @@ var Viewport = class {
       else this._apply();
     }).observe(element);
   }
-  /** Shows `svg` (already in the document); its original viewBox is the drawing's bounds. */
+  /**
+   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
+   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
+   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
+   */
   setSvg(svg, bounds) {
     this.svg = svg;
     this.bounds = bounds;
-    this._commit();
+    const done = this._commits.get(svg);
+    if (done && svg.getAttribute("viewBox") === done.viewBox) {
+      this._committed = done;
+      this._apply();
+    } else {
+      this._fresh = svg;
+      requestAnimationFrame(() => {
+        if (this._fresh === svg) this._fresh = null;
+      });
+      this._commit();
+    }
   }
   _hasSize() {
     const { w, h: h2 } = this.size();
@@ -1574,12 +1591,15 @@ var Viewport = class {
     const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
     this.jump({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k });
   }
-  /** Moves to `target` at once and repaints sharp (no glide). */
+  /**
+   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
+   * one laid out as a transform, committed once it rests.
+   */
   jump(target) {
     cancelAnimationFrame(this._animation);
     this._pending = null;
     this.view = { ...target, k: this._clampScale(target.k) };
-    this._commit();
+    this._apply();
   }
   /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
   zoomBy(factor, sx, sy, animate = false) {
@@ -1656,7 +1676,8 @@ var Viewport = class {
     if (!this.svg) return;
     const { w, h: h2 } = this.size();
     const done = this._committed;
-    if (!done || done.svg !== this.svg || done.w !== w || done.h !== h2) {
+    const stale = !done || done.svg !== this.svg || done.w !== w || done.h !== h2;
+    if (stale || this._fresh === this.svg) {
       this._commit();
       return;
     }
@@ -1676,9 +1697,11 @@ var Viewport = class {
     const { cx, cy, k } = this.view;
     const vw = w / k;
     const vh = h2 / k;
-    this.svg.setAttribute("viewBox", `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`);
+    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
+    this.svg.setAttribute("viewBox", viewBox);
     this.svg.style.transform = "";
-    this._committed = { svg: this.svg, w, h: h2, cx, cy, k };
+    this._committed = { svg: this.svg, w, h: h2, cx, cy, k, viewBox };
+    this._commits.set(this.svg, this._committed);
     if (this.hooks.onChange) this.hooks.onChange(this.view);
   }
   _down(event) {
@@ -1865,6 +1888,8 @@ var Drawings = class {
     return chars;
   }
 };
+var PARKED = 4;
+var PARKED_CHARS = 8 << 20;
 function clearMarks(svg) {
   svg.removeAttribute("style");
   svg.classList.remove("sg-tracing");
@@ -1909,6 +1934,9 @@ var Tab = class {
     this.traced = null;
     this.renderSeq = 0;
     this.drawings = new Drawings();
+    this.sheet = null;
+    this.parked = [];
+    this.showings = 0;
     this.base = null;
     this.shownBase = null;
     this.compare = new Compare(this);
@@ -2300,8 +2328,9 @@ var Tab = class {
       this.model.cancelView();
       this.setLoading(false);
       this.setState("loading");
-      const svg = clearMarks(kept.template);
-      this.display(graph, { ...kept, svg }, placement, started, null, kept);
+      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
+      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
+      this.display(graph, { ...kept, svg, sheet }, placement, started, null, kept);
       return;
     }
     this.setLoading(true);
@@ -2339,8 +2368,9 @@ var Tab = class {
     this.display(graph, { ...imported, text: answer.svg, open }, placement, started, keys);
   }
   /**
-   * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
-   * for showing again; `kept`: the kept drawing whose copy `svg` is, to copy again.
+   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
+   * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
   display(graph, drawing, placement, started, keep = null, kept = null) {
     const seq = this.renderSeq;
@@ -2353,7 +2383,9 @@ var Tab = class {
     this.unpin();
     this.attach({ drawing: true });
     this.viewport.size();
-    this.ui.stage.replaceChildren(svg);
+    const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
+    if (kept) kept.sheet = sheet;
+    this.ui.root.dataset.shown = String(++this.showings);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll("g.node").length;
     this.showColourLegend(svg);
@@ -2364,7 +2396,7 @@ var Tab = class {
     afterPaint(() => {
       if (keep) {
         const { bounds, text, open } = drawing;
-        this.drawings.set(keep, { template: pristineCopy(svg), bounds, text, open });
+        this.drawings.set(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
       } else if (kept && kept.template === svg) {
         kept.template = pristineCopy(svg);
       }
@@ -2376,6 +2408,38 @@ var Tab = class {
       this.learnOpCount(graph);
       this.setState("ready");
     });
+  }
+  /**
+   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
+   * parked, and the oldest parked sheets beyond the bounds leave the document, emptied (a kept
+   * drawing may still point at its old sheet; its copy is what shows it again).
+   */
+  putOnStage(svg, sheet, chars) {
+    const shown = this.sheet;
+    if (shown && shown.element !== sheet) {
+      shown.element.classList.add("sg-parked");
+      shown.element.firstChild.classList.remove("sg-graph");
+      this.parked.push(shown);
+    }
+    if (sheet) {
+      this.parked = this.parked.filter((p) => p.element !== sheet);
+      sheet.classList.remove("sg-parked");
+    } else {
+      sheet = document.createElement("div");
+      sheet.className = "sg-sheet";
+      sheet.append(svg);
+      this.ui.stage.append(sheet);
+    }
+    svg.classList.add("sg-graph");
+    this.sheet = { element: sheet, chars };
+    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
+    while (this.parked.length > PARKED || total > PARKED_CHARS) {
+      const old = this.parked.shift();
+      total -= old.chars;
+      old.element.remove();
+      old.element.replaceChildren();
+    }
+    return sheet;
   }
   place(placement) {
     if (placement.overview) this.viewport.overview();
@@ -2422,9 +2486,14 @@ var Tab = class {
       seconds: this.drawSeconds
     });
   }
+  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
+  byId(id) {
+    const svg = this.viewport.svg;
+    return svg ? svg.querySelector("#" + CSS.escape(id)) : null;
+  }
   /** The element of a box or of its open frame, by element id. */
   findBox(id) {
-    return document.getElementById(id) || document.getElementById("cluster-" + id);
+    return this.byId(id) || this.byId("cluster-" + id);
   }
   focusBox(id) {
     this.highlightId = id;
@@ -2438,7 +2507,9 @@ var Tab = class {
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   markHighlight() {
-    for (const old of this.ui.stage.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const old of svg.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
     if (!this.highlightId) return null;
     const element = this.findBox(this.highlightId);
     if (element) element.classList.add("sg-hit");
@@ -2813,7 +2884,7 @@ var Tab = class {
    * since has other boxes: the backend says which of them hold the paths (without opening).
    */
   markTrace() {
-    const svg = this.ui.stage.querySelector("svg");
+    const svg = this.viewport.svg;
     if (svg) svg.classList.toggle("sg-tracing", Boolean(this.traced));
     const { found } = this.traced || {};
     const same = found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
@@ -2822,22 +2893,24 @@ var Tab = class {
   }
   /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
   paintTrace(found) {
-    for (const old of this.ui.stage.querySelectorAll(".sg-trace, .sg-trace-origin")) {
+    const svg = this.viewport.svg;
+    if (!svg) return;
+    for (const old of svg.querySelectorAll(".sg-trace, .sg-trace-origin")) {
       old.classList.remove("sg-trace", "sg-trace-origin");
     }
     if (!found) return;
     const marked = /* @__PURE__ */ new Set();
     for (const box of found.boxes) {
-      const element = document.getElementById(elementId(box.kind, box.name));
+      const element = this.byId(elementId(box.kind, box.name));
       if (!element) continue;
       element.classList.add("sg-trace");
       marked.add(element.id);
     }
-    for (const edge of this.ui.stage.querySelectorAll("g.edge[data-sg-ends]")) {
+    for (const edge of svg.querySelectorAll("g.edge[data-sg-ends]")) {
       const [src, dst] = edge.dataset.sgEnds.split("->");
       if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
     }
-    const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
+    const origin = this.byId(elementId(found.origin.kind, found.origin.name));
     if (origin) origin.classList.add("sg-trace-origin");
     if (this.frameTraceNext) {
       this.frameTraceNext = false;
@@ -2851,7 +2924,8 @@ var Tab = class {
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
-    for (const element of this.ui.stage.querySelectorAll("g.node.sg-trace")) {
+    if (!vp.svg) return;
+    for (const element of vp.svg.querySelectorAll("g.node.sg-trace")) {
       const r = vp.userRect(element);
       if (!r) continue;
       x0 = Math.min(x0, r.x);

@@ -81,6 +81,14 @@ class Drawings {
   }
 }
 
+/**
+ * Drawings shown lately stay in the document, each in a sheet of its own, hidden but laid out
+ * (`content-visibility: hidden`), so one shown again costs no style or layout of its thousands
+ * of elements. At most this many are parked, holding at most PARKED_CHARS of SVG text.
+ */
+const PARKED = 4;
+const PARKED_CHARS = 8 << 20;
+
 /** Takes off drawing `svg` what a showing put on it: the view, hovers, highlights, traces. */
 function clearMarks(svg) {
   svg.removeAttribute('style');
@@ -131,6 +139,9 @@ export class Tab {
     this.traced = null; // the trace shown: {name, direction, depth, found}
     this.renderSeq = 0;
     this.drawings = new Drawings();
+    this.sheet = null; // the sheet of the drawing on screen: {element, chars}
+    this.parked = []; // those of drawings shown before, oldest first
+    this.showings = 0; // drawings put on screen so far (the root's data-shown)
     this.base = null; // the graph a diff compares against (diff.js), or null
     this.shownBase = null; // ... in the drawing on screen
     this.compare = new Compare(this);
@@ -565,10 +576,12 @@ export class Tab {
       this.model.cancelView(); // a view still on its way is not wanted any more
       this.setLoading(false);
       this.setState('loading'); // until it is on screen
-      // The kept copy itself goes on screen; a new copy is made once it is drawn. (Shown
-      // again before that, it still carries what its last showing marked on it.)
-      const svg = clearMarks(kept.template);
-      this.display(graph, {...kept, svg}, placement, started, null, kept);
+      // Still parked, it comes back as it was laid out. Otherwise the kept copy itself goes
+      // on screen; a new copy is made once it is drawn. (Either still carries what its last
+      // showing marked on it.)
+      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
+      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
+      this.display(graph, {...kept, svg, sheet}, placement, started, null, kept);
       return;
     }
     this.setLoading(true);
@@ -611,8 +624,9 @@ export class Tab {
   }
 
   /**
-   * Puts a drawing ({svg, bounds, text, open}) on screen; `keep`: the keys to keep it under
-   * for showing again; `kept`: the kept drawing whose copy `svg` is, to copy again.
+   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
+   * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
   display(graph, drawing, placement, started, keep = null, kept = null) {
     const seq = this.renderSeq;
@@ -627,7 +641,9 @@ export class Tab {
     // below reads the layout until it is: the browser lays out the new drawing once.
     this.attach({drawing: true});
     this.viewport.size();
-    this.ui.stage.replaceChildren(svg);
+    const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
+    if (kept) kept.sheet = sheet;
+    this.ui.root.dataset.shown = String(++this.showings);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll('g.node').length;
     this.showColourLegend(svg);
@@ -640,7 +656,7 @@ export class Tab {
       // A copy as it came, before hovers, highlights and edge hit areas, for showing it again.
       if (keep) {
         const {bounds, text, open} = drawing;
-        this.drawings.set(keep, {template: pristineCopy(svg), bounds, text, open});
+        this.drawings.set(keep, {template: pristineCopy(svg), bounds, text, open, sheet});
       } else if (kept && kept.template === svg) {
         kept.template = pristineCopy(svg);
       }
@@ -652,6 +668,39 @@ export class Tab {
       this.learnOpCount(graph);
       this.setState('ready');
     });
+  }
+
+  /**
+   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
+   * parked, and the oldest parked sheets beyond the bounds leave the document, emptied (a kept
+   * drawing may still point at its old sheet; its copy is what shows it again).
+   */
+  putOnStage(svg, sheet, chars) {
+    const shown = this.sheet;
+    if (shown && shown.element !== sheet) {
+      shown.element.classList.add('sg-parked');
+      shown.element.firstChild.classList.remove('sg-graph');
+      this.parked.push(shown);
+    }
+    if (sheet) {
+      this.parked = this.parked.filter((p) => p.element !== sheet);
+      sheet.classList.remove('sg-parked');
+    } else {
+      sheet = document.createElement('div');
+      sheet.className = 'sg-sheet';
+      sheet.append(svg);
+      this.ui.stage.append(sheet);
+    }
+    svg.classList.add('sg-graph');
+    this.sheet = {element: sheet, chars};
+    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
+    while (this.parked.length > PARKED || total > PARKED_CHARS) {
+      const old = this.parked.shift();
+      total -= old.chars;
+      old.element.remove();
+      old.element.replaceChildren();
+    }
+    return sheet;
   }
 
   place(placement) {
@@ -702,9 +751,15 @@ export class Tab {
     });
   }
 
+  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
+  byId(id) {
+    const svg = this.viewport.svg;
+    return svg ? svg.querySelector('#' + CSS.escape(id)) : null;
+  }
+
   /** The element of a box or of its open frame, by element id. */
   findBox(id) {
-    return document.getElementById(id) || document.getElementById('cluster-' + id);
+    return this.byId(id) || this.byId('cluster-' + id);
   }
 
   focusBox(id) {
@@ -721,7 +776,9 @@ export class Tab {
   }
 
   markHighlight() {
-    for (const old of this.ui.stage.querySelectorAll('.sg-hit')) old.classList.remove('sg-hit');
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const old of svg.querySelectorAll('.sg-hit')) old.classList.remove('sg-hit');
     if (!this.highlightId) return null;
     const element = this.findBox(this.highlightId);
     if (element) element.classList.add('sg-hit');
@@ -1160,7 +1217,7 @@ export class Tab {
    * since has other boxes: the backend says which of them hold the paths (without opening).
    */
   markTrace() {
-    const svg = this.ui.stage.querySelector('svg');
+    const svg = this.viewport.svg;
     if (svg) svg.classList.toggle('sg-tracing', Boolean(this.traced));
     const {found} = this.traced || {};
     const same =
@@ -1171,22 +1228,24 @@ export class Tab {
 
   /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
   paintTrace(found) {
-    for (const old of this.ui.stage.querySelectorAll('.sg-trace, .sg-trace-origin')) {
+    const svg = this.viewport.svg;
+    if (!svg) return;
+    for (const old of svg.querySelectorAll('.sg-trace, .sg-trace-origin')) {
       old.classList.remove('sg-trace', 'sg-trace-origin');
     }
     if (!found) return;
     const marked = new Set();
     for (const box of found.boxes) {
-      const element = document.getElementById(elementId(box.kind, box.name));
+      const element = this.byId(elementId(box.kind, box.name));
       if (!element) continue;
       element.classList.add('sg-trace');
       marked.add(element.id);
     }
-    for (const edge of this.ui.stage.querySelectorAll('g.edge[data-sg-ends]')) {
+    for (const edge of svg.querySelectorAll('g.edge[data-sg-ends]')) {
       const [src, dst] = edge.dataset.sgEnds.split('->');
       if (marked.has(src) && marked.has(dst)) edge.classList.add('sg-trace');
     }
-    const origin = document.getElementById(elementId(found.origin.kind, found.origin.name));
+    const origin = this.byId(elementId(found.origin.kind, found.origin.name));
     if (origin) origin.classList.add('sg-trace-origin');
     if (this.frameTraceNext) {
       this.frameTraceNext = false;
@@ -1201,7 +1260,8 @@ export class Tab {
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
-    for (const element of this.ui.stage.querySelectorAll('g.node.sg-trace')) {
+    if (!vp.svg) return;
+    for (const element of vp.svg.querySelectorAll('g.node.sg-trace')) {
       const r = vp.userRect(element);
       if (!r) continue;
       x0 = Math.min(x0, r.x);

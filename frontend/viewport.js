@@ -46,6 +46,9 @@ export class Viewport {
     // The element's size as last observed: reading clientWidth right after the drawing changed
     // would make the browser lay it out then and there.
     this._size = null;
+    this._committed = null; // the view in the svg's viewBox: {svg, w, h, cx, cy, k, viewBox}
+    this._commits = new WeakMap(); // svg -> the view last committed to it
+    this._fresh = null; // the svg just put in, not laid out yet
     new ResizeObserver(() => {
       this._size = {w: element.clientWidth || 1, h: element.clientHeight || 1};
       // TensorBoard hides an inactive tab's iframe (height 0): place the drawing once it has a
@@ -56,11 +59,26 @@ export class Viewport {
     }).observe(element);
   }
 
-  /** Shows `svg` (already in the document); its original viewBox is the drawing's bounds. */
+  /**
+   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
+   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
+   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
+   */
   setSvg(svg, bounds) {
     this.svg = svg;
     this.bounds = bounds;
-    this._commit();
+    const done = this._commits.get(svg);
+    if (done && svg.getAttribute('viewBox') === done.viewBox) {
+      this._committed = done;
+      this._apply();
+    } else {
+      // Not laid out yet: until the next frame, views are committed (the viewBox is free).
+      this._fresh = svg;
+      requestAnimationFrame(() => {
+        if (this._fresh === svg) this._fresh = null;
+      });
+      this._commit();
+    }
   }
 
   _hasSize() {
@@ -137,12 +155,15 @@ export class Viewport {
     this.jump({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k});
   }
 
-  /** Moves to `target` at once and repaints sharp (no glide). */
+  /**
+   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
+   * one laid out as a transform, committed once it rests.
+   */
   jump(target) {
     cancelAnimationFrame(this._animation);
     this._pending = null;
     this.view = {...target, k: this._clampScale(target.k)};
-    this._commit();
+    this._apply();
   }
 
   /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
@@ -226,7 +247,8 @@ export class Viewport {
     if (!this.svg) return;
     const {w, h} = this.size();
     const done = this._committed;
-    if (!done || done.svg !== this.svg || done.w !== w || done.h !== h) {
+    const stale = !done || done.svg !== this.svg || done.w !== w || done.h !== h;
+    if (stale || this._fresh === this.svg) {
       this._commit();
       return;
     }
@@ -249,9 +271,11 @@ export class Viewport {
     const {cx, cy, k} = this.view;
     const vw = w / k;
     const vh = h / k;
-    this.svg.setAttribute('viewBox', `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`);
+    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
+    this.svg.setAttribute('viewBox', viewBox);
     this.svg.style.transform = '';
-    this._committed = {svg: this.svg, w, h, cx, cy, k};
+    this._committed = {svg: this.svg, w, h, cx, cy, k, viewBox};
+    this._commits.set(this.svg, this._committed);
     if (this.hooks.onChange) this.hooks.onChange(this.view);
   }
 

@@ -403,7 +403,7 @@ export function importGraphSvg(text) {
   const svg = document.adoptNode(root);
   svg.removeAttribute('width');
   svg.removeAttribute('height');
-  svg.setAttribute('class', 'sg-graph');
+  svg.setAttribute('class', 'sg-drawing sg-graph');
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   svg.setAttribute('role', 'img');
   return {svg, bounds};

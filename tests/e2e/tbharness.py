@@ -198,12 +198,21 @@ class Tab:
 
     def run_and_wait(self, action) -> None:
         """Does `action` (which draws a new view) and waits until the new view is on screen."""
-        self.frame.evaluate("document.querySelector('svg.sg-graph').dataset.old = '1'")
+        before = self.showings()
         action()
-        self.frame.wait_for_selector(
-            ".sg-app[data-state='ready'] svg.sg-graph:not([data-old])", timeout=30_000
+        self.frame.wait_for_function(
+            """(before) => {
+              const app = document.querySelector('.sg-app');
+              return app.dataset.state === 'ready' && (app.dataset.shown ?? null) !== before;
+            }""",
+            arg=before,
+            timeout=30_000,
         )
         self.wait_still()
+
+    def showings(self) -> str | None:
+        """How many drawings the tab has put on screen (a parked one shown again counts too)."""
+        return self.frame.evaluate("document.querySelector('.sg-app').dataset.shown ?? null")
 
     def wait_still(self) -> None:
         """Waits until the drawing stops gliding (the viewBox is the same for a few frames)."""

@@ -125,7 +125,7 @@ def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
     # A click inside the open group, away from its frame and its boxes, keeps it open.
     inside = tab.frame.evaluate(
         """(id) => {
-          const frame = document.getElementById(id);
+          const frame = document.querySelector(`svg.sg-graph [id="${id}"]`);
           const r = frame.getBoundingClientRect();
           for (let y = r.top + r.height * 0.3; y < r.bottom - 20; y += 7) {
             for (let x = r.left + 20; x < r.right - 20; x += 7) {
@@ -138,10 +138,10 @@ def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
         "cluster-" + element_id("scope", "layer2"),
     )
     assert inside, "no empty spot inside layer2's frame"
-    tab.frame.evaluate("document.querySelector('svg.sg-graph').dataset.old = '1'")
+    before = tab.showings()
     tab.frame.locator(".sg-viewport").click(position=_in_viewport(tab, inside))
     tab.page.wait_for_timeout(400)
-    expect(tab.frame.locator("svg.sg-graph[data-old]")).to_have_count(1)  # nothing redrawn
+    assert tab.showings() == before  # nothing redrawn
 
     # A click on the open group's frame (not on a box inside it) closes it again.
     tab.run_and_wait(lambda: tab.frame_of("scope", "layer2").click(position={"x": 6, "y": 6}))
@@ -205,6 +205,76 @@ def _plugin_requests(tab) -> list[str]:
         ),
     )
     return asked
+
+
+def _fit(tab):
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
+
+
+def _open(tab, scope):
+    """Opens group `scope` by a click on its box (the whole drawing fitted first)."""
+    _fit(tab)
+    tab.run_and_wait(lambda: tab.box("scope", scope).click())
+
+
+def _close(tab, scope):
+    """Closes open group `scope` by a click on its frame (the whole drawing fitted first)."""
+    _fit(tab)
+    tab.run_and_wait(lambda: tab.frame_of("scope", scope).click(position={"x": 6, "y": 6}))
+
+
+def test_drawings_shown_before_wait_laid_out_and_hidden_and_are_bounded(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.frame.evaluate("window.closedView = document.querySelector('svg.sg-graph')")
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    tab.frame.evaluate("window.openView = document.querySelector('svg.sg-graph')")
+
+    # The view before stays in the document, hidden but laid out, and not in the pointer's way.
+    assert tab.frame.evaluate(
+        """() => {
+          const sheet = window.closedView.parentElement;
+          return sheet.matches('.sg-stage > .sg-sheet.sg-parked') &&
+            getComputedStyle(sheet).contentVisibility === 'hidden' &&
+            !window.closedView.matches('.sg-graph');
+        }"""
+    )
+    expect(tab.frame.locator("svg.sg-graph")).to_have_count(1)
+    parked = tab.frame.locator(".sg-sheet.sg-parked")
+
+    # Closing layer2 shows that very drawing again, and opening it the other one: the boxes
+    # of each answer the pointer.
+    _close(tab, "layer2")
+    assert tab.frame.evaluate("document.querySelector('svg.sg-graph') === window.closedView")
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    assert tab.frame.evaluate("document.querySelector('svg.sg-graph') === window.openView")
+
+    # The parked drawing has the same ids, and comes first in the document: a search hit is
+    # marked in the drawing on screen only.
+    tab.frame.fill(".sg-search-input", "layer1")
+    tab.frame.locator('.sg-result[title="layer1"]').first.click()
+    expect(tab.frame.locator('svg.sg-graph [id="scope-layer1"]')).to_have_class(
+        re.compile(r"\bsg-hit\b")
+    )
+    assert tab.frame.locator(".sg-parked .sg-hit").count() == 0
+    tab.frame.press(".sg-search-input", "Escape")
+
+    # Six views drawn: the one on screen and the four last ones are kept, the oldest is gone.
+    _open(tab, "layer1")
+    _open(tab, "layer3")
+    _close(tab, "layer1")
+    _close(tab, "layer2")
+    expect(tab.frame.locator(".sg-sheet")).to_have_count(5)
+    expect(parked).to_have_count(4)
+    assert not tab.frame.evaluate("window.closedView.isConnected")
+    # Shown again from its kept copy, without asking the server.
+    asked = []
+    tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
+    tab.close_all()
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+    expect(tab.frame.locator(".sg-sheet")).to_have_count(5)
+    assert asked == []
 
 
 def test_the_remembered_view_is_asked_for_at_once(tab):
