@@ -256,7 +256,6 @@ _TB_COLLAPSED = """(name) => {
   return !!node && !node.classList.contains('expanded');
 }"""
 
-# Ours: a new drawing (not the one on screen at the click) shows group `id` open, or closed.
 # Our tab: a drawing put on screen since the click (the root counts them in data-shown) that
 # shows group `id` open, or closed.
 _OURS_OPENED = """({id, shown}) => {
