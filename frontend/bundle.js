@@ -1857,17 +1857,23 @@ function safeFilename(text) {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
 }
 var Drawings = class {
-  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS } = {}) {
+  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
+  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS, onDrop } = {}) {
     this.kept = kept;
     this.maxChars = maxChars;
     this.trustedMs = trustedMs;
+    this.onDrop = onDrop || (() => {
+    });
     this._entries = /* @__PURE__ */ new Map();
   }
   get(key) {
     const entry = this._entries.get(key);
     if (!entry) return null;
     this._entries.delete(key);
-    if (performance.now() - entry.at > this.trustedMs) return null;
+    if (performance.now() - entry.at > this.trustedMs) {
+      this._forget(entry);
+      return null;
+    }
     this._entries.set(key, entry);
     return entry;
   }
@@ -1875,12 +1881,22 @@ var Drawings = class {
   set(keys, drawing) {
     const entry = { ...drawing, at: performance.now() };
     for (const key of keys) {
+      const old = this._entries.get(key);
       this._entries.delete(key);
       this._entries.set(key, entry);
+      if (old) this._forget(old);
     }
     while (this._entries.size > this.kept || this._chars() > this.maxChars) {
-      this._entries.delete(this._entries.keys().next().value);
+      const key = this._entries.keys().next().value;
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._forget(old);
     }
+  }
+  /** Drops `entry` if no key holds it any more (it can be kept under two). */
+  _forget(entry) {
+    for (const held of this._entries.values()) if (held === entry) return;
+    this.onDrop(entry);
   }
   _chars() {
     let chars = 0;
@@ -1933,7 +1949,12 @@ var Tab = class {
     this.colour = "";
     this.traced = null;
     this.renderSeq = 0;
-    this.drawings = new Drawings();
+    this.drawings = new Drawings({
+      onDrop: (entry) => {
+        if (this.sheet && this.sheet.element === entry.sheet) this.sheet.dropped = true;
+        else this.unpark(entry.sheet);
+      }
+    });
     this.sheet = null;
     this.parked = [];
     this.showings = 0;
@@ -2381,6 +2402,7 @@ var Tab = class {
     this.shownBase = this.base;
     this.open = new Set(drawing.open);
     this.unpin();
+    this.hideHover();
     this.attach({ drawing: true });
     this.viewport.size();
     const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
@@ -2420,6 +2442,7 @@ var Tab = class {
       shown.element.classList.add("sg-parked");
       shown.element.firstChild.classList.remove("sg-graph");
       this.parked.push(shown);
+      if (shown.dropped) this.unpark(shown.element);
     }
     if (sheet) {
       this.parked = this.parked.filter((p) => p.element !== sheet);
@@ -2440,6 +2463,14 @@ var Tab = class {
       old.element.replaceChildren();
     }
     return sheet;
+  }
+  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
+  unpark(element) {
+    const parked = this.parked.find((p) => p.element === element);
+    if (!parked) return;
+    this.parked = this.parked.filter((p) => p !== parked);
+    element.remove();
+    element.replaceChildren();
   }
   place(placement) {
     if (placement.overview) this.viewport.overview();

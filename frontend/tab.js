@@ -46,18 +46,23 @@ function safeFilename(text) {
  * only (a run's graph can be rewritten; TensorBoard reloads every 30 s too).
  */
 class Drawings {
-  constructor({kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS} = {}) {
+  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
+  constructor({kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS, onDrop} = {}) {
     this.kept = kept;
     this.maxChars = maxChars;
     this.trustedMs = trustedMs;
-    this._entries = new Map(); // key -> {template, bounds, text, open, at}; oldest first
+    this.onDrop = onDrop || (() => {});
+    this._entries = new Map(); // key -> {template, bounds, text, open, sheet, at}; oldest first
   }
 
   get(key) {
     const entry = this._entries.get(key);
     if (!entry) return null;
     this._entries.delete(key);
-    if (performance.now() - entry.at > this.trustedMs) return null;
+    if (performance.now() - entry.at > this.trustedMs) {
+      this._forget(entry);
+      return null;
+    }
     this._entries.set(key, entry);
     return entry;
   }
@@ -66,12 +71,23 @@ class Drawings {
   set(keys, drawing) {
     const entry = {...drawing, at: performance.now()};
     for (const key of keys) {
+      const old = this._entries.get(key);
       this._entries.delete(key);
       this._entries.set(key, entry);
+      if (old) this._forget(old);
     }
     while (this._entries.size > this.kept || this._chars() > this.maxChars) {
-      this._entries.delete(this._entries.keys().next().value);
+      const key = this._entries.keys().next().value;
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._forget(old);
     }
+  }
+
+  /** Drops `entry` if no key holds it any more (it can be kept under two). */
+  _forget(entry) {
+    for (const held of this._entries.values()) if (held === entry) return;
+    this.onDrop(entry);
   }
 
   _chars() {
@@ -138,7 +154,13 @@ export class Tab {
     this.colour = ''; // what boxes are filled by (the `colour` of a view)
     this.traced = null; // the trace shown: {name, direction, depth, found}
     this.renderSeq = 0;
-    this.drawings = new Drawings();
+    // A drawing no longer kept is not kept laid out either (on screen, once it leaves it).
+    this.drawings = new Drawings({
+      onDrop: (entry) => {
+        if (this.sheet && this.sheet.element === entry.sheet) this.sheet.dropped = true;
+        else this.unpark(entry.sheet);
+      },
+    });
     this.sheet = null; // the sheet of the drawing on screen: {element, chars}
     this.parked = []; // those of drawings shown before, oldest first
     this.showings = 0; // drawings put on screen so far (the root's data-shown)
@@ -637,6 +659,7 @@ export class Tab {
     this.shownBase = this.base;
     this.open = new Set(drawing.open);
     this.unpin(); // its box is gone with the old drawing
+    this.hideHover(); // a hover answered since the view was asked for is on the old one
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
     this.attach({drawing: true});
@@ -681,6 +704,7 @@ export class Tab {
       shown.element.classList.add('sg-parked');
       shown.element.firstChild.classList.remove('sg-graph');
       this.parked.push(shown);
+      if (shown.dropped) this.unpark(shown.element);
     }
     if (sheet) {
       this.parked = this.parked.filter((p) => p.element !== sheet);
@@ -701,6 +725,15 @@ export class Tab {
       old.element.replaceChildren();
     }
     return sheet;
+  }
+
+  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
+  unpark(element) {
+    const parked = this.parked.find((p) => p.element === element);
+    if (!parked) return;
+    this.parked = this.parked.filter((p) => p !== parked);
+    element.remove();
+    element.replaceChildren();
   }
 
   place(placement) {

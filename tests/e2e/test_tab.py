@@ -168,7 +168,7 @@ def test_a_view_drawn_before_comes_back_without_asking_the_server(tab):
     assert element_id("op", "layer2/MatMul") in tab.op_ids()
     assert "open=layer2" in tab.frame.evaluate("location.hash")
     assert asked == []
-    # Each showing is a drawing of its own: one on screen, hovers and highlights start afresh.
+    # One drawing on screen; on one shown again, hovers and highlights start afresh.
     expect(tab.frame.locator("svg.sg-graph")).to_have_count(1)
     assert tab.frame.locator("svg.sg-graph .sg-hover, svg.sg-graph .sg-hit").count() == 0
 
@@ -245,8 +245,20 @@ def test_drawings_shown_before_wait_laid_out_and_hidden_and_are_bounded(tab):
 
     # Closing layer2 shows that very drawing again, and opening it the other one: the boxes
     # of each answer the pointer.
+    tab.frame.evaluate(
+        """() => {
+          window.viewBoxSets = [];
+          const app = document.querySelector('.sg-app');
+          new MutationObserver((records) => window.viewBoxSets.push(app.dataset.state)).observe(
+            window.closedView, {attributes: true, attributeFilter: ['viewBox']});
+        }"""
+    )
     _close(tab, "layer2")
     assert tab.frame.evaluate("document.querySelector('svg.sg-graph') === window.closedView")
+    # It keeps the viewBox it was laid out with until it is on screen (a new one would lay out
+    # every element again): the view is a transform until it rests, then committed.
+    sets = tab.frame.evaluate("window.viewBoxSets")
+    assert sets and sets[0] == "ready", sets
     tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
     assert tab.frame.evaluate("document.querySelector('svg.sg-graph') === window.openView")
 
@@ -267,7 +279,8 @@ def test_drawings_shown_before_wait_laid_out_and_hidden_and_are_bounded(tab):
     _close(tab, "layer2")
     expect(tab.frame.locator(".sg-sheet")).to_have_count(5)
     expect(parked).to_have_count(4)
-    assert not tab.frame.evaluate("window.closedView.isConnected")
+    # ... and emptied: nothing holds on to its drawing.
+    assert tab.frame.evaluate("!window.closedView.isConnected && !window.closedView.parentNode")
     # Shown again from its kept copy, without asking the server.
     asked = []
     tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
