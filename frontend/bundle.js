@@ -1496,7 +1496,6 @@ var Viewport = class {
     element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
     this._pending = null;
     this._size = null;
-    this._committed = null;
     this._commits = /* @__PURE__ */ new WeakMap();
     this._fresh = null;
     new ResizeObserver(() => {
@@ -1516,7 +1515,6 @@ var Viewport = class {
     this.bounds = bounds;
     const done = this._commits.get(svg);
     if (done && svg.getAttribute("viewBox") === done.viewBox) {
-      this._committed = done;
       this._apply();
     } else {
       this._fresh = svg;
@@ -1675,8 +1673,8 @@ var Viewport = class {
   _apply() {
     if (!this.svg) return;
     const { w, h: h2 } = this.size();
-    const done = this._committed;
-    const stale = !done || done.svg !== this.svg || done.w !== w || done.h !== h2;
+    const done = this._commits.get(this.svg);
+    const stale = !done || done.w !== w || done.h !== h2;
     if (stale || this._fresh === this.svg) {
       this._commit();
       return;
@@ -1700,8 +1698,7 @@ var Viewport = class {
     const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
     this.svg.setAttribute("viewBox", viewBox);
     this.svg.style.transform = "";
-    this._committed = { svg: this.svg, w, h: h2, cx, cy, k, viewBox };
-    this._commits.set(this.svg, this._committed);
+    this._commits.set(this.svg, { w, h: h2, cx, cy, k, viewBox });
     if (this.hooks.onChange) this.hooks.onChange(this.view);
   }
   _down(event) {
@@ -1917,6 +1914,10 @@ function clearMarks(svg) {
 }
 function pristineCopy(svg) {
   return clearMarks(svg.cloneNode(true));
+}
+function discardSheet(element) {
+  element.remove();
+  element.replaceChildren();
 }
 function afterPaint(fn) {
   let done = false;
@@ -2433,16 +2434,19 @@ var Tab = class {
   }
   /**
    * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
-   * parked, and the oldest parked sheets beyond the bounds leave the document, emptied (a kept
-   * drawing may still point at its old sheet; its copy is what shows it again).
+   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
+   * the bounds are discarded (a kept drawing's copy is what shows it again).
    */
   putOnStage(svg, sheet, chars) {
     const shown = this.sheet;
     if (shown && shown.element !== sheet) {
-      shown.element.classList.add("sg-parked");
-      shown.element.firstChild.classList.remove("sg-graph");
-      this.parked.push(shown);
-      if (shown.dropped) this.unpark(shown.element);
+      if (shown.dropped) {
+        discardSheet(shown.element);
+      } else {
+        shown.element.classList.add("sg-parked");
+        shown.element.firstChild.classList.remove("sg-graph");
+        this.parked.push(shown);
+      }
     }
     if (sheet) {
       this.parked = this.parked.filter((p) => p.element !== sheet);
@@ -2459,8 +2463,7 @@ var Tab = class {
     while (this.parked.length > PARKED || total > PARKED_CHARS) {
       const old = this.parked.shift();
       total -= old.chars;
-      old.element.remove();
-      old.element.replaceChildren();
+      discardSheet(old.element);
     }
     return sheet;
   }
@@ -2469,8 +2472,7 @@ var Tab = class {
     const parked = this.parked.find((p) => p.element === element);
     if (!parked) return;
     this.parked = this.parked.filter((p) => p !== parked);
-    element.remove();
-    element.replaceChildren();
+    discardSheet(element);
   }
   place(placement) {
     if (placement.overview) this.viewport.overview();

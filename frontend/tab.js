@@ -121,6 +121,12 @@ function pristineCopy(svg) {
   return clearMarks(svg.cloneNode(true));
 }
 
+/** Takes a drawing's sheet out of the document, emptied: a kept drawing may still point at it. */
+function discardSheet(element) {
+  element.remove();
+  element.replaceChildren();
+}
+
 /** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
 function afterPaint(fn) {
   let done = false;
@@ -695,16 +701,19 @@ export class Tab {
 
   /**
    * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
-   * parked, and the oldest parked sheets beyond the bounds leave the document, emptied (a kept
-   * drawing may still point at its old sheet; its copy is what shows it again).
+   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
+   * the bounds are discarded (a kept drawing's copy is what shows it again).
    */
   putOnStage(svg, sheet, chars) {
     const shown = this.sheet;
     if (shown && shown.element !== sheet) {
-      shown.element.classList.add('sg-parked');
-      shown.element.firstChild.classList.remove('sg-graph');
-      this.parked.push(shown);
-      if (shown.dropped) this.unpark(shown.element);
+      if (shown.dropped) {
+        discardSheet(shown.element);
+      } else {
+        shown.element.classList.add('sg-parked');
+        shown.element.firstChild.classList.remove('sg-graph');
+        this.parked.push(shown);
+      }
     }
     if (sheet) {
       this.parked = this.parked.filter((p) => p.element !== sheet);
@@ -721,8 +730,7 @@ export class Tab {
     while (this.parked.length > PARKED || total > PARKED_CHARS) {
       const old = this.parked.shift();
       total -= old.chars;
-      old.element.remove();
-      old.element.replaceChildren();
+      discardSheet(old.element);
     }
     return sheet;
   }
@@ -732,8 +740,7 @@ export class Tab {
     const parked = this.parked.find((p) => p.element === element);
     if (!parked) return;
     this.parked = this.parked.filter((p) => p !== parked);
-    element.remove();
-    element.replaceChildren();
+    discardSheet(element);
   }
 
   place(placement) {

@@ -46,8 +46,7 @@ export class Viewport {
     // The element's size as last observed: reading clientWidth right after the drawing changed
     // would make the browser lay it out then and there.
     this._size = null;
-    this._committed = null; // the view in the svg's viewBox: {svg, w, h, cx, cy, k, viewBox}
-    this._commits = new WeakMap(); // svg -> the view last committed to it
+    this._commits = new WeakMap(); // svg -> the view in its viewBox: {w, h, cx, cy, k, viewBox}
     this._fresh = null; // the svg just put in, not laid out yet
     new ResizeObserver(() => {
       this._size = {w: element.clientWidth || 1, h: element.clientHeight || 1};
@@ -69,7 +68,6 @@ export class Viewport {
     this.bounds = bounds;
     const done = this._commits.get(svg);
     if (done && svg.getAttribute('viewBox') === done.viewBox) {
-      this._committed = done;
       this._apply();
     } else {
       // Not laid out yet: until the next frame, views are committed (the viewBox is free).
@@ -246,8 +244,8 @@ export class Viewport {
   _apply() {
     if (!this.svg) return;
     const {w, h} = this.size();
-    const done = this._committed;
-    const stale = !done || done.svg !== this.svg || done.w !== w || done.h !== h;
+    const done = this._commits.get(this.svg);
+    const stale = !done || done.w !== w || done.h !== h;
     if (stale || this._fresh === this.svg) {
       this._commit();
       return;
@@ -274,8 +272,7 @@ export class Viewport {
     const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
     this.svg.setAttribute('viewBox', viewBox);
     this.svg.style.transform = '';
-    this._committed = {svg: this.svg, w, h, cx, cy, k, viewBox};
-    this._commits.set(this.svg, this._committed);
+    this._commits.set(this.svg, {w, h, cx, cy, k, viewBox});
     if (this.hooks.onChange) this.hooks.onChange(this.view);
   }
 
