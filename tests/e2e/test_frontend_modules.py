@@ -44,22 +44,18 @@ class _Files(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         name = self.path.lstrip("/")
         if name in self.drawings:
-            body = self.drawings[name].encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "image/svg+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        if name == "page.html":
-            body = b"<!DOCTYPE html><html><head></head><body></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
+            self._answer(self.drawings[name].encode("utf-8"), "image/svg+xml")
+        elif name == "page.html":
+            self._answer(b"<!DOCTYPE html><html><head></head><body></body></html>", "text/html")
+        else:
+            super().do_GET()
+
+    def _answer(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass
