@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import gzip
 import json
 import mimetypes
 import subprocess
@@ -268,6 +269,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         # (graph cache key, SVG text or None): the last first view drawn ahead, or tried.
         self._drawn_ahead: tuple[tuple, str | None] | None = None
         self._module_listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
+        # (module, the same gzipped): the tab's module last served, compressed once.
+        self._packed_module: tuple[bytes, bytes] | None = None
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
@@ -364,6 +367,19 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         prelude = f"const SCOPEGRAPH_INLINE = {json.dumps(inline)};\n"
         return prelude.encode("utf-8") + bundle
 
+    def packed_tab_module(self, ctx, experiment: str) -> bytes:
+        """`tab_module_impl`, gzipped. The last module made is kept with its compressed bytes,
+        which are served again while it is made the same (it changes with the listing and the
+        first view drawn ahead); that view is packed as it is drawn, so the click on the tab
+        finds its module ready."""
+        module = self.tab_module_impl(ctx, experiment)
+        packed = self._packed_module
+        if packed is not None and packed[0] == module:
+            return packed[1]
+        packed = (module, gzip.compress(module, compresslevel=6, mtime=0))
+        self._packed_module = packed
+        return packed[1]
+
     def _inline_first(self, ctx, experiment: str) -> dict[str, Any]:
         graphs = self.graphs_impl(ctx, experiment)
         view = None
@@ -408,6 +424,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
                     svg = self.image_impl(ctx, "", **first, fmt="svg").decode("utf-8")
                 finally:  # a layout that failed or ran out of time is not tried again
                     self._drawn_ahead = (key, svg)
+                self.packed_tab_module(ctx, "")  # with it, for the click that shows it
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         self._prepared_at = time.monotonic()
@@ -719,8 +736,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @_json_errors
     def _serve_tab_module(self, request):
-        body = self.tab_module_impl(*_request_context(request))
-        return http_util.Respond(request, body, _MIME_TYPES[".js"])
+        # Respond unpacks it for a client that takes no gzip.
+        body = self.packed_tab_module(*_request_context(request))
+        return http_util.Respond(request, body, _MIME_TYPES[".js"], content_encoding="gzip")
 
     @wrappers.Request.application
     @_json_errors
