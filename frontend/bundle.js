@@ -775,6 +775,17 @@ function fillSelect(select, options, selectedIndex) {
   select.value = String(Math.max(0, selectedIndex));
   select.disabled = options.length <= 1;
 }
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250);
+}
 var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
 var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
 function importGraphSvg(text) {
@@ -1331,7 +1342,8 @@ var Compare = class {
       this.stepsFor = key;
       this.steps = [];
       this.stepsKnown = false;
-      this.loadSteps(tab.graph, key);
+      const graph = tab.graph;
+      afterPaint(() => this.loadSteps(graph, key));
     }
     const itself = tab.graph && { ...tab.graph, step: null };
     this.options = tab.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
@@ -1349,6 +1361,7 @@ var Compare = class {
     this.select.disabled = this.options.length === 0;
   }
   async loadSteps(graph, key) {
+    if (key !== this.stepsFor) return;
     let steps;
     try {
       steps = await this.tab.model.graphSteps(graph);
@@ -1918,17 +1931,6 @@ function pristineCopy(svg) {
 function discardSheet(element) {
   element.remove();
   element.replaceChildren();
-}
-function afterPaint(fn) {
-  let done = false;
-  const run = () => {
-    if (!done) {
-      done = true;
-      fn();
-    }
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, 250);
 }
 var Tab = class {
   /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */

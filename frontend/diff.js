@@ -8,7 +8,7 @@
 // tab.js owns the state (`tab.base`: the graph compared against, or null) and calls fill(),
 // decorate() and the counts; everything else about the diff lives here.
 
-import {formatCount, graphLabel, h} from './views.js';
+import {afterPaint, formatCount, graphLabel, h} from './views.js';
 
 // The fills dot.py draws a diff with (colour.DIFF_FILLS), for the sidebar's legend.
 const STATUS = [
@@ -94,7 +94,10 @@ export class Compare {
       this.stepsFor = key;
       this.steps = [];
       this.stepsKnown = false;
-      this.loadSteps(tab.graph, key);
+      // Asked for once what is being drawn now is on screen: on a first visit the server
+      // would read the graph's steps while the browser lays the drawing out.
+      const graph = tab.graph;
+      afterPaint(() => this.loadSteps(graph, key));
     }
     const itself = tab.graph && {...tab.graph, step: null};
     this.options = tab.graphs.filter((g) => !sameBase({...g, step: null}, itself));
@@ -119,6 +122,7 @@ export class Compare {
   }
 
   async loadSteps(graph, key) {
+    if (key !== this.stepsFor) return; // another graph was picked meanwhile
     let steps;
     try {
       steps = await this.tab.model.graphSteps(graph);

@@ -127,19 +127,6 @@ function discardSheet(element) {
   element.replaceChildren();
 }
 
-/** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
-function afterPaint(fn) {
-  let done = false;
-  const run = () => {
-    if (!done) {
-      done = true;
-      fn();
-    }
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, 250); // a hidden document gets no animation frames
-}
-
 export class Tab {
   /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
   constructor(model, {stylesheet = null} = {}) {
@@ -681,7 +668,7 @@ export class Tab {
     this.updateStatus();
     performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
-    afterPaint(() => {
+    views.afterPaint(() => {
       // A copy as it came, before hovers, highlights and edge hit areas, for showing it again.
       if (keep) {
         const {bounds, text, open} = drawing;

@@ -319,6 +319,19 @@ export function fillSelect(select, options, selectedIndex) {
   select.disabled = options.length <= 1;
 }
 
+/** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
+export function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250); // a hidden document gets no animation frames
+}
+
 // --- the graph ---
 
 // Elements that run, embed or restyle something; Graphviz writes none of them. (Animations

@@ -577,6 +577,18 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
     assert asked[0] == "tab.js" and not {"graphs", "first", "svg"} & set(asked), asked
     assert not [u for u in styles if "scopegraph" in u], styles
     _assert_shows(tab, first)
+    # The graph's steps (for "Compare with…") are asked for once the drawing is on screen,
+    # not while the browser lays it out.
+    tab.frame.wait_for_function(
+        "performance.getEntriesByType('resource').some((e) => e.name.includes('/steps?'))"
+    )
+    steps, drawn = tab.frame.evaluate(
+        """() => [
+          performance.getEntriesByType('resource').find((e) => e.name.includes('/steps?')),
+          performance.getEntriesByName('scopegraph:drawn')[0],
+        ].map((e) => e.startTime)"""
+    )
+    assert steps > drawn, (steps, drawn)
 
 
 def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_at_once(tab):
