@@ -458,6 +458,27 @@ def test_pan_zoom_and_fit(tab):
     assert view_box() == pytest.approx(fitted, rel=1e-3)
 
 
+def test_labels_scale_with_the_drawing_as_it_zooms(tab):
+    # A label on screen keeps its width in its box's: laid out once, at its own size, and
+    # scaled (not again in a font of its size on screen, whose hinting makes it up to 5%
+    # narrower or wider than its box at another zoom).
+    tab.open("ffn_scoped")
+    widths = """() => [...document.querySelectorAll('svg.sg-graph g.node')].slice(0, 20)
+      .map((n) => [n.querySelector('text').getBoundingClientRect().width,
+                   n.querySelector('ellipse, polygon, path').getBoundingClientRect().width])"""
+    before = tab.frame.evaluate(widths)
+    for _ in range(4):
+        tab.frame.click(".sg-zoom [aria-label='Zoom in']")
+        tab.wait_still()
+    after = tab.frame.evaluate(widths)
+    assert len(before) == len(after) >= 10
+    box_ratio = after[0][1] / before[0][1]
+    assert box_ratio > 2
+    for (label, box), (label2, box2) in zip(before, after):
+        assert box2 / box == pytest.approx(box_ratio, rel=1e-3)
+        assert label2 / label == pytest.approx(box_ratio, rel=2e-3)
+
+
 def test_follows_tensorboards_dark_mode(tab):
     tab.open()
     html = tab.frame.locator("html")
