@@ -740,9 +740,7 @@ def test_the_tab_module_does_not_wait_for_a_slow_or_failed_listing(api, monkeypa
     assert inline["first"] is None and inline["style"] and code  # the tab asks, and says why
 
 
-def test_the_tab_module_is_packed_as_the_first_view_is_drawn_and_served_packed(
-    api, monkeypatch
-):
+def test_the_tab_module_is_packed_as_the_first_view_is_drawn_and_served_packed(api, monkeypatch):
     packed = []
     compress = gzip.compress
 

@@ -474,7 +474,7 @@ def test_labels_scale_with_the_drawing_as_it_zooms(tab):
     assert len(before) == len(after) >= 10
     box_ratio = after[0][1] / before[0][1]
     assert box_ratio > 2
-    for (label, box), (label2, box2) in zip(before, after):
+    for (label, box), (label2, box2) in zip(before, after, strict=True):
         assert box2 / box == pytest.approx(box_ratio, rel=1e-3)
         assert label2 / label == pytest.approx(box_ratio, rel=2e-3)
 
