@@ -213,7 +213,8 @@ window.__bench = {
     const cluster = doc.querySelector(`svg.sg-graph [id="cluster-${id}"]`);
     if (!cluster) return null;
     const r = cluster.getBoundingClientRect();
-    const texts = [...cluster.querySelectorAll(':scope > g > a > text, :scope > text')];
+    // Straight in the cluster: the tab drops Graphviz's <g><a> tooltip wrappers.
+    const texts = [...cluster.querySelectorAll(':scope > text')];
     const points = [[r.left + r.width / 2, r.top + 3], [r.left + 20, r.top + 3]];
     if (texts.length) {
       const t = texts[0].getBoundingClientRect();
