@@ -28,10 +28,15 @@ from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 SERIES_MIN = 5
 #: A group with more direct children than this is split into chunks of this size.
 MAX_CHILDREN = 500
-#: The default view opens groups while it stays at or under this many boxes.
-DEFAULT_BOXES = 60
+#: The default view opens groups while it stays at or under this many boxes: few enough that
+#: the demo's graphs are shown whole, or by their top, with labels 7.5-10 px tall in a 1,400 x 900
+#: window (at 60, their labels were drawn 4-5 px tall, and laying out twice the labels made the
+#: first view slower).
+DEFAULT_BOXES = 30
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
+#: What tells numbered siblings apart (see `Hierarchy.default_view`).
+_DIGITS = re.compile(r"\d+")
 #: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
 MAX_BOXES = 1500
 #: Views that open groups on their own (the default view, ``depth``) nest open groups at most
@@ -437,22 +442,42 @@ class Hierarchy:
                     frontier.append(only)
         # Then a level at a time, biggest first, while the view stays readable. Groups of a
         # few ops read well as boxes; a level that does not fit whole is the last one opened.
+        # Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
+        # closed together, so that a repeat looks like the others.
         level = self._visible_groups(opened)
         while level:
             nxt = []
             whole = True
-            for gid in sorted(level, key=lambda g: -groups[g].op_count):
-                if groups[gid].op_count < DEFAULT_MIN_OPS or self._nesting[gid] > MAX_NESTING:
+            for family in self._families(level):
+                family = [
+                    g
+                    for g in family
+                    if groups[g].op_count >= DEFAULT_MIN_OPS and self._nesting[g] <= MAX_NESTING
+                ]
+                if not family:
                     continue
-                grown = boxes + int(self._n_children[gid]) - 1
+                grown = boxes + sum(int(self._n_children[g]) - 1 for g in family)
                 if grown <= DEFAULT_BOXES:
-                    opened.add(gid)
+                    opened.update(family)
                     boxes = grown
-                    nxt.extend(groups[gid].children)
+                    for g in family:
+                        nxt.extend(groups[g].children)
                 else:
                     whole = False
             level = nxt if whole else []
         return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+
+    def _families(self, level: list[int]) -> list[list[int]]:
+        """`level`'s groups by family, biggest first: siblings whose labels differ only in
+        their numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``) are one family."""
+        groups = self._groups
+        families: dict[tuple[int, str], list[int]] = {}
+        for gid in level:
+            group = groups[gid]
+            families.setdefault((group.parent, _DIGITS.sub("#", group.label)), []).append(gid)
+        return sorted(
+            families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f))
+        )
 
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""

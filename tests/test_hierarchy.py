@@ -163,6 +163,34 @@ def test_default_view_opens_a_lone_scope_and_stays_readable(real_graphs):
         assert view.boxes <= hierarchy.DEFAULT_BOXES or len(view.open) <= 3
 
 
+def _stack(layers: int, ops: int) -> Hierarchy:
+    """`input`, then scopes layer1..layerN of `ops` chained ops each, then a `loss` scope.
+    The ops in a layer are named by letters, so that they do not fold into a series."""
+    nodes = [("input", "Placeholder")]
+    previous = "input"
+    for i in range(1, layers + 1):
+        for j in range(ops):
+            nodes.append((f"layer{i}/{chr(ord('a') + j)}", "Relu", (previous,)))
+            previous = nodes[-1][0]
+    nodes.append(("loss/sum", "Sum", (previous,)))
+    return Hierarchy(graph_from_nodes(nodes))
+
+
+def test_default_view_opens_numbered_siblings_together_or_not_at_all():
+    layers = 4  # fewer than a series takes
+    assert layers < hierarchy.SERIES_MIN
+    top = layers + 2  # input, the layers, loss
+    # The most ops per layer for which the four open layers fit the default view's budget.
+    fits = (hierarchy.DEFAULT_BOXES - top) // layers + 1
+    h = _stack(layers, fits)
+    assert h.default_view().open == {f"layer{i}" for i in range(1, layers + 1)}
+    # One op more and the four do not fit, though three would: all four stay closed.
+    over = fits + 1
+    assert top + 3 * (over - 1) <= hierarchy.DEFAULT_BOXES < top + layers * (over - 1)
+    view = _stack(layers, over).default_view()
+    assert view.open == frozenset() and view.boxes == top
+
+
 def test_depth_zero_closes_everything_and_depth_opens_levels():
     h = Hierarchy(nested_graph())
     assert h.view(depth=0).open == frozenset()

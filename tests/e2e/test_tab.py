@@ -458,6 +458,19 @@ def test_pan_zoom_and_fit(tab):
     assert view_box() == pytest.approx(fitted, rel=1e-3)
 
 
+def test_the_first_view_can_be_read_without_zooming(tab):
+    # The default view is small enough to be shown at a size its labels read at: in a
+    # 1,400 x 900 window, most labels at least 7 px tall (a 60-box default view drew the
+    # demo's graphs with labels of 4-5 px).
+    heights = """() => [...document.querySelectorAll('svg.sg-graph text')]
+      .map((t) => t.getBoundingClientRect().height).sort((a, b) => a - b)"""
+    for run in ("ffn_scoped", "pytorch/torch", "ffn_flat"):
+        tab.open(run)
+        shown = tab.frame.evaluate(heights)
+        assert len(shown) > 20, run
+        assert shown[len(shown) // 2] >= 7, (run, shown[len(shown) // 2])
+
+
 def test_labels_scale_with_the_drawing_as_it_zooms(tab):
     # A label on screen keeps its width in its box's: laid out once, at its own size, and
     # scaled (not again in a font of its size on screen, whose hinting makes it up to 5%
@@ -750,9 +763,11 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
 
 def test_colour_by_structure_and_a_blocks_card(tab):
     tab.open("ffn_scoped")
+    for layer in LAYERS:
+        _open(tab, layer)
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", "structure"))
-    # The first view opens layer1-3: the identical open ones are framed in their colour, and
-    # the sidebar lists the class with that colour.
+    # With layer1-3 open, the identical ones are framed in their colour, and the sidebar lists
+    # the class with that colour.
     stroke = "e => e.querySelector('path, polygon').getAttribute('stroke')"
     frame = tab.frame_of("scope", "layer1")
     other = tab.frame_of("scope", "layer2")
