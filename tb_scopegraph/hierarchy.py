@@ -469,12 +469,14 @@ class Hierarchy:
 
     def _families(self, level: list[int]) -> list[list[int]]:
         """`level`'s groups by family, biggest first: siblings whose labels differ only in
-        their numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``) are one family."""
+        their numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``; and as Keras numbers
+        its layers, ``dense``, ``dense_1``) are one family."""
         groups = self._groups
         families: dict[tuple[int, str], list[int]] = {}
         for gid in level:
             group = groups[gid]
-            families.setdefault((group.parent, _DIGITS.sub("#", group.label)), []).append(gid)
+            pattern = _DIGITS.sub("#", group.label).removesuffix("_#")
+            families.setdefault((group.parent, pattern), []).append(gid)
         return sorted(
             families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f))
         )

@@ -163,30 +163,36 @@ def test_default_view_opens_a_lone_scope_and_stays_readable(real_graphs):
         assert view.boxes <= hierarchy.DEFAULT_BOXES or len(view.open) <= 3
 
 
-def _stack(layers: int, ops: int) -> Hierarchy:
-    """`input`, then scopes layer1..layerN of `ops` chained ops each, then a `loss` scope.
-    The ops in a layer are named by letters, so that they do not fold into a series."""
+def _stack(layers: list[str], ops: int) -> Hierarchy:
+    """`input`, then the scopes `layers` of `ops` chained ops each, then a `loss` scope. The
+    ops in a layer are named by letters, so that they do not fold into a series."""
     nodes = [("input", "Placeholder")]
     previous = "input"
-    for i in range(1, layers + 1):
+    for layer in layers:
         for j in range(ops):
-            nodes.append((f"layer{i}/{chr(ord('a') + j)}", "Relu", (previous,)))
+            nodes.append((f"{layer}/{chr(ord('a') + j)}", "Relu", (previous,)))
             previous = nodes[-1][0]
     nodes.append(("loss/sum", "Sum", (previous,)))
     return Hierarchy(graph_from_nodes(nodes))
 
 
-def test_default_view_opens_numbered_siblings_together_or_not_at_all():
-    layers = 4  # fewer than a series takes
-    assert layers < hierarchy.SERIES_MIN
-    top = layers + 2  # input, the layers, loss
+@pytest.mark.parametrize(
+    "layers",
+    [
+        ["layer1", "layer2", "layer3", "layer4"],
+        ["dense", "dense_1", "dense_2", "dense_3"],  # as Keras numbers its layers
+        ["block[0]", "block[1]", "block[2]", "block[3]"],
+    ],
+)
+def test_default_view_opens_numbered_siblings_together_or_not_at_all(layers):
+    assert len(layers) < hierarchy.SERIES_MIN  # four siblings: no series
+    top = len(layers) + 2  # input, the layers, loss
     # The most ops per layer for which the four open layers fit the default view's budget.
-    fits = (hierarchy.DEFAULT_BOXES - top) // layers + 1
-    h = _stack(layers, fits)
-    assert h.default_view().open == {f"layer{i}" for i in range(1, layers + 1)}
+    fits = (hierarchy.DEFAULT_BOXES - top) // len(layers) + 1
+    assert _stack(layers, fits).default_view().open == set(layers)
     # One op more and the four do not fit, though three would: all four stay closed.
     over = fits + 1
-    assert top + 3 * (over - 1) <= hierarchy.DEFAULT_BOXES < top + layers * (over - 1)
+    assert top + 3 * (over - 1) <= hierarchy.DEFAULT_BOXES < top + len(layers) * (over - 1)
     view = _stack(layers, over).default_view()
     assert view.open == frozenset() and view.boxes == top
 
