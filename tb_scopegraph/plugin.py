@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,12 @@ _DOT_CACHE_BYTES = 32 << 20
 # How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
 # search) asks the data provider once, and a new graph still shows within seconds.
 _LOOKUP_TTL_SECONDS = 3.0
+# For how long after that a lookup still answers at once while it is made again in the
+# background. After a pause of a few seconds, TensorBoard's data server (the default one)
+# answered the second of two calls about 40 ms late: every step taken after looking at a
+# drawing for a while waited 10-60 ms on lookups, where a looked-up step takes 2 ms (see
+# bench/bench_idle.py). As long as TensorBoard's own page trusts what it shows between reloads.
+_LOOKUP_STALE_SECONDS = 30.0
 _SEARCH_LIMIT = 50
 _SEARCH_LIMIT_MAX = 1000
 # The `first` route answers the listing without the first graph's view when drawing it takes
@@ -253,12 +260,17 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._graphs = _FutureCache(_GRAPH_CACHE_SIZE)
         self._diffs = _FutureCache(_DIFF_CACHE_SIZE)
         self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
-        self._listings = _TtlCache(_LOOKUP_TTL_SECONDS)
-        self._blobs = _TtlCache(_LOOKUP_TTL_SECONDS)
+        # Lookups made again in the background, one at a time (see _TtlCache).
+        self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
+        lookup = functools.partial(
+            _TtlCache, _LOOKUP_TTL_SECONDS, stale=_LOOKUP_STALE_SECONDS, refresh=self._lookups
+        )
+        self._listings = lookup()
+        self._blobs = lookup()
         # Summaries: a run's tags and what was read of them, trusted as briefly as a listing;
         # tags linked to names once per graph and tag set.
-        self._summary_tags = _TtlCache(_LOOKUP_TTL_SECONDS)
-        self._summary_reads = _TtlCache(_LOOKUP_TTL_SECONDS)
+        self._summary_tags = lookup()
+        self._summary_reads = lookup()
         self._links = _FutureCache(_GRAPH_CACHE_SIZE)
         # Layout workers start with TensorBoard, not with the first view asked for.
         render.shared_renderer().warm()
@@ -1053,13 +1065,28 @@ class _FutureCache:
 
 
 class _TtlCache:
-    """Values trusted for a few seconds, so a burst of requests asks the provider once."""
+    """Values trusted for `ttl` seconds, so a burst of requests asks the provider once.
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+    With a `refresh` executor, a value up to `stale` seconds older still answers at once, and
+    is looked up again in the background (once at a time per key): the request that comes
+    after a pause does not wait on the provider. Older than that, or when its refresh failed
+    until then, a value is looked up again by the request that asks for it."""
+
+    def __init__(
+        self,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        stale: float = 0.0,
+        refresh: ThreadPoolExecutor | None = None,
+    ):
         self._ttl = ttl
+        self._stale = stale if refresh is not None else 0.0
+        self._refresh = refresh
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._refreshing: dict[Hashable, Future] = {}
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         now = self._clock()
@@ -1067,11 +1094,35 @@ class _TtlCache:
             hit = self._entries.get(key)
             if hit is not None and now - hit[0] < self._ttl:
                 return hit[1]
+            if hit is not None and now - hit[0] < self._ttl + self._stale:
+                if key not in self._refreshing:
+                    self._refreshing[key] = self._refresh.submit(self._reload, key, load)
+                return hit[1]
         value = load()
-        with self._lock:
-            self._entries = {k: v for k, v in self._entries.items() if now - v[0] < self._ttl}
-            self._entries[key] = (now, value)
+        self._store(key, value, now)
         return value
+
+    def _reload(self, key: Hashable, load: Callable[[], Any]) -> None:
+        try:
+            now = self._clock()
+            self._store(key, load(), now)
+        except Exception:  # the old value stays; once too old, a request looks it up again
+            logger.debug("scopegraph: looking %r up again failed", key, exc_info=True)
+        finally:
+            with self._lock:
+                self._refreshing.pop(key, None)
+
+    def _store(self, key: Hashable, value: Any, at: float) -> None:
+        limit = self._ttl + self._stale
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if at - v[0] < limit}
+            self._entries[key] = (at, value)
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Waits until the lookups under way in the background are done."""
+        with self._lock:
+            refreshing = list(self._refreshing.values())
+        futures_wait(refreshing, timeout)
 
     def drop(self, key: Hashable) -> None:
         with self._lock:

@@ -149,6 +149,7 @@ def test_the_command_line_reads_past_every_damage_and_warns(tmp_path, capsys):
 def fresh_lookups(monkeypatch):
     """No trusted listings: each request sees what the provider has now."""
     monkeypatch.setattr(plugin, "_LOOKUP_TTL_SECONDS", 0.0)
+    monkeypatch.setattr(plugin, "_LOOKUP_STALE_SECONDS", 0.0)
 
 
 def test_a_record_completed_after_a_read_shows_on_the_next_read(tmp_path, fresh_lookups):

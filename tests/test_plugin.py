@@ -15,6 +15,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,7 @@ class CountingProvider:
     def __init__(self, inner):
         self._inner = inner
         self.calls: Counter[str] = Counter()
+        self.threads: list[str] = []  # the thread of each call, by name
 
     def __getattr__(self, name):
         attr = getattr(self._inner, name)
@@ -214,6 +216,7 @@ class CountingProvider:
 
         def counted(*args, **kwargs):
             self.calls[name] += 1
+            self.threads.append(threading.current_thread().name)
             return attr(*args, **kwargs)
 
         return counted
@@ -858,6 +861,7 @@ def _top_names(api: Api, run: str) -> set[str]:
 )
 def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, second_step):
     monkeypatch.setattr(plugin, "_LOOKUP_TTL_SECONDS", 0.0)
+    monkeypatch.setattr(plugin, "_LOOKUP_STALE_SECONDS", 0.0)
     run_dir = tmp_path / "run"
     _write_graph(run_dir, graphs.ffn_graph(), step=0, wall_time=10.0, suffix=".first")
     source = _start(kind, str(tmp_path), reload_interval=1)
@@ -911,6 +915,78 @@ def test_ttl_cache_expires():
     assert cache.get("k", lambda: 2) == 1
     now[0] = 3.0
     assert cache.get("k", lambda: 3) == 3
+
+
+def test_ttl_cache_answers_a_stale_value_at_once_and_looks_it_up_again_in_the_background():
+    now = [0.0]
+    refresh = ThreadPoolExecutor(max_workers=1)
+    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    assert cache.get("k", lambda: 1) == 1
+    release = threading.Event()
+    loads = []
+
+    def slow_load():
+        loads.append(threading.current_thread().name)
+        release.wait(5)
+        return 2
+
+    now[0] = 10.0
+    assert cache.get("k", slow_load) == 1  # answered while the lookup waits
+    assert cache.get("k", slow_load) == 1
+    release.set()
+    cache.settle(5)
+    assert len(loads) == 1 and loads[0] != threading.current_thread().name  # once, elsewhere
+    assert cache.get("k", lambda: 3) == 2  # the looked-up value, trusted from when it was asked
+    # Past ttl + stale, the request itself looks the value up.
+    now[0] = 10.0 + 33.0
+    assert cache.get("k", lambda: 4) == 4
+    refresh.shutdown()
+
+
+def test_ttl_cache_keeps_a_stale_value_when_looking_it_up_again_fails():
+    now = [0.0]
+    refresh = ThreadPoolExecutor(max_workers=1)
+    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    cache.get("k", lambda: 1)
+    now[0] = 5.0
+    assert cache.get("k", lambda: {}["provider down"]) == 1
+    cache.settle(5)
+    now[0] = 20.0
+    assert cache.get("k", lambda: {}["provider down"]) == 1
+    cache.settle(5)
+    now[0] = 34.0  # too old to answer: the failure is the request's
+    with pytest.raises(KeyError):
+        cache.get("k", lambda: {}["provider down"])
+    refresh.shutdown()
+
+
+def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
+    """The plugin's lookups (listing, blob, summary tags) answer from what was looked up a
+    while ago and are made again in the background; the next request sees the new answers."""
+    now = [1000.0]
+    for name in ("_summary_tags", "_summary_reads", "_listings", "_blobs"):
+        old = getattr(api.plugin, name)
+        cache = plugin._TtlCache(
+            old._ttl, lambda: now[0], stale=old._stale, refresh=api.plugin._lookups
+        )
+        setattr(api.plugin, name, cache)
+    here = threading.current_thread().name
+    assert api.get("svg", run="tf1").status_code == 200
+    assert set(api.provider.threads) == {here}
+
+    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    api.provider.threads.clear()
+    assert api.get("svg", run="tf1").status_code == 200
+    for name in ("_summary_tags", "_listings", "_blobs"):
+        getattr(api.plugin, name).settle(10)
+    assert api.provider.threads and here not in api.provider.threads  # looked up elsewhere
+    api.provider.threads.clear()
+    assert api.get("svg", run="tf1").status_code == 200
+    assert api.provider.threads == []  # what was looked up in the background is trusted
+
+    now[0] += plugin._LOOKUP_TTL_SECONDS + plugin._LOOKUP_STALE_SECONDS
+    assert api.get("svg", run="tf1").status_code == 200
+    assert here in api.provider.threads  # too old: the request looks it up itself
 
 
 @pytest.fixture(autouse=True, scope="module")
