@@ -14,12 +14,17 @@ and, in a fresh Chromium each time and alternating the two tabs, times:
   ours goes back to a view drawn before.
 - ``reopen``: opening it again: a view drawn before.
 
+With ``--tabs tensorboard scopegraph floor``, TensorBoard also shows ``floor_plugin.py``'s tab,
+whose module draws one box at once: its ``first`` is TensorBoard's own cost of showing a tab in
+an iframe, as ours is shown, on that page (the floor under our first view).
+
 Each measurement runs inside the page: the click starts the clock (at its ``pointerdown``), and
 a ``requestAnimationFrame`` loop stops it at the first frame where the drawing is there (a
 frame the browser could not paint, because its main thread was busy, does not count).
 Prints one table with the medians and ratios and writes ``bench/results.json``.
 
     python3 bench/bench_browser.py [--only NAME ...] [--repeat 5] [--limit 120] [--first-only]
+        [--tabs tensorboard scopegraph [floor]] [--out PATH]
 """
 
 from __future__ import annotations
@@ -263,6 +268,15 @@ _SCOPEGRAPH_READY = """() => {
   return !!(frame && frame.contentDocument.querySelector('svg g.node'));
 }"""
 
+# The floor's tab (floor_plugin.py): inside an iframe, its one box.
+_FLOOR_READY = """() => {
+  for (const frame of document.getElementsByTagName('iframe')) {
+    try { if (frame.contentDocument.querySelector('svg.sg-floor g.node')) return true; }
+    catch (e) { /* another origin */ }
+  }
+  return false;
+}"""
+
 # TensorBoard: metanode `name` drawn expanded, with nodes inside; or drawn collapsed.
 _TB_EXPANDED = """(name) => {
   const root = window.__bench.scene().shadowRoot;
@@ -376,9 +390,15 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
 
 #: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
 #: out[step] with {"ms": ...} (or {"timeout": True}) as it goes.
+def measure_floor(page, limit: float, run: int, steps: bool, out: dict) -> None:
+    """The floor's tab (floor_plugin.py): the switch until its one box is there."""
+    out["first"] = switch_to(page, "Floor", _FLOOR_READY, limit)
+
+
 TABS: dict[str, Callable] = {
     "tensorboard": measure_tensorboard,
     "scopegraph": measure_scopegraph,
+    "floor": measure_floor,
 }
 #: The steps each tab times, and what each must meet: first view against TensorBoard's,
 #: open within 1 s, steps to views drawn before within 50 ms (issue 7).
@@ -400,10 +420,13 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-def _tensorboard_command() -> list[str]:
-    """`tensorboard` itself when the plugin is installed; otherwise the same program plus it."""
+def _tensorboard_command(floor: bool = False) -> list[str]:
+    """`tensorboard` itself when the plugin is installed; otherwise the same program plus it;
+    with `floor`, the same plus the floor's tab (floor_plugin.py)."""
     from importlib.metadata import entry_points
 
+    if floor:
+        return [sys.executable, str(HERE / "floor_plugin.py")]
     installed = any(e.name == "scopegraph" for e in entry_points(group="tensorboard_plugins"))
     if installed:
         return ["tensorboard"]
@@ -411,11 +434,12 @@ def _tensorboard_command() -> list[str]:
 
 
 @contextmanager
-def tensorboard(logdir: Path, timeout: float = 120):
-    """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL."""
+def tensorboard(logdir: Path, timeout: float = 120, floor: bool = False):
+    """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL.
+    With `floor`, it shows the floor's tab too."""
     port = _free_port()
     log_path = CORPUS / f"tensorboard-{logdir.name}.log"
-    command = _tensorboard_command() + [
+    command = _tensorboard_command(floor) + [
         "--logdir",
         str(logdir),
         "--host",
@@ -487,7 +511,7 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
-    with tensorboard(LOGS / name) as url:
+    with tensorboard(LOGS / name, floor="floor" in args.tabs) as url:
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
@@ -501,6 +525,9 @@ def bench_graph(playwright, name: str, args) -> dict:
         if ours.get("median_s") and theirs.get("median_s") and not ours["at_least"]:
             figures["ratio"] = theirs["median_s"] / ours["median_s"]
             figures["ratio_is_lower_bound"] = theirs["at_least"]
+        floor = figures.get("floor", {})
+        if floor.get("median_s") and theirs.get("median_s") and not floor["at_least"]:
+            figures["floor_ratio"] = theirs["median_s"] / floor["median_s"]
         out["steps"][step] = figures
     return out
 
@@ -540,6 +567,10 @@ def _table(results: list[dict], args) -> str:
                 + "".join(f"{cell(figures.get(tab)):>14}" for tab in args.tabs)
                 + f"{shown:>9}  {TARGETS[step]}"
             )
+    floors = [(r["graph"], r["steps"]["first"].get("floor_ratio")) for r in results]
+    for graph, ratio in floors:
+        if ratio is not None:
+            lines.append(f"{graph:<16}first   TensorBoard's time / the floor's: {ratio:.1f}x")
     lines.append(
         f"median of {args.repeat}, fresh Chromium each run, tabs alternating; ratio = "
         "TensorBoard's time / ours; * some runs did not get to this step; > ran past --limit"
@@ -558,8 +589,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per tab (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument(
-        "--tabs", nargs="+", choices=sorted(TABS), default=list(TABS), help="tabs to time"
+        "--tabs",
+        nargs="+",
+        choices=sorted(TABS),
+        default=["tensorboard", "scopegraph"],
+        help="tabs to time (floor: floor_plugin.py's tab, TensorBoard's least for a tab)",
     )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument(
         "--first-only", action="store_true", help="time the first view only, no open/close steps"
     )
@@ -578,8 +614,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_graph(playwright, name, args))
     print()
     print(_table(results, args))
-    write_results(RESULTS, args, load_before, results, {"chromium": CHROMIUM})
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    out = args.out
+    args.out = str(out)
+    write_results(out, args, load_before, results, {"chromium": CHROMIUM})
+    print(f"wrote {out}")
     return 0
 
 
