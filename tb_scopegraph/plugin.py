@@ -261,7 +261,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self._diffs = _FutureCache(_DIFF_CACHE_SIZE)
         self._dots = _FutureCache(_DOT_CACHE_SIZE, max_weight=_DOT_CACHE_BYTES, weigh=len)
         # Lookups made again in the background, one at a time (see _TtlCache).
-        self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
+        self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph-lookup")
         lookup = functools.partial(
             _TtlCache, _LOOKUP_TTL_SECONDS, stale=_LOOKUP_STALE_SECONDS, refresh=self._lookups
         )
@@ -321,10 +321,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     # --- the work behind each route: plain arguments in, plain data out ---
 
-    def graphs_impl(self, ctx, experiment: str) -> list[dict[str, Any]]:
-        """Every graph in the experiment: run, kind, tag and op count when known."""
+    def graphs_impl(self, ctx, experiment: str, stale_ok: bool = True) -> list[dict[str, Any]]:
+        """Every graph in the experiment: run, kind, tag and op count when known. `stale_ok`:
+        as looked up a while ago (see _LOOKUP_STALE_SECONDS), or False: within seconds."""
         listed = []
-        for g in self._list_graphs(ctx, experiment):
+        for g in self._list_graphs(ctx, experiment, stale_ok=stale_ok):
             parsed = self._graphs.find((experiment, g.run, g.kind, g.tag))
             op_count = parsed.op_count if parsed is not None else g.op_count
             listed.append({"run": g.run, "kind": g.kind, "tag": g.tag, "op_count": op_count})
@@ -425,11 +426,13 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
         ctx = RequestContext()
         try:
-            graphs = self.graphs_impl(ctx, "")
+            # Background work, which the module then carries: made from what the provider
+            # says now, and it renews the lookups the click on the tab is answered from.
+            graphs = self.graphs_impl(ctx, "", stale_ok=False)
             if not graphs:
                 return False  # not loaded yet, perhaps
             first = _graph_of(graphs[0])
-            key = self._locate(ctx, "", **first)[0]
+            key = self._locate(ctx, "", **first, stale_ok=False)[0]
             if self._drawn_ahead is None or self._drawn_ahead[0] != key:
                 svg = None
                 try:
@@ -620,20 +623,21 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     # --- lookups and caches ---
 
-    def _list_graphs(self, ctx, experiment: str, fresh: bool = False) -> list:
+    def _list_graphs(self, ctx, experiment: str, fresh: bool = False, stale_ok: bool = True):
         def list_now():
             # Counting ops would read and parse every graph; counts come from the cache.
             return sources.list_graphs(self._provider, ctx, experiment, op_counts=False)
 
         if fresh:
             self._listings.drop(experiment)
-        return self._listings.get(experiment, list_now)
+        return self._listings.get(experiment, list_now, stale_ok)
 
-    def _resolve(self, ctx, experiment: str, run, kind, tag):
+    def _resolve(self, ctx, experiment: str, run, kind, tag, stale_ok: bool = True):
         """The one graph a (run, kind, tag) query names; kind and tag may be left out."""
         if not run:
             raise tb_errors.InvalidArgumentError('query parameter "run" is required')
-        graphs = [g for g in self._list_graphs(ctx, experiment) if g.run == run]
+        listed = self._list_graphs(ctx, experiment, stale_ok=stale_ok)
+        graphs = [g for g in listed if g.run == run]
         if not graphs:
             # A run that appeared after the listing was cached.
             graphs = [g for g in self._list_graphs(ctx, experiment, fresh=True) if g.run == run]
@@ -655,17 +659,17 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         g = graphs[0]
         return sources.GraphRef(g.run, g.kind, g.tag)
 
-    def _locate(self, ctx, experiment: str, run, kind, tag, step=None):
+    def _locate(self, ctx, experiment: str, run, kind, tag, step=None, stale_ok: bool = True):
         """(cache key, ref, blob) of the graph a query names (the latest, or the one written
-        at `step`): the key changes with its blob."""
-        ref = self._resolve(ctx, experiment, run, kind, tag)
+        at `step`): the key changes with its blob. `stale_ok`: as for graphs_impl."""
+        ref = self._resolve(ctx, experiment, run, kind, tag, stale_ok)
         if step is None:
             find = functools.partial(sources.latest_blob, self._provider, ctx, experiment, ref)
         else:
             find = functools.partial(
                 sources.blob_at_step, self._provider, ctx, experiment, ref, step
             )
-        blob = self._blobs.get((experiment, ref, step), find)
+        blob = self._blobs.get((experiment, ref, step), find, stale_ok)
         # The wall time tells apart two graphs written at the same step (same blob key).
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
         return key, ref, blob
@@ -742,7 +746,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @_json_errors
     def _serve_graphs(self, request):
-        body = self.graphs_impl(*_request_context(request))
+        # The tab asks this to learn of new runs (every 30 s): an answer from a listing older
+        # than that would show them one round late.
+        body = self.graphs_impl(*_request_context(request), stale_ok=False)
         return http_util.Respond(request, body, _JSON)
 
     @wrappers.Request.application
@@ -1088,13 +1094,15 @@ class _TtlCache:
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._refreshing: dict[Hashable, Future] = {}
 
-    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, load: Callable[[], Any], stale_ok: bool = True) -> Any:
+        """The value of `key`, looked up by `load()` unless trusted; `stale_ok=False`: not
+        older than `ttl` (a caller that asks to see what changed)."""
         now = self._clock()
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None and now - hit[0] < self._ttl:
                 return hit[1]
-            if hit is not None and now - hit[0] < self._ttl + self._stale:
+            if stale_ok and hit is not None and now - hit[0] < self._ttl + self._stale:
                 if key not in self._refreshing:
                     self._refreshing[key] = self._refresh.submit(self._reload, key, load)
                 return hit[1]

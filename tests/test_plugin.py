@@ -989,6 +989,30 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     assert here in api.provider.threads  # too old: the request looks it up itself
 
 
+def test_the_listing_route_and_the_view_drawn_ahead_do_not_take_a_stale_listing(api):
+    """What asks to see what changed (the tab's refresh of its pickers, the first view drawn
+    ahead for the module) looks the listing up again once it is older than the few seconds."""
+    now = [1000.0]
+    for name in ("_listings", "_blobs"):
+        old = getattr(api.plugin, name)
+        cache = plugin._TtlCache(
+            old._ttl, lambda: now[0], stale=old._stale, refresh=api.plugin._lookups
+        )
+        setattr(api.plugin, name, cache)
+    here = threading.current_thread().name
+    api.json("graphs")
+    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    api.provider.threads.clear()
+    api.json("graphs")
+    assert api.provider.threads and set(api.provider.threads) == {here}
+    api.json("view", run="tf1")  # a view takes the listing as it is
+    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    api.provider.threads.clear()
+    api.plugin._prepare_first_view()
+    lookups = [t for t in api.provider.threads if t.startswith("scopegraph-lookup")]
+    assert api.provider.threads and lookups == []  # looked up by the drawing itself
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _quiet_tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
