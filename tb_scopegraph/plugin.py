@@ -1121,10 +1121,15 @@ class _TtlCache:
                 self._refreshing.pop(key, None)
 
     def _store(self, key: Hashable, value: Any, at: float) -> None:
+        """Keeps `value`, looked up at time `at`, unless a lookup begun later was kept."""
         limit = self._ttl + self._stale
         with self._lock:
+            kept = self._entries.get(key)
             self._entries = {k: v for k, v in self._entries.items() if at - v[0] < limit}
-            self._entries[key] = (at, value)
+            if kept is not None and kept[0] > at:
+                self._entries[key] = kept
+            else:
+                self._entries[key] = (at, value)
 
     def settle(self, timeout: float | None = None) -> None:
         """Waits until the lookups under way in the background are done."""

@@ -943,6 +943,28 @@ def test_ttl_cache_answers_a_stale_value_at_once_and_looks_it_up_again_in_the_ba
     refresh.shutdown()
 
 
+def test_ttl_cache_keeps_the_later_lookup_when_a_slow_one_ends_after_it():
+    now = [0.0]
+    refresh = ThreadPoolExecutor(max_workers=1)
+    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    cache.get("k", lambda: "first")
+    release = threading.Event()
+
+    def slow_load():
+        release.wait(5)
+        return "begun at 5"
+
+    now[0] = 5.0
+    assert cache.get("k", slow_load) == "first"  # looked up again in the background
+    now[0] = 6.0
+    assert cache.get("k", lambda: "begun at 6", stale_ok=False) == "begun at 6"
+    release.set()
+    cache.settle(5)
+    now[0] = 7.0
+    assert cache.get("k", lambda: "not asked") == "begun at 6"
+    refresh.shutdown()
+
+
 def test_ttl_cache_keeps_a_stale_value_when_looking_it_up_again_fails():
     now = [0.0]
     refresh = ThreadPoolExecutor(max_workers=1)
