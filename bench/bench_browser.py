@@ -388,13 +388,13 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
         out["reopen"] = _click_step(page, again, _OURS_OPENED, target["id"], limit)
 
 
-#: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
-#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes.
 def measure_floor(page, limit: float, run: int, steps: bool, out: dict) -> None:
     """The floor's tab (floor_plugin.py): the switch until its one box is there."""
     out["first"] = switch_to(page, "Floor", _FLOOR_READY, limit)
 
 
+#: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
+#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes.
 TABS: dict[str, Callable] = {
     "tensorboard": measure_tensorboard,
     "scopegraph": measure_scopegraph,
@@ -434,12 +434,15 @@ def _tensorboard_command(floor: bool = False) -> list[str]:
 
 
 @contextmanager
-def tensorboard(logdir: Path, timeout: float = 120, floor: bool = False):
+def tensorboard(
+    logdir: Path, timeout: float = 120, command: list[str] | None = None, log_name: str = ""
+):
     """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL.
-    With `floor`, it shows the floor's tab too."""
+    `command`: the program to run (`_tensorboard_command()`), given the logdir, host and port;
+    its output goes to bench/corpus/tensorboard-<log_name or the logdir's name>.log."""
     port = _free_port()
-    log_path = CORPUS / f"tensorboard-{logdir.name}.log"
-    command = _tensorboard_command(floor) + [
+    log_path = CORPUS / f"tensorboard-{log_name or logdir.name}.log"
+    command = (command or _tensorboard_command()) + [
         "--logdir",
         str(logdir),
         "--host",
@@ -511,7 +514,7 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
-    with tensorboard(LOGS / name, floor="floor" in args.tabs) as url:
+    with tensorboard(LOGS / name, command=_tensorboard_command("floor" in args.tabs)) as url:
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
@@ -614,10 +617,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_graph(playwright, name, args))
     print()
     print(_table(results, args))
-    out = args.out
-    args.out = str(out)
-    write_results(out, args, load_before, results, {"chromium": CHROMIUM})
-    print(f"wrote {out}")
+    write_results(args.out, args, load_before, results, {"chromium": CHROMIUM})
+    print(f"wrote {args.out}")
     return 0
 
 

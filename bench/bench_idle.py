@@ -22,13 +22,12 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
 from pathlib import Path
 
-from bench_browser import LOGS, _free_port, _get
+from bench_browser import LOGS, tensorboard
 from common import HERE, write_results
 
 # TensorBoard with this checkout's plugin, its stale window for lookups turned off.
@@ -41,24 +40,6 @@ from tensorboard.main import run_main
 run_main()
 """
 _WITH_WINDOW = _WITHOUT_WINDOW.replace("plugin._LOOKUP_STALE_SECONDS = 0.0", "")
-
-
-def _start(logdir: Path, code: str, log_path: Path):
-    port = _free_port()
-    command = [sys.executable, "-c", code, "--logdir", str(logdir), "--host", "127.0.0.1"]
-    command += ["--port", str(port)]
-    log = open(log_path, "wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/data/plugin/scopegraph"
-    deadline = time.monotonic() + 120
-    while True:
-        listed = _get(f"{url}/graphs")
-        if listed and json.loads(listed):
-            return process, port, json.loads(listed)
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"tensorboard did not list a graph; see {log_path}")
-        time.sleep(0.3)
 
 
 def _timed(port: int, path: str) -> tuple[float, bytes]:
@@ -89,9 +70,10 @@ def _routes(first: dict) -> dict[str, tuple[str, bytes]]:
 
 
 def measure(logdir: Path, code: str, label: str, args) -> dict:
-    log_path = HERE / "corpus" / f"tensorboard-idle-{label}.log"
-    process, port, listed = _start(logdir, code, log_path)
-    try:
+    command = [sys.executable, "-c", code]
+    with tensorboard(logdir, command=command, log_name=f"idle-{label}") as url:
+        port = int(url.rsplit(":", 1)[1])
+        listed = json.loads(_timed(port, "/data/plugin/scopegraph/graphs")[1])
         routes = _routes(listed[0])
         for path, _ in routes.values():  # drawn and parsed once: what is timed is the lookups
             _timed(port, path)
@@ -106,9 +88,6 @@ def measure(logdir: Path, code: str, label: str, args) -> dict:
                     figures[name][when].append(ms)
             print(f"  [{label}] round {i + 1} done", flush=True)
         return figures
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +126,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("\n".join(rows))
     print(f"median of {args.rounds}, each after {args.pause:g} s with no request; {args.logdir}")
-    args.logdir = str(args.logdir)
     write_results(HERE / "results_idle.json", args, load_before, results, {})
     print("wrote bench/results_idle.json")
     return 0

@@ -44,4 +44,5 @@ def write_results(path: Path, args, load_before, results: list, machine: dict, *
         "graphs": results,
         **more,
     }
-    path.write_text(json.dumps(payload, indent=1) + "\n")
+    # default=str: paths among the settings are written as text.
+    path.write_text(json.dumps(payload, indent=1, default=str) + "\n")

@@ -8,8 +8,8 @@ beside the others. Nothing else: it reads no data.
 
     python3 bench/floor_plugin.py --logdir DIR --host 127.0.0.1 --port N
 
-runs TensorBoard as the ``tensorboard`` command does, with this tab added (and this checkout's
-plugin when it is not installed).
+runs TensorBoard as ``tests/e2e/launch_tensorboard.py`` does (the ``tensorboard`` command, with
+this checkout's plugin when it is not installed), with this tab added.
 """
 
 from __future__ import annotations
@@ -56,18 +56,10 @@ class FloorPlugin(base_plugin.TBPlugin):
 
 
 def main() -> None:
-    from absl import app
-    from tensorboard import default, main_lib, program
+    sys.path.insert(0, str(REPO / "tests" / "e2e"))
+    import launch_tensorboard
 
-    main_lib.global_init()
-    plugins = default.get_plugins()
-    if not any(getattr(p, "plugin_name", None) == "scopegraph" for p in plugins):
-        sys.path.insert(0, str(REPO))
-        from tb_scopegraph.plugin import ScopeGraphPlugin
-
-        plugins.append(ScopeGraphPlugin)
-    tensorboard = program.TensorBoard(plugins=[*plugins, FloorPlugin])
-    app.run(tensorboard.main, flags_parser=tensorboard.configure)
+    launch_tensorboard.main(extra_plugins=[FloorPlugin])
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from tensorboard import default, main_lib, program
 REPO = Path(__file__).resolve().parents[2]
 
 
-def main() -> None:
+def main(extra_plugins=()) -> None:
+    """`extra_plugins`: TBPlugin classes to show besides (bench/floor_plugin.py's tab)."""
     main_lib.global_init()
     plugins = default.get_plugins()
     if not any(getattr(p, "plugin_name", None) == "scopegraph" for p in plugins):
@@ -23,7 +24,7 @@ def main() -> None:
         from tb_scopegraph.plugin import ScopeGraphPlugin
 
         plugins.append(ScopeGraphPlugin)
-    tensorboard = program.TensorBoard(plugins=plugins)
+    tensorboard = program.TensorBoard(plugins=[*plugins, *extra_plugins])
     app.run(tensorboard.main, flags_parser=tensorboard.configure)
 
 
