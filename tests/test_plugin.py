@@ -222,6 +222,10 @@ class CountingProvider:
         return counted
 
 
+#: The plugin's short-lived lookups (see plugin._TtlCache).
+LOOKUP_CACHES = ("_summary_tags", "_summary_reads", "_listings", "_blobs")
+
+
 class Api:
     """The plugin inside TensorBoard's own WSGI app, as `tensorboard --logdir` serves it."""
 
@@ -236,6 +240,15 @@ class Api:
 
     def get(self, route: str, **params):
         return self.client.get(f"{PREFIX}/{route}", query_string=params)
+
+    def clock_lookups(self, now: list[float], names=LOOKUP_CACHES) -> None:
+        """The plugin's lookup caches `names`, as they are but read the time from `now[0]`."""
+        for name in names:
+            old = getattr(self.plugin, name)
+            cache = plugin._TtlCache(
+                old._ttl, lambda: now[0], stale=old._stale, refresh=self.plugin._lookups
+            )
+            setattr(self.plugin, name, cache)
 
     def json(self, route: str, **params):
         response = self.get(route, **params)
@@ -986,12 +999,7 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     """The plugin's lookups (listing, blob, summary tags) answer from what was looked up a
     while ago and are made again in the background; the next request sees the new answers."""
     now = [1000.0]
-    for name in ("_summary_tags", "_summary_reads", "_listings", "_blobs"):
-        old = getattr(api.plugin, name)
-        cache = plugin._TtlCache(
-            old._ttl, lambda: now[0], stale=old._stale, refresh=api.plugin._lookups
-        )
-        setattr(api.plugin, name, cache)
+    api.clock_lookups(now)
     here = threading.current_thread().name
     assert api.get("svg", run="tf1").status_code == 200
     assert set(api.provider.threads) == {here}
@@ -999,7 +1007,7 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     now[0] += plugin._LOOKUP_TTL_SECONDS + 1
     api.provider.threads.clear()
     assert api.get("svg", run="tf1").status_code == 200
-    for name in ("_summary_tags", "_listings", "_blobs"):
+    for name in LOOKUP_CACHES:
         getattr(api.plugin, name).settle(10)
     assert api.provider.threads and here not in api.provider.threads  # looked up elsewhere
     api.provider.threads.clear()
@@ -1015,12 +1023,7 @@ def test_the_listing_route_and_the_view_drawn_ahead_do_not_take_a_stale_listing(
     """What asks to see what changed (the tab's refresh of its pickers, the first view drawn
     ahead for the module) looks the listing up again once it is older than the few seconds."""
     now = [1000.0]
-    for name in ("_listings", "_blobs"):
-        old = getattr(api.plugin, name)
-        cache = plugin._TtlCache(
-            old._ttl, lambda: now[0], stale=old._stale, refresh=api.plugin._lookups
-        )
-        setattr(api.plugin, name, cache)
+    api.clock_lookups(now, ("_listings", "_blobs"))
     here = threading.current_thread().name
     api.json("graphs")
     now[0] += plugin._LOOKUP_TTL_SECONDS + 1
