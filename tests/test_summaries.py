@@ -27,7 +27,7 @@ from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
 from test_plugin import LOOKUP_CACHES, Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
-from tb_scopegraph import plugin, sources, summaries
+from tb_scopegraph import dot, plugin, sources, summaries
 from tb_scopegraph.dot import element_id
 from tb_scopegraph.hierarchy import Hierarchy
 
@@ -325,7 +325,7 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
         if 'summarized"' not in line:
             continue
         eid = re.search(r'id="([^"]+)"', line).group(1)
-        found[eid] = re.search(r"\\n\u25c6 (\d+ summar(?:y|ies))", line).group(1)
+        found[eid] = re.search(rf"\\n{dot.BADGE} (\d+ summar(?:y|ies))", line).group(1)
     return found
 
 
