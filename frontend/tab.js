@@ -189,14 +189,15 @@ export class Tab {
 
   /**
    * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
-   * contents follow a frame later: they cost as much to lay out as a drawing. (Put on screen
-   * earlier, hidden, its layout gets in the way of the drawing's answer: measured slower.)
+   * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
+   * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
+   * in the way of the drawing's answer: measured slower.)
    */
   attach({drawing = false} = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
-    this.ui.root.classList.toggle('sg-sidebar-later', drawing);
+    this.ui.root.classList.toggle('sg-drawing-first', drawing);
     document.documentElement.classList.add('sg-document');
     document.body.append(this.ui.root);
     this.viewport.measure();
@@ -677,7 +678,7 @@ export class Tab {
         kept.template = pristineCopy(svg);
       }
       views.addEdgeHitAreas(svg);
-      this.ui.root.classList.remove('sg-sidebar-later');
+      this.ui.root.classList.remove('sg-drawing-first');
       if (seq !== this.renderSeq) return;
       writeLocation(graph, [...this.open], this.base);
       if (!this.base) remember(graph, this.open); // a diff's open scopes are not the graph's

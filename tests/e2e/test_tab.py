@@ -625,6 +625,43 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
     assert steps > drawn, (steps, drawn)
 
 
+# In the tab's iframe, from its start: what the first animation frame holding the drawing shows.
+_FIRST_FRAME_PROBE = """
+if (location.pathname.endsWith('plugin_entry.html')) {
+  const look = () => {
+    const app = document.querySelector('.sg-app');
+    if (app && app.querySelector('svg.sg-graph g.node')) {
+      const status = app.querySelector('.sg-status');
+      window.__firstFrame = {
+        status: getComputedStyle(status).display,
+        sidebar: getComputedStyle(app.querySelector('.sg-sidebar')).contentVisibility,
+      };
+      return;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}
+"""
+
+
+def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_status(tab):
+    _drawn_ahead(tab)
+    tab.page.add_init_script(_FIRST_FRAME_PROBE)
+    tab.open()
+    # In the frame that first shows the drawing, the sidebar keeps its place with its contents
+    # skipped, and the status line (the only other text, whose font is looked for) is not laid
+    # out; once the drawing is on screen, both are.
+    first = tab.frame.evaluate("window.__firstFrame")
+    assert first == {"status": "none", "sidebar": "hidden"}, first
+    status = tab.frame.locator(".sg-status")
+    expect(status).to_be_visible()
+    assert re.search(r"\d+ boxes", status.inner_text()), status.inner_text()
+    sidebar = tab.frame.locator(".sg-sidebar")
+    assert sidebar.evaluate("e => getComputedStyle(e).contentVisibility") == "visible"
+    expect(tab.frame.locator("#sg-run")).to_be_visible()
+
+
 def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_at_once(tab):
     first = _first_answer(tab)
     _module_without_inline(tab)
