@@ -23,7 +23,7 @@ a ``requestAnimationFrame`` loop stops it at the first frame where the drawing i
 frame the browser could not paint, because its main thread was busy, does not count).
 Prints one table with the medians and ratios and writes ``bench/results.json``.
 
-    python3 bench/bench_browser.py [--only NAME ...] [--repeat 5] [--limit 120] [--first-only]
+    python3 bench/bench_browser.py [--only NAME ...] [--repeat 7] [--limit 120] [--first-only]
         [--tabs tensorboard scopegraph [floor]] [--out PATH]
 """
 
@@ -589,7 +589,7 @@ def _table(results: list[dict], args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=BROWSER_GRAPHS, help="bench only these graphs")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per tab (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per tab (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument(
         "--tabs",
