@@ -250,6 +250,11 @@ class Api:
             )
             setattr(self.plugin, name, cache)
 
+    def settle_lookups(self, timeout: float = 10) -> None:
+        """Waits for the lookups the plugin is making again in the background."""
+        for name in LOOKUP_CACHES:
+            getattr(self.plugin, name).settle(timeout)
+
     def json(self, route: str, **params):
         response = self.get(route, **params)
         assert response.status_code == 200, response.get_data(as_text=True)
@@ -1007,8 +1012,7 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     now[0] += plugin._LOOKUP_TTL_SECONDS + 1
     api.provider.threads.clear()
     assert api.get("svg", run="tf1").status_code == 200
-    for name in LOOKUP_CACHES:
-        getattr(api.plugin, name).settle(10)
+    api.settle_lookups()
     assert api.provider.threads and here not in api.provider.threads  # looked up elsewhere
     api.provider.threads.clear()
     assert api.get("svg", run="tf1").status_code == 200

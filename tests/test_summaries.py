@@ -24,7 +24,7 @@ from tensorboard.backend.event_processing import event_file_loader
 from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.util import tensor_util
 from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
-from test_plugin import LOOKUP_CACHES, Api, _Multiplexer, _start, _wait_for
+from test_plugin import Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
 from tb_scopegraph import dot, plugin, sources, summaries
@@ -463,8 +463,7 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
     now[0] += plugin._LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
     assert badged() == {"scope-layer1": "1 summary"}
-    for name in LOOKUP_CACHES:
-        getattr(api.plugin, name).settle(10)
+    api.settle_lookups()
     assert badged() == {"scope-layer1": "1 summary", "scope-layer2": "1 summary"}
     assert latest() == [(1, 0.5)]
 
