@@ -143,7 +143,8 @@ def test_a_hostile_run_name_in_the_picker(hostile_tab):
     tab.open("hostile")
     options = tab.frame.locator("#sg-run option").all_text_contents()
     assert HOSTILE_RUN in options
-    tab.frame.select_option("#sg-run", label=HOSTILE_RUN)
+    # Its op has a name the first run's drawing holds too: wait for the new drawing itself.
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-run", label=HOSTILE_RUN))
     expect(tab.box("op", IMG)).to_have_count(1, timeout=30_000)
     text = card_text(tab, "op", IMG)
     assert IMG in text and SCRIPT in text
