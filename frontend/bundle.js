@@ -150,11 +150,11 @@ var Latest = class {
     this._controller = null;
   }
 };
-async function request(path, params, { signal, as = "json", started = null } = {}) {
+async function request(path, params, { signal, as = "json", started: started2 = null } = {}) {
   const query = params ? `?${params}` : "";
   let response;
   try {
-    response = await (started || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
+    response = await (started2 || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
@@ -210,7 +210,7 @@ var Model = class {
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
    * (it came with the tab's module), its view kept only on a `firstVisit`.
    */
-  constructor({ graphs = null, first = null, answer = null, firstVisit: firstVisit2 = true } = {}) {
+  constructor({ graphs = null, first = null, answer = null, firstVisit = true } = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
@@ -220,7 +220,7 @@ var Model = class {
       });
       this._listing = answered.then(({ graphs: graphs2 }) => graphs2);
     } else if (answer) {
-      if (firstVisit2) this._takeFirstView(answer.view);
+      if (firstVisit) this._takeFirstView(answer.view);
       this._listing = Promise.resolve(answer.graphs);
     }
     this._view = new Latest();
@@ -235,9 +235,9 @@ var Model = class {
     const early = this._listing;
     this._listing = null;
     if (early) return early;
-    const started = this._graphs;
+    const started2 = this._graphs;
     this._graphs = null;
-    return request("graphs", null, { started });
+    return request("graphs", null, { started: started2 });
   }
   /**
    * The SVG text of a view: {svg}. Latest only. (Which groups a default view or a depth
@@ -774,6 +774,12 @@ function fillSelect(select, options, selectedIndex) {
   );
   select.value = String(Math.max(0, selectedIndex));
   select.disabled = options.length <= 1;
+}
+function addStyle(text) {
+  const style = document.createElement("style");
+  style.textContent = text;
+  document.head.append(style);
+  return Promise.resolve();
 }
 function afterPaint(fn) {
   let done = false;
@@ -1478,6 +1484,31 @@ function changeTitle(what) {
   return `${what} changed`;
 }
 
+// theme.js
+function tensorBoardBody() {
+  try {
+    if (window.parent !== window && window.parent.document.querySelector("tb-webapp, tf-tensorboard")) {
+      return window.parent.document.body;
+    }
+  } catch {
+  }
+  return null;
+}
+var media = () => window.matchMedia("(prefers-color-scheme: dark)");
+function applyTheme(body = tensorBoardBody()) {
+  const dark = body ? body.classList.contains("dark-mode") : media().matches;
+  document.documentElement.classList.toggle("sg-dark", dark);
+}
+function followTheme() {
+  const body = tensorBoardBody();
+  const apply = () => applyTheme(body);
+  if (body) {
+    new MutationObserver(apply).observe(body, { attributes: true, attributeFilter: ["class"] });
+  }
+  media().addEventListener("change", apply);
+  apply();
+}
+
 // viewport.js
 var DRAG_SLOP = 4;
 var COMMIT_MS = 150;
@@ -1634,10 +1665,10 @@ var Viewport = class {
       return;
     }
     const from = { ...this.view };
-    const start = performance.now();
+    const start2 = performance.now();
     const duration = 260;
     const step = (now) => {
-      const t = easeOut(Math.min(1, (now - start) / duration));
+      const t = easeOut(Math.min(1, (now - start2) / duration));
       this.view = {
         cx: from.cx + (to.cx - from.cx) * t,
         cy: from.cy + (to.cy - from.cy) * t,
@@ -1933,10 +1964,15 @@ function discardSheet(element) {
   element.replaceChildren();
 }
 var Tab = class {
-  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
-  constructor(model2, { stylesheet: stylesheet2 = null } = {}) {
-    this.model = model2;
-    this.stylesheet = stylesheet2;
+  /**
+   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
+   * `early`: the first drawing boot.js put on screen (its own root), which the tab's shell
+   * replaces once it shows a drawing or a message.
+   */
+  constructor(model, { stylesheet = null, early = null } = {}) {
+    this.model = model;
+    this.stylesheet = stylesheet;
+    this.early = early;
     this.ui = buildShell();
     this.graphs = [];
     this.graph = null;
@@ -1978,12 +2014,12 @@ var Tab = class {
   async start() {
     this.prefetchFirstView();
     const first = this.loadGraphs();
-    this.followTheme();
+    followTheme();
     this.wire();
     await this.stylesheet;
     this.styled = true;
     if (this.svgText || !this.ui.message.hidden) this.attach();
-    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
     setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
   }
@@ -1999,7 +2035,9 @@ var Tab = class {
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle("sg-drawing-first", drawing);
     document.documentElement.classList.add("sg-document");
-    document.body.append(this.ui.root);
+    if (this.early && this.early.isConnected) this.early.replaceWith(this.ui.root);
+    else document.body.append(this.ui.root);
+    this.early = null;
     this.viewport.measure();
   }
   /** New runs show up in the pickers; the view on screen stays as it is. */
@@ -2028,31 +2066,6 @@ var Tab = class {
     else graphs.push(this.graph);
     this.graphs = graphs;
     this.fillPickers();
-  }
-  // --- theme ---
-  /** TensorBoard puts `dark-mode` on its <body>; outside TensorBoard the OS setting decides. */
-  followTheme() {
-    const media = window.matchMedia("(prefers-color-scheme: dark)");
-    let parentBody = null;
-    try {
-      if (window.parent !== window && window.parent.document.querySelector("tb-webapp, tf-tensorboard")) {
-        parentBody = window.parent.document.body;
-      }
-    } catch {
-      parentBody = null;
-    }
-    const apply = () => {
-      const dark = parentBody ? parentBody.classList.contains("dark-mode") : media.matches;
-      document.documentElement.classList.toggle("sg-dark", dark);
-    };
-    if (parentBody) {
-      new MutationObserver(apply).observe(parentBody, {
-        attributes: true,
-        attributeFilter: ["class"]
-      });
-    }
-    media.addEventListener("change", apply);
-    apply();
   }
   // --- events ---
   wire() {
@@ -2346,7 +2359,7 @@ var Tab = class {
     const seq = ++this.renderSeq;
     this.hideMessage();
     this.hideHover();
-    const started = performance.now();
+    const started2 = performance.now();
     const key = viewParams(graph, request2).toString();
     const kept = this.drawings.get(key);
     if (kept) {
@@ -2355,7 +2368,7 @@ var Tab = class {
       this.setState("loading");
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet }, placement, started, null, kept);
+      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
       return;
     }
     this.setLoading(true);
@@ -2390,14 +2403,14 @@ var Tab = class {
       key,
       viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
     ];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started, keys);
+    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
   }
   /**
    * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
    * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
    * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
-  display(graph, drawing, placement, started, keep = null, kept = null) {
+  display(graph, drawing, placement, started2, keep = null, kept = null) {
     const seq = this.renderSeq;
     const svg = drawing.svg;
     this.failed = null;
@@ -2416,7 +2429,7 @@ var Tab = class {
     this.boxes = svg.querySelectorAll("g.node").length;
     this.showColourLegend(svg);
     this.place(placement);
-    this.drawSeconds = (performance.now() - started) / 1e3;
+    this.drawSeconds = (performance.now() - started2) / 1e3;
     this.updateStatus();
     performance.mark("scopegraph:drawn");
     afterPaint(() => {
@@ -2559,10 +2572,10 @@ var Tab = class {
     ui.viewport.classList.toggle("sg-busy", on);
     ui.loading.hidden = true;
     if (!on || !chip2) return;
-    const started = performance.now();
+    const started2 = performance.now();
     this.loadingTimer = setTimeout(() => {
       const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started) / 1e3))
+        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
       );
       tick();
       ui.loading.hidden = false;
@@ -3084,30 +3097,27 @@ function rasterize(svgText) {
 }
 
 // index.js
-performance.mark("scopegraph:boot");
-var inline = typeof SCOPEGRAPH_INLINE === "object" ? SCOPEGRAPH_INLINE : {};
-var stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
-var firstVisit = !readLocation().graph && !rememberedGraph();
-var model = new Model(inline.first ? { answer: inline.first, firstVisit } : startListing());
-function startListing() {
-  const started = fetch(firstVisit ? "./first" : "./graphs", { credentials: "same-origin" });
-  started.catch(() => {
-  });
-  return firstVisit ? { first: started } : { graphs: started };
+var started = false;
+function render() {
+  start(typeof SCOPEGRAPH_INLINE === "object" ? SCOPEGRAPH_INLINE : {});
 }
-var rendered = false;
-async function render() {
-  if (rendered) return;
-  rendered = true;
+async function start(inline, { early = null, styled = false } = {}) {
+  if (started) return;
+  started = true;
   performance.mark("scopegraph:modules");
-  const tab = new Tab(model, { stylesheet });
+  let stylesheet = Promise.resolve();
+  if (!styled) stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
+  const firstVisit = !readLocation().graph && !rememberedGraph();
+  const answer = inline.first;
+  const model = new Model(answer ? { answer, firstVisit } : startListing(firstVisit));
+  const tab = new Tab(model, { stylesheet, early });
   await tab.start();
 }
-function addStyle(text) {
-  const style = document.createElement("style");
-  style.textContent = text;
-  document.head.append(style);
-  return Promise.resolve();
+function startListing(firstVisit) {
+  const started2 = fetch(firstVisit ? "./first" : "./graphs", { credentials: "same-origin" });
+  started2.catch(() => {
+  });
+  return firstVisit ? { first: started2 } : { graphs: started2 };
 }
 function loadStylesheet() {
   const link = document.createElement("link");
@@ -3122,5 +3132,6 @@ function loadStylesheet() {
   return loaded;
 }
 export {
-  render
+  render,
+  start
 };

@@ -11,6 +11,7 @@ import {
 } from './location.js';
 import {Compare, sameBase} from './diff.js';
 import {ApiError, Model, Stale, viewParams} from './model.js';
+import {followTheme} from './theme.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
 
@@ -128,10 +129,15 @@ function discardSheet(element) {
 }
 
 export class Tab {
-  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
-  constructor(model, {stylesheet = null} = {}) {
+  /**
+   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
+   * `early`: the first drawing boot.js put on screen (its own root), which the tab's shell
+   * replaces once it shows a drawing or a message.
+   */
+  constructor(model, {stylesheet = null, early = null} = {}) {
     this.model = model;
     this.stylesheet = stylesheet;
+    this.early = early;
     this.ui = views.buildShell();
     this.graphs = [];
     this.graph = null; // the graph picked
@@ -177,12 +183,13 @@ export class Tab {
     // The first view is asked for as soon as the listing is in, styled shell or not (a
     // drawing that comes first is placed once the shell has a size).
     const first = this.loadGraphs();
-    this.followTheme();
+    followTheme();
     this.wire();
     await this.stylesheet;
     this.styled = true;
     if (this.svgText || !this.ui.message.hidden) this.attach();
-    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    // An early drawing stays until the tab has one to show (or a message).
+    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
     setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
   }
@@ -199,7 +206,10 @@ export class Tab {
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle('sg-drawing-first', drawing);
     document.documentElement.classList.add('sg-document');
-    document.body.append(this.ui.root);
+    // In the same task as the drawing goes in: no frame shows the shell without it.
+    if (this.early && this.early.isConnected) this.early.replaceWith(this.ui.root);
+    else document.body.append(this.ui.root);
+    this.early = null;
     this.viewport.measure();
   }
 
@@ -229,36 +239,6 @@ export class Tab {
     else graphs.push(this.graph); // gone from the logdir, still on screen
     this.graphs = graphs;
     this.fillPickers();
-  }
-
-  // --- theme ---
-
-  /** TensorBoard puts `dark-mode` on its <body>; outside TensorBoard the OS setting decides. */
-  followTheme() {
-    const media = window.matchMedia('(prefers-color-scheme: dark)');
-    let parentBody = null;
-    try {
-      if (
-        window.parent !== window &&
-        window.parent.document.querySelector('tb-webapp, tf-tensorboard')
-      ) {
-        parentBody = window.parent.document.body;
-      }
-    } catch {
-      parentBody = null; // Not same-origin: nothing to follow but the OS.
-    }
-    const apply = () => {
-      const dark = parentBody ? parentBody.classList.contains('dark-mode') : media.matches;
-      document.documentElement.classList.toggle('sg-dark', dark);
-    };
-    if (parentBody) {
-      new MutationObserver(apply).observe(parentBody, {
-        attributes: true,
-        attributeFilter: ['class'],
-      });
-    }
-    media.addEventListener('change', apply);
-    apply();
   }
 
   // --- events ---

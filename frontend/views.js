@@ -319,6 +319,14 @@ export function fillSelect(select, options, selectedIndex) {
   select.disabled = options.length <= 1;
 }
 
+/** Adds the tab's stylesheet, given as text; resolves at once. */
+export function addStyle(text) {
+  const style = document.createElement('style');
+  style.textContent = text;
+  document.head.append(style);
+  return Promise.resolve();
+}
+
 /** Runs fn once the browser has drawn the current frame (or soon, if it draws no frames). */
 export function afterPaint(fn) {
   let done = false;

@@ -358,16 +358,17 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return {"graphs": graphs, "view": {**first, "svg": svg.decode("utf-8")}}
 
     def tab_module_impl(self, ctx, experiment: str) -> bytes:
-        """The tab's module: `bundle.js` after one statement, `const SCOPEGRAPH_INLINE = {...}`,
-        that carries what the tab would otherwise ask for as soon as it runs: its stylesheet
-        (`style`) and the `first` route's answer (`first`). Two round trips fewer to the first
-        drawing, each waiting on a page TensorBoard keeps busy.
+        """The tab's module: `boot.bundle.js` (frontend/boot.js, which shows the first drawing
+        and then starts the tab itself, `static/bundle.js`) after one statement,
+        `const SCOPEGRAPH_INLINE = {...}`, that carries what the tab would otherwise ask for as
+        soon as it runs: its stylesheet (`style`) and the `first` route's answer (`first`). Two
+        round trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy.
 
         `first` is null when the listing fails or takes over _MODULE_LISTING_WAIT_SECONDS (the
         tab then asks, and a remembered view is not held up); its view is the first graph's
         default view only when it was drawn ahead for that graph as it is now (see
         `prepare_first_view`). Nothing is laid out for the module itself."""
-        bundle, _ = self.static_impl("bundle.js")
+        bundle, _ = self.static_impl("boot.bundle.js")
         style, _ = self.static_impl("style.css")
         listing = self._module_listings.submit(self._inline_first, ctx, experiment)
         try:

@@ -715,7 +715,7 @@ def _tab_module(api) -> tuple[dict, bytes]:
     return tab_module.split(response.data)
 
 
-def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api, monkeypatch):
+def test_the_tab_module_is_the_first_module_with_its_stylesheet_and_first_answer(api, monkeypatch):
     # Before the first view is drawn ahead: the listing alone, and nothing laid out for it.
     real = plugin.render.render
     monkeypatch.setattr(plugin.render, "render", None)
@@ -726,7 +726,8 @@ def test_the_tab_module_is_the_bundle_with_its_stylesheet_and_first_answer(api, 
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
-    assert code == api.get("static/bundle.js").data and b"export" in code
+    # boot.js, bundled: it shows that view and imports the tab (static/bundle.js).
+    assert code == api.get("static/boot.bundle.js").data and b"static/bundle.js" in code
     assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
     first = inline["first"]
     names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]

@@ -662,6 +662,102 @@ def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_st
     expect(tab.frame.locator("#sg-run")).to_be_visible()
 
 
+# In the tab's iframe, from its start: the first animation frame holding a drawing and the
+# first holding the tab's own (svg.sg-graph): the roots on the page and where the drawing is.
+_EARLY_PROBE = """
+if (location.pathname.endsWith('plugin_entry.html')) {
+  const frames = {};
+  const seen = (svg) => {
+    const app = svg.closest('.sg-app');
+    const r = svg.getBoundingClientRect();
+    return {
+      early: app.classList.contains('sg-early'),
+      apps: document.querySelectorAll('.sg-app').length,
+      boxes: svg.querySelectorAll('g.node').length,
+      viewBox: svg.getAttribute('viewBox').split(' ').map(Number),
+      rect: [r.x, r.y, r.width, r.height],
+      sidebar: getComputedStyle(app.querySelector('.sg-sidebar')).contentVisibility,
+      dark: document.documentElement.classList.contains('sg-dark'),
+    };
+  };
+  const look = () => {
+    const any = document.querySelector('svg.sg-drawing');
+    if (any && !frames.first) frames.first = seen(any);
+    const own = document.querySelector('svg.sg-graph');
+    if (own) {
+      frames.tab = seen(own);
+      window.__frames = frames;
+      return;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}
+"""
+
+
+def test_a_first_visit_shows_the_drawing_before_the_tab_which_then_takes_its_place(tab):
+    _drawn_ahead(tab)
+    tab.page.add_init_script(_EARLY_PROBE)
+    tab.open()
+    frames = tab.frame.evaluate("window.__frames")
+    first, own = frames["first"], frames["tab"]
+    # The first drawing on screen is boot.js's, in a shell of its own laid out as the tab's.
+    assert first["early"] and first["apps"] == 1 and first["sidebar"] == "hidden", first
+    # The tab replaces it in the frame its drawing first shows in: the same drawing, the same
+    # view of it, in the same place.
+    assert not own["early"] and own["apps"] == 1, own
+    assert own["boxes"] == first["boxes"] > 0
+    assert own["viewBox"] == pytest.approx(first["viewBox"], abs=1e-6)
+    assert own["rect"] == pytest.approx(first["rect"], abs=0.5)
+    assert own["dark"] == first["dark"]
+    early, started = tab.frame.evaluate(
+        """() => ['early', 'modules'].map(
+          (m) => performance.getEntriesByName('scopegraph:' + m)[0].startTime)"""
+    )
+    assert early < started
+    expect(tab.frame.locator(".sg-early")).to_have_count(0)
+    # The tab's drawing answers the pointer.
+    tab.frame.locator("svg.sg-graph g.node").first.hover()
+    expect(tab.frame.locator(".sg-card")).to_be_visible()
+
+
+def test_a_linked_or_remembered_view_is_not_preceded_by_the_first_graphs_drawing(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+    _drawn_ahead(tab)
+    # Reloaded, TensorBoard's URL names the view; in a new page without it, this browser
+    # remembers it.
+    tab.page.add_init_script(_EARLY_PROBE)
+    tab.page.reload()
+    again = tab.page.context.new_page()
+    again.add_init_script(_EARLY_PROBE)
+    again.goto(tab.url + "/#scopegraph")
+    for page in (tab.page, again):
+        tab.frame = tab_frame(page)
+        tab.wait_ready()
+        expect(tab.frame_of("scope", "layer3")).to_be_visible()
+        frames = tab.frame.evaluate("window.__frames")
+        assert not frames["first"]["early"], frames
+
+
+def test_the_first_drawing_says_so_when_the_tab_itself_cannot_load(tab):
+    _drawn_ahead(tab)
+    tab.page.route("**/data/plugin/scopegraph/static/bundle.js", lambda route: route.abort())
+    tab.allow_console_error(r"ERR_FAILED|bundle\.js")
+    tab.page.goto(tab.url + "/#scopegraph")
+    tab.frame = tab_frame(tab.page)
+    message = tab.frame.locator(".sg-message")
+    expect(message).to_contain_text("Could not load the Scope Graph tab")
+    expect(message).to_contain_text("static/bundle.js")
+    app = tab.frame.locator(".sg-app")
+    expect(app).to_have_attribute("data-state", "error")
+    # The drawing stays on screen, its sidebar's contents too.
+    expect(tab.frame.locator(".sg-early svg.sg-drawing g.node").first).to_be_visible()
+    expect(tab.frame.locator(".sg-sidebar")).to_have_css("content-visibility", "visible")
+
+
 def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_at_once(tab):
     first = _first_answer(tab)
     _module_without_inline(tab)
