@@ -92,21 +92,32 @@ var Viewport = class {
     this._wheelFactor = 1;
     this._wheelAt = null;
     this._wheelFrame = 0;
-    element.addEventListener("pointerdown", (e) => this._down(e));
-    element.addEventListener("pointermove", (e) => this._move(e));
-    element.addEventListener("pointerup", (e) => this._up(e));
-    element.addEventListener("pointercancel", () => this._cancelPress());
-    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
+    this._listening = new AbortController();
+    const signal = this._listening.signal;
+    element.addEventListener("pointerdown", (e) => this._down(e), { signal });
+    element.addEventListener("pointermove", (e) => this._move(e), { signal });
+    element.addEventListener("pointerup", (e) => this._up(e), { signal });
+    element.addEventListener("pointercancel", () => this._cancelPress(), { signal });
+    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false, signal });
     this._pending = null;
     this._size = null;
     this._commits = /* @__PURE__ */ new WeakMap();
     this._fresh = null;
-    new ResizeObserver(() => {
+    this._resizes = new ResizeObserver(() => {
       this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
       if (this._pending === "overview" && this._hasSize()) this.overview();
       else if (this._pending && this._hasSize()) this.fit(false);
       else this._apply();
-    }).observe(element);
+    });
+    this._resizes.observe(element);
+  }
+  /** Stops following the element (another Viewport takes it over), its drawing left as it is. */
+  release() {
+    this._listening.abort();
+    this._resizes.disconnect();
+    cancelAnimationFrame(this._animation);
+    clearTimeout(this._commitTimer);
+    this._cancelPress();
   }
   /**
    * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
@@ -823,7 +834,7 @@ async function render() {
     showLoadError(early, error);
     return;
   }
-  module.start(inline, { early: early && early.root, styled: Boolean(early) });
+  module.start(inline, { early, styled: Boolean(early) });
 }
 function showEarly() {
   const view = inline.first && inline.first.view;
@@ -850,10 +861,11 @@ function showEarly() {
   viewport.setSvg(drawing.svg, drawing.bounds);
   viewport.overview();
   performance.mark("scopegraph:early");
-  return ui;
+  const release = () => viewport.release();
+  return { ui, svg: drawing.svg, bounds: drawing.bounds, sheet, text: view.svg, release };
 }
 function showLoadError(early, error) {
-  let ui = early;
+  let ui = early && early.ui;
   if (!ui) {
     if (inline.style != null) addStyle(inline.style);
     applyTheme();

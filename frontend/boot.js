@@ -8,8 +8,8 @@
 // this size, and it builds and wires a whole shell before its first drawing. So on a first
 // visit (no view in the link, none remembered here) whose view came with the module, this one
 // shows that drawing at once, in the tab's shell as the tab lays it out and placed as the tab
-// places it, while the tab is fetched; once it is in, the tab starts and puts its own shell,
-// with the same drawing in the same place, where this one was.
+// places it, while the tab is fetched; once it is in, the tab starts with that shell and
+// drawing as its own (laid out already: nothing is made or laid out twice).
 
 import {readLocation, rememberedGraph} from './location.js';
 import {applyTheme} from './theme.js';
@@ -39,12 +39,13 @@ export async function render() {
     showLoadError(early, error);
     return;
   }
-  module.start(inline, {early: early && early.root, styled: Boolean(early)});
+  module.start(inline, {early, styled: Boolean(early)});
 }
 
 /**
- * On a first visit, the drawing the module came with, on screen in a shell of the tab's:
- * that shell's parts ({root, message, ...}, views.buildShell), or null (nothing to show).
+ * On a first visit, the drawing the module came with, on screen in a shell of the tab's; what
+ * the tab takes over (see Tab): {ui (views.buildShell's parts), svg, bounds, sheet, text (the
+ * SVG's text), release (stops this module's pan and zoom)}; or null (nothing to show).
  */
 function showEarly() {
   const view = inline.first && inline.first.view;
@@ -74,12 +75,13 @@ function showEarly() {
   viewport.setSvg(drawing.svg, drawing.bounds);
   viewport.overview();
   performance.mark('scopegraph:early');
-  return ui;
+  const release = () => viewport.release();
+  return {ui, svg: drawing.svg, bounds: drawing.bounds, sheet, text: view.svg, release};
 }
 
 /** The tab's module could not be loaded: say so, over the early drawing if there is one. */
 function showLoadError(early, error) {
-  let ui = early;
+  let ui = early && early.ui;
   if (!ui) {
     if (inline.style != null) views.addStyle(inline.style);
     applyTheme();

@@ -1533,21 +1533,32 @@ var Viewport = class {
     this._wheelFactor = 1;
     this._wheelAt = null;
     this._wheelFrame = 0;
-    element.addEventListener("pointerdown", (e) => this._down(e));
-    element.addEventListener("pointermove", (e) => this._move(e));
-    element.addEventListener("pointerup", (e) => this._up(e));
-    element.addEventListener("pointercancel", () => this._cancelPress());
-    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
+    this._listening = new AbortController();
+    const signal = this._listening.signal;
+    element.addEventListener("pointerdown", (e) => this._down(e), { signal });
+    element.addEventListener("pointermove", (e) => this._move(e), { signal });
+    element.addEventListener("pointerup", (e) => this._up(e), { signal });
+    element.addEventListener("pointercancel", () => this._cancelPress(), { signal });
+    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false, signal });
     this._pending = null;
     this._size = null;
     this._commits = /* @__PURE__ */ new WeakMap();
     this._fresh = null;
-    new ResizeObserver(() => {
+    this._resizes = new ResizeObserver(() => {
       this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
       if (this._pending === "overview" && this._hasSize()) this.overview();
       else if (this._pending && this._hasSize()) this.fit(false);
       else this._apply();
-    }).observe(element);
+    });
+    this._resizes.observe(element);
+  }
+  /** Stops following the element (another Viewport takes it over), its drawing left as it is. */
+  release() {
+    this._listening.abort();
+    this._resizes.disconnect();
+    cancelAnimationFrame(this._animation);
+    clearTimeout(this._commitTimer);
+    this._cancelPress();
   }
   /**
    * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
@@ -1966,14 +1977,17 @@ function discardSheet(element) {
 var Tab = class {
   /**
    * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
-   * `early`: the first drawing boot.js put on screen (its own root), which the tab's shell
-   * replaces once it shows a drawing or a message.
+   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
+   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
+   * one if the tab's first view is that drawing's text; else it is taken off the stage.
    */
   constructor(model, { stylesheet = null, early = null } = {}) {
     this.model = model;
     this.stylesheet = stylesheet;
     this.early = early;
-    this.ui = buildShell();
+    this.ui = early ? early.ui : buildShell();
+    this.styled = Boolean(early);
+    this.adopting = null;
     this.graphs = [];
     this.graph = null;
     this.shownGraph = null;
@@ -2035,9 +2049,14 @@ var Tab = class {
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle("sg-drawing-first", drawing);
     document.documentElement.classList.add("sg-document");
-    if (this.early && this.early.isConnected) this.early.replaceWith(this.ui.root);
-    else document.body.append(this.ui.root);
-    this.early = null;
+    if (this.early) {
+      this.early.release();
+      if (this.early.sheet !== this.adopting) this.early.sheet.remove();
+      this.ui.root.classList.remove("sg-early");
+      this.early = null;
+    } else {
+      document.body.append(this.ui.root);
+    }
     this.viewport.measure();
   }
   /** New runs show up in the pickers; the view on screen stays as it is. */
@@ -2391,8 +2410,13 @@ var Tab = class {
     if (seq !== this.renderSeq) return;
     this.setLoading(false);
     let imported;
+    const early = this.early;
     try {
-      imported = importGraphSvg(answer.svg);
+      if (early && early.text === answer.svg) {
+        imported = { svg: early.svg, bounds: early.bounds, sheet: early.sheet };
+      } else {
+        imported = importGraphSvg(answer.svg);
+      }
     } catch (error) {
       this.failed = { request: request2, placement };
       this.showRenderError(error);
@@ -2420,7 +2444,9 @@ var Tab = class {
     this.open = new Set(drawing.open);
     this.unpin();
     this.hideHover();
+    this.adopting = drawing.sheet;
     this.attach({ drawing: true });
+    this.adopting = null;
     this.viewport.size();
     const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;

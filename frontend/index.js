@@ -25,8 +25,8 @@ export function render() {
 
 /**
  * Starts the tab with what its module carried (`inline`: {style, first}, either may be
- * missing). `early`: the root of the drawing boot.js showed, which the tab replaces, and whose
- * stylesheet is the tab's (`styled`), or null.
+ * missing). `early`: the shell and drawing boot.js showed, which the tab takes over (see Tab),
+ * or null; `styled`: the tab's stylesheet is in.
  */
 export async function start(inline, {early = null, styled = false} = {}) {
   // TensorBoard calls render() once per iframe; guard against a second start all the same.

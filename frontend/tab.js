@@ -131,14 +131,17 @@ function discardSheet(element) {
 export class Tab {
   /**
    * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
-   * `early`: the first drawing boot.js put on screen (its own root), which the tab's shell
-   * replaces once it shows a drawing or a message.
+   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
+   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
+   * one if the tab's first view is that drawing's text; else it is taken off the stage.
    */
   constructor(model, {stylesheet = null, early = null} = {}) {
     this.model = model;
     this.stylesheet = stylesheet;
     this.early = early;
-    this.ui = views.buildShell();
+    this.ui = early ? early.ui : views.buildShell();
+    this.styled = Boolean(early); // boot.js put the stylesheet in
+    this.adopting = null; // the sheet of the drawing display() is putting on screen
     this.graphs = [];
     this.graph = null; // the graph picked
     this.shownGraph = null; // the graph of the drawing on screen (differs while one loads)
@@ -206,10 +209,15 @@ export class Tab {
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle('sg-drawing-first', drawing);
     document.documentElement.classList.add('sg-document');
-    // In the same task as the drawing goes in: no frame shows the shell without it.
-    if (this.early && this.early.isConnected) this.early.replaceWith(this.ui.root);
-    else document.body.append(this.ui.root);
-    this.early = null;
+    if (this.early) {
+      // boot.js's shell is on screen already; its drawing stays only as the tab's own.
+      this.early.release();
+      if (this.early.sheet !== this.adopting) this.early.sheet.remove();
+      this.ui.root.classList.remove('sg-early');
+      this.early = null;
+    } else {
+      document.body.append(this.ui.root);
+    }
     this.viewport.measure();
   }
 
@@ -601,8 +609,14 @@ export class Tab {
     if (seq !== this.renderSeq) return;
     this.setLoading(false);
     let imported;
+    const early = this.early;
     try {
-      imported = views.importGraphSvg(answer.svg);
+      // boot.js's drawing of the same text, on screen: taken as it is, already laid out.
+      if (early && early.text === answer.svg) {
+        imported = {svg: early.svg, bounds: early.bounds, sheet: early.sheet};
+      } else {
+        imported = views.importGraphSvg(answer.svg);
+      }
     } catch (error) {
       this.failed = {request, placement};
       this.showRenderError(error);
@@ -636,7 +650,9 @@ export class Tab {
     this.hideHover(); // a hover answered since the view was asked for is on the old one
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
+    this.adopting = drawing.sheet;
     this.attach({drawing: true});
+    this.adopting = null;
     this.viewport.size();
     const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;

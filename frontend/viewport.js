@@ -37,25 +37,37 @@ export class Viewport {
     this._wheelAt = null;
     this._wheelFrame = 0;
 
-    element.addEventListener('pointerdown', (e) => this._down(e));
-    element.addEventListener('pointermove', (e) => this._move(e));
-    element.addEventListener('pointerup', (e) => this._up(e));
-    element.addEventListener('pointercancel', () => this._cancelPress());
-    element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
+    this._listening = new AbortController(); // release() ends what follows
+    const signal = this._listening.signal;
+    element.addEventListener('pointerdown', (e) => this._down(e), {signal});
+    element.addEventListener('pointermove', (e) => this._move(e), {signal});
+    element.addEventListener('pointerup', (e) => this._up(e), {signal});
+    element.addEventListener('pointercancel', () => this._cancelPress(), {signal});
+    element.addEventListener('wheel', (e) => this._wheel(e), {passive: false, signal});
     this._pending = null; // 'fit' or 'overview', to do once the element has a size
     // The element's size as last observed: reading clientWidth right after the drawing changed
     // would make the browser lay it out then and there.
     this._size = null;
     this._commits = new WeakMap(); // svg -> the view in its viewBox: {w, h, cx, cy, k, viewBox}
     this._fresh = null; // the svg just put in, not laid out yet
-    new ResizeObserver(() => {
+    this._resizes = new ResizeObserver(() => {
       this._size = {w: element.clientWidth || 1, h: element.clientHeight || 1};
       // TensorBoard hides an inactive tab's iframe (height 0): place the drawing once it has a
       // size again.
       if (this._pending === 'overview' && this._hasSize()) this.overview();
       else if (this._pending && this._hasSize()) this.fit(false);
       else this._apply();
-    }).observe(element);
+    });
+    this._resizes.observe(element);
+  }
+
+  /** Stops following the element (another Viewport takes it over), its drawing left as it is. */
+  release() {
+    this._listening.abort();
+    this._resizes.disconnect();
+    cancelAnimationFrame(this._animation);
+    clearTimeout(this._commitTimer);
+    this._cancelPress();
   }
 
   /**

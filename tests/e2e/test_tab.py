@@ -682,10 +682,13 @@ if (location.pathname.endsWith('plugin_entry.html')) {
   };
   const look = () => {
     const any = document.querySelector('svg.sg-drawing');
-    if (any && !frames.first) frames.first = seen(any);
+    if (any && !frames.first) {
+      frames.first = seen(any);
+      window.__firstSvg = any;
+    }
     const own = document.querySelector('svg.sg-graph');
     if (own) {
-      frames.tab = seen(own);
+      frames.tab = {...seen(own), same: own === window.__firstSvg};
       window.__frames = frames;
       return;
     }
@@ -704,13 +707,28 @@ def test_a_first_visit_shows_the_drawing_before_the_tab_which_then_takes_its_pla
     first, own = frames["first"], frames["tab"]
     # The first drawing on screen is boot.js's, in a shell of its own laid out as the tab's.
     assert first["early"] and first["apps"] == 1 and first["sidebar"] == "hidden", first
-    # The tab replaces it in the frame its drawing first shows in: the same drawing, the same
-    # view of it, in the same place.
-    assert not own["early"] and own["apps"] == 1, own
+    # The tab takes that shell and drawing over as they are (nothing made or laid out again):
+    # the same element, the same view of it, in the same place.
+    assert not own["early"] and own["apps"] == 1 and own["same"], own
     assert own["boxes"] == first["boxes"] > 0
     assert own["viewBox"] == pytest.approx(first["viewBox"], abs=1e-6)
     assert own["rect"] == pytest.approx(first["rect"], abs=0.5)
     assert own["dark"] == first["dark"]
+    # The drawing taken over is the tab's to pan and zoom: zoomed in by its button, a drag
+    # moves it as far as the pointer.
+    tab.frame.click(".sg-zoom [aria-label='Zoom in']")
+    tab.wait_still()
+    node = tab.frame.locator("svg.sg-graph g.node").first
+    before = node.bounding_box()
+    viewport = tab.frame.locator(".sg-viewport").bounding_box()
+    x, y = viewport["x"] + 40, viewport["y"] + viewport["height"] - 40
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.down()
+    tab.page.mouse.move(x + 120, y - 60, steps=6)
+    tab.page.mouse.up()
+    tab.wait_still()
+    after = node.bounding_box()
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((120, -60), abs=1)
     early, started = tab.frame.evaluate(
         """() => ['early', 'modules'].map(
           (m) => performance.getEntriesByName('scopegraph:' + m)[0].startTime)"""
