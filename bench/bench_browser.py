@@ -5,8 +5,8 @@ and, in a fresh Chromium each time and alternating the two tabs, times:
 
 - ``first``: from the click on the tab to its first drawing. TensorBoard's Graphs tab
   (``#graphs``): its scene's SVG holds node groups; ours (``#scopegraph``): its iframe shows an
-  SVG with ``g.node`` (on a first visit, the one boot.js shows; when the tab's own drawing took
-  its place is printed too: "the tab's own drawing").
+  SVG with ``g.node`` (on a first visit, the one boot.js shows; when the tab, which takes it
+  over, has its own drawing on screen is printed too: "the tab's own drawing").
 - ``open``: ours: a click on the closed group in view with the most ops (the run-th most, so
   each run lays out a view not drawn before, unless fewer are in view than runs) until a new
   drawing shows it open; TensorBoard: a click on its biggest metanode's expand button until the
@@ -542,7 +542,7 @@ def bench_graph(playwright, name: str, args) -> dict:
         if floor.get("median_s") and theirs.get("median_s") and not floor["at_least"]:
             figures["floor_ratio"] = theirs["median_s"] / floor["median_s"]
         out["steps"][step] = figures
-    # When the tab's own drawing replaced boot.js's (ms from the click, its `drawn` mark).
+    # When the tab had its own drawing on screen (ms from the click, its `drawn` mark).
     own = [r["first"]["marks"]["drawn"] for r in runs.get("scopegraph", []) if _drawn(r)]
     if own:
         out["tab_drawn_s"] = statistics.median(own) / 1000
