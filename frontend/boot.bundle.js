@@ -47,6 +47,9 @@ function load() {
     return {};
   }
 }
+function firstVisit() {
+  return !readLocation().graph && !rememberedGraph();
+}
 function rememberedGraph() {
   const last = load().last;
   return last && typeof last.run === "string" ? last : null;
@@ -839,20 +842,16 @@ async function render() {
 function showEarly() {
   const view = inline.first && inline.first.view;
   if (inline.style == null || !view || !view.svg) return null;
-  if (readLocation().graph || rememberedGraph()) return null;
+  if (!firstVisit()) return null;
   let drawing;
   try {
     drawing = importGraphSvg(view.svg);
   } catch {
     return null;
   }
-  addStyle(inline.style);
-  applyTheme();
-  const ui = buildShell();
+  const ui = showShell();
   ui.root.classList.add("sg-drawing-first", "sg-early");
   ui.root.dataset.state = "loading";
-  document.documentElement.classList.add("sg-document");
-  document.body.append(ui.root);
   const viewport = new Viewport(ui.viewport);
   viewport.size();
   drawing.svg.classList.remove("sg-graph");
@@ -864,15 +863,16 @@ function showEarly() {
   const release = () => viewport.release();
   return { ui, svg: drawing.svg, bounds: drawing.bounds, sheet, text: view.svg, release };
 }
+function showShell() {
+  if (inline.style != null) addStyle(inline.style);
+  applyTheme();
+  const ui = buildShell();
+  document.documentElement.classList.add("sg-document");
+  document.body.append(ui.root);
+  return ui;
+}
 function showLoadError(early, error) {
-  let ui = early && early.ui;
-  if (!ui) {
-    if (inline.style != null) addStyle(inline.style);
-    applyTheme();
-    ui = buildShell();
-    document.documentElement.classList.add("sg-document");
-    document.body.append(ui.root);
-  }
+  const ui = early ? early.ui : showShell();
   ui.root.classList.remove("sg-drawing-first");
   ui.root.dataset.state = "error";
   ui.message.replaceChildren(

@@ -11,7 +11,7 @@
 // places it, while the tab is fetched; once it is in, the tab starts with that shell and
 // drawing as its own (laid out already: nothing is made or laid out twice).
 
-import {readLocation, rememberedGraph} from './location.js';
+import {firstVisit} from './location.js';
 import {applyTheme} from './theme.js';
 import {Viewport} from './viewport.js';
 import * as views from './views.js';
@@ -50,22 +50,18 @@ export async function render() {
 function showEarly() {
   const view = inline.first && inline.first.view;
   if (inline.style == null || !view || !view.svg) return null;
-  if (readLocation().graph || rememberedGraph()) return null;
+  if (!firstVisit()) return null;
   let drawing;
   try {
     drawing = views.importGraphSvg(view.svg);
   } catch {
     return null; // the tab says what is wrong with it
   }
-  views.addStyle(inline.style);
-  applyTheme();
   // As the tab's display() puts its first drawing on screen (tab.js): the shell laid out
   // with its sidebar's contents and status line skipped, the drawing in a sheet, overview.
-  const ui = views.buildShell();
+  const ui = showShell();
   ui.root.classList.add('sg-drawing-first', 'sg-early');
   ui.root.dataset.state = 'loading'; // until the tab takes over
-  document.documentElement.classList.add('sg-document');
-  document.body.append(ui.root);
   const viewport = new Viewport(ui.viewport);
   viewport.size();
   // Not the tab's drawing (svg.sg-graph): nothing here answers a hover or a click yet.
@@ -79,16 +75,19 @@ function showEarly() {
   return {ui, svg: drawing.svg, bounds: drawing.bounds, sheet, text: view.svg, release};
 }
 
+/** The tab's shell (views.buildShell's parts) on the page, styled and in the page's theme. */
+function showShell() {
+  if (inline.style != null) views.addStyle(inline.style);
+  applyTheme();
+  const ui = views.buildShell();
+  document.documentElement.classList.add('sg-document');
+  document.body.append(ui.root);
+  return ui;
+}
+
 /** The tab's module could not be loaded: say so, over the early drawing if there is one. */
 function showLoadError(early, error) {
-  let ui = early && early.ui;
-  if (!ui) {
-    if (inline.style != null) views.addStyle(inline.style);
-    applyTheme();
-    ui = views.buildShell();
-    document.documentElement.classList.add('sg-document');
-    document.body.append(ui.root);
-  }
+  const ui = early ? early.ui : showShell();
   ui.root.classList.remove('sg-drawing-first');
   ui.root.dataset.state = 'error';
   ui.message.replaceChildren(

@@ -87,6 +87,9 @@ function save(data) {
   } catch {
   }
 }
+function firstVisit() {
+  return !readLocation().graph && !rememberedGraph();
+}
 function rememberedGraph() {
   const last = load().last;
   return last && typeof last.run === "string" ? last : null;
@@ -210,7 +213,7 @@ var Model = class {
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
    * (it came with the tab's module), its view kept only on a `firstVisit`.
    */
-  constructor({ graphs = null, first = null, answer = null, firstVisit = true } = {}) {
+  constructor({ graphs = null, first = null, answer = null, firstVisit: firstVisit2 = true } = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
@@ -220,7 +223,7 @@ var Model = class {
       });
       this._listing = answered.then(({ graphs: graphs2 }) => graphs2);
     } else if (answer) {
-      if (firstVisit) this._takeFirstView(answer.view);
+      if (firstVisit2) this._takeFirstView(answer.view);
       this._listing = Promise.resolve(answer.graphs);
     }
     this._view = new Latest();
@@ -1987,7 +1990,6 @@ var Tab = class {
     this.early = early;
     this.ui = early ? early.ui : buildShell();
     this.styled = Boolean(early);
-    this.adopting = null;
     this.graphs = [];
     this.graph = null;
     this.shownGraph = null;
@@ -2042,8 +2044,9 @@ var Tab = class {
    * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
    * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
    * in the way of the drawing's answer: measured slower.)
+   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
    */
-  attach({ drawing = false } = {}) {
+  attach({ drawing = false, sheet = null } = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
@@ -2051,7 +2054,7 @@ var Tab = class {
     document.documentElement.classList.add("sg-document");
     if (this.early) {
       this.early.release();
-      if (this.early.sheet !== this.adopting) this.early.sheet.remove();
+      if (this.early.sheet !== sheet) this.early.sheet.remove();
       this.ui.root.classList.remove("sg-early");
       this.early = null;
     } else {
@@ -2444,9 +2447,7 @@ var Tab = class {
     this.open = new Set(drawing.open);
     this.unpin();
     this.hideHover();
-    this.adopting = drawing.sheet;
-    this.attach({ drawing: true });
-    this.adopting = null;
+    this.attach({ drawing: true, sheet: drawing.sheet });
     this.viewport.size();
     const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;
@@ -3133,17 +3134,17 @@ async function start(inline, { early = null, styled = false } = {}) {
   performance.mark("scopegraph:modules");
   let stylesheet = Promise.resolve();
   if (!styled) stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
-  const firstVisit = !readLocation().graph && !rememberedGraph();
+  const first = firstVisit();
   const answer = inline.first;
-  const model = new Model(answer ? { answer, firstVisit } : startListing(firstVisit));
+  const model = new Model(answer ? { answer, firstVisit: first } : startListing(first));
   const tab = new Tab(model, { stylesheet, early });
   await tab.start();
 }
-function startListing(firstVisit) {
-  const started2 = fetch(firstVisit ? "./first" : "./graphs", { credentials: "same-origin" });
+function startListing(firstVisit2) {
+  const started2 = fetch(firstVisit2 ? "./first" : "./graphs", { credentials: "same-origin" });
   started2.catch(() => {
   });
-  return firstVisit ? { first: started2 } : { graphs: started2 };
+  return firstVisit2 ? { first: started2 } : { graphs: started2 };
 }
 function loadStylesheet() {
   const link = document.createElement("link");

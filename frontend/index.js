@@ -10,7 +10,7 @@
 // `const SCOPEGRAPH_INLINE = {style, first}` (first: the `first` route's answer, or null),
 // which boot.js passes on; then nothing is asked for.
 
-import {readLocation, rememberedGraph} from './location.js';
+import {firstVisit} from './location.js';
 import {Model} from './model.js';
 import {Tab} from './tab.js';
 import {addStyle} from './views.js';
@@ -39,9 +39,9 @@ export async function start(inline, {early = null, styled = false} = {}) {
   // A first visit (no view in the link, none remembered here) shows the first graph's default
   // view: the `first` route answers the listing and that view's SVG together, one round trip
   // fewer. A linked or remembered view is asked for by the tab before the listing is in.
-  const firstVisit = !readLocation().graph && !rememberedGraph();
+  const first = firstVisit();
   const answer = inline.first;
-  const model = new Model(answer ? {answer, firstVisit} : startListing(firstVisit));
+  const model = new Model(answer ? {answer, firstVisit: first} : startListing(first));
   const tab = new Tab(model, {stylesheet, early});
   await tab.start();
 }

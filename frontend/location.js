@@ -128,6 +128,14 @@ function save(data) {
   }
 }
 
+/**
+ * A first visit: no view in the link, none remembered here. It shows the first graph's default
+ * view (the one the plugin draws ahead).
+ */
+export function firstVisit() {
+  return !readLocation().graph && !rememberedGraph();
+}
+
 /** The last graph picked, or null. */
 export function rememberedGraph() {
   const last = load().last;

@@ -141,7 +141,6 @@ export class Tab {
     this.early = early;
     this.ui = early ? early.ui : views.buildShell();
     this.styled = Boolean(early); // boot.js put the stylesheet in
-    this.adopting = null; // the sheet of the drawing display() is putting on screen
     this.graphs = [];
     this.graph = null; // the graph picked
     this.shownGraph = null; // the graph of the drawing on screen (differs while one loads)
@@ -202,8 +201,9 @@ export class Tab {
    * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
    * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
    * in the way of the drawing's answer: measured slower.)
+   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
    */
-  attach({drawing = false} = {}) {
+  attach({drawing = false, sheet = null} = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
@@ -212,7 +212,7 @@ export class Tab {
     if (this.early) {
       // boot.js's shell is on screen already; its drawing stays only as the tab's own.
       this.early.release();
-      if (this.early.sheet !== this.adopting) this.early.sheet.remove();
+      if (this.early.sheet !== sheet) this.early.sheet.remove();
       this.ui.root.classList.remove('sg-early');
       this.early = null;
     } else {
@@ -650,9 +650,7 @@ export class Tab {
     this.hideHover(); // a hover answered since the view was asked for is on the old one
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
-    this.adopting = drawing.sheet;
-    this.attach({drawing: true});
-    this.adopting = null;
+    this.attach({drawing: true, sheet: drawing.sheet});
     this.viewport.size();
     const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;

@@ -625,46 +625,10 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
     assert steps > drawn, (steps, drawn)
 
 
-# In the tab's iframe, from its start: what the first animation frame holding the drawing shows.
-_FIRST_FRAME_PROBE = """
-if (location.pathname.endsWith('plugin_entry.html')) {
-  const look = () => {
-    const app = document.querySelector('.sg-app');
-    if (app && app.querySelector('svg.sg-graph g.node')) {
-      const status = app.querySelector('.sg-status');
-      window.__firstFrame = {
-        status: getComputedStyle(status).display,
-        sidebar: getComputedStyle(app.querySelector('.sg-sidebar')).contentVisibility,
-      };
-      return;
-    }
-    requestAnimationFrame(look);
-  };
-  requestAnimationFrame(look);
-}
-"""
-
-
-def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_status(tab):
-    _drawn_ahead(tab)
-    tab.page.add_init_script(_FIRST_FRAME_PROBE)
-    tab.open()
-    # In the frame that first shows the drawing, the sidebar keeps its place with its contents
-    # skipped, and the status line (the only other text, whose font is looked for) is not laid
-    # out; once the drawing is on screen, both are.
-    first = tab.frame.evaluate("window.__firstFrame")
-    assert first == {"status": "none", "sidebar": "hidden"}, first
-    status = tab.frame.locator(".sg-status")
-    expect(status).to_be_visible()
-    assert re.search(r"\d+ boxes", status.inner_text()), status.inner_text()
-    sidebar = tab.frame.locator(".sg-sidebar")
-    assert sidebar.evaluate("e => getComputedStyle(e).contentVisibility") == "visible"
-    expect(tab.frame.locator("#sg-run")).to_be_visible()
-
-
 # In the tab's iframe, from its start: the first animation frame holding a drawing and the
-# first holding the tab's own (svg.sg-graph): the roots on the page and where the drawing is.
-_EARLY_PROBE = """
+# first holding the tab's own (svg.sg-graph): the roots on the page, where the drawing is and
+# what else is laid out.
+_FRAMES_PROBE = """
 if (location.pathname.endsWith('plugin_entry.html')) {
   const frames = {};
   const seen = (svg) => {
@@ -677,6 +641,7 @@ if (location.pathname.endsWith('plugin_entry.html')) {
       viewBox: svg.getAttribute('viewBox').split(' ').map(Number),
       rect: [r.x, r.y, r.width, r.height],
       sidebar: getComputedStyle(app.querySelector('.sg-sidebar')).contentVisibility,
+      status: getComputedStyle(app.querySelector('.sg-status')).display,
       dark: document.documentElement.classList.contains('sg-dark'),
     };
   };
@@ -699,9 +664,28 @@ if (location.pathname.endsWith('plugin_entry.html')) {
 """
 
 
+def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_status(tab):
+    _drawn_ahead(tab)
+    tab.page.add_init_script(_FRAMES_PROBE)
+    tab.open()
+    # In the frame that first shows the drawing, the sidebar keeps its place with its contents
+    # skipped, and the status line (the only other text, whose font is looked for) is not laid
+    # out; once the drawing is on screen, both are.
+    frames = tab.frame.evaluate("window.__frames")
+    for frame in (frames["first"], frames["tab"]):  # boot.js's, then the tab's
+        first = {k: frame[k] for k in ("status", "sidebar")}
+        assert first == {"status": "none", "sidebar": "hidden"}, first
+    status = tab.frame.locator(".sg-status")
+    expect(status).to_be_visible()
+    assert re.search(r"\d+ boxes", status.inner_text()), status.inner_text()
+    sidebar = tab.frame.locator(".sg-sidebar")
+    assert sidebar.evaluate("e => getComputedStyle(e).contentVisibility") == "visible"
+    expect(tab.frame.locator("#sg-run")).to_be_visible()
+
+
 def test_a_first_visit_shows_the_drawing_before_the_tab_which_then_takes_its_place(tab):
     _drawn_ahead(tab)
-    tab.page.add_init_script(_EARLY_PROBE)
+    tab.page.add_init_script(_FRAMES_PROBE)
     tab.open()
     frames = tab.frame.evaluate("window.__frames")
     first, own = frames["first"], frames["tab"]
@@ -747,10 +731,10 @@ def test_a_linked_or_remembered_view_is_not_preceded_by_the_first_graphs_drawing
     _drawn_ahead(tab)
     # Reloaded, TensorBoard's URL names the view; in a new page without it, this browser
     # remembers it.
-    tab.page.add_init_script(_EARLY_PROBE)
+    tab.page.add_init_script(_FRAMES_PROBE)
     tab.page.reload()
     again = tab.page.context.new_page()
-    again.add_init_script(_EARLY_PROBE)
+    again.add_init_script(_FRAMES_PROBE)
     again.goto(tab.url + "/#scopegraph")
     for page in (tab.page, again):
         tab.frame = tab_frame(page)
