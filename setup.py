@@ -46,6 +46,7 @@ setup(
             "hypothesis>=6",
             "playwright>=1.45",
             "ruff>=0.6",
+            "ipython>=8",
         ],
         # The demo writes PyTorch and tensorboardX graphs too; torch 2.13.0's CPU wheel is
         # the one on this project's machines (another version pulls a CUDA build).
