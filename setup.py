@@ -21,13 +21,21 @@ setup(
     # tb_scopegraph/static inside the installed package: its modules bundled into bundle.js
     # and boot.bundle.js (committed; `npm --prefix frontend run build` makes them again) and
     # the stylesheet.
-    packages=["tb_scopegraph", "tb_scopegraph.static"],
+    packages=[
+        "tb_scopegraph",
+        "tb_scopegraph.reading",
+        "tb_scopegraph.model",
+        "tb_scopegraph.drawing",
+        "tb_scopegraph.static",
+    ],
     package_dir={"tb_scopegraph.static": "frontend"},
     package_data={"tb_scopegraph.static": ["bundle.js", "boot.bundle.js", "*.css"]},
     # The one-pass GraphDef reader in C; where it cannot be built (no compiler), the same
     # answers come from Python, several times slower on big graphs.
     ext_modules=[
-        Extension("tb_scopegraph._fastscan", ["tb_scopegraph/_fastscan.c"], optional=True)
+        Extension(
+            "tb_scopegraph.model._fastscan", ["tb_scopegraph/model/_fastscan.c"], optional=True
+        )
     ],
     install_requires=[
         "tensorboard>=2.12",

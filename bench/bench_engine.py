@@ -148,7 +148,7 @@ def _count(dot: str) -> tuple[int, int, int]:
 
 def _render_case(hierarchy, renderer, label: str, open_keys, args) -> dict:
     """Time one view end to end: view, DOT, layout + SVG (uncached)."""
-    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.drawing.dot import to_dot
     from tb_scopegraph.errors import ScopeGraphError
 
     row: dict = {"view": label}
@@ -209,8 +209,8 @@ def _per_preset(dot: str, timeout: float) -> dict:
     """Each layout preset alone, once, with the whole budget: which one is slow, and how."""
     from dataclasses import replace
 
+    from tb_scopegraph.drawing.render import PRESETS, Renderer
     from tb_scopegraph.errors import ScopeGraphError
-    from tb_scopegraph.render import PRESETS, Renderer
 
     out = {}
     for preset in PRESETS:
@@ -241,8 +241,8 @@ def _keep_dot(dot: str, graph: str, label: str) -> str:
 
 def _cached_step(hierarchy, view, timeout: float) -> float:
     """Seconds for view + DOT + a render whose drawing is in the renderer's cache."""
-    from tb_scopegraph.dot import to_dot
-    from tb_scopegraph.render import Renderer
+    from tb_scopegraph.drawing.dot import to_dot
+    from tb_scopegraph.drawing.render import Renderer
 
     renderer = Renderer(workers=1, timeout=timeout)
     try:
@@ -270,8 +270,8 @@ def _parse_times(data: bytes, repeat: int):
     """
     from tensorboard.compat.proto import graph_pb2
 
-    from tb_scopegraph import sources
-    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.model.hierarchy import Hierarchy
+    from tb_scopegraph.reading import sources
 
     runs = {
         "bare": lambda: graph_pb2.GraphDef.FromString(data),
@@ -295,8 +295,8 @@ def _parse_times(data: bytes, repeat: int):
 
 
 def bench_graph(name: str, args) -> dict:
+    from tb_scopegraph.drawing.render import Renderer
     from tb_scopegraph.errors import ScopeGraphError
-    from tb_scopegraph.render import Renderer
 
     args.graph_name = name
     data = (CORPUS / f"{name}.pb").read_bytes()
@@ -390,8 +390,8 @@ def memory_child(path: str, mode: str) -> dict:
 
     from tensorboard.compat.proto import graph_pb2
 
-    from tb_scopegraph.dot import to_dot
-    from tb_scopegraph.hierarchy import Hierarchy, release_memory
+    from tb_scopegraph.drawing.dot import to_dot
+    from tb_scopegraph.model.hierarchy import Hierarchy, release_memory
 
     gc.collect()
     if mode == "tracemalloc":

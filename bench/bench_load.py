@@ -206,7 +206,9 @@ class Memory:
     def sample(self) -> None:
         tb = rss_bytes(self.pid)
         workers = [
-            rss_bytes(p) for p, cmd in descendants(self.pid) if "tb_scopegraph._worker" in cmd
+            rss_bytes(p)
+            for p, cmd in descendants(self.pid)
+            if "tb_scopegraph.drawing._worker" in cmd
         ]
         self.tensorboard = max(self.tensorboard, tb)
         self.worker = max([self.worker, *workers])
@@ -391,7 +393,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def cache_bounds() -> dict[str, int]:
-    from tb_scopegraph import plugin, render
+    from tb_scopegraph import plugin
+    from tb_scopegraph.drawing import render
 
     return {
         "drawings (SVG/PNG) bytes": inspect.signature(render.Renderer)

@@ -49,8 +49,9 @@ def _timed(fn, repeat: int) -> tuple[float, float, object]:
 def bench_graph(name: str, repeat: int) -> dict:
     from tensorboard.compat.proto import graph_pb2
 
-    from tb_scopegraph import dot, paths, structure
-    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.drawing import dot
+    from tb_scopegraph.model import paths, structure
+    from tb_scopegraph.model.hierarchy import Hierarchy
 
     graph_def = graph_pb2.GraphDef.FromString((CORPUS / f"{name}.pb").read_bytes())
     hierarchies = [Hierarchy(graph_def) for _ in range(repeat)]

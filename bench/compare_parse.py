@@ -36,14 +36,14 @@ GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic
 
 
 def _load(folder: Path):
-    """``tb_scopegraph.hierarchy`` and ``.sources`` imported from ``folder``, forgotten again
+    """``tb_scopegraph.model.hierarchy`` and ``.sources`` imported from ``folder``, forgotten again
     afterwards."""
     for name in [m for m in sys.modules if m == "tb_scopegraph" or m.startswith("tb_scopegraph.")]:
         del sys.modules[name]
     sys.path.insert(0, str(folder))
     try:
-        hierarchy = importlib.import_module("tb_scopegraph.hierarchy")
-        sources = importlib.import_module("tb_scopegraph.sources")
+        hierarchy = importlib.import_module("tb_scopegraph.model.hierarchy")
+        sources = importlib.import_module("tb_scopegraph.reading.sources")
     finally:
         sys.path.remove(str(folder))
     assert Path(hierarchy.__file__).is_relative_to(folder), hierarchy.__file__

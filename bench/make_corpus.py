@@ -206,7 +206,7 @@ def build(name: str, force: bool = False) -> dict:
 def build_demo_graphs(names, force: bool = False) -> list[dict]:
     """The demo runs named by ``names`` (keys of DEMO_GRAPHS), each copied from one demo logdir
     written for the purpose into ``logs/<name>/``; those already there are kept unless ``force``."""
-    from tb_scopegraph import sources
+    from tb_scopegraph.reading import sources
 
     wanted = [n for n in names if force or not (LOGS / n).is_dir() or not any((LOGS / n).iterdir())]
     seconds = None

@@ -29,8 +29,8 @@ from typing import IO, TYPE_CHECKING, NoReturn
 from tb_scopegraph.errors import InvalidQuery, NotFound, ScopeGraphError, SourceError
 
 if TYPE_CHECKING:
-    from tb_scopegraph.hierarchy import Hierarchy
-    from tb_scopegraph.sources import Graph, GraphInfo, LocalGraphs
+    from tb_scopegraph.model.hierarchy import Hierarchy
+    from tb_scopegraph.reading.sources import Graph, GraphInfo, LocalGraphs
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
@@ -227,7 +227,7 @@ def _warn(message: str) -> None:
 
 def _open(path: str) -> LocalGraphs:
     """The graphs at `path`, after reporting the damage reading them skipped."""
-    from tb_scopegraph.sources import LocalGraphs
+    from tb_scopegraph.reading.sources import LocalGraphs
 
     graphs = LocalGraphs(path)
     for message in graphs.warnings:
@@ -273,7 +273,7 @@ def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
 
 def hierarchy_of(graph: Graph) -> Hierarchy:
     """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
-    from tb_scopegraph.hierarchy import Hierarchy
+    from tb_scopegraph.model.hierarchy import Hierarchy
 
     return Hierarchy(graph.drawable, stats=graph.stats)
 
@@ -301,7 +301,7 @@ def _render(args: argparse.Namespace) -> int:
     else:
         view = hierarchy.default_view()
 
-    from tb_scopegraph.dot import to_dot
+    from tb_scopegraph.drawing.dot import to_dot
 
     dot = to_dot(hierarchy, view, _title(info), colour=args.colour)
     _emit(dot, fmt, args)
@@ -329,7 +329,7 @@ def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
 def _title(info: GraphInfo, step: int | None = None, path: str | None = None) -> str:
     """The run (the folder or file given as `path` when the graph is its own, run "."), with
     the tag unless it is a plain graph's, and the step when given."""
-    from tb_scopegraph.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
+    from tb_scopegraph.reading.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
 
     run = info.run
     if run == "." and path is not None:
@@ -371,8 +371,8 @@ def _diff(args: argparse.Namespace) -> int:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
 
-    from tb_scopegraph.diff import GraphDiff
-    from tb_scopegraph.dot import diff_to_dot
+    from tb_scopegraph.drawing.dot import diff_to_dot
+    from tb_scopegraph.model.diff import GraphDiff
 
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
@@ -391,7 +391,7 @@ def _emit(dot: str, fmt: str, args: argparse.Namespace) -> None:
     if fmt == "dot":
         data = dot.encode("utf-8")
     else:
-        from tb_scopegraph.render import Renderer
+        from tb_scopegraph.drawing.render import Renderer
 
         renderer = Renderer(workers=1, timeout=args.timeout)
         try:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from tb_scopegraph.dot import to_dot
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.render import render
 from tb_scopegraph.errors import ScopeGraphError
-from tb_scopegraph.hierarchy import Hierarchy, View
-from tb_scopegraph.render import render
+from tb_scopegraph.model.hierarchy import Hierarchy, View
 
 DEFAULT_TIMEOUT = 30.0
 _PROLOGUE = re.compile(rb"^.*?(?=<svg[\s>])", re.DOTALL)
@@ -148,7 +148,7 @@ def show(
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
-    from tb_scopegraph import sources
+    from tb_scopegraph.reading import sources
 
     if isinstance(x, Hierarchy):
         return x, ""
@@ -171,7 +171,7 @@ def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tu
 
 
 def _scheme(colour: str) -> str:
-    from tb_scopegraph.colour import SCHEMES
+    from tb_scopegraph.drawing.colour import SCHEMES
 
     if colour not in SCHEMES:
         raise ValueError(f"colour must be one of {', '.join(map(repr, SCHEMES))}, not {colour!r}")

@@ -25,9 +25,8 @@ from tensorboard.plugins import base_plugin
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
-from tb_scopegraph import dot, paths, render, sources, structure, summaries
-from tb_scopegraph.colour import SCHEMES
-from tb_scopegraph.diff import GraphDiff
+from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.drawing.colour import SCHEMES
 from tb_scopegraph.errors import (
     InvalidQuery,
     InvalidView,
@@ -36,7 +35,10 @@ from tb_scopegraph.errors import (
     RenderTimeout,
     SourceError,
 )
-from tb_scopegraph.hierarchy import MAX_NESTING, Hierarchy, View, release_memory
+from tb_scopegraph.model import paths, structure, summaries
+from tb_scopegraph.model.diff import GraphDiff
+from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View, release_memory
+from tb_scopegraph.reading import sources
 
 logger = tb_logging.get_logger()
 

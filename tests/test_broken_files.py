@@ -2,8 +2,8 @@
 no Event, zero bytes, and a file still being written while it is read.
 
 Through TensorBoard's two data providers, the plugin shows whatever TensorBoard's reader
-recovers and nothing fails. The command line reads event files itself (tb_scopegraph.event_files)
-and reads past the damage, with a warning naming the file.
+recovers and nothing fails. The command line reads event files itself
+(tb_scopegraph.reading.event_files) and reads past the damage, with a warning naming the file.
 
 Not tested through TensorBoard: a record whose length header claims a terabyte makes
 TensorBoard's Rust data server abort ("memory allocation of 1099511627780 bytes failed"), and a

@@ -25,7 +25,7 @@ from test_hostile import (
     wait_for,
 )
 
-from tb_scopegraph.dot import element_id
+from tb_scopegraph.drawing.dot import element_id
 
 GARBAGE = random.Random(5).randbytes(4096)
 GRAPH_ROUTES = ("hierarchy", "view", "dot", "svg", "png", "search", "node")

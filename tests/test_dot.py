@@ -10,9 +10,9 @@ from graphs import ffn_graph, graph_from_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tb_scopegraph.dot import element_id, parse_element_id, quote, to_dot
-from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.render import render
+from tb_scopegraph.drawing.dot import element_id, parse_element_id, quote, to_dot
+from tb_scopegraph.drawing.render import render
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"

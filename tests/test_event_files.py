@@ -11,8 +11,15 @@ from hypothesis import strategies as st
 from tensorboard.compat.proto import event_pb2, meta_graph_pb2, summary_pb2
 from tensorboard.context import RequestContext
 
-from tb_scopegraph import cli, event_files, sources
-from tb_scopegraph.sources import META_GRAPH, META_GRAPH_TAG, RUN_GRAPH, RUN_GRAPH_TAG, GraphRef
+from tb_scopegraph import cli
+from tb_scopegraph.reading import event_files, sources
+from tb_scopegraph.reading.sources import (
+    META_GRAPH,
+    META_GRAPH_TAG,
+    RUN_GRAPH,
+    RUN_GRAPH_TAG,
+    GraphRef,
+)
 
 FILE_VERSION = event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString()
 

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 from test_nodescan import field, graph_bytes, varint
 
-from tb_scopegraph import _nodescan, sources
 from tb_scopegraph.errors import SourceError
-from tb_scopegraph.hierarchy import MAX_CHILDREN, Hierarchy
+from tb_scopegraph.model import _nodescan
+from tb_scopegraph.model.hierarchy import MAX_CHILDREN, Hierarchy
+from tb_scopegraph.reading import sources
 
 
 def snapshot(h: Hierarchy) -> dict:

@@ -8,9 +8,9 @@ import random
 import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
 
-from tb_scopegraph import hierarchy
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.model import hierarchy
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 
 def tf_graphs():
@@ -317,7 +317,7 @@ def test_scope_details_count_op_types_and_parameters(real_graphs):
 def test_large_attribute_values_are_clipped_with_their_size():
     from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, types_pb2
 
-    from tb_scopegraph.hierarchy import format_attr
+    from tb_scopegraph.model.hierarchy import format_attr
 
     tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, tensor_content=b"\0" * 5_000_000)
     tensor.tensor_shape.dim.add(size=1_250_000)

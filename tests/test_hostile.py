@@ -29,10 +29,12 @@ from tensorboard.compat.proto import attr_value_pb2
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
-from tb_scopegraph import cli, colour, plugin, structure
-from tb_scopegraph.dot import element_id, parse_element_id, to_dot
-from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.render import Renderer
+from tb_scopegraph import cli, plugin
+from tb_scopegraph.drawing import colour
+from tb_scopegraph.drawing.dot import element_id, parse_element_id, to_dot
+from tb_scopegraph.drawing.render import Renderer
+from tb_scopegraph.model import structure
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 PREFIX = "/data/plugin/scopegraph"
 SVG = "{http://www.w3.org/2000/svg}"

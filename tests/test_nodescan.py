@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
 
-from tb_scopegraph import _nodescan
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.model import _nodescan
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 
 def varint(n: int) -> bytes:

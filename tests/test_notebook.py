@@ -13,9 +13,9 @@ from IPython.core.formatters import DisplayFormatter
 from tensorboard.compat.proto import node_def_pb2
 
 import tb_scopegraph
-from tb_scopegraph.dot import element_id
+from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.errors import NotFound, RenderTimeout, SourceError
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.notebook import GraphView
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -190,7 +190,7 @@ def test_import_is_cheap_and_never_imports_tensorflow(tmp_path):
     script = (
         "import sys; sys.modules['tensorflow'] = None\n"
         "import tb_scopegraph, tb_scopegraph.cli\n"
-        "heavy = [m for m in ('numpy', 'tb_scopegraph.hierarchy', 'tb_scopegraph.notebook')"
+        "heavy = [m for m in ('numpy', 'tb_scopegraph.model.hierarchy', 'tb_scopegraph.notebook')"
         " if m in sys.modules]\n"
         "print(heavy)\n"
         "import xml.etree.ElementTree as ET\n"

@@ -7,9 +7,9 @@ from graphs import graph_from_nodes
 from tensorboard.compat.proto import graph_pb2
 from tf_graphs import resnet_graph
 
-from tb_scopegraph import paths
 from tb_scopegraph.errors import InvalidQuery, NotFound
-from tb_scopegraph.hierarchy import Hierarchy, parse_input
+from tb_scopegraph.model import paths
+from tb_scopegraph.model.hierarchy import Hierarchy, parse_input
 
 
 @pytest.fixture(scope="module")

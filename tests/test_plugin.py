@@ -30,8 +30,10 @@ from tensorboard.plugins import base_plugin
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from werkzeug.test import Client
 
-from tb_scopegraph import dot, plugin, sources
+from tb_scopegraph import plugin
+from tb_scopegraph.drawing import dot
 from tb_scopegraph.errors import RenderTimeout
+from tb_scopegraph.reading import sources
 from tests import graphs
 
 SIZES = (784, 128, 64, 10)

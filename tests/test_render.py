@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from graphs import ffn_graph
 
-from tb_scopegraph import render as render_module
-from tb_scopegraph.dot import to_dot
+from tb_scopegraph.drawing import render as render_module
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.render import BIG_VIEW_EDGES, PRESETS, Preset, Renderer
 from tb_scopegraph.errors import RenderError, RenderTimeout
-from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.render import BIG_VIEW_EDGES, PRESETS, Preset, Renderer
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 
 def dense_dag(n: int = 300, edges: int = 1500, seed: int = 1) -> str:

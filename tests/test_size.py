@@ -24,10 +24,11 @@ from test_hostile import (
     wait_for,
 )
 
-from tb_scopegraph import cli, hierarchy, plugin
-from tb_scopegraph.dot import element_id
-from tb_scopegraph.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
-from tb_scopegraph.render import Renderer
+from tb_scopegraph import cli, plugin
+from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.render import Renderer
+from tb_scopegraph.model import hierarchy
+from tb_scopegraph.model.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
 
 FLAT = 200_000
 DEPTH = 5_000

@@ -20,10 +20,10 @@ from tensorboard.compat.proto import (
     summary_pb2,
 )
 
-from tb_scopegraph import sources
 from tb_scopegraph.errors import NotFound, SourceError
-from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.sources import (
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.reading import sources
+from tb_scopegraph.reading.sources import (
     CONCEPTUAL,
     OP_GRAPH,
     PROFILE,
@@ -434,7 +434,7 @@ def test_local_provider_does_not_import_tensorflow(logdir, tmp_path):
         block = sys.argv[1] == "block"
         if block:
             sys.modules["tensorflow"] = None
-        from tb_scopegraph import sources
+        from tb_scopegraph.reading import sources
         listed = sources.list_graphs(*sources.local_provider({str(logdir)!r}))
         print([(g.run, g.op_count) for g in listed])
         print("tensorflow" in sys.modules and sys.modules["tensorflow"] is not None)

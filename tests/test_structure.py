@@ -10,8 +10,9 @@ from graphs import ffn_graph, graph_from_nodes
 from tensorboard.compat.proto import graph_pb2
 from tf_graphs import resnet_graph
 
-from tb_scopegraph import colour, dot, structure
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.drawing import colour, dot
+from tb_scopegraph.model import structure
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 
 @pytest.fixture(scope="module")

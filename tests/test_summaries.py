@@ -27,9 +27,12 @@ from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
 from test_plugin import Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
-from tb_scopegraph import dot, plugin, sources, summaries
-from tb_scopegraph.dot import element_id
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph import plugin
+from tb_scopegraph.drawing import dot
+from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.model import summaries
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.reading import sources
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),

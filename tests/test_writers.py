@@ -24,10 +24,11 @@ from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
-from tb_scopegraph import cli, plugin, sources
+from tb_scopegraph import cli, plugin
 from tb_scopegraph.errors import NotFound
-from tb_scopegraph.hierarchy import Hierarchy
-from tb_scopegraph.sources import (
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.reading import sources
+from tb_scopegraph.reading.sources import (
     CONCEPTUAL,
     FUNCTION_LIBRARY,
     META_GRAPH,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from graphs import ffn_graph, series_graph, tangled_graph
 
-from tb_scopegraph import dot, render
-from tb_scopegraph.hierarchy import Hierarchy
+from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.model.hierarchy import Hierarchy
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 

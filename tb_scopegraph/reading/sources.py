@@ -21,8 +21,9 @@ from typing import Any, TypedDict
 from google.protobuf import message, text_format, unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
-from tb_scopegraph import _nodescan, event_files
 from tb_scopegraph.errors import NotFound, SourceError
+from tb_scopegraph.model import _nodescan
+from tb_scopegraph.reading import event_files
 
 RUN_GRAPH = "run_graph"
 """A run's whole GraphDef, as `FileWriter(graph=...)`, `tf.summary.graph` and PyTorch write it."""

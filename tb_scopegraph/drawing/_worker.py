@@ -1,7 +1,7 @@
 """A layout worker: reads DOT jobs on stdin, draws them with pygraphviz, answers on stdout.
 
-Run by `tb_scopegraph.render` as ``python -m tb_scopegraph._worker``; killed when a layout
-runs past its time, which is why it lives in a process of its own.
+Run by `tb_scopegraph.drawing.render` as ``python -m tb_scopegraph.drawing._worker``; killed
+when a layout runs past its time, which is why it lives in a process of its own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from tb_scopegraph.render import _LENGTH, _read_exactly
+from tb_scopegraph.drawing.render import _LENGTH, _read_exactly
 
 
 def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> bytes:

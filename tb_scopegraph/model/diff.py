@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from tb_scopegraph.errors import NotFound
-from tb_scopegraph.hierarchy import (
+from tb_scopegraph.model.hierarchy import (
     DEFAULT_MIN_OPS,
     MAX_NESTING,
     OP,

@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2, types_pb2
 
-from tb_scopegraph import _nodescan
-from tb_scopegraph._nodescan import parse_input
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
+from tb_scopegraph.model import _nodescan
+from tb_scopegraph.model._nodescan import parse_input
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
 SERIES_MIN = 5

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tb_scopegraph.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hierarchy
+from tb_scopegraph.model.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hierarchy
 
 #: Groups of fewer ops than this are not reported as blocks (a scope of one op is that op).
 MIN_OPS = 2

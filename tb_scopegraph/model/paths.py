@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.hierarchy import MAX_NESTING, MISSING, OP, Hierarchy
+from tb_scopegraph.model.hierarchy import MAX_NESTING, MISSING, OP, Hierarchy
 
 DIRECTIONS = ("in", "out", "both")
 #: The most hops a trace may take.

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tb_scopegraph.hierarchy import OP, Hierarchy
+from tb_scopegraph.model.hierarchy import OP, Hierarchy
 
 #: TensorBoard's plugin names for scalars and for histograms (stored as [k, 3] tensors).
 SCALARS_PLUGIN = "scalars"

@@ -1,7 +1,7 @@
 """DOT to SVG or PNG with Graphviz (pygraphviz), bounded in effort and in wall-clock time.
 
 Graphviz cannot be interrupted once a layout starts, so layouts run in small worker
-processes (`tb_scopegraph._worker`, pygraphviz inside) that are killed when they run past
+processes (`tb_scopegraph.drawing._worker`, pygraphviz inside) that are killed when they run past
 their time. A layout that does not finish is tried again with cheaper settings before the
 caller is told to close something. Finished drawings are kept in a bounded cache.
 """
@@ -78,7 +78,7 @@ class _Worker:
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tb_scopegraph._worker"],
+            [sys.executable, "-m", "tb_scopegraph.drawing._worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

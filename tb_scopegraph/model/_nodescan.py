@@ -306,7 +306,7 @@ def _scan_slowly(data: bytes, starts, ends, which: np.ndarray, done: Nodes | Non
 # --- the whole graph: nodes, edges, scopes ---------------------------------------------------
 
 try:
-    from tb_scopegraph import _fastscan
+    from tb_scopegraph.model import _fastscan
 except ImportError:  # installed where the C reader could not be compiled
     _fastscan = None
 

@@ -11,8 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tb_scopegraph import structure
-from tb_scopegraph.colour import (
+from tb_scopegraph.drawing.colour import (
     DIFF_FILLS,
     SCHEMES,
     STRUCTURE_OTHER,
@@ -21,9 +20,10 @@ from tb_scopegraph.colour import (
     structure_colour,
     structure_legend,
 )
-from tb_scopegraph.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.errors import InvalidQuery
-from tb_scopegraph.hierarchy import (
+from tb_scopegraph.model import structure
+from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
+from tb_scopegraph.model.hierarchy import (
     CHUNK,
     MISSING,
     OP,

@@ -1,0 +1,1 @@
+"""Drawing a view: DOT text, colours and legends, and Graphviz in bounded workers."""

@@ -1,0 +1,1 @@
+"""The graph model and its views: the scope tree, views, structure, paths and diffs."""

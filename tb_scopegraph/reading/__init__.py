@@ -1,0 +1,1 @@
+"""Reading graphs: from TensorBoard's data provider, event files and model files, to GraphDefs."""
