@@ -884,9 +884,6 @@ function addEdgeHitAreas(svg) {
     path.after(hit);
   }
 }
-function formatCount(n) {
-  return Number(n).toLocaleString("en-US");
-}
 function shortName(name) {
   const parts = name.split("/");
   return parts[parts.length - 1] || name;
@@ -894,6 +891,136 @@ function shortName(name) {
 function chip(text, kind = "") {
   return h("span", { class: `sg-chip ${kind}`, text });
 }
+function formatCount(n) {
+  return Number(n).toLocaleString("en-US");
+}
+var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
+var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
+function searchResultItems(results, query) {
+  return results.map((result, i) => {
+    const item = h(
+      "li",
+      {
+        class: "sg-result",
+        role: "option",
+        id: `sg-result-${i}`,
+        "data-index": String(i),
+        title: result.name
+      },
+      h(
+        "div",
+        { class: "sg-result-main" },
+        h("span", { class: "sg-result-short", text: shortName(result.name) }),
+        chip(
+          result.kind === "op" ? result.op || "op" : result.kind,
+          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
+        )
+      ),
+      h("div", { class: "sg-result-path", text: result.name })
+    );
+    item.dataset.query = query;
+    return item;
+  });
+}
+function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
+  return h(
+    "div",
+    { class: `sg-message sg-message-${kind}`, role: kind === "error" ? "alert" : "status" },
+    h("div", { class: "sg-message-icon" }, icon(iconName)),
+    h("h2", { class: "sg-message-title", text: title }),
+    text ? h("p", { class: "sg-message-text sg-message-what", text }) : null,
+    hint ? h("p", { class: "sg-message-text", text: hint }) : null,
+    actions.length ? h(
+      "div",
+      { class: "sg-message-actions" },
+      actions.map(
+        (a) => h("button", {
+          type: "button",
+          class: `sg-button ${a.primary ? "sg-primary" : "sg-outlined"}`,
+          "data-action": a.action,
+          text: a.label
+        })
+      )
+    ) : null
+  );
+}
+function emptyState() {
+  const code = (text) => h("code", { text });
+  return h(
+    "div",
+    { class: "sg-message sg-message-empty", role: "status" },
+    h("div", { class: "sg-message-icon" }, icon("graph")),
+    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
+    h("p", {
+      class: "sg-message-text",
+      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
+    }),
+    h(
+      "ul",
+      { class: "sg-message-list" },
+      h(
+        "li",
+        {},
+        "TensorFlow: ",
+        code("tf.summary.trace_on(graph=True)"),
+        " then ",
+        code("tf.summary.trace_export(...)")
+      ),
+      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
+      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
+    ),
+    h(
+      "div",
+      { class: "sg-message-actions" },
+      h("button", {
+        type: "button",
+        class: "sg-button sg-primary",
+        "data-action": "reload-graphs",
+        text: "Check again"
+      })
+    )
+  );
+}
+function loadingChip(seconds) {
+  return [
+    h("span", { class: "sg-spinner" }),
+    h("span", {
+      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
+    }),
+    h("button", {
+      type: "button",
+      class: "sg-button sg-text",
+      "data-action": "cancel-render",
+      text: "Cancel"
+    })
+  ];
+}
+function traceText(found, { kept = false } = {}) {
+  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
+  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
+  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
+  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
+    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
+  }
+  return parts.join("; ") + ".";
+}
+function statusText({ boxes, ops, seconds, open }) {
+  const parts = [];
+  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
+  if (open != null) parts.push(`${formatCount(open)} open`);
+  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (seconds != null)
+    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  return parts.join(" · ");
+}
+
+// cardviews.js
 function cardHeader(title, chips, pinned) {
   const header = h(
     "div",
@@ -989,8 +1116,6 @@ function opCard(details, { pinned = false } = {}) {
   card.push(traceButtons(pinned));
   return card;
 }
-var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
-var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
 function traceButtons(pinned) {
   if (!pinned) {
     return h(
@@ -1160,129 +1285,220 @@ function edgeTip(text) {
     ...lines.slice(1).map((line) => h("div", { class: "sg-tip-line", text: line }))
   ];
 }
-function searchResultItems(results, query) {
-  return results.map((result, i) => {
-    const item = h(
-      "li",
-      {
-        class: "sg-result",
-        role: "option",
-        id: `sg-result-${i}`,
-        "data-index": String(i),
-        title: result.name
-      },
-      h(
-        "div",
-        { class: "sg-result-main" },
-        h("span", { class: "sg-result-short", text: shortName(result.name) }),
-        chip(
-          result.kind === "op" ? result.op || "op" : result.kind,
-          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
-        )
-      ),
-      h("div", { class: "sg-result-path", text: result.name })
-    );
-    item.dataset.query = query;
-    return item;
-  });
-}
-function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
-  return h(
-    "div",
-    { class: `sg-message sg-message-${kind}`, role: kind === "error" ? "alert" : "status" },
-    h("div", { class: "sg-message-icon" }, icon(iconName)),
-    h("h2", { class: "sg-message-title", text: title }),
-    text ? h("p", { class: "sg-message-text sg-message-what", text }) : null,
-    hint ? h("p", { class: "sg-message-text", text: hint }) : null,
-    actions.length ? h(
-      "div",
-      { class: "sg-message-actions" },
-      actions.map(
-        (a) => h("button", {
-          type: "button",
-          class: `sg-button ${a.primary ? "sg-primary" : "sg-outlined"}`,
-          "data-action": a.action,
-          text: a.label
-        })
-      )
-    ) : null
-  );
-}
-function emptyState() {
-  const code = (text) => h("code", { text });
-  return h(
-    "div",
-    { class: "sg-message sg-message-empty", role: "status" },
-    h("div", { class: "sg-message-icon" }, icon("graph")),
-    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
-    h("p", {
-      class: "sg-message-text",
-      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
-    }),
-    h(
-      "ul",
-      { class: "sg-message-list" },
-      h(
-        "li",
-        {},
-        "TensorFlow: ",
-        code("tf.summary.trace_on(graph=True)"),
-        " then ",
-        code("tf.summary.trace_export(...)")
-      ),
-      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
-      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
-    ),
-    h(
-      "div",
-      { class: "sg-message-actions" },
-      h("button", {
-        type: "button",
-        class: "sg-button sg-primary",
-        "data-action": "reload-graphs",
-        text: "Check again"
-      })
-    )
-  );
-}
-function loadingChip(seconds) {
-  return [
-    h("span", { class: "sg-spinner" }),
-    h("span", {
-      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
-    }),
-    h("button", {
-      type: "button",
-      class: "sg-button sg-text",
-      "data-action": "cancel-render",
-      text: "Cancel"
-    })
-  ];
-}
-function traceText(found, { kept = false } = {}) {
-  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
-  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
-  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
-  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
-  if (found.closed && kept) {
-    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
-    parts.push(`${groups} on them, each marked whole`);
-  } else if (found.closed) {
-    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
-    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
-    parts.push(`${groups} on them left closed (${bounds})`);
+
+// cards.js
+var HOVER_DELAY_MS = 90;
+var FRAME_EDGE_PX = 8;
+function describe(element) {
+  if (element.classList.contains("cluster")) {
+    const group = parseClusterId(element.id);
+    return group && { ...group, open: true };
   }
-  return parts.join("; ") + ".";
+  const box = parseElementId(element.id);
+  return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
 }
-function statusText({ boxes, ops, seconds, open }) {
-  const parts = [];
-  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
-  if (open != null) parts.push(`${formatCount(open)} open`);
-  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
-  if (seconds != null)
-    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
-  return parts.join(" · ");
+function pick(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target || target.closest("[data-no-pan], .sg-card")) return null;
+  const element = target.closest("g.node, g.edge, g.cluster");
+  if (element && element.classList.contains("cluster") && !onFrame(element, event.clientX, event.clientY)) {
+    return null;
+  }
+  return element;
 }
+function onFrame(cluster, x, y) {
+  const box = cluster.getBoundingClientRect();
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+    return true;
+  let labelBottom = box.top;
+  for (const text of cluster.querySelectorAll("text")) {
+    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
+  }
+  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+}
+var Cards = class {
+  /**
+   * `state`: the tab's (see state.js), read only. `calls`: decorate(content, details) (a
+   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons).
+   */
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.calls = calls;
+    this.hovered = null;
+    this.pinned = null;
+    this.cardFor = null;
+    this.hoverTimer = 0;
+  }
+  wire() {
+    const ui = this.ui;
+    ui.viewport.addEventListener("mousemove", (e) => {
+      this.moveTip(e);
+      this.onHover(e);
+    });
+    ui.viewport.addEventListener("mouseleave", () => this.hideHover());
+    ui.card.addEventListener("click", (e) => {
+      if (e.target.closest('[data-action="unpin"]')) this.unpin();
+      const trace = e.target.closest('[data-action="trace"]');
+      if (trace && this.pinned) this.calls.traceFrom(this.pinned, trace.dataset.direction);
+    });
+  }
+  onHover(event) {
+    if (this.viewport.dragging) return;
+    const element = pick(event);
+    if (element === this.hovered) return;
+    if (this.hovered) this.hovered.classList.remove("sg-hover");
+    this.hovered = element;
+    clearTimeout(this.hoverTimer);
+    if (!element) {
+      this.hideHover();
+      return;
+    }
+    element.classList.add("sg-hover");
+    if (element.classList.contains("edge")) {
+      this.showTip(element.getAttribute("data-sg-tip") || "", event);
+      if (!this.pinned) this.ui.card.hidden = true;
+      return;
+    }
+    this.ui.tip.hidden = true;
+    if (this.pinned) return;
+    this.hoverTimer = setTimeout(() => this.showDetails(element), HOVER_DELAY_MS);
+  }
+  hideHover() {
+    clearTimeout(this.hoverTimer);
+    if (this.hovered) this.hovered.classList.remove("sg-hover");
+    this.hovered = null;
+    this.ui.tip.hidden = true;
+    if (!this.pinned) {
+      this.model.cancelNode();
+      this.ui.card.hidden = true;
+    }
+  }
+  showTip(text, event) {
+    if (!text) return;
+    this.ui.tip.replaceChildren(...edgeTip(text));
+    this.ui.tip.hidden = false;
+    this.moveTip(event);
+  }
+  moveTip(event) {
+    if (this.ui.tip.hidden) return;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const tip = this.ui.tip;
+    let x = event.clientX - outer.left + 14;
+    let y = event.clientY - outer.top + 16;
+    if (x + tip.offsetWidth > outer.width - 8)
+      x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
+    if (y + tip.offsetHeight > outer.height - 8)
+      y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+  async showDetails(element, { pinned = false } = {}) {
+    const what = describe(element);
+    if (!what || this.pinned && !pinned) return;
+    if (what.kind === "missing") {
+      this.fillCard(
+        element,
+        errorCardContent(
+          what.name,
+          "An input names this node, but the graph has no such node."
+        ),
+        pinned
+      );
+      return;
+    }
+    this.fillCard(element, loadingCard(what.name), pinned);
+    let details;
+    try {
+      details = await this.model.node(this.state.graph, what.name, what.kind, this.state.base);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      if (this.cardFor === element)
+        this.fillCard(element, errorCardContent(what.name, error.message), pinned);
+      return;
+    }
+    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
+    if (this.pinned && this.pinned !== element) return;
+    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
+    this.fillCard(element, this.calls.decorate(content, details), pinned);
+    if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
+  }
+  /** Adds the summaries held at or inside a badged box to its card, once they are read. */
+  async addSummaries(element, what, pinned) {
+    let answer;
+    try {
+      answer = await this.model.summaries(this.state.graph, what.name, what.kind);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      answer = { error: error.message };
+    }
+    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
+    const block2 = answer.error ? errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1] : summariesBlock(answer, {
+      pinned,
+      pinWith: what.kind === "op" ? "click" : "Shift+click"
+    });
+    if (!block2) return;
+    const after = this.ui.card.querySelector(".sg-card-block, .sg-card-hint");
+    if (after) after.before(block2);
+    else this.ui.card.append(block2);
+    this.positionCard(element);
+  }
+  fillCard(element, content, pinned) {
+    const card = this.ui.card;
+    this.cardFor = element;
+    card.replaceChildren(...content);
+    card.classList.toggle("sg-pinned", pinned);
+    card.hidden = false;
+    this.positionCard(element);
+  }
+  /** A pinned card follows its box as the drawing moves. */
+  followPinned() {
+    if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
+      this.positionCard(this.pinned);
+    }
+  }
+  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  positionCard(element) {
+    const card = this.ui.card;
+    const outer = this.ui.viewport.getBoundingClientRect();
+    const box = element.getBoundingClientRect();
+    const gap = 12;
+    const w = card.offsetWidth;
+    const hgt = card.offsetHeight;
+    const clusterFrame = element.classList.contains("cluster");
+    let x;
+    let y;
+    if (clusterFrame) {
+      x = box.left - outer.left + Math.min(box.width, 160) + gap;
+      y = box.top - outer.top;
+    } else {
+      x = box.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
+      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+    }
+    x = Math.max(8, Math.min(x, outer.width - w - 8));
+    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
+    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+  togglePin(element) {
+    if (this.pinned === element) {
+      this.unpin();
+      return;
+    }
+    this.unpin();
+    clearTimeout(this.hoverTimer);
+    this.pinned = element;
+    element.classList.add("sg-pinned-box");
+    this.showDetails(element, { pinned: true });
+  }
+  unpin() {
+    if (this.pinned) this.pinned.classList.remove("sg-pinned-box");
+    this.pinned = null;
+    this.ui.card.classList.remove("sg-pinned");
+    if (!this.hovered || this.hovered.classList.contains("edge")) this.ui.card.hidden = true;
+  }
+};
 
 // diff.js
 var STATUS = [
@@ -1304,9 +1520,16 @@ function summary(counts) {
   return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
 }
 var Compare = class {
-  /** Adds the "Compare with…" section to the tab's sidebar, after its first section. */
-  constructor(tab) {
-    this.tab = tab;
+  /**
+   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its first
+   * section. `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
+   * compares the picked graph with `base` from now on (null: shows it alone).
+   */
+  constructor(state, ui, model, { compareWith }) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.compareWith = compareWith;
     this.options = [];
     this.steps = [];
     this.stepsFor = null;
@@ -1331,9 +1554,9 @@ var Compare = class {
       this.note,
       this.counts
     );
-    const first = tab.ui.sidebar.querySelector(".sg-section");
+    const first = ui.sidebar.querySelector(".sg-section");
     if (first) first.after(this.section);
-    else tab.ui.sidebar.prepend(this.section);
+    else ui.sidebar.prepend(this.section);
     this.select.addEventListener("change", () => {
       const index = Number(this.select.value);
       this.pick(index >= 0 ? this.options[index] : null);
@@ -1345,23 +1568,24 @@ var Compare = class {
    * out: a graph compared with itself is all "same".
    */
   fill() {
-    const tab = this.tab;
-    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
+    const state = this.state;
+    const key = state.graph && JSON.stringify([state.graph.run, state.graph.kind, state.graph.tag]);
     if (key && key !== this.stepsFor) {
       this.stepsFor = key;
       this.steps = [];
       this.stepsKnown = false;
-      const graph = tab.graph;
+      const graph = state.graph;
       afterPaint(() => this.loadSteps(graph, key));
     }
-    const itself = tab.graph && { ...tab.graph, step: null };
-    this.options = tab.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
-    for (const step of this.steps) this.options.push({ ...tab.graph, step });
-    const unknownStep = tab.base && tab.base.step != null && this.stepsKnown && sameBase({ ...tab.base, step: null }, itself);
-    if (tab.base && !unknownStep && !this.options.some((g) => sameBase(g, tab.base))) {
-      this.options.push(tab.base);
+    const itself = state.graph && { ...state.graph, step: null };
+    this.options = state.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
+    for (const step of this.steps) this.options.push({ ...state.graph, step });
+    const base = state.base;
+    const unknownStep = base && base.step != null && this.stepsKnown && sameBase({ ...base, step: null }, itself);
+    if (base && !unknownStep && !this.options.some((g) => sameBase(g, base))) {
+      this.options.push(base);
     }
-    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
+    const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
       h("option", { value: "-1", text: "nothing (show the graph)" }),
       ...this.options.map((g, i) => h("option", { value: String(i), text: baseLabel(g) }))
@@ -1373,7 +1597,7 @@ var Compare = class {
     if (key !== this.stepsFor) return;
     let steps;
     try {
-      steps = await this.tab.model.graphSteps(graph);
+      steps = await this.model.graphSteps(graph);
     } catch {
       return;
     }
@@ -1384,11 +1608,8 @@ var Compare = class {
   }
   /** Compares the picked graph with `base` (null: back to the graph alone). */
   pick(base) {
-    const tab = this.tab;
     this.notify("");
-    tab.setBase(base);
-    tab.unpin();
-    tab.show({ open: null, depth: null }, { overview: true });
+    this.compareWith(base);
   }
   /** Says (or with '' stops saying) what became of a comparison a link asked for. */
   notify(text) {
@@ -1397,17 +1618,17 @@ var Compare = class {
   }
   /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
   async refreshCounts() {
-    const tab = this.tab;
+    const state = this.state;
     const seq = ++this.countsSeq;
-    this.tab.ui.root.classList.toggle("sg-diffing", Boolean(tab.base));
-    if (!tab.base || !tab.graph) {
+    this.ui.root.classList.toggle("sg-diffing", Boolean(state.base));
+    if (!state.base || !state.graph) {
       this.counts.hidden = true;
       this.counts.replaceChildren();
       return;
     }
     let answer;
     try {
-      answer = await tab.model.diffCounts(tab.graph, tab.base);
+      answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
       this.counts.replaceChildren(h("div", { class: "sg-error-text", text: error.message }));
@@ -1420,7 +1641,7 @@ var Compare = class {
   }
   /** A hover card's rows for the diff: status, and what changed (before → after). */
   decorate(content, details) {
-    if (!this.tab.base || !details || !details.status) return content;
+    if (!this.state.base || !details || !details.status) return content;
     return [content[0], ...diffRows(details), ...content.slice(1)];
   }
 };
@@ -1487,6 +1708,858 @@ function changeTitle(what) {
   return `${what} changed`;
 }
 
+// downloads.js
+var Downloads = class {
+  /** `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}). */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+  }
+  wire() {
+    for (const [fmt, button] of Object.entries(this.ui.downloads)) {
+      button.addEventListener("click", () => this.download(fmt));
+    }
+  }
+  async download(fmt) {
+    const state = this.state;
+    if (!state.graph) return;
+    const button = this.ui.downloads[fmt];
+    button.disabled = true;
+    const side = (g) => `${g.run}-${g.kind}` + (g.tag && !g.tag.startsWith("__") ? `-${g.tag}` : "") + (g.step != null ? `-step${g.step}` : "");
+    const base = state.base ? `-diff-${side(state.base)}` : "";
+    const name = safeFilename(`${side(state.graph)}${base}`);
+    try {
+      let blob;
+      try {
+        const view = { open: [...state.open], depth: null, base: state.base, colour: state.colour };
+        blob = await this.model.export(state.graph, view, fmt);
+      } catch (error) {
+        if (fmt !== "png" || !state.svgText || error.timeout) throw error;
+        blob = await rasterize(state.svgText);
+      }
+      saveBlob(blob, `${name}.${fmt}`);
+    } catch (error) {
+      this.calls.showError(error, {
+        title: `Could not download the ${fmt.toUpperCase()}`,
+        actions: [{ label: "OK", action: "back", primary: true }]
+      });
+    } finally {
+      button.disabled = false;
+    }
+  }
+};
+function safeFilename(text) {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
+}
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1e4);
+}
+function rasterize(svgText) {
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+    const image = new Image();
+    image.onload = () => {
+      const scale = Math.min(2, 16e3 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
+      canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob(
+        (blob) => blob ? resolve(blob) : reject(new Error("The browser could not make a PNG.")),
+        "image/png"
+      );
+    };
+    image.onerror = () => {
+      URL.revokeObjectURL(url);
+      reject(new Error("The browser could not draw the SVG."));
+    };
+    image.src = url;
+  });
+}
+
+// sheets.js
+var TRUSTED_MS = 3e4;
+var PARKED = 4;
+var PARKED_CHARS = 8 << 20;
+var Drawings = class {
+  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
+  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = TRUSTED_MS, onDrop } = {}) {
+    this.kept = kept;
+    this.maxChars = maxChars;
+    this.trustedMs = trustedMs;
+    this.onDrop = onDrop || (() => {
+    });
+    this._entries = /* @__PURE__ */ new Map();
+  }
+  get(key) {
+    const entry = this._entries.get(key);
+    if (!entry) return null;
+    this._entries.delete(key);
+    if (performance.now() - entry.at > this.trustedMs) {
+      this._forget(entry);
+      return null;
+    }
+    this._entries.set(key, entry);
+    return entry;
+  }
+  /** Keeps `drawing` under each of `keys`; the oldest go first. */
+  set(keys, drawing) {
+    const entry = { ...drawing, at: performance.now() };
+    for (const key of keys) {
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._entries.set(key, entry);
+      if (old) this._forget(old);
+    }
+    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
+      const key = this._entries.keys().next().value;
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._forget(old);
+    }
+  }
+  /** Drops `entry` if no key holds it any more (it can be kept under two). */
+  _forget(entry) {
+    for (const held of this._entries.values()) if (held === entry) return;
+    this.onDrop(entry);
+  }
+  _chars() {
+    let chars = 0;
+    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
+    return chars;
+  }
+};
+function clearMarks(svg) {
+  svg.removeAttribute("style");
+  svg.classList.remove("sg-tracing");
+  const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
+  for (const element of svg.querySelectorAll(marks.map((m) => "." + m).join())) {
+    element.classList.remove(...marks);
+  }
+  return svg;
+}
+function pristineCopy(svg) {
+  return clearMarks(svg.cloneNode(true));
+}
+function discardSheet(element) {
+  element.remove();
+  element.replaceChildren();
+}
+var Sheets = class {
+  constructor(stage) {
+    this.stage = stage;
+    this.drawings = new Drawings({
+      onDrop: (entry) => {
+        if (this.shown && this.shown.element === entry.sheet) this.shown.dropped = true;
+        else this.unpark(entry.sheet);
+      }
+    });
+    this.shown = null;
+    this.parked = [];
+  }
+  /** The kept drawing of a view ({template, bounds, text, open, sheet}), or null. */
+  kept(key) {
+    return this.drawings.get(key);
+  }
+  /** Keeps `drawing` ({template, bounds, text, open, sheet}) under each of `keys`. */
+  keep(keys, drawing) {
+    this.drawings.set(keys, drawing);
+  }
+  /**
+   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
+   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
+   * the bounds are discarded (a kept drawing's copy is what shows it again). Returns the sheet.
+   */
+  putOnStage(svg, sheet, chars) {
+    const shown = this.shown;
+    if (shown && shown.element !== sheet) {
+      if (shown.dropped) {
+        discardSheet(shown.element);
+      } else {
+        shown.element.classList.add("sg-parked");
+        shown.element.firstChild.classList.remove("sg-graph");
+        this.parked.push(shown);
+      }
+    }
+    if (sheet) {
+      this.parked = this.parked.filter((p) => p.element !== sheet);
+      sheet.classList.remove("sg-parked");
+    } else {
+      sheet = document.createElement("div");
+      sheet.className = "sg-sheet";
+      sheet.append(svg);
+      this.stage.append(sheet);
+    }
+    svg.classList.add("sg-graph");
+    this.shown = { element: sheet, chars };
+    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
+    while (this.parked.length > PARKED || total > PARKED_CHARS) {
+      const old = this.parked.shift();
+      total -= old.chars;
+      discardSheet(old.element);
+    }
+    return sheet;
+  }
+  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
+  unpark(element) {
+    const parked = this.parked.find((p) => p.element === element);
+    if (!parked) return;
+    this.parked = this.parked.filter((p) => p !== parked);
+    discardSheet(element);
+  }
+};
+
+// drawing.js
+var Drawing = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
+   * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
+   * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
+   * null), hideHover(), unpin(), markTrace(), learnOpCount(graph).
+   */
+  constructor(state, ui, model, viewport, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.messages = messages;
+    this.calls = calls;
+    this.sheets = new Sheets(ui.stage);
+    this.renderSeq = 0;
+    this.failed = null;
+    this.showings = 0;
+    this.boxes = null;
+    this.drawSeconds = null;
+  }
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {overview}, {anchor: {id, x, y}} (keep that box where it was on
+   * screen), or {focus: id} (centre and highlight it); {fromLink}: a remembered or linked view.
+   */
+  async show(request2, placement = {}) {
+    const state = this.state;
+    request2 = { ...request2, colour: state.colour, base: state.base };
+    const graph = state.graph;
+    const seq = ++this.renderSeq;
+    this.messages.hideMessage();
+    this.calls.hideHover();
+    const started2 = performance.now();
+    const key = viewParams(graph, request2).toString();
+    const kept = this.sheets.kept(key);
+    if (kept) {
+      this.model.cancelView();
+      this.messages.setLoading(false);
+      this.messages.setState("loading");
+      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
+      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
+      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
+      return;
+    }
+    this.messages.setLoading(true);
+    this.messages.setState("loading");
+    let answer;
+    try {
+      answer = await this.model.view(graph, request2);
+      performance.mark("scopegraph:answer");
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.messages.setLoading(false);
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
+        this.show({ open: null, depth: null }, { overview: true });
+        return;
+      }
+      this.fail(error, request2, placement);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.messages.setLoading(false);
+    let imported;
+    try {
+      imported = this.calls.earlyDrawing(answer.svg) || importGraphSvg(answer.svg);
+    } catch (error) {
+      this.fail(error, request2, placement);
+      return;
+    }
+    const open = openGroups(imported.svg);
+    const keys = [
+      key,
+      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
+    ];
+    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+  }
+  fail(error, request2, placement) {
+    this.failed = { request: request2, placement };
+    this.messages.showRenderError(error, Boolean(this.state.svgText));
+  }
+  /** Asks again for the view that could not be shown; false if none failed. */
+  retry() {
+    if (!this.failed) return false;
+    this.show(this.failed.request, this.failed.placement);
+    return true;
+  }
+  /**
+   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
+   * `svg` belongs to (its copy, to copy again, or its parked sheet).
+   */
+  display(graph, drawing, placement, started2, keep = null, kept = null) {
+    const state = this.state;
+    const seq = this.renderSeq;
+    const svg = drawing.svg;
+    this.failed = null;
+    state.svgText = drawing.text;
+    state.shownGraph = graph;
+    state.shownBase = state.base;
+    state.open = new Set(drawing.open);
+    this.calls.unpin();
+    this.calls.hideHover();
+    this.calls.attach({ drawing: true, sheet: drawing.sheet });
+    this.viewport.size();
+    const sheet = this.sheets.putOnStage(svg, drawing.sheet, drawing.text.length);
+    if (kept) kept.sheet = sheet;
+    this.ui.root.dataset.shown = String(++this.showings);
+    this.viewport.setSvg(svg, drawing.bounds);
+    this.boxes = svg.querySelectorAll("g.node").length;
+    this.showColourLegend(svg);
+    this.place(placement);
+    this.drawSeconds = (performance.now() - started2) / 1e3;
+    this.updateStatus();
+    performance.mark("scopegraph:drawn");
+    afterPaint(() => {
+      if (keep) {
+        const { bounds, text, open } = drawing;
+        this.sheets.keep(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
+      } else if (kept && kept.template === svg) {
+        kept.template = pristineCopy(svg);
+      }
+      addEdgeHitAreas(svg);
+      this.ui.root.classList.remove("sg-drawing-first");
+      if (seq !== this.renderSeq) return;
+      writeLocation(graph, [...state.open], state.base);
+      if (!state.base) remember(graph, state.open);
+      this.calls.learnOpCount(graph);
+      this.messages.setState("ready");
+    });
+  }
+  place(placement) {
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.state.highlightId) this.markHighlight();
+    this.calls.markTrace();
+  }
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.jump(here);
+    const { w, h: h2 } = vp.size();
+    const pad = 16;
+    let target = { ...here };
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h2 - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h2 / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h2 - pad ? bottom - (h2 - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+  updateStatus() {
+    this.ui.status.textContent = statusText({
+      boxes: this.boxes,
+      open: this.state.open.size,
+      ops: this.state.graph.op_count,
+      seconds: this.drawSeconds
+    });
+  }
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
+  byId(id) {
+    const svg = this.viewport.svg;
+    return svg ? svg.querySelector("#" + CSS.escape(id)) : null;
+  }
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return this.byId(id) || this.byId("cluster-" + id);
+  }
+  /** Marks the box (or frame) of element id `id` as found and moves the view to it. */
+  focusBox(id) {
+    this.state.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    const { w, h: h2 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
+  }
+  /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
+  markHighlight() {
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const old of svg.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
+    if (!this.state.highlightId) return null;
+    const element = this.findBox(this.state.highlightId);
+    if (element) element.classList.add("sg-hit");
+    return element;
+  }
+  /** Where `element` is on screen: its centre, in the viewport's pixels. */
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
+  }
+  openGroup(box, element) {
+    const open = new Set(this.state.open);
+    open.add(box.name);
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: element.id, x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  closeGroup(group, element) {
+    const open = new Set(this.state.open);
+    for (const key of open) {
+      if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
+    }
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
+  }
+};
+function openGroups(svg) {
+  const open = [];
+  for (const frame of svg.querySelectorAll("g.cluster")) {
+    const group = parseClusterId(frame.id);
+    if (group) open.push(group.name);
+  }
+  return open;
+}
+
+// state.js
+function tabState() {
+  return {
+    graphs: [],
+    // the listing ({run, kind, tag, op_count}), listing.js
+    graph: null,
+    // the graph picked, listing.js
+    base: null,
+    // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
+    colour: "",
+    // what boxes are filled by (the `colour` of a view), tab.js
+    shownGraph: null,
+    // the graph of the drawing on screen (differs while one loads), drawing.js
+    shownBase: null,
+    // ... and its base, drawing.js
+    open: /* @__PURE__ */ new Set(),
+    // the open groups of the drawing on screen, drawing.js
+    svgText: null,
+    // the SVG text of the drawing on screen, drawing.js
+    highlightId: null,
+    // the element id marked as found (search.js, drawing.js)
+    traced: null
+    // the trace shown: {name, direction, depth, found}, trace.js
+  };
+}
+function sameGraph(a, b) {
+  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
+}
+function sameOpen(keys, open) {
+  return keys.length === open.size && keys.every((key) => open.has(key));
+}
+
+// listing.js
+var Listing = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
+   * tab's Messages. `calls`: what the tab does once a graph is picked: selectGraph(graph,
+   * request), setBase(base), noteMissingBase(wanted, found), graphsChanged() (the pickers
+   * changed: the comparison's choices follow), graphShown() (an op count came: the status
+   * line follows), attach().
+   */
+  constructor(state, ui, model, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.messages = messages;
+    this.calls = calls;
+  }
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener("change", () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.state.graphs.find((g) => g.run === run);
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener("change", () => {
+      const graph = this.graphsOfRun(this.state.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+  }
+  runs() {
+    return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+  graphsOfRun(run) {
+    return this.state.graphs.filter((g) => g.run === run);
+  }
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return this.state.graphs.find(
+      (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
+    ) || null;
+  }
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && { ...graph, step: wanted.step ?? null };
+  }
+  /**
+   * When a link or the last visit names a graph, starts fetching the view load() will ask
+   * for, while the listing is still on its way.
+   */
+  prefetchFirstView() {
+    const wanted = readLocation();
+    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
+    const graph = linked ? linked.graph : rememberedGraph();
+    if (!graph) return;
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
+    this.model.prefetchView(graph, request2);
+  }
+  /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
+  async load() {
+    const messages = this.messages;
+    messages.hideMessage();
+    messages.setState("loading");
+    messages.setLoading(true, { chip: false });
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+      performance.mark("scopegraph:listing");
+    } catch (error) {
+      messages.setLoading(false);
+      messages.setState("error");
+      messages.showError(error, {
+        title: "Could not list the graphs",
+        actions: [{ label: "Retry", action: "reload-graphs", primary: true }]
+      });
+      return;
+    }
+    messages.setLoading(false);
+    this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const empty = this.state.graphs.length === 0;
+    this.ui.root.classList.toggle("sg-empty", empty);
+    if (empty) {
+      messages.setState("empty");
+      messages.showMessage(emptyState());
+      fillSelect(this.ui.runSelect, [], 0);
+      fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    const wanted = readLocation();
+    const linked = this.findGraph(wanted.graph);
+    const base = linked ? this.findBase(wanted.base) : null;
+    if (linked) this.calls.noteMissingBase(wanted.base, base);
+    this.calls.setBase(base);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.state.graphs[0];
+    this.calls.selectGraph(graph, linked ? wanted : null);
+  }
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refresh() {
+    const state = this.state;
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
+    if (!onScreen || this.messages.state === "loading") return;
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch {
+      return;
+    }
+    if (!Array.isArray(graphs) || !graphs.length) return;
+    if (!state.graphs.length) {
+      this.load();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs.map(key).join() === state.graphs.map(key).join()) return;
+    for (const g of graphs) {
+      const known = state.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs.find((g) => sameGraph(g, state.graph));
+    if (current) state.graph = current;
+    else graphs.push(state.graph);
+    state.graphs = graphs;
+    this.fillPickers();
+  }
+  fillPickers() {
+    const graph = this.state.graph;
+    const runs = this.runs();
+    fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    const ofRun = this.graphsOfRun(graph.run);
+    fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+    this.calls.graphsChanged();
+  }
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.state.graph = graph;
+    this.fillPickers();
+  }
+  /**
+   * The listing leaves a graph's op count out until the server has read the graph: once a view
+   * of it is drawn, the listing is asked again.
+   */
+  learnOpCount(graph) {
+    if (graph.op_count != null) return;
+    this.model.listGraphs().then(
+      (graphs) => {
+        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
+        if (!listed || listed.op_count == null) return;
+        graph.op_count = listed.op_count;
+        if (!sameGraph(graph, this.state.graph)) return;
+        this.fillPickers();
+        this.calls.graphShown();
+      },
+      () => {
+      }
+      // The count is a nicety; the next refresh of the listing brings it.
+    );
+  }
+};
+
+// messages.js
+var LOADING_CHIP_AFTER_MS = 500;
+var Messages = class {
+  /**
+   * `ui`: the shell's parts. `attach()`: puts the tab on screen (a message shows at once);
+   * `comparing()`: whether a diff is asked for (its errors offer to stop comparing).
+   */
+  constructor(ui, { attach, comparing }) {
+    this.ui = ui;
+    this.attach = attach;
+    this.comparing = comparing;
+  }
+  /** loading | ready | error | empty: on the app's root as data-state. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+  get state() {
+    return this.ui.root.dataset.state;
+  }
+  setLoading(on, { chip: chip2 = true } = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle("sg-busy", on);
+    ui.loading.hidden = true;
+    if (!on || !chip2) return;
+    const started2 = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () => ui.loading.replaceChildren(
+        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
+      );
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1e3);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+  /** Whether a message is on screen. */
+  get showing() {
+    return !this.ui.message.hidden;
+  }
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+  /** Shows `content` (elements) as the message. */
+  showMessage(...content) {
+    this.ui.message.replaceChildren(...content);
+    this.ui.message.hidden = false;
+    this.attach();
+  }
+  showError(error, { title, hint, actions = [] }) {
+    this.showMessage(messageCard({ title, text: error.message, hint, actions }));
+  }
+  /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
+  showRenderError(error, hasGraph) {
+    this.setState("error");
+    const back = hasGraph ? [{ label: "Back to the last view", action: "back" }] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: "This view takes too long to lay out",
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
+        actions: [{ label: "Close all scopes", action: "close-all", primary: true }, ...back]
+      });
+      return;
+    }
+    const title = error instanceof ApiError && error.status ? "The server could not draw this view" : "Could not draw this view";
+    const message = error instanceof ApiError ? String(error.message || "") : "";
+    const badBase = this.comparing() && (error.status === 404 && message.startsWith("base graph") || error.status === 400 && message.includes("same graph"));
+    if (badBase) {
+      const stop = [{ label: "Stop comparing", action: "stop-comparing", primary: true }];
+      this.showError(error, { title: "Could not compare these graphs", actions: [...stop, ...back] });
+      return;
+    }
+    const actions = [{ label: "Retry", action: "retry", primary: true }, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({ label: "Default view", action: "default-view" });
+    }
+    this.showError(error, { title, actions });
+  }
+};
+
+// search.js
+var TYPING_PAUSE_MS = 180;
+var Search = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
+   * search). `calls`: show(request, placement), focusBox(id), markHighlight().
+   */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+    this.results = [];
+    this.active = -1;
+  }
+  wire() {
+    const ui = this.ui;
+    let timer = 0;
+    ui.searchInput.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.run(), TYPING_PAUSE_MS);
+    });
+    ui.searchInput.addEventListener("keydown", (e) => this.onKey(e));
+    ui.regexToggle.addEventListener("click", () => {
+      const on = ui.regexToggle.getAttribute("aria-pressed") !== "true";
+      ui.regexToggle.setAttribute("aria-pressed", String(on));
+      this.run();
+    });
+    ui.searchResults.addEventListener("click", (e) => {
+      const item = e.target.closest(".sg-result");
+      if (item) this.pickResult(Number(item.dataset.index));
+    });
+  }
+  regex() {
+    return this.ui.regexToggle.getAttribute("aria-pressed") === "true";
+  }
+  async run() {
+    const ui = this.ui;
+    const query = ui.searchInput.value.trim();
+    if (!query || !this.state.graph) {
+      this.model.cancelSearch();
+      this.setResults([], "");
+      return;
+    }
+    ui.searchStatus.textContent = "Searching…";
+    let results;
+    try {
+      results = await this.model.search(this.state.graph, query, this.regex());
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setResults([], error.message, true);
+      return;
+    }
+    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
+    this.setResults(results, note);
+  }
+  setResults(results, note, isError = false) {
+    this.results = results;
+    this.active = -1;
+    this.ui.searchResults.replaceChildren(
+      ...searchResultItems(results, this.ui.searchInput.value)
+    );
+    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.classList.toggle("sg-error-text", isError);
+  }
+  onKey(event) {
+    const n = this.results.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!n) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      this.active = (this.active + step + n) % n;
+      for (const item of this.ui.searchResults.children) {
+        item.classList.toggle("sg-active", Number(item.dataset.index) === this.active);
+      }
+      const active = this.ui.searchResults.children[this.active];
+      if (active) active.scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (n) this.pickResult(Math.max(0, this.active));
+    }
+  }
+  pickResult(index) {
+    const result = this.results[index];
+    if (!result) return;
+    this.active = index;
+    for (const item of this.ui.searchResults.children) {
+      item.classList.toggle("sg-active", Number(item.dataset.index) === index);
+    }
+    const id = elementId(result.kind, result.name);
+    const open = this.state.open;
+    const missing = (result.reveal || []).filter((key) => !open.has(key));
+    if (missing.length === 0) {
+      this.calls.focusBox(id);
+      return;
+    }
+    this.calls.show({ open: [...open, ...missing], depth: null }, { focus: id });
+  }
+  clear() {
+    this.ui.searchInput.value = "";
+    this.model.cancelSearch();
+    this.setResults([], "");
+    this.state.highlightId = null;
+    this.calls.markHighlight();
+  }
+};
+
 // theme.js
 function tensorBoardBody() {
   try {
@@ -1511,6 +2584,134 @@ function followTheme() {
   media().addEventListener("change", apply);
   apply();
 }
+
+// trace.js
+var Trace = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `traced`. `calls`: show(request,
+   * placement), unpin(), byId(id) (an element of the drawing on screen).
+   */
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.calls = calls;
+    this.frameNext = false;
+  }
+  wire() {
+    this.ui.traceClear.addEventListener("click", () => this.clear());
+  }
+  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
+  async from(element, direction) {
+    const state = this.state;
+    if (state.base) return;
+    const what = describe(element);
+    if (!what || what.kind !== "op") return;
+    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    this.ui.traceDepth.value = String(depth);
+    this.ui.traceStatus.textContent = "Tracing…";
+    const found = await this.ask(what.name, { direction, depth, open: state.open });
+    if (!found) return;
+    state.traced = { name: what.name, direction, depth, found };
+    this.ui.traceClear.disabled = false;
+    this.ui.traceStatus.textContent = traceText(found);
+    this.calls.unpin();
+    this.frameNext = true;
+    if (sameOpen(found.open, state.open)) this.paint(found);
+    else this.calls.show({ open: found.open, depth: null }, { fit: true });
+  }
+  /**
+   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
+   * since has other boxes: the backend says which of them hold the paths (without opening).
+   */
+  mark() {
+    const traced = this.state.traced;
+    const svg = this.viewport.svg;
+    if (svg) svg.classList.toggle("sg-tracing", Boolean(traced));
+    const found = traced && traced.found;
+    const same = found && sameOpen(found.open, this.state.open);
+    if (traced && svg && !same) this.retrace();
+    else this.paint(svg && found);
+  }
+  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
+  paint(found) {
+    const svg = this.viewport.svg;
+    if (!svg) return;
+    for (const old of svg.querySelectorAll(".sg-trace, .sg-trace-origin")) {
+      old.classList.remove("sg-trace", "sg-trace-origin");
+    }
+    if (!found) return;
+    const marked = /* @__PURE__ */ new Set();
+    for (const box of found.boxes) {
+      const element = this.calls.byId(elementId(box.kind, box.name));
+      if (!element) continue;
+      element.classList.add("sg-trace");
+      marked.add(element.id);
+    }
+    for (const edge of svg.querySelectorAll("g.edge[data-sg-ends]")) {
+      const [src, dst] = edge.dataset.sgEnds.split("->");
+      if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
+    }
+    const origin = this.calls.byId(elementId(found.origin.kind, found.origin.name));
+    if (origin) origin.classList.add("sg-trace-origin");
+    if (this.frameNext) {
+      this.frameNext = false;
+      this.frame();
+    }
+  }
+  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
+  frame() {
+    const vp = this.viewport;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    if (!vp.svg) return;
+    for (const element of vp.svg.querySelectorAll("g.node.sg-trace")) {
+      const r = vp.userRect(element);
+      if (!r) continue;
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.w);
+      y1 = Math.max(y1, r.y + r.h);
+    }
+    if (x0 === Infinity) return;
+    vp.go(vp.fitView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }));
+  }
+  /** The trace route's answer, or null when a newer request took over or it failed (said). */
+  async ask(name, ask) {
+    try {
+      return await this.model.trace(this.state.graph, name, ask);
+    } catch (error) {
+      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
+      return null;
+    }
+  }
+  async retrace() {
+    const traced = this.state.traced;
+    const ask = {
+      direction: traced.direction,
+      depth: traced.depth,
+      open: this.state.open,
+      expand: false
+    };
+    this.paint(null);
+    const found = await this.ask(traced.name, ask);
+    if (!found || this.state.traced !== traced) return;
+    this.state.traced = { ...traced, found };
+    this.ui.traceStatus.textContent = traceText(found, { kept: true });
+    this.paint(found);
+  }
+  clear() {
+    this.model.cancelTrace();
+    this.state.traced = null;
+    this.frameNext = false;
+    this.ui.traceClear.disabled = true;
+    this.ui.traceStatus.textContent = "";
+    this.mark();
+  }
+};
 
 // viewport.js
 var DRAG_SLOP = 4;
@@ -1899,84 +3100,9 @@ function matrixTo(element, svg) {
 }
 
 // tab.js
-var HOVER_DELAY_MS = 90;
-var FRAME_EDGE_PX = 8;
-var LOADING_CHIP_AFTER_MS = 500;
 var ZOOM_STEP = 1.35;
 var REFRESH_GRAPHS_MS = 3e4;
 var SHELL_WAIT_MS = 150;
-function sameGraph(a, b) {
-  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
-}
-function safeFilename(text) {
-  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
-}
-var Drawings = class {
-  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
-  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS, onDrop } = {}) {
-    this.kept = kept;
-    this.maxChars = maxChars;
-    this.trustedMs = trustedMs;
-    this.onDrop = onDrop || (() => {
-    });
-    this._entries = /* @__PURE__ */ new Map();
-  }
-  get(key) {
-    const entry = this._entries.get(key);
-    if (!entry) return null;
-    this._entries.delete(key);
-    if (performance.now() - entry.at > this.trustedMs) {
-      this._forget(entry);
-      return null;
-    }
-    this._entries.set(key, entry);
-    return entry;
-  }
-  /** Keeps `drawing` under each of `keys`; the oldest go first. */
-  set(keys, drawing) {
-    const entry = { ...drawing, at: performance.now() };
-    for (const key of keys) {
-      const old = this._entries.get(key);
-      this._entries.delete(key);
-      this._entries.set(key, entry);
-      if (old) this._forget(old);
-    }
-    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
-      const key = this._entries.keys().next().value;
-      const old = this._entries.get(key);
-      this._entries.delete(key);
-      this._forget(old);
-    }
-  }
-  /** Drops `entry` if no key holds it any more (it can be kept under two). */
-  _forget(entry) {
-    for (const held of this._entries.values()) if (held === entry) return;
-    this.onDrop(entry);
-  }
-  _chars() {
-    let chars = 0;
-    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
-    return chars;
-  }
-};
-var PARKED = 4;
-var PARKED_CHARS = 8 << 20;
-function clearMarks(svg) {
-  svg.removeAttribute("style");
-  svg.classList.remove("sg-tracing");
-  const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
-  for (const element of svg.querySelectorAll(marks.map((m) => "." + m).join())) {
-    element.classList.remove(...marks);
-  }
-  return svg;
-}
-function pristineCopy(svg) {
-  return clearMarks(svg.cloneNode(true));
-}
-function discardSheet(element) {
-  element.remove();
-  element.replaceChildren();
-}
 var Tab = class {
   /**
    * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
@@ -1985,59 +3111,69 @@ var Tab = class {
    * one if the tab's first view is that drawing's text; else it is taken off the stage.
    */
   constructor(model, { stylesheet = null, early = null } = {}) {
+    const ui = early ? early.ui : buildShell();
+    const state = tabState();
     this.model = model;
     this.stylesheet = stylesheet;
     this.early = early;
-    this.ui = early ? early.ui : buildShell();
+    this.ui = ui;
+    this.state = state;
     this.styled = Boolean(early);
-    this.graphs = [];
-    this.graph = null;
-    this.shownGraph = null;
-    this.open = /* @__PURE__ */ new Set();
-    this.boxes = null;
-    this.svgText = null;
-    this.highlightId = null;
-    this.hovered = null;
-    this.pinned = null;
-    this.searchResults = [];
-    this.activeResult = -1;
-    this.colour = "";
-    this.traced = null;
-    this.renderSeq = 0;
-    this.drawings = new Drawings({
-      onDrop: (entry) => {
-        if (this.sheet && this.sheet.element === entry.sheet) this.sheet.dropped = true;
-        else this.unpark(entry.sheet);
-      }
+    this.attached = false;
+    this.messages = new Messages(ui, {
+      attach: () => this.attach(),
+      comparing: () => Boolean(state.base)
     });
-    this.sheet = null;
-    this.parked = [];
-    this.showings = 0;
-    this.base = null;
-    this.shownBase = null;
-    this.compare = new Compare(this);
-    this.viewport = new Viewport(this.ui.viewport, {
+    this.compare = new Compare(state, ui, model, { compareWith: (base) => this.compareWith(base) });
+    this.viewport = new Viewport(ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
-      onDragStart: () => this.hideHover(),
-      // A pinned card follows its box as the drawing moves.
-      onChange: () => {
-        if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
-          this.positionCard(this.pinned);
-        }
-      }
+      onDragStart: () => this.cards.hideHover(),
+      onChange: () => this.cards.followPinned()
+    });
+    this.cards = new Cards(state, ui, model, this.viewport, {
+      decorate: (content, details) => this.compare.decorate(content, details),
+      traceFrom: (element, direction) => this.trace.from(element, direction)
+    });
+    this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
+      attach: (how) => this.attach(how),
+      earlyDrawing: (text) => this.earlyDrawing(text),
+      hideHover: () => this.cards.hideHover(),
+      unpin: () => this.cards.unpin(),
+      markTrace: () => this.trace.mark(),
+      learnOpCount: (graph) => this.listing.learnOpCount(graph)
+    });
+    this.listing = new Listing(state, ui, model, this.messages, {
+      selectGraph: (graph, request2) => this.selectGraph(graph, request2),
+      setBase: (base) => this.setBase(base),
+      noteMissingBase: (wanted, found) => this.noteMissingBase(wanted, found),
+      graphsChanged: () => this.compare.fill(),
+      graphShown: () => this.drawing.updateStatus()
+    });
+    this.search = new Search(state, ui, model, {
+      show: (request2, placement) => this.show(request2, placement),
+      focusBox: (id) => this.drawing.focusBox(id),
+      markHighlight: () => this.drawing.markHighlight()
+    });
+    this.trace = new Trace(state, ui, model, this.viewport, {
+      show: (request2, placement) => this.show(request2, placement),
+      unpin: () => this.cards.unpin(),
+      byId: (id) => this.drawing.byId(id)
+    });
+    this.downloads = new Downloads(state, ui, model, {
+      showError: (error, how) => this.messages.showError(error, how)
     });
   }
   async start() {
-    this.prefetchFirstView();
-    const first = this.loadGraphs();
+    this.listing.prefetchFirstView();
+    const first = this.listing.load();
     followTheme();
     this.wire();
     await this.stylesheet;
     this.styled = true;
-    if (this.svgText || !this.ui.message.hidden) this.attach();
+    if (this.state.svgText || this.messages.showing) this.attach();
     else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
-    setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
+    setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
   }
   /**
    * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
@@ -2062,92 +3198,38 @@ var Tab = class {
     }
     this.viewport.measure();
   }
-  /** New runs show up in the pickers; the view on screen stays as it is. */
-  async refreshGraphs() {
-    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
-    if (!onScreen || this.ui.root.dataset.state === "loading") return;
-    let graphs;
-    try {
-      graphs = await this.model.listGraphs();
-    } catch {
-      return;
-    }
-    if (!Array.isArray(graphs) || !graphs.length) return;
-    if (!this.graphs.length) {
-      this.loadGraphs();
-      return;
-    }
-    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
-    if (graphs.map(key).join() === this.graphs.map(key).join()) return;
-    for (const g of graphs) {
-      const known = this.graphs.find((old) => sameGraph(old, g));
-      if (known && g.op_count == null) g.op_count = known.op_count;
-    }
-    const current = graphs.find((g) => sameGraph(g, this.graph));
-    if (current) this.graph = current;
-    else graphs.push(this.graph);
-    this.graphs = graphs;
-    this.fillPickers();
+  /** boot.js's drawing, {svg, bounds, sheet}, if it is still on screen and of SVG `text`. */
+  earlyDrawing(text) {
+    const early = this.early;
+    return early && early.text === text ? { svg: early.svg, bounds: early.bounds, sheet: early.sheet } : null;
+  }
+  show(request2, placement) {
+    this.drawing.show(request2, placement);
   }
   // --- events ---
   wire() {
     const ui = this.ui;
-    ui.runSelect.addEventListener("change", () => {
-      const run = this.runs()[Number(ui.runSelect.value)];
-      const graph = this.graphs.find((g) => g.run === run);
-      if (graph) this.selectGraph(graph, null);
-    });
-    ui.graphSelect.addEventListener("change", () => {
-      const graph = this.graphsOfRun(this.graph.run)[Number(ui.graphSelect.value)];
-      if (graph) this.selectGraph(graph, null);
-    });
-    ui.zoomIn.addEventListener("click", () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
-    ui.zoomOut.addEventListener(
-      "click",
-      () => this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true)
-    );
-    ui.fitButton.addEventListener("click", () => this.viewport.fit());
-    ui.depthButton.addEventListener("click", () => this.openToDepth());
+    const viewport = this.viewport;
+    this.listing.wire();
+    ui.zoomIn.addEventListener("click", () => viewport.zoomBy(ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener("click", () => viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
+    ui.fitButton.addEventListener("click", () => viewport.fit());
+    ui.depthButton.addEventListener("click", () => this.drawing.openToDepth());
     ui.depthInput.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") this.openToDepth();
+      if (e.key === "Enter") this.drawing.openToDepth();
     });
     ui.closeAllButton.addEventListener(
       "click",
       () => this.show({ open: [], depth: null }, { fit: true })
     );
-    for (const [fmt, button] of Object.entries(ui.downloads)) {
-      button.addEventListener("click", () => this.download(fmt));
-    }
-    let searchTimer = 0;
-    ui.searchInput.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => this.runSearch(), 180);
-    });
-    ui.searchInput.addEventListener("keydown", (e) => this.onSearchKey(e));
-    ui.regexToggle.addEventListener("click", () => {
-      const on = ui.regexToggle.getAttribute("aria-pressed") !== "true";
-      ui.regexToggle.setAttribute("aria-pressed", String(on));
-      this.runSearch();
-    });
-    ui.searchResults.addEventListener("click", (e) => {
-      const item = e.target.closest(".sg-result");
-      if (item) this.pickResult(Number(item.dataset.index));
-    });
-    ui.viewport.addEventListener("mousemove", (e) => {
-      this.moveTip(e);
-      this.onHover(e);
-    });
-    ui.viewport.addEventListener("mouseleave", () => this.hideHover());
-    ui.card.addEventListener("click", (e) => {
-      if (e.target.closest('[data-action="unpin"]')) this.unpin();
-      const trace = e.target.closest('[data-action="trace"]');
-      if (trace && this.pinned) this.traceFrom(this.pinned, trace.dataset.direction);
-    });
+    this.downloads.wire();
+    this.search.wire();
+    this.cards.wire();
     ui.colourSelect.addEventListener("change", () => {
-      this.colour = ui.colourSelect.value;
-      this.show({ open: [...this.open], depth: null }, {});
+      this.state.colour = ui.colourSelect.value;
+      this.show({ open: [...this.state.open], depth: null }, {});
     });
-    ui.traceClear.addEventListener("click", () => this.clearTrace());
+    this.trace.wire();
     ui.root.addEventListener("click", (e) => {
       const button = e.target.closest(".sg-message [data-action], .sg-loading [data-action]");
       if (button) this.onAction(button.dataset.action);
@@ -2159,9 +3241,9 @@ var Tab = class {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const typing = event.target.closest && event.target.closest("input, select, textarea");
     if (event.key === "Escape") {
-      this.clearSearch();
-      this.clearTrace();
-      this.unpin();
+      this.search.clear();
+      this.trace.clear();
+      this.cards.unpin();
       if (typing) event.target.blur();
       return;
     }
@@ -2179,17 +3261,16 @@ var Tab = class {
   onAction(action) {
     switch (action) {
       case "reload-graphs":
-        this.loadGraphs();
+        this.listing.load();
         break;
       case "retry":
-        if (this.failed) this.show(this.failed.request, this.failed.placement);
-        else this.loadGraphs();
+        if (!this.drawing.retry()) this.listing.load();
         break;
       case "close-all":
         this.show({ open: [], depth: null }, { fit: true });
         break;
       case "back":
-        this.hideMessage();
+        this.messages.hideMessage();
         this.backToShown();
         break;
       case "default-view":
@@ -2200,106 +3281,79 @@ var Tab = class {
         break;
       case "cancel-render":
         this.model.cancelView();
-        this.setLoading(false);
+        this.messages.setLoading(false);
         this.backToShown();
         break;
     }
   }
   onHashChange() {
+    const state = this.state;
     const wanted = readLocation();
-    const graph = this.findGraph(wanted.graph);
+    const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
-    const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
-    const base = this.findBase(wanted.base);
+    const same = wanted.open && sameOpen(wanted.open, state.open);
+    const base = this.listing.findBase(wanted.base);
     this.noteMissingBase(wanted.base, base);
-    if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
+    if (sameGraph(graph, state.graph) && same && sameBase(base, state.base)) return;
     this.setBase(base);
     this.selectGraph(graph, wanted);
   }
-  // --- graphs and pickers ---
-  runs() {
-    return [...new Set(this.graphs.map((g) => g.run))];
+  /** A click (or tap) on the drawing: opens or closes a group, or pins a box's card. */
+  onTap(target, event) {
+    if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
+    const element = pick({ target, clientX: event.clientX, clientY: event.clientY });
+    if (element && element.classList.contains("node")) {
+      const box = parseElementId(element.id);
+      if (!box) return;
+      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.cards.togglePin(element);
+      else if (GROUP_KINDS.includes(box.kind)) this.drawing.openGroup(box, element);
+      else if (box.kind === "op") this.cards.togglePin(element);
+      return;
+    }
+    if (element && element.classList.contains("cluster")) {
+      const group = parseClusterId(element.id);
+      if (group && event && event.shiftKey) this.cards.togglePin(element);
+      else if (group) this.drawing.closeGroup(group, element);
+      return;
+    }
+    this.cards.unpin();
   }
-  graphsOfRun(run) {
-    return this.graphs.filter((g) => g.run === run);
+  // --- the graph shown and its base ---
+  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
+  selectGraph(graph, request2) {
+    if (!sameGraph(graph, this.state.graph)) {
+      this.setGraph(graph);
+      this.state.highlightId = null;
+      this.cards.unpin();
+      this.search.clear();
+      this.trace.clear();
+    }
+    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
+    this.show(request2, { overview: true, fromLink: true });
   }
-  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
-  findGraph(wanted) {
-    if (!wanted) return null;
-    return this.graphs.find(
-      (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
-    ) || null;
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.listing.setGraph(graph);
+    if (this.state.base) this.compare.refreshCounts();
   }
   /**
-   * When a link or the last visit names a graph, starts fetching the view loadGraphs will ask
-   * for, while the listing is still on its way.
+   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
+   * the colour picker are for a single graph: a comparison clears the trace and disables both.
    */
-  prefetchFirstView() {
-    const wanted = readLocation();
-    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
-    const graph = linked ? linked.graph : rememberedGraph();
-    if (!graph) return;
-    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
-    this.model.prefetchView(graph, request2);
+  setBase(base) {
+    const state = this.state;
+    if (sameBase(base, state.base)) return;
+    state.base = base;
+    if (base) this.trace.clear();
+    this.ui.colourSelect.disabled = Boolean(base);
+    if (state.graph) this.compare.fill();
+    this.compare.refreshCounts();
   }
-  /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
-  setState(state) {
-    this.ui.root.dataset.state = state;
-  }
-  async loadGraphs() {
-    this.hideMessage();
-    this.setState("loading");
-    this.setLoading(true, { chip: false });
-    let graphs;
-    try {
-      graphs = await this.model.listGraphs();
-      performance.mark("scopegraph:listing");
-    } catch (error) {
-      this.setLoading(false);
-      this.setState("error");
-      this.showError(error, {
-        title: "Could not list the graphs",
-        actions: [{ label: "Retry", action: "reload-graphs", primary: true }]
-      });
-      return;
-    }
-    this.setLoading(false);
-    this.graphs = Array.isArray(graphs) ? graphs : [];
-    const empty = this.graphs.length === 0;
-    this.ui.root.classList.toggle("sg-empty", empty);
-    if (empty) {
-      this.setState("empty");
-      this.ui.message.replaceChildren(emptyState());
-      this.ui.message.hidden = false;
-      this.attach();
-      fillSelect(this.ui.runSelect, [], 0);
-      fillSelect(this.ui.graphSelect, [], 0);
-      return;
-    }
-    const wanted = readLocation();
-    const linked = this.findGraph(wanted.graph);
-    const base = linked ? this.findBase(wanted.base) : null;
-    if (linked) this.noteMissingBase(wanted.base, base);
+  /** The comparison picked ("Compare with…"): the default view of the diff, or of the graph. */
+  compareWith(base) {
     this.setBase(base);
-    const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
-    this.selectGraph(graph, linked ? wanted : null);
-  }
-  fillPickers() {
-    const runs = this.runs();
-    fillSelect(this.ui.runSelect, runs, runs.indexOf(this.graph.run));
-    const ofRun = this.graphsOfRun(this.graph.run);
-    fillSelect(
-      this.ui.graphSelect,
-      ofRun.map((g) => graphLabel(g)),
-      ofRun.findIndex((g) => sameGraph(g, this.graph))
-    );
-    this.ui.graphSelect.disabled = ofRun.length <= 1;
-    this.compare.fill();
-  }
-  /** The listed graph a link's base names, at the step it names (null: the latest). */
-  findBase(wanted) {
-    const graph = this.findGraph(wanted);
-    return graph && { ...graph, step: wanted.step ?? null };
+    this.cards.unpin();
+    this.show({ open: null, depth: null }, { overview: true });
   }
   /** A link's base that is not listed (its run is gone): say so, as the graph shows alone. */
   noteMissingBase(wanted, found) {
@@ -2312,816 +3366,16 @@ var Tab = class {
       `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
     );
   }
-  /**
-   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
-   * the colour picker are for a single graph: a comparison clears the trace and disables both.
-   */
-  setBase(base) {
-    if (sameBase(base, this.base)) return;
-    this.base = base;
-    if (base) this.clearTrace();
-    this.ui.colourSelect.disabled = Boolean(base);
-    if (this.graph) this.compare.fill();
-    this.compare.refreshCounts();
-  }
-  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
-  selectGraph(graph, request2) {
-    if (!sameGraph(graph, this.graph)) {
-      this.setGraph(graph);
-      this.highlightId = null;
-      this.unpin();
-      this.clearSearch();
-      this.clearTrace();
-    }
-    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
-    this.show(request2, { overview: true, fromLink: true });
-  }
-  /** Makes `graph` the picked one. */
-  setGraph(graph) {
-    this.graph = graph;
-    this.fillPickers();
-    if (this.base) this.compare.refreshCounts();
-  }
-  /**
-   * The listing leaves a graph's op count out until the server has read the graph: once a view
-   * of it is drawn, the listing is asked again.
-   */
-  learnOpCount(graph) {
-    if (graph.op_count != null) return;
-    this.model.listGraphs().then(
-      (graphs) => {
-        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
-        if (!listed || listed.op_count == null) return;
-        graph.op_count = listed.op_count;
-        if (!sameGraph(graph, this.graph)) return;
-        this.fillPickers();
-        this.updateStatus();
-      },
-      () => {
-      }
-      // The count is a nicety; the next refresh of the listing brings it.
-    );
-  }
   /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
   backToShown() {
-    if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
-    if (this.shownGraph && !sameBase(this.shownBase, this.base)) this.setBase(this.shownBase);
-    this.setState(this.svgText ? "ready" : "error");
-  }
-  // --- drawing a view ---
-  /**
-   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
-   * to look afterwards: {fit}, {anchor: {id, x, y}} (keep that box where it was on screen), or
-   * {focus: id} (centre and highlight it).
-   */
-  async show(request2, placement = {}) {
-    request2 = { ...request2, colour: this.colour };
-    const graph = this.graph;
-    request2 = { ...request2, base: this.base };
-    const seq = ++this.renderSeq;
-    this.hideMessage();
-    this.hideHover();
-    const started2 = performance.now();
-    const key = viewParams(graph, request2).toString();
-    const kept = this.drawings.get(key);
-    if (kept) {
-      this.model.cancelView();
-      this.setLoading(false);
-      this.setState("loading");
-      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
-      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
-      return;
+    const state = this.state;
+    if (state.shownGraph && !sameGraph(state.shownGraph, state.graph)) {
+      this.setGraph(state.shownGraph);
     }
-    this.setLoading(true);
-    this.setState("loading");
-    let answer;
-    try {
-      answer = await this.model.view(graph, request2);
-      performance.mark("scopegraph:answer");
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.setLoading(false);
-      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
-        this.show({ open: null, depth: null }, { overview: true });
-        return;
-      }
-      this.failed = { request: request2, placement };
-      this.showRenderError(error);
-      return;
-    }
-    if (seq !== this.renderSeq) return;
-    this.setLoading(false);
-    let imported;
-    const early = this.early;
-    try {
-      if (early && early.text === answer.svg) {
-        imported = { svg: early.svg, bounds: early.bounds, sheet: early.sheet };
-      } else {
-        imported = importGraphSvg(answer.svg);
-      }
-    } catch (error) {
-      this.failed = { request: request2, placement };
-      this.showRenderError(error);
-      return;
-    }
-    const open = openGroups(imported.svg);
-    const keys = [
-      key,
-      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
-    ];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
-  }
-  /**
-   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
-   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
-   * `svg` belongs to (its copy, to copy again, or its parked sheet).
-   */
-  display(graph, drawing, placement, started2, keep = null, kept = null) {
-    const seq = this.renderSeq;
-    const svg = drawing.svg;
-    this.failed = null;
-    this.svgText = drawing.text;
-    this.shownGraph = graph;
-    this.shownBase = this.base;
-    this.open = new Set(drawing.open);
-    this.unpin();
-    this.hideHover();
-    this.attach({ drawing: true, sheet: drawing.sheet });
-    this.viewport.size();
-    const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
-    if (kept) kept.sheet = sheet;
-    this.ui.root.dataset.shown = String(++this.showings);
-    this.viewport.setSvg(svg, drawing.bounds);
-    this.boxes = svg.querySelectorAll("g.node").length;
-    this.showColourLegend(svg);
-    this.place(placement);
-    this.drawSeconds = (performance.now() - started2) / 1e3;
-    this.updateStatus();
-    performance.mark("scopegraph:drawn");
-    afterPaint(() => {
-      if (keep) {
-        const { bounds, text, open } = drawing;
-        this.drawings.set(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
-      } else if (kept && kept.template === svg) {
-        kept.template = pristineCopy(svg);
-      }
-      addEdgeHitAreas(svg);
-      this.ui.root.classList.remove("sg-drawing-first");
-      if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...this.open], this.base);
-      if (!this.base) remember(graph, this.open);
-      this.learnOpCount(graph);
-      this.setState("ready");
-    });
-  }
-  /**
-   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
-   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
-   * the bounds are discarded (a kept drawing's copy is what shows it again).
-   */
-  putOnStage(svg, sheet, chars) {
-    const shown = this.sheet;
-    if (shown && shown.element !== sheet) {
-      if (shown.dropped) {
-        discardSheet(shown.element);
-      } else {
-        shown.element.classList.add("sg-parked");
-        shown.element.firstChild.classList.remove("sg-graph");
-        this.parked.push(shown);
-      }
-    }
-    if (sheet) {
-      this.parked = this.parked.filter((p) => p.element !== sheet);
-      sheet.classList.remove("sg-parked");
-    } else {
-      sheet = document.createElement("div");
-      sheet.className = "sg-sheet";
-      sheet.append(svg);
-      this.ui.stage.append(sheet);
-    }
-    svg.classList.add("sg-graph");
-    this.sheet = { element: sheet, chars };
-    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
-    while (this.parked.length > PARKED || total > PARKED_CHARS) {
-      const old = this.parked.shift();
-      total -= old.chars;
-      discardSheet(old.element);
-    }
-    return sheet;
-  }
-  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
-  unpark(element) {
-    const parked = this.parked.find((p) => p.element === element);
-    if (!parked) return;
-    this.parked = this.parked.filter((p) => p !== parked);
-    discardSheet(element);
-  }
-  place(placement) {
-    if (placement.overview) this.viewport.overview();
-    else if (placement.fit) this.viewport.fit(false);
-    else if (placement.anchor) this.keepInPlace(placement.anchor);
-    if (placement.focus) this.focusBox(placement.focus);
-    else if (this.highlightId) this.markHighlight();
-    this.markTrace();
-  }
-  /**
-   * After opening or closing a group: its new frame (or box) appears where the old box (or
-   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
-   */
-  keepInPlace(anchor) {
-    const vp = this.viewport;
-    const element = this.findBox(anchor.id);
-    if (!element) return;
-    const rect = vp.userRect(element);
-    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
-    vp.jump(here);
-    const { w, h: h2 } = vp.size();
-    const pad = 16;
-    let target = { ...here };
-    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h2 - 2 * pad) {
-      target = vp.fitView(rect, here.k);
-    } else {
-      const left = (rect.x - here.cx) * here.k + w / 2;
-      const top = (rect.y - here.cy) * here.k + h2 / 2;
-      const right = left + rect.w * here.k;
-      const bottom = top + rect.h * here.k;
-      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
-      const dy = top < pad ? top - pad : bottom > h2 - pad ? bottom - (h2 - pad) : 0;
-      target.cx += dx / here.k;
-      target.cy += dy / here.k;
-    }
-    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
-  }
-  updateStatus() {
-    const ops = this.graph.op_count;
-    this.ui.status.textContent = statusText({
-      boxes: this.boxes,
-      open: this.open.size,
-      ops,
-      seconds: this.drawSeconds
-    });
-  }
-  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
-  byId(id) {
-    const svg = this.viewport.svg;
-    return svg ? svg.querySelector("#" + CSS.escape(id)) : null;
-  }
-  /** The element of a box or of its open frame, by element id. */
-  findBox(id) {
-    return this.byId(id) || this.byId("cluster-" + id);
-  }
-  focusBox(id) {
-    this.highlightId = id;
-    const element = this.markHighlight();
-    if (!element) return;
-    const vp = this.viewport;
-    const rect = vp.userRect(element);
-    const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h2 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
-    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
-  }
-  markHighlight() {
-    const svg = this.viewport.svg;
-    if (!svg) return null;
-    for (const old of svg.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
-    if (!this.highlightId) return null;
-    const element = this.findBox(this.highlightId);
-    if (element) element.classList.add("sg-hit");
-    return element;
-  }
-  setLoading(on, { chip: chip2 = true } = {}) {
-    const ui = this.ui;
-    clearTimeout(this.loadingTimer);
-    clearInterval(this.loadingTicker);
-    ui.progress.hidden = !on;
-    ui.viewport.classList.toggle("sg-busy", on);
-    ui.loading.hidden = true;
-    if (!on || !chip2) return;
-    const started2 = performance.now();
-    this.loadingTimer = setTimeout(() => {
-      const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
-      );
-      tick();
-      ui.loading.hidden = false;
-      this.loadingTicker = setInterval(tick, 1e3);
-    }, LOADING_CHIP_AFTER_MS);
-  }
-  hideMessage() {
-    this.ui.message.hidden = true;
-    this.ui.message.replaceChildren();
-  }
-  showError(error, { title, hint, actions = [] }) {
-    this.ui.message.replaceChildren(messageCard({ title, text: error.message, hint, actions }));
-    this.ui.message.hidden = false;
-    this.attach();
-  }
-  showRenderError(error) {
-    this.setState("error");
-    const hasGraph = Boolean(this.svgText);
-    const back = hasGraph ? [{ label: "Back to the last view", action: "back" }] : [];
-    if (error instanceof ApiError && error.timeout) {
-      this.showError(error, {
-        title: "This view takes too long to lay out",
-        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
-        actions: [{ label: "Close all scopes", action: "close-all", primary: true }, ...back]
-      });
-      return;
-    }
-    const title = error instanceof ApiError && error.status ? "The server could not draw this view" : "Could not draw this view";
-    const message = error instanceof ApiError ? String(error.message || "") : "";
-    const badBase = this.base && (error.status === 404 && message.startsWith("base graph") || error.status === 400 && message.includes("same graph"));
-    if (badBase) {
-      const stop = [{ label: "Stop comparing", action: "stop-comparing", primary: true }];
-      this.showError(error, { title: "Could not compare these graphs", actions: [...stop, ...back] });
-      return;
-    }
-    const actions = [{ label: "Retry", action: "retry", primary: true }, ...back];
-    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
-      actions.push({ label: "Default view", action: "default-view" });
-    }
-    this.showError(error, { title, actions });
-  }
-  // --- open and close ---
-  /** The box, edge or open group's frame at a pointer event; null over the background. */
-  pick(event) {
-    const target = event.target instanceof Element ? event.target : null;
-    if (!target || target.closest("[data-no-pan], .sg-card")) return null;
-    const element = target.closest("g.node, g.edge, g.cluster");
-    if (element && element.classList.contains("cluster") && !onFrame(element, event.clientX, event.clientY)) {
-      return null;
-    }
-    return element;
-  }
-  onTap(target, event) {
-    if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
-    const element = this.pick({ target, clientX: event.clientX, clientY: event.clientY });
-    if (element && element.classList.contains("node")) {
-      const box = parseElementId(element.id);
-      if (!box) return;
-      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.togglePin(element);
-      else if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
-      else if (box.kind === "op") this.togglePin(element);
-      return;
-    }
-    if (element && element.classList.contains("cluster")) {
-      const group = parseClusterId(element.id);
-      if (group && event && event.shiftKey) this.togglePin(element);
-      else if (group) this.closeGroup(group, element);
-      return;
-    }
-    this.unpin();
-  }
-  screenCentre(element) {
-    const rect = element.getBoundingClientRect();
-    const outer = this.ui.viewport.getBoundingClientRect();
-    return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
-  }
-  openGroup(box, element) {
-    const open = new Set(this.open);
-    open.add(box.name);
-    this.unpin();
-    const at = this.screenCentre(element);
-    const anchor = { id: element.id, x: at.x, y: at.y };
-    this.show({ open: [...open], depth: null }, { anchor });
-  }
-  closeGroup(group, element) {
-    const open = new Set(this.open);
-    for (const key of open) {
-      if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
-    }
-    this.unpin();
-    const at = this.screenCentre(element);
-    const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
-    this.show({ open: [...open], depth: null }, { anchor });
-  }
-  openToDepth() {
-    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
-    this.ui.depthInput.value = String(depth);
-    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
-  }
-  // --- hover cards ---
-  onHover(event) {
-    if (this.viewport.dragging) return;
-    const element = this.pick(event);
-    if (element === this.hovered) return;
-    if (this.hovered) this.hovered.classList.remove("sg-hover");
-    this.hovered = element;
-    clearTimeout(this.hoverTimer);
-    if (!element) {
-      this.hideHover();
-      return;
-    }
-    element.classList.add("sg-hover");
-    if (element.classList.contains("edge")) {
-      this.showTip(element.getAttribute("data-sg-tip") || "", event);
-      if (!this.pinned) this.ui.card.hidden = true;
-      return;
-    }
-    this.ui.tip.hidden = true;
-    if (this.pinned) return;
-    this.hoverTimer = setTimeout(() => this.showDetails(element), HOVER_DELAY_MS);
-  }
-  hideHover() {
-    clearTimeout(this.hoverTimer);
-    if (this.hovered) this.hovered.classList.remove("sg-hover");
-    this.hovered = null;
-    this.ui.tip.hidden = true;
-    if (!this.pinned) {
-      this.model.cancelNode();
-      this.ui.card.hidden = true;
-    }
-  }
-  showTip(text, event) {
-    if (!text) return;
-    this.ui.tip.replaceChildren(...edgeTip(text));
-    this.ui.tip.hidden = false;
-    this.moveTip(event);
-  }
-  moveTip(event) {
-    if (this.ui.tip.hidden) return;
-    const outer = this.ui.viewport.getBoundingClientRect();
-    const tip = this.ui.tip;
-    let x = event.clientX - outer.left + 14;
-    let y = event.clientY - outer.top + 16;
-    if (x + tip.offsetWidth > outer.width - 8)
-      x = Math.max(8, event.clientX - outer.left - tip.offsetWidth - 14);
-    if (y + tip.offsetHeight > outer.height - 8)
-      y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
-    tip.style.transform = `translate(${x}px, ${y}px)`;
-  }
-  /** What a box or frame element stands for: {kind, name, open} or null. */
-  describe(element) {
-    if (element.classList.contains("cluster")) {
-      const group = parseClusterId(element.id);
-      return group && { ...group, open: true };
-    }
-    const box = parseElementId(element.id);
-    return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
-  }
-  async showDetails(element, { pinned = false } = {}) {
-    const what = this.describe(element);
-    if (!what || this.pinned && !pinned) return;
-    if (what.kind === "missing") {
-      this.fillCard(
-        element,
-        errorCardContent(
-          what.name,
-          "An input names this node, but the graph has no such node."
-        ),
-        pinned
-      );
-      return;
-    }
-    this.fillCard(element, loadingCard(what.name), pinned);
-    let details;
-    try {
-      details = await this.model.node(this.graph, what.name, what.kind, this.base);
-    } catch (error) {
-      if (error instanceof Stale) return;
-      if (this.cardFor === element)
-        this.fillCard(element, errorCardContent(what.name, error.message), pinned);
-      return;
-    }
-    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
-    if (this.pinned && this.pinned !== element) return;
-    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
-    this.fillCard(element, this.compare.decorate(content, details), pinned);
-    if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
-  }
-  /** Adds the summaries held at or inside a badged box to its card, once they are read. */
-  async addSummaries(element, what, pinned) {
-    let answer;
-    try {
-      answer = await this.model.summaries(this.graph, what.name, what.kind);
-    } catch (error) {
-      if (error instanceof Stale) return;
-      answer = { error: error.message };
-    }
-    if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
-    const block2 = answer.error ? errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1] : summariesBlock(answer, { pinned, pinWith: what.kind === "op" ? "click" : "Shift+click" });
-    if (!block2) return;
-    const after = this.ui.card.querySelector(".sg-card-block, .sg-card-hint");
-    if (after) after.before(block2);
-    else this.ui.card.append(block2);
-    this.positionCard(element);
-  }
-  fillCard(element, content, pinned) {
-    const card = this.ui.card;
-    this.cardFor = element;
-    card.replaceChildren(...content);
-    card.classList.toggle("sg-pinned", pinned);
-    card.hidden = false;
-    this.positionCard(element);
-  }
-  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
-  positionCard(element) {
-    const card = this.ui.card;
-    const outer = this.ui.viewport.getBoundingClientRect();
-    const box = element.getBoundingClientRect();
-    const gap = 12;
-    const w = card.offsetWidth;
-    const hgt = card.offsetHeight;
-    const clusterFrame = element.classList.contains("cluster");
-    let x;
-    let y;
-    if (clusterFrame) {
-      x = box.left - outer.left + Math.min(box.width, 160) + gap;
-      y = box.top - outer.top;
-    } else {
-      x = box.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
-      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
-    }
-    x = Math.max(8, Math.min(x, outer.width - w - 8));
-    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
-    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
-  }
-  togglePin(element) {
-    if (this.pinned === element) {
-      this.unpin();
-      return;
-    }
-    this.unpin();
-    clearTimeout(this.hoverTimer);
-    this.pinned = element;
-    element.classList.add("sg-pinned-box");
-    this.showDetails(element, { pinned: true });
-  }
-  unpin() {
-    if (this.pinned) this.pinned.classList.remove("sg-pinned-box");
-    this.pinned = null;
-    this.ui.card.classList.remove("sg-pinned");
-    if (!this.hovered || this.hovered.classList.contains("edge")) this.ui.card.hidden = true;
-  }
-  // --- search ---
-  regex() {
-    return this.ui.regexToggle.getAttribute("aria-pressed") === "true";
-  }
-  async runSearch() {
-    const ui = this.ui;
-    const query = ui.searchInput.value.trim();
-    if (!query || !this.graph) {
-      this.model.cancelSearch();
-      this.setResults([], "");
-      return;
-    }
-    ui.searchStatus.textContent = "Searching…";
-    let results;
-    try {
-      results = await this.model.search(this.graph, query, this.regex());
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.setResults([], error.message, true);
-      return;
-    }
-    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
-    this.setResults(results, note);
-  }
-  setResults(results, note, isError = false) {
-    this.searchResults = results;
-    this.activeResult = -1;
-    this.ui.searchResults.replaceChildren(
-      ...searchResultItems(results, this.ui.searchInput.value)
-    );
-    this.ui.searchStatus.textContent = note;
-    this.ui.searchStatus.classList.toggle("sg-error-text", isError);
-  }
-  onSearchKey(event) {
-    const n = this.searchResults.length;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!n) return;
-      event.preventDefault();
-      const step = event.key === "ArrowDown" ? 1 : -1;
-      this.activeResult = (this.activeResult + step + n) % n;
-      for (const item of this.ui.searchResults.children) {
-        item.classList.toggle("sg-active", Number(item.dataset.index) === this.activeResult);
-      }
-      const active = this.ui.searchResults.children[this.activeResult];
-      if (active) active.scrollIntoView({ block: "nearest" });
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      if (n) this.pickResult(Math.max(0, this.activeResult));
-    }
-  }
-  pickResult(index) {
-    const result = this.searchResults[index];
-    if (!result) return;
-    this.activeResult = index;
-    for (const item of this.ui.searchResults.children) {
-      item.classList.toggle("sg-active", Number(item.dataset.index) === index);
-    }
-    const id = elementId(result.kind, result.name);
-    const reveal = result.reveal || [];
-    const missing = reveal.filter((key) => !this.open.has(key));
-    if (missing.length === 0) {
-      this.focusBox(id);
-      return;
-    }
-    this.show({ open: [...this.open, ...missing], depth: null }, { focus: id });
-  }
-  clearSearch() {
-    this.ui.searchInput.value = "";
-    this.model.cancelSearch();
-    this.setResults([], "");
-    this.highlightId = null;
-    this.markHighlight();
-  }
-  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
-  showColourLegend(svg) {
-    const rows = colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
-  }
-  // --- traces ---
-  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
-  async traceFrom(element, direction) {
-    if (this.base) return;
-    const what = this.describe(element);
-    if (!what || what.kind !== "op") return;
-    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
-    this.ui.traceDepth.value = String(depth);
-    this.ui.traceStatus.textContent = "Tracing…";
-    const found = await this.askTrace(what.name, { direction, depth, open: this.open });
-    if (!found) return;
-    this.traced = { name: what.name, direction, depth, found };
-    this.ui.traceClear.disabled = false;
-    this.ui.traceStatus.textContent = traceText(found);
-    this.unpin();
-    this.frameTraceNext = true;
-    const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (same) this.paintTrace(found);
-    else this.show({ open: found.open, depth: null }, { fit: true });
-  }
-  /**
-   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
-   * since has other boxes: the backend says which of them hold the paths (without opening).
-   */
-  markTrace() {
-    const svg = this.viewport.svg;
-    if (svg) svg.classList.toggle("sg-tracing", Boolean(this.traced));
-    const { found } = this.traced || {};
-    const same = found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (this.traced && svg && !same) this.retrace();
-    else this.paintTrace(svg && found);
-  }
-  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
-  paintTrace(found) {
-    const svg = this.viewport.svg;
-    if (!svg) return;
-    for (const old of svg.querySelectorAll(".sg-trace, .sg-trace-origin")) {
-      old.classList.remove("sg-trace", "sg-trace-origin");
-    }
-    if (!found) return;
-    const marked = /* @__PURE__ */ new Set();
-    for (const box of found.boxes) {
-      const element = this.byId(elementId(box.kind, box.name));
-      if (!element) continue;
-      element.classList.add("sg-trace");
-      marked.add(element.id);
-    }
-    for (const edge of svg.querySelectorAll("g.edge[data-sg-ends]")) {
-      const [src, dst] = edge.dataset.sgEnds.split("->");
-      if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
-    }
-    const origin = this.byId(elementId(found.origin.kind, found.origin.name));
-    if (origin) origin.classList.add("sg-trace-origin");
-    if (this.frameTraceNext) {
-      this.frameTraceNext = false;
-      this.frameTrace();
-    }
-  }
-  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
-  frameTrace() {
-    const vp = this.viewport;
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    if (!vp.svg) return;
-    for (const element of vp.svg.querySelectorAll("g.node.sg-trace")) {
-      const r = vp.userRect(element);
-      if (!r) continue;
-      x0 = Math.min(x0, r.x);
-      y0 = Math.min(y0, r.y);
-      x1 = Math.max(x1, r.x + r.w);
-      y1 = Math.max(y1, r.y + r.h);
-    }
-    if (x0 === Infinity) return;
-    vp.go(vp.fitView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }));
-  }
-  /** The trace route's answer, or null when a newer request took over or it failed (said). */
-  async askTrace(name, ask) {
-    try {
-      return await this.model.trace(this.graph, name, ask);
-    } catch (error) {
-      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
-      return null;
-    }
-  }
-  async retrace() {
-    const traced = this.traced;
-    const ask = { direction: traced.direction, depth: traced.depth, open: this.open, expand: false };
-    this.paintTrace(null);
-    const found = await this.askTrace(traced.name, ask);
-    if (!found || this.traced !== traced) return;
-    this.traced = { ...traced, found };
-    this.ui.traceStatus.textContent = traceText(found, { kept: true });
-    this.paintTrace(found);
-  }
-  clearTrace() {
-    this.model.cancelTrace();
-    this.traced = null;
-    this.frameTraceNext = false;
-    this.ui.traceClear.disabled = true;
-    this.ui.traceStatus.textContent = "";
-    this.markTrace();
-  }
-  // --- downloads ---
-  async download(fmt) {
-    if (!this.graph) return;
-    const button = this.ui.downloads[fmt];
-    button.disabled = true;
-    const side = (g) => `${g.run}-${g.kind}` + (g.tag && !g.tag.startsWith("__") ? `-${g.tag}` : "") + (g.step != null ? `-step${g.step}` : "");
-    const base = this.base ? `-diff-${side(this.base)}` : "";
-    const name = safeFilename(`${side(this.graph)}${base}`);
-    try {
-      let blob;
-      try {
-        const view = { open: [...this.open], depth: null, base: this.base, colour: this.colour };
-        blob = await this.model.export(this.graph, view, fmt);
-      } catch (error) {
-        if (fmt !== "png" || !this.svgText || error.timeout) throw error;
-        blob = await rasterize(this.svgText);
-      }
-      saveBlob(blob, `${name}.${fmt}`);
-    } catch (error) {
-      this.showError(error, {
-        title: `Could not download the ${fmt.toUpperCase()}`,
-        actions: [{ label: "OK", action: "back", primary: true }]
-      });
-    } finally {
-      button.disabled = false;
-    }
+    if (state.shownGraph && !sameBase(state.shownBase, state.base)) this.setBase(state.shownBase);
+    this.messages.setState(state.svgText ? "ready" : "error");
   }
 };
-function openGroups(svg) {
-  const open = [];
-  for (const frame of svg.querySelectorAll("g.cluster")) {
-    const group = parseClusterId(frame.id);
-    if (group) open.push(group.name);
-  }
-  return open;
-}
-function onFrame(cluster, x, y) {
-  const box = cluster.getBoundingClientRect();
-  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
-    return true;
-  let labelBottom = box.top;
-  for (const text of cluster.querySelectorAll("text")) {
-    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
-  }
-  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
-}
-function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1e4);
-}
-function rasterize(svgText) {
-  return new Promise((resolve, reject) => {
-    const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
-    const image = new Image();
-    image.onload = () => {
-      const scale = Math.min(2, 16e3 / Math.max(image.naturalWidth, image.naturalHeight, 1));
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
-      canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
-      const context = canvas.getContext("2d");
-      context.fillStyle = "#ffffff";
-      context.fillRect(0, 0, canvas.width, canvas.height);
-      context.drawImage(image, 0, 0, canvas.width, canvas.height);
-      URL.revokeObjectURL(url);
-      canvas.toBlob(
-        (blob) => blob ? resolve(blob) : reject(new Error("The browser could not make a PNG.")),
-        "image/png"
-      );
-    };
-    image.onerror = () => {
-      URL.revokeObjectURL(url);
-      reject(new Error("The browser could not draw the SVG."));
-    };
-    image.src = url;
-  });
-}
 
 // index.js
 var started = false;
