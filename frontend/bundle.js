@@ -1,33 +1,5 @@
-import {
-  NO_TRACE_IN_DIFF,
-  Viewport,
-  addEdgeHitAreas,
-  addStyle,
-  afterPaint,
-  buildShell,
-  chip,
-  colourLegendRows,
-  emptyState,
-  fillSelect,
-  firstVisit,
-  followTheme,
-  formatCount,
-  graphLabel,
-  h,
-  iconButton,
-  importGraphSvg,
-  loadingChip,
-  messageCard,
-  readLocation,
-  remember,
-  rememberedGraph,
-  rememberedOpen,
-  searchResultItems,
-  shortName,
-  statusText,
-  traceText,
-  writeLocation
-} from "./shared.js";
+// index.js
+import { firstVisit } from "../tab.js";
 
 // model.js
 var ApiError = class extends Error {
@@ -391,14 +363,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h2 = top > 0 ? count / top * (height - 1) : 0;
+    const h3 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h2),
+        y: round(height - h3),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h2),
+        height: round(h3),
         "data-count": count
       })
     );
@@ -414,6 +386,7 @@ function formatValue(value) {
 }
 
 // cardviews.js
+import { NO_TRACE_IN_DIFF, chip, formatCount, h, iconButton, shortName } from "../tab.js";
 function cardHeader(title, chips, pinned) {
   const header = h(
     "div",
@@ -894,6 +867,7 @@ var Cards = class {
 };
 
 // diff.js
+import { afterPaint, formatCount as formatCount2, graphLabel, h as h2 } from "../tab.js";
 var STATUS = [
   ["added", "#a5d6a7", "Added"],
   ["removed", "#ef9a9a", "Removed"],
@@ -910,7 +884,7 @@ function baseLabel(graph) {
   return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
 }
 function summary(counts) {
-  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
+  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount2(counts[status])}`).join(" ");
 }
 var Compare = class {
   /**
@@ -927,21 +901,21 @@ var Compare = class {
     this.steps = [];
     this.stepsFor = null;
     this.countsSeq = 0;
-    this.select = h("select", {
+    this.select = h2("select", {
       class: "sg-select",
       id: "sg-compare",
       "aria-label": "Compare with"
     });
-    this.counts = h("div", { class: "sg-diff-counts", role: "status", hidden: true });
-    this.note = h("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
-    this.section = h(
+    this.counts = h2("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h2("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h2(
       "section",
       { class: "sg-section sg-diff" },
-      h("h3", { class: "sg-section-title", text: "Compare" }),
-      h(
+      h2("h3", { class: "sg-section-title", text: "Compare" }),
+      h2(
         "label",
         { class: "sg-field" },
-        h("span", { class: "sg-field-label", text: "Compare with…" }),
+        h2("span", { class: "sg-field-label", text: "Compare with…" }),
         this.select
       ),
       this.note,
@@ -980,8 +954,8 @@ var Compare = class {
     }
     const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
-      h("option", { value: "-1", text: "nothing (show the graph)" }),
-      ...this.options.map((g, i) => h("option", { value: String(i), text: baseLabel(g) }))
+      h2("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h2("option", { value: String(i), text: baseLabel(g) }))
     );
     this.select.value = String(selected);
     this.select.disabled = this.options.length === 0;
@@ -1024,7 +998,7 @@ var Compare = class {
       answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
-      this.counts.replaceChildren(h("div", { class: "sg-error-text", text: error.message }));
+      this.counts.replaceChildren(h2("div", { class: "sg-error-text", text: error.message }));
       this.counts.hidden = false;
       return;
     }
@@ -1040,26 +1014,26 @@ var Compare = class {
 };
 function legendRows(counts) {
   const rows = STATUS.map(
-    ([status, colour, label]) => h(
+    ([status, colour, label]) => h2(
       "div",
       { class: "sg-legend-row sg-diff-count", "data-status": status },
-      h("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
-      h("span", { class: "sg-diff-label", text: label }),
-      h("span", { class: "sg-diff-number", text: formatCount(counts[status] || 0) })
+      h2("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h2("span", { class: "sg-diff-label", text: label }),
+      h2("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
     )
   );
-  rows.push(h("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  rows.push(h2("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
   return rows;
 }
 function diffRows(details) {
   const rows = [
-    h(
+    h2(
       "div",
       { class: "sg-kv sg-diff-status" },
-      h("span", { class: "sg-k", text: "Diff" }),
-      h("span", {
+      h2("span", { class: "sg-k", text: "Diff" }),
+      h2("span", {
         class: `sg-v sg-diff-${details.status}`,
-        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount(details.diff.same)} same)` : details.status
+        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount2(details.diff.same)} same)` : details.status
       })
     )
   ];
@@ -1067,30 +1041,30 @@ function diffRows(details) {
   return rows;
 }
 function changeBlock(change) {
-  const block2 = h(
+  const block2 = h2(
     "div",
     { class: "sg-card-block sg-diff-change" },
-    h("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+    h2("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
   );
   if (change.what === "inputs") {
     if (change.before === change.after) {
-      block2.append(h("div", { class: "sg-help", text: change.before }));
+      block2.append(h2("div", { class: "sg-help", text: change.before }));
       return block2;
     }
     if (change.before !== "(none)") {
-      block2.append(h("div", { class: "sg-diff-before sg-mono", text: change.before }));
+      block2.append(h2("div", { class: "sg-diff-before sg-mono", text: change.before }));
     }
     if (change.after !== "(none)") {
-      block2.append(h("div", { class: "sg-diff-after sg-mono", text: change.after }));
+      block2.append(h2("div", { class: "sg-diff-after sg-mono", text: change.after }));
     }
     return block2;
   }
   block2.append(
-    h("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
-    h("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+    h2("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h2("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
   );
   if (change.clipped) {
-    block2.append(h("div", { class: "sg-help", text: `(clipped, ${formatCount(change.size)} long)` }));
+    block2.append(h2("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
   }
   return block2;
 }
@@ -1183,6 +1157,9 @@ function rasterize(svgText) {
     image.src = url;
   });
 }
+
+// drawing.js
+import { remember, writeLocation } from "../tab.js";
 
 // sheets.js
 var TRUSTED_MS = 3e4;
@@ -1317,6 +1294,7 @@ var Sheets = class {
 };
 
 // drawing.js
+import * as views from "../tab.js";
 var Drawing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
@@ -1382,7 +1360,7 @@ var Drawing = class {
     this.messages.setLoading(false);
     let imported;
     try {
-      imported = this.calls.earlyDrawing(answer.svg) || importGraphSvg(answer.svg);
+      imported = this.calls.earlyDrawing(answer.svg) || views.importGraphSvg(answer.svg);
     } catch (error) {
       this.fail(error, request2, placement);
       return;
@@ -1432,14 +1410,14 @@ var Drawing = class {
     this.drawSeconds = (performance.now() - started2) / 1e3;
     this.updateStatus();
     performance.mark("scopegraph:drawn");
-    afterPaint(() => {
+    views.afterPaint(() => {
       if (keep) {
         const { bounds, text, open } = drawing;
         this.sheets.keep(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
       } else if (kept && kept.template === svg) {
         kept.template = pristineCopy(svg);
       }
-      addEdgeHitAreas(svg);
+      views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
       writeLocation(graph, [...state.open], state.base);
@@ -1467,25 +1445,25 @@ var Drawing = class {
     const rect = vp.userRect(element);
     const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
     vp.jump(here);
-    const { w, h: h2 } = vp.size();
+    const { w, h: h3 } = vp.size();
     const pad = 16;
     let target = { ...here };
-    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h2 - 2 * pad) {
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h3 - 2 * pad) {
       target = vp.fitView(rect, here.k);
     } else {
       const left = (rect.x - here.cx) * here.k + w / 2;
-      const top = (rect.y - here.cy) * here.k + h2 / 2;
+      const top = (rect.y - here.cy) * here.k + h3 / 2;
       const right = left + rect.w * here.k;
       const bottom = top + rect.h * here.k;
       const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
-      const dy = top < pad ? top - pad : bottom > h2 - pad ? bottom - (h2 - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h3 - pad ? bottom - (h3 - pad) : 0;
       target.cx += dx / here.k;
       target.cy += dy / here.k;
     }
     if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
   }
   updateStatus() {
-    this.ui.status.textContent = statusText({
+    this.ui.status.textContent = views.statusText({
       boxes: this.boxes,
       open: this.state.open.size,
       ops: this.state.graph.op_count,
@@ -1494,7 +1472,7 @@ var Drawing = class {
   }
   /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
   showColourLegend(svg) {
-    const rows = colourLegendRows(svg);
+    const rows = views.colourLegendRows(svg);
     this.ui.colourLegend.replaceChildren(...rows);
     this.ui.colourLegend.hidden = rows.length === 0;
   }
@@ -1515,8 +1493,8 @@ var Drawing = class {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h2 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
+    const { w, h: h3 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h3 * 0.9;
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -1568,6 +1546,9 @@ function openGroups(svg) {
   return open;
 }
 
+// listing.js
+import { readLocation, rememberedGraph, rememberedOpen } from "../tab.js";
+
 // state.js
 function tabState() {
   return {
@@ -1601,6 +1582,7 @@ function sameOpen(keys, open) {
 }
 
 // listing.js
+import * as views2 from "../tab.js";
 var Listing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
@@ -1683,9 +1665,9 @@ var Listing = class {
     this.ui.root.classList.toggle("sg-empty", empty);
     if (empty) {
       messages.setState("empty");
-      messages.showMessage(emptyState());
-      fillSelect(this.ui.runSelect, [], 0);
-      fillSelect(this.ui.graphSelect, [], 0);
+      messages.showMessage(views2.emptyState());
+      views2.fillSelect(this.ui.runSelect, [], 0);
+      views2.fillSelect(this.ui.graphSelect, [], 0);
       return;
     }
     const wanted = readLocation();
@@ -1727,11 +1709,11 @@ var Listing = class {
   fillPickers() {
     const graph = this.state.graph;
     const runs = this.runs();
-    fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    views2.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
     const ofRun = this.graphsOfRun(graph.run);
-    fillSelect(
+    views2.fillSelect(
       this.ui.graphSelect,
-      ofRun.map((g) => graphLabel(g)),
+      ofRun.map((g) => views2.graphLabel(g)),
       ofRun.findIndex((g) => sameGraph(g, graph))
     );
     this.ui.graphSelect.disabled = ofRun.length <= 1;
@@ -1764,7 +1746,11 @@ var Listing = class {
   }
 };
 
+// tab.js
+import { readLocation as readLocation2, rememberedOpen as rememberedOpen2 } from "../tab.js";
+
 // messages.js
+import * as views3 from "../tab.js";
 var LOADING_CHIP_AFTER_MS = 500;
 var Messages = class {
   /**
@@ -1794,7 +1780,7 @@ var Messages = class {
     const started2 = performance.now();
     this.loadingTimer = setTimeout(() => {
       const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
+        ...views3.loadingChip(Math.floor((performance.now() - started2) / 1e3))
       );
       tick();
       ui.loading.hidden = false;
@@ -1816,7 +1802,7 @@ var Messages = class {
     this.attach();
   }
   showError(error, { title, hint, actions = [] }) {
-    this.showMessage(messageCard({ title, text: error.message, hint, actions }));
+    this.showMessage(views3.messageCard({ title, text: error.message, hint, actions }));
   }
   /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
   showRenderError(error, hasGraph) {
@@ -1847,6 +1833,7 @@ var Messages = class {
 };
 
 // search.js
+import * as views4 from "../tab.js";
 var TYPING_PAUSE_MS = 180;
 var Search = class {
   /**
@@ -1906,7 +1893,7 @@ var Search = class {
     this.results = results;
     this.active = -1;
     this.ui.searchResults.replaceChildren(
-      ...searchResultItems(results, this.ui.searchInput.value)
+      ...views4.searchResultItems(results, this.ui.searchInput.value)
     );
     this.ui.searchStatus.textContent = note;
     this.ui.searchStatus.classList.toggle("sg-error-text", isError);
@@ -1953,7 +1940,11 @@ var Search = class {
   }
 };
 
+// tab.js
+import { followTheme } from "../tab.js";
+
 // trace.js
+import * as views5 from "../tab.js";
 var Trace = class {
   /**
    * `state`: the tab's (see state.js); this part writes `traced`. `calls`: show(request,
@@ -1983,7 +1974,7 @@ var Trace = class {
     if (!found) return;
     state.traced = { name: what.name, direction, depth, found };
     this.ui.traceClear.disabled = false;
-    this.ui.traceStatus.textContent = traceText(found);
+    this.ui.traceStatus.textContent = views5.traceText(found);
     this.calls.unpin();
     this.frameNext = true;
     if (sameOpen(found.open, state.open)) this.paint(found);
@@ -2068,7 +2059,7 @@ var Trace = class {
     const found = await this.ask(traced.name, ask);
     if (!found || this.state.traced !== traced) return;
     this.state.traced = { ...traced, found };
-    this.ui.traceStatus.textContent = traceText(found, { kept: true });
+    this.ui.traceStatus.textContent = views5.traceText(found, { kept: true });
     this.paint(found);
   }
   clear() {
@@ -2082,6 +2073,8 @@ var Trace = class {
 };
 
 // tab.js
+import { Viewport } from "../tab.js";
+import * as views6 from "../tab.js";
 var ZOOM_STEP = 1.35;
 var REFRESH_GRAPHS_MS = 3e4;
 var SHELL_WAIT_MS = 150;
@@ -2093,7 +2086,7 @@ var Tab = class {
    * one if the tab's first view is that drawing's text; else it is taken off the stage.
    */
   constructor(model, { stylesheet = null, early = null } = {}) {
-    const ui = early ? early.ui : buildShell();
+    const ui = early ? early.ui : views6.buildShell();
     const state = tabState();
     this.model = model;
     this.stylesheet = stylesheet;
@@ -2270,7 +2263,7 @@ var Tab = class {
   }
   onHashChange() {
     const state = this.state;
-    const wanted = readLocation();
+    const wanted = readLocation2();
     const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
     const same = wanted.open && sameOpen(wanted.open, state.open);
@@ -2310,7 +2303,7 @@ var Tab = class {
       this.search.clear();
       this.trace.clear();
     }
-    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
+    if (!request2) request2 = { open: rememberedOpen2(graph), depth: null };
     this.show(request2, { overview: true, fromLink: true });
   }
   /** Makes `graph` the picked one. */
@@ -2360,6 +2353,7 @@ var Tab = class {
 };
 
 // index.js
+import { addStyle } from "../tab.js";
 var started = false;
 async function start(inline, { early = null, styled = false } = {}) {
   if (started) return;

@@ -1,6 +1,6 @@
-"""The tab's three modules (frontend/boot.bundle.js, what TensorBoard loads first;
-frontend/bundle.js, the tab; frontend/shared.js, what both import) are its ES modules as they
-are now, split as the plugin serves them.
+"""The tab's two modules (frontend/boot.bundle.js, what TensorBoard loads first, with the
+modules it imports; frontend/bundle.js, the tab, which takes those modules from the first) are
+its ES modules as they are now.
 
 The bundles are committed so that installing and running needs no Node.js; they are made again
 here with the pinned esbuild (`npm ci --prefix frontend` in the test command installs it) by
@@ -14,8 +14,10 @@ import subprocess
 from pathlib import Path
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
-#: Each bundle and the module esbuild starts it from (shared.js: none, what the others share).
-BUNDLES = {"boot.bundle.js": "boot.js", "bundle.js": "index.js", "shared.js": None}
+#: Each bundle and the module esbuild starts it from.
+BUNDLES = {"boot.bundle.js": "boot.js", "bundle.js": "index.js"}
+#: What boot.js needs to show the first drawing, bundled with it and shared with the tab.
+SHARED = {"location.js", "theme.js", "viewport.js", "views.js"}
 
 
 def test_the_committed_bundles_are_built_from_the_modules(tmp_path):
@@ -38,41 +40,39 @@ def _bundled(name: str) -> tuple[str, set[str]]:
     return bundle, set(re.findall(r"^// (\w+\.js)$", bundle, flags=re.M))
 
 
-def _imports(bundle: str) -> list[str]:
+def _imports(bundle: str) -> set[str]:
     """Where the bundle's static imports come from."""
-    return re.findall(r'^import\b[^;]*?\bfrom "([^"]+)";', bundle, flags=re.M | re.S)
+    return set(re.findall(r'^import\b[^;]*?\bfrom "([^"]+)";', bundle, flags=re.M | re.S))
 
 
 def test_every_module_is_bundled_once():
     sources = {path.name for path in FRONTEND.glob("*.js") if path.name not in BUNDLES}
-    seen = [_bundled(name)[1] for name in BUNDLES]
-    assert set().union(*seen) == sources
-    assert sum(len(s) for s in seen) == len(sources), seen
+    boot, tab = _bundled("boot.bundle.js")[1], _bundled("bundle.js")[1]
+    assert boot | tab == sources and not boot & tab, (boot, tab)
 
 
-def test_the_tab_imports_only_the_shared_chunk_beside_it():
-    bundle, bundled = _bundled("bundle.js")
-    assert {"index.js", "tab.js", "model.js", "diff.js"} <= bundled
-    assert _imports(bundle) == ["./shared.js"]
-    # Started by boot.js, as it runs.
-    assert bundle.rstrip().endswith("export {\n  start\n};")
-
-
-def test_the_shared_chunk_imports_nothing():
-    shared, bundled = _bundled("shared.js")
-    # What boot.js needs to show the first drawing, not the tab.
-    assert {"views.js", "viewport.js"} <= bundled
-    assert not {"tab.js", "model.js", "diff.js", "index.js", "boot.js"} & bundled
-    assert _imports(shared) == [] and not re.search(r"^import\b", shared, flags=re.M)
-
-
-def test_the_first_module_is_small_and_imports_the_tab_only_when_it_runs():
+def test_the_first_module_is_boot_and_what_it_shows_the_first_drawing_with():
     boot, bundled = _bundled("boot.bundle.js")
-    assert bundled == {"boot.js"}
-    assert len(boot) < len((FRONTEND / "bundle.js").read_text(encoding="utf-8")) / 10
-    assert boot.rstrip().endswith("export {\n  render\n};")
-    # Served at the route prefix (the plugin's `tab.js`): the shared chunk is under static/,
-    # the same URL bundle.js imports it from, so it is fetched and run once.
-    assert _imports(boot) == ["./static/shared.js"]
+    # Not the tab: no model, no Tab, no diffs.
+    assert bundled == {"boot.js"} | SHARED
+    assert len(boot) < len((FRONTEND / "bundle.js").read_text(encoding="utf-8")) / 2
+    # Nothing to fetch before it runs.
+    assert not _imports(boot) and not re.search(r"^import\b", boot, flags=re.M)
+    # render() for TensorBoard, and the shared modules' names for the tab.
+    exported = re.search(r"^export \{([^}]*)\};\s*$", boot, flags=re.M)
+    assert exported, boot[-500:]
+    names = {name.strip() for name in exported.group(1).split(",")}
+    assert {"render", "buildShell", "Viewport", "firstVisit", "followTheme"} <= names
     # The tab, asked for beside this module (under the plugin's route prefix) as it runs.
     assert 'import(new URL("static/bundle.js", import.meta.url).href)' in boot
+
+
+def test_the_tab_takes_the_shared_modules_from_the_first():
+    bundle, bundled = _bundled("bundle.js")
+    assert {"index.js", "tab.js", "model.js", "diff.js"} <= bundled
+    assert not SHARED & bundled
+    # Served under static/: `../tab.js` is the URL TensorBoard imported the first module
+    # from, so the browser has it already (one copy, run once, nothing fetched).
+    assert _imports(bundle) == {"../tab.js"}
+    # Started by boot.js, as it runs.
+    assert bundle.rstrip().endswith("export {\n  start\n};")
