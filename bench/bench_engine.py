@@ -271,12 +271,12 @@ def _parse_times(data: bytes, repeat: int):
     from tensorboard.compat.proto import graph_pb2
 
     from tb_scopegraph.model.hierarchy import Hierarchy
-    from tb_scopegraph.reading import sources
+    from tb_scopegraph.reading.run_graph import read_run_graph
 
     runs = {
         "bare": lambda: graph_pb2.GraphDef.FromString(data),
         "built": lambda: Hierarchy(data),
-        "plugin": lambda: Hierarchy(sources._read_run_graph(data).drawable),
+        "plugin": lambda: Hierarchy(read_run_graph(data).drawable),
     }
     wall: dict[str, list[float]] = {k: [] for k in runs}
     cpu: dict[str, list[float]] = {k: [] for k in runs}

@@ -3,7 +3,7 @@
 Both copies of the package are loaded in one process and timed interleaved with a bare
 ``GraphDef.FromString`` of the same bytes, so a busy machine slows them all alike:
 
-- before: the other commit's plugin reading a stored run graph (``sources`` parses and checks
+- before: the other commit's plugin reading a stored run graph (``parse_graph`` parses and checks
   it, ``Hierarchy`` builds the tree of the GraphDef);
 - after: this checkout's ``Hierarchy`` built from the bytes (parse + hierarchy);
 - plugin: this checkout's plugin reading a stored run graph (``FromString`` to check it, then
@@ -36,18 +36,34 @@ GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic
 
 
 def _load(folder: Path):
-    """``tb_scopegraph.model.hierarchy`` and ``.sources`` imported from ``folder``, forgotten again
-    afterwards."""
+    """``tb_scopegraph.model.hierarchy`` and the module holding ``parse_graph`` and
+    ``read_run_graph``, imported from ``folder`` and forgotten again afterwards.
+
+    An older commit keeps ``parse_graph`` in ``tb_scopegraph/reading/sources.py`` and has no
+    public ``read_run_graph``."""
     for name in [m for m in sys.modules if m == "tb_scopegraph" or m.startswith("tb_scopegraph.")]:
         del sys.modules[name]
     sys.path.insert(0, str(folder))
     try:
         hierarchy = importlib.import_module("tb_scopegraph.model.hierarchy")
-        sources = importlib.import_module("tb_scopegraph.reading.sources")
+        for name in ("reading.sources", "reading.formats"):
+            try:
+                reading = importlib.import_module(f"tb_scopegraph.{name}")
+                break
+            except ModuleNotFoundError:
+                continue
+        else:
+            raise ModuleNotFoundError(f"no parse_graph in {folder}")
+        try:
+            run_graph = importlib.import_module("tb_scopegraph.reading.run_graph")
+            read_run_graph = run_graph.read_run_graph
+        except ModuleNotFoundError:
+            read_run_graph = None
     finally:
         sys.path.remove(str(folder))
     assert Path(hierarchy.__file__).is_relative_to(folder), hierarchy.__file__
-    return hierarchy, sources
+    assert Path(reading.__file__).is_relative_to(folder), reading.__file__
+    return hierarchy, reading.parse_graph, read_run_graph
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
-        before, before_sources = _load(Path(tmp))
-        after, after_sources = _load(ROOT)
+        before, before_parse, _ = _load(Path(tmp))
+        after, _, read_run_graph = _load(ROOT)
         print(
             f"load average {os.getloadavg()[0]:.1f}; before = {args.before}, after = working tree"
         )
@@ -75,11 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             data = (CORPUS / f"{name}.pb").read_bytes()
             runs = {
                 "FromString": lambda d=data: graph_pb2.GraphDef.FromString(d),
-                "before": lambda d=data: before.Hierarchy(
-                    before_sources.parse_graph("run_graph", d)
-                ),
+                "before": lambda d=data: before.Hierarchy(before_parse("run_graph", d)),
                 "after": lambda d=data: after.Hierarchy(d),
-                "plugin": lambda d=data: after.Hierarchy(after_sources._read_run_graph(d).drawable),
+                "plugin": lambda d=data: after.Hierarchy(read_run_graph(d).drawable),
             }
             wall: dict[str, list[float]] = {k: [] for k in runs}
             cpu: dict[str, list[float]] = {k: [] for k in runs}

@@ -20,7 +20,7 @@ from tb_scopegraph import cli
 from tb_scopegraph.drawing import dot, render
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff, summary
-from tb_scopegraph.reading.sources import LocalGraphs
+from tb_scopegraph.reading.local import LocalGraphs
 from tests import graphs
 from tests.test_plugin import Api, _runs_with_graphs, _start, _wait_for
 

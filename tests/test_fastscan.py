@@ -21,7 +21,9 @@ from test_nodescan import field, graph_bytes, varint
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.model import _nodescan
 from tb_scopegraph.model.hierarchy import MAX_CHILDREN, Hierarchy
-from tb_scopegraph.reading import sources
+from tb_scopegraph.reading.graph_file import load_graph_file
+from tb_scopegraph.reading.local import LocalGraphs
+from tb_scopegraph.reading.run_graph import read_run_graph
 
 
 def snapshot(h: Hierarchy) -> dict:
@@ -167,7 +169,7 @@ def test_a_big_library_after_the_nodes_is_not_kept():
 
 def test_a_plain_run_graph_is_read_once_and_draws_as_its_graphdef():
     graph = series_graph(30)
-    read = sources._read_run_graph(graph.SerializeToString())
+    read = read_run_graph(graph.SerializeToString())
     assert read.scanned is not None and read.graph_def == graph
     drawn = snapshot(Hierarchy(read.drawable))
     assert drawn == snapshot(Hierarchy(graph))
@@ -178,23 +180,23 @@ def test_a_binary_graph_file_is_read_once_and_draws_as_its_graphdef(tmp_path):
     graph = series_graph(30)
     path = tmp_path / "model.pb"
     path.write_bytes(graph.SerializeToString())
-    graphs = sources.LocalGraphs(path)
+    graphs = LocalGraphs(path)
     read = graphs.load_graph(graphs.select())
     assert read.scanned is not None and read.graph_def == graph
-    assert sources.load_graph_file(path) == graph
+    assert load_graph_file(path) == graph
     assert snapshot(Hierarchy(read.drawable)) == snapshot(Hierarchy(graph))
     # A file the C reader leaves (a library to finish) is read the full way, as before.
     function = graph.library.function.add()
     function.signature.name = "f"
     function.node_def.add(name="inside", op="Identity")
     path.write_bytes(graph.SerializeToString())
-    graphs = sources.LocalGraphs(path)
+    graphs = LocalGraphs(path)
     read = graphs.load_graph(graphs.select())
     assert read.scanned is None
     assert any(n.name.startswith("__function_library__/f") for n in read.graph_def.node)
     path.write_bytes(graph_from_nodes([("a", "Op"), ("a", "Op")]).SerializeToString())
     with pytest.raises(SourceError, match="model.pb: .*two nodes are named 'a'"):
-        sources.LocalGraphs(path)
+        LocalGraphs(path)
 
 
 def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
@@ -204,9 +206,9 @@ def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
     function.node_def.add(name="inside", op="Identity")
     pytorch = graph_from_nodes([("input/x", "IO Node"), ("Net/Linear[fc]/x.1", "aten::linear")])
     for graph in (with_library, pytorch):
-        read = sources._read_run_graph(graph.SerializeToString())
+        read = read_run_graph(graph.SerializeToString())
         assert read.scanned is None and read.drawable is read.graph_def
-    names = Hierarchy(sources._read_run_graph(with_library.SerializeToString()).drawable)._names
+    names = Hierarchy(read_run_graph(with_library.SerializeToString()).drawable)._names
     assert any(name.startswith("__function_library__/f") for name in names)
     refused = [
         (graph_from_nodes([("a", "Op"), ("b", "Op"), ("a", "Op")]), "two nodes are named 'a'"),
@@ -215,9 +217,9 @@ def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
     ]
     for graph, message in refused:
         with pytest.raises(SourceError, match=message):
-            sources._read_run_graph(graph.SerializeToString())
+            read_run_graph(graph.SerializeToString())
     with pytest.raises(SourceError, match="unknown fields"):
-        sources._read_run_graph(ffn_graph().SerializeToString() + field(9, b"other"))
+        read_run_graph(ffn_graph().SerializeToString() + field(9, b"other"))
 
 
 segments = st.one_of(

@@ -33,7 +33,7 @@ from werkzeug.test import Client
 from tb_scopegraph import plugin
 from tb_scopegraph.drawing import dot
 from tb_scopegraph.errors import RenderTimeout
-from tb_scopegraph.reading import sources
+from tb_scopegraph.reading.formats import PLUGIN_NAMES
 from tests import graphs
 
 SIZES = (784, 128, 64, 10)
@@ -313,7 +313,7 @@ def test_tab_is_listed_exactly_when_the_logdir_has_graphs(provider, scalars_logd
 
 
 def test_tab_is_enabled_by_every_plugin_a_graph_can_be_stored_under():
-    assert set(sources.PLUGIN_NAMES) <= set(plugin.ScopeGraphPlugin.data_plugin_names(None))
+    assert set(PLUGIN_NAMES) <= set(plugin.ScopeGraphPlugin.data_plugin_names(None))
 
 
 def test_routes_work_under_a_path_prefix_and_an_experiment(provider):

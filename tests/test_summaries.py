@@ -32,7 +32,8 @@ from tb_scopegraph.drawing import dot
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.reading import sources
+from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph
+from tb_scopegraph.reading.graph import GraphRef
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
@@ -261,9 +262,9 @@ NOT_BADGED = {
 
 def _hierarchy(provider, run: str) -> Hierarchy:
     ctx = tb_context.RequestContext()
-    graphs = [g for g in sources.list_graphs(provider, ctx, "") if g.run == run]
-    ref = next(sources.GraphRef(run, g.kind, g.tag) for g in graphs if g.kind == KINDS[run])
-    graph = sources.load_graph(provider, ctx, "", ref, sources.latest_blob(provider, ctx, "", ref))
+    graphs = [g for g in list_graphs(provider, ctx, "") if g.run == run]
+    ref = next(GraphRef(run, g.kind, g.tag) for g in graphs if g.kind == KINDS[run])
+    graph = load_graph(provider, ctx, "", ref, latest_blob(provider, ctx, "", ref))
     return Hierarchy(graph.graph_def)
 
 

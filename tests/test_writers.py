@@ -27,19 +27,14 @@ from werkzeug.test import Client
 from tb_scopegraph import cli, plugin
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.reading import sources
-from tb_scopegraph.reading.sources import (
-    CONCEPTUAL,
-    FUNCTION_LIBRARY,
-    META_GRAPH,
-    META_GRAPH_TAG,
-    OP_GRAPH,
-    PROFILE,
-    RUN_GRAPH,
-    RUN_GRAPH_TAG,
-    SAVED_MODEL,
-    GraphRef,
-)
+from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
+from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.reading.keras_model import CONCEPTUAL
+from tb_scopegraph.reading.local import LocalGraphs
+from tb_scopegraph.reading.meta_graph import META_GRAPH, META_GRAPH_TAG
+from tb_scopegraph.reading.run_graph import RUN_GRAPH, RUN_GRAPH_TAG
+from tb_scopegraph.reading.run_metadata import OP_GRAPH, PROFILE
+from tb_scopegraph.reading.saved_model import SAVED_MODEL
 
 # The writers' own deprecation notices (torch.jit.trace inside add_graph, Keras' numpy calls).
 pytestmark = [
@@ -221,11 +216,11 @@ def written(tmp_path_factory) -> Written:
 
 
 @pytest.fixture(scope="module")
-def local(written) -> sources.LocalGraphs:
-    return sources.LocalGraphs(written.logdir)
+def local(written) -> LocalGraphs:
+    return LocalGraphs(written.logdir)
 
 
-def _hierarchy(local: sources.LocalGraphs, run: str, kind: str, tag: str) -> Hierarchy:
+def _hierarchy(local: LocalGraphs, run: str, kind: str, tag: str) -> Hierarchy:
     return cli.hierarchy_of(local.load_graph(GraphRef(run, kind, tag)))
 
 
@@ -418,7 +413,7 @@ def test_pytorch_and_tensorboardx_write_the_same_graph_and_an_empty_profile(loca
 
 
 def test_saved_model_graphs_come_from_its_function_library(written):
-    saved = sources.LocalGraphs(written.saved_model)
+    saved = LocalGraphs(written.saved_model)
     (info,) = saved.list()
     assert (info.run, info.kind, info.tag) == ("saved_model", SAVED_MODEL, "serve")
     graph = saved.load(info)
@@ -432,14 +427,14 @@ def test_saved_model_graphs_come_from_its_function_library(written):
     opened = _edges(hierarchy, {FUNCTION_LIBRARY})
     wrapper = next(n for n in names if "__inference_signature_wrapper_" in n).split("/")[1]
     assert (f"{FUNCTION_LIBRARY}/{wrapper}", f"{FUNCTION_LIBRARY}/{function}", True) in opened
-    assert sources.LocalGraphs(written.saved_model / "saved_model.pb").list() == [info]
+    assert LocalGraphs(written.saved_model / "saved_model.pb").list() == [info]
     assert saved.select(tag="serve") == saved.select() == info
     with pytest.raises(NotFound, match="no tag 'gpu'"):
         saved.select(tag="gpu")
 
 
 def test_meta_file_written_by_export_meta_graph(written):
-    graphs = sources.LocalGraphs(written.meta_file)
+    graphs = LocalGraphs(written.meta_file)
     (info,) = graphs.list()
     assert info.op_count == len(written.tf1_graph.as_graph_def().node)
 

@@ -7,7 +7,7 @@ length header claims more bytes than the file holds, or whose payload is not an 
 skipped with a warning, and the records after it are still found.
 
 `EventFileProvider` answers the three blob-sequence calls of TensorBoard's `DataProvider`
-that `sources` makes, so the same code lists and reads graphs from it and from TensorBoard.
+that `data_provider` makes, so the same code lists and reads graphs from it and from TensorBoard.
 """
 
 from __future__ import annotations
@@ -198,6 +198,11 @@ class EventFileProvider:
         metas = self._series.get(META_GRAPH_PLUGIN, {})
         for run in [r for r in metas if r in graphs]:
             del metas[run]
+
+    @property
+    def blob_count(self) -> int:
+        """How many blobs are held: those of at most `KEEP_PER_TAG` graphs per run and tag."""
+        return len(self._blobs)
 
     # -- reading ----------------------------------------------------------------------------
 
