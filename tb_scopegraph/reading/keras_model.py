@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from tensorboard.compat.proto import graph_pb2
+from tensorboard.plugins.graph import metadata as graph_metadata
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading.adapter import Format, known_version
@@ -16,7 +17,7 @@ from tb_scopegraph.reading.graph_def import check_graph
 
 CONCEPTUAL = "conceptual"
 """A Keras model's layers, from the JSON config Keras' TensorBoard callback writes."""
-KERAS_MODEL_PLUGIN = "graph_keras_model"
+KERAS_MODEL_PLUGIN = graph_metadata.PLUGIN_NAME_KERAS_MODEL
 """The TensorBoard plugin name Keras model configs are stored under."""
 
 

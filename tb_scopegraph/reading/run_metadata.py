@@ -14,6 +14,7 @@ from typing import Any
 
 from google.protobuf import message, unknown_fields
 from tensorboard.compat.proto import graph_pb2
+from tensorboard.plugins.graph import metadata as graph_metadata
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading import event_files
@@ -27,9 +28,9 @@ OP_GRAPH = "op_graph"
 PROFILE = "profile"
 """A RunMetadata's step stats (compute time, memory per node) shown on the graph they ran."""
 
-# Plugin names under which TensorBoard stores RunMetadata (tensorboard/plugins/graph/metadata.py).
-RUN_METADATA_PLUGIN = "graph_run_metadata"
-RUN_METADATA_GRAPH_PLUGIN = "graph_run_metadata_graph"
+# Plugin names under which TensorBoard stores RunMetadata.
+RUN_METADATA_PLUGIN = graph_metadata.PLUGIN_NAME_RUN_METADATA
+RUN_METADATA_GRAPH_PLUGIN = graph_metadata.PLUGIN_NAME_RUN_METADATA_WITH_GRAPH
 TAGGED_RUN_METADATA_PLUGIN = event_files.TAGGED_RUN_METADATA_PLUGIN
 
 
