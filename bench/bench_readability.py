@@ -459,7 +459,12 @@ def measure_logdir(browser, logdir: Path, demo: bool, args) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", help="measure only these graphs (names: see above)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        help="measure only these: corpus graphs (resnet50), demo runs (ffn_scoped, pytorch/torch)"
+        f" or comparisons ({', '.join(COMPARISONS)})",
+    )
     parser.add_argument("--tabs", nargs="+", choices=TABS, default=list(TABS))
     parser.add_argument("--shots", type=Path, help="save a screenshot per graph and tab here")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
@@ -479,6 +484,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows += measure_logdir(browser, logdir, demo, args)
         finally:
             browser.close()
+    unknown = set(args.only or ()) - {row["name"] for row in rows}
+    if unknown:
+        print(f"no graph named {sorted(unknown)} (see --help)", file=sys.stderr)
     print()
     print(table(rows))
     print(
