@@ -359,7 +359,7 @@ def _tensorboard(tab: Tab, target: dict) -> dict:
 
 
 def _summary(raw: dict) -> dict:
-    """The table's figures from one measurement (the raw labels stay out of the JSON's table)."""
+    """The figures of one measurement, with the labels summed up (min, median, count)."""
     sizes = sorted(label["px"] for label in raw["labels"])
     by_kind = {}
     for kind, edge in (("box_labels", False), ("edge_labels", True)):
