@@ -79,7 +79,7 @@ def assert_honest(h: Hierarchy, view) -> None:
     assert sum(b.op_count for b in layout.boxes) == h.op_count
     group_boxes = {b.name for b in layout.boxes if b.kind != "op"}
     op_boxes = {b.name for b in layout.boxes if b.kind == "op"}
-    for name in h._names[: h.op_count]:
+    for name in h.graph.names[: h.op_count]:
         where = visible_box_of(h, view, name)
         assert where in (op_boxes if where == name else group_boxes), (name, where)
     for cluster in layout.clusters:
@@ -90,7 +90,7 @@ def all_views(h: Hierarchy):
     yield h.default_view()
     for depth in range(4):
         yield h.view(depth=depth)
-    keys = [g.key for g in h._groups[1:]]
+    keys = [g.key for g in h.graph.groups[1:]]
     for key in keys[:30]:
         yield h.view(open=sorted(h.reveal(key) | {key}))
     rng = random.Random(7)
@@ -357,7 +357,7 @@ def test_random_graphs_stay_honest(seed):
     names = sorted(names)
     nodes = [(n, "Op", [rng.choice(names) for _ in range(rng.randint(0, 3))]) for n in names]
     h = Hierarchy(graph_from_nodes(nodes))
-    keys = [g.key for g in h._groups[1:]]
+    keys = [g.key for g in h.graph.groups[1:]]
     for r in range(0, 4):
         for combo in itertools.islice(itertools.combinations(keys, r), 20):
             assert_honest(h, h.view(open=combo))

@@ -232,7 +232,7 @@ def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> 
             continue
         classes.append(measured)
         pens[cluster.name] = structure_colour(measured[0])
-        gid = hierarchy._by_key[cluster.name]
+        gid = hierarchy.graph.group_id(cluster.name)
         notes[cluster.name] = f"1 of {len(found.block(gid).members)} identical"
     marks = Marks(cluster_pens=pens, cluster_notes=notes)
     return layout_to_dot(

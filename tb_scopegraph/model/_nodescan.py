@@ -434,9 +434,9 @@ def _graph_in_python(nodes: Nodes) -> Graph:
         paths=scopes.paths,
         path_parent=np.asarray(scopes.parents, dtype=np.int64),
         op_prefix=np.asarray([code for code, _ in op_split], dtype=np.int64),
-        op_number=_numbers([number for _, number in op_split]),
+        op_number=numbers([number for _, number in op_split]),
         path_prefix=np.asarray([code for code, _ in scopes.splits], dtype=np.int64),
-        path_number=_numbers([number for _, number in scopes.splits]),
+        path_number=numbers([number for _, number in scopes.splits]),
         prefixes=scopes.prefixes,
     )
     nodes.names = nodes.ops = nodes.devices = nodes.inputs = []  # kept above, or not needed
@@ -498,11 +498,12 @@ class Scopes:
         return 2 * pid + (suffix == "]"), int(number)
 
 
-def _numbers(numbers: list[int]) -> np.ndarray:
+def numbers(values: list[int]) -> np.ndarray:
+    """Label numbers as an array: int64, or Python ints (dtype object) past 18 digits."""
     try:
-        return np.asarray(numbers, dtype=np.int64)
+        return np.asarray(values, dtype=np.int64)
     except OverflowError:  # a number past 18 digits: kept whole
-        return np.asarray(numbers, dtype=object)
+        return np.asarray(values, dtype=object)
 
 
 def split_number(label: str) -> tuple[str, str, str]:
