@@ -13,10 +13,8 @@ named again here so that one import serves a front door.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from tensorboard.compat.proto import node_def_pb2
 
@@ -94,9 +92,8 @@ class Hierarchy:
         # (in C where it is built): through protobuf's objects every per-node step costs tens
         # of ms on a 100k-op graph. Nodes are kept as bytes (one buffer) and parsed again
         # when asked about: a parsed 100k-op GraphDef holds about 90 MB, its bytes 16 MB.
-        with _collection_paused():
-            #: The graph's ops, edges and groups (read-only).
-            self.graph: GraphModel = tree.build(tree.read(graph_def, fast))
+        #: The graph's ops, edges and groups (read-only).
+        self.graph: GraphModel = tree.build(tree.read(graph_def, fast))
         self.op_count = self.graph.op_count
         self._details = Details(self.graph, stats)
 
@@ -185,20 +182,6 @@ class Hierarchy:
     def has_profile(self) -> bool:
         """Whether a profile gave figures for any node of this graph."""
         return bool(self._details.node_stats)
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No garbage collection while a tree is built: it makes hundreds of thousands of lists
-    and strings, none of them garbage, and the collector walking them all again and again
-    cost a third of the build (on a 100k-op graph)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def release_memory() -> None:
