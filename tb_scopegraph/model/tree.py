@@ -43,9 +43,8 @@ def read(graph_def, fast: bool = True) -> _nodescan.Graph:
             paths=list(graph_def.paths),
         )
     if isinstance(graph_def, (bytes, bytearray, memoryview)):
-        return _nodescan.scan_graph(bytes(graph_def), False, fast)
-    # Written by upb, every node's fields are in field number order (see `_nodescan.scan`).
-    return _nodescan.scan_graph(graph_def.SerializeToString(), True, fast)
+        return _nodescan.scan_graph(bytes(graph_def), fast)
+    return _nodescan.scan_graph(graph_def.SerializeToString(), fast, graph_def)
 
 
 def build(graph: _nodescan.Graph) -> GraphModel:
