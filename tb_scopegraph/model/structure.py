@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES, GraphModel
-from tb_scopegraph.model.hierarchy import Box, Hierarchy
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.layout import Box
 
 #: Groups of fewer ops than this are not reported as blocks (a scope of one op is that op).
 MIN_OPS = 2
