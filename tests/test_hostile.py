@@ -462,7 +462,9 @@ def test_identical_hostile_scopes_colour_and_name_their_class_as_inert_text(rend
     svg = renderer.render(text)
     assert svg_problems(svg) == []
     # The legend names the class by its first block, as text.
-    first = h._groups[structure.structures(h).block(h._by_key[names[0]]).members[0]].label
+    first = h.graph.groups[
+        structure.structures(h).block(h.graph.group_id(names[0])).members[0]
+    ].label
     shown = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert colour._clip(f"{first} ×{len(names)}") in shown
 
