@@ -59,7 +59,6 @@ GRID = {
     "seed": tuple(range(20)),
 }
 SCALAR_STEPS = 50
-SCALAR_TAGS = ("loss", "accuracy")
 # Bumped when what is written changes, so an old logdir is written again.
 LAYOUT_VERSION = 2
 DRAWN = 20
@@ -383,6 +382,7 @@ def measure_browser(url: str, graph_runs: int, repeat: int, limit: float) -> lis
     with sync_playwright() as playwright:
         for _ in range(repeat):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = None
             try:
                 page = browser.new_page(viewport=VIEWPORT)
                 page.goto(f"{url}/#scopegraph", wait_until="commit")
@@ -400,8 +400,12 @@ def measure_browser(url: str, graph_runs: int, repeat: int, limit: float) -> lis
                         result[f"{k}_after_tabs_s"] = (seen[k] - tabs[0]) / 1000
                 results.append({**result, **seen})
             except Exception as error:  # a failed run is a figure too
-                seen = page.evaluate("() => window.__sweep || {}") if page else {}
-                results.append({"error": f"{type(error).__name__}: {str(error)[:200]}", **seen})
+                failed = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
+                try:  # what was seen before it failed
+                    failed.update(page.evaluate("() => window.__sweep || {}") if page else {})
+                except Exception:
+                    pass
+                results.append(failed)
             finally:
                 browser.close()
     return results
