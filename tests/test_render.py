@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
 from graphs import ffn_graph
+from harness import wait_for
 
 from tb_scopegraph.drawing import render as render_module
 from tb_scopegraph.drawing.dot import to_dot
@@ -192,12 +192,13 @@ def test_warm_starts_every_worker_in_the_background():
     try:
         r.warm()
         r.warm()  # once is enough
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+
+        def started():
             workers = list(r._idle.queue)
-            if len(workers) == 2 and all(w is not None and w.jobs == 1 for w in workers):
-                break
-            time.sleep(0.05)
+            return len(workers) == 2 and all(w is not None and w.jobs == 1 for w in workers)
+
+        wait_for(started, "both workers started", timeout=20)
+        workers = list(r._idle.queue)
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
         assert r.stats == {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
     finally:

@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import random
 import threading
-import time
 
 import pytest
 from graphs import write_run_graph
-from tensorboard.compat.proto import graph_pb2, types_pb2
-from test_hostile import (
-    Routes,
+from harness import (
+    Api,
     data_server,
     json_error,
     multiplexer,
@@ -23,6 +21,7 @@ from test_hostile import (
     svg_ids,
     wait_for,
 )
+from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from tb_scopegraph import cli, plugin
 from tb_scopegraph.drawing.dot import element_id
@@ -114,14 +113,14 @@ def logdir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def routes(logdir) -> Routes:
-    return Routes(multiplexer(logdir))
+def routes(logdir) -> Api:
+    return Api(multiplexer(logdir))
 
 
 # --- a 50 MB constant ----------------------------------------------------------------------
 
 
-def check_big_constant(routes: Routes) -> None:
+def check_big_constant(routes: Api) -> None:
     response = routes.ok("node", run="const50mb", name="weights/big")
     assert len(response.data) < 10_000  # not 50 MB of JSON
     value = response.get_json()["attrs"]["value"]
@@ -146,15 +145,14 @@ def test_a_50_mb_constant_through_the_rust_data_server(tmp_path):
     write_run_graph(tmp_path / "const50mb", const_graph())
     with data_server(tmp_path) as provider:
         wait_for(lambda: runs_with_graphs(provider) == {"const50mb"}, "the graph")
-        check_big_constant(Routes(provider))
+        check_big_constant(Api(provider))
 
 
-def test_hovering_a_huge_string_attr_is_quick(routes):
-    routes.json("node", run="const50mb", name="use")  # parsed and cached
-    started = time.perf_counter()
+def test_hovering_a_huge_string_attr_again_gives_the_same_clipped_details(routes):
+    # How long a hover takes is measured by bench/bench_engine.py --limits.
+    first = routes.json("node", run="const50mb", name="use")  # parsed and cached
     for _ in range(5):
-        routes.json("node", run="const50mb", name="use")
-    assert time.perf_counter() - started < 5  # was 2 s each, holding the interpreter
+        assert routes.json("node", run="const50mb", name="use") == first
 
 
 # --- 200,000 ops, no scopes ----------------------------------------------------------------
@@ -195,9 +193,7 @@ def test_deep_path_default_and_depth_views_stop_at_the_nesting_bound(routes):
     for params in ({}, {"depth": "100000"}):
         view = routes.json("view", run="deep5000", **params)
         assert len(view["open"]) <= MAX_NESTING
-        started = time.perf_counter()
-        svg = routes.ok("svg", run="deep5000", **params).data
-        assert time.perf_counter() - started < 20
+        svg = routes.ok("svg", run="deep5000", **params).data  # timed by bench_engine --limits
         assert len(svg) < 5_000_000 and len(svg_ids(svg, "cluster")) == len(view["open"])
 
 
@@ -279,17 +275,25 @@ def slow_renderer(monkeypatch):
     renderer.close()
 
 
-def test_a_layout_past_its_limit_answers_503_and_others_are_served(routes, slow_renderer):
+def test_a_layout_past_its_limit_answers_503_and_others_are_served(
+    routes, slow_renderer, monkeypatch
+):
     routes.json("view", run="wide", depth="1")  # parsed, so only the layout is slow
     answer = {}
+    laying_out = threading.Event()
+
+    def render(*args, **kwargs):
+        laying_out.set()
+        return slow_renderer.render(*args, **kwargs)
+
+    monkeypatch.setattr(plugin.render, "render", render)
 
     def ask_slow():
         answer["response"] = routes.get("svg", run="wide", depth="1")
 
     slow = threading.Thread(target=ask_slow)
-    started = time.perf_counter()
     slow.start()
-    time.sleep(0.2)
+    assert laying_out.wait(30)
     # Meanwhile: details, search, another drawing (the second worker) and the closed view.
     routes.json("node", run="wide", name="w700")
     routes.json("search", run="wide", q="w13")
@@ -298,7 +302,7 @@ def test_a_layout_past_its_limit_answers_503_and_others_are_served(routes, slow_
     assert routes.ok("dot", run="wide", depth="1").data
     assert slow.is_alive(), "the other requests waited for the stuck layout"
     slow.join(timeout=60)
-    assert time.perf_counter() - started < 30
+    assert not slow.is_alive()  # stopped at its limit
     response = answer["response"]
     assert response.status_code == 503
     assert json.loads(response.get_data())["timeout"] is True

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from graphs import graph_from_nodes, write_run_graph
+from graphs import HOSTILE, HOSTILE_RUN, PWNED, graph_from_nodes, hostile_graph, write_run_graph
 from playwright.sync_api import expect
 from tbharness import Tab, tensorboard
-from test_hostile import HOSTILE, HOSTILE_RUN, PWNED, hostile_graph
 
 SCRIPT, IMG, SVG_ONLOAD, QUOTES = HOSTILE[:4]
 NEWLINES = "new\nline\r\nand\ttab"
