@@ -43,7 +43,8 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 def element_id(kind: str, name: str) -> str:
-    """The SVG element id the contract gives a box: `<kind>-<enc>`, unsafe bytes as `.XX`."""
+    """The SVG element id of a box (see tb_scopegraph/drawing/dot.py): `<kind>-<enc>`, unsafe
+    bytes as `.XX`. Written out here, so the browser tests check the ids against their rule."""
     safe = re.compile(rb"[A-Za-z0-9_-]")
     return f"{kind}-" + "".join(
         chr(b) if safe.match(bytes([b])) else f".{b:02X}" for b in name.encode("utf-8")
