@@ -30,8 +30,8 @@ SERIES_MIN = 5
 MAX_CHILDREN = 500
 #: The default view opens groups while it stays at or under this many boxes: few enough that
 #: the demo's graphs are shown whole, or by their top, with labels 7.5-10 px tall in a 1,400 x 900
-#: window (at 60, their labels were drawn 4-5 px tall, and laying out twice the labels made the
-#: first view slower).
+#: window. Twice as many boxes shrinks their labels to 4-5 px, too small to read, and doubles the
+#: labels the browser lays out before the first view shows.
 DEFAULT_BOXES = 30
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
