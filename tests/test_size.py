@@ -7,11 +7,23 @@ was, and a layout that will not end answers 503 while other requests are still s
 from __future__ import annotations
 
 import json
-import random
 import threading
 
 import pytest
-from graphs import write_run_graph
+from graphs import (
+    BIG_BYTES,
+    BIG_STRING,
+    DEEP_PATH,
+    DEPTH,
+    FLAT,
+    SIBLINGS,
+    const_graph,
+    deep_graph,
+    flat_graph,
+    siblings_graph,
+    wide_graph,
+    write_run_graph,
+)
 from harness import (
     Api,
     data_server,
@@ -21,82 +33,12 @@ from harness import (
     svg_ids,
     wait_for,
 )
-from tensorboard.compat.proto import graph_pb2, types_pb2
 
 from tb_scopegraph import cli, plugin
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import hierarchy
 from tb_scopegraph.model.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
-
-FLAT = 200_000
-DEPTH = 5_000
-SIBLINGS = 10_000
-BIG_BYTES = 50 << 20  # the constant
-BIG_STRING = 8 << 20  # a string attr of bytes that are not all UTF-8
-DEEP_PATH = "/".join(f"s{i}" for i in range(DEPTH))
-
-
-def const_graph() -> graph_pb2.GraphDef:
-    """A 50 MB float constant feeding one op, and an 8 MB string attr."""
-    graph = graph_pb2.GraphDef()
-    big = graph.node.add(name="weights/big", op="Const")
-    big.attr["dtype"].type = types_pb2.DT_FLOAT
-    tensor = big.attr["value"].tensor
-    tensor.dtype = types_pb2.DT_FLOAT
-    tensor.tensor_shape.dim.add(size=BIG_BYTES // 4)
-    tensor.tensor_content = b"\x01" * BIG_BYTES
-    use = graph.node.add(name="use", op="Identity", input=["weights/big"])
-    use.attr["label"].s = (b"\xff<b>" * (BIG_STRING // 4))[:BIG_STRING]
-    return graph
-
-
-def flat_graph(n: int = FLAT) -> graph_pb2.GraphDef:
-    """`n` ops and no scope at all; each reads one or two of the 50 ops before it."""
-    rng = random.Random(0)
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    for i in range(1, n):
-        inputs = [f"n{max(1, i - rng.randint(1, 50))}" if i > 1 else "x"]
-        if i % 3 == 0:
-            inputs.append(f"n{max(1, i - rng.randint(1, 50))}")
-        graph.node.add(name=f"n{i}", op="AddV2" if len(inputs) == 2 else "Relu", input=inputs)
-    return graph
-
-
-def deep_graph() -> graph_pb2.GraphDef:
-    """A scope path 5,000 levels deep, with an op at the bottom and a few on the way."""
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    previous = "x"
-    for level in (10, 150, DEPTH):
-        name = "/".join(DEEP_PATH.split("/")[:level]) + "/op"
-        graph.node.add(name=name, op="Identity", input=[previous])
-        previous = name
-    return graph
-
-
-def siblings_graph() -> graph_pb2.GraphDef:
-    """10,000 sibling scopes of two ops each (named so that they fold into no series)."""
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    for i in range(SIBLINGS):
-        graph.node.add(name=f"s{i}x/a", op="Relu", input=["x"])
-        graph.node.add(name=f"s{i}x/b", op="Relu", input=[f"s{i}x/a"])
-    return graph
-
-
-def wide_graph(n: int = 1400) -> graph_pb2.GraphDef:
-    """A flat tangle whose opened view takes Graphviz far more than a few seconds (even the
-    cheapest preset: 19 s measured), though its closed view draws at once."""
-    rng = random.Random(0)
-    graph = graph_pb2.GraphDef()
-    for i in range(n):
-        graph.node.add(
-            name=f"w{i}", op="AddN", input=[f"w{rng.randrange(i)}" for _ in range(min(i, 6))]
-        )
-    return graph
-
 
 DEEP_LEAF = DEEP_PATH + "/op"
 
