@@ -1,4 +1,9 @@
-"""Shared pytest setup."""
+"""Shared pytest setup: the environment, and the fixtures several test modules use.
+
+What the tests share besides fixtures is in harness.py (TensorBoard's data providers, the plugin
+in TensorBoard's WSGI app, waiting on a condition, checks of drawings); graphs are built by
+graphs.py (protos) and tf_graphs.py (TensorFlow). No test module imports from another.
+"""
 
 import os
 

@@ -1,6 +1,8 @@
-"""Small GraphDefs for tests, built as protos so no test needs TensorFlow to get a graph.
+"""GraphDefs for tests and benchmarks, built as protos so that none needs TensorFlow for a graph:
+small models, event files, hostile strings as names, graphs too big, wide or deep to draw whole,
+and GraphDef bytes written by hand for the wire readers.
 
-Other test modules import these; keep the signatures stable.
+Test modules and bench/limits.py import these; keep the signatures stable.
 """
 
 from __future__ import annotations
