@@ -221,6 +221,9 @@ def test_a_layout_past_its_limit_answers_503_and_others_are_served(
     routes, slow_renderer, monkeypatch
 ):
     routes.json("view", run="wide", depth="1")  # parsed, so only the layout is slow
+    # Parsed too, so that what is asked meanwhile waits on nothing but the stuck layout (a
+    # first parse of 20,000 ops could itself outlast the 4 s limit on a busy machine).
+    routes.json("view", run="siblings10k")
     answer = {}
     laying_out = threading.Event()
 
