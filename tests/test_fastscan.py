@@ -12,11 +12,10 @@ import random
 
 import numpy as np
 import pytest
-from graphs import ffn_graph, graph_from_nodes, series_graph
+from graphs import ffn_graph, field, graph_bytes, graph_from_nodes, series_graph, varint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
-from test_nodescan import field, graph_bytes, varint
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.model import _nodescan

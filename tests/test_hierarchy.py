@@ -7,39 +7,16 @@ import random
 
 import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
+from tf_graphs import written_by_tensorflow
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import hierarchy
 from tb_scopegraph.model.hierarchy import Hierarchy
 
 
-def tf_graphs():
-    """Graphs written by TensorFlow itself: a TF1 scoped net and a traced Keras model."""
-    import tensorflow as tf
-
-    graph = tf.Graph()
-    with graph.as_default():
-        x = tf.compat.v1.placeholder(tf.float32, [None, 20], name="x")
-        h = x
-        for i, (a, b) in enumerate([(20, 16), (16, 8), (8, 2)], 1):
-            with tf.name_scope(f"layer{i}"):
-                w = tf.Variable(tf.zeros([a, b]), name="W")
-                bias = tf.Variable(tf.zeros([b]), name="b")
-                h = tf.nn.relu(tf.matmul(h, w) + bias)
-        tf.identity(h, name="output")
-    model = tf.keras.Sequential(
-        [tf.keras.Input((12,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(3)]
-    )
-    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 12]))
-    return {
-        "tf1": graph.as_graph_def(add_shapes=True),
-        "keras": traced.graph.as_graph_def(add_shapes=True),
-    }
-
-
 @pytest.fixture(scope="module")
 def real_graphs():
-    graphs = tf_graphs()
+    graphs = written_by_tensorflow()
     graphs["ffn"] = ffn_graph(scoped=True)
     graphs["flat"] = ffn_graph(scoped=False)
     graphs["series"] = series_graph(48)

@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf.message import DecodeError
-from graphs import ffn_graph, graph_from_nodes
+from graphs import ffn_graph, field, graph_bytes, graph_from_nodes, varint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
 
 from tb_scopegraph.model import _nodescan
 from tb_scopegraph.model.hierarchy import Hierarchy
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(number: int, payload: bytes | int, wire: int = 2) -> bytes:
-    tag = varint(number << 3 | wire)
-    if wire == 2:
-        return tag + varint(len(payload)) + payload
-    if wire == 0:
-        return tag + varint(payload)
-    return tag + payload  # fixed64 / fixed32: payload is the raw bytes
-
-
-def graph_bytes(nodes: list[bytes], tail: bytes = b"") -> bytes:
-    """A GraphDef of these serialized NodeDefs, then ``tail`` (more GraphDef fields)."""
-    return b"".join(field(1, node) for node in nodes) + tail
 
 
 def by_protobuf(data: bytes) -> tuple[list, list, list, list]:

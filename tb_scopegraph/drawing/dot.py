@@ -38,7 +38,7 @@ DATA_HUB = 8
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
-#: missing from them (a black diamond was) sends Chromium looking through every installed font
+#: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
 BADGE = "\u25cf"
 _LABEL_CLIP = 48
