@@ -30,7 +30,8 @@ from tb_scopegraph.errors import InvalidQuery, NotFound, ScopeGraphError, Source
 
 if TYPE_CHECKING:
     from tb_scopegraph.model.hierarchy import Hierarchy
-    from tb_scopegraph.reading.sources import Graph, GraphInfo, LocalGraphs
+    from tb_scopegraph.reading.graph import Graph, GraphInfo
+    from tb_scopegraph.reading.local import LocalGraphs
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
@@ -227,7 +228,7 @@ def _warn(message: str) -> None:
 
 def _open(path: str) -> LocalGraphs:
     """The graphs at `path`, after reporting the damage reading them skipped."""
-    from tb_scopegraph.reading.sources import LocalGraphs
+    from tb_scopegraph.reading.local import LocalGraphs
 
     graphs = LocalGraphs(path)
     for message in graphs.warnings:
@@ -329,7 +330,9 @@ def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
 def _title(info: GraphInfo, step: int | None = None, path: str | None = None) -> str:
     """The run (the folder or file given as `path` when the graph is its own, run "."), with
     the tag unless it is a plain graph's, and the step when given."""
-    from tb_scopegraph.reading.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
+    from tb_scopegraph.reading.graph_file import FILE_GRAPH
+    from tb_scopegraph.reading.meta_graph import META_GRAPH
+    from tb_scopegraph.reading.run_graph import RUN_GRAPH
 
     run = info.run
     if run == "." and path is not None:

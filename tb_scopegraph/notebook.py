@@ -148,23 +148,27 @@ def show(
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
-    from tb_scopegraph.reading import sources
+    from tb_scopegraph.reading.graph_def import graph_from_object
+    from tb_scopegraph.reading.graph_file import FILE_GRAPH
+    from tb_scopegraph.reading.local import LocalGraphs
+    from tb_scopegraph.reading.meta_graph import META_GRAPH
+    from tb_scopegraph.reading.run_graph import RUN_GRAPH
 
     if isinstance(x, Hierarchy):
         return x, ""
     if isinstance(x, str | os.PathLike):
         from tb_scopegraph.cli import hierarchy_of
 
-        graphs = sources.LocalGraphs(x)
+        graphs = LocalGraphs(x)
         info = graphs.select(run=run, kind=kind, tag=tag)
-        plain = (sources.RUN_GRAPH, sources.FILE_GRAPH, sources.META_GRAPH)
+        plain = (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
         title = info.run if info.kind in plain else f"{info.run} · {info.tag}"
         return hierarchy_of(graphs.load_graph(info)), title
     graph = getattr(x, "graph", None)
     if not hasattr(x, "as_graph_def") and hasattr(graph, "as_graph_def"):
         x = graph  # a ConcreteFunction
     if hasattr(x, "as_graph_def") or type(x).__name__ == "GraphDef":
-        return Hierarchy(sources.graph_from_object(x)), ""
+        return Hierarchy(graph_from_object(x)), ""
     raise TypeError(
         f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
     )

@@ -38,7 +38,11 @@ from tb_scopegraph.errors import (
 from tb_scopegraph.model import paths, structure, summaries
 from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View, release_memory
-from tb_scopegraph.reading import sources
+from tb_scopegraph.reading import data_provider
+from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.reading.graph_file import FILE_GRAPH
+from tb_scopegraph.reading.meta_graph import META_GRAPH
+from tb_scopegraph.reading.run_graph import RUN_GRAPH
 
 logger = tb_logging.get_logger()
 
@@ -602,7 +606,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         """Every stored graph of one (run, kind, tag), oldest first: its step and wall time.
         The providers keep the last 10 by default."""
         ref = self._resolve(ctx, experiment, run, kind, tag)
-        blobs = sources.graph_blobs(self._provider, ctx, experiment, ref)
+        blobs = data_provider.graph_blobs(self._provider, ctx, experiment, ref)
         return [{"step": b.step, "wall_time": b.wall_time} for b in blobs]
 
     def static_impl(self, path: str) -> tuple[bytes, str]:
@@ -629,7 +633,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def _list_graphs(self, ctx, experiment: str, fresh: bool = False, stale_ok: bool = True):
         def list_now():
             # Counting ops would read and parse every graph; counts come from the cache.
-            return sources.list_graphs(self._provider, ctx, experiment, op_counts=False)
+            return data_provider.list_graphs(self._provider, ctx, experiment, op_counts=False)
 
         if fresh:
             self._listings.drop(experiment)
@@ -660,17 +664,19 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
                 f"run {run!r} has {len(graphs)} graphs; pick one with kind and tag ({choices})"
             )
         g = graphs[0]
-        return sources.GraphRef(g.run, g.kind, g.tag)
+        return GraphRef(g.run, g.kind, g.tag)
 
     def _locate(self, ctx, experiment: str, run, kind, tag, step=None, stale_ok: bool = True):
         """(cache key, ref, blob) of the graph a query names (the latest, or the one written
         at `step`): the key changes with its blob. `stale_ok`: as for graphs_impl."""
         ref = self._resolve(ctx, experiment, run, kind, tag, stale_ok)
         if step is None:
-            find = functools.partial(sources.latest_blob, self._provider, ctx, experiment, ref)
+            find = functools.partial(
+                data_provider.latest_blob, self._provider, ctx, experiment, ref
+            )
         else:
             find = functools.partial(
-                sources.blob_at_step, self._provider, ctx, experiment, ref, step
+                data_provider.blob_at_step, self._provider, ctx, experiment, ref, step
             )
         blob = self._blobs.get((experiment, ref, step), find, stale_ok)
         # The wall time tells apart two graphs written at the same step (same blob key).
@@ -683,7 +689,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
         def load() -> Hierarchy:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
-            graph = sources.load_graph(self._provider, ctx, experiment, ref, blob)
+            graph = data_provider.load_graph(self._provider, ctx, experiment, ref, blob)
             hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
@@ -728,8 +734,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
         def load() -> GraphDiff:
             provider = self._provider
-            before = sources.load_graph(provider, ctx, experiment, base_ref, base_blob)
-            after = sources.load_graph(provider, ctx, experiment, new_ref, new_blob)
+            before = data_provider.load_graph(provider, ctx, experiment, base_ref, base_blob)
+            after = data_provider.load_graph(provider, ctx, experiment, new_ref, new_blob)
             diff = GraphDiff(before.graph_def, after.graph_def)
             del before, after
             release_memory()
@@ -933,7 +939,7 @@ def _graph_title(run, kind, tag, step=None) -> str:
     given."""
     if tag and not tag.startswith("__"):
         title = f"{run} · {tag}"
-    elif kind and kind not in (sources.RUN_GRAPH, sources.META_GRAPH, sources.FILE_GRAPH):
+    elif kind and kind not in (RUN_GRAPH, META_GRAPH, FILE_GRAPH):
         title = f"{run} · {kind}"
     else:
         title = f"{run}"
