@@ -1,5 +1,6 @@
 // location.js
 var STORAGE_KEY = "tb-scopegraph.views.v1";
+var MAX_REMEMBERED = 50;
 function parseFragment(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ""));
   const run = params.get("run");
@@ -18,6 +19,21 @@ function parseFragment(fragment) {
       step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null
     }
   };
+}
+function formatFragment(graph, open, base = null) {
+  const params = new URLSearchParams();
+  params.set("run", graph.run);
+  if (graph.kind) params.set("kind", graph.kind);
+  if (graph.tag) params.set("tag", graph.tag);
+  if (open && open.length) for (const key of [...open].sort()) params.append("open", key);
+  else if (open) params.set("depth", "0");
+  if (base) {
+    params.set("base_run", base.run);
+    if (base.kind) params.set("base_kind", base.kind);
+    if (base.tag) params.set("base_tag", base.tag);
+    if (base.step != null) params.set("base_step", String(base.step));
+  }
+  return params.toString();
 }
 var TB_KEY = "scopegraph";
 function tbStorage() {
@@ -39,6 +55,24 @@ function readLocation() {
   }
   return own;
 }
+function writeLocation(graph, open, base = null) {
+  const fragment = formatFragment(graph, open, base);
+  if (window.location.hash !== "#" + fragment) {
+    const url = new URL(window.location.href);
+    url.hash = fragment;
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
+  const storage = tbStorage();
+  try {
+    if (storage && storage.getString(TB_KEY) !== fragment) {
+      storage.setString(TB_KEY, fragment, { useLocationReplace: true });
+    }
+  } catch {
+  }
+}
+function graphKey(graph) {
+  return JSON.stringify([graph.run, graph.kind, graph.tag]);
+}
 function load() {
   try {
     const data = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "{}");
@@ -47,12 +81,33 @@ function load() {
     return {};
   }
 }
+function save(data) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+  } catch {
+  }
+}
 function firstVisit() {
   return !readLocation().graph && !rememberedGraph();
 }
 function rememberedGraph() {
   const last = load().last;
   return last && typeof last.run === "string" ? last : null;
+}
+function rememberedOpen(graph) {
+  const entry = (load().views || {})[graphKey(graph)];
+  return entry && Array.isArray(entry.open) ? entry.open : null;
+}
+function remember(graph, open) {
+  const data = load();
+  const views = data.views && typeof data.views === "object" ? data.views : {};
+  views[graphKey(graph)] = { open: [...open].sort(), t: Date.now() };
+  const keys = Object.keys(views);
+  if (keys.length > MAX_REMEMBERED) {
+    keys.sort((a, b) => (views[a].t || 0) - (views[b].t || 0));
+    for (const key of keys.slice(0, keys.length - MAX_REMEMBERED)) delete views[key];
+  }
+  save({ last: { run: graph.run, kind: graph.kind, tag: graph.tag }, views });
 }
 
 // theme.js
@@ -69,6 +124,15 @@ var media = () => window.matchMedia("(prefers-color-scheme: dark)");
 function applyTheme(body = tensorBoardBody()) {
   const dark = body ? body.classList.contains("dark-mode") : media().matches;
   document.documentElement.classList.toggle("sg-dark", dark);
+}
+function followTheme() {
+  const body = tensorBoardBody();
+  const apply = () => applyTheme(body);
+  if (body) {
+    new MutationObserver(apply).observe(body, { attributes: true, attributeFilter: ["class"] });
+  }
+  media().addEventListener("change", apply);
+  apply();
 }
 
 // viewport.js
@@ -719,6 +783,28 @@ function buildShell() {
   ui.root = h("div", { class: "sg-app" }, ui.sidebar, ui.viewport);
   return ui;
 }
+var KIND_LABELS = {
+  run_graph: "Op graph",
+  op_graph: "Op graph",
+  keras: "Keras model",
+  keras_model: "Keras model",
+  profile: "Profile",
+  run_metadata: "Run metadata",
+  tagged_run_metadata: "Tagged run metadata"
+};
+function graphLabel(graph) {
+  const kind = KIND_LABELS[graph.kind] || graph.kind || "Graph";
+  const tag = graph.tag && !graph.tag.startsWith("__") ? `: ${graph.tag}` : "";
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : "";
+  return kind + tag + ops;
+}
+function fillSelect(select, options, selectedIndex) {
+  select.replaceChildren(
+    ...options.map((label, i) => h("option", { value: String(i), text: label }))
+  );
+  select.value = String(Math.max(0, selectedIndex));
+  select.disabled = options.length <= 1;
+}
 function addStyle(text) {
   const style = document.createElement("style");
   style.textContent = text;
@@ -793,8 +879,76 @@ function importGraphSvg(text) {
   svg.setAttribute("role", "img");
   return { svg, bounds };
 }
+var STRUCTURE_OTHER = "#fcfcfc";
+function colourLegendRows(svg) {
+  const rows = [];
+  for (const row of svg.querySelectorAll("g[data-sg-legend]")) {
+    const fill = (row.querySelector("polygon, path") || row).getAttribute("fill") || "";
+    const mark = h("span", { class: "sg-swatch sg-swatch-class" });
+    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
+    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    rows.push(
+      h(
+        "div",
+        { class: "sg-legend-row sg-colour-class" },
+        mark,
+        h("span", { text: row.dataset.sgLegend })
+      )
+    );
+  }
+  return rows;
+}
+function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = "1";
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute("class", "sg-edge-hit");
+    hit.setAttribute("stroke", "transparent");
+    hit.setAttribute("stroke-width", "8");
+    hit.setAttribute("fill", "none");
+    hit.removeAttribute("stroke-dasharray");
+    path.after(hit);
+  }
+}
+function shortName(name) {
+  const parts = name.split("/");
+  return parts[parts.length - 1] || name;
+}
+function chip(text, kind = "") {
+  return h("span", { class: `sg-chip ${kind}`, text });
+}
+function formatCount(n) {
+  return Number(n).toLocaleString("en-US");
+}
 var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
 var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
+function searchResultItems(results, query) {
+  return results.map((result, i) => {
+    const item = h(
+      "li",
+      {
+        class: "sg-result",
+        role: "option",
+        id: `sg-result-${i}`,
+        "data-index": String(i),
+        title: result.name
+      },
+      h(
+        "div",
+        { class: "sg-result-main" },
+        h("span", { class: "sg-result-short", text: shortName(result.name) }),
+        chip(
+          result.kind === "op" ? result.op || "op" : result.kind,
+          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
+        )
+      ),
+      h("div", { class: "sg-result-path", text: result.name })
+    );
+    item.dataset.query = query;
+    return item;
+  });
+}
 function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
   return h(
     "div",
@@ -816,6 +970,81 @@ function messageCard({ title, text, hint, iconName = "error", actions = [], kind
       )
     ) : null
   );
+}
+function emptyState() {
+  const code = (text) => h("code", { text });
+  return h(
+    "div",
+    { class: "sg-message sg-message-empty", role: "status" },
+    h("div", { class: "sg-message-icon" }, icon("graph")),
+    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
+    h("p", {
+      class: "sg-message-text",
+      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
+    }),
+    h(
+      "ul",
+      { class: "sg-message-list" },
+      h(
+        "li",
+        {},
+        "TensorFlow: ",
+        code("tf.summary.trace_on(graph=True)"),
+        " then ",
+        code("tf.summary.trace_export(...)")
+      ),
+      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
+      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
+    ),
+    h(
+      "div",
+      { class: "sg-message-actions" },
+      h("button", {
+        type: "button",
+        class: "sg-button sg-primary",
+        "data-action": "reload-graphs",
+        text: "Check again"
+      })
+    )
+  );
+}
+function loadingChip(seconds) {
+  return [
+    h("span", { class: "sg-spinner" }),
+    h("span", {
+      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
+    }),
+    h("button", {
+      type: "button",
+      class: "sg-button sg-text",
+      "data-action": "cancel-render",
+      text: "Cancel"
+    })
+  ];
+}
+function traceText(found, { kept = false } = {}) {
+  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
+  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
+  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
+  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
+    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
+  }
+  return parts.join("; ") + ".";
+}
+function statusText({ boxes, ops, seconds, open }) {
+  const parts = [];
+  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
+  if (open != null) parts.push(`${formatCount(open)} open`);
+  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (seconds != null)
+    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  return parts.join(" · ");
 }
 
 // boot.js
@@ -885,5 +1114,39 @@ function showLoadError(early, error) {
   ui.message.hidden = false;
 }
 export {
-  render
+  NATURAL_SCALE,
+  NO_TRACE_IN_DIFF,
+  Viewport,
+  addEdgeHitAreas,
+  addStyle,
+  afterPaint,
+  applyTheme,
+  buildShell,
+  chip,
+  colourLegendRows,
+  emptyState,
+  fillSelect,
+  firstVisit,
+  followTheme,
+  formatCount,
+  formatFragment,
+  graphLabel,
+  h,
+  icon,
+  iconButton,
+  importGraphSvg,
+  loadingChip,
+  messageCard,
+  parseFragment,
+  readLocation,
+  remember,
+  rememberedGraph,
+  rememberedOpen,
+  render,
+  searchResultItems,
+  shapeRect,
+  shortName,
+  statusText,
+  traceText,
+  writeLocation
 };

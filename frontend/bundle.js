@@ -1,114 +1,5 @@
-// location.js
-var STORAGE_KEY = "tb-scopegraph.views.v1";
-var MAX_REMEMBERED = 50;
-function parseFragment(fragment) {
-  const params = new URLSearchParams(fragment.replace(/^#/, ""));
-  const run = params.get("run");
-  const baseRun = params.get("base_run");
-  const baseStep = params.get("base_step");
-  const depth = params.get("depth");
-  const open = params.getAll("open");
-  return {
-    graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
-    open: open.length ? open : depth === "0" ? [] : null,
-    depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
-    base: baseRun == null ? null : {
-      run: baseRun,
-      kind: params.get("base_kind") || "",
-      tag: params.get("base_tag") || "",
-      step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null
-    }
-  };
-}
-function formatFragment(graph, open, base = null) {
-  const params = new URLSearchParams();
-  params.set("run", graph.run);
-  if (graph.kind) params.set("kind", graph.kind);
-  if (graph.tag) params.set("tag", graph.tag);
-  if (open && open.length) for (const key of [...open].sort()) params.append("open", key);
-  else if (open) params.set("depth", "0");
-  if (base) {
-    params.set("base_run", base.run);
-    if (base.kind) params.set("base_kind", base.kind);
-    if (base.tag) params.set("base_tag", base.tag);
-    if (base.step != null) params.set("base_step", String(base.step));
-  }
-  return params.toString();
-}
-var TB_KEY = "scopegraph";
-function tbStorage() {
-  try {
-    const storage = window.parent !== window && window.parent.tensorboard?.tf_storage;
-    return storage && typeof storage.getString === "function" ? storage : null;
-  } catch {
-    return null;
-  }
-}
-function readLocation() {
-  const own = parseFragment(window.location.hash);
-  if (own.graph) return own;
-  const storage = tbStorage();
-  try {
-    const value = storage && storage.getString(TB_KEY);
-    if (value) return parseFragment(value);
-  } catch {
-  }
-  return own;
-}
-function writeLocation(graph, open, base = null) {
-  const fragment = formatFragment(graph, open, base);
-  if (window.location.hash !== "#" + fragment) {
-    const url = new URL(window.location.href);
-    url.hash = fragment;
-    window.history.replaceState(window.history.state, "", url.toString());
-  }
-  const storage = tbStorage();
-  try {
-    if (storage && storage.getString(TB_KEY) !== fragment) {
-      storage.setString(TB_KEY, fragment, { useLocationReplace: true });
-    }
-  } catch {
-  }
-}
-function graphKey(graph) {
-  return JSON.stringify([graph.run, graph.kind, graph.tag]);
-}
-function load() {
-  try {
-    const data = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "{}");
-    return data && typeof data === "object" ? data : {};
-  } catch {
-    return {};
-  }
-}
-function save(data) {
-  try {
-    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
-  } catch {
-  }
-}
-function firstVisit() {
-  return !readLocation().graph && !rememberedGraph();
-}
-function rememberedGraph() {
-  const last = load().last;
-  return last && typeof last.run === "string" ? last : null;
-}
-function rememberedOpen(graph) {
-  const entry = (load().views || {})[graphKey(graph)];
-  return entry && Array.isArray(entry.open) ? entry.open : null;
-}
-function remember(graph, open) {
-  const data = load();
-  const views = data.views && typeof data.views === "object" ? data.views : {};
-  views[graphKey(graph)] = { open: [...open].sort(), t: Date.now() };
-  const keys = Object.keys(views);
-  if (keys.length > MAX_REMEMBERED) {
-    keys.sort((a, b) => (views[a].t || 0) - (views[b].t || 0));
-    for (const key of keys.slice(0, keys.length - MAX_REMEMBERED)) delete views[key];
-  }
-  save({ last: { run: graph.run, kind: graph.kind, tag: graph.tag }, views });
-}
+// index.js
+import { firstVisit } from "../tab.js";
 
 // model.js
 var ApiError = class extends Error {
@@ -199,7 +90,7 @@ function addBase(params, base) {
   if (base.tag) params.set("base_tag", base.tag);
   if (base.step != null) params.set("base_step", String(base.step));
 }
-function graphKey2(graph) {
+function graphKey(graph) {
   return JSON.stringify([graph.run, graph.kind, graph.tag]);
 }
 async function fetchView(params, signal) {
@@ -278,8 +169,8 @@ var Model = class {
    * (status, what changed). Cached, latest only.
    */
   node(graph, name, kindOf, base = null) {
-    const baseKey = base && [graphKey2(base), base.step ?? null];
-    const key = JSON.stringify([graphKey2(graph), name, kindOf, baseKey]);
+    const baseKey = base && [graphKey(base), base.step ?? null];
+    const key = JSON.stringify([graphKey(graph), name, kindOf, baseKey]);
     const cached = this._details.get(key);
     if (cached) {
       this._node.cancel();
@@ -472,14 +363,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h2 = top > 0 ? count / top * (height - 1) : 0;
+    const h3 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h2),
+        y: round(height - h3),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h2),
+        height: round(h3),
         "data-count": count
       })
     );
@@ -494,406 +385,8 @@ function formatValue(value) {
   return String(parseFloat(value.toPrecision(4)));
 }
 
-// views.js
-var SVG_NS2 = "http://www.w3.org/2000/svg";
-var XLINK_NS = "http://www.w3.org/1999/xlink";
-var ICONS = {
-  add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
-  remove: "M19 13H5v-2h14v2z",
-  fit: "M15 3l2.3 2.3-2.89 2.87 1.42 1.42L18.7 6.7 21 9V3zM3 9l2.3-2.3 2.87 2.89 1.42-1.42L6.7 5.3 9 3H3zm6 12l-2.3-2.3 2.89-2.87-1.42-1.42L5.3 17.3 3 15v6zm12-6l-2.3 2.3-2.87-2.89-1.42 1.42 2.89 2.87L15 21h6z",
-  search: "M15.5 14h-.79l-.28-.27C15.41 12.59 16 11.11 16 9.5 16 5.91 13.09 3 9.5 3S3 5.91 3 9.5 5.91 16 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19l-4.99-5zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14z",
-  close: "M19 6.41L17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
-  download: "M19 9h-4V3H9v6H5l7 7 7-7zM5 18v2h14v-2H5z",
-  unfoldLess: "M7.41 18.59L8.83 20 12 16.83 15.17 20l1.41-1.41L12 14l-4.59 4.59zm9.18-13.18L15.17 4 12 7.17 8.83 4 7.41 5.41 12 10l4.59-4.59z",
-  unfoldMore: "M12 5.83L15.17 9l1.41-1.41L12 3 7.41 7.59 8.83 9 12 5.83zm0 12.34L8.83 15l-1.41 1.41L12 21l4.59-4.59L15.17 15 12 18.17z",
-  error: "M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-2h2v2zm0-4h-2V7h2v6z",
-  graph: "M17 16l-4-4V8.82C14.16 8.4 15 7.3 15 6c0-1.66-1.34-3-3-3S9 4.34 9 6c0 1.3.84 2.4 2 2.82V12l-4 4H3v5h5v-3.05l4-4.2 4 4.2V21h5v-5h-4z",
-  timer: "M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61l1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42C16.07 4.74 14.12 4 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z"
-};
-function h(tag, props = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value == null || value === false) continue;
-    if (key === "class") element.className = value;
-    else if (key === "text") element.textContent = value;
-    else element.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child == null || child === false) continue;
-    element.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return element;
-}
-function icon(name) {
-  const svg = document.createElementNS(SVG_NS2, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "sg-icon");
-  const path = document.createElementNS(SVG_NS2, "path");
-  path.setAttribute("d", ICONS[name]);
-  svg.append(path);
-  return svg;
-}
-function iconButton(name, title, props = {}) {
-  return h(
-    "button",
-    { type: "button", class: "sg-icon-button", title, "aria-label": title, ...props },
-    icon(name)
-  );
-}
-function section(title, ...children) {
-  return h(
-    "section",
-    { class: "sg-section" },
-    h("h3", { class: "sg-section-title", text: title }),
-    ...children
-  );
-}
-function swatch(kind, label) {
-  return h(
-    "div",
-    { class: "sg-legend-row" },
-    h("span", { class: `sg-swatch sg-swatch-${kind}` }),
-    h("span", { text: label })
-  );
-}
-var COLOURINGS = [
-  ["", "No colours"],
-  ["op", "Op type"],
-  ["device", "Device"],
-  ["compute", "Compute time (profile)"],
-  ["memory", "Memory (profile)"],
-  ["structure", "Structure (identical blocks)"]
-];
-function buildShell() {
-  const ui = {};
-  ui.runSelect = h("select", { class: "sg-select", "aria-label": "Run", id: "sg-run" });
-  ui.graphSelect = h("select", { class: "sg-select", "aria-label": "Graph", id: "sg-graph" });
-  ui.searchInput = h("input", {
-    class: "sg-search-input",
-    type: "search",
-    placeholder: "Search nodes",
-    "aria-label": "Search nodes by name",
-    autocomplete: "off",
-    spellcheck: "false"
-  });
-  ui.regexToggle = h("button", {
-    type: "button",
-    class: "sg-regex-toggle",
-    title: "Regular expression",
-    "aria-pressed": "false",
-    text: ".*"
-  });
-  ui.searchResults = h("ul", {
-    class: "sg-results",
-    role: "listbox",
-    "aria-label": "Search results"
-  });
-  ui.searchStatus = h("div", { class: "sg-results-status", role: "status" });
-  ui.depthInput = h("input", {
-    class: "sg-depth-input",
-    type: "number",
-    min: "0",
-    max: "20",
-    value: "1",
-    "aria-label": "Depth to open to"
-  });
-  ui.depthButton = h(
-    "button",
-    { type: "button", class: "sg-button" },
-    icon("unfoldMore"),
-    "Open to depth"
-  );
-  ui.closeAllButton = h(
-    "button",
-    { type: "button", class: "sg-button" },
-    icon("unfoldLess"),
-    "Close all"
-  );
-  ui.colourSelect = h("select", { class: "sg-select", "aria-label": "Colour by", id: "sg-colour" });
-  for (const [value, label] of COLOURINGS) {
-    ui.colourSelect.append(h("option", { value, text: label }));
-  }
-  ui.traceDepth = h("input", {
-    class: "sg-depth-input sg-trace-depth",
-    type: "number",
-    min: "0",
-    max: "100",
-    value: "3",
-    "aria-label": "Hops to trace"
-  });
-  ui.traceClear = h("button", {
-    type: "button",
-    class: "sg-button sg-outlined sg-trace-clear",
-    text: "Clear trace",
-    disabled: true
-  });
-  ui.traceStatus = h("div", { class: "sg-trace-status", role: "status" });
-  ui.downloads = {};
-  const downloadRow = h("div", { class: "sg-row sg-downloads" });
-  for (const fmt of ["svg", "dot", "png"]) {
-    ui.downloads[fmt] = h(
-      "button",
-      {
-        type: "button",
-        class: "sg-button sg-outlined",
-        "data-format": fmt,
-        title: `Download this view as ${fmt.toUpperCase()}`
-      },
-      icon("download"),
-      fmt.toUpperCase()
-    );
-    downloadRow.append(ui.downloads[fmt]);
-  }
-  ui.sidebar = h(
-    "aside",
-    { class: "sg-sidebar" },
-    section(
-      "Data",
-      h(
-        "label",
-        { class: "sg-field" },
-        h("span", { class: "sg-field-label", text: "Run" }),
-        ui.runSelect
-      ),
-      h(
-        "label",
-        { class: "sg-field" },
-        h("span", { class: "sg-field-label", text: "Graph" }),
-        ui.graphSelect
-      ),
-      ui.graphInfo = h("div", { class: "sg-graph-info" })
-    ),
-    section(
-      "Search",
-      h("div", { class: "sg-search" }, icon("search"), ui.searchInput, ui.regexToggle),
-      ui.searchStatus,
-      ui.searchResults
-    ),
-    section(
-      "Scopes",
-      h("div", { class: "sg-row" }, ui.depthInput, ui.depthButton),
-      h("div", { class: "sg-row" }, ui.closeAllButton)
-    ),
-    section(
-      "Colour",
-      ui.colourSelect,
-      h("p", { class: "sg-help sg-diff-only", text: NO_COLOUR_IN_DIFF }),
-      ui.colourLegend = h("div", { class: "sg-legend sg-colour-legend", hidden: true })
-    ),
-    section(
-      "Trace",
-      h(
-        "div",
-        { class: "sg-row sg-no-diff" },
-        ui.traceDepth,
-        h("span", { text: "hops" }),
-        ui.traceClear
-      ),
-      ui.traceStatus,
-      h("p", {
-        class: "sg-help sg-no-diff",
-        text: "Click an op, then trace its inputs or outputs in its card."
-      }),
-      h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
-    ),
-    section("Download", downloadRow),
-    section(
-      "Legend",
-      h(
-        "div",
-        { class: "sg-legend" },
-        swatch("scope", "Scope (click to open)"),
-        swatch("series", "Series of numbered siblings"),
-        swatch("chunk", "Part of a very large scope"),
-        swatch("op", "Operation"),
-        swatch("open", "Open group (click its outline or title to close)")
-      )
-    ),
-    h(
-      "p",
-      { class: "sg-help" },
-      "Drag to pan, scroll to zoom. ",
-      h("kbd", { text: "F" }),
-      " fits the graph, ",
-      h("kbd", { text: "Esc" }),
-      " clears the search."
-    )
-  );
-  ui.stage = h("div", { class: "sg-stage" });
-  ui.zoomIn = iconButton("add", "Zoom in", { "data-no-pan": true });
-  ui.zoomOut = iconButton("remove", "Zoom out", { "data-no-pan": true });
-  ui.fitButton = iconButton("fit", "Fit to screen (F)", { "data-no-pan": true });
-  ui.zoomControls = h(
-    "div",
-    { class: "sg-zoom", "data-no-pan": true },
-    ui.zoomIn,
-    ui.zoomOut,
-    ui.fitButton
-  );
-  ui.progress = h(
-    "div",
-    { class: "sg-progress", role: "progressbar", "aria-label": "Loading", hidden: true },
-    h("div", { class: "sg-progress-bar" })
-  );
-  ui.loading = h("div", { class: "sg-loading", hidden: true, "data-no-pan": true, role: "status" });
-  ui.message = h("div", { class: "sg-message-layer", hidden: true, "data-no-pan": true });
-  ui.status = h("div", { class: "sg-status" });
-  ui.card = h("div", { class: "sg-card", hidden: true, role: "tooltip", "data-no-pan": true });
-  ui.tip = h("div", { class: "sg-tip", hidden: true, role: "tooltip" });
-  ui.viewport = h(
-    "main",
-    { class: "sg-viewport", "aria-label": "Graph" },
-    ui.stage,
-    ui.progress,
-    ui.zoomControls,
-    ui.status,
-    ui.loading,
-    ui.message,
-    ui.card,
-    ui.tip
-  );
-  ui.root = h("div", { class: "sg-app" }, ui.sidebar, ui.viewport);
-  return ui;
-}
-var KIND_LABELS = {
-  run_graph: "Op graph",
-  op_graph: "Op graph",
-  keras: "Keras model",
-  keras_model: "Keras model",
-  profile: "Profile",
-  run_metadata: "Run metadata",
-  tagged_run_metadata: "Tagged run metadata"
-};
-function graphLabel(graph) {
-  const kind = KIND_LABELS[graph.kind] || graph.kind || "Graph";
-  const tag = graph.tag && !graph.tag.startsWith("__") ? `: ${graph.tag}` : "";
-  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : "";
-  return kind + tag + ops;
-}
-function fillSelect(select, options, selectedIndex) {
-  select.replaceChildren(
-    ...options.map((label, i) => h("option", { value: String(i), text: label }))
-  );
-  select.value = String(Math.max(0, selectedIndex));
-  select.disabled = options.length <= 1;
-}
-function addStyle(text) {
-  const style = document.createElement("style");
-  style.textContent = text;
-  document.head.append(style);
-  return Promise.resolve();
-}
-function afterPaint(fn) {
-  let done = false;
-  const run = () => {
-    if (!done) {
-      done = true;
-      fn();
-    }
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, 250);
-}
-var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
-var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
-function importGraphSvg(text) {
-  const parsed = new DOMParser().parseFromString(text, "text/html");
-  const root = parsed.body.firstElementChild;
-  if (!root || root.namespaceURI !== SVG_NS2 || root.localName !== "svg") {
-    throw new Error("The server sent a drawing this page cannot read.");
-  }
-  for (const element of [...root.querySelectorAll("*")]) {
-    if (element.namespaceURI !== SVG_NS2) element.remove();
-  }
-  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
-  for (const edge of root.querySelectorAll("g.edge")) {
-    const title = edge.querySelector(":scope > title");
-    if (title) edge.setAttribute("data-sg-ends", title.textContent);
-  }
-  for (const title of [...root.getElementsByTagName("title")]) title.remove();
-  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of [root, ...root.querySelectorAll("*")]) {
-      for (const attr of [...element.attributes]) {
-        const name = attr.name.toLowerCase();
-        if (name.startsWith("on")) element.removeAttributeNode(attr);
-        else if (attr.localName === "href" && !attr.value.startsWith("#"))
-          element.removeAttributeNode(attr);
-      }
-    }
-  }
-  for (const element of [...root.querySelectorAll("[*|title]")]) {
-    const tip = element.getAttributeNS(XLINK_NS, "title");
-    if (tip == null) continue;
-    const owner = element.closest("g.node, g.edge, g.cluster");
-    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
-    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
-    if (legend) legend.setAttribute("data-sg-legend", tip);
-    element.removeAttributeNS(XLINK_NS, "title");
-    const wrapper = element.parentNode;
-    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
-      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
-        wrapper.replaceWith(...element.childNodes);
-      }
-    }
-  }
-  const [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
-  const bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
-    x: 0,
-    y: 0,
-    w: parseFloat(root.getAttribute("width")) || 100,
-    h: parseFloat(root.getAttribute("height")) || 100
-  };
-  const svg = document.adoptNode(root);
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.setAttribute("class", "sg-drawing sg-graph");
-  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  svg.setAttribute("role", "img");
-  return { svg, bounds };
-}
-var STRUCTURE_OTHER = "#fcfcfc";
-function colourLegendRows(svg) {
-  const rows = [];
-  for (const row of svg.querySelectorAll("g[data-sg-legend]")) {
-    const fill = (row.querySelector("polygon, path") || row).getAttribute("fill") || "";
-    const mark = h("span", { class: "sg-swatch sg-swatch-class" });
-    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
-    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
-    rows.push(
-      h(
-        "div",
-        { class: "sg-legend-row sg-colour-class" },
-        mark,
-        h("span", { text: row.dataset.sgLegend })
-      )
-    );
-  }
-  return rows;
-}
-function addEdgeHitAreas(svg) {
-  if (svg.dataset.sgHitAreas) return;
-  svg.dataset.sgHitAreas = "1";
-  for (const path of svg.querySelectorAll("g.edge path")) {
-    const hit = path.cloneNode(false);
-    hit.setAttribute("class", "sg-edge-hit");
-    hit.setAttribute("stroke", "transparent");
-    hit.setAttribute("stroke-width", "8");
-    hit.setAttribute("fill", "none");
-    hit.removeAttribute("stroke-dasharray");
-    path.after(hit);
-  }
-}
-function formatCount(n) {
-  return Number(n).toLocaleString("en-US");
-}
-function shortName(name) {
-  const parts = name.split("/");
-  return parts[parts.length - 1] || name;
-}
-function chip(text, kind = "") {
-  return h("span", { class: `sg-chip ${kind}`, text });
-}
+// cardviews.js
+import { NO_TRACE_IN_DIFF, chip, formatCount, h, iconButton, shortName } from "../tab.js";
 function cardHeader(title, chips, pinned) {
   const header = h(
     "div",
@@ -989,8 +482,6 @@ function opCard(details, { pinned = false } = {}) {
   card.push(traceButtons(pinned));
   return card;
 }
-var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
-var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
 function traceButtons(pinned) {
   if (!pinned) {
     return h(
@@ -1160,979 +651,55 @@ function edgeTip(text) {
     ...lines.slice(1).map((line) => h("div", { class: "sg-tip-line", text: line }))
   ];
 }
-function searchResultItems(results, query) {
-  return results.map((result, i) => {
-    const item = h(
-      "li",
-      {
-        class: "sg-result",
-        role: "option",
-        id: `sg-result-${i}`,
-        "data-index": String(i),
-        title: result.name
-      },
-      h(
-        "div",
-        { class: "sg-result-main" },
-        h("span", { class: "sg-result-short", text: shortName(result.name) }),
-        chip(
-          result.kind === "op" ? result.op || "op" : result.kind,
-          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
-        )
-      ),
-      h("div", { class: "sg-result-path", text: result.name })
-    );
-    item.dataset.query = query;
-    return item;
-  });
-}
-function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
-  return h(
-    "div",
-    { class: `sg-message sg-message-${kind}`, role: kind === "error" ? "alert" : "status" },
-    h("div", { class: "sg-message-icon" }, icon(iconName)),
-    h("h2", { class: "sg-message-title", text: title }),
-    text ? h("p", { class: "sg-message-text sg-message-what", text }) : null,
-    hint ? h("p", { class: "sg-message-text", text: hint }) : null,
-    actions.length ? h(
-      "div",
-      { class: "sg-message-actions" },
-      actions.map(
-        (a) => h("button", {
-          type: "button",
-          class: `sg-button ${a.primary ? "sg-primary" : "sg-outlined"}`,
-          "data-action": a.action,
-          text: a.label
-        })
-      )
-    ) : null
-  );
-}
-function emptyState() {
-  const code = (text) => h("code", { text });
-  return h(
-    "div",
-    { class: "sg-message sg-message-empty", role: "status" },
-    h("div", { class: "sg-message-icon" }, icon("graph")),
-    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
-    h("p", {
-      class: "sg-message-text",
-      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
-    }),
-    h(
-      "ul",
-      { class: "sg-message-list" },
-      h(
-        "li",
-        {},
-        "TensorFlow: ",
-        code("tf.summary.trace_on(graph=True)"),
-        " then ",
-        code("tf.summary.trace_export(...)")
-      ),
-      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
-      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
-    ),
-    h(
-      "div",
-      { class: "sg-message-actions" },
-      h("button", {
-        type: "button",
-        class: "sg-button sg-primary",
-        "data-action": "reload-graphs",
-        text: "Check again"
-      })
-    )
-  );
-}
-function loadingChip(seconds) {
-  return [
-    h("span", { class: "sg-spinner" }),
-    h("span", {
-      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
-    }),
-    h("button", {
-      type: "button",
-      class: "sg-button sg-text",
-      "data-action": "cancel-render",
-      text: "Cancel"
-    })
-  ];
-}
-function traceText(found, { kept = false } = {}) {
-  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
-  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
-  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
-  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
-  if (found.closed && kept) {
-    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
-    parts.push(`${groups} on them, each marked whole`);
-  } else if (found.closed) {
-    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
-    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
-    parts.push(`${groups} on them left closed (${bounds})`);
-  }
-  return parts.join("; ") + ".";
-}
-function statusText({ boxes, ops, seconds, open }) {
-  const parts = [];
-  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
-  if (open != null) parts.push(`${formatCount(open)} open`);
-  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
-  if (seconds != null)
-    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
-  return parts.join(" · ");
-}
 
-// diff.js
-var STATUS = [
-  ["added", "#a5d6a7", "Added"],
-  ["removed", "#ef9a9a", "Removed"],
-  ["changed", "#ffcc80", "Changed"],
-  ["same", "#f5f5f5", "Same"]
-];
-var SIGNS = { added: "+", removed: "−", changed: "~" };
-function sameBase(a, b) {
-  if (!a || !b) return !a && !b;
-  return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
-}
-function baseLabel(graph) {
-  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
-  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
-}
-function summary(counts) {
-  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
-}
-var Compare = class {
-  /** Adds the "Compare with…" section to the tab's sidebar, after its first section. */
-  constructor(tab) {
-    this.tab = tab;
-    this.options = [];
-    this.steps = [];
-    this.stepsFor = null;
-    this.countsSeq = 0;
-    this.select = h("select", {
-      class: "sg-select",
-      id: "sg-compare",
-      "aria-label": "Compare with"
-    });
-    this.counts = h("div", { class: "sg-diff-counts", role: "status", hidden: true });
-    this.note = h("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
-    this.section = h(
-      "section",
-      { class: "sg-section sg-diff" },
-      h("h3", { class: "sg-section-title", text: "Compare" }),
-      h(
-        "label",
-        { class: "sg-field" },
-        h("span", { class: "sg-field-label", text: "Compare with…" }),
-        this.select
-      ),
-      this.note,
-      this.counts
-    );
-    const first = tab.ui.sidebar.querySelector(".sg-section");
-    if (first) first.after(this.section);
-    else tab.ui.sidebar.prepend(this.section);
-    this.select.addEventListener("change", () => {
-      const index = Number(this.select.value);
-      this.pick(index >= 0 ? this.options[index] : null);
-    });
-  }
-  /**
-   * The picker's choices: nothing, any other graph of the listing, and the picked graph as
-   * written at each earlier step (asked for once per graph). The picked graph itself is left
-   * out: a graph compared with itself is all "same".
-   */
-  fill() {
-    const tab = this.tab;
-    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
-    if (key && key !== this.stepsFor) {
-      this.stepsFor = key;
-      this.steps = [];
-      this.stepsKnown = false;
-      const graph = tab.graph;
-      afterPaint(() => this.loadSteps(graph, key));
-    }
-    const itself = tab.graph && { ...tab.graph, step: null };
-    this.options = tab.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
-    for (const step of this.steps) this.options.push({ ...tab.graph, step });
-    const unknownStep = tab.base && tab.base.step != null && this.stepsKnown && sameBase({ ...tab.base, step: null }, itself);
-    if (tab.base && !unknownStep && !this.options.some((g) => sameBase(g, tab.base))) {
-      this.options.push(tab.base);
-    }
-    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
-    this.select.replaceChildren(
-      h("option", { value: "-1", text: "nothing (show the graph)" }),
-      ...this.options.map((g, i) => h("option", { value: String(i), text: baseLabel(g) }))
-    );
-    this.select.value = String(selected);
-    this.select.disabled = this.options.length === 0;
-  }
-  async loadSteps(graph, key) {
-    if (key !== this.stepsFor) return;
-    let steps;
-    try {
-      steps = await this.tab.model.graphSteps(graph);
-    } catch {
-      return;
-    }
-    if (key !== this.stepsFor || !Array.isArray(steps)) return;
-    this.steps = steps.slice(0, -1).map((s) => s.step);
-    this.stepsKnown = true;
-    this.fill();
-  }
-  /** Compares the picked graph with `base` (null: back to the graph alone). */
-  pick(base) {
-    const tab = this.tab;
-    this.notify("");
-    tab.setBase(base);
-    tab.unpin();
-    tab.show({ open: null, depth: null }, { overview: true });
-  }
-  /** Says (or with '' stops saying) what became of a comparison a link asked for. */
-  notify(text) {
-    this.note.textContent = text;
-    this.note.hidden = !text;
-  }
-  /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
-  async refreshCounts() {
-    const tab = this.tab;
-    const seq = ++this.countsSeq;
-    this.tab.ui.root.classList.toggle("sg-diffing", Boolean(tab.base));
-    if (!tab.base || !tab.graph) {
-      this.counts.hidden = true;
-      this.counts.replaceChildren();
-      return;
-    }
-    let answer;
-    try {
-      answer = await tab.model.diffCounts(tab.graph, tab.base);
-    } catch (error) {
-      if (seq !== this.countsSeq) return;
-      this.counts.replaceChildren(h("div", { class: "sg-error-text", text: error.message }));
-      this.counts.hidden = false;
-      return;
-    }
-    if (seq !== this.countsSeq) return;
-    this.counts.replaceChildren(...legendRows(answer.counts));
-    this.counts.hidden = false;
-  }
-  /** A hover card's rows for the diff: status, and what changed (before → after). */
-  decorate(content, details) {
-    if (!this.tab.base || !details || !details.status) return content;
-    return [content[0], ...diffRows(details), ...content.slice(1)];
-  }
-};
-function legendRows(counts) {
-  const rows = STATUS.map(
-    ([status, colour, label]) => h(
-      "div",
-      { class: "sg-legend-row sg-diff-count", "data-status": status },
-      h("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
-      h("span", { class: "sg-diff-label", text: label }),
-      h("span", { class: "sg-diff-number", text: formatCount(counts[status] || 0) })
-    )
-  );
-  rows.push(h("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
-  return rows;
-}
-function diffRows(details) {
-  const rows = [
-    h(
-      "div",
-      { class: "sg-kv sg-diff-status" },
-      h("span", { class: "sg-k", text: "Diff" }),
-      h("span", {
-        class: `sg-v sg-diff-${details.status}`,
-        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount(details.diff.same)} same)` : details.status
-      })
-    )
-  ];
-  for (const change of details.changes || []) rows.push(changeBlock(change));
-  return rows;
-}
-function changeBlock(change) {
-  const block2 = h(
-    "div",
-    { class: "sg-card-block sg-diff-change" },
-    h("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
-  );
-  if (change.what === "inputs") {
-    if (change.before === change.after) {
-      block2.append(h("div", { class: "sg-help", text: change.before }));
-      return block2;
-    }
-    if (change.before !== "(none)") {
-      block2.append(h("div", { class: "sg-diff-before sg-mono", text: change.before }));
-    }
-    if (change.after !== "(none)") {
-      block2.append(h("div", { class: "sg-diff-after sg-mono", text: change.after }));
-    }
-    return block2;
-  }
-  block2.append(
-    h("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
-    h("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
-  );
-  if (change.clipped) {
-    block2.append(h("div", { class: "sg-help", text: `(clipped, ${formatCount(change.size)} long)` }));
-  }
-  return block2;
-}
-function changeTitle(what) {
-  if (what === "inputs") return "Inputs changed";
-  if (what === "op") return "Op type changed";
-  if (what.startsWith("attr:")) return `Attribute ${what.slice(5)} changed`;
-  return `${what} changed`;
-}
-
-// theme.js
-function tensorBoardBody() {
-  try {
-    if (window.parent !== window && window.parent.document.querySelector("tb-webapp, tf-tensorboard")) {
-      return window.parent.document.body;
-    }
-  } catch {
-  }
-  return null;
-}
-var media = () => window.matchMedia("(prefers-color-scheme: dark)");
-function applyTheme(body = tensorBoardBody()) {
-  const dark = body ? body.classList.contains("dark-mode") : media().matches;
-  document.documentElement.classList.toggle("sg-dark", dark);
-}
-function followTheme() {
-  const body = tensorBoardBody();
-  const apply = () => applyTheme(body);
-  if (body) {
-    new MutationObserver(apply).observe(body, { attributes: true, attributeFilter: ["class"] });
-  }
-  media().addEventListener("change", apply);
-  apply();
-}
-
-// viewport.js
-var DRAG_SLOP = 4;
-var COMMIT_MS = 150;
-var MAX_SCALE = 8;
-var FIT_PADDING = 24;
-var NATURAL_SCALE = 4 / 3;
-var READABLE_SCALE = 0.3;
-var easeOut = (t) => 1 - Math.pow(1 - t, 3);
-var Viewport = class {
-  /**
-   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
-   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
-   */
-  constructor(element, hooks = {}) {
-    this.element = element;
-    this.hooks = hooks;
-    this.svg = null;
-    this.bounds = null;
-    this.view = { cx: 0, cy: 0, k: 1 };
-    this._animation = 0;
-    this._press = null;
-    this._wheelFactor = 1;
-    this._wheelAt = null;
-    this._wheelFrame = 0;
-    this._listening = new AbortController();
-    const signal = this._listening.signal;
-    element.addEventListener("pointerdown", (e) => this._down(e), { signal });
-    element.addEventListener("pointermove", (e) => this._move(e), { signal });
-    element.addEventListener("pointerup", (e) => this._up(e), { signal });
-    element.addEventListener("pointercancel", () => this._cancelPress(), { signal });
-    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false, signal });
-    this._pending = null;
-    this._size = null;
-    this._commits = /* @__PURE__ */ new WeakMap();
-    this._fresh = null;
-    this._resizes = new ResizeObserver(() => {
-      this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
-      if (this._pending === "overview" && this._hasSize()) this.overview();
-      else if (this._pending && this._hasSize()) this.fit(false);
-      else this._apply();
-    });
-    this._resizes.observe(element);
-  }
-  /** Stops following the element (another Viewport takes it over), its drawing left as it is. */
-  release() {
-    this._listening.abort();
-    this._resizes.disconnect();
-    cancelAnimationFrame(this._animation);
-    clearTimeout(this._commitTimer);
-    this._cancelPress();
-  }
-  /**
-   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
-   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
-   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
-   */
-  setSvg(svg, bounds) {
-    this.svg = svg;
-    this.bounds = bounds;
-    const done = this._commits.get(svg);
-    if (done && svg.getAttribute("viewBox") === done.viewBox) {
-      this._apply();
-    } else {
-      this._fresh = svg;
-      requestAnimationFrame(() => {
-        if (this._fresh === svg) this._fresh = null;
-      });
-      this._commit();
-    }
-  }
-  _hasSize() {
-    const { w, h: h2 } = this.size();
-    return w > 20 && h2 > 20;
-  }
-  /** Forgets the size last observed (the element was just put in the document). */
-  measure() {
-    this._size = null;
-  }
-  size() {
-    if (!this._size)
-      this._size = { w: this.element.clientWidth || 1, h: this.element.clientHeight || 1 };
-    return this._size;
-  }
-  get dragging() {
-    return Boolean(this._press && this._press.dragging);
-  }
-  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
-  _limits() {
-    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
-    return { min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit) };
-  }
-  _clampScale(k) {
-    const { min, max } = this._limits();
-    return Math.min(max, Math.max(min, k));
-  }
-  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
-  fitView(rect, maxScale = NATURAL_SCALE) {
-    const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h2 - 2 * pad) / Math.max(rect.h, 1));
-    return {
-      cx: rect.x + rect.w / 2,
-      cy: rect.y + rect.h / 2,
-      k: Math.min(Math.max(k, 1e-4), maxScale)
-    };
-  }
-  fit(animate = true) {
-    if (!this.bounds) return;
-    this._pending = this._hasSize() ? null : "fit";
-    if (this._pending) return;
-    if (animate) this.go(this.fitView(this.bounds));
-    else this.jump(this.fitView(this.bounds));
-  }
-  /**
-   * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
-   */
-  overview() {
-    if (!this.bounds) return;
-    if (!this._hasSize()) {
-      this._pending = "overview";
-      return;
-    }
-    this._pending = null;
-    const all = this.fitView(this.bounds);
-    if (all.k >= READABLE_SCALE) {
-      this.fit(false);
-      return;
-    }
-    const b = this.bounds;
-    const { w, h: h2 } = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
-    this.jump({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k });
-  }
-  /**
-   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
-   * one laid out as a transform, committed once it rests.
-   */
-  jump(target) {
-    cancelAnimationFrame(this._animation);
-    this._pending = null;
-    this.view = { ...target, k: this._clampScale(target.k) };
-    this._apply();
-  }
-  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
-  zoomBy(factor, sx, sy, animate = false) {
-    const { w, h: h2 } = this.size();
-    if (sx == null) [sx, sy] = [w / 2, h2 / 2];
-    const { cx, cy, k } = this.view;
-    const k2 = this._clampScale(k * factor);
-    const ux = cx + (sx - w / 2) / k;
-    const uy = cy + (sy - h2 / 2) / k;
-    this.go({ cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h2 / 2) / k2, k: k2 }, animate);
-  }
-  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
-  go(target, animate = true) {
-    cancelAnimationFrame(this._animation);
-    this._pending = null;
-    const to = { ...target, k: this._clampScale(target.k) };
-    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    if (!animate || reduced || !this.svg) {
-      this.view = to;
-      this._apply();
-      return;
-    }
-    const from = { ...this.view };
-    const start2 = performance.now();
-    const duration = 260;
-    const step = (now) => {
-      const t = easeOut(Math.min(1, (now - start2) / duration));
-      this.view = {
-        cx: from.cx + (to.cx - from.cx) * t,
-        cy: from.cy + (to.cy - from.cy) * t,
-        k: from.k * Math.pow(to.k / from.k, t)
-      };
-      this._apply();
-      if (t < 1) this._animation = requestAnimationFrame(step);
-    };
-    this._animation = requestAnimationFrame(step);
-  }
-  /** The screen point (relative to the viewport) of user point (ux, uy). */
-  toScreen(ux, uy) {
-    const { w, h: h2 } = this.size();
-    const { cx, cy, k } = this.view;
-    return { x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h2 / 2 };
-  }
-  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
-  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
-    const { w, h: h2 } = this.size();
-    return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
-  }
-  /**
-   * An element's box in the svg's user units (the original viewBox's coordinates). Read from
-   * its shapes' attributes when it has any (a drawing just put in the document is then laid
-   * out once, in the next frame, not here and again after the view moves), else measured.
-   */
-  userRect(element) {
-    if (!this.svg) return null;
-    const drawn = shapeRect(element, this.svg);
-    if (drawn) return drawn;
-    const box = element.getBBox();
-    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
-    const corners = [
-      [box.x, box.y],
-      [box.x + box.width, box.y],
-      [box.x, box.y + box.height],
-      [box.x + box.width, box.y + box.height]
-    ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
-    const xs = corners.map((p) => p.x);
-    const ys = corners.map((p) => p.y);
-    const x = Math.min(...xs);
-    const y = Math.min(...ys);
-    return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
-  }
-  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
-  _apply() {
-    if (!this.svg) return;
-    const { w, h: h2 } = this.size();
-    const done = this._commits.get(this.svg);
-    const stale = !done || done.w !== w || done.h !== h2;
-    if (stale || this._fresh === this.svg) {
-      this._commit();
-      return;
-    }
-    const { cx, cy, k } = this.view;
-    const s = k / done.k;
-    const tx = w / 2 * (1 - s) + (done.cx - cx) * k;
-    const ty = h2 / 2 * (1 - s) + (done.cy - cy) * k;
-    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
-    clearTimeout(this._commitTimer);
-    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
-    if (this.hooks.onChange) this.hooks.onChange(this.view);
-  }
-  _commit() {
-    clearTimeout(this._commitTimer);
-    if (!this.svg) return;
-    const { w, h: h2 } = this.size();
-    const { cx, cy, k } = this.view;
-    const vw = w / k;
-    const vh = h2 / k;
-    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
-    this.svg.setAttribute("viewBox", viewBox);
-    this.svg.style.transform = "";
-    this._commits.set(this.svg, { w, h: h2, cx, cy, k, viewBox });
-    if (this.hooks.onChange) this.hooks.onChange(this.view);
-  }
-  _down(event) {
-    if (event.button !== 0 || !event.isPrimary) return;
-    if (event.target.closest("[data-no-pan]")) return;
-    cancelAnimationFrame(this._animation);
-    this._press = {
-      x: event.clientX,
-      y: event.clientY,
-      id: event.pointerId,
-      target: event.target,
-      view: { ...this.view },
-      dragging: false
-    };
-  }
-  _move(event) {
-    const press = this._press;
-    if (!press || event.pointerId !== press.id) return;
-    const dx = event.clientX - press.x;
-    const dy = event.clientY - press.y;
-    if (!press.dragging) {
-      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
-      press.dragging = true;
-      this.element.setPointerCapture(press.id);
-      this.element.classList.add("sg-dragging");
-      if (this.hooks.onDragStart) this.hooks.onDragStart();
-    }
-    const { k } = this.view;
-    this.view = { cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k };
-    this._apply();
-  }
-  _up(event) {
-    const press = this._press;
-    if (!press || event.pointerId !== press.id) return;
-    this._cancelPress();
-    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
-  }
-  _cancelPress() {
-    if (this._press && this._press.dragging) {
-      this.element.classList.remove("sg-dragging");
-      if (this.element.hasPointerCapture(this._press.id)) {
-        this.element.releasePointerCapture(this._press.id);
-      }
-    }
-    this._press = null;
-  }
-  _wheel(event) {
-    if (!this.svg || event.target.closest("[data-no-pan]")) return;
-    event.preventDefault();
-    cancelAnimationFrame(this._animation);
-    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
-    const rate = event.ctrlKey ? 0.01 : 22e-4;
-    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
-    const rect = this.element.getBoundingClientRect();
-    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
-    if (!this._wheelFrame) {
-      this._wheelFrame = requestAnimationFrame(() => {
-        this._wheelFrame = 0;
-        const factor = this._wheelFactor;
-        this._wheelFactor = 1;
-        this.zoomBy(factor, ...this._wheelAt);
-      });
-    }
-  }
-};
-var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
-var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
-function shapeRect(element, svg) {
-  const shapes = element.matches("path, polygon, polyline, ellipse, circle, rect") ? [element] : element.querySelectorAll("path, polygon, polyline, ellipse, circle, rect");
-  if (!shapes.length) return null;
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const shape of shapes) {
-    const m = matrixTo(shape, svg);
-    const points = shapePoints(shape);
-    if (!m || !points) return null;
-    for (const [x, y] of points) {
-      const px = m.a * x + m.c * y + m.e;
-      const py = m.b * x + m.d * y + m.f;
-      x0 = Math.min(x0, px);
-      y0 = Math.min(y0, py);
-      x1 = Math.max(x1, px);
-      y1 = Math.max(y1, py);
-    }
-  }
-  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
-  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
-}
-function shapePoints(shape) {
-  const number = (name) => shape[name].baseVal.value;
-  switch (shape.localName) {
-    case "polygon":
-    case "polyline":
-      return [...shape.points].map((p) => [p.x, p.y]);
-    case "ellipse":
-    case "circle": {
-      const rx = shape.localName === "circle" ? number("r") : number("rx");
-      const ry = shape.localName === "circle" ? number("r") : number("ry");
-      const cx = number("cx");
-      const cy = number("cy");
-      return [
-        [cx - rx, cy - ry],
-        [cx + rx, cy + ry]
-      ];
-    }
-    case "rect": {
-      const x = number("x");
-      const y = number("y");
-      return [
-        [x, y],
-        [x + number("width"), y + number("height")]
-      ];
-    }
-    case "path": {
-      const d = shape.getAttribute("d") || "";
-      if (!PLAIN_PATH.test(d)) return null;
-      const numbers = (d.match(NUMBER) || []).map(Number);
-      if (numbers.length < 2 || numbers.length % 2) return null;
-      const points = [];
-      for (let i = 0; i < numbers.length; i += 2) points.push([numbers[i], numbers[i + 1]]);
-      return points;
-    }
-    default:
-      return null;
-  }
-}
-function matrixTo(element, svg) {
-  let m = new DOMMatrix();
-  let node = element;
-  for (; node && node !== svg; node = node.parentNode) {
-    if (!node.transform) return null;
-    const list = node.transform.baseVal;
-    for (let i = list.numberOfItems - 1; i >= 0; i--) {
-      m = DOMMatrix.fromMatrix(list.getItem(i).matrix).multiply(m);
-    }
-  }
-  return node === svg ? m : null;
-}
-
-// tab.js
+// cards.js
 var HOVER_DELAY_MS = 90;
 var FRAME_EDGE_PX = 8;
-var LOADING_CHIP_AFTER_MS = 500;
-var ZOOM_STEP = 1.35;
-var REFRESH_GRAPHS_MS = 3e4;
-var SHELL_WAIT_MS = 150;
-function sameGraph(a, b) {
-  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
+function describe(element) {
+  if (element.classList.contains("cluster")) {
+    const group = parseClusterId(element.id);
+    return group && { ...group, open: true };
+  }
+  const box = parseElementId(element.id);
+  return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
 }
-function safeFilename(text) {
-  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
+function pick(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target || target.closest("[data-no-pan], .sg-card")) return null;
+  const element = target.closest("g.node, g.edge, g.cluster");
+  if (element && element.classList.contains("cluster") && !onFrame(element, event.clientX, event.clientY)) {
+    return null;
+  }
+  return element;
 }
-var Drawings = class {
-  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
-  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = REFRESH_GRAPHS_MS, onDrop } = {}) {
-    this.kept = kept;
-    this.maxChars = maxChars;
-    this.trustedMs = trustedMs;
-    this.onDrop = onDrop || (() => {
-    });
-    this._entries = /* @__PURE__ */ new Map();
+function onFrame(cluster, x, y) {
+  const box = cluster.getBoundingClientRect();
+  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+    return true;
+  let labelBottom = box.top;
+  for (const text of cluster.querySelectorAll("text")) {
+    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
   }
-  get(key) {
-    const entry = this._entries.get(key);
-    if (!entry) return null;
-    this._entries.delete(key);
-    if (performance.now() - entry.at > this.trustedMs) {
-      this._forget(entry);
-      return null;
-    }
-    this._entries.set(key, entry);
-    return entry;
-  }
-  /** Keeps `drawing` under each of `keys`; the oldest go first. */
-  set(keys, drawing) {
-    const entry = { ...drawing, at: performance.now() };
-    for (const key of keys) {
-      const old = this._entries.get(key);
-      this._entries.delete(key);
-      this._entries.set(key, entry);
-      if (old) this._forget(old);
-    }
-    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
-      const key = this._entries.keys().next().value;
-      const old = this._entries.get(key);
-      this._entries.delete(key);
-      this._forget(old);
-    }
-  }
-  /** Drops `entry` if no key holds it any more (it can be kept under two). */
-  _forget(entry) {
-    for (const held of this._entries.values()) if (held === entry) return;
-    this.onDrop(entry);
-  }
-  _chars() {
-    let chars = 0;
-    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
-    return chars;
-  }
-};
-var PARKED = 4;
-var PARKED_CHARS = 8 << 20;
-function clearMarks(svg) {
-  svg.removeAttribute("style");
-  svg.classList.remove("sg-tracing");
-  const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
-  for (const element of svg.querySelectorAll(marks.map((m) => "." + m).join())) {
-    element.classList.remove(...marks);
-  }
-  return svg;
+  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
 }
-function pristineCopy(svg) {
-  return clearMarks(svg.cloneNode(true));
-}
-function discardSheet(element) {
-  element.remove();
-  element.replaceChildren();
-}
-var Tab = class {
+var Cards = class {
   /**
-   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
-   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
-   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
-   * one if the tab's first view is that drawing's text; else it is taken off the stage.
+   * `state`: the tab's (see state.js), read only. `calls`: decorate(content, details) (a
+   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons).
    */
-  constructor(model, { stylesheet = null, early = null } = {}) {
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
     this.model = model;
-    this.stylesheet = stylesheet;
-    this.early = early;
-    this.ui = early ? early.ui : buildShell();
-    this.styled = Boolean(early);
-    this.graphs = [];
-    this.graph = null;
-    this.shownGraph = null;
-    this.open = /* @__PURE__ */ new Set();
-    this.boxes = null;
-    this.svgText = null;
-    this.highlightId = null;
+    this.viewport = viewport;
+    this.calls = calls;
     this.hovered = null;
     this.pinned = null;
-    this.searchResults = [];
-    this.activeResult = -1;
-    this.colour = "";
-    this.traced = null;
-    this.renderSeq = 0;
-    this.drawings = new Drawings({
-      onDrop: (entry) => {
-        if (this.sheet && this.sheet.element === entry.sheet) this.sheet.dropped = true;
-        else this.unpark(entry.sheet);
-      }
-    });
-    this.sheet = null;
-    this.parked = [];
-    this.showings = 0;
-    this.base = null;
-    this.shownBase = null;
-    this.compare = new Compare(this);
-    this.viewport = new Viewport(this.ui.viewport, {
-      onTap: (target, event) => this.onTap(target, event),
-      onDragStart: () => this.hideHover(),
-      // A pinned card follows its box as the drawing moves.
-      onChange: () => {
-        if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
-          this.positionCard(this.pinned);
-        }
-      }
-    });
+    this.cardFor = null;
+    this.hoverTimer = 0;
   }
-  async start() {
-    this.prefetchFirstView();
-    const first = this.loadGraphs();
-    followTheme();
-    this.wire();
-    await this.stylesheet;
-    this.styled = true;
-    if (this.svgText || !this.ui.message.hidden) this.attach();
-    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
-    await first;
-    setInterval(() => this.refreshGraphs(), REFRESH_GRAPHS_MS);
-  }
-  /**
-   * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
-   * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
-   * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
-   * in the way of the drawing's answer: measured slower.)
-   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
-   */
-  attach({ drawing = false, sheet = null } = {}) {
-    if (this.attached || !this.styled) return;
-    this.attached = true;
-    clearTimeout(this.attachTimer);
-    this.ui.root.classList.toggle("sg-drawing-first", drawing);
-    document.documentElement.classList.add("sg-document");
-    if (this.early) {
-      this.early.release();
-      if (this.early.sheet !== sheet) this.early.sheet.remove();
-      this.ui.root.classList.remove("sg-early");
-      this.early = null;
-    } else {
-      document.body.append(this.ui.root);
-    }
-    this.viewport.measure();
-  }
-  /** New runs show up in the pickers; the view on screen stays as it is. */
-  async refreshGraphs() {
-    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
-    if (!onScreen || this.ui.root.dataset.state === "loading") return;
-    let graphs;
-    try {
-      graphs = await this.model.listGraphs();
-    } catch {
-      return;
-    }
-    if (!Array.isArray(graphs) || !graphs.length) return;
-    if (!this.graphs.length) {
-      this.loadGraphs();
-      return;
-    }
-    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
-    if (graphs.map(key).join() === this.graphs.map(key).join()) return;
-    for (const g of graphs) {
-      const known = this.graphs.find((old) => sameGraph(old, g));
-      if (known && g.op_count == null) g.op_count = known.op_count;
-    }
-    const current = graphs.find((g) => sameGraph(g, this.graph));
-    if (current) this.graph = current;
-    else graphs.push(this.graph);
-    this.graphs = graphs;
-    this.fillPickers();
-  }
-  // --- events ---
   wire() {
     const ui = this.ui;
-    ui.runSelect.addEventListener("change", () => {
-      const run = this.runs()[Number(ui.runSelect.value)];
-      const graph = this.graphs.find((g) => g.run === run);
-      if (graph) this.selectGraph(graph, null);
-    });
-    ui.graphSelect.addEventListener("change", () => {
-      const graph = this.graphsOfRun(this.graph.run)[Number(ui.graphSelect.value)];
-      if (graph) this.selectGraph(graph, null);
-    });
-    ui.zoomIn.addEventListener("click", () => this.viewport.zoomBy(ZOOM_STEP, null, null, true));
-    ui.zoomOut.addEventListener(
-      "click",
-      () => this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true)
-    );
-    ui.fitButton.addEventListener("click", () => this.viewport.fit());
-    ui.depthButton.addEventListener("click", () => this.openToDepth());
-    ui.depthInput.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") this.openToDepth();
-    });
-    ui.closeAllButton.addEventListener(
-      "click",
-      () => this.show({ open: [], depth: null }, { fit: true })
-    );
-    for (const [fmt, button] of Object.entries(ui.downloads)) {
-      button.addEventListener("click", () => this.download(fmt));
-    }
-    let searchTimer = 0;
-    ui.searchInput.addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => this.runSearch(), 180);
-    });
-    ui.searchInput.addEventListener("keydown", (e) => this.onSearchKey(e));
-    ui.regexToggle.addEventListener("click", () => {
-      const on = ui.regexToggle.getAttribute("aria-pressed") !== "true";
-      ui.regexToggle.setAttribute("aria-pressed", String(on));
-      this.runSearch();
-    });
-    ui.searchResults.addEventListener("click", (e) => {
-      const item = e.target.closest(".sg-result");
-      if (item) this.pickResult(Number(item.dataset.index));
-    });
     ui.viewport.addEventListener("mousemove", (e) => {
       this.moveTip(e);
       this.onHover(e);
@@ -2141,571 +708,12 @@ var Tab = class {
     ui.card.addEventListener("click", (e) => {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
       const trace = e.target.closest('[data-action="trace"]');
-      if (trace && this.pinned) this.traceFrom(this.pinned, trace.dataset.direction);
-    });
-    ui.colourSelect.addEventListener("change", () => {
-      this.colour = ui.colourSelect.value;
-      this.show({ open: [...this.open], depth: null }, {});
-    });
-    ui.traceClear.addEventListener("click", () => this.clearTrace());
-    ui.root.addEventListener("click", (e) => {
-      const button = e.target.closest(".sg-message [data-action], .sg-loading [data-action]");
-      if (button) this.onAction(button.dataset.action);
-    });
-    document.addEventListener("keydown", (e) => this.onKey(e));
-    window.addEventListener("hashchange", () => this.onHashChange());
-  }
-  onKey(event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const typing = event.target.closest && event.target.closest("input, select, textarea");
-    if (event.key === "Escape") {
-      this.clearSearch();
-      this.clearTrace();
-      this.unpin();
-      if (typing) event.target.blur();
-      return;
-    }
-    if (typing) return;
-    if (event.key === "f" || event.key === "F") this.viewport.fit();
-    else if (event.key === "+" || event.key === "=")
-      this.viewport.zoomBy(ZOOM_STEP, null, null, true);
-    else if (event.key === "-" || event.key === "_")
-      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
-    else if (event.key === "/") {
-      event.preventDefault();
-      this.ui.searchInput.focus();
-    }
-  }
-  onAction(action) {
-    switch (action) {
-      case "reload-graphs":
-        this.loadGraphs();
-        break;
-      case "retry":
-        if (this.failed) this.show(this.failed.request, this.failed.placement);
-        else this.loadGraphs();
-        break;
-      case "close-all":
-        this.show({ open: [], depth: null }, { fit: true });
-        break;
-      case "back":
-        this.hideMessage();
-        this.backToShown();
-        break;
-      case "default-view":
-        this.show({ open: null, depth: null }, { fit: true });
-        break;
-      case "stop-comparing":
-        this.compare.pick(null);
-        break;
-      case "cancel-render":
-        this.model.cancelView();
-        this.setLoading(false);
-        this.backToShown();
-        break;
-    }
-  }
-  onHashChange() {
-    const wanted = readLocation();
-    const graph = this.findGraph(wanted.graph);
-    if (!graph) return;
-    const sameOpen = wanted.open && wanted.open.length === this.open.size && wanted.open.every((k) => this.open.has(k));
-    const base = this.findBase(wanted.base);
-    this.noteMissingBase(wanted.base, base);
-    if (sameGraph(graph, this.graph) && sameOpen && sameBase(base, this.base)) return;
-    this.setBase(base);
-    this.selectGraph(graph, wanted);
-  }
-  // --- graphs and pickers ---
-  runs() {
-    return [...new Set(this.graphs.map((g) => g.run))];
-  }
-  graphsOfRun(run) {
-    return this.graphs.filter((g) => g.run === run);
-  }
-  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
-  findGraph(wanted) {
-    if (!wanted) return null;
-    return this.graphs.find(
-      (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
-    ) || null;
-  }
-  /**
-   * When a link or the last visit names a graph, starts fetching the view loadGraphs will ask
-   * for, while the listing is still on its way.
-   */
-  prefetchFirstView() {
-    const wanted = readLocation();
-    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
-    const graph = linked ? linked.graph : rememberedGraph();
-    if (!graph) return;
-    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
-    this.model.prefetchView(graph, request2);
-  }
-  /** loading | ready | error | empty: on the app's root as data-state, for styling and tests. */
-  setState(state) {
-    this.ui.root.dataset.state = state;
-  }
-  async loadGraphs() {
-    this.hideMessage();
-    this.setState("loading");
-    this.setLoading(true, { chip: false });
-    let graphs;
-    try {
-      graphs = await this.model.listGraphs();
-      performance.mark("scopegraph:listing");
-    } catch (error) {
-      this.setLoading(false);
-      this.setState("error");
-      this.showError(error, {
-        title: "Could not list the graphs",
-        actions: [{ label: "Retry", action: "reload-graphs", primary: true }]
-      });
-      return;
-    }
-    this.setLoading(false);
-    this.graphs = Array.isArray(graphs) ? graphs : [];
-    const empty = this.graphs.length === 0;
-    this.ui.root.classList.toggle("sg-empty", empty);
-    if (empty) {
-      this.setState("empty");
-      this.ui.message.replaceChildren(emptyState());
-      this.ui.message.hidden = false;
-      this.attach();
-      fillSelect(this.ui.runSelect, [], 0);
-      fillSelect(this.ui.graphSelect, [], 0);
-      return;
-    }
-    const wanted = readLocation();
-    const linked = this.findGraph(wanted.graph);
-    const base = linked ? this.findBase(wanted.base) : null;
-    if (linked) this.noteMissingBase(wanted.base, base);
-    this.setBase(base);
-    const graph = linked || this.findGraph(rememberedGraph()) || this.graphs[0];
-    this.selectGraph(graph, linked ? wanted : null);
-  }
-  fillPickers() {
-    const runs = this.runs();
-    fillSelect(this.ui.runSelect, runs, runs.indexOf(this.graph.run));
-    const ofRun = this.graphsOfRun(this.graph.run);
-    fillSelect(
-      this.ui.graphSelect,
-      ofRun.map((g) => graphLabel(g)),
-      ofRun.findIndex((g) => sameGraph(g, this.graph))
-    );
-    this.ui.graphSelect.disabled = ofRun.length <= 1;
-    this.compare.fill();
-  }
-  /** The listed graph a link's base names, at the step it names (null: the latest). */
-  findBase(wanted) {
-    const graph = this.findGraph(wanted);
-    return graph && { ...graph, step: wanted.step ?? null };
-  }
-  /** A link's base that is not listed (its run is gone): say so, as the graph shows alone. */
-  noteMissingBase(wanted, found) {
-    if (!wanted || found) {
-      this.compare.notify("");
-      return;
-    }
-    const tag = wanted.tag && !wanted.tag.startsWith("__") ? ` · ${wanted.tag}` : "";
-    this.compare.notify(
-      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
-    );
-  }
-  /**
-   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
-   * the colour picker are for a single graph: a comparison clears the trace and disables both.
-   */
-  setBase(base) {
-    if (sameBase(base, this.base)) return;
-    this.base = base;
-    if (base) this.clearTrace();
-    this.ui.colourSelect.disabled = Boolean(base);
-    if (this.graph) this.compare.fill();
-    this.compare.refreshCounts();
-  }
-  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
-  selectGraph(graph, request2) {
-    if (!sameGraph(graph, this.graph)) {
-      this.setGraph(graph);
-      this.highlightId = null;
-      this.unpin();
-      this.clearSearch();
-      this.clearTrace();
-    }
-    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
-    this.show(request2, { overview: true, fromLink: true });
-  }
-  /** Makes `graph` the picked one. */
-  setGraph(graph) {
-    this.graph = graph;
-    this.fillPickers();
-    if (this.base) this.compare.refreshCounts();
-  }
-  /**
-   * The listing leaves a graph's op count out until the server has read the graph: once a view
-   * of it is drawn, the listing is asked again.
-   */
-  learnOpCount(graph) {
-    if (graph.op_count != null) return;
-    this.model.listGraphs().then(
-      (graphs) => {
-        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
-        if (!listed || listed.op_count == null) return;
-        graph.op_count = listed.op_count;
-        if (!sameGraph(graph, this.graph)) return;
-        this.fillPickers();
-        this.updateStatus();
-      },
-      () => {
-      }
-      // The count is a nicety; the next refresh of the listing brings it.
-    );
-  }
-  /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
-  backToShown() {
-    if (this.shownGraph && !sameGraph(this.shownGraph, this.graph)) this.setGraph(this.shownGraph);
-    if (this.shownGraph && !sameBase(this.shownBase, this.base)) this.setBase(this.shownBase);
-    this.setState(this.svgText ? "ready" : "error");
-  }
-  // --- drawing a view ---
-  /**
-   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
-   * to look afterwards: {fit}, {anchor: {id, x, y}} (keep that box where it was on screen), or
-   * {focus: id} (centre and highlight it).
-   */
-  async show(request2, placement = {}) {
-    request2 = { ...request2, colour: this.colour };
-    const graph = this.graph;
-    request2 = { ...request2, base: this.base };
-    const seq = ++this.renderSeq;
-    this.hideMessage();
-    this.hideHover();
-    const started2 = performance.now();
-    const key = viewParams(graph, request2).toString();
-    const kept = this.drawings.get(key);
-    if (kept) {
-      this.model.cancelView();
-      this.setLoading(false);
-      this.setState("loading");
-      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
-      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
-      return;
-    }
-    this.setLoading(true);
-    this.setState("loading");
-    let answer;
-    try {
-      answer = await this.model.view(graph, request2);
-      performance.mark("scopegraph:answer");
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.setLoading(false);
-      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
-        this.show({ open: null, depth: null }, { overview: true });
-        return;
-      }
-      this.failed = { request: request2, placement };
-      this.showRenderError(error);
-      return;
-    }
-    if (seq !== this.renderSeq) return;
-    this.setLoading(false);
-    let imported;
-    const early = this.early;
-    try {
-      if (early && early.text === answer.svg) {
-        imported = { svg: early.svg, bounds: early.bounds, sheet: early.sheet };
-      } else {
-        imported = importGraphSvg(answer.svg);
-      }
-    } catch (error) {
-      this.failed = { request: request2, placement };
-      this.showRenderError(error);
-      return;
-    }
-    const open = openGroups(imported.svg);
-    const keys = [
-      key,
-      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
-    ];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
-  }
-  /**
-   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
-   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
-   * `svg` belongs to (its copy, to copy again, or its parked sheet).
-   */
-  display(graph, drawing, placement, started2, keep = null, kept = null) {
-    const seq = this.renderSeq;
-    const svg = drawing.svg;
-    this.failed = null;
-    this.svgText = drawing.text;
-    this.shownGraph = graph;
-    this.shownBase = this.base;
-    this.open = new Set(drawing.open);
-    this.unpin();
-    this.hideHover();
-    this.attach({ drawing: true, sheet: drawing.sheet });
-    this.viewport.size();
-    const sheet = this.putOnStage(svg, drawing.sheet, drawing.text.length);
-    if (kept) kept.sheet = sheet;
-    this.ui.root.dataset.shown = String(++this.showings);
-    this.viewport.setSvg(svg, drawing.bounds);
-    this.boxes = svg.querySelectorAll("g.node").length;
-    this.showColourLegend(svg);
-    this.place(placement);
-    this.drawSeconds = (performance.now() - started2) / 1e3;
-    this.updateStatus();
-    performance.mark("scopegraph:drawn");
-    afterPaint(() => {
-      if (keep) {
-        const { bounds, text, open } = drawing;
-        this.drawings.set(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
-      } else if (kept && kept.template === svg) {
-        kept.template = pristineCopy(svg);
-      }
-      addEdgeHitAreas(svg);
-      this.ui.root.classList.remove("sg-drawing-first");
-      if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...this.open], this.base);
-      if (!this.base) remember(graph, this.open);
-      this.learnOpCount(graph);
-      this.setState("ready");
+      if (trace && this.pinned) this.calls.traceFrom(this.pinned, trace.dataset.direction);
     });
   }
-  /**
-   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
-   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
-   * the bounds are discarded (a kept drawing's copy is what shows it again).
-   */
-  putOnStage(svg, sheet, chars) {
-    const shown = this.sheet;
-    if (shown && shown.element !== sheet) {
-      if (shown.dropped) {
-        discardSheet(shown.element);
-      } else {
-        shown.element.classList.add("sg-parked");
-        shown.element.firstChild.classList.remove("sg-graph");
-        this.parked.push(shown);
-      }
-    }
-    if (sheet) {
-      this.parked = this.parked.filter((p) => p.element !== sheet);
-      sheet.classList.remove("sg-parked");
-    } else {
-      sheet = document.createElement("div");
-      sheet.className = "sg-sheet";
-      sheet.append(svg);
-      this.ui.stage.append(sheet);
-    }
-    svg.classList.add("sg-graph");
-    this.sheet = { element: sheet, chars };
-    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
-    while (this.parked.length > PARKED || total > PARKED_CHARS) {
-      const old = this.parked.shift();
-      total -= old.chars;
-      discardSheet(old.element);
-    }
-    return sheet;
-  }
-  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
-  unpark(element) {
-    const parked = this.parked.find((p) => p.element === element);
-    if (!parked) return;
-    this.parked = this.parked.filter((p) => p !== parked);
-    discardSheet(element);
-  }
-  place(placement) {
-    if (placement.overview) this.viewport.overview();
-    else if (placement.fit) this.viewport.fit(false);
-    else if (placement.anchor) this.keepInPlace(placement.anchor);
-    if (placement.focus) this.focusBox(placement.focus);
-    else if (this.highlightId) this.markHighlight();
-    this.markTrace();
-  }
-  /**
-   * After opening or closing a group: its new frame (or box) appears where the old box (or
-   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
-   */
-  keepInPlace(anchor) {
-    const vp = this.viewport;
-    const element = this.findBox(anchor.id);
-    if (!element) return;
-    const rect = vp.userRect(element);
-    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
-    vp.jump(here);
-    const { w, h: h2 } = vp.size();
-    const pad = 16;
-    let target = { ...here };
-    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h2 - 2 * pad) {
-      target = vp.fitView(rect, here.k);
-    } else {
-      const left = (rect.x - here.cx) * here.k + w / 2;
-      const top = (rect.y - here.cy) * here.k + h2 / 2;
-      const right = left + rect.w * here.k;
-      const bottom = top + rect.h * here.k;
-      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
-      const dy = top < pad ? top - pad : bottom > h2 - pad ? bottom - (h2 - pad) : 0;
-      target.cx += dx / here.k;
-      target.cy += dy / here.k;
-    }
-    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
-  }
-  updateStatus() {
-    const ops = this.graph.op_count;
-    this.ui.status.textContent = statusText({
-      boxes: this.boxes,
-      open: this.open.size,
-      ops,
-      seconds: this.drawSeconds
-    });
-  }
-  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
-  byId(id) {
-    const svg = this.viewport.svg;
-    return svg ? svg.querySelector("#" + CSS.escape(id)) : null;
-  }
-  /** The element of a box or of its open frame, by element id. */
-  findBox(id) {
-    return this.byId(id) || this.byId("cluster-" + id);
-  }
-  focusBox(id) {
-    this.highlightId = id;
-    const element = this.markHighlight();
-    if (!element) return;
-    const vp = this.viewport;
-    const rect = vp.userRect(element);
-    const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h2 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
-    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
-  }
-  markHighlight() {
-    const svg = this.viewport.svg;
-    if (!svg) return null;
-    for (const old of svg.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
-    if (!this.highlightId) return null;
-    const element = this.findBox(this.highlightId);
-    if (element) element.classList.add("sg-hit");
-    return element;
-  }
-  setLoading(on, { chip: chip2 = true } = {}) {
-    const ui = this.ui;
-    clearTimeout(this.loadingTimer);
-    clearInterval(this.loadingTicker);
-    ui.progress.hidden = !on;
-    ui.viewport.classList.toggle("sg-busy", on);
-    ui.loading.hidden = true;
-    if (!on || !chip2) return;
-    const started2 = performance.now();
-    this.loadingTimer = setTimeout(() => {
-      const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started2) / 1e3))
-      );
-      tick();
-      ui.loading.hidden = false;
-      this.loadingTicker = setInterval(tick, 1e3);
-    }, LOADING_CHIP_AFTER_MS);
-  }
-  hideMessage() {
-    this.ui.message.hidden = true;
-    this.ui.message.replaceChildren();
-  }
-  showError(error, { title, hint, actions = [] }) {
-    this.ui.message.replaceChildren(messageCard({ title, text: error.message, hint, actions }));
-    this.ui.message.hidden = false;
-    this.attach();
-  }
-  showRenderError(error) {
-    this.setState("error");
-    const hasGraph = Boolean(this.svgText);
-    const back = hasGraph ? [{ label: "Back to the last view", action: "back" }] : [];
-    if (error instanceof ApiError && error.timeout) {
-      this.showError(error, {
-        title: "This view takes too long to lay out",
-        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
-        actions: [{ label: "Close all scopes", action: "close-all", primary: true }, ...back]
-      });
-      return;
-    }
-    const title = error instanceof ApiError && error.status ? "The server could not draw this view" : "Could not draw this view";
-    const message = error instanceof ApiError ? String(error.message || "") : "";
-    const badBase = this.base && (error.status === 404 && message.startsWith("base graph") || error.status === 400 && message.includes("same graph"));
-    if (badBase) {
-      const stop = [{ label: "Stop comparing", action: "stop-comparing", primary: true }];
-      this.showError(error, { title: "Could not compare these graphs", actions: [...stop, ...back] });
-      return;
-    }
-    const actions = [{ label: "Retry", action: "retry", primary: true }, ...back];
-    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
-      actions.push({ label: "Default view", action: "default-view" });
-    }
-    this.showError(error, { title, actions });
-  }
-  // --- open and close ---
-  /** The box, edge or open group's frame at a pointer event; null over the background. */
-  pick(event) {
-    const target = event.target instanceof Element ? event.target : null;
-    if (!target || target.closest("[data-no-pan], .sg-card")) return null;
-    const element = target.closest("g.node, g.edge, g.cluster");
-    if (element && element.classList.contains("cluster") && !onFrame(element, event.clientX, event.clientY)) {
-      return null;
-    }
-    return element;
-  }
-  onTap(target, event) {
-    if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
-    const element = this.pick({ target, clientX: event.clientX, clientY: event.clientY });
-    if (element && element.classList.contains("node")) {
-      const box = parseElementId(element.id);
-      if (!box) return;
-      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.togglePin(element);
-      else if (GROUP_KINDS.includes(box.kind)) this.openGroup(box, element);
-      else if (box.kind === "op") this.togglePin(element);
-      return;
-    }
-    if (element && element.classList.contains("cluster")) {
-      const group = parseClusterId(element.id);
-      if (group && event && event.shiftKey) this.togglePin(element);
-      else if (group) this.closeGroup(group, element);
-      return;
-    }
-    this.unpin();
-  }
-  screenCentre(element) {
-    const rect = element.getBoundingClientRect();
-    const outer = this.ui.viewport.getBoundingClientRect();
-    return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
-  }
-  openGroup(box, element) {
-    const open = new Set(this.open);
-    open.add(box.name);
-    this.unpin();
-    const at = this.screenCentre(element);
-    const anchor = { id: element.id, x: at.x, y: at.y };
-    this.show({ open: [...open], depth: null }, { anchor });
-  }
-  closeGroup(group, element) {
-    const open = new Set(this.open);
-    for (const key of open) {
-      if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
-    }
-    this.unpin();
-    const at = this.screenCentre(element);
-    const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
-    this.show({ open: [...open], depth: null }, { anchor });
-  }
-  openToDepth() {
-    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
-    this.ui.depthInput.value = String(depth);
-    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
-  }
-  // --- hover cards ---
   onHover(event) {
     if (this.viewport.dragging) return;
-    const element = this.pick(event);
+    const element = pick(event);
     if (element === this.hovered) return;
     if (this.hovered) this.hovered.classList.remove("sg-hover");
     this.hovered = element;
@@ -2752,17 +760,8 @@ var Tab = class {
       y = Math.max(8, event.clientY - outer.top - tip.offsetHeight - 16);
     tip.style.transform = `translate(${x}px, ${y}px)`;
   }
-  /** What a box or frame element stands for: {kind, name, open} or null. */
-  describe(element) {
-    if (element.classList.contains("cluster")) {
-      const group = parseClusterId(element.id);
-      return group && { ...group, open: true };
-    }
-    const box = parseElementId(element.id);
-    return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
-  }
   async showDetails(element, { pinned = false } = {}) {
-    const what = this.describe(element);
+    const what = describe(element);
     if (!what || this.pinned && !pinned) return;
     if (what.kind === "missing") {
       this.fillCard(
@@ -2778,7 +777,7 @@ var Tab = class {
     this.fillCard(element, loadingCard(what.name), pinned);
     let details;
     try {
-      details = await this.model.node(this.graph, what.name, what.kind, this.base);
+      details = await this.model.node(this.state.graph, what.name, what.kind, this.state.base);
     } catch (error) {
       if (error instanceof Stale) return;
       if (this.cardFor === element)
@@ -2788,20 +787,23 @@ var Tab = class {
     if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
     if (this.pinned && this.pinned !== element) return;
     const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
-    this.fillCard(element, this.compare.decorate(content, details), pinned);
+    this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
   }
   /** Adds the summaries held at or inside a badged box to its card, once they are read. */
   async addSummaries(element, what, pinned) {
     let answer;
     try {
-      answer = await this.model.summaries(this.graph, what.name, what.kind);
+      answer = await this.model.summaries(this.state.graph, what.name, what.kind);
     } catch (error) {
       if (error instanceof Stale) return;
       answer = { error: error.message };
     }
     if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
-    const block2 = answer.error ? errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1] : summariesBlock(answer, { pinned, pinWith: what.kind === "op" ? "click" : "Shift+click" });
+    const block2 = answer.error ? errorCardContent(what.name, `Summaries could not be read: ${answer.error}`)[1] : summariesBlock(answer, {
+      pinned,
+      pinWith: what.kind === "op" ? "click" : "Shift+click"
+    });
     if (!block2) return;
     const after = this.ui.card.querySelector(".sg-card-block, .sg-card-hint");
     if (after) after.before(block2);
@@ -2815,6 +817,12 @@ var Tab = class {
     card.classList.toggle("sg-pinned", pinned);
     card.hidden = false;
     this.positionCard(element);
+  }
+  /** A pinned card follows its box as the drawing moves. */
+  followPinned() {
+    if (this.pinned && this.pinned.isConnected && !this.ui.card.hidden) {
+      this.positionCard(this.pinned);
+    }
   }
   /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
   positionCard(element) {
@@ -2856,209 +864,251 @@ var Tab = class {
     this.ui.card.classList.remove("sg-pinned");
     if (!this.hovered || this.hovered.classList.contains("edge")) this.ui.card.hidden = true;
   }
-  // --- search ---
-  regex() {
-    return this.ui.regexToggle.getAttribute("aria-pressed") === "true";
-  }
-  async runSearch() {
-    const ui = this.ui;
-    const query = ui.searchInput.value.trim();
-    if (!query || !this.graph) {
-      this.model.cancelSearch();
-      this.setResults([], "");
-      return;
-    }
-    ui.searchStatus.textContent = "Searching…";
-    let results;
-    try {
-      results = await this.model.search(this.graph, query, this.regex());
-    } catch (error) {
-      if (error instanceof Stale) return;
-      this.setResults([], error.message, true);
-      return;
-    }
-    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
-    this.setResults(results, note);
-  }
-  setResults(results, note, isError = false) {
-    this.searchResults = results;
-    this.activeResult = -1;
-    this.ui.searchResults.replaceChildren(
-      ...searchResultItems(results, this.ui.searchInput.value)
+};
+
+// diff.js
+import { afterPaint, formatCount as formatCount2, graphLabel, h as h2 } from "../tab.js";
+var STATUS = [
+  ["added", "#a5d6a7", "Added"],
+  ["removed", "#ef9a9a", "Removed"],
+  ["changed", "#ffcc80", "Changed"],
+  ["same", "#f5f5f5", "Same"]
+];
+var SIGNS = { added: "+", removed: "−", changed: "~" };
+function sameBase(a, b) {
+  if (!a || !b) return !a && !b;
+  return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
+}
+function baseLabel(graph) {
+  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
+  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
+}
+function summary(counts) {
+  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount2(counts[status])}`).join(" ");
+}
+var Compare = class {
+  /**
+   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its first
+   * section. `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
+   * compares the picked graph with `base` from now on (null: shows it alone).
+   */
+  constructor(state, ui, model, { compareWith }) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.compareWith = compareWith;
+    this.options = [];
+    this.steps = [];
+    this.stepsFor = null;
+    this.countsSeq = 0;
+    this.select = h2("select", {
+      class: "sg-select",
+      id: "sg-compare",
+      "aria-label": "Compare with"
+    });
+    this.counts = h2("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h2("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h2(
+      "section",
+      { class: "sg-section sg-diff" },
+      h2("h3", { class: "sg-section-title", text: "Compare" }),
+      h2(
+        "label",
+        { class: "sg-field" },
+        h2("span", { class: "sg-field-label", text: "Compare with…" }),
+        this.select
+      ),
+      this.note,
+      this.counts
     );
-    this.ui.searchStatus.textContent = note;
-    this.ui.searchStatus.classList.toggle("sg-error-text", isError);
-  }
-  onSearchKey(event) {
-    const n = this.searchResults.length;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!n) return;
-      event.preventDefault();
-      const step = event.key === "ArrowDown" ? 1 : -1;
-      this.activeResult = (this.activeResult + step + n) % n;
-      for (const item of this.ui.searchResults.children) {
-        item.classList.toggle("sg-active", Number(item.dataset.index) === this.activeResult);
-      }
-      const active = this.ui.searchResults.children[this.activeResult];
-      if (active) active.scrollIntoView({ block: "nearest" });
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      if (n) this.pickResult(Math.max(0, this.activeResult));
-    }
-  }
-  pickResult(index) {
-    const result = this.searchResults[index];
-    if (!result) return;
-    this.activeResult = index;
-    for (const item of this.ui.searchResults.children) {
-      item.classList.toggle("sg-active", Number(item.dataset.index) === index);
-    }
-    const id = elementId(result.kind, result.name);
-    const reveal = result.reveal || [];
-    const missing = reveal.filter((key) => !this.open.has(key));
-    if (missing.length === 0) {
-      this.focusBox(id);
-      return;
-    }
-    this.show({ open: [...this.open, ...missing], depth: null }, { focus: id });
-  }
-  clearSearch() {
-    this.ui.searchInput.value = "";
-    this.model.cancelSearch();
-    this.setResults([], "");
-    this.highlightId = null;
-    this.markHighlight();
-  }
-  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
-  showColourLegend(svg) {
-    const rows = colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
-  }
-  // --- traces ---
-  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
-  async traceFrom(element, direction) {
-    if (this.base) return;
-    const what = this.describe(element);
-    if (!what || what.kind !== "op") return;
-    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
-    this.ui.traceDepth.value = String(depth);
-    this.ui.traceStatus.textContent = "Tracing…";
-    const found = await this.askTrace(what.name, { direction, depth, open: this.open });
-    if (!found) return;
-    this.traced = { name: what.name, direction, depth, found };
-    this.ui.traceClear.disabled = false;
-    this.ui.traceStatus.textContent = traceText(found);
-    this.unpin();
-    this.frameTraceNext = true;
-    const same = found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (same) this.paintTrace(found);
-    else this.show({ open: found.open, depth: null }, { fit: true });
+    const first = ui.sidebar.querySelector(".sg-section");
+    if (first) first.after(this.section);
+    else ui.sidebar.prepend(this.section);
+    this.select.addEventListener("change", () => {
+      const index = Number(this.select.value);
+      this.pick(index >= 0 ? this.options[index] : null);
+    });
   }
   /**
-   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
-   * since has other boxes: the backend says which of them hold the paths (without opening).
+   * The picker's choices: nothing, any other graph of the listing, and the picked graph as
+   * written at each earlier step (asked for once per graph). The picked graph itself is left
+   * out: a graph compared with itself is all "same".
    */
-  markTrace() {
-    const svg = this.viewport.svg;
-    if (svg) svg.classList.toggle("sg-tracing", Boolean(this.traced));
-    const { found } = this.traced || {};
-    const same = found && found.open.length === this.open.size && found.open.every((k) => this.open.has(k));
-    if (this.traced && svg && !same) this.retrace();
-    else this.paintTrace(svg && found);
+  fill() {
+    const state = this.state;
+    const key = state.graph && JSON.stringify([state.graph.run, state.graph.kind, state.graph.tag]);
+    if (key && key !== this.stepsFor) {
+      this.stepsFor = key;
+      this.steps = [];
+      this.stepsKnown = false;
+      const graph = state.graph;
+      afterPaint(() => this.loadSteps(graph, key));
+    }
+    const itself = state.graph && { ...state.graph, step: null };
+    this.options = state.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
+    for (const step of this.steps) this.options.push({ ...state.graph, step });
+    const base = state.base;
+    const unknownStep = base && base.step != null && this.stepsKnown && sameBase({ ...base, step: null }, itself);
+    if (base && !unknownStep && !this.options.some((g) => sameBase(g, base))) {
+      this.options.push(base);
+    }
+    const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
+    this.select.replaceChildren(
+      h2("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h2("option", { value: String(i), text: baseLabel(g) }))
+    );
+    this.select.value = String(selected);
+    this.select.disabled = this.options.length === 0;
   }
-  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
-  paintTrace(found) {
-    const svg = this.viewport.svg;
-    if (!svg) return;
-    for (const old of svg.querySelectorAll(".sg-trace, .sg-trace-origin")) {
-      old.classList.remove("sg-trace", "sg-trace-origin");
-    }
-    if (!found) return;
-    const marked = /* @__PURE__ */ new Set();
-    for (const box of found.boxes) {
-      const element = this.byId(elementId(box.kind, box.name));
-      if (!element) continue;
-      element.classList.add("sg-trace");
-      marked.add(element.id);
-    }
-    for (const edge of svg.querySelectorAll("g.edge[data-sg-ends]")) {
-      const [src, dst] = edge.dataset.sgEnds.split("->");
-      if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
-    }
-    const origin = this.byId(elementId(found.origin.kind, found.origin.name));
-    if (origin) origin.classList.add("sg-trace-origin");
-    if (this.frameTraceNext) {
-      this.frameTraceNext = false;
-      this.frameTrace();
-    }
-  }
-  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
-  frameTrace() {
-    const vp = this.viewport;
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    if (!vp.svg) return;
-    for (const element of vp.svg.querySelectorAll("g.node.sg-trace")) {
-      const r = vp.userRect(element);
-      if (!r) continue;
-      x0 = Math.min(x0, r.x);
-      y0 = Math.min(y0, r.y);
-      x1 = Math.max(x1, r.x + r.w);
-      y1 = Math.max(y1, r.y + r.h);
-    }
-    if (x0 === Infinity) return;
-    vp.go(vp.fitView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }));
-  }
-  /** The trace route's answer, or null when a newer request took over or it failed (said). */
-  async askTrace(name, ask) {
+  async loadSteps(graph, key) {
+    if (key !== this.stepsFor) return;
+    let steps;
     try {
-      return await this.model.trace(this.graph, name, ask);
+      steps = await this.model.graphSteps(graph);
+    } catch {
+      return;
+    }
+    if (key !== this.stepsFor || !Array.isArray(steps)) return;
+    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.stepsKnown = true;
+    this.fill();
+  }
+  /** Compares the picked graph with `base` (null: back to the graph alone). */
+  pick(base) {
+    this.notify("");
+    this.compareWith(base);
+  }
+  /** Says (or with '' stops saying) what became of a comparison a link asked for. */
+  notify(text) {
+    this.note.textContent = text;
+    this.note.hidden = !text;
+  }
+  /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
+  async refreshCounts() {
+    const state = this.state;
+    const seq = ++this.countsSeq;
+    this.ui.root.classList.toggle("sg-diffing", Boolean(state.base));
+    if (!state.base || !state.graph) {
+      this.counts.hidden = true;
+      this.counts.replaceChildren();
+      return;
+    }
+    let answer;
+    try {
+      answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
-      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
-      return null;
+      if (seq !== this.countsSeq) return;
+      this.counts.replaceChildren(h2("div", { class: "sg-error-text", text: error.message }));
+      this.counts.hidden = false;
+      return;
+    }
+    if (seq !== this.countsSeq) return;
+    this.counts.replaceChildren(...legendRows(answer.counts));
+    this.counts.hidden = false;
+  }
+  /** A hover card's rows for the diff: status, and what changed (before → after). */
+  decorate(content, details) {
+    if (!this.state.base || !details || !details.status) return content;
+    return [content[0], ...diffRows(details), ...content.slice(1)];
+  }
+};
+function legendRows(counts) {
+  const rows = STATUS.map(
+    ([status, colour, label]) => h2(
+      "div",
+      { class: "sg-legend-row sg-diff-count", "data-status": status },
+      h2("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h2("span", { class: "sg-diff-label", text: label }),
+      h2("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
+    )
+  );
+  rows.push(h2("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  return rows;
+}
+function diffRows(details) {
+  const rows = [
+    h2(
+      "div",
+      { class: "sg-kv sg-diff-status" },
+      h2("span", { class: "sg-k", text: "Diff" }),
+      h2("span", {
+        class: `sg-v sg-diff-${details.status}`,
+        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount2(details.diff.same)} same)` : details.status
+      })
+    )
+  ];
+  for (const change of details.changes || []) rows.push(changeBlock(change));
+  return rows;
+}
+function changeBlock(change) {
+  const block2 = h2(
+    "div",
+    { class: "sg-card-block sg-diff-change" },
+    h2("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+  );
+  if (change.what === "inputs") {
+    if (change.before === change.after) {
+      block2.append(h2("div", { class: "sg-help", text: change.before }));
+      return block2;
+    }
+    if (change.before !== "(none)") {
+      block2.append(h2("div", { class: "sg-diff-before sg-mono", text: change.before }));
+    }
+    if (change.after !== "(none)") {
+      block2.append(h2("div", { class: "sg-diff-after sg-mono", text: change.after }));
+    }
+    return block2;
+  }
+  block2.append(
+    h2("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h2("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+  );
+  if (change.clipped) {
+    block2.append(h2("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
+  }
+  return block2;
+}
+function changeTitle(what) {
+  if (what === "inputs") return "Inputs changed";
+  if (what === "op") return "Op type changed";
+  if (what.startsWith("attr:")) return `Attribute ${what.slice(5)} changed`;
+  return `${what} changed`;
+}
+
+// downloads.js
+var Downloads = class {
+  /** `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}). */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+  }
+  wire() {
+    for (const [fmt, button] of Object.entries(this.ui.downloads)) {
+      button.addEventListener("click", () => this.download(fmt));
     }
   }
-  async retrace() {
-    const traced = this.traced;
-    const ask = { direction: traced.direction, depth: traced.depth, open: this.open, expand: false };
-    this.paintTrace(null);
-    const found = await this.askTrace(traced.name, ask);
-    if (!found || this.traced !== traced) return;
-    this.traced = { ...traced, found };
-    this.ui.traceStatus.textContent = traceText(found, { kept: true });
-    this.paintTrace(found);
-  }
-  clearTrace() {
-    this.model.cancelTrace();
-    this.traced = null;
-    this.frameTraceNext = false;
-    this.ui.traceClear.disabled = true;
-    this.ui.traceStatus.textContent = "";
-    this.markTrace();
-  }
-  // --- downloads ---
   async download(fmt) {
-    if (!this.graph) return;
+    const state = this.state;
+    if (!state.graph) return;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
     const side = (g) => `${g.run}-${g.kind}` + (g.tag && !g.tag.startsWith("__") ? `-${g.tag}` : "") + (g.step != null ? `-step${g.step}` : "");
-    const base = this.base ? `-diff-${side(this.base)}` : "";
-    const name = safeFilename(`${side(this.graph)}${base}`);
+    const base = state.base ? `-diff-${side(state.base)}` : "";
+    const name = safeFilename(`${side(state.graph)}${base}`);
     try {
       let blob;
       try {
-        const view = { open: [...this.open], depth: null, base: this.base, colour: this.colour };
-        blob = await this.model.export(this.graph, view, fmt);
+        const view = { open: [...state.open], depth: null, base: state.base, colour: state.colour };
+        blob = await this.model.export(state.graph, view, fmt);
       } catch (error) {
-        if (fmt !== "png" || !this.svgText || error.timeout) throw error;
-        blob = await rasterize(this.svgText);
+        if (fmt !== "png" || !state.svgText || error.timeout) throw error;
+        blob = await rasterize(state.svgText);
       }
       saveBlob(blob, `${name}.${fmt}`);
     } catch (error) {
-      this.showError(error, {
+      this.calls.showError(error, {
         title: `Could not download the ${fmt.toUpperCase()}`,
         actions: [{ label: "OK", action: "back", primary: true }]
       });
@@ -3067,23 +1117,8 @@ var Tab = class {
     }
   }
 };
-function openGroups(svg) {
-  const open = [];
-  for (const frame of svg.querySelectorAll("g.cluster")) {
-    const group = parseClusterId(frame.id);
-    if (group) open.push(group.name);
-  }
-  return open;
-}
-function onFrame(cluster, x, y) {
-  const box = cluster.getBoundingClientRect();
-  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
-    return true;
-  let labelBottom = box.top;
-  for (const text of cluster.querySelectorAll("text")) {
-    labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
-  }
-  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+function safeFilename(text) {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "graph";
 }
 function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
@@ -3123,11 +1158,1203 @@ function rasterize(svgText) {
   });
 }
 
-// index.js
-var started = false;
-function render() {
-  start(typeof SCOPEGRAPH_INLINE === "object" ? SCOPEGRAPH_INLINE : {});
+// drawing.js
+import { remember, writeLocation } from "../tab.js";
+
+// sheets.js
+var TRUSTED_MS = 3e4;
+var PARKED = 4;
+var PARKED_CHARS = 8 << 20;
+var Drawings = class {
+  /** `onDrop(entry)`: called when an entry is no longer kept under any key. */
+  constructor({ kept = 12, maxChars = 16 << 20, trustedMs = TRUSTED_MS, onDrop } = {}) {
+    this.kept = kept;
+    this.maxChars = maxChars;
+    this.trustedMs = trustedMs;
+    this.onDrop = onDrop || (() => {
+    });
+    this._entries = /* @__PURE__ */ new Map();
+  }
+  get(key) {
+    const entry = this._entries.get(key);
+    if (!entry) return null;
+    this._entries.delete(key);
+    if (performance.now() - entry.at > this.trustedMs) {
+      this._forget(entry);
+      return null;
+    }
+    this._entries.set(key, entry);
+    return entry;
+  }
+  /** Keeps `drawing` under each of `keys`; the oldest go first. */
+  set(keys, drawing) {
+    const entry = { ...drawing, at: performance.now() };
+    for (const key of keys) {
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._entries.set(key, entry);
+      if (old) this._forget(old);
+    }
+    while (this._entries.size > this.kept || this._chars() > this.maxChars) {
+      const key = this._entries.keys().next().value;
+      const old = this._entries.get(key);
+      this._entries.delete(key);
+      this._forget(old);
+    }
+  }
+  /** Drops `entry` if no key holds it any more (it can be kept under two). */
+  _forget(entry) {
+    for (const held of this._entries.values()) if (held === entry) return;
+    this.onDrop(entry);
+  }
+  _chars() {
+    let chars = 0;
+    for (const entry of new Set(this._entries.values())) chars += entry.text.length;
+    return chars;
+  }
+};
+function clearMarks(svg) {
+  svg.removeAttribute("style");
+  svg.classList.remove("sg-tracing");
+  const marks = ["sg-hover", "sg-hit", "sg-pinned-box", "sg-trace", "sg-trace-origin"];
+  for (const element of svg.querySelectorAll(marks.map((m) => "." + m).join())) {
+    element.classList.remove(...marks);
+  }
+  return svg;
 }
+function pristineCopy(svg) {
+  return clearMarks(svg.cloneNode(true));
+}
+function discardSheet(element) {
+  element.remove();
+  element.replaceChildren();
+}
+var Sheets = class {
+  constructor(stage) {
+    this.stage = stage;
+    this.drawings = new Drawings({
+      onDrop: (entry) => {
+        if (this.shown && this.shown.element === entry.sheet) this.shown.dropped = true;
+        else this.unpark(entry.sheet);
+      }
+    });
+    this.shown = null;
+    this.parked = [];
+  }
+  /** The kept drawing of a view ({template, bounds, text, open, sheet}), or null. */
+  kept(key) {
+    return this.drawings.get(key);
+  }
+  /** Keeps `drawing` ({template, bounds, text, open, sheet}) under each of `keys`. */
+  keep(keys, drawing) {
+    this.drawings.set(keys, drawing);
+  }
+  /**
+   * Shows drawing `svg` in `sheet` (its parked sheet) or in a new one; the sheet on screen is
+   * parked (discarded if its drawing is no longer kept), and the oldest parked sheets beyond
+   * the bounds are discarded (a kept drawing's copy is what shows it again). Returns the sheet.
+   */
+  putOnStage(svg, sheet, chars) {
+    const shown = this.shown;
+    if (shown && shown.element !== sheet) {
+      if (shown.dropped) {
+        discardSheet(shown.element);
+      } else {
+        shown.element.classList.add("sg-parked");
+        shown.element.firstChild.classList.remove("sg-graph");
+        this.parked.push(shown);
+      }
+    }
+    if (sheet) {
+      this.parked = this.parked.filter((p) => p.element !== sheet);
+      sheet.classList.remove("sg-parked");
+    } else {
+      sheet = document.createElement("div");
+      sheet.className = "sg-sheet";
+      sheet.append(svg);
+      this.stage.append(sheet);
+    }
+    svg.classList.add("sg-graph");
+    this.shown = { element: sheet, chars };
+    let total = this.parked.reduce((sum, p) => sum + p.chars, 0);
+    while (this.parked.length > PARKED || total > PARKED_CHARS) {
+      const old = this.parked.shift();
+      total -= old.chars;
+      discardSheet(old.element);
+    }
+    return sheet;
+  }
+  /** Takes parked sheet `element` (if it is one) out of the document, emptied. */
+  unpark(element) {
+    const parked = this.parked.find((p) => p.element === element);
+    if (!parked) return;
+    this.parked = this.parked.filter((p) => p !== parked);
+    discardSheet(element);
+  }
+};
+
+// drawing.js
+import * as views from "../tab.js";
+var Drawing = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
+   * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
+   * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
+   * null), hideHover(), unpin(), markTrace(), learnOpCount(graph).
+   */
+  constructor(state, ui, model, viewport, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.messages = messages;
+    this.calls = calls;
+    this.sheets = new Sheets(ui.stage);
+    this.renderSeq = 0;
+    this.failed = null;
+    this.showings = 0;
+    this.boxes = null;
+    this.drawSeconds = null;
+  }
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {overview}, {anchor: {id, x, y}} (keep that box where it was on
+   * screen), or {focus: id} (centre and highlight it); {fromLink}: a remembered or linked view.
+   */
+  async show(request2, placement = {}) {
+    const state = this.state;
+    request2 = { ...request2, colour: state.colour, base: state.base };
+    const graph = state.graph;
+    const seq = ++this.renderSeq;
+    this.messages.hideMessage();
+    this.calls.hideHover();
+    const started2 = performance.now();
+    const key = viewParams(graph, request2).toString();
+    const kept = this.sheets.kept(key);
+    if (kept) {
+      this.model.cancelView();
+      this.messages.setLoading(false);
+      this.messages.setState("loading");
+      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
+      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
+      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
+      return;
+    }
+    this.messages.setLoading(true);
+    this.messages.setState("loading");
+    let answer;
+    try {
+      answer = await this.model.view(graph, request2);
+      performance.mark("scopegraph:answer");
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.messages.setLoading(false);
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
+        this.show({ open: null, depth: null }, { overview: true });
+        return;
+      }
+      this.fail(error, request2, placement);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.messages.setLoading(false);
+    let imported;
+    try {
+      imported = this.calls.earlyDrawing(answer.svg) || views.importGraphSvg(answer.svg);
+    } catch (error) {
+      this.fail(error, request2, placement);
+      return;
+    }
+    const open = openGroups(imported.svg);
+    const keys = [
+      key,
+      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
+    ];
+    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+  }
+  fail(error, request2, placement) {
+    this.failed = { request: request2, placement };
+    this.messages.showRenderError(error, Boolean(this.state.svgText));
+  }
+  /** Asks again for the view that could not be shown; false if none failed. */
+  retry() {
+    if (!this.failed) return false;
+    this.show(this.failed.request, this.failed.placement);
+    return true;
+  }
+  /**
+   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
+   * `svg` belongs to (its copy, to copy again, or its parked sheet).
+   */
+  display(graph, drawing, placement, started2, keep = null, kept = null) {
+    const state = this.state;
+    const seq = this.renderSeq;
+    const svg = drawing.svg;
+    this.failed = null;
+    state.svgText = drawing.text;
+    state.shownGraph = graph;
+    state.shownBase = state.base;
+    state.open = new Set(drawing.open);
+    this.calls.unpin();
+    this.calls.hideHover();
+    this.calls.attach({ drawing: true, sheet: drawing.sheet });
+    this.viewport.size();
+    const sheet = this.sheets.putOnStage(svg, drawing.sheet, drawing.text.length);
+    if (kept) kept.sheet = sheet;
+    this.ui.root.dataset.shown = String(++this.showings);
+    this.viewport.setSvg(svg, drawing.bounds);
+    this.boxes = svg.querySelectorAll("g.node").length;
+    this.showColourLegend(svg);
+    this.place(placement);
+    this.drawSeconds = (performance.now() - started2) / 1e3;
+    this.updateStatus();
+    performance.mark("scopegraph:drawn");
+    views.afterPaint(() => {
+      if (keep) {
+        const { bounds, text, open } = drawing;
+        this.sheets.keep(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
+      } else if (kept && kept.template === svg) {
+        kept.template = pristineCopy(svg);
+      }
+      views.addEdgeHitAreas(svg);
+      this.ui.root.classList.remove("sg-drawing-first");
+      if (seq !== this.renderSeq) return;
+      writeLocation(graph, [...state.open], state.base);
+      if (!state.base) remember(graph, state.open);
+      this.calls.learnOpCount(graph);
+      this.messages.setState("ready");
+    });
+  }
+  place(placement) {
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.state.highlightId) this.markHighlight();
+    this.calls.markTrace();
+  }
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.jump(here);
+    const { w, h: h3 } = vp.size();
+    const pad = 16;
+    let target = { ...here };
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h3 - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h3 / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h3 - pad ? bottom - (h3 - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+  updateStatus() {
+    this.ui.status.textContent = views.statusText({
+      boxes: this.boxes,
+      open: this.state.open.size,
+      ops: this.state.graph.op_count,
+      seconds: this.drawSeconds
+    });
+  }
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
+  byId(id) {
+    const svg = this.viewport.svg;
+    return svg ? svg.querySelector("#" + CSS.escape(id)) : null;
+  }
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return this.byId(id) || this.byId("cluster-" + id);
+  }
+  /** Marks the box (or frame) of element id `id` as found and moves the view to it. */
+  focusBox(id) {
+    this.state.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    const { w, h: h3 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h3 * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
+  }
+  /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
+  markHighlight() {
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const old of svg.querySelectorAll(".sg-hit")) old.classList.remove("sg-hit");
+    if (!this.state.highlightId) return null;
+    const element = this.findBox(this.state.highlightId);
+    if (element) element.classList.add("sg-hit");
+    return element;
+  }
+  /** Where `element` is on screen: its centre, in the viewport's pixels. */
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
+  }
+  openGroup(box, element) {
+    const open = new Set(this.state.open);
+    open.add(box.name);
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: element.id, x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  closeGroup(group, element) {
+    const open = new Set(this.state.open);
+    for (const key of open) {
+      if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
+    }
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
+    this.show({ open: [...open], depth: null }, { anchor });
+  }
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
+  }
+};
+function openGroups(svg) {
+  const open = [];
+  for (const frame of svg.querySelectorAll("g.cluster")) {
+    const group = parseClusterId(frame.id);
+    if (group) open.push(group.name);
+  }
+  return open;
+}
+
+// listing.js
+import { readLocation, rememberedGraph, rememberedOpen } from "../tab.js";
+
+// state.js
+function tabState() {
+  return {
+    graphs: [],
+    // the listing ({run, kind, tag, op_count}), listing.js
+    graph: null,
+    // the graph picked, listing.js
+    base: null,
+    // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
+    colour: "",
+    // what boxes are filled by (the `colour` of a view), tab.js
+    shownGraph: null,
+    // the graph of the drawing on screen (differs while one loads), drawing.js
+    shownBase: null,
+    // ... and its base, drawing.js
+    open: /* @__PURE__ */ new Set(),
+    // the open groups of the drawing on screen, drawing.js
+    svgText: null,
+    // the SVG text of the drawing on screen, drawing.js
+    highlightId: null,
+    // the element id marked as found (search.js, drawing.js)
+    traced: null
+    // the trace shown: {name, direction, depth, found}, trace.js
+  };
+}
+function sameGraph(a, b) {
+  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
+}
+function sameOpen(keys, open) {
+  return keys.length === open.size && keys.every((key) => open.has(key));
+}
+
+// listing.js
+import * as views2 from "../tab.js";
+var Listing = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
+   * tab's Messages. `calls`: what the tab does once a graph is picked: selectGraph(graph,
+   * request), setBase(base), noteMissingBase(wanted, found), graphsChanged() (the pickers
+   * changed: the comparison's choices follow), graphShown() (an op count came: the status
+   * line follows), attach().
+   */
+  constructor(state, ui, model, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.messages = messages;
+    this.calls = calls;
+  }
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener("change", () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.state.graphs.find((g) => g.run === run);
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener("change", () => {
+      const graph = this.graphsOfRun(this.state.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+  }
+  runs() {
+    return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+  graphsOfRun(run) {
+    return this.state.graphs.filter((g) => g.run === run);
+  }
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return this.state.graphs.find(
+      (g) => g.run === wanted.run && (!wanted.kind || g.kind === wanted.kind) && (!wanted.tag || g.tag === wanted.tag)
+    ) || null;
+  }
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && { ...graph, step: wanted.step ?? null };
+  }
+  /**
+   * When a link or the last visit names a graph, starts fetching the view load() will ask
+   * for, while the listing is still on its way.
+   */
+  prefetchFirstView() {
+    const wanted = readLocation();
+    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
+    const graph = linked ? linked.graph : rememberedGraph();
+    if (!graph) return;
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
+    this.model.prefetchView(graph, request2);
+  }
+  /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
+  async load() {
+    const messages = this.messages;
+    messages.hideMessage();
+    messages.setState("loading");
+    messages.setLoading(true, { chip: false });
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+      performance.mark("scopegraph:listing");
+    } catch (error) {
+      messages.setLoading(false);
+      messages.setState("error");
+      messages.showError(error, {
+        title: "Could not list the graphs",
+        actions: [{ label: "Retry", action: "reload-graphs", primary: true }]
+      });
+      return;
+    }
+    messages.setLoading(false);
+    this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const empty = this.state.graphs.length === 0;
+    this.ui.root.classList.toggle("sg-empty", empty);
+    if (empty) {
+      messages.setState("empty");
+      messages.showMessage(views2.emptyState());
+      views2.fillSelect(this.ui.runSelect, [], 0);
+      views2.fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    const wanted = readLocation();
+    const linked = this.findGraph(wanted.graph);
+    const base = linked ? this.findBase(wanted.base) : null;
+    if (linked) this.calls.noteMissingBase(wanted.base, base);
+    this.calls.setBase(base);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.state.graphs[0];
+    this.calls.selectGraph(graph, linked ? wanted : null);
+  }
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refresh() {
+    const state = this.state;
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
+    if (!onScreen || this.messages.state === "loading") return;
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch {
+      return;
+    }
+    if (!Array.isArray(graphs) || !graphs.length) return;
+    if (!state.graphs.length) {
+      this.load();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs.map(key).join() === state.graphs.map(key).join()) return;
+    for (const g of graphs) {
+      const known = state.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs.find((g) => sameGraph(g, state.graph));
+    if (current) state.graph = current;
+    else graphs.push(state.graph);
+    state.graphs = graphs;
+    this.fillPickers();
+  }
+  fillPickers() {
+    const graph = this.state.graph;
+    const runs = this.runs();
+    views2.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    const ofRun = this.graphsOfRun(graph.run);
+    views2.fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => views2.graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+    this.calls.graphsChanged();
+  }
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.state.graph = graph;
+    this.fillPickers();
+  }
+  /**
+   * The listing leaves a graph's op count out until the server has read the graph: once a view
+   * of it is drawn, the listing is asked again.
+   */
+  learnOpCount(graph) {
+    if (graph.op_count != null) return;
+    this.model.listGraphs().then(
+      (graphs) => {
+        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
+        if (!listed || listed.op_count == null) return;
+        graph.op_count = listed.op_count;
+        if (!sameGraph(graph, this.state.graph)) return;
+        this.fillPickers();
+        this.calls.graphShown();
+      },
+      () => {
+      }
+      // The count is a nicety; the next refresh of the listing brings it.
+    );
+  }
+};
+
+// tab.js
+import { readLocation as readLocation2, rememberedOpen as rememberedOpen2 } from "../tab.js";
+
+// messages.js
+import * as views3 from "../tab.js";
+var LOADING_CHIP_AFTER_MS = 500;
+var Messages = class {
+  /**
+   * `ui`: the shell's parts. `attach()`: puts the tab on screen (a message shows at once);
+   * `comparing()`: whether a diff is asked for (its errors offer to stop comparing).
+   */
+  constructor(ui, { attach, comparing }) {
+    this.ui = ui;
+    this.attach = attach;
+    this.comparing = comparing;
+  }
+  /** loading | ready | error | empty: on the app's root as data-state. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+  get state() {
+    return this.ui.root.dataset.state;
+  }
+  setLoading(on, { chip: chip2 = true } = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle("sg-busy", on);
+    ui.loading.hidden = true;
+    if (!on || !chip2) return;
+    const started2 = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () => ui.loading.replaceChildren(
+        ...views3.loadingChip(Math.floor((performance.now() - started2) / 1e3))
+      );
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1e3);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+  /** Whether a message is on screen. */
+  get showing() {
+    return !this.ui.message.hidden;
+  }
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+  /** Shows `content` (elements) as the message. */
+  showMessage(...content) {
+    this.ui.message.replaceChildren(...content);
+    this.ui.message.hidden = false;
+    this.attach();
+  }
+  showError(error, { title, hint, actions = [] }) {
+    this.showMessage(views3.messageCard({ title, text: error.message, hint, actions }));
+  }
+  /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
+  showRenderError(error, hasGraph) {
+    this.setState("error");
+    const back = hasGraph ? [{ label: "Back to the last view", action: "back" }] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: "This view takes too long to lay out",
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
+        actions: [{ label: "Close all scopes", action: "close-all", primary: true }, ...back]
+      });
+      return;
+    }
+    const title = error instanceof ApiError && error.status ? "The server could not draw this view" : "Could not draw this view";
+    const message = error instanceof ApiError ? String(error.message || "") : "";
+    const badBase = this.comparing() && (error.status === 404 && message.startsWith("base graph") || error.status === 400 && message.includes("same graph"));
+    if (badBase) {
+      const stop = [{ label: "Stop comparing", action: "stop-comparing", primary: true }];
+      this.showError(error, { title: "Could not compare these graphs", actions: [...stop, ...back] });
+      return;
+    }
+    const actions = [{ label: "Retry", action: "retry", primary: true }, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({ label: "Default view", action: "default-view" });
+    }
+    this.showError(error, { title, actions });
+  }
+};
+
+// search.js
+import * as views4 from "../tab.js";
+var TYPING_PAUSE_MS = 180;
+var Search = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
+   * search). `calls`: show(request, placement), focusBox(id), markHighlight().
+   */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+    this.results = [];
+    this.active = -1;
+  }
+  wire() {
+    const ui = this.ui;
+    let timer = 0;
+    ui.searchInput.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.run(), TYPING_PAUSE_MS);
+    });
+    ui.searchInput.addEventListener("keydown", (e) => this.onKey(e));
+    ui.regexToggle.addEventListener("click", () => {
+      const on = ui.regexToggle.getAttribute("aria-pressed") !== "true";
+      ui.regexToggle.setAttribute("aria-pressed", String(on));
+      this.run();
+    });
+    ui.searchResults.addEventListener("click", (e) => {
+      const item = e.target.closest(".sg-result");
+      if (item) this.pickResult(Number(item.dataset.index));
+    });
+  }
+  regex() {
+    return this.ui.regexToggle.getAttribute("aria-pressed") === "true";
+  }
+  async run() {
+    const ui = this.ui;
+    const query = ui.searchInput.value.trim();
+    if (!query || !this.state.graph) {
+      this.model.cancelSearch();
+      this.setResults([], "");
+      return;
+    }
+    ui.searchStatus.textContent = "Searching…";
+    let results;
+    try {
+      results = await this.model.search(this.state.graph, query, this.regex());
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.setResults([], error.message, true);
+      return;
+    }
+    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
+    this.setResults(results, note);
+  }
+  setResults(results, note, isError = false) {
+    this.results = results;
+    this.active = -1;
+    this.ui.searchResults.replaceChildren(
+      ...views4.searchResultItems(results, this.ui.searchInput.value)
+    );
+    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.classList.toggle("sg-error-text", isError);
+  }
+  onKey(event) {
+    const n = this.results.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!n) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      this.active = (this.active + step + n) % n;
+      for (const item of this.ui.searchResults.children) {
+        item.classList.toggle("sg-active", Number(item.dataset.index) === this.active);
+      }
+      const active = this.ui.searchResults.children[this.active];
+      if (active) active.scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (n) this.pickResult(Math.max(0, this.active));
+    }
+  }
+  pickResult(index) {
+    const result = this.results[index];
+    if (!result) return;
+    this.active = index;
+    for (const item of this.ui.searchResults.children) {
+      item.classList.toggle("sg-active", Number(item.dataset.index) === index);
+    }
+    const id = elementId(result.kind, result.name);
+    const open = this.state.open;
+    const missing = (result.reveal || []).filter((key) => !open.has(key));
+    if (missing.length === 0) {
+      this.calls.focusBox(id);
+      return;
+    }
+    this.calls.show({ open: [...open, ...missing], depth: null }, { focus: id });
+  }
+  clear() {
+    this.ui.searchInput.value = "";
+    this.model.cancelSearch();
+    this.setResults([], "");
+    this.state.highlightId = null;
+    this.calls.markHighlight();
+  }
+};
+
+// tab.js
+import { followTheme } from "../tab.js";
+
+// trace.js
+import * as views5 from "../tab.js";
+var Trace = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `traced`. `calls`: show(request,
+   * placement), unpin(), byId(id) (an element of the drawing on screen).
+   */
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.calls = calls;
+    this.frameNext = false;
+  }
+  wire() {
+    this.ui.traceClear.addEventListener("click", () => this.clear());
+  }
+  /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
+  async from(element, direction) {
+    const state = this.state;
+    if (state.base) return;
+    const what = describe(element);
+    if (!what || what.kind !== "op") return;
+    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    this.ui.traceDepth.value = String(depth);
+    this.ui.traceStatus.textContent = "Tracing…";
+    const found = await this.ask(what.name, { direction, depth, open: state.open });
+    if (!found) return;
+    state.traced = { name: what.name, direction, depth, found };
+    this.ui.traceClear.disabled = false;
+    this.ui.traceStatus.textContent = views5.traceText(found);
+    this.calls.unpin();
+    this.frameNext = true;
+    if (sameOpen(found.open, state.open)) this.paint(found);
+    else this.calls.show({ open: found.open, depth: null }, { fit: true });
+  }
+  /**
+   * Marks the boxes on the traced paths in the drawing on screen. A view opened or closed
+   * since has other boxes: the backend says which of them hold the paths (without opening).
+   */
+  mark() {
+    const traced = this.state.traced;
+    const svg = this.viewport.svg;
+    if (svg) svg.classList.toggle("sg-tracing", Boolean(traced));
+    const found = traced && traced.found;
+    const same = found && sameOpen(found.open, this.state.open);
+    if (traced && svg && !same) this.retrace();
+    else this.paint(svg && found);
+  }
+  /** Marks `found`'s boxes (and the edges between two of them); none when it is null. */
+  paint(found) {
+    const svg = this.viewport.svg;
+    if (!svg) return;
+    for (const old of svg.querySelectorAll(".sg-trace, .sg-trace-origin")) {
+      old.classList.remove("sg-trace", "sg-trace-origin");
+    }
+    if (!found) return;
+    const marked = /* @__PURE__ */ new Set();
+    for (const box of found.boxes) {
+      const element = this.calls.byId(elementId(box.kind, box.name));
+      if (!element) continue;
+      element.classList.add("sg-trace");
+      marked.add(element.id);
+    }
+    for (const edge of svg.querySelectorAll("g.edge[data-sg-ends]")) {
+      const [src, dst] = edge.dataset.sgEnds.split("->");
+      if (marked.has(src) && marked.has(dst)) edge.classList.add("sg-trace");
+    }
+    const origin = this.calls.byId(elementId(found.origin.kind, found.origin.name));
+    if (origin) origin.classList.add("sg-trace-origin");
+    if (this.frameNext) {
+      this.frameNext = false;
+      this.frame();
+    }
+  }
+  /** Fits the view to the traced boxes (not the whole graph: the path would be tiny). */
+  frame() {
+    const vp = this.viewport;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    if (!vp.svg) return;
+    for (const element of vp.svg.querySelectorAll("g.node.sg-trace")) {
+      const r = vp.userRect(element);
+      if (!r) continue;
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.w);
+      y1 = Math.max(y1, r.y + r.h);
+    }
+    if (x0 === Infinity) return;
+    vp.go(vp.fitView({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }));
+  }
+  /** The trace route's answer, or null when a newer request took over or it failed (said). */
+  async ask(name, ask) {
+    try {
+      return await this.model.trace(this.state.graph, name, ask);
+    } catch (error) {
+      if (!(error instanceof Stale)) this.ui.traceStatus.textContent = error.message;
+      return null;
+    }
+  }
+  async retrace() {
+    const traced = this.state.traced;
+    const ask = {
+      direction: traced.direction,
+      depth: traced.depth,
+      open: this.state.open,
+      expand: false
+    };
+    this.paint(null);
+    const found = await this.ask(traced.name, ask);
+    if (!found || this.state.traced !== traced) return;
+    this.state.traced = { ...traced, found };
+    this.ui.traceStatus.textContent = views5.traceText(found, { kept: true });
+    this.paint(found);
+  }
+  clear() {
+    this.model.cancelTrace();
+    this.state.traced = null;
+    this.frameNext = false;
+    this.ui.traceClear.disabled = true;
+    this.ui.traceStatus.textContent = "";
+    this.mark();
+  }
+};
+
+// tab.js
+import { Viewport } from "../tab.js";
+import * as views6 from "../tab.js";
+var ZOOM_STEP = 1.35;
+var REFRESH_GRAPHS_MS = 3e4;
+var SHELL_WAIT_MS = 150;
+var Tab = class {
+  /**
+   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
+   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
+   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
+   * one if the tab's first view is that drawing's text; else it is taken off the stage.
+   */
+  constructor(model, { stylesheet = null, early = null } = {}) {
+    const ui = early ? early.ui : views6.buildShell();
+    const state = tabState();
+    this.model = model;
+    this.stylesheet = stylesheet;
+    this.early = early;
+    this.ui = ui;
+    this.state = state;
+    this.styled = Boolean(early);
+    this.attached = false;
+    this.messages = new Messages(ui, {
+      attach: () => this.attach(),
+      comparing: () => Boolean(state.base)
+    });
+    this.compare = new Compare(state, ui, model, { compareWith: (base) => this.compareWith(base) });
+    this.viewport = new Viewport(ui.viewport, {
+      onTap: (target, event) => this.onTap(target, event),
+      onDragStart: () => this.cards.hideHover(),
+      onChange: () => this.cards.followPinned()
+    });
+    this.cards = new Cards(state, ui, model, this.viewport, {
+      decorate: (content, details) => this.compare.decorate(content, details),
+      traceFrom: (element, direction) => this.trace.from(element, direction)
+    });
+    this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
+      attach: (how) => this.attach(how),
+      earlyDrawing: (text) => this.earlyDrawing(text),
+      hideHover: () => this.cards.hideHover(),
+      unpin: () => this.cards.unpin(),
+      markTrace: () => this.trace.mark(),
+      learnOpCount: (graph) => this.listing.learnOpCount(graph)
+    });
+    this.listing = new Listing(state, ui, model, this.messages, {
+      selectGraph: (graph, request2) => this.selectGraph(graph, request2),
+      setBase: (base) => this.setBase(base),
+      noteMissingBase: (wanted, found) => this.noteMissingBase(wanted, found),
+      graphsChanged: () => this.compare.fill(),
+      graphShown: () => this.drawing.updateStatus()
+    });
+    this.search = new Search(state, ui, model, {
+      show: (request2, placement) => this.show(request2, placement),
+      focusBox: (id) => this.drawing.focusBox(id),
+      markHighlight: () => this.drawing.markHighlight()
+    });
+    this.trace = new Trace(state, ui, model, this.viewport, {
+      show: (request2, placement) => this.show(request2, placement),
+      unpin: () => this.cards.unpin(),
+      byId: (id) => this.drawing.byId(id)
+    });
+    this.downloads = new Downloads(state, ui, model, {
+      showError: (error, how) => this.messages.showError(error, how)
+    });
+  }
+  async start() {
+    this.listing.prefetchFirstView();
+    const first = this.listing.load();
+    followTheme();
+    this.wire();
+    await this.stylesheet;
+    this.styled = true;
+    if (this.state.svgText || this.messages.showing) this.attach();
+    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    await first;
+    setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
+  }
+  /**
+   * Puts the tab on screen (once its stylesheet is in). With its first drawing, the sidebar's
+   * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
+   * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
+   * in the way of the drawing's answer: measured slower.)
+   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
+   */
+  attach({ drawing = false, sheet = null } = {}) {
+    if (this.attached || !this.styled) return;
+    this.attached = true;
+    clearTimeout(this.attachTimer);
+    this.ui.root.classList.toggle("sg-drawing-first", drawing);
+    document.documentElement.classList.add("sg-document");
+    if (this.early) {
+      this.early.release();
+      if (this.early.sheet !== sheet) this.early.sheet.remove();
+      this.ui.root.classList.remove("sg-early");
+      this.early = null;
+    } else {
+      document.body.append(this.ui.root);
+    }
+    this.viewport.measure();
+  }
+  /** boot.js's drawing, {svg, bounds, sheet}, if it is still on screen and of SVG `text`. */
+  earlyDrawing(text) {
+    const early = this.early;
+    return early && early.text === text ? { svg: early.svg, bounds: early.bounds, sheet: early.sheet } : null;
+  }
+  show(request2, placement) {
+    this.drawing.show(request2, placement);
+  }
+  // --- events ---
+  wire() {
+    const ui = this.ui;
+    const viewport = this.viewport;
+    this.listing.wire();
+    ui.zoomIn.addEventListener("click", () => viewport.zoomBy(ZOOM_STEP, null, null, true));
+    ui.zoomOut.addEventListener("click", () => viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
+    ui.fitButton.addEventListener("click", () => viewport.fit());
+    ui.depthButton.addEventListener("click", () => this.drawing.openToDepth());
+    ui.depthInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") this.drawing.openToDepth();
+    });
+    ui.closeAllButton.addEventListener(
+      "click",
+      () => this.show({ open: [], depth: null }, { fit: true })
+    );
+    this.downloads.wire();
+    this.search.wire();
+    this.cards.wire();
+    ui.colourSelect.addEventListener("change", () => {
+      this.state.colour = ui.colourSelect.value;
+      this.show({ open: [...this.state.open], depth: null }, {});
+    });
+    this.trace.wire();
+    ui.root.addEventListener("click", (e) => {
+      const button = e.target.closest(".sg-message [data-action], .sg-loading [data-action]");
+      if (button) this.onAction(button.dataset.action);
+    });
+    document.addEventListener("keydown", (e) => this.onKey(e));
+    window.addEventListener("hashchange", () => this.onHashChange());
+  }
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const typing = event.target.closest && event.target.closest("input, select, textarea");
+    if (event.key === "Escape") {
+      this.search.clear();
+      this.trace.clear();
+      this.cards.unpin();
+      if (typing) event.target.blur();
+      return;
+    }
+    if (typing) return;
+    if (event.key === "f" || event.key === "F") this.viewport.fit();
+    else if (event.key === "+" || event.key === "=")
+      this.viewport.zoomBy(ZOOM_STEP, null, null, true);
+    else if (event.key === "-" || event.key === "_")
+      this.viewport.zoomBy(1 / ZOOM_STEP, null, null, true);
+    else if (event.key === "/") {
+      event.preventDefault();
+      this.ui.searchInput.focus();
+    }
+  }
+  onAction(action) {
+    switch (action) {
+      case "reload-graphs":
+        this.listing.load();
+        break;
+      case "retry":
+        if (!this.drawing.retry()) this.listing.load();
+        break;
+      case "close-all":
+        this.show({ open: [], depth: null }, { fit: true });
+        break;
+      case "back":
+        this.messages.hideMessage();
+        this.backToShown();
+        break;
+      case "default-view":
+        this.show({ open: null, depth: null }, { fit: true });
+        break;
+      case "stop-comparing":
+        this.compare.pick(null);
+        break;
+      case "cancel-render":
+        this.model.cancelView();
+        this.messages.setLoading(false);
+        this.backToShown();
+        break;
+    }
+  }
+  onHashChange() {
+    const state = this.state;
+    const wanted = readLocation2();
+    const graph = this.listing.findGraph(wanted.graph);
+    if (!graph) return;
+    const same = wanted.open && sameOpen(wanted.open, state.open);
+    const base = this.listing.findBase(wanted.base);
+    this.noteMissingBase(wanted.base, base);
+    if (sameGraph(graph, state.graph) && same && sameBase(base, state.base)) return;
+    this.setBase(base);
+    this.selectGraph(graph, wanted);
+  }
+  /** A click (or tap) on the drawing: opens or closes a group, or pins a box's card. */
+  onTap(target, event) {
+    if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
+    const element = pick({ target, clientX: event.clientX, clientY: event.clientY });
+    if (element && element.classList.contains("node")) {
+      const box = parseElementId(element.id);
+      if (!box) return;
+      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.cards.togglePin(element);
+      else if (GROUP_KINDS.includes(box.kind)) this.drawing.openGroup(box, element);
+      else if (box.kind === "op") this.cards.togglePin(element);
+      return;
+    }
+    if (element && element.classList.contains("cluster")) {
+      const group = parseClusterId(element.id);
+      if (group && event && event.shiftKey) this.cards.togglePin(element);
+      else if (group) this.drawing.closeGroup(group, element);
+      return;
+    }
+    this.cards.unpin();
+  }
+  // --- the graph shown and its base ---
+  /** Shows `graph`: the view `request` ({open, depth}) asks for, else the one remembered. */
+  selectGraph(graph, request2) {
+    if (!sameGraph(graph, this.state.graph)) {
+      this.setGraph(graph);
+      this.state.highlightId = null;
+      this.cards.unpin();
+      this.search.clear();
+      this.trace.clear();
+    }
+    if (!request2) request2 = { open: rememberedOpen2(graph), depth: null };
+    this.show(request2, { overview: true, fromLink: true });
+  }
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.listing.setGraph(graph);
+    if (this.state.base) this.compare.refreshCounts();
+  }
+  /**
+   * Compares the graph shown with `base` from now on (null: shows the graph alone). Traces and
+   * the colour picker are for a single graph: a comparison clears the trace and disables both.
+   */
+  setBase(base) {
+    const state = this.state;
+    if (sameBase(base, state.base)) return;
+    state.base = base;
+    if (base) this.trace.clear();
+    this.ui.colourSelect.disabled = Boolean(base);
+    if (state.graph) this.compare.fill();
+    this.compare.refreshCounts();
+  }
+  /** The comparison picked ("Compare with…"): the default view of the diff, or of the graph. */
+  compareWith(base) {
+    this.setBase(base);
+    this.cards.unpin();
+    this.show({ open: null, depth: null }, { overview: true });
+  }
+  /** A link's base that is not listed (its run is gone): say so, as the graph shows alone. */
+  noteMissingBase(wanted, found) {
+    if (!wanted || found) {
+      this.compare.notify("");
+      return;
+    }
+    const tag = wanted.tag && !wanted.tag.startsWith("__") ? ` · ${wanted.tag}` : "";
+    this.compare.notify(
+      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
+    );
+  }
+  /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */
+  backToShown() {
+    const state = this.state;
+    if (state.shownGraph && !sameGraph(state.shownGraph, state.graph)) {
+      this.setGraph(state.shownGraph);
+    }
+    if (state.shownGraph && !sameBase(state.shownBase, state.base)) this.setBase(state.shownBase);
+    this.messages.setState(state.svgText ? "ready" : "error");
+  }
+};
+
+// index.js
+import { addStyle } from "../tab.js";
+var started = false;
 async function start(inline, { early = null, styled = false } = {}) {
   if (started) return;
   started = true;
@@ -3159,6 +2386,5 @@ function loadStylesheet() {
   return loaded;
 }
 export {
-  render,
   start
 };

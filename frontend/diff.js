@@ -5,8 +5,9 @@
 // holds the picker, a legend and the whole diff's op counts; hover cards gain the op's status
 // and what changed, before and after.
 //
-// tab.js owns the state (`tab.base`: the graph compared against, or null) and calls fill(),
-// decorate() and the counts; everything else about the diff lives here.
+// The tab's state (state.js) says what is compared (`base`: the graph compared against, or
+// null); tab.js sets it, and calls fill(), decorate() and the counts; everything else about
+// the diff lives here.
 
 import {afterPaint, formatCount, graphLabel, h} from './views.js';
 
@@ -45,9 +46,16 @@ export function summary(counts) {
 }
 
 export class Compare {
-  /** Adds the "Compare with…" section to the tab's sidebar, after its first section. */
-  constructor(tab) {
-    this.tab = tab;
+  /**
+   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its first
+   * section. `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
+   * compares the picked graph with `base` from now on (null: shows it alone).
+   */
+  constructor(state, ui, model, {compareWith}) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.compareWith = compareWith;
     this.options = [];
     this.steps = []; // earlier steps at which the picked graph was written
     this.stepsFor = null;
@@ -73,9 +81,9 @@ export class Compare {
       this.note,
       this.counts
     );
-    const first = tab.ui.sidebar.querySelector('.sg-section');
+    const first = ui.sidebar.querySelector('.sg-section');
     if (first) first.after(this.section);
-    else tab.ui.sidebar.prepend(this.section);
+    else ui.sidebar.prepend(this.section);
     this.select.addEventListener('change', () => {
       const index = Number(this.select.value);
       this.pick(index >= 0 ? this.options[index] : null);
@@ -88,31 +96,29 @@ export class Compare {
    * out: a graph compared with itself is all "same".
    */
   fill() {
-    const tab = this.tab;
-    const key = tab.graph && JSON.stringify([tab.graph.run, tab.graph.kind, tab.graph.tag]);
+    const state = this.state;
+    const key = state.graph && JSON.stringify([state.graph.run, state.graph.kind, state.graph.tag]);
     if (key && key !== this.stepsFor) {
       this.stepsFor = key;
       this.steps = [];
       this.stepsKnown = false;
       // Asked for once what is being drawn now is on screen: on a first visit the server
       // would read the graph's steps while the browser lays the drawing out.
-      const graph = tab.graph;
+      const graph = state.graph;
       afterPaint(() => this.loadSteps(graph, key));
     }
-    const itself = tab.graph && {...tab.graph, step: null};
-    this.options = tab.graphs.filter((g) => !sameBase({...g, step: null}, itself));
-    for (const step of this.steps) this.options.push({...tab.graph, step});
+    const itself = state.graph && {...state.graph, step: null};
+    this.options = state.graphs.filter((g) => !sameBase({...g, step: null}, itself));
+    for (const step of this.steps) this.options.push({...state.graph, step});
     // A link's base at a step not (or not yet known to be) among the picked graph's steps: an
     // earlier step of the picked graph is listed only once the steps say it exists.
+    const base = state.base;
     const unknownStep =
-      tab.base &&
-      tab.base.step != null &&
-      this.stepsKnown &&
-      sameBase({...tab.base, step: null}, itself);
-    if (tab.base && !unknownStep && !this.options.some((g) => sameBase(g, tab.base))) {
-      this.options.push(tab.base);
+      base && base.step != null && this.stepsKnown && sameBase({...base, step: null}, itself);
+    if (base && !unknownStep && !this.options.some((g) => sameBase(g, base))) {
+      this.options.push(base);
     }
-    const selected = tab.base ? this.options.findIndex((g) => sameBase(g, tab.base)) : -1;
+    const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
       h('option', {value: '-1', text: 'nothing (show the graph)'}),
       ...this.options.map((g, i) => h('option', {value: String(i), text: baseLabel(g)}))
@@ -125,7 +131,7 @@ export class Compare {
     if (key !== this.stepsFor) return; // another graph was picked meanwhile
     let steps;
     try {
-      steps = await this.tab.model.graphSteps(graph);
+      steps = await this.model.graphSteps(graph);
     } catch {
       return; // No earlier steps to offer; the other choices still work.
     }
@@ -138,11 +144,8 @@ export class Compare {
 
   /** Compares the picked graph with `base` (null: back to the graph alone). */
   pick(base) {
-    const tab = this.tab;
     this.notify('');
-    tab.setBase(base);
-    tab.unpin();
-    tab.show({open: null, depth: null}, {overview: true});
+    this.compareWith(base);
   }
 
   /** Says (or with '' stops saying) what became of a comparison a link asked for. */
@@ -153,17 +156,17 @@ export class Compare {
 
   /** The whole diff's op counts by status, in the sidebar; hidden without a base. */
   async refreshCounts() {
-    const tab = this.tab;
+    const state = this.state;
     const seq = ++this.countsSeq;
-    this.tab.ui.root.classList.toggle('sg-diffing', Boolean(tab.base));
-    if (!tab.base || !tab.graph) {
+    this.ui.root.classList.toggle('sg-diffing', Boolean(state.base));
+    if (!state.base || !state.graph) {
       this.counts.hidden = true;
       this.counts.replaceChildren();
       return;
     }
     let answer;
     try {
-      answer = await tab.model.diffCounts(tab.graph, tab.base);
+      answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
       this.counts.replaceChildren(h('div', {class: 'sg-error-text', text: error.message}));
@@ -177,7 +180,7 @@ export class Compare {
 
   /** A hover card's rows for the diff: status, and what changed (before → after). */
   decorate(content, details) {
-    if (!this.tab.base || !details || !details.status) return content;
+    if (!this.state.base || !details || !details.status) return content;
     return [content[0], ...diffRows(details), ...content.slice(1)];
   }
 }

@@ -1,7 +1,6 @@
 // The Scope Graph tab itself: this module and the ones it imports, bundled by esbuild into
-// bundle.js (see package.json). TensorBoard loads boot.js (the plugin's `tab.js` route), which
-// imports this bundle and calls start(); served as the tab's module on its own, it is started
-// by render(), which TensorBoard calls in an iframe whose <base> is the plugin's route prefix.
+// bundle.js (see build.mjs). TensorBoard loads boot.js (the plugin's `tab.js` route), which
+// imports this bundle and calls start() with what the route put before it.
 //
 // The first drawing is a chain of requests (the tab, the graph listing, the view's SVG), so
 // everything that does not depend on something else starts at once, side by side: the
@@ -17,19 +16,13 @@ import {addStyle} from './views.js';
 
 let started = false;
 
-/** Starts the tab, this module being the tab's own (without boot.js). */
-export function render() {
-  // Declared before the bundle by whatever serves it so, if at all.
-  start(typeof SCOPEGRAPH_INLINE === 'object' ? SCOPEGRAPH_INLINE : {});
-}
-
 /**
  * Starts the tab with what its module carried (`inline`: {style, first}, either may be
  * missing). `early`: the shell and drawing boot.js showed, which the tab takes over (see Tab),
  * or null; `styled`: the tab's stylesheet is in.
  */
 export async function start(inline, {early = null, styled = false} = {}) {
-  // TensorBoard calls render() once per iframe; guard against a second start all the same.
+  // boot.js starts the tab once; guard against a second start all the same.
   if (started) return;
   started = true;
   // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.

@@ -1,8 +1,7 @@
-// Builds the tab's DOM. Nothing here fetches or keeps state; tab.js wires events.
-// Every string that comes from a graph is set with textContent (or as an attribute value),
-// never parsed as HTML.
-
-import {formatValue, histogram, sparkline} from './charts.js';
+// Builds the tab's DOM: its shell, the pickers, the drawing taken in from the server's SVG,
+// the search results, messages and status lines (the cards' content: cardviews.js). Nothing
+// here fetches or keeps state; the tab's parts wire events. Every string that comes from a
+// graph is set with textContent (or as an attribute value), never parsed as HTML.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -56,7 +55,7 @@ export function icon(name) {
   return svg;
 }
 
-function iconButton(name, title, props = {}) {
+export function iconButton(name, title, props = {}) {
   return h(
     'button',
     {type: 'button', class: 'sg-icon-button', title, 'aria-label': title, ...props},
@@ -474,324 +473,26 @@ export function addEdgeHitAreas(svg) {
   }
 }
 
-// --- cards ---
+// --- numbers ---
 
-export function formatCount(n) {
-  return Number(n).toLocaleString('en-US');
-}
-
-function shortName(name) {
+/** The last part of a node's name (after its scopes). */
+export function shortName(name) {
   const parts = name.split('/');
   return parts[parts.length - 1] || name;
 }
 
-function chip(text, kind = '') {
+export function chip(text, kind = '') {
   return h('span', {class: `sg-chip ${kind}`, text});
 }
 
-function cardHeader(title, chips, pinned) {
-  const header = h(
-    'div',
-    {class: 'sg-card-header'},
-    h('div', {class: 'sg-card-title', text: title}),
-    h('div', {class: 'sg-card-chips'}, chips)
-  );
-  if (pinned)
-    header.append(
-      iconButton('close', 'Close', {class: 'sg-icon-button sg-card-close', 'data-action': 'unpin'})
-    );
-  return header;
-}
-
-function kv(label, value, cls = '') {
-  return h(
-    'div',
-    {class: 'sg-kv'},
-    h('span', {class: 'sg-k', text: label}),
-    h('span', {class: `sg-v ${cls}`, text: value})
-  );
-}
-
-function block(title, ...rows) {
-  return h(
-    'div',
-    {class: 'sg-card-block'},
-    h('div', {class: 'sg-card-block-title', text: title}),
-    ...rows
-  );
-}
-
-function tensorRow(name, dtype, shape, cls = '') {
-  return h(
-    'div',
-    {class: `sg-tensor ${cls}`},
-    h('span', {class: 'sg-tensor-name', text: name, title: name}),
-    h('span', {class: 'sg-tensor-type', text: [dtype, shape].filter(Boolean).join(' ')})
-  );
-}
-
-/** "to a, b and 3 more": where an output goes. */
-function consumersLine(consumers, pinned) {
-  if (!consumers || !consumers.length) return null;
-  const shown = pinned ? consumers : consumers.slice(0, 2);
-  const more = consumers.length - shown.length;
-  const text = `→ ${shown.join(', ')}${more ? ` and ${more} more` : ''}`;
-  return h('div', {class: 'sg-consumers', text});
-}
-
-const SHOWN = 8;
-
-function limited(rows, pinned, what) {
-  if (pinned || rows.length <= SHOWN) return rows;
-  const more = h('div', {
-    class: 'sg-more',
-    text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`,
-  });
-  return [...rows.slice(0, SHOWN), more];
-}
-
-/** A card for one op's details from the `node` route. */
-export function opCard(details, {pinned = false} = {}) {
-  const card = [
-    cardHeader(shortName(details.name), [chip(details.op || 'op', 'sg-chip-op')], pinned),
-  ];
-  card.push(kv('Name', details.name, 'sg-mono'));
-  if (details.device) card.push(kv('Device', details.device, 'sg-mono'));
-  const outputs = details.outputs || [];
-  if (outputs.length) {
-    const rows = outputs.map((o) => [
-      tensorRow(o.name, o.dtype, o.shape),
-      consumersLine(o.consumers, pinned),
-    ]);
-    card.push(block('Outputs', limited(rows, pinned, 'outputs')));
-  }
-  const inputs = details.inputs || [];
-  if (inputs.length) {
-    const rows = inputs.map((i) =>
-      i.control
-        ? // The route names a control input as the graph does, "^name".
-          tensorRow(i.name, '', 'control', 'sg-control')
-        : tensorRow(i.name, i.dtype, i.shape)
-    );
-    card.push(block('Inputs', limited(rows, pinned, 'inputs')));
-  }
-  const controlled = details.control_outputs || [];
-  if (controlled.length) {
-    const rows = controlled.map((name) => tensorRow('^' + name, '', '', 'sg-control'));
-    card.push(block('Control outputs', limited(rows, pinned, 'control outputs')));
-  }
-  const attrs = Object.entries(details.attrs || {}).filter(([key]) => key !== '_output_shapes');
-  if (attrs.length) {
-    attrs.sort(([a], [b]) => a.localeCompare(b));
-    const rows = attrs.map(([key, attr]) => {
-      const value = attr && typeof attr === 'object' ? attr.value : String(attr);
-      const clipped = attr && attr.clipped ? ` … (${formatCount(attr.size)} bytes)` : '';
-      return kv(key, `${value}${clipped}`, 'sg-mono');
-    });
-    card.push(block('Attributes', limited(rows, pinned, 'attributes')));
-  }
-  card.push(traceButtons(pinned));
-  return card;
+export function formatCount(n) {
+  return Number(n).toLocaleString('en-US');
 }
 
 // While comparing (the app's root has .sg-diffing), the .sg-no-diff parts hide and the
 // .sg-diff-only notes show.
 export const NO_TRACE_IN_DIFF = 'Traces work on a single graph; stop comparing to trace.';
 const NO_COLOUR_IN_DIFF = 'A diff is coloured by what changed; stop comparing to colour by this.';
-
-/** Buttons that trace an op's paths (in a pinned card), or how to get them. */
-function traceButtons(pinned) {
-  if (!pinned) {
-    return h(
-      'div',
-      {class: 'sg-card-hint'},
-      h('span', {class: 'sg-no-diff', text: 'Click to pin, and trace its paths'}),
-      h('span', {class: 'sg-diff-only', text: 'Click to pin'})
-    );
-  }
-  const button = (direction, text) =>
-    h('button', {
-      type: 'button',
-      class: 'sg-button sg-outlined sg-trace-button',
-      'data-action': 'trace',
-      'data-direction': direction,
-      text,
-    });
-  return block(
-    'Trace paths',
-    h('p', {class: 'sg-help sg-diff-only sg-no-trace', text: NO_TRACE_IN_DIFF}),
-    h(
-      'div',
-      {class: 'sg-row sg-no-diff'},
-      button('in', 'Inputs'),
-      button('out', 'Outputs'),
-      button('both', 'Both')
-    )
-  );
-}
-
-/** "One of N identical blocks", and which: from a group's `structure` details. */
-function structureRows(structure, pinned) {
-  if (!structure || !(structure.identical > 1)) return [];
-  const others = (structure.others || []).map((name) =>
-    h('div', {class: 'sg-block-name sg-mono', text: name, title: name})
-  );
-  if (structure.more) {
-    others.push(h('div', {class: 'sg-more', text: `… and ${structure.more} more`}));
-  }
-  return [
-    h('div', {
-      class: 'sg-identical',
-      text: `One of ${formatCount(structure.identical)} identical blocks`,
-    }),
-    block('Identical to', limited(others, pinned, 'blocks')),
-  ];
-}
-
-const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
-
-/** A card for a scope, series or chunk: op counts by type and parameters. */
-export function groupCard(details, {open = false, pinned = false} = {}) {
-  const card = [
-    cardHeader(
-      shortName(details.name),
-      [
-        chip(GROUP_LABELS[details.kind] || details.kind, `sg-chip-${details.kind}`),
-        open ? chip('open', 'sg-chip-open') : null,
-      ],
-      pinned
-    ),
-  ];
-  card.push(kv('Name', details.name, 'sg-mono'));
-  card.push(kv('Ops', formatCount(details.op_count)));
-  if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
-  if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
-  card.push(...structureRows(details.structure, pinned));
-  const types = Object.entries(details.op_types || {}).sort(
-    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
-  );
-  if (types.length) {
-    const top = types[0][1];
-    const rows = types.map(([op, n]) =>
-      h(
-        'div',
-        {class: 'sg-optype'},
-        h('span', {class: 'sg-optype-name', text: op}),
-        h(
-          'span',
-          {class: 'sg-optype-bar'},
-          h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})
-        ),
-        h('span', {class: 'sg-optype-count', text: formatCount(n)})
-      )
-    );
-    card.push(block('Op types', limited(rows, pinned, 'op types')));
-  }
-  card.push(
-    h('div', {
-      class: 'sg-card-hint',
-      text: open
-        ? 'Click its outline or title to close it, Shift+click to pin this card'
-        : 'Click to open, Shift+click to pin this card',
-    })
-  );
-  return card;
-}
-
-// Summaries a hover card shows (a pinned card shows them all).
-const HOVER_SUMMARIES = 3;
-
-/** A summary's first line: its tag, and on the right what `aside` says of it. */
-function summaryHead(tag, aside) {
-  return h(
-    'div',
-    {class: 'sg-summary-head'},
-    h('span', {class: 'sg-summary-tag', text: tag, title: tag}),
-    aside
-  );
-}
-
-/**
- * The card's block for the summaries at or inside a box (the `summaries` route's answer):
- * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
- */
-export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {}) {
-  const rows = [];
-  for (const scalar of answer.scalars || []) {
-    const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-summary sg-summary-scalar', 'data-tag': scalar.tag},
-        summaryHead(scalar.tag, h('span', {class: 'sg-summary-value', text: latest})),
-        sparkline(scalar.steps, scalar.values),
-        h('div', {class: 'sg-summary-step', text: `step ${formatCount(scalar.step)}`})
-      )
-    );
-  }
-  for (const hist of answer.histograms || []) {
-    const buckets = hist.buckets || [];
-    const lo = buckets.length ? buckets[0][0] : null;
-    const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-summary sg-summary-histogram', 'data-tag': hist.tag},
-        summaryHead(
-          hist.tag,
-          h('span', {class: 'sg-summary-step', text: `step ${formatCount(hist.step)}`})
-        ),
-        histogram(buckets),
-        h(
-          'div',
-          {class: 'sg-summary-range'},
-          h('span', {text: formatValue(lo)}),
-          h('span', {text: formatValue(hi)})
-        )
-      )
-    );
-  }
-  if (!rows.length) return null;
-  // A hover card shows a few (charts are tall: more would push the card's other sections
-  // out of sight); a pinned one shows them all and scrolls.
-  let shown = rows;
-  let more = answer.more || 0;
-  if (!pinned && rows.length > HOVER_SUMMARIES) {
-    shown = rows.slice(0, HOVER_SUMMARIES);
-    more += rows.length - HOVER_SUMMARIES;
-  }
-  if (more) {
-    const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
-    shown.push(h('div', {class: 'sg-more sg-summaries-more', text}));
-  }
-  return h(
-    'div',
-    {class: 'sg-card-block sg-summaries'},
-    h('div', {class: 'sg-card-block-title', text: 'Summaries'}),
-    ...shown
-  );
-}
-
-export function loadingCard(name) {
-  return [
-    cardHeader(shortName(name), []),
-    kv('Name', name, 'sg-mono'),
-    h('div', {class: 'sg-card-hint', text: 'Loading details…'}),
-  ];
-}
-
-export function errorCardContent(name, message) {
-  return [cardHeader(shortName(name), []), h('div', {class: 'sg-card-error', text: message})];
-}
-
-/** The edge's tooltip text (from Graphviz's xlink:title), one line per tensor. */
-export function edgeTip(text) {
-  const lines = text.split('\n');
-  return [
-    h('div', {class: 'sg-tip-title', text: lines[0]}),
-    ...lines.slice(1).map((line) => h('div', {class: 'sg-tip-line', text: line})),
-  ];
-}
 
 // --- search ---
 

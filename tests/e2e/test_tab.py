@@ -188,10 +188,10 @@ def _static(tab, name: str) -> bytes:
 
 
 def _module_without_inline(tab):
-    """Serves the tab's module as `bundle.js` alone, without what the plugin puts before it
-    (its stylesheet and the listing): the tab then asks for both, as it does when the listing
-    could not be made with the module."""
-    _serve_module(tab, _static(tab, "bundle.js"))
+    """Serves the tab's module as `boot.bundle.js` alone, without what the plugin puts before
+    it (its stylesheet and the listing): the tab then asks for both, as it does when the
+    listing could not be made with the module."""
+    _serve_module(tab, _static(tab, "boot.bundle.js"))
 
 
 def _plugin_requests(tab) -> list[str]:
@@ -775,7 +775,7 @@ def test_an_empty_logdir_says_how_to_write_a_graph(tab):
     # The module brings an empty listing (a logdir whose graphs went away); the tab's later
     # listings are empty too.
     inline = {"style": _static(tab, "style.css").decode(), "first": {"graphs": [], "view": None}}
-    _serve_module(tab, tab_module.join(inline, _static(tab, "bundle.js")))
+    _serve_module(tab, tab_module.join(inline, _static(tab, "boot.bundle.js")))
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: route.fulfill(json=[]))
     tab.page.goto(tab.url + "/#scopegraph")
     tab.frame = tab_frame(tab.page)

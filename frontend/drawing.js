@@ -1,0 +1,295 @@
+// Drawing a view: asks the model for it (or takes a kept drawing), puts it on screen in its
+// sheet, places the view (fit, overview, a box kept where it was, a box found), opens and
+// closes groups, and says what is drawn in the status line and the colour legend.
+
+import {elementId, parseClusterId} from './ids.js';
+import {remember, writeLocation} from './location.js';
+import {ApiError, Stale, viewParams} from './model.js';
+import {Sheets, clearMarks, pristineCopy} from './sheets.js';
+import * as views from './views.js';
+
+export class Drawing {
+  /**
+   * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
+   * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
+   * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
+   * null), hideHover(), unpin(), markTrace(), learnOpCount(graph).
+   */
+  constructor(state, ui, model, viewport, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.messages = messages;
+    this.calls = calls;
+    this.sheets = new Sheets(ui.stage);
+    this.renderSeq = 0; // views asked for so far: an answer for an older one is dropped
+    this.failed = null; // the view that could not be shown: {request, placement}
+    this.showings = 0; // drawings put on screen so far (the root's data-shown)
+    this.boxes = null;
+    this.drawSeconds = null;
+  }
+
+  /**
+   * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
+   * to look afterwards: {fit}, {overview}, {anchor: {id, x, y}} (keep that box where it was on
+   * screen), or {focus: id} (centre and highlight it); {fromLink}: a remembered or linked view.
+   */
+  async show(request, placement = {}) {
+    const state = this.state;
+    request = {...request, colour: state.colour, base: state.base};
+    const graph = state.graph;
+    const seq = ++this.renderSeq;
+    this.messages.hideMessage();
+    this.calls.hideHover();
+    const started = performance.now();
+    const key = viewParams(graph, request).toString();
+    const kept = this.sheets.kept(key);
+    if (kept) {
+      this.model.cancelView(); // a view still on its way is not wanted any more
+      this.messages.setLoading(false);
+      this.messages.setState('loading'); // until it is on screen
+      // Still parked, it comes back as it was laid out. Otherwise the kept copy itself goes
+      // on screen; a new copy is made once it is drawn. (Either still carries what its last
+      // showing marked on it.)
+      const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
+      const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
+      this.display(graph, {...kept, svg, sheet}, placement, started, null, kept);
+      return;
+    }
+    this.messages.setLoading(true);
+    this.messages.setState('loading');
+    let answer;
+    try {
+      answer = await this.model.view(graph, request);
+      performance.mark('scopegraph:answer');
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.messages.setLoading(false);
+      // A remembered or linked view whose groups no longer exist: show the default instead.
+      if (placement.fromLink && error instanceof ApiError && error.status === 404 && request.open) {
+        this.show({open: null, depth: null}, {overview: true});
+        return;
+      }
+      this.fail(error, request, placement);
+      return;
+    }
+    if (seq !== this.renderSeq) return;
+    this.messages.setLoading(false);
+    let imported;
+    try {
+      // boot.js's drawing of the same text, on screen: taken as it is, already laid out.
+      imported = this.calls.earlyDrawing(answer.svg) || views.importGraphSvg(answer.svg);
+    } catch (error) {
+      this.fail(error, request, placement);
+      return;
+    }
+    // What is open is what the drawing shows: the groups a default view or a depth opened,
+    // without those asked for inside a closed one.
+    const open = openGroups(imported.svg);
+    // Kept under what was asked for and under its open groups (what closing a group asks for).
+    const keys = [
+      key,
+      viewParams(graph, {open, depth: null, base: request.base, colour: request.colour}).toString(),
+    ];
+    this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
+  }
+
+  fail(error, request, placement) {
+    this.failed = {request, placement};
+    this.messages.showRenderError(error, Boolean(this.state.svgText));
+  }
+
+  /** Asks again for the view that could not be shown; false if none failed. */
+  retry() {
+    if (!this.failed) return false;
+    this.show(this.failed.request, this.failed.placement);
+    return true;
+  }
+
+  /**
+   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
+   * `svg` belongs to (its copy, to copy again, or its parked sheet).
+   */
+  display(graph, drawing, placement, started, keep = null, kept = null) {
+    const state = this.state;
+    const seq = this.renderSeq;
+    const svg = drawing.svg;
+    this.failed = null;
+    state.svgText = drawing.text;
+    state.shownGraph = graph;
+    state.shownBase = state.base;
+    state.open = new Set(drawing.open);
+    this.calls.unpin(); // its box is gone with the old drawing
+    this.calls.hideHover(); // a hover answered since the view was asked for is on the old one
+    // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
+    // below reads the layout until it is: the browser lays out the new drawing once.
+    this.calls.attach({drawing: true, sheet: drawing.sheet});
+    this.viewport.size();
+    const sheet = this.sheets.putOnStage(svg, drawing.sheet, drawing.text.length);
+    if (kept) kept.sheet = sheet;
+    this.ui.root.dataset.shown = String(++this.showings);
+    this.viewport.setSvg(svg, drawing.bounds);
+    this.boxes = svg.querySelectorAll('g.node').length;
+    this.showColourLegend(svg);
+    this.place(placement);
+    this.drawSeconds = (performance.now() - started) / 1000;
+    this.updateStatus();
+    performance.mark('scopegraph:drawn');
+    // What is not needed to see the drawing waits until it is on screen.
+    views.afterPaint(() => {
+      // A copy as it came, before hovers, highlights and edge hit areas, for showing it again.
+      if (keep) {
+        const {bounds, text, open} = drawing;
+        this.sheets.keep(keep, {template: pristineCopy(svg), bounds, text, open, sheet});
+      } else if (kept && kept.template === svg) {
+        kept.template = pristineCopy(svg);
+      }
+      views.addEdgeHitAreas(svg);
+      this.ui.root.classList.remove('sg-drawing-first');
+      if (seq !== this.renderSeq) return;
+      writeLocation(graph, [...state.open], state.base);
+      if (!state.base) remember(graph, state.open); // a diff's open scopes are not the graph's
+      this.calls.learnOpCount(graph);
+      this.messages.setState('ready');
+    });
+  }
+
+  place(placement) {
+    if (placement.overview) this.viewport.overview();
+    else if (placement.fit) this.viewport.fit(false);
+    else if (placement.anchor) this.keepInPlace(placement.anchor);
+    if (placement.focus) this.focusBox(placement.focus);
+    else if (this.state.highlightId) this.markHighlight();
+    this.calls.markTrace();
+  }
+
+  /**
+   * After opening or closing a group: its new frame (or box) appears where the old box (or
+   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   */
+  keepInPlace(anchor) {
+    const vp = this.viewport;
+    const element = this.findBox(anchor.id);
+    if (!element) return;
+    const rect = vp.userRect(element);
+    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    vp.jump(here);
+    const {w, h} = vp.size();
+    const pad = 16;
+    let target = {...here};
+    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h - 2 * pad) {
+      target = vp.fitView(rect, here.k);
+    } else {
+      const left = (rect.x - here.cx) * here.k + w / 2;
+      const top = (rect.y - here.cy) * here.k + h / 2;
+      const right = left + rect.w * here.k;
+      const bottom = top + rect.h * here.k;
+      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
+      const dy = top < pad ? top - pad : bottom > h - pad ? bottom - (h - pad) : 0;
+      target.cx += dx / here.k;
+      target.cy += dy / here.k;
+    }
+    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+  }
+
+  updateStatus() {
+    this.ui.status.textContent = views.statusText({
+      boxes: this.boxes,
+      open: this.state.open.size,
+      ops: this.state.graph.op_count,
+      seconds: this.drawSeconds,
+    });
+  }
+
+  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
+  showColourLegend(svg) {
+    const rows = views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+
+  /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
+  byId(id) {
+    const svg = this.viewport.svg;
+    return svg ? svg.querySelector('#' + CSS.escape(id)) : null;
+  }
+
+  /** The element of a box or of its open frame, by element id. */
+  findBox(id) {
+    return this.byId(id) || this.byId('cluster-' + id);
+  }
+
+  /** Marks the box (or frame) of element id `id` as found and moves the view to it. */
+  focusBox(id) {
+    this.state.highlightId = id;
+    const element = this.markHighlight();
+    if (!element) return;
+    const vp = this.viewport;
+    const rect = vp.userRect(element);
+    const k = Math.min(Math.max(vp.view.k, 1), 2);
+    const {w, h} = vp.size();
+    // An open group found by search can be larger than the screen: show all of it.
+    const big = rect.w * k > w * 0.9 || rect.h * k > h * 0.9;
+    vp.go(big ? vp.fitView(rect, k) : {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
+  }
+
+  /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
+  markHighlight() {
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const old of svg.querySelectorAll('.sg-hit')) old.classList.remove('sg-hit');
+    if (!this.state.highlightId) return null;
+    const element = this.findBox(this.state.highlightId);
+    if (element) element.classList.add('sg-hit');
+    return element;
+  }
+
+  /** Where `element` is on screen: its centre, in the viewport's pixels. */
+  screenCentre(element) {
+    const rect = element.getBoundingClientRect();
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return {x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top};
+  }
+
+  openGroup(box, element) {
+    const open = new Set(this.state.open);
+    open.add(box.name);
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    // The group's frame appears where its box was, then slides into view.
+    const anchor = {id: element.id, x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  closeGroup(group, element) {
+    // What stays asked for inside it without being under its key (the parts of a series)
+    // the server leaves closed, and the new drawing's frames leave out of state.open.
+    const open = new Set(this.state.open);
+    for (const key of open) {
+      if (key === group.name || key.startsWith(group.name + '/')) open.delete(key);
+    }
+    this.calls.unpin();
+    const at = this.screenCentre(element);
+    // The group's box appears where the middle of its frame was.
+    const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
+    this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  openToDepth() {
+    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
+    this.ui.depthInput.value = String(depth);
+    this.show(depth === 0 ? {open: [], depth: null} : {open: null, depth}, {fit: true});
+  }
+}
+
+/** The open groups a drawing shows: one frame (a cluster) for each. */
+function openGroups(svg) {
+  const open = [];
+  for (const frame of svg.querySelectorAll('g.cluster')) {
+    const group = parseClusterId(frame.id);
+    if (group) open.push(group.name);
+  }
+  return open;
+}

@@ -1,0 +1,186 @@
+// The graph listing and the pickers (run, then graph of the run): what is listed, which graph
+// a link or the last visit names, the listing asked again as TensorBoard's data changes.
+
+import {readLocation, rememberedGraph, rememberedOpen} from './location.js';
+import {sameGraph} from './state.js';
+import * as views from './views.js';
+
+export class Listing {
+  /**
+   * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
+   * tab's Messages. `calls`: what the tab does once a graph is picked: selectGraph(graph,
+   * request), setBase(base), noteMissingBase(wanted, found), graphsChanged() (the pickers
+   * changed: the comparison's choices follow), graphShown() (an op count came: the status
+   * line follows), attach().
+   */
+  constructor(state, ui, model, messages, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.messages = messages;
+    this.calls = calls;
+  }
+
+  wire() {
+    const ui = this.ui;
+    ui.runSelect.addEventListener('change', () => {
+      const run = this.runs()[Number(ui.runSelect.value)];
+      const graph = this.state.graphs.find((g) => g.run === run);
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+    ui.graphSelect.addEventListener('change', () => {
+      const graph = this.graphsOfRun(this.state.graph.run)[Number(ui.graphSelect.value)];
+      if (graph) this.calls.selectGraph(graph, null);
+    });
+  }
+
+  runs() {
+    return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+
+  graphsOfRun(run) {
+    return this.state.graphs.filter((g) => g.run === run);
+  }
+
+  /** The listed graph a link names; a link may leave out kind and tag (the run's first). */
+  findGraph(wanted) {
+    if (!wanted) return null;
+    return (
+      this.state.graphs.find(
+        (g) =>
+          g.run === wanted.run &&
+          (!wanted.kind || g.kind === wanted.kind) &&
+          (!wanted.tag || g.tag === wanted.tag)
+      ) || null
+    );
+  }
+
+  /** The listed graph a link's base names, at the step it names (null: the latest). */
+  findBase(wanted) {
+    const graph = this.findGraph(wanted);
+    return graph && {...graph, step: wanted.step ?? null};
+  }
+
+  /**
+   * When a link or the last visit names a graph, starts fetching the view load() will ask
+   * for, while the listing is still on its way.
+   */
+  prefetchFirstView() {
+    const wanted = readLocation();
+    const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
+    const graph = linked ? linked.graph : rememberedGraph();
+    if (!graph) return;
+    const request = linked
+      ? {open: linked.open, depth: linked.depth, base: linked.base}
+      : {open: rememberedOpen(graph), depth: null};
+    this.model.prefetchView(graph, request);
+  }
+
+  /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
+  async load() {
+    const messages = this.messages;
+    messages.hideMessage();
+    messages.setState('loading');
+    messages.setLoading(true, {chip: false});
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+      performance.mark('scopegraph:listing');
+    } catch (error) {
+      messages.setLoading(false);
+      messages.setState('error');
+      messages.showError(error, {
+        title: 'Could not list the graphs',
+        actions: [{label: 'Retry', action: 'reload-graphs', primary: true}],
+      });
+      return;
+    }
+    messages.setLoading(false);
+    this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const empty = this.state.graphs.length === 0;
+    this.ui.root.classList.toggle('sg-empty', empty);
+    if (empty) {
+      messages.setState('empty');
+      messages.showMessage(views.emptyState());
+      views.fillSelect(this.ui.runSelect, [], 0);
+      views.fillSelect(this.ui.graphSelect, [], 0);
+      return;
+    }
+    // The link's view, else the last one seen here, else the first graph's default view.
+    const wanted = readLocation();
+    const linked = this.findGraph(wanted.graph);
+    const base = linked ? this.findBase(wanted.base) : null;
+    if (linked) this.calls.noteMissingBase(wanted.base, base);
+    this.calls.setBase(base);
+    const graph = linked || this.findGraph(rememberedGraph()) || this.state.graphs[0];
+    this.calls.selectGraph(graph, linked ? wanted : null);
+  }
+
+  /** New runs show up in the pickers; the view on screen stays as it is. */
+  async refresh() {
+    const state = this.state;
+    const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === 'visible';
+    if (!onScreen || this.messages.state === 'loading') return;
+    let graphs;
+    try {
+      graphs = await this.model.listGraphs();
+    } catch {
+      return; // A hiccup; the next round tries again.
+    }
+    if (!Array.isArray(graphs) || !graphs.length) return;
+    if (!state.graphs.length) {
+      this.load();
+      return;
+    }
+    const key = (g) => JSON.stringify([g.run, g.kind, g.tag]);
+    if (graphs.map(key).join() === state.graphs.map(key).join()) return;
+    for (const g of graphs) {
+      const known = state.graphs.find((old) => sameGraph(old, g));
+      if (known && g.op_count == null) g.op_count = known.op_count;
+    }
+    const current = graphs.find((g) => sameGraph(g, state.graph));
+    if (current) state.graph = current;
+    else graphs.push(state.graph); // gone from the logdir, still on screen
+    state.graphs = graphs;
+    this.fillPickers();
+  }
+
+  fillPickers() {
+    const graph = this.state.graph;
+    const runs = this.runs();
+    views.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    const ofRun = this.graphsOfRun(graph.run);
+    views.fillSelect(
+      this.ui.graphSelect,
+      ofRun.map((g) => views.graphLabel(g)),
+      ofRun.findIndex((g) => sameGraph(g, graph))
+    );
+    this.ui.graphSelect.disabled = ofRun.length <= 1;
+    this.calls.graphsChanged();
+  }
+
+  /** Makes `graph` the picked one. */
+  setGraph(graph) {
+    this.state.graph = graph;
+    this.fillPickers();
+  }
+
+  /**
+   * The listing leaves a graph's op count out until the server has read the graph: once a view
+   * of it is drawn, the listing is asked again.
+   */
+  learnOpCount(graph) {
+    if (graph.op_count != null) return;
+    this.model.listGraphs().then(
+      (graphs) => {
+        const listed = Array.isArray(graphs) && graphs.find((g) => sameGraph(g, graph));
+        if (!listed || listed.op_count == null) return;
+        graph.op_count = listed.op_count;
+        if (!sameGraph(graph, this.state.graph)) return;
+        this.fillPickers();
+        this.calls.graphShown();
+      },
+      () => {} // The count is a nicety; the next refresh of the listing brings it.
+    );
+  }
+}

@@ -1,0 +1,105 @@
+// What the tab says about itself: its state on the root (data-state, for styling and tests),
+// the progress bar and the loading chip while a view is on its way, and the message cards
+// (errors, with the buttons that say what can be done about them).
+
+import {ApiError} from './model.js';
+import * as views from './views.js';
+
+const LOADING_CHIP_AFTER_MS = 500;
+
+export class Messages {
+  /**
+   * `ui`: the shell's parts. `attach()`: puts the tab on screen (a message shows at once);
+   * `comparing()`: whether a diff is asked for (its errors offer to stop comparing).
+   */
+  constructor(ui, {attach, comparing}) {
+    this.ui = ui;
+    this.attach = attach;
+    this.comparing = comparing;
+  }
+
+  /** loading | ready | error | empty: on the app's root as data-state. */
+  setState(state) {
+    this.ui.root.dataset.state = state;
+  }
+
+  get state() {
+    return this.ui.root.dataset.state;
+  }
+
+  setLoading(on, {chip = true} = {}) {
+    const ui = this.ui;
+    clearTimeout(this.loadingTimer);
+    clearInterval(this.loadingTicker);
+    ui.progress.hidden = !on;
+    ui.viewport.classList.toggle('sg-busy', on);
+    ui.loading.hidden = true;
+    if (!on || !chip) return;
+    const started = performance.now();
+    this.loadingTimer = setTimeout(() => {
+      const tick = () =>
+        ui.loading.replaceChildren(
+          ...views.loadingChip(Math.floor((performance.now() - started) / 1000))
+        );
+      tick();
+      ui.loading.hidden = false;
+      this.loadingTicker = setInterval(tick, 1000);
+    }, LOADING_CHIP_AFTER_MS);
+  }
+
+  /** Whether a message is on screen. */
+  get showing() {
+    return !this.ui.message.hidden;
+  }
+
+  hideMessage() {
+    this.ui.message.hidden = true;
+    this.ui.message.replaceChildren();
+  }
+
+  /** Shows `content` (elements) as the message. */
+  showMessage(...content) {
+    this.ui.message.replaceChildren(...content);
+    this.ui.message.hidden = false;
+    this.attach();
+  }
+
+  showError(error, {title, hint, actions = []}) {
+    this.showMessage(views.messageCard({title, text: error.message, hint, actions}));
+  }
+
+  /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
+  showRenderError(error, hasGraph) {
+    this.setState('error');
+    const back = hasGraph ? [{label: 'Back to the last view', action: 'back'}] : [];
+    if (error instanceof ApiError && error.timeout) {
+      this.showError(error, {
+        title: 'This view takes too long to lay out',
+        hint: 'Graphviz gave up on this many open groups. Close some scopes, or open fewer levels with "Open to depth".',
+        actions: [{label: 'Close all scopes', action: 'close-all', primary: true}, ...back],
+      });
+      return;
+    }
+    const title =
+      error instanceof ApiError && error.status
+        ? 'The server could not draw this view'
+        : 'Could not draw this view';
+    // A comparison that cannot be made (its base step or run is gone, or it names the graph
+    // itself): retrying or another view would fail the same way.
+    const message = error instanceof ApiError ? String(error.message || '') : '';
+    const badBase =
+      this.comparing() &&
+      ((error.status === 404 && message.startsWith('base graph')) ||
+        (error.status === 400 && message.includes('same graph')));
+    if (badBase) {
+      const stop = [{label: 'Stop comparing', action: 'stop-comparing', primary: true}];
+      this.showError(error, {title: 'Could not compare these graphs', actions: [...stop, ...back]});
+      return;
+    }
+    const actions = [{label: 'Retry', action: 'retry', primary: true}, ...back];
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      actions.push({label: 'Default view', action: 'default-view'});
+    }
+    this.showError(error, {title, actions});
+  }
+}
