@@ -142,6 +142,12 @@ except ImportError:  # installed where the C reader could not be compiled
     _fastscan = None
 
 
+def reader() -> str:
+    """Which GraphDef reader `scan_graph` uses here: ``"C"`` or ``"protobuf"`` (the slow
+    fallback, where the extension is not built: benchmarks say which they measured)."""
+    return "protobuf" if _fastscan is None else "C"
+
+
 @dataclass
 class Graph:
     """What a Hierarchy is built from, read in one pass over a serialized GraphDef.

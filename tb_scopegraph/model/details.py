@@ -8,11 +8,10 @@ from the model alone: the group tree, the groups that hold a name, and search.
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 from tb_scopegraph.errors import InvalidQuery, NotFound
 from tb_scopegraph.model._nodescan import parse_input
@@ -268,29 +267,28 @@ def search(
     ``match``, when given, does the regex matching instead of this process: a runaway
     pattern (``(a+)+$``) holds the interpreter for hours, so a server runs it elsewhere.
     """
-    groups = model.groups
-    scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
-    names = [groups[g].key for g in scopes] + list(model.names)
+    index = model.name_index()
     if regex:
         try:
             pattern = re.compile(query)
         except (re.error, OverflowError, RecursionError) as error:
             raise InvalidQuery(f"not a valid regular expression: {error}") from None
         if match is not None:
-            hits: Iterable[int] = match(query, names, limit)
+            hits = match(query, index.names, limit)
         else:
-            hits = (i for i, name in enumerate(names) if pattern.search(name))
+            hits = index.match(pattern, limit)
     else:
-        lowered = query.lower()
-        hits = (i for i, name in enumerate(names) if lowered in name.lower())
+        hits = index.find(query, limit)
     found = []
-    for i in itertools.islice(hits, limit):
-        if i < len(scopes):
-            found.append({"name": names[i], "kind": SCOPE, "op": ""})
+    scopes = len(index.scopes)
+    for i in hits[:limit]:
+        name = index.names[i]
+        if i < scopes:
+            found.append({"name": name, "kind": SCOPE, "op": ""})
         else:
-            op = i - len(scopes)
+            op = i - scopes
             kind = MISSING if model.is_missing(op) else OP
-            found.append({"name": names[i], "kind": kind, "op": model.op_types[op]})
+            found.append({"name": name, "kind": kind, "op": model.op_types[op]})
     for item in found:
         item["reveal"] = ancestors(model, item["name"])
     return found

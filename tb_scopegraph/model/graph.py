@@ -17,12 +17,18 @@ found. It holds:
   ``op_group`` (numpy) gives the group that directly holds each op; ``order`` lists the group
   ids breadth first, parents before children.
 
+Search reads a `NameIndex` of the model (every name joined in one string), made when first
+asked for.
+
 Everything is read-only: the arrays are views with ``writeable`` False, the rest tuples, so
 that a model can be shared between threads and cached without a copy.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -81,6 +87,8 @@ class GraphModel:
         "_op_ids",
         "_group_ids",
         "_parsed",
+        "_name_index",
+        "_index_lock",
     )
 
     def __init__(
@@ -111,6 +119,8 @@ class GraphModel:
         self._group_ids = group_ids
         self._op_ids: dict[str, int] | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
+        self._name_index: NameIndex | None = None
+        self._index_lock = threading.Lock()
 
     def op_id(self, name: str) -> int | None:
         """The id of the op (or missing input) called ``name``; None if there is none."""
@@ -119,6 +129,14 @@ class GraphModel:
             names = self.names
             ids = self._op_ids = dict(zip(names, range(len(names)), strict=True))
         return ids.get(name)
+
+    def name_index(self) -> NameIndex:
+        """Every scope's and op's name, joined for search; made when first asked (or by a
+        server warming the graph up), once."""
+        with self._index_lock:
+            if self._name_index is None:
+                self._name_index = NameIndex(self)
+            return self._name_index
 
     def group_id(self, key: str) -> int | None:
         """The id of the group whose key is ``key`` (``""``: the root); None if none is."""
@@ -141,3 +159,79 @@ class GraphModel:
                 parsed.clear()
             node = parsed[op] = self.nodes.node_def(op)
         return node
+
+
+class NameIndex:
+    """Every scope's and op's full name in one string, so that a search is one `str.find`
+    (or one regex scan) over it instead of a test per name.
+
+    On a million names a test per name took 190 ms (plain) and 280 ms (regex) a search, and
+    listing the names 100 ms more; one `find` over the joined names takes 17-35 ms. Names are
+    numbered scopes first (in breadth-first order), then ops.
+    """
+
+    def __init__(self, model: GraphModel) -> None:
+        groups = model.groups
+        self.scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
+        self.names: list[str] = [groups[g].key for g in self.scopes]
+        self.names.extend(model.names)
+        self.text = "\n".join(self.names)
+        self.starts = _starts(self.names)
+        lowered = self.text.lower()
+        if len(lowered) == len(self.text):
+            self.lowered, self.lowered_starts = lowered, self.starts
+        else:  # a few letters lower to two characters ("İ"): number the lowered names anew
+            names = [name.lower() for name in self.names]
+            self.lowered, self.lowered_starts = "\n".join(names), _starts(names)
+
+    def find(self, query: str, limit: int) -> list[int]:
+        """The first ``limit`` names that hold ``query``, ignoring case."""
+        query = query.lower()
+        if "\n" in query:
+            return []
+        text, starts = self.lowered, self.lowered_starts
+        found: list[int] = []
+        at = text.find(query)
+        while at >= 0 and len(found) < limit:
+            line = int(np.searchsorted(starts, at, side="right")) - 1
+            found.append(line)
+            if line + 1 >= len(starts):
+                break
+            at = text.find(query, int(starts[line + 1]))
+        return found
+
+    def match(self, pattern: re.Pattern, limit: int) -> list[int]:
+        """The first ``limit`` names that ``pattern`` finds something in.
+
+        The joined names are scanned with ``^`` and ``$`` matching at every name's ends; each
+        name a match starts in is then tested alone, since a match may run on into the next
+        name. Patterns whose meaning depends on being the whole string (``\\A``, ``\\Z``,
+        look-behinds and -aheads, flags turned off) are tested name by name.
+        """
+        if _WHOLE_STRING.search(pattern.pattern):
+            hits = (i for i, name in enumerate(self.names) if pattern.search(name))
+            return list(itertools.islice(hits, limit))
+        scan = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+        text, starts = self.text, self.starts
+        found: list[int] = []
+        at = 0
+        while len(found) < limit and (hit := scan.search(text, at)) is not None:
+            line = int(np.searchsorted(starts, hit.start(), side="right")) - 1
+            if pattern.search(self.names[line]):
+                found.append(line)
+            if line + 1 >= len(starts):
+                break
+            at = int(starts[line + 1])
+        return found
+
+
+#: What makes a pattern's meaning depend on the string being one name alone.
+_WHOLE_STRING = re.compile(r"\\[AZG]|\(\?<|\(\?[=!]|\(\?[a-zA-Z]*-")
+
+
+def _starts(names: list[str]) -> np.ndarray:
+    """Where each name starts in ``"\\n".join(names)``."""
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    starts = np.zeros(len(names), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    return starts

@@ -1,0 +1,60 @@
+"""Search over a graph's names: the joined-name index answers as a test per name would."""
+
+from __future__ import annotations
+
+import re
+
+from graphs import graph_from_nodes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tb_scopegraph.model.hierarchy import Hierarchy
+
+#: Name parts with the letters search has to get right: cases, a letter that lowers to two
+#: characters, digits, regex metacharacters.
+PART = st.text(alphabet="aAbBİi1_.()+x", min_size=1, max_size=4)
+NAME = st.lists(PART, min_size=1, max_size=3).map("/".join)
+PATTERNS = (
+    "a",
+    "A",
+    "^a",
+    "b$",
+    r"\d",
+    "a.*b",
+    "[^x]+x",
+    r"(?s).\n?b",
+    r"\Aa",
+    r"b\Z",
+    "(?<=/)a",
+    "(?i)İ",
+    r"a\nb",
+    "x(?!b)",
+    "",
+)
+
+
+def _names_in_order(graph) -> list[str]:
+    h = Hierarchy(graph)
+    model = h.graph
+    scopes = [model.groups[g].key for g in model.order[1:] if model.groups[g].kind == "scope"]
+    return [*scopes, *model.names], h
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NAME, min_size=1, max_size=25, unique=True), st.sampled_from(PATTERNS))
+def test_the_index_finds_what_a_test_per_name_finds(names, query):
+    graph = graph_from_nodes([(name, "NoOp", ()) for name in names])
+    every, h = _names_in_order(graph)
+    for limit in (1, 3, 1000):
+        plain = [n for n in every if query.lower() in n.lower()][:limit]
+        assert [x["name"] for x in h.search(query, limit=limit)] == plain
+        pattern = re.compile(query)
+        matched = [n for n in every if pattern.search(n)][:limit]
+        assert [x["name"] for x in h.search(query, regex=True, limit=limit)] == matched
+
+
+def test_a_match_running_on_into_the_next_name_does_not_hide_that_name():
+    # Joined, "a/b\ncx" holds one match of "[^/]*x" starting in "a/b": "cx" must still be found.
+    h = Hierarchy(graph_from_nodes([("a/b", "NoOp", ()), ("cx", "NoOp", ())]))
+    assert [x["name"] for x in h.search("[^/]*x", regex=True)] == ["cx"]
+    assert [x["name"] for x in h.search("^c", regex=True)] == ["cx"]
