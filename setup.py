@@ -43,6 +43,8 @@ setup(
         "protobuf>=3.20",
         "pygraphviz>=1.12",
         "numpy>=1.21",
+        "diskcache>=5.6",
+        "platformdirs>=3",
     ],
     extras_require={
         "test": [
