@@ -9,6 +9,7 @@ function parseFragment(fragment) {
   const depth = params.get("depth");
   const open = params.getAll("open");
   return {
+    runFilter: params.get("run_filter"),
     graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
     open: open.length ? open : depth === "0" ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
@@ -20,8 +21,9 @@ function parseFragment(fragment) {
     }
   };
 }
-function formatFragment(graph, open, base = null) {
+function formatFragment(graph, open, base = null, runFilter = "") {
   const params = new URLSearchParams();
+  if (runFilter) params.set("run_filter", runFilter);
   params.set("run", graph.run);
   if (graph.kind) params.set("kind", graph.kind);
   if (graph.tag) params.set("tag", graph.tag);
@@ -55,8 +57,8 @@ function readLocation() {
   }
   return own;
 }
-function writeLocation(graph, open, base = null) {
-  const fragment = formatFragment(graph, open, base);
+function writeLocation(graph, open, base = null, runFilter = "") {
+  const fragment = formatFragment(graph, open, base, runFilter);
   if (window.location.hash !== "#" + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;
@@ -68,6 +70,14 @@ function writeLocation(graph, open, base = null) {
       storage.setString(TB_KEY, fragment, { useLocationReplace: true });
     }
   } catch {
+  }
+}
+function tensorboardRunFilter() {
+  try {
+    if (window.parent === window) return "";
+    return new URLSearchParams(window.parent.location.search).get("runFilter") || "";
+  } catch {
+    return "";
   }
 }
 function graphKey(graph) {
@@ -594,6 +604,16 @@ var COLOURINGS = [
 ];
 function buildShell() {
   const ui = {};
+  ui.runFilter = h("input", {
+    class: "sg-select sg-run-filter",
+    type: "search",
+    placeholder: "Filter runs (regex)",
+    "aria-label": "Filter runs by regular expression or text",
+    id: "sg-run-filter",
+    autocomplete: "off",
+    spellcheck: "false"
+  });
+  ui.runFilterStatus = h("div", { class: "sg-graph-info sg-run-filter-status", role: "status" });
   ui.runSelect = h("select", { class: "sg-select", "aria-label": "Run", id: "sg-run" });
   ui.graphSelect = h("select", { class: "sg-select", "aria-label": "Graph", id: "sg-graph" });
   ui.searchInput = h("input", {
@@ -681,6 +701,8 @@ function buildShell() {
         "label",
         { class: "sg-field" },
         h("span", { class: "sg-field-label", text: "Run" }),
+        ui.runFilter,
+        ui.runFilterStatus,
         ui.runSelect
       ),
       h(
@@ -1147,6 +1169,7 @@ export {
   shapeRect,
   shortName,
   statusText,
+  tensorboardRunFilter,
   traceText,
   writeLocation
 };

@@ -1420,7 +1420,7 @@ var Drawing = class {
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base);
+      writeLocation(graph, [...state.open], state.base, state.runFilter);
       if (!state.base) remember(graph, state.open);
       this.calls.learnOpCount(graph);
       this.messages.setState("ready");
@@ -1547,7 +1547,13 @@ function openGroups(svg) {
 }
 
 // listing.js
-import { readLocation, rememberedGraph, rememberedOpen } from "../tab.js";
+import {
+  readLocation,
+  rememberedGraph,
+  rememberedOpen,
+  tensorboardRunFilter,
+  writeLocation as writeLocation2
+} from "../tab.js";
 
 // state.js
 function tabState() {
@@ -1556,6 +1562,8 @@ function tabState() {
     // the listing ({run, kind, tag, op_count}), listing.js
     graph: null,
     // the graph picked, listing.js
+    runFilter: "",
+    // what the run picker shows: runs matching it (regex, else text), listing.js
     base: null,
     // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
     colour: "",
@@ -1600,8 +1608,14 @@ var Listing = class {
   }
   wire() {
     const ui = this.ui;
+    ui.runFilter.addEventListener("input", () => {
+      this.setRunFilter(ui.runFilter.value);
+      const state = this.state;
+      const shown = state.shownGraph;
+      if (shown) writeLocation2(shown, [...state.open], state.shownBase, state.runFilter);
+    });
     ui.runSelect.addEventListener("change", () => {
-      const run = this.runs()[Number(ui.runSelect.value)];
+      const run = this.shownRuns()[Number(ui.runSelect.value)];
       const graph = this.state.graphs.find((g) => g.run === run);
       if (graph) this.calls.selectGraph(graph, null);
     });
@@ -1612,6 +1626,18 @@ var Listing = class {
   }
   runs() {
     return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+  /** The runs the run picker lists: those matching the filter, and the picked graph's run. */
+  shownRuns() {
+    const match = runMatcher(this.state.runFilter).test;
+    const current = this.state.graph && this.state.graph.run;
+    return this.runs().filter((run) => run === current || match(run));
+  }
+  /** Filters the run picker by `text` (a regular expression, else plain text). */
+  setRunFilter(text) {
+    this.state.runFilter = text;
+    if (this.ui.runFilter.value !== text) this.ui.runFilter.value = text;
+    if (this.state.graph) this.fillPickers();
   }
   graphsOfRun(run) {
     return this.state.graphs.filter((g) => g.run === run);
@@ -1661,6 +1687,8 @@ var Listing = class {
     }
     messages.setLoading(false);
     this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const linkedFilter = readLocation().runFilter;
+    this.setRunFilter(linkedFilter != null ? linkedFilter : tensorboardRunFilter());
     const empty = this.state.graphs.length === 0;
     this.ui.root.classList.toggle("sg-empty", empty);
     if (empty) {
@@ -1708,8 +1736,11 @@ var Listing = class {
   }
   fillPickers() {
     const graph = this.state.graph;
-    const runs = this.runs();
+    const all = this.runs();
+    const runs = this.shownRuns();
     views2.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    this.ui.root.classList.toggle("sg-many-runs", all.length > 1);
+    this.ui.runFilterStatus.textContent = runFilterStatus(this.state.runFilter, runs, all, graph);
     const ofRun = this.graphsOfRun(graph.run);
     views2.fillSelect(
       this.ui.graphSelect,
@@ -1745,6 +1776,23 @@ var Listing = class {
     );
   }
 };
+function runMatcher(text) {
+  if (!text) return { test: () => true, regex: true };
+  try {
+    const pattern = new RegExp(text, "i");
+    return { test: (run) => pattern.test(run), regex: true };
+  } catch {
+    const lowered = text.toLowerCase();
+    return { test: (run) => run.toLowerCase().includes(lowered), regex: false };
+  }
+}
+function runFilterStatus(text, shown, all, graph) {
+  if (!text) return "";
+  const matching = shown.filter((run) => run !== graph.run || runMatcher(text).test(run));
+  const how = runMatcher(text).regex ? "" : " (not a regular expression: matched as text)";
+  const count = `${matching.length.toLocaleString("en-US")} of ${all.length.toLocaleString("en-US")} runs match${how}`;
+  return matching.length === shown.length ? count : `${count}; the picked run is listed too`;
+}
 
 // tab.js
 import { readLocation as readLocation2, rememberedOpen as rememberedOpen2 } from "../tab.js";

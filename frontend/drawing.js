@@ -149,7 +149,7 @@ export class Drawing {
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove('sg-drawing-first');
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base);
+      writeLocation(graph, [...state.open], state.base, state.runFilter);
       if (!state.base) remember(graph, state.open); // a diff's open scopes are not the graph's
       this.calls.learnOpCount(graph);
       this.messages.setState('ready');

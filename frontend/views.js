@@ -94,6 +94,16 @@ const COLOURINGS = [
 /** The tab's skeleton: sidebar with controls, the graph's viewport, overlays. */
 export function buildShell() {
   const ui = {};
+  ui.runFilter = h('input', {
+    class: 'sg-select sg-run-filter',
+    type: 'search',
+    placeholder: 'Filter runs (regex)',
+    'aria-label': 'Filter runs by regular expression or text',
+    id: 'sg-run-filter',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  ui.runFilterStatus = h('div', {class: 'sg-graph-info sg-run-filter-status', role: 'status'});
   ui.runSelect = h('select', {class: 'sg-select', 'aria-label': 'Run', id: 'sg-run'});
   ui.graphSelect = h('select', {class: 'sg-select', 'aria-label': 'Graph', id: 'sg-graph'});
 
@@ -187,6 +197,8 @@ export function buildShell() {
         'label',
         {class: 'sg-field'},
         h('span', {class: 'sg-field-label', text: 'Run'}),
+        ui.runFilter,
+        ui.runFilterStatus,
         ui.runSelect
       ),
       h(
