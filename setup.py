@@ -26,6 +26,8 @@ setup(
         "tb_scopegraph.reading",
         "tb_scopegraph.model",
         "tb_scopegraph.drawing",
+        "tb_scopegraph.service",
+        "tb_scopegraph.plugin",
         "tb_scopegraph.static",
     ],
     package_dir={"tb_scopegraph.static": "frontend"},
@@ -43,6 +45,7 @@ setup(
         "protobuf>=3.20",
         "pygraphviz>=1.12",
         "numpy>=1.21",
+        "cachetools>=5",
     ],
     extras_require={
         "test": [

@@ -23,7 +23,7 @@ from tensorboard.compat.proto import event_pb2
 from test_hostile import HOSTILE, Routes, hostile_graph, multiplexer
 from werkzeug.serving import make_server
 
-from tb_scopegraph import plugin
+from tb_scopegraph.service import search as name_search
 
 PREFIX = "/data/plugin/scopegraph"
 ROUTES = (
@@ -96,7 +96,7 @@ class Server:
     def __init__(self, logdir, static_root):
         provider = multiplexer(logdir)
         self.routes = Routes(provider)
-        self.routes.plugin._static_root = static_root
+        self.routes.plugin.static_root = static_root
         app = application.TensorBoardWSGI([self.routes.plugin], data_provider=provider)
         self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -239,7 +239,7 @@ def test_huge_and_repeated_parameters(server, route, query):
 
 
 def test_a_runaway_regex_is_stopped_and_does_not_hold_the_server(server, monkeypatch):
-    monkeypatch.setattr(plugin, "_REGEX_SECONDS", 2.0)
+    monkeypatch.setattr(name_search, "SECONDS", 2.0)
     answer = {}
 
     def search():

@@ -24,7 +24,8 @@ from test_hostile import (
     wait_for,
 )
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import cli
+from tb_scopegraph.drawing import render
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import hierarchy
@@ -274,7 +275,7 @@ def test_cli_renders_the_default_view_of_a_deep_path(tmp_path, capsys):
 def slow_renderer(monkeypatch):
     """The plugin's drawings made by a renderer with a 4 s limit."""
     renderer = Renderer(workers=2, timeout=4)
-    monkeypatch.setattr(plugin.render, "render", renderer.render)
+    monkeypatch.setattr(render, "render", renderer.render)
     yield renderer
     renderer.close()
 

@@ -27,12 +27,12 @@ from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
 from test_plugin import Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
-from tb_scopegraph import plugin
 from tb_scopegraph.drawing import dot
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading import sources
+from tb_scopegraph.service import graphs as service_graphs
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
@@ -463,7 +463,7 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
     writer.close()
     source.reload()
     assert badged() == {"scope-layer1": "1 summary"}  # trusted for a few seconds
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 0.1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
     assert badged() == {"scope-layer1": "1 summary"}
     api.settle_lookups()

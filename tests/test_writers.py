@@ -40,6 +40,7 @@ from tb_scopegraph.reading.sources import (
     SAVED_MODEL,
     GraphRef,
 )
+from tb_scopegraph.service.local import hierarchy_of
 
 # The writers' own deprecation notices (torch.jit.trace inside add_graph, Keras' numpy calls).
 pytestmark = [
@@ -226,7 +227,7 @@ def local(written) -> sources.LocalGraphs:
 
 
 def _hierarchy(local: sources.LocalGraphs, run: str, kind: str, tag: str) -> Hierarchy:
-    return cli.hierarchy_of(local.load_graph(GraphRef(run, kind, tag)))
+    return hierarchy_of(local.load_graph(GraphRef(run, kind, tag)))
 
 
 def _edges(hierarchy: Hierarchy, open_: set[str]) -> set[tuple[str, str, bool]]:
