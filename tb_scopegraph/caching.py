@@ -15,6 +15,7 @@ Two shapes, one for each kind of thing kept:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -23,9 +24,8 @@ from concurrent.futures import wait as futures_wait
 from typing import Any
 
 import cachetools
-from tensorboard.util import tb_logging
 
-logger = tb_logging.get_logger()
+logger = logging.getLogger("tensorboard")
 
 
 class SingleFlight:
@@ -93,8 +93,16 @@ class SingleFlight:
 
 def lru(maxsize: int, getsizeof: Callable[[Any], int] | None = None) -> SingleFlight:
     """A `SingleFlight` over an LRU cache of at most `maxsize` entries, or, with `getsizeof`,
-    of at most that much summed size."""
-    return SingleFlight(cachetools.LRUCache(maxsize, getsizeof=getsizeof))
+    of at most that much summed size; then a value over half of it is handed out but not
+    kept, so that one large drawing does not push every other out."""
+    if getsizeof is None:
+        return SingleFlight(cachetools.LRUCache(maxsize))
+
+    def weigh(value: Any) -> int:
+        size = getsizeof(value)
+        return size if size <= maxsize // 2 else maxsize + 1  # too large: not kept
+
+    return SingleFlight(cachetools.LRUCache(maxsize, getsizeof=weigh))
 
 
 class Lookups:

@@ -16,11 +16,10 @@ import struct
 import subprocess
 import sys
 import threading
-from collections import OrderedDict
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from tb_scopegraph import caching
 from tb_scopegraph.errors import RenderError, RenderTimeout
 
 FORMATS = ("svg", "png")
@@ -145,8 +144,8 @@ class Renderer:
     """A pool of layout workers and a bounded cache of what they drew.
 
     At most ``workers`` layouts run at once; a request waits for a free worker within its
-    own time budget. The cache holds at most ``cache_bytes`` of drawings, least recently
-    used first out.
+    own time budget. The cache (`drawings`) holds at most ``cache_bytes`` of drawings, least
+    recently used first out; a drawing asked for while it is being made is laid out once.
     """
 
     def __init__(
@@ -166,10 +165,8 @@ class Renderer:
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(workers):
             self._idle.put(None)  # started on first use
-        self._cache: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
-        self._cached = 0
+        self.drawings = caching.lru(cache_bytes, getsizeof=len)
         self._lock = threading.Lock()
-        self._pending: dict[tuple[bytes, str], Future] = {}
         self.stats = {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
 
     def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
@@ -178,33 +175,18 @@ class Renderer:
             raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         data = dot.encode("utf-8")
         key = (hashlib.sha256(data).digest(), fmt)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                self.stats["hits"] += 1
-                return hit
-            # The same drawing asked for while it is being made waits for it: laid out once.
-            pending = self._pending.get(key)
-            owner = pending is None
-            if owner:
-                pending = self._pending[key] = Future()
-                self.stats["misses"] += 1
-            else:
-                self.stats["shared"] += 1
-        if not owner:
-            return pending.result()
+        budget = self.timeout if timeout is None else timeout
         try:
-            drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
-            self._store(key, drawing)
-            pending.set_result(drawing)
-            return drawing
-        except BaseException as error:
-            pending.set_exception(error)
+            drawing, how = self.drawings.lookup(key, lambda: self._draw(data, fmt, budget))
+        except BaseException:
+            self._count("misses")
             raise
-        finally:
-            with self._lock:
-                self._pending.pop(key, None)
+        self._count({"hit": "hits", "shared": "shared", "miss": "misses"}[how])
+        return drawing
+
+    def _count(self, stat: str) -> None:
+        with self._lock:
+            self.stats[stat] += 1
 
     def warm(self) -> None:
         """Start the workers now, in the background, each drawing a tiny graph: the first real
@@ -221,17 +203,6 @@ class Renderer:
             self._run(_TINY_DOT, "svg", self.presets[0], self.timeout)
         except (TimeoutError, OSError):
             pass  # the first real layout starts a worker again
-
-    def _store(self, key: tuple[bytes, str], drawing: bytes) -> None:
-        if len(drawing) > self.cache_bytes // 2:
-            return
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = drawing
-                self._cached += len(drawing)
-            while self._cached > self.cache_bytes:
-                _, old = self._cache.popitem(last=False)
-                self._cached -= len(old)
 
     def _draw(self, dot: bytes, fmt: str, budget: float) -> bytes:
         errors = []
