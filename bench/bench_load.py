@@ -401,6 +401,7 @@ def cache_bounds() -> dict[str, int]:
         .parameters["cache_bytes"]
         .default,
         "DOT bytes": graphs.DOT_CACHE_BYTES,
+        "DOT entries": graphs.DOT_CACHE_SIZE,
         "parsed graphs": graphs.GRAPH_CACHE_SIZE,
         "layout workers": inspect.signature(render.Renderer).parameters["workers"].default,
     }

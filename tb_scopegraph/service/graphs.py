@@ -29,6 +29,7 @@ from tb_scopegraph.service.views import asked_view, title, what_to_close
 GRAPH_CACHE_SIZE = 8
 # A diff holds the union of two graphs and the base's changed nodes: about one graph more.
 DIFF_CACHE_SIZE = 4
+DOT_CACHE_SIZE = 128
 DOT_CACHE_BYTES = 32 << 20
 # How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
 # search) asks the data provider once, and a new graph still shows within seconds.
@@ -48,7 +49,9 @@ class GraphService:
         self.provider = provider
         self.graphs = lru(GRAPH_CACHE_SIZE)
         self.diffs = lru(DIFF_CACHE_SIZE)
-        self.dots = lru(DOT_CACHE_BYTES, getsizeof=len)
+        # At most DOT_CACHE_SIZE texts and DOT_CACHE_BYTES: each weighs at least its share.
+        share = DOT_CACHE_BYTES // DOT_CACHE_SIZE
+        self.dots = lru(DOT_CACHE_BYTES, getsizeof=lambda text: max(len(text), share))
         # Lookups made again in the background, one at a time (see caching.Lookups).
         self.refresh = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph-lookup")
         lookups = functools.partial(
