@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 import queue
-import struct
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from tb_scopegraph import caching
@@ -65,12 +65,12 @@ PRESETS = (
 #: make a full layout of a big view take seconds (measured: 643 edges, 1.0 s against 0.2 s).
 BIG_VIEW_EDGES = 400
 
-_LENGTH = struct.Struct("!Q")  # every frame: its length, then its bytes
 _TINY_DOT = b"digraph { a -> b }"
 
 
 class _Worker:
-    """One worker process speaking length-prefixed frames over its stdin and stdout."""
+    """One worker process: jobs and answers go as `multiprocessing.connection` messages over
+    its stdin and stdout."""
 
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -83,6 +83,11 @@ class _Worker:
             stderr=subprocess.DEVNULL,
             env=env,
         )
+        # The connections own copies of the pipes' ends.
+        self._to = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
+        self._from = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
         self.jobs = 0
 
     def run(self, dot: bytes, fmt: str, preset: Preset, timeout: float) -> tuple[bool, bytes]:
@@ -93,13 +98,10 @@ class _Worker:
             try:
                 attrs = dict(preset.graph_attrs)
                 job = {"format": fmt, "attrs": attrs, "cheap": preset.cheap_edges}
-                header = json.dumps(job).encode()
-                self.proc.stdin.write(_LENGTH.pack(len(header)) + header)
-                self.proc.stdin.write(_LENGTH.pack(len(dot)) + dot)
-                self.proc.stdin.flush()
-                status = _read_exactly(self.proc.stdout, 1)
-                (size,) = _LENGTH.unpack(_read_exactly(self.proc.stdout, _LENGTH.size))
-                result.append((status == b"+", _read_exactly(self.proc.stdout, size)))
+                self._to.send_bytes(json.dumps(job).encode())
+                self._to.send_bytes(dot)
+                answer = self._from.recv_bytes()  # a status byte, then the drawing or error
+                result.append((answer[:1] == b"+", answer[1:]))
             except (OSError, ValueError, EOFError) as error:
                 result.append(error)
 
@@ -107,8 +109,9 @@ class _Worker:
         thread.start()
         thread.join(timeout)
         if thread.is_alive():
-            self.kill()
+            self.proc.kill()  # its pipes close with it: the talk ends, then they are closed
             thread.join()
+            self.kill()
             raise TimeoutError
         self.jobs += 1
         if isinstance(result[0], Exception):
@@ -123,21 +126,11 @@ class _Worker:
         if self.alive():
             self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
+        for connection in (self._to, self._from):
             try:
-                pipe.close()
+                connection.close()
             except OSError:
                 pass
-
-
-def _read_exactly(stream, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
-        if not chunk:
-            raise EOFError("worker closed its output")
-        data += chunk
-    return bytes(data)
 
 
 class Renderer:
