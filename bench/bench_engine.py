@@ -16,6 +16,7 @@ one click but HTTP. Times are medians of ``--repeat`` runs; a case slower than `
 is not repeated. Prints a table and writes ``bench/results_engine.json``.
 
     python3 bench/bench_engine.py [--only NAME ...] [--steps 10] [--repeat 3]
+    python3 bench/bench_engine.py --limits   # the plugin at its limits (bench/limits.py)
 """
 
 from __future__ import annotations
@@ -271,12 +272,12 @@ def _parse_times(data: bytes, repeat: int):
     from tensorboard.compat.proto import graph_pb2
 
     from tb_scopegraph.model.hierarchy import Hierarchy
-    from tb_scopegraph.reading import sources
+    from tb_scopegraph.reading.run_graph import read_run_graph
 
     runs = {
         "bare": lambda: graph_pb2.GraphDef.FromString(data),
         "built": lambda: Hierarchy(data),
-        "plugin": lambda: Hierarchy(sources._read_run_graph(data).drawable),
+        "plugin": lambda: Hierarchy(read_run_graph(data).drawable),
     }
     wall: dict[str, list[float]] = {k: [] for k in runs}
     cpu: dict[str, list[float]] = {k: [] for k in runs}
@@ -485,11 +486,18 @@ def main(argv: list[str] | None = None) -> int:
         "--preset-timeout", type=float, default=10.0, help="budget for each preset alone"
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument(
+        "--limits", action="store_true", help="time the plugin at its limits instead (limits.py)"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("PB", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         print(json.dumps(memory_child(*args.memory_child)))
         return 0
+    if args.limits:
+        import limits
+
+        return limits.main()
     names = args.only or GRAPHS
     if missing_graphs(names):
         return 2

@@ -206,7 +206,8 @@ def build(name: str, force: bool = False) -> dict:
 def build_demo_graphs(names, force: bool = False) -> list[dict]:
     """The demo runs named by ``names`` (keys of DEMO_GRAPHS), each copied from one demo logdir
     written for the purpose into ``logs/<name>/``; those already there are kept unless ``force``."""
-    from tb_scopegraph.reading import sources
+    from tb_scopegraph.reading.local import LocalGraphs
+    from tb_scopegraph.reading.run_graph import RUN_GRAPH
 
     wanted = [n for n in names if force or not (LOGS / n).is_dir() or not any((LOGS / n).iterdir())]
     seconds = None
@@ -235,8 +236,8 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
     for name in names:
         if name in skipped or not (LOGS / name).is_dir():
             continue
-        graphs = sources.LocalGraphs(LOGS / name)
-        ops = len(graphs.load(graphs.select(kind=sources.RUN_GRAPH)).node)
+        graphs = LocalGraphs(LOGS / name)
+        ops = len(graphs.load(graphs.select(kind=RUN_GRAPH)).node)
         size = sum(f.stat().st_size for f in (LOGS / name).rglob("*") if f.is_file())
         status = "built" if name in wanted else "exists"
         rows.append({"name": name, "ops": ops, "bytes": size, "seconds": seconds, "status": status})

@@ -30,7 +30,7 @@ from tb_scopegraph.service.output import SUFFIX_FORMATS, draw, write_atomically
 
 if TYPE_CHECKING:
     from tb_scopegraph.model.hierarchy import Hierarchy
-    from tb_scopegraph.reading.sources import LocalGraphs
+    from tb_scopegraph.reading.local import LocalGraphs
     from tb_scopegraph.service.local import LocalGraph
 
 __all__ = ["build_parser", "main", "write_atomically"]

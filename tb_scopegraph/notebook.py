@@ -137,7 +137,7 @@ def show(
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
-    from tb_scopegraph.reading import sources
+    from tb_scopegraph.reading.graph_def import graph_from_object
 
     if isinstance(x, Hierarchy):
         return x, ""
@@ -150,7 +150,7 @@ def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tu
     if not hasattr(x, "as_graph_def") and hasattr(graph, "as_graph_def"):
         x = graph  # a ConcreteFunction
     if hasattr(x, "as_graph_def") or type(x).__name__ == "GraphDef":
-        return Hierarchy(sources.graph_from_object(x)), ""
+        return Hierarchy(graph_from_object(x)), ""
     raise TypeError(
         f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
     )

@@ -6,20 +6,18 @@ import struct
 
 import graphs
 import pytest
+from harness import multiplexer, runs_with_graphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import event_pb2, meta_graph_pb2, summary_pb2
-from tensorboard.context import RequestContext
 
 from tb_scopegraph import cli
-from tb_scopegraph.reading import event_files, sources
-from tb_scopegraph.reading.sources import (
-    META_GRAPH,
-    META_GRAPH_TAG,
-    RUN_GRAPH,
-    RUN_GRAPH_TAG,
-    GraphRef,
-)
+from tb_scopegraph.reading import event_files
+from tb_scopegraph.reading.data_provider import list_graphs, load_graph
+from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.reading.local import local_provider
+from tb_scopegraph.reading.meta_graph import META_GRAPH, META_GRAPH_TAG
+from tb_scopegraph.reading.run_graph import RUN_GRAPH, RUN_GRAPH_TAG
 
 FILE_VERSION = event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString()
 
@@ -36,7 +34,7 @@ def _write(path, *chunks: bytes) -> str:
 
 
 def _names(provider, run: str, kind: str = RUN_GRAPH, tag: str = RUN_GRAPH_TAG) -> list[str]:
-    graph = sources.load_graph(*provider, GraphRef(run, kind, tag)).graph_def
+    graph = load_graph(*provider, GraphRef(run, kind, tag)).graph_def
     return [node.name for node in graph.node]
 
 
@@ -51,7 +49,7 @@ def _lying_header(length: int) -> bytes:
 def test_reads_what_tensorboard_writes(tmp_path):
     graphs.write_run_graph(tmp_path / "a", graphs.add_graph())
     graphs.write_run_graph(tmp_path / "b" / "c", graphs.ffn_graph())
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert provider[0].runs == ["a", "b/c"]
     assert provider[0].warnings == []
     assert _names(provider, "a") == ["a", "b", "c"]
@@ -64,7 +62,7 @@ def test_a_length_past_the_end_of_the_file_is_skipped_and_later_records_read(tmp
         _lying_header(10**9),
         graphs.record(_graph_event(graphs.add_graph())),
     )
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _names(provider, "run") == ["a", "b", "c"]
     (warning,) = provider[0].warnings
     assert warning.startswith(
@@ -76,7 +74,6 @@ def test_a_length_past_the_end_of_the_file_is_skipped_and_later_records_read(tmp
 
 def test_tensorboards_reader_stops_at_that_damage(tmp_path):
     """Why we read event files ourselves: TensorBoard's loader gives up at the bad record."""
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 
     _write(
         tmp_path / "run" / "events.out.tfevents.1",
@@ -84,13 +81,8 @@ def test_tensorboards_reader_stops_at_that_damage(tmp_path):
         _lying_header(10**9),
         graphs.record(_graph_event(graphs.add_graph())),
     )
-    multiplexer = plugin_event_multiplexer.EventMultiplexer()
-    multiplexer.AddRunsFromDirectory(str(tmp_path))
-    multiplexer.Reload()
-    theirs = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
-    ctx = RequestContext()
-    assert theirs.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs") == {}
-    ours = sources.local_provider(tmp_path)[0]
+    assert runs_with_graphs(multiplexer(tmp_path)) == set()
+    ours = local_provider(tmp_path)[0]
     assert set(ours.list_blob_sequences(None, experiment_id="", plugin_name="graphs")) == {"run"}
 
 
@@ -108,7 +100,7 @@ def test_garbage_and_non_events_are_skipped(tmp_path, damage, message):
         damage,
         graphs.record(_graph_event(graphs.series_graph(2))),
     )
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _names(provider, "run") == graphs.node_names(graphs.series_graph(2))
     assert len(provider[0].warnings) == 1
     assert message in provider[0].warnings[0]
@@ -119,7 +111,7 @@ def test_a_graph_whose_data_fails_its_checksum_is_skipped(tmp_path):
     bad = bytearray(graphs.record(_graph_event(graphs.series_graph(2), step=2)))
     bad[-8] ^= 0xFF  # a byte of the data, not of the framing
     _write(tmp_path / "run" / "events.out.tfevents.1", graphs.record(FILE_VERSION), good, bad)
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _names(provider, "run") == ["a", "b", "c"]
     assert provider[0].warnings == [
         f"{tmp_path}/run/events.out.tfevents.1: skipped the record at byte "
@@ -134,7 +126,7 @@ def test_a_file_cut_short_keeps_the_records_before_the_cut(tmp_path):
         graphs.record(_graph_event(graphs.add_graph(), step=1)),
         whole[:-7],
     )
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _names(provider, "run") == ["a", "b", "c"]
     (warning,) = provider[0].warnings
     assert "more than the file holds" in warning and "no record follows" in warning
@@ -143,10 +135,10 @@ def test_a_file_cut_short_keeps_the_records_before_the_cut(tmp_path):
 def test_empty_and_unreadable_files_are_no_runs_data(tmp_path):
     _write(tmp_path / "empty" / "events.out.tfevents.1")
     graphs.write_run_graph(tmp_path / "run", graphs.add_graph())
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert provider[0].runs == ["empty", "run"]
     assert provider[0].warnings == []
-    assert [g.run for g in sources.list_graphs(*provider)] == ["run"]
+    assert [g.run for g in list_graphs(*provider)] == ["run"]
 
 
 def test_a_restarted_job_replaces_graphs_from_its_first_step_on(tmp_path):
@@ -156,7 +148,7 @@ def test_a_restarted_job_replaces_graphs_from_its_first_step_on(tmp_path):
     graphs.write_events(tmp_path / "run", first, name="a")
     restarted = event_pb2.Event(step=3, graph_def=graphs.series_graph(2).SerializeToString())
     graphs.write_events(tmp_path / "run", [restarted], name="b")
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _names(provider, "run") == graphs.node_names(graphs.series_graph(2))
     data = provider[0].read_blob_sequences(experiment_id="", plugin_name="graphs")
     assert [d.step for d in data["run"][RUN_GRAPH_TAG]] == [0, 3]
@@ -167,10 +159,10 @@ def test_at_most_ten_graphs_are_kept_per_tag(tmp_path):
         event_pb2.Event(step=s, graph_def=graphs.add_graph().SerializeToString()) for s in range(25)
     ]
     graphs.write_events(tmp_path / "run", events)
-    provider = sources.local_provider(tmp_path)[0]
+    provider = local_provider(tmp_path)[0]
     data = provider.read_blob_sequences(experiment_id="", plugin_name="graphs")["run"]
     assert [d.step for d in data[RUN_GRAPH_TAG]] == list(range(15, 25))
-    assert len(provider._blobs) == event_files.KEEP_PER_TAG
+    assert provider.blob_count == event_files.KEEP_PER_TAG
     listed = provider.list_blob_sequences(experiment_id="", plugin_name="graphs")
     assert listed["run"][RUN_GRAPH_TAG].max_step == 24
 
@@ -187,8 +179,8 @@ def test_a_meta_graph_shows_only_in_a_run_without_a_graph(tmp_path):
         event_pb2.Event(step=0, graph_def=graphs.add_graph().SerializeToString()),
     ]
     graphs.write_events(tmp_path / "both", both)
-    provider = sources.local_provider(tmp_path)
-    listed = [(g.run, g.kind, g.tag) for g in sources.list_graphs(*provider)]
+    provider = local_provider(tmp_path)
+    listed = [(g.run, g.kind, g.tag) for g in list_graphs(*provider)]
     assert listed == [("both", RUN_GRAPH, RUN_GRAPH_TAG), ("meta_only", META_GRAPH, META_GRAPH_TAG)]
     assert _names(provider, "meta_only", META_GRAPH, META_GRAPH_TAG) == graphs.node_names(
         graphs.ffn_graph()
@@ -210,7 +202,7 @@ def test_a_tags_first_metadata_says_what_its_values_are(tmp_path):
     )
     later = event_pb2.Event(step=1, summary=summary_pb2.Summary(value=[value()]))
     graphs.write_events(tmp_path / "run", [first, later])
-    provider = sources.local_provider(tmp_path)[0]
+    provider = local_provider(tmp_path)[0]
     data = provider.read_blob_sequences(experiment_id="", plugin_name="graph_keras_model")
     assert [d.step for d in data["run"]["keras"]] == [0, 1]
     series = provider.list_blob_sequences(experiment_id="", plugin_name="graph_keras_model")

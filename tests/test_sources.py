@@ -1,4 +1,4 @@
-"""sources.py against logdirs and files written by TensorFlow itself and by hand-built protos."""
+"""reading/ against logdirs and files written by TensorFlow itself and by hand-built protos."""
 
 import os
 import subprocess
@@ -22,16 +22,19 @@ from tensorboard.compat.proto import (
 
 from tb_scopegraph.errors import NotFound, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.reading import sources
-from tb_scopegraph.reading.sources import (
-    CONCEPTUAL,
-    OP_GRAPH,
-    PROFILE,
-    RUN_GRAPH,
-    RUN_GRAPH_TAG,
-    GraphInfo,
-    GraphRef,
-)
+from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph, read_graph
+from tb_scopegraph.reading.formats import KIND_PLUGINS, KINDS, PLUGIN_NAMES, parse_graph
+from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY, expand_function_library
+from tb_scopegraph.reading.graph import GraphInfo, GraphRef
+from tb_scopegraph.reading.graph_def import graph_from_object
+from tb_scopegraph.reading.graph_file import load_graph_file
+from tb_scopegraph.reading.keras_model import CONCEPTUAL
+from tb_scopegraph.reading.local import local_provider
+from tb_scopegraph.reading.merge import merge_graph_defs
+from tb_scopegraph.reading.meta_graph import META_GRAPH
+from tb_scopegraph.reading.pytorch import tidy_pytorch_graph
+from tb_scopegraph.reading.run_graph import RUN_GRAPH, RUN_GRAPH_TAG
+from tb_scopegraph.reading.run_metadata import OP_GRAPH, PROFILE, parse_stats
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -138,17 +141,17 @@ def logdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def provider(logdir):
-    return sources.local_provider(logdir)
+    return local_provider(logdir)
 
 
 def _read_names(provider, run: str) -> list[str]:
     p, ctx, eid = provider
-    _, data = sources.read_graph(p, ctx, eid, GraphRef(run, RUN_GRAPH, RUN_GRAPH_TAG))
-    return graphs.node_names(sources.parse_graph(RUN_GRAPH, data))
+    _, data = read_graph(p, ctx, eid, GraphRef(run, RUN_GRAPH, RUN_GRAPH_TAG))
+    return graphs.node_names(parse_graph(RUN_GRAPH, data))
 
 
 def test_lists_run_graphs_at_every_depth_sorted_by_run(provider):
-    listed = sources.list_graphs(*provider)
+    listed = list_graphs(*provider)
     assert listed == [
         GraphInfo(".", RUN_GRAPH, RUN_GRAPH_TAG, 3),
         GraphInfo("keras", CONCEPTUAL, "keras", 4),
@@ -164,7 +167,7 @@ def test_lists_run_graphs_at_every_depth_sorted_by_run(provider):
 
 
 def test_list_without_op_counts_reads_no_graph(provider):
-    listed = sources.list_graphs(*provider, op_counts=False)
+    listed = list_graphs(*provider, op_counts=False)
     assert [g.run for g in listed] == [
         ".",
         "keras",
@@ -189,15 +192,15 @@ def test_read_and_parse_give_back_the_written_graphs(provider):
 
 def test_read_graph_returns_a_blob_key_the_provider_resolves(provider):
     p, ctx, eid = provider
-    key, data = sources.read_graph(p, ctx, eid, GraphRef("tf2", RUN_GRAPH, RUN_GRAPH_TAG))
+    key, data = read_graph(p, ctx, eid, GraphRef("tf2", RUN_GRAPH, RUN_GRAPH_TAG))
     assert isinstance(key, str) and key
     assert p.read_blob(ctx, blob_key=key) == data
 
 
 def test_tf1_file_writer_graph_keeps_output_shapes(provider):
     p, ctx, eid = provider
-    _, data = sources.read_graph(p, ctx, eid, GraphRef("tf1/deep/ffn", RUN_GRAPH, RUN_GRAPH_TAG))
-    graph = sources.parse_graph(RUN_GRAPH, data)
+    _, data = read_graph(p, ctx, eid, GraphRef("tf1/deep/ffn", RUN_GRAPH, RUN_GRAPH_TAG))
+    graph = parse_graph(RUN_GRAPH, data)
     matmul = next(n for n in graph.node if n.name == "layer1/MatMul")
     dims = [d.size for d in matmul.attr["_output_shapes"].list.shape[0].dim]
     assert dims == [-1, 8]
@@ -205,11 +208,11 @@ def test_tf1_file_writer_graph_keeps_output_shapes(provider):
 
 def test_op_graph_is_the_traced_functions_merged_as_tensorboard_does(provider):
     p, ctx, eid = provider
-    _, data = sources.read_graph(p, ctx, eid, GraphRef("traced", OP_GRAPH, "g_trace"))
-    graph = sources.parse_graph(OP_GRAPH, data)
+    _, data = read_graph(p, ctx, eid, GraphRef("traced", OP_GRAPH, "g_trace"))
+    graph = parse_graph(OP_GRAPH, data)
     functions = config_pb2.RunMetadata.FromString(data).function_graphs
     names = graphs.node_names(graph)
-    library = f"{sources.FUNCTION_LIBRARY}/"
+    library = f"{FUNCTION_LIBRARY}/"
     outside = [name for name in names if not name.startswith(library)]
     assert len(outside) == sum(len(f.pre_optimization_graph.node) for f in functions) > 0
     # Library functions the traced graphs carry are scopes of their own, one per function.
@@ -227,8 +230,8 @@ def test_op_graph_is_the_traced_functions_merged_as_tensorboard_does(provider):
 
 def test_conceptual_graph_is_the_keras_layers(provider):
     p, ctx, eid = provider
-    _, data = sources.read_graph(p, ctx, eid, GraphRef("keras", CONCEPTUAL, "keras"))
-    graph = sources.parse_graph(CONCEPTUAL, data)
+    _, data = read_graph(p, ctx, eid, GraphRef("keras", CONCEPTUAL, "keras"))
+    graph = parse_graph(CONCEPTUAL, data)
     layers = [(node.name, node.op, list(node.input)) for node in graph.node]
     assert layers == [
         ("fork/inp", "InputLayer", []),
@@ -249,7 +252,7 @@ def test_conceptual_graph_is_the_keras_layers(provider):
 )
 def test_other_kinds_reject_bad_data(kind, data, message):
     with pytest.raises(SourceError, match=message):
-        sources.parse_graph(kind, data)
+        parse_graph(kind, data)
 
 
 @pytest.mark.parametrize(
@@ -266,14 +269,14 @@ def test_other_kinds_reject_bad_data(kind, data, message):
 )
 def test_read_graph_unknown_run_tag_or_kind_is_not_found(provider, ref):
     with pytest.raises(NotFound):
-        sources.read_graph(*provider, ref)
+        read_graph(*provider, ref)
     with pytest.raises(NotFound):
-        sources.latest_blob(*provider, ref)
+        latest_blob(*provider, ref)
 
 
 def test_parse_graph_unknown_kind_is_not_found():
     with pytest.raises(NotFound, match="unknown graph kind"):
-        sources.parse_graph("no_such_kind", graphs.add_graph().SerializeToString())
+        parse_graph("no_such_kind", graphs.add_graph().SerializeToString())
 
 
 def test_latest_graph_of_a_run_wins(tmp_path):
@@ -283,23 +286,23 @@ def test_latest_graph_of_a_run_wins(tmp_path):
         step=5, wall_time=4.0, graph_def=graphs.series_graph(2).SerializeToString()
     )
     graphs.write_events(run, [old, new])
-    provider = sources.local_provider(tmp_path)
+    provider = local_provider(tmp_path)
     assert _read_names(provider, "run") == graphs.node_names(graphs.series_graph(2))
-    assert [g.op_count for g in sources.list_graphs(*provider)] == [6]
+    assert [g.op_count for g in list_graphs(*provider)] == [6]
 
     ref = GraphRef("run", RUN_GRAPH, RUN_GRAPH_TAG)
-    blob = sources.latest_blob(*provider, ref)
+    blob = latest_blob(*provider, ref)
     assert (blob.step, blob.wall_time) == (5, 4.0)
-    assert blob.blob_key == sources.read_graph(*provider, ref)[0]
+    assert blob.blob_key == read_graph(*provider, ref)[0]
 
 
 def test_every_kind_names_where_it_is_stored():
     served = {RUN_GRAPH, OP_GRAPH, PROFILE, CONCEPTUAL}
-    assert set(sources.KIND_PLUGINS) == served
-    assert set(sources.KINDS) == served | {sources.META_GRAPH}  # read from event files only
-    assert sources.KIND_PLUGINS[RUN_GRAPH] == ("graphs",)
-    assert sources.KIND_PLUGINS[PROFILE] == ("graph_tagged_run_metadata", "graph_run_metadata")
-    assert set(sources.PLUGIN_NAMES) == {
+    assert set(KIND_PLUGINS) == served
+    assert set(KINDS) == served | {META_GRAPH}  # read from event files only
+    assert KIND_PLUGINS[RUN_GRAPH] == ("graphs",)
+    assert KIND_PLUGINS[PROFILE] == ("graph_tagged_run_metadata", "graph_run_metadata")
+    assert set(PLUGIN_NAMES) == {
         "graphs",
         "graph_run_metadata",
         "graph_run_metadata_graph",
@@ -310,11 +313,11 @@ def test_every_kind_names_where_it_is_stored():
 
 def test_corrupt_graph_blob_lists_without_op_count(tmp_path):
     graphs.write_events(tmp_path / "bad", [event_pb2.Event(step=0, graph_def=b"\xff\xff\xff")])
-    p, ctx, eid = sources.local_provider(tmp_path)
-    assert sources.list_graphs(p, ctx, eid) == [GraphInfo("bad", RUN_GRAPH, RUN_GRAPH_TAG, None)]
-    _, data = sources.read_graph(p, ctx, eid, GraphRef("bad", RUN_GRAPH, RUN_GRAPH_TAG))
+    p, ctx, eid = local_provider(tmp_path)
+    assert list_graphs(p, ctx, eid) == [GraphInfo("bad", RUN_GRAPH, RUN_GRAPH_TAG, None)]
+    _, data = read_graph(p, ctx, eid, GraphRef("bad", RUN_GRAPH, RUN_GRAPH_TAG))
     with pytest.raises(SourceError, match="not a valid GraphDef"):
-        sources.parse_graph(RUN_GRAPH, data)
+        parse_graph(RUN_GRAPH, data)
 
 
 def test_truncated_event_file_keeps_the_events_before_the_damage(tmp_path):
@@ -323,7 +326,7 @@ def test_truncated_event_file_keeps_the_events_before_the_damage(tmp_path):
     cut = graphs.write_events(tmp_path / "cut", [], name="second")
     with open(cut, "ab") as f:
         f.write(open(path, "rb").read()[:-7])  # a record that ends too early
-    listed = sources.list_graphs(*sources.local_provider(tmp_path))
+    listed = list_graphs(*local_provider(tmp_path))
     assert [(g.run, g.op_count) for g in listed] == [("cut", None), ("run", 3)]
 
 
@@ -343,18 +346,18 @@ def test_truncated_event_file_keeps_the_events_before_the_damage(tmp_path):
 )
 def test_parse_graph_rejects_bytes_that_are_no_graph(data):
     with pytest.raises(SourceError, match="not a valid GraphDef"):
-        sources.parse_graph(RUN_GRAPH, data)
+        parse_graph(RUN_GRAPH, data)
 
 
 def test_parse_graph_accepts_an_empty_graph():
-    assert len(sources.parse_graph(RUN_GRAPH, b"").node) == 0
+    assert len(parse_graph(RUN_GRAPH, b"").node) == 0
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300))
 def test_parse_graph_of_any_bytes_is_a_named_graph_or_a_source_error(data):
     try:
-        graph = sources.parse_graph(RUN_GRAPH, data)
+        graph = parse_graph(RUN_GRAPH, data)
     except SourceError as e:
         assert str(e).startswith("not a valid GraphDef")
     else:
@@ -365,10 +368,10 @@ def test_load_graph_file_binary_and_text_written_by_tensorflow(tmp_path):
     graph_def = _tf1_ffn_graph().as_graph_def()
     tf.io.write_graph(graph_def, str(tmp_path), "g.pb", as_text=False)
     tf.io.write_graph(graph_def, str(tmp_path), "g.pbtxt", as_text=True)
-    assert sources.load_graph_file(tmp_path / "g.pb") == graph_pb2.GraphDef.FromString(
+    assert load_graph_file(tmp_path / "g.pb") == graph_pb2.GraphDef.FromString(
         graph_def.SerializeToString()
     )
-    loaded = sources.load_graph_file(str(tmp_path / "g.pbtxt"))
+    loaded = load_graph_file(str(tmp_path / "g.pbtxt"))
     assert graphs.node_names(loaded) == graphs.node_names(graph_def)
 
 
@@ -378,7 +381,7 @@ def test_load_graph_file_with_another_suffix_tries_binary_then_text(tmp_path):
     (tmp_path / "graph.txt").write_text(text_format.MessageToString(graph))
     (tmp_path / "graph").write_text(text_format.MessageToString(graph))
     for name in ("graph.bin", "graph.txt", "graph"):
-        assert sources.load_graph_file(tmp_path / name) == graph
+        assert load_graph_file(tmp_path / name) == graph
 
 
 @pytest.mark.parametrize(
@@ -395,35 +398,35 @@ def test_load_graph_file_with_another_suffix_tries_binary_then_text(tmp_path):
 def test_load_graph_file_corrupt_files_are_source_errors(tmp_path, name, content, message):
     (tmp_path / name).write_bytes(content)
     with pytest.raises(SourceError, match=message):
-        sources.load_graph_file(tmp_path / name)
+        load_graph_file(tmp_path / name)
 
 
 def test_load_graph_file_missing_or_directory(tmp_path):
     with pytest.raises(SourceError, match="no such file"):
-        sources.load_graph_file(tmp_path / "missing.pb")
+        load_graph_file(tmp_path / "missing.pb")
     with pytest.raises(SourceError, match="cannot read"):
-        sources.load_graph_file(tmp_path)
+        load_graph_file(tmp_path)
 
 
 def test_local_provider_missing_path(tmp_path):
     with pytest.raises(SourceError, match="no such file or directory"):
-        sources.local_provider(tmp_path / "missing")
+        local_provider(tmp_path / "missing")
 
 
 def test_local_provider_logdir_without_event_files(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "notes.txt").write_text("no events here")
     with pytest.raises(SourceError, match="no event files under"):
-        sources.local_provider(tmp_path)
+        local_provider(tmp_path)
 
 
 def test_local_provider_event_file_stands_for_its_folder(tmp_path):
     path = graphs.write_run_graph(tmp_path / "run", graphs.add_graph())
-    listed = sources.list_graphs(*sources.local_provider(path))
+    listed = list_graphs(*local_provider(path))
     assert listed == [GraphInfo(".", RUN_GRAPH, RUN_GRAPH_TAG, 3)]
     (tmp_path / "graph.pb").write_bytes(b"")
     with pytest.raises(SourceError, match="not a logdir or an event file"):
-        sources.local_provider(tmp_path / "graph.pb")
+        local_provider(tmp_path / "graph.pb")
 
 
 def test_local_provider_does_not_import_tensorflow(logdir, tmp_path):
@@ -434,8 +437,9 @@ def test_local_provider_does_not_import_tensorflow(logdir, tmp_path):
         block = sys.argv[1] == "block"
         if block:
             sys.modules["tensorflow"] = None
-        from tb_scopegraph.reading import sources
-        listed = sources.list_graphs(*sources.local_provider({str(logdir)!r}))
+        from tb_scopegraph.reading.data_provider import list_graphs
+        from tb_scopegraph.reading.local import local_provider
+        listed = list_graphs(*local_provider({str(logdir)!r}))
         print([(g.run, g.op_count) for g in listed])
         print("tensorflow" in sys.modules and sys.modules["tensorflow"] is not None)
         """
@@ -459,14 +463,14 @@ def test_local_provider_does_not_import_tensorflow(logdir, tmp_path):
 def test_graph_from_object_accepts_tensorflow_graphs_and_graph_defs():
     tf_graph = _tf1_add_graph()
     for obj in (tf_graph, tf_graph.as_graph_def(), graphs.add_graph()):
-        assert graphs.node_names(sources.graph_from_object(obj)) == ["a", "b", "c"]
+        assert graphs.node_names(graph_from_object(obj)) == ["a", "b", "c"]
     with pytest.raises(SourceError, match="not a graph: str"):
-        sources.graph_from_object("a/b")
+        graph_from_object("a/b")
 
 
 # --- function libraries --------------------------------------------------------------------
 
-LIB = sources.FUNCTION_LIBRARY
+LIB = FUNCTION_LIBRARY
 
 
 def _with_library(nodes, *functions) -> graph_pb2.GraphDef:
@@ -498,7 +502,7 @@ def test_function_bodies_become_scopes_their_call_sites_link_to():
         ],
         _double(),
     )
-    expanded = sources.parse_graph(RUN_GRAPH, graph.SerializeToString())
+    expanded = parse_graph(RUN_GRAPH, graph.SerializeToString())
     nodes = _nodes(expanded)
     assert graphs.node_names(expanded) == [
         "x",
@@ -550,7 +554,7 @@ def test_control_flow_and_case_branches_link_to_every_function_they_name():
         cond,
         body,
     )
-    nodes = _nodes(sources.expand_function_library(graph))
+    nodes = _nodes(expand_function_library(graph))
     assert list(nodes[f"{LIB}/cond/i"].input) == ["^loop", "^pick"]
     assert list(nodes[f"{LIB}/body/i"].input) == ["^loop", "^pick"]
 
@@ -570,7 +574,7 @@ def test_function_outputs_are_numbered_across_output_args():
         ],
         {"r": "out:sum:0"},
     )
-    nodes = _nodes(sources.expand_function_library(_with_library([("g", "Const")], two, user)))
+    nodes = _nodes(expand_function_library(_with_library([("g", "Const")], two, user)))
     scope = f"{LIB}/user"
     assert list(nodes[f"{scope}/call"].input) == [f"{scope}/sw:1"]
     assert list(nodes[f"{scope}/out"].input) == [
@@ -593,7 +597,7 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
     graph = _with_library(
         [(f"{LIB}/taken", "Const"), ("c", "noargs"), ("d", "again")], odd, empty, recursive
     )
-    expanded = sources.parse_graph(RUN_GRAPH, graph.SerializeToString())
+    expanded = parse_graph(RUN_GRAPH, graph.SerializeToString())
     names = graphs.node_names(expanded)
     assert len(names) == len(set(names))
     lib = f"{LIB}_"
@@ -618,7 +622,7 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
 
 def test_graph_from_object_expands_a_copy_and_leaves_the_graph_passed_in():
     graph = _with_library([("call", "double")], _double())
-    expanded = sources.graph_from_object(graph)
+    expanded = graph_from_object(graph)
     assert len(expanded.node) == 4 and len(graph.node) == 1
     assert graph.library.function[0].signature.name == "double"
 
@@ -629,12 +633,12 @@ def test_merge_keeps_control_inputs_and_follows_renamed_functions():
         _double(),
     )
     second = graphs.graph_from_nodes([("x", "Const")])
-    merged = sources.merge_graph_defs([first, second])
+    merged = merge_graph_defs([first, second])
     nodes = _nodes(merged)
     assert list(nodes["graph_1/w"].input) == ["graph_1/x", "^graph_1/x"]
     assert nodes["graph_1/w"].attr["body"].func.name == "graph_1_double"
     assert [f.signature.name for f in merged.library.function] == ["graph_1_double"]
-    assert sources.merge_graph_defs([second]) is second
+    assert merge_graph_defs([second]) is second
 
 
 # --- PyTorch graphs ------------------------------------------------------------------------
@@ -662,7 +666,7 @@ def _torch_graph(extra=()) -> graph_pb2.GraphDef:
 
 
 def test_pytorch_ops_move_under_the_module_path_their_parameters_show():
-    expanded = sources.parse_graph(RUN_GRAPH, _torch_graph().SerializeToString())
+    expanded = parse_graph(RUN_GRAPH, _torch_graph().SerializeToString())
     fc = "Net/ModuleList[blocks]/Block[0]/Linear[fc]"
     assert graphs.node_names(expanded) == [
         "input/x",
@@ -681,7 +685,7 @@ def test_pytorch_ops_move_under_the_module_path_their_parameters_show():
 
 def test_pytorch_renames_that_would_collide_are_not_made():
     clash = (("Net/ModuleList[blocks]/Block[0]/input.3", "aten::add"),)
-    graph = sources.tidy_pytorch_graph(_torch_graph(clash))
+    graph = tidy_pytorch_graph(_torch_graph(clash))
     names = graphs.node_names(graph)
     assert "Net/Block[0]/input.3" in names  # kept: its new name is taken
     assert "Net/ModuleList[blocks]/Block[0]/Linear[fc]/input.1" in names
@@ -689,7 +693,7 @@ def test_pytorch_renames_that_would_collide_are_not_made():
 
 def test_graphs_that_are_not_pytorch_keep_their_names():
     graph = graphs.ffn_graph()
-    assert sources.tidy_pytorch_graph(graphs.ffn_graph()) == graph
+    assert tidy_pytorch_graph(graphs.ffn_graph()) == graph
 
 
 # --- profiles ------------------------------------------------------------------------------
@@ -724,12 +728,12 @@ def test_stats_sum_time_and_memory_per_node_as_tensorboard_does():
         ("/device:GPU:0/stream:all", [("c:AddKernel", 4, 0, [])]),
         ("/device:GPU:0/stream:7", [("c:AddKernel", 4, 0, [])]),
     )
-    assert sources.parse_stats(data) == {
+    assert parse_stats(data) == {
         "a": {"compute_us": 5.0, "memory_bytes": 24},
         "c": {"compute_us": 6.5, "memory_bytes": 0},
     }
     with pytest.raises(SourceError, match="not a valid RunMetadata"):
-        sources.parse_stats(b"\xff\xff")
+        parse_stats(b"\xff\xff")
 
 
 def _profile_logdir(tmp_path, run_graph=None, graphs_inside=(), tagged=True) -> tuple:
@@ -754,34 +758,34 @@ def _profile_logdir(tmp_path, run_graph=None, graphs_inside=(), tagged=True) -> 
     if run_graph is not None:
         events.append(event_pb2.Event(step=0, graph_def=run_graph.SerializeToString()))
     graphs.write_events(tmp_path / "run", events)
-    return sources.local_provider(tmp_path)
+    return local_provider(tmp_path)
 
 
 def test_a_tagged_profile_shows_its_run_graph_with_stats_by_node_name(tmp_path):
     provider = _profile_logdir(tmp_path, run_graph=graphs.add_graph())
-    listed = [(g.run, g.kind, g.tag, g.op_count) for g in sources.list_graphs(*provider)]
+    listed = [(g.run, g.kind, g.tag, g.op_count) for g in list_graphs(*provider)]
     # A run's graphs are listed before the profiles drawn on them.
     assert listed == [("run", RUN_GRAPH, RUN_GRAPH_TAG, 3), ("run", PROFILE, "step1", 3)]
-    loaded = sources.load_graph(*provider, GraphRef("run", PROFILE, "step1"))
+    loaded = load_graph(*provider, GraphRef("run", PROFILE, "step1"))
     assert graphs.node_names(loaded.graph_def) == ["a", "b", "c"]
     assert loaded.stats == {"a": {"compute_us": 7.0, "memory_bytes": 4}}
-    assert sources.load_graph(*provider, GraphRef("run", RUN_GRAPH, RUN_GRAPH_TAG)).stats is None
+    assert load_graph(*provider, GraphRef("run", RUN_GRAPH, RUN_GRAPH_TAG)).stats is None
 
 
 def test_a_profile_without_any_graph_to_show_it_on_is_a_source_error(tmp_path):
     provider = _profile_logdir(tmp_path)
-    (info,) = sources.list_graphs(*provider)
+    (info,) = list_graphs(*provider)
     assert (info.kind, info.op_count) == (PROFILE, None)
     with pytest.raises(SourceError, match="holds no graph, and its run has no run graph"):
-        sources.load_graph(*provider, info.ref)
+        load_graph(*provider, info.ref)
 
 
 def test_a_trace_profile_shows_its_own_function_graphs_with_prefixed_names(tmp_path):
     inside = [graphs.add_graph(), graphs.graph_from_nodes([("zz", "Const")])]
     provider = _profile_logdir(tmp_path, graphs.ffn_graph(), graphs_inside=inside, tagged=False)
-    kinds = {(g.kind, g.tag) for g in sources.list_graphs(*provider)}
+    kinds = {(g.kind, g.tag) for g in list_graphs(*provider)}
     assert kinds == {(OP_GRAPH, "step1"), (PROFILE, "step1"), (RUN_GRAPH, RUN_GRAPH_TAG)}
-    loaded = sources.load_graph(*provider, GraphRef("run", PROFILE, "step1"))
+    loaded = load_graph(*provider, GraphRef("run", PROFILE, "step1"))
     assert graphs.node_names(loaded.graph_def) == [
         "graph_1/a",
         "graph_1/b",

@@ -7,7 +7,7 @@ length header claims more bytes than the file holds, or whose payload is not an 
 skipped with a warning, and the records after it are still found.
 
 `EventFileProvider` answers the three blob-sequence calls of TensorBoard's `DataProvider`
-that `sources` makes, so the same code lists and reads graphs from it and from TensorBoard.
+that `data_provider` makes, so the same code lists and reads graphs from it and from TensorBoard.
 """
 
 from __future__ import annotations
@@ -22,14 +22,19 @@ from typing import Any
 
 from google.protobuf import message
 from tensorboard.compat.proto import event_pb2
+from tensorboard.plugins.graph import metadata as graph_metadata
 
-# Where TensorBoard stores each kind of graph record (tensorboard/plugins/graph/metadata.py
-# and dataclass_compat.py), and the tag of a run graph.
-GRAPHS_PLUGIN = "graphs"
-RUN_GRAPH_TAG = "__run_graph__"
-TAGGED_RUN_METADATA_PLUGIN = "graph_tagged_run_metadata"
+# Where TensorBoard stores each kind of graph record (its graph plugin's metadata, and
+# dataclass_compat.py for the events), and the tag of a run graph.
+GRAPHS_PLUGIN = graph_metadata.PLUGIN_NAME
+RUN_GRAPH_TAG = graph_metadata.RUN_GRAPH_NAME
+TAGGED_RUN_METADATA_PLUGIN = graph_metadata.PLUGIN_NAME_TAGGED_RUN_METADATA
 SUMMARY_GRAPH_PLUGINS = frozenset(
-    {"graph_run_metadata", "graph_run_metadata_graph", "graph_keras_model"}
+    {
+        graph_metadata.PLUGIN_NAME_RUN_METADATA,
+        graph_metadata.PLUGIN_NAME_RUN_METADATA_WITH_GRAPH,
+        graph_metadata.PLUGIN_NAME_KERAS_MODEL,
+    }
 )
 META_GRAPH_PLUGIN = "scopegraph_meta_graph"
 """Where this reader files a run's `meta_graph_def`; no TensorBoard provider has it."""
@@ -198,6 +203,11 @@ class EventFileProvider:
         metas = self._series.get(META_GRAPH_PLUGIN, {})
         for run in [r for r in metas if r in graphs]:
             del metas[run]
+
+    @property
+    def blob_count(self) -> int:
+        """How many blobs are held: those of at most `KEEP_PER_TAG` graphs per run and tag."""
+        return len(self._blobs)
 
     # -- reading ----------------------------------------------------------------------------
 

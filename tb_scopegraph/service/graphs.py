@@ -21,7 +21,8 @@ from tb_scopegraph.errors import NotFound, RenderTimeout
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
-from tb_scopegraph.reading import sources
+from tb_scopegraph.reading import data_provider
+from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
 from tb_scopegraph.service.views import asked_view, title, what_to_close
 
@@ -68,12 +69,12 @@ class GraphService:
     # --- which graph ---
 
     def list(self, ctx, experiment: str, stale_ok: bool = True, fresh: bool = False):
-        """Every graph in the experiment (`sources.GraphInfo`, op counts left out); `stale_ok`:
+        """Every graph in the experiment (`GraphInfo`, op counts left out); `stale_ok`:
         as looked up a while ago (see LOOKUP_STALE_SECONDS), or False: within seconds."""
 
         def list_now():
             # Counting ops would read and parse every graph; counts come from the cache.
-            return sources.list_graphs(self.provider, ctx, experiment, op_counts=False)
+            return data_provider.list_graphs(self.provider, ctx, experiment, op_counts=False)
 
         if fresh:
             self.listings.drop(experiment)
@@ -112,7 +113,7 @@ class GraphService:
                 f"run {run!r} has {len(graphs)} graphs; pick one with kind and tag ({choices})"
             )
         g = graphs[0]
-        return sources.GraphRef(g.run, g.kind, g.tag)
+        return GraphRef(g.run, g.kind, g.tag)
 
     def locate(self, ctx, experiment: str, run, kind, tag, step=None, stale_ok: bool = True):
         """(cache key, ref, blob) of the graph a query names (the latest, or the one written
@@ -120,9 +121,11 @@ class GraphService:
         ref = self.resolve(ctx, experiment, run, kind, tag, stale_ok)
         provider = self.provider
         if step is None:
-            find = functools.partial(sources.latest_blob, provider, ctx, experiment, ref)
+            find = functools.partial(data_provider.latest_blob, provider, ctx, experiment, ref)
         else:
-            find = functools.partial(sources.blob_at_step, provider, ctx, experiment, ref, step)
+            find = functools.partial(
+                data_provider.blob_at_step, provider, ctx, experiment, ref, step
+            )
         blob = self.blobs.get((experiment, ref, step), find, stale_ok)
         # The wall time tells apart two graphs written at the same step (same blob key).
         key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
@@ -132,7 +135,7 @@ class GraphService:
         """Every stored graph of one (run, kind, tag), oldest first: its step and wall time.
         The providers keep the last 10 by default."""
         ref = self.resolve(ctx, experiment, run, kind, tag)
-        blobs = sources.graph_blobs(self.provider, ctx, experiment, ref)
+        blobs = data_provider.graph_blobs(self.provider, ctx, experiment, ref)
         return [{"step": b.step, "wall_time": b.wall_time} for b in blobs]
 
     # --- the graph, its views, its drawings ---
@@ -143,7 +146,7 @@ class GraphService:
 
         def load() -> Hierarchy:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
-            graph = sources.load_graph(self.provider, ctx, experiment, ref, blob)
+            graph = data_provider.load_graph(self.provider, ctx, experiment, ref, blob)
             hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
@@ -226,8 +229,8 @@ class GraphService:
 
         def load() -> GraphDiff:
             provider = self.provider
-            before = sources.load_graph(provider, ctx, experiment, base_ref, base_blob)
-            after = sources.load_graph(provider, ctx, experiment, new_ref, new_blob)
+            before = data_provider.load_graph(provider, ctx, experiment, base_ref, base_blob)
+            after = data_provider.load_graph(provider, ctx, experiment, new_ref, new_blob)
             diff = GraphDiff(before.graph_def, after.graph_def)
             del before, after
             release_memory()

@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass
 
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.reading.sources import Graph, GraphInfo, LocalGraphs
+from tb_scopegraph.reading.graph import Graph, GraphInfo
+from tb_scopegraph.reading.local import LocalGraphs
 from tb_scopegraph.service.views import title
 
 

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 
 from tb_scopegraph.errors import InvalidView
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View
-from tb_scopegraph.reading.sources import FILE_GRAPH, META_GRAPH, RUN_GRAPH
+from tb_scopegraph.reading.graph_file import FILE_GRAPH
+from tb_scopegraph.reading.meta_graph import META_GRAPH
+from tb_scopegraph.reading.run_graph import RUN_GRAPH
 
 #: Kinds whose graph is the run's (or the file's) one graph: their title is the run alone.
 PLAIN_KINDS = (RUN_GRAPH, META_GRAPH, FILE_GRAPH)

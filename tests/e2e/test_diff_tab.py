@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tbharness import tab_frame
 
 from tb_scopegraph.model.diff import GraphDiff, summary
-from tb_scopegraph.reading.sources import LocalGraphs
+from tb_scopegraph.reading.local import LocalGraphs
 
 BASE, WIDER = "ffn_scoped", "ffn_scoped_wider"
 

@@ -1,0 +1,98 @@
+"""The graph file format: a GraphDef in a binary `.pb` or text `.pbtxt` file, or a `.meta` file.
+
+Any file that is not an event file and not a SavedModel is read as one: by its suffix, and
+a name with another suffix is tried as binary, then as text. The bytes of a plain binary
+GraphDef are read for drawing at once, as a stored run graph's are (`run_graph`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from google.protobuf import text_format
+from tensorboard.compat.proto import graph_pb2
+
+from tb_scopegraph.errors import SourceError
+from tb_scopegraph.reading import event_files
+from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading.graph import Graph, GraphInfo
+from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.meta_graph import parse_meta_graph
+from tb_scopegraph.reading.run_graph import read_run_graph
+
+FILE_GRAPH = "file"
+"""The kind of the one graph of a `.pb`/`.pbtxt` file opened with `LocalGraphs`."""
+_TEXT_SUFFIXES = (".pbtxt", ".txt", ".pbtext")
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of the file at `path`; SourceError saying why if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise SourceError(f"no such file: {path}") from None
+    except OSError as e:
+        raise SourceError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def load_graph_file(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:
+    """Read a GraphDef from a binary `.pb` or a text `.pbtxt` file (any other name: try both).
+
+    A `.meta` file (a MetaGraphDef, as `tf.compat.v1.train.Saver` writes) gives its graph.
+    """
+    return read_graph_file(path).graph_def
+
+
+def read_graph_file(path: str | os.PathLike[str]) -> Graph:
+    """`load_graph_file`'s graph; a plain binary one also read for drawing (as a run graph)."""
+    path = os.fspath(path)
+    data = read_file(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".meta":
+        try:
+            return Graph(parse_meta_graph(data))
+        except SourceError as e:
+            raise SourceError(f"{path}: {e}") from None
+    if suffix in _TEXT_SUFFIXES:
+        return Graph(finish(parse_text(path, data)))
+    try:
+        return read_run_graph(data)
+    except SourceError as binary_error:
+        if suffix == ".pb":
+            raise SourceError(f"{path}: {binary_error}") from None
+        try:
+            return Graph(finish(parse_text(path, data)))
+        except SourceError:
+            raise SourceError(f"{path}: {binary_error}") from None
+
+
+def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
+    """Text-format `data` read from `path` into `proto` (a GraphDef, checked, when None)."""
+    graph = graph_pb2.GraphDef() if proto is None else proto
+    what = "GraphDef" if proto is None else type(proto).__name__
+    try:
+        text_format.Parse(data.decode("utf-8"), graph)
+    except (text_format.ParseError, UnicodeDecodeError) as e:
+        raise SourceError(f"{path}: not a valid text {what} ({e})") from None
+    if proto is None:
+        try:
+            check_graph(graph)
+        except SourceError as e:
+            raise SourceError(f"{path}: {e}") from None
+    return graph
+
+
+def is_graph_file(path: str) -> bool:
+    """Whether `path` is a file to read as a graph: any file but an event file."""
+    return os.path.isfile(path) and not event_files.is_event_file(os.path.basename(path))
+
+
+def open_graph_file(path: str) -> dict[GraphInfo, Graph]:
+    """The one graph of a graph file, listed under the file's name."""
+    graph = read_graph_file(path)
+    return {GraphInfo(os.path.basename(path), FILE_GRAPH, "", len(graph.graph_def.node)): graph}
+
+
+FILE_FORMAT = FileFormat(kind=FILE_GRAPH, match=is_graph_file, open=open_graph_file)

@@ -1,0 +1,120 @@
+"""The SavedModel format: the meta graphs of a `saved_model.pb`/`.pbtxt`, or of its folder.
+
+Read without TensorFlow: the SavedModel message is built at run time on TensorBoard's own
+MetaGraphDef. Each meta graph is listed under its tags (`serve`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from google.protobuf import message, unknown_fields
+from tensorboard.compat.proto import graph_pb2
+
+from tb_scopegraph.errors import SourceError
+from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading.graph import Graph, GraphInfo
+from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_file import parse_text, read_file
+
+SAVED_MODEL = "saved_model"
+"""One meta graph of a SavedModel's `saved_model.pb`, tagged with its tags (`serve`)."""
+SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
+
+
+def _saved_model_class() -> Any:
+    """TensorFlow's SavedModel message, built on TensorBoard's MetaGraphDef (no TensorFlow)."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    from tensorboard.compat.proto import meta_graph_pb2
+
+    pool = descriptor_pool.Default()
+    full_name = "tb_scopegraph.SavedModel"
+    try:
+        descriptor = pool.FindMessageTypeByName(full_name)
+    except KeyError:
+        proto = descriptor_pb2.FileDescriptorProto(
+            name="tb_scopegraph/saved_model.proto",
+            package="tb_scopegraph",
+            syntax="proto3",
+            dependency=[meta_graph_pb2.DESCRIPTOR.name],
+        )
+        saved_model = proto.message_type.add(name="SavedModel")
+        field = descriptor_pb2.FieldDescriptorProto
+        saved_model.field.add(
+            name="saved_model_schema_version",
+            number=1,
+            type=field.TYPE_INT64,
+            label=field.LABEL_OPTIONAL,
+        )
+        saved_model.field.add(
+            name="meta_graphs",
+            number=2,
+            type=field.TYPE_MESSAGE,
+            label=field.LABEL_REPEATED,
+            type_name=".tensorboard.MetaGraphDef",
+        )
+        pool.Add(proto)
+        descriptor = pool.FindMessageTypeByName(full_name)
+    return message_factory.GetMessageClass(descriptor)
+
+
+def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.GraphDef]]:
+    """The meta graphs of a SavedModel (its folder, or its `saved_model.pb`/`.pbtxt`).
+
+    Each comes as (tags, GraphDef): tags joined with commas (`serve`), or `#<n>` for a meta
+    graph without tags. A TF2 SavedModel's graph is mostly calls into its function library,
+    which `expand_function_library` turns into scopes.
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        files = [os.path.join(path, name) for name in SAVED_MODEL_FILES]
+        found = [f for f in files if os.path.isfile(f)]
+        if not found:
+            raise SourceError(f"no saved_model.pb in {path}")
+        path = found[0]
+    data = read_file(path)
+    saved_model = _saved_model_class()()
+    if path.endswith(".pbtxt"):
+        parse_text(path, data, saved_model)
+    else:
+        try:
+            saved_model.ParseFromString(data)
+        except message.DecodeError as e:
+            raise SourceError(f"{path}: not a valid SavedModel ({e})") from None
+    if len(unknown_fields.UnknownFieldSet(saved_model)) or not saved_model.meta_graphs:
+        raise SourceError(f"{path}: not a valid SavedModel (no meta graph)")
+    found_graphs: list[tuple[str, graph_pb2.GraphDef]] = []
+    for index, meta_graph in enumerate(saved_model.meta_graphs):
+        tags = ",".join(meta_graph.meta_info_def.tags) or f"#{index}"
+        if tags in (t for t, _ in found_graphs):
+            tags = f"{tags}#{index}"
+        try:
+            check_graph(meta_graph.graph_def)
+        except SourceError as e:
+            raise SourceError(f"{path}: meta graph {tags}: {e}") from None
+        found_graphs.append((tags, finish(meta_graph.graph_def)))
+    return found_graphs
+
+
+def is_saved_model(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is a SavedModel folder or its `saved_model.pb`/`.pbtxt` file."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return any(os.path.isfile(os.path.join(path, name)) for name in SAVED_MODEL_FILES)
+    return os.path.basename(path) in SAVED_MODEL_FILES
+
+
+def open_saved_model(path: str) -> dict[GraphInfo, Graph]:
+    """The meta graphs of a SavedModel, each listed under its tags, in a run named after
+    the SavedModel's folder."""
+    name = os.path.basename(os.path.normpath(path))
+    if not os.path.isdir(path):
+        name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return {
+        GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): Graph(graph)
+        for tags, graph in load_saved_model(path)
+    }
+
+
+FORMAT = FileFormat(kind=SAVED_MODEL, match=is_saved_model, open=open_saved_model)
