@@ -29,6 +29,7 @@ from tb_scopegraph.errors import InvalidQuery, NotFound, ScopeGraphError, Source
 from tb_scopegraph.service.output import SUFFIX_FORMATS, draw, write_atomically
 
 if TYPE_CHECKING:
+    from tb_scopegraph.model.diff import GraphDiff
     from tb_scopegraph.model.hierarchy import Hierarchy
     from tb_scopegraph.reading.local import LocalGraphs
     from tb_scopegraph.service.local import LocalGraph
@@ -307,13 +308,16 @@ def _checked_format(args: argparse.Namespace) -> str:
     return fmt
 
 
-def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
-    """The view --open and --depth ask for (scopes as typed: their parents open too), or
-    without either, the default view."""
-    from tb_scopegraph.service.views import asked_view
+def _asked_view(graph: Hierarchy | GraphDiff, args: argparse.Namespace):
+    """The view of a graph or diff that --open and --depth ask for (scopes as typed: their
+    parents open too), or without either, its default view."""
+    from tb_scopegraph.model.diff import GraphDiff
+    from tb_scopegraph.service.views import asked_view, diff_view
 
     try:
-        return asked_view(hierarchy, args.open or None, args.depth, typed=True)
+        if isinstance(graph, GraphDiff):
+            return diff_view(graph, args.open or None, args.depth, typed=True)
+        return asked_view(graph, args.open or None, args.depth, typed=True)
     except NotFound as e:
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
 
@@ -334,7 +338,7 @@ def _diff(args: argparse.Namespace) -> int:
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
-    from tb_scopegraph.service.views import title
+    from tb_scopegraph.service.views import diff_title, title
 
     (info_a, step_a), (info_b, step_b) = picks
     if same_path and info_a == info_b and step_a == step_b:
@@ -359,11 +363,7 @@ def _diff(args: argparse.Namespace) -> int:
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
-    if args.open or args.depth is not None:
-        view = _asked_view(diff.hierarchy, args)
-    else:
-        view = diff.default_view()  # the scopes holding changes opened
-    dot = diff_to_dot(diff, view, f"{title_a} → {title_b}")
+    dot = diff_to_dot(diff, _asked_view(diff, args), diff_title(title_a, title_b))
     _emit(dot, fmt, args)
     return 0
 

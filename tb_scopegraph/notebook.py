@@ -137,23 +137,19 @@ def show(
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
-    from tb_scopegraph.reading.graph_def import graph_from_object
+    from tb_scopegraph.service import local
 
     if isinstance(x, Hierarchy):
         return x, ""
     if isinstance(x, str | os.PathLike):
-        from tb_scopegraph.service import local
-
         graph = local.load(local.open_path(x), run=run, kind=kind, tag=tag)
         return graph.hierarchy, graph.title
-    graph = getattr(x, "graph", None)
-    if not hasattr(x, "as_graph_def") and hasattr(graph, "as_graph_def"):
-        x = graph  # a ConcreteFunction
-    if hasattr(x, "as_graph_def") or type(x).__name__ == "GraphDef":
-        return Hierarchy(graph_from_object(x)), ""
-    raise TypeError(
-        f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
-    )
+    hierarchy = local.hierarchy_of_object(x)
+    if hierarchy is None:
+        raise TypeError(
+            f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
+        )
+    return hierarchy, ""
 
 
 def _scheme(colour: str) -> str:

@@ -7,8 +7,10 @@ drawing is called, and the drawing itself:
   step) -> a cached `Hierarchy` (`hierarchy`, `locate`), a view (`view`), DOT (`dot`),
   SVG/PNG (`image`), the same for the diff of two graphs, summaries linked to names, search;
 - `local`: a path (logdir, event file, SavedModel, graph file) with an optional run, kind
-  and tag -> one `LocalGraph` (its `Hierarchy`, where it was found, its title);
-- `views`: the one rule for the view asked for (`asked_view`) and the title (`title`);
+  and tag -> one `LocalGraph` (its `Hierarchy`, where it was found, its title); a graph in
+  memory (tf.Graph, GraphDef) -> its `Hierarchy`;
+- `views`: the one rule for the view asked for (`asked_view`, `diff_view`) and the title
+  (`title`, `diff_title`);
 - `output`: DOT drawn as SVG/PNG (`draw`) and written to a file whole or not at all;
 - `search`: regular-expression search bounded in time.
 

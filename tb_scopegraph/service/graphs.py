@@ -24,7 +24,7 @@ from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
 from tb_scopegraph.reading import data_provider
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
-from tb_scopegraph.service.views import asked_view, title, what_to_close
+from tb_scopegraph.service.views import asked_view, diff_title, diff_view, title, what_to_close
 
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 GRAPH_CACHE_SIZE = 8
@@ -241,16 +241,14 @@ class GraphService:
     def diff_view(self, ctx, experiment, graph, base, open_=(), depth=None):
         """(key, diff, view): no `open` and no `depth` opens the scopes holding changes."""
         key, diff = self.diff(ctx, experiment, graph, base)
-        if not open_ and depth is None:
-            return key, diff, diff.default_view()
-        return key, diff, asked_view(diff.hierarchy, open_, depth)
+        return key, diff, diff_view(diff, open_, depth)
 
     def diff_dot(self, ctx, experiment, graph, base, open_=(), depth=None) -> str:
         """A diff view as DOT text, titled "base → graph", cached per pair of graphs and view."""
         key, diff, view = self.diff_view(ctx, experiment, graph, base, open_, depth)
         # The sides as resolved (kind and tag filled in), with the steps asked for.
         (_, *base_named), (_, *new_named) = key[1][:4], key[2][:4]
-        named = f"{title(*base_named, base[3])} → {title(*new_named, graph[3])}"
+        named = diff_title(title(*base_named, base[3]), title(*new_named, graph[3]))
         return self.dots.get((key, view), lambda: dot.diff_to_dot(diff, view, named))
 
     def diff_image(self, ctx, experiment, graph, base, open_=(), depth=None, fmt="svg") -> bytes:

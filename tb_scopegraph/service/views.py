@@ -12,12 +12,16 @@ from __future__ import annotations
 import collections
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from tb_scopegraph.errors import InvalidView
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View
 from tb_scopegraph.reading.graph_file import FILE_GRAPH
 from tb_scopegraph.reading.meta_graph import META_GRAPH
 from tb_scopegraph.reading.run_graph import RUN_GRAPH
+
+if TYPE_CHECKING:
+    from tb_scopegraph.model.diff import GraphDiff
 
 #: Kinds whose graph is the run's (or the file's) one graph: their title is the run alone.
 PLAIN_KINDS = (RUN_GRAPH, META_GRAPH, FILE_GRAPH)
@@ -57,6 +61,20 @@ def asked_view(
     return view
 
 
+def diff_view(
+    diff: GraphDiff,
+    open: Iterable[str] | None = None,
+    depth: int | None = None,
+    *,
+    typed: bool = False,
+) -> View:
+    """The view of a diff a front door asks for: as `asked_view`, but with neither `open` nor
+    `depth`, the scopes holding changes opened (`GraphDiff.default_view`)."""
+    if not open and depth is None:
+        return diff.default_view()
+    return asked_view(diff.hierarchy, open, depth, typed=typed)
+
+
 def title(
     run: str,
     kind: str | None,
@@ -78,6 +96,11 @@ def title(
     else:
         named = run
     return named if step is None else f"{named} @ step {step}"
+
+
+def diff_title(base: str, graph: str) -> str:
+    """What the drawing of a diff is called: the base's title, an arrow, the graph's."""
+    return f"{base} → {graph}"
 
 
 def what_to_close(hierarchy: Hierarchy, view: View) -> str:
