@@ -41,7 +41,7 @@ from tb_scopegraph import caching, plugin
 from tb_scopegraph.drawing import dot, render
 from tb_scopegraph.errors import RenderTimeout
 from tb_scopegraph.plugin import warmup
-from tb_scopegraph.reading.formats import PLUGIN_NAMES
+from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
 from tb_scopegraph.service import graphs as service_graphs
 
 SIZES = (784, 128, 64, 10)
@@ -438,20 +438,21 @@ def test_first_does_not_hold_the_listing_for_a_slow_drawing(api, monkeypatch):
     release.set()
 
 
-def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, monkeypatch):
+def test_the_first_view_is_drawn_ahead_as_the_plugin_starts(provider, monkeypatch):
     api = Api(provider, prepare_first_view=True)
-    listing = api.client.get("/data/plugins_listing").get_json()
-    assert listing["scopegraph"]["enabled"] is True
-    assert api.plugin.warmup.prepared.result(60) is True
-    # Done once, not again for each listing of the tabs (TensorBoard asks as it reloads).
-    api.client.get("/data/plugins_listing")
-    assert api.plugin.prepare_first_view() is None
+    watcher = api.plugin.warmup.watcher
+    watcher.join(60)
+    assert not watcher.is_alive()  # drawn once, and done
     reads = api.provider.calls["read_blob"]
 
     def no_new_drawing(*args, **kwargs):
         raise AssertionError("the first view was not drawn ahead")
 
     monkeypatch.setattr(dot, "to_dot", no_new_drawing)
+    # TensorBoard lists its tabs as its page loads and reloads: that starts nothing.
+    listing = api.client.get("/data/plugins_listing").get_json()
+    assert listing["scopegraph"]["enabled"] is True
+    assert api.provider.calls["read_blob"] == reads
     first = api.json("first")
     assert first["view"]["svg"].startswith("<?xml"), first["view"]
     inline, _ = _tab_module(api)
@@ -462,14 +463,20 @@ def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, 
 def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     provider, tmp_path, monkeypatch, caplog
 ):
-    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).prepare_first_view() is None
+    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).warmup.watcher is None
     empty = Multiplexer(str(tmp_path))
+    waiting = Api(empty.provider, prepare_first_view=True)
     try:
-        waiting = Api(empty.provider, prepare_first_view=True).plugin
-        assert waiting.prepare_first_view().result(60) is False
-        # Nothing was there to draw: the next listing of the tabs looks again.
-        assert waiting.prepare_first_view().result(60) is False
+        # Nothing there to draw: it looks again (once the listing is older than the few
+        # seconds it is trusted), and goes on waiting.
+        look = sum(len(f.plugin_names) for f in FORMATS.values())  # provider calls per look
+        calls = waiting.provider.calls
+        wait_for(lambda: calls["list_blob_sequences"] >= 2 * look, "a second look")
+        assert waiting.plugin.warmup.watcher.is_alive()
+        assert waiting.plugin.warmup.run() is False
     finally:
+        waiting.plugin.warmup.stop()
+        waiting.plugin.warmup.watcher.join(60)
         empty.close()
 
     tried = []
@@ -481,15 +488,14 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     monkeypatch.setattr(dot, "to_dot", broken)
     caplog.set_level(logging.DEBUG, logger=warmup.logger.name)
     api = Api(provider, prepare_first_view=True)
+    api.plugin.warmup.watcher.join(60)
     # Tried, and said nothing: the tab asks for the view and reports what went wrong.
-    assert api.plugin.prepare_first_view().result(60) is True
     assert len(tried) == 1 and "drawing the first view ahead failed" in caplog.text
     inline, _ = _tab_module(api)
     assert inline["first"]["view"] is None and inline["first"]["graphs"]
-    # The same graph is not tried again at the next listings of the tabs (a layout that runs
-    # out of time would take a layout worker each time).
-    monkeypatch.setattr(warmup, "PREPARE_SECONDS", 0.0)
-    assert api.plugin.prepare_first_view().result(60) is True
+    # The same graph is not tried again (a layout that runs out of time would take a layout
+    # worker each time).
+    assert api.plugin.warmup.run() is True
     assert len(tried) == 1
     first = api.json("first")
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
@@ -593,7 +599,7 @@ def test_the_tab_module_is_the_first_module_with_its_stylesheet_and_first_answer
     inline, _ = _tab_module(api)
     assert inline["first"]["view"] is None and inline["first"]["graphs"]
     monkeypatch.setattr(render, "render", real)
-    assert api.plugin.prepare_first_view().result(60) is True
+    assert api.plugin.warmup.run() is True
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
@@ -643,7 +649,7 @@ def test_the_tab_module_is_packed_as_the_first_view_is_drawn_and_served_packed(a
         return packed[-1][1]
 
     monkeypatch.setattr(gzip, "compress", counted)
-    assert api.plugin.prepare_first_view().result(60) is True
+    assert api.plugin.warmup.run() is True
     assert len(packed) == 1  # packed ahead, with the view drawn ahead in it
     response = api.client.get(f"{PREFIX}/tab.js", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.mimetype == "text/javascript"

@@ -44,16 +44,17 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     plugin_name = PLUGIN_NAME
 
     def __init__(self, context: base_plugin.TBContext, *, prepare_first_view: bool = True):
-        """`prepare_first_view`: draw the first graph's default view ahead when TensorBoard's
-        page lists its tabs (see `warmup.WarmUp.prepare`)."""
+        """`prepare_first_view`: draw the first graph's default view ahead as soon as there
+        is one (see `warmup.WarmUp.start`)."""
         self.service = GraphService(context.data_provider)
         self.static_root = static.static_root()
         self.warmup = WarmUp(self)
-        self._prepare_ahead = prepare_first_view
         # Layout workers start with TensorBoard, not with the first view asked for.
         from tb_scopegraph.drawing import render
 
         render.shared_renderer().warm()
+        if prepare_first_view:
+            self.warmup.start()
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
@@ -84,15 +85,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return GRAPH_PLUGIN_NAMES
 
     def frontend_metadata(self) -> base_plugin.FrontendMetadata:
-        # TensorBoard asks for this whenever its page lists the tabs, and as our tab opens:
-        # someone may open it soon, or is opening it.
-        if self._prepare_ahead:
-            self.prepare_first_view()
         return base_plugin.FrontendMetadata(es_module_path="/tab.js", tab_name="Scope Graph")
-
-    def prepare_first_view(self):
-        """Draws the first graph's default view ahead (see `warmup.WarmUp.prepare`)."""
-        return self.warmup.prepare()
 
     # --- the work behind each route: plain arguments in, plain data out ---
 

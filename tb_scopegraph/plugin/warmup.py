@@ -2,8 +2,9 @@
 
 What a first visit to the tab shows is the first graph's default view. Three things serve it:
 
-- `prepare`: the view drawn in the background before the tab is opened (and the tab's module
-  packed with it), so that the click on the tab finds it drawn;
+- `start`: the view drawn in the background as soon as the provider lists a graph (and the
+  tab's module packed with it), so that the click on the tab finds it drawn; started with
+  the plugin, not by TensorBoard asking for the tab's metadata, which has no side effects;
 - `tab_module`: the tab's module (`boot.bundle.js`) after one statement,
   `const SCOPEGRAPH_INLINE = {...}`, carrying its stylesheet and the `first` answer: two round
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
@@ -15,8 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +36,11 @@ FIRST_VIEW_WAIT_SECONDS = 1.0
 # The tab's module carries the listing when it is made within this long: a slow one is not
 # waited for (it would hold up a remembered view too).
 MODULE_LISTING_WAIT_SECONDS = 0.2
-# The first graph's default view is drawn ahead at most this often once it was.
-PREPARE_SECONDS = 10.0
+# Until a graph is listed, the provider is asked again after FIRST_LOOK_SECONDS, then twice as
+# long each time up to LOOK_SECONDS: the data server reads the logdir after TensorBoard starts,
+# and a training may write its graph later still.
+FIRST_LOOK_SECONDS = 0.5
+LOOK_SECONDS = 10.0
 
 
 def graph_of(listed: dict[str, Any]) -> dict[str, Any]:
@@ -53,14 +56,35 @@ class WarmUp:
         self._plugin = plugin
         self._drawings = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scopegraph")
         self._listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
-        self._preparing = threading.Lock()
-        #: The future of the last drawing ahead (see `prepare`), or None.
-        self.prepared: Future | None = None
-        self._prepared_at = -PREPARE_SECONDS
         # (graph cache key, SVG text or None): the last first view drawn ahead, or tried.
         self._drawn_ahead: tuple[tuple, str | None] | None = None
         # (module, the same gzipped): the tab's module last served, compressed once.
         self._packed: tuple[bytes, bytes] | None = None
+        self._stop = threading.Event()
+        #: The thread that waits for a first graph and draws it ahead (see `start`), or None.
+        self.watcher: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Draws the first graph's default view ahead as soon as there is one: a thread asks
+        the provider (see FIRST_LOOK_SECONDS) until a graph is listed, draws it ahead once
+        (`run`), and ends. Started with the plugin, so that the first click on the tab finds
+        that view drawn."""
+        if self._plugin.service.provider is None or self.watcher is not None:
+            return
+        self.watcher = threading.Thread(target=self._watch, name="scopegraph-warmup", daemon=True)
+        self.watcher.start()
+
+    def stop(self) -> None:
+        """Stops waiting for a first graph (a drawing under way finishes)."""
+        self._stop.set()
+
+    def _watch(self) -> None:
+        wait = FIRST_LOOK_SECONDS
+        while not self._stop.is_set():
+            if self.run():
+                return
+            self._stop.wait(wait)
+            wait = min(2 * wait, LOOK_SECONDS)
 
     def first(self, ctx, experiment: str, wait: float | None = None) -> dict[str, Any]:
         """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`),
@@ -94,7 +118,7 @@ class WarmUp:
 
         `first` is null when the listing fails or takes over MODULE_LISTING_WAIT_SECONDS (the
         tab then asks, and a remembered view is not held up); its view is the first graph's
-        default view only when it was drawn ahead for that graph as it is now (see `prepare`).
+        default view only when it was drawn ahead for that graph as it is now (see `start`).
         Nothing is laid out for the module itself."""
         bundle, _ = self._plugin.static_impl("boot.bundle.js")
         style, _ = self._plugin.static_impl("style.css")
@@ -133,24 +157,11 @@ class WarmUp:
                 view = {**first, "svg": drawn[1]}
         return {"graphs": graphs, "view": view}
 
-    def prepare(self) -> Future | None:
-        """Draws the first graph's default view in the background, so that the first click on
-        the tab finds it drawn; the future of that work (its result: False when there was no
-        graph yet), or None when there is nothing to do: no data provider, the same work under
-        way, or done less than PREPARE_SECONDS ago. A graph is drawn ahead once, however that
-        went, until a new version of it is stored. Only for TensorBoard's own experiment ("")."""
-        if self._plugin.service.provider is None:
-            return None
-        with self._preparing:
-            if self.prepared is not None and not self.prepared.done():
-                return None
-            if time.monotonic() - self._prepared_at < PREPARE_SECONDS:
-                return None
-            self.prepared = self._drawings.submit(self.run)
-            return self.prepared
-
     def run(self) -> bool:
-        """Draws ahead now (see `prepare`); False when there is no graph to draw yet."""
+        """Draws the first graph's default view ahead now, and packs the tab's module with it;
+        False when there is no graph to draw yet. A graph is drawn ahead once, however that
+        went (a layout that ran out of time is not tried again), until a new version of it is
+        stored. Only for TensorBoard's own experiment ("")."""
         from tensorboard.context import RequestContext
 
         ctx = RequestContext()
@@ -172,5 +183,4 @@ class WarmUp:
                 self.packed_tab_module(ctx, "")  # with it, for the click that shows it
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
-        self._prepared_at = time.monotonic()
         return True
