@@ -48,7 +48,6 @@ class Answer:
     body: Any
     mime: str
     headers: tuple[tuple[str, str], ...] = ()
-    content_encoding: str | None = None
 
 
 def drawing(body: bytes, fmt: str) -> Answer:
@@ -90,13 +89,7 @@ def route(mime: str | None = None, headers: tuple[tuple[str, str], ...] = ()) ->
             except Exception as e:
                 return _error(request, e)
             if isinstance(body, Answer):
-                return http_util.Respond(
-                    request,
-                    body.body,
-                    body.mime,
-                    headers=list(body.headers),
-                    content_encoding=body.content_encoding,
-                )
+                return http_util.Respond(request, body.body, body.mime, headers=list(body.headers))
             return http_util.Respond(request, body, mime, headers=list(headers))
 
         return serve

@@ -233,9 +233,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route()
     def _serve_tab_module(self, request, ctx, experiment):
-        # Respond unpacks it for a client that takes no gzip.
-        body = self.warmup.packed_tab_module(ctx, experiment)
-        return Answer(body, static.MIME_TYPES[".js"], content_encoding="gzip")
+        return Answer(self.warmup.tab_module(ctx, experiment), static.MIME_TYPES[".js"])
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):

@@ -2,18 +2,20 @@
 
 What a first visit to the tab shows is the first graph's default view. Three things serve it:
 
-- `start`: the view drawn in the background as soon as the provider lists a graph (and the
-  tab's module packed with it), so that the click on the tab finds it drawn; started with
-  the plugin, not by TensorBoard asking for the tab's metadata, which has no side effects;
+- `start`: the view drawn in the background as soon as the provider lists a graph, so that
+  the click on the tab finds it drawn; started with the plugin, not by TensorBoard asking for
+  the tab's metadata, which has no side effects;
 - `tab_module`: the tab's module (`boot.bundle.js`) after one statement,
   `const SCOPEGRAPH_INLINE = {...}`, carrying its stylesheet and the `first` answer: two round
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
+
+Each of the three gained 60 ms or more on a corpus graph when it was taken away alone
+(bench/README.md, "First view"); the module is gzipped as TensorBoard gzips any answer.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -58,8 +60,6 @@ class WarmUp:
         self._listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
         # (graph cache key, SVG text or None): the last first view drawn ahead, or tried.
         self._drawn_ahead: tuple[tuple, str | None] | None = None
-        # (module, the same gzipped): the tab's module last served, compressed once.
-        self._packed: tuple[bytes, bytes] | None = None
         self._stop = threading.Event()
         #: The thread that waits for a first graph and draws it ahead (see `start`), or None.
         self.watcher: threading.Thread | None = None
@@ -133,19 +133,6 @@ class WarmUp:
         prelude = f"const SCOPEGRAPH_INLINE = {json.dumps(inline)};\n"
         return prelude.encode("utf-8") + bundle
 
-    def packed_tab_module(self, ctx, experiment: str) -> bytes:
-        """`tab_module`, gzipped. The last module made is kept with its compressed bytes,
-        which are served again while it is made the same (it changes with the listing and the
-        first view drawn ahead); that view is packed as it is drawn, so the click on the tab
-        finds its module ready."""
-        module = self.tab_module(ctx, experiment)
-        packed = self._packed
-        if packed is not None and packed[0] == module:
-            return packed[1]
-        packed = (module, gzip.compress(module, compresslevel=6, mtime=0))
-        self._packed = packed
-        return packed[1]
-
     def _inline_first(self, ctx, experiment: str) -> dict[str, Any]:
         graphs = self._plugin.graphs_impl(ctx, experiment)
         view = None
@@ -158,10 +145,10 @@ class WarmUp:
         return {"graphs": graphs, "view": view}
 
     def run(self) -> bool:
-        """Draws the first graph's default view ahead now, and packs the tab's module with it;
-        False when there is no graph to draw yet. A graph is drawn ahead once, however that
-        went (a layout that ran out of time is not tried again), until a new version of it is
-        stored. Only for TensorBoard's own experiment ("")."""
+        """Draws the first graph's default view ahead now; False when there is no graph to
+        draw yet. A graph is drawn ahead once, however that went (a layout that ran out of
+        time is not tried again), until a new version of it is stored. Only for
+        TensorBoard's own experiment ("")."""
         from tensorboard.context import RequestContext
 
         ctx = RequestContext()
@@ -180,7 +167,6 @@ class WarmUp:
                     svg = plugin.image_impl(ctx, "", **first, fmt="svg").decode("utf-8")
                 finally:  # a layout that failed or ran out of time is not tried again
                     self._drawn_ahead = (key, svg)
-                self.packed_tab_module(ctx, "")  # with it, for the click that shows it
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         return True
