@@ -10,7 +10,7 @@ What a first visit to the tab shows is the first graph's default view. Three thi
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
 
-Each of the three gained 60 ms or more on a corpus graph when it was taken away alone
+Each of the three gained 47 ms or more on some corpus graph when it was taken away alone
 (bench/README.md, "First view"); the module is gzipped as TensorBoard gzips any answer.
 """
 
