@@ -4,7 +4,7 @@ Python's `re` holds the interpreter while it matches, and some patterns backtrac
 (`(a|aa)+$` against a long run of `a`s and a `!`): a server matching in its own process would
 stop answering. The `regex` package's `timeout=` (with `concurrent=True`, which lets other
 threads run) was measured as the alternative and is not used, for two reasons (figures in
-bench/README.md, "Regex search"):
+bench/README.md, "regex search: a child process"; bench/bench_regex.py):
 
 - its limit is the process's CPU time (`clock()` in its C source), not the wall clock: with
   `timeout=2` on that pattern, a match on a busy machine (2 cores, load average 9-14) stopped

@@ -7,7 +7,7 @@ run meanwhile). This prints, on synthetic_100k's names, the median time of a sea
 finds nothing (every name is matched) in each way, and `re` in-process for scale; then what a
 catastrophic pattern costs under `regex` with `timeout=2`: wall clock and CPU time.
 
-    python3 bench/bench_search.py [--repeat 5]
+    python3 bench/bench_regex.py [--repeat 5]
 """
 
 from __future__ import annotations
