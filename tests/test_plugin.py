@@ -501,6 +501,25 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
 
 
+def test_drawing_ahead_looks_again_while_the_provider_cannot_list(provider, monkeypatch):
+    real = provider.list_blob_sequences
+    failures = []
+
+    def not_up_yet(*args, **kwargs):
+        if len(failures) < 2:
+            failures.append(args)
+            raise OSError("the data server is not up yet")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(provider, "list_blob_sequences", not_up_yet)
+    api = Api(provider, prepare_first_view=True)
+    watcher = api.plugin.warmup.watcher
+    watcher.join(60)
+    assert not watcher.is_alive() and len(failures) == 2
+    inline, _ = _tab_module(api)
+    assert inline["first"]["view"]["svg"].startswith("<?xml")
+
+
 def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise ValueError("secret internals")

@@ -146,9 +146,9 @@ class WarmUp:
 
     def run(self) -> bool:
         """Draws the first graph's default view ahead now; False when there is no graph to
-        draw yet. A graph is drawn ahead once, however that went (a layout that ran out of
-        time is not tried again), until a new version of it is stored. Only for
-        TensorBoard's own experiment ("")."""
+        draw yet, or the provider could not list them (not up yet). A graph is drawn ahead
+        once, however that went (a layout that ran out of time is not tried again), until a
+        new version of it is stored. Only for TensorBoard's own experiment ("")."""
         from tensorboard.context import RequestContext
 
         ctx = RequestContext()
@@ -157,8 +157,12 @@ class WarmUp:
             # Background work, which the module then carries: made from what the provider
             # says now, and it renews the lookups the click on the tab is answered from.
             graphs = plugin.graphs_impl(ctx, "", stale_ok=False)
-            if not graphs:
-                return False  # not loaded yet, perhaps
+        except Exception:
+            logger.debug("scopegraph: listing the graphs to draw ahead failed", exc_info=True)
+            return False
+        if not graphs:
+            return False  # not loaded yet, perhaps
+        try:
             first = graph_of(graphs[0])
             key = plugin.service.locate(ctx, "", **first, stale_ok=False)[0]
             if self._drawn_ahead is None or self._drawn_ahead[0] != key:
