@@ -107,7 +107,7 @@ def test_cache_is_bounded_and_evicts_oldest(renderer):
         dots = [small_dot().replace("scopegraph {", f"scopegraph{i} {{") for i in range(6)]
         for dot in dots:
             r.render(dot)
-        assert r._cached <= bound and len(r._cache) == 4
+        assert r.drawings.cache.currsize <= bound and len(r.drawings) == 4
         r.render(dots[-1])
         assert r.stats["hits"] == 1
         r.render(dots[0])

@@ -34,7 +34,8 @@ from harness import (
     wait_for,
 )
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import cli
+from tb_scopegraph.drawing import render
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import hierarchy
@@ -212,7 +213,7 @@ def test_cli_renders_the_default_view_of_a_deep_path(tmp_path, capsys):
 def slow_renderer(monkeypatch):
     """The plugin's drawings made by a renderer with a 4 s limit."""
     renderer = Renderer(workers=2, timeout=4)
-    monkeypatch.setattr(plugin.render, "render", renderer.render)
+    monkeypatch.setattr(render, "render", renderer.render)
     yield renderer
     renderer.close()
 
@@ -227,11 +228,11 @@ def test_a_layout_past_its_limit_answers_503_and_others_are_served(
     answer = {}
     laying_out = threading.Event()
 
-    def render(*args, **kwargs):
+    def noted_render(*args, **kwargs):
         laying_out.set()
         return slow_renderer.render(*args, **kwargs)
 
-    monkeypatch.setattr(plugin.render, "render", render)
+    monkeypatch.setattr(render, "render", noted_render)
 
     def ask_slow():
         answer["response"] = routes.get("svg", run="wide", depth="1")

@@ -26,13 +26,13 @@ from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.util import tensor_util
 from torch.utils.tensorboard import SummaryWriter
 
-from tb_scopegraph import plugin
 from tb_scopegraph.drawing import dot
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph
 from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.service import graphs as service_graphs
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
@@ -463,7 +463,7 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
     writer.close()
     source.reload()
     assert badged() == {"scope-layer1": "1 summary"}  # trusted for a few seconds
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 0.1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
     assert badged() == {"scope-layer1": "1 summary"}
     api.settle_lookups()

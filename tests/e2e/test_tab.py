@@ -588,11 +588,10 @@ def _assert_shows(tab, first: dict) -> None:
 
 
 def _drawn_ahead(tab) -> None:
-    """Waits until TensorBoard's listing of its tabs had the first view drawn ahead: the
-    tab's module then carries it."""
+    """Waits until the plugin drew the first view ahead (as it does once the graph is
+    listed): the tab's module then carries it."""
     plugin = f"{tab.url}/data/plugin/scopegraph"
     for _ in range(60):
-        urllib.request.urlopen(f"{tab.url}/data/plugins_listing").read()
         with urllib.request.urlopen(f"{plugin}/tab.js") as response:
             inline, _ = tab_module.split(response.read())
         if inline["first"] and inline["first"]["view"]:
