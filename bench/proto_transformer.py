@@ -5,7 +5,7 @@ then ``scope/Op_1``), ``T``/``dtype`` and ``_output_shapes`` on every node, the 
 ``gradient_tape/`` mirroring the forward ops in reverse, and TF1's Adam (a
 ``ResourceApplyAdam`` per variable, its slots ``<var>/Adam`` and ``<var>/Adam_1``). Nodes are
 serialized as they are made, so the million of them take about 0.75 GB at the peak (most of it
-the names and shapes the backward pass looks up) and under a minute of one core.
+the names and shapes the backward pass looks up) and about 11 s of one core.
 """
 
 from __future__ import annotations
@@ -377,12 +377,13 @@ def transformer_train(
 ) -> bytes:
     """One training step of a deep pre-norm transformer with Adam, built directly as protos.
 
-    GPT-3-sized by default (96 layers and heads, 12288 wide, 2048 tokens), attention written
-    head by head: about a million nodes. Forward ops under ``model/transformer/layer_N/``,
-    their gradients under ``gradient_tape/`` in the reverse order, each fed by the gradients of
-    the ops that read the forward op's output (summed by ``AddN`` where there are several) and
-    by the forward tensors it needs, one ``Adam/update_N/ResourceApplyAdam`` per variable
-    reading the variable, its two slots and its gradient.
+    GPT-3's shape by default (96 layers and heads, 12288 wide, 2048 tokens), attention written
+    head by head and a feed-forward of 80 experts: 986,852 nodes. Forward ops under
+    ``model/transformer/layer_N/``, their gradients under ``gradient_tape/`` in the reverse
+    order, each fed by the gradients of the ops that read the forward op's output (summed by
+    ``AddN`` where there are several) and by the forward tensors it needs, one
+    ``Adam/update_N/ResourceApplyAdam`` per variable reading the variable, its two slots and its
+    gradient.
     """
     g = _Step()
     ids = g.op("inputs", "Placeholder", (), (batch, seq), _I32, name="input_ids")
