@@ -13,6 +13,16 @@ from __future__ import annotations
 _F, _I32, _BOOL = 1, 3, 10  # types_pb2.DT_FLOAT, DT_INT32, DT_BOOL
 # Ops whose outputs carry no gradient here (integers, booleans, randomness, the graph's inputs).
 _NO_GRAD = {"Const", "Placeholder", "VarHandleOp", "Shape", "RandomUniform", "GreaterEqual", "Cast"}
+# The type attributes of ops that have no single ``T`` (or ``dtype``), as TF's op registry names
+# them, for the one way this graph uses each: shapes of float tensors, int32 shapes drawn into
+# floats, booleans cast to floats.
+_TYPES = {
+    "Shape": {"T": _F, "out_type": _I32},
+    "ShapeN": {"T": _F, "out_type": _I32},
+    "RandomUniform": {"T": _I32, "dtype": _F},
+    "Cast": {"SrcT": _BOOL, "DstT": _F},
+    "ConcatOffset": {"shape_type": _I32},
+}
 
 
 class _Step:
@@ -56,8 +66,14 @@ class _Step:
         full = f"{base}_{n}" if n else base
         node = self.graph.node.add(name=full, op=op)
         node.input.extend(inputs)
-        key = "dtype" if op in ("Const", "Placeholder", "VarHandleOp", "ReadVariableOp") else "T"
-        node.attr[key].type = dtype
+        types = _TYPES.get(op)
+        if types is None:
+            key = (
+                "dtype" if op in ("Const", "Placeholder", "VarHandleOp", "ReadVariableOp") else "T"
+            )
+            types = {key: dtype}
+        for key, value in types.items():
+            node.attr[key].type = value
         for k, v in attrs.items():
             if isinstance(v, bool):
                 node.attr[k].b = v
@@ -155,10 +171,10 @@ def _dense(g: _Step, scope, x, width):
 
 def _dropout(g: _Step, scope, x, rate=0.1):
     s = g.shape[x]
-    shape = g.op(scope, "Shape", [x], (len(s),), _I32)
-    rnd = g.op(scope, "RandomUniform", [shape], s, _I32, name="random_uniform/RandomUniform")
+    shape = g.op(scope, "Shape", [x], (len(s),))
+    rnd = g.op(scope, "RandomUniform", [shape], s, name="random_uniform/RandomUniform")
     keep = g.op(scope, "GreaterEqual", [rnd, g.const(scope, "GreaterEqual/y", rate, _F)], s)
-    mask = g.op(scope, "Cast", [keep], s, _BOOL)
+    mask = g.op(scope, "Cast", [keep], s)
     scaled = g.op(scope, "Mul", [x, g.const(scope, "Const", 1 / (1 - rate), _F)], s)
     return g.op(scope, "Mul", [scaled, mask], s)
 
@@ -238,7 +254,7 @@ def _reduce(g: _Step, gs, raw, inputs, out_shape):
     shapes = [g.shape[t] for t in inputs]
     if all(r is None or s == out_shape for r, s in zip(raw, shapes, strict=True)):
         return raw
-    sh = [g.op(gs, "Shape", [t], (len(g.shape[t]),), _I32) for t in inputs]
+    sh = [g.op(gs, "Shape", [t], (len(g.shape[t]),)) for t in inputs]
     bga = g.op(gs, "BroadcastGradientArgs", sh, outs=((-1,), (-1,)), dtype=_I32)
     out = []
     for i, r in enumerate(raw):
@@ -291,7 +307,7 @@ def _grads(g: _Step, name, op, inputs, dy):
     if op == "Reshape":
         x = inputs[0]
         return [
-            g.op(gs, "Reshape", [dy, g.op(gs, "Shape", [x], (len(g.shape[x]),), _I32)], g.shape[x]),
+            g.op(gs, "Reshape", [dy, g.op(gs, "Shape", [x], (len(g.shape[x]),))], g.shape[x]),
             None,
         ]
     if op == "Transpose":
@@ -299,18 +315,17 @@ def _grads(g: _Step, name, op, inputs, dy):
         return [g.op(gs, "Transpose", [dy, inv], g.shape[inputs[0]]), None]
     if op == "StridedSlice":
         x = inputs[0]
-        shape = g.op(gs, "Shape", [x], (len(g.shape[x]),), _I32)
+        shape = g.op(gs, "Shape", [x], (len(g.shape[x]),))
         return [g.op(gs, "StridedSliceGrad", [shape, *inputs[1:], dy], g.shape[x])] + [None] * 3
     if op == "ConcatV2":
         parts = inputs[:-1]
         n = len(parts)
-        sn = g.op(gs, "ShapeN", parts, outs=((len(s),),) * n, dtype=_F)
+        sn = g.op(gs, "ShapeN", parts, outs=((len(s),),) * n)
         offs = g.op(
             gs,
             "ConcatOffset",
             [inputs[-1], sn] + [f"{sn}:{i}" for i in range(1, n)],
             outs=((len(s),),) * n,
-            dtype=_I32,
         )
         refs = [offs] + [f"{offs}:{i}" for i in range(1, n)]
         return [
