@@ -212,8 +212,9 @@ def build(name: str, force: bool = False) -> dict:
 
 # --- graphs in logdirs of their own ---------------------------------------------------------
 # Each is written by the writer its kind of user writes it with, into bench/corpus/<name>/ (not
-# under logs/: bench_load.py serves every logdir there at once), and kept as <name>.pb as
-# TensorBoard reads it back, for the engine benchmarks.
+# under logs/: bench_load.py serves every logdir there at once), and kept as <name>.pb as this
+# package reads it back (LocalGraphs: an op graph's function graphs become graph_1/, graph_2/),
+# for the engine benchmarks.
 
 
 def _transformer_1m(logdir: Path) -> bytes:
@@ -380,7 +381,7 @@ def build_own(name: str, force: bool = False) -> dict:
         if data is not None:
             tmp.write_bytes(data)
             tmp.replace(pb)
-        del data  # before the read back: the million-op graph's bytes are 213 MiB
+        del data  # before the read back: the million-op graph's bytes are 215 MiB
     graphs = LocalGraphs(logdir)
     start = time.perf_counter()
     graph = graphs.load(graphs.select())
