@@ -142,6 +142,7 @@ var MAX_SCALE = 8;
 var FIT_PADDING = 24;
 var NATURAL_SCALE = 4 / 3;
 var READABLE_SCALE = 0.3;
+var REVEAL_SCALE = 0.8;
 var easeOut = (t) => 1 - Math.pow(1 - t, 3);
 var Viewport = class {
   /**
@@ -316,6 +317,43 @@ var Viewport = class {
     };
     this._animation = requestAnimationFrame(step);
   }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
+   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
+   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
+   * drawing leaves while running off the other side (see contain()).
+   */
+  reveal(rect, view, sx = null) {
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const floor = Math.min(view.k, REVEAL_SCALE);
+    let k = view.k;
+    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
+    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    const at = { ...view, k };
+    if (k !== view.k && sx != null) {
+      const ux = view.cx + (sx - w / 2) / view.k;
+      at.cx = ux - (sx - w / 2) / k;
+    }
+    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h2, pad);
+    return this.contain(at);
+  }
+  /**
+   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
+   * while it runs off the other side, and lies wholly inside the window where it fits.
+   */
+  contain(view) {
+    if (!this.bounds) return view;
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    return {
+      ...view,
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, pad)
+    };
+  }
   /** The screen point (relative to the viewport) of user point (ux, uy). */
   toScreen(ux, uy) {
     const { w, h: h2 } = this.size();
@@ -445,6 +483,25 @@ var Viewport = class {
     }
   }
 };
+function shift(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
+  if (end > size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+function settle(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (len * k <= size - 2 * pad) {
+    if (start < pad) return (start - pad) / k;
+    if (end > size - pad) return (end - (size - pad)) / k;
+    return 0;
+  }
+  if (start > pad) return (start - pad) / k;
+  if (end < size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
 var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
 var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
 function shapeRect(element, svg) {
@@ -469,6 +526,19 @@ function shapeRect(element, svg) {
   }
   if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+function labelPoint(element, svg) {
+  const lines = element.querySelectorAll(":scope > text, :scope > a > text");
+  const m = lines.length ? matrixTo(lines[0], svg) : null;
+  if (!m) return null;
+  const first = lines[0];
+  let x = Number(first.getAttribute("x"));
+  const ys = [...lines].map((line) => Number(line.getAttribute("y")));
+  const fontSize = Number(first.getAttribute("font-size")) || 10;
+  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
+  if (first.getAttribute("text-anchor") === "start") x += fontSize;
+  if (![x, y].every(Number.isFinite)) return null;
+  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
 }
 function shapePoints(shape) {
   const number = (name) => shape[name].baseVal.value;
@@ -705,6 +775,7 @@ function buildShell() {
     section(
       "Colour",
       ui.colourSelect,
+      ui.colourWhy = h("div", { class: "sg-colour-whys sg-no-diff", role: "status" }),
       h("p", { class: "sg-help sg-diff-only", text: NO_COLOUR_IN_DIFF }),
       ui.colourLegend = h("div", { class: "sg-legend sg-colour-legend", hidden: true })
     ),
@@ -854,8 +925,8 @@ function importGraphSvg(text) {
     if (tip == null) continue;
     const owner = element.closest("g.node, g.edge, g.cluster");
     if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
-    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
-    if (legend) legend.setAttribute("data-sg-legend", tip);
+    const legend2 = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend2) legend2.setAttribute("data-sg-legend", tip);
     element.removeAttributeNS(XLINK_NS, "title");
     const wrapper = element.parentNode;
     if (owner && element.localName === "a" && wrapper.parentNode === owner) {
@@ -864,13 +935,18 @@ function importGraphSvg(text) {
       }
     }
   }
-  const [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
-  const bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
+  let [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  let bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
     x: 0,
     y: 0,
     w: parseFloat(root.getAttribute("width")) || 100,
     h: parseFloat(root.getAttribute("height")) || 100
   };
+  const legend = drawnLegend(root);
+  if (legend.length) {
+    for (const element of legend) element.classList.add("sg-legend-drawn");
+    bounds = contentRect(root, legend) || bounds;
+  }
   const svg = document.adoptNode(root);
   svg.removeAttribute("width");
   svg.removeAttribute("height");
@@ -880,23 +956,64 @@ function importGraphSvg(text) {
   return { svg, bounds };
 }
 var STRUCTURE_OTHER = "#fcfcfc";
+var HEX_FILL = /^#[0-9a-f]{6}$/i;
+function drawnLegend(svg) {
+  const graph = svg.querySelector("g.graph");
+  if (!graph) return [];
+  const parts = [...graph.children].filter(
+    (child) => child.localName === "text" || child.localName === "polygon" && HEX_FILL.test(child.getAttribute("fill") || "") || child.localName === "g" && child.id.startsWith("a_sg-legend-")
+  );
+  return parts.some((part) => part.localName !== "text") ? parts : [];
+}
+function contentRect(svg, legend) {
+  const skip = new Set(legend);
+  let box = null;
+  for (const part of svg.querySelectorAll("g.graph > g")) {
+    if (skip.has(part)) continue;
+    const r = shapeRect(part, svg);
+    if (!r) continue;
+    if (!box) box = { ...r };
+    else {
+      const x1 = Math.max(box.x + box.w, r.x + r.w);
+      const y1 = Math.max(box.y + box.h, r.y + r.h);
+      box.x = Math.min(box.x, r.x);
+      box.y = Math.min(box.y, r.y);
+      box.w = x1 - box.x;
+      box.h = y1 - box.y;
+    }
+  }
+  if (!box) return null;
+  const pad = 4;
+  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
+}
 function colourLegendRows(svg) {
   const rows = [];
-  for (const row of svg.querySelectorAll("g[data-sg-legend]")) {
-    const fill = (row.querySelector("polygon, path") || row).getAttribute("fill") || "";
+  let swatch2 = null;
+  for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
+    if (part.localName !== "text") {
+      const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
+      const fill = shape && shape.getAttribute("fill") || "";
+      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+      continue;
+    }
+    if (!swatch2) {
+      if (!rows.length) rows.push(h("div", { class: "sg-legend-title", text: part.textContent }));
+      continue;
+    }
     const mark = h("span", { class: "sg-swatch sg-swatch-class" });
-    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
-    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    if (HEX_FILL.test(swatch2.fill)) mark.style.background = swatch2.fill;
+    if (swatch2.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
     rows.push(
       h(
         "div",
         { class: "sg-legend-row sg-colour-class" },
         mark,
-        h("span", { text: row.dataset.sgLegend })
+        h("span", { text: swatch2.text || part.textContent })
       )
     );
+    swatch2 = null;
   }
-  return rows;
+  return rows.length > 1 ? rows : [];
 }
 function addEdgeHitAreas(svg) {
   if (svg.dataset.sgHitAreas) return;
@@ -1135,6 +1252,7 @@ export {
   icon,
   iconButton,
   importGraphSvg,
+  labelPoint,
   loadingChip,
   messageCard,
   parseFragment,

@@ -3,6 +3,8 @@
 // here fetches or keeps state; the tab's parts wire events. Every string that comes from a
 // graph is set with textContent (or as an attribute value), never parsed as HTML.
 
+import {shapeRect} from './viewport.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
@@ -211,6 +213,7 @@ export function buildShell() {
     section(
       'Colour',
       ui.colourSelect,
+      (ui.colourWhy = h('div', {class: 'sg-colour-whys sg-no-diff', role: 'status'})),
       h('p', {class: 'sg-help sg-diff-only', text: NO_COLOUR_IN_DIFF}),
       (ui.colourLegend = h('div', {class: 'sg-legend sg-colour-legend', hidden: true}))
     ),
@@ -407,11 +410,11 @@ export function importGraphSvg(text) {
       }
     }
   }
-  const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
+  let [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
     .trim()
     .split(/[\s,]+/)
     .map(Number);
-  const bounds = [x, y, w, hgt].every(Number.isFinite)
+  let bounds = [x, y, w, hgt].every(Number.isFinite)
     ? {x, y, w, h: hgt}
     : {
         x: 0,
@@ -419,6 +422,13 @@ export function importGraphSvg(text) {
         w: parseFloat(root.getAttribute('width')) || 100,
         h: parseFloat(root.getAttribute('height')) || 100,
       };
+  // A colour legend is drawn below the graph (for downloads); the tab shows it in the sidebar,
+  // where it is never cut by the window, and leaves it out of the drawing and its bounds.
+  const legend = drawnLegend(root);
+  if (legend.length) {
+    for (const element of legend) element.classList.add('sg-legend-drawn');
+    bounds = contentRect(root, legend) || bounds;
+  }
   // Moved, not copied, into this document.
   const svg = document.adoptNode(root);
   svg.removeAttribute('width');
@@ -431,28 +441,85 @@ export function importGraphSvg(text) {
 
 // colour.STRUCTURE_OTHER: the fill of the classes of identical blocks past the palette.
 const STRUCTURE_OTHER = '#fcfcfc';
+const HEX_FILL = /^#[0-9a-f]{6}$/i;
 
 /**
- * The rows of a drawing's colour legend (the swatches dot.py marks, see importGraphSvg) for
- * the sidebar: a swatch in the row's colour and its text. Empty when the drawing has none.
+ * The elements of the colour legend dot.py draws as the graph's label (colour.py's table: a
+ * bold title, then a swatch and its text per row), in order; none when the drawing has no
+ * legend (its label, if any, is then a title of text alone).
+ */
+function drawnLegend(svg) {
+  const graph = svg.querySelector('g.graph');
+  if (!graph) return [];
+  const parts = [...graph.children].filter(
+    (child) =>
+      child.localName === 'text' ||
+      (child.localName === 'polygon' && HEX_FILL.test(child.getAttribute('fill') || '')) ||
+      (child.localName === 'g' && child.id.startsWith('a_sg-legend-'))
+  );
+  return parts.some((part) => part.localName !== 'text') ? parts : [];
+}
+
+/**
+ * The box around a drawing's boxes, frames and edges (user units), without its legend; null
+ * when it cannot be read from their shapes.
+ */
+function contentRect(svg, legend) {
+  const skip = new Set(legend);
+  let box = null;
+  for (const part of svg.querySelectorAll('g.graph > g')) {
+    if (skip.has(part)) continue;
+    const r = shapeRect(part, svg);
+    if (!r) continue;
+    if (!box) box = {...r};
+    else {
+      const x1 = Math.max(box.x + box.w, r.x + r.w);
+      const y1 = Math.max(box.y + box.h, r.y + r.h);
+      box.x = Math.min(box.x, r.x);
+      box.y = Math.min(box.y, r.y);
+      box.w = x1 - box.x;
+      box.h = y1 - box.y;
+    }
+  }
+  if (!box) return null;
+  // Graphviz's own margin around the drawing.
+  const pad = 4;
+  return {x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad};
+}
+
+/**
+ * The rows of a drawing's colour legend (see drawnLegend) for the sidebar: its title, then a
+ * swatch in each row's colour and the row's text (whole, where the drawing clipped it). Empty
+ * when the drawing has none.
  */
 export function colourLegendRows(svg) {
   const rows = [];
-  for (const row of svg.querySelectorAll('g[data-sg-legend]')) {
-    const fill = (row.querySelector('polygon, path') || row).getAttribute('fill') || '';
+  let swatch = null;
+  for (const part of svg.querySelectorAll('.sg-legend-drawn')) {
+    if (part.localName !== 'text') {
+      const shape = part.localName === 'polygon' ? part : part.querySelector('polygon, path');
+      const fill = (shape && shape.getAttribute('fill')) || '';
+      swatch = {fill, text: part.dataset ? part.dataset.sgLegend : null};
+      continue;
+    }
+    if (!swatch) {
+      if (!rows.length) rows.push(h('div', {class: 'sg-legend-title', text: part.textContent}));
+      continue;
+    }
     const mark = h('span', {class: 'sg-swatch sg-swatch-class'});
-    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
-    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
+    if (HEX_FILL.test(swatch.fill)) mark.style.background = swatch.fill;
+    if (swatch.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
     rows.push(
       h(
         'div',
         {class: 'sg-legend-row sg-colour-class'},
         mark,
-        h('span', {text: row.dataset.sgLegend})
+        h('span', {text: swatch.text || part.textContent})
       )
     );
+    swatch = null;
   }
-  return rows;
+  return rows.length > 1 ? rows : [];
 }
 
 /**
