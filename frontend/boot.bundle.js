@@ -141,7 +141,8 @@ var COMMIT_MS = 150;
 var MAX_SCALE = 8;
 var FIT_PADDING = 24;
 var NATURAL_SCALE = 4 / 3;
-var READABLE_SCALE = 0.3;
+var READABLE_SCALE = 0.7;
+var TOP_SCALE = 1;
 var REVEAL_SCALE = 0.8;
 var easeOut = (t) => 1 - Math.pow(1 - t, 3);
 var Viewport = class {
@@ -251,7 +252,8 @@ var Viewport = class {
   }
   /**
    * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
    */
   overview() {
     if (!this.bounds) return;
@@ -267,9 +269,19 @@ var Viewport = class {
     }
     const b = this.bounds;
     const { w, h: h2 } = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
-    this.jump({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k });
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k }));
+  }
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll("g.node")) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
   }
   /**
    * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,

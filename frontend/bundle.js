@@ -1928,6 +1928,125 @@ var Messages = class {
   }
 };
 
+// minimap.js
+import { shapeRect } from "../tab.js";
+var SIZE = 180;
+var MIN_SIDE = 48;
+var SLACK = 4;
+var Minimap = class {
+  /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
+  constructor(ui, viewport) {
+    this.viewport = viewport;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "sg-minimap";
+    this.canvas.hidden = true;
+    this.canvas.dataset.noPan = "";
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", "Overview of the whole graph");
+    ui.viewport.append(this.canvas);
+    this.svg = null;
+    this.base = null;
+    this.pressed = false;
+    const canvas = this.canvas;
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      this.pressed = true;
+      canvas.setPointerCapture(e.pointerId);
+      this.moveTo(e, true);
+    });
+    canvas.addEventListener("pointermove", (e) => this.pressed && this.moveTo(e, false));
+    canvas.addEventListener("pointerup", () => this.pressed = false);
+    canvas.addEventListener("pointercancel", () => this.pressed = false);
+  }
+  /** Follows the view: called whenever it moves or the drawing changes. */
+  update() {
+    const vp = this.viewport;
+    const b = vp.bounds;
+    if (vp.svg !== this.svg) {
+      this.svg = vp.svg;
+      this.base = null;
+    }
+    if (!this.svg || !b) {
+      this.canvas.hidden = true;
+      return;
+    }
+    const { w, h: h4 } = vp.size();
+    const { cx, cy, k } = vp.view;
+    const shown = { x: cx - w / 2 / k, y: cy - h4 / 2 / k, w: w / k, h: h4 / k };
+    const slack = SLACK / k;
+    const whole = b.x >= shown.x - slack && b.y >= shown.y - slack && b.x + b.w <= shown.x + shown.w + slack && b.y + b.h <= shown.y + shown.h + slack;
+    this.canvas.hidden = whole || w < 4 * SIZE;
+    if (this.canvas.hidden) return;
+    if (!this.base) this.base = drawMap(this.svg, b);
+    this.paint(shown);
+  }
+  /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
+  paint(shown) {
+    const { canvas: map, scale, w, h: h4 } = this.base;
+    const b = this.viewport.bounds;
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = this.canvas;
+    if (canvas.width !== map.width || canvas.height !== map.height) {
+      canvas.width = map.width;
+      canvas.height = map.height;
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h4}px`;
+    }
+    const g = canvas.getContext("2d");
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(map, 0, 0);
+    g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+    const inset = 1 / scale;
+    const x0 = Math.max(shown.x, b.x + inset);
+    const y0 = Math.max(shown.y, b.y + inset);
+    const x1 = Math.min(shown.x + shown.w, b.x + b.w - inset);
+    const y1 = Math.min(shown.y + shown.h, b.y + b.h - inset);
+    g.fillStyle = "rgba(245, 124, 0, 0.15)";
+    g.strokeStyle = "#f57c00";
+    g.lineWidth = 1.5 / scale;
+    g.fillRect(x0, y0, x1 - x0, y1 - y0);
+    g.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  }
+  /** Centres the view on the drawing's point under the pointer. */
+  moveTo(event, animate) {
+    const rect = this.canvas.getBoundingClientRect();
+    const b = this.viewport.bounds;
+    const scale = this.base.scale;
+    const cx = b.x + (event.clientX - rect.left) / scale;
+    const cy = b.y + (event.clientY - rect.top) / scale;
+    const view = { cx, cy, k: this.viewport.view.k };
+    if (animate) this.viewport.go(view, true);
+    else this.viewport.jump(view);
+  }
+};
+function drawMap(svg, b) {
+  const scale = Math.min(SIZE / b.w, SIZE / b.h, Math.max(MIN_SIDE / b.w, MIN_SIDE / b.h));
+  const w = Math.max(1, Math.round(b.w * scale));
+  const h4 = Math.max(1, Math.round(b.h * scale));
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(w * ratio);
+  canvas.height = Math.round(h4 * ratio);
+  const g = canvas.getContext("2d");
+  g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+  g.lineWidth = 1 / scale;
+  g.fillStyle = "#f7f8fc";
+  g.strokeStyle = "#9fa8da";
+  for (const frame of svg.querySelectorAll("g.cluster")) {
+    const r = shapeRect(frame, svg);
+    if (!r) continue;
+    g.fillRect(r.x, r.y, r.w, r.h);
+    g.strokeRect(r.x, r.y, r.w, r.h);
+  }
+  g.fillStyle = "#7986cb";
+  for (const node of svg.querySelectorAll("g.node")) {
+    const r = shapeRect(node, svg);
+    if (r) g.fillRect(r.x, r.y, r.w, r.h);
+  }
+  return { canvas, scale, w, h: h4 };
+}
+
 // search.js
 import * as views5 from "../tab.js";
 var TYPING_PAUSE_MS = 180;
@@ -2218,8 +2337,12 @@ var Tab = class {
     this.viewport = new Viewport(ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.cards.hideHover(),
-      onChange: () => this.cards.followPinned()
+      onChange: () => {
+        this.cards.followPinned();
+        if (this.minimap) this.minimap.update();
+      }
     });
+    this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction)

@@ -1,11 +1,11 @@
 // The Scope Graph tab (index.js starts it): wires its parts together, each a module of its own
 // sharing one state object (state.js): the listing and pickers (listing.js), drawing a view
-// (drawing.js, its sheets in sheets.js), the cards (cards.js), search (search.js), traces
-// (trace.js), the colour picker and its legend (colouring.js), downloads (downloads.js) and
-// comparing (diff.js), with what the tab says about itself (messages.js). The model fetches
-// (model.js), the views build DOM (views.js), the viewport pans and zooms (viewport.js); this
-// module holds what ties them to the page: the shell going on screen, the keys, the buttons
-// and the link.
+// (drawing.js, its sheets in sheets.js, its overview in minimap.js), the cards (cards.js),
+// search (search.js), traces (trace.js), the colour picker and its legend (colouring.js),
+// downloads (downloads.js) and comparing (diff.js), with what the tab says about itself
+// (messages.js). The model fetches (model.js), the views build DOM (views.js), the viewport
+// pans and zooms (viewport.js); this module holds what ties them to the page: the shell going
+// on screen, the keys, the buttons and the link.
 
 import {Cards, pick} from './cards.js';
 import {Colouring} from './colouring.js';
@@ -16,6 +16,7 @@ import {GROUP_KINDS, parseClusterId, parseElementId} from './ids.js';
 import {Listing} from './listing.js';
 import {readLocation, rememberedOpen} from './location.js';
 import {Messages} from './messages.js';
+import {Minimap} from './minimap.js';
 import {Search} from './search.js';
 import {sameGraph, sameOpen, tabState} from './state.js';
 import {followTheme} from './theme.js';
@@ -56,8 +57,12 @@ export class Tab {
     this.viewport = new Viewport(ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.cards.hideHover(),
-      onChange: () => this.cards.followPinned(),
+      onChange: () => {
+        this.cards.followPinned();
+        if (this.minimap) this.minimap.update();
+      },
     });
+    this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction),

@@ -15,8 +15,11 @@ const FIT_PADDING = 24;
 // Graphviz writes points; 4/3 px per point is the drawing's natural size, and fitting never
 // enlarges past it (a three-box graph should not fill the screen with giant text).
 export const NATURAL_SCALE = 4 / 3;
-// Below this scale a fitted drawing's 10 pt labels are specks; a first look shows its top.
-const READABLE_SCALE = 0.3;
+// Below this scale a fitted drawing's 10 pt labels are less than 8 px tall: a first look
+// shows its top instead, at TOP_SCALE or more (labels 11 px tall), with an overview of the
+// whole drawing beside it (minimap.js).
+const READABLE_SCALE = 0.7;
+const TOP_SCALE = 1;
 // Showing a group just opened zooms out no further than this: its 10 pt labels stay 8 px tall.
 const REVEAL_SCALE = 0.8;
 
@@ -146,7 +149,8 @@ export class Viewport {
 
   /**
    * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
    */
   overview() {
     if (!this.bounds) return;
@@ -162,9 +166,20 @@ export class Viewport {
     }
     const b = this.bounds;
     const {w, h} = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
-    this.jump({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k});
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k}));
+  }
+
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll('g.node')) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
   }
 
   /**
