@@ -1931,7 +1931,6 @@ var Messages = class {
 // minimap.js
 import { shapeRect } from "../tab.js";
 var SIZE = 180;
-var MIN_SIDE = 48;
 var SLACK = 4;
 var Minimap = class {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
@@ -2021,7 +2020,7 @@ var Minimap = class {
   }
 };
 function drawMap(svg, b) {
-  const scale = Math.min(SIZE / b.w, SIZE / b.h, Math.max(MIN_SIDE / b.w, MIN_SIDE / b.h));
+  const scale = Math.min(SIZE / b.w, SIZE / b.h);
   const w = Math.max(1, Math.round(b.w * scale));
   const h4 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;

@@ -4,9 +4,8 @@
 
 import {shapeRect} from './viewport.js';
 
-// The map's longer side, and its shorter side at least, in CSS pixels.
+// The map's longer side, in CSS pixels.
 const SIZE = 180;
-const MIN_SIDE = 48;
 // The drawing may run this far (px) past the window before the map shows.
 const SLACK = 4;
 
@@ -111,7 +110,7 @@ export class Minimap {
  * canvas of its own (drawn once; the view's outline goes over a copy of it).
  */
 function drawMap(svg, b) {
-  const scale = Math.min(SIZE / b.w, SIZE / b.h, Math.max(MIN_SIDE / b.w, MIN_SIDE / b.h));
+  const scale = Math.min(SIZE / b.w, SIZE / b.h);
   const w = Math.max(1, Math.round(b.w * scale));
   const h = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
