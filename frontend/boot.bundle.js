@@ -141,7 +141,7 @@ var COMMIT_MS = 150;
 var MAX_SCALE = 8;
 var FIT_PADDING = 24;
 var NATURAL_SCALE = 4 / 3;
-var READABLE_SCALE = 0.7;
+var READABLE_SCALE = 0.91;
 var TOP_SCALE = 1;
 var REVEAL_SCALE = 0.8;
 var easeOut = (t) => 1 - Math.pow(1 - t, 3);
@@ -603,9 +603,134 @@ function matrixTo(element, svg) {
   return node === svg ? m : null;
 }
 
-// views.js
+// svgimport.js
 var SVG_NS = "http://www.w3.org/2000/svg";
 var XLINK_NS = "http://www.w3.org/1999/xlink";
+var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
+var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
+function importGraphSvg(text) {
+  const parsed = new DOMParser().parseFromString(text, "text/html");
+  const root = parsed.body.firstElementChild;
+  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") {
+    throw new Error("The server sent a drawing this page cannot read.");
+  }
+  for (const element of [...root.querySelectorAll("*")]) {
+    if (element.namespaceURI !== SVG_NS) element.remove();
+  }
+  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  for (const edge of root.querySelectorAll("g.edge")) {
+    const title = edge.querySelector(":scope > title");
+    if (title) edge.setAttribute("data-sg-ends", title.textContent);
+  }
+  for (const title of [...root.getElementsByTagName("title")]) title.remove();
+  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
+    for (const element of [root, ...root.querySelectorAll("*")]) {
+      for (const attr of [...element.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith("on")) element.removeAttributeNode(attr);
+        else if (attr.localName === "href" && !attr.value.startsWith("#"))
+          element.removeAttributeNode(attr);
+      }
+    }
+  }
+  for (const element of [...root.querySelectorAll("[*|title]")]) {
+    const tip = element.getAttributeNS(XLINK_NS, "title");
+    if (tip == null) continue;
+    const owner = element.closest("g.node, g.edge, g.cluster");
+    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
+    const legend2 = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend2) legend2.setAttribute("data-sg-legend", tip);
+    element.removeAttributeNS(XLINK_NS, "title");
+    const wrapper = element.parentNode;
+    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
+      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
+        wrapper.replaceWith(...element.childNodes);
+      }
+    }
+  }
+  let [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  let bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
+    x: 0,
+    y: 0,
+    w: parseFloat(root.getAttribute("width")) || 100,
+    h: parseFloat(root.getAttribute("height")) || 100
+  };
+  const legend = drawnLegend(root);
+  if (legend.length) {
+    for (const element of legend) element.classList.add("sg-legend-drawn");
+    bounds = contentRect(root, legend) || bounds;
+  }
+  const svg = document.adoptNode(root);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("class", "sg-drawing sg-graph");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  svg.setAttribute("role", "img");
+  return { svg, bounds };
+}
+var HEX_FILL = /^#[0-9a-f]{6}$/i;
+function drawnLegend(svg) {
+  const graph = svg.querySelector("g.graph");
+  if (!graph) return [];
+  const parts = [...graph.children].filter(
+    (child) => child.localName === "text" || child.localName === "polygon" && HEX_FILL.test(child.getAttribute("fill") || "") || child.localName === "g" && child.id.startsWith("a_sg-legend-")
+  );
+  return parts.some((part) => part.localName !== "text") ? parts : [];
+}
+function contentRect(svg, legend) {
+  const skip = new Set(legend);
+  let box = null;
+  for (const part of svg.querySelectorAll("g.graph > g")) {
+    if (skip.has(part)) continue;
+    const r = shapeRect(part, svg);
+    if (!r) continue;
+    if (!box) box = { ...r };
+    else {
+      const x1 = Math.max(box.x + box.w, r.x + r.w);
+      const y1 = Math.max(box.y + box.h, r.y + r.h);
+      box.x = Math.min(box.x, r.x);
+      box.y = Math.min(box.y, r.y);
+      box.w = x1 - box.x;
+      box.h = y1 - box.y;
+    }
+  }
+  if (!box) return null;
+  const pad = 4;
+  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
+}
+function legendEntries(svg) {
+  const entries = [];
+  let swatch2 = null;
+  for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
+    if (part.localName !== "text") {
+      const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
+      const fill = shape && shape.getAttribute("fill") || "";
+      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+    } else if (swatch2) {
+      entries.push({ fill: swatch2.fill, text: swatch2.text || part.textContent });
+      swatch2 = null;
+    } else if (!entries.length) {
+      entries.push({ title: part.textContent });
+    }
+  }
+  return entries.some((entry) => entry.fill != null) ? entries : [];
+}
+function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = "1";
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute("class", "sg-edge-hit");
+    hit.setAttribute("stroke", "transparent");
+    hit.setAttribute("stroke-width", "8");
+    hit.setAttribute("fill", "none");
+    hit.removeAttribute("stroke-dasharray");
+    path.after(hit);
+  }
+}
+
+// views.js
+var SVG_NS2 = "http://www.w3.org/2000/svg";
 var ICONS = {
   add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
   remove: "M19 13H5v-2h14v2z",
@@ -634,11 +759,11 @@ function h(tag, props = {}, ...children) {
   return element;
 }
 function icon(name) {
-  const svg = document.createElementNS(SVG_NS, "svg");
+  const svg = document.createElementNS(SVG_NS2, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("class", "sg-icon");
-  const path = document.createElementNS(SVG_NS, "path");
+  const path = document.createElementNS(SVG_NS2, "path");
   path.setAttribute("d", ICONS[name]);
   svg.append(path);
   return svg;
@@ -905,140 +1030,16 @@ function afterPaint(fn) {
   requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 250);
 }
-var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
-var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
-function importGraphSvg(text) {
-  const parsed = new DOMParser().parseFromString(text, "text/html");
-  const root = parsed.body.firstElementChild;
-  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") {
-    throw new Error("The server sent a drawing this page cannot read.");
-  }
-  for (const element of [...root.querySelectorAll("*")]) {
-    if (element.namespaceURI !== SVG_NS) element.remove();
-  }
-  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
-  for (const edge of root.querySelectorAll("g.edge")) {
-    const title = edge.querySelector(":scope > title");
-    if (title) edge.setAttribute("data-sg-ends", title.textContent);
-  }
-  for (const title of [...root.getElementsByTagName("title")]) title.remove();
-  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of [root, ...root.querySelectorAll("*")]) {
-      for (const attr of [...element.attributes]) {
-        const name = attr.name.toLowerCase();
-        if (name.startsWith("on")) element.removeAttributeNode(attr);
-        else if (attr.localName === "href" && !attr.value.startsWith("#"))
-          element.removeAttributeNode(attr);
-      }
-    }
-  }
-  for (const element of [...root.querySelectorAll("[*|title]")]) {
-    const tip = element.getAttributeNS(XLINK_NS, "title");
-    if (tip == null) continue;
-    const owner = element.closest("g.node, g.edge, g.cluster");
-    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
-    const legend2 = owner ? null : element.closest('g[id^="a_sg-legend-"]');
-    if (legend2) legend2.setAttribute("data-sg-legend", tip);
-    element.removeAttributeNS(XLINK_NS, "title");
-    const wrapper = element.parentNode;
-    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
-      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
-        wrapper.replaceWith(...element.childNodes);
-      }
-    }
-  }
-  let [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
-  let bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
-    x: 0,
-    y: 0,
-    w: parseFloat(root.getAttribute("width")) || 100,
-    h: parseFloat(root.getAttribute("height")) || 100
-  };
-  const legend = drawnLegend(root);
-  if (legend.length) {
-    for (const element of legend) element.classList.add("sg-legend-drawn");
-    bounds = contentRect(root, legend) || bounds;
-  }
-  const svg = document.adoptNode(root);
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.setAttribute("class", "sg-drawing sg-graph");
-  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  svg.setAttribute("role", "img");
-  return { svg, bounds };
-}
 var STRUCTURE_OTHER = "#fcfcfc";
-var HEX_FILL = /^#[0-9a-f]{6}$/i;
-function drawnLegend(svg) {
-  const graph = svg.querySelector("g.graph");
-  if (!graph) return [];
-  const parts = [...graph.children].filter(
-    (child) => child.localName === "text" || child.localName === "polygon" && HEX_FILL.test(child.getAttribute("fill") || "") || child.localName === "g" && child.id.startsWith("a_sg-legend-")
-  );
-  return parts.some((part) => part.localName !== "text") ? parts : [];
-}
-function contentRect(svg, legend) {
-  const skip = new Set(legend);
-  let box = null;
-  for (const part of svg.querySelectorAll("g.graph > g")) {
-    if (skip.has(part)) continue;
-    const r = shapeRect(part, svg);
-    if (!r) continue;
-    if (!box) box = { ...r };
-    else {
-      const x1 = Math.max(box.x + box.w, r.x + r.w);
-      const y1 = Math.max(box.y + box.h, r.y + r.h);
-      box.x = Math.min(box.x, r.x);
-      box.y = Math.min(box.y, r.y);
-      box.w = x1 - box.x;
-      box.h = y1 - box.y;
-    }
-  }
-  if (!box) return null;
-  const pad = 4;
-  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
-}
+var HEX_FILL2 = /^#[0-9a-f]{6}$/i;
 function colourLegendRows(svg) {
-  const rows = [];
-  let swatch2 = null;
-  for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
-    if (part.localName !== "text") {
-      const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
-      const fill = shape && shape.getAttribute("fill") || "";
-      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
-      continue;
-    }
-    if (!swatch2) {
-      if (!rows.length) rows.push(h("div", { class: "sg-legend-title", text: part.textContent }));
-      continue;
-    }
+  return legendEntries(svg).map((entry) => {
+    if (entry.title != null) return h("div", { class: "sg-legend-title", text: entry.title });
     const mark = h("span", { class: "sg-swatch sg-swatch-class" });
-    if (HEX_FILL.test(swatch2.fill)) mark.style.background = swatch2.fill;
-    if (swatch2.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
-    rows.push(
-      h(
-        "div",
-        { class: "sg-legend-row sg-colour-class" },
-        mark,
-        h("span", { text: swatch2.text || part.textContent })
-      )
-    );
-    swatch2 = null;
-  }
-  return rows.length > 1 ? rows : [];
-}
-function addEdgeHitAreas(svg) {
-  if (svg.dataset.sgHitAreas) return;
-  svg.dataset.sgHitAreas = "1";
-  for (const path of svg.querySelectorAll("g.edge path")) {
-    const hit = path.cloneNode(false);
-    hit.setAttribute("class", "sg-edge-hit");
-    hit.setAttribute("stroke", "transparent");
-    hit.setAttribute("stroke-width", "8");
-    hit.setAttribute("fill", "none");
-    hit.removeAttribute("stroke-dasharray");
-    path.after(hit);
-  }
+    if (HEX_FILL2.test(entry.fill)) mark.style.background = entry.fill;
+    if (entry.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    return h("div", { class: "sg-legend-row sg-colour-class" }, mark, h("span", { text: entry.text }));
+  });
 }
 function shortName(name) {
   const parts = name.split("/");
@@ -1265,6 +1266,7 @@ export {
   iconButton,
   importGraphSvg,
   labelPoint,
+  legendEntries,
   loadingChip,
   messageCard,
   parseFragment,

@@ -15,10 +15,11 @@ const FIT_PADDING = 24;
 // Graphviz writes points; 4/3 px per point is the drawing's natural size, and fitting never
 // enlarges past it (a three-box graph should not fill the screen with giant text).
 export const NATURAL_SCALE = 4 / 3;
-// Below this scale a fitted drawing's 10 pt labels are less than 8 px tall: a first look
-// shows its top instead, at TOP_SCALE or more (labels 11 px tall), with an overview of the
-// whole drawing beside it (minimap.js).
-const READABLE_SCALE = 0.7;
+// A label of n pt is 1.1 n px tall on screen at scale 1. Below this scale a fitted drawing's
+// box labels (10 pt) are under 10 px and its edge labels (8 pt) under 8 px: a first look shows
+// its top instead, at TOP_SCALE or more (box labels 11 px), with an overview of the whole
+// drawing beside it (minimap.js).
+const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
 // Showing a group just opened zooms out no further than this: its 10 pt labels stay 8 px tall.
 const REVEAL_SCALE = 0.8;

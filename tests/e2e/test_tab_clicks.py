@@ -214,7 +214,7 @@ def test_every_colouring_has_its_legend_in_the_sidebar(tab):
             "svg.sg-graph .sg-legend-drawn", "es => es.every(e => !e.getBoundingClientRect().width)"
         )
         assert hidden, colouring
-        tab.frame.locator(".sg-viewport").press("f")
+        tab.frame.click(".sg-zoom [aria-label^='Fit']")
         tab.wait_still()
         drawn = _rect(tab.frame.locator("svg.sg-graph g.graph"))
         assert _inside(drawn, _rect(tab.frame.locator(".sg-viewport"))), colouring
@@ -245,6 +245,6 @@ def test_a_view_too_big_to_read_whole_shows_its_top_and_an_overview(tab):
     tab.wait_still()
     assert _inside(_rect(last), viewport)
     # All of it on screen: no overview.
-    tab.frame.locator(".sg-viewport").press("f")
+    tab.frame.click(".sg-zoom [aria-label^='Fit']")
     tab.wait_still()
     expect(minimap).to_be_hidden()
