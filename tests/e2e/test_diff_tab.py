@@ -76,6 +76,9 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     expect(tab.frame.locator('svg.sg-graph [id="scope-layer1"]')).to_have_class(
         re.compile(r"\bdiff-same\b")
     )
+    # Too big to read whole, the diff shows its top: all of it, to hover what is below.
+    tab.frame.click(".sg-zoom [aria-label^='Fit']")
+    tab.wait_still()
     # Hovering a changed op says what changed, before and after.
     tab.frame.locator('svg.sg-graph [id="op-layer3.2FMatMul"]').hover()
     expect(card.locator(".sg-diff-status")).to_contain_text("changed")

@@ -427,6 +427,9 @@ def test_reload_and_a_shared_link_keep_the_view(tab):
 
 def test_pan_zoom_and_fit(tab):
     tab.open("ffn_scoped")
+    # Too big to read whole, it opens at its top: fitted first.
+    tab.frame.click(".sg-zoom [aria-label^='Fit']")
+    tab.wait_still()
 
     def view_box():
         return [float(v) for v in tab.frame.get_attribute("svg.sg-graph", "viewBox").split()]
@@ -859,10 +862,8 @@ def test_trace_the_inputs_of_the_demos_output_op(tab, demo_logdir):
     tab.wait_still()
     _assert_centred_on(tab, marked)
 
-    tab.frame.fill(".sg-trace-depth", "20")
-    tab.box("op", output).click()
-    expect(card.locator("[data-action=trace][data-direction=in]")).to_be_visible()
-    tab.run_and_wait(lambda: card.locator("[data-action=trace][data-direction=in]").click())
+    # More hops trace again.
+    tab.run_and_wait(lambda: tab.frame.fill(".sg-trace-depth", "20"))
     # The scopes the paths run through opened; every op on them is a box of its own, marked.
     for layer in LAYERS:
         expect(tab.frame_of("scope", layer)).to_be_visible()
