@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import message, unknown_fields
+from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
+from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.function_library import expand_function_library
 from tb_scopegraph.reading.pytorch import is_pytorch_op, tidy_pytorch_graph
 
@@ -26,10 +27,7 @@ def parse_graph_def(data: bytes) -> graph_pb2.GraphDef:
 
 def decode_graph_def(data: bytes, check_nodes: bool = True) -> graph_pb2.GraphDef:
     """A serialized GraphDef, checked (its nodes too unless `check_nodes` is false), unfinished."""
-    try:
-        graph = graph_pb2.GraphDef.FromString(data)
-    except message.DecodeError as e:
-        raise SourceError(f"not a valid GraphDef ({e})") from None
+    graph = decode_message(graph_pb2.GraphDef, data, "GraphDef")
     check_fields(graph)
     if check_nodes:
         check_graph_nodes(graph)

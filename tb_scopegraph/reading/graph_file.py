@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from google.protobuf import text_format
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading.depth import parse_text_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
 from tb_scopegraph.reading.graph_def import check_graph, finish
 from tb_scopegraph.reading.meta_graph import parse_meta_graph
@@ -54,18 +54,18 @@ def read_graph_file(path: str | os.PathLike[str]) -> Graph:
         try:
             return Graph(parse_meta_graph(data))
         except SourceError as e:
-            raise SourceError(f"{path}: {e}") from None
+            raise type(e)(f"{path}: {e}") from None
     if suffix in _TEXT_SUFFIXES:
         return Graph(finish(parse_text(path, data)))
     try:
         return read_run_graph(data)
     except SourceError as binary_error:
         if suffix == ".pb":
-            raise SourceError(f"{path}: {binary_error}") from None
+            raise type(binary_error)(f"{path}: {binary_error}") from None
         try:
             return Graph(finish(parse_text(path, data)))
         except SourceError:
-            raise SourceError(f"{path}: {binary_error}") from None
+            raise type(binary_error)(f"{path}: {binary_error}") from None
 
 
 def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
@@ -73,14 +73,16 @@ def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
     graph = graph_pb2.GraphDef() if proto is None else proto
     what = "GraphDef" if proto is None else type(proto).__name__
     try:
-        text_format.Parse(data.decode("utf-8"), graph)
-    except (text_format.ParseError, UnicodeDecodeError) as e:
+        parse_text_message(data.decode("utf-8"), graph, what)
+    except UnicodeDecodeError as e:
         raise SourceError(f"{path}: not a valid text {what} ({e})") from None
+    except SourceError as e:
+        raise type(e)(f"{path}: {e}") from None
     if proto is None:
         try:
             check_graph(graph)
         except SourceError as e:
-            raise SourceError(f"{path}: {e}") from None
+            raise type(e)(f"{path}: {e}") from None
     return graph
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from google.protobuf import message, unknown_fields
+from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
 from tb_scopegraph.reading.graph_def import check_graph, finish
 from tb_scopegraph.reading.graph_file import parse_text, read_file
@@ -74,14 +75,13 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
             raise SourceError(f"no saved_model.pb in {path}")
         path = found[0]
     data = read_file(path)
-    saved_model = _saved_model_class()()
     if path.endswith(".pbtxt"):
-        parse_text(path, data, saved_model)
+        saved_model = parse_text(path, data, _saved_model_class()())
     else:
         try:
-            saved_model.ParseFromString(data)
-        except message.DecodeError as e:
-            raise SourceError(f"{path}: not a valid SavedModel ({e})") from None
+            saved_model = decode_message(_saved_model_class(), data, "SavedModel")
+        except SourceError as e:
+            raise type(e)(f"{path}: {e}") from None
     if len(unknown_fields.UnknownFieldSet(saved_model)) or not saved_model.meta_graphs:
         raise SourceError(f"{path}: not a valid SavedModel (no meta graph)")
     found_graphs: list[tuple[str, graph_pb2.GraphDef]] = []
