@@ -16,6 +16,7 @@ one click but HTTP. Times are medians of ``--repeat`` runs; a case slower than `
 is not repeated. Prints a table and writes ``bench/results_engine.json``.
 
     python3 bench/bench_engine.py [--only NAME ...] [--steps 10] [--repeat 3]
+    python3 bench/bench_engine.py --limits   # the plugin at its limits (bench/limits.py)
 """
 
 from __future__ import annotations
@@ -485,11 +486,18 @@ def main(argv: list[str] | None = None) -> int:
         "--preset-timeout", type=float, default=10.0, help="budget for each preset alone"
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument(
+        "--limits", action="store_true", help="time the plugin at its limits instead (limits.py)"
+    )
     parser.add_argument("--memory-child", nargs=2, metavar=("PB", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         print(json.dumps(memory_child(*args.memory_child)))
         return 0
+    if args.limits:
+        import limits
+
+        return limits.main()
     names = args.only or GRAPHS
     if missing_graphs(names):
         return 2

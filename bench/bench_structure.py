@@ -58,14 +58,16 @@ def bench_graph(name: str, repeat: int) -> dict:
     hierarchy = hierarchies[-1]
     fresh = iter(hierarchies)
     wall, cpu, found = _timed(lambda: structure.structures(next(fresh)), repeat)
-    blocks = sorted({id(b): b for b in found._block_of.values()}.values(), key=lambda b: b.rank)
+    groups = range(len(hierarchy.graph.groups))
+    classes = {id(b): b for b in map(found.block, groups) if b is not None}
+    blocks = sorted(classes.values(), key=lambda b: b.rank)
     biggest = blocks[0] if blocks else None
     default = hierarchy.default_view()
     dot_wall, _, _ = _timed(lambda: dot.to_dot(hierarchy, default, colour="structure"), repeat)
     result = {
         "graph": name,
         "ops": hierarchy.op_count,
-        "groups": len(hierarchy._groups),
+        "groups": len(hierarchy.graph.groups),
         "structure_s": wall,
         "structure_cpu_s": cpu,
         "classes": found.classes,
@@ -74,14 +76,14 @@ def bench_graph(name: str, repeat: int) -> dict:
         if biggest is None
         else {
             "blocks": len(biggest.members),
-            "ops_each": hierarchy._groups[biggest.members[0]].op_count,
-            "first": hierarchy._groups[biggest.members[0]].key,
+            "ops_each": hierarchy.graph.groups[biggest.members[0]].op_count,
+            "first": hierarchy.graph.groups[biggest.members[0]].key,
         },
         "structure_dot_s": dot_wall,
         "traces": [],
     }
     print(
-        f"[{name}] {hierarchy.op_count:,} ops, {len(hierarchy._groups):,} groups: signatures "
+        f"[{name}] {hierarchy.op_count:,} ops, {len(hierarchy.graph.groups):,} groups: signatures "
         f"{wall:.2f} s ({cpu:.2f} s CPU), {found.classes} classes of identical blocks; "
         f"structure-coloured default view DOT {dot_wall * 1000:.0f} ms",
         flush=True,

@@ -11,7 +11,13 @@ Both copies of the package are loaded in one process and timed interleaved with 
 
 Prints medians of wall-clock and CPU time, and each one's ratio to ``FromString``.
 
+With ``--readers``, the GraphDef readers instead, each from bytes to a built ``Hierarchy``,
+with ratios to the C reader: the C reader; it after a ``FromString`` check (as the plugin
+reads a run graph); this checkout's Python reader (upb ``FromString``, then numpy); the other
+commit's Python reader (``fast=False``).
+
     python3 bench/compare_parse.py --before ded6e63 [--repeat 9] [--only synthetic_100k ...]
+    python3 bench/compare_parse.py --before 8d35e5b --readers --only resnet50_train synthetic_100k
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", required=True, help="the commit to compare against")
     parser.add_argument("--repeat", type=int, default=9, help="runs of each (median)")
     parser.add_argument("--only", nargs="+", choices=GRAPHS, help="compare only these graphs")
+    parser.add_argument("--readers", action="store_true", help="compare the GraphDef readers")
     args = parser.parse_args(argv)
     from tensorboard.compat.proto import graph_pb2
 
@@ -89,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name in args.only or GRAPHS:
             data = (CORPUS / f"{name}.pb").read_bytes()
+            if args.readers:
+                _readers(name, data, before, after, args.repeat)
+                continue
             runs = {
                 "FromString": lambda d=data: graph_pb2.GraphDef.FromString(d),
                 "before": lambda d=data: before.Hierarchy(before_parse("run_graph", d)),
@@ -119,6 +129,41 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join(line), flush=True)
         print(f"load average {os.getloadavg()[0]:.1f}")
     return 0
+
+
+def _readers(name: str, data: bytes, before, after, repeat: int) -> None:
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_scopegraph.model import _nodescan
+
+    def checked(d: bytes):
+        graph_pb2.GraphDef.FromString(d)
+        return after.Hierarchy(_nodescan.scan_fast(d))
+
+    runs = {
+        "C": lambda d: after.Hierarchy(d),
+        "C + FromString check": checked,
+        "Python (this checkout)": lambda d: after.Hierarchy(d, fast=False),
+        "Python (before)": lambda d: before.Hierarchy(d, fast=False),
+    }
+    wall: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeat):
+        for key, run in runs.items():
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = run(data)
+            cpu[key].append(time.process_time() - start_cpu)
+            wall[key].append(time.perf_counter() - start)
+            del result
+    base = statistics.median(cpu["C"])
+    for key in runs:
+        m, w = statistics.median(cpu[key]), statistics.median(wall[key])
+        print(
+            f"{name:<16} {key:<24} CPU {m * 1000:7.1f} ms ({m / base:4.1f}x C)"
+            f"  wall {w * 1000:7.1f} ms",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

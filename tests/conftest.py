@@ -1,4 +1,9 @@
-"""Shared pytest setup."""
+"""Shared pytest setup: the environment, and the fixtures several test modules use.
+
+What the tests share besides fixtures is in harness.py (TensorBoard's data providers, the plugin
+in TensorBoard's WSGI app, waiting on a condition, checks of drawings); graphs are built by
+graphs.py (protos) and tf_graphs.py (TensorFlow). No test module imports from another.
+"""
 
 import os
 
@@ -11,10 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 @pytest.fixture(scope="module")
 def written_graphs():
     """Graphs written by TensorFlow (tf1, keras) and built as protos (ffn, series, hostile)."""
-    from graphs import ffn_graph, series_graph
-    from test_hierarchy import tf_graphs
-    from test_hostile import hostile_graph
+    from graphs import ffn_graph, hostile_graph, series_graph
+    from tf_graphs import written_by_tensorflow
 
-    graphs = tf_graphs()
+    graphs = written_by_tensorflow()
     graphs.update(ffn=ffn_graph(), series=series_graph(30), hostile=hostile_graph())
     return graphs

@@ -1,6 +1,8 @@
-"""Small GraphDefs for tests, built as protos so no test needs TensorFlow to get a graph.
+"""GraphDefs for tests and benchmarks, built as protos so that none needs TensorFlow for a graph:
+small models, event files, hostile strings as names, graphs too big, wide or deep to draw whole,
+and GraphDef bytes written by hand for the wire readers.
 
-Other test modules import these; keep the signatures stable.
+Test modules and bench/limits.py import these; keep the signatures stable.
 """
 
 from __future__ import annotations
@@ -270,3 +272,170 @@ def write_run_graph(
     """Write `graph` as a run graph event, as `FileWriter(logdir, graph=...)` does."""
     event = event_pb2.Event(wall_time=2.0, step=step, graph_def=graph.SerializeToString())
     return write_events(run_dir, [event], name=name)
+
+
+# --- hostile strings --------------------------------------------------------------------
+
+# What an injected name would set if it ever ran (the browser test looks for it too).
+PWNED = "__sg_pwned"
+HOSTILE = [
+    f"<script>window.{PWNED}=1</script>",
+    f'"><img src=x onerror="window.{PWNED}=1">',
+    f"<svg onload=window.{PWNED}=1>",
+    "it's \"quoted\" and 'single'",
+    "back\\slash\\N\\G\\L",
+    "trailing\\",
+    "new\nline\r\nand\ttab",
+    "brace{ } -> -- ; [label=x]",
+    "graph",
+    "subgraph",
+    "strict",
+    "edge",
+    "node",
+    "&amp;&lt;b&gt;&#60;&#x3C;",
+    "^caret",
+    "colon:0",
+    "colon:name:7",
+    "sep\u2028\u2029\x85",
+    "nul\x00bell\x07esc\x1b[31m",
+    "rtl\u202egnp.exe",
+    "emoji😀/名前",
+    f"javascript:window.{PWNED}=1",
+    "%3Cscript%3E/..%2F..",
+    "]]><!-- -->",
+    "${7*7}`{{7*7}}`",
+    "L" * 20_000,  # longer than Graphviz takes in one quoted string (16,384 bytes)
+    "<" * 6_000,  # its element id (.3C per byte) is three times longer still
+]
+# Bytes that are not UTF-8, as a string attribute may hold them (attrs are bytes, names not).
+RAW = b"\xff\xfe<script>\x80\\"
+RAW_SHOWN = "\\xff\\xfe<script>\\x80\\"
+# A run name a logdir may hold (a folder name), hostile too.
+HOSTILE_RUN = "run \"<b>&amp;'\\"
+
+
+def hostile_graph() -> graph_pb2.GraphDef:
+    """Every hostile string as a node name, an op type, a device, an attr and a scope.
+
+    Node ``i`` is named ``HOSTILE[i]`` and has the next string as its op type and device;
+    ``HOSTILE[i]/inner`` puts the string in a scope; ``use_i`` consumes the node by name.
+    """
+    n = len(HOSTILE)
+    nodes = [("input", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, 3]]})]
+    for i, name in enumerate(HOSTILE):
+        other = HOSTILE[(i + 1) % n]
+        attrs = {
+            "note": name,
+            "raw": RAW,
+            "_output_shapes": [[None, 3]],
+            "listed": attr_value_pb2.AttrValue(
+                list=attr_value_pb2.AttrValue.ListValue(s=[name.encode(), RAW])
+            ),
+        }
+        nodes.append((name, "Op" + other[:300], ("input",), attrs))
+        nodes.append((f"{name}/inner", "Identity", (name,)))
+        nodes.append((f"use_{i}", "Identity", (name,)))
+    graph = graph_from_nodes(nodes)
+    for node in graph.node:
+        if node.name in HOSTILE:
+            node.device = HOSTILE[(HOSTILE.index(node.name) + 1) % n]
+    return graph
+
+
+# --- GraphDef bytes written by hand (for the wire readers) --------------------------------
+
+
+def varint(n: int) -> bytes:
+    """`n` as a protobuf varint."""
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number: int, payload: bytes | int, wire: int = 2) -> bytes:
+    """One protobuf field: its tag, then `payload` as wire type `wire` says."""
+    tag = varint(number << 3 | wire)
+    if wire == 2:
+        return tag + varint(len(payload)) + payload
+    if wire == 0:
+        return tag + varint(payload)
+    return tag + payload  # fixed64 / fixed32: payload is the raw bytes
+
+
+def graph_bytes(nodes: list[bytes], tail: bytes = b"") -> bytes:
+    """A GraphDef of these serialized NodeDefs, then ``tail`` (more GraphDef fields)."""
+    return b"".join(field(1, node) for node in nodes) + tail
+
+
+# --- graphs too big, too wide or too deep to draw whole ----------------------------------
+
+FLAT = 200_000
+DEPTH = 5_000
+SIBLINGS = 10_000
+BIG_BYTES = 50 << 20  # the constant
+BIG_STRING = 8 << 20  # a string attr of bytes that are not all UTF-8
+DEEP_PATH = "/".join(f"s{i}" for i in range(DEPTH))
+
+
+def const_graph() -> graph_pb2.GraphDef:
+    """A 50 MB float constant feeding one op, and an 8 MB string attr."""
+    graph = graph_pb2.GraphDef()
+    big = graph.node.add(name="weights/big", op="Const")
+    big.attr["dtype"].type = types_pb2.DT_FLOAT
+    tensor = big.attr["value"].tensor
+    tensor.dtype = types_pb2.DT_FLOAT
+    tensor.tensor_shape.dim.add(size=BIG_BYTES // 4)
+    tensor.tensor_content = b"\x01" * BIG_BYTES
+    use = graph.node.add(name="use", op="Identity", input=["weights/big"])
+    use.attr["label"].s = (b"\xff<b>" * (BIG_STRING // 4))[:BIG_STRING]
+    return graph
+
+
+def flat_graph(n: int = FLAT) -> graph_pb2.GraphDef:
+    """`n` ops and no scope at all; each reads one or two of the 50 ops before it."""
+    rng = random.Random(0)
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    for i in range(1, n):
+        inputs = [f"n{max(1, i - rng.randint(1, 50))}" if i > 1 else "x"]
+        if i % 3 == 0:
+            inputs.append(f"n{max(1, i - rng.randint(1, 50))}")
+        graph.node.add(name=f"n{i}", op="AddV2" if len(inputs) == 2 else "Relu", input=inputs)
+    return graph
+
+
+def deep_graph() -> graph_pb2.GraphDef:
+    """A scope path 5,000 levels deep, with an op at the bottom and a few on the way."""
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    previous = "x"
+    for level in (10, 150, DEPTH):
+        name = "/".join(DEEP_PATH.split("/")[:level]) + "/op"
+        graph.node.add(name=name, op="Identity", input=[previous])
+        previous = name
+    return graph
+
+
+def siblings_graph() -> graph_pb2.GraphDef:
+    """10,000 sibling scopes of two ops each (named so that they fold into no series)."""
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="x", op="Placeholder")
+    for i in range(SIBLINGS):
+        graph.node.add(name=f"s{i}x/a", op="Relu", input=["x"])
+        graph.node.add(name=f"s{i}x/b", op="Relu", input=[f"s{i}x/a"])
+    return graph
+
+
+def wide_graph(n: int = 1400) -> graph_pb2.GraphDef:
+    """A flat tangle whose opened view takes Graphviz far more than a few seconds (even the
+    cheapest preset: 19 s measured), though its closed view draws at once."""
+    rng = random.Random(0)
+    graph = graph_pb2.GraphDef()
+    for i in range(n):
+        graph.node.add(
+            name=f"w{i}", op="AddN", input=[f"w{rng.randrange(i)}" for _ in range(min(i, 6))]
+        )
+    return graph

@@ -19,11 +19,9 @@ import time
 
 import pytest
 from graphs import add_graph, ffn_graph, series_graph
-from tensorboard.backend.event_processing import data_provider as mux_provider
-from tensorboard.backend.event_processing import plugin_event_multiplexer
+from harness import Api, Multiplexer, data_server, multiplexer, run_cli, runs_with_graphs, wait_for
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
-from test_hostile import Routes, data_server, run_cli, runs_with_graphs, wait_for
 
 from tb_scopegraph import plugin
 
@@ -95,7 +93,7 @@ def write_logdir(logdir, runs) -> None:
     (logdir / "zero_beside_good" / (FILE + "2")).write_bytes(VERSION + C)
 
 
-def check_routes(routes: Routes, shows: dict[str, str]) -> None:
+def check_routes(routes: Api, shows: dict[str, str]) -> None:
     listed = {g["run"] for g in routes.json("graphs")}
     assert listed == set(shows) | {"good", "zero_beside_good"}  # a zero-byte run has no graph
     for run, graph in shows.items():
@@ -106,23 +104,16 @@ def check_routes(routes: Routes, shows: dict[str, str]) -> None:
     assert "zero" in routes.error(404, "svg", run="zero")
 
 
-def multiplexer_over(logdir):
-    mux = plugin_event_multiplexer.EventMultiplexer()
-    mux.AddRunsFromDirectory(str(logdir))
-    mux.Reload()
-    return mux, mux_provider.MultiplexerDataProvider(mux, str(logdir))
-
-
 def test_the_multiplexer_shows_what_it_recovers(tmp_path):
     write_logdir(tmp_path, MULTIPLEXER_SHOWS)
-    check_routes(Routes(multiplexer_over(tmp_path)[1]), MULTIPLEXER_SHOWS)
+    check_routes(Api(multiplexer(tmp_path)), MULTIPLEXER_SHOWS)
 
 
 def test_the_rust_data_server_shows_what_it_recovers(tmp_path):
     write_logdir(tmp_path, DATA_SERVER_SHOWS)
     with data_server(tmp_path) as provider:
         wait_for(lambda: len(runs_with_graphs(provider)) == len(DATA_SERVER_SHOWS) + 2, "runs")
-        check_routes(Routes(provider), DATA_SERVER_SHOWS)
+        check_routes(Api(provider), DATA_SERVER_SHOWS)
 
 
 def test_the_command_line_reads_past_every_damage_and_warns(tmp_path, capsys):
@@ -156,12 +147,12 @@ def test_a_record_completed_after_a_read_shows_on_the_next_read(tmp_path, fresh_
     path = tmp_path / "growing" / FILE
     path.parent.mkdir()
     path.write_bytes(VERSION + A + B[:100])
-    mux, provider = multiplexer_over(tmp_path)
-    routes = Routes(provider)
+    mux = Multiplexer(tmp_path)
+    routes = Api(mux.provider)
     assert routes.json("hierarchy", run="growing")["op_count"] == OPS["A"]
     with path.open("ab") as f:
         f.write(B[100:])
-    mux.Reload()
+    mux.reload()
     assert routes.json("hierarchy", run="growing")["op_count"] == OPS["B"]
 
 
@@ -169,6 +160,8 @@ def append_slowly(path, chunks: list[bytes], pause: float = 0.002) -> None:
     with path.open("ab", buffering=0) as f:
         for chunk in chunks:
             f.write(chunk)
+            # The pause is what is tested, not a wait: a writer slow enough that readers
+            # find the file ending mid-record, as a training script's event file does.
             time.sleep(pause)
 
 
@@ -176,7 +169,7 @@ def pieces(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-def hammer(routes: Routes, run: str, until: threading.Event, seen: set[int]) -> list[str]:
+def hammer(routes: Api, run: str, until: threading.Event, seen: set[int]) -> list[str]:
     """Ask for every view of `run` until told to stop; the answers that are not 200 or 404.
 
     `seen` gathers the op counts of the graphs the answers showed on the way.
@@ -202,15 +195,15 @@ def test_a_file_appended_to_while_the_multiplexer_reads_it(tmp_path, fresh_looku
     path = tmp_path / "growing" / FILE
     path.parent.mkdir()
     path.write_bytes(VERSION)
-    mux, provider = multiplexer_over(tmp_path)
-    routes = Routes(provider)
+    mux = Multiplexer(tmp_path)
+    routes = Api(mux.provider)
     done = threading.Event()
     records = b"".join(graph_record(series_graph(n), n) for n in range(5, 12))
     writer = threading.Thread(target=append_slowly, args=(path, pieces(records, 97), 0.01))
 
     def reload_until_done():
         while not done.wait(0.02):  # as TensorBoard's reload loop, only more often
-            mux.Reload()
+            mux.reload()
 
     reloader = threading.Thread(target=reload_until_done)
     writer.start()
@@ -224,7 +217,7 @@ def test_a_file_appended_to_while_the_multiplexer_reads_it(tmp_path, fresh_looku
     asker.join()
     assert bad == []
     assert len(seen) >= 2  # the answers followed the file as it grew
-    mux.Reload()
+    mux.reload()
     assert routes.json("hierarchy", run="growing")["op_count"] == 2 * 11 + 2  # the last one
 
 
@@ -233,7 +226,7 @@ def test_a_file_appended_to_while_the_rust_data_server_reads_it(tmp_path, fresh_
     path.parent.mkdir()
     path.write_bytes(VERSION + A)
     with data_server(tmp_path, reload_interval=1) as provider:
-        routes = Routes(provider)
+        routes = Api(provider)
         wait_for(lambda: runs_with_graphs(provider) == {"growing"}, "the first graph")
         done = threading.Event()
         bad, seen = [], set()

@@ -12,9 +12,8 @@ import random
 import pygraphviz
 import pytest
 from graphs import ffn_graph, graph_from_nodes, write_events, write_run_graph
-from tensorboard.compat.proto import event_pb2, graph_pb2
-from test_hostile import (
-    Routes,
+from harness import (
+    Api,
     data_server,
     dot_node_ids,
     multiplexer,
@@ -24,6 +23,7 @@ from test_hostile import (
     svg_problems,
     wait_for,
 )
+from tensorboard.compat.proto import event_pb2, graph_pb2
 
 from tb_scopegraph.drawing.dot import element_id
 
@@ -94,8 +94,8 @@ def logdir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def routes(logdir) -> Routes:
-    return Routes(multiplexer(logdir))
+def routes(logdir) -> Api:
+    return Api(multiplexer(logdir))
 
 
 def params_for(route: str) -> dict:
@@ -195,7 +195,7 @@ def test_broken_graphs_through_the_rust_data_server(tmp_path):
     write_broken_logdir(tmp_path)
     with data_server(tmp_path) as provider:
         wait_for(lambda: len(runs_with_graphs(provider)) == 6, "every graph")
-        routes = Routes(provider)
+        routes = Api(provider)
         assert "not a valid GraphDef" in routes.error(422, "svg", run="garbage")
         assert routes.json("view", run="empty") == {"open": [], "boxes": 0}
         missing = svg_ids(routes.ok("svg", run="missing", depth="1").data, "missing")

@@ -14,15 +14,15 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import graphs
 import pytest
+from harness import PROVIDERS, Api, runs_with_graphs, start, wait_for
 
 from tb_scopegraph import cli
 from tb_scopegraph.drawing import dot, render
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff, summary
 from tb_scopegraph.reading.local import LocalGraphs
-from tests import graphs
-from tests.test_plugin import Api, _runs_with_graphs, _start, _wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -316,7 +316,7 @@ def test_diff_drawing_escapes_names():
 
 @pytest.fixture(scope="module")
 def api(ffn_logdir):
-    source = _start("multiplexer", os.fspath(ffn_logdir))
+    source = start("multiplexer", os.fspath(ffn_logdir))
     yield Api(source.provider)
     source.close()
 
@@ -466,13 +466,13 @@ def test_two_steps_of_one_graph_diff_as_the_two_runs(ffn_logdir, ffn):
         local.load(grown, step=3)
 
 
-@pytest.mark.parametrize("kind", ["multiplexer", "data_server"])
+@pytest.mark.parametrize("kind", PROVIDERS)
 def test_steps_and_step_diff_routes(ffn_logdir, ffn, kind):
     """Both of TensorBoard's data providers keep the two graphs of the grown run."""
     _, _, runs = ffn
-    source = _start(kind, os.fspath(ffn_logdir))
+    source = start(kind, os.fspath(ffn_logdir))
     try:
-        _wait_for(lambda: GROWN in _runs_with_graphs(source.provider), "the grown run")
+        wait_for(lambda: GROWN in runs_with_graphs(source.provider), "the grown run")
         api = Api(source.provider)
         assert [s["step"] for s in api.json("steps", run=GROWN)] == [0, 10]
         view = api.json("diff_view", run=GROWN, base_step=0)

@@ -6,10 +6,10 @@ import struct
 
 import graphs
 import pytest
+from harness import multiplexer, runs_with_graphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import event_pb2, meta_graph_pb2, summary_pb2
-from tensorboard.context import RequestContext
 
 from tb_scopegraph import cli
 from tb_scopegraph.reading import event_files
@@ -74,7 +74,6 @@ def test_a_length_past_the_end_of_the_file_is_skipped_and_later_records_read(tmp
 
 def test_tensorboards_reader_stops_at_that_damage(tmp_path):
     """Why we read event files ourselves: TensorBoard's loader gives up at the bad record."""
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 
     _write(
         tmp_path / "run" / "events.out.tfevents.1",
@@ -82,12 +81,7 @@ def test_tensorboards_reader_stops_at_that_damage(tmp_path):
         _lying_header(10**9),
         graphs.record(_graph_event(graphs.add_graph())),
     )
-    multiplexer = plugin_event_multiplexer.EventMultiplexer()
-    multiplexer.AddRunsFromDirectory(str(tmp_path))
-    multiplexer.Reload()
-    theirs = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
-    ctx = RequestContext()
-    assert theirs.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs") == {}
+    assert runs_with_graphs(multiplexer(tmp_path)) == set()
     ours = local_provider(tmp_path)[0]
     assert set(ours.list_blob_sequences(None, experiment_id="", plugin_name="graphs")) == {"run"}
 

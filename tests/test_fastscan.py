@@ -12,11 +12,10 @@ import random
 
 import numpy as np
 import pytest
-from graphs import ffn_graph, graph_from_nodes, series_graph
+from graphs import ffn_graph, field, graph_bytes, graph_from_nodes, series_graph, varint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
-from test_nodescan import field, graph_bytes, varint
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.model import _nodescan
@@ -28,21 +27,20 @@ from tb_scopegraph.reading.run_graph import read_run_graph
 
 def snapshot(h: Hierarchy) -> dict:
     view = h.default_view()
+    model = h.graph
     return {
-        "names": h._names,
-        "types": h._types,
-        "devices": h._devices,
-        "real": h._real,
-        "edges": [a.tolist() for a in (h._e_src, h._e_dst, h._e_out, h._e_ctrl)],
-        "op_parent": h._op_parent.tolist(),
-        "groups": [
-            (g.key, g.label, g.kind, g.parent, g.children, g.ops, g.op_count, g.level)
-            for g in h._groups
+        "names": model.names,
+        "types": model.op_types,
+        "devices": model.devices,
+        "real": model.op_count,
+        "edges": [
+            a.tolist()
+            for a in (model.edge_src, model.edge_dst, model.edge_slot, model.edge_control)
         ],
-        "by_key": h._by_key,
-        "order": h._order,
-        "nesting": h._nesting.tolist(),
-        "n_children": h._n_children.tolist(),
+        "op_parent": model.op_group.tolist(),
+        "groups": model.groups,
+        "by_key": {key: model.group_id(key) for key in model.group_keys()},
+        "order": model.order,
         "view": view,
         "layout": h.layout(view),
     }
@@ -56,7 +54,7 @@ def assert_same_both_ways(data: bytes, fast_path: bool | None = True) -> Hierarc
     fast, slow = Hierarchy(data), Hierarchy(data, fast=False)
     assert snapshot(fast) == snapshot(slow)
     # Keys and names are looked up through the lazily made index.
-    for name in fast._names[:50]:
+    for name in fast.graph.names[:50]:
         assert fast.ancestors(name) == slow.ancestors(name)
     return fast
 
@@ -85,12 +83,12 @@ def test_series_chunks_and_missing_inputs_come_out_the_same():
     nodes += [(f"pt/Conv2d[{i}]/inner", "aten::relu") for i in range(7)]
     data = graph_from_nodes(nodes).SerializeToString()
     h = assert_same_both_ways(data)
-    keys = set(h._by_key)
+    keys = h.graph.group_keys()
     assert {"net/block_[0-11]", "pt/Conv2d[0-6]", "ghost/in_[0-6]"} <= keys
     assert {"mixed/x_[1-11]", "mixed/x_[0-10]"} <= keys  # one series per op type
-    assert any(g.kind == "chunk" for g in h._groups)
-    assert max(len(g.children) + len(g.ops) for g in h._groups) <= MAX_CHILDREN
-    assert h._real == len(nodes) and len(h._names) == len(nodes) + 7
+    assert any(g.kind == "chunk" for g in h.graph.groups)
+    assert max(len(g.children) + len(g.ops) for g in h.graph.groups) <= MAX_CHILDREN
+    assert h.graph.op_count == len(nodes) and len(h.graph.names) == len(nodes) + 7
 
 
 def test_names_scopes_and_numbers_at_the_edges():
@@ -108,21 +106,21 @@ def test_names_scopes_and_numbers_at_the_edges():
     nodes += [(f"s/layer_{i:03d}", "Op") for i in range(6)]  # numbers with leading zeros
     nodes += [(f"s/layer_{i}]", "Op") for i in range(5)]
     h = assert_same_both_ways(graph_from_nodes(nodes).SerializeToString())
-    assert {"s/layer_[0-5]", "s/layer_0-4]"} <= set(h._by_key)
+    assert {"s/layer_[0-5]", "s/layer_0-4]"} <= h.graph.group_keys()
     # An index past 64 bits is part of the name: a missing input, not a crash.
-    assert {"big:" + "9" * 20, "a//b:" + "9" * 20} <= set(h._names[h._real :])
+    assert {"big:" + "9" * 20, "a//b:" + "9" * 20} <= set(h.graph.names[h.graph.op_count :])
 
 
 def test_a_number_past_18_digits_in_a_label_goes_to_python():
     nodes = [(f"s/v_{10**20 + i}", "Op") for i in range(6)] + [("t/w_1", "Op")]
     h = assert_same_both_ways(graph_from_nodes(nodes).SerializeToString(), fast_path=False)
-    assert f"s/v_[{10**20}-{10**20 + 5}]" in h._by_key
+    assert f"s/v_[{10**20}-{10**20 + 5}]" in h.graph.group_keys()
 
 
 def test_repeated_names_and_unusual_fields_go_to_python():
     twice = graph_from_nodes([("a", "Op"), ("b", "Op", ("a",)), ("a", "Other")])
     h = assert_same_both_ways(twice.SerializeToString(), fast_path=False)
-    assert h._names == ["a", "b", "a (2)"]
+    assert h.graph.names == ("a", "b", "a (2)")
     node = node_def_pb2.NodeDef(name="n", op="Op").SerializeToString()
     for odd in (
         node + field(1, b"again"),  # a singular field twice: protobuf keeps the last
@@ -163,7 +161,7 @@ def test_a_big_library_after_the_nodes_is_not_kept():
     graph = ffn_graph()
     graph.library.function.add().attr["big"].s = b"x" * (2 << 20)
     h = Hierarchy(graph.SerializeToString())
-    assert len(h._nodes.data) < 1 << 20
+    assert len(h.graph.nodes.data) < 1 << 20
     assert h.node_def(graph.node[-1].name) == graph.node[-1]
 
 
@@ -208,7 +206,7 @@ def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():
     for graph in (with_library, pytorch):
         read = read_run_graph(graph.SerializeToString())
         assert read.scanned is None and read.drawable is read.graph_def
-    names = Hierarchy(read_run_graph(with_library.SerializeToString()).drawable)._names
+    names = Hierarchy(read_run_graph(with_library.SerializeToString()).drawable).graph.names
     assert any(name.startswith("__function_library__/f") for name in names)
     refused = [
         (graph_from_nodes([("a", "Op"), ("b", "Op"), ("a", "Op")]), "two nodes are named 'a'"),
@@ -287,8 +285,8 @@ def test_inputs_name_edges_as_protobuf_lists_them():
     h = assert_same_both_ways(ffn_graph().SerializeToString())
     graph = ffn_graph()
     pairs = {
-        (h._names[s], h._names[d])
-        for s, d in zip(h._e_src.tolist(), h._e_dst.tolist(), strict=True)
+        (h.graph.names[s], h.graph.names[d])
+        for s, d in zip(h.graph.edge_src.tolist(), h.graph.edge_dst.tolist(), strict=True)
     }
     expected = {
         (text.lstrip("^").rsplit(":", 1)[0] if ":" in text else text.lstrip("^"), node.name)
@@ -296,4 +294,6 @@ def test_inputs_name_edges_as_protobuf_lists_them():
         for text in node.input
     }
     assert pairs == expected
-    assert np.all(h._e_ctrl == np.asarray([t.startswith("^") for n in graph.node for t in n.input]))
+    assert np.all(
+        h.graph.edge_control == np.asarray([t.startswith("^") for n in graph.node for t in n.input])
+    )

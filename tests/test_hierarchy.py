@@ -7,39 +7,16 @@ import random
 
 import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
+from tf_graphs import written_by_tensorflow
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import hierarchy
 from tb_scopegraph.model.hierarchy import Hierarchy
 
 
-def tf_graphs():
-    """Graphs written by TensorFlow itself: a TF1 scoped net and a traced Keras model."""
-    import tensorflow as tf
-
-    graph = tf.Graph()
-    with graph.as_default():
-        x = tf.compat.v1.placeholder(tf.float32, [None, 20], name="x")
-        h = x
-        for i, (a, b) in enumerate([(20, 16), (16, 8), (8, 2)], 1):
-            with tf.name_scope(f"layer{i}"):
-                w = tf.Variable(tf.zeros([a, b]), name="W")
-                bias = tf.Variable(tf.zeros([b]), name="b")
-                h = tf.nn.relu(tf.matmul(h, w) + bias)
-        tf.identity(h, name="output")
-    model = tf.keras.Sequential(
-        [tf.keras.Input((12,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(3)]
-    )
-    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 12]))
-    return {
-        "tf1": graph.as_graph_def(add_shapes=True),
-        "keras": traced.graph.as_graph_def(add_shapes=True),
-    }
-
-
 @pytest.fixture(scope="module")
 def real_graphs():
-    graphs = tf_graphs()
+    graphs = written_by_tensorflow()
     graphs["ffn"] = ffn_graph(scoped=True)
     graphs["flat"] = ffn_graph(scoped=False)
     graphs["series"] = series_graph(48)
@@ -79,7 +56,7 @@ def assert_honest(h: Hierarchy, view) -> None:
     assert sum(b.op_count for b in layout.boxes) == h.op_count
     group_boxes = {b.name for b in layout.boxes if b.kind != "op"}
     op_boxes = {b.name for b in layout.boxes if b.kind == "op"}
-    for name in h._names[: h.op_count]:
+    for name in h.graph.names[: h.op_count]:
         where = visible_box_of(h, view, name)
         assert where in (op_boxes if where == name else group_boxes), (name, where)
     for cluster in layout.clusters:
@@ -90,7 +67,7 @@ def all_views(h: Hierarchy):
     yield h.default_view()
     for depth in range(4):
         yield h.view(depth=depth)
-    keys = [g.key for g in h._groups[1:]]
+    keys = [g.key for g in h.graph.groups[1:]]
     for key in keys[:30]:
         yield h.view(open=sorted(h.reveal(key) | {key}))
     rng = random.Random(7)
@@ -357,7 +334,7 @@ def test_random_graphs_stay_honest(seed):
     names = sorted(names)
     nodes = [(n, "Op", [rng.choice(names) for _ in range(rng.randint(0, 3))]) for n in names]
     h = Hierarchy(graph_from_nodes(nodes))
-    keys = [g.key for g in h._groups[1:]]
+    keys = [g.key for g in h.graph.groups[1:]]
     for r in range(0, 4):
         for combo in itertools.islice(itertools.combinations(keys, r), 20):
             assert_honest(h, h.view(open=combo))
@@ -374,3 +351,49 @@ def test_pytorch_numbered_modules_fold_into_one_series():
     h = Hierarchy(graph_from_nodes(nodes))
     features = h.tree()["children"][0]["children"][0]
     assert [c["name"] for c in features["children"]] == ["Net/Sequential[features]/Conv2d[0-5]"]
+
+
+def test_the_graph_model_is_consistent_and_read_only():
+    nodes = [("input", "Placeholder")]
+    nodes += [(f"net/block_{b}/relu", "Relu", ("input", "ghost:1")) for b in range(6)]
+    nodes += [(f"flat/op{i}", "Add", ("^input",)) for i in range(1200)]
+    h = Hierarchy(graph_from_nodes(nodes))
+    model = h.graph
+    assert model.op_count == len(nodes) and model.names[model.op_count :] == ("ghost",)
+    assert model.is_missing(model.op_id("ghost")) and not model.is_missing(0)
+    assert model.op_types[model.op_id("flat/op3")] == "Add" and model.devices[0] == ""
+    # Every op sits directly in the one group op_group names, and is listed there.
+    for op in range(len(model.names)):
+        assert op in model.groups[model.op_group[op]].ops
+    assert sorted(op for g in model.groups for op in g.ops) == list(range(len(model.names)))
+    # Groups: found by key, parents and children agree, counts add up.
+    assert model.order[0] == hierarchy.ROOT and sorted(model.order) == list(
+        range(len(model.groups))
+    )
+    for gid, group in enumerate(model.groups):
+        assert model.group_id(group.key) == gid
+        assert group.child_count == len(group.children) + len(group.ops)
+        for child in group.children:
+            assert model.groups[child].parent == gid
+            assert model.groups[child].nesting == group.nesting + 1
+        own = sum(1 for op in group.ops if not model.is_missing(op))
+        assert group.op_count == own + sum(model.groups[c].op_count for c in group.children)
+    assert model.groups[hierarchy.ROOT].op_count == model.op_count
+    assert {"net/block_[0-5]", "flat/op[0-1199]/[part 1 of 3]"} <= model.group_keys()
+    # Edges, one per input, in node order.
+    assert model.edge_control.tolist() == [False, False] * 6 + [True] * 1200
+    assert model.edge_dst.tolist() == [1 + i // 2 for i in range(12)] + list(range(7, 1207))
+    assert model.edge_src.tolist()[:2] == [0, model.op_id("ghost")]
+    ghost = model.op_id("ghost")
+    assert sorted(set(model.edge_slot[model.edge_src == ghost].tolist())) == [1]
+    # Nothing can be changed in place.
+    for array in (model.edge_src, model.edge_dst, model.edge_slot, model.edge_control):
+        with pytest.raises(ValueError):
+            array[0] = 0
+    with pytest.raises(ValueError):
+        model.op_group[0] = 1
+    with pytest.raises(AttributeError):
+        model.groups[1].key = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        model.groups[0].children[0] = 1  # type: ignore[index]
+    assert isinstance(model.names, tuple) and isinstance(model.groups, tuple)

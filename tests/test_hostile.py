@@ -4,104 +4,36 @@ tests/test_dot.py shows that such names give valid DOT and show as SVG text. Thi
 them through every other surface: node details and search in the engine, the command line, and
 the plugin's routes inside TensorBoard's own WSGI app (SVG, DOT, node, search, hierarchy).
 
-The helpers at the top (`Routes`, `multiplexer`, `svg_problems`) are shared by the other tests
-of hostile and broken inputs (test_broken_*.py, test_size.py, test_fuzz_routes.py).
+The hostile strings and their graph are in graphs.py (the browser test draws them too).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pygraphviz
 import pytest
 import tab_module
-from graphs import graph_from_nodes, write_run_graph
-from tensorboard import context as tb_context
-from tensorboard.backend import application
-from tensorboard.backend.event_processing import data_provider as mux_provider
-from tensorboard.backend.event_processing import plugin_event_multiplexer
-from tensorboard.compat.proto import attr_value_pb2
-from tensorboard.plugins import base_plugin
-from werkzeug.test import Client
+from graphs import (
+    HOSTILE,
+    HOSTILE_RUN,
+    PWNED,
+    RAW_SHOWN,
+    graph_from_nodes,
+    hostile_graph,
+    write_run_graph,
+)
+from harness import SVG, Api, dot_node_ids, multiplexer, plain, run_cli, svg_ids, svg_problems
 
-from tb_scopegraph import cli, plugin
 from tb_scopegraph.drawing import colour
 from tb_scopegraph.drawing.dot import element_id, parse_element_id, to_dot
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import structure
 from tb_scopegraph.model.hierarchy import Hierarchy
 
-PREFIX = "/data/plugin/scopegraph"
-SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
-
-# What an injected name would set if it ever ran (the browser test looks for it too).
-PWNED = "__sg_pwned"
-HOSTILE = [
-    f"<script>window.{PWNED}=1</script>",
-    f'"><img src=x onerror="window.{PWNED}=1">',
-    f"<svg onload=window.{PWNED}=1>",
-    "it's \"quoted\" and 'single'",
-    "back\\slash\\N\\G\\L",
-    "trailing\\",
-    "new\nline\r\nand\ttab",
-    "brace{ } -> -- ; [label=x]",
-    "graph",
-    "subgraph",
-    "strict",
-    "edge",
-    "node",
-    "&amp;&lt;b&gt;&#60;&#x3C;",
-    "^caret",
-    "colon:0",
-    "colon:name:7",
-    "sep\u2028\u2029\x85",
-    "nul\x00bell\x07esc\x1b[31m",
-    "rtl\u202egnp.exe",
-    "emoji😀/名前",
-    f"javascript:window.{PWNED}=1",
-    "%3Cscript%3E/..%2F..",
-    "]]><!-- -->",
-    "${7*7}`{{7*7}}`",
-    "L" * 20_000,  # longer than Graphviz takes in one quoted string (16,384 bytes)
-    "<" * 6_000,  # its element id (.3C per byte) is three times longer still
-]
-# Bytes that are not UTF-8, as a string attribute may hold them (attrs are bytes, names not).
-RAW = b"\xff\xfe<script>\x80\\"
-RAW_SHOWN = "\\xff\\xfe<script>\\x80\\"
-
-
-def hostile_graph():
-    """Every hostile string as a node name, an op type, a device, an attr and a scope.
-
-    Node ``i`` is named ``HOSTILE[i]`` and has the next string as its op type and device;
-    ``HOSTILE[i]/inner`` puts the string in a scope; ``use_i`` consumes the node by name.
-    """
-    n = len(HOSTILE)
-    nodes = [("input", "Placeholder", (), {"dtype": "float32", "_output_shapes": [[None, 3]]})]
-    for i, name in enumerate(HOSTILE):
-        other = HOSTILE[(i + 1) % n]
-        attrs = {
-            "note": name,
-            "raw": RAW,
-            "_output_shapes": [[None, 3]],
-            "listed": attr_value_pb2.AttrValue(
-                list=attr_value_pb2.AttrValue.ListValue(s=[name.encode(), RAW])
-            ),
-        }
-        nodes.append((name, "Op" + other[:300], ("input",), attrs))
-        nodes.append((f"{name}/inner", "Identity", (name,)))
-        nodes.append((f"use_{i}", "Identity", (name,)))
-    graph = graph_from_nodes(nodes)
-    for node in graph.node:
-        if node.name in HOSTILE:
-            node.device = HOSTILE[(HOSTILE.index(node.name) + 1) % n]
-    return graph
 
 
 def op_type(name: str) -> str:
@@ -116,121 +48,6 @@ def scopes_of(name: str) -> list[str]:
 
 def device(name: str) -> str:
     return HOSTILE[(HOSTILE.index(name) + 1) % len(HOSTILE)]
-
-
-# --- shared helpers ------------------------------------------------------------------------
-
-
-def multiplexer(logdir) -> mux_provider.MultiplexerDataProvider:
-    """TensorBoard's `--load_fast=false` data provider over `logdir`, read once."""
-    mux = plugin_event_multiplexer.EventMultiplexer()
-    mux.AddRunsFromDirectory(str(logdir))
-    mux.Reload()
-    return mux_provider.MultiplexerDataProvider(mux, str(logdir))
-
-
-@contextlib.contextmanager
-def data_server(logdir, reload_interval: int = 0):
-    """TensorBoard's `--load_fast=true` data provider: its Rust data server over `logdir`."""
-    from tensorboard.data import server_ingester
-    from tensorboard.util import grpc_util
-
-    ingester = server_ingester.SubprocessServerDataIngester(
-        server_ingester.get_server_binary(),
-        str(logdir),
-        reload_interval=reload_interval,
-        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
-    )
-    ingester.start()
-    try:
-        yield ingester.data_provider
-    finally:
-        ingester._stdin_handle.close()  # started with --die-after-stdin
-
-
-def runs_with_graphs(provider) -> set[str]:
-    ctx = tb_context.RequestContext()
-    return set(provider.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs"))
-
-
-def wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-class Routes:
-    """The plugin inside TensorBoard's WSGI app, as `tensorboard --logdir` serves it."""
-
-    def __init__(self, provider):
-        context = base_plugin.TBContext(data_provider=provider, logdir="")
-        self.plugin = plugin.ScopeGraphPlugin(context)
-        app = application.TensorBoardWSGI([self.plugin], data_provider=provider)
-        self.client = Client(app)
-
-    def get(self, route: str, **params):
-        return self.client.get(f"{PREFIX}/{route}", query_string=params)
-
-    def ok(self, route: str, **params):
-        response = self.get(route, **params)
-        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
-        return response
-
-    def json(self, route: str, **params):
-        response = self.ok(route, **params)
-        assert response.mimetype == "application/json"
-        return response.get_json()
-
-    def error(self, code: int, route: str, **params) -> str:
-        """The error text of a JSON error answer with status `code`."""
-        response = self.get(route, **params)
-        assert response.status_code == code, response.get_data(as_text=True)[:2000]
-        return json_error(response)
-
-
-def json_error(response) -> str:
-    assert response.mimetype == "application/json", response.mimetype
-    body = json.loads(response.get_data())
-    assert set(body) <= {"error", "timeout"} and body["error"], body
-    assert "Traceback" not in body["error"]
-    return body["error"]
-
-
-def svg_problems(svg: bytes) -> list[str]:
-    """Anything in a drawing that a browser could run or load: [] for a safe one."""
-    root = ET.fromstring(svg)
-    problems = []
-    for el in root.iter():
-        tag = el.tag.rpartition("}")[2].lower()
-        if tag in ("script", "foreignobject", "iframe", "object", "embed", "style", "image"):
-            problems.append(f"<{tag}>")
-        for attr, value in el.attrib.items():
-            local = attr.rpartition("}")[2].lower()
-            if local.startswith("on"):
-                problems.append(f"{local}= on <{tag}>")
-            if local == "href" and not value.startswith("#"):
-                problems.append(f"href={value[:40]!r}")
-    return problems
-
-
-def svg_ids(svg: bytes, cls: str) -> set[str]:
-    root = ET.fromstring(svg)
-    return {g.get("id") for g in root.iter(f"{SVG}g") if cls in g.get("class", "").split()}
-
-
-def dot_node_ids(text: str) -> set[str]:
-    return set(pygraphviz.AGraph(string=text).nodes())
-
-
-def plain(text: str) -> bool:
-    """Whether CLI output holds no control character but newlines (no terminal escapes)."""
-    return not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", text)
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -291,8 +108,6 @@ def test_search_finds_every_hostile_name_by_substring_and_by_regex(hierarchy):
 
 # --- the routes ----------------------------------------------------------------------------
 
-HOSTILE_RUN = "run \"<b>&amp;'\\"
-
 
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory) -> Path:
@@ -303,8 +118,8 @@ def logdir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def routes(logdir) -> Routes:
-    return Routes(multiplexer(logdir))
+def routes(logdir) -> Api:
+    return Api(multiplexer(logdir))
 
 
 def test_graphs_lists_a_hostile_run_name_exactly(routes):
@@ -397,12 +212,6 @@ def test_errors_about_hostile_names_are_json(routes):
 # --- the command line ----------------------------------------------------------------------
 
 
-def run_cli(argv, capsys) -> tuple[int, str, str]:
-    status = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
 def test_cli_list_keeps_each_hostile_run_on_one_plain_line(logdir, capsys):
     status, out, err = run_cli(["list", logdir], capsys)
     assert status == 0 and err == ""
@@ -462,7 +271,9 @@ def test_identical_hostile_scopes_colour_and_name_their_class_as_inert_text(rend
     svg = renderer.render(text)
     assert svg_problems(svg) == []
     # The legend names the class by its first block, as text.
-    first = h._groups[structure.structures(h).block(h._by_key[names[0]]).members[0]].label
+    first = h.graph.groups[
+        structure.structures(h).block(h.graph.group_id(names[0])).members[0]
+    ].label
     shown = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert colour._clip(f"{first} ×{len(names)}") in shown
 

@@ -1,39 +1,16 @@
-"""The bulk reader of node names, op types, devices and inputs says what protobuf says."""
+"""The Python reader of node names, op types, devices and inputs, and of each node's bytes."""
 
 from __future__ import annotations
 
 import pytest
 from google.protobuf.message import DecodeError
-from graphs import ffn_graph, graph_from_nodes
+from graphs import ffn_graph, field, graph_bytes, graph_from_nodes, varint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorboard.compat.proto import function_pb2, graph_pb2, node_def_pb2
 
 from tb_scopegraph.model import _nodescan
 from tb_scopegraph.model.hierarchy import Hierarchy
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(number: int, payload: bytes | int, wire: int = 2) -> bytes:
-    tag = varint(number << 3 | wire)
-    if wire == 2:
-        return tag + varint(len(payload)) + payload
-    if wire == 0:
-        return tag + varint(payload)
-    return tag + payload  # fixed64 / fixed32: payload is the raw bytes
-
-
-def graph_bytes(nodes: list[bytes], tail: bytes = b"") -> bytes:
-    """A GraphDef of these serialized NodeDefs, then ``tail`` (more GraphDef fields)."""
-    return b"".join(field(1, node) for node in nodes) + tail
 
 
 def by_protobuf(data: bytes) -> tuple[list, list, list, list]:
@@ -47,8 +24,8 @@ def by_protobuf(data: bytes) -> tuple[list, list, list, list]:
     )
 
 
-def by_scan(data: bytes, ordered: bool = False) -> tuple[list, list, list, list]:
-    nodes = _nodescan.scan(data, ordered)
+def by_scan(data: bytes) -> tuple[list, list, list, list]:
+    nodes = _nodescan.scan(data)
     inputs, at = [], 0
     for count in nodes.input_counts.tolist():
         inputs.append(nodes.inputs[at : at + count])
@@ -59,13 +36,13 @@ def by_scan(data: bytes, ordered: bool = False) -> tuple[list, list, list, list]
 
 def assert_scans_as_protobuf(data: bytes) -> None:
     assert by_scan(data) == by_protobuf(data)
-    # Written again by protobuf, fields come in order: the scan then stops at the attrs.
-    again = graph_pb2.GraphDef.FromString(data).SerializeToString()
-    assert by_scan(again, ordered=True) == by_protobuf(data)
-    nodes = _nodescan.scan(data)
-    reference = graph_pb2.GraphDef.FromString(data).node
-    for i in range(len(reference)):
-        assert nodes.node_def(i) == reference[i]
+    # Given the parsed GraphDef, the same; each node's bytes are found in place or joined.
+    parsed = graph_pb2.GraphDef.FromString(data)
+    again = parsed.SerializeToString()
+    assert by_scan(again) == by_protobuf(data)
+    for nodes in (_nodescan.scan(data), _nodescan.scan(again, parsed)):
+        for i in range(len(parsed.node)):
+            assert nodes.node_def(i) == parsed.node[i]
 
 
 @pytest.mark.parametrize("name", ["tf1", "keras", "ffn", "series", "hostile"])
@@ -88,7 +65,7 @@ def test_a_library_and_versions_beside_the_nodes_are_passed_over():
     assert_scans_as_protobuf(mixed + graph_bytes(nodes[2:]))
     # A big library is not kept with the nodes' bytes.
     graph.library.function[0].attr["big"].s = b"x" * (2 << 20)
-    scanned = _nodescan.scan(graph.SerializeToString(), ordered=True)
+    scanned = _nodescan.scan(graph.SerializeToString())
     assert len(scanned.data) < 1 << 20 and scanned.names == [n.name for n in graph.node]
 
 

@@ -7,15 +7,25 @@ was, and a layout that will not end answers 503 while other requests are still s
 from __future__ import annotations
 
 import json
-import random
 import threading
-import time
 
 import pytest
-from graphs import write_run_graph
-from tensorboard.compat.proto import graph_pb2, types_pb2
-from test_hostile import (
-    Routes,
+from graphs import (
+    BIG_BYTES,
+    BIG_STRING,
+    DEEP_PATH,
+    DEPTH,
+    FLAT,
+    SIBLINGS,
+    const_graph,
+    deep_graph,
+    flat_graph,
+    siblings_graph,
+    wide_graph,
+    write_run_graph,
+)
+from harness import (
+    Api,
     data_server,
     json_error,
     multiplexer,
@@ -29,75 +39,6 @@ from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import hierarchy
 from tb_scopegraph.model.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
-
-FLAT = 200_000
-DEPTH = 5_000
-SIBLINGS = 10_000
-BIG_BYTES = 50 << 20  # the constant
-BIG_STRING = 8 << 20  # a string attr of bytes that are not all UTF-8
-DEEP_PATH = "/".join(f"s{i}" for i in range(DEPTH))
-
-
-def const_graph() -> graph_pb2.GraphDef:
-    """A 50 MB float constant feeding one op, and an 8 MB string attr."""
-    graph = graph_pb2.GraphDef()
-    big = graph.node.add(name="weights/big", op="Const")
-    big.attr["dtype"].type = types_pb2.DT_FLOAT
-    tensor = big.attr["value"].tensor
-    tensor.dtype = types_pb2.DT_FLOAT
-    tensor.tensor_shape.dim.add(size=BIG_BYTES // 4)
-    tensor.tensor_content = b"\x01" * BIG_BYTES
-    use = graph.node.add(name="use", op="Identity", input=["weights/big"])
-    use.attr["label"].s = (b"\xff<b>" * (BIG_STRING // 4))[:BIG_STRING]
-    return graph
-
-
-def flat_graph(n: int = FLAT) -> graph_pb2.GraphDef:
-    """`n` ops and no scope at all; each reads one or two of the 50 ops before it."""
-    rng = random.Random(0)
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    for i in range(1, n):
-        inputs = [f"n{max(1, i - rng.randint(1, 50))}" if i > 1 else "x"]
-        if i % 3 == 0:
-            inputs.append(f"n{max(1, i - rng.randint(1, 50))}")
-        graph.node.add(name=f"n{i}", op="AddV2" if len(inputs) == 2 else "Relu", input=inputs)
-    return graph
-
-
-def deep_graph() -> graph_pb2.GraphDef:
-    """A scope path 5,000 levels deep, with an op at the bottom and a few on the way."""
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    previous = "x"
-    for level in (10, 150, DEPTH):
-        name = "/".join(DEEP_PATH.split("/")[:level]) + "/op"
-        graph.node.add(name=name, op="Identity", input=[previous])
-        previous = name
-    return graph
-
-
-def siblings_graph() -> graph_pb2.GraphDef:
-    """10,000 sibling scopes of two ops each (named so that they fold into no series)."""
-    graph = graph_pb2.GraphDef()
-    graph.node.add(name="x", op="Placeholder")
-    for i in range(SIBLINGS):
-        graph.node.add(name=f"s{i}x/a", op="Relu", input=["x"])
-        graph.node.add(name=f"s{i}x/b", op="Relu", input=[f"s{i}x/a"])
-    return graph
-
-
-def wide_graph(n: int = 1400) -> graph_pb2.GraphDef:
-    """A flat tangle whose opened view takes Graphviz far more than a few seconds (even the
-    cheapest preset: 19 s measured), though its closed view draws at once."""
-    rng = random.Random(0)
-    graph = graph_pb2.GraphDef()
-    for i in range(n):
-        graph.node.add(
-            name=f"w{i}", op="AddN", input=[f"w{rng.randrange(i)}" for _ in range(min(i, 6))]
-        )
-    return graph
-
 
 DEEP_LEAF = DEEP_PATH + "/op"
 
@@ -114,14 +55,14 @@ def logdir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def routes(logdir) -> Routes:
-    return Routes(multiplexer(logdir))
+def routes(logdir) -> Api:
+    return Api(multiplexer(logdir))
 
 
 # --- a 50 MB constant ----------------------------------------------------------------------
 
 
-def check_big_constant(routes: Routes) -> None:
+def check_big_constant(routes: Api) -> None:
     response = routes.ok("node", run="const50mb", name="weights/big")
     assert len(response.data) < 10_000  # not 50 MB of JSON
     value = response.get_json()["attrs"]["value"]
@@ -146,15 +87,14 @@ def test_a_50_mb_constant_through_the_rust_data_server(tmp_path):
     write_run_graph(tmp_path / "const50mb", const_graph())
     with data_server(tmp_path) as provider:
         wait_for(lambda: runs_with_graphs(provider) == {"const50mb"}, "the graph")
-        check_big_constant(Routes(provider))
+        check_big_constant(Api(provider))
 
 
-def test_hovering_a_huge_string_attr_is_quick(routes):
-    routes.json("node", run="const50mb", name="use")  # parsed and cached
-    started = time.perf_counter()
+def test_hovering_a_huge_string_attr_again_gives_the_same_clipped_details(routes):
+    # How long a hover takes is measured by bench/bench_engine.py --limits.
+    first = routes.json("node", run="const50mb", name="use")  # parsed and cached
     for _ in range(5):
-        routes.json("node", run="const50mb", name="use")
-    assert time.perf_counter() - started < 5  # was 2 s each, holding the interpreter
+        assert routes.json("node", run="const50mb", name="use") == first
 
 
 # --- 200,000 ops, no scopes ----------------------------------------------------------------
@@ -195,9 +135,7 @@ def test_deep_path_default_and_depth_views_stop_at_the_nesting_bound(routes):
     for params in ({}, {"depth": "100000"}):
         view = routes.json("view", run="deep5000", **params)
         assert len(view["open"]) <= MAX_NESTING
-        started = time.perf_counter()
-        svg = routes.ok("svg", run="deep5000", **params).data
-        assert time.perf_counter() - started < 20
+        svg = routes.ok("svg", run="deep5000", **params).data  # timed by bench_engine --limits
         assert len(svg) < 5_000_000 and len(svg_ids(svg, "cluster")) == len(view["open"])
 
 
@@ -279,17 +217,28 @@ def slow_renderer(monkeypatch):
     renderer.close()
 
 
-def test_a_layout_past_its_limit_answers_503_and_others_are_served(routes, slow_renderer):
+def test_a_layout_past_its_limit_answers_503_and_others_are_served(
+    routes, slow_renderer, monkeypatch
+):
     routes.json("view", run="wide", depth="1")  # parsed, so only the layout is slow
+    # Parsed too, so that what is asked meanwhile waits on nothing but the stuck layout (a
+    # first parse of 20,000 ops could itself outlast the 4 s limit on a busy machine).
+    routes.json("view", run="siblings10k")
     answer = {}
+    laying_out = threading.Event()
+
+    def render(*args, **kwargs):
+        laying_out.set()
+        return slow_renderer.render(*args, **kwargs)
+
+    monkeypatch.setattr(plugin.render, "render", render)
 
     def ask_slow():
         answer["response"] = routes.get("svg", run="wide", depth="1")
 
     slow = threading.Thread(target=ask_slow)
-    started = time.perf_counter()
     slow.start()
-    time.sleep(0.2)
+    assert laying_out.wait(30)
     # Meanwhile: details, search, another drawing (the second worker) and the closed view.
     routes.json("node", run="wide", name="w700")
     routes.json("search", run="wide", q="w13")
@@ -298,7 +247,7 @@ def test_a_layout_past_its_limit_answers_503_and_others_are_served(routes, slow_
     assert routes.ok("dot", run="wide", depth="1").data
     assert slow.is_alive(), "the other requests waited for the stuck layout"
     slow.join(timeout=60)
-    assert time.perf_counter() - started < 30
+    assert not slow.is_alive()  # stopped at its limit
     response = answer["response"]
     assert response.status_code == 503
     assert json.loads(response.get_data())["timeout"] is True

@@ -78,7 +78,7 @@ def test_signatures_ignore_names_and_node_order(resnet):
     ours = structure.structures(h).signatures
     theirs = structure.structures(other).signatures
     for i in range(1, 5):
-        assert ours[h._by_key[f"block{i}"]] == theirs[other._by_key[f"unit_{i}"]]
+        assert ours[h.graph.group_id(f"block{i}")] == theirs[other.graph.group_id(f"unit_{i}")]
     assert identical(other, "unit_1") == {"unit_1", "unit_2", "unit_4"}
 
 
@@ -99,7 +99,7 @@ def test_structure_colouring_fills_identical_blocks_alike(resnet):
     assert fills["block1"] == fills["block2"] == fills["block4"] != plain["block1"]
     assert fills["block3"] == plain["block3"]  # a block without company keeps its own fill
     assert "identical blocks" in text and "block1 ×3" in text
-    rank = structure.structures(h).block(h._by_key["block1"]).rank
+    rank = structure.structures(h).block(h.graph.group_id("block1")).rank
     assert fills["block1"] == colour.structure_colour(rank)
     # The same classes give the same colours in another view of the graph.
     deeper = dot.to_dot(h, h.view(open=["block1"]), colour="structure")
@@ -141,12 +141,12 @@ def test_input_order_and_control_edges_are_part_of_the_wiring():
 def test_signatures_in_details_are_16_unsigned_hex_digits(resnet):
     h = Hierarchy(resnet)
     found = structure.structures(h)
-    keys = [g.key for g in h._groups[1:]]
-    assert any(found.signatures[h._by_key[k]] < 0 for k in keys)  # Python's hash is signed
+    keys = [g.key for g in h.graph.groups[1:]]
+    assert any(found.signatures[h.graph.group_id(k)] < 0 for k in keys)  # Python's hash is signed
     for key in keys:
         text = found.details(key)["signature"]
         assert re.fullmatch(r"[0-9a-f]{16}", text), text
-        assert int(text, 16) == found.signatures[h._by_key[key]] % 2**64
+        assert int(text, 16) == found.signatures[h.graph.group_id(key)] % 2**64
 
 
 def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch):
@@ -156,11 +156,11 @@ def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch
     started, release = threading.Event(), threading.Event()
     original = structure._signatures
 
-    def signatures(h):
-        if h is slow:
+    def signatures(model):
+        if model is slow.graph:
             started.set()
             release.wait(30)
-        return original(h)
+        return original(model)
 
     monkeypatch.setattr(structure, "_signatures", signatures)
     worker = threading.Thread(target=structure.structures, args=(slow,))
@@ -183,7 +183,7 @@ def test_open_blocks_are_framed_in_their_class_colour():
     h = Hierarchy(ffn_graph(scoped=True))
     view = h.view(open=["layer1", "layer2", "layer3"])
     text = dot.to_dot(h, view, colour="structure")
-    rank = structure.structures(h).block(h._by_key["layer1"]).rank
+    rank = structure.structures(h).block(h.graph.group_id("layer1")).rank
     pen = colour.structure_colour(rank)
     frames = {
         m.group(1): m.group(0)
@@ -233,7 +233,7 @@ def test_classes_past_the_palette_share_one_dashed_other_style():
     for k in range(2, 15):
         (fill_a, line_a), (fill_b, _) = fills[f"chain{k:02d}a"], fills[f"chain{k:02d}b"]
         assert fill_a == fill_b
-        if found.block(h._by_key[f"chain{k:02d}a"]).rank < palette:
+        if found.block(h.graph.group_id(f"chain{k:02d}a")).rank < palette:
             coloured[k] = fill_a
             assert "dashed" not in line_a
         else:

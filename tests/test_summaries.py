@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 import tensorflow as tf  # the writers are the point: a missing one fails, never skips
 import torch
-from graphs import write_events, write_run_graph
+from graphs import HOSTILE, hostile_graph, write_events, write_run_graph
+from harness import PROVIDERS, Api, Multiplexer, start, svg_ids, svg_problems, wait_for
 from tensorboard import context as tb_context
 from tensorboard import data_compat
 from tensorboard.backend.event_processing import event_file_loader
 from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.util import tensor_util
-from test_hostile import HOSTILE, Routes, hostile_graph, svg_ids, svg_problems
-from test_plugin import Api, _Multiplexer, _start, _wait_for
 from torch.utils.tensorboard import SummaryWriter
 
 from tb_scopegraph import plugin
@@ -270,7 +269,7 @@ def _hierarchy(provider, run: str) -> Hierarchy:
 
 @pytest.fixture(scope="module")
 def multiplexer(logdir):
-    return _Multiplexer(str(logdir)).provider
+    return Multiplexer(str(logdir)).provider
 
 
 @pytest.mark.parametrize("run", ["tf1", "tf2", "torch", "keras/train"])
@@ -305,9 +304,9 @@ def test_torch_series_holds_the_summaries_of_its_members(multiplexer):
 # --- the routes, with both data providers ----------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["multiplexer", "data_server"])
+@pytest.fixture(scope="module", params=PROVIDERS)
 def api(request, logdir):
-    source = _start(request.param, str(logdir))
+    source = start(request.param, str(logdir))
 
     def ready():
         ctx = tb_context.RequestContext()
@@ -317,7 +316,7 @@ def api(request, logdir):
             for r in EXPECTED
         )
 
-    _wait_for(ready, "every histogram")
+    wait_for(ready, "every histogram")
     yield Api(source.provider)
     source.close()
 
@@ -444,7 +443,7 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
     with writer.as_default():
         tf.summary.scalar("layer1/loss", 1.0, step=0)
         writer.flush()
-    source = _Multiplexer(str(tmp_path))
+    source = Multiplexer(str(tmp_path))
     api = Api(source.provider)
     now = [0.0]
     api.clock_lookups(now)
@@ -502,7 +501,7 @@ def test_hostile_tags_and_scope_names_are_linked_and_stay_text(tmp_path):
     ]
     event = event_pb2.Event(wall_time=3.0, step=1, summary=summary_pb2.Summary(value=values))
     write_events(tmp_path / "hostile", [event], name="scalars")
-    routes = Routes(_Multiplexer(str(tmp_path)).provider)
+    routes = Api(Multiplexer(str(tmp_path)).provider)
 
     listed = routes.json("summaries", run="hostile")
     assert {item["tag"]: item["linked"] for item in listed["linked"]} == {

@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 import tensorflow as tf  # the writers are the point: a missing one fails, never skips
 import torch
-from tensorboard import context as tb_context
-from tensorboard.backend import application
-from tensorboard.backend.event_processing import data_provider as mux_provider
-from tensorboard.backend.event_processing import plugin_event_multiplexer
-from tensorboard.plugins import base_plugin
-from werkzeug.test import Client
+from harness import PROVIDERS, Api, runs_with_graphs, start, wait_for
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import cli
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
@@ -42,7 +37,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:keras.src.backend.tensorflow.core"),
 ]
 
-PREFIX = "/data/plugin/scopegraph"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 LAYERS = 5  # blocks in the PyTorch ModuleList: enough to fold into a series
 
@@ -482,59 +476,18 @@ def test_cli_scopes_of_a_saved_model_show_its_functions(written, capsys):
 # --- the routes, over both of TensorBoard's data providers ---------------------------------
 
 
-class _Api:
-    def __init__(self, provider):
-        context = base_plugin.TBContext(data_provider=provider, logdir="")
-        app = application.TensorBoardWSGI(
-            [plugin.ScopeGraphPlugin(context)], data_provider=provider
-        )
-        self.client = Client(app)
-
-    def get(self, route: str, **params):
-        return self.client.get(f"{PREFIX}/{route}", query_string=params)
-
-    def json(self, route: str, **params):
-        response = self.get(route, **params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
-
-
-def _data_server(logdir: str):
-    from tensorboard.data import server_ingester
-    from tensorboard.util import grpc_util
-
-    try:
-        binary = server_ingester.get_server_binary()
-    except server_ingester.NoDataServerError as e:
-        pytest.skip(f"no TensorBoard data server: {e}")
-    ingester = server_ingester.SubprocessServerDataIngester(
-        binary, logdir, reload_interval=0, channel_creds_type=grpc_util.ChannelCredsType.LOCAL
-    )
-    ingester.start()
-    return ingester
-
-
 SERVED = {row for row in EXPECTED if row[1] != META_GRAPH}  # both providers drop meta graphs
 
 
-@pytest.fixture(scope="module", params=["multiplexer", "data_server"])
+@pytest.fixture(scope="module", params=PROVIDERS)
 def api(request, written):
-    logdir = str(written.logdir)
-    if request.param == "multiplexer":
-        multiplexer = plugin_event_multiplexer.EventMultiplexer()
-        multiplexer.AddRunsFromDirectory(logdir)
-        multiplexer.Reload()
-        yield _Api(mux_provider.MultiplexerDataProvider(multiplexer, logdir))
-        return
-    ingester = _data_server(logdir)
+    source = start(request.param, written.logdir)
     try:
-        provider = ingester.data_provider
-        ctx = tb_context.RequestContext()
-        runs = provider.list_blob_sequences(ctx, experiment_id="", plugin_name="graphs")
-        assert {"tf1", "torch", "tbx", "tf2_functions"} <= set(runs)
-        yield _Api(provider)
+        wanted = {"tf1", "torch", "tbx", "tf2_functions"}
+        wait_for(lambda: wanted <= runs_with_graphs(source.provider), "the graph runs")
+        yield Api(source.provider)
     finally:
-        ingester._stdin_handle.close()  # started with --die-after-stdin
+        source.close()
 
 
 def test_routes_list_every_graph_tensorboard_keeps(api):

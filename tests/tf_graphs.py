@@ -26,3 +26,27 @@ def resnet_graph(blocks=BLOCKS) -> graph_pb2.GraphDef:
                 h = tf.nn.relu(b + (a if skip_inside else h))
         tf.identity(h, name="output")
     return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def written_by_tensorflow() -> dict[str, graph_pb2.GraphDef]:
+    """Graphs written by TensorFlow itself: a TF1 scoped net and a traced Keras model."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 20], name="x")
+        h = x
+        for i, (a, b) in enumerate([(20, 16), (16, 8), (8, 2)], 1):
+            with tf.name_scope(f"layer{i}"):
+                w = tf.Variable(tf.zeros([a, b]), name="W")
+                bias = tf.Variable(tf.zeros([b]), name="b")
+                h = tf.nn.relu(tf.matmul(h, w) + bias)
+        tf.identity(h, name="output")
+    model = tf.keras.Sequential(
+        [tf.keras.Input((12,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(3)]
+    )
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 12]))
+    return {
+        "tf1": graph.as_graph_def(add_shapes=True),
+        "keras": traced.graph.as_graph_def(add_shapes=True),
+    }

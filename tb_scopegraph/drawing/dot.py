@@ -23,19 +23,10 @@ from tb_scopegraph.drawing.colour import (
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.model import structure
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
-from tb_scopegraph.model.hierarchy import (
-    CHUNK,
-    MISSING,
-    OP,
-    SCOPE,
-    SERIES,
-    Box,
-    Cluster,
-    Edge,
-    Hierarchy,
-    Layout,
-    View,
-)
+from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
+from tb_scopegraph.model.views import View
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 #: Beyond this many data edges into one box, the rest do not pull it close (weight 0).
@@ -47,7 +38,7 @@ DATA_HUB = 8
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
-#: missing from them (a black diamond was) sends Chromium looking through every installed font
+#: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
 BADGE = "\u25cf"
 _LABEL_CLIP = 48
@@ -232,7 +223,7 @@ def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> 
             continue
         classes.append(measured)
         pens[cluster.name] = structure_colour(measured[0])
-        gid = hierarchy._by_key[cluster.name]
+        gid = hierarchy.graph.group_id(cluster.name)
         notes[cluster.name] = f"1 of {len(found.block(gid).members)} identical"
     marks = Marks(cluster_pens=pens, cluster_notes=notes)
     return layout_to_dot(

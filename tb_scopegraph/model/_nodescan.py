@@ -1,34 +1,28 @@
-"""The names, op types, devices and inputs of every node of a serialized GraphDef, read in bulk.
+"""The names, op types, devices, inputs and scopes of every node of a serialized GraphDef.
 
-Reading these through protobuf's Python objects costs about a microsecond per node and field;
-on a 100k-op graph that is ten times the parse itself. Here the wire format is walked with
-numpy, one field of every node at a time, and the strings are decoded in one piece:
+Two readers give the same answer:
 
-- a GraphDef is parsed as a message whose field 1 (``node``) is ``repeated bytes``, which
-  gives each NodeDef's bytes without parsing them (upb does this in C);
-- the NodeDefs are joined into one buffer; numpy reads each node's next field tag and length
-  for all nodes at once, until every node is read through (NodeDef has a handful of fields,
-  so this takes as many rounds as the busiest node has fields);
-- the bytes of every ``name`` (1), ``op`` (2), ``input`` (3) and ``device`` (4) field are
-  picked out with one mask, a separator written over the length byte before each, and the
-  lot decoded and split at once.
+- `_fastscan` (C, compiled by ``pip install``) reads the wire format in one pass with the GIL
+  released: each NodeDef's name, op, device and inputs (attrs are skipped), every input
+  resolved to the node it names, scopes interned, labels split around their numbers. It takes
+  only plain bytes (`scan_fast` returns None for anything else).
+- Otherwise protobuf (upb) parses the GraphDef, the four fields are read off its nodes, and
+  the rest is made in Python and numpy (`_graph_in_python`). End to end (bytes to a built
+  tree) the C reader is 4-6 times as fast (bench/README.md, 2026-12-07), which is why both
+  are kept; this one is the reference the C reader is tested against.
 
-Anything unusual (a field repeated where protobuf keeps the last, groups, a field tag over
-one byte for these fields, a node with many more fields than the rest, a string holding the
-separator, bytes that are not UTF-8) sends those nodes, or all of them, to
-``NodeDef.FromString``, so the answer is always what protobuf would say.
+Nodes are kept as bytes (one buffer) and parsed again one by one when asked about: a parsed
+100k-op GraphDef holds about 90 MB, its bytes 16 MB.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-from tensorboard.compat.proto import node_def_pb2
-
-# Rounds of the bulk walk after which the few nodes left are parsed one by one.
-_ROUNDS = 16
+from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 
 def _node_list_class():
@@ -68,16 +62,21 @@ class Nodes:
         return node_def_pb2.NodeDef.FromString(self.data[self.starts[i] : self.ends[i]])
 
 
-def scan(data: bytes, ordered: bool = False) -> Nodes:
-    """The nodes of the serialized GraphDef ``data`` (which must parse as one).
-
-    ``ordered`` says every NodeDef holds its fields in field number order with no field
-    repeated but ``input``, as protobuf writes them (upb, which serializes ours, writes known
-    fields in field number order, unknown ones last): then a node is read only up to its
-    first field after ``device``, and skipping its attrs takes no rounds.
-    """
+def scan(data: bytes, parsed: graph_pb2.GraphDef | None = None) -> Nodes:
+    """The nodes of the serialized GraphDef ``data``, read through protobuf (``parsed``: the
+    same GraphDef, parsed already); DecodeError when the bytes are not a GraphDef."""
+    graph = graph_pb2.GraphDef.FromString(data) if parsed is None else parsed
+    nodes = graph.node
+    n = len(nodes)
+    names = [node.name for node in nodes]
+    ops = [node.op for node in nodes]
+    devices = [node.device for node in nodes]
+    per_node = [node.input for node in nodes]
+    input_counts = np.fromiter(map(len, per_node), dtype=np.int64, count=n)
+    inputs = list(itertools.chain.from_iterable(per_node))
+    del graph, nodes, per_node
+    # Each NodeDef's bytes (upb reads field 1 as bytes without parsing them), found in place.
     parts = list(_NodeList.FromString(data).node)
-    n = len(parts)
     lengths = np.fromiter(map(len, parts), dtype=np.int64, count=n)
     starts = _in_place(data, lengths)
     if starts is None:  # other fields between the nodes: the nodes' bytes alone, joined
@@ -88,10 +87,7 @@ def scan(data: bytes, ordered: bool = False) -> Nodes:
     tail = len(data) - (int(ends[-1]) if n else 0)
     if tail > max(1 << 20, len(data) // 8):
         data = data[: len(data) - tail]  # a big library after the nodes is not kept
-    fields = _walk(np.frombuffer(data, dtype=np.uint8), starts, ends, ordered)
-    if fields is None:
-        return _scan_slowly(data, starts, ends, np.arange(n), None)
-    return _decode(data, starts, ends, *fields)
+    return Nodes(data, starts, ends, names, ops, devices, inputs, input_counts)
 
 
 def _in_place(data: bytes, lengths: np.ndarray) -> np.ndarray | None:
@@ -138,171 +134,6 @@ def _varint(a: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
     return None
 
 
-def _walk(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, ordered: bool):
-    """Every length-delimited field 1-4 of every node: (node, field, start, length) arrays,
-    and the nodes to parse one by one; None when the bytes are not a well-formed stream."""
-    pos = starts.copy()
-    active = np.flatnonzero(pos < ends)
-    found = []
-    slow = []
-    rounds = 0
-    while active.size:
-        rounds += 1
-        if rounds > _ROUNDS and active.size * 8 <= max(len(starts), 8):
-            slow.append(active)  # a few nodes with very many fields: one by one
-            break
-        end = ends[active]
-        read = _varint(a, pos[active])
-        if read is None:
-            return None
-        tag, p = read
-        wire = tag & 7
-        number = tag >> 3
-        delimited = wire == 2
-        if delimited.all():
-            read = _varint(a, p)
-            if read is None:
-                return None
-            length, p = read
-        else:
-            if ((wire == 3) | (wire == 4) | (wire > 5)).any():
-                return None  # groups, or no wire type at all: protobuf says what they are
-            length = (wire == 1) * 8 + (wire == 5) * 4  # fixed64, fixed32
-            which = np.flatnonzero(delimited)
-            read = _varint(a, p[which])
-            if read is None:
-                return None
-            length[which], p[which] = read
-            which = np.flatnonzero(wire == 0)
-            read = _varint(a, p[which])
-            if read is None:
-                return None
-            p[which] = read[1]  # a varint field, passed over
-        string = delimited & (number <= 4)
-        keep = np.flatnonzero(string)
-        found.append((active[keep], number[keep], p[keep], length[keep]))
-        p += length
-        if (p > end).any() or (length < 0).any() or (number < 1).any():
-            return None  # a field past its node's end, a varint past 63 bits, field number 0
-        pos[active] = p
-        going = p < end
-        if ordered:
-            going &= number <= 4
-        active = active[going]
-    if found:
-        node, number, start, length = (
-            np.concatenate(column) for column in zip(*found, strict=True)
-        )
-    else:
-        node = number = start = length = np.zeros(0, dtype=np.int64)
-    return node, number, start, length, (np.concatenate(slow) if slow else None)
-
-
-def _decode(data: bytes, starts, ends, node, number, start, length, slow) -> Nodes:
-    n = len(starts)
-    # Protobuf keeps the last of a repeated singular field; such nodes are read one by one.
-    counts = np.bincount(number * n + node, minlength=5 * n).reshape(5, n)
-    odd = np.flatnonzero((counts[1] > 1) | (counts[2] > 1) | (counts[4] > 1))
-    if slow is not None:
-        odd = np.union1d(odd, slow)
-    if odd.size:
-        if odd.size * 8 > n:
-            return _scan_slowly(data, starts, ends, np.arange(n), None)
-        drop = np.zeros(n, dtype=bool)
-        drop[odd] = True
-        keep = ~drop[node]
-        node, number, start, length = node[keep], number[keep], start[keep], length[keep]
-    # Fields in the order they are stored: nodes in order, each node's fields in order.
-    order = np.argsort(node, kind="stable")
-    node, number, start, length = node[order], number[order], start[order], length[order]
-    strings = _strings(data, start, length)
-    if strings is None:
-        return _scan_slowly(data, starts, ends, np.arange(n), None)
-    columns = []
-    node_list = node.tolist()
-    for field in (1, 2, 4):
-        where = np.flatnonzero(number == field).tolist()
-        if len(where) == n:  # one in every node
-            columns.append([strings[i] for i in where])
-        elif len(where) == n - len(odd) and len(odd) <= 64:  # in every node but those left out
-            column = [strings[i] for i in where]
-            for i in odd.tolist():  # in order, each in its place
-                column.insert(i, "")
-            columns.append(column)
-        else:
-            column = [""] * n
-            for i in where:
-                column[node_list[i]] = strings[i]
-            columns.append(column)
-    names, ops, devices = columns
-    where = np.flatnonzero(number == 3)
-    inputs = [strings[i] for i in where.tolist()]
-    input_counts = np.bincount(node[where], minlength=n)
-    result = Nodes(data, starts, ends, names, ops, devices, inputs, input_counts)
-    if odd.size:
-        return _scan_slowly(data, starts, ends, odd, result)
-    return result
-
-
-def _strings(data: bytes, start: np.ndarray, length: np.ndarray) -> list[str] | None:
-    """Decode ``data[start:start+length]`` for every field at once (None if that fails)."""
-    if not len(start):
-        return []
-    a = np.frombuffer(data, dtype=np.uint8)
-    # The byte before each string (its length's last byte) is kept, to be the separator:
-    # the kept bytes are runs, between runs of bytes left out (fields are in data order).
-    runs = np.empty(2 * len(start) + 1, dtype=np.int64)
-    runs[1::2] = length + 1
-    runs[0:-1:2] = start - 1
-    runs[2:-1:2] -= start[:-1] + length[:-1]
-    runs[-1] = len(a) - (start[-1] + length[-1])
-    pattern = np.zeros(len(runs), dtype=np.bool_)
-    pattern[1::2] = True
-    picked = a[np.repeat(pattern, runs)]
-    picked[np.cumsum(length + 1) - (length + 1)] = 10  # "\n"
-    try:
-        text = picked.tobytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    strings = text.split("\n")
-    if len(strings) != len(start) + 1:
-        return None  # a string holds a newline
-    del strings[0]
-    return strings
-
-
-def _scan_slowly(data: bytes, starts, ends, which: np.ndarray, done: Nodes | None) -> Nodes:
-    """Parse the nodes ``which`` one by one into ``done`` (or into a new result)."""
-    n = len(starts)
-    if done is None:
-        done = Nodes(data, starts, ends, [""] * n, [""] * n, [""] * n, [], np.zeros(n, np.int64))
-    # Inputs are kept flat in node order: rebuild them around the nodes read here.
-    per_node: dict[int, list[str]] = {}
-    for i in which.tolist():
-        node = node_def_pb2.NodeDef.FromString(data[starts[i] : ends[i]])
-        done.names[i] = node.name
-        done.ops[i] = node.op
-        done.devices[i] = node.device
-        per_node[i] = list(node.input)
-    if len(per_node) < n:
-        bounds = np.concatenate(([0], np.cumsum(done.input_counts))).tolist()
-        inputs: list[str] = []
-        after = 0  # the first node not yet copied
-        for i in sorted(per_node):
-            inputs += done.inputs[bounds[after] : bounds[i]]
-            inputs += per_node[i]
-            after = i + 1
-        inputs += done.inputs[bounds[after] :]
-        done.inputs = inputs
-    else:
-        done.inputs = [text for i in range(n) for text in per_node[i]]
-    counts = done.input_counts.copy()
-    for i, texts in per_node.items():
-        counts[i] = len(texts)
-    done.input_counts = counts
-    return done
-
-
 # --- the whole graph: nodes, edges, scopes ---------------------------------------------------
 
 try:
@@ -345,12 +176,13 @@ class Graph:
     prefixes: list[str]
 
 
-def scan_graph(data: bytes, ordered: bool = False, fast: bool = True) -> Graph:
+def scan_graph(data: bytes, fast: bool = True, parsed: graph_pb2.GraphDef | None = None) -> Graph:
     """The nodes, edges and scopes of the serialized GraphDef ``data`` (which must parse as
-    one): in C when the extension is built and the bytes are plain, else in Python (same
-    answer, several times slower); ``fast=False`` asks for Python."""
+    one): in C when the extension is built and the bytes are plain, else through protobuf
+    (same answer, several times slower); ``fast=False`` asks for protobuf, ``parsed`` is the
+    GraphDef of ``data`` when the caller has it."""
     graph = scan_fast(data) if fast else None
-    return _graph_in_python(scan(data, ordered)) if graph is None else graph
+    return _graph_in_python(scan(data, parsed)) if graph is None else graph
 
 
 def scan_fast(data: bytes) -> Graph | None:
@@ -434,9 +266,9 @@ def _graph_in_python(nodes: Nodes) -> Graph:
         paths=scopes.paths,
         path_parent=np.asarray(scopes.parents, dtype=np.int64),
         op_prefix=np.asarray([code for code, _ in op_split], dtype=np.int64),
-        op_number=_numbers([number for _, number in op_split]),
+        op_number=numbers([number for _, number in op_split]),
         path_prefix=np.asarray([code for code, _ in scopes.splits], dtype=np.int64),
-        path_number=_numbers([number for _, number in scopes.splits]),
+        path_number=numbers([number for _, number in scopes.splits]),
         prefixes=scopes.prefixes,
     )
     nodes.names = nodes.ops = nodes.devices = nodes.inputs = []  # kept above, or not needed
@@ -498,11 +330,12 @@ class Scopes:
         return 2 * pid + (suffix == "]"), int(number)
 
 
-def _numbers(numbers: list[int]) -> np.ndarray:
+def numbers(values: list[int]) -> np.ndarray:
+    """Label numbers as an array: int64, or Python ints (dtype object) past 18 digits."""
     try:
-        return np.asarray(numbers, dtype=np.int64)
+        return np.asarray(values, dtype=np.int64)
     except OverflowError:  # a number past 18 digits: kept whole
-        return np.asarray(numbers, dtype=object)
+        return np.asarray(values, dtype=object)
 
 
 def split_number(label: str) -> tuple[str, str, str]:

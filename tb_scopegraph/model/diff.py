@@ -15,17 +15,11 @@ from dataclasses import dataclass
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from tb_scopegraph.errors import NotFound
-from tb_scopegraph.model.hierarchy import (
-    DEFAULT_MIN_OPS,
-    MAX_NESTING,
-    OP,
-    Hierarchy,
-    View,
-    dtype_of,
-    format_attr,
-    parse_input,
-    shape_of,
-)
+from tb_scopegraph.model._nodescan import parse_input
+from tb_scopegraph.model.attrs import dtype_of, format_attr, shape_of
+from tb_scopegraph.model.graph import OP
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.views import DEFAULT_MIN_OPS, MAX_NESTING, View
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 STATUSES = (ADDED, REMOVED, CHANGED, SAME)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.model.hierarchy import MAX_NESTING, MISSING, OP, Hierarchy
+from tb_scopegraph.model.graph import MISSING, OP
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.views import MAX_NESTING
 
 DIRECTIONS = ("in", "out", "both")
 #: The most hops a trace may take.
@@ -83,7 +85,7 @@ def trace(
         raise InvalidQuery(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     if not 0 <= depth <= MAX_DEPTH:
         raise InvalidQuery(f"depth must be between 0 and {MAX_DEPTH}, not {depth}")
-    start = hierarchy._index.get(name)
+    start = hierarchy.graph.op_id(name)
     if start is None:
         raise NotFound(f"no op {name!r} in this graph")
     walks = ("in", "out") if direction == "both" else (direction,)
@@ -106,7 +108,7 @@ def trace(
         box, closed = _visible_box(hierarchy, op, opened)
         boxes[box] = None
         left_closed.update(closed)
-    names = hierarchy._names
+    names = hierarchy.graph.names
     return Trace(
         name=name,
         direction=direction,
@@ -166,11 +168,14 @@ def _adjacency(h: Hierarchy, way: str, control: bool) -> tuple[np.ndarray, np.nd
         found = kept.get((way, control))
         if found is not None:
             return found
-        keep = np.ones(len(h._e_src), dtype=bool) if control else ~h._e_ctrl
-        frm, to = (h._e_dst, h._e_src) if way == "in" else (h._e_src, h._e_dst)
+        model = h.graph
+        keep = np.ones(len(model.edge_src), dtype=bool) if control else ~model.edge_control
+        frm, to = (
+            (model.edge_dst, model.edge_src) if way == "in" else (model.edge_src, model.edge_dst)
+        )
         frm, to = frm[keep], to[keep]
         order = np.argsort(frm, kind="stable")
-        indptr = np.searchsorted(frm[order], np.arange(len(h._names) + 1)).astype(np.int64)
+        indptr = np.searchsorted(frm[order], np.arange(len(model.names) + 1)).astype(np.int64)
         found = kept[(way, control)] = (indptr, to[order])
         return found
 
@@ -178,10 +183,10 @@ def _adjacency(h: Hierarchy, way: str, control: bool) -> tuple[np.ndarray, np.nd
 def _chain(h: Hierarchy, op: int) -> list[int]:
     """The groups that hold ``op``, outermost first (the root left out)."""
     chain = []
-    gid = int(h._op_parent[op])
+    gid = int(h.graph.op_group[op])
     while gid > 0:
         chain.append(gid)
-        gid = h._groups[gid].parent
+        gid = h.graph.groups[gid].parent
     return chain[::-1]
 
 
@@ -190,9 +195,10 @@ def _scopes_for(h: Hierarchy, ops: list[int], opened: set[str]) -> list[str]:
     wanted: dict[str, None] = {}
     for op in ops:
         for gid in _chain(h, op):
-            if h._nesting[gid] > MAX_NESTING:
+            group = h.graph.groups[gid]
+            if group.nesting > MAX_NESTING:
                 break
-            key = h._groups[gid].key
+            key = group.key
             if key not in opened:
                 wanted[key] = None
         if len(wanted) > MAX_OPEN:
@@ -228,7 +234,7 @@ def _visible_box(h: Hierarchy, op: int, opened: set[str]) -> tuple[tuple[str, st
     groups on its way there."""
     chain = _chain(h, op)
     for i, gid in enumerate(chain):
-        group = h._groups[gid]
+        group = h.graph.groups[gid]
         if group.key not in opened:
             return (group.kind, group.key), chain[i:]
-    return (MISSING if op >= h._real else OP, h._names[op]), []
+    return (MISSING if h.graph.is_missing(op) else OP, h.graph.names[op]), []

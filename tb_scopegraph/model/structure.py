@@ -37,7 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tb_scopegraph.model.hierarchy import CHUNK, MISSING, OP, SCOPE, SERIES, Box, Hierarchy
+from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES, GraphModel
+from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.layout import Box
 
 #: Groups of fewer ops than this are not reported as blocks (a scope of one op is that op).
 MIN_OPS = 2
@@ -63,15 +65,15 @@ class Structures:
     """The signatures of one Hierarchy's groups and the classes of identical blocks."""
 
     def __init__(self, hierarchy: Hierarchy) -> None:
-        self._h = hierarchy
-        self.signatures = _signatures(hierarchy)
-        groups = hierarchy._groups
+        model = self._model = hierarchy.graph
+        self.signatures = _signatures(model)
+        groups = model.groups
         by_signature: dict[int, list[int]] = {}
-        for gid in hierarchy._order[1:]:
+        for gid in model.order[1:]:
             if groups[gid].op_count >= MIN_OPS:
                 by_signature.setdefault(self.signatures[gid], []).append(gid)
         repeated = [members for members in by_signature.values() if len(members) > 1]
-        position = {gid: i for i, gid in enumerate(hierarchy._order)}
+        position = {gid: i for i, gid in enumerate(model.order)}
         repeated.sort(key=lambda m: (-groups[m[0]].op_count, -len(m), position[m[0]]))
         self._block_of: dict[int, Block] = {}
         for rank, members in enumerate(repeated):
@@ -86,12 +88,12 @@ class Structures:
 
     def details(self, name: str) -> dict:
         """What a group's card says of its structure: signature and its identical blocks."""
-        gid = self._h._by_key[name]
+        gid = self._model.group_id(name)
         signature = _hex(self.signatures[gid])
         block = self._block_of.get(gid)
         if block is None:
             return {"signature": signature, "identical": 1, "others": [], "more": 0}
-        keys = [self._h._groups[g].key for g in block.members if g != gid]
+        keys = [self._model.groups[g].key for g in block.members if g != gid]
         return {
             "signature": signature,
             "identical": len(block.members),
@@ -103,11 +105,11 @@ class Structures:
         """What colouring by structure sees of a box: (class rank, legend text) or None."""
         if box.kind in (OP, MISSING):
             return None
-        gid = self._h._by_key.get(box.name)
+        gid = self._model.group_id(box.name)
         block = None if gid is None else self._block_of.get(gid)
         if block is None:
             return None
-        first = self._h._groups[block.members[0]].label
+        first = self._model.groups[block.members[0]].label
         return block.rank, f"{first} ×{len(block.members)}"
 
 
@@ -144,30 +146,30 @@ def structures(hierarchy: Hierarchy) -> Structures:
         return found
 
 
-def _signatures(h: Hierarchy) -> list[int]:
+def _signatures(model: GraphModel) -> list[int]:
     """The structural signature of every group, children before parents."""
-    groups = h._groups
-    n = len(h._types)
+    groups = model.groups
+    n = len(model.op_types)
     n_groups = len(groups)
-    op_parent = h._op_parent.tolist()
+    op_parent = model.op_group.tolist()
     g_parent = [g.parent for g in groups]
-    g_depth = h._nesting.tolist()
+    g_depth = [g.nesting for g in groups]
     codes: dict[str, int] = {}
     type_code = []
-    for i, op_type in enumerate(h._types):
+    for i, op_type in enumerate(model.op_types):
         code = codes.get(op_type)
         if code is None:
             code = codes[op_type] = zlib.crc32(op_type.encode("utf-8", "surrogatepass"))
-        type_code.append(_MISSING_CODE if i >= h._real else code)
+        type_code.append(_MISSING_CODE if model.is_missing(i) else code)
 
-    src = h._e_src.tolist()
-    dst = h._e_dst.tolist()
-    slot = h._e_out.tolist()
-    ctrl = h._e_ctrl.tolist()
+    src = model.edge_src.tolist()
+    dst = model.edge_dst.tolist()
+    slot = model.edge_slot.tolist()
+    ctrl = model.edge_control.tolist()
     # An edge's input position: its place among its destination's inputs (edges of one
     # destination are stored in input order).
-    by_dst = np.argsort(h._e_dst, kind="stable")
-    ordered = h._e_dst[by_dst]
+    by_dst = np.argsort(model.edge_dst, kind="stable")
+    ordered = model.edge_dst[by_dst]
     place = np.empty(len(by_dst), dtype=np.int64)
     place[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
     inpos = place.tolist()
@@ -178,7 +180,7 @@ def _signatures(h: Hierarchy) -> list[int]:
     inner: list[list[tuple[int, int, int]]] = [[] for _ in range(n_groups)]
     leaving: list[list[tuple[int, int]]] = [[] for _ in range(n_groups)]
     entering: list[list[tuple[int, int]]] = [[] for _ in range(n_groups)]
-    same = (h._op_parent[h._e_src] == h._op_parent[h._e_dst]).tolist()
+    same = (model.op_group[model.edge_src] == model.op_group[model.edge_dst]).tolist()
     for e, (a, b) in enumerate(zip(src, dst, strict=True)):
         ga = op_parent[a]
         if same[e]:
@@ -215,10 +217,10 @@ def _signatures(h: Hierarchy) -> list[int]:
         return role
 
     kind_code = [_KIND_CODES[g.kind] for g in groups]
-    for gid in reversed(h._order):
+    for gid in reversed(model.order):
         group = groups[gid]
         kids = group.children
-        members = group.ops + [n + c for c in kids] if kids else group.ops
+        members = group.ops + tuple(n + c for c in kids) if kids else group.ops
         colour = [type_code[m] for m in group.ops]
         if kids:
             colour += [hash((kind_code[c], signature[c])) for c in kids]

@@ -43,7 +43,8 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 def element_id(kind: str, name: str) -> str:
-    """The SVG element id the contract gives a box: `<kind>-<enc>`, unsafe bytes as `.XX`."""
+    """The SVG element id of a box (see tb_scopegraph/drawing/dot.py): `<kind>-<enc>`, unsafe
+    bytes as `.XX`. Written out here, so the browser tests check the ids against their rule."""
     safe = re.compile(rb"[A-Za-z0-9_-]")
     return f"{kind}-" + "".join(
         chr(b) if safe.match(bytes([b])) else f".{b:02X}" for b in name.encode("utf-8")
@@ -126,15 +127,29 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def poll(page, predicate, what: str, timeout: float = 20):
+    """The first true value of `predicate()`, asked every 0.1 s while the page runs (Playwright
+    delivers a page's events, e.g. to `page.on("request")`, only while it is called)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(100)
+
+
 def tab_frame(page, timeout: float = 20):
     """The Scope Graph tab's iframe (TensorBoard's URL may name the plugin too: skip the page)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def found():
         for frame in page.frames:
             if frame is not page.main_frame and "scopegraph" in frame.url:
                 return frame
-        page.wait_for_timeout(100)
-    raise AssertionError("the Scope Graph iframe did not appear")
+        return None
+
+    return poll(page, found, "the Scope Graph iframe", timeout)
 
 
 class Tab:

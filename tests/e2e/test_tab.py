@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 import tab_module
 from playwright.sync_api import expect
-from tbharness import Tab, element_id, tab_frame, tensorboard
+from tbharness import Tab, element_id, poll, tab_frame, tensorboard
 
 LAYERS = ("layer1", "layer2", "layer3")
 
@@ -140,6 +140,7 @@ def test_clicking_a_scope_opens_it_and_its_frame_closes_it(tab):
     assert inside, "no empty spot inside layer2's frame"
     before = tab.showings()
     tab.frame.locator(".sg-viewport").click(position=_in_viewport(tab, inside))
+    # A fixed pause: what is checked is that no drawing comes (a redraw shows within it).
     tab.page.wait_for_timeout(400)
     assert tab.showings() == before  # nothing redrawn
 
@@ -317,13 +318,12 @@ def test_the_remembered_view_is_asked_for_while_the_listing_is_on_its_way(tab):
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: held.append(route))
     tab.page.on("request", lambda r: asked.append(r.url) if "/scopegraph/svg?" in r.url else None)
     tab.page.reload()
-    deadline = 100
-    while not held and deadline:
-        tab.page.wait_for_timeout(100)
-        deadline -= 1
-    assert held, "the graph listing was not requested"
-    tab.page.wait_for_timeout(300)
-    assert any("run=ffn_scoped" in url and "open=layer3" in url for url in asked), asked
+    poll(tab.page, lambda: held, "the graph listing's request", timeout=10)
+
+    def drawing_asked():
+        return any("run=ffn_scoped" in url and "open=layer3" in url for url in asked)
+
+    poll(tab.page, drawing_asked, "the request for the view's drawing", timeout=10)
     for route in held:
         route.continue_()
     tab.page.unroute("**/data/plugin/scopegraph/graphs")
@@ -525,6 +525,7 @@ def test_a_slow_view_shows_progress_and_a_stale_answer_is_dropped(tab):
     tab.wait_ready()
     with contextlib.suppress(Exception):  # the tab aborted that request
         held[0].continue_()
+    # A fixed pause: what is checked is that the late answer changes nothing.
     tab.page.wait_for_timeout(500)
     expect(tab.box("op", "area")).to_be_visible()
     assert "run=circle" in tab.frame.evaluate("location.hash")

@@ -1,0 +1,296 @@
+"""Questions about one graph's names: what an op or group is, where it sits, what matches.
+
+`Details` answers the cards of the tab (an op's attributes, inputs and consumers; a group's
+op types, devices, parameters and profile) and what colouring sees of a box; it keeps what it
+works out (consumers, group figures) while the graph lives. The functions below it answer
+from the model alone: the group tree, the groups that hold a name, and search.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+
+from tb_scopegraph.errors import InvalidQuery, NotFound
+from tb_scopegraph.model._nodescan import parse_input
+from tb_scopegraph.model.attrs import (
+    const_elements,
+    format_attr,
+    is_resource,
+    variable_elements,
+)
+from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
+from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
+
+_VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
+#: Group figures kept per graph (each is a walk over the group's ops).
+_GROUP_STATS_KEPT = 256
+
+#: ``match(pattern, names, limit)``: the indices of the first ``limit`` names that match.
+Matcher = Callable[[str, list[str], int], list[int]]
+
+
+class Details:
+    """What is known of each op and group of one graph, and of its profile."""
+
+    def __init__(
+        self, model: GraphModel, stats: Mapping[str, Mapping[str, float]] | None = None
+    ) -> None:
+        """``stats`` maps node names to a profile's figures (``compute_us``,
+        ``memory_bytes``); names not in the graph are left out."""
+        self.model = model
+        self.node_stats = {
+            k: dict(v) for k, v in (stats or {}).items() if model.op_id(k) is not None
+        }
+        self._consumers: dict[int, list[int]] | None = None
+        self._consumers_lock = threading.Lock()
+        self._group_stats: dict[int, dict] = {}
+
+    def details(self, name: str, kind: str | None = None) -> dict:
+        """What is known of one op or group: for a group, op counts and parameters."""
+        model = self.model
+        op = model.op_id(name)
+        if kind in (None, OP, MISSING) and op is not None:
+            return self._op_details(op)
+        gid = model.group_id(name)
+        if kind != OP and gid is not None and name:
+            return self.group_details(gid)
+        raise NotFound(f"no {'op' if kind == OP else 'node or scope'} {name!r} in this graph")
+
+    def _op_details(self, op: int) -> dict:
+        model = self.model
+        name = model.names[op]
+        consumers = self._consumers_of(op)
+        if model.is_missing(op):
+            return {
+                "kind": MISSING,
+                "name": name,
+                "op": "",
+                "device": "",
+                "attrs": {},
+                "inputs": [],
+                # Every slot its consumers name ("ghost:1"), not only the first.
+                "outputs": [
+                    {"name": f"{name}:{slot}", "dtype": "", "shape": "", "consumers": names}
+                    for slot, names in sorted(consumers.items())
+                    if slot >= 0
+                ],
+                "control_outputs": consumers.get(-1, []),
+                "note": "an input names this node, but the graph has no node of that name",
+            }
+        node = model.node_def(op)
+        inputs = []
+        for text in node.input:
+            control, source, slot = parse_input(text)
+            j = model.op_id(source)
+            known = not control and j is not None
+            inputs.append(
+                {
+                    "name": text,
+                    "control": control,
+                    "dtype": tensor_dtype(model, j, slot) if known else "",
+                    "shape": tensor_shape(model, j, slot) if known else "",
+                }
+            )
+        slots = set(consumers) - {-1}
+        if "_output_shapes" in node.attr:
+            slots |= set(range(len(node.attr["_output_shapes"].list.shape)))
+        outputs = [
+            {
+                "name": f"{name}:{slot}",
+                "dtype": tensor_dtype(model, op, slot),
+                "shape": tensor_shape(model, op, slot),
+                "consumers": consumers.get(slot, []),
+            }
+            for slot in sorted(slots)
+        ]
+        return {
+            "kind": OP,
+            "name": name,
+            "op": node.op,
+            "device": node.device,
+            "attrs": {key: format_attr(node.attr[key]) for key in sorted(node.attr)},
+            "inputs": inputs,
+            "outputs": outputs,
+            "control_outputs": consumers.get(-1, []),
+            **({"profile": self.node_stats[name]} if name in self.node_stats else {}),
+        }
+
+    def _consumers_of(self, op: int) -> dict[int, list[str]]:
+        """The names of the ops that read ``op``, by output slot (-1: control)."""
+        model = self.model
+        table = self._consumers
+        if table is None:
+            with self._consumers_lock:
+                table = self._consumers
+                if table is None:
+                    table = {}
+                    for e, s in enumerate(model.edge_src.tolist()):
+                        table.setdefault(s, []).append(e)
+                    self._consumers = table
+        found: dict[int, list[str]] = {}
+        for e in table.get(op, []):
+            slot = -1 if model.edge_control[e] else int(model.edge_slot[e])
+            found.setdefault(slot, []).append(model.names[int(model.edge_dst[e])])
+        return found
+
+    def group_details(self, gid: int) -> dict:
+        """A group's card: its kind, size, op types, devices, parameters and profile."""
+        stats = self._group_stats.get(gid)
+        if stats is None:
+            stats = self._stats(gid)
+            if len(self._group_stats) > _GROUP_STATS_KEPT:
+                self._group_stats.clear()
+            self._group_stats[gid] = stats
+        group = self.model.groups[gid]
+        return {
+            "kind": group.kind,
+            "name": group.key,
+            "label": group.label,
+            "op_count": group.op_count,
+            "child_count": group.child_count,
+            **stats,
+        }
+
+    def _stats(self, gid: int) -> dict:
+        model = self.model
+        types: Counter[str] = Counter()
+        devices: Counter[str] = Counter()
+        variables = constants = handles = 0
+        compute = memory = 0.0
+        profiled = 0
+        stack = [gid]
+        while stack:
+            group = model.groups[stack.pop()]
+            stack.extend(group.children)
+            for op in group.ops:
+                if model.is_missing(op):
+                    continue
+                op_type = model.op_types[op]
+                types[op_type] += 1
+                devices[model.devices[op]] += 1
+                if op_type in _VARIABLE_OPS:
+                    variables += variable_elements(model.node_def(op))
+                elif op_type == "Const":
+                    constants += const_elements(model.node_def(op))
+                elif op_type == "Placeholder" and is_resource(model.node_def(op)):
+                    handles += 1
+                figures = self.node_stats.get(model.names[op])
+                if figures:
+                    profiled += 1
+                    compute += figures.get("compute_us", 0.0)
+                    memory += figures.get("memory_bytes", 0)
+        details = {
+            "op_types": dict(types.most_common()),
+            "devices": dict(devices.most_common()),
+            # A traced TF2 function takes its variables as resource handles whose sizes the
+            # graph does not hold: then the parameter count is unknown, not the constants'.
+            "parameters": variables or (None if handles else constants),
+            "variable_elements": variables,
+            "constant_elements": constants,
+            "resource_inputs": handles,
+        }
+        if profiled:
+            details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
+        return details
+
+    def measure(self, box: Box, scheme: str) -> str | float | None:
+        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
+        model = self.model
+        if box.kind == MISSING:
+            return None
+        if box.kind == OP:
+            op = model.op_id(box.name)
+            if scheme == "op":
+                return model.op_types[op]
+            if scheme == "device":
+                return model.devices[op] or None
+            figures = self.node_stats.get(box.name, {})
+            return figures.get("compute_us" if scheme == "compute" else "memory_bytes")
+        details = self.group_details(model.group_id(box.name))
+        if scheme == "op":
+            return None
+        if scheme == "device":
+            devices = [d for d in details["devices"] if d]
+            return devices[0] if devices else None
+        profile = details.get("profile")
+        if not profile:
+            return None
+        return profile["compute_us" if scheme == "compute" else "memory_bytes"]
+
+
+def tree(model: GraphModel) -> dict:
+    """The group tree as JSON-ready data (groups only, not ops)."""
+    made: dict[int, dict] = {}
+    for gid in reversed(model.order):
+        group = model.groups[gid]
+        made[gid] = {
+            "name": group.key,
+            "label": group.label,
+            "kind": group.kind,
+            "op_count": group.op_count,
+            "child_count": group.child_count,
+            "children": [made.pop(c) for c in group.children],
+        }
+    return made[ROOT]
+
+
+def ancestors(model: GraphModel, name: str, kind: str | None = None) -> list[str]:
+    """The keys of the groups that hold ``name``, outermost first; ``kind="group"`` takes
+    ``name`` as a group's key when an op has the same name."""
+    groups = model.groups
+    op = model.op_id(name)
+    if op is not None and kind != "group":
+        gid = int(model.op_group[op])
+    elif (held := model.group_id(name)) is not None:
+        gid = groups[held].parent
+    else:
+        raise NotFound(f"no node or scope {name!r} in this graph")
+    keys = []
+    while gid > ROOT:
+        keys.append(groups[gid].key)
+        gid = groups[gid].parent
+    return keys[::-1]
+
+
+def search(
+    model: GraphModel,
+    query: str,
+    regex: bool = False,
+    limit: int = 50,
+    match: Matcher | None = None,
+) -> list[dict]:
+    """Ops and scopes whose full name holds ``query`` (or matches it as a regex).
+
+    ``match``, when given, does the regex matching instead of this process: a runaway
+    pattern (``(a+)+$``) holds the interpreter for hours, so a server runs it elsewhere.
+    """
+    groups = model.groups
+    scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
+    names = [groups[g].key for g in scopes] + list(model.names)
+    if regex:
+        try:
+            pattern = re.compile(query)
+        except (re.error, OverflowError, RecursionError) as error:
+            raise InvalidQuery(f"not a valid regular expression: {error}") from None
+        if match is not None:
+            hits: Iterable[int] = match(query, names, limit)
+        else:
+            hits = (i for i, name in enumerate(names) if pattern.search(name))
+    else:
+        lowered = query.lower()
+        hits = (i for i, name in enumerate(names) if lowered in name.lower())
+    found = []
+    for i in itertools.islice(hits, limit):
+        if i < len(scopes):
+            found.append({"name": names[i], "kind": SCOPE, "op": ""})
+        else:
+            op = i - len(scopes)
+            kind = MISSING if model.is_missing(op) else OP
+            found.append({"name": names[i], "kind": kind, "op": model.op_types[op]})
+    for item in found:
+        item["reveal"] = ancestors(model, item["name"])
+    return found

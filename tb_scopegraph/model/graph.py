@@ -1,0 +1,143 @@
+"""The graph model: one graph's ops, edges and groups, as read-only columns.
+
+A `GraphModel` is what every later step (views, layout, details, structure, paths, diff,
+drawing) reads of a graph; `tb_scopegraph.model.tree` builds it from what the GraphDef reader
+found. It holds:
+
+- **ops**, numbered ``0 … len(names) - 1`` in graph order: ``names``, ``op_types`` and
+  ``devices`` are tuples indexed by op id. The first ``op_count`` are the graph's nodes; the
+  rest are *missing* inputs (an input that names no node becomes a box of its own), with op
+  type and device ``""``.
+- **edges**, one per NodeDef input, node after node, each node's in input order:
+  ``edge_src`` (the op the input names), ``edge_dst`` (the op that reads it), ``edge_slot``
+  (the output index; -1 for a control input) and ``edge_control`` (bool), as numpy arrays.
+- **groups**, numbered with the root ``""`` as group 0: name scopes (split on ``/``),
+  *series* (five or more numbered siblings: ``layer_[0-47]``) and *chunks* (``[part 2 of 3]``,
+  the parts of a group with too many direct children). ``groups`` is a tuple of `Group`;
+  ``op_group`` (numpy) gives the group that directly holds each op; ``order`` lists the group
+  ids breadth first, parents before children.
+
+Everything is read-only: the arrays are views with ``writeable`` False, the rest tuples, so
+that a model can be shared between threads and cached without a copy.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from tensorboard.compat.proto import node_def_pb2
+
+from tb_scopegraph.model._nodescan import Nodes
+
+ROOT = 0
+#: Group kinds. The root group (id 0, key ``""``) has kind ``"root"``.
+SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
+#: Box kinds for ops: a node of the graph, or an input that names no node.
+OP, MISSING = "op", "missing"
+
+#: Parsed NodeDefs kept per model (each parse of a NodeDef costs microseconds; a graph's
+#: bytes are kept, its parsed NodeDefs would take several times the memory).
+_PARSED_KEPT = 4096
+
+
+class Group(NamedTuple):
+    """One group of ops: a name scope, a series or a chunk (or the root)."""
+
+    key: str  #: full name, unique in the graph; ``""`` for the root
+    label: str  #: the last part of the key, as drawn
+    kind: str  #: ``"root"``, `SCOPE`, `SERIES` or `CHUNK`
+    parent: int  #: parent group id; -1 for the root
+    children: tuple[int, ...]  #: subgroup ids, in order
+    ops: tuple[int, ...]  #: op ids directly inside, in order
+    op_count: int  #: ops inside at any depth (missing inputs not counted)
+    level: int  #: scope depth: 1 at the top; a series' or chunk's members share its level
+    nesting: int  #: groups between it and the root, counting itself; the root 0
+    child_count: int  #: direct subgroups plus direct ops: the boxes it shows when open
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+class GraphModel:
+    """One graph's ops, edges and groups (see the module docstring for what each holds)."""
+
+    __slots__ = (
+        "names",
+        "op_types",
+        "devices",
+        "op_count",
+        "edge_src",
+        "edge_dst",
+        "edge_slot",
+        "edge_control",
+        "op_group",
+        "groups",
+        "order",
+        "nodes",
+        "_op_ids",
+        "_group_ids",
+        "_parsed",
+    )
+
+    def __init__(
+        self,
+        *,
+        names: tuple[str, ...],
+        op_types: tuple[str, ...],
+        devices: tuple[str, ...],
+        op_count: int,
+        edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        op_group: np.ndarray,
+        groups: tuple[Group, ...],
+        order: tuple[int, ...],
+        group_ids: dict[str, int],
+        nodes: Nodes,
+    ) -> None:
+        self.names = names
+        self.op_types = op_types
+        self.devices = devices
+        #: The graph's own nodes: ops ``op_count`` and above are missing inputs.
+        self.op_count = op_count
+        self.edge_src, self.edge_dst, self.edge_slot, self.edge_control = map(_frozen, edges)
+        self.op_group = _frozen(op_group)
+        self.groups = groups
+        self.order = order
+        #: The NodeDefs' bytes, each parsed when asked for (`node_def`).
+        self.nodes = nodes
+        self._group_ids = group_ids
+        self._op_ids: dict[str, int] | None = None
+        self._parsed: dict[int, node_def_pb2.NodeDef] = {}
+
+    def op_id(self, name: str) -> int | None:
+        """The id of the op (or missing input) called ``name``; None if there is none."""
+        ids = self._op_ids
+        if ids is None:  # made when first asked: drawing a view needs none
+            names = self.names
+            ids = self._op_ids = dict(zip(names, range(len(names)), strict=True))
+        return ids.get(name)
+
+    def group_id(self, key: str) -> int | None:
+        """The id of the group whose key is ``key`` (``""``: the root); None if none is."""
+        return self._group_ids.get(key)
+
+    def group_keys(self) -> frozenset[str]:
+        """The keys of every group, the root's ``""`` among them."""
+        return frozenset(self._group_ids)
+
+    def is_missing(self, op: int) -> bool:
+        """Whether op ``op`` is an input that names no node."""
+        return op >= self.op_count
+
+    def node_def(self, op: int) -> node_def_pb2.NodeDef:
+        """The NodeDef of op ``op`` (one of the graph's nodes, not a missing input)."""
+        parsed = self._parsed
+        node = parsed.get(op)
+        if node is None:
+            if len(parsed) >= _PARSED_KEPT:
+                parsed.clear()
+            node = parsed[op] = self.nodes.node_def(op)
+        return node

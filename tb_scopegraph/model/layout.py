@@ -1,0 +1,194 @@
+"""What one view shows: its frames, its boxes, and the graph's edges bundled between boxes.
+
+Every op is drawn by the visible box that holds it (itself, or the closed group it is in).
+All op-to-op edges of one kind (data or control) between two visible boxes become one `Edge`
+that counts them and names the first few distinct tensors they carry; edges inside one box
+are not drawn, except an op's input from itself while that op is visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tb_scopegraph.model.attrs import dtype_of, shape_of
+from tb_scopegraph.model.graph import MISSING, OP, ROOT, GraphModel
+from tb_scopegraph.model.views import View, shown_open
+
+#: An edge names at most this many of the tensors it carries ...
+_TENSORS_NAMED = 8
+#: ... looked for among its first this many connections (all are counted).
+_TENSORS_SCANNED = 64
+
+
+@dataclass(frozen=True)
+class Box:
+    """One visible node: an op, a closed group, or an input that names no node."""
+
+    kind: str
+    name: str
+    label: str
+    op: str
+    op_count: int
+    cluster: str | None  # key of the open group it is drawn in; None at the top level
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One open group, drawn as a frame around its children."""
+
+    kind: str
+    name: str
+    label: str
+    op_count: int
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor that an edge carries."""
+
+    name: str
+    dtype: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """All connections of one kind between two visible boxes, bundled into one edge."""
+
+    src: int  # index into Layout.boxes
+    dst: int
+    control: bool
+    count: int  # op-to-op connections bundled
+    tensors: tuple[Tensor, ...]  # the first distinct tensors, at most a few
+    tensor_count: int  # distinct tensors in the bundle
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything that one view shows, ready to be written as DOT."""
+
+    view: View
+    clusters: tuple[Cluster, ...]
+    boxes: tuple[Box, ...]
+    edges: tuple[Edge, ...]
+
+
+def layout(model: GraphModel, view: View) -> Layout:
+    """The clusters, boxes and bundled edges that ``view`` shows."""
+    groups = model.groups
+    ids = (model.group_id(k) for k in view.open)
+    opened = shown_open(model, (g for g in ids if g is not None))
+    n_ops = len(model.names)
+    # vis[g]: -1 if the group is open and shown, else the box that holds it.
+    vis = np.full(len(groups), -2, dtype=np.int64)
+    vis[ROOT] = -1
+    for gid in model.order[1:]:
+        above = vis[groups[gid].parent]
+        vis[gid] = (-1 if gid in opened else n_ops + gid) if above == -1 else above
+    rep = vis[model.op_group]
+    shown_ops = np.flatnonzero(rep == -1)
+    rep[shown_ops] = shown_ops
+
+    clusters = tuple(
+        Cluster(
+            kind=groups[g].kind,
+            name=groups[g].key,
+            label=groups[g].label,
+            op_count=groups[g].op_count,
+            parent=None if groups[g].parent == ROOT else groups[groups[g].parent].key,
+        )
+        for g in model.order[1:]
+        if g in opened
+    )
+    box_of: dict[int, int] = {}
+    boxes: list[Box] = []
+    for g in model.order:
+        if g not in opened:
+            continue
+        where = None if g == ROOT else groups[g].key
+        for child in groups[g].children:
+            if child not in opened:
+                box_of[n_ops + child] = len(boxes)
+                group = groups[child]
+                boxes.append(Box(group.kind, group.key, group.label, "", group.op_count, where))
+        for op in groups[g].ops:
+            box_of[op] = len(boxes)
+            boxes.append(_op_box(model, op, where))
+    edges = _bundle(model, rep, box_of)
+    return Layout(View(view.open, len(boxes)), clusters, tuple(boxes), edges)
+
+
+def _op_box(model: GraphModel, op: int, cluster: str | None) -> Box:
+    name = model.names[op]
+    label = name.rpartition("/")[2] if "/" in name else name
+    if model.is_missing(op):
+        return Box(MISSING, name, label, "", 0, cluster)
+    return Box(OP, name, label, model.op_types[op], 1, cluster)
+
+
+def _bundle(model: GraphModel, rep: np.ndarray, box_of: dict[int, int]) -> tuple[Edge, ...]:
+    e_src, e_dst, e_slot = model.edge_src, model.edge_dst, model.edge_slot
+    if not len(e_src):
+        return ()
+    src = rep[e_src]
+    dst = rep[e_dst]
+    # Edges inside one box are not drawn, but an op's input from itself (a self-loop) is,
+    # while the op is visible.
+    keep = np.flatnonzero((src != dst) | ((e_src == e_dst) & (src == e_src)))
+    if not len(keep):
+        return ()
+    width = len(model.names) + len(model.groups)
+    keys = (src[keep] * width + dst[keep]) * 2 + model.edge_control[keep]
+    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    edges = []
+    for b, key in enumerate(uniq.tolist()):
+        control = bool(key & 1)
+        pair = key >> 1
+        s, d = divmod(pair, width)
+        members = keep[order[starts[b] : starts[b] + min(int(counts[b]), _TENSORS_SCANNED)]]
+        tensors = []
+        seen = set()
+        for e in members.tolist():
+            t = (int(e_src[e]), int(e_slot[e]))
+            if t not in seen:
+                seen.add(t)
+                tensors.append(t)
+        total = len(seen)
+        if counts[b] > _TENSORS_SCANNED:
+            whole = keep[order[starts[b] : starts[b] + int(counts[b])]]
+            total = len(set(zip(e_src[whole].tolist(), e_slot[whole].tolist(), strict=True)))
+        edges.append(
+            Edge(
+                src=box_of[s],
+                dst=box_of[d],
+                control=control,
+                count=int(counts[b]),
+                tensors=tuple(
+                    _tensor(model, op, slot, control) for op, slot in tensors[:_TENSORS_NAMED]
+                ),
+                tensor_count=total,
+            )
+        )
+    return tuple(edges)
+
+
+def _tensor(model: GraphModel, op: int, slot: int, control: bool) -> Tensor:
+    name = model.names[op]
+    if control:
+        return Tensor("^" + name, "", "")
+    return Tensor(f"{name}:{slot}", tensor_dtype(model, op, slot), tensor_shape(model, op, slot))
+
+
+def tensor_shape(model: GraphModel, op: int, slot: int) -> str:
+    """The shape of output ``slot`` of op ``op`` as its NodeDef gives it, or ''."""
+    return "" if model.is_missing(op) else shape_of(model.node_def(op), slot)
+
+
+def tensor_dtype(model: GraphModel, op: int, slot: int) -> str:
+    """The dtype of output ``slot`` of op ``op`` as its NodeDef gives it, or ''."""
+    return "" if model.is_missing(op) else dtype_of(model.node_def(op), slot)

@@ -1,0 +1,296 @@
+"""Building a `GraphModel` from what the GraphDef reader found: missing inputs, groups, series.
+
+Each scope path is a group, numbered as the reader numbered the paths (the root ``""`` is
+group 0). Then, in bulk with numpy:
+
+- an input that names no node becomes an op of its own (a *missing* input), in the scope its
+  name gives;
+- five or more numbered siblings of one kind (and op type) fold into a *series*
+  (``layer_[0-47]``, as TensorBoard folds them);
+- a group with more than `MAX_CHILDREN` direct children is split into *chunks*
+  (``[part 2 of 3]``, and parts of parts);
+- each group's level, nesting and op count are added up, deepest groups first.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import replace
+
+import numpy as np
+
+from tb_scopegraph.model import _nodescan
+from tb_scopegraph.model._nodescan import parse_input
+from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES, GraphModel, Group
+
+#: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
+SERIES_MIN = 5
+#: A group with more direct children than this is split into chunks of this size.
+MAX_CHILDREN = 500
+
+
+def read(graph_def, fast: bool = True) -> _nodescan.Graph:
+    """What `_nodescan` reads of a GraphDef, of its bytes, or a copy of what it read before
+    (``fast`` False reads in Python even where the C reader is built)."""
+    if isinstance(graph_def, _nodescan.Graph):
+        # A build grows its lists (inputs naming no node, series): copies, so that what was
+        # read can be built again.
+        return replace(
+            graph_def,
+            names=list(graph_def.names),
+            ops=list(graph_def.ops),
+            paths=list(graph_def.paths),
+        )
+    if isinstance(graph_def, (bytes, bytearray, memoryview)):
+        return _nodescan.scan_graph(bytes(graph_def), fast)
+    return _nodescan.scan_graph(graph_def.SerializeToString(), fast, graph_def)
+
+
+def build(graph: _nodescan.Graph) -> GraphModel:
+    """The model of ``graph`` (its lists are grown: pass a copy to build one read twice)."""
+    return _Builder(graph).model()
+
+
+class _Builder:
+    def __init__(self, graph: _nodescan.Graph) -> None:
+        self.graph = graph
+        self.names = graph.names
+        self.types = graph.ops
+        self.real = len(graph.names)
+        self._add_missing()
+        self._build_groups()
+
+    def _add_missing(self) -> None:
+        """Edges as arrays; an input that names no node becomes an op of its own."""
+        graph = self.graph
+        src, slot, ctrl = graph.e_src, graph.e_slot, graph.e_ctrl
+        missing: dict[str, int] = {}
+        if graph.unresolved:
+            src, slot, ctrl = src.copy(), slot.copy(), ctrl.copy()
+            scopes = _nodescan.Scopes.of(graph)
+            op_path, op_split = [], []
+            type_id = len(graph.types)
+            if "" in graph.types:
+                type_id = graph.types.index("")
+            for e, text in graph.unresolved:
+                control, name, out = parse_input(text)
+                j = missing.get(name)
+                if j is None:
+                    j = missing[name] = len(self.names)
+                    self.names.append(name)
+                    self.types.append("")
+                    op_path.append(scopes.path(name.rpartition("/")[0]))
+                    op_split.append(scopes.split(name.rpartition("/")[2]))
+                src[e], slot[e], ctrl[e] = j, out, control
+            graph.op_path = np.concatenate((graph.op_path, np.asarray(op_path, np.int64)))
+            graph.type_ids = np.concatenate((graph.type_ids, np.full(len(op_path), type_id)))
+            graph.op_prefix = np.concatenate(
+                (graph.op_prefix, np.asarray([c for c, _ in op_split], np.int64))
+            )
+            graph.op_number = np.concatenate(
+                (graph.op_number, _nodescan.numbers([n for _, n in op_split]))
+            )
+            graph.paths = scopes.paths
+            graph.path_parent = np.asarray(scopes.parents, dtype=np.int64)
+            graph.path_prefix = np.asarray([c for c, _ in scopes.splits], dtype=np.int64)
+            graph.path_number = _nodescan.numbers([n for _, n in scopes.splits])
+        self.devices = graph.devices + [""] * len(missing)
+        self.edges = (src, graph.e_dst, slot, ctrl)
+
+    def _build_groups(self) -> None:
+        # Each scope path is a group, numbered as the paths are: the root "" is group 0. The
+        # groups are made as columns (series and chunks appended), and as objects in one go
+        # at the end (`model`).
+        graph = self.graph
+        keys = self.keys = graph.paths
+        self.labels = [key.rpartition("/")[2] for key in keys]
+        self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
+        self.by_key = dict(zip(keys, range(len(keys)), strict=True))
+        g_parent = graph.path_parent.copy()
+        self.op_parent = graph.op_path.copy()
+        g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
+        n = len(keys)
+        self.parents = g_parent.tolist()
+        self.children = _members(g_parent[1:], n, 1)
+        self.ops = _members(self.op_parent, n, 0)
+        self.chunked: set[int] = set()  # groups whose children and ops are lists again
+        sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
+        for gid in np.flatnonzero(sizes > MAX_CHILDREN).tolist():
+            self._chunk(gid)
+
+    def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
+        while key in self.by_key:
+            key += "~"
+        gid = len(self.keys)
+        self.keys.append(key)
+        self.labels.append(label)
+        self.kinds.append(kind)
+        self.parents.append(parent)
+        self.children.append([])
+        self.ops.append([])
+        self.chunked.add(gid)
+        self.by_key[key] = gid
+        return gid
+
+    def _fold_series(
+        self, keys: list[str], labels: list[str], kinds: list[str], g_parent: np.ndarray
+    ) -> np.ndarray:
+        """Fold five or more numbered siblings of one kind (and op type) into a series; the
+        groups' parents afterwards (series appended to ``keys``, ``labels``, ``kinds``).
+
+        In bulk: the candidates (numbered scopes and ops in groups of five or more children)
+        are sorted by (parent, scope or op, prefix, op type, id); runs of five or more become
+        series, made parent by parent, scopes' before ops', in the order of their first member.
+        """
+        graph = self.graph
+        n = len(keys)
+        size = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
+        eligible = np.append(size >= SERIES_MIN, False)  # [-1]: the root's parent, none
+        gc = np.flatnonzero((graph.path_prefix >= 0) & eligible[g_parent])
+        oc = np.flatnonzero((graph.op_prefix >= 0) & eligible[self.op_parent])
+        if not (len(gc) + len(oc)):
+            return g_parent
+        parent = np.concatenate((g_parent[gc], self.op_parent[oc]))
+        is_op = np.concatenate((np.zeros(len(gc), bool), np.ones(len(oc), bool)))
+        prefix = np.concatenate((graph.path_prefix[gc], graph.op_prefix[oc]))
+        op_type = np.concatenate((np.full(len(gc), -1, np.int64), graph.type_ids[oc]))
+        member = np.concatenate((gc, oc))
+        order = np.lexsort((member, op_type, prefix, is_op, parent))
+        parent, is_op, prefix = parent[order], is_op[order], prefix[order]
+        op_type, member = op_type[order], member[order]
+        number = np.concatenate((graph.path_number[gc], graph.op_number[oc]))[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (
+            (parent[1:] != parent[:-1])
+            | (is_op[1:] != is_op[:-1])
+            | (prefix[1:] != prefix[:-1])
+            | (op_type[1:] != op_type[:-1])
+        )
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(order))
+        big = np.flatnonzero(ends - starts >= SERIES_MIN)
+        if not len(big):
+            return g_parent
+        starts, ends = starts[big], ends[big]
+        runs = np.lexsort((member[starts], is_op[starts], parent[starts]))
+        starts, ends = starts[runs], ends[runs]
+        # Each run's smallest and largest number (reduceat over [start, end) pairs).
+        bounds = np.column_stack((starts, ends)).ravel()
+        padded = np.append(number, number[:1])
+        lows = np.minimum.reduceat(padded, bounds)[::2].tolist()
+        highs = np.maximum.reduceat(padded, bounds)[::2].tolist()
+        run_parent = parent[starts]
+        by_key = self.by_key
+        for gid, code, low, high in zip(
+            run_parent.tolist(), prefix[starts].tolist(), lows, highs, strict=True
+        ):
+            head = graph.prefixes[code >> 1]
+            # Conv2d[0]..Conv2d[4] (PyTorch) read as Conv2d[0-4], layer_0.. as layer_[0-4].
+            label = f"{head}{low}-{high}]" if code & 1 else f"{head}[{low}-{high}]"
+            key = f"{keys[gid]}/{label}" if gid else label
+            while key in by_key:
+                key += "~"
+            by_key[key] = len(keys)
+            keys.append(key)
+            labels.append(label)
+            kinds.append(SERIES)
+        sizes = ends - starts
+        owner = np.repeat(np.arange(n, len(keys), dtype=np.int64), sizes)
+        at = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        moved, moved_op = member[at], is_op[at]
+        self.op_parent[moved[moved_op]] = owner[moved_op]
+        g_parent = np.concatenate((g_parent, run_parent))
+        g_parent[moved[~moved_op]] = owner[~moved_op]
+        return g_parent
+
+    def _chunk(self, gid: int) -> None:
+        """Split a group with too many children into parts (and parts of parts)."""
+        items = [(False, c) for c in self.children[gid]] + [(True, o) for o in self.ops[gid]]
+        if len(items) <= MAX_CHILDREN:
+            return
+        items.sort(key=lambda item: item[1] if item[0] else self._first_op(item[1]))
+        size = MAX_CHILDREN
+        while -(-len(items) // size) > MAX_CHILDREN:
+            size *= MAX_CHILDREN
+        parts = [items[i : i + size] for i in range(0, len(items), size)]
+        key = self.keys[gid]
+        self.children[gid], self.ops[gid] = [], []
+        self.chunked.add(gid)
+        for n, part in enumerate(parts, 1):
+            label = f"[part {n} of {len(parts)}]"
+            cid = self._new_group(f"{key}/{label}" if key else label, label, CHUNK, gid)
+            for is_op, item in part:
+                if is_op:
+                    self.ops[cid].append(item)
+                    self.op_parent[item] = cid
+                else:
+                    self.children[cid].append(item)
+                    self.parents[item] = cid
+            self.children[gid].append(cid)
+            self._chunk(cid)
+
+    def _first_op(self, gid: int) -> int:
+        while not self.ops[gid] and self.children[gid]:
+            gid = self.children[gid][0]
+        return self.ops[gid][0] if self.ops[gid] else 0
+
+    def model(self) -> GraphModel:
+        """The finished tree: levels, nesting and op counts added, everything frozen."""
+        n = len(self.keys)
+        kinds, children = self.kinds, self.children
+        for gid in self.chunked:
+            children[gid], self.ops[gid] = tuple(children[gid]), tuple(self.ops[gid])
+        order = [ROOT]
+        nesting = [0] * n
+        level = [0] * n
+        for gid in order:  # breadth first: the list grows as it is walked
+            below = children[gid]
+            if below:
+                inner = level[gid] + (0 if kinds[gid] in (SERIES, CHUNK) else 1)
+                depth = nesting[gid] + 1
+                for child in below:
+                    level[child] = inner
+                    nesting[child] = depth
+                order += below
+        depths = np.asarray(nesting, dtype=np.int64)
+        # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
+        # added into the parent, deepest groups first, one nesting level at a time.
+        parent = np.asarray(self.parents, dtype=np.int64)
+        total = np.bincount(self.op_parent[: self.real], minlength=n)
+        by_depth = np.argsort(depths, kind="stable")
+        starts = np.searchsorted(depths[by_depth], np.arange(int(depths.max()) + 2)).tolist()
+        for depth in range(len(starts) - 2, 0, -1):
+            at = by_depth[starts[depth] : starts[depth + 1]]
+            np.add.at(total, parent[at], total[at])
+        child_count = np.bincount(parent[1:], minlength=n) + np.bincount(
+            self.op_parent, minlength=n
+        )
+        # tuple.__new__ over the columns makes the groups without a Python call each (31k
+        # groups on the 100k-op graph).
+        columns = (self.keys, self.labels, kinds, self.parents, children, self.ops)
+        figures = (total.tolist(), level, nesting, child_count.tolist())
+        groups = tuple(map(_make_group, zip(*columns, *figures, strict=True)))
+        return GraphModel(
+            names=tuple(self.names),
+            op_types=tuple(self.types),
+            devices=tuple(self.devices),
+            op_count=self.real,
+            edges=self.edges,
+            op_group=self.op_parent,
+            groups=groups,
+            order=tuple(order),
+            group_ids=self.by_key,
+            nodes=self.graph.nodes,
+        )
+
+
+_make_group = functools.partial(tuple.__new__, Group)
+
+
+def _members(parent_of: np.ndarray, n: int, first: int) -> list[tuple[int, ...]]:
+    """For each of ``n`` groups, the items (numbered from ``first``) it parents, in order."""
+    order = np.argsort(parent_of, kind="stable")
+    bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
+    items = tuple((order + first).tolist())
+    return [items[a:b] for a, b in itertools.pairwise(bounds)]

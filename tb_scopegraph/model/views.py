@@ -1,0 +1,171 @@
+"""Which groups a view opens: the view asked for, the default first view, opening to a depth.
+
+A `View` is the set of open groups (by key) and how many boxes it shows. An open group shows
+only when all its ancestors are open too; every op of the graph is then inside exactly one
+visible box, or is a box itself. No view may show more than `MAX_BOXES` boxes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
+from tb_scopegraph.model.graph import ROOT, GraphModel
+
+#: The default view opens groups while it stays at or under this many boxes: few enough that
+#: the demo's graphs are shown whole, or by their top, with labels 7.5-10 px tall in a
+#: 1,400 x 900 window; more boxes draw their labels too small to read and lay out slower.
+DEFAULT_BOXES = 30
+#: ... and leaves groups of fewer ops than this closed.
+DEFAULT_MIN_OPS = 4
+#: What tells numbered siblings apart (see `default_view`).
+_DIGITS = re.compile(r"\d+")
+#: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
+MAX_BOXES = 1500
+#: Views that open groups on their own (the default view, ``depth``) nest open groups at most
+#: this deep: every frame's id holds its full name, so a deep path grows DOT quadratically.
+MAX_NESTING = 100
+
+
+@dataclass(frozen=True)
+class View:
+    """Which groups are open: the part of a view that changes what is laid out."""
+
+    open: frozenset[str]
+    boxes: int
+
+
+def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) -> View:
+    """The view with these groups open (and, with ``depth``, every group that deep)."""
+    wanted = set()
+    for key in open:
+        gid = model.group_id(key)
+        if gid is None:
+            raise NotFound(f"no scope {key!r} in this graph")
+        wanted.add(gid)
+    if depth is not None:
+        if depth < 0:
+            raise InvalidQuery(f"depth must be 0 or more, not {depth}")
+        wanted |= _open_to_depth(model, depth, wanted)
+    opened = shown_open(model, wanted)
+    boxes = _box_count(model, opened)
+    groups = model.groups
+    if boxes > MAX_BOXES:
+        biggest = sorted(opened - {ROOT}, key=lambda g: -groups[g].child_count)[:3]
+        names = ", ".join(repr(groups[g].key) for g in biggest)
+        raise InvalidView(
+            f"this view would show {boxes} boxes, more than the {MAX_BOXES} a layout can "
+            f"take; close some scopes (the largest open ones: {names})"
+        )
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+
+
+def default_view(model: GraphModel) -> View:
+    """A small view that tells something: lone scopes opened, then more while it is small."""
+    groups = model.groups
+    opened = {ROOT}
+    boxes = groups[ROOT].child_count
+    frontier = [ROOT]
+    # A scope that is the only group at its level is opened, whatever it holds.
+    while frontier:
+        gid = frontier.pop()
+        subgroups = groups[gid].children
+        if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
+            only = subgroups[0]
+            grown = boxes + groups[only].child_count - 1
+            if grown <= MAX_BOXES:
+                opened.add(only)
+                boxes = grown
+                frontier.append(only)
+    # Then a level at a time, biggest first, while the view stays readable. Groups of a
+    # few ops read well as boxes; a level that does not fit whole is the last one opened.
+    # Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
+    # closed together, so that a repeat looks like the others.
+    level = _visible_groups(model, opened)
+    while level:
+        nxt = []
+        whole = True
+        for family in _families(model, level):
+            family = [
+                g
+                for g in family
+                if groups[g].op_count >= DEFAULT_MIN_OPS and groups[g].nesting <= MAX_NESTING
+            ]
+            if not family:
+                continue
+            grown = boxes + sum(groups[g].child_count - 1 for g in family)
+            if grown <= DEFAULT_BOXES:
+                opened.update(family)
+                boxes = grown
+                for g in family:
+                    nxt.extend(groups[g].children)
+            else:
+                whole = False
+        level = nxt if whole else []
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+
+
+def nesting(model: GraphModel, view: View) -> int:
+    """How many open groups deep ``view`` nests (0 when nothing is open)."""
+    groups = model.groups
+    ids = (model.group_id(k) for k in view.open)
+    return max((groups[g].nesting for g in ids if g is not None), default=0)
+
+
+def shown_open(model: GraphModel, wanted: Iterable[int]) -> set[int]:
+    """The open groups that show (the root among them): those of ``wanted`` whose ancestors
+    are all open too."""
+    wanted = set(wanted)
+    groups = model.groups
+    opened = {ROOT}
+    for gid in model.order[1:]:
+        if gid in wanted and groups[gid].parent in opened:
+            opened.add(gid)
+    return opened
+
+
+def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
+    """`level`'s groups by family, biggest first: siblings whose labels differ only in
+    their numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``; and as Keras numbers
+    its layers, ``dense``, ``dense_1``) are one family."""
+    groups = model.groups
+    families: dict[tuple[int, str], list[int]] = {}
+    for gid in level:
+        group = groups[gid]
+        pattern = _DIGITS.sub("#", group.label).removesuffix("_#")
+        families.setdefault((group.parent, pattern), []).append(gid)
+    return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
+
+
+def _visible_groups(model: GraphModel, opened: set[int]) -> list[int]:
+    groups = model.groups
+    return [
+        c
+        for g in opened
+        for c in groups[g].children
+        if c not in opened and groups[c].parent in opened
+    ]
+
+
+def _open_to_depth(model: GraphModel, depth: int, already: set[int]) -> set[int]:
+    groups = model.groups
+    opened = shown_open(model, already)
+    boxes = _box_count(model, opened)
+    for gid in model.order[1:]:
+        group = groups[gid]
+        if group.level > depth or gid in opened or group.parent not in opened:
+            continue
+        if group.nesting > MAX_NESTING:
+            continue
+        grown = boxes + group.child_count - 1
+        if grown <= MAX_BOXES:
+            opened.add(gid)
+            boxes = grown
+    return opened
+
+
+def _box_count(model: GraphModel, opened: set[int]) -> int:
+    groups = model.groups
+    return sum(groups[g].child_count for g in opened) - (len(opened) - 1)
