@@ -13,7 +13,7 @@ from typing import Any
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
-from tb_scopegraph.reading import event_files
+from tb_scopegraph.reading import event_files, storage
 from tb_scopegraph.reading.adapter import FileFormat
 from tb_scopegraph.reading.depth import parse_text_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
@@ -29,8 +29,7 @@ _TEXT_SUFFIXES = (".pbtxt", ".txt", ".pbtext")
 def read_file(path: str) -> bytes:
     """The bytes of the file at `path`; SourceError saying why if it cannot be read."""
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return storage.read_bytes(path)
     except FileNotFoundError:
         raise SourceError(f"no such file: {path}") from None
     except OSError as e:
@@ -88,13 +87,13 @@ def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
 
 def is_graph_file(path: str) -> bool:
     """Whether `path` is a file to read as a graph: any file but an event file."""
-    return os.path.isfile(path) and not event_files.is_event_file(os.path.basename(path))
+    return storage.isfile(path) and not event_files.is_event_file(storage.basename(path))
 
 
 def open_graph_file(path: str) -> dict[GraphInfo, Graph]:
     """The one graph of a graph file, listed under the file's name."""
     graph = read_graph_file(path)
-    return {GraphInfo(os.path.basename(path), FILE_GRAPH, "", len(graph.graph_def.node)): graph}
+    return {GraphInfo(storage.basename(path), FILE_GRAPH, "", len(graph.graph_def.node)): graph}
 
 
 FILE_FORMAT = FileFormat(kind=FILE_GRAPH, match=is_graph_file, open=open_graph_file)

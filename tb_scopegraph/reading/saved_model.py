@@ -13,6 +13,7 @@ from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
+from tb_scopegraph.reading import storage
 from tb_scopegraph.reading.adapter import FileFormat
 from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
@@ -68,9 +69,9 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
     which `expand_function_library` turns into scopes.
     """
     path = os.fspath(path)
-    if os.path.isdir(path):
-        files = [os.path.join(path, name) for name in SAVED_MODEL_FILES]
-        found = [f for f in files if os.path.isfile(f)]
+    if storage.isdir(path):
+        files = [storage.join(path, name) for name in SAVED_MODEL_FILES]
+        found = [f for f in files if storage.isfile(f)]
         if not found:
             raise SourceError(f"no saved_model.pb in {path}")
         path = found[0]
@@ -100,17 +101,20 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
 def is_saved_model(path: str | os.PathLike[str]) -> bool:
     """Whether `path` is a SavedModel folder or its `saved_model.pb`/`.pbtxt` file."""
     path = os.fspath(path)
-    if os.path.isdir(path):
-        return any(os.path.isfile(os.path.join(path, name)) for name in SAVED_MODEL_FILES)
-    return os.path.basename(path) in SAVED_MODEL_FILES
+    if storage.isdir(path):
+        return any(storage.isfile(storage.join(path, name)) for name in SAVED_MODEL_FILES)
+    return storage.basename(path) in SAVED_MODEL_FILES
 
 
 def open_saved_model(path: str) -> dict[GraphInfo, Graph]:
     """The meta graphs of a SavedModel, each listed under its tags, in a run named after
     the SavedModel's folder."""
-    name = os.path.basename(os.path.normpath(path))
-    if not os.path.isdir(path):
-        name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    name = storage.basename(path)
+    if not storage.isdir(path):
+        local = not storage.is_url(path)
+        name = storage.basename(
+            os.path.dirname(os.path.abspath(path)) if local else storage.dirname(path)
+        )
     return {
         GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): Graph(graph)
         for tags, graph in load_saved_model(path)
