@@ -269,14 +269,20 @@ def _printable(text: str) -> str:
 def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
     graphs = _open(args.path)
     info = graphs.select(run=args.run, kind=args.kind, tag=args.tag)
-    return hierarchy_of(graphs.load_graph(info)), info
+    hierarchy = hierarchy_of(graphs.load_graph(info))
+    for warning in hierarchy.warnings:  # one line per kind of thing skipped or repaired
+        _warn(warning.message)
+    return hierarchy, info
 
 
 def hierarchy_of(graph: Graph) -> Hierarchy:
     """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
     from tb_scopegraph.model.hierarchy import Hierarchy
+    from tb_scopegraph.reading.repair import warnings_of
 
-    return Hierarchy(graph.drawable, stats=graph.stats)
+    hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
+    hierarchy.warnings = warnings_of(graph.warnings, hierarchy.graph)
+    return hierarchy
 
 
 def _scopes(args: argparse.Namespace) -> int:

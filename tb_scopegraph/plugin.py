@@ -38,7 +38,7 @@ from tb_scopegraph.errors import (
 from tb_scopegraph.model import paths, structure, summaries
 from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View, release_memory
-from tb_scopegraph.reading import data_provider
+from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.reading.graph_file import FILE_GRAPH
 from tb_scopegraph.reading.meta_graph import META_GRAPH
@@ -361,7 +361,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
                 "graphs": graphs,
                 "view": {**first, "error": message, "status": code, "timeout": timeout},
             }
-        return {"graphs": graphs, "view": {**first, "svg": svg.decode("utf-8")}}
+        hierarchy = self._hierarchy(ctx, experiment, **first)[1]  # drawn: cached
+        warnings = [w.to_json() for w in hierarchy.warnings]
+        return {
+            "graphs": graphs,
+            "view": {**first, "svg": svg.decode("utf-8"), "warnings": warnings},
+        }
 
     def tab_module_impl(self, ctx, experiment: str) -> bytes:
         """The tab's module: `boot.bundle.js` (frontend/boot.js, which shows the first drawing
@@ -454,7 +459,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
-        tree = self._hierarchy(ctx, experiment, run, kind, tag)[1].tree()
+        hierarchy = self._hierarchy(ctx, experiment, run, kind, tag)[1]
+        tree = {**hierarchy.tree(), "warnings": [w.to_json() for w in hierarchy.warnings]}
         # Below that, every level would repeat its full name: quadratic in a deep path.
         stack = [(tree, 0)]
         while stack:
@@ -466,8 +472,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
         """The groups a view opens (the default view resolved) and how many boxes it shows."""
-        _, _, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
-        return {"open": sorted(view.open), "boxes": view.boxes}
+        _, hierarchy, view = self._view(ctx, experiment, run, kind, tag, open_, depth)
+        warnings = [w.to_json() for w in hierarchy.warnings]
+        return {"open": sorted(view.open), "boxes": view.boxes, "warnings": warnings}
 
     def dot_impl(
         self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""
@@ -691,6 +698,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             # A profile is drawn on its run's graph, read beside the profile's own blob.
             graph = data_provider.load_graph(self._provider, ctx, experiment, ref, blob)
             hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
+            hierarchy.warnings = repair.warnings_of(graph.warnings, hierarchy.graph)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
             return hierarchy

@@ -22,6 +22,7 @@ from tensorboard.compat.proto import (
 
 from tb_scopegraph.errors import NotFound, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.reading import repair
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph, read_graph
 from tb_scopegraph.reading.formats import KIND_PLUGINS, KINDS, PLUGIN_NAMES, parse_graph
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY, expand_function_library
@@ -338,15 +339,35 @@ def test_truncated_event_file_keeps_the_events_before_the_damage(tmp_path):
         b"\xff" * 32,
         event_pb2.Event(step=3, wall_time=1.0).SerializeToString(),  # another protobuf
         summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="t")]).SerializeToString(),
-        # Deterministic: the test's id holds these bytes, and every xdist worker must agree.
-        graphs.graph_from_nodes([("a", "Const"), ("a", "Const")]).SerializeToString(
-            deterministic=True
-        ),
+        graphs.graph_bytes([graphs.field(1, b"a")], tail=b"\xff" * 8),  # no op, then junk
     ],
 )
 def test_parse_graph_rejects_bytes_that_are_no_graph(data):
     with pytest.raises(SourceError, match="not a valid GraphDef"):
         parse_graph(RUN_GRAPH, data)
+
+
+def test_parse_graph_repairs_what_it_can_and_reports_it():
+    graph = graphs.graph_from_nodes([("a", "Const"), ("a", "Const"), ("b", "Identity", ("a",))])
+    with repair.collecting() as found:
+        parsed = parse_graph(RUN_GRAPH, graph.SerializeToString())
+    assert graphs.node_names(parsed) == ["a", "b"]
+    assert [(w.kind, w.count, w.examples) for w in found.warnings()] == [
+        ("duplicate_name", 1, ("a",))
+    ]
+    # Outside a collecting block nothing is kept, and the graph is the same.
+    assert parse_graph(RUN_GRAPH, graph.SerializeToString()) == parsed
+
+
+def test_salvage_keeps_the_nodes_before_junk_and_reports_the_rest():
+    good = graphs.ffn_graph()
+    data = good.SerializeToString() + b"\x0a\x80"  # a node whose length is cut
+    with repair.collecting() as found:
+        parsed = parse_graph(RUN_GRAPH, data)
+    assert graphs.node_names(parsed) == graphs.node_names(good)
+    [warning] = found.warnings()
+    assert warning.kind == "unreadable_bytes"
+    assert warning.examples == (f"bytes {len(data) - 2}-{len(data)} of {len(data)}",)
 
 
 def test_parse_graph_accepts_an_empty_graph():
@@ -391,7 +412,7 @@ def test_load_graph_file_with_another_suffix_tries_binary_then_text(tmp_path):
         ("bad.pbtxt", b'node { name: "a" op: ', "bad.pbtxt: not a valid text GraphDef"),
         ("bad.pbtxt", b'nodes { name: "a" }', "bad.pbtxt: not a valid text GraphDef"),
         ("bad.pbtxt", b"\xff\xfe", "bad.pbtxt: not a valid text GraphDef"),
-        ("noop.pbtxt", b'node { name: "a" }', "node #0 has no name or no op"),
+        ("noop.pbtxt", b'node { name: "a" }', "no node has both a name and an op"),
         ("bad", b"\xff\xfe", "bad: not a valid GraphDef"),
     ],
 )

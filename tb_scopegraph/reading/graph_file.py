@@ -13,11 +13,11 @@ from typing import Any
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
-from tb_scopegraph.reading import event_files, storage
-from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading import event_files, repair, storage
+from tb_scopegraph.reading.adapter import FileFormat, with_warnings
 from tb_scopegraph.reading.depth import parse_text_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.meta_graph import parse_meta_graph
 from tb_scopegraph.reading.run_graph import read_run_graph
 
@@ -45,8 +45,14 @@ def load_graph_file(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:
 
 
 def read_graph_file(path: str | os.PathLike[str]) -> Graph:
-    """`load_graph_file`'s graph; a plain binary one also read for drawing (as a run graph)."""
-    path = os.fspath(path)
+    """`load_graph_file`'s graph; a plain binary one also read for drawing (as a run graph),
+    with what was skipped or repaired to read it as warnings."""
+    with repair.collecting() as found:
+        graph = _read_graph_file(os.fspath(path))
+    return with_warnings(graph, found)
+
+
+def _read_graph_file(path: str) -> Graph:
     data = read_file(path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix == ".meta":
@@ -57,7 +63,11 @@ def read_graph_file(path: str | os.PathLike[str]) -> Graph:
     if suffix in _TEXT_SUFFIXES:
         return Graph(finish(parse_text(path, data)))
     try:
-        return read_run_graph(data)
+        # Kept apart: what reading the bytes as binary reported is void if they are text.
+        with repair.collecting() as binary_found:
+            graph = read_run_graph(data)
+        repair.report_found(binary_found)
+        return graph
     except SourceError as binary_error:
         if suffix == ".pb":
             raise type(binary_error)(f"{path}: {binary_error}") from None
@@ -79,7 +89,7 @@ def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
         raise type(e)(f"{path}: {e}") from None
     if proto is None:
         try:
-            check_graph(graph)
+            repair_graph(graph)
         except SourceError as e:
             raise type(e)(f"{path}: {e}") from None
     return graph

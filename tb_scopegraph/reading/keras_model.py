@@ -12,7 +12,7 @@ from tensorboard.plugins.graph import metadata as graph_metadata
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading.adapter import Format, known_version
 from tb_scopegraph.reading.depth import load_json
-from tb_scopegraph.reading.graph_def import check_graph
+from tb_scopegraph.reading.graph_def import repair_graph
 
 CONCEPTUAL = "conceptual"
 """A Keras model's layers, from the JSON config Keras' TensorBoard callback writes."""
@@ -32,7 +32,7 @@ def parse_keras_config(data: bytes) -> graph_pb2.GraphDef:
     for node in graph.node:
         # Layers have no op; their Keras class says what they are.
         node.op = node.op or node.attr["keras_class"].s.decode("utf-8", "replace") or "Layer"
-    check_graph(graph)
+    repair_graph(graph)
     return graph
 
 

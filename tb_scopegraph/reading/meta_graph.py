@@ -15,7 +15,7 @@ from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import Format
 from tb_scopegraph.reading.depth import decode_message
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 
 META_GRAPH = "meta_graph"
 """A run's `meta_graph_def` (read from event files only: TensorBoard's providers drop it)."""
@@ -29,7 +29,7 @@ def parse_meta_graph(data: bytes) -> graph_pb2.GraphDef:
     meta_graph = decode_message(meta_graph_pb2.MetaGraphDef, data, "MetaGraphDef")
     if len(unknown_fields.UnknownFieldSet(meta_graph)):
         raise SourceError("not a valid MetaGraphDef (unknown fields: another kind of protobuf?)")
-    check_graph(meta_graph.graph_def)
+    repair_graph(meta_graph.graph_def)
     return finish(meta_graph.graph_def)
 
 

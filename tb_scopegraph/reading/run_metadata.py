@@ -21,7 +21,7 @@ from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import Format, RunGraph, known_version
 from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphRef, NodeStats
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.merge import merge_graph_defs
 
 OP_GRAPH = "op_graph"
@@ -59,7 +59,7 @@ def _parse_run_metadata(data: bytes) -> graph_pb2.GraphDef:
 
 def _merge_checked(graphs: list[graph_pb2.GraphDef]) -> graph_pb2.GraphDef:
     for graph in graphs:
-        check_graph(graph)
+        repair_graph(graph)
     return finish(merge_graph_defs(graphs))
 
 

@@ -13,11 +13,11 @@ from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
-from tb_scopegraph.reading import storage
-from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading import repair, storage
+from tb_scopegraph.reading.adapter import FileFormat, with_warnings
 from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.graph_file import parse_text, read_file
 
 SAVED_MODEL = "saved_model"
@@ -91,7 +91,7 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
         if tags in (t for t, _ in found_graphs):
             tags = f"{tags}#{index}"
         try:
-            check_graph(meta_graph.graph_def)
+            repair_graph(meta_graph.graph_def)
         except SourceError as e:
             raise SourceError(f"{path}: meta graph {tags}: {e}") from None
         found_graphs.append((tags, finish(meta_graph.graph_def)))
@@ -115,9 +115,12 @@ def open_saved_model(path: str) -> dict[GraphInfo, Graph]:
         name = storage.basename(
             os.path.dirname(os.path.abspath(path)) if local else storage.dirname(path)
         )
+    with repair.collecting() as found:
+        graphs = load_saved_model(path)
+    # What was repaired is told for the whole file: each meta graph shows it (most have one).
     return {
-        GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): Graph(graph)
-        for tags, graph in load_saved_model(path)
+        GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): with_warnings(Graph(graph), found)
+        for tags, graph in graphs
     }
 
 
