@@ -208,19 +208,21 @@ def test_random_bytes_are_not_a_valid_graph_def_and_the_rest_still_work(routes, 
     assert "not a valid GraphDef" in routes.error(422, route, run="garbage", **params_for(route))
 
 
-def test_a_repeated_name_keeps_the_first_node_and_warns(routes):
+def test_a_repeated_name_is_drawn_renamed_and_warned_of(routes):
     svg = routes.ok("svg", run="duplicate", depth="1").data
-    assert svg_ids(svg, "node") == {element_id("op", "dup"), element_id("op", "use")}
+    assert svg_ids(svg, "node") == {element_id("op", n) for n in ("dup", "dup (2)", "use")}
     view = routes.json("view", run="duplicate")
     assert view["warnings"] == [
         {
             "kind": "duplicate_name",
             "count": 1,
-            "message": "1 node repeats an earlier node's name, skipped: dup",
-            "examples": ["dup"],
+            "message": "1 node repeats an earlier node's name, drawn renamed: dup (2)",
+            "examples": ["dup (2)"],
         }
     ]
     assert routes.json("hierarchy", run="duplicate")["warnings"] == view["warnings"]
+    # An input naming it means the first.
+    assert routes.json("node", run="duplicate", name="dup")["outputs"][0]["consumers"] == ["use"]
     assert routes.json("view", run="good")["warnings"] == []
 
 
@@ -329,7 +331,7 @@ def bad_parts_logdir(tmp_path_factory):
 BAD_NODES_WARNINGS = [
     "1 node has no name, skipped: #3 (Relu)",
     "1 node has no op, drawn with op type (no op): dense/w",
-    "1 node repeats an earlier node's name, skipped: out",
+    "1 node repeats an earlier node's name, drawn renamed: out (2)",
     "1 input names no node, drawn as missing nodes: dense/Relu",
 ]
 BAD_BYTES_WARNINGS = [
@@ -343,12 +345,13 @@ BAD_BYTES_WARNINGS = [
 
 def check_bad_parts(routes: Api) -> None:
     svg = routes.ok("svg", run="bad_nodes", depth="2").data
-    ops = {element_id("op", n) for n in ("x", "dense/w", "dense/MatMul", "out")}
+    ops = {element_id("op", n) for n in ("x", "dense/w", "dense/MatMul", "out", "out (2)")}
     assert svg_ids(svg, "node") == ops | {element_id("missing", "dense/Relu")}
     view = routes.json("view", run="bad_nodes", depth="2")
     assert [w["message"] for w in view["warnings"]] == BAD_NODES_WARNINGS
     assert routes.json("node", run="bad_nodes", name="dense/w")["op"] == "(no op)"
     assert routes.json("node", run="bad_nodes", name="out")["op"] == "Identity"  # the first
+    assert routes.json("node", run="bad_nodes", name="out (2)")["op"] == "Const"
 
     svg = routes.ok("svg", run="bad_bytes", depth="1").data
     assert svg_ids(svg, "node") == {element_id("op", n) for n in ("x", "y", "z")}
@@ -403,7 +406,7 @@ def test_cli_draws_the_rest_and_prints_one_line_per_kind(bad_parts_logdir, capsy
     rows = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]}
     assert rows == {
         "bad_bytes": "3",
-        "bad_nodes": "4",
+        "bad_nodes": "5",
         "good": str(len(ffn_graph().node)),
         "nothing": "?",
     }

@@ -351,9 +351,9 @@ def test_parse_graph_repairs_what_it_can_and_reports_it():
     graph = graphs.graph_from_nodes([("a", "Const"), ("a", "Const"), ("b", "Identity", ("a",))])
     with repair.collecting() as found:
         parsed = parse_graph(RUN_GRAPH, graph.SerializeToString())
-    assert graphs.node_names(parsed) == ["a", "b"]
+    assert graphs.node_names(parsed) == ["a", "a (2)", "b"]
     assert [(w.kind, w.count, w.examples) for w in found.warnings()] == [
-        ("duplicate_name", 1, ("a",))
+        ("duplicate_name", 1, ("a (2)",))
     ]
     # Outside a collecting block nothing is kept, and the graph is the same.
     assert parse_graph(RUN_GRAPH, graph.SerializeToString()) == parsed
@@ -639,6 +639,37 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
     view = hierarchy.view(depth=10)
     missing = [b.name for b in hierarchy.layout(view).boxes if b.kind == "missing"]
     assert missing == [f"{scope}/gone"]
+
+
+def test_function_bodies_with_bad_nodes_are_repaired_as_graphs_are():
+    body = [
+        ("m", "Mul", ("a", "a")),
+        ("m", "Add", ("a",)),
+        ("", "Relu", ("m:z:0",)),
+        ("q", "", ("m:z:0",)),
+    ]
+    broken = graphs.function_def("f", ["a"], body, {"out": "m:z:0"})
+    nameless = graphs.function_def("", ["a"], [("k", "Identity", ("a",))], {})
+    again = graphs.function_def("f", ["a"], [("k", "Identity", ("a",))], {})
+    graph = _with_library([("x", "Placeholder"), ("call", "f", ("x",))], broken, nameless, again)
+    with repair.collecting() as found:
+        expanded = parse_graph(RUN_GRAPH, graph.SerializeToString())
+    scope = f"{LIB}/f"
+    assert [(n.name, n.op) for n in expanded.node] == [
+        ("x", "Placeholder"),
+        ("call", "f"),
+        (f"{scope}/a", "_Arg"),
+        (f"{scope}/m", "Mul"),
+        (f"{scope}/m (2)", "Add"),
+        (f"{scope}/q", repair.NO_OP),
+        (f"{scope}/out", "_Retval"),
+    ]
+    assert [w.message for w in found.warnings()] == [
+        "1 node has no name, skipped: f: #2",
+        f"1 node has no op, drawn with op type (no op): {scope}/q",
+        f"1 node repeats an earlier node's name, drawn renamed: {scope}/m (2)",
+        "2 functions are nameless or named twice, left out: #1, f",
+    ]
 
 
 def test_graph_from_object_expands_a_copy_and_leaves_the_graph_passed_in():
