@@ -420,3 +420,30 @@ def test_a_text_graph_file_written_by_tensorflow_is_repaired_too(tmp_path, capsy
     status, out, err = run_cli(["render", tmp_path / "model.pbtxt", "--format", "dot"], capsys)
     assert status == 0 and element_id("op", "dense/MatMul") in dot_node_ids(out)
     assert err.splitlines() == [f"tb-scopegraph: warning: {line}" for line in BAD_NODES_WARNINGS]
+
+
+def test_a_text_graph_file_edited_wrong_keeps_the_nodes_that_parse(tmp_path, capsys):
+    import tensorflow as tf
+
+    graph = tf.compat.v1.GraphDef.FromString(ffn_graph().SerializeToString())
+    tf.io.write_graph(graph, str(tmp_path), "model.pbtxt", as_text=True)
+    path = tmp_path / "model.pbtxt"
+    text = path.read_text()
+    # A size no parser takes in one node's shapes, a misspelt field in another, a cut.
+    first = text.index("size: ", text.index('name: "layer1/MatMul"'))
+    text = text[:first] + "size: many" + text[text.index("\n", first) :]
+    text = text.replace('op: "Relu"', 'op: "Relu"\n  colour: "red"', 1)
+    cut = text.rindex("node {")
+    path.write_text(text[: cut + 20])
+    status, out, err = run_cli(["render", path, "--depth", "9", "--format", "dot"], capsys)
+    assert status == 0
+    drawn = dot_node_ids(out)
+    names = [n.name for n in ffn_graph().node]
+    assert {element_id("op", n) for n in names[:-1]} <= drawn
+    assert element_id("op", names[-1]) not in drawn
+    lines = err.splitlines()
+    assert len(lines) == 3 and all(line.startswith("tb-scopegraph: warning: 1 ") for line in lines)
+    assert "byte range does not parse, left out: text from line" in lines[0]
+    assert "node field does not parse, left out: line " in lines[1] and "colour" in lines[1]
+    assert "attribute does not parse, left out: line " in lines[2]
+    assert '"_output_shapes"' in lines[2]

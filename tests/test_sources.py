@@ -848,3 +848,46 @@ def test_a_trace_profile_shows_its_own_function_graphs_with_prefixed_names(tmp_p
         "graph_1/a": {"compute_us": 7.0, "memory_bytes": 4},
         "graph_2/zz": {"compute_us": 1.0, "memory_bytes": 0},
     }
+
+
+_TEXT_PIECES = st.sampled_from(
+    [
+        "node {",
+        "}",
+        "{",
+        "<",
+        ">",
+        'name: "a"',
+        'name: "b"',
+        'op: "Op"',
+        "op:",
+        'input: "a"',
+        'attr { key: "k" value { i: 3 } }',
+        "value { i: x }",
+        '"',
+        "'",
+        "# c\n",
+        "\n",
+        " ",
+        ":",
+        "[",
+        "]",
+        "versions { producer: 1 }",
+        "library {",
+        "node",
+        "size: -1",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=40).map(" ".join))
+def test_a_text_graph_file_of_any_pieces_is_a_named_graph_or_a_source_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("text") / "graph.pbtxt"
+    path.write_text(text)
+    try:
+        graph = load_graph_file(path)
+    except SourceError as e:
+        assert str(e).startswith(f"{path}: ")
+    else:
+        assert all(node.name and node.op for node in graph.node)

@@ -12,7 +12,7 @@ from typing import Any
 
 from tensorboard.compat.proto import graph_pb2
 
-from tb_scopegraph.errors import SourceError
+from tb_scopegraph.errors import SourceError, TooDeep
 from tb_scopegraph.reading import event_files, repair, storage
 from tb_scopegraph.reading.adapter import FileFormat, with_warnings
 from tb_scopegraph.reading.depth import parse_text_message
@@ -20,6 +20,7 @@ from tb_scopegraph.reading.graph import Graph, GraphInfo
 from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.meta_graph import parse_meta_graph
 from tb_scopegraph.reading.run_graph import read_run_graph
+from tb_scopegraph.reading.text_salvage import salvage_text_graph_def
 
 FILE_GRAPH = "file"
 """The kind of the one graph of a `.pb`/`.pbtxt` file opened with `LocalGraphs`."""
@@ -82,11 +83,21 @@ def parse_text(path: str, data: bytes, proto: Any = None) -> Any:
     graph = graph_pb2.GraphDef() if proto is None else proto
     what = "GraphDef" if proto is None else type(proto).__name__
     try:
-        parse_text_message(data.decode("utf-8"), graph, what)
+        text = data.decode("utf-8")
+        parse_text_message(text, graph, what)
     except UnicodeDecodeError as e:
         raise SourceError(f"{path}: not a valid text {what} ({e})") from None
+    except TooDeep as e:
+        raise TooDeep(f"{path}: {e}") from None
     except SourceError as e:
-        raise type(e)(f"{path}: {e}") from None
+        if proto is not None:
+            raise type(e)(f"{path}: {e}") from None
+        # What salvaging reports counts only if what it read is kept.
+        with repair.collecting() as found:
+            graph = salvage_text_graph_def(text)
+        if not any(node.name and node.op for node in graph.node):
+            raise type(e)(f"{path}: {e}") from None
+        repair.report_found(found)
     if proto is None:
         try:
             repair_graph(graph)
