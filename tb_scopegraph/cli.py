@@ -271,7 +271,10 @@ def _printable(text: str) -> str:
 def _load(args: argparse.Namespace) -> LocalGraph:
     from tb_scopegraph.service.local import load
 
-    return load(_open(args.path), run=args.run, kind=args.kind, tag=args.tag)
+    graph = load(_open(args.path), run=args.run, kind=args.kind, tag=args.tag)
+    for warning in graph.hierarchy.warnings:  # one line per kind of thing skipped or repaired
+        _warn(warning.message)
+    return graph
 
 
 def _scopes(args: argparse.Namespace) -> int:

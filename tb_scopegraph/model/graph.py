@@ -187,7 +187,7 @@ class NameIndex:
     def find(self, query: str, limit: int) -> list[int]:
         """The first ``limit`` names that hold ``query``, ignoring case."""
         query = query.lower()
-        if "\n" in query:
+        if "\n" in query or not self.names:
             return []
         text, starts = self.lowered, self.lowered_starts
         found: list[int] = []
@@ -211,6 +211,8 @@ class NameIndex:
         if _WHOLE_STRING.search(pattern.pattern):
             hits = (i for i, name in enumerate(self.names) if pattern.search(name))
             return list(itertools.islice(hits, limit))
+        if not self.names:
+            return []
         scan = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
         text, starts = self.text, self.starts
         found: list[int] = []

@@ -96,6 +96,8 @@ class Hierarchy:
         self.graph: GraphModel = tree.build(tree.read(graph_def, fast))
         self.op_count = self.graph.op_count
         self._details = Details(self.graph, stats)
+        #: What reading skipped or repaired (`reading.repair.GraphWarning`), set by the reader.
+        self.warnings: tuple = ()
 
     # -- views ----------------------------------------------------------------------------
 

@@ -101,7 +101,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
-        tree = self.service.hierarchy(ctx, experiment, run, kind, tag)[1].tree()
+        hierarchy = self.service.hierarchy(ctx, experiment, run, kind, tag)[1]
+        tree = {**hierarchy.tree(), "warnings": [w.to_json() for w in hierarchy.warnings]}
         # Below that, every level would repeat its full name: quadratic in a deep path.
         stack = [(tree, 0)]
         while stack:
@@ -113,8 +114,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
         """The groups a view opens (the default view resolved) and how many boxes it shows."""
-        _, _, view = self.service.view(ctx, experiment, run, kind, tag, open_, depth)
-        return {"open": sorted(view.open), "boxes": view.boxes}
+        _, hierarchy, view = self.service.view(ctx, experiment, run, kind, tag, open_, depth)
+        warnings = [w.to_json() for w in hierarchy.warnings]
+        return {"open": sorted(view.open), "boxes": view.boxes, "warnings": warnings}
 
     def dot_impl(
         self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""

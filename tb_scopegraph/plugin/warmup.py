@@ -109,7 +109,12 @@ class WarmUp:
                 "graphs": graphs,
                 "view": {**first, "error": message, "status": code, "timeout": timeout},
             }
-        return {"graphs": graphs, "view": {**first, "svg": svg.decode("utf-8")}}
+        hierarchy = plugin.service.hierarchy(ctx, experiment, **first)[1]  # drawn: cached
+        warnings = [w.to_json() for w in hierarchy.warnings]
+        return {
+            "graphs": graphs,
+            "view": {**first, "svg": svg.decode("utf-8"), "warnings": warnings},
+        }
 
     def tab_module(self, ctx, experiment: str) -> bytes:
         """The tab's module: `boot.bundle.js` (frontend/boot.js, which shows the first drawing

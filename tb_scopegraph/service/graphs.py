@@ -21,7 +21,7 @@ from tb_scopegraph.errors import NotFound, RenderTimeout
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
-from tb_scopegraph.reading import data_provider
+from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
 from tb_scopegraph.service.views import asked_view, diff_title, diff_view, title, what_to_close
@@ -148,6 +148,7 @@ class GraphService:
             # A profile is drawn on its run's graph, read beside the profile's own blob.
             graph = data_provider.load_graph(self.provider, ctx, experiment, ref, blob)
             hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
+            hierarchy.warnings = repair.warnings_of(graph.warnings, hierarchy.graph)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
             return hierarchy

@@ -28,8 +28,13 @@ class LocalGraph:
 
 
 def hierarchy_of(graph: Graph) -> Hierarchy:
-    """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
-    return Hierarchy(graph.drawable, stats=graph.stats)
+    """The scope tree of a loaded graph, with its profile's per-node stats when it is one,
+    and what was skipped or repaired reading it (`warnings`)."""
+    from tb_scopegraph.reading.repair import warnings_of
+
+    hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
+    hierarchy.warnings = warnings_of(graph.warnings, hierarchy.graph)
+    return hierarchy
 
 
 def hierarchy_of_object(x: Any) -> Hierarchy | None:
