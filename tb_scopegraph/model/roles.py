@@ -163,13 +163,17 @@ class Roles:
         return ""
 
     def op_aux(self, op: int) -> str:
-        """The auxiliary kind of an op's box: its own, or that of the scope drawn in it."""
+        """The auxiliary kind of an op's box: its own, or `SAVE` when the scope drawn in it is
+        named as an initialiser's or a saver's."""
         kind = _AUX_OF.get(int(self.op_categories[op]), "")
         if not kind:
+            # The scope drawn in it holds the op's helpers (a While's constants and control
+            # sinks): only its name (an initialiser's: truncated_normal) makes the op apart.
             model = self.model
             gid = model.group_id(model.names[op])
             if gid is not None and folded_into(model, gid) == op:
-                kind = self.aux(gid)
+                if _SAVE_NAME.match(model.groups[gid].label):
+                    kind = SAVE
         return kind
 
     def main_children(self, gid: int) -> int:

@@ -22,8 +22,9 @@ from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Rol
 DEFAULT_BOXES = 20
 MIN_BOXES = 8
 #: ... and opens a family only while its drawing (labels of `LABEL_PT` points) would show
-#: them at least this tall on screen (CSS px), by `Hierarchy.default_view`'s estimate.
-READABLE_PX = 10
+#: them at least this tall on screen (CSS px), by `Hierarchy.default_view`'s estimate: 10 px,
+#: and a tenth more for what the estimate leaves out (a summary badge is a line more per box).
+READABLE_PX = 11
 LABEL_PT = 10
 #: The drawing area of the tab in a 1,400 x 900 Chromium window (CSS px), which views and
 #: drawings are made for unless told the size of the area they are shown in.
