@@ -202,7 +202,7 @@ def test_control_edges_of_a_hub_are_counted_not_drawn():
     assert [(e[0], e[1]) for e in control] == [(element_id("op", "gate"), element_id("op", "a"))]
     hub = dot.get_node(element_id("op", "NoOp"))
     assert hub.attr["label"].endswith("+20 control inputs")
-    assert not [n for n in dot.nodes() if n.attr["xlabel"]]
+    assert not [n for n in dot.nodes() if "\u2192" in n.attr["label"]]
 
 
 def test_an_auxiliary_hub_of_a_few_edges_gets_stubs_instead():
@@ -211,8 +211,8 @@ def test_an_auxiliary_hub_of_a_few_edges_gets_stubs_instead():
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     assert not [e for e in dot.edges() if e.attr["class"] == "control"]
-    stubs = [n for n in dot.nodes() if n.attr["xlabel"]]
-    assert len(stubs) == 6 and {n.attr["xlabel"] for n in stubs} == {"\u2192 init"}
+    stubs = [n for n in dot.nodes() if n.attr["label"].endswith("\u2192 init")]
+    assert len(stubs) == 6
     assert "control inputs" not in dot.get_node(element_id("op", "init")).attr["label"]
 
 
@@ -293,14 +293,14 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
         assert "auxiliary" in graph.get_node(aux).attr["class"]
         # No long edge to it: its edges are stubs on the boxes of the main flow.
         assert not [e for e in _drawn_edges(graph) if aux in e], aux
-    # Instead, the boxes feeding it say so beside them (a stub: "→ init").
-    stubs = {n: n.attr["xlabel"] for n in graph.nodes() if n.attr["xlabel"]}
+    # Instead, the boxes feeding it say so (a stub: "→ init", a line of their label).
+    stubs = {n: n.attr["label"] for n in graph.nodes() if "\u2192" in (n.attr["label"] or "")}
     assert any("\u2192 init" in text for text in stubs.values())
     assert all(n not in (init, merge) for n in stubs)
     # A layer's weights histogram: a stub on the variable it reads, no edge.
     weights = element_id("op", "layer1/weights")
     assert not [e for e in _drawn_edges(graph) if weights in e]
-    assert "weights" in graph.get_node(element_id("op", "layer1/W")).attr["xlabel"]
+    assert "\u2192 weights" in graph.get_node(element_id("op", "layer1/W")).attr["label"]
     svg = render(to_dot(h, view))
     assert ET.fromstring(svg) is not None  # the rank constraints lay out
 

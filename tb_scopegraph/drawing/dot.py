@@ -312,10 +312,10 @@ def layout_to_dot(
         if box.kind == MISSING:
             count = 0
         fill = box_fills[i] if box_fills else None
-        line = _box(box, ids[i], aside.get(i), fill, marks, i, count)
-        if i in apart.stubs:
-            line = f"{line[:-2]} {_stub(apart.stubs[i])}];"
-        lines.append(line)
+        # A stub is a line of the box's label, not an xlabel beside it: text outside the
+        # shape would widen the box's element, which the tab fits views and hovers on.
+        note = _lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
+        lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
     direction = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -415,16 +415,15 @@ _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
 
 
 def _stub(stub: tuple[list[str], list[str]]) -> str:
-    """The attributes of a box's stubs: the auxiliary boxes it feeds (``→ init``) and those
-    feeding it (``← save``), written beside it once it is placed (an ``xlabel``: no node, no
-    rank, no edge for Graphviz to route), and said in its tooltip."""
+    """A box's stubs as label text: the auxiliary boxes it feeds (``→ init``) and those
+    feeding it (``← save``)."""
     outs, ins = stub
     parts = []
     if outs:
         parts.append("\u2192 " + auxiliary.stub_label(outs))
     if ins:
         parts.append("\u2190 " + auxiliary.stub_label(ins))
-    return f"xlabel={quote(_text('  '.join(parts)))}"
+    return _text("  ".join(parts))
 
 
 _FONT = "Helvetica,Arial,sans-serif"
