@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf  # the writers are the point: a missing one fails, never skips
 import torch
-from graphs import HOSTILE, hostile_graph, write_events, write_run_graph
+from graphs import HOSTILE, hostile_graph, node_names, write_events, write_run_graph
 from harness import PROVIDERS, Api, Multiplexer, start, svg_ids, svg_problems, wait_for
 from tensorboard import context as tb_context
 from tensorboard import data_compat
@@ -509,10 +509,13 @@ def test_hostile_tags_and_scope_names_are_linked_and_stay_text(tmp_path):
     }
     svg = routes.ok("svg", run="hostile", depth="0").data
     assert svg_problems(svg) == []
-    # The scope around each `<name>/inner` holds a summary; the op beside it of the same name
-    # holds none.
+    # The scope around each `<name>/inner` holds a summary; where an op beside it has the same
+    # name, the scope is drawn in that op's box, which says so.
     tops = {name.split("/")[0] for name in names}
-    assert svg_ids(svg, "summarized") == {element_id("scope", top) for top in tops}
+    ops = set(node_names(hostile_graph()))
+    assert svg_ids(svg, "summarized") == {
+        element_id("op" if top in ops else "scope", top) for top in tops
+    }
     for i, name in enumerate(names):
         body = routes.json("summaries", run="hostile", name=name, kind_of="scope")
         assert [(s["tag"], s["value"]) for s in body["scalars"]] == [

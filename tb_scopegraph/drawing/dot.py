@@ -6,11 +6,13 @@ shows), so no name can break out of its DOT string or add markup to the SVG.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tb_scopegraph.drawing import auxiliary, labels, proportions
 from tb_scopegraph.drawing.colour import (
     DIFF_FILLS,
     SCHEMES,
@@ -25,18 +27,16 @@ from tb_scopegraph.model import structure
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
-from tb_scopegraph.model.views import View
+from tb_scopegraph.model.layout import Box, Layout
+from tb_scopegraph.model.views import WINDOW_HEIGHT, WINDOW_WIDTH, View
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 #: Beyond this many data edges into one box, the rest do not pull it close (weight 0).
 FAN_IN_RANKED = 6
-#: A box with more control edges than this in (or out) has them set aside, not drawn.
-CONTROL_HUB = 4
-#: A box with more data edges than this in (or out) has those from one open scope bundled.
-DATA_HUB = 8
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
+#: The class of a box set apart from the main flow (`auxiliary`).
+AUXILIARY = "auxiliary"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
 #: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
@@ -191,26 +191,32 @@ def to_dot(
     title: str = "",
     colour: str = "",
     badges: Mapping[tuple[str, str], int] | None = None,
+    width: int = WINDOW_WIDTH,
+    height: int = WINDOW_HEIGHT,
 ) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
     ``colour`` fills boxes by op type, device, compute time, memory or structure (see
     `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the
-    ops and groups that hold summaries.
+    ops and groups that hold summaries. ``width`` x ``height`` (CSS px) is the area the
+    drawing is shown in: it chooses the drawing's direction (`proportions`).
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
+    area = {"width": width, "height": height}
     if not colour:
-        return layout_to_dot(layout, title, badges=badges)
+        return layout_to_dot(layout, title, badges=badges, **area)
     if colour == "structure":
-        return _structure_dot(hierarchy, layout, title, badges)
+        return _structure_dot(hierarchy, layout, title, badges, **area)
     values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
-    return layout_to_dot(layout, title, box_fills, legend, badges=badges)
+    return layout_to_dot(layout, title, box_fills, legend, badges=badges, **area)
 
 
-def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> str:
+def _structure_dot(
+    hierarchy: Hierarchy, layout: Layout, title: str, badges, width: int, height: int
+) -> str:
     """A view coloured by structure: closed blocks filled with their class's colour, open ones
     framed in it (an open group is never filled) with "1 of N identical" under their title."""
     found = structure.structures(hierarchy)
@@ -227,7 +233,14 @@ def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> 
         notes[cluster.name] = f"1 of {len(found.block(gid).members)} identical"
     marks = Marks(cluster_pens=pens, cluster_notes=notes)
     return layout_to_dot(
-        layout, title, box_fills, structure_legend(classes), marks=marks, badges=badges
+        layout,
+        title,
+        box_fills,
+        structure_legend(classes),
+        marks=marks,
+        badges=badges,
+        width=width,
+        height=height,
     )
 
 
@@ -277,23 +290,45 @@ def layout_to_dot(
     legend: str = "",
     marks: Marks | None = None,
     badges: Mapping[tuple[str, str], int] | None = None,
+    width: int = WINDOW_WIDTH,
+    height: int = WINDOW_HEIGHT,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
     come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff; ``badges``
-    counts the summaries of ops ("op", name) and groups ("group", key)."""
+    counts the summaries of ops ("op", name) and groups ("group", key). The drawing runs
+    top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
+    auxiliary boxes stand apart with stubs (`auxiliary`)."""
     marks = marks or Marks()
     badges = badges or {}
+    ids = [element_id(box.kind, box.name) for box in layout.boxes]
+    drawn, aside = auxiliary.set_aside(layout)
+    apart = auxiliary.arrange(layout, drawn)
+    merged = auxiliary.merge_hub_edges(layout, drawn)
+    lines = []
+    for i, box in enumerate(layout.boxes):
+        count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
+        if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
+            count += badges.get(("group", box.name), 0)
+        if box.kind == MISSING:
+            count = 0
+        fill = box_fills[i] if box_fills else None
+        # A stub is a line of the box's label, not an xlabel beside it: text outside the
+        # shape would widen the box's element, which the tab fits views and hovers on.
+        note = _lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
+        lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
+    direction = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
         label = f"label={quote(_text(title))} labelloc=t"
     out = [
         "digraph scopegraph {",
-        f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
+        f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
+        f"ranksep={proportions.RANKSEP_IN[direction]} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
         f"tooltip={quote(_tip(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
-        f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
+        f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
     by_cluster: dict[str | None, list[int]] = {}
@@ -302,9 +337,6 @@ def layout_to_dot(
     children: dict[str | None, list] = {}
     for cluster in layout.clusters:
         children.setdefault(cluster.parent, []).append(cluster)
-    ids = [element_id(box.kind, box.name) for box in layout.boxes]
-    drawn, aside = _set_aside(layout)
-
     # Depth-first without recursion: open scopes can nest thousands deep.
     stack: list = [("fill", None, "  ")]
     while stack:
@@ -334,19 +366,20 @@ def layout_to_dot(
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
-                fill = box_fills[i] if box_fills else None
-                box = layout.boxes[i]
-                count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
-                if box.kind == MISSING:
-                    count = 0
-                out.append(indent + _box(box, ids[i], aside.get(i), fill, marks, i, count))
+                out.append(indent + lines[i])
+            for aux, target in apart.pinned:
+                if layout.boxes[aux].cluster == item:
+                    out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
+            column = apart.columns.get(item, [])
+            for a, b in itertools.pairwise(column):
+                out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
-    merged = _merge_hub_edges(layout, drawn)
     fan_in: dict[int, int] = {}
+    said = labels.shapes_in(layout, drawn)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            out.append("  " + _edge(edge, n, ids, fan_in))
+            out.append("  " + _edge(edge, n, ids, fan_in, said))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
@@ -356,88 +389,41 @@ def layout_to_dot(
     return "\n".join(out) + "\n"
 
 
-def _merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
-    """Bundle the data edges between a hub and an open scope into one edge at its frame.
-
-    In a training graph every forward layer feeds the closed gradient box: hundreds of long
-    edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
-    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
-    """
+def _direction(
+    layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
+) -> str:
+    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`)."""
+    sizes = []
+    for line, box in zip(lines, layout.boxes, strict=True):
+        found = _LABEL.search(line)
+        text = found.group(1).split("\\n") if found else [box.label]
+        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING)))
+    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn]
     parent = {c.name: c.parent for c in layout.clusters}
-    by_name = {c.name: c for c in layout.clusters}
-
-    def path(key: str | None) -> list[str]:
-        keys = []
+    depth = 0
+    for key in parent:
+        d = 0
         while key is not None:
-            keys.append(key)
+            d += 1
             key = parent[key]
-        return keys[::-1]
-
-    merged: list[tuple[Edge, Cluster, bool]] = []
-    for at_tail in (True, False):
-        ends: dict[int, list[int]] = {}
-        for n in drawn:
-            edge = layout.edges[n]
-            if not edge.control:
-                ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
-        for hub, members in ends.items():
-            if len(members) <= DATA_HUB:
-                continue
-            hub_path = path(layout.boxes[hub].cluster)
-            groups: dict[str, list[int]] = {}
-            for n in members:
-                edge = layout.edges[n]
-                far = path(layout.boxes[edge.src if at_tail else edge.dst].cluster)
-                common = 0
-                while common < min(len(far), len(hub_path)) and far[common] == hub_path[common]:
-                    common += 1
-                if common < len(far):
-                    groups.setdefault(far[common], []).append(n)
-            for key, group in groups.items():
-                if len(group) < 2:
-                    continue
-                drawn.difference_update(group)
-                edges = [layout.edges[n] for n in sorted(group)]
-                tensors = tuple(t for e in edges for t in e.tensors)[:8]
-                first = edges[-1]
-                bundle = Edge(
-                    src=first.src,
-                    dst=first.dst,
-                    control=False,
-                    count=sum(e.count for e in edges),
-                    tensors=tensors,
-                    tensor_count=sum(e.tensor_count for e in edges),
-                )
-                merged.append((bundle, by_name[key], at_tail))
-    return merged
+        depth = max(depth, d)
+    column = apart.columns.get(None, [])
+    return proportions.rankdir(sizes, edges, depth, width, height, column)
 
 
-def _set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
-    """Which edges to draw, and a note for each box whose control edges are set aside.
+_LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
 
-    Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
-    Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
-    nodes, they are left out of the drawing and counted on the hub instead.
-    """
-    ins: dict[int, int] = {}
-    outs: dict[int, int] = {}
-    for edge in layout.edges:
-        if edge.control:
-            ins[edge.dst] = ins.get(edge.dst, 0) + 1
-            outs[edge.src] = outs.get(edge.src, 0) + 1
-    hub_in = {b for b, n in ins.items() if n > CONTROL_HUB}
-    hub_out = {b for b, n in outs.items() if n > CONTROL_HUB}
-    drawn = set()
-    notes: dict[int, list[str]] = {}
-    for n, edge in enumerate(layout.edges):
-        if edge.control and (edge.dst in hub_in or edge.src in hub_out):
-            continue
-        drawn.add(n)
-    for b in hub_in:
-        notes.setdefault(b, []).append(f"+{ins[b]} control inputs")
-    for b in hub_out:
-        notes.setdefault(b, []).append(f"+{outs[b]} control outputs")
-    return drawn, {b: ", ".join(v) for b, v in notes.items()}
+
+def _stub(stub: tuple[list[str], list[str]]) -> str:
+    """A box's stubs as label text: the auxiliary boxes it feeds (``→ init``) and those
+    feeding it (``← save``)."""
+    outs, ins = stub
+    parts = []
+    if outs:
+        parts.append("\u2192 " + auxiliary.stub_label(outs))
+    if ins:
+        parts.append("\u2190 " + auxiliary.stub_label(ins))
+    return _text("  ".join(parts))
 
 
 _FONT = "Helvetica,Arial,sans-serif"
@@ -468,7 +454,9 @@ def _box(
     mark = _text(marks.box_notes[index]) if marks.box_notes else ""
     more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
     if box.kind == OP:
-        label = _lines(_text(box.op), _text(box.label))
+        # An auxiliary op's type is in its tooltip: its label stays short, as it stands apart.
+        kind_line = "" if box.aux else labels.op_type_line(box.label, box.op)
+        label = _lines(_text(box.label), _text(kind_line))
         tip = _lines(_tip(box.name), _tip(box.op))
     elif box.kind == MISSING:
         label = _lines("missing", _text(box.label))
@@ -482,14 +470,27 @@ def _box(
     label = _lines(label, mark)
     tip = _lines(tip, more_tip)
     classes = " ".join(filter(None, (box.kind, extra_class)))
+    style = _STYLE[box.kind]
+    if box.aux:
+        # Set apart from the main flow, as TensorBoard's auxiliary nodes: drawn lighter.
+        tip = _lines(tip, f"auxiliary ({box.aux}): set apart from the main flow")
+        classes = f"{classes} {AUXILIARY}"
+        style += _AUX_STYLE[box.kind == SCOPE]
     if summaries:
         label = _lines(label, _badge(summaries))
         tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
         classes = f"{classes} {SUMMARIZED}"
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
-        f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
+        f"tooltip={quote(tip)} {style}{_fill(box, fill)}];"
     )
+
+
+# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners).
+_AUX_STYLE = {
+    False: ' style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
+    True: ' style="rounded,filled,dashed" color="#9e9e9e" fillcolor="#f5f5f5"',
+}
 
 
 def _fill(box: Box, fill: str | None) -> str:
@@ -511,7 +512,9 @@ def _pen(kind: str, colour: str) -> str:
     return f' color="{colour}" penwidth=4'
 
 
-def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
+def _edge(
+    edge, n: int, ids: list[str], fan_in: dict[int, int], said: set[tuple[int, str]] = frozenset()
+) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.control:
         # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
@@ -522,8 +525,10 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         seen = fan_in[edge.dst] = fan_in.get(edge.dst, 0) + 1
         if seen > FAN_IN_RANKED:
             attrs.append("weight=0")
-        if edge.tensor_count == 1 and edge.tensors[0].shape:
-            label = edge.tensors[0].shape
+        if edge.tensor_count == 1:
+            shape = edge.tensors[0].shape
+            quiet = {(edge.src, shape), (edge.src, "*"), (edge.dst, "*")} & said
+            label = "" if quiet else labels.shape_label(shape)
         elif edge.tensor_count > 1:
             label = f"{edge.tensor_count} tensors"
         else:
@@ -531,7 +536,8 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         if edge.count > 1:
             attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
     if label:
-        attrs.append(f"label={quote(_text(label))}")
+        # Placed once the boxes are: a ranked label would take a rank of its own.
+        attrs.append(f"xlabel={quote(_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
         tip.append(" ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p))

@@ -14,6 +14,7 @@ named again here so that one import serves a front door.
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Iterable, Mapping
 
 from tensorboard.compat.proto import node_def_pb2
@@ -36,6 +37,7 @@ from tb_scopegraph.model.graph import (
     Group,
 )
 from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout, Tensor
+from tb_scopegraph.model.roles import Roles
 from tb_scopegraph.model.tree import MAX_CHILDREN, SERIES_MIN
 from tb_scopegraph.model.views import (
     DEFAULT_BOXES,
@@ -105,9 +107,26 @@ class Hierarchy:
         """The view with these groups open (and, with ``depth``, every group that deep)."""
         return views.view(self.graph, open, depth)
 
-    def default_view(self) -> View:
-        """A small view that tells something: lone scopes opened, then more while it is small."""
-        return views.default_view(self.graph)
+    def default_view(
+        self, width: int = views.WINDOW_WIDTH, height: int = views.WINDOW_HEIGHT
+    ) -> View:
+        """A small view that shows the model in a drawing area of ``width`` x ``height`` px:
+        lone scopes opened, then the forward path while it is small and its drawing, as
+        estimated, shows labels of `views.READABLE_PX` or more (see `views`)."""
+        # The estimate is the drawing's (box sizes, direction); imported here so that the
+        # model's modules do not import the drawing's.
+        from tb_scopegraph.drawing.proportions import layout_scale
+
+        def fits(view: View) -> bool:
+            scale = layout_scale(self.layout(view), width, height)
+            return scale * views.LABEL_PT >= views.READABLE_PX
+
+        return views.default_view(self.graph, width, height, self.roles, fits)
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        """What each group is for: forward path, plumbing or auxiliary (`model.roles`)."""
+        return Roles(self.graph)
 
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""
@@ -115,7 +134,7 @@ class Hierarchy:
 
     def layout(self, view: View) -> Layout:
         """The clusters, boxes and bundled edges that ``view`` shows."""
-        return _layout.layout(self.graph, view)
+        return _layout.layout(self.graph, view, self.roles)
 
     # -- questions about names ------------------------------------------------------------
 

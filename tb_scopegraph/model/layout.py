@@ -1,6 +1,7 @@
 """What one view shows: its frames, its boxes, and the graph's edges bundled between boxes.
 
-Every op is drawn by the visible box that holds it (itself, or the closed group it is in).
+Every op is drawn by the visible box that holds it (itself, or the closed group it is in; a
+closed scope of one op beside an op of its own name is drawn in that op's box).
 All op-to-op edges of one kind (data or control) between two visible boxes become one `Edge`
 that counts them and names the first few distinct tensors they carry; edges inside one box
 are not drawn, except an op's input from itself while that op is visible.
@@ -8,12 +9,13 @@ are not drawn, except an op's input from itself while that op is visible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from tb_scopegraph.model.attrs import dtype_of, shape_of
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, GraphModel
+from tb_scopegraph.model.roles import Roles, folded_into, op_aux
 from tb_scopegraph.model.views import View, shown_open
 
 #: An edge names at most this many of the tensors it carries ...
@@ -32,6 +34,9 @@ class Box:
     op: str
     op_count: int
     cluster: str | None  # key of the open group it is drawn in; None at the top level
+    #: What sets it apart from the main flow (`roles.CONSTANT`, `SUMMARY`, `SINK`, `SAVE`),
+    #: or "" for a box of the main flow.
+    aux: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,10 @@ class Layout:
     edges: tuple[Edge, ...]
 
 
-def layout(model: GraphModel, view: View) -> Layout:
-    """The clusters, boxes and bundled edges that ``view`` shows."""
+def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
+    """The clusters, boxes and bundled edges that ``view`` shows; ``roles`` (made once per
+    graph) marks the auxiliary boxes."""
+    roles = roles or Roles(model)
     groups = model.groups
     ids = (model.group_id(k) for k in view.open)
     opened = shown_open(model, (g for g in ids if g is not None))
@@ -109,14 +116,34 @@ def layout(model: GraphModel, view: View) -> Layout:
         if g not in opened:
             continue
         where = None if g == ROOT else groups[g].key
+        # A closed scope of one op beside an op of its name is drawn in that op's box.
+        into = {}
         for child in groups[g].children:
-            if child not in opened:
+            op = None if child in opened else folded_into(model, child)
+            if op is not None:
+                into[op] = 1 + groups[child].op_count
+                rep[rep == n_ops + child] = op
+        for child in groups[g].children:
+            if child not in opened and folded_into(model, child) is None:
                 box_of[n_ops + child] = len(boxes)
                 group = groups[child]
-                boxes.append(Box(group.kind, group.key, group.label, "", group.op_count, where))
+                boxes.append(
+                    Box(
+                        group.kind,
+                        group.key,
+                        group.label,
+                        "",
+                        group.op_count,
+                        where,
+                        roles.aux(child),
+                    )
+                )
         for op in groups[g].ops:
             box_of[op] = len(boxes)
-            boxes.append(_op_box(model, op, where))
+            box = _op_box(model, op, where)
+            if op in into:
+                box = replace(box, op_count=into[op], aux=roles.op_aux(op))
+            boxes.append(box)
     edges = _bundle(model, rep, box_of)
     return Layout(View(view.open, len(boxes)), clusters, tuple(boxes), edges)
 
@@ -126,7 +153,8 @@ def _op_box(model: GraphModel, op: int, cluster: str | None) -> Box:
     label = name.rpartition("/")[2] if "/" in name else name
     if model.is_missing(op):
         return Box(MISSING, name, label, "", 0, cluster)
-    return Box(OP, name, label, model.op_types[op], 1, cluster)
+    op_type = model.op_types[op]
+    return Box(OP, name, label, op_type, 1, cluster, op_aux(op_type))
 
 
 def _bundle(model: GraphModel, rep: np.ndarray, box_of: dict[int, int]) -> tuple[Edge, ...]:
