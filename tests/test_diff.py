@@ -131,14 +131,41 @@ def test_demo_diff_scope_summaries(ffn):
     assert diff.counts("train").added >= grads4
 
 
-def test_demo_diff_default_view_opens_towards_the_changes(ffn):
+def test_demo_diff_counts_the_gradients_and_updates_on_the_layers_they_mirror(ffn):
+    _, wider, diff = ffn
+    grads3 = _names(wider, "train/gradients/layer3/")
+    grads4 = _names(wider, "train/gradients/layer4/")
+    updates4 = _names(wider, "train/GradientDescent/update_layer4/")
+    assert grads4 and updates4
+    differs3 = len(grads3 - _with(diff, SAME))
+    assert diff.mirrored("layer3") == {"train/gradients": differs3}
+    assert diff.mirrored("layer4") == {"train/gradients": len(grads4), "train/GradientDescent": 2}
+    assert diff.mirrored("layer4/W") == {"train/GradientDescent": 1}
+    # The layers that did not change are mirrored by nothing, though they have gradients.
+    assert diff.mirrored("layer1") == {} and _names(wider, "train/gradients/layer1/")
+    # The gradient and optimizer scopes say what they mirror; what is left is their own: the
+    # training step's NoOp, which now waits on layer4's update too.
+    mirrors = differs3 + len(grads4) + len(updates4)
+    assert diff.mirroring("train") == (mirrors, ["layer3", "layer4"])
+    assert diff.mirroring("train/GradientDescent") == (len(updates4), ["layer4"])
+    assert diff.own_changes("train") == diff.counts("train").differs - mirrors == 1
+    assert diff.own_changes("train/gradients") == 0
+    assert diff.own_changes("layer3") == diff.counts("layer3").differs
+    details = diff.details("train", kind="scope")
+    assert details["mirroring"] == {"count": mirrors, "groups": ["layer3", "layer4"]}
+    assert diff.details("layer3", kind="scope")["mirrored"] == {"train/gradients": differs3}
+
+
+def test_demo_diff_default_view_shows_the_changed_layers_and_not_their_gradients(ffn):
     _, _, diff = ffn
     view = diff.default_view()
-    # The widened layer opens; the added one stays a box that says "+25"; the same ones stay
-    # closed; the view stays small.
-    assert "layer3" in view.open
-    assert not {"layer1", "layer2", "layer4"} & view.open
-    assert view.boxes <= 60
+    # The top level, 15 boxes, is what a 1,400 x 900 window shows with readable labels: the
+    # widened layer3 and the new layer4 are boxes that say what changed; opening layer3 would
+    # double the boxes; the gradients and updates that mirror them stay inside train, closed.
+    assert view.open == frozenset() and view.boxes <= 20
+    boxes = {box.name for box in diff.hierarchy.layout(view).boxes}
+    assert {"layer3", "layer4", "train"} <= boxes
+    assert not [name for name in boxes if name.startswith("train/")]
 
 
 def test_diff_of_a_graph_with_itself_is_all_same(ffn):
@@ -267,9 +294,20 @@ def _classes(svg: bytes) -> dict[str, set[str]]:
     }
 
 
+def _outside_boxes(drawing: ET.Element, text: ET.Element) -> bool:
+    """Whether an SVG text is the drawing's own (its caption), not a box's, frame's or edge's."""
+    parents = {child: parent for parent in drawing.iter() for child in parent}
+    node = parents[text]
+    while node is not drawing:
+        if node.get("class", "").split()[:1] in (["node"], ["cluster"], ["edge"]):
+            return False
+        node = parents[node]
+    return True
+
+
 def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     _, _, diff = ffn
-    text = dot.diff_to_dot(diff, diff.default_view(), "ffn_scoped → ffn_scoped_wider")
+    text = dot.diff_to_dot(diff, diff.view(open=["layer3"]), "ffn_scoped → ffn_scoped_wider")
     n4 = len(_names(ffn[1], "layer4/"))
     assert f'"{dot.element_id("scope", "layer4")}"' in text
     assert (
@@ -286,6 +324,19 @@ def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     texts = [t.text for t in root.iter(f"{SVG_NS}text")]
     assert f"+{n4}" in texts  # the closed layer4 box's summary
     assert f"+1 ~{diff.counts('layer3').changed}" in texts  # the open layer3 frame's
+    # ... and what mirrors them in the training step, on the layers and on the closed train.
+    assert "and 9 in train/gradients" in texts and "and 15 in train" in texts
+    assert f"{diff.mirroring('train')[0]} mirror layer3, layer4" in texts
+    # A caption under the drawing names both graphs, for a saved SVG or PNG.
+    (drawing,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "scopegraph"]
+    caption = [t.text.strip() for t in drawing.iter(f"{SVG_NS}text") if _outside_boxes(drawing, t)]
+    assert caption == [
+        "ffn_scoped → ffn_scoped_wider",
+        f"added: {diff.totals.added} ops",
+        "removed: 0 ops",
+        f"changed: {diff.totals.changed} ops",
+        f"same: {diff.totals.same} ops",
+    ]
     # Hovering a changed op: its tooltip says what changed, before and after.
     (matmul,) = [
         g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "layer3/MatMul")
@@ -326,7 +377,7 @@ def test_diff_routes(api, ffn):
     query = {"run": WIDER, "kind": "run_graph", "base_run": BASE, "base_kind": "run_graph"}
     view = api.json("diff_view", **query)
     assert view["counts"] == diff.totals.as_dict()
-    assert "layer3" in view["open"] and "layer4" not in view["open"]
+    assert view["open"] == sorted(diff.default_view().open) and view["boxes"] <= 20
     svg = api.get("diff", **query)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
