@@ -17,6 +17,7 @@ from pathlib import Path
 import graphs
 import pytest
 from harness import PROVIDERS, Api, runs_with_graphs, start, wait_for
+from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph import cli
 from tb_scopegraph.drawing import dot, render
@@ -166,6 +167,113 @@ def test_demo_diff_default_view_shows_the_changed_layers_and_not_their_gradients
     boxes = {box.name for box in diff.hierarchy.layout(view).boxes}
     assert {"layer3", "layer4", "train"} <= boxes
     assert not [name for name in boxes if name.startswith("train/")]
+
+
+def _training_graph(widths=(8, 8, 8, 8, 8, 8), optimizer="sgd"):
+    """A TF1 training graph: dense layers under one ``model`` scope, a loss, and a training
+    step under ``train`` (its gradients and the optimizer's updates)."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        with tf.compat.v1.variable_scope("model"):
+            for i, width in enumerate(widths, 1):
+                with tf.compat.v1.variable_scope(f"dense{i}"):
+                    kernel = tf.compat.v1.get_variable("kernel", [h.shape[1], width])
+                    bias = tf.compat.v1.get_variable("bias", [width])
+                    h = tf.nn.relu(tf.matmul(h, kernel) + bias)
+        with tf.name_scope("loss"):
+            loss = tf.reduce_mean(tf.square(h))
+        optimizers = {
+            "sgd": tf.compat.v1.train.GradientDescentOptimizer,
+            "adam": tf.compat.v1.train.AdamOptimizer,
+        }
+        with tf.name_scope("train"):
+            optimizers[optimizer](0.1).minimize(loss)
+    return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def _tape_graph(widths=(8, 8, 8)):
+    """A TF2 training step traced by tf.function: a Keras model, GradientTape, SGD."""
+    import tensorflow as tf
+
+    layers = [tf.keras.layers.Dense(w, name=f"dense{i}") for i, w in enumerate(widths, 1)]
+    model = tf.keras.Sequential(layers, name="model")
+    model.build((None, 4))
+    optimizer = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    traced = step.get_concrete_function(tf.TensorSpec([None, 4], tf.float32)).graph
+    return graph_pb2.GraphDef.FromString(traced.as_graph_def(add_shapes=True).SerializeToString())
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The TF1 training graph, and the same with dense3 widened, and with Adam for SGD."""
+    return {
+        "base": _training_graph(),
+        "wider": _training_graph((8, 8, 16, 8, 8, 8)),
+        "adam": _training_graph(optimizer="adam"),
+    }
+
+
+def _shown(diff: GraphDiff, view) -> set[str]:
+    layout = diff.hierarchy.layout(view)
+    return {box.name for box in layout.boxes} | {c.name for c in layout.clusters}
+
+
+def test_first_view_opens_down_to_a_widened_layer_and_not_its_gradients(trained):
+    diff = GraphDiff(trained["base"], trained["wider"])
+    view = diff.default_view()
+    # Down the model scope to the widened layer; its neighbours closed; training closed.
+    assert {"model", "model/dense3"} <= view.open and view.boxes <= 20
+    assert not {"model/dense1", "model/dense2", "model/dense5", "model/dense6"} & view.open
+    assert not [key for key in view.open if key.startswith("train")]
+    assert "train" in _shown(diff, view)
+    # Widening dense3 changes dense4's kernel too; the gradients of both mirror them.
+    assert diff.own_changes("train") == 0 < diff.counts("train").differs
+    count, groups = diff.mirroring("train")
+    assert count == diff.counts("train").differs and groups == ["model/dense3", "model/dense4"]
+    assert set(diff.mirrored("model/dense3")) == {"train/gradients"}
+    text = dot.diff_to_dot(diff, view, "base → wider")
+    assert f"{count} mirror dense3, dense4" in text
+    assert f"and {sum(diff.mirrored('model/dense3').values())} in train/gradients" in text
+
+
+def test_another_optimizer_is_the_change_and_its_slots_mirror_it(trained):
+    diff = GraphDiff(trained["base"], trained["adam"])
+    # Adam's slot variables sit beside the model's (model/dense1/kernel/Adam): they mirror the
+    # optimizer's change, and the model, otherwise the same, stays closed.
+    slots = {n for n, s in diff.status.items() if n.startswith("model/") and s != SAME}
+    assert slots and all("/Adam" in name for name in slots)
+    assert diff.mirroring("model") == (len(slots), ["train/Adam"])
+    assert diff.own_changes("model") == 0
+    assert diff.mirrored("train/Adam") == {"model": len(slots)}
+    # The updates of unchanged variables are the optimizer's own change, not mirrors.
+    assert diff.mirroring("train") == (0, [])
+    view = diff.default_view()
+    assert "train" in view.open and "model" not in view.open
+    text = dot.diff_to_dot(diff, view, "sgd → adam")
+    assert f"{len(slots)} mirror Adam" in text
+
+
+def test_gradient_tape_ops_mirror_the_layers_they_differentiate():
+    diff = GraphDiff(_tape_graph(), _tape_graph((8, 16, 8)))
+    tape = [n for n, s in diff.status.items() if n.startswith("gradient_tape/") and s != SAME]
+    assert tape and diff.own_changes("gradient_tape") == 0
+    count, groups = diff.mirroring("gradient_tape")
+    assert count == len(tape)
+    # dense2 widened, and dense3 reads it: Keras names them as called (dense2_1 …).
+    assert [g.rsplit("/", 1)[-1].split("_")[0] for g in groups] == ["dense2", "dense3"]
+    assert "gradient_tape" not in diff.default_view().open
 
 
 def test_diff_of_a_graph_with_itself_is_all_same(ffn):
