@@ -133,7 +133,8 @@ class GraphDiff:
             for key in self.hierarchy.ancestors(name):
                 counts = self._groups.setdefault(key, dict.fromkeys(STATUSES, 0))
                 counts[what] += 1
-        self.mirrors = Mirrors(self.hierarchy, {n: w for n, w in status.items() if w != SAME})
+        differs = {key: sum(counts.values()) for key, counts in self._groups.items()}
+        self.mirrors = Mirrors(self.hierarchy, (n for n, w in status.items() if w != SAME), differs)
 
     def counts(self, key: str) -> Counts:
         """The statuses of the ops inside group ``key`` (its own op count gives the same)."""

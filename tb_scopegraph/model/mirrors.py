@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from tb_scopegraph.model.graph import ROOT
 from tb_scopegraph.model.hierarchy import Hierarchy
@@ -44,26 +44,34 @@ class Mirrors:
     """The mirrored changes of one diff's union, counted on the groups they mirror and on
     the groups that hold them."""
 
-    def __init__(self, hierarchy: Hierarchy, changed: Mapping[str, object]) -> None:
-        """``changed``: the ops of the union that differ (added, removed or changed)."""
+    def __init__(
+        self, hierarchy: Hierarchy, changed: Iterable[str], differs: Mapping[str, int]
+    ) -> None:
+        """``changed``: the ops of the union that differ (added, removed or changed);
+        ``differs``: how many of them each group holds."""
         self._hierarchy = hierarchy
         self._lone = _lone_scopes(hierarchy)
         optimizers = _optimizer_scopes(hierarchy)
-        slot = (
-            re.compile(f"(?:{'|'.join(map(re.escape, sorted(optimizers)))}){_NUMBERED}")
-            if optimizers
-            else None
-        )
+        slot = None
+        if optimizers:
+            labels = "|".join(map(re.escape, sorted(optimizers)))
+            slot = re.compile(f"(?:{labels}){_NUMBERED}")
+            # Most names hold no gradient, update or slot part: told in one search each.
+            candidate = re.compile(f"gradient|update_|(?:^|/)(?:{labels})")
+        else:
+            candidate = re.compile("gradient|update_")
         forward: dict[str, tuple[str, str]] = {}  # op -> (the scope holding it, forward group)
         slots: dict[str, tuple[str, str]] = {}  # op -> (its top scope, the optimizer scope)
-        own: Counter[str] = Counter()  # changes per group, leaving the candidates out
         for name in changed:
+            if not candidate.search(name):
+                continue
             if (found := self._forward_of(name)) is not None:
                 forward[name] = found
             elif slot is not None and (found := _slot_of(name, slot, optimizers)) is not None:
                 slots[name] = found
-            else:
-                own.update(hierarchy.ancestors(name))
+        own = Counter(differs)  # changes per group, leaving the candidates out
+        for name in (*forward, *slots):
+            own.subtract(hierarchy.ancestors(name))
         #: per group, how many of its changes mirror others, and which groups they mirror
         self._mirroring: Counter[str] = Counter()
         self._mirrors_of: dict[str, set[str]] = {}
