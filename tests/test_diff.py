@@ -276,6 +276,33 @@ def test_gradient_tape_ops_mirror_the_layers_they_differentiate():
     assert "gradient_tape" not in diff.default_view().open
 
 
+def test_mirrors_need_a_changed_forward_group_of_that_name():
+    def ops(width: int, extra=()):
+        shape = {"_output_shapes": [[None, width]]}
+        return [
+            ("x", "Placeholder", (), {"dtype": "float32"}),
+            ("layer1/MatMul", "MatMul", ["x"], shape),
+            ("layer2/MatMul", "MatMul", ["layer1/MatMul"]),
+            ("MatMul", "MatMul", ["x"], shape),  # at the top level, in no scope
+            ("gradients/layer1/MatMul_grad/MatMul", "MatMul", ["layer1/MatMul"], shape),
+            ("gradients/layer2/MatMul_grad/MatMul", "MatMul", ["layer2/MatMul"], shape),
+            ("gradients/MatMul_grad/MatMul", "MatMul", ["MatMul"], shape),
+            ("Adam/update_layer1/MatMul", "Identity", ["x"], shape),
+            ("Adam/update_5/Apply", "Identity", ["x"], shape),  # named by number
+            *extra,
+        ]
+
+    diff = GraphDiff(graphs.graph_from_nodes(ops(4)), graphs.graph_from_nodes(ops(8)))
+    # layer1 changed: its gradient and its update mirror it.
+    assert diff.mirrored("layer1") == {"gradients": 1, "Adam": 1}
+    # layer2 is the same: its changed gradient is a change of its own.
+    assert diff.status["gradients/layer2/MatMul_grad/MatMul"] == CHANGED
+    assert diff.mirrored("layer2") == {}
+    # A top-level op's gradient, and an update named by number, lead to no group.
+    assert diff.own_changes("gradients") == 2 and diff.own_changes("Adam") == 1
+    assert diff.mirroring("gradients") == (1, ["layer1"])
+
+
 def test_diff_of_a_graph_with_itself_is_all_same(ffn):
     base, _, _ = ffn
     diff = GraphDiff(base, base)
@@ -462,6 +489,8 @@ def test_diff_drawing_escapes_names():
     diff = GraphDiff(base, after)
     text = dot.diff_to_dot(diff, diff.view(depth=1), hostile)
     svg = render.render(text, fmt="svg")  # parses: nothing broke out of its string
+    # The caption shows the title as text.
+    assert hostile in [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
     assert dot.element_id("op", f"s/{hostile}") in _classes(svg)
     # The changed attribute's new value is in the tooltip, as text.
     root = ET.fromstring(svg)
