@@ -360,7 +360,7 @@ def layout_to_dot(
     badges: Mapping[tuple[str, str], int] | None = None,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff; ``badges``
+    come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
     counts the summaries of ops ("op", name) and groups ("group", key)."""
     marks = marks or Marks()
     badges = badges or {}
