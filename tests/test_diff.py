@@ -276,6 +276,35 @@ def test_gradient_tape_ops_mirror_the_layers_they_differentiate():
     assert "gradient_tape" not in diff.default_view().open
 
 
+def _wide_model(activations: dict[str, str]):
+    """A TF1 graph of 22 layers under one ``model`` scope, named by letter (no series): too
+    many to open in a diff's first view. Each layer ends in an Identity, so that another
+    activation inside one layer changes nothing outside it."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        with tf.name_scope("model"):
+            for letter in "abcdefghijklmnopqrstuv":
+                with tf.name_scope(f"layer_{letter}"):
+                    act = getattr(tf.nn, activations.get(letter, "relu"))
+                    h = tf.identity(act(tf.matmul(h, tf.ones([4, 4]))), name="out")
+    return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def test_a_scope_too_big_to_open_says_where_its_changes_lie():
+    diff = GraphDiff(_wide_model({}), _wide_model({"k": "tanh"}))
+    assert diff.counts("model").differs == diff.counts("model/layer_k").differs > 0
+    view = diff.default_view()
+    assert "model" not in view.open
+    assert diff.where("model") == "layer_k"
+    text = dot.diff_to_dot(diff, view, "relu → tanh")
+    assert f"{summary(diff.counts('model'))} in layer_k" in text
+    # A scope small enough to open says nothing more: opening it shows where.
+    assert diff.where("model/layer_k") == ""
+
+
 def test_mirrors_need_a_changed_forward_group_of_that_name():
     def ops(width: int, extra=()):
         shape = {"_output_shapes": [[None, width]]}

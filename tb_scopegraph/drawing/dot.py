@@ -239,8 +239,9 @@ def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> 
 
 def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
     """The DOT text of a view of a diff's union: each box filled by its status (added,
-    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``)
-    and the changes elsewhere that mirror its own ("and 9 in train/gradients"), a changed
+    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``,
+    and where inside a closed group they all lie: ``~9 in conv4_block3``) and the changes
+    elsewhere that mirror its own ("and 9 in train/gradients"), a changed
     op's tooltip saying what changed, and a caption under the drawing naming both graphs
     (``title``) with the whole diff's counts, so that a saved SVG or PNG says what it shows."""
     layout = diff.hierarchy.layout(view)
@@ -258,7 +259,10 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
             notes.append("")
         else:
             mirrors = _mirror_lines(diff, box.name)
-            notes.append("\n".join(filter(None, (summary(counts), *mirrors))))
+            where = diff.where(box.name)
+            said = f"{summary(counts)} in {where}" if where else summary(counts)
+            notes.append("\n".join(filter(None, (said, *mirrors))))
+            lines.extend([f"all in {where}"] if where else [])
             lines.extend(mirrors)
         tips.append(lines)
     cluster_fills, cluster_classes, cluster_notes = {}, {}, {}

@@ -24,7 +24,7 @@ from tb_scopegraph.model.attrs import dtype_of, format_attr, shape_of
 from tb_scopegraph.model.graph import OP, ROOT
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.model.mirrors import Mirrors
-from tb_scopegraph.model.views import DEFAULT_MIN_OPS, MAX_BOXES, MAX_NESTING, View
+from tb_scopegraph.model.views import DEFAULT_MIN_OPS, MAX_NESTING, View
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 STATUSES = (ADDED, REMOVED, CHANGED, SAME)
@@ -152,6 +152,28 @@ class GraphDiff:
         group's changes."""
         return self._differs(key) - self.mirrors.mirroring(key)
 
+    def where(self, key: str) -> str:
+        """Where inside group ``key`` its changes all lie, when one subgroup (or a subgroup
+        of one) holds every one of them: its path below ``key`` (``conv4_block3_2_conv_1``),
+        so that the closed box of a group too big to open in a first view (more than
+        `DIFF_BOXES` boxes inside) can say which part changed. Empty for a smaller group,
+        when the changes are spread, or when some mirror changes elsewhere."""
+        groups = self.hierarchy.graph.groups
+        gid = self.hierarchy.graph.group_id(key)
+        total = self._differs(key)
+        if gid is None or not total or self.mirrors.mirroring(key):
+            return ""
+        if groups[gid].child_count <= DIFF_BOXES:
+            return ""
+        path = []
+        while True:
+            holding = [c for c in groups[gid].children if self._differs(groups[c].key)]
+            if len(holding) != 1 or self._differs(groups[holding[0]].key) != total:
+                break
+            gid = holding[0]
+            path.append(groups[gid].label)
+        return "/".join(path)
+
     def mirrored(self, key: str) -> dict[str, int]:
         """The changes elsewhere that mirror group ``key``'s, by the gradient or optimizer
         scope that holds them (``{"train/gradients": 9}``), largest first."""
@@ -243,26 +265,19 @@ class GraphDiff:
     def default_view(self) -> View:
         """The first view of a diff: opened only down to the changes that matter.
 
-        A lone scope holding changes opens, as in any first view (Keras puts a whole model
-        under one). Then the shown group with the most changes of its own (mirrors left out)
-        opens, and the next, while the view stays at or under `DIFF_BOXES` boxes; the first
-        that does not fit ends it, so that a smaller change never opens while a larger one
-        stays closed. A group without changes of its own, one of fewer than
-        `DEFAULT_MIN_OPS` ops, or one whose ops were all added (or all removed) stays
-        closed: its box says what changed. Without any change, the union's own first view.
+        The shown group with the most changes of its own (mirrors left out) opens, then the
+        next, while the view stays at or under `DIFF_BOXES` boxes; the first that does not
+        fit ends it, so that a smaller change never opens while a larger one stays closed.
+        A group without changes of its own, one of fewer than `DEFAULT_MIN_OPS` ops, or one
+        whose ops were all added (or all removed) stays closed: its box says what changed
+        (and a group too big to open, where: `where`). A lone scope that holds the whole
+        model opens by the same rule: a diff's first view is one a person reads, never one
+        of hundreds of boxes. Without any change, the union's own first view.
         """
         if not self.totals.differs:
             return self.hierarchy.default_view()
         groups = self.hierarchy.graph.groups
         opened, boxes = {ROOT}, groups[ROOT].child_count
-        lone = groups[ROOT].children
-        while len(lone) == 1 and self.own_changes(groups[lone[0]].key):
-            grown = boxes + groups[lone[0]].child_count - 1
-            if grown > MAX_BOXES or groups[lone[0]].nesting > MAX_NESTING:
-                break
-            opened.add(lone[0])
-            boxes = grown
-            lone = groups[lone[0]].children
         frontier = [c for g in opened for c in groups[g].children if c not in opened]
         while frontier:
             gid = max(frontier, key=lambda g: (self.own_changes(groups[g].key), -g))
