@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -293,7 +294,8 @@ def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
     elsewhere = diff.mirrored(key)
     if elsewhere:
         roots = list(elsewhere)
-        where = "/".join(_common_parts(roots)) if len(roots) > 1 else roots[0]
+        # The scope path they share: train for train/gradients and train/GradientDescent.
+        where = "/".join(os.path.commonprefix([root.split("/") for root in roots]))
         if not where:
             where = ", ".join(roots[:2]) + (" …" if len(roots) > 2 else "")
         lines.append(f"and {sum(elsewhere.values()):,} in {where}")
@@ -307,18 +309,6 @@ def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
 
 #: How many forward groups a gradient or optimizer group's box names as those it mirrors.
 MIRRORS_NAMED = 3
-
-
-def _common_parts(names: list[str]) -> list[str]:
-    """The scope path that ``names`` share (``["train"]`` for ``train/gradients`` and
-    ``train/GradientDescent``)."""
-    split = [name.split("/") for name in names]
-    common = []
-    for parts in zip(*split, strict=False):
-        if len(set(parts)) > 1:
-            break
-        common.append(parts[0])
-    return common
 
 
 def diff_caption(title: str, counts: Mapping[str, int]) -> str:
