@@ -6,8 +6,10 @@ shows), so no name can break out of its DOT string or add markup to the SVG.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +19,6 @@ from tb_scopegraph.drawing.colour import (
     DIFF_FILLS,
     SCHEMES,
     STRUCTURE_OTHER,
-    diff_legend,
     fills,
     structure_colour,
     structure_legend,
@@ -168,12 +169,18 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
+def _note(text: str, escape) -> str:
+    """A mark's note (lines split by ``\\n``), each line escaped by ``escape``."""
+    return _lines(*(escape(line) for line in text.split("\n")))
+
+
 @dataclass(frozen=True)
 class Marks:
     """What a view shows beyond its boxes (a diff's statuses): per box, by index into the
-    layout's boxes, an extra class, a line under the label and lines in the tooltip; per open
-    group, by key, a fill, a class and a line under its title. Classes and fills come from a
-    fixed set (never from a graph); notes and tips are escaped like every other text."""
+    layout's boxes, an extra class, a note under the label (``\\n`` between its lines) and
+    lines in the tooltip; per open group, by key, a fill, a class and a note under its title.
+    Classes and fills come from a fixed set (never from a graph); notes and tips are escaped
+    like every other text."""
 
     box_classes: Sequence[str] = ()
     box_notes: Sequence[str] = ()
@@ -246,26 +253,38 @@ def _structure_dot(
 
 def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
     """The DOT text of a view of a diff's union: each box filled by its status (added,
-    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``),
-    a changed op's tooltip saying what changed, and a legend with the whole diff's counts."""
+    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``,
+    and where inside a closed group they all lie: ``~9 in conv4_block3``) and the changes
+    elsewhere that mirror its own ("and 9 in train/gradients"), a changed
+    op's tooltip saying what changed, and a caption under the drawing naming both graphs
+    (``title``) with the whole diff's counts, so that a saved SVG or PNG says what it shows."""
     layout = diff.hierarchy.layout(view)
     fills_, classes, notes, tips = [], [], [], []
     for box in layout.boxes:
         status, counts = diff.box_status(box.kind, box.name)
         fills_.append(None if box.kind == MISSING else DIFF_FILLS[status])
         classes.append(f"diff-{status}")
-        notes.append(summary(counts) if counts is not None else "")
         lines = [status]
         if counts is not None and counts.differs:
             lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
         for change in diff.changes(box.name) if box.kind == OP else ():
             lines.append(f"{change.what}: {change.before} → {change.after}")
+        if counts is None:
+            notes.append("")
+        else:
+            mirrors = _mirror_lines(diff, box.name)
+            where = diff.where(box.name)
+            said = f"{summary(counts)} in {where}" if where else summary(counts)
+            notes.append("\n".join(filter(None, (said, *mirrors))))
+            lines.extend([f"all in {where}"] if where else [])
+            lines.extend(mirrors)
         tips.append(lines)
     cluster_fills, cluster_classes, cluster_notes = {}, {}, {}
     for cluster in layout.clusters:
         counts = diff.counts(cluster.name)
         cluster_classes[cluster.name] = f"diff-{counts.status}"
-        cluster_notes[cluster.name] = summary(counts)
+        mirrors = _mirror_lines(diff, cluster.name)
+        cluster_notes[cluster.name] = "\n".join(filter(None, (summary(counts), *mirrors)))
         if counts.status != SAME:
             cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
     marks = Marks(
@@ -276,7 +295,63 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
         cluster_classes=cluster_classes,
         cluster_notes=cluster_notes,
     )
-    return layout_to_dot(layout, title, fills_, diff_legend(diff.totals.as_dict()), marks)
+    caption = diff_caption(title, diff.totals.as_dict())
+    return layout_to_dot(layout, title, fills_, caption, marks)
+
+
+def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
+    """What a group's box says of mirrored changes: on a forward group, those elsewhere
+    that mirror its own ("and 9 in train/gradients"); on a gradient or optimizer group, how
+    many of its changes mirror which forward groups ("24 mirror layer3, layer4")."""
+    lines = []
+    elsewhere = diff.mirrored(key)
+    if elsewhere:
+        roots = list(elsewhere)
+        # The scope path they share: train for train/gradients and train/GradientDescent.
+        where = "/".join(os.path.commonprefix([root.split("/") for root in roots]))
+        if not where:
+            where = ", ".join(roots[:2]) + (" …" if len(roots) > 2 else "")
+        lines.append(f"and {sum(elsewhere.values()):,} in {where}")
+    count, forward = diff.mirroring(key)
+    if count:
+        shown = ", ".join(f.rsplit("/", 1)[-1] for f in forward[:MIRRORS_NAMED])
+        more = len(forward) - MIRRORS_NAMED
+        lines.append(f"{count:,} mirror {shown}" + (f" and {more:,} more" if more > 0 else ""))
+    return lines
+
+
+#: How many forward groups a gradient or optimizer group's box names as those it mirrors.
+MIRRORS_NAMED = 3
+
+
+def diff_caption(title: str, counts: Mapping[str, int]) -> str:
+    """The HTML label under a diff's drawing: the two graphs it compares (``title``, as
+    ``base → graph``), large, over one row of the statuses' fills with their op counts.
+
+    >>> "added: 3 ops" in diff_caption("a → b", {"added": 3, "removed": 0, "changed": 1})
+    True
+    """
+    cells = "".join(
+        f'<td bgcolor="{fill}" width="14" height="10"></td>'
+        f'<td align="left">{status}: {counts.get(status, 0):,} op'
+        f"{'s' * (counts.get(status, 0) != 1)}  </td>"
+        for status, fill in DIFF_FILLS.items()  # colours from colour.py's fixed set
+    )
+    heading = ""
+    if title:
+        text = _CONTROL.sub("\ufffd", title)
+        text = text if len(text) <= _CAPTION_CLIP else text[: _CAPTION_CLIP - 1] + "…"
+        heading = (
+            f'<tr><td colspan="{2 * len(DIFF_FILLS)}" align="left">'
+            f'<font point-size="14"><b>{html.escape(text, quote=True)}</b></font></td></tr>'
+        )
+    return (
+        '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'
+        f"{heading}<tr>{cells}</tr></table>>"
+    )
+
+
+_CAPTION_CLIP = 160
 
 
 # Open groups are large: paler than the boxes' fills.
@@ -294,7 +369,7 @@ def layout_to_dot(
     height: int = WINDOW_HEIGHT,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff; ``badges``
+    come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
     counts the summaries of ops ("op", name) and groups ("group", key). The drawing runs
     top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
     auxiliary boxes stand apart with stubs (`auxiliary`)."""
@@ -347,8 +422,8 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            label = _lines(_text(item.label), _ops(item.op_count), _text(note), badge)
-            tip = _lines(_tip(item.name), _tip(note), f"open {item.kind}: click to close")
+            label = _lines(_text(item.label), _ops(item.op_count), _note(note, _text), badge)
+            tip = _lines(_tip(item.name), _note(note, _tip), f"open {item.kind}: click to close")
             extra = (marks.cluster_classes.get(item.name), SUMMARIZED if badge else "")
             classes = " ".join(filter(None, (item.kind, *extra)))
             style = _CLUSTER_STYLE[item.kind]
@@ -451,7 +526,7 @@ def _box(
 ) -> str:
     marks = marks or Marks()
     extra_class = marks.box_classes[index] if marks.box_classes else ""
-    mark = _text(marks.box_notes[index]) if marks.box_notes else ""
+    mark = _note(marks.box_notes[index], _text) if marks.box_notes else ""
     more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
     if box.kind == OP:
         # An auxiliary op's type is in its tooltip: its label stays short, as it stands apart.
