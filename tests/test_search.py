@@ -12,7 +12,7 @@ from tb_scopegraph.model.hierarchy import Hierarchy
 
 #: Name parts with the letters search has to get right: cases, a letter that lowers to two
 #: characters, digits, regex metacharacters.
-PART = st.text(alphabet="aAbBİi1_.()+x", min_size=1, max_size=4)
+PART = st.text(alphabet="aAbBİi1_.()+x\n", min_size=1, max_size=4)
 NAME = st.lists(PART, min_size=1, max_size=3).map("/".join)
 PATTERNS = (
     "a",
