@@ -11,6 +11,9 @@ import pytest
 
 # TensorFlow's start-up chatter hides test output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# No drawing is kept on disk between tests (or from an earlier run): a test of a slow or
+# failing layout must lay it out. tests/test_stored.py gives its stores folders of their own.
+os.environ["TB_SCOPEGRAPH_CACHE_DIR"] = "off"
 
 
 @pytest.fixture(scope="module")

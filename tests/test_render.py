@@ -202,6 +202,6 @@ def test_warm_starts_every_worker_in_the_background():
         wait_for(started, "both workers started", timeout=20)
         workers = list(r._idle.queue)
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
-        assert r.stats == {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
+        assert set(r.stats.values()) == {0}  # warming is not a request
     finally:
         r.close()

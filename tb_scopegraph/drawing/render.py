@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from tb_scopegraph import caching
+from tb_scopegraph.drawing.stored import DrawingStore
 from tb_scopegraph.errors import RenderError, RenderTimeout
 
 FORMATS = ("svg", "png")
@@ -148,9 +149,12 @@ class Renderer:
         cache_bytes: int = 64 << 20,
         recycle_after: int = 200,
         presets: tuple[Preset, ...] = PRESETS,
+        store: DrawingStore | None = None,
     ) -> None:
         self.timeout = timeout
         self.presets = presets
+        #: Drawings kept on disk, read before a layout and written after one (None: none).
+        self.store = store
         self.cache_bytes = cache_bytes
         self._recycle_after = recycle_after
         self._workers = workers
@@ -160,7 +164,14 @@ class Renderer:
             self._idle.put(None)  # started on first use
         self.drawings = caching.lru(cache_bytes, getsizeof=len)
         self._lock = threading.Lock()
-        self.stats = {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
+        self.stats = {
+            "hits": 0,
+            "misses": 0,
+            "shared": 0,
+            "stored": 0,
+            "timeouts": 0,
+            "fallbacks": 0,
+        }
 
     def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
         """The drawing of ``dot`` as ``fmt`` ("svg" or "png")."""
@@ -170,11 +181,24 @@ class Renderer:
         key = (hashlib.sha256(data).digest(), fmt)
         budget = self.timeout if timeout is None else timeout
         try:
-            drawing, how = self.drawings.lookup(key, lambda: self._draw(data, fmt, budget))
+            drawing, how = self.drawings.lookup(key, lambda: self._kept_or_drawn(data, fmt, budget))
         except BaseException:
             self._count("misses")
             raise
         self._count({"hit": "hits", "shared": "shared", "miss": "misses"}[how])
+        return drawing
+
+    def _kept_or_drawn(self, dot: bytes, fmt: str, budget: float) -> bytes:
+        """The drawing from the disk store when it has it, else laid out (and stored)."""
+        store = self.store
+        if store is not None:
+            kept = store.get(dot, fmt)
+            if kept is not None:
+                self._count("stored")
+                return kept
+        drawing = self._draw(dot, fmt, budget)
+        if store is not None:
+            store.put(dot, fmt, drawing)
         return drawing
 
     def _count(self, stat: str) -> None:
@@ -266,7 +290,7 @@ def shared_renderer() -> Renderer:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Renderer()
+            _shared = Renderer(store=DrawingStore.from_environment())
         return _shared
 
 
