@@ -60,12 +60,17 @@ setup(
             "playwright>=1.45",
             "ruff>=0.6",
             "ipython>=8",
-            # tests/test_remote.py: logdirs in S3, served by moto on 127.0.0.1.
-            "fsspec>=2023.1",
-            "s3fs>=2024.2",
-            "gcsfs>=2024.2",
-            "moto[server]>=5",
-            "boto3>=1.34",
+            # tests/test_remote.py: logdirs in S3, served by moto on 127.0.0.1. Pinned to a
+            # set that installs together: s3fs and gcsfs each pin fsspec, aiobotocore pins
+            # botocore, moto wants boto3's; left loose, pip backtracked through every
+            # version of them for over ten minutes on a fresh install.
+            "fsspec==2026.9.0",
+            "s3fs==2026.9.0",
+            "gcsfs==2026.10.1",
+            "aiobotocore==3.10.0",
+            "moto[server]==5.2.6",
+            "boto3==1.43.117",
+            "botocore==1.43.117",
         ],
         # The command line and the notebook read s3:// and gs:// logdirs (any fsspec URL).
         "remote": ["fsspec>=2023.1", "s3fs>=2024.2", "gcsfs>=2024.2"],
