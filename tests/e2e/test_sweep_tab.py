@@ -3,8 +3,12 @@ is, with the filter kept in the URL, in a real TensorBoard and Chromium."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 from graphs import ffn_graph, write_run_graph
+from harness import wait_for
 from tbharness import Tab, tensorboard
 
 RUNS = [f"lr_{lr}_bs_{bs}" for lr in ("0.1", "0.01", "0.001") for bs in (16, 32, 64, 128)]
@@ -17,7 +21,14 @@ def sweep_url(tmp_path_factory):
     for run in RUNS:
         write_run_graph(logdir / run, ffn_graph(sizes=(8, 4, 2)))
     with tensorboard(logdir) as url:
+        # TensorBoard reads runs a few at a time: every test starts once all are listed.
+        wait_for(lambda: len(_listed(url)) == len(RUNS), "every run listed", timeout=60)
         yield url
+
+
+def _listed(url: str) -> set[str]:
+    with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs") as response:
+        return {graph["run"] for graph in json.load(response)}
 
 
 @pytest.fixture
