@@ -37,6 +37,11 @@ CONTROL_HUB = 4
 DATA_HUB = 8
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
+#: The class of a rolled series (box or frame) and of the block it shows for all.
+ROLLED = "rolled"
+#: What marks how many blocks a rolled series holds (in every font the labels come to).
+TIMES = "\u00d7"
+_LOOP = "#00897b"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
 #: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
@@ -315,9 +320,14 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            label = _lines(_text(item.label), _ops(item.op_count), _text(note), badge)
-            tip = _lines(_tip(item.name), _tip(note), f"open {item.kind}: click to close")
-            extra = (marks.cluster_classes.get(item.name), SUMMARIZED if badge else "")
+            title, roll_tip = _rolled(item)
+            label = _lines(title, _ops(item.op_count), _text(note), badge)
+            tip = _lines(_tip(item.name), roll_tip, _tip(note), f"open {item.kind}: click to close")
+            extra = (
+                marks.cluster_classes.get(item.name),
+                SUMMARIZED if badge else "",
+                ROLLED if item.rolled else "",
+            )
             classes = " ".join(filter(None, (item.kind, *extra)))
             style = _CLUSTER_STYLE[item.kind]
             if item.name in marks.cluster_fills:
@@ -378,7 +388,7 @@ def _merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluste
         ends: dict[int, list[int]] = {}
         for n in drawn:
             edge = layout.edges[n]
-            if not edge.control:
+            if not edge.control and not edge.loop:
                 ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
         for hub, members in ends.items():
             if len(members) <= DATA_HUB:
@@ -474,14 +484,15 @@ def _box(
         label = _lines("missing", _text(box.label))
         tip = _lines(_tip(box.name), "an input names it; no such node")
     else:
-        label = _lines(_text(box.label), _ops(box.op_count))
-        tip = _lines(_tip(box.name), f"{box.kind}: click to open")
+        title, roll_tip = _rolled(box)
+        label = _lines(title, _ops(box.op_count))
+        tip = _lines(_tip(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = _lines(label, note)
         tip = _lines(tip, note + " (not drawn)")
     label = _lines(label, mark)
     tip = _lines(tip, more_tip)
-    classes = " ".join(filter(None, (box.kind, extra_class)))
+    classes = " ".join(filter(None, (box.kind, extra_class, ROLLED if box.rolled else "")))
     if summaries:
         label = _lines(label, _badge(summaries))
         tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
@@ -511,8 +522,42 @@ def _pen(kind: str, colour: str) -> str:
     return f' color="{colour}" penwidth=4'
 
 
+def _rolled(item: Box | Cluster) -> tuple[str, str]:
+    """The title of a box or frame with its roll mark, and a tooltip line saying what it is.
+
+    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4))
+    ('layer_[0-3] ×4', '4 identical blocks, drawn once')
+    """
+    if not item.rolled:
+        return _text(item.label), ""
+    if item.kind == SERIES:
+        return (
+            f"{_text(item.label)} {TIMES}{item.rolled}",
+            f"{item.rolled} identical blocks, drawn once",
+        )
+    return (
+        _lines(_text(item.label), f"drawn for all {item.rolled}"),
+        f"one of {item.rolled} identical blocks, drawn for all of them",
+    )
+
+
 def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
     attrs = [f'id="edge-{n}"']
+    if edge.loop:
+        # From one block of a rolled series to the next: drawn back up, and kept out of
+        # ranking (it would turn the block upside down).
+        attrs += ['class="data loop"', "constraint=false", f'color="{_LOOP}"', "penwidth=2"]
+        attrs += [f'fontcolor="{_LOOP}"', f"label={quote(f'{TIMES}{edge.loop}')}"]
+        tip = [
+            f"loops back: from each block to the next, {edge.loop} "
+            f"time{'s' if edge.loop > 1 else ''} ({edge.count} connections)"
+        ]
+        for tensor in edge.tensors:
+            tip.append(
+                " ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p)
+            )
+        attrs.append(f"tooltip={quote(_lines(*tip))}")
+        return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"
     if edge.control:
         # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
         attrs += ['class="control"', "style=dashed", "weight=0", 'color="#bdbdbd"']

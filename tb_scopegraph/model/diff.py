@@ -224,7 +224,7 @@ class GraphDiff:
         Without any change, the union's own default view.
         """
         if not self.totals.differs:
-            return self.hierarchy.default_view()
+            return self.hierarchy.default_view(roll=False)
         tree = self._tree
         boxes = len(tree["children"]) + self._top_ops(tree)
         opened: set[str] = set()
@@ -246,7 +246,7 @@ class GraphDiff:
                     break
             else:
                 break
-        return self.hierarchy.view(open=opened)
+        return self.hierarchy.view(open=opened, roll=False)
 
     def _differs(self, key: str) -> int:
         return sum(self._groups.get(key, {}).values())
@@ -255,8 +255,9 @@ class GraphDiff:
         return tree["child_count"] - len(tree["children"])
 
     def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
-        """A view of the union, as `Hierarchy.view`."""
-        return self.hierarchy.view(open=open, depth=depth)
+        """A view of the union, as `Hierarchy.view`, series never rolled: the blocks of one
+        series may differ in ways their structure does not tell (attributes, shapes)."""
+        return self.hierarchy.view(open=open, depth=depth, roll=False)
 
 
 def _by_name(nodes) -> dict[str, node_def_pb2.NodeDef]:

@@ -21,7 +21,7 @@ from tensorboard.compat.proto import node_def_pb2
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import details as _details
 from tb_scopegraph.model import layout as _layout
-from tb_scopegraph.model import tree, views
+from tb_scopegraph.model import rolls, tree, views
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import dtype_of, format_attr, format_shape, shape_of
 from tb_scopegraph.model.details import Details, Matcher
@@ -99,13 +99,21 @@ class Hierarchy:
 
     # -- views ----------------------------------------------------------------------------
 
-    def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
-        """The view with these groups open (and, with ``depth``, every group that deep)."""
-        return views.view(self.graph, open, depth)
+    def view(
+        self,
+        open: Iterable[str] = (),
+        depth: int | None = None,
+        unroll: Iterable[str] = (),
+        roll: bool = True,
+    ) -> View:
+        """The view with these groups open (and, with ``depth``, every group that deep); the
+        series in ``unroll`` (``roll`` False: every series) drawn as series, not rolled."""
+        return views.view(self.graph, open, depth, unroll, roll)
 
-    def default_view(self) -> View:
-        """A small view that tells something: lone scopes opened, then more while it is small."""
-        return views.default_view(self.graph)
+    def default_view(self, roll: bool = True) -> View:
+        """A small view that tells something: lone scopes opened, then more while it is small;
+        series of identical blocks rolled (unless ``roll`` is False)."""
+        return views.default_view(self.graph, roll)
 
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""
@@ -145,8 +153,15 @@ class Hierarchy:
         return self.graph.node_def(op)
 
     def details(self, name: str, kind: str | None = None) -> dict:
-        """What is known of one op or group: for a group, op counts and parameters."""
-        return self._details.details(name, kind)
+        """What is known of one op or group: for a group, op counts and parameters, and for
+        a series of identical blocks (or one of its blocks) what rolling it draws
+        (``rolled``, see `rolls.card`)."""
+        found = self._details.details(name, kind)
+        if found["kind"] not in (OP, MISSING):
+            rolled = rolls.card(self.graph, self.graph.group_id(name))
+            if rolled is not None:
+                found["rolled"] = rolled
+        return found
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
         """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""

@@ -2,7 +2,9 @@
 
 A `View` is the set of open groups (by key) and how many boxes it shows. An open group shows
 only when all its ancestors are open too; every op of the graph is then inside exactly one
-visible box, or is a box itself. No view may show more than `MAX_BOXES` boxes.
+visible box, or is a box itself. No view may show more than `MAX_BOXES` boxes. A series of
+identical blocks is drawn rolled unless the view says otherwise (`rolls`): open, it shows one
+member, and counts as one box.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.model.graph import ROOT, GraphModel
+from tb_scopegraph.model import rolls
+from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
 
 #: The default view opens groups while it stays at or under this many boxes: few enough that
 #: the demo's graphs are shown whole, or by their top, with labels 7.5-10 px tall in a
@@ -35,10 +38,26 @@ class View:
 
     open: frozenset[str]
     boxes: int
+    #: Series of identical blocks drawn as a series all the same (see `rolls`).
+    unrolled: frozenset[str] = frozenset()
+    #: False: no series is drawn rolled.
+    roll: bool = True
 
 
-def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) -> View:
-    """The view with these groups open (and, with ``depth``, every group that deep)."""
+def view(
+    model: GraphModel,
+    open: Iterable[str] = (),
+    depth: int | None = None,
+    unroll: Iterable[str] = (),
+    roll: bool = True,
+) -> View:
+    """The view with these groups open (and, with ``depth``, every group that deep); the
+    series in ``unroll`` (or, ``roll`` False, all) are drawn as series, never rolled."""
+    unrolled = frozenset(unroll)
+    for key in unrolled:
+        if model.group_id(key) is None:
+            raise NotFound(f"no scope {key!r} in this graph")
+    rolling = _Rolling(model, unrolled, roll)
     wanted = set()
     for key in open:
         gid = model.group_id(key)
@@ -48,9 +67,9 @@ def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) 
     if depth is not None:
         if depth < 0:
             raise InvalidQuery(f"depth must be 0 or more, not {depth}")
-        wanted |= _open_to_depth(model, depth, wanted)
-    opened = shown_open(model, wanted)
-    boxes = _box_count(model, opened)
+        wanted |= _open_to_depth(model, depth, wanted, rolling)
+    opened = shown_open(model, wanted, rolling)
+    boxes = _box_count(model, opened, rolling.rolled(opened, wanted))
     groups = model.groups
     if boxes > MAX_BOXES:
         biggest = sorted(opened - {ROOT}, key=lambda g: -groups[g].child_count)[:3]
@@ -59,11 +78,12 @@ def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) 
             f"this view would show {boxes} boxes, more than the {MAX_BOXES} a layout can "
             f"take; close some scopes (the largest open ones: {names})"
         )
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, unrolled, roll)
 
 
-def default_view(model: GraphModel) -> View:
+def default_view(model: GraphModel, roll: bool = True) -> View:
     """A small view that tells something: lone scopes opened, then more while it is small."""
+    rolling = _Rolling(model, frozenset(), roll)
     groups = model.groups
     opened = {ROOT}
     boxes = groups[ROOT].child_count
@@ -71,10 +91,10 @@ def default_view(model: GraphModel) -> View:
     # A scope that is the only group at its level is opened, whatever it holds.
     while frontier:
         gid = frontier.pop()
-        subgroups = groups[gid].children
+        subgroups = rolling.children(gid)
         if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
             only = subgroups[0]
-            grown = boxes + groups[only].child_count - 1
+            grown = boxes + rolling.shows(only) - 1
             if grown <= MAX_BOXES:
                 opened.add(only)
                 boxes = grown
@@ -95,16 +115,16 @@ def default_view(model: GraphModel) -> View:
             ]
             if not family:
                 continue
-            grown = boxes + sum(groups[g].child_count - 1 for g in family)
+            grown = boxes + sum(rolling.shows(g) - 1 for g in family)
             if grown <= DEFAULT_BOXES:
                 opened.update(family)
                 boxes = grown
                 for g in family:
-                    nxt.extend(groups[g].children)
+                    nxt.extend(rolling.children(g))
             else:
                 whole = False
         level = nxt if whole else []
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, roll=roll)
 
 
 def nesting(model: GraphModel, view: View) -> int:
@@ -114,16 +134,63 @@ def nesting(model: GraphModel, view: View) -> int:
     return max((groups[g].nesting for g in ids if g is not None), default=0)
 
 
-def shown_open(model: GraphModel, wanted: Iterable[int]) -> set[int]:
+def shown_open(
+    model: GraphModel, wanted: Iterable[int], rolling: _Rolling | None = None
+) -> set[int]:
     """The open groups that show (the root among them): those of ``wanted`` whose ancestors
-    are all open too."""
+    are all open too (and, with ``rolling``, that no rolled series leaves out)."""
     wanted = set(wanted)
     groups = model.groups
     opened = {ROOT}
+    shown: dict[int, int | None] = {}
     for gid in model.order[1:]:
-        if gid in wanted and groups[gid].parent in opened:
+        parent = groups[gid].parent
+        if gid in wanted and parent in opened:
+            if rolling is not None and groups[parent].kind == SERIES:
+                if parent not in shown:
+                    shown[parent] = rolling.shown_member(parent, wanted)
+                if shown[parent] not in (None, gid):
+                    continue
             opened.add(gid)
     return opened
+
+
+def opened(model: GraphModel, view: View) -> tuple[set[int], dict[int, int]]:
+    """The open groups that ``view`` shows, and its open series drawn rolled, each with the
+    member it shows."""
+    ids = (model.group_id(k) for k in view.open)
+    wanted = {g for g in ids if g is not None}
+    rolling = _Rolling(model, view.unrolled, view.roll)
+    shown = shown_open(model, wanted, rolling)
+    return shown, rolling.rolled(shown, wanted)
+
+
+class _Rolling:
+    """What rolled series change in a view: the members an open one shows."""
+
+    def __init__(self, model: GraphModel, unrolled: frozenset[str], roll: bool) -> None:
+        self.model, self.unrolled, self.roll = model, unrolled, roll
+
+    def shown_member(self, gid: int, wanted: set[int]) -> int | None:
+        if not self.roll:
+            return None
+        return rolls.shown_member(self.model, gid, wanted, self.unrolled)
+
+    def rolled(self, opened: set[int], wanted: set[int]) -> dict[int, int]:
+        if not self.roll:
+            return {}
+        return rolls.rolled_open(self.model, opened, wanted, self.unrolled)
+
+    def shows(self, gid: int) -> int:
+        """The boxes group ``gid`` shows open, with nothing in it open."""
+        if self.shown_member(gid, set()) is not None:
+            return 1
+        return self.model.groups[gid].child_count
+
+    def children(self, gid: int) -> tuple[int, ...]:
+        """The subgroups group ``gid`` shows open, with nothing in it open."""
+        member = self.shown_member(gid, set())
+        return self.model.groups[gid].children if member is None else (member,)
 
 
 def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
@@ -149,23 +216,29 @@ def _visible_groups(model: GraphModel, opened: set[int]) -> list[int]:
     ]
 
 
-def _open_to_depth(model: GraphModel, depth: int, already: set[int]) -> set[int]:
+def _open_to_depth(model: GraphModel, depth: int, already: set[int], rolling: _Rolling) -> set[int]:
     groups = model.groups
-    opened = shown_open(model, already)
-    boxes = _box_count(model, opened)
+    opened = shown_open(model, already, rolling)
+    rolled = rolling.rolled(opened, already)
+    boxes = _box_count(model, opened, rolled)
     for gid in model.order[1:]:
         group = groups[gid]
         if group.level > depth or gid in opened or group.parent not in opened:
             continue
-        if group.nesting > MAX_NESTING:
+        if group.nesting > MAX_NESTING or rolled.get(group.parent, gid) != gid:
             continue
-        grown = boxes + group.child_count - 1
+        member = rolling.shown_member(gid, already)
+        grown = boxes + (group.child_count if member is None else 1) - 1
         if grown <= MAX_BOXES:
             opened.add(gid)
             boxes = grown
+            if member is not None:
+                rolled[gid] = member
     return opened
 
 
-def _box_count(model: GraphModel, opened: set[int]) -> int:
+def _box_count(model: GraphModel, opened: set[int], rolled: dict[int, int]) -> int:
+    """Boxes shown: an open group's children (one for a rolled series) in place of itself."""
     groups = model.groups
-    return sum(groups[g].child_count for g in opened) - (len(opened) - 1)
+    shown = sum(1 if g in rolled else groups[g].child_count for g in opened)
+    return shown - (len(opened) - 1)

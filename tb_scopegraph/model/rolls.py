@@ -1,0 +1,333 @@
+"""Rolled series: a series of identical blocks drawn once, marked with how many it holds.
+
+A series of scopes (``layer_[0-95]``, see `tree`) is *rollable* when all its members have
+the same structural signature (`structure`): op types and wiring alike, names and shapes
+aside. A view draws a rollable series *rolled* unless it asks for it unrolled (`View.unrolled`,
+or ``View.roll`` False for all) or opens two or more of its members (a trace or a search that
+reaches into several blocks wants to see them in place):
+
+- closed, it is one box marked ``×96``;
+- open, its frame (marked ``×96``) holds one member, the *shown* one: the member the view
+  opens, else the first. Every other member is folded onto it: each of their ops is drawn by
+  the box that draws its counterpart in the shown member, so that an edge from outside into
+  any block enters the shown one, and the edge from one block to the next is drawn as one
+  *loop-back* edge from the shown block's end to its start, counted (``×95``).
+
+Counterparts are found group by group, from the members down, only as deep as the view opens
+the shown member: children with the same labels pair by label (blocks built by the same code
+name their insides alike), others by signature (or op type) and then order.
+
+Signatures are worked out for the subtree of one series at a time, as a view first meets it
+(an open series, or a closed one drawn as a box), never for the whole graph: a group's
+signature reads only its subtree and the edges that cross its boundary, so the part under one
+series, with what it reads and feeds outside as ops of a stand-in root, gives the same
+signatures as the whole graph would.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable
+
+import numpy as np
+
+from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
+
+
+class Rolls:
+    """Which series of one graph are rollable, and the signatures that tell it."""
+
+    def __init__(self, model: GraphModel) -> None:
+        self.model = model
+        self._rollable: dict[int, bool] = {}
+        self._signature: dict[int, int] = {}  # group id -> signature, for the parts worked out
+        self._lock = threading.Lock()
+
+    def rollable(self, gid: int) -> bool:
+        """Whether group ``gid`` is a series of scopes that all have one signature."""
+        found = self._rollable.get(gid)
+        if found is None:
+            with self._lock:
+                found = self._rollable.get(gid)
+                if found is None:
+                    found = self._rollable[gid] = self._identical(gid)
+        return found
+
+    def count(self, gid: int) -> int:
+        """How many members series ``gid`` holds."""
+        return len(self.model.groups[gid].children)
+
+    def signature(self, gid: int) -> int:
+        """The signature of a group inside a series whose rollability was asked."""
+        return self._signature[gid]
+
+    def _identical(self, gid: int) -> bool:
+        groups = self.model.groups
+        group = groups[gid]
+        members = group.children
+        if group.kind != SERIES or not members or group.ops:
+            return False
+        first = groups[members[0]]
+        for m in members:
+            g = groups[m]
+            if g.kind != SCOPE or (g.op_count, g.child_count) != (
+                first.op_count,
+                first.child_count,
+            ):
+                return False  # not a copy: no signature needed to tell
+        if any(m not in self._signature for m in members):
+            # structure reads layouts, which read this module: imported when first needed.
+            from tb_scopegraph.model import structure
+
+            part = Part(self.model, gid)
+            found = structure.signatures(part)
+            self._signature.update(zip(part.group_ids, found[1:], strict=True))
+        return len({self._signature[m] for m in members}) == 1
+
+
+class Part:
+    """The part of a model under one group, with the ops outside it that its edges reach as
+    ops of a stand-in root: what `structure.signatures` reads of a model, no more.
+
+    Group 0 is the stand-in root; group ``i`` (from 1) is ``group_ids[i - 1]`` of the model;
+    ops are the part's own (its groups', in group order), then the outside ops.
+    """
+
+    def __init__(self, model: GraphModel, top: int) -> None:
+        groups = model.groups
+        sub = [top]
+        for gid in sub:  # breadth first: the list grows as it is walked
+            sub.extend(groups[gid].children)
+        self.group_ids = sub
+        sizes = [len(groups[g].ops) for g in sub]
+        own = np.fromiter(
+            (op for g in sub for op in groups[g].ops), dtype=np.int64, count=sum(sizes)
+        )
+        inside = np.zeros(len(model.names), dtype=bool)
+        inside[own] = True
+        src, dst = model.edge_src, model.edge_dst
+        keep = np.flatnonzero(inside[src] | inside[dst])
+        e_src, e_dst = src[keep], dst[keep]
+        outside = np.unique(np.concatenate((e_src[~inside[e_src]], e_dst[~inside[e_dst]])))
+        ops = np.concatenate((own, outside))
+        new_id = np.full(len(model.names), -1, dtype=np.int64)
+        new_id[ops] = np.arange(len(ops))
+        self.edge_src, self.edge_dst = new_id[e_src], new_id[e_dst]
+        self.edge_slot, self.edge_control = model.edge_slot[keep], model.edge_control[keep]
+        self.op_types = tuple(model.op_types[o] for o in own.tolist()) + ("",) * len(outside)
+        self._missing = np.ones(len(ops), dtype=bool)
+        self._missing[: len(own)] = own >= model.op_count
+        number = {g: i for i, g in enumerate(sub, 1)}
+        self.op_group = np.concatenate(
+            (np.repeat(np.arange(1, len(sub) + 1), sizes), np.zeros(len(outside), np.int64))
+        )
+        depth = groups[top].nesting - 1
+        starts = np.concatenate(([0], np.cumsum(sizes))).tolist()
+        made = [Group("", "", "root", -1, (1,), tuple(range(len(own), len(ops))), 0, 0, 0, 0)]
+        for i, gid in enumerate(sub):
+            g = groups[gid]
+            made.append(
+                g._replace(
+                    parent=0 if gid == top else number[g.parent],
+                    children=tuple(number[c] for c in g.children),
+                    ops=tuple(range(starts[i], starts[i + 1])),
+                    nesting=g.nesting - depth,
+                )
+            )
+        self.groups = tuple(made)
+        self.order = tuple(range(len(made)))
+
+    def is_missing(self, op: int) -> bool:
+        """Whether op ``op`` of the part is a missing input or outside the part."""
+        return bool(self._missing[op])
+
+
+_cache: weakref.WeakKeyDictionary[GraphModel, Rolls] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def of(model: GraphModel) -> Rolls:
+    """The `Rolls` of ``model``, kept while it lives."""
+    with _cache_lock:
+        found = _cache.get(model)
+        if found is None:
+            found = _cache[model] = Rolls(model)
+        return found
+
+
+def shown_member(
+    model: GraphModel, gid: int, wanted: set[int], unrolled: frozenset[str]
+) -> int | None:
+    """The member that series ``gid`` shows when drawn rolled (the one ``wanted`` opens,
+    else the first); None when it is not drawn rolled."""
+    group = model.groups[gid]
+    if group.kind != SERIES or group.key in unrolled:
+        return None
+    opened = [m for m in group.children if m in wanted]
+    if len(opened) > 1 or not of(model).rollable(gid):
+        return None
+    return opened[0] if opened else group.children[0]
+
+
+def rolled_open(
+    model: GraphModel, opened: set[int], wanted: Iterable[int], unrolled: frozenset[str]
+) -> dict[int, int]:
+    """The open series of a view drawn rolled, each with the member it shows."""
+    wanted = set(wanted)
+    found = {}
+    for gid in opened:
+        if gid != ROOT and model.groups[gid].kind == SERIES:
+            member = shown_member(model, gid, wanted, unrolled)
+            if member is not None:
+                found[gid] = member
+    return found
+
+
+class Folding:
+    """How a view folds its rolled series: which edges loop back, and how far each does.
+
+    ``loop[e]`` is True for an edge between two members of a rolled series (or of a
+    counterpart of one, inside a folded member); ``steps[e]`` then names the pair of members
+    it joins (a number unique to that pair), so that a bundle can count its hand-offs.
+    """
+
+    def __init__(self, loop: np.ndarray, steps: np.ndarray) -> None:
+        self.loop = loop
+        self.steps = steps
+
+
+def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.ndarray) -> Folding:
+    """Fold the members that rolled series do not show onto the shown ones.
+
+    ``vis`` (per group: -1 when open and shown, else the box holding it) and ``rep`` (per
+    op: the op itself when shown, else its box) are those of the view with the folded
+    members closed; ``rep`` is changed in place so that each of their ops is drawn by its
+    counterpart's box.
+    """
+    groups = model.groups
+    rolls = of(model)
+    shown_of = dict(rolled)
+    counterpart = np.arange(len(groups), dtype=np.int64)
+    target = np.full(len(groups), -1, dtype=np.int64)  # group -> box drawing all of it
+    for series, shown in rolled.items():
+        for member in groups[series].children:
+            if member == shown:
+                continue
+            pairs = [(member, shown)]
+            while pairs:
+                gk, gr = pairs.pop()
+                counterpart[gk] = gr
+                if vis[gr] != -1:
+                    target[gk] = vis[gr]
+                    continue
+                for ok, o_r in _pair_ops(model, groups[gk].ops, groups[gr].ops):
+                    rep[ok] = o_r
+                kids = _pair_groups(model, rolls, groups[gk].children, groups[gr].children)
+                for ck, cr in kids:
+                    # A counterpart that is itself a folded member of a series rolled in the
+                    # shown block stands for that series' shown member.
+                    parent = groups[cr].parent
+                    if parent in shown_of and shown_of[parent] != cr:
+                        cr = shown_of[parent]
+                    pairs.append((ck, cr))
+    # Everything under a group that one box draws goes to that box.
+    parent = np.asarray([g.parent for g in groups], dtype=np.int64)
+    for at in _levels(model):
+        unset = at[target[at] == -1]
+        target[unset] = target[parent[unset]]
+    covered = target[model.op_group]
+    hit = np.flatnonzero(covered >= 0)
+    rep[hit] = covered[hit]
+    return _loops(model, rolled, counterpart, parent)
+
+
+def _loops(
+    model: GraphModel, rolled: dict[int, int], counterpart: np.ndarray, parent: np.ndarray
+) -> Folding:
+    """Which edges join two members of a rolled series (or of a folded copy of one)."""
+    groups = model.groups
+    n_edges = len(model.edge_src)
+    loop = np.zeros(n_edges, dtype=bool)
+    steps = np.full(n_edges, -1, dtype=np.int64)
+    # Only edges with both ends under a rolled series can join two of its members.
+    under = np.zeros(len(groups), dtype=bool)
+    under[list(rolled)] = True
+    for at in _levels(model):
+        under[at] |= under[parent[at]]
+    ga, gb = model.op_group[model.edge_src], model.op_group[model.edge_dst]
+    candidates = np.flatnonzero(under[ga] & under[gb] & (ga != gb))
+    if not len(candidates):
+        return Folding(loop, steps)
+    depth = np.asarray([g.nesting for g in groups], dtype=np.int64)
+    a, b = ga[candidates], gb[candidates]
+    below_a, below_b = a.copy(), b.copy()  # the child of the common group on each side
+    while True:
+        differ = a != b
+        if not differ.any():
+            break
+        up_a = differ & (depth[a] >= depth[b])
+        up_b = differ & ~up_a
+        below_a[up_a], a[up_a] = a[up_a], parent[a[up_a]]
+        below_b[up_b], b[up_b] = b[up_b], parent[b[up_b]]
+    is_rolled = np.zeros(len(groups), dtype=bool)
+    is_rolled[list(rolled)] = True
+    joins = is_rolled[counterpart[a]] & (below_a != below_b)
+    loop[candidates[joins]] = True
+    width = len(groups)
+    steps[candidates[joins]] = below_a[joins] * width + below_b[joins]
+    return Folding(loop, steps)
+
+
+def _levels(model: GraphModel) -> list[np.ndarray]:
+    """The groups below the root, one nesting level at a time, outermost first."""
+    order = np.asarray(model.order, dtype=np.int64)
+    depth = np.asarray([g.nesting for g in model.groups], dtype=np.int64)[order]
+    bounds = np.searchsorted(depth, np.arange(int(depth.max()) + 2)).tolist()
+    return [order[a:b] for a, b in zip(bounds[1:-1], bounds[2:], strict=True)]
+
+
+def _pair_ops(model: GraphModel, ours: tuple, theirs: tuple) -> list[tuple[int, int]]:
+    """Ops of two copies of a group, each with its counterpart."""
+    if not ours:
+        return []
+    names = model.names
+    by_label = {names[o].rpartition("/")[2]: o for o in theirs}
+    pairs = [(o, by_label.get(names[o].rpartition("/")[2])) for o in ours]
+    if len(by_label) == len(ours) and all(r is not None for _, r in pairs):
+        return pairs
+    types = model.op_types
+    a = sorted(ours, key=lambda o: (types[o], o))
+    b = sorted(theirs, key=lambda o: (types[o], o))
+    return list(zip(a, b, strict=False))  # a copy has as many
+
+
+def _pair_groups(
+    model: GraphModel, rolls: Rolls, ours: tuple, theirs: tuple
+) -> list[tuple[int, int]]:
+    """Subgroups of two copies of a group, each with its counterpart."""
+    if not ours:
+        return []
+    groups = model.groups
+    by_label = {groups[g].label: g for g in theirs}
+    pairs = [(g, by_label.get(groups[g].label)) for g in ours]
+    if len(by_label) == len(ours) and all(r is not None for _, r in pairs):
+        return pairs
+    a = sorted(ours, key=lambda g: (rolls.signature(g), g))
+    b = sorted(theirs, key=lambda g: (rolls.signature(g), g))
+    return list(zip(a, b, strict=False))
+
+
+def card(model: GraphModel, gid: int) -> dict | None:
+    """What a group's card says of rolling: for a rollable series, every member it holds;
+    for a member of one, the series and how many blocks it holds; else None."""
+    groups = model.groups
+    group = groups[gid]
+    rolls = of(model)
+    if group.kind == SERIES and rolls.rollable(gid):
+        members = [groups[m].key for m in group.children]
+        return {"series": group.key, "blocks": len(members), "members": members}
+    if group.parent > ROOT and rolls.rollable(group.parent):
+        series = groups[group.parent]
+        return {"series": series.key, "blocks": len(series.children), "member": group.key}
+    return None
