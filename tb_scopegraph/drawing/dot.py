@@ -547,7 +547,7 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         # From one block of a rolled series to the next: drawn back up, and kept out of
         # ranking (it would turn the block upside down).
         attrs += ['class="data loop"', "constraint=false", f'color="{_LOOP}"', "penwidth=2"]
-        attrs += [f'fontcolor="{_LOOP}"', f"label={quote(f'{TIMES}{edge.loop}')}"]
+        attrs += [f'fontcolor="{_LOOP}"', "fontsize=10", f"label={quote(f'{TIMES}{edge.loop}')}"]
         tip = [
             f"loops back: from each block to the next, {edge.loop} "
             f"time{'s' if edge.loop > 1 else ''} ({edge.count} connections)"

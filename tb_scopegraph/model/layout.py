@@ -192,11 +192,13 @@ def _bundle(
     width = len(model.names) + len(model.groups)
     keys = (src[keep] * width + dst[keep]) * 2 + model.edge_control[keep]
     # A tensor is told apart by the op that makes it, or, folded, by the op that draws it:
-    # the same tensor of twelve folded blocks is one tensor drawn.
-    maker = e_src
+    # the same tensor of twelve folded blocks is one tensor drawn. One that a closed box
+    # draws is counted in its own block, and a bundle has as many as its fullest block.
+    maker, block = e_src, None
     if folding is not None:
         keys = keys * 2 + folding.loop[keep]
         maker = np.where(src < len(model.names), src, e_src)
+        block = np.where(src < len(model.names), -1, folding.block[e_src])
     uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     order = np.argsort(inverse, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -220,7 +222,10 @@ def _bundle(
                 seen.add(t)
                 tensors.append((int(e_src[e]), t[1]))
         total = len(seen)
-        if counts[b] > _TENSORS_SCANNED:
+        if block is not None:
+            whole = keep[order[starts[b] : starts[b] + int(counts[b])]]
+            total = _tensors_drawn(maker[whole], e_slot[whole], block[whole])
+        elif counts[b] > _TENSORS_SCANNED:
             whole = keep[order[starts[b] : starts[b] + int(counts[b])]]
             total = len(set(zip(maker[whole].tolist(), e_slot[whole].tolist(), strict=True)))
         edges.append(
@@ -237,6 +242,17 @@ def _bundle(
             )
         )
     return tuple(edges)
+
+
+def _tensors_drawn(maker: np.ndarray, slot: np.ndarray, block: np.ndarray) -> int:
+    """Distinct tensors of a bundle in a folded view: those of no block, and those of its
+    fullest block (the rest are copies of them)."""
+    distinct = set(zip(maker.tolist(), slot.tolist(), block.tolist(), strict=True))
+    per_block: dict[int, int] = {}
+    for _, _, b in distinct:
+        per_block[b] = per_block.get(b, 0) + 1
+    loose = per_block.pop(-1, 0)
+    return loose + max(per_block.values(), default=0)
 
 
 def _tensor(model: GraphModel, op: int, slot: int, control: bool) -> Tensor:

@@ -190,11 +190,15 @@ class Folding:
     ``loop[e]`` is True for an edge between two members of a rolled series (or of a
     counterpart of one, inside a folded member); ``steps[e]`` then names the pair of members
     it joins (a number unique to that pair), so that a bundle can count its hand-offs.
+    ``block[op]`` is the innermost block (member group) of a rolled series, or of a folded
+    copy of one, that holds the op (-1: none): the same tensor of several blocks is one
+    tensor drawn.
     """
 
-    def __init__(self, loop: np.ndarray, steps: np.ndarray) -> None:
+    def __init__(self, loop: np.ndarray, steps: np.ndarray, block: np.ndarray) -> None:
         self.loop = loop
         self.steps = steps
+        self.block = block
 
 
 def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.ndarray) -> Folding:
@@ -210,8 +214,11 @@ def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.nda
     shown_of = dict(rolled)
     counterpart = np.arange(len(groups), dtype=np.int64)
     target = np.full(len(groups), -1, dtype=np.int64)  # group -> box drawing all of it
+    block = np.full(len(groups), -1, dtype=np.int64)
     for series, shown in rolled.items():
-        for member in groups[series].children:
+        members = groups[series].children
+        block[list(members)] = members
+        for member in members:
             if member == shown:
                 continue
             pairs = [(member, shown)]
@@ -228,7 +235,8 @@ def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.nda
                     # A counterpart that is itself a folded member of a series rolled in the
                     # shown block stands for that series' shown member.
                     parent = groups[cr].parent
-                    if parent in shown_of and shown_of[parent] != cr:
+                    if parent in shown_of:
+                        block[ck] = ck
                         cr = shown_of[parent]
                     pairs.append((ck, cr))
     # Everything under a group that one box draws goes to that box.
@@ -236,15 +244,18 @@ def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.nda
     for at in _levels(model):
         unset = at[target[at] == -1]
         target[unset] = target[parent[unset]]
+        unset = at[block[at] == -1]
+        block[unset] = block[parent[unset]]
     covered = target[model.op_group]
     hit = np.flatnonzero(covered >= 0)
     rep[hit] = covered[hit]
-    return _loops(model, rolled, counterpart, parent)
+    loop, steps = _loops(model, rolled, counterpart, parent)
+    return Folding(loop, steps, block[model.op_group])
 
 
 def _loops(
     model: GraphModel, rolled: dict[int, int], counterpart: np.ndarray, parent: np.ndarray
-) -> Folding:
+) -> tuple[np.ndarray, np.ndarray]:
     """Which edges join two members of a rolled series (or of a folded copy of one)."""
     groups = model.groups
     n_edges = len(model.edge_src)
@@ -258,7 +269,7 @@ def _loops(
     ga, gb = model.op_group[model.edge_src], model.op_group[model.edge_dst]
     candidates = np.flatnonzero(under[ga] & under[gb] & (ga != gb))
     if not len(candidates):
-        return Folding(loop, steps)
+        return loop, steps
     depth = np.asarray([g.nesting for g in groups], dtype=np.int64)
     a, b = ga[candidates], gb[candidates]
     below_a, below_b = a.copy(), b.copy()  # the child of the common group on each side
@@ -276,7 +287,7 @@ def _loops(
     loop[candidates[joins]] = True
     width = len(groups)
     steps[candidates[joins]] = below_a[joins] * width + below_b[joins]
-    return Folding(loop, steps)
+    return loop, steps
 
 
 def _levels(model: GraphModel) -> list[np.ndarray]:
