@@ -194,3 +194,59 @@ def test_diffs_never_roll(resnet_same):
     diff = GraphDiff(graph, graph)
     assert not diff.view(open=["block[1-6]"]).roll
     assert not loop_edges(diff.hierarchy.layout(diff.view(open=["block[1-6]"])))
+
+
+def renumbered(graph):
+    """``graph`` with the ops of block_i (i > 0) named as Keras numbers a model's layers:
+    ``block_3/MatMul`` becomes ``block_3/MatMul_3``, so blocks no longer share names."""
+    import re
+
+    from tensorboard.compat.proto import graph_pb2
+
+    def rename(name: str) -> str:
+        found = re.match(r"^(block_(\d+)/(?:.*/)?)([^/]+)$", name)
+        if not found or found.group(2) == "0":
+            return name
+        return f"{found.group(1)}{found.group(3)}_{found.group(2)}"
+
+    out = graph_pb2.GraphDef()
+    out.CopyFrom(graph)
+    for node in out.node:
+        node.name = rename(node.name)
+        node.input[:] = [
+            ("^" if i.startswith("^") else "") + rename(i.lstrip("^")) for i in node.input
+        ]
+    return out
+
+
+def drawn(h, view):
+    """What a view draws, names aside: box labels (blocks' numbers dropped) and edges."""
+    import re
+
+    layout = h.layout(view)
+
+    def label(i):
+        return re.sub(r"_\d+$", "", layout.boxes[i].label)
+
+    boxes = sorted(label(i) for i in range(len(layout.boxes)))
+    edges = sorted(
+        (label(e.src), label(e.dst), e.count, e.tensor_count, e.loop) for e in layout.edges
+    )
+    return boxes, edges
+
+
+@pytest.mark.parametrize("heads", [0, 6])
+def test_blocks_named_apart_roll_by_their_signatures_alike(heads):
+    graph = blocks_graph(8, heads=heads)
+    by_names, by_signatures = Hierarchy(graph), Hierarchy(renumbered(graph))
+    series = by_signatures.graph.group_id("block_[0-7]")
+    assert rolls.of(by_signatures.graph).aligned(series) is None  # told by signatures
+    assert by_names.default_view() == by_signatures.default_view()
+    for open_ in (
+        ["block_[0-7]"],
+        ["block_[0-7]", "block_0"],
+        ["block_[0-7]", "block_5"] + (["block_5/head_[0-5]", "block_5/head_2"] if heads else []),
+    ):
+        view = by_names.view(open=open_)
+        assert drawn(by_names, view) == drawn(by_signatures, by_signatures.view(open=open_))
+    assert any(e.loop == 7 for e in by_signatures.layout(by_signatures.view(open=open_)).edges)

@@ -17,11 +17,18 @@ Counterparts are found group by group, from the members down, only as deep as th
 the shown member: children with the same labels pair by label (blocks built by the same code
 name their insides alike), others by signature (or op type) and then order.
 
-Signatures are worked out for the subtree of one series at a time, as a view first meets it
-(an open series, or a closed one drawn as a box), never for the whole graph: a group's
-signature reads only its subtree and the edges that cross its boundary, so the part under one
-series, with what it reads and feeds outside as ops of a stand-in root, gives the same
-signatures as the whole graph would.
+Whether a series is rollable is worked out for one series at a time, as a view first meets it
+(an open series, or a closed one drawn as a box), never for the whole graph. Blocks built by
+the same code name their insides alike (``block_3/attn/MatMul``, ``block_0/attn/MatMul``):
+when every member has the same names below it, the members are compared through those names
+in bulk (op types, the wiring inside, what each reads and feeds outside, as `structure`
+counts them): same names and same wiring is a copy, so the signatures would be equal, and a
+different wiring under the same names a different block. Otherwise (Keras numbers the
+layers of a whole model: ``dense_7`` in one block, ``dense_1`` in the first) the signatures
+decide: a group's signature reads only its subtree and the edges that cross its boundary, so
+the part under one series, with what it reads and feeds outside as ops of a stand-in root,
+gives the same signatures as the whole graph would. On a series of 96 blocks of 600 ops
+(58k ops) the names take 0.1 s where the signatures take 2 s.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ class Rolls:
         self.model = model
         self._rollable: dict[int, bool] = {}
         self._signature: dict[int, int] = {}  # group id -> signature, for the parts worked out
+        #: Series told rollable by names: its members' ops, one row per member, lined up.
+        self._aligned: dict[int, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def rollable(self, gid: int) -> bool:
@@ -58,9 +67,15 @@ class Rolls:
         """How many members series ``gid`` holds."""
         return len(self.model.groups[gid].children)
 
+    def aligned(self, gid: int) -> np.ndarray | None:
+        """For a series told rollable by names, its members' ops lined up (row i: member i's
+        ops, each column one op and its copies); None for one told by signatures."""
+        return self._aligned.get(gid)
+
     def signature(self, gid: int) -> int:
-        """The signature of a group inside a series whose rollability was asked."""
-        return self._signature[gid]
+        """The signature of a group inside a series told rollable by its signatures (0 for
+        one told by names: its copies pair by label, not by signature)."""
+        return self._signature.get(gid, 0)
 
     def _identical(self, gid: int) -> bool:
         groups = self.model.groups
@@ -76,6 +91,11 @@ class Rolls:
                 first.child_count,
             ):
                 return False  # not a copy: no signature needed to tell
+        by_name, aligned = _copies_by_name(self.model, members)
+        if by_name is not None:
+            if by_name:
+                self._aligned[gid] = aligned
+            return by_name
         if any(m not in self._signature for m in members):
             # structure reads layouts, which read this module: imported when first needed.
             from tb_scopegraph.model import structure
@@ -84,6 +104,80 @@ class Rolls:
             found = structure.signatures(part)
             self._signature.update(zip(part.group_ids, found[1:], strict=True))
         return len({self._signature[m] for m in members}) == 1
+
+
+def _copies_by_name(
+    model: GraphModel, members: tuple[int, ...]
+) -> tuple[bool | None, np.ndarray | None]:
+    """Whether groups ``members`` are copies of one another, told through the names below
+    them (None when their names differ: then only signatures can tell), and their ops lined
+    up by name, one row per member."""
+    groups, names, types = model.groups, model.names, model.op_types
+    per_member = []
+    for m in members:
+        sub = [m]
+        for g in sub:  # breadth first: the list grows as it is walked
+            sub.extend(groups[g].children)
+        per_member.append([op for g in sub for op in groups[g].ops])
+    first = None
+    for m, ops in zip(members, per_member, strict=True):
+        cut = len(groups[m].key) + 1
+        rel = [names[op][cut:] for op in ops]
+        if first is None:
+            first = rel
+        elif rel != first:
+            # The same names in another order: line them up by name.
+            if sorted(rel) != sorted(first):
+                return None, None
+            by_rel = dict(zip(rel, ops, strict=True))
+            ops[:] = [by_rel[r] for r in first]
+    first_types = [types[op] for op in per_member[0]]
+    if any([types[op] for op in ops] != first_types for ops in per_member[1:]):
+        return False, None
+    dst_sorted = model.edge_dst
+    if len(dst_sorted) > 1 and not (dst_sorted[1:] >= dst_sorted[:-1]).all():
+        return None, None  # edges not in node order: no input positions to compare
+    size, k = len(first), len(members)
+    aligned = np.asarray(per_member, dtype=np.int64).reshape(k, size)
+    everything = aligned.ravel()
+    pos = np.full(len(names), -1, dtype=np.int64)
+    block = np.full(len(names), -1, dtype=np.int64)
+    pos[everything] = np.tile(np.arange(size), k)
+    block[everything] = np.repeat(np.arange(k), size)
+    src, dst = model.edge_src, model.edge_dst
+    at = np.flatnonzero((block[src] >= 0) | (block[dst] >= 0))
+    s, d = src[at], dst[at]
+    bs, bd = block[s], block[d]
+    ps, pd = pos[s], pos[d]
+    slot, ctrl = model.edge_slot[at], model.edge_control[at].astype(np.int64)
+    place = at - np.searchsorted(dst_sorted, d, side="left")  # the input's position
+    inner = (bs == bd) & (bs >= 0)
+    if not _same_rows(bs[inner], k, ps[inner], slot[inner], pd[inner], place[inner], ctrl[inner]):
+        return False, None
+    # What each block reads from outside it, and which of its ops read the same tensor.
+    into = (bd >= 0) & ~inner
+    reader = pd[into] * (int(place.max(initial=0)) + 1) + place[into]
+    tensor = np.column_stack((bd[into], s[into], slot[into]))
+    _, which = np.unique(tensor, axis=0, return_inverse=True)
+    which = which.ravel()
+    first_reader = np.full(int(which.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first_reader, which, reader)
+    if not _same_rows(bd[into], k, first_reader[which], reader, ctrl[into]):
+        return False, None
+    # What each block feeds outside it, each tensor once.
+    out = (bs >= 0) & ~inner
+    fed = np.unique(np.column_stack((bs[out], ps[out], slot[out], ctrl[out])), axis=0)
+    return _same_rows(fed[:, 0], k, *fed[:, 1:].T), aligned
+
+
+def _same_rows(block: np.ndarray, k: int, *columns: np.ndarray) -> bool:
+    """Whether each of ``k`` blocks has the same rows (``columns``, by ``block``) as the
+    first, in any order."""
+    counts = np.bincount(block, minlength=k)
+    if (counts != counts[0]).any():
+        return False
+    order = np.lexsort((*reversed(columns), block))
+    return all((c[order].reshape(k, -1) == c[order].reshape(k, -1)[0]).all() for c in columns)
 
 
 class Part:
@@ -206,51 +300,93 @@ def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.nda
 
     ``vis`` (per group: -1 when open and shown, else the box holding it) and ``rep`` (per
     op: the op itself when shown, else its box) are those of the view with the folded
-    members closed; ``rep`` is changed in place so that each of their ops is drawn by its
-    counterpart's box.
+    members closed; ``rep`` is changed in place so that each of their ops is drawn by the
+    box that draws its counterpart. Innermost series first, so that a counterpart inside a
+    folded member of a series rolled within the shown block is already drawn by its own.
     """
     groups = model.groups
     rolls = of(model)
-    shown_of = dict(rolled)
-    counterpart = np.arange(len(groups), dtype=np.int64)
-    target = np.full(len(groups), -1, dtype=np.int64)  # group -> box drawing all of it
-    block = np.full(len(groups), -1, dtype=np.int64)
-    for series, shown in rolled.items():
-        members = groups[series].children
-        block[list(members)] = members
-        for member in members:
-            if member == shown:
-                continue
-            pairs = [(member, shown)]
-            while pairs:
-                gk, gr = pairs.pop()
-                counterpart[gk] = gr
-                if vis[gr] != -1:
-                    target[gk] = vis[gr]
-                    continue
-                for ok, o_r in _pair_ops(model, groups[gk].ops, groups[gr].ops):
-                    rep[ok] = o_r
-                kids = _pair_groups(model, rolls, groups[gk].children, groups[gr].children)
-                for ck, cr in kids:
-                    # A counterpart that is itself a folded member of a series rolled in the
-                    # shown block stands for that series' shown member.
-                    parent = groups[cr].parent
-                    if parent in shown_of:
-                        block[ck] = ck
-                        cr = shown_of[parent]
-                    pairs.append((ck, cr))
-    # Everything under a group that one box draws goes to that box.
     parent = np.asarray([g.parent for g in groups], dtype=np.int64)
-    for at in _levels(model):
-        unset = at[target[at] == -1]
-        target[unset] = target[parent[unset]]
+    levels = _levels(model)
+    counterpart = np.arange(len(groups), dtype=np.int64)
+    block = np.full(len(groups), -1, dtype=np.int64)
+    copies: dict[int, list[int]] = {}
+    for series in sorted(rolled, key=lambda g: groups[g].nesting):
+        copies[series] = found = _copies(model, series, rolled, copies)
+        for copy in found:
+            counterpart[copy] = series
+            block[list(groups[copy].children)] = groups[copy].children
+    for series in sorted(rolled, key=lambda g: -groups[g].nesting):
+        shown = rolled[series]
+        aligned = rolls.aligned(series)
+        if aligned is not None:
+            # Each column is one op and its copies: all drawn as the shown member's is.
+            row = groups[series].children.index(shown)
+            rep[aligned] = rep[aligned[row]]
+        else:
+            _walk(model, rolls, series, rolled, vis, rep, counterpart, block, parent, levels)
+    for at in levels:
         unset = at[block[at] == -1]
         block[unset] = block[parent[unset]]
+    loop, steps = _loops(model, rolled, counterpart, parent)
+    return Folding(loop, steps, block[model.op_group])
+
+
+def _copies(
+    model: GraphModel, series: int, rolled: dict[int, int], copies: dict[int, list[int]]
+) -> list[int]:
+    """Series ``series`` and its copies in the folded members of the rolled series around
+    it, found by name (a copy named otherwise is found by `_walk`)."""
+    groups = model.groups
+    outer = groups[series].parent
+    while outer > ROOT and outer not in rolled:
+        outer = groups[outer].parent
+    if outer <= ROOT:
+        return [series]
+    tail = groups[series].key[len(groups[rolled[outer]].key) :]
+    found = []
+    for copy in copies[outer]:
+        for member in groups[copy].children:
+            gid = model.group_id(groups[member].key + tail)
+            if gid is not None and groups[gid].kind == SERIES:
+                found.append(gid)
+    return found
+
+
+def _walk(model, rolls, series, rolled, vis, rep, counterpart, block, parent, levels) -> None:
+    """Fold one series whose members name their insides differently, group by group:
+    children paired by signature (or op type) and order."""
+    groups = model.groups
+    target = np.full(len(groups), -1, dtype=np.int64)  # group -> box drawing all of it
+    shown = rolled[series]
+    for member in groups[series].children:
+        if member == shown:
+            continue
+        pairs = [(member, shown)]
+        while pairs:
+            gk, gr = pairs.pop()
+            counterpart[gk] = counterpart[gr]
+            if vis[gr] != -1:
+                target[gk] = vis[gr]
+                continue
+            for ok, o_r in _pair_ops(model, groups[gk].ops, groups[gr].ops):
+                rep[ok] = rep[o_r]
+            kids = _pair_groups(model, rolls, groups[gk].children, groups[gr].children)
+            for ck, cr in kids:
+                # A counterpart that is itself a folded member of a series rolled in the
+                # shown block stands for that series' shown member.
+                up = groups[cr].parent
+                if up in rolled:
+                    block[ck] = ck
+                    cr = rolled[up]
+                pairs.append((ck, cr))
+    # Everything under a group that one box draws goes to that box.
+    for at in levels:
+        unset = at[target[at] == -1]
+        target[unset] = target[parent[unset]]
     covered = target[model.op_group]
     hit = np.flatnonzero(covered >= 0)
     rep[hit] = covered[hit]
-    loop, steps = _loops(model, rolled, counterpart, parent)
-    return Folding(loop, steps, block[model.op_group])
 
 
 def _loops(
