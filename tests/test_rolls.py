@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from graphs import blocks_graph, series_graph
+from graphs import blocks_graph, graph_from_nodes, series_graph
 from harness import svg_ids
 from tf_graphs import resnet_graph
 
@@ -250,3 +250,28 @@ def test_blocks_named_apart_roll_by_their_signatures_alike(heads):
         view = by_names.view(open=open_)
         assert drawn(by_names, view) == drawn(by_signatures, by_signatures.view(open=open_))
     assert any(e.loop == 7 for e in by_signatures.layout(by_signatures.view(open=open_)).edges)
+
+
+def test_default_view_opens_no_member_but_the_shown_one():
+    # Each block holds one group (a series of units): opening a block adds no box, so the
+    # default view would open all forty if it saw them; it sees the shown one only.
+    nodes = [("input", "Placeholder", (), {"dtype": "float32"})]
+    previous = "input"
+    for b in range(40):
+        for u in range(6):
+            name = f"block_{b}/unit_{u}/Relu"
+            nodes.append((name, "Relu", (previous,)))
+            previous = name
+    nodes.append(("output", "Identity", (previous,)))
+    h = Hierarchy(graph_from_nodes(nodes))
+    view = h.default_view()
+    assert view.open == {
+        "block_[0-39]",
+        "block_0",
+        "block_0/unit_[0-5]",
+        "block_0/unit_0",
+    }
+    layout = h.layout(view)
+    assert [c.rolled for c in layout.clusters] == [40, 40, 6, 6]
+    assert view.boxes == len(layout.boxes) == 3
+    assert sorted(e.loop for e in layout.edges) == [0, 0, 39 * 6 + 5]

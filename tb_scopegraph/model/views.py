@@ -103,7 +103,7 @@ def default_view(model: GraphModel, roll: bool = True) -> View:
     # few ops read well as boxes; a level that does not fit whole is the last one opened.
     # Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
     # closed together, so that a repeat looks like the others.
-    level = _visible_groups(model, opened)
+    level = _visible_groups(model, opened, rolling)
     while level:
         nxt = []
         whole = True
@@ -206,12 +206,12 @@ def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
     return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
 
 
-def _visible_groups(model: GraphModel, opened: set[int]) -> list[int]:
+def _visible_groups(model: GraphModel, opened: set[int], rolling: _Rolling) -> list[int]:
     groups = model.groups
     return [
         c
         for g in opened
-        for c in groups[g].children
+        for c in rolling.children(g)
         if c not in opened and groups[c].parent in opened
     ]
 
