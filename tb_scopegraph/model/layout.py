@@ -247,12 +247,17 @@ def _bundle(
 def _tensors_drawn(maker: np.ndarray, slot: np.ndarray, block: np.ndarray) -> int:
     """Distinct tensors of a bundle in a folded view: those of no block, and those of its
     fullest block (the rest are copies of them)."""
-    distinct = set(zip(maker.tolist(), slot.tolist(), block.tolist(), strict=True))
-    per_block: dict[int, int] = {}
-    for _, _, b in distinct:
-        per_block[b] = per_block.get(b, 0) + 1
-    loose = per_block.pop(-1, 0)
-    return loose + max(per_block.values(), default=0)
+    # One int64 per (block, tensor), in bulk: a bundle of a million-op block stack holds tens
+    # of thousands of connections, and a set of tuples took 0.9 s of a 1.7 s layout.
+    tensor = maker * (int(slot.max()) + 2) + (slot + 1)
+    span = int(tensor.max()) + 1
+    if (int(block.max()) + 2) * span >= 2**62:
+        distinct = set(zip(tensor.tolist(), block.tolist(), strict=True))
+        blocks = np.fromiter((b for _, b in distinct), dtype=np.int64, count=len(distinct))
+    else:
+        blocks = np.unique((block + 1) * span + tensor) // span - 1
+    counts = np.bincount(blocks + 1)
+    return int(counts[0]) + int(counts[1:].max(initial=0))
 
 
 def _tensor(model: GraphModel, op: int, slot: int, control: bool) -> Tensor:
