@@ -275,3 +275,16 @@ def test_default_view_opens_no_member_but_the_shown_one():
     assert [c.rolled for c in layout.clusters] == [40, 40, 6, 6]
     assert view.boxes == len(layout.boxes) == 3
     assert sorted(e.loop for e in layout.edges) == [0, 0, 39 * 6 + 5]
+
+
+def test_signatures_of_a_series_part_are_those_of_the_whole_graph():
+    from tb_scopegraph.model import structure
+
+    h = Hierarchy(renumbered(blocks_graph(8, heads=6)))
+    model = h.graph
+    series = model.group_id("block_[0-7]")
+    found = rolls.of(model)
+    assert found.rollable(series) and found.aligned(series) is None
+    whole = structure.structures(h).signatures
+    below = [g for g in model.order if model.groups[g].key.startswith("block_")]
+    assert [found.signature(g) for g in below] == [whole[g] for g in below]
