@@ -278,6 +278,35 @@ def rolled_open(
     return found
 
 
+class Rolling:
+    """What rolled series change in one view being worked out (`views`): which member an
+    open series shows, how many boxes a group shows open."""
+
+    def __init__(self, model: GraphModel, unrolled: frozenset[str], roll: bool) -> None:
+        self.model, self.unrolled, self.roll = model, unrolled, roll
+
+    def shown_member(self, gid: int, wanted: set[int]) -> int | None:
+        if not self.roll:
+            return None
+        return shown_member(self.model, gid, wanted, self.unrolled)
+
+    def rolled(self, opened: set[int], wanted: set[int]) -> dict[int, int]:
+        if not self.roll:
+            return {}
+        return rolled_open(self.model, opened, wanted, self.unrolled)
+
+    def shows(self, gid: int) -> int:
+        """The boxes group ``gid`` shows open, with nothing in it open."""
+        if self.shown_member(gid, set()) is not None:
+            return 1
+        return self.model.groups[gid].child_count
+
+    def children(self, gid: int) -> tuple[int, ...]:
+        """The subgroups group ``gid`` shows open, with nothing in it open."""
+        member = self.shown_member(gid, set())
+        return self.model.groups[gid].children if member is None else (member,)
+
+
 class Folding:
     """How a view folds its rolled series: which edges loop back, and how far each does.
 

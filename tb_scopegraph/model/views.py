@@ -57,7 +57,7 @@ def view(
     for key in unrolled:
         if model.group_id(key) is None:
             raise NotFound(f"no scope {key!r} in this graph")
-    rolling = _Rolling(model, unrolled, roll)
+    rolling = rolls.Rolling(model, unrolled, roll)
     wanted = set()
     for key in open:
         gid = model.group_id(key)
@@ -83,7 +83,7 @@ def view(
 
 def default_view(model: GraphModel, roll: bool = True) -> View:
     """A small view that tells something: lone scopes opened, then more while it is small."""
-    rolling = _Rolling(model, frozenset(), roll)
+    rolling = rolls.Rolling(model, frozenset(), roll)
     groups = model.groups
     opened = {ROOT}
     boxes = groups[ROOT].child_count
@@ -135,7 +135,7 @@ def nesting(model: GraphModel, view: View) -> int:
 
 
 def shown_open(
-    model: GraphModel, wanted: Iterable[int], rolling: _Rolling | None = None
+    model: GraphModel, wanted: Iterable[int], rolling: rolls.Rolling | None = None
 ) -> set[int]:
     """The open groups that show (the root among them): those of ``wanted`` whose ancestors
     are all open too (and, with ``rolling``, that no rolled series leaves out)."""
@@ -160,37 +160,9 @@ def opened(model: GraphModel, view: View) -> tuple[set[int], dict[int, int]]:
     member it shows."""
     ids = (model.group_id(k) for k in view.open)
     wanted = {g for g in ids if g is not None}
-    rolling = _Rolling(model, view.unrolled, view.roll)
+    rolling = rolls.Rolling(model, view.unrolled, view.roll)
     shown = shown_open(model, wanted, rolling)
     return shown, rolling.rolled(shown, wanted)
-
-
-class _Rolling:
-    """What rolled series change in a view: the members an open one shows."""
-
-    def __init__(self, model: GraphModel, unrolled: frozenset[str], roll: bool) -> None:
-        self.model, self.unrolled, self.roll = model, unrolled, roll
-
-    def shown_member(self, gid: int, wanted: set[int]) -> int | None:
-        if not self.roll:
-            return None
-        return rolls.shown_member(self.model, gid, wanted, self.unrolled)
-
-    def rolled(self, opened: set[int], wanted: set[int]) -> dict[int, int]:
-        if not self.roll:
-            return {}
-        return rolls.rolled_open(self.model, opened, wanted, self.unrolled)
-
-    def shows(self, gid: int) -> int:
-        """The boxes group ``gid`` shows open, with nothing in it open."""
-        if self.shown_member(gid, set()) is not None:
-            return 1
-        return self.model.groups[gid].child_count
-
-    def children(self, gid: int) -> tuple[int, ...]:
-        """The subgroups group ``gid`` shows open, with nothing in it open."""
-        member = self.shown_member(gid, set())
-        return self.model.groups[gid].children if member is None else (member,)
 
 
 def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
@@ -206,7 +178,7 @@ def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
     return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
 
 
-def _visible_groups(model: GraphModel, opened: set[int], rolling: _Rolling) -> list[int]:
+def _visible_groups(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> list[int]:
     groups = model.groups
     return [
         c
@@ -216,7 +188,9 @@ def _visible_groups(model: GraphModel, opened: set[int], rolling: _Rolling) -> l
     ]
 
 
-def _open_to_depth(model: GraphModel, depth: int, already: set[int], rolling: _Rolling) -> set[int]:
+def _open_to_depth(
+    model: GraphModel, depth: int, already: set[int], rolling: rolls.Rolling
+) -> set[int]:
     groups = model.groups
     opened = shown_open(model, already, rolling)
     rolled = rolling.rolled(opened, already)
