@@ -69,6 +69,9 @@ def test_opening_one_member_shows_it_in_place_of_the_first(resnet_same):
     assert {"block4/Conv2D", "block4/Relu_1"} <= names
     assert not any(n.startswith(("block1/", "block2/", "block5/")) for n in names)
     assert [c.name for c in layout.clusters if c.rolled] == ["block[1-6]", "block4"]
+    assert h.rolled(view) == {"block[1-6]": "block4"}
+    assert h.rolled(h.view(open=["block[1-6]"])) == {"block[1-6]": "block1"}
+    assert h.rolled(h.view(open=["block[1-6]"], unroll=["block[1-6]"])) == {}
     # The input enters block4's convolution (as it enters every block's), and block4's output
     # loops back into it.
     by_name = {b.name: i for i, b in enumerate(layout.boxes)}

@@ -115,6 +115,12 @@ class Hierarchy:
         series of identical blocks rolled (unless ``roll`` is False)."""
         return views.default_view(self.graph, roll)
 
+    def rolled(self, view: View) -> dict[str, str]:
+        """The open series ``view`` draws rolled, each with the member it shows (by key)."""
+        groups = self.graph.groups
+        _, rolled = views.opened(self.graph, view)
+        return {groups[s].key: groups[m].key for s, m in rolled.items()}
+
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""
         return views.nesting(self.graph, view)
