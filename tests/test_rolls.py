@@ -199,12 +199,14 @@ def test_diffs_never_roll(resnet_same):
     assert not loop_edges(diff.hierarchy.layout(diff.view(open=["block[1-6]"])))
 
 
-def renumbered(graph):
+def renumbered(graph, shuffled: bool = False):
     """``graph`` with the ops of block_i (i > 0) named as Keras numbers a model's layers:
-    ``block_3/MatMul`` becomes ``block_3/MatMul_3``, so blocks no longer share names."""
+    ``block_3/MatMul`` becomes ``block_3/MatMul_3``, so blocks no longer share names;
+    ``shuffled``, its nodes in another order too, so blocks no longer line up op for op."""
+    import random
     import re
 
-    from tensorboard.compat.proto import graph_pb2
+    from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
     def rename(name: str) -> str:
         found = re.match(r"^(block_(\d+)/(?:.*/)?)([^/]+)$", name)
@@ -219,6 +221,13 @@ def renumbered(graph):
         node.input[:] = [
             ("^" if i.startswith("^") else "") + rename(i.lstrip("^")) for i in node.input
         ]
+    if shuffled:
+        nodes = [node_def_pb2.NodeDef() for _ in out.node]
+        for copy, node in zip(nodes, out.node, strict=True):
+            copy.CopyFrom(node)
+        random.Random(5).shuffle(nodes)
+        del out.node[:]
+        out.node.extend(nodes)
     return out
 
 
@@ -239,12 +248,18 @@ def drawn(h, view):
 
 
 @pytest.mark.parametrize("heads", [0, 6])
-def test_blocks_named_apart_roll_by_their_signatures_alike(heads):
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_blocks_named_apart_roll_alike(heads, shuffled):
     graph = blocks_graph(8, heads=heads)
-    by_names, by_signatures = Hierarchy(graph), Hierarchy(renumbered(graph))
+    by_names, by_signatures = Hierarchy(graph), Hierarchy(renumbered(graph, shuffled))
     series = by_signatures.graph.group_id("block_[0-7]")
-    assert rolls.of(by_signatures.graph).aligned(series) is None  # told by signatures
-    assert by_names.default_view() == by_signatures.default_view()
+    found = rolls.of(by_signatures.graph)
+    # Lined up op for op as they were made, else told by their signatures.
+    assert found.rollable(series) and (found.aligned(series) is None) == shuffled
+    # The same drawing (the block shown first is the first made: shuffled, another one).
+    assert drawn(by_names, by_names.default_view()) == drawn(
+        by_signatures, by_signatures.default_view()
+    )
     for open_ in (
         ["block_[0-7]"],
         ["block_[0-7]", "block_0"],
@@ -283,7 +298,7 @@ def test_default_view_opens_no_member_but_the_shown_one():
 def test_signatures_of_a_series_part_are_those_of_the_whole_graph():
     from tb_scopegraph.model import structure
 
-    h = Hierarchy(renumbered(blocks_graph(8, heads=6)))
+    h = Hierarchy(renumbered(blocks_graph(8, heads=6), shuffled=True))
     model = h.graph
     series = model.group_id("block_[0-7]")
     found = rolls.of(model)

@@ -41,6 +41,11 @@ import numpy as np
 
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
+#: A series whose blocks neither share names nor line up op for op is told rollable by
+#: signatures only up to this many ops: they take about 3 s per 100k ops (bench_structure's
+#: synthetic_100k), too long for a view to wait on.
+SIGNATURE_OPS = 50_000
+
 
 class Rolls:
     """Which series of one graph are rollable, and the signatures that tell it."""
@@ -51,6 +56,7 @@ class Rolls:
         self._signature: dict[int, int] = {}  # group id -> signature, for the parts worked out
         #: Series told rollable by names: its members' ops, one row per member, lined up.
         self._aligned: dict[int, np.ndarray] = {}
+        self._by_src: tuple[np.ndarray, np.ndarray] | None = None  # edges by source (`role`)
         self._lock = threading.Lock()
 
     def rollable(self, gid: int) -> bool:
@@ -66,6 +72,24 @@ class Rolls:
     def count(self, gid: int) -> int:
         """How many members series ``gid`` holds."""
         return len(self.model.groups[gid].children)
+
+    def role(self, op: int) -> tuple:
+        """What tells an op from others of its type in a copy: its type, and the types of
+        the ops it reads and of those that read it."""
+        model = self.model
+        if self._by_src is None:
+            order = np.argsort(model.edge_src, kind="stable")
+            self._by_src = (order, model.edge_src[order])
+        order, sorted_src = self._by_src
+        types = model.op_types
+        src, dst = model.edge_src, model.edge_dst
+        ins = range(*np.searchsorted(dst, [op, op + 1]).tolist())  # edges are node by node
+        lo, hi = np.searchsorted(sorted_src, [op, op + 1]).tolist()
+        return (
+            types[op],
+            tuple(sorted(types[int(src[e])] for e in ins)),
+            tuple(sorted(types[int(dst[e])] for e in order[lo:hi].tolist())),
+        )
 
     def aligned(self, gid: int) -> np.ndarray | None:
         """For a series told rollable by names, its members' ops lined up (row i: member i's
@@ -96,6 +120,8 @@ class Rolls:
             if by_name:
                 self._aligned[gid] = aligned
             return by_name
+        if group.op_count > SIGNATURE_OPS:
+            return False
         if any(m not in self._signature for m in members):
             # structure reads layouts, which read this module: imported when first needed.
             from tb_scopegraph.model import structure
@@ -109,9 +135,10 @@ class Rolls:
 def _copies_by_name(
     model: GraphModel, members: tuple[int, ...]
 ) -> tuple[bool | None, np.ndarray | None]:
-    """Whether groups ``members`` are copies of one another, told through the names below
-    them (None when their names differ: then only signatures can tell), and their ops lined
-    up by name, one row per member."""
+    """Whether groups ``members`` are copies of one another, and their ops lined up, one row
+    per member: by the names below them, else in the order they were made (Keras numbers
+    the layers of a whole model, so blocks built by one piece of code are named apart but
+    made alike). None when neither lines them up: then only signatures can tell."""
     groups, names, types = model.groups, model.names, model.op_types
     per_member = []
     for m in members:
@@ -119,25 +146,17 @@ def _copies_by_name(
         for g in sub:  # breadth first: the list grows as it is walked
             sub.extend(groups[g].children)
         per_member.append([op for g in sub for op in groups[g].ops])
-    first = None
-    for m, ops in zip(members, per_member, strict=True):
-        cut = len(groups[m].key) + 1
-        rel = [names[op][cut:] for op in ops]
-        if first is None:
-            first = rel
-        elif rel != first:
-            # The same names in another order: line them up by name.
-            if sorted(rel) != sorted(first):
-                return None, None
-            by_rel = dict(zip(rel, ops, strict=True))
-            ops[:] = [by_rel[r] for r in first]
+    by_name = _by_name(model, members, per_member)
+    named = by_name is not None
+    if named:
+        per_member = by_name
     first_types = [types[op] for op in per_member[0]]
     if any([types[op] for op in ops] != first_types for ops in per_member[1:]):
-        return False, None
+        return (False if named else None), None
     dst_sorted = model.edge_dst
     if len(dst_sorted) > 1 and not (dst_sorted[1:] >= dst_sorted[:-1]).all():
         return None, None  # edges not in node order: no input positions to compare
-    size, k = len(first), len(members)
+    size, k = len(per_member[0]), len(members)
     aligned = np.asarray(per_member, dtype=np.int64).reshape(k, size)
     everything = aligned.ravel()
     pos = np.full(len(names), -1, dtype=np.int64)
@@ -152,8 +171,11 @@ def _copies_by_name(
     slot, ctrl = model.edge_slot[at], model.edge_control[at].astype(np.int64)
     place = at - np.searchsorted(dst_sorted, d, side="left")  # the input's position
     inner = (bs == bd) & (bs >= 0)
+    # Under the same names, another wiring is another block; lined up by order, it may be
+    # the order that differs.
+    differ = (False if named else None), None
     if not _same_rows(bs[inner], k, ps[inner], slot[inner], pd[inner], place[inner], ctrl[inner]):
-        return False, None
+        return differ
     # What each block reads from outside it, and which of its ops read the same tensor.
     into = (bd >= 0) & ~inner
     reader = pd[into] * (int(place.max(initial=0)) + 1) + place[into]
@@ -163,11 +185,36 @@ def _copies_by_name(
     first_reader = np.full(int(which.max(initial=-1)) + 1, np.iinfo(np.int64).max)
     np.minimum.at(first_reader, which, reader)
     if not _same_rows(bd[into], k, first_reader[which], reader, ctrl[into]):
-        return False, None
+        return differ
     # What each block feeds outside it, each tensor once.
     out = (bs >= 0) & ~inner
     fed = np.unique(np.column_stack((bs[out], ps[out], slot[out], ctrl[out])), axis=0)
-    return _same_rows(fed[:, 0], k, *fed[:, 1:].T), aligned
+    if not _same_rows(fed[:, 0], k, *fed[:, 1:].T):
+        return differ
+    return True, aligned
+
+
+def _by_name(
+    model: GraphModel, members: tuple[int, ...], per_member: list[list[int]]
+) -> list[list[int]] | None:
+    """Each member's ops lined up by their names below the member; None when the members'
+    names differ."""
+    groups, names = model.groups, model.names
+    lined = []
+    first = None
+    for m, ops in zip(members, per_member, strict=True):
+        cut = len(groups[m].key) + 1
+        rel = [names[op][cut:] for op in ops]
+        if first is None:
+            first = rel
+        elif rel != first:
+            # The same names in another order: line them up by name.
+            if sorted(rel) != sorted(first):
+                return None
+            by_rel = dict(zip(rel, ops, strict=True))
+            ops = [by_rel[r] for r in first]
+        lined.append(ops)
+    return lined
 
 
 def _same_rows(block: np.ndarray, k: int, *columns: np.ndarray) -> bool:
@@ -398,7 +445,7 @@ def _walk(model, rolls, series, rolled, vis, rep, counterpart, block, parent, le
             if vis[gr] != -1:
                 target[gk] = vis[gr]
                 continue
-            for ok, o_r in _pair_ops(model, groups[gk].ops, groups[gr].ops):
+            for ok, o_r in _pair_ops(model, rolls, groups[gk].ops, groups[gr].ops):
                 rep[ok] = rep[o_r]
             kids = _pair_groups(model, rolls, groups[gk].children, groups[gr].children)
             for ck, cr in kids:
@@ -463,8 +510,10 @@ def _levels(model: GraphModel) -> list[np.ndarray]:
     return [order[a:b] for a, b in zip(bounds[1:-1], bounds[2:], strict=True)]
 
 
-def _pair_ops(model: GraphModel, ours: tuple, theirs: tuple) -> list[tuple[int, int]]:
-    """Ops of two copies of a group, each with its counterpart."""
+def _pair_ops(model: GraphModel, rolls: Rolls, ours: tuple, theirs: tuple) -> list[tuple[int, int]]:
+    """Ops of two copies of a group, each with its counterpart: by label, else by op type
+    and the op types around each (a kernel and a bias are both ``Const``; what reads them
+    tells them apart), then order."""
     if not ours:
         return []
     names = model.names
@@ -472,9 +521,9 @@ def _pair_ops(model: GraphModel, ours: tuple, theirs: tuple) -> list[tuple[int, 
     pairs = [(o, by_label.get(names[o].rpartition("/")[2])) for o in ours]
     if len(by_label) == len(ours) and all(r is not None for _, r in pairs):
         return pairs
-    types = model.op_types
-    a = sorted(ours, key=lambda o: (types[o], o))
-    b = sorted(theirs, key=lambda o: (types[o], o))
+    role = rolls.role
+    a = sorted(ours, key=lambda o: (role(o), o))
+    b = sorted(theirs, key=lambda o: (role(o), o))
     return list(zip(a, b, strict=False))  # a copy has as many
 
 
