@@ -26,6 +26,8 @@ setup(
         "tb_scopegraph.reading",
         "tb_scopegraph.model",
         "tb_scopegraph.drawing",
+        "tb_scopegraph.service",
+        "tb_scopegraph.plugin",
         "tb_scopegraph.static",
     ],
     package_dir={"tb_scopegraph.static": "frontend"},
@@ -43,6 +45,7 @@ setup(
         "protobuf>=3.20",
         "pygraphviz>=1.12",
         "numpy>=1.21",
+        "cachetools>=5",
         "diskcache>=5.6",
         "platformdirs>=3",
     ],
@@ -57,7 +60,15 @@ setup(
             "playwright>=1.45",
             "ruff>=0.6",
             "ipython>=8",
+            # tests/test_remote.py: logdirs in S3, served by moto on 127.0.0.1.
+            "fsspec>=2023.1",
+            "s3fs>=2024.2",
+            "gcsfs>=2024.2",
+            "moto[server]>=5",
+            "boto3>=1.34",
         ],
+        # The command line and the notebook read s3:// and gs:// logdirs (any fsspec URL).
+        "remote": ["fsspec>=2023.1", "s3fs>=2024.2", "gcsfs>=2024.2"],
         # The demo writes PyTorch and tensorboardX graphs too; torch 2.13.0's CPU wheel is
         # the one on this project's machines (another version pulls a CUDA build).
         "demo": ["tensorflow-cpu==2.21.0", "torch==2.13.0", "tensorboardX>=2.6"],

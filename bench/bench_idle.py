@@ -4,11 +4,11 @@
 
 Starts TensorBoard (its default data server) over DIR (default: the demo's scoped run in the
 bench corpus, bench/corpus/logs/demo_ffn_scoped) twice: as installed, and with the plugin's
-stale window for lookups turned off (`_LOOKUP_STALE_SECONDS = 0`: each lookup is trusted for
-3 s, then made again by the request that needs it, as before that window). For each route,
-each round waits `--pause` seconds, asks once (after a pause) and at once again (hot); the
-answers are checked. Prints the medians and the ratio pause/hot per route, and writes
-bench/results_idle.json.
+stale window for lookups turned off (`service.graphs.LOOKUP_STALE_SECONDS = 0`: each lookup
+is trusted for 3 s, then made again by the request that needs it, as before that window).
+For each route, each round waits `--pause` seconds, asks once (after a pause) and at once
+again (hot); the answers are checked. Prints the medians and the ratio pause/hot per route,
+and writes bench/results_idle.json.
 
 Why: after a pause of a few seconds, TensorBoard's data server answered the second of two
 calls about 40 ms late, and a route makes several (the listing is one call per kind of graph).
@@ -34,12 +34,12 @@ from common import HERE, write_results
 _WITHOUT_WINDOW = """
 import sys
 sys.argv[0] = "tensorboard"
-from tb_scopegraph import plugin
-plugin._LOOKUP_STALE_SECONDS = 0.0
+from tb_scopegraph.service import graphs
+graphs.LOOKUP_STALE_SECONDS = 0.0
 from tensorboard.main import run_main
 run_main()
 """
-_WITH_WINDOW = _WITHOUT_WINDOW.replace("plugin._LOOKUP_STALE_SECONDS = 0.0", "")
+_WITH_WINDOW = _WITHOUT_WINDOW.replace("graphs.LOOKUP_STALE_SECONDS = 0.0", "")
 
 
 def _timed(port: int, path: str) -> tuple[float, bytes]:

@@ -393,16 +393,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def cache_bounds() -> dict[str, int]:
-    from tb_scopegraph import plugin
     from tb_scopegraph.drawing import render
+    from tb_scopegraph.service import graphs
 
     return {
         "drawings (SVG/PNG) bytes": inspect.signature(render.Renderer)
         .parameters["cache_bytes"]
         .default,
-        "DOT bytes": plugin._DOT_CACHE_BYTES,
-        "DOT entries": plugin._DOT_CACHE_SIZE,
-        "parsed graphs": plugin._GRAPH_CACHE_SIZE,
+        "DOT bytes": graphs.DOT_CACHE_BYTES,
+        "DOT entries": graphs.DOT_CACHE_SIZE,
+        "parsed graphs": graphs.GRAPH_CACHE_SIZE,
         "layout workers": inspect.signature(render.Renderer).parameters["workers"].default,
     }
 

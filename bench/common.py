@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Benchmarks time layouts: none comes from the drawings an earlier run kept on disk (this
+# process's and the TensorBoard processes it starts).
+os.environ.setdefault("TB_SCOPEGRAPH_CACHE_DIR", "off")
 CORPUS = HERE / "corpus"
 GRAPHS = ("mobilenetv2", "resnet50", "inceptionv3", "resnet50_train", "synthetic_100k")
 # The demo's small graphs (demo/make_demo_logdir.py), each its run of the demo logdir as its

@@ -6,7 +6,12 @@ are skipped unless ``--force``. Keras models are built with ``weights=None``: no
 downloaded. The demo's small graphs (``common.DEMO_GRAPHS``) get a logdir each: their run of
 the demo logdir, copied as its writer wrote it.
 
-    python3 bench/make_corpus.py [--force] [--only NAME ...]
+Three more (``OWN``) are written each into a logdir of its own, ``bench/corpus/<name>/``, by the
+writer that writes such a graph for its users: a million-op transformer training step built as
+protos (a TF1 run graph; only with ``--big`` or ``--only``), GPT-2 through PyTorch's
+``add_graph``, a Keras transformer's training step through ``tf.summary.trace_export``.
+
+    python3 bench/make_corpus.py [--force] [--big] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import os
 import random
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +32,7 @@ CORPUS = HERE / "corpus"
 LOGS = CORPUS / "logs"
 sys.path.insert(0, str(HERE))
 from common import DEMO_GRAPHS  # noqa: E402 (beside this script)
+from proto_transformer import transformer_train  # noqa: E402
 
 
 def _quiet_tf():
@@ -203,6 +210,195 @@ def build(name: str, force: bool = False) -> dict:
     return {"name": name, "ops": ops, "bytes": len(data), "seconds": seconds, "status": status}
 
 
+# --- graphs in logdirs of their own ---------------------------------------------------------
+# Each is written by the writer its kind of user writes it with, into bench/corpus/<name>/ (not
+# under logs/: bench_load.py serves every logdir there at once), and kept as <name>.pb as this
+# package reads it back (LocalGraphs: an op graph's function graphs become graph_1/, graph_2/),
+# for the engine benchmarks.
+
+
+def _transformer_1m(logdir: Path) -> bytes:
+    """``transformer_train()`` as a TF1 run graph: ``Event(graph_def=...)`` after the file
+    version, as TF1's ``FileWriter.add_graph`` writes it, through TF's record writer
+    (TensorBoard's own computes the CRC in Python). Returns the GraphDef's bytes: what
+    TensorBoard reads back, byte for byte."""
+    from tensorboard.compat.proto import event_pb2
+
+    data = transformer_train()
+    tf = _quiet_tf()
+    logdir.mkdir(parents=True)
+    path = logdir / f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}"
+    with tf.io.TFRecordWriter(str(path)) as out:
+        out.write(
+            event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2").SerializeToString()
+        )
+        event = event_pb2.Event(wall_time=time.time(), step=0, graph_def=data)
+        out.write(event.SerializeToString())
+    return data
+
+
+def _gpt2_torch(logdir: Path) -> None:
+    """GPT-2 small (12 layers, 768 wide, 12 heads, 50257 tokens, 1024 positions; random weights)
+    in plain torch, through ``SummaryWriter.add_graph`` on one sequence of 16 tokens."""
+    import torch
+    from torch import nn
+    from torch.utils.tensorboard import SummaryWriter
+
+    width, heads, positions = 768, 12, 1024
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c_attn, self.c_proj = nn.Linear(width, 3 * width), nn.Linear(width, width)
+            causal = torch.tril(torch.ones(positions, positions, dtype=torch.bool))
+            self.register_buffer("bias", causal.view(1, 1, positions, positions), persistent=False)
+
+        def forward(self, x):
+            b, t, c = x.shape
+            q, k, v = (
+                y.view(b, t, heads, c // heads).transpose(1, 2)
+                for y in self.c_attn(x).split(c, dim=2)
+            )
+            att = (q @ k.transpose(-2, -1)) * (1.0 / (c // heads) ** 0.5)
+            att = att.masked_fill(~self.bias[:, :, :t, :t], float("-inf")).softmax(dim=-1)
+            return self.c_proj((att @ v).transpose(1, 2).reshape(b, t, c))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(width), Attention(), nn.LayerNorm(width)
+            self.mlp = nn.Sequential(
+                nn.Linear(width, 4 * width), nn.GELU("tanh"), nn.Linear(4 * width, width)
+            )
+
+        def forward(self, x):
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+
+    class GPT2(nn.Module):
+        def __init__(self, vocab=50257, layers=12):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab, width), nn.Embedding(positions, width)
+            self.h = nn.ModuleList(Block() for _ in range(layers))
+            self.ln_f, self.lm_head = nn.LayerNorm(width), nn.Linear(width, vocab, bias=False)
+            self.lm_head.weight = self.wte.weight
+
+        def forward(self, input_ids):
+            x = self.wte(input_ids) + self.wpe(torch.arange(input_ids.shape[1]))
+            for block in self.h:
+                x = block(x)
+            return self.lm_head(self.ln_f(x))
+
+    torch.manual_seed(0)
+    writer = SummaryWriter(str(logdir))
+    writer.add_graph(GPT2().eval(), torch.randint(0, 50257, (1, 16)))
+    writer.close()
+
+
+def _keras_transformer_train(logdir: Path) -> None:
+    """A Keras 3 decoder of 12 blocks, each a layer of its own (``block_N``: causal
+    MultiHeadAttention, LayerNormalization and a GELU feed-forward, as keras_hub writes its
+    ``TransformerDecoder``), 128 wide so that its weights are small, and one training step
+    with Adam in a ``tf.function``, traced with ``tf.summary.trace_on(graph=True)`` and
+    written by ``tf.summary.trace_export``, as TensorBoard's graph guide shows."""
+    tf = _quiet_tf()
+    import keras
+
+    vocab, seq, width, heads, blocks = 8000, 64, 128, 4, 12
+
+    class PositionEmbedding(keras.layers.Layer):
+        def build(self, shape):
+            self.table = self.add_weight(shape=shape[1:], name="table")
+
+        def call(self, x):
+            return x + self.table
+
+    class Block(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.attention = keras.layers.MultiHeadAttention(
+                heads, width // heads, name="attention"
+            )
+            self.norm_1 = keras.layers.LayerNormalization(name="norm_1")
+            self.ffn_in = keras.layers.Dense(4 * width, activation="gelu", name="ffn_in")
+            self.ffn_out = keras.layers.Dense(width, name="ffn_out")
+            self.norm_2 = keras.layers.LayerNormalization(name="norm_2")
+
+        def call(self, x):
+            x = self.norm_1(x + self.attention(x, x, use_causal_mask=True))
+            return self.norm_2(x + self.ffn_out(self.ffn_in(x)))
+
+    ids = keras.Input((seq,), dtype="int32", name="input_ids")
+    x = PositionEmbedding(name="positions")(
+        keras.layers.Embedding(vocab, width, name="tokens")(ids)
+    )
+    for i in range(blocks):
+        x = Block(name=f"block_{i}")(x)
+    model = keras.Model(ids, keras.layers.Dense(vocab, name="logits")(x), name="transformer")
+    optimizer = keras.optimizers.Adam(1e-3)
+    optimizer.build(model.trainable_variables)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(ids, labels):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(labels, model(ids, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    writer = tf.summary.create_file_writer(str(logdir))
+    tf.summary.trace_on(graph=True)
+    train_step(tf.zeros([8, seq], tf.int32), tf.zeros([8, seq], tf.int32))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
+# Each writes its logdir; one that holds the GraphDef's bytes returns them (else None).
+OWN: dict[str, Callable[[Path], bytes | None]] = {
+    "transformer_1m": _transformer_1m,
+    "gpt2_torch": _gpt2_torch,
+    "keras_transformer_train": _keras_transformer_train,
+}
+# Built only with --big or when named: a minute or two, 2.3 GB of memory, 0.45 GB of disk.
+BIG = ("transformer_1m",)
+
+
+def build_own(name: str, force: bool = False) -> dict:
+    """Write ``<name>/`` with its writer (unless it is there) and ``<name>.pb`` as read back."""
+    from tb_scopegraph.reading.local import LocalGraphs
+
+    logdir, pb = CORPUS / name, CORPUS / f"{name}.pb"
+    tmp = pb.with_suffix(".pb.tmp")
+    seconds, status = None, "exists"
+    if force or not pb.exists() or not logdir.is_dir() or not any(logdir.iterdir()):
+        shutil.rmtree(logdir, ignore_errors=True)
+        pb.unlink(missing_ok=True)
+        start = time.perf_counter()
+        data = OWN[name](logdir)
+        seconds, status = time.perf_counter() - start, "built"
+        if data is not None:
+            tmp.write_bytes(data)
+            tmp.replace(pb)
+        del data  # before the read back: the million-op graph's bytes are 215 MiB
+    graphs = LocalGraphs(logdir)
+    start = time.perf_counter()
+    graph = graphs.load(graphs.select())
+    read = time.perf_counter() - start
+    if not pb.exists():
+        tmp.write_bytes(graph.SerializeToString())
+        tmp.replace(pb)
+    size = sum(f.stat().st_size for f in logdir.rglob("*") if f.is_file())
+    return {
+        "name": name,
+        "ops": len(graph.node),
+        "bytes": pb.stat().st_size,
+        "seconds": seconds,
+        "status": f"{status}; read back in {read:.1f} s; logdir {size:,} bytes",
+    }
+
+
 def build_demo_graphs(names, force: bool = False) -> list[dict]:
     """The demo runs named by ``names`` (keys of DEMO_GRAPHS), each copied from one demo logdir
     written for the purpose into ``logs/<name>/``; those already there are kept unless ``force``."""
@@ -244,25 +440,36 @@ def build_demo_graphs(names, force: bool = False) -> list[dict]:
     return rows
 
 
-ALL = (*GRAPHS, *DEMO_GRAPHS)
+ALL = (*GRAPHS, *OWN, *DEMO_GRAPHS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog=f"Graphs: {', '.join(ALL)}. Without --only: all but {', '.join(BIG)}.",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild graphs that exist")
-    parser.add_argument("--only", nargs="+", choices=ALL, help="build only these")
+    parser.add_argument("--only", nargs="+", choices=ALL, metavar="NAME", help="build only these")
+    parser.add_argument(
+        "--big",
+        action="store_true",
+        help=f"also build the big graphs ({', '.join(BIG)}: a minute or two, 2.3 GB of memory "
+        "at the peak and 0.45 GB of disk); --only builds them when it names them",
+    )
     args = parser.parse_args(argv)
-    names = args.only or ALL
-    print(f"{'graph':<16} {'ops':>8} {'bytes':>12} {'build s':>8}  status")
+    names = args.only or [n for n in ALL if args.big or n not in BIG]
+    print(f"{'graph':<24} {'ops':>9} {'bytes':>12} {'build s':>8}  status")
 
     def show(row: dict) -> None:
         secs = "-" if row["seconds"] is None else f"{row['seconds']:.1f}"
-        print(f"{row['name']:<16} {row['ops']:>8,} {row['bytes']:>12,} {secs:>8}  {row['status']}")
+        print(f"{row['name']:<24} {row['ops']:>9,} {row['bytes']:>12,} {secs:>8}  {row['status']}")
         sys.stdout.flush()
 
     for name in names:
         if name in GRAPHS:
             show(build(name, force=args.force))
+        elif name in OWN:
+            show(build_own(name, force=args.force))
     demo = [n for n in names if n in DEMO_GRAPHS]
     for row in build_demo_graphs(demo, force=args.force) if demo else []:
         show(row)

@@ -9,6 +9,7 @@ function parseFragment(fragment) {
   const depth = params.get("depth");
   const open = params.getAll("open");
   return {
+    runFilter: params.get("run_filter"),
     graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
     open: open.length ? open : depth === "0" ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
@@ -20,8 +21,9 @@ function parseFragment(fragment) {
     }
   };
 }
-function formatFragment(graph, open, base = null) {
+function formatFragment(graph, open, base = null, runFilter = "") {
   const params = new URLSearchParams();
+  if (runFilter) params.set("run_filter", runFilter);
   params.set("run", graph.run);
   if (graph.kind) params.set("kind", graph.kind);
   if (graph.tag) params.set("tag", graph.tag);
@@ -55,8 +57,8 @@ function readLocation() {
   }
   return own;
 }
-function writeLocation(graph, open, base = null) {
-  const fragment = formatFragment(graph, open, base);
+function writeLocation(graph, open, base = null, runFilter = "") {
+  const fragment = formatFragment(graph, open, base, runFilter);
   if (window.location.hash !== "#" + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;
@@ -68,6 +70,14 @@ function writeLocation(graph, open, base = null) {
       storage.setString(TB_KEY, fragment, { useLocationReplace: true });
     }
   } catch {
+  }
+}
+function tensorboardRunFilter() {
+  try {
+    if (window.parent === window) return "";
+    return new URLSearchParams(window.parent.location.search).get("runFilter") || "";
+  } catch {
+    return "";
   }
 }
 function graphKey(graph) {
@@ -141,7 +151,9 @@ var COMMIT_MS = 150;
 var MAX_SCALE = 8;
 var FIT_PADDING = 24;
 var NATURAL_SCALE = 4 / 3;
-var READABLE_SCALE = 0.3;
+var READABLE_SCALE = 0.91;
+var TOP_SCALE = 1;
+var REVEAL_SCALE = 0.8;
 var easeOut = (t) => 1 - Math.pow(1 - t, 3);
 var Viewport = class {
   /**
@@ -250,7 +262,8 @@ var Viewport = class {
   }
   /**
    * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
    */
   overview() {
     if (!this.bounds) return;
@@ -266,9 +279,19 @@ var Viewport = class {
     }
     const b = this.bounds;
     const { w, h: h2 } = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
-    this.jump({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k });
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k }));
+  }
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll("g.node")) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
   }
   /**
    * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
@@ -315,6 +338,43 @@ var Viewport = class {
       if (t < 1) this._animation = requestAnimationFrame(step);
     };
     this._animation = requestAnimationFrame(step);
+  }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
+   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
+   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
+   * drawing leaves while running off the other side (see contain()).
+   */
+  reveal(rect, view, sx = null) {
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const floor = Math.min(view.k, REVEAL_SCALE);
+    let k = view.k;
+    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
+    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    const at = { ...view, k };
+    if (k !== view.k && sx != null) {
+      const ux = view.cx + (sx - w / 2) / view.k;
+      at.cx = ux - (sx - w / 2) / k;
+    }
+    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h2, pad);
+    return this.contain(at);
+  }
+  /**
+   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
+   * while it runs off the other side, and lies wholly inside the window where it fits.
+   */
+  contain(view) {
+    if (!this.bounds) return view;
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    return {
+      ...view,
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, pad)
+    };
   }
   /** The screen point (relative to the viewport) of user point (ux, uy). */
   toScreen(ux, uy) {
@@ -445,6 +505,25 @@ var Viewport = class {
     }
   }
 };
+function shift(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
+  if (end > size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+function settle(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (len * k <= size - 2 * pad) {
+    if (start < pad) return (start - pad) / k;
+    if (end > size - pad) return (end - (size - pad)) / k;
+    return 0;
+  }
+  if (start > pad) return (start - pad) / k;
+  if (end < size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
 var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
 var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
 function shapeRect(element, svg) {
@@ -469,6 +548,19 @@ function shapeRect(element, svg) {
   }
   if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+function labelPoint(element, svg) {
+  const lines = element.querySelectorAll(":scope > text, :scope > a > text");
+  const m = lines.length ? matrixTo(lines[0], svg) : null;
+  if (!m) return null;
+  const first = lines[0];
+  let x = Number(first.getAttribute("x"));
+  const ys = [...lines].map((line) => Number(line.getAttribute("y")));
+  const fontSize = Number(first.getAttribute("font-size")) || 10;
+  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
+  if (first.getAttribute("text-anchor") === "start") x += fontSize;
+  if (![x, y].every(Number.isFinite)) return null;
+  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
 }
 function shapePoints(shape) {
   const number = (name) => shape[name].baseVal.value;
@@ -521,9 +613,134 @@ function matrixTo(element, svg) {
   return node === svg ? m : null;
 }
 
-// views.js
+// svgimport.js
 var SVG_NS = "http://www.w3.org/2000/svg";
 var XLINK_NS = "http://www.w3.org/1999/xlink";
+var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
+var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
+function importGraphSvg(text) {
+  const parsed = new DOMParser().parseFromString(text, "text/html");
+  const root = parsed.body.firstElementChild;
+  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") {
+    throw new Error("The server sent a drawing this page cannot read.");
+  }
+  for (const element of [...root.querySelectorAll("*")]) {
+    if (element.namespaceURI !== SVG_NS) element.remove();
+  }
+  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  for (const edge of root.querySelectorAll("g.edge")) {
+    const title = edge.querySelector(":scope > title");
+    if (title) edge.setAttribute("data-sg-ends", title.textContent);
+  }
+  for (const title of [...root.getElementsByTagName("title")]) title.remove();
+  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
+    for (const element of [root, ...root.querySelectorAll("*")]) {
+      for (const attr of [...element.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith("on")) element.removeAttributeNode(attr);
+        else if (attr.localName === "href" && !attr.value.startsWith("#"))
+          element.removeAttributeNode(attr);
+      }
+    }
+  }
+  for (const element of [...root.querySelectorAll("[*|title]")]) {
+    const tip = element.getAttributeNS(XLINK_NS, "title");
+    if (tip == null) continue;
+    const owner = element.closest("g.node, g.edge, g.cluster");
+    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
+    const legend2 = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend2) legend2.setAttribute("data-sg-legend", tip);
+    element.removeAttributeNS(XLINK_NS, "title");
+    const wrapper = element.parentNode;
+    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
+      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
+        wrapper.replaceWith(...element.childNodes);
+      }
+    }
+  }
+  let [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  let bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
+    x: 0,
+    y: 0,
+    w: parseFloat(root.getAttribute("width")) || 100,
+    h: parseFloat(root.getAttribute("height")) || 100
+  };
+  const legend = drawnLegend(root);
+  if (legend.length) {
+    for (const element of legend) element.classList.add("sg-legend-drawn");
+    bounds = contentRect(root, legend) || bounds;
+  }
+  const svg = document.adoptNode(root);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("class", "sg-drawing sg-graph");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  svg.setAttribute("role", "img");
+  return { svg, bounds };
+}
+var HEX_FILL = /^#[0-9a-f]{6}$/i;
+function drawnLegend(svg) {
+  const graph = svg.querySelector("g.graph");
+  if (!graph) return [];
+  const parts = [...graph.children].filter(
+    (child) => child.localName === "text" || child.localName === "polygon" && HEX_FILL.test(child.getAttribute("fill") || "") || child.localName === "g" && child.id.startsWith("a_sg-legend-")
+  );
+  return parts.some((part) => part.localName !== "text") ? parts : [];
+}
+function contentRect(svg, legend) {
+  const skip = new Set(legend);
+  let box = null;
+  for (const part of svg.querySelectorAll("g.graph > g")) {
+    if (skip.has(part)) continue;
+    const r = shapeRect(part, svg);
+    if (!r) continue;
+    if (!box) box = { ...r };
+    else {
+      const x1 = Math.max(box.x + box.w, r.x + r.w);
+      const y1 = Math.max(box.y + box.h, r.y + r.h);
+      box.x = Math.min(box.x, r.x);
+      box.y = Math.min(box.y, r.y);
+      box.w = x1 - box.x;
+      box.h = y1 - box.y;
+    }
+  }
+  if (!box) return null;
+  const pad = 4;
+  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
+}
+function legendEntries(svg) {
+  const entries = [];
+  let swatch2 = null;
+  for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
+    if (part.localName !== "text") {
+      const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
+      const fill = shape && shape.getAttribute("fill") || "";
+      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+    } else if (swatch2) {
+      entries.push({ fill: swatch2.fill, text: swatch2.text || part.textContent });
+      swatch2 = null;
+    } else if (!entries.length) {
+      entries.push({ title: part.textContent });
+    }
+  }
+  return entries.some((entry) => entry.fill != null) ? entries : [];
+}
+function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = "1";
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute("class", "sg-edge-hit");
+    hit.setAttribute("stroke", "transparent");
+    hit.setAttribute("stroke-width", "8");
+    hit.setAttribute("fill", "none");
+    hit.removeAttribute("stroke-dasharray");
+    path.after(hit);
+  }
+}
+
+// views.js
+var SVG_NS2 = "http://www.w3.org/2000/svg";
 var ICONS = {
   add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
   remove: "M19 13H5v-2h14v2z",
@@ -552,11 +769,11 @@ function h(tag, props = {}, ...children) {
   return element;
 }
 function icon(name) {
-  const svg = document.createElementNS(SVG_NS, "svg");
+  const svg = document.createElementNS(SVG_NS2, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("class", "sg-icon");
-  const path = document.createElementNS(SVG_NS, "path");
+  const path = document.createElementNS(SVG_NS2, "path");
   path.setAttribute("d", ICONS[name]);
   svg.append(path);
   return svg;
@@ -594,6 +811,16 @@ var COLOURINGS = [
 ];
 function buildShell() {
   const ui = {};
+  ui.runFilter = h("input", {
+    class: "sg-select sg-run-filter",
+    type: "search",
+    placeholder: "Filter runs (regex)",
+    "aria-label": "Filter runs by regular expression or text",
+    id: "sg-run-filter",
+    autocomplete: "off",
+    spellcheck: "false"
+  });
+  ui.runFilterStatus = h("div", { class: "sg-graph-info sg-run-filter-status", role: "status" });
   ui.runSelect = h("select", { class: "sg-select", "aria-label": "Run", id: "sg-run" });
   ui.graphSelect = h("select", { class: "sg-select", "aria-label": "Graph", id: "sg-graph" });
   ui.searchInput = h("input", {
@@ -681,6 +908,8 @@ function buildShell() {
         "label",
         { class: "sg-field" },
         h("span", { class: "sg-field-label", text: "Run" }),
+        ui.runFilter,
+        ui.runFilterStatus,
         ui.runSelect
       ),
       h(
@@ -705,6 +934,7 @@ function buildShell() {
     section(
       "Colour",
       ui.colourSelect,
+      ui.colourWhy = h("div", { class: "sg-colour-whys sg-no-diff", role: "status" }),
       h("p", { class: "sg-help sg-diff-only", text: NO_COLOUR_IN_DIFF }),
       ui.colourLegend = h("div", { class: "sg-legend sg-colour-legend", hidden: true })
     ),
@@ -822,94 +1052,16 @@ function afterPaint(fn) {
   requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 250);
 }
-var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
-var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
-function importGraphSvg(text) {
-  const parsed = new DOMParser().parseFromString(text, "text/html");
-  const root = parsed.body.firstElementChild;
-  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") {
-    throw new Error("The server sent a drawing this page cannot read.");
-  }
-  for (const element of [...root.querySelectorAll("*")]) {
-    if (element.namespaceURI !== SVG_NS) element.remove();
-  }
-  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
-  for (const edge of root.querySelectorAll("g.edge")) {
-    const title = edge.querySelector(":scope > title");
-    if (title) edge.setAttribute("data-sg-ends", title.textContent);
-  }
-  for (const title of [...root.getElementsByTagName("title")]) title.remove();
-  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of [root, ...root.querySelectorAll("*")]) {
-      for (const attr of [...element.attributes]) {
-        const name = attr.name.toLowerCase();
-        if (name.startsWith("on")) element.removeAttributeNode(attr);
-        else if (attr.localName === "href" && !attr.value.startsWith("#"))
-          element.removeAttributeNode(attr);
-      }
-    }
-  }
-  for (const element of [...root.querySelectorAll("[*|title]")]) {
-    const tip = element.getAttributeNS(XLINK_NS, "title");
-    if (tip == null) continue;
-    const owner = element.closest("g.node, g.edge, g.cluster");
-    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
-    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
-    if (legend) legend.setAttribute("data-sg-legend", tip);
-    element.removeAttributeNS(XLINK_NS, "title");
-    const wrapper = element.parentNode;
-    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
-      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
-        wrapper.replaceWith(...element.childNodes);
-      }
-    }
-  }
-  const [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
-  const bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
-    x: 0,
-    y: 0,
-    w: parseFloat(root.getAttribute("width")) || 100,
-    h: parseFloat(root.getAttribute("height")) || 100
-  };
-  const svg = document.adoptNode(root);
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.setAttribute("class", "sg-drawing sg-graph");
-  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  svg.setAttribute("role", "img");
-  return { svg, bounds };
-}
 var STRUCTURE_OTHER = "#fcfcfc";
+var HEX_FILL2 = /^#[0-9a-f]{6}$/i;
 function colourLegendRows(svg) {
-  const rows = [];
-  for (const row of svg.querySelectorAll("g[data-sg-legend]")) {
-    const fill = (row.querySelector("polygon, path") || row).getAttribute("fill") || "";
+  return legendEntries(svg).map((entry) => {
+    if (entry.title != null) return h("div", { class: "sg-legend-title", text: entry.title });
     const mark = h("span", { class: "sg-swatch sg-swatch-class" });
-    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
-    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
-    rows.push(
-      h(
-        "div",
-        { class: "sg-legend-row sg-colour-class" },
-        mark,
-        h("span", { text: row.dataset.sgLegend })
-      )
-    );
-  }
-  return rows;
-}
-function addEdgeHitAreas(svg) {
-  if (svg.dataset.sgHitAreas) return;
-  svg.dataset.sgHitAreas = "1";
-  for (const path of svg.querySelectorAll("g.edge path")) {
-    const hit = path.cloneNode(false);
-    hit.setAttribute("class", "sg-edge-hit");
-    hit.setAttribute("stroke", "transparent");
-    hit.setAttribute("stroke-width", "8");
-    hit.setAttribute("fill", "none");
-    hit.removeAttribute("stroke-dasharray");
-    path.after(hit);
-  }
+    if (HEX_FILL2.test(entry.fill)) mark.style.background = entry.fill;
+    if (entry.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    return h("div", { class: "sg-legend-row sg-colour-class" }, mark, h("span", { text: entry.text }));
+  });
 }
 function shortName(name) {
   const parts = name.split("/");
@@ -1135,6 +1287,8 @@ export {
   icon,
   iconButton,
   importGraphSvg,
+  labelPoint,
+  legendEntries,
   loadingChip,
   messageCard,
   parseFragment,
@@ -1147,6 +1301,7 @@ export {
   shapeRect,
   shortName,
   statusText,
+  tensorboardRunFilter,
   traceText,
   writeLocation
 };

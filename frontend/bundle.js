@@ -228,6 +228,16 @@ var Model = class {
   cancelTrace() {
     this._trace.cancel();
   }
+  /**
+   * Whether `graph` has data to colour by `colour`: the DOT text of its top level in that
+   * colouring has a legend (see colour.py) only when some box has a value.
+   */
+  async hasColour(graph, colour) {
+    const dot = await request("dot", viewParams(graph, { open: [], depth: null, colour }), {
+      as: "text"
+    });
+    return dot.includes("<table");
+  }
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
   export(graph, view, fmt) {
     const params = viewParams(graph, view);
@@ -363,14 +373,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h3 = top > 0 ? count / top * (height - 1) : 0;
+    const h4 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h3),
+        y: round(height - h4),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h3),
+        height: round(h4),
         "data-count": count
       })
     );
@@ -866,11 +876,137 @@ var Cards = class {
   }
 };
 
+// state.js
+function tabState() {
+  return {
+    graphs: [],
+    // the listing ({run, kind, tag, op_count}), listing.js
+    graph: null,
+    // the graph picked, listing.js
+    runFilter: "",
+    // what the run picker shows: runs matching it (regex, else text), listing.js
+    base: null,
+    // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
+    colour: "",
+    // what boxes are filled by (the `colour` of a view), colouring.js
+    shownGraph: null,
+    // the graph of the drawing on screen (differs while one loads), drawing.js
+    shownBase: null,
+    // ... and its base, drawing.js
+    open: /* @__PURE__ */ new Set(),
+    // the open groups of the drawing on screen, drawing.js
+    svgText: null,
+    // the SVG text of the drawing on screen, drawing.js
+    highlightId: null,
+    // the element id marked as found (search.js, drawing.js)
+    traced: null
+    // the trace shown: {name, direction, depth, found}, trace.js
+  };
+}
+function sameGraph(a, b) {
+  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
+}
+function sameOpen(keys, open) {
+  return keys.length === open.size && keys.every((key) => open.has(key));
+}
+
+// colouring.js
+import * as views from "../tab.js";
+var NEEDS_PROFILE = "this graph has no profile (step stats)";
+var REASONS = {
+  device: "no op of this graph names a device",
+  compute: NEEDS_PROFILE,
+  memory: NEEDS_PROFILE
+};
+var PROFILED_KINDS = ["profile", "run_metadata", "tagged_run_metadata"];
+var Colouring = class {
+  /**
+   * `state`: the tab's (see state.js); this part writes `colour`. `calls`: show(request,
+   * placement) draws the view on screen again, in the colouring picked.
+   */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+    this.known = /* @__PURE__ */ new Map();
+    this.labels = new Map(
+      [...ui.colourSelect.options].map((option) => [option.value, option.textContent])
+    );
+  }
+  wire() {
+    this.ui.colourSelect.addEventListener("change", () => this.pick(this.ui.colourSelect.value));
+  }
+  pick(colour) {
+    this.state.colour = colour;
+    this.ui.colourSelect.value = colour;
+    this.calls.show({ open: [...this.state.open], depth: null }, {});
+  }
+  /**
+   * Disables the colourings `graph` has no data for, saying why; asks the server once per
+   * graph (the DOT text of its top level in that colouring, which has a legend only where some
+   * box has a value: groups sum up what they hold, so the top level has one if any op has).
+   */
+  async check(graph) {
+    const key = JSON.stringify([graph.run, graph.kind, graph.tag]);
+    let reasons = this.known.get(key);
+    if (!reasons) {
+      this.apply({});
+      const colourings = Object.keys(REASONS);
+      let found;
+      try {
+        found = await Promise.all(colourings.map((c) => this.model.hasColour(graph, c)));
+      } catch {
+        return;
+      }
+      reasons = {};
+      colourings.forEach((colouring, i) => {
+        reasons[colouring] = found[i] ? null : REASONS[colouring];
+      });
+      this.known.set(key, reasons);
+    }
+    if (!sameGraph(graph, this.state.graph)) return;
+    this.apply(reasons, graph);
+    if (reasons[this.state.colour]) this.pick("");
+  }
+  /** Disables the colourings `reasons` names, and says why under the picker. */
+  apply(reasons, graph = null) {
+    const lines = /* @__PURE__ */ new Map();
+    for (const option of this.ui.colourSelect.options) {
+      const reason = reasons[option.value] || null;
+      option.disabled = Boolean(reason);
+      const label = this.labels.get(option.value);
+      option.textContent = reason ? `${label}: no data` : label;
+      option.title = reason ? `${label}: ${reason}.` : "";
+      if (reason) lines.set(reason, [...lines.get(reason) || [], label.replace(/ \(.*/, "")]);
+    }
+    const notes = [...lines].map(([reason, labels]) => {
+      let text = `${labels.join(", ")}: ${reason}`;
+      if (reason === NEEDS_PROFILE && graph) text += this.profileHint(graph);
+      return views.h("p", { class: "sg-help sg-colour-why", text: text + "." });
+    });
+    this.ui.colourWhy.replaceChildren(...notes);
+  }
+  /** Where a profile of `graph`'s run can be found, if the listing has one: ''. */
+  profileHint(graph) {
+    const profiled = this.state.graphs.find(
+      (g) => g.run === graph.run && PROFILED_KINDS.includes(g.kind) && !sameGraph(g, graph)
+    );
+    return profiled ? `; its run's “${views.graphLabel({ ...profiled, op_count: null })}” has one` : "";
+  }
+  /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
+  showLegend(svg) {
+    const rows = this.state.base ? [] : views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+};
+
 // diff.js
-import { afterPaint, formatCount as formatCount2, graphLabel, h as h2 } from "../tab.js";
+import { afterPaint, formatCount as formatCount2, graphLabel as graphLabel2, h as h3 } from "../tab.js";
 var STATUS = [
   ["added", "#a5d6a7", "Added"],
-  ["removed", "#ef9a9a", "Removed"],
+  ["removed", "#f0a1a1", "Removed"],
   ["changed", "#ffcc80", "Changed"],
   ["same", "#f5f5f5", "Same"]
 ];
@@ -880,8 +1016,8 @@ function sameBase(a, b) {
   return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
 }
 function baseLabel(graph) {
-  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
-  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
+  if (graph.step == null) return `${graph.run} · ${graphLabel2(graph)}`;
+  return `${graph.run} · ${graphLabel2({ ...graph, op_count: null })} at step ${graph.step}`;
 }
 function summary(counts) {
   return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount2(counts[status])}`).join(" ");
@@ -901,21 +1037,21 @@ var Compare = class {
     this.steps = [];
     this.stepsFor = null;
     this.countsSeq = 0;
-    this.select = h2("select", {
+    this.select = h3("select", {
       class: "sg-select",
       id: "sg-compare",
       "aria-label": "Compare with"
     });
-    this.counts = h2("div", { class: "sg-diff-counts", role: "status", hidden: true });
-    this.note = h2("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
-    this.section = h2(
+    this.counts = h3("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h3("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h3(
       "section",
       { class: "sg-section sg-diff" },
-      h2("h3", { class: "sg-section-title", text: "Compare" }),
-      h2(
+      h3("h3", { class: "sg-section-title", text: "Compare" }),
+      h3(
         "label",
         { class: "sg-field" },
-        h2("span", { class: "sg-field-label", text: "Compare with…" }),
+        h3("span", { class: "sg-field-label", text: "Compare with…" }),
         this.select
       ),
       this.note,
@@ -954,8 +1090,8 @@ var Compare = class {
     }
     const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
-      h2("option", { value: "-1", text: "nothing (show the graph)" }),
-      ...this.options.map((g, i) => h2("option", { value: String(i), text: baseLabel(g) }))
+      h3("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h3("option", { value: String(i), text: baseLabel(g) }))
     );
     this.select.value = String(selected);
     this.select.disabled = this.options.length === 0;
@@ -998,7 +1134,7 @@ var Compare = class {
       answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
-      this.counts.replaceChildren(h2("div", { class: "sg-error-text", text: error.message }));
+      this.counts.replaceChildren(h3("div", { class: "sg-error-text", text: error.message }));
       this.counts.hidden = false;
       return;
     }
@@ -1014,24 +1150,24 @@ var Compare = class {
 };
 function legendRows(counts) {
   const rows = STATUS.map(
-    ([status, colour, label]) => h2(
+    ([status, colour, label]) => h3(
       "div",
       { class: "sg-legend-row sg-diff-count", "data-status": status },
-      h2("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
-      h2("span", { class: "sg-diff-label", text: label }),
-      h2("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
+      h3("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h3("span", { class: "sg-diff-label", text: label }),
+      h3("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
     )
   );
-  rows.push(h2("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  rows.push(h3("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
   return rows;
 }
 function diffRows(details) {
   const rows = [
-    h2(
+    h3(
       "div",
       { class: "sg-kv sg-diff-status" },
-      h2("span", { class: "sg-k", text: "Diff" }),
-      h2("span", {
+      h3("span", { class: "sg-k", text: "Diff" }),
+      h3("span", {
         class: `sg-v sg-diff-${details.status}`,
         text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount2(details.diff.same)} same)` : details.status
       })
@@ -1041,30 +1177,30 @@ function diffRows(details) {
   return rows;
 }
 function changeBlock(change) {
-  const block2 = h2(
+  const block2 = h3(
     "div",
     { class: "sg-card-block sg-diff-change" },
-    h2("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+    h3("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
   );
   if (change.what === "inputs") {
     if (change.before === change.after) {
-      block2.append(h2("div", { class: "sg-help", text: change.before }));
+      block2.append(h3("div", { class: "sg-help", text: change.before }));
       return block2;
     }
     if (change.before !== "(none)") {
-      block2.append(h2("div", { class: "sg-diff-before sg-mono", text: change.before }));
+      block2.append(h3("div", { class: "sg-diff-before sg-mono", text: change.before }));
     }
     if (change.after !== "(none)") {
-      block2.append(h2("div", { class: "sg-diff-after sg-mono", text: change.after }));
+      block2.append(h3("div", { class: "sg-diff-after sg-mono", text: change.after }));
     }
     return block2;
   }
   block2.append(
-    h2("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
-    h2("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+    h3("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h3("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
   );
   if (change.clipped) {
-    block2.append(h2("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
+    block2.append(h3("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
   }
   return block2;
 }
@@ -1294,13 +1430,15 @@ var Sheets = class {
 };
 
 // drawing.js
-import * as views from "../tab.js";
+import { labelPoint } from "../tab.js";
+import * as views2 from "../tab.js";
 var Drawing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
    * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
-   * null), hideHover(), unpin(), markTrace(), learnOpCount(graph).
+   * null), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
+   * sidebar), learnOpCount(graph).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -1360,7 +1498,7 @@ var Drawing = class {
     this.messages.setLoading(false);
     let imported;
     try {
-      imported = this.calls.earlyDrawing(answer.svg) || views.importGraphSvg(answer.svg);
+      imported = this.calls.earlyDrawing(answer.svg) || views2.importGraphSvg(answer.svg);
     } catch (error) {
       this.fail(error, request2, placement);
       return;
@@ -1405,22 +1543,22 @@ var Drawing = class {
     this.ui.root.dataset.shown = String(++this.showings);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll("g.node").length;
-    this.showColourLegend(svg);
+    this.calls.showLegend(svg);
     this.place(placement);
     this.drawSeconds = (performance.now() - started2) / 1e3;
     this.updateStatus();
     performance.mark("scopegraph:drawn");
-    views.afterPaint(() => {
+    views2.afterPaint(() => {
       if (keep) {
         const { bounds, text, open } = drawing;
         this.sheets.keep(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
       } else if (kept && kept.template === svg) {
         kept.template = pristineCopy(svg);
       }
-      views.addEdgeHitAreas(svg);
+      views2.addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base);
+      writeLocation(graph, [...state.open], state.base, state.runFilter);
       if (!state.base) remember(graph, state.open);
       this.calls.learnOpCount(graph);
       this.messages.setState("ready");
@@ -1435,46 +1573,34 @@ var Drawing = class {
     this.calls.markTrace();
   }
   /**
-   * After opening or closing a group: its new frame (or box) appears where the old box (or
-   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   * After opening or closing a group: the group stays under the pointer (an opened group's
+   * title where its box's label was, a closed group's box where the frame was clicked), then
+   * the view glides to show the group whole (zooming out, down to a readable scale, if it must)
+   * and takes in what the drawing leaves empty at the window's edges.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
     const element = this.findBox(anchor.id);
     if (!element) return;
     const rect = vp.userRect(element);
-    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    const frame = element.classList.contains("cluster");
+    const at = frame && labelPoint(element, vp.svg) || {
+      x: rect.x + rect.w / 2,
+      y: rect.y + rect.h / 2
+    };
+    const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
     vp.jump(here);
-    const { w, h: h3 } = vp.size();
-    const pad = 16;
-    let target = { ...here };
-    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h3 - 2 * pad) {
-      target = vp.fitView(rect, here.k);
-    } else {
-      const left = (rect.x - here.cx) * here.k + w / 2;
-      const top = (rect.y - here.cy) * here.k + h3 / 2;
-      const right = left + rect.w * here.k;
-      const bottom = top + rect.h * here.k;
-      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
-      const dy = top < pad ? top - pad : bottom > h3 - pad ? bottom - (h3 - pad) : 0;
-      target.cx += dx / here.k;
-      target.cy += dy / here.k;
-    }
-    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+    const target = vp.reveal(rect, here, anchor.x);
+    const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);
+    if (moved * here.k > 0.5 || target.k !== here.k) vp.go(target, true);
   }
   updateStatus() {
-    this.ui.status.textContent = views.statusText({
+    this.ui.status.textContent = views2.statusText({
       boxes: this.boxes,
       open: this.state.open.size,
       ops: this.state.graph.op_count,
       seconds: this.drawSeconds
     });
-  }
-  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
-  showColourLegend(svg) {
-    const rows = views.colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
   }
   /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
   byId(id) {
@@ -1493,8 +1619,8 @@ var Drawing = class {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h3 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h3 * 0.9;
+    const { w, h: h4 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h4 * 0.9;
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -1513,23 +1639,29 @@ var Drawing = class {
     const outer = this.ui.viewport.getBoundingClientRect();
     return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
   }
+  /** Opens the group of box `element` (`box`: its parsed id). */
   openGroup(box, element) {
     const open = new Set(this.state.open);
     open.add(box.name);
     this.calls.unpin();
     const at = this.screenCentre(element);
-    const anchor = { id: element.id, x: at.x, y: at.y };
-    this.show({ open: [...open], depth: null }, { anchor });
+    this.show({ open: [...open], depth: null }, { anchor: { id: element.id, x: at.x, y: at.y } });
   }
-  closeGroup(group, element) {
+  /** Closes open group `group` (parsed from its frame's id), clicked at `point` (client). */
+  closeGroup(group, element, point = null) {
     const open = new Set(this.state.open);
     for (const key of open) {
       if (key === group.name || key.startsWith(group.name + "/")) open.delete(key);
     }
     this.calls.unpin();
-    const at = this.screenCentre(element);
+    const at = point ? this.screenPoint(point) : this.screenCentre(element);
     const anchor = { id: elementId(group.kind, group.name), x: at.x, y: at.y };
     this.show({ open: [...open], depth: null }, { anchor });
+  }
+  /** A client point ({x, y}) in the viewport's pixels. */
+  screenPoint(point) {
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return { x: point.x - outer.left, y: point.y - outer.top };
   }
   openToDepth() {
     const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
@@ -1547,42 +1679,14 @@ function openGroups(svg) {
 }
 
 // listing.js
-import { readLocation, rememberedGraph, rememberedOpen } from "../tab.js";
-
-// state.js
-function tabState() {
-  return {
-    graphs: [],
-    // the listing ({run, kind, tag, op_count}), listing.js
-    graph: null,
-    // the graph picked, listing.js
-    base: null,
-    // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
-    colour: "",
-    // what boxes are filled by (the `colour` of a view), tab.js
-    shownGraph: null,
-    // the graph of the drawing on screen (differs while one loads), drawing.js
-    shownBase: null,
-    // ... and its base, drawing.js
-    open: /* @__PURE__ */ new Set(),
-    // the open groups of the drawing on screen, drawing.js
-    svgText: null,
-    // the SVG text of the drawing on screen, drawing.js
-    highlightId: null,
-    // the element id marked as found (search.js, drawing.js)
-    traced: null
-    // the trace shown: {name, direction, depth, found}, trace.js
-  };
-}
-function sameGraph(a, b) {
-  return Boolean(a && b) && a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "");
-}
-function sameOpen(keys, open) {
-  return keys.length === open.size && keys.every((key) => open.has(key));
-}
-
-// listing.js
-import * as views2 from "../tab.js";
+import {
+  readLocation,
+  rememberedGraph,
+  rememberedOpen,
+  tensorboardRunFilter,
+  writeLocation as writeLocation2
+} from "../tab.js";
+import * as views3 from "../tab.js";
 var Listing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
@@ -1600,8 +1704,14 @@ var Listing = class {
   }
   wire() {
     const ui = this.ui;
+    ui.runFilter.addEventListener("input", () => {
+      this.setRunFilter(ui.runFilter.value);
+      const state = this.state;
+      const shown = state.shownGraph;
+      if (shown) writeLocation2(shown, [...state.open], state.shownBase, state.runFilter);
+    });
     ui.runSelect.addEventListener("change", () => {
-      const run = this.runs()[Number(ui.runSelect.value)];
+      const run = this.shownRuns()[Number(ui.runSelect.value)];
       const graph = this.state.graphs.find((g) => g.run === run);
       if (graph) this.calls.selectGraph(graph, null);
     });
@@ -1612,6 +1722,18 @@ var Listing = class {
   }
   runs() {
     return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+  /** The runs the run picker lists: those matching the filter, and the picked graph's run. */
+  shownRuns() {
+    const match = runMatcher(this.state.runFilter).test;
+    const current = this.state.graph && this.state.graph.run;
+    return this.runs().filter((run) => run === current || match(run));
+  }
+  /** Filters the run picker by `text` (a regular expression, else plain text). */
+  setRunFilter(text) {
+    this.state.runFilter = text;
+    if (this.ui.runFilter.value !== text) this.ui.runFilter.value = text;
+    if (this.state.graph) this.fillPickers();
   }
   graphsOfRun(run) {
     return this.state.graphs.filter((g) => g.run === run);
@@ -1661,13 +1783,15 @@ var Listing = class {
     }
     messages.setLoading(false);
     this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const linkedFilter = readLocation().runFilter;
+    this.setRunFilter(linkedFilter != null ? linkedFilter : tensorboardRunFilter());
     const empty = this.state.graphs.length === 0;
     this.ui.root.classList.toggle("sg-empty", empty);
     if (empty) {
       messages.setState("empty");
-      messages.showMessage(views2.emptyState());
-      views2.fillSelect(this.ui.runSelect, [], 0);
-      views2.fillSelect(this.ui.graphSelect, [], 0);
+      messages.showMessage(views3.emptyState());
+      views3.fillSelect(this.ui.runSelect, [], 0);
+      views3.fillSelect(this.ui.graphSelect, [], 0);
       return;
     }
     const wanted = readLocation();
@@ -1708,12 +1832,15 @@ var Listing = class {
   }
   fillPickers() {
     const graph = this.state.graph;
-    const runs = this.runs();
-    views2.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    const all = this.runs();
+    const runs = this.shownRuns();
+    views3.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    this.ui.root.classList.toggle("sg-many-runs", all.length > 1);
+    this.ui.runFilterStatus.textContent = runFilterStatus(this.state.runFilter, runs, all, graph);
     const ofRun = this.graphsOfRun(graph.run);
-    views2.fillSelect(
+    views3.fillSelect(
       this.ui.graphSelect,
-      ofRun.map((g) => views2.graphLabel(g)),
+      ofRun.map((g) => views3.graphLabel(g)),
       ofRun.findIndex((g) => sameGraph(g, graph))
     );
     this.ui.graphSelect.disabled = ofRun.length <= 1;
@@ -1745,12 +1872,29 @@ var Listing = class {
     );
   }
 };
+function runMatcher(text) {
+  if (!text) return { test: () => true, regex: true };
+  try {
+    const pattern = new RegExp(text, "i");
+    return { test: (run) => pattern.test(run), regex: true };
+  } catch {
+    const lowered = text.toLowerCase();
+    return { test: (run) => run.toLowerCase().includes(lowered), regex: false };
+  }
+}
+function runFilterStatus(text, shown, all, graph) {
+  if (!text) return "";
+  const matching = shown.filter((run) => run !== graph.run || runMatcher(text).test(run));
+  const how = runMatcher(text).regex ? "" : " (not a regular expression: matched as text)";
+  const count = `${matching.length.toLocaleString("en-US")} of ${all.length.toLocaleString("en-US")} runs match${how}`;
+  return matching.length === shown.length ? count : `${count}; the picked run is listed too`;
+}
 
 // tab.js
 import { readLocation as readLocation2, rememberedOpen as rememberedOpen2 } from "../tab.js";
 
 // messages.js
-import * as views3 from "../tab.js";
+import * as views4 from "../tab.js";
 var LOADING_CHIP_AFTER_MS = 500;
 var Messages = class {
   /**
@@ -1780,7 +1924,7 @@ var Messages = class {
     const started2 = performance.now();
     this.loadingTimer = setTimeout(() => {
       const tick = () => ui.loading.replaceChildren(
-        ...views3.loadingChip(Math.floor((performance.now() - started2) / 1e3))
+        ...views4.loadingChip(Math.floor((performance.now() - started2) / 1e3))
       );
       tick();
       ui.loading.hidden = false;
@@ -1802,7 +1946,7 @@ var Messages = class {
     this.attach();
   }
   showError(error, { title, hint, actions = [] }) {
-    this.showMessage(views3.messageCard({ title, text: error.message, hint, actions }));
+    this.showMessage(views4.messageCard({ title, text: error.message, hint, actions }));
   }
   /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
   showRenderError(error, hasGraph) {
@@ -1832,8 +1976,126 @@ var Messages = class {
   }
 };
 
+// minimap.js
+import { shapeRect } from "../tab.js";
+var SIZE = 180;
+var SLACK = 4;
+var Minimap = class {
+  /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
+  constructor(ui, viewport) {
+    this.viewport = viewport;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "sg-minimap";
+    this.canvas.hidden = true;
+    this.canvas.dataset.noPan = "";
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", "Overview of the whole graph");
+    ui.viewport.append(this.canvas);
+    this.svg = null;
+    this.base = null;
+    this.pressed = false;
+    const canvas = this.canvas;
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      this.pressed = true;
+      canvas.setPointerCapture(e.pointerId);
+      this.moveTo(e, true);
+    });
+    canvas.addEventListener("pointermove", (e) => this.pressed && this.moveTo(e, false));
+    canvas.addEventListener("pointerup", () => this.pressed = false);
+    canvas.addEventListener("pointercancel", () => this.pressed = false);
+  }
+  /** Follows the view: called whenever it moves or the drawing changes. */
+  update() {
+    const vp = this.viewport;
+    const b = vp.bounds;
+    if (vp.svg !== this.svg) {
+      this.svg = vp.svg;
+      this.base = null;
+    }
+    if (!this.svg || !b) {
+      this.canvas.hidden = true;
+      return;
+    }
+    const { w, h: h4 } = vp.size();
+    const { cx, cy, k } = vp.view;
+    const shown = { x: cx - w / 2 / k, y: cy - h4 / 2 / k, w: w / k, h: h4 / k };
+    const slack = SLACK / k;
+    const whole = b.x >= shown.x - slack && b.y >= shown.y - slack && b.x + b.w <= shown.x + shown.w + slack && b.y + b.h <= shown.y + shown.h + slack;
+    this.canvas.hidden = whole || w < 4 * SIZE;
+    if (this.canvas.hidden) return;
+    if (!this.base) this.base = drawMap(this.svg, b);
+    this.paint(shown);
+  }
+  /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
+  paint(shown) {
+    const { canvas: map, scale, w, h: h4 } = this.base;
+    const b = this.viewport.bounds;
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = this.canvas;
+    if (canvas.width !== map.width || canvas.height !== map.height) {
+      canvas.width = map.width;
+      canvas.height = map.height;
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h4}px`;
+    }
+    const g = canvas.getContext("2d");
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(map, 0, 0);
+    g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+    const inset = 1 / scale;
+    const x0 = Math.max(shown.x, b.x + inset);
+    const y0 = Math.max(shown.y, b.y + inset);
+    const x1 = Math.min(shown.x + shown.w, b.x + b.w - inset);
+    const y1 = Math.min(shown.y + shown.h, b.y + b.h - inset);
+    g.fillStyle = "rgba(245, 124, 0, 0.15)";
+    g.strokeStyle = "#f57c00";
+    g.lineWidth = 1.5 / scale;
+    g.fillRect(x0, y0, x1 - x0, y1 - y0);
+    g.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  }
+  /** Centres the view on the drawing's point under the pointer. */
+  moveTo(event, animate) {
+    const rect = this.canvas.getBoundingClientRect();
+    const b = this.viewport.bounds;
+    const scale = this.base.scale;
+    const cx = b.x + (event.clientX - rect.left) / scale;
+    const cy = b.y + (event.clientY - rect.top) / scale;
+    const view = { cx, cy, k: this.viewport.view.k };
+    if (animate) this.viewport.go(view, true);
+    else this.viewport.jump(view);
+  }
+};
+function drawMap(svg, b) {
+  const scale = Math.min(SIZE / b.w, SIZE / b.h);
+  const w = Math.max(1, Math.round(b.w * scale));
+  const h4 = Math.max(1, Math.round(b.h * scale));
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(w * ratio);
+  canvas.height = Math.round(h4 * ratio);
+  const g = canvas.getContext("2d");
+  g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+  g.lineWidth = 1 / scale;
+  g.fillStyle = "#f7f8fc";
+  g.strokeStyle = "#9fa8da";
+  for (const frame of svg.querySelectorAll("g.cluster")) {
+    const r = shapeRect(frame, svg);
+    if (!r) continue;
+    g.fillRect(r.x, r.y, r.w, r.h);
+    g.strokeRect(r.x, r.y, r.w, r.h);
+  }
+  g.fillStyle = "#7986cb";
+  for (const node of svg.querySelectorAll("g.node")) {
+    const r = shapeRect(node, svg);
+    if (r) g.fillRect(r.x, r.y, r.w, r.h);
+  }
+  return { canvas, scale, w, h: h4 };
+}
+
 // search.js
-import * as views4 from "../tab.js";
+import * as views5 from "../tab.js";
 var TYPING_PAUSE_MS = 180;
 var Search = class {
   /**
@@ -1893,7 +2155,7 @@ var Search = class {
     this.results = results;
     this.active = -1;
     this.ui.searchResults.replaceChildren(
-      ...views4.searchResultItems(results, this.ui.searchInput.value)
+      ...views5.searchResultItems(results, this.ui.searchInput.value)
     );
     this.ui.searchStatus.textContent = note;
     this.ui.searchStatus.classList.toggle("sg-error-text", isError);
@@ -1944,7 +2206,8 @@ var Search = class {
 import { followTheme } from "../tab.js";
 
 // trace.js
-import * as views5 from "../tab.js";
+import * as views6 from "../tab.js";
+var HOPS_PAUSE_MS = 300;
 var Trace = class {
   /**
    * `state`: the tab's (see state.js); this part writes `traced`. `calls`: show(request,
@@ -1960,21 +2223,39 @@ var Trace = class {
   }
   wire() {
     this.ui.traceClear.addEventListener("click", () => this.clear());
+    let timer = 0;
+    this.ui.traceDepth.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.again(), HOPS_PAUSE_MS);
+    });
   }
   /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
-  async from(element, direction) {
+  from(element, direction) {
+    const what = describe(element);
+    if (what && what.kind === "op") this.run(what.name, direction);
+  }
+  /** The trace shown, traced again to the hops now asked for (nothing when none is shown). */
+  again() {
+    const traced = this.state.traced;
+    if (!traced || this.ui.traceDepth.value === "") return;
+    if (this.hops() !== traced.depth) this.run(traced.name, traced.direction);
+  }
+  /** The hops asked for, 0 to 100. */
+  hops() {
+    return Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+  }
+  /** Traces the paths into or out of op `name`, opening the groups they run through. */
+  async run(name, direction) {
     const state = this.state;
     if (state.base) return;
-    const what = describe(element);
-    if (!what || what.kind !== "op") return;
-    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    const depth = this.hops();
     this.ui.traceDepth.value = String(depth);
     this.ui.traceStatus.textContent = "Tracing…";
-    const found = await this.ask(what.name, { direction, depth, open: state.open });
+    const found = await this.ask(name, { direction, depth, open: state.open });
     if (!found) return;
-    state.traced = { name: what.name, direction, depth, found };
+    state.traced = { name, direction, depth, found };
     this.ui.traceClear.disabled = false;
-    this.ui.traceStatus.textContent = views5.traceText(found);
+    this.ui.traceStatus.textContent = views6.traceText(found);
     this.calls.unpin();
     this.frameNext = true;
     if (sameOpen(found.open, state.open)) this.paint(found);
@@ -2059,7 +2340,7 @@ var Trace = class {
     const found = await this.ask(traced.name, ask);
     if (!found || this.state.traced !== traced) return;
     this.state.traced = { ...traced, found };
-    this.ui.traceStatus.textContent = views5.traceText(found, { kept: true });
+    this.ui.traceStatus.textContent = views6.traceText(found, { kept: true });
     this.paint(found);
   }
   clear() {
@@ -2074,7 +2355,7 @@ var Trace = class {
 
 // tab.js
 import { Viewport } from "../tab.js";
-import * as views6 from "../tab.js";
+import * as views7 from "../tab.js";
 var ZOOM_STEP = 1.35;
 var REFRESH_GRAPHS_MS = 3e4;
 var SHELL_WAIT_MS = 150;
@@ -2086,7 +2367,7 @@ var Tab = class {
    * one if the tab's first view is that drawing's text; else it is taken off the stage.
    */
   constructor(model, { stylesheet = null, early = null } = {}) {
-    const ui = early ? early.ui : views6.buildShell();
+    const ui = early ? early.ui : views7.buildShell();
     const state = tabState();
     this.model = model;
     this.stylesheet = stylesheet;
@@ -2103,8 +2384,12 @@ var Tab = class {
     this.viewport = new Viewport(ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.cards.hideHover(),
-      onChange: () => this.cards.followPinned()
+      onChange: () => {
+        this.cards.followPinned();
+        if (this.minimap) this.minimap.update();
+      }
     });
+    this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction)
@@ -2115,6 +2400,7 @@ var Tab = class {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
+      showLegend: (svg) => this.colouring.showLegend(svg),
       learnOpCount: (graph) => this.listing.learnOpCount(graph)
     });
     this.listing = new Listing(state, ui, model, this.messages, {
@@ -2133,6 +2419,9 @@ var Tab = class {
       show: (request2, placement) => this.show(request2, placement),
       unpin: () => this.cards.unpin(),
       byId: (id) => this.drawing.byId(id)
+    });
+    this.colouring = new Colouring(state, ui, model, {
+      show: (request2, placement) => this.show(request2, placement)
     });
     this.downloads = new Downloads(state, ui, model, {
       showError: (error, how) => this.messages.showError(error, how)
@@ -2200,10 +2489,7 @@ var Tab = class {
     this.downloads.wire();
     this.search.wire();
     this.cards.wire();
-    ui.colourSelect.addEventListener("change", () => {
-      this.state.colour = ui.colourSelect.value;
-      this.show({ open: [...this.state.open], depth: null }, {});
-    });
+    this.colouring.wire();
     this.trace.wire();
     ui.root.addEventListener("click", (e) => {
       const button = e.target.closest(".sg-message [data-action], .sg-loading [data-action]");
@@ -2277,6 +2563,7 @@ var Tab = class {
   onTap(target, event) {
     if (!(target instanceof Element) || target.closest("[data-no-pan]")) return;
     const element = pick({ target, clientX: event.clientX, clientY: event.clientY });
+    const point = event ? { x: event.clientX, y: event.clientY } : null;
     if (element && element.classList.contains("node")) {
       const box = parseElementId(element.id);
       if (!box) return;
@@ -2288,7 +2575,7 @@ var Tab = class {
     if (element && element.classList.contains("cluster")) {
       const group = parseClusterId(element.id);
       if (group && event && event.shiftKey) this.cards.togglePin(element);
-      else if (group) this.drawing.closeGroup(group, element);
+      else if (group) this.drawing.closeGroup(group, element, point);
       return;
     }
     this.cards.unpin();
@@ -2309,6 +2596,7 @@ var Tab = class {
   /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.listing.setGraph(graph);
+    views7.afterPaint(() => this.colouring.check(graph));
     if (this.state.base) this.compare.refreshCounts();
   }
   /**

@@ -14,7 +14,7 @@ import {afterPaint, formatCount, graphLabel, h} from './views.js';
 // The fills dot.py draws a diff with (colour.DIFF_FILLS), for the sidebar's legend.
 const STATUS = [
   ['added', '#a5d6a7', 'Added'],
-  ['removed', '#ef9a9a', 'Removed'],
+  ['removed', '#f0a1a1', 'Removed'],
   ['changed', '#ffcc80', 'Changed'],
   ['same', '#f5f5f5', 'Same'],
 ];

@@ -1,11 +1,12 @@
 // Drawing a view: asks the model for it (or takes a kept drawing), puts it on screen in its
 // sheet, places the view (fit, overview, a box kept where it was, a box found), opens and
-// closes groups, and says what is drawn in the status line and the colour legend.
+// closes groups, and says what is drawn in the status line.
 
 import {elementId, parseClusterId} from './ids.js';
 import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
 import {Sheets, clearMarks, pristineCopy} from './sheets.js';
+import {labelPoint} from './viewport.js';
 import * as views from './views.js';
 
 export class Drawing {
@@ -13,7 +14,8 @@ export class Drawing {
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
    * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
-   * null), hideHover(), unpin(), markTrace(), learnOpCount(graph).
+   * null), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
+   * sidebar), learnOpCount(graph).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -132,7 +134,7 @@ export class Drawing {
     this.ui.root.dataset.shown = String(++this.showings);
     this.viewport.setSvg(svg, drawing.bounds);
     this.boxes = svg.querySelectorAll('g.node').length;
-    this.showColourLegend(svg);
+    this.calls.showLegend(svg);
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
@@ -149,7 +151,7 @@ export class Drawing {
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove('sg-drawing-first');
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base);
+      writeLocation(graph, [...state.open], state.base, state.runFilter);
       if (!state.base) remember(graph, state.open); // a diff's open scopes are not the graph's
       this.calls.learnOpCount(graph);
       this.messages.setState('ready');
@@ -166,32 +168,26 @@ export class Drawing {
   }
 
   /**
-   * After opening or closing a group: its new frame (or box) appears where the old box (or
-   * frame) was on screen, then glides just enough to be wholly visible (zooming out if needed).
+   * After opening or closing a group: the group stays under the pointer (an opened group's
+   * title where its box's label was, a closed group's box where the frame was clicked), then
+   * the view glides to show the group whole (zooming out, down to a readable scale, if it must)
+   * and takes in what the drawing leaves empty at the window's edges.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
     const element = this.findBox(anchor.id);
     if (!element) return;
     const rect = vp.userRect(element);
-    const here = vp.viewPlacing(rect.x + rect.w / 2, rect.y + rect.h / 2, anchor.x, anchor.y);
+    const frame = element.classList.contains('cluster');
+    const at = (frame && labelPoint(element, vp.svg)) || {
+      x: rect.x + rect.w / 2,
+      y: rect.y + rect.h / 2,
+    };
+    const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
     vp.jump(here);
-    const {w, h} = vp.size();
-    const pad = 16;
-    let target = {...here};
-    if (rect.w * here.k > w - 2 * pad || rect.h * here.k > h - 2 * pad) {
-      target = vp.fitView(rect, here.k);
-    } else {
-      const left = (rect.x - here.cx) * here.k + w / 2;
-      const top = (rect.y - here.cy) * here.k + h / 2;
-      const right = left + rect.w * here.k;
-      const bottom = top + rect.h * here.k;
-      const dx = left < pad ? left - pad : right > w - pad ? right - (w - pad) : 0;
-      const dy = top < pad ? top - pad : bottom > h - pad ? bottom - (h - pad) : 0;
-      target.cx += dx / here.k;
-      target.cy += dy / here.k;
-    }
-    if (target.cx !== here.cx || target.cy !== here.cy || target.k !== here.k) vp.go(target, true);
+    const target = vp.reveal(rect, here, anchor.x);
+    const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);
+    if (moved * here.k > 0.5 || target.k !== here.k) vp.go(target, true);
   }
 
   updateStatus() {
@@ -201,13 +197,6 @@ export class Drawing {
       ops: this.state.graph.op_count,
       seconds: this.drawSeconds,
     });
-  }
-
-  /** The drawing's colour legend (classes of identical blocks) in the sidebar, readable. */
-  showColourLegend(svg) {
-    const rows = views.colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
   }
 
   /** The element with id `id` in the drawing on screen (parked drawings have the same ids). */
@@ -253,17 +242,18 @@ export class Drawing {
     return {x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top};
   }
 
+  /** Opens the group of box `element` (`box`: its parsed id). */
   openGroup(box, element) {
     const open = new Set(this.state.open);
     open.add(box.name);
     this.calls.unpin();
+    // The group's title appears where its box's label was, then the view glides to show it.
     const at = this.screenCentre(element);
-    // The group's frame appears where its box was, then slides into view.
-    const anchor = {id: element.id, x: at.x, y: at.y};
-    this.show({open: [...open], depth: null}, {anchor});
+    this.show({open: [...open], depth: null}, {anchor: {id: element.id, x: at.x, y: at.y}});
   }
 
-  closeGroup(group, element) {
+  /** Closes open group `group` (parsed from its frame's id), clicked at `point` (client). */
+  closeGroup(group, element, point = null) {
     // What stays asked for inside it without being under its key (the parts of a series)
     // the server leaves closed, and the new drawing's frames leave out of state.open.
     const open = new Set(this.state.open);
@@ -271,10 +261,16 @@ export class Drawing {
       if (key === group.name || key.startsWith(group.name + '/')) open.delete(key);
     }
     this.calls.unpin();
-    const at = this.screenCentre(element);
-    // The group's box appears where the middle of its frame was.
+    // The group's box appears under the pointer (else where the middle of its frame was).
+    const at = point ? this.screenPoint(point) : this.screenCentre(element);
     const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
     this.show({open: [...open], depth: null}, {anchor});
+  }
+
+  /** A client point ({x, y}) in the viewport's pixels. */
+  screenPoint(point) {
+    const outer = this.ui.viewport.getBoundingClientRect();
+    return {x: point.x - outer.left, y: point.y - outer.top};
   }
 
   openToDepth() {

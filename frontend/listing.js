@@ -1,7 +1,15 @@
 // The graph listing and the pickers (run, then graph of the run): what is listed, which graph
-// a link or the last visit names, the listing asked again as TensorBoard's data changes.
+// a link or the last visit names, the listing asked again as TensorBoard's data changes. The
+// run picker shows the runs matching a filter, as TensorBoard's run selector does: a regular
+// expression, case ignored, or the text itself when it is not one.
 
-import {readLocation, rememberedGraph, rememberedOpen} from './location.js';
+import {
+  readLocation,
+  rememberedGraph,
+  rememberedOpen,
+  tensorboardRunFilter,
+  writeLocation,
+} from './location.js';
 import {sameGraph} from './state.js';
 import * as views from './views.js';
 
@@ -23,8 +31,14 @@ export class Listing {
 
   wire() {
     const ui = this.ui;
+    ui.runFilter.addEventListener('input', () => {
+      this.setRunFilter(ui.runFilter.value);
+      const state = this.state;
+      const shown = state.shownGraph;
+      if (shown) writeLocation(shown, [...state.open], state.shownBase, state.runFilter);
+    });
     ui.runSelect.addEventListener('change', () => {
-      const run = this.runs()[Number(ui.runSelect.value)];
+      const run = this.shownRuns()[Number(ui.runSelect.value)];
       const graph = this.state.graphs.find((g) => g.run === run);
       if (graph) this.calls.selectGraph(graph, null);
     });
@@ -36,6 +50,20 @@ export class Listing {
 
   runs() {
     return [...new Set(this.state.graphs.map((g) => g.run))];
+  }
+
+  /** The runs the run picker lists: those matching the filter, and the picked graph's run. */
+  shownRuns() {
+    const match = runMatcher(this.state.runFilter).test;
+    const current = this.state.graph && this.state.graph.run;
+    return this.runs().filter((run) => run === current || match(run));
+  }
+
+  /** Filters the run picker by `text` (a regular expression, else plain text). */
+  setRunFilter(text) {
+    this.state.runFilter = text;
+    if (this.ui.runFilter.value !== text) this.ui.runFilter.value = text;
+    if (this.state.graph) this.fillPickers();
   }
 
   graphsOfRun(run) {
@@ -97,6 +125,8 @@ export class Listing {
     }
     messages.setLoading(false);
     this.state.graphs = Array.isArray(graphs) ? graphs : [];
+    const linkedFilter = readLocation().runFilter;
+    this.setRunFilter(linkedFilter != null ? linkedFilter : tensorboardRunFilter());
     const empty = this.state.graphs.length === 0;
     this.ui.root.classList.toggle('sg-empty', empty);
     if (empty) {
@@ -147,8 +177,11 @@ export class Listing {
 
   fillPickers() {
     const graph = this.state.graph;
-    const runs = this.runs();
+    const all = this.runs();
+    const runs = this.shownRuns();
     views.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    this.ui.root.classList.toggle('sg-many-runs', all.length > 1);
+    this.ui.runFilterStatus.textContent = runFilterStatus(this.state.runFilter, runs, all, graph);
     const ofRun = this.graphsOfRun(graph.run);
     views.fillSelect(
       this.ui.graphSelect,
@@ -183,4 +216,28 @@ export class Listing {
       () => {} // The count is a nicety; the next refresh of the listing brings it.
     );
   }
+}
+
+/**
+ * `{test(run), regex}`: whether a run matches `text` as a regular expression with case ignored
+ * (as TensorBoard's run selector matches), or, when `text` is not one, as plain text.
+ */
+export function runMatcher(text) {
+  if (!text) return {test: () => true, regex: true};
+  try {
+    const pattern = new RegExp(text, 'i');
+    return {test: (run) => pattern.test(run), regex: true};
+  } catch {
+    const lowered = text.toLowerCase();
+    return {test: (run) => run.toLowerCase().includes(lowered), regex: false};
+  }
+}
+
+/** What the run picker's status line says of the filter: how many runs it lists, and why. */
+function runFilterStatus(text, shown, all, graph) {
+  if (!text) return '';
+  const matching = shown.filter((run) => run !== graph.run || runMatcher(text).test(run));
+  const how = runMatcher(text).regex ? '' : ' (not a regular expression: matched as text)';
+  const count = `${matching.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} runs match${how}`;
+  return matching.length === shown.length ? count : `${count}; the picked run is listed too`;
 }

@@ -1,6 +1,7 @@
 // Where the current view (run, kind, tag, open groups) is remembered, as a fragment string such
 // as `run=train&kind=run_graph&tag=__run_graph__&open=model&open=model%2Fdense` (`depth=0` is
-// "everything closed"; neither `open` nor `depth` is the default view):
+// "everything closed"; neither `open` nor `depth` is the default view; `run_filter` is the run
+// picker's filter):
 //
 // 1. The fragment of the tab's own document (the iframe's location.hash), written with
 //    history.replaceState so opening and closing groups does not fill the back button.
@@ -23,7 +24,8 @@ const MAX_REMEMBERED = 50;
 
 /**
  * {graph: {run, kind, tag} | null, open: [keys] | null, depth: number | null, base: {run, kind,
- * tag} | null}; `base` is the graph a diff compares against (`base_run=...`).
+ * tag} | null, runFilter: string | null}; `base` is the graph a diff compares against
+ * (`base_run=...`).
  */
 export function parseFragment(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
@@ -33,6 +35,7 @@ export function parseFragment(fragment) {
   const depth = params.get('depth');
   const open = params.getAll('open');
   return {
+    runFilter: params.get('run_filter'),
     graph: run == null ? null : {run, kind: params.get('kind') || '', tag: params.get('tag') || ''},
     open: open.length ? open : depth === '0' ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== '0' ? Number(depth) : null,
@@ -48,8 +51,9 @@ export function parseFragment(fragment) {
   };
 }
 
-export function formatFragment(graph, open, base = null) {
+export function formatFragment(graph, open, base = null, runFilter = '') {
   const params = new URLSearchParams();
+  if (runFilter) params.set('run_filter', runFilter);
   params.set('run', graph.run);
   if (graph.kind) params.set('kind', graph.kind);
   if (graph.tag) params.set('tag', graph.tag);
@@ -90,8 +94,8 @@ export function readLocation() {
   return own;
 }
 
-export function writeLocation(graph, open, base = null) {
-  const fragment = formatFragment(graph, open, base);
+export function writeLocation(graph, open, base = null, runFilter = '') {
+  const fragment = formatFragment(graph, open, base, runFilter);
   if (window.location.hash !== '#' + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;
@@ -104,6 +108,19 @@ export function writeLocation(graph, open, base = null) {
     }
   } catch {
     // As above: the iframe's fragment and localStorage still hold the view.
+  }
+}
+
+/**
+ * The run filter TensorBoard's own run selector keeps in its URL (`?runFilter=`), to start from
+ * when the tab's fragment has none; '' when there is none or the page cannot be read.
+ */
+export function tensorboardRunFilter() {
+  try {
+    if (window.parent === window) return '';
+    return new URLSearchParams(window.parent.location.search).get('runFilter') || '';
+  } catch {
+    return '';
   }
 }
 

@@ -276,6 +276,17 @@ export class Model {
     this._trace.cancel();
   }
 
+  /**
+   * Whether `graph` has data to colour by `colour`: the DOT text of its top level in that
+   * colouring has a legend (see colour.py) only when some box has a value.
+   */
+  async hasColour(graph, colour) {
+    const dot = await request('dot', viewParams(graph, {open: [], depth: null, colour}), {
+      as: 'text',
+    });
+    return dot.includes('<table');
+  }
+
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
   export(graph, view, fmt) {
     const params = viewParams(graph, view);

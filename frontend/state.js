@@ -8,8 +8,9 @@ export function tabState() {
   return {
     graphs: [], // the listing ({run, kind, tag, op_count}), listing.js
     graph: null, // the graph picked, listing.js
+    runFilter: '', // what the run picker shows: runs matching it (regex, else text), listing.js
     base: null, // the graph a diff compares against ({..., step}), or null; tab.js (setBase)
-    colour: '', // what boxes are filled by (the `colour` of a view), tab.js
+    colour: '', // what boxes are filled by (the `colour` of a view), colouring.js
     shownGraph: null, // the graph of the drawing on screen (differs while one loads), drawing.js
     shownBase: null, // ... and its base, drawing.js
     open: new Set(), // the open groups of the drawing on screen, drawing.js

@@ -1,12 +1,14 @@
 // The Scope Graph tab (index.js starts it): wires its parts together, each a module of its own
 // sharing one state object (state.js): the listing and pickers (listing.js), drawing a view
-// (drawing.js, its sheets in sheets.js), the cards (cards.js), search (search.js), traces
-// (trace.js), downloads (downloads.js) and comparing (diff.js), with what the tab says about
-// itself (messages.js). The model fetches (model.js), the views build DOM (views.js), the
-// viewport pans and zooms (viewport.js); this module holds what ties them to the page: the
-// shell going on screen, the keys, the buttons and the link.
+// (drawing.js, its sheets in sheets.js, its overview in minimap.js), the cards (cards.js),
+// search (search.js), traces (trace.js), the colour picker and its legend (colouring.js),
+// downloads (downloads.js) and comparing (diff.js), with what the tab says about itself
+// (messages.js). The model fetches (model.js), the views build DOM (views.js), the viewport
+// pans and zooms (viewport.js); this module holds what ties them to the page: the shell going
+// on screen, the keys, the buttons and the link.
 
 import {Cards, pick} from './cards.js';
+import {Colouring} from './colouring.js';
 import {Compare, sameBase} from './diff.js';
 import {Downloads} from './downloads.js';
 import {Drawing} from './drawing.js';
@@ -14,6 +16,7 @@ import {GROUP_KINDS, parseClusterId, parseElementId} from './ids.js';
 import {Listing} from './listing.js';
 import {readLocation, rememberedOpen} from './location.js';
 import {Messages} from './messages.js';
+import {Minimap} from './minimap.js';
 import {Search} from './search.js';
 import {sameGraph, sameOpen, tabState} from './state.js';
 import {followTheme} from './theme.js';
@@ -54,8 +57,12 @@ export class Tab {
     this.viewport = new Viewport(ui.viewport, {
       onTap: (target, event) => this.onTap(target, event),
       onDragStart: () => this.cards.hideHover(),
-      onChange: () => this.cards.followPinned(),
+      onChange: () => {
+        this.cards.followPinned();
+        if (this.minimap) this.minimap.update();
+      },
     });
+    this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction),
@@ -66,6 +73,7 @@ export class Tab {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
+      showLegend: (svg) => this.colouring.showLegend(svg),
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
     });
     this.listing = new Listing(state, ui, model, this.messages, {
@@ -84,6 +92,9 @@ export class Tab {
       show: (request, placement) => this.show(request, placement),
       unpin: () => this.cards.unpin(),
       byId: (id) => this.drawing.byId(id),
+    });
+    this.colouring = new Colouring(state, ui, model, {
+      show: (request, placement) => this.show(request, placement),
     });
     this.downloads = new Downloads(state, ui, model, {
       showError: (error, how) => this.messages.showError(error, how),
@@ -162,10 +173,7 @@ export class Tab {
     this.downloads.wire();
     this.search.wire();
     this.cards.wire();
-    ui.colourSelect.addEventListener('change', () => {
-      this.state.colour = ui.colourSelect.value;
-      this.show({open: [...this.state.open], depth: null}, {});
-    });
+    this.colouring.wire();
     this.trace.wire();
     // Buttons inside overlays (error card, loading chip, empty state) say what they do.
     ui.root.addEventListener('click', (e) => {
@@ -244,6 +252,7 @@ export class Tab {
   onTap(target, event) {
     if (!(target instanceof Element) || target.closest('[data-no-pan]')) return;
     const element = pick({target, clientX: event.clientX, clientY: event.clientY});
+    const point = event ? {x: event.clientX, y: event.clientY} : null;
     if (element && element.classList.contains('node')) {
       const box = parseElementId(element.id);
       if (!box) return;
@@ -256,7 +265,7 @@ export class Tab {
     if (element && element.classList.contains('cluster')) {
       const group = parseClusterId(element.id);
       if (group && event && event.shiftKey) this.cards.togglePin(element);
-      else if (group) this.drawing.closeGroup(group, element);
+      else if (group) this.drawing.closeGroup(group, element, point);
       return;
     }
     this.cards.unpin();
@@ -280,6 +289,8 @@ export class Tab {
   /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.listing.setGraph(graph);
+    // Which colourings it has data for is asked once the drawing is on its way.
+    views.afterPaint(() => this.colouring.check(graph));
     if (this.state.base) this.compare.refreshCounts();
   }
 

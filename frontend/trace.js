@@ -8,6 +8,9 @@ import {describe} from './cards.js';
 import {sameOpen} from './state.js';
 import * as views from './views.js';
 
+// Typing a number of hops traces again once the typing pauses this long.
+const HOPS_PAUSE_MS = 300;
+
 export class Trace {
   /**
    * `state`: the tab's (see state.js); this part writes `traced`. `calls`: show(request,
@@ -24,20 +27,42 @@ export class Trace {
 
   wire() {
     this.ui.traceClear.addEventListener('click', () => this.clear());
+    // New hops trace the op shown again, once the number stops changing.
+    let timer = 0;
+    this.ui.traceDepth.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.again(), HOPS_PAUSE_MS);
+    });
   }
 
   /** Traces the paths into or out of the op of `element`, opening the groups they run through. */
-  async from(element, direction) {
+  from(element, direction) {
+    const what = describe(element);
+    if (what && what.kind === 'op') this.run(what.name, direction);
+  }
+
+  /** The trace shown, traced again to the hops now asked for (nothing when none is shown). */
+  again() {
+    const traced = this.state.traced;
+    if (!traced || this.ui.traceDepth.value === '') return;
+    if (this.hops() !== traced.depth) this.run(traced.name, traced.direction);
+  }
+
+  /** The hops asked for, 0 to 100. */
+  hops() {
+    return Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+  }
+
+  /** Traces the paths into or out of op `name`, opening the groups they run through. */
+  async run(name, direction) {
     const state = this.state;
     if (state.base) return; // traces are for a single graph (the buttons are hidden)
-    const what = describe(element);
-    if (!what || what.kind !== 'op') return;
-    const depth = Math.max(0, Math.min(100, Math.round(Number(this.ui.traceDepth.value) || 0)));
+    const depth = this.hops();
     this.ui.traceDepth.value = String(depth);
     this.ui.traceStatus.textContent = 'Tracing…';
-    const found = await this.ask(what.name, {direction, depth, open: state.open});
+    const found = await this.ask(name, {direction, depth, open: state.open});
     if (!found) return;
-    state.traced = {name: what.name, direction, depth, found};
+    state.traced = {name, direction, depth, found};
     this.ui.traceClear.disabled = false;
     this.ui.traceStatus.textContent = views.traceText(found);
     this.calls.unpin();

@@ -15,8 +15,14 @@ const FIT_PADDING = 24;
 // Graphviz writes points; 4/3 px per point is the drawing's natural size, and fitting never
 // enlarges past it (a three-box graph should not fill the screen with giant text).
 export const NATURAL_SCALE = 4 / 3;
-// Below this scale a fitted drawing's 10 pt labels are specks; a first look shows its top.
-const READABLE_SCALE = 0.3;
+// A label of n pt is 1.1 n px tall on screen at scale 1. Below this scale a fitted drawing's
+// box labels (10 pt) are under 10 px and its edge labels (8 pt) under 8 px: a first look shows
+// its top instead, at TOP_SCALE or more (box labels 11 px), with an overview of the whole
+// drawing beside it (minimap.js).
+const READABLE_SCALE = 0.91;
+const TOP_SCALE = 1;
+// Showing a group just opened zooms out no further than this: its 10 pt labels stay 8 px tall.
+const REVEAL_SCALE = 0.8;
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
 
@@ -144,7 +150,8 @@ export class Viewport {
 
   /**
    * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) as wide as fits, no smaller than READABLE_SCALE; F still fits everything.
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
    */
   overview() {
     if (!this.bounds) return;
@@ -160,9 +167,20 @@ export class Viewport {
     }
     const b = this.bounds;
     const {w, h} = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(READABLE_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const cx = b.w * k <= w ? b.x + b.w / 2 : b.x + (w / 2 - FIT_PADDING) / k;
-    this.jump({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k});
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k}));
+  }
+
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll('g.node')) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
   }
 
   /**
@@ -213,6 +231,46 @@ export class Viewport {
       if (t < 1) this._animation = requestAnimationFrame(step);
     };
     this._animation = requestAnimationFrame(step);
+  }
+
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
+   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
+   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
+   * drawing leaves while running off the other side (see contain()).
+   */
+  reveal(rect, view, sx = null) {
+    const {w, h} = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
+    const floor = Math.min(view.k, REVEAL_SCALE);
+    let k = view.k;
+    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h - 2 * pad;
+    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    const at = {...view, k};
+    if (k !== view.k && sx != null) {
+      // Zooming about the pointer keeps what is under it in place.
+      const ux = view.cx + (sx - w / 2) / view.k;
+      at.cx = ux - (sx - w / 2) / k;
+    }
+    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h, pad);
+    return this.contain(at);
+  }
+
+  /**
+   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
+   * while it runs off the other side, and lies wholly inside the window where it fits.
+   */
+  contain(view) {
+    if (!this.bounds) return view;
+    const b = this.bounds;
+    const {w, h} = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
+    return {
+      ...view,
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h, pad),
+    };
   }
 
   /** The screen point (relative to the viewport) of user point (ux, uy). */
@@ -358,6 +416,36 @@ export class Viewport {
   }
 }
 
+/**
+ * On one axis (start `x`, length `len` in user units; view centre `c`, scale `k`, window
+ * `size`, margin `pad`): how far the view moves to bring the span inside the window, its start
+ * first when it is longer than the window.
+ */
+function shift(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
+  if (end > size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+
+/**
+ * On one axis, as shift(), for the whole drawing: a drawing that fits is brought inside; one
+ * longer than the window only loses an empty margin on either end (never cut more).
+ */
+function settle(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (len * k <= size - 2 * pad) {
+    if (start < pad) return (start - pad) / k;
+    if (end > size - pad) return (end - (size - pad)) / k;
+    return 0;
+  }
+  if (start > pad) return (start - pad) / k;
+  if (end < size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+
 // Graphviz's paths: absolute moves, lines and cubic curves. A curve lies within its control
 // points, and Graphviz's rounded frames keep those on the frame's sides.
 const PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
@@ -392,6 +480,25 @@ export function shapeRect(element, svg) {
   }
   if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
   return {x: x0, y: y0, w: x1 - x0, h: y1 - y0};
+}
+
+/**
+ * The middle of `element`'s own label (its <text> children, one per line) in the user units of
+ * `svg`, from their attributes: null when it has none.
+ */
+export function labelPoint(element, svg) {
+  const lines = element.querySelectorAll(':scope > text, :scope > a > text');
+  const m = lines.length ? matrixTo(lines[0], svg) : null;
+  if (!m) return null;
+  const first = lines[0];
+  let x = Number(first.getAttribute('x'));
+  const ys = [...lines].map((line) => Number(line.getAttribute('y')));
+  const fontSize = Number(first.getAttribute('font-size')) || 10;
+  // A line's y is its baseline; its middle is about a third of its size above.
+  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
+  if (first.getAttribute('text-anchor') === 'start') x += fontSize;
+  if (![x, y].every(Number.isFinite)) return null;
+  return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
 }
 
 /** The corners (or points) that bound one shape, in its own units; null if not read. */

@@ -1,10 +1,12 @@
-// Builds the tab's DOM: its shell, the pickers, the drawing taken in from the server's SVG,
-// the search results, messages and status lines (the cards' content: cardviews.js). Nothing
-// here fetches or keeps state; the tab's parts wire events. Every string that comes from a
-// graph is set with textContent (or as an attribute value), never parsed as HTML.
+// Builds the tab's DOM: its shell, the pickers, the colour legend, the search results,
+// messages and status lines (the cards' content: cardviews.js; the drawing taken in from the
+// server's SVG: svgimport.js, re-exported here). Nothing here fetches or keeps state; the tab's
+// parts wire events. Every string that comes from a graph is set with textContent (or as an
+// attribute value), never parsed as HTML.
+
+import {legendEntries} from './svgimport.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
 // Material icons (Apache License 2.0), 24x24 path data.
 const ICONS = {
@@ -94,6 +96,16 @@ const COLOURINGS = [
 /** The tab's skeleton: sidebar with controls, the graph's viewport, overlays. */
 export function buildShell() {
   const ui = {};
+  ui.runFilter = h('input', {
+    class: 'sg-select sg-run-filter',
+    type: 'search',
+    placeholder: 'Filter runs (regex)',
+    'aria-label': 'Filter runs by regular expression or text',
+    id: 'sg-run-filter',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  ui.runFilterStatus = h('div', {class: 'sg-graph-info sg-run-filter-status', role: 'status'});
   ui.runSelect = h('select', {class: 'sg-select', 'aria-label': 'Run', id: 'sg-run'});
   ui.graphSelect = h('select', {class: 'sg-select', 'aria-label': 'Graph', id: 'sg-graph'});
 
@@ -187,6 +199,8 @@ export function buildShell() {
         'label',
         {class: 'sg-field'},
         h('span', {class: 'sg-field-label', text: 'Run'}),
+        ui.runFilter,
+        ui.runFilterStatus,
         ui.runSelect
       ),
       h(
@@ -211,6 +225,7 @@ export function buildShell() {
     section(
       'Colour',
       ui.colourSelect,
+      (ui.colourWhy = h('div', {class: 'sg-colour-whys sg-no-diff', role: 'status'})),
       h('p', {class: 'sg-help sg-diff-only', text: NO_COLOUR_IN_DIFF}),
       (ui.colourLegend = h('div', {class: 'sg-legend sg-colour-legend', hidden: true}))
     ),
@@ -341,136 +356,25 @@ export function afterPaint(fn) {
 
 // --- the graph ---
 
-// Elements that run, embed or restyle something; Graphviz writes none of them. (Animations
-// could set a link's target.)
-const ACTIVE_ELEMENTS =
-  'script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set';
-// An attribute named on... (an event handler) or any href, as it could appear in the text.
-const MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
-
-/**
- * Turns Graphviz's SVG text into an <svg> element of this document, stripped of anything
- * active, native <title> tooltips moved to data-sg-tip on the node, edge or cluster they belong
- * to. Returns {svg, bounds}; throws on bad input.
- *
- * The text is parsed as HTML in a document of its own (DOMParser: no window, so nothing in it
- * runs or loads): two to three times faster than parsing it as XML on a big drawing. Only its
- * first element, which must be an <svg>, is kept, and in it only SVG elements (HTML could
- * appear where SVG lets it, in a <title> or <foreignObject>); what is kept is cleaned and moved
- * into this document as it is, never written out and parsed again.
- */
-export function importGraphSvg(text) {
-  const parsed = new DOMParser().parseFromString(text, 'text/html');
-  const root = parsed.body.firstElementChild;
-  if (!root || root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
-    throw new Error('The server sent a drawing this page cannot read.');
-  }
-  for (const element of [...root.querySelectorAll('*')]) {
-    if (element.namespaceURI !== SVG_NS) element.remove();
-  }
-  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
-  // An edge's title names its ends ("<element id>-><element id>"; ids hold no '>'): kept for
-  // marking the edges of a traced path.
-  for (const edge of root.querySelectorAll('g.edge')) {
-    const title = edge.querySelector(':scope > title');
-    if (title) edge.setAttribute('data-sg-ends', title.textContent);
-  }
-  for (const title of [...root.getElementsByTagName('title')]) title.remove();
-  // Every attribute is looked at only when the text could hold an event handler or a link
-  // (Graphviz writes neither): looking costs more than parsing on a big drawing.
-  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
-    for (const element of [root, ...root.querySelectorAll('*')]) {
-      for (const attr of [...element.attributes]) {
-        const name = attr.name.toLowerCase();
-        if (name.startsWith('on')) element.removeAttributeNode(attr);
-        else if (attr.localName === 'href' && !attr.value.startsWith('#'))
-          element.removeAttributeNode(attr);
-      }
-    }
-  }
-  for (const element of [...root.querySelectorAll('[*|title]')]) {
-    const tip = element.getAttributeNS(XLINK_NS, 'title');
-    if (tip == null) continue;
-    const owner = element.closest('g.node, g.edge, g.cluster');
-    if (owner && !owner.hasAttribute('data-sg-tip')) owner.setAttribute('data-sg-tip', tip);
-    // A legend row's swatch (dot.py gives it an id and its text as tooltip): for the sidebar.
-    const legend = owner ? null : element.closest('g[id^="a_sg-legend-"]');
-    if (legend) legend.setAttribute('data-sg-legend', tip);
-    element.removeAttributeNS(XLINK_NS, 'title');
-    // Graphviz wraps a box's, an edge's or a frame's shapes in <g id="a_..."><a> only to carry
-    // the tooltip, now on the box: its shapes go straight into the box. A third fewer elements
-    // for the browser to style and lay out each time the drawing is shown.
-    const wrapper = element.parentNode;
-    if (owner && element.localName === 'a' && wrapper.parentNode === owner) {
-      if (wrapper.localName === 'g' && wrapper.childElementCount === 1) {
-        wrapper.replaceWith(...element.childNodes);
-      }
-    }
-  }
-  const [x, y, w, hgt] = (root.getAttribute('viewBox') || '')
-    .trim()
-    .split(/[\s,]+/)
-    .map(Number);
-  const bounds = [x, y, w, hgt].every(Number.isFinite)
-    ? {x, y, w, h: hgt}
-    : {
-        x: 0,
-        y: 0,
-        w: parseFloat(root.getAttribute('width')) || 100,
-        h: parseFloat(root.getAttribute('height')) || 100,
-      };
-  // Moved, not copied, into this document.
-  const svg = document.adoptNode(root);
-  svg.removeAttribute('width');
-  svg.removeAttribute('height');
-  svg.setAttribute('class', 'sg-drawing sg-graph');
-  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
-  svg.setAttribute('role', 'img');
-  return {svg, bounds};
-}
+// Taking Graphviz's SVG in (svgimport.js), for the modules that take it from here.
+export {addEdgeHitAreas, importGraphSvg} from './svgimport.js';
 
 // colour.STRUCTURE_OTHER: the fill of the classes of identical blocks past the palette.
 const STRUCTURE_OTHER = '#fcfcfc';
+const HEX_FILL = /^#[0-9a-f]{6}$/i;
 
 /**
- * The rows of a drawing's colour legend (the swatches dot.py marks, see importGraphSvg) for
- * the sidebar: a swatch in the row's colour and its text. Empty when the drawing has none.
+ * The rows of a drawing's colour legend (svgimport.legendEntries) for the sidebar: its title,
+ * then a swatch in each row's colour and the row's whole text. Empty when it has none.
  */
 export function colourLegendRows(svg) {
-  const rows = [];
-  for (const row of svg.querySelectorAll('g[data-sg-legend]')) {
-    const fill = (row.querySelector('polygon, path') || row).getAttribute('fill') || '';
+  return legendEntries(svg).map((entry) => {
+    if (entry.title != null) return h('div', {class: 'sg-legend-title', text: entry.title});
     const mark = h('span', {class: 'sg-swatch sg-swatch-class'});
-    if (/^#[0-9a-f]{6}$/i.test(fill)) mark.style.background = fill;
-    if (fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-legend-row sg-colour-class'},
-        mark,
-        h('span', {text: row.dataset.sgLegend})
-      )
-    );
-  }
-  return rows;
-}
-
-/**
- * Edges are thin: a wide transparent copy of each edge's path takes the pointer. Added once
- * the drawing is on screen (they double the edges the first frame would lay out and paint).
- */
-export function addEdgeHitAreas(svg) {
-  if (svg.dataset.sgHitAreas) return;
-  svg.dataset.sgHitAreas = '1';
-  for (const path of svg.querySelectorAll('g.edge path')) {
-    const hit = path.cloneNode(false);
-    hit.setAttribute('class', 'sg-edge-hit');
-    hit.setAttribute('stroke', 'transparent');
-    hit.setAttribute('stroke-width', '8');
-    hit.setAttribute('fill', 'none');
-    hit.removeAttribute('stroke-dasharray');
-    path.after(hit);
-  }
+    if (HEX_FILL.test(entry.fill)) mark.style.background = entry.fill;
+    if (entry.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add('sg-swatch-other');
+    return h('div', {class: 'sg-legend-row sg-colour-class'}, mark, h('span', {text: entry.text}));
+  });
 }
 
 // --- numbers ---

@@ -22,21 +22,23 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from tb_scopegraph.errors import InvalidQuery, NotFound, ScopeGraphError, SourceError
+from tb_scopegraph.service.output import SUFFIX_FORMATS, draw, write_atomically
 
 if TYPE_CHECKING:
+    from tb_scopegraph.model.diff import GraphDiff
     from tb_scopegraph.model.hierarchy import Hierarchy
-    from tb_scopegraph.reading.graph import Graph, GraphInfo
     from tb_scopegraph.reading.local import LocalGraphs
+    from tb_scopegraph.service.local import LocalGraph
+
+__all__ = ["build_parser", "main", "write_atomically"]
 
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
 COLOURS = ("op", "device", "compute", "memory", "structure")  # colour.SCHEMES, less plain
-_SUFFIX_FORMATS = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
 _PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
 
@@ -228,9 +230,9 @@ def _warn(message: str) -> None:
 
 def _open(path: str) -> LocalGraphs:
     """The graphs at `path`, after reporting the damage reading them skipped."""
-    from tb_scopegraph.reading.local import LocalGraphs
+    from tb_scopegraph.service.local import open_path
 
-    graphs = LocalGraphs(path)
+    graphs = open_path(path)
     for message in graphs.warnings:
         _warn(message)
     return graphs
@@ -266,21 +268,17 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _load(args: argparse.Namespace) -> tuple[Hierarchy, GraphInfo]:
-    graphs = _open(args.path)
-    info = graphs.select(run=args.run, kind=args.kind, tag=args.tag)
-    return hierarchy_of(graphs.load_graph(info)), info
+def _load(args: argparse.Namespace) -> LocalGraph:
+    from tb_scopegraph.service.local import load
 
-
-def hierarchy_of(graph: Graph) -> Hierarchy:
-    """The scope tree of a loaded graph, with its profile's per-node stats when it is one."""
-    from tb_scopegraph.model.hierarchy import Hierarchy
-
-    return Hierarchy(graph.drawable, stats=graph.stats)
+    graph = load(_open(args.path), run=args.run, kind=args.kind, tag=args.tag)
+    for warning in graph.hierarchy.warnings:  # one line per kind of thing skipped or repaired
+        _warn(warning.message)
+    return graph
 
 
 def _scopes(args: argparse.Namespace) -> int:
-    hierarchy, _ = _load(args)
+    hierarchy = _load(args).hierarchy
     lines: list[str] = []
     # Depth first without recursion: a scope path may be thousands of levels deep.
     stack = [(child, 0) for child in reversed(hierarchy.tree()["children"])]
@@ -296,15 +294,12 @@ def _scopes(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     fmt = _checked_format(args)
-    hierarchy, info = _load(args)
-    if args.open or args.depth is not None:
-        view = _asked_view(hierarchy, args)
-    else:
-        view = hierarchy.default_view()
+    graph = _load(args)
+    view = _asked_view(graph.hierarchy, args)
 
     from tb_scopegraph.drawing.dot import to_dot
 
-    dot = to_dot(hierarchy, view, _title(info), colour=args.colour)
+    dot = to_dot(graph.hierarchy, view, graph.title, colour=args.colour)
     _emit(dot, fmt, args)
     return 0
 
@@ -316,30 +311,18 @@ def _checked_format(args: argparse.Namespace) -> str:
     return fmt
 
 
-def _asked_view(hierarchy: Hierarchy, args: argparse.Namespace):
-    """The view --open and --depth ask for; an open scope's parents are opened too."""
+def _asked_view(graph: Hierarchy | GraphDiff, args: argparse.Namespace):
+    """The view of a graph or diff that --open and --depth ask for (scopes as typed: their
+    parents open too), or without either, its default view."""
+    from tb_scopegraph.model.diff import GraphDiff
+    from tb_scopegraph.service.views import asked_view, diff_view
+
     try:
-        scopes = {scope.rstrip("/") or scope for scope in args.open}
-        for scope in list(scopes):
-            scopes |= hierarchy.reveal(scope)  # a scope shows when its parents are open
-        return hierarchy.view(open=scopes, depth=args.depth)
+        if isinstance(graph, GraphDiff):
+            return diff_view(graph, args.open or None, args.depth, typed=True)
+        return asked_view(graph, args.open or None, args.depth, typed=True)
     except NotFound as e:
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
-
-
-def _title(info: GraphInfo, step: int | None = None, path: str | None = None) -> str:
-    """The run (the folder or file given as `path` when the graph is its own, run "."), with
-    the tag unless it is a plain graph's, and the step when given."""
-    from tb_scopegraph.reading.graph_file import FILE_GRAPH
-    from tb_scopegraph.reading.meta_graph import META_GRAPH
-    from tb_scopegraph.reading.run_graph import RUN_GRAPH
-
-    run = info.run
-    if run == "." and path is not None:
-        run = os.path.basename(os.path.normpath(path)) or os.fspath(path)
-    plain = info.kind in (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
-    title = run if plain else f"{run} · {info.tag}"
-    return title if step is None else f"{title} @ step {step}"
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -358,9 +341,11 @@ def _diff(args: argparse.Namespace) -> int:
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
+    from tb_scopegraph.service.views import diff_title, title
+
     (info_a, step_a), (info_b, step_b) = picks
     if same_path and info_a == info_b and step_a == step_b:
-        which = _title(info_a, step_a, args.path_a)
+        which = title(info_a.run, info_a.kind, info_a.tag, step_a, args.path_a)
         raise InvalidQuery(
             f"graph A and graph B are the same graph ({which}); pick graph B with --run-b, "
             "--kind-b, --tag-b or --step-b, or give a second path"
@@ -369,7 +354,8 @@ def _diff(args: argparse.Namespace) -> int:
     for side, graphs, (info, step) in zip("ab", (graphs_a, graphs_b), picks, strict=True):
         path = args.path_a if side == "a" else args.path_b or args.path_a
         try:
-            loaded.append((_title(info, step, path), graphs.load(info, step)))
+            named = title(info.run, info.kind, info.tag, step, path)
+            loaded.append((named, graphs.load(info, step)))
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
@@ -380,27 +366,14 @@ def _diff(args: argparse.Namespace) -> int:
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
-    if args.open or args.depth is not None:
-        view = _asked_view(diff.hierarchy, args)
-    else:
-        view = diff.default_view()
-    dot = diff_to_dot(diff, view, f"{title_a} → {title_b}")
+    dot = diff_to_dot(diff, _asked_view(diff, args), diff_title(title_a, title_b))
     _emit(dot, fmt, args)
     return 0
 
 
 def _emit(dot: str, fmt: str, args: argparse.Namespace) -> None:
     """DOT text drawn as `fmt` (or kept as DOT), to -o's file or to stdout."""
-    if fmt == "dot":
-        data = dot.encode("utf-8")
-    else:
-        from tb_scopegraph.drawing.render import Renderer
-
-        renderer = Renderer(workers=1, timeout=args.timeout)
-        try:
-            data = renderer.render(dot, fmt)
-        finally:
-            renderer.close()
+    data = draw(dot, fmt, args.timeout, own_worker=True)
     if args.output is None:
         _write_stream(sys.stdout.buffer, data)
     else:
@@ -413,9 +386,9 @@ def _output_format(fmt: str | None, output: str | None) -> str:
     if output is None:
         return "svg"
     suffix = os.path.splitext(output)[1].lower()
-    if suffix not in _SUFFIX_FORMATS:
+    if suffix not in SUFFIX_FORMATS:
         raise UsageError(f"cannot tell the format from {output!r}; add --format svg|dot|png")
-    return _SUFFIX_FORMATS[suffix]
+    return SUFFIX_FORMATS[suffix]
 
 
 def _write_stream(stream: IO[bytes], data: bytes) -> None:
@@ -425,41 +398,3 @@ def _write_stream(stream: IO[bytes], data: bytes) -> None:
         written = stream.write(view)
         view = view[written if written is not None else len(view) :]
     stream.flush()
-
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one.
-
-    The bytes go to a temporary file beside `path`, which then replaces it; on any failure
-    the temporary file is removed and `path` is left as it was.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    except OSError as e:
-        # Name the folder that cannot be written to, not the temporary file's made-up name.
-        raise OSError(e.errno, f"cannot write into folder ({e.strerror})", folder) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _mode_for(path: str) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 - umask)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

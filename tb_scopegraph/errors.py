@@ -27,3 +27,7 @@ class RenderTimeout(RenderError):
 
 class InvalidQuery(ScopeGraphError):
     """A malformed request: a negative depth, a regular expression that does not compile."""
+
+
+class TooDeep(SourceError):
+    """Data read from a log nests deeper than a stated limit (`reading.depth` states them)."""

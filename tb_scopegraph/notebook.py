@@ -15,13 +15,13 @@ from functools import cached_property
 from typing import Any
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.drawing.render import render
 from tb_scopegraph.errors import ScopeGraphError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
+from tb_scopegraph.service.output import draw, format_of, write_atomically
+from tb_scopegraph.service.views import asked_view, scope_key
 
 DEFAULT_TIMEOUT = 30.0
 _PROLOGUE = re.compile(rb"^.*?(?=<svg[\s>])", re.DOTALL)
-_SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,12 @@ class GraphView:
     @cached_property
     def svg(self) -> str:
         """The view as inline SVG: Graphviz's drawing without its XML prologue and DOCTYPE."""
-        drawing = render(self.dot, "svg", timeout=self.timeout)
+        drawing = draw(self.dot, "svg", timeout=self.timeout)
         return _PROLOGUE.sub(b"", drawing, count=1).decode("utf-8")
 
     def png(self) -> bytes:
         """The view as a PNG image."""
-        return render(self.dot, "png", timeout=self.timeout)
+        return draw(self.dot, "png", timeout=self.timeout)
 
     def _repr_svg_(self) -> str:
         """Jupyter's hook: the drawing, or a one-line note saying why there is none."""
@@ -69,21 +69,17 @@ class GraphView:
 
     def open(self, *scopes: str) -> GraphView:
         """This view with `scopes` opened too (with their enclosing scopes)."""
-        wanted = set(self.view.open)
-        for scope in scopes:
-            key = _key(scope)
-            wanted.add(key)
-            wanted.update(self.hierarchy.reveal(key))
-        return self._with(self.hierarchy.view(open=wanted))
+        opened = [*self.view.open, *scopes]
+        return self._with(asked_view(self.hierarchy, opened, typed=True))
 
     def close(self, *scopes: str) -> GraphView:
         """This view with `scopes` closed (what is inside them closes with them)."""
-        keys = {_key(scope) for scope in scopes}
-        return self._with(self.hierarchy.view(open=set(self.view.open) - keys))
+        keys = {scope_key(scope) for scope in scopes}
+        return self._with(asked_view(self.hierarchy, set(self.view.open) - keys))
 
     def depth(self, depth: int) -> GraphView:
         """The view with every scope down to `depth` open and none deeper (0: all closed)."""
-        return self._with(self.hierarchy.view(depth=depth))
+        return self._with(asked_view(self.hierarchy, depth=depth))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
@@ -92,9 +88,7 @@ class GraphView:
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
         """Write the view as SVG, PNG or DOT (format from the suffix unless given)."""
-        from tb_scopegraph.cli import write_atomically
-
-        fmt = format or _SUFFIX_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
+        fmt = format or format_of(path)
         if fmt == "svg":
             data = self.svg.encode("utf-8")
         elif fmt == "png":
@@ -137,41 +131,25 @@ def show(
     "device", or, for a profile (`kind="profile"`), "compute" time or "memory".
     """
     hierarchy, title = _hierarchy(x, run=run, kind=kind, tag=tag)
-    if open is None and depth is None:
-        view = hierarchy.default_view()
-    else:
-        keys = {_key(scope) for scope in ([open] if isinstance(open, str) else open or ())}
-        for key in list(keys):
-            keys.update(hierarchy.reveal(key))
-        view = hierarchy.view(open=keys, depth=depth)
+    scopes = [open] if isinstance(open, str) else open
+    view = asked_view(hierarchy, scopes, depth, typed=True)
     return GraphView(hierarchy, view, title, timeout, _scheme(colour))
 
 
 def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
-    from tb_scopegraph.reading.graph_def import graph_from_object
-    from tb_scopegraph.reading.graph_file import FILE_GRAPH
-    from tb_scopegraph.reading.local import LocalGraphs
-    from tb_scopegraph.reading.meta_graph import META_GRAPH
-    from tb_scopegraph.reading.run_graph import RUN_GRAPH
+    from tb_scopegraph.service import local
 
     if isinstance(x, Hierarchy):
         return x, ""
     if isinstance(x, str | os.PathLike):
-        from tb_scopegraph.cli import hierarchy_of
-
-        graphs = LocalGraphs(x)
-        info = graphs.select(run=run, kind=kind, tag=tag)
-        plain = (RUN_GRAPH, FILE_GRAPH, META_GRAPH)
-        title = info.run if info.kind in plain else f"{info.run} · {info.tag}"
-        return hierarchy_of(graphs.load_graph(info)), title
-    graph = getattr(x, "graph", None)
-    if not hasattr(x, "as_graph_def") and hasattr(graph, "as_graph_def"):
-        x = graph  # a ConcreteFunction
-    if hasattr(x, "as_graph_def") or type(x).__name__ == "GraphDef":
-        return Hierarchy(graph_from_object(x)), ""
-    raise TypeError(
-        f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
-    )
+        graph = local.load(local.open_path(x), run=run, kind=kind, tag=tag)
+        return graph.hierarchy, graph.title
+    hierarchy = local.hierarchy_of_object(x)
+    if hierarchy is None:
+        raise TypeError(
+            f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
+        )
+    return hierarchy, ""
 
 
 def _scheme(colour: str) -> str:
@@ -180,11 +158,6 @@ def _scheme(colour: str) -> str:
     if colour not in SCHEMES:
         raise ValueError(f"colour must be one of {', '.join(map(repr, SCHEMES))}, not {colour!r}")
     return colour
-
-
-def _key(scope: str) -> str:
-    """Scope names as users type them: "layer1/" means the scope "layer1"."""
-    return scope.rstrip("/") or scope
 
 
 def _message_svg(text: str) -> str:

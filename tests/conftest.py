@@ -11,6 +11,9 @@ import pytest
 
 # TensorFlow's start-up chatter hides test output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# No drawing is kept on disk between tests (or from an earlier run): a test of a slow or
+# failing layout must lay it out. tests/test_stored.py gives its stores folders of their own.
+os.environ["TB_SCOPEGRAPH_CACHE_DIR"] = "off"
 
 
 @pytest.fixture(scope="module")
@@ -22,3 +25,19 @@ def written_graphs():
     graphs = written_by_tensorflow()
     graphs.update(ffn=ffn_graph(), series=series_graph(30), hostile=hostile_graph())
     return graphs
+
+
+@pytest.fixture(scope="session")
+def training_graph():
+    """A TF1 training graph written by TensorFlow: layers, loss, optimizer, summaries, saver."""
+    from tf_graphs import training_graph
+
+    return training_graph()
+
+
+@pytest.fixture(scope="session")
+def torch_cnn():
+    """A small CNN's graph as PyTorch's add_graph writes it."""
+    from tf_graphs import torch_cnn_graph
+
+    return torch_cnn_graph()

@@ -30,7 +30,7 @@ from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import caching, cli, plugin
 
 PREFIX = "/data/plugin/scopegraph"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -161,8 +161,8 @@ class CountingProvider:
         return counted
 
 
-#: The plugin's short-lived lookups (see plugin._TtlCache).
-LOOKUP_CACHES = ("_summary_tags", "_summary_reads", "_listings", "_blobs")
+#: The plugin's short-lived lookups (see caching.Lookups), on its service.
+LOOKUP_CACHES = ("summary_tags", "summary_reads", "listings", "blobs")
 
 
 class Api:
@@ -200,17 +200,18 @@ class Api:
 
     def clock_lookups(self, now: list[float], names=LOOKUP_CACHES) -> None:
         """The plugin's lookup caches `names`, as they are but read the time from `now[0]`."""
+        service = self.plugin.service
         for name in names:
-            old = getattr(self.plugin, name)
-            cache = plugin._TtlCache(
-                old._ttl, lambda: now[0], stale=old._stale, refresh=self.plugin._lookups
+            old = getattr(service, name)
+            cache = caching.Lookups(
+                old.ttl, lambda: now[0], stale=old.stale, refresh=service.refresh
             )
-            setattr(self.plugin, name, cache)
+            setattr(service, name, cache)
 
     def settle_lookups(self, timeout: float = 10) -> None:
         """Waits for the lookups the plugin is making again in the background."""
         for name in LOOKUP_CACHES:
-            getattr(self.plugin, name).settle(timeout)
+            getattr(self.plugin.service, name).settle(timeout)
 
 
 def json_error(response) -> str:

@@ -23,7 +23,7 @@ from harness import Api, Multiplexer, data_server, multiplexer, run_cli, runs_wi
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
 
-from tb_scopegraph import plugin
+from tb_scopegraph.service import graphs as service_graphs
 
 FILE = "events.out.tfevents.0000000001.local"
 
@@ -139,8 +139,8 @@ def test_the_command_line_reads_past_every_damage_and_warns(tmp_path, capsys):
 @pytest.fixture
 def fresh_lookups(monkeypatch):
     """No trusted listings: each request sees what the provider has now."""
-    monkeypatch.setattr(plugin, "_LOOKUP_TTL_SECONDS", 0.0)
-    monkeypatch.setattr(plugin, "_LOOKUP_STALE_SECONDS", 0.0)
+    monkeypatch.setattr(service_graphs, "LOOKUP_TTL_SECONDS", 0.0)
+    monkeypatch.setattr(service_graphs, "LOOKUP_STALE_SECONDS", 0.0)
 
 
 def test_a_record_completed_after_a_read_shows_on_the_next_read(tmp_path, fresh_lookups):

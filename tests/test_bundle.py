@@ -17,7 +17,7 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 #: Each bundle and the module esbuild starts it from.
 BUNDLES = {"boot.bundle.js": "boot.js", "bundle.js": "index.js"}
 #: What boot.js needs to show the first drawing, bundled with it and shared with the tab.
-SHARED = {"location.js", "theme.js", "viewport.js", "views.js"}
+SHARED = {"location.js", "svgimport.js", "theme.js", "viewport.js", "views.js"}
 
 
 def test_the_committed_bundles_are_built_from_the_modules(tmp_path):

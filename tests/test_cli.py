@@ -405,7 +405,9 @@ def test_demo_logdir_lists_and_renders(tmp_path):
     assert {element_id("scope", f"layer{i}") for i in (1, 2, 3)} <= ids
     flat = run_subprocess(["render", logdir, "--run", "ffn_flat", "--format", "dot"], text=True)
     for name in ("W1", "W2", "W3", "b1", "b2", "b3"):
-        assert f'"{element_id("scope", name)}"' in flat.stdout
+        # The variable and the scope of its name (its read, assign, initializer): one box.
+        assert f'"{element_id("op", name)}"' in flat.stdout
+        assert f'"{element_id("scope", name)}"' not in flat.stdout
 
     # Running it again clears its own folder first and gives the same runs.
     again = subprocess.run(

@@ -17,6 +17,7 @@ from pathlib import Path
 import graphs
 import pytest
 from harness import PROVIDERS, Api, runs_with_graphs, start, wait_for
+from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph import cli
 from tb_scopegraph.drawing import dot, render
@@ -131,14 +132,204 @@ def test_demo_diff_scope_summaries(ffn):
     assert diff.counts("train").added >= grads4
 
 
-def test_demo_diff_default_view_opens_towards_the_changes(ffn):
+def test_demo_diff_counts_the_gradients_and_updates_on_the_layers_they_mirror(ffn):
+    _, wider, diff = ffn
+    grads3 = _names(wider, "train/gradients/layer3/")
+    grads4 = _names(wider, "train/gradients/layer4/")
+    updates4 = _names(wider, "train/GradientDescent/update_layer4/")
+    assert grads4 and updates4
+    differs3 = len(grads3 - _with(diff, SAME))
+    assert diff.mirrored("layer3") == {"train/gradients": differs3}
+    assert diff.mirrored("layer4") == {"train/gradients": len(grads4), "train/GradientDescent": 2}
+    assert diff.mirrored("layer4/W") == {"train/GradientDescent": 1}
+    # The layers that did not change are mirrored by nothing, though they have gradients.
+    assert diff.mirrored("layer1") == {} and _names(wider, "train/gradients/layer1/")
+    # The gradient and optimizer scopes say what they mirror; what is left is their own: the
+    # training step's NoOp, which now waits on layer4's update too.
+    mirrors = differs3 + len(grads4) + len(updates4)
+    assert diff.mirroring("train") == (mirrors, ["layer3", "layer4"])
+    assert diff.mirroring("train/GradientDescent") == (len(updates4), ["layer4"])
+    assert diff.own_changes("train") == diff.counts("train").differs - mirrors == 1
+    assert diff.own_changes("train/gradients") == 0
+    assert diff.own_changes("layer3") == diff.counts("layer3").differs
+    details = diff.details("train", kind="scope")
+    assert details["mirroring"] == {"count": mirrors, "groups": ["layer3", "layer4"]}
+    assert diff.details("layer3", kind="scope")["mirrored"] == {"train/gradients": differs3}
+
+
+def test_demo_diff_default_view_shows_the_changed_layers_and_not_their_gradients(ffn):
     _, _, diff = ffn
     view = diff.default_view()
-    # The widened layer opens; the added one stays a box that says "+25"; the same ones stay
-    # closed; the view stays small.
-    assert "layer3" in view.open
-    assert not {"layer1", "layer2", "layer4"} & view.open
-    assert view.boxes <= 60
+    # The top level, 15 boxes, is what a 1,400 x 900 window shows with readable labels: the
+    # widened layer3 and the new layer4 are boxes that say what changed; opening layer3 would
+    # double the boxes; the gradients and updates that mirror them stay inside train, closed.
+    assert view.open == frozenset() and view.boxes <= 20
+    boxes = {box.name for box in diff.hierarchy.layout(view).boxes}
+    assert {"layer3", "layer4", "train"} <= boxes
+    assert not [name for name in boxes if name.startswith("train/")]
+
+
+def _training_graph(widths=(8, 8, 8, 8, 8, 8), optimizer="sgd"):
+    """A TF1 training graph: dense layers under one ``model`` scope, a loss, and a training
+    step under ``train`` (its gradients and the optimizer's updates)."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        with tf.compat.v1.variable_scope("model"):
+            for i, width in enumerate(widths, 1):
+                with tf.compat.v1.variable_scope(f"dense{i}"):
+                    kernel = tf.compat.v1.get_variable("kernel", [h.shape[1], width])
+                    bias = tf.compat.v1.get_variable("bias", [width])
+                    h = tf.nn.relu(tf.matmul(h, kernel) + bias)
+        with tf.name_scope("loss"):
+            loss = tf.reduce_mean(tf.square(h))
+        optimizers = {
+            "sgd": tf.compat.v1.train.GradientDescentOptimizer,
+            "adam": tf.compat.v1.train.AdamOptimizer,
+        }
+        with tf.name_scope("train"):
+            optimizers[optimizer](0.1).minimize(loss)
+    return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def _tape_graph(widths=(8, 8, 8)):
+    """A TF2 training step traced by tf.function: a Keras model, GradientTape, SGD."""
+    import tensorflow as tf
+
+    layers = [tf.keras.layers.Dense(w, name=f"dense{i}") for i, w in enumerate(widths, 1)]
+    model = tf.keras.Sequential(layers, name="model")
+    model.build((None, 4))
+    optimizer = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    traced = step.get_concrete_function(tf.TensorSpec([None, 4], tf.float32)).graph
+    return graph_pb2.GraphDef.FromString(traced.as_graph_def(add_shapes=True).SerializeToString())
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The TF1 training graph, and the same with dense3 widened, and with Adam for SGD."""
+    return {
+        "base": _training_graph(),
+        "wider": _training_graph((8, 8, 16, 8, 8, 8)),
+        "adam": _training_graph(optimizer="adam"),
+    }
+
+
+def _shown(diff: GraphDiff, view) -> set[str]:
+    layout = diff.hierarchy.layout(view)
+    return {box.name for box in layout.boxes} | {c.name for c in layout.clusters}
+
+
+def test_first_view_opens_down_to_a_widened_layer_and_not_its_gradients(trained):
+    diff = GraphDiff(trained["base"], trained["wider"])
+    view = diff.default_view()
+    # Down the model scope to the widened layer; its neighbours closed; training closed.
+    assert {"model", "model/dense3"} <= view.open and view.boxes <= 20
+    assert not {"model/dense1", "model/dense2", "model/dense5", "model/dense6"} & view.open
+    assert not [key for key in view.open if key.startswith("train")]
+    assert "train" in _shown(diff, view)
+    # Widening dense3 changes dense4's kernel too; the gradients of both mirror them.
+    assert diff.own_changes("train") == 0 < diff.counts("train").differs
+    count, groups = diff.mirroring("train")
+    assert count == diff.counts("train").differs and groups == ["model/dense3", "model/dense4"]
+    assert set(diff.mirrored("model/dense3")) == {"train/gradients"}
+    text = dot.diff_to_dot(diff, view, "base → wider")
+    assert f"{count} mirror dense3, dense4" in text
+    assert f"and {sum(diff.mirrored('model/dense3').values())} in train/gradients" in text
+
+
+def test_another_optimizer_is_the_change_and_its_slots_mirror_it(trained):
+    diff = GraphDiff(trained["base"], trained["adam"])
+    # Adam's slot variables sit beside the model's (model/dense1/kernel/Adam): they mirror the
+    # optimizer's change, and the model, otherwise the same, stays closed.
+    slots = {n for n, s in diff.status.items() if n.startswith("model/") and s != SAME}
+    assert slots and all("/Adam" in name for name in slots)
+    assert diff.mirroring("model") == (len(slots), ["train/Adam"])
+    assert diff.own_changes("model") == 0
+    assert diff.mirrored("train/Adam") == {"model": len(slots)}
+    # The updates of unchanged variables are the optimizer's own change, not mirrors.
+    assert diff.mirroring("train") == (0, [])
+    view = diff.default_view()
+    assert "train" in view.open and "model" not in view.open
+    text = dot.diff_to_dot(diff, view, "sgd → adam")
+    assert f"{len(slots)} mirror Adam" in text
+
+
+def test_gradient_tape_ops_mirror_the_layers_they_differentiate():
+    diff = GraphDiff(_tape_graph(), _tape_graph((8, 16, 8)))
+    tape = [n for n, s in diff.status.items() if n.startswith("gradient_tape/") and s != SAME]
+    assert tape and diff.own_changes("gradient_tape") == 0
+    count, groups = diff.mirroring("gradient_tape")
+    assert count == len(tape)
+    # dense2 widened, and dense3 reads it: Keras names them as called (dense2_1 …).
+    assert [g.rsplit("/", 1)[-1].split("_")[0] for g in groups] == ["dense2", "dense3"]
+    assert "gradient_tape" not in diff.default_view().open
+
+
+def _wide_model(activations: dict[str, str]):
+    """A TF1 graph of 22 layers under one ``model`` scope, named by letter (no series): too
+    many to open in a diff's first view. Each layer ends in an Identity, so that another
+    activation inside one layer changes nothing outside it."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        with tf.name_scope("model"):
+            for letter in "abcdefghijklmnopqrstuv":
+                with tf.name_scope(f"layer_{letter}"):
+                    act = getattr(tf.nn, activations.get(letter, "relu"))
+                    h = tf.identity(act(tf.matmul(h, tf.ones([4, 4]))), name="out")
+    return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def test_a_scope_too_big_to_open_says_where_its_changes_lie():
+    diff = GraphDiff(_wide_model({}), _wide_model({"k": "tanh"}))
+    assert diff.counts("model").differs == diff.counts("model/layer_k").differs > 0
+    view = diff.default_view()
+    assert "model" not in view.open
+    assert diff.where("model") == "layer_k"
+    text = dot.diff_to_dot(diff, view, "relu → tanh")
+    assert f"{summary(diff.counts('model'))} in layer_k" in text
+    # A scope small enough to open says nothing more: opening it shows where.
+    assert diff.where("model/layer_k") == ""
+
+
+def test_mirrors_need_a_changed_forward_group_of_that_name():
+    def ops(width: int, extra=()):
+        shape = {"_output_shapes": [[None, width]]}
+        return [
+            ("x", "Placeholder", (), {"dtype": "float32"}),
+            ("layer1/MatMul", "MatMul", ["x"], shape),
+            ("layer2/MatMul", "MatMul", ["layer1/MatMul"]),
+            ("MatMul", "MatMul", ["x"], shape),  # at the top level, in no scope
+            ("gradients/layer1/MatMul_grad/MatMul", "MatMul", ["layer1/MatMul"], shape),
+            ("gradients/layer2/MatMul_grad/MatMul", "MatMul", ["layer2/MatMul"], shape),
+            ("gradients/MatMul_grad/MatMul", "MatMul", ["MatMul"], shape),
+            ("Adam/update_layer1/MatMul", "Identity", ["x"], shape),
+            ("Adam/update_5/Apply", "Identity", ["x"], shape),  # named by number
+            *extra,
+        ]
+
+    diff = GraphDiff(graphs.graph_from_nodes(ops(4)), graphs.graph_from_nodes(ops(8)))
+    # layer1 changed: its gradient and its update mirror it.
+    assert diff.mirrored("layer1") == {"gradients": 1, "Adam": 1}
+    # layer2 is the same: its changed gradient is a change of its own.
+    assert diff.status["gradients/layer2/MatMul_grad/MatMul"] == CHANGED
+    assert diff.mirrored("layer2") == {}
+    # A top-level op's gradient, and an update named by number, lead to no group.
+    assert diff.own_changes("gradients") == 2 and diff.own_changes("Adam") == 1
+    assert diff.mirroring("gradients") == (1, ["layer1"])
 
 
 def test_diff_of_a_graph_with_itself_is_all_same(ffn):
@@ -267,9 +458,20 @@ def _classes(svg: bytes) -> dict[str, set[str]]:
     }
 
 
+def _outside_boxes(drawing: ET.Element, text: ET.Element) -> bool:
+    """Whether an SVG text is the drawing's own (its caption), not a box's, frame's or edge's."""
+    parents = {child: parent for parent in drawing.iter() for child in parent}
+    node = parents[text]
+    while node is not drawing:
+        if node.get("class", "").split()[:1] in (["node"], ["cluster"], ["edge"]):
+            return False
+        node = parents[node]
+    return True
+
+
 def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     _, _, diff = ffn
-    text = dot.diff_to_dot(diff, diff.default_view(), "ffn_scoped → ffn_scoped_wider")
+    text = dot.diff_to_dot(diff, diff.view(open=["layer3"]), "ffn_scoped → ffn_scoped_wider")
     n4 = len(_names(ffn[1], "layer4/"))
     assert f'"{dot.element_id("scope", "layer4")}"' in text
     assert (
@@ -286,6 +488,19 @@ def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     texts = [t.text for t in root.iter(f"{SVG_NS}text")]
     assert f"+{n4}" in texts  # the closed layer4 box's summary
     assert f"+1 ~{diff.counts('layer3').changed}" in texts  # the open layer3 frame's
+    # ... and what mirrors them in the training step, on the layers and on the closed train.
+    assert "and 9 in train/gradients" in texts and "and 15 in train" in texts
+    assert f"{diff.mirroring('train')[0]} mirror layer3, layer4" in texts
+    # A caption under the drawing names both graphs, for a saved SVG or PNG.
+    (drawing,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "scopegraph"]
+    caption = [t.text.strip() for t in drawing.iter(f"{SVG_NS}text") if _outside_boxes(drawing, t)]
+    assert caption == [
+        "ffn_scoped → ffn_scoped_wider",
+        f"added: {diff.totals.added} ops",
+        "removed: 0 ops",
+        f"changed: {diff.totals.changed} ops",
+        f"same: {diff.totals.same} ops",
+    ]
     # Hovering a changed op: its tooltip says what changed, before and after.
     (matmul,) = [
         g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "layer3/MatMul")
@@ -303,6 +518,8 @@ def test_diff_drawing_escapes_names():
     diff = GraphDiff(base, after)
     text = dot.diff_to_dot(diff, diff.view(depth=1), hostile)
     svg = render.render(text, fmt="svg")  # parses: nothing broke out of its string
+    # The caption shows the title as text.
+    assert hostile in [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
     assert dot.element_id("op", f"s/{hostile}") in _classes(svg)
     # The changed attribute's new value is in the tooltip, as text.
     root = ET.fromstring(svg)
@@ -326,7 +543,7 @@ def test_diff_routes(api, ffn):
     query = {"run": WIDER, "kind": "run_graph", "base_run": BASE, "base_kind": "run_graph"}
     view = api.json("diff_view", **query)
     assert view["counts"] == diff.totals.as_dict()
-    assert "layer3" in view["open"] and "layer4" not in view["open"]
+    assert view["open"] == sorted(diff.default_view().open) and view["boxes"] <= 20
     svg = api.get("diff", **query)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]

@@ -120,12 +120,16 @@ def test_hostile_names_render_as_text_not_markup():
     assert set(HOSTILE) <= names
 
 
-def test_ops_show_type_and_name_groups_their_count():
+def test_ops_show_their_name_and_a_type_only_where_it_adds_something():
     h = Hierarchy(ffn_graph())
-    dot = to_dot(h, h.view(open=["layer1"]))
+    dot = to_dot(h, h.view(open=["layer1", "layer1/W"]))
     graph = parsed(dot)
     matmul = graph.get_node(element_id("op", "layer1/MatMul"))
-    assert matmul.attr["label"] == "MatMul\\nMatMul"
+    assert matmul.attr["label"] == "MatMul"  # never "MatMul / MatMul"
+    weights = graph.get_node(element_id("op", "layer1/W"))
+    assert weights.attr["label"] == "W\\nVariableV2"
+    read = graph.get_node(element_id("op", "layer1/W/read"))
+    assert read.attr["label"] == "read\\nIdentity"
     assert matmul.attr["class"] == "op"
     assert "layer1/MatMul" in matmul.attr["tooltip"]
     layer2 = graph.get_node(element_id("scope", "layer2"))
@@ -138,29 +142,39 @@ def test_ops_show_type_and_name_groups_their_count():
 def test_data_edges_carry_shapes_and_control_edges_are_dashed():
     graph = graph_from_nodes(
         [
-            ("init", "NoOp"),
+            ("gate", "Identity"),  # a NoOp would be auxiliary: a stub, no edge
             ("x", "Placeholder", (), {"_output_shapes": [[None, 784]]}),
-            ("y", "Relu", ("x", "^init")),
+            ("y", "Relu", ("x", "^gate")),
             ("z", "Placeholder", (), {"_output_shapes": [None]}),
             ("w", "AddV2", ("z", "y")),
+            ("s", "Placeholder", (), {"_output_shapes": [[]]}),
+            ("v", "Placeholder", (), {"_output_shapes": [[None]]}),
+            ("m", "Placeholder", (), {"_output_shapes": [[None, None]]}),
+            ("k", "Placeholder", (), {"_output_shapes": [[32]]}),
+            ("sum", "AddN", ("s", "v", "m", "k")),
         ]
     )
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     data = dot.get_edge(element_id("op", "x"), element_id("op", "y"))
-    assert data.attr["label"] == "[?,784]" and data.attr["style"] in (None, "")
-    unknown = dot.get_edge(element_id("op", "z"), element_id("op", "w"))
-    assert unknown.attr["label"] == "?"
-    control = dot.get_edge(element_id("op", "init"), element_id("op", "y"))
+    assert data.attr["xlabel"] == "[?,784]" and data.attr["style"] in (None, "")
+    # An edge label says something or is not there: no "?", "[]", "[?]" or "[?,?]".
+    for src in ("z", "s", "v", "m"):
+        dst = "w" if src == "z" else "sum"
+        edge = dot.get_edge(element_id("op", src), element_id("op", dst))
+        assert edge.attr["xlabel"] in (None, ""), src
+    known = dot.get_edge(element_id("op", "k"), element_id("op", "sum"))
+    assert known.attr["xlabel"] == "[32]"
+    control = dot.get_edge(element_id("op", "gate"), element_id("op", "y"))
     assert control.attr["style"] == "dashed" and control.attr["weight"] == "0"
-    assert control.attr["label"] in (None, "")
+    assert control.attr["xlabel"] in (None, "")
 
 
 def test_bundled_edges_say_how_many_tensors():
     graph = graph_from_nodes(
         [
-            ("a/x", "Const"),
-            ("a/y", "Const"),
+            ("a/x", "Placeholder"),
+            ("a/y", "Placeholder"),
             ("b/p", "AddV2", ("a/x", "a/y")),
             ("b/q", "Neg", ("a/x",)),
         ]
@@ -168,26 +182,38 @@ def test_bundled_edges_say_how_many_tensors():
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     edge = dot.get_edge(element_id("scope", "a"), element_id("scope", "b"))
-    assert edge.attr["label"] == "2 tensors"
+    assert edge.attr["xlabel"] == "2 tensors"
     assert "3 connections" in edge.attr["tooltip"] and "a/y:0" in edge.attr["tooltip"]
 
 
 def test_control_edges_of_a_hub_are_counted_not_drawn():
-    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(10)]
+    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(20)]
     graph = graph_from_nodes(
         reads
         + [
-            ("init", "NoOp"),
-            ("a", "Identity", ("read_0x", "^init")),
-            ("NoOp", "NoOp", tuple(f"^read_{i}x" for i in range(10))),
+            ("gate", "Identity"),
+            ("a", "Identity", ("read_0x", "^gate")),
+            ("NoOp", "NoOp", tuple(f"^read_{i}x" for i in range(20))),
         ]
     )
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     control = [e for e in dot.edges() if e.attr["class"] == "control"]
-    assert [(e[0], e[1]) for e in control] == [(element_id("op", "init"), element_id("op", "a"))]
+    assert [(e[0], e[1]) for e in control] == [(element_id("op", "gate"), element_id("op", "a"))]
     hub = dot.get_node(element_id("op", "NoOp"))
-    assert hub.attr["label"].endswith("+10 control inputs")
+    assert hub.attr["label"].endswith("+20 control inputs")
+    assert not [n for n in dot.nodes() if "\u2192" in n.attr["label"]]
+
+
+def test_an_auxiliary_hub_of_a_few_edges_gets_stubs_instead():
+    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(6)]
+    graph = graph_from_nodes(reads + [("init", "NoOp", tuple(f"^read_{i}x" for i in range(6)))])
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    assert not [e for e in dot.edges() if e.attr["class"] == "control"]
+    stubs = [n for n in dot.nodes() if n.attr["label"].endswith("\u2192 init")]
+    assert len(stubs) == 6
+    assert "control inputs" not in dot.get_node(element_id("op", "init")).attr["label"]
 
 
 def test_deeply_nested_open_scopes_give_valid_dot():
@@ -217,7 +243,7 @@ def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame()
     assert len(into_grad) == 1
     (edge,) = into_grad
     assert edge.attr["ltail"] == "cluster_cluster-" + element_id("scope", "model")
-    assert edge.attr["label"] == "12 tensors" and "12 connections" in edge.attr["tooltip"]
+    assert edge.attr["xlabel"] == "12 tensors" and "12 connections" in edge.attr["tooltip"]
     assert dot.get_edge(element_id("op", "model/out0x"), element_id("op", "other"))
     assert len(h.layout(view).edges) == 12 + 12 + 1  # the layout itself keeps every edge
 
@@ -249,3 +275,87 @@ def test_colouring_by_compute_time_uses_the_profile_and_sums_scopes():
     assert "compute time" in graph.graph_attr["label"]
     with pytest.raises(Exception, match="colour must be one of"):
         to_dot(h, h.view(depth=0), colour="rainbow")
+
+
+# --- auxiliary boxes, edge labels, direction -------------------------------------------------
+
+
+def _drawn_edges(graph):
+    return [e for e in graph.edges() if e.attr["style"] != "invis"]
+
+
+def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
+    h = Hierarchy(training_graph)
+    view = h.default_view(width=1800, height=1100)
+    graph = parsed(to_dot(h, view))
+    init, merge = element_id("op", "init"), element_id("scope", "Merge")
+    for aux in (init, merge, element_id("scope", "save")):
+        assert "auxiliary" in graph.get_node(aux).attr["class"]
+        # No long edge to it: its edges are stubs on the boxes of the main flow.
+        assert not [e for e in _drawn_edges(graph) if aux in e], aux
+    # Instead, the boxes feeding it say so (a stub: "→ init", a line of their label).
+    stubs = {n: n.attr["label"] for n in graph.nodes() if "\u2192" in (n.attr["label"] or "")}
+    assert any("\u2192 init" in text for text in stubs.values())
+    assert all(n not in (init, merge) for n in stubs)
+    # A layer's weights histogram: a stub on the variable it reads, no edge.
+    weights = element_id("op", "layer1/weights")
+    assert not [e for e in _drawn_edges(graph) if weights in e]
+    assert "\u2192 weights" in graph.get_node(element_id("op", "layer1/W")).attr["label"]
+    svg = render(to_dot(h, view))
+    assert ET.fromstring(svg) is not None  # the rank constraints lay out
+
+
+def test_pytorch_arguments_are_set_apart(torch_cnn):
+    h = Hierarchy(torch_cnn)
+    view = h.view(open=["Net", "Net/Conv2d[conv1]"])
+    text = to_dot(h, view)
+    graph = parsed(text)
+    layout = h.layout(view)
+    args = {element_id(b.kind, b.name) for b in layout.boxes if b.aux == "constant"}
+    conv = next(element_id("op", b.name) for b in layout.boxes if b.op == "aten::_convolution")
+    drawn = 0
+    for edge in _drawn_edges(graph):
+        arg, other = (edge[0], edge[1]) if edge[0] in args else (edge[1], edge[0])
+        if arg not in args:
+            continue
+        drawn += 1
+        # No edge between two arguments; an argument's edge goes to the op it is pinned
+        # beside, on one rank: a short stub, never a long edge.
+        assert other not in args, edge
+        assert f'{{rank=same; "{other}"; "{arg}";}}' in text, edge
+    assert drawn >= 4  # the convolution's four ListConstruct arguments at least
+    assert sum(f'"{conv}";' in line for line in text.splitlines() if "rank=same" in line) >= 4
+
+
+def test_edge_labels_say_where_the_shape_changes():
+    graph = graph_from_nodes(
+        [
+            ("x", "Placeholder", (), {"_output_shapes": [[2, 16]]}),
+            ("a", "MatMul", ("x",), {"_output_shapes": [[2, 32]]}),
+            ("b", "Relu", ("a",), {"_output_shapes": [[2, 32]]}),
+            ("c", "Relu", ("b",), {"_output_shapes": [[2, 32]]}),
+        ]
+    )
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    label = {
+        (s, d): dot.get_edge(element_id("op", s), element_id("op", d)).attr["xlabel"]
+        for s, d in (("x", "a"), ("a", "b"), ("b", "c"))
+    }
+    assert label == {("x", "a"): "[2,16]", ("a", "b"): "[2,32]", ("b", "c"): ""}
+
+
+def test_a_long_chain_runs_along_the_longer_side_of_the_window():
+    nodes = [("x", "Placeholder")]
+    for letter in "abcdefghijklmn":  # named apart: numbered siblings would fold into a series
+        nodes.append((f"relu_{letter}", "Relu", (nodes[-1][0],)))
+    h = Hierarchy(graph_from_nodes(nodes))
+    view = h.view(depth=0)
+    wide = parsed(to_dot(h, view, width=2400, height=400))
+    tall = parsed(to_dot(h, view, width=400, height=2400))
+    assert wide.graph_attr["rankdir"] == "LR" and tall.graph_attr["rankdir"] == "TB"
+    # In the window it is given, the laid-out drawing is wider than tall, and the other way.
+    for graph, wider in ((wide, True), (tall, False)):
+        graph.layout(prog="dot")
+        _, _, w, h_ = map(float, graph.graph_attr["bb"].split(","))
+        assert (w > h_) is wider

@@ -29,7 +29,7 @@ from tensorboard.backend import application
 from tensorboard.compat.proto import event_pb2
 from werkzeug.serving import make_server
 
-from tb_scopegraph import plugin
+from tb_scopegraph.service import search as name_search
 
 ROUTES = (
     "graphs",
@@ -101,7 +101,7 @@ class Server:
     def __init__(self, logdir, static_root):
         provider = multiplexer(logdir)
         self.routes = Api(provider)
-        self.routes.plugin._static_root = static_root
+        self.routes.plugin.static_root = static_root
         app = application.TensorBoardWSGI([self.routes.plugin], data_provider=provider)
         self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -245,7 +245,7 @@ def test_huge_and_repeated_parameters(server, route, query):
 
 def test_a_runaway_regex_is_stopped_and_does_not_hold_the_server(server, monkeypatch):
     # How long the others wait meanwhile is measured by bench/bench_engine.py --limits.
-    monkeypatch.setattr(plugin, "_REGEX_SECONDS", 2.0)
+    monkeypatch.setattr(name_search, "SECONDS", 2.0)
     answer = {}
     searching = threading.Event()
     search_impl = server.routes.plugin.search_impl

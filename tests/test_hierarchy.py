@@ -10,8 +10,9 @@ from graphs import ffn_graph, graph_from_nodes, series_graph
 from tf_graphs import written_by_tensorflow
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.model import hierarchy
+from tb_scopegraph.model import hierarchy, views
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.roles import folded_into
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +42,15 @@ def nested_graph():
     return graph_from_nodes(nodes)
 
 
-def visible_box_of(h: Hierarchy, view, name: str) -> str:
-    """Which box shows op ``name`` in ``view``, worked out from reveal() alone."""
+def visible_box_of(h: Hierarchy, view, name: str) -> tuple[str, str]:
+    """Which box shows op ``name`` in ``view`` ("op" or "group", its name), worked out from
+    ancestors() alone; a closed scope beside an op of its name may be drawn in that op's box."""
     for key in h.ancestors(name):
         if key not in view.open:
-            return key
-    return name
+            if folded_into(h.graph, h.graph.group_id(key)) is not None:
+                return "op", key
+            return "group", key
+    return "op", name
 
 
 def assert_honest(h: Hierarchy, view) -> None:
@@ -57,8 +61,8 @@ def assert_honest(h: Hierarchy, view) -> None:
     group_boxes = {b.name for b in layout.boxes if b.kind != "op"}
     op_boxes = {b.name for b in layout.boxes if b.kind == "op"}
     for name in h.graph.names[: h.op_count]:
-        where = visible_box_of(h, view, name)
-        assert where in (op_boxes if where == name else group_boxes), (name, where)
+        kind, where = visible_box_of(h, view, name)
+        assert where in (op_boxes if kind == "op" else group_boxes), (name, where)
     for cluster in layout.clusters:
         assert cluster.name in view.open
 
@@ -166,11 +170,12 @@ def test_default_view_opens_numbered_siblings_together_or_not_at_all(layers):
     top = len(layers) + 2  # input, the layers, loss
     # The most ops per layer for which the four open layers fit the default view's budget.
     fits = (hierarchy.DEFAULT_BOXES - top) // len(layers) + 1
-    assert _stack(layers, fits).default_view().open == set(layers)
+    # The box budget alone (views.default_view without the drawing's size estimate).
+    assert views.default_view(_stack(layers, fits).graph).open == set(layers)
     # One op more and the four do not fit, though three would: all four stay closed.
     over = fits + 1
     assert top + 3 * (over - 1) <= hierarchy.DEFAULT_BOXES < top + len(layers) * (over - 1)
-    view = _stack(layers, over).default_view()
+    view = views.default_view(_stack(layers, over).graph)
     assert view.open == frozenset() and view.boxes == top
 
 
@@ -397,3 +402,70 @@ def test_the_graph_model_is_consistent_and_read_only():
     with pytest.raises(TypeError):
         model.groups[0].children[0] = 1  # type: ignore[index]
     assert isinstance(model.names, tuple) and isinstance(model.groups, tuple)
+
+
+# --- the first view: forward path first, auxiliary boxes set apart ---------------------------
+
+
+def test_a_scope_of_one_op_beside_an_op_of_its_name_is_one_box():
+    # TF puts W1/read under the variable W1, and TF2 MatMul/ReadVariableOp under MatMul: the
+    # scope and the op of one name are one box (the op's), as TensorBoard draws them.
+    h = Hierarchy(ffn_graph(scoped=False))
+    for view in (h.default_view(), h.view(depth=0)):
+        layout = h.layout(view)
+        boxes = {(b.kind, b.name): b for b in layout.boxes}
+        assert ("scope", "W1") not in boxes and boxes["op", "W1"].op_count == 2
+        assert view.boxes == len(layout.boxes)
+        # W1/read's edge into MatMul leaves the variable's box; none loops back to it.
+        w1 = layout.boxes.index(boxes["op", "W1"])
+        assert not [e for e in layout.edges if e.src == e.dst == w1]
+    # Opened, the scope shows its op beside the variable.
+    opened = h.layout(h.view(open=["W1"]))
+    assert {("op", "W1"), ("op", "W1/read")} <= {(b.kind, b.name) for b in opened.boxes}
+
+
+def test_first_view_opens_the_layers_not_the_training_plumbing(training_graph):
+    h = Hierarchy(training_graph)
+    view = h.default_view(width=1800, height=1100)
+    assert {"layer1", "layer2", "layer3"} <= view.open
+    assert not {"train", "cross_entropy", "evaluation", "save"} & view.open
+    aux = {b.name: b.aux for b in h.layout(view).boxes if b.aux}
+    # Summaries and their merge, the saver, init and the layers' histograms stand apart.
+    assert aux["Merge"] == aux["loss"] == aux["layer1/weights"] == "summary"
+    assert aux["save"] == "save" and aux["init"] == "sink"
+    roles = h.roles
+    role = {k: roles.role(h.graph.group_id(k)) for k in ("layer1", "train", "layer1/W")}
+    assert role == {"layer1": "forward", "train": "plumbing", "layer1/W": "variable"}
+
+
+def test_first_view_fits_the_window_it_is_shown_in(training_graph):
+    h = Hierarchy(training_graph)
+    assert {"layer1", "layer2", "layer3"} <= h.default_view(width=1800, height=1100).open
+    # The tab in a 1,400 x 900 window: its layers open would show labels under 10 px.
+    assert h.default_view().open == frozenset()
+    assert h.default_view(width=500, height=350).open == frozenset()
+
+
+def test_plumbing_opens_when_nothing_else_is_there():
+    ops = ("ReluGrad", "MatMul", "Sum", "Reshape")
+    grads = [(f"gradients/{op.lower()}", op, ("x",)) for op in ops]
+    # Beside it, a scope too small to open: nothing else is there to open.
+    h = Hierarchy(graph_from_nodes([("x", "Placeholder"), ("layer/y", "Relu", ("x",)), *grads]))
+    assert h.roles.role(h.graph.group_id("gradients")) == "plumbing"
+    assert h.default_view().open == {"gradients"}
+
+
+def test_a_pytorch_layer_of_weights_and_one_op_stays_closed(torch_cnn):
+    h = Hierarchy(torch_cnn)
+    view = h.default_view()
+    assert view.open == {"Net"}  # input -> Net (its layers closed) -> output
+    boxes = h.layout(view).boxes
+    assert {b.name for b in boxes if b.cluster == "Net" and not b.aux} >= {
+        "Net/Conv2d[conv1]",
+        "Net/Conv2d[conv2]",
+        "Net/Linear[fc]",
+    }
+    # Its arguments (prim::Constant, prim::ListConstruct) are auxiliary where they show.
+    opened = h.layout(h.view(open=["Net", "Net/Conv2d[conv1]"]))
+    args = [b for b in opened.boxes if b.op.startswith(("prim::Constant", "prim::ListConstruct"))]
+    assert args and all(b.aux == "constant" for b in args)

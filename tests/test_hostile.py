@@ -131,8 +131,7 @@ def test_graphs_lists_a_hostile_run_name_exactly(routes):
 
 def test_the_tab_module_carries_hostile_names_and_drawings_as_data(routes):
     drawn = routes.ok("svg", run="hostile").get_data(as_text=True)  # the first graph's view
-    ahead = routes.plugin.prepare_first_view() or routes.plugin._prepared
-    assert ahead.result(60) is True
+    assert routes.plugin.warmup.run() is True
     response = routes.ok("tab.js")
     assert response.mimetype == "text/javascript"
     inline, code = tab_module.split(response.data)

@@ -37,10 +37,12 @@ from tensorboard.plugins import base_plugin
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from werkzeug.test import Client
 
-from tb_scopegraph import plugin
-from tb_scopegraph.drawing import dot
+from tb_scopegraph import caching, plugin
+from tb_scopegraph.drawing import dot, render
 from tb_scopegraph.errors import RenderTimeout
-from tb_scopegraph.reading.formats import PLUGIN_NAMES
+from tb_scopegraph.plugin import warmup
+from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
+from tb_scopegraph.service import graphs as service_graphs
 
 SIZES = (784, 128, 64, 10)
 PREFIX = "/data/plugin/scopegraph"
@@ -374,7 +376,7 @@ def test_render_timeout_answers_503_with_advice(api, monkeypatch):
     def too_slow(text, fmt="svg", timeout=None):
         raise RenderTimeout("the layout took too long; close model/dense_1")
 
-    monkeypatch.setattr(plugin.render, "render", too_slow)
+    monkeypatch.setattr(render, "render", too_slow)
     response = api.get("svg", run="tf1", open="model")
     assert response.status_code == 503
     assert response.get_json() == {
@@ -400,7 +402,7 @@ def test_first_carries_the_first_views_error_and_still_lists(api, monkeypatch):
     def too_slow(text, fmt="svg", timeout=None):
         raise RenderTimeout("the layout took too long; close model")
 
-    monkeypatch.setattr(plugin.render, "render", too_slow)
+    monkeypatch.setattr(render, "render", too_slow)
     first = api.json("first")
     assert len(first["graphs"]) == 2
     assert first["view"]["status"] == 503 and first["view"]["timeout"] is True
@@ -412,7 +414,7 @@ def test_first_hides_a_bug_in_the_first_view_as_routes_do(api, monkeypatch, capl
     def broken(*args, **kwargs):
         raise ValueError("secret internals")
 
-    monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    monkeypatch.setattr(dot, "to_dot", broken)
     first = api.json("first")
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
     assert "secret internals" in caplog.text and "secret" not in json.dumps(first)
@@ -421,35 +423,36 @@ def test_first_hides_a_bug_in_the_first_view_as_routes_do(api, monkeypatch, capl
 def test_first_does_not_hold_the_listing_for_a_slow_drawing(api, monkeypatch):
     release = threading.Event()
     drawn = []
-    real = plugin.render.render
+    real = render.render
 
     def slow(text, fmt="svg", timeout=None):
         release.wait(10)
         drawn.append(real(text, fmt, timeout))
         return drawn[-1]
 
-    monkeypatch.setattr(plugin, "_FIRST_VIEW_WAIT_SECONDS", 0.2)
-    monkeypatch.setattr(plugin.render, "render", slow)
+    monkeypatch.setattr(warmup, "FIRST_VIEW_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(render, "render", slow)
     first = api.json("first")
     assert first["view"] is None and len(first["graphs"]) == 2
     assert drawn == []  # answered while the drawing was still held
     release.set()
 
 
-def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, monkeypatch):
+def test_the_first_view_is_drawn_ahead_as_the_plugin_starts(provider, monkeypatch):
     api = Api(provider, prepare_first_view=True)
-    listing = api.client.get("/data/plugins_listing").get_json()
-    assert listing["scopegraph"]["enabled"] is True
-    assert api.plugin._prepared.result(60) is True
-    # Done once, not again for each listing of the tabs (TensorBoard asks as it reloads).
-    api.client.get("/data/plugins_listing")
-    assert api.plugin.prepare_first_view() is None
+    watcher = api.plugin.warmup.watcher
+    watcher.join(60)
+    assert not watcher.is_alive()  # drawn once, and done
     reads = api.provider.calls["read_blob"]
 
     def no_new_drawing(*args, **kwargs):
         raise AssertionError("the first view was not drawn ahead")
 
-    monkeypatch.setattr(plugin.dot, "to_dot", no_new_drawing)
+    monkeypatch.setattr(dot, "to_dot", no_new_drawing)
+    # TensorBoard lists its tabs as its page loads and reloads: that starts nothing.
+    listing = api.client.get("/data/plugins_listing").get_json()
+    assert listing["scopegraph"]["enabled"] is True
+    assert api.provider.calls["read_blob"] == reads
     first = api.json("first")
     assert first["view"]["svg"].startswith("<?xml"), first["view"]
     inline, _ = _tab_module(api)
@@ -460,14 +463,20 @@ def test_tensorboard_listing_its_tabs_gets_the_first_view_drawn_ahead(provider, 
 def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     provider, tmp_path, monkeypatch, caplog
 ):
-    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).prepare_first_view() is None
+    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).warmup.watcher is None
     empty = Multiplexer(str(tmp_path))
+    waiting = Api(empty.provider, prepare_first_view=True)
     try:
-        waiting = Api(empty.provider, prepare_first_view=True).plugin
-        assert waiting.prepare_first_view().result(60) is False
-        # Nothing was there to draw: the next listing of the tabs looks again.
-        assert waiting.prepare_first_view().result(60) is False
+        # Nothing there to draw: it looks again (once the listing is older than the few
+        # seconds it is trusted), and goes on waiting.
+        look = sum(len(f.plugin_names) for f in FORMATS.values())  # provider calls per look
+        calls = waiting.provider.calls
+        wait_for(lambda: calls["list_blob_sequences"] >= 2 * look, "a second look")
+        assert waiting.plugin.warmup.watcher.is_alive()
+        assert waiting.plugin.warmup.run() is False
     finally:
+        waiting.plugin.warmup.stop()
+        waiting.plugin.warmup.watcher.join(60)
         empty.close()
 
     tried = []
@@ -476,28 +485,46 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
         tried.append(args)
         raise ValueError("secret internals")
 
-    monkeypatch.setattr(plugin.dot, "to_dot", broken)
-    caplog.set_level(logging.DEBUG, logger=plugin.logger.name)
+    monkeypatch.setattr(dot, "to_dot", broken)
+    caplog.set_level(logging.DEBUG, logger=warmup.logger.name)
     api = Api(provider, prepare_first_view=True)
+    api.plugin.warmup.watcher.join(60)
     # Tried, and said nothing: the tab asks for the view and reports what went wrong.
-    assert api.plugin.prepare_first_view().result(60) is True
     assert len(tried) == 1 and "drawing the first view ahead failed" in caplog.text
     inline, _ = _tab_module(api)
     assert inline["first"]["view"] is None and inline["first"]["graphs"]
-    # The same graph is not tried again at the next listings of the tabs (a layout that runs
-    # out of time would take a layout worker each time).
-    monkeypatch.setattr(plugin, "_PREPARE_FIRST_VIEW_SECONDS", 0.0)
-    assert api.plugin.prepare_first_view().result(60) is True
+    # The same graph is not tried again (a layout that runs out of time would take a layout
+    # worker each time).
+    assert api.plugin.warmup.run() is True
     assert len(tried) == 1
     first = api.json("first")
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
+
+
+def test_drawing_ahead_looks_again_while_the_provider_cannot_list(provider, monkeypatch):
+    real = provider.list_blob_sequences
+    failures = []
+
+    def not_up_yet(*args, **kwargs):
+        if len(failures) < 2:
+            failures.append(args)
+            raise OSError("the data server is not up yet")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(provider, "list_blob_sequences", not_up_yet)
+    api = Api(provider, prepare_first_view=True)
+    watcher = api.plugin.warmup.watcher
+    watcher.join(60)
+    assert not watcher.is_alive() and len(failures) == 2
+    inline, _ = _tab_module(api)
+    assert inline["first"]["view"]["svg"].startswith("<?xml")
 
 
 def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise ValueError("secret internals")
 
-    monkeypatch.setattr(plugin.dot, "to_dot", broken)
+    monkeypatch.setattr(dot, "to_dot", broken)
     response = api.get("dot", run="tf1", depth="1")
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}
@@ -526,7 +553,7 @@ def static_api(provider, tmp_path) -> Api:
     (root / "inside.js").symlink_to(root / "index.js")
     (root / "outside.js").symlink_to(tmp_path / "secret.txt")
     api = Api(provider)
-    api.plugin._static_root = root
+    api.plugin.static_root = root
     return api
 
 
@@ -586,12 +613,12 @@ def _tab_module(api) -> tuple[dict, bytes]:
 
 def test_the_tab_module_is_the_first_module_with_its_stylesheet_and_first_answer(api, monkeypatch):
     # Before the first view is drawn ahead: the listing alone, and nothing laid out for it.
-    real = plugin.render.render
-    monkeypatch.setattr(plugin.render, "render", None)
+    real = render.render
+    monkeypatch.setattr(render, "render", None)
     inline, _ = _tab_module(api)
     assert inline["first"]["view"] is None and inline["first"]["graphs"]
-    monkeypatch.setattr(plugin.render, "render", real)
-    assert api.plugin.prepare_first_view().result(60) is True
+    monkeypatch.setattr(render, "render", real)
+    assert api.plugin.warmup.run() is True
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
@@ -617,7 +644,7 @@ def test_the_tab_module_does_not_wait_for_a_slow_or_failed_listing(api, monkeypa
         listed.append(real(*args, **kwargs))
         return listed[-1]
 
-    monkeypatch.setattr(plugin, "_MODULE_LISTING_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(warmup, "MODULE_LISTING_WAIT_SECONDS", 0.1)
     monkeypatch.setattr(api.plugin, "graphs_impl", slow)
     inline, code = _tab_module(api)
     assert listed == [] and code  # answered while the listing was still held
@@ -632,41 +659,22 @@ def test_the_tab_module_does_not_wait_for_a_slow_or_failed_listing(api, monkeypa
     assert inline["first"] is None and inline["style"] and code  # the tab asks, and says why
 
 
-def test_the_tab_module_is_packed_as_the_first_view_is_drawn_and_served_packed(api, monkeypatch):
-    packed = []
-    compress = gzip.compress
-
-    def counted(data, **kwargs):
-        packed.append((data, compress(data, **kwargs)))
-        return packed[-1][1]
-
-    monkeypatch.setattr(gzip, "compress", counted)
-    assert api.plugin.prepare_first_view().result(60) is True
-    assert len(packed) == 1  # packed ahead, with the view drawn ahead in it
+def test_the_tab_module_is_served_gzipped_to_a_client_that_takes_it(api):
+    assert api.plugin.warmup.run() is True
     response = api.client.get(f"{PREFIX}/tab.js", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.mimetype == "text/javascript"
-    assert response.headers["Content-Encoding"] == "gzip" and response.data == packed[0][1]
+    assert response.headers["Content-Encoding"] == "gzip"
     module = gzip.decompress(response.data)
-    assert module == packed[0][0] and tab_module.split(module)[0]["first"]["view"]["svg"]
+    assert tab_module.split(module)[0]["first"]["view"]["svg"]
     # A client that takes no gzip gets the same module as it is.
     plain = api.get("tab.js")
     assert "Content-Encoding" not in plain.headers and plain.data == module
-    assert len(packed) == 1  # both served what was packed ahead
-
-    def broken(*args, **kwargs):
-        raise OSError("the data provider is gone")
-
-    # A module made otherwise is packed anew: never the one packed before.
-    monkeypatch.setattr(api.plugin, "graphs_impl", broken)
-    response = api.client.get(f"{PREFIX}/tab.js", headers={"Accept-Encoding": "gzip"})
-    assert tab_module.split(gzip.decompress(response.data))[0]["first"] is None
-    assert len(packed) == 2
 
 
 def test_static_root_is_the_frontend_folder_in_a_checkout():
-    package = Path(plugin.__file__).resolve().parent
+    package = Path(plugin.__file__).resolve().parent.parent
     expected = package / "static" if (package / "static").is_dir() else package.parent / "frontend"
-    assert plugin.ScopeGraphPlugin(base_plugin.TBContext())._static_root == expected
+    assert plugin.ScopeGraphPlugin(base_plugin.TBContext()).static_root == expected
 
 
 # --- caching -------------------------------------------------------------------------------
@@ -694,8 +702,8 @@ def test_a_burst_of_requests_looks_blobs_up_once(api):
 def test_dot_is_cached_per_view(api, monkeypatch):
     api.get("dot", run="tf1", open="model")
     calls = []
-    to_dot = plugin.dot.to_dot
-    monkeypatch.setattr(plugin.dot, "to_dot", lambda *a, **k: calls.append(a) or to_dot(*a, **k))
+    to_dot = dot.to_dot
+    monkeypatch.setattr(dot, "to_dot", lambda *a, **k: calls.append(a) or to_dot(*a, **k))
     api.get("dot", run="tf1", open="model")
     assert calls == []
     api.get("dot", run="tf1", open=["model", "model/dense_3"])
@@ -716,7 +724,7 @@ def test_concurrent_requests_parse_a_graph_once(provider):
 
     api = Api(provider)
     api.provider = Slow(provider)
-    api.plugin._provider = api.provider
+    api.plugin.service.provider = api.provider
     results = []
 
     def ask():
@@ -754,8 +762,8 @@ def _top_names(api: Api, run: str) -> set[str]:
     ],
 )
 def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, second_step):
-    monkeypatch.setattr(plugin, "_LOOKUP_TTL_SECONDS", 0.0)
-    monkeypatch.setattr(plugin, "_LOOKUP_STALE_SECONDS", 0.0)
+    monkeypatch.setattr(service_graphs, "LOOKUP_TTL_SECONDS", 0.0)
+    monkeypatch.setattr(service_graphs, "LOOKUP_STALE_SECONDS", 0.0)
     run_dir = tmp_path / "run"
     _write_graph(run_dir, graphs.ffn_graph(), step=0, wall_time=10.0, suffix=".first")
     source = start(kind, str(tmp_path), reload_interval=1)
@@ -769,7 +777,7 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         second = wait_for(lambda: "layer1" not in _top_names(api, "run"), "the newer graph")
         assert second and any("layer_" in name for name in _top_names(api, "run"))
         assert api.provider.calls["read_blob"] == 2
-        assert len(api.plugin._graphs) == 1
+        assert len(api.plugin.service.graphs) == 1
     finally:
         source.close()
 
@@ -790,7 +798,7 @@ def test_a_corrupt_graph_is_a_json_error(tmp_path, kind):
 
 
 def test_future_cache_is_bounded_and_retries_failures():
-    cache = plugin._FutureCache(2)
+    cache = caching.lru(2)
     assert cache.get("a", lambda: 1) == 1
     assert cache.get("b", lambda: 2) == 2
     assert cache.get("a", lambda: 0) == 1  # a is now the most recent
@@ -803,7 +811,7 @@ def test_future_cache_is_bounded_and_retries_failures():
 
 def test_ttl_cache_expires():
     now = [0.0]
-    cache = plugin._TtlCache(3.0, clock=lambda: now[0])
+    cache = caching.Lookups(3.0, clock=lambda: now[0])
     assert cache.get("k", lambda: 1) == 1
     now[0] = 2.9
     assert cache.get("k", lambda: 2) == 1
@@ -814,7 +822,7 @@ def test_ttl_cache_expires():
 def test_ttl_cache_answers_a_stale_value_at_once_and_looks_it_up_again_in_the_background():
     now = [0.0]
     refresh = ThreadPoolExecutor(max_workers=1)
-    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    cache = caching.Lookups(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
     assert cache.get("k", lambda: 1) == 1
     release = threading.Event()
     loads = []
@@ -840,7 +848,7 @@ def test_ttl_cache_answers_a_stale_value_at_once_and_looks_it_up_again_in_the_ba
 def test_ttl_cache_keeps_the_later_lookup_when_a_slow_one_ends_after_it():
     now = [0.0]
     refresh = ThreadPoolExecutor(max_workers=1)
-    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    cache = caching.Lookups(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
     cache.get("k", lambda: "first")
     release = threading.Event()
 
@@ -862,7 +870,7 @@ def test_ttl_cache_keeps_the_later_lookup_when_a_slow_one_ends_after_it():
 def test_ttl_cache_keeps_a_stale_value_when_looking_it_up_again_fails():
     now = [0.0]
     refresh = ThreadPoolExecutor(max_workers=1)
-    cache = plugin._TtlCache(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
+    cache = caching.Lookups(3.0, clock=lambda: now[0], stale=30.0, refresh=refresh)
     cache.get("k", lambda: 1)
     now[0] = 5.0
     assert cache.get("k", lambda: {}["provider down"]) == 1
@@ -885,7 +893,7 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     assert api.get("svg", run="tf1").status_code == 200
     assert set(api.provider.threads) == {here}
 
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 1
     api.provider.threads.clear()
     assert api.get("svg", run="tf1").status_code == 200
     api.settle_lookups()
@@ -894,7 +902,7 @@ def test_a_request_after_a_pause_does_not_wait_on_lookups(api):
     assert api.get("svg", run="tf1").status_code == 200
     assert api.provider.threads == []  # what was looked up in the background is trusted
 
-    now[0] += plugin._LOOKUP_TTL_SECONDS + plugin._LOOKUP_STALE_SECONDS
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + service_graphs.LOOKUP_STALE_SECONDS
     assert api.get("svg", run="tf1").status_code == 200
     assert here in api.provider.threads  # too old: the request looks it up itself
 
@@ -903,17 +911,17 @@ def test_the_listing_route_and_the_view_drawn_ahead_do_not_take_a_stale_listing(
     """What asks to see what changed (the tab's refresh of its pickers, the first view drawn
     ahead for the module) looks the listing up again once it is older than the few seconds."""
     now = [1000.0]
-    api.clock_lookups(now, ("_listings", "_blobs"))
+    api.clock_lookups(now, ("listings", "blobs"))
     here = threading.current_thread().name
     api.json("graphs")
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 1
     api.provider.threads.clear()
     api.json("graphs")
     assert api.provider.threads and set(api.provider.threads) == {here}
     api.json("view", run="tf1")  # a view takes the listing as it is
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 1
     api.provider.threads.clear()
-    api.plugin._prepare_first_view()
+    api.plugin.warmup.run()
     lookups = [t for t in api.provider.threads if t.startswith("scopegraph-lookup")]
     assert api.provider.threads and lookups == []  # looked up by the drawing itself
 

@@ -107,7 +107,7 @@ def test_cache_is_bounded_and_evicts_oldest(renderer):
         dots = [small_dot().replace("scopegraph {", f"scopegraph{i} {{") for i in range(6)]
         for dot in dots:
             r.render(dot)
-        assert r._cached <= bound and len(r._cache) == 4
+        assert r.drawings.cache.currsize <= bound and len(r.drawings) == 4
         r.render(dots[-1])
         assert r.stats["hits"] == 1
         r.render(dots[0])
@@ -202,6 +202,6 @@ def test_warm_starts_every_worker_in_the_background():
         wait_for(started, "both workers started", timeout=20)
         workers = list(r._idle.queue)
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
-        assert r.stats == {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
+        assert set(r.stats.values()) == {0}  # warming is not a request
     finally:
         r.close()

@@ -12,7 +12,7 @@ from tb_scopegraph.model.hierarchy import Hierarchy
 
 #: Name parts with the letters search has to get right: cases, a letter that lowers to two
 #: characters, digits, regex metacharacters.
-PART = st.text(alphabet="aAbBİi1_.()+x", min_size=1, max_size=4)
+PART = st.text(alphabet="aAbBİi1_.()+x\n", min_size=1, max_size=4)
 NAME = st.lists(PART, min_size=1, max_size=3).map("/".join)
 PATTERNS = (
     "a",
@@ -47,7 +47,11 @@ def test_the_index_finds_what_a_test_per_name_finds(names, query):
     every, h = _names_in_order(graph)
     for limit in (1, 3, 1000):
         plain = [n for n in every if query.lower() in n.lower()][:limit]
-        assert [x["name"] for x in h.search(query, limit=limit)] == plain
+        hits = h.search(query, limit=limit)
+        assert [x["name"] for x in hits] == plain
+        for hit in hits:  # what to open to see it: the groups above the op, or the scope
+            kind = "group" if hit["kind"] == "scope" else None
+            assert hit["reveal"] == h.ancestors(hit["name"], kind=kind)
         pattern = re.compile(query)
         matched = [n for n in every if pattern.search(n)][:limit]
         assert [x["name"] for x in h.search(query, regex=True, limit=limit)] == matched

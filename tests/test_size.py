@@ -34,10 +34,10 @@ from harness import (
     wait_for,
 )
 
-from tb_scopegraph import cli, plugin
+from tb_scopegraph import cli
+from tb_scopegraph.drawing import render
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.drawing.render import Renderer
-from tb_scopegraph.model import hierarchy
 from tb_scopegraph.model.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
 
 DEEP_LEAF = DEEP_PATH + "/op"
@@ -177,7 +177,8 @@ def test_ten_thousand_sibling_scopes_chunk_and_draw(routes):
     assert len(parts) == SIBLINGS // MAX_CHILDREN + 1  # x joins the last part
     assert sum(c["child_count"] for c in parts) == SIBLINGS + 1
     default = routes.json("view", run="siblings10k")
-    assert default["boxes"] <= hierarchy.DEFAULT_BOXES
+    # Nothing opens: each part would show 500 boxes.
+    assert default["open"] == [] and default["boxes"] == len(tree["children"])
     assert len(svg_ids(routes.ok("svg", run="siblings10k").data, "node")) == default["boxes"]
     svg = routes.ok("svg", run="siblings10k", open=parts[3]["name"]).data
     assert len(svg_ids(svg, "node")) == len(parts) - 1 + MAX_CHILDREN
@@ -212,7 +213,7 @@ def test_cli_renders_the_default_view_of_a_deep_path(tmp_path, capsys):
 def slow_renderer(monkeypatch):
     """The plugin's drawings made by a renderer with a 4 s limit."""
     renderer = Renderer(workers=2, timeout=4)
-    monkeypatch.setattr(plugin.render, "render", renderer.render)
+    monkeypatch.setattr(render, "render", renderer.render)
     yield renderer
     renderer.close()
 
@@ -227,11 +228,11 @@ def test_a_layout_past_its_limit_answers_503_and_others_are_served(
     answer = {}
     laying_out = threading.Event()
 
-    def render(*args, **kwargs):
+    def noted_render(*args, **kwargs):
         laying_out.set()
         return slow_renderer.render(*args, **kwargs)
 
-    monkeypatch.setattr(plugin.render, "render", render)
+    monkeypatch.setattr(render, "render", noted_render)
 
     def ask_slow():
         answer["response"] = routes.get("svg", run="wide", depth="1")

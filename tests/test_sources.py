@@ -22,6 +22,7 @@ from tensorboard.compat.proto import (
 
 from tb_scopegraph.errors import NotFound, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.reading import repair
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph, read_graph
 from tb_scopegraph.reading.formats import KIND_PLUGINS, KINDS, PLUGIN_NAMES, parse_graph
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY, expand_function_library
@@ -338,15 +339,35 @@ def test_truncated_event_file_keeps_the_events_before_the_damage(tmp_path):
         b"\xff" * 32,
         event_pb2.Event(step=3, wall_time=1.0).SerializeToString(),  # another protobuf
         summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="t")]).SerializeToString(),
-        # Deterministic: the test's id holds these bytes, and every xdist worker must agree.
-        graphs.graph_from_nodes([("a", "Const"), ("a", "Const")]).SerializeToString(
-            deterministic=True
-        ),
+        graphs.graph_bytes([graphs.field(1, b"a")], tail=b"\xff" * 8),  # no op, then junk
     ],
 )
 def test_parse_graph_rejects_bytes_that_are_no_graph(data):
     with pytest.raises(SourceError, match="not a valid GraphDef"):
         parse_graph(RUN_GRAPH, data)
+
+
+def test_parse_graph_repairs_what_it_can_and_reports_it():
+    graph = graphs.graph_from_nodes([("a", "Const"), ("a", "Const"), ("b", "Identity", ("a",))])
+    with repair.collecting() as found:
+        parsed = parse_graph(RUN_GRAPH, graph.SerializeToString())
+    assert graphs.node_names(parsed) == ["a", "a (2)", "b"]
+    assert [(w.kind, w.count, w.examples) for w in found.warnings()] == [
+        ("duplicate_name", 1, ("a (2)",))
+    ]
+    # Outside a collecting block nothing is kept, and the graph is the same.
+    assert parse_graph(RUN_GRAPH, graph.SerializeToString()) == parsed
+
+
+def test_salvage_keeps_the_nodes_before_junk_and_reports_the_rest():
+    good = graphs.ffn_graph()
+    data = good.SerializeToString() + b"\x0a\x80"  # a node whose length is cut
+    with repair.collecting() as found:
+        parsed = parse_graph(RUN_GRAPH, data)
+    assert graphs.node_names(parsed) == graphs.node_names(good)
+    [warning] = found.warnings()
+    assert warning.kind == "unreadable_bytes"
+    assert warning.examples == (f"bytes {len(data) - 2}-{len(data)} of {len(data)}",)
 
 
 def test_parse_graph_accepts_an_empty_graph():
@@ -391,7 +412,7 @@ def test_load_graph_file_with_another_suffix_tries_binary_then_text(tmp_path):
         ("bad.pbtxt", b'node { name: "a" op: ', "bad.pbtxt: not a valid text GraphDef"),
         ("bad.pbtxt", b'nodes { name: "a" }', "bad.pbtxt: not a valid text GraphDef"),
         ("bad.pbtxt", b"\xff\xfe", "bad.pbtxt: not a valid text GraphDef"),
-        ("noop.pbtxt", b'node { name: "a" }', "node #0 has no name or no op"),
+        ("noop.pbtxt", b'node { name: "a" }', "no node has both a name and an op"),
         ("bad", b"\xff\xfe", "bad: not a valid GraphDef"),
     ],
 )
@@ -620,6 +641,37 @@ def test_function_library_names_stay_unique_and_inputs_to_nothing_show_as_missin
     assert missing == [f"{scope}/gone"]
 
 
+def test_function_bodies_with_bad_nodes_are_repaired_as_graphs_are():
+    body = [
+        ("m", "Mul", ("a", "a")),
+        ("m", "Add", ("a",)),
+        ("", "Relu", ("m:z:0",)),
+        ("q", "", ("m:z:0",)),
+    ]
+    broken = graphs.function_def("f", ["a"], body, {"out": "m:z:0"})
+    nameless = graphs.function_def("", ["a"], [("k", "Identity", ("a",))], {})
+    again = graphs.function_def("f", ["a"], [("k", "Identity", ("a",))], {})
+    graph = _with_library([("x", "Placeholder"), ("call", "f", ("x",))], broken, nameless, again)
+    with repair.collecting() as found:
+        expanded = parse_graph(RUN_GRAPH, graph.SerializeToString())
+    scope = f"{LIB}/f"
+    assert [(n.name, n.op) for n in expanded.node] == [
+        ("x", "Placeholder"),
+        ("call", "f"),
+        (f"{scope}/a", "_Arg"),
+        (f"{scope}/m", "Mul"),
+        (f"{scope}/m (2)", "Add"),
+        (f"{scope}/q", repair.NO_OP),
+        (f"{scope}/out", "_Retval"),
+    ]
+    assert [w.message for w in found.warnings()] == [
+        "1 node has no name, skipped: f: #2",
+        f"1 node has no op, drawn with op type (no op): {scope}/q",
+        f"1 node repeats an earlier node's name, drawn renamed: {scope}/m (2)",
+        "2 functions are nameless or named twice, left out: #1, f",
+    ]
+
+
 def test_graph_from_object_expands_a_copy_and_leaves_the_graph_passed_in():
     graph = _with_library([("call", "double")], _double())
     expanded = graph_from_object(graph)
@@ -796,3 +848,46 @@ def test_a_trace_profile_shows_its_own_function_graphs_with_prefixed_names(tmp_p
         "graph_1/a": {"compute_us": 7.0, "memory_bytes": 4},
         "graph_2/zz": {"compute_us": 1.0, "memory_bytes": 0},
     }
+
+
+_TEXT_PIECES = st.sampled_from(
+    [
+        "node {",
+        "}",
+        "{",
+        "<",
+        ">",
+        'name: "a"',
+        'name: "b"',
+        'op: "Op"',
+        "op:",
+        'input: "a"',
+        'attr { key: "k" value { i: 3 } }',
+        "value { i: x }",
+        '"',
+        "'",
+        "# c\n",
+        "\n",
+        " ",
+        ":",
+        "[",
+        "]",
+        "versions { producer: 1 }",
+        "library {",
+        "node",
+        "size: -1",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=40).map(" ".join))
+def test_a_text_graph_file_of_any_pieces_is_a_named_graph_or_a_source_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("text") / "graph.pbtxt"
+    path.write_text(text)
+    try:
+        graph = load_graph_file(path)
+    except SourceError as e:
+        assert str(e).startswith(f"{path}: ")
+    else:
+        assert all(node.name and node.op for node in graph.node)

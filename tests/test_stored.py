@@ -10,7 +10,9 @@ import sys
 import diskcache
 import pytest
 
+from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.drawing.stored import DIR_VARIABLE, MB_VARIABLE, DrawingStore
+from tb_scopegraph.errors import RenderTimeout
 
 DOT = "digraph { a -> b }"
 BIG = b"<svg>" + bytes(range(256)) * 400 + b"</svg>"  # past diskcache's 32 KiB: kept as a file
@@ -101,3 +103,22 @@ def test_the_environment_chooses_the_folder_and_size(tmp_path, monkeypatch):
     assert store.directory == tmp_path / "here" and store.max_bytes == 3 << 20
     monkeypatch.setenv(DIR_VARIABLE, "off")
     assert DrawingStore.from_environment() is None
+
+
+def test_a_restarted_renderer_answers_from_the_store_without_a_layout(tmp_path):
+    dot = "digraph { restart -> store }"
+    first = Renderer(workers=1, store=DrawingStore(tmp_path, 1 << 24))
+    try:
+        drawn = first.render(dot, "svg")
+    finally:
+        first.close()
+    assert b"restart" in drawn and first.stats["stored"] == 0
+    # A renderer whose every layout would run out of time: what it answers was not laid out.
+    again = Renderer(workers=1, timeout=1e-6, store=DrawingStore(tmp_path, 1 << 24))
+    try:
+        assert again.render(dot, "svg") == drawn
+        assert again.stats["stored"] == 1
+        with pytest.raises(RenderTimeout):
+            again.render("digraph { never -> drawn }", "svg")
+    finally:
+        again.close()

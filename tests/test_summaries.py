@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf  # the writers are the point: a missing one fails, never skips
 import torch
-from graphs import HOSTILE, hostile_graph, write_events, write_run_graph
+from graphs import HOSTILE, hostile_graph, node_names, write_events, write_run_graph
 from harness import PROVIDERS, Api, Multiplexer, start, svg_ids, svg_problems, wait_for
 from tensorboard import context as tb_context
 from tensorboard import data_compat
@@ -26,13 +26,13 @@ from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.util import tensor_util
 from torch.utils.tensorboard import SummaryWriter
 
-from tb_scopegraph import plugin
 from tb_scopegraph.drawing import dot
 from tb_scopegraph.drawing.dot import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph
 from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.service import graphs as service_graphs
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning:torch.jit._trace"),
@@ -463,7 +463,7 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
     writer.close()
     source.reload()
     assert badged() == {"scope-layer1": "1 summary"}  # trusted for a few seconds
-    now[0] += plugin._LOOKUP_TTL_SECONDS + 0.1
+    now[0] += service_graphs.LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
     assert badged() == {"scope-layer1": "1 summary"}
     api.settle_lookups()
@@ -509,10 +509,13 @@ def test_hostile_tags_and_scope_names_are_linked_and_stay_text(tmp_path):
     }
     svg = routes.ok("svg", run="hostile", depth="0").data
     assert svg_problems(svg) == []
-    # The scope around each `<name>/inner` holds a summary; the op beside it of the same name
-    # holds none.
+    # The scope around each `<name>/inner` holds a summary; where an op beside it has the same
+    # name, the scope is drawn in that op's box, which says so.
     tops = {name.split("/")[0] for name in names}
-    assert svg_ids(svg, "summarized") == {element_id("scope", top) for top in tops}
+    ops = set(node_names(hostile_graph()))
+    assert svg_ids(svg, "summarized") == {
+        element_id("op" if top in ops else "scope", top) for top in tops
+    }
     for i, name in enumerate(names):
         body = routes.json("summaries", run="hostile", name=name, kind_of="scope")
         assert [(s["tag"], s["value"]) for s in body["scalars"]] == [

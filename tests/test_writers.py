@@ -30,6 +30,7 @@ from tb_scopegraph.reading.meta_graph import META_GRAPH, META_GRAPH_TAG
 from tb_scopegraph.reading.run_graph import RUN_GRAPH, RUN_GRAPH_TAG
 from tb_scopegraph.reading.run_metadata import OP_GRAPH, PROFILE
 from tb_scopegraph.reading.saved_model import SAVED_MODEL
+from tb_scopegraph.service.local import hierarchy_of
 
 # The writers' own deprecation notices (torch.jit.trace inside add_graph, Keras' numpy calls).
 pytestmark = [
@@ -215,7 +216,7 @@ def local(written) -> LocalGraphs:
 
 
 def _hierarchy(local: LocalGraphs, run: str, kind: str, tag: str) -> Hierarchy:
-    return cli.hierarchy_of(local.load_graph(GraphRef(run, kind, tag)))
+    return hierarchy_of(local.load_graph(GraphRef(run, kind, tag)))
 
 
 def _edges(hierarchy: Hierarchy, open_: set[str]) -> set[tuple[str, str, bool]]:

@@ -1,4 +1,4 @@
-"""Graphs written by TensorFlow itself, for tests that need a real model's wiring."""
+"""Graphs written by TensorFlow and PyTorch themselves, for tests that need real wiring."""
 
 from __future__ import annotations
 
@@ -50,3 +50,61 @@ def written_by_tensorflow() -> dict[str, graph_pb2.GraphDef]:
         "tf1": graph.as_graph_def(add_shapes=True),
         "keras": traced.graph.as_graph_def(add_shapes=True),
     }
+
+
+def training_graph() -> graph_pb2.GraphDef:
+    """A TF1 training graph as TensorBoard's users wrote them: three dense layers under
+    name scopes, a loss, an accuracy, gradient descent, histogram and scalar summaries merged,
+    an initialiser and a saver."""
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 20], name="x")
+        labels = tf.compat.v1.placeholder(tf.int64, [None], name="labels")
+        h = x
+        for i, (a, b) in enumerate([(20, 16), (16, 8), (8, 4)], 1):
+            with tf.compat.v1.variable_scope(f"layer{i}"):
+                w = tf.compat.v1.get_variable("W", [a, b])
+                bias = tf.compat.v1.get_variable("b", [b], initializer=tf.zeros_initializer())
+                tf.compat.v1.summary.histogram("weights", w)
+                h = tf.matmul(h, w) + bias
+                if i < 3:
+                    h = tf.nn.relu(h)
+        with tf.name_scope("cross_entropy"):
+            loss = tf.reduce_mean(
+                tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=h)
+            )
+        with tf.name_scope("evaluation"):
+            correct = tf.equal(tf.argmax(h, 1), labels)
+            accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+        tf.compat.v1.summary.scalar("loss", loss)
+        tf.compat.v1.summary.scalar("accuracy", accuracy)
+        with tf.name_scope("train"):
+            tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+        tf.compat.v1.summary.merge_all()
+        tf.compat.v1.global_variables_initializer()
+        tf.compat.v1.train.Saver()
+    return graph_pb2.GraphDef.FromString(graph.as_graph_def(add_shapes=True).SerializeToString())
+
+
+def torch_cnn_graph() -> graph_pb2.GraphDef:
+    """A small CNN as PyTorch's ``SummaryWriter.add_graph`` writes it: its convolutions'
+    arguments are ``prim::Constant`` and ``prim::ListConstruct`` nodes."""
+    import torch
+    from torch.utils.tensorboard._pytorch_graph import graph
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 4, 3)
+            self.conv2 = torch.nn.Conv2d(4, 8, 3)
+            self.fc = torch.nn.Linear(8 * 4 * 4, 10)
+
+        def forward(self, x):
+            x = torch.relu(self.conv1(x))
+            x = torch.relu(self.conv2(x))
+            return self.fc(torch.flatten(x, 1))
+
+    graph_def, _ = graph(Net(), (torch.zeros(1, 1, 8, 8),))
+    return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-
-from tb_scopegraph.drawing.render import _LENGTH, _read_exactly
+from multiprocessing.connection import Connection
 
 
 def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> bytes:
@@ -32,27 +30,24 @@ def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> byte
     return graph.draw(format=fmt)
 
 
-def _frame(stream) -> bytes:
-    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
-    return _read_exactly(stream, size)
-
-
 def main() -> None:
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    # Graphviz writes warnings to fd 2; keep them off the protocol stream.
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    jobs = Connection(os.dup(0), writable=False)
+    answers = Connection(os.dup(1), readable=False)
+    # Graphviz writes warnings to fd 2; keep them, and anything else, off the protocol's pipes.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     while True:
         try:
-            job = json.loads(_frame(stdin))
-            dot = _frame(stdin)
+            job = json.loads(jobs.recv_bytes())
+            dot = jobs.recv_bytes()
         except EOFError:
             return
         try:
             status, payload = b"+", draw(dot, job["format"], job["attrs"], job["cheap"])
         except Exception as error:  # any failure is reported, never kills the worker
             status, payload = b"-", f"{type(error).__name__}: {error}".encode()
-        stdout.write(status + _LENGTH.pack(len(payload)) + payload)
-        stdout.flush()
+        answers.send_bytes(status + payload)
 
 
 if __name__ == "__main__":

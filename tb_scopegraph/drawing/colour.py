@@ -15,8 +15,11 @@ from collections.abc import Iterable, Sequence
 #: What a view can be coloured by; "" is no colouring.
 SCHEMES = ("", "op", "device", "compute", "memory", "structure")
 
-# Light fills that keep black text readable (Material 100/200 tones).
-_PALETTE = (
+# Text on every fill reads at WCAG AA contrast (4.5:1) or better, in the tab's light and dark
+# themes alike (see `contrast`, `dark_theme`; tests/test_contrast.py checks every palette): light
+# fills (Material 100/200 tones), a few lightened to pass.
+#: The fills of op types and devices.
+PALETTE = (
     "#bbdefb",
     "#c8e6c9",
     "#ffe0b2",
@@ -37,12 +40,14 @@ _PALETTE = (
     "#a5d6a7",
     "#90caf9",
     "#ffab91",
-    "#ce93d8",
+    "#d4a0dd",
     "#80deea",
     "#e6ee9c",
     "#bcaaa4",
 )
-_SCALE = ("#fff3e0", "#ffe0b2", "#ffcc80", "#ffb74d", "#ffa726", "#fb8c00", "#ef6c00", "#e65100")
+#: The fills of compute time and memory, light to dark: its dark end is as dark as black text
+#: (light theme) and light grey text (dark theme) both still read on.
+SCALE = ("#fff3e0", "#ffecc7", "#ffe0b2", "#ffd699", "#ffcc80", "#ffc266", "#ffb74d", "#ffae37")
 _NONE = "#ffffff"
 _LEGEND_MAX = 14
 
@@ -57,7 +62,7 @@ def category_colour(name: str) -> str:
     """
     if not name:
         return _NONE
-    return _PALETTE[zlib.crc32(name.encode("utf-8")) % len(_PALETTE)]
+    return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
 
 
 # Classes of identical blocks: few, clearly different tones (each unlike its neighbours and
@@ -66,14 +71,14 @@ def category_colour(name: str) -> str:
 STRUCTURE_PALETTE = (
     "#ffd54f",  # amber
     "#81d4fa",  # sky blue
-    "#f48fb1",  # pink
+    "#f59ebb",  # pink
     "#aed581",  # light green
-    "#ce93d8",  # purple
+    "#d4a0dd",  # purple
     "#ffab91",  # salmon
-    "#4db6ac",  # teal
+    "#71c5bd",  # teal
     "#fff176",  # yellow
     "#bcaaa4",  # brown
-    "#7986cb",  # indigo
+    "#a3acdb",  # indigo
 )
 #: The fill of the classes past the palette: "other identical blocks".
 STRUCTURE_OTHER = "#fcfcfc"
@@ -93,12 +98,12 @@ def scale_colour(value: float | None, top: float) -> str:
     """The fill for a value on a light-to-dark scale up to ``top``.
 
     >>> scale_colour(0, 10), scale_colour(10, 10), scale_colour(None, 10)
-    ('#fff3e0', '#e65100', '#ffffff')
+    ('#fff3e0', '#ffae37', '#ffffff')
     """
     if value is None or top <= 0:
         return _NONE
-    step = min(int(value / top * len(_SCALE)), len(_SCALE) - 1)
-    return _SCALE[max(step, 0)]
+    step = min(int(value / top * len(SCALE)), len(SCALE) - 1)
+    return SCALE[max(step, 0)]
 
 
 def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
@@ -131,7 +136,7 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
             return colours, ""
         unit = _microseconds if scheme == "compute" else _bytes
         title = "compute time" if scheme == "compute" else "memory"
-        rows = [(_SCALE[0], f"0 – {unit(top / len(_SCALE))}"), (_SCALE[-1], f"up to {unit(top)}")]
+        rows = [(SCALE[0], f"0 – {unit(top / len(SCALE))}"), (SCALE[-1], f"up to {unit(top)}")]
         return colours, _legend(title, rows)
     return [None] * len(values), ""
 
@@ -159,7 +164,7 @@ def structure_legend(classes: Iterable[tuple[int, str]]) -> str:
 #: what is the same keeps a pale grey so the changes stand out.
 DIFF_FILLS = {
     "added": "#a5d6a7",
-    "removed": "#ef9a9a",
+    "removed": "#f0a1a1",
     "changed": "#ffcc80",
     "same": "#f5f5f5",
 }
@@ -215,3 +220,51 @@ def _bytes(value: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GiB"
+
+
+#: The colours text is drawn in on the fills: labels (Graphviz's black), and the line of a box
+#: that holds summaries (style.css's --sg-badge; in the dark theme, labels' colour).
+LABEL_TEXT = "#000000"
+BADGE_TEXT = "#4e1c00"
+
+# What the tab's dark theme does to the drawing (style.css: `filter: invert(0.86)
+# hue-rotate(180deg)`), as the Filter Effects spec defines those functions, in sRGB as Chromium
+# applies them.
+DARK_INVERT = 0.86
+_HUE_ROTATE_180 = ((-0.574, 1.43, 0.144), (0.426, 0.43, 0.144), (0.426, 1.43, -0.856))
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    value = int(colour.lstrip("#"), 16)
+    return ((value >> 16) / 255, (value >> 8 & 0xFF) / 255, (value & 0xFF) / 255)
+
+
+def luminance(colour: str) -> float:
+    """WCAG's relative luminance of a ``#rrggbb`` colour.
+
+    >>> luminance("#ffffff"), luminance("#000000")
+    (1.0, 0.0)
+    """
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours, 1 to 21 (AA asks 4.5 of text).
+
+    >>> round(contrast("#000000", "#ffffff"), 1)
+    21.0
+    """
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def dark_theme(colour: str) -> str:
+    """The colour the tab's dark theme shows for ``colour``.
+
+    >>> dark_theme("#000000"), dark_theme("#ffffff")
+    ('#dbdbdb', '#242424')
+    """
+    inverted = [DARK_INVERT + c * (1 - 2 * DARK_INVERT) for c in _rgb(colour)]
+    rotated = [sum(m * c for m, c in zip(row, inverted, strict=True)) for row in _HUE_ROTATE_180]
+    return "#" + "".join(f"{round(min(max(c, 0.0), 1.0) * 255):02x}" for c in rotated)

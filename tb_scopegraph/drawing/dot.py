@@ -6,16 +6,19 @@ shows), so no name can break out of its DOT string or add markup to the SVG.
 
 from __future__ import annotations
 
+import html
+import itertools
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tb_scopegraph.drawing import auxiliary, labels, proportions
 from tb_scopegraph.drawing.colour import (
     DIFF_FILLS,
     SCHEMES,
     STRUCTURE_OTHER,
-    diff_legend,
     fills,
     structure_colour,
     structure_legend,
@@ -25,16 +28,12 @@ from tb_scopegraph.model import structure
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
-from tb_scopegraph.model.views import View
+from tb_scopegraph.model.layout import Box, Cluster, Layout
+from tb_scopegraph.model.views import WINDOW_HEIGHT, WINDOW_WIDTH, View
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 #: Beyond this many data edges into one box, the rest do not pull it close (weight 0).
 FAN_IN_RANKED = 6
-#: A box with more control edges than this in (or out) has them set aside, not drawn.
-CONTROL_HUB = 4
-#: A box with more data edges than this in (or out) has those from one open scope bundled.
-DATA_HUB = 8
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
 #: The class of a rolled series (box or frame) and of the block it shows for all.
@@ -42,6 +41,8 @@ ROLLED = "rolled"
 #: What marks how many blocks a rolled series holds (in every font the labels come to).
 TIMES = "\u00d7"
 _LOOP = "#00897b"
+#: The class of a box set apart from the main flow (`auxiliary`).
+AUXILIARY = "auxiliary"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
 #: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
@@ -173,12 +174,18 @@ def _lines(*parts: str) -> str:
     return "\\n".join(p for p in parts if p)
 
 
+def _note(text: str, escape) -> str:
+    """A mark's note (lines split by ``\\n``), each line escaped by ``escape``."""
+    return _lines(*(escape(line) for line in text.split("\n")))
+
+
 @dataclass(frozen=True)
 class Marks:
     """What a view shows beyond its boxes (a diff's statuses): per box, by index into the
-    layout's boxes, an extra class, a line under the label and lines in the tooltip; per open
-    group, by key, a fill, a class and a line under its title. Classes and fills come from a
-    fixed set (never from a graph); notes and tips are escaped like every other text."""
+    layout's boxes, an extra class, a note under the label (``\\n`` between its lines) and
+    lines in the tooltip; per open group, by key, a fill, a class and a note under its title.
+    Classes and fills come from a fixed set (never from a graph); notes and tips are escaped
+    like every other text."""
 
     box_classes: Sequence[str] = ()
     box_notes: Sequence[str] = ()
@@ -196,26 +203,32 @@ def to_dot(
     title: str = "",
     colour: str = "",
     badges: Mapping[tuple[str, str], int] | None = None,
+    width: int = WINDOW_WIDTH,
+    height: int = WINDOW_HEIGHT,
 ) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
     ``colour`` fills boxes by op type, device, compute time, memory or structure (see
     `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the
-    ops and groups that hold summaries.
+    ops and groups that hold summaries. ``width`` x ``height`` (CSS px) is the area the
+    drawing is shown in: it chooses the drawing's direction (`proportions`).
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
+    area = {"width": width, "height": height}
     if not colour:
-        return layout_to_dot(layout, title, badges=badges)
+        return layout_to_dot(layout, title, badges=badges, **area)
     if colour == "structure":
-        return _structure_dot(hierarchy, layout, title, badges)
+        return _structure_dot(hierarchy, layout, title, badges, **area)
     values = [hierarchy.measure(box, colour) for box in layout.boxes]
     box_fills, legend = fills(colour, values)
-    return layout_to_dot(layout, title, box_fills, legend, badges=badges)
+    return layout_to_dot(layout, title, box_fills, legend, badges=badges, **area)
 
 
-def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> str:
+def _structure_dot(
+    hierarchy: Hierarchy, layout: Layout, title: str, badges, width: int, height: int
+) -> str:
     """A view coloured by structure: closed blocks filled with their class's colour, open ones
     framed in it (an open group is never filled) with "1 of N identical" under their title."""
     found = structure.structures(hierarchy)
@@ -232,32 +245,51 @@ def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges) -> 
         notes[cluster.name] = f"1 of {len(found.block(gid).members)} identical"
     marks = Marks(cluster_pens=pens, cluster_notes=notes)
     return layout_to_dot(
-        layout, title, box_fills, structure_legend(classes), marks=marks, badges=badges
+        layout,
+        title,
+        box_fills,
+        structure_legend(classes),
+        marks=marks,
+        badges=badges,
+        width=width,
+        height=height,
     )
 
 
 def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
     """The DOT text of a view of a diff's union: each box filled by its status (added,
-    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``),
-    a changed op's tooltip saying what changed, and a legend with the whole diff's counts."""
+    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``,
+    and where inside a closed group they all lie: ``~9 in conv4_block3``) and the changes
+    elsewhere that mirror its own ("and 9 in train/gradients"), a changed
+    op's tooltip saying what changed, and a caption under the drawing naming both graphs
+    (``title``) with the whole diff's counts, so that a saved SVG or PNG says what it shows."""
     layout = diff.hierarchy.layout(view)
     fills_, classes, notes, tips = [], [], [], []
     for box in layout.boxes:
         status, counts = diff.box_status(box.kind, box.name)
         fills_.append(None if box.kind == MISSING else DIFF_FILLS[status])
         classes.append(f"diff-{status}")
-        notes.append(summary(counts) if counts is not None else "")
         lines = [status]
         if counts is not None and counts.differs:
             lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
         for change in diff.changes(box.name) if box.kind == OP else ():
             lines.append(f"{change.what}: {change.before} → {change.after}")
+        if counts is None:
+            notes.append("")
+        else:
+            mirrors = _mirror_lines(diff, box.name)
+            where = diff.where(box.name)
+            said = f"{summary(counts)} in {where}" if where else summary(counts)
+            notes.append("\n".join(filter(None, (said, *mirrors))))
+            lines.extend([f"all in {where}"] if where else [])
+            lines.extend(mirrors)
         tips.append(lines)
     cluster_fills, cluster_classes, cluster_notes = {}, {}, {}
     for cluster in layout.clusters:
         counts = diff.counts(cluster.name)
         cluster_classes[cluster.name] = f"diff-{counts.status}"
-        cluster_notes[cluster.name] = summary(counts)
+        mirrors = _mirror_lines(diff, cluster.name)
+        cluster_notes[cluster.name] = "\n".join(filter(None, (summary(counts), *mirrors)))
         if counts.status != SAME:
             cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
     marks = Marks(
@@ -268,7 +300,63 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
         cluster_classes=cluster_classes,
         cluster_notes=cluster_notes,
     )
-    return layout_to_dot(layout, title, fills_, diff_legend(diff.totals.as_dict()), marks)
+    caption = diff_caption(title, diff.totals.as_dict())
+    return layout_to_dot(layout, title, fills_, caption, marks)
+
+
+def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
+    """What a group's box says of mirrored changes: on a forward group, those elsewhere
+    that mirror its own ("and 9 in train/gradients"); on a gradient or optimizer group, how
+    many of its changes mirror which forward groups ("24 mirror layer3, layer4")."""
+    lines = []
+    elsewhere = diff.mirrored(key)
+    if elsewhere:
+        roots = list(elsewhere)
+        # The scope path they share: train for train/gradients and train/GradientDescent.
+        where = "/".join(os.path.commonprefix([root.split("/") for root in roots]))
+        if not where:
+            where = ", ".join(roots[:2]) + (" …" if len(roots) > 2 else "")
+        lines.append(f"and {sum(elsewhere.values()):,} in {where}")
+    count, forward = diff.mirroring(key)
+    if count:
+        shown = ", ".join(f.rsplit("/", 1)[-1] for f in forward[:MIRRORS_NAMED])
+        more = len(forward) - MIRRORS_NAMED
+        lines.append(f"{count:,} mirror {shown}" + (f" and {more:,} more" if more > 0 else ""))
+    return lines
+
+
+#: How many forward groups a gradient or optimizer group's box names as those it mirrors.
+MIRRORS_NAMED = 3
+
+
+def diff_caption(title: str, counts: Mapping[str, int]) -> str:
+    """The HTML label under a diff's drawing: the two graphs it compares (``title``, as
+    ``base → graph``), large, over one row of the statuses' fills with their op counts.
+
+    >>> "added: 3 ops" in diff_caption("a → b", {"added": 3, "removed": 0, "changed": 1})
+    True
+    """
+    cells = "".join(
+        f'<td bgcolor="{fill}" width="14" height="10"></td>'
+        f'<td align="left">{status}: {counts.get(status, 0):,} op'
+        f"{'s' * (counts.get(status, 0) != 1)}  </td>"
+        for status, fill in DIFF_FILLS.items()  # colours from colour.py's fixed set
+    )
+    heading = ""
+    if title:
+        text = _CONTROL.sub("\ufffd", title)
+        text = text if len(text) <= _CAPTION_CLIP else text[: _CAPTION_CLIP - 1] + "…"
+        heading = (
+            f'<tr><td colspan="{2 * len(DIFF_FILLS)}" align="left">'
+            f'<font point-size="14"><b>{html.escape(text, quote=True)}</b></font></td></tr>'
+        )
+    return (
+        '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'
+        f"{heading}<tr>{cells}</tr></table>>"
+    )
+
+
+_CAPTION_CLIP = 160
 
 
 # Open groups are large: paler than the boxes' fills.
@@ -282,23 +370,45 @@ def layout_to_dot(
     legend: str = "",
     marks: Marks | None = None,
     badges: Mapping[tuple[str, str], int] | None = None,
+    width: int = WINDOW_WIDTH,
+    height: int = WINDOW_HEIGHT,
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
-    come from `colour.fills` (or `colour.diff_legend`), ``marks`` from a diff; ``badges``
-    counts the summaries of ops ("op", name) and groups ("group", key)."""
+    come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
+    counts the summaries of ops ("op", name) and groups ("group", key). The drawing runs
+    top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
+    auxiliary boxes stand apart with stubs (`auxiliary`)."""
     marks = marks or Marks()
     badges = badges or {}
+    ids = [element_id(box.kind, box.name) for box in layout.boxes]
+    drawn, aside = auxiliary.set_aside(layout)
+    apart = auxiliary.arrange(layout, drawn)
+    merged = auxiliary.merge_hub_edges(layout, drawn)
+    lines = []
+    for i, box in enumerate(layout.boxes):
+        count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
+        if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
+            count += badges.get(("group", box.name), 0)
+        if box.kind == MISSING:
+            count = 0
+        fill = box_fills[i] if box_fills else None
+        # A stub is a line of the box's label, not an xlabel beside it: text outside the
+        # shape would widen the box's element, which the tab fits views and hovers on.
+        note = _lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
+        lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
+    direction = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
         label = f"label={quote(_text(title))} labelloc=t"
     out = [
         "digraph scopegraph {",
-        f'  graph [id="scopegraph" rankdir=TB nodesep=0.3 ranksep=0.45 fontname={quote(_FONT)} '
+        f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
+        f"ranksep={proportions.RANKSEP_IN[direction]} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
         f"tooltip={quote(_tip(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
-        f'  edge [fontname={quote(_FONT)} fontsize=8 color="#9e9e9e" fontcolor="#616161" '
+        f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
     by_cluster: dict[str | None, list[int]] = {}
@@ -307,9 +417,6 @@ def layout_to_dot(
     children: dict[str | None, list] = {}
     for cluster in layout.clusters:
         children.setdefault(cluster.parent, []).append(cluster)
-    ids = [element_id(box.kind, box.name) for box in layout.boxes]
-    drawn, aside = _set_aside(layout)
-
     # Depth-first without recursion: open scopes can nest thousands deep.
     stack: list = [("fill", None, "  ")]
     while stack:
@@ -321,8 +428,10 @@ def layout_to_dot(
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
             title, roll_tip = _rolled(item)
-            label = _lines(title, _ops(item.op_count), _text(note), badge)
-            tip = _lines(_tip(item.name), roll_tip, _tip(note), f"open {item.kind}: click to close")
+            label = _lines(title, _ops(item.op_count), _note(note, _text), badge)
+            tip = _lines(
+                _tip(item.name), roll_tip, _note(note, _tip), f"open {item.kind}: click to close"
+            )
             extra = (
                 marks.cluster_classes.get(item.name),
                 SUMMARIZED if badge else "",
@@ -344,19 +453,20 @@ def layout_to_dot(
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
-                fill = box_fills[i] if box_fills else None
-                box = layout.boxes[i]
-                count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
-                if box.kind == MISSING:
-                    count = 0
-                out.append(indent + _box(box, ids[i], aside.get(i), fill, marks, i, count))
+                out.append(indent + lines[i])
+            for aux, target in apart.pinned:
+                if layout.boxes[aux].cluster == item:
+                    out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
+            column = apart.columns.get(item, [])
+            for a, b in itertools.pairwise(column):
+                out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
-    merged = _merge_hub_edges(layout, drawn)
     fan_in: dict[int, int] = {}
+    said = labels.shapes_in(layout, drawn)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            out.append("  " + _edge(edge, n, ids, fan_in))
+            out.append("  " + _edge(edge, n, ids, fan_in, said))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
@@ -366,88 +476,41 @@ def layout_to_dot(
     return "\n".join(out) + "\n"
 
 
-def _merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
-    """Bundle the data edges between a hub and an open scope into one edge at its frame.
-
-    In a training graph every forward layer feeds the closed gradient box: hundreds of long
-    edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
-    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
-    """
+def _direction(
+    layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
+) -> str:
+    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`)."""
+    sizes = []
+    for line, box in zip(lines, layout.boxes, strict=True):
+        found = _LABEL.search(line)
+        text = found.group(1).split("\\n") if found else [box.label]
+        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING)))
+    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn]
     parent = {c.name: c.parent for c in layout.clusters}
-    by_name = {c.name: c for c in layout.clusters}
-
-    def path(key: str | None) -> list[str]:
-        keys = []
+    depth = 0
+    for key in parent:
+        d = 0
         while key is not None:
-            keys.append(key)
+            d += 1
             key = parent[key]
-        return keys[::-1]
-
-    merged: list[tuple[Edge, Cluster, bool]] = []
-    for at_tail in (True, False):
-        ends: dict[int, list[int]] = {}
-        for n in drawn:
-            edge = layout.edges[n]
-            if not edge.control and not edge.loop:
-                ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
-        for hub, members in ends.items():
-            if len(members) <= DATA_HUB:
-                continue
-            hub_path = path(layout.boxes[hub].cluster)
-            groups: dict[str, list[int]] = {}
-            for n in members:
-                edge = layout.edges[n]
-                far = path(layout.boxes[edge.src if at_tail else edge.dst].cluster)
-                common = 0
-                while common < min(len(far), len(hub_path)) and far[common] == hub_path[common]:
-                    common += 1
-                if common < len(far):
-                    groups.setdefault(far[common], []).append(n)
-            for key, group in groups.items():
-                if len(group) < 2:
-                    continue
-                drawn.difference_update(group)
-                edges = [layout.edges[n] for n in sorted(group)]
-                tensors = tuple(t for e in edges for t in e.tensors)[:8]
-                first = edges[-1]
-                bundle = Edge(
-                    src=first.src,
-                    dst=first.dst,
-                    control=False,
-                    count=sum(e.count for e in edges),
-                    tensors=tensors,
-                    tensor_count=sum(e.tensor_count for e in edges),
-                )
-                merged.append((bundle, by_name[key], at_tail))
-    return merged
+        depth = max(depth, d)
+    column = apart.columns.get(None, [])
+    return proportions.rankdir(sizes, edges, depth, width, height, column)
 
 
-def _set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
-    """Which edges to draw, and a note for each box whose control edges are set aside.
+_LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
 
-    Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
-    Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
-    nodes, they are left out of the drawing and counted on the hub instead.
-    """
-    ins: dict[int, int] = {}
-    outs: dict[int, int] = {}
-    for edge in layout.edges:
-        if edge.control:
-            ins[edge.dst] = ins.get(edge.dst, 0) + 1
-            outs[edge.src] = outs.get(edge.src, 0) + 1
-    hub_in = {b for b, n in ins.items() if n > CONTROL_HUB}
-    hub_out = {b for b, n in outs.items() if n > CONTROL_HUB}
-    drawn = set()
-    notes: dict[int, list[str]] = {}
-    for n, edge in enumerate(layout.edges):
-        if edge.control and (edge.dst in hub_in or edge.src in hub_out):
-            continue
-        drawn.add(n)
-    for b in hub_in:
-        notes.setdefault(b, []).append(f"+{ins[b]} control inputs")
-    for b in hub_out:
-        notes.setdefault(b, []).append(f"+{outs[b]} control outputs")
-    return drawn, {b: ", ".join(v) for b, v in notes.items()}
+
+def _stub(stub: tuple[list[str], list[str]]) -> str:
+    """A box's stubs as label text: the auxiliary boxes it feeds (``→ init``) and those
+    feeding it (``← save``)."""
+    outs, ins = stub
+    parts = []
+    if outs:
+        parts.append("\u2192 " + auxiliary.stub_label(outs))
+    if ins:
+        parts.append("\u2190 " + auxiliary.stub_label(ins))
+    return _text("  ".join(parts))
 
 
 _FONT = "Helvetica,Arial,sans-serif"
@@ -475,10 +538,12 @@ def _box(
 ) -> str:
     marks = marks or Marks()
     extra_class = marks.box_classes[index] if marks.box_classes else ""
-    mark = _text(marks.box_notes[index]) if marks.box_notes else ""
+    mark = _note(marks.box_notes[index], _text) if marks.box_notes else ""
     more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
     if box.kind == OP:
-        label = _lines(_text(box.op), _text(box.label))
+        # An auxiliary op's type is in its tooltip: its label stays short, as it stands apart.
+        kind_line = "" if box.aux else labels.op_type_line(box.label, box.op)
+        label = _lines(_text(box.label), _text(kind_line))
         tip = _lines(_tip(box.name), _tip(box.op))
     elif box.kind == MISSING:
         label = _lines("missing", _text(box.label))
@@ -493,14 +558,27 @@ def _box(
     label = _lines(label, mark)
     tip = _lines(tip, more_tip)
     classes = " ".join(filter(None, (box.kind, extra_class, ROLLED if box.rolled else "")))
+    style = _STYLE[box.kind]
+    if box.aux:
+        # Set apart from the main flow, as TensorBoard's auxiliary nodes: drawn lighter.
+        tip = _lines(tip, f"auxiliary ({box.aux}): set apart from the main flow")
+        classes = f"{classes} {AUXILIARY}"
+        style += _AUX_STYLE[box.kind == SCOPE]
     if summaries:
         label = _lines(label, _badge(summaries))
         tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
         classes = f"{classes} {SUMMARIZED}"
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
-        f"tooltip={quote(tip)} {_STYLE[box.kind]}{_fill(box, fill)}];"
+        f"tooltip={quote(tip)} {style}{_fill(box, fill)}];"
     )
+
+
+# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners).
+_AUX_STYLE = {
+    False: ' style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
+    True: ' style="rounded,filled,dashed" color="#9e9e9e" fillcolor="#f5f5f5"',
+}
 
 
 def _fill(box: Box, fill: str | None) -> str:
@@ -541,7 +619,9 @@ def _rolled(item: Box | Cluster) -> tuple[str, str]:
     )
 
 
-def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
+def _edge(
+    edge, n: int, ids: list[str], fan_in: dict[int, int], said: set[tuple[int, str]] = frozenset()
+) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.loop:
         # From one block of a rolled series to the next: drawn back up, and kept out of
@@ -567,8 +647,10 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         seen = fan_in[edge.dst] = fan_in.get(edge.dst, 0) + 1
         if seen > FAN_IN_RANKED:
             attrs.append("weight=0")
-        if edge.tensor_count == 1 and edge.tensors[0].shape:
-            label = edge.tensors[0].shape
+        if edge.tensor_count == 1:
+            shape = edge.tensors[0].shape
+            quiet = {(edge.src, shape), (edge.src, "*"), (edge.dst, "*")} & said
+            label = "" if quiet else labels.shape_label(shape)
         elif edge.tensor_count > 1:
             label = f"{edge.tensor_count} tensors"
         else:
@@ -576,7 +658,8 @@ def _edge(edge, n: int, ids: list[str], fan_in: dict[int, int]) -> str:
         if edge.count > 1:
             attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
     if label:
-        attrs.append(f"label={quote(_text(label))}")
+        # Placed once the boxes are: a ranked label would take a rank of its own.
+        attrs.append(f"xlabel={quote(_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
         tip.append(" ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p))

@@ -12,15 +12,15 @@ import hashlib
 import json
 import os
 import queue
-import struct
 import subprocess
 import sys
 import threading
-from collections import OrderedDict
-from concurrent.futures import Future
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
+from tb_scopegraph import caching
+from tb_scopegraph.drawing.stored import DrawingStore
 from tb_scopegraph.errors import RenderError, RenderTimeout
 
 FORMATS = ("svg", "png")
@@ -66,12 +66,12 @@ PRESETS = (
 #: make a full layout of a big view take seconds (measured: 643 edges, 1.0 s against 0.2 s).
 BIG_VIEW_EDGES = 400
 
-_LENGTH = struct.Struct("!Q")  # every frame: its length, then its bytes
 _TINY_DOT = b"digraph { a -> b }"
 
 
 class _Worker:
-    """One worker process speaking length-prefixed frames over its stdin and stdout."""
+    """One worker process: jobs and answers go as `multiprocessing.connection` messages over
+    its stdin and stdout."""
 
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -84,6 +84,11 @@ class _Worker:
             stderr=subprocess.DEVNULL,
             env=env,
         )
+        # The connections own copies of the pipes' ends.
+        self._to = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
+        self._from = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
         self.jobs = 0
 
     def run(self, dot: bytes, fmt: str, preset: Preset, timeout: float) -> tuple[bool, bytes]:
@@ -94,13 +99,10 @@ class _Worker:
             try:
                 attrs = dict(preset.graph_attrs)
                 job = {"format": fmt, "attrs": attrs, "cheap": preset.cheap_edges}
-                header = json.dumps(job).encode()
-                self.proc.stdin.write(_LENGTH.pack(len(header)) + header)
-                self.proc.stdin.write(_LENGTH.pack(len(dot)) + dot)
-                self.proc.stdin.flush()
-                status = _read_exactly(self.proc.stdout, 1)
-                (size,) = _LENGTH.unpack(_read_exactly(self.proc.stdout, _LENGTH.size))
-                result.append((status == b"+", _read_exactly(self.proc.stdout, size)))
+                self._to.send_bytes(json.dumps(job).encode())
+                self._to.send_bytes(dot)
+                answer = self._from.recv_bytes()  # a status byte, then the drawing or error
+                result.append((answer[:1] == b"+", answer[1:]))
             except (OSError, ValueError, EOFError) as error:
                 result.append(error)
 
@@ -108,8 +110,9 @@ class _Worker:
         thread.start()
         thread.join(timeout)
         if thread.is_alive():
-            self.kill()
+            self.proc.kill()  # its pipes close with it: the talk ends, then they are closed
             thread.join()
+            self.kill()
             raise TimeoutError
         self.jobs += 1
         if isinstance(result[0], Exception):
@@ -124,29 +127,19 @@ class _Worker:
         if self.alive():
             self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
+        for connection in (self._to, self._from):
             try:
-                pipe.close()
+                connection.close()
             except OSError:
                 pass
-
-
-def _read_exactly(stream, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
-        if not chunk:
-            raise EOFError("worker closed its output")
-        data += chunk
-    return bytes(data)
 
 
 class Renderer:
     """A pool of layout workers and a bounded cache of what they drew.
 
     At most ``workers`` layouts run at once; a request waits for a free worker within its
-    own time budget. The cache holds at most ``cache_bytes`` of drawings, least recently
-    used first out.
+    own time budget. The cache (`drawings`) holds at most ``cache_bytes`` of drawings, least
+    recently used first out; a drawing asked for while it is being made is laid out once.
     """
 
     def __init__(
@@ -156,9 +149,12 @@ class Renderer:
         cache_bytes: int = 64 << 20,
         recycle_after: int = 200,
         presets: tuple[Preset, ...] = PRESETS,
+        store: DrawingStore | None = None,
     ) -> None:
         self.timeout = timeout
         self.presets = presets
+        #: Drawings kept on disk, read before a layout and written after one (None: none).
+        self.store = store
         self.cache_bytes = cache_bytes
         self._recycle_after = recycle_after
         self._workers = workers
@@ -166,11 +162,16 @@ class Renderer:
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(workers):
             self._idle.put(None)  # started on first use
-        self._cache: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
-        self._cached = 0
+        self.drawings = caching.lru(cache_bytes, getsizeof=len)
         self._lock = threading.Lock()
-        self._pending: dict[tuple[bytes, str], Future] = {}
-        self.stats = {"hits": 0, "misses": 0, "shared": 0, "timeouts": 0, "fallbacks": 0}
+        self.stats = {
+            "hits": 0,
+            "misses": 0,
+            "shared": 0,
+            "stored": 0,
+            "timeouts": 0,
+            "fallbacks": 0,
+        }
 
     def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
         """The drawing of ``dot`` as ``fmt`` ("svg" or "png")."""
@@ -178,33 +179,31 @@ class Renderer:
             raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         data = dot.encode("utf-8")
         key = (hashlib.sha256(data).digest(), fmt)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                self.stats["hits"] += 1
-                return hit
-            # The same drawing asked for while it is being made waits for it: laid out once.
-            pending = self._pending.get(key)
-            owner = pending is None
-            if owner:
-                pending = self._pending[key] = Future()
-                self.stats["misses"] += 1
-            else:
-                self.stats["shared"] += 1
-        if not owner:
-            return pending.result()
+        budget = self.timeout if timeout is None else timeout
         try:
-            drawing = self._draw(data, fmt, self.timeout if timeout is None else timeout)
-            self._store(key, drawing)
-            pending.set_result(drawing)
-            return drawing
-        except BaseException as error:
-            pending.set_exception(error)
+            drawing, how = self.drawings.lookup(key, lambda: self._kept_or_drawn(data, fmt, budget))
+        except BaseException:
+            self._count("misses")
             raise
-        finally:
-            with self._lock:
-                self._pending.pop(key, None)
+        self._count({"hit": "hits", "shared": "shared", "miss": "misses"}[how])
+        return drawing
+
+    def _kept_or_drawn(self, dot: bytes, fmt: str, budget: float) -> bytes:
+        """The drawing from the disk store when it has it, else laid out (and stored)."""
+        store = self.store
+        if store is not None:
+            kept = store.get(dot, fmt)
+            if kept is not None:
+                self._count("stored")
+                return kept
+        drawing = self._draw(dot, fmt, budget)
+        if store is not None:
+            store.put(dot, fmt, drawing)
+        return drawing
+
+    def _count(self, stat: str) -> None:
+        with self._lock:
+            self.stats[stat] += 1
 
     def warm(self) -> None:
         """Start the workers now, in the background, each drawing a tiny graph: the first real
@@ -221,17 +220,6 @@ class Renderer:
             self._run(_TINY_DOT, "svg", self.presets[0], self.timeout)
         except (TimeoutError, OSError):
             pass  # the first real layout starts a worker again
-
-    def _store(self, key: tuple[bytes, str], drawing: bytes) -> None:
-        if len(drawing) > self.cache_bytes // 2:
-            return
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = drawing
-                self._cached += len(drawing)
-            while self._cached > self.cache_bytes:
-                _, old = self._cache.popitem(last=False)
-                self._cached -= len(old)
 
     def _draw(self, dot: bytes, fmt: str, budget: float) -> bytes:
         errors = []
@@ -302,7 +290,7 @@ def shared_renderer() -> Renderer:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Renderer()
+            _shared = Renderer(store=DrawingStore.from_environment())
         return _shared
 
 

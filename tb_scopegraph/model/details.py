@@ -248,6 +248,12 @@ def ancestors(model: GraphModel, name: str, kind: str | None = None) -> list[str
         gid = groups[held].parent
     else:
         raise NotFound(f"no node or scope {name!r} in this graph")
+    return _keys_above(model, gid)
+
+
+def _keys_above(model: GraphModel, gid: int) -> list[str]:
+    """The keys of group ``gid`` and the groups that hold it, outermost first."""
+    groups = model.groups
     keys = []
     while gid > ROOT:
         keys.append(groups[gid].key)
@@ -283,12 +289,16 @@ def search(
     scopes = len(index.scopes)
     for i in hits[:limit]:
         name = index.names[i]
+        # What to open to reveal the hit, from its index: by name, an op named like a scope
+        # would be taken for it, and a million ops' name table would be made to look it up.
         if i < scopes:
-            found.append({"name": name, "kind": SCOPE, "op": ""})
+            gid = index.scopes[i]
+            item = {"name": name, "kind": SCOPE, "op": ""}
+            item["reveal"] = _keys_above(model, model.groups[gid].parent)
         else:
             op = i - scopes
             kind = MISSING if model.is_missing(op) else OP
-            found.append({"name": name, "kind": kind, "op": model.op_types[op]})
-    for item in found:
-        item["reveal"] = ancestors(model, item["name"])
+            item = {"name": name, "kind": kind, "op": model.op_types[op]}
+            item["reveal"] = _keys_above(model, int(model.op_group[op]))
+        found.append(item)
     return found

@@ -5,6 +5,10 @@ inputs or its attributes differ (``_output_shapes`` and dtype attributes include
 layer shows as changed); its device is not compared. The union is one GraphDef, drawn with the
 same `Hierarchy` as any graph: the newer graph's ops in its order, then the ops only the base
 graph has. Scopes sum up what changed inside them, as ``+12 −3 ~4``.
+
+Changes that only echo another (a widened layer's gradients and updates, an optimizer's
+slots) are told apart by `tb_scopegraph.model.mirrors`: counted on the group they mirror ("and
+9 in train/gradients"), they never open a first view.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import dtype_of, format_attr, shape_of
-from tb_scopegraph.model.graph import OP
+from tb_scopegraph.model.graph import OP, ROOT
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.mirrors import Mirrors
 from tb_scopegraph.model.views import DEFAULT_MIN_OPS, MAX_NESTING, View
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 STATUSES = (ADDED, REMOVED, CHANGED, SAME)
 #: The default diff view opens scopes that hold changes while it stays at or under this many
-#: boxes.
-DIFF_BOXES = 60
+#: boxes. Measured in Chromium at 1,400 x 900 (bench/bench_readability.py) on the demo's
+#: comparison: its top level (15 boxes) draws labels 8.7 px (the smallest) and 10.8 px (the
+#: median) tall; with layer3 opened (30 boxes) the drawing is 1.4 times as tall, labels about
+#: 6 and 7.5 px: past about 20 boxes a diff is read only by zooming.
+DIFF_BOXES = 20
 _SIGNS = {ADDED: "+", REMOVED: "−", CHANGED: "~"}
 
 
@@ -118,13 +126,7 @@ class GraphDiff:
         self.status = status
         self.hierarchy = Hierarchy(union)
         self.totals = _count(status.values())
-        self._tree = self.hierarchy.tree()
-        self._op_counts: dict[str, int] = {}
-        stack = [self._tree]
-        while stack:
-            group = stack.pop()
-            self._op_counts[group["name"]] = group["op_count"]
-            stack.extend(group["children"])
+        self._op_counts = {g.key: g.op_count for g in self.hierarchy.graph.groups}
         self._groups: dict[str, dict[str, int]] = {}
         for name, what in status.items():
             if what == SAME:
@@ -132,6 +134,8 @@ class GraphDiff:
             for key in self.hierarchy.ancestors(name):
                 counts = self._groups.setdefault(key, dict.fromkeys(STATUSES, 0))
                 counts[what] += 1
+        differs = {key: sum(counts.values()) for key, counts in self._groups.items()}
+        self.mirrors = Mirrors(self.hierarchy, (n for n, w in status.items() if w != SAME), differs)
 
     def counts(self, key: str) -> Counts:
         """The statuses of the ops inside group ``key`` (its own op count gives the same)."""
@@ -142,6 +146,43 @@ class GraphDiff:
         differs = self._groups.get(key, {})
         same = self._op_counts[key] - sum(differs.values())
         return Counts(**{s: differs.get(s, 0) for s in (ADDED, REMOVED, CHANGED)}, same=same)
+
+    def own_changes(self, key: str) -> int:
+        """The ops inside group ``key`` that differ, leaving out those that mirror a forward
+        group's changes."""
+        return self._differs(key) - self.mirrors.mirroring(key)
+
+    def where(self, key: str) -> str:
+        """Where inside group ``key`` its changes all lie, when one subgroup (or a subgroup
+        of one) holds every one of them: its path below ``key`` (``conv4_block3_2_conv_1``),
+        so that the closed box of a group too big to open in a first view (more than
+        `DIFF_BOXES` boxes inside) can say which part changed. Empty for a smaller group,
+        when the changes are spread, or when some mirror changes elsewhere."""
+        groups = self.hierarchy.graph.groups
+        gid = self.hierarchy.graph.group_id(key)
+        total = self._differs(key)
+        if gid is None or not total or self.mirrors.mirroring(key):
+            return ""
+        if groups[gid].child_count <= DIFF_BOXES:
+            return ""
+        path = []
+        while True:
+            holding = [c for c in groups[gid].children if self._differs(groups[c].key)]
+            if len(holding) != 1 or self._differs(groups[holding[0]].key) != total:
+                break
+            gid = holding[0]
+            path.append(groups[gid].label)
+        return "/".join(path)
+
+    def mirrored(self, key: str) -> dict[str, int]:
+        """The changes elsewhere that mirror group ``key``'s, by the gradient or optimizer
+        scope that holds them (``{"train/gradients": 9}``), largest first."""
+        return self.mirrors.mirrored(key)
+
+    def mirroring(self, key: str) -> tuple[int, list[str]]:
+        """How many of group ``key``'s changes mirror other groups' changes, and which groups
+        (`Mirrors.mirrored_groups`)."""
+        return self.mirrors.mirroring(key), self.mirrors.mirrored_groups(key)
 
     def box_status(self, kind: str, name: str) -> tuple[str, Counts | None]:
         """The status of one visible box and, for a group, its counts."""
@@ -180,7 +221,8 @@ class GraphDiff:
         return found
 
     def details(self, name: str, kind: str | None = None) -> dict:
-        """A node's details in the union, with its status and, when changed, before/after."""
+        """A node's details in the union, with its status and, when changed, before/after;
+        a group's with its counts and its mirrored changes (`mirrored`, `mirroring`)."""
         found = self.hierarchy.details(name, kind=kind)
         if found["kind"] == OP:
             found["status"] = self.status[name]
@@ -200,6 +242,9 @@ class GraphDiff:
             counts = self.counts(name)
             found["status"] = counts.status
             found["diff"] = counts.as_dict()
+            count, forward = self.mirroring(name)
+            found["mirrored"] = self.mirrored(name)
+            found["mirroring"] = {"count": count, "groups": forward}
         return found
 
     def _describe_base_inputs(self, found: dict) -> None:
@@ -218,41 +263,40 @@ class GraphDiff:
                 entry["dtype"], entry["shape"] = "", ""
 
     def default_view(self) -> View:
-        """A view opened towards the changes: groups holding the most changed ops first.
+        """The first view of a diff: opened only down to the changes that matter.
 
-        A group whose ops were all added (or all removed) stays closed: its box says so.
-        Without any change, the union's own default view.
+        The shown group with the most changes of its own (mirrors left out) opens, then the
+        next, while the view stays at or under `DIFF_BOXES` boxes; the first that does not
+        fit ends it, so that a smaller change never opens while a larger one stays closed.
+        A group without changes of its own, one of fewer than `DEFAULT_MIN_OPS` ops, or one
+        whose ops were all added (or all removed) stays closed: its box says what changed
+        (and a group too big to open, where: `where`). A lone scope that holds the whole
+        model opens by the same rule: a diff's first view is one a person reads, never one
+        of hundreds of boxes. Without any change, the union's own first view.
         """
         if not self.totals.differs:
             return self.hierarchy.default_view(roll=False)
-        tree = self._tree
-        boxes = len(tree["children"]) + self._top_ops(tree)
-        opened: set[str] = set()
-        frontier = list(tree["children"])
+        groups = self.hierarchy.graph.groups
+        opened, boxes = {ROOT}, groups[ROOT].child_count
+        frontier = [c for g in opened for c in groups[g].children if c not in opened]
         while frontier:
-            frontier.sort(key=lambda g: -self._differs(g["name"]))
-            for i, group in enumerate(frontier):
-                counts = self.counts(group["name"])
-                grown = boxes + group["child_count"] - 1
-                if (
-                    counts.status == CHANGED
-                    and group["op_count"] >= DEFAULT_MIN_OPS
-                    and grown <= DIFF_BOXES
-                    and len(self.hierarchy.ancestors(group["name"])) < MAX_NESTING
-                ):
-                    opened.add(group["name"])
-                    boxes = grown
-                    frontier = frontier[:i] + frontier[i + 1 :] + group["children"]
-                    break
-            else:
+            gid = max(frontier, key=lambda g: (self.own_changes(groups[g].key), -g))
+            frontier.remove(gid)
+            group = groups[gid]
+            if not self.own_changes(group.key):
                 break
-        return self.hierarchy.view(open=opened, roll=False)
+            if self.counts(group.key).status != CHANGED or group.op_count < DEFAULT_MIN_OPS:
+                continue
+            grown = boxes + group.child_count - 1
+            if grown > DIFF_BOXES or group.nesting > MAX_NESTING:
+                break
+            opened.add(gid)
+            boxes = grown
+            frontier.extend(group.children)
+        return self.hierarchy.view(open=[groups[g].key for g in opened if g != ROOT], roll=False)
 
     def _differs(self, key: str) -> int:
         return sum(self._groups.get(key, {}).values())
-
-    def _top_ops(self, tree: dict) -> int:
-        return tree["child_count"] - len(tree["children"])
 
     def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
         """A view of the union, as `Hierarchy.view`, series never rolled: the blocks of one

@@ -14,6 +14,7 @@ named again here so that one import serves a front door.
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Iterable, Mapping
 
 from tensorboard.compat.proto import node_def_pb2
@@ -36,6 +37,7 @@ from tb_scopegraph.model.graph import (
     Group,
 )
 from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout, Tensor
+from tb_scopegraph.model.roles import Roles
 from tb_scopegraph.model.tree import MAX_CHILDREN, SERIES_MIN
 from tb_scopegraph.model.views import (
     DEFAULT_BOXES,
@@ -96,6 +98,8 @@ class Hierarchy:
         self.graph: GraphModel = tree.build(tree.read(graph_def, fast))
         self.op_count = self.graph.op_count
         self._details = Details(self.graph, stats)
+        #: What reading skipped or repaired (`reading.repair.GraphWarning`), set by the reader.
+        self.warnings: tuple = ()
 
     # -- views ----------------------------------------------------------------------------
 
@@ -110,10 +114,30 @@ class Hierarchy:
         series in ``unroll`` (``roll`` False: every series) drawn as series, not rolled."""
         return views.view(self.graph, open, depth, unroll, roll)
 
-    def default_view(self, roll: bool = True) -> View:
-        """A small view that tells something: lone scopes opened, then more while it is small;
-        series of identical blocks rolled (unless ``roll`` is False)."""
-        return views.default_view(self.graph, roll)
+    def default_view(
+        self,
+        width: int = views.WINDOW_WIDTH,
+        height: int = views.WINDOW_HEIGHT,
+        roll: bool = True,
+    ) -> View:
+        """A small view that shows the model in a drawing area of ``width`` x ``height`` px:
+        lone scopes opened, then the forward path while it is small and its drawing, as
+        estimated, shows labels of `views.READABLE_PX` or more (see `views`); series of identical
+        blocks rolled (unless ``roll`` is False)."""
+        # The estimate is the drawing's (box sizes, direction); imported here so that the
+        # model's modules do not import the drawing's.
+        from tb_scopegraph.drawing.proportions import layout_scale
+
+        def fits(view: View) -> bool:
+            scale = layout_scale(self.layout(view), width, height)
+            return scale * views.LABEL_PT >= views.READABLE_PX
+
+        return views.default_view(self.graph, width, height, self.roles, fits, roll)
+
+    @functools.cached_property
+    def roles(self) -> Roles:
+        """What each group is for: forward path, plumbing or auxiliary (`model.roles`)."""
+        return Roles(self.graph)
 
     def rolled(self, view: View) -> dict[str, str]:
         """The open series ``view`` draws rolled, each with the member it shows (by key)."""
@@ -127,7 +151,7 @@ class Hierarchy:
 
     def layout(self, view: View) -> Layout:
         """The clusters, boxes and bundled edges that ``view`` shows."""
-        return _layout.layout(self.graph, view)
+        return _layout.layout(self.graph, view, self.roles)
 
     # -- questions about names ------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """What one view shows: its frames, its boxes, and the graph's edges bundled between boxes.
 
-Every op is drawn by the visible box that holds it (itself, or the closed group it is in).
+Every op is drawn by the visible box that holds it (itself, or the closed group it is in; a
+closed scope of one op beside an op of its own name is drawn in that op's box).
 All op-to-op edges of one kind (data or control) between two visible boxes become one `Edge`
 that counts them and names the first few distinct tensors they carry; edges inside one box
 are not drawn, except an op's input from itself while that op is visible, and the edges from
@@ -16,6 +17,7 @@ import numpy as np
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.attrs import dtype_of, shape_of
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SERIES, GraphModel
+from tb_scopegraph.model.roles import Roles, folded_into, op_aux
 from tb_scopegraph.model.views import View
 from tb_scopegraph.model.views import opened as view_opened
 
@@ -35,6 +37,9 @@ class Box:
     op: str
     op_count: int
     cluster: str | None  # key of the open group it is drawn in; None at the top level
+    #: What sets it apart from the main flow (`roles.CONSTANT`, `SUMMARY`, `SINK`, `SAVE`),
+    #: or "" for a box of the main flow.
+    aux: str = ""
     #: A rolled series: how many blocks it holds; the member a rolled series shows: as many.
     rolled: int = 0
 
@@ -84,8 +89,10 @@ class Layout:
     edges: tuple[Edge, ...]
 
 
-def layout(model: GraphModel, view: View) -> Layout:
-    """The clusters, boxes and bundled edges that ``view`` shows."""
+def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
+    """The clusters, boxes and bundled edges that ``view`` shows; ``roles`` (made once per
+    graph) marks the auxiliary boxes."""
+    roles = roles or Roles(model)
     groups = model.groups
     opened, rolled = view_opened(model, view)
     n_ops = len(model.names)
@@ -120,8 +127,15 @@ def layout(model: GraphModel, view: View) -> Layout:
             continue
         where = None if g == ROOT else groups[g].key
         shows = rolled.get(g)
+        # A closed scope of one op beside an op of its name is drawn in that op's box.
+        into = {}
         for child in groups[g].children:
-            if child not in opened and shows in (None, child):
+            op = None if child in opened else folded_into(model, child)
+            if op is not None:
+                into[op] = 1 + groups[child].op_count
+                rep[rep == n_ops + child] = op
+        for child in groups[g].children:
+            if child not in opened and shows in (None, child) and folded_into(model, child) is None:
                 box_of[n_ops + child] = len(boxes)
                 group = groups[child]
                 boxes.append(
@@ -132,12 +146,16 @@ def layout(model: GraphModel, view: View) -> Layout:
                         "",
                         group.op_count,
                         where,
+                        roles.aux(child),
                         times.get(child, 0),
                     )
                 )
         for op in groups[g].ops:
             box_of[op] = len(boxes)
-            boxes.append(_op_box(model, op, where))
+            box = _op_box(model, op, where)
+            if op in into:
+                box = replace(box, op_count=into[op], aux=roles.op_aux(op))
+            boxes.append(box)
     edges = _bundle(model, rep, box_of, folding)
     return Layout(replace(view, boxes=len(boxes)), clusters, tuple(boxes), edges)
 
@@ -170,7 +188,8 @@ def _op_box(model: GraphModel, op: int, cluster: str | None) -> Box:
     label = name.rpartition("/")[2] if "/" in name else name
     if model.is_missing(op):
         return Box(MISSING, name, label, "", 0, cluster)
-    return Box(OP, name, label, model.op_types[op], 1, cluster)
+    op_type = model.op_types[op]
+    return Box(OP, name, label, op_type, 1, cluster, op_aux(op_type))
 
 
 def _bundle(

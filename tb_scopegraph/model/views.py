@@ -10,17 +10,29 @@ member, and counts as one box.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
+from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
 
-#: The default view opens groups while it stays at or under this many boxes: few enough that
-#: the demo's graphs are shown whole, or by their top, with labels 7.5-10 px tall in a
-#: 1,400 x 900 window; more boxes draw their labels too small to read and lay out slower.
-DEFAULT_BOXES = 30
+#: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
+#: window (in proportion to the area in others, never under `MIN_BOXES`): few enough that
+#: the demo's graphs are shown whole with labels of 10 px or more; more boxes draw their
+#: labels too small to read and lay out slower.
+DEFAULT_BOXES = 20
+MIN_BOXES = 8
+#: ... and opens a family only while its drawing (labels of `LABEL_PT` points) would show
+#: them at least this tall on screen (CSS px), by `Hierarchy.default_view`'s estimate: 10 px,
+#: and a tenth more for what the estimate leaves out (a summary badge is a line more per box).
+READABLE_PX = 11
+LABEL_PT = 10
+#: The drawing area of the tab in a 1,400 x 900 Chromium window (CSS px), which views and
+#: drawings are made for unless told the size of the area they are shown in.
+WINDOW_WIDTH = 1128
+WINDOW_HEIGHT = 818
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
 #: What tells numbered siblings apart (see `default_view`).
@@ -81,17 +93,34 @@ def view(
     return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, unrolled, roll)
 
 
-def default_view(model: GraphModel, roll: bool = True) -> View:
-    """A small view that tells something: lone scopes opened, then more while it is small."""
+def default_view(
+    model: GraphModel,
+    width: int = WINDOW_WIDTH,
+    height: int = WINDOW_HEIGHT,
+    roles: Roles | None = None,
+    fits: Callable[[View], bool] | None = None,
+    roll: bool = True,
+) -> View:
+    """A small view that shows the model: lone scopes opened, then its forward path; series
+    of identical blocks rolled (unless ``roll`` is False).
+
+    ``width`` x ``height`` (CSS px) is the area the drawing is shown in: the view stays at
+    about `DEFAULT_BOXES` boxes for 1,400 x 900, more or fewer in proportion to the area,
+    and, with ``fits``, opens a family only if ``fits`` says the view it makes still reads.
+    ``roles`` (made once per graph) tells forward groups from plumbing and auxiliary ones.
+    """
+    roles = roles or Roles(model)
     rolling = rolls.Rolling(model, frozenset(), roll)
     groups = model.groups
+    budget = box_budget(width, height)
     opened = {ROOT}
     boxes = groups[ROOT].child_count
     frontier = [ROOT]
-    # A scope that is the only group at its level is opened, whatever it holds.
+    # A scope that is the only group at its level (beside auxiliary ones: save, init,
+    # summaries) is opened, whatever it holds.
     while frontier:
         gid = frontier.pop()
-        subgroups = rolling.children(gid)
+        subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
         if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
             only = subgroups[0]
             grown = boxes + rolling.shows(only) - 1
@@ -99,32 +128,91 @@ def default_view(model: GraphModel, roll: bool = True) -> View:
                 opened.add(only)
                 boxes = grown
                 frontier.append(only)
-    # Then a level at a time, biggest first, while the view stays readable. Groups of a
-    # few ops read well as boxes; a level that does not fit whole is the last one opened.
-    # Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
-    # closed together, so that a repeat looks like the others.
+    # Then a level at a time, forward groups first and biggest first, while the view stays
+    # readable; plumbing (gradients, optimizer, loss, metrics) only when nothing else opens.
+    lone = set(opened)
+    for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
+        opened, boxes, candidates = _open_levels(
+            model, roles, rolling, set(lone), budget, allowed, fits
+        )
+        if candidates:
+            break
+    return _as_view(model, opened, rolling)
+
+
+def _as_view(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> View:
+    groups = model.groups
+    boxes = _box_count(model, opened, rolling.rolled(opened, opened))
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, roll=rolling.roll)
+
+
+def box_budget(width: int, height: int) -> int:
+    """How many boxes a first view shows in a drawing area of ``width`` x ``height`` px."""
+    area = max(width, 1) * max(height, 1)
+    return max(MIN_BOXES, round(DEFAULT_BOXES * area / (WINDOW_WIDTH * WINDOW_HEIGHT)))
+
+
+def _open_levels(
+    model: GraphModel,
+    roles: Roles,
+    rolling: rolls.Rolling,
+    opened: set[int],
+    budget: int,
+    allowed: tuple[str, ...],
+    fits: Callable[[View], bool] | None = None,
+) -> tuple[set[int], int, bool]:
+    """Open groups of the ``allowed`` roles a level at a time while the view stays within
+    ``budget`` boxes of the main flow (auxiliary boxes are drawn apart, and not counted);
+    the groups opened, the boxes shown, and whether any group was there to open (whether it
+    fitted or not).
+
+    Groups of a few ops read well as boxes; a level that does not fit whole is the last one
+    opened. Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
+    closed together, so that a repeat looks like the others. A rolled series shows one
+    block, and counts as one box."""
+    groups = model.groups
+
+    def main_children(g: int) -> int:
+        return 1 if rolling.shown_member(g, set()) is not None else roles.main_children(g)
+
+    boxes = _box_count(model, opened, rolling.rolled(opened, opened))
+    main = sum(main_children(g) for g in opened) - (len(opened) - 1)
+    order = {role: n for n, role in enumerate(allowed)}
     level = _visible_groups(model, opened, rolling)
+    candidates = False
     while level:
         nxt = []
         whole = True
+        families = []
         for family in _families(model, level):
             family = [
                 g
                 for g in family
-                if groups[g].op_count >= DEFAULT_MIN_OPS and groups[g].nesting <= MAX_NESTING
+                if groups[g].op_count >= DEFAULT_MIN_OPS
+                and groups[g].nesting <= MAX_NESTING
+                and roles.role(g) in order
+                and (roles.computing_children(g) >= 2 or _wrapper(model, g))
             ]
-            if not family:
-                continue
-            grown = boxes + sum(rolling.shows(g) - 1 for g in family)
-            if grown <= DEFAULT_BOXES:
+            if family:
+                families.append(family)
+        families.sort(key=lambda f: min(order[roles.role(g)] for g in f))
+        candidates = candidates or bool(families)
+        for family in families:
+            grown = main + sum(main_children(g) - 1 for g in family)
+            total = boxes + sum(rolling.shows(g) - 1 for g in family)
+            if (
+                grown <= budget
+                and total <= MAX_BOXES
+                and (fits is None or fits(_as_view(model, opened | set(family), rolling)))
+            ):
                 opened.update(family)
-                boxes = grown
+                main, boxes = grown, total
                 for g in family:
                     nxt.extend(rolling.children(g))
             else:
                 whole = False
         level = nxt if whole else []
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, roll=roll)
+    return opened, boxes, candidates
 
 
 def nesting(model: GraphModel, view: View) -> int:
@@ -166,16 +254,23 @@ def opened(model: GraphModel, view: View) -> tuple[set[int], dict[int, int]]:
 
 
 def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
-    """`level`'s groups by family, biggest first: siblings whose labels differ only in
-    their numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``; and as Keras numbers
-    its layers, ``dense``, ``dense_1``) are one family."""
+    """`level`'s groups by family, biggest first: groups whose keys differ only in their
+    numbers (``layer1``, ``layer2``; ``Block[0]``, ``Block[1]``; and as Keras numbers its
+    layers, ``dense``, ``dense_1``; ``layer1/MatMul`` and ``layer2/MatMul``) are one
+    family."""
     groups = model.groups
-    families: dict[tuple[int, str], list[int]] = {}
+    families: dict[str, list[int]] = {}
     for gid in level:
-        group = groups[gid]
-        pattern = _DIGITS.sub("#", group.label).removesuffix("_#")
-        families.setdefault((group.parent, pattern), []).append(gid)
+        pattern = _DIGITS.sub("#", groups[gid].key).replace("_#/", "/").removesuffix("_#")
+        families.setdefault(pattern, []).append(gid)
     return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
+
+
+def _wrapper(model: GraphModel, gid: int) -> bool:
+    """Whether a group only wraps another (PyTorch's ``ModuleList[blocks]`` around its
+    blocks): opening it shows what it holds."""
+    group = model.groups[gid]
+    return not group.ops and len(group.children) == 1
 
 
 def _visible_groups(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> list[int]:
@@ -215,4 +310,14 @@ def _box_count(model: GraphModel, opened: set[int], rolled: dict[int, int]) -> i
     """Boxes shown: an open group's children (one for a rolled series) in place of itself."""
     groups = model.groups
     shown = sum(1 if g in rolled else groups[g].child_count for g in opened)
-    return shown - (len(opened) - 1)
+    return (
+        shown - (len(opened) - 1) - sum(folds(model, g, opened) for g in opened if g not in rolled)
+    )
+
+
+def folds(model: GraphModel, gid: int, opened: set[int]) -> int:
+    """How many of open group ``gid``'s closed children are drawn in an op's box."""
+    groups = model.groups
+    return sum(
+        1 for c in groups[gid].children if c not in opened and folded_into(model, c) is not None
+    )

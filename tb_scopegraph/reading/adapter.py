@@ -8,12 +8,14 @@ torch.export, TFLite, HLO) is one more module and one more row there.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tensorboard.compat.proto import graph_pb2
 
+from tb_scopegraph.reading import repair
 from tb_scopegraph.reading.graph import Graph, GraphInfo, GraphRef
 
 KNOWN_VERSION = b"1"
@@ -47,10 +49,14 @@ class Format:
     local_only: bool = False  # stored only by `event_files`, never by TensorBoard
 
     def graph(self, data: bytes, ref: GraphRef, plugin_name: str, run_graph: RunGraph) -> Graph:
-        """The bytes stored at `ref` (under `plugin_name`) as a graph ready to draw."""
-        if self.load is None:
-            return Graph(self.parse(data))
-        return self.load(data, ref, plugin_name, run_graph)
+        """The bytes stored at `ref` (under `plugin_name`) as a graph ready to draw, with what
+        was skipped or repaired to read it (the run graph's too, for a profile) as warnings."""
+        with repair.collecting() as found:
+            if self.load is None:
+                graph = Graph(self.parse(data))
+            else:
+                graph = self.load(data, ref, plugin_name, run_graph)
+        return with_warnings(graph, found)
 
 
 @dataclass(frozen=True)
@@ -63,3 +69,9 @@ class FileFormat:
     kind: str
     match: Callable[[str], bool]
     open: Callable[[str], dict[GraphInfo, Graph]]
+
+
+def with_warnings(graph: Graph, found: repair.Found) -> Graph:
+    """`graph` with what a `repair.collecting()` block around its reading was told."""
+    warnings = found.warnings()
+    return dataclasses.replace(graph, warnings=graph.warnings + warnings) if warnings else graph

@@ -24,6 +24,9 @@ from google.protobuf import message
 from tensorboard.compat.proto import event_pb2
 from tensorboard.plugins.graph import metadata as graph_metadata
 
+from tb_scopegraph.errors import SourceError
+from tb_scopegraph.reading import storage
+
 # Where TensorBoard stores each kind of graph record (its graph plugin's metadata, and
 # dataclass_compat.py for the events), and the tag of a run graph.
 GRAPHS_PLUGIN = graph_metadata.PLUGIN_NAME
@@ -72,8 +75,17 @@ def read_records(path: str, warnings: list[str]) -> Iterator[Record]:
     Every record's length header is checked against its checksum before it is trusted. A
     damaged header, or a length running past the end of the file, is reported in `warnings`
     and reading resumes at the next offset holding a valid header. Payload checksums are
-    left to the caller (`Record.intact`), which checks the records it keeps.
+    left to the caller (`Record.intact`), which checks the records it keeps. A URL
+    (`storage`) is read whole; a local file is mapped into memory.
     """
+    if storage.is_url(path):
+        try:
+            data = storage.read_bytes(path)
+        except SourceError as e:  # it names the URL and why
+            warnings.append(str(e))
+            return
+        yield from _scan(path, data, len(data), warnings)
+        return
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -340,10 +352,9 @@ def _graph_values(event, first_metadata: dict) -> Iterator[tuple[str, str, list[
 def _runs(logdir: str) -> Iterator[tuple[str, list[str]]]:
     """(run name, event file paths in name order) for each folder holding event files."""
     found = []
-    for folder, dirs, files in os.walk(logdir):
-        dirs.sort()
+    for folder, files in storage.walk(logdir):
         events = sorted(name for name in files if is_event_file(name))
         if events:
-            run = os.path.relpath(folder, logdir).replace(os.sep, "/")
-            found.append((run, [os.path.join(folder, name) for name in events]))
+            run = storage.relative(folder, logdir)
+            found.append((run, [storage.join(folder, name) for name in events]))
     yield from sorted(found)

@@ -13,6 +13,8 @@ from typing import Any
 
 from tensorboard.compat.proto import graph_pb2
 
+from tb_scopegraph.reading.repair import NO_OP, report
+
 FUNCTION_LIBRARY = "__function_library__"
 """The top scope holding a GraphDef's library functions, as in TensorBoard's graph tab."""
 
@@ -92,10 +94,11 @@ def expand_function_library(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
         root += "_"
     signatures: dict[str, Any] = {}
     bodies: dict[str, _Body] = {}
-    for function in functions:
+    for index, function in enumerate(functions):
         name = function.signature.name
         if not name or name in bodies:
-            continue  # a nameless or repeated function: no call can tell it apart
+            report("bad_function", name or f"#{index}")  # no call can tell it apart
+            continue
         signatures[name] = function.signature
         bodies[name] = _lay_out(function, f"{root}/{name}", signatures)
     links: dict[str, list[str]] = {}
@@ -131,13 +134,23 @@ def _lay_out(function, scope: str, signatures: Mapping[str, Any]) -> _Body:
         for i, arg in enumerate(signature.input_arg)
     ]
     arg_names = {arg.name: name for name, arg, _, _ in args}
-    claimed = [claim(node.name) for node in function.node_def]
+    # As in a graph (`repair`): a nameless node is left out, one without an op drawn as such.
+    body = []
+    for index, node in enumerate(function.node_def):
+        if not node.name:
+            report("no_name", f"{signature.name}: #{index}")
+        else:
+            body.append(node)
+    claimed = [claim(node.name) for node in body]
     node_names: dict[str, str] = {}
     producers: dict[str, Any] = {}
-    for node, name in zip(function.node_def, claimed, strict=True):
+    for node, name in zip(body, claimed, strict=True):
         # Two nodes of one name (no valid function has them): inputs mean the first.
-        node_names.setdefault(node.name, name)
+        if node_names.setdefault(node.name, name) != name:
+            report("duplicate_name", name)
         producers.setdefault(node.name, node)
+        if not node.op:
+            report("no_op", name)
 
     def resolve(text: str) -> str:
         control = text.startswith("^")
@@ -158,7 +171,7 @@ def _lay_out(function, scope: str, signatures: Mapping[str, Any]) -> _Body:
 
     nodes = [
         (name, node, [resolve(text) for text in node.input])
-        for node, name in zip(function.node_def, claimed, strict=True)
+        for node, name in zip(body, claimed, strict=True)
     ]
     returns = []
     for i, arg in enumerate(signature.output_arg):
@@ -199,6 +212,7 @@ def _emit(graph: graph_pb2.GraphDef, body: _Body, links: Mapping[str, list[str]]
         node = graph.node.add()
         node.CopyFrom(source)
         node.name = name
+        node.op = node.op or NO_OP
         node.input[:] = inputs + links.get(name, [])
     for name, arg, index, source in body.returns:
         node = graph.node.add(name=name, op="_Retval", input=[] if source is None else [source])

@@ -12,6 +12,7 @@ from typing import TypedDict
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.model import _nodescan
+from tb_scopegraph.reading.repair import GraphWarning
 
 
 class NodeStats(TypedDict):
@@ -58,6 +59,8 @@ class Graph:
     # A plain GraphDef (a stored run graph, a binary graph file) is also read for drawing at
     # once (by the C reader): a Hierarchy built from this skips reading the bytes again.
     scanned: _nodescan.Graph | None = None
+    # What reading skipped or repaired to give this graph (`repair`), one per kind.
+    warnings: tuple[GraphWarning, ...] = ()
 
     @property
     def drawable(self) -> graph_pb2.GraphDef | _nodescan.Graph:

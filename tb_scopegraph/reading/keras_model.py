@@ -6,14 +6,13 @@ config into a GraphDef of one node per layer, which is drawn as the `conceptual`
 
 from __future__ import annotations
 
-import json
-
 from tensorboard.compat.proto import graph_pb2
 from tensorboard.plugins.graph import metadata as graph_metadata
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading.adapter import Format, known_version
-from tb_scopegraph.reading.graph_def import check_graph
+from tb_scopegraph.reading.depth import load_json
+from tb_scopegraph.reading.graph_def import repair_graph
 
 CONCEPTUAL = "conceptual"
 """A Keras model's layers, from the JSON config Keras' TensorBoard callback writes."""
@@ -26,14 +25,14 @@ def parse_keras_config(data: bytes) -> graph_pb2.GraphDef:
     from tensorboard.plugins.graph import keras_util
 
     try:
-        config = json.loads(data)
+        config = load_json(data, "Keras model config")
         graph = keras_util.keras_model_to_graph_def(config)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
         raise SourceError(f"not a Keras model config TensorBoard can read ({e!r})") from None
     for node in graph.node:
         # Layers have no op; their Keras class says what they are.
         node.op = node.op or node.attr["keras_class"].s.decode("utf-8", "replace") or "Layer"
-    check_graph(graph)
+    repair_graph(graph)
     return graph
 
 

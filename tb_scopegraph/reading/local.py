@@ -1,9 +1,10 @@
-"""Graphs at a local path for the command line and the notebook: a logdir, event file or model file.
+"""Graphs at a path or URL for the command line and the notebook: a logdir, event file, model file.
 
 A model file is opened by the first format in `formats.FILE_FORMATS` that matches its path;
 anything else is a logdir (or an event file standing for its folder), read through
 `local_provider`, a data provider over event files (`event_files`), so the same code in
-`data_provider` lists and reads graphs here and in TensorBoard.
+`data_provider` lists and reads graphs here and in TensorBoard. A URL (`s3://`, `gs://`, any
+fsspec URL) is read through `storage`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import NotFound, SourceError
-from tb_scopegraph.reading import event_files
+from tb_scopegraph.reading import event_files, storage
 from tb_scopegraph.reading.data_provider import blob_at_step, graph_blobs, list_graphs, load_graph
 from tb_scopegraph.reading.formats import FILE_FORMATS
 from tb_scopegraph.reading.graph import Graph, GraphInfo, GraphRef
@@ -24,19 +25,22 @@ from tb_scopegraph.reading.run_metadata import PROFILE
 
 
 def local_provider(logdir: str | os.PathLike[str]) -> tuple[Any, Any, str]:
-    """A data provider over a local logdir, read with `event_files`: `(provider, ctx, eid)`.
+    """A data provider over a logdir (path or URL), read by `event_files`: `(provider, ctx, eid)`.
 
     Runs are the folders holding event files, at any depth, named by their path relative
     to `logdir` ("." for the logdir itself). An event file's path stands for its folder.
     The provider's `warnings` list the damaged records it skipped. TensorFlow is not needed.
     """
-    logdir = os.path.expanduser(os.fspath(logdir))
-    if not os.path.exists(logdir):
+    logdir = os.fspath(logdir)
+    if not storage.is_url(logdir):
+        logdir = os.path.expanduser(logdir)
+    storage.forget_listings(logdir)
+    if not storage.exists(logdir):
         raise SourceError(f"no such file or directory: {logdir}")
-    if os.path.isfile(logdir):
-        if not event_files.is_event_file(os.path.basename(logdir)):
+    if storage.isfile(logdir):
+        if not event_files.is_event_file(storage.basename(logdir)):
             raise SourceError(f"not a logdir or an event file: {logdir}")
-        logdir = os.path.dirname(logdir) or "."
+        logdir = storage.dirname(logdir)
     provider = event_files.EventFileProvider(logdir)
     if not provider.runs:
         raise SourceError(f"no event files under {logdir}")

@@ -8,13 +8,14 @@ A `.meta` file (`graph_file`) and a SavedModel (`saved_model`) hold the same mes
 
 from __future__ import annotations
 
-from google.protobuf import message, unknown_fields
+from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import Format
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.depth import decode_message
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 
 META_GRAPH = "meta_graph"
 """A run's `meta_graph_def` (read from event files only: TensorBoard's providers drop it)."""
@@ -25,13 +26,10 @@ def parse_meta_graph(data: bytes) -> graph_pb2.GraphDef:
     """The GraphDef of a serialized MetaGraphDef, checked and finished; SourceError if not one."""
     from tensorboard.compat.proto import meta_graph_pb2
 
-    try:
-        meta_graph = meta_graph_pb2.MetaGraphDef.FromString(data)
-    except message.DecodeError as e:
-        raise SourceError(f"not a valid MetaGraphDef ({e})") from None
+    meta_graph = decode_message(meta_graph_pb2.MetaGraphDef, data, "MetaGraphDef")
     if len(unknown_fields.UnknownFieldSet(meta_graph)):
         raise SourceError("not a valid MetaGraphDef (unknown fields: another kind of protobuf?)")
-    check_graph(meta_graph.graph_def)
+    repair_graph(meta_graph.graph_def)
     return finish(meta_graph.graph_def)
 
 

@@ -10,13 +10,9 @@ from tb_scopegraph.model import _nodescan
 from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import Format, RunGraph
 from tb_scopegraph.reading.graph import Graph, GraphRef
-from tb_scopegraph.reading.graph_def import (
-    check_graph_nodes,
-    decode_graph_def,
-    finish,
-    parse_graph_def,
-)
+from tb_scopegraph.reading.graph_def import decode_or_salvage, finish, parse_graph_def
 from tb_scopegraph.reading.pytorch import is_pytorch_op
+from tb_scopegraph.reading.repair import repair_nodes
 
 RUN_GRAPH = "run_graph"
 """A run's whole GraphDef, as `FileWriter(graph=...)`, `tf.summary.graph` and PyTorch write it."""
@@ -26,15 +22,16 @@ GRAPHS_PLUGIN = event_files.GRAPHS_PLUGIN
 
 
 def read_run_graph(data: bytes) -> Graph:
-    """A stored GraphDef, checked, finished and, when it is plain (no function library, not
-    PyTorch's: nothing to finish), also read for drawing in the same go.
+    """A stored GraphDef, checked, repaired, finished and, when it is plain (no function
+    library, not PyTorch's, nothing to repair: nothing to finish), also read for drawing in
+    the same go.
 
     Checking every node's name through protobuf's objects costs twice the parse on a
     100k-op graph; the C reader gives the names and op types at once, and refuses (returns
-    None for) a graph with two nodes of one name, which the full check then explains.
+    None for) a graph with two nodes of one name, which the repair then handles.
     """
-    graph = decode_graph_def(data, check_nodes=False)
-    if not graph.library.function:
+    graph, salvaged = decode_or_salvage(data)
+    if not graph.library.function and not salvaged:
         scanned = _nodescan.scan_fast(data)
         if (
             scanned is not None
@@ -43,7 +40,7 @@ def read_run_graph(data: bytes) -> Graph:
             and not any(is_pytorch_op(op) for op in scanned.types)
         ):
             return Graph(graph, scanned=scanned)
-    check_graph_nodes(graph)
+    repair_nodes(graph)
     return Graph(finish(graph))
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from google.protobuf import message, unknown_fields
+from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 from tensorboard.plugins.graph import metadata as graph_metadata
 
 from tb_scopegraph.errors import SourceError
 from tb_scopegraph.reading import event_files
 from tb_scopegraph.reading.adapter import Format, RunGraph, known_version
+from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphRef, NodeStats
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.merge import merge_graph_defs
 
 OP_GRAPH = "op_graph"
@@ -37,10 +38,7 @@ TAGGED_RUN_METADATA_PLUGIN = event_files.TAGGED_RUN_METADATA_PLUGIN
 def _decode_run_metadata(data: bytes):
     from tensorboard.compat.proto import config_pb2
 
-    try:
-        run_metadata = config_pb2.RunMetadata.FromString(data)
-    except message.DecodeError as e:
-        raise SourceError(f"not a valid RunMetadata ({e})") from None
+    run_metadata = decode_message(config_pb2.RunMetadata, data, "RunMetadata")
     if len(unknown_fields.UnknownFieldSet(run_metadata)):
         raise SourceError("not a valid RunMetadata (unknown fields: another kind of protobuf?)")
     return run_metadata
@@ -61,7 +59,7 @@ def _parse_run_metadata(data: bytes) -> graph_pb2.GraphDef:
 
 def _merge_checked(graphs: list[graph_pb2.GraphDef]) -> graph_pb2.GraphDef:
     for graph in graphs:
-        check_graph(graph)
+        repair_graph(graph)
     return finish(merge_graph_defs(graphs))
 
 

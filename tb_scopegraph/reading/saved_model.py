@@ -9,13 +9,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from google.protobuf import message, unknown_fields
+from google.protobuf import unknown_fields
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph.errors import SourceError
-from tb_scopegraph.reading.adapter import FileFormat
+from tb_scopegraph.reading import repair, storage
+from tb_scopegraph.reading.adapter import FileFormat, with_warnings
+from tb_scopegraph.reading.depth import decode_message
 from tb_scopegraph.reading.graph import Graph, GraphInfo
-from tb_scopegraph.reading.graph_def import check_graph, finish
+from tb_scopegraph.reading.graph_def import finish, repair_graph
 from tb_scopegraph.reading.graph_file import parse_text, read_file
 
 SAVED_MODEL = "saved_model"
@@ -67,21 +69,20 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
     which `expand_function_library` turns into scopes.
     """
     path = os.fspath(path)
-    if os.path.isdir(path):
-        files = [os.path.join(path, name) for name in SAVED_MODEL_FILES]
-        found = [f for f in files if os.path.isfile(f)]
+    if storage.isdir(path):
+        files = [storage.join(path, name) for name in SAVED_MODEL_FILES]
+        found = [f for f in files if storage.isfile(f)]
         if not found:
             raise SourceError(f"no saved_model.pb in {path}")
         path = found[0]
     data = read_file(path)
-    saved_model = _saved_model_class()()
     if path.endswith(".pbtxt"):
-        parse_text(path, data, saved_model)
+        saved_model = parse_text(path, data, _saved_model_class()())
     else:
         try:
-            saved_model.ParseFromString(data)
-        except message.DecodeError as e:
-            raise SourceError(f"{path}: not a valid SavedModel ({e})") from None
+            saved_model = decode_message(_saved_model_class(), data, "SavedModel")
+        except SourceError as e:
+            raise type(e)(f"{path}: {e}") from None
     if len(unknown_fields.UnknownFieldSet(saved_model)) or not saved_model.meta_graphs:
         raise SourceError(f"{path}: not a valid SavedModel (no meta graph)")
     found_graphs: list[tuple[str, graph_pb2.GraphDef]] = []
@@ -90,7 +91,7 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
         if tags in (t for t, _ in found_graphs):
             tags = f"{tags}#{index}"
         try:
-            check_graph(meta_graph.graph_def)
+            repair_graph(meta_graph.graph_def)
         except SourceError as e:
             raise SourceError(f"{path}: meta graph {tags}: {e}") from None
         found_graphs.append((tags, finish(meta_graph.graph_def)))
@@ -100,20 +101,26 @@ def load_saved_model(path: str | os.PathLike[str]) -> list[tuple[str, graph_pb2.
 def is_saved_model(path: str | os.PathLike[str]) -> bool:
     """Whether `path` is a SavedModel folder or its `saved_model.pb`/`.pbtxt` file."""
     path = os.fspath(path)
-    if os.path.isdir(path):
-        return any(os.path.isfile(os.path.join(path, name)) for name in SAVED_MODEL_FILES)
-    return os.path.basename(path) in SAVED_MODEL_FILES
+    if storage.isdir(path):
+        return any(storage.isfile(storage.join(path, name)) for name in SAVED_MODEL_FILES)
+    return storage.basename(path) in SAVED_MODEL_FILES
 
 
 def open_saved_model(path: str) -> dict[GraphInfo, Graph]:
     """The meta graphs of a SavedModel, each listed under its tags, in a run named after
     the SavedModel's folder."""
-    name = os.path.basename(os.path.normpath(path))
-    if not os.path.isdir(path):
-        name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    name = storage.basename(path)
+    if not storage.isdir(path):
+        local = not storage.is_url(path)
+        name = storage.basename(
+            os.path.dirname(os.path.abspath(path)) if local else storage.dirname(path)
+        )
+    with repair.collecting() as found:
+        graphs = load_saved_model(path)
+    # What was repaired is told for the whole file: each meta graph shows it (most have one).
     return {
-        GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): Graph(graph)
-        for tags, graph in load_saved_model(path)
+        GraphInfo(name, SAVED_MODEL, tags, len(graph.node)): with_warnings(Graph(graph), found)
+        for tags, graph in graphs
     }
 
 

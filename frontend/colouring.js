@@ -1,0 +1,108 @@
+// The colour picker: what the boxes are filled by (the `colour` of a view), which colourings
+// the graph picked has data for (asked once per graph; one without is disabled, its reason said
+// under the picker), and the legend of the drawing on screen, in the sidebar.
+
+import {sameGraph} from './state.js';
+import * as views from './views.js';
+
+// The colourings a graph may have no data for (op types it always has; identical blocks are
+// looked for in whatever is open), and why a graph has none.
+const NEEDS_PROFILE = 'this graph has no profile (step stats)';
+const REASONS = {
+  device: 'no op of this graph names a device',
+  compute: NEEDS_PROFILE,
+  memory: NEEDS_PROFILE,
+};
+// The graph kinds that carry a profile.
+const PROFILED_KINDS = ['profile', 'run_metadata', 'tagged_run_metadata'];
+
+export class Colouring {
+  /**
+   * `state`: the tab's (see state.js); this part writes `colour`. `calls`: show(request,
+   * placement) draws the view on screen again, in the colouring picked.
+   */
+  constructor(state, ui, model, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.calls = calls;
+    this.known = new Map(); // graph key -> {colouring: reason it is disabled, or null}
+    this.labels = new Map(
+      [...ui.colourSelect.options].map((option) => [option.value, option.textContent])
+    );
+  }
+
+  wire() {
+    this.ui.colourSelect.addEventListener('change', () => this.pick(this.ui.colourSelect.value));
+  }
+
+  pick(colour) {
+    this.state.colour = colour;
+    this.ui.colourSelect.value = colour;
+    this.calls.show({open: [...this.state.open], depth: null}, {});
+  }
+
+  /**
+   * Disables the colourings `graph` has no data for, saying why; asks the server once per
+   * graph (the DOT text of its top level in that colouring, which has a legend only where some
+   * box has a value: groups sum up what they hold, so the top level has one if any op has).
+   */
+  async check(graph) {
+    const key = JSON.stringify([graph.run, graph.kind, graph.tag]);
+    let reasons = this.known.get(key);
+    if (!reasons) {
+      this.apply({}); // until it is known, nothing is disabled
+      const colourings = Object.keys(REASONS);
+      let found;
+      try {
+        found = await Promise.all(colourings.map((c) => this.model.hasColour(graph, c)));
+      } catch {
+        return; // Not known: every colouring stays on offer.
+      }
+      reasons = {};
+      colourings.forEach((colouring, i) => {
+        reasons[colouring] = found[i] ? null : REASONS[colouring];
+      });
+      this.known.set(key, reasons);
+    }
+    if (!sameGraph(graph, this.state.graph)) return;
+    this.apply(reasons, graph);
+    if (reasons[this.state.colour]) this.pick('');
+  }
+
+  /** Disables the colourings `reasons` names, and says why under the picker. */
+  apply(reasons, graph = null) {
+    const lines = new Map();
+    for (const option of this.ui.colourSelect.options) {
+      const reason = reasons[option.value] || null;
+      option.disabled = Boolean(reason);
+      const label = this.labels.get(option.value);
+      option.textContent = reason ? `${label}: no data` : label;
+      option.title = reason ? `${label}: ${reason}.` : '';
+      if (reason) lines.set(reason, [...(lines.get(reason) || []), label.replace(/ \(.*/, '')]);
+    }
+    const notes = [...lines].map(([reason, labels]) => {
+      let text = `${labels.join(', ')}: ${reason}`;
+      if (reason === NEEDS_PROFILE && graph) text += this.profileHint(graph);
+      return views.h('p', {class: 'sg-help sg-colour-why', text: text + '.'});
+    });
+    this.ui.colourWhy.replaceChildren(...notes);
+  }
+
+  /** Where a profile of `graph`'s run can be found, if the listing has one: ''. */
+  profileHint(graph) {
+    const profiled = this.state.graphs.find(
+      (g) => g.run === graph.run && PROFILED_KINDS.includes(g.kind) && !sameGraph(g, graph)
+    );
+    return profiled
+      ? `; its run's “${views.graphLabel({...profiled, op_count: null})}” has one`
+      : '';
+  }
+
+  /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
+  showLegend(svg) {
+    const rows = this.state.base ? [] : views.colourLegendRows(svg);
+    this.ui.colourLegend.replaceChildren(...rows);
+    this.ui.colourLegend.hidden = rows.length === 0;
+  }
+}

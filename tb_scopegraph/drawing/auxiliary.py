@@ -1,0 +1,202 @@
+"""Auxiliary boxes drawn apart from the main flow, with short stubs instead of long edges.
+
+TensorBoard's Graphs tab reads at a glance because it takes initialisers, save/restore,
+summaries and sinks such as ``init`` out of the main graph: each edge to one of them becomes a
+short stub on the box of the main flow, named after the auxiliary node, and the auxiliary nodes
+stand in a column of their own. Here, from a `Layout` whose boxes say what sets them apart
+(`Box.aux`, from `model.roles`):
+
+- an edge between a box of the main flow and an auxiliary box is not drawn: the main box gets
+  a stub (a short dashed line to the auxiliary box's name, beside it on its rank);
+- an edge between two auxiliary boxes (a constant into a summary) is not drawn either;
+- a constant joined to a single box of the main flow, in its own frame (the arguments a
+  PyTorch op reads) keeps its edges to it, and is pinned to that box's rank: the edge itself
+  is the stub (a summary or an initialiser pinned so beside a box gets its edges crossed by
+  the flow around it: it stands in the column instead);
+- the other auxiliary boxes of a frame stand in a column (chained by invisible edges).
+
+Edges are set apart too (`set_aside`, `merge_hub_edges`): control edges into or out of a hub,
+and many data edges between an open scope and one far box, bundled into one edge to its frame.
+
+Node details and the edges' tooltips still tell every connection; only the drawing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tb_scopegraph.model.layout import Cluster, Edge, Layout
+from tb_scopegraph.model.roles import CONSTANT
+
+#: A box with more control edges than this in (or out) has them set aside, not drawn.
+CONTROL_HUB = 4
+#: A box with more data edges than this in (or out) has those from one open scope bundled.
+DATA_HUB = 8
+#: A stub names at most this many auxiliary boxes, then "+N".
+STUB_NAMES = 2
+#: An auxiliary box with more control edges than this in (or out) has them counted on it
+#: instead of stubs: a ``NoOp`` waiting on every variable of a big model would put a stub on
+#: hundreds of boxes, each a rank constraint for Graphviz.
+STUB_HUB = 16
+
+
+@dataclass
+class Aside:
+    """How a layout's auxiliary boxes are drawn."""
+
+    #: Per main box: (names of the auxiliary boxes it feeds, of those feeding it).
+    stubs: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+    #: (auxiliary box, the main box it is joined to): drawn side by side on one rank.
+    pinned: list[tuple[int, int]] = field(default_factory=list)
+    #: Per frame (None: the top level), its auxiliary boxes standing in a column.
+    columns: dict[str | None, list[int]] = field(default_factory=dict)
+
+
+def arrange(layout: Layout, drawn: set[int]) -> Aside:
+    """Set a layout's auxiliary boxes apart; ``drawn`` (edge indexes) loses the edges that
+    stubs replace."""
+    boxes = layout.boxes
+    aside = Aside()
+    if not any(box.aux for box in boxes):
+        return aside
+    # An auxiliary box joined to a single main box in its own frame is pinned beside it.
+    near: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if edge.src == edge.dst:
+            continue
+        for a, b in ((edge.src, edge.dst), (edge.dst, edge.src)):
+            if boxes[a].aux and not boxes[b].aux:
+                near.setdefault(a, set()).add(b)
+    pinned = {}
+    for a, others in near.items():
+        (other,) = others if len(others) == 1 else (None,)
+        if other is not None and boxes[other].cluster == boxes[a].cluster:
+            if boxes[a].aux == CONSTANT:
+                pinned[a] = other
+    outs: dict[int, list[str]] = {}
+    ins: dict[int, list[str]] = {}
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        src, dst = boxes[edge.src], boxes[edge.dst]
+        if not (src.aux or dst.aux) or edge.src == edge.dst:  # a self-loop stays: it is news
+            continue
+        if pinned.get(edge.src) == edge.dst or pinned.get(edge.dst) == edge.src:
+            continue
+        drawn.discard(n)
+        if src.aux and dst.aux:
+            continue
+        if dst.aux:
+            _add(outs.setdefault(edge.src, []), dst.label)
+        else:
+            _add(ins.setdefault(edge.dst, []), src.label)
+    for b in outs.keys() | ins.keys():
+        aside.stubs[b] = (outs.get(b, []), ins.get(b, []))
+    aside.pinned = sorted(pinned.items())
+    for i, box in enumerate(boxes):
+        if box.aux and i not in pinned:
+            aside.columns.setdefault(box.cluster, []).append(i)
+    return aside
+
+
+def _add(names: list[str], name: str) -> None:
+    if name not in names:
+        names.append(name)
+
+
+def stub_label(names: list[str]) -> str:
+    """The text of a stub naming auxiliary boxes: the first few, then how many more.
+
+    >>> stub_label(["init"]), stub_label(["a", "b", "c", "d"])
+    ('init', 'a, b +2')
+    """
+    shown = ", ".join(names[:STUB_NAMES])
+    more = len(names) - STUB_NAMES
+    return f"{shown} +{more}" if more > 0 else shown
+
+
+def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
+    """Bundle the data edges between a hub and an open scope into one edge at its frame.
+
+    In a training graph every forward layer feeds the closed gradient box: hundreds of long
+    edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
+    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
+    """
+    parent = {c.name: c.parent for c in layout.clusters}
+    by_name = {c.name: c for c in layout.clusters}
+
+    def path(key: str | None) -> list[str]:
+        keys = []
+        while key is not None:
+            keys.append(key)
+            key = parent[key]
+        return keys[::-1]
+
+    merged: list[tuple[Edge, Cluster, bool]] = []
+    for at_tail in (True, False):
+        ends: dict[int, list[int]] = {}
+        for n in drawn:
+            edge = layout.edges[n]
+            if not edge.control and not edge.loop:
+                ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
+        for hub, members in ends.items():
+            if len(members) <= DATA_HUB:
+                continue
+            hub_path = path(layout.boxes[hub].cluster)
+            groups: dict[str, list[int]] = {}
+            for n in members:
+                edge = layout.edges[n]
+                far = path(layout.boxes[edge.src if at_tail else edge.dst].cluster)
+                common = 0
+                while common < min(len(far), len(hub_path)) and far[common] == hub_path[common]:
+                    common += 1
+                if common < len(far):
+                    groups.setdefault(far[common], []).append(n)
+            for key, group in groups.items():
+                if len(group) < 2:
+                    continue
+                drawn.difference_update(group)
+                edges = [layout.edges[n] for n in sorted(group)]
+                tensors = tuple(t for e in edges for t in e.tensors)[:8]
+                first = edges[-1]
+                bundle = Edge(
+                    src=first.src,
+                    dst=first.dst,
+                    control=False,
+                    count=sum(e.count for e in edges),
+                    tensors=tensors,
+                    tensor_count=sum(e.tensor_count for e in edges),
+                )
+                merged.append((bundle, by_name[key], at_tail))
+    return merged
+
+
+def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
+    """Which edges to draw, and a note for each box whose control edges are set aside.
+
+    Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
+    Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
+    nodes, they are left out of the drawing and counted on the hub instead.
+    """
+    ins: dict[int, int] = {}
+    outs: dict[int, int] = {}
+    for edge in layout.edges:
+        if edge.control:
+            ins[edge.dst] = ins.get(edge.dst, 0) + 1
+            outs[edge.src] = outs.get(edge.src, 0) + 1
+    # An auxiliary hub with a few edges (init) gets stubs on its boxes instead (`auxiliary`).
+    few = {b for b, box in enumerate(layout.boxes) if box.aux}
+    few -= {b for b, n in (*ins.items(), *outs.items()) if n > STUB_HUB}
+    hub_in = {b for b, n in ins.items() if n > CONTROL_HUB and b not in few}
+    hub_out = {b for b, n in outs.items() if n > CONTROL_HUB and b not in few}
+    drawn = set()
+    notes: dict[int, list[str]] = {}
+    for n, edge in enumerate(layout.edges):
+        if edge.control and (edge.dst in hub_in or edge.src in hub_out):
+            continue
+        drawn.add(n)
+    for b in hub_in:
+        notes.setdefault(b, []).append(f"+{ins[b]} control inputs")
+    for b in hub_out:
+        notes.setdefault(b, []).append(f"+{outs[b]} control outputs")
+    return drawn, {b: ", ".join(v) for b, v in notes.items()}

@@ -1,0 +1,160 @@
+"""Which way a view's drawing runs, from its shape and the window's: top-down or left-right.
+
+A browser shows a drawing scaled to fit its area (never above its natural size), so a label
+is as tall on screen as the drawing's scale allows. A long chain drawn top-down is a thin
+column whose scale is set by its height (the PyTorch demo: 8% of a 1,400 x 900 window's
+width, labels 7 px); drawn left to right it fills a wide window. Laying a view out twice to
+compare would double its cost, so its extent either way is estimated from the boxes and edges
+Graphviz will place, with dot's own rules: each box of a rank side by side, ranks one after
+the other, every open frame adding its margin and title band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+#: Graphviz units are points; the tab shows a drawing at most at 4/3 px per point.
+NATURAL_SCALE = 4 / 3
+#: Left-right is taken only when it shows labels this much larger than top-down: top-down
+#: reads like TensorBoard's and most model diagrams.
+PREFER_TOP_DOWN = 1.05
+# dot's settings as dot.py writes them (points): the space between ranks, between boxes of a
+# rank, a frame's margin, its title band, a box's margins and smallest size.
+#: Rank separation (inches) each way: left-right leaves room for a shape label ("[2,32]")
+#: between two boxes of a chain.
+RANKSEP_IN = {"TB": 0.35, "LR": 0.6}
+NODESEP = 0.3 * 72
+FRAME_MARGIN, FRAME_TITLE = 8.0, 28.0
+BOX_MARGIN_X, BOX_MARGIN_Y, BOX_MIN_W, BOX_MIN_H = 8.6, 2.9, 54.0, 21.6
+#: Average glyph width in Helvetica, as a share of the font size.
+GLYPH = 0.5
+LINE = 1.2
+#: Padding the tab keeps around a fitted drawing (px).
+FIT_PADDING = 24
+
+
+def box_size(lines: Sequence[str], fontsize: float, ellipse: bool) -> tuple[float, float]:
+    """A box's (width, height) in points for its label lines, as dot sizes it."""
+    w = max((len(line) for line in lines), default=0) * fontsize * GLYPH + 2 * BOX_MARGIN_X
+    h = max(len(lines), 1) * fontsize * LINE + 2 * BOX_MARGIN_Y
+    if ellipse:  # an ellipse around a text box is about sqrt(2) times as large
+        w, h = w * 1.41, h * 1.41
+    return max(w, BOX_MIN_W), max(h, BOX_MIN_H)
+
+
+def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
+    """Each of ``n`` boxes' rank: the longest path to it over ``edges`` (src, dst), with the
+    edges that close a cycle left out (Kahn's order; a box left in a cycle is taken as it
+    comes)."""
+    succ: list[list[int]] = [[] for _ in range(n)]
+    indeg = [0] * n
+    for s, d in edges:
+        if s != d:
+            succ[s].append(d)
+            indeg[d] += 1
+    rank = [0] * n
+    done = [False] * n
+    sources = [b for b in range(n) if not indeg[b]]
+    ready = list(sources)
+    left = n
+    nxt = 0
+    while left:
+        if not ready:
+            while done[nxt]:
+                nxt += 1
+            ready.append(nxt)  # in a cycle: its edges still unmet are the cycle's
+        b = ready.pop()
+        if done[b]:
+            continue
+        done[b] = True
+        left -= 1
+        for d in succ[b]:
+            if not done[d]:
+                rank[d] = max(rank[d], rank[b] + 1)
+                indeg[d] -= 1
+                if indeg[d] == 0:
+                    ready.append(d)
+    # dot draws a source (a constant, a variable) a rank above its first reader, not at the
+    # top: so does the estimate.
+    for b in sources:
+        if succ[b]:
+            rank[b] = max(0, min(rank[d] for d in succ[b]) - 1)
+    return rank
+
+
+def extent(
+    sizes: Sequence[tuple[float, float]],
+    rank: Sequence[int],
+    depth: int,
+    left_right: bool,
+    column: Sequence[int] = (),
+) -> tuple[float, float]:
+    """The drawing's (width, height) in points, laid out one way: boxes of a rank side by
+    side, ranks one after the other, ``depth`` nested frames around them, and the boxes of
+    ``column`` (set apart) one after another beside the rest."""
+    across: dict[int, float] = {}
+    along: dict[int, float] = {}
+    apart = set(column)
+    for b, (w, h) in enumerate(sizes):
+        if b in apart:
+            continue
+        a, s = (h, w) if left_right else (w, h)
+        across[rank[b]] = across.get(rank[b], -NODESEP) + a + NODESEP
+        along[rank[b]] = max(along.get(rank[b], 0.0), s)
+    ranksep = RANKSEP_IN["LR" if left_right else "TB"] * 72
+    length = sum(along.values()) + ranksep * max(len(along) - 1, 0)
+    breadth = max(across.values(), default=0.0)
+    if column:
+        run = sum((sizes[b][0] if left_right else sizes[b][1]) + ranksep for b in column)
+        side = max(sizes[b][1] if left_right else sizes[b][0] for b in column)
+        length = max(length, run - ranksep)
+        breadth += side + NODESEP
+    # A frame's title band is above its boxes whichever way the drawing runs.
+    width, height = (length, breadth) if left_right else (breadth, length)
+    return width + depth * 2 * FRAME_MARGIN, height + depth * (FRAME_TITLE + 2 * FRAME_MARGIN)
+
+
+def scale(size: tuple[float, float], width: int, height: int) -> float:
+    """The scale (px per point) at which the tab shows a drawing of ``size`` whole in an area
+    of ``width`` x ``height`` px."""
+    w, h = size
+    pad = min(FIT_PADDING, width / 8, height / 8)
+    return min((width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1), NATURAL_SCALE)
+
+
+def rankdir(
+    sizes: Sequence[tuple[float, float]],
+    edges: Iterable[tuple[int, int]],
+    depth: int,
+    width: int,
+    height: int,
+    column: Sequence[int] = (),
+) -> str:
+    """``"TB"`` or ``"LR"``: the direction in which a view shows its labels larger in an area
+    of ``width`` x ``height`` px (top-down unless left-right is clearly better)."""
+    rank = ranks(len(sizes), edges)
+    down = scale(extent(sizes, rank, depth, False, column), width, height)
+    across = scale(extent(sizes, rank, depth, True, column), width, height)
+    return "LR" if across > down * PREFER_TOP_DOWN else "TB"
+
+
+def layout_scale(layout, width: int, height: int) -> float:
+    """The scale at which a `Layout` would be shown whole, drawn the better way round: an
+    estimate from its boxes' labels (name, and type or op count) and its data edges, for
+    choosing a first view that reads without zooming (`Hierarchy.default_view`)."""
+    sizes = []
+    for box in layout.boxes:
+        lines = [box.label] if box.aux else [box.label, box.op or f"{box.op_count:,} ops"]
+        sizes.append(box_size(lines, 10, box.kind in ("op", "missing")))
+    edges = [(e.src, e.dst) for e in layout.edges if not e.control]
+    parent = {c.name: c.parent for c in layout.clusters}
+    depth = 0
+    for key in parent:
+        d = 0
+        while key is not None:
+            d, key = d + 1, parent[key]
+        depth = max(depth, d)
+    rank = ranks(len(sizes), edges)
+    return max(
+        scale(extent(sizes, rank, depth, left_right), width, height) for left_right in (False, True)
+    )

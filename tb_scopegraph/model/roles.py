@@ -1,0 +1,226 @@
+"""What each op and group is for: the model's forward path, training plumbing, or auxiliary.
+
+The first view shows the model, as TensorBoard's Graphs tab does on TF1 graphs, by telling
+three kinds of nodes apart:
+
+- **auxiliary** nodes, set apart from the main flow and drawn with short stubs instead of
+  long edges: constants (any op type holding ``Const``, as TensorBoard matches it: TF's
+  ``Const``, PyTorch's ``prim::Constant`` and ``prim::ListConstruct`` arguments), summaries
+  and their merge (``ScalarSummary``, ``MergeSummary`` …), sinks that only wait on others
+  (``NoOp``: ``init``, a training step's last op), and save/restore scopes. A group is
+  auxiliary when the op named like it is (``accuracy``, a ``ScalarSummary``, with its tag
+  inside), when its name says save or init, or when every op in it is auxiliary;
+- **plumbing** groups: gradients, optimizers, losses and metrics, told by their name
+  (``gradients``, ``gradient_tape``, ``adam``, ``train``, ``loss``, ``accuracy`` …) or by
+  their ops (half or more are gradient or update ops: ``ReluGrad``, ``ApplyAdam``);
+- **forward** groups: the others that hold parameters (variables, their reads, PyTorch's
+  ``prim::GetAttr``), the layers of the model. The rest is *neutral*.
+
+The first view opens forward groups first and plumbing only when nothing else is there to
+open; auxiliary groups are never opened on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from tb_scopegraph.model.graph import ROOT, SCOPE, GraphModel
+
+#: Auxiliary kinds of ops and groups ("" for a node of the main flow).
+CONSTANT, SUMMARY, SINK, SAVE = "constant", "summary", "sink", "save"
+#: Group roles, in the order the first view opens them; a variable's scope (its handle,
+#: initial value and reads) is never opened on its own, nor an auxiliary group.
+FORWARD, NEUTRAL, PLUMBING = "forward", "neutral", "plumbing"
+VARIABLE, AUXILIARY = "variable", "auxiliary"
+
+# Op categories, as small ints in per-op arrays.
+_PLAIN, _CONSTANT, _SUMMARY, _SINK, _PARAM, _TRAIN = range(6)
+_AUX_OF = {_CONSTANT: CONSTANT, _SUMMARY: SUMMARY, _SINK: SINK}
+
+# TensorBoard embeds every op type matching /Const/ (unanchored, so PyTorch's
+# prim::Constant and prim::ListConstruct too) and /^[a-zA-Z]+Summary$/ (and V2 writers).
+_CONST_TYPE = re.compile(r"Const")
+_SUMMARY_TYPE = re.compile(r"^[A-Za-z]+Summary(V\d+)?$")
+_PARAM_TYPES = frozenset(
+    {"VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "prim::GetAttr"}
+)
+_TRAIN_TYPE = re.compile(
+    r"Grad|Backprop|^(Resource)?(Sparse)?Apply|^Assign(Add|Sub)?(VariableOp)?$|BroadcastGradientArgs"
+)
+# Names of save and init scopes (TF1's Saver writes save, save_1, ...).
+# Names of save, restore and init scopes (TF1's Saver writes save, save_1, ...), and of the
+# initialisers TF and Keras put beside each variable.
+_SAVE_NAME = re.compile(
+    r"(?i)^(save|restore|init|init_all_tables|report_uninitialized_\w+|initializer|IsInitialized"
+    r"|truncated_normal|random_normal|random_uniform|\w+_initializer|zeros|ones)(_\d+)?$"
+)
+# Names of gradient, optimizer, loss and metric scopes as TF, Keras and common code write them.
+_PLUMBING_NAME = re.compile(
+    r"(?i)^(gradients?|gradient_tape|train|training|optimizer|\w*(sgd|adam|adagrad|adadelta"
+    r"|rmsprop|momentum|ftrl|lamb|nadam|adamax|gradientdescent)|\w*loss(es)?|\w*cross_?entropy"
+    r"|metrics?|evaluation|eval|accuracy|\w*_accuracy|precision|recall|auc|mean_\w*_error)(_\d+)?$"
+)
+
+
+def op_category(op_type: str) -> int:
+    """The category of an op type (see the module docstring)."""
+    if _SUMMARY_TYPE.match(op_type) or op_type in ("WriteSummary", "MergeSummary"):
+        return _SUMMARY
+    if _CONST_TYPE.search(op_type):
+        return _CONSTANT
+    if op_type == "NoOp":
+        return _SINK
+    if op_type in _PARAM_TYPES:
+        return _PARAM
+    if _TRAIN_TYPE.search(op_type):
+        return _TRAIN
+    return _PLAIN
+
+
+def op_aux(op_type: str) -> str:
+    """The auxiliary kind of an op of this type, or "" for an op of the main flow.
+
+    >>> [op_aux(t) for t in ("Const", "prim::ListConstruct", "MergeSummary", "NoOp", "MatMul")]
+    ['constant', 'constant', 'summary', 'sink', '']
+    """
+    return _AUX_OF.get(op_category(op_type), "")
+
+
+def folded_into(model: GraphModel, gid: int) -> int | None:
+    """The op whose box a closed scope is drawn in, or None. A scope beside an op of its own
+    name is that op's helpers: TF2's ``MatMul/ReadVariableOp`` beside ``MatMul``, a summary's
+    tag beside the summary, TF1's ``W/read`` and ``W/Initializer`` beside the variable ``W``,
+    the inner ops of ``truncated_normal`` beside its last op. TensorBoard draws each pair as
+    one box; so does this, as the op's box (its card is the op's; opening the scope by name,
+    search or depth shows what it holds)."""
+    group = model.groups[gid]
+    if group.kind != SCOPE:
+        return None
+    op = model.op_id(group.key)
+    if op is None or model.is_missing(op) or int(model.op_group[op]) != group.parent:
+        return None
+    return op
+
+
+class Roles:
+    """Per-group counts of each op category, and what they make of a group."""
+
+    def __init__(self, model: GraphModel) -> None:
+        self.model = model
+        groups = model.groups
+        n = len(groups)
+        types = model.op_types
+        # One look-up per op through a table of the distinct types (a regex per op would
+        # cost 100 ms on the 100k-op graph).
+        table = {t: op_category(t) for t in set(types)}
+        real = model.op_count
+        self.op_categories = np.fromiter(map(table.__getitem__, types), np.int8, len(types))
+        where = np.asarray(model.op_group[:real], dtype=np.int64)
+        counts = np.zeros((n, 6), dtype=np.int64)
+        np.add.at(counts, (where, self.op_categories[:real].astype(np.int64)), 1)
+        # Into the parents, deepest groups first, one nesting level at a time.
+        nesting = np.fromiter((g.nesting for g in groups), np.int64, n)
+        parent = np.fromiter((g.parent for g in groups), np.int64, n)
+        by_depth = np.argsort(nesting, kind="stable")
+        starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
+        for depth in range(len(starts) - 2, 0, -1):
+            at = by_depth[starts[depth] : starts[depth + 1]]
+            np.add.at(counts, parent[at], counts[at])
+        self.counts = counts
+        # Asked of a few groups per view, each more than once: kept once worked out (a dict
+        # written by several threads at once at worst works one out twice).
+        self._aux: dict[int, str] = {}
+        self._roles: dict[int, str] = {}
+
+    def aux(self, gid: int) -> str:
+        """The auxiliary kind of a group, or "" (see the module docstring)."""
+        found = self._aux.get(gid)
+        if found is None:
+            found = self._aux[gid] = self._aux_of(gid)
+        return found
+
+    def _aux_of(self, gid: int) -> str:
+        model = self.model
+        group = model.groups[gid]
+        if gid == ROOT:
+            return ""
+        op = model.op_id(group.key)
+        if op is not None and int(model.op_group[op]) in (gid, group.parent):
+            # The op of its name, inside it or beside it (``accuracy`` and ``accuracy/tags``).
+            kind = _AUX_OF.get(int(self.op_categories[op]), "")
+            if kind:
+                return kind
+        if group.kind == SCOPE and _SAVE_NAME.match(group.label):
+            return SAVE
+        row = self.counts[gid]
+        total = int(row.sum())
+        if total and int(row[_CONSTANT] + row[_SUMMARY] + row[_SINK]) == total:
+            return max(
+                ((int(row[c]), _AUX_OF[c]) for c in (_CONSTANT, _SUMMARY, _SINK)),
+            )[1]
+        return ""
+
+    def op_aux(self, op: int) -> str:
+        """The auxiliary kind of an op's box: its own, or `SAVE` when the scope drawn in it is
+        named as an initialiser's or a saver's."""
+        kind = _AUX_OF.get(int(self.op_categories[op]), "")
+        if not kind:
+            # The scope drawn in it holds the op's helpers (a While's constants and control
+            # sinks): only its name (an initialiser's: truncated_normal) makes the op apart.
+            model = self.model
+            gid = model.group_id(model.names[op])
+            if gid is not None and folded_into(model, gid) == op:
+                if _SAVE_NAME.match(model.groups[gid].label):
+                    kind = SAVE
+        return kind
+
+    def main_children(self, gid: int) -> int:
+        """How many of a group's direct children (subgroups and ops) are of the main flow:
+        the boxes it shows when open that are not set apart."""
+        model = self.model
+        group = model.groups[gid]
+        ops = sum(1 for op in group.ops if not self.op_aux(op))
+        subgroups = (g for g in group.children if folded_into(model, g) is None)
+        return ops + sum(1 for g in subgroups if not self.aux(g))
+
+    def computing_children(self, gid: int) -> int:
+        """How many of a group's direct children compute: neither auxiliary nor parameters.
+        A layer that holds its weights and one op (PyTorch's ``Linear``: ``weight``,
+        ``bias``, ``aten::linear``) shows nothing more open than closed."""
+        model = self.model
+        group = model.groups[gid]
+        cats = self.op_categories
+        ops = sum(1 for op in group.ops if not self.op_aux(op) and cats[op] != _PARAM)
+        subgroups = (g for g in group.children if folded_into(model, g) is None)
+        return ops + sum(1 for g in subgroups if self.role(g) not in (VARIABLE, AUXILIARY))
+
+    def role(self, gid: int) -> str:
+        """What the first view makes of a group: `FORWARD`, `NEUTRAL`, `PLUMBING`,
+        `VARIABLE` or `AUXILIARY`."""
+        found = self._roles.get(gid)
+        if found is None:
+            found = self._roles[gid] = self._role_of(gid)
+        return found
+
+    def _role_of(self, gid: int) -> str:
+        if self.aux(gid):
+            return AUXILIARY
+        model = self.model
+        group = model.groups[gid]
+        op = model.op_id(group.key)
+        if (
+            op is not None
+            and int(model.op_group[op]) in (gid, group.parent)
+            and self.op_categories[op] == _PARAM
+        ):
+            return VARIABLE
+        row = self.counts[gid]
+        if row[_PARAM] and int(row[_PARAM] + row[_CONSTANT] + row[_SUMMARY] + row[_SINK]) == int(
+            row.sum()
+        ):
+            return VARIABLE
+        if _PLUMBING_NAME.match(group.label) or 2 * int(row[_TRAIN]) >= max(int(row.sum()), 1):
+            return PLUMBING
+        return FORWARD if row[_PARAM] else NEUTRAL

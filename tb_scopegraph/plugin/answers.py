@@ -1,0 +1,108 @@
+"""The one shape of every route: parse the query, call an `*_impl`, answer; failures as JSON.
+
+A route method decorated with `route(mime)` takes (request, ctx, experiment) and returns the
+body (or an `Answer` when its type depends on the query). Every failure is answered as JSON
+`{"error": ...}` (with `"timeout": true` for a layout that ran out of time), never as a
+traceback: `tensorboard.errors` keep their status codes, the engine's errors get theirs
+(`failure`), and anything else is a 500 whose details go to the log only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tensorboard import errors as tb_errors
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.util import tb_logging
+from werkzeug import wrappers
+
+from tb_scopegraph.errors import (
+    InvalidQuery,
+    InvalidView,
+    NotFound,
+    RenderError,
+    RenderTimeout,
+    SourceError,
+)
+
+logger = tb_logging.get_logger()
+
+JSON = "application/json"
+DOT = "text/vnd.graphviz; charset=utf-8"
+SVG = "image/svg+xml"
+PNG = "image/png"
+# A drawing opened on its own (not through the tab) runs no script, whatever it holds.
+SVG_HEADERS = (("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),)
+# What a failure that is not the caller's says (the traceback goes to the log).
+INTERNAL_ERROR = "internal error"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A body with its own type, for a route whose type depends on the query."""
+
+    body: Any
+    mime: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def drawing(body: bytes, fmt: str) -> Answer:
+    """A view drawn as `fmt` ("svg", "png") or written as DOT ("dot"), with its type."""
+    if fmt == "png":
+        return Answer(body, PNG)
+    if fmt == "dot":
+        return Answer(body, DOT)
+    return Answer(body, SVG, SVG_HEADERS)
+
+
+def failure(e: Exception) -> tuple[int, str, bool]:
+    """The HTTP status, message and whether it is a layout time-out, for a route's failure."""
+    if isinstance(e, RenderTimeout):
+        return 503, str(e), True
+    if isinstance(e, NotFound):
+        return 404, str(e), False
+    if isinstance(e, (InvalidView, InvalidQuery)):
+        return 400, str(e), False
+    if isinstance(e, SourceError):
+        return 422, str(e), False
+    if isinstance(e, RenderError):
+        return 500, f"Graphviz could not draw this view: {e}", False
+    if isinstance(e, tb_errors.PublicError):
+        return e.http_code, str(e), False
+    return 500, INTERNAL_ERROR, False
+
+
+def route(mime: str | None = None, headers: tuple[tuple[str, str], ...] = ()) -> Callable:
+    """A route method answering its body as `mime` (or as the `Answer` it returns)."""
+
+    def decorate(method: Callable) -> Callable:
+        @wrappers.Request.application
+        @functools.wraps(method)
+        def serve(self, request):
+            try:
+                ctx = plugin_util.context(request.environ)
+                body = method(self, request, ctx, plugin_util.experiment_id(request.environ))
+            except Exception as e:
+                return _error(request, e)
+            if isinstance(body, Answer):
+                return http_util.Respond(request, body.body, body.mime, headers=list(body.headers))
+            return http_util.Respond(request, body, mime, headers=list(headers))
+
+        return serve
+
+    return decorate
+
+
+def _error(request, e: Exception):
+    code, message, timeout = failure(e)
+    if message is INTERNAL_ERROR:
+        logger.exception("scopegraph: %s failed", request.full_path)
+    body: dict[str, Any] = {"error": message}
+    if timeout:
+        body["timeout"] = True
+    headers = e.headers if isinstance(e, tb_errors.PublicError) else None
+    return http_util.Respond(request, body, JSON, code=code, headers=headers)

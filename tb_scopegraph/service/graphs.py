@@ -1,0 +1,268 @@
+"""The graphs a data provider holds, resolved and kept: (run, kind, tag, step) -> graph -> view.
+
+`GraphService` is what the plugin's routes stand on. It turns a query's run, kind, tag and step
+into one stored graph (asking the provider as rarely as a burst of requests allows), parses it
+once into a `Hierarchy` (kept while its blob is the latest), makes views, DOT and drawings of
+it, and does the same for the diff of two graphs. Every method takes TensorBoard's request
+context and experiment id first, and plain arguments after.
+"""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tensorboard import errors as tb_errors
+
+from tb_scopegraph.caching import Lookups, lru
+from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.errors import NotFound, RenderTimeout
+from tb_scopegraph.model import summaries
+from tb_scopegraph.model.diff import GraphDiff
+from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
+from tb_scopegraph.reading import data_provider, repair
+from tb_scopegraph.reading.graph import GraphRef
+from tb_scopegraph.service import search
+from tb_scopegraph.service.views import asked_view, diff_title, diff_view, title, what_to_close
+
+# Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
+GRAPH_CACHE_SIZE = 8
+# A diff holds the union of two graphs and the base's changed nodes: about one graph more.
+DIFF_CACHE_SIZE = 4
+DOT_CACHE_SIZE = 128
+DOT_CACHE_BYTES = 32 << 20
+# How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
+# search) asks the data provider once, and a new graph still shows within seconds.
+LOOKUP_TTL_SECONDS = 3.0
+# For how long after that a lookup still answers at once while it is made again in the
+# background. After a pause of a few seconds, TensorBoard's data server (the default one)
+# answered the second of two calls about 40 ms late: every step taken after looking at a
+# drawing for a while waited 10-60 ms on lookups, where a looked-up step takes 2 ms (see
+# bench/bench_idle.py). As long as TensorBoard's own page trusts what it shows between reloads.
+LOOKUP_STALE_SECONDS = 30.0
+
+
+class GraphService:
+    """The graphs of one data provider, with one set of caches for every route."""
+
+    def __init__(self, provider: Any):
+        self.provider = provider
+        self.graphs = lru(GRAPH_CACHE_SIZE)
+        self.diffs = lru(DIFF_CACHE_SIZE)
+        # At most DOT_CACHE_SIZE texts and DOT_CACHE_BYTES: each weighs at least its share.
+        share = DOT_CACHE_BYTES // DOT_CACHE_SIZE
+        self.dots = lru(DOT_CACHE_BYTES, getsizeof=lambda text: max(len(text), share))
+        # Lookups made again in the background, one at a time (see caching.Lookups).
+        self.refresh = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph-lookup")
+        lookups = functools.partial(
+            Lookups, LOOKUP_TTL_SECONDS, stale=LOOKUP_STALE_SECONDS, refresh=self.refresh
+        )
+        self.listings = lookups()
+        self.blobs = lookups()
+        # Summaries: a run's tags and what was read of them, trusted as briefly as a listing;
+        # tags linked to names once per graph and tag set.
+        self.summary_tags = lookups()
+        self.summary_reads = lookups()
+        self.links = lru(GRAPH_CACHE_SIZE)
+
+    # --- which graph ---
+
+    def list(self, ctx, experiment: str, stale_ok: bool = True, fresh: bool = False):
+        """Every graph in the experiment (`GraphInfo`, op counts left out); `stale_ok`:
+        as looked up a while ago (see LOOKUP_STALE_SECONDS), or False: within seconds."""
+
+        def list_now():
+            # Counting ops would read and parse every graph; counts come from the cache.
+            return data_provider.list_graphs(self.provider, ctx, experiment, op_counts=False)
+
+        if fresh:
+            self.listings.drop(experiment)
+        return self.listings.get(experiment, list_now, stale_ok)
+
+    def listing(self, ctx, experiment: str, stale_ok: bool = True) -> list[dict[str, Any]]:
+        """`list` as plain data: run, kind, tag and op count when the graph was parsed."""
+        listed = []
+        for g in self.list(ctx, experiment, stale_ok=stale_ok):
+            parsed = self.graphs.find((experiment, g.run, g.kind, g.tag))
+            op_count = parsed.op_count if parsed is not None else g.op_count
+            listed.append({"run": g.run, "kind": g.kind, "tag": g.tag, "op_count": op_count})
+        return listed
+
+    def resolve(self, ctx, experiment: str, run, kind, tag, stale_ok: bool = True):
+        """The one graph a (run, kind, tag) query names; kind and tag may be left out."""
+        if not run:
+            raise tb_errors.InvalidArgumentError('query parameter "run" is required')
+        graphs = [g for g in self.list(ctx, experiment, stale_ok=stale_ok) if g.run == run]
+        if not graphs:
+            # A run that appeared after the listing was cached.
+            graphs = [g for g in self.list(ctx, experiment, fresh=True) if g.run == run]
+        if not graphs:
+            raise tb_errors.NotFoundError(f"no graph in run {run!r}")
+        if kind:
+            graphs = [g for g in graphs if g.kind == kind]
+            if not graphs:
+                raise tb_errors.NotFoundError(f"run {run!r} has no graph of kind {kind!r}")
+        if tag:
+            graphs = [g for g in graphs if g.tag == tag]
+            if not graphs:
+                raise tb_errors.NotFoundError(f"run {run!r} has no graph tagged {tag!r}")
+        if len(graphs) > 1:
+            choices = ", ".join(f"kind={g.kind} tag={g.tag}" for g in graphs)
+            raise tb_errors.InvalidArgumentError(
+                f"run {run!r} has {len(graphs)} graphs; pick one with kind and tag ({choices})"
+            )
+        g = graphs[0]
+        return GraphRef(g.run, g.kind, g.tag)
+
+    def locate(self, ctx, experiment: str, run, kind, tag, step=None, stale_ok: bool = True):
+        """(cache key, ref, blob) of the graph a query names (the latest, or the one written
+        at `step`): the key changes with its blob. `stale_ok`: as for `list`."""
+        ref = self.resolve(ctx, experiment, run, kind, tag, stale_ok)
+        provider = self.provider
+        if step is None:
+            find = functools.partial(data_provider.latest_blob, provider, ctx, experiment, ref)
+        else:
+            find = functools.partial(
+                data_provider.blob_at_step, provider, ctx, experiment, ref, step
+            )
+        blob = self.blobs.get((experiment, ref, step), find, stale_ok)
+        # The wall time tells apart two graphs written at the same step (same blob key).
+        key = (experiment, ref.run, ref.kind, ref.tag, blob.blob_key, blob.wall_time)
+        return key, ref, blob
+
+    def steps(self, ctx, experiment: str, run, kind=None, tag=None) -> list[dict]:
+        """Every stored graph of one (run, kind, tag), oldest first: its step and wall time.
+        The providers keep the last 10 by default."""
+        ref = self.resolve(ctx, experiment, run, kind, tag)
+        blobs = data_provider.graph_blobs(self.provider, ctx, experiment, ref)
+        return [{"step": b.step, "wall_time": b.wall_time} for b in blobs]
+
+    # --- the graph, its views, its drawings ---
+
+    def hierarchy(self, ctx, experiment: str, run, kind, tag) -> tuple[tuple, Hierarchy]:
+        """The parsed graph and its cache key, read from the provider only when its blob changed."""
+        key, ref, blob = self.locate(ctx, experiment, run, kind, tag)
+
+        def load() -> Hierarchy:
+            # A profile is drawn on its run's graph, read beside the profile's own blob.
+            graph = data_provider.load_graph(self.provider, ctx, experiment, ref, blob)
+            hierarchy = Hierarchy(graph.drawable, stats=graph.stats)
+            hierarchy.warnings = repair.warnings_of(graph.warnings, hierarchy.graph)
+            del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
+            release_memory()
+            return hierarchy
+
+        # A newer blob for the same graph replaces the parsed old one.
+        return key, self.graphs.get(key, load, replaces=key[:4])
+
+    def view(self, ctx, experiment, run, kind, tag, open_=(), depth=None):
+        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`)."""
+        key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
+        return key, hierarchy, asked_view(hierarchy, open_ or None, depth)
+
+    def dot(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""):
+        """The view as DOT text, cached per graph, view, colouring and summaries' badges."""
+        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+        links = self.summary_links(ctx, experiment, key, hierarchy)
+        return self.dots.get(
+            (key, view, colour, links.fingerprint),
+            lambda: dot.to_dot(hierarchy, view, colour=colour, badges=links.badges()),
+        )
+
+    def image(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
+    ) -> bytes:
+        """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
+        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour)
+        try:
+            return render.render(text, fmt=fmt)
+        except RenderTimeout as e:
+            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+            raise _with_advice(e, hierarchy, view) from None
+
+    def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
+        """Ops and groups whose names match, each with the groups to open to reveal it."""
+        hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)[1]
+        return hierarchy.search(q, regex=regex, limit=limit, match=search.match)
+
+    # --- summaries linked to the graph ---
+
+    def summary_links(self, ctx, experiment: str, key: tuple, hierarchy: Hierarchy):
+        """The run's summary tags linked to the graph's names (a few seconds old at most)."""
+        run = key[1]
+        tags = self.summary_tags.get(
+            (experiment, run),
+            lambda: summaries.list_tags(self.provider, ctx, experiment, run),
+        )
+        listing = tuple(sorted(tags.items()))
+        return self.links.get(
+            (key, listing), lambda: summaries.link(hierarchy, tags), replaces=(key,)
+        )
+
+    def summary_values(self, ctx, experiment: str, key: tuple, links, tags) -> dict:
+        """The latest values of summary `tags` of the graph at `key` (as briefly trusted as a
+        listing)."""
+        run = key[1]
+
+        def read():
+            return summaries.read(self.provider, ctx, experiment, run, links, tags)
+
+        return self.summary_reads.get((experiment, run, links.fingerprint, tags), read)
+
+    # --- the diff of two graphs ---
+
+    def diff(self, ctx, experiment, graph, base) -> tuple[tuple, GraphDiff]:
+        """The diff of two graphs, each (run, kind, tag, step), and its cache key; made again
+        when either blob changed."""
+        new_key, new_ref, new_blob = self.locate(ctx, experiment, *graph)
+        try:
+            base_key, base_ref, base_blob = self.locate(ctx, experiment, *base)
+        except (NotFound, tb_errors.NotFoundError) as e:
+            # Said so the tab can tell a vanished base (offer to stop comparing) from the rest.
+            raise NotFound(f"base graph: {e}") from None
+        if base_key == new_key:
+            raise tb_errors.InvalidArgumentError(
+                "the base graph and the graph are the same graph (same run, kind, tag and "
+                "step): pick another base_run, base_kind, base_tag or base_step"
+            )
+        key = ("diff", base_key, new_key)
+
+        def load() -> GraphDiff:
+            provider = self.provider
+            before = data_provider.load_graph(provider, ctx, experiment, base_ref, base_blob)
+            after = data_provider.load_graph(provider, ctx, experiment, new_ref, new_blob)
+            diff = GraphDiff(before.graph_def, after.graph_def)
+            del before, after
+            release_memory()
+            return diff
+
+        return key, self.diffs.get(key, load)
+
+    def diff_view(self, ctx, experiment, graph, base, open_=(), depth=None):
+        """(key, diff, view): no `open` and no `depth` opens the scopes holding changes."""
+        key, diff = self.diff(ctx, experiment, graph, base)
+        return key, diff, diff_view(diff, open_, depth)
+
+    def diff_dot(self, ctx, experiment, graph, base, open_=(), depth=None) -> str:
+        """A diff view as DOT text, titled "base → graph", cached per pair of graphs and view."""
+        key, diff, view = self.diff_view(ctx, experiment, graph, base, open_, depth)
+        # The sides as resolved (kind and tag filled in), with the steps asked for.
+        (_, *base_named), (_, *new_named) = key[1][:4], key[2][:4]
+        named = diff_title(title(*base_named, base[3]), title(*new_named, graph[3]))
+        return self.dots.get((key, view), lambda: dot.diff_to_dot(diff, view, named))
+
+    def diff_image(self, ctx, experiment, graph, base, open_=(), depth=None, fmt="svg") -> bytes:
+        """A diff view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
+        text = self.diff_dot(ctx, experiment, graph, base, open_, depth)
+        try:
+            return render.render(text, fmt=fmt)
+        except RenderTimeout as e:
+            _, diff, view = self.diff_view(ctx, experiment, graph, base, open_, depth)
+            raise _with_advice(e, diff.hierarchy, view) from None
+
+
+def _with_advice(e: RenderTimeout, hierarchy: Hierarchy, view: View) -> RenderTimeout:
+    """The renderer says "close some scopes"; only the service knows which ones."""
+    which = f"close some scopes ({what_to_close(hierarchy, view)})"
+    return RenderTimeout(str(e).replace("close some scopes", which, 1))

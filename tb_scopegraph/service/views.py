@@ -1,0 +1,117 @@
+"""The one rule for which view of a graph a front door shows, and for the title it bears.
+
+Every front door (the plugin's routes, the command line, the notebook) asks for a view the same
+way: open scopes and a depth, or neither for the graph's default view. Names come in two forms:
+as the tab sends them (the set of open groups, exactly, where a group under a closed one stays
+remembered but hidden) or as a person types them (`layer1/` is the scope `layer1`, and opening
+a scope opens the scopes around it, so that it shows).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tb_scopegraph.errors import InvalidView
+from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View
+from tb_scopegraph.reading.graph_file import FILE_GRAPH
+from tb_scopegraph.reading.meta_graph import META_GRAPH
+from tb_scopegraph.reading.run_graph import RUN_GRAPH
+
+if TYPE_CHECKING:
+    from tb_scopegraph.model.diff import GraphDiff
+
+#: Kinds whose graph is the run's (or the file's) one graph: their title is the run alone.
+PLAIN_KINDS = (RUN_GRAPH, META_GRAPH, FILE_GRAPH)
+
+
+def scope_key(name: str) -> str:
+    """A scope's name as a person types it: "layer1/" means the scope "layer1"."""
+    return name.rstrip("/") or name
+
+
+def asked_view(
+    hierarchy: Hierarchy,
+    open: Iterable[str] | None = None,
+    depth: int | None = None,
+    *,
+    typed: bool = False,
+) -> View:
+    """The view a front door asks for: no `open` and no `depth` is the default view; else the
+    view with those groups open (and, with `depth`, every group that deep). `typed`: names as
+    a person types them (see the module's docstring). A view that nests groups deeper than a
+    drawing can take is refused (InvalidView)."""
+    if open is None and depth is None:
+        return hierarchy.default_view()
+    keys = list(open or ())
+    if typed:
+        wanted = {scope_key(name) for name in keys}
+        for key in list(wanted):
+            wanted |= hierarchy.reveal(key)  # a scope shows when its parents are open
+        keys = list(wanted)
+    view = hierarchy.view(open=keys, depth=depth)
+    nesting = hierarchy.nesting(view)
+    if nesting > MAX_NESTING:
+        raise InvalidView(
+            f"this view opens groups {nesting} deep, more than the {MAX_NESTING} a drawing "
+            "can take; close the innermost ones"
+        )
+    return view
+
+
+def diff_view(
+    diff: GraphDiff,
+    open: Iterable[str] | None = None,
+    depth: int | None = None,
+    *,
+    typed: bool = False,
+) -> View:
+    """The view of a diff a front door asks for: as `asked_view`, but with neither `open` nor
+    `depth`, the scopes holding changes opened (`GraphDiff.default_view`)."""
+    if not open and depth is None:
+        return diff.default_view()
+    return asked_view(diff.hierarchy, open, depth, typed=typed)
+
+
+def title(
+    run: str,
+    kind: str | None,
+    tag: str | None,
+    step: int | None = None,
+    path: str | os.PathLike[str] | None = None,
+) -> str:
+    """What a drawing is called: the run; with its tag (or, for a tag of ours such as
+    ``__run_graph__``, its kind) unless the graph is a run's or a file's plain graph; and the
+    step when given. Run "." (a logdir's own folder, or a file) is named after `path`."""
+    if run == "." and path is not None:
+        run = os.path.basename(os.path.normpath(path)) or os.fspath(path)
+    if kind in PLAIN_KINDS:
+        named = run
+    elif tag and not tag.startswith("__"):
+        named = f"{run} · {tag}"
+    elif kind:
+        named = f"{run} · {kind}"
+    else:
+        named = run
+    return named if step is None else f"{named} @ step {step}"
+
+
+def diff_title(base: str, graph: str) -> str:
+    """What the drawing of a diff is called: the base's title, an arrow, the graph's."""
+    return f"{base} → {graph}"
+
+
+def what_to_close(hierarchy: Hierarchy, view: View) -> str:
+    """Advice for a view too slow to draw: the open groups that show the most boxes."""
+    if not view.open:
+        return f"none is open: the top level alone shows {view.boxes} boxes"
+    inside = collections.Counter(box.cluster for box in hierarchy.layout(view).boxes)
+    inside.pop(None, None)
+    largest = ", ".join(f"{_clip(key)!r} shows {n}" for key, n in inside.most_common(3))
+    return f"of {view.boxes} boxes, {largest}"
+
+
+def _clip(name: str, size: int = 80) -> str:
+    return name if len(name) <= size else name[: size - 1] + "…"

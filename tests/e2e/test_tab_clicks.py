@@ -1,0 +1,250 @@
+"""The tab keeps the user's place and says what it shows: a clicked group stays in view as it
+opens and closes, every colouring's legend is in the sidebar, a colouring with nothing to show
+is disabled with its reason, search results show whole names and kinds, new hops trace again.
+Against a real TensorBoard on the demo logdir (see conftest.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from tbharness import element_id
+
+# Records, once the next drawing is put on screen and before the view glides anywhere, where
+# the element of id `id` is on screen (a MutationObserver runs right after the tab's code that
+# put the drawing in and placed it, before the next frame).
+WATCH_FIRST_PLACE = """(id) => {
+  window.sgFirstPlace = null;
+  const app = document.querySelector('.sg-app');
+  const watch = new MutationObserver(() => {
+    watch.disconnect();
+    const element = document.querySelector('svg.sg-graph #' + CSS.escape(id));
+    const texts = [...element.querySelectorAll(':scope > text')]
+      .map((t) => t.getBoundingClientRect());
+    const box = element.getBoundingClientRect();
+    const top = Math.min(...texts.map((r) => r.top));
+    const bottom = Math.max(...texts.map((r) => r.bottom));
+    window.sgFirstPlace = {
+      box: {x: box.x + box.width / 2, y: box.y + box.height / 2},
+      label: {
+        x: texts.reduce((sum, r) => sum + r.x + r.width / 2, 0) / texts.length,
+        y: (top + bottom) / 2,
+      },
+    };
+  });
+  watch.observe(app, {attributes: true, attributeFilter: ['data-shown']});
+}"""
+
+
+def _rect(locator) -> dict:
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
+        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5
+    )
+
+
+def _label_size(tab, locator) -> float:
+    """The height on screen of the first line of a box's or frame's label."""
+    return locator.locator(":scope > text").first.evaluate(
+        "(t) => t.getBoundingClientRect().height"
+    )
+
+
+def test_an_opened_group_stays_under_the_pointer_then_shows_whole(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    viewport = tab.frame.locator(".sg-viewport")
+    # Zoomed in on layer1: its frame is far too big for the window at this scale.
+    box = tab.box("scope", "layer1")
+    at = _rect(box)
+    iframe = tab.page.locator("iframe").bounding_box()
+    tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
+    tab.page.mouse.wheel(0, -600)
+    tab.wait_still()
+    assert _label_size(tab, box) > 20
+    expect(box).to_be_visible()
+    clicked = _rect(box)
+    pointer = {"x": clicked["x"] + clicked["w"] / 2, "y": clicked["y"] + clicked["h"] / 2}
+    frame_id = "cluster-" + element_id("scope", "layer1")
+    tab.frame.evaluate(WATCH_FIRST_PLACE, frame_id)
+    tab.run_and_wait(lambda: box.click())
+    first = tab.frame.evaluate("window.sgFirstPlace")
+    # Its title came where its box's label was, under the pointer...
+    assert abs(first["label"]["x"] - pointer["x"]) < 8, (first, pointer)
+    assert abs(first["label"]["y"] - pointer["y"]) < 8, (first, pointer)
+    # ... then the view zoomed out to show the whole frame, still readable.
+    frame = tab.frame_of("scope", "layer1")
+    assert _inside(_rect(frame), _rect(viewport))
+    assert _label_size(tab, frame) >= 8
+
+
+def test_a_closed_group_stays_under_the_pointer_and_the_drawing_comes_into_view(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer2").click())
+    frame = tab.frame_of("scope", "layer2")
+    viewport = tab.frame.locator(".sg-viewport")
+    # Panned so the drawing runs off the window's right edge.
+    outer = _rect(viewport)
+    iframe = tab.page.locator("iframe").bounding_box()
+    start = (iframe["x"] + outer["x"] + 300, iframe["y"] + outer["y"] + 400)
+    tab.page.mouse.move(*start)
+    tab.page.mouse.down()
+    tab.page.mouse.move(start[0] + 300, start[1], steps=6)
+    tab.page.mouse.up()
+    tab.wait_still()
+    assert not _inside(_rect(tab.frame.locator("svg.sg-graph g.graph")), outer)
+    where = _rect(frame)
+    x, y = where["x"] + 6, where["y"] + 6
+    tab.frame.evaluate(WATCH_FIRST_PLACE, element_id("scope", "layer2"))
+    tab.run_and_wait(lambda: tab.page.mouse.click(iframe["x"] + x, iframe["y"] + y))
+    first = tab.frame.evaluate("window.sgFirstPlace")
+    # The box came under the pointer ...
+    assert abs(first["box"]["x"] - x) < 2 and abs(first["box"]["y"] - y) < 2, (first, x, y)
+    # ... then the view glided to bring in the drawing, which now fits the window.
+    expect(tab.box("scope", "layer2")).to_be_visible()
+    assert _inside(_rect(tab.frame.locator("svg.sg-graph g.graph")), _rect(viewport))
+
+
+def test_search_results_show_whole_names_and_kinds(tab):
+    tab.open("ffn_scoped")
+    tab.frame.fill(".sg-search-input", "softmax")
+    results = tab.frame.locator(".sg-result")
+    expect(results.first).to_be_visible()
+    assert results.count() >= 3
+    for i in range(results.count()):
+        result = results.nth(i)
+        name = result.get_attribute("title")
+        path = result.locator(".sg-result-path")
+        # The whole name is shown, wrapped within the sidebar, nothing cut.
+        assert path.inner_text().replace("\n", "") == name
+        for part in (path, result.locator(".sg-result-short"), result.locator(".sg-chip")):
+            assert part.evaluate("(e) => e.scrollWidth <= e.clientWidth"), (name, part)
+        assert _inside(_rect(result.locator(".sg-chip")), _rect(result))
+    kinds = set(results.locator(".sg-chip").all_inner_texts())
+    assert "scope" in kinds, kinds
+
+
+def test_changing_hops_traces_again(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
+    marked = tab.frame.locator("svg.sg-graph g.node.sg-trace")
+    status = tab.frame.locator(".sg-trace-status")
+    tab.frame.fill(".sg-trace-depth", "1")
+    tab.box("op", "layer3/add").click()
+    tab.frame.locator(".sg-card [data-action=trace][data-direction=in]").click()
+    expect(status).to_contain_text("of 1 hops")
+    expect(marked).not_to_have_count(0)
+    one = marked.count()
+    # More hops: traced again, the groups the longer paths run through opened.
+    tab.run_and_wait(lambda: tab.frame.fill(".sg-trace-depth", "20"))
+    expect(status).to_contain_text("of 20 hops")
+    expect(tab.frame_of("scope", "layer1")).to_be_visible()
+    expect(marked).not_to_have_count(0)
+    many = marked.count()
+    assert many > one
+    # Fewer again: the trace follows.
+    tab.frame.fill(".sg-trace-depth", "1")
+    expect(status).to_contain_text("of 1 hops")
+    expect(marked).not_to_have_count(many)
+    assert 0 < marked.count() < many
+
+
+def _colour_option(tab, value: str):
+    return tab.frame.locator(f"#sg-colour option[value='{value}']")
+
+
+def test_a_colouring_without_data_is_disabled_with_its_reason(tab):
+    tab.open("ffn_scoped")  # its op graph: no profile, no devices
+    compute = _colour_option(tab, "compute")
+    expect(compute).to_be_disabled()
+    expect(_colour_option(tab, "memory")).to_be_disabled()
+    expect(_colour_option(tab, "device")).to_be_disabled()
+    expect(_colour_option(tab, "op")).to_be_enabled()
+    why = tab.frame.locator(".sg-colour-why")
+    expect(why.filter(has_text="no profile")).to_be_visible()
+    # It says where a profile is: the run's profile graph, where the colouring is on offer.
+    expect(why.filter(has_text="no profile")).to_contain_text("Profile: step9")
+    expect(why.filter(has_text="names a device")).to_be_visible()
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-graph", index=1))
+    expect(compute).to_be_enabled()
+    expect(why.filter(has_text="no profile")).to_have_count(0)
+
+
+def test_every_colouring_has_its_legend_in_the_sidebar(tab):
+    tab.open("ffn_scoped")
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-graph", index=1))
+    sidebar = tab.frame.locator(".sg-sidebar")
+    legend = tab.frame.locator(".sg-colour-legend")
+    expect(_colour_option(tab, "compute")).to_be_enabled()
+    offered = tab.frame.eval_on_selector_all(
+        "#sg-colour option:not([disabled])", "os => os.map(o => o.value).filter(Boolean)"
+    )
+    assert {"op", "compute", "memory", "structure"} <= set(offered)
+    for colouring in offered:
+        tab.run_and_wait(lambda c=colouring: tab.frame.select_option("#sg-colour", c))
+        rows = legend.locator(".sg-colour-class")
+        expect(rows.first).to_be_visible()
+        # Each row: a swatch in a colour the drawing uses, and its whole text.
+        fills = set(
+            tab.frame.eval_on_selector_all(
+                "svg.sg-graph g.node > :is(polygon, ellipse, path)",
+                "ss => ss.map(s => s.getAttribute('fill'))",
+            )
+        )
+        swatches = rows.locator(".sg-swatch").evaluate_all(
+            "ss => ss.map(s => s.style.background && getComputedStyle(s).backgroundColor)"
+        )
+        assert all(swatches), (colouring, swatches)
+        assert len(fills) > 2, colouring
+        for i in range(rows.count()):
+            text = rows.nth(i).locator("span").last
+            assert text.evaluate("(e) => e.scrollWidth <= e.clientWidth"), colouring
+            assert _inside(_rect(rows.nth(i)), _rect(sidebar)), colouring
+        # In the sidebar, not in the drawing, whose bounds leave it out.
+        hidden = tab.frame.eval_on_selector_all(
+            "svg.sg-graph .sg-legend-drawn", "es => es.every(e => !e.getBoundingClientRect().width)"
+        )
+        assert hidden, colouring
+        tab.frame.click(".sg-zoom [aria-label^='Fit']")
+        tab.wait_still()
+        drawn = _rect(tab.frame.locator("svg.sg-graph g.graph"))
+        assert _inside(drawn, _rect(tab.frame.locator(".sg-viewport"))), colouring
+    # No colours: no legend.
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
+    expect(legend).to_be_hidden()
+
+
+def test_a_view_too_big_to_read_whole_shows_its_top_and_an_overview(tab):
+    tab.open("pytorch/torch")  # a long chain of blocks: whole, its labels would be specks
+    tab.wait_still()
+    minimap = tab.frame.locator(".sg-minimap")
+    expect(minimap).to_be_visible()
+    # Its top, at a size its labels read at: the input is on screen, the last box is not.
+    heights = tab.frame.eval_on_selector_all(
+        "svg.sg-graph g.node > text", "ts => ts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert min(h for h in heights if h) >= 11
+    viewport = _rect(tab.frame.locator(".sg-viewport"))
+    boxes = tab.frame.locator("svg.sg-graph g.node")
+    tops = boxes.evaluate_all("ns => ns.map(n => n.getBoundingClientRect().top)")
+    first, last = boxes.nth(tops.index(min(tops))), boxes.nth(tops.index(max(tops)))
+    assert _inside(_rect(first), viewport)
+    assert _rect(last)["y"] > viewport["y"] + viewport["h"]
+    # A press near the map's bottom moves the view there.
+    where = _rect(minimap)
+    minimap.click(position={"x": where["w"] / 2, "y": where["h"] - 3})
+    tab.wait_still()
+    assert _inside(_rect(last), viewport)
+    # All of it on screen: no overview.
+    tab.frame.click(".sg-zoom [aria-label^='Fit']")
+    tab.wait_still()
+    expect(minimap).to_be_hidden()
