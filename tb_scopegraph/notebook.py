@@ -15,12 +15,15 @@ from functools import cached_property
 from typing import Any
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.errors import ScopeGraphError
+from tb_scopegraph.errors import ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
+from tb_scopegraph.reading.graph import GraphInfo
 from tb_scopegraph.service.output import draw, format_of, write_atomically
 from tb_scopegraph.service.views import asked_view, scope_key
 
 DEFAULT_TIMEOUT = 30.0
+#: Other graphs named under a drawing, at most.
+_OTHERS_NAMED = 12
 _PROLOGUE = re.compile(rb"^.*?(?=<svg[\s>])", re.DOTALL)
 
 
@@ -33,6 +36,9 @@ class GraphView:
     title: str = ""
     timeout: float = DEFAULT_TIMEOUT
     colour: str = ""  # "", "op", "device", "compute", "memory" (a profile's figures), "structure"
+    #: The other graphs where this one was found, each as the arguments that show it
+    #: (``run='b'``), named under the drawing.
+    others: tuple[str, ...] = ()
 
     @cached_property
     def dot(self) -> str:
@@ -48,6 +54,18 @@ class GraphView:
     def png(self) -> bytes:
         """The view as a PNG image."""
         return draw(self.dot, "png", timeout=self.timeout)
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's hook when other graphs were found beside this one: the drawing, then a
+        line naming them; None otherwise (Jupyter then shows `_repr_svg_`)."""
+        if not self.others:
+            return None
+        shown = ", ".join(self.others[:_OTHERS_NAMED])
+        more = len(self.others) - _OTHERS_NAMED
+        if more > 0:
+            shown += f" and {more} more"
+        note = f"{len(self.others)} more graphs here; show one with show(path, …): {shown}"
+        return f"{self._repr_svg_()}<p style='font:12px sans-serif'>{html.escape(note)}</p>"
 
     def _repr_svg_(self) -> str:
         """Jupyter's hook: the drawing, or a one-line note saying why there is none."""
@@ -84,7 +102,9 @@ class GraphView:
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
         "memory" (the last two from a profile), or plain ("")."""
-        return GraphView(self.hierarchy, self.view, self.title, self.timeout, _scheme(scheme))
+        return GraphView(
+            self.hierarchy, self.view, self.title, self.timeout, _scheme(scheme), self.others
+        )
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
         """Write the view as SVG, PNG or DOT (format from the suffix unless given)."""
@@ -100,14 +120,15 @@ class GraphView:
         write_atomically(path, data)
 
     def _with(self, view: View) -> GraphView:
-        return GraphView(self.hierarchy, view, self.title, self.timeout, self.colour)
+        return GraphView(self.hierarchy, view, self.title, self.timeout, self.colour, self.others)
 
     def __repr__(self) -> str:
         opened = ", ".join(sorted(self.view.open)) or "nothing"
         title = f"{self.title!r}, " if self.title else ""
+        others = f", {len(self.others)} other graphs beside it" if self.others else ""
         return (
             f"<GraphView {title}{self.hierarchy.op_count} ops, {self.view.boxes} boxes, "
-            f"open: {opened}>"
+            f"open: {opened}{others}>"
         )
 
 
@@ -125,31 +146,48 @@ def show(
     """A drawable view of `x`, shown inline when it is the last value of a notebook cell.
 
     `x` is a tf.Graph (or anything with `as_graph_def()`, or a ConcreteFunction's `.graph`),
-    a GraphDef, a Hierarchy, or a path: a logdir or event file (give `run`, `kind`, `tag`
-    when it holds several graphs), a SavedModel, or a `.pb`/`.pbtxt`/`.meta` file. Without
+    a GraphDef, a Hierarchy, or a path: a logdir or event file, a SavedModel, or a
+    `.pb`/`.pbtxt`/`.meta` file. Where a path holds several graphs, `run`, `kind` and `tag`
+    pick one; without them (or when several match) the first is shown, as the tab does, and
+    the others are named under it (`others`). Without
     `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
     "device", or, for a profile (`kind="profile"`), "compute" time or "memory".
     """
-    hierarchy, title = _hierarchy(x, run=run, kind=kind, tag=tag)
+    hierarchy, title, others = _hierarchy(x, run=run, kind=kind, tag=tag)
     scopes = [open] if isinstance(open, str) else open
     view = asked_view(hierarchy, scopes, depth, typed=True)
-    return GraphView(hierarchy, view, title, timeout, _scheme(colour))
+    return GraphView(hierarchy, view, title, timeout, _scheme(colour), others)
 
 
-def _hierarchy(x: Any, run: str | None, kind: str | None, tag: str | None) -> tuple[Hierarchy, str]:
+def _hierarchy(
+    x: Any, run: str | None, kind: str | None, tag: str | None
+) -> tuple[Hierarchy, str, tuple[str, ...]]:
     from tb_scopegraph.service import local
 
     if isinstance(x, Hierarchy):
-        return x, ""
+        return x, "", ()
     if isinstance(x, str | os.PathLike):
-        graph = local.load(local.open_path(x), run=run, kind=kind, tag=tag)
-        return graph.hierarchy, graph.title
+        graphs = local.open_path(x)
+        try:
+            info, others = local.pick(graphs, run=run, kind=kind, tag=tag)
+        except SourceError as e:  # said for the command line: say it for Python
+            raise type(e)(str(e).replace("--run, --kind, --tag", "run=, kind=, tag=")) from None
+        graph = local.load_info(graphs, info)
+        return graph.hierarchy, graph.title, tuple(_arguments(g, others) for g in others)
     hierarchy = local.hierarchy_of_object(x)
     if hierarchy is None:
         raise TypeError(
             f"show() takes a tf.Graph, a GraphDef, a Hierarchy or a path, not {type(x).__name__}"
         )
-    return hierarchy, ""
+    return hierarchy, "", ()
+
+
+def _arguments(graph: GraphInfo, others: list[GraphInfo]) -> str:
+    """The arguments of `show` that pick `graph`: its run, and its kind and tag when its run
+    has other graphs."""
+    if sum(g.run == graph.run for g in others) == 1:
+        return f"run={graph.run!r}"
+    return f"run={graph.run!r}, kind={graph.kind!r}, tag={graph.tag!r}"
 
 
 def _scheme(colour: str) -> str:

@@ -113,8 +113,18 @@ def test_show_paths_logdir_and_graph_files(tmp_path):
     from_file = tb_scopegraph.show(tmp_path / "g.pb", depth=0)
     assert element_id("scope", "layer1") in ids_of(from_file.svg)
 
-    with pytest.raises(SourceError, match="2 graphs in .*--run a, --run nested/b"):
-        tb_scopegraph.show(tmp_path / "logs")
+    # Several graphs and none picked: the first, as the tab shows it, naming the others.
+    first = tb_scopegraph.show(tmp_path / "logs")
+    assert first.title == "a" and first.others == ("run='nested/b'",)
+    assert {element_id("op", n) for n in "abc"} <= ids_of(first.svg)
+    shown_html = first._repr_html_()
+    assert first.svg in shown_html and "run=&#x27;nested/b&#x27;" in shown_html
+    assert "1 other graphs beside it" in repr(first)
+    assert shown._repr_html_() is not None and from_file._repr_html_() is None
+    with pytest.raises(NotFound, match="no run 'zz' in .*runs with graphs: 'a', 'nested/b'"):
+        tb_scopegraph.show(tmp_path / "logs", run="zz")
+    with pytest.raises(SourceError, match="holds one graph: run=, kind=, tag= do not apply"):
+        tb_scopegraph.show(tmp_path / "g.pb", run="a")
     with pytest.raises(SourceError, match="no such file or directory"):
         tb_scopegraph.show(tmp_path / "missing")
 

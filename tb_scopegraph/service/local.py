@@ -15,6 +15,7 @@ from typing import Any
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.graph import Graph, GraphInfo
 from tb_scopegraph.reading.local import LocalGraphs
+from tb_scopegraph.reading.run_metadata import PROFILE
 from tb_scopegraph.service.views import title
 
 
@@ -64,6 +65,29 @@ def load(
     tag: str | None = None,
 ) -> LocalGraph:
     """The one graph at `graphs` that `run`, `kind` and `tag` pick (None matches any)."""
-    info = graphs.select(run=run, kind=kind, tag=tag)
+    return load_info(graphs, graphs.select(run=run, kind=kind, tag=tag))
+
+
+def load_info(graphs: LocalGraphs, info: GraphInfo) -> LocalGraph:
+    """The graph `info` (one of `graphs.list()`), read and named."""
     hierarchy = hierarchy_of(graphs.load_graph(info))
     return LocalGraph(hierarchy, info, title(info.run, info.kind, info.tag, path=graphs.path))
+
+
+def pick(
+    graphs: LocalGraphs,
+    run: str | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+) -> tuple[GraphInfo, list[GraphInfo]]:
+    """The graph at `graphs` a notebook shows for `run`, `kind` and `tag` (None matches any),
+    and the other graphs there: as the tab does, the first listed of those that match (a
+    profile only when asked for by kind), where the command line asks which one."""
+    listed = graphs.list(op_counts=False)
+    wanted = (("run", run), ("kind", kind), ("tag", tag))
+    matches = [g for g in listed if all(w is None or getattr(g, f) == w for f, w in wanted)]
+    if not matches:
+        graphs.select(run=run, kind=kind, tag=tag)  # raises, saying what there is
+    plain = [g for g in matches if kind is not None or g.kind != PROFILE]
+    first = (plain or matches)[0]
+    return first, [g for g in listed if g != first]
