@@ -439,3 +439,52 @@ def wide_graph(n: int = 1400) -> graph_pb2.GraphDef:
             name=f"w{i}", op="AddN", input=[f"w{rng.randrange(i)}" for _ in range(min(i, 6))]
         )
     return graph
+
+
+def blocks_graph(
+    n: int, rewired: Iterable[int] = (), heads: int = 0, width: int = 16
+) -> graph_pb2.GraphDef:
+    """A stack of `n` residual dense blocks, `stem -> block_0 -> ... -> block_{n-1} -> output`,
+    each `block_i/{w,b,MatMul,BiasAdd,Relu,add}` with `add` reading the block's input.
+
+    The blocks in `rewired` add their BiasAdd instead (same op types, other wiring). With
+    `heads`, each block also holds `heads` identical `head_j/{w,MatMul}` scopes read
+    side by side and joined by `block_i/concat` before its MatMul.
+    """
+    rewired = set(rewired)
+    shape = [None, width]
+    out = {"_output_shapes": [shape]}
+    nodes: list[NodeSpec] = [
+        ("input", "Placeholder", (), {"dtype": "float32", **out}),
+        ("stem", "Relu", ("input",), out),
+    ]
+    previous = "stem"
+    for i in range(n):
+        p = f"block_{i}"
+        x = previous
+        if heads:
+            for j in range(heads):
+                h = f"{p}/head_{j}"
+                nodes.append(
+                    (
+                        f"{h}/w",
+                        "Const",
+                        (),
+                        {"dtype": "float32", "_output_shapes": [[width, width]]},
+                    )
+                )
+                nodes.append((f"{h}/MatMul", "MatMul", (x, f"{h}/w"), out))
+            joined = [f"{p}/head_{j}/MatMul" for j in range(heads)]
+            nodes.append((f"{p}/concat", "ConcatV2", tuple(joined), out))
+            x = f"{p}/concat"
+        nodes += [
+            (f"{p}/w", "Const", (), {"dtype": "float32", "_output_shapes": [[width, width]]}),
+            (f"{p}/b", "Const", (), {"dtype": "float32", "_output_shapes": [[width]]}),
+            (f"{p}/MatMul", "MatMul", (x, f"{p}/w"), out),
+            (f"{p}/BiasAdd", "BiasAdd", (f"{p}/MatMul", f"{p}/b"), out),
+            (f"{p}/Relu", "Relu", (f"{p}/BiasAdd",), out),
+            (f"{p}/add", "AddV2", (f"{p}/Relu", f"{p}/BiasAdd" if i in rewired else previous), out),
+        ]
+        previous = f"{p}/add"
+    nodes.append(("output", "Identity", (previous,), out))
+    return graph_from_nodes(nodes)

@@ -154,7 +154,7 @@ def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch
 
     slow, quick = Hierarchy(resnet), Hierarchy(ffn_graph(scoped=True))
     started, release = threading.Event(), threading.Event()
-    original = structure._signatures
+    original = structure.signatures
 
     def signatures(model):
         if model is slow.graph:
@@ -162,7 +162,7 @@ def test_one_graphs_signatures_do_not_hold_up_another_graphs(resnet, monkeypatch
             release.wait(30)
         return original(model)
 
-    monkeypatch.setattr(structure, "_signatures", signatures)
+    monkeypatch.setattr(structure, "signatures", signatures)
     worker = threading.Thread(target=structure.structures, args=(slow,))
     worker.start()
     try:

@@ -137,7 +137,7 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
         ends: dict[int, list[int]] = {}
         for n in drawn:
             edge = layout.edges[n]
-            if not edge.control:
+            if not edge.control and not edge.loop:
                 ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
         for hub, members in ends.items():
             if len(members) <= DATA_HUB:

@@ -28,7 +28,7 @@ from tb_scopegraph.model import structure
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.layout import Box, Layout
+from tb_scopegraph.model.layout import Box, Cluster, Layout
 from tb_scopegraph.model.views import WINDOW_HEIGHT, WINDOW_WIDTH, View
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
@@ -36,6 +36,11 @@ KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 FAN_IN_RANKED = 6
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
 SUMMARIZED = "summarized"
+#: The class of a rolled series (box or frame) and of the block it shows for all.
+ROLLED = "rolled"
+#: What marks how many blocks a rolled series holds (in every font the labels come to).
+TIMES = "\u00d7"
+_LOOP = "#00897b"
 #: The class of a box set apart from the main flow (`auxiliary`).
 AUXILIARY = "auxiliary"
 #: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
@@ -422,9 +427,16 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            label = _lines(_text(item.label), _ops(item.op_count), _note(note, _text), badge)
-            tip = _lines(_tip(item.name), _note(note, _tip), f"open {item.kind}: click to close")
-            extra = (marks.cluster_classes.get(item.name), SUMMARIZED if badge else "")
+            title, roll_tip = _rolled(item)
+            label = _lines(title, _ops(item.op_count), _note(note, _text), badge)
+            tip = _lines(
+                _tip(item.name), roll_tip, _note(note, _tip), f"open {item.kind}: click to close"
+            )
+            extra = (
+                marks.cluster_classes.get(item.name),
+                SUMMARIZED if badge else "",
+                ROLLED if item.rolled else "",
+            )
             classes = " ".join(filter(None, (item.kind, *extra)))
             style = _CLUSTER_STYLE[item.kind]
             if item.name in marks.cluster_fills:
@@ -537,14 +549,15 @@ def _box(
         label = _lines("missing", _text(box.label))
         tip = _lines(_tip(box.name), "an input names it; no such node")
     else:
-        label = _lines(_text(box.label), _ops(box.op_count))
-        tip = _lines(_tip(box.name), f"{box.kind}: click to open")
+        title, roll_tip = _rolled(box)
+        label = _lines(title, _ops(box.op_count))
+        tip = _lines(_tip(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = _lines(label, note)
         tip = _lines(tip, note + " (not drawn)")
     label = _lines(label, mark)
     tip = _lines(tip, more_tip)
-    classes = " ".join(filter(None, (box.kind, extra_class)))
+    classes = " ".join(filter(None, (box.kind, extra_class, ROLLED if box.rolled else "")))
     style = _STYLE[box.kind]
     if box.aux:
         # Set apart from the main flow, as TensorBoard's auxiliary nodes: drawn lighter.
@@ -587,10 +600,44 @@ def _pen(kind: str, colour: str) -> str:
     return f' color="{colour}" penwidth=4'
 
 
+def _rolled(item: Box | Cluster) -> tuple[str, str]:
+    """The title of a box or frame with its roll mark, and a tooltip line saying what it is.
+
+    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4))
+    ('layer_[0-3] ×4', '4 identical blocks, drawn once')
+    """
+    if not item.rolled:
+        return _text(item.label), ""
+    if item.kind == SERIES:
+        return (
+            f"{_text(item.label)} {TIMES}{item.rolled}",
+            f"{item.rolled} identical blocks, drawn once",
+        )
+    return (
+        _lines(_text(item.label), f"drawn for all {item.rolled}"),
+        f"one of {item.rolled} identical blocks, drawn for all of them",
+    )
+
+
 def _edge(
     edge, n: int, ids: list[str], fan_in: dict[int, int], said: set[tuple[int, str]] = frozenset()
 ) -> str:
     attrs = [f'id="edge-{n}"']
+    if edge.loop:
+        # From one block of a rolled series to the next: drawn back up, and kept out of
+        # ranking (it would turn the block upside down).
+        attrs += ['class="data loop"', "constraint=false", f'color="{_LOOP}"', "penwidth=2"]
+        attrs += [f'fontcolor="{_LOOP}"', "fontsize=10", f"label={quote(f'{TIMES}{edge.loop}')}"]
+        tip = [
+            f"loops back: from each block to the next, {edge.loop} "
+            f"time{'s' if edge.loop > 1 else ''} ({edge.count} connections)"
+        ]
+        for tensor in edge.tensors:
+            tip.append(
+                " ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p)
+            )
+        attrs.append(f"tooltip={quote(_lines(*tip))}")
+        return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"
     if edge.control:
         # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
         attrs += ['class="control"', "style=dashed", "weight=0", 'color="#bdbdbd"']

@@ -275,7 +275,7 @@ class GraphDiff:
         of hundreds of boxes. Without any change, the union's own first view.
         """
         if not self.totals.differs:
-            return self.hierarchy.default_view()
+            return self.hierarchy.default_view(roll=False)
         groups = self.hierarchy.graph.groups
         opened, boxes = {ROOT}, groups[ROOT].child_count
         frontier = [c for g in opened for c in groups[g].children if c not in opened]
@@ -293,14 +293,15 @@ class GraphDiff:
             opened.add(gid)
             boxes = grown
             frontier.extend(group.children)
-        return self.hierarchy.view(open=[groups[g].key for g in opened if g != ROOT])
+        return self.hierarchy.view(open=[groups[g].key for g in opened if g != ROOT], roll=False)
 
     def _differs(self, key: str) -> int:
         return sum(self._groups.get(key, {}).values())
 
     def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
-        """A view of the union, as `Hierarchy.view`."""
-        return self.hierarchy.view(open=open, depth=depth)
+        """A view of the union, as `Hierarchy.view`, series never rolled: the blocks of one
+        series may differ in ways their structure does not tell (attributes, shapes)."""
+        return self.hierarchy.view(open=open, depth=depth, roll=False)
 
 
 def _by_name(nodes) -> dict[str, node_def_pb2.NodeDef]:

@@ -89,6 +89,7 @@ class GraphModel:
         "_parsed",
         "_name_index",
         "_index_lock",
+        "__weakref__",  # what is worked out of a model is cached beside it, weakly (`rolls`)
     )
 
     def __init__(

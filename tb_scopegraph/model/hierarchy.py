@@ -22,7 +22,7 @@ from tensorboard.compat.proto import node_def_pb2
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import details as _details
 from tb_scopegraph.model import layout as _layout
-from tb_scopegraph.model import tree, views
+from tb_scopegraph.model import rolls, tree, views
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import dtype_of, format_attr, format_shape, shape_of
 from tb_scopegraph.model.details import Details, Matcher
@@ -103,16 +103,27 @@ class Hierarchy:
 
     # -- views ----------------------------------------------------------------------------
 
-    def view(self, open: Iterable[str] = (), depth: int | None = None) -> View:
-        """The view with these groups open (and, with ``depth``, every group that deep)."""
-        return views.view(self.graph, open, depth)
+    def view(
+        self,
+        open: Iterable[str] = (),
+        depth: int | None = None,
+        unroll: Iterable[str] = (),
+        roll: bool = True,
+    ) -> View:
+        """The view with these groups open (and, with ``depth``, every group that deep); the
+        series in ``unroll`` (``roll`` False: every series) drawn as series, not rolled."""
+        return views.view(self.graph, open, depth, unroll, roll)
 
     def default_view(
-        self, width: int = views.WINDOW_WIDTH, height: int = views.WINDOW_HEIGHT
+        self,
+        width: int = views.WINDOW_WIDTH,
+        height: int = views.WINDOW_HEIGHT,
+        roll: bool = True,
     ) -> View:
         """A small view that shows the model in a drawing area of ``width`` x ``height`` px:
         lone scopes opened, then the forward path while it is small and its drawing, as
-        estimated, shows labels of `views.READABLE_PX` or more (see `views`)."""
+        estimated, shows labels of `views.READABLE_PX` or more (see `views`); series of identical
+        blocks rolled (unless ``roll`` is False)."""
         # The estimate is the drawing's (box sizes, direction); imported here so that the
         # model's modules do not import the drawing's.
         from tb_scopegraph.drawing.proportions import layout_scale
@@ -121,12 +132,18 @@ class Hierarchy:
             scale = layout_scale(self.layout(view), width, height)
             return scale * views.LABEL_PT >= views.READABLE_PX
 
-        return views.default_view(self.graph, width, height, self.roles, fits)
+        return views.default_view(self.graph, width, height, self.roles, fits, roll)
 
     @functools.cached_property
     def roles(self) -> Roles:
         """What each group is for: forward path, plumbing or auxiliary (`model.roles`)."""
         return Roles(self.graph)
+
+    def rolled(self, view: View) -> dict[str, str]:
+        """The open series ``view`` draws rolled, each with the member it shows (by key)."""
+        groups = self.graph.groups
+        _, rolled = views.opened(self.graph, view)
+        return {groups[s].key: groups[m].key for s, m in rolled.items()}
 
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""
@@ -166,8 +183,15 @@ class Hierarchy:
         return self.graph.node_def(op)
 
     def details(self, name: str, kind: str | None = None) -> dict:
-        """What is known of one op or group: for a group, op counts and parameters."""
-        return self._details.details(name, kind)
+        """What is known of one op or group: for a group, op counts and parameters, and for
+        a series of identical blocks (or one of its blocks) what rolling it draws
+        (``rolled``, see `rolls.card`)."""
+        found = self._details.details(name, kind)
+        if found["kind"] not in (OP, MISSING):
+            rolled = rolls.card(self.graph, self.graph.group_id(name))
+            if rolled is not None:
+                found["rolled"] = rolled
+        return found
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
         """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""

@@ -66,7 +66,7 @@ class Structures:
 
     def __init__(self, hierarchy: Hierarchy) -> None:
         model = self._model = hierarchy.graph
-        self.signatures = _signatures(model)
+        self.signatures = signatures(model)
         groups = model.groups
         by_signature: dict[int, list[int]] = {}
         for gid in model.order[1:]:
@@ -146,8 +146,11 @@ def structures(hierarchy: Hierarchy) -> Structures:
         return found
 
 
-def _signatures(model: GraphModel) -> list[int]:
-    """The structural signature of every group, children before parents."""
+def signatures(model: GraphModel) -> list[int]:
+    """The structural signature of every group, children before parents.
+
+    ``model`` needs only what a `GraphModel` has of ops, edges and groups (`rolls` passes
+    the part of one under a group)."""
     groups = model.groups
     n = len(model.op_types)
     n_groups = len(groups)

@@ -2,7 +2,9 @@
 
 A `View` is the set of open groups (by key) and how many boxes it shows. An open group shows
 only when all its ancestors are open too; every op of the graph is then inside exactly one
-visible box, or is a box itself. No view may show more than `MAX_BOXES` boxes.
+visible box, or is a box itself. No view may show more than `MAX_BOXES` boxes. A series of
+identical blocks is drawn rolled unless the view says otherwise (`rolls`): open, it shows one
+member, and counts as one box.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.model.graph import ROOT, GraphModel
+from tb_scopegraph.model import rolls
+from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
 from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
 
 #: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
@@ -47,10 +50,26 @@ class View:
 
     open: frozenset[str]
     boxes: int
+    #: Series of identical blocks drawn as a series all the same (see `rolls`).
+    unrolled: frozenset[str] = frozenset()
+    #: False: no series is drawn rolled.
+    roll: bool = True
 
 
-def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) -> View:
-    """The view with these groups open (and, with ``depth``, every group that deep)."""
+def view(
+    model: GraphModel,
+    open: Iterable[str] = (),
+    depth: int | None = None,
+    unroll: Iterable[str] = (),
+    roll: bool = True,
+) -> View:
+    """The view with these groups open (and, with ``depth``, every group that deep); the
+    series in ``unroll`` (or, ``roll`` False, all) are drawn as series, never rolled."""
+    unrolled = frozenset(unroll)
+    for key in unrolled:
+        if model.group_id(key) is None:
+            raise NotFound(f"no scope {key!r} in this graph")
+    rolling = rolls.Rolling(model, unrolled, roll)
     wanted = set()
     for key in open:
         gid = model.group_id(key)
@@ -60,9 +79,9 @@ def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) 
     if depth is not None:
         if depth < 0:
             raise InvalidQuery(f"depth must be 0 or more, not {depth}")
-        wanted |= _open_to_depth(model, depth, wanted)
-    opened = shown_open(model, wanted)
-    boxes = _box_count(model, opened)
+        wanted |= _open_to_depth(model, depth, wanted, rolling)
+    opened = shown_open(model, wanted, rolling)
+    boxes = _box_count(model, opened, rolling.rolled(opened, wanted))
     groups = model.groups
     if boxes > MAX_BOXES:
         biggest = sorted(opened - {ROOT}, key=lambda g: -groups[g].child_count)[:3]
@@ -71,7 +90,7 @@ def view(model: GraphModel, open: Iterable[str] = (), depth: int | None = None) 
             f"this view would show {boxes} boxes, more than the {MAX_BOXES} a layout can "
             f"take; close some scopes (the largest open ones: {names})"
         )
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes)
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, unrolled, roll)
 
 
 def default_view(
@@ -80,8 +99,10 @@ def default_view(
     height: int = WINDOW_HEIGHT,
     roles: Roles | None = None,
     fits: Callable[[View], bool] | None = None,
+    roll: bool = True,
 ) -> View:
-    """A small view that shows the model: lone scopes opened, then its forward path.
+    """A small view that shows the model: lone scopes opened, then its forward path; series
+    of identical blocks rolled (unless ``roll`` is False).
 
     ``width`` x ``height`` (CSS px) is the area the drawing is shown in: the view stays at
     about `DEFAULT_BOXES` boxes for 1,400 x 900, more or fewer in proportion to the area,
@@ -89,6 +110,7 @@ def default_view(
     ``roles`` (made once per graph) tells forward groups from plumbing and auxiliary ones.
     """
     roles = roles or Roles(model)
+    rolling = rolls.Rolling(model, frozenset(), roll)
     groups = model.groups
     budget = box_budget(width, height)
     opened = {ROOT}
@@ -98,10 +120,10 @@ def default_view(
     # summaries) is opened, whatever it holds.
     while frontier:
         gid = frontier.pop()
-        subgroups = [g for g in groups[gid].children if roles.role(g) != AUXILIARY]
+        subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
         if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
             only = subgroups[0]
-            grown = boxes + groups[only].child_count - 1
+            grown = boxes + rolling.shows(only) - 1
             if grown <= MAX_BOXES:
                 opened.add(only)
                 boxes = grown
@@ -110,15 +132,18 @@ def default_view(
     # readable; plumbing (gradients, optimizer, loss, metrics) only when nothing else opens.
     lone = set(opened)
     for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
-        opened, boxes, candidates = _open_levels(model, roles, set(lone), budget, allowed, fits)
+        opened, boxes, candidates = _open_levels(
+            model, roles, rolling, set(lone), budget, allowed, fits
+        )
         if candidates:
             break
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), _box_count(model, opened))
+    return _as_view(model, opened, rolling)
 
 
-def _as_view(model: GraphModel, opened: set[int]) -> View:
+def _as_view(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> View:
     groups = model.groups
-    return View(frozenset(groups[g].key for g in opened if g != ROOT), _box_count(model, opened))
+    boxes = _box_count(model, opened, rolling.rolled(opened, opened))
+    return View(frozenset(groups[g].key for g in opened if g != ROOT), boxes, roll=rolling.roll)
 
 
 def box_budget(width: int, height: int) -> int:
@@ -130,6 +155,7 @@ def box_budget(width: int, height: int) -> int:
 def _open_levels(
     model: GraphModel,
     roles: Roles,
+    rolling: rolls.Rolling,
     opened: set[int],
     budget: int,
     allowed: tuple[str, ...],
@@ -142,12 +168,17 @@ def _open_levels(
 
     Groups of a few ops read well as boxes; a level that does not fit whole is the last one
     opened. Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
-    closed together, so that a repeat looks like the others."""
+    closed together, so that a repeat looks like the others. A rolled series shows one
+    block, and counts as one box."""
     groups = model.groups
-    boxes = _box_count(model, opened)
-    main = sum(roles.main_children(g) for g in opened) - (len(opened) - 1)
+
+    def main_children(g: int) -> int:
+        return 1 if rolling.shown_member(g, set()) is not None else roles.main_children(g)
+
+    boxes = _box_count(model, opened, rolling.rolled(opened, opened))
+    main = sum(main_children(g) for g in opened) - (len(opened) - 1)
     order = {role: n for n, role in enumerate(allowed)}
-    level = _visible_groups(model, opened)
+    level = _visible_groups(model, opened, rolling)
     candidates = False
     while level:
         nxt = []
@@ -167,17 +198,17 @@ def _open_levels(
         families.sort(key=lambda f: min(order[roles.role(g)] for g in f))
         candidates = candidates or bool(families)
         for family in families:
-            grown = main + sum(roles.main_children(g) - 1 for g in family)
-            total = boxes + sum(groups[g].child_count - 1 for g in family)
+            grown = main + sum(main_children(g) - 1 for g in family)
+            total = boxes + sum(rolling.shows(g) - 1 for g in family)
             if (
                 grown <= budget
                 and total <= MAX_BOXES
-                and (fits is None or fits(_as_view(model, opened | set(family))))
+                and (fits is None or fits(_as_view(model, opened | set(family), rolling)))
             ):
                 opened.update(family)
                 main, boxes = grown, total
                 for g in family:
-                    nxt.extend(groups[g].children)
+                    nxt.extend(rolling.children(g))
             else:
                 whole = False
         level = nxt if whole else []
@@ -191,16 +222,35 @@ def nesting(model: GraphModel, view: View) -> int:
     return max((groups[g].nesting for g in ids if g is not None), default=0)
 
 
-def shown_open(model: GraphModel, wanted: Iterable[int]) -> set[int]:
+def shown_open(
+    model: GraphModel, wanted: Iterable[int], rolling: rolls.Rolling | None = None
+) -> set[int]:
     """The open groups that show (the root among them): those of ``wanted`` whose ancestors
-    are all open too."""
+    are all open too (and, with ``rolling``, that no rolled series leaves out)."""
     wanted = set(wanted)
     groups = model.groups
     opened = {ROOT}
+    shown: dict[int, int | None] = {}
     for gid in model.order[1:]:
-        if gid in wanted and groups[gid].parent in opened:
+        parent = groups[gid].parent
+        if gid in wanted and parent in opened:
+            if rolling is not None and groups[parent].kind == SERIES:
+                if parent not in shown:
+                    shown[parent] = rolling.shown_member(parent, wanted)
+                if shown[parent] not in (None, gid):
+                    continue
             opened.add(gid)
     return opened
+
+
+def opened(model: GraphModel, view: View) -> tuple[set[int], dict[int, int]]:
+    """The open groups that ``view`` shows, and its open series drawn rolled, each with the
+    member it shows."""
+    ids = (model.group_id(k) for k in view.open)
+    wanted = {g for g in ids if g is not None}
+    rolling = rolls.Rolling(model, view.unrolled, view.roll)
+    shown = shown_open(model, wanted, rolling)
+    return shown, rolling.rolled(shown, wanted)
 
 
 def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
@@ -223,37 +273,46 @@ def _wrapper(model: GraphModel, gid: int) -> bool:
     return not group.ops and len(group.children) == 1
 
 
-def _visible_groups(model: GraphModel, opened: set[int]) -> list[int]:
+def _visible_groups(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> list[int]:
     groups = model.groups
     return [
         c
         for g in opened
-        for c in groups[g].children
+        for c in rolling.children(g)
         if c not in opened and groups[c].parent in opened
     ]
 
 
-def _open_to_depth(model: GraphModel, depth: int, already: set[int]) -> set[int]:
+def _open_to_depth(
+    model: GraphModel, depth: int, already: set[int], rolling: rolls.Rolling
+) -> set[int]:
     groups = model.groups
-    opened = shown_open(model, already)
-    boxes = _box_count(model, opened)
+    opened = shown_open(model, already, rolling)
+    rolled = rolling.rolled(opened, already)
+    boxes = _box_count(model, opened, rolled)
     for gid in model.order[1:]:
         group = groups[gid]
         if group.level > depth or gid in opened or group.parent not in opened:
             continue
-        if group.nesting > MAX_NESTING:
+        if group.nesting > MAX_NESTING or rolled.get(group.parent, gid) != gid:
             continue
-        grown = boxes + group.child_count - 1
+        member = rolling.shown_member(gid, already)
+        grown = boxes + (group.child_count if member is None else 1) - 1
         if grown <= MAX_BOXES:
             opened.add(gid)
             boxes = grown
+            if member is not None:
+                rolled[gid] = member
     return opened
 
 
-def _box_count(model: GraphModel, opened: set[int]) -> int:
+def _box_count(model: GraphModel, opened: set[int], rolled: dict[int, int]) -> int:
+    """Boxes shown: an open group's children (one for a rolled series) in place of itself."""
     groups = model.groups
-    shown = sum(groups[g].child_count for g in opened) - (len(opened) - 1)
-    return shown - sum(folds(model, g, opened) for g in opened)
+    shown = sum(1 if g in rolled else groups[g].child_count for g in opened)
+    return (
+        shown - (len(opened) - 1) - sum(folds(model, g, opened) for g in opened if g not in rolled)
+    )
 
 
 def folds(model: GraphModel, gid: int, opened: set[int]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import expect
 from tensorboard import data_compat
@@ -78,16 +79,23 @@ def test_hovering_a_scope_with_histogram_summaries_draws_them(tab, demo_logdir):
 
 def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
     """The demo's PyTorch run logs a histogram of every parameter and a scalar named
-    `blocks.1/weight_norm`: Block[1] holds five summaries."""
+    `blocks.1/weight_norm`: Block[1] holds five summaries. Its six blocks are alike, so the
+    series is drawn rolled: Block[1] is opened on its own (the view's URL names it), drawn
+    for all six, and its frame's card is the one looked at."""
     block_name = "Net/ModuleList[blocks]/Block[1]"
     tab.open("pytorch/torch")
     tab.frame.fill(".sg-depth-input", "2")
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
-    series = tab.box("series", "Net/ModuleList[blocks]/Block[0-5]")
-    tab.run_and_wait(lambda: series.click())
-    block = tab.box("scope", block_name)
+    shown = tab.frame.evaluate("location.hash")
+    member = "&open=" + quote("Net/ModuleList[blocks]/Block[0-5]", safe="")
+    member += "&open=" + quote(block_name, safe="")
+    tab.run_and_wait(lambda: tab.frame.evaluate("(h) => { location.hash = h; }", shown + member))
+    block = tab.frame_of("scope", block_name)
     expect(block).to_contain_text("5 summaries")
-    block.hover()
+    expect(block).to_contain_text("drawn for all 6")
+    # Its label: the frame's outline is drawn over it, and takes the pointer where it is.
+    block = block.locator("text").first
+    block.hover(force=True)
     card = tab.frame.locator(".sg-card")
     expect(card.locator(".sg-summary")).to_have_count(3)
     expect(card.locator(".sg-summaries-more")).to_have_text("+2 more: Shift+click to pin")
@@ -101,11 +109,11 @@ def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
         assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 1, part
 
     # Shift+click pins it (the group stays closed): every summary, scalar first.
-    block.click(modifiers=["Shift"])
+    block.click(modifiers=["Shift"], force=True)
     expect(card).to_have_class(re.compile("sg-pinned"))
     expect(card.locator(".sg-summary")).to_have_count(5)
     expect(card.locator(".sg-summary-scalar")).to_have_attribute("data-tag", "blocks.1/weight_norm")
-    assert tab.box("scope", block_name).count() == 1
+    assert tab.frame_of("scope", block_name).count() == 1
     tab.page.mouse.move(5, 5)
     expect(card).to_be_visible()
     tab.page.keyboard.press("Escape")
