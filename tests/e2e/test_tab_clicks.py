@@ -221,30 +221,3 @@ def test_every_colouring_has_its_legend_in_the_sidebar(tab):
     # No colours: no legend.
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
     expect(legend).to_be_hidden()
-
-
-def test_a_view_too_big_to_read_whole_shows_its_top_and_an_overview(tab):
-    tab.open("pytorch/torch")  # a long chain of blocks: whole, its labels would be specks
-    tab.wait_still()
-    minimap = tab.frame.locator(".sg-minimap")
-    expect(minimap).to_be_visible()
-    # Its top, at a size its labels read at: the input is on screen, the last box is not.
-    heights = tab.frame.eval_on_selector_all(
-        "svg.sg-graph g.node > text", "ts => ts.map(t => t.getBoundingClientRect().height)"
-    )
-    assert min(h for h in heights if h) >= 11
-    viewport = _rect(tab.frame.locator(".sg-viewport"))
-    boxes = tab.frame.locator("svg.sg-graph g.node")
-    tops = boxes.evaluate_all("ns => ns.map(n => n.getBoundingClientRect().top)")
-    first, last = boxes.nth(tops.index(min(tops))), boxes.nth(tops.index(max(tops)))
-    assert _inside(_rect(first), viewport)
-    assert _rect(last)["y"] > viewport["y"] + viewport["h"]
-    # A press near the map's bottom moves the view there.
-    where = _rect(minimap)
-    minimap.click(position={"x": where["w"] / 2, "y": where["h"] - 3})
-    tab.wait_still()
-    assert _inside(_rect(last), viewport)
-    # All of it on screen: no overview.
-    tab.frame.click(".sg-zoom [aria-label^='Fit']")
-    tab.wait_still()
-    expect(minimap).to_be_hidden()
