@@ -49,13 +49,13 @@ def _engine() -> str:
         ours = metadata.version("tb-scopegraph")
     except metadata.PackageNotFoundError:
         ours = "source"
+    # pygraphviz's wheels bundle Graphviz, so its version names the layout engine too; read
+    # from its metadata, not by importing it (the server lays out in worker processes).
     try:
-        import pygraphviz
-
-        graphviz = pygraphviz.AGraph().graphviz_version() or pygraphviz.__version__
-    except (ImportError, AttributeError):
+        graphviz = metadata.version("pygraphviz")
+    except metadata.PackageNotFoundError:
         graphviz = "unknown"
-    return f"tb-scopegraph {ours}; graphviz {graphviz}"
+    return f"tb-scopegraph {ours}; pygraphviz {graphviz}"
 
 
 def _hash(data: bytes) -> bytes:
