@@ -236,8 +236,9 @@ export function runMatcher(text) {
 /** What the run picker's status line says of the filter: how many runs it lists, and why. */
 function runFilterStatus(text, shown, all, graph) {
   if (!text) return '';
-  const matching = shown.filter((run) => run !== graph.run || runMatcher(text).test(run));
-  const how = runMatcher(text).regex ? '' : ' (not a regular expression: matched as text)';
+  const matcher = runMatcher(text);
+  const matching = shown.filter((run) => run !== graph.run || matcher.test(run));
+  const how = matcher.regex ? '' : ' (not a regular expression: matched as text)';
   const count = `${matching.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} runs match${how}`;
   return matching.length === shown.length ? count : `${count}; the picked run is listed too`;
 }
