@@ -744,10 +744,11 @@ def test_a_linked_or_remembered_view_is_not_preceded_by_the_first_graphs_drawing
     again.add_init_script(_FRAMES_PROBE)
     again.goto(tab.url + "/#scopegraph")
     for page in (tab.page, again):
+        page.bring_to_front()  # a page in the background gets no animation frames to probe
         tab.frame = tab_frame(page)
         tab.wait_ready()
         expect(tab.frame_of("scope", "layer3")).to_be_visible()
-        frames = tab.frame.evaluate("window.__frames")
+        frames = tab.frame.wait_for_function("() => window.__frames").json_value()
         # No early drawing came first: the first drawing seen (if one was seen before the
         # tab's own) was not the first graph's early one.
         assert not (frames["first"] or {}).get("early"), frames
