@@ -360,7 +360,7 @@ def _diff(args: argparse.Namespace) -> int:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
             raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
 
-    from tb_scopegraph.drawing.dot import diff_to_dot
+    from tb_scopegraph.drawing.diffdot import diff_to_dot
     from tb_scopegraph.model.diff import GraphDiff
 
     (title_a, base), (title_b, graph) = loaded

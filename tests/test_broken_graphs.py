@@ -39,7 +39,7 @@ from harness import (
 )
 from tensorboard.compat.proto import attr_value_pb2, event_pb2, graph_pb2, types_pb2
 
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 
 GARBAGE = random.Random(5).randbytes(4096)
 GRAPH_ROUTES = ("hierarchy", "view", "dot", "svg", "png", "search", "node")

@@ -12,7 +12,7 @@ from tensorboard.compat.proto import event_pb2
 
 import tb_scopegraph
 from tb_scopegraph import cli
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,4 +1,4 @@
-"""Graph diffs (diff.py, dot.diff_to_dot, the diff routes and `tb-scopegraph diff`).
+"""Graph diffs (diff.py, diffdot.diff_to_dot, the diff routes and `tb-scopegraph diff`).
 
 The main case is the demo's: `ffn_scoped` against `ffn_scoped_wider`, two training runs of the
 same TF1 network where the second widens layer3 (10 to 32 units) and adds a layer4 after it;
@@ -20,7 +20,7 @@ from harness import PROVIDERS, Api, runs_with_graphs, start, wait_for
 from tensorboard.compat.proto import graph_pb2
 
 from tb_scopegraph import cli
-from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.drawing import diffdot, dottext, render
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff, summary
 from tb_scopegraph.reading.local import LocalGraphs
@@ -243,7 +243,7 @@ def test_first_view_opens_down_to_a_widened_layer_and_not_its_gradients(trained)
     count, groups = diff.mirroring("train")
     assert count == diff.counts("train").differs and groups == ["model/dense3", "model/dense4"]
     assert set(diff.mirrored("model/dense3")) == {"train/gradients"}
-    text = dot.diff_to_dot(diff, view, "base → wider")
+    text = diffdot.diff_to_dot(diff, view, "base → wider")
     assert f"{count} mirror dense3, dense4" in text
     assert f"and {sum(diff.mirrored('model/dense3').values())} in train/gradients" in text
 
@@ -261,7 +261,7 @@ def test_another_optimizer_is_the_change_and_its_slots_mirror_it(trained):
     assert diff.mirroring("train") == (0, [])
     view = diff.default_view()
     assert "train" in view.open and "model" not in view.open
-    text = dot.diff_to_dot(diff, view, "sgd → adam")
+    text = diffdot.diff_to_dot(diff, view, "sgd → adam")
     assert f"{len(slots)} mirror Adam" in text
 
 
@@ -299,7 +299,7 @@ def test_a_scope_too_big_to_open_says_where_its_changes_lie():
     view = diff.default_view()
     assert "model" not in view.open
     assert diff.where("model") == "layer_k"
-    text = dot.diff_to_dot(diff, view, "relu → tanh")
+    text = diffdot.diff_to_dot(diff, view, "relu → tanh")
     assert f"{summary(diff.counts('model'))} in layer_k" in text
     # A scope small enough to open says nothing more: opening it shows where.
     assert diff.where("model/layer_k") == ""
@@ -471,19 +471,19 @@ def _outside_boxes(drawing: ET.Element, text: ET.Element) -> bool:
 
 def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     _, _, diff = ffn
-    text = dot.diff_to_dot(diff, diff.view(open=["layer3"]), "ffn_scoped → ffn_scoped_wider")
+    text = diffdot.diff_to_dot(diff, diff.view(open=["layer3"]), "ffn_scoped → ffn_scoped_wider")
     n4 = len(_names(ffn[1], "layer4/"))
-    assert f'"{dot.element_id("scope", "layer4")}"' in text
+    assert f'"{dottext.element_id("scope", "layer4")}"' in text
     assert (
         f"added: {diff.totals.added} ops" in text and f"changed: {diff.totals.changed} ops" in text
     )
     svg = render.render(text, fmt="svg")
     classes = _classes(svg)
-    assert {"node", "scope", "diff-added"} <= classes[dot.element_id("scope", "layer4")]
-    assert "diff-same" in classes[dot.element_id("scope", "layer1")]
-    assert "diff-changed" in classes["cluster-" + dot.element_id("scope", "layer3")]
-    assert "diff-added" in classes[dot.element_id("op", "layer3/Relu")]
-    assert "diff-changed" in classes[dot.element_id("op", "layer3/MatMul")]
+    assert {"node", "scope", "diff-added"} <= classes[dottext.element_id("scope", "layer4")]
+    assert "diff-same" in classes[dottext.element_id("scope", "layer1")]
+    assert "diff-changed" in classes["cluster-" + dottext.element_id("scope", "layer3")]
+    assert "diff-added" in classes[dottext.element_id("op", "layer3/Relu")]
+    assert "diff-changed" in classes[dottext.element_id("op", "layer3/MatMul")]
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter(f"{SVG_NS}text")]
     assert f"+{n4}" in texts  # the closed layer4 box's summary
@@ -503,7 +503,9 @@ def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     ]
     # Hovering a changed op: its tooltip says what changed, before and after.
     (matmul,) = [
-        g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "layer3/MatMul")
+        g
+        for g in root.iter(f"{SVG_NS}g")
+        if g.get("id") == dottext.element_id("op", "layer3/MatMul")
     ]
     tips = [a.get("{http://www.w3.org/1999/xlink}title") for a in matmul.iter(f"{SVG_NS}a")]
     assert any("attr:_output_shapes: [[?,10]] → [[?,32]]" in (t or "") for t in tips), tips
@@ -516,14 +518,14 @@ def test_diff_drawing_escapes_names():
         [("a", "Placeholder", (), {"note": hostile}), (f"s/{hostile}", "Identity", ["a"])]
     )
     diff = GraphDiff(base, after)
-    text = dot.diff_to_dot(diff, diff.view(depth=1), hostile)
+    text = diffdot.diff_to_dot(diff, diff.view(depth=1), hostile)
     svg = render.render(text, fmt="svg")  # parses: nothing broke out of its string
     # The caption shows the title as text.
     assert hostile in [t.text for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
-    assert dot.element_id("op", f"s/{hostile}") in _classes(svg)
+    assert dottext.element_id("op", f"s/{hostile}") in _classes(svg)
     # The changed attribute's new value is in the tooltip, as text.
     root = ET.fromstring(svg)
-    (op,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dot.element_id("op", "a")]
+    (op,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == dottext.element_id("op", "a")]
     tips = [x.get("{http://www.w3.org/1999/xlink}title") or "" for x in op.iter(f"{SVG_NS}a")]
     assert any(f"attr:note: plain → {hostile}" in tip for tip in tips), tips
 
@@ -546,12 +548,12 @@ def test_diff_routes(api, ffn):
     assert view["open"] == sorted(diff.default_view().open) and view["boxes"] <= 20
     svg = api.get("diff", **query)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
-    assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
+    assert "diff-added" in _classes(svg.data)[dottext.element_id("scope", "layer4")]
     text = api.get("diff", format="dot", **query)
     assert text.mimetype == "text/vnd.graphviz"
     assert f"added: {diff.totals.added} ops" in text.get_data(as_text=True)
     opened = api.get("diff", format="dot", open="layer4", **query).get_data(as_text=True)
-    assert f'"{dot.element_id("op", "layer4/MatMul")}"' in opened
+    assert f'"{dottext.element_id("op", "layer4/MatMul")}"' in opened
     assert api.get("diff", format="png", depth=0, **query).data[:8] == b"\x89PNG\r\n\x1a\n"
     node = api.json("diff_node", name="layer3/W", **query)
     assert node["status"] == CHANGED
@@ -603,7 +605,7 @@ def test_cli_diff_writes_the_diff(ffn_logdir, ffn, tmp_path, capsys):
     )
     assert status == 0, capsys.readouterr().err
     text = out.read_text()
-    assert text == dot.diff_to_dot(diff, diff.default_view(), f"{BASE} → {WIDER}")
+    assert text == diffdot.diff_to_dot(diff, diff.default_view(), f"{BASE} → {WIDER}")
     # Two paths, --open and --depth, SVG.
     svg = tmp_path / "diff.svg"
     argv = ["diff", ffn_logdir / BASE, ffn_logdir / WIDER, "--kind", "run_graph", "--depth", "0"]
@@ -611,11 +613,11 @@ def test_cli_diff_writes_the_diff(ffn_logdir, ffn, tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     classes = _classes(svg.read_bytes())
     assert all(
-        "diff-added" in classes[dot.element_id("op", n)]
+        "diff-added" in classes[dottext.element_id("op", n)]
         for n in _names(wider, "layer4/")
         if "/" not in n[7:]
     )
-    assert "diff-same" in classes[dot.element_id("scope", "layer1")]
+    assert "diff-same" in classes[dottext.element_id("scope", "layer1")]
     # Two run folders given as paths: the title names them (their run is ".").
     named = tmp_path / "named.dot"
     argv = ["diff", ffn_logdir / BASE, ffn_logdir / WIDER, "--kind", "run_graph", "-o", named]
@@ -699,7 +701,7 @@ def test_steps_and_step_diff_routes(ffn_logdir, ffn, kind):
         node = api.json("diff_node", run=GROWN, base_step=0, name="layer3/W")
         assert ("attr:shape", "[64,10]", "[64,32]") in _changes(node)
         svg = api.get("diff", run=GROWN, base_step=0)
-        assert "diff-added" in _classes(svg.data)[dot.element_id("scope", "layer4")]
+        assert "diff-added" in _classes(svg.data)[dottext.element_id("scope", "layer4")]
         assert "0, 10" in api.error(404, "diff", run=GROWN, base_step=3)
         assert "base_step" in api.error(400, "diff", run=GROWN, base_step=-1)
         # Without a step, the latest graph on both sides, or the latest step named: the

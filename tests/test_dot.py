@@ -10,7 +10,8 @@ from graphs import ffn_graph, graph_from_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tb_scopegraph.drawing.dot import element_id, parse_element_id, quote, to_dot
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id, parse_element_id, quote
 from tb_scopegraph.drawing.render import render
 from tb_scopegraph.model.hierarchy import Hierarchy
 

@@ -13,7 +13,7 @@ from IPython.core.formatters import DisplayFormatter
 from tensorboard.compat.proto import node_def_pb2
 
 import tb_scopegraph
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.errors import NotFound, RenderTimeout, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.notebook import GraphView

@@ -38,7 +38,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from werkzeug.test import Client
 
 from tb_scopegraph import caching, plugin
-from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.drawing import dot, dottext, render
 from tb_scopegraph.errors import RenderTimeout
 from tb_scopegraph.plugin import warmup
 from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
@@ -255,7 +255,7 @@ def test_dot_holds_the_layer_scopes(api, run):
     text = response.get_data(as_text=True)
     assert text.lstrip().startswith(("digraph", "strict digraph"))
     for layer in ("model/dense_1", "model/dense_2", "model/dense_3"):
-        assert dot.element_id("scope", layer) in text
+        assert dottext.element_id("scope", layer) in text
 
 
 def test_dot_impl_matches_the_route(api):
@@ -269,9 +269,9 @@ def test_svg_parses_and_names_every_box(api):
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
     nodes = svg_ids(response.data, "node")
-    assert {dot.element_id("scope", f"model/dense_{i}") for i in (1, 2, 3)} <= nodes
-    assert dot.element_id("op", "x") in nodes
-    assert dot.element_id("scope", "model") in {
+    assert {dottext.element_id("scope", f"model/dense_{i}") for i in (1, 2, 3)} <= nodes
+    assert dottext.element_id("op", "x") in nodes
+    assert dottext.element_id("scope", "model") in {
         i.removeprefix("cluster-") for i in svg_ids(response.data, "cluster")
     }
 
@@ -279,7 +279,7 @@ def test_svg_parses_and_names_every_box(api):
 def test_opening_a_scope_adds_its_ops(api):
     closed = svg_ids(api.get("svg", run="tf1", open="model").data, "node")
     opened = svg_ids(api.get("svg", run="tf1", open=["model", "model/dense_1"]).data, "node")
-    matmul = dot.element_id("op", "model/dense_1/MatMul")
+    matmul = dottext.element_id("op", "model/dense_1/MatMul")
     assert matmul not in closed and matmul in opened
 
 
@@ -325,7 +325,7 @@ def test_search_finds_and_reveals_a_hidden_node(api):
     assert hit["op"] == "MatMul"
     assert set(hit["reveal"]) == {"model", "model/dense_2"}
     shown = svg_ids(api.get("svg", run="tf1", open=hit["reveal"]).data, "node")
-    assert dot.element_id("op", "model/dense_2/MatMul") in shown
+    assert dottext.element_id("op", "model/dense_2/MatMul") in shown
 
 
 def test_search_by_regex(api):

@@ -17,7 +17,7 @@ import pytest
 from graphs import ffn_graph, graph_from_nodes, write_run_graph
 
 from tb_scopegraph import cli, notebook
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.reading import storage
 
 boto3 = pytest.importorskip("boto3")

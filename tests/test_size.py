@@ -36,7 +36,7 @@ from harness import (
 
 from tb_scopegraph import cli
 from tb_scopegraph.drawing import render
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model.hierarchy import MAX_BOXES, MAX_CHILDREN, MAX_NESTING, Hierarchy
 

@@ -27,7 +27,7 @@ from tensorboard.util import tensor_util
 from torch.utils.tensorboard import SummaryWriter
 
 from tb_scopegraph.drawing import dot
-from tb_scopegraph.drawing.dot import element_id
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph

@@ -1,37 +1,41 @@
 """One view of a graph as DOT text: open groups as clusters, everything else as boxes.
 
-Every string that comes from a graph goes through `quote` (and `_text` for what Graphviz
-shows), so no name can break out of its DOT string or add markup to the SVG.
+Every string that comes from a graph goes through `dottext.quote` (and `label_text` or
+`tip_text` for what Graphviz shows), so no name can break out of its DOT string or add markup
+to the SVG.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tb_scopegraph.drawing import auxiliary, labels, proportions
 from tb_scopegraph.drawing.colour import (
-    DIFF_FILLS,
     SCHEMES,
     STRUCTURE_OTHER,
     fills,
     structure_colour,
     structure_legend,
 )
+from tb_scopegraph.drawing.dottext import (
+    element_id,
+    join_lines,
+    label_text,
+    note_lines,
+    quote,
+    tip_text,
+)
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.model import structure
-from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.model.layout import Box, Cluster, Layout
 from tb_scopegraph.model.views import WINDOW_HEIGHT, WINDOW_WIDTH, View
 
-KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
 #: Beyond this many data edges into one box, the rest do not pull it close (weight 0).
 FAN_IN_RANKED = 6
 #: The class (in DOT and SVG) and the label mark of a box or frame that holds summaries.
@@ -47,10 +51,6 @@ AUXILIARY = "auxiliary"
 #: missing from them (a black diamond, for one) sends Chromium looking through every installed font
 #: as it first lays out a drawing: a few ms, and tens on a busy machine.
 BADGE = "\u25cf"
-_LABEL_CLIP = 48
-_TOOLTIP_CLIP = 600
-_SAFE = re.compile(rb"[A-Za-z0-9_-]")
-_ENCODED = re.compile(rb"\.([0-9A-F]{2})")
 
 _STYLE = {
     OP: 'shape=ellipse style=filled fillcolor="#ffffff" color="#757575"',
@@ -64,119 +64,6 @@ _CLUSTER_STYLE = {
     SERIES: 'style="rounded,filled" fillcolor="#f3faf9" color="#80cbc4"',
     CHUNK: 'style="rounded,filled,dashed" fillcolor="#fafafa" color="#bdbdbd"',
 }
-
-
-def element_id(kind: str, name: str) -> str:
-    """The SVG element id of a box: its kind and its name, with unsafe bytes as ``.XX``.
-
-    >>> element_id("op", "dense/kernel")
-    'op-dense.2Fkernel'
-    >>> element_id("scope", 'a"<b>')
-    'scope-a.22.3Cb.3E'
-    """
-    encoded = "".join(
-        chr(b) if _SAFE.match(bytes([b])) else f".{b:02X}" for b in name.encode("utf-8")
-    )
-    return f"{kind}-{encoded}"
-
-
-def parse_element_id(eid: str) -> tuple[str, str]:
-    """The (kind, name) that `element_id` encoded.
-
-    >>> parse_element_id("op-dense.2Fkernel")
-    ('op', 'dense/kernel')
-    """
-    kind, dash, encoded = eid.partition("-")
-    if not dash or kind not in KINDS:
-        raise ValueError(f"not an element id: {eid!r}")
-    data = _ENCODED.sub(lambda m: bytes([int(m.group(1), 16)]), encoded.encode("ascii"))
-    return kind, data.decode("utf-8", errors="replace")
-
-
-def quote(text: str) -> str:
-    r"""A DOT double-quoted string holding ``text``.
-
-    DOT's lexer reads ``\"`` as a quote and ``\\`` as a pair that ends no string, and it
-    cannot hold a NUL. Graph strings reach this through `_text`, whose backslashes come in
-    pairs; a lone backslash before a quote or at the end is doubled so the string still ends.
-
-    >>> print(quote('say "hi"'))
-    "say \"hi\""
-    >>> print(quote("ends\\"))
-    "ends\\"
-    """
-    text = text.replace("\n", "\\n").replace("\0", "\\x00")
-    text = _QUOTE_RUN.sub(lambda m: _even(m.group(1)) + '\\"', text)
-    text = _END_RUN.sub(lambda m: _even(m.group(1)), text)
-    # Graphviz refuses a quoted string of more than 16,384 bytes; DOT joins "a" + "b".
-    size = _PIECE if text.isascii() else _PIECE // 4  # characters of at most 4 bytes
-    if len(text) <= size:
-        return f'"{text}"'
-    pieces = []
-    start = 0
-    while start < len(text):
-        piece = text[start : start + size]
-        # Never split an escape from what it escapes: a piece ends after an even run of
-        # backslashes (each piece starts after one, so its own run tells the parity).
-        if start + size < len(text) and (len(piece) - len(piece.rstrip("\\"))) % 2:
-            piece = piece[:-1]
-        pieces.append(piece)
-        start += len(piece)
-    return " + ".join(f'"{piece}"' for piece in pieces)
-
-
-_PIECE = 16000  # bytes
-
-
-# Each run of backslashes is matched from its start only: linear time on long runs.
-_QUOTE_RUN = re.compile(r'(?<!\\)(\\*)"')
-_END_RUN = re.compile(r"(?<!\\)(\\+)$")
-
-
-def _even(backslashes: str) -> str:
-    return backslashes + "\\" if len(backslashes) % 2 else backslashes
-
-
-def _text(text: str, clip: int = _LABEL_CLIP) -> str:
-    r"""Text for a label that Graphviz shows exactly as it is.
-
-    A backslash would start a Graphviz escape (``\N`` is the node's name), ``&`` an HTML
-    entity, and control characters would break lines: all are written so they show as text.
-
-    >>> print(_text('a\\N&amp;<b>\n'))
-    a\\N&amp;amp;<b>\\x0a
-    """
-    return _escape(text, clip, "\\\\")
-
-
-def _tip(text: str, clip: int = _TOOLTIP_CLIP) -> str:
-    r"""Text for a tooltip: as `_text`, but Graphviz reads escapes in tooltips twice, so each
-    backslash is written as four.
-
-    >>> print(_tip('a\\N&amp;'))
-    a\\\\N&amp;amp;
-    """
-    return _escape(text, clip, "\\" * 4)
-
-
-def _escape(text: str, clip: int, backslash: str) -> str:
-    if len(text) > clip:
-        text = text[: clip - 1] + "…"
-    text = text.replace("&", "&amp;").replace("\\", backslash)
-    return _CONTROL.sub(lambda m: f"{backslash}x{ord(m.group()):02x}", text)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _lines(*parts: str) -> str:
-    """Several lines of label text joined with Graphviz's centred line break."""
-    return "\\n".join(p for p in parts if p)
-
-
-def _note(text: str, escape) -> str:
-    """A mark's note (lines split by ``\\n``), each line escaped by ``escape``."""
-    return _lines(*(escape(line) for line in text.split("\n")))
 
 
 @dataclass(frozen=True)
@@ -256,113 +143,6 @@ def _structure_dot(
     )
 
 
-def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
-    """The DOT text of a view of a diff's union: each box filled by its status (added,
-    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``,
-    and where inside a closed group they all lie: ``~9 in conv4_block3``) and the changes
-    elsewhere that mirror its own ("and 9 in train/gradients"), a changed
-    op's tooltip saying what changed, and a caption under the drawing naming both graphs
-    (``title``) with the whole diff's counts, so that a saved SVG or PNG says what it shows."""
-    layout = diff.hierarchy.layout(view)
-    fills_, classes, notes, tips = [], [], [], []
-    for box in layout.boxes:
-        status, counts = diff.box_status(box.kind, box.name)
-        fills_.append(None if box.kind == MISSING else DIFF_FILLS[status])
-        classes.append(f"diff-{status}")
-        lines = [status]
-        if counts is not None and counts.differs:
-            lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
-        for change in diff.changes(box.name) if box.kind == OP else ():
-            lines.append(f"{change.what}: {change.before} → {change.after}")
-        if counts is None:
-            notes.append("")
-        else:
-            mirrors = _mirror_lines(diff, box.name)
-            where = diff.where(box.name)
-            said = f"{summary(counts)} in {where}" if where else summary(counts)
-            notes.append("\n".join(filter(None, (said, *mirrors))))
-            lines.extend([f"all in {where}"] if where else [])
-            lines.extend(mirrors)
-        tips.append(lines)
-    cluster_fills, cluster_classes, cluster_notes = {}, {}, {}
-    for cluster in layout.clusters:
-        counts = diff.counts(cluster.name)
-        cluster_classes[cluster.name] = f"diff-{counts.status}"
-        mirrors = _mirror_lines(diff, cluster.name)
-        cluster_notes[cluster.name] = "\n".join(filter(None, (summary(counts), *mirrors)))
-        if counts.status != SAME:
-            cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
-    marks = Marks(
-        box_classes=classes,
-        box_notes=notes,
-        box_tips=tips,
-        cluster_fills=cluster_fills,
-        cluster_classes=cluster_classes,
-        cluster_notes=cluster_notes,
-    )
-    caption = diff_caption(title, diff.totals.as_dict())
-    return layout_to_dot(layout, title, fills_, caption, marks)
-
-
-def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
-    """What a group's box says of mirrored changes: on a forward group, those elsewhere
-    that mirror its own ("and 9 in train/gradients"); on a gradient or optimizer group, how
-    many of its changes mirror which forward groups ("24 mirror layer3, layer4")."""
-    lines = []
-    elsewhere = diff.mirrored(key)
-    if elsewhere:
-        roots = list(elsewhere)
-        # The scope path they share: train for train/gradients and train/GradientDescent.
-        where = "/".join(os.path.commonprefix([root.split("/") for root in roots]))
-        if not where:
-            where = ", ".join(roots[:2]) + (" …" if len(roots) > 2 else "")
-        lines.append(f"and {sum(elsewhere.values()):,} in {where}")
-    count, forward = diff.mirroring(key)
-    if count:
-        shown = ", ".join(f.rsplit("/", 1)[-1] for f in forward[:MIRRORS_NAMED])
-        more = len(forward) - MIRRORS_NAMED
-        lines.append(f"{count:,} mirror {shown}" + (f" and {more:,} more" if more > 0 else ""))
-    return lines
-
-
-#: How many forward groups a gradient or optimizer group's box names as those it mirrors.
-MIRRORS_NAMED = 3
-
-
-def diff_caption(title: str, counts: Mapping[str, int]) -> str:
-    """The HTML label under a diff's drawing: the two graphs it compares (``title``, as
-    ``base → graph``), large, over one row of the statuses' fills with their op counts.
-
-    >>> "added: 3 ops" in diff_caption("a → b", {"added": 3, "removed": 0, "changed": 1})
-    True
-    """
-    cells = "".join(
-        f'<td bgcolor="{fill}" width="14" height="10"></td>'
-        f'<td align="left">{status}: {counts.get(status, 0):,} op'
-        f"{'s' * (counts.get(status, 0) != 1)}  </td>"
-        for status, fill in DIFF_FILLS.items()  # colours from colour.py's fixed set
-    )
-    heading = ""
-    if title:
-        text = _CONTROL.sub("\ufffd", title)
-        text = text if len(text) <= _CAPTION_CLIP else text[: _CAPTION_CLIP - 1] + "…"
-        heading = (
-            f'<tr><td colspan="{2 * len(DIFF_FILLS)}" align="left">'
-            f'<font point-size="14"><b>{html.escape(text, quote=True)}</b></font></td></tr>'
-        )
-    return (
-        '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'
-        f"{heading}<tr>{cells}</tr></table>>"
-    )
-
-
-_CAPTION_CLIP = 160
-
-
-# Open groups are large: paler than the boxes' fills.
-_CLUSTER_DIFF_FILLS = {ADDED: "#e8f5e9", REMOVED: "#ffebee", CHANGED: "#fff8e1"}
-
-
 def layout_to_dot(
     layout: Layout,
     title: str = "",
@@ -394,19 +174,19 @@ def layout_to_dot(
         fill = box_fills[i] if box_fills else None
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
-        note = _lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
+        note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
     direction = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
-        label = f"label={quote(_text(title))} labelloc=t"
+        label = f"label={quote(label_text(title))} labelloc=t"
     out = [
         "digraph scopegraph {",
         f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
         f"ranksep={proportions.RANKSEP_IN[direction]} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
-        f"tooltip={quote(_tip(title))} {label}];",
+        f"tooltip={quote(tip_text(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
@@ -428,9 +208,12 @@ def layout_to_dot(
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
             title, roll_tip = _rolled(item)
-            label = _lines(title, _ops(item.op_count), _note(note, _text), badge)
-            tip = _lines(
-                _tip(item.name), roll_tip, _note(note, _tip), f"open {item.kind}: click to close"
+            label = join_lines(title, _ops(item.op_count), note_lines(note, label_text), badge)
+            tip = join_lines(
+                tip_text(item.name),
+                roll_tip,
+                note_lines(note, tip_text),
+                f"open {item.kind}: click to close",
             )
             extra = (
                 marks.cluster_classes.get(item.name),
@@ -510,7 +293,7 @@ def _stub(stub: tuple[list[str], list[str]]) -> str:
         parts.append("\u2192 " + auxiliary.stub_label(outs))
     if ins:
         parts.append("\u2190 " + auxiliary.stub_label(ins))
-    return _text("  ".join(parts))
+    return label_text("  ".join(parts))
 
 
 _FONT = "Helvetica,Arial,sans-serif"
@@ -538,35 +321,36 @@ def _box(
 ) -> str:
     marks = marks or Marks()
     extra_class = marks.box_classes[index] if marks.box_classes else ""
-    mark = _note(marks.box_notes[index], _text) if marks.box_notes else ""
-    more_tip = _lines(*(_tip(t, 300) for t in marks.box_tips[index])) if marks.box_tips else ""
+    mark = note_lines(marks.box_notes[index], label_text) if marks.box_notes else ""
+    tips = marks.box_tips[index] if marks.box_tips else ()
+    more_tip = join_lines(*(tip_text(t, 300) for t in tips))
     if box.kind == OP:
         # An auxiliary op's type is in its tooltip: its label stays short, as it stands apart.
         kind_line = "" if box.aux else labels.op_type_line(box.label, box.op)
-        label = _lines(_text(box.label), _text(kind_line))
-        tip = _lines(_tip(box.name), _tip(box.op))
+        label = join_lines(label_text(box.label), label_text(kind_line))
+        tip = join_lines(tip_text(box.name), tip_text(box.op))
     elif box.kind == MISSING:
-        label = _lines("missing", _text(box.label))
-        tip = _lines(_tip(box.name), "an input names it; no such node")
+        label = join_lines("missing", label_text(box.label))
+        tip = join_lines(tip_text(box.name), "an input names it; no such node")
     else:
         title, roll_tip = _rolled(box)
-        label = _lines(title, _ops(box.op_count))
-        tip = _lines(_tip(box.name), roll_tip, f"{box.kind}: click to open")
+        label = join_lines(title, _ops(box.op_count))
+        tip = join_lines(tip_text(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
-        label = _lines(label, note)
-        tip = _lines(tip, note + " (not drawn)")
-    label = _lines(label, mark)
-    tip = _lines(tip, more_tip)
+        label = join_lines(label, note)
+        tip = join_lines(tip, note + " (not drawn)")
+    label = join_lines(label, mark)
+    tip = join_lines(tip, more_tip)
     classes = " ".join(filter(None, (box.kind, extra_class, ROLLED if box.rolled else "")))
     style = _STYLE[box.kind]
     if box.aux:
         # Set apart from the main flow, as TensorBoard's auxiliary nodes: drawn lighter.
-        tip = _lines(tip, f"auxiliary ({box.aux}): set apart from the main flow")
+        tip = join_lines(tip, f"auxiliary ({box.aux}): set apart from the main flow")
         classes = f"{classes} {AUXILIARY}"
         style += _AUX_STYLE[box.kind == SCOPE]
     if summaries:
-        label = _lines(label, _badge(summaries))
-        tip = _lines(tip, _badge(summaries) + ": hover for the latest values")
+        label = join_lines(label, _badge(summaries))
+        tip = join_lines(tip, _badge(summaries) + ": hover for the latest values")
         classes = f"{classes} {SUMMARIZED}"
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
@@ -607,14 +391,14 @@ def _rolled(item: Box | Cluster) -> tuple[str, str]:
     ('layer_[0-3] ×4', '4 identical blocks, drawn once')
     """
     if not item.rolled:
-        return _text(item.label), ""
+        return label_text(item.label), ""
     if item.kind == SERIES:
         return (
-            f"{_text(item.label)} {TIMES}{item.rolled}",
+            f"{label_text(item.label)} {TIMES}{item.rolled}",
             f"{item.rolled} identical blocks, drawn once",
         )
     return (
-        _lines(_text(item.label), f"drawn for all {item.rolled}"),
+        join_lines(label_text(item.label), f"drawn for all {item.rolled}"),
         f"one of {item.rolled} identical blocks, drawn for all of them",
     )
 
@@ -634,9 +418,9 @@ def _edge(
         ]
         for tensor in edge.tensors:
             tip.append(
-                " ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p)
+                " ".join(tip_text(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p)
             )
-        attrs.append(f"tooltip={quote(_lines(*tip))}")
+        attrs.append(f"tooltip={quote(join_lines(*tip))}")
         return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"
     if edge.control:
         # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
@@ -659,11 +443,12 @@ def _edge(
             attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
     if label:
         # Placed once the boxes are: a ranked label would take a rank of its own.
-        attrs.append(f"xlabel={quote(_text(label))}")
+        attrs.append(f"xlabel={quote(label_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
-        tip.append(" ".join(_tip(p, 200) for p in (tensor.name, tensor.dtype, tensor.shape) if p))
+        parts = (tensor.name, tensor.dtype, tensor.shape)
+        tip.append(" ".join(tip_text(p, 200) for p in parts if p))
     if edge.tensor_count > len(edge.tensors):
         tip.append(f"… and {edge.tensor_count - len(edge.tensors)} more tensors")
-    attrs.append(f"tooltip={quote(_lines(*tip))}")
+    attrs.append(f"tooltip={quote(join_lines(*tip))}")
     return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"

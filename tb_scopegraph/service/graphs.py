@@ -16,7 +16,7 @@ from typing import Any
 from tensorboard import errors as tb_errors
 
 from tb_scopegraph.caching import Lookups, lru
-from tb_scopegraph.drawing import dot, render
+from tb_scopegraph.drawing import diffdot, dot, render
 from tb_scopegraph.errors import NotFound, RenderTimeout
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.diff import GraphDiff
@@ -250,7 +250,7 @@ class GraphService:
         # The sides as resolved (kind and tag filled in), with the steps asked for.
         (_, *base_named), (_, *new_named) = key[1][:4], key[2][:4]
         named = diff_title(title(*base_named, base[3]), title(*new_named, graph[3]))
-        return self.dots.get((key, view), lambda: dot.diff_to_dot(diff, view, named))
+        return self.dots.get((key, view), lambda: diffdot.diff_to_dot(diff, view, named))
 
     def diff_image(self, ctx, experiment, graph, base, open_=(), depth=None, fmt="svg") -> bytes:
         """A diff view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
