@@ -77,21 +77,20 @@ class LocalGraphs:
         assert self._provider is not None
         return list_graphs(*self._provider, op_counts=op_counts)
 
-    def select(
+    def matching(
         self, run: str | None = None, kind: str | None = None, tag: str | None = None
-    ) -> GraphInfo:
-        """The one graph matching the given run, kind and tag (None matches any).
-
-        Without a kind, a profile gives way to the graph it annotates: a PyTorch run holds
-        a run graph and an (empty) profile, and `--run` alone picks the run graph.
-        """
+    ) -> list[GraphInfo]:
+        """The graphs matching the given run, kind and tag (None matches any), in listing
+        order; none matching raises, naming what there is. Without a kind, a profile gives
+        way to the graph it annotates: a PyTorch run holds a run graph and an (empty)
+        profile, and its run alone names the run graph."""
         graphs = self.list(op_counts=False)
         if not graphs:
             raise SourceError(f"no graphs in {self.path}")
         if self._files is not None and graphs[0].kind == FILE_GRAPH:
             if run is not None or kind is not None or tag is not None:
                 raise SourceError(f"{self.path} holds one graph: --run, --kind, --tag do not apply")
-            return graphs[0]
+            return graphs[:1]
         matches = graphs
         for field, wanted in (("run", run), ("kind", kind), ("tag", tag)):
             if wanted is None:
@@ -104,10 +103,16 @@ class LocalGraphs:
                     f"{', '.join(map(repr, known))})"
                 )
             matches = narrowed
-        if len(matches) > 1 and kind is None:
-            graphs_only = [g for g in matches if g.kind != PROFILE]
-            if len(graphs_only) == 1:
-                return graphs_only[0]
+        if kind is None:
+            matches = [g for g in matches if g.kind != PROFILE] or matches
+        return matches
+
+    def select(
+        self, run: str | None = None, kind: str | None = None, tag: str | None = None
+    ) -> GraphInfo:
+        """The one graph `matching` the given run, kind and tag; more than one raises,
+        naming them."""
+        matches = self.matching(run, kind, tag)
         if len(matches) > 1:
             full = len({g.kind for g in matches}) > 1 or len({g.run for g in matches}) < len(
                 matches

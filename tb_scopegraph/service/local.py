@@ -15,7 +15,6 @@ from typing import Any
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.reading.graph import Graph, GraphInfo
 from tb_scopegraph.reading.local import LocalGraphs
-from tb_scopegraph.reading.run_metadata import PROFILE
 from tb_scopegraph.service.views import title
 
 
@@ -83,11 +82,6 @@ def pick(
     """The graph at `graphs` a notebook shows for `run`, `kind` and `tag` (None matches any),
     and the other graphs there: as the tab does, the first listed of those that match (a
     profile only when asked for by kind), where the command line asks which one."""
+    first = graphs.matching(run=run, kind=kind, tag=tag)[0]
     listed = graphs.list(op_counts=False)
-    wanted = (("run", run), ("kind", kind), ("tag", tag))
-    matches = [g for g in listed if all(w is None or getattr(g, f) == w for f, w in wanted)]
-    if not matches:
-        graphs.select(run=run, kind=kind, tag=tag)  # raises, saying what there is
-    plain = [g for g in matches if kind is not None or g.kind != PROFILE]
-    first = (plain or matches)[0]
     return first, [g for g in listed if g != first]
