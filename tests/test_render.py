@@ -196,11 +196,12 @@ def test_warm_starts_every_worker_in_the_background():
         r.warm()  # once is enough
 
         def started():
-            workers = list(r._idle.queue)
-            return len(workers) == 2 and all(w is not None and w.jobs == 1 for w in workers)
+            workers = r.workers()
+            return all(w is not None and w.jobs == 1 for w in workers)
 
         wait_for(started, "both workers started", timeout=20)
-        workers = list(r._idle.queue)
+        workers = r.workers()
+        assert len(workers) == 2
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
         assert set(r.stats.values()) == {0}  # warming is not a request
     finally:
