@@ -241,6 +241,7 @@ class Ask:
     graph: str
     path: str
     expect: tuple  # svg/dot: the view's box ids; node: (name,); search: (a name it must find,)
+    size: int = 0  # svg/dot: boxes and edges in the view's DOT (what its layout costs)
 
 
 def query(graph: dict, pairs: list[tuple[str, str]]) -> str:
@@ -290,8 +291,9 @@ def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> 
                 timeout_views.append((run, pairs, e.code, e.read()[:200]))
                 continue
             ids = tuple(sorted(DOT_NODE.findall(text)))
-            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids))
-            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids))
+            size = text.count('" [id="')
+            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids, size))
+            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids, size))
         names = [n for n in groups if groups[n]["kind"] == "scope"]
         if names:
             # A scope's details name its identical blocks: the graph's structural signatures,
@@ -390,7 +392,8 @@ def client_process(args: tuple) -> dict:
                 results["largest"] = max(results["largest"], len(body))
                 results["latency"].setdefault(ask.kind, []).append(took)
                 if ask.kind == "svg" and not wrong:
-                    results["svg_times"].append((ask.path, time.time() - took, time.time()))
+                    ended = time.time()
+                    results["svg_times"].append((ask.path, ask.size, ended - took, ended))
                 if wrong:
                     results["errors"].append(f"{ask.kind} {ask.graph}: {wrong}")
                 elif ask.kind == "svg":
@@ -410,15 +413,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
-def split_drawings(times: list[tuple[str, float, float]]) -> dict[str, list[float]]:
-    """SVG answers as "svg new" (asked for before any answer of that view had come back: it
-    was laid out, or waited for its layout) and "svg seen" (asked for after: drawn before)."""
+def split_drawings(times: list[tuple[str, int, float, float]]) -> dict[str, list[float]]:
+    """SVG answers as "svg seen" (asked for after an answer of that view had come back: drawn
+    before) and "svg new" (asked for before: it was laid out, or waited for its layout), the
+    new ones also by the size of their view, in thirds ("new S", "new M", "new L")."""
     first: dict[str, float] = {}
-    for path, _, ended in times:
+    for path, _, _, ended in times:
         first[path] = min(first.get(path, ended), ended)
     split: dict[str, list[float]] = {"svg new": [], "svg seen": []}
-    for path, started, ended in times:
-        split["svg seen" if started >= first[path] else "svg new"].append(ended - started)
+    new = []
+    for path, size, started, ended in times:
+        seen = started >= first[path]
+        split["svg seen" if seen else "svg new"].append(ended - started)
+        if not seen:
+            new.append((size, ended - started))
+    new.sort()
+    for third, name in enumerate(("new S", "new M", "new L")):
+        part = new[len(new) * third // 3 : len(new) * (third + 1) // 3]
+        if part:
+            split[f"{name} {part[0][0]}-{part[-1][0]}"] = [took for _, took in part]
     return split
 
 
@@ -527,12 +540,17 @@ def main() -> int:
         f"\nserved {served} requests in {elapsed:.1f} s ({served / elapsed:.1f}/s), "
         f"errors {len(errors)}"
     )
-    print(f"{'kind':8} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    for kind in ("svg", "svg new", "svg seen", "dot", "node", "search", "all"):
+    print(f"{'kind':16} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    thirds = [kind for kind in latency if kind.startswith("new ")]
+    for kind in ("svg", "svg new", *thirds, "svg seen", "dot", "node", "search", "all"):
         values = everything if kind == "all" else latency.get(kind, [])
         if values:
             cells = [percentile(values, q) * 1000 for q in (50, 95, 99)] + [max(values) * 1000]
-            print(f"{kind:8} {len(values):7d} " + " ".join(f"{c:8.0f}" for c in cells))
+            print(f"{kind:16} {len(values):7d} " + " ".join(f"{c:8.0f}" for c in cells))
+    print(
+        "  (svg new: asked for before any answer of that view came back; new S/M/L: those by "
+        "the size of their view, in boxes and edges, in thirds; svg seen: the rest)"
+    )
     for error in sorted(set(errors))[:20]:
         print(f"  error x{errors.count(error)}: {error}")
     print(

@@ -50,9 +50,9 @@ from typing import Any
 
 from tb_scopegraph.errors import LayoutBusy, LayoutCancelled
 
-#: Seconds a job's deadline moves back per box or edge of its view. Layouts cost roughly a
-#: millisecond per box or edge (bench/README.md), so a 1,000-edge view yields to small views
-#: asked for up to 2 s after it.
+#: Seconds a job's deadline moves back per box or edge of its view. Layouts cost up to about a
+#: millisecond per box or edge (bench/README.md: views of 36 to 628 took 0.05 to 0.47 s), so
+#: a 600-box view yields to small views asked for up to 1.2 s after it.
 AGEING = 0.002
 #: Jobs that may wait for a worker at once.
 MAX_QUEUED = 64
