@@ -14,6 +14,7 @@ import threading
 import pytest
 from graphs import ffn_graph
 from harness import wait_for
+from werkzeug import serving
 from werkzeug.test import Client
 
 from tb_scopegraph.drawing import layouts
@@ -370,3 +371,31 @@ def test_each_request_asks_as_its_client():
     client.get("/svg", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert [a.client for a in asked] == ["tab-7", "10.1.2.3"]
     assert layouts.current_asker().client is None  # outside a request: the process itself
+
+
+def test_a_browser_that_closes_its_connection_drops_its_queued_layout(held):
+    queue = make_queue(held)
+
+    def draw():
+        asker = layouts.current_asker()
+        job, _ = queue.submit("view", "view", 0, asker.client)
+        return queue.wait(job, asker.gone)
+
+    # Served as TensorBoard serves the plugin: werkzeug's threaded server, a real socket.
+    server = serving.make_server("127.0.0.1", 0, Drawn(draw).serve, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        busy, _ = queue.submit("busy", "busy", 0)
+        wait_for(lambda: held.running("busy"), "the worker busy")
+        browser = socket.create_connection(("127.0.0.1", server.server_port))
+        browser.sendall(b"GET /svg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        wait_for(lambda: queue.queued() == 1, "the view queued")
+        browser.close()  # as fetch() does when the tab aborts a superseded view
+        wait_for(lambda: queue.stats["dropped"] == 1, "the view dropped")
+        held.let_go("busy")
+        busy.future.result(30)
+        queue.close()  # once its dispatcher has nothing left to take
+        assert held.started == ["busy"] and queue.stats["runs"] == 1
+    finally:
+        server.shutdown()
+        queue.close()
