@@ -47,6 +47,7 @@ LAUNCHER = ROOT / "tests" / "e2e" / "launch_tensorboard.py"
 PREFIX = "/data/plugin/scopegraph"
 DOT_NODE = re.compile(r'^\s*"([^"]+)" \[id=', re.M)
 MIB = 1 << 20
+CLIENT_HEADER = "X-Scopegraph-Client"  # tb_scopegraph.plugin.answers.CLIENT_HEADER
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -121,13 +122,13 @@ def free_port() -> int:
 
 
 def start_tensorboard(
-    logdir: Path, load_fast: bool, log_path: Path
+    logdir: Path, load_fast: bool, log_path: Path, store: Path
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [sys.executable, str(LAUNCHER), "--logdir", str(logdir), "--host", "127.0.0.1"]
     command += ["--port", str(port), f"--load_fast={'true' if load_fast else 'false'}"]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TB_SCOPEGRAPH_CACHE_DIR=str(store))
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     return process, f"http://127.0.0.1:{port}"
 
@@ -240,10 +241,14 @@ class Ask:
     graph: str
     path: str
     expect: tuple  # svg/dot: the view's box ids; node: (name,); search: (a name it must find,)
+    size: int = 0  # svg/dot: boxes and edges in the view's DOT (what its layout costs)
 
 
-def query(run: str, pairs: list[tuple[str, str]]) -> str:
-    return urllib.parse.urlencode([("run", run), *pairs])
+def query(graph: dict, pairs: list[tuple[str, str]]) -> str:
+    """The query naming `graph` (a listing's entry: run, kind, tag) and `pairs`: a run may hold
+    several graphs (a PyTorch run: its graph and its tagged run metadata)."""
+    named = [(k, graph[k]) for k in ("run", "kind", "tag") if graph.get(k)]
+    return urllib.parse.urlencode([*named, *pairs])
 
 
 def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> list[Ask]:
@@ -251,9 +256,13 @@ def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> 
     asks: list[Ask] = []
     rng = random.Random(1)
     for g in graphs:
-        run = g["run"]
-        tree = get_json(f"{url}{PREFIX}/hierarchy?{query(run, [])}")
-        default = get_json(f"{url}{PREFIX}/view?{query(run, [])}")
+        run = (
+            g["run"]
+            if [h["run"] for h in graphs].count(g["run"]) == 1
+            else f"{g['run']} {g['kind']}"
+        )
+        tree = get_json(f"{url}{PREFIX}/hierarchy?{query(g, [])}")
+        default = get_json(f"{url}{PREFIX}/view?{query(g, [])}")
         views: list[list[tuple[str, str]]] = [[], [("depth", "0")], [("depth", "1")]]
         groups, stack = {}, [tree]
         while stack:
@@ -275,41 +284,42 @@ def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> 
         for first, second in pairs_of:
             views.append(opened + [("open", first), ("open", second)])  # two groups side by side
         for pairs in views:
-            q = query(run, pairs)
+            q = query(g, pairs)
             try:
                 text = urllib.request.urlopen(f"{url}{PREFIX}/dot?{q}", timeout=120).read().decode()
             except urllib.error.HTTPError as e:
                 timeout_views.append((run, pairs, e.code, e.read()[:200]))
                 continue
             ids = tuple(sorted(DOT_NODE.findall(text)))
-            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids))
-            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids))
+            size = text.count('" [id="')
+            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids, size))
+            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids, size))
         names = [n for n in groups if groups[n]["kind"] == "scope"]
         if names:
             # A scope's details name its identical blocks: the graph's structural signatures,
             # made once per parsed graph. Made now, they count with the parsed graph.
-            get_json(f"{url}{PREFIX}/node?{query(run, [('name', names[0]), ('kind_of', 'scope')])}")
+            get_json(f"{url}{PREFIX}/node?{query(g, [('name', names[0]), ('kind_of', 'scope')])}")
         for name in rng.sample(names, min(len(names), per_graph)):
             asks.append(
                 Ask(
                     "node",
                     run,
-                    f"{PREFIX}/node?{query(run, [('name', name), ('kind_of', 'scope')])}",
+                    f"{PREFIX}/node?{query(g, [('name', name), ('kind_of', 'scope')])}",
                     (name,),
                 )
             )
             # Groups come before ops in search results: the scope's own name finds it first.
-            asks.append(Ask("search", run, f"{PREFIX}/search?{query(run, [('q', name)])}", (name,)))
-        found = get_json(f"{url}{PREFIX}/search?{query(run, [('q', '/'), ('limit', '1000')])}")
+            asks.append(Ask("search", run, f"{PREFIX}/search?{query(g, [('q', name)])}", (name,)))
+        found = get_json(f"{url}{PREFIX}/search?{query(g, [('q', '/'), ('limit', '1000')])}")
         ops = [f["name"] for f in found if f["kind"] == "op"]
         for name in rng.sample(ops, min(len(ops), per_graph)):
-            asks.append(Ask("node", run, f"{PREFIX}/node?{query(run, [('name', name)])}", (name,)))
+            asks.append(Ask("node", run, f"{PREFIX}/node?{query(g, [('name', name)])}", (name,)))
             pattern = f"^{re.escape(name)}$"
             asks.append(
                 Ask(
                     "search",
                     run,
-                    f"{PREFIX}/search?{query(run, [('q', pattern), ('regex', '1')])}",
+                    f"{PREFIX}/search?{query(g, [('q', pattern), ('regex', '1')])}",
                     (name,),
                 )
             )
@@ -346,7 +356,14 @@ def check(ask: Ask, status: int, body: bytes) -> str | None:
 def client_process(args: tuple) -> dict:
     """`threads` clients until `deadline` (time.time()); their latencies and errors."""
     host, port, asks, threads, deadline, seed = args
-    results = {"latency": {}, "errors": [], "served": 0, "svg_bytes": {}, "largest": 0}
+    results = {
+        "latency": {},
+        "errors": [],
+        "served": 0,
+        "svg_bytes": {},
+        "largest": 0,
+        "svg_times": [],
+    }
     lock = threading.Lock()
 
     def client(n: int) -> None:
@@ -356,7 +373,8 @@ def client_process(args: tuple) -> dict:
             ask = rng.choice(asks)
             started = time.perf_counter()
             try:
-                connection.request("GET", ask.path)
+                # Each client names itself, as distinct users would be told apart.
+                connection.request("GET", ask.path, headers={CLIENT_HEADER: f"{seed}-{n}"})
                 response = connection.getresponse()
                 body = response.read()
                 status = response.status
@@ -373,6 +391,9 @@ def client_process(args: tuple) -> dict:
                 results["served"] += 1
                 results["largest"] = max(results["largest"], len(body))
                 results["latency"].setdefault(ask.kind, []).append(took)
+                if ask.kind == "svg" and not wrong:
+                    ended = time.time()
+                    results["svg_times"].append((ask.path, ask.size, ended - took, ended))
                 if wrong:
                     results["errors"].append(f"{ask.kind} {ask.graph}: {wrong}")
                 elif ask.kind == "svg":
@@ -390,6 +411,28 @@ def client_process(args: tuple) -> dict:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def split_drawings(times: list[tuple[str, int, float, float]]) -> dict[str, list[float]]:
+    """SVG answers as "svg seen" (asked for after an answer of that view had come back: drawn
+    before) and "svg new" (asked for before: it was laid out, or waited for its layout), the
+    new ones also by the size of their view, in thirds ("new S", "new M", "new L")."""
+    first: dict[str, float] = {}
+    for path, _, _, ended in times:
+        first[path] = min(first.get(path, ended), ended)
+    split: dict[str, list[float]] = {"svg new": [], "svg seen": []}
+    new = []
+    for path, size, started, ended in times:
+        seen = started >= first[path]
+        split["svg seen" if seen else "svg new"].append(ended - started)
+        if not seen:
+            new.append((size, ended - started))
+    new.sort()
+    for third, name in enumerate(("new S", "new M", "new L")):
+        part = new[len(new) * third // 3 : len(new) * (third + 1) // 3]
+        if part:
+            split[f"{name} {part[0][0]}-{part[-1][0]}"] = [took for _, took in part]
+    return split
 
 
 def cache_bounds() -> dict[str, int]:
@@ -418,6 +461,12 @@ def main() -> int:
     )
     parser.add_argument("--load-fast", action="store_true", help="TensorBoard's Rust data server")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="the drawings' folder on disk (default: a new, empty one, so that views are laid "
+        "out under the load, not read from an earlier run's drawings)",
+    )
     args = parser.parse_args()
     # Stopped with SIGTERM, still stop TensorBoard (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -428,7 +477,8 @@ def main() -> int:
         logdir = CORPUS_LOGS if CORPUS_LOGS.is_dir() else generated_logdir(scratch / "logs")
     runs = len([p for p in logdir.iterdir() if p.is_dir()])
     print(f"logdir {logdir} ({runs} runs), {args.clients} clients for {args.seconds:g} s")
-    process, url = start_tensorboard(logdir, args.load_fast, scratch / "tensorboard.log")
+    store = args.store or scratch / "drawings"
+    process, url = start_tensorboard(logdir, args.load_fast, scratch / "tensorboard.log", store)
     memory = Memory(process.pid)
     try:
         graphs = wait_for_graphs(process, url, runs)
@@ -477,6 +527,7 @@ def main() -> int:
         for kind, values in p["latency"].items():
             latency.setdefault(kind, []).extend(values)
     everything = [v for values in latency.values() for v in values]
+    latency |= split_drawings([t for p in parts for t in p["svg_times"]])
     drawings = {path: size for p in parts for path, size in p["svg_bytes"].items()}
     bounds = cache_bounds()
     cache_bound = bounds["drawings (SVG/PNG) bytes"] + bounds["DOT bytes"]
@@ -489,12 +540,17 @@ def main() -> int:
         f"\nserved {served} requests in {elapsed:.1f} s ({served / elapsed:.1f}/s), "
         f"errors {len(errors)}"
     )
-    print(f"{'kind':8} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    for kind in ("svg", "dot", "node", "search", "all"):
+    print(f"{'kind':16} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    thirds = [kind for kind in latency if kind.startswith("new ")]
+    for kind in ("svg", "svg new", *thirds, "svg seen", "dot", "node", "search", "all"):
         values = everything if kind == "all" else latency.get(kind, [])
         if values:
             cells = [percentile(values, q) * 1000 for q in (50, 95, 99)] + [max(values) * 1000]
-            print(f"{kind:8} {len(values):7d} " + " ".join(f"{c:8.0f}" for c in cells))
+            print(f"{kind:16} {len(values):7d} " + " ".join(f"{c:8.0f}" for c in cells))
+    print(
+        "  (svg new: asked for before any answer of that view came back; new S/M/L: those by "
+        "the size of their view, in boxes and edges, in thirds; svg seen: the rest)"
+    )
     for error in sorted(set(errors))[:20]:
         print(f"  error x{errors.count(error)}: {error}")
     print(

@@ -78,6 +78,19 @@ class SingleFlight:
         future.set_result(value)
         return value, "miss"
 
+    def peek(self, key: Hashable) -> Any:
+        """The kept value of `key` (now most recently used), or None."""
+        with self._lock:
+            return self.cache.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keeps `value` for `key`, made elsewhere (one too large for the cache is not kept)."""
+        with self._lock:
+            try:
+                self.cache[key] = value
+            except ValueError:
+                pass
+
     def find(self, prefix: tuple) -> Any:
         """A kept value whose key starts with `prefix`, or None."""
         with self._lock:

@@ -25,6 +25,19 @@ class RenderTimeout(RenderError):
     """The layout ran past its wall-clock limit."""
 
 
+class LayoutBusy(RenderError):
+    """Too many layouts wait for a worker already, or this one waited too long for one: asked
+    again after `retry_after` seconds, it may be drawn."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LayoutCancelled(RenderError):
+    """Nobody waits for this drawing any more: the client that asked for it left."""
+
+
 class InvalidQuery(ScopeGraphError):
     """A malformed request: a negative depth, a regular expression that does not compile."""
 

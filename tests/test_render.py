@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import xml.etree.ElementTree as ET
@@ -196,12 +197,28 @@ def test_warm_starts_every_worker_in_the_background():
         r.warm()  # once is enough
 
         def started():
-            workers = list(r._idle.queue)
-            return len(workers) == 2 and all(w is not None and w.jobs == 1 for w in workers)
+            workers = r.workers()
+            return all(w is not None and w.jobs == 1 for w in workers)
 
         wait_for(started, "both workers started", timeout=20)
-        workers = list(r._idle.queue)
+        workers = r.workers()
+        assert len(workers) == 2
         assert all(w is not None and w.alive() and w.jobs == 1 for w in workers)
         assert set(r.stats.values()) == {0}  # warming is not a request
+    finally:
+        r.close()
+
+
+def test_workers_run_below_the_server_in_priority():
+    r = Renderer(workers=1, timeout=20)
+    try:
+        r.warm()
+        worker = wait_for(
+            lambda: (w := r.workers()[0]) is not None and w.jobs == 1 and w,
+            "the worker started and drew once",
+            timeout=20,
+        )
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.proc.pid) > min(18, ours)
     finally:
         r.close()

@@ -1,7 +1,9 @@
 """A layout worker: reads DOT jobs on stdin, draws them with pygraphviz, answers on stdout.
 
 Run by `tb_scopegraph.drawing.render` as ``python -m tb_scopegraph.drawing._worker``; killed
-when a layout runs past its time, which is why it lives in a process of its own.
+when a layout runs past its time, which is why it lives in a process of its own. It runs at a
+lower priority than the server (`NICENESS`): while layouts fill every core, the server still
+answers what needs no layout (details, search, views drawn before) at once.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import json
 import os
 from multiprocessing.connection import Connection
+
+#: Added to the worker's niceness: the server's own threads come first for the CPU.
+NICENESS = 10
 
 
 def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> bytes:
@@ -31,6 +36,10 @@ def draw(dot: bytes, fmt: str, attrs: dict[str, str], cheap_edges: bool) -> byte
 
 
 def main() -> None:
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # not on this platform, or not allowed: run as is
+        pass
     jobs = Connection(os.dup(0), writable=False)
     answers = Connection(os.dup(1), readable=False)
     # Graphviz writes warnings to fd 2; keep them, and anything else, off the protocol's pipes.

@@ -2,8 +2,10 @@
 
 Graphviz cannot be interrupted once a layout starts, so layouts run in small worker
 processes (`tb_scopegraph.drawing._worker`, pygraphviz inside) that are killed when they run past
-their time. A layout that does not finish is tried again with cheaper settings before the
-caller is told to close something. Finished drawings are kept in a bounded cache.
+their time. A layout that does not finish is tried again with cheaper settings, on the same
+worker, before the caller is told to close something. Layouts wait for a worker in a fair,
+bounded queue (`layouts`) that drops those nobody waits for any more. Finished drawings are
+kept in a bounded cache, and on disk (`stored`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from tb_scopegraph import caching
+from tb_scopegraph.drawing import layouts
 from tb_scopegraph.drawing.stored import DrawingStore
 from tb_scopegraph.errors import RenderError, RenderTimeout
 
@@ -69,7 +71,7 @@ BIG_VIEW_EDGES = 400
 _TINY_DOT = b"digraph { a -> b }"
 
 
-class _Worker:
+class Worker:
     """One worker process: jobs and answers go as `multiprocessing.connection` messages over
     its stdin and stdout."""
 
@@ -135,11 +137,13 @@ class _Worker:
 
 
 class Renderer:
-    """A pool of layout workers and a bounded cache of what they drew.
+    """Layout workers, the queue in front of them and a bounded cache of what they drew.
 
-    At most ``workers`` layouts run at once; a request waits for a free worker within its
-    own time budget. The cache (`drawings`) holds at most ``cache_bytes`` of drawings, least
-    recently used first out; a drawing asked for while it is being made is laid out once.
+    At most ``workers`` layouts run at once; the others wait in `layouts.LayoutQueue` (fair
+    between views and clients, bounded, dropped when their client leaves). The cache
+    (`drawings`) holds at most ``cache_bytes`` of drawings, least recently used first out; a
+    drawing asked for while it is being made is laid out once. ``timeout`` bounds a layout's
+    run, not its wait for a worker (the queue's ``wait_limit`` does).
     """
 
     def __init__(
@@ -150,6 +154,8 @@ class Renderer:
         recycle_after: int = 200,
         presets: tuple[Preset, ...] = PRESETS,
         store: DrawingStore | None = None,
+        max_queued: int = layouts.MAX_QUEUED,
+        wait_limit: float = layouts.WAIT_LIMIT,
     ) -> None:
         self.timeout = timeout
         self.presets = presets
@@ -157,14 +163,17 @@ class Renderer:
         self.store = store
         self.cache_bytes = cache_bytes
         self._recycle_after = recycle_after
-        self._workers = workers
-        self._warmed = False
-        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
-        for _ in range(workers):
-            self._idle.put(None)  # started on first use
+        self._slots: list[Worker | None] = [None] * workers  # each dispatcher's worker
+        self.layouts = layouts.LayoutQueue(
+            self._draw,
+            workers,
+            max_queued=max_queued,
+            wait_limit=wait_limit,
+            prepare=self._warm_one,
+        )
         self.drawings = caching.lru(cache_bytes, getsizeof=len)
         self._lock = threading.Lock()
-        self.stats = {
+        self._counts = {
             "hits": 0,
             "misses": 0,
             "shared": 0,
@@ -173,112 +182,119 @@ class Renderer:
             "fallbacks": 0,
         }
 
+    @property
+    def stats(self) -> dict[str, int]:
+        """Requests answered from memory (hits), from disk (stored), by a layout they asked
+        for (misses) or joined (shared); layouts that timed out or fell back to a cheaper
+        preset; and the queue's: layouts run, dropped unstarted, refused, waiters who left."""
+        with self._lock:
+            return {**self._counts, **self.layouts.stats}
+
+    def workers(self) -> list[Worker | None]:
+        """Each dispatcher's worker (None: not started, or stopped)."""
+        return list(self._slots)
+
     def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
-        """The drawing of ``dot`` as ``fmt`` ("svg" or "png")."""
+        """The drawing of ``dot`` as ``fmt`` ("svg" or "png"), asked for by the context's
+        `layouts.current_asker()`: LayoutBusy when the queue is full, LayoutCancelled when
+        the asker left before it was drawn."""
         if fmt not in FORMATS:
             raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         data = dot.encode("utf-8")
         key = (hashlib.sha256(data).digest(), fmt)
-        budget = self.timeout if timeout is None else timeout
-        try:
-            drawing, how = self.drawings.lookup(key, lambda: self._kept_or_drawn(data, fmt, budget))
-        except BaseException:
-            self._count("misses")
-            raise
-        self._count({"hit": "hits", "shared": "shared", "miss": "misses"}[how])
-        return drawing
-
-    def _kept_or_drawn(self, dot: bytes, fmt: str, budget: float) -> bytes:
-        """The drawing from the disk store when it has it, else laid out (and stored)."""
-        store = self.store
-        if store is not None:
-            kept = store.get(dot, fmt)
-            if kept is not None:
+        kept = self.drawings.peek(key)
+        if kept is not None:
+            self._count("hits")
+            return kept
+        if self.store is not None:
+            stored = self.store.get(data, fmt)
+            if stored is not None:
+                self.drawings.put(key, stored)
                 self._count("stored")
-                return kept
-        drawing = self._draw(dot, fmt, budget)
-        if store is not None:
-            store.put(dot, fmt, drawing)
-        return drawing
+                return stored
+        budget = self.timeout if timeout is None else timeout
+        asker = layouts.current_asker()
+        job, joined = self.layouts.submit(
+            key,
+            (key, data, fmt, budget),
+            layouts.size_of(data),
+            asker.client,
+            kept=lambda: self.drawings.peek(key),
+        )
+        self._count("shared" if joined else "misses")
+        return self.layouts.wait(job, asker.gone)
 
     def _count(self, stat: str) -> None:
         with self._lock:
-            self.stats[stat] += 1
+            self._counts[stat] += 1
 
     def warm(self) -> None:
         """Start the workers now, in the background, each drawing a tiny graph: the first real
         layout then does not wait for Python and Graphviz to load (a few hundred ms)."""
-        with self._lock:
-            if self._warmed:
-                return
-            self._warmed = True
-        for _ in range(self._workers):
-            threading.Thread(target=self._warm_one, daemon=True).start()
+        self.layouts.start()
 
-    def _warm_one(self) -> None:
+    def _warm_one(self, slot: int) -> None:
         try:
-            self._run(_TINY_DOT, "svg", self.presets[0], self.timeout)
+            self._attempt(slot, _TINY_DOT, "svg", self.presets[0], self.timeout)
         except (TimeoutError, OSError):
             pass  # the first real layout starts a worker again
 
-    def _draw(self, dot: bytes, fmt: str, budget: float) -> bytes:
+    def _draw(self, job: tuple, slot: int) -> bytes:
+        """One queued layout, on the worker of `slot`: each preset in turn until one draws it
+        in its share of the budget; the drawing is kept before the job is done."""
+        key, dot, fmt, budget = job
         errors = []
         start = 1 if len(self.presets) > 1 and dot.count(b" -> ") > BIG_VIEW_EDGES else 0
         for index, preset in enumerate(self.presets[start:], start):
             if index > start:
-                self.stats["fallbacks"] += 1
+                self._count("fallbacks")
             try:
-                ok, payload = self._run(dot, fmt, preset, budget * preset.share)
+                ok, payload = self._attempt(slot, dot, fmt, preset, budget * preset.share)
             except TimeoutError:
                 errors.append(f"{preset.name} layout ran past {budget * preset.share:.1f} s")
                 continue
             if ok:
+                self.drawings.put(key, payload)
+                if self.store is not None:
+                    self.store.put(dot, fmt, payload)
                 return payload
             errors.append(payload.decode("utf-8", errors="replace").strip())
             if b"Invalid Input" in payload:
                 break
         if errors and all("ran past" in e for e in errors):
-            self.stats["timeouts"] += 1
+            self._count("timeouts")
             raise RenderTimeout(
                 f"the layout did not finish within {budget:.0f} s; close some scopes "
                 "(or open fewer) to draw a smaller view"
             )
         raise RenderError("Graphviz could not draw this view: " + "; ".join(errors))
 
-    def _run(self, dot: bytes, fmt: str, preset: Preset, timeout: float) -> tuple[bool, bytes]:
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError from None
-        try:
-            if worker is None or not worker.alive() or worker.jobs >= self._recycle_after:
-                if worker is not None:
-                    worker.kill()
-                worker = _Worker()
-            try:
-                return worker.run(dot, fmt, preset, timeout)
-            except TimeoutError:  # before OSError, of which it is a kind
-                worker = None
-                raise
-            except OSError as error:
-                worker = None
-                return False, str(error).encode()
-        finally:
-            self._idle.put(worker)
-
-    def close(self) -> None:
-        """Stop every worker; the renderer starts new ones if used again."""
-        self._warmed = False
-        workers = []
-        while True:
-            try:
-                workers.append(self._idle.get_nowait())
-            except queue.Empty:
-                break
-        for worker in workers:
+    def _attempt(
+        self, slot: int, dot: bytes, fmt: str, preset: Preset, timeout: float
+    ) -> tuple[bool, bytes]:
+        """One layout on the worker of `slot` (started, or replaced, as needed)."""
+        worker = self._slots[slot]
+        if worker is None or not worker.alive() or worker.jobs >= self._recycle_after:
             if worker is not None:
                 worker.kill()
-            self._idle.put(None)
+            worker = self._slots[slot] = Worker()
+        try:
+            return worker.run(dot, fmt, preset, timeout)
+        except TimeoutError:  # before OSError, of which it is a kind
+            self._slots[slot] = None
+            raise
+        except OSError as error:
+            self._slots[slot] = None
+            return False, str(error).encode()
+
+    def close(self) -> None:
+        """Stop every worker once its layout ends; the renderer starts new ones if used
+        again."""
+        self.layouts.close()
+        for slot, worker in enumerate(self._slots):
+            if worker is not None:
+                worker.kill()
+            self._slots[slot] = None
 
 
 _shared: Renderer | None = None

@@ -2,9 +2,13 @@
 
 A route method decorated with `route(mime)` takes (request, ctx, experiment) and returns the
 body (or an `Answer` when its type depends on the query). Every failure is answered as JSON
-`{"error": ...}` (with `"timeout": true` for a layout that ran out of time), never as a
-traceback: `tensorboard.errors` keep their status codes, the engine's errors get theirs
-(`failure`), and anything else is a 500 whose details go to the log only.
+`{"error": ...}` (with `"timeout": true` for a layout that ran out of time, `"busy": true` and
+`"retry_after"` for one that found the layout queue full), never as a traceback:
+`tensorboard.errors` keep their status codes, the engine's errors get theirs (`failure`), and
+anything else is a 500 whose details go to the log only.
+
+Each route runs as its client's (`drawing.layouts.asking`): the layouts it waits for are shared
+fairly between clients, and dropped when the client closes its connection.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from tensorboard.backend import http_util
 from tensorboard.util import tb_logging
 from werkzeug import wrappers
 
+from tb_scopegraph.drawing import layouts
 from tb_scopegraph.errors import (
     InvalidQuery,
     InvalidView,
+    LayoutBusy,
+    LayoutCancelled,
     NotFound,
     RenderError,
     RenderTimeout,
@@ -39,6 +46,9 @@ PNG = "image/png"
 SVG_HEADERS = (("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),)
 # What a failure that is not the caller's says (the traceback goes to the log).
 INTERNAL_ERROR = "internal error"
+#: A request header naming the client (a tab, a script) to share layout workers fairly
+#: between; without it, the client is the remote address.
+CLIENT_HEADER = "X-Scopegraph-Client"
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,8 @@ def failure(e: Exception) -> tuple[int, str, bool]:
     """The HTTP status, message and whether it is a layout time-out, for a route's failure."""
     if isinstance(e, RenderTimeout):
         return 503, str(e), True
+    if isinstance(e, (LayoutBusy, LayoutCancelled)):
+        return 503, str(e), False
     if isinstance(e, NotFound):
         return 404, str(e), False
     if isinstance(e, (InvalidView, InvalidQuery)):
@@ -85,7 +97,8 @@ def route(mime: str | None = None, headers: tuple[tuple[str, str], ...] = ()) ->
         def serve(self, request):
             try:
                 ctx = plugin_util.context(request.environ)
-                body = method(self, request, ctx, plugin_util.experiment_id(request.environ))
+                with layouts.asking(*_asker(request)):
+                    body = method(self, request, ctx, plugin_util.experiment_id(request.environ))
             except Exception as e:
                 return _error(request, e)
             if isinstance(body, Answer):
@@ -97,12 +110,24 @@ def route(mime: str | None = None, headers: tuple[tuple[str, str], ...] = ()) ->
     return decorate
 
 
+def _asker(request) -> tuple[str | None, Callable[[], bool]]:
+    """(client, gone) of a request: who asks, and a test of whether it closed its connection
+    (none under a server that does not hand out its socket)."""
+    client = request.headers.get(CLIENT_HEADER) or request.remote_addr
+    sock = request.environ.get("werkzeug.socket")
+    return client, (layouts.connection_closed(sock) if sock is not None else layouts.never)
+
+
 def _error(request, e: Exception):
     code, message, timeout = failure(e)
     if message is INTERNAL_ERROR:
         logger.exception("scopegraph: %s failed", request.full_path)
     body: dict[str, Any] = {"error": message}
+    headers = e.headers if isinstance(e, tb_errors.PublicError) else None
     if timeout:
         body["timeout"] = True
-    headers = e.headers if isinstance(e, tb_errors.PublicError) else None
+    if isinstance(e, LayoutBusy):
+        body["busy"] = True
+        body["retry_after"] = e.retry_after
+        headers = [("Retry-After", str(e.retry_after))]
     return http_util.Respond(request, body, JSON, code=code, headers=headers)
