@@ -21,13 +21,15 @@ the drawing is at rest, and measures what is on screen, in CSS px of the window:
   over three quarters of the drawing area's diagonal.
 - **window share**: the bounding box of the boxes, edges and labels on screen, cut to the
   drawing area, over the drawing area.
+- **overlapping labels**: pairs of labels that share over a fifth of the smaller one's box.
 - **view**: ``whole``, or ``top``: the tab shows the top of a drawing too big to read whole at
   full size, with its overview (the minimap) in a corner.
 
 Each figure that misses a target of issue 21 is marked ✗ (``TARGETS``): median label
 >= 10 px and the smallest >= 8 px; no box cut by the window's edge, except in a top view,
-whose box labels must be >= 11 px instead; <= 0.5 edge crossings per visible box. Long edges
-and the window share have no target. TensorBoard's figures are marked by the same rules.
+whose box labels must be >= 11 px instead; <= 0.5 edge crossings per visible box. Long
+edges, overlapping labels and the window share have no target. TensorBoard's figures are
+marked by the same rules.
 
 The drawing area is our tab's ``.sg-viewport`` (inside its iframe) and TensorBoard's scene SVG.
 Our first view is opened by its link (``#scopegraph&scopegraph=run=...``, with ``base_run=...``
@@ -206,6 +208,8 @@ def _shot(tab: Tab, raw: dict, offset: tuple[float, float], path: Path) -> None:
     clip = {"x": left + offset[0], "y": top + offset[1], "width": right - left}
     clip["height"] = bottom - top
     tab.page.mouse.move(0, 0)  # no hover card in the picture
+    if tab.frame is not None:  # nor our status line, which the crop would cut through
+        tab.frame.evaluate("document.querySelector('.sg-status').style.visibility = 'hidden'")
     tab.page.screenshot(path=str(path), clip=clip)
     try:
         from PIL import Image
@@ -243,7 +247,7 @@ def _cell(figures: dict) -> list[str]:
     """The table's cells for one first view, each figure that misses a target marked."""
     if "error" in figures:
         text = figures["error"] if figures["error"] == DID_NOT_FINISH else "error"
-        return [text, "", "", "", "", "", ""]
+        return [text, "", "", "", "", "", "", ""]
     missed = misses(figures)
     mark = lambda text, *keys: text + (MISS if missed & set(keys) else "")  # noqa: E731
     per_box = figures["crossings_per_box"]
@@ -266,6 +270,7 @@ def _cell(figures: dict) -> list[str]:
         mark(str(figures["cut"]), "cut"),
         "-" if per_box is None else mark(f"{per_box:.2f}", "crossings_per_box"),
         str(figures["long_edges"]),
+        str(figures["overlapping_labels"]),
         f"{figures['window_share']:.0%}" if figures["window_share"] >= 0.005 else "<1%",
     ]
 
@@ -273,7 +278,8 @@ def _cell(figures: dict) -> list[str]:
 def table(rows: list[dict]) -> str:
     """The figures as a Markdown table, one line per graph and tab."""
     head = "| graph | tab | view | label min / median px | boxes | cut | crossings/box | long edges"
-    lines = [head + " | window share |", "| --- | --- | --- |" + " ---: |" * 6]
+    head += " | overlapping labels | window share |"
+    lines = [head, "| --- | --- | --- |" + " ---: |" * 7]
     for row in rows:
         for tab_name, figures in row["tabs"].items():
             cells = [f"`{row['name']}`", tab_name, *_cell(figures)]

@@ -82,7 +82,8 @@ MEASURE_JS = (
     if (!r.width || !inArea(r.left + r.width / 2, r.top + r.height / 2)) continue;
     extend(r);
     const size = parseFloat(getComputedStyle(t).fontSize) * scaleOf(t);
-    labels.push({px: size, box: r.height, edge: !!t.closest('g.edge'), text: t.textContent});
+    labels.push({px: size, box: r.height, edge: !!t.closest('g.edge'), text: t.textContent,
+                 rect: [r.left, r.top, r.right, r.bottom]});
   }
 
   let boxes = 0, cut = 0, drawnBoxes = 0;
@@ -178,6 +179,21 @@ MEASURE_JS = (
     }
   }
 
+  // Labels drawn over each other: two whose boxes share over a fifth of the smaller one (a
+  // box's own lines, written as separate <text>s, only touch).
+  let overlapping = 0;
+  const areaOf = (r) => (r[2] - r[0]) * (r[3] - r[1]);
+  const sorted = labels.map((l) => l.rect).sort((p, q) => p[0] - q[0]);
+  for (let i = 0; i < sorted.length; i++) {
+    for (let k = i + 1; k < sorted.length && sorted[k][0] < sorted[i][2]; k++) {
+      const [p, q] = [sorted[i], sorted[k]];
+      const shared = Math.max(0, Math.min(p[2], q[2]) - q[0])
+        * Math.max(0, Math.min(p[3], q[3]) - Math.max(p[1], q[1]));
+      if (shared > 0.2 * Math.min(areaOf(p), areaOf(q))) overlapping++;
+    }
+  }
+  labels.forEach((l) => delete l.rect);
+
   const diagonal = Math.hypot(area.right - area.left, area.bottom - area.top);
   const shownEdges = edges.filter((e) => e.visible);
   const areaSize = (area.right - area.left) * (area.bottom - area.top);
@@ -191,7 +207,8 @@ MEASURE_JS = (
     content: isFinite(content.left) ? rect(content) : null,
     top_view: !!(mapRect && mapRect.width && mapRect.height),
     minimap: mapRect && mapRect.width ? rect(mapRect) : null,
-    labels, boxes, cut, drawn_boxes: drawnBoxes, crossings: points.length, crossing_points: points,
+    labels, overlapping_labels: overlapping, boxes, cut, drawn_boxes: drawnBoxes,
+    crossings: points.length, crossing_points: points,
     edges: shownEdges.length, drawn_edges: edges.length,
     long_edges: shownEdges.filter((e) => e.length > 0.75 * diagonal).length,
     longest_edge_px: Math.max(0, ...shownEdges.map((e) => e.length)),
