@@ -140,7 +140,10 @@ def _tensorboard(tab: Tab, target: dict) -> tuple[dict, tuple[float, float]]:
     """TensorBoard's first view of the target's run, within TB_LIMIT_S from opening its tab."""
     page = tab.page
     deadline = time.monotonic() + TB_LIMIT_S
-    left_ms = lambda: max(1.0, deadline - time.monotonic()) * 1000  # noqa: E731
+
+    def left_ms() -> float:
+        return max(1.0, deadline - time.monotonic()) * 1000
+
     page.goto(f"{tab.url}/#graphs")
     try:
         page.wait_for_function(
@@ -180,7 +183,10 @@ def misses(figures: dict) -> set[str]:
     out = set()
     if "error" in figures:
         return out
-    low = lambda px, floor: px is not None and round(px, 1) < floor  # noqa: E731
+
+    def low(px: float | None, floor: float) -> bool:
+        return px is not None and round(px, 1) < floor
+
     if low(figures["label_median_px"], TARGETS["median"]):
         out.add("median")
     if low(figures["label_min_px"], TARGETS["min"]):
@@ -249,7 +255,10 @@ def _cell(figures: dict) -> list[str]:
         text = figures["error"] if figures["error"] == DID_NOT_FINISH else "error"
         return [text, "", "", "", "", "", "", ""]
     missed = misses(figures)
-    mark = lambda text, *keys: text + (MISS if missed & set(keys) else "")  # noqa: E731
+
+    def mark(text: str, *keys: str) -> str:
+        return text + (MISS if missed & set(keys) else "")
+
     per_box = figures["crossings_per_box"]
     if figures["label_min_px"] is None:
         labels = "-"

@@ -152,7 +152,6 @@ def test_a_drag_on_the_minimap_carries_the_view_along(chain_tab):
     page.mouse.down()
     for fy in (0.7, 0.5, 0.3, 0.1, 0.02):
         page.mouse.move(*map_point(chain_tab, 0.5, fy), steps=3)
-        page.wait_for_timeout(50)
     # While the button is held the view follows the pointer: the top is in view again.
     assert in_view(chain_tab, "op", "input")
     page.mouse.up()
