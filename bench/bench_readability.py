@@ -374,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="readability-") as scratch:
         logdirs = _logdirs(args, Path(scratch))
@@ -387,10 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.only or ()) - {row["name"] for row in rows}
     if unknown:
         print(f"no graph named {sorted(unknown)} (see --help)", file=sys.stderr)
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = ", ".join(f"{x:.1f}" for x in load_before)
     note = (
-        f"{VIEWPORT['width']}x{VIEWPORT['height']} Chromium ({CHROMIUM}), {when}, load average"
+        f"{VIEWPORT['width']}x{VIEWPORT['height']} Chromium ({CHROMIUM}), from {when}, load average"
         f" {load} before. Labels: font size x the SVG's scale on screen, every label whose middle"
         " is in the drawing area. ✗: misses a target of issue 21 (median label ≥ 10 px, smallest"
         " ≥ 8 px; no box cut, except in a top view (its minimap shown), whose box labels are ≥"
