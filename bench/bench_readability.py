@@ -21,14 +21,15 @@ the drawing is at rest, and measures what is on screen, in CSS px of the window:
   over three quarters of the drawing area's diagonal.
 - **window share**: the bounding box of the boxes, edges and labels on screen, cut to the
   drawing area, over the drawing area.
-- **overlapping labels**: pairs of labels that share over a fifth of the smaller one's box.
+- **overlapping labels**: pairs of labels that share over a fifth of the smaller one's box;
+  **labels crossed**: labels an edge (not their own) runs through.
 - **view**: ``whole``, or ``top``: the tab shows the top of a drawing too big to read whole at
   full size, with its overview (the minimap) in a corner.
 
 Each figure that misses a target of issue 21 is marked ✗ (``TARGETS``): median label
 >= 10 px and the smallest >= 8 px; no box cut by the window's edge, except in a top view,
 whose box labels must be >= 11 px instead; <= 0.5 edge crossings per visible box. Long
-edges, overlapping labels and the window share have no target. TensorBoard's figures are
+edges, overlapping or crossed labels and the window share have no target. TensorBoard's figures are
 marked by the same rules.
 
 The drawing area is our tab's ``.sg-viewport`` (inside its iframe) and TensorBoard's scene SVG.
@@ -101,9 +102,18 @@ SHOT_PAD = 12  # px of the window around the drawing in a screenshot
 
 
 def _listing(url: str) -> list[dict]:
-    """Our plugin's list of graphs on this TensorBoard (profiles left out: not a graph view)."""
-    with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs", timeout=30) as response:
-        return [g for g in json.loads(response.read()) if g["kind"] != "profile"]
+    """Our plugin's list of graphs on this TensorBoard (profiles left out: not a graph view),
+    once TensorBoard has read the whole logdir: it lists runs as it reads them, so the list is
+    taken when it has been the same, and not empty, for three polls a second apart."""
+    same, last = 0, None
+    deadline = time.monotonic() + SERVER_LIMIT_S
+    while same < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+        with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs", timeout=30) as answer:
+            now = [g for g in json.loads(answer.read()) if g["kind"] != "profile"]
+        same = same + 1 if now and now == last else 0
+        last = now
+    return last or []
 
 
 def _targets(listing: list[dict], corpus_name: str | None) -> list[dict]:
@@ -253,7 +263,7 @@ def _cell(figures: dict) -> list[str]:
     """The table's cells for one first view, each figure that misses a target marked."""
     if "error" in figures:
         text = figures["error"] if figures["error"] == DID_NOT_FINISH else "error"
-        return [text, "", "", "", "", "", "", ""]
+        return [text, "", "", "", "", "", "", "", ""]
     missed = misses(figures)
 
     def mark(text: str, *keys: str) -> str:
@@ -280,6 +290,7 @@ def _cell(figures: dict) -> list[str]:
         "-" if per_box is None else mark(f"{per_box:.2f}", "crossings_per_box"),
         str(figures["long_edges"]),
         str(figures["overlapping_labels"]),
+        str(figures["labels_crossed"]),
         f"{figures['window_share']:.0%}" if figures["window_share"] >= 0.005 else "<1%",
     ]
 
@@ -287,8 +298,8 @@ def _cell(figures: dict) -> list[str]:
 def table(rows: list[dict]) -> str:
     """The figures as a Markdown table, one line per graph and tab."""
     head = "| graph | tab | view | label min / median px | boxes | cut | crossings/box | long edges"
-    head += " | overlapping labels | window share |"
-    lines = [head, "| --- | --- | --- |" + " ---: |" * 7]
+    head += " | overlapping labels | labels crossed | window share |"
+    lines = [head, "| --- | --- | --- |" + " ---: |" * 8]
     for row in rows:
         for tab_name, figures in row["tabs"].items():
             cells = [f"`{row['name']}`", tab_name, *_cell(figures)]

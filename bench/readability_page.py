@@ -83,7 +83,7 @@ MEASURE_JS = (
     extend(r);
     const size = parseFloat(getComputedStyle(t).fontSize) * scaleOf(t);
     labels.push({px: size, box: r.height, edge: !!t.closest('g.edge'), text: t.textContent,
-                 rect: [r.left, r.top, r.right, r.bottom]});
+                 rect: [r.left, r.top, r.right, r.bottom], owner: t.closest(spec.edges)});
   }
 
   let boxes = 0, cut = 0, drawnBoxes = 0;
@@ -123,7 +123,7 @@ MEASURE_JS = (
     }
     if (!lines.length) continue;
     if (visible) extend(g.getBoundingClientRect());
-    edges.push({ends, lines, length, visible});
+    edges.push({ends, lines, length, visible, g});
   }
 
   // Proper intersections of segments of two edges, through a grid of 24 px cells.
@@ -192,7 +192,17 @@ MEASURE_JS = (
       if (shared > 0.2 * Math.min(areaOf(p), areaOf(q))) overlapping++;
     }
   }
-  labels.forEach((l) => delete l.rect);
+
+  // Labels an edge runs through (a sample of its path inside the label's box, 1 px in from its
+  // sides; samples are 5 px apart and labels at least 6 px tall), an edge's own label aside.
+  const crossedLabels = [];
+  for (const l of labels) {
+    const [x0, y0, x1, y1] = [l.rect[0] + 1, l.rect[1] + 1, l.rect[2] - 1, l.rect[3] - 1];
+    const through = edges.some((e) => e.g !== l.owner && e.lines.some((pts) => pts.some(
+      ([x, y]) => x > x0 && x < x1 && y > y0 && y < y1)));
+    if (through) crossedLabels.push(l.text);
+  }
+  labels.forEach((l) => { delete l.rect; delete l.owner; });
 
   const diagonal = Math.hypot(area.right - area.left, area.bottom - area.top);
   const shownEdges = edges.filter((e) => e.visible);
@@ -207,7 +217,9 @@ MEASURE_JS = (
     content: isFinite(content.left) ? rect(content) : null,
     top_view: !!(mapRect && mapRect.width && mapRect.height),
     minimap: mapRect && mapRect.width ? rect(mapRect) : null,
-    labels, overlapping_labels: overlapping, boxes, cut, drawn_boxes: drawnBoxes,
+    labels, overlapping_labels: overlapping, labels_crossed: crossedLabels.length,
+    crossed_labels: crossedLabels, boxes, cut,
+    drawn_boxes: drawnBoxes,
     crossings: points.length, crossing_points: points,
     edges: shownEdges.length, drawn_edges: edges.length,
     long_edges: shownEdges.filter((e) => e.length > 0.75 * diagonal).length,
