@@ -21,6 +21,16 @@ the drawing is at rest, and measures what is on screen, in CSS px of the window:
   over three quarters of the drawing area's diagonal.
 - **window share**: the bounding box of the boxes, edges and labels on screen, cut to the
   drawing area, over the drawing area.
+- **overlapping labels**: pairs of labels that share over a fifth of the smaller one's box;
+  **labels crossed**: labels an edge (not their own) runs through.
+- **view**: ``whole``, or ``top``: the tab shows the top of a drawing too big to read whole at
+  full size, with its overview (the minimap) in a corner.
+
+Each figure that misses a target of issue 21 is marked ✗ (``TARGETS``): median label
+>= 10 px and the smallest >= 8 px; no box cut by the window's edge, except in a top view,
+whose box labels must be >= 11 px instead; <= 0.5 edge crossings per visible box. Long
+edges, overlapping or crossed labels and the window share have no target. TensorBoard's figures are
+marked by the same rules.
 
 The drawing area is our tab's ``.sg-viewport`` (inside its iframe) and TensorBoard's scene SVG.
 Our first view is opened by its link (``#scopegraph&scopegraph=run=...``, with ``base_run=...``
@@ -28,32 +38,46 @@ for a comparison), in a fresh browser context; TensorBoard's by picking the run 
 tab (its ``run=`` in the URL does not reach the run picker in TensorBoard 2.21).
 
     python3 bench/bench_readability.py [--only NAME ...] [--tabs tensorboard scopegraph]
-        [--shots DIR] [--out FILE.json] [--demo-logdir DIR]
+        [--shots DIR] [--out FILE.json] [--markdown FILE.md] [--demo-logdir DIR]
 
-Names: the corpus graphs, the demo's runs (``ffn_scoped``, ``pytorch/torch``, ...) and its
-comparisons (``ffn_scoped_wider~ffn_scoped``, ``ffn_grown~step0``). The demo logdir is written
-with ``demo/make_demo_logdir.py`` when missing.
+Names: the corpus graphs (whatever ``common.GRAPHS`` lists, each at ``corpus/logs/<name>`` or
+``corpus/<name>``), the demo's runs (``ffn_scoped``, ``pytorch/torch``, ...) and its comparisons
+(``ffn_scoped_wider~ffn_scoped``, ``ffn_grown~step0``). The demo logdir is written afresh by
+``demo/make_demo_logdir.py`` into a temporary directory unless ``--demo-logdir`` names one.
+Each tab gets ``LIMIT_S`` per first view and is reported as "did not finish" past it.
+
+``--shots DIR`` saves each first view as a PNG cropped to the drawing (what it draws, and the
+minimap), reduced to a palette of 128 colours when Pillow is installed:
+``--shots docs --only ffn_scoped ffn_flat pytorch/torch ffn_scoped_wider~ffn_scoped`` makes the
+README's pictures. ``--markdown FILE`` writes the table into FILE between the lines
+``<!-- readability-table -->`` and ``<!-- /readability-table -->`` when it has them (the
+README), else as the whole file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 from bench_browser import CHROMIUM, LOGS, ROOT, VIEWPORT, tensorboard
 from common import CORPUS, GRAPHS, write_results
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from readability_page import MEASURE_JS, SPECS, TB_PICK_RUN, tb_at_rest
 
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from tbharness import Tab, launch_chromium  # noqa: E402 (tests/e2e is not a package)
+from tbharness import Tab, launch_chromium, tab_frame  # noqa: E402 (tests/e2e is not a package)
 
-DEMO_LOGDIR = CORPUS / "demo_logs"
 RUN_GRAPH = {"kind": "run_graph", "tag": "__run_graph__"}
 BASE_RUN_GRAPH = {"base_kind": "run_graph", "base_tag": "__run_graph__"}
 #: The demo's comparisons: name -> (the graph's run, what its link adds to compare it).
@@ -65,254 +89,32 @@ COMPARISONS = {
     "ffn_grown~step0": ("ffn_grown", {"base_run": "ffn_grown", **BASE_RUN_GRAPH, "base_step": "0"}),
 }
 TABS = ("tensorboard", "scopegraph")
-LIMIT_S = 300  # TensorBoard's Graphs tab takes about 10 s on synthetic_100k on a quiet machine
-
-# What each tab draws, for _MEASURE_JS: the SVG, the drawing area, boxes (and the element whose
-# rectangle is the box), edges (their drawn paths, and the attribute naming their two ends).
-_SPECS = {
-    "scopegraph": {
-        "svg": "svg.sg-graph",
-        "area": ".sg-viewport",
-        "boxes": "g.node, g.cluster",
-        "shape": ":scope > path, :scope > polygon, :scope > ellipse",
-        "edges": "g.edge",
-        "paths": "path:not(.sg-edge-hit)",
-        "ends": ["data-sg-ends", "->"],
-    },
-    "tensorboard": {
-        "svg": "svg#svg",
-        "area": None,  # the SVG itself
-        "boxes": "g.node",
-        "shape": ":scope > .nodeshape",
-        "edges": "g.edge",
-        "paths": "path.edgeline",
-        "ends": ["data-edge", "--"],
-    },
-}
-
-# TensorBoard's scene: tf-graph-scene's shadow root, found through every open shadow root.
-_SCENE_JS = """
-function sceneRoot() {
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (!el.shadowRoot) continue;
-      if (el.localName === 'tf-graph-scene') return el.shadowRoot;
-      const found = walk(el.shadowRoot);
-      if (found) return found;
-    }
-    return null;
-  };
-  return walk(document);
-}
-"""
-
-# The measures of the drawing at rest, in client px of the document that holds it.
-_MEASURE_JS = (
-    "(spec) => {"
-    + _SCENE_JS
-    + r"""
-  const root = spec.scene ? sceneRoot() : document;
-  const svg = root.querySelector(spec.svg);
-  const a = (spec.area ? root.querySelector(spec.area) : svg).getBoundingClientRect();
-  const area = {left: a.left, top: a.top, right: a.right, bottom: a.bottom};
-  const inArea = (x, y) => x >= area.left && x <= area.right && y >= area.top && y <= area.bottom;
-  const overlap = (r) => Math.max(0, Math.min(r.right, area.right) - Math.max(r.left, area.left))
-    * Math.max(0, Math.min(r.bottom, area.bottom) - Math.max(r.top, area.top));
-  const scaleOf = (el) => {
-    const m = el.getScreenCTM();
-    return m ? Math.sqrt(Math.abs(m.a * m.d - m.b * m.c)) : 0;
-  };
-  const shown = (el) => {
-    const style = getComputedStyle(el);
-    return style.display !== 'none' && style.visibility !== 'hidden' && style.opacity !== '0';
-  };
-  const content = {left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity};
-  const extend = (r) => {
-    content.left = Math.min(content.left, r.left); content.top = Math.min(content.top, r.top);
-    content.right = Math.max(content.right, r.right);
-    content.bottom = Math.max(content.bottom, r.bottom);
-  };
-
-  const labels = [];
-  for (const t of svg.querySelectorAll('text')) {
-    if (t.closest('defs') || !t.textContent.trim() || !shown(t)) continue;
-    const r = t.getBoundingClientRect();
-    if (!r.width || !inArea(r.left + r.width / 2, r.top + r.height / 2)) continue;
-    extend(r);
-    const size = parseFloat(getComputedStyle(t).fontSize) * scaleOf(t);
-    labels.push({px: size, box: r.height, edge: !!t.closest('g.edge'), text: t.textContent});
-  }
-
-  let boxes = 0, cut = 0, drawnBoxes = 0;
-  for (const el of svg.querySelectorAll(spec.boxes)) {
-    if (!shown(el)) continue;
-    drawnBoxes++;
-    const r = (el.querySelector(spec.shape) || el).getBoundingClientRect();
-    if (!(r.width * r.height) || !overlap(r)) continue;
-    boxes++;
-    extend(r);
-    const slack = 0.5;
-    if (r.left < area.left - slack || r.right > area.right + slack
-        || r.top < area.top - slack || r.bottom > area.bottom + slack) cut++;
-  }
-
-  // Each edge's paths as polylines on screen, a point every 5 px.
-  const edges = [];
-  for (const g of svg.querySelectorAll(spec.edges)) {
-    if (!shown(g)) continue;
-    const ends = (g.getAttribute(spec.ends[0]) || '').split(spec.ends[1]);
-    const lines = [];
-    let length = 0, visible = false;
-    for (const path of g.querySelectorAll(spec.paths)) {
-      const total = path.getTotalLength();
-      const m = path.getScreenCTM();
-      if (!total || !m) continue;
-      const n = Math.min(400, Math.max(2, Math.ceil((total * scaleOf(path)) / 5)));
-      const pts = [];
-      for (let i = 0; i <= n; i++) {
-        const p = path.getPointAtLength((total * i) / n);
-        const q = new DOMPoint(p.x, p.y).matrixTransform(m);
-        pts.push([q.x, q.y]);
-        if (inArea(q.x, q.y)) visible = true;
-        if (i) length += Math.hypot(q.x - pts[i - 1][0], q.y - pts[i - 1][1]);
-      }
-      lines.push(pts);
-    }
-    if (!lines.length) continue;
-    if (visible) extend(g.getBoundingClientRect());
-    edges.push({ends, lines, length, visible});
-  }
-
-  // Proper intersections of segments of two edges, through a grid of 24 px cells.
-  const segs = [];
-  edges.forEach((e, i) => e.lines.forEach((pts) => {
-    for (let k = 0; k + 1 < pts.length; k++) segs.push([...pts[k], ...pts[k + 1], i]);
-  }));
-  const cell = 24, grid = new Map();
-  segs.forEach((s, j) => {
-    const at = (v) => Math.floor(v / cell);
-    const [x0, x1, y0, y1] = [at(Math.min(s[0], s[2])), at(Math.max(s[0], s[2])),
-                              at(Math.min(s[1], s[3])), at(Math.max(s[1], s[3]))];
-    for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) {
-      const key = x + ',' + y;
-      if (!grid.has(key)) grid.set(key, []);
-      grid.get(key).push(j);
-    }
-  });
-  const cross = (s, t) => {
-    const rx = s[2] - s[0], ry = s[3] - s[1], sx = t[2] - t[0], sy = t[3] - t[1];
-    const d = rx * sy - ry * sx;
-    // Parallel, or meeting at under 8 degrees: edges running together in a bundle, which
-    // read as one line (sampled, they swap sides many times), not a crossing.
-    if (Math.abs(d) < 0.14 * Math.hypot(rx, ry) * Math.hypot(sx, sy)) return null;
-    const qx = t[0] - s[0], qy = t[1] - s[1];
-    const u = (qx * sy - qy * sx) / d, v = (qx * ry - qy * rx) / d;
-    // Half-open, so that a crossing at a sample point is counted once.
-    if (u < 0 || u >= 1 || v < 0 || v >= 1) return null;
-    return [s[0] + u * rx, s[1] + u * ry];
-  };
-  const near = (p, e) => e.lines.some((pts) => [pts[0], pts[pts.length - 1]].some(
-    (q) => Math.hypot(p[0] - q[0], p[1] - q[1]) < 12));
-  const shareEnd = (e, f) => e.ends.some((end) => end && f.ends.includes(end));
-  const seen = new Set();
-  const points = [], byPair = new Map();
-  for (const list of grid.values()) {
-    for (let i = 0; i < list.length; i++) for (let k = i + 1; k < list.length; k++) {
-      const s = segs[list[i]], t = segs[list[k]];
-      if (s[4] === t[4]) continue;
-      const key = Math.min(list[i], list[k]) * segs.length + Math.max(list[i], list[k]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const p = cross(s, t);
-      if (!p || !inArea(p[0], p[1])) continue;
-      const e = edges[s[4]], f = edges[t[4]];
-      if (shareEnd(e, f) && (near(p, e) || near(p, f))) continue;
-      // Two edges crossing once can meet in two samples' segments: one crossing per 16 px.
-      const pair = Math.min(s[4], t[4]) * edges.length + Math.max(s[4], t[4]);
-      const before = byPair.get(pair) || [];
-      if (before.some((q) => Math.hypot(p[0] - q[0], p[1] - q[1]) < 16)) continue;
-      byPair.set(pair, [...before, p]);
-      points.push([Math.round(p[0]), Math.round(p[1])]);
-    }
-  }
-
-  const diagonal = Math.hypot(area.right - area.left, area.bottom - area.top);
-  const shownEdges = edges.filter((e) => e.visible);
-  const areaSize = (area.right - area.left) * (area.bottom - area.top);
-  return {
-    area: [area.left, area.top, area.right - area.left, area.bottom - area.top],
-    labels, boxes, cut, drawn_boxes: drawnBoxes, crossings: points.length, crossing_points: points,
-    edges: shownEdges.length, drawn_edges: edges.length,
-    long_edges: shownEdges.filter((e) => e.length > 0.75 * diagonal).length,
-    longest_edge_px: Math.max(0, ...shownEdges.map((e) => e.length)),
-    window_share: isFinite(content.left) ? overlap(content) / areaSize : 0,
-  };
-}"""
-)
-
-# TensorBoard's Graphs tab: pick run `name` in its controls (a user's pick in the run picker);
-# false when the run is picked already, so nothing is drawn again.
-_TB_PICK_RUN = (
-    "(name) => {"
-    + _SCENE_JS
-    + """
-  const dashboard = document.querySelector('tf-graph-dashboard');
-  const runs = dashboard._datasets.map((d) => d.name);
-  const walk = (root) => {
-    for (const el of root.querySelectorAll('*')) {
-      if (el.localName === 'tf-graph-controls') return el;
-      const found = el.shadowRoot && walk(el.shadowRoot);
-      if (found) return found;
-    }
-    return null;
-  };
-  const controls = walk(dashboard.shadowRoot);
-  const index = runs.indexOf(name);
-  if (index < 0) throw new Error(`TensorBoard lists no run ${name}: ${runs}`);
-  if (controls._selectedRunIndex === index) return false;
-  window.__readabilityBefore = sceneRoot().querySelector('svg#svg g.node');
-  controls._selectedRunIndex = index;
-  return true;
-}"""
-)
-
-# TensorBoard's scene at rest: nodes drawn (new ones, after a pick), and the zoom, the node
-# count and the content's extent unchanged for 30 animation frames.
-_TB_STILL = (
-    "() => new Promise((resolve) => {"
-    + _SCENE_JS
-    + """
-  let last = null, same = 0;
-  const tick = () => {
-    const root = sceneRoot();
-    const svg = root && root.querySelector('svg#svg');
-    const node = svg && svg.querySelector('g.node');
-    let now = null;
-    if (node && (!window.__readabilityBefore || !window.__readabilityBefore.isConnected)) {
-      const r = svg.querySelector('#root').getBoundingClientRect();
-      now = [svg.querySelectorAll('g.node').length, svg.querySelectorAll('text').length,
-             svg.querySelector('#root').getAttribute('transform'),
-             Math.round(r.width), Math.round(r.height)].join('|');
-    }
-    same = now !== null && now === last ? same + 1 : 0;
-    last = now;
-    if (same >= 30) resolve(); else requestAnimationFrame(tick);
-  };
-  tick();
-})"""
-)
-
-
-_TB_AT_REST = (
-    f"() => Promise.race([({_TB_STILL})(), new Promise((_, no) => setTimeout("
-    f"() => no(new Error('the Graphs tab did not come to rest')), {LIMIT_S * 1000}))])"
-)
+# Per first view, in either tab: TensorBoard's Graphs tab takes about 10 s on synthetic_100k on
+# a quiet machine, ours under 30 s on transformer_1m; a first view not drawn in this time is
+# reported as "did not finish".
+LIMIT_S = 120
+SERVER_LIMIT_S = 300  # for TensorBoard to read a logdir and list its graph
+DID_NOT_FINISH = f"did not finish in {LIMIT_S} s"
+#: Issue 21's targets, in px on screen and crossings per visible box.
+TARGETS = {"median": 10, "min": 8, "top_box_min": 11, "crossings_per_box": 0.5}
+MISS = " ✗"
+MARKERS = ("<!-- readability-table -->", "<!-- /readability-table -->")
+SHOT_PAD = 12  # px of the window around the drawing in a screenshot
 
 
 def _listing(url: str) -> list[dict]:
-    """Our plugin's list of graphs on this TensorBoard (profiles left out: not a graph view)."""
-    with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs", timeout=30) as response:
-        return [g for g in json.loads(response.read()) if g["kind"] != "profile"]
+    """Our plugin's list of graphs on this TensorBoard (profiles left out: not a graph view),
+    once TensorBoard has read the whole logdir: it lists runs as it reads them, so the list is
+    taken when it has been the same, and not empty, for three polls a second apart."""
+    same, last = 0, None
+    deadline = time.monotonic() + SERVER_LIMIT_S
+    while same < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+        with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs", timeout=30) as answer:
+            now = [g for g in json.loads(answer.read()) if g["kind"] != "profile"]
+        same = same + 1 if now and now == last else 0
+        last = now
+    return last or []
 
 
 def _targets(listing: list[dict], corpus_name: str | None) -> list[dict]:
@@ -335,27 +137,40 @@ def _targets(listing: list[dict], corpus_name: str | None) -> list[dict]:
     return out
 
 
-def _ours(tab: Tab, target: dict) -> dict:
+def _ours(tab: Tab, target: dict) -> tuple[dict, tuple[float, float]]:
+    """Our first view's figures, and where its iframe lies in the page."""
     fragment = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in target["fragment"].items())
-    tab.open(path=f"/#scopegraph&scopegraph={quote(fragment, safe='')}")
+    tab.page.goto(f"{tab.url}/#scopegraph&scopegraph={quote(fragment, safe='')}")
+    tab.frame = tab_frame(tab.page, timeout=LIMIT_S)
+    tab.wait_ready(timeout=LIMIT_S * 1000)
     tab.wait_still()
     tab.page.wait_for_timeout(300)  # web fonts and the sidebar settle
-    return tab.frame.evaluate(_MEASURE_JS, _SPECS["scopegraph"])
+    box = tab.frame.frame_element().bounding_box()
+    return tab.frame.evaluate(MEASURE_JS, SPECS["scopegraph"]), (box["x"], box["y"])
 
 
-def _tensorboard(tab: Tab, target: dict) -> dict:
+def _tensorboard(tab: Tab, target: dict) -> tuple[dict, tuple[float, float]]:
+    """TensorBoard's first view of the target's run, within LIMIT_S from opening its tab."""
     page = tab.page
+    deadline = time.monotonic() + LIMIT_S
+
+    def left_ms() -> float:
+        return max(1.0, deadline - time.monotonic()) * 1000
+
     page.goto(f"{tab.url}/#graphs")
-    page.wait_for_function(
-        "() => { const d = document.querySelector('tf-graph-dashboard');"
-        " return !!(d && d._datasetsFetched); }",
-        timeout=LIMIT_S * 1000,
-    )
+    try:
+        page.wait_for_function(
+            "() => { const d = document.querySelector('tf-graph-dashboard');"
+            " return !!(d && d._datasetsFetched); }",
+            timeout=left_ms(),
+        )
+    except Exception as error:
+        raise TimeoutError("did not finish") from error
     # TensorBoard draws its first run before the pick: wait for that drawing, then the pick's.
-    page.evaluate(_TB_AT_REST)
-    if page.evaluate(_TB_PICK_RUN, target["run"]):
-        page.evaluate(_TB_AT_REST)
-    return page.evaluate(_MEASURE_JS, {**_SPECS["tensorboard"], "scene": True})
+    page.evaluate(tb_at_rest(left_ms()))
+    if page.evaluate(TB_PICK_RUN, target["run"]):
+        page.evaluate(tb_at_rest(left_ms()))
+    return page.evaluate(MEASURE_JS, {**SPECS["tensorboard"], "scene": True}), (0.0, 0.0)
 
 
 def _summary(raw: dict) -> dict:
@@ -375,49 +190,119 @@ def _summary(raw: dict) -> dict:
     }
 
 
+def misses(figures: dict) -> set[str]:
+    """The targets (TARGETS' keys, and "cut") this first view misses. Figures are rounded to
+    0.1 px first: 9.99 px reads as 10."""
+    out = set()
+    if "error" in figures:
+        return out
+
+    def low(px: float | None, floor: float) -> bool:
+        return px is not None and round(px, 1) < floor
+
+    if low(figures["label_median_px"], TARGETS["median"]):
+        out.add("median")
+    if low(figures["label_min_px"], TARGETS["min"]):
+        out.add("min")
+    if figures.get("top_view"):
+        box_labels = figures.get("box_labels")
+        if box_labels and low(box_labels[0], TARGETS["top_box_min"]):
+            out.add("top_box_min")
+    elif figures["cut"]:
+        out.add("cut")
+    per_box = figures["crossings_per_box"]
+    if per_box is not None and per_box > TARGETS["crossings_per_box"]:
+        out.add("crossings_per_box")
+    return out
+
+
+def _shot(tab: Tab, raw: dict, offset: tuple[float, float], path: Path) -> None:
+    """The drawing (its content and the minimap, cut to the drawing area) as a small PNG."""
+    ax, ay, aw, ah = raw["area"]
+    parts = [r for r in (raw["content"], raw["minimap"]) if r] or [raw["area"]]
+    left = max(ax, min(r[0] for r in parts) - SHOT_PAD)
+    top = max(ay, min(r[1] for r in parts) - SHOT_PAD)
+    right = min(ax + aw, max(r[0] + r[2] for r in parts) + SHOT_PAD)
+    bottom = min(ay + ah, max(r[1] + r[3] for r in parts) + SHOT_PAD)
+    clip = {"x": left + offset[0], "y": top + offset[1], "width": right - left}
+    clip["height"] = bottom - top
+    tab.page.mouse.move(0, 0)  # no hover card in the picture
+    if tab.frame is not None:  # nor our status line, which the crop would cut through
+        tab.frame.evaluate("document.querySelector('.sg-status').style.visibility = 'hidden'")
+    tab.page.screenshot(path=str(path), clip=clip)
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def measure(browser, url: str, target: dict, tab_name: str, shots: Path | None) -> dict:
     """One first view in a fresh browser context: its figures, and a screenshot into `shots`."""
     tab = Tab(browser, url)
     try:
-        raw = (_ours if tab_name == "scopegraph" else _tensorboard)(tab, target)
+        raw, offset = (_ours if tab_name == "scopegraph" else _tensorboard)(tab, target)
         out = _summary(raw)
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
-            path = shots / f"{target['name'].replace('/', '_').replace(':', '_')}-{tab_name}.png"
-            tab.page.screenshot(path=str(path))
+            path = shots / f"{re.sub(r'[/:~]', '_', target['name'])}-{tab_name}.png"
+            _shot(tab, raw, offset, path)
             out["screenshot"] = str(path)
         problems = tab.unexpected_problems()
         if problems:
             out["problems"] = problems[:5]
         return out
     except Exception as error:  # a failed graph is a row too, never the end of the bench
+        if isinstance(error, TimeoutError | PlaywrightTimeout) or "did not finish" in str(error):
+            return {"error": DID_NOT_FINISH}
         return {"error": f"{type(error).__name__}: {str(error)[:300]}"}
     finally:
         tab.close()
 
 
 def _cell(figures: dict) -> list[str]:
+    """The table's cells for one first view, each figure that misses a target marked."""
     if "error" in figures:
-        return ["error", "", "", "", "", ""]
+        text = figures["error"] if figures["error"] == DID_NOT_FINISH else "error"
+        return [text, "", "", "", "", "", "", "", ""]
+    missed = misses(figures)
+
+    def mark(text: str, *keys: str) -> str:
+        return text + (MISS if missed & set(keys) else "")
+
     per_box = figures["crossings_per_box"]
-    labels = (
-        "-"
-        if figures["label_min_px"] is None
-        else f"{figures['label_min_px']:.1f} / {figures['label_median_px']:.1f}"
-    )
+    if figures["label_min_px"] is None:
+        labels = "-"
+    else:
+        labels = (
+            mark(f"{figures['label_min_px']:.1f}", "min")
+            + " / "
+            + mark(f"{figures['label_median_px']:.1f}", "median")
+        )
+    view = "whole"
+    if figures.get("top_view"):
+        box_labels = figures.get("box_labels")
+        view = mark(f"top, boxes ≥ {box_labels[0]:.1f}" if box_labels else "top", "top_box_min")
     return [
+        view,
         labels,
         str(figures["boxes"]),
-        str(figures["cut"]),
-        "-" if per_box is None else f"{per_box:.2f}",
+        mark(str(figures["cut"]), "cut"),
+        "-" if per_box is None else mark(f"{per_box:.2f}", "crossings_per_box"),
         str(figures["long_edges"]),
+        str(figures["overlapping_labels"]),
+        str(figures["labels_crossed"]),
         f"{figures['window_share']:.0%}" if figures["window_share"] >= 0.005 else "<1%",
     ]
 
 
 def table(rows: list[dict]) -> str:
-    head = "| graph | tab | label min / median px | boxes | cut | crossings/box | long edges |"
-    lines = [head + " window share |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    """The figures as a Markdown table, one line per graph and tab."""
+    head = "| graph | tab | view | label min / median px | boxes | cut | crossings/box | long edges"
+    head += " | overlapping labels | labels crossed | window share |"
+    lines = [head, "| --- | --- | --- |" + " ---: |" * 8]
     for row in rows:
         for tab_name, figures in row["tabs"].items():
             cells = [f"`{row['name']}`", tab_name, *_cell(figures)]
@@ -425,22 +310,50 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _logdirs(args) -> list[tuple[Path, bool]]:
-    """(logdir, is the demo's) to measure: each corpus graph's, then the demo's."""
-    out = [(LOGS / name, False) for name in GRAPHS if (LOGS / name).is_dir()]
-    missing = [name for name in GRAPHS if not (LOGS / name).is_dir()]
+def write_markdown(path: Path, text: str) -> None:
+    """`text` between MARKERS in `path` when it has them, else as the whole of `path`."""
+    old = path.read_text() if path.exists() else ""
+    start, end = MARKERS
+    if start in old and end in old:
+        before, rest = old.split(start, 1)
+        text = before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
+    else:
+        text += "\n"
+    path.write_text(text)
+
+
+def _corpus_logdir(name: str) -> Path | None:
+    """Where a corpus graph's logdir is: corpus/logs/<name>, or corpus/<name> for the graphs
+    written by a writer of their own (bench/README.md)."""
+    for logdir in (LOGS / name, CORPUS / name):
+        if logdir.is_dir():
+            return logdir
+    return None
+
+
+def _logdirs(args, scratch: Path) -> list[tuple[Path, bool]]:
+    """(logdir, is the demo's) to measure: each corpus graph's asked for, then the demo's."""
+    only = set(args.only or ())
+    names = [name for name in GRAPHS if not only or name in only]
+    out = [(_corpus_logdir(name), False) for name in names if _corpus_logdir(name)]
+    missing = [name for name in names if not _corpus_logdir(name)]
     if missing:
         print(f"missing corpus logdirs {missing}: run bench/make_corpus.py", file=sys.stderr)
-    if not args.demo_logdir.is_dir():
+    if only and only <= set(GRAPHS):
+        return out
+    demo = args.demo_logdir
+    if demo is None:
+        demo = scratch / "demo_logs"
         script = ROOT / "demo" / "make_demo_logdir.py"
-        subprocess.run([sys.executable, str(script), "--logdir", str(args.demo_logdir)], check=True)
-    return out + [(args.demo_logdir, True)]
+        subprocess.run([sys.executable, str(script), "--logdir", str(demo)], check=True)
+    return out + [(demo, True)]
 
 
 def measure_logdir(browser, logdir: Path, demo: bool, args) -> list[dict]:
     """Each graph of one logdir (and the demo's comparisons) in each tab, on one TensorBoard."""
     rows = []
-    with tensorboard(logdir.resolve(), timeout=LIMIT_S) as url:
+    log_name = f"readability-{'demo' if demo else logdir.name}"
+    with tensorboard(logdir.resolve(), timeout=SERVER_LIMIT_S, log_name=log_name) as url:
         for target in _targets(_listing(url), None if demo else logdir.name):
             name = target["name"]
             if args.only and name not in args.only:
@@ -466,33 +379,43 @@ def main(argv: list[str] | None = None) -> int:
         f" or comparisons ({', '.join(COMPARISONS)})",
     )
     parser.add_argument("--tabs", nargs="+", choices=TABS, default=list(TABS))
-    parser.add_argument("--shots", type=Path, help="save a screenshot per graph and tab here")
+    parser.add_argument("--shots", type=Path, help="save a cropped screenshot per graph and tab")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
-    parser.add_argument("--demo-logdir", type=Path, default=DEMO_LOGDIR)
+    parser.add_argument("--markdown", type=Path, help="write the table here (see above)")
+    parser.add_argument("--demo-logdir", type=Path, help="the demo logdir (else written afresh)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[dict] = []
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            for logdir, demo in _logdirs(args):
-                wanted = set(args.only or ()) - set(GRAPHS) if demo else {logdir.name}
-                if not args.only or wanted & set(args.only):
+    with tempfile.TemporaryDirectory(prefix="readability-") as scratch:
+        logdirs = _logdirs(args, Path(scratch))
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                for logdir, demo in logdirs:
                     rows += measure_logdir(browser, logdir, demo, args)
-        finally:
-            browser.close()
+            finally:
+                browser.close()
     unknown = set(args.only or ()) - {row["name"] for row in rows}
     if unknown:
         print(f"no graph named {sorted(unknown)} (see --help)", file=sys.stderr)
-    print()
-    print(table(rows))
-    print(
-        f"\n{VIEWPORT['width']}x{VIEWPORT['height']} Chromium ({CHROMIUM}); labels: font size x"
-        " the SVG's scale on screen, every label whose middle is in the drawing area"
+    load = ", ".join(f"{x:.1f}" for x in load_before)
+    note = (
+        f"{VIEWPORT['width']}x{VIEWPORT['height']} Chromium ({CHROMIUM}), from {when}, load average"
+        f" {load} before. Labels: font size x the SVG's scale on screen, every label whose middle"
+        " is in the drawing area. ✗: misses a target of issue 21 (median label ≥ 10 px, smallest"
+        " ≥ 8 px; no box cut, except in a top view (its minimap shown), whose box labels are ≥"
+        " 11 px; ≤ 0.5 crossings per visible box)."
     )
+    text = table(rows) + "\n\n" + note
+    print()
+    print(text)
+    if args.markdown:
+        write_markdown(args.markdown, text)
+        print(f"wrote the table into {args.markdown}")
     if args.out:
         write_results(args.out, args, load_before, rows, {"chromium": CHROMIUM})
         print(f"wrote {args.out}")

@@ -1,0 +1,170 @@
+"""A first view too big to read whole shows its top at full size with an overview (the minimap):
+labels at least 11 px tall on screen, the window's part outlined on the map, and a press or a
+drag on the map moves the view there. Against a real TensorBoard and Chromium (1,400 x 900).
+"""
+
+from __future__ import annotations
+
+import pytest
+from graphs import graph_from_nodes, write_run_graph
+from playwright.sync_api import expect
+from tbharness import Tab, element_id, tensorboard
+
+# Scope names without numbers, so that no series folds the chain into one box.
+STAGES = (
+    "embed stem mix gate route merge squeeze expand attend pool norm shift scale blend fold"
+    " spread lift drop join split turn press sort trim"
+).split()
+RUN = "chain"
+
+
+def chain_of_scopes():
+    """input -> 24 scopes in a chain (MatMul of a constant, Relu) -> output: a first view of 26
+    boxes in a column about 1,450 pt tall, which fits a 1,400 x 900 window only at about half
+    its natural size."""
+    nodes = [("input", "Placeholder")]
+    before = "input"
+    for stage in STAGES:
+        nodes += [
+            (f"{stage}/kernel", "Const"),
+            (f"{stage}/MatMul", "MatMul", [before, f"{stage}/kernel"]),
+            (f"{stage}/Relu", "Relu", [f"{stage}/MatMul"]),
+        ]
+        before = f"{stage}/Relu"
+    nodes.append(("output", "Identity", [before]))
+    return graph_from_nodes(nodes)
+
+
+@pytest.fixture(scope="module")
+def chain_url(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("minimap") / "logs"
+    write_run_graph(logdir / RUN, chain_of_scopes())
+    with tensorboard(logdir) as url:
+        yield url
+
+
+@pytest.fixture
+def chain_tab(browser, chain_url):
+    tab = Tab(browser, chain_url)
+    tab.open()  # its only run
+    tab.wait_still()
+    yield tab
+    problems = tab.unexpected_problems()
+    tab.close()
+    assert not problems, "\n".join(problems)
+
+
+# The box labels whose middle is in the drawing area, as px tall on screen (font size times the
+# SVG's scale), and the drawing's height on screen.
+LABELS_ON_SCREEN = """() => {
+  const area = document.querySelector('.sg-viewport').getBoundingClientRect();
+  const svg = document.querySelector('svg.sg-graph');
+  const sizes = [];
+  for (const t of svg.querySelectorAll('g.node text, g.cluster text')) {
+    const r = t.getBoundingClientRect();
+    const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+    if (!r.width || x < area.left || x > area.right || y < area.top || y > area.bottom) continue;
+    const m = t.getScreenCTM();
+    sizes.push(parseFloat(getComputedStyle(t).fontSize) * Math.sqrt(Math.abs(m.a * m.d)));
+  }
+  return {sizes, drawing: svg.querySelector('g.graph').getBoundingClientRect().height,
+          area: area.height};
+}"""
+
+# The map's outline of the window's part: the rows and columns of the canvas (in CSS px of the
+# map) painted in the outline's orange, as {top, bottom, left, right, height} of the map.
+OUTLINE = """() => {
+  const canvas = document.querySelector('.sg-minimap');
+  const g = canvas.getContext('2d');
+  const {data, width, height} = g.getImageData(0, 0, canvas.width, canvas.height);
+  let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const i = 4 * (y * width + x);
+    // #f57c00 as drawn, give or take antialiasing.
+    if (data[i] > 200 && data[i + 1] > 90 && data[i + 1] < 160 && data[i + 2] < 60
+        && data[i + 3] > 200) {
+      top = Math.min(top, y); bottom = Math.max(bottom, y);
+      left = Math.min(left, x); right = Math.max(right, x);
+    }
+  }
+  const css = canvas.width / canvas.getBoundingClientRect().width;
+  return {top: top / css, bottom: bottom / css, left: left / css, right: right / css,
+          height: height / css, width: width / css};
+}"""
+
+
+def in_view(tab: Tab, kind: str, name: str) -> bool:
+    """Whether the box's middle is inside the drawing area."""
+    return tab.frame.evaluate(
+        """(id) => {
+          const area = document.querySelector('.sg-viewport').getBoundingClientRect();
+          const r = document.getElementById(id).getBoundingClientRect();
+          const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+          return x >= area.left && x <= area.right && y >= area.top && y <= area.bottom;
+        }""",
+        element_id(kind, name),
+    )
+
+
+def map_point(tab: Tab, fx: float, fy: float) -> tuple[float, float]:
+    """The page's point at (fx, fy) of the minimap's width and height."""
+    box = tab.frame.locator(".sg-minimap").bounding_box()
+    return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+
+def test_the_top_of_a_tall_first_view_is_drawn_at_full_size(chain_tab):
+    seen = chain_tab.frame.evaluate(LABELS_ON_SCREEN)
+    # Too big to read whole: the drawing runs well past the window, so this is the top view.
+    assert seen["drawing"] > 1.5 * seen["area"], seen
+    assert len(seen["sizes"]) >= 5, seen
+    assert min(seen["sizes"]) >= 11, seen["sizes"]
+    assert in_view(chain_tab, "op", "input")
+    assert not in_view(chain_tab, "op", "output")
+
+
+def test_the_minimap_outlines_the_windows_part_of_the_drawing(chain_tab):
+    minimap = chain_tab.frame.locator(".sg-minimap")
+    expect(minimap).to_be_visible()
+    area = chain_tab.frame.locator(".sg-viewport").bounding_box()
+    box = minimap.bounding_box()
+    assert area["x"] <= box["x"] and box["x"] + box["width"] <= area["x"] + area["width"]
+    assert area["y"] <= box["y"] and box["y"] + box["height"] <= area["y"] + area["height"]
+    outline = chain_tab.frame.evaluate(OUTLINE)
+    # The top of the drawing is shown: the outline starts at the map's top and covers part of it.
+    assert outline["top"] <= 3, outline
+    assert 0.15 * outline["height"] < outline["bottom"] < 0.9 * outline["height"], outline
+
+
+def test_a_press_on_the_minimap_moves_the_view_there(chain_tab):
+    before = chain_tab.frame.evaluate(OUTLINE)
+    chain_tab.page.mouse.click(*map_point(chain_tab, 0.5, 0.97))
+    chain_tab.wait_still()
+    assert in_view(chain_tab, "op", "output")
+    assert not in_view(chain_tab, "op", "input")
+    after = chain_tab.frame.evaluate(OUTLINE)
+    assert after["top"] > before["bottom"] - 3, (before, after)
+    assert after["bottom"] >= after["height"] - 3, after
+
+
+def test_a_drag_on_the_minimap_carries_the_view_along(chain_tab):
+    page = chain_tab.page
+    page.mouse.move(*map_point(chain_tab, 0.5, 0.9))
+    page.mouse.down()
+    for fy in (0.7, 0.5, 0.3, 0.1, 0.02):
+        page.mouse.move(*map_point(chain_tab, 0.5, fy), steps=3)
+    # While the button is held the view follows the pointer: the top is in view again.
+    assert in_view(chain_tab, "op", "input")
+    page.mouse.up()
+    chain_tab.wait_still()
+    assert in_view(chain_tab, "op", "input")
+    assert not in_view(chain_tab, "op", "output")
+    # Dragged to the middle, the middle of the chain is in view and neither end.
+    page.mouse.move(*map_point(chain_tab, 0.5, 0.1))
+    page.mouse.down()
+    page.mouse.move(*map_point(chain_tab, 0.5, 0.5), steps=5)
+    page.mouse.up()
+    chain_tab.wait_still()
+    middle = STAGES[len(STAGES) // 2]
+    assert in_view(chain_tab, "scope", middle)
+    assert not in_view(chain_tab, "op", "input")
+    assert not in_view(chain_tab, "op", "output")
