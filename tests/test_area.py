@@ -6,12 +6,16 @@ chooses the default view and the drawing's direction for it.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+from types import SimpleNamespace
 
 import pytest
 from graphs import graph_from_nodes, write_run_graph
 from harness import Api, multiplexer, run_cli
 
+from tb_scopegraph.drawing import proportions
 from tb_scopegraph.model import views as model_views
 from tb_scopegraph.service import views
 
@@ -125,3 +129,22 @@ def test_the_command_line_draws_for_the_area_it_is_given(tmp_path, capsys):
     assert drawn == {"tall": "TB", "wide": "LR"}
     code, _, err = run_cli(["render", str(tmp_path), "--width=20"], capsys)
     assert code == 2 and "--width: must be 100 to 10000 px, not 20" in err
+
+
+def test_the_estimate_leaves_loop_back_edges_out_of_ranking_as_dot_does():
+    """A rolled series' loop-back edge (its last block back to the first) is drawn with
+    constraint=false: counted, it closes a cycle, and the box taken to break it may be the
+    graph's output, estimated at the top (a 811 pt drawing taken for 540 pt)."""
+    box = functools.partial(SimpleNamespace, aux="", op="Relu", op_count=1, kind="op")
+    order = [0, 2, 3, 4, 5, 6, 7, 1]  # the output (box 1) is listed second, as layouts do
+    boxes = [box(label=f"box {n}") for n in range(len(order))]
+    edge = functools.partial(SimpleNamespace, control=False, loop=0)
+    chain = [edge(src=a, dst=b) for a, b in itertools.pairwise(order)]
+    looped = [*chain, edge(src=6, dst=3, loop=5)]
+    plain = proportions.layout_scale(
+        SimpleNamespace(boxes=boxes, edges=chain, clusters=[]), 400, 300
+    )
+    scale = proportions.layout_scale(
+        SimpleNamespace(boxes=boxes, edges=looped, clusters=[]), 400, 300
+    )
+    assert scale == plain < proportions.NATURAL_SCALE
