@@ -1,6 +1,35 @@
 // index.js
 import { firstVisit } from "../tab.js";
 
+// area.js
+var DEFAULT_AREA = { width: 1128, height: 818 };
+var STEPS_PER_OCTAVE = 8;
+var SLACK = 0.1;
+var MIN_SIDE = 100;
+var MAX_SIDE = 1e4;
+function step(size, anchor) {
+  const steps = Math.floor(STEPS_PER_OCTAVE * Math.log2(size / anchor) + SLACK);
+  return Math.round(anchor * 2 ** (steps / STEPS_PER_OCTAVE));
+}
+function areaStep({ width, height }) {
+  const side = (px) => Math.min(MAX_SIDE, Math.max(MIN_SIDE, Math.round(px) || MIN_SIDE));
+  return {
+    width: step(side(width), DEFAULT_AREA.width),
+    height: step(side(height), DEFAULT_AREA.height)
+  };
+}
+var SIDEBAR_WIDTH = 272;
+var NARROW_WINDOW = 640;
+var NARROW_SIDEBAR = 0.4;
+function sheetArea(measured = null) {
+  if (measured && measured.w > 20 && measured.h > 20) {
+    return { width: measured.w, height: measured.h };
+  }
+  const { innerWidth: width, innerHeight: height } = window;
+  if (width > NARROW_WINDOW) return { width: width - SIDEBAR_WIDTH, height };
+  return { width, height: height * (1 - NARROW_SIDEBAR) };
+}
+
 // model.js
 var ApiError = class extends Error {
   constructor(message, { status = 0, timeout = false } = {}) {
@@ -75,6 +104,12 @@ function graphParams(graph) {
   if (graph.tag) params.set("tag", graph.tag);
   return params;
 }
+function addArea(params, area) {
+  const { width, height } = areaStep(area);
+  params.set("width", String(width));
+  params.set("height", String(height));
+  return params;
+}
 function viewParams(graph, view) {
   const params = graphParams(graph);
   for (const key of [...view.open || []].sort()) params.append("open", key);
@@ -82,6 +117,7 @@ function viewParams(graph, view) {
   if (view.open && view.open.length === 0 && view.depth == null) params.set("depth", "0");
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set("colour", view.colour);
+  if (view.area && !view.base) addArea(params, view.area);
   return params;
 }
 function addBase(params, base) {
@@ -102,7 +138,8 @@ var Model = class {
    * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
-   * (it came with the tab's module), its view kept only on a `firstVisit`.
+   * (it came with the tab's module), its view kept only on a `firstVisit`. The graph's
+   * warnings come with that view (see warnings()).
    */
   constructor({ graphs = null, first = null, answer = null, firstVisit: firstVisit2 = true } = {}) {
     this._graphs = graphs;
@@ -123,6 +160,7 @@ var Model = class {
     this._search = new Latest();
     this._trace = new Latest();
     this._details = /* @__PURE__ */ new Map();
+    this._warnings = null;
   }
   /** [{run, kind, tag, op_count}] */
   listGraphs() {
@@ -148,12 +186,19 @@ var Model = class {
   prefetchView(graph, view) {
     this._keepView(graph, view, fetchView(viewParams(graph, view)));
   }
-  /** The `first` route's view: {run, kind, tag} and its svg or its error (or null). */
+  /**
+   * The `first` route's view: {run, kind, tag}, the area it was drawn for (width, height) and
+   * its svg and warnings or its error (or null).
+   */
   _takeFirstView(view) {
-    if (!view || this._prefetched) return;
+    if (!view) return;
     const graph = { run: view.run, kind: view.kind, tag: view.tag };
+    if (Array.isArray(view.warnings))
+      this._warnings = { key: graphKey(graph), warnings: view.warnings };
+    if (this._prefetched) return;
     const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(new ApiError(view.error, { status: view.status, timeout: view.timeout }));
-    this._keepView(graph, { open: null, depth: null }, answer);
+    const area = view.width ? { width: view.width, height: view.height } : DEFAULT_AREA;
+    this._keepView(graph, { open: null, depth: null, area }, answer);
   }
   /** Keeps the answer for a view for view() to take, if it is asked for that view next. */
   _keepView(graph, view, answer) {
@@ -238,6 +283,17 @@ var Model = class {
     });
     return dot.includes("<table");
   }
+  /**
+   * What was skipped or repaired to read `graph`: [{kind, count, message, examples}] (see
+   * docs/http_api.md), empty for a graph read whole. Asked of the `view` route with every
+   * group closed (the cheapest view), unless the first view brought them.
+   */
+  async warnings(graph) {
+    const known = this._warnings;
+    if (known && known.key === graphKey(graph)) return known.warnings;
+    const answer = await request("view", viewParams(graph, { open: [], depth: null }));
+    return Array.isArray(answer.warnings) ? answer.warnings : [];
+  }
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
   export(graph, view, fmt) {
     const params = viewParams(graph, view);
@@ -252,6 +308,110 @@ var Model = class {
   /** The diff of `graph` against `base`: {open, boxes, counts: {added, removed, changed, same}}. */
   diffCounts(graph, base) {
     return request("diff_view", viewParams(graph, { open: null, depth: null, base }));
+  }
+};
+
+// banner.js
+import { h, icon, iconButton } from "../tab.js";
+var UNITS = {
+  unreadable_bytes: ["byte range", "byte ranges"],
+  unreadable_part: ["part of the GraphDef", "parts of the GraphDef"],
+  unreadable_node: ["node", "nodes"],
+  unreadable_field: ["node field", "node fields"],
+  unreadable_attr: ["attribute", "attributes"],
+  no_name: ["node", "nodes"],
+  no_op: ["node", "nodes"],
+  duplicate_name: ["node", "nodes"],
+  bad_function: ["function", "functions"],
+  missing_input: ["input", "inputs"]
+};
+var OTHER = ["part", "parts"];
+function summaryLine(warnings) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const w of warnings) {
+    const [one, many] = UNITS[w.kind] || OTHER;
+    const unit = counts.get(one) || { one, many, count: 0 };
+    unit.count += Number(w.count) || 0;
+    counts.set(one, unit);
+  }
+  const parts = [...counts.values()].map((u) => `${u.count} ${u.count === 1 ? u.one : u.many}`);
+  const listed = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0];
+  const total = [...counts.values()].reduce((sum, u) => sum + u.count, 0);
+  return `${listed} ${total === 1 ? "was" : "were"} repaired or skipped while reading this graph`;
+}
+var Banner = class {
+  /**
+   * `element`: the shell's banner (views.buildShell's `banner`), empty and hidden; `model` asks
+   * for a graph's warnings; `calls.shown(graph)`: the banner came for `graph` (the sheet below
+   * it is shorter now). When it goes, the sheet grows and what was shown stays in it: nothing
+   * to do.
+   */
+  constructor(element, model, calls) {
+    this.element = element;
+    this.model = model;
+    this.calls = calls;
+    this.graph = null;
+    this.seq = 0;
+  }
+  /** Shows the warnings of `graph` (once the model has them), from now on in place of others'. */
+  follow(graph) {
+    const seq = ++this.seq;
+    this.graph = graph;
+    this.clear();
+    this.model.warnings(graph).then(
+      (warnings) => {
+        if (seq === this.seq) this.show(warnings);
+      },
+      () => {
+      }
+      // The drawing says what went wrong with the graph, if anything did.
+    );
+  }
+  /** Puts `warnings` in the banner; none hides it. */
+  show(warnings) {
+    if (!warnings || warnings.length === 0) {
+      this.clear();
+      return;
+    }
+    const close = iconButton("close", "Dismiss", { class: "sg-icon-button sg-banner-close" });
+    close.addEventListener("click", () => this.clear());
+    const kinds = warnings.map(
+      (w) => h(
+        "li",
+        { class: "sg-banner-kind", "data-kind": w.kind },
+        h("span", { class: "sg-banner-message", text: w.message }),
+        h("span", { class: "sg-banner-count", text: ` (${w.count})` }),
+        w.examples && w.examples.length ? h(
+          "ul",
+          { class: "sg-banner-examples" },
+          w.examples.map((name) => h("li", { text: name }))
+        ) : null
+      )
+    );
+    this.element.replaceChildren(
+      h(
+        "div",
+        { class: "sg-banner-line" },
+        icon("error"),
+        h("span", { class: "sg-banner-text", text: summaryLine(warnings) }),
+        close
+      ),
+      h(
+        "details",
+        { class: "sg-banner-details" },
+        h("summary", { text: "Details" }),
+        h("ul", { class: "sg-banner-kinds" }, kinds)
+      )
+    );
+    const came = this.element.hidden;
+    this.element.hidden = false;
+    if (came) this.calls.shown(this.graph);
+  }
+  /** Hides the banner (until the next graph with warnings). */
+  clear() {
+    if (this.element.hidden) return;
+    this.element.hidden = true;
+    this.element.replaceChildren();
   }
 };
 
@@ -330,7 +490,7 @@ function sparkline(steps, values, { width = 150, height = 32 } = {}) {
   const hi = Math.max(...finite);
   const first = steps[0];
   const last = steps[steps.length - 1];
-  const x = (step) => last > first ? pad + (step - first) / (last - first) * (width - 2 * pad) : width / 2;
+  const x = (step2) => last > first ? pad + (step2 - first) / (last - first) * (width - 2 * pad) : width / 2;
   const y = (v) => hi > lo ? height - pad - (v - lo) / (hi - lo) * (height - 2 * pad) : height / 2;
   let d = "";
   let pen = "M";
@@ -373,14 +533,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h4 = top > 0 ? count / top * (height - 1) : 0;
+    const h5 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h4),
+        y: round(height - h5),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h4),
+        height: round(h5),
         "data-count": count
       })
     );
@@ -396,42 +556,42 @@ function formatValue(value) {
 }
 
 // cardviews.js
-import { NO_TRACE_IN_DIFF, chip, formatCount, h, iconButton, shortName } from "../tab.js";
+import { NO_TRACE_IN_DIFF, chip, formatCount, h as h2, iconButton as iconButton2, shortName } from "../tab.js";
 function cardHeader(title, chips, pinned) {
-  const header = h(
+  const header = h2(
     "div",
     { class: "sg-card-header" },
-    h("div", { class: "sg-card-title", text: title }),
-    h("div", { class: "sg-card-chips" }, chips)
+    h2("div", { class: "sg-card-title", text: title }),
+    h2("div", { class: "sg-card-chips" }, chips)
   );
   if (pinned)
     header.append(
-      iconButton("close", "Close", { class: "sg-icon-button sg-card-close", "data-action": "unpin" })
+      iconButton2("close", "Close", { class: "sg-icon-button sg-card-close", "data-action": "unpin" })
     );
   return header;
 }
 function kv(label, value, cls = "") {
-  return h(
+  return h2(
     "div",
     { class: "sg-kv" },
-    h("span", { class: "sg-k", text: label }),
-    h("span", { class: `sg-v ${cls}`, text: value })
+    h2("span", { class: "sg-k", text: label }),
+    h2("span", { class: `sg-v ${cls}`, text: value })
   );
 }
 function block(title, ...rows) {
-  return h(
+  return h2(
     "div",
     { class: "sg-card-block" },
-    h("div", { class: "sg-card-block-title", text: title }),
+    h2("div", { class: "sg-card-block-title", text: title }),
     ...rows
   );
 }
 function tensorRow(name, dtype, shape, cls = "") {
-  return h(
+  return h2(
     "div",
     { class: `sg-tensor ${cls}` },
-    h("span", { class: "sg-tensor-name", text: name, title: name }),
-    h("span", { class: "sg-tensor-type", text: [dtype, shape].filter(Boolean).join(" ") })
+    h2("span", { class: "sg-tensor-name", text: name, title: name }),
+    h2("span", { class: "sg-tensor-type", text: [dtype, shape].filter(Boolean).join(" ") })
   );
 }
 function consumersLine(consumers, pinned) {
@@ -439,12 +599,12 @@ function consumersLine(consumers, pinned) {
   const shown = pinned ? consumers : consumers.slice(0, 2);
   const more = consumers.length - shown.length;
   const text = `→ ${shown.join(", ")}${more ? ` and ${more} more` : ""}`;
-  return h("div", { class: "sg-consumers", text });
+  return h2("div", { class: "sg-consumers", text });
 }
 var SHOWN = 8;
 function limited(rows, pinned, what) {
   if (pinned || rows.length <= SHOWN) return rows;
-  const more = h("div", {
+  const more = h2("div", {
     class: "sg-more",
     text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`
   });
@@ -494,14 +654,14 @@ function opCard(details, { pinned = false } = {}) {
 }
 function traceButtons(pinned) {
   if (!pinned) {
-    return h(
+    return h2(
       "div",
       { class: "sg-card-hint" },
-      h("span", { class: "sg-no-diff", text: "Click to pin, and trace its paths" }),
-      h("span", { class: "sg-diff-only", text: "Click to pin" })
+      h2("span", { class: "sg-no-diff", text: "Click to pin, and trace its paths" }),
+      h2("span", { class: "sg-diff-only", text: "Click to pin" })
     );
   }
-  const button = (direction, text) => h("button", {
+  const button = (direction, text) => h2("button", {
     type: "button",
     class: "sg-button sg-outlined sg-trace-button",
     "data-action": "trace",
@@ -510,8 +670,8 @@ function traceButtons(pinned) {
   });
   return block(
     "Trace paths",
-    h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF }),
-    h(
+    h2("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF }),
+    h2(
       "div",
       { class: "sg-row sg-no-diff" },
       button("in", "Inputs"),
@@ -523,13 +683,13 @@ function traceButtons(pinned) {
 function structureRows(structure, pinned) {
   if (!structure || !(structure.identical > 1)) return [];
   const others = (structure.others || []).map(
-    (name) => h("div", { class: "sg-block-name sg-mono", text: name, title: name })
+    (name) => h2("div", { class: "sg-block-name sg-mono", text: name, title: name })
   );
   if (structure.more) {
-    others.push(h("div", { class: "sg-more", text: `… and ${structure.more} more` }));
+    others.push(h2("div", { class: "sg-more", text: `… and ${structure.more} more` }));
   }
   return [
-    h("div", {
+    h2("div", {
       class: "sg-identical",
       text: `One of ${formatCount(structure.identical)} identical blocks`
     }),
@@ -559,22 +719,22 @@ function groupCard(details, { open = false, pinned = false } = {}) {
   if (types.length) {
     const top = types[0][1];
     const rows = types.map(
-      ([op, n]) => h(
+      ([op, n]) => h2(
         "div",
         { class: "sg-optype" },
-        h("span", { class: "sg-optype-name", text: op }),
-        h(
+        h2("span", { class: "sg-optype-name", text: op }),
+        h2(
           "span",
           { class: "sg-optype-bar" },
-          h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
+          h2("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
         ),
-        h("span", { class: "sg-optype-count", text: formatCount(n) })
+        h2("span", { class: "sg-optype-count", text: formatCount(n) })
       )
     );
     card.push(block("Op types", limited(rows, pinned, "op types")));
   }
   card.push(
-    h("div", {
+    h2("div", {
       class: "sg-card-hint",
       text: open ? "Click its outline or title to close it, Shift+click to pin this card" : "Click to open, Shift+click to pin this card"
     })
@@ -583,10 +743,10 @@ function groupCard(details, { open = false, pinned = false } = {}) {
 }
 var HOVER_SUMMARIES = 3;
 function summaryHead(tag, aside) {
-  return h(
+  return h2(
     "div",
     { class: "sg-summary-head" },
-    h("span", { class: "sg-summary-tag", text: tag, title: tag }),
+    h2("span", { class: "sg-summary-tag", text: tag, title: tag }),
     aside
   );
 }
@@ -595,12 +755,12 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || "—";
     rows.push(
-      h(
+      h2(
         "div",
         { class: "sg-summary sg-summary-scalar", "data-tag": scalar.tag },
-        summaryHead(scalar.tag, h("span", { class: "sg-summary-value", text: latest })),
+        summaryHead(scalar.tag, h2("span", { class: "sg-summary-value", text: latest })),
         sparkline(scalar.steps, scalar.values),
-        h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
+        h2("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
       )
     );
   }
@@ -609,19 +769,19 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
     const lo = buckets.length ? buckets[0][0] : null;
     const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
     rows.push(
-      h(
+      h2(
         "div",
         { class: "sg-summary sg-summary-histogram", "data-tag": hist.tag },
         summaryHead(
           hist.tag,
-          h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
+          h2("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
         ),
         histogram(buckets),
-        h(
+        h2(
           "div",
           { class: "sg-summary-range" },
-          h("span", { text: formatValue(lo) }),
-          h("span", { text: formatValue(hi) })
+          h2("span", { text: formatValue(lo) }),
+          h2("span", { text: formatValue(hi) })
         )
       )
     );
@@ -635,12 +795,12 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   }
   if (more) {
     const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
-    shown.push(h("div", { class: "sg-more sg-summaries-more", text }));
+    shown.push(h2("div", { class: "sg-more sg-summaries-more", text }));
   }
-  return h(
+  return h2(
     "div",
     { class: "sg-card-block sg-summaries" },
-    h("div", { class: "sg-card-block-title", text: "Summaries" }),
+    h2("div", { class: "sg-card-block-title", text: "Summaries" }),
     ...shown
   );
 }
@@ -648,17 +808,17 @@ function loadingCard(name) {
   return [
     cardHeader(shortName(name), []),
     kv("Name", name, "sg-mono"),
-    h("div", { class: "sg-card-hint", text: "Loading details…" })
+    h2("div", { class: "sg-card-hint", text: "Loading details…" })
   ];
 }
 function errorCardContent(name, message) {
-  return [cardHeader(shortName(name), []), h("div", { class: "sg-card-error", text: message })];
+  return [cardHeader(shortName(name), []), h2("div", { class: "sg-card-error", text: message })];
 }
 function edgeTip(text) {
   const lines = text.split("\n");
   return [
-    h("div", { class: "sg-tip-title", text: lines[0] }),
-    ...lines.slice(1).map((line) => h("div", { class: "sg-tip-line", text: line }))
+    h2("div", { class: "sg-tip-title", text: lines[0] }),
+    ...lines.slice(1).map((line) => h2("div", { class: "sg-tip-line", text: line }))
   ];
 }
 
@@ -1003,7 +1163,7 @@ var Colouring = class {
 };
 
 // diff.js
-import { afterPaint, formatCount as formatCount2, graphLabel as graphLabel2, h as h3 } from "../tab.js";
+import { afterPaint, formatCount as formatCount2, graphLabel as graphLabel2, h as h4 } from "../tab.js";
 var STATUS = [
   ["added", "#a5d6a7", "Added"],
   ["removed", "#f0a1a1", "Removed"],
@@ -1037,21 +1197,21 @@ var Compare = class {
     this.steps = [];
     this.stepsFor = null;
     this.countsSeq = 0;
-    this.select = h3("select", {
+    this.select = h4("select", {
       class: "sg-select",
       id: "sg-compare",
       "aria-label": "Compare with"
     });
-    this.counts = h3("div", { class: "sg-diff-counts", role: "status", hidden: true });
-    this.note = h3("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
-    this.section = h3(
+    this.counts = h4("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h4("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h4(
       "section",
       { class: "sg-section sg-diff" },
-      h3("h3", { class: "sg-section-title", text: "Compare" }),
-      h3(
+      h4("h3", { class: "sg-section-title", text: "Compare" }),
+      h4(
         "label",
         { class: "sg-field" },
-        h3("span", { class: "sg-field-label", text: "Compare with…" }),
+        h4("span", { class: "sg-field-label", text: "Compare with…" }),
         this.select
       ),
       this.note,
@@ -1082,7 +1242,7 @@ var Compare = class {
     }
     const itself = state.graph && { ...state.graph, step: null };
     this.options = state.graphs.filter((g) => !sameBase({ ...g, step: null }, itself));
-    for (const step of this.steps) this.options.push({ ...state.graph, step });
+    for (const step2 of this.steps) this.options.push({ ...state.graph, step: step2 });
     const base = state.base;
     const unknownStep = base && base.step != null && this.stepsKnown && sameBase({ ...base, step: null }, itself);
     if (base && !unknownStep && !this.options.some((g) => sameBase(g, base))) {
@@ -1090,8 +1250,8 @@ var Compare = class {
     }
     const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
-      h3("option", { value: "-1", text: "nothing (show the graph)" }),
-      ...this.options.map((g, i) => h3("option", { value: String(i), text: baseLabel(g) }))
+      h4("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h4("option", { value: String(i), text: baseLabel(g) }))
     );
     this.select.value = String(selected);
     this.select.disabled = this.options.length === 0;
@@ -1134,7 +1294,7 @@ var Compare = class {
       answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
-      this.counts.replaceChildren(h3("div", { class: "sg-error-text", text: error.message }));
+      this.counts.replaceChildren(h4("div", { class: "sg-error-text", text: error.message }));
       this.counts.hidden = false;
       return;
     }
@@ -1150,24 +1310,24 @@ var Compare = class {
 };
 function legendRows(counts) {
   const rows = STATUS.map(
-    ([status, colour, label]) => h3(
+    ([status, colour, label]) => h4(
       "div",
       { class: "sg-legend-row sg-diff-count", "data-status": status },
-      h3("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
-      h3("span", { class: "sg-diff-label", text: label }),
-      h3("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
+      h4("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h4("span", { class: "sg-diff-label", text: label }),
+      h4("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
     )
   );
-  rows.push(h3("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  rows.push(h4("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
   return rows;
 }
 function diffRows(details) {
   const rows = [
-    h3(
+    h4(
       "div",
       { class: "sg-kv sg-diff-status" },
-      h3("span", { class: "sg-k", text: "Diff" }),
-      h3("span", {
+      h4("span", { class: "sg-k", text: "Diff" }),
+      h4("span", {
         class: `sg-v sg-diff-${details.status}`,
         text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount2(details.diff.same)} same)` : details.status
       })
@@ -1177,30 +1337,30 @@ function diffRows(details) {
   return rows;
 }
 function changeBlock(change) {
-  const block2 = h3(
+  const block2 = h4(
     "div",
     { class: "sg-card-block sg-diff-change" },
-    h3("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+    h4("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
   );
   if (change.what === "inputs") {
     if (change.before === change.after) {
-      block2.append(h3("div", { class: "sg-help", text: change.before }));
+      block2.append(h4("div", { class: "sg-help", text: change.before }));
       return block2;
     }
     if (change.before !== "(none)") {
-      block2.append(h3("div", { class: "sg-diff-before sg-mono", text: change.before }));
+      block2.append(h4("div", { class: "sg-diff-before sg-mono", text: change.before }));
     }
     if (change.after !== "(none)") {
-      block2.append(h3("div", { class: "sg-diff-after sg-mono", text: change.after }));
+      block2.append(h4("div", { class: "sg-diff-after sg-mono", text: change.after }));
     }
     return block2;
   }
   block2.append(
-    h3("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
-    h3("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+    h4("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h4("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
   );
   if (change.clipped) {
-    block2.append(h3("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
+    block2.append(h4("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
   }
   return block2;
 }
@@ -1461,7 +1621,8 @@ var Drawing = class {
    */
   async show(request2, placement = {}) {
     const state = this.state;
-    request2 = { ...request2, colour: state.colour, base: state.base };
+    const area = sheetArea(this.viewport.size());
+    request2 = { ...request2, colour: state.colour, base: state.base, area };
     const graph = state.graph;
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
@@ -1504,10 +1665,7 @@ var Drawing = class {
       return;
     }
     const open = openGroups(imported.svg);
-    const keys = [
-      key,
-      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
-    ];
+    const keys = [key, viewParams(graph, { ...request2, open, depth: null }).toString()];
     this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
   }
   fail(error, request2, placement) {
@@ -1619,8 +1777,8 @@ var Drawing = class {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h4 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h4 * 0.9;
+    const { w, h: h5 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h5 * 0.9;
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -1759,7 +1917,8 @@ var Listing = class {
     const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
-    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
+    const area = sheetArea();
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base, area } : { open: rememberedOpen(graph), depth: null, area };
     this.model.prefetchView(graph, request2);
   }
   /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
@@ -1980,7 +2139,7 @@ var Messages = class {
 // minimap.js
 import { shapeRect } from "../tab.js";
 var SIZE = 180;
-var SLACK = 4;
+var SLACK2 = 4;
 var Minimap = class {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
   constructor(ui, viewport) {
@@ -2018,10 +2177,10 @@ var Minimap = class {
       this.canvas.hidden = true;
       return;
     }
-    const { w, h: h4 } = vp.size();
+    const { w, h: h5 } = vp.size();
     const { cx, cy, k } = vp.view;
-    const shown = { x: cx - w / 2 / k, y: cy - h4 / 2 / k, w: w / k, h: h4 / k };
-    const slack = SLACK / k;
+    const shown = { x: cx - w / 2 / k, y: cy - h5 / 2 / k, w: w / k, h: h5 / k };
+    const slack = SLACK2 / k;
     const whole = b.x >= shown.x - slack && b.y >= shown.y - slack && b.x + b.w <= shown.x + shown.w + slack && b.y + b.h <= shown.y + shown.h + slack;
     this.canvas.hidden = whole || w < 4 * SIZE;
     if (this.canvas.hidden) return;
@@ -2030,7 +2189,7 @@ var Minimap = class {
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
-    const { canvas: map, scale, w, h: h4 } = this.base;
+    const { canvas: map, scale, w, h: h5 } = this.base;
     const b = this.viewport.bounds;
     const ratio = window.devicePixelRatio || 1;
     const canvas = this.canvas;
@@ -2038,7 +2197,7 @@ var Minimap = class {
       canvas.width = map.width;
       canvas.height = map.height;
       canvas.style.width = `${w}px`;
-      canvas.style.height = `${h4}px`;
+      canvas.style.height = `${h5}px`;
     }
     const g = canvas.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -2071,11 +2230,11 @@ var Minimap = class {
 function drawMap(svg, b) {
   const scale = Math.min(SIZE / b.w, SIZE / b.h);
   const w = Math.max(1, Math.round(b.w * scale));
-  const h4 = Math.max(1, Math.round(b.h * scale));
+  const h5 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(w * ratio);
-  canvas.height = Math.round(h4 * ratio);
+  canvas.height = Math.round(h5 * ratio);
   const g = canvas.getContext("2d");
   g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
   g.lineWidth = 1 / scale;
@@ -2092,7 +2251,7 @@ function drawMap(svg, b) {
     const r = shapeRect(node, svg);
     if (r) g.fillRect(r.x, r.y, r.w, r.h);
   }
-  return { canvas, scale, w, h: h4 };
+  return { canvas, scale, w, h: h5 };
 }
 
 // search.js
@@ -2166,8 +2325,8 @@ var Search = class {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!n) return;
       event.preventDefault();
-      const step = event.key === "ArrowDown" ? 1 : -1;
-      this.active = (this.active + step + n) % n;
+      const step2 = event.key === "ArrowDown" ? 1 : -1;
+      this.active = (this.active + step2 + n) % n;
       for (const item of this.ui.searchResults.children) {
         item.classList.toggle("sg-active", Number(item.dataset.index) === this.active);
       }
@@ -2424,6 +2583,13 @@ var Tab = class {
     this.colouring = new Colouring(state, ui, model, {
       show: (request2, placement) => this.show(request2, placement)
     });
+    this.banner = new Banner(ui.banner, model, {
+      shown: (graph) => {
+        if (!sameGraph(graph, state.shownGraph)) return;
+        this.viewport.measure();
+        this.viewport.overview();
+      }
+    });
     this.downloads = new Downloads(state, ui, model, {
       showError: (error, how) => this.messages.showError(error, how)
     });
@@ -2597,6 +2763,7 @@ var Tab = class {
   /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.listing.setGraph(graph);
+    this.banner.follow(graph);
     views7.afterPaint(() => this.colouring.check(graph));
     if (this.state.base) this.compare.refreshCounts();
   }
@@ -2657,7 +2824,8 @@ async function start(inline, { early = null, styled = false } = {}) {
   await tab.start();
 }
 function startListing(firstVisit2) {
-  const started2 = fetch(firstVisit2 ? "./first" : "./graphs", { credentials: "same-origin" });
+  const first = `./first?${addArea(new URLSearchParams(), sheetArea())}`;
+  const started2 = fetch(firstVisit2 ? first : "./graphs", { credentials: "same-origin" });
   started2.catch(() => {
   });
   return firstVisit2 ? { first: started2 } : { graphs: started2 };

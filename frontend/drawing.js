@@ -2,6 +2,7 @@
 // sheet, places the view (fit, overview, a box kept where it was, a box found), opens and
 // closes groups, and says what is drawn in the status line.
 
+import {sheetArea} from './area.js';
 import {elementId, parseClusterId} from './ids.js';
 import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
@@ -39,7 +40,9 @@ export class Drawing {
    */
   async show(request, placement = {}) {
     const state = this.state;
-    request = {...request, colour: state.colour, base: state.base};
+    // Drawn for the sheet it is shown in (its default view and direction, see model.js).
+    const area = sheetArea(this.viewport.size());
+    request = {...request, colour: state.colour, base: state.base, area};
     const graph = state.graph;
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
@@ -90,10 +93,7 @@ export class Drawing {
     // without those asked for inside a closed one.
     const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
-    const keys = [
-      key,
-      viewParams(graph, {open, depth: null, base: request.base, colour: request.colour}).toString(),
-    ];
+    const keys = [key, viewParams(graph, {...request, open, depth: null}).toString()];
     this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
   }
 

@@ -10,7 +10,8 @@
 // which boot.js passes on; then nothing is asked for.
 
 import {firstVisit} from './location.js';
-import {Model} from './model.js';
+import {sheetArea} from './area.js';
+import {Model, addArea} from './model.js';
 import {Tab} from './tab.js';
 import {addStyle} from './views.js';
 
@@ -40,7 +41,9 @@ export async function start(inline, {early = null, styled = false} = {}) {
 }
 
 function startListing(firstVisit) {
-  const started = fetch(firstVisit ? './first' : './graphs', {credentials: 'same-origin'});
+  // The first view is drawn for the sheet the shell will give it (see model.js, areaStep).
+  const first = `./first?${addArea(new URLSearchParams(), sheetArea())}`;
+  const started = fetch(firstVisit ? first : './graphs', {credentials: 'same-origin'});
   started.catch(() => {}); // The tab reports a failed listing when it reads it.
   return firstVisit ? {first: started} : {graphs: started};
 }

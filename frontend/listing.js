@@ -3,6 +3,7 @@
 // run picker shows the runs matching a filter, as TensorBoard's run selector does: a regular
 // expression, case ignored, or the text itself when it is not one.
 
+import {sheetArea} from './area.js';
 import {
   readLocation,
   rememberedGraph,
@@ -98,9 +99,11 @@ export class Listing {
     const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
+    // For the sheet the shell will give the drawing, as Drawing.show asks.
+    const area = sheetArea();
     const request = linked
-      ? {open: linked.open, depth: linked.depth, base: linked.base}
-      : {open: rememberedOpen(graph), depth: null};
+      ? {open: linked.open, depth: linked.depth, base: linked.base, area}
+      : {open: rememberedOpen(graph), depth: null, area};
     this.model.prefetchView(graph, request);
   }
 

@@ -7,6 +7,8 @@
 // `Latest` channel: a newer request aborts the older one, and an answer that arrives after the
 // user picked something else is dropped (it rejects with `Stale`, which callers ignore).
 
+import {DEFAULT_AREA, areaStep} from './area.js';
+
 /** The backend said no: `message` is its {"error"} text; `timeout` when the layout ran long. */
 export class ApiError extends Error {
   constructor(message, {status = 0, timeout = false} = {}) {
@@ -96,9 +98,22 @@ export function graphParams(graph) {
 }
 
 /**
+ * Adds `width` and `height`: the step of `area` ({width, height} in CSS px, see area.js), so
+ * that the tab's keys for views and drawings are the server's.
+ */
+export function addArea(params, area) {
+  const {width, height} = areaStep(area);
+  params.set('width', String(width));
+  params.set('height', String(height));
+  return params;
+}
+
+/**
  * The query naming one view of a graph. `view.open` is a list of group keys (null: the
  * backend's default view); `view.depth` opens every group down to that depth; `view.colour`
- * fills boxes by op type, device, compute, memory or structure.
+ * fills boxes by op type, device, compute, memory or structure; `view.area` is the size of the
+ * sheet it is shown in ({width, height}), which the default view and the drawing's direction
+ * are chosen for (a diff's are not: the diff routes take no area).
  */
 export function viewParams(graph, view) {
   const params = graphParams(graph);
@@ -108,6 +123,7 @@ export function viewParams(graph, view) {
   if (view.open && view.open.length === 0 && view.depth == null) params.set('depth', '0');
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set('colour', view.colour);
+  if (view.area && !view.base) addArea(params, view.area);
   return params;
 }
 
@@ -134,7 +150,8 @@ export class Model {
    * `graphs`: the fetch() of the graph listing, when it was started early (index.js); or
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
-   * (it came with the tab's module), its view kept only on a `firstVisit`.
+   * (it came with the tab's module), its view kept only on a `firstVisit`. The graph's
+   * warnings come with that view (see warnings()).
    */
   constructor({graphs = null, first = null, answer = null, firstVisit = true} = {}) {
     this._graphs = graphs;
@@ -155,6 +172,7 @@ export class Model {
     this._search = new Latest();
     this._trace = new Latest();
     this._details = new Map();
+    this._warnings = null; // {key, warnings}: those the first view came with
   }
 
   /** [{run, kind, tag, op_count}] */
@@ -184,15 +202,22 @@ export class Model {
     this._keepView(graph, view, fetchView(viewParams(graph, view)));
   }
 
-  /** The `first` route's view: {run, kind, tag} and its svg or its error (or null). */
+  /**
+   * The `first` route's view: {run, kind, tag}, the area it was drawn for (width, height) and
+   * its svg and warnings or its error (or null).
+   */
   _takeFirstView(view) {
-    if (!view || this._prefetched) return;
+    if (!view) return;
     const graph = {run: view.run, kind: view.kind, tag: view.tag};
+    if (Array.isArray(view.warnings))
+      this._warnings = {key: graphKey(graph), warnings: view.warnings};
+    if (this._prefetched) return;
     const answer =
       typeof view.svg === 'string'
         ? Promise.resolve({svg: view.svg})
         : Promise.reject(new ApiError(view.error, {status: view.status, timeout: view.timeout}));
-    this._keepView(graph, {open: null, depth: null}, answer);
+    const area = view.width ? {width: view.width, height: view.height} : DEFAULT_AREA;
+    this._keepView(graph, {open: null, depth: null, area}, answer);
   }
 
   /** Keeps the answer for a view for view() to take, if it is asked for that view next. */
@@ -285,6 +310,18 @@ export class Model {
       as: 'text',
     });
     return dot.includes('<table');
+  }
+
+  /**
+   * What was skipped or repaired to read `graph`: [{kind, count, message, examples}] (see
+   * docs/http_api.md), empty for a graph read whole. Asked of the `view` route with every
+   * group closed (the cheapest view), unless the first view brought them.
+   */
+  async warnings(graph) {
+    const known = this._warnings;
+    if (known && known.key === graphKey(graph)) return known.warnings;
+    const answer = await request('view', viewParams(graph, {open: [], depth: null}));
+    return Array.isArray(answer.warnings) ? answer.warnings : [];
   }
 
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */

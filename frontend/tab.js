@@ -7,6 +7,7 @@
 // pans and zooms (viewport.js); this module holds what ties them to the page: the shell going
 // on screen, the keys, the buttons and the link.
 
+import {Banner} from './banner.js';
 import {Cards, pick} from './cards.js';
 import {Colouring} from './colouring.js';
 import {Compare, sameBase} from './diff.js';
@@ -95,6 +96,14 @@ export class Tab {
     });
     this.colouring = new Colouring(state, ui, model, {
       show: (request, placement) => this.show(request, placement),
+    });
+    this.banner = new Banner(ui.banner, model, {
+      shown: (graph) => {
+        // Over a drawing of that graph already placed: placed again in the shorter sheet.
+        if (!sameGraph(graph, state.shownGraph)) return;
+        this.viewport.measure();
+        this.viewport.overview();
+      },
     });
     this.downloads = new Downloads(state, ui, model, {
       showError: (error, how) => this.messages.showError(error, how),
@@ -289,6 +298,7 @@ export class Tab {
   /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.listing.setGraph(graph);
+    this.banner.follow(graph);
     // Which colourings it has data for is asked once the drawing is on its way.
     views.afterPaint(() => this.colouring.check(graph));
     if (this.state.base) this.compare.refreshCounts();

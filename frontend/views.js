@@ -302,7 +302,9 @@ export function buildShell() {
     ui.card,
     ui.tip
   );
-  ui.root = h('div', {class: 'sg-app'}, ui.sidebar, ui.viewport);
+  ui.banner = h('div', {class: 'sg-banner', role: 'status', hidden: true, 'data-no-pan': true});
+  ui.main = h('div', {class: 'sg-main'}, ui.banner, ui.viewport);
+  ui.root = h('div', {class: 'sg-app'}, ui.sidebar, ui.main);
   return ui;
 }
 

@@ -64,6 +64,15 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _side(text: str) -> int:
+    from tb_scopegraph.service.views import MAX_SIDE, MIN_SIDE
+
+    value = _non_negative(text)
+    if not MIN_SIDE <= value <= MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"must be {MIN_SIDE} to {MAX_SIDE} px, not {value}")
+    return value
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -109,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill boxes by op type, device, (for a profile) compute time or memory, or "
         "structure (identical blocks share a colour)",
     )
+    for side, default in (("width", "1128"), ("height", "818")):
+        render.add_argument(
+            f"--{side}",
+            type=_side,
+            metavar="PX",
+            help=f"the {side} of the area the drawing is shown in (CSS px, default {default}: "
+            "the tab's in a 1,400 x 900 window); it chooses the default view and whether the "
+            "drawing runs top-down or left to right",
+        )
     _add_output(render)
 
     diff = commands.add_parser(
@@ -295,11 +313,13 @@ def _scopes(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     fmt = _checked_format(args)
     graph = _load(args)
-    view = _asked_view(graph.hierarchy, args)
-
     from tb_scopegraph.drawing.dot import to_dot
+    from tb_scopegraph.service.views import DEFAULT_AREA, Area
 
-    dot = to_dot(graph.hierarchy, view, graph.title, colour=args.colour)
+    # As given: no cache to keep small here (the routes round it, see views.area).
+    shown_in = Area(args.width or DEFAULT_AREA.width, args.height or DEFAULT_AREA.height)
+    view = _asked_view(graph.hierarchy, args, shown_in)
+    dot = to_dot(graph.hierarchy, view, graph.title, colour=args.colour, **shown_in._asdict())
     _emit(dot, fmt, args)
     return 0
 
@@ -311,16 +331,18 @@ def _checked_format(args: argparse.Namespace) -> str:
     return fmt
 
 
-def _asked_view(graph: Hierarchy | GraphDiff, args: argparse.Namespace):
+def _asked_view(graph: Hierarchy | GraphDiff, args: argparse.Namespace, shown_in=None):
     """The view of a graph or diff that --open and --depth ask for (scopes as typed: their
-    parents open too), or without either, its default view."""
+    parents open too), or without either, its default view (a graph's for an area
+    `shown_in`, `views.Area`)."""
     from tb_scopegraph.model.diff import GraphDiff
     from tb_scopegraph.service.views import asked_view, diff_view
 
     try:
         if isinstance(graph, GraphDiff):
             return diff_view(graph, args.open or None, args.depth, typed=True)
-        return asked_view(graph, args.open or None, args.depth, typed=True)
+        area = {} if shown_in is None else {"shown_in": shown_in}
+        return asked_view(graph, args.open or None, args.depth, typed=True, **area)
     except NotFound as e:
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
 

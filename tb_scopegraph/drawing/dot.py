@@ -268,7 +268,8 @@ def _direction(
         found = _LABEL.search(line)
         text = found.group(1).split("\\n") if found else [box.label]
         sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING)))
-    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn]
+    # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
+    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
     parent = {c.name: c.parent for c in layout.clusters}
     depth = 0
     for key in parent:

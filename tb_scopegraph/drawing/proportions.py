@@ -146,7 +146,8 @@ def layout_scale(layout, width: int, height: int) -> float:
     for box in layout.boxes:
         lines = [box.label] if box.aux else [box.label, box.op or f"{box.op_count:,} ops"]
         sizes.append(box_size(lines, 10, box.kind in ("op", "missing")))
-    edges = [(e.src, e.dst) for e in layout.edges if not e.control]
+    # As dot ranks them: a rolled series' loop-back edges are kept out (dot.py's `_edge`).
+    edges = [(e.src, e.dst) for e in layout.edges if not e.control and not e.loop]
     parent = {c.name: c.parent for c in layout.clusters}
     depth = 0
     for key in parent:

@@ -6,6 +6,7 @@ from tensorboard import errors as tb_errors
 
 from tb_scopegraph.drawing.colour import SCHEMES
 from tb_scopegraph.model import paths
+from tb_scopegraph.service import views
 
 NODE_KINDS = frozenset({"op", "missing", "scope", "series", "chunk"})
 DIFF_FORMATS = ("svg", "dot", "png")
@@ -33,6 +34,13 @@ def open_arg(request) -> tuple[str, ...]:
 def view_args(request) -> tuple[tuple[str, ...], int | None]:
     """(open, depth) from the query: `open` repeated, `depth` an int >= 0."""
     return open_arg(request), int_arg(request, "depth", minimum=0)
+
+
+def area_arg(request) -> views.Area:
+    """`width` and `height`: the area (CSS px) a drawing is shown in, each side optional (the
+    1,400 x 900 window's sheet's), rounded to a step (`views.area`)."""
+    bounds = {"minimum": views.MIN_SIDE, "maximum": views.MAX_SIDE}
+    return views.area(*(int_arg(request, side, **bounds) for side in ("width", "height")))
 
 
 def side_args(request) -> tuple[str | None, str | None, str | None, int | None]:

@@ -21,6 +21,7 @@ from tb_scopegraph.plugin import query, static
 from tb_scopegraph.plugin.answers import DOT, JSON, PNG, SVG, SVG_HEADERS, Answer, drawing, route
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
+from tb_scopegraph.service.views import DEFAULT_AREA, Area
 
 PLUGIN_NAME = "scopegraph"
 
@@ -95,9 +96,10 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         seconds."""
         return self.service.listing(ctx, experiment, stale_ok)
 
-    def first_impl(self, ctx, experiment: str) -> dict[str, Any]:
-        """The listing and the first graph's default view in one answer (`WarmUp.first`)."""
-        return self.warmup.first(ctx, experiment)
+    def first_impl(self, ctx, experiment: str, shown_in: Area = DEFAULT_AREA) -> dict[str, Any]:
+        """The listing and the first graph's default view, drawn for an area `shown_in`, in
+        one answer (`WarmUp.first`)."""
+        return self.warmup.first(ctx, experiment, shown_in=shown_in)
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
@@ -112,23 +114,50 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             stack.extend((child, depth + 1) for child in group["children"])
         return tree
 
-    def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
-        """The groups a view opens (the default view resolved) and how many boxes it shows."""
-        _, hierarchy, view = self.service.view(ctx, experiment, run, kind, tag, open_, depth)
+    def view_impl(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, shown_in=DEFAULT_AREA
+    ) -> dict:
+        """The groups a view opens (the default view resolved for an area `shown_in`), how
+        many boxes it shows, and the graph's warnings."""
+        _, hierarchy, view = self.service.view(
+            ctx, experiment, run, kind, tag, open_, depth, shown_in
+        )
         warnings = [w.to_json() for w in hierarchy.warnings]
         return {"open": sorted(view.open), "boxes": view.boxes, "warnings": warnings}
 
     def dot_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        colour="",
+        shown_in=DEFAULT_AREA,
     ) -> str:
-        """The view as DOT text (`GraphService.dot`)."""
-        return self.service.dot(ctx, experiment, run, kind, tag, open_, depth, colour)
+        """The view as DOT text for an area `shown_in` (`GraphService.dot`)."""
+        return self.service.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
 
     def image_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        fmt="svg",
+        colour="",
+        shown_in=DEFAULT_AREA,
     ) -> bytes:
-        """The view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
-        return self.service.image(ctx, experiment, run, kind, tag, open_, depth, fmt, colour)
+        """The view drawn as SVG or PNG for an area `shown_in`; RenderTimeout when the layout
+        runs long."""
+        return self.service.image(
+            ctx, experiment, run, kind, tag, open_, depth, fmt, colour, shown_in
+        )
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group; a group's say which groups are identical to it."""
@@ -239,7 +268,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):
-        return self.first_impl(ctx, experiment)
+        return self.first_impl(ctx, experiment, query.area_arg(request))
 
     @route(JSON)
     def _serve_hierarchy(self, request, ctx, experiment):
@@ -248,24 +277,25 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @route(JSON)
     def _serve_view(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        return self.view_impl(ctx, experiment, *args)
+        return self.view_impl(ctx, experiment, *args, shown_in=query.area_arg(request))
 
     @route(DOT)
     def _serve_dot(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        return self.dot_impl(ctx, experiment, *args, colour=query.colour_arg(request))
+        colour, shown_in = query.colour_arg(request), query.area_arg(request)
+        return self.dot_impl(ctx, experiment, *args, colour=colour, shown_in=shown_in)
 
     @route(SVG, SVG_HEADERS)
     def _serve_svg(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        colour = query.colour_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="svg", colour=colour)
+        colour, shown_in = query.colour_arg(request), query.area_arg(request)
+        return self.image_impl(ctx, experiment, *args, fmt="svg", colour=colour, shown_in=shown_in)
 
     @route(PNG)
     def _serve_png(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        colour = query.colour_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="png", colour=colour)
+        colour, shown_in = query.colour_arg(request), query.area_arg(request)
+        return self.image_impl(ctx, experiment, *args, fmt="png", colour=colour, shown_in=shown_in)
 
     @route(JSON)
     def _serve_node(self, request, ctx, experiment):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tensorboard.util import tb_logging
 
 from tb_scopegraph.plugin.answers import INTERNAL_ERROR, failure
+from tb_scopegraph.service.views import DEFAULT_AREA, Area
 
 if TYPE_CHECKING:
     from tb_scopegraph.plugin.routes import ScopeGraphPlugin
@@ -86,17 +87,23 @@ class WarmUp:
             self._stop.wait(wait)
             wait = min(2 * wait, LOOK_SECONDS)
 
-    def first(self, ctx, experiment: str, wait: float | None = None) -> dict[str, Any]:
-        """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`),
-        or the error `svg` would answer for it ({"error", "status", "timeout"}); view None when
-        there is no graph, or when the drawing takes longer than `wait` seconds (default
-        FIRST_VIEW_WAIT_SECONDS; the tab then asks `svg` for it)."""
+    def first(
+        self, ctx, experiment: str, wait: float | None = None, shown_in: Area = DEFAULT_AREA
+    ) -> dict[str, Any]:
+        """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`)
+        drawn for an area `shown_in` (as `width`, `height`), or the error `svg` would answer
+        for it ({"error", "status", "timeout"}); view None when there is no graph, or when the
+        drawing takes longer than `wait` seconds (default FIRST_VIEW_WAIT_SECONDS; the tab then
+        asks `svg` for it). The view drawn ahead serves an area of the same step as
+        DEFAULT_AREA (`views.area`): it is the same drawing."""
         plugin = self._plugin
         graphs = plugin.graphs_impl(ctx, experiment)
         if not graphs:
             return {"graphs": graphs, "view": None}
         first = graph_of(graphs[0])
-        drawing = self._drawings.submit(plugin.image_impl, ctx, experiment, **first, fmt="svg")
+        drawing = self._drawings.submit(
+            plugin.image_impl, ctx, experiment, **first, fmt="svg", shown_in=shown_in
+        )
         try:
             svg = drawing.result(timeout=FIRST_VIEW_WAIT_SECONDS if wait is None else wait)
         except FutureTimeout:
@@ -113,7 +120,12 @@ class WarmUp:
         warnings = [w.to_json() for w in hierarchy.warnings]
         return {
             "graphs": graphs,
-            "view": {**first, "svg": svg.decode("utf-8"), "warnings": warnings},
+            "view": {
+                **first,
+                **shown_in._asdict(),
+                "svg": svg.decode("utf-8"),
+                "warnings": warnings,
+            },
         }
 
     def tab_module(self, ctx, experiment: str) -> bytes:
@@ -146,7 +158,7 @@ class WarmUp:
             first = graph_of(graphs[0])
             # The cache key names the experiment and the stored version of the graph.
             if self._plugin.service.locate(ctx, experiment, **first)[0] == drawn[0]:
-                view = {**first, "svg": drawn[1]}
+                view = {**first, **DEFAULT_AREA._asdict(), "svg": drawn[1]}
         return {"graphs": graphs, "view": view}
 
     def run(self) -> bool:

@@ -24,7 +24,15 @@ from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
 from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
-from tb_scopegraph.service.views import asked_view, diff_title, diff_view, title, what_to_close
+from tb_scopegraph.service.views import (
+    DEFAULT_AREA,
+    Area,
+    asked_view,
+    diff_title,
+    diff_view,
+    title,
+    what_to_close,
+)
 
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 GRAPH_CACHE_SIZE = 8
@@ -156,29 +164,61 @@ class GraphService:
         # A newer blob for the same graph replaces the parsed old one.
         return key, self.graphs.get(key, load, replaces=key[:4])
 
-    def view(self, ctx, experiment, run, kind, tag, open_=(), depth=None):
-        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`)."""
+    def view(
+        self, ctx, experiment, run, kind, tag, open_=(), depth=None, shown_in: Area = DEFAULT_AREA
+    ):
+        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`),
+        a default view chosen for a drawing shown in `shown_in` (`views.area`)."""
         key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
-        return key, hierarchy, asked_view(hierarchy, open_ or None, depth)
+        return key, hierarchy, asked_view(hierarchy, open_ or None, depth, shown_in=shown_in)
 
-    def dot(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""):
-        """The view as DOT text, cached per graph, view, colouring and summaries' badges."""
-        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+    def dot(
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        colour="",
+        shown_in: Area = DEFAULT_AREA,
+    ):
+        """The view as DOT text for a drawing shown in `shown_in`, cached per graph, view,
+        area, colouring and summaries' badges."""
+        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, shown_in)
         links = self.summary_links(ctx, experiment, key, hierarchy)
         return self.dots.get(
-            (key, view, colour, links.fingerprint),
-            lambda: dot.to_dot(hierarchy, view, colour=colour, badges=links.badges()),
+            (key, view, shown_in, colour, links.fingerprint),
+            lambda: dot.to_dot(
+                hierarchy,
+                view,
+                colour=colour,
+                badges=links.badges(),
+                width=shown_in.width,
+                height=shown_in.height,
+            ),
         )
 
     def image(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        fmt="svg",
+        colour="",
+        shown_in: Area = DEFAULT_AREA,
     ) -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour)
+        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
-            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, shown_in)
             raise _with_advice(e, hierarchy, view) from None
 
     def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):

@@ -5,16 +5,21 @@ way: open scopes and a depth, or neither for the graph's default view. Names com
 as the tab sends them (the set of open groups, exactly, where a group under a closed one stays
 remembered but hidden) or as a person types them (`layer1/` is the scope `layer1`, and opening
 a scope opens the scopes around it, so that it shows).
+
+A default view, and the direction of any drawing, are chosen for the area the drawing is shown
+in (`Area`): the tab's sheet, which it sends as `width` and `height`.
 """
 
 from __future__ import annotations
 
 import collections
+import math
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tb_scopegraph.errors import InvalidView
+from tb_scopegraph.model import views
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View
 from tb_scopegraph.reading.graph_file import FILE_GRAPH
 from tb_scopegraph.reading.meta_graph import META_GRAPH
@@ -25,6 +30,44 @@ if TYPE_CHECKING:
 
 #: Kinds whose graph is the run's (or the file's) one graph: their title is the run alone.
 PLAIN_KINDS = (RUN_GRAPH, META_GRAPH, FILE_GRAPH)
+#: The drawing areas a front door may name (CSS px, each side): from a phone's narrow iframe
+#: to a wall of monitors.
+MIN_SIDE, MAX_SIDE = 100, 10000
+#: Areas are rounded down to steps of an eighth of an octave (9 %) from the 1,400 x 900
+#: window's sheet, which is a step itself. Every area drawn for is a cache key (of the view,
+#: its DOT and its drawing): a tab resized pixel by pixel would otherwise lay out a drawing per
+#: pixel and fill the caches with copies. Rounded down, a view chosen for the step still shows
+#: its labels as large in the real area; its estimate is off by 9 % at most, inside the tenth
+#: `views.READABLE_PX` keeps for what the estimate leaves out. Sizes up to a tenth of a step
+#: under one count as that step (a scroll bar, a border): the tab's 1,400 x 900 sheet and the
+#: drawing drawn ahead for it stay one.
+AREA_STEPS_PER_OCTAVE = 8
+AREA_SLACK = 0.1
+
+
+class Area(NamedTuple):
+    """The size (CSS px) of the area a drawing is shown in, as rounded by `area`."""
+
+    width: int
+    height: int
+
+
+def _step(size: int, anchor: int) -> int:
+    steps = math.floor(AREA_STEPS_PER_OCTAVE * math.log2(size / anchor) + AREA_SLACK)
+    return round(anchor * 2 ** (steps / AREA_STEPS_PER_OCTAVE))
+
+
+def area(width: int | None = None, height: int | None = None) -> Area:
+    """The area a drawing is made for: ``width`` x ``height`` rounded down to a step (see
+    AREA_STEPS_PER_OCTAVE); a side not given is the 1,400 x 900 window's sheet's."""
+    return Area(
+        _step(width or views.WINDOW_WIDTH, views.WINDOW_WIDTH),
+        _step(height or views.WINDOW_HEIGHT, views.WINDOW_HEIGHT),
+    )
+
+
+#: The area of the tab's sheet in a 1,400 x 900 window, which the first view is drawn ahead for.
+DEFAULT_AREA = area()
 
 
 def scope_key(name: str) -> str:
@@ -38,13 +81,14 @@ def asked_view(
     depth: int | None = None,
     *,
     typed: bool = False,
+    shown_in: Area = DEFAULT_AREA,
 ) -> View:
-    """The view a front door asks for: no `open` and no `depth` is the default view; else the
-    view with those groups open (and, with `depth`, every group that deep). `typed`: names as
-    a person types them (see the module's docstring). A view that nests groups deeper than a
-    drawing can take is refused (InvalidView)."""
+    """The view a front door asks for: no `open` and no `depth` is the default view for a
+    drawing shown in `shown_in`; else the view with those groups open (and, with `depth`, every
+    group that deep). `typed`: names as a person types them (see the module's docstring). A
+    view that nests groups deeper than a drawing can take is refused (InvalidView)."""
     if open is None and depth is None:
-        return hierarchy.default_view()
+        return hierarchy.default_view(*shown_in)
     keys = list(open or ())
     if typed:
         wanted = {scope_key(name) for name in keys}
