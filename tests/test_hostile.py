@@ -28,7 +28,8 @@ from graphs import (
 from harness import SVG, Api, dot_node_ids, multiplexer, plain, run_cli, svg_ids, svg_problems
 
 from tb_scopegraph.drawing import colour
-from tb_scopegraph.drawing.dot import element_id, parse_element_id, to_dot
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id, parse_element_id
 from tb_scopegraph.drawing.render import Renderer
 from tb_scopegraph.model import structure
 from tb_scopegraph.model.hierarchy import Hierarchy
