@@ -117,10 +117,13 @@ def default_view(
     boxes = groups[ROOT].child_count
     frontier = [ROOT]
     # A scope that is the only group at its level (beside auxiliary ones: save, init,
-    # summaries) is opened, whatever it holds.
+    # summaries; of a trace's functions, the only one holding parameters) is opened,
+    # whatever it holds.
     while frontier:
         gid = frontier.pop()
         subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
+        if len(subgroups) > 1:
+            subgroups = _the_model(model, roles, subgroups)
         if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
             only = subgroups[0]
             grown = boxes + rolling.shows(only) - 1
@@ -138,6 +141,17 @@ def default_view(
         if candidates:
             break
     return _as_view(model, opened, rolling)
+
+
+def _the_model(model: GraphModel, roles: Roles, siblings: list[int]) -> list[int]:
+    """Of numbered siblings (the functions a trace writes: ``graph_1`` … ``graph_8``), the
+    only one that holds parameters, the model; else all of them. A trace of Keras's
+    ``train_on_batch`` or ``predict_on_batch`` holds, beside the model's function, functions
+    that convert its inputs or build its dataset (``_Arg``, ``_EagerConst``, ``_Retval``)."""
+    if len(_families(model, siblings)) != 1:
+        return siblings
+    holding = [g for g in siblings if roles.parameters(g)]
+    return holding if len(holding) == 1 else siblings
 
 
 def _as_view(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> View:
