@@ -492,6 +492,19 @@ def test_a_traced_keras_training_step_opens_on_the_step_not_beside_its_input(ker
     assert_honest(h, view)
 
 
+@pytest.mark.parametrize("run", ["predict_on_batch", "predict"])
+def test_a_traced_keras_prediction_opens_down_to_the_model(keras_traces, run):
+    # The functions that ran fold into a series (graph_[1-8]); predict's dataset functions
+    # are in the function library beside it. Only the last function reads the variables.
+    h = Hierarchy(keras_traces[run])
+    view = h.default_view()
+    (model,) = [k for k in view.open if k.endswith("/classifier_1")]
+    function = model.rsplit("/", 1)[0]
+    assert h.roles.parameters(h.graph.group_id(function)) == h.roles.parameters(0)
+    assert not [k for k in view.open if k.startswith("__function_library__")]
+    assert_honest(h, view)
+
+
 def test_of_numbered_functions_only_the_one_holding_parameters_opens_as_the_model():
     # A trace's functions, graph_1 and graph_2, each too large to open within the budget;
     # only graph_2 reads variables: it is the model, opened as a lone scope is.

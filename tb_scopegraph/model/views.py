@@ -17,6 +17,7 @@ from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
 from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
+from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
 #: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
 #: window (in proportion to the area in others, never under `MIN_BOXES`): few enough that
@@ -144,11 +145,13 @@ def default_view(
 
 
 def _the_model(model: GraphModel, roles: Roles, siblings: list[int]) -> list[int]:
-    """Of numbered siblings (the functions a trace writes: ``graph_1`` … ``graph_8``), the
-    only one that holds parameters, the model; else all of them. A trace of Keras's
-    ``train_on_batch`` or ``predict_on_batch`` holds, beside the model's function, functions
-    that convert its inputs or build its dataset (``_Arg``, ``_EagerConst``, ``_Retval``)."""
-    if len(_families(model, siblings)) != 1:
+    """Of numbered siblings (the functions a trace writes: ``graph_1`` … ``graph_8``, and
+    beside them the bodies of its function library), the only one that holds parameters,
+    the model; else all of them. A trace of Keras's ``train_on_batch``, ``predict_on_batch``
+    or ``predict`` holds, beside the model's function, functions that convert its inputs or
+    build its dataset (``_Arg``, ``_EagerConst``, ``_Retval``; ``RangeDataset`` …)."""
+    families = _families(model, [g for g in siblings if model.groups[g].key != FUNCTION_LIBRARY])
+    if len(families) != 1:
         return siblings
     holding = [g for g in siblings if roles.parameters(g)]
     return holding if len(holding) == 1 else siblings
