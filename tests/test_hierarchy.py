@@ -505,6 +505,20 @@ def test_a_traced_keras_prediction_opens_down_to_the_model(keras_traces, run):
     assert_honest(h, view)
 
 
+def test_a_traced_keras_fit_opens_on_its_training_step(keras_traces):
+    # fit's step counters read a variable or two in the numbered functions; the training
+    # step, in the function library, reads the model's and the optimizer's.
+    h = Hierarchy(keras_traces["fit"])
+    view = h.default_view()
+    library = "__function_library__"
+    (step,) = [k for k in view.open if k.startswith(library + "/")]
+    assert 2 * h.roles.parameters(h.graph.group_id(step)) > h.roles.parameters(0)
+    layout = h.layout(view)
+    shown = {b.name for b in layout.boxes} | {c.name for c in layout.clusters}
+    assert f"{step}/classifier_1" in shown
+    assert_honest(h, view)
+
+
 def test_of_numbered_functions_only_the_one_holding_parameters_opens_as_the_model():
     # A trace's functions, graph_1 and graph_2, each too large to open within the budget;
     # only graph_2 reads variables: it is the model, opened as a lone scope is.

@@ -114,7 +114,8 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
     """A small Keras model's calls traced by ``tf.summary.trace_on``/``trace_export`` into
     ``logdir`` (one run per call), read back as the tab reads them: ``train_on_batch`` (two
     functions, the first a 3-op input conversion), ``predict_on_batch`` (a series of
-    functions, the model's the last) and ``predict`` (the same, and dataset functions)."""
+    functions, the model's the last), ``predict`` (the same, and dataset functions) and
+    ``fit`` (its training step in the function library)."""
     import os
 
     import numpy as np
@@ -137,6 +138,7 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
         "train_on_batch": lambda: model.train_on_batch(x, y),
         "predict_on_batch": lambda: model.predict_on_batch(x),
         "predict": lambda: model.predict(x, verbose=0),
+        "fit": lambda: model.fit(x, y, epochs=1, verbose=0),
     }
     for run, call in calls.items():
         writer = tf.summary.create_file_writer(os.path.join(logdir, run))

@@ -145,16 +145,20 @@ def default_view(
 
 
 def _the_model(model: GraphModel, roles: Roles, siblings: list[int]) -> list[int]:
-    """Of numbered siblings (the functions a trace writes: ``graph_1`` … ``graph_8``, and
-    beside them the bodies of its function library), the only one that holds parameters,
-    the model; else all of them. A trace of Keras's ``train_on_batch``, ``predict_on_batch``
-    or ``predict`` holds, beside the model's function, functions that convert its inputs or
-    build its dataset (``_Arg``, ``_EagerConst``, ``_Retval``; ``RangeDataset`` …)."""
-    families = _families(model, [g for g in siblings if model.groups[g].key != FUNCTION_LIBRARY])
-    if len(families) != 1:
+    """Of a trace's functions (numbered siblings: ``graph_1`` … ``graph_8``, the bodies of
+    its function library, or both side by side), the one that holds most of their parameters
+    (more than all the others together), the model; else all of them. A trace of Keras's
+    ``train_on_batch``, ``predict_on_batch``, ``predict`` or ``fit`` holds, beside the
+    model's function, functions that convert its inputs, build its dataset or count steps
+    (``_Arg``, ``_EagerConst``, ``_Retval``; ``RangeDataset`` …)."""
+    groups = model.groups
+    library = {g for g in siblings if groups[g].key == FUNCTION_LIBRARY}
+    in_library = groups[groups[siblings[0]].parent].key == FUNCTION_LIBRARY
+    if not in_library and len(_families(model, [g for g in siblings if g not in library])) != 1:
         return siblings
-    holding = [g for g in siblings if roles.parameters(g)]
-    return holding if len(holding) == 1 else siblings
+    held = {g: roles.parameters(g) for g in siblings}
+    most = max(siblings, key=held.__getitem__)
+    return [most] if 2 * held[most] > sum(held.values()) else siblings
 
 
 def _as_view(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> View:
