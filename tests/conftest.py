@@ -41,3 +41,11 @@ def torch_cnn():
     from tf_graphs import torch_cnn_graph
 
     return torch_cnn_graph()
+
+
+@pytest.fixture(scope="session")
+def keras_traces(tmp_path_factory):
+    """A Keras model's train_on_batch and predict_on_batch as trace_export writes them."""
+    from tf_graphs import keras_traces
+
+    return keras_traces(str(tmp_path_factory.mktemp("keras_traces")))

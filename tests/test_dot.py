@@ -235,7 +235,8 @@ def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame()
     graph = graph_from_nodes(
         [("input", "Placeholder")]
         + layers
-        + [("grad/sum", "AddN", grads), ("other", "Neg", grads[:1])]
+        + [("grad/sum", "AddN", grads), ("grad/neg", "Neg", ("grad/sum",))]
+        + [("other", "Neg", grads[:1])]
     )
     h = Hierarchy(graph)
     view = h.view(open=["model"])

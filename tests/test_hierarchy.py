@@ -9,10 +9,12 @@ import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
 from tf_graphs import written_by_tensorflow
 
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
-from tb_scopegraph.model import hierarchy, views
+from tb_scopegraph.model import hierarchy, paths, views
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.roles import folded_into
+from tb_scopegraph.model.roles import folded_into, lone_op
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +46,14 @@ def nested_graph():
 
 def visible_box_of(h: Hierarchy, view, name: str) -> tuple[str, str]:
     """Which box shows op ``name`` in ``view`` ("op" or "group", its name), worked out from
-    ancestors() alone; a closed scope beside an op of its name may be drawn in that op's box."""
+    ancestors() alone; a closed scope beside an op of its name may be drawn in that op's box,
+    and a closed scope of one op as that op."""
     for key in h.ancestors(name):
         if key not in view.open:
             if folded_into(h.graph, h.graph.group_id(key)) is not None:
                 return "op", key
+            if (op := lone_op(h.graph, h.graph.group_id(key))) is not None:
+                return "op", h.graph.names[op]
             return "group", key
     return "op", name
 
@@ -469,3 +474,126 @@ def test_a_pytorch_layer_of_weights_and_one_op_stays_closed(torch_cnn):
     opened = h.layout(h.view(open=["Net", "Net/Conv2d[conv1]"]))
     args = [b for b in opened.boxes if b.op.startswith(("prim::Constant", "prim::ListConstruct"))]
     assert args and all(b.aux == "constant" for b in args)
+
+
+def test_a_traced_keras_training_step_opens_on_the_step_not_beside_its_input(keras_traces):
+    # trace_export of train_on_batch writes the functions that ran: conversions of the
+    # inputs (_Arg, _EagerConst, _Retval), and the training step, which holds the model.
+    h = Hierarchy(keras_traces["train_on_batch"])
+    top = {g.key: g for g in h.graph.groups[1:] if g.parent == 0}
+    (step,) = [k for k in top if h.roles.parameters(h.graph.group_id(k))]
+    inputs = set(top) - {step}
+    assert inputs and all(top[k].op_count < views.DEFAULT_MIN_OPS for k in inputs)
+    view = h.default_view()
+    assert step in view.open and not inputs & view.open
+    layout = h.layout(view)
+    shown = {b.name for b in layout.boxes} | {c.name for c in layout.clusters}
+    assert f"{step}/classifier_1" in shown  # the model, beside its loss and optimizer
+    assert_honest(h, view)
+
+
+@pytest.mark.parametrize("run", ["predict_on_batch", "predict"])
+def test_a_traced_keras_prediction_opens_down_to_the_model(keras_traces, run):
+    # The functions that ran fold into a series (graph_[1-8]); predict's dataset functions
+    # are in the function library beside it. Only the last function reads the variables.
+    h = Hierarchy(keras_traces[run])
+    view = h.default_view()
+    (model,) = [k for k in view.open if k.endswith("/classifier_1")]
+    function = model.rsplit("/", 1)[0]
+    assert h.roles.parameters(h.graph.group_id(function)) == h.roles.parameters(0)
+    assert not [k for k in view.open if k.startswith("__function_library__")]
+    assert_honest(h, view)
+
+
+def test_a_traced_keras_fit_opens_on_its_training_step(keras_traces):
+    # fit's step counters read a variable or two in the numbered functions; the training
+    # step, in the function library, reads the model's and the optimizer's.
+    h = Hierarchy(keras_traces["fit"])
+    view = h.default_view()
+    library = "__function_library__"
+    (step,) = [k for k in view.open if k.startswith(library + "/")]
+    assert 2 * h.roles.parameters(h.graph.group_id(step)) > h.roles.parameters(0)
+    layout = h.layout(view)
+    shown = {b.name for b in layout.boxes} | {c.name for c in layout.clusters}
+    assert f"{step}/classifier_1" in shown
+    assert_honest(h, view)
+
+
+def test_of_numbered_functions_only_the_one_holding_parameters_opens_as_the_model():
+    # A trace's functions, graph_1 and graph_2, each too large to open within the budget;
+    # only graph_2 reads variables: it is the model, opened as a lone scope is.
+    letters = ["".join(p) for p in itertools.product("abcdef", repeat=2)]
+
+    def function(key: str, reads: bool) -> list:
+        nodes = [(f"{key}/w", "VarHandleOp"), (f"{key}/read", "ReadVariableOp", (f"{key}/w",))]
+        nodes = nodes if reads else [(f"{key}/arg", "_Arg")]
+        first = nodes[-1][0]
+        return nodes + [(f"{key}/{op}", "Relu", (first,)) for op in letters]
+
+    h = Hierarchy(graph_from_nodes(function("graph_1", False) + function("graph_2", True)))
+    view = h.default_view()
+    assert "graph_2" in view.open and "graph_1" not in view.open
+    # Both reading variables, neither is the model on its own.
+    h = Hierarchy(graph_from_nodes(function("graph_1", True) + function("graph_2", True)))
+    assert not {"graph_1", "graph_2"} & h.default_view().open
+    # Nor is a group that is no sibling by number of the others.
+    h = Hierarchy(graph_from_nodes(function("inputs", False) + function("model", True)))
+    assert not {"inputs", "model"} & h.default_view().open
+
+
+def test_a_closed_scope_of_one_op_of_another_name_is_drawn_as_that_op(keras_traces):
+    # Keras puts each layer's kernel read in a scope of its own: hidden_1/Cast holds only
+    # Cast/ReadVariableOp. Its box is that op's, named below the layer.
+    h = Hierarchy(keras_traces["predict_on_batch"])
+    (layer,) = [g.key for g in h.graph.groups if g.key.endswith("classifier_1/hidden_1")]
+    view = h.view(open=h.reveal(layer) | {layer})
+    boxes = {b.name: b for b in h.layout(view).boxes}
+    cast = boxes[f"{layer}/Cast/ReadVariableOp"]
+    assert (cast.kind, cast.label, cast.op, cast.op_count) == (
+        "op",
+        "Cast/ReadVariableOp",
+        "ReadVariableOp",
+        1,
+    )
+    assert f"{layer}/Cast" not in boxes
+    assert view.boxes == len(boxes)
+    text = to_dot(h, view)
+    assert element_id("op", cast.name) in text
+    assert element_id("scope", f"{layer}/Cast") not in text
+    # A trace through it names the box drawn.
+    found = paths.trace(h, f"{layer}/MatMul", "in", depth=1, open=view.open)
+    assert ("op", cast.name) in found.boxes
+    assert_honest(h, view)
+
+
+def test_a_one_op_scope_holding_its_ops_helpers_is_drawn_as_the_op(real_graphs):
+    # tf.function's own writer: Cast/ReadVariableOp/resource is folded into its reader.
+    h = Hierarchy(real_graphs["keras"])
+    view = h.view(open=["sequential_1", "sequential_1/dense_1"])
+    box = {b.name: b for b in h.layout(view).boxes}["sequential_1/dense_1/Cast/ReadVariableOp"]
+    assert (box.kind, box.label, box.op_count) == ("op", "Cast/ReadVariableOp", 2)
+    assert_honest(h, view)
+
+
+def test_an_auxiliary_one_op_scope_keeps_its_name(training_graph):
+    # Merge holds Merge/MergeSummary: it stands apart as "Merge", which stubs repeat.
+    h = Hierarchy(training_graph)
+    merge = h.graph.group_id("Merge")
+    assert merge is not None and lone_op(h.graph, merge) is None
+    boxes = {b.name: b for b in h.layout(h.default_view()).boxes}
+    assert boxes["Merge"].aux == "summary"
+
+
+def test_a_small_pytorch_cnn_reads_input_model_output(torch_cnn):
+    # add_graph puts the input and output in one-op scopes: drawn as their IO nodes.
+    h = Hierarchy(torch_cnn)
+    view = h.default_view()
+    layout = h.layout(view)
+    main = {b.name: b for b in layout.boxes if not b.aux}
+    assert main["input/x.1"].op == main["output/output.1"].op == "IO Node"
+    assert {"input", "output"}.isdisjoint(main)
+    assert view.open == {"Net"} and len(main) <= 10
+    # input -> Net's first layer ... its last -> output, through the drawn boxes.
+    edges = {(layout.boxes[e.src].name, layout.boxes[e.dst].name) for e in layout.edges}
+    assert ("input/x.1", "Net/Conv2d[conv1]") in edges
+    assert ("Net/Linear[fc]", "output/output.1") in edges

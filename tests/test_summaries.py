@@ -30,6 +30,7 @@ from tb_scopegraph.drawing import dot
 from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.roles import lone_op
 from tb_scopegraph.reading.data_provider import latest_blob, list_graphs, load_graph
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import graphs as service_graphs
@@ -510,12 +511,19 @@ def test_hostile_tags_and_scope_names_are_linked_and_stay_text(tmp_path):
     svg = routes.ok("svg", run="hostile", depth="0").data
     assert svg_problems(svg) == []
     # The scope around each `<name>/inner` holds a summary; where an op beside it has the same
-    # name, the scope is drawn in that op's box, which says so.
+    # name, the scope is drawn in that op's box, and a scope of one op as that op's box,
+    # which says so.
     tops = {name.split("/")[0] for name in names}
     ops = set(node_names(hostile_graph()))
-    assert svg_ids(svg, "summarized") == {
-        element_id("op" if top in ops else "scope", top) for top in tops
-    }
+    model = Hierarchy(hostile_graph()).graph
+
+    def box(top: str) -> str:
+        if top in ops:
+            return element_id("op", top)
+        lone = lone_op(model, model.group_id(top))
+        return element_id("scope", top) if lone is None else element_id("op", model.names[lone])
+
+    assert svg_ids(svg, "summarized") == {box(top) for top in tops}
     for i, name in enumerate(names):
         body = routes.json("summaries", run="hostile", name=name, kind_of="scope")
         assert [(s["tag"], s["value"]) for s in body["scalars"]] == [

@@ -108,3 +108,44 @@ def torch_cnn_graph() -> graph_pb2.GraphDef:
 
     graph_def, _ = graph(Net(), (torch.zeros(1, 1, 8, 8),))
     return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
+
+
+def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
+    """A small Keras model's calls traced by ``tf.summary.trace_on``/``trace_export`` into
+    ``logdir`` (one run per call), read back as the tab reads them: ``train_on_batch`` (two
+    functions, the first a 3-op input conversion), ``predict_on_batch`` (a series of
+    functions, the model's the last), ``predict`` (the same, and dataset functions) and
+    ``fit`` (its training step in the function library)."""
+    import os
+
+    import numpy as np
+    import tensorflow as tf
+
+    from tb_scopegraph.reading.local import LocalGraphs
+
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input((16,)),
+            tf.keras.layers.Dense(32, activation="relu", name="hidden"),
+            tf.keras.layers.Dense(3, activation="softmax", name="classes"),
+        ],
+        name="classifier",
+    )
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    x, y = np.zeros((8, 16), np.float32), np.zeros(8)
+    calls = {
+        "train_on_batch": lambda: model.train_on_batch(x, y),
+        "predict_on_batch": lambda: model.predict_on_batch(x),
+        "predict": lambda: model.predict(x, verbose=0),
+        "fit": lambda: model.fit(x, y, epochs=1, verbose=0),
+    }
+    for run, call in calls.items():
+        writer = tf.summary.create_file_writer(os.path.join(logdir, run))
+        tf.summary.trace_on(graph=True, profiler=False)
+        call()
+        with writer.as_default():
+            tf.summary.trace_export(name=run, step=0)
+        writer.close()
+    local = LocalGraphs(logdir)
+    return {run: local.load(local.select(run=run, kind="op_graph")) for run in calls}

@@ -34,11 +34,13 @@ def op_type_line(name: str, op_type: str) -> str:
     """The second line of an op's label: its type, or '' when its name already says it.
 
     The name's last part is shown first; its type is repeated only where it adds something:
-    ``MatMul_1`` (a MatMul), ``add`` (an AddV2) and ``Relu`` show no type line.
+    ``MatMul_1`` (a MatMul), ``add`` (an AddV2), ``Relu`` and ``Cast/ReadVariableOp`` (an op
+    drawn for its one-op scope, named below the scope's parent) show no type line.
 
     >>> [op_type_line(n, t) for n, t in [("MatMul", "MatMul"), ("MatMul_1", "MatMul"),
-    ...     ("add", "AddV2"), ("kernel", "VariableV2"), ("aten::linear", "aten::linear")]]
-    ['', '', '', 'VariableV2', '']
+    ...     ("add", "AddV2"), ("kernel", "VariableV2"), ("aten::linear", "aten::linear"),
+    ...     ("Cast/ReadVariableOp", "ReadVariableOp")]]
+    ['', '', '', 'VariableV2', '', '']
     """
     if not op_type:
         return ""
@@ -46,7 +48,7 @@ def op_type_line(name: str, op_type: str) -> str:
     def plain(text: str) -> str:
         return _OP_SUFFIX.sub("", text).lower()
 
-    return "" if plain(name) == plain(op_type) else op_type
+    return "" if plain(name.rpartition("/")[2]) == plain(op_type) else op_type
 
 
 # What a name or a type may end with and still say the same: ``_1`` (TF's numbering),

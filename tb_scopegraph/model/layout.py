@@ -17,7 +17,7 @@ import numpy as np
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.attrs import dtype_of, shape_of
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SERIES, GraphModel
-from tb_scopegraph.model.roles import Roles, folded_into, op_aux
+from tb_scopegraph.model.roles import Roles, folded_into, lone_op, op_aux
 from tb_scopegraph.model.views import View
 from tb_scopegraph.model.views import opened as view_opened
 
@@ -138,6 +138,11 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
             if child not in opened and shows in (None, child) and folded_into(model, child) is None:
                 box_of[n_ops + child] = len(boxes)
                 group = groups[child]
+                if (op := lone_op(model, child)) is not None:  # drawn as its op, named below g
+                    box = _op_box(model, op, where)
+                    label = model.names[op][len(where) + 1 :] if where else model.names[op]
+                    boxes.append(replace(box, label=label, op_count=group.op_count))
+                    continue
                 boxes.append(
                     Box(
                         group.kind,

@@ -20,6 +20,7 @@ import numpy as np
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model.graph import MISSING, OP
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.roles import lone_op
 from tb_scopegraph.model.views import MAX_NESTING
 
 DIRECTIONS = ("in", "out", "both")
@@ -236,5 +237,7 @@ def _visible_box(h: Hierarchy, op: int, opened: set[str]) -> tuple[tuple[str, st
     for i, gid in enumerate(chain):
         group = h.graph.groups[gid]
         if group.key not in opened:
+            if (lone := lone_op(h.graph, gid)) is not None:  # a closed scope drawn as its op
+                return (OP, h.graph.names[lone]), chain[i:]
             return (group.kind, group.key), chain[i:]
     return (MISSING if h.graph.is_missing(op) else OP, h.graph.names[op]), []

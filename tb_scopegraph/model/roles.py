@@ -104,6 +104,30 @@ def folded_into(model: GraphModel, gid: int) -> int | None:
     return op
 
 
+def lone_op(model: GraphModel, gid: int) -> int | None:
+    """The op a closed scope is drawn as, or None: a scope that holds one op and nothing else
+    (but that op's helpers), not of its own name (Keras's ``hidden_1/Cast`` holding
+    ``Cast/ReadVariableOp``, PyTorch's ``input`` holding ``input/x.1``). A box saying "Cast,
+    1 op" hides what the op is; the op's own box (its name below the scope's parent, its
+    type) says it, as one box all the same.
+    The same-name case is `folded_into`. An auxiliary scope (a summary's ``Merge``, an
+    initialiser's) keeps its own box: it stands apart under its name, which the stubs on the
+    boxes it joins repeat."""
+    group = model.groups[gid]
+    if group.kind != SCOPE or len(group.ops) != 1:
+        return None
+    (op,) = group.ops
+    if model.is_missing(op) or folded_into(model, gid) is not None:
+        return None
+    # Its subgroups, if any, are the op's own helpers drawn in its box (TF2's
+    # ``Cast/ReadVariableOp/resource`` beside ``Cast/ReadVariableOp``).
+    if any(folded_into(model, c) != op for c in group.children):
+        return None
+    if op_aux(model.op_types[op]) or _SAVE_NAME.match(group.label):
+        return None
+    return int(op)
+
+
 class Roles:
     """Per-group counts of each op category, and what they make of a group."""
 
@@ -175,6 +199,11 @@ class Roles:
                 if _SAVE_NAME.match(model.groups[gid].label):
                     kind = SAVE
         return kind
+
+    def parameters(self, gid: int) -> int:
+        """How many ops inside a group are parameters (variables, their reads, PyTorch's
+        ``prim::GetAttr``)."""
+        return int(self.counts[gid, _PARAM])
 
     def main_children(self, gid: int) -> int:
         """How many of a group's direct children (subgroups and ops) are of the main flow:

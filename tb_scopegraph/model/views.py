@@ -17,6 +17,7 @@ from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
 from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
+from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
 #: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
 #: window (in proportion to the area in others, never under `MIN_BOXES`): few enough that
@@ -117,10 +118,13 @@ def default_view(
     boxes = groups[ROOT].child_count
     frontier = [ROOT]
     # A scope that is the only group at its level (beside auxiliary ones: save, init,
-    # summaries) is opened, whatever it holds.
+    # summaries; of a trace's functions, the only one holding parameters) is opened,
+    # whatever it holds.
     while frontier:
         gid = frontier.pop()
         subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
+        if len(subgroups) > 1:
+            subgroups = _the_model(model, roles, subgroups)
         if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
             only = subgroups[0]
             grown = boxes + rolling.shows(only) - 1
@@ -138,6 +142,23 @@ def default_view(
         if candidates:
             break
     return _as_view(model, opened, rolling)
+
+
+def _the_model(model: GraphModel, roles: Roles, siblings: list[int]) -> list[int]:
+    """Of a trace's functions (numbered siblings: ``graph_1`` … ``graph_8``, the bodies of
+    its function library, or both side by side), the one that holds most of their parameters
+    (more than all the others together), the model; else all of them. A trace of Keras's
+    ``train_on_batch``, ``predict_on_batch``, ``predict`` or ``fit`` holds, beside the
+    model's function, functions that convert its inputs, build its dataset or count steps
+    (``_Arg``, ``_EagerConst``, ``_Retval``; ``RangeDataset`` …)."""
+    groups = model.groups
+    library = {g for g in siblings if groups[g].key == FUNCTION_LIBRARY}
+    in_library = groups[groups[siblings[0]].parent].key == FUNCTION_LIBRARY
+    if not in_library and len(_families(model, [g for g in siblings if g not in library])) != 1:
+        return siblings
+    held = {g: roles.parameters(g) for g in siblings}
+    most = max(siblings, key=held.__getitem__)
+    return [most] if 2 * held[most] > sum(held.values()) else siblings
 
 
 def _as_view(model: GraphModel, opened: set[int], rolling: rolls.Rolling) -> View:
