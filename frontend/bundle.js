@@ -1845,6 +1845,8 @@ import {
   writeLocation as writeLocation2
 } from "../tab.js";
 import * as views3 from "../tab.js";
+var LINK_WAIT_MS = 1e3;
+var LINK_WAIT_TRIES = 120;
 var Listing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
@@ -1869,11 +1871,13 @@ var Listing = class {
       if (shown) writeLocation2(shown, [...state.open], state.shownBase, state.runFilter);
     });
     ui.runSelect.addEventListener("change", () => {
+      this.cancelPendingLink();
       const run = this.shownRuns()[Number(ui.runSelect.value)];
       const graph = this.state.graphs.find((g) => g.run === run);
       if (graph) this.calls.selectGraph(graph, null);
     });
     ui.graphSelect.addEventListener("change", () => {
+      this.cancelPendingLink();
       const graph = this.graphsOfRun(this.state.graph.run)[Number(ui.graphSelect.value)];
       if (graph) this.calls.selectGraph(graph, null);
     });
@@ -1960,12 +1964,44 @@ var Listing = class {
     this.calls.setBase(base);
     const graph = linked || this.findGraph(rememberedGraph()) || this.state.graphs[0];
     this.calls.selectGraph(graph, linked ? wanted : null);
+    if (wanted.graph && !linked || linked && wanted.base && !base) this.awaitLinked(wanted);
   }
-  /** New runs show up in the pickers; the view on screen stays as it is. */
-  async refresh() {
+  /**
+   * Lists the graphs again until those a link names (`wanted`: its graph and base) are
+   * there, then shows the link's view; a graph or comparison picked meanwhile ends the wait.
+   */
+  async awaitLinked(wanted) {
+    const token = {};
+    this.pendingLink = token;
+    for (let i = 0; i < LINK_WAIT_TRIES; i++) {
+      await new Promise((resolve) => setTimeout(resolve, LINK_WAIT_MS));
+      if (this.pendingLink !== token) return;
+      await this.refresh({ force: true });
+      if (this.pendingLink !== token) return;
+      const graph = this.findGraph(wanted.graph);
+      const base = wanted.base ? this.findBase(wanted.base) : null;
+      if (graph && (!wanted.base || base)) {
+        this.pendingLink = null;
+        this.calls.noteMissingBase(wanted.base, base);
+        this.calls.setBase(base);
+        this.calls.selectGraph(graph, wanted);
+        return;
+      }
+    }
+    if (this.pendingLink === token) this.pendingLink = null;
+  }
+  /** The person picked something else: a link's graph that shows up later is not shown. */
+  cancelPendingLink() {
+    this.pendingLink = null;
+  }
+  /**
+   * New runs show up in the pickers; the view on screen stays as it is. Unless `force`, only
+   * while the tab is on screen and not loading a view.
+   */
+  async refresh({ force = false } = {}) {
     const state = this.state;
     const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === "visible";
-    if (!onScreen || this.messages.state === "loading") return;
+    if (!force && (!onScreen || this.messages.state === "loading")) return;
     let graphs;
     try {
       graphs = await this.model.listGraphs();
@@ -2782,6 +2818,7 @@ var Tab = class {
   }
   /** The comparison picked ("Compare with…"): the default view of the diff, or of the graph. */
   compareWith(base) {
+    this.listing.cancelPendingLink();
     this.setBase(base);
     this.cards.unpin();
     this.show({ open: null, depth: null }, { overview: true });
@@ -2794,7 +2831,7 @@ var Tab = class {
     }
     const tag = wanted.tag && !wanted.tag.startsWith("__") ? ` · ${wanted.tag}` : "";
     this.compare.notify(
-      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
+      `The link compares with ${wanted.run}${tag}, which is not listed; showing the graph alone until TensorBoard has read it.`
     );
   }
   /** After a cancelled or failed view: the pickers and state follow the drawing on screen. */

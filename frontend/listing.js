@@ -14,6 +14,12 @@ import {
 import {sameGraph} from './state.js';
 import * as views from './views.js';
 
+// A link may name a run TensorBoard has not read yet (it reads a logdir in the background
+// after it starts, a run at a time): the listing is asked again this often, this many times,
+// until the link's graph and base are there.
+const LINK_WAIT_MS = 1000;
+const LINK_WAIT_TRIES = 120;
+
 export class Listing {
   /**
    * `state`: the tab's (see state.js); this part writes `graphs` and `graph`. `messages`: the
@@ -39,11 +45,13 @@ export class Listing {
       if (shown) writeLocation(shown, [...state.open], state.shownBase, state.runFilter);
     });
     ui.runSelect.addEventListener('change', () => {
+      this.cancelPendingLink();
       const run = this.shownRuns()[Number(ui.runSelect.value)];
       const graph = this.state.graphs.find((g) => g.run === run);
       if (graph) this.calls.selectGraph(graph, null);
     });
     ui.graphSelect.addEventListener('change', () => {
+      this.cancelPendingLink();
       const graph = this.graphsOfRun(this.state.graph.run)[Number(ui.graphSelect.value)];
       if (graph) this.calls.selectGraph(graph, null);
     });
@@ -147,13 +155,47 @@ export class Listing {
     this.calls.setBase(base);
     const graph = linked || this.findGraph(rememberedGraph()) || this.state.graphs[0];
     this.calls.selectGraph(graph, linked ? wanted : null);
+    if ((wanted.graph && !linked) || (linked && wanted.base && !base)) this.awaitLinked(wanted);
   }
 
-  /** New runs show up in the pickers; the view on screen stays as it is. */
-  async refresh() {
+  /**
+   * Lists the graphs again until those a link names (`wanted`: its graph and base) are
+   * there, then shows the link's view; a graph or comparison picked meanwhile ends the wait.
+   */
+  async awaitLinked(wanted) {
+    const token = {};
+    this.pendingLink = token;
+    for (let i = 0; i < LINK_WAIT_TRIES; i++) {
+      await new Promise((resolve) => setTimeout(resolve, LINK_WAIT_MS));
+      if (this.pendingLink !== token) return;
+      await this.refresh({force: true});
+      if (this.pendingLink !== token) return;
+      const graph = this.findGraph(wanted.graph);
+      const base = wanted.base ? this.findBase(wanted.base) : null;
+      if (graph && (!wanted.base || base)) {
+        this.pendingLink = null;
+        this.calls.noteMissingBase(wanted.base, base);
+        this.calls.setBase(base);
+        this.calls.selectGraph(graph, wanted);
+        return;
+      }
+    }
+    if (this.pendingLink === token) this.pendingLink = null;
+  }
+
+  /** The person picked something else: a link's graph that shows up later is not shown. */
+  cancelPendingLink() {
+    this.pendingLink = null;
+  }
+
+  /**
+   * New runs show up in the pickers; the view on screen stays as it is. Unless `force`, only
+   * while the tab is on screen and not loading a view.
+   */
+  async refresh({force = false} = {}) {
     const state = this.state;
     const onScreen = this.ui.viewport.clientHeight > 0 && document.visibilityState === 'visible';
-    if (!onScreen || this.messages.state === 'loading') return;
+    if (!force && (!onScreen || this.messages.state === 'loading')) return;
     let graphs;
     try {
       graphs = await this.model.listGraphs();

@@ -320,6 +320,7 @@ export class Tab {
 
   /** The comparison picked ("Compare with…"): the default view of the diff, or of the graph. */
   compareWith(base) {
+    this.listing.cancelPendingLink();
     this.setBase(base);
     this.cards.unpin();
     this.show({open: null, depth: null}, {overview: true});
@@ -333,7 +334,7 @@ export class Tab {
     }
     const tag = wanted.tag && !wanted.tag.startsWith('__') ? ` · ${wanted.tag}` : '';
     this.compare.notify(
-      `The link compares with ${wanted.run}${tag}, which is not listed any more; showing the graph alone.`
+      `The link compares with ${wanted.run}${tag}, which is not listed; showing the graph alone until TensorBoard has read it.`
     );
   }
 
