@@ -95,9 +95,10 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         seconds."""
         return self.service.listing(ctx, experiment, stale_ok)
 
-    def first_impl(self, ctx, experiment: str) -> dict[str, Any]:
-        """The listing and the first graph's default view in one answer (`WarmUp.first`)."""
-        return self.warmup.first(ctx, experiment)
+    def first_impl(self, ctx, experiment: str, **rolling) -> dict[str, Any]:
+        """The listing and the first graph's default view in one answer (`WarmUp.first`;
+        ``rolling``: its ``roll`` and ``unroll``, as `view_impl`'s)."""
+        return self.warmup.first(ctx, experiment, **rolling)
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
@@ -112,23 +113,42 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             stack.extend((child, depth + 1) for child in group["children"])
         return tree
 
-    def view_impl(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None) -> dict:
-        """The groups a view opens (the default view resolved) and how many boxes it shows."""
-        _, hierarchy, view = self.service.view(ctx, experiment, run, kind, tag, open_, depth)
+    def view_impl(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, **rolling
+    ) -> dict:
+        """The groups a view opens (the default view resolved) and how many boxes it shows;
+        the open series it draws rolled (each with the member it shows) and those it was
+        asked to draw unrolled. ``rolling``: ``roll`` (False: no series rolled) and
+        ``unroll`` (series drawn unrolled)."""
+        args = (ctx, experiment, run, kind, tag, open_, depth)
+        _, hierarchy, view = self.service.view(*args, **rolling)
         warnings = [w.to_json() for w in hierarchy.warnings]
-        return {"open": sorted(view.open), "boxes": view.boxes, "warnings": warnings}
+        rolled = {"rolled": hierarchy.rolled(view), "unrolled": sorted(view.unrolled)}
+        return {"open": sorted(view.open), "boxes": view.boxes, **rolled, "warnings": warnings}
 
     def dot_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour="", **rolling
     ) -> str:
         """The view as DOT text (`GraphService.dot`)."""
-        return self.service.dot(ctx, experiment, run, kind, tag, open_, depth, colour)
+        args = (ctx, experiment, run, kind, tag, open_, depth, colour)
+        return self.service.dot(*args, **rolling)
 
     def image_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        fmt="svg",
+        colour="",
+        **rolling,
     ) -> bytes:
         """The view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
-        return self.service.image(ctx, experiment, run, kind, tag, open_, depth, fmt, colour)
+        args = (ctx, experiment, run, kind, tag, open_, depth, fmt, colour)
+        return self.service.image(*args, **rolling)
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group; a group's say which groups are identical to it."""
@@ -239,7 +259,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):
-        return self.first_impl(ctx, experiment)
+        return self.first_impl(ctx, experiment, **query.roll_args(request))
 
     @route(JSON)
     def _serve_hierarchy(self, request, ctx, experiment):
@@ -248,24 +268,27 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @route(JSON)
     def _serve_view(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        return self.view_impl(ctx, experiment, *args)
+        return self.view_impl(ctx, experiment, *args, **query.roll_args(request))
 
     @route(DOT)
     def _serve_dot(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        return self.dot_impl(ctx, experiment, *args, colour=query.colour_arg(request))
+        colour = query.colour_arg(request)
+        return self.dot_impl(ctx, experiment, *args, colour=colour, **query.roll_args(request))
 
     @route(SVG, SVG_HEADERS)
     def _serve_svg(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
         colour = query.colour_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="svg", colour=colour)
+        rolling = query.roll_args(request)
+        return self.image_impl(ctx, experiment, *args, fmt="svg", colour=colour, **rolling)
 
     @route(PNG)
     def _serve_png(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
         colour = query.colour_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="png", colour=colour)
+        rolling = query.roll_args(request)
+        return self.image_impl(ctx, experiment, *args, fmt="png", colour=colour, **rolling)
 
     @route(JSON)
     def _serve_node(self, request, ctx, experiment):

@@ -86,17 +86,20 @@ class WarmUp:
             self._stop.wait(wait)
             wait = min(2 * wait, LOOK_SECONDS)
 
-    def first(self, ctx, experiment: str, wait: float | None = None) -> dict[str, Any]:
+    def first(self, ctx, experiment: str, wait: float | None = None, **rolling) -> dict[str, Any]:
         """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`),
         or the error `svg` would answer for it ({"error", "status", "timeout"}); view None when
         there is no graph, or when the drawing takes longer than `wait` seconds (default
-        FIRST_VIEW_WAIT_SECONDS; the tab then asks `svg` for it)."""
+        FIRST_VIEW_WAIT_SECONDS; the tab then asks `svg` for it). ``rolling``: that view's
+        ``roll`` and ``unroll`` (`query.roll_args`)."""
         plugin = self._plugin
         graphs = plugin.graphs_impl(ctx, experiment)
         if not graphs:
             return {"graphs": graphs, "view": None}
         first = graph_of(graphs[0])
-        drawing = self._drawings.submit(plugin.image_impl, ctx, experiment, **first, fmt="svg")
+        drawing = self._drawings.submit(
+            plugin.image_impl, ctx, experiment, **first, fmt="svg", **rolling
+        )
         try:
             svg = drawing.result(timeout=FIRST_VIEW_WAIT_SECONDS if wait is None else wait)
         except FutureTimeout:

@@ -156,14 +156,17 @@ class GraphService:
         # A newer blob for the same graph replaces the parsed old one.
         return key, self.graphs.get(key, load, replaces=key[:4])
 
-    def view(self, ctx, experiment, run, kind, tag, open_=(), depth=None):
-        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`)."""
+    def view(self, ctx, experiment, run, kind, tag, open_=(), depth=None, **rolling):
+        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`;
+        ``rolling``: its ``roll`` and ``unroll``)."""
         key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
-        return key, hierarchy, asked_view(hierarchy, open_ or None, depth)
+        return key, hierarchy, asked_view(hierarchy, open_ or None, depth, **rolling)
 
-    def dot(self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour=""):
+    def dot(
+        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, colour="", **rolling
+    ):
         """The view as DOT text, cached per graph, view, colouring and summaries' badges."""
-        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, **rolling)
         links = self.summary_links(ctx, experiment, key, hierarchy)
         return self.dots.get(
             (key, view, colour, links.fingerprint),
@@ -171,14 +174,24 @@ class GraphService:
         )
 
     def image(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, fmt="svg", colour=""
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        fmt="svg",
+        colour="",
+        **rolling,
     ) -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour)
+        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, **rolling)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
-            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth)
+            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, **rolling)
             raise _with_advice(e, hierarchy, view) from None
 
     def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
