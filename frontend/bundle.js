@@ -82,6 +82,7 @@ function viewParams(graph, view) {
   if (view.open && view.open.length === 0 && view.depth == null) params.set("depth", "0");
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set("colour", view.colour);
+  if (!view.base) for (const key of [...view.unroll || []].sort()) params.append("unroll", key);
   return params;
 }
 function addBase(params, base) {
@@ -536,8 +537,46 @@ function structureRows(structure, pinned) {
     block("Identical to", limited(others, pinned, "blocks"))
   ];
 }
+function rolledRows(rolled, { pinned, unrolled }) {
+  if (!rolled || !(rolled.blocks > 1)) return [];
+  const count = formatCount(rolled.blocks);
+  const text = rolled.member ? `One of ${count} identical blocks (${rolled.series})` : unrolled ? `${count} identical blocks, drawn one by one` : `×${count} identical blocks, drawn once`;
+  const rows = [h("div", { class: "sg-rolled-line", text })];
+  if (!pinned) {
+    rows.push(h("div", { class: "sg-more", text: "Shift+click to pin: unroll, or open one block" }));
+    return rows;
+  }
+  const toggle = h("button", {
+    type: "button",
+    class: "sg-button sg-outlined sg-unroll-button",
+    "data-action": "unroll",
+    "data-series": rolled.series,
+    "data-unroll": unrolled ? "0" : "1",
+    text: unrolled ? "Roll up" : "Unroll"
+  });
+  const controls = [toggle];
+  if (rolled.members) {
+    const options = rolled.members.map(
+      (name, i) => h("option", { value: name, text: `${i}: ${name}` })
+    );
+    const picker = h(
+      "select",
+      {
+        class: "sg-select sg-member-picker",
+        "data-action": "member",
+        "data-series": rolled.series,
+        "aria-label": "Open one block"
+      },
+      h("option", { value: "", text: "Open one block…" }),
+      options
+    );
+    controls.push(picker);
+  }
+  rows.push(h("div", { class: "sg-row sg-rolled-controls" }, controls));
+  return [block("Identical blocks", rows)];
+}
 var GROUP_LABELS = { scope: "scope", series: "series", chunk: "chunk" };
-function groupCard(details, { open = false, pinned = false } = {}) {
+function groupCard(details, { open = false, pinned = false, unrolled = false } = {}) {
   const card = [
     cardHeader(
       shortName(details.name),
@@ -552,6 +591,7 @@ function groupCard(details, { open = false, pinned = false } = {}) {
   card.push(kv("Ops", formatCount(details.op_count)));
   if (details.child_count != null) card.push(kv("Children", formatCount(details.child_count)));
   if (details.parameters) card.push(kv("Parameters", formatCount(details.parameters)));
+  card.push(...rolledRows(details.rolled, { pinned, unrolled }));
   card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
@@ -695,7 +735,8 @@ function onFrame(cluster, x, y) {
 var Cards = class {
   /**
    * `state`: the tab's (see state.js), read only. `calls`: decorate(content, details) (a
-   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons).
+   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons),
+   * unroll(series, on) and openMember(series, member, members) (a rolled series' controls).
    */
   constructor(state, ui, model, viewport, calls) {
     this.state = state;
@@ -719,6 +760,14 @@ var Cards = class {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
       const trace = e.target.closest('[data-action="trace"]');
       if (trace && this.pinned) this.calls.traceFrom(this.pinned, trace.dataset.direction);
+      const unroll = e.target.closest('[data-action="unroll"]');
+      if (unroll) this.calls.unroll(unroll.dataset.series, unroll.dataset.unroll === "1");
+    });
+    ui.card.addEventListener("change", (e) => {
+      const picker = e.target.closest('[data-action="member"]');
+      if (!picker || !picker.value) return;
+      const members = [...picker.options].map((o) => o.value).filter(Boolean);
+      this.calls.openMember(picker.dataset.series, picker.value, members);
     });
   }
   onHover(event) {
@@ -796,7 +845,11 @@ var Cards = class {
     }
     if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
     if (this.pinned && this.pinned !== element) return;
-    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
+    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, {
+      open: what.open,
+      pinned,
+      unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series))
+    });
     this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
   }
@@ -895,6 +948,8 @@ function tabState() {
     // ... and its base, drawing.js
     open: /* @__PURE__ */ new Set(),
     // the open groups of the drawing on screen, drawing.js
+    unrolled: /* @__PURE__ */ new Set(),
+    // the series of identical blocks it draws unrolled, drawing.js
     svgText: null,
     // the SVG text of the drawing on screen, drawing.js
     highlightId: null,
@@ -1461,7 +1516,8 @@ var Drawing = class {
    */
   async show(request2, placement = {}) {
     const state = this.state;
-    request2 = { ...request2, colour: state.colour, base: state.base };
+    const unroll = request2.unroll || [...state.unrolled];
+    request2 = { ...request2, colour: state.colour, base: state.base, unroll };
     const graph = state.graph;
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
@@ -1475,7 +1531,7 @@ var Drawing = class {
       this.messages.setState("loading");
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
+      this.display(graph, { ...kept, svg, sheet, unroll }, placement, started2, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -1488,7 +1544,7 @@ var Drawing = class {
       if (error instanceof Stale) return;
       this.messages.setLoading(false);
       if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
-        this.show({ open: null, depth: null }, { overview: true });
+        this.show({ open: null, depth: null, unroll: [] }, { overview: true });
         return;
       }
       this.fail(error, request2, placement);
@@ -1504,11 +1560,8 @@ var Drawing = class {
       return;
     }
     const open = openGroups(imported.svg);
-    const keys = [
-      key,
-      viewParams(graph, { open, depth: null, base: request2.base, colour: request2.colour }).toString()
-    ];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+    const keys = [key, viewParams(graph, { ...request2, open, depth: null }).toString()];
+    this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started2, keys);
   }
   fail(error, request2, placement) {
     this.failed = { request: request2, placement };
@@ -1534,6 +1587,7 @@ var Drawing = class {
     state.shownGraph = graph;
     state.shownBase = state.base;
     state.open = new Set(drawing.open);
+    state.unrolled = new Set(drawing.unroll || []);
     this.calls.unpin();
     this.calls.hideHover();
     this.calls.attach({ drawing: true, sheet: drawing.sheet });
@@ -1558,7 +1612,8 @@ var Drawing = class {
       views2.addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base, state.runFilter);
+      const unrolled = [...state.unrolled];
+      writeLocation(graph, [...state.open], state.base, state.runFilter, unrolled);
       if (!state.base) remember(graph, state.open);
       this.calls.learnOpCount(graph);
       this.messages.setState("ready");
@@ -1663,6 +1718,32 @@ var Drawing = class {
     const outer = this.ui.viewport.getBoundingClientRect();
     return { x: point.x - outer.left, y: point.y - outer.top };
   }
+  /** Draws series `series` unrolled (`on`), or rolled up again; open, so that it shows. */
+  unroll(series, on) {
+    const unroll = new Set(this.state.unrolled);
+    if (on) unroll.add(series);
+    else unroll.delete(series);
+    const open = new Set(this.state.open).add(series);
+    this.calls.unpin();
+    const id = elementId("series", series);
+    const element = this.findBox(id);
+    const at = element ? this.screenCentre(element) : null;
+    const placement = at ? { anchor: { id, x: at.x, y: at.y } } : { fit: true };
+    this.show({ open: [...open], depth: null, unroll: [...unroll] }, placement);
+  }
+  /**
+   * Opens block `member` of series `series` (whose blocks are `members`) on its own: the series
+   * is drawn rolled, that block standing for all.
+   */
+  openMember(series, member, members) {
+    const others = members.filter((key) => key !== member);
+    const inOther = (key) => others.some((m) => key === m || key.startsWith(m + "/"));
+    const open = new Set([...this.state.open].filter((key) => !inOther(key)));
+    open.add(series).add(member);
+    const unroll = [...this.state.unrolled].filter((key) => key !== series);
+    this.calls.unpin();
+    this.show({ open: [...open], depth: null, unroll }, { focus: elementId("scope", member) });
+  }
   openToDepth() {
     const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
     this.ui.depthInput.value = String(depth);
@@ -1759,7 +1840,7 @@ var Listing = class {
     const linked = wanted.graph && wanted.graph.kind && wanted.graph.tag ? wanted : null;
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
-    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base } : { open: rememberedOpen(graph), depth: null };
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base, unroll: linked.unroll } : { open: rememberedOpen(graph), depth: null };
     this.model.prefetchView(graph, request2);
   }
   /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
@@ -2393,7 +2474,9 @@ var Tab = class {
     this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
-      traceFrom: (element, direction) => this.trace.from(element, direction)
+      traceFrom: (element, direction) => this.trace.from(element, direction),
+      unroll: (series, on) => this.drawing.unroll(series, on),
+      openMember: (series, member, members) => this.drawing.openMember(series, member, members)
     });
     this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
       attach: (how) => this.attach(how),
@@ -2553,7 +2636,7 @@ var Tab = class {
     const wanted = readLocation2();
     const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
-    const same = wanted.open && sameOpen(wanted.open, state.open);
+    const same = wanted.open && sameOpen(wanted.open, state.open) && sameOpen(wanted.unroll, state.unrolled);
     const base = this.listing.findBase(wanted.base);
     this.noteMissingBase(wanted.base, base);
     if (sameGraph(graph, state.graph) && same && sameBase(base, state.base)) return;
@@ -2587,6 +2670,7 @@ var Tab = class {
     if (!sameGraph(graph, this.state.graph)) {
       this.setGraph(graph);
       this.state.highlightId = null;
+      this.state.unrolled = /* @__PURE__ */ new Set();
       this.cards.unpin();
       this.search.clear();
       this.trace.clear();

@@ -99,7 +99,7 @@ export class Listing {
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
     const request = linked
-      ? {open: linked.open, depth: linked.depth, base: linked.base}
+      ? {open: linked.open, depth: linked.depth, base: linked.base, unroll: linked.unroll}
       : {open: rememberedOpen(graph), depth: null};
     this.model.prefetchView(graph, request);
   }

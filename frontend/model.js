@@ -98,7 +98,8 @@ export function graphParams(graph) {
 /**
  * The query naming one view of a graph. `view.open` is a list of group keys (null: the
  * backend's default view); `view.depth` opens every group down to that depth; `view.colour`
- * fills boxes by op type, device, compute, memory or structure.
+ * fills boxes by op type, device, compute, memory or structure; `view.unroll` lists the series
+ * of identical blocks drawn unrolled.
  */
 export function viewParams(graph, view) {
   const params = graphParams(graph);
@@ -108,6 +109,8 @@ export function viewParams(graph, view) {
   if (view.open && view.open.length === 0 && view.depth == null) params.set('depth', '0');
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set('colour', view.colour);
+  // Series of identical blocks drawn unrolled (a diff never rolls them).
+  if (!view.base) for (const key of [...(view.unroll || [])].sort()) params.append('unroll', key);
   return params;
 }
 

@@ -543,6 +543,12 @@ def _pair_groups(
     return list(zip(a, b, strict=False))
 
 
+def member_of_rolled(model: GraphModel, gid: int) -> bool:
+    """Whether group ``gid`` is a block of a series that views draw rolled."""
+    parent = model.groups[gid].parent
+    return parent > ROOT and model.groups[parent].kind == SERIES and of(model).rollable(parent)
+
+
 def card(model: GraphModel, gid: int) -> dict | None:
     """What a group's card says of rolling: for a rollable series, every member it holds;
     for a member of one, the series and how many blocks it holds; else None."""
