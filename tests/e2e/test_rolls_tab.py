@@ -5,6 +5,7 @@ card's list of every block, a block found by search."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, urlencode
 
 import pytest
 from graphs import blocks_graph, write_run_graph
@@ -104,3 +105,16 @@ def test_a_rolled_series_unrolls_opens_one_block_and_is_searched(tab, tmp_path):
     tab.run_and_wait(result.click)
     expect(tab.frame_of("scope", "block_9")).to_have_class(re.compile(r"\bsg-hit\b"))
     assert tab.box("op", "block_9/MatMul").count() == 1
+
+
+def test_a_link_keeps_a_series_unrolled(tab):
+    view = urlencode([("run", "blocks"), ("open", SERIES), ("unroll", SERIES)])
+    tab.open(path="/#scopegraph&scopegraph=" + quote(view, safe=""))
+    assert {f"block_{i}" for i in range(12)} <= scope_boxes(tab)
+    assert loop_labels(tab) == []
+    # Rolled up again from its card, and the link says so.
+    pin(tab, tab.frame_of("series", SERIES).locator("text").first, {"x": 3, "y": 6})
+    card = tab.frame.locator(".sg-card")
+    tab.run_and_wait(lambda: card.locator(".sg-unroll-button").click())
+    assert set(loop_labels(tab)) == {"×11"}
+    assert "unroll=" not in fragment(tab)
