@@ -13,6 +13,7 @@ function parseFragment(fragment) {
     graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
     open: open.length ? open : depth === "0" ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
+    unroll: params.getAll("unroll"),
     base: baseRun == null ? null : {
       run: baseRun,
       kind: params.get("base_kind") || "",
@@ -21,7 +22,7 @@ function parseFragment(fragment) {
     }
   };
 }
-function formatFragment(graph, open, base = null, runFilter = "") {
+function formatFragment(graph, open, base = null, runFilter = "", unroll = []) {
   const params = new URLSearchParams();
   if (runFilter) params.set("run_filter", runFilter);
   params.set("run", graph.run);
@@ -29,6 +30,7 @@ function formatFragment(graph, open, base = null, runFilter = "") {
   if (graph.tag) params.set("tag", graph.tag);
   if (open && open.length) for (const key of [...open].sort()) params.append("open", key);
   else if (open) params.set("depth", "0");
+  for (const key of [...unroll].sort()) params.append("unroll", key);
   if (base) {
     params.set("base_run", base.run);
     if (base.kind) params.set("base_kind", base.kind);
@@ -57,8 +59,8 @@ function readLocation() {
   }
   return own;
 }
-function writeLocation(graph, open, base = null, runFilter = "") {
-  const fragment = formatFragment(graph, open, base, runFilter);
+function writeLocation(graph, open, base = null, runFilter = "", unroll = []) {
+  const fragment = formatFragment(graph, open, base, runFilter, unroll);
   if (window.location.hash !== "#" + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;

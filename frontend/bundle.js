@@ -118,6 +118,7 @@ function viewParams(graph, view) {
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set("colour", view.colour);
   if (view.area && !view.base) addArea(params, view.area);
+  if (!view.base) for (const key of [...view.unroll || []].sort()) params.append("unroll", key);
   return params;
 }
 function addBase(params, base) {
@@ -696,8 +697,46 @@ function structureRows(structure, pinned) {
     block("Identical to", limited(others, pinned, "blocks"))
   ];
 }
+function rolledRows(rolled, { pinned, unrolled }) {
+  if (!rolled || !(rolled.blocks > 1)) return [];
+  const count = formatCount(rolled.blocks);
+  const text = rolled.member ? `One of ${count} identical blocks (${rolled.series})` : unrolled ? `${count} identical blocks, drawn one by one` : `×${count} identical blocks, drawn once`;
+  const rows = [h2("div", { class: "sg-rolled-line", text })];
+  if (!pinned) {
+    rows.push(h2("div", { class: "sg-more", text: "Shift+click to pin: unroll, or open one block" }));
+    return rows;
+  }
+  const toggle = h2("button", {
+    type: "button",
+    class: "sg-button sg-outlined sg-unroll-button",
+    "data-action": "unroll",
+    "data-series": rolled.series,
+    "data-unroll": unrolled ? "0" : "1",
+    text: unrolled ? "Roll up" : "Unroll"
+  });
+  const controls = [toggle];
+  if (rolled.members) {
+    const options = rolled.members.map(
+      (name, i) => h2("option", { value: name, text: `${i}: ${name}` })
+    );
+    const picker = h2(
+      "select",
+      {
+        class: "sg-select sg-member-picker",
+        "data-action": "member",
+        "data-series": rolled.series,
+        "aria-label": "Open one block"
+      },
+      h2("option", { value: "", text: "Open one block…" }),
+      options
+    );
+    controls.push(picker);
+  }
+  rows.push(h2("div", { class: "sg-row sg-rolled-controls" }, controls));
+  return [block("Identical blocks", rows)];
+}
 var GROUP_LABELS = { scope: "scope", series: "series", chunk: "chunk" };
-function groupCard(details, { open = false, pinned = false } = {}) {
+function groupCard(details, { open = false, pinned = false, unrolled = false } = {}) {
   const card = [
     cardHeader(
       shortName(details.name),
@@ -712,6 +751,7 @@ function groupCard(details, { open = false, pinned = false } = {}) {
   card.push(kv("Ops", formatCount(details.op_count)));
   if (details.child_count != null) card.push(kv("Children", formatCount(details.child_count)));
   if (details.parameters) card.push(kv("Parameters", formatCount(details.parameters)));
+  card.push(...rolledRows(details.rolled, { pinned, unrolled }));
   card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
@@ -855,7 +895,8 @@ function onFrame(cluster, x, y) {
 var Cards = class {
   /**
    * `state`: the tab's (see state.js), read only. `calls`: decorate(content, details) (a
-   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons).
+   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons),
+   * unroll(series, on) and openMember(series, member, members) (a rolled series' controls).
    */
   constructor(state, ui, model, viewport, calls) {
     this.state = state;
@@ -879,6 +920,14 @@ var Cards = class {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
       const trace = e.target.closest('[data-action="trace"]');
       if (trace && this.pinned) this.calls.traceFrom(this.pinned, trace.dataset.direction);
+      const unroll = e.target.closest('[data-action="unroll"]');
+      if (unroll) this.calls.unroll(unroll.dataset.series, unroll.dataset.unroll === "1");
+    });
+    ui.card.addEventListener("change", (e) => {
+      const picker = e.target.closest('[data-action="member"]');
+      if (!picker || !picker.value) return;
+      const members = [...picker.options].map((o) => o.value).filter(Boolean);
+      this.calls.openMember(picker.dataset.series, picker.value, members);
     });
   }
   onHover(event) {
@@ -956,7 +1005,11 @@ var Cards = class {
     }
     if (this.cardFor !== element || this.hovered !== element && this.pinned !== element) return;
     if (this.pinned && this.pinned !== element) return;
-    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, { open: what.open, pinned });
+    const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, {
+      open: what.open,
+      pinned,
+      unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series))
+    });
     this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
   }
@@ -1055,6 +1108,8 @@ function tabState() {
     // ... and its base, drawing.js
     open: /* @__PURE__ */ new Set(),
     // the open groups of the drawing on screen, drawing.js
+    unrolled: /* @__PURE__ */ new Set(),
+    // the series of identical blocks it draws unrolled, drawing.js
     svgText: null,
     // the SVG text of the drawing on screen, drawing.js
     highlightId: null,
@@ -1622,7 +1677,8 @@ var Drawing = class {
   async show(request2, placement = {}) {
     const state = this.state;
     const area = sheetArea(this.viewport.size());
-    request2 = { ...request2, colour: state.colour, base: state.base, area };
+    const unroll = request2.unroll || [...state.unrolled];
+    request2 = { ...request2, colour: state.colour, base: state.base, area, unroll };
     const graph = state.graph;
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
@@ -1636,7 +1692,7 @@ var Drawing = class {
       this.messages.setState("loading");
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet }, placement, started2, null, kept);
+      this.display(graph, { ...kept, svg, sheet, unroll }, placement, started2, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -1649,7 +1705,7 @@ var Drawing = class {
       if (error instanceof Stale) return;
       this.messages.setLoading(false);
       if (placement.fromLink && error instanceof ApiError && error.status === 404 && request2.open) {
-        this.show({ open: null, depth: null }, { overview: true });
+        this.show({ open: null, depth: null, unroll: [] }, { overview: true });
         return;
       }
       this.fail(error, request2, placement);
@@ -1666,7 +1722,7 @@ var Drawing = class {
     }
     const open = openGroups(imported.svg);
     const keys = [key, viewParams(graph, { ...request2, open, depth: null }).toString()];
-    this.display(graph, { ...imported, text: answer.svg, open }, placement, started2, keys);
+    this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started2, keys);
   }
   fail(error, request2, placement) {
     this.failed = { request: request2, placement };
@@ -1692,6 +1748,7 @@ var Drawing = class {
     state.shownGraph = graph;
     state.shownBase = state.base;
     state.open = new Set(drawing.open);
+    state.unrolled = new Set(drawing.unroll || []);
     this.calls.unpin();
     this.calls.hideHover();
     this.calls.attach({ drawing: true, sheet: drawing.sheet });
@@ -1716,7 +1773,8 @@ var Drawing = class {
       views2.addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base, state.runFilter);
+      const unrolled = [...state.unrolled];
+      writeLocation(graph, [...state.open], state.base, state.runFilter, unrolled);
       if (!state.base) remember(graph, state.open);
       this.calls.learnOpCount(graph);
       this.messages.setState("ready");
@@ -1821,6 +1879,32 @@ var Drawing = class {
     const outer = this.ui.viewport.getBoundingClientRect();
     return { x: point.x - outer.left, y: point.y - outer.top };
   }
+  /** Draws series `series` unrolled (`on`), or rolled up again; open, so that it shows. */
+  unroll(series, on) {
+    const unroll = new Set(this.state.unrolled);
+    if (on) unroll.add(series);
+    else unroll.delete(series);
+    const open = new Set(this.state.open).add(series);
+    this.calls.unpin();
+    const id = elementId("series", series);
+    const element = this.findBox(id);
+    const at = element ? this.screenCentre(element) : null;
+    const placement = at ? { anchor: { id, x: at.x, y: at.y } } : { fit: true };
+    this.show({ open: [...open], depth: null, unroll: [...unroll] }, placement);
+  }
+  /**
+   * Opens block `member` of series `series` (whose blocks are `members`) on its own: the series
+   * is drawn rolled, that block standing for all.
+   */
+  openMember(series, member, members) {
+    const others = members.filter((key) => key !== member);
+    const inOther = (key) => others.some((m) => key === m || key.startsWith(m + "/"));
+    const open = new Set([...this.state.open].filter((key) => !inOther(key)));
+    open.add(series).add(member);
+    const unroll = [...this.state.unrolled].filter((key) => key !== series);
+    this.calls.unpin();
+    this.show({ open: [...open], depth: null, unroll }, { focus: elementId("scope", member) });
+  }
   openToDepth() {
     const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
     this.ui.depthInput.value = String(depth);
@@ -1922,7 +2006,7 @@ var Listing = class {
     const graph = linked ? linked.graph : rememberedGraph();
     if (!graph) return;
     const area = sheetArea();
-    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base, area } : { open: rememberedOpen(graph), depth: null, area };
+    const request2 = linked ? { open: linked.open, depth: linked.depth, base: linked.base, unroll: linked.unroll, area } : { open: rememberedOpen(graph), depth: null, area };
     this.model.prefetchView(graph, request2);
   }
   /** Lists the graphs and shows the view a link names, else the last one seen, else the first. */
@@ -2588,7 +2672,9 @@ var Tab = class {
     this.minimap = new Minimap(ui, this.viewport);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
-      traceFrom: (element, direction) => this.trace.from(element, direction)
+      traceFrom: (element, direction) => this.trace.from(element, direction),
+      unroll: (series, on) => this.drawing.unroll(series, on),
+      openMember: (series, member, members) => this.drawing.openMember(series, member, members)
     });
     this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
       attach: (how) => this.attach(how),
@@ -2755,7 +2841,7 @@ var Tab = class {
     const wanted = readLocation2();
     const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
-    const same = wanted.open && sameOpen(wanted.open, state.open);
+    const same = wanted.open && sameOpen(wanted.open, state.open) && sameOpen(wanted.unroll, state.unrolled);
     const base = this.listing.findBase(wanted.base);
     this.noteMissingBase(wanted.base, base);
     if (sameGraph(graph, state.graph) && same && sameBase(base, state.base)) return;
@@ -2789,6 +2875,7 @@ var Tab = class {
     if (!sameGraph(graph, this.state.graph)) {
       this.setGraph(graph);
       this.state.highlightId = null;
+      this.state.unrolled = /* @__PURE__ */ new Set();
       this.cards.unpin();
       this.search.clear();
       this.trace.clear();

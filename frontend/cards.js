@@ -51,7 +51,8 @@ function onFrame(cluster, x, y) {
 export class Cards {
   /**
    * `state`: the tab's (see state.js), read only. `calls`: decorate(content, details) (a
-   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons).
+   * diff's rows on an op's card), traceFrom(element, direction) (a card's trace buttons),
+   * unroll(series, on) and openMember(series, member, members) (a rolled series' controls).
    */
   constructor(state, ui, model, viewport, calls) {
     this.state = state;
@@ -76,6 +77,14 @@ export class Cards {
       if (e.target.closest('[data-action="unpin"]')) this.unpin();
       const trace = e.target.closest('[data-action="trace"]');
       if (trace && this.pinned) this.calls.traceFrom(this.pinned, trace.dataset.direction);
+      const unroll = e.target.closest('[data-action="unroll"]');
+      if (unroll) this.calls.unroll(unroll.dataset.series, unroll.dataset.unroll === '1');
+    });
+    ui.card.addEventListener('change', (e) => {
+      const picker = e.target.closest('[data-action="member"]');
+      if (!picker || !picker.value) return;
+      const members = [...picker.options].map((o) => o.value).filter(Boolean);
+      this.calls.openMember(picker.dataset.series, picker.value, members);
     });
   }
 
@@ -161,7 +170,11 @@ export class Cards {
     const content =
       details.kind === 'op'
         ? cardviews.opCard(details, {pinned})
-        : cardviews.groupCard(details, {open: what.open, pinned});
+        : cardviews.groupCard(details, {
+            open: what.open,
+            pinned,
+            unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series)),
+          });
     this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains('summarized')) this.addSummaries(element, what, pinned);
   }

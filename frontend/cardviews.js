@@ -160,10 +160,63 @@ function structureRows(structure, pinned) {
   ];
 }
 
+/**
+ * What rolling does to a series of identical blocks, or to one of its blocks (a group's
+ * `rolled` details: {series, blocks, members} or {series, blocks, member}): how many it holds,
+ * and, pinned, a button that unrolls it (or rolls it up again) and a list of its blocks that
+ * opens the one picked in place of the block drawn for all.
+ */
+function rolledRows(rolled, {pinned, unrolled}) {
+  if (!rolled || !(rolled.blocks > 1)) return [];
+  const count = formatCount(rolled.blocks);
+  const text = rolled.member
+    ? `One of ${count} identical blocks (${rolled.series})`
+    : unrolled
+      ? `${count} identical blocks, drawn one by one`
+      : `×${count} identical blocks, drawn once`;
+  const rows = [h('div', {class: 'sg-rolled-line', text})];
+  if (!pinned) {
+    rows.push(h('div', {class: 'sg-more', text: 'Shift+click to pin: unroll, or open one block'}));
+    return rows;
+  }
+  const toggle = h('button', {
+    type: 'button',
+    class: 'sg-button sg-outlined sg-unroll-button',
+    'data-action': 'unroll',
+    'data-series': rolled.series,
+    'data-unroll': unrolled ? '0' : '1',
+    text: unrolled ? 'Roll up' : 'Unroll',
+  });
+  const controls = [toggle];
+  if (rolled.members) {
+    // Every block by name: the one picked is opened and drawn for all.
+    const options = rolled.members.map((name, i) =>
+      h('option', {value: name, text: `${i}: ${name}`})
+    );
+    const picker = h(
+      'select',
+      {
+        class: 'sg-select sg-member-picker',
+        'data-action': 'member',
+        'data-series': rolled.series,
+        'aria-label': 'Open one block',
+      },
+      h('option', {value: '', text: 'Open one block…'}),
+      options
+    );
+    controls.push(picker);
+  }
+  rows.push(h('div', {class: 'sg-row sg-rolled-controls'}, controls));
+  return [block('Identical blocks', rows)];
+}
+
 const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
 
-/** A card for a scope, series or chunk: op counts by type and parameters. */
-export function groupCard(details, {open = false, pinned = false} = {}) {
+/**
+ * A card for a scope, series or chunk: op counts by type and parameters. `unrolled`: the
+ * series it is (or is a block of) is drawn unrolled.
+ */
+export function groupCard(details, {open = false, pinned = false, unrolled = false} = {}) {
   const card = [
     cardHeader(
       shortName(details.name),
@@ -178,6 +231,7 @@ export function groupCard(details, {open = false, pinned = false} = {}) {
   card.push(kv('Ops', formatCount(details.op_count)));
   if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
   if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
+  card.push(...rolledRows(details.rolled, {pinned, unrolled}));
   card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])

@@ -42,7 +42,8 @@ export class Drawing {
     const state = this.state;
     // Drawn for the sheet it is shown in (its default view and direction, see model.js).
     const area = sheetArea(this.viewport.size());
-    request = {...request, colour: state.colour, base: state.base, area};
+    const unroll = request.unroll || [...state.unrolled];
+    request = {...request, colour: state.colour, base: state.base, area, unroll};
     const graph = state.graph;
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
@@ -59,7 +60,7 @@ export class Drawing {
       // showing marked on it.)
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, {...kept, svg, sheet}, placement, started, null, kept);
+      this.display(graph, {...kept, svg, sheet, unroll}, placement, started, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -73,7 +74,7 @@ export class Drawing {
       this.messages.setLoading(false);
       // A remembered or linked view whose groups no longer exist: show the default instead.
       if (placement.fromLink && error instanceof ApiError && error.status === 404 && request.open) {
-        this.show({open: null, depth: null}, {overview: true});
+        this.show({open: null, depth: null, unroll: []}, {overview: true});
         return;
       }
       this.fail(error, request, placement);
@@ -94,7 +95,7 @@ export class Drawing {
     const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
     const keys = [key, viewParams(graph, {...request, open, depth: null}).toString()];
-    this.display(graph, {...imported, text: answer.svg, open}, placement, started, keys);
+    this.display(graph, {...imported, text: answer.svg, open, unroll}, placement, started, keys);
   }
 
   fail(error, request, placement) {
@@ -123,6 +124,7 @@ export class Drawing {
     state.shownGraph = graph;
     state.shownBase = state.base;
     state.open = new Set(drawing.open);
+    state.unrolled = new Set(drawing.unroll || []);
     this.calls.unpin(); // its box is gone with the old drawing
     this.calls.hideHover(); // a hover answered since the view was asked for is on the old one
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
@@ -151,7 +153,8 @@ export class Drawing {
       views.addEdgeHitAreas(svg);
       this.ui.root.classList.remove('sg-drawing-first');
       if (seq !== this.renderSeq) return;
-      writeLocation(graph, [...state.open], state.base, state.runFilter);
+      const unrolled = [...state.unrolled];
+      writeLocation(graph, [...state.open], state.base, state.runFilter, unrolled);
       if (!state.base) remember(graph, state.open); // a diff's open scopes are not the graph's
       this.calls.learnOpCount(graph);
       this.messages.setState('ready');
@@ -271,6 +274,34 @@ export class Drawing {
   screenPoint(point) {
     const outer = this.ui.viewport.getBoundingClientRect();
     return {x: point.x - outer.left, y: point.y - outer.top};
+  }
+
+  /** Draws series `series` unrolled (`on`), or rolled up again; open, so that it shows. */
+  unroll(series, on) {
+    const unroll = new Set(this.state.unrolled);
+    if (on) unroll.add(series);
+    else unroll.delete(series);
+    const open = new Set(this.state.open).add(series);
+    this.calls.unpin();
+    const id = elementId('series', series);
+    const element = this.findBox(id);
+    const at = element ? this.screenCentre(element) : null;
+    const placement = at ? {anchor: {id, x: at.x, y: at.y}} : {fit: true};
+    this.show({open: [...open], depth: null, unroll: [...unroll]}, placement);
+  }
+
+  /**
+   * Opens block `member` of series `series` (whose blocks are `members`) on its own: the series
+   * is drawn rolled, that block standing for all.
+   */
+  openMember(series, member, members) {
+    const others = members.filter((key) => key !== member);
+    const inOther = (key) => others.some((m) => key === m || key.startsWith(m + '/'));
+    const open = new Set([...this.state.open].filter((key) => !inOther(key)));
+    open.add(series).add(member);
+    const unroll = [...this.state.unrolled].filter((key) => key !== series);
+    this.calls.unpin();
+    this.show({open: [...open], depth: null, unroll}, {focus: elementId('scope', member)});
   }
 
   openToDepth() {

@@ -110,7 +110,7 @@ export class Listing {
     // For the sheet the shell will give the drawing, as Drawing.show asks.
     const area = sheetArea();
     const request = linked
-      ? {open: linked.open, depth: linked.depth, base: linked.base, area}
+      ? {open: linked.open, depth: linked.depth, base: linked.base, unroll: linked.unroll, area}
       : {open: rememberedOpen(graph), depth: null, area};
     this.model.prefetchView(graph, request);
   }

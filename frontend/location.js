@@ -1,7 +1,7 @@
 // Where the current view (run, kind, tag, open groups) is remembered, as a fragment string such
 // as `run=train&kind=run_graph&tag=__run_graph__&open=model&open=model%2Fdense` (`depth=0` is
 // "everything closed"; neither `open` nor `depth` is the default view; `run_filter` is the run
-// picker's filter):
+// picker's filter; `unroll` a series of identical blocks drawn unrolled):
 //
 // 1. The fragment of the tab's own document (the iframe's location.hash), written with
 //    history.replaceState so opening and closing groups does not fill the back button.
@@ -39,6 +39,7 @@ export function parseFragment(fragment) {
     graph: run == null ? null : {run, kind: params.get('kind') || '', tag: params.get('tag') || ''},
     open: open.length ? open : depth === '0' ? [] : null,
     depth: depth != null && /^\d+$/.test(depth) && depth !== '0' ? Number(depth) : null,
+    unroll: params.getAll('unroll'),
     base:
       baseRun == null
         ? null
@@ -51,7 +52,7 @@ export function parseFragment(fragment) {
   };
 }
 
-export function formatFragment(graph, open, base = null, runFilter = '') {
+export function formatFragment(graph, open, base = null, runFilter = '', unroll = []) {
   const params = new URLSearchParams();
   if (runFilter) params.set('run_filter', runFilter);
   params.set('run', graph.run);
@@ -59,6 +60,7 @@ export function formatFragment(graph, open, base = null, runFilter = '') {
   if (graph.tag) params.set('tag', graph.tag);
   if (open && open.length) for (const key of [...open].sort()) params.append('open', key);
   else if (open) params.set('depth', '0');
+  for (const key of [...unroll].sort()) params.append('unroll', key);
   if (base) {
     params.set('base_run', base.run);
     if (base.kind) params.set('base_kind', base.kind);
@@ -94,8 +96,8 @@ export function readLocation() {
   return own;
 }
 
-export function writeLocation(graph, open, base = null, runFilter = '') {
-  const fragment = formatFragment(graph, open, base, runFilter);
+export function writeLocation(graph, open, base = null, runFilter = '', unroll = []) {
+  const fragment = formatFragment(graph, open, base, runFilter, unroll);
   if (window.location.hash !== '#' + fragment) {
     const url = new URL(window.location.href);
     url.hash = fragment;

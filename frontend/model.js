@@ -113,7 +113,8 @@ export function addArea(params, area) {
  * backend's default view); `view.depth` opens every group down to that depth; `view.colour`
  * fills boxes by op type, device, compute, memory or structure; `view.area` is the size of the
  * sheet it is shown in ({width, height}), which the default view and the drawing's direction
- * are chosen for (a diff's are not: the diff routes take no area).
+ * are chosen for (a diff's are not: the diff routes take no area); `view.unroll` lists the
+ * series of identical blocks drawn unrolled.
  */
 export function viewParams(graph, view) {
   const params = graphParams(graph);
@@ -124,6 +125,8 @@ export function viewParams(graph, view) {
   if (view.base) addBase(params, view.base);
   if (view.colour) params.set('colour', view.colour);
   if (view.area && !view.base) addArea(params, view.area);
+  // Series of identical blocks drawn unrolled (a diff never rolls them).
+  if (!view.base) for (const key of [...(view.unroll || [])].sort()) params.append('unroll', key);
   return params;
 }
 

@@ -14,6 +14,7 @@ export function tabState() {
     shownGraph: null, // the graph of the drawing on screen (differs while one loads), drawing.js
     shownBase: null, // ... and its base, drawing.js
     open: new Set(), // the open groups of the drawing on screen, drawing.js
+    unrolled: new Set(), // the series of identical blocks it draws unrolled, drawing.js
     svgText: null, // the SVG text of the drawing on screen, drawing.js
     highlightId: null, // the element id marked as found (search.js, drawing.js)
     traced: null, // the trace shown: {name, direction, depth, found}, trace.js

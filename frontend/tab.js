@@ -67,6 +67,8 @@ export class Tab {
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction),
+      unroll: (series, on) => this.drawing.unroll(series, on),
+      openMember: (series, member, members) => this.drawing.openMember(series, member, members),
     });
     this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
       attach: (how) => this.attach(how),
@@ -249,7 +251,8 @@ export class Tab {
     const wanted = readLocation();
     const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
-    const same = wanted.open && sameOpen(wanted.open, state.open);
+    const same =
+      wanted.open && sameOpen(wanted.open, state.open) && sameOpen(wanted.unroll, state.unrolled);
     const base = this.listing.findBase(wanted.base);
     this.noteMissingBase(wanted.base, base);
     if (sameGraph(graph, state.graph) && same && sameBase(base, state.base)) return;
@@ -287,6 +290,7 @@ export class Tab {
     if (!sameGraph(graph, this.state.graph)) {
       this.setGraph(graph);
       this.state.highlightId = null;
+      this.state.unrolled = new Set();
       this.cards.unpin();
       this.search.clear();
       this.trace.clear();

@@ -43,6 +43,8 @@ from tb_scopegraph.drawing.dottext import element_id
 
 GARBAGE = random.Random(5).randbytes(4096)
 GRAPH_ROUTES = ("hierarchy", "view", "dot", "svg", "png", "search", "node")
+#: The view of a graph with no ops: nothing open, nothing rolled.
+EMPTY_VIEW = {"open": [], "boxes": 0, "rolled": {}, "unrolled": [], "warnings": []}
 
 
 def write_while_loop(run_dir) -> None:
@@ -187,7 +189,7 @@ def test_self_loops_draw_and_show_in_details(routes):
 def test_an_empty_graph_draws_an_empty_view(routes):
     tree = routes.json("hierarchy", run="empty")
     assert (tree["op_count"], tree["children"], tree["warnings"]) == (0, [], [])
-    assert routes.json("view", run="empty") == {"open": [], "boxes": 0, "warnings": []}
+    assert routes.json("view", run="empty") == EMPTY_VIEW
     svg = routes.ok("svg", run="empty").data
     assert svg_problems(svg) == [] and svg_ids(svg, "node") == set()
     assert dot_node_ids(routes.ok("dot", run="empty").get_data(as_text=True)) == set()
@@ -232,7 +234,7 @@ def test_broken_graphs_through_the_rust_data_server(tmp_path):
         wait_for(lambda: len(runs_with_graphs(provider)) == 6, "every graph")
         routes = Api(provider)
         assert "not a valid GraphDef" in routes.error(422, "svg", run="garbage")
-        assert routes.json("view", run="empty") == {"open": [], "boxes": 0, "warnings": []}
+        assert routes.json("view", run="empty") == EMPTY_VIEW
         missing = svg_ids(routes.ok("svg", run="missing", depth="1").data, "missing")
         assert element_id("missing", "ghost") in missing
         assert kinds(routes.json("view", run="missing")["warnings"]) == {"missing_input": 3}

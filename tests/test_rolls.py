@@ -306,3 +306,19 @@ def test_signatures_of_a_series_part_are_those_of_the_whole_graph():
     whole = structure.structures(h).signatures
     below = [g for g in model.order if model.groups[g].key.startswith("block_")]
     assert [found.signature(g) for g in below] == [whole[g] for g in below]
+
+
+def test_searching_a_block_by_name_reveals_it_drawn_for_all():
+    h = Hierarchy(blocks_graph(12))
+    hits = {hit["name"]: hit for hit in h.search("block_7", limit=100)}
+    # The block itself: its series and the block opened, so it is the one drawn.
+    assert hits["block_7"]["reveal"] == ["block_[0-11]", "block_7"]
+    view = h.view(open=hits["block_7"]["reveal"])
+    assert h.rolled(view) == {"block_[0-11]": "block_7"}
+    assert "block_7/MatMul" in {b.name for b in h.layout(view).boxes}
+    # An op inside it opens its block as well.
+    assert hits["block_7/MatMul"]["reveal"] == ["block_[0-11]", "block_7"]
+    # A block of a series that differs is a box of its own: revealed by its series alone.
+    h = Hierarchy(blocks_graph(8, rewired=[3]))
+    hits = {hit["name"]: hit for hit in h.search("block_5", limit=100)}
+    assert hits["block_5"]["reveal"] == ["block_[0-7]"]

@@ -149,3 +149,31 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
         writer.close()
     local = LocalGraphs(logdir)
     return {run: local.load(local.select(run=run, kind="op_graph")) for run in calls}
+
+
+def keras_blocks_graph(blocks: int = 6) -> graph_pb2.GraphDef:
+    """A traced Keras model whose layers are named after their blocks, as Keras' own
+    applications name them: a ResNet-like stage ``conv4_block{n}_*`` whose first block has a
+    shortcut layer the others lack, then a MobileNet-like stage ``block_{n}_*`` whose even
+    blocks add a residual the odd ones do not."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    inputs = tf.keras.Input((16,))
+    h = inputs
+    for n in range(1, blocks + 1):
+        p = f"conv4_block{n}_"
+        shortcut = layers.Dense(16, name=f"{p}0_dense")(h) if n == 1 else h
+        x = layers.ReLU(name=f"{p}1_relu")(layers.Dense(16, name=f"{p}1_dense")(h))
+        x = layers.Dense(16, name=f"{p}2_dense")(x)
+        h = layers.ReLU(name=f"{p}out")(layers.Add(name=f"{p}add")([shortcut, x]))
+    for n in range(1, blocks + 1):
+        p = f"block_{n}_"
+        x = layers.ReLU(name=f"{p}expand_relu")(layers.Dense(16, name=f"{p}expand")(h))
+        x = layers.Dense(16, name=f"{p}project")(x)
+        h = layers.Add(name=f"{p}add")([h, x]) if n % 2 == 0 else x
+    model = tf.keras.Model(inputs, h)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )

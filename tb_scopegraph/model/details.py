@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from tb_scopegraph.errors import InvalidQuery, NotFound
+from tb_scopegraph.model import rolls
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import (
     const_elements,
@@ -295,6 +296,9 @@ def search(
             gid = index.scopes[i]
             item = {"name": name, "kind": SCOPE, "op": ""}
             item["reveal"] = _keys_above(model, model.groups[gid].parent)
+            if rolls.member_of_rolled(model, gid):
+                # A block of a rolled series shows only open: it is then drawn for all.
+                item["reveal"].append(name)
         else:
             op = i - scopes
             kind = MISSING if model.is_missing(op) else OP

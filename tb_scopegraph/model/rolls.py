@@ -1,10 +1,10 @@
 """Rolled series: a series of identical blocks drawn once, marked with how many it holds.
 
-A series of scopes (``layer_[0-95]``, see `tree`) is *rollable* when all its members have
-the same structural signature (`structure`): op types and wiring alike, names and shapes
-aside. A view draws a rollable series *rolled* unless it asks for it unrolled (`View.unrolled`,
-or ``View.roll`` False for all) or opens two or more of its members (a trace or a search that
-reaches into several blocks wants to see them in place):
+A series of scopes (``layer_[0-95]``, see `tree`; Keras blocks, see `kerasblocks`) is
+*rollable* when all its members have the same structural signature (`structure`): op types
+and wiring alike, names and shapes aside. A view draws a rollable series *rolled* unless it
+asks for it unrolled (`View.unrolled`, or ``View.roll`` False for all) or opens two or more of
+its members (a trace or a search that reaches into several blocks wants to see them in place):
 
 - closed, it is one box marked ``×96``;
 - open, its frame (marked ``×96``) holds one member, the *shown* one: the member the view
@@ -541,6 +541,12 @@ def _pair_groups(
     a = sorted(ours, key=lambda g: (rolls.signature(g), g))
     b = sorted(theirs, key=lambda g: (rolls.signature(g), g))
     return list(zip(a, b, strict=False))
+
+
+def member_of_rolled(model: GraphModel, gid: int) -> bool:
+    """Whether group ``gid`` is a block of a series that views draw rolled."""
+    parent = model.groups[gid].parent
+    return parent > ROOT and model.groups[parent].kind == SERIES and of(model).rollable(parent)
 
 
 def card(model: GraphModel, gid: int) -> dict | None:

@@ -5,6 +5,8 @@ group 0). Then, in bulk with numpy:
 
 - an input that names no node becomes an op of its own (a *missing* input), in the scope its
   name gives;
+- Keras layers named after their block (``conv4_block2_1_conv``) are gathered into a scope
+  per block (`kerasblocks`);
 - five or more numbered siblings of one kind (and op type) fold into a *series*
   (``layer_[0-47]``, as TensorBoard folds them);
 - a group with more than `MAX_CHILDREN` direct children is split into *chunks*
@@ -20,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from tb_scopegraph.model import _nodescan
+from tb_scopegraph.model import _nodescan, kerasblocks
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES, GraphModel, Group
 
@@ -109,6 +111,7 @@ class _Builder:
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
         g_parent = graph.path_parent.copy()
         self.op_parent = graph.op_path.copy()
+        g_parent = kerasblocks.gather(graph, keys, self.labels, self.kinds, self.by_key, g_parent)
         g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
         n = len(keys)
         self.parents = g_parent.tolist()

@@ -68,8 +68,14 @@ def view(
     series in ``unroll`` (or, ``roll`` False, all) are drawn as series, never rolled."""
     unrolled = frozenset(unroll)
     for key in unrolled:
-        if model.group_id(key) is None:
+        gid = model.group_id(key)
+        if gid is None:
             raise NotFound(f"no scope {key!r} in this graph")
+        if model.groups[gid].kind != SERIES:
+            raise InvalidQuery(
+                f"unroll names a series of blocks (such as 'layer_[0-11]'); {key!r} is a "
+                f"{model.groups[gid].kind}"
+            )
     rolling = rolls.Rolling(model, unrolled, roll)
     wanted = set()
     for key in open:

@@ -43,6 +43,16 @@ def area_arg(request) -> views.Area:
     return views.area(*(int_arg(request, side, **bounds) for side in ("width", "height")))
 
 
+def roll_args(request) -> dict:
+    """roll and unroll of a view, as keywords: `roll=0` draws every series of identical
+    blocks as a series; `unroll` (repeated) names one series to draw so."""
+    roll = flag(request, "roll") if "roll" in request.args else True
+    unroll = tuple(dict.fromkeys(request.args.getlist("unroll")))
+    if "" in unroll:
+        raise tb_errors.InvalidArgumentError('query parameter "unroll" must name a series')
+    return {"roll": roll, "unroll": unroll}
+
+
 def side_args(request) -> tuple[str | None, str | None, str | None, int | None]:
     """(run, kind, tag, step) of the newer side of a diff; no `step` is the latest graph."""
     return (*graph_args(request), int_arg(request, "step", minimum=0))

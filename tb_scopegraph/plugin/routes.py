@@ -96,10 +96,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         seconds."""
         return self.service.listing(ctx, experiment, stale_ok)
 
-    def first_impl(self, ctx, experiment: str, shown_in: Area = DEFAULT_AREA) -> dict[str, Any]:
+    def first_impl(
+        self, ctx, experiment: str, shown_in: Area = DEFAULT_AREA, **rolling
+    ) -> dict[str, Any]:
         """The listing and the first graph's default view, drawn for an area `shown_in`, in
-        one answer (`WarmUp.first`)."""
-        return self.warmup.first(ctx, experiment, shown_in=shown_in)
+        one answer (`WarmUp.first`; ``rolling``: its ``roll`` and ``unroll``, as `view_impl`'s)."""
+        return self.warmup.first(ctx, experiment, shown_in=shown_in, **rolling)
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
@@ -115,15 +117,26 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         return tree
 
     def view_impl(
-        self, ctx, experiment, run, kind=None, tag=None, open_=(), depth=None, shown_in=DEFAULT_AREA
+        self,
+        ctx,
+        experiment,
+        run,
+        kind=None,
+        tag=None,
+        open_=(),
+        depth=None,
+        shown_in=DEFAULT_AREA,
+        **rolling,
     ) -> dict:
         """The groups a view opens (the default view resolved for an area `shown_in`), how
-        many boxes it shows, and the graph's warnings."""
-        _, hierarchy, view = self.service.view(
-            ctx, experiment, run, kind, tag, open_, depth, shown_in
-        )
+        many boxes it shows, and the graph's warnings; the open series it draws rolled (each
+        with the member it shows) and those it was asked to draw unrolled. ``rolling``:
+        ``roll`` (False: no series rolled) and ``unroll`` (series drawn unrolled)."""
+        args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
+        _, hierarchy, view = self.service.view(*args, **rolling)
         warnings = [w.to_json() for w in hierarchy.warnings]
-        return {"open": sorted(view.open), "boxes": view.boxes, "warnings": warnings}
+        rolled = {"rolled": hierarchy.rolled(view), "unrolled": sorted(view.unrolled)}
+        return {"open": sorted(view.open), "boxes": view.boxes, **rolled, "warnings": warnings}
 
     def dot_impl(
         self,
@@ -136,9 +149,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         depth=None,
         colour="",
         shown_in=DEFAULT_AREA,
+        **rolling,
     ) -> str:
         """The view as DOT text for an area `shown_in` (`GraphService.dot`)."""
-        return self.service.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
+        args = (ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
+        return self.service.dot(*args, **rolling)
 
     def image_impl(
         self,
@@ -152,12 +167,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         fmt="svg",
         colour="",
         shown_in=DEFAULT_AREA,
+        **rolling,
     ) -> bytes:
         """The view drawn as SVG or PNG for an area `shown_in`; RenderTimeout when the layout
         runs long."""
-        return self.service.image(
-            ctx, experiment, run, kind, tag, open_, depth, fmt, colour, shown_in
-        )
+        args = (ctx, experiment, run, kind, tag, open_, depth, fmt, colour, shown_in)
+        return self.service.image(*args, **rolling)
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group; a group's say which groups are identical to it."""
@@ -268,7 +283,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):
-        return self.first_impl(ctx, experiment, query.area_arg(request))
+        rolling = query.roll_args(request)
+        return self.first_impl(ctx, experiment, query.area_arg(request), **rolling)
 
     @route(JSON)
     def _serve_hierarchy(self, request, ctx, experiment):
@@ -277,25 +293,33 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     @route(JSON)
     def _serve_view(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
-        return self.view_impl(ctx, experiment, *args, shown_in=query.area_arg(request))
+        rolling = query.roll_args(request)
+        return self.view_impl(ctx, experiment, *args, shown_in=query.area_arg(request), **rolling)
 
     @route(DOT)
     def _serve_dot(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
         colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        return self.dot_impl(ctx, experiment, *args, colour=colour, shown_in=shown_in)
+        rolling = query.roll_args(request)
+        return self.dot_impl(ctx, experiment, *args, colour=colour, shown_in=shown_in, **rolling)
 
     @route(SVG, SVG_HEADERS)
     def _serve_svg(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
         colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="svg", colour=colour, shown_in=shown_in)
+        rolling = query.roll_args(request)
+        return self.image_impl(
+            ctx, experiment, *args, fmt="svg", colour=colour, shown_in=shown_in, **rolling
+        )
 
     @route(PNG)
     def _serve_png(self, request, ctx, experiment):
         args = (*query.graph_args(request), *query.view_args(request))
         colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        return self.image_impl(ctx, experiment, *args, fmt="png", colour=colour, shown_in=shown_in)
+        rolling = query.roll_args(request)
+        return self.image_impl(
+            ctx, experiment, *args, fmt="png", colour=colour, shown_in=shown_in, **rolling
+        )
 
     @route(JSON)
     def _serve_node(self, request, ctx, experiment):

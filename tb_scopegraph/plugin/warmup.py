@@ -88,21 +88,27 @@ class WarmUp:
             wait = min(2 * wait, LOOK_SECONDS)
 
     def first(
-        self, ctx, experiment: str, wait: float | None = None, shown_in: Area = DEFAULT_AREA
+        self,
+        ctx,
+        experiment: str,
+        wait: float | None = None,
+        shown_in: Area = DEFAULT_AREA,
+        **rolling,
     ) -> dict[str, Any]:
         """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`)
         drawn for an area `shown_in` (as `width`, `height`), or the error `svg` would answer
         for it ({"error", "status", "timeout"}); view None when there is no graph, or when the
         drawing takes longer than `wait` seconds (default FIRST_VIEW_WAIT_SECONDS; the tab then
         asks `svg` for it). The view drawn ahead serves an area of the same step as
-        DEFAULT_AREA (`views.area`): it is the same drawing."""
+        DEFAULT_AREA (`views.area`): it is the same drawing. ``rolling``: that view's ``roll``
+        and ``unroll`` (`query.roll_args`)."""
         plugin = self._plugin
         graphs = plugin.graphs_impl(ctx, experiment)
         if not graphs:
             return {"graphs": graphs, "view": None}
         first = graph_of(graphs[0])
         drawing = self._drawings.submit(
-            plugin.image_impl, ctx, experiment, **first, fmt="svg", shown_in=shown_in
+            plugin.image_impl, ctx, experiment, **first, fmt="svg", shown_in=shown_in, **rolling
         )
         try:
             svg = drawing.result(timeout=FIRST_VIEW_WAIT_SECONDS if wait is None else wait)

@@ -165,12 +165,23 @@ class GraphService:
         return key, self.graphs.get(key, load, replaces=key[:4])
 
     def view(
-        self, ctx, experiment, run, kind, tag, open_=(), depth=None, shown_in: Area = DEFAULT_AREA
+        self,
+        ctx,
+        experiment,
+        run,
+        kind,
+        tag,
+        open_=(),
+        depth=None,
+        shown_in: Area = DEFAULT_AREA,
+        **rolling,
     ):
         """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`),
-        a default view chosen for a drawing shown in `shown_in` (`views.area`)."""
+        a default view chosen for a drawing shown in `shown_in` (`views.area`); ``rolling``:
+        its ``roll`` and ``unroll``."""
         key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
-        return key, hierarchy, asked_view(hierarchy, open_ or None, depth, shown_in=shown_in)
+        view = asked_view(hierarchy, open_ or None, depth, shown_in=shown_in, **rolling)
+        return key, hierarchy, view
 
     def dot(
         self,
@@ -183,10 +194,12 @@ class GraphService:
         depth=None,
         colour="",
         shown_in: Area = DEFAULT_AREA,
+        **rolling,
     ):
         """The view as DOT text for a drawing shown in `shown_in`, cached per graph, view,
         area, colouring and summaries' badges."""
-        key, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, shown_in)
+        args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
+        key, hierarchy, view = self.view(*args, **rolling)
         links = self.summary_links(ctx, experiment, key, hierarchy)
         return self.dots.get(
             (key, view, shown_in, colour, links.fingerprint),
@@ -212,13 +225,15 @@ class GraphService:
         fmt="svg",
         colour="",
         shown_in: Area = DEFAULT_AREA,
+        **rolling,
     ) -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
+        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in, **rolling)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
-            _, hierarchy, view = self.view(ctx, experiment, run, kind, tag, open_, depth, shown_in)
+            args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
+            _, hierarchy, view = self.view(*args, **rolling)
             raise _with_advice(e, hierarchy, view) from None
 
     def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):

@@ -82,20 +82,27 @@ def asked_view(
     *,
     typed: bool = False,
     shown_in: Area = DEFAULT_AREA,
+    roll: bool = True,
+    unroll: Iterable[str] = (),
 ) -> View:
     """The view a front door asks for: no `open` and no `depth` is the default view for a
     drawing shown in `shown_in`; else the view with those groups open (and, with `depth`, every
-    group that deep). `typed`: names as a person types them (see the module's docstring). A
+    group that deep). `typed`: names as a person types them (see the module's docstring).
+    Series of identical blocks are drawn rolled but those in `unroll` (`roll` False: all). A
     view that nests groups deeper than a drawing can take is refused (InvalidView)."""
     if open is None and depth is None:
-        return hierarchy.default_view(*shown_in)
+        view = hierarchy.default_view(*shown_in, roll=roll)
+        if not unroll:
+            return view
+        # The default view's groups, the series named drawn unrolled.
+        return hierarchy.view(open=view.open, unroll=unroll, roll=roll)
     keys = list(open or ())
     if typed:
         wanted = {scope_key(name) for name in keys}
         for key in list(wanted):
             wanted |= hierarchy.reveal(key)  # a scope shows when its parents are open
         keys = list(wanted)
-    view = hierarchy.view(open=keys, depth=depth)
+    view = hierarchy.view(open=keys, depth=depth, unroll=unroll, roll=roll)
     nesting = hierarchy.nesting(view)
     if nesting > MAX_NESTING:
         raise InvalidView(

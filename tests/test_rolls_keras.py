@@ -1,0 +1,93 @@
+"""Keras layers named after their blocks (``conv4_block2_1_dense``, ``block_3_expand``), in a
+model built and traced by Keras: gathered into a scope per block; a run of blocks alike is a
+series drawn rolled, blocks that differ stay scopes or a series never rolled."""
+
+from __future__ import annotations
+
+import pytest
+
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.model import rolls
+from tb_scopegraph.model.hierarchy import SERIES, Hierarchy
+
+pytest.importorskip("tensorflow")
+
+
+@pytest.fixture(scope="module")
+def keras_blocks() -> Hierarchy:
+    from tf_graphs import keras_blocks_graph
+
+    return Hierarchy(keras_blocks_graph(6))
+
+
+def top(h: Hierarchy) -> str:
+    model = h.graph
+    return model.groups[model.groups[0].children[0]].key  # Keras' model scope
+
+
+def test_layers_are_gathered_into_their_blocks(keras_blocks):
+    h = keras_blocks
+    model = h.graph
+    head = top(h)
+    children = model.groups[model.group_id(head)].children
+    assert {model.groups[c].label: model.groups[c].kind for c in children} == {
+        "conv4_block1": "scope",
+        "conv4_block[2-6]": SERIES,
+        "block_[1-6]": SERIES,
+    }
+    first = model.groups[model.group_id(f"{head}/conv4_block1")]
+    labels = sorted(model.groups[c].label for c in first.children)
+    assert [label.removesuffix("_1") for label in labels] == [
+        "conv4_block1_0_dense",
+        "conv4_block1_1_dense",
+        "conv4_block1_1_relu",
+        "conv4_block1_2_dense",
+        "conv4_block1_add",
+        "conv4_block1_out",
+    ]
+    # Every op still has its own name, and a layer's ancestors run through its block.
+    op = next(n for n in model.names if "conv4_block4_2_dense" in n and n.endswith("MatMul"))
+    assert h.ancestors(op)[:3] == [head, f"{head}/conv4_block[2-6]", f"{head}/conv4_block4"]
+
+
+def test_a_run_of_identical_keras_blocks_rolls(keras_blocks):
+    h = keras_blocks
+    model = h.graph
+    head = top(h)
+    run = model.group_id(f"{head}/conv4_block[2-6]")
+    assert rolls.of(model).rollable(run)
+    view = h.view(open=[head, f"{head}/conv4_block[2-6]", f"{head}/conv4_block4"])
+    assert h.rolled(view) == {f"{head}/conv4_block[2-6]": f"{head}/conv4_block4"}
+    layout = h.layout(view)
+    # Block 4's layers are drawn for all five; no other block of the run shows.
+    shown = {b.name.split("/")[1] for b in layout.boxes if "conv4_block" in b.name}
+    assert "conv4_block1" in shown and any(s.startswith("conv4_block4_") for s in shown)
+    assert not any(s.startswith(("conv4_block2", "conv4_block3", "conv4_block5")) for s in shown)
+    assert any(e.loop == 4 for e in layout.edges)
+    text = to_dot(h, view)
+    assert "conv4_block[2-6] ×5" in text and 'label="×4"' in text
+
+
+def test_keras_blocks_that_differ_stay_a_series(keras_blocks):
+    h = keras_blocks
+    model = h.graph
+    head = top(h)
+    differ = model.group_id(f"{head}/block_[1-6]")
+    assert not rolls.of(model).rollable(differ)
+    layout = h.layout(h.view(open=[head, f"{head}/block_[1-6]"]))
+    assert {f"{head}/block_{n}" for n in range(1, 7)} <= {b.name for b in layout.boxes}
+    # The first block of the stage, unlike the rest, is a scope of its own beside the run.
+    assert f"{head}/conv4_block1" in {b.name for b in layout.boxes}
+
+
+def test_search_names_every_keras_block_and_reveals_it(keras_blocks):
+    h = keras_blocks
+    head = top(h)
+    hits = {hit["name"]: hit for hit in h.search("conv4_block5", limit=100)}
+    assert hits[f"{head}/conv4_block5"]["reveal"] == [
+        head,
+        f"{head}/conv4_block[2-6]",
+        f"{head}/conv4_block5",
+    ]
+    card = h.details(f"{head}/conv4_block[2-6]")["rolled"]
+    assert card["members"] == [f"{head}/conv4_block{n}" for n in range(2, 7)]
