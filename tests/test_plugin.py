@@ -622,8 +622,8 @@ def test_the_tab_module_is_the_first_module_with_its_stylesheet_and_first_answer
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
-    # boot.js, bundled: it shows that view and imports the tab (static/bundle.js).
-    assert code == api.get("static/boot.bundle.js").data and b"static/bundle.js" in code
+    # The tab's one module, bundled: it starts with what the statement carries.
+    assert code == api.get("static/bundle.js").data and b"SCOPEGRAPH_INLINE" in code
     assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
     first = inline["first"]
     names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]

@@ -5,7 +5,7 @@ What a first visit to the tab shows is the first graph's default view. Three thi
 - `start`: the view drawn in the background as soon as the provider lists a graph, so that
   the click on the tab finds it drawn; started with the plugin, not by TensorBoard asking for
   the tab's metadata, which has no side effects;
-- `tab_module`: the tab's module (`boot.bundle.js`) after one statement,
+- `tab_module`: the tab's module (`bundle.js`) after one statement,
   `const SCOPEGRAPH_INLINE = {...}`, carrying its stylesheet and the `first` answer: two round
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
@@ -117,15 +117,14 @@ class WarmUp:
         }
 
     def tab_module(self, ctx, experiment: str) -> bytes:
-        """The tab's module: `boot.bundle.js` (frontend/boot.js, which shows the first drawing
-        and then starts the tab itself, `static/bundle.js`) after `SCOPEGRAPH_INLINE`: its
-        stylesheet (`style`) and the `first` answer (`first`).
+        """The tab's module: `bundle.js` (the whole tab, see frontend/index.js) after
+        `SCOPEGRAPH_INLINE`: its stylesheet (`style`) and the `first` answer (`first`).
 
         `first` is null when the listing fails or takes over MODULE_LISTING_WAIT_SECONDS (the
         tab then asks, and a remembered view is not held up); its view is the first graph's
         default view only when it was drawn ahead for that graph as it is now (see `start`).
         Nothing is laid out for the module itself."""
-        bundle, _ = self._plugin.static_impl("boot.bundle.js")
+        bundle, _ = self._plugin.static_impl("bundle.js")
         style, _ = self._plugin.static_impl("style.css")
         listing = self._listings.submit(self._inline_first, ctx, experiment)
         try:
