@@ -1,8 +1,9 @@
-"""The tab's one module, frontend/bundle.js, is its ES modules as they are now: index.js and
-every module it imports.
+"""The tab's two built files are its sources as they are now: frontend/bundle.js, its one module
+(index.js and every module it imports), and frontend/style.css, its one stylesheet (the parts
+frontend/style/index.css imports, in that order).
 
-It is committed so that installing and running needs no Node.js; it is made again here with the
-pinned esbuild (`npm ci --prefix frontend` in the test command installs it) by
+Both are committed so that installing and running needs no Node.js; they are made again here
+with the pinned esbuild (`npm ci --prefix frontend` in the test command installs it) by
 frontend/build.mjs, and must come out byte for byte the same.
 """
 
@@ -14,10 +15,10 @@ from pathlib import Path
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 #: What build.mjs writes.
-BUILT = {"bundle.js"}
+BUILT = {"bundle.js", "style.css"}
 
 
-def test_the_committed_bundle_is_built_from_the_modules(tmp_path):
+def test_the_committed_bundle_and_stylesheet_are_built_from_the_sources(tmp_path):
     assert (FRONTEND / "node_modules" / "esbuild").is_dir(), (
         "esbuild is not installed: run `npm ci --prefix frontend`"
     )
@@ -42,3 +43,20 @@ def test_the_bundle_is_every_module_once_and_fetches_nothing():
     assert not re.search(r"\bimport\(", bundle)
     # render() for TensorBoard, and nothing else.
     assert bundle.rstrip().endswith("export {\n  render\n};")
+
+
+def test_the_stylesheet_is_every_part_once_in_the_order_index_css_imports_them():
+    index = (FRONTEND / "style" / "index.css").read_text(encoding="utf-8")
+    imported = re.findall(r"^@import '\./(\w+\.css)';$", index, flags=re.M)
+    parts = {path.name for path in (FRONTEND / "style").glob("*.css")} - {"index.css"}
+    assert sorted(imported) == sorted(parts)
+    style = (FRONTEND / "style.css").read_text(encoding="utf-8")
+    # esbuild marks where each part starts with a comment naming its file.
+    joined = re.findall(r"^/\* style/(\w+\.css) \*/$", style, flags=re.M)
+    assert joined == [*imported, "index.css"]
+    assert "@import" not in style
+    # Each part's rules are in the stylesheet, as the part writes them.
+    for part in parts:
+        text = (FRONTEND / "style" / part).read_text(encoding="utf-8")
+        for selector in re.findall(r"^(\.sg-[\w-]+) \{$", text, flags=re.M):
+            assert f"\n{selector} {{\n" in style, (part, selector)
