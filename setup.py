@@ -19,8 +19,7 @@ setup(
     python_requires=">=3.10",
     # The tab's files live in frontend/ in the source tree and ship as
     # tb_scopegraph/static inside the installed package: its modules bundled into bundle.js
-    # and boot.bundle.js (committed; `npm --prefix frontend run build` makes them again) and
-    # the stylesheet.
+    # (committed; `npm --prefix frontend run build` makes it again) and the stylesheet.
     packages=[
         "tb_scopegraph",
         "tb_scopegraph.reading",
@@ -31,7 +30,7 @@ setup(
         "tb_scopegraph.static",
     ],
     package_dir={"tb_scopegraph.static": "frontend"},
-    package_data={"tb_scopegraph.static": ["bundle.js", "boot.bundle.js", "*.css"]},
+    package_data={"tb_scopegraph.static": ["bundle.js", "*.css"]},
     # The one-pass GraphDef reader in C; where it cannot be built (no compiler), the same
     # answers come from Python, several times slower on big graphs.
     ext_modules=[

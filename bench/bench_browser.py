@@ -5,8 +5,8 @@ and, in a fresh Chromium each time and alternating the two tabs, times:
 
 - ``first``: from the click on the tab to its first drawing. TensorBoard's Graphs tab
   (``#graphs``): its scene's SVG holds node groups; ours (``#scopegraph``): its iframe shows an
-  SVG with ``g.node`` (on a first visit, the one boot.js shows; when the tab, which takes it
-  over, has its own drawing on screen is printed too: "the tab's own drawing").
+  SVG with ``g.node``; the tab's ``drawn`` mark, when its drawing went into the page, is
+  printed too: "the tab's own drawing".
 - ``open``: ours: a click on the closed group in view with the most ops (the run-th most, so
   each run lays out a view not drawn before, unless fewer are in view than runs) until a new
   drawing shows it open; TensorBoard: a click on its biggest metanode's expand button until the
@@ -269,7 +269,7 @@ _SCOPEGRAPH_READY = """() => {
   return !!(frame && frame.contentDocument.querySelector('svg g.node'));
 }"""
 
-# Our tab: the tab's own drawing (boot.js's, on a first visit, comes before it).
+# Our tab: the tab's own drawing (svg.sg-graph), the one that answers hover and clicks.
 _OURS_OWN = """() => {
   const frame = window.__bench.ours();
   return !!(frame && frame.contentDocument.querySelector('svg.sg-graph g.node'));
@@ -372,7 +372,7 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     its frame until it is closed again (a view drawn before), and opening it again."""
     first = out["first"] = switch_to(page, "Scope Graph", _SCOPEGRAPH_READY, limit)
     if not first.get("timeout"):
-        # A first visit's first drawing is boot.js's; the tab's own follows (its `drawn` mark).
+        # The tab's own drawing: its marks are all in once it is there.
         page.wait_for_function(_OURS_OWN, timeout=limit * 1000, polling="raf")
     first["marks"] = page.evaluate("() => window.__bench.marks()")
     if not steps or first.get("timeout"):

@@ -1,5 +1,126 @@
-// index.js
-import { firstVisit } from "../tab.js";
+// location.js
+var STORAGE_KEY = "tb-scopegraph.views.v1";
+var MAX_REMEMBERED = 50;
+function parseFragment(fragment) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  const run = params.get("run");
+  const baseRun = params.get("base_run");
+  const baseStep = params.get("base_step");
+  const depth = params.get("depth");
+  const open = params.getAll("open");
+  return {
+    runFilter: params.get("run_filter"),
+    graph: run == null ? null : { run, kind: params.get("kind") || "", tag: params.get("tag") || "" },
+    open: open.length ? open : depth === "0" ? [] : null,
+    depth: depth != null && /^\d+$/.test(depth) && depth !== "0" ? Number(depth) : null,
+    unroll: params.getAll("unroll"),
+    base: baseRun == null ? null : {
+      run: baseRun,
+      kind: params.get("base_kind") || "",
+      tag: params.get("base_tag") || "",
+      step: baseStep != null && /^\d+$/.test(baseStep) ? Number(baseStep) : null
+    }
+  };
+}
+function formatFragment(graph, open, base = null, runFilter = "", unroll = []) {
+  const params = new URLSearchParams();
+  if (runFilter) params.set("run_filter", runFilter);
+  params.set("run", graph.run);
+  if (graph.kind) params.set("kind", graph.kind);
+  if (graph.tag) params.set("tag", graph.tag);
+  if (open && open.length) for (const key of [...open].sort()) params.append("open", key);
+  else if (open) params.set("depth", "0");
+  for (const key of [...unroll].sort()) params.append("unroll", key);
+  if (base) {
+    params.set("base_run", base.run);
+    if (base.kind) params.set("base_kind", base.kind);
+    if (base.tag) params.set("base_tag", base.tag);
+    if (base.step != null) params.set("base_step", String(base.step));
+  }
+  return params.toString();
+}
+var TB_KEY = "scopegraph";
+function tbStorage() {
+  try {
+    const storage = window.parent !== window && window.parent.tensorboard?.tf_storage;
+    return storage && typeof storage.getString === "function" ? storage : null;
+  } catch {
+    return null;
+  }
+}
+function readLocation() {
+  const own = parseFragment(window.location.hash);
+  if (own.graph) return own;
+  const storage = tbStorage();
+  try {
+    const value = storage && storage.getString(TB_KEY);
+    if (value) return parseFragment(value);
+  } catch {
+  }
+  return own;
+}
+function writeLocation(graph, open, base = null, runFilter = "", unroll = []) {
+  const fragment = formatFragment(graph, open, base, runFilter, unroll);
+  if (window.location.hash !== "#" + fragment) {
+    const url = new URL(window.location.href);
+    url.hash = fragment;
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
+  const storage = tbStorage();
+  try {
+    if (storage && storage.getString(TB_KEY) !== fragment) {
+      storage.setString(TB_KEY, fragment, { useLocationReplace: true });
+    }
+  } catch {
+  }
+}
+function tensorboardRunFilter() {
+  try {
+    if (window.parent === window) return "";
+    return new URLSearchParams(window.parent.location.search).get("runFilter") || "";
+  } catch {
+    return "";
+  }
+}
+function graphKey(graph) {
+  return JSON.stringify([graph.run, graph.kind, graph.tag]);
+}
+function load() {
+  try {
+    const data = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "{}");
+    return data && typeof data === "object" ? data : {};
+  } catch {
+    return {};
+  }
+}
+function save(data) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+  } catch {
+  }
+}
+function firstVisit() {
+  return !readLocation().graph && !rememberedGraph();
+}
+function rememberedGraph() {
+  const last = load().last;
+  return last && typeof last.run === "string" ? last : null;
+}
+function rememberedOpen(graph) {
+  const entry = (load().views || {})[graphKey(graph)];
+  return entry && Array.isArray(entry.open) ? entry.open : null;
+}
+function remember(graph, open) {
+  const data = load();
+  const views = data.views && typeof data.views === "object" ? data.views : {};
+  views[graphKey(graph)] = { open: [...open].sort(), t: Date.now() };
+  const keys = Object.keys(views);
+  if (keys.length > MAX_REMEMBERED) {
+    keys.sort((a, b) => (views[a].t || 0) - (views[b].t || 0));
+    for (const key of keys.slice(0, keys.length - MAX_REMEMBERED)) delete views[key];
+  }
+  save({ last: { run: graph.run, kind: graph.kind, tag: graph.tag }, views });
+}
 
 // area.js
 var DEFAULT_AREA = { width: 1128, height: 818 };
@@ -73,11 +194,11 @@ var Latest = class {
     this._controller = null;
   }
 };
-async function request(path, params, { signal, as = "json", started: started2 = null } = {}) {
+async function request(path, params, { signal, as = "json", started = null } = {}) {
   const query = params ? `?${params}` : "";
   let response;
   try {
-    response = await (started2 || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
+    response = await (started || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
@@ -127,7 +248,7 @@ function addBase(params, base) {
   if (base.tag) params.set("base_tag", base.tag);
   if (base.step != null) params.set("base_step", String(base.step));
 }
-function graphKey(graph) {
+function graphKey2(graph) {
   return JSON.stringify([graph.run, graph.kind, graph.tag]);
 }
 async function fetchView(params, signal) {
@@ -168,9 +289,9 @@ var Model = class {
     const early = this._listing;
     this._listing = null;
     if (early) return early;
-    const started2 = this._graphs;
+    const started = this._graphs;
     this._graphs = null;
-    return request("graphs", null, { started: started2 });
+    return request("graphs", null, { started });
   }
   /**
    * The SVG text of a view: {svg}. Latest only. (Which groups a default view or a depth
@@ -195,7 +316,7 @@ var Model = class {
     if (!view) return;
     const graph = { run: view.run, kind: view.kind, tag: view.tag };
     if (Array.isArray(view.warnings))
-      this._warnings = { key: graphKey(graph), warnings: view.warnings };
+      this._warnings = { key: graphKey2(graph), warnings: view.warnings };
     if (this._prefetched) return;
     const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(new ApiError(view.error, { status: view.status, timeout: view.timeout }));
     const area = view.width ? { width: view.width, height: view.height } : DEFAULT_AREA;
@@ -215,8 +336,8 @@ var Model = class {
    * (status, what changed). Cached, latest only.
    */
   node(graph, name, kindOf, base = null) {
-    const baseKey = base && [graphKey(base), base.step ?? null];
-    const key = JSON.stringify([graphKey(graph), name, kindOf, baseKey]);
+    const baseKey = base && [graphKey2(base), base.step ?? null];
+    const key = JSON.stringify([graphKey2(graph), name, kindOf, baseKey]);
     const cached = this._details.get(key);
     if (cached) {
       this._node.cancel();
@@ -291,7 +412,7 @@ var Model = class {
    */
   async warnings(graph) {
     const known = this._warnings;
-    if (known && known.key === graphKey(graph)) return known.warnings;
+    if (known && known.key === graphKey2(graph)) return known.warnings;
     const answer = await request("view", viewParams(graph, { open: [], depth: null }));
     return Array.isArray(answer.warnings) ? answer.warnings : [];
   }
@@ -312,8 +433,1053 @@ var Model = class {
   }
 };
 
+// viewport.js
+var DRAG_SLOP = 4;
+var COMMIT_MS = 150;
+var MAX_SCALE = 8;
+var FIT_PADDING = 24;
+var NATURAL_SCALE = 4 / 3;
+var READABLE_SCALE = 0.91;
+var TOP_SCALE = 1;
+var REVEAL_SCALE = 0.8;
+var easeOut = (t) => 1 - Math.pow(1 - t, 3);
+var Viewport = class {
+  /**
+   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
+   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
+   */
+  constructor(element, hooks = {}) {
+    this.element = element;
+    this.hooks = hooks;
+    this.svg = null;
+    this.bounds = null;
+    this.view = { cx: 0, cy: 0, k: 1 };
+    this._animation = 0;
+    this._press = null;
+    this._wheelFactor = 1;
+    this._wheelAt = null;
+    this._wheelFrame = 0;
+    element.addEventListener("pointerdown", (e) => this._down(e));
+    element.addEventListener("pointermove", (e) => this._move(e));
+    element.addEventListener("pointerup", (e) => this._up(e));
+    element.addEventListener("pointercancel", () => this._cancelPress());
+    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
+    this._pending = null;
+    this._size = null;
+    this._commits = /* @__PURE__ */ new WeakMap();
+    this._fresh = null;
+    this._resizes = new ResizeObserver(() => {
+      this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
+      if (this._pending === "overview" && this._hasSize()) this.overview();
+      else if (this._pending && this._hasSize()) this.fit(false);
+      else this._apply();
+    });
+    this._resizes.observe(element);
+  }
+  /**
+   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
+   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
+   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
+   */
+  setSvg(svg, bounds) {
+    this.svg = svg;
+    this.bounds = bounds;
+    const done = this._commits.get(svg);
+    if (done && svg.getAttribute("viewBox") === done.viewBox) {
+      this._apply();
+    } else {
+      this._fresh = svg;
+      requestAnimationFrame(() => {
+        if (this._fresh === svg) this._fresh = null;
+      });
+      this._commit();
+    }
+  }
+  _hasSize() {
+    const { w, h: h2 } = this.size();
+    return w > 20 && h2 > 20;
+  }
+  /** Forgets the size last observed (the element was just put in the document). */
+  measure() {
+    this._size = null;
+  }
+  size() {
+    if (!this._size)
+      this._size = { w: this.element.clientWidth || 1, h: this.element.clientHeight || 1 };
+    return this._size;
+  }
+  get dragging() {
+    return Boolean(this._press && this._press.dragging);
+  }
+  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
+  _limits() {
+    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
+    return { min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit) };
+  }
+  _clampScale(k) {
+    const { min, max } = this._limits();
+    return Math.min(max, Math.max(min, k));
+  }
+  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
+  fitView(rect, maxScale = NATURAL_SCALE) {
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h2 - 2 * pad) / Math.max(rect.h, 1));
+    return {
+      cx: rect.x + rect.w / 2,
+      cy: rect.y + rect.h / 2,
+      k: Math.min(Math.max(k, 1e-4), maxScale)
+    };
+  }
+  fit(animate = true) {
+    if (!this.bounds) return;
+    this._pending = this._hasSize() ? null : "fit";
+    if (this._pending) return;
+    if (animate) this.go(this.fitView(this.bounds));
+    else this.jump(this.fitView(this.bounds));
+  }
+  /**
+   * The first look at a drawing: all of it when that is readable, else its top (where the
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
+   */
+  overview() {
+    if (!this.bounds) return;
+    if (!this._hasSize()) {
+      this._pending = "overview";
+      return;
+    }
+    this._pending = null;
+    const all = this.fitView(this.bounds);
+    if (all.k >= READABLE_SCALE) {
+      this.fit(false);
+      return;
+    }
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k }));
+  }
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll("g.node")) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
+  }
+  /**
+   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
+   * one laid out as a transform, committed once it rests.
+   */
+  jump(target) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    this.view = { ...target, k: this._clampScale(target.k) };
+    this._apply();
+  }
+  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
+  zoomBy(factor, sx, sy, animate = false) {
+    const { w, h: h2 } = this.size();
+    if (sx == null) [sx, sy] = [w / 2, h2 / 2];
+    const { cx, cy, k } = this.view;
+    const k2 = this._clampScale(k * factor);
+    const ux = cx + (sx - w / 2) / k;
+    const uy = cy + (sy - h2 / 2) / k;
+    this.go({ cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h2 / 2) / k2, k: k2 }, animate);
+  }
+  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
+  go(target, animate = true) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    const to = { ...target, k: this._clampScale(target.k) };
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (!animate || reduced || !this.svg) {
+      this.view = to;
+      this._apply();
+      return;
+    }
+    const from = { ...this.view };
+    const start = performance.now();
+    const duration = 260;
+    const step2 = (now) => {
+      const t = easeOut(Math.min(1, (now - start) / duration));
+      this.view = {
+        cx: from.cx + (to.cx - from.cx) * t,
+        cy: from.cy + (to.cy - from.cy) * t,
+        k: from.k * Math.pow(to.k / from.k, t)
+      };
+      this._apply();
+      if (t < 1) this._animation = requestAnimationFrame(step2);
+    };
+    this._animation = requestAnimationFrame(step2);
+  }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
+   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
+   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
+   * drawing leaves while running off the other side (see contain()).
+   */
+  reveal(rect, view, sx = null) {
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const floor = Math.min(view.k, REVEAL_SCALE);
+    let k = view.k;
+    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
+    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    const at = { ...view, k };
+    if (k !== view.k && sx != null) {
+      const ux = view.cx + (sx - w / 2) / view.k;
+      at.cx = ux - (sx - w / 2) / k;
+    }
+    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h2, pad);
+    return this.contain(at);
+  }
+  /**
+   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
+   * while it runs off the other side, and lies wholly inside the window where it fits.
+   */
+  contain(view) {
+    if (!this.bounds) return view;
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    return {
+      ...view,
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, pad)
+    };
+  }
+  /** The screen point (relative to the viewport) of user point (ux, uy). */
+  toScreen(ux, uy) {
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    return { x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h2 / 2 };
+  }
+  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
+  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
+    const { w, h: h2 } = this.size();
+    return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
+  }
+  /**
+   * An element's box in the svg's user units (the original viewBox's coordinates). Read from
+   * its shapes' attributes when it has any (a drawing just put in the document is then laid
+   * out once, in the next frame, not here and again after the view moves), else measured.
+   */
+  userRect(element) {
+    if (!this.svg) return null;
+    const drawn = shapeRect(element, this.svg);
+    if (drawn) return drawn;
+    const box = element.getBBox();
+    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    const corners = [
+      [box.x, box.y],
+      [box.x + box.width, box.y],
+      [box.x, box.y + box.height],
+      [box.x + box.width, box.y + box.height]
+    ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
+  }
+  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
+  _apply() {
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const done = this._commits.get(this.svg);
+    const stale = !done || done.w !== w || done.h !== h2;
+    if (stale || this._fresh === this.svg) {
+      this._commit();
+      return;
+    }
+    const { cx, cy, k } = this.view;
+    const s = k / done.k;
+    const tx = w / 2 * (1 - s) + (done.cx - cx) * k;
+    const ty = h2 / 2 * (1 - s) + (done.cy - cy) * k;
+    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
+    clearTimeout(this._commitTimer);
+    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _commit() {
+    clearTimeout(this._commitTimer);
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    const vw = w / k;
+    const vh = h2 / k;
+    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
+    this.svg.setAttribute("viewBox", viewBox);
+    this.svg.style.transform = "";
+    this._commits.set(this.svg, { w, h: h2, cx, cy, k, viewBox });
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _down(event) {
+    if (event.button !== 0 || !event.isPrimary) return;
+    if (event.target.closest("[data-no-pan]")) return;
+    cancelAnimationFrame(this._animation);
+    this._press = {
+      x: event.clientX,
+      y: event.clientY,
+      id: event.pointerId,
+      target: event.target,
+      view: { ...this.view },
+      dragging: false
+    };
+  }
+  _move(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    const dx = event.clientX - press.x;
+    const dy = event.clientY - press.y;
+    if (!press.dragging) {
+      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
+      press.dragging = true;
+      this.element.setPointerCapture(press.id);
+      this.element.classList.add("sg-dragging");
+      if (this.hooks.onDragStart) this.hooks.onDragStart();
+    }
+    const { k } = this.view;
+    this.view = { cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k };
+    this._apply();
+  }
+  _up(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    this._cancelPress();
+    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
+  }
+  _cancelPress() {
+    if (this._press && this._press.dragging) {
+      this.element.classList.remove("sg-dragging");
+      if (this.element.hasPointerCapture(this._press.id)) {
+        this.element.releasePointerCapture(this._press.id);
+      }
+    }
+    this._press = null;
+  }
+  _wheel(event) {
+    if (!this.svg || event.target.closest("[data-no-pan]")) return;
+    event.preventDefault();
+    cancelAnimationFrame(this._animation);
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
+    const rate = event.ctrlKey ? 0.01 : 22e-4;
+    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
+    const rect = this.element.getBoundingClientRect();
+    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
+    if (!this._wheelFrame) {
+      this._wheelFrame = requestAnimationFrame(() => {
+        this._wheelFrame = 0;
+        const factor = this._wheelFactor;
+        this._wheelFactor = 1;
+        this.zoomBy(factor, ...this._wheelAt);
+      });
+    }
+  }
+};
+function shift(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
+  if (end > size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+function settle(x, len, c, k, size, pad) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (len * k <= size - 2 * pad) {
+    if (start < pad) return (start - pad) / k;
+    if (end > size - pad) return (end - (size - pad)) / k;
+    return 0;
+  }
+  if (start > pad) return (start - pad) / k;
+  if (end < size - pad) return (end - (size - pad)) / k;
+  return 0;
+}
+var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
+var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+function shapeRect(element, svg) {
+  const shapes = element.matches("path, polygon, polyline, ellipse, circle, rect") ? [element] : element.querySelectorAll("path, polygon, polyline, ellipse, circle, rect");
+  if (!shapes.length) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const shape of shapes) {
+    const m = matrixTo(shape, svg);
+    const points = shapePoints(shape);
+    if (!m || !points) return null;
+    for (const [x, y] of points) {
+      const px = m.a * x + m.c * y + m.e;
+      const py = m.b * x + m.d * y + m.f;
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px);
+      y1 = Math.max(y1, py);
+    }
+  }
+  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+function labelPoint(element, svg) {
+  const lines = element.querySelectorAll(":scope > text, :scope > a > text");
+  const m = lines.length ? matrixTo(lines[0], svg) : null;
+  if (!m) return null;
+  const first = lines[0];
+  let x = Number(first.getAttribute("x"));
+  const ys = [...lines].map((line) => Number(line.getAttribute("y")));
+  const fontSize = Number(first.getAttribute("font-size")) || 10;
+  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
+  if (first.getAttribute("text-anchor") === "start") x += fontSize;
+  if (![x, y].every(Number.isFinite)) return null;
+  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
+}
+function shapePoints(shape) {
+  const number = (name) => shape[name].baseVal.value;
+  switch (shape.localName) {
+    case "polygon":
+    case "polyline":
+      return [...shape.points].map((p) => [p.x, p.y]);
+    case "ellipse":
+    case "circle": {
+      const rx = shape.localName === "circle" ? number("r") : number("rx");
+      const ry = shape.localName === "circle" ? number("r") : number("ry");
+      const cx = number("cx");
+      const cy = number("cy");
+      return [
+        [cx - rx, cy - ry],
+        [cx + rx, cy + ry]
+      ];
+    }
+    case "rect": {
+      const x = number("x");
+      const y = number("y");
+      return [
+        [x, y],
+        [x + number("width"), y + number("height")]
+      ];
+    }
+    case "path": {
+      const d = shape.getAttribute("d") || "";
+      if (!PLAIN_PATH.test(d)) return null;
+      const numbers = (d.match(NUMBER) || []).map(Number);
+      if (numbers.length < 2 || numbers.length % 2) return null;
+      const points = [];
+      for (let i = 0; i < numbers.length; i += 2) points.push([numbers[i], numbers[i + 1]]);
+      return points;
+    }
+    default:
+      return null;
+  }
+}
+function matrixTo(element, svg) {
+  let m = new DOMMatrix();
+  let node = element;
+  for (; node && node !== svg; node = node.parentNode) {
+    if (!node.transform) return null;
+    const list = node.transform.baseVal;
+    for (let i = list.numberOfItems - 1; i >= 0; i--) {
+      m = DOMMatrix.fromMatrix(list.getItem(i).matrix).multiply(m);
+    }
+  }
+  return node === svg ? m : null;
+}
+
+// svgimport.js
+var SVG_NS = "http://www.w3.org/2000/svg";
+var XLINK_NS = "http://www.w3.org/1999/xlink";
+var ACTIVE_ELEMENTS = "script, foreignObject, iframe, object, embed, style, animate, animateMotion, animateTransform, set";
+var MAYBE_ACTIVE_ATTRIBUTE = /\son[^\s=>/]*\s*=|href/i;
+function importGraphSvg(text) {
+  const parsed = new DOMParser().parseFromString(text, "text/html");
+  const root = parsed.body.firstElementChild;
+  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") {
+    throw new Error("The server sent a drawing this page cannot read.");
+  }
+  for (const element of [...root.querySelectorAll("*")]) {
+    if (element.namespaceURI !== SVG_NS) element.remove();
+  }
+  for (const element of [...root.querySelectorAll(ACTIVE_ELEMENTS)]) element.remove();
+  for (const edge of root.querySelectorAll("g.edge")) {
+    const title = edge.querySelector(":scope > title");
+    if (title) edge.setAttribute("data-sg-ends", title.textContent);
+  }
+  for (const title of [...root.getElementsByTagName("title")]) title.remove();
+  if (MAYBE_ACTIVE_ATTRIBUTE.test(text)) {
+    for (const element of [root, ...root.querySelectorAll("*")]) {
+      for (const attr of [...element.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith("on")) element.removeAttributeNode(attr);
+        else if (attr.localName === "href" && !attr.value.startsWith("#"))
+          element.removeAttributeNode(attr);
+      }
+    }
+  }
+  for (const element of [...root.querySelectorAll("[*|title]")]) {
+    const tip = element.getAttributeNS(XLINK_NS, "title");
+    if (tip == null) continue;
+    const owner = element.closest("g.node, g.edge, g.cluster");
+    if (owner && !owner.hasAttribute("data-sg-tip")) owner.setAttribute("data-sg-tip", tip);
+    const legend2 = owner ? null : element.closest('g[id^="a_sg-legend-"]');
+    if (legend2) legend2.setAttribute("data-sg-legend", tip);
+    element.removeAttributeNS(XLINK_NS, "title");
+    const wrapper = element.parentNode;
+    if (owner && element.localName === "a" && wrapper.parentNode === owner) {
+      if (wrapper.localName === "g" && wrapper.childElementCount === 1) {
+        wrapper.replaceWith(...element.childNodes);
+      }
+    }
+  }
+  let [x, y, w, hgt] = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  let bounds = [x, y, w, hgt].every(Number.isFinite) ? { x, y, w, h: hgt } : {
+    x: 0,
+    y: 0,
+    w: parseFloat(root.getAttribute("width")) || 100,
+    h: parseFloat(root.getAttribute("height")) || 100
+  };
+  const legend = drawnLegend(root);
+  if (legend.length) {
+    for (const element of legend) element.classList.add("sg-legend-drawn");
+    bounds = contentRect(root, legend) || bounds;
+  }
+  const svg = document.adoptNode(root);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("class", "sg-drawing sg-graph");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  svg.setAttribute("role", "img");
+  return { svg, bounds };
+}
+var HEX_FILL = /^#[0-9a-f]{6}$/i;
+function drawnLegend(svg) {
+  const graph = svg.querySelector("g.graph");
+  if (!graph) return [];
+  const parts = [...graph.children].filter(
+    (child) => child.localName === "text" || child.localName === "polygon" && HEX_FILL.test(child.getAttribute("fill") || "") || child.localName === "g" && child.id.startsWith("a_sg-legend-")
+  );
+  return parts.some((part) => part.localName !== "text") ? parts : [];
+}
+function contentRect(svg, legend) {
+  const skip = new Set(legend);
+  let box = null;
+  for (const part of svg.querySelectorAll("g.graph > g")) {
+    if (skip.has(part)) continue;
+    const r = shapeRect(part, svg);
+    if (!r) continue;
+    if (!box) box = { ...r };
+    else {
+      const x1 = Math.max(box.x + box.w, r.x + r.w);
+      const y1 = Math.max(box.y + box.h, r.y + r.h);
+      box.x = Math.min(box.x, r.x);
+      box.y = Math.min(box.y, r.y);
+      box.w = x1 - box.x;
+      box.h = y1 - box.y;
+    }
+  }
+  if (!box) return null;
+  const pad = 4;
+  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
+}
+function legendEntries(svg) {
+  const entries = [];
+  let swatch2 = null;
+  for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
+    if (part.localName !== "text") {
+      const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
+      const fill = shape && shape.getAttribute("fill") || "";
+      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+    } else if (swatch2) {
+      entries.push({ fill: swatch2.fill, text: swatch2.text || part.textContent });
+      swatch2 = null;
+    } else if (!entries.length) {
+      entries.push({ title: part.textContent });
+    }
+  }
+  return entries.some((entry) => entry.fill != null) ? entries : [];
+}
+function addEdgeHitAreas(svg) {
+  if (svg.dataset.sgHitAreas) return;
+  svg.dataset.sgHitAreas = "1";
+  for (const path of svg.querySelectorAll("g.edge path")) {
+    const hit = path.cloneNode(false);
+    hit.setAttribute("class", "sg-edge-hit");
+    hit.setAttribute("stroke", "transparent");
+    hit.setAttribute("stroke-width", "8");
+    hit.setAttribute("fill", "none");
+    hit.removeAttribute("stroke-dasharray");
+    path.after(hit);
+  }
+}
+
+// views.js
+var SVG_NS2 = "http://www.w3.org/2000/svg";
+var ICONS = {
+  add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z",
+  remove: "M19 13H5v-2h14v2z",
+  fit: "M15 3l2.3 2.3-2.89 2.87 1.42 1.42L18.7 6.7 21 9V3zM3 9l2.3-2.3 2.87 2.89 1.42-1.42L6.7 5.3 9 3H3zm6 12l-2.3-2.3 2.89-2.87-1.42-1.42L5.3 17.3 3 15v6zm12-6l-2.3 2.3-2.87-2.89-1.42 1.42 2.89 2.87L15 21h6z",
+  search: "M15.5 14h-.79l-.28-.27C15.41 12.59 16 11.11 16 9.5 16 5.91 13.09 3 9.5 3S3 5.91 3 9.5 5.91 16 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19l-4.99-5zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14z",
+  close: "M19 6.41L17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+  download: "M19 9h-4V3H9v6H5l7 7 7-7zM5 18v2h14v-2H5z",
+  unfoldLess: "M7.41 18.59L8.83 20 12 16.83 15.17 20l1.41-1.41L12 14l-4.59 4.59zm9.18-13.18L15.17 4 12 7.17 8.83 4 7.41 5.41 12 10l4.59-4.59z",
+  unfoldMore: "M12 5.83L15.17 9l1.41-1.41L12 3 7.41 7.59 8.83 9 12 5.83zm0 12.34L8.83 15l-1.41 1.41L12 21l4.59-4.59L15.17 15 12 18.17z",
+  error: "M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-2h2v2zm0-4h-2V7h2v6z",
+  graph: "M17 16l-4-4V8.82C14.16 8.4 15 7.3 15 6c0-1.66-1.34-3-3-3S9 4.34 9 6c0 1.3.84 2.4 2 2.82V12l-4 4H3v5h5v-3.05l4-4.2 4 4.2V21h5v-5h-4z",
+  timer: "M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61l1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42C16.07 4.74 14.12 4 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z"
+};
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === "class") element.className = value;
+    else if (key === "text") element.textContent = value;
+    else element.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    element.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+function icon(name) {
+  const svg = document.createElementNS(SVG_NS2, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "sg-icon");
+  const path = document.createElementNS(SVG_NS2, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  return svg;
+}
+function iconButton(name, title, props = {}) {
+  return h(
+    "button",
+    { type: "button", class: "sg-icon-button", title, "aria-label": title, ...props },
+    icon(name)
+  );
+}
+function section(title, ...children) {
+  return h(
+    "section",
+    { class: "sg-section" },
+    h("h3", { class: "sg-section-title", text: title }),
+    ...children
+  );
+}
+function swatch(kind, label) {
+  return h(
+    "div",
+    { class: "sg-legend-row" },
+    h("span", { class: `sg-swatch sg-swatch-${kind}` }),
+    h("span", { text: label })
+  );
+}
+var COLOURINGS = [
+  ["", "No colours"],
+  ["op", "Op type"],
+  ["device", "Device"],
+  ["compute", "Compute time (profile)"],
+  ["memory", "Memory (profile)"],
+  ["structure", "Structure (identical blocks)"]
+];
+function buildShell() {
+  const ui = {};
+  ui.runFilter = h("input", {
+    class: "sg-select sg-run-filter",
+    type: "search",
+    placeholder: "Filter runs (regex)",
+    "aria-label": "Filter runs by regular expression or text",
+    id: "sg-run-filter",
+    autocomplete: "off",
+    spellcheck: "false"
+  });
+  ui.runFilterStatus = h("div", { class: "sg-graph-info sg-run-filter-status", role: "status" });
+  ui.runSelect = h("select", { class: "sg-select", "aria-label": "Run", id: "sg-run" });
+  ui.graphSelect = h("select", { class: "sg-select", "aria-label": "Graph", id: "sg-graph" });
+  ui.searchInput = h("input", {
+    class: "sg-search-input",
+    type: "search",
+    placeholder: "Search nodes",
+    "aria-label": "Search nodes by name",
+    autocomplete: "off",
+    spellcheck: "false"
+  });
+  ui.regexToggle = h("button", {
+    type: "button",
+    class: "sg-regex-toggle",
+    title: "Regular expression",
+    "aria-pressed": "false",
+    text: ".*"
+  });
+  ui.searchResults = h("ul", {
+    class: "sg-results",
+    role: "listbox",
+    "aria-label": "Search results"
+  });
+  ui.searchStatus = h("div", { class: "sg-results-status", role: "status" });
+  ui.depthInput = h("input", {
+    class: "sg-depth-input",
+    type: "number",
+    min: "0",
+    max: "20",
+    value: "1",
+    "aria-label": "Depth to open to"
+  });
+  ui.depthButton = h(
+    "button",
+    { type: "button", class: "sg-button" },
+    icon("unfoldMore"),
+    "Open to depth"
+  );
+  ui.closeAllButton = h(
+    "button",
+    { type: "button", class: "sg-button" },
+    icon("unfoldLess"),
+    "Close all"
+  );
+  ui.colourSelect = h("select", { class: "sg-select", "aria-label": "Colour by", id: "sg-colour" });
+  for (const [value, label] of COLOURINGS) {
+    ui.colourSelect.append(h("option", { value, text: label }));
+  }
+  ui.traceDepth = h("input", {
+    class: "sg-depth-input sg-trace-depth",
+    type: "number",
+    min: "0",
+    max: "100",
+    value: "3",
+    "aria-label": "Hops to trace"
+  });
+  ui.traceClear = h("button", {
+    type: "button",
+    class: "sg-button sg-outlined sg-trace-clear",
+    text: "Clear trace",
+    disabled: true
+  });
+  ui.traceStatus = h("div", { class: "sg-trace-status", role: "status" });
+  ui.downloads = {};
+  const downloadRow = h("div", { class: "sg-row sg-downloads" });
+  for (const fmt of ["svg", "dot", "png"]) {
+    ui.downloads[fmt] = h(
+      "button",
+      {
+        type: "button",
+        class: "sg-button sg-outlined",
+        "data-format": fmt,
+        title: `Download this view as ${fmt.toUpperCase()}`
+      },
+      icon("download"),
+      fmt.toUpperCase()
+    );
+    downloadRow.append(ui.downloads[fmt]);
+  }
+  ui.sidebar = h(
+    "aside",
+    { class: "sg-sidebar" },
+    section(
+      "Data",
+      h(
+        "label",
+        { class: "sg-field" },
+        h("span", { class: "sg-field-label", text: "Run" }),
+        ui.runFilter,
+        ui.runFilterStatus,
+        ui.runSelect
+      ),
+      h(
+        "label",
+        { class: "sg-field" },
+        h("span", { class: "sg-field-label", text: "Graph" }),
+        ui.graphSelect
+      ),
+      ui.graphInfo = h("div", { class: "sg-graph-info" })
+    ),
+    section(
+      "Search",
+      h("div", { class: "sg-search" }, icon("search"), ui.searchInput, ui.regexToggle),
+      ui.searchStatus,
+      ui.searchResults
+    ),
+    section(
+      "Scopes",
+      h("div", { class: "sg-row" }, ui.depthInput, ui.depthButton),
+      h("div", { class: "sg-row" }, ui.closeAllButton)
+    ),
+    section(
+      "Colour",
+      ui.colourSelect,
+      ui.colourWhy = h("div", { class: "sg-colour-whys sg-no-diff", role: "status" }),
+      h("p", { class: "sg-help sg-diff-only", text: NO_COLOUR_IN_DIFF }),
+      ui.colourLegend = h("div", { class: "sg-legend sg-colour-legend", hidden: true })
+    ),
+    section(
+      "Trace",
+      h(
+        "div",
+        { class: "sg-row sg-no-diff" },
+        ui.traceDepth,
+        h("span", { text: "hops" }),
+        ui.traceClear
+      ),
+      ui.traceStatus,
+      h("p", {
+        class: "sg-help sg-no-diff",
+        text: "Click an op, then trace its inputs or outputs in its card."
+      }),
+      h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
+    ),
+    section("Download", downloadRow),
+    section(
+      "Legend",
+      h(
+        "div",
+        { class: "sg-legend" },
+        swatch("scope", "Scope (click to open)"),
+        swatch("series", "Series of numbered siblings"),
+        swatch("chunk", "Part of a very large scope"),
+        swatch("op", "Operation"),
+        swatch("open", "Open group (click its outline or title to close)")
+      )
+    ),
+    h(
+      "p",
+      { class: "sg-help" },
+      "Drag to pan, scroll to zoom. ",
+      h("kbd", { text: "F" }),
+      " fits the graph, ",
+      h("kbd", { text: "Esc" }),
+      " clears the search."
+    )
+  );
+  ui.stage = h("div", { class: "sg-stage" });
+  ui.zoomIn = iconButton("add", "Zoom in", { "data-no-pan": true });
+  ui.zoomOut = iconButton("remove", "Zoom out", { "data-no-pan": true });
+  ui.fitButton = iconButton("fit", "Fit to screen (F)", { "data-no-pan": true });
+  ui.zoomControls = h(
+    "div",
+    { class: "sg-zoom", "data-no-pan": true },
+    ui.zoomIn,
+    ui.zoomOut,
+    ui.fitButton
+  );
+  ui.progress = h(
+    "div",
+    { class: "sg-progress", role: "progressbar", "aria-label": "Loading", hidden: true },
+    h("div", { class: "sg-progress-bar" })
+  );
+  ui.loading = h("div", { class: "sg-loading", hidden: true, "data-no-pan": true, role: "status" });
+  ui.message = h("div", { class: "sg-message-layer", hidden: true, "data-no-pan": true });
+  ui.status = h("div", { class: "sg-status" });
+  ui.card = h("div", { class: "sg-card", hidden: true, role: "tooltip", "data-no-pan": true });
+  ui.tip = h("div", { class: "sg-tip", hidden: true, role: "tooltip" });
+  ui.viewport = h(
+    "main",
+    { class: "sg-viewport", "aria-label": "Graph" },
+    ui.stage,
+    ui.progress,
+    ui.zoomControls,
+    ui.status,
+    ui.loading,
+    ui.message,
+    ui.card,
+    ui.tip
+  );
+  ui.banner = h("div", { class: "sg-banner", role: "status", hidden: true, "data-no-pan": true });
+  ui.main = h("div", { class: "sg-main" }, ui.banner, ui.viewport);
+  ui.root = h("div", { class: "sg-app" }, ui.sidebar, ui.main);
+  return ui;
+}
+var KIND_LABELS = {
+  run_graph: "Op graph",
+  op_graph: "Op graph",
+  keras: "Keras model",
+  keras_model: "Keras model",
+  profile: "Profile",
+  run_metadata: "Run metadata",
+  tagged_run_metadata: "Tagged run metadata"
+};
+function graphLabel(graph) {
+  const kind = KIND_LABELS[graph.kind] || graph.kind || "Graph";
+  const tag = graph.tag && !graph.tag.startsWith("__") ? `: ${graph.tag}` : "";
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : "";
+  return kind + tag + ops;
+}
+function fillSelect(select, options, selectedIndex) {
+  select.replaceChildren(
+    ...options.map((label, i) => h("option", { value: String(i), text: label }))
+  );
+  select.value = String(Math.max(0, selectedIndex));
+  select.disabled = options.length <= 1;
+}
+function addStyle(text) {
+  const style = document.createElement("style");
+  style.textContent = text;
+  document.head.append(style);
+  return Promise.resolve();
+}
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250);
+}
+var STRUCTURE_OTHER = "#fcfcfc";
+var HEX_FILL2 = /^#[0-9a-f]{6}$/i;
+function colourLegendRows(svg) {
+  return legendEntries(svg).map((entry) => {
+    if (entry.title != null) return h("div", { class: "sg-legend-title", text: entry.title });
+    const mark = h("span", { class: "sg-swatch sg-swatch-class" });
+    if (HEX_FILL2.test(entry.fill)) mark.style.background = entry.fill;
+    if (entry.fill.toLowerCase() === STRUCTURE_OTHER) mark.classList.add("sg-swatch-other");
+    return h("div", { class: "sg-legend-row sg-colour-class" }, mark, h("span", { text: entry.text }));
+  });
+}
+function shortName(name) {
+  const parts = name.split("/");
+  return parts[parts.length - 1] || name;
+}
+function chip(text, kind = "") {
+  return h("span", { class: `sg-chip ${kind}`, text });
+}
+function formatCount(n) {
+  return Number(n).toLocaleString("en-US");
+}
+var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace.";
+var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
+function searchResultItems(results, query) {
+  return results.map((result, i) => {
+    const item = h(
+      "li",
+      {
+        class: "sg-result",
+        role: "option",
+        id: `sg-result-${i}`,
+        "data-index": String(i),
+        title: result.name
+      },
+      h(
+        "div",
+        { class: "sg-result-main" },
+        h("span", { class: "sg-result-short", text: shortName(result.name) }),
+        chip(
+          result.kind === "op" ? result.op || "op" : result.kind,
+          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
+        )
+      ),
+      h("div", { class: "sg-result-path", text: result.name })
+    );
+    item.dataset.query = query;
+    return item;
+  });
+}
+function messageCard({ title, text, hint, iconName = "error", actions = [], kind = "error" }) {
+  return h(
+    "div",
+    { class: `sg-message sg-message-${kind}`, role: kind === "error" ? "alert" : "status" },
+    h("div", { class: "sg-message-icon" }, icon(iconName)),
+    h("h2", { class: "sg-message-title", text: title }),
+    text ? h("p", { class: "sg-message-text sg-message-what", text }) : null,
+    hint ? h("p", { class: "sg-message-text", text: hint }) : null,
+    actions.length ? h(
+      "div",
+      { class: "sg-message-actions" },
+      actions.map(
+        (a) => h("button", {
+          type: "button",
+          class: `sg-button ${a.primary ? "sg-primary" : "sg-outlined"}`,
+          "data-action": a.action,
+          text: a.label
+        })
+      )
+    ) : null
+  );
+}
+function emptyState() {
+  const code = (text) => h("code", { text });
+  return h(
+    "div",
+    { class: "sg-message sg-message-empty", role: "status" },
+    h("div", { class: "sg-message-icon" }, icon("graph")),
+    h("h2", { class: "sg-message-title", text: "No graphs in this log directory" }),
+    h("p", {
+      class: "sg-message-text",
+      text: "Scope Graph draws the computation graphs TensorBoard finds in your runs. Write one with:"
+    }),
+    h(
+      "ul",
+      { class: "sg-message-list" },
+      h(
+        "li",
+        {},
+        "TensorFlow: ",
+        code("tf.summary.trace_on(graph=True)"),
+        " then ",
+        code("tf.summary.trace_export(...)")
+      ),
+      h("li", {}, "Keras: ", code("tf.keras.callbacks.TensorBoard(log_dir, write_graph=True)")),
+      h("li", {}, "PyTorch: ", code("SummaryWriter(log_dir).add_graph(model, example_input)"))
+    ),
+    h(
+      "div",
+      { class: "sg-message-actions" },
+      h("button", {
+        type: "button",
+        class: "sg-button sg-primary",
+        "data-action": "reload-graphs",
+        text: "Check again"
+      })
+    )
+  );
+}
+function loadingChip(seconds) {
+  return [
+    h("span", { class: "sg-spinner" }),
+    h("span", {
+      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
+    }),
+    h("button", {
+      type: "button",
+      class: "sg-button sg-text",
+      "data-action": "cancel-render",
+      text: "Cancel"
+    })
+  ];
+}
+function traceText(found, { kept = false } = {}) {
+  const way = { in: "into", out: "out of", both: "into and out of" }[found.direction] || "";
+  const ops = `${formatCount(found.op_count)} op${found.op_count === 1 ? "" : "s"}`;
+  const parts = [`${ops} on paths ${way} ${found.name}, ${found.reached} of ${found.depth} hops`];
+  if (!found.complete) parts.push(`stopped at ${formatCount(found.limits.ops)} ops`);
+  if (found.closed && kept) {
+    const groups = `${formatCount(found.closed)} closed group${found.closed === 1 ? "" : "s"}`;
+    parts.push(`${groups} on them, each marked whole`);
+  } else if (found.closed) {
+    const groups = `${formatCount(found.closed)} group${found.closed === 1 ? "" : "s"}`;
+    const bounds = `a trace opens at most ${found.limits.open}, to ${found.limits.boxes} boxes`;
+    parts.push(`${groups} on them left closed (${bounds})`);
+  }
+  return parts.join("; ") + ".";
+}
+function statusText({ boxes, ops, seconds, open }) {
+  const parts = [];
+  if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
+  if (open != null) parts.push(`${formatCount(open)} open`);
+  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (seconds != null)
+    parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
+  return parts.join(" · ");
+}
+
 // banner.js
-import { h, icon, iconButton } from "../tab.js";
 var UNITS = {
   unreadable_bytes: ["byte range", "byte ranges"],
   unreadable_part: ["part of the GraphDef", "parts of the GraphDef"],
@@ -463,9 +1629,9 @@ function parseClusterId(id) {
 }
 
 // charts.js
-var SVG_NS = "http://www.w3.org/2000/svg";
+var SVG_NS3 = "http://www.w3.org/2000/svg";
 function svgElement(tag, attrs = {}) {
-  const element = document.createElementNS(SVG_NS, tag);
+  const element = document.createElementNS(SVG_NS3, tag);
   for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, String(value));
   return element;
 }
@@ -534,14 +1700,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h5 = top > 0 ? count / top * (height - 1) : 0;
+    const h2 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h5),
+        y: round(height - h2),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h5),
+        height: round(h2),
         "data-count": count
       })
     );
@@ -557,42 +1723,41 @@ function formatValue(value) {
 }
 
 // cardviews.js
-import { NO_TRACE_IN_DIFF, chip, formatCount, h as h2, iconButton as iconButton2, shortName } from "../tab.js";
 function cardHeader(title, chips, pinned) {
-  const header = h2(
+  const header = h(
     "div",
     { class: "sg-card-header" },
-    h2("div", { class: "sg-card-title", text: title }),
-    h2("div", { class: "sg-card-chips" }, chips)
+    h("div", { class: "sg-card-title", text: title }),
+    h("div", { class: "sg-card-chips" }, chips)
   );
   if (pinned)
     header.append(
-      iconButton2("close", "Close", { class: "sg-icon-button sg-card-close", "data-action": "unpin" })
+      iconButton("close", "Close", { class: "sg-icon-button sg-card-close", "data-action": "unpin" })
     );
   return header;
 }
 function kv(label, value, cls = "") {
-  return h2(
+  return h(
     "div",
     { class: "sg-kv" },
-    h2("span", { class: "sg-k", text: label }),
-    h2("span", { class: `sg-v ${cls}`, text: value })
+    h("span", { class: "sg-k", text: label }),
+    h("span", { class: `sg-v ${cls}`, text: value })
   );
 }
 function block(title, ...rows) {
-  return h2(
+  return h(
     "div",
     { class: "sg-card-block" },
-    h2("div", { class: "sg-card-block-title", text: title }),
+    h("div", { class: "sg-card-block-title", text: title }),
     ...rows
   );
 }
 function tensorRow(name, dtype, shape, cls = "") {
-  return h2(
+  return h(
     "div",
     { class: `sg-tensor ${cls}` },
-    h2("span", { class: "sg-tensor-name", text: name, title: name }),
-    h2("span", { class: "sg-tensor-type", text: [dtype, shape].filter(Boolean).join(" ") })
+    h("span", { class: "sg-tensor-name", text: name, title: name }),
+    h("span", { class: "sg-tensor-type", text: [dtype, shape].filter(Boolean).join(" ") })
   );
 }
 function consumersLine(consumers, pinned) {
@@ -600,12 +1765,12 @@ function consumersLine(consumers, pinned) {
   const shown = pinned ? consumers : consumers.slice(0, 2);
   const more = consumers.length - shown.length;
   const text = `→ ${shown.join(", ")}${more ? ` and ${more} more` : ""}`;
-  return h2("div", { class: "sg-consumers", text });
+  return h("div", { class: "sg-consumers", text });
 }
 var SHOWN = 8;
 function limited(rows, pinned, what) {
   if (pinned || rows.length <= SHOWN) return rows;
-  const more = h2("div", {
+  const more = h("div", {
     class: "sg-more",
     text: `… ${rows.length - SHOWN} more ${what} (click to pin the card)`
   });
@@ -655,14 +1820,14 @@ function opCard(details, { pinned = false } = {}) {
 }
 function traceButtons(pinned) {
   if (!pinned) {
-    return h2(
+    return h(
       "div",
       { class: "sg-card-hint" },
-      h2("span", { class: "sg-no-diff", text: "Click to pin, and trace its paths" }),
-      h2("span", { class: "sg-diff-only", text: "Click to pin" })
+      h("span", { class: "sg-no-diff", text: "Click to pin, and trace its paths" }),
+      h("span", { class: "sg-diff-only", text: "Click to pin" })
     );
   }
-  const button = (direction, text) => h2("button", {
+  const button = (direction, text) => h("button", {
     type: "button",
     class: "sg-button sg-outlined sg-trace-button",
     "data-action": "trace",
@@ -671,8 +1836,8 @@ function traceButtons(pinned) {
   });
   return block(
     "Trace paths",
-    h2("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF }),
-    h2(
+    h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF }),
+    h(
       "div",
       { class: "sg-row sg-no-diff" },
       button("in", "Inputs"),
@@ -684,13 +1849,13 @@ function traceButtons(pinned) {
 function structureRows(structure, pinned) {
   if (!structure || !(structure.identical > 1)) return [];
   const others = (structure.others || []).map(
-    (name) => h2("div", { class: "sg-block-name sg-mono", text: name, title: name })
+    (name) => h("div", { class: "sg-block-name sg-mono", text: name, title: name })
   );
   if (structure.more) {
-    others.push(h2("div", { class: "sg-more", text: `… and ${structure.more} more` }));
+    others.push(h("div", { class: "sg-more", text: `… and ${structure.more} more` }));
   }
   return [
-    h2("div", {
+    h("div", {
       class: "sg-identical",
       text: `One of ${formatCount(structure.identical)} identical blocks`
     }),
@@ -701,12 +1866,12 @@ function rolledRows(rolled, { pinned, unrolled }) {
   if (!rolled || !(rolled.blocks > 1)) return [];
   const count = formatCount(rolled.blocks);
   const text = rolled.member ? `One of ${count} identical blocks (${rolled.series})` : unrolled ? `${count} identical blocks, drawn one by one` : `×${count} identical blocks, drawn once`;
-  const rows = [h2("div", { class: "sg-rolled-line", text })];
+  const rows = [h("div", { class: "sg-rolled-line", text })];
   if (!pinned) {
-    rows.push(h2("div", { class: "sg-more", text: "Shift+click to pin: unroll, or open one block" }));
+    rows.push(h("div", { class: "sg-more", text: "Shift+click to pin: unroll, or open one block" }));
     return rows;
   }
-  const toggle = h2("button", {
+  const toggle = h("button", {
     type: "button",
     class: "sg-button sg-outlined sg-unroll-button",
     "data-action": "unroll",
@@ -717,9 +1882,9 @@ function rolledRows(rolled, { pinned, unrolled }) {
   const controls = [toggle];
   if (rolled.members) {
     const options = rolled.members.map(
-      (name, i) => h2("option", { value: name, text: `${i}: ${name}` })
+      (name, i) => h("option", { value: name, text: `${i}: ${name}` })
     );
-    const picker = h2(
+    const picker = h(
       "select",
       {
         class: "sg-select sg-member-picker",
@@ -727,12 +1892,12 @@ function rolledRows(rolled, { pinned, unrolled }) {
         "data-series": rolled.series,
         "aria-label": "Open one block"
       },
-      h2("option", { value: "", text: "Open one block…" }),
+      h("option", { value: "", text: "Open one block…" }),
       options
     );
     controls.push(picker);
   }
-  rows.push(h2("div", { class: "sg-row sg-rolled-controls" }, controls));
+  rows.push(h("div", { class: "sg-row sg-rolled-controls" }, controls));
   return [block("Identical blocks", rows)];
 }
 var GROUP_LABELS = { scope: "scope", series: "series", chunk: "chunk" };
@@ -759,22 +1924,22 @@ function groupCard(details, { open = false, pinned = false, unrolled = false } =
   if (types.length) {
     const top = types[0][1];
     const rows = types.map(
-      ([op, n]) => h2(
+      ([op, n]) => h(
         "div",
         { class: "sg-optype" },
-        h2("span", { class: "sg-optype-name", text: op }),
-        h2(
+        h("span", { class: "sg-optype-name", text: op }),
+        h(
           "span",
           { class: "sg-optype-bar" },
-          h2("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
+          h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
         ),
-        h2("span", { class: "sg-optype-count", text: formatCount(n) })
+        h("span", { class: "sg-optype-count", text: formatCount(n) })
       )
     );
     card.push(block("Op types", limited(rows, pinned, "op types")));
   }
   card.push(
-    h2("div", {
+    h("div", {
       class: "sg-card-hint",
       text: open ? "Click its outline or title to close it, Shift+click to pin this card" : "Click to open, Shift+click to pin this card"
     })
@@ -783,10 +1948,10 @@ function groupCard(details, { open = false, pinned = false, unrolled = false } =
 }
 var HOVER_SUMMARIES = 3;
 function summaryHead(tag, aside) {
-  return h2(
+  return h(
     "div",
     { class: "sg-summary-head" },
-    h2("span", { class: "sg-summary-tag", text: tag, title: tag }),
+    h("span", { class: "sg-summary-tag", text: tag, title: tag }),
     aside
   );
 }
@@ -795,12 +1960,12 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || "—";
     rows.push(
-      h2(
+      h(
         "div",
         { class: "sg-summary sg-summary-scalar", "data-tag": scalar.tag },
-        summaryHead(scalar.tag, h2("span", { class: "sg-summary-value", text: latest })),
+        summaryHead(scalar.tag, h("span", { class: "sg-summary-value", text: latest })),
         sparkline(scalar.steps, scalar.values),
-        h2("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
+        h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
       )
     );
   }
@@ -809,19 +1974,19 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
     const lo = buckets.length ? buckets[0][0] : null;
     const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
     rows.push(
-      h2(
+      h(
         "div",
         { class: "sg-summary sg-summary-histogram", "data-tag": hist.tag },
         summaryHead(
           hist.tag,
-          h2("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
+          h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
         ),
         histogram(buckets),
-        h2(
+        h(
           "div",
           { class: "sg-summary-range" },
-          h2("span", { text: formatValue(lo) }),
-          h2("span", { text: formatValue(hi) })
+          h("span", { text: formatValue(lo) }),
+          h("span", { text: formatValue(hi) })
         )
       )
     );
@@ -835,12 +2000,12 @@ function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   }
   if (more) {
     const text = pinned ? `… ${more} more` : `+${more} more: ${pinWith} to pin`;
-    shown.push(h2("div", { class: "sg-more sg-summaries-more", text }));
+    shown.push(h("div", { class: "sg-more sg-summaries-more", text }));
   }
-  return h2(
+  return h(
     "div",
     { class: "sg-card-block sg-summaries" },
-    h2("div", { class: "sg-card-block-title", text: "Summaries" }),
+    h("div", { class: "sg-card-block-title", text: "Summaries" }),
     ...shown
   );
 }
@@ -848,17 +2013,17 @@ function loadingCard(name) {
   return [
     cardHeader(shortName(name), []),
     kv("Name", name, "sg-mono"),
-    h2("div", { class: "sg-card-hint", text: "Loading details…" })
+    h("div", { class: "sg-card-hint", text: "Loading details…" })
   ];
 }
 function errorCardContent(name, message) {
-  return [cardHeader(shortName(name), []), h2("div", { class: "sg-card-error", text: message })];
+  return [cardHeader(shortName(name), []), h("div", { class: "sg-card-error", text: message })];
 }
 function edgeTip(text) {
   const lines = text.split("\n");
   return [
-    h2("div", { class: "sg-tip-title", text: lines[0] }),
-    ...lines.slice(1).map((line) => h2("div", { class: "sg-tip-line", text: line }))
+    h("div", { class: "sg-tip-title", text: lines[0] }),
+    ...lines.slice(1).map((line) => h("div", { class: "sg-tip-line", text: line }))
   ];
 }
 
@@ -1126,7 +2291,6 @@ function sameOpen(keys, open) {
 }
 
 // colouring.js
-import * as views from "../tab.js";
 var NEEDS_PROFILE = "this graph has no profile (step stats)";
 var REASONS = {
   device: "no op of this graph names a device",
@@ -1198,7 +2362,7 @@ var Colouring = class {
     const notes = [...lines].map(([reason, labels]) => {
       let text = `${labels.join(", ")}: ${reason}`;
       if (reason === NEEDS_PROFILE && graph) text += this.profileHint(graph);
-      return views.h("p", { class: "sg-help sg-colour-why", text: text + "." });
+      return h("p", { class: "sg-help sg-colour-why", text: text + "." });
     });
     this.ui.colourWhy.replaceChildren(...notes);
   }
@@ -1207,18 +2371,17 @@ var Colouring = class {
     const profiled = this.state.graphs.find(
       (g) => g.run === graph.run && PROFILED_KINDS.includes(g.kind) && !sameGraph(g, graph)
     );
-    return profiled ? `; its run's “${views.graphLabel({ ...profiled, op_count: null })}” has one` : "";
+    return profiled ? `; its run's “${graphLabel({ ...profiled, op_count: null })}” has one` : "";
   }
   /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
   showLegend(svg) {
-    const rows = this.state.base ? [] : views.colourLegendRows(svg);
+    const rows = this.state.base ? [] : colourLegendRows(svg);
     this.ui.colourLegend.replaceChildren(...rows);
     this.ui.colourLegend.hidden = rows.length === 0;
   }
 };
 
 // diff.js
-import { afterPaint, formatCount as formatCount2, graphLabel as graphLabel2, h as h4 } from "../tab.js";
 var STATUS = [
   ["added", "#a5d6a7", "Added"],
   ["removed", "#f0a1a1", "Removed"],
@@ -1231,11 +2394,11 @@ function sameBase(a, b) {
   return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
 }
 function baseLabel(graph) {
-  if (graph.step == null) return `${graph.run} · ${graphLabel2(graph)}`;
-  return `${graph.run} · ${graphLabel2({ ...graph, op_count: null })} at step ${graph.step}`;
+  if (graph.step == null) return `${graph.run} · ${graphLabel(graph)}`;
+  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
 }
 function summary(counts) {
-  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount2(counts[status])}`).join(" ");
+  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
 }
 var Compare = class {
   /**
@@ -1252,21 +2415,21 @@ var Compare = class {
     this.steps = [];
     this.stepsFor = null;
     this.countsSeq = 0;
-    this.select = h4("select", {
+    this.select = h("select", {
       class: "sg-select",
       id: "sg-compare",
       "aria-label": "Compare with"
     });
-    this.counts = h4("div", { class: "sg-diff-counts", role: "status", hidden: true });
-    this.note = h4("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
-    this.section = h4(
+    this.counts = h("div", { class: "sg-diff-counts", role: "status", hidden: true });
+    this.note = h("p", { class: "sg-help sg-diff-note", role: "status", hidden: true });
+    this.section = h(
       "section",
       { class: "sg-section sg-diff" },
-      h4("h3", { class: "sg-section-title", text: "Compare" }),
-      h4(
+      h("h3", { class: "sg-section-title", text: "Compare" }),
+      h(
         "label",
         { class: "sg-field" },
-        h4("span", { class: "sg-field-label", text: "Compare with…" }),
+        h("span", { class: "sg-field-label", text: "Compare with…" }),
         this.select
       ),
       this.note,
@@ -1305,8 +2468,8 @@ var Compare = class {
     }
     const selected = base ? this.options.findIndex((g) => sameBase(g, base)) : -1;
     this.select.replaceChildren(
-      h4("option", { value: "-1", text: "nothing (show the graph)" }),
-      ...this.options.map((g, i) => h4("option", { value: String(i), text: baseLabel(g) }))
+      h("option", { value: "-1", text: "nothing (show the graph)" }),
+      ...this.options.map((g, i) => h("option", { value: String(i), text: baseLabel(g) }))
     );
     this.select.value = String(selected);
     this.select.disabled = this.options.length === 0;
@@ -1349,7 +2512,7 @@ var Compare = class {
       answer = await this.model.diffCounts(state.graph, state.base);
     } catch (error) {
       if (seq !== this.countsSeq) return;
-      this.counts.replaceChildren(h4("div", { class: "sg-error-text", text: error.message }));
+      this.counts.replaceChildren(h("div", { class: "sg-error-text", text: error.message }));
       this.counts.hidden = false;
       return;
     }
@@ -1365,26 +2528,26 @@ var Compare = class {
 };
 function legendRows(counts) {
   const rows = STATUS.map(
-    ([status, colour, label]) => h4(
+    ([status, colour, label]) => h(
       "div",
       { class: "sg-legend-row sg-diff-count", "data-status": status },
-      h4("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
-      h4("span", { class: "sg-diff-label", text: label }),
-      h4("span", { class: "sg-diff-number", text: formatCount2(counts[status] || 0) })
+      h("span", { class: "sg-swatch", style: `background:${colour};border-color:#9e9e9e` }),
+      h("span", { class: "sg-diff-label", text: label }),
+      h("span", { class: "sg-diff-number", text: formatCount(counts[status] || 0) })
     )
   );
-  rows.push(h4("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
+  rows.push(h("div", { class: "sg-help sg-diff-help", text: "Ops matched by full name." }));
   return rows;
 }
 function diffRows(details) {
   const rows = [
-    h4(
+    h(
       "div",
       { class: "sg-kv sg-diff-status" },
-      h4("span", { class: "sg-k", text: "Diff" }),
-      h4("span", {
+      h("span", { class: "sg-k", text: "Diff" }),
+      h("span", {
         class: `sg-v sg-diff-${details.status}`,
-        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount2(details.diff.same)} same)` : details.status
+        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount(details.diff.same)} same)` : details.status
       })
     )
   ];
@@ -1392,30 +2555,30 @@ function diffRows(details) {
   return rows;
 }
 function changeBlock(change) {
-  const block2 = h4(
+  const block2 = h(
     "div",
     { class: "sg-card-block sg-diff-change" },
-    h4("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
+    h("div", { class: "sg-card-block-title", text: changeTitle(change.what) })
   );
   if (change.what === "inputs") {
     if (change.before === change.after) {
-      block2.append(h4("div", { class: "sg-help", text: change.before }));
+      block2.append(h("div", { class: "sg-help", text: change.before }));
       return block2;
     }
     if (change.before !== "(none)") {
-      block2.append(h4("div", { class: "sg-diff-before sg-mono", text: change.before }));
+      block2.append(h("div", { class: "sg-diff-before sg-mono", text: change.before }));
     }
     if (change.after !== "(none)") {
-      block2.append(h4("div", { class: "sg-diff-after sg-mono", text: change.after }));
+      block2.append(h("div", { class: "sg-diff-after sg-mono", text: change.after }));
     }
     return block2;
   }
   block2.append(
-    h4("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
-    h4("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
+    h("div", { class: "sg-diff-before sg-mono", text: `− ${change.before}` }),
+    h("div", { class: "sg-diff-after sg-mono", text: `+ ${change.after}` })
   );
   if (change.clipped) {
-    block2.append(h4("div", { class: "sg-help", text: `(clipped, ${formatCount2(change.size)} long)` }));
+    block2.append(h("div", { class: "sg-help", text: `(clipped, ${formatCount(change.size)} long)` }));
   }
   return block2;
 }
@@ -1508,9 +2671,6 @@ function rasterize(svgText) {
     image.src = url;
   });
 }
-
-// drawing.js
-import { remember, writeLocation } from "../tab.js";
 
 // sheets.js
 var TRUSTED_MS = 3e4;
@@ -1645,14 +2805,11 @@ var Sheets = class {
 };
 
 // drawing.js
-import { labelPoint } from "../tab.js";
-import * as views2 from "../tab.js";
 var Drawing = class {
   /**
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
-   * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
-   * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
-   * null), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
+   * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
+   * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
    * sidebar), learnOpCount(graph).
    */
   constructor(state, ui, model, viewport, messages, calls) {
@@ -1683,7 +2840,7 @@ var Drawing = class {
     const seq = ++this.renderSeq;
     this.messages.hideMessage();
     this.calls.hideHover();
-    const started2 = performance.now();
+    const started = performance.now();
     const key = viewParams(graph, request2).toString();
     const kept = this.sheets.kept(key);
     if (kept) {
@@ -1692,7 +2849,7 @@ var Drawing = class {
       this.messages.setState("loading");
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet, unroll }, placement, started2, null, kept);
+      this.display(graph, { ...kept, svg, sheet, unroll }, placement, started, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -1715,14 +2872,14 @@ var Drawing = class {
     this.messages.setLoading(false);
     let imported;
     try {
-      imported = this.calls.earlyDrawing(answer.svg) || views2.importGraphSvg(answer.svg);
+      imported = importGraphSvg(answer.svg);
     } catch (error) {
       this.fail(error, request2, placement);
       return;
     }
     const open = openGroups(imported.svg);
     const keys = [key, viewParams(graph, { ...request2, open, depth: null }).toString()];
-    this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started2, keys);
+    this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started, keys);
   }
   fail(error, request2, placement) {
     this.failed = { request: request2, placement };
@@ -1739,7 +2896,7 @@ var Drawing = class {
    * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
    * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
-  display(graph, drawing, placement, started2, keep = null, kept = null) {
+  display(graph, drawing, placement, started, keep = null, kept = null) {
     const state = this.state;
     const seq = this.renderSeq;
     const svg = drawing.svg;
@@ -1751,7 +2908,7 @@ var Drawing = class {
     state.unrolled = new Set(drawing.unroll || []);
     this.calls.unpin();
     this.calls.hideHover();
-    this.calls.attach({ drawing: true, sheet: drawing.sheet });
+    this.calls.attach({ drawing: true });
     this.viewport.size();
     const sheet = this.sheets.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;
@@ -1760,17 +2917,17 @@ var Drawing = class {
     this.boxes = svg.querySelectorAll("g.node").length;
     this.calls.showLegend(svg);
     this.place(placement);
-    this.drawSeconds = (performance.now() - started2) / 1e3;
+    this.drawSeconds = (performance.now() - started) / 1e3;
     this.updateStatus();
     performance.mark("scopegraph:drawn");
-    views2.afterPaint(() => {
+    afterPaint(() => {
       if (keep) {
         const { bounds, text, open } = drawing;
         this.sheets.keep(keep, { template: pristineCopy(svg), bounds, text, open, sheet });
       } else if (kept && kept.template === svg) {
         kept.template = pristineCopy(svg);
       }
-      views2.addEdgeHitAreas(svg);
+      addEdgeHitAreas(svg);
       this.ui.root.classList.remove("sg-drawing-first");
       if (seq !== this.renderSeq) return;
       const unrolled = [...state.unrolled];
@@ -1811,7 +2968,7 @@ var Drawing = class {
     if (moved * here.k > 0.5 || target.k !== here.k) vp.go(target, true);
   }
   updateStatus() {
-    this.ui.status.textContent = views2.statusText({
+    this.ui.status.textContent = statusText({
       boxes: this.boxes,
       open: this.state.open.size,
       ops: this.state.graph.op_count,
@@ -1835,8 +2992,8 @@ var Drawing = class {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h5 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h5 * 0.9;
+    const { w, h: h2 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -1921,14 +3078,6 @@ function openGroups(svg) {
 }
 
 // listing.js
-import {
-  readLocation,
-  rememberedGraph,
-  rememberedOpen,
-  tensorboardRunFilter,
-  writeLocation as writeLocation2
-} from "../tab.js";
-import * as views3 from "../tab.js";
 var LINK_WAIT_MS = 1e3;
 var LINK_WAIT_TRIES = 120;
 var Listing = class {
@@ -1952,7 +3101,7 @@ var Listing = class {
       this.setRunFilter(ui.runFilter.value);
       const state = this.state;
       const shown = state.shownGraph;
-      if (shown) writeLocation2(shown, [...state.open], state.shownBase, state.runFilter);
+      if (shown) writeLocation(shown, [...state.open], state.shownBase, state.runFilter);
     });
     ui.runSelect.addEventListener("change", () => {
       this.cancelPendingLink();
@@ -2036,9 +3185,9 @@ var Listing = class {
     this.ui.root.classList.toggle("sg-empty", empty);
     if (empty) {
       messages.setState("empty");
-      messages.showMessage(views3.emptyState());
-      views3.fillSelect(this.ui.runSelect, [], 0);
-      views3.fillSelect(this.ui.graphSelect, [], 0);
+      messages.showMessage(emptyState());
+      fillSelect(this.ui.runSelect, [], 0);
+      fillSelect(this.ui.graphSelect, [], 0);
       return;
     }
     const wanted = readLocation();
@@ -2113,13 +3262,13 @@ var Listing = class {
     const graph = this.state.graph;
     const all = this.runs();
     const runs = this.shownRuns();
-    views3.fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
+    fillSelect(this.ui.runSelect, runs, runs.indexOf(graph.run));
     this.ui.root.classList.toggle("sg-many-runs", all.length > 1);
     this.ui.runFilterStatus.textContent = runFilterStatus(this.state.runFilter, runs, all, graph);
     const ofRun = this.graphsOfRun(graph.run);
-    views3.fillSelect(
+    fillSelect(
       this.ui.graphSelect,
-      ofRun.map((g) => views3.graphLabel(g)),
+      ofRun.map((g) => graphLabel(g)),
       ofRun.findIndex((g) => sameGraph(g, graph))
     );
     this.ui.graphSelect.disabled = ofRun.length <= 1;
@@ -2170,11 +3319,7 @@ function runFilterStatus(text, shown, all, graph) {
   return matching.length === shown.length ? count : `${count}; the picked run is listed too`;
 }
 
-// tab.js
-import { readLocation as readLocation2, rememberedOpen as rememberedOpen2 } from "../tab.js";
-
 // messages.js
-import * as views4 from "../tab.js";
 var LOADING_CHIP_AFTER_MS = 500;
 var Messages = class {
   /**
@@ -2201,10 +3346,10 @@ var Messages = class {
     ui.viewport.classList.toggle("sg-busy", on);
     ui.loading.hidden = true;
     if (!on || !chip2) return;
-    const started2 = performance.now();
+    const started = performance.now();
     this.loadingTimer = setTimeout(() => {
       const tick = () => ui.loading.replaceChildren(
-        ...views4.loadingChip(Math.floor((performance.now() - started2) / 1e3))
+        ...loadingChip(Math.floor((performance.now() - started) / 1e3))
       );
       tick();
       ui.loading.hidden = false;
@@ -2226,7 +3371,7 @@ var Messages = class {
     this.attach();
   }
   showError(error, { title, hint, actions = [] }) {
-    this.showMessage(views4.messageCard({ title, text: error.message, hint, actions }));
+    this.showMessage(messageCard({ title, text: error.message, hint, actions }));
   }
   /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
   showRenderError(error, hasGraph) {
@@ -2257,7 +3402,6 @@ var Messages = class {
 };
 
 // minimap.js
-import { shapeRect } from "../tab.js";
 var SIZE = 180;
 var SLACK2 = 4;
 var Minimap = class {
@@ -2297,9 +3441,9 @@ var Minimap = class {
       this.canvas.hidden = true;
       return;
     }
-    const { w, h: h5 } = vp.size();
+    const { w, h: h2 } = vp.size();
     const { cx, cy, k } = vp.view;
-    const shown = { x: cx - w / 2 / k, y: cy - h5 / 2 / k, w: w / k, h: h5 / k };
+    const shown = { x: cx - w / 2 / k, y: cy - h2 / 2 / k, w: w / k, h: h2 / k };
     const slack = SLACK2 / k;
     const whole = b.x >= shown.x - slack && b.y >= shown.y - slack && b.x + b.w <= shown.x + shown.w + slack && b.y + b.h <= shown.y + shown.h + slack;
     this.canvas.hidden = whole || w < 4 * SIZE;
@@ -2309,7 +3453,7 @@ var Minimap = class {
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
-    const { canvas: map, scale, w, h: h5 } = this.base;
+    const { canvas: map, scale, w, h: h2 } = this.base;
     const b = this.viewport.bounds;
     const ratio = window.devicePixelRatio || 1;
     const canvas = this.canvas;
@@ -2317,7 +3461,7 @@ var Minimap = class {
       canvas.width = map.width;
       canvas.height = map.height;
       canvas.style.width = `${w}px`;
-      canvas.style.height = `${h5}px`;
+      canvas.style.height = `${h2}px`;
     }
     const g = canvas.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -2350,11 +3494,11 @@ var Minimap = class {
 function drawMap(svg, b) {
   const scale = Math.min(SIZE / b.w, SIZE / b.h);
   const w = Math.max(1, Math.round(b.w * scale));
-  const h5 = Math.max(1, Math.round(b.h * scale));
+  const h2 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(w * ratio);
-  canvas.height = Math.round(h5 * ratio);
+  canvas.height = Math.round(h2 * ratio);
   const g = canvas.getContext("2d");
   g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
   g.lineWidth = 1 / scale;
@@ -2371,11 +3515,10 @@ function drawMap(svg, b) {
     const r = shapeRect(node, svg);
     if (r) g.fillRect(r.x, r.y, r.w, r.h);
   }
-  return { canvas, scale, w, h: h5 };
+  return { canvas, scale, w, h: h2 };
 }
 
 // search.js
-import * as views5 from "../tab.js";
 var TYPING_PAUSE_MS = 180;
 var Search = class {
   /**
@@ -2435,7 +3578,7 @@ var Search = class {
     this.results = results;
     this.active = -1;
     this.ui.searchResults.replaceChildren(
-      ...views5.searchResultItems(results, this.ui.searchInput.value)
+      ...searchResultItems(results, this.ui.searchInput.value)
     );
     this.ui.searchStatus.textContent = note;
     this.ui.searchStatus.classList.toggle("sg-error-text", isError);
@@ -2482,11 +3625,32 @@ var Search = class {
   }
 };
 
-// tab.js
-import { followTheme } from "../tab.js";
+// theme.js
+function tensorBoardBody() {
+  try {
+    if (window.parent !== window && window.parent.document.querySelector("tb-webapp, tf-tensorboard")) {
+      return window.parent.document.body;
+    }
+  } catch {
+  }
+  return null;
+}
+var media = () => window.matchMedia("(prefers-color-scheme: dark)");
+function applyTheme(body = tensorBoardBody()) {
+  const dark = body ? body.classList.contains("dark-mode") : media().matches;
+  document.documentElement.classList.toggle("sg-dark", dark);
+}
+function followTheme() {
+  const body = tensorBoardBody();
+  const apply = () => applyTheme(body);
+  if (body) {
+    new MutationObserver(apply).observe(body, { attributes: true, attributeFilter: ["class"] });
+  }
+  media().addEventListener("change", apply);
+  apply();
+}
 
 // trace.js
-import * as views6 from "../tab.js";
 var HOPS_PAUSE_MS = 300;
 var Trace = class {
   /**
@@ -2535,7 +3699,7 @@ var Trace = class {
     if (!found) return;
     state.traced = { name, direction, depth, found };
     this.ui.traceClear.disabled = false;
-    this.ui.traceStatus.textContent = views6.traceText(found);
+    this.ui.traceStatus.textContent = traceText(found);
     this.calls.unpin();
     this.frameNext = true;
     if (sameOpen(found.open, state.open)) this.paint(found);
@@ -2620,7 +3784,7 @@ var Trace = class {
     const found = await this.ask(traced.name, ask);
     if (!found || this.state.traced !== traced) return;
     this.state.traced = { ...traced, found };
-    this.ui.traceStatus.textContent = views6.traceText(found, { kept: true });
+    this.ui.traceStatus.textContent = traceText(found, { kept: true });
     this.paint(found);
   }
   clear() {
@@ -2634,27 +3798,19 @@ var Trace = class {
 };
 
 // tab.js
-import { Viewport } from "../tab.js";
-import * as views7 from "../tab.js";
 var ZOOM_STEP = 1.35;
 var REFRESH_GRAPHS_MS = 3e4;
 var SHELL_WAIT_MS = 150;
 var Tab = class {
-  /**
-   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
-   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
-   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
-   * one if the tab's first view is that drawing's text; else it is taken off the stage.
-   */
-  constructor(model, { stylesheet = null, early = null } = {}) {
-    const ui = early ? early.ui : views7.buildShell();
+  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
+  constructor(model, { stylesheet = null } = {}) {
+    const ui = buildShell();
     const state = tabState();
     this.model = model;
     this.stylesheet = stylesheet;
-    this.early = early;
     this.ui = ui;
     this.state = state;
-    this.styled = Boolean(early);
+    this.styled = false;
     this.attached = false;
     this.messages = new Messages(ui, {
       attach: () => this.attach(),
@@ -2678,7 +3834,6 @@ var Tab = class {
     });
     this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
       attach: (how) => this.attach(how),
-      earlyDrawing: (text) => this.earlyDrawing(text),
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
@@ -2724,7 +3879,7 @@ var Tab = class {
     await this.stylesheet;
     this.styled = true;
     if (this.state.svgText || this.messages.showing) this.attach();
-    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
     setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
   }
@@ -2733,28 +3888,15 @@ var Tab = class {
    * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
    * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
    * in the way of the drawing's answer: measured slower.)
-   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
    */
-  attach({ drawing = false, sheet = null } = {}) {
+  attach({ drawing = false } = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle("sg-drawing-first", drawing);
     document.documentElement.classList.add("sg-document");
-    if (this.early) {
-      this.early.release();
-      if (this.early.sheet !== sheet) this.early.sheet.remove();
-      this.ui.root.classList.remove("sg-early");
-      this.early = null;
-    } else {
-      document.body.append(this.ui.root);
-    }
+    document.body.append(this.ui.root);
     this.viewport.measure();
-  }
-  /** boot.js's drawing, {svg, bounds, sheet}, if it is still on screen and of SVG `text`. */
-  earlyDrawing(text) {
-    const early = this.early;
-    return early && early.text === text ? { svg: early.svg, bounds: early.bounds, sheet: early.sheet } : null;
   }
   show(request2, placement) {
     this.drawing.show(request2, placement);
@@ -2838,7 +3980,7 @@ var Tab = class {
   }
   onHashChange() {
     const state = this.state;
-    const wanted = readLocation2();
+    const wanted = readLocation();
     const graph = this.listing.findGraph(wanted.graph);
     if (!graph) return;
     const same = wanted.open && sameOpen(wanted.open, state.open) && sameOpen(wanted.unroll, state.unrolled);
@@ -2880,14 +4022,14 @@ var Tab = class {
       this.search.clear();
       this.trace.clear();
     }
-    if (!request2) request2 = { open: rememberedOpen2(graph), depth: null };
+    if (!request2) request2 = { open: rememberedOpen(graph), depth: null };
     this.show(request2, { overview: true, fromLink: true });
   }
   /** Makes `graph` the picked one. */
   setGraph(graph) {
     this.listing.setGraph(graph);
     this.banner.follow(graph);
-    views7.afterPaint(() => this.colouring.check(graph));
+    afterPaint(() => this.colouring.check(graph));
     if (this.state.base) this.compare.refreshCounts();
   }
   /**
@@ -2933,26 +4075,25 @@ var Tab = class {
 };
 
 // index.js
-import { addStyle } from "../tab.js";
-var started = false;
-async function start(inline, { early = null, styled = false } = {}) {
-  if (started) return;
-  started = true;
-  performance.mark("scopegraph:modules");
-  let stylesheet = Promise.resolve();
-  if (!styled) stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
+performance.mark("scopegraph:boot");
+var inline = typeof SCOPEGRAPH_INLINE === "object" ? SCOPEGRAPH_INLINE : {};
+var rendered = false;
+async function render() {
+  if (rendered) return;
+  rendered = true;
+  const stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
   const first = firstVisit();
   const answer = inline.first;
   const model = new Model(answer ? { answer, firstVisit: first } : startListing(first));
-  const tab = new Tab(model, { stylesheet, early });
+  const tab = new Tab(model, { stylesheet });
   await tab.start();
 }
 function startListing(firstVisit2) {
   const first = `./first?${addArea(new URLSearchParams(), sheetArea())}`;
-  const started2 = fetch(firstVisit2 ? first : "./graphs", { credentials: "same-origin" });
-  started2.catch(() => {
+  const started = fetch(firstVisit2 ? first : "./graphs", { credentials: "same-origin" });
+  started.catch(() => {
   });
-  return firstVisit2 ? { first: started2 } : { graphs: started2 };
+  return firstVisit2 ? { first: started } : { graphs: started };
 }
 function loadStylesheet() {
   const link = document.createElement("link");
@@ -2967,5 +4108,5 @@ function loadStylesheet() {
   return loaded;
 }
 export {
-  start
+  render
 };

@@ -13,9 +13,8 @@ import * as views from './views.js';
 export class Drawing {
   /**
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
-   * `svgText` and reads `highlightId`. `calls`: attach({drawing, sheet}) (puts the tab on
-   * screen), earlyDrawing(text) (boot.js's drawing of that SVG text, {svg, bounds, sheet}, or
-   * null), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
+   * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
+   * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
    * sidebar), learnOpCount(graph).
    */
   constructor(state, ui, model, viewport, messages, calls) {
@@ -84,8 +83,7 @@ export class Drawing {
     this.messages.setLoading(false);
     let imported;
     try {
-      // boot.js's drawing of the same text, on screen: taken as it is, already laid out.
-      imported = this.calls.earlyDrawing(answer.svg) || views.importGraphSvg(answer.svg);
+      imported = views.importGraphSvg(answer.svg);
     } catch (error) {
       this.fail(error, request, placement);
       return;
@@ -129,7 +127,7 @@ export class Drawing {
     this.calls.hideHover(); // a hover answered since the view was asked for is on the old one
     // The shell is laid out (if it was not yet) before the drawing goes in, and nothing
     // below reads the layout until it is: the browser lays out the new drawing once.
-    this.calls.attach({drawing: true, sheet: drawing.sheet});
+    this.calls.attach({drawing: true});
     this.viewport.size();
     const sheet = this.sheets.putOnStage(svg, drawing.sheet, drawing.text.length);
     if (kept) kept.sheet = sheet;

@@ -1,13 +1,13 @@
-// The Scope Graph tab itself: this module and the ones it imports, bundled by esbuild into
-// bundle.js (see build.mjs). TensorBoard loads boot.js (the plugin's `tab.js` route), which
-// imports this bundle and calls start() with what the route put before it.
+// The Scope Graph tab's boot: the module TensorBoard loads (in an iframe whose <base> is the
+// plugin's route prefix) and calls render() on. This module and the ones it imports are bundled
+// by esbuild into bundle.js (see build.mjs), one module with nothing more to fetch, which the
+// plugin's `tab.js` route serves after one statement, `const SCOPEGRAPH_INLINE = {style,
+// first}` (see WarmUp.tab_module): the stylesheet, and the `first` route's answer (the graph
+// listing with the first graph's default view when that was drawn ahead), or null.
 //
 // The first drawing is a chain of requests (the tab, the graph listing, the view's SVG), so
-// everything that does not depend on something else starts at once, side by side: the
-// stylesheet and the graph listing (on a first visit, with the first graph's view). The
-// plugin's `tab.js` route brings both: one statement before the module,
-// `const SCOPEGRAPH_INLINE = {style, first}` (first: the `first` route's answer, or null),
-// which boot.js passes on; then nothing is asked for.
+// everything that does not depend on something else starts at once, side by side; with what
+// the module carries, a first visit asks for nothing more.
 
 import {firstVisit} from './location.js';
 import {sheetArea} from './area.js';
@@ -15,28 +15,26 @@ import {Model, addArea} from './model.js';
 import {Tab} from './tab.js';
 import {addStyle} from './views.js';
 
-let started = false;
+// Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.
+performance.mark('scopegraph:boot');
+// Declared before this module by the plugin's `tab.js` route; missing when served without.
+const inline = typeof SCOPEGRAPH_INLINE === 'object' ? SCOPEGRAPH_INLINE : {};
 
-/**
- * Starts the tab with what its module carried (`inline`: {style, first}, either may be
- * missing). `early`: the shell and drawing boot.js showed, which the tab takes over (see Tab),
- * or null; `styled`: the tab's stylesheet is in.
- */
-export async function start(inline, {early = null, styled = false} = {}) {
-  // boot.js starts the tab once; guard against a second start all the same.
-  if (started) return;
-  started = true;
-  // Marks (performance.mark) time the way to the first drawing; bench/bench_browser.py reads them.
-  performance.mark('scopegraph:modules');
-  let stylesheet = Promise.resolve();
-  if (!styled) stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
+let rendered = false;
+
+/** Starts the tab in the document's body (TensorBoard calls this once per iframe). */
+export async function render() {
+  // Guard against a second call all the same.
+  if (rendered) return;
+  rendered = true;
+  const stylesheet = inline.style != null ? addStyle(inline.style) : loadStylesheet();
   // A first visit (no view in the link, none remembered here) shows the first graph's default
   // view: the `first` route answers the listing and that view's SVG together, one round trip
   // fewer. A linked or remembered view is asked for by the tab before the listing is in.
   const first = firstVisit();
   const answer = inline.first;
   const model = new Model(answer ? {answer, firstVisit: first} : startListing(first));
-  const tab = new Tab(model, {stylesheet, early});
+  const tab = new Tab(model, {stylesheet});
   await tab.start();
 }
 

@@ -34,21 +34,15 @@ const REFRESH_GRAPHS_MS = 30000;
 const SHELL_WAIT_MS = 150;
 
 export class Tab {
-  /**
-   * `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it.
-   * `early`: what boot.js put on screen, {ui, svg, bounds, sheet, text, release}: its shell
-   * (views.buildShell's, in the document) becomes the tab's, and its drawing the tab's first
-   * one if the tab's first view is that drawing's text; else it is taken off the stage.
-   */
-  constructor(model, {stylesheet = null, early = null} = {}) {
-    const ui = early ? early.ui : views.buildShell();
+  /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
+  constructor(model, {stylesheet = null} = {}) {
+    const ui = views.buildShell();
     const state = tabState();
     this.model = model;
     this.stylesheet = stylesheet;
-    this.early = early;
     this.ui = ui;
     this.state = state;
-    this.styled = Boolean(early); // boot.js put the stylesheet in
+    this.styled = false;
     this.attached = false;
     this.messages = new Messages(ui, {
       attach: () => this.attach(),
@@ -72,7 +66,6 @@ export class Tab {
     });
     this.drawing = new Drawing(state, ui, model, this.viewport, this.messages, {
       attach: (how) => this.attach(how),
-      earlyDrawing: (text) => this.earlyDrawing(text),
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
@@ -122,8 +115,7 @@ export class Tab {
     await this.stylesheet;
     this.styled = true;
     if (this.state.svgText || this.messages.showing) this.attach();
-    // An early drawing stays until the tab has one to show (or a message).
-    else if (!this.early) this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
+    else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
     setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
   }
@@ -133,32 +125,15 @@ export class Tab {
    * contents and the status line follow a frame later (style.css, .sg-drawing-first): they cost
    * as much to lay out as a drawing. (Put on screen earlier, hidden, the sidebar's layout gets
    * in the way of the drawing's answer: measured slower.)
-   * `sheet`: the sheet of the drawing going on screen (boot.js's stays only if it is that one).
    */
-  attach({drawing = false, sheet = null} = {}) {
+  attach({drawing = false} = {}) {
     if (this.attached || !this.styled) return;
     this.attached = true;
     clearTimeout(this.attachTimer);
     this.ui.root.classList.toggle('sg-drawing-first', drawing);
     document.documentElement.classList.add('sg-document');
-    if (this.early) {
-      // boot.js's shell is on screen already; its drawing stays only as the tab's own.
-      this.early.release();
-      if (this.early.sheet !== sheet) this.early.sheet.remove();
-      this.ui.root.classList.remove('sg-early');
-      this.early = null;
-    } else {
-      document.body.append(this.ui.root);
-    }
+    document.body.append(this.ui.root);
     this.viewport.measure();
-  }
-
-  /** boot.js's drawing, {svg, bounds, sheet}, if it is still on screen and of SVG `text`. */
-  earlyDrawing(text) {
-    const early = this.early;
-    return early && early.text === text
-      ? {svg: early.svg, bounds: early.bounds, sheet: early.sheet}
-      : null;
   }
 
   show(request, placement) {

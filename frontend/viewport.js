@@ -43,13 +43,11 @@ export class Viewport {
     this._wheelAt = null;
     this._wheelFrame = 0;
 
-    this._listening = new AbortController(); // release() ends what follows
-    const signal = this._listening.signal;
-    element.addEventListener('pointerdown', (e) => this._down(e), {signal});
-    element.addEventListener('pointermove', (e) => this._move(e), {signal});
-    element.addEventListener('pointerup', (e) => this._up(e), {signal});
-    element.addEventListener('pointercancel', () => this._cancelPress(), {signal});
-    element.addEventListener('wheel', (e) => this._wheel(e), {passive: false, signal});
+    element.addEventListener('pointerdown', (e) => this._down(e));
+    element.addEventListener('pointermove', (e) => this._move(e));
+    element.addEventListener('pointerup', (e) => this._up(e));
+    element.addEventListener('pointercancel', () => this._cancelPress());
+    element.addEventListener('wheel', (e) => this._wheel(e), {passive: false});
     this._pending = null; // 'fit' or 'overview', to do once the element has a size
     // The element's size as last observed: reading clientWidth right after the drawing changed
     // would make the browser lay it out then and there.
@@ -65,15 +63,6 @@ export class Viewport {
       else this._apply();
     });
     this._resizes.observe(element);
-  }
-
-  /** Stops following the element (another Viewport takes it over), its drawing left as it is. */
-  release() {
-    this._listening.abort();
-    this._resizes.disconnect();
-    cancelAnimationFrame(this._animation);
-    clearTimeout(this._commitTimer);
-    this._cancelPress();
   }
 
   /**

@@ -1,6 +1,6 @@
 """The tab's module as the plugin's `tab.js` route serves it: one statement that carries the
-stylesheet and the `first` answer, then `boot.bundle.js` (see `ScopeGraphPlugin.tab_module_impl`),
-which passes what it carries on to the tab itself (`bundle.js`, see index.js)."""
+stylesheet and the `first` answer, then `bundle.js` (see `WarmUp.tab_module`), the tab, which
+starts with what that statement carries (see index.js)."""
 
 from __future__ import annotations
 

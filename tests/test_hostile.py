@@ -141,7 +141,7 @@ def test_the_tab_module_carries_hostile_names_and_drawings_as_data(routes):
     assert head.isascii() and head.count(b"\n") == 1
     assert sorted(g["run"] for g in inline["first"]["graphs"]) == ["hostile", HOSTILE_RUN]
     assert inline["first"]["view"]["svg"] == drawn
-    assert code == routes.ok("static/boot.bundle.js").data
+    assert code == routes.ok("static/bundle.js").data
 
 
 def test_svg_and_dot_routes_draw_every_hostile_box(routes, hierarchy):

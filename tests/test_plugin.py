@@ -439,6 +439,7 @@ def test_first_does_not_hold_the_listing_for_a_slow_drawing(api, monkeypatch):
 
 
 def test_the_first_view_is_drawn_ahead_as_the_plugin_starts(provider, monkeypatch):
+    monkeypatch.setattr(warmup, "STEADY_SECONDS", 0.4)  # the listing does not change here
     api = Api(provider, prepare_first_view=True)
     watcher = api.plugin.warmup.watcher
     watcher.join(60)
@@ -487,6 +488,7 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
 
     monkeypatch.setattr(dot, "to_dot", broken)
     caplog.set_level(logging.DEBUG, logger=warmup.logger.name)
+    monkeypatch.setattr(warmup, "STEADY_SECONDS", 0.4)
     api = Api(provider, prepare_first_view=True)
     api.plugin.warmup.watcher.join(60)
     # Tried, and said nothing: the tab asks for the view and reports what went wrong.
@@ -512,12 +514,36 @@ def test_drawing_ahead_looks_again_while_the_provider_cannot_list(provider, monk
         return real(*args, **kwargs)
 
     monkeypatch.setattr(provider, "list_blob_sequences", not_up_yet)
+    monkeypatch.setattr(warmup, "STEADY_SECONDS", 0.4)
     api = Api(provider, prepare_first_view=True)
     watcher = api.plugin.warmup.watcher
     watcher.join(60)
     assert not watcher.is_alive() and len(failures) == 2
     inline, _ = _tab_module(api)
     assert inline["first"]["view"]["svg"].startswith("<?xml")
+
+
+def test_drawing_ahead_follows_the_first_graph_while_the_logdir_is_read(provider, monkeypatch):
+    real = service_graphs.GraphService.listing
+    looks = []
+
+    def reading(self, ctx, experiment, stale_ok=True):
+        listed = real(self, ctx, experiment, stale_ok)
+        looks.append(listed)
+        # TensorBoard has read the last run only, at the first look.
+        return listed[-1:] if len(looks) == 1 else listed
+
+    monkeypatch.setattr(service_graphs.GraphService, "listing", reading)
+    monkeypatch.setattr(warmup, "STEADY_SECONDS", 0.4)
+    api = Api(provider, prepare_first_view=True)
+    watcher = api.plugin.warmup.watcher
+    watcher.join(60)
+    assert not watcher.is_alive()
+    listed = api.json("graphs")
+    assert len(listed) > 1 and listed[0]["run"] != looks[0][-1]["run"]
+    inline, _ = _tab_module(api)
+    view = inline["first"]["view"]
+    assert view["run"] == listed[0]["run"] and view["svg"].startswith("<?xml")
 
 
 def test_a_bug_answers_500_without_a_traceback(api, monkeypatch, caplog):
@@ -622,8 +648,8 @@ def test_the_tab_module_is_the_first_module_with_its_stylesheet_and_first_answer
     listed = api.json("graphs")[0]
     svg = api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"])
     inline, code = _tab_module(api)  # the first view was drawn ahead: it comes along
-    # boot.js, bundled: it shows that view and imports the tab (static/bundle.js).
-    assert code == api.get("static/boot.bundle.js").data and b"static/bundle.js" in code
+    # The tab's one module, bundled: it starts with what the statement carries.
+    assert code == api.get("static/bundle.js").data and b"SCOPEGRAPH_INLINE" in code
     assert inline["style"] == api.get("static/style.css").get_data(as_text=True)
     first = inline["first"]
     names = [(g["run"], g["kind"], g["tag"]) for g in first["graphs"]]

@@ -5,7 +5,7 @@ What a first visit to the tab shows is the first graph's default view. Three thi
 - `start`: the view drawn in the background as soon as the provider lists a graph, so that
   the click on the tab finds it drawn; started with the plugin, not by TensorBoard asking for
   the tab's metadata, which has no side effects;
-- `tab_module`: the tab's module (`boot.bundle.js`) after one statement,
+- `tab_module`: the tab's module (`bundle.js`) after one statement,
   `const SCOPEGRAPH_INLINE = {...}`, carrying its stylesheet and the `first` answer: two round
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,11 @@ MODULE_LISTING_WAIT_SECONDS = 0.2
 # and a training may write its graph later still.
 FIRST_LOOK_SECONDS = 0.5
 LOOK_SECONDS = 10.0
+# Once a graph is drawn ahead, the provider is asked on until its listing has stayed the same
+# this long: TensorBoard lists the runs as it reads them, and the first graph of the few read
+# at first is not always the first of all (seen with the demo logdir: one run, then 16 runs
+# 1 s later, another one first).
+STEADY_SECONDS = 10.0
 
 
 def graph_of(listed: dict[str, Any]) -> dict[str, Any]:
@@ -67,9 +73,9 @@ class WarmUp:
 
     def start(self) -> None:
         """Draws the first graph's default view ahead as soon as there is one: a thread asks
-        the provider (see FIRST_LOOK_SECONDS) until a graph is listed, draws it ahead once
-        (`run`), and ends. Started with the plugin, so that the first click on the tab finds
-        that view drawn."""
+        the provider (see FIRST_LOOK_SECONDS) until a graph is listed, draws it ahead (`run`),
+        looks again until the listing has stayed the same for STEADY_SECONDS, and ends.
+        Started with the plugin, so that the first click on the tab finds that view drawn."""
         if self._plugin.service.provider is None or self.watcher is not None:
             return
         self.watcher = threading.Thread(target=self._watch, name="scopegraph-warmup", daemon=True)
@@ -81,8 +87,13 @@ class WarmUp:
 
     def _watch(self) -> None:
         wait = FIRST_LOOK_SECONDS
+        seen, since = None, None
         while not self._stop.is_set():
-            if self.run():
+            listed = self._look()
+            now = time.monotonic()
+            if listed is None or listed != seen:
+                seen, since = listed, now
+            elif now - since >= STEADY_SECONDS:
                 return
             self._stop.wait(wait)
             wait = min(2 * wait, LOOK_SECONDS)
@@ -135,15 +146,14 @@ class WarmUp:
         }
 
     def tab_module(self, ctx, experiment: str) -> bytes:
-        """The tab's module: `boot.bundle.js` (frontend/boot.js, which shows the first drawing
-        and then starts the tab itself, `static/bundle.js`) after `SCOPEGRAPH_INLINE`: its
-        stylesheet (`style`) and the `first` answer (`first`).
+        """The tab's module: `bundle.js` (the whole tab, see frontend/index.js) after
+        `SCOPEGRAPH_INLINE`: its stylesheet (`style`) and the `first` answer (`first`).
 
         `first` is null when the listing fails or takes over MODULE_LISTING_WAIT_SECONDS (the
         tab then asks, and a remembered view is not held up); its view is the first graph's
         default view only when it was drawn ahead for that graph as it is now (see `start`).
         Nothing is laid out for the module itself."""
-        bundle, _ = self._plugin.static_impl("boot.bundle.js")
+        bundle, _ = self._plugin.static_impl("bundle.js")
         style, _ = self._plugin.static_impl("style.css")
         listing = self._listings.submit(self._inline_first, ctx, experiment)
         try:
@@ -172,6 +182,10 @@ class WarmUp:
         draw yet, or the provider could not list them (not up yet). A graph is drawn ahead
         once, however that went (a layout that ran out of time is not tried again), until a
         new version of it is stored. Only for TensorBoard's own experiment ("")."""
+        return self._look() is not None
+
+    def _look(self) -> tuple | None:
+        """`run`, which says what it looked at: the graphs listed, or None (False for `run`)."""
         from tensorboard.context import RequestContext
 
         ctx = RequestContext()
@@ -182,9 +196,9 @@ class WarmUp:
             graphs = plugin.graphs_impl(ctx, "", stale_ok=False)
         except Exception:
             logger.debug("scopegraph: listing the graphs to draw ahead failed", exc_info=True)
-            return False
+            return None
         if not graphs:
-            return False  # not loaded yet, perhaps
+            return None  # not loaded yet, perhaps
         try:
             first = graph_of(graphs[0])
             key = plugin.service.locate(ctx, "", **first, stale_ok=False)[0]
@@ -196,4 +210,4 @@ class WarmUp:
                     self._drawn_ahead = (key, svg)
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
-        return True
+        return tuple(tuple(graph_of(g).values()) for g in graphs)

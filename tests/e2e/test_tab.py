@@ -192,10 +192,10 @@ def _static(tab, name: str) -> bytes:
 
 
 def _module_without_inline(tab):
-    """Serves the tab's module as `boot.bundle.js` alone, without what the plugin puts before
-    it (its stylesheet and the listing): the tab then asks for both, as it does when the
-    listing could not be made with the module."""
-    _serve_module(tab, _static(tab, "boot.bundle.js"))
+    """Serves the tab's module as `bundle.js` alone, without what the plugin puts before it
+    (its stylesheet and the listing): the tab then asks for both, as it does when the listing
+    could not be made with the module."""
+    _serve_module(tab, _static(tab, "bundle.js"))
 
 
 def _plugin_requests(tab) -> list[str]:
@@ -633,8 +633,8 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
 
 
 # In the tab's iframe, from its start: the first animation frame holding a drawing and the
-# first holding the tab's own (svg.sg-graph): the roots on the page, where the drawing is and
-# what else is laid out.
+# first holding the tab's own (svg.sg-graph): the roots on the page, where the drawing is, the
+# groups it shows open and what else is laid out.
 _FRAMES_PROBE = """
 if (location.pathname.endsWith('plugin_entry.html')) {
   const frames = {};
@@ -642,9 +642,10 @@ if (location.pathname.endsWith('plugin_entry.html')) {
     const app = svg.closest('.sg-app');
     const r = svg.getBoundingClientRect();
     return {
-      early: app.classList.contains('sg-early'),
+      own: svg.classList.contains('sg-graph'),
       apps: document.querySelectorAll('.sg-app').length,
       boxes: svg.querySelectorAll('g.node').length,
+      clusters: [...svg.querySelectorAll('g.cluster')].map((g) => g.id),
       viewBox: svg.getAttribute('viewBox').split(' ').map(Number),
       rect: [r.x, r.y, r.width, r.height],
       sidebar: getComputedStyle(app.querySelector('.sg-sidebar')).contentVisibility,
@@ -679,9 +680,10 @@ def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_st
     # skipped, and the status line (the only other text, whose font is looked for) is not laid
     # out; once the drawing is on screen, both are.
     frames = tab.frame.evaluate("window.__frames")
-    for frame in (frames["first"], frames["tab"]):  # boot.js's, then the tab's
-        first = {k: frame[k] for k in ("status", "sidebar")}
-        assert first == {"status": "none", "sidebar": "hidden"}, first
+    first = frames["first"]
+    assert first["own"], first  # the tab's own drawing (see the test below)
+    laid_out = {k: first[k] for k in ("status", "sidebar")}
+    assert laid_out == {"status": "none", "sidebar": "hidden"}, laid_out
     status = tab.frame.locator(".sg-status")
     expect(status).to_be_visible()
     assert re.search(r"\d+ boxes", status.inner_text()), status.inner_text()
@@ -690,23 +692,23 @@ def test_the_first_drawings_frame_lays_out_the_drawing_before_the_sidebar_and_st
     expect(tab.frame.locator("#sg-run")).to_be_visible()
 
 
-def test_a_first_visit_shows_the_drawing_before_the_tab_which_then_takes_its_place(tab):
+def test_a_first_visits_first_drawing_is_the_tabs_own_from_its_one_module(tab):
     _drawn_ahead(tab)
+    fetched = []
+    tab.page.on(
+        "request", lambda r: fetched.append(r.url) if "/data/plugin/scopegraph/" in r.url else None
+    )
     tab.page.add_init_script(_FRAMES_PROBE)
     tab.open()
+    # One module: the tab's code and stylesheet came with `tab.js`, nothing from static/.
+    assert fetched and not [url for url in fetched if "/static/" in url], fetched
     frames = tab.frame.evaluate("window.__frames")
     first, own = frames["first"], frames["tab"]
-    # The first drawing on screen is boot.js's, in a shell of its own laid out as the tab's.
-    assert first["early"] and first["apps"] == 1 and first["sidebar"] == "hidden", first
-    # The tab takes that shell and drawing over as they are (nothing made or laid out again):
-    # the same element, the same view of it, in the same place.
-    assert not own["early"] and own["apps"] == 1 and own["same"], own
-    assert own["boxes"] == first["boxes"] > 0
-    assert own["viewBox"] == pytest.approx(first["viewBox"], abs=1e-6)
-    assert own["rect"] == pytest.approx(first["rect"], abs=0.5)
-    assert own["dark"] == first["dark"]
-    # The drawing taken over is the tab's to pan and zoom: zoomed in by its button, a drag
-    # moves it as far as the pointer.
+    # The first drawing on screen is the tab's own, in its one shell: nothing drawn before it.
+    assert first["own"] and first["apps"] == 1 and first["boxes"] > 0, first
+    assert own["same"] and own["apps"] == 1, own
+    # It is the tab's to pan and zoom: zoomed in by its button, a drag moves it as far as the
+    # pointer.
     tab.frame.click(".sg-zoom [aria-label='Zoom in']")
     tab.wait_still()
     node = tab.frame.locator("svg.sg-graph g.node").first
@@ -720,13 +722,12 @@ def test_a_first_visit_shows_the_drawing_before_the_tab_which_then_takes_its_pla
     tab.wait_still()
     after = node.bounding_box()
     assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((120, -60), abs=1)
-    early, started = tab.frame.evaluate(
-        """() => ['early', 'modules'].map(
+    booted, drawn = tab.frame.evaluate(
+        """() => ['boot', 'drawn'].map(
           (m) => performance.getEntriesByName('scopegraph:' + m)[0].startTime)"""
     )
-    assert early < started
-    expect(tab.frame.locator(".sg-early")).to_have_count(0)
-    # The tab's drawing answers the pointer.
+    assert booted < drawn
+    # The drawing answers the pointer.
     tab.frame.locator("svg.sg-graph g.node").first.hover()
     expect(tab.frame.locator(".sg-card")).to_be_visible()
 
@@ -749,25 +750,10 @@ def test_a_linked_or_remembered_view_is_not_preceded_by_the_first_graphs_drawing
         tab.wait_ready()
         expect(tab.frame_of("scope", "layer3")).to_be_visible()
         frames = tab.frame.wait_for_function("() => window.__frames").json_value()
-        # No early drawing came first: the first drawing seen (if one was seen before the
-        # tab's own) was not the first graph's early one.
-        assert not (frames["first"] or {}).get("early"), frames
-
-
-def test_the_first_drawing_says_so_when_the_tab_itself_cannot_load(tab):
-    _drawn_ahead(tab)
-    tab.page.route("**/data/plugin/scopegraph/static/bundle.js", lambda route: route.abort())
-    tab.allow_console_error(r"ERR_FAILED|bundle\.js")
-    tab.page.goto(tab.url + "/#scopegraph")
-    tab.frame = tab_frame(tab.page)
-    message = tab.frame.locator(".sg-message")
-    expect(message).to_contain_text("Could not load the Scope Graph tab")
-    expect(message).to_contain_text("static/bundle.js")
-    app = tab.frame.locator(".sg-app")
-    expect(app).to_have_attribute("data-state", "error")
-    # The drawing stays on screen, its sidebar's contents too.
-    expect(tab.frame.locator(".sg-early svg.sg-drawing g.node").first).to_be_visible()
-    expect(tab.frame.locator(".sg-sidebar")).to_have_css("content-visibility", "visible")
+        # The first drawing seen is the tab's own of that view, not the first graph's.
+        first = frames["first"]
+        assert first["own"] and frames["tab"]["same"], frames
+        assert f"cluster-{element_id('scope', 'layer3')}" in first["clusters"], first
 
 
 def test_without_them_in_the_module_a_first_visit_asks_for_the_listing_and_view_at_once(tab):
@@ -784,7 +770,7 @@ def test_an_empty_logdir_says_how_to_write_a_graph(tab):
     # The module brings an empty listing (a logdir whose graphs went away); the tab's later
     # listings are empty too.
     inline = {"style": _static(tab, "style.css").decode(), "first": {"graphs": [], "view": None}}
-    _serve_module(tab, tab_module.join(inline, _static(tab, "boot.bundle.js")))
+    _serve_module(tab, tab_module.join(inline, _static(tab, "bundle.js")))
     tab.page.route("**/data/plugin/scopegraph/graphs", lambda route: route.fulfill(json=[]))
     tab.page.goto(tab.url + "/#scopegraph")
     tab.frame = tab_frame(tab.page)
