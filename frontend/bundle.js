@@ -3800,6 +3800,7 @@ var Trace = class {
 // tab.js
 var ZOOM_STEP = 1.35;
 var REFRESH_GRAPHS_MS = 3e4;
+var EARLY_REFRESH_MS = [1e3, 3e3, 7e3, 15e3];
 var SHELL_WAIT_MS = 150;
 var Tab = class {
   /** `stylesheet` resolves once the tab's stylesheet has loaded: the shell waits for it. */
@@ -3881,6 +3882,7 @@ var Tab = class {
     if (this.state.svgText || this.messages.showing) this.attach();
     else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
+    for (const ms of EARLY_REFRESH_MS) setTimeout(() => this.listing.refresh(), ms);
     setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
   }
   /**

@@ -29,6 +29,9 @@ const ZOOM_STEP = 1.35;
 // TensorBoard reloads its data every 30 s but does not tell iframe tabs: look for new graphs
 // as often, while the tab is on screen.
 const REFRESH_GRAPHS_MS = 30000;
+// TensorBoard reads a logdir in the background after it starts, a run at a time, so the first
+// listing may lack runs: it is asked again this soon after the first view, then every 30 s.
+const EARLY_REFRESH_MS = [1000, 3000, 7000, 15000];
 // The tab goes on screen with its first drawing (laid out and painted once, together), or on
 // its own with a progress bar when that drawing takes longer than this.
 const SHELL_WAIT_MS = 150;
@@ -117,6 +120,7 @@ export class Tab {
     if (this.state.svgText || this.messages.showing) this.attach();
     else this.attachTimer = setTimeout(() => this.attach(), SHELL_WAIT_MS);
     await first;
+    for (const ms of EARLY_REFRESH_MS) setTimeout(() => this.listing.refresh(), ms);
     setInterval(() => this.listing.refresh(), REFRESH_GRAPHS_MS);
   }
 

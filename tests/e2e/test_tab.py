@@ -28,8 +28,15 @@ def test_tab_is_listed_and_opens(tab):
     scope_graph.click()
     tab.frame = tab_frame(page)
     tab.wait_ready()
-    runs = tab.frame.locator("#sg-run option").all_text_contents()
-    assert {"add", "circle", "ffn_flat", "ffn_scoped"} <= set(runs)
+    # TensorBoard may still be reading the logdir: the runs it reads later are listed too.
+    tab.frame.wait_for_function(
+        """(names) => {
+          const runs = [...document.querySelectorAll('#sg-run option')].map((o) => o.textContent);
+          return names.every((name) => runs.includes(name));
+        }""",
+        arg=["add", "circle", "ffn_flat", "ffn_scoped"],
+        timeout=30_000,
+    )
 
 
 def test_scoped_net_shows_its_layer_scopes(tab):
