@@ -710,15 +710,15 @@ function contentRect(svg, legend) {
 }
 function legendEntries(svg) {
   const entries = [];
-  let swatch2 = null;
+  let swatch = null;
   for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
     if (part.localName !== "text") {
       const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
       const fill = shape && shape.getAttribute("fill") || "";
-      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
-    } else if (swatch2) {
-      entries.push({ fill: swatch2.fill, text: swatch2.text || part.textContent });
-      swatch2 = null;
+      swatch = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+    } else if (swatch) {
+      entries.push({ fill: swatch.fill, text: swatch.text || part.textContent });
+      swatch = null;
     } else if (!entries.length) {
       entries.push({ title: part.textContent });
     }
@@ -791,14 +791,6 @@ function section(title, ...children) {
     { class: "sg-section" },
     h("h3", { class: "sg-section-title", text: title }),
     ...children
-  );
-}
-function swatch(kind, label) {
-  return h(
-    "div",
-    { class: "sg-legend-row" },
-    h("span", { class: `sg-swatch sg-swatch-${kind}` }),
-    h("span", { text: label })
   );
 }
 var COLOURINGS = [
@@ -955,18 +947,8 @@ function buildShell() {
       h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
     ),
     section("Download", downloadRow),
-    section(
-      "Legend",
-      h(
-        "div",
-        { class: "sg-legend" },
-        swatch("scope", "Scope (click to open)"),
-        swatch("series", "Series of numbered siblings"),
-        swatch("chunk", "Part of a very large scope"),
-        swatch("op", "Operation"),
-        swatch("open", "Open group (click its outline or title to close)")
-      )
-    ),
+    // The key of the drawing's marks (key.js fills it).
+    ui.key = h("section", { class: "sg-section sg-key-section", hidden: true }),
     h(
       "p",
       { class: "sg-help" },
@@ -1000,7 +982,7 @@ function buildShell() {
   ui.tip = h("div", { class: "sg-tip", hidden: true, role: "tooltip" });
   ui.viewport = h(
     "main",
-    { class: "sg-viewport", "aria-label": "Graph" },
+    { class: "sg-viewport", "aria-label": "Graph", tabindex: 0 },
     ui.stage,
     ui.progress,
     ui.zoomControls,

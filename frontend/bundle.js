@@ -373,14 +373,14 @@ function histogram(buckets, { width = 150, height = 44 } = {}) {
     let x1 = byEdges ? (right - lo) / (hi - lo) * width : (i + 1) / n * width;
     if (x1 - x0 < 1) x1 = Math.min(width, x0 + 1);
     x0 = Math.max(0, x0);
-    const h4 = top > 0 ? count / top * (height - 1) : 0;
+    const h5 = top > 0 ? count / top * (height - 1) : 0;
     svg.append(
       svgElement("rect", {
         class: "sg-histogram-bar",
         x: round(x0),
-        y: round(height - h4),
+        y: round(height - h5),
         width: round(Math.max(0, x1 - x0)),
-        height: round(h4),
+        height: round(h5),
         "data-count": count
       })
     );
@@ -670,8 +670,8 @@ function describe(element) {
     const group = parseClusterId(element.id);
     return group && { ...group, open: true };
   }
-  const box = parseElementId(element.id);
-  return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
+  const box2 = parseElementId(element.id);
+  return box2 && BOX_KINDS.includes(box2.kind) ? { ...box2, open: false } : null;
 }
 function pick(event) {
   const target = event.target instanceof Element ? event.target : null;
@@ -683,14 +683,14 @@ function pick(event) {
   return element;
 }
 function onFrame(cluster, x, y) {
-  const box = cluster.getBoundingClientRect();
-  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+  const box2 = cluster.getBoundingClientRect();
+  if (Math.min(x - box2.left, box2.right - x, y - box2.top, box2.bottom - y) <= FRAME_EDGE_PX)
     return true;
-  let labelBottom = box.top;
+  let labelBottom = box2.top;
   for (const text of cluster.querySelectorAll("text")) {
     labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
   }
-  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+  return y >= box2.top && y <= labelBottom + 4 && x >= box2.left && x <= box2.right;
 }
 var Cards = class {
   /**
@@ -838,7 +838,7 @@ var Cards = class {
   positionCard(element) {
     const card = this.ui.card;
     const outer = this.ui.viewport.getBoundingClientRect();
-    const box = element.getBoundingClientRect();
+    const box2 = element.getBoundingClientRect();
     const gap = 12;
     const w = card.offsetWidth;
     const hgt = card.offsetHeight;
@@ -846,12 +846,12 @@ var Cards = class {
     let x;
     let y;
     if (clusterFrame) {
-      x = box.left - outer.left + Math.min(box.width, 160) + gap;
-      y = box.top - outer.top;
+      x = box2.left - outer.left + Math.min(box2.width, 160) + gap;
+      y = box2.top - outer.top;
     } else {
-      x = box.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
-      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+      x = box2.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box2.left - outer.left - w - gap;
+      y = box2.top - outer.top + box2.height / 2 - Math.min(hgt / 2, 40);
     }
     x = Math.max(8, Math.min(x, outer.width - w - 8));
     y = Math.max(8, Math.min(y, outer.height - hgt - 8));
@@ -1105,7 +1105,7 @@ var Compare = class {
       return;
     }
     if (key !== this.stepsFor || !Array.isArray(steps)) return;
-    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.steps = steps.slice(0, -1).map((s2) => s2.step);
     this.stepsKnown = true;
     this.fill();
   }
@@ -1619,8 +1619,8 @@ var Drawing = class {
     const vp = this.viewport;
     const rect = vp.userRect(element);
     const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h4 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h4 * 0.9;
+    const { w, h: h5 } = vp.size();
+    const big = rect.w * k > w * 0.9 || rect.h * k > h5 * 0.9;
     vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -1640,9 +1640,9 @@ var Drawing = class {
     return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
   }
   /** Opens the group of box `element` (`box`: its parsed id). */
-  openGroup(box, element) {
+  openGroup(box2, element) {
     const open = new Set(this.state.open);
-    open.add(box.name);
+    open.add(box2.name);
     this.calls.unpin();
     const at = this.screenCentre(element);
     this.show({ open: [...open], depth: null }, { anchor: { id: element.id, x: at.x, y: at.y } });
@@ -1677,6 +1677,212 @@ function openGroups(svg) {
   }
   return open;
 }
+
+// key.js
+import { h as h4 } from "../tab.js";
+var SVG_NS2 = "http://www.w3.org/2000/svg";
+var OP = { fill: "#ffffff", stroke: "#757575" };
+var SCOPE = { fill: "#e8eaf6", stroke: "#5c6bc0" };
+var SERIES = { fill: "#e0f2f1", stroke: "#26a69a" };
+var CHUNK = { fill: "#f5f5f5", stroke: "#9e9e9e" };
+var OPEN = { fill: "#f7f8fc", stroke: "#9fa8da" };
+var ASIDE = { fill: "#fafafa", stroke: "#9e9e9e", "stroke-dasharray": "3 2" };
+var LOOP = "#00897b";
+var DIFF = { added: "#a5d6a7", removed: "#f0a1a1", changed: "#ffcc80" };
+function s(tag, attrs = {}, text = null) {
+  const element = document.createElementNS(SVG_NS2, tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
+  if (text != null) element.textContent = text;
+  return element;
+}
+var ellipse = (style) => s("ellipse", { cx: 22, cy: 9, rx: 19, ry: 7, ...style });
+var box = (style, r = 3) => s("rect", { x: 3, y: 2, width: 38, height: 14, rx: r, "stroke-width": 1.5, ...style });
+var note = (text, fill = "#212121", weight = 400) => s(
+  "text",
+  { x: 22, y: 13, "text-anchor": "middle", "font-size": 10, "font-weight": weight, fill },
+  text
+);
+var badge = () => {
+  const text = note("● 2", "#212121", 700);
+  text.setAttribute("style", "fill: var(--sg-badge)");
+  return text;
+};
+var arrow = (stroke, dashed = false) => [
+  s("path", {
+    d: "M3 9H37",
+    stroke,
+    fill: "none",
+    "stroke-width": 1.5,
+    ...dashed ? { "stroke-dasharray": "3 2" } : {}
+  }),
+  s("path", { d: "M36 5L41 9L36 13Z", fill: stroke })
+];
+var MARKS = [
+  {
+    name: "op",
+    has: (svg) => svg.querySelector("g.node.op:not(.auxiliary)"),
+    sample: () => [ellipse(OP)],
+    text: "An op: click it for its card"
+  },
+  {
+    name: "scope",
+    has: (svg) => svg.querySelector("g.node.scope:not(.auxiliary)"),
+    sample: () => [box(SCOPE, 5)],
+    text: "A closed scope (name group): click to open it"
+  },
+  {
+    name: "series",
+    has: (svg) => svg.querySelector("g.node.series"),
+    sample: () => [
+      s("rect", { x: 7, y: 1, width: 34, height: 12, ...SERIES }),
+      s("rect", { x: 3, y: 4, width: 34, height: 12, ...SERIES })
+    ],
+    text: "A series of numbered siblings, such as AddN_[1-121]: click to open"
+  },
+  {
+    name: "chunk",
+    has: (svg) => svg.querySelector("g.node.chunk"),
+    sample: () => [box(CHUNK, 0)],
+    text: "Part of a very large scope, drawn in parts"
+  },
+  {
+    name: "open",
+    has: (svg) => svg.querySelector("g.cluster:not(.rolled)"),
+    sample: () => [box({ ...OPEN, "stroke-width": 1 }, 4)],
+    text: "An open group: click its frame or title to close it"
+  },
+  {
+    name: "auxiliary",
+    has: (svg) => svg.querySelector("g.node.auxiliary"),
+    sample: () => [ellipse(ASIDE)],
+    text: "Set apart from the main flow (initialisers, summaries, saving), as TensorBoard does"
+  },
+  {
+    name: "stub",
+    has: (svg, lines) => lines.some((line) => /^[→←] /.test(line)),
+    sample: () => [note("→ init", "#424242")],
+    text: "Edges to (→) or from (←) boxes set apart, named on the box instead of drawn"
+  },
+  {
+    name: "missing",
+    has: (svg) => svg.querySelector("g.node.missing"),
+    sample: () => [ellipse({ fill: "none", stroke: "#d32f2f", "stroke-dasharray": "3 2" })],
+    text: "An input an op names that the graph does not hold"
+  },
+  {
+    name: "summaries",
+    has: (svg) => svg.querySelector(".summarized"),
+    sample: () => [badge()],
+    text: "Holds summaries (scalars, histograms…): hover for their latest values"
+  },
+  {
+    name: "rolled",
+    has: (svg) => svg.querySelector(".rolled"),
+    sample: () => [box({ fill: "#f3faf9", stroke: "#80cbc4" }, 4), note("×5", LOOP)],
+    text: "Identical blocks drawn once, ×5 saying how many (teal frame)"
+  },
+  {
+    name: "loop",
+    has: (svg) => svg.querySelector("g.edge.loop"),
+    sample: () => arrow(LOOP),
+    text: "From each of the rolled blocks to the next (×5: how many times)"
+  },
+  {
+    name: "edge",
+    has: (svg) => svg.querySelector("g.edge.data:not(.loop)"),
+    sample: () => arrow("#757575"),
+    text: "Tensors flowing from one box to the next"
+  },
+  {
+    name: "control",
+    has: (svg) => svg.querySelector("g.edge.control"),
+    sample: () => arrow("#bdbdbd", true),
+    text: "A control dependency: runs after, takes no tensor"
+  },
+  {
+    name: "edge-label",
+    has: (svg) => svg.querySelector("g.edge.data:not(.loop) text"),
+    sample: () => [note("[?,784]", "#616161")],
+    text: "An edge’s tensor shape (? a size known only when run), or how many tensors it carries"
+  },
+  {
+    name: "diff-added",
+    has: (svg) => svg.querySelector(".diff-added"),
+    sample: () => [box({ fill: DIFF.added, stroke: "#5c6bc0" }, 5)],
+    text: "Added: only in the graph shown"
+  },
+  {
+    name: "diff-removed",
+    has: (svg) => svg.querySelector(".diff-removed"),
+    sample: () => [box({ fill: DIFF.removed, stroke: "#5c6bc0" }, 5)],
+    text: "Removed: only in the graph compared with"
+  },
+  {
+    name: "diff-changed",
+    has: (svg) => svg.querySelector(".diff-changed"),
+    sample: () => [box({ fill: DIFF.changed, stroke: "#5c6bc0" }, 5)],
+    text: "Changed, or holds changes"
+  },
+  {
+    name: "diff-counts",
+    has: (svg, lines) => lines.some((line) => /^[+−~]\d/.test(line)),
+    sample: () => [note("+1 ~15")],
+    text: "Ops inside: + added, − removed, ~ changed"
+  },
+  {
+    name: "diff-mirrored",
+    has: (svg, lines) => lines.some((line) => /^and [\d,]+ in /.test(line)),
+    sample: () => [note("and 9 in", "#212121")],
+    text: "“and 9 in train/gradients”: changes in gradient or optimizer ops that follow this scope’s, counted here instead of opened there"
+  },
+  {
+    name: "diff-mirror",
+    has: (svg, lines) => lines.some((line) => /^[\d,]+ mirror /.test(line)),
+    sample: () => [note("24 mirror", "#212121")],
+    text: "“24 mirror layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’"
+  }
+];
+function labelLines(svg) {
+  return [...svg.querySelectorAll("g.node > text, g.cluster > text, g.node > a > text")].map(
+    (text) => text.textContent.trim()
+  );
+}
+function marksOf(svg) {
+  const lines = labelLines(svg);
+  return MARKS.filter((mark) => mark.has(svg, lines)).map((mark) => mark.name);
+}
+var Key = class {
+  /** Fills `section` (an empty element in the sidebar) with a collapsible key. */
+  constructor(section) {
+    this.section = section;
+    this.list = h4("div", { class: "sg-key-list" });
+    this.details = h4(
+      "details",
+      { class: "sg-key", open: true },
+      h4("summary", { class: "sg-section-title", text: "Key" }),
+      this.list
+    );
+    section.replaceChildren(this.details);
+    section.hidden = true;
+  }
+  /** Lists the marks drawing `svg` holds. */
+  show(svg) {
+    const names = new Set(marksOf(svg));
+    const rows = MARKS.filter((mark) => names.has(mark.name)).map((mark) => {
+      const sample = s("svg", { viewBox: "0 0 44 18", width: 44, height: 18, "aria-hidden": "true" });
+      sample.classList.add("sg-key-sample");
+      sample.append(...mark.sample());
+      return h4(
+        "div",
+        { class: "sg-key-row", "data-mark": mark.name },
+        sample,
+        h4("span", { text: mark.text })
+      );
+    });
+    this.list.replaceChildren(...rows);
+    this.section.hidden = rows.length === 0;
+  }
+};
 
 // listing.js
 import {
@@ -2018,9 +2224,9 @@ var Minimap = class {
       this.canvas.hidden = true;
       return;
     }
-    const { w, h: h4 } = vp.size();
+    const { w, h: h5 } = vp.size();
     const { cx, cy, k } = vp.view;
-    const shown = { x: cx - w / 2 / k, y: cy - h4 / 2 / k, w: w / k, h: h4 / k };
+    const shown = { x: cx - w / 2 / k, y: cy - h5 / 2 / k, w: w / k, h: h5 / k };
     const slack = SLACK / k;
     const whole = b.x >= shown.x - slack && b.y >= shown.y - slack && b.x + b.w <= shown.x + shown.w + slack && b.y + b.h <= shown.y + shown.h + slack;
     this.canvas.hidden = whole || w < 4 * SIZE;
@@ -2030,7 +2236,7 @@ var Minimap = class {
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
-    const { canvas: map, scale, w, h: h4 } = this.base;
+    const { canvas: map, scale, w, h: h5 } = this.base;
     const b = this.viewport.bounds;
     const ratio = window.devicePixelRatio || 1;
     const canvas = this.canvas;
@@ -2038,7 +2244,7 @@ var Minimap = class {
       canvas.width = map.width;
       canvas.height = map.height;
       canvas.style.width = `${w}px`;
-      canvas.style.height = `${h4}px`;
+      canvas.style.height = `${h5}px`;
     }
     const g = canvas.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -2071,11 +2277,11 @@ var Minimap = class {
 function drawMap(svg, b) {
   const scale = Math.min(SIZE / b.w, SIZE / b.h);
   const w = Math.max(1, Math.round(b.w * scale));
-  const h4 = Math.max(1, Math.round(b.h * scale));
+  const h5 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.round(w * ratio);
-  canvas.height = Math.round(h4 * ratio);
+  canvas.height = Math.round(h5 * ratio);
   const g = canvas.getContext("2d");
   g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
   g.lineWidth = 1 / scale;
@@ -2092,7 +2298,7 @@ function drawMap(svg, b) {
     const r = shapeRect(node, svg);
     if (r) g.fillRect(r.x, r.y, r.w, r.h);
   }
-  return { canvas, scale, w, h: h4 };
+  return { canvas, scale, w, h: h5 };
 }
 
 // search.js
@@ -2149,16 +2355,16 @@ var Search = class {
       this.setResults([], error.message, true);
       return;
     }
-    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
-    this.setResults(results, note);
+    const note2 = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
+    this.setResults(results, note2);
   }
-  setResults(results, note, isError = false) {
+  setResults(results, note2, isError = false) {
     this.results = results;
     this.active = -1;
     this.ui.searchResults.replaceChildren(
       ...views5.searchResultItems(results, this.ui.searchInput.value)
     );
-    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.textContent = note2;
     this.ui.searchStatus.classList.toggle("sg-error-text", isError);
   }
   onKey(event) {
@@ -2284,8 +2490,8 @@ var Trace = class {
     }
     if (!found) return;
     const marked = /* @__PURE__ */ new Set();
-    for (const box of found.boxes) {
-      const element = this.calls.byId(elementId(box.kind, box.name));
+    for (const box2 of found.boxes) {
+      const element = this.calls.byId(elementId(box2.kind, box2.name));
       if (!element) continue;
       element.classList.add("sg-trace");
       marked.add(element.id);
@@ -2391,6 +2597,7 @@ var Tab = class {
       }
     });
     this.minimap = new Minimap(ui, this.viewport);
+    this.key = new Key(ui.key);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction)
@@ -2401,7 +2608,10 @@ var Tab = class {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
-      showLegend: (svg) => this.colouring.showLegend(svg),
+      showLegend: (svg) => {
+        this.colouring.showLegend(svg);
+        this.key.show(svg);
+      },
       learnOpCount: (graph) => this.listing.learnOpCount(graph)
     });
     this.listing = new Listing(state, ui, model, this.messages, {
@@ -2462,6 +2672,27 @@ var Tab = class {
       document.body.append(this.ui.root);
     }
     this.viewport.measure();
+    this.takeKeys();
+  }
+  /**
+   * Focuses the drawing, so that its keys (F, +, -, /) work as soon as the tab is on screen
+   * (TensorBoard's page keeps the focus outside the tab's frame until it is clicked), unless
+   * the user is typing somewhere else, in the tab or in TensorBoard's page.
+   */
+  takeKeys() {
+    const inner = document.activeElement;
+    if (inner && inner !== document.body && inner !== document.documentElement) return;
+    let outer = null;
+    try {
+      outer = window.parent !== window ? window.parent.document.activeElement : null;
+    } catch {
+    }
+    while (outer && outer.shadowRoot && outer.shadowRoot.activeElement) {
+      outer = outer.shadowRoot.activeElement;
+    }
+    if (outer && outer.closest && outer.closest("input, textarea, select, [contenteditable]"))
+      return;
+    this.ui.viewport.focus({ preventScroll: true });
   }
   /** boot.js's drawing, {svg, bounds, sheet}, if it is still on screen and of SVG `text`. */
   earlyDrawing(text) {
@@ -2566,11 +2797,11 @@ var Tab = class {
     const element = pick({ target, clientX: event.clientX, clientY: event.clientY });
     const point = event ? { x: event.clientX, y: event.clientY } : null;
     if (element && element.classList.contains("node")) {
-      const box = parseElementId(element.id);
-      if (!box) return;
-      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.cards.togglePin(element);
-      else if (GROUP_KINDS.includes(box.kind)) this.drawing.openGroup(box, element);
-      else if (box.kind === "op") this.cards.togglePin(element);
+      const box2 = parseElementId(element.id);
+      if (!box2) return;
+      if (GROUP_KINDS.includes(box2.kind) && event && event.shiftKey) this.cards.togglePin(element);
+      else if (GROUP_KINDS.includes(box2.kind)) this.drawing.openGroup(box2, element);
+      else if (box2.kind === "op") this.cards.togglePin(element);
       return;
     }
     if (element && element.classList.contains("cluster")) {

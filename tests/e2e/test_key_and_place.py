@@ -1,0 +1,69 @@
+"""The sidebar's key lists the marks the drawing on screen holds (and no other), the drawing
+takes the keyboard once the tab is shown, and the overview of a drawing larger than the window.
+Against a real TensorBoard on the demo logdir (see conftest.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def _marks(tab) -> set[str]:
+    rows = tab.frame.locator(".sg-key-section:not([hidden]) .sg-key-row")
+    expect(rows.first).to_be_attached()
+    return set(rows.evaluate_all("rs => rs.map((r) => r.dataset.mark)"))
+
+
+def _compare_with(tab, prefix: str) -> None:
+    value = tab.frame.eval_on_selector(
+        "#sg-compare",
+        "(s, prefix) => [...s.options].find((o) => o.text.startsWith(prefix)).value",
+        prefix,
+    )
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-compare", value=value))
+
+
+def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
+    tab.open("ffn_scoped")
+    marks = _marks(tab)
+    assert {"auxiliary", "summaries", "stub", "scope", "edge-label"} <= marks, marks
+    # Nothing rolled, no comparison: not in the key.
+    assert not marks & {"rolled", "loop", "diff-added", "diff-counts", "missing"}, marks
+    # Each row: a drawn sample and a line of text.
+    row = tab.frame.locator('.sg-key-row[data-mark="auxiliary"]')
+    assert row.locator("svg.sg-key-sample ellipse").count() == 1
+    expect(row).to_contain_text("Set apart")
+    # It folds away.
+    tab.frame.click(".sg-key > summary")
+    expect(row).to_be_hidden()
+
+    tab.select_run("pytorch/torch")
+    tab.wait_ready()
+    marks = _marks(tab)
+    assert {"rolled", "loop", "open"} <= marks, marks
+
+    tab.select_run("ffn_scoped_wider")
+    _compare_with(tab, "ffn_scoped · Op graph")
+    marks = _marks(tab)
+    assert {"diff-added", "diff-changed", "diff-counts", "diff-mirrored", "diff-mirror"} <= marks
+    assert "diff-removed" not in marks and "rolled" not in marks, marks
+
+
+def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(tab):
+    tab.open("pytorch/torch")
+    tab.wait_still()
+    before = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    # No click first: the keys go to the tab once it is on screen.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    after = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    assert after != before
+    graph = tab.frame.locator("svg.sg-graph g.graph").bounding_box()
+    viewport = tab.frame.locator(".sg-viewport").bounding_box()
+    assert graph["height"] <= viewport["height"] + 1 and graph["width"] <= viewport["width"] + 1
+
+
+def test_f_typed_in_the_search_field_stays_there(tab):
+    tab.open("ffn_scoped")
+    tab.frame.click(".sg-search input")
+    tab.page.keyboard.type("ff")
+    assert tab.frame.locator(".sg-search input").input_value() == "ff"
