@@ -340,18 +340,28 @@ var Viewport = class {
     this._animation = requestAnimationFrame(step);
   }
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
-   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
-   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
-   * drawing leaves while running off the other side (see contain()).
+   * Where the view eases to after a group opened or closed under the pointer (`rect`: its
+   * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
+   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
+   * reveal(rect).
+   */
+  afterClick(rect, view, sx = null) {
+    const all = this.bounds ? this.fitView(this.bounds) : null;
+    if (all && all.k >= REVEAL_SCALE) return all;
+    return this.reveal(rect, view, sx);
+  }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
+   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
+   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
+   * out any empty margin the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const { w, h: h2 } = this.size();
     const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    const floor = Math.min(view.k, REVEAL_SCALE);
     let k = view.k;
     const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
-    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
     const at = { ...view, k };
     if (k !== view.k && sx != null) {
       const ux = view.cx + (sx - w / 2) / view.k;

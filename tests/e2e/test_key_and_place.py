@@ -4,6 +4,7 @@ Against a real TensorBoard on the demo logdir (see conftest.py)."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -67,3 +68,65 @@ def test_f_typed_in_the_search_field_stays_there(tab):
     tab.frame.click(".sg-search input")
     tab.page.keyboard.type("ff")
     assert tab.frame.locator(".sg-search input").input_value() == "ff"
+
+
+def _rect(locator) -> dict:
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+def _cut(tab, selector: str) -> list[str]:
+    """The ids of the elements matching `selector` in the drawing that the window's edge cuts."""
+    return tab.frame.evaluate(
+        """(selector) => {
+          const v = document.querySelector('.sg-viewport').getBoundingClientRect();
+          return [...document.querySelectorAll(selector)].filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.left < v.left - 0.5 || r.top < v.top - 0.5 ||
+              r.right > v.right + 0.5 || r.bottom > v.bottom + 0.5;
+          }).map((e) => e.id);
+        }""",
+        selector,
+    )
+
+
+def _view_box(tab) -> list[float]:
+    return [float(v) for v in tab.frame.get_attribute("svg.sg-graph", "viewBox").split()]
+
+
+def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    # Zoomed in on layer2, as a reader looking closer before opening it.
+    box = tab.box("scope", "layer2")
+    at = _rect(box)
+    iframe = tab.page.locator("iframe").bounding_box()
+    tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
+    tab.page.mouse.wheel(0, -500)
+    tab.wait_still()
+    tab.run_and_wait(lambda: box.click())
+    # The opened group and all of its boxes are in the window: none cut by its edge.
+    expect(tab.frame_of("scope", "layer2")).to_be_visible()
+    inside = tab.frame.locator("svg.sg-graph g.node[id*='layer2']")
+    assert inside.count() >= 5
+    assert _cut(tab, "svg.sg-graph g.node[id*='layer2'], svg.sg-graph g.cluster") == []
+    # This drawing reads whole (box labels 8 px or more): it is shown whole.
+    assert _cut(tab, "svg.sg-graph g.node") == []
+    label = tab.box("scope", "layer1").locator(":scope > text").first
+    assert label.evaluate("(t) => t.getBoundingClientRect().height") >= 8
+
+    # Zoomed in again about the group's title, then closed by a click on it: the drawing eases
+    # to the fitted view, as F gives.
+    title = _rect(tab.frame_of("scope", "layer2").locator(":scope > text").first)
+    x, y = iframe["x"] + title["x"] + title["w"] / 2, iframe["y"] + title["y"] + title["h"] / 2
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.wheel(0, -500)
+    tab.wait_still()
+    tab.run_and_wait(lambda: tab.page.mouse.click(x, y))
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+    closed = _view_box(tab)
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    assert closed == pytest.approx(_view_box(tab), rel=1e-3, abs=0.5)
