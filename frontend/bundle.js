@@ -2186,7 +2186,11 @@ var Messages = class {
 // minimap.js
 import { shapeRect } from "../tab.js";
 var SIZE = 180;
+var MIN_SIDE = 64;
+var MAX_LONG = 4096;
 var SLACK = 4;
+var CORNERS = ["bottom-left", "top-left", "top-right"];
+var MARGIN = { top: 12, bottom: 34, left: 12, right: 12 };
 var Minimap = class {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
   constructor(ui, viewport) {
@@ -2195,11 +2199,13 @@ var Minimap = class {
     this.canvas.className = "sg-minimap";
     this.canvas.hidden = true;
     this.canvas.dataset.noPan = "";
+    this.canvas.dataset.corner = CORNERS[0];
     this.canvas.setAttribute("role", "img");
     this.canvas.setAttribute("aria-label", "Overview of the whole graph");
     ui.viewport.append(this.canvas);
     this.svg = null;
     this.base = null;
+    this.offset = { x: 0, y: 0 };
     this.pressed = false;
     const canvas = this.canvas;
     canvas.addEventListener("pointerdown", (e) => {
@@ -2233,6 +2239,7 @@ var Minimap = class {
     if (this.canvas.hidden) return;
     if (!this.base) this.base = drawMap(this.svg, b);
     this.paint(shown);
+    this.place(shown, { w, h: h5 });
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
@@ -2240,42 +2247,95 @@ var Minimap = class {
     const b = this.viewport.bounds;
     const ratio = window.devicePixelRatio || 1;
     const canvas = this.canvas;
-    if (canvas.width !== map.width || canvas.height !== map.height) {
-      canvas.width = map.width;
-      canvas.height = map.height;
-      canvas.style.width = `${w}px`;
-      canvas.style.height = `${h5}px`;
+    const vw = Math.min(w, SIZE);
+    const vh = Math.min(h5, SIZE);
+    if (canvas.width !== Math.round(vw * ratio) || canvas.height !== Math.round(vh * ratio)) {
+      canvas.width = Math.round(vw * ratio);
+      canvas.height = Math.round(vh * ratio);
+      canvas.style.width = `${vw}px`;
+      canvas.style.height = `${vh}px`;
     }
+    if (!this.pressed) {
+      const clamp = (v, most) => Math.max(0, Math.min(most, v));
+      this.offset = {
+        x: clamp((shown.x + shown.w / 2 - b.x) * scale - vw / 2, w - vw),
+        y: clamp((shown.y + shown.h / 2 - b.y) * scale - vh / 2, h5 - vh)
+      };
+    }
+    const { x: ox, y: oy } = this.offset;
     const g = canvas.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.clearRect(0, 0, canvas.width, canvas.height);
-    g.drawImage(map, 0, 0);
-    g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+    g.drawImage(
+      map,
+      ox * ratio,
+      oy * ratio,
+      canvas.width,
+      canvas.height,
+      0,
+      0,
+      canvas.width,
+      canvas.height
+    );
+    const s2 = ratio * scale;
+    g.setTransform(s2, 0, 0, s2, (-b.x * scale - ox) * ratio, (-b.y * scale - oy) * ratio);
     const inset = 1 / scale;
-    const x0 = Math.max(shown.x, b.x + inset);
-    const y0 = Math.max(shown.y, b.y + inset);
-    const x1 = Math.min(shown.x + shown.w, b.x + b.w - inset);
-    const y1 = Math.min(shown.y + shown.h, b.y + b.h - inset);
+    const x0 = Math.max(shown.x, b.x + ox / scale + inset);
+    const y0 = Math.max(shown.y, b.y + oy / scale + inset);
+    const x1 = Math.min(shown.x + shown.w, b.x + (ox + vw) / scale - inset);
+    const y1 = Math.min(shown.y + shown.h, b.y + (oy + vh) / scale - inset);
     g.fillStyle = "rgba(245, 124, 0, 0.15)";
     g.strokeStyle = "#f57c00";
-    g.lineWidth = 1.5 / scale;
+    g.lineWidth = 2 / scale;
     g.fillRect(x0, y0, x1 - x0, y1 - y0);
     g.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  }
+  /**
+   * Puts the map in the corner of the window (`size`, CSS px; `shown`: its part of the drawing,
+   * user units) where it covers fewest boxes, staying where it is unless another covers fewer.
+   */
+  place(shown, size) {
+    const vw = Math.min(this.base.w, SIZE);
+    const vh = Math.min(this.base.h, SIZE);
+    const k = size.w / shown.w;
+    const covered = (corner) => {
+      const [dy, dx] = corner.split("-");
+      const x0 = dx === "left" ? MARGIN.left : size.w - MARGIN.right - vw;
+      const y0 = dy === "top" ? MARGIN.top : size.h - MARGIN.bottom - vh;
+      let n = 0;
+      for (const r of this.base.boxes) {
+        const sx = (r.x - shown.x) * k;
+        const sy = (r.y - shown.y) * k;
+        if (sx < x0 + vw && sx + r.w * k > x0 && sy < y0 + vh && sy + r.h * k > y0) n++;
+      }
+      return n;
+    };
+    const now = this.canvas.dataset.corner;
+    let best = now;
+    let fewest = covered(now);
+    for (const corner of CORNERS) {
+      if (!fewest) break;
+      const n = corner === now ? fewest : covered(corner);
+      if (n < fewest) [best, fewest] = [corner, n];
+    }
+    this.canvas.dataset.corner = best;
   }
   /** Centres the view on the drawing's point under the pointer. */
   moveTo(event, animate) {
     const rect = this.canvas.getBoundingClientRect();
     const b = this.viewport.bounds;
     const scale = this.base.scale;
-    const cx = b.x + (event.clientX - rect.left) / scale;
-    const cy = b.y + (event.clientY - rect.top) / scale;
+    const cx = b.x + (event.clientX - rect.left + this.offset.x) / scale;
+    const cy = b.y + (event.clientY - rect.top + this.offset.y) / scale;
     const view = { cx, cy, k: this.viewport.view.k };
     if (animate) this.viewport.go(view, true);
     else this.viewport.jump(view);
   }
 };
 function drawMap(svg, b) {
-  const scale = Math.min(SIZE / b.w, SIZE / b.h);
+  const fit = Math.min(SIZE / b.w, SIZE / b.h);
+  const wide = Math.min(MIN_SIDE / Math.min(b.w, b.h), MAX_LONG / Math.max(b.w, b.h));
+  const scale = Math.max(fit, wide);
   const w = Math.max(1, Math.round(b.w * scale));
   const h5 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
@@ -2294,11 +2354,14 @@ function drawMap(svg, b) {
     g.strokeRect(r.x, r.y, r.w, r.h);
   }
   g.fillStyle = "#7986cb";
+  const boxes = [];
   for (const node of svg.querySelectorAll("g.node")) {
     const r = shapeRect(node, svg);
-    if (r) g.fillRect(r.x, r.y, r.w, r.h);
+    if (!r) continue;
+    g.fillRect(r.x, r.y, r.w, r.h);
+    boxes.push(r);
   }
-  return { canvas, scale, w, h: h5 };
+  return { canvas, scale, w, h: h5, boxes };
 }
 
 // search.js

@@ -130,3 +130,33 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
     tab.page.keyboard.press("f")
     tab.wait_still()
     assert closed == pytest.approx(_view_box(tab), rel=1e-3, abs=0.5)
+
+
+def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(tab):
+    tab.open("pytorch/torch")
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    drawn = _rect(minimap)
+    # The drawing is several times taller than wide; its map is still a usable width.
+    assert drawn["w"] >= 48, drawn
+    # The window's outline (the accent orange) is painted on it: on at least two sides.
+    orange = minimap.evaluate(
+        """(c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const rows = new Set(), cols = new Set();
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 160 && d[i + 2] < 60 && d[i + 3] > 200) {
+              const p = i / 4;
+              rows.add(Math.floor(p / c.width));
+              cols.add(p % c.width);
+            }
+          }
+          return {rows: rows.size, cols: cols.size, w: c.width, h: c.height};
+        }"""
+    )
+    assert orange["cols"] >= orange["w"] * 0.8 and orange["rows"] >= 20, orange
+    # Once the whole drawing is in the window, the map goes.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    expect(minimap).to_be_hidden()
