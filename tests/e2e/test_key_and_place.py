@@ -4,8 +4,27 @@ Against a real TensorBoard on the demo logdir (see conftest.py)."""
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.request
+
 import pytest
 from playwright.sync_api import expect
+
+# The demo's runs these tests show.
+USED = {"ffn_scoped", "ffn_scoped_wider", "pytorch/torch"}
+
+
+def _open(tab, run: str) -> None:
+    """Opens the tab on `run` once TensorBoard lists it (it reads a logdir's runs one by one:
+    the first test of a session can come before the demo's later runs are read)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/graphs") as response:
+            if USED | {run} <= {g["run"] for g in json.loads(response.read())}:
+                break
+        time.sleep(0.5)
+    tab.open(run)
 
 
 def _marks(tab) -> set[str]:
@@ -24,7 +43,7 @@ def _compare_with(tab, prefix: str) -> None:
 
 
 def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
-    tab.open("ffn_scoped")
+    _open(tab, "ffn_scoped")
     marks = _marks(tab)
     assert {"auxiliary", "summaries", "stub", "scope", "edge-label"} <= marks, marks
     # Nothing rolled, no comparison: not in the key.
@@ -50,7 +69,7 @@ def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
 
 
 def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(tab):
-    tab.open("pytorch/torch")
+    _open(tab, "pytorch/torch")
     tab.wait_still()
     before = tab.frame.get_attribute("svg.sg-graph", "viewBox")
     # No click first: the keys go to the tab once it is on screen.
@@ -64,7 +83,7 @@ def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(tab):
 
 
 def test_f_typed_in_the_search_field_stays_there(tab):
-    tab.open("ffn_scoped")
+    _open(tab, "ffn_scoped")
     tab.frame.click(".sg-search input")
     tab.page.keyboard.type("ff")
     assert tab.frame.locator(".sg-search input").input_value() == "ff"
@@ -97,7 +116,7 @@ def _view_box(tab) -> list[float]:
 
 
 def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
-    tab.open("ffn_scoped")
+    _open(tab, "ffn_scoped")
     tab.close_all()
     # Zoomed in on layer2, as a reader looking closer before opening it.
     box = tab.box("scope", "layer2")
@@ -133,7 +152,7 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
 
 
 def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(tab):
-    tab.open("pytorch/torch")
+    _open(tab, "pytorch/torch")
     tab.wait_still()
     minimap = tab.frame.locator("canvas.sg-minimap")
     expect(minimap).to_be_visible()
@@ -160,3 +179,34 @@ def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(tab):
     tab.page.keyboard.press("f")
     tab.wait_still()
     expect(minimap).to_be_hidden()
+
+
+def test_the_minimap_moves_to_a_corner_where_it_covers_no_box(tab):
+    _open(tab, "pytorch/torch")
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    # The tall column of boxes dragged to the window's left edge, under the map's first corner.
+    column = _rect(tab.frame.locator("svg.sg-graph g.graph"))
+    outer = _rect(tab.frame.locator(".sg-viewport"))
+    iframe = tab.page.locator("iframe").bounding_box()
+    x, y = iframe["x"] + column["x"] + column["w"] / 2, iframe["y"] + outer["y"] + 300
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.down()
+    tab.page.mouse.move(x - (column["x"] - outer["x"]) - 20, y, steps=8)
+    tab.page.mouse.up()
+    tab.wait_still()
+    expect(minimap).to_be_visible()
+    # It left its first corner (it stays put unless it covers a box there) for one where it
+    # covers none.
+    assert minimap.get_attribute("data-corner") != "bottom-left"
+    under = tab.frame.evaluate(
+        """() => {
+          const m = document.querySelector('canvas.sg-minimap').getBoundingClientRect();
+          return [...document.querySelectorAll('svg.sg-graph g.node')].filter((n) => {
+            const r = n.getBoundingClientRect();
+            return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top;
+          }).map((n) => n.id);
+        }"""
+    )
+    assert under == []
