@@ -618,18 +618,28 @@ var Viewport = class {
     this._animation = requestAnimationFrame(step2);
   }
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
-   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
-   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
-   * drawing leaves while running off the other side (see contain()).
+   * Where the view eases to after a group opened or closed under the pointer (`rect`: its
+   * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
+   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
+   * reveal(rect).
+   */
+  afterClick(rect, view, sx = null) {
+    const all = this.bounds ? this.fitView(this.bounds) : null;
+    if (all && all.k >= REVEAL_SCALE) return all;
+    return this.reveal(rect, view, sx);
+  }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
+   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
+   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
+   * out any empty margin the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const { w, h: h2 } = this.size();
     const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    const floor = Math.min(view.k, REVEAL_SCALE);
     let k = view.k;
     const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
-    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
     const at = { ...view, k };
     if (k !== view.k && sx != null) {
       const ux = view.cx + (sx - w / 2) / view.k;
@@ -674,13 +684,13 @@ var Viewport = class {
     if (!this.svg) return null;
     const drawn = shapeRect(element, this.svg);
     if (drawn) return drawn;
-    const box = element.getBBox();
+    const box2 = element.getBBox();
     const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
     const corners = [
-      [box.x, box.y],
-      [box.x + box.width, box.y],
-      [box.x, box.y + box.height],
-      [box.x + box.width, box.y + box.height]
+      [box2.x, box2.y],
+      [box2.x + box2.width, box2.y],
+      [box2.x, box2.y + box2.height],
+      [box2.x + box2.width, box2.y + box2.height]
     ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
     const xs = corners.map((p) => p.x);
     const ys = corners.map((p) => p.y);
@@ -699,10 +709,10 @@ var Viewport = class {
       return;
     }
     const { cx, cy, k } = this.view;
-    const s = k / done.k;
-    const tx = w / 2 * (1 - s) + (done.cx - cx) * k;
-    const ty = h2 / 2 * (1 - s) + (done.cy - cy) * k;
-    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`;
+    const s2 = k / done.k;
+    const tx = w / 2 * (1 - s2) + (done.cx - cx) * k;
+    const ty = h2 / 2 * (1 - s2) + (done.cy - cy) * k;
+    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s2})`;
     clearTimeout(this._commitTimer);
     this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
     if (this.hooks.onChange) this.hooks.onChange(this.view);
@@ -967,36 +977,36 @@ function drawnLegend(svg) {
 }
 function contentRect(svg, legend) {
   const skip = new Set(legend);
-  let box = null;
+  let box2 = null;
   for (const part of svg.querySelectorAll("g.graph > g")) {
     if (skip.has(part)) continue;
     const r = shapeRect(part, svg);
     if (!r) continue;
-    if (!box) box = { ...r };
+    if (!box2) box2 = { ...r };
     else {
-      const x1 = Math.max(box.x + box.w, r.x + r.w);
-      const y1 = Math.max(box.y + box.h, r.y + r.h);
-      box.x = Math.min(box.x, r.x);
-      box.y = Math.min(box.y, r.y);
-      box.w = x1 - box.x;
-      box.h = y1 - box.y;
+      const x1 = Math.max(box2.x + box2.w, r.x + r.w);
+      const y1 = Math.max(box2.y + box2.h, r.y + r.h);
+      box2.x = Math.min(box2.x, r.x);
+      box2.y = Math.min(box2.y, r.y);
+      box2.w = x1 - box2.x;
+      box2.h = y1 - box2.y;
     }
   }
-  if (!box) return null;
+  if (!box2) return null;
   const pad = 4;
-  return { x: box.x - pad, y: box.y - pad, w: box.w + 2 * pad, h: box.h + 2 * pad };
+  return { x: box2.x - pad, y: box2.y - pad, w: box2.w + 2 * pad, h: box2.h + 2 * pad };
 }
 function legendEntries(svg) {
   const entries = [];
-  let swatch2 = null;
+  let swatch = null;
   for (const part of svg.querySelectorAll(".sg-legend-drawn")) {
     if (part.localName !== "text") {
       const shape = part.localName === "polygon" ? part : part.querySelector("polygon, path");
       const fill = shape && shape.getAttribute("fill") || "";
-      swatch2 = { fill, text: part.dataset ? part.dataset.sgLegend : null };
-    } else if (swatch2) {
-      entries.push({ fill: swatch2.fill, text: swatch2.text || part.textContent });
-      swatch2 = null;
+      swatch = { fill, text: part.dataset ? part.dataset.sgLegend : null };
+    } else if (swatch) {
+      entries.push({ fill: swatch.fill, text: swatch.text || part.textContent });
+      swatch = null;
     } else if (!entries.length) {
       entries.push({ title: part.textContent });
     }
@@ -1069,14 +1079,6 @@ function section(title, ...children) {
     { class: "sg-section" },
     h("h3", { class: "sg-section-title", text: title }),
     ...children
-  );
-}
-function swatch(kind, label) {
-  return h(
-    "div",
-    { class: "sg-legend-row" },
-    h("span", { class: `sg-swatch sg-swatch-${kind}` }),
-    h("span", { text: label })
   );
 }
 var COLOURINGS = [
@@ -1233,18 +1235,8 @@ function buildShell() {
       h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
     ),
     section("Download", downloadRow),
-    section(
-      "Legend",
-      h(
-        "div",
-        { class: "sg-legend" },
-        swatch("scope", "Scope (click to open)"),
-        swatch("series", "Series of numbered siblings"),
-        swatch("chunk", "Part of a very large scope"),
-        swatch("op", "Operation"),
-        swatch("open", "Open group (click its outline or title to close)")
-      )
-    ),
+    // The key of the drawing's marks (key.js fills it).
+    ui.key = h("section", { class: "sg-section sg-key-section", hidden: true }),
     h(
       "p",
       { class: "sg-help" },
@@ -1278,7 +1270,7 @@ function buildShell() {
   ui.tip = h("div", { class: "sg-tip", hidden: true, role: "tooltip" });
   ui.viewport = h(
     "main",
-    { class: "sg-viewport", "aria-label": "Graph" },
+    { class: "sg-viewport", "aria-label": "Graph", tabindex: 0 },
     ui.stage,
     ui.progress,
     ui.zoomControls,
@@ -2035,8 +2027,8 @@ function describe(element) {
     const group = parseClusterId(element.id);
     return group && { ...group, open: true };
   }
-  const box = parseElementId(element.id);
-  return box && BOX_KINDS.includes(box.kind) ? { ...box, open: false } : null;
+  const box2 = parseElementId(element.id);
+  return box2 && BOX_KINDS.includes(box2.kind) ? { ...box2, open: false } : null;
 }
 function pick(event) {
   const target = event.target instanceof Element ? event.target : null;
@@ -2048,14 +2040,14 @@ function pick(event) {
   return element;
 }
 function onFrame(cluster, x, y) {
-  const box = cluster.getBoundingClientRect();
-  if (Math.min(x - box.left, box.right - x, y - box.top, box.bottom - y) <= FRAME_EDGE_PX)
+  const box2 = cluster.getBoundingClientRect();
+  if (Math.min(x - box2.left, box2.right - x, y - box2.top, box2.bottom - y) <= FRAME_EDGE_PX)
     return true;
-  let labelBottom = box.top;
+  let labelBottom = box2.top;
   for (const text of cluster.querySelectorAll("text")) {
     labelBottom = Math.max(labelBottom, text.getBoundingClientRect().bottom);
   }
-  return y >= box.top && y <= labelBottom + 4 && x >= box.left && x <= box.right;
+  return y >= box2.top && y <= labelBottom + 4 && x >= box2.left && x <= box2.right;
 }
 var Cards = class {
   /**
@@ -2216,7 +2208,7 @@ var Cards = class {
   positionCard(element) {
     const card = this.ui.card;
     const outer = this.ui.viewport.getBoundingClientRect();
-    const box = element.getBoundingClientRect();
+    const box2 = element.getBoundingClientRect();
     const gap = 12;
     const w = card.offsetWidth;
     const hgt = card.offsetHeight;
@@ -2224,12 +2216,12 @@ var Cards = class {
     let x;
     let y;
     if (clusterFrame) {
-      x = box.left - outer.left + Math.min(box.width, 160) + gap;
-      y = box.top - outer.top;
+      x = box2.left - outer.left + Math.min(box2.width, 160) + gap;
+      y = box2.top - outer.top;
     } else {
-      x = box.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
-      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+      x = box2.right - outer.left + gap;
+      if (x + w > outer.width - 8) x = box2.left - outer.left - w - gap;
+      y = box2.top - outer.top + box2.height / 2 - Math.min(hgt / 2, 40);
     }
     x = Math.max(8, Math.min(x, outer.width - w - 8));
     y = Math.max(8, Math.min(y, outer.height - hgt - 8));
@@ -2483,7 +2475,7 @@ var Compare = class {
       return;
     }
     if (key !== this.stepsFor || !Array.isArray(steps)) return;
-    this.steps = steps.slice(0, -1).map((s) => s.step);
+    this.steps = steps.slice(0, -1).map((s2) => s2.step);
     this.stepsKnown = true;
     this.fill();
   }
@@ -2948,8 +2940,8 @@ var Drawing = class {
   /**
    * After opening or closing a group: the group stays under the pointer (an opened group's
    * title where its box's label was, a closed group's box where the frame was clicked), then
-   * the view glides to show the group whole (zooming out, down to a readable scale, if it must)
-   * and takes in what the drawing leaves empty at the window's edges.
+   * the view glides to show the new content (Viewport.afterClick): the whole drawing if it
+   * reads whole, else the group, as much of it as reads, top first.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
@@ -2963,7 +2955,7 @@ var Drawing = class {
     };
     const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
     vp.jump(here);
-    const target = vp.reveal(rect, here, anchor.x);
+    const target = vp.afterClick(rect, here, anchor.x);
     const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);
     if (moved * here.k > 0.5 || target.k !== here.k) vp.go(target, true);
   }
@@ -3013,9 +3005,9 @@ var Drawing = class {
     return { x: rect.left + rect.width / 2 - outer.left, y: rect.top + rect.height / 2 - outer.top };
   }
   /** Opens the group of box `element` (`box`: its parsed id). */
-  openGroup(box, element) {
+  openGroup(box2, element) {
     const open = new Set(this.state.open);
-    open.add(box.name);
+    open.add(box2.name);
     this.calls.unpin();
     const at = this.screenCentre(element);
     this.show({ open: [...open], depth: null }, { anchor: { id: element.id, x: at.x, y: at.y } });
@@ -3076,6 +3068,211 @@ function openGroups(svg) {
   }
   return open;
 }
+
+// key.js
+var SVG_NS4 = "http://www.w3.org/2000/svg";
+var OP = { fill: "#ffffff", stroke: "#757575" };
+var SCOPE = { fill: "#e8eaf6", stroke: "#5c6bc0" };
+var SERIES = { fill: "#e0f2f1", stroke: "#26a69a" };
+var CHUNK = { fill: "#f5f5f5", stroke: "#9e9e9e" };
+var OPEN = { fill: "#f7f8fc", stroke: "#9fa8da" };
+var ASIDE = { fill: "#fafafa", stroke: "#9e9e9e", "stroke-dasharray": "3 2" };
+var LOOP = "#00897b";
+var DIFF = { added: "#a5d6a7", removed: "#f0a1a1", changed: "#ffcc80" };
+function s(tag, attrs = {}, text = null) {
+  const element = document.createElementNS(SVG_NS4, tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
+  if (text != null) element.textContent = text;
+  return element;
+}
+var ellipse = (style) => s("ellipse", { cx: 22, cy: 9, rx: 19, ry: 7, ...style });
+var box = (style, r = 3) => s("rect", { x: 3, y: 2, width: 38, height: 14, rx: r, "stroke-width": 1.5, ...style });
+var note = (text, fill = "#212121", weight = 400) => s(
+  "text",
+  { x: 22, y: 13, "text-anchor": "middle", "font-size": 10, "font-weight": weight, fill },
+  text
+);
+var badge = () => {
+  const text = note("● 2", "#212121", 700);
+  text.setAttribute("style", "fill: var(--sg-badge)");
+  return text;
+};
+var arrow = (stroke, dashed = false) => [
+  s("path", {
+    d: "M3 9H37",
+    stroke,
+    fill: "none",
+    "stroke-width": 1.5,
+    ...dashed ? { "stroke-dasharray": "3 2" } : {}
+  }),
+  s("path", { d: "M36 5L41 9L36 13Z", fill: stroke })
+];
+var MARKS = [
+  {
+    name: "op",
+    has: (svg) => svg.querySelector("g.node.op:not(.auxiliary)"),
+    sample: () => [ellipse(OP)],
+    text: "An op: click it for its card"
+  },
+  {
+    name: "scope",
+    has: (svg) => svg.querySelector("g.node.scope:not(.auxiliary)"),
+    sample: () => [box(SCOPE, 5)],
+    text: "A closed scope (name group): click to open it"
+  },
+  {
+    name: "series",
+    has: (svg) => svg.querySelector("g.node.series"),
+    sample: () => [
+      s("rect", { x: 7, y: 1, width: 34, height: 12, ...SERIES }),
+      s("rect", { x: 3, y: 4, width: 34, height: 12, ...SERIES })
+    ],
+    text: "A series of numbered siblings, such as AddN_[1-121]: click to open"
+  },
+  {
+    name: "chunk",
+    has: (svg) => svg.querySelector("g.node.chunk"),
+    sample: () => [box(CHUNK, 0)],
+    text: "Part of a very large scope, drawn in parts"
+  },
+  {
+    name: "open",
+    has: (svg) => svg.querySelector("g.cluster:not(.rolled)"),
+    sample: () => [box({ ...OPEN, "stroke-width": 1 }, 4)],
+    text: "An open group: click its frame or title to close it"
+  },
+  {
+    name: "auxiliary",
+    has: (svg) => svg.querySelector("g.node.auxiliary"),
+    sample: () => [ellipse(ASIDE)],
+    text: "Set apart from the main flow (initialisers, summaries, saving), as TensorBoard does"
+  },
+  {
+    name: "stub",
+    has: (svg, lines) => lines.some((line) => /^[→←] /.test(line)),
+    sample: () => [note("→ init", "#424242")],
+    text: "Edges to (→) or from (←) boxes set apart, named on the box instead of drawn"
+  },
+  {
+    name: "missing",
+    has: (svg) => svg.querySelector("g.node.missing"),
+    sample: () => [ellipse({ fill: "none", stroke: "#d32f2f", "stroke-dasharray": "3 2" })],
+    text: "An input an op names that the graph does not hold"
+  },
+  {
+    name: "summaries",
+    has: (svg) => svg.querySelector(".summarized"),
+    sample: () => [badge()],
+    text: "Holds summaries (scalars, histograms…): hover for their latest values"
+  },
+  {
+    name: "rolled",
+    has: (svg) => svg.querySelector(".rolled"),
+    sample: () => [box({ fill: "#f3faf9", stroke: "#80cbc4" }, 4), note("×5", LOOP)],
+    text: "Identical blocks drawn once, ×5 saying how many (teal frame)"
+  },
+  {
+    name: "loop",
+    has: (svg) => svg.querySelector("g.edge.loop"),
+    sample: () => arrow(LOOP),
+    text: "From each of the rolled blocks to the next (×5: how many times)"
+  },
+  {
+    name: "edge",
+    has: (svg) => svg.querySelector("g.edge.data:not(.loop)"),
+    sample: () => arrow("#757575"),
+    text: "Tensors flowing from one box to the next"
+  },
+  {
+    name: "control",
+    has: (svg) => svg.querySelector("g.edge.control"),
+    sample: () => arrow("#bdbdbd", true),
+    text: "A control dependency: runs after, takes no tensor"
+  },
+  {
+    name: "edge-label",
+    has: (svg) => svg.querySelector("g.edge.data:not(.loop) text"),
+    sample: () => [note("[?,784]", "#616161")],
+    text: "An edge’s tensor shape (? a size known only when run), or how many tensors it carries"
+  },
+  {
+    name: "diff-added",
+    has: (svg) => svg.querySelector(".diff-added"),
+    sample: () => [box({ fill: DIFF.added, stroke: "#5c6bc0" }, 5)],
+    text: "Added: only in the graph shown"
+  },
+  {
+    name: "diff-removed",
+    has: (svg) => svg.querySelector(".diff-removed"),
+    sample: () => [box({ fill: DIFF.removed, stroke: "#5c6bc0" }, 5)],
+    text: "Removed: only in the graph compared with"
+  },
+  {
+    name: "diff-changed",
+    has: (svg) => svg.querySelector(".diff-changed"),
+    sample: () => [box({ fill: DIFF.changed, stroke: "#5c6bc0" }, 5)],
+    text: "Changed, or holds changes"
+  },
+  {
+    name: "diff-counts",
+    has: (svg, lines) => lines.some((line) => /^[+−~]\d/.test(line)),
+    sample: () => [note("+1 ~15")],
+    text: "Ops inside: + added, − removed, ~ changed"
+  },
+  {
+    name: "diff-mirrored",
+    has: (svg, lines) => lines.some((line) => /^and [\d,]+ in /.test(line)),
+    sample: () => [note("and 9 in", "#212121")],
+    text: "“and 9 in train/gradients”: changes in gradient or optimizer ops that follow this scope’s, counted here instead of opened there"
+  },
+  {
+    name: "diff-mirror",
+    has: (svg, lines) => lines.some((line) => /^[\d,]+ mirror /.test(line)),
+    sample: () => [note("24 mirror", "#212121")],
+    text: "“24 mirror layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’"
+  }
+];
+function labelLines(svg) {
+  return [...svg.querySelectorAll("g.node > text, g.cluster > text, g.node > a > text")].map(
+    (text) => text.textContent.trim()
+  );
+}
+function marksOf(svg) {
+  const lines = labelLines(svg);
+  return MARKS.filter((mark) => mark.has(svg, lines)).map((mark) => mark.name);
+}
+var Key = class {
+  /** Fills `section` (an empty element in the sidebar) with a collapsible key. */
+  constructor(section2) {
+    this.section = section2;
+    this.list = h("div", { class: "sg-key-list" });
+    this.details = h(
+      "details",
+      { class: "sg-key", open: true },
+      h("summary", { class: "sg-section-title", text: "Key" }),
+      this.list
+    );
+    section2.replaceChildren(this.details);
+    section2.hidden = true;
+  }
+  /** Lists the marks drawing `svg` holds. */
+  show(svg) {
+    const names = new Set(marksOf(svg));
+    const rows = MARKS.filter((mark) => names.has(mark.name)).map((mark) => {
+      const sample = s("svg", { viewBox: "0 0 44 18", width: 44, height: 18, "aria-hidden": "true" });
+      sample.classList.add("sg-key-sample");
+      sample.append(...mark.sample());
+      return h(
+        "div",
+        { class: "sg-key-row", "data-mark": mark.name },
+        sample,
+        h("span", { text: mark.text })
+      );
+    });
+    this.list.replaceChildren(...rows);
+    this.section.hidden = rows.length === 0;
+  }
+};
 
 // listing.js
 var LINK_WAIT_MS = 1e3;
@@ -3403,7 +3600,11 @@ var Messages = class {
 
 // minimap.js
 var SIZE = 180;
+var MIN_SIDE2 = 64;
+var MAX_LONG = 4096;
 var SLACK2 = 4;
+var CORNERS = ["bottom-left", "top-left", "top-right"];
+var MARGIN = { top: 12, bottom: 34, left: 12, right: 12 };
 var Minimap = class {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
   constructor(ui, viewport) {
@@ -3412,11 +3613,13 @@ var Minimap = class {
     this.canvas.className = "sg-minimap";
     this.canvas.hidden = true;
     this.canvas.dataset.noPan = "";
+    this.canvas.dataset.corner = CORNERS[0];
     this.canvas.setAttribute("role", "img");
     this.canvas.setAttribute("aria-label", "Overview of the whole graph");
     ui.viewport.append(this.canvas);
     this.svg = null;
     this.base = null;
+    this.offset = { x: 0, y: 0 };
     this.pressed = false;
     const canvas = this.canvas;
     canvas.addEventListener("pointerdown", (e) => {
@@ -3450,6 +3653,7 @@ var Minimap = class {
     if (this.canvas.hidden) return;
     if (!this.base) this.base = drawMap(this.svg, b);
     this.paint(shown);
+    this.place(shown, { w, h: h2 });
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
@@ -3457,42 +3661,95 @@ var Minimap = class {
     const b = this.viewport.bounds;
     const ratio = window.devicePixelRatio || 1;
     const canvas = this.canvas;
-    if (canvas.width !== map.width || canvas.height !== map.height) {
-      canvas.width = map.width;
-      canvas.height = map.height;
-      canvas.style.width = `${w}px`;
-      canvas.style.height = `${h2}px`;
+    const vw = Math.min(w, SIZE);
+    const vh = Math.min(h2, SIZE);
+    if (canvas.width !== Math.round(vw * ratio) || canvas.height !== Math.round(vh * ratio)) {
+      canvas.width = Math.round(vw * ratio);
+      canvas.height = Math.round(vh * ratio);
+      canvas.style.width = `${vw}px`;
+      canvas.style.height = `${vh}px`;
     }
+    if (!this.pressed) {
+      const clamp = (v, most) => Math.max(0, Math.min(most, v));
+      this.offset = {
+        x: clamp((shown.x + shown.w / 2 - b.x) * scale - vw / 2, w - vw),
+        y: clamp((shown.y + shown.h / 2 - b.y) * scale - vh / 2, h2 - vh)
+      };
+    }
+    const { x: ox, y: oy } = this.offset;
     const g = canvas.getContext("2d");
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.clearRect(0, 0, canvas.width, canvas.height);
-    g.drawImage(map, 0, 0);
-    g.setTransform(ratio * scale, 0, 0, ratio * scale, -b.x * ratio * scale, -b.y * ratio * scale);
+    g.drawImage(
+      map,
+      ox * ratio,
+      oy * ratio,
+      canvas.width,
+      canvas.height,
+      0,
+      0,
+      canvas.width,
+      canvas.height
+    );
+    const s2 = ratio * scale;
+    g.setTransform(s2, 0, 0, s2, (-b.x * scale - ox) * ratio, (-b.y * scale - oy) * ratio);
     const inset = 1 / scale;
-    const x0 = Math.max(shown.x, b.x + inset);
-    const y0 = Math.max(shown.y, b.y + inset);
-    const x1 = Math.min(shown.x + shown.w, b.x + b.w - inset);
-    const y1 = Math.min(shown.y + shown.h, b.y + b.h - inset);
+    const x0 = Math.max(shown.x, b.x + ox / scale + inset);
+    const y0 = Math.max(shown.y, b.y + oy / scale + inset);
+    const x1 = Math.min(shown.x + shown.w, b.x + (ox + vw) / scale - inset);
+    const y1 = Math.min(shown.y + shown.h, b.y + (oy + vh) / scale - inset);
     g.fillStyle = "rgba(245, 124, 0, 0.15)";
     g.strokeStyle = "#f57c00";
-    g.lineWidth = 1.5 / scale;
+    g.lineWidth = 2 / scale;
     g.fillRect(x0, y0, x1 - x0, y1 - y0);
     g.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  }
+  /**
+   * Puts the map in the corner of the window (`size`, CSS px; `shown`: its part of the drawing,
+   * user units) where it covers fewest boxes, staying where it is unless another covers fewer.
+   */
+  place(shown, size) {
+    const vw = Math.min(this.base.w, SIZE);
+    const vh = Math.min(this.base.h, SIZE);
+    const k = size.w / shown.w;
+    const covered = (corner) => {
+      const [dy, dx] = corner.split("-");
+      const x0 = dx === "left" ? MARGIN.left : size.w - MARGIN.right - vw;
+      const y0 = dy === "top" ? MARGIN.top : size.h - MARGIN.bottom - vh;
+      let n = 0;
+      for (const r of this.base.boxes) {
+        const sx = (r.x - shown.x) * k;
+        const sy = (r.y - shown.y) * k;
+        if (sx < x0 + vw && sx + r.w * k > x0 && sy < y0 + vh && sy + r.h * k > y0) n++;
+      }
+      return n;
+    };
+    const now = this.canvas.dataset.corner;
+    let best = now;
+    let fewest = covered(now);
+    for (const corner of CORNERS) {
+      if (!fewest) break;
+      const n = corner === now ? fewest : covered(corner);
+      if (n < fewest) [best, fewest] = [corner, n];
+    }
+    this.canvas.dataset.corner = best;
   }
   /** Centres the view on the drawing's point under the pointer. */
   moveTo(event, animate) {
     const rect = this.canvas.getBoundingClientRect();
     const b = this.viewport.bounds;
     const scale = this.base.scale;
-    const cx = b.x + (event.clientX - rect.left) / scale;
-    const cy = b.y + (event.clientY - rect.top) / scale;
+    const cx = b.x + (event.clientX - rect.left + this.offset.x) / scale;
+    const cy = b.y + (event.clientY - rect.top + this.offset.y) / scale;
     const view = { cx, cy, k: this.viewport.view.k };
     if (animate) this.viewport.go(view, true);
     else this.viewport.jump(view);
   }
 };
 function drawMap(svg, b) {
-  const scale = Math.min(SIZE / b.w, SIZE / b.h);
+  const fit = Math.min(SIZE / b.w, SIZE / b.h);
+  const wide = Math.min(MIN_SIDE2 / Math.min(b.w, b.h), MAX_LONG / Math.max(b.w, b.h));
+  const scale = Math.max(fit, wide);
   const w = Math.max(1, Math.round(b.w * scale));
   const h2 = Math.max(1, Math.round(b.h * scale));
   const ratio = window.devicePixelRatio || 1;
@@ -3511,11 +3768,14 @@ function drawMap(svg, b) {
     g.strokeRect(r.x, r.y, r.w, r.h);
   }
   g.fillStyle = "#7986cb";
+  const boxes = [];
   for (const node of svg.querySelectorAll("g.node")) {
     const r = shapeRect(node, svg);
-    if (r) g.fillRect(r.x, r.y, r.w, r.h);
+    if (!r) continue;
+    g.fillRect(r.x, r.y, r.w, r.h);
+    boxes.push(r);
   }
-  return { canvas, scale, w, h: h2 };
+  return { canvas, scale, w, h: h2, boxes };
 }
 
 // search.js
@@ -3571,16 +3831,16 @@ var Search = class {
       this.setResults([], error.message, true);
       return;
     }
-    const note = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
-    this.setResults(results, note);
+    const note2 = results.length === 0 ? "No node matches." : results.length >= 50 ? "First 50 matches." : `${results.length} match${results.length === 1 ? "" : "es"}.`;
+    this.setResults(results, note2);
   }
-  setResults(results, note, isError = false) {
+  setResults(results, note2, isError = false) {
     this.results = results;
     this.active = -1;
     this.ui.searchResults.replaceChildren(
       ...searchResultItems(results, this.ui.searchInput.value)
     );
-    this.ui.searchStatus.textContent = note;
+    this.ui.searchStatus.textContent = note2;
     this.ui.searchStatus.classList.toggle("sg-error-text", isError);
   }
   onKey(event) {
@@ -3727,8 +3987,8 @@ var Trace = class {
     }
     if (!found) return;
     const marked = /* @__PURE__ */ new Set();
-    for (const box of found.boxes) {
-      const element = this.calls.byId(elementId(box.kind, box.name));
+    for (const box2 of found.boxes) {
+      const element = this.calls.byId(elementId(box2.kind, box2.name));
       if (!element) continue;
       element.classList.add("sg-trace");
       marked.add(element.id);
@@ -3827,6 +4087,7 @@ var Tab = class {
       }
     });
     this.minimap = new Minimap(ui, this.viewport);
+    this.key = new Key(ui.key);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction),
@@ -3838,7 +4099,10 @@ var Tab = class {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
-      showLegend: (svg) => this.colouring.showLegend(svg),
+      showLegend: (svg) => {
+        this.colouring.showLegend(svg);
+        this.key.show(svg);
+      },
       learnOpCount: (graph) => this.listing.learnOpCount(graph)
     });
     this.listing = new Listing(state, ui, model, this.messages, {
@@ -3899,6 +4163,27 @@ var Tab = class {
     document.documentElement.classList.add("sg-document");
     document.body.append(this.ui.root);
     this.viewport.measure();
+    this.takeKeys();
+  }
+  /**
+   * Focuses the drawing, so that its keys (F, +, -, /) work as soon as the tab is on screen
+   * (TensorBoard's page keeps the focus outside the tab's frame until it is clicked), unless
+   * the user is typing somewhere else, in the tab or in TensorBoard's page.
+   */
+  takeKeys() {
+    const inner = document.activeElement;
+    if (inner && inner !== document.body && inner !== document.documentElement) return;
+    let outer = null;
+    try {
+      outer = window.parent !== window ? window.parent.document.activeElement : null;
+    } catch {
+    }
+    while (outer && outer.shadowRoot && outer.shadowRoot.activeElement) {
+      outer = outer.shadowRoot.activeElement;
+    }
+    if (outer && outer.closest && outer.closest("input, textarea, select, [contenteditable]"))
+      return;
+    this.ui.viewport.focus({ preventScroll: true });
   }
   show(request2, placement) {
     this.drawing.show(request2, placement);
@@ -3998,11 +4283,11 @@ var Tab = class {
     const element = pick({ target, clientX: event.clientX, clientY: event.clientY });
     const point = event ? { x: event.clientX, y: event.clientY } : null;
     if (element && element.classList.contains("node")) {
-      const box = parseElementId(element.id);
-      if (!box) return;
-      if (GROUP_KINDS.includes(box.kind) && event && event.shiftKey) this.cards.togglePin(element);
-      else if (GROUP_KINDS.includes(box.kind)) this.drawing.openGroup(box, element);
-      else if (box.kind === "op") this.cards.togglePin(element);
+      const box2 = parseElementId(element.id);
+      if (!box2) return;
+      if (GROUP_KINDS.includes(box2.kind) && event && event.shiftKey) this.cards.togglePin(element);
+      else if (GROUP_KINDS.includes(box2.kind)) this.drawing.openGroup(box2, element);
+      else if (box2.kind === "op") this.cards.togglePin(element);
       return;
     }
     if (element && element.classList.contains("cluster")) {

@@ -171,8 +171,8 @@ export class Drawing {
   /**
    * After opening or closing a group: the group stays under the pointer (an opened group's
    * title where its box's label was, a closed group's box where the frame was clicked), then
-   * the view glides to show the group whole (zooming out, down to a readable scale, if it must)
-   * and takes in what the drawing leaves empty at the window's edges.
+   * the view glides to show the new content (Viewport.afterClick): the whole drawing if it
+   * reads whole, else the group, as much of it as reads, top first.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
@@ -186,7 +186,7 @@ export class Drawing {
     };
     const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
     vp.jump(here);
-    const target = vp.reveal(rect, here, anchor.x);
+    const target = vp.afterClick(rect, here, anchor.x);
     const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);
     if (moved * here.k > 0.5 || target.k !== here.k) vp.go(target, true);
   }

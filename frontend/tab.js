@@ -14,6 +14,7 @@ import {Compare, sameBase} from './diff.js';
 import {Downloads} from './downloads.js';
 import {Drawing} from './drawing.js';
 import {GROUP_KINDS, parseClusterId, parseElementId} from './ids.js';
+import {Key} from './key.js';
 import {Listing} from './listing.js';
 import {readLocation, rememberedOpen} from './location.js';
 import {Messages} from './messages.js';
@@ -61,6 +62,7 @@ export class Tab {
       },
     });
     this.minimap = new Minimap(ui, this.viewport);
+    this.key = new Key(ui.key);
     this.cards = new Cards(state, ui, model, this.viewport, {
       decorate: (content, details) => this.compare.decorate(content, details),
       traceFrom: (element, direction) => this.trace.from(element, direction),
@@ -72,7 +74,10 @@ export class Tab {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
-      showLegend: (svg) => this.colouring.showLegend(svg),
+      showLegend: (svg) => {
+        this.colouring.showLegend(svg);
+        this.key.show(svg);
+      },
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
     });
     this.listing = new Listing(state, ui, model, this.messages, {
@@ -138,6 +143,29 @@ export class Tab {
     document.documentElement.classList.add('sg-document');
     document.body.append(this.ui.root);
     this.viewport.measure();
+    this.takeKeys();
+  }
+
+  /**
+   * Focuses the drawing, so that its keys (F, +, -, /) work as soon as the tab is on screen
+   * (TensorBoard's page keeps the focus outside the tab's frame until it is clicked), unless
+   * the user is typing somewhere else, in the tab or in TensorBoard's page.
+   */
+  takeKeys() {
+    const inner = document.activeElement;
+    if (inner && inner !== document.body && inner !== document.documentElement) return;
+    let outer = null;
+    try {
+      outer = window.parent !== window ? window.parent.document.activeElement : null;
+    } catch {
+      // TensorBoard's page is of another origin: nothing there to protect from here.
+    }
+    while (outer && outer.shadowRoot && outer.shadowRoot.activeElement) {
+      outer = outer.shadowRoot.activeElement;
+    }
+    if (outer && outer.closest && outer.closest('input, textarea, select, [contenteditable]'))
+      return;
+    this.ui.viewport.focus({preventScroll: true});
   }
 
   show(request, placement) {

@@ -21,7 +21,8 @@ export const NATURAL_SCALE = 4 / 3;
 // drawing beside it (minimap.js).
 const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
-// Showing a group just opened zooms out no further than this: its 10 pt labels stay 8 px tall.
+// After a click opens or closes a group, the view zooms out no further than this: its box
+// labels (10 pt) stay 8.8 px tall.
 const REVEAL_SCALE = 0.8;
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
@@ -223,18 +224,29 @@ export class Viewport {
   }
 
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, zooming out for it no further
-   * than REVEAL_SCALE (or `view`'s own scale, if smaller), about screen x `sx` (the
-   * pointer); a rect too big for that shows its top left. Then it pans out any empty margin the
-   * drawing leaves while running off the other side (see contain()).
+   * Where the view eases to after a group opened or closed under the pointer (`rect`: its
+   * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
+   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
+   * reveal(rect).
+   */
+  afterClick(rect, view, sx = null) {
+    const all = this.bounds ? this.fitView(this.bounds) : null;
+    if (all && all.k >= REVEAL_SCALE) return all;
+    return this.reveal(rect, view, sx);
+  }
+
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
+   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
+   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
+   * out any empty margin the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const {w, h} = this.size();
     const pad = Math.min(FIT_PADDING, w / 8, h / 8);
-    const floor = Math.min(view.k, REVEAL_SCALE);
     let k = view.k;
     const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h - 2 * pad;
-    if (!fits(k)) k = Math.max(floor, this.fitView(rect, k).k);
+    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
     const at = {...view, k};
     if (k !== view.k && sx != null) {
       // Zooming about the pointer keeps what is under it in place.

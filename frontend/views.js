@@ -74,15 +74,6 @@ function section(title, ...children) {
   );
 }
 
-function swatch(kind, label) {
-  return h(
-    'div',
-    {class: 'sg-legend-row'},
-    h('span', {class: `sg-swatch sg-swatch-${kind}`}),
-    h('span', {text: label})
-  );
-}
-
 // What a view can be coloured by (the `colour` query parameter) and its label.
 const COLOURINGS = [
   ['', 'No colours'],
@@ -246,18 +237,8 @@ export function buildShell() {
       h('p', {class: 'sg-help sg-diff-only sg-no-trace', text: NO_TRACE_IN_DIFF})
     ),
     section('Download', downloadRow),
-    section(
-      'Legend',
-      h(
-        'div',
-        {class: 'sg-legend'},
-        swatch('scope', 'Scope (click to open)'),
-        swatch('series', 'Series of numbered siblings'),
-        swatch('chunk', 'Part of a very large scope'),
-        swatch('op', 'Operation'),
-        swatch('open', 'Open group (click its outline or title to close)')
-      )
-    ),
+    // The key of the drawing's marks (key.js fills it).
+    (ui.key = h('section', {class: 'sg-section sg-key-section', hidden: true})),
     h(
       'p',
       {class: 'sg-help'},
@@ -292,7 +273,7 @@ export function buildShell() {
   ui.tip = h('div', {class: 'sg-tip', hidden: true, role: 'tooltip'});
   ui.viewport = h(
     'main',
-    {class: 'sg-viewport', 'aria-label': 'Graph'},
+    {class: 'sg-viewport', 'aria-label': 'Graph', tabindex: 0},
     ui.stage,
     ui.progress,
     ui.zoomControls,

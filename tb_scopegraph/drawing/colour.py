@@ -223,9 +223,10 @@ def _bytes(value: float) -> str:
 
 
 #: The colours text is drawn in on the fills: labels (Graphviz's black), and the line of a box
-#: that holds summaries (style.css's --sg-badge; in the dark theme, labels' colour).
+#: that holds summaries (style.css's --sg-badge; in the dark theme, labels' colour): a calm dark
+#: blue, told apart from the labels' black without reading as an error, as a dark red did.
 LABEL_TEXT = "#000000"
-BADGE_TEXT = "#4e1c00"
+BADGE_TEXT = "#1f3a5f"
 
 # What the tab's dark theme does to the drawing (style.css: `filter: invert(0.86)
 # hue-rotate(180deg)`), as the Filter Effects spec defines those functions, in sRGB as Chromium

@@ -1,0 +1,212 @@
+"""The sidebar's key lists the marks the drawing on screen holds (and no other), the drawing
+takes the keyboard once the tab is shown, and the overview of a drawing larger than the window.
+Against a real TensorBoard on the demo logdir (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+# The demo's runs these tests show.
+USED = {"ffn_scoped", "ffn_scoped_wider", "pytorch/torch"}
+
+
+def _open(tab, run: str) -> None:
+    """Opens the tab on `run` once TensorBoard lists it (it reads a logdir's runs one by one:
+    the first test of a session can come before the demo's later runs are read)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/graphs") as response:
+            if USED | {run} <= {g["run"] for g in json.loads(response.read())}:
+                break
+        time.sleep(0.5)
+    tab.open(run)
+
+
+def _marks(tab) -> set[str]:
+    rows = tab.frame.locator(".sg-key-section:not([hidden]) .sg-key-row")
+    expect(rows.first).to_be_attached()
+    return set(rows.evaluate_all("rs => rs.map((r) => r.dataset.mark)"))
+
+
+def _compare_with(tab, prefix: str) -> None:
+    value = tab.frame.eval_on_selector(
+        "#sg-compare",
+        "(s, prefix) => [...s.options].find((o) => o.text.startsWith(prefix)).value",
+        prefix,
+    )
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-compare", value=value))
+
+
+def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
+    _open(tab, "ffn_scoped")
+    marks = _marks(tab)
+    assert {"auxiliary", "summaries", "stub", "scope", "edge-label"} <= marks, marks
+    # Nothing rolled, no comparison: not in the key.
+    assert not marks & {"rolled", "loop", "diff-added", "diff-counts", "missing"}, marks
+    # Each row: a drawn sample and a line of text.
+    row = tab.frame.locator('.sg-key-row[data-mark="auxiliary"]')
+    assert row.locator("svg.sg-key-sample ellipse").count() == 1
+    expect(row).to_contain_text("Set apart")
+    # It folds away.
+    tab.frame.click(".sg-key > summary")
+    expect(row).to_be_hidden()
+
+    tab.select_run("pytorch/torch")
+    tab.wait_ready()
+    marks = _marks(tab)
+    assert {"rolled", "loop", "open"} <= marks, marks
+
+    tab.select_run("ffn_scoped_wider")
+    _compare_with(tab, "ffn_scoped · Op graph")
+    marks = _marks(tab)
+    assert {"diff-added", "diff-changed", "diff-counts", "diff-mirrored", "diff-mirror"} <= marks
+    assert "diff-removed" not in marks and "rolled" not in marks, marks
+
+
+def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(tab):
+    _open(tab, "pytorch/torch")
+    tab.wait_still()
+    before = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    # No click first: the keys go to the tab once it is on screen.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    after = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    assert after != before
+    graph = tab.frame.locator("svg.sg-graph g.graph").bounding_box()
+    viewport = tab.frame.locator(".sg-viewport").bounding_box()
+    assert graph["height"] <= viewport["height"] + 1 and graph["width"] <= viewport["width"] + 1
+
+
+def test_f_typed_in_the_search_field_stays_there(tab):
+    _open(tab, "ffn_scoped")
+    tab.frame.click(".sg-search input")
+    tab.page.keyboard.type("ff")
+    assert tab.frame.locator(".sg-search input").input_value() == "ff"
+
+
+def _rect(locator) -> dict:
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+def _cut(tab, selector: str) -> list[str]:
+    """The ids of the elements matching `selector` in the drawing that the window's edge cuts."""
+    return tab.frame.evaluate(
+        """(selector) => {
+          const v = document.querySelector('.sg-viewport').getBoundingClientRect();
+          return [...document.querySelectorAll(selector)].filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.left < v.left - 0.5 || r.top < v.top - 0.5 ||
+              r.right > v.right + 0.5 || r.bottom > v.bottom + 0.5;
+          }).map((e) => e.id);
+        }""",
+        selector,
+    )
+
+
+def _view_box(tab) -> list[float]:
+    return [float(v) for v in tab.frame.get_attribute("svg.sg-graph", "viewBox").split()]
+
+
+def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
+    _open(tab, "ffn_scoped")
+    tab.close_all()
+    # Zoomed in on layer2, as a reader looking closer before opening it.
+    box = tab.box("scope", "layer2")
+    at = _rect(box)
+    iframe = tab.page.locator("iframe").bounding_box()
+    tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
+    tab.page.mouse.wheel(0, -500)
+    tab.wait_still()
+    tab.run_and_wait(lambda: box.click())
+    # The opened group and all of its boxes are in the window: none cut by its edge.
+    expect(tab.frame_of("scope", "layer2")).to_be_visible()
+    inside = tab.frame.locator("svg.sg-graph g.node[id*='layer2']")
+    assert inside.count() >= 5
+    assert _cut(tab, "svg.sg-graph g.node[id*='layer2'], svg.sg-graph g.cluster") == []
+    # This drawing reads whole (box labels 8 px or more): it is shown whole.
+    assert _cut(tab, "svg.sg-graph g.node") == []
+    label = tab.box("scope", "layer1").locator(":scope > text").first
+    assert label.evaluate("(t) => t.getBoundingClientRect().height") >= 8
+
+    # Zoomed in again about the group's title, then closed by a click on it: the drawing eases
+    # to the fitted view, as F gives.
+    title = _rect(tab.frame_of("scope", "layer2").locator(":scope > text").first)
+    x, y = iframe["x"] + title["x"] + title["w"] / 2, iframe["y"] + title["y"] + title["h"] / 2
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.wheel(0, -500)
+    tab.wait_still()
+    tab.run_and_wait(lambda: tab.page.mouse.click(x, y))
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == 0
+    closed = _view_box(tab)
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    assert closed == pytest.approx(_view_box(tab), rel=1e-3, abs=0.5)
+
+
+def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(tab):
+    _open(tab, "pytorch/torch")
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    drawn = _rect(minimap)
+    # The drawing is several times taller than wide; its map is still a usable width.
+    assert drawn["w"] >= 48, drawn
+    # The window's outline (the accent orange) is painted on it: on at least two sides.
+    orange = minimap.evaluate(
+        """(c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const rows = new Set(), cols = new Set();
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 160 && d[i + 2] < 60 && d[i + 3] > 200) {
+              const p = i / 4;
+              rows.add(Math.floor(p / c.width));
+              cols.add(p % c.width);
+            }
+          }
+          return {rows: rows.size, cols: cols.size, w: c.width, h: c.height};
+        }"""
+    )
+    assert orange["cols"] >= orange["w"] * 0.8 and orange["rows"] >= 20, orange
+    # Once the whole drawing is in the window, the map goes.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    expect(minimap).to_be_hidden()
+
+
+def test_the_minimap_moves_to_a_corner_where_it_covers_no_box(tab):
+    _open(tab, "pytorch/torch")
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    # The tall column of boxes dragged to the window's left edge, under the map's first corner.
+    column = _rect(tab.frame.locator("svg.sg-graph g.graph"))
+    outer = _rect(tab.frame.locator(".sg-viewport"))
+    iframe = tab.page.locator("iframe").bounding_box()
+    x, y = iframe["x"] + column["x"] + column["w"] / 2, iframe["y"] + outer["y"] + 300
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.down()
+    tab.page.mouse.move(x - (column["x"] - outer["x"]) - 20, y, steps=8)
+    tab.page.mouse.up()
+    tab.wait_still()
+    expect(minimap).to_be_visible()
+    # It left its first corner (it stays put unless it covers a box there) for one where it
+    # covers none.
+    assert minimap.get_attribute("data-corner") != "bottom-left"
+    under = tab.frame.evaluate(
+        """() => {
+          const m = document.querySelector('canvas.sg-minimap').getBoundingClientRect();
+          return [...document.querySelectorAll('svg.sg-graph g.node')].filter((n) => {
+            const r = n.getBoundingClientRect();
+            return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top;
+          }).map((n) => n.id);
+        }"""
+    )
+    assert under == []
