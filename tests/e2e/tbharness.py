@@ -68,13 +68,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _lists_graphs(url: str) -> bool:
-    """Whether the plugin answers with at least one graph (the logdir has been read)."""
+def _listed_graphs(url: str) -> list | None:
+    """The plugin's listing of graphs, or None when it does not answer."""
     try:
         with urllib.request.urlopen(f"{url}/data/plugin/scopegraph/graphs", timeout=5) as response:
-            return bool(json.loads(response.read()))
+            return json.loads(response.read())
     except (OSError, ValueError):
-        return False
+        return None
+
+
+# TensorBoard reads a logdir a run at a time after it starts: the listing is taken as whole
+# once it has held graphs and stayed the same this long.
+STEADY_SECONDS = 2.0
 
 
 @contextlib.contextmanager
@@ -102,10 +107,19 @@ def tensorboard(
     url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
         deadline = time.monotonic() + timeout
-        while not _lists_graphs(url):
+        listed, since = None, time.monotonic()
+        while True:
+            now = listed
+            listed = _listed_graphs(url)
+            if listed != now:
+                since = time.monotonic()
+            elif listed and time.monotonic() - since >= STEADY_SECONDS:
+                break
             if process.poll() is not None:
                 raise RuntimeError(f"tensorboard exited ({process.returncode}); see {log.name}")
             if time.monotonic() > deadline:
+                if listed:
+                    break  # still growing: the tests wait for what they need
                 raise RuntimeError(f"tensorboard did not answer in {timeout} s; see {log.name}")
             time.sleep(0.25)
         yield url
