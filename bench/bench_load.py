@@ -49,7 +49,7 @@ DOT_NODE = re.compile(r'^\s*"([^"]+)" \[id=', re.M)
 MIB = 1 << 20
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+from graphdef_reader import add_reader_option, require_fast_reader  # noqa: E402
 
 # --- the logdir ----------------------------------------------------------------------------
 
@@ -418,7 +418,10 @@ def main() -> int:
     )
     parser.add_argument("--load-fast", action="store_true", help="TensorBoard's Rust data server")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    add_reader_option(parser)
     args = parser.parse_args()
+    if not require_fast_reader(args.allow_slow_reader):
+        return 2
     # Stopped with SIGTERM, still stop TensorBoard (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

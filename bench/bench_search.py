@@ -19,12 +19,10 @@ import statistics
 import sys
 import time
 
-from common import CORPUS, GRAPHS, HERE
+from common import CORPUS, DEFAULT_GRAPHS, HERE, missing_graphs
 
 sys.path.insert(0, str(HERE.parent))
 
-#: Graphs searched by default: the corpus's, and the million-op one when it has been made.
-BIG = ("transformer_1m",)
 QUERIES = {"hit": "Relu", "miss": "no_such_name_zz", "regex": r"(conv|dense|matmul).*\d$"}
 
 
@@ -84,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", help="search only these corpus graphs")
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     args = parser.parse_args(argv)
-    names = args.only or [n for n in (*GRAPHS, *BIG) if (CORPUS / f"{n}.pb").exists()]
-    missing = [n for n in names if not (CORPUS / f"{n}.pb").exists()]
-    if missing:
-        parser.error(f"no corpus graph {missing}: run python3 bench/make_corpus.py")
+    # The million-op graph too when it has been made.
+    big = (CORPUS / "transformer_1m.pb").exists()
+    names = args.only or [*DEFAULT_GRAPHS, *(["transformer_1m"] if big else [])]
+    if missing_graphs(names):
+        return 2
     print("graph | names | reader | index | first search | hit | miss | regex (per name)")
     for name in names:
         r = bench_graph(name, args.repeat)
