@@ -101,6 +101,12 @@ class Hierarchy:
         #: What reading skipped or repaired (`reading.repair.GraphWarning`), set by the reader.
         self.warnings: tuple = ()
 
+    def prepare(self) -> None:
+        """Ready the graph for a server, off the request path (`GraphModel.prepare`: the name
+        index made, the NodeDefs' bytes compressed), and hand what that freed back."""
+        self.graph.prepare()
+        release_memory()
+
     # -- views ----------------------------------------------------------------------------
 
     def view(

@@ -65,6 +65,8 @@ class GraphService:
         self.summary_tags = lookups()
         self.summary_reads = lookups()
         self.links = lru(GRAPH_CACHE_SIZE)
+        # Graphs read are readied for search and compacted here (`Hierarchy.prepare`).
+        self.preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph-prep")
 
     # --- which graph ---
 
@@ -151,6 +153,7 @@ class GraphService:
             hierarchy.warnings = repair.warnings_of(graph.warnings, hierarchy.graph)
             del graph  # the parsed GraphDef: about 90 MB for 100k ops, no longer needed
             release_memory()
+            self.preparing.submit(hierarchy.prepare)
             return hierarchy
 
         # A newer blob for the same graph replaces the parsed old one.
