@@ -488,3 +488,13 @@ def test_a_pytorch_layer_of_weights_and_one_op_stays_closed(torch_cnn):
     opened = h.layout(h.view(open=["Net", "Net/Conv2d[conv1]"]))
     args = [b for b in opened.boxes if b.op.startswith(("prim::Constant", "prim::ListConstruct"))]
     assert args and all(b.aux == "constant" for b in args)
+
+
+def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
+    graph = graph_from_nodes(
+        [("a/x", "Placeholder"), ("a", "NoOp"), ("a/y", "Relu", ("a/x", "ghost/in:1"))]
+    )
+    model = Hierarchy(graph).graph
+    assert [model.op_id(name) for name in model.names] == list(range(len(model.names)))
+    assert model.names[model.op_id("ghost/in")] == "ghost/in"  # a missing input
+    assert [model.op_id(name) for name in ("ghost", "", "a/x:0", "A/x")] == [None] * 4

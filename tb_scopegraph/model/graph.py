@@ -119,18 +119,28 @@ class GraphModel:
         #: The NodeDefs' bytes, each parsed when asked for (`node_def`).
         self.nodes = nodes
         self._group_ids = group_ids
-        self._op_ids: dict[str, int] | None = None
+        self._op_ids: tuple[np.ndarray, np.ndarray] | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
         self._name_index: NameIndex | None = None
         self._index_lock = threading.Lock()
 
     def op_id(self, name: str) -> int | None:
         """The id of the op (or missing input) called ``name``; None if there is none."""
-        ids = self._op_ids
-        if ids is None:  # made when first asked: drawing a view needs none
-            names = self.names
-            ids = self._op_ids = dict(zip(names, range(len(names)), strict=True))
-        return ids.get(name)
+        table = self._op_ids
+        if table is None:  # made when first asked: drawing a view needs none
+            with self._index_lock:
+                table = self._op_ids
+                if table is None:
+                    table = self._op_ids = _hash_table(self.names)
+        hashes, ids = table
+        wanted = hash(name)
+        at = int(np.searchsorted(hashes, wanted))
+        while at < len(hashes) and hashes[at] == wanted:  # names are unique; hashes nearly
+            op = int(ids[at])
+            if self.names[op] == name:
+                return op
+            at += 1
+        return None
 
     def name_index(self) -> NameIndex:
         """Every scope's and op's name, joined for search; made when first asked (or by a
@@ -172,6 +182,15 @@ class GraphModel:
                 parsed.clear()
             node = parsed[op] = self.nodes.node_def(op)
         return node
+
+
+def _hash_table(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The names' hashes sorted, and the op id of each: a lookup is a binary search. On a
+    million names a dict took 60 MB (its table and a million ints), these take 12 MB; a
+    lookup takes about 2 us instead of 0.1 us, and lookups come one per box or card."""
+    hashes = np.fromiter(map(hash, names), dtype=np.int64, count=len(names))
+    ids = np.argsort(hashes, kind="stable")
+    return hashes[ids], ids.astype(np.int32 if len(names) < 2**31 else np.int64)
 
 
 class NameIndex:
