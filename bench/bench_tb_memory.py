@@ -158,12 +158,15 @@ def measure(name: str, load_fast: bool) -> dict:
         for label, query in (("hit", "Relu"), ("miss", "no_such_name_zz")):
             seconds, body = get(f"{url}{PREFIX}/search?{graph}&q={query}")
             out[f"search_{label}_s"] = seconds
+            out[f"search_{label}_mb"] = sampler.settled() - base
             hits = json.loads(body)
             if hits:
                 reveal = hits[0]["reveal"]
                 hit = urllib.parse.quote(hits[0]["name"])
                 out["node_s"] = get(f"{url}{PREFIX}/node?{graph}&name={hit}")[0]
+                out["node_mb"] = sampler.settled() - base
         opened = json.loads(get(f"{url}{PREFIX}/view?{graph}")[1])["open"]
+        out["view_mb"] = sampler.settled() - base
         step = [key for key in reveal if key not in opened][:1]  # one group more: a step
         if step:
             keys = "&".join(f"open={urllib.parse.quote(k)}" for k in [*opened, *step])
