@@ -295,4 +295,5 @@ def _starts(names: list[str]) -> np.ndarray:
     lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
     starts = np.zeros(len(names), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return starts
+    # Kept with the index: int32 while the joined names are under 2**31 characters.
+    return starts.astype(np.int32) if len(starts) and starts[-1] < 2**31 else starts
