@@ -18,8 +18,8 @@ found. It holds:
   ids breadth first, parents before children.
 
 Search reads a `NameIndex` of the model (every name joined in one string), made when first
-asked for, or ahead by `GraphModel.prepare` (a server's warm-up), which also compresses the
-NodeDefs' bytes.
+asked for, or ahead by `GraphModel.prepare` (a server, once it has read a graph), which also
+compresses the NodeDefs' bytes.
 
 Everything is read-only: the arrays are views with ``writeable`` False, the rest tuples, so
 that a model can be shared between threads and cached without a copy.
@@ -90,6 +90,7 @@ class GraphModel:
         "_parsed",
         "_name_index",
         "_index_lock",
+        "_op_ids_lock",
         "__weakref__",  # what is worked out of a model is cached beside it, weakly (`rolls`)
     )
 
@@ -123,12 +124,13 @@ class GraphModel:
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
         self._name_index: NameIndex | None = None
         self._index_lock = threading.Lock()
+        self._op_ids_lock = threading.Lock()
 
     def op_id(self, name: str) -> int | None:
         """The id of the op (or missing input) called ``name``; None if there is none."""
         table = self._op_ids
         if table is None:  # made when first asked: drawing a view needs none
-            with self._index_lock:
+            with self._op_ids_lock:
                 table = self._op_ids
                 if table is None:
                     table = self._op_ids = _hash_table(self.names)
@@ -143,8 +145,8 @@ class GraphModel:
         return None
 
     def name_index(self) -> NameIndex:
-        """Every scope's and op's name, joined for search; made when first asked (or by a
-        server warming the graph up), once."""
+        """Every scope's and op's name, joined for search; made when first asked (or by
+        `prepare`), once."""
         with self._index_lock:
             if self._name_index is None:
                 self._name_index = NameIndex(self)
@@ -152,7 +154,7 @@ class GraphModel:
 
     def prepare(self) -> None:
         """Ready the model for a server, off the request path: the name index made (the first
-        search of a million names would wait 0.4 s for it) and the NodeDefs' bytes compressed
+        search of a million names would wait 0.4-0.9 s for it) and the NodeDefs' bytes compressed
         (`Nodes.compress`: 215 MB to 16 MB on the million-op graph). Once; any thread."""
         self.name_index()
         self.nodes.compress()

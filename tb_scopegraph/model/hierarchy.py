@@ -110,9 +110,10 @@ class Hierarchy:
 
     def prepare(self) -> None:
         """Ready the graph for a server, off the request path (`GraphModel.prepare`: the name
-        index made, the NodeDefs' bytes compressed), and hand what that freed back."""
+        index made, the NodeDefs' bytes compressed). The bytes freed are one block that goes
+        back to the system without `release_memory`, whose trim stalls every thread's
+        allocations meanwhile."""
         self.graph.prepare()
-        release_memory()
 
     # -- views ----------------------------------------------------------------------------
 

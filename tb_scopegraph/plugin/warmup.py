@@ -10,9 +10,6 @@ What a first visit to the tab shows is the first graph's default view. Three thi
   trips fewer to the first drawing, each waiting on a page TensorBoard keeps busy;
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
 
-The graph drawn ahead is also readied for search (`Hierarchy.prepare`: its name index made),
-so that the first search does not wait for it.
-
 Each of the three gained 47 ms or more on some corpus graph when it was taken away alone
 (bench/README.md, "First view"); the module is gzipped as TensorBoard gzips any answer.
 """
@@ -179,8 +176,6 @@ class WarmUp:
                     svg = plugin.image_impl(ctx, "", **first, fmt="svg").decode("utf-8")
                 finally:  # a layout that failed or ran out of time is not tried again
                     self._drawn_ahead = (key, svg)
-                # The first search finds its name index made (a million names: 0.4 s).
-                plugin.service.hierarchy(ctx, "", **first)[1].prepare()
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         return True
