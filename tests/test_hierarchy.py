@@ -498,15 +498,3 @@ def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
     assert [model.op_id(name) for name in model.names] == list(range(len(model.names)))
     assert model.names[model.op_id("ghost/in")] == "ghost/in"  # a missing input
     assert [model.op_id(name) for name in ("ghost", "", "a/x:0", "A/x")] == [None] * 4
-
-
-def test_a_default_view_is_worked_out_once_per_window_size(monkeypatch):
-    h = Hierarchy(ffn_graph())
-    tried = []
-    real = views.default_view
-    monkeypatch.setattr(views, "default_view", lambda *a: tried.append(a) or real(*a))
-    first = h.default_view()
-    assert h.default_view() is first and len(tried) == 1
-    small = h.default_view(width=600, height=400)
-    assert len(tried) == 2 and h.default_view(width=600, height=400) is small
-    assert h.default_view(roll=False).roll is False and len(tried) == 3

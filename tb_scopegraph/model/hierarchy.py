@@ -79,10 +79,6 @@ __all__ = [
 ]
 
 
-#: Default views kept per graph (one per window size the tab was shown in, and rolled or not).
-_DEFAULT_VIEWS_KEPT = 16
-
-
 class Hierarchy:
     """The scope tree of one GraphDef, answering what any view of it shows."""
 
@@ -104,9 +100,6 @@ class Hierarchy:
         self._details = Details(self.graph, stats)
         #: What reading skipped or repaired (`reading.repair.GraphWarning`), set by the reader.
         self.warnings: tuple = ()
-        # Default views by (width, height, roll): each request for one would work it out
-        # again (1.5 s of CPU on a million ops: it lays out the views it tries).
-        self._default_views: dict[tuple[int, int, bool], View] = {}
 
     def prepare(self) -> None:
         """Ready the graph for a server, off the request path (`GraphModel.prepare`: the name
@@ -142,20 +135,11 @@ class Hierarchy:
         # model's modules do not import the drawing's.
         from tb_scopegraph.drawing.proportions import layout_scale
 
-        key = (width, height, roll)
-        found = self._default_views.get(key)
-        if found is not None:
-            return found
-
         def fits(view: View) -> bool:
             scale = layout_scale(self.layout(view), width, height)
             return scale * views.LABEL_PT >= views.READABLE_PX
 
-        found = views.default_view(self.graph, width, height, self.roles, fits, roll)
-        if len(self._default_views) >= _DEFAULT_VIEWS_KEPT:
-            self._default_views.clear()
-        self._default_views[key] = found
-        return found
+        return views.default_view(self.graph, width, height, self.roles, fits, roll)
 
     @functools.cached_property
     def roles(self) -> Roles:
