@@ -44,7 +44,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import BROWSER_GRAPHS, CORPUS, HERE, write_results
+from common import BIG, BROWSER_GRAPHS, CORPUS, HERE, logdir, missing_graphs, reader, write_results
 
 ROOT = HERE.parent
 LOGS = CORPUS / "logs"
@@ -524,7 +524,7 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
-    with tensorboard(LOGS / name, command=_tensorboard_command("floor" in args.tabs)) as url:
+    with tensorboard(logdir(name), command=_tensorboard_command("floor" in args.tabs)) as url:
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
@@ -610,6 +610,7 @@ def _table(results: list[dict], args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=BROWSER_GRAPHS, help="bench only these graphs")
+    parser.add_argument("--big", action="store_true", help=f"also bench {', '.join(BIG)}")
     parser.add_argument("--repeat", type=int, default=7, help="runs per tab (median)")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     parser.add_argument(
@@ -624,11 +625,10 @@ def main(argv: list[str] | None = None) -> int:
         "--first-only", action="store_true", help="time the first view only, no open/close steps"
     )
     args = parser.parse_args(argv)
-    names = args.only or BROWSER_GRAPHS
-    missing = [n for n in names if not (LOGS / n).is_dir()]
-    if missing:
-        print(f"missing logdirs {missing}: run python3 bench/make_corpus.py", file=sys.stderr)
+    names = args.only or [n for n in BROWSER_GRAPHS if args.big or n not in BIG]
+    if missing_graphs(names, logdirs=True):
         return 2
+    print(f"GraphDef reader of the TensorBoard processes: {reader()}", flush=True)
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()

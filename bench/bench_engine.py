@@ -15,8 +15,12 @@ A step's time is ``Hierarchy.view`` + ``to_dot`` + ``render``: everything the se
 one click but HTTP. Times are medians of ``--repeat`` runs; a case slower than ``--case-limit``
 is not repeated. Prints a table and writes ``bench/results_engine.json``.
 
-    python3 bench/bench_engine.py [--only NAME ...] [--steps 10] [--repeat 3]
+    python3 bench/bench_engine.py [--only NAME ...] [--big] [--steps 10] [--repeat 3]
     python3 bench/bench_engine.py --limits   # the plugin at its limits (bench/limits.py)
+
+Says which GraphDef reader it measures, and refuses the slow fallback (the C reader not built
+in this checkout) unless ``--allow-slow-reader``. Graphs missing from the corpus are built
+first (``make_corpus.py --only``); the million-op graph is taken when named or with ``--big``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import CORPUS, GRAPHS, HERE, missing_graphs, write_results
+from common import (
+    CORPUS,
+    GRAPHS,
+    HERE,
+    add_graph_options,
+    add_reader_option,
+    chosen,
+    missing_graphs,
+    require_fast_reader,
+    write_results,
+)
 
 ROOT = HERE.parent
 RESULTS = HERE / "results_engine.json"
@@ -441,7 +455,7 @@ def memory(name: str) -> dict:
 
 def _table(results: list[dict], memories: list[dict]) -> str:
     lines = [
-        f"{'graph':<16}{'ops':>8}{'parse x':>9}{'cpu x':>7}{'plugin x':>10}{'default':>9}"
+        f"{'graph':<24}{'ops':>10}{'parse x':>9}{'cpu x':>7}{'plugin x':>10}{'default':>9}"
         f"{'boxes':>7}"
         f"{'slowest step':>14}{'steps>1s':>10}{'cached':>9}{'RSS MB':>9}",
     ]
@@ -453,7 +467,7 @@ def _table(results: list[dict], memories: list[dict]) -> str:
         bad = sum(1 for c in r["views"] if c.get("status") != "ok")
         rss = mem.get(r["graph"], {}).get("rss", {}).get("used_mb")
         lines.append(
-            f"{r['graph']:<16}{r['ops']:>8,}{r['parse_ratio']:>8.1f}x{r['parse_ratio_cpu']:>6.1f}x"
+            f"{r['graph']:<24}{r['ops']:>10,}{r['parse_ratio']:>8.1f}x{r['parse_ratio_cpu']:>6.1f}x"
             f"{r['plugin_ratio']:>9.1f}x"
             f"{default.get('step_s', float('nan')):>8.3f}s{default.get('boxes', 0):>7}"
             f"{r['slowest_step_s'] or float('nan'):>13.3f}s{f'{slow}/{len(ok)}':>10}"
@@ -469,7 +483,8 @@ def _table(results: list[dict], memories: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=GRAPHS, help="bench only these graphs")
+    add_graph_options(parser, GRAPHS)
+    add_reader_option(parser)
     parser.add_argument("--steps", type=int, default=10, help="one-step views per graph")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--timeout", type=float, default=20.0, help="render() budget, seconds")
@@ -498,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
         import limits
 
         return limits.main()
-    names = args.only or GRAPHS
+    if not require_fast_reader(args.allow_slow_reader):
+        return 2
+    names = chosen(args)
     if missing_graphs(names):
         return 2
     load_before = os.getloadavg()

@@ -50,7 +50,7 @@ MIB = 1 << 20
 CLIENT_HEADER = "X-Scopegraph-Client"  # tb_scopegraph.plugin.answers.CLIENT_HEADER
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+from graphdef_reader import add_reader_option, require_fast_reader  # noqa: E402
 
 # --- the logdir ----------------------------------------------------------------------------
 
@@ -467,7 +467,10 @@ def main() -> int:
         help="the drawings' folder on disk (default: a new, empty one, so that views are laid "
         "out under the load, not read from an earlier run's drawings)",
     )
+    add_reader_option(parser)
     args = parser.parse_args()
+    if not require_fast_reader(args.allow_slow_reader):
+        return 2
     # Stopped with SIGTERM, still stop TensorBoard (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

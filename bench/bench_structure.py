@@ -14,7 +14,7 @@ For each graph of ``bench/corpus`` (built by ``make_corpus.py``):
 Times are medians of ``--repeat`` runs, each on a fresh Hierarchy for the structure (it is
 cached per Hierarchy). Prints a table and writes ``bench/results_structure.json``.
 
-    python3 bench/bench_structure.py [--only NAME ...] [--repeat 3]
+    python3 bench/bench_structure.py [--only NAME ...] [--big] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ import statistics
 import sys
 import time
 
-from common import CORPUS, GRAPHS, HERE, missing_graphs, write_results
+from common import (
+    CORPUS,
+    HERE,
+    add_graph_options,
+    chosen,
+    missing_graphs,
+    require_fast_reader,
+    write_results,
+)
 
 ROOT = HERE.parent
 RESULTS = HERE / "results_structure.json"
@@ -125,10 +133,11 @@ def bench_graph(name: str, repeat: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=GRAPHS, help="bench only these graphs")
+    add_graph_options(parser)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     args = parser.parse_args(argv)
-    names = args.only or GRAPHS
+    require_fast_reader(allow_slow=True)  # said, not refused: the reader is not timed here
+    names = chosen(args)
     if missing_graphs(names):
         return 2
     load_before = os.getloadavg()

@@ -188,10 +188,15 @@ def write_logdir(name: str, data: bytes) -> Path:
     return logdir
 
 
+def _written(pb: Path) -> bool:
+    """Whether ``pb`` holds a graph (0 bytes: its writing was cut short)."""
+    return pb.is_file() and pb.stat().st_size > 0
+
+
 def build(name: str, force: bool = False) -> dict:
     pb = CORPUS / f"{name}.pb"
     logdir = LOGS / name
-    if pb.exists() and logdir.is_dir() and any(logdir.iterdir()) and not force:
+    if _written(pb) and logdir.is_dir() and any(logdir.iterdir()) and not force:
         data = pb.read_bytes()
         seconds, status = None, "exists"
     else:
@@ -372,7 +377,7 @@ def build_own(name: str, force: bool = False) -> dict:
     logdir, pb = CORPUS / name, CORPUS / f"{name}.pb"
     tmp = pb.with_suffix(".pb.tmp")
     seconds, status = None, "exists"
-    if force or not pb.exists() or not logdir.is_dir() or not any(logdir.iterdir()):
+    if force or not _written(pb) or not logdir.is_dir() or not any(logdir.iterdir()):
         shutil.rmtree(logdir, ignore_errors=True)
         pb.unlink(missing_ok=True)
         start = time.perf_counter()

@@ -140,6 +140,25 @@ def test_data_and_control_edges_bundle_between_visible_boxes():
     assert all(e.count == 1 for e in opened.edges)
 
 
+@pytest.mark.parametrize("far", [2, 10**18 - 1])  # an output past int64's reach when multiplied
+def test_a_bundle_counts_each_tensor_once_however_far_its_outputs_are_numbered(far):
+    graph = graph_from_nodes(
+        [
+            ("a/x", "Split"),
+            ("a/y", "Placeholder"),
+            ("b/p", "AddV2", ("a/x", f"a/x:{far}", "a/y")),
+            ("b/q", "Mul", (f"a/x:{far}", "a/x:0", "a/x:1")),
+            ("c/r", "Identity", ("a/y",)),
+        ]
+    )
+    h = Hierarchy(graph)
+    edges = {(e.src, e.dst): e for e in h.layout(h.view(depth=0)).edges}
+    into_b, into_c = edges[(0, 1)], edges[(0, 2)]
+    assert (into_b.count, into_b.tensor_count) == (6, 4)  # x:0, x:far, x:1, y:0
+    assert (into_c.count, into_c.tensor_count) == (1, 1)
+    assert [t.name for t in into_b.tensors] == ["a/x:0", f"a/x:{far}", "a/y:0", "a/x:1"]
+
+
 def test_default_view_opens_a_lone_scope_and_stays_readable(real_graphs):
     keras = Hierarchy(real_graphs["keras"])
     top = [c["name"] for c in keras.tree()["children"]]
@@ -603,3 +622,13 @@ def test_a_small_pytorch_cnn_reads_input_model_output(torch_cnn):
     edges = {(layout.boxes[e.src].name, layout.boxes[e.dst].name) for e in layout.edges}
     assert ("input/x.1", "Net/Conv2d[conv1]") in edges
     assert ("Net/Linear[fc]", "output/output.1") in edges
+
+
+def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
+    graph = graph_from_nodes(
+        [("a/x", "Placeholder"), ("a", "NoOp"), ("a/y", "Relu", ("a/x", "ghost/in:1"))]
+    )
+    model = Hierarchy(graph).graph
+    assert [model.op_id(name) for name in model.names] == list(range(len(model.names)))
+    assert model.names[model.op_id("ghost/in")] == "ghost/in"  # a missing input
+    assert [model.op_id(name) for name in ("ghost", "", "a/x:0", "A/x")] == [None] * 4

@@ -186,3 +186,24 @@ def test_function_library_graph_keeps_its_nodes_readable():
     graph.library.CopyFrom(library)
     h = Hierarchy(graph)
     assert h.details("x")["op"] == "Placeholder"
+
+
+def test_nodes_compressed_read_back_as_written_across_blocks():
+    # Long names and shapes: about 220 KB of NodeDefs, so nodes straddle the 64 KiB blocks.
+    specs = [(f"model/layer_{i // 40}/op_{i}_" + "x" * 80, "Relu", ()) for i in range(1500)]
+    graph = graph_from_nodes(specs)
+    data = graph.SerializeToString()
+    assert len(data) > 3 * _nodescan.BLOCK
+    h = Hierarchy(data)
+    model = h.graph
+    before = [model.nodes.node_bytes(i) for i in range(model.op_count)]
+    hits = h.search("op_7")
+    model.prepare()
+    nodes = model.nodes
+    assert nodes.data == b"" and len(nodes.blocks) > 3
+    assert sum(map(len, nodes.blocks)) < len(data) // 4
+    assert [nodes.node_bytes(i) for i in range(model.op_count)] == before
+    assert [nodes.node_def(i) for i in (0, 700, 1499)] == [graph.node[i] for i in (0, 700, 1499)]
+    model.prepare()  # once: a second call changes nothing
+    assert [nodes.node_bytes(i) for i in (3, 999)] == [before[3], before[999]]
+    assert h.search("op_7") == hits and model.has_name_index()

@@ -503,6 +503,50 @@ def test_drawing_ahead_waits_for_a_graph_and_keeps_its_failures_to_itself(
     assert first["view"]["status"] == 500 and first["view"]["error"] == "internal error"
 
 
+def _first_hierarchy(api):
+    first = api.json("graphs")[0]
+    ctx = tb_context.RequestContext()
+    return api.plugin.service.hierarchy(ctx, "", first["run"], first["kind"], first["tag"])[1]
+
+
+def test_the_graph_drawn_ahead_is_readied_for_search_before_it_is_searched(api, monkeypatch):
+    # Read by the warm-up, readied by the service's own thread: no search waits for it.
+    monkeypatch.setattr(service_graphs, "PREPARE_MIN_OPS", 1)  # as if it were big
+    assert api.plugin.warmup.run() is True
+    model = _first_hierarchy(api).graph
+    wait_for(model.has_name_index, "the name index made after the warm-up read the graph")
+    wait_for(lambda: model.nodes.blocks is not None, "the NodeDefs compressed")
+    assert model.nodes.data == b""
+
+
+def test_a_graph_read_is_readied_in_the_background(api, monkeypatch):
+    # Not drawn ahead: read for a request, readied after it by the service's own thread.
+    monkeypatch.setattr(service_graphs, "PREPARE_MIN_OPS", 1)  # as if it were big
+    listed = api.json("graphs")[-1]
+    assert (
+        api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"]).status_code == 200
+    )
+    ctx = tb_context.RequestContext()
+    args = (listed["run"], listed["kind"], listed["tag"])
+    model = api.plugin.service.hierarchy(ctx, "", *args)[1].graph
+    wait_for(model.has_name_index, "the name index made in the background")
+    wait_for(lambda: model.nodes.blocks is not None, "the NodeDefs compressed")
+    hits = api.json("search", run=listed["run"], kind=listed["kind"], tag=listed["tag"], q="a")
+    assert hits and all("a" in hit["name"].lower() for hit in hits)
+
+
+def test_a_small_graph_is_not_readied_ahead(api):
+    listed = api.json("graphs")[-1]
+    assert (
+        api.get("svg", run=listed["run"], kind=listed["kind"], tag=listed["tag"]).status_code == 200
+    )
+    ctx = tb_context.RequestContext()
+    args = (listed["run"], listed["kind"], listed["tag"])
+    model = api.plugin.service.hierarchy(ctx, "", *args)[1].graph
+    assert model.op_count < service_graphs.PREPARE_MIN_OPS
+    assert not model.has_name_index() and model.nodes.blocks is None
+
+
 def test_drawing_ahead_looks_again_while_the_provider_cannot_list(provider, monkeypatch):
     real = provider.list_blob_sequences
     failures = []

@@ -68,20 +68,6 @@ def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
     assert "diff-removed" not in marks and "rolled" not in marks, marks
 
 
-def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(tab):
-    _open(tab, "pytorch/torch")
-    tab.wait_still()
-    before = tab.frame.get_attribute("svg.sg-graph", "viewBox")
-    # No click first: the keys go to the tab once it is on screen.
-    tab.page.keyboard.press("f")
-    tab.wait_still()
-    after = tab.frame.get_attribute("svg.sg-graph", "viewBox")
-    assert after != before
-    graph = tab.frame.locator("svg.sg-graph g.graph").bounding_box()
-    viewport = tab.frame.locator(".sg-viewport").bounding_box()
-    assert graph["height"] <= viewport["height"] + 1 and graph["width"] <= viewport["width"] + 1
-
-
 def test_f_typed_in_the_search_field_stays_there(tab):
     _open(tab, "ffn_scoped")
     tab.frame.click(".sg-search input")
@@ -149,64 +135,3 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
     tab.page.keyboard.press("f")
     tab.wait_still()
     assert closed == pytest.approx(_view_box(tab), rel=1e-3, abs=0.5)
-
-
-def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(tab):
-    _open(tab, "pytorch/torch")
-    tab.wait_still()
-    minimap = tab.frame.locator("canvas.sg-minimap")
-    expect(minimap).to_be_visible()
-    drawn = _rect(minimap)
-    # The drawing is several times taller than wide; its map is still a usable width.
-    assert drawn["w"] >= 48, drawn
-    # The window's outline (the accent orange) is painted on it: on at least two sides.
-    orange = minimap.evaluate(
-        """(c) => {
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          const rows = new Set(), cols = new Set();
-          for (let i = 0; i < d.length; i += 4) {
-            if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 160 && d[i + 2] < 60 && d[i + 3] > 200) {
-              const p = i / 4;
-              rows.add(Math.floor(p / c.width));
-              cols.add(p % c.width);
-            }
-          }
-          return {rows: rows.size, cols: cols.size, w: c.width, h: c.height};
-        }"""
-    )
-    assert orange["cols"] >= orange["w"] * 0.8 and orange["rows"] >= 20, orange
-    # Once the whole drawing is in the window, the map goes.
-    tab.page.keyboard.press("f")
-    tab.wait_still()
-    expect(minimap).to_be_hidden()
-
-
-def test_the_minimap_moves_to_a_corner_where_it_covers_no_box(tab):
-    _open(tab, "pytorch/torch")
-    tab.wait_still()
-    minimap = tab.frame.locator("canvas.sg-minimap")
-    expect(minimap).to_be_visible()
-    # The tall column of boxes dragged to the window's left edge, under the map's first corner.
-    column = _rect(tab.frame.locator("svg.sg-graph g.graph"))
-    outer = _rect(tab.frame.locator(".sg-viewport"))
-    iframe = tab.page.locator("iframe").bounding_box()
-    x, y = iframe["x"] + column["x"] + column["w"] / 2, iframe["y"] + outer["y"] + 300
-    tab.page.mouse.move(x, y)
-    tab.page.mouse.down()
-    tab.page.mouse.move(x - (column["x"] - outer["x"]) - 20, y, steps=8)
-    tab.page.mouse.up()
-    tab.wait_still()
-    expect(minimap).to_be_visible()
-    # It left its first corner (it stays put unless it covers a box there) for one where it
-    # covers none.
-    assert minimap.get_attribute("data-corner") != "bottom-left"
-    under = tab.frame.evaluate(
-        """() => {
-          const m = document.querySelector('canvas.sg-minimap').getBoundingClientRect();
-          return [...document.querySelectorAll('svg.sg-graph g.node')].filter((n) => {
-            const r = n.getBoundingClientRect();
-            return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top;
-          }).map((n) => n.id);
-        }"""
-    )
-    assert under == []

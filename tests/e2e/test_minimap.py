@@ -93,6 +93,14 @@ OUTLINE = """() => {
 }"""
 
 
+def _rect(locator) -> dict:
+    """The element's rect in its frame."""
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
 def in_view(tab: Tab, kind: str, name: str) -> bool:
     """Whether the box's middle is inside the drawing area."""
     return tab.frame.evaluate(
@@ -172,3 +180,78 @@ def test_a_drag_on_the_minimap_carries_the_view_along(chain_tab):
     page.mouse.up()
     chain_tab.wait_still()
     assert in_view(chain_tab, "op", "input")
+
+
+def test_f_fits_the_drawing_as_soon_as_the_tab_is_shown(chain_tab):
+    tab = chain_tab
+    tab.wait_still()
+    before = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    # No click first: the keys go to the tab once it is on screen.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    after = tab.frame.get_attribute("svg.sg-graph", "viewBox")
+    assert after != before
+    graph = tab.frame.locator("svg.sg-graph g.graph").bounding_box()
+    viewport = tab.frame.locator(".sg-viewport").bounding_box()
+    assert graph["height"] <= viewport["height"] + 1 and graph["width"] <= viewport["width"] + 1
+
+
+def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(chain_tab):
+    tab = chain_tab
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    drawn = _rect(minimap)
+    # The drawing is several times taller than wide; its map is still a usable width.
+    assert drawn["w"] >= 48, drawn
+    # The window's outline (the accent orange) is painted on it: on at least two sides.
+    orange = minimap.evaluate(
+        """(c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const rows = new Set(), cols = new Set();
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i] > 200 && d[i + 1] > 90 && d[i + 1] < 160 && d[i + 2] < 60 && d[i + 3] > 200) {
+              const p = i / 4;
+              rows.add(Math.floor(p / c.width));
+              cols.add(p % c.width);
+            }
+          }
+          return {rows: rows.size, cols: cols.size, w: c.width, h: c.height};
+        }"""
+    )
+    assert orange["cols"] >= orange["w"] * 0.8 and orange["rows"] >= 20, orange
+    # Once the whole drawing is in the window, the map goes.
+    tab.page.keyboard.press("f")
+    tab.wait_still()
+    expect(minimap).to_be_hidden()
+
+
+def test_the_minimap_moves_to_a_corner_where_it_covers_no_box(chain_tab):
+    tab = chain_tab
+    tab.wait_still()
+    minimap = tab.frame.locator("canvas.sg-minimap")
+    expect(minimap).to_be_visible()
+    # The tall column of boxes dragged to the window's left edge, under the map's first corner.
+    column = _rect(tab.frame.locator("svg.sg-graph g.graph"))
+    outer = _rect(tab.frame.locator(".sg-viewport"))
+    iframe = tab.page.locator("iframe").bounding_box()
+    x, y = iframe["x"] + column["x"] + column["w"] / 2, iframe["y"] + outer["y"] + 300
+    tab.page.mouse.move(x, y)
+    tab.page.mouse.down()
+    tab.page.mouse.move(x - (column["x"] - outer["x"]) - 20, y, steps=8)
+    tab.page.mouse.up()
+    tab.wait_still()
+    expect(minimap).to_be_visible()
+    # It left its first corner (it stays put unless it covers a box there) for one where it
+    # covers none.
+    assert minimap.get_attribute("data-corner") != "bottom-left"
+    under = tab.frame.evaluate(
+        """() => {
+          const m = document.querySelector('canvas.sg-minimap').getBoundingClientRect();
+          return [...document.querySelectorAll('svg.sg-graph g.node')].filter((n) => {
+            const r = n.getBoundingClientRect();
+            return r.left < m.right && r.right > m.left && r.top < m.bottom && r.bottom > m.top;
+          }).map((n) => n.id);
+        }"""
+    )
+    assert under == []
