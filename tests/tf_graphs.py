@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from tensorboard.compat.proto import graph_pb2
 
 # (mid channels, skip taken from inside the block): block3 has the same op types as the
@@ -110,18 +112,40 @@ def torch_cnn_graph() -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
 
 
+KERAS_TRACE_RUNS = ("train_on_batch", "predict_on_batch", "predict", "fit")
+
+
 def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
     """A small Keras model's calls traced by ``tf.summary.trace_on``/``trace_export`` into
     ``logdir`` (one run per call), read back as the tab reads them: ``train_on_batch`` (two
     functions, the first a 3-op input conversion), ``predict_on_batch`` (a series of
     functions, the model's the last), ``predict`` (the same, and dataset functions) and
-    ``fit`` (its training step in the function library)."""
-    import os
+    ``fit`` (its training step in the function library).
 
-    import numpy as np
-    import tensorflow as tf
+    Written by a fresh Python: a trace holds every function the process runs while tracing,
+    so in a process where Keras has trained before (the demo's logdir, other fixtures) it
+    would hold theirs too."""
+    import subprocess
+    import sys
 
     from tb_scopegraph.reading.local import LocalGraphs
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = "import sys, tf_graphs; tf_graphs.write_keras_traces(sys.argv[1])"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
+    }
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    subprocess.run([sys.executable, "-c", code, logdir], check=True, env=env)
+    local = LocalGraphs(logdir)
+    return {run: local.load(local.select(run=run, kind="op_graph")) for run in KERAS_TRACE_RUNS}
+
+
+def write_keras_traces(logdir: str) -> None:
+    """The traces of `keras_traces`, written into ``logdir`` by this process."""
+    import numpy as np
+    import tensorflow as tf
 
     tf.keras.utils.set_random_seed(0)
     model = tf.keras.Sequential(
@@ -140,6 +164,7 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
         "predict": lambda: model.predict(x, verbose=0),
         "fit": lambda: model.fit(x, y, epochs=1, verbose=0),
     }
+    assert tuple(calls) == KERAS_TRACE_RUNS
     for run, call in calls.items():
         writer = tf.summary.create_file_writer(os.path.join(logdir, run))
         tf.summary.trace_on(graph=True, profiler=False)
@@ -147,8 +172,6 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
         with writer.as_default():
             tf.summary.trace_export(name=run, step=0)
         writer.close()
-    local = LocalGraphs(logdir)
-    return {run: local.load(local.select(run=run, kind="op_graph")) for run in calls}
 
 
 def keras_blocks_graph(blocks: int = 6) -> graph_pb2.GraphDef:
