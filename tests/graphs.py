@@ -314,6 +314,24 @@ RAW_SHOWN = "\\xff\\xfe<script>\\x80\\"
 HOSTILE_RUN = "run \"<b>&amp;'\\"
 
 
+def bad_nodes_graph() -> graph_pb2.GraphDef:
+    """A layer with a nameless node (its consumer's input then names nothing), a node without
+    an op, and a second node named `out`."""
+    graph = graph_from_nodes(
+        [
+            ("x", "Placeholder"),
+            ("dense/w", "VariableV2"),
+            ("dense/MatMul", "MatMul", ("x", "dense/w")),
+            ("dense/Relu", "Relu", ("dense/MatMul",)),
+            ("out", "Identity", ("dense/Relu",)),
+            ("out", "Const"),
+        ]
+    )
+    graph.node[3].name = ""
+    graph.node[1].op = ""
+    return graph
+
+
 def hostile_graph() -> graph_pb2.GraphDef:
     """Every hostile string as a node name, an op type, a device, an attr and a scope.
 

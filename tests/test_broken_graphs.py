@@ -19,6 +19,7 @@ import random
 import pygraphviz
 import pytest
 from graphs import (
+    bad_nodes_graph,
     ffn_graph,
     field,
     graph_bytes,
@@ -270,24 +271,6 @@ def write_with_tensorflow(run_dir, graph: graph_pb2.GraphDef) -> None:
     with writer.as_default():
         tf.summary.graph(tf.compat.v1.GraphDef.FromString(graph.SerializeToString()))
     writer.close()
-
-
-def bad_nodes_graph() -> graph_pb2.GraphDef:
-    """A layer with a nameless node (its consumer's input then names nothing), a node without
-    an op, and a second node named `out`."""
-    graph = graph_from_nodes(
-        [
-            ("x", "Placeholder"),
-            ("dense/w", "VariableV2"),
-            ("dense/MatMul", "MatMul", ("x", "dense/w")),
-            ("dense/Relu", "Relu", ("dense/MatMul",)),
-            ("out", "Identity", ("dense/Relu",)),
-            ("out", "Const"),
-        ]
-    )
-    graph.node[3].name = ""
-    graph.node[1].op = ""
-    return graph
 
 
 def node_bytes(name: bytes, op: bytes, inputs=(), attrs=()) -> bytes:

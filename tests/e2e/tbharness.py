@@ -225,6 +225,16 @@ class Tab:
             arg=run,
         )
 
+    def compare_with(self, prefix: str) -> None:
+        """Picks, in "Compare with…", the first choice whose text starts with `prefix`, and
+        waits until the new view is on screen."""
+        value = self.frame.eval_on_selector(
+            "#sg-compare",
+            "(s, prefix) => [...s.options].find((o) => o.text.startsWith(prefix)).value",
+            prefix,
+        )
+        self.run_and_wait(lambda: self.frame.select_option("#sg-compare", value=value))
+
     def run_and_wait(self, action) -> None:
         """Does `action` (which draws a new view) and waits until the new view is on screen."""
         before = self.showings()

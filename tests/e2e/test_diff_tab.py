@@ -21,15 +21,6 @@ def _expected(demo_logdir) -> GraphDiff:
     return GraphDiff(base, wider)
 
 
-def _compare_with(tab, prefix: str) -> None:
-    value = tab.frame.eval_on_selector(
-        "#sg-compare",
-        "(s, prefix) => [...s.options].find((o) => o.text.startsWith(prefix)).value",
-        prefix,
-    )
-    tab.run_and_wait(lambda: tab.frame.select_option("#sg-compare", value=value))
-
-
 def _counts(tab) -> dict[str, int]:
     rows = tab.frame.locator(".sg-diff-count")
     expect(rows).to_have_count(4)
@@ -55,7 +46,7 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     labels = tab.frame.locator("#sg-compare option").all_text_contents()
     assert not [label for label in labels if label.startswith(f"{WIDER} · Op graph")], labels
     assert f"{BASE} · Op graph" in " ".join(labels)
-    _compare_with(tab, f"{BASE} · Op graph")
+    tab.compare_with(f"{BASE} · Op graph")
     # Comparing clears the trace; traces and the colour picker are for a single graph.
     expect(tab.frame.locator("svg.sg-graph .sg-trace")).to_have_count(0)
     expect(tab.frame.locator(".sg-trace-status")).to_have_text("")
@@ -127,7 +118,7 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     assert _counts(tab) == expected.totals.as_dict()
 
     # Comparing with nothing shows the graph alone again.
-    _compare_with(tab, "nothing")
+    tab.compare_with("nothing")
     expect(tab.frame.locator(".sg-diff-count")).to_have_count(0)
     assert tab.frame.locator("svg.sg-graph g.diff-added, svg.sg-graph g.diff-same").count() == 0
     assert "base_run" not in tab.frame.evaluate("location.hash")
@@ -141,7 +132,7 @@ def test_compare_a_graph_with_an_earlier_step(tab, demo_logdir):
     option = tab.frame.locator("#sg-compare option", has_text="at step 0")
     expect(option).to_have_count(1)
     expect(tab.frame.locator("#sg-compare option", has_text="at step 10")).to_have_count(0)
-    _compare_with(tab, "ffn_grown · Op graph at step 0")
+    tab.compare_with("ffn_grown · Op graph at step 0")
     assert _counts(tab) == expected.totals.as_dict()
     expect(tab.frame.locator('svg.sg-graph [id="scope-layer4"]')).to_have_class(
         re.compile(r"\bdiff-added\b")

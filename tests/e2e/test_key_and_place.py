@@ -33,15 +33,6 @@ def _marks(tab) -> set[str]:
     return set(rows.evaluate_all("rs => rs.map((r) => r.dataset.mark)"))
 
 
-def _compare_with(tab, prefix: str) -> None:
-    value = tab.frame.eval_on_selector(
-        "#sg-compare",
-        "(s, prefix) => [...s.options].find((o) => o.text.startsWith(prefix)).value",
-        prefix,
-    )
-    tab.run_and_wait(lambda: tab.frame.select_option("#sg-compare", value=value))
-
-
 def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
     _open(tab, "ffn_scoped")
     marks = _marks(tab)
@@ -62,7 +53,7 @@ def test_the_key_lists_the_marks_of_the_drawing_and_only_those(tab):
     assert {"rolled", "loop", "open"} <= marks, marks
 
     tab.select_run("ffn_scoped_wider")
-    _compare_with(tab, "ffn_scoped · Op graph")
+    tab.compare_with("ffn_scoped · Op graph")
     marks = _marks(tab)
     assert {"diff-added", "diff-changed", "diff-counts", "diff-mirrored", "diff-mirror"} <= marks
     assert "diff-removed" not in marks and "rolled" not in marks, marks

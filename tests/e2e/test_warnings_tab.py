@@ -5,7 +5,7 @@ above the drawing, the details on demand, dismissible, gone for a graph read who
 from __future__ import annotations
 
 import pytest
-from graphs import ffn_graph, graph_from_nodes, write_run_graph
+from graphs import bad_nodes_graph, ffn_graph, write_run_graph
 from playwright.sync_api import expect
 from tbharness import Tab, element_id, tensorboard
 
@@ -18,28 +18,10 @@ MESSAGES = [
 ]
 
 
-def broken_graph():
-    """A layer with a nameless node (its consumer's input then names nothing), a node without
-    an op, and a second node named `out`."""
-    graph = graph_from_nodes(
-        [
-            ("x", "Placeholder"),
-            ("dense/w", "VariableV2"),
-            ("dense/MatMul", "MatMul", ("x", "dense/w")),
-            ("dense/Relu", "Relu", ("dense/MatMul",)),
-            ("out", "Identity", ("dense/Relu",)),
-            ("out", "Const"),
-        ]
-    )
-    graph.node[3].name = ""
-    graph.node[1].op = ""
-    return graph
-
-
 @pytest.fixture(scope="module")
 def broken_url(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("warnings_tab") / "logs"
-    write_run_graph(logdir / "broken", broken_graph())  # listed first: the first view
+    write_run_graph(logdir / "broken", bad_nodes_graph())  # listed first: the first view
     write_run_graph(logdir / "clean", ffn_graph())
     with tensorboard(logdir) as url:
         yield url
