@@ -1165,7 +1165,7 @@ function buildShell() {
   ui.traceStatus = h("div", { class: "sg-trace-status", role: "status" });
   ui.downloads = {};
   const downloadRow = h("div", { class: "sg-row sg-downloads" });
-  for (const fmt of ["svg", "dot", "png"]) {
+  for (const fmt of ["svg", "png", "dot"]) {
     ui.downloads[fmt] = h(
       "button",
       {
@@ -1182,7 +1182,9 @@ function buildShell() {
   ui.sidebar = h(
     "aside",
     { class: "sg-sidebar" },
-    section(
+    // At the top, where a short window still shows them.
+    section("Download this view", downloadRow),
+    ui.dataSection = section(
       "Data",
       h(
         "label",
@@ -1234,7 +1236,6 @@ function buildShell() {
       }),
       h("p", { class: "sg-help sg-diff-only sg-no-trace", text: NO_TRACE_IN_DIFF })
     ),
-    section("Download", downloadRow),
     // The key of the drawing's marks (key.js fills it).
     ui.key = h("section", { class: "sg-section sg-key-section", hidden: true }),
     h(
@@ -1349,6 +1350,9 @@ var NO_TRACE_IN_DIFF = "Traces work on a single graph; stop comparing to trace."
 var NO_COLOUR_IN_DIFF = "A diff is coloured by what changed; stop comparing to colour by this.";
 function searchResultItems(results, query) {
   return results.map((result, i) => {
+    const slash = result.name.lastIndexOf("/", result.name.length - 2);
+    const scopes = slash >= 0 ? result.name.slice(0, slash + 1) : "";
+    const scopeParts = scopes ? scopes.split(/(?<=\/)/) : [];
     const item = h(
       "li",
       {
@@ -1358,16 +1362,20 @@ function searchResultItems(results, query) {
         "data-index": String(i),
         title: result.name
       },
-      h(
-        "div",
-        { class: "sg-result-main" },
-        h("span", { class: "sg-result-short", text: shortName(result.name) }),
-        chip(
-          result.kind === "op" ? result.op || "op" : result.kind,
-          `sg-chip-${result.kind === "op" ? "op" : result.kind}`
-        )
+      chip(
+        result.kind === "op" ? result.op || "op" : result.kind,
+        `sg-chip-${result.kind === "op" ? "op" : result.kind}`
       ),
-      h("div", { class: "sg-result-path", text: result.name })
+      h(
+        "span",
+        { class: "sg-result-path" },
+        scopeParts.length ? h(
+          "span",
+          { class: "sg-result-scopes" },
+          scopeParts.map((part) => [part, h("wbr")])
+        ) : null,
+        h("span", { class: "sg-result-short", text: result.name.slice(scopes.length) })
+      )
     );
     item.dataset.query = query;
     return item;
@@ -2394,8 +2402,8 @@ function summary(counts) {
 }
 var Compare = class {
   /**
-   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its first
-   * section. `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
+   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its Data
+   * section (`ui.dataSection`). `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
    * compares the picked graph with `base` from now on (null: shows it alone).
    */
   constructor(state, ui, model, { compareWith }) {
@@ -2427,7 +2435,7 @@ var Compare = class {
       this.note,
       this.counts
     );
-    const first = ui.sidebar.querySelector(".sg-section");
+    const first = ui.dataSection || ui.sidebar.querySelector(".sg-section");
     if (first) first.after(this.section);
     else ui.sidebar.prepend(this.section);
     this.select.addEventListener("change", () => {
@@ -2581,9 +2589,62 @@ function changeTitle(what) {
   return `${what} changed`;
 }
 
+// caption.js
+var SVG_NS4 = "http://www.w3.org/2000/svg";
+var CAPTION_PT = 14;
+var BAND_PT = 28;
+var MARGIN_PT = 8;
+var CHAR_EM = 0.62;
+var FONT = "Helvetica,Arial,sans-serif";
+function captionText(graph) {
+  const step2 = graph.step != null ? ` at step ${graph.step}` : "";
+  return `${graph.run} · ${graphLabel({ ...graph, op_count: null })}${step2}`;
+}
+function withCaption(svgText, caption) {
+  const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return svgText;
+  const box2 = (svg.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+  if (box2.length !== 4 || !box2.every(Number.isFinite) || box2[2] <= 0 || box2[3] <= 0) return svgText;
+  const [x, y, w, h2] = box2;
+  const width = Math.max(w, caption.length * CAPTION_PT * CHAR_EM + 2 * MARGIN_PT);
+  const height = h2 + BAND_PT;
+  svg.setAttribute("viewBox", `${x} ${y} ${width} ${height}`);
+  scaleLength(svg, "width", width / w);
+  scaleLength(svg, "height", height / h2);
+  const shape = (name, attrs) => {
+    const element = doc.createElementNS(SVG_NS4, name);
+    for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, String(value));
+    return element;
+  };
+  svg.insertBefore(shape("rect", { x, y, width, height, fill: "#ffffff" }), svg.firstChild);
+  const text = shape("text", {
+    x: x + MARGIN_PT,
+    y: y + h2 + BAND_PT - MARGIN_PT - 2,
+    "font-family": FONT,
+    "font-size": CAPTION_PT,
+    "font-weight": "bold",
+    fill: "#212121"
+  });
+  text.textContent = caption;
+  const group = shape("g", { class: "sg-caption" });
+  group.append(text);
+  svg.append(group);
+  return new XMLSerializer().serializeToString(doc);
+}
+function scaleLength(svg, name, factor) {
+  const match = /^\s*([\d.]+)\s*([a-z%]*)\s*$/i.exec(svg.getAttribute(name) || "");
+  if (match) svg.setAttribute(name, `${Number(match[1]) * factor}${match[2]}`);
+}
+
 // downloads.js
+var PNG_SCALE = 2;
+var MAX_CANVAS_SIDE = 16e3;
 var Downloads = class {
-  /** `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}). */
+  /**
+   * `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}),
+   * area() (the drawing sheet's size, which the DOT is made for, as the drawing on screen).
+   */
   constructor(state, ui, model, calls) {
     this.state = state;
     this.ui = ui;
@@ -2597,20 +2658,23 @@ var Downloads = class {
   }
   async download(fmt) {
     const state = this.state;
-    if (!state.graph) return;
+    const graph = state.shownGraph;
+    if (!graph || !state.svgText) return;
+    const base = state.shownBase;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
     const side = (g) => `${g.run}-${g.kind}` + (g.tag && !g.tag.startsWith("__") ? `-${g.tag}` : "") + (g.step != null ? `-step${g.step}` : "");
-    const base = state.base ? `-diff-${side(state.base)}` : "";
-    const name = safeFilename(`${side(state.graph)}${base}`);
+    const name = safeFilename(`${side(graph)}${base ? `-diff-${side(base)}` : ""}`);
     try {
       let blob;
-      try {
-        const view = { open: [...state.open], depth: null, base: state.base, colour: state.colour };
-        blob = await this.model.export(state.graph, view, fmt);
-      } catch (error) {
-        if (fmt !== "png" || !state.svgText || error.timeout) throw error;
-        blob = await rasterize(state.svgText);
+      if (fmt === "dot") {
+        const area = this.calls.area();
+        const view = { open: [...state.open], depth: null, base, colour: state.colour, area };
+        view.unroll = [...state.unrolled];
+        blob = await this.model.export(graph, view, fmt);
+      } else {
+        const svg = base ? state.svgText : withCaption(state.svgText, captionText(graph));
+        blob = fmt === "png" ? await rasterize(svg) : new Blob([svg], { type: "image/svg+xml" });
       }
       saveBlob(blob, `${name}.${fmt}`);
     } catch (error) {
@@ -2642,7 +2706,8 @@ function rasterize(svgText) {
     const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
     const image = new Image();
     image.onload = () => {
-      const scale = Math.min(2, 16e3 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const largest = Math.max(image.naturalWidth, image.naturalHeight, 1);
+      const scale = Math.min(PNG_SCALE, MAX_CANVAS_SIDE / largest);
       const canvas = document.createElement("canvas");
       canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
       canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
@@ -2933,7 +2998,7 @@ var Drawing = class {
     if (placement.overview) this.viewport.overview();
     else if (placement.fit) this.viewport.fit(false);
     else if (placement.anchor) this.keepInPlace(placement.anchor);
-    if (placement.focus) this.focusBox(placement.focus);
+    if (placement.focus) this.focusBox(placement.focus, placement.holder);
     else if (this.state.highlightId) this.markHighlight();
     this.calls.markTrace();
   }
@@ -2976,8 +3041,12 @@ var Drawing = class {
   findBox(id) {
     return this.byId(id) || this.byId("cluster-" + id);
   }
-  /** Marks the box (or frame) of element id `id` as found and moves the view to it. */
-  focusBox(id) {
+  /**
+   * Marks the box (or frame) of element id `id` as found and moves the view to it, with the
+   * title of the frame of group `holder` (the group holding it, if open) on screen too: the
+   * box about the middle, or the box and that title at a readable scale, else both smaller.
+   */
+  focusBox(id, holder = null) {
     this.state.highlightId = id;
     const element = this.markHighlight();
     if (!element) return;
@@ -2986,7 +3055,32 @@ var Drawing = class {
     const k = Math.min(Math.max(vp.view.k, 1), 2);
     const { w, h: h2 } = vp.size();
     const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
-    vp.go(big ? vp.fitView(rect, k) : { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k }, true);
+    const centred = { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k };
+    const title = !big && holder ? this.titleRect(holder) : null;
+    if (!title) {
+      vp.go(big ? vp.fitView(rect, k) : centred, true);
+      return;
+    }
+    const seen = { x: centred.cx - w / 2 / k, y: centred.cy - h2 / 2 / k, w: w / k, h: h2 / k };
+    if (insideRect(title, seen)) {
+      vp.go(centred, true);
+      return;
+    }
+    const both = unionRect(rect, title);
+    const readable = vp.fitView(both, Infinity).k >= REVEAL_SCALE;
+    vp.go(readable ? vp.reveal(both, centred) : vp.fitView(both, k), true);
+  }
+  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
+  titleRect(key) {
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const frame of svg.querySelectorAll("g.cluster")) {
+      const group = parseClusterId(frame.id);
+      if (!group || group.name !== key) continue;
+      const title = frame.querySelector(":scope > text");
+      return title ? this.viewport.userRect(title) : null;
+    }
+    return null;
   }
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
   markHighlight() {
@@ -3060,6 +3154,14 @@ var Drawing = class {
     this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
   }
 };
+function unionRect(a, b) {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+function insideRect(a, b) {
+  return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+}
 function openGroups(svg) {
   const open = [];
   for (const frame of svg.querySelectorAll("g.cluster")) {
@@ -3070,7 +3172,7 @@ function openGroups(svg) {
 }
 
 // key.js
-var SVG_NS4 = "http://www.w3.org/2000/svg";
+var SVG_NS5 = "http://www.w3.org/2000/svg";
 var OP = { fill: "#ffffff", stroke: "#757575" };
 var SCOPE = { fill: "#e8eaf6", stroke: "#5c6bc0" };
 var SERIES = { fill: "#e0f2f1", stroke: "#26a69a" };
@@ -3080,7 +3182,7 @@ var ASIDE = { fill: "#fafafa", stroke: "#9e9e9e", "stroke-dasharray": "3 2" };
 var LOOP = "#00897b";
 var DIFF = { added: "#a5d6a7", removed: "#f0a1a1", changed: "#ffcc80" };
 function s(tag, attrs = {}, text = null) {
-  const element = document.createElementNS(SVG_NS4, tag);
+  const element = document.createElementNS(SVG_NS5, tag);
   for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
   if (text != null) element.textContent = text;
   return element;
@@ -3783,7 +3885,7 @@ var TYPING_PAUSE_MS = 180;
 var Search = class {
   /**
    * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
-   * search). `calls`: show(request, placement), focusBox(id), markHighlight().
+   * search). `calls`: show(request, placement), focusBox(id, holder), markHighlight().
    */
   constructor(state, ui, model, calls) {
     this.state = state;
@@ -3869,12 +3971,14 @@ var Search = class {
     }
     const id = elementId(result.kind, result.name);
     const open = this.state.open;
-    const missing = (result.reveal || []).filter((key) => !open.has(key));
+    const reveal = result.reveal || [];
+    const missing = reveal.filter((key) => !open.has(key));
+    const holder = reveal.filter((key) => key !== result.name).pop() || null;
     if (missing.length === 0) {
-      this.calls.focusBox(id);
+      this.calls.focusBox(id, holder);
       return;
     }
-    this.calls.show({ open: [...open, ...missing], depth: null }, { focus: id });
+    this.calls.show({ open: [...open, ...missing], depth: null }, { focus: id, holder });
   }
   clear() {
     this.ui.searchInput.value = "";
@@ -4114,7 +4218,7 @@ var Tab = class {
     });
     this.search = new Search(state, ui, model, {
       show: (request2, placement) => this.show(request2, placement),
-      focusBox: (id) => this.drawing.focusBox(id),
+      focusBox: (id, holder) => this.drawing.focusBox(id, holder),
       markHighlight: () => this.drawing.markHighlight()
     });
     this.trace = new Trace(state, ui, model, this.viewport, {
@@ -4133,7 +4237,8 @@ var Tab = class {
       }
     });
     this.downloads = new Downloads(state, ui, model, {
-      showError: (error, how) => this.messages.showError(error, how)
+      showError: (error, how) => this.messages.showError(error, how),
+      area: () => sheetArea(this.viewport.size())
     });
   }
   async start() {

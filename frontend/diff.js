@@ -47,8 +47,8 @@ export function summary(counts) {
 
 export class Compare {
   /**
-   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its first
-   * section. `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
+   * Adds the "Compare with…" section to the tab's sidebar (`ui.sidebar`), after its Data
+   * section (`ui.dataSection`). `state`: the tab's (see state.js), read only. `compareWith(base)`: the tab
    * compares the picked graph with `base` from now on (null: shows it alone).
    */
   constructor(state, ui, model, {compareWith}) {
@@ -81,7 +81,7 @@ export class Compare {
       this.note,
       this.counts
     );
-    const first = ui.sidebar.querySelector('.sg-section');
+    const first = ui.dataSection || ui.sidebar.querySelector('.sg-section');
     if (first) first.after(this.section);
     else ui.sidebar.prepend(this.section);
     this.select.addEventListener('change', () => {

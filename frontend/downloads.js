@@ -1,8 +1,21 @@
-// Downloads of the view on screen: SVG, PNG and DOT from the server's `export` route, named
-// after the graph (and its base); a PNG the server cannot make is drawn from the SVG here.
+// Downloads of the view on screen, named after the graph (and its base): its SVG as the tab
+// shows it, with a caption naming the run and graph (caption.js; a diff's drawing has its
+// own); a PNG of that SVG drawn here at twice its natural size, as a 2x screen shows it (the
+// server's PNG is Graphviz's, at 1x and without the caption); the DOT from the server's
+// `export` route.
+
+import {captionText, withCaption} from './caption.js';
+
+/** How many device pixels a PNG has per CSS pixel of the drawing's natural size. */
+export const PNG_SCALE = 2;
+// Canvases larger than this on a side fail in some browsers: a huge drawing is drawn smaller.
+const MAX_CANVAS_SIDE = 16000;
 
 export class Downloads {
-  /** `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}). */
+  /**
+   * `state`: the tab's (see state.js), read only. `calls`: showError(error, {title, actions}),
+   * area() (the drawing sheet's size, which the DOT is made for, as the drawing on screen).
+   */
   constructor(state, ui, model, calls) {
     this.state = state;
     this.ui = ui;
@@ -18,7 +31,9 @@ export class Downloads {
 
   async download(fmt) {
     const state = this.state;
-    if (!state.graph) return;
+    const graph = state.shownGraph;
+    if (!graph || !state.svgText) return;
+    const base = state.shownBase;
     const button = this.ui.downloads[fmt];
     button.disabled = true;
     // run-kind[-tag][-stepN]: the kind tells the op graph and the Profile of one tag apart.
@@ -26,17 +41,17 @@ export class Downloads {
       `${g.run}-${g.kind}` +
       (g.tag && !g.tag.startsWith('__') ? `-${g.tag}` : '') +
       (g.step != null ? `-step${g.step}` : '');
-    const base = state.base ? `-diff-${side(state.base)}` : '';
-    const name = safeFilename(`${side(state.graph)}${base}`);
+    const name = safeFilename(`${side(graph)}${base ? `-diff-${side(base)}` : ''}`);
     try {
       let blob;
-      try {
-        const view = {open: [...state.open], depth: null, base: state.base, colour: state.colour};
-        blob = await this.model.export(state.graph, view, fmt);
-      } catch (error) {
-        // No PNG from the server (an older plugin, or Graphviz without cairo): draw our SVG.
-        if (fmt !== 'png' || !state.svgText || error.timeout) throw error;
-        blob = await rasterize(state.svgText);
+      if (fmt === 'dot') {
+        const area = this.calls.area();
+        const view = {open: [...state.open], depth: null, base, colour: state.colour, area};
+        view.unroll = [...state.unrolled];
+        blob = await this.model.export(graph, view, fmt);
+      } else {
+        const svg = base ? state.svgText : withCaption(state.svgText, captionText(graph));
+        blob = fmt === 'png' ? await rasterize(svg) : new Blob([svg], {type: 'image/svg+xml'});
       }
       saveBlob(blob, `${name}.${fmt}`);
     } catch (error) {
@@ -66,13 +81,14 @@ function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/** A PNG of the SVG text at twice its natural size (capped), drawn through a canvas. */
+/** A PNG of the SVG text at PNG_SCALE times its natural size (capped), drawn on a canvas. */
 function rasterize(svgText) {
   return new Promise((resolve, reject) => {
     const url = URL.createObjectURL(new Blob([svgText], {type: 'image/svg+xml'}));
     const image = new Image();
     image.onload = () => {
-      const scale = Math.min(2, 16000 / Math.max(image.naturalWidth, image.naturalHeight, 1));
+      const largest = Math.max(image.naturalWidth, image.naturalHeight, 1);
+      const scale = Math.min(PNG_SCALE, MAX_CANVAS_SIDE / largest);
       const canvas = document.createElement('canvas');
       canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
       canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));

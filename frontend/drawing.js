@@ -7,7 +7,7 @@ import {elementId, parseClusterId} from './ids.js';
 import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
 import {Sheets, clearMarks, pristineCopy} from './sheets.js';
-import {labelPoint} from './viewport.js';
+import {REVEAL_SCALE, labelPoint} from './viewport.js';
 import * as views from './views.js';
 
 export class Drawing {
@@ -163,7 +163,7 @@ export class Drawing {
     if (placement.overview) this.viewport.overview();
     else if (placement.fit) this.viewport.fit(false);
     else if (placement.anchor) this.keepInPlace(placement.anchor);
-    if (placement.focus) this.focusBox(placement.focus);
+    if (placement.focus) this.focusBox(placement.focus, placement.holder);
     else if (this.state.highlightId) this.markHighlight();
     this.calls.markTrace();
   }
@@ -211,8 +211,12 @@ export class Drawing {
     return this.byId(id) || this.byId('cluster-' + id);
   }
 
-  /** Marks the box (or frame) of element id `id` as found and moves the view to it. */
-  focusBox(id) {
+  /**
+   * Marks the box (or frame) of element id `id` as found and moves the view to it, with the
+   * title of the frame of group `holder` (the group holding it, if open) on screen too: the
+   * box about the middle, or the box and that title at a readable scale, else both smaller.
+   */
+  focusBox(id, holder = null) {
     this.state.highlightId = id;
     const element = this.markHighlight();
     if (!element) return;
@@ -222,7 +226,34 @@ export class Drawing {
     const {w, h} = vp.size();
     // An open group found by search can be larger than the screen: show all of it.
     const big = rect.w * k > w * 0.9 || rect.h * k > h * 0.9;
-    vp.go(big ? vp.fitView(rect, k) : {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k}, true);
+    const centred = {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k};
+    const title = !big && holder ? this.titleRect(holder) : null;
+    if (!title) {
+      vp.go(big ? vp.fitView(rect, k) : centred, true);
+      return;
+    }
+    // Centred, if that shows the title too; else moved (or zoomed out) just enough.
+    const seen = {x: centred.cx - w / 2 / k, y: centred.cy - h / 2 / k, w: w / k, h: h / k};
+    if (insideRect(title, seen)) {
+      vp.go(centred, true);
+      return;
+    }
+    const both = unionRect(rect, title);
+    const readable = vp.fitView(both, Infinity).k >= REVEAL_SCALE;
+    vp.go(readable ? vp.reveal(both, centred) : vp.fitView(both, k), true);
+  }
+
+  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
+  titleRect(key) {
+    const svg = this.viewport.svg;
+    if (!svg) return null;
+    for (const frame of svg.querySelectorAll('g.cluster')) {
+      const group = parseClusterId(frame.id);
+      if (!group || group.name !== key) continue;
+      const title = frame.querySelector(':scope > text');
+      return title ? this.viewport.userRect(title) : null;
+    }
+    return null;
   }
 
   /** Marks the box of `state.highlightId` (none if it is null); returns its element. */
@@ -307,6 +338,18 @@ export class Drawing {
     this.ui.depthInput.value = String(depth);
     this.show(depth === 0 ? {open: [], depth: null} : {open: null, depth}, {fit: true});
   }
+}
+
+/** The smallest rect ({x, y, w, h}) holding rects `a` and `b`. */
+function unionRect(a, b) {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y};
+}
+
+/** Whether rect `a` lies inside rect `b` ({x, y, w, h}). */
+function insideRect(a, b) {
+  return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
 }
 
 /** The open groups a drawing shows: one frame (a cluster) for each. */

@@ -11,7 +11,7 @@ const TYPING_PAUSE_MS = 180;
 export class Search {
   /**
    * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
-   * search). `calls`: show(request, placement), focusBox(id), markHighlight().
+   * search). `calls`: show(request, placement), focusBox(id, holder), markHighlight().
    */
   constructor(state, ui, model, calls) {
     this.state = state;
@@ -108,12 +108,16 @@ export class Search {
     }
     const id = elementId(result.kind, result.name);
     const open = this.state.open;
-    const missing = (result.reveal || []).filter((key) => !open.has(key));
+    const reveal = result.reveal || [];
+    const missing = reveal.filter((key) => !open.has(key));
+    // The group holding it, whose title is shown with it (a rolled series' member found is
+    // revealed by opening it too: its own key ends the list).
+    const holder = reveal.filter((key) => key !== result.name).pop() || null;
     if (missing.length === 0) {
-      this.calls.focusBox(id);
+      this.calls.focusBox(id, holder);
       return;
     }
-    this.calls.show({open: [...open, ...missing], depth: null}, {focus: id});
+    this.calls.show({open: [...open, ...missing], depth: null}, {focus: id, holder});
   }
 
   clear() {

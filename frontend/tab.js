@@ -7,6 +7,7 @@
 // pans and zooms (viewport.js); this module holds what ties them to the page: the shell going
 // on screen, the keys, the buttons and the link.
 
+import {sheetArea} from './area.js';
 import {Banner} from './banner.js';
 import {Cards, pick} from './cards.js';
 import {Colouring} from './colouring.js';
@@ -89,7 +90,7 @@ export class Tab {
     });
     this.search = new Search(state, ui, model, {
       show: (request, placement) => this.show(request, placement),
-      focusBox: (id) => this.drawing.focusBox(id),
+      focusBox: (id, holder) => this.drawing.focusBox(id, holder),
       markHighlight: () => this.drawing.markHighlight(),
     });
     this.trace = new Trace(state, ui, model, this.viewport, {
@@ -110,6 +111,7 @@ export class Tab {
     });
     this.downloads = new Downloads(state, ui, model, {
       showError: (error, how) => this.messages.showError(error, how),
+      area: () => sheetArea(this.viewport.size()),
     });
   }
 

@@ -23,7 +23,7 @@ const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
 // After a click opens or closes a group, the view zooms out no further than this: its box
 // labels (10 pt) stay 8.8 px tall.
-const REVEAL_SCALE = 0.8;
+export const REVEAL_SCALE = 0.8;
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
 

@@ -166,7 +166,7 @@ export function buildShell() {
 
   ui.downloads = {};
   const downloadRow = h('div', {class: 'sg-row sg-downloads'});
-  for (const fmt of ['svg', 'dot', 'png']) {
+  for (const fmt of ['svg', 'png', 'dot']) {
     ui.downloads[fmt] = h(
       'button',
       {
@@ -184,7 +184,9 @@ export function buildShell() {
   ui.sidebar = h(
     'aside',
     {class: 'sg-sidebar'},
-    section(
+    // At the top, where a short window still shows them.
+    section('Download this view', downloadRow),
+    (ui.dataSection = section(
       'Data',
       h(
         'label',
@@ -201,7 +203,7 @@ export function buildShell() {
         ui.graphSelect
       ),
       (ui.graphInfo = h('div', {class: 'sg-graph-info'}))
-    ),
+    )),
     section(
       'Search',
       h('div', {class: 'sg-search'}, icon('search'), ui.searchInput, ui.regexToggle),
@@ -236,7 +238,6 @@ export function buildShell() {
       }),
       h('p', {class: 'sg-help sg-diff-only sg-no-trace', text: NO_TRACE_IN_DIFF})
     ),
-    section('Download', downloadRow),
     // The key of the drawing's marks (key.js fills it).
     (ui.key = h('section', {class: 'sg-section sg-key-section', hidden: true})),
     h(
@@ -383,8 +384,15 @@ const NO_COLOUR_IN_DIFF = 'A diff is coloured by what changed; stop comparing to
 
 // --- search ---
 
+/**
+ * The search results: each one line or a few, its whole name (the scopes around it muted, a
+ * break allowed after each `/`) and its kind (an op's type) at the right of its first line.
+ */
 export function searchResultItems(results, query) {
   return results.map((result, i) => {
+    const slash = result.name.lastIndexOf('/', result.name.length - 2);
+    const scopes = slash >= 0 ? result.name.slice(0, slash + 1) : '';
+    const scopeParts = scopes ? scopes.split(/(?<=\/)/) : [];
     const item = h(
       'li',
       {
@@ -394,16 +402,22 @@ export function searchResultItems(results, query) {
         'data-index': String(i),
         title: result.name,
       },
-      h(
-        'div',
-        {class: 'sg-result-main'},
-        h('span', {class: 'sg-result-short', text: shortName(result.name)}),
-        chip(
-          result.kind === 'op' ? result.op || 'op' : result.kind,
-          `sg-chip-${result.kind === 'op' ? 'op' : result.kind}`
-        )
+      chip(
+        result.kind === 'op' ? result.op || 'op' : result.kind,
+        `sg-chip-${result.kind === 'op' ? 'op' : result.kind}`
       ),
-      h('div', {class: 'sg-result-path', text: result.name})
+      h(
+        'span',
+        {class: 'sg-result-path'},
+        scopeParts.length
+          ? h(
+              'span',
+              {class: 'sg-result-scopes'},
+              scopeParts.map((part) => [part, h('wbr')])
+            )
+          : null,
+        h('span', {class: 'sg-result-short', text: result.name.slice(scopes.length)})
+      )
     );
     item.dataset.query = query;
     return item;
