@@ -281,6 +281,7 @@ var Model = class {
     this._summaries = new Latest();
     this._search = new Latest();
     this._trace = new Latest();
+    this._viewInfo = new Latest();
     this._details = /* @__PURE__ */ new Map();
     this._warnings = null;
   }
@@ -415,6 +416,18 @@ var Model = class {
     if (known && known.key === graphKey2(graph)) return known.warnings;
     const answer = await request("view", viewParams(graph, { open: [], depth: null }));
     return Array.isArray(answer.warnings) ? answer.warnings : [];
+  }
+  /**
+   * What a view opens, before it is laid out: {open, boxes} (of a diff, when `view.base`).
+   * Latest only.
+   */
+  viewInfo(graph, view) {
+    const params = viewParams(graph, view);
+    const route = view.base ? "diff_view" : "view";
+    return this._viewInfo.run((signal) => request(route, params, { signal }));
+  }
+  cancelViewInfo() {
+    this._viewInfo.cancel();
   }
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */
   export(graph, view, fmt) {
@@ -1129,7 +1142,7 @@ function buildShell() {
     type: "number",
     min: "0",
     max: "20",
-    value: "1",
+    value: "0",
     "aria-label": "Depth to open to"
   });
   ui.depthButton = h(
@@ -1211,6 +1224,7 @@ function buildShell() {
     section(
       "Scopes",
       h("div", { class: "sg-row" }, ui.depthInput, ui.depthButton),
+      ui.depthStatus = h("div", { class: "sg-depth-status", role: "status" }),
       h("div", { class: "sg-row" }, ui.closeAllButton)
     ),
     section(
@@ -1291,14 +1305,19 @@ var KIND_LABELS = {
   op_graph: "Op graph",
   keras: "Keras model",
   keras_model: "Keras model",
+  conceptual: "Keras model",
   profile: "Profile",
   run_metadata: "Run metadata",
   tagged_run_metadata: "Tagged run metadata"
 };
+function countsLayers(graph) {
+  return Boolean(graph) && graph.kind === "conceptual";
+}
 function graphLabel(graph) {
   const kind = KIND_LABELS[graph.kind] || graph.kind || "Graph";
   const tag = graph.tag && !graph.tag.startsWith("__") ? `: ${graph.tag}` : "";
-  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : "";
+  const unit = countsLayers(graph) ? "layers" : "ops";
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ${unit})` : "";
   return kind + tag + ops;
 }
 function fillSelect(select, options, selectedIndex) {
@@ -1901,7 +1920,7 @@ function rolledRows(rolled, { pinned, unrolled }) {
   return [block("Identical blocks", rows)];
 }
 var GROUP_LABELS = { scope: "scope", series: "series", chunk: "chunk" };
-function groupCard(details, { open = false, pinned = false, unrolled = false } = {}) {
+function groupCard(details, { open = false, pinned = false, unrolled = false, layers = false } = {}) {
   const card = [
     cardHeader(
       shortName(details.name),
@@ -1913,8 +1932,12 @@ function groupCard(details, { open = false, pinned = false, unrolled = false } =
     )
   ];
   card.push(kv("Name", details.name, "sg-mono"));
-  card.push(kv("Ops", formatCount(details.op_count)));
-  if (details.child_count != null) card.push(kv("Children", formatCount(details.child_count)));
+  const unit = layers ? "Layers" : "Ops";
+  card.push(kv(`${unit} inside`, `${formatCount(details.op_count)}, at any depth`));
+  if (details.child_count != null) {
+    const what = layers ? "layers and groups" : "ops and scopes";
+    card.push(kv("One level down", `${formatCount(details.child_count)} ${what}`));
+  }
   if (details.parameters) card.push(kv("Parameters", formatCount(details.parameters)));
   card.push(...rolledRows(details.rolled, { pinned, unrolled }));
   card.push(...structureRows(details.structure, pinned));
@@ -2173,7 +2196,8 @@ var Cards = class {
     const content = details.kind === "op" ? opCard(details, { pinned }) : groupCard(details, {
       open: what.open,
       pinned,
-      unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series))
+      unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series)),
+      layers: countsLayers(this.state.graph)
     });
     this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains("summarized")) this.addSummaries(element, what, pinned);
@@ -2378,6 +2402,145 @@ var Colouring = class {
     const rows = this.state.base ? [] : colourLegendRows(svg);
     this.ui.colourLegend.replaceChildren(...rows);
     this.ui.colourLegend.hidden = rows.length === 0;
+  }
+};
+
+// depth.js
+var TYPING_PAUSE_MS = 250;
+var MAX_DEPTH = 20;
+var LABEL_PX_AT_1 = 11;
+function viewDepth(open) {
+  let depth = 0;
+  for (const key of open) depth = Math.max(depth, key.split("/").length);
+  return depth;
+}
+function boxesText(n) {
+  return `${formatCount(n)} box${n === 1 ? "" : "es"}`;
+}
+var Depth = class {
+  /**
+   * `state`: the tab's (see state.js), read only. `calls`: show(request, placement),
+   * area() (the drawing sheet's size, which a view's boxes are counted for).
+   */
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.calls = calls;
+    this.shownBoxes = null;
+    this.back = null;
+    this.timer = 0;
+  }
+  wire() {
+    const ui = this.ui;
+    ui.depthButton.addEventListener("click", () => this.apply());
+    ui.depthInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") this.apply();
+    });
+    ui.depthInput.addEventListener("input", () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.preview(), TYPING_PAUSE_MS);
+    });
+    ui.depthStatus.addEventListener("click", (e) => {
+      const button = e.target.closest("[data-action=depth-back]");
+      if (button && this.back) this.calls.show({ open: this.back, depth: null }, { overview: true });
+    });
+  }
+  /** The depth typed in the field, within 0 … MAX_DEPTH. */
+  asked() {
+    const value = Math.round(Number(this.ui.depthInput.value) || 0);
+    return Math.max(0, Math.min(MAX_DEPTH, value));
+  }
+  /**
+   * A drawing of `boxes` boxes is on screen: the field shows its depth, the status what;
+   * `applied`: the depth it was asked for by this control ({depth, before: [keys]}), if so.
+   */
+  shown(boxes, applied = null) {
+    const ui = this.ui;
+    const depth = viewDepth(this.state.open);
+    this.shownBoxes = boxes;
+    clearTimeout(this.timer);
+    this.model.cancelViewInfo();
+    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
+    this.back = null;
+    if (!applied) {
+      this.say(this.nowText(depth, boxes));
+      return;
+    }
+    const k = this.fitScale();
+    const got = depth < applied.depth ? ` (nothing opens deeper than ${depth})` : "";
+    if (k >= READABLE_SCALE) {
+      this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
+      return;
+    }
+    const px = Math.max(1, Math.round(k * LABEL_PX_AT_1));
+    this.back = applied.before;
+    this.say(
+      `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here (labels ${px} px when fitted). Its top is shown at full size, the map shows the rest; F fits it all.`,
+      { warn: true, back: `Back to depth ${viewDepth(applied.before)}` }
+    );
+  }
+  /** What the status says of the view on screen. */
+  nowText(depth, boxes) {
+    const what = depth ? `scopes open to depth ${depth}` : "every scope closed";
+    return `This view: ${what}, ${boxesText(boxes)}.`;
+  }
+  /** The scale that fits the whole drawing on screen in the window. */
+  fitScale() {
+    const vp = this.viewport;
+    return vp.bounds ? vp.fitView(vp.bounds).k : 1;
+  }
+  /** Says what the depth typed gives: its boxes, before anything is laid out. */
+  async preview() {
+    const state = this.state;
+    if (!state.graph) return;
+    const depth = this.asked();
+    const now = viewDepth(state.open);
+    if (depth === now && this.shownBoxes != null) {
+      this.say(this.nowText(now, this.shownBoxes));
+      return;
+    }
+    const view = { open: depth ? null : [], depth: depth || null, base: state.base };
+    view.area = this.calls.area();
+    let answer;
+    try {
+      answer = await this.model.viewInfo(state.graph, view);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.say(`Depth ${depth}: ${error.message}`, { warn: true });
+      return;
+    }
+    const boxes = answer.boxes;
+    const shown = this.shownBoxes;
+    const more = shown ? ` (${boxesText(shown)} now)` : "";
+    const guess = shown ? this.fitScale() * Math.sqrt(shown / Math.max(boxes, 1)) : 1;
+    const warn = guess < READABLE_SCALE;
+    const read = warn ? " Probably too many to read whole in this window." : "";
+    this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}.${read}`, { warn });
+  }
+  /** Opens every scope down to the depth typed (0: closes all). */
+  apply() {
+    clearTimeout(this.timer);
+    this.model.cancelViewInfo();
+    const depth = this.asked();
+    this.ui.depthInput.value = String(depth);
+    const request2 = depth === 0 ? { open: [], depth: null } : { open: null, depth };
+    this.calls.show(request2, { overview: true, depth: { depth, before: [...this.state.open] } });
+  }
+  say(text, { warn = false, back = null } = {}) {
+    const status = this.ui.depthStatus;
+    status.classList.toggle("sg-depth-warn", warn);
+    status.replaceChildren(text);
+    if (back) {
+      const button = h("button", {
+        type: "button",
+        class: "sg-button sg-text sg-depth-back",
+        "data-action": "depth-back",
+        text: back
+      });
+      status.append(button);
+    }
   }
 };
 
@@ -2867,7 +3030,8 @@ var Drawing = class {
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
    * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
-   * sidebar), learnOpCount(graph).
+   * sidebar), learnOpCount(graph), drawn(boxes, depth) (a drawing is on screen; `depth`: the
+   * placement's, when the depth control asked for it).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -2886,7 +3050,8 @@ var Drawing = class {
   /**
    * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
    * to look afterwards: {fit}, {overview}, {anchor: {id, x, y}} (keep that box where it was on
-   * screen), or {focus: id} (centre and highlight it); {fromLink}: a remembered or linked view.
+   * screen), or {focus: id, holder} (centre and highlight it, with its group's title);
+   * {fromLink}: a remembered or linked view; {depth}: the depth control's request (depth.js).
    */
   async show(request2, placement = {}) {
     const state = this.state;
@@ -2976,6 +3141,7 @@ var Drawing = class {
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1e3;
     this.updateStatus();
+    this.calls.drawn(this.boxes, placement.depth || null);
     performance.mark("scopegraph:drawn");
     afterPaint(() => {
       if (keep) {
@@ -3147,11 +3313,6 @@ var Drawing = class {
     const unroll = [...this.state.unrolled].filter((key) => key !== series);
     this.calls.unpin();
     this.show({ open: [...open], depth: null, unroll }, { focus: elementId("scope", member) });
-  }
-  openToDepth() {
-    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
-    this.ui.depthInput.value = String(depth);
-    this.show(depth === 0 ? { open: [], depth: null } : { open: null, depth }, { fit: true });
   }
 };
 function unionRect(a, b) {
@@ -3881,7 +4042,7 @@ function drawMap(svg, b) {
 }
 
 // search.js
-var TYPING_PAUSE_MS = 180;
+var TYPING_PAUSE_MS2 = 180;
 var Search = class {
   /**
    * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
@@ -3900,7 +4061,7 @@ var Search = class {
     let timer = 0;
     ui.searchInput.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.run(), TYPING_PAUSE_MS);
+      timer = setTimeout(() => this.run(), TYPING_PAUSE_MS2);
     });
     ui.searchInput.addEventListener("keydown", (e) => this.onKey(e));
     ui.regexToggle.addEventListener("click", () => {
@@ -4207,7 +4368,12 @@ var Tab = class {
         this.colouring.showLegend(svg);
         this.key.show(svg);
       },
-      learnOpCount: (graph) => this.listing.learnOpCount(graph)
+      learnOpCount: (graph) => this.listing.learnOpCount(graph),
+      drawn: (boxes, depth) => this.depth.shown(boxes, depth)
+    });
+    this.depth = new Depth(state, ui, model, this.viewport, {
+      show: (request2, placement) => this.show(request2, placement),
+      area: () => sheetArea(this.viewport.size())
     });
     this.listing = new Listing(state, ui, model, this.messages, {
       selectGraph: (graph, request2) => this.selectGraph(graph, request2),
@@ -4301,10 +4467,7 @@ var Tab = class {
     ui.zoomIn.addEventListener("click", () => viewport.zoomBy(ZOOM_STEP, null, null, true));
     ui.zoomOut.addEventListener("click", () => viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
     ui.fitButton.addEventListener("click", () => viewport.fit());
-    ui.depthButton.addEventListener("click", () => this.drawing.openToDepth());
-    ui.depthInput.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") this.drawing.openToDepth();
-    });
+    this.depth.wire();
     ui.closeAllButton.addEventListener(
       "click",
       () => this.show({ open: [], depth: null }, { fit: true })

@@ -5,6 +5,7 @@
 import {BOX_KINDS, parseClusterId, parseElementId} from './ids.js';
 import * as cardviews from './cardviews.js';
 import {Stale} from './model.js';
+import {countsLayers} from './views.js';
 
 const HOVER_DELAY_MS = 90;
 // An open group's frame is its outline (this many pixels wide) and its label band: clicks
@@ -174,6 +175,7 @@ export class Cards {
             open: what.open,
             pinned,
             unrolled: Boolean(details.rolled && this.state.unrolled.has(details.rolled.series)),
+            layers: countsLayers(this.state.graph),
           });
     this.fillCard(element, this.calls.decorate(content, details), pinned);
     if (element.classList.contains('summarized')) this.addSummaries(element, what, pinned);

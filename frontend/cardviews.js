@@ -214,9 +214,13 @@ const GROUP_LABELS = {scope: 'scope', series: 'series', chunk: 'chunk'};
 
 /**
  * A card for a scope, series or chunk: op counts by type and parameters. `unrolled`: the
- * series it is (or is a block of) is drawn unrolled.
+ * series it is (or is a block of) is drawn unrolled; `layers`: its ops are a Keras model's
+ * layers (a conceptual graph).
  */
-export function groupCard(details, {open = false, pinned = false, unrolled = false} = {}) {
+export function groupCard(
+  details,
+  {open = false, pinned = false, unrolled = false, layers = false} = {}
+) {
   const card = [
     cardHeader(
       shortName(details.name),
@@ -228,8 +232,14 @@ export function groupCard(details, {open = false, pinned = false, unrolled = fal
     ),
   ];
   card.push(kv('Name', details.name, 'sg-mono'));
-  card.push(kv('Ops', formatCount(details.op_count)));
-  if (details.child_count != null) card.push(kv('Children', formatCount(details.child_count)));
+  // What the counts count: every op inside, at any depth (a Keras model's are layers), and
+  // what it holds one level down, its own ops and the groups directly in it.
+  const unit = layers ? 'Layers' : 'Ops';
+  card.push(kv(`${unit} inside`, `${formatCount(details.op_count)}, at any depth`));
+  if (details.child_count != null) {
+    const what = layers ? 'layers and groups' : 'ops and scopes';
+    card.push(kv('One level down', `${formatCount(details.child_count)} ${what}`));
+  }
   if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
   card.push(...rolledRows(details.rolled, {pinned, unrolled}));
   card.push(...structureRows(details.structure, pinned));

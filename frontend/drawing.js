@@ -15,7 +15,8 @@ export class Drawing {
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
    * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
-   * sidebar), learnOpCount(graph).
+   * sidebar), learnOpCount(graph), drawn(boxes, depth) (a drawing is on screen; `depth`: the
+   * placement's, when the depth control asked for it).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -35,7 +36,8 @@ export class Drawing {
   /**
    * Fetches and shows a view. `request` is {open: [keys] | null, depth}; `placement` says where
    * to look afterwards: {fit}, {overview}, {anchor: {id, x, y}} (keep that box where it was on
-   * screen), or {focus: id} (centre and highlight it); {fromLink}: a remembered or linked view.
+   * screen), or {focus: id, holder} (centre and highlight it, with its group's title);
+   * {fromLink}: a remembered or linked view; {depth}: the depth control's request (depth.js).
    */
   async show(request, placement = {}) {
     const state = this.state;
@@ -138,6 +140,7 @@ export class Drawing {
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
+    this.calls.drawn(this.boxes, placement.depth || null);
     performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
     views.afterPaint(() => {
@@ -331,12 +334,6 @@ export class Drawing {
     const unroll = [...this.state.unrolled].filter((key) => key !== series);
     this.calls.unpin();
     this.show({open: [...open], depth: null, unroll}, {focus: elementId('scope', member)});
-  }
-
-  openToDepth() {
-    const depth = Math.max(0, Math.min(20, Math.round(Number(this.ui.depthInput.value) || 0)));
-    this.ui.depthInput.value = String(depth);
-    this.show(depth === 0 ? {open: [], depth: null} : {open: null, depth}, {fit: true});
   }
 }
 

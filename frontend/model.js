@@ -174,6 +174,7 @@ export class Model {
     this._summaries = new Latest();
     this._search = new Latest();
     this._trace = new Latest();
+    this._viewInfo = new Latest();
     this._details = new Map();
     this._warnings = null; // {key, warnings}: those the first view came with
   }
@@ -325,6 +326,20 @@ export class Model {
     if (known && known.key === graphKey(graph)) return known.warnings;
     const answer = await request('view', viewParams(graph, {open: [], depth: null}));
     return Array.isArray(answer.warnings) ? answer.warnings : [];
+  }
+
+  /**
+   * What a view opens, before it is laid out: {open, boxes} (of a diff, when `view.base`).
+   * Latest only.
+   */
+  viewInfo(graph, view) {
+    const params = viewParams(graph, view);
+    const route = view.base ? 'diff_view' : 'view';
+    return this._viewInfo.run((signal) => request(route, params, {signal}));
+  }
+
+  cancelViewInfo() {
+    this._viewInfo.cancel();
   }
 
   /** The view as a file: fmt is 'svg', 'dot' or 'png'. */

@@ -1,16 +1,17 @@
 // The Scope Graph tab (index.js starts it): wires its parts together, each a module of its own
 // sharing one state object (state.js): the listing and pickers (listing.js), drawing a view
 // (drawing.js, its sheets in sheets.js, its overview in minimap.js), the cards (cards.js),
-// search (search.js), traces (trace.js), the colour picker and its legend (colouring.js),
-// downloads (downloads.js) and comparing (diff.js), with what the tab says about itself
-// (messages.js). The model fetches (model.js), the views build DOM (views.js), the viewport
-// pans and zooms (viewport.js); this module holds what ties them to the page: the shell going
-// on screen, the keys, the buttons and the link.
+// search (search.js), traces (trace.js), the colour picker and its legend (colouring.js), the
+// depth control (depth.js), downloads (downloads.js) and comparing (diff.js), with what the
+// tab says about itself (messages.js). The model fetches (model.js), the views build DOM
+// (views.js), the viewport pans and zooms (viewport.js); this module holds what ties them to
+// the page: the shell going on screen, the keys, the buttons and the link.
 
 import {sheetArea} from './area.js';
 import {Banner} from './banner.js';
 import {Cards, pick} from './cards.js';
 import {Colouring} from './colouring.js';
+import {Depth} from './depth.js';
 import {Compare, sameBase} from './diff.js';
 import {Downloads} from './downloads.js';
 import {Drawing} from './drawing.js';
@@ -80,6 +81,11 @@ export class Tab {
         this.key.show(svg);
       },
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
+      drawn: (boxes, depth) => this.depth.shown(boxes, depth),
+    });
+    this.depth = new Depth(state, ui, model, this.viewport, {
+      show: (request, placement) => this.show(request, placement),
+      area: () => sheetArea(this.viewport.size()),
     });
     this.listing = new Listing(state, ui, model, this.messages, {
       selectGraph: (graph, request) => this.selectGraph(graph, request),
@@ -183,10 +189,7 @@ export class Tab {
     ui.zoomIn.addEventListener('click', () => viewport.zoomBy(ZOOM_STEP, null, null, true));
     ui.zoomOut.addEventListener('click', () => viewport.zoomBy(1 / ZOOM_STEP, null, null, true));
     ui.fitButton.addEventListener('click', () => viewport.fit());
-    ui.depthButton.addEventListener('click', () => this.drawing.openToDepth());
-    ui.depthInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.drawing.openToDepth();
-    });
+    this.depth.wire();
     ui.closeAllButton.addEventListener('click', () =>
       this.show({open: [], depth: null}, {fit: true})
     );

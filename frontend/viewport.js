@@ -19,7 +19,7 @@ export const NATURAL_SCALE = 4 / 3;
 // box labels (10 pt) are under 10 px and its edge labels (8 pt) under 8 px: a first look shows
 // its top instead, at TOP_SCALE or more (box labels 11 px), with an overview of the whole
 // drawing beside it (minimap.js).
-const READABLE_SCALE = 0.91;
+export const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
 // After a click opens or closes a group, the view zooms out no further than this: its box
 // labels (10 pt) stay 8.8 px tall.

@@ -127,7 +127,7 @@ export function buildShell() {
     type: 'number',
     min: '0',
     max: '20',
-    value: '1',
+    value: '0',
     'aria-label': 'Depth to open to',
   });
   ui.depthButton = h(
@@ -213,6 +213,7 @@ export function buildShell() {
     section(
       'Scopes',
       h('div', {class: 'sg-row'}, ui.depthInput, ui.depthButton),
+      (ui.depthStatus = h('div', {class: 'sg-depth-status', role: 'status'})),
       h('div', {class: 'sg-row'}, ui.closeAllButton)
     ),
     section(
@@ -297,15 +298,25 @@ const KIND_LABELS = {
   op_graph: 'Op graph',
   keras: 'Keras model',
   keras_model: 'Keras model',
+  conceptual: 'Keras model',
   profile: 'Profile',
   run_metadata: 'Run metadata',
   tagged_run_metadata: 'Tagged run metadata',
 };
 
+/**
+ * Whether `graph`'s ops are a Keras model's layers: its `conceptual` graph, read from the
+ * model's config (reading/keras_model.py), one node per layer.
+ */
+export function countsLayers(graph) {
+  return Boolean(graph) && graph.kind === 'conceptual';
+}
+
 export function graphLabel(graph) {
   const kind = KIND_LABELS[graph.kind] || graph.kind || 'Graph';
   const tag = graph.tag && !graph.tag.startsWith('__') ? `: ${graph.tag}` : '';
-  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ops)` : '';
+  const unit = countsLayers(graph) ? 'layers' : 'ops';
+  const ops = graph.op_count != null ? ` (${formatCount(graph.op_count)} ${unit})` : '';
   return kind + tag + ops;
 }
 

@@ -58,6 +58,9 @@ def open_everything(tab: Tab) -> None:
     tab.open("hostile")
     tab.frame.fill(".sg-depth-input", "3")
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    # A depth too big to read whole is shown top first: F fits all of it, every box on screen.
+    tab.frame.locator(".sg-viewport").press("f")
+    tab.wait_still()
 
 
 def card_text(tab: Tab, kind: str, name: str) -> str:

@@ -6,8 +6,11 @@ logdir (see conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
+import urllib.parse
+import urllib.request
 from xml.etree import ElementTree
 
 import pytest
@@ -127,3 +130,79 @@ def test_a_png_is_twice_the_drawing_and_both_images_name_the_run(tab):
     # Graphviz's points are 4/3 CSS px; the PNG has two device px to each.
     assert width == pytest.approx(_points(svg.get("width")) * 4 / 3 * 2, abs=2)
     assert height == pytest.approx(_points(svg.get("height")) * 4 / 3 * 2, abs=2)
+
+
+def _view(tab, **query) -> dict:
+    """The `view` route's answer for ffn_scoped's op graph (what a view opens, its boxes)."""
+    params = urllib.parse.urlencode({"run": "ffn_scoped", "kind": "run_graph", **query})
+    with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/view?{params}") as answer:
+        return json.loads(answer.read())
+
+
+def _depth_of(open_: list[str]) -> int:
+    return max((len(key.split("/")) for key in open_), default=0)
+
+
+def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
+    tab.open("ffn_scoped")
+    field = tab.frame.locator(".sg-depth-input:not(.sg-trace-depth)")
+    status = tab.frame.locator(".sg-depth-status")
+    # The first view's depth, as the server chose it for the tab's sheet (1,400 x 900).
+    first = _view(tab, width=1128, height=818)
+    expect(field).to_have_value(str(_depth_of(first["open"])))
+    expect(status).to_contain_text(f"{first['boxes']} boxes")
+    tab.close_all()
+    expect(field).to_have_value("0")
+    tab.run_and_wait(lambda: tab.box("scope", "train").click())
+    expect(field).to_have_value("1")
+
+    # Typed, a depth says how many boxes it shows before anything is drawn.
+    drawn = tab.showings()
+    deep = _view(tab, depth=2, width=1128, height=818)
+    field.fill("2")
+    expect(status).to_contain_text(f"Depth 2 shows {deep['boxes']} boxes")
+    expect(status).to_contain_text("Probably too many to read whole")
+    assert tab.showings() == drawn
+
+    # Applied, a drawing too big to read whole is shown top first at a readable size, and
+    # the sidebar says so, with the way back.
+    before = tab.frame.locator("svg.sg-graph g.cluster").count()
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    expect(status).to_contain_text(f"Depth 2: {deep['boxes']} boxes, too many to read whole")
+    expect(field).to_have_value("2")
+    heights = tab.frame.evaluate(
+        """() => {
+          const v = document.querySelector('.sg-viewport').getBoundingClientRect();
+          return [...document.querySelectorAll('svg.sg-graph g.node > text')]
+            .map((t) => t.getBoundingClientRect())
+            .filter((r) => r.top >= v.top && r.bottom <= v.bottom && r.left >= v.left &&
+              r.right <= v.right)
+            .map((r) => r.height);
+        }"""
+    )
+    assert heights and min(heights) >= 10, heights
+    tab.run_and_wait(lambda: status.locator("text=Back to depth 1").click())
+    assert tab.frame.locator("svg.sg-graph g.cluster").count() == before
+    expect(field).to_have_value("1")
+
+
+def test_a_scope_card_says_what_its_counts_count(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.box("scope", "layer1").hover()
+    card = tab.frame.locator(".sg-card")
+    params = urllib.parse.urlencode({"run": "ffn_scoped", "kind": "run_graph"})
+    with urllib.request.urlopen(f"{tab.url}/data/plugin/scopegraph/hierarchy?{params}") as answer:
+        layer1 = next(g for g in json.loads(answer.read())["children"] if g["name"] == "layer1")
+    expect(card).to_contain_text(f"Ops inside{layer1['op_count']}, at any depth")
+    expect(card).to_contain_text(f"One level down{layer1['child_count']} ops and scopes")
+
+
+def test_a_keras_models_groups_count_layers(tab):
+    tab.open("keras/fit/train")
+    expect(tab.frame.locator("#sg-graph option:checked")).to_contain_text(" layers)")
+    tab.close_all()
+    tab.box("scope", "classifier").hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card).to_contain_text("Layers inside")
+    expect(card).not_to_contain_text("Ops inside")

@@ -1,0 +1,165 @@
+// The Scopes section's depth control: it shows the depth the view on screen opens scopes to,
+// says what another depth gives before it is applied (its boxes, from the `view` route, which
+// lays nothing out), and once a depth is drawn, whether it reads whole in the window. A
+// drawing too big for that is shown top first at a readable size, with the overview map
+// (viewport.js, minimap.js), and the sidebar says so and offers the view before.
+
+import {Stale} from './model.js';
+import {READABLE_SCALE} from './viewport.js';
+import {formatCount, h} from './views.js';
+
+const TYPING_PAUSE_MS = 250;
+const MAX_DEPTH = 20;
+// A box label (10 pt) is this many CSS px tall on screen at scale 1 (viewport.js).
+const LABEL_PX_AT_1 = 11;
+
+/** The depth a view with groups `open` (their keys) opens scopes to: its deepest open level. */
+export function viewDepth(open) {
+  let depth = 0;
+  for (const key of open) depth = Math.max(depth, key.split('/').length);
+  return depth;
+}
+
+function boxesText(n) {
+  return `${formatCount(n)} box${n === 1 ? '' : 'es'}`;
+}
+
+export class Depth {
+  /**
+   * `state`: the tab's (see state.js), read only. `calls`: show(request, placement),
+   * area() (the drawing sheet's size, which a view's boxes are counted for).
+   */
+  constructor(state, ui, model, viewport, calls) {
+    this.state = state;
+    this.ui = ui;
+    this.model = model;
+    this.viewport = viewport;
+    this.calls = calls;
+    this.shownBoxes = null; // boxes of the drawing on screen
+    this.back = null; // the open groups of the view before a depth too big to read whole
+    this.timer = 0;
+  }
+
+  wire() {
+    const ui = this.ui;
+    ui.depthButton.addEventListener('click', () => this.apply());
+    ui.depthInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.apply();
+    });
+    ui.depthInput.addEventListener('input', () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.preview(), TYPING_PAUSE_MS);
+    });
+    ui.depthStatus.addEventListener('click', (e) => {
+      const button = e.target.closest('[data-action=depth-back]');
+      if (button && this.back) this.calls.show({open: this.back, depth: null}, {overview: true});
+    });
+  }
+
+  /** The depth typed in the field, within 0 … MAX_DEPTH. */
+  asked() {
+    const value = Math.round(Number(this.ui.depthInput.value) || 0);
+    return Math.max(0, Math.min(MAX_DEPTH, value));
+  }
+
+  /**
+   * A drawing of `boxes` boxes is on screen: the field shows its depth, the status what;
+   * `applied`: the depth it was asked for by this control ({depth, before: [keys]}), if so.
+   */
+  shown(boxes, applied = null) {
+    const ui = this.ui;
+    const depth = viewDepth(this.state.open);
+    this.shownBoxes = boxes;
+    clearTimeout(this.timer);
+    this.model.cancelViewInfo();
+    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
+    this.back = null;
+    if (!applied) {
+      this.say(this.nowText(depth, boxes));
+      return;
+    }
+    const k = this.fitScale();
+    const got = depth < applied.depth ? ` (nothing opens deeper than ${depth})` : '';
+    if (k >= READABLE_SCALE) {
+      this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
+      return;
+    }
+    // Too big to read whole: placed top first (Drawing's overview), and said so.
+    const px = Math.max(1, Math.round(k * LABEL_PX_AT_1));
+    this.back = applied.before;
+    this.say(
+      `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here ` +
+        `(labels ${px} px when fitted). Its top is shown at full size, the map shows the ` +
+        'rest; F fits it all.',
+      {warn: true, back: `Back to depth ${viewDepth(applied.before)}`}
+    );
+  }
+
+  /** What the status says of the view on screen. */
+  nowText(depth, boxes) {
+    const what = depth ? `scopes open to depth ${depth}` : 'every scope closed';
+    return `This view: ${what}, ${boxesText(boxes)}.`;
+  }
+
+  /** The scale that fits the whole drawing on screen in the window. */
+  fitScale() {
+    const vp = this.viewport;
+    return vp.bounds ? vp.fitView(vp.bounds).k : 1;
+  }
+
+  /** Says what the depth typed gives: its boxes, before anything is laid out. */
+  async preview() {
+    const state = this.state;
+    if (!state.graph) return;
+    const depth = this.asked();
+    const now = viewDepth(state.open);
+    if (depth === now && this.shownBoxes != null) {
+      this.say(this.nowText(now, this.shownBoxes));
+      return;
+    }
+    const view = {open: depth ? null : [], depth: depth || null, base: state.base};
+    view.area = this.calls.area();
+    let answer;
+    try {
+      answer = await this.model.viewInfo(state.graph, view);
+    } catch (error) {
+      if (error instanceof Stale) return;
+      this.say(`Depth ${depth}: ${error.message}`, {warn: true});
+      return;
+    }
+    const boxes = answer.boxes;
+    const shown = this.shownBoxes;
+    const more = shown ? ` (${boxesText(shown)} now)` : '';
+    // The drawing on screen's scale, spread over the boxes asked for: a rough guess (a
+    // drawing's size grows with its boxes), worded as one; the drawn one is measured.
+    const guess = shown ? this.fitScale() * Math.sqrt(shown / Math.max(boxes, 1)) : 1;
+    const warn = guess < READABLE_SCALE;
+    const read = warn ? ' Probably too many to read whole in this window.' : '';
+    this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}.${read}`, {warn});
+  }
+
+  /** Opens every scope down to the depth typed (0: closes all). */
+  apply() {
+    clearTimeout(this.timer);
+    this.model.cancelViewInfo();
+    const depth = this.asked();
+    this.ui.depthInput.value = String(depth);
+    const request = depth === 0 ? {open: [], depth: null} : {open: null, depth};
+    this.calls.show(request, {overview: true, depth: {depth, before: [...this.state.open]}});
+  }
+
+  say(text, {warn = false, back = null} = {}) {
+    const status = this.ui.depthStatus;
+    status.classList.toggle('sg-depth-warn', warn);
+    status.replaceChildren(text);
+    if (back) {
+      const button = h('button', {
+        type: 'button',
+        class: 'sg-button sg-text sg-depth-back',
+        'data-action': 'depth-back',
+        text: back,
+      });
+      status.append(button);
+    }
+  }
+}
