@@ -1488,11 +1488,11 @@ function traceText(found, { kept = false } = {}) {
   }
   return parts.join("; ") + ".";
 }
-function statusText({ boxes, ops, seconds, open }) {
+function statusText({ boxes, ops, seconds, open, layers = false }) {
   const parts = [];
   if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
   if (open != null) parts.push(`${formatCount(open)} open`);
-  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (ops != null) parts.push(`${formatCount(ops)} ${layers ? "layers" : "ops"} in graph`);
   if (seconds != null)
     parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
   return parts.join(" · ");
@@ -1959,7 +1959,8 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
         h("span", { class: "sg-optype-count", text: formatCount(n) })
       )
     );
-    card.push(block("Op types", limited(rows, pinned, "op types")));
+    const kinds = layers ? "layer types" : "op types";
+    card.push(block(layers ? "Layer types" : "Op types", limited(rows, pinned, kinds)));
   }
   card.push(
     h("div", {
@@ -3195,6 +3196,7 @@ var Drawing = class {
       boxes: this.boxes,
       open: this.state.open.size,
       ops: this.state.graph.op_count,
+      layers: countsLayers(this.state.graph),
       seconds: this.drawSeconds
     });
   }

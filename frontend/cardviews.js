@@ -261,7 +261,8 @@ export function groupCard(
         h('span', {class: 'sg-optype-count', text: formatCount(n)})
       )
     );
-    card.push(block('Op types', limited(rows, pinned, 'op types')));
+    const kinds = layers ? 'layer types' : 'op types';
+    card.push(block(layers ? 'Layer types' : 'Op types', limited(rows, pinned, kinds)));
   }
   card.push(
     h('div', {

@@ -199,6 +199,7 @@ export class Drawing {
       boxes: this.boxes,
       open: this.state.open.size,
       ops: this.state.graph.op_count,
+      layers: views.countsLayers(this.state.graph),
       seconds: this.drawSeconds,
     });
   }

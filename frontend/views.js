@@ -537,11 +537,12 @@ export function traceText(found, {kept = false} = {}) {
   return parts.join('; ') + '.';
 }
 
-export function statusText({boxes, ops, seconds, open}) {
+/** The status line: boxes drawn, groups open, the graph's ops (`layers`: a Keras model's). */
+export function statusText({boxes, ops, seconds, open, layers = false}) {
   const parts = [];
   if (boxes != null) parts.push(`${formatCount(boxes)} boxes`);
   if (open != null) parts.push(`${formatCount(open)} open`);
-  if (ops != null) parts.push(`${formatCount(ops)} ops in graph`);
+  if (ops != null) parts.push(`${formatCount(ops)} ${layers ? 'layers' : 'ops'} in graph`);
   if (seconds != null)
     parts.push(`drawn in ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`);
   return parts.join(' · ');

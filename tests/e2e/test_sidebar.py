@@ -205,4 +205,6 @@ def test_a_keras_models_groups_count_layers(tab):
     tab.box("scope", "classifier").hover()
     card = tab.frame.locator(".sg-card")
     expect(card).to_contain_text("Layers inside")
+    expect(card).to_contain_text("Layer types")
     expect(card).not_to_contain_text("Ops inside")
+    expect(tab.frame.locator(".sg-status")).to_contain_text(" layers in graph")
