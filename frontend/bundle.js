@@ -2514,6 +2514,11 @@ var Depth = class {
     }
     const boxes = answer.boxes;
     const shown = this.shownBoxes;
+    if (boxes === shown && sameOpen(answer.open || [], state.open)) {
+      const deepest = viewDepth(answer.open || []);
+      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      return;
+    }
     const more = shown ? ` (${boxesText(shown)} now)` : "";
     const guess = shown ? this.fitScale() * Math.sqrt(shown / Math.max(boxes, 1)) : 1;
     const warn = guess < READABLE_SCALE;

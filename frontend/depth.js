@@ -5,6 +5,7 @@
 // (viewport.js, minimap.js), and the sidebar says so and offers the view before.
 
 import {Stale} from './model.js';
+import {sameOpen} from './state.js';
 import {READABLE_SCALE} from './viewport.js';
 import {formatCount, h} from './views.js';
 
@@ -129,6 +130,11 @@ export class Depth {
     }
     const boxes = answer.boxes;
     const shown = this.shownBoxes;
+    if (boxes === shown && sameOpen(answer.open || [], state.open)) {
+      const deepest = viewDepth(answer.open || []);
+      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      return;
+    }
     const more = shown ? ` (${boxesText(shown)} now)` : '';
     // The drawing on screen's scale, spread over the boxes asked for: a rough guess (a
     // drawing's size grows with its boxes), worded as one; the drawn one is measured.

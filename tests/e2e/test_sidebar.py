@@ -201,6 +201,12 @@ def test_a_scope_card_says_what_its_counts_count(tab):
 def test_a_keras_models_groups_count_layers(tab):
     tab.open("keras/fit/train")
     expect(tab.frame.locator("#sg-graph option:checked")).to_contain_text(" layers)")
+    # Its one group is open; no depth opens more.
+    field = tab.frame.locator(".sg-depth-input:not(.sg-trace-depth)")
+    expect(field).to_have_value("1")
+    field.fill("3")
+    status = tab.frame.locator(".sg-depth-status")
+    expect(status).to_contain_text("Depth 3 shows this view: nothing opens deeper than depth 1.")
     tab.close_all()
     tab.box("scope", "classifier").hover()
     card = tab.frame.locator(".sg-card")
