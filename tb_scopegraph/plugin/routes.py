@@ -18,7 +18,7 @@ from tb_scopegraph.drawing import layouts
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import paths, structure
 from tb_scopegraph.model.hierarchy import MAX_NESTING
-from tb_scopegraph.plugin import query, static
+from tb_scopegraph.plugin import collector, query, static
 from tb_scopegraph.plugin.answers import DOT, JSON, PNG, SVG, SVG_HEADERS, Answer, drawing, route
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
@@ -51,6 +51,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self.service = GraphService(context.data_provider)
         self.static_root = static.static_root()
         self.warmup = WarmUp(self)
+        if context.flags is not None:  # inside a TensorBoard program (see collector)
+            collector.freeze_startup_objects()
         # Layout workers start with TensorBoard, not with the first view asked for.
         from tb_scopegraph.drawing import render
 
