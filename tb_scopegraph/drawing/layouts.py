@@ -10,7 +10,7 @@ same time, the smaller view, quicker to lay out, goes first; a big view is passe
 ones asked for at most size × `AGEING` seconds after it, never starved. Deadlines are fixed
 when a job is queued, so a heap keeps them in order without re-sorting as jobs age.
 
-**One client, not every worker.** While another client's job waits, a client (a browser, a
+**One client, not every worker.** While another client's job waits, a client (a tab, a
 script: see `Asker`) runs layouts on at most ``workers - 1`` workers, so one client's slow
 layouts leave a worker to everyone else. With nothing else waiting, it may use them all.
 
