@@ -18,6 +18,7 @@ an answer was an error or wrong, or when memory grew past the bound.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import inspect
 import json
@@ -242,6 +243,7 @@ class Ask:
     path: str
     expect: tuple  # svg/dot: the view's box ids; node: (name,); search: (a name it must find,)
     size: int = 0  # svg/dot: boxes and edges in the view's DOT (what its layout costs)
+    dot_bytes: int = 0  # svg/dot: the length of the view's DOT text (what the DOT cache holds)
 
 
 def query(graph: dict, pairs: list[tuple[str, str]]) -> str:
@@ -291,9 +293,9 @@ def learn(url: str, graphs: list[dict], per_graph: int, timeout_views: list) -> 
                 timeout_views.append((run, pairs, e.code, e.read()[:200]))
                 continue
             ids = tuple(sorted(DOT_NODE.findall(text)))
-            size = text.count('" [id="')
-            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids, size))
-            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids, size))
+            size, length = text.count('" [id="'), len(text.encode())
+            asks.append(Ask("svg", run, f"{PREFIX}/svg?{q}", ids, size, length))
+            asks.append(Ask("dot", run, f"{PREFIX}/dot?{q}", ids, size, length))
         names = [n for n in groups if groups[n]["kind"] == "scope"]
         if names:
             # A scope's details name its identical blocks: the graph's structural signatures,
@@ -365,6 +367,21 @@ def client_process(args: tuple) -> dict:
         "svg_times": [],
     }
     lock = threading.Lock()
+    # Each distinct answer (path and body) is checked once: parsing every SVG answer again
+    # (tens of ms of CPU each) made the clients take a large share of the 2 cores they share
+    # with the server they measure.
+    verdicts: dict[tuple[str, int, bytes], str | None] = {}
+
+    def checked(ask: Ask, status: int, body: bytes) -> str | None:
+        if not status:
+            return f"no answer: {body.decode()}"
+        key = (ask.path, status, hashlib.sha1(body).digest())
+        if key not in verdicts:
+            try:
+                verdicts[key] = check(ask, status, body)
+            except Exception as e:  # noqa: BLE001 - any unreadable answer is a wrong answer
+                verdicts[key] = f"unreadable {ask.kind}: {e!r}"
+        return verdicts[key]
 
     def client(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
@@ -383,10 +400,7 @@ def client_process(args: tuple) -> dict:
                 connection = http.client.HTTPConnection(host, port, timeout=120)
                 status, body = 0, repr(e).encode()
             took = time.perf_counter() - started
-            try:
-                wrong = check(ask, status, body) if status else f"no answer: {body.decode()}"
-            except Exception as e:  # noqa: BLE001 - any unreadable answer is a wrong answer
-                wrong = f"unreadable {ask.kind}: {e!r}"
+            wrong = checked(ask, status, body)
             with lock:
                 results["served"] += 1
                 results["largest"] = max(results["largest"], len(body))
@@ -496,6 +510,12 @@ def main() -> int:
             f"learned {len(asks)} requests over {len(graphs)} graphs "
             f"in {time.monotonic() - started:.1f} s: {counts}"
         )
+        texts = sorted(a.dot_bytes for a in asks if a.kind == "dot")
+        if texts:
+            print(
+                f"their {len(texts)} views' DOT texts: median {texts[len(texts) // 2] / 1024:.0f} "
+                f"KiB, largest {texts[-1] / 1024:.0f} KiB, {sum(texts) / MIB:.1f} MiB in all"
+            )
         for run, pairs, code, why in refused:
             print(f"  left out (answered {code} to DOT): {run} {pairs}: {why!r}")
 

@@ -151,6 +151,52 @@ function sheetArea(measured = null) {
   return { width, height: height * (1 - NARROW_SIDEBAR) };
 }
 
+// queued.js
+var CLIENT_HEADER = "X-Scopegraph-Client";
+var WATCH_EVERY_MS = 1e3;
+var CLIENT_ID = (() => {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return `tab-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+})();
+function clientHeaders() {
+  return { [CLIENT_HEADER]: CLIENT_ID };
+}
+function ordinal(n) {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th";
+  return `${n}${suffix}`;
+}
+function placeText(standing) {
+  const front = standing && Array.isArray(standing.layouts) ? standing.layouts[0] : null;
+  if (!front || front.state !== "queued") return null;
+  return `Waiting for a layout: ${ordinal(front.ahead + 1)} in line`;
+}
+function watchQueue(onStanding, every = WATCH_EVERY_MS) {
+  let stopped = false;
+  let timer = null;
+  let controller = null;
+  const ask = async () => {
+    controller = new AbortController();
+    try {
+      const response = await fetch("./queue", {
+        headers: clientHeaders(),
+        credentials: "same-origin",
+        signal: controller.signal
+      });
+      const standing = response.ok ? await response.json() : null;
+      if (standing && !stopped) onStanding(standing);
+    } catch {
+    }
+    if (!stopped) timer = setTimeout(ask, every);
+  };
+  ask();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (controller) controller.abort();
+  };
+}
+
 // model.js
 var ApiError = class extends Error {
   constructor(message, { status = 0, timeout = false } = {}) {
@@ -198,7 +244,8 @@ async function request(path, params, { signal, as = "json", started = null } = {
   const query = params ? `?${params}` : "";
   let response;
   try {
-    response = await (started || fetch(`./${path}${query}`, { signal, credentials: "same-origin" }));
+    const init = { signal, credentials: "same-origin", headers: clientHeaders() };
+    response = await (started || fetch(`./${path}${query}`, init));
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);
@@ -1459,11 +1506,13 @@ function emptyState() {
     )
   );
 }
-function loadingChip(seconds) {
+function loadingChip(seconds, place = null) {
+  const doing = place || "Laying out the graph";
   return [
     h("span", { class: "sg-spinner" }),
     h("span", {
-      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : "Laying out the graph…"
+      class: place ? "sg-queued" : null,
+      text: seconds >= 1 ? `${doing}… ${seconds} s` : `${doing}…`
     }),
     h("button", {
       type: "button",
@@ -3809,18 +3858,25 @@ var Messages = class {
     const ui = this.ui;
     clearTimeout(this.loadingTimer);
     clearInterval(this.loadingTicker);
+    if (this.stopWatching) this.stopWatching();
+    this.stopWatching = null;
     ui.progress.hidden = !on;
     ui.viewport.classList.toggle("sg-busy", on);
     ui.loading.hidden = true;
     if (!on || !chip2) return;
     const started = performance.now();
     this.loadingTimer = setTimeout(() => {
+      let place = null;
       const tick = () => ui.loading.replaceChildren(
-        ...loadingChip(Math.floor((performance.now() - started) / 1e3))
+        ...loadingChip(Math.floor((performance.now() - started) / 1e3), place)
       );
       tick();
       ui.loading.hidden = false;
       this.loadingTicker = setInterval(tick, 1e3);
+      this.stopWatching = watchQueue((standing) => {
+        place = placeText(standing);
+        tick();
+      });
     }, LOADING_CHIP_AFTER_MS);
   }
   /** Whether a message is on screen. */
@@ -4652,7 +4708,8 @@ async function render() {
 }
 function startListing(firstVisit2) {
   const first = `./first?${addArea(new URLSearchParams(), sheetArea())}`;
-  const started = fetch(firstVisit2 ? first : "./graphs", { credentials: "same-origin" });
+  const init = { credentials: "same-origin", headers: clientHeaders() };
+  const started = fetch(firstVisit2 ? first : "./graphs", init);
   started.catch(() => {
   });
   return firstVisit2 ? { first: started } : { graphs: started };

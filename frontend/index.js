@@ -12,6 +12,7 @@
 import {firstVisit} from './location.js';
 import {sheetArea} from './area.js';
 import {Model, addArea} from './model.js';
+import {clientHeaders} from './queued.js';
 import {Tab} from './tab.js';
 import {addStyle} from './views.js';
 
@@ -41,7 +42,8 @@ export async function render() {
 function startListing(firstVisit) {
   // The first view is drawn for the sheet the shell will give it (see model.js, areaStep).
   const first = `./first?${addArea(new URLSearchParams(), sheetArea())}`;
-  const started = fetch(firstVisit ? first : './graphs', {credentials: 'same-origin'});
+  const init = {credentials: 'same-origin', headers: clientHeaders()};
+  const started = fetch(firstVisit ? first : './graphs', init);
   started.catch(() => {}); // The tab reports a failed listing when it reads it.
   return firstVisit ? {first: started} : {graphs: started};
 }

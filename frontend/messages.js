@@ -3,6 +3,7 @@
 // (errors, with the buttons that say what can be done about them).
 
 import {ApiError} from './model.js';
+import {placeText, watchQueue} from './queued.js';
 import * as views from './views.js';
 
 const LOADING_CHIP_AFTER_MS = 500;
@@ -31,19 +32,26 @@ export class Messages {
     const ui = this.ui;
     clearTimeout(this.loadingTimer);
     clearInterval(this.loadingTicker);
+    if (this.stopWatching) this.stopWatching();
+    this.stopWatching = null;
     ui.progress.hidden = !on;
     ui.viewport.classList.toggle('sg-busy', on);
     ui.loading.hidden = true;
     if (!on || !chip) return;
     const started = performance.now();
     this.loadingTimer = setTimeout(() => {
+      let place = null; // where the view waits for a layout, while it does (queued.js)
       const tick = () =>
         ui.loading.replaceChildren(
-          ...views.loadingChip(Math.floor((performance.now() - started) / 1000))
+          ...views.loadingChip(Math.floor((performance.now() - started) / 1000), place)
         );
       tick();
       ui.loading.hidden = false;
       this.loadingTicker = setInterval(tick, 1000);
+      this.stopWatching = watchQueue((standing) => {
+        place = placeText(standing);
+        tick();
+      });
     }, LOADING_CHIP_AFTER_MS);
   }
 

@@ -8,6 +8,7 @@
 // user picked something else is dropped (it rejects with `Stale`, which callers ignore).
 
 import {DEFAULT_AREA, areaStep} from './area.js';
+import {clientHeaders} from './queued.js';
 
 /** The backend said no: `message` is its {"error"} text; `timeout` when the layout ran long. */
 export class ApiError extends Error {
@@ -66,7 +67,9 @@ async function request(path, params, {signal, as = 'json', started = null} = {})
   const query = params ? `?${params}` : '';
   let response;
   try {
-    response = await (started || fetch(`./${path}${query}`, {signal, credentials: 'same-origin'}));
+    // Named as this tab's: the server shares layout workers between clients (queued.js).
+    const init = {signal, credentials: 'same-origin', headers: clientHeaders()};
+    response = await (started || fetch(`./${path}${query}`, init));
   } catch (error) {
     if (error.name === 'AbortError') throw error;
     throw new ApiError(`TensorBoard did not answer (${error.message}). Is it still running?`);

@@ -502,11 +502,14 @@ export function emptyState() {
   );
 }
 
-export function loadingChip(seconds) {
+/** `place`: where the view waits for a layout worker ("Waiting for a layout: 3rd in line"). */
+export function loadingChip(seconds, place = null) {
+  const doing = place || 'Laying out the graph';
   return [
     h('span', {class: 'sg-spinner'}),
     h('span', {
-      text: seconds >= 1 ? `Laying out the graph… ${seconds} s` : 'Laying out the graph…',
+      class: place ? 'sg-queued' : null,
+      text: seconds >= 1 ? `${doing}… ${seconds} s` : `${doing}…`,
     }),
     h('button', {
       type: 'button',

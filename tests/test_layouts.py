@@ -10,19 +10,23 @@ from __future__ import annotations
 import random
 import socket
 import threading
+from types import SimpleNamespace
 
 import pytest
 from graphs import ffn_graph
 from harness import wait_for
+from tensorboard.backend import application
+from tensorboard.plugins import base_plugin
 from werkzeug import serving
 from werkzeug.test import Client
 
-from tb_scopegraph.drawing import layouts
+from tb_scopegraph.drawing import layouts, render
 from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.drawing.layouts import LayoutQueue
 from tb_scopegraph.drawing.render import Preset, Renderer
 from tb_scopegraph.errors import LayoutBusy, LayoutCancelled, RenderTimeout
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.plugin import ScopeGraphPlugin
 from tb_scopegraph.plugin.answers import CLIENT_HEADER, SVG, route
 
 
@@ -63,14 +67,17 @@ def make_queue(held: Held, workers: int = 1, now=None, **kwargs) -> LayoutQueue:
     return LayoutQueue(held.run, workers, **kwargs, **({"clock": clock} if clock else {}))
 
 
-def waited(queue: LayoutQueue, job, results: list, gone=layouts.never) -> threading.Thread:
-    """A thread waiting for `job`, putting its value or error in `results`."""
+def waited(
+    queue: LayoutQueue, job, results: list, gone=layouts.never, client=None
+) -> threading.Thread:
+    """A thread waiting for `job` as `client`, putting its value or error in `results`."""
 
     def wait() -> None:
-        try:
-            results.append(queue.wait(job, gone))
-        except Exception as error:
-            results.append(error)
+        with layouts.asking(client, gone):
+            try:
+                results.append(queue.wait(job, gone))
+            except Exception as error:
+                results.append(error)
 
     thread = threading.Thread(target=wait)
     thread.start()
@@ -246,6 +253,48 @@ def test_a_failure_reaches_every_waiter_and_is_not_kept():
         queue.close()
 
 
+def test_a_client_is_told_where_the_drawings_it_waits_for_stand(held):
+    queue = make_queue(held)
+    try:
+        busy, _ = queue.submit("busy", "busy", 0)
+        wait_for(lambda: held.running("busy"), "the worker busy")
+        first, _ = queue.submit("first", "first", 0, client="other")
+        mine, _ = queue.submit("mine", "mine", 0, client="tab")
+        results: list = []
+        threads = [waited(queue, mine, results, client="tab")]
+        # Another tab asks for the other client's drawing: it joins that job.
+        joined, shared = queue.submit("first", "first", 0, client="tab 2")
+        assert shared and joined is first
+        threads.append(waited(queue, first, results, client="tab 2"))
+
+        def stands(client):
+            return queue.standing(client)["layouts"]
+
+        wait_for(lambda: stands("tab") and stands("tab 2"), "both tabs waiting")
+        assert queue.standing("tab") == {
+            "layouts": [{"state": "queued", "ahead": 1}],
+            "queued": 2,
+            "running": 1,
+            "workers": 1,
+        }
+        assert stands("tab 2") == [{"state": "queued", "ahead": 0}]
+        assert stands("other") == []  # it asked, but no request of its waits
+        held.let_go("busy")
+        wait_for(lambda: held.running("first"), "the first job running")
+        assert stands("tab") == [{"state": "queued", "ahead": 0}]
+        assert stands("tab 2") == [{"state": "running"}]
+        held.let_go("first")
+        wait_for(lambda: held.running("mine"), "the tab's job running")
+        wait_for(lambda: stands("tab") == [{"state": "running"}], "the tab told it runs")
+        held.let_go("mine")
+        for thread in threads:
+            thread.join(30)
+        assert sorted(results) == ["drawn first", "drawn mine"]
+        assert stands("tab") == [] and stands("tab 2") == []
+    finally:
+        queue.close()
+
+
 def test_a_closed_connection_is_seen_and_a_next_request_is_not_mistaken_for_it():
     ours, theirs = socket.socketpair()
     try:
@@ -398,4 +447,41 @@ def test_a_browser_that_closes_its_connection_drops_its_queued_layout(held):
         assert held.started == ["busy"] and queue.stats["runs"] == 1
     finally:
         server.shutdown()
+        queue.close()
+
+
+def test_the_queue_route_answers_where_the_asking_tab_stands(held, monkeypatch):
+    queue = make_queue(held)
+    monkeypatch.setattr(
+        render, "shared_renderer", lambda: SimpleNamespace(layouts=queue, warm=queue.start)
+    )
+    plugin = ScopeGraphPlugin(base_plugin.TBContext(), prepare_first_view=False)
+    app = Client(application.TensorBoardWSGI([plugin]))
+    try:
+        queue.submit("busy", "busy", 0)
+        wait_for(lambda: held.running("busy"), "the worker busy")
+        queue.submit("before", "before", 0, client="another tab")
+        job, _ = queue.submit("mine", "mine", 0, client="tab-7")
+        results: list = []
+        thread = waited(queue, job, results, client="tab-7")
+        route = "/data/plugin/scopegraph/queue"
+
+        def standing(**headers):
+            response = app.get(route, headers=headers)
+            assert response.status_code == 200 and response.mimetype == "application/json"
+            return response.get_json()
+
+        wait_for(lambda: standing(**{CLIENT_HEADER: "tab-7"})["layouts"], "the tab waiting")
+        assert standing(**{CLIENT_HEADER: "tab-7"}) == {
+            "layouts": [{"state": "queued", "ahead": 1}],
+            "queued": 2,
+            "running": 1,
+            "workers": 1,
+        }
+        assert standing()["layouts"] == []  # another client (by address) waits for nothing
+        for name in ("busy", "before", "mine"):
+            held.let_go(name)
+        thread.join(30)
+        assert results == ["drawn mine"]
+    finally:
         queue.close()

@@ -10,14 +10,17 @@ same time, the smaller view, quicker to lay out, goes first; a big view is passe
 ones asked for at most size × `AGEING` seconds after it, never starved. Deadlines are fixed
 when a job is queued, so a heap keeps them in order without re-sorting as jobs age.
 
-**One client, not every worker.** While another client's job waits, a client (a browser, a
+**One client, not every worker.** While another client's job waits, a client (a tab, a
 script: see `Asker`) runs layouts on at most ``workers - 1`` workers, so one client's slow
 layouts leave a worker to everyone else. With nothing else waiting, it may use them all.
 
 **Bound.** At most `max_queued` jobs wait; a job beyond that is refused with `LayoutBusy` (a
 503 with Retry-After), as is a request whose job did not start within its wait limit. A request
-that joins a job already queued is never refused. There is no share of the queue per client: the
-tab names no client, so every user behind one address (or proxy) is one client.
+that joins a job already queued is never refused. There is no share of the queue per client.
+
+**Where a client stands.** `standing(client)` says, for each drawing a client's requests wait
+for (asked for by it or joined), whether it runs or how many jobs come before it, so that a tab
+can say "3rd in line" while it waits (the plugin's `queue` route).
 
 **Cancelling.** A waiter polls whether its client is still there (`Asker.gone`): one that left
 (the browser closed the connection, as the tab does when a newer view supersedes a request)
@@ -179,6 +182,7 @@ class LayoutQueue:
         self._threads: list[threading.Thread] = []
         self._closing = False
         self._mean_run = 1.0  # seconds, for Retry-After: a moving average of runs
+        self._waiting: dict[Hashable, Counter] = {}  # by client: the jobs its requests wait for
         self.stats = Counter(runs=0, dropped=0, refused=0, left=0)
 
     # --- asking ---
@@ -222,7 +226,23 @@ class LayoutQueue:
 
     def wait(self, job: Job, gone: Callable[[], bool] = never) -> Any:
         """The job's value (or its error), unless `gone()` first (LayoutCancelled) or the job
-        did not start within the wait limit (LayoutBusy); then this waiter leaves it."""
+        did not start within the wait limit (LayoutBusy); then this waiter leaves it. The
+        context's asker (`current_asker`) is counted as waiting for it (see `standing`)."""
+        client = current_asker().client
+        with self._cond:
+            self._waiting.setdefault(client, Counter())[job] += 1
+        try:
+            return self._wait(job, gone)
+        finally:
+            with self._cond:
+                waits = self._waiting[client]
+                waits[job] -= 1
+                if waits[job] <= 0:
+                    del waits[job]
+                if not waits:
+                    del self._waiting[client]
+
+    def _wait(self, job: Job, gone: Callable[[], bool]) -> Any:
         since = self._clock()
         while True:
             futures_wait([job.future], timeout=POLL_SECONDS)
@@ -259,9 +279,34 @@ class LayoutQueue:
     def position(self, job: Job) -> int:
         """How many queued jobs come before `job` (0 when it runs or is next)."""
         with self._cond:
-            if job.state != QUEUED:
-                return 0
-            return sum(1 for other in self._heap if other.state == QUEUED and other < job)
+            return self._ahead(job)
+
+    def _ahead(self, job: Job) -> int:
+        if job.state != QUEUED:
+            return 0
+        return sum(1 for other in self._heap if other.state == QUEUED and other < job)
+
+    def standing(self, client: Hashable) -> dict[str, Any]:
+        """Where the drawings that `client`'s requests wait for stand: ``layouts``, each
+        ``{"state": "queued", "ahead": n}`` (n jobs come before it, by deadline: the client
+        rule may still let a job pass) or ``{"state": "running"}``, first in line first; and
+        the queue's ``queued`` and ``running`` jobs and its ``workers``."""
+        with self._cond:
+            waits = self._waiting.get(client, {})
+            mine = [job for job in waits if not job.future.done() and job.state != DROPPED]
+            mine.sort(key=lambda job: (job.state == QUEUED, job.deadline, job.seq))
+            found = [
+                {"state": job.state, "ahead": self._ahead(job)}
+                if job.state == QUEUED
+                else {"state": job.state}
+                for job in mine
+            ]
+            return {
+                "layouts": found,
+                "queued": sum(self._queued.values()),
+                "running": sum(self._running.values()),
+                "workers": self.workers,
+            }
 
     def queued(self) -> int:
         with self._cond:

@@ -14,10 +14,11 @@ from tensorboard import errors as tb_errors
 from tensorboard.plugins import base_plugin
 from tensorboard.plugins.graph import metadata as graph_metadata
 
+from tb_scopegraph.drawing import layouts
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import paths, structure
 from tb_scopegraph.model.hierarchy import MAX_NESTING
-from tb_scopegraph.plugin import query, static
+from tb_scopegraph.plugin import collector, query, static
 from tb_scopegraph.plugin.answers import DOT, JSON, PNG, SVG, SVG_HEADERS, Answer, drawing, route
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
@@ -50,6 +51,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self.service = GraphService(context.data_provider)
         self.static_root = static.static_root()
         self.warmup = WarmUp(self)
+        if context.flags is not None:  # inside a TensorBoard program (see collector)
+            collector.freeze_startup_objects()
         # Layout workers start with TensorBoard, not with the first view asked for.
         from tb_scopegraph.drawing import render
 
@@ -75,6 +78,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             "/diff_node": self._serve_diff_node,
             "/steps": self._serve_steps,
             "/trace": self._serve_trace,
+            "/queue": self._serve_queue,
             "/static/*": self._serve_static,
         }
 
@@ -265,6 +269,12 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         """Every stored graph of one (run, kind, tag), oldest first: its step and wall time."""
         return self.service.steps(ctx, experiment, run, kind, tag)
 
+    def queue_impl(self, client) -> dict:
+        """Where the drawings `client`'s requests wait for stand in the layout queue."""
+        from tb_scopegraph.drawing import render
+
+        return render.shared_renderer().layouts.standing(client)
+
     def static_impl(self, path: str) -> tuple[bytes, str]:
         """A file of the tab and its MIME type; NotFoundError for anything outside the folder."""
         return static.read(self.static_root, path)
@@ -362,6 +372,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
     def _serve_trace(self, request, ctx, experiment):
         how = query.trace_args(request)
         return self.trace_impl(ctx, experiment, *query.graph_args(request), **how)
+
+    @route(JSON)
+    def _serve_queue(self, request, ctx, experiment):
+        # The client the route asks as: the tab's header, else the remote address.
+        return self.queue_impl(layouts.current_asker().client)
 
     @route()
     def _serve_static(self, request, ctx, experiment):

@@ -38,7 +38,10 @@ from tb_scopegraph.service.views import (
 GRAPH_CACHE_SIZE = 8
 # A diff holds the union of two graphs and the base's changed nodes: about one graph more.
 DIFF_CACHE_SIZE = 4
-DOT_CACHE_SIZE = 128
+# Every request for a view (its SVG drawn before included) needs its DOT text, tens of ms of
+# Python to make: under load a miss holds the GIL from every other request. Texts are mostly
+# 5-60 KB, so the entries' bound is set far above what the bytes allow of typical views.
+DOT_CACHE_SIZE = 1024
 # Graphs this big are readied for search and compacted once read (`Hierarchy.prepare`): on a
 # million ops that is 200 MB and the first search's 0.4-0.9 s; a smaller graph's index takes
 # milliseconds when first searched.

@@ -84,9 +84,15 @@ STEADY_SECONDS = 2.0
 
 @contextlib.contextmanager
 def tensorboard(
-    logdir: Path, *, load_fast: bool = False, path_prefix: str = "", timeout: float = 90
+    logdir: Path,
+    *,
+    load_fast: bool = False,
+    path_prefix: str = "",
+    timeout: float = 90,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """A `tensorboard --logdir` process on a free port; yields its URL, kills it afterwards."""
+    """A `tensorboard --logdir` process on a free port; yields its URL, kills it afterwards.
+    `env`: variables set for it besides this process's."""
     port = free_port()
     command = [
         sys.executable,
@@ -103,7 +109,8 @@ def tensorboard(
         command.append(f"--path_prefix={path_prefix}")
     # Its output goes to a file (a pipe nobody reads could fill up and stall it).
     log = open(Path(tempfile.gettempdir()) / f"tb-scopegraph-e2e-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    environment = {**os.environ, **(env or {})}
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}{path_prefix}"
     try:
         deadline = time.monotonic() + timeout
