@@ -43,6 +43,7 @@ from tb_scopegraph.errors import RenderTimeout
 from tb_scopegraph.plugin import warmup
 from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
 from tb_scopegraph.service import graphs as service_graphs
+from tb_scopegraph.service.query import ViewQuery
 
 SIZES = (784, 128, 64, 10)
 PREFIX = "/data/plugin/scopegraph"
@@ -260,7 +261,7 @@ def test_dot_holds_the_layer_scopes(api, run):
 
 def test_dot_impl_matches_the_route(api):
     ctx = tb_context.RequestContext()
-    text = api.plugin.dot_impl(ctx, "", "tf1", open_=("model",))
+    text = api.plugin.dot_impl(ctx, "", ViewQuery("tf1", open=("model",)))
     assert text == api.get("dot", run="tf1", open="model").get_data(as_text=True)
 
 

@@ -4,7 +4,8 @@
 into one stored graph (asking the provider as rarely as a burst of requests allows), parses it
 once into a `Hierarchy` (kept while its blob is the latest), makes views, DOT and drawings of
 it, and does the same for the diff of two graphs. Every method takes TensorBoard's request
-context and experiment id first, and plain arguments after.
+context and experiment id first, then the graph's run, kind and tag, or for a view one
+`query.ViewQuery` holding them.
 """
 
 from __future__ import annotations
@@ -24,15 +25,8 @@ from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
 from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
-from tb_scopegraph.service.views import (
-    DEFAULT_AREA,
-    Area,
-    asked_view,
-    diff_title,
-    diff_view,
-    title,
-    what_to_close,
-)
+from tb_scopegraph.service.query import ViewQuery
+from tb_scopegraph.service.views import diff_title, diff_view, title, what_to_close
 
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 GRAPH_CACHE_SIZE = 8
@@ -172,76 +166,37 @@ class GraphService:
         # A newer blob for the same graph replaces the parsed old one.
         return key, self.graphs.get(key, load, replaces=key[:4])
 
-    def view(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind,
-        tag,
-        open_=(),
-        depth=None,
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ):
-        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`),
-        a default view chosen for a drawing shown in `shown_in` (`views.area`); ``rolling``:
-        its ``roll`` and ``unroll``."""
-        key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
-        view = asked_view(hierarchy, open_ or None, depth, shown_in=shown_in, **rolling)
-        return key, hierarchy, view
+    def view(self, ctx, experiment: str, query: ViewQuery) -> tuple[tuple, Hierarchy, View]:
+        """(key, hierarchy, view): the graph and the view `query` asks for (`views.asked_view`;
+        a default view is chosen for the area it is shown in)."""
+        key, hierarchy = self.hierarchy(ctx, experiment, **query.graph)
+        return key, hierarchy, query.view_of(hierarchy)
 
-    def dot(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        colour="",
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ):
-        """The view as DOT text for a drawing shown in `shown_in`, cached per graph, view,
-        area, colouring and summaries' badges."""
-        args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
-        key, hierarchy, view = self.view(*args, **rolling)
+    def dot(self, ctx, experiment: str, query: ViewQuery) -> str:
+        """The view as DOT text, cached per graph, view, area, colouring and summaries'
+        badges."""
+        key, hierarchy, view = self.view(ctx, experiment, query)
         links = self.summary_links(ctx, experiment, key, hierarchy)
+        shown_in = query.shown_in
         return self.dots.get(
-            (key, view, shown_in, colour, links.fingerprint),
+            (key, view, shown_in, query.colour, links.fingerprint),
             lambda: dot.to_dot(
                 hierarchy,
                 view,
-                colour=colour,
+                colour=query.colour,
                 badges=links.badges(),
                 width=shown_in.width,
                 height=shown_in.height,
             ),
         )
 
-    def image(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        fmt="svg",
-        colour="",
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ) -> bytes:
+    def image(self, ctx, experiment: str, query: ViewQuery, fmt: str = "svg") -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in, **rolling)
+        text = self.dot(ctx, experiment, query)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
-            args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
-            _, hierarchy, view = self.view(*args, **rolling)
+            _, hierarchy, view = self.view(ctx, experiment, query)
             raise _with_advice(e, hierarchy, view) from None
 
     def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
