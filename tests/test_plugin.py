@@ -781,6 +781,25 @@ def test_dot_is_cached_per_view(api, monkeypatch):
     assert len(calls) == 1
 
 
+def test_a_view_is_worked_out_once_per_graph_and_query(api, monkeypatch):
+    made = []
+    view_of = ViewQuery.view_of
+    monkeypatch.setattr(ViewQuery, "view_of", lambda q, h: made.append(q) or view_of(q, h))
+    default = api.json("view", run="tf1")
+    assert api.json("view", run="tf1") == default
+    # The same graph named in full, the view drawn, coloured: the same view, not made again.
+    assert api.json("view", run="tf1", kind="run_graph", tag="__run_graph__") == default
+    api.ok("svg", run="tf1")
+    api.ok("dot", run="tf1", colour="op")
+    assert len(made) == 1
+    # Another area, unrolled series, other groups open: views of their own.
+    api.json("view", run="tf1", width="600")
+    api.json("view", run="tf1", roll="0")
+    api.json("view", run="tf1", open="model")
+    api.json("view", run="tf2")
+    assert len(made) == 5
+
+
 def test_concurrent_requests_parse_a_graph_once(provider):
     class Slow(CountingProvider):
         def read_blob(self, ctx, *, blob_key):
@@ -842,6 +861,7 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         wait_for(lambda: runs_with_graphs(source.provider) == {"run"}, "the first graph")
         api = Api(source.provider)
         assert {"layer1", "layer2", "layer3"} <= _top_names(api, "run")
+        before = api.json("view", run="run")
 
         _write_graph(run_dir, graphs.series_graph(6), second_step, wall_time=20.0, suffix=".second")
         source.reload()
@@ -849,6 +869,9 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         assert second and any("layer_" in name for name in _top_names(api, "run"))
         assert api.provider.calls["read_blob"] == 2
         assert len(api.plugin.service.graphs) == 1
+        # Its default view is its own, not the one kept for the graph before.
+        after = api.json("view", run="run")
+        assert after != before and after == Api(source.provider).json("view", run="run")
     finally:
         source.close()
 

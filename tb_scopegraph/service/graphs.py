@@ -11,12 +11,14 @@ context and experiment id first, then the graph's run, kind and tag, or for a vi
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tensorboard import errors as tb_errors
 
-from tb_scopegraph.caching import Lookups, lru
+from tb_scopegraph.caching import Lookups, SingleFlight, lru
 from tb_scopegraph.drawing import diffdot, dot, render
 from tb_scopegraph.errors import NotFound, RenderTimeout
 from tb_scopegraph.model import summaries
@@ -33,6 +35,10 @@ GRAPH_CACHE_SIZE = 8
 # A diff holds the union of two graphs and the base's changed nodes: about one graph more.
 DIFF_CACHE_SIZE = 4
 DOT_CACHE_SIZE = 128
+# Views kept per graph read, by `ViewQuery.view_key`: a default view lays out each view it
+# tries (1.5 s of CPU on a million ops), and `/view` and every drawing of it would work it out
+# again. A view is small (the keys of its open groups, strings the graph holds anyway).
+VIEWS_PER_GRAPH = 64
 # Graphs this big are readied for search and compacted once read (`Hierarchy.prepare`): on a
 # million ops that is 200 MB and the first search's 0.4-0.9 s; a smaller graph's index takes
 # milliseconds when first searched.
@@ -56,6 +62,11 @@ class GraphService:
         self.provider = provider
         self.graphs = lru(GRAPH_CACHE_SIZE)
         self.diffs = lru(DIFF_CACHE_SIZE)
+        # Keyed by the Hierarchy itself, not its cache key: views go with the graph they were
+        # made of, and a graph read again (a profile's run graph beside it may have changed
+        # under the same key) starts with none.
+        self.views: weakref.WeakKeyDictionary[Hierarchy, SingleFlight] = weakref.WeakKeyDictionary()
+        self._views_lock = threading.Lock()
         # At most DOT_CACHE_SIZE texts and DOT_CACHE_BYTES: each weighs at least its share.
         share = DOT_CACHE_BYTES // DOT_CACHE_SIZE
         self.dots = lru(DOT_CACHE_BYTES, getsizeof=lambda text: max(len(text), share))
@@ -168,9 +179,13 @@ class GraphService:
 
     def view(self, ctx, experiment: str, query: ViewQuery) -> tuple[tuple, Hierarchy, View]:
         """(key, hierarchy, view): the graph and the view `query` asks for (`views.asked_view`;
-        a default view is chosen for the area it is shown in)."""
+        a default view is chosen for the area it is shown in), kept per graph read and query."""
         key, hierarchy = self.hierarchy(ctx, experiment, **query.graph)
-        return key, hierarchy, query.view_of(hierarchy)
+        with self._views_lock:
+            views = self.views.get(hierarchy)
+            if views is None:
+                views = self.views[hierarchy] = lru(VIEWS_PER_GRAPH)
+        return key, hierarchy, views.get(query.view_key(), lambda: query.view_of(hierarchy))
 
     def dot(self, ctx, experiment: str, query: ViewQuery) -> str:
         """The view as DOT text, cached per graph, view, area, colouring and summaries'
