@@ -40,6 +40,8 @@ from werkzeug.test import Client
 from tb_scopegraph import caching, plugin
 from tb_scopegraph.drawing import dot, dottext, render
 from tb_scopegraph.errors import RenderTimeout
+from tb_scopegraph.model import rolls
+from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.plugin import warmup
 from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
 from tb_scopegraph.service import graphs as service_graphs
@@ -534,6 +536,20 @@ def test_a_graph_read_is_readied_in_the_background(api, monkeypatch):
     wait_for(lambda: model.nodes.blocks is not None, "the NodeDefs compressed")
     hits = api.json("search", run=listed["run"], kind=listed["kind"], tag=listed["tag"], q="a")
     assert hits and all("a" in hit["name"].lower() for hit in hits)
+
+
+def test_a_graph_readied_knows_which_series_roll_before_a_search_asks(monkeypatch):
+    hierarchy = Hierarchy(graphs.series_graph(6))
+    service_graphs.tell_rolls(hierarchy)
+    told = []
+    identical = rolls.Rolls._identical
+    monkeypatch.setattr(
+        rolls.Rolls, "_identical", lambda self, gid: told.append(gid) or identical(self, gid)
+    )
+    # Each block found is a member of a series: whether that is rolled was told already.
+    hits = [h for h in hierarchy.search("layer_") if h["kind"] == "scope"]
+    assert [h["reveal"] for h in hits] == [["layer_[0-5]"]] * 6
+    assert told == []
 
 
 def test_a_small_graph_is_not_readied_ahead(api):
