@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tb_scopegraph.model.hierarchy import Hierarchy
     from tb_scopegraph.reading.local import LocalGraphs
     from tb_scopegraph.service.local import LocalGraph
+    from tb_scopegraph.service.query import ViewQuery
 
 __all__ = ["build_parser", "main", "write_atomically"]
 
@@ -286,17 +287,38 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _load(args: argparse.Namespace) -> LocalGraph:
+def _view_query(args: argparse.Namespace) -> ViewQuery:
+    """The graph and view the command line names (scopes as typed: their parents open too),
+    the area taken as given (no cache to keep small here; the routes round it, see
+    `views.area`)."""
+    from tb_scopegraph.service.query import ViewQuery
+    from tb_scopegraph.service.views import DEFAULT_AREA, Area
+
+    opened = getattr(args, "open", None)
+    width, height = getattr(args, "width", None), getattr(args, "height", None)
+    return ViewQuery(
+        args.run,
+        args.kind,
+        args.tag,
+        tuple(opened) if opened else None,
+        getattr(args, "depth", None),
+        getattr(args, "colour", ""),
+        Area(width or DEFAULT_AREA.width, height or DEFAULT_AREA.height),
+        typed=True,
+    )
+
+
+def _load(path: str, query: ViewQuery) -> LocalGraph:
     from tb_scopegraph.service.local import load
 
-    graph = load(_open(args.path), run=args.run, kind=args.kind, tag=args.tag)
+    graph = load(_open(path), **query.graph)
     for warning in graph.hierarchy.warnings:  # one line per kind of thing skipped or repaired
         _warn(warning.message)
     return graph
 
 
 def _scopes(args: argparse.Namespace) -> int:
-    hierarchy = _load(args).hierarchy
+    hierarchy = _load(args.path, _view_query(args)).hierarchy
     lines: list[str] = []
     # Depth first without recursion: a scope path may be thousands of levels deep.
     stack = [(child, 0) for child in reversed(hierarchy.tree()["children"])]
@@ -312,15 +334,13 @@ def _scopes(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     fmt = _checked_format(args)
-    graph = _load(args)
+    query = _view_query(args)
+    graph = _load(args.path, query)
     from tb_scopegraph.drawing.dot import to_dot
-    from tb_scopegraph.service.views import DEFAULT_AREA, Area
 
-    # As given: no cache to keep small here (the routes round it, see views.area).
-    shown_in = Area(args.width or DEFAULT_AREA.width, args.height or DEFAULT_AREA.height)
-    view = _asked_view(graph.hierarchy, args, shown_in)
-    dot = to_dot(graph.hierarchy, view, graph.title, colour=args.colour, **shown_in._asdict())
-    _emit(dot, fmt, args)
+    view = _asked_view(graph.hierarchy, query)
+    area = query.shown_in._asdict()
+    _emit(to_dot(graph.hierarchy, view, graph.title, colour=query.colour, **area), fmt, args)
     return 0
 
 
@@ -331,18 +351,16 @@ def _checked_format(args: argparse.Namespace) -> str:
     return fmt
 
 
-def _asked_view(graph: Hierarchy | GraphDiff, args: argparse.Namespace, shown_in=None):
-    """The view of a graph or diff that --open and --depth ask for (scopes as typed: their
-    parents open too), or without either, its default view (a graph's for an area
-    `shown_in`, `views.Area`)."""
+def _asked_view(graph: Hierarchy | GraphDiff, query: ViewQuery):
+    """The view of a graph or diff that `query` asks for; without --open or --depth, its
+    default view (a graph's for the area `query` names)."""
     from tb_scopegraph.model.diff import GraphDiff
-    from tb_scopegraph.service.views import asked_view, diff_view
+    from tb_scopegraph.service.views import diff_view
 
     try:
         if isinstance(graph, GraphDiff):
-            return diff_view(graph, args.open or None, args.depth, typed=True)
-        area = {} if shown_in is None else {"shown_in": shown_in}
-        return asked_view(graph, args.open or None, args.depth, typed=True, **area)
+            return diff_view(graph, query.open, query.depth, typed=query.typed)
+        return query.view_of(graph)
     except NotFound as e:
         raise NotFound(f"{e} (`{PROG} scopes` lists the scopes)") from None
 
@@ -388,7 +406,7 @@ def _diff(args: argparse.Namespace) -> int:
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
-    dot = diff_to_dot(diff, _asked_view(diff, args), diff_title(title_a, title_b))
+    dot = diff_to_dot(diff, _asked_view(diff, _view_query(args)), diff_title(title_a, title_b))
     _emit(dot, fmt, args)
     return 0
 

@@ -19,7 +19,8 @@ from tb_scopegraph.errors import ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
 from tb_scopegraph.reading.graph import GraphInfo
 from tb_scopegraph.service.output import draw, format_of, write_atomically
-from tb_scopegraph.service.views import asked_view, scope_key
+from tb_scopegraph.service.query import ViewQuery
+from tb_scopegraph.service.views import scope_key
 
 DEFAULT_TIMEOUT = 30.0
 #: Other graphs named under a drawing, at most.
@@ -87,17 +88,18 @@ class GraphView:
 
     def open(self, *scopes: str) -> GraphView:
         """This view with `scopes` opened too (with their enclosing scopes)."""
-        opened = [*self.view.open, *scopes]
-        return self._with(asked_view(self.hierarchy, opened, typed=True))
+        opened = (*self.view.open, *scopes)
+        return self._with(ViewQuery(open=opened, typed=True).view_of(self.hierarchy))
 
     def close(self, *scopes: str) -> GraphView:
         """This view with `scopes` closed (what is inside them closes with them)."""
         keys = {scope_key(scope) for scope in scopes}
-        return self._with(asked_view(self.hierarchy, set(self.view.open) - keys))
+        kept = tuple(sorted(self.view.open - keys))
+        return self._with(ViewQuery(open=kept).view_of(self.hierarchy))
 
     def depth(self, depth: int) -> GraphView:
         """The view with every scope down to `depth` open and none deeper (0: all closed)."""
-        return self._with(asked_view(self.hierarchy, depth=depth))
+        return self._with(ViewQuery(depth=depth).view_of(self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
@@ -153,15 +155,14 @@ def show(
     `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
     "device", or, for a profile (`kind="profile"`), "compute" time or "memory".
     """
-    hierarchy, title, others = _hierarchy(x, run=run, kind=kind, tag=tag)
-    scopes = [open] if isinstance(open, str) else open
-    view = asked_view(hierarchy, scopes, depth, typed=True)
-    return GraphView(hierarchy, view, title, timeout, _scheme(colour), others)
+    scopes = (open,) if isinstance(open, str) else None if open is None else tuple(open)
+    query = ViewQuery(run, kind, tag, scopes, depth, colour, typed=True)
+    hierarchy, title, others = _hierarchy(x, query)
+    view = query.view_of(hierarchy)
+    return GraphView(hierarchy, view, title, timeout, _scheme(query.colour), others)
 
 
-def _hierarchy(
-    x: Any, run: str | None, kind: str | None, tag: str | None
-) -> tuple[Hierarchy, str, tuple[str, ...]]:
+def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...]]:
     from tb_scopegraph.service import local
 
     if isinstance(x, Hierarchy):
@@ -169,7 +170,7 @@ def _hierarchy(
     if isinstance(x, str | os.PathLike):
         graphs = local.open_path(x)
         try:
-            info, others = local.pick(graphs, run=run, kind=kind, tag=tag)
+            info, others = local.pick(graphs, **query.graph)
         except SourceError as e:  # said for the command line: say it for Python
             raise type(e)(str(e).replace("--run, --kind, --tag", "run=, kind=, tag=")) from None
         graph = local.load_info(graphs, info)

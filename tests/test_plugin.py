@@ -40,9 +40,12 @@ from werkzeug.test import Client
 from tb_scopegraph import caching, plugin
 from tb_scopegraph.drawing import dot, dottext, render
 from tb_scopegraph.errors import RenderTimeout
+from tb_scopegraph.model import rolls
+from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.plugin import warmup
 from tb_scopegraph.reading.formats import FORMATS, PLUGIN_NAMES
 from tb_scopegraph.service import graphs as service_graphs
+from tb_scopegraph.service.query import ViewQuery
 
 SIZES = (784, 128, 64, 10)
 PREFIX = "/data/plugin/scopegraph"
@@ -260,7 +263,7 @@ def test_dot_holds_the_layer_scopes(api, run):
 
 def test_dot_impl_matches_the_route(api):
     ctx = tb_context.RequestContext()
-    text = api.plugin.dot_impl(ctx, "", "tf1", open_=("model",))
+    text = api.plugin.dot_impl(ctx, "", ViewQuery("tf1", open=("model",)))
     assert text == api.get("dot", run="tf1", open="model").get_data(as_text=True)
 
 
@@ -535,6 +538,20 @@ def test_a_graph_read_is_readied_in_the_background(api, monkeypatch):
     assert hits and all("a" in hit["name"].lower() for hit in hits)
 
 
+def test_a_graph_readied_knows_which_series_roll_before_a_search_asks(monkeypatch):
+    hierarchy = Hierarchy(graphs.series_graph(6))
+    service_graphs.tell_rolls(hierarchy)
+    told = []
+    identical = rolls.Rolls._identical
+    monkeypatch.setattr(
+        rolls.Rolls, "_identical", lambda self, gid: told.append(gid) or identical(self, gid)
+    )
+    # Each block found is a member of a series: whether that is rolled was told already.
+    hits = [h for h in hierarchy.search("layer_") if h["kind"] == "scope"]
+    assert [h["reveal"] for h in hits] == [["layer_[0-5]"]] * 6
+    assert told == []
+
+
 def test_a_small_graph_is_not_readied_ahead(api):
     listed = api.json("graphs")[-1]
     assert (
@@ -780,6 +797,25 @@ def test_dot_is_cached_per_view(api, monkeypatch):
     assert len(calls) == 1
 
 
+def test_a_view_is_worked_out_once_per_graph_and_query(api, monkeypatch):
+    made = []
+    view_of = ViewQuery.view_of
+    monkeypatch.setattr(ViewQuery, "view_of", lambda q, h: made.append(q) or view_of(q, h))
+    default = api.json("view", run="tf1")
+    assert api.json("view", run="tf1") == default
+    # The same graph named in full, the view drawn, coloured: the same view, not made again.
+    assert api.json("view", run="tf1", kind="run_graph", tag="__run_graph__") == default
+    api.ok("svg", run="tf1")
+    api.ok("dot", run="tf1", colour="op")
+    assert len(made) == 1
+    # Another area, unrolled series, other groups open: views of their own.
+    api.json("view", run="tf1", width="600")
+    api.json("view", run="tf1", roll="0")
+    api.json("view", run="tf1", open="model")
+    api.json("view", run="tf2")
+    assert len(made) == 5
+
+
 def test_concurrent_requests_parse_a_graph_once(provider):
     class Slow(CountingProvider):
         def read_blob(self, ctx, *, blob_key):
@@ -841,6 +877,7 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         wait_for(lambda: runs_with_graphs(source.provider) == {"run"}, "the first graph")
         api = Api(source.provider)
         assert {"layer1", "layer2", "layer3"} <= _top_names(api, "run")
+        before = api.json("view", run="run")
 
         _write_graph(run_dir, graphs.series_graph(6), second_step, wall_time=20.0, suffix=".second")
         source.reload()
@@ -848,6 +885,9 @@ def test_a_newer_graph_replaces_the_cached_one(tmp_path, monkeypatch, kind, seco
         assert second and any("layer_" in name for name in _top_names(api, "run"))
         assert api.provider.calls["read_blob"] == 2
         assert len(api.plugin.service.graphs) == 1
+        # Its default view is its own, not the one kept for the graph before.
+        after = api.json("view", run="run")
+        assert after != before and after == Api(source.provider).json("view", run="run")
     finally:
         source.close()
 

@@ -1,4 +1,5 @@
-"""A route's query string read into plain arguments, or `tensorboard.errors` saying why not."""
+"""A route's query string read into plain arguments (a view's into one `ViewQuery`), or
+`tensorboard.errors` saying why not."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from tensorboard import errors as tb_errors
 from tb_scopegraph.drawing.colour import SCHEMES
 from tb_scopegraph.model import paths
 from tb_scopegraph.service import views
+from tb_scopegraph.service.query import ViewQuery
 
 NODE_KINDS = frozenset({"op", "missing", "scope", "series", "chunk"})
 DIFF_FORMATS = ("svg", "dot", "png")
@@ -24,6 +26,23 @@ def graph_args(request) -> tuple[str | None, str | None, str | None]:
         request.args.get("kind") or None,
         request.args.get("tag") or None,
     )
+
+
+def view_query(request, *, coloured: bool = True) -> ViewQuery:
+    """The view a view route asks for: its graph (`graph_args`), `open` and `depth`
+    (`view_args`; neither: the default view), `colour` (when the route draws: `coloured`),
+    the area (`area_arg`), `roll` and `unroll` (`roll_args`)."""
+    run, kind, tag = graph_args(request)
+    open_, depth = view_args(request)
+    colour = colour_arg(request) if coloured else ""
+    shown_in = area_arg(request)
+    return ViewQuery(run, kind, tag, open_ or None, depth, colour, shown_in, **roll_args(request))
+
+
+def first_query(request) -> ViewQuery:
+    """The `first` route's view: the first graph's default view (the graph is the listing's
+    first), for the area and with the rolling asked for."""
+    return ViewQuery(shown_in=area_arg(request), **roll_args(request))
 
 
 def open_arg(request) -> tuple[str, ...]:

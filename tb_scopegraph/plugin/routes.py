@@ -22,7 +22,7 @@ from tb_scopegraph.plugin import collector, query, static
 from tb_scopegraph.plugin.answers import DOT, JSON, PNG, SVG, SVG_HEADERS, Answer, drawing, route
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
-from tb_scopegraph.service.views import DEFAULT_AREA, Area
+from tb_scopegraph.service.query import ViewQuery
 
 PLUGIN_NAME = "scopegraph"
 
@@ -100,12 +100,11 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         seconds."""
         return self.service.listing(ctx, experiment, stale_ok)
 
-    def first_impl(
-        self, ctx, experiment: str, shown_in: Area = DEFAULT_AREA, **rolling
-    ) -> dict[str, Any]:
-        """The listing and the first graph's default view, drawn for an area `shown_in`, in
-        one answer (`WarmUp.first`; ``rolling``: its ``roll`` and ``unroll``, as `view_impl`'s)."""
-        return self.warmup.first(ctx, experiment, shown_in=shown_in, **rolling)
+    def first_impl(self, ctx, experiment: str, query: ViewQuery | None = None) -> dict[str, Any]:
+        """The listing and the first graph's default view, in one answer (`WarmUp.first`):
+        drawn for the area and with the rolling `query` asks for (the graph is the listing's
+        first)."""
+        return self.warmup.first(ctx, experiment, query=query or ViewQuery())
 
     def hierarchy_impl(self, ctx, experiment: str, run, kind=None, tag=None) -> dict:
         """The scope tree of one graph (groups only), as deep as a view may open groups."""
@@ -120,63 +119,22 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             stack.extend((child, depth + 1) for child in group["children"])
         return tree
 
-    def view_impl(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        shown_in=DEFAULT_AREA,
-        **rolling,
-    ) -> dict:
-        """The groups a view opens (the default view resolved for an area `shown_in`), how
-        many boxes it shows, and the graph's warnings; the open series it draws rolled (each
-        with the member it shows) and those it was asked to draw unrolled. ``rolling``:
-        ``roll`` (False: no series rolled) and ``unroll`` (series drawn unrolled)."""
-        args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
-        _, hierarchy, view = self.service.view(*args, **rolling)
+    def view_impl(self, ctx, experiment: str, query: ViewQuery) -> dict:
+        """The groups a view opens (the default view resolved for the area it is shown in),
+        how many boxes it shows, and the graph's warnings; the open series it draws rolled
+        (each with the member it shows) and those it was asked to draw unrolled."""
+        _, hierarchy, view = self.service.view(ctx, experiment, query)
         warnings = [w.to_json() for w in hierarchy.warnings]
         rolled = {"rolled": hierarchy.rolled(view), "unrolled": sorted(view.unrolled)}
         return {"open": sorted(view.open), "boxes": view.boxes, **rolled, "warnings": warnings}
 
-    def dot_impl(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        colour="",
-        shown_in=DEFAULT_AREA,
-        **rolling,
-    ) -> str:
-        """The view as DOT text for an area `shown_in` (`GraphService.dot`)."""
-        args = (ctx, experiment, run, kind, tag, open_, depth, colour, shown_in)
-        return self.service.dot(*args, **rolling)
+    def dot_impl(self, ctx, experiment: str, query: ViewQuery) -> str:
+        """The view as DOT text (`GraphService.dot`)."""
+        return self.service.dot(ctx, experiment, query)
 
-    def image_impl(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        fmt="svg",
-        colour="",
-        shown_in=DEFAULT_AREA,
-        **rolling,
-    ) -> bytes:
-        """The view drawn as SVG or PNG for an area `shown_in`; RenderTimeout when the layout
-        runs long."""
-        args = (ctx, experiment, run, kind, tag, open_, depth, fmt, colour, shown_in)
-        return self.service.image(*args, **rolling)
+    def image_impl(self, ctx, experiment: str, query: ViewQuery, fmt: str = "svg") -> bytes:
+        """The view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
+        return self.service.image(ctx, experiment, query, fmt)
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group; a group's say which groups are identical to it."""
@@ -293,8 +251,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):
-        rolling = query.roll_args(request)
-        return self.first_impl(ctx, experiment, query.area_arg(request), **rolling)
+        return self.first_impl(ctx, experiment, query.first_query(request))
 
     @route(JSON)
     def _serve_hierarchy(self, request, ctx, experiment):
@@ -302,34 +259,19 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route(JSON)
     def _serve_view(self, request, ctx, experiment):
-        args = (*query.graph_args(request), *query.view_args(request))
-        rolling = query.roll_args(request)
-        return self.view_impl(ctx, experiment, *args, shown_in=query.area_arg(request), **rolling)
+        return self.view_impl(ctx, experiment, query.view_query(request, coloured=False))
 
     @route(DOT)
     def _serve_dot(self, request, ctx, experiment):
-        args = (*query.graph_args(request), *query.view_args(request))
-        colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        rolling = query.roll_args(request)
-        return self.dot_impl(ctx, experiment, *args, colour=colour, shown_in=shown_in, **rolling)
+        return self.dot_impl(ctx, experiment, query.view_query(request))
 
     @route(SVG, SVG_HEADERS)
     def _serve_svg(self, request, ctx, experiment):
-        args = (*query.graph_args(request), *query.view_args(request))
-        colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        rolling = query.roll_args(request)
-        return self.image_impl(
-            ctx, experiment, *args, fmt="svg", colour=colour, shown_in=shown_in, **rolling
-        )
+        return self.image_impl(ctx, experiment, query.view_query(request), "svg")
 
     @route(PNG)
     def _serve_png(self, request, ctx, experiment):
-        args = (*query.graph_args(request), *query.view_args(request))
-        colour, shown_in = query.colour_arg(request), query.area_arg(request)
-        rolling = query.roll_args(request)
-        return self.image_impl(
-            ctx, experiment, *args, fmt="png", colour=colour, shown_in=shown_in, **rolling
-        )
+        return self.image_impl(ctx, experiment, query.view_query(request), "png")
 
     @route(JSON)
     def _serve_node(self, request, ctx, experiment):

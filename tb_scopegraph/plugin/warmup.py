@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from tensorboard.util import tb_logging
 
 from tb_scopegraph.plugin.answers import INTERNAL_ERROR, failure
-from tb_scopegraph.service.views import DEFAULT_AREA, Area
+from tb_scopegraph.service.query import ViewQuery
+from tb_scopegraph.service.views import DEFAULT_AREA
 
 if TYPE_CHECKING:
     from tb_scopegraph.plugin.routes import ScopeGraphPlugin
@@ -99,28 +100,21 @@ class WarmUp:
             wait = min(2 * wait, LOOK_SECONDS)
 
     def first(
-        self,
-        ctx,
-        experiment: str,
-        wait: float | None = None,
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
+        self, ctx, experiment: str, wait: float | None = None, query: ViewQuery | None = None
     ) -> dict[str, Any]:
         """The listing (as `graphs`) and the SVG of the first graph's default view (as `svg`)
-        drawn for an area `shown_in` (as `width`, `height`), or the error `svg` would answer
-        for it ({"error", "status", "timeout"}); view None when there is no graph, or when the
-        drawing takes longer than `wait` seconds (default FIRST_VIEW_WAIT_SECONDS; the tab then
-        asks `svg` for it). The view drawn ahead serves an area of the same step as
-        DEFAULT_AREA (`views.area`): it is the same drawing. ``rolling``: that view's ``roll``
-        and ``unroll`` (`query.roll_args`)."""
+        drawn for the area `query` names (as `width`, `height`) with its rolling, or the error
+        `svg` would answer for it ({"error", "status", "timeout"}); view None when there is no
+        graph, or when the drawing takes longer than `wait` seconds (default
+        FIRST_VIEW_WAIT_SECONDS; the tab then asks `svg` for it). The view drawn ahead serves
+        an area of the same step as DEFAULT_AREA (`views.area`): it is the same drawing."""
+        query = query or ViewQuery()
         plugin = self._plugin
         graphs = plugin.graphs_impl(ctx, experiment)
         if not graphs:
             return {"graphs": graphs, "view": None}
         first = graph_of(graphs[0])
-        drawing = self._drawings.submit(
-            plugin.image_impl, ctx, experiment, **first, fmt="svg", shown_in=shown_in, **rolling
-        )
+        drawing = self._drawings.submit(plugin.image_impl, ctx, experiment, query.of_graph(**first))
         try:
             svg = drawing.result(timeout=FIRST_VIEW_WAIT_SECONDS if wait is None else wait)
         except FutureTimeout:
@@ -139,7 +133,7 @@ class WarmUp:
             "graphs": graphs,
             "view": {
                 **first,
-                **shown_in._asdict(),
+                **query.shown_in._asdict(),
                 "svg": svg.decode("utf-8"),
                 "warnings": warnings,
             },
@@ -205,7 +199,7 @@ class WarmUp:
             if self._drawn_ahead is None or self._drawn_ahead[0] != key:
                 svg = None
                 try:
-                    svg = plugin.image_impl(ctx, "", **first, fmt="svg").decode("utf-8")
+                    svg = plugin.image_impl(ctx, "", ViewQuery(**first)).decode("utf-8")
                 finally:  # a layout that failed or ran out of time is not tried again
                     self._drawn_ahead = (key, svg)
         except Exception:  # the tab asks again and reports it; nothing to say twice

@@ -4,35 +4,31 @@
 into one stored graph (asking the provider as rarely as a burst of requests allows), parses it
 once into a `Hierarchy` (kept while its blob is the latest), makes views, DOT and drawings of
 it, and does the same for the diff of two graphs. Every method takes TensorBoard's request
-context and experiment id first, and plain arguments after.
+context and experiment id first, then the graph's run, kind and tag, or for a view one
+`query.ViewQuery` holding them.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tensorboard import errors as tb_errors
 
-from tb_scopegraph.caching import Lookups, lru
+from tb_scopegraph.caching import Lookups, SingleFlight, lru
 from tb_scopegraph.drawing import diffdot, dot, render
 from tb_scopegraph.errors import NotFound, RenderTimeout
-from tb_scopegraph.model import summaries
+from tb_scopegraph.model import rolls, summaries
 from tb_scopegraph.model.diff import GraphDiff
-from tb_scopegraph.model.hierarchy import Hierarchy, View, release_memory
+from tb_scopegraph.model.hierarchy import SERIES, Hierarchy, View, release_memory
 from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
-from tb_scopegraph.service.views import (
-    DEFAULT_AREA,
-    Area,
-    asked_view,
-    diff_title,
-    diff_view,
-    title,
-    what_to_close,
-)
+from tb_scopegraph.service.query import ViewQuery
+from tb_scopegraph.service.views import diff_title, diff_view, title, what_to_close
 
 # Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
 GRAPH_CACHE_SIZE = 8
@@ -42,9 +38,14 @@ DIFF_CACHE_SIZE = 4
 # Python to make: under load a miss holds the GIL from every other request. Texts are mostly
 # 5-60 KB, so the entries' bound is set far above what the bytes allow of typical views.
 DOT_CACHE_SIZE = 1024
+# Views kept per graph read, by `ViewQuery.view_key`: a default view lays out each view it
+# tries (1.5 s of CPU on a million ops), and `/view` and every drawing of it would work it out
+# again. A view is small (the keys of its open groups, strings the graph holds anyway).
+VIEWS_PER_GRAPH = 64
 # Graphs this big are readied for search and compacted once read (`Hierarchy.prepare`): on a
-# million ops that is 200 MB and the first search's 0.4-0.9 s; a smaller graph's index takes
-# milliseconds when first searched.
+# million ops that is 200 MB and the first search's 0.4-0.9 s; and after their first view,
+# which series roll (`tell_rolls`). A smaller graph's index takes milliseconds when first
+# searched.
 PREPARE_MIN_OPS = 50_000
 DOT_CACHE_BYTES = 32 << 20
 # How long a graph listing or a blob lookup is trusted: a burst of requests (hover, open,
@@ -65,6 +66,11 @@ class GraphService:
         self.provider = provider
         self.graphs = lru(GRAPH_CACHE_SIZE)
         self.diffs = lru(DIFF_CACHE_SIZE)
+        # Keyed by the Hierarchy itself, not its cache key: views go with the graph they were
+        # made of, and a graph read again (a profile's run graph beside it may have changed
+        # under the same key) starts with none.
+        self.views: weakref.WeakKeyDictionary[Hierarchy, SingleFlight] = weakref.WeakKeyDictionary()
+        self._views_lock = threading.Lock()
         # At most DOT_CACHE_SIZE texts and DOT_CACHE_BYTES: each weighs at least its share.
         share = DOT_CACHE_BYTES // DOT_CACHE_SIZE
         self.dots = lru(DOT_CACHE_BYTES, getsizeof=lambda text: max(len(text), share))
@@ -175,76 +181,48 @@ class GraphService:
         # A newer blob for the same graph replaces the parsed old one.
         return key, self.graphs.get(key, load, replaces=key[:4])
 
-    def view(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind,
-        tag,
-        open_=(),
-        depth=None,
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ):
-        """(key, hierarchy, view): the graph and the view a query asks for (`views.asked_view`),
-        a default view chosen for a drawing shown in `shown_in` (`views.area`); ``rolling``:
-        its ``roll`` and ``unroll``."""
-        key, hierarchy = self.hierarchy(ctx, experiment, run, kind, tag)
-        view = asked_view(hierarchy, open_ or None, depth, shown_in=shown_in, **rolling)
+    def view(self, ctx, experiment: str, query: ViewQuery) -> tuple[tuple, Hierarchy, View]:
+        """(key, hierarchy, view): the graph and the view `query` asks for (`views.asked_view`;
+        a default view is chosen for the area it is shown in), kept per graph read and query."""
+        key, hierarchy = self.hierarchy(ctx, experiment, **query.graph)
+        with self._views_lock:
+            views = self.views.get(hierarchy)
+            first = views is None
+            if first:
+                views = self.views[hierarchy] = lru(VIEWS_PER_GRAPH)
+        try:
+            view = views.get(query.view_key(), lambda: query.view_of(hierarchy))
+        finally:
+            if first and hierarchy.op_count >= PREPARE_MIN_OPS:
+                # After `prepare` (submitted on read), and after this graph's first view.
+                self.preparing.submit(tell_rolls, hierarchy)
         return key, hierarchy, view
 
-    def dot(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        colour="",
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ):
-        """The view as DOT text for a drawing shown in `shown_in`, cached per graph, view,
-        area, colouring and summaries' badges."""
-        args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
-        key, hierarchy, view = self.view(*args, **rolling)
+    def dot(self, ctx, experiment: str, query: ViewQuery) -> str:
+        """The view as DOT text, cached per graph, view, area, colouring and summaries'
+        badges."""
+        key, hierarchy, view = self.view(ctx, experiment, query)
         links = self.summary_links(ctx, experiment, key, hierarchy)
+        shown_in = query.shown_in
         return self.dots.get(
-            (key, view, shown_in, colour, links.fingerprint),
+            (key, view, shown_in, query.colour, links.fingerprint),
             lambda: dot.to_dot(
                 hierarchy,
                 view,
-                colour=colour,
+                colour=query.colour,
                 badges=links.badges(),
                 width=shown_in.width,
                 height=shown_in.height,
             ),
         )
 
-    def image(
-        self,
-        ctx,
-        experiment,
-        run,
-        kind=None,
-        tag=None,
-        open_=(),
-        depth=None,
-        fmt="svg",
-        colour="",
-        shown_in: Area = DEFAULT_AREA,
-        **rolling,
-    ) -> bytes:
+    def image(self, ctx, experiment: str, query: ViewQuery, fmt: str = "svg") -> bytes:
         """The view drawn by Graphviz as SVG or PNG; RenderTimeout when the layout runs long."""
-        text = self.dot(ctx, experiment, run, kind, tag, open_, depth, colour, shown_in, **rolling)
+        text = self.dot(ctx, experiment, query)
         try:
             return render.render(text, fmt=fmt)
         except RenderTimeout as e:
-            args = (ctx, experiment, run, kind, tag, open_, depth, shown_in)
-            _, hierarchy, view = self.view(*args, **rolling)
+            _, hierarchy, view = self.view(ctx, experiment, query)
             raise _with_advice(e, hierarchy, view) from None
 
     def search(self, ctx, experiment, run, kind=None, tag=None, q="", regex=False, limit=50):
@@ -326,6 +304,20 @@ class GraphService:
         except RenderTimeout as e:
             _, diff, view = self.diff_view(ctx, experiment, graph, base, open_, depth)
             raise _with_advice(e, diff.hierarchy, view) from None
+
+
+def tell_rolls(hierarchy: Hierarchy) -> None:
+    """Work out whether each series of blocks of a big graph is rollable, smallest first, off
+    the request path. A search hit inside a series says whether that is rolled (what to open
+    to reveal it), and a view works it out only for the series it meets: on transformer_1m the
+    first search with hits in `gradient_tape`'s layers or the attention heads took 1.2-2.6 s,
+    nearly all of it `rolls` telling 96 blocks copies (all 869 series: 4.8 s of CPU, +7 MB).
+    Started once the graph's first view is chosen: beside it, the view took 1.5x as long."""
+    model = hierarchy.graph
+    series = [g for g, group in enumerate(model.groups) if group.kind == SERIES]
+    found = rolls.of(model)
+    for gid in sorted(series, key=lambda g: model.groups[g].op_count):
+        found.rollable(gid)
 
 
 def _with_advice(e: RenderTimeout, hierarchy: Hierarchy, view: View) -> RenderTimeout:
