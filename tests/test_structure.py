@@ -142,7 +142,7 @@ def test_signatures_in_details_are_16_unsigned_hex_digits(resnet):
     h = Hierarchy(resnet)
     found = structure.structures(h)
     keys = [g.key for g in h.graph.groups[1:]]
-    assert any(found.signatures[h.graph.group_id(k)] < 0 for k in keys)  # Python's hash is signed
+    assert any(found.signatures[h.graph.group_id(k)] < 0 for k in keys)  # signed 64-bit
     for key in keys:
         text = found.details(key)["signature"]
         assert re.fullmatch(r"[0-9a-f]{16}", text), text

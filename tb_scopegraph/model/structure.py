@@ -114,7 +114,7 @@ class Structures:
 
 
 def _hex(signature: int) -> str:
-    """A signature as 16 hex digits (Python's hash is signed: read as unsigned 64 bits).
+    """A signature as 16 hex digits (signatures are signed: read as unsigned 64 bits).
 
     >>> _hex(-1), _hex(255)
     ('ffffffffffffffff', '00000000000000ff')
@@ -147,148 +147,279 @@ def structures(hierarchy: Hierarchy) -> Structures:
 
 
 def signatures(model: GraphModel) -> list[int]:
-    """The structural signature of every group, children before parents.
+    """The structural signature of every group (as signed 64-bit integers).
 
     ``model`` needs only what a `GraphModel` has of ops, edges and groups (`rolls` passes
-    the part of one under a group)."""
+    the part of one under a group).
+
+    Worked out one nesting level at a time, deepest first, every group of a level at once in
+    numpy: a million-op graph has a million members to colour and a million and a half edges
+    to place, which one group at a time in Python took over a minute. Each tuple the module
+    docstring describes is hashed by `_combine`, and each multiset (what a sorted tuple
+    stands for) by adding its items' hashes (`_sums`), so that no sort is needed."""
     groups = model.groups
     n = len(model.op_types)
     n_groups = len(groups)
-    op_parent = model.op_group.tolist()
-    g_parent = [g.parent for g in groups]
-    g_depth = [g.nesting for g in groups]
-    codes: dict[str, int] = {}
-    type_code = []
-    for i, op_type in enumerate(model.op_types):
-        code = codes.get(op_type)
-        if code is None:
-            code = codes[op_type] = zlib.crc32(op_type.encode("utf-8", "surrogatepass"))
-        type_code.append(_MISSING_CODE if model.is_missing(i) else code)
+    g_parent = np.fromiter((g.parent for g in groups), np.int64, n_groups)
+    g_nest = np.fromiter((g.nesting for g in groups), np.int64, n_groups)
+    g_kind = np.fromiter((_KIND_CODES[g.kind] for g in groups), np.uint64, n_groups)
+    op_parent = np.asarray(model.op_group, dtype=np.int64)
+    op_level = g_nest[op_parent]  # the nesting of the group that holds each op
 
-    src = model.edge_src.tolist()
-    dst = model.edge_dst.tolist()
-    slot = model.edge_slot.tolist()
-    ctrl = model.edge_control.tolist()
+    src = np.asarray(model.edge_src, dtype=np.int64)
+    dst = np.asarray(model.edge_dst, dtype=np.int64)
+    slot = np.asarray(model.edge_slot, dtype=np.int64)
+    ctrl = np.asarray(model.edge_control, dtype=bool)
     # An edge's input position: its place among its destination's inputs (edges of one
     # destination are stored in input order).
-    by_dst = np.argsort(model.edge_dst, kind="stable")
-    ordered = model.edge_dst[by_dst]
-    place = np.empty(len(by_dst), dtype=np.int64)
-    place[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
-    inpos = place.tolist()
+    by_dst = np.argsort(dst, kind="stable")
+    ordered = dst[by_dst]
+    inpos = np.empty(len(by_dst), dtype=np.int64)
+    inpos[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
+    tensor = _tensors(src, slot, ctrl)
+    n_tensors = int(tensor.max()) + 1 if len(tensor) else 0
 
-    # Each edge is wiring inside the lowest group that holds both ends, and crosses the
-    # boundary of every group below that on either side. Members are node ids: an op's id,
-    # or n + a group's id.
-    inner: list[list[tuple[int, int, int]]] = [[] for _ in range(n_groups)]
-    leaving: list[list[tuple[int, int]]] = [[] for _ in range(n_groups)]
-    entering: list[list[tuple[int, int]]] = [[] for _ in range(n_groups)]
-    same = (model.op_group[model.edge_src] == model.op_group[model.edge_dst]).tolist()
-    for e, (a, b) in enumerate(zip(src, dst, strict=True)):
-        ga = op_parent[a]
-        if same[e]:
-            inner[ga].append((e, a, b))
-            continue
-        gb = op_parent[b]
-        member_a, member_b = a, b
-        while ga != gb:
-            if g_depth[ga] >= g_depth[gb]:
-                leaving[ga].append((e, member_a))
-                member_a, ga = n + ga, g_parent[ga]
-            else:
-                entering[gb].append((e, member_b))
-                member_b, gb = n + gb, g_parent[gb]
-        inner[ga].append((e, member_a, member_b))
+    leaving, entering, inner = _place(op_parent, g_parent, g_nest, src, dst, n)
 
-    op_colour = [0] * n  # each op's final colour in its own group
-    group_colour = [0] * n_groups  # each group's final colour in its parent
-    signature = [0] * n_groups
+    op_colour = _type_codes(model)
+    group_colour = np.zeros(n_groups, np.uint64)
+    signature = np.zeros(n_groups, np.uint64)
+    # The role of each op inside its ancestor ``role_group`` (`port`): its colour in its own
+    # group, hashed with the colour of each group on the way up.
+    role = np.zeros(n, np.uint64)
+    role_group = op_parent.copy()
+    ops_by_level = np.argsort(-op_level, kind="stable")
+    op_levels = -op_level[ops_by_level]
+    groups_by_nest = np.argsort(g_nest, kind="stable")
+    g_nests = g_nest[groups_by_nest]
+    local = np.zeros(n + n_groups, np.int64)  # a member's index among its level's members
+    group_local = np.zeros(n_groups, np.int64)  # a group's index among its level's groups
+    top = int(g_nest.max()) if n_groups else -1
+    for level in range(top, -1, -1):
+        # Roles inside the groups one level down, the members of this level's groups.
+        deep = ops_by_level[: np.searchsorted(op_levels, -(level + 1))]
+        if len(deep):
+            held = role_group[deep]
+            role[deep] = _combine(group_colour[held], role[deep])
+            role_group[deep] = g_parent[held]
+        a, b = np.searchsorted(op_levels, [-(level + 1), -level])
+        fresh = ops_by_level[a:b]
+        role[fresh] = op_colour[fresh]
 
-    climbed: dict[int, tuple[int, int]] = {}  # op -> (group g, port(op, n + g)) last found
+        a, b = np.searchsorted(g_nests, [level, level + 1])
+        level_groups = groups_by_nest[a:b]
+        a, b = np.searchsorted(g_nests, [level + 1, level + 2])
+        kids = groups_by_nest[a:b]
+        a, b = np.searchsorted(op_levels, [-level, -level + 1])
+        ops = ops_by_level[a:b]
+        members = np.concatenate((ops, n + kids))
+        local[members] = np.arange(len(members))
+        group_local[level_groups] = np.arange(len(level_groups))
+        owner = group_local[np.concatenate((op_parent[ops], g_parent[kids]))]
+        colour = np.concatenate((op_colour[ops], _combine(g_kind[kids], signature[kids])))
+        size, count = len(members), len(level_groups)
 
-    def port(op: int, member: int) -> int:
-        """Which op inside ``member`` an edge ends at, by its structural role there."""
-        if member == op:
-            return 0
-        # Groups are done bottom-up, so each op's ports are asked for going up: go on from
-        # the last one (a deep scope path would otherwise be climbed again at every level).
-        g, role = climbed.get(op) or (op_parent[op], op_colour[op])
-        while n + g != member:
-            role = hash((group_colour[g], role))
-            g = g_parent[g]
-        climbed[op] = (g, role)
-        return role
+        def port(op: np.ndarray, member: np.ndarray) -> np.ndarray:
+            """Which op inside ``member`` an edge ends at, by its structural role there."""
+            return np.where(member < n, np.uint64(0), role[op])
 
-    kind_code = [_KIND_CODES[g.kind] for g in groups]
-    for gid in reversed(model.order):
-        group = groups[gid]
-        kids = group.children
-        members = group.ops + tuple(n + c for c in kids) if kids else group.ops
-        colour = [type_code[m] for m in group.ops]
-        if kids:
-            colour += [hash((kind_code[c], signature[c])) for c in kids]
-        index = {m: i for i, m in enumerate(members)}
         # The boundary: what leaves (each distinct tensor once) and what comes in (grouped by
         # the outside tensor, so members that read the same input are seen to).
-        outs: dict[tuple[int, int, bool], tuple[int, tuple]] = {}
-        for e, m in leaving[gid]:
-            key = (src[e], slot[e], ctrl[e])
-            if key not in outs:
-                outs[key] = (index[m], (port(src[e], m), slot[e], ctrl[e]))
-        ins: dict[tuple[int, int, bool], list[tuple[int, tuple]]] = {}
-        for e, m in entering[gid]:
-            key = (src[e], slot[e], ctrl[e])
-            ins.setdefault(key, []).append((index[m], (port(dst[e], m), inpos[e], ctrl[e])))
-        if outs or ins:
-            static: dict[int, list] = {}
-            for i, desc in outs.values():
-                static.setdefault(i, []).append((1, desc))
-            for readers in ins.values():
-                for i, desc in readers:
-                    static.setdefault(i, []).append((2, desc, len(readers)))
-            for i, descs in static.items():
-                colour[i] = hash((colour[i], tuple(sorted(descs))))
-        wires = [
-            (index[a], index[b], (port(src[e], a), slot[e], port(dst[e], b), inpos[e], ctrl[e]))
-            for e, a, b in inner[gid]
-        ]
-        if wires:
-            colour = _refine(colour, wires)
-        for m, c in zip(members, colour, strict=True):
-            if m < n:
-                op_colour[m] = c
-            else:
-                group_colour[m - n] = c
-        signature[gid] = hash(
-            (
-                kind_code[gid],
-                tuple(sorted(colour)),
-                tuple(sorted([(colour[i], desc, colour[j]) for i, j, desc in wires])),
-                tuple(
-                    sorted([tuple(sorted([(colour[i], d) for i, d in r])) for r in ins.values()])
-                ),
-                tuple(sorted([(colour[i], desc) for i, desc in outs.values()])),
-            )
+        e, g, m = leaving.at(level)
+        _, first = np.unique(g * n_tensors + tensor[e], return_index=True)
+        e, g, m = e[first], g[first], m[first]
+        out_member, out_group = local[m], group_local[g]
+        out_desc = _combine(port(src[e], m), slot[e], ctrl[e])
+        e, g, m = entering.at(level)
+        keys, read_tensor, readers = np.unique(
+            g * n_tensors + tensor[e], return_inverse=True, return_counts=True
         )
-    return signature
+        in_member = local[m]
+        in_desc = _combine(port(dst[e], m), inpos[e], ctrl[e])
+        key_group = group_local[keys // n_tensors] if len(keys) else keys
+        if len(out_member) or len(in_member):
+            items = np.concatenate(
+                (_combine(1, out_desc), _combine(2, in_desc, readers[read_tensor]))
+            )
+            at = np.concatenate((out_member, in_member))
+            static = _sums(items, at, size)
+            seen = np.bincount(at, minlength=size) > 0
+            colour[seen] = _combine(colour[seen], static[seen])
+
+        e, g, ma, mb = inner.at(level)
+        wire_from, wire_to, wire_group = local[ma], local[mb], group_local[g]
+        wire_desc = _combine(port(src[e], ma), slot[e], port(dst[e], mb), inpos[e], ctrl[e])
+        if len(e):
+            colour = _refine(colour, owner, count, wire_from, wire_to, wire_group, wire_desc)
+
+        op_colour[ops] = colour[: len(ops)]
+        group_colour[kids] = colour[len(ops) :]
+        readers_seen = _sums(_combine(colour[in_member], in_desc), read_tensor, len(keys))
+        signature[level_groups] = _combine(
+            g_kind[level_groups],
+            _sums(_mix(colour), owner, count),
+            _sums(_combine(colour[wire_from], wire_desc, colour[wire_to]), wire_group, count),
+            _sums(_mix(readers_seen), key_group, count),
+            _sums(_combine(colour[out_member], out_desc), out_group, count),
+        )
+    return signature.view(np.int64).tolist()
 
 
-def _refine(colour: list[int], wires: list[tuple[int, int, tuple]]) -> list[int]:
-    """Members' colours refined by their wiring until the partition holds (or ROUNDS)."""
-    classes = len(set(colour))
+class _Records:
+    """Columns of records (edge, group, members …) sorted by the nesting of their group
+    (the second column), so that each level's are one slice."""
+
+    def __init__(self, columns: list[np.ndarray], g_nest: np.ndarray) -> None:
+        level = g_nest[columns[1]]
+        order = np.argsort(level, kind="stable")
+        self._columns = [c[order] for c in columns]
+        self._bounds = np.searchsorted(level[order], np.arange(int(g_nest.max()) + 2)).tolist()
+
+    def at(self, level: int) -> tuple[np.ndarray, ...]:
+        a, b = self._bounds[level], self._bounds[level + 1]
+        return tuple(c[a:b] for c in self._columns)
+
+
+def _place(
+    op_parent: np.ndarray,
+    g_parent: np.ndarray,
+    g_nest: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    n: int,
+) -> tuple[_Records, _Records, _Records]:
+    """Where each edge counts: (edge, group, member) for every group whose boundary it
+    leaves, the same for every group it enters, and (edge, group, member from, member to)
+    for the lowest group that holds both ends, the one whose wiring it is. Members are node
+    ids: an op's id, or n + a group's id. All edges climb their two scope paths together,
+    one step a round, the deeper end first."""
+    edge = np.arange(len(src))
+    ga, gb = op_parent[src], op_parent[dst]
+    ma, mb = src.copy(), dst.copy()
+    empty = np.zeros(0, np.int64)
+    leaving, entering, inner = [(empty,) * 3], [(empty,) * 3], [(empty,) * 4]
+    while len(edge):
+        done = ga == gb
+        if done.any():
+            inner.append((edge[done], ga[done], ma[done], mb[done]))
+            going = ~done
+            edge, ga, gb, ma, mb = edge[going], ga[going], gb[going], ma[going], mb[going]
+        deeper = g_nest[ga] >= g_nest[gb]
+        left, right = np.flatnonzero(deeper), np.flatnonzero(~deeper)
+        leaving.append((edge[left], ga[left], ma[left]))
+        ma[left] = n + ga[left]
+        ga[left] = g_parent[ga[left]]
+        entering.append((edge[right], gb[right], mb[right]))
+        mb[right] = n + gb[right]
+        gb[right] = g_parent[gb[right]]
+    return tuple(
+        _Records([np.concatenate(c) for c in zip(*records, strict=True)], g_nest)
+        for records in (leaving, entering, inner)
+    )
+
+
+def _refine(
+    colour: np.ndarray,
+    owner: np.ndarray,
+    count: int,
+    wire_from: np.ndarray,
+    wire_to: np.ndarray,
+    wire_group: np.ndarray,
+    wire_desc: np.ndarray,
+) -> np.ndarray:
+    """Members' colours refined by their wiring, each group's until its partition holds (or
+    ROUNDS): ``owner`` gives each member's group (of ``count``), the wires' arrays each
+    wire's ends, group and description."""
     size = len(colour)
+    active = np.zeros(count, dtype=bool)
+    active[wire_group] = True
+    members = np.flatnonzero(active[owner])
+    wires = np.arange(len(wire_from))
+    classes = _classes(owner[members], colour[members], count)
     for _ in range(ROUNDS):
-        out_nb: list[list] = [[] for _ in range(size)]
-        in_nb: list[list] = [[] for _ in range(size)]
-        for i, j, desc in wires:
-            out_nb[i].append((desc, colour[j]))
-            in_nb[j].append((desc, colour[i]))
-        colour = [
-            hash((c, tuple(sorted(o)), tuple(sorted(i))))
-            for c, o, i in zip(colour, out_nb, in_nb, strict=True)
-        ]
-        refined = len(set(colour))
-        if refined == classes:
+        a, b, desc = wire_from[wires], wire_to[wires], wire_desc[wires]
+        out_nb = _sums(_combine(desc, colour[b]), a, size)
+        in_nb = _sums(_combine(desc, colour[a]), b, size)
+        colour[members] = _combine(colour[members], out_nb[members], in_nb[members])
+        refined = _classes(owner[members], colour[members], count)
+        active &= refined != classes
+        if not active.any():
             break
         classes = refined
+        members = members[active[owner[members]]]
+        wires = wires[active[wire_group[wires]]]
     return colour
+
+
+def _classes(owner: np.ndarray, colour: np.ndarray, count: int) -> np.ndarray:
+    """How many distinct colours each of ``count`` groups has among its members."""
+    _, first = np.unique(_combine(owner, colour), return_index=True)
+    return np.bincount(owner[first], minlength=count)
+
+
+def _tensors(src: np.ndarray, slot: np.ndarray, ctrl: np.ndarray) -> np.ndarray:
+    """Each edge's tensor (source, slot, control or not) numbered from 0."""
+    if not len(src):
+        return np.zeros(0, np.int64)
+    low = int(slot.min())
+    span = int(slot.max()) - low + 1
+    if (int(src.max()) + 1) * span * 2 < 2**62:
+        key = (src * span + (slot - low)) * 2 + ctrl
+        return np.unique(key, return_inverse=True)[1].reshape(-1)
+    order = np.lexsort((ctrl, slot, src))
+    new = np.ones(len(src), dtype=bool)
+    new[1:] = (
+        (np.diff(src[order]) != 0)
+        | (np.diff(slot[order]) != 0)
+        | (ctrl[order][1:] != ctrl[order][:-1])
+    )
+    tensor = np.empty(len(src), np.int64)
+    tensor[order] = np.cumsum(new) - 1
+    return tensor
+
+
+def _type_codes(model: GraphModel) -> np.ndarray:
+    """Each op's colour as a member of its group: its op type through CRC-32, the same in
+    every process (Python's string hash is not)."""
+    op_types = model.op_types
+    codes = {t: zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in set(op_types)}
+    colour = np.fromiter(map(codes.__getitem__, op_types), np.uint64, len(op_types))
+    missing = np.fromiter(map(model.is_missing, range(len(op_types))), bool, len(op_types))
+    colour[missing] = _MISSING_CODE
+    return colour
+
+
+# splitmix64's finaliser, and the multiplier that chains a tuple's items.
+_M1, _M2, _K = (
+    np.uint64(0xBF58476D1CE4E5B9),
+    np.uint64(0x94D049BB133111EB),
+    np.uint64(0x9E3779B97F4A7C15),
+)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """64 bits scrambled so that every input bit moves about half the output bits."""
+    x = x ^ (x >> _S30)
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def _combine(*columns) -> np.ndarray:
+    """Each row's tuple of ``columns`` (arrays of one length, or numbers) hashed to 64 bits."""
+    h = None
+    for column in columns:
+        c = np.atleast_1d(np.asarray(column)).astype(np.uint64)
+        h = _mix(c + _K) if h is None else _mix(h * _K + c)
+    return h
+
+
+def _sums(values: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
+    """The hash of each of ``size`` multisets: the sum (mod 2**64) of the hashes of its
+    items, ``values``, item i in multiset ``at[i]``."""
+    total = np.zeros(size, np.uint64)
+    np.add.at(total, at, values)
+    return total
