@@ -181,32 +181,39 @@ def signatures(model: GraphModel) -> list[int]:
         inpos[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
     tensor, n_tensors = _tensors(src, slot, ctrl, n_groups)
 
-    leaving, entering, inner = _place(op_parent, g_parent, g_nest, src, dst, n)
-
     op_colour = _type_codes(model)
     group_colour = np.zeros(n_groups, np.uint64)
     signature = np.zeros(n_groups, np.uint64)
-    # The role of each op inside its ancestor ``role_group`` (`port`): its colour in its own
-    # group, hashed with the colour of each group on the way up.
+    # At each level, for each op as deep as it or deeper: the group of the level that holds
+    # it (``held_by``), the member of that group that holds it (``member``: the op itself,
+    # or n + a group's id) and its port there (``role``: 0 for the op itself, else its
+    # colour in its own group hashed with the colour of each group on the way up).
+    held_by = op_parent.copy()
+    member = np.arange(n, dtype=np.int64)
     role = np.zeros(n, np.uint64)
-    role_group = op_parent.copy()
     ops_by_level = _by_level(-op_level)
     op_levels = -op_level[ops_by_level]
     groups_by_nest = _by_level(g_nest)
     g_nests = g_nest[groups_by_nest]
+    # Edges are taken up from the level of their deeper end, and dropped at the level of the
+    # lowest group that holds both ends, whose wiring they are.
+    reach = np.maximum(op_level[src], op_level[dst])
+    edges_by_reach = _by_level(-reach)
+    reaches = -reach[edges_by_reach]
+    pending = np.zeros(0, np.int64)
     local = np.zeros(n + n_groups, np.int64)  # a member's index among its level's members
     group_local = np.zeros(n_groups, np.int64)  # a group's index among its level's groups
     top = int(g_nest.max()) if n_groups else -1
     for level in range(top, -1, -1):
-        # Roles inside the groups one level down, the members of this level's groups.
-        deep = ops_by_level[: np.searchsorted(op_levels, -(level + 1))]
-        if len(deep):
-            held = role_group[deep]
-            role[deep] = _combine(group_colour[held], role[deep])
-            role_group[deep] = g_parent[held]
-        a, b = np.searchsorted(op_levels, [-(level + 1), -level])
-        fresh = ops_by_level[a:b]
-        role[fresh] = op_colour[fresh]
+        deeper = ops_by_level[: np.searchsorted(op_levels, -level)]
+        if len(deeper):  # one level up: the group that held them is now a member
+            inside = member[deeper]
+            climbed = deeper[inside >= n]
+            role[climbed] = _combine(group_colour[member[climbed] - n], role[climbed])
+            direct = deeper[inside < n]
+            role[direct] = op_colour[direct]
+            member[deeper] = n + held_by[deeper]
+            held_by[deeper] = g_parent[held_by[deeper]]
 
         a, b = np.searchsorted(g_nests, [level, level + 1])
         level_groups = groups_by_nest[a:b]
@@ -221,23 +228,28 @@ def signatures(model: GraphModel) -> list[int]:
         colour = np.concatenate((op_colour[ops], _combine(g_kind[kids], signature[kids])))
         size, count = len(members), len(level_groups)
 
-        def port(op: np.ndarray, member: np.ndarray) -> np.ndarray:
-            """Which op inside ``member`` an edge ends at, by its structural role there."""
-            return np.where(member < n, np.uint64(0), role[op])
+        a, b = np.searchsorted(reaches, [-level, -level + 1])
+        pending = np.concatenate((pending, edges_by_reach[a:b]))
+        s, d = src[pending], dst[pending]
+        s_in, d_in = op_level[s] >= level, op_level[d] >= level
+        s_group, d_group = held_by[s], held_by[d]
+        wired = s_in & d_in & (s_group == d_group)
 
         # The boundary: what leaves (each distinct tensor once) and what comes in (grouped by
         # the outside tensor, so members that read the same input are seen to).
-        e, g, m = leaving.at(level)
-        _, first = np.unique(g * n_tensors + tensor[e], return_index=True)
-        e, g, m = e[first], g[first], m[first]
-        out_member, out_group = local[m], group_local[g]
-        out_desc = _combine(port(src[e], m), slot[e], ctrl[e])
-        e, g, m = entering.at(level)
+        out = np.flatnonzero(s_in & ~wired)
+        _, first = np.unique(s_group[out] * n_tensors + tensor[pending[out]], return_index=True)
+        out = out[first]
+        e, at = pending[out], s[out]
+        out_member, out_group = local[member[at]], group_local[s_group[out]]
+        out_desc = _combine(role[at], slot[e], ctrl[e])
+        into = np.flatnonzero(d_in & ~wired)
+        e, at = pending[into], d[into]
         keys, read_tensor, readers = np.unique(
-            g * n_tensors + tensor[e], return_inverse=True, return_counts=True
+            d_group[into] * n_tensors + tensor[e], return_inverse=True, return_counts=True
         )
-        in_member = local[m]
-        in_desc = _combine(port(dst[e], m), inpos[e], ctrl[e])
+        in_member = local[member[at]]
+        in_desc = _combine(role[at], inpos[e], ctrl[e])
         key_group = group_local[keys // n_tensors] if len(keys) else keys
         if len(out_member) or len(in_member):
             items = np.concatenate(
@@ -248,9 +260,12 @@ def signatures(model: GraphModel) -> list[int]:
             seen = np.bincount(at, minlength=size) > 0
             colour[seen] = _combine(colour[seen], static[seen])
 
-        e, g, ma, mb = inner.at(level)
-        wire_from, wire_to, wire_group = local[ma], local[mb], group_local[g]
-        wire_desc = _combine(port(src[e], ma), slot[e], port(dst[e], mb), inpos[e], ctrl[e])
+        wires = np.flatnonzero(wired)
+        e, a, b = pending[wires], s[wires], d[wires]
+        wire_from, wire_to = local[member[a]], local[member[b]]
+        wire_group = group_local[s_group[wires]]
+        wire_desc = _combine(role[a], slot[e], role[b], inpos[e], ctrl[e])
+        pending = pending[~wired]
         if len(e):
             colour = _refine(colour, owner, count, wire_from, wire_to, wire_group, wire_desc)
 
@@ -265,59 +280,6 @@ def signatures(model: GraphModel) -> list[int]:
             _sums(_combine(colour[out_member], out_desc), out_group, count),
         )
     return signature.view(np.int64).tolist()
-
-
-class _Records:
-    """Columns of records (edge, group, members …) sorted by the nesting of their group
-    (the second column), so that each level's are one slice."""
-
-    def __init__(self, columns: list[np.ndarray], g_nest: np.ndarray) -> None:
-        level = g_nest[columns[1]]
-        order = _by_level(level)
-        self._columns = [c[order] for c in columns]
-        self._bounds = np.searchsorted(level[order], np.arange(int(g_nest.max()) + 2)).tolist()
-
-    def at(self, level: int) -> tuple[np.ndarray, ...]:
-        a, b = self._bounds[level], self._bounds[level + 1]
-        return tuple(c[a:b] for c in self._columns)
-
-
-def _place(
-    op_parent: np.ndarray,
-    g_parent: np.ndarray,
-    g_nest: np.ndarray,
-    src: np.ndarray,
-    dst: np.ndarray,
-    n: int,
-) -> tuple[_Records, _Records, _Records]:
-    """Where each edge counts: (edge, group, member) for every group whose boundary it
-    leaves, the same for every group it enters, and (edge, group, member from, member to)
-    for the lowest group that holds both ends, the one whose wiring it is. Members are node
-    ids: an op's id, or n + a group's id. All edges climb their two scope paths together,
-    one step a round, the deeper end first."""
-    edge = np.arange(len(src))
-    ga, gb = op_parent[src], op_parent[dst]
-    ma, mb = src.copy(), dst.copy()
-    empty = np.zeros(0, np.int64)
-    leaving, entering, inner = [(empty,) * 3], [(empty,) * 3], [(empty,) * 4]
-    while len(edge):
-        done = ga == gb
-        if done.any():
-            inner.append((edge[done], ga[done], ma[done], mb[done]))
-            going = ~done
-            edge, ga, gb, ma, mb = edge[going], ga[going], gb[going], ma[going], mb[going]
-        deeper = g_nest[ga] >= g_nest[gb]
-        left, right = np.flatnonzero(deeper), np.flatnonzero(~deeper)
-        leaving.append((edge[left], ga[left], ma[left]))
-        ma[left] = n + ga[left]
-        ga[left] = g_parent[ga[left]]
-        entering.append((edge[right], gb[right], mb[right]))
-        mb[right] = n + gb[right]
-        gb[right] = g_parent[gb[right]]
-    return tuple(
-        _Records([np.concatenate(c) for c in zip(*records, strict=True)], g_nest)
-        for records in (leaving, entering, inner)
-    )
 
 
 def _refine(
