@@ -34,6 +34,7 @@ import threading
 import weakref
 import zlib
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -160,9 +161,10 @@ def signatures(model: GraphModel) -> list[int]:
     groups = model.groups
     n = len(model.op_types)
     n_groups = len(groups)
-    g_parent = np.fromiter((g.parent for g in groups), np.int64, n_groups)
-    g_nest = np.fromiter((g.nesting for g in groups), np.int64, n_groups)
-    g_kind = np.fromiter((_KIND_CODES[g.kind] for g in groups), np.uint64, n_groups)
+    g_parent = np.fromiter(map(attrgetter("parent"), groups), np.int64, n_groups)
+    g_nest = np.fromiter(map(attrgetter("nesting"), groups), np.int64, n_groups)
+    kinds = map(_KIND_CODES.__getitem__, map(attrgetter("kind"), groups))
+    g_kind = np.fromiter(kinds, np.uint64, n_groups)
     op_parent = np.asarray(model.op_group, dtype=np.int64)
     op_level = g_nest[op_parent]  # the nesting of the group that holds each op
 
@@ -238,8 +240,7 @@ def signatures(model: GraphModel) -> list[int]:
         # The boundary: what leaves (each distinct tensor once) and what comes in (grouped by
         # the outside tensor, so members that read the same input are seen to).
         out = np.flatnonzero(s_in & ~wired)
-        _, first = np.unique(s_group[out] * n_tensors + tensor[pending[out]], return_index=True)
-        out = out[first]
+        out = out[_first_of_each(tensor[pending[out]])]  # its group goes with its source
         e, at = pending[out], s[out]
         out_member, out_group = local[member[at]], group_local[s_group[out]]
         out_desc = _combine(role[at], slot[e], ctrl[e])
@@ -317,8 +318,17 @@ def _refine(
 
 def _classes(owner: np.ndarray, colour: np.ndarray, count: int) -> np.ndarray:
     """How many distinct colours each of ``count`` groups has among its members."""
-    _, first = np.unique(_combine(owner, colour), return_index=True)
-    return np.bincount(owner[first], minlength=count)
+    return np.bincount(owner[_first_of_each(_combine(owner, colour))], minlength=count)
+
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """The index of one row of each distinct key (any one: `np.unique`'s first of each
+    needs a stable sort, 1.5-2 times slower)."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    return order[new]
 
 
 def _by_level(level: np.ndarray) -> np.ndarray:
@@ -387,7 +397,7 @@ def _combine(*columns) -> np.ndarray:
     """Each row's tuple of ``columns`` (arrays of one length, or numbers) hashed to 64 bits."""
     h = None
     for column in columns:
-        c = np.atleast_1d(np.asarray(column)).astype(np.uint64)
+        c = np.atleast_1d(np.asarray(column)).astype(np.uint64, copy=False)
         h = _mix(c + _K) if h is None else _mix(h * _K + c)
     return h
 
