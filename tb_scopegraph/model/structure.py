@@ -35,6 +35,7 @@ import weakref
 import zlib
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -158,129 +159,171 @@ def signatures(model: GraphModel) -> list[int]:
     to place, which one group at a time in Python took over a minute. Each tuple the module
     docstring describes is hashed by `_combine`, and each multiset (what a sorted tuple
     stands for) by adding its items' hashes (`_sums`), so that no sort is needed."""
-    groups = model.groups
-    n = len(model.op_types)
-    n_groups = len(groups)
-    g_parent = np.fromiter(map(attrgetter("parent"), groups), np.int64, n_groups)
-    g_nest = np.fromiter(map(attrgetter("nesting"), groups), np.int64, n_groups)
-    kinds = map(_KIND_CODES.__getitem__, map(attrgetter("kind"), groups))
-    g_kind = np.fromiter(kinds, np.uint64, n_groups)
-    op_parent = np.asarray(model.op_group, dtype=np.int64)
-    op_level = g_nest[op_parent]  # the nesting of the group that holds each op
+    return _Levels(model).signatures()
 
-    src = np.asarray(model.edge_src, dtype=np.int64)
-    dst = np.asarray(model.edge_dst, dtype=np.int64)
-    slot = np.asarray(model.edge_slot, dtype=np.int64)
-    ctrl = np.asarray(model.edge_control, dtype=bool)
-    # An edge's input position: its place among its destination's inputs (edges of one
-    # destination are stored in input order; a graph's edges come node after node).
-    if (dst[1:] >= dst[:-1]).all():
-        inpos = np.arange(len(dst)) - np.searchsorted(dst, dst, side="left")
-    else:
-        by_dst = np.argsort(dst, kind="stable")
-        ordered = dst[by_dst]
-        inpos = np.empty(len(by_dst), dtype=np.int64)
-        inpos[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
-    tensor, n_tensors = _tensors(src, slot, ctrl, n_groups)
 
-    op_colour = _type_codes(model)
-    group_colour = np.zeros(n_groups, np.uint64)
-    signature = np.zeros(n_groups, np.uint64)
-    # At each level, for each op as deep as it or deeper: the group of the level that holds
-    # it (``held_by``), the member of that group that holds it (``member``: the op itself,
-    # or n + a group's id) and its port there (``role``: 0 for the op itself, else its
-    # colour in its own group hashed with the colour of each group on the way up).
-    held_by = op_parent.copy()
-    member = np.arange(n, dtype=np.int64)
-    role = np.zeros(n, np.uint64)
-    ops_by_level = _by_level(-op_level)
-    op_levels = -op_level[ops_by_level]
-    groups_by_nest = _by_level(g_nest)
-    g_nests = g_nest[groups_by_nest]
-    # Edges are taken up from the level of their deeper end, and dropped at the level of the
-    # lowest group that holds both ends, whose wiring they are.
-    reach = np.maximum(op_level[src], op_level[dst])
-    edges_by_reach = _by_level(-reach)
-    reaches = -reach[edges_by_reach]
-    pending = np.zeros(0, np.int64)
-    local = np.zeros(n + n_groups, np.int64)  # a member's index among its level's members
-    group_local = np.zeros(n_groups, np.int64)  # a group's index among its level's groups
-    top = int(g_nest.max()) if n_groups else -1
-    for level in range(top, -1, -1):
-        deeper = ops_by_level[: np.searchsorted(op_levels, -level)]
-        if len(deeper):  # one level up: the group that held them is now a member
-            inside = member[deeper]
-            climbed = deeper[inside >= n]
-            role[climbed] = _combine(group_colour[member[climbed] - n], role[climbed])
-            direct = deeper[inside < n]
-            role[direct] = op_colour[direct]
-            member[deeper] = n + held_by[deeper]
-            held_by[deeper] = g_parent[held_by[deeper]]
+class _Level(NamedTuple):
+    """One nesting level: its groups, and their members (ops first, then subgroups)."""
 
-        a, b = np.searchsorted(g_nests, [level, level + 1])
-        level_groups = groups_by_nest[a:b]
-        a, b = np.searchsorted(g_nests, [level + 1, level + 2])
-        kids = groups_by_nest[a:b]
-        a, b = np.searchsorted(op_levels, [-level, -level + 1])
-        ops = ops_by_level[a:b]
-        members = np.concatenate((ops, n + kids))
-        local[members] = np.arange(len(members))
-        group_local[level_groups] = np.arange(len(level_groups))
-        owner = group_local[np.concatenate((op_parent[ops], g_parent[kids]))]
-        colour = np.concatenate((op_colour[ops], _combine(g_kind[kids], signature[kids])))
-        size, count = len(members), len(level_groups)
+    groups: np.ndarray  # group ids
+    ops: np.ndarray  # op ids
+    kids: np.ndarray  # group ids, one level down
+    owner: np.ndarray  # each member's group, by its index in ``groups``
 
-        a, b = np.searchsorted(reaches, [-level, -level + 1])
-        pending = np.concatenate((pending, edges_by_reach[a:b]))
-        s, d = src[pending], dst[pending]
-        s_in, d_in = op_level[s] >= level, op_level[d] >= level
-        s_group, d_group = held_by[s], held_by[d]
-        wired = s_in & d_in & (s_group == d_group)
 
-        # The boundary: what leaves (each distinct tensor once) and what comes in (grouped by
-        # the outside tensor, so members that read the same input are seen to).
-        out = np.flatnonzero(s_in & ~wired)
-        out = out[_first_of_each(tensor[pending[out]])]  # its group goes with its source
-        e, at = pending[out], s[out]
-        out_member, out_group = local[member[at]], group_local[s_group[out]]
-        out_desc = _combine(role[at], slot[e], ctrl[e])
-        into = np.flatnonzero(d_in & ~wired)
-        e, at = pending[into], d[into]
-        keys, read_tensor, readers = np.unique(
-            d_group[into] * n_tensors + tensor[e], return_inverse=True, return_counts=True
+class _Levels:
+    """The signatures of one model's groups, worked out level by level (`signatures`)."""
+
+    def __init__(self, model: GraphModel) -> None:
+        groups = model.groups
+        self.n = n = len(model.op_types)
+        n_groups = len(groups)
+        self.g_parent = np.fromiter(map(attrgetter("parent"), groups), np.int64, n_groups)
+        self.g_nest = g_nest = np.fromiter(map(attrgetter("nesting"), groups), np.int64, n_groups)
+        kinds = map(_KIND_CODES.__getitem__, map(attrgetter("kind"), groups))
+        self.g_kind = np.fromiter(kinds, np.uint64, n_groups)
+        self.op_parent = op_parent = np.asarray(model.op_group, dtype=np.int64)
+        self.op_level = op_level = g_nest[op_parent]  # the nesting of the group holding each op
+
+        self.src = src = np.asarray(model.edge_src, dtype=np.int64)
+        self.dst = dst = np.asarray(model.edge_dst, dtype=np.int64)
+        self.slot = slot = np.asarray(model.edge_slot, dtype=np.int64)
+        self.ctrl = ctrl = np.asarray(model.edge_control, dtype=bool)
+        self.inpos = _input_positions(dst)
+        self.tensor, self.n_tensors = _tensors(src, slot, ctrl, n_groups)
+
+        self.op_colour = _type_codes(model)
+        self.group_colour = np.zeros(n_groups, np.uint64)
+        self.signature = np.zeros(n_groups, np.uint64)
+        # At each level, for each op as deep as it or deeper: the group of the level that
+        # holds it (``held_by``), the member of that group that holds it (``member``: the op
+        # itself, or n + a group's id) and its port there (``role``: 0 for the op itself,
+        # else its colour in its own group hashed with the colour of each group on the way
+        # up, `port` in the module docstring's terms).
+        self.held_by = op_parent.copy()
+        self.member = np.arange(n, dtype=np.int64)
+        self.role = np.zeros(n, np.uint64)
+        self.ops_by_level = _by_level(-op_level)
+        self.op_levels = -op_level[self.ops_by_level]
+        self.groups_by_nest = _by_level(g_nest)
+        self.g_nests = g_nest[self.groups_by_nest]
+        # Edges are taken up from the level of their deeper end, and dropped at the level of
+        # the lowest group that holds both ends, whose wiring they are.
+        reach = np.maximum(op_level[src], op_level[dst])
+        self.edges_by_reach = _by_level(-reach)
+        self.reaches = -reach[self.edges_by_reach]
+        self.pending = np.zeros(0, np.int64)
+        self.local = np.zeros(n + n_groups, np.int64)  # a member's index in its level
+        self.group_local = np.zeros(n_groups, np.int64)  # a group's index in its level
+
+    def signatures(self) -> list[int]:
+        """Every group's signature, deepest level first (a group's members are done before
+        it, the ops inside them climbed to it)."""
+        for level in range(int(self.g_nest.max()), -1, -1):
+            self._climb(level)
+            self._colour(level)
+        return self.signature.view(np.int64).tolist()
+
+    def _climb(self, level: int) -> None:
+        """The ops below ``level`` one level up: the group that held them is now a member."""
+        n, member, role = self.n, self.member, self.role
+        deeper = self.ops_by_level[: np.searchsorted(self.op_levels, -level)]
+        inside = member[deeper]
+        climbed = deeper[inside >= n]
+        role[climbed] = _combine(self.group_colour[member[climbed] - n], role[climbed])
+        direct = deeper[inside < n]
+        role[direct] = self.op_colour[direct]
+        member[deeper] = n + self.held_by[deeper]
+        self.held_by[deeper] = self.g_parent[self.held_by[deeper]]
+
+    def _level(self, level: int) -> _Level:
+        """The groups of ``level`` and their members, numbered within the level."""
+        a, b = np.searchsorted(self.g_nests, [level, level + 1])
+        groups = self.groups_by_nest[a:b]
+        a, b = np.searchsorted(self.g_nests, [level + 1, level + 2])
+        kids = self.groups_by_nest[a:b]
+        a, b = np.searchsorted(self.op_levels, [-level, -level + 1])
+        ops = self.ops_by_level[a:b]
+        members = np.concatenate((ops, self.n + kids))
+        self.local[members] = np.arange(len(members))
+        self.group_local[groups] = np.arange(len(groups))
+        owner = self.group_local[np.concatenate((self.op_parent[ops], self.g_parent[kids]))]
+        return _Level(groups, ops, kids, owner)
+
+    def _colour(self, level: int) -> None:
+        """The colours of the members of the groups of ``level``, and those groups'
+        signatures."""
+        at = self._level(level)
+        local, group_local, member, role = self.local, self.group_local, self.member, self.role
+        src, dst, slot, ctrl = self.src, self.dst, self.slot, self.ctrl
+        inpos, tensor = self.inpos, self.tensor
+        colour = np.concatenate(
+            (self.op_colour[at.ops], _combine(self.g_kind[at.kids], self.signature[at.kids]))
         )
-        in_member = local[member[at]]
-        in_desc = _combine(role[at], inpos[e], ctrl[e])
-        key_group = group_local[keys // n_tensors] if len(keys) else keys
+        size, count = len(colour), len(at.groups)
+
+        a, b = np.searchsorted(self.reaches, [-level, -level + 1])
+        pending = np.concatenate((self.pending, self.edges_by_reach[a:b]))
+        s, d = src[pending], dst[pending]
+        s_in, d_in = self.op_level[s] >= level, self.op_level[d] >= level
+        s_group, d_group = self.held_by[s], self.held_by[d]
+        wired = s_in & d_in & (s_group == d_group)
+        self.pending = pending[~wired]
+
+        # The boundary: what leaves (each distinct tensor once: its group goes with its
+        # source) and what comes in (grouped by the outside tensor, so members that read the
+        # same input are seen to).
+        out = np.flatnonzero(s_in & ~wired)
+        out = out[_first_of_each(tensor[pending[out]])]
+        e, op = pending[out], s[out]
+        out_member, out_group = local[member[op]], group_local[s_group[out]]
+        out_desc = _combine(role[op], slot[e], ctrl[e])
+        into = np.flatnonzero(d_in & ~wired)
+        e, op = pending[into], d[into]
+        keys, read_tensor, readers = np.unique(
+            d_group[into] * self.n_tensors + tensor[e], return_inverse=True, return_counts=True
+        )
+        in_member = local[member[op]]
+        in_desc = _combine(role[op], inpos[e], ctrl[e])
+        key_group = group_local[keys // self.n_tensors] if len(keys) else keys
         if len(out_member) or len(in_member):
             items = np.concatenate(
                 (_combine(1, out_desc), _combine(2, in_desc, readers[read_tensor]))
             )
-            at = np.concatenate((out_member, in_member))
-            static = _sums(items, at, size)
-            seen = np.bincount(at, minlength=size) > 0
-            colour[seen] = _combine(colour[seen], static[seen])
+            where = np.concatenate((out_member, in_member))
+            seen = np.bincount(where, minlength=size) > 0
+            colour[seen] = _combine(colour[seen], _sums(items, where, size)[seen])
 
         wires = np.flatnonzero(wired)
         e, a, b = pending[wires], s[wires], d[wires]
         wire_from, wire_to = local[member[a]], local[member[b]]
         wire_group = group_local[s_group[wires]]
         wire_desc = _combine(role[a], slot[e], role[b], inpos[e], ctrl[e])
-        pending = pending[~wired]
         if len(e):
-            colour = _refine(colour, owner, count, wire_from, wire_to, wire_group, wire_desc)
+            colour = _refine(colour, at.owner, count, wire_from, wire_to, wire_group, wire_desc)
 
-        op_colour[ops] = colour[: len(ops)]
-        group_colour[kids] = colour[len(ops) :]
+        self.op_colour[at.ops] = colour[: len(at.ops)]
+        self.group_colour[at.kids] = colour[len(at.ops) :]
         readers_seen = _sums(_combine(colour[in_member], in_desc), read_tensor, len(keys))
-        signature[level_groups] = _combine(
-            g_kind[level_groups],
-            _sums(_mix(colour), owner, count),
+        self.signature[at.groups] = _combine(
+            self.g_kind[at.groups],
+            _sums(_mix(colour), at.owner, count),
             _sums(_combine(colour[wire_from], wire_desc, colour[wire_to]), wire_group, count),
             _sums(_mix(readers_seen), key_group, count),
             _sums(_combine(colour[out_member], out_desc), out_group, count),
         )
-    return signature.view(np.int64).tolist()
+
+
+def _input_positions(dst: np.ndarray) -> np.ndarray:
+    """Each edge's input position: its place among its destination's inputs (edges of one
+    destination are stored in input order; a graph's edges come node after node)."""
+    if (dst[1:] >= dst[:-1]).all():
+        return np.arange(len(dst)) - np.searchsorted(dst, dst, side="left")
+    by_dst = np.argsort(dst, kind="stable")
+    ordered = dst[by_dst]
+    inpos = np.empty(len(by_dst), dtype=np.int64)
+    inpos[by_dst] = np.arange(len(by_dst)) - np.searchsorted(ordered, ordered, side="left")
+    return inpos
 
 
 def _refine(
