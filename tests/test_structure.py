@@ -142,7 +142,7 @@ def test_signatures_in_details_are_16_unsigned_hex_digits(resnet):
     h = Hierarchy(resnet)
     found = structure.structures(h)
     keys = [g.key for g in h.graph.groups[1:]]
-    assert any(found.signatures[h.graph.group_id(k)] < 0 for k in keys)  # Python's hash is signed
+    assert any(found.signatures[h.graph.group_id(k)] < 0 for k in keys)  # signed 64-bit
     for key in keys:
         text = found.details(key)["signature"]
         assert re.fullmatch(r"[0-9a-f]{16}", text), text
@@ -244,3 +244,52 @@ def test_classes_past_the_palette_share_one_dashed_other_style():
     swatches = re.findall(r'<td bgcolor="(#[0-9a-f]{6})"', text)
     assert len(swatches) == len(set(swatches)) == palette + 1
     assert "other identical blocks (3 classes)" in text
+
+
+def test_which_op_inside_a_nested_scope_an_edge_leaves_tells_blocks_apart():
+    # Each block's inner scope is the same (Relu and Exp of x, both read outside); the
+    # block's Sub takes them in one order in b1 and b2, in the other in b3.
+    nodes = [("x", "Placeholder")]
+    for name, order in (("b1", "re"), ("b2", "re"), ("b3", "er")):
+        nodes += [(f"{name}/inner/r", "Relu", ("x",)), (f"{name}/inner/e", "Exp", ("x",))]
+        nodes.append((f"{name}/sub", "Sub", tuple(f"{name}/inner/{op}" for op in order)))
+    h = Hierarchy(graph_from_nodes(nodes))
+    assert identical(h, "b1/inner") == {"b1/inner", "b2/inner", "b3/inner"}
+    assert identical(h, "b1") == {"b1", "b2"}
+    assert identical(h, "b3") == {"b3"}
+
+
+def test_a_shared_input_counts_and_how_many_read_an_output_outside_does_not():
+    # p1 and p2 read x twice; q reads x and y. p2's Exp is read by three ops outside, p1's
+    # by one: each tensor leaving a block counts once.
+    nodes = [("x", "Placeholder"), ("y", "Placeholder")]
+    for name, second in (("p1", "x"), ("p2", "x"), ("q", "y")):
+        nodes += [(f"{name}/r", "Relu", ("x",)), (f"{name}/e", "Exp", (second,))]
+    nodes += [("c0", "Neg", ("p1/e",)), ("q0", "Neg", ("q/e",))]
+    nodes += [(f"c{i}", "Neg", ("p2/e",)) for i in range(1, 4)]
+    h = Hierarchy(graph_from_nodes(nodes))
+    assert identical(h, "p1") == {"p1", "p2"}
+    assert identical(h, "q") == {"q"}
+
+
+def test_signatures_are_the_same_in_another_process():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json\n"
+        "from graphs import ffn_graph\n"
+        "from tb_scopegraph.model import structure\n"
+        "from tb_scopegraph.model.hierarchy import Hierarchy\n"
+        "print(json.dumps(structure.structures(Hierarchy(ffn_graph(scoped=True))).signatures))\n"
+    )
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join(filter(None, (here, os.environ.get("PYTHONPATH"))))
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": path}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    ours = structure.structures(Hierarchy(ffn_graph(scoped=True))).signatures
+    assert json.loads(out) == ours
