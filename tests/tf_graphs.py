@@ -200,3 +200,43 @@ def keras_blocks_graph(blocks: int = 6) -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(
         traced.graph.as_graph_def(add_shapes=True).SerializeToString()
     )
+
+
+def torch_gpt_graph(blocks: int = 12) -> graph_pb2.GraphDef:
+    """A small GPT as PyTorch's ``SummaryWriter.add_graph`` writes it: token and position
+    embeddings (positions from the input's size), a ``ModuleList`` of identical transformer
+    blocks, a final ``LayerNorm`` and a head, under one module between input and output."""
+    import torch
+    from torch.utils.tensorboard._pytorch_graph import graph
+
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self, d: int):
+            super().__init__()
+            self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.attn = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            q, k, v = self.attn(self.ln_1(x)).chunk(3, dim=-1)
+            x = x + self.proj(torch.softmax(q @ k.transpose(-1, -2), dim=-1) @ v)
+            return x + self.mlp(self.ln_2(x))
+
+    class GPT(nn.Module):
+        def __init__(self, d: int = 16):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(50, d), nn.Embedding(8, d)
+            self.h = nn.ModuleList([Block(d) for _ in range(blocks)])
+            self.ln_f = nn.LayerNorm(d)
+            self.lm_head = nn.Linear(d, 50, bias=False)
+
+        def forward(self, ids):
+            x = self.wte(ids) + self.wpe(torch.arange(ids.size(1)))
+            for block in self.h:
+                x = block(x)
+            return self.lm_head(self.ln_f(x))
+
+    graph_def, _ = graph(GPT().eval(), (torch.zeros(1, 8, dtype=torch.long),))
+    return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
