@@ -13,9 +13,22 @@ named so, with two or more block numbers of one stem, are gathered into a scope 
 - without such a run, `SERIES_MIN` or more blocks are left for `tree` to fold into a series
   like any numbered siblings: blocks that differ stay a series, never rolled.
 
+Blocks are gathered further into *stages*, so that a first view shows a deep model as a
+few boxes (ResNet50's 16 blocks and its stem are a column too tall to read whole):
+
+- stems named after a stage (``conv2_block``, ``conv3_block`` …: two or more under one
+  parent) make a scope per stage (``conv2``);
+- in a stem without stage names (MobileNetV2's ``block_``), a block followed by a run of two
+  or more blocks named alike, but unlike it, starts a stage holding them
+  (``block_3-5``: a block that changes the resolution or width, then the residual blocks
+  that keep it), as the network's own tables count its stages;
+- beside blocks, layers whose names differ only in their last words are one scope (ResNet's
+  stem ``conv1_pad``, ``conv1_conv``, ``conv1_bn``: ``conv1``; MobileNetV2's first block
+  ``expanded_conv_depthwise``, ``expanded_conv_project`` …: ``expanded_conv``).
+
 A block's layers keep their keys: a block's key is not a prefix of theirs (``conv4_block2``
 holds ``conv4_block2_1_conv``), but their names below the block's key, cut one character
-after it, are the same in every block, as `rolls` compares them.
+after it, are the same in every block, as `rolls` compares them. So do blocks in a stage.
 """
 
 from __future__ import annotations
@@ -32,6 +45,10 @@ from tb_scopegraph.model.graph import SCOPE, SERIES
 BLOCK_LAYER = re.compile(r"(?P<stem>.*?block_?)(?P<n>\d+)_(?P<rest>.+)")
 #: Blocks named alike in a row make a series of their own from this many on.
 RUN_MIN = 3
+#: A stem named after its stage: the stage, then ``block`` (``conv2_block``).
+STAGE_STEM = re.compile(r"(?P<stage>.*[^_])_?block_?")
+#: Blocks in a stem without stage names start a stage when a run of this many alike follows.
+STAGE_RUN_MIN = 2
 
 
 def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: dict, g_parent):
@@ -64,27 +81,63 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
         number.append(n)
         return gid
 
+    known = len(keys)  # the groups read; those added here are blocks, stages and runs
+    staged = {(p, stem) for p, stem in found if _stage_of(stem)}
+    by_parent: dict[int, list[str]] = defaultdict(list)
+    for p, stem in staged:
+        by_parent[p].append(stem)
+    staged = {(p, stem) for p, stems in by_parent.items() if len(stems) >= 2 for stem in stems}
     for (parent, stem), blocks in found.items():
         head = f"{keys[parent]}/" if parent else ""
         if len(blocks) < 2 or any(f"{head}{stem}{n}" in by_key for n in blocks):
             continue
         numbers = sorted(blocks)
         runs = _runs(numbers, blocks, labels, len(stem))
+        stages: list[list[list[int]]] = [runs]
+        stage_of: dict[int, str]
+        if (parent, stem) in staged and f"{head}{_stage_of(stem)}" not in by_key:
+            stage_of = {id(runs): _stage_of(stem)}
+        elif not _stage_of(stem):
+            stages = _stages(runs)
+            stage_of = {id(s): f"{stem}{s[0][0]}-{s[-1][-1]}" for s in stages if len(s) > 1}
+            # One stage of every block says nothing the stem does not.
+            if len(stages) == 1 or any(f"{head}{k}" in by_key for k in stage_of.values()):
+                stages, stage_of = [runs], {}
+        else:
+            stage_of = {}
         code = -1
-        if not any(len(run) >= RUN_MIN for run in runs):
+        if not stage_of and not any(len(run) >= RUN_MIN for run in runs):
             if stem not in prefix_ids:
                 prefix_ids[stem] = len(graph.prefixes)
                 graph.prefixes.append(stem)
             code = 2 * prefix_ids[stem]  # tree folds them into a series, if enough
-        for run in runs:
-            owner = parent
-            if len(run) >= RUN_MIN:
-                label = f"{stem}[{run[0]}-{run[-1]}]"
-                owner = add(f"{head}{label}", label, SERIES, parent)
-            for n in run:
-                block = add(f"{head}{stem}{n}", f"{stem}{n}", SCOPE, owner, code, n)
-                for layer in blocks[n]:
-                    parents[layer] = block
+        for stage in stages:
+            stage_owner = parent
+            if id(stage) in stage_of:
+                label = stage_of[id(stage)]
+                stage_owner = add(f"{head}{label}", label, SCOPE, parent)
+            for run in stage:
+                owner = stage_owner
+                if len(run) >= RUN_MIN:
+                    label = f"{stem}[{run[0]}-{run[-1]}]"
+                    owner = add(f"{head}{label}", label, SERIES, stage_owner)
+                for n in run:
+                    block = add(f"{head}{stem}{n}", f"{stem}{n}", SCOPE, owner, code, n)
+                    for layer in blocks[n]:
+                        parents[layer] = block
+    # Layers named alike but for their last words, beside the blocks: one scope.
+    for parent in {p for p, _ in found}:
+        head = f"{keys[parent]}/" if parent else ""
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for gid in range(1, known):
+            if parents[gid] == parent and kinds[gid] == SCOPE:
+                by_word[labels[gid].split("_", 1)[0]].append(gid)
+        for members in by_word.values():
+            label = _common_words([labels[g] for g in members])
+            if len(members) >= 2 and label and f"{head}{label}" not in by_key:
+                owner = add(f"{head}{label}", label, SCOPE, parent)
+                for layer in members:
+                    parents[layer] = owner
     graph.path_prefix = np.asarray(prefix, dtype=np.int64)
     graph.path_number = np.asarray(number, dtype=graph.path_number.dtype)
     return np.asarray(parents, dtype=np.int64)
@@ -103,3 +156,39 @@ def _runs(
         else:
             runs.append([n])
     return runs
+
+
+def _stage_of(stem: str) -> str:
+    """The stage a stem names (``conv2`` of ``conv2_block``), or ""."""
+    match = STAGE_STEM.fullmatch(stem)
+    return match["stage"] if match else ""
+
+
+def _stages(runs: list[list[int]]) -> list[list[list[int]]]:
+    """Runs of blocks in stages: a lone block, then a run of `STAGE_RUN_MIN` or more blocks
+    alike, are one stage; any other run is a stage of its own."""
+    stages: list[list[list[int]]] = []
+    for run in runs:
+        if (
+            stages
+            and len(stages[-1]) == 1
+            and len(stages[-1][0]) == 1
+            and len(run) >= STAGE_RUN_MIN
+        ):
+            stages[-1].append(run)
+        else:
+            stages.append([run])
+    return stages
+
+
+def _common_words(labels: list[str]) -> str:
+    """The words (``_``-separated) ``labels`` all begin with, when what follows them in each
+    names a layer (holds a letter: ``conv1`` of ``conv1_pad``, ``conv1_bn``), else ""
+    (Keras' numbering: ``batch_normalization_1``, ``batch_normalization_2``)."""
+    words = [label.split("_") for label in labels]
+    n = 0
+    while all(len(w) > n + 1 and w[n] == words[0][n] for w in words):
+        n += 1
+    if not n or not all(any(c.isalpha() for c in "".join(w[n:])) for w in words):
+        return ""
+    return "_".join(words[0][:n])
