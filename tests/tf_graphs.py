@@ -240,3 +240,33 @@ def torch_gpt_graph(blocks: int = 12) -> graph_pb2.GraphDef:
 
     graph_def, _ = graph(GPT().eval(), (torch.zeros(1, 8, dtype=torch.long),))
     return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
+
+
+def keras_stages_graph() -> graph_pb2.GraphDef:
+    """A traced Keras model named as Keras' applications name theirs, in stages: a stem
+    ``conv1_*``, ResNet-like stages ``conv2_block{n}_*`` (3 blocks) and ``conv3_block{n}_*``
+    (4), each first block with a shortcut layer the others lack, then MobileNet-like blocks
+    ``block_{n}_*`` where blocks 1 and 4 change the width and the blocks after them add a
+    residual (stages 1-3 and 4-7), and a last block 8 alone."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    inputs = tf.keras.Input((16,))
+    h = layers.ReLU(name="conv1_relu")(layers.Dense(16, name="conv1_dense")(inputs))
+    for stage, blocks in (("conv2", 3), ("conv3", 4)):
+        for n in range(1, blocks + 1):
+            p = f"{stage}_block{n}_"
+            shortcut = layers.Dense(16, name=f"{p}0_dense")(h) if n == 1 else h
+            x = layers.ReLU(name=f"{p}1_relu")(layers.Dense(16, name=f"{p}1_dense")(h))
+            h = layers.ReLU(name=f"{p}out")(layers.Add(name=f"{p}add")([shortcut, x]))
+    for n in range(1, 9):
+        p = f"block_{n}_"
+        x = layers.ReLU(name=f"{p}expand_relu")(layers.Dense(16, name=f"{p}expand")(h))
+        x = layers.Dense(16, name=f"{p}project")(x)
+        h = x if n in (1, 4, 8) else layers.Add(name=f"{p}add")([h, x])
+    outputs = layers.Dense(4, name="predictions")(h)
+    model = tf.keras.Model(inputs, outputs)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
