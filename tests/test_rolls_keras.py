@@ -146,3 +146,31 @@ def test_the_first_view_of_keras_stages_shows_them_closed(keras_stages):
     stages = {"conv1", "conv2", "conv3", "block_1-3", "block_4-7", "block_8"}
     assert {f"{head}/{stage}" for stage in stages} <= names
     assert view.boxes <= 12  # not the 28 layers and blocks it holds
+
+
+def test_a_long_keras_chain_gathers_its_stem_and_head():
+    from tf_graphs import keras_mobilenet_like_graph
+
+    h = Hierarchy(keras_mobilenet_like_graph())
+    model = h.graph
+    head = top(h)
+
+    def labels(key: str, suffix: str = "") -> set[str]:
+        group = model.groups[model.group_id(key)]
+        return {model.groups[c].label.removesuffix(suffix) for c in group.children}
+
+    assert labels(head) == {
+        "stem",
+        "block_1",
+        "block_2",
+        "block_3-5",
+        "block_6-8",
+        "block_9",
+        "block_10",
+        "head",
+    }
+    # Keras' layer scopes in a trace end in "_1".
+    assert labels(f"{head}/stem", "_1") == {"Conv1", "bn_Conv1", "Conv1_relu"}
+    assert labels(f"{head}/head", "_1") == {"Conv_1", "Conv_1_bn", "out_relu", "predictions"}
+    view = h.default_view()
+    assert head in view.open and view.boxes <= 12

@@ -270,3 +270,28 @@ def keras_stages_graph() -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(
         traced.graph.as_graph_def(add_shapes=True).SerializeToString()
     )
+
+
+def keras_mobilenet_like_graph() -> graph_pb2.GraphDef:
+    """A traced Keras model named as MobileNetV2 is: a stem (``Conv1``, ``bn_Conv1``,
+    ``Conv1_relu``), blocks ``block_{n}_*`` of which 1, 3, 6, 9 change the width (no
+    residual) and the others add one, and a head (``Conv_1``, ``Conv_1_bn``, ``out_relu``,
+    ``predictions``): more layers and blocks than a column shows whole."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    inputs = tf.keras.Input((16,))
+    h = layers.Dense(16, name="Conv1")(inputs)
+    h = layers.ReLU(name="Conv1_relu")(layers.BatchNormalization(name="bn_Conv1")(h))
+    for n in range(1, 11):
+        p = f"block_{n}_"
+        x = layers.ReLU(name=f"{p}expand_relu")(layers.Dense(16, name=f"{p}expand")(h))
+        x = layers.Dense(16, name=f"{p}project")(x)
+        h = x if n in (1, 3, 6, 9) else layers.Add(name=f"{p}add")([h, x])
+    h = layers.BatchNormalization(name="Conv_1_bn")(layers.Dense(16, name="Conv_1")(h))
+    outputs = layers.Dense(4, name="predictions")(layers.ReLU(name="out_relu")(h))
+    model = tf.keras.Model(inputs, outputs)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )

@@ -24,7 +24,10 @@ few boxes (ResNet50's 16 blocks and its stem are a column too tall to read whole
   that keep it), as the network's own tables count its stages;
 - beside blocks, layers whose names differ only in their last words are one scope (ResNet's
   stem ``conv1_pad``, ``conv1_conv``, ``conv1_bn``: ``conv1``; MobileNetV2's first block
-  ``expanded_conv_depthwise``, ``expanded_conv_project`` …: ``expanded_conv``).
+  ``expanded_conv_depthwise``, ``expanded_conv_project`` …: ``expanded_conv``);
+- a model scope still showing more than `CHAIN_MAX` boxes gathers the layers before its first
+  block into a scope ``stem`` and those after its last into ``head`` (MobileNetV2's
+  ``Conv1``, ``bn_Conv1`` …; ``Conv_1`` … ``predictions``), by the order of their ops.
 
 A block's layers keep their keys: a block's key is not a prefix of theirs (``conv4_block2``
 holds ``conv4_block2_1_conv``), but their names below the block's key, cut one character
@@ -47,6 +50,10 @@ BLOCK_LAYER = re.compile(r"(?P<stem>.*?block_?)(?P<n>\d+)_(?P<rest>.+)")
 RUN_MIN = 3
 #: A stem named after its stage: the stage, then ``block`` (``conv2_block``).
 STAGE_STEM = re.compile(r"(?P<stage>.*[^_])_?block_?")
+#: A model scope showing more boxes than this, its blocks gathered, gathers the layers before
+#: its first block (``stem``) and after its last (``head``): a chain much longer is a column
+#: too tall to read whole in a 1,400 x 900 window.
+CHAIN_MAX = 12
 #: Blocks in a stem without stage names start a stage when a run of this many alike follows.
 STAGE_RUN_MIN = 2
 
@@ -125,6 +132,7 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                     block = add(f"{head}{stem}{n}", f"{stem}{n}", SCOPE, owner, code, n)
                     for layer in blocks[n]:
                         parents[layer] = block
+    blockish = set(range(known, len(keys)))  # the blocks, their stages and runs
     # Layers named alike but for their last words, beside the blocks: one scope.
     for parent in {p for p, _ in found}:
         head = f"{keys[parent]}/" if parent else ""
@@ -137,6 +145,24 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
             if len(members) >= 2 and label and f"{head}{label}" not in by_key:
                 owner = add(f"{head}{label}", label, SCOPE, parent)
                 for layer in members:
+                    parents[layer] = owner
+    # Still a long chain: the layers before the first block and those after the last.
+    for parent in {p for p, _ in found}:
+        members = [g for g in range(1, len(parents)) if parents[g] == parent]
+        if len(members) <= CHAIN_MAX or not blockish & set(members):
+            continue
+        first, last = _op_spans(graph.op_path, parents, parent)
+        inside = [g for g in members if g in blockish and g in first]
+        begin = min(first[g] for g in inside)
+        end = max(last[g] for g in inside)
+        head = f"{keys[parent]}/" if parent else ""
+        for label, part in (
+            ("stem", [g for g in members if g not in blockish and last.get(g, end) < begin]),
+            ("head", [g for g in members if g not in blockish and first.get(g, begin) > end]),
+        ):
+            if len(part) >= 2 and f"{head}{label}" not in by_key:
+                owner = add(f"{head}{label}", label, SCOPE, parent)
+                for layer in part:
                     parents[layer] = owner
     graph.path_prefix = np.asarray(prefix, dtype=np.int64)
     graph.path_number = np.asarray(number, dtype=graph.path_number.dtype)
@@ -192,3 +218,23 @@ def _common_words(labels: list[str]) -> str:
     if not n or not all(any(c.isalpha() for c in "".join(w[n:])) for w in words):
         return ""
     return "_".join(words[0][:n])
+
+
+def _op_spans(op_path: np.ndarray, parents: list[int], parent: int) -> tuple[dict, dict]:
+    """The first and last op (by its place in the graph) of each child group of ``parent``
+    that holds ops, ops of its subgroups included."""
+    up = np.asarray(parents, dtype=np.int64)
+    top = np.asarray(op_path, dtype=np.int64).copy()
+    # Each op's group, climbed a level at a time (numpy over all ops) to the child of parent.
+    while True:
+        climb = (top != 0) & (top != parent) & (up[top] != parent)
+        if not climb.any():
+            break
+        top[climb] = up[top[climb]]
+    ops = np.flatnonzero((top != parent) & (top != 0) & (up[top] == parent))
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for op, g in zip(ops.tolist(), top[ops].tolist(), strict=True):
+        first.setdefault(g, op)
+        last[g] = op
+    return first, last
