@@ -174,3 +174,35 @@ def test_a_long_keras_chain_gathers_its_stem_and_head():
     assert labels(f"{head}/head", "_1") == {"Conv_1", "Conv_1_bn", "out_relu", "predictions"}
     view = h.default_view()
     assert head in view.open and view.boxes <= 12
+
+
+def test_keras_layers_without_blocks_are_cut_into_blocks():
+    from tf_graphs import keras_inception_like_graph
+
+    h = Hierarchy(keras_inception_like_graph())
+    model = h.graph
+    head = top(h)
+
+    def children(key: str) -> dict[str, str]:
+        group = model.groups[model.group_id(key)]
+        return {model.groups[c].label: model.groups[c].kind for c in group.children}
+
+    # Each block ends at the layer every path runs through: its concatenation.
+    assert children(head) == {
+        "stem": "scope",
+        "mixed[0-2]": SERIES,
+        "mixed3": "scope",
+        "mixed[4-7]": SERIES,
+        "head": "scope",
+    }
+    assert set(children(f"{head}/mixed[0-2]")) == {"mixed0", "mixed1", "mixed2"}
+    assert len(children(f"{head}/mixed3")) == 6  # 5 dense layers and the concatenation
+    assert sorted(label.removesuffix("_1") for label in children(f"{head}/head")) == [
+        "avg_pool",
+        "predictions",
+    ]
+    assert rolls.of(model).rollable(model.group_id(f"{head}/mixed[4-7]"))
+    op = next(n for n in model.names if "/mixed5" in n)
+    assert h.ancestors(op)[:3] == [head, f"{head}/mixed[4-7]", f"{head}/mixed5"]
+    view = h.default_view()
+    assert head in view.open and view.boxes <= 10

@@ -36,6 +36,7 @@ after it, are the same in every block, as `rolls` compares them. So do blocks in
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 
@@ -54,6 +55,9 @@ STAGE_STEM = re.compile(r"(?P<stage>.*[^_])_?block_?")
 #: its first block (``stem``) and after its last (``head``): a chain much longer is a column
 #: too tall to read whole in a 1,400 x 900 window.
 CHAIN_MAX = 12
+_DIGITS = re.compile(r"\d+")
+#: A scope of this many layers or more, without blocks, is cut into blocks (`_segments`).
+SEGMENT_MIN = 40
 #: Blocks in a stem without stage names start a stage when a run of this many alike follows.
 STAGE_RUN_MIN = 2
 
@@ -70,7 +74,8 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
         if match is None or kinds[gid] != SCOPE:
             continue
         found[int(g_parent[gid]), match["stem"]][int(match["n"])].append(gid)
-    if not found:
+    flat = _flat_models(graph, kinds, g_parent, {p for p, _ in found})
+    if not found and not flat:
         return g_parent
     parents = g_parent.tolist()
     prefix = graph.path_prefix.tolist()
@@ -164,6 +169,49 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                 owner = add(f"{head}{label}", label, SCOPE, parent)
                 for layer in part:
                     parents[layer] = owner
+    # Layers without blocks (InceptionV3's 312): a block ends at each layer that every path
+    # through the model runs through (its ``mixed0`` … ``mixed10`` concatenations).
+    for parent in flat:
+        head = f"{keys[parent]}/" if parent else ""
+        segments, stem, tail = _segments(graph, parents, parent)
+        if len(segments) < 2:
+            continue
+        named = []
+        for segment in segments:
+            end = labels[segment[-1]]
+            label = re.sub(r"_\d+$", "", end) or end  # Keras' call count: mixed0_1 is mixed0
+            if f"{head}{label}" in by_key:
+                label = f"{end} block"
+            named.append((label, segment))
+        # Blocks in a row made of the same layers (by kind: ``conv2d``, ``activation`` …) are
+        # a series, as a run of blocks named alike is.
+        kinds_of = [sorted(re.sub(r"[\d_]+", "", labels[g]) for g in seg) for _, seg in named]
+        run: list[int] = []
+        for i in range(len(named) + 1):
+            if i < len(named) and (not run or kinds_of[i] == kinds_of[run[0]]):
+                run.append(i)
+                continue
+            owner = parent
+            first, last = named[run[0]][0], named[run[-1]][0]
+            pattern = _DIGITS.sub("#", first)
+            if len(run) >= RUN_MIN and _DIGITS.sub("#", last) == pattern:
+                numbers = [_DIGITS.findall(named[k][0]) for k in run]
+                label = f"{first.rsplit(numbers[0][-1], 1)[0]}[{numbers[0][-1]}-{numbers[-1][-1]}]"
+                if f"{head}{label}" not in by_key:
+                    owner = add(f"{head}{label}", label, SERIES, parent)
+            for k in run:
+                label, segment = named[k]
+                if f"{head}{label}" in by_key:
+                    continue
+                block = add(f"{head}{label}", label, SCOPE, owner)
+                for layer in segment:
+                    parents[layer] = block
+            run = [i]
+        for label, part in (("stem", stem), ("head", tail)):
+            if len(part) >= 2 and f"{head}{label}" not in by_key:
+                owner = add(f"{head}{label}", label, SCOPE, parent)
+                for layer in part:
+                    parents[layer] = owner
     graph.path_prefix = np.asarray(prefix, dtype=np.int64)
     graph.path_number = np.asarray(number, dtype=graph.path_number.dtype)
     return np.asarray(parents, dtype=np.int64)
@@ -220,21 +268,108 @@ def _common_words(labels: list[str]) -> str:
     return "_".join(words[0][:n])
 
 
-def _op_spans(op_path: np.ndarray, parents: list[int], parent: int) -> tuple[dict, dict]:
-    """The first and last op (by its place in the graph) of each child group of ``parent``
-    that holds ops, ops of its subgroups included."""
+def _tops(op_path: np.ndarray, parents: list[int], parent: int) -> np.ndarray:
+    """Each op's child group of ``parent`` it is in (at any depth), or -1."""
     up = np.asarray(parents, dtype=np.int64)
     top = np.asarray(op_path, dtype=np.int64).copy()
-    # Each op's group, climbed a level at a time (numpy over all ops) to the child of parent.
+    # Climbed a level at a time, numpy over all ops.
     while True:
         climb = (top != 0) & (top != parent) & (up[top] != parent)
         if not climb.any():
             break
         top[climb] = up[top[climb]]
-    ops = np.flatnonzero((top != parent) & (top != 0) & (up[top] == parent))
+    top[(top == parent) | (top == 0)] = -1
+    return top
+
+
+def _op_spans(op_path: np.ndarray, parents: list[int], parent: int) -> tuple[dict, dict]:
+    """The first and last op (by its place in the graph) of each child group of ``parent``
+    that holds ops, ops of its subgroups included."""
+    top = _tops(op_path, parents, parent)
+    ops = np.flatnonzero(top >= 0)
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for op, g in zip(ops.tolist(), top[ops].tolist(), strict=True):
         first.setdefault(g, op)
         last[g] = op
     return first, last
+
+
+def _flat_models(graph, kinds: list[str], g_parent: np.ndarray, staged: set[int]) -> list[int]:
+    """Scopes that hold `SEGMENT_MIN` or more scopes, no op of their own and no blocks: a
+    model of layers without blocks, which `_segments` may cut into blocks."""
+    n = len(kinds)
+    is_scope = np.fromiter((k == SCOPE for k in kinds), bool, n)
+    scopes = np.bincount(g_parent[1:][is_scope[1:]], minlength=n)
+    ops = np.bincount(np.asarray(graph.op_path, dtype=np.int64), minlength=n)[:n]
+    found = np.flatnonzero((scopes >= SEGMENT_MIN) & (ops == 0) & is_scope).tolist()
+    return [g for g in found if g not in staged]
+
+
+def _segments(graph, parents: list[int], parent: int) -> tuple[list[list[int]], list, list]:
+    """``parent``'s child layers cut into blocks, in the order of their ops: a layer that no
+    data edge between two others passes over ends a block (the layers since the last one and
+    itself); layers in a row that end none stay single. The blocks, and the single layers
+    before the first (the stem) and after the last (the head)."""
+    top = _tops(graph.op_path, parents, parent)
+    held = np.flatnonzero(top >= 0)
+    layers = list(dict.fromkeys(top[held].tolist()))  # by first op
+    data = ~np.asarray(graph.e_ctrl, dtype=bool)
+    src = top[np.asarray(graph.e_src)[data]]
+    dst = top[np.asarray(graph.e_dst)[data]]
+    keep = (src >= 0) & (dst >= 0) & (src != dst)
+    pairs = set(zip(src[keep].tolist(), dst[keep].tolist(), strict=True))
+    order = _topological(layers, pairs)
+    pos = np.full(len(parents), -1, dtype=np.int64)
+    pos[order] = np.arange(len(order))
+    a = pos[[u for u, _ in pairs]] if pairs else np.zeros(0, np.int64)
+    b = pos[[v for _, v in pairs]] if pairs else np.zeros(0, np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    # How many edges pass over each place: +1 just after an edge's start, -1 at its end.
+    over = np.zeros(len(order) + 1, dtype=np.int64)
+    np.add.at(over, lo + 1, 1)
+    np.add.at(over, hi, -1)
+    passed = np.cumsum(over)[: len(order)] > 0
+    segments: list[list[int]] = []
+    singles: list[tuple[int, int]] = []
+    pending: list[int] = []
+    for g, covered in zip(order, passed.tolist(), strict=True):
+        if covered:
+            pending.append(g)
+        elif pending:
+            segments.append([*pending, g])
+            pending = []
+        else:
+            singles.append((len(segments), g))
+    stem = [g for k, g in singles if k == 0]
+    tail = [g for k, g in singles if k == len(segments)] if not pending else []
+    return segments, stem, tail
+
+
+def _topological(layers: list[int], pairs: set[tuple[int, int]]) -> list[int]:
+    """``layers`` in an order that puts each before those it feeds (``pairs``), the one
+    whose ops come first (its place in ``layers``) first among those ready; a layer left in
+    a cycle is taken in its place."""
+    place = {g: i for i, g in enumerate(layers)}
+    feeds: dict[int, list[int]] = defaultdict(list)
+    waits = dict.fromkeys(layers, 0)
+    for u, v in pairs:
+        feeds[u].append(v)
+        waits[v] += 1
+    ready = [place[g] for g in layers if not waits[g]]
+    heapq.heapify(ready)
+    order: list[int] = []
+    done: set[int] = set()
+    while len(order) < len(layers):
+        if not ready:  # a cycle: the first layer left
+            heapq.heappush(ready, min(place[g] for g in layers if g not in done))
+        g = layers[heapq.heappop(ready)]
+        if g in done:
+            continue
+        done.add(g)
+        order.append(g)
+        for v in feeds[g]:
+            waits[v] -= 1
+            if not waits[v] and v not in done:
+                heapq.heappush(ready, place[v])
+    return order
