@@ -36,6 +36,7 @@ after it, are the same in every block, as `rolls` compares them. So do blocks in
 
 from __future__ import annotations
 
+import collections
 import heapq
 import re
 from collections import defaultdict
@@ -74,7 +75,7 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
         if match is None or kinds[gid] != SCOPE:
             continue
         found[int(g_parent[gid]), match["stem"]][int(match["n"])].append(gid)
-    flat = _flat_models(graph, kinds, g_parent, {p for p, _ in found})
+    flat = _flat_models(graph, labels, kinds, g_parent, {p for p, _ in found})
     if not found and not flat:
         return g_parent
     parents = g_parent.tolist()
@@ -171,9 +172,10 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                     parents[layer] = owner
     # Layers without blocks (InceptionV3's 312): a block ends at each layer that every path
     # through the model runs through (its ``mixed0`` … ``mixed10`` concatenations).
+    held = _held_by(graph.op_path, parents, flat) if flat else {}
     for parent in flat:
         head = f"{keys[parent]}/" if parent else ""
-        segments, stem, tail = _segments(graph, parents, parent)
+        segments, stem, tail = _segments(graph, parents, *held[parent])
         if len(segments) < 2:
             continue
         named = []
@@ -295,25 +297,75 @@ def _op_spans(op_path: np.ndarray, parents: list[int], parent: int) -> tuple[dic
     return first, last
 
 
-def _flat_models(graph, kinds: list[str], g_parent: np.ndarray, staged: set[int]) -> list[int]:
+def _flat_models(
+    graph, labels: list[str], kinds: list[str], g_parent: np.ndarray, staged: set[int]
+) -> list[int]:
     """Scopes that hold `SEGMENT_MIN` or more scopes, no op of their own and no blocks: a
-    model of layers without blocks, which `_segments` may cut into blocks."""
+    model of layers without blocks, which `_segments` may cut into blocks. Not a scope most
+    of whose children are numbered alike (``layer_0`` … ``layer_95``, ``expert_0`` …): those
+    are blocks already, which `tree` folds into a series; and cutting each of a million-op
+    transformer's 96 mixtures of experts cost seconds."""
     n = len(kinds)
     is_scope = np.fromiter((k == SCOPE for k in kinds), bool, n)
     scopes = np.bincount(g_parent[1:][is_scope[1:]], minlength=n)
     ops = np.bincount(np.asarray(graph.op_path, dtype=np.int64), minlength=n)[:n]
     found = np.flatnonzero((scopes >= SEGMENT_MIN) & (ops == 0) & is_scope).tolist()
-    return [g for g in found if g not in staged]
+    if not found:
+        return []
+    children: dict[int, list[str]] = defaultdict(list)
+    wanted = set(found) - staged
+    for gid in np.flatnonzero(np.isin(g_parent, list(wanted))).tolist():
+        children[int(g_parent[gid])].append(_DIGITS.sub("#", labels[gid]))
+    flat = []
+    for gid in sorted(wanted):
+        names = children[gid]
+        if 2 * max(collections.Counter(names).values()) <= len(names):
+            flat.append(gid)
+    return flat
 
 
-def _segments(graph, parents: list[int], parent: int) -> tuple[list[list[int]], list, list]:
-    """``parent``'s child layers cut into blocks, in the order of their ops: a layer that no
-    data edge between two others passes over ends a block (the layers since the last one and
-    itself); layers in a row that end none stay single. The blocks, and the single layers
-    before the first (the stem) and after the last (the head)."""
-    top = _tops(graph.op_path, parents, parent)
-    held = np.flatnonzero(top >= 0)
-    layers = list(dict.fromkeys(top[held].tolist()))  # by first op
+def _held_by(op_path: np.ndarray, parents: list[int], scopes: list[int]) -> dict:
+    """Per scope of ``scopes``: the ops under it (at any depth, in order) and the child of
+    it each is in. One climb of every op through its ancestors serves them all: a
+    million-op graph may have a hundred such scopes, and a climb each took 34 s."""
+    up = np.asarray(parents, dtype=np.int64)
+    wanted = np.zeros(len(parents), dtype=bool)
+    wanted[scopes] = True
+    cur = np.asarray(op_path, dtype=np.int64).copy()
+    ops = np.arange(len(cur))
+    found: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    while len(cur):
+        above = up[cur]
+        hit = wanted[above] & (cur != 0)
+        if hit.any():
+            at = np.flatnonzero(hit)
+            at = at[np.argsort(above[at], kind="stable")]
+            keys, starts = np.unique(above[at], return_index=True)
+            for scope, part in zip(keys.tolist(), np.split(at, starts[1:]), strict=True):
+                found[scope].append((ops[part], cur[part]))
+        going = (cur != 0) & (above >= 0)
+        cur, ops = above[going], ops[going]
+    out = {}
+    for scope in scopes:
+        parts = found.get(scope, [])
+        op_ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        child = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        order = np.argsort(op_ids, kind="stable")
+        out[scope] = (op_ids[order], child[order])
+    return out
+
+
+def _segments(
+    graph, parents: list[int], op_ids: np.ndarray, child: np.ndarray
+) -> tuple[list[list[int]], list, list]:
+    """A scope's child layers cut into blocks, in the order of their ops: a layer that no data
+    edge between two others passes over ends a block (the layers since the last one and
+    itself); layers in a row that end none stay single. ``op_ids`` are the ops under the
+    scope, ``child`` the layer each is in. The blocks, and the single layers before the
+    first (the stem) and after the last (the head)."""
+    top = np.full(len(graph.op_path), -1, dtype=np.int64)
+    top[op_ids] = child
+    layers = list(dict.fromkeys(child.tolist()))  # by first op
     data = ~np.asarray(graph.e_ctrl, dtype=bool)
     src = top[np.asarray(graph.e_src)[data]]
     dst = top[np.asarray(graph.e_dst)[data]]
