@@ -196,7 +196,7 @@ def test_keras_layers_without_blocks_are_cut_into_blocks():
         "head": "scope",
     }
     assert set(children(f"{head}/mixed[0-2]")) == {"mixed0", "mixed1", "mixed2"}
-    assert len(children(f"{head}/mixed3")) == 6  # 5 dense layers and the concatenation
+    assert len(children(f"{head}/mixed3")) == 16  # 5 triples (dense, norm, relu), the concat
     assert sorted(label.removesuffix("_1") for label in children(f"{head}/head")) == [
         "avg_pool",
         "predictions",

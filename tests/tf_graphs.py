@@ -298,19 +298,24 @@ def keras_mobilenet_like_graph() -> graph_pb2.GraphDef:
 
 
 def keras_inception_like_graph() -> graph_pb2.GraphDef:
-    """A traced Keras model of layers without blocks in their names, as InceptionV3's are:
-    a stem of three layers, eight blocks of branches joined by a concatenation each
-    (``mixed0`` … ``mixed7``; the branches of 0-2 and of 4-7 alike, 3 with a branch more),
-    and a head of two layers: 45 layers side by side in the model's scope."""
+    """A traced Keras model of layers without blocks in their names, as InceptionV3's are
+    (``dense_N``, ``batch_normalization_N``, ``re_lu_N``): a stem of two such triples,
+    eight blocks of branches joined by a concatenation each (``mixed0`` … ``mixed7``; the
+    branches of 0-2 and of 4-7 alike, 3 with a branch more), and a head of two layers:
+    110 layers side by side in the model's scope."""
     import tensorflow as tf
 
     layers = tf.keras.layers
+
+    def conv(x):  # InceptionV3's conv2d_bn: three layers named by Keras' counters
+        return layers.ReLU()(layers.BatchNormalization()(layers.Dense(8)(x)))
+
     inputs = tf.keras.Input((16,))
-    h = layers.ReLU()(layers.Dense(16)(layers.Dense(16)(inputs)))
+    h = conv(conv(inputs))
     for k in range(8):
-        branches = [layers.Dense(8)(h), layers.Dense(8)(layers.Dense(8)(h)), layers.Dense(8)(h)]
+        branches = [conv(h), conv(conv(h)), conv(h)]
         if k == 3:
-            branches.append(layers.Dense(8)(h))
+            branches.append(conv(h))
         h = layers.Concatenate(name=f"mixed{k}")(branches)
     outputs = layers.Dense(4, name="predictions")(layers.Dense(8, name="avg_pool")(h))
     model = tf.keras.Model(inputs, outputs)
