@@ -91,3 +91,118 @@ def test_search_names_every_keras_block_and_reveals_it(keras_blocks):
     ]
     card = h.details(f"{head}/conv4_block[2-6]")["rolled"]
     assert card["members"] == [f"{head}/conv4_block{n}" for n in range(2, 7)]
+
+
+@pytest.fixture(scope="module")
+def keras_stages() -> Hierarchy:
+    from tf_graphs import keras_stages_graph
+
+    return Hierarchy(keras_stages_graph())
+
+
+def test_keras_blocks_are_gathered_into_stages(keras_stages):
+    h = keras_stages
+    model = h.graph
+    head = top(h)
+
+    def children(key: str) -> dict[str, str]:
+        group = model.groups[model.group_id(key)]
+        return {model.groups[c].label: model.groups[c].kind for c in group.children}
+
+    assert children(head) == {
+        "conv1": "scope",  # conv1_dense, conv1_relu: a stem named after its stage
+        "conv2": "scope",
+        "conv3": "scope",
+        "block_1-3": "scope",  # a block that changes the width, the residual ones after it
+        "block_4-7": "scope",
+        "block_8": "scope",  # alone: no run follows it
+        "predictions_1": "scope",
+    }
+    assert children(f"{head}/conv3") == {"conv3_block1": "scope", "conv3_block[2-4]": SERIES}
+    assert children(f"{head}/block_4-7") == {"block_4": "scope", "block_[5-7]": SERIES}
+    assert rolls.of(model).rollable(model.group_id(f"{head}/block_[5-7]"))
+    assert sorted(label.removesuffix("_1") for label in children(f"{head}/conv1")) == [
+        "conv1_dense",
+        "conv1_relu",
+    ]
+    # Every op keeps its name; its ancestors run through its stage and block.
+    op = next(n for n in model.names if "conv3_block3_1_dense" in n and n.endswith("MatMul"))
+    assert h.ancestors(op)[:4] == [
+        head,
+        f"{head}/conv3",
+        f"{head}/conv3_block[2-4]",
+        f"{head}/conv3_block3",
+    ]
+    hit = next(x for x in h.search("conv3_block3", limit=100) if x["name"].endswith("block3"))
+    assert hit["reveal"][:2] == [head, f"{head}/conv3"]
+
+
+def test_the_first_view_of_keras_stages_shows_them_closed(keras_stages):
+    h = keras_stages
+    head = top(h)
+    view = h.default_view()
+    assert head in view.open
+    names = {box.name for box in h.layout(view).boxes}
+    stages = {"conv1", "conv2", "conv3", "block_1-3", "block_4-7", "block_8"}
+    assert {f"{head}/{stage}" for stage in stages} <= names
+    assert view.boxes <= 12  # not the 28 layers and blocks it holds
+
+
+def test_a_long_keras_chain_gathers_its_stem_and_head():
+    from tf_graphs import keras_mobilenet_like_graph
+
+    h = Hierarchy(keras_mobilenet_like_graph())
+    model = h.graph
+    head = top(h)
+
+    def labels(key: str, suffix: str = "") -> set[str]:
+        group = model.groups[model.group_id(key)]
+        return {model.groups[c].label.removesuffix(suffix) for c in group.children}
+
+    assert labels(head) == {
+        "stem",
+        "block_1",
+        "block_2",
+        "block_3-5",
+        "block_6-8",
+        "block_9",
+        "block_10",
+        "head",
+    }
+    # Keras' layer scopes in a trace end in "_1".
+    assert labels(f"{head}/stem", "_1") == {"Conv1", "bn_Conv1", "Conv1_relu"}
+    assert labels(f"{head}/head", "_1") == {"Conv_1", "Conv_1_bn", "out_relu", "predictions"}
+    view = h.default_view()
+    assert head in view.open and view.boxes <= 12
+
+
+def test_keras_layers_without_blocks_are_cut_into_blocks():
+    from tf_graphs import keras_inception_like_graph
+
+    h = Hierarchy(keras_inception_like_graph())
+    model = h.graph
+    head = top(h)
+
+    def children(key: str) -> dict[str, str]:
+        group = model.groups[model.group_id(key)]
+        return {model.groups[c].label: model.groups[c].kind for c in group.children}
+
+    # Each block ends at the layer every path runs through: its concatenation.
+    assert children(head) == {
+        "stem": "scope",
+        "mixed[0-2]": SERIES,
+        "mixed3": "scope",
+        "mixed[4-7]": SERIES,
+        "head": "scope",
+    }
+    assert set(children(f"{head}/mixed[0-2]")) == {"mixed0", "mixed1", "mixed2"}
+    assert len(children(f"{head}/mixed3")) == 16  # 5 triples (dense, norm, relu), the concat
+    assert sorted(label.removesuffix("_1") for label in children(f"{head}/head")) == [
+        "avg_pool",
+        "predictions",
+    ]
+    assert rolls.of(model).rollable(model.group_id(f"{head}/mixed[4-7]"))
+    op = next(n for n in model.names if "/mixed5" in n)
+    assert h.ancestors(op)[:3] == [head, f"{head}/mixed[4-7]", f"{head}/mixed5"]
+    view = h.default_view()
+    assert head in view.open and view.boxes <= 10

@@ -200,3 +200,126 @@ def keras_blocks_graph(blocks: int = 6) -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(
         traced.graph.as_graph_def(add_shapes=True).SerializeToString()
     )
+
+
+def torch_gpt_graph(blocks: int = 12) -> graph_pb2.GraphDef:
+    """A small GPT as PyTorch's ``SummaryWriter.add_graph`` writes it: token and position
+    embeddings (positions from the input's size), a ``ModuleList`` of identical transformer
+    blocks, a final ``LayerNorm`` and a head, under one module between input and output."""
+    import torch
+    from torch.utils.tensorboard._pytorch_graph import graph
+
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self, d: int):
+            super().__init__()
+            self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.attn = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            q, k, v = self.attn(self.ln_1(x)).chunk(3, dim=-1)
+            x = x + self.proj(torch.softmax(q @ k.transpose(-1, -2), dim=-1) @ v)
+            return x + self.mlp(self.ln_2(x))
+
+    class GPT(nn.Module):
+        def __init__(self, d: int = 16):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(50, d), nn.Embedding(8, d)
+            self.h = nn.ModuleList([Block(d) for _ in range(blocks)])
+            self.ln_f = nn.LayerNorm(d)
+            self.lm_head = nn.Linear(d, 50, bias=False)
+
+        def forward(self, ids):
+            x = self.wte(ids) + self.wpe(torch.arange(ids.size(1)))
+            for block in self.h:
+                x = block(x)
+            return self.lm_head(self.ln_f(x))
+
+    graph_def, _ = graph(GPT().eval(), (torch.zeros(1, 8, dtype=torch.long),))
+    return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
+
+
+def keras_stages_graph() -> graph_pb2.GraphDef:
+    """A traced Keras model named as Keras' applications name theirs, in stages: a stem
+    ``conv1_*``, ResNet-like stages ``conv2_block{n}_*`` (3 blocks) and ``conv3_block{n}_*``
+    (4), each first block with a shortcut layer the others lack, then MobileNet-like blocks
+    ``block_{n}_*`` where blocks 1 and 4 change the width and the blocks after them add a
+    residual (stages 1-3 and 4-7), and a last block 8 alone."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    inputs = tf.keras.Input((16,))
+    h = layers.ReLU(name="conv1_relu")(layers.Dense(16, name="conv1_dense")(inputs))
+    for stage, blocks in (("conv2", 3), ("conv3", 4)):
+        for n in range(1, blocks + 1):
+            p = f"{stage}_block{n}_"
+            shortcut = layers.Dense(16, name=f"{p}0_dense")(h) if n == 1 else h
+            x = layers.ReLU(name=f"{p}1_relu")(layers.Dense(16, name=f"{p}1_dense")(h))
+            h = layers.ReLU(name=f"{p}out")(layers.Add(name=f"{p}add")([shortcut, x]))
+    for n in range(1, 9):
+        p = f"block_{n}_"
+        x = layers.ReLU(name=f"{p}expand_relu")(layers.Dense(16, name=f"{p}expand")(h))
+        x = layers.Dense(16, name=f"{p}project")(x)
+        h = x if n in (1, 4, 8) else layers.Add(name=f"{p}add")([h, x])
+    outputs = layers.Dense(4, name="predictions")(h)
+    model = tf.keras.Model(inputs, outputs)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
+
+
+def keras_mobilenet_like_graph() -> graph_pb2.GraphDef:
+    """A traced Keras model named as MobileNetV2 is: a stem (``Conv1``, ``bn_Conv1``,
+    ``Conv1_relu``), blocks ``block_{n}_*`` of which 1, 3, 6, 9 change the width (no
+    residual) and the others add one, and a head (``Conv_1``, ``Conv_1_bn``, ``out_relu``,
+    ``predictions``): more layers and blocks than a column shows whole."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    inputs = tf.keras.Input((16,))
+    h = layers.Dense(16, name="Conv1")(inputs)
+    h = layers.ReLU(name="Conv1_relu")(layers.BatchNormalization(name="bn_Conv1")(h))
+    for n in range(1, 11):
+        p = f"block_{n}_"
+        x = layers.ReLU(name=f"{p}expand_relu")(layers.Dense(16, name=f"{p}expand")(h))
+        x = layers.Dense(16, name=f"{p}project")(x)
+        h = x if n in (1, 3, 6, 9) else layers.Add(name=f"{p}add")([h, x])
+    h = layers.BatchNormalization(name="Conv_1_bn")(layers.Dense(16, name="Conv_1")(h))
+    outputs = layers.Dense(4, name="predictions")(layers.ReLU(name="out_relu")(h))
+    model = tf.keras.Model(inputs, outputs)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
+
+
+def keras_inception_like_graph() -> graph_pb2.GraphDef:
+    """A traced Keras model of layers without blocks in their names, as InceptionV3's are
+    (``dense_N``, ``batch_normalization_N``, ``re_lu_N``): a stem of two such triples,
+    eight blocks of branches joined by a concatenation each (``mixed0`` … ``mixed7``; the
+    branches of 0-2 and of 4-7 alike, 3 with a branch more), and a head of two layers:
+    110 layers side by side in the model's scope."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+
+    def conv(x):  # InceptionV3's conv2d_bn: three layers named by Keras' counters
+        return layers.ReLU()(layers.BatchNormalization()(layers.Dense(8)(x)))
+
+    inputs = tf.keras.Input((16,))
+    h = conv(conv(inputs))
+    for k in range(8):
+        branches = [conv(h), conv(conv(h)), conv(h)]
+        if k == 3:
+            branches.append(conv(h))
+        h = layers.Concatenate(name=f"mixed{k}")(branches)
+    outputs = layers.Dense(4, name="predictions")(layers.Dense(8, name="avg_pool")(h))
+    model = tf.keras.Model(inputs, outputs)
+    traced = tf.function(model).get_concrete_function(tf.TensorSpec([1, 16]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from tb_scopegraph.drawing import auxiliary
+
 #: Graphviz units are points; the tab shows a drawing at most at 4/3 px per point.
 NATURAL_SCALE = 4 / 3
 #: Left-right is taken only when it shows labels this much larger than top-down: top-down
@@ -141,13 +143,37 @@ def rankdir(
 def layout_scale(layout, width: int, height: int) -> float:
     """The scale at which a `Layout` would be shown whole, drawn the better way round: an
     estimate from its boxes' labels (name, and type or op count) and its data edges, for
-    choosing a first view that reads without zooming (`Hierarchy.default_view`)."""
+    choosing a first view that reads without zooming (`Hierarchy.default_view`).
+
+    Auxiliary boxes are placed as the drawing places them (`auxiliary`): a constant pinned
+    beside the one box it feeds shares that box's rank, the others stand in a column, and
+    the edges stubs replace are not ranked. Ranked as plain boxes, the arguments of every
+    PyTorch op would each add a rank, and the estimate would refuse views that read. A
+    box's label has the lines the drawing adds: stubs (``→ NoOp``), notes, and "drawn for
+    all N" on the block a rolled series shows: a line more on each box of a column of
+    blocks, a tenth taller."""
+    drawn, notes = auxiliary.set_aside(layout)
+    apart = auxiliary.arrange(layout, drawn)
+    pinned = dict(apart.pinned)
+    column = [b for boxes in apart.columns.values() for b in boxes]
     sizes = []
-    for box in layout.boxes:
+    for b, box in enumerate(layout.boxes):
         lines = [box.label] if box.aux else [box.label, box.op or f"{box.op_count:,} ops"]
+        if box.rolled and box.kind != "series":  # the member a rolled series shows
+            lines.append(f"drawn for all {box.rolled}")
+        if b in notes:
+            lines.append(notes[b])
+        if b in apart.stubs:  # what it feeds and what feeds it
+            outs, ins = apart.stubs[b]
+            ends = [(arrow, n) for arrow, n in (("→", outs), ("←", ins)) if n]
+            lines.append("  ".join(f"{arrow} {auxiliary.stub_label(n)}" for arrow, n in ends))
         sizes.append(box_size(lines, 10, box.kind in ("op", "missing")))
     # As dot ranks them: a rolled series' loop-back edges are kept out (dot.py's `_edge`).
-    edges = [(e.src, e.dst) for e in layout.edges if not e.control and not e.loop]
+    edges = []
+    for n in drawn:
+        e = layout.edges[n]
+        if not e.control and not e.loop and e.src not in pinned and e.dst not in pinned:
+            edges.append((e.src, e.dst))
     parent = {c.name: c.parent for c in layout.clusters}
     depth = 0
     for key in parent:
@@ -156,6 +182,9 @@ def layout_scale(layout, width: int, height: int) -> float:
             d, key = d + 1, parent[key]
         depth = max(depth, d)
     rank = ranks(len(sizes), edges)
+    for aux, target in pinned.items():
+        rank[aux] = rank[target]
     return max(
-        scale(extent(sizes, rank, depth, left_right), width, height) for left_right in (False, True)
+        scale(extent(sizes, rank, depth, left_right, column), width, height)
+        for left_right in (False, True)
     )

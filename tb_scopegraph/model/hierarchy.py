@@ -135,11 +135,10 @@ class Hierarchy:
         # model's modules do not import the drawing's.
         from tb_scopegraph.drawing.proportions import layout_scale
 
-        def fits(view: View) -> bool:
-            scale = layout_scale(self.layout(view), width, height)
-            return scale * views.LABEL_PT >= views.READABLE_PX
+        def label_px(view: View) -> float:
+            return layout_scale(self.layout(view), width, height) * views.LABEL_PT
 
-        return views.default_view(self.graph, width, height, self.roles, fits, roll)
+        return views.default_view(self.graph, width, height, self.roles, label_px, roll)
 
     @functools.cached_property
     def roles(self) -> Roles:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import rolls
-from tb_scopegraph.model.graph import ROOT, SERIES, GraphModel
+from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel
 from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
@@ -34,6 +34,10 @@ LABEL_PT = 10
 #: drawings are made for unless told the size of the area they are shown in.
 WINDOW_WIDTH = 1128
 WINDOW_HEIGHT = 818
+#: A view of fewer boxes than `FEW_BOXES` (input -> model -> output) tells nothing: it opens
+#: further while the estimate shows labels `FEW_BOXES_PX` tall, the target itself.
+FEW_BOXES = 4
+FEW_BOXES_PX = 10
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
 #: What tells numbered siblings apart (see `default_view`).
@@ -105,7 +109,7 @@ def default_view(
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
     roles: Roles | None = None,
-    fits: Callable[[View], bool] | None = None,
+    label_px: Callable[[View], float] | None = None,
     roll: bool = True,
 ) -> View:
     """A small view that shows the model: lone scopes opened, then its forward path; series
@@ -113,41 +117,78 @@ def default_view(
 
     ``width`` x ``height`` (CSS px) is the area the drawing is shown in: the view stays at
     about `DEFAULT_BOXES` boxes for 1,400 x 900, more or fewer in proportion to the area,
-    and, with ``fits``, opens a family only if ``fits`` says the view it makes still reads.
-    ``roles`` (made once per graph) tells forward groups from plumbing and auxiliary ones.
+    and, with ``label_px`` (how tall a view's labels show on screen, as estimated), opens a
+    family only while labels stay at `READABLE_PX`, or `FEW_BOXES_PX` while the view shows
+    fewer than `FEW_BOXES` boxes. ``roles`` (made once per graph) tells forward groups from
+    plumbing and auxiliary ones.
     """
     roles = roles or Roles(model)
     rolling = rolls.Rolling(model, frozenset(), roll)
-    groups = model.groups
+
+    def reads(px: float) -> Callable[[View], bool] | None:
+        return None if label_px is None else (lambda v: label_px(v) >= px)
+
+    opened = _open_lone(model, roles, rolling, reads(READABLE_PX))
+    # Then a level at a time, forward groups first and biggest first, while the view stays
+    # readable; plumbing (gradients, optimizer, loss, metrics) only when nothing else opens.
+    lone = set(opened)
     budget = box_budget(width, height)
+    for px in (READABLE_PX, FEW_BOXES_PX):
+        for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
+            opened, boxes, candidates = _open_levels(
+                model, roles, rolling, set(lone), budget, allowed, reads(px)
+            )
+            if candidates:
+                break
+        if label_px is None or boxes >= FEW_BOXES:
+            break
+    return _as_view(model, opened, rolling)
+
+
+def _open_lone(
+    model: GraphModel,
+    roles: Roles,
+    rolling: rolls.Rolling,
+    fits: Callable[[View], bool] | None,
+) -> set[int]:
+    """The groups a first view opens whatever they hold: a scope that is the only group at
+    its level (beside auxiliary ones: save, init, summaries; of a trace's functions, the only
+    one holding parameters). A series drawn as a series, or a part of a scope too big to
+    draw whole, is opened so only when it reads (``fits``): closed, it is one box that says
+    what it holds (``block_[0-49]``), where open it is a column of fifty, or a part's
+    hundreds of function arguments; but a series of a trace's functions is opened on the
+    way to the one that is the model."""
+    groups = model.groups
     opened = {ROOT}
     boxes = groups[ROOT].child_count
     frontier = [ROOT]
-    # A scope that is the only group at its level (beside auxiliary ones: save, init,
-    # summaries; of a trace's functions, the only one holding parameters) is opened,
-    # whatever it holds.
     while frontier:
         gid = frontier.pop()
         subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
         if len(subgroups) > 1:
             subgroups = _the_model(model, roles, subgroups)
-        if len(subgroups) == 1 and groups[subgroups[0]].nesting <= MAX_NESTING:
-            only = subgroups[0]
-            grown = boxes + rolling.shows(only) - 1
-            if grown <= MAX_BOXES:
-                opened.add(only)
-                boxes = grown
-                frontier.append(only)
-    # Then a level at a time, forward groups first and biggest first, while the view stays
-    # readable; plumbing (gradients, optimizer, loss, metrics) only when nothing else opens.
-    lone = set(opened)
-    for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
-        opened, boxes, candidates = _open_levels(
-            model, roles, rolling, set(lone), budget, allowed, fits
-        )
-        if candidates:
-            break
-    return _as_view(model, opened, rolling)
+        if len(subgroups) != 1 or groups[subgroups[0]].nesting > MAX_NESTING:
+            continue
+        only = subgroups[0]
+        grown = boxes + rolling.shows(only) - 1
+        whole = groups[only].kind == SCOPE or rolling.shown_member(only, set()) is not None
+        if not whole and fits is not None and not _leads_on(model, roles, only):
+            if not fits(_as_view(model, opened | {only}, rolling)):
+                continue
+        if grown <= MAX_BOXES:
+            opened.add(only)
+            boxes = grown
+            frontier.append(only)
+    return opened
+
+
+def _leads_on(model: GraphModel, roles: Roles, series: int) -> bool:
+    """Whether a series is a trace's functions, of which one is the model (`_the_model`):
+    opened, it leads on to that one."""
+    if model.groups[series].kind != SERIES:
+        return False
+    members = [g for g in model.groups[series].children if roles.role(g) != AUXILIARY]
+    return len(members) > 1 and len(_the_model(model, roles, members)) == 1
 
 
 def _the_model(model: GraphModel, roles: Roles, siblings: list[int]) -> list[int]:
