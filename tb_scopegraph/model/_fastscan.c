@@ -7,8 +7,11 @@
  *
  * scan(data) returns None whenever the bytes are anything but plain (a group, a field of
  * fields 1-4 with another wire type, a singular field repeated, two nodes of one name, a
- * number of more than 18 digits, bytes that are not UTF-8): the caller then takes the exact
- * but slow path, so the answer is always what protobuf would say. Every read is bounds-checked.
+ * number of more than 18 digits, bytes that are not UTF-8, attributes nesting deep): the
+ * caller then takes the exact but slow path, so the names, ops, inputs and devices are
+ * always what protobuf would say. A node's other fields are only framed here; protobuf reads
+ * them when the node is shown. The records of the GraphDef's fields but its nodes are
+ * returned for protobuf to read. Every read is bounds-checked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -227,6 +230,8 @@ static int64_t last_slash(const uint8_t *s, int64_t n) {
 typedef struct {
     /* per node */
     Ints starts, ends;
+    /* the records (tag included) of the GraphDef's other fields: start, end, start, end... */
+    Ints others;
     Spans name, op, device;
     Ints type_id, device_id, op_path, op_prefix, op_number;
     /* per input */
@@ -239,7 +244,7 @@ typedef struct {
 } Scan;
 
 static void scan_free(Scan *s) {
-    Ints *ints[] = {&s->starts,    &s->ends,      &s->type_id,     &s->device_id,
+    Ints *ints[] = {&s->starts,    &s->ends,      &s->others,      &s->type_id,     &s->device_id,
                     &s->op_path,   &s->op_prefix, &s->op_number,   &s->e_dst,
                     &s->e_src,     &s->e_slot,    &s->e_ctrl,      &s->path_parent,
                     &s->path_prefix, &s->path_number};
@@ -278,6 +283,37 @@ static int split_label(Scan *s, const uint8_t *base, int64_t off, int64_t len, I
     return OK;
 }
 
+/* Nesting this deep below a node's own fields (attrs: func -> attr -> func ...) is left to
+ * protobuf, which refuses what nests past its limit of 100; real graphs nest under 15. */
+#define NESTING_LEFT_TO_PROTOBUF 40
+
+/* How deep the bytes [p, end) nest read as a message (1: no length-delimited field holds
+ * one): 0 when they are no message (a blob, a name), -1 when deeper than `room` levels.
+ * Each level is framed whole before any field of it is read as a message in turn, so a blob
+ * that frames as no message costs a few bytes, and the whole reads each byte at most
+ * `room` times. */
+static int nesting(const uint8_t *p, const uint8_t *end, int room) {
+    const uint8_t *q = p;
+    while (q < end) {
+        uint64_t tag, len = 0;
+        if (!read_varint(&q, end, &tag) || (tag >> 3) == 0 || !skip_field(&q, end, tag & 7, &len))
+            return 0;
+    }
+    if (room <= 0) return -1;
+    int deepest = 0;
+    while (p < end) {
+        uint64_t tag = 0, len = 0;
+        read_varint(&p, end, &tag);
+        skip_field(&p, end, tag & 7, &len);
+        if ((tag & 7) == 2 && len > 0) {
+            int got = nesting(p - len, p, room - 1);
+            if (got < 0) return -1;
+            if (got > deepest) deepest = got;
+        }
+    }
+    return deepest + 1;
+}
+
 static int read_node(Scan *s, const uint8_t *base, const uint8_t *p, const uint8_t *end,
                      int64_t node) {
     int seen[5] = {0, 0, 0, 0, 0};
@@ -305,6 +341,8 @@ static int read_node(Scan *s, const uint8_t *base, const uint8_t *p, const uint8
             else device = span;
         } else if (!skip_field(&p, end, wire, &len)) {
             return ODD;
+        } else if (wire == 2 && nesting(p - len, p, NESTING_LEFT_TO_PROTOBUF) < 0) {
+            return ODD;
         }
     }
     if (spans_push(&s->name, name.off, name.len) < 0) return NOMEM;
@@ -318,11 +356,17 @@ static int read_graph(Scan *s, const uint8_t *base, int64_t size) {
     int64_t node = 0;
     while (p < end) {
         uint64_t tag, len = 0;
+        const uint8_t *record = p;
         if (!read_varint(&p, end, &tag)) return ODD;
         unsigned wire = tag & 7;
         if ((tag >> 3) == 0) return ODD;
         if (!skip_field(&p, end, wire, &len)) return ODD;
-        if ((tag >> 3) != 1) continue;
+        if ((tag >> 3) != 1) {
+            /* Few and small (versions, a library): protobuf reads them, from these. */
+            if (ints_push(&s->others, record - base) < 0 || ints_push(&s->others, p - base) < 0)
+                return NOMEM;
+            continue;
+        }
         if (wire != 2) return ODD;
         const uint8_t *at = p - len;
         if (ints_push(&s->starts, at - base) < 0 || ints_push(&s->ends, p - base) < 0)
@@ -509,8 +553,9 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         Py_DECREF(item);
     }
     out = Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:O,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
-        "starts", int_array(&s->starts), "ends", int_array(&s->ends), "names", names, "ops",
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:O,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
+        "starts", int_array(&s->starts), "ends", int_array(&s->ends), "others",
+        int_array(&s->others), "names", names, "ops",
         op_list, "devices", device_list, "types", types, "type_ids", int_array(&s->type_id),
         "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst), "e_slot",
         int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved", unresolved, "op_path",
