@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from collections.abc import Sequence
 
 import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
@@ -426,7 +427,10 @@ def test_the_graph_model_is_consistent_and_read_only():
         model.groups[1].key = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         model.groups[0].children[0] = 1  # type: ignore[index]
-    assert isinstance(model.names, tuple) and isinstance(model.groups, tuple)
+    for column in (model.names, model.op_types, model.devices):
+        with pytest.raises(TypeError):
+            column[0] = "other"  # type: ignore[index]
+    assert isinstance(model.names, Sequence) and isinstance(model.groups, tuple)
 
 
 # --- the first view: forward path first, auxiliary boxes set apart ---------------------------

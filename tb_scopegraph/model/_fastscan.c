@@ -233,19 +233,19 @@ typedef struct {
     /* the records (tag included) of the GraphDef's other fields: start, end, start, end... */
     Ints others;
     Spans name, op, device;
-    Ints type_id, device_id, op_path, op_prefix, op_number;
+    Ints type_id, device_id, op_path, label_id, op_prefix, op_number;
     /* per input */
     Spans input;
     Ints e_dst, e_src, e_slot, e_ctrl;
     /* per scope path (id 0 is the root, "") */
     Ints path_parent, path_prefix, path_number;
-    Table names, types, devices, paths, prefixes;
+    Table names, types, devices, paths, prefixes, labels;
     int tables;
 } Scan;
 
 static void scan_free(Scan *s) {
     Ints *ints[] = {&s->starts,    &s->ends,      &s->others,      &s->type_id,     &s->device_id,
-                    &s->op_path,   &s->op_prefix, &s->op_number,   &s->e_dst,
+                    &s->op_path,   &s->label_id,  &s->op_prefix, &s->op_number,   &s->e_dst,
                     &s->e_src,     &s->e_slot,    &s->e_ctrl,      &s->path_parent,
                     &s->path_prefix, &s->path_number};
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) free(ints[i]->v);
@@ -259,6 +259,7 @@ static void scan_free(Scan *s) {
         table_free(&s->devices);
         table_free(&s->paths);
         table_free(&s->prefixes);
+        table_free(&s->labels);
     }
 }
 
@@ -448,7 +449,8 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
     if (table_init(&s->names, base, n, seed) < 0 || table_init(&s->types, base, 64, seed) < 0 ||
         table_init(&s->devices, base, 8, seed) < 0 ||
         table_init(&s->paths, base, n / 4 + 8, seed) < 0 ||
-        table_init(&s->prefixes, base, 256, seed) < 0)
+        table_init(&s->prefixes, base, 256, seed) < 0 ||
+        table_init(&s->labels, base, n / 8 + 8, seed) < 0)
         return NOMEM;
     s->tables = 1;
     for (int64_t i = 0; i < n; i++) {
@@ -487,6 +489,11 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
             last_id = id;
         }
         if (ints_push(&s->op_path, id) < 0) return NOMEM;
+        /* A name is its scope's path, "/" and its label; in the root scope the whole name
+         * ("/x" included, whose path is the root too). */
+        int64_t label = id ? slash + 1 : 0;
+        id = table_intern(&s->labels, name.off + label, name.len - label, &added);
+        if (id < 0 || ints_push(&s->label_id, id) < 0) return NOMEM;
         got = split_label(s, base, name.off + slash + 1, name.len - slash - 1, &s->op_prefix,
                           &s->op_number);
         if (got != OK) return got;
@@ -517,30 +524,17 @@ static PyObject *key_strings(const Table *t) {
     return list;
 }
 
-/* One string per node, each the shared object of its id. */
-static PyObject *expand(PyObject *strings, const Ints *ids) {
-    PyObject *list = PyList_New((Py_ssize_t)ids->n);
-    if (!list) return NULL;
-    for (int64_t i = 0; i < ids->n; i++) {
-        PyObject *item = PyList_GET_ITEM(strings, (Py_ssize_t)ids->v[i]);
-        Py_INCREF(item);
-        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-    }
-    return list;
-}
-
 static PyObject *results(Scan *s, const uint8_t *base) {
-    PyObject *out = NULL, *names = NULL, *types = NULL, *devices = NULL, *paths = NULL;
-    PyObject *prefixes = NULL, *unresolved = NULL, *op_list = NULL, *device_list = NULL;
+    PyObject *out = NULL, *labels = NULL, *types = NULL, *devices = NULL, *paths = NULL;
+    PyObject *prefixes = NULL, *unresolved = NULL;
     /* Each checked at once: no call may run with an exception pending. */
-    if (!(names = key_strings(&s->names)) || !(types = key_strings(&s->types)) ||
+    /* No string per node: a name is a path and a label, both checked as UTF-8 here. */
+    if (!(labels = key_strings(&s->labels)) || !(types = key_strings(&s->types)) ||
         !(devices = key_strings(&s->devices)) || !(paths = key_strings(&s->paths)) ||
         !(prefixes = key_strings(&s->prefixes)))
         goto done;
-    op_list = expand(types, &s->type_id);
-    device_list = expand(devices, &s->device_id);
     unresolved = PyList_New(0);
-    if (!op_list || !device_list || !unresolved) goto done;
+    if (!unresolved) goto done;
     for (int64_t e = 0; e < s->input.n; e++) {
         if (s->e_src.v[e] >= 0) continue;
         Span in = s->input.v[e];
@@ -553,26 +547,24 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         Py_DECREF(item);
     }
     out = Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:N,s:O,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
         "starts", int_array(&s->starts), "ends", int_array(&s->ends), "others",
-        int_array(&s->others), "names", names, "ops",
-        op_list, "devices", device_list, "types", types, "type_ids", int_array(&s->type_id),
-        "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst), "e_slot",
-        int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved", unresolved, "op_path",
-        int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix), "op_number",
-        int_array(&s->op_number), "paths", paths, "path_parent", int_array(&s->path_parent),
-        "path_prefix", int_array(&s->path_prefix), "path_number", int_array(&s->path_number),
-        "prefixes", prefixes);
-    names = op_list = device_list = unresolved = paths = prefixes = NULL; /* stolen by N */
+        int_array(&s->others), "labels", labels, "label_ids", int_array(&s->label_id), "devices",
+        devices, "device_ids", int_array(&s->device_id), "types", types, "type_ids",
+        int_array(&s->type_id), "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst),
+        "e_slot", int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved",
+        unresolved, "op_path", int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix),
+        "op_number", int_array(&s->op_number), "paths", paths, "path_parent",
+        int_array(&s->path_parent), "path_prefix", int_array(&s->path_prefix), "path_number",
+        int_array(&s->path_number), "prefixes", prefixes);
+    labels = types = devices = unresolved = paths = prefixes = NULL; /* stolen by N */
 done:
-    Py_XDECREF(names);
+    Py_XDECREF(labels);
     Py_XDECREF(types);
     Py_XDECREF(devices);
     Py_XDECREF(paths);
     Py_XDECREF(prefixes);
     Py_XDECREF(unresolved);
-    Py_XDECREF(op_list);
-    Py_XDECREF(device_list);
     if (!out && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         PyErr_Clear(); /* not UTF-8: protobuf decides what that is */
         Py_RETURN_NONE;

@@ -6,6 +6,7 @@ function library, not PyTorch's) is also read for drawing while it is read (`rea
 
 from __future__ import annotations
 
+import numpy as np
 from google.protobuf import message
 from tensorboard.compat.proto import graph_pb2
 
@@ -46,7 +47,7 @@ def read_run_graph(data: bytes) -> Graph:
     if (
         scanned is not None
         and "" not in scanned.types
-        and "" not in scanned.names
+        and not _has_empty_name(scanned.names)
         and not any(is_pytorch_op(op) for op in scanned.types)
     ):
         head = _head(scanned.head)
@@ -55,6 +56,15 @@ def read_run_graph(data: bytes) -> Graph:
     graph, _ = decode_or_salvage(data)
     repair_nodes(graph)
     return Graph(finish(graph))
+
+
+def _has_empty_name(names: _nodescan.Names) -> bool:
+    """Whether a node is called ``""`` (an empty label in the root scope)."""
+    if "" not in names.labels:
+        return False
+    empty = list(names.labels).index("")
+    label = np.frombuffer(names.label, dtype=np.int32)
+    return bool(((label == empty) & (np.frombuffer(names.path, dtype=np.int32) == 0)).any())
 
 
 def _head(records: bytes) -> graph_pb2.GraphDef | None:
