@@ -21,6 +21,7 @@ in about 0.06 ms when one of its nodes is asked about.
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
@@ -298,7 +299,18 @@ class Names(_Column):
     def __len__(self) -> int:
         return len(self.path)
 
+    def __getitem__(self, i):
+        if type(i) is int:  # the common case first: ops' names are read one by one
+            p = self.path[i]
+            return (
+                self.paths[p] + "/" + self.labels[self.label[i]]
+                if p
+                else self.labels[self.label[i]]
+            )
+        return super().__getitem__(i)
+
     def _one(self, i: int) -> str:
+        i = operator.index(i)
         p = self.path[i]
         label = self.labels[self.label[i]]
         return f"{self.paths[p]}/{label}" if p else label
@@ -343,11 +355,22 @@ class Interned(_Column):
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __getitem__(self, i):
+        if type(i) is int:
+            return self.values[self.ids[i]]
+        return super().__getitem__(i)
+
     def _one(self, i: int) -> str:
-        return self.values[self.ids[i]]
+        return self.values[self.ids[operator.index(i)]]
 
     def _many(self, ids: range) -> list[str]:
         return list(map(self.values.__getitem__, self.ids[ids.start : ids.stop : ids.step]))
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.values.__getitem__, self.ids)
+
+    def __contains__(self, value) -> bool:
+        return value in self.values  # each value is some op's
 
     def extended(self, strings: Sequence[str]) -> Interned:
         """These strings and ``strings`` after them."""

@@ -5,11 +5,11 @@ drawing) reads of a graph; `tb_scopegraph.model.tree` builds it from what the Gr
 found. It holds:
 
 - **ops**, numbered ``0 … len(names) - 1`` in graph order: ``names``, ``op_types`` and
-  ``devices`` are read-only sequences indexed by op id, kept as columns (`Names`: each name
-  as its scope's path and its label; `Interned`: ids into the distinct op types and devices),
-  each string made when asked for. The first ``op_count`` are the graph's nodes; the
-  rest are *missing* inputs (an input that names no node becomes a box of its own), with op
-  type and device ``""``.
+  ``devices`` are read-only sequences indexed by op id; names and devices kept as columns
+  (`Names`: each name as its scope's path and its label; `Interned`: ids into the distinct
+  devices), each string made when asked for, op types a tuple. The first ``op_count`` are
+  the graph's nodes; the rest are *missing* inputs (an input that names no node becomes a box
+  of its own), with op type and device ``""``.
 - **edges**, one per NodeDef input, node after node, each node's in input order:
   ``edge_src`` (the op the input names), ``edge_dst`` (the op that reads it), ``edge_slot``
   (the output index; -1 for a control input) and ``edge_control`` (bool), as numpy arrays.
@@ -101,7 +101,7 @@ class GraphModel:
         self,
         *,
         names: Names,
-        op_types: Interned,
+        op_types: tuple[str, ...],
         devices: Interned,
         op_count: int,
         edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -123,7 +123,7 @@ class GraphModel:
         #: The NodeDefs' bytes, each parsed when asked for (`node_def`).
         self.nodes = nodes
         self._group_ids = group_ids
-        self._op_ids: tuple[np.ndarray, np.ndarray] | None = None
+        self._op_ids: _NameTable | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
         self._name_index: NameIndex | None = None
         self._index_lock = threading.Lock()
@@ -132,20 +132,20 @@ class GraphModel:
     def op_id(self, name: str) -> int | None:
         """The id of the op (or missing input) called ``name``; None if there is none."""
         table = self._op_ids
-        if table is None:  # made when first asked: drawing a view needs none
+        if table is None:  # made when first asked
             with self._op_ids_lock:
                 table = self._op_ids
                 if table is None:
-                    table = self._op_ids = _hash_table(self.names)
-        hashes, ids = table
-        wanted = hash(name)
-        at = int(np.searchsorted(hashes, wanted))
-        while at < len(hashes) and hashes[at] == wanted:  # names are unique; hashes nearly
-            op = int(ids[at])
-            if self.names[op] == name:
-                return op
-            at += 1
-        return None
+                    table = self._op_ids = _NameTable(self.names)
+        # In the root scope a name is its label ("/x" included); elsewhere, the path before
+        # its last "/" is a scope's key.
+        op = table.find(0, name)
+        if op is None:
+            head, slash, label = name.rpartition("/")
+            path = self._group_ids.get(head) if slash and head else None
+            if path is not None:
+                op = table.find(path, label)
+        return op
 
     def name_index(self) -> NameIndex:
         """Every scope's and op's name, joined for search; made when first asked (or by
@@ -189,13 +189,30 @@ class GraphModel:
         return node
 
 
-def _hash_table(names: Names) -> tuple[np.ndarray, np.ndarray]:
-    """The names' hashes sorted, and the op id of each: a lookup is a binary search. On a
-    million names a dict took 60 MB (its table and a million ints), these take 12 MB; a
-    lookup takes about 2 us instead of 0.1 us, and lookups come one per box or card."""
-    hashes = np.fromiter(map(hash, names), dtype=np.int64, count=len(names))
-    ids = np.argsort(hashes, kind="stable")
-    return hashes[ids], ids.astype(np.int32 if len(names) < 2**31 else np.int64)
+class _NameTable:
+    """Every op's (path id, label id) sorted, and the op id of each: a lookup is a binary
+    search. On a million names a dict of names took 60 MB (its table and a million ints)
+    and the names as strings; these take 12 MB and are made from the columns without a
+    string (0.1 s); a lookup takes a few us, and lookups come one per box or card."""
+
+    def __init__(self, names: Names) -> None:
+        path = np.frombuffer(names.path, dtype=np.int32).astype(np.int64)
+        keys = (path << 32) | np.frombuffer(names.label, dtype=np.int32)
+        ids = np.argsort(keys, kind="stable")
+        self.keys = keys[ids]
+        self.ids = ids.astype(np.int32 if len(ids) < 2**31 else np.int64)
+        self.labels = {label: i for i, label in enumerate(names.labels)}
+
+    def find(self, path: int, label: str) -> int | None:
+        """The op in scope ``path`` (an id of `Names.paths`) labelled ``label``, if any."""
+        label_id = self.labels.get(label)
+        if label_id is None:
+            return None
+        wanted = (path << 32) | label_id
+        at = int(np.searchsorted(self.keys, wanted))
+        if at < len(self.keys) and self.keys[at] == wanted:
+            return int(self.ids[at])
+        return None
 
 
 class NameIndex:

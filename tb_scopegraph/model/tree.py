@@ -272,7 +272,9 @@ class _Builder:
         groups = tuple(map(_make_group, zip(*columns, *figures, strict=True)))
         return GraphModel(
             names=self.names,
-            op_types=self.types,
+            # A tuple: op types are read per op in bulk (rolls, roles), 30 ns each where a
+            # column takes 0.5 us; 8 MB on a million ops.
+            op_types=tuple(self.types),
             devices=self.devices,
             op_count=self.real,
             edges=self.edges,
