@@ -503,9 +503,21 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
 
 /* --- Python objects ----------------------------------------------------------------- */
 
-static PyObject *int_array(const Ints *a) {
-    return PyByteArray_FromStringAndSize(a->n ? (const char *)a->v : "",
-                                         (Py_ssize_t)(a->n * (int64_t)sizeof(int64_t)));
+/* The ints as a bytearray, and the C copy freed at once: the answer's arrays are made one
+ * after another, so the scan's memory and the answer's do not add up at their peak. */
+static PyObject *int_array(Ints *a) {
+    PyObject *out = PyByteArray_FromStringAndSize(
+        a->n ? (const char *)a->v : "", (Py_ssize_t)(a->n * (int64_t)sizeof(int64_t)));
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+    return out;
+}
+
+static void spans_free(Spans *a) {
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
 }
 
 /* The strings of a table's keys, in id order; NULL on error (not UTF-8 among them). */
@@ -546,6 +558,12 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         }
         Py_DECREF(item);
     }
+    /* What the answer does not hold, let go before it is made. */
+    spans_free(&s->name);
+    spans_free(&s->op);
+    spans_free(&s->device);
+    spans_free(&s->input);
+    table_free(&s->names);
     out = Py_BuildValue(
         "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
         "starts", int_array(&s->starts), "ends", int_array(&s->ends), "others",

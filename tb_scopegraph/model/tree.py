@@ -102,7 +102,9 @@ class _Builder:
         # at the end (`model`).
         graph = self.graph
         keys = self.keys = graph.paths
-        self.labels = [key.rpartition("/")[2] for key in keys]
+        # One string per distinct label (a 96-layer model repeats each 96 times and more).
+        distinct: dict[str, str] = {}
+        self.labels = [distinct.setdefault(*[key.rpartition("/")[2]] * 2) for key in keys]
         self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
         g_parent = graph.path_parent.copy()
