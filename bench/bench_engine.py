@@ -393,10 +393,10 @@ def _print_case(case: dict) -> None:
         print(f"        each preset alone: {alone}", flush=True)
 
 
-def _rss_kb() -> int:
+def _rss_kb(field: str = "VmRSS") -> int:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     return 0
 
@@ -405,7 +405,6 @@ def memory_child(path: str, mode: str) -> dict:
     """In a fresh process: what one cached Hierarchy of ``path`` costs, read as the plugin
     reads a stored run graph (run by `memory`), and the peak while reading it over the RSS
     with its bytes read (``peak_read_mb``; ``peak_read_x``: times the GraphDef's size)."""
-    import resource
     import tracemalloc
 
     from tensorboard.compat.proto import graph_pb2
@@ -423,8 +422,10 @@ def memory_child(path: str, mode: str) -> dict:
     size = len(data)
     with_bytes = _rss_kb()
     hierarchy = Hierarchy(read_run_graph(data).drawable)
-    # The process's own peak (the bytes read and everything imported came before).
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - with_bytes
+    # The process's own peak (the bytes read and everything imported came before): VmHWM,
+    # not getrusage's ru_maxrss, which Linux carries over exec from the parent that forked
+    # this process (the benchmark, holding a million-op graph or two).
+    peak_kb = _rss_kb("VmHWM") - with_bytes
     del data
     gc.collect()
     release_memory()  # as the plugin does once a graph is built
