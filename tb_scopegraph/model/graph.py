@@ -38,7 +38,8 @@ from typing import NamedTuple
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2
 
-from tb_scopegraph.model._nodescan import Interned, Names, Nodes
+from tb_scopegraph.model._nodescan import Nodes
+from tb_scopegraph.model.columns import Interned, Names
 
 ROOT = 0
 #: Group kinds. The root group (id 0, key ``""``) has kind ``"root"``.
