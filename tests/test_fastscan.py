@@ -12,6 +12,7 @@ import random
 
 import numpy as np
 import pytest
+from google.protobuf.message import DecodeError
 from graphs import (
     ffn_graph,
     field,
@@ -205,6 +206,39 @@ def test_a_binary_graph_file_is_read_once_and_draws_as_its_graphdef(tmp_path):
     read = LocalGraphs(path).load_graph(LocalGraphs(path).select())
     assert read.scanned is None and node_names(read.graph_def) == ["a", "a (2)"]
     assert [w.kind for w in read.warnings] == ["duplicate_name"]
+
+
+def test_a_plain_run_graph_is_not_parsed_by_protobuf_until_asked():
+    graph = series_graph(30)
+    graph.versions.producer = 27
+    read = read_run_graph(graph.SerializeToString())
+    assert read.parsed is None and read.scanned is not None
+    assert read.op_count == len(graph.node) and read.graph_def == graph
+
+
+def test_a_node_whose_attrs_protobuf_refuses_is_drawn_and_shown_with_its_own_fields():
+    good = node_def_pb2.NodeDef(name="x", op="Const", input=["^y"], device="/cpu:0")
+    odd = good.SerializeToString() + field(5, field(1, b"\xff") + field(2, b""))
+    data = graph_bytes([odd, node_def_pb2.NodeDef(name="y", op="NoOp").SerializeToString()])
+    with pytest.raises(DecodeError):  # protobuf checks the attr's key as UTF-8
+        graph_pb2.GraphDef.FromString(data)
+    read = read_run_graph(data)
+    assert read.scanned is not None
+    h = Hierarchy(read.drawable)
+    assert h.graph.names == ("x", "y")
+    assert h.node_def("x") == good
+
+
+def test_attrs_nesting_deep_are_left_to_protobuf():
+    deep = b""
+    for _ in range(60):  # AttrValue.func (10) -> NameAttrList.attr (2) -> entry value (2)
+        deep = field(10, field(2, field(1, b"k") + field(2, deep)))
+    node = node_def_pb2.NodeDef(name="x", op="Op").SerializeToString()
+    node += field(5, field(1, b"f") + field(2, deep))
+    assert _nodescan.scan_fast(graph_bytes([node])) is None
+    shallow = graph_from_nodes([("x", "Op")])
+    shallow.node[0].attr["f"].func.attr["k"].list.i.extend([1, 2])
+    assert _nodescan.scan_fast(shallow.SerializeToString()) is not None
 
 
 def test_run_graphs_to_finish_or_to_refuse_take_the_full_path():

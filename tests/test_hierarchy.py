@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from collections.abc import Sequence
 
 import pytest
 from graphs import ffn_graph, graph_from_nodes, series_graph
@@ -426,7 +427,10 @@ def test_the_graph_model_is_consistent_and_read_only():
         model.groups[1].key = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         model.groups[0].children[0] = 1  # type: ignore[index]
-    assert isinstance(model.names, tuple) and isinstance(model.groups, tuple)
+    for column in (model.names, model.op_types, model.devices):
+        with pytest.raises(TypeError):
+            column[0] = "other"  # type: ignore[index]
+    assert isinstance(model.names, Sequence) and isinstance(model.groups, tuple)
 
 
 # --- the first view: forward path first, auxiliary boxes set apart ---------------------------
@@ -632,3 +636,11 @@ def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
     assert [model.op_id(name) for name in model.names] == list(range(len(model.names)))
     assert model.names[model.op_id("ghost/in")] == "ghost/in"  # a missing input
     assert [model.op_id(name) for name in ("ghost", "", "a/x:0", "A/x")] == [None] * 4
+    # Names kept as a scope's path and a label: leading, trailing and doubled slashes too.
+    odd = ["/x", "/x/y", "b/", "b//c", "/", "//", "c"]
+    for fast in (True, False):
+        graph = graph_from_nodes([(name, "Op", ("/lead/in",)) for name in odd])
+        model = Hierarchy(graph.SerializeToString(), fast=fast).graph
+        assert model.names == (*odd, "/lead/in")
+        assert [model.op_id(name) for name in model.names] == list(range(len(odd) + 1))
+        assert [model.op_id(name) for name in ("x", "b", "/x/", "c/")] == [None] * 4

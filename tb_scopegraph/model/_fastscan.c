@@ -7,8 +7,11 @@
  *
  * scan(data) returns None whenever the bytes are anything but plain (a group, a field of
  * fields 1-4 with another wire type, a singular field repeated, two nodes of one name, a
- * number of more than 18 digits, bytes that are not UTF-8): the caller then takes the exact
- * but slow path, so the answer is always what protobuf would say. Every read is bounds-checked.
+ * number of more than 18 digits, bytes that are not UTF-8, attributes nesting deep): the
+ * caller then takes the exact but slow path, so the names, ops, inputs and devices are
+ * always what protobuf would say. A node's other fields are only framed here; protobuf reads
+ * them when the node is shown. The records of the GraphDef's fields but its nodes are
+ * returned for protobuf to read. Every read is bounds-checked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -227,20 +230,22 @@ static int64_t last_slash(const uint8_t *s, int64_t n) {
 typedef struct {
     /* per node */
     Ints starts, ends;
+    /* the records (tag included) of the GraphDef's other fields: start, end, start, end... */
+    Ints others;
     Spans name, op, device;
-    Ints type_id, device_id, op_path, op_prefix, op_number;
+    Ints type_id, device_id, op_path, label_id, op_prefix, op_number;
     /* per input */
     Spans input;
     Ints e_dst, e_src, e_slot, e_ctrl;
     /* per scope path (id 0 is the root, "") */
     Ints path_parent, path_prefix, path_number;
-    Table names, types, devices, paths, prefixes;
+    Table names, types, devices, paths, prefixes, labels;
     int tables;
 } Scan;
 
 static void scan_free(Scan *s) {
-    Ints *ints[] = {&s->starts,    &s->ends,      &s->type_id,     &s->device_id,
-                    &s->op_path,   &s->op_prefix, &s->op_number,   &s->e_dst,
+    Ints *ints[] = {&s->starts,    &s->ends,      &s->others,      &s->type_id,     &s->device_id,
+                    &s->op_path,   &s->label_id,  &s->op_prefix, &s->op_number,   &s->e_dst,
                     &s->e_src,     &s->e_slot,    &s->e_ctrl,      &s->path_parent,
                     &s->path_prefix, &s->path_number};
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) free(ints[i]->v);
@@ -254,6 +259,7 @@ static void scan_free(Scan *s) {
         table_free(&s->devices);
         table_free(&s->paths);
         table_free(&s->prefixes);
+        table_free(&s->labels);
     }
 }
 
@@ -276,6 +282,37 @@ static int split_label(Scan *s, const uint8_t *base, int64_t off, int64_t len, I
     if (id < 0) return NOMEM;
     if (ints_push(prefix, id * 2 + closed) < 0 || ints_push(number, value) < 0) return NOMEM;
     return OK;
+}
+
+/* Nesting this deep below a node's own fields (attrs: func -> attr -> func ...) is left to
+ * protobuf, which refuses what nests past its limit of 100; real graphs nest under 15. */
+#define NESTING_LEFT_TO_PROTOBUF 40
+
+/* How deep the bytes [p, end) nest read as a message (1: no length-delimited field holds
+ * one): 0 when they are no message (a blob, a name), -1 when deeper than `room` levels.
+ * Each level is framed whole before any field of it is read as a message in turn, so a blob
+ * that frames as no message costs a few bytes, and the whole reads each byte at most
+ * `room` times. */
+static int nesting(const uint8_t *p, const uint8_t *end, int room) {
+    const uint8_t *q = p;
+    while (q < end) {
+        uint64_t tag, len = 0;
+        if (!read_varint(&q, end, &tag) || (tag >> 3) == 0 || !skip_field(&q, end, tag & 7, &len))
+            return 0;
+    }
+    if (room <= 0) return -1;
+    int deepest = 0;
+    while (p < end) {
+        uint64_t tag = 0, len = 0;
+        read_varint(&p, end, &tag);
+        skip_field(&p, end, tag & 7, &len);
+        if ((tag & 7) == 2 && len > 0) {
+            int got = nesting(p - len, p, room - 1);
+            if (got < 0) return -1;
+            if (got > deepest) deepest = got;
+        }
+    }
+    return deepest + 1;
 }
 
 static int read_node(Scan *s, const uint8_t *base, const uint8_t *p, const uint8_t *end,
@@ -305,6 +342,8 @@ static int read_node(Scan *s, const uint8_t *base, const uint8_t *p, const uint8
             else device = span;
         } else if (!skip_field(&p, end, wire, &len)) {
             return ODD;
+        } else if (wire == 2 && nesting(p - len, p, NESTING_LEFT_TO_PROTOBUF) < 0) {
+            return ODD;
         }
     }
     if (spans_push(&s->name, name.off, name.len) < 0) return NOMEM;
@@ -318,11 +357,17 @@ static int read_graph(Scan *s, const uint8_t *base, int64_t size) {
     int64_t node = 0;
     while (p < end) {
         uint64_t tag, len = 0;
+        const uint8_t *record = p;
         if (!read_varint(&p, end, &tag)) return ODD;
         unsigned wire = tag & 7;
         if ((tag >> 3) == 0) return ODD;
         if (!skip_field(&p, end, wire, &len)) return ODD;
-        if ((tag >> 3) != 1) continue;
+        if ((tag >> 3) != 1) {
+            /* Few and small (versions, a library): protobuf reads them, from these. */
+            if (ints_push(&s->others, record - base) < 0 || ints_push(&s->others, p - base) < 0)
+                return NOMEM;
+            continue;
+        }
         if (wire != 2) return ODD;
         const uint8_t *at = p - len;
         if (ints_push(&s->starts, at - base) < 0 || ints_push(&s->ends, p - base) < 0)
@@ -404,7 +449,8 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
     if (table_init(&s->names, base, n, seed) < 0 || table_init(&s->types, base, 64, seed) < 0 ||
         table_init(&s->devices, base, 8, seed) < 0 ||
         table_init(&s->paths, base, n / 4 + 8, seed) < 0 ||
-        table_init(&s->prefixes, base, 256, seed) < 0)
+        table_init(&s->prefixes, base, 256, seed) < 0 ||
+        table_init(&s->labels, base, n / 8 + 8, seed) < 0)
         return NOMEM;
     s->tables = 1;
     for (int64_t i = 0; i < n; i++) {
@@ -443,6 +489,11 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
             last_id = id;
         }
         if (ints_push(&s->op_path, id) < 0) return NOMEM;
+        /* A name is its scope's path, "/" and its label; in the root scope the whole name
+         * ("/x" included, whose path is the root too). */
+        int64_t label = id ? slash + 1 : 0;
+        id = table_intern(&s->labels, name.off + label, name.len - label, &added);
+        if (id < 0 || ints_push(&s->label_id, id) < 0) return NOMEM;
         got = split_label(s, base, name.off + slash + 1, name.len - slash - 1, &s->op_prefix,
                           &s->op_number);
         if (got != OK) return got;
@@ -452,9 +503,21 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
 
 /* --- Python objects ----------------------------------------------------------------- */
 
-static PyObject *int_array(const Ints *a) {
-    return PyByteArray_FromStringAndSize(a->n ? (const char *)a->v : "",
-                                         (Py_ssize_t)(a->n * (int64_t)sizeof(int64_t)));
+/* The ints as a bytearray, and the C copy freed at once: the answer's arrays are made one
+ * after another, so the scan's memory and the answer's do not add up at their peak. */
+static PyObject *int_array(Ints *a) {
+    PyObject *out = PyByteArray_FromStringAndSize(
+        a->n ? (const char *)a->v : "", (Py_ssize_t)(a->n * (int64_t)sizeof(int64_t)));
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+    return out;
+}
+
+static void spans_free(Spans *a) {
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
 }
 
 /* The strings of a table's keys, in id order; NULL on error (not UTF-8 among them). */
@@ -473,30 +536,17 @@ static PyObject *key_strings(const Table *t) {
     return list;
 }
 
-/* One string per node, each the shared object of its id. */
-static PyObject *expand(PyObject *strings, const Ints *ids) {
-    PyObject *list = PyList_New((Py_ssize_t)ids->n);
-    if (!list) return NULL;
-    for (int64_t i = 0; i < ids->n; i++) {
-        PyObject *item = PyList_GET_ITEM(strings, (Py_ssize_t)ids->v[i]);
-        Py_INCREF(item);
-        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-    }
-    return list;
-}
-
 static PyObject *results(Scan *s, const uint8_t *base) {
-    PyObject *out = NULL, *names = NULL, *types = NULL, *devices = NULL, *paths = NULL;
-    PyObject *prefixes = NULL, *unresolved = NULL, *op_list = NULL, *device_list = NULL;
+    PyObject *out = NULL, *labels = NULL, *types = NULL, *devices = NULL, *paths = NULL;
+    PyObject *prefixes = NULL, *unresolved = NULL;
     /* Each checked at once: no call may run with an exception pending. */
-    if (!(names = key_strings(&s->names)) || !(types = key_strings(&s->types)) ||
+    /* No string per node: a name is a path and a label, both checked as UTF-8 here. */
+    if (!(labels = key_strings(&s->labels)) || !(types = key_strings(&s->types)) ||
         !(devices = key_strings(&s->devices)) || !(paths = key_strings(&s->paths)) ||
         !(prefixes = key_strings(&s->prefixes)))
         goto done;
-    op_list = expand(types, &s->type_id);
-    device_list = expand(devices, &s->device_id);
     unresolved = PyList_New(0);
-    if (!op_list || !device_list || !unresolved) goto done;
+    if (!unresolved) goto done;
     for (int64_t e = 0; e < s->input.n; e++) {
         if (s->e_src.v[e] >= 0) continue;
         Span in = s->input.v[e];
@@ -508,26 +558,31 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         }
         Py_DECREF(item);
     }
+    /* What the answer does not hold, let go before it is made. */
+    spans_free(&s->name);
+    spans_free(&s->op);
+    spans_free(&s->device);
+    spans_free(&s->input);
+    table_free(&s->names);
     out = Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:O,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
-        "starts", int_array(&s->starts), "ends", int_array(&s->ends), "names", names, "ops",
-        op_list, "devices", device_list, "types", types, "type_ids", int_array(&s->type_id),
-        "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst), "e_slot",
-        int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved", unresolved, "op_path",
-        int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix), "op_number",
-        int_array(&s->op_number), "paths", paths, "path_parent", int_array(&s->path_parent),
-        "path_prefix", int_array(&s->path_prefix), "path_number", int_array(&s->path_number),
-        "prefixes", prefixes);
-    names = op_list = device_list = unresolved = paths = prefixes = NULL; /* stolen by N */
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
+        "starts", int_array(&s->starts), "ends", int_array(&s->ends), "others",
+        int_array(&s->others), "labels", labels, "label_ids", int_array(&s->label_id), "devices",
+        devices, "device_ids", int_array(&s->device_id), "types", types, "type_ids",
+        int_array(&s->type_id), "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst),
+        "e_slot", int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved",
+        unresolved, "op_path", int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix),
+        "op_number", int_array(&s->op_number), "paths", paths, "path_parent",
+        int_array(&s->path_parent), "path_prefix", int_array(&s->path_prefix), "path_number",
+        int_array(&s->path_number), "prefixes", prefixes);
+    labels = types = devices = unresolved = paths = prefixes = NULL; /* stolen by N */
 done:
-    Py_XDECREF(names);
+    Py_XDECREF(labels);
     Py_XDECREF(types);
     Py_XDECREF(devices);
     Py_XDECREF(paths);
     Py_XDECREF(prefixes);
     Py_XDECREF(unresolved);
-    Py_XDECREF(op_list);
-    Py_XDECREF(device_list);
     if (!out && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
         PyErr_Clear(); /* not UTF-8: protobuf decides what that is */
         Py_RETURN_NONE;

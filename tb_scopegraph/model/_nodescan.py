@@ -26,8 +26,10 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
+
+from tb_scopegraph.model.columns import Interned, Names
 
 
 def _node_list_class():
@@ -68,7 +70,14 @@ class Nodes:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def node_def(self, i: int) -> node_def_pb2.NodeDef:
-        return node_def_pb2.NodeDef.FromString(self.node_bytes(i))
+        """Node i's NodeDef. A graph read by the C reader alone was checked only as far as
+        its nodes' names, ops, inputs and devices: a node whose other fields protobuf refuses
+        is given with those four alone."""
+        data = self.node_bytes(i)
+        try:
+            return node_def_pb2.NodeDef.FromString(data)
+        except (message.DecodeError, RecursionError):
+            return node_def_pb2.NodeDef.FromString(_first_fields(data, 4))
 
     def node_bytes(self, i: int) -> bytes:
         """Node i's serialized NodeDef."""
@@ -105,6 +114,37 @@ class Nodes:
             ]
             view.release()
             self.data = b""
+
+
+def _first_fields(data: bytes, last: int) -> bytes:
+    """The records of fields 1 to ``last`` of a message's bytes (length-delimited fields, as
+    the C reader found them), the rest left out."""
+    kept, at = [], 0
+    while at < len(data):
+        start = at
+        tag, at = _read_varint(data, at)
+        if tag & 7 == 2:
+            size, at = _read_varint(data, at)
+            at += size
+        elif tag & 7 == 0:
+            at = _read_varint(data, at)[1]
+        else:
+            at += {1: 8, 5: 4}.get(tag & 7, len(data))
+        if 1 <= tag >> 3 <= last and tag & 7 == 2 and at <= len(data):
+            kept.append(data[start:at])
+    return b"".join(kept)
+
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while at < len(data):
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, at
+        shift += 7
+    return value, len(data) + 1
 
 
 #: Block size of compressed node bytes: one inflated is ~0.06 ms of work.
@@ -214,9 +254,9 @@ class Graph:
     """
 
     nodes: Nodes  # the NodeDefs' bytes, for reading one whole
-    names: list[str]
-    ops: list[str]
-    devices: list[str]
+    names: Names
+    ops: Interned  # each op's type
+    devices: Interned
     types: list[str]  # the distinct op types; ``type_ids`` indexes them
     type_ids: np.ndarray
     e_src: np.ndarray
@@ -232,6 +272,9 @@ class Graph:
     path_prefix: np.ndarray
     path_number: np.ndarray
     prefixes: list[str]
+    #: The GraphDef's fields but its nodes (versions, a library), as records: what protobuf
+    #: parses of a graph the C reader read (``b""`` when read in Python).
+    head: bytes = b""
 
 
 def scan_graph(data: bytes, fast: bool = True, parsed: graph_pb2.GraphDef | None = None) -> Graph:
@@ -259,6 +302,7 @@ def _from_c(data: bytes, got: dict) -> Graph:
         if isinstance(value, bytearray)
     }
     starts, ends = ints["starts"], ints["ends"]
+    head = b"".join(data[a:b] for a, b in ints["others"].reshape(-1, 2).tolist())
     last = int(ends.max()) if len(ends) else 0
     if len(data) - last > max(1 << 20, len(data) // 8):
         data = data[:last]  # a big library after the nodes is not kept
@@ -266,9 +310,9 @@ def _from_c(data: bytes, got: dict) -> Graph:
         starts, ends = starts.astype(np.int32), ends.astype(np.int32)
     return Graph(
         nodes=Nodes(data, starts, ends, [], [], [], [], np.zeros(0, np.int64)),
-        names=got["names"],
-        ops=got["ops"],
-        devices=got["devices"],
+        names=Names(got["paths"], ints["op_path"], got["labels"], ints["label_ids"]),
+        ops=Interned(got["types"], ints["type_ids"]),
+        devices=Interned(got["devices"], ints["device_ids"]),
         types=got["types"],
         type_ids=ints["type_ids"],
         e_src=ints["e_src"],
@@ -284,6 +328,7 @@ def _from_c(data: bytes, got: dict) -> Graph:
         path_prefix=ints["path_prefix"],
         path_number=ints["path_number"],
         prefixes=got["prefixes"],
+        head=head,
     )
 
 
@@ -312,9 +357,9 @@ def _graph_in_python(nodes: Nodes) -> Graph:
     op_split = [scopes.split(name.rpartition("/")[2]) for name in names]
     graph = Graph(
         nodes=nodes,
-        names=names,
-        ops=nodes.ops,
-        devices=nodes.devices,
+        names=Names.of(names, scopes.paths, op_path),
+        ops=Interned(list(type_index), type_ids),
+        devices=Interned.of(nodes.devices),
         types=list(type_index),
         type_ids=np.asarray(type_ids, dtype=np.int64),
         e_src=np.asarray(src, dtype=np.int64),

@@ -291,7 +291,7 @@ def search(
         except (re.error, OverflowError, RecursionError) as error:
             raise InvalidQuery(f"not a valid regular expression: {error}") from None
         if match is not None:
-            hits = match(query, index.names, limit)
+            hits = match(query, list(index.names), limit)
         else:
             hits = index.match(pattern, limit)
     else:

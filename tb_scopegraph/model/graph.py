@@ -5,9 +5,11 @@ drawing) reads of a graph; `tb_scopegraph.model.tree` builds it from what the Gr
 found. It holds:
 
 - **ops**, numbered ``0 … len(names) - 1`` in graph order: ``names``, ``op_types`` and
-  ``devices`` are tuples indexed by op id. The first ``op_count`` are the graph's nodes; the
-  rest are *missing* inputs (an input that names no node becomes a box of its own), with op
-  type and device ``""``.
+  ``devices`` are read-only sequences indexed by op id; names and devices kept as columns
+  (`Names`: each name as its scope's path and its label; `Interned`: ids into the distinct
+  devices), each string made when asked for, op types a tuple. The first ``op_count`` are
+  the graph's nodes; the rest are *missing* inputs (an input that names no node becomes a box
+  of its own), with op type and device ``""``.
 - **edges**, one per NodeDef input, node after node, each node's in input order:
   ``edge_src`` (the op the input names), ``edge_dst`` (the op that reads it), ``edge_slot``
   (the output index; -1 for a control input) and ``edge_control`` (bool), as numpy arrays.
@@ -30,12 +32,14 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2
 
 from tb_scopegraph.model._nodescan import Nodes
+from tb_scopegraph.model.columns import Interned, Names
 
 ROOT = 0
 #: Group kinds. The root group (id 0, key ``""``) has kind ``"root"``.
@@ -97,9 +101,9 @@ class GraphModel:
     def __init__(
         self,
         *,
-        names: tuple[str, ...],
+        names: Names,
         op_types: tuple[str, ...],
-        devices: tuple[str, ...],
+        devices: Interned,
         op_count: int,
         edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         op_group: np.ndarray,
@@ -120,7 +124,7 @@ class GraphModel:
         #: The NodeDefs' bytes, each parsed when asked for (`node_def`).
         self.nodes = nodes
         self._group_ids = group_ids
-        self._op_ids: tuple[np.ndarray, np.ndarray] | None = None
+        self._op_ids: _NameTable | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}
         self._name_index: NameIndex | None = None
         self._index_lock = threading.Lock()
@@ -129,20 +133,20 @@ class GraphModel:
     def op_id(self, name: str) -> int | None:
         """The id of the op (or missing input) called ``name``; None if there is none."""
         table = self._op_ids
-        if table is None:  # made when first asked: drawing a view needs none
+        if table is None:  # made when first asked
             with self._op_ids_lock:
                 table = self._op_ids
                 if table is None:
-                    table = self._op_ids = _hash_table(self.names)
-        hashes, ids = table
-        wanted = hash(name)
-        at = int(np.searchsorted(hashes, wanted))
-        while at < len(hashes) and hashes[at] == wanted:  # names are unique; hashes nearly
-            op = int(ids[at])
-            if self.names[op] == name:
-                return op
-            at += 1
-        return None
+                    table = self._op_ids = _NameTable(self.names)
+        # In the root scope a name is its label ("/x" included); elsewhere, the path before
+        # its last "/" is a scope's key.
+        op = table.find(0, name)
+        if op is None:
+            head, slash, label = name.rpartition("/")
+            path = self._group_ids.get(head) if slash and head else None
+            if path is not None:
+                op = table.find(path, label)
+        return op
 
     def name_index(self) -> NameIndex:
         """Every scope's and op's name, joined for search; made when first asked (or by
@@ -186,13 +190,30 @@ class GraphModel:
         return node
 
 
-def _hash_table(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The names' hashes sorted, and the op id of each: a lookup is a binary search. On a
-    million names a dict took 60 MB (its table and a million ints), these take 12 MB; a
-    lookup takes about 2 us instead of 0.1 us, and lookups come one per box or card."""
-    hashes = np.fromiter(map(hash, names), dtype=np.int64, count=len(names))
-    ids = np.argsort(hashes, kind="stable")
-    return hashes[ids], ids.astype(np.int32 if len(names) < 2**31 else np.int64)
+class _NameTable:
+    """Every op's (path id, label id) sorted, and the op id of each: a lookup is a binary
+    search. On a million names a dict of names took 60 MB (its table and a million ints)
+    and the names as strings; these take 12 MB and are made from the columns without a
+    string (0.1 s); a lookup takes a few us, and lookups come one per box or card."""
+
+    def __init__(self, names: Names) -> None:
+        path = np.frombuffer(names.path, dtype=np.int32).astype(np.int64)
+        keys = (path << 32) | np.frombuffer(names.label, dtype=np.int32)
+        ids = np.argsort(keys, kind="stable")
+        self.keys = keys[ids]
+        self.ids = ids.astype(np.int32 if len(ids) < 2**31 else np.int64)
+        self.labels = {label: i for i, label in enumerate(names.labels)}
+
+    def find(self, path: int, label: str) -> int | None:
+        """The op in scope ``path`` (an id of `Names.paths`) labelled ``label``, if any."""
+        label_id = self.labels.get(label)
+        if label_id is None:
+            return None
+        wanted = (path << 32) | label_id
+        at = int(np.searchsorted(self.keys, wanted))
+        if at < len(self.keys) and self.keys[at] == wanted:
+            return int(self.ids[at])
+        return None
 
 
 class NameIndex:
@@ -208,15 +229,16 @@ class NameIndex:
     def __init__(self, model: GraphModel) -> None:
         groups = model.groups
         self.scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
-        self.names: list[str] = [groups[g].key for g in self.scopes]
-        self.names.extend(model.names)
-        text = "\n".join(self.names)
+        #: Every name, scopes' then ops' (the ops' made when asked for, from the model's).
+        self.names = IndexNames([groups[g].key for g in self.scopes], model.names)
+        text, starts = _join(self.names)
         lowered = text.lower()
         if len(lowered) == len(text):
-            self.lowered_starts = _starts(self.names)
+            self.lowered_starts = starts
         else:  # a few letters lower to two characters ("İ"): number the lowered names anew
             names = [name.lower() for name in self.names]
             lowered, self.lowered_starts = "\n".join(names), _starts(names)
+            del names
         del text  # the names as written are joined again only for a regex searched here
         self.lowered = lowered
         #: Whether the joined names can be searched: no name holds the separator.
@@ -237,9 +259,9 @@ class NameIndex:
     def _joined(self) -> tuple[str, np.ndarray]:
         joined = self._text
         if joined is None:
-            text = "\n".join(self.names)
+            text, starts = _join(self.names)
             same = len(text) == len(self.lowered)
-            joined = self._text = (text, self.lowered_starts if same else _starts(self.names))
+            joined = self._text = (text, self.lowered_starts if same else starts)
         return joined
 
     def find(self, query: str, limit: int) -> list[int]:
@@ -292,10 +314,48 @@ class NameIndex:
 _WHOLE_STRING = re.compile(r"\\[AZG]|\(\?<|\(\?[=!]|\(\?[a-zA-Z]*-")
 
 
-def _starts(names: list[str]) -> np.ndarray:
+class IndexNames(Sequence):
+    """A name index's names: its scopes' keys, then the model's op names (made on access)."""
+
+    __slots__ = ("scope_keys", "op_names")
+
+    def __init__(self, scope_keys: list[str], op_names: Sequence[str]) -> None:
+        self.scope_keys, self.op_names = scope_keys, op_names
+
+    def __len__(self) -> int:
+        return len(self.scope_keys) + len(self.op_names)
+
+    def __getitem__(self, i: int) -> str:
+        if isinstance(i, slice):
+            return tuple(itertools.islice(self, *i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        scopes = len(self.scope_keys)
+        return self.scope_keys[i] if i < scopes else self.op_names[i - scopes]
+
+    def __iter__(self):
+        return itertools.chain(self.scope_keys, self.op_names)
+
+
+def _join(names: Sequence[str]) -> tuple[str, np.ndarray]:
+    """``"\\n".join(names)`` and where each name starts in it, a chunk of names at a time:
+    `str.join` lists what it joins first, and a million op names as strings at once took
+    170 MB."""
+    it = iter(names)
+    parts, lengths = [], []
+    while chunk := list(itertools.islice(it, 1 << 16)):
+        parts.append("\n".join(chunk))
+        lengths.extend(map(len, chunk))
+    return "\n".join(parts), _offsets(np.asarray(lengths, dtype=np.int64))
+
+
+def _starts(names: Sequence[str]) -> np.ndarray:
     """Where each name starts in ``"\\n".join(names)``."""
-    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
-    starts = np.zeros(len(names), dtype=np.int64)
+    return _offsets(np.fromiter(map(len, names), dtype=np.int64, count=len(names)))
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     # Kept with the index: int32 while the joined names are under 2**31 characters.
     return starts.astype(np.int32) if len(starts) and starts[-1] < 2**31 else starts

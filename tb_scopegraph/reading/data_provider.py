@@ -47,7 +47,7 @@ def list_graphs(
 
 def _op_count(provider: Any, ctx: Any, experiment_id: str, ref: GraphRef) -> int | None:
     try:
-        return len(load_graph(provider, ctx, experiment_id, ref).graph_def.node)
+        return load_graph(provider, ctx, experiment_id, ref).op_count
     except (SourceError, NotFound):
         return None
 

@@ -114,7 +114,7 @@ def is_graph_file(path: str) -> bool:
 def open_graph_file(path: str) -> dict[GraphInfo, Graph]:
     """The one graph of a graph file, listed under the file's name."""
     graph = read_graph_file(path)
-    return {GraphInfo(storage.basename(path), FILE_GRAPH, "", len(graph.graph_def.node)): graph}
+    return {GraphInfo(storage.basename(path), FILE_GRAPH, "", graph.op_count): graph}
 
 
 FILE_FORMAT = FileFormat(kind=FILE_GRAPH, match=is_graph_file, open=open_graph_file)
