@@ -276,7 +276,7 @@ class NameIndex:
         found: list[int] = []
         at = text.find(query)
         while at >= 0 and len(found) < limit:
-            line = int(np.searchsorted(starts, at, side="right")) - 1
+            line = _line_of(starts, at)
             found.append(line)
             if line + 1 >= len(starts):
                 break
@@ -301,7 +301,7 @@ class NameIndex:
         found: list[int] = []
         at = 0
         while len(found) < limit and (hit := scan.search(text, at)) is not None:
-            line = int(np.searchsorted(starts, hit.start(), side="right")) - 1
+            line = _line_of(starts, hit.start())
             if pattern.search(self.names[line]):
                 found.append(line)
             if line + 1 >= len(starts):
@@ -347,6 +347,16 @@ def _join(names: Sequence[str]) -> tuple[str, np.ndarray]:
         parts.append("\n".join(chunk))
         lengths.extend(map(len, chunk))
     return "\n".join(parts), _offsets(np.asarray(lengths, dtype=np.int64))
+
+
+def _line_of(starts: np.ndarray, at: int) -> int:
+    """The name that offset ``at`` of the joined names falls in.
+
+    ``at`` is cast to ``starts``' own type first: numpy would otherwise convert the whole
+    array to int64 for each look-up (0.4-2.4 ms on a million names, against 3 µs), and a
+    search finding 50 names looks up 50 times.
+    """
+    return int(np.searchsorted(starts, starts.dtype.type(at), side="right")) - 1
 
 
 def _starts(names: Sequence[str]) -> np.ndarray:
