@@ -7,6 +7,7 @@ to the SVG.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -23,11 +24,13 @@ from tb_scopegraph.drawing.colour import (
 )
 from tb_scopegraph.drawing.dottext import (
     element_id,
+    html_text,
     join_lines,
     label_text,
     note_lines,
     quote,
     tip_text,
+    title_label,
 )
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.model import structure
@@ -176,7 +179,7 @@ def layout_to_dot(
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
-    direction = _direction(layout, lines, drawn, apart, width, height)
+    direction, room = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -207,8 +210,9 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            title, roll_tip = _rolled(item)
-            label = join_lines(title, _ops(item.op_count), note_lines(note, label_text), badge)
+            title, roll_tip = _rolled(item, html_text)
+            rows = [*title, _ops(item.op_count), *map(html_text, note.split("\n")), badge]
+            label = title_label(rows, _title_room(rows) if room else 0)
             tip = join_lines(
                 tip_text(item.name),
                 roll_tip,
@@ -229,8 +233,8 @@ def layout_to_dot(
                 style += _pen(item.kind, pen)
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
-                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={quote(label)} "
-                f"tooltip={quote(tip)} {style} fontsize=10 labeljust=l labelloc=t];"
+                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={label} "
+                f"tooltip={quote(tip)} {style} fontsize={_TITLE_FONT} labeljust=l labelloc=t];"
             )
             stack.append(("close", None, indent))
             stack.append(("fill", item.name, indent + "  "))
@@ -247,13 +251,17 @@ def layout_to_dot(
                 stack.append(("open", cluster, indent))
     fan_in: dict[int, int] = {}
     said = labels.shapes_in(layout, drawn)
+    said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
+    entering = _entering(layout)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            out.append("  " + _edge(edge, n, ids, fan_in, said))
+            place = "taillabel" if n in entering else "xlabel"
+            out.append("  " + _edge(edge, n, ids, fan_in, said, place))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
-        line = _edge(edge, len(layout.edges) + n, ids, {})
+        place = "xlabel" if at_tail else "taillabel"
+        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place)
         out.append(f"  {line[:-2]} {end}={quote(eid)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -261,8 +269,9 @@ def layout_to_dot(
 
 def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> str:
-    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`)."""
+) -> tuple[str, bool]:
+    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`), and
+    whether its frames' titles may have room beside them (`_title_room`)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         found = _LABEL.search(line)
@@ -279,7 +288,21 @@ def _direction(
             key = parent[key]
         depth = max(depth, d)
     column = apart.columns.get(None, [])
-    return proportions.rankdir(sizes, edges, depth, width, height, column)
+    direction = proportions.rankdir(sizes, edges, depth, width, height, column)
+    if direction == "TB":
+        # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
+        # drawing's height, not its width, sets its scale on screen, so labels stay as large.
+        w, h = proportions.extent(sizes, proportions.ranks(len(sizes), edges), depth, False, column)
+        pad = min(proportions.FIT_PADDING, width / 8, height / 8)
+        across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
+        if across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE):
+            return direction, True
+    return direction, False
+
+
+#: How much wider than its estimate a top-down drawing may grow, from room beside its
+#: frames' titles, before its width would set its scale.
+_ROOM_SLACK = 1.3
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
@@ -334,8 +357,8 @@ def _box(
         label = join_lines("missing", label_text(box.label))
         tip = join_lines(tip_text(box.name), "an input names it; no such node")
     else:
-        title, roll_tip = _rolled(box)
-        label = join_lines(title, _ops(box.op_count))
+        title, roll_tip = _rolled(box, label_text)
+        label = join_lines(*title, _ops(box.op_count))
         tip = join_lines(tip_text(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = join_lines(label, note)
@@ -385,27 +408,94 @@ def _pen(kind: str, colour: str) -> str:
     return f' color="{colour}" penwidth=4'
 
 
-def _rolled(item: Box | Cluster) -> tuple[str, str]:
-    """The title of a box or frame with its roll mark, and a tooltip line saying what it is.
+def _rolled(item: Box | Cluster, escape) -> tuple[list[str], str]:
+    """The title lines of a box or frame with its roll mark (each line through ``escape``),
+    and a tooltip line saying what it is.
 
-    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4))
-    ('layer_[0-3] ×4', '4 identical blocks, drawn once')
+    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4), label_text)
+    (['layer_[0-3] ×4'], '4 identical blocks, drawn once')
     """
     if not item.rolled:
-        return label_text(item.label), ""
+        return [escape(item.label)], ""
     if item.kind == SERIES:
         return (
-            f"{label_text(item.label)} {TIMES}{item.rolled}",
+            [f"{escape(item.label)} {TIMES}{item.rolled}"],
             f"{item.rolled} identical blocks, drawn once",
         )
     return (
-        join_lines(label_text(item.label), f"drawn for all {item.rolled}"),
+        [escape(item.label), f"drawn for all {item.rolled}"],
         f"one of {item.rolled} identical blocks, drawn for all of them",
     )
 
 
+def _title_room(lines: list[str]) -> float:
+    """Points of room beside a frame's title (`dottext.title_label`) that put the middle of
+    the frame right of the title's longest line, with a little to spare."""
+    widest = max((len(html.unescape(line)) for line in lines), default=0)
+    return widest * _TITLE_FONT * _TITLE_GLYPH + _TITLE_SPARE
+
+
+_TITLE_FONT = 10
+# Wider than `proportions.GLYPH`, an average: titles are names with many wide glyphs
+# ("ModuleList[blocks]", "×6"), and room too small puts the edge on their last letters.
+_TITLE_GLYPH = 0.6
+_TITLE_SPARE = 12  # points between the title's text and an edge down the frame's middle
+
+
+def _entering(layout: Layout) -> set[int]:
+    """The edges whose head is in an open frame their tail is not in.
+
+    Such an edge comes into the frame across its title band: a label at its middle would sit
+    on the title, so its label goes beside its tail instead (``taillabel``)."""
+    parent = {c.name: c.parent for c in layout.clusters}
+
+    def frames(key: str | None) -> set[str]:
+        found = set()
+        while key is not None:
+            found.add(key)
+            key = parent[key]
+        return found
+
+    found: dict[str | None, set[str]] = {}
+    entering = set()
+    for n, edge in enumerate(layout.edges):
+        head, tail = layout.boxes[edge.dst].cluster, layout.boxes[edge.src].cluster
+        if head is None or head == tail:
+            continue
+        for key in (head, tail):
+            if key not in found:
+                found[key] = frames(key)
+        if found[head] - found[tail]:
+            entering.add(n)
+    return entering
+
+
+def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:
+    """Of two data edges drawn between the same two boxes, one each way, the one carrying
+    fewer tensors: its label would lie on the other's (they run side by side), so only the
+    larger is labelled; both tooltips still tell."""
+    way: dict[tuple[int, int], int] = {}
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.src != edge.dst:
+            way[edge.src, edge.dst] = n
+    quiet = set()
+    for (src, dst), n in way.items():
+        back = way.get((dst, src))
+        if back is not None:
+            mine, theirs = layout.edges[n].tensor_count, layout.edges[back].tensor_count
+            if (mine, back) < (theirs, n):
+                quiet.add(n)
+    return quiet
+
+
 def _edge(
-    edge, n: int, ids: list[str], fan_in: dict[int, int], said: set[tuple[int, str]] = frozenset()
+    edge,
+    n: int,
+    ids: list[str],
+    fan_in: dict[int, int],
+    said: set[tuple] = frozenset(),
+    place: str = "xlabel",
 ) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.loop:
@@ -442,9 +532,11 @@ def _edge(
             label = ""
         if edge.count > 1:
             attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
+    if ("edge", n) in said:
+        label = ""
     if label:
         # Placed once the boxes are: a ranked label would take a rank of its own.
-        attrs.append(f"xlabel={quote(label_text(label))}")
+        attrs.append(f"{place}={quote(label_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
         parts = (tensor.name, tensor.dtype, tensor.shape)
