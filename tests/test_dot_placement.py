@@ -80,6 +80,66 @@ def test_two_edges_between_two_boxes_are_labelled_once():
     graph = pygraphviz.AGraph(string=to_dot(h, h.view(depth=0)))
     forth = graph.get_edge(element_id("scope", "a"), element_id("scope", "b"))
     back = graph.get_edge(element_id("scope", "b"), element_id("scope", "a"))
-    assert forth.attr["xlabel"] == "5 tensors"
-    assert not back.attr.get("xlabel") and not back.attr.get("taillabel")
+    assert forth.attr["label"] == "5 tensors"
+    assert not any(back.attr.get(k) for k in ("label", "xlabel", "taillabel"))
     assert "3 connections" in back.attr["tooltip"]
+
+
+def _labels(dot: str) -> dict[str, str]:
+    graph = pygraphviz.AGraph(string=dot)
+    return {str(n): graph.get_node(n).attr["label"] for n in graph.nodes()}
+
+
+def test_pytorch_ops_are_named_by_what_they_do_not_by_a_number(torch_cnn):
+    h = Hierarchy(torch_cnn)
+    dot = to_dot(h, h.view(depth=5))
+    labels = _labels(dot)
+    numbered = [n for n in torch_cnn.node if n.name.rpartition("/")[2].isdigit()]
+    assert len(numbered) > 10  # the writer names most ops by a value number
+    for node in numbered:
+        label = labels[element_id("op", node.name)]
+        assert label == node.op.partition("::")[2].lstrip("_"), (node.name, label)
+    attr_reads = [n for n in torch_cnn.node if n.op == "prim::GetAttr"]
+    for node in attr_reads:  # Conv2d[conv1]/weight/weight.5: the attribute's own name
+        own = node.name.split("/")[-2]
+        assert labels[element_id("op", node.name)] == f"{own}\\nprim::GetAttr"
+    graph = pygraphviz.AGraph(string=dot)
+    for node in numbered:  # the number stays in the tooltip
+        assert node.name in graph.get_node(element_id("op", node.name)).attr["tooltip"]
+
+
+def test_a_traced_functions_variable_arguments_are_not_named_after_their_reader(keras_traces):
+    graph = keras_traces["predict"]
+    resources = [n for n in graph.node if n.op == "_Arg" and n.name.endswith("_resource")]
+    assert resources
+    h = Hierarchy(graph)
+    labels = _labels(to_dot(h, h.view(depth=1)))
+    for node in resources:
+        label = labels.get(element_id("op", node.name))
+        if label is not None:  # drawn at this depth
+            assert label == "resource\\n_Arg", label
+
+
+def test_an_initialiser_of_one_variable_is_drawn_once_beside_it():
+    # As TF1 writes `W1 = tf.Variable(tf.truncated_normal(...))` with no name scopes.
+    graph = graph_from_nodes(
+        [
+            ("x", "Placeholder"),
+            ("truncated_normal/shape", "Const"),
+            ("truncated_normal", "TruncatedNormal", ("truncated_normal/shape",)),
+            ("W1", "VarHandleOp"),
+            ("W1/Assign", "AssignVariableOp", ("W1", "truncated_normal")),
+            ("W1/Read/ReadVariableOp", "ReadVariableOp", ("W1",)),
+            ("MatMul", "MatMul", ("x", "W1/Read/ReadVariableOp")),
+        ]
+    )
+    h = Hierarchy(graph)
+    layout = h.layout(h.view(depth=0))
+    init = next(b for b in layout.boxes if b.name == "truncated_normal")
+    assert init.aux  # set apart from the main flow
+    dot = to_dot(h, h.view(depth=0))
+    tn, w1 = element_id(init.kind, init.name), element_id("op", "W1")
+    assert f'{{rank=same; "{w1}"; "{tn}";}}' in dot
+    parsed = pygraphviz.AGraph(string=dot)
+    assert parsed.has_edge(tn, w1)
+    assert "\u2190" not in parsed.get_node(w1).attr["label"]  # no stub naming it again

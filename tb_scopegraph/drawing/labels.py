@@ -56,6 +56,46 @@ def op_type_line(name: str, op_type: str) -> str:
 _OP_SUFFIX = re.compile(r"(_\d+|v\d+)+$", re.IGNORECASE)
 
 
+def op_lines(label: str, op_type: str) -> tuple[str, str]:
+    """An op's label: the name it is shown by, and its type line (`op_type_line`).
+
+    PyTorch names an op by the value it makes (``293``, ``input.3``, ``bias.13``): a number
+    or a debug name says nothing, so such an op is named by what it does, with no type line
+    (``relu`` for ``aten::relu``, ``convolution`` for ``aten::_convolution``), an attribute
+    read by the attribute's own name, and the ``.N`` that only tells values apart is left to
+    the tooltip. A traced function's argument of a captured variable (``_Arg``
+    ``dense_1_matmul_readvariableop_resource``) is a resource: its name spells out the op it
+    feeds, which its edge shows.
+
+    >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
+    ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
+    ...     ("dense_1_matmul_readvariableop_resource", "_Arg"), ("features", "_Arg"),
+    ...     ("MatMul_1", "MatMul")]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('relu', ''), ('linear', ''), ('bias', 'prim::GetAttr'), ('Constant', ''),
+     ('x', 'aten::add'), ('resource', '_Arg'), ('features', '_Arg'), ('MatMul_1', '')]
+    """
+    if "::" in op_type:
+        scope, _, local = label.rpartition("/")
+        name = _DEBUG_SUFFIX.sub("", local)
+        if not name or name.isdigit() or name in _VALUE_NAMES:
+            return op_type.partition("::")[2].lstrip("_") or op_type, ""
+        if name == scope.rpartition("/")[2]:  # an op drawn for its one-op scope
+            label = name
+        else:
+            label = f"{scope}/{name}" if scope else name
+    elif op_type == "_Arg" and label.endswith(_RESOURCE) and label != _RESOURCE[1:]:
+        label = _RESOURCE[1:]
+    return label, op_type_line(label, op_type)
+
+
+# TorchScript's debug names: a value's name, ".N" to tell values of one name apart; "input"
+# and "output" name what a module's forward takes and gives, nothing about the op.
+_DEBUG_SUFFIX = re.compile(r"\.\d+$")
+_VALUE_NAMES = frozenset({"input", "output"})
+_RESOURCE = "_resource"
+
+
 def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
     """(box, shape) for every shape that a drawn data edge carries into a box, and (box, "*")
     for every auxiliary box: an edge out of a box with a shape that came into it tells
