@@ -143,3 +143,4 @@ def test_an_initialiser_of_one_variable_is_drawn_once_beside_it():
     parsed = pygraphviz.AGraph(string=dot)
     assert parsed.has_edge(tn, w1)
     assert "\u2190" not in parsed.get_node(w1).attr["label"]  # no stub naming it again
+    assert parsed.get_node(tn).attr["shape"] == "box"  # narrower than an ellipse beside W1

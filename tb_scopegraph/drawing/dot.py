@@ -276,7 +276,7 @@ def _direction(
     for line, box in zip(lines, layout.boxes, strict=True):
         found = _LABEL.search(line)
         text = found.group(1).split("\\n") if found else [box.label]
-        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING)))
+        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING) and not box.aux))
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
     edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
     parent = {c.name: c.parent for c in layout.clusters}
@@ -384,9 +384,11 @@ def _box(
     )
 
 
-# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners).
+# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners). An op's is a
+# box, not an ellipse: an initialiser pinned beside its variable on every layer's rank
+# (`auxiliary`) widens the drawing by its width, and an ellipse is 1.4 times its text's.
 _AUX_STYLE = {
-    False: ' style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
+    False: ' shape=box style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
     True: ' style="rounded,filled,dashed" color="#9e9e9e" fillcolor="#f5f5f5"',
 }
 
