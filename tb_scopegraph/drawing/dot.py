@@ -388,7 +388,8 @@ def _box(
 # box, not an ellipse: an initialiser pinned beside its variable on every layer's rank
 # (`auxiliary`) widens the drawing by its width, and an ellipse is 1.4 times its text's.
 _AUX_STYLE = {
-    False: ' shape=box style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
+    False: ' shape=box margin="0.06,0.02" style="filled,dashed" color="#9e9e9e" '
+    'fillcolor="#fafafa"',
     True: ' style="rounded,filled,dashed" color="#9e9e9e" fillcolor="#f5f5f5"',
 }
 
