@@ -10,7 +10,7 @@ import pygraphviz
 from graphs import graph_from_nodes
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.drawing.dottext import element_id
+from tb_scopegraph.drawing.dottext import LABEL_CLIP, element_id
 from tb_scopegraph.drawing.render import render
 from tb_scopegraph.model.hierarchy import Hierarchy
 
@@ -57,16 +57,21 @@ def test_an_edge_into_a_narrow_frame_passes_beside_its_title():
             assert text.get("text-anchor") == "start"
             end = float(text.get("x")) + len(text.text) * 10 * NARROW_GLYPH
             assert end < min(xs), (key, text.text)
+    # The edge's shape label stands above the outer frame, not on its title.
+    (shape,) = (t for t in edge_in.iter(SVG + "text") if t.text == "[2,16]")
+    (frame,) = groups["cluster-" + element_id("scope", "model")].iter(SVG + "path")
+    top = min(float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", frame.get("d"))[1::2])
+    assert float(shape.get("y")) < top
 
 
-def test_a_shape_label_of_an_edge_into_a_frame_stands_at_its_tail():
+def test_a_shape_label_of_an_edge_into_a_frame_is_ranked_outside_it():
     h = Hierarchy(chain_in_scopes())
     graph = pygraphviz.AGraph(string=to_dot(h, h.view(open=["model", f"model/{TITLE}"])))
     inner = f"model/{TITLE}"
     into = graph.get_edge(element_id("op", "x"), element_id("op", f"{inner}/a"))
-    assert into.attr["taillabel"] == "[2,16]" and not into.attr.get("xlabel")
+    assert into.attr["label"] == "[2,16]" and not into.attr.get("xlabel")
     out = graph.get_edge(element_id("op", f"{inner}/b"), element_id("op", "y"))
-    assert out.attr["xlabel"] == "[2,8]" and not out.attr.get("taillabel")  # leaves: no title
+    assert out.attr["xlabel"] == "[2,8]" and not out.attr.get("label")  # leaves: no title
 
 
 def test_two_edges_between_two_boxes_are_labelled_once():
@@ -108,16 +113,24 @@ def test_pytorch_ops_are_named_by_what_they_do_not_by_a_number(torch_cnn):
         assert node.name in graph.get_node(element_id("op", node.name)).attr["tooltip"]
 
 
-def test_a_traced_functions_variable_arguments_are_not_named_after_their_reader(keras_traces):
+def test_a_traced_functions_long_variable_arguments_lose_their_common_end(keras_traces):
     graph = keras_traces["predict"]
     resources = [n for n in graph.node if n.op == "_Arg" and n.name.endswith("_resource")]
-    assert resources
+    long = [n for n in resources if len(n.name.rpartition("/")[2]) > LABEL_CLIP]
+    assert long  # Keras' names: {layer path}_{reader}_readvariableop_resource
     h = Hierarchy(graph)
     labels = _labels(to_dot(h, h.view(depth=1)))
+    shown = 0
     for node in resources:
         label = labels.get(element_id("op", node.name))
-        if label is not None:  # drawn at this depth
-            assert label == "resource\\n_Arg", label
+        if label is None:  # not drawn at this depth
+            continue
+        shown += 1
+        own = node.name.rpartition("/")[2]
+        short = own.removesuffix("_resource").removesuffix("_readvariableop")
+        assert label == f"{short if node in long else own}\\n_Arg", label
+        assert "\u2026" not in label  # whole, not clipped
+    assert shown
 
 
 def test_an_initialiser_of_one_variable_is_drawn_once_beside_it():

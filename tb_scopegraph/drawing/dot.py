@@ -252,16 +252,19 @@ def layout_to_dot(
     fan_in: dict[int, int] = {}
     said = labels.shapes_in(layout, drawn)
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
-    entering = _entering(layout)
+    # Ranked labels only top-down: left to right, each is a column of its own between two
+    # ranks, and the view's tangle of long edges grows with them (keras_transformer_train's
+    # first view: 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
+    entering = _entering(layout) if direction == "TB" else set()
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            place = "taillabel" if n in entering else "xlabel"
-            out.append("  " + _edge(edge, n, ids, fan_in, said, place))
+            place = "label" if n in entering else "xlabel"
+            out.append("  " + _edge(edge, n, ids, fan_in, said, place, direction == "TB"))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
-        place = "xlabel" if at_tail else "taillabel"
-        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place)
+        place = "label" if not at_tail and direction == "TB" else "xlabel"
+        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place, ranked=direction == "TB")
         out.append(f"  {line[:-2]} {end}={quote(eid)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -450,8 +453,10 @@ _TITLE_SPARE = 12  # points between the title's text and an edge down the frame'
 def _entering(layout: Layout) -> set[int]:
     """The edges whose head is in an open frame their tail is not in.
 
-    Such an edge comes into the frame across its title band: a label at its middle would sit
-    on the title, so its label goes beside its tail instead (``taillabel``)."""
+    Such an edge comes into the frame across its title band: a label placed at its middle
+    after the layout (``xlabel``) would sit on the title, so its label is ranked (``label``):
+    dot places it as a box of its own, outside the frames it is not in. (Beside its tail
+    (``taillabel``), the labels of a box's edges into several frames lie on each other.)"""
     parent = {c.name: c.parent for c in layout.clusters}
 
     def frames(key: str | None) -> set[str]:
@@ -501,6 +506,7 @@ def _edge(
     fan_in: dict[int, int],
     said: set[tuple] = frozenset(),
     place: str = "xlabel",
+    ranked: bool = True,
 ) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.loop:
@@ -533,7 +539,7 @@ def _edge(
             label = "" if quiet else labels.shape_label(shape)
         elif edge.tensor_count > 1:
             label = f"{edge.tensor_count} tensors"
-            if place == "xlabel":
+            if place == "xlabel" and ranked:
                 # A bundle's count is ranked (dot makes room for it): bundles run thick and
                 # side by side between a few big boxes, where labels placed after the
                 # layout lie on each other and on the bundles.

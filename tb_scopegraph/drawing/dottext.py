@@ -13,7 +13,8 @@ import re
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
-_LABEL_CLIP = 48
+#: Labels longer than this are clipped (with an ellipsis).
+LABEL_CLIP = 48
 _TOOLTIP_CLIP = 600
 _SAFE = re.compile(rb"[A-Za-z0-9_-]")
 _ENCODED = re.compile(rb"\.([0-9A-F]{2})")
@@ -90,7 +91,7 @@ def _even(backslashes: str) -> str:
     return backslashes + "\\" if len(backslashes) % 2 else backslashes
 
 
-def label_text(text: str, clip: int = _LABEL_CLIP) -> str:
+def label_text(text: str, clip: int = LABEL_CLIP) -> str:
     r"""Text for a label that Graphviz shows exactly as it is.
 
     A backslash would start a Graphviz escape (``\N`` is the node's name), ``&`` an HTML
@@ -132,7 +133,7 @@ def note_lines(text: str, escape) -> str:
     return join_lines(*(escape(line) for line in text.split("\n")))
 
 
-def html_text(text: str, clip: int = _LABEL_CLIP) -> str:
+def html_text(text: str, clip: int = LABEL_CLIP) -> str:
     r"""Text for a line of an HTML-like label (`title_label`): Graphviz reads no backslash
     escapes there, only entities, so ``&``, ``<`` and ``>`` are written as entities and
     control characters as the same visible ``\xNN`` that `label_text` shows.
