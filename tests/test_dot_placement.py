@@ -21,18 +21,23 @@ TITLE = "a_rather_long_scope_title"
 NARROW_GLYPH = 0.45
 
 
-def chain_in_scopes():
-    """An input into a chain of two ops inside two nested scopes named longer than the
-    boxes they hold: a narrow frame under a wide title."""
+def chain_in_scopes(length: int = 60):
+    """An input into a chain of ops inside two nested scopes named longer than the boxes
+    they hold: a narrow frame under a wide title, too long for a window (shown from its
+    top), as synthetic_100k's blocks are."""
     inner = f"model/{TITLE}"
-    return graph_from_nodes(
-        [
-            ("x", "Placeholder", (), {"_output_shapes": [[2, 16]]}),
-            (f"{inner}/a", "Relu", ("x",), {"_output_shapes": [[2, 16]]}),
-            (f"{inner}/b", "Tanh", (f"{inner}/a",), {"_output_shapes": [[2, 8]]}),
-            ("y", "Identity", (f"{inner}/b",), {"_output_shapes": [[2, 8]]}),
-        ]
-    )
+    nodes = [
+        ("x", "Placeholder", (), {"_output_shapes": [[2, 16]]}),
+        (f"{inner}/a", "Relu", ("x",), {"_output_shapes": [[2, 16]]}),
+        (f"{inner}/b", "Tanh", (f"{inner}/a",), {"_output_shapes": [[2, 8]]}),
+    ]
+    last = f"{inner}/b"
+    for i in range(length):  # named by letters: numbered siblings would fold into one box
+        step = f"{inner}/step_{'abcdefghij'[i // 10]}{'abcdefghij'[i % 10]}"
+        nodes.append((step, "Tanh", (last,), {"_output_shapes": [[2, 8]]}))
+        last = step
+    nodes.append(("y", "Identity", (last,), {"_output_shapes": [[2, 8]]}))
+    return graph_from_nodes(nodes)
 
 
 def _path_xs(d: str) -> list[float]:
@@ -66,12 +71,13 @@ def test_an_edge_into_a_narrow_frame_passes_beside_its_title():
 
 def test_a_shape_label_of_an_edge_into_a_frame_is_ranked_outside_it():
     h = Hierarchy(chain_in_scopes())
-    graph = pygraphviz.AGraph(string=to_dot(h, h.view(open=["model", f"model/{TITLE}"])))
+    dot = to_dot(h, h.view(open=["model", f"model/{TITLE}"]), width=1128, height=818)
+    graph = pygraphviz.AGraph(string=dot)
     inner = f"model/{TITLE}"
     into = graph.get_edge(element_id("op", "x"), element_id("op", f"{inner}/a"))
     assert into.attr["label"] == "[2,16]" and not into.attr.get("xlabel")
-    out = graph.get_edge(element_id("op", f"{inner}/b"), element_id("op", "y"))
-    assert out.attr["xlabel"] == "[2,8]" and not out.attr.get("label")  # leaves: no title
+    within = graph.get_edge(element_id("op", f"{inner}/b"), element_id("op", f"{inner}/step_aa"))
+    assert within.attr["xlabel"] == "[2,8]" and not within.attr.get("label")  # no title there
 
 
 def test_two_edges_between_two_boxes_are_labelled_once():

@@ -179,7 +179,7 @@ def layout_to_dot(
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
-    direction, room = _direction(layout, lines, drawn, apart, width, height)
+    direction, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -252,19 +252,16 @@ def layout_to_dot(
     fan_in: dict[int, int] = {}
     said = labels.shapes_in(layout, drawn)
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
-    # Ranked labels only top-down: left to right, each is a column of its own between two
-    # ranks, and the view's tangle of long edges grows with them (keras_transformer_train's
-    # first view: 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
-    entering = _entering(layout) if direction == "TB" else set()
+    entering = _entering(layout) if at_top else set()
     for n, edge in enumerate(layout.edges):
         if n in drawn:
             place = "label" if n in entering else "xlabel"
-            out.append("  " + _edge(edge, n, ids, fan_in, said, place, direction == "TB"))
+            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
-        place = "label" if not at_tail and direction == "TB" else "xlabel"
-        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place, ranked=direction == "TB")
+        place = "label" if not at_tail and at_top else "xlabel"
+        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place, ranked=ranked)
         out.append(f"  {line[:-2]} {end}={quote(eid)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -272,9 +269,11 @@ def layout_to_dot(
 
 def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> tuple[str, bool]:
-    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`), and
-    whether its frames' titles may have room beside them (`_title_room`)."""
+) -> tuple[str, bool, bool, bool]:
+    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`),
+    whether its frames' titles may have room beside them (`_title_room`), whether its
+    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
+    (edges into frames have their labels ranked too)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         found = _LABEL.search(line)
@@ -298,15 +297,29 @@ def _direction(
         w, h = proportions.extent(sizes, proportions.ranks(len(sizes), edges), depth, False, column)
         pad = min(proportions.FIT_PADDING, width / 8, height / 8)
         across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
-        if across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE):
-            return direction, True
-    return direction, False
+        shown = min(across, down, proportions.NATURAL_SCALE)
+        room = across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE)
+        # Ranked labels (`_edge`) lengthen a top-down drawing: a bundle's where its length
+        # has room to spare, every edge's into a frame only where it is far too long to be
+        # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
+        # of its scale).
+        at_top = down < _SHOWN_AT_TOP
+        return direction, room, down >= _LENGTH_SLACK * shown or at_top, at_top
+    # Left to right, each ranked label is a column of its own between two ranks, and the
+    # view's tangle of long edges grows with them (keras_transformer_train's first view:
+    # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
+    return direction, False, False, False
 
 
 #: How much wider than its estimate a top-down drawing may grow, from room beside its
 #: frames' titles, before its width would set its scale. Large, as the estimate counts no
 #: frames side by side: the demo's function library, estimated 532 points wide, is 1,016.
 _ROOM_SLACK = 2.5
+#: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
+_SHOWN_AT_TOP = 0.5
+#: How much longer than its estimate a top-down drawing may grow from its bundles' ranked
+#: labels, before its length would set its scale.
+_LENGTH_SLACK = 1.3
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
