@@ -80,6 +80,22 @@ def test_a_shape_label_of_an_edge_into_a_frame_is_ranked_outside_it():
     assert within.attr["xlabel"] == "[2,8]" and not within.attr.get("label")  # no title there
 
 
+def test_a_frame_title_without_room_is_centred_for_the_tab_to_find_its_middle():
+    # In an area as narrow as it is tall, ffn's width sets its scale: no room beside titles.
+    from graphs import ffn_graph
+
+    h = Hierarchy(ffn_graph())
+    dot = to_dot(h, h.view(open=["layer1"]), width=600, height=818)
+    assert "<table" not in dot
+    root = ET.fromstring(render(dot))
+    frame = next(
+        g for g in root.iter(SVG + "g") if g.get("id") == "cluster-" + element_id("scope", "layer1")
+    )
+    texts = list(frame.iter(SVG + "text"))
+    assert [t.text for t in texts] == ["layer1", "7 ops"]
+    assert {t.get("text-anchor") for t in texts} == {"middle"}
+
+
 def test_two_edges_between_two_boxes_are_labelled_once():
     # a and b feed each other (a gradient box and the sums it hands back): two edges side
     # by side, whose labels would lie on each other.

@@ -210,9 +210,16 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            title, roll_tip = _rolled(item, html_text)
-            rows = [*title, _ops(item.op_count), *map(html_text, note.split("\n")), badge]
-            label = title_label(rows, _title_room(rows) if room else 0)
+            # With room beside it, a title is an HTML-like label (`title_label`); else plain,
+            # its lines centred: the SVG then gives their middle, where the tab puts a
+            # clicked box's label as the frame it opens into replaces it.
+            escape = html_text if room else label_text
+            title, roll_tip = _rolled(item, escape)
+            rows = [*title, _ops(item.op_count), *map(escape, note.split("\n")), badge]
+            if room:
+                label = title_label(rows, _title_room(rows))
+            else:
+                label = quote(join_lines(*rows))
             tip = join_lines(
                 tip_text(item.name),
                 roll_tip,
