@@ -329,7 +329,9 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
         if 'summarized"' not in line:
             continue
         eid = re.search(r'id="([^"]+)"', line).group(1)
-        found[eid] = re.search(rf"\\n{dot.BADGE} (\d+ summar(?:y|ies))", line).group(1)
+        # A label breaks lines with \n, a frame's HTML-like title (`title_label`) with <br/>.
+        badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} (\d+ summar(?:y|ies))", line)
+        found[eid] = badge.group(1)
     return found
 
 

@@ -9,10 +9,11 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
 - an edge between a box of the main flow and an auxiliary box is not drawn: the main box gets
   a stub (a short dashed line to the auxiliary box's name, beside it on its rank);
 - an edge between two auxiliary boxes (a constant into a summary) is not drawn either;
-- a constant joined to a single box of the main flow, in its own frame (the arguments a
-  PyTorch op reads) keeps its edges to it, and is pinned to that box's rank: the edge itself
-  is the stub (a summary or an initialiser pinned so beside a box gets its edges crossed by
-  the flow around it: it stands in the column instead);
+- a constant or an initialiser joined to a single box of the main flow, in its own frame
+  (the arguments a PyTorch op reads, the ``truncated_normal`` of one variable) keeps its
+  edges to it, and is pinned to that box's rank: the edge itself is the stub, and the box is
+  drawn once, not as a stub and again in the column (a summary pinned so beside a box gets
+  its edges crossed by the flow around it: it stands in the column instead);
 - the other auxiliary boxes of a frame stand in a column (chained by invisible edges).
 
 Edges are set apart too (`set_aside`, `merge_hub_edges`): control edges into or out of a hub,
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tb_scopegraph.model.layout import Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT
+from tb_scopegraph.model.roles import CONSTANT, SAVE
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
@@ -72,7 +73,7 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
     for a, others in near.items():
         (other,) = others if len(others) == 1 else (None,)
         if other is not None and boxes[other].cluster == boxes[a].cluster:
-            if boxes[a].aux == CONSTANT:
+            if boxes[a].aux in (CONSTANT, SAVE):
                 pinned[a] = other
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}

@@ -7,6 +7,7 @@ to the SVG.
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -23,11 +24,13 @@ from tb_scopegraph.drawing.colour import (
 )
 from tb_scopegraph.drawing.dottext import (
     element_id,
+    html_text,
     join_lines,
     label_text,
     note_lines,
     quote,
     tip_text,
+    title_label,
 )
 from tb_scopegraph.errors import InvalidQuery
 from tb_scopegraph.model import structure
@@ -176,7 +179,7 @@ def layout_to_dot(
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
-    direction = _direction(layout, lines, drawn, apart, width, height)
+    direction, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -207,8 +210,16 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            title, roll_tip = _rolled(item)
-            label = join_lines(title, _ops(item.op_count), note_lines(note, label_text), badge)
+            # With room beside it, a title is an HTML-like label (`title_label`); else plain,
+            # its lines centred: the SVG then gives their middle, where the tab puts a
+            # clicked box's label as the frame it opens into replaces it.
+            escape = html_text if room else label_text
+            title, roll_tip = _rolled(item, escape)
+            rows = [*title, _ops(item.op_count), *map(escape, note.split("\n")), badge]
+            if room:
+                label = title_label(rows, _title_room(rows))
+            else:
+                label = quote(join_lines(*rows))
             tip = join_lines(
                 tip_text(item.name),
                 roll_tip,
@@ -229,8 +240,8 @@ def layout_to_dot(
                 style += _pen(item.kind, pen)
             out.append(f"{indent}subgraph {quote('cluster_' + eid)} {{")
             out.append(
-                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={quote(label)} "
-                f"tooltip={quote(tip)} {style} fontsize=10 labeljust=l labelloc=t];"
+                f"{indent}  graph [id={quote(eid)} class={quote(classes)} label={label} "
+                f"tooltip={quote(tip)} {style} fontsize={_TITLE_FONT} labeljust=l labelloc=t];"
             )
             stack.append(("close", None, indent))
             stack.append(("fill", item.name, indent + "  "))
@@ -247,13 +258,17 @@ def layout_to_dot(
                 stack.append(("open", cluster, indent))
     fan_in: dict[int, int] = {}
     said = labels.shapes_in(layout, drawn)
+    said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
+    entering = _entering(layout) if at_top else set()
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            out.append("  " + _edge(edge, n, ids, fan_in, said))
+            place = "label" if n in entering else "xlabel"
+            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
-        line = _edge(edge, len(layout.edges) + n, ids, {})
+        place = "label" if not at_tail and at_top else "xlabel"
+        line = _edge(edge, len(layout.edges) + n, ids, {}, place=place, ranked=ranked)
         out.append(f"  {line[:-2]} {end}={quote(eid)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -261,13 +276,16 @@ def layout_to_dot(
 
 def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> str:
-    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`)."""
+) -> tuple[str, bool, bool, bool]:
+    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`),
+    whether its frames' titles may have room beside them (`_title_room`), whether its
+    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
+    (edges into frames have their labels ranked too)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         found = _LABEL.search(line)
         text = found.group(1).split("\\n") if found else [box.label]
-        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING)))
+        sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING) and not box.aux))
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
     edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
     parent = {c.name: c.parent for c in layout.clusters}
@@ -279,7 +297,36 @@ def _direction(
             key = parent[key]
         depth = max(depth, d)
     column = apart.columns.get(None, [])
-    return proportions.rankdir(sizes, edges, depth, width, height, column)
+    direction = proportions.rankdir(sizes, edges, depth, width, height, column)
+    if direction == "TB":
+        # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
+        # drawing's height, not its width, sets its scale on screen, so labels stay as large.
+        w, h = proportions.extent(sizes, proportions.ranks(len(sizes), edges), depth, False, column)
+        pad = min(proportions.FIT_PADDING, width / 8, height / 8)
+        across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
+        shown = min(across, down, proportions.NATURAL_SCALE)
+        room = across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE)
+        # Ranked labels (`_edge`) lengthen a top-down drawing: a bundle's where its length
+        # has room to spare, every edge's into a frame only where it is far too long to be
+        # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
+        # of its scale).
+        at_top = down < _SHOWN_AT_TOP
+        return direction, room, down >= _LENGTH_SLACK * shown or at_top, at_top
+    # Left to right, each ranked label is a column of its own between two ranks, and the
+    # view's tangle of long edges grows with them (keras_transformer_train's first view:
+    # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
+    return direction, False, False, False
+
+
+#: How much wider than its estimate a top-down drawing may grow, from room beside its
+#: frames' titles, before its width would set its scale. Large, as the estimate counts no
+#: frames side by side: the demo's function library, estimated 532 points wide, is 1,016.
+_ROOM_SLACK = 2.5
+#: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
+_SHOWN_AT_TOP = 0.5
+#: How much longer than its estimate a top-down drawing may grow from its bundles' ranked
+#: labels, before its length would set its scale.
+_LENGTH_SLACK = 1.3
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
@@ -327,15 +374,16 @@ def _box(
     more_tip = join_lines(*(tip_text(t, 300) for t in tips))
     if box.kind == OP:
         # An auxiliary op's type is in its tooltip: its label stays short, as it stands apart.
-        kind_line = "" if box.aux else labels.op_type_line(box.label, box.op)
-        label = join_lines(label_text(box.label), label_text(kind_line))
+        name, kind_line = labels.op_lines(box.label, box.op)
+        kind_line = "" if box.aux else kind_line
+        label = join_lines(label_text(name), label_text(kind_line))
         tip = join_lines(tip_text(box.name), tip_text(box.op))
     elif box.kind == MISSING:
         label = join_lines("missing", label_text(box.label))
         tip = join_lines(tip_text(box.name), "an input names it; no such node")
     else:
-        title, roll_tip = _rolled(box)
-        label = join_lines(title, _ops(box.op_count))
+        title, roll_tip = _rolled(box, label_text)
+        label = join_lines(*title, _ops(box.op_count))
         tip = join_lines(tip_text(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = join_lines(label, note)
@@ -359,9 +407,12 @@ def _box(
     )
 
 
-# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners).
+# Auxiliary boxes: dashed and grey (a scope's box keeps its rounded corners). An op's is a
+# box, not an ellipse: an initialiser pinned beside its variable on every layer's rank
+# (`auxiliary`) widens the drawing by its width, and an ellipse is 1.4 times its text's.
 _AUX_STYLE = {
-    False: ' style="filled,dashed" color="#9e9e9e" fillcolor="#fafafa"',
+    False: ' shape=box margin="0.06,0.02" style="filled,dashed" color="#9e9e9e" '
+    'fillcolor="#fafafa"',
     True: ' style="rounded,filled,dashed" color="#9e9e9e" fillcolor="#f5f5f5"',
 }
 
@@ -385,27 +436,97 @@ def _pen(kind: str, colour: str) -> str:
     return f' color="{colour}" penwidth=4'
 
 
-def _rolled(item: Box | Cluster) -> tuple[str, str]:
-    """The title of a box or frame with its roll mark, and a tooltip line saying what it is.
+def _rolled(item: Box | Cluster, escape) -> tuple[list[str], str]:
+    """The title lines of a box or frame with its roll mark (each line through ``escape``),
+    and a tooltip line saying what it is.
 
-    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4))
-    ('layer_[0-3] ×4', '4 identical blocks, drawn once')
+    >>> _rolled(Cluster("series", "layer_[0-3]", "layer_[0-3]", 8, None, 4), label_text)
+    (['layer_[0-3] ×4'], '4 identical blocks, drawn once')
     """
     if not item.rolled:
-        return label_text(item.label), ""
+        return [escape(item.label)], ""
     if item.kind == SERIES:
         return (
-            f"{label_text(item.label)} {TIMES}{item.rolled}",
+            [f"{escape(item.label)} {TIMES}{item.rolled}"],
             f"{item.rolled} identical blocks, drawn once",
         )
     return (
-        join_lines(label_text(item.label), f"drawn for all {item.rolled}"),
+        [escape(item.label), f"drawn for all {item.rolled}"],
         f"one of {item.rolled} identical blocks, drawn for all of them",
     )
 
 
+def _title_room(lines: list[str]) -> float:
+    """Points of room beside a frame's title (`dottext.title_label`) that put the middle of
+    the frame right of the title's longest line, with a little to spare."""
+    widest = max((len(html.unescape(line)) for line in lines), default=0)
+    return widest * _TITLE_FONT * _TITLE_GLYPH + _TITLE_SPARE
+
+
+_TITLE_FONT = 10
+# Wider than `proportions.GLYPH`, an average: titles are names with many wide glyphs
+# ("ModuleList[blocks]", "×6"), and room too small puts the edge on their last letters.
+_TITLE_GLYPH = 0.6
+_TITLE_SPARE = 12  # points between the title's text and an edge down the frame's middle
+
+
+def _entering(layout: Layout) -> set[int]:
+    """The edges whose head is in an open frame their tail is not in.
+
+    Such an edge comes into the frame across its title band: a label placed at its middle
+    after the layout (``xlabel``) would sit on the title, so its label is ranked (``label``):
+    dot places it as a box of its own, outside the frames it is not in. (Beside its tail
+    (``taillabel``), the labels of a box's edges into several frames lie on each other.)"""
+    parent = {c.name: c.parent for c in layout.clusters}
+
+    def frames(key: str | None) -> set[str]:
+        found = set()
+        while key is not None:
+            found.add(key)
+            key = parent[key]
+        return found
+
+    found: dict[str | None, set[str]] = {}
+    entering = set()
+    for n, edge in enumerate(layout.edges):
+        head, tail = layout.boxes[edge.dst].cluster, layout.boxes[edge.src].cluster
+        if head is None or head == tail:
+            continue
+        for key in (head, tail):
+            if key not in found:
+                found[key] = frames(key)
+        if found[head] - found[tail]:
+            entering.add(n)
+    return entering
+
+
+def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:
+    """Of two data edges drawn between the same two boxes, one each way, the one carrying
+    fewer tensors: its label would lie on the other's (they run side by side), so only the
+    larger is labelled; both tooltips still tell."""
+    way: dict[tuple[int, int], int] = {}
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.src != edge.dst:
+            way[edge.src, edge.dst] = n
+    quiet = set()
+    for (src, dst), n in way.items():
+        back = way.get((dst, src))
+        if back is not None:
+            mine, theirs = layout.edges[n].tensor_count, layout.edges[back].tensor_count
+            if (mine, back) < (theirs, n):
+                quiet.add(n)
+    return quiet
+
+
 def _edge(
-    edge, n: int, ids: list[str], fan_in: dict[int, int], said: set[tuple[int, str]] = frozenset()
+    edge,
+    n: int,
+    ids: list[str],
+    fan_in: dict[int, int],
+    said: set[tuple] = frozenset(),
+    place: str = "xlabel",
+    ranked: bool = True,
 ) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.loop:
@@ -438,13 +559,21 @@ def _edge(
             label = "" if quiet else labels.shape_label(shape)
         elif edge.tensor_count > 1:
             label = f"{edge.tensor_count} tensors"
+            if place == "xlabel" and ranked:
+                # A bundle's count is ranked (dot makes room for it): bundles run thick and
+                # side by side between a few big boxes, where labels placed after the
+                # layout lie on each other and on the bundles.
+                place = "label"
         else:
             label = ""
         if edge.count > 1:
             attrs.append(f"penwidth={min(1 + math.log2(edge.count) / 2, 4):.2f}")
+    if ("edge", n) in said:
+        label = ""
     if label:
-        # Placed once the boxes are: a ranked label would take a rank of its own.
-        attrs.append(f"xlabel={quote(label_text(label))}")
+        # A shape is placed once the boxes are: a ranked label takes a rank of its own, and
+        # a chain of shapes would double the drawing's length.
+        attrs.append(f"{place}={quote(label_text(label))}")
     tip = [f"{edge.count} connection{'s' if edge.count > 1 else ''}"]
     for tensor in edge.tensors:
         parts = (tensor.name, tensor.dtype, tensor.shape)

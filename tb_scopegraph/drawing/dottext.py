@@ -7,12 +7,14 @@ for what Graphviz shows), so no name can break out of its DOT string or add mark
 
 from __future__ import annotations
 
+import html
 import re
 
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES
 
 KINDS = (OP, SCOPE, SERIES, CHUNK, MISSING)
-_LABEL_CLIP = 48
+#: Labels longer than this are clipped (with an ellipsis).
+LABEL_CLIP = 48
 _TOOLTIP_CLIP = 600
 _SAFE = re.compile(rb"[A-Za-z0-9_-]")
 _ENCODED = re.compile(rb"\.([0-9A-F]{2})")
@@ -89,7 +91,7 @@ def _even(backslashes: str) -> str:
     return backslashes + "\\" if len(backslashes) % 2 else backslashes
 
 
-def label_text(text: str, clip: int = _LABEL_CLIP) -> str:
+def label_text(text: str, clip: int = LABEL_CLIP) -> str:
     r"""Text for a label that Graphviz shows exactly as it is.
 
     A backslash would start a Graphviz escape (``\N`` is the node's name), ``&`` an HTML
@@ -129,3 +131,37 @@ def join_lines(*parts: str) -> str:
 def note_lines(text: str, escape) -> str:
     """A mark's note (lines split by ``\\n``), each line escaped by ``escape``."""
     return join_lines(*(escape(line) for line in text.split("\n")))
+
+
+def html_text(text: str, clip: int = LABEL_CLIP) -> str:
+    r"""Text for a line of an HTML-like label (`title_label`): Graphviz reads no backslash
+    escapes there, only entities, so ``&``, ``<`` and ``>`` are written as entities and
+    control characters as the same visible ``\xNN`` that `label_text` shows.
+
+    >>> print(html_text('a\\N&amp;<b>\n'))
+    a\N&amp;amp;&lt;b&gt;\x0a
+    """
+    if len(text) > clip:
+        text = text[: clip - 1] + "…"
+    text = html.escape(text, quote=False)
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def title_label(lines: list[str], room: float = 0) -> str:
+    """The title of an open group as an HTML-like DOT label: its lines (from `html_text`)
+    flush left, then ``room`` points of empty space to their right.
+
+    A frame is at least as wide as its title, and dot centres what it holds below it: the
+    room beside the title puts the middle of a narrow frame, where a chain's edge comes in
+    from above, right of the title's text instead of through it.
+
+    >>> title_label(["layer1", "7 ops"], 40)  # doctest: +NORMALIZE_WHITESPACE
+    '<<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td align="left"
+    balign="left">layer1<br/>7 ops</td><td width="40"></td></tr></table>>'
+    """
+    text = "<br/>".join(line for line in lines if line)
+    spacer = f'<td width="{round(room)}"></td>' if room >= 1 else ""
+    return (
+        '<<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr>'
+        f'<td align="left" balign="left">{text}</td>{spacer}</tr></table>>'
+    )
