@@ -899,16 +899,28 @@ function shapeRect(element, svg) {
 }
 function labelPoint(element, svg) {
   const lines = element.querySelectorAll(":scope > text, :scope > a > text");
-  const m = lines.length ? matrixTo(lines[0], svg) : null;
-  if (!m) return null;
-  const first = lines[0];
-  let x = Number(first.getAttribute("x"));
-  const ys = [...lines].map((line) => Number(line.getAttribute("y")));
-  const fontSize = Number(first.getAttribute("font-size")) || 10;
-  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
-  if (first.getAttribute("text-anchor") === "start") x += fontSize;
-  if (![x, y].every(Number.isFinite)) return null;
-  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const line of lines) {
+    const m = matrixTo(line, svg);
+    if (!m) return null;
+    const box2 = line.getBBox();
+    for (const [x, y] of [
+      [box2.x, box2.y],
+      [box2.x + box2.width, box2.y + box2.height]
+    ]) {
+      const px = m.a * x + m.c * y + m.e;
+      const py = m.b * x + m.d * y + m.f;
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px);
+      y1 = Math.max(y1, py);
+    }
+  }
+  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
+  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
 }
 function shapePoints(shape) {
   const number = (name) => shape[name].baseVal.value;
