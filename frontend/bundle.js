@@ -199,13 +199,18 @@ function watchQueue(onStanding, every = WATCH_EVERY_MS) {
 
 // model.js
 var ApiError = class extends Error {
-  constructor(message, { status = 0, timeout = false } = {}) {
+  constructor(message, { status = 0, timeout = false, retryAfter = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.timeout = timeout;
+    this.retryAfter = retryAfter;
   }
 };
+function retrySeconds(header) {
+  const seconds = Number(header);
+  return header && Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
 var Stale = class extends Error {
   constructor() {
     super("superseded by a newer request");
@@ -253,13 +258,14 @@ async function request(path, params, { signal, as = "json", started = null } = {
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`.trim();
     let timeout = false;
+    const retryAfter = response.status === 503 ? retrySeconds(response.headers.get("Retry-After")) : null;
     try {
       const body = await response.json();
       if (body && typeof body.error === "string") message = body.error;
       timeout = Boolean(body && body.timeout);
     } catch {
     }
-    throw new ApiError(message, { status: response.status, timeout });
+    throw new ApiError(message, { status: response.status, timeout, retryAfter });
   }
   if (as === "text") return response.text();
   if (as === "blob") return response.blob();
@@ -366,7 +372,13 @@ var Model = class {
     if (Array.isArray(view.warnings))
       this._warnings = { key: graphKey2(graph), warnings: view.warnings };
     if (this._prefetched) return;
-    const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(new ApiError(view.error, { status: view.status, timeout: view.timeout }));
+    const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(
+      new ApiError(view.error, {
+        status: view.status,
+        timeout: view.timeout,
+        retryAfter: view.retry_after ?? null
+      })
+    );
     const area = view.width ? { width: view.width, height: view.height } : DEFAULT_AREA;
     this._keepView(graph, { open: null, depth: null, area }, answer);
   }
@@ -899,16 +911,28 @@ function shapeRect(element, svg) {
 }
 function labelPoint(element, svg) {
   const lines = element.querySelectorAll(":scope > text, :scope > a > text");
-  const m = lines.length ? matrixTo(lines[0], svg) : null;
-  if (!m) return null;
-  const first = lines[0];
-  let x = Number(first.getAttribute("x"));
-  const ys = [...lines].map((line) => Number(line.getAttribute("y")));
-  const fontSize = Number(first.getAttribute("font-size")) || 10;
-  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
-  if (first.getAttribute("text-anchor") === "start") x += fontSize;
-  if (![x, y].every(Number.isFinite)) return null;
-  return { x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f };
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const line of lines) {
+    const m = matrixTo(line, svg);
+    if (!m) return null;
+    const box2 = line.getBBox();
+    for (const [x, y] of [
+      [box2.x, box2.y],
+      [box2.x + box2.width, box2.y + box2.height]
+    ]) {
+      const px = m.a * x + m.c * y + m.e;
+      const py = m.b * x + m.d * y + m.f;
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px);
+      y1 = Math.max(y1, py);
+    }
+  }
+  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
+  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
 }
 function shapePoints(shape) {
   const number = (name) => shape[name].baseVal.value;
@@ -3098,6 +3122,7 @@ var Drawing = class {
     this.sheets = new Sheets(ui.stage);
     this.renderSeq = 0;
     this.failed = null;
+    this.retryTimer = null;
     this.showings = 0;
     this.boxes = null;
     this.drawSeconds = null;
@@ -3115,6 +3140,7 @@ var Drawing = class {
     request2 = { ...request2, colour: state.colour, base: state.base, area, unroll };
     const graph = state.graph;
     const seq = ++this.renderSeq;
+    this.stopRetrying();
     this.messages.hideMessage();
     this.calls.hideHover();
     const started = performance.now();
@@ -3159,8 +3185,45 @@ var Drawing = class {
     this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started, keys);
   }
   fail(error, request2, placement) {
-    this.failed = { request: request2, placement };
+    this.failed = { request: request2, placement, error };
+    if (error instanceof ApiError && error.retryAfter !== null) {
+      this.retryLater(error);
+      return;
+    }
     this.messages.showRenderError(error, Boolean(this.state.svgText));
+  }
+  /**
+   * The server's layout queue was full: asks again for the failed view after the seconds it
+   * said (Retry-After), counting down on a card with a Cancel. Another view asked for
+   * meanwhile stops the countdown (show()).
+   */
+  retryLater(error) {
+    const until = performance.now() + Math.max(1, error.retryAfter) * 1e3;
+    const tick = () => {
+      const left = Math.ceil((until - performance.now()) / 1e3);
+      if (left <= 0) {
+        this.retryTimer = null;
+        this.retry();
+        return;
+      }
+      this.messages.showBusy(left, Boolean(this.state.svgText));
+      this.retryTimer = setTimeout(tick, until - performance.now() - (left - 1) * 1e3);
+    };
+    tick();
+  }
+  stopRetrying() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+  /**
+   * Stops counting down to asking again (the busy card's Cancel). False when a drawing is on
+   * screen to go back to; else the error shows, with its Retry.
+   */
+  cancelRetry() {
+    this.stopRetrying();
+    if (this.state.svgText || !this.failed) return false;
+    this.messages.showRenderError(this.failed.error, false);
+    return true;
   }
   /** Asks again for the view that could not be shown; false if none failed. */
   retry() {
@@ -3896,6 +3959,29 @@ var Messages = class {
   showError(error, { title, hint, actions = [] }) {
     this.showMessage(messageCard({ title, text: error.message, hint, actions }));
   }
+  /**
+   * The server's layout queue was full for a view: it is asked for again in `seconds`
+   * (drawing.js counts down, calling this each second); Cancel stops that.
+   */
+  showBusy(seconds, hasGraph) {
+    this.setState("error");
+    const title = `Server busy: trying again in ${seconds} s`;
+    const shown = this.ui.message.querySelector(".sg-message-busy .sg-message-title");
+    if (shown && !this.ui.message.hidden) {
+      shown.textContent = title;
+      return;
+    }
+    const card = messageCard({
+      title,
+      // Not the server's message: its "try again in N s" would not count down with the title.
+      text: "Every layout worker is taken and the queue of drawings is full.",
+      hint: hasGraph ? "Cancel goes back to the last view." : null,
+      iconName: "timer",
+      actions: [{ label: "Cancel", action: "cancel-retry" }]
+    });
+    card.classList.add("sg-message-busy");
+    this.showMessage(card);
+  }
   /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
   showRenderError(error, hasGraph) {
     this.setState("error");
@@ -4588,6 +4674,12 @@ var Tab = class {
         break;
       case "stop-comparing":
         this.compare.pick(null);
+        break;
+      case "cancel-retry":
+        if (!this.drawing.cancelRetry()) {
+          this.messages.hideMessage();
+          this.backToShown();
+        }
         break;
       case "cancel-render":
         this.model.cancelView();

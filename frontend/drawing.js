@@ -27,7 +27,8 @@ export class Drawing {
     this.calls = calls;
     this.sheets = new Sheets(ui.stage);
     this.renderSeq = 0; // views asked for so far: an answer for an older one is dropped
-    this.failed = null; // the view that could not be shown: {request, placement}
+    this.failed = null; // the view that could not be shown: {request, placement, error}
+    this.retryTimer = null; // the countdown to asking again for a view the server was busy for
     this.showings = 0; // drawings put on screen so far (the root's data-shown)
     this.boxes = null;
     this.drawSeconds = null;
@@ -47,6 +48,7 @@ export class Drawing {
     request = {...request, colour: state.colour, base: state.base, area, unroll};
     const graph = state.graph;
     const seq = ++this.renderSeq;
+    this.stopRetrying();
     this.messages.hideMessage();
     this.calls.hideHover();
     const started = performance.now();
@@ -99,8 +101,50 @@ export class Drawing {
   }
 
   fail(error, request, placement) {
-    this.failed = {request, placement};
+    this.failed = {request, placement, error};
+    if (error instanceof ApiError && error.retryAfter !== null) {
+      this.retryLater(error);
+      return;
+    }
     this.messages.showRenderError(error, Boolean(this.state.svgText));
+  }
+
+  /**
+   * The server's layout queue was full: asks again for the failed view after the seconds it
+   * said (Retry-After), counting down on a card with a Cancel. Another view asked for
+   * meanwhile stops the countdown (show()).
+   */
+  retryLater(error) {
+    // At least a second: a Retry-After of 0 would ask again at once, over and over.
+    const until = performance.now() + Math.max(1, error.retryAfter) * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - performance.now()) / 1000);
+      if (left <= 0) {
+        this.retryTimer = null;
+        this.retry();
+        return;
+      }
+      this.messages.showBusy(left, Boolean(this.state.svgText));
+      // Next when the seconds shown change.
+      this.retryTimer = setTimeout(tick, until - performance.now() - (left - 1) * 1000);
+    };
+    tick();
+  }
+
+  stopRetrying() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /**
+   * Stops counting down to asking again (the busy card's Cancel). False when a drawing is on
+   * screen to go back to; else the error shows, with its Retry.
+   */
+  cancelRetry() {
+    this.stopRetrying();
+    if (this.state.svgText || !this.failed) return false;
+    this.messages.showRenderError(this.failed.error, false);
+    return true;
   }
 
   /** Asks again for the view that could not be shown; false if none failed. */

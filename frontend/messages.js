@@ -76,6 +76,30 @@ export class Messages {
     this.showMessage(views.messageCard({title, text: error.message, hint, actions}));
   }
 
+  /**
+   * The server's layout queue was full for a view: it is asked for again in `seconds`
+   * (drawing.js counts down, calling this each second); Cancel stops that.
+   */
+  showBusy(seconds, hasGraph) {
+    this.setState('error');
+    const title = `Server busy: trying again in ${seconds} s`;
+    const shown = this.ui.message.querySelector('.sg-message-busy .sg-message-title');
+    if (shown && !this.ui.message.hidden) {
+      shown.textContent = title;
+      return;
+    }
+    const card = views.messageCard({
+      title,
+      // Not the server's message: its "try again in N s" would not count down with the title.
+      text: 'Every layout worker is taken and the queue of drawings is full.',
+      hint: hasGraph ? 'Cancel goes back to the last view.' : null,
+      iconName: 'timer',
+      actions: [{label: 'Cancel', action: 'cancel-retry'}],
+    });
+    card.classList.add('sg-message-busy');
+    this.showMessage(card);
+  }
+
   /** A view could not be shown; `hasGraph`: a drawing is on screen to go back to. */
   showRenderError(error, hasGraph) {
     this.setState('error');

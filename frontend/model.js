@@ -10,14 +10,25 @@
 import {DEFAULT_AREA, areaStep} from './area.js';
 import {clientHeaders} from './queued.js';
 
-/** The backend said no: `message` is its {"error"} text; `timeout` when the layout ran long. */
+/**
+ * The backend said no: `message` is its {"error"} text; `timeout` when the layout ran long;
+ * `retryAfter`: seconds after which to ask again, when the layout queue was full (its
+ * Retry-After), else null.
+ */
 export class ApiError extends Error {
-  constructor(message, {status = 0, timeout = false} = {}) {
+  constructor(message, {status = 0, timeout = false, retryAfter = null} = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.timeout = timeout;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** Seconds of a Retry-After header (delta-seconds; an HTTP date is not sent here), or null. */
+function retrySeconds(header) {
+  const seconds = Number(header);
+  return header && Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 /** An answer nobody waits for any more. */
@@ -77,6 +88,8 @@ async function request(path, params, {signal, as = 'json', started = null} = {})
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`.trim();
     let timeout = false;
+    const retryAfter =
+      response.status === 503 ? retrySeconds(response.headers.get('Retry-After')) : null;
     try {
       const body = await response.json();
       if (body && typeof body.error === 'string') message = body.error;
@@ -84,7 +97,7 @@ async function request(path, params, {signal, as = 'json', started = null} = {})
     } catch {
       // Not JSON: keep the status line.
     }
-    throw new ApiError(message, {status: response.status, timeout});
+    throw new ApiError(message, {status: response.status, timeout, retryAfter});
   }
   if (as === 'text') return response.text();
   if (as === 'blob') return response.blob();
@@ -222,7 +235,13 @@ export class Model {
     const answer =
       typeof view.svg === 'string'
         ? Promise.resolve({svg: view.svg})
-        : Promise.reject(new ApiError(view.error, {status: view.status, timeout: view.timeout}));
+        : Promise.reject(
+            new ApiError(view.error, {
+              status: view.status,
+              timeout: view.timeout,
+              retryAfter: view.retry_after ?? null,
+            })
+          );
     const area = view.width ? {width: view.width, height: view.height} : DEFAULT_AREA;
     this._keepView(graph, {open: null, depth: null, area}, answer);
   }

@@ -250,6 +250,12 @@ export class Tab {
       case 'stop-comparing':
         this.compare.pick(null);
         break;
+      case 'cancel-retry':
+        if (!this.drawing.cancelRetry()) {
+          this.messages.hideMessage();
+          this.backToShown();
+        }
+        break;
       case 'cancel-render':
         this.model.cancelView();
         this.messages.setLoading(false);

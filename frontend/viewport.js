@@ -485,21 +485,34 @@ export function shapeRect(element, svg) {
 
 /**
  * The middle of `element`'s own label (its <text> children, one per line) in the user units of
- * `svg`, from their attributes: null when it has none.
+ * `svg`: null when it has none. Measured (getBBox), not read from the lines' x and y: a plain
+ * title's lines are centred on their x, an HTML-like one's (`dottext.title_label`) start at it
+ * with room to their right, and only the measured box is the middle of both.
  */
 export function labelPoint(element, svg) {
   const lines = element.querySelectorAll(':scope > text, :scope > a > text');
-  const m = lines.length ? matrixTo(lines[0], svg) : null;
-  if (!m) return null;
-  const first = lines[0];
-  let x = Number(first.getAttribute('x'));
-  const ys = [...lines].map((line) => Number(line.getAttribute('y')));
-  const fontSize = Number(first.getAttribute('font-size')) || 10;
-  // A line's y is its baseline; its middle is about a third of its size above.
-  const y = (Math.min(...ys) + Math.max(...ys)) / 2 - fontSize / 3;
-  if (first.getAttribute('text-anchor') === 'start') x += fontSize;
-  if (![x, y].every(Number.isFinite)) return null;
-  return {x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f};
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const line of lines) {
+    const m = matrixTo(line, svg);
+    if (!m) return null;
+    const box = line.getBBox();
+    for (const [x, y] of [
+      [box.x, box.y],
+      [box.x + box.width, box.y + box.height],
+    ]) {
+      const px = m.a * x + m.c * y + m.e;
+      const py = m.b * x + m.d * y + m.f;
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px);
+      y1 = Math.max(y1, py);
+    }
+  }
+  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
+  return {x: (x0 + x1) / 2, y: (y0 + y1) / 2};
 }
 
 /** The corners (or points) that bound one shape, in its own units; null if not read. */

@@ -39,7 +39,7 @@ from werkzeug.test import Client
 
 from tb_scopegraph import caching, plugin
 from tb_scopegraph.drawing import dot, dottext, render
-from tb_scopegraph.errors import RenderTimeout
+from tb_scopegraph.errors import LayoutBusy, RenderTimeout
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.plugin import warmup
@@ -411,6 +411,16 @@ def test_first_carries_the_first_views_error_and_still_lists(api, monkeypatch):
     assert first["view"]["status"] == 503 and first["view"]["timeout"] is True
     assert first["view"]["error"].startswith("the layout took too long")
     assert "svg" not in first["view"]
+
+
+def test_first_says_when_to_ask_again_for_a_view_the_queue_was_full_for(api, monkeypatch):
+    def full(text, fmt="svg", timeout=None):
+        raise LayoutBusy("64 drawings are waiting for the 2 layout workers; try again in 7 s", 7)
+
+    monkeypatch.setattr(render, "render", full)
+    view = api.json("first")["view"]
+    assert view["status"] == 503 and view["timeout"] is False
+    assert view["retry_after"] == 7
 
 
 def test_first_hides_a_bug_in_the_first_view_as_routes_do(api, monkeypatch, caplog):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from tensorboard.util import tb_logging
 
+from tb_scopegraph.errors import LayoutBusy
 from tb_scopegraph.plugin.answers import INTERNAL_ERROR, failure
 from tb_scopegraph.service.query import ViewQuery
 from tb_scopegraph.service.views import DEFAULT_AREA
@@ -123,10 +124,10 @@ class WarmUp:
             code, message, timeout = failure(e)
             if message is INTERNAL_ERROR:
                 logger.exception("scopegraph: the first view of %r failed", first)
-            return {
-                "graphs": graphs,
-                "view": {**first, "error": message, "status": code, "timeout": timeout},
-            }
+            view = {**first, "error": message, "status": code, "timeout": timeout}
+            if isinstance(e, LayoutBusy):
+                view["retry_after"] = e.retry_after  # as the svg route's Retry-After
+            return {"graphs": graphs, "view": view}
         hierarchy = plugin.service.hierarchy(ctx, experiment, **first)[1]  # drawn: cached
         warnings = [w.to_json() for w in hierarchy.warnings]
         return {

@@ -1,5 +1,5 @@
 """A view that waits for a layout worker: the tab says where it is in line, and drops it when
-the user cancels or leaves.
+the user cancels or leaves; a view the server is too busy to queue is asked for again.
 
 These tests start a TensorBoard of their own whose layouts wait while a gate file exists
 (layout_gate/sitecustomize.py, in its layout workers), with no drawings kept on disk. Views
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import urllib.parse
 import urllib.request
@@ -25,6 +26,7 @@ GATE_FOLDER = Path(__file__).resolve().with_name("layout_gate")
 PREFIX = "/data/plugin/scopegraph"
 CLIENT_HEADER = "X-Scopegraph-Client"  # tb_scopegraph.plugin.answers.CLIENT_HEADER
 PLACE = "Waiting for a layout: 1st in line"
+BUSY = re.compile(r"Server busy: trying again in \d+ s")
 RUN = "ffn_scoped"  # the tab's; the script asks for views of the other runs
 
 
@@ -37,6 +39,21 @@ def gated(demo_logdir, tmp_path_factory):
         "PYTHONPATH": path,
         "SCOPEGRAPH_TEST_LAYOUT_GATE": str(gate),
         "TB_SCOPEGRAPH_CACHE_DIR": "off",  # every view not drawn by this process is laid out
+    }
+    with tensorboard(demo_logdir, env=env) as url:
+        yield url, gate
+
+
+@pytest.fixture(scope="module")
+def crowded(demo_logdir, tmp_path_factory):
+    """(url, gate): as `gated`, with room for one layout waiting: the next is answered 503."""
+    gate = tmp_path_factory.mktemp("gate") / "closed"
+    path = os.pathsep.join(filter(None, [str(GATE_FOLDER), os.environ.get("PYTHONPATH")]))
+    env = {
+        "PYTHONPATH": path,
+        "SCOPEGRAPH_TEST_LAYOUT_GATE": str(gate),
+        "SCOPEGRAPH_TEST_MAX_QUEUED": "1",
+        "TB_SCOPEGRAPH_CACHE_DIR": "off",
     }
     with tensorboard(demo_logdir, env=env) as url:
         yield url, gate
@@ -87,6 +104,15 @@ class Fillers:
             thread.start()
             self.threads.append(thread)
             poll_until(partial(self._held_or_drawn, thread, before), "the view held or drawn")
+
+    def fill_queue(self) -> None:
+        """With both workers held, asks for one more view, to wait in line."""
+        thread = threading.Thread(
+            target=self._ask, args=(self.queries.pop(0), "script queued"), daemon=True
+        )
+        thread.start()
+        self.threads.append(thread)
+        poll_until(lambda: queue(self.url)["queued"] == 1, "a script's view waiting in line")
 
     def _held_or_drawn(self, thread: threading.Thread, running_before: int) -> bool:
         return not thread.is_alive() or queue(self.url)["running"] > running_before
@@ -177,5 +203,47 @@ def test_a_view_the_user_cancels_or_leaves_is_dropped_before_it_is_laid_out(brow
             gate.unlink()
         fillers.drawn()
         assert not problems, problems
+    finally:
+        tab.close()
+
+
+def busy_card(tab: Tab) -> str:
+    """The title of the card saying the server was busy, if it is on screen."""
+    return tab.frame.evaluate(
+        "() => { const t = document.querySelector('.sg-message-busy .sg-message-title');"
+        " return t && t.offsetParent !== null ? t.textContent : ''; }"
+    )
+
+
+def test_a_view_the_server_is_too_busy_for_is_asked_for_again_by_itself(browser, crowded):
+    url, gate = crowded
+    tab = Tab(browser, url)
+    tab.allow_console_error(r"503 .*/svg\?")  # the busy answers, on purpose
+    try:
+        open_closed(tab)
+        fillers = Fillers(url, RUN)
+        gate.touch()
+        try:
+            fillers.hold_workers()
+            fillers.fill_queue()
+            # The queue is full: the server answers 503 with Retry-After, and the tab counts
+            # down to asking again, with a Cancel.
+            tab.box("scope", "layer2").click()
+            poll(tab.page, lambda: BUSY.match(busy_card(tab)), "the card saying the server is busy")
+            # Cancelled: back to the drawing, and nothing is asked for again.
+            tab.frame.click(".sg-message-busy [data-action='cancel-retry']")
+            tab.frame.wait_for_selector(".sg-app[data-state='ready'] svg.sg-graph")
+            assert busy_card(tab) == ""
+            assert tab.frame_of("scope", "layer2").count() == 0
+            tab.box("scope", "layer2").click()
+            poll(tab.page, lambda: BUSY.match(busy_card(tab)), "the server busy again")
+        finally:
+            gate.unlink()
+        # The layouts run; once the seconds are up the tab asks again and draws the view.
+        tab.frame_of("scope", "layer2").wait_for(state="attached", timeout=60_000)
+        tab.wait_ready()
+        assert busy_card(tab) == ""
+        fillers.drawn()
+        assert not tab.unexpected_problems(), tab.unexpected_problems()
     finally:
         tab.close()

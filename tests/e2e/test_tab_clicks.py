@@ -24,6 +24,10 @@ WATCH_FIRST_PLACE = """(id) => {
     const bottom = Math.max(...texts.map((r) => r.bottom));
     window.sgFirstPlace = {
       box: {x: box.x + box.width / 2, y: box.y + box.height / 2},
+      title: {
+        x: (Math.min(...texts.map((r) => r.left)) + Math.max(...texts.map((r) => r.right))) / 2,
+        y: (top + bottom) / 2,
+      },
       label: {
         x: texts.reduce((sum, r) => sum + r.x + r.width / 2, 0) / texts.length,
         y: (top + bottom) / 2,
@@ -83,6 +87,34 @@ def test_an_opened_group_stays_under_the_pointer_then_shows_whole(tab):
     frame = tab.frame_of("scope", "layer1")
     assert _inside(_rect(frame), _rect(viewport))
     assert _label_size(tab, frame) >= 8
+
+
+def test_an_opened_group_with_room_beside_its_title_stays_under_the_pointer(tab):
+    # PyTorch's demo run is drawn top-down with room beside its frames' titles: they are
+    # HTML-like labels, their lines flush left and empty space to their right.
+    tab.open("pytorch/torch")
+    tab.close_all()
+    box = tab.box("scope", "Net")
+    at = _rect(box)
+    iframe = tab.page.locator("iframe").bounding_box()
+    tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
+    tab.page.mouse.wheel(0, -400)
+    tab.wait_still()
+    expect(box).to_be_visible()
+    clicked = _rect(box)
+    pointer = {"x": clicked["x"] + clicked["w"] / 2, "y": clicked["y"] + clicked["h"] / 2}
+    frame_id = "cluster-" + element_id("scope", "Net")
+    tab.frame.evaluate(WATCH_FIRST_PLACE, frame_id)
+    tab.run_and_wait(lambda: box.click())
+    frame = tab.frame_of("scope", "Net")
+    titles = frame.locator(":scope > text")
+    assert titles.first.get_attribute("text-anchor") == "start"
+    title_width = max(_rect(titles.nth(i))["w"] for i in range(titles.count()))
+    assert _rect(frame)["w"] > title_width * 1.5  # the room beside the title
+    first = tab.frame.evaluate("window.sgFirstPlace")
+    # The middle of its title's text came where its box's label was, under the pointer.
+    assert abs(first["title"]["x"] - pointer["x"]) < 8, (first, pointer)
+    assert abs(first["title"]["y"] - pointer["y"]) < 8, (first, pointer)
 
 
 def test_a_closed_group_stays_under_the_pointer_and_the_drawing_comes_into_view(tab):

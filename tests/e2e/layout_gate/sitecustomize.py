@@ -3,7 +3,8 @@ it (test_queued_tab.py), deterministically, instead of with layouts slow enough.
 
 Python imports `sitecustomize` at start-up from any folder on its path: the tests put this
 folder on the PYTHONPATH of a TensorBoard they start, whose layout workers inherit it, and name
-the gate file in ``SCOPEGRAPH_TEST_LAYOUT_GATE``. Without that variable this does nothing.
+the gate file in ``SCOPEGRAPH_TEST_LAYOUT_GATE`` (and a small bound on the layouts that may
+wait in ``SCOPEGRAPH_TEST_MAX_QUEUED``). Without those variables this does nothing.
 """
 
 import os
@@ -27,3 +28,17 @@ if GATE:
         return _layout(self, *args, **kwargs)
 
     pygraphviz.AGraph.layout = _held_layout
+
+# How many layouts may wait at once, when ``SCOPEGRAPH_TEST_MAX_QUEUED`` says: a test fills
+# that small a queue to be answered "busy" (503, Retry-After).
+MAX_QUEUED = os.environ.get("SCOPEGRAPH_TEST_MAX_QUEUED")
+
+if MAX_QUEUED:
+    from tb_scopegraph.drawing import layouts
+
+    _init = layouts.LayoutQueue.__init__
+
+    def _small_queue_init(self, *args, **kwargs):
+        _init(self, *args, **{**kwargs, "max_queued": int(MAX_QUEUED)})
+
+    layouts.LayoutQueue.__init__ = _small_queue_init
