@@ -152,7 +152,7 @@ def test_a_full_queue_refuses_with_a_time_to_try_again(held):
         wait_for(lambda: held.running("busy"), "the worker busy")
         queue.submit("one", "one", 1)
         queue.submit("two", "two", 1)
-        with pytest.raises(LayoutBusy, match="2 drawings are waiting") as refused:
+        with pytest.raises(LayoutBusy, match="2 drawings waiting for 1 layout worker;") as refused:
             queue.submit("three", "three", 1)
         assert refused.value.retry_after >= 1
         assert queue.stats["refused"] == 1

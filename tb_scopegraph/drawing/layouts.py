@@ -211,8 +211,9 @@ class LayoutQueue:
             if waiting >= self.max_queued:
                 self.stats["refused"] += 1
                 raise LayoutBusy(
-                    f"{waiting} drawings are waiting for the {self.workers} layout workers; "
-                    f"try again in {self._retry_after()} s",
+                    f"{_count(waiting, 'drawing')} waiting for"
+                    f" {_count(self.workers, 'layout worker')}; try again in"
+                    f" {self._retry_after()} s",
                     self._retry_after(),
                 )
             deadline = self._clock() + size * self.ageing
@@ -410,3 +411,8 @@ class LayoutQueue:
             thread.join()
         with self._cond:
             self._closing = False
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one: "1 drawing", "2 layout workers"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
