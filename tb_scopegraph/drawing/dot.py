@@ -247,7 +247,8 @@ def layout_to_dot(
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
-                out.append(indent + lines[i])
+                if i not in apart.hidden:  # counted on the boxes they feed (`auxiliary`)
+                    out.append(indent + lines[i])
             for aux, target in apart.pinned:
                 if layout.boxes[aux].cluster == item:
                     out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
@@ -286,6 +287,8 @@ def _direction(
         found = _LABEL.search(line)
         text = found.group(1).split("\\n") if found else [box.label]
         sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING) and not box.aux))
+    for b in apart.hidden:
+        sizes[b] = proportions.NO_SIZE
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
     edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
     parent = {c.name: c.parent for c in layout.clusters}
