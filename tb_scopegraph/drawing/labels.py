@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from tensorboard.compat.proto.node_def_pb2 import NodeDef
+
 from tb_scopegraph.drawing.dottext import LABEL_CLIP
 from tb_scopegraph.model.layout import Layout
 
@@ -100,6 +102,21 @@ _DEBUG_SUFFIX = re.compile(r"\.\d+$")
 _VALUE_NAMES = frozenset({"input", "output"})
 # What TensorFlow adds to a captured variable's argument: the op that reads it, "resource".
 _READER = re.compile(r"(?i)(_readvariableop)?_resource$")
+
+
+def counted(count: int, unit: str = "op") -> str:
+    """How many ops (or layers) a box or frame holds, as its label says it.
+
+    >>> counted(1), counted(1234), counted(4, "layer")
+    ('1 op', '1,234 ops', '4 layers')
+    """
+    return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
+
+
+def unit_of(node: NodeDef) -> str:
+    """What a graph's nodes are, told by one of them: "layer" in a Keras model config (every
+    node TensorBoard makes of one carries its layer's ``keras_class``), else "op"."""
+    return "layer" if "keras_class" in node.attr else "op"
 
 
 def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
