@@ -106,10 +106,8 @@ def to_dot(
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
-    model = hierarchy.graph
     # A Keras model config's boxes count layers, not ops.
-    unit = labels.unit_of(model.node_def(0)) if model.op_count else "op"
-    area = {"width": width, "height": height, "unit": unit}
+    area = {"width": width, "height": height, "unit": labels.unit_of(hierarchy.graph)}
     if not colour:
         return layout_to_dot(layout, title, badges=badges, **area)
     if colour == "structure":
@@ -119,15 +117,7 @@ def to_dot(
     return layout_to_dot(layout, title, box_fills, legend, badges=badges, **area)
 
 
-def _structure_dot(
-    hierarchy: Hierarchy,
-    layout: Layout,
-    title: str,
-    badges,
-    width: int,
-    height: int,
-    unit: str = "op",
-) -> str:
+def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges, **area) -> str:
     """A view coloured by structure: closed blocks filled with their class's colour, open ones
     framed in it (an open group is never filled) with "1 of N identical" under their title."""
     found = structure.structures(hierarchy)
@@ -150,9 +140,7 @@ def _structure_dot(
         structure_legend(classes),
         marks=marks,
         badges=badges,
-        width=width,
-        height=height,
-        unit=unit,
+        **area,
     )
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tensorboard.compat.proto.node_def_pb2 import NodeDef
-
+from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
 
 
@@ -102,10 +101,12 @@ def counted(count: int, unit: str = "op") -> str:
     return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
 
 
-def unit_of(node: NodeDef) -> str:
+def unit_of(model: GraphModel) -> str:
     """What a graph's nodes are, told by one of them: "layer" in a Keras model config (every
     node TensorBoard makes of one carries its layer's ``keras_class``), else "op"."""
-    return "layer" if "keras_class" in node.attr else "op"
+    if model.op_count and "keras_class" in model.node_def(0).attr:
+        return "layer"
+    return "op"
 
 
 def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
