@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pygraphviz
@@ -362,3 +363,21 @@ def test_a_long_chain_runs_along_the_longer_side_of_the_window():
         graph.layout(prog="dot")
         _, _, w, h_ = map(float, graph.graph_attr["bb"].split(","))
         assert (w > h_) is wider
+
+
+def test_a_keras_model_configs_boxes_count_layers_not_ops():
+    tf = pytest.importorskip("tensorflow")
+    from tb_scopegraph.reading.keras_model import parse_keras_config
+
+    inputs = tf.keras.Input((8,), name="features")
+    classifier = tf.keras.Sequential(
+        [tf.keras.layers.Dense(4, name=f"dense_{i}") for i in range(4)], name="classifier"
+    )
+    model = tf.keras.Model(inputs, classifier(inputs), name="model")
+    h = Hierarchy(parse_keras_config(model.to_json().encode()))
+    closed = to_dot(h, h.view(open=["model"]))
+    assert re.search(r"classifier\\n\d+ layers", closed), closed  # its dense_0..3 (and input)
+    assert " ops" not in closed and " op\\n" not in closed
+    # An op graph still counts ops.
+    ops = Hierarchy(graph_from_nodes([("a/x", "Placeholder"), ("a/y", "Relu", ("a/x",))]))
+    assert "2 ops" in to_dot(ops, ops.view())

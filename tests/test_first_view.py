@@ -44,15 +44,16 @@ def test_a_lone_series_of_identical_blocks_still_opens_rolled():
     assert h.rolled(view) == {"model/block_[0-49]": "model/block_0"}
 
 
-def _function_with_arguments(n: int) -> list:
+def _function_with_arguments(n: int, suffix: str = "_resource") -> list:
     """A traced function as Keras writes a training step: ``n`` ``_Arg`` resource handles
-    beside its model, more than a scope shows whole, so it is cut into parts."""
+    (or, with another ``suffix``, plain arguments) beside its model, more than a scope shows
+    whole, so it is cut into parts."""
     nodes = [("fn/x", "_Arg")]
-    nodes += [(f"fn/w{i:03d}_resource", "_Arg") for i in range(n)]
+    nodes += [(f"fn/w{i:03d}{suffix}", "_Arg") for i in range(n)]
     previous = "fn/x"
     for n, layer in enumerate(("dense", "dense_1", "dense_2")):
         read = f"fn/model/{layer}/ReadVariableOp"
-        nodes.append((read, "ReadVariableOp", (f"fn/w{n:03d}_resource",)))
+        nodes.append((read, "ReadVariableOp", (f"fn/w{n:03d}{suffix}",)))
         nodes.append((f"fn/model/{layer}/MatMul", "MatMul", (previous, read)))
         nodes.append((f"fn/model/{layer}/Relu", "Relu", (f"fn/model/{layer}/MatMul",)))
         previous = f"fn/model/{layer}/Relu"
@@ -61,12 +62,21 @@ def _function_with_arguments(n: int) -> list:
 
 
 def test_a_lone_part_of_a_scope_cut_in_parts_opens_only_if_it_reads():
-    h = Hierarchy(graph_from_nodes(_function_with_arguments(600)))
+    h = Hierarchy(graph_from_nodes(_function_with_arguments(600, suffix="_arg")))
     parts = [g for g in h.graph.groups if g.kind == CHUNK]
     assert len(parts) == 2
     view = h.default_view()
     assert "fn" in view.open
     assert not {p.key for p in parts} & view.open  # a part holds hundreds of arguments
+    assert _label_px(h, view) >= views.READABLE_PX
+
+
+def test_variable_handles_do_not_keep_a_traced_functions_model_closed():
+    # Its hundreds of handles are counted on the boxes they feed, not drawn (`auxiliary`):
+    # the part holding the model opens, down to the model's layers.
+    h = Hierarchy(graph_from_nodes(_function_with_arguments(600)))
+    view = h.default_view()
+    assert {"fn", "fn/model"} <= view.open
     assert _label_px(h, view) >= views.READABLE_PX
 
 

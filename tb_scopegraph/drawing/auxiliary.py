@@ -14,7 +14,11 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   edges to it, and is pinned to that box's rank: the edge itself is the stub, and the box is
   drawn once, not as a stub and again in the column (a summary pinned so beside a box gets
   its edges crossed by the flow around it: it stands in the column instead);
-- the other auxiliary boxes of a frame stand in a column (chained by invisible edges).
+- the other auxiliary boxes of a frame stand in a column (chained by invisible edges);
+- the handles of the variables a traced function captures (a Keras training step's hundreds
+  of ``_Arg`` ``..._resource``) are not drawn at all: each box they feed says how many
+  (``← 12 variables``), as their names, each read once inside a layer, tell a reader
+  nothing the layer's own name does not, and a column of them is hundreds of boxes tall.
 
 Edges are set apart too (`set_aside`, `merge_hub_edges`): control edges into or out of a hub,
 and many data edges between an open scope and one far box, bundled into one edge to its frame.
@@ -27,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tb_scopegraph.model.layout import Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT, SAVE
+from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
@@ -51,6 +55,8 @@ class Aside:
     pinned: list[tuple[int, int]] = field(default_factory=list)
     #: Per frame (None: the top level), its auxiliary boxes standing in a column.
     columns: dict[str | None, list[int]] = field(default_factory=dict)
+    #: Variable handles, counted on the boxes they feed instead of drawn.
+    hidden: set[int] = field(default_factory=set)
 
 
 def arrange(layout: Layout, drawn: set[int]) -> Aside:
@@ -75,6 +81,8 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if other is not None and boxes[other].cluster == boxes[a].cluster:
             if boxes[a].aux in (CONSTANT, SAVE):
                 pinned[a] = other
+    hidden = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
+    held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}
     for n in sorted(drawn):
@@ -87,15 +95,22 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         drawn.discard(n)
         if src.aux and dst.aux:
             continue
-        if dst.aux:
+        if edge.src in hidden or edge.dst in hidden:
+            main, handle = (edge.dst, edge.src) if edge.src in hidden else (edge.src, edge.dst)
+            held.setdefault(main, set()).add(handle)
+        elif dst.aux:
             _add(outs.setdefault(edge.src, []), dst.label)
         else:
             _add(ins.setdefault(edge.dst, []), src.label)
+    for b, handles in held.items():
+        n = len(handles)
+        ins.setdefault(b, []).insert(0, f"{n} variable{'s' if n > 1 else ''}")
     for b in outs.keys() | ins.keys():
         aside.stubs[b] = (outs.get(b, []), ins.get(b, []))
     aside.pinned = sorted(pinned.items())
+    aside.hidden = hidden
     for i, box in enumerate(boxes):
-        if box.aux and i not in pinned:
+        if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
 

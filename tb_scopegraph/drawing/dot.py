@@ -106,7 +106,8 @@ def to_dot(
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
-    area = {"width": width, "height": height}
+    # A Keras model config's boxes count layers, not ops.
+    area = {"width": width, "height": height, "unit": labels.unit_of(hierarchy.graph)}
     if not colour:
         return layout_to_dot(layout, title, badges=badges, **area)
     if colour == "structure":
@@ -116,9 +117,7 @@ def to_dot(
     return layout_to_dot(layout, title, box_fills, legend, badges=badges, **area)
 
 
-def _structure_dot(
-    hierarchy: Hierarchy, layout: Layout, title: str, badges, width: int, height: int
-) -> str:
+def _structure_dot(hierarchy: Hierarchy, layout: Layout, title: str, badges, **area) -> str:
     """A view coloured by structure: closed blocks filled with their class's colour, open ones
     framed in it (an open group is never filled) with "1 of N identical" under their title."""
     found = structure.structures(hierarchy)
@@ -141,8 +140,7 @@ def _structure_dot(
         structure_legend(classes),
         marks=marks,
         badges=badges,
-        width=width,
-        height=height,
+        **area,
     )
 
 
@@ -155,12 +153,14 @@ def layout_to_dot(
     badges: Mapping[tuple[str, str], int] | None = None,
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
+    unit: str = "op",
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
     come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
     counts the summaries of ops ("op", name) and groups ("group", key). The drawing runs
     top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
-    auxiliary boxes stand apart with stubs (`auxiliary`)."""
+    auxiliary boxes stand apart with stubs (`auxiliary`). Boxes and frames count their
+    ``unit`` ("op", or "layer" in a Keras model config: `labels.unit_of`)."""
     marks = marks or Marks()
     badges = badges or {}
     ids = [element_id(box.kind, box.name) for box in layout.boxes]
@@ -178,7 +178,7 @@ def layout_to_dot(
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
-        lines.append(_box(box, ids[i], note or None, fill, marks, i, count))
+        lines.append(_box(box, ids[i], note or None, fill, marks, i, count, unit))
     direction, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -215,7 +215,12 @@ def layout_to_dot(
             # clicked box's label as the frame it opens into replaces it.
             escape = html_text if room else label_text
             title, roll_tip = _rolled(item, escape)
-            rows = [*title, _ops(item.op_count), *map(escape, note.split("\n")), badge]
+            rows = [
+                *title,
+                labels.counted(item.op_count, unit),
+                *map(escape, note.split("\n")),
+                badge,
+            ]
             if room:
                 label = title_label(rows, _title_room(rows))
             else:
@@ -247,7 +252,8 @@ def layout_to_dot(
             stack.append(("fill", item.name, indent + "  "))
         else:
             for i in by_cluster.get(item, []):
-                out.append(indent + lines[i])
+                if i not in apart.hidden:  # counted on the boxes they feed (`auxiliary`)
+                    out.append(indent + lines[i])
             for aux, target in apart.pinned:
                 if layout.boxes[aux].cluster == item:
                     out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
@@ -286,6 +292,8 @@ def _direction(
         found = _LABEL.search(line)
         text = found.group(1).split("\\n") if found else [box.label]
         sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING) and not box.aux))
+    for b in apart.hidden:
+        sizes[b] = proportions.NO_SIZE
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
     edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
     parent = {c.name: c.parent for c in layout.clusters}
@@ -347,10 +355,6 @@ def _stub(stub: tuple[list[str], list[str]]) -> str:
 _FONT = "Helvetica,Arial,sans-serif"
 
 
-def _ops(count: int) -> str:
-    return f"{count:,} op" if count == 1 else f"{count:,} ops"
-
-
 def _badge(count: int) -> str:
     """The label line of an op or group that holds summaries."""
     if not count:
@@ -366,6 +370,7 @@ def _box(
     marks: Marks | None = None,
     index: int = 0,
     summaries: int = 0,
+    unit: str = "op",
 ) -> str:
     marks = marks or Marks()
     extra_class = marks.box_classes[index] if marks.box_classes else ""
@@ -383,7 +388,7 @@ def _box(
         tip = join_lines(tip_text(box.name), "an input names it; no such node")
     else:
         title, roll_tip = _rolled(box, label_text)
-        label = join_lines(*title, _ops(box.op_count))
+        label = join_lines(*title, labels.counted(box.op_count, unit))
         tip = join_lines(tip_text(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = join_lines(label, note)

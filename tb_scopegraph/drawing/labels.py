@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tb_scopegraph.drawing.dottext import LABEL_CLIP
+from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
 
 
@@ -64,21 +64,15 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     or a debug name says nothing, so such an op is named by what it does, with no type line
     (``relu`` for ``aten::relu``, ``convolution`` for ``aten::_convolution``), an attribute
     read by the attribute's own name, and the ``.N`` that only tells values apart is left to
-    the tooltip. A traced function's argument of a captured variable (``_Arg``
-    ``dense_1_matmul_readvariableop_resource``) too long for a label (`dottext.LABEL_CLIP`)
-    loses the ``_readvariableop_resource`` that every such argument ends with, not the end
-    that tells it from the others. (Shortened further, the few hundred of a training step
-    would fit in a window side by side, with the tangle of their edges to the optimizer.)
+    the tooltip. (A traced function's arguments of captured variables, ``_Arg``
+    ``dense_1_matmul_readvariableop_resource``, are not drawn: `auxiliary`.)
 
     >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
     ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
-    ...     ("classifier_1_hidden_1_cast_readvariableop_resource", "_Arg"),
-    ...     ("adam_sub_630_readvariableop_resource", "_Arg"), ("features", "_Arg"),
-    ...     ("MatMul_1", "MatMul")]]
+    ...     ("features", "_Arg"), ("MatMul_1", "MatMul")]]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('relu', ''), ('linear', ''), ('bias', 'prim::GetAttr'), ('Constant', ''),
-     ('x', 'aten::add'), ('classifier_1_hidden_1_cast', '_Arg'),
-     ('adam_sub_630_readvariableop_resource', '_Arg'), ('features', '_Arg'), ('MatMul_1', '')]
+     ('x', 'aten::add'), ('features', '_Arg'), ('MatMul_1', '')]
     """
     if "::" in op_type:
         scope, _, local = label.rpartition("/")
@@ -89,8 +83,6 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
             label = name
         else:
             label = f"{scope}/{name}" if scope else name
-    elif op_type == "_Arg" and len(label) > LABEL_CLIP:
-        label = _READER.sub("", label) or label
     return label, op_type_line(label, op_type)
 
 
@@ -98,8 +90,23 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
 # and "output" name what a module's forward takes and gives, nothing about the op.
 _DEBUG_SUFFIX = re.compile(r"\.\d+$")
 _VALUE_NAMES = frozenset({"input", "output"})
-# What TensorFlow adds to a captured variable's argument: the op that reads it, "resource".
-_READER = re.compile(r"(?i)(_readvariableop)?_resource$")
+
+
+def counted(count: int, unit: str = "op") -> str:
+    """How many ops (or layers) a box or frame holds, as its label says it.
+
+    >>> counted(1), counted(1234), counted(4, "layer")
+    ('1 op', '1,234 ops', '4 layers')
+    """
+    return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
+
+
+def unit_of(model: GraphModel) -> str:
+    """What a graph's nodes are, told by one of them: "layer" in a Keras model config (every
+    node TensorBoard makes of one carries its layer's ``keras_class``), else "op"."""
+    if model.op_count and "keras_class" in model.node_def(0).attr:
+        return "layer"
+    return "op"
 
 
 def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:

@@ -84,6 +84,10 @@ def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
     return rank
 
 
+#: The size of a box that is not drawn (`auxiliary.Aside.hidden`): it takes no room.
+NO_SIZE = (0.0, 0.0)
+
+
 def extent(
     sizes: Sequence[tuple[float, float]],
     rank: Sequence[int],
@@ -98,7 +102,7 @@ def extent(
     along: dict[int, float] = {}
     apart = set(column)
     for b, (w, h) in enumerate(sizes):
-        if b in apart:
+        if b in apart or sizes[b] == NO_SIZE:
             continue
         a, s = (h, w) if left_right else (w, h)
         across[rank[b]] = across.get(rank[b], -NODESEP) + a + NODESEP
@@ -167,7 +171,9 @@ def layout_scale(layout, width: int, height: int) -> float:
             outs, ins = apart.stubs[b]
             ends = [(arrow, n) for arrow, n in (("→", outs), ("←", ins)) if n]
             lines.append("  ".join(f"{arrow} {auxiliary.stub_label(n)}" for arrow, n in ends))
-        sizes.append(box_size(lines, 10, box.kind in ("op", "missing")))
+        sizes.append(
+            NO_SIZE if b in apart.hidden else box_size(lines, 10, box.kind in ("op", "missing"))
+        )
     # As dot ranks them: a rolled series' loop-back edges are kept out (dot.py's `_edge`).
     edges = []
     for n in drawn:

@@ -190,7 +190,7 @@ def _op_box(model: GraphModel, op: int, cluster: str | None) -> Box:
     if model.is_missing(op):
         return Box(MISSING, name, label, "", 0, cluster)
     op_type = model.op_types[op]
-    return Box(OP, name, label, op_type, 1, cluster, op_aux(op_type))
+    return Box(OP, name, label, op_type, 1, cluster, op_aux(op_type, name))
 
 
 def _visible(model: GraphModel, opened: set[int]) -> np.ndarray:

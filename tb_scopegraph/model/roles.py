@@ -29,20 +29,24 @@ import numpy as np
 from tb_scopegraph.model.graph import ROOT, SCOPE, GraphModel
 
 #: Auxiliary kinds of ops and groups ("" for a node of the main flow).
-CONSTANT, SUMMARY, SINK, SAVE = "constant", "summary", "sink", "save"
+CONSTANT, SUMMARY, SINK, SAVE, HANDLE = "constant", "summary", "sink", "save", "handle"
 #: Group roles, in the order the first view opens them; a variable's scope (its handle,
 #: initial value and reads) is never opened on its own, nor an auxiliary group.
 FORWARD, NEUTRAL, PLUMBING = "forward", "neutral", "plumbing"
 VARIABLE, AUXILIARY = "variable", "auxiliary"
 
 # Op categories, as small ints in per-op arrays.
-_PLAIN, _CONSTANT, _SUMMARY, _SINK, _PARAM, _TRAIN = range(6)
-_AUX_OF = {_CONSTANT: CONSTANT, _SUMMARY: SUMMARY, _SINK: SINK}
+_PLAIN, _CONSTANT, _SUMMARY, _SINK, _PARAM, _TRAIN, _HANDLE = range(7)
+_AUX_OF = {_CONSTANT: CONSTANT, _SUMMARY: SUMMARY, _SINK: SINK, _HANDLE: HANDLE}
+_AUX_CATEGORIES = tuple(_AUX_OF)
 
 # TensorBoard embeds every op type matching /Const/ (unanchored, so PyTorch's
 # prim::Constant and prim::ListConstruct too) and /^[a-zA-Z]+Summary$/ (and V2 writers).
 _CONST_TYPE = re.compile(r"Const")
 _SUMMARY_TYPE = re.compile(r"^[A-Za-z]+Summary(V\d+)?$")
+# A traced function's argument for a captured resource (a variable's handle): TF names it
+# after the op reading it, ``dense_1_matmul_readvariableop_resource``.
+_HANDLE_NAME = re.compile(r"(?i)(^|_)resource(_\d+)?$")
 _PARAM_TYPES = frozenset(
     {"VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "prim::GetAttr"}
 )
@@ -64,8 +68,10 @@ _PLUMBING_NAME = re.compile(
 )
 
 
-def op_category(op_type: str) -> int:
-    """The category of an op type (see the module docstring)."""
+def op_category(op_type: str, name: str = "") -> int:
+    """The category of an op of this type and name (see the module docstring)."""
+    if op_type == "_Arg":
+        return _HANDLE if _HANDLE_NAME.search(name) else _PLAIN
     if _SUMMARY_TYPE.match(op_type) or op_type in ("WriteSummary", "MergeSummary"):
         return _SUMMARY
     if _CONST_TYPE.search(op_type):
@@ -79,13 +85,15 @@ def op_category(op_type: str) -> int:
     return _PLAIN
 
 
-def op_aux(op_type: str) -> str:
-    """The auxiliary kind of an op of this type, or "" for an op of the main flow.
+def op_aux(op_type: str, name: str = "") -> str:
+    """The auxiliary kind of an op of this type and name, or "" for an op of the main flow.
 
     >>> [op_aux(t) for t in ("Const", "prim::ListConstruct", "MergeSummary", "NoOp", "MatMul")]
     ['constant', 'constant', 'summary', 'sink', '']
+    >>> [op_aux("_Arg", n) for n in ("f/dense_1_matmul_readvariableop_resource", "f/features")]
+    ['handle', '']
     """
-    return _AUX_OF.get(op_category(op_type), "")
+    return _AUX_OF.get(op_category(op_type, name), "")
 
 
 def folded_into(model: GraphModel, gid: int) -> int | None:
@@ -123,7 +131,7 @@ def lone_op(model: GraphModel, gid: int) -> int | None:
     # ``Cast/ReadVariableOp/resource`` beside ``Cast/ReadVariableOp``).
     if any(folded_into(model, c) != op for c in group.children):
         return None
-    if op_aux(model.op_types[op]) or _SAVE_NAME.match(group.label):
+    if op_aux(model.op_types[op], model.names[op]) or _SAVE_NAME.match(group.label):
         return None
     return int(op)
 
@@ -141,8 +149,12 @@ class Roles:
         table = {t: op_category(t) for t in set(types)}
         real = model.op_count
         self.op_categories = np.fromiter(map(table.__getitem__, types), np.int8, len(types))
+        if "_Arg" in table:  # only a traced function's arguments need their names read
+            names = model.names
+            args = [i for i, t in enumerate(types) if t == "_Arg"]
+            self.op_categories[args] = [op_category("_Arg", names[i]) for i in args]
         where = np.asarray(model.op_group[:real], dtype=np.int64)
-        counts = np.zeros((n, 6), dtype=np.int64)
+        counts = np.zeros((n, _HANDLE + 1), dtype=np.int64)
         np.add.at(counts, (where, self.op_categories[:real].astype(np.int64)), 1)
         # Into the parents, deepest groups first, one nesting level at a time.
         nesting = np.fromiter((g.nesting for g in groups), np.int64, n)
@@ -180,10 +192,8 @@ class Roles:
             return SAVE
         row = self.counts[gid]
         total = int(row.sum())
-        if total and int(row[_CONSTANT] + row[_SUMMARY] + row[_SINK]) == total:
-            return max(
-                ((int(row[c]), _AUX_OF[c]) for c in (_CONSTANT, _SUMMARY, _SINK)),
-            )[1]
+        if total and int(row[list(_AUX_CATEGORIES)].sum()) == total:
+            return max((int(row[c]), _AUX_OF[c]) for c in _AUX_CATEGORIES)[1]
         return ""
 
     def op_aux(self, op: int) -> str:
@@ -246,9 +256,7 @@ class Roles:
         ):
             return VARIABLE
         row = self.counts[gid]
-        if row[_PARAM] and int(row[_PARAM] + row[_CONSTANT] + row[_SUMMARY] + row[_SINK]) == int(
-            row.sum()
-        ):
+        if row[_PARAM] and int(row[_PARAM] + row[list(_AUX_CATEGORIES)].sum()) == int(row.sum()):
             return VARIABLE
         if _PLUMBING_NAME.match(group.label) or 2 * int(row[_TRAIN]) >= max(int(row.sum()), 1):
             return PLUMBING
