@@ -219,6 +219,18 @@ def test_an_auxiliary_hub_of_a_few_edges_gets_stubs_instead():
     assert "control inputs" not in dot.get_node(element_id("op", "init")).attr["label"]
 
 
+def test_a_hub_that_gates_outputs_is_counted_on_itself_not_stubbed_on_each_box():
+    # As tf.function writes it: every stateful op runs before a NoOp that the outputs wait on.
+    scopes = ["embed", "conv", "pool", "dense", "norm", "head"]
+    assigns = [(f"{scope}/assign", "AssignVariableOp") for scope in scopes]
+    hub = ("NoOp", "NoOp", tuple(f"^{scope}/assign" for scope in scopes))
+    graph = graph_from_nodes(assigns + [hub, ("Identity", "Identity", ("^NoOp",))])
+    h = Hierarchy(graph)
+    dot = parsed(to_dot(h, h.view(depth=0)))
+    assert not [n for n in dot.nodes() if n.attr["label"].endswith("\u2192 NoOp")]
+    assert "+6 control inputs" in dot.get_node(element_id("op", "NoOp")).attr["label"]
+
+
 def test_deeply_nested_open_scopes_give_valid_dot():
     deep = "/".join(f"s{i}" for i in range(300))
     h = Hierarchy(

@@ -201,8 +201,12 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
             ins[edge.dst] = ins.get(edge.dst, 0) + 1
             outs[edge.src] = outs.get(edge.src, 0) + 1
     # An auxiliary hub with a few edges (init) gets stubs on its boxes instead (`auxiliary`).
+    # A hub that waits on many boxes and gates others in turn (the ``NoOp`` a traced function
+    # holds its outputs back on until every stateful op has run) is counted once, on itself,
+    # instead of a "→ NoOp" line on each of the boxes it waits on.
     few = {b for b, box in enumerate(layout.boxes) if box.aux}
     few -= {b for b, n in (*ins.items(), *outs.items()) if n > STUB_HUB}
+    few -= {b for b, n in ins.items() if n > CONTROL_HUB and outs.get(b)}
     hub_in = {b for b, n in ins.items() if n > CONTROL_HUB and b not in few}
     hub_out = {b for b, n in outs.items() if n > CONTROL_HUB and b not in few}
     drawn = set()
