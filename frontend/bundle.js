@@ -889,13 +889,18 @@ var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
 function shapeRect(element, svg) {
   const shapes = element.matches("path, polygon, polyline, ellipse, circle, rect") ? [element] : element.querySelectorAll("path, polygon, polyline, ellipse, circle, rect");
   if (!shapes.length) return null;
+  return boxIn(
+    svg,
+    [...shapes].map((shape) => [shape, shapePoints(shape)])
+  );
+}
+function boxIn(svg, pointsOf) {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (const shape of shapes) {
-    const m = matrixTo(shape, svg);
-    const points = shapePoints(shape);
+  for (const [element, points] of pointsOf) {
+    const m = matrixTo(element, svg);
     if (!m || !points) return null;
     for (const [x, y] of points) {
       const px = m.a * x + m.c * y + m.e;
@@ -911,28 +916,18 @@ function shapeRect(element, svg) {
 }
 function labelPoint(element, svg) {
   const lines = element.querySelectorAll(":scope > text, :scope > a > text");
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const line of lines) {
-    const m = matrixTo(line, svg);
-    if (!m) return null;
-    const box2 = line.getBBox();
-    for (const [x, y] of [
-      [box2.x, box2.y],
-      [box2.x + box2.width, box2.y + box2.height]
-    ]) {
-      const px = m.a * x + m.c * y + m.e;
-      const py = m.b * x + m.d * y + m.f;
-      x0 = Math.min(x0, px);
-      y0 = Math.min(y0, py);
-      x1 = Math.max(x1, px);
-      y1 = Math.max(y1, py);
-    }
-  }
-  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
-  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+  const corners = [...lines].map((line) => {
+    const b = line.getBBox();
+    return [
+      line,
+      [
+        [b.x, b.y],
+        [b.x + b.width, b.y + b.height]
+      ]
+    ];
+  });
+  const box2 = boxIn(svg, corners);
+  return box2 && { x: box2.x + box2.w / 2, y: box2.y + box2.h / 2 };
 }
 function shapePoints(shape) {
   const number = (name) => shape[name].baseVal.value;

@@ -462,13 +462,24 @@ export function shapeRect(element, svg) {
     ? [element]
     : element.querySelectorAll('path, polygon, polyline, ellipse, circle, rect');
   if (!shapes.length) return null;
+  return boxIn(
+    svg,
+    [...shapes].map((shape) => [shape, shapePoints(shape)])
+  );
+}
+
+/**
+ * The box around points given in the user units of their elements ([[element, points]]), in
+ * the user units of `svg`; null when an element's transform or points are unknown, or no
+ * point is given.
+ */
+function boxIn(svg, pointsOf) {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (const shape of shapes) {
-    const m = matrixTo(shape, svg);
-    const points = shapePoints(shape);
+  for (const [element, points] of pointsOf) {
+    const m = matrixTo(element, svg);
     if (!m || !points) return null;
     for (const [x, y] of points) {
       const px = m.a * x + m.c * y + m.e;
@@ -491,28 +502,18 @@ export function shapeRect(element, svg) {
  */
 export function labelPoint(element, svg) {
   const lines = element.querySelectorAll(':scope > text, :scope > a > text');
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const line of lines) {
-    const m = matrixTo(line, svg);
-    if (!m) return null;
-    const box = line.getBBox();
-    for (const [x, y] of [
-      [box.x, box.y],
-      [box.x + box.width, box.y + box.height],
-    ]) {
-      const px = m.a * x + m.c * y + m.e;
-      const py = m.b * x + m.d * y + m.f;
-      x0 = Math.min(x0, px);
-      y0 = Math.min(y0, py);
-      x1 = Math.max(x1, px);
-      y1 = Math.max(y1, py);
-    }
-  }
-  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
-  return {x: (x0 + x1) / 2, y: (y0 + y1) / 2};
+  const corners = [...lines].map((line) => {
+    const b = line.getBBox();
+    return [
+      line,
+      [
+        [b.x, b.y],
+        [b.x + b.width, b.y + b.height],
+      ],
+    ];
+  });
+  const box = boxIn(svg, corners);
+  return box && {x: box.x + box.w / 2, y: box.y + box.h / 2};
 }
 
 /** The corners (or points) that bound one shape, in its own units; null if not read. */
