@@ -161,6 +161,24 @@ def poll(page, predicate, what: str, timeout: float = 20):
         page.wait_for_timeout(100)
 
 
+def rect(locator) -> dict:
+    """The element's rect in its frame, in CSS px: {x, y, w, h}."""
+    return locator.evaluate(
+        "(e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    """Whether rect ``inner`` lies within rect ``outer`` (half a pixel of rounding allowed)."""
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
+        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5
+    )
+
+
 def tab_frame(page, timeout: float = 20):
     """The Scope Graph tab's iframe (TensorBoard's URL may name the plugin too: skip the page)."""
 

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 from playwright.sync_api import expect
+from tbharness import rect
 
 # The demo's runs these tests show.
 USED = {"ffn_scoped", "ffn_scoped_wider", "pytorch/torch"}
@@ -66,13 +67,6 @@ def test_f_typed_in_the_search_field_stays_there(tab):
     assert tab.frame.locator(".sg-search input").input_value() == "ff"
 
 
-def _rect(locator) -> dict:
-    return locator.evaluate(
-        "(e) => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
-    )
-
-
 def _cut(tab, selector: str) -> list[str]:
     """The ids of the elements matching `selector` in the drawing that the window's edge cuts."""
     return tab.frame.evaluate(
@@ -97,7 +91,7 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
     tab.close_all()
     # Zoomed in on layer2, as a reader looking closer before opening it.
     box = tab.box("scope", "layer2")
-    at = _rect(box)
+    at = rect(box)
     iframe = tab.page.locator("iframe").bounding_box()
     tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
     tab.page.mouse.wheel(0, -500)
@@ -115,7 +109,7 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
 
     # Zoomed in again about the group's title, then closed by a click on it: the drawing eases
     # to the fitted view, as F gives.
-    title = _rect(tab.frame_of("scope", "layer2").locator(":scope > text").first)
+    title = rect(tab.frame_of("scope", "layer2").locator(":scope > text").first)
     x, y = iframe["x"] + title["x"] + title["w"] / 2, iframe["y"] + title["y"] + title["h"] / 2
     tab.page.mouse.move(x, y)
     tab.page.mouse.wheel(0, -500)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from graphs import graph_from_nodes, write_run_graph
 from playwright.sync_api import expect
-from tbharness import Tab, element_id, tensorboard
+from tbharness import Tab, element_id, rect, tensorboard
 
 # Scope names without numbers, so that no series folds the chain into one box.
 STAGES = (
@@ -91,14 +91,6 @@ OUTLINE = """() => {
   return {top: top / css, bottom: bottom / css, left: left / css, right: right / css,
           height: height / css, width: width / css};
 }"""
-
-
-def _rect(locator) -> dict:
-    """The element's rect in its frame."""
-    return locator.evaluate(
-        "(e) => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
-    )
 
 
 def in_view(tab: Tab, kind: str, name: str) -> bool:
@@ -201,7 +193,7 @@ def test_a_tall_first_view_has_a_minimap_wide_enough_to_see_the_window_on(chain_
     tab.wait_still()
     minimap = tab.frame.locator("canvas.sg-minimap")
     expect(minimap).to_be_visible()
-    drawn = _rect(minimap)
+    drawn = rect(minimap)
     # The drawing is several times taller than wide; its map is still a usable width.
     assert drawn["w"] >= 48, drawn
     # The window's outline (the accent orange) is painted on it: on at least two sides.
@@ -232,8 +224,8 @@ def test_the_minimap_moves_to_a_corner_where_it_covers_no_box(chain_tab):
     minimap = tab.frame.locator("canvas.sg-minimap")
     expect(minimap).to_be_visible()
     # The tall column of boxes dragged to the window's left edge, under the map's first corner.
-    column = _rect(tab.frame.locator("svg.sg-graph g.graph"))
-    outer = _rect(tab.frame.locator(".sg-viewport"))
+    column = rect(tab.frame.locator("svg.sg-graph g.graph"))
+    outer = rect(tab.frame.locator(".sg-viewport"))
     iframe = tab.page.locator("iframe").bounding_box()
     x, y = iframe["x"] + column["x"] + column["w"] / 2, iframe["y"] + outer["y"] + 300
     tab.page.mouse.move(x, y)

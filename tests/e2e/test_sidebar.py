@@ -15,27 +15,12 @@ from xml.etree import ElementTree
 
 import pytest
 from playwright.sync_api import expect
+from tbharness import inside, rect
 
 # One line of a search result (style/search.css, .sg-result: 16 px), and its padding.
 LINE_PX = 16
 RESULT_PADDING_PX = 6
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _rect(locator) -> dict:
-    return locator.evaluate(
-        "(e) => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
-    )
-
-
-def _inside(inner: dict, outer: dict) -> bool:
-    return (
-        inner["x"] >= outer["x"] - 0.5
-        and inner["y"] >= outer["y"] - 0.5
-        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
-        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5
-    )
 
 
 def test_a_search_result_is_its_whole_name_with_its_kind_on_the_same_line(tab):
@@ -44,7 +29,7 @@ def test_a_search_result_is_its_whole_name_with_its_kind_on_the_same_line(tab):
     results = tab.frame.locator(".sg-result")
     expect(results.first).to_be_visible()
     assert results.count() >= 3
-    sidebar = _rect(tab.frame.locator(".sg-sidebar"))
+    sidebar = rect(tab.frame.locator(".sg-sidebar"))
     for i in range(results.count()):
         result = results.nth(i)
         name = result.get_attribute("title")
@@ -55,12 +40,12 @@ def test_a_search_result_is_its_whole_name_with_its_kind_on_the_same_line(tab):
             " return [...new Set([...range.getClientRects()].map((r) => Math.round(r.bottom)))];"
             " }"
         )
-        box = _rect(result)
+        box = rect(result)
         assert box["h"] <= len(lines) * LINE_PX + RESULT_PADDING_PX + 1, (name, box, lines)
         assert len(lines) <= len(name) * 7 // (sidebar["w"] / 2) + 1, (name, lines)
-        chip = _rect(result.locator(".sg-chip"))
+        chip = rect(result.locator(".sg-chip"))
         assert min(lines) - LINE_PX - 1 <= chip["y"] < min(lines), (name, chip, lines)
-        assert _inside(chip, box)
+        assert inside(chip, box)
     kinds = set(results.locator(".sg-chip").all_inner_texts())
     assert "scope" in kinds, kinds
 
@@ -76,13 +61,13 @@ def test_a_picked_result_is_shown_with_the_title_of_its_scope(tab):
     result = tab.frame.locator(f'.sg-result[title="{name}"]')
     expect(result).to_be_visible()
     tab.run_and_wait(result.click)
-    viewport = _rect(tab.frame.locator(".sg-viewport"))
+    viewport = rect(tab.frame.locator(".sg-viewport"))
     found = tab.box("scope", name)
     expect(found).to_have_class(re.compile(r"\bsg-hit\b"))
-    assert _inside(_rect(found), viewport)
+    assert inside(rect(found), viewport)
     holder = tab.frame_of("scope", name.rsplit("/", 1)[0])
-    title = _rect(holder.locator(":scope > text").first)
-    assert _inside(title, viewport), (title, viewport)
+    title = rect(holder.locator(":scope > text").first)
+    assert inside(title, viewport), (title, viewport)
     # ... and not under what floats over the drawing (the overview map, the zoom buttons).
     on_top = tab.frame.evaluate(
         "([x, y]) => document.elementFromPoint(x, y).closest('svg.sg-graph') !== null",
@@ -95,12 +80,12 @@ def test_downloads_are_on_screen_without_scrolling(tab):
     tab.open("ffn_scoped")
     sidebar = tab.frame.locator(".sg-sidebar")
     assert sidebar.evaluate("(e) => e.scrollTop") == 0
-    shown = _rect(sidebar)
+    shown = rect(sidebar)
     shown["h"] = sidebar.evaluate("(e) => e.clientHeight")
     buttons = tab.frame.locator(".sg-downloads button")
     assert buttons.count() == 3
     for i in range(3):
-        assert _inside(_rect(buttons.nth(i)), shown)
+        assert inside(rect(buttons.nth(i)), shown)
 
 
 def _download(tab, fmt: str) -> bytes:

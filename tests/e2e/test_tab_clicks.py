@@ -6,7 +6,7 @@ Against a real TensorBoard on the demo logdir (see conftest.py)."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from tbharness import element_id
+from tbharness import element_id, inside, rect
 
 # Records, once the next drawing is put on screen and before the view glides anywhere, where
 # the element of id `id` is on screen (a MutationObserver runs right after the tab's code that
@@ -38,22 +38,6 @@ WATCH_FIRST_PLACE = """(id) => {
 }"""
 
 
-def _rect(locator) -> dict:
-    return locator.evaluate(
-        "(e) => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
-    )
-
-
-def _inside(inner: dict, outer: dict) -> bool:
-    return (
-        inner["x"] >= outer["x"] - 0.5
-        and inner["y"] >= outer["y"] - 0.5
-        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
-        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5
-    )
-
-
 def _label_size(tab, locator) -> float:
     """The height on screen of the first line of a box's or frame's label."""
     return locator.locator(":scope > text").first.evaluate(
@@ -67,14 +51,14 @@ def test_an_opened_group_stays_under_the_pointer_then_shows_whole(tab):
     viewport = tab.frame.locator(".sg-viewport")
     # Zoomed in on layer1: its frame is far too big for the window at this scale.
     box = tab.box("scope", "layer1")
-    at = _rect(box)
+    at = rect(box)
     iframe = tab.page.locator("iframe").bounding_box()
     tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
     tab.page.mouse.wheel(0, -600)
     tab.wait_still()
     assert _label_size(tab, box) > 20
     expect(box).to_be_visible()
-    clicked = _rect(box)
+    clicked = rect(box)
     pointer = {"x": clicked["x"] + clicked["w"] / 2, "y": clicked["y"] + clicked["h"] / 2}
     frame_id = "cluster-" + element_id("scope", "layer1")
     tab.frame.evaluate(WATCH_FIRST_PLACE, frame_id)
@@ -85,7 +69,7 @@ def test_an_opened_group_stays_under_the_pointer_then_shows_whole(tab):
     assert abs(first["label"]["y"] - pointer["y"]) < 8, (first, pointer)
     # ... then the view zoomed out to show the whole frame, still readable.
     frame = tab.frame_of("scope", "layer1")
-    assert _inside(_rect(frame), _rect(viewport))
+    assert inside(rect(frame), rect(viewport))
     assert _label_size(tab, frame) >= 8
 
 
@@ -95,13 +79,13 @@ def test_an_opened_group_with_room_beside_its_title_stays_under_the_pointer(tab)
     tab.open("pytorch/torch")
     tab.close_all()
     box = tab.box("scope", "Net")
-    at = _rect(box)
+    at = rect(box)
     iframe = tab.page.locator("iframe").bounding_box()
     tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
     tab.page.mouse.wheel(0, -400)
     tab.wait_still()
     expect(box).to_be_visible()
-    clicked = _rect(box)
+    clicked = rect(box)
     pointer = {"x": clicked["x"] + clicked["w"] / 2, "y": clicked["y"] + clicked["h"] / 2}
     frame_id = "cluster-" + element_id("scope", "Net")
     tab.frame.evaluate(WATCH_FIRST_PLACE, frame_id)
@@ -109,8 +93,8 @@ def test_an_opened_group_with_room_beside_its_title_stays_under_the_pointer(tab)
     frame = tab.frame_of("scope", "Net")
     titles = frame.locator(":scope > text")
     assert titles.first.get_attribute("text-anchor") == "start"
-    title_width = max(_rect(titles.nth(i))["w"] for i in range(titles.count()))
-    assert _rect(frame)["w"] > title_width * 1.5  # the room beside the title
+    title_width = max(rect(titles.nth(i))["w"] for i in range(titles.count()))
+    assert rect(frame)["w"] > title_width * 1.5  # the room beside the title
     first = tab.frame.evaluate("window.sgFirstPlace")
     # The middle of its title's text came where its box's label was, under the pointer.
     assert abs(first["title"]["x"] - pointer["x"]) < 8, (first, pointer)
@@ -124,7 +108,7 @@ def test_a_closed_group_stays_under_the_pointer_and_the_drawing_comes_into_view(
     frame = tab.frame_of("scope", "layer2")
     viewport = tab.frame.locator(".sg-viewport")
     # Panned so the drawing runs off the window's right edge.
-    outer = _rect(viewport)
+    outer = rect(viewport)
     iframe = tab.page.locator("iframe").bounding_box()
     start = (iframe["x"] + outer["x"] + 300, iframe["y"] + outer["y"] + 400)
     tab.page.mouse.move(*start)
@@ -132,8 +116,8 @@ def test_a_closed_group_stays_under_the_pointer_and_the_drawing_comes_into_view(
     tab.page.mouse.move(start[0] + 300, start[1], steps=6)
     tab.page.mouse.up()
     tab.wait_still()
-    assert not _inside(_rect(tab.frame.locator("svg.sg-graph g.graph")), outer)
-    where = _rect(frame)
+    assert not inside(rect(tab.frame.locator("svg.sg-graph g.graph")), outer)
+    where = rect(frame)
     x, y = where["x"] + 6, where["y"] + 6
     tab.frame.evaluate(WATCH_FIRST_PLACE, element_id("scope", "layer2"))
     tab.run_and_wait(lambda: tab.page.mouse.click(iframe["x"] + x, iframe["y"] + y))
@@ -142,7 +126,7 @@ def test_a_closed_group_stays_under_the_pointer_and_the_drawing_comes_into_view(
     assert abs(first["box"]["x"] - x) < 2 and abs(first["box"]["y"] - y) < 2, (first, x, y)
     # ... then the view glided to bring in the drawing, which now fits the window.
     expect(tab.box("scope", "layer2")).to_be_visible()
-    assert _inside(_rect(tab.frame.locator("svg.sg-graph g.graph")), _rect(viewport))
+    assert inside(rect(tab.frame.locator("svg.sg-graph g.graph")), rect(viewport))
 
 
 def test_search_results_show_whole_names_and_kinds(tab):
@@ -159,7 +143,7 @@ def test_search_results_show_whole_names_and_kinds(tab):
         assert path.inner_text().replace("\n", "") == name
         for part in (path, result.locator(".sg-result-short"), result.locator(".sg-chip")):
             assert part.evaluate("(e) => e.scrollWidth <= e.clientWidth"), (name, part)
-        assert _inside(_rect(result.locator(".sg-chip")), _rect(result))
+        assert inside(rect(result.locator(".sg-chip")), rect(result))
     kinds = set(results.locator(".sg-chip").all_inner_texts())
     assert "scope" in kinds, kinds
 
@@ -240,7 +224,7 @@ def test_every_colouring_has_its_legend_in_the_sidebar(tab):
         for i in range(rows.count()):
             text = rows.nth(i).locator("span").last
             assert text.evaluate("(e) => e.scrollWidth <= e.clientWidth"), colouring
-            assert _inside(_rect(rows.nth(i)), _rect(sidebar)), colouring
+            assert inside(rect(rows.nth(i)), rect(sidebar)), colouring
         # In the sidebar, not in the drawing, whose bounds leave it out.
         hidden = tab.frame.eval_on_selector_all(
             "svg.sg-graph .sg-legend-drawn", "es => es.every(e => !e.getBoundingClientRect().width)"
@@ -248,8 +232,8 @@ def test_every_colouring_has_its_legend_in_the_sidebar(tab):
         assert hidden, colouring
         tab.frame.click(".sg-zoom [aria-label^='Fit']")
         tab.wait_still()
-        drawn = _rect(tab.frame.locator("svg.sg-graph g.graph"))
-        assert _inside(drawn, _rect(tab.frame.locator(".sg-viewport"))), colouring
+        drawn = rect(tab.frame.locator("svg.sg-graph g.graph"))
+        assert inside(drawn, rect(tab.frame.locator(".sg-viewport"))), colouring
     # No colours: no legend.
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
     expect(legend).to_be_hidden()
