@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from common import BIG, BROWSER_GRAPHS, CORPUS, HERE, logdir, missing_graphs, reader, write_results
+from tbprocess import free_port
 
 ROOT = HERE.parent
 LOGS = CORPUS / "logs"
@@ -416,12 +416,6 @@ STEPS = ("first", "open", "close", "reopen")
 TARGETS = {"first": ">= 3x TB", "open": "<= 1 s", "close": "<= 50 ms", "reopen": "<= 50 ms"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -450,7 +444,7 @@ def tensorboard(
     """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL.
     `command`: the program to run (`_tensorboard_command()`), given the logdir, host and port;
     its output goes to bench/corpus/tensorboard-<log_name or the logdir's name>.log."""
-    port = _free_port()
+    port = free_port()
     log_path = CORPUS / f"tensorboard-{log_name or logdir.name}.log"
     command = (command or _tensorboard_command()) + [
         "--logdir",

@@ -28,7 +28,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,20 +37,26 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS_LOGS = HERE / "corpus" / "logs"
-LAUNCHER = ROOT / "tests" / "e2e" / "launch_tensorboard.py"
-PREFIX = "/data/plugin/scopegraph"
 DOT_NODE = re.compile(r'^\s*"([^"]+)" \[id=', re.M)
 MIB = 1 << 20
 CLIENT_HEADER = "X-Scopegraph-Client"  # tb_scopegraph.plugin.answers.CLIENT_HEADER
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from graphdef_reader import add_reader_option, require_fast_reader  # noqa: E402
+from tbprocess import (  # noqa: E402
+    PREFIX,
+    Memory,
+    get_json,
+    rss_bytes,
+    start_tensorboard,
+    wait_for_graphs,
+)
 
 # --- the logdir ----------------------------------------------------------------------------
 
@@ -111,124 +116,6 @@ def generated_logdir(folder: Path) -> Path:
         )
         writer.close()
     return folder
-
-
-# --- TensorBoard ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_tensorboard(
-    logdir: Path, load_fast: bool, log_path: Path, store: Path
-) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, str(LAUNCHER), "--logdir", str(logdir), "--host", "127.0.0.1"]
-    command += ["--port", str(port), f"--load_fast={'true' if load_fast else 'false'}"]
-    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TB_SCOPEGRAPH_CACHE_DIR=str(store))
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    return process, f"http://127.0.0.1:{port}"
-
-
-def get_json(url: str, timeout: float = 120):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return json.loads(response.read())
-
-
-def wait_for_graphs(process: subprocess.Popen, url: str, runs: int, timeout: float = 180) -> list:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"tensorboard exited with {process.returncode}")
-        try:
-            graphs = get_json(f"{url}{PREFIX}/graphs", timeout=10)
-            if len(graphs) >= runs:
-                return graphs
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("tensorboard did not list the graphs in time")
-        time.sleep(0.5)
-
-
-# --- memory --------------------------------------------------------------------------------
-
-
-def rss_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of every process below `pid`."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                parent = int(f.read().rpartition(")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    found, stack = [], list(children.get(pid, []))
-    while stack:
-        child = stack.pop()
-        try:
-            with open(f"/proc/{child}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        found.append((child, cmdline))
-        stack.extend(children.get(child, []))
-    return found
-
-
-@dataclass
-class Memory:
-    """Peak RSS of TensorBoard and of its layout workers, sampled while the load runs."""
-
-    pid: int
-    tensorboard: int = 0
-    worker: int = 0  # the largest one worker reached
-    workers_at_once: int = 0  # the most their RSS summed to at one time
-    samples: list = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def sample(self) -> None:
-        tb = rss_bytes(self.pid)
-        workers = [
-            rss_bytes(p)
-            for p, cmd in descendants(self.pid)
-            if "tb_scopegraph.drawing._worker" in cmd
-        ]
-        self.tensorboard = max(self.tensorboard, tb)
-        self.worker = max([self.worker, *workers])
-        self.workers_at_once = max(self.workers_at_once, sum(workers))
-        self.samples.append((time.monotonic(), tb, sum(workers)))
-
-    def run(self, every: float = 0.25) -> threading.Thread:
-        def loop():
-            while not self._stop.is_set():
-                self.sample()
-                self._stop.wait(every)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 # --- what the clients ask ------------------------------------------------------------------
