@@ -75,6 +75,31 @@ def test_left_to_right_ranks_keep_room_for_the_labels_between_them(labelled):
         assert found.ranksep < proportions.RANKSEP_IN["LR"]
 
 
+def test_a_chain_too_long_for_a_column_runs_along_the_window():
+    # Twelve boxes one to a rank in three frames (a model's scope holding two series, one
+    # after the other), two of which nest: top-down
+    # a thin column too long to be shown at natural size; left to right a row across the
+    # window, its labels still over 11 px.
+    small = proportions.box_size(["mixed3", "95 ops"], 10, False)
+    sizes, edges = [small] * 12, [(i, i + 1) for i in range(11)]
+    found = proportions.choose(sizes, edges, 2, W, H, labelled=False, frames=3)
+    down = proportions.fitted(sizes, proportions.ranks(12, edges), 3, False, W, H)
+    assert down.scale < proportions.NATURAL_SCALE
+    assert found.direction == "LR" and found.scale >= proportions.CHAIN_SCALE
+    # Not where the row would read smaller (edges labelled: ranks further apart), nor a
+    # view that is not a chain (a rank of two boxes).
+    assert proportions.choose(sizes, edges, 2, W, H, labelled=True, frames=3).direction == "TB"
+    forked = [*edges, (2, 12)]
+    chosen = proportions.choose([*sizes, small], forked, 2, W, H, labelled=False, frames=3)
+    assert chosen.direction == "TB"
+    # A column shown at natural size stays one.
+    sizes, edges = _chain(9)
+    assert proportions.fitted(sizes, proportions.ranks(9, edges), 1, False, W, H).scale == (
+        proportions.NATURAL_SCALE
+    )
+    assert proportions.choose(sizes, edges, 1, W, H, labelled=False).direction == "TB"
+
+
 def _open_the_model(hierarchy: Hierarchy):
     """The view a click on the first view's model box asks for: its groups and the model."""
     first = views.asked_view(hierarchy)

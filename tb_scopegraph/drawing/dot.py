@@ -307,7 +307,8 @@ def _direction(
         depth = max(depth, d)
     column = apart.columns.get(None, [])
     labelled = proportions.carries_labels(layout, drawn)
-    shape = proportions.choose(sizes, edges, depth, width, height, column, labelled)
+    frames = len(layout.clusters)
+    shape = proportions.choose(sizes, edges, depth, width, height, column, labelled, frames)
     if shape.direction == "TB":
         # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
         # drawing's height, not its width, sets its scale on screen, so labels stay as large.

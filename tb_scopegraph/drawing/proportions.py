@@ -30,6 +30,16 @@ NATURAL_SCALE = 4 / 3
 PREFER_TOP_DOWN = 1.05
 # dot's settings as dot.py writes them (points): the space between ranks, between boxes of a
 # rank, a frame's margin, its title band, a box's margins and smallest size.
+#: A view whose boxes follow one another, one to a rank, for this many ranks or more (the
+#: stages of a Keras image model between its input and output) is a chain. A chain too long
+#: for a column to be shown at natural size is drawn left to right where that still shows
+#: its labels `CHAIN_SCALE` times their natural size or more (11 px), even where the column
+#: would show them a little larger: InceptionV3's stages and series frames are a column
+#: using a fifth of the window's width with labels of 11.1 px, or a row across it with
+#: labels of 11.7 px. A column shown at natural size stays one: the row would show its
+#: labels smaller and cover less of the window (ResNet50's stages: 24% against 12%).
+CHAIN_RANKS = 8
+CHAIN_SCALE = 1.1
 #: Rank separation (inches) each way: left-right leaves room for a shape label ("[2,32]")
 #: between two boxes of a chain.
 RANKSEP_IN = {"TB": 0.35, "LR": 0.6}
@@ -198,15 +208,38 @@ def choose(
     height: int,
     column: Sequence[int] = (),
     labelled: bool = True,
+    frames: int = 0,
 ) -> Proportions:
     """The way (and rank separation) in which a view shows its labels larger in an area of
-    ``width`` x ``height`` px: top-down unless left-right is clearly better. ``labelled``:
-    some edge carries a label (then left-right ranks stay `RANKSEP_IN` apart)."""
+    ``width`` x ``height`` px: top-down unless left-right is clearly better, or the view is
+    a chain too long for a column that reads left to right (`CHAIN_RANKS`).
+    ``labelled``: some edge carries a label (then left-right ranks stay `RANKSEP_IN`
+    apart). ``frames``: the open groups drawn, of which ``depth`` nest."""
     rank = ranks(len(sizes), edges)
-    down = fitted(sizes, rank, depth, False, width, height, column)
+    chain = is_chain(sizes, rank, column)
+    # In a chain every frame follows or holds the one before it: top-down, each adds its
+    # title band to the column's length, not only those that nest.
+    down = fitted(sizes, rank, max(depth, frames) if chain else depth, False, width, height, column)
     lr_closest = RANKSEP_IN["LR"] if labelled else None
     across = fitted(sizes, rank, depth, True, width, height, column, lr_closest)
-    return across if across.scale > down.scale * PREFER_TOP_DOWN else down
+    if across.scale > down.scale * PREFER_TOP_DOWN:
+        return across
+    if chain and down.scale < NATURAL_SCALE and across.scale >= CHAIN_SCALE:
+        return across
+    return down
+
+
+def is_chain(
+    sizes: Sequence[tuple[float, float]], rank: Sequence[int], column: Sequence[int] = ()
+) -> bool:
+    """Whether the boxes drawn in line (not set apart in ``column``, not hidden) stand one
+    to a rank, in `CHAIN_RANKS` ranks or more."""
+    apart = set(column)
+    per_rank: dict[int, int] = {}
+    for b, size in enumerate(sizes):
+        if b not in apart and size != NO_SIZE:
+            per_rank[rank[b]] = per_rank.get(rank[b], 0) + 1
+    return len(per_rank) >= CHAIN_RANKS and max(per_rank.values()) == 1
 
 
 def carries_labels(layout, drawn: Iterable[int]) -> bool:
