@@ -28,8 +28,6 @@ NATURAL_SCALE = 4 / 3
 #: Left-right is taken only when it shows labels this much larger than top-down: top-down
 #: reads like TensorBoard's and most model diagrams.
 PREFER_TOP_DOWN = 1.05
-# dot's settings as dot.py writes them (points): the space between ranks, between boxes of a
-# rank, a frame's margin, its title band, a box's margins and smallest size.
 #: A view whose boxes follow one another, one to a rank, for this many ranks or more (the
 #: stages of a Keras image model between its input and output) is a chain. A chain too long
 #: for a column to be shown at natural size is drawn left to right where that still shows
@@ -40,6 +38,8 @@ PREFER_TOP_DOWN = 1.05
 #: labels smaller and cover less of the window (ResNet50's stages: 24% against 12%).
 CHAIN_RANKS = 8
 CHAIN_SCALE = 1.1
+# dot's settings as dot.py writes them (points): the space between ranks, between boxes of a
+# rank, a frame's margin, its title band, a box's margins and smallest size.
 #: Rank separation (inches) each way: left-right leaves room for a shape label ("[2,32]")
 #: between two boxes of a chain.
 RANKSEP_IN = {"TB": 0.35, "LR": 0.6}
