@@ -36,6 +36,14 @@ def training_graph():
 
 
 @pytest.fixture(scope="session")
+def keras_training_step():
+    """A Keras model of ResNet50's stages in its training step (loss, GradientTape, Adam)."""
+    from tf_graphs import keras_training_step_graph
+
+    return keras_training_step_graph()
+
+
+@pytest.fixture(scope="session")
 def torch_cnn():
     """A small CNN's graph as PyTorch's add_graph writes it."""
     from tf_graphs import torch_cnn_graph

@@ -323,3 +323,42 @@ def keras_inception_like_graph() -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(
         traced.graph.as_graph_def(add_shapes=True).SerializeToString()
     )
+
+
+def keras_training_step_graph() -> graph_pb2.GraphDef:
+    """A Keras training step traced as ResNet50's is in the benchmark's ``resnet50_train``: a
+    model named as Keras' ResNet50 names its layers (a stem ``conv1_*``, ``pool1_pool``,
+    stages ``conv2``-``conv5`` of 3, 4, 6 and 3 blocks, ``avg_pool``, ``predictions``), its
+    loss, ``GradientTape`` and ``Adam``: opened, the model is a column of stages from whose
+    every stage the optimizer reads."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    tf.keras.utils.set_random_seed(0)
+    inputs = tf.keras.Input((16,))
+    h = layers.ReLU(name="conv1_relu")(layers.Dense(16, name="conv1_dense")(inputs))
+    h = layers.ReLU(name="pool1_pool")(h)
+    for stage, blocks in (("conv2", 3), ("conv3", 4), ("conv4", 6), ("conv5", 3)):
+        for n in range(1, blocks + 1):
+            p = f"{stage}_block{n}_"
+            shortcut = layers.Dense(16, name=f"{p}0_dense")(h) if n == 1 else h
+            x = layers.ReLU(name=f"{p}1_relu")(layers.Dense(16, name=f"{p}1_dense")(h))
+            h = layers.ReLU(name=f"{p}out")(layers.Add(name=f"{p}add")([shortcut, x]))
+    h = layers.Dense(8, name="avg_pool")(h)
+    outputs = layers.Dense(4, activation="softmax", name="predictions")(h)
+    model = tf.keras.Model(inputs, outputs, name="resnet")
+    optimizer = tf.keras.optimizers.Adam()
+    loss_of = tf.keras.losses.CategoricalCrossentropy()
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_of(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    traced = train_step.get_concrete_function(tf.TensorSpec([2, 16]), tf.TensorSpec([2, 4]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )

@@ -179,7 +179,8 @@ def layout_to_dot(
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         lines.append(_box(box, ids[i], note or None, fill, marks, i, count, unit))
-    direction, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
+    shape, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
+    direction = shape.direction
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
     else:
@@ -187,7 +188,7 @@ def layout_to_dot(
     out = [
         "digraph scopegraph {",
         f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
-        f"ranksep={proportions.RANKSEP_IN[direction]} fontname={quote(_FONT)} "
+        f"ranksep={shape.ranksep} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
         f"tooltip={quote(tip_text(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
@@ -282,11 +283,11 @@ def layout_to_dot(
 
 def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> tuple[str, bool, bool, bool]:
-    """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`),
-    whether its frames' titles may have room beside them (`_title_room`), whether its
-    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
-    (edges into frames have their labels ranked too)."""
+) -> tuple[proportions.Proportions, bool, bool, bool]:
+    """The way this drawing reads larger in the window, and how close its ranks
+    (`proportions`); whether its frames' titles may have room beside them (`_title_room`),
+    whether its bundles' labels may be ranked (`_edge`), and whether it is far too long to be
+    shown whole (edges into frames have their labels ranked too)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         found = _LABEL.search(line)
@@ -305,11 +306,13 @@ def _direction(
             key = parent[key]
         depth = max(depth, d)
     column = apart.columns.get(None, [])
-    direction = proportions.rankdir(sizes, edges, depth, width, height, column)
-    if direction == "TB":
+    labelled = proportions.carries_labels(layout, drawn)
+    frames = len(layout.clusters)
+    shape = proportions.choose(sizes, edges, depth, width, height, column, labelled, frames)
+    if shape.direction == "TB":
         # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
         # drawing's height, not its width, sets its scale on screen, so labels stay as large.
-        w, h = proportions.extent(sizes, proportions.ranks(len(sizes), edges), depth, False, column)
+        w, h = shape.size
         pad = min(proportions.FIT_PADDING, width / 8, height / 8)
         across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
         shown = min(across, down, proportions.NATURAL_SCALE)
@@ -319,11 +322,11 @@ def _direction(
         # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
         # of its scale).
         at_top = down < _SHOWN_AT_TOP
-        return direction, room, down >= _LENGTH_SLACK * shown or at_top, at_top
+        return shape, room, down >= _LENGTH_SLACK * shown or at_top, at_top
     # Left to right, each ranked label is a column of its own between two ranks, and the
     # view's tangle of long edges grows with them (keras_transformer_train's first view:
     # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
-    return direction, False, False, False
+    return shape, False, False, False
 
 
 #: How much wider than its estimate a top-down drawing may grow, from room beside its

@@ -1,4 +1,4 @@
-"""Which way a view's drawing runs, from its shape and the window's: top-down or left-right.
+"""How a view's drawing is proportioned for its window: which way it runs, how close its ranks.
 
 A browser shows a drawing scaled to fit its area (never above its natural size), so a label
 is as tall on screen as the drawing's scale allows. A long chain drawn top-down is a thin
@@ -7,24 +7,49 @@ width, labels 7 px); drawn left to right it fills a wide window. Laying a view o
 compare would double its cost, so its extent either way is estimated from the boxes and edges
 Graphviz will place, with dot's own rules: each box of a rank side by side, ranks one after
 the other, every open frame adding its margin and title band.
+
+A drawing whose length (the way its ranks follow each other), not its breadth, keeps its
+labels under natural size has its ranks drawn closer, down to `RANKSEP_MIN_IN`, before its
+labels are drawn smaller: opening ResNet50 in its training step makes a column of 14 ranks
+that fits a 1,400 x 900 window with labels of 9.5 px at the usual spacing and 11.4 px at the
+closest. Closer ranks cost nothing in the drawing's breadth, where its edges and their
+labels run beside the boxes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from tb_scopegraph.drawing import auxiliary
+from tb_scopegraph.drawing import auxiliary, labels
 
 #: Graphviz units are points; the tab shows a drawing at most at 4/3 px per point.
 NATURAL_SCALE = 4 / 3
 #: Left-right is taken only when it shows labels this much larger than top-down: top-down
 #: reads like TensorBoard's and most model diagrams.
 PREFER_TOP_DOWN = 1.05
+#: A view whose boxes follow one another, one to a rank, for this many ranks or more (the
+#: stages of a Keras image model between its input and output) is a chain. A chain too long
+#: for a column to be shown at natural size is drawn left to right where that still shows
+#: its labels `CHAIN_SCALE` times their natural size or more (11 px), even where the column
+#: would show them a little larger: InceptionV3's stages and series frames are a column
+#: using a fifth of the window's width with labels of 11.1 px, or a row across it with
+#: labels of 11.7 px. A column shown at natural size stays one: the row would show its
+#: labels smaller and cover less of the window (ResNet50's stages: 24% against 12%).
+CHAIN_RANKS = 8
+CHAIN_SCALE = 1.1
 # dot's settings as dot.py writes them (points): the space between ranks, between boxes of a
 # rank, a frame's margin, its title band, a box's margins and smallest size.
 #: Rank separation (inches) each way: left-right leaves room for a shape label ("[2,32]")
 #: between two boxes of a chain.
 RANKSEP_IN = {"TB": 0.35, "LR": 0.6}
+#: The closest ranks are drawn (inches), each way, when the drawing's length sets its scale:
+#: top-down, room for an arrow and its head between two boxes (edge labels sit beside the
+#: edges); left to right, the same, unless an edge carries a label, which is placed between
+#: the two ranks it joins (then `RANKSEP_IN`).
+RANKSEP_MIN_IN = {"TB": 0.2, "LR": 0.35}
+#: Rank separations tried from the usual one down to the closest (inches).
+RANKSEP_STEP = 0.05
 NODESEP = 0.3 * 72
 FRAME_MARGIN, FRAME_TITLE = 8.0, 28.0
 BOX_MARGIN_X, BOX_MARGIN_Y, BOX_MIN_W, BOX_MIN_H = 8.6, 2.9, 54.0, 21.6
@@ -94,10 +119,12 @@ def extent(
     depth: int,
     left_right: bool,
     column: Sequence[int] = (),
+    ranksep: float | None = None,
 ) -> tuple[float, float]:
     """The drawing's (width, height) in points, laid out one way: boxes of a rank side by
-    side, ranks one after the other, ``depth`` nested frames around them, and the boxes of
-    ``column`` (set apart) one after another beside the rest."""
+    side, ranks ``ranksep`` inches apart (`RANKSEP_IN` if None) one after the other,
+    ``depth`` nested frames around them, and the boxes of ``column`` (set apart) one after
+    another beside the rest."""
     across: dict[int, float] = {}
     along: dict[int, float] = {}
     apart = set(column)
@@ -107,7 +134,9 @@ def extent(
         a, s = (h, w) if left_right else (w, h)
         across[rank[b]] = across.get(rank[b], -NODESEP) + a + NODESEP
         along[rank[b]] = max(along.get(rank[b], 0.0), s)
-    ranksep = RANKSEP_IN["LR" if left_right else "TB"] * 72
+    if ranksep is None:
+        ranksep = RANKSEP_IN["LR" if left_right else "TB"]
+    ranksep *= 72
     length = sum(along.values()) + ranksep * max(len(along) - 1, 0)
     breadth = max(across.values(), default=0.0)
     if column:
@@ -128,20 +157,103 @@ def scale(size: tuple[float, float], width: int, height: int) -> float:
     return min((width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1), NATURAL_SCALE)
 
 
-def rankdir(
+@dataclass(frozen=True)
+class Proportions:
+    """How a drawing is laid out: its ``direction`` ("TB" or "LR"), the separation of its
+    ranks (``ranksep``, inches), and the estimated ``size`` (points) and ``scale`` on screen
+    (px per point) this gives."""
+
+    direction: str
+    ranksep: float
+    size: tuple[float, float]
+    scale: float
+
+
+def fitted(
+    sizes: Sequence[tuple[float, float]],
+    rank: Sequence[int],
+    depth: int,
+    left_right: bool,
+    width: int,
+    height: int,
+    column: Sequence[int] = (),
+    closest: float | None = None,
+) -> Proportions:
+    """The drawing laid out one way in an area of ``width`` x ``height`` px, its ranks as
+    far apart as they may be (from `RANKSEP_IN` down to ``closest``, `RANKSEP_MIN_IN` if
+    None) while its labels are as large as at the closest."""
+    direction = "LR" if left_right else "TB"
+    roomy = RANKSEP_IN[direction]
+    closest = RANKSEP_MIN_IN[direction] if closest is None else closest
+    steps = max(0, round((roomy - closest) / RANKSEP_STEP))
+    tried = [roomy - i * RANKSEP_STEP for i in range(steps)] + [closest]
+
+    def at(ranksep: float) -> Proportions:
+        size = extent(sizes, rank, depth, left_right, column, ranksep)
+        return Proportions(direction, round(ranksep, 2), size, scale(size, width, height))
+
+    best = at(closest)
+    for ranksep in tried:  # the roomiest first
+        found = at(ranksep)
+        if found.scale >= best.scale * 0.99:  # a hundredth: a tenth of a pixel on a label
+            return found
+    return best
+
+
+def choose(
     sizes: Sequence[tuple[float, float]],
     edges: Iterable[tuple[int, int]],
     depth: int,
     width: int,
     height: int,
     column: Sequence[int] = (),
-) -> str:
-    """``"TB"`` or ``"LR"``: the direction in which a view shows its labels larger in an area
-    of ``width`` x ``height`` px (top-down unless left-right is clearly better)."""
+    labelled: bool = True,
+    frames: int = 0,
+) -> Proportions:
+    """The way (and rank separation) in which a view shows its labels larger in an area of
+    ``width`` x ``height`` px: top-down unless left-right is clearly better, or the view is
+    a chain too long for a column that reads left to right (`CHAIN_RANKS`).
+    ``labelled``: some edge carries a label (then left-right ranks stay `RANKSEP_IN`
+    apart). ``frames``: the open groups drawn, of which ``depth`` nest."""
     rank = ranks(len(sizes), edges)
-    down = scale(extent(sizes, rank, depth, False, column), width, height)
-    across = scale(extent(sizes, rank, depth, True, column), width, height)
-    return "LR" if across > down * PREFER_TOP_DOWN else "TB"
+    chain = is_chain(sizes, rank, column)
+    # In a chain every frame follows or holds the one before it: top-down, each adds its
+    # title band to the column's length, not only those that nest.
+    down = fitted(sizes, rank, max(depth, frames) if chain else depth, False, width, height, column)
+    lr_closest = RANKSEP_IN["LR"] if labelled else None
+    across = fitted(sizes, rank, depth, True, width, height, column, lr_closest)
+    if across.scale > down.scale * PREFER_TOP_DOWN:
+        return across
+    if chain and down.scale < NATURAL_SCALE and across.scale >= CHAIN_SCALE:
+        return across
+    return down
+
+
+def is_chain(
+    sizes: Sequence[tuple[float, float]], rank: Sequence[int], column: Sequence[int] = ()
+) -> bool:
+    """Whether the boxes drawn in line (not set apart in ``column``, not hidden) stand one
+    to a rank, in `CHAIN_RANKS` ranks or more."""
+    apart = set(column)
+    per_rank: dict[int, int] = {}
+    for b, size in enumerate(sizes):
+        if b not in apart and size != NO_SIZE:
+            per_rank[rank[b]] = per_rank.get(rank[b], 0) + 1
+    return len(per_rank) >= CHAIN_RANKS and max(per_rank.values()) == 1
+
+
+def carries_labels(layout, drawn: Iterable[int]) -> bool:
+    """Whether a drawn data edge of ``layout`` may carry a label: a tensor count, or a
+    shape (the drawing leaves some out: `labels.shapes_in`)."""
+    for n in drawn:
+        edge = layout.edges[n]
+        if edge.control or edge.loop:
+            continue
+        if edge.tensor_count > 1:
+            return True
+        if edge.tensor_count == 1 and labels.shape_label(edge.tensors[0].shape):
+            return True
+    return False
 
 
 def layout_scale(layout, width: int, height: int) -> float:
@@ -155,7 +267,10 @@ def layout_scale(layout, width: int, height: int) -> float:
     PyTorch op would each add a rank, and the estimate would refuse views that read. A
     box's label has the lines the drawing adds: stubs (``→ NoOp``), notes, and "drawn for
     all N" on the block a rolled series shows: a line more on each box of a column of
-    blocks, a tenth taller."""
+    blocks, a tenth taller.
+
+    The estimate keeps ranks at `RANKSEP_IN`: closer ranks (`fitted`) save a drawing too
+    long for its window, which a first view is chosen not to be."""
     drawn, notes = auxiliary.set_aside(layout)
     apart = auxiliary.arrange(layout, drawn)
     pinned = dict(apart.pinned)
