@@ -3472,10 +3472,13 @@ function openGroups(svg) {
   return open;
 }
 function shownDepth(svg, request2) {
-  const deepest = Number(svg.getAttribute("data-deepest")) || 0;
+  const number = (name) => {
+    const value = svg.getAttribute(name);
+    return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  const deepest = number("data-deepest") ?? 0;
   const asked = request2.depth != null;
-  const sent = Number(svg.getAttribute("data-depth") ?? request2.depth);
-  return { depth: asked ? sent : deepest, deepest, asked };
+  return { depth: asked ? number("data-depth") ?? request2.depth : deepest, deepest, asked };
 }
 
 // key.js

@@ -435,8 +435,11 @@ function openGroups(svg) {
  * asked for another way: the depth is the request's, else the deepest.
  */
 function shownDepth(svg, request) {
-  const deepest = Number(svg.getAttribute('data-deepest')) || 0;
+  const number = (name) => {
+    const value = svg.getAttribute(name);
+    return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  const deepest = number('data-deepest') ?? 0;
   const asked = request.depth != null;
-  const sent = Number(svg.getAttribute('data-depth') ?? request.depth);
-  return {depth: asked ? sent : deepest, deepest, asked};
+  return {depth: asked ? (number('data-depth') ?? request.depth) : deepest, deepest, asked};
 }
