@@ -2583,7 +2583,8 @@ var Depth = class {
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
-      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : "";
+      this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
     const more = shown ? ` (${boxesText(shown)} now)` : "";

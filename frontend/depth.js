@@ -133,7 +133,8 @@ export class Depth {
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
-      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : '';
+      this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
     const more = shown ? ` (${boxesText(shown)} now)` : '';

@@ -188,6 +188,9 @@ def test_depth_2_opens_the_layers_and_leaves_summaries_and_training_closed(tab):
     # summaries set apart beside it.
     expect(status).to_contain_text("too many to read whole")
     assert inside(rect(tab.box("op", "x")), rect(tab.frame.locator(".sg-viewport")))
+    # Depth 1 gives the same view, and opens as deep as it says.
+    field.fill("1")
+    expect(status).to_have_text("Depth 1 shows this view.")
 
 
 def test_a_scope_card_says_what_its_counts_count(tab):
