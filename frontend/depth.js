@@ -6,7 +6,8 @@
 //
 // A view's depth is the server's (the drawing's root says it, see drawing.js; the `view`
 // route's answer too): the depth asked for, else the scope level of its deepest open group.
-// Keys of open groups do not tell it: a series or a part of a scope adds a segment, no level.
+// Keys of open groups do not tell it: a series' part has the level of the blocks it holds,
+// but its key a segment more.
 
 import {Stale} from './model.js';
 import {sameOpen} from './state.js';

@@ -1,7 +1,7 @@
 """Opening to a depth follows the first view's forward-first rule: depth N opens the model's
 layers (and what they hold but variables and summaries) down to scope level N, and leaves
 gradients, optimizer, loss, metrics, summaries, init and save closed unless nothing else is
-there. A view's depth counts scope levels, never the series or parts that split a scope;
+there. A view's depth counts scope levels (a series or a part has its members' level);
 the routes send it with the view."""
 
 from __future__ import annotations

@@ -380,13 +380,14 @@ _INSIDE_ASKED = frozenset({FORWARD, NEUTRAL, PLUMBING})
 def depth_opens(
     model: GraphModel, roles: Roles, depth: int, already: set[int], rolling: rolls.Rolling
 ) -> set[int]:
-    """The groups a view opens to ``depth`` (scope levels; series and chunks add none) beside
-    those ``already`` asked for, as the first view chooses them: the forward path (groups
-    holding parameters, and inside them all but plumbing); gradients, optimizer, loss and
-    metrics only when nothing else is there; auxiliary groups (summaries, init, save) and
-    variables only when they are all there is. Inside a group asked for, its plumbing opens
-    too: what was asked for is what the reader looks at. No more than `MAX_BOXES` boxes:
-    past that, groups later in the graph's order stay closed."""
+    """The groups a view opens to ``depth`` (scope levels: a series or a part has the level of
+    what it holds) beside those ``already`` asked for, as the first view chooses them: the
+    forward path (groups holding parameters, and inside them all but plumbing); gradients,
+    optimizer, loss and metrics only when nothing else is there; auxiliary groups
+    (summaries, init, save) and variables only when they are all there is. Inside a group
+    asked for, its plumbing opens too: what was asked for is what the reader looks at. No
+    more than `MAX_BOXES` boxes: past that, groups later in the graph's order stay
+    closed."""
     for top in _DEPTH_PASSES:
         opened, found = _open_roles_to_depth(model, roles, depth, already, rolling, top)
         if found:
@@ -434,8 +435,9 @@ def _open_roles_to_depth(
 
 
 def depth(model: GraphModel, view: View) -> int:
-    """The depth ``view`` opens scopes to: the scope level of its deepest open group (series
-    and chunks, which split a scope's children, add no level); 0 when nothing is open."""
+    """The depth ``view`` opens scopes to: the scope level of its deepest open group (a series
+    or a part of a scope has the level of what it holds, not one more); 0 when nothing is
+    open."""
     groups = model.groups
     shown, _ = opened(model, view)
     return max((groups[g].level for g in shown if g != ROOT), default=0)

@@ -122,7 +122,8 @@ class Depth(NamedTuple):
 
 def view_depth(hierarchy: Hierarchy, view: View, asked: int | None = None) -> Depth:
     """The depth of `view`, asked for as `asked` (None: a view of open groups, or the default
-    view): a depth counts scope levels, never the series or parts that split a scope."""
+    view): a depth counts scope levels, where a series or a part has the level of what it
+    holds (its key may have a segment more)."""
     deepest = hierarchy.depth(view)
     return Depth(deepest if asked is None else asked, deepest)
 
