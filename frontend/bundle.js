@@ -2478,11 +2478,6 @@ var Colouring = class {
 var TYPING_PAUSE_MS = 250;
 var MAX_DEPTH = 20;
 var LABEL_PX_AT_1 = 11;
-function viewDepth(open) {
-  let depth = 0;
-  for (const key of open) depth = Math.max(depth, key.split("/").length);
-  return depth;
-}
 function boxesText(n) {
   return `${formatCount(n)} box${n === 1 ? "" : "es"}`;
 }
@@ -2498,6 +2493,7 @@ var Depth = class {
     this.viewport = viewport;
     this.calls = calls;
     this.shownBoxes = null;
+    this.shownDepth = 0;
     this.back = null;
     this.timer = 0;
   }
@@ -2513,7 +2509,7 @@ var Depth = class {
     });
     ui.depthStatus.addEventListener("click", (e) => {
       const button = e.target.closest("[data-action=depth-back]");
-      if (button && this.back) this.calls.show({ open: this.back, depth: null }, { overview: true });
+      if (button && this.back) this.calls.show(this.back.request, { overview: true });
     });
   }
   /** The depth typed in the field, within 0 … MAX_DEPTH. */
@@ -2522,13 +2518,16 @@ var Depth = class {
     return Math.max(0, Math.min(MAX_DEPTH, value));
   }
   /**
-   * A drawing of `boxes` boxes is on screen: the field shows its depth, the status what;
-   * `applied`: the depth it was asked for by this control ({depth, before: [keys]}), if so.
+   * A drawing of `boxes` boxes is on screen, opening scopes to `shown` ({depth: asked for, else
+   * its own; deepest: its deepest open group's level; asked: whether a depth was asked for}):
+   * the field shows its depth, the status what; `applied`: the depth this control asked it
+   * for ({depth, before: the view before, as `back`}), if so.
    */
-  shown(boxes, applied = null) {
+  shown(boxes, shown, applied = null) {
     const ui = this.ui;
-    const depth = viewDepth(this.state.open);
+    const depth = shown.depth;
     this.shownBoxes = boxes;
+    this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
     if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
@@ -2538,7 +2537,7 @@ var Depth = class {
       return;
     }
     const k = this.fitScale();
-    const got = depth < applied.depth ? ` (nothing opens deeper than ${depth})` : "";
+    const got = shown.deepest < depth ? ` (nothing opens deeper than ${shown.deepest})` : "";
     if (k >= READABLE_SCALE) {
       this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
       return;
@@ -2547,7 +2546,7 @@ var Depth = class {
     this.back = applied.before;
     this.say(
       `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here (labels ${px} px when fitted). Its top is shown at full size, the map shows the rest; F fits it all.`,
-      { warn: true, back: `Back to depth ${viewDepth(applied.before)}` }
+      { warn: true, back: `Back to depth ${applied.before.depth}` }
     );
   }
   /** What the status says of the view on screen. */
@@ -2565,7 +2564,7 @@ var Depth = class {
     const state = this.state;
     if (!state.graph) return;
     const depth = this.asked();
-    const now = viewDepth(state.open);
+    const now = this.shownDepth.depth;
     if (depth === now && this.shownBoxes != null) {
       this.say(this.nowText(now, this.shownBoxes));
       return;
@@ -2583,8 +2582,9 @@ var Depth = class {
     const boxes = answer.boxes;
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
-      const deepest = viewDepth(answer.open || []);
-      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      const deepest = answer.deepest ?? depth;
+      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : "";
+      this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
     const more = shown ? ` (${boxesText(shown)} now)` : "";
@@ -2600,7 +2600,13 @@ var Depth = class {
     const depth = this.asked();
     this.ui.depthInput.value = String(depth);
     const request2 = depth === 0 ? { open: [], depth: null } : { open: null, depth };
-    this.calls.show(request2, { overview: true, depth: { depth, before: [...this.state.open] } });
+    this.calls.show(request2, { overview: true, depth: { depth, before: this.before() } });
+  }
+  /** The view on screen, to go back to: {request, depth}. */
+  before() {
+    const { depth, asked } = this.shownDepth;
+    const request2 = asked ? { open: null, depth } : { open: [...this.state.open], depth: null };
+    return { request: request2, depth };
   }
   say(text, { warn = false, back = null } = {}) {
     const status = this.ui.depthStatus;
@@ -3104,8 +3110,9 @@ var Drawing = class {
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
    * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
-   * sidebar), learnOpCount(graph), drawn(boxes, depth) (a drawing is on screen; `depth`: the
-   * placement's, when the depth control asked for it).
+   * sidebar), learnOpCount(graph), drawn(boxes, shown, depth) (a drawing is on screen,
+   * opening scopes as deep as `shown` says (see shownDepth); `depth`: the placement's, when
+   * the depth control asked for it).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -3147,7 +3154,8 @@ var Drawing = class {
       this.messages.setState("loading");
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, { ...kept, svg, sheet, unroll }, placement, started, null, kept);
+      const depth2 = shownDepth(svg, request2);
+      this.display(graph, { ...kept, svg, sheet, unroll, depth: depth2 }, placement, started, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -3177,7 +3185,9 @@ var Drawing = class {
     }
     const open = openGroups(imported.svg);
     const keys = [key, viewParams(graph, { ...request2, open, depth: null }).toString()];
-    this.display(graph, { ...imported, text: answer.svg, open, unroll }, placement, started, keys);
+    const depth = shownDepth(imported.svg, request2);
+    const drawing = { ...imported, text: answer.svg, open, unroll, depth };
+    this.display(graph, drawing, placement, started, keys);
   }
   fail(error, request2, placement) {
     this.failed = { request: request2, placement, error };
@@ -3227,7 +3237,7 @@ var Drawing = class {
     return true;
   }
   /**
-   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * Puts a drawing ({svg, bounds, text, open, depth, sheet}) on screen; `sheet`: its parked sheet, if
    * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
    * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
@@ -3254,7 +3264,7 @@ var Drawing = class {
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1e3;
     this.updateStatus();
-    this.calls.drawn(this.boxes, placement.depth || null);
+    this.calls.drawn(this.boxes, drawing.depth, placement.depth || null);
     performance.mark("scopegraph:drawn");
     afterPaint(() => {
       if (keep) {
@@ -3274,12 +3284,29 @@ var Drawing = class {
     });
   }
   place(placement) {
-    if (placement.overview) this.viewport.overview();
+    if (placement.overview) this.overview();
     else if (placement.fit) this.viewport.fit(false);
     else if (placement.anchor) this.keepInPlace(placement.anchor);
     if (placement.focus) this.focusBox(placement.focus, placement.holder);
     else if (this.state.highlightId) this.markHighlight();
     this.calls.markTrace();
+  }
+  /**
+   * The first look at a drawing (Viewport.overview). When that is its top at a readable size,
+   * it is about the topmost box of the main flow, where the forward path's inputs are, not
+   * about a box set apart beside it (summaries, initialisers: drawn with class `auxiliary`).
+   */
+  overview() {
+    const vp = this.viewport;
+    vp.overview();
+    const { w, h: h2 } = vp.size();
+    if (!vp.svg || w <= 20 || h2 <= 20 || vp.view.k <= vp.fitView(vp.bounds).k) return;
+    let top = null;
+    for (const node of vp.svg.querySelectorAll("g.node:not(.auxiliary)")) {
+      const r = vp.userRect(node);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    if (top) vp.jump(vp.contain({ ...vp.view, cx: top.x + top.w / 2 }));
   }
   /**
    * After opening or closing a group: the group stays under the pointer (an opened group's
@@ -3444,6 +3471,15 @@ function openGroups(svg) {
     if (group) open.push(group.name);
   }
   return open;
+}
+function shownDepth(svg, request2) {
+  const number = (name) => {
+    const value = svg.getAttribute(name);
+    return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  const deepest = number("data-deepest") ?? 0;
+  const asked = request2.depth != null;
+  return { depth: asked ? number("data-depth") ?? request2.depth : deepest, deepest, asked };
 }
 
 // key.js
@@ -4513,7 +4549,7 @@ var Tab = class {
         this.key.show(svg);
       },
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
-      drawn: (boxes, depth) => this.depth.shown(boxes, depth)
+      drawn: (boxes, shown, depth) => this.depth.shown(boxes, shown, depth)
     });
     this.depth = new Depth(state, ui, model, this.viewport, {
       show: (request2, placement) => this.show(request2, placement),

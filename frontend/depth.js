@@ -3,6 +3,11 @@
 // lays nothing out), and once a depth is drawn, whether it reads whole in the window. A
 // drawing too big for that is shown top first at a readable size, with the overview map
 // (viewport.js, minimap.js), and the sidebar says so and offers the view before.
+//
+// A view's depth is the server's (the drawing's root says it, see drawing.js; the `view`
+// route's answer too): the depth asked for, else the scope level of its deepest open group.
+// Keys of open groups do not tell it: a series' part has the level of the blocks it holds,
+// but its key a segment more.
 
 import {Stale} from './model.js';
 import {sameOpen} from './state.js';
@@ -13,13 +18,6 @@ const TYPING_PAUSE_MS = 250;
 const MAX_DEPTH = 20;
 // A box label (10 pt) is this many CSS px tall on screen at scale 1 (viewport.js).
 const LABEL_PX_AT_1 = 11;
-
-/** The depth a view with groups `open` (their keys) opens scopes to: its deepest open level. */
-export function viewDepth(open) {
-  let depth = 0;
-  for (const key of open) depth = Math.max(depth, key.split('/').length);
-  return depth;
-}
 
 function boxesText(n) {
   return `${formatCount(n)} box${n === 1 ? '' : 'es'}`;
@@ -37,7 +35,8 @@ export class Depth {
     this.viewport = viewport;
     this.calls = calls;
     this.shownBoxes = null; // boxes of the drawing on screen
-    this.back = null; // the open groups of the view before a depth too big to read whole
+    this.shownDepth = 0; // the depth of the view on screen: {depth, deepest, asked}
+    this.back = null; // the view before a depth too big to read whole: {request, depth}
     this.timer = 0;
   }
 
@@ -53,7 +52,7 @@ export class Depth {
     });
     ui.depthStatus.addEventListener('click', (e) => {
       const button = e.target.closest('[data-action=depth-back]');
-      if (button && this.back) this.calls.show({open: this.back, depth: null}, {overview: true});
+      if (button && this.back) this.calls.show(this.back.request, {overview: true});
     });
   }
 
@@ -64,13 +63,16 @@ export class Depth {
   }
 
   /**
-   * A drawing of `boxes` boxes is on screen: the field shows its depth, the status what;
-   * `applied`: the depth it was asked for by this control ({depth, before: [keys]}), if so.
+   * A drawing of `boxes` boxes is on screen, opening scopes to `shown` ({depth: asked for, else
+   * its own; deepest: its deepest open group's level; asked: whether a depth was asked for}):
+   * the field shows its depth, the status what; `applied`: the depth this control asked it
+   * for ({depth, before: the view before, as `back`}), if so.
    */
-  shown(boxes, applied = null) {
+  shown(boxes, shown, applied = null) {
     const ui = this.ui;
-    const depth = viewDepth(this.state.open);
+    const depth = shown.depth;
     this.shownBoxes = boxes;
+    this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
     if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
@@ -80,7 +82,7 @@ export class Depth {
       return;
     }
     const k = this.fitScale();
-    const got = depth < applied.depth ? ` (nothing opens deeper than ${depth})` : '';
+    const got = shown.deepest < depth ? ` (nothing opens deeper than ${shown.deepest})` : '';
     if (k >= READABLE_SCALE) {
       this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
       return;
@@ -92,7 +94,7 @@ export class Depth {
       `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here ` +
         `(labels ${px} px when fitted). Its top is shown at full size, the map shows the ` +
         'rest; F fits it all.',
-      {warn: true, back: `Back to depth ${viewDepth(applied.before)}`}
+      {warn: true, back: `Back to depth ${applied.before.depth}`}
     );
   }
 
@@ -113,7 +115,7 @@ export class Depth {
     const state = this.state;
     if (!state.graph) return;
     const depth = this.asked();
-    const now = viewDepth(state.open);
+    const now = this.shownDepth.depth;
     if (depth === now && this.shownBoxes != null) {
       this.say(this.nowText(now, this.shownBoxes));
       return;
@@ -131,8 +133,9 @@ export class Depth {
     const boxes = answer.boxes;
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
-      const deepest = viewDepth(answer.open || []);
-      this.say(`Depth ${depth} shows this view: nothing opens deeper than depth ${deepest}.`);
+      const deepest = answer.deepest ?? depth;
+      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : '';
+      this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
     const more = shown ? ` (${boxesText(shown)} now)` : '';
@@ -151,7 +154,14 @@ export class Depth {
     const depth = this.asked();
     this.ui.depthInput.value = String(depth);
     const request = depth === 0 ? {open: [], depth: null} : {open: null, depth};
-    this.calls.show(request, {overview: true, depth: {depth, before: [...this.state.open]}});
+    this.calls.show(request, {overview: true, depth: {depth, before: this.before()}});
+  }
+
+  /** The view on screen, to go back to: {request, depth}. */
+  before() {
+    const {depth, asked} = this.shownDepth;
+    const request = asked ? {open: null, depth} : {open: [...this.state.open], depth: null};
+    return {request, depth};
   }
 
   say(text, {warn = false, back = null} = {}) {

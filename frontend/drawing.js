@@ -15,8 +15,9 @@ export class Drawing {
    * `state`: the tab's (see state.js); this part writes `shownGraph`, `shownBase`, `open`,
    * `svgText` and reads `highlightId`. `calls`: attach({drawing}) (puts the tab on
    * screen), hideHover(), unpin(), markTrace(), showLegend(svg) (its colour legend in the
-   * sidebar), learnOpCount(graph), drawn(boxes, depth) (a drawing is on screen; `depth`: the
-   * placement's, when the depth control asked for it).
+   * sidebar), learnOpCount(graph), drawn(boxes, shown, depth) (a drawing is on screen,
+   * opening scopes as deep as `shown` says (see shownDepth); `depth`: the placement's, when
+   * the depth control asked for it).
    */
   constructor(state, ui, model, viewport, messages, calls) {
     this.state = state;
@@ -63,7 +64,8 @@ export class Drawing {
       // showing marked on it.)
       const sheet = kept.sheet && kept.sheet.isConnected ? kept.sheet : null;
       const svg = clearMarks(sheet ? sheet.firstChild : kept.template);
-      this.display(graph, {...kept, svg, sheet, unroll}, placement, started, null, kept);
+      const depth = shownDepth(svg, request);
+      this.display(graph, {...kept, svg, sheet, unroll, depth}, placement, started, null, kept);
       return;
     }
     this.messages.setLoading(true);
@@ -97,7 +99,9 @@ export class Drawing {
     const open = openGroups(imported.svg);
     // Kept under what was asked for and under its open groups (what closing a group asks for).
     const keys = [key, viewParams(graph, {...request, open, depth: null}).toString()];
-    this.display(graph, {...imported, text: answer.svg, open, unroll}, placement, started, keys);
+    const depth = shownDepth(imported.svg, request);
+    const drawing = {...imported, text: answer.svg, open, unroll, depth};
+    this.display(graph, drawing, placement, started, keys);
   }
 
   fail(error, request, placement) {
@@ -155,7 +159,7 @@ export class Drawing {
   }
 
   /**
-   * Puts a drawing ({svg, bounds, text, open, sheet}) on screen; `sheet`: its parked sheet, if
+   * Puts a drawing ({svg, bounds, text, open, depth, sheet}) on screen; `sheet`: its parked sheet, if
    * it has one. `keep`: the keys to keep it under for showing again; `kept`: the kept drawing
    * `svg` belongs to (its copy, to copy again, or its parked sheet).
    */
@@ -184,7 +188,7 @@ export class Drawing {
     this.place(placement);
     this.drawSeconds = (performance.now() - started) / 1000;
     this.updateStatus();
-    this.calls.drawn(this.boxes, placement.depth || null);
+    this.calls.drawn(this.boxes, drawing.depth, placement.depth || null);
     performance.mark('scopegraph:drawn');
     // What is not needed to see the drawing waits until it is on screen.
     views.afterPaint(() => {
@@ -207,12 +211,31 @@ export class Drawing {
   }
 
   place(placement) {
-    if (placement.overview) this.viewport.overview();
+    if (placement.overview) this.overview();
     else if (placement.fit) this.viewport.fit(false);
     else if (placement.anchor) this.keepInPlace(placement.anchor);
     if (placement.focus) this.focusBox(placement.focus, placement.holder);
     else if (this.state.highlightId) this.markHighlight();
     this.calls.markTrace();
+  }
+
+  /**
+   * The first look at a drawing (Viewport.overview). When that is its top at a readable size,
+   * it is about the topmost box of the main flow, where the forward path's inputs are, not
+   * about a box set apart beside it (summaries, initialisers: drawn with class `auxiliary`).
+   */
+  overview() {
+    const vp = this.viewport;
+    vp.overview();
+    const {w, h} = vp.size();
+    // Not placed yet (a hidden tab: it is placed once shown), or fitted whole.
+    if (!vp.svg || w <= 20 || h <= 20 || vp.view.k <= vp.fitView(vp.bounds).k) return;
+    let top = null;
+    for (const node of vp.svg.querySelectorAll('g.node:not(.auxiliary)')) {
+      const r = vp.userRect(node);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    if (top) vp.jump(vp.contain({...vp.view, cx: top.x + top.w / 2}));
   }
 
   /**
@@ -402,4 +425,21 @@ function openGroups(svg) {
     if (group) open.push(group.name);
   }
   return open;
+}
+
+/**
+ * How deep the view of drawing `svg`, asked for by `request`, opens scopes: {depth, deepest,
+ * asked}. The server says it on the drawing's root (answers.py, with_depth): `data-depth`,
+ * the depth asked for, else the view's own; `data-deepest`, the scope level of its deepest
+ * open group. A drawing kept under the open groups of a depth's view is the same drawing
+ * asked for another way: the depth is the request's, else the deepest.
+ */
+function shownDepth(svg, request) {
+  const number = (name) => {
+    const value = svg.getAttribute(name);
+    return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  const deepest = number('data-deepest') ?? 0;
+  const asked = request.depth != null;
+  return {depth: asked ? (number('data-depth') ?? request.depth) : deepest, deepest, asked};
 }

@@ -81,7 +81,7 @@ export class Tab {
         this.key.show(svg);
       },
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
-      drawn: (boxes, depth) => this.depth.shown(boxes, depth),
+      drawn: (boxes, shown, depth) => this.depth.shown(boxes, shown, depth),
     });
     this.depth = new Depth(state, ui, model, this.viewport, {
       show: (request, placement) => this.show(request, placement),

@@ -169,7 +169,10 @@ def _add_view(parser: argparse.ArgumentParser, default: str) -> None:
         help=f"open these scopes (as `scopes` prints them); without --open or --depth, {default}",
     )
     parser.add_argument(
-        "--depth", type=_non_negative, help="open every scope this deep (0: all closed)"
+        "--depth",
+        type=_non_negative,
+        help="open the model's scopes this deep, as the tab's depth does: gradients, optimizer, "
+        "loss, metrics and summaries stay closed unless nothing else is there (0: all closed)",
     )
 
 

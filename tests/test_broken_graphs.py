@@ -45,7 +45,15 @@ from tb_scopegraph.drawing.dottext import element_id
 GARBAGE = random.Random(5).randbytes(4096)
 GRAPH_ROUTES = ("hierarchy", "view", "dot", "svg", "png", "search", "node")
 #: The view of a graph with no ops: nothing open, nothing rolled.
-EMPTY_VIEW = {"open": [], "boxes": 0, "rolled": {}, "unrolled": [], "warnings": []}
+EMPTY_VIEW = {
+    "open": [],
+    "boxes": 0,
+    "depth": 0,
+    "deepest": 0,
+    "rolled": {},
+    "unrolled": [],
+    "warnings": [],
+}
 
 
 def write_while_loop(run_dir) -> None:
@@ -420,10 +428,13 @@ def test_a_text_graph_file_edited_wrong_keeps_the_nodes_that_parse(tmp_path, cap
     text = text.replace('op: "Relu"', 'op: "Relu"\n  colour: "red"', 1)
     cut = text.rindex("node {")
     path.write_text(text[: cut + 20])
-    status, out, err = run_cli(["render", path, "--depth", "9", "--format", "dot"], capsys)
+    names = [n.name for n in ffn_graph().node]
+    # Every scope of the nodes that parse open (a depth leaves the variables' closed).
+    scopes = sorted({n.rpartition("/")[0] for n in names[:-1]} - {""})
+    argv = ["render", path, "--open", *scopes, "--format", "dot"]
+    status, out, err = run_cli(argv, capsys)
     assert status == 0
     drawn = dot_node_ids(out)
-    names = [n.name for n in ffn_graph().node]
     assert {element_id("op", n) for n in names[:-1]} <= drawn
     assert element_id("op", names[-1]) not in drawn
     lines = err.splitlines()

@@ -124,7 +124,7 @@ class Hierarchy:
     ) -> View:
         """The view with these groups open (and, with ``depth``, every group that deep); the
         series in ``unroll`` (``roll`` False: every series) drawn as series, not rolled."""
-        return views.view(self.graph, open, depth, unroll, roll)
+        return views.view(self.graph, open, depth, unroll, roll, self.roles)
 
     def default_view(
         self,
@@ -155,6 +155,11 @@ class Hierarchy:
         groups = self.graph.groups
         _, rolled = views.opened(self.graph, view)
         return {groups[s].key: groups[m].key for s, m in rolled.items()}
+
+    def depth(self, view: View) -> int:
+        """The depth ``view`` opens scopes to: its deepest open group's scope level (0 when
+        nothing is open), as a depth asked for counts it."""
+        return views.depth(self.graph, view)
 
     def nesting(self, view: View) -> int:
         """How many open groups deep ``view`` nests (0 when nothing is open)."""

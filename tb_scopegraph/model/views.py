@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from tb_scopegraph.errors import InvalidQuery, InvalidView, NotFound
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel
-from tb_scopegraph.model.roles import AUXILIARY, FORWARD, NEUTRAL, PLUMBING, Roles, folded_into
+from tb_scopegraph.model.roles import (
+    AUXILIARY,
+    FORWARD,
+    NEUTRAL,
+    PLUMBING,
+    VARIABLE,
+    Roles,
+    folded_into,
+)
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
 #: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
@@ -67,9 +75,12 @@ def view(
     depth: int | None = None,
     unroll: Iterable[str] = (),
     roll: bool = True,
+    roles: Roles | None = None,
 ) -> View:
-    """The view with these groups open (and, with ``depth``, every group that deep); the
-    series in ``unroll`` (or, ``roll`` False, all) are drawn as series, never rolled."""
+    """The view with these groups open (and, with ``depth``, the groups that deep that a depth
+    opens: see `depth_opens`); the series in ``unroll`` (or, ``roll`` False, all) are drawn
+    as series, never rolled. ``roles`` (made once per graph) tells forward groups from
+    plumbing and auxiliary ones."""
     unrolled = frozenset(unroll)
     for key in unrolled:
         gid = model.group_id(key)
@@ -90,7 +101,7 @@ def view(
     if depth is not None:
         if depth < 0:
             raise InvalidQuery(f"depth must be 0 or more, not {depth}")
-        wanted |= _open_to_depth(model, depth, wanted, rolling)
+        wanted |= depth_opens(model, roles or Roles(model), depth, wanted, rolling)
     opened = shown_open(model, wanted, rolling)
     boxes = _box_count(model, opened, rolling.rolled(opened, wanted))
     groups = model.groups
@@ -351,16 +362,64 @@ def _visible_groups(model: GraphModel, opened: set[int], rolling: rolls.Rolling)
     ]
 
 
-def _open_to_depth(
-    model: GraphModel, depth: int, already: set[int], rolling: rolls.Rolling
+#: What a depth opens (`depth_opens`), by the roles of the groups it opens anywhere, tried in
+#: turn until some group is there to open: the forward path; else every group of the main
+#: flow; else plumbing (gradients, optimizer, loss, metrics) too; else anything.
+_DEPTH_PASSES = (
+    frozenset({FORWARD}),
+    frozenset({FORWARD, NEUTRAL}),
+    frozenset({FORWARD, NEUTRAL, PLUMBING}),
+    frozenset({FORWARD, NEUTRAL, PLUMBING, VARIABLE, AUXILIARY}),
+)
+#: ... and the roles that open inside an open group: inside any, a layer's inner scopes (which
+#: hold no parameters of their own); inside one asked for, its plumbing too.
+_INSIDE = frozenset({FORWARD, NEUTRAL})
+_INSIDE_ASKED = frozenset({FORWARD, NEUTRAL, PLUMBING})
+
+
+def depth_opens(
+    model: GraphModel, roles: Roles, depth: int, already: set[int], rolling: rolls.Rolling
 ) -> set[int]:
+    """The groups a view opens to ``depth`` (scope levels: a series or a part has the level of
+    what it holds) beside those ``already`` asked for, as the first view chooses them: the
+    forward path (groups holding parameters, and inside them all but plumbing); gradients,
+    optimizer, loss and metrics only when nothing else is there; auxiliary groups
+    (summaries, init, save) and variables only when they are all there is. Inside a group
+    asked for, its plumbing opens too: what was asked for is what the reader looks at. No
+    more than `MAX_BOXES` boxes: past that, groups later in the graph's order stay
+    closed."""
+    for top in _DEPTH_PASSES:
+        opened, found = _open_roles_to_depth(model, roles, depth, already, rolling, top)
+        if found:
+            break
+    return opened
+
+
+def _open_roles_to_depth(
+    model: GraphModel,
+    roles: Roles,
+    depth: int,
+    already: set[int],
+    rolling: rolls.Rolling,
+    top: frozenset[str],
+) -> tuple[set[int], bool]:
+    """The groups a pass of `depth_opens` opens (groups of roles ``top`` anywhere, and inside
+    open groups what `_INSIDE` says), and whether any group of roles ``top`` was there to
+    open, or open already."""
     groups = model.groups
     opened = shown_open(model, already, rolling)
     rolled = rolling.rolled(opened, already)
     boxes = _box_count(model, opened, rolled)
+    inside = {g: _INSIDE_ASKED for g in opened if g != ROOT}
+    found = any(roles.role(g) in top for g in inside)
     for gid in model.order[1:]:
         group = groups[gid]
         if group.level > depth or gid in opened or group.parent not in opened:
+            continue
+        role = roles.role(gid)
+        if role in top:
+            found = True
+        elif role not in inside.get(group.parent, ()):
             continue
         if group.nesting > MAX_NESTING or rolled.get(group.parent, gid) != gid:
             continue
@@ -368,10 +427,20 @@ def _open_to_depth(
         grown = boxes + (group.child_count if member is None else 1) - 1
         if grown <= MAX_BOXES:
             opened.add(gid)
+            inside[gid] = inside.get(group.parent, _INSIDE) | _INSIDE
             boxes = grown
             if member is not None:
                 rolled[gid] = member
-    return opened
+    return opened, found
+
+
+def depth(model: GraphModel, view: View) -> int:
+    """The depth ``view`` opens scopes to: the scope level of its deepest open group (a series
+    or a part of a scope has the level of what it holds, not one more); 0 when nothing is
+    open."""
+    groups = model.groups
+    shown, _ = opened(model, view)
+    return max((groups[g].level for g in shown if g != ROOT), default=0)
 
 
 def _box_count(model: GraphModel, opened: set[int], rolled: dict[int, int]) -> int:

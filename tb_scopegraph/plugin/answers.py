@@ -14,6 +14,7 @@ fairly between clients, and dropped when the client closes its connection.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,9 @@ INTERNAL_ERROR = "internal error"
 #: A request header naming the client (a tab, a script) to share layout workers fairly
 #: between; without it, the client is the remote address.
 CLIENT_HEADER = "X-Scopegraph-Client"
+# Graphviz writes an SVG's root element at the start of a line, after its prolog and comments
+# (which hold no name of the graph: its title is always "scopegraph").
+_SVG_ROOT = re.compile(rb"^<svg\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,17 @@ def drawing(body: bytes, fmt: str) -> Answer:
     if fmt == "dot":
         return Answer(body, DOT)
     return Answer(body, SVG, SVG_HEADERS)
+
+
+def with_depth(svg: bytes, depth: int, deepest: int) -> bytes:
+    """An SVG drawing with the depth of its view on its root, where the tab reads it beside
+    the open groups (its frames): `data-depth`, the depth asked for (else the view's own),
+    and `data-deepest`, the scope level of its deepest open group."""
+    root = _SVG_ROOT.search(svg)
+    if root is None:
+        return svg
+    at = root.end()
+    return b'%s data-depth="%d" data-deepest="%d"%s' % (svg[:at], depth, deepest, svg[at:])
 
 
 def failure(e: Exception) -> tuple[int, str, bool]:

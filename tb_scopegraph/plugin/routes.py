@@ -19,10 +19,21 @@ from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import paths, structure
 from tb_scopegraph.model.hierarchy import MAX_NESTING
 from tb_scopegraph.plugin import collector, query, static
-from tb_scopegraph.plugin.answers import DOT, JSON, PNG, SVG, SVG_HEADERS, Answer, drawing, route
+from tb_scopegraph.plugin.answers import (
+    DOT,
+    JSON,
+    PNG,
+    SVG,
+    SVG_HEADERS,
+    Answer,
+    drawing,
+    route,
+    with_depth,
+)
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
 from tb_scopegraph.service.query import ViewQuery
+from tb_scopegraph.service.views import view_depth
 
 PLUGIN_NAME = "scopegraph"
 
@@ -126,15 +137,27 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         _, hierarchy, view = self.service.view(ctx, experiment, query)
         warnings = [w.to_json() for w in hierarchy.warnings]
         rolled = {"rolled": hierarchy.rolled(view), "unrolled": sorted(view.unrolled)}
-        return {"open": sorted(view.open), "boxes": view.boxes, **rolled, "warnings": warnings}
+        depth = view_depth(hierarchy, view, query.depth)._asdict()
+        return {
+            "open": sorted(view.open),
+            "boxes": view.boxes,
+            **depth,
+            **rolled,
+            "warnings": warnings,
+        }
 
     def dot_impl(self, ctx, experiment: str, query: ViewQuery) -> str:
         """The view as DOT text (`GraphService.dot`)."""
         return self.service.dot(ctx, experiment, query)
 
     def image_impl(self, ctx, experiment: str, query: ViewQuery, fmt: str = "svg") -> bytes:
-        """The view drawn as SVG or PNG; RenderTimeout when the layout runs long."""
-        return self.service.image(ctx, experiment, query, fmt)
+        """The view drawn as SVG or PNG; RenderTimeout when the layout runs long. An SVG
+        says its view's depth on its root (`answers.with_depth`)."""
+        image = self.service.image(ctx, experiment, query, fmt)
+        if fmt != "svg":
+            return image
+        _, hierarchy, view = self.service.view(ctx, experiment, query)
+        return with_depth(image, *view_depth(hierarchy, view, query.depth))
 
     def node_impl(self, ctx, experiment, run, kind=None, tag=None, name=None, kind_of=None):
         """Details of one op or group; a group's say which groups are identical to it."""
@@ -210,13 +233,24 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         ``graph`` and ``base`` are (run, kind, tag, step), step None for the latest graph;
         ``base`` is the graph before."""
         _, diff, view = self.service.diff_view(ctx, experiment, graph, base, open_, depth)
-        return {"open": sorted(view.open), "boxes": view.boxes, "counts": diff.totals.as_dict()}
+        shown = view_depth(diff.hierarchy, view, depth)._asdict()
+        return {
+            "open": sorted(view.open),
+            "boxes": view.boxes,
+            **shown,
+            "counts": diff.totals.as_dict(),
+        }
 
     def diff_impl(self, ctx, experiment, graph, base, open_=(), depth=None, fmt="svg") -> bytes:
-        """A diff view as DOT text, or drawn as SVG or PNG."""
+        """A diff view as DOT text, or drawn as SVG or PNG (an SVG with its view's depth on
+        its root, as `image_impl`'s)."""
         if fmt == "dot":
             return self.service.diff_dot(ctx, experiment, graph, base, open_, depth).encode()
-        return self.service.diff_image(ctx, experiment, graph, base, open_, depth, fmt)
+        image = self.service.diff_image(ctx, experiment, graph, base, open_, depth, fmt)
+        if fmt != "svg":
+            return image
+        _, diff, view = self.service.diff_view(ctx, experiment, graph, base, open_, depth)
+        return with_depth(image, *view_depth(diff.hierarchy, view, depth))
 
     def diff_node_impl(self, ctx, experiment, graph, base, name, kind_of=None) -> dict:
         """Details of one op or group of a diff: its status, and for a changed op what

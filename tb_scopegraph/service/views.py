@@ -112,6 +112,22 @@ def asked_view(
     return view
 
 
+class Depth(NamedTuple):
+    """How deep a view opens scopes, as a front door shows it: `depth`, the depth asked for
+    (else the view's own); `deepest`, its deepest open group's scope level."""
+
+    depth: int
+    deepest: int
+
+
+def view_depth(hierarchy: Hierarchy, view: View, asked: int | None = None) -> Depth:
+    """The depth of `view`, asked for as `asked` (None: a view of open groups, or the default
+    view): a depth counts scope levels, where a series or a part has the level of what it
+    holds (its key may have a segment more)."""
+    deepest = hierarchy.depth(view)
+    return Depth(deepest if asked is None else asked, deepest)
+
+
 def diff_view(
     diff: GraphDiff,
     open: Iterable[str] | None = None,

@@ -124,17 +124,13 @@ def _view(tab, **query) -> dict:
         return json.loads(answer.read())
 
 
-def _depth_of(open_: list[str]) -> int:
-    return max((len(key.split("/")) for key in open_), default=0)
-
-
 def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     tab.open("ffn_scoped")
     field = tab.frame.locator(".sg-depth-input:not(.sg-trace-depth)")
     status = tab.frame.locator(".sg-depth-status")
     # The first view's depth, as the server chose it for the tab's sheet (1,400 x 900).
     first = _view(tab, width=1128, height=818)
-    expect(field).to_have_value(str(_depth_of(first["open"])))
+    expect(field).to_have_value(str(first["depth"]))
     expect(status).to_contain_text(f"{first['boxes']} boxes")
     tab.close_all()
     expect(field).to_have_value("0")
@@ -153,7 +149,9 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     # the sidebar says so, with the way back.
     before = tab.frame.locator("svg.sg-graph g.cluster").count()
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
-    expect(status).to_contain_text(f"Depth 2: {deep['boxes']} boxes, too many to read whole")
+    # No layer holds a scope to open but its variables' and summaries'.
+    got = "Depth 2 (nothing opens deeper than 1)"
+    expect(status).to_contain_text(f"{got}: {deep['boxes']} boxes, too many to read whole")
     expect(field).to_have_value("2")
     heights = tab.frame.evaluate(
         """() => {
@@ -169,6 +167,30 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     tab.run_and_wait(lambda: status.locator("text=Back to depth 1").click())
     assert tab.frame.locator("svg.sg-graph g.cluster").count() == before
     expect(field).to_have_value("1")
+
+
+def test_depth_2_opens_the_layers_and_leaves_summaries_and_training_closed(tab):
+    tab.open("ffn_scoped")
+    field = tab.frame.locator(".sg-depth-input:not(.sg-trace-depth)")
+    field.fill("2")
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    # The depth asked for, though no layer holds a scope to open but its variables'.
+    expect(field).to_have_value("2")
+    status = tab.frame.locator(".sg-depth-status")
+    expect(status).to_contain_text("Depth 2 (nothing opens deeper than 1)")
+    for layer in ("layer1", "layer2", "layer3"):
+        expect(tab.frame_of("scope", layer)).to_have_count(1)
+    for closed in ("train", "cross_entropy", "evaluation"):
+        expect(tab.box("scope", closed)).to_have_count(1)
+    for closed in ("train", "cross_entropy", "evaluation", "Merge", "loss", "accuracy"):
+        expect(tab.frame_of("scope", closed)).to_have_count(0)
+    # Too big to read whole, its top is shown first: where the input comes in, not the
+    # summaries set apart beside it.
+    expect(status).to_contain_text("too many to read whole")
+    assert inside(rect(tab.box("op", "x")), rect(tab.frame.locator(".sg-viewport")))
+    # Depth 1 gives the same view, and opens as deep as it says.
+    field.fill("1")
+    expect(status).to_have_text("Depth 1 shows this view.")
 
 
 def test_a_scope_card_says_what_its_counts_count(tab):
