@@ -149,8 +149,8 @@ def spacers(
     edge's head; ``box_widths`` are the boxes' widths in points, ``hidden`` boxes are not
     drawn.
 
-    An edge comes down to the middle of its head: a spacer leaves room for the title that
-    half the head and the space between them do not cover.
+    An edge from outside comes down to the middle of its head: a spacer leaves room for the
+    title that the space beside the head, and half the head, do not cover.
 
     An edge passes the title of a frame it comes into where its head stands on that frame's
     first rank, as estimated (`proportions.ranks`): a head further down is reached from the
@@ -183,7 +183,12 @@ def spacers(
         depth = len(frames[head])
         # A frame further out starts further left, by a margin per level.
         width = max(widths[f] - FRAME_MARGIN * (depth - len(frames[f])) for f in passed)
-        width -= NODESEP + box_widths[edge.dst] / 2
+        width -= NODESEP
+        if tail is None or tail in frames[head]:
+            # From a frame around the head's, the tail is drawn right above the head (dot
+            # pulls the two together), and the edge comes down to the head's middle. From a
+            # frame beside it, the edge slants in from one side: the head's half is no room.
+            width -= box_widths[edge.dst] / 2
         heads = needed.setdefault(head, {})
         heads[edge.dst] = max(heads.get(edge.dst, 0.0), width)
         passing.setdefault(head, []).append(n)
