@@ -228,8 +228,8 @@ def layout_to_dot(
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
             rows, roll_tip = titles_of[item.name]
-            # With room beside it, a title is an HTML-like label (`title_label`), flush left;
-            # else plain, its lines centred.
+            # A title is flush left (an HTML-like label, `title_label`) where the drawing's
+            # width has room to spare (`_direction`); else plain, its lines centred.
             label = title_label(rows) if room else quote(join_lines(*rows))
             tip = join_lines(
                 tip_text(item.name),
@@ -264,7 +264,7 @@ def layout_to_dot(
                 if layout.boxes[aux].cluster == item:
                     out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
             for spacer in keep_clear.get(item, []):
-                out.extend(indent + line for line in _spacer(spacer, ids))
+                out.extend(indent + line for line in titles.spacer_dot(spacer, ids))
             column = apart.columns.get(item, [])
             for a, b in itertools.pairwise(column):
                 out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
@@ -293,7 +293,7 @@ def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
 ) -> tuple[str, bool, bool, bool]:
     """``TB`` or ``LR``: the way this drawing reads larger in the window (`proportions`),
-    whether its frames' titles may have room beside them (`_title_room`), whether its
+    whether its frames' titles stand flush left (`title_label`), whether its
     bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
     (edges into frames have their labels ranked too)."""
     sizes = []
@@ -315,8 +315,8 @@ def _direction(
     column = apart.columns.get(None, [])
     direction = proportions.rankdir(sizes, edges, depth, width, height, column)
     if direction == "TB":
-        # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
-        # drawing's height, not its width, sets its scale on screen, so labels stay as large.
+        # Titles flush left where the drawing's height, not its width, sets its scale on
+        # screen; else centred, each line under the one above (a narrow frame's reads so).
         w, h = proportions.extent(sizes, proportions.ranks(len(sizes), edges), depth, False, column)
         pad = min(proportions.FIT_PADDING, width / 8, height / 8)
         across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
@@ -334,9 +334,9 @@ def _direction(
     return direction, False, False, False
 
 
-#: How much wider than its estimate a top-down drawing may grow, from room beside its
-#: frames' titles, before its width would set its scale. Large, as the estimate counts no
-#: frames side by side: the demo's function library, estimated 532 points wide, is 1,016.
+#: How much wider than its estimate a top-down drawing may be before its width would set its
+#: scale. Large, as the estimate counts no frames side by side: the demo's function library,
+#: estimated 532 points wide, is 1,016.
 _ROOM_SLACK = 2.5
 #: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
 _SHOWN_AT_TOP = 0.5
@@ -492,22 +492,6 @@ def _title_rows(
 
 
 _TITLE_FONT = titles.TITLE_FONT
-
-
-def _spacer(spacer: titles.Spacer, ids: list[str]) -> list[str]:
-    """The DOT of an invisible spacer (`titles`) left of the boxes it keeps clear of their
-    frame's title, on their rank."""
-    sid = quote(f"title-spacer-{ids[spacer.heads[0]]}")
-    heads = [quote(ids[h]) for h in spacer.heads]
-    # On the rank of the first head; an edge to each head puts the spacer left of those on
-    # its rank (dot draws a flat edge's tail left of its head), pulling none of them.
-    return [
-        f'{sid} [label="" shape=box style=invis fixedsize=true height=0.02 '
-        f"width={spacer.width / 72:.3f}];",
-        f"{{rank=same; {sid}; {heads[0]};}}",
-        f"{sid} -> {heads[0]} [style=invis];",
-        *(f"{sid} -> {head} [style=invis weight=0];" for head in heads[1:]),
-    ]
 
 
 def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:

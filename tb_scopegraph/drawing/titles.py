@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tb_scopegraph.drawing import proportions
+from tb_scopegraph.drawing.dottext import quote
 from tb_scopegraph.model.layout import Layout
 
 #: Points of a title's font (dot.py writes frames' titles in it).
@@ -196,4 +197,20 @@ def spacers(
         Spacer(frame, tuple(heads), max(heads.values()), tuple(passing[frame]))
         for frame, heads in needed.items()
         if max(heads.values()) > 0
+    ]
+
+
+def spacer_dot(spacer: Spacer, ids: list[str]) -> list[str]:
+    """The DOT of an invisible spacer left of the boxes it keeps clear of their
+    frame's title, on their rank."""
+    sid = quote(f"title-spacer-{ids[spacer.heads[0]]}")
+    heads = [quote(ids[h]) for h in spacer.heads]
+    # On the rank of the first head; an edge to each head puts the spacer left of those on
+    # its rank (dot draws a flat edge's tail left of its head), pulling none of them.
+    return [
+        f'{sid} [label="" shape=box style=invis fixedsize=true height=0.02 '
+        f"width={spacer.width / 72:.3f}];",
+        f"{{rank=same; {sid}; {heads[0]};}}",
+        f"{sid} -> {heads[0]} [style=invis];",
+        *(f"{sid} -> {head} [style=invis weight=0];" for head in heads[1:]),
     ]
