@@ -202,3 +202,44 @@ def test_a_tensor_fed_to_two_boxes_is_labelled_once():
     out = [e for e in graph.edges() if "logits/add:0" in e.attr["tooltip"]]
     assert len(out) == 2
     assert sorted(e.attr.get("xlabel", "") for e in out) == ["", "[?,10]"]
+
+
+def test_an_edge_from_a_frame_beside_gets_room_for_the_whole_title():
+    # The tail stands in a frame of its own beside the head's: it cannot be drawn right above
+    # the head, and its edge slants in across the title band left of the head's middle.
+    title = "a_rather_long_scope_title"
+    nodes = [
+        ("x", "Placeholder"),
+        ("inputs/a", "Relu", ("x",)),
+        ("inputs/b", "Relu", ("inputs/a",)),
+        (f"{title}/c", "Relu", ("inputs/b",)),
+        (f"{title}/d", "Relu", (f"{title}/c",)),
+    ]
+    h = Hierarchy(graph_from_nodes(nodes))
+    graph = pygraphviz.AGraph(string=to_dot(h, h.view(open=["inputs", title])))
+    head = element_id("op", f"{title}/c")
+    spacer = graph.get_node(f"title-spacer-{head}")
+    whole = titles.title_width([title, "2 ops"]) - titles.NODESEP
+    assert float(spacer.attr["width"]) * 72 == pytest.approx(whole, abs=0.1)
+    # From the top level, around the frame, the tail stands above: half the head is room.
+    graph = pygraphviz.AGraph(string=to_dot(h, h.view(open=[title])))
+    spacer = graph.get_node(f"title-spacer-{head}")
+    half = titles.box_width(["c", "Relu"], ellipse=True) / 2
+    assert float(spacer.attr["width"]) * 72 == pytest.approx(whole - half, abs=0.1)
+
+
+def test_a_control_edge_into_a_frame_past_its_title_pulls_its_head_under_its_tail():
+    title = "a_rather_long_scope_title"
+    nodes = [
+        ("x", "Placeholder"),
+        ("y", "Relu", ("x",)),
+        (f"{title}/c", "Relu", ("x", "^y")),
+        (f"{title}/d", "Relu", (f"{title}/c", "^x")),
+    ]
+    h = Hierarchy(graph_from_nodes(nodes))
+    graph = pygraphviz.AGraph(string=to_dot(h, h.view(open=[title])))
+    into = graph.get_edge(element_id("op", "y"), element_id("op", f"{title}/c"))
+    below = graph.get_edge(element_id("op", "x"), element_id("op", f"{title}/d"))
+    assert into.attr["class"] == below.attr["class"] == "control"
+    assert not into.attr.get("weight")  # dot's own weight: the head is drawn under its tail
+    assert below.attr["weight"] == "0"  # not on the frame's first rank: weightless, as ever
