@@ -7,14 +7,13 @@ to the SVG.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tb_scopegraph.drawing import auxiliary, labels, proportions
+from tb_scopegraph.drawing import auxiliary, labels, proportions, titles
 from tb_scopegraph.drawing.colour import (
     SCHEMES,
     STRUCTURE_OTHER,
@@ -195,6 +194,24 @@ def layout_to_dot(
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
+    titles_of = {
+        c.name: _title_rows(c, marks, badges, unit, html_text if room else label_text)
+        for c in layout.clusters
+    }
+    keep_clear: dict[str | None, list[titles.Spacer]] = {}
+    pulled: set[int] = set()  # edges that pull their head under their tail (`_edge`)
+    if direction == "TB":
+        widths = {
+            key: titles.title_width(rows, frozenset(r for r in rows if r.startswith(BADGE)))
+            for key, (rows, _) in titles_of.items()
+        }
+        sized = [
+            titles.box_width(_label_lines(line, box), box.kind in (OP, MISSING) and not box.aux)
+            for line, box in zip(lines, layout.boxes, strict=True)
+        ]
+        for spacer in titles.spacers(layout, drawn, widths, sized, apart.hidden):
+            keep_clear.setdefault(spacer.frame, []).append(spacer)
+            pulled.update(spacer.edges)
     by_cluster: dict[str | None, list[int]] = {}
     for i, box in enumerate(layout.boxes):
         by_cluster.setdefault(box.cluster, []).append(i)
@@ -211,21 +228,10 @@ def layout_to_dot(
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
             badge = _badge(badges.get(("group", item.name), 0))
-            # With room beside it, a title is an HTML-like label (`title_label`); else plain,
-            # its lines centred: the SVG then gives their middle, where the tab puts a
-            # clicked box's label as the frame it opens into replaces it.
-            escape = html_text if room else label_text
-            title, roll_tip = _rolled(item, escape)
-            rows = [
-                *title,
-                labels.counted(item.op_count, unit),
-                *map(escape, note.split("\n")),
-                badge,
-            ]
-            if room:
-                label = title_label(rows, _title_room(rows))
-            else:
-                label = quote(join_lines(*rows))
+            rows, roll_tip = titles_of[item.name]
+            # A title is flush left (an HTML-like label, `title_label`) where the drawing's
+            # width has room to spare (`_direction`); else plain, its lines centred.
+            label = title_label(rows) if room else quote(join_lines(*rows))
             tip = join_lines(
                 tip_text(item.name),
                 roll_tip,
@@ -258,6 +264,8 @@ def layout_to_dot(
             for aux, target in apart.pinned:
                 if layout.boxes[aux].cluster == item:
                     out.append(f"{indent}{{rank=same; {quote(ids[target])}; {quote(ids[aux])};}}")
+            for spacer in keep_clear.get(item, []):
+                out.extend(indent + line for line in titles.spacer_dot(spacer, ids))
             column = apart.columns.get(item, [])
             for a, b in itertools.pairwise(column):
                 out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
@@ -266,11 +274,12 @@ def layout_to_dot(
     fan_in: dict[int, int] = {}
     said = labels.shapes_in(layout, drawn)
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
-    entering = _entering(layout) if at_top else set()
+    said |= {("edge", n) for n in labels.fanned_out(layout, drawn)}
+    entering = titles.entering(layout) if at_top else set()
     for n, edge in enumerate(layout.edges):
         if n in drawn:
             place = "label" if n in entering else "xlabel"
-            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked))
+            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled))
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
@@ -285,13 +294,12 @@ def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
 ) -> tuple[proportions.Proportions, bool, bool, bool]:
     """The way this drawing reads larger in the window, and how close its ranks
-    (`proportions`); whether its frames' titles may have room beside them (`_title_room`),
-    whether its bundles' labels may be ranked (`_edge`), and whether it is far too long to be
-    shown whole (edges into frames have their labels ranked too)."""
+    (`proportions`); whether its frames' titles stand flush left (`title_label`), whether its
+    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
+    (edges into frames have their labels ranked too)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
-        found = _LABEL.search(line)
-        text = found.group(1).split("\\n") if found else [box.label]
+        text = _label_lines(line, box)
         sizes.append(proportions.box_size(text, 10, box.kind in (OP, MISSING) and not box.aux))
     for b in apart.hidden:
         sizes[b] = proportions.NO_SIZE
@@ -310,8 +318,8 @@ def _direction(
     frames = len(layout.clusters)
     shape = proportions.choose(sizes, edges, depth, width, height, column, labelled, frames)
     if shape.direction == "TB":
-        # Room beside frame titles (`_title_room`) widens narrow frames: taken only where the
-        # drawing's height, not its width, sets its scale on screen, so labels stay as large.
+        # Titles flush left where the drawing's height, not its width, sets its scale on
+        # screen; else centred, each line under the one above (a narrow frame's reads so).
         w, h = shape.size
         pad = min(proportions.FIT_PADDING, width / 8, height / 8)
         across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
@@ -329,9 +337,9 @@ def _direction(
     return shape, False, False, False
 
 
-#: How much wider than its estimate a top-down drawing may grow, from room beside its
-#: frames' titles, before its width would set its scale. Large, as the estimate counts no
-#: frames side by side: the demo's function library, estimated 532 points wide, is 1,016.
+#: How much wider than its estimate a top-down drawing may be before its width would set its
+#: scale. Large, as the estimate counts no frames side by side: the demo's function library,
+#: estimated 532 points wide, is 1,016.
 _ROOM_SLACK = 2.5
 #: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
 _SHOWN_AT_TOP = 0.5
@@ -341,6 +349,12 @@ _LENGTH_SLACK = 1.3
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
+
+
+def _label_lines(line: str, box: Box) -> list[str]:
+    """The label lines of a box, from its line of DOT."""
+    found = _LABEL.search(line)
+    return found.group(1).split("\\n") if found else [box.label]
 
 
 def _stub(stub: tuple[list[str], list[str]]) -> str:
@@ -464,48 +478,23 @@ def _rolled(item: Box | Cluster, escape) -> tuple[list[str], str]:
     )
 
 
-def _title_room(lines: list[str]) -> float:
-    """Points of room beside a frame's title (`dottext.title_label`) that put the middle of
-    the frame right of the title's longest line, with a little to spare."""
-    widest = max((len(html.unescape(line)) for line in lines), default=0)
-    return widest * _TITLE_FONT * _TITLE_GLYPH + _TITLE_SPARE
+def _title_rows(
+    item: Cluster, marks: Marks, badges: Mapping[tuple[str, str], int], unit: str, escape
+) -> tuple[list[str], str]:
+    """The lines of an open group's title (each through ``escape``), and a tooltip line
+    saying what a rolled one is."""
+    title, roll_tip = _rolled(item, escape)
+    note = marks.cluster_notes.get(item.name, "")
+    rows = [
+        *title,
+        labels.counted(item.op_count, unit),
+        *map(escape, note.split("\n")),
+        _badge(badges.get(("group", item.name), 0)),
+    ]
+    return [row for row in rows if row], roll_tip
 
 
-_TITLE_FONT = 10
-# Wider than `proportions.GLYPH`, an average: titles are names with many wide glyphs
-# ("ModuleList[blocks]", "×6"), and room too small puts the edge on their last letters.
-_TITLE_GLYPH = 0.6
-_TITLE_SPARE = 12  # points between the title's text and an edge down the frame's middle
-
-
-def _entering(layout: Layout) -> set[int]:
-    """The edges whose head is in an open frame their tail is not in.
-
-    Such an edge comes into the frame across its title band: a label placed at its middle
-    after the layout (``xlabel``) would sit on the title, so its label is ranked (``label``):
-    dot places it as a box of its own, outside the frames it is not in. (Beside its tail
-    (``taillabel``), the labels of a box's edges into several frames lie on each other.)"""
-    parent = {c.name: c.parent for c in layout.clusters}
-
-    def frames(key: str | None) -> set[str]:
-        found = set()
-        while key is not None:
-            found.add(key)
-            key = parent[key]
-        return found
-
-    found: dict[str | None, set[str]] = {}
-    entering = set()
-    for n, edge in enumerate(layout.edges):
-        head, tail = layout.boxes[edge.dst].cluster, layout.boxes[edge.src].cluster
-        if head is None or head == tail:
-            continue
-        for key in (head, tail):
-            if key not in found:
-                found[key] = frames(key)
-        if found[head] - found[tail]:
-            entering.add(n)
-    return entering
+_TITLE_FONT = titles.TITLE_FONT
 
 
 def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:
@@ -535,6 +524,7 @@ def _edge(
     said: set[tuple] = frozenset(),
     place: str = "xlabel",
     ranked: bool = True,
+    pulled: bool = False,
 ) -> str:
     attrs = [f'id="edge-{n}"']
     if edge.loop:
@@ -554,7 +544,11 @@ def _edge(
         return f"{quote(ids[edge.src])} -> {quote(ids[edge.dst])} [{' '.join(attrs)}];"
     if edge.control:
         # Ranked but weightless: Graphviz routes unranked (constraint=false) edges slowly.
-        attrs += ['class="control"', "style=dashed", "weight=0", 'color="#bdbdbd"']
+        attrs += ['class="control"', "style=dashed", 'color="#bdbdbd"']
+        if not pulled:
+            # Weightless, but for one that comes into a frame past its title: pulling its head
+            # under its tail, it comes down beside the title, not slanting across it.
+            attrs.append("weight=0")
         label = ""
     else:
         attrs.append('class="data"')

@@ -147,21 +147,17 @@ def html_text(text: str, clip: int = LABEL_CLIP) -> str:
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def title_label(lines: list[str], room: float = 0) -> str:
+def title_label(lines: list[str]) -> str:
     """The title of an open group as an HTML-like DOT label: its lines (from `html_text`)
-    flush left, then ``room`` points of empty space to their right.
+    flush left, as a frame's title stands at its top left (what keeps the edges coming in off
+    it: `titles`).
 
-    A frame is at least as wide as its title, and dot centres what it holds below it: the
-    room beside the title puts the middle of a narrow frame, where a chain's edge comes in
-    from above, right of the title's text instead of through it.
-
-    >>> title_label(["layer1", "7 ops"], 40)  # doctest: +NORMALIZE_WHITESPACE
+    >>> title_label(["layer1", "7 ops"])  # doctest: +NORMALIZE_WHITESPACE
     '<<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td align="left"
-    balign="left">layer1<br/>7 ops</td><td width="40"></td></tr></table>>'
+    balign="left">layer1<br/>7 ops</td></tr></table>>'
     """
     text = "<br/>".join(line for line in lines if line)
-    spacer = f'<td width="{round(room)}"></td>' if room >= 1 else ""
     return (
         '<<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr>'
-        f'<td align="left" balign="left">{text}</td>{spacer}</tr></table>>'
+        f'<td align="left" balign="left">{text}</td></tr></table>>'
     )

@@ -120,3 +120,22 @@ def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
         if not edge.control and edge.tensor_count == 1:
             said.add((edge.dst, edge.tensors[0].shape))
     return said
+
+
+def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
+    """The drawn data edges that carry one tensor which a later drawn edge carries too (a
+    tensor fed to several boxes): its shape is said once, on the last of them, as the same
+    shape on each edge leaving one box tells nothing new, and each label placed beside the
+    fanned-out edges is one more for the edges around them to cross."""
+    last: dict[str, int] = {}
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.tensor_count == 1:
+            last[edge.tensors[0].name] = n
+    quiet = set()
+    for n in drawn:
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.tensor_count == 1:
+            if last[edge.tensors[0].name] != n:
+                quiet.add(n)
+    return quiet
