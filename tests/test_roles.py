@@ -70,3 +70,21 @@ def test_a_resource_only_an_iterator_or_a_writer_reads_is_an_input_not_a_variabl
         read = "graph_8/classifier_1_hidden_1_cast_readvariableop_resource"
         if run == "predict_on_batch":
             assert h.roles.op_aux(h.graph.op_id(read)) == HANDLE
+
+
+def test_a_handles_details_say_which_boxes_it_is_counted_on(keras_traces):
+    # Not drawn itself, a handle's card says which ops read it and the groups holding each:
+    # in any view, the outermost closed one is the box that counts it.
+    graph = keras_traces["train_on_batch"]
+    h = Hierarchy(graph)
+    view = h.view(open=["graph_3", "graph_3/classifier_1"])
+    shown = {box.name for box in h.layout(view).boxes}
+    handle = "graph_3/classifier_1_hidden_1_cast_readvariableop_resource"
+    counted = h.details(handle)["counted_on"]
+    assert {c["name"] for c in counted} == {
+        n.name for n in graph.node if any(i.partition(":")[0] == handle for i in n.input)
+    }
+    boxes = {next((g for g in c["groups"] if g not in view.open), c["name"]) for c in counted}
+    assert boxes and boxes <= shown
+    assert "graph_3/classifier_1/hidden_1" in boxes
+    assert "counted_on" not in h.details("graph_3/data")

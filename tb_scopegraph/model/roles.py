@@ -7,7 +7,9 @@ three kinds of nodes apart:
   long edges: constants (any op type holding ``Const``, as TensorBoard matches it: TF's
   ``Const``, PyTorch's ``prim::Constant`` and ``prim::ListConstruct`` arguments), summaries
   and their merge (``ScalarSummary``, ``MergeSummary`` …), sinks that only wait on others
-  (``NoOp``: ``init``, a training step's last op), and save/restore scopes. A group is
+  (``NoOp``: ``init``, a training step's last op), save/restore scopes, and the handles of
+  the variables a traced function captures (arguments of type ``DT_RESOURCE``, hundreds in
+  a training step), counted on the boxes that read them instead of drawn. A group is
   auxiliary when the op named like it is (``accuracy``, a ``ScalarSummary``, with its tag
   inside), when its name says save or init, or when every op in it is auxiliary;
 - **plumbing** groups: gradients, optimizers, losses and metrics, told by their name
