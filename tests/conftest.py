@@ -57,3 +57,12 @@ def keras_traces(tmp_path_factory):
     from tf_graphs import keras_traces
 
     return keras_traces(str(tmp_path_factory.mktemp("keras_traces")))
+
+
+@pytest.fixture(scope="session")
+def keras_train_step(tmp_path_factory):
+    """A Keras training step in a tf.function (model, loss, gradient_tape, adam) as
+    trace_export writes it: 600 captured variable handles beside the model."""
+    from tf_graphs import keras_train_step
+
+    return keras_train_step(str(tmp_path_factory.mktemp("keras_train_step")))

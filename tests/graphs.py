@@ -34,6 +34,7 @@ _DTYPES = {
     "int64": types_pb2.DT_INT64,
     "bool": types_pb2.DT_BOOL,
     "string": types_pb2.DT_STRING,
+    "resource": types_pb2.DT_RESOURCE,
 }
 
 

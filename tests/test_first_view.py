@@ -44,40 +44,77 @@ def test_a_lone_series_of_identical_blocks_still_opens_rolled():
     assert h.rolled(view) == {"model/block_[0-49]": "model/block_0"}
 
 
-def _function_with_arguments(n: int, suffix: str = "_resource") -> list:
-    """A traced function as Keras writes a training step: ``n`` ``_Arg`` resource handles
-    (or, with another ``suffix``, plain arguments) beside its model, more than a scope shows
-    whole, so it is cut into parts."""
-    nodes = [("fn/x", "_Arg")]
-    nodes += [(f"fn/w{i:03d}{suffix}", "_Arg") for i in range(n)]
-    previous = "fn/x"
-    for n, layer in enumerate(("dense", "dense_1", "dense_2")):
-        read = f"fn/model/{layer}/ReadVariableOp"
-        nodes.append((read, "ReadVariableOp", (f"fn/w{n:03d}{suffix}",)))
-        nodes.append((f"fn/model/{layer}/MatMul", "MatMul", (previous, read)))
-        nodes.append((f"fn/model/{layer}/Relu", "Relu", (f"fn/model/{layer}/MatMul",)))
-        previous = f"fn/model/{layer}/Relu"
-    nodes.append(("fn/out", "_Retval", (previous,)))
+def _function_with_arguments(n: int, handles: bool = True, fn: str = "fn") -> list:
+    """A traced function ``fn`` as Keras writes a training step: ``n`` captured variable
+    handles (``_Arg`` of type ``DT_RESOURCE``, named as Keras's ``fit`` names them:
+    ``unknown_7``) beside its model; with ``handles`` False, ``n`` plain float arguments
+    instead, more than a scope shows whole."""
+    if handles:
+        nodes = [(f"{fn}/unknown_{i}", "_Arg", (), {"T": "resource"}) for i in range(n)]
+    else:
+        nodes = [(f"{fn}/w{i:03d}_arg", "_Arg") for i in range(n)]
+    nodes.insert(0, (f"{fn}/x", "_Arg"))
+    previous = f"{fn}/x"
+    for i, layer in enumerate(("dense", "dense_1", "dense_2")):
+        read = f"{fn}/model/{layer}/ReadVariableOp"
+        nodes.append((read, "ReadVariableOp", (nodes[i + 1][0],)))
+        nodes.append((f"{fn}/model/{layer}/MatMul", "MatMul", (previous, read)))
+        nodes.append((f"{fn}/model/{layer}/Relu", "Relu", (f"{fn}/model/{layer}/MatMul",)))
+        previous = f"{fn}/model/{layer}/Relu"
+    nodes.append((f"{fn}/out", "_Retval", (previous,)))
     return nodes
 
 
-def test_a_lone_part_of_a_scope_cut_in_parts_opens_only_if_it_reads():
-    h = Hierarchy(graph_from_nodes(_function_with_arguments(600, suffix="_arg")))
-    parts = [g for g in h.graph.groups if g.kind == CHUNK]
-    assert len(parts) == 2
+def test_a_scope_cut_in_parts_keeps_its_subscopes_whole_beside_them():
+    # Only its loose ops are cut: the model is not in "[part 2 of 2]" with 100 arguments.
+    h = Hierarchy(graph_from_nodes(_function_with_arguments(600, handles=False)))
+    model = h.graph
+    parts = [g for g in model.groups if g.kind == CHUNK]
+    assert len(parts) == 2 and not any(p.children for p in parts)
+    fn = model.group_id("fn")
+    assert model.groups[model.group_id("fn/model")].parent == fn
+    assert sum(len(p.ops) for p in parts) == 602  # the arguments, x and out
     view = h.default_view()
-    assert "fn" in view.open
+    assert {"fn", "fn/model"} <= view.open
     assert not {p.key for p in parts} & view.open  # a part holds hundreds of arguments
     assert _label_px(h, view) >= views.READABLE_PX
 
 
-def test_variable_handles_do_not_keep_a_traced_functions_model_closed():
+def test_variable_handles_told_by_type_are_not_cut_into_parts():
     # Its hundreds of handles are counted on the boxes they feed, not drawn (`auxiliary`):
-    # the part holding the model opens, down to the model's layers.
+    # the function is not cut, and opens down to the model's layers.
     h = Hierarchy(graph_from_nodes(_function_with_arguments(600)))
+    assert not [g for g in h.graph.groups if g.kind == CHUNK]
     view = h.default_view()
     assert {"fn", "fn/model"} <= view.open
     assert _label_px(h, view) >= views.READABLE_PX
+
+
+def test_a_keras_training_step_is_cut_at_its_scopes_not_for_its_handles(keras_train_step):
+    h = Hierarchy(keras_train_step)
+    model = h.graph
+    top = [model.groups[g] for g in model.groups[0].children]
+    assert not [g for g in top if g.kind == CHUNK]
+    assert {"stack_1", "mean_squared_error", "gradient_tape", "adam"} <= {g.key for g in top}
+    view = h.default_view()
+    assert "stack_1" in view.open  # the model, not the plumbing
+    assert not {"gradient_tape", "adam"} & view.open
+    assert _label_px(h, view) >= views.READABLE_PX
+
+
+def test_a_trace_opens_the_function_holding_the_model_not_the_others():
+    # As a Keras training step's trace holds them: ``graph_1`` the 4-op ``Fill`` of a
+    # ``tf.zeros`` input, run eagerly while tracing; ``graph_2`` the step.
+    fill = [
+        ("graph_1/dims", "_DeviceArg", (), {"T": "int32"}),
+        ("graph_1/value", "_DeviceArg", (), {"T": "int32"}),
+        ("graph_1/Fill", "Fill", ("graph_1/dims", "graph_1/value")),
+        ("graph_1/output_RetVal", "_DeviceRetval", ("graph_1/Fill",)),
+    ]
+    h = Hierarchy(graph_from_nodes(fill + _function_with_arguments(20, fn="graph_2")))
+    view = h.default_view()
+    assert {"graph_2", "graph_2/model"} <= view.open
+    assert "graph_1" not in view.open
 
 
 def test_a_model_between_input_and_output_opens_to_its_blocks():

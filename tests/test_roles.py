@@ -1,5 +1,8 @@
 """What `model.roles` sets apart, on graphs from the real writers."""
 
+from graphs import graph_from_nodes
+from tensorboard.compat.proto import types_pb2
+
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.model.roles import HANDLE
 
@@ -10,10 +13,12 @@ def test_a_traced_functions_variable_handles_are_auxiliary_and_its_inputs_are_no
     graph = keras_traces["train_on_batch"]
     h = Hierarchy(graph)
     model, roles = h.graph, h.roles
-    args = [n.name for n in graph.node if n.op == "_Arg"]
-    handles = [a for a in args if a.endswith("_resource")]
-    inputs = [a for a in args if not a.endswith("_resource")]
-    assert handles and inputs
+    args = [n for n in graph.node if n.op == "_Arg"]
+    # Told by type: ``graph_1/resource`` (the variable an assignment function writes) is
+    # not named like Keras's ``..._readvariableop_resource``.
+    handles = [a.name for a in args if a.attr["T"].type == types_pb2.DT_RESOURCE]
+    inputs = [a.name for a in args if a.name not in handles]
+    assert handles and inputs and "graph_1/resource" in handles
     assert {roles.op_aux(model.op_id(a)) for a in handles} == {HANDLE}
     assert {roles.op_aux(model.op_id(a)) for a in inputs} == {""}
     # Drawn apart: no box of the main flow, the type left to the tooltip.
@@ -21,3 +26,65 @@ def test_a_traced_functions_variable_handles_are_auxiliary_and_its_inputs_are_no
     kinds = {box.name: box.aux for box in layout.boxes}
     assert {kinds[a] for a in handles if a in kinds} == {HANDLE}
     assert {kinds[a] for a in inputs if a in kinds} == {""}
+
+
+def test_a_training_steps_handles_are_told_by_type_and_its_inputs_are_not(keras_train_step):
+    h = Hierarchy(keras_train_step)
+    args = [n for n in keras_train_step.node if n.op == "_Arg"]
+    kinds = {a.name: h.roles.op_aux(h.graph.op_id(a.name)) for a in args}
+    assert {kinds[a.name] for a in args if a.attr["T"].type == types_pb2.DT_RESOURCE} == {HANDLE}
+    assert {n for n, kind in kinds.items() if not kind} == {"x", "y"}
+
+
+def test_an_argument_is_told_by_its_name_only_where_it_has_no_type():
+    graph = graph_from_nodes(
+        [
+            ("f/x_resource", "_Arg"),  # a float argument, whatever its name says
+            ("f/unknown", "_Arg", (), {"T": "resource"}),
+            ("f/w_resource", "_DeviceArg"),
+            ("f/v", "_Arg"),
+            ("f/y", "Mul", ("f/x_resource", "f/unknown")),
+        ]
+    )
+    for node in graph.node[2:4]:
+        del node.attr["T"]
+    h = Hierarchy(graph)
+    kinds = {n.name: h.roles.op_aux(h.graph.op_id(n.name)) for n in graph.node}
+    assert kinds == {
+        "f/x_resource": "",
+        "f/unknown": HANDLE,
+        "f/w_resource": HANDLE,
+        "f/v": "",
+        "f/y": "",
+    }
+
+
+def test_a_resource_only_an_iterator_or_a_writer_reads_is_an_input_not_a_variable(keras_traces):
+    # predict's dataset iterator and predict_on_batch's summary writer are resources too.
+    for run, names in (
+        ("predict", ["graph_13/iterator", "graph_14/iterator"]),
+        ("predict_on_batch", ["graph_4/writer", "graph_5/writer", "graph_6/writer"]),
+    ):
+        h = Hierarchy(keras_traces[run])
+        assert [h.roles.op_aux(h.graph.op_id(n)) for n in names] == [""] * len(names)
+        read = "graph_8/classifier_1_hidden_1_cast_readvariableop_resource"
+        if run == "predict_on_batch":
+            assert h.roles.op_aux(h.graph.op_id(read)) == HANDLE
+
+
+def test_a_handles_details_say_which_boxes_it_is_counted_on(keras_traces):
+    # Not drawn itself, a handle's card says which ops read it and the groups holding each:
+    # in any view, the outermost closed one is the box that counts it.
+    graph = keras_traces["train_on_batch"]
+    h = Hierarchy(graph)
+    view = h.view(open=["graph_3", "graph_3/classifier_1"])
+    shown = {box.name for box in h.layout(view).boxes}
+    handle = "graph_3/classifier_1_hidden_1_cast_readvariableop_resource"
+    counted = h.details(handle)["counted_on"]
+    assert {c["name"] for c in counted} == {
+        n.name for n in graph.node if any(i.partition(":")[0] == handle for i in n.input)
+    }
+    boxes = {next((g for g in c["groups"] if g not in view.open), c["name"]) for c in counted}
+    assert boxes and boxes <= shown
+    assert "graph_3/classifier_1/hidden_1" in boxes
+    assert "counted_on" not in h.details("graph_3/data")

@@ -174,6 +174,71 @@ def write_keras_traces(logdir: str) -> None:
         writer.close()
 
 
+def keras_train_step(logdir: str) -> graph_pb2.GraphDef:
+    """A Keras training step in a ``tf.function`` (the model ``stack_1``, its loss,
+    ``gradient_tape`` and ``adam``), traced by ``tf.summary.trace_on``/``trace_export`` as
+    TensorBoard's graph guide shows and read back as the tab reads it: one function, whose
+    body takes each of the model's 202 variables and Adam's two slots of each as a captured
+    variable handle (``_Arg``, ``T: DT_RESOURCE``), more arguments than a scope shows whole.
+    10k ops. Written by a fresh Python, as `keras_traces` is."""
+    import subprocess
+    import sys
+
+    from tb_scopegraph.reading.local import LocalGraphs
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = "import sys, tf_graphs; tf_graphs.write_keras_train_step(sys.argv[1])"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
+    }
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    subprocess.run([sys.executable, "-c", code, logdir], check=True, env=env)
+    local = LocalGraphs(logdir)
+    return local.load(local.select(kind="op_graph"))
+
+
+def write_keras_train_step(logdir: str, layers: int = 4, weights: int = 50) -> None:
+    """The trace of `keras_train_step`, written into ``logdir`` by this process: ``layers``
+    layers of ``weights`` scalar weights each (few ops per variable, so a small graph)."""
+    import keras
+    import tensorflow as tf
+
+    class Scales(keras.layers.Layer):
+        def build(self, shape):
+            self.scales = [self.add_weight(shape=(), name=f"s{i}") for i in range(weights)]
+
+        def call(self, x):
+            for scale in self.scales:
+                x = x * scale
+            return x
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,), name="x")
+    x = inputs
+    for i in range(layers):
+        x = Scales(name=f"scales_{i}")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(x), name="stack")
+    optimizer = keras.optimizers.Adam(1e-3)
+    optimizer.build(model.trainable_variables)
+    loss_fn = keras.losses.MeanSquaredError()
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    writer = tf.summary.create_file_writer(logdir)
+    tf.summary.trace_on(graph=True)
+    train_step(tf.zeros([8, 4]), tf.zeros([8, 2]))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 def keras_blocks_graph(blocks: int = 6) -> graph_pb2.GraphDef:
     """A traced Keras model whose layers are named after their blocks, as Keras' own
     applications name them: a ResNet-like stage ``conv4_block{n}_*`` whose first block has a

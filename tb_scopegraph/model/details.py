@@ -26,6 +26,7 @@ from tb_scopegraph.model.attrs import (
 )
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
 from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
+from tb_scopegraph.model.roles import is_variable_handle
 
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
 #: Group figures kept per graph (each is a walk over the group's ops).
@@ -109,7 +110,7 @@ class Details:
             }
             for slot in sorted(slots)
         ]
-        return {
+        found = {
             "kind": OP,
             "name": name,
             "op": node.op,
@@ -120,6 +121,11 @@ class Details:
             "control_outputs": consumers.get(-1, []),
             **({"profile": self.node_stats[name]} if name in self.node_stats else {}),
         }
+        readers = [n for slot, names in consumers.items() if slot >= 0 for n in names]
+        reader_types = [model.op_types[model.op_id(n)] for n in readers]
+        if is_variable_handle(node.op, name, node, reader_types):
+            found["counted_on"] = counted_on(model, readers)
+        return found
 
     def _consumers_of(self, op: int) -> dict[int, list[str]]:
         """The names of the ops that read ``op``, by output slot (-1: control)."""
@@ -246,6 +252,16 @@ def tree(model: GraphModel) -> dict:
             "children": [made.pop(c) for c in group.children],
         }
     return made[ROOT]
+
+
+def counted_on(model: GraphModel, readers: list[str]) -> list[dict]:
+    """Where a variable handle is drawn: nowhere itself, but counted ("← 12 variables") on
+    the box of each op that reads it, in a view the box of its outermost closed group
+    (``groups``, outermost first), or the op's own when all are open."""
+    return [
+        {"name": n, "groups": _keys_above(model, int(model.op_group[model.op_id(n)]))}
+        for n in dict.fromkeys(readers)
+    ]
 
 
 def ancestors(model: GraphModel, name: str, kind: str | None = None) -> list[str]:

@@ -18,7 +18,7 @@ import numpy as np
 from tb_scopegraph.model import rolls
 from tb_scopegraph.model.attrs import dtype_of, shape_of
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SERIES, GraphModel
-from tb_scopegraph.model.roles import Roles, folded_into, lone_op, op_aux
+from tb_scopegraph.model.roles import Roles, folded_into, lone_op
 from tb_scopegraph.model.views import View
 from tb_scopegraph.model.views import opened as view_opened
 
@@ -135,7 +135,7 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
                 box_of[n_ops + child] = len(boxes)
                 group = groups[child]
                 if (op := lone_op(model, child)) is not None:  # drawn as its op, named below g
-                    box = _op_box(model, op, where)
+                    box = _op_box(model, op, where, roles)
                     label = model.names[op][len(where) + 1 :] if where else model.names[op]
                     boxes.append(replace(box, label=label, op_count=group.op_count))
                     continue
@@ -153,7 +153,7 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
                 )
         for op in groups[g].ops:
             box_of[op] = len(boxes)
-            box = _op_box(model, op, where)
+            box = _op_box(model, op, where, roles)
             if op in into:
                 box = replace(box, op_count=into[op], aux=roles.op_aux(op))
             boxes.append(box)
@@ -184,13 +184,12 @@ def _times(
     return found
 
 
-def _op_box(model: GraphModel, op: int, cluster: str | None) -> Box:
+def _op_box(model: GraphModel, op: int, cluster: str | None, roles: Roles) -> Box:
     name = model.names[op]
     label = name.rpartition("/")[2] if "/" in name else name
     if model.is_missing(op):
         return Box(MISSING, name, label, "", 0, cluster)
-    op_type = model.op_types[op]
-    return Box(OP, name, label, op_type, 1, cluster, op_aux(op_type, name))
+    return Box(OP, name, label, model.op_types[op], 1, cluster, roles.own_aux(op))
 
 
 def _visible(model: GraphModel, opened: set[int]) -> np.ndarray:

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from tb_scopegraph.model import _nodescan, kerasblocks
+from tb_scopegraph.model import _nodescan, kerasblocks, roles
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES, GraphModel, Group
 
@@ -30,6 +30,10 @@ from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES, GraphModel, Gr
 SERIES_MIN = 5
 #: A group with more direct children than this is split into chunks of this size.
 MAX_CHILDREN = 500
+#: A function body keeps up to this many variable handles beside its parts, uncounted: they
+#: are boxes of a layout all the same (not drawn), and a view holds at most 1,500 boxes
+#: (`views.MAX_BOXES`), with a part's 500 beside them. More are cut with the other ops.
+MAX_HANDLES = 1000
 
 
 def read(graph_def, fast: bool = True) -> _nodescan.Graph:
@@ -116,6 +120,7 @@ class _Builder:
         self.children = _members(g_parent[1:], n, 1)
         self.ops = _members(self.op_parent, n, 0)
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
+        self.handles = self._variable_handles()
         sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
         for gid in np.flatnonzero(sizes > MAX_CHILDREN).tolist():
             self._chunk(gid)
@@ -205,18 +210,49 @@ class _Builder:
         g_parent[moved[~moved_op]] = owner[~moved_op]
         return g_parent
 
+    def _variable_handles(self) -> frozenset[int]:
+        """The ops that are a traced function's captured variable handles (`roles`)."""
+        graph = self.graph
+        codes = [n for n, t in enumerate(graph.types) if t in roles.ARG_TYPES]
+        if not codes:
+            return frozenset()
+        args = np.flatnonzero(np.isin(graph.type_ids, codes)).tolist()
+        edges = self.edges[:2]
+        return frozenset(
+            roles.variable_handles(args, self.names, self.types, graph.nodes.node_def, edges)
+        )
+
     def _chunk(self, gid: int) -> None:
-        """Split a group with too many children into parts (and parts of parts)."""
-        items = [(False, c) for c in self.children[gid]] + [(True, o) for o in self.ops[gid]]
-        if len(items) <= MAX_CHILDREN:
+        """Split a group with too many children into parts (and parts of parts), each part
+        something a reader can name.
+
+        A traced function's captured variable handles (hundreds in a training step; up to
+        `MAX_HANDLES`) are neither counted nor cut into parts: they stay in the group, where
+        a drawing counts them on the boxes they feed instead of drawing them. A scope's
+        subgroups (a training step's ``transformer_1``, loss, ``gradient_tape``, ``adam``)
+        stay whole beside the parts, and only its loose ops are cut, in graph order; a part
+        of a series holds a range of its numbers. Only a scope of more subgroups than a
+        view shows is cut across them, in the order of their first ops."""
+        handles = [o for o in self.ops[gid] if o in self.handles]
+        if len(handles) > MAX_HANDLES:
+            handles = []
+        ops = [o for o in self.ops[gid] if o not in self.handles] if handles else self.ops[gid]
+        children = self.children[gid]
+        if len(children) + len(ops) <= MAX_CHILDREN:
             return
-        items.sort(key=lambda item: item[1] if item[0] else self._first_op(item[1]))
+        kept: list[int] = []
+        if self.kinds[gid] in ("root", SCOPE) and len(children) < MAX_CHILDREN:
+            kept, items = list(children), [(True, o) for o in ops]
+        else:
+            items = [(False, c) for c in children] + [(True, o) for o in ops]
+            items.sort(key=lambda item: item[1] if item[0] else self._first_op(item[1]))
+        room = MAX_CHILDREN - len(kept)
         size = MAX_CHILDREN
-        while -(-len(items) // size) > MAX_CHILDREN:
+        while -(-len(items) // size) > room:
             size *= MAX_CHILDREN
         parts = [items[i : i + size] for i in range(0, len(items), size)]
         key = self.keys[gid]
-        self.children[gid], self.ops[gid] = [], []
+        self.children[gid], self.ops[gid] = kept, handles
         self.chunked.add(gid)
         for n, part in enumerate(parts, 1):
             label = f"[part {n} of {len(parts)}]"

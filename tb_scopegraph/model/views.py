@@ -139,15 +139,18 @@ def default_view(
     def reads(px: float) -> Callable[[View], bool] | None:
         return None if label_px is None else (lambda v: label_px(v) >= px)
 
-    opened = _open_lone(model, roles, rolling, reads(READABLE_PX))
+    passed: set[int] = set()
+    opened = _open_lone(model, roles, rolling, reads(READABLE_PX), passed)
     # Then a level at a time, forward groups first and biggest first, while the view stays
     # readable; plumbing (gradients, optimizer, loss, metrics) only when nothing else opens.
+    # The functions of a trace beside the model's (a training step's 4-op ``Fill``) stay
+    # closed: the view is the model's.
     lone = set(opened)
     budget = box_budget(width, height)
     for px in (READABLE_PX, FEW_BOXES_PX):
         for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
             opened, boxes, candidates = _open_levels(
-                model, roles, rolling, set(lone), budget, allowed, reads(px)
+                model, roles, rolling, set(lone), budget, allowed, reads(px), passed
             )
             if candidates:
                 break
@@ -161,14 +164,15 @@ def _open_lone(
     roles: Roles,
     rolling: rolls.Rolling,
     fits: Callable[[View], bool] | None,
+    passed: set[int],
 ) -> set[int]:
     """The groups a first view opens whatever they hold: a scope that is the only group at
     its level (beside auxiliary ones: save, init, summaries; of a trace's functions, the only
-    one holding parameters). A series drawn as a series, or a part of a scope too big to
-    draw whole, is opened so only when it reads (``fits``): closed, it is one box that says
-    what it holds (``block_[0-49]``), where open it is a column of fifty, or a part's
-    hundreds of function arguments; but a series of a trace's functions is opened on the
-    way to the one that is the model."""
+    one holding parameters, the others added to ``passed``). A series drawn as a series, or
+    a part of a scope too big to draw whole, is opened so only when it reads (``fits``):
+    closed, it is one box that says what it holds (``block_[0-49]``), where open it is a
+    column of fifty, or a part's hundreds of function arguments; but a series of a trace's
+    functions is opened on the way to the one that is the model."""
     groups = model.groups
     opened = {ROOT}
     boxes = groups[ROOT].child_count
@@ -177,7 +181,10 @@ def _open_lone(
         gid = frontier.pop()
         subgroups = [g for g in rolling.children(gid) if roles.role(g) != AUXILIARY]
         if len(subgroups) > 1:
-            subgroups = _the_model(model, roles, subgroups)
+            model_of = _the_model(model, roles, subgroups)
+            if len(model_of) == 1:
+                passed.update(g for g in subgroups if g not in model_of)
+            subgroups = model_of
         if len(subgroups) != 1 or groups[subgroups[0]].nesting > MAX_NESTING:
             continue
         only = subgroups[0]
@@ -239,6 +246,7 @@ def _open_levels(
     budget: int,
     allowed: tuple[str, ...],
     fits: Callable[[View], bool] | None = None,
+    passed: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[set[int], int, bool]:
     """Open groups of the ``allowed`` roles a level at a time while the view stays within
     ``budget`` boxes of the main flow (auxiliary boxes are drawn apart, and not counted);
@@ -268,6 +276,7 @@ def _open_levels(
                 g
                 for g in family
                 if groups[g].op_count >= DEFAULT_MIN_OPS
+                and g not in passed
                 and groups[g].nesting <= MAX_NESTING
                 and roles.role(g) in order
                 and (roles.computing_children(g) >= 2 or _wrapper(model, g))
