@@ -1,0 +1,145 @@
+// A found name on screen: which element of the drawing shows it (its own box, or the box it is
+// drawn as, drawn in or counted on) and the view that shows that box whole, readable and clear
+// of what floats over the drawing (the status line, the zoom buttons; the overview map moves
+// away from it, minimap.js).
+
+import {elementId} from './ids.js';
+import {READABLE_SCALE} from './viewport.js';
+
+// A found box is shown at least this large (box labels 11 px) and, from a view zoomed further
+// in, no larger than this (the user's zoom is kept between the two).
+const FOCUS_SCALE = 1;
+const MAX_FOCUS_SCALE = 2;
+// The part of the window a found box is placed in (CSS px from each side): the status line
+// holds the bottom left (style/viewport.css, .sg-status: 10 px up, about 20 px tall) and the
+// zoom buttons the bottom right (.sg-zoom: 16 px in, 36 px wide).
+export const CLEAR = {top: 16, left: 16, right: 60, bottom: 40};
+
+const GROUP_KINDS = ['scope', 'series', 'chunk'];
+
+/** The last part of a full name, as the drawing labels it. */
+export function leaf(name) {
+  return name.slice(name.lastIndexOf('/') + 1) || name;
+}
+
+/** The box (g.node) or open frame drawn for `kind` `name` in `svg`; null if none. */
+function drawn(svg, kind, name) {
+  const id = elementId(kind, name);
+  return svg.querySelector('#' + CSS.escape(id)) || svg.querySelector('#cluster-' + CSS.escape(id));
+}
+
+/** The closed box (g.node) of group `key` (a scope, series or part), or null. */
+function closedBox(svg, key) {
+  for (const kind of GROUP_KINDS) {
+    const box = svg.querySelector('g.node#' + CSS.escape(elementId(kind, key)));
+    if (box) return box;
+  }
+  return null;
+}
+
+/**
+ * What shows search result `result` ({name, kind, reveal}) in drawing `svg`: {element, note},
+ * `note` saying how when it is not the result's own box (else null), or null when nothing
+ * holding it is drawn. In order: its own box or frame; the one box inside it that is drawn
+ * in its place (a scope of one op is drawn as that op); the innermost closed box holding it
+ * (a group, a series drawn as one box, a part of a chunked group).
+ */
+export function drawnFor(svg, result) {
+  const {name, kind} = result;
+  const own = drawn(svg, kind, name);
+  if (own) return {element: own, note: null};
+  const inside = [];
+  for (const k of ['op', ...GROUP_KINDS]) {
+    const prefix = elementId(k, name + '/');
+    inside.push(
+      ...svg.querySelectorAll(`g.node[id^="${prefix}"], g.cluster[id^="cluster-${prefix}"]`)
+    );
+  }
+  if (inside.length === 1) {
+    const [element] = inside;
+    return {element, note: `${leaf(name)} is drawn as the one box it holds, ${boxName(element)}`};
+  }
+  // The groups it is in, innermost first: those the search named (a series or a chunk's part
+  // is not in the name) and the name's own prefixes.
+  const holders = [...(result.reveal || [])].reverse();
+  for (let cut = name.lastIndexOf('/'); cut > 0; cut = name.lastIndexOf('/', cut - 1)) {
+    holders.push(name.slice(0, cut));
+  }
+  for (const key of holders) {
+    if (key === name) continue;
+    const box = closedBox(svg, key);
+    if (box) return {element: box, note: `${leaf(name)} is inside ${boxName(box)}, drawn closed`};
+  }
+  return null;
+}
+
+/**
+ * The box a name not drawn at all is counted on (a traced function's variable handle is
+ * counted as "← N variables" on the box reading it): the box that shows the first of its
+ * consumers (`details`: the node route's answer) that is drawn; {element, note} or null.
+ */
+export function countedOn(svg, name, details) {
+  const consumers = [];
+  for (const output of details.outputs || []) consumers.push(...(output.consumers || []));
+  consumers.push(...(details.control_outputs || []));
+  for (const consumer of consumers) {
+    const found = drawnFor(svg, {name: consumer, kind: 'op', reveal: []});
+    if (found) {
+      return {
+        element: found.element,
+        note: `${leaf(name)} is not drawn: counted on ${boxName(found.element)}`,
+      };
+    }
+  }
+  return null;
+}
+
+/** The name a box is labelled with (its first line). */
+function boxName(element) {
+  const line = element.querySelector('text');
+  return line ? line.textContent.trim() : '';
+}
+
+/**
+ * The view that shows `rect` (a found box, user units) in the clear part of the window
+ * (CLEAR), about its middle, at the current scale kept between FOCUS_SCALE and
+ * MAX_FOCUS_SCALE, with `title` (the title of the group holding it, or null) too when both
+ * fit at READABLE_SCALE or more. A box too big for the window at READABLE_SCALE shows its top
+ * left at that scale. Centred even where that leaves an empty margin by the drawing's edge:
+ * the found box is where the eye goes, at the same place after every pick.
+ */
+export function focusView(vp, rect, title = null) {
+  const {w, h} = vp.size();
+  const area = {
+    x: CLEAR.left,
+    y: CLEAR.top,
+    w: w - CLEAR.left - CLEAR.right,
+    h: h - CLEAR.top - CLEAR.bottom,
+  };
+  const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
+  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
+  const both = title && unionRect(rect, title);
+  const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
+  // On one axis: where the view's centre goes to put the found box's middle in the middle of
+  // the clear part, then `shown` inside it (its start first when it is longer).
+  const axis = (x, len, sx, slen, start, size, whole) => {
+    let c = x + len / 2 - (start + size / 2 - whole / 2) / k;
+    const at = (u) => (u - c) * k + whole / 2;
+    if (slen * k > size || at(sx) < start) c += (at(sx) - start) / k;
+    else if (at(sx + slen) > start + size) c += (at(sx + slen) - (start + size)) / k;
+    return c;
+  };
+  return {
+    cx: axis(rect.x, rect.w, shown.x, shown.w, area.x, area.w, w),
+    cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h),
+    k,
+  };
+}
+
+/** The smallest rect ({x, y, w, h}) holding rects `a` and `b`. */
+function unionRect(a, b) {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y};
+}
