@@ -3109,6 +3109,7 @@ var Sheets = class {
 // found.js
 var FOCUS_SCALE = 1;
 var MAX_FOCUS_SCALE = 2;
+var ROOMY = 0.85;
 var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
 var GROUP_KINDS2 = ["scope", "series", "chunk"];
 function leaf(name) {
@@ -3182,12 +3183,14 @@ function focusView(vp, rect, title = null) {
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
   if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
   const axis = (x, len, sx, slen, start, size, whole) => {
-    let c = x + len / 2 - (start + size / 2 - whole / 2) / k;
+    const middle = (u) => u - (start + size / 2 - whole / 2) / k;
+    const c = middle(x + len / 2);
     const at = (u) => (u - c) * k + whole / 2;
-    if (slen * k > size || at(sx) < start) c += (at(sx) - start) / k;
-    else if (at(sx + slen) > start + size) c += (at(sx + slen) - (start + size)) / k;
+    if (slen * k > size) return sx - (start - whole / 2) / k;
+    if (at(sx) < start || at(sx + slen) > start + size) return middle(sx + slen / 2);
     return c;
   };
   return {

@@ -10,6 +10,8 @@ import {READABLE_SCALE} from './viewport.js';
 // in, no larger than this (the user's zoom is kept between the two).
 const FOCUS_SCALE = 1;
 const MAX_FOCUS_SCALE = 2;
+// A found box and its group's title together take at most this share of the clear part.
+const ROOMY = 0.85;
 // The part of the window a found box is placed in (CSS px from each side): the status line
 // holds the bottom left (style/viewport.css, .sg-status: 10 px up, about 20 px tall) and the
 // zoom buttons the bottom right (.sg-zoom: 16 px in, 36 px wide).
@@ -120,14 +122,19 @@ export function focusView(vp, rect, title = null) {
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  // A box and title filling the window would put the box against its edge: zoomed out a
+  // little (not under FOCUS_SCALE) to leave a margin round them.
+  if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
   if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
   // On one axis: where the view's centre goes to put the found box's middle in the middle of
-  // the clear part, then `shown` inside it (its start first when it is longer).
+  // the clear part; if that leaves part of `shown` out, `shown`'s middle there instead (its
+  // start, when it is longer).
   const axis = (x, len, sx, slen, start, size, whole) => {
-    let c = x + len / 2 - (start + size / 2 - whole / 2) / k;
+    const middle = (u) => u - (start + size / 2 - whole / 2) / k;
+    const c = middle(x + len / 2);
     const at = (u) => (u - c) * k + whole / 2;
-    if (slen * k > size || at(sx) < start) c += (at(sx) - start) / k;
-    else if (at(sx + slen) > start + size) c += (at(sx + slen) - (start + size)) / k;
+    if (slen * k > size) return sx - (start - whole / 2) / k;
+    if (at(sx) < start || at(sx + slen) > start + size) return middle(sx + slen / 2);
     return c;
   };
   return {
