@@ -3145,6 +3145,14 @@ function drawnFor(svg, result) {
   for (let cut = name.lastIndexOf("/"); cut > 0; cut = name.lastIndexOf("/", cut - 1)) {
     holders.push(name.slice(0, cut));
   }
+  const namesake = kind === "op" ? closedBox(svg, name) : drawn(svg, "op", name);
+  if (namesake) {
+    const other = kind === "op" ? "scope" : "op";
+    return {
+      element: namesake,
+      note: `${leaf(name)} is drawn in one box with the ${other} of its name`
+    };
+  }
   for (const key of holders) {
     if (key === name) continue;
     const box2 = closedBox(svg, key);

@@ -43,8 +43,9 @@ function closedBox(svg, key) {
  * What shows search result `result` ({name, kind, reveal}) in drawing `svg`: {element, note},
  * `note` saying how when it is not the result's own box (else null), or null when nothing
  * holding it is drawn. In order: its own box or frame; the one box inside it that is drawn
- * in its place (a scope of one op is drawn as that op); the innermost closed box holding it
- * (a group, a series drawn as one box, a part of a chunked group).
+ * in its place (a scope of one op is drawn as that op); the box of the op or scope of the
+ * same name; the innermost closed box holding it (a group, a series drawn as one box, a part
+ * of a chunked group).
  */
 export function drawnFor(svg, result) {
   const {name, kind} = result;
@@ -66,6 +67,15 @@ export function drawnFor(svg, result) {
   const holders = [...(result.reveal || [])].reverse();
   for (let cut = name.lastIndexOf('/'); cut > 0; cut = name.lastIndexOf('/', cut - 1)) {
     holders.push(name.slice(0, cut));
+  }
+  // An op and a scope of the same name are drawn as one box (model/layout.py).
+  const namesake = kind === 'op' ? closedBox(svg, name) : drawn(svg, 'op', name);
+  if (namesake) {
+    const other = kind === 'op' ? 'scope' : 'op';
+    return {
+      element: namesake,
+      note: `${leaf(name)} is drawn in one box with the ${other} of its name`,
+    };
   }
   for (const key of holders) {
     if (key === name) continue;
