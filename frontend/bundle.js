@@ -3179,7 +3179,7 @@ function boxName(element) {
   const line = element.querySelector("text");
   return line ? line.textContent.trim() : "";
 }
-function focusView(vp, rect, title = null) {
+function focusView(vp, rect, title = null, { stay = false } = {}) {
   const { w, h: h2 } = vp.size();
   const area = {
     x: CLEAR.left,
@@ -3188,9 +3188,10 @@ function focusView(vp, rect, title = null) {
     h: h2 - CLEAR.top - CLEAR.bottom
   };
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
-  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area)) return { ...vp.view };
+  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
   if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
   const axis = (x, len, sx, slen, start, size, whole) => {
@@ -3206,6 +3207,11 @@ function focusView(vp, rect, title = null) {
     cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h2),
     k
   };
+}
+function insideArea(vp, rect, area) {
+  const a = vp.toScreen(rect.x, rect.y);
+  const b = vp.toScreen(rect.x + rect.w, rect.y + rect.h);
+  return a.x >= area.x && a.y >= area.y && b.x <= area.x + area.w && b.y <= area.y + area.h;
 }
 function unionRect(a, b) {
   const x = Math.min(a.x, b.x);
@@ -4410,7 +4416,7 @@ var Search = class {
       await this.calls.show({ open: [...open, ...missing], depth: null }, placement);
       if (pick2 !== this.picks || this.ui.root.dataset.state === "error") return;
     }
-    await this.focus(result, holder, pick2);
+    await this.focus(result, holder, pick2, missing.length === 0);
   }
   /**
    * Where the first of groups `keys` drawn closed is on screen ({id, x, y}, the viewport's
@@ -4433,9 +4439,10 @@ var Search = class {
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
    * in or counted on, said in the status line) and eases the view to it, with the title of
-   * open group `holder` when it fits.
+   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * whose view is kept if it shows the box already.
    */
-  async focus(result, holder, pick2) {
+  async focus(result, holder, pick2, stay) {
     const vp = this.viewport;
     const svg = vp.svg;
     if (!svg) return;
@@ -4461,7 +4468,7 @@ var Search = class {
     this.calls.note(note2 || "");
     const rect = vp.userRect(element);
     const title = holder && !element.classList.contains("cluster") ? this.titleRect(holder) : null;
-    const view = focusView(vp, rect, title);
+    const view = focusView(vp, rect, title, { stay });
     vp.keep = { svg, rects: title ? [rect, title] : [rect] };
     vp.go(view, true);
   }

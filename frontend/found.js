@@ -118,9 +118,10 @@ function boxName(element) {
  * MAX_FOCUS_SCALE, with `title` (the title of the group holding it, or null) too when both
  * fit at READABLE_SCALE or more. A box too big for the window at READABLE_SCALE shows its top
  * left at that scale. Centred even where that leaves an empty margin by the drawing's edge:
- * the found box is where the eye goes, at the same place after every pick.
+ * the found box is where the eye goes, at the same place after every pick. With `stay` (the
+ * drawing did not change), a view that shows them so already, readable, is kept.
  */
-export function focusView(vp, rect, title = null) {
+export function focusView(vp, rect, title = null, {stay = false} = {}) {
   const {w, h} = vp.size();
   const area = {
     x: CLEAR.left,
@@ -129,9 +130,10 @@ export function focusView(vp, rect, title = null) {
     h: h - CLEAR.top - CLEAR.bottom,
   };
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
-  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area)) return {...vp.view};
+  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   // A box and title filling the window would put the box against its edge: zoomed out a
   // little (not under FOCUS_SCALE) to leave a margin round them.
   if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
@@ -152,6 +154,13 @@ export function focusView(vp, rect, title = null) {
     cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h),
     k,
   };
+}
+
+/** Whether `rect` (user units) lies in `area` (CSS px of the window) at the view now. */
+function insideArea(vp, rect, area) {
+  const a = vp.toScreen(rect.x, rect.y);
+  const b = vp.toScreen(rect.x + rect.w, rect.y + rect.h);
+  return a.x >= area.x && a.y >= area.y && b.x <= area.x + area.w && b.y <= area.y + area.h;
 }
 
 /** The smallest rect ({x, y, w, h}) holding rects `a` and `b`. */

@@ -128,7 +128,7 @@ export class Search {
       await this.calls.show({open: [...open, ...missing], depth: null}, placement);
       if (pick !== this.picks || this.ui.root.dataset.state === 'error') return;
     }
-    await this.focus(result, holder, pick);
+    await this.focus(result, holder, pick, missing.length === 0);
   }
 
   /**
@@ -153,9 +153,10 @@ export class Search {
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
    * in or counted on, said in the status line) and eases the view to it, with the title of
-   * open group `holder` when it fits.
+   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * whose view is kept if it shows the box already.
    */
-  async focus(result, holder, pick) {
+  async focus(result, holder, pick, stay) {
     const vp = this.viewport;
     const svg = vp.svg;
     if (!svg) return;
@@ -185,7 +186,7 @@ export class Search {
     this.calls.note(note || '');
     const rect = vp.userRect(element);
     const title = holder && !element.classList.contains('cluster') ? this.titleRect(holder) : null;
-    const view = focusView(vp, rect, title);
+    const view = focusView(vp, rect, title, {stay});
     vp.keep = {svg, rects: title ? [rect, title] : [rect]};
     vp.go(view, true);
   }

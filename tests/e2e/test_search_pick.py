@@ -2,7 +2,8 @@
 groups that hold it open where their boxes were (the view eases from there), the found box ends
 inside the window, clear of the overview map, the status line and the zoom buttons, its labels
 at least 10 px tall; a name with no box of its own marks the box it is drawn as or counted on,
-and the status line says so. Against a real TensorBoard on the demo logdir (see conftest.py)."""
+and the status line says so; a box already in sight at a readable size is marked where it is.
+Against a real TensorBoard on the demo logdir (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -165,3 +166,15 @@ def test_a_variable_handle_not_drawn_marks_the_box_it_is_counted_on(tab):
     _assert_found_readable_and_clear(tab, counted_on)
     note = tab.frame.locator(".sg-status").get_attribute("data-note")
     assert note and handle in note and "not drawn" in note, note
+
+
+def test_a_pick_already_in_sight_keeps_the_view(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(tab.box("scope", "cross_entropy").click)
+    before = tab.frame.eval_on_selector("svg.sg-graph", "(s) => s.getAttribute('viewBox')")
+    name = "cross_entropy/SparseSoftmaxCrossEntropyWithLogits"
+    _pick_in_place(tab, "SparseSoftmax", name)
+    _assert_found_readable_and_clear(tab, tab.box("scope", name))
+    after = tab.frame.eval_on_selector("svg.sg-graph", "(s) => s.getAttribute('viewBox')")
+    assert after == before
