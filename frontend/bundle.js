@@ -3190,7 +3190,11 @@ function focusView(vp, rect, title = null, { stay = false } = {}) {
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
-  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area)) return { ...vp.view };
+  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area, vp.view)) {
+    return { ...vp.view };
+  }
+  const all = vp.bounds && vp.fitView(vp.bounds);
+  if (all && all.k >= READABLE_SCALE && insideArea(vp, shown, area, all)) return all;
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
   if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
@@ -3208,10 +3212,13 @@ function focusView(vp, rect, title = null, { stay = false } = {}) {
     k
   };
 }
-function insideArea(vp, rect, area) {
-  const a = vp.toScreen(rect.x, rect.y);
-  const b = vp.toScreen(rect.x + rect.w, rect.y + rect.h);
-  return a.x >= area.x && a.y >= area.y && b.x <= area.x + area.w && b.y <= area.y + area.h;
+function insideArea(vp, rect, area, view) {
+  const { w, h: h2 } = vp.size();
+  const x = (rect.x - view.cx) * view.k + w / 2;
+  const y = (rect.y - view.cy) * view.k + h2 / 2;
+  const x1 = x + rect.w * view.k;
+  const y1 = y + rect.h * view.k;
+  return x >= area.x && y >= area.y && x1 <= area.x + area.w && y1 <= area.y + area.h;
 }
 function unionRect(a, b) {
   const x = Math.min(a.x, b.x);

@@ -118,8 +118,9 @@ function boxName(element) {
  * MAX_FOCUS_SCALE, with `title` (the title of the group holding it, or null) too when both
  * fit at READABLE_SCALE or more. A box too big for the window at READABLE_SCALE shows its top
  * left at that scale. Centred even where that leaves an empty margin by the drawing's edge:
- * the found box is where the eye goes, at the same place after every pick. With `stay` (the
- * drawing did not change), a view that shows them so already, readable, is kept.
+ * the found box is where the eye goes, at the same place after every pick. Before that: with
+ * `stay` (the drawing did not change), a view that shows them so already, readable, is kept;
+ * else the whole drawing, if it reads whole (READABLE_SCALE) with them in the clear part.
  */
 export function focusView(vp, rect, title = null, {stay = false} = {}) {
   const {w, h} = vp.size();
@@ -132,7 +133,13 @@ export function focusView(vp, rect, title = null, {stay = false} = {}) {
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
-  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area)) return {...vp.view};
+  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area, vp.view)) {
+    return {...vp.view};
+  }
+  // The whole drawing, when it reads whole with the box in the clear part (as after opening
+  // a group by a click: Viewport.afterClick).
+  const all = vp.bounds && vp.fitView(vp.bounds);
+  if (all && all.k >= READABLE_SCALE && insideArea(vp, shown, area, all)) return all;
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   // A box and title filling the window would put the box against its edge: zoomed out a
   // little (not under FOCUS_SCALE) to leave a margin round them.
@@ -156,11 +163,14 @@ export function focusView(vp, rect, title = null, {stay = false} = {}) {
   };
 }
 
-/** Whether `rect` (user units) lies in `area` (CSS px of the window) at the view now. */
-function insideArea(vp, rect, area) {
-  const a = vp.toScreen(rect.x, rect.y);
-  const b = vp.toScreen(rect.x + rect.w, rect.y + rect.h);
-  return a.x >= area.x && a.y >= area.y && b.x <= area.x + area.w && b.y <= area.y + area.h;
+/** Whether `rect` (user units) lies in `area` (CSS px of the window) at `view`. */
+function insideArea(vp, rect, area, view) {
+  const {w, h} = vp.size();
+  const x = (rect.x - view.cx) * view.k + w / 2;
+  const y = (rect.y - view.cy) * view.k + h / 2;
+  const x1 = x + rect.w * view.k;
+  const y1 = y + rect.h * view.k;
+  return x >= area.x && y >= area.y && x1 <= area.x + area.w && y1 <= area.y + area.h;
 }
 
 /** The smallest rect ({x, y, w, h}) holding rects `a` and `b`. */
