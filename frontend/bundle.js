@@ -547,6 +547,8 @@ var Viewport = class {
       else this._apply();
     });
     this._resizes.observe(element);
+    this.destination = null;
+    this.keep = null;
   }
   /**
    * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
@@ -650,6 +652,7 @@ var Viewport = class {
   jump(target) {
     cancelAnimationFrame(this._animation);
     this._pending = null;
+    this.destination = null;
     this.view = { ...target, k: this._clampScale(target.k) };
     this._apply();
   }
@@ -669,6 +672,7 @@ var Viewport = class {
     this._pending = null;
     const to = { ...target, k: this._clampScale(target.k) };
     const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.destination = null;
     if (!animate || reduced || !this.svg) {
       this.view = to;
       this._apply();
@@ -677,6 +681,7 @@ var Viewport = class {
     const from = { ...this.view };
     const start = performance.now();
     const duration = 260;
+    this.destination = to;
     const step2 = (now) => {
       const t = easeOut(Math.min(1, (now - start) / duration));
       this.view = {
@@ -684,6 +689,7 @@ var Viewport = class {
         cy: from.cy + (to.cy - from.cy) * t,
         k: from.k * Math.pow(to.k / from.k, t)
       };
+      if (t >= 1) this.destination = null;
       this._apply();
       if (t < 1) this._animation = requestAnimationFrame(step2);
     };
@@ -754,8 +760,8 @@ var Viewport = class {
    */
   userRect(element) {
     if (!this.svg) return null;
-    const drawn = shapeRect(element, this.svg);
-    if (drawn) return drawn;
+    const drawn2 = shapeRect(element, this.svg);
+    if (drawn2) return drawn2;
     const box2 = element.getBBox();
     const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
     const corners = [
@@ -806,6 +812,7 @@ var Viewport = class {
     if (event.button !== 0 || !event.isPrimary) return;
     if (event.target.closest("[data-no-pan]")) return;
     cancelAnimationFrame(this._animation);
+    this.destination = null;
     this._press = {
       x: event.clientX,
       y: event.clientY,
@@ -850,6 +857,7 @@ var Viewport = class {
     if (!this.svg || event.target.closest("[data-no-pan]")) return;
     event.preventDefault();
     cancelAnimationFrame(this._animation);
+    this.destination = null;
     const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
     const rate = event.ctrlKey ? 0.01 : 22e-4;
     this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
@@ -3104,6 +3112,126 @@ var Sheets = class {
   }
 };
 
+// found.js
+var FOCUS_SCALE = 1;
+var MAX_FOCUS_SCALE = 2;
+var ROOMY = 0.85;
+var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
+var GROUP_KINDS2 = ["scope", "series", "chunk"];
+function leaf(name) {
+  return name.slice(name.lastIndexOf("/") + 1) || name;
+}
+function drawn(svg, kind, name) {
+  const id = elementId(kind, name);
+  return svg.querySelector("#" + CSS.escape(id)) || svg.querySelector("#cluster-" + CSS.escape(id));
+}
+function closedBox(svg, key) {
+  for (const kind of GROUP_KINDS2) {
+    const box2 = svg.querySelector("g.node#" + CSS.escape(elementId(kind, key)));
+    if (box2) return box2;
+  }
+  return null;
+}
+function drawnFor(svg, result) {
+  const { name, kind } = result;
+  const own = drawn(svg, kind, name);
+  if (own) return { element: own, note: null };
+  const inside = [];
+  for (const k of ["op", ...GROUP_KINDS2]) {
+    const prefix = elementId(k, name + "/");
+    inside.push(
+      ...svg.querySelectorAll(`g.node[id^="${prefix}"], g.cluster[id^="cluster-${prefix}"]`)
+    );
+  }
+  if (inside.length === 1) {
+    const [element] = inside;
+    return { element, note: `${leaf(name)} is drawn as the one box it holds, ${boxName(element)}` };
+  }
+  const holders = [...result.reveal || []].reverse();
+  for (let cut = name.lastIndexOf("/"); cut > 0; cut = name.lastIndexOf("/", cut - 1)) {
+    holders.push(name.slice(0, cut));
+  }
+  const namesake = kind === "op" ? closedBox(svg, name) : drawn(svg, "op", name);
+  if (namesake) {
+    const other = kind === "op" ? "scope" : "op";
+    return {
+      element: namesake,
+      note: `${leaf(name)} is drawn in one box with the ${other} of its name`
+    };
+  }
+  for (const key of holders) {
+    if (key === name) continue;
+    const box2 = closedBox(svg, key);
+    if (box2) return { element: box2, note: `${leaf(name)} is inside ${boxName(box2)}, drawn closed` };
+  }
+  return null;
+}
+function countedOn(svg, name, details) {
+  const consumers = [];
+  for (const output of details.outputs || []) consumers.push(...output.consumers || []);
+  consumers.push(...details.control_outputs || []);
+  for (const consumer of consumers) {
+    const found = drawnFor(svg, { name: consumer, kind: "op", reveal: [] });
+    if (found) {
+      return {
+        element: found.element,
+        note: `${leaf(name)} is not drawn: counted on ${boxName(found.element)}`
+      };
+    }
+  }
+  return null;
+}
+function boxName(element) {
+  const line = element.querySelector("text");
+  return line ? line.textContent.trim() : "";
+}
+function focusView(vp, rect, title = null, { stay = false } = {}) {
+  const { w, h: h2 } = vp.size();
+  const area = {
+    x: CLEAR.left,
+    y: CLEAR.top,
+    w: w - CLEAR.left - CLEAR.right,
+    h: h2 - CLEAR.top - CLEAR.bottom
+  };
+  const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
+  const both = title && unionRect(rect, title);
+  const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
+  if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area, vp.view)) {
+    return { ...vp.view };
+  }
+  const all = vp.bounds && vp.fitView(vp.bounds);
+  if (all && all.k >= READABLE_SCALE && insideArea(vp, shown, area, all)) return all;
+  let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
+  if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
+  if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);
+  const axis = (x, len, sx, slen, start, size, whole) => {
+    const middle = (u) => u - (start + size / 2 - whole / 2) / k;
+    const c = middle(x + len / 2);
+    const at = (u) => (u - c) * k + whole / 2;
+    if (slen * k > size) return sx - (start - whole / 2) / k;
+    if (at(sx) < start || at(sx + slen) > start + size) return middle(sx + slen / 2);
+    return c;
+  };
+  return {
+    cx: axis(rect.x, rect.w, shown.x, shown.w, area.x, area.w, w),
+    cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h2),
+    k
+  };
+}
+function insideArea(vp, rect, area, view) {
+  const { w, h: h2 } = vp.size();
+  const x = (rect.x - view.cx) * view.k + w / 2;
+  const y = (rect.y - view.cy) * view.k + h2 / 2;
+  const x1 = x + rect.w * view.k;
+  const y1 = y + rect.h * view.k;
+  return x >= area.x && y >= area.y && x1 <= area.x + area.w && y1 <= area.y + area.h;
+}
+function unionRect(a, b) {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
 // drawing.js
 var Drawing = class {
   /**
@@ -3349,9 +3477,9 @@ var Drawing = class {
     return this.byId(id) || this.byId("cluster-" + id);
   }
   /**
-   * Marks the box (or frame) of element id `id` as found and moves the view to it, with the
-   * title of the frame of group `holder` (the group holding it, if open) on screen too: the
-   * box about the middle, or the box and that title at a readable scale, else both smaller.
+   * Marks the box (or frame) of element id `id` as found and eases the view to it, with the
+   * title of the frame of group `holder` (the group holding it, if open) too when it fits
+   * (found.js focusView).
    */
   focusBox(id, holder = null) {
     this.state.highlightId = id;
@@ -3359,23 +3487,9 @@ var Drawing = class {
     if (!element) return;
     const vp = this.viewport;
     const rect = vp.userRect(element);
-    const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const { w, h: h2 } = vp.size();
-    const big = rect.w * k > w * 0.9 || rect.h * k > h2 * 0.9;
-    const centred = { cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k };
-    const title = !big && holder ? this.titleRect(holder) : null;
-    if (!title) {
-      vp.go(big ? vp.fitView(rect, k) : centred, true);
-      return;
-    }
-    const seen = { x: centred.cx - w / 2 / k, y: centred.cy - h2 / 2 / k, w: w / k, h: h2 / k };
-    if (insideRect(title, seen)) {
-      vp.go(centred, true);
-      return;
-    }
-    const both = unionRect(rect, title);
-    const readable = vp.fitView(both, Infinity).k >= REVEAL_SCALE;
-    vp.go(readable ? vp.reveal(both, centred) : vp.fitView(both, k), true);
+    const title = holder ? this.titleRect(holder) : null;
+    vp.keep = { svg: vp.svg, rects: title ? [rect, title] : [rect] };
+    vp.go(focusView(vp, rect, title), true);
   }
   /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
   titleRect(key) {
@@ -3456,14 +3570,6 @@ var Drawing = class {
     this.show({ open: [...open], depth: null, unroll }, { focus: elementId("scope", member) });
   }
 };
-function unionRect(a, b) {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
-}
-function insideRect(a, b) {
-  return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
-}
 function openGroups(svg) {
   const open = [];
   for (const frame of svg.querySelectorAll("g.cluster")) {
@@ -3944,6 +4050,15 @@ var Messages = class {
   /** loading | ready | error | empty: on the app's root as data-state. */
   setState(state) {
     this.ui.root.dataset.state = state;
+    if (state === "loading") this.noteFound("");
+  }
+  /**
+   * Says `text` after the status line ('' clears it): as its data-note, shown by its style
+   * (style/viewport.css), as the line's own text is written afresh with each drawing.
+   */
+  noteFound(text) {
+    if (text) this.ui.status.dataset.note = text;
+    else delete this.ui.status.dataset.note;
   }
   get state() {
     return this.ui.root.dataset.state;
@@ -4048,6 +4163,7 @@ var MAX_LONG = 4096;
 var SLACK2 = 4;
 var CORNERS = ["bottom-left", "top-left", "top-right"];
 var MARGIN = { top: 12, bottom: 34, left: 12, right: 12 };
+var GAP = 8;
 var Minimap = class {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
   constructor(ui, viewport) {
@@ -4096,7 +4212,19 @@ var Minimap = class {
     if (this.canvas.hidden) return;
     if (!this.base) this.base = drawMap(this.svg, b);
     this.paint(shown);
-    this.place(shown, { w, h: h2 });
+    this.canvas.hidden = !this.place(shown, { w, h: h2 });
+  }
+  /** What must stay in sight, on screen (CSS px) where the view is heading (`size`: its size). */
+  kept(size) {
+    const vp = this.viewport;
+    if (!vp.keep || vp.keep.svg !== this.svg) return [];
+    const { cx, cy, k } = vp.destination || vp.view;
+    return vp.keep.rects.map((r) => ({
+      x: (r.x - cx) * k + size.w / 2,
+      y: (r.y - cy) * k + size.h / 2,
+      w: r.w * k,
+      h: r.h * k
+    }));
   }
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
   paint(shown) {
@@ -4149,16 +4277,20 @@ var Minimap = class {
   }
   /**
    * Puts the map in the corner of the window (`size`, CSS px; `shown`: its part of the drawing,
-   * user units) where it covers fewest boxes, staying where it is unless another covers fewer.
+   * user units) where it covers fewest boxes and nothing that must stay in sight, staying
+   * where it is unless another covers fewer; false when every corner covers what must stay.
    */
   place(shown, size) {
     const vw = Math.min(this.base.w, SIZE);
     const vh = Math.min(this.base.h, SIZE);
     const k = size.w / shown.w;
+    const kept = this.kept(size);
     const covered = (corner) => {
       const [dy, dx] = corner.split("-");
       const x0 = dx === "left" ? MARGIN.left : size.w - MARGIN.right - vw;
       const y0 = dy === "top" ? MARGIN.top : size.h - MARGIN.bottom - vh;
+      const over = (r) => r.x < x0 + vw + GAP && r.x + r.w > x0 - GAP && r.y < y0 + vh + GAP && r.y + r.h > y0 - GAP;
+      if (kept.some(over)) return Infinity;
       let n = 0;
       for (const r of this.base.boxes) {
         const sx = (r.x - shown.x) * k;
@@ -4176,6 +4308,7 @@ var Minimap = class {
       if (n < fewest) [best, fewest] = [corner, n];
     }
     this.canvas.dataset.corner = best;
+    return fewest !== Infinity;
   }
   /** Centres the view on the drawing's point under the pointer. */
   moveTo(event, animate) {
@@ -4226,15 +4359,19 @@ var TYPING_PAUSE_MS2 = 180;
 var Search = class {
   /**
    * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
-   * search). `calls`: show(request, placement), focusBox(id, holder), markHighlight().
+   * search). `viewport`: the drawing's (viewport.js). `calls`: show(request, placement) (a
+   * promise, settled once the view is on screen or given up), markHighlight(), note(text)
+   * (says in the status line how a found name is shown; '' clears it).
    */
-  constructor(state, ui, model, calls) {
+  constructor(state, ui, model, viewport, calls) {
     this.state = state;
     this.ui = ui;
     this.model = model;
+    this.viewport = viewport;
     this.calls = calls;
     this.results = [];
     this.active = -1;
+    this.picks = 0;
   }
   wire() {
     const ui = this.ui;
@@ -4303,23 +4440,91 @@ var Search = class {
       if (n) this.pickResult(Math.max(0, this.active));
     }
   }
-  pickResult(index) {
+  async pickResult(index) {
     const result = this.results[index];
     if (!result) return;
     this.active = index;
     for (const item of this.ui.searchResults.children) {
       item.classList.toggle("sg-active", Number(item.dataset.index) === index);
     }
-    const id = elementId(result.kind, result.name);
+    const pick2 = ++this.picks;
     const open = this.state.open;
     const reveal = result.reveal || [];
     const missing = reveal.filter((key) => !open.has(key));
     const holder = reveal.filter((key) => key !== result.name).pop() || null;
-    if (missing.length === 0) {
-      this.calls.focusBox(id, holder);
+    if (missing.length) {
+      const placement = {};
+      const anchor = this.anchor(missing);
+      if (anchor) placement.anchor = anchor;
+      await this.calls.show({ open: [...open, ...missing], depth: null }, placement);
+      if (pick2 !== this.picks || this.ui.root.dataset.state === "error") return;
+    }
+    await this.focus(result, holder, pick2, missing.length === 0);
+  }
+  /**
+   * Where the first of groups `keys` drawn closed is on screen ({id, x, y}, the viewport's
+   * pixels: drawing.js keepInPlace), or null when none is drawn.
+   */
+  anchor(keys) {
+    const vp = this.viewport;
+    if (!vp.svg) return null;
+    for (const key of keys) {
+      for (const kind of ["scope", "series", "chunk"]) {
+        const box2 = vp.svg.querySelector("g.node#" + CSS.escape(elementId(kind, key)));
+        if (!box2) continue;
+        const r = vp.userRect(box2);
+        const at = vp.toScreen(r.x + r.w / 2, r.y + r.h / 2);
+        return { id: box2.id, x: at.x, y: at.y };
+      }
+    }
+    return null;
+  }
+  /**
+   * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
+   * in or counted on, said in the status line) and eases the view to it, with the title of
+   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * whose view is kept if it shows the box already.
+   */
+  async focus(result, holder, pick2, stay) {
+    const vp = this.viewport;
+    const svg = vp.svg;
+    if (!svg) return;
+    let found = drawnFor(svg, result);
+    if (!found && result.kind === "op") {
+      let details = null;
+      try {
+        details = await this.model.node(this.state.graph, result.name, null);
+      } catch {
+      }
+      if (pick2 !== this.picks || vp.svg !== svg) return;
+      if (details) found = countedOn(svg, result.name, details);
+    }
+    if (!found) {
+      this.state.highlightId = null;
+      this.calls.markHighlight();
+      this.calls.note(`${leaf(result.name)} is not drawn in this view`);
       return;
     }
-    this.calls.show({ open: [...open, ...missing], depth: null }, { focus: id, holder });
+    const { element, note: note2 } = found;
+    this.state.highlightId = element.classList.contains("cluster") ? element.id.slice("cluster-".length) : element.id;
+    this.calls.markHighlight();
+    this.calls.note(note2 || "");
+    const rect = vp.userRect(element);
+    const title = holder && !element.classList.contains("cluster") ? this.titleRect(holder) : null;
+    const view = focusView(vp, rect, title, { stay });
+    vp.keep = { svg, rects: title ? [rect, title] : [rect] };
+    vp.go(view, true);
+  }
+  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
+  titleRect(key) {
+    const vp = this.viewport;
+    for (const frame of vp.svg.querySelectorAll("g.cluster")) {
+      const group = parseClusterId(frame.id);
+      if (!group || group.name !== key) continue;
+      const title = frame.querySelector(":scope > text");
+      return title ? vp.userRect(title) : null;
+    }
+    return null;
   }
   clear() {
     this.ui.searchInput.value = "";
@@ -4327,6 +4532,8 @@ var Search = class {
     this.setResults([], "");
     this.state.highlightId = null;
     this.calls.markHighlight();
+    this.calls.note("");
+    this.viewport.keep = null;
   }
 };
 
@@ -4562,10 +4769,10 @@ var Tab = class {
       graphsChanged: () => this.compare.fill(),
       graphShown: () => this.drawing.updateStatus()
     });
-    this.search = new Search(state, ui, model, {
+    this.search = new Search(state, ui, model, this.viewport, {
       show: (request2, placement) => this.show(request2, placement),
-      focusBox: (id, holder) => this.drawing.focusBox(id, holder),
-      markHighlight: () => this.drawing.markHighlight()
+      markHighlight: () => this.drawing.markHighlight(),
+      note: (text) => this.messages.noteFound(text)
     });
     this.trace = new Trace(state, ui, model, this.viewport, {
       show: (request2, placement) => this.show(request2, placement),
@@ -4636,8 +4843,9 @@ var Tab = class {
       return;
     this.ui.viewport.focus({ preventScroll: true });
   }
+  /** Shows a view (drawing.js); settles once it is on screen or given up. */
   show(request2, placement) {
-    this.drawing.show(request2, placement);
+    return this.drawing.show(request2, placement);
   }
   // --- events ---
   wire() {

@@ -7,7 +7,8 @@ import {elementId, parseClusterId} from './ids.js';
 import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
 import {Sheets, clearMarks, pristineCopy} from './sheets.js';
-import {REVEAL_SCALE, labelPoint} from './viewport.js';
+import {focusView} from './found.js';
+import {labelPoint} from './viewport.js';
 import * as views from './views.js';
 
 export class Drawing {
@@ -283,9 +284,9 @@ export class Drawing {
   }
 
   /**
-   * Marks the box (or frame) of element id `id` as found and moves the view to it, with the
-   * title of the frame of group `holder` (the group holding it, if open) on screen too: the
-   * box about the middle, or the box and that title at a readable scale, else both smaller.
+   * Marks the box (or frame) of element id `id` as found and eases the view to it, with the
+   * title of the frame of group `holder` (the group holding it, if open) too when it fits
+   * (found.js focusView).
    */
   focusBox(id, holder = null) {
     this.state.highlightId = id;
@@ -293,25 +294,9 @@ export class Drawing {
     if (!element) return;
     const vp = this.viewport;
     const rect = vp.userRect(element);
-    const k = Math.min(Math.max(vp.view.k, 1), 2);
-    const {w, h} = vp.size();
-    // An open group found by search can be larger than the screen: show all of it.
-    const big = rect.w * k > w * 0.9 || rect.h * k > h * 0.9;
-    const centred = {cx: rect.x + rect.w / 2, cy: rect.y + rect.h / 2, k};
-    const title = !big && holder ? this.titleRect(holder) : null;
-    if (!title) {
-      vp.go(big ? vp.fitView(rect, k) : centred, true);
-      return;
-    }
-    // Centred, if that shows the title too; else moved (or zoomed out) just enough.
-    const seen = {x: centred.cx - w / 2 / k, y: centred.cy - h / 2 / k, w: w / k, h: h / k};
-    if (insideRect(title, seen)) {
-      vp.go(centred, true);
-      return;
-    }
-    const both = unionRect(rect, title);
-    const readable = vp.fitView(both, Infinity).k >= REVEAL_SCALE;
-    vp.go(readable ? vp.reveal(both, centred) : vp.fitView(both, k), true);
+    const title = holder ? this.titleRect(holder) : null;
+    vp.keep = {svg: vp.svg, rects: title ? [rect, title] : [rect]};
+    vp.go(focusView(vp, rect, title), true);
   }
 
   /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
@@ -403,18 +388,6 @@ export class Drawing {
     this.calls.unpin();
     this.show({open: [...open], depth: null, unroll}, {focus: elementId('scope', member)});
   }
-}
-
-/** The smallest rect ({x, y, w, h}) holding rects `a` and `b`. */
-function unionRect(a, b) {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y};
-}
-
-/** Whether rect `a` lies inside rect `b` ({x, y, w, h}). */
-function insideRect(a, b) {
-  return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
 }
 
 /** The open groups a drawing shows: one frame (a cluster) for each. */

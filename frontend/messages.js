@@ -1,6 +1,7 @@
 // What the tab says about itself: its state on the root (data-state, for styling and tests),
-// the progress bar and the loading chip while a view is on its way, and the message cards
-// (errors, with the buttons that say what can be done about them).
+// the progress bar and the loading chip while a view is on its way, the message cards
+// (errors, with the buttons that say what can be done about them), and the note after the
+// status line saying how a name found is shown when it has no box of its own.
 
 import {ApiError} from './model.js';
 import {placeText, watchQueue} from './queued.js';
@@ -22,6 +23,17 @@ export class Messages {
   /** loading | ready | error | empty: on the app's root as data-state. */
   setState(state) {
     this.ui.root.dataset.state = state;
+    // A new view on its way: the note was about the drawing it replaces.
+    if (state === 'loading') this.noteFound('');
+  }
+
+  /**
+   * Says `text` after the status line ('' clears it): as its data-note, shown by its style
+   * (style/viewport.css), as the line's own text is written afresh with each drawing.
+   */
+  noteFound(text) {
+    if (text) this.ui.status.dataset.note = text;
+    else delete this.ui.status.dataset.note;
   }
 
   get state() {

@@ -1,7 +1,8 @@
 // The overview of a drawing larger than the window (as map apps have): a small map of all of
 // it in a corner, its boxes and open groups, the part the window shows outlined. Shown only
 // while part of the drawing is off screen; a press or drag on it moves the view there. It sits
-// in the corner where it covers fewest boxes, and is half transparent until hovered.
+// in the corner where it covers fewest boxes and none of what must stay in sight (a found box,
+// Viewport.keep), hidden when every corner would cover that; half transparent until hovered.
 
 import {shapeRect} from './viewport.js';
 
@@ -20,6 +21,8 @@ const SLACK = 4;
 // the bottom right.)
 const CORNERS = ['bottom-left', 'top-left', 'top-right'];
 const MARGIN = {top: 12, bottom: 34, left: 12, right: 12};
+// What must stay in sight is kept this far (px) from the map.
+const GAP = 8;
 
 export class Minimap {
   /** Adds the map to `ui.viewport`, for the drawing `viewport` (a Viewport) shows. */
@@ -76,7 +79,20 @@ export class Minimap {
     if (this.canvas.hidden) return;
     if (!this.base) this.base = drawMap(this.svg, b);
     this.paint(shown);
-    this.place(shown, {w, h});
+    this.canvas.hidden = !this.place(shown, {w, h});
+  }
+
+  /** What must stay in sight, on screen (CSS px) where the view is heading (`size`: its size). */
+  kept(size) {
+    const vp = this.viewport;
+    if (!vp.keep || vp.keep.svg !== this.svg) return [];
+    const {cx, cy, k} = vp.destination || vp.view;
+    return vp.keep.rects.map((r) => ({
+      x: (r.x - cx) * k + size.w / 2,
+      y: (r.y - cy) * k + size.h / 2,
+      w: r.w * k,
+      h: r.h * k,
+    }));
   }
 
   /** The map, with the window's part of the drawing (`shown`, user units) outlined. */
@@ -133,16 +149,21 @@ export class Minimap {
 
   /**
    * Puts the map in the corner of the window (`size`, CSS px; `shown`: its part of the drawing,
-   * user units) where it covers fewest boxes, staying where it is unless another covers fewer.
+   * user units) where it covers fewest boxes and nothing that must stay in sight, staying
+   * where it is unless another covers fewer; false when every corner covers what must stay.
    */
   place(shown, size) {
     const vw = Math.min(this.base.w, SIZE);
     const vh = Math.min(this.base.h, SIZE);
     const k = size.w / shown.w;
+    const kept = this.kept(size);
     const covered = (corner) => {
       const [dy, dx] = corner.split('-');
       const x0 = dx === 'left' ? MARGIN.left : size.w - MARGIN.right - vw;
       const y0 = dy === 'top' ? MARGIN.top : size.h - MARGIN.bottom - vh;
+      const over = (r) =>
+        r.x < x0 + vw + GAP && r.x + r.w > x0 - GAP && r.y < y0 + vh + GAP && r.y + r.h > y0 - GAP;
+      if (kept.some(over)) return Infinity;
       let n = 0;
       for (const r of this.base.boxes) {
         const sx = (r.x - shown.x) * k;
@@ -160,6 +181,7 @@ export class Minimap {
       if (n < fewest) [best, fewest] = [corner, n];
     }
     this.canvas.dataset.corner = best;
+    return fewest !== Infinity;
   }
 
   /** Centres the view on the drawing's point under the pointer. */

@@ -1,8 +1,10 @@
 // Search: the names matching what is typed (a substring, or a regex), listed in the sidebar;
-// picking one opens the groups it is in and centres its box. An answer that comes after the
-// query changed is dropped (the model says Stale).
+// picking one opens the groups it is in (the first of them staying where its box was), then
+// eases to its box, marked and readable (found.js). An answer that comes after the query
+// changed is dropped (the model says Stale).
 
-import {elementId} from './ids.js';
+import {countedOn, drawnFor, focusView, leaf} from './found.js';
+import {elementId, parseClusterId} from './ids.js';
 import {Stale} from './model.js';
 import * as views from './views.js';
 
@@ -11,15 +13,19 @@ const TYPING_PAUSE_MS = 180;
 export class Search {
   /**
    * `state`: the tab's (see state.js); this part writes `highlightId` (cleared with the
-   * search). `calls`: show(request, placement), focusBox(id, holder), markHighlight().
+   * search). `viewport`: the drawing's (viewport.js). `calls`: show(request, placement) (a
+   * promise, settled once the view is on screen or given up), markHighlight(), note(text)
+   * (says in the status line how a found name is shown; '' clears it).
    */
-  constructor(state, ui, model, calls) {
+  constructor(state, ui, model, viewport, calls) {
     this.state = state;
     this.ui = ui;
     this.model = model;
+    this.viewport = viewport;
     this.calls = calls;
     this.results = [];
     this.active = -1; // the result picked with the arrow keys
+    this.picks = 0; // results picked so far: a pick's view that comes after the next is dropped
   }
 
   wire() {
@@ -99,25 +105,102 @@ export class Search {
     }
   }
 
-  pickResult(index) {
+  async pickResult(index) {
     const result = this.results[index];
     if (!result) return;
     this.active = index;
     for (const item of this.ui.searchResults.children) {
       item.classList.toggle('sg-active', Number(item.dataset.index) === index);
     }
-    const id = elementId(result.kind, result.name);
+    const pick = ++this.picks;
     const open = this.state.open;
     const reveal = result.reveal || [];
     const missing = reveal.filter((key) => !open.has(key));
     // The group holding it, whose title is shown with it (a rolled series' member found is
     // revealed by opening it too: its own key ends the list).
     const holder = reveal.filter((key) => key !== result.name).pop() || null;
-    if (missing.length === 0) {
-      this.calls.focusBox(id, holder);
+    if (missing.length) {
+      // Only what holds it opens; the first group opened stays where its box is, its title
+      // where the box's label was, and the view eases from there to the found box.
+      const placement = {};
+      const anchor = this.anchor(missing);
+      if (anchor) placement.anchor = anchor;
+      await this.calls.show({open: [...open, ...missing], depth: null}, placement);
+      if (pick !== this.picks || this.ui.root.dataset.state === 'error') return;
+    }
+    await this.focus(result, holder, pick, missing.length === 0);
+  }
+
+  /**
+   * Where the first of groups `keys` drawn closed is on screen ({id, x, y}, the viewport's
+   * pixels: drawing.js keepInPlace), or null when none is drawn.
+   */
+  anchor(keys) {
+    const vp = this.viewport;
+    if (!vp.svg) return null;
+    for (const key of keys) {
+      for (const kind of ['scope', 'series', 'chunk']) {
+        const box = vp.svg.querySelector('g.node#' + CSS.escape(elementId(kind, key)));
+        if (!box) continue;
+        const r = vp.userRect(box);
+        const at = vp.toScreen(r.x + r.w / 2, r.y + r.h / 2);
+        return {id: box.id, x: at.x, y: at.y};
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
+   * in or counted on, said in the status line) and eases the view to it, with the title of
+   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * whose view is kept if it shows the box already.
+   */
+  async focus(result, holder, pick, stay) {
+    const vp = this.viewport;
+    const svg = vp.svg;
+    if (!svg) return;
+    let found = drawnFor(svg, result);
+    if (!found && result.kind === 'op') {
+      // Not drawn at all: a variable handle counted on the box reading it.
+      let details = null;
+      try {
+        details = await this.model.node(this.state.graph, result.name, null);
+      } catch {
+        // Cancelled by a hover's details, or not known: said below as not drawn.
+      }
+      if (pick !== this.picks || vp.svg !== svg) return;
+      if (details) found = countedOn(svg, result.name, details);
+    }
+    if (!found) {
+      this.state.highlightId = null;
+      this.calls.markHighlight();
+      this.calls.note(`${leaf(result.name)} is not drawn in this view`);
       return;
     }
-    this.calls.show({open: [...open, ...missing], depth: null}, {focus: id, holder});
+    const {element, note} = found;
+    this.state.highlightId = element.classList.contains('cluster')
+      ? element.id.slice('cluster-'.length)
+      : element.id;
+    this.calls.markHighlight();
+    this.calls.note(note || '');
+    const rect = vp.userRect(element);
+    const title = holder && !element.classList.contains('cluster') ? this.titleRect(holder) : null;
+    const view = focusView(vp, rect, title, {stay});
+    vp.keep = {svg, rects: title ? [rect, title] : [rect]};
+    vp.go(view, true);
+  }
+
+  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
+  titleRect(key) {
+    const vp = this.viewport;
+    for (const frame of vp.svg.querySelectorAll('g.cluster')) {
+      const group = parseClusterId(frame.id);
+      if (!group || group.name !== key) continue;
+      const title = frame.querySelector(':scope > text');
+      return title ? vp.userRect(title) : null;
+    }
+    return null;
   }
 
   clear() {
@@ -126,5 +209,7 @@ export class Search {
     this.setResults([], '');
     this.state.highlightId = null;
     this.calls.markHighlight();
+    this.calls.note('');
+    this.viewport.keep = null;
   }
 }

@@ -94,10 +94,10 @@ export class Tab {
       graphsChanged: () => this.compare.fill(),
       graphShown: () => this.drawing.updateStatus(),
     });
-    this.search = new Search(state, ui, model, {
+    this.search = new Search(state, ui, model, this.viewport, {
       show: (request, placement) => this.show(request, placement),
-      focusBox: (id, holder) => this.drawing.focusBox(id, holder),
       markHighlight: () => this.drawing.markHighlight(),
+      note: (text) => this.messages.noteFound(text),
     });
     this.trace = new Trace(state, ui, model, this.viewport, {
       show: (request, placement) => this.show(request, placement),
@@ -176,8 +176,9 @@ export class Tab {
     this.ui.viewport.focus({preventScroll: true});
   }
 
+  /** Shows a view (drawing.js); settles once it is on screen or given up. */
   show(request, placement) {
-    this.drawing.show(request, placement);
+    return this.drawing.show(request, placement);
   }
 
   // --- events ---

@@ -64,6 +64,12 @@ export class Viewport {
       else this._apply();
     });
     this._resizes.observe(element);
+    // The view a glide is heading for (null at rest): what floats over the drawing is placed
+    // for where the view ends, not for each frame on the way.
+    this.destination = null;
+    // What must stay in sight on drawing `svg` (a found box and its group's title; user
+    // units), {svg, rects}: the overview map keeps off it (minimap.js).
+    this.keep = null;
   }
 
   /**
@@ -180,6 +186,7 @@ export class Viewport {
   jump(target) {
     cancelAnimationFrame(this._animation);
     this._pending = null;
+    this.destination = null;
     this.view = {...target, k: this._clampScale(target.k)};
     this._apply();
   }
@@ -201,6 +208,7 @@ export class Viewport {
     this._pending = null;
     const to = {...target, k: this._clampScale(target.k)};
     const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.destination = null;
     if (!animate || reduced || !this.svg) {
       this.view = to;
       this._apply();
@@ -209,6 +217,7 @@ export class Viewport {
     const from = {...this.view};
     const start = performance.now();
     const duration = 260;
+    this.destination = to;
     const step = (now) => {
       const t = easeOut(Math.min(1, (now - start) / duration));
       // Scale moves geometrically so zooming feels even.
@@ -217,6 +226,7 @@ export class Viewport {
         cy: from.cy + (to.cy - from.cy) * t,
         k: from.k * Math.pow(to.k / from.k, t),
       };
+      if (t >= 1) this.destination = null;
       this._apply();
       if (t < 1) this._animation = requestAnimationFrame(step);
     };
@@ -351,6 +361,7 @@ export class Viewport {
     if (event.button !== 0 || !event.isPrimary) return;
     if (event.target.closest('[data-no-pan]')) return;
     cancelAnimationFrame(this._animation);
+    this.destination = null;
     this._press = {
       x: event.clientX,
       y: event.clientY,
@@ -400,6 +411,7 @@ export class Viewport {
     if (!this.svg || event.target.closest('[data-no-pan]')) return;
     event.preventDefault();
     cancelAnimationFrame(this._animation);
+    this.destination = null;
     // Lines and pages to pixels; a pinch (ctrlKey) sends small deltas, so it counts more.
     const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
     const rate = event.ctrlKey ? 0.01 : 0.0022;
