@@ -430,7 +430,10 @@ def test_the_graph_model_is_consistent_and_read_only():
     for column in (model.names, model.op_types, model.devices):
         with pytest.raises(TypeError):
             column[0] = "other"  # type: ignore[index]
-    assert isinstance(model.names, Sequence) and isinstance(model.groups, tuple)
+    for column in (model.groups.parents, model.groups.child_ids, model.order):
+        with pytest.raises(TypeError):
+            column[0] = 1  # type: ignore[index]
+    assert isinstance(model.names, Sequence) and isinstance(model.groups, Sequence)
 
 
 # --- the first view: forward path first, auxiliary boxes set apart ---------------------------

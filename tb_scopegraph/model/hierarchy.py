@@ -232,7 +232,8 @@ class Hierarchy:
     def scope_keys(self) -> Iterable[str]:
         """The keys of every name scope (not series or parts), outermost first."""
         groups = self.graph.groups
-        return (groups[g].key for g in self.graph.order[1:] if groups[g].kind == SCOPE)
+        scope = groups.of_kind(SCOPE)
+        return (groups.keys[g] for g in self.graph.order[1:] if scope[g])
 
     @property
     def has_profile(self) -> bool:

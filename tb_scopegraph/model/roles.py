@@ -103,11 +103,11 @@ def folded_into(model: GraphModel, gid: int) -> int | None:
     the inner ops of ``truncated_normal`` beside its last op. TensorBoard draws each pair as
     one box; so does this, as the op's box (its card is the op's; opening the scope by name,
     search or depth shows what it holds)."""
-    group = model.groups[gid]
-    if group.kind != SCOPE:
+    groups = model.groups  # one column each: asked of every child of every open group
+    if groups.kinds[gid] != SCOPE:
         return None
-    op = model.op_id(group.key)
-    if op is None or model.is_missing(op) or int(model.op_group[op]) != group.parent:
+    op = model.op_id(groups.keys[gid])
+    if op is None or model.is_missing(op) or int(model.op_group[op]) != groups.parents[gid]:
         return None
     return op
 
@@ -157,8 +157,8 @@ class Roles:
         counts = np.zeros((n, _HANDLE + 1), dtype=np.int64)
         np.add.at(counts, (where, self.op_categories[:real].astype(np.int64)), 1)
         # Into the parents, deepest groups first, one nesting level at a time.
-        nesting = np.fromiter((g.nesting for g in groups), np.int64, n)
-        parent = np.fromiter((g.parent for g in groups), np.int64, n)
+        nesting = np.asarray(groups.nestings)
+        parent = np.asarray(groups.parents)
         by_depth = np.argsort(nesting, kind="stable")
         starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
         for depth in range(len(starts) - 2, 0, -1):
