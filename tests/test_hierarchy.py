@@ -647,3 +647,36 @@ def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
         assert model.names == (*odd, "/lead/in")
         assert [model.op_id(name) for name in model.names] == list(range(len(odd) + 1))
         assert [model.op_id(name) for name in ("x", "b", "/x/", "c/")] == [None] * 4
+
+
+# --- memory a server hands back ---------------------------------------------------------------
+
+
+def _mapped_bytes() -> int:
+    """glibc's bytes in blocks mapped on their own (``mallinfo2().hblkhd``)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
+            "keepcost".split()
+        ]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    return libc.mallinfo2().hblkhd
+
+
+def test_large_blocks_are_mapped_on_their_own_after_a_bigger_one_was_freed():
+    if not hierarchy.return_large_blocks():
+        pytest.skip("not glibc")
+    # Freeing a 24 MB block would raise glibc's own threshold past the next 2 MB one, which
+    # would then come from a heap that keeps its pages once it is freed.
+    freed = bytearray(24 << 20)
+    del freed
+    before = _mapped_bytes()
+    block = bytearray(2 * hierarchy.LARGE_BLOCK)
+    assert _mapped_bytes() - before >= len(block)
+    del block
+    assert _mapped_bytes() <= before
