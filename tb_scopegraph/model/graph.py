@@ -41,12 +41,15 @@ from tensorboard.compat.proto import node_def_pb2
 
 from tb_scopegraph.model._nodescan import Nodes
 from tb_scopegraph.model.columns import Interned, Names
-from tb_scopegraph.model.groups import Group as Group  # what `groups[g]` is, named here too
-from tb_scopegraph.model.groups import Groups
+from tb_scopegraph.model.groups import (  # noqa: F401 - named here too, for the model's readers
+    CHUNK,
+    ROOT,
+    SCOPE,
+    SERIES,
+    Group,
+    Groups,
+)
 
-ROOT = 0
-#: Group kinds. The root group (id 0, key ``""``) has kind ``"root"``.
-SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 #: Box kinds for ops: a node of the graph, or an input that names no node.
 OP, MISSING = "op", "missing"
 

@@ -25,7 +25,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tb_scopegraph.model.columns import Interned, ints
+from tb_scopegraph.model.columns import ints
+
+ROOT = 0
+SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 
 
 class Group(NamedTuple):
@@ -45,6 +48,9 @@ class Group(NamedTuple):
 
 # Made without a Python call each (`Group._make` is one).
 _make = functools.partial(tuple.__new__, Group)
+#: Group kinds, in the order of the ids kept for them. The root group (id 0, key ``""``) has
+#: kind ``"root"``.
+KINDS = ("root", SCOPE, SERIES, CHUNK)
 
 
 class Groups(Sequence):
@@ -72,7 +78,7 @@ class Groups(Sequence):
         *,
         keys: Sequence[str],
         labels: Sequence[str],
-        kinds: Sequence[str],
+        kinds: tuple[Sequence[str], np.ndarray],
         parents,
         children: tuple[np.ndarray, np.ndarray],
         ops: tuple[np.ndarray, np.ndarray],
@@ -80,13 +86,14 @@ class Groups(Sequence):
         levels,
         nestings,
     ) -> None:
-        """``children`` and ``ops``: (offsets, members), group g's members being
-        ``members[offsets[g]:offsets[g + 1]]``."""
+        """``kinds``: each group's kind, and its index in `KINDS`; ``children`` and ``ops``:
+        (offsets, members), group g's members being ``members[offsets[g]:offsets[g + 1]]``."""
         self.keys = keys
         # Tuples of the few distinct strings (8 bytes a group): read one by one in loops.
         self.labels = tuple(labels)
-        self.kinds = tuple(kinds)
-        self._kind_ids = Interned.of(kinds)  # for `of_kind`, in bulk
+        self.kinds = tuple(kinds[0])
+        self._kind_ids = np.array(kinds[1], dtype=np.int8)  # for `of_kind`, in bulk
+        self._kind_ids.flags.writeable = False
         self.parents = ints(parents)
         self.op_counts = ints(op_counts)
         self.levels = ints(levels)
@@ -158,10 +165,9 @@ class Groups(Sequence):
 
     def of_kind(self, kind: str) -> np.ndarray:
         """Per group, whether it is of ``kind`` (a bool array)."""
-        values = self._kind_ids.values
-        if kind not in values:
+        if kind not in KINDS:
             return np.zeros(len(self), dtype=bool)
-        return np.asarray(self._kind_ids.ids) == values.index(kind)
+        return self._kind_ids == KINDS.index(kind)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Groups):

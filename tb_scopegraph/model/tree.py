@@ -16,7 +16,9 @@ group 0). Then, in bulk with numpy:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
+from operator import itemgetter
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from tb_scopegraph.model import _nodescan, kerasblocks
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.columns import ints
 from tb_scopegraph.model.graph import CHUNK, SCOPE, SERIES, GraphModel
-from tb_scopegraph.model.groups import Groups
+from tb_scopegraph.model.groups import KINDS, Groups
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
 SERIES_MIN = 5
@@ -102,9 +104,12 @@ class _Builder:
         # at the end (`model`).
         graph = self.graph
         keys = self.keys = graph.paths
-        # One string per distinct label (a 96-layer model repeats each 96 times and more).
+        # One string per distinct label (a 96-layer model repeats each 96 times and more),
+        # made without a Python call per key (300k keys on a million ops).
         distinct: dict[str, str] = {}
-        self.labels = [distinct.setdefault(*[key.rpartition("/")[2]] * 2) for key in keys]
+        parts = list(map(itemgetter(2), map(str.rpartition, keys, itertools.repeat("/"))))
+        self.labels = list(map(distinct.setdefault, parts, parts))
+        del parts
         self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
         g_parent = graph.path_parent.copy()
@@ -241,8 +246,9 @@ class _Builder:
         n = len(self.keys)
         child_starts, child_ids = self.children.columns(n)
         op_starts, op_ids = self.ops.columns(n)
+        kind_ids = np.fromiter(map(KINDS.index, self.kinds), np.int8, n)
         # A series' or chunk's members share its level; a scope's are one level deeper.
-        step = np.fromiter((kind not in (SERIES, CHUNK) for kind in self.kinds), np.int64, n)
+        step = np.asarray([kind not in (SERIES, CHUNK) for kind in KINDS], np.int64)[kind_ids]
         order, nesting, level = _breadth_first(child_starts, child_ids, step)
         # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
         # added into the parent, deepest groups first, one nesting level at a time.
@@ -256,7 +262,7 @@ class _Builder:
         groups = Groups(
             keys=self.keys,
             labels=self.labels,
-            kinds=self.kinds,
+            kinds=(self.kinds, kind_ids),
             parents=parent,
             children=(child_starts, child_ids),
             ops=(op_starts, op_ids),
@@ -312,14 +318,15 @@ class _Members:
         """``parent_of``: the group of each member, members numbered from ``first``."""
         order = np.argsort(parent_of, kind="stable")
         self.flat = order + first
-        self.bounds = np.searchsorted(parent_of[order], np.arange(n + 1))
+        self.bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
         self.n = n
         self.changed: dict[int, list[int] | tuple[int, ...]] = {}
 
     def __getitem__(self, gid: int):
         found = self.changed.get(gid)
         if found is None:
-            found = tuple(self.flat[self.bounds[gid] : self.bounds[gid + 1]].tolist())
+            a, b = self.bounds[gid], self.bounds[gid + 1]
+            found = tuple(self.flat[a:b].tolist()) if b > a else ()
         return found
 
     def __setitem__(self, gid: int, items) -> None:
@@ -333,7 +340,7 @@ class _Members:
         """Every group's members, flat, and where each group's start (``n + 1`` offsets)."""
         base = len(self.bounds) - 1
         sizes = np.zeros(n, dtype=np.int64)
-        sizes[:base] = np.diff(self.bounds)
+        sizes[:base] = np.diff(np.asarray(self.bounds))
         pieces, done = [], 0  # ``done``: the base groups whose members are in pieces
         for gid in sorted(self.changed):
             items = self.changed[gid]
