@@ -27,6 +27,7 @@ import numpy as np
 
 from tb_scopegraph.model.columns import ints
 
+#: The root group's id (its key is ``""``).
 ROOT = 0
 SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 
