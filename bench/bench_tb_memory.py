@@ -11,7 +11,13 @@ first the hit's reveal opens). RSS is
 sampled every 20 ms throughout: the peak while reading and drawing, and the RSS once it has
 settled after each step, both over the baseline.
 
-    python3 bench/bench_tb_memory.py [--only transformer_1m] [--load-fast]
+    python3 bench/bench_tb_memory.py [--only transformer_1m] [--load-fast] [--trace [FRAMES]]
+
+``--trace`` writes, after each step, what the process holds to
+``corpus/tensorboard-memory-<graph>.trace``: glibc's heap figures (``mallinfo2``: bytes in
+use, bytes free in its heaps but kept, bytes mapped) and, with tracemalloc started at launch
+(FRAMES deep, 1 by default; it slows the process about twice), the lines whose allocations
+grew most since the step before.
 
 Targets (issue 22): a cached million-op graph adds <= 400 MB; the peak while reading it
 <= 2x its GraphDef's size.
@@ -30,6 +36,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import memory_trace
 from common import (
     CORPUS,
     HERE,
@@ -59,6 +66,10 @@ def held(self):
     go.wait()
     watch(self)
 warmup.WarmUp._watch = held
+if {trace!r} is not None:
+    sys.path.insert(0, {bench!r})
+    import memory_trace
+    memory_trace.install({trace!r}, {frames!r})
 import launch_tensorboard
 sys.argv = ["tensorboard", *{args!r}]
 launch_tensorboard.main()
@@ -115,14 +126,26 @@ def get(url: str, timeout: float = 600) -> tuple[float, bytes]:
     return time.perf_counter() - start, body
 
 
-def measure(name: str, load_fast: bool) -> dict:
+def measure(name: str, load_fast: bool, frames: int | None = None) -> dict:
+    """``frames``: trace the process after each step (see the module docstring); 0 for
+    glibc's figures alone."""
     from bench_load import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["--logdir", str(logdir(name)), "--host", "127.0.0.1", "--port", str(port)]
     args.append(f"--load_fast={'true' if load_fast else 'false'}")
-    code = _LAUNCH.format(root=str(ROOT), e2e=str(ROOT / "tests" / "e2e"), args=args)
+    trace = None if frames is None else str(CORPUS / f"tensorboard-memory-{name}.trace")
+    if trace is not None:
+        open(trace, "w").close()  # noqa: SIM115 - emptied for this run's reports
+    code = _LAUNCH.format(
+        root=str(ROOT),
+        e2e=str(ROOT / "tests" / "e2e"),
+        bench=str(HERE),
+        args=args,
+        trace=trace,
+        frames=frames,
+    )
     log = open(CORPUS / f"tensorboard-memory-{name}.log", "wb")  # noqa: SIM115 - with the process
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     process = subprocess.Popen(
@@ -130,6 +153,14 @@ def measure(name: str, load_fast: bool) -> dict:
     )
     sampler = Sampler(process.pid)
     out: dict = {"graph": name, "graphdef_mb": (CORPUS / f"{name}.pb").stat().st_size / MIB}
+
+    def settled(step: str) -> float:
+        """The RSS over the baseline once settled after ``step`` (traced, when tracing)."""
+        mb = sampler.settled() - out.get("baseline_mb", 0.0)
+        if trace is not None:
+            memory_trace.ask(process.pid, trace, step)
+        return mb
+
     try:
         deadline = time.monotonic() + 600
         while True:
@@ -146,32 +177,32 @@ def measure(name: str, load_fast: bool) -> dict:
             time.sleep(0.5)
         first = graphs[0]
         graph = urllib.parse.urlencode({k: first[k] for k in ("run", "kind", "tag")})
-        base = out["baseline_mb"] = sampler.settled()
+        base = out["baseline_mb"] = settled("baseline")
         sampler.reset()
         start = time.perf_counter()
         process.send_signal(signal.SIGUSR1)  # the warm-up reads the graph and draws it
         seconds, svg = get(f"{url}{PREFIX}/svg?{graph}")
         out["first_view_s"] = time.perf_counter() - start
-        out["first_view_mb"] = sampler.settled() - base
+        out["first_view_mb"] = settled("first view")
         out["first_view_peak_mb"] = sampler.peak - base
         reveal: list[str] = []
         for label, query in (("hit", "Relu"), ("miss", "no_such_name_zz")):
             seconds, body = get(f"{url}{PREFIX}/search?{graph}&q={query}")
             out[f"search_{label}_s"] = seconds
-            out[f"search_{label}_mb"] = sampler.settled() - base
+            out[f"search_{label}_mb"] = settled(f"search {label}")
             hits = json.loads(body)
             if hits:
                 reveal = hits[0]["reveal"]
                 hit = urllib.parse.quote(hits[0]["name"])
                 out["node_s"] = get(f"{url}{PREFIX}/node?{graph}&name={hit}")[0]
-                out["node_mb"] = sampler.settled() - base
+                out["node_mb"] = settled("op card")
         opened = json.loads(get(f"{url}{PREFIX}/view?{graph}")[1])["open"]
-        out["view_mb"] = sampler.settled() - base
+        out["view_mb"] = settled("/view")
         step = [key for key in reveal if key not in opened][:1]  # one group more: a step
         if step:
             keys = "&".join(f"open={urllib.parse.quote(k)}" for k in [*opened, *step])
             out["open_one_s"] = get(f"{url}{PREFIX}/svg?{graph}&{keys}")[0]
-        out["used_mb"] = sampler.settled() - base
+        out["used_mb"] = settled("one step")
         out["peak_mb"] = sampler.peak - base
         out["svg_bytes"] = len(svg)
     finally:
@@ -190,6 +221,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", default=["transformer_1m"], help="corpus graphs")
     parser.add_argument("--load-fast", action="store_true", help="TensorBoard's Rust data server")
+    parser.add_argument(
+        "--trace",
+        type=int,
+        nargs="?",
+        const=1,
+        metavar="FRAMES",
+        help="after each step, write glibc's heap figures and tracemalloc's growth (FRAMES "
+        "deep; 0: glibc's alone) to corpus/tensorboard-memory-<graph>.trace",
+    )
     add_reader_option(parser)
     args = parser.parse_args(argv)
     if not require_fast_reader(args.allow_slow_reader):
@@ -197,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing_graphs(args.only, logdirs=True):
         return 2
     for name in args.only:
-        r = measure(name, args.load_fast)
+        r = measure(name, args.load_fast, args.trace)
         print(json.dumps(r), flush=True)
         print(
             f"{name}: baseline {r['baseline_mb']:.0f} MB; first view {r['first_view_s']:.1f} s, "

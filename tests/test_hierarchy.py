@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 
 import pytest
@@ -430,7 +432,10 @@ def test_the_graph_model_is_consistent_and_read_only():
     for column in (model.names, model.op_types, model.devices):
         with pytest.raises(TypeError):
             column[0] = "other"  # type: ignore[index]
-    assert isinstance(model.names, Sequence) and isinstance(model.groups, tuple)
+    for column in (model.groups.parents, model.groups.child_ids, model.order):
+        with pytest.raises(TypeError):
+            column[0] = 1  # type: ignore[index]
+    assert isinstance(model.names, Sequence) and isinstance(model.groups, Sequence)
 
 
 # --- the first view: forward path first, auxiliary boxes set apart ---------------------------
@@ -644,3 +649,45 @@ def test_every_op_and_missing_input_is_found_by_its_name_and_nothing_else():
         assert model.names == (*odd, "/lead/in")
         assert [model.op_id(name) for name in model.names] == list(range(len(odd) + 1))
         assert [model.op_id(name) for name in ("x", "b", "/x/", "c/")] == [None] * 4
+
+
+# --- memory a server hands back ---------------------------------------------------------------
+
+
+# A fresh process: glibc serves a big block from its heaps when they hold a free chunk that
+# big (as a test process's may, after other tests), whatever the threshold.
+_LARGE_BLOCKS = """
+import ctypes, sys
+from tb_scopegraph.model import hierarchy
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+    ).split()]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = MallInfo2
+if sys.argv[1] == "fixed" and not hierarchy.return_large_blocks():
+    sys.exit(3)
+# Freeing a 24 MB block raises glibc's own threshold past the next 2 MB one, which then comes
+# from a heap that keeps its pages once it is freed.
+freed = bytearray(24 << 20)
+del freed
+before = libc.mallinfo2().hblkhd
+block = bytearray(2 * hierarchy.LARGE_BLOCK)
+print(libc.mallinfo2().hblkhd - before >= len(block))
+"""
+
+
+def test_large_blocks_are_mapped_on_their_own_after_a_bigger_one_was_freed():
+    def mapped(mode: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", _LARGE_BLOCKS, mode], capture_output=True, text=True
+        )
+        if run.returncode == 3:
+            pytest.skip("not glibc")
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert mapped("fixed") == "True"
+    assert mapped("glibc's own") == "False"  # what the threshold fixed changes

@@ -14,14 +14,15 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 
-def _ints(values) -> memoryview:
+def ints(values) -> memoryview:
     """Ids as a read-only memoryview of int32: indexing one gives a Python int in a few tens
-    of ns, where a numpy array takes about 100 ns and makes a scalar object."""
+    of ns, where a numpy array takes about 100 ns and makes a scalar object; ``np.asarray``
+    of it is an array over the same bytes, for work in bulk."""
     return memoryview(np.ascontiguousarray(values, dtype=np.int32).tobytes()).cast("i")
 
 
 def _joined(ids: memoryview, more) -> memoryview:
-    return _ints(np.concatenate((np.frombuffer(ids, dtype=np.int32), np.asarray(more, np.int32))))
+    return ints(np.concatenate((np.frombuffer(ids, dtype=np.int32), np.asarray(more, np.int32))))
 
 
 class _Column(Sequence):
@@ -66,14 +67,14 @@ class Names(_Column):
 
     def __init__(self, paths: Sequence[str], path, labels: Sequence[str], label) -> None:
         self.paths = paths
-        self.path = path if isinstance(path, memoryview) else _ints(path)
+        self.path = path if isinstance(path, memoryview) else ints(path)
         self.labels = labels
-        self.label = label if isinstance(label, memoryview) else _ints(label)
+        self.label = label if isinstance(label, memoryview) else ints(label)
 
     @classmethod
     def of(cls, names: Sequence[str], paths: Sequence[str], path) -> Names:
         """The column of ``names``, each in scope ``paths[path[i]]``."""
-        path = _ints(path)
+        path = ints(path)
         labels: dict[str, int] = {}
         ids = [
             labels.setdefault(name[len(paths[p]) + 1 :] if p else name, len(labels))
@@ -129,7 +130,7 @@ class Interned(_Column):
 
     def __init__(self, values: Sequence[str], ids) -> None:
         self.values = tuple(values)
-        self.ids = ids if isinstance(ids, memoryview) else _ints(ids)
+        self.ids = ids if isinstance(ids, memoryview) else ints(ids)
 
     @classmethod
     def of(cls, strings: Sequence[str]) -> Interned:

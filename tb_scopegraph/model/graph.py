@@ -15,16 +15,18 @@ found. It holds:
   (the output index; -1 for a control input) and ``edge_control`` (bool), as numpy arrays.
 - **groups**, numbered with the root ``""`` as group 0: name scopes (split on ``/``),
   *series* (five or more numbered siblings: ``layer_[0-47]``) and *chunks* (``[part 2 of 3]``,
-  the parts of a group with too many direct children). ``groups`` is a tuple of `Group`;
-  ``op_group`` (numpy) gives the group that directly holds each op; ``order`` lists the group
-  ids breadth first, parents before children.
+  the parts of a group with too many direct children). ``groups`` (`Groups`) holds them as
+  columns, ``groups[g]`` making the `Group` tuple of one; ``op_group`` (numpy) gives the
+  group that directly holds each op; ``order`` (an int column) lists the group ids breadth
+  first, parents before children.
 
 Search reads a `NameIndex` of the model (every name joined in one string), made when first
 asked for, or ahead by `GraphModel.prepare` (a server, once it has read a graph), which also
 compresses the NodeDefs' bytes.
 
-Everything is read-only: the arrays are views with ``writeable`` False, the rest tuples, so
-that a model can be shared between threads and cached without a copy.
+Everything is read-only: the arrays are views with ``writeable`` False, the columns
+read-only memoryviews, the rest tuples, so that a model can be shared between threads and
+cached without a copy.
 """
 
 from __future__ import annotations
@@ -33,38 +35,27 @@ import itertools
 import re
 import threading
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2
 
 from tb_scopegraph.model._nodescan import Nodes
 from tb_scopegraph.model.columns import Interned, Names
+from tb_scopegraph.model.groups import (  # noqa: F401 - named here too, for the model's readers
+    CHUNK,
+    ROOT,
+    SCOPE,
+    SERIES,
+    Group,
+    Groups,
+)
 
-ROOT = 0
-#: Group kinds. The root group (id 0, key ``""``) has kind ``"root"``.
-SCOPE, SERIES, CHUNK = "scope", "series", "chunk"
 #: Box kinds for ops: a node of the graph, or an input that names no node.
 OP, MISSING = "op", "missing"
 
 #: Parsed NodeDefs kept per model (each parse of a NodeDef costs microseconds; a graph's
 #: bytes are kept, its parsed NodeDefs would take several times the memory).
 _PARSED_KEPT = 4096
-
-
-class Group(NamedTuple):
-    """One group of ops: a name scope, a series or a chunk (or the root)."""
-
-    key: str  #: full name, unique in the graph; ``""`` for the root
-    label: str  #: the last part of the key, as drawn
-    kind: str  #: ``"root"``, `SCOPE`, `SERIES` or `CHUNK`
-    parent: int  #: parent group id; -1 for the root
-    children: tuple[int, ...]  #: subgroup ids, in order
-    ops: tuple[int, ...]  #: op ids directly inside, in order
-    op_count: int  #: ops inside at any depth (missing inputs not counted)
-    level: int  #: scope depth: 1 at the top; a series' or chunk's members share its level
-    nesting: int  #: groups between it and the root, counting itself; the root 0
-    child_count: int  #: direct subgroups plus direct ops: the boxes it shows when open
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -107,8 +98,8 @@ class GraphModel:
         op_count: int,
         edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         op_group: np.ndarray,
-        groups: tuple[Group, ...],
-        order: tuple[int, ...],
+        groups: Groups,
+        order: Sequence[int],
         group_ids: dict[str, int],
         nodes: Nodes,
     ) -> None:
@@ -157,11 +148,14 @@ class GraphModel:
             return self._name_index
 
     def prepare(self) -> None:
-        """Ready the model for a server, off the request path: the name index made (the first
-        search of a million names would wait 0.4-0.9 s for it) and the NodeDefs' bytes compressed
-        (`Nodes.compress`: 215 MB to 16 MB on the million-op graph). Once; any thread."""
-        self.name_index()
+        """Ready the model for a server, off the request path: the NodeDefs' bytes compressed
+        (`Nodes.compress`: 215 MB to 16 MB on the million-op graph) and the name index made
+        (the first search of a million names would wait 0.4-0.9 s for it). Once; any thread.
+
+        In this order, so that the index's making (the names joined, then lowered: twice its
+        72 MB at once on the million-op graph) comes after the bytes are freed, not on top."""
         self.nodes.compress()
+        self.name_index()
 
     def has_name_index(self) -> bool:
         """Whether the name index is made (`name_index`, `prepare`)."""
@@ -228,9 +222,10 @@ class NameIndex:
 
     def __init__(self, model: GraphModel) -> None:
         groups = model.groups
-        self.scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
+        order = np.asarray(model.order)[1:]
+        self.scopes = order[groups.of_kind(SCOPE)[order]].tolist()
         #: Every name, scopes' then ops' (the ops' made when asked for, from the model's).
-        self.names = IndexNames([groups[g].key for g in self.scopes], model.names)
+        self.names = IndexNames(list(map(groups.keys.__getitem__, self.scopes)), model.names)
         text, starts = _join(self.names)
         lowered = text.lower()
         if len(lowered) == len(text):

@@ -306,7 +306,7 @@ def _flat_models(
     are blocks already, which `tree` folds into a series; and cutting each of a million-op
     transformer's 96 mixtures of experts cost seconds."""
     n = len(kinds)
-    is_scope = np.fromiter((k == SCOPE for k in kinds), bool, n)
+    is_scope = np.fromiter(map(SCOPE.__eq__, kinds), bool, n)
     scopes = np.bincount(g_parent[1:][is_scope[1:]], minlength=n)
     ops = np.bincount(np.asarray(graph.op_path, dtype=np.int64), minlength=n)[:n]
     found = np.flatnonzero((scopes >= SEGMENT_MIN) & (ops == 0) & is_scope).tolist()

@@ -216,9 +216,8 @@ def _group_levels(model: GraphModel) -> tuple[np.ndarray, list[np.ndarray]]:
     model)."""
     found = _levels_of.get(model)
     if found is None:
-        groups = model.groups
-        parents = np.fromiter((g.parent for g in groups), dtype=np.int64, count=len(groups))
-        nesting = np.fromiter((g.nesting for g in groups), dtype=np.int64, count=len(groups))
+        parents = np.asarray(model.groups.parents)
+        nesting = np.asarray(model.groups.nestings)
         by_level = np.argsort(nesting, kind="stable")
         bounds = np.searchsorted(nesting[by_level], np.arange(1, int(nesting.max()) + 2))
         levels = [by_level[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -382,7 +382,7 @@ def fold(model: GraphModel, rolled: dict[int, int], vis: np.ndarray, rep: np.nda
     """
     groups = model.groups
     rolls = of(model)
-    parent = np.asarray([g.parent for g in groups], dtype=np.int64)
+    parent = np.asarray(groups.parents, dtype=np.int64)
     levels = _levels(model)
     counterpart = np.arange(len(groups), dtype=np.int64)
     block = np.full(len(groups), -1, dtype=np.int64)
@@ -482,7 +482,7 @@ def _loops(
     candidates = np.flatnonzero(under[ga] & under[gb] & (ga != gb))
     if not len(candidates):
         return loop, steps
-    depth = np.asarray([g.nesting for g in groups], dtype=np.int64)
+    depth = np.asarray(groups.nestings, dtype=np.int64)
     a, b = ga[candidates], gb[candidates]
     below_a, below_b = a.copy(), b.copy()  # the child of the common group on each side
     while True:
@@ -505,7 +505,7 @@ def _loops(
 def _levels(model: GraphModel) -> list[np.ndarray]:
     """The groups below the root, one nesting level at a time, outermost first."""
     order = np.asarray(model.order, dtype=np.int64)
-    depth = np.asarray([g.nesting for g in model.groups], dtype=np.int64)[order]
+    depth = np.asarray(model.groups.nestings, dtype=np.int64)[order]
     bounds = np.searchsorted(depth, np.arange(int(depth.max()) + 2)).tolist()
     return [order[a:b] for a, b in zip(bounds[1:-1], bounds[2:], strict=True)]
 

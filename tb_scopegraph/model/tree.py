@@ -16,15 +16,17 @@ group 0). Then, in bulk with numpy:
 
 from __future__ import annotations
 
-import functools
 import itertools
 from dataclasses import replace
+from operator import itemgetter
 
 import numpy as np
 
 from tb_scopegraph.model import _nodescan, kerasblocks, roles
 from tb_scopegraph.model._nodescan import parse_input
-from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES, GraphModel, Group
+from tb_scopegraph.model.columns import ints
+from tb_scopegraph.model.graph import CHUNK, SCOPE, SERIES, GraphModel
+from tb_scopegraph.model.groups import KINDS, Groups
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
 SERIES_MIN = 5
@@ -106,9 +108,12 @@ class _Builder:
         # at the end (`model`).
         graph = self.graph
         keys = self.keys = graph.paths
-        # One string per distinct label (a 96-layer model repeats each 96 times and more).
+        # One string per distinct label (a 96-layer model repeats each 96 times and more),
+        # made without a Python call per key (300k keys on a million ops).
         distinct: dict[str, str] = {}
-        self.labels = [distinct.setdefault(*[key.rpartition("/")[2]] * 2) for key in keys]
+        parts = list(map(itemgetter(2), map(str.rpartition, keys, itertools.repeat("/"))))
+        self.labels = list(map(distinct.setdefault, parts, parts))
+        del parts
         self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
         g_parent = graph.path_parent.copy()
@@ -117,8 +122,8 @@ class _Builder:
         g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
         n = len(keys)
         self.parents = g_parent.tolist()
-        self.children = _members(g_parent[1:], n, 1)
-        self.ops = _members(self.op_parent, n, 0)
+        self.children = _Members(g_parent[1:], n, 1)
+        self.ops = _Members(self.op_parent, n, 0)
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
         self.handles = self._variable_handles()
         sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
@@ -275,39 +280,32 @@ class _Builder:
     def model(self) -> GraphModel:
         """The finished tree: levels, nesting and op counts added, everything frozen."""
         n = len(self.keys)
-        kinds, children = self.kinds, self.children
-        for gid in self.chunked:
-            children[gid], self.ops[gid] = tuple(children[gid]), tuple(self.ops[gid])
-        order = [ROOT]
-        nesting = [0] * n
-        level = [0] * n
-        for gid in order:  # breadth first: the list grows as it is walked
-            below = children[gid]
-            if below:
-                inner = level[gid] + (0 if kinds[gid] in (SERIES, CHUNK) else 1)
-                depth = nesting[gid] + 1
-                for child in below:
-                    level[child] = inner
-                    nesting[child] = depth
-                order += below
-        depths = np.asarray(nesting, dtype=np.int64)
+        child_starts, child_ids = self.children.columns(n)
+        op_starts, op_ids = self.ops.columns(n)
+        kind_ids = np.fromiter(map(KINDS.index, self.kinds), np.int8, n)
+        # A series' or chunk's members share its level; a scope's are one level deeper.
+        step = np.asarray([kind not in (SERIES, CHUNK) for kind in KINDS], np.int64)[kind_ids]
+        order, nesting, level = _breadth_first(child_starts, child_ids, step)
         # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
         # added into the parent, deepest groups first, one nesting level at a time.
         parent = np.asarray(self.parents, dtype=np.int64)
         total = np.bincount(self.op_parent[: self.real], minlength=n)
-        by_depth = np.argsort(depths, kind="stable")
-        starts = np.searchsorted(depths[by_depth], np.arange(int(depths.max()) + 2)).tolist()
+        by_depth = np.argsort(nesting, kind="stable")
+        starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
         for depth in range(len(starts) - 2, 0, -1):
             at = by_depth[starts[depth] : starts[depth + 1]]
             np.add.at(total, parent[at], total[at])
-        child_count = np.bincount(parent[1:], minlength=n) + np.bincount(
-            self.op_parent, minlength=n
+        groups = Groups(
+            keys=self.keys,
+            labels=self.labels,
+            kinds=(self.kinds, kind_ids),
+            parents=parent,
+            children=(child_starts, child_ids),
+            ops=(op_starts, op_ids),
+            op_counts=total,
+            levels=level,
+            nestings=nesting,
         )
-        # tuple.__new__ over the columns makes the groups without a Python call each (31k
-        # groups on the 100k-op graph).
-        columns = (self.keys, self.labels, kinds, self.parents, children, self.ops)
-        figures = (total.tolist(), level, nesting, child_count.tolist())
-        groups = tuple(map(_make_group, zip(*columns, *figures, strict=True)))
         return GraphModel(
             names=self.names,
             # A tuple: op types are read per op in bulk (rolls, roles), 30 ns each where a
@@ -318,18 +316,80 @@ class _Builder:
             edges=self.edges,
             op_group=self.op_parent,
             groups=groups,
-            order=tuple(order),
+            order=ints(order),
             group_ids=self.by_key,
             nodes=self.graph.nodes,
         )
 
 
-_make_group = functools.partial(tuple.__new__, Group)
+def _breadth_first(
+    starts: np.ndarray, members: np.ndarray, step: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups in breadth-first order from the root (children in order), each group's
+    nesting, and its level (its parent's plus ``step[parent]``), one nesting level at a time."""
+    n = len(starts) - 1
+    nesting = np.zeros(n, dtype=np.int64)
+    level = np.zeros(n, dtype=np.int64)
+    found = [np.zeros(1, dtype=np.int64)]
+    frontier = found[0]
+    while len(frontier):
+        first, sizes = starts[frontier], starts[frontier + 1] - starts[frontier]
+        total = int(sizes.sum())
+        # Each frontier group's members, one after another: offsets into ``members``.
+        at = np.arange(total) + np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+        below, above = members[at], np.repeat(frontier, sizes)
+        nesting[below] = nesting[above] + 1
+        level[below] = level[above] + step[above]
+        found.append(below)
+        frontier = below
+    return np.concatenate(found), nesting, level
 
 
-def _members(parent_of: np.ndarray, n: int, first: int) -> list[tuple[int, ...]]:
-    """For each of ``n`` groups, the items (numbered from ``first``) it parents, in order."""
-    order = np.argsort(parent_of, kind="stable")
-    bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
-    items = tuple((order + first).tolist())
-    return [items[a:b] for a, b in itertools.pairwise(bounds)]
+class _Members:
+    """Each group's members (subgroups or ops) while the tree is built: from one sort of
+    their parents, as tuples when read, and as the lists set by chunking (`_chunk` reads
+    and sets them by group id, `_new_group` appends a group's)."""
+
+    def __init__(self, parent_of: np.ndarray, n: int, first: int) -> None:
+        """``parent_of``: the group of each member, members numbered from ``first``."""
+        order = np.argsort(parent_of, kind="stable")
+        self.flat = order + first
+        self.bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
+        self.n = n
+        self.changed: dict[int, list[int] | tuple[int, ...]] = {}
+
+    def __getitem__(self, gid: int):
+        found = self.changed.get(gid)
+        if found is None:
+            a, b = self.bounds[gid], self.bounds[gid + 1]
+            found = tuple(self.flat[a:b].tolist()) if b > a else ()
+        return found
+
+    def __setitem__(self, gid: int, items) -> None:
+        self.changed[gid] = items
+
+    def append(self, items: list[int]) -> None:
+        self.changed[self.n] = items
+        self.n += 1
+
+    def columns(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every group's members, flat, and where each group's start (``n + 1`` offsets)."""
+        base = len(self.bounds) - 1
+        sizes = np.zeros(n, dtype=np.int64)
+        sizes[:base] = np.diff(np.asarray(self.bounds))
+        pieces, done = [], 0  # ``done``: the base groups whose members are in pieces
+        for gid in sorted(self.changed):
+            items = self.changed[gid]
+            sizes[gid] = len(items)
+            if gid < base:
+                pieces.append(self.flat[self.bounds[done] : self.bounds[gid]])
+                done = gid + 1
+            elif done < base:
+                pieces.append(self.flat[self.bounds[done] :])
+                done = base
+            pieces.append(np.asarray(items, dtype=np.int64))
+        if done < base:
+            pieces.append(self.flat[self.bounds[done] :])
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return offsets, np.concatenate(pieces) if pieces else np.zeros(0, np.int64)

@@ -316,13 +316,15 @@ def shown_open(
     """The open groups that show (the root among them): those of ``wanted`` whose ancestors
     are all open too (and, with ``rolling``, that no rolled series leaves out)."""
     wanted = set(wanted)
-    groups = model.groups
+    parents, kinds = model.groups.parents, model.groups.kinds
     opened = {ROOT}
     shown: dict[int, int | None] = {}
     for gid in model.order[1:]:
-        parent = groups[gid].parent
-        if gid in wanted and parent in opened:
-            if rolling is not None and groups[parent].kind == SERIES:
+        if gid not in wanted:
+            continue
+        parent = parents[gid]
+        if parent in opened:
+            if rolling is not None and kinds[parent] == SERIES:
                 if parent not in shown:
                     shown[parent] = rolling.shown_member(parent, wanted)
                 if shown[parent] not in (None, gid):
@@ -416,27 +418,28 @@ def _open_roles_to_depth(
     open groups what `_INSIDE` says), and whether any group of roles ``top`` was there to
     open, or open already."""
     groups = model.groups
+    levels, parents, nestings = groups.levels, groups.parents, groups.nestings
     opened = shown_open(model, already, rolling)
     rolled = rolling.rolled(opened, already)
     boxes = _box_count(model, opened, rolled)
     inside = {g: _INSIDE_ASKED for g in opened if g != ROOT}
     found = any(roles.role(g) in top for g in inside)
-    for gid in model.order[1:]:
-        group = groups[gid]
-        if group.level > depth or gid in opened or group.parent not in opened:
+    for gid in model.order[1:]:  # 300k groups on a million ops: one column at a time
+        parent = parents[gid]
+        if levels[gid] > depth or gid in opened or parent not in opened:
             continue
         role = roles.role(gid)
         if role in top:
             found = True
-        elif role not in inside.get(group.parent, ()):
+        elif role not in inside.get(parent, ()):
             continue
-        if group.nesting > MAX_NESTING or rolled.get(group.parent, gid) != gid:
+        if nestings[gid] > MAX_NESTING or rolled.get(parent, gid) != gid:
             continue
         member = rolling.shown_member(gid, already)
-        grown = boxes + (group.child_count if member is None else 1) - 1
+        grown = boxes + (groups.child_counts[gid] if member is None else 1) - 1
         if grown <= MAX_BOXES:
             opened.add(gid)
-            inside[gid] = inside.get(group.parent, _INSIDE) | _INSIDE
+            inside[gid] = inside.get(parent, _INSIDE) | _INSIDE
             boxes = grown
             if member is not None:
                 rolled[gid] = member

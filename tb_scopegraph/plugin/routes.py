@@ -17,7 +17,7 @@ from tensorboard.plugins.graph import metadata as graph_metadata
 from tb_scopegraph.drawing import layouts
 from tb_scopegraph.errors import NotFound
 from tb_scopegraph.model import paths, structure
-from tb_scopegraph.model.hierarchy import MAX_NESTING
+from tb_scopegraph.model.hierarchy import MAX_NESTING, return_large_blocks
 from tb_scopegraph.plugin import collector, query, static
 from tb_scopegraph.plugin.answers import (
     DOT,
@@ -64,6 +64,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
         self.warmup = WarmUp(self)
         if context.flags is not None:  # inside a TensorBoard program (see collector)
             collector.freeze_startup_objects()
+            return_large_blocks()  # a cached graph's views free what they make
         # Layout workers start with TensorBoard, not with the first view asked for.
         from tb_scopegraph.drawing import render
 
