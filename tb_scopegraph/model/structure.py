@@ -30,6 +30,7 @@ Computed lazily, once per Hierarchy, on the first structure colouring or scope d
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 import zlib
@@ -95,12 +96,15 @@ class Structures:
         block = self._block_of.get(gid)
         if block is None:
             return {"signature": signature, "identical": 1, "others": [], "more": 0}
-        keys = [self._model.groups[g].key for g in block.members if g != gid]
+        # The first few others only: a 96-layer model's blocks are asked for on every card.
+        groups = self._model.groups
+        others = (groups[g].key for g in block.members if g != gid)
+        keys = list(itertools.islice(others, MAX_LISTED))
         return {
             "signature": signature,
             "identical": len(block.members),
-            "others": keys[:MAX_LISTED],
-            "more": max(0, len(keys) - MAX_LISTED),
+            "others": keys,
+            "more": len(block.members) - 1 - len(keys),
         }
 
     def measure(self, box: Box) -> tuple[int, str] | None:
