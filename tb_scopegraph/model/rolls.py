@@ -45,9 +45,9 @@ from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
 #: A series whose blocks neither share names nor line up op for op is told rollable by
 #: signatures only up to this many ops, so that a view waits at most about 0.4 s of CPU for
-#: them: they took 0.26-0.83 s of CPU per 100k ops on the corpus's series of 2,000-515,000
-#: ops (the most on `transformer_1m`'s 96,210-op `Adam/update_[0-32069]`), and 2.5-5 times
-#: that in wall clock at load 8 on 2 cores.
+#: them: they took 0.28-0.83 s of CPU per 100k ops on the corpus's series of 96,000-515,000
+#: ops (the most on `transformer_1m`'s 96,210-op `Adam/update_[0-32069]`; series of a few
+#: thousand ops take milliseconds), and 2.5-5 times that in wall clock at load 8 on 2 cores.
 SIGNATURE_OPS = 50_000
 
 
