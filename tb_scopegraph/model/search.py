@@ -68,17 +68,15 @@ class NameIndex:
         self.above = np.asarray(above, dtype=np.int32)
         self.above[self.above < 0] = n
         self.segment_of = np.asarray(segment_of, dtype=np.int32)
-        # The groups with one above, by depth: the one above is at the depth before.
-        placed = np.flatnonzero(self.above < n)
-        depths = np.fromiter((keys[g].count("/") for g in placed.tolist()), np.int32, len(placed))
-        order = np.argsort(depths, kind="stable")
-        bounds = np.flatnonzero(np.diff(depths[order])) + 1
-        levels = np.split(placed[order].astype(np.int32), bounds)
-        #: Groups a depth at a time, each with the group above it.
-        self.levels = [(level, self.above[level]) for level in levels]
+        # Groups by segment, and by the group above: a search reaches the few groups of the
+        # few segments it hits, and the groups under those, without a pass over every group.
+        self.by_segment, self.segment_start = _runs(self.segment_of, len(segments))
+        self.by_above, self.above_start = _runs(self.above, n + 1)
         self.scope_ids = np.asarray(self.scopes, dtype=np.int32)
         self.op_path = np.frombuffer(model.names.path, dtype=np.int32)
         self.op_label = np.frombuffer(model.names.label, dtype=np.int32)
+        #: The ops of each scope path.
+        self.by_path, self.path_start = _runs(self.op_path, n)
         #: Whether the texts can be searched: no segment or label holds their separator.
         self.joined = self.segments.joined and self.labels.joined
         self._text: tuple[str, np.ndarray] | None = None
@@ -120,12 +118,11 @@ class NameIndex:
     def _groups_holding(self, query: str, cuts: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Whether each group's key holds ``query`` (lowered), and for each of its "/"
         (``cuts``) whether the key ends with the part before it; a last slot is never hit."""
-        segments, segment_of = self.segments, self.segment_of
+        segments, n = self.segments, len(self.segment_of)
 
         def per_group(per_segment: np.ndarray) -> np.ndarray:
-            mask = np.zeros(len(segment_of) + 1, dtype=bool)
-            if per_segment.any():
-                mask[:-1] = per_segment[segment_of]
+            mask = np.zeros(n + 1, dtype=bool)
+            mask[self._groups_of(per_segment)] = True
             return mask
 
         # What each group's segment says alone: all of it for a key that is a segment whole.
@@ -136,16 +133,19 @@ class NameIndex:
         for j in range(1, len(cuts)):
             piece = segments.equal(query[cuts[j - 1] + 1 : cuts[j]])
             if piece.any() and ends[j - 1].any():
-                held = np.flatnonzero(piece[segment_of])
+                held = self._groups_of(piece)
                 ends[j][held] |= ends[j - 1][self.above[held]]
         if cuts:  # a key holds the text across its last "/"
             last = segments.starting(query[cuts[-1] + 1 :])
             if last.any() and ends[-1].any():
-                held = np.flatnonzero(last[segment_of])
+                held = self._groups_of(last)
                 hit[held] |= ends[-1][self.above[held]]
-        if hit.any():  # and every key under one that holds it
-            for level, up in self.levels:
-                hit[level] |= hit[up]
+        # And every key under one that holds it, a depth at a time.
+        below = np.flatnonzero(hit)
+        while len(below):
+            below = _members(self.by_above, self.above_start, below)
+            below = below[~hit[below]]
+            hit[below] = True
         return hit, ends
 
     def _ops_holding(
@@ -162,6 +162,17 @@ class NameIndex:
                 spans.append((ending, starting))
         if not groups.any() and not labels.any() and not spans:
             return []
+        if not labels.any():  # only the ops of some scopes can be hit: few, most often
+            paths = groups[:-1].copy()
+            for ending, _ in spans:
+                paths |= ending[:-1]
+            ops = self._ops_in(np.flatnonzero(paths))
+            if ops is not None:
+                path, label = self.op_path[ops], self.op_label[ops]
+                hit = groups[path]
+                for ending, starting in spans:
+                    hit |= ending[path] & starting[label]
+                return ops[hit][:limit].tolist()
         found: list[int] = []
         for start in range(0, len(self.op_path), _OPS_AT_ONCE):
             path = self.op_path[start : start + _OPS_AT_ONCE]
@@ -173,6 +184,23 @@ class NameIndex:
             if len(found) >= limit:
                 break
         return found
+
+    def _groups_of(self, per_segment: np.ndarray) -> np.ndarray:
+        """The groups whose segment is one of those ``per_segment`` marks."""
+        marked = np.flatnonzero(per_segment)
+        start = self.segment_start
+        if int((start[marked + 1] - start[marked]).sum()) * 8 > len(self.segment_of):
+            return np.flatnonzero(per_segment[self.segment_of])  # many: one pass is quicker
+        return _members(self.by_segment, start, marked)
+
+    def _ops_in(self, paths: np.ndarray) -> np.ndarray | None:
+        """The ops directly in scope paths ``paths``, in op order; None if there are more
+        than a scan of every op is worth (a full op name with "/" leaves one scope to look
+        in, where a scan of the million ops took 35-52 ms at load 12)."""
+        sizes = self.path_start[paths + 1] - self.path_start[paths]
+        if int(sizes.sum()) > _OPS_AT_ONCE:
+            return None
+        return np.sort(_members(self.by_path, self.path_start, paths))
 
     def match(self, pattern: re.Pattern, limit: int) -> list[int]:
         """The first ``limit`` names that ``pattern`` finds something in.
@@ -203,6 +231,23 @@ class NameIndex:
 
 #: What makes a pattern's meaning depend on the string being one name alone.
 _WHOLE_STRING = re.compile(r"\\[AZG]|\(\?<|\(\?[=!]|\(\?[a-zA-Z]*-")
+
+
+def _runs(keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of ``keys`` by key (each key's in order) and where each key's run starts:
+    key k's are ``order[start[k]:start[k + 1]]``, for keys below ``count``."""
+    order = np.argsort(keys, kind="stable").astype(np.int32)
+    start = np.searchsorted(keys[order], np.arange(count + 1)).astype(np.int32)
+    return order, start
+
+
+def _members(order: np.ndarray, start: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The runs of ``keys`` (see `_runs`) one after another."""
+    first = start[keys]
+    sizes = start[keys + 1] - first
+    # Each item's place in `order`: its run's first, plus its place in the run.
+    before = np.cumsum(sizes) - sizes
+    return order[np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))]
 
 
 class Lines:
