@@ -43,14 +43,18 @@ _OPS_AT_ONCE = 1 << 17
 class NameIndex:
     """What a search reads of one graph's names (made once per graph, `GraphModel.name_index`).
 
-    On the million-op graph: two small texts (segments and labels), three int32 per scope,
-    and views of the names' own label and path columns."""
+    On the million-op graph about 15 MB: two small texts (segments and labels), six int32 per
+    group, one per op (ops by scope path), the scopes' keys listed, and views of the names'
+    own label and path columns."""
 
     def __init__(self, model: GraphModel) -> None:
         groups = model.groups
-        self.scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
+        scopes = [g for g in model.order[1:] if groups[g].kind == SCOPE]
+        #: The scopes' group ids, breadth first: names ``0 … len(scopes) - 1``.
+        self.scopes = np.asarray(scopes, dtype=np.int32)
         #: Every name, scopes' then ops' (the ops' made when asked for, from the model's).
-        self.names = IndexNames([groups[g].key for g in self.scopes], model.names)
+        self.names = IndexNames([groups[g].key for g in scopes], model.names)
+        del scopes
         keys = [group.key for group in groups]
         n = len(keys)
         ids = dict(zip(keys, range(n), strict=True))
@@ -72,7 +76,6 @@ class NameIndex:
         # few segments it hits, and the groups under those, without a pass over every group.
         self.by_segment, self.segment_start = _runs(self.segment_of, len(segments))
         self.by_above, self.above_start = _runs(self.above, n + 1)
-        self.scope_ids = np.asarray(self.scopes, dtype=np.int32)
         self.op_path = np.frombuffer(model.names.path, dtype=np.int32)
         self.op_label = np.frombuffer(model.names.label, dtype=np.int32)
         #: The ops of each scope path.
@@ -109,7 +112,7 @@ class NameIndex:
             return list(range(min(limit, len(self.names))))
         cuts = [at for at, c in enumerate(query) if c == "/"]
         groups, ends = self._groups_holding(query, cuts)
-        found = np.flatnonzero(groups[self.scope_ids])[:limit].tolist() if groups.any() else []
+        found = np.flatnonzero(groups[self.scopes])[:limit].tolist() if groups.any() else []
         if len(found) < limit:
             ops = self._ops_holding(query, cuts, groups, ends, limit - len(found))
             found += [len(self.scopes) + op for op in ops]
