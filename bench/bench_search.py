@@ -2,9 +2,11 @@
 
 For each corpus graph: the time to ready a graph just read as a server does off the request
 path (`Hierarchy.prepare`: the name index made, the NodeDefs compressed), the name index
-alone, the first search after that, and medians of later searches (a plain name that is found,
-a plain miss that scans every name, a regular expression), against a test per name over the
-same names in the same run (how search worked before the index) as the anchor.
+alone, the first search after that, and medians of later searches (plain texts found and
+missed, with and without a "/", and a regular expression), against two anchors over the same
+names in the same run: a `str.find` over every name lowered and joined (how plain search
+worked before it looked in segments and labels apart; its answers are checked to be the same)
+and a test per name (how search worked before any index).
 
     python bench/bench_search.py [--only transformer_1m ...] [--repeat 5]
 
@@ -24,7 +26,34 @@ from common import CORPUS, DEFAULT_GRAPHS, HERE, missing_graphs
 
 sys.path.insert(0, str(HERE.parent))
 
-QUERIES = {"hit": "Relu", "miss": "no_such_name_zz", "regex": r"(conv|dense|matmul).*\d$"}
+QUERIES = {
+    "hit": "Relu",
+    "miss": "no_such_name_zz",
+    "slash hit": "_7/attention",
+    "slash miss": "no_such/name_zz",
+    "regex": r"(conv|dense|matmul).*\d$",
+}
+
+
+class _JoinedFind:
+    """Plain search as one `str.find` over every name lowered and joined: the anchor."""
+
+    def __init__(self, names) -> None:
+        from tb_scopegraph.model.search import join
+
+        self.text, self.starts = join([n.lower() for n in names])
+
+    def find(self, query: str, limit: int = 50) -> list[int]:
+        from tb_scopegraph.model.search import line_of
+
+        query, found = query.lower(), []
+        at = self.text.find(query)
+        while at >= 0 and len(found) < limit:
+            found.append(line_of(self.starts, at))
+            if found[-1] + 1 >= len(self.starts):
+                break
+            at = self.text.find(query, int(self.starts[found[-1] + 1]))
+        return found
 
 
 def _timed(fn) -> tuple[float, object]:
@@ -69,13 +98,20 @@ def bench_graph(name: str, repeat: int) -> dict:
         "first_s": first_s,
         "index_s": min(_timed(lambda: type(index)(model))[0] for _ in range(repeat)),
     }
+    joined = _JoinedFind(index.names)
     for label, query in QUERIES.items():
         regex = label == "regex"
-        ours, theirs = [], []
+        ours, before, theirs = [], [], []
         for _ in range(repeat):
             ours.append(_timed(lambda q=query, r=regex: hierarchy.search(q, regex=r))[0])
+            if not regex:
+                took, hits = _timed(lambda q=query: joined.find(q))
+                before.append(took)
+                found = [x["name"] for x in hierarchy.search(query)]
+                assert found == [index.names[i] for i in hits], f"{name}: {query!r} differs"
             theirs.append(_timed(lambda q=query, r=regex: _per_name(index.names, q, r))[0])
         result[f"{label}_s"] = statistics.median(ours)
+        result[f"{label}_joined_s"] = statistics.median(before) if before else float("nan")
         result[f"{label}_per_name_s"] = statistics.median(theirs)
     return result
 
@@ -90,16 +126,22 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or [*DEFAULT_GRAPHS, *(["transformer_1m"] if big else [])]
     if missing_graphs(names):
         return 2
-    print("graph | names | reader | prepare | index | first search | hit | miss | regex (per name)")
+    print(
+        "graph | names | reader | prepare | index | first search | "
+        + " | ".join(QUERIES)
+        + " (ms: this / joined find = ratio; per name)"
+    )
     for name in names:
         r = bench_graph(name, args.repeat)
         ms = {k: v * 1000 for k, v in r.items() if k.endswith("_s")}
+        cells = [
+            f"{ms[f'{q}_s']:.2f} / {ms[f'{q}_joined_s']:.2f} = "
+            f"{ms[f'{q}_s'] / ms[f'{q}_joined_s']:.2f}; {ms[f'{q}_per_name_s']:.0f}"
+            for q in QUERIES
+        ]
         print(
             f"{name} | {r['names']:,} | {r['reader']} | {ms['prepare_s']:.0f} ms | "
-            f"{ms['index_s']:.0f} ms | "
-            f"{ms['first_s']:.0f} ms | {ms['hit_s']:.1f} ({ms['hit_per_name_s']:.1f}) | "
-            f"{ms['miss_s']:.1f} ({ms['miss_per_name_s']:.1f}) | "
-            f"{ms['regex_s']:.1f} ({ms['regex_per_name_s']:.1f}) ms",
+            f"{ms['index_s']:.0f} ms | {ms['first_s']:.1f} ms | " + " | ".join(cells),
             flush=True,
         )
     return 0

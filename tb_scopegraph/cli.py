@@ -119,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill boxes by op type, device, (for a profile) compute time or memory, or "
         "structure (identical blocks share a colour)",
     )
+    render.add_argument(
+        "--no-roll",
+        dest="roll",
+        action="store_false",
+        help="draw every series of identical blocks as a series, none rolled into one block "
+        "marked with its count (×96)",
+    )
+    render.add_argument(
+        "--unroll",
+        metavar="SERIES",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="draw these series of identical blocks as series, not rolled (their keys as "
+        "`scopes` prints them, such as 'layer_[0-11]')",
+    )
     for side, default in (("width", "1128"), ("height", "818")):
         render.add_argument(
             f"--{side}",
@@ -307,6 +323,8 @@ def _view_query(args: argparse.Namespace) -> ViewQuery:
         getattr(args, "depth", None),
         getattr(args, "colour", ""),
         Area(width or DEFAULT_AREA.width, height or DEFAULT_AREA.height),
+        roll=getattr(args, "roll", True),
+        unroll=tuple(dict.fromkeys(getattr(args, "unroll", ()))),
         typed=True,
     )
 

@@ -89,17 +89,17 @@ class GraphView:
     def open(self, *scopes: str) -> GraphView:
         """This view with `scopes` opened too (with their enclosing scopes)."""
         opened = (*self.view.open, *scopes)
-        return self._with(ViewQuery(open=opened, typed=True).view_of(self.hierarchy))
+        return self._with(self._query(open=opened, typed=True).view_of(self.hierarchy))
 
     def close(self, *scopes: str) -> GraphView:
         """This view with `scopes` closed (what is inside them closes with them)."""
         keys = {scope_key(scope) for scope in scopes}
         kept = tuple(sorted(self.view.open - keys))
-        return self._with(ViewQuery(open=kept).view_of(self.hierarchy))
+        return self._with(self._query(open=kept).view_of(self.hierarchy))
 
     def depth(self, depth: int) -> GraphView:
         """The view with every scope down to `depth` open and none deeper (0: all closed)."""
-        return self._with(ViewQuery(depth=depth).view_of(self.hierarchy))
+        return self._with(self._query(depth=depth).view_of(self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
@@ -120,6 +120,10 @@ class GraphView:
         else:
             raise ValueError(f"cannot tell the format of {os.fspath(path)!r}; pass format=")
         write_atomically(path, data)
+
+    def _query(self, **view: Any) -> ViewQuery:
+        """Another view of this graph, its series rolled as this one's are."""
+        return ViewQuery(**view, roll=self.view.roll, unroll=tuple(sorted(self.view.unrolled)))
 
     def _with(self, view: View) -> GraphView:
         return GraphView(self.hierarchy, view, self.title, self.timeout, self.colour, self.others)
@@ -144,6 +148,8 @@ def show(
     tag: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     colour: str = "",
+    roll: bool = True,
+    unroll: str | Iterable[str] = (),
 ) -> GraphView:
     """A drawable view of `x`, shown inline when it is the last value of a notebook cell.
 
@@ -153,10 +159,14 @@ def show(
     pick one; without them (or when several match) the first is shown, as the tab does, and
     the others are named under it (`others`). Without
     `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
-    "device", or, for a profile (`kind="profile"`), "compute" time or "memory".
+    "device", or, for a profile (`kind="profile"`), "compute" time or "memory". A series of
+    identical blocks is drawn rolled, as one block marked with its count, unless `roll` is
+    False (every series) or `unroll` names it (`"layer_[0-11]"`); views made from this one
+    keep that.
     """
     scopes = (open,) if isinstance(open, str) else None if open is None else tuple(open)
-    query = ViewQuery(run, kind, tag, scopes, depth, colour, typed=True)
+    unrolled = (unroll,) if isinstance(unroll, str) else tuple(dict.fromkeys(unroll))
+    query = ViewQuery(run, kind, tag, scopes, depth, colour, roll=roll, unroll=unrolled, typed=True)
     hierarchy, title, others = _hierarchy(x, query)
     view = query.view_of(hierarchy)
     return GraphView(hierarchy, view, title, timeout, _scheme(query.colour), others)

@@ -182,6 +182,40 @@ def test_scopes_shows_series(logdir, capsys):
     assert "(series)" in out.splitlines()[0]
 
 
+@pytest.fixture(scope="module")
+def blocks_pb(tmp_path_factory):
+    """Eight identical blocks in a series, `block_[0-7]`, as a .pb file."""
+    path = tmp_path_factory.mktemp("blocks") / "blocks.pb"
+    path.write_bytes(graphs.blocks_graph(8).SerializeToString())
+    return path
+
+
+@pytest.mark.parametrize(
+    "extra, rolled",
+    [
+        ((), True),
+        (("--no-roll",), False),
+        (("--unroll", "block_[0-7]"), False),
+        (("--unroll", "block_[0-7]", "--open", "block_2"), False),
+    ],
+)
+def test_render_rolls_identical_blocks_unless_asked_not_to(blocks_pb, capsys, extra, rolled):
+    # As the tab's roll=0 and unroll=SERIES: rolled, the series is one block marked x8 with a
+    # loop-back edge x7; unrolled, its blocks are drawn side by side.
+    status, out, err = run(["render", blocks_pb, "--format", "dot", *extra], capsys)
+    assert status == 0, err
+    assert ("block_[0-7] ×8" in out) is rolled and ('label="×7"' in out) is rolled
+
+
+def test_render_unroll_names_a_series(blocks_pb, capsys):
+    status, _, err = run(["render", blocks_pb, "--unroll", "block_3"], capsys)
+    assert status != 0
+    assert_one_error_line(err, "'block_3'", "series")
+    status, _, err = run(["render", blocks_pb, "--unroll", "no_such"], capsys)
+    assert status != 0
+    assert_one_error_line(err, "'no_such'", "scopes")
+
+
 # -- errors: one line, a status, nothing written ------------------------------------------------
 
 

@@ -233,3 +233,19 @@ def test_views_can_be_coloured_by_op_type():
     assert "identical blocks" in closed.dot and "layer1 ×2" in closed.dot
     with pytest.raises(ValueError, match="colour must be one of"):
         view.colour_by("rainbow")
+
+
+def test_series_of_identical_blocks_roll_unless_asked_not_to():
+    graph = graphs.blocks_graph(8)
+    assert "block_[0-7] ×8" in tb_scopegraph.show(graph).dot
+    for view in (
+        tb_scopegraph.show(graph, roll=False),
+        tb_scopegraph.show(graph, unroll="block_[0-7]"),
+        tb_scopegraph.show(graph, unroll=["block_[0-7]"]),
+    ):
+        assert "×8" not in view.dot
+        # A view made from it keeps the series unrolled.
+        for other in (view.open("block_2"), view.depth(1), view.close("block_0")):
+            assert "×8" not in other.dot and "block_2" in other.dot
+    with pytest.raises(NotFound, match="no_such"):
+        tb_scopegraph.show(graph, unroll="no_such")

@@ -12,7 +12,7 @@ from tb_scopegraph.model.hierarchy import Hierarchy
 
 #: Name parts with the letters search has to get right: cases, a letter that lowers to two
 #: characters, digits, regex metacharacters.
-PART = st.text(alphabet="aAbBİi1_.()+x\n", min_size=1, max_size=4)
+PART = st.text(alphabet="aAbBİiΣς1_.()+x\n", min_size=1, max_size=4)
 NAME = st.lists(PART, min_size=1, max_size=3).map("/".join)
 PATTERNS = (
     "a",
@@ -62,3 +62,44 @@ def test_a_match_running_on_into_the_next_name_does_not_hide_that_name():
     h = Hierarchy(graph_from_nodes([("a/b", "NoOp", ()), ("cx", "NoOp", ())]))
     assert [x["name"] for x in h.search("[^/]*x", regex=True)] == ["cx"]
     assert [x["name"] for x in h.search("^c", regex=True)] == ["cx"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NAME, min_size=1, max_size=25, unique=True), st.data())
+def test_a_text_spanning_scopes_and_labels_is_found_as_in_whole_names(names, data):
+    # A text with "/" may end in a scope's key and start in an op's label; the index looks in
+    # keys and labels apart, and must find what a test per whole name finds.
+    graph = graph_from_nodes([(name, "NoOp", ()) for name in names])
+    every, h = _names_in_order(graph)
+    name = data.draw(st.sampled_from(every))
+    start = data.draw(st.integers(0, len(name)))
+    query = name[start : data.draw(st.integers(start, len(name)))]
+    query = data.draw(st.sampled_from([query, query.upper(), query + "/", "/" + query]))
+    plain = [n for n in every if query.lower() in n.lower()]
+    assert [x["name"] for x in h.search(query, limit=1000)] == plain
+
+
+def _texts_in(names: list[str]) -> set[str]:
+    """Texts to search for: segments, labels, texts across a "/", case changed, misses."""
+    texts = {"", "/", "zz_no_such", "a/", "/a", "_1/", "relu", "GRAD"}
+    for name in names[:: max(1, len(names) // 60)]:
+        parts = name.split("/")
+        texts.update(parts[-1:] + parts[:1])
+        texts.add(name.upper())
+        if len(parts) > 1:
+            texts.add(parts[-2][-3:] + "/" + parts[-1][:2])  # ends one segment, starts the next
+            texts.add("/".join(parts[1:]))
+            texts.add(name[len(name) // 3 : 2 * len(name) // 3])
+    return texts
+
+
+def test_search_on_real_graphs_finds_what_a_test_per_name_finds(
+    written_graphs, training_graph, torch_cnn, keras_traces
+):
+    graphs = {**written_graphs, "training": training_graph, "torch": torch_cnn, **keras_traces}
+    for graph in graphs.values():
+        every, h = _names_in_order(graph)
+        for query in sorted(_texts_in(every)):
+            for limit in (3, 10_000):
+                plain = [n for n in every if query.lower() in n.lower()][:limit]
+                assert [x["name"] for x in h.search(query, limit=limit)] == plain, query

@@ -6,7 +6,7 @@ import random
 import re
 
 import pytest
-from graphs import ffn_graph, graph_from_nodes
+from graphs import blocks_graph, ffn_graph, graph_from_nodes
 from tensorboard.compat.proto import graph_pb2
 from tf_graphs import resnet_graph
 
@@ -25,6 +25,17 @@ def identical(h: Hierarchy, name: str) -> set[str]:
     found = structure.structures(h).details(name)
     assert found["identical"] == len(found["others"]) + found["more"] + 1
     return {name, *found["others"]}
+
+
+def test_details_name_the_first_identical_blocks_and_count_the_rest():
+    # 30 blocks in a series: the card names 20 others in tree order, itself never, and counts
+    # the 9 left.
+    h = Hierarchy(blocks_graph(30, heads=2))
+    found = structure.structures(h).details("block_4")
+    others = [f"block_{i}" for i in range(30) if i != 4]
+    assert found["identical"] == 30
+    assert found["others"] == others[: structure.MAX_LISTED]
+    assert found["more"] == 30 - 1 - structure.MAX_LISTED
 
 
 def test_residual_blocks_of_different_widths_are_identical_and_rewired_one_is_not(resnet):

@@ -319,7 +319,7 @@ def search(
         # What to open to reveal the hit, from its index: by name, an op named like a scope
         # would be taken for it, and a million ops' name table would be made to look it up.
         if i < scopes:
-            gid = index.scopes[i]
+            gid = int(index.scopes[i])
             item = {"name": name, "kind": SCOPE, "op": ""}
             item["reveal"] = _keys_above(model, model.groups[gid].parent)
             if rolls.member_of_rolled(model, gid):

@@ -20,7 +20,7 @@ found. It holds:
   group that directly holds each op; ``order`` (an int column) lists the group ids breadth
   first, parents before children.
 
-Search reads a `NameIndex` of the model (every name joined in one string), made when first
+Search reads a `NameIndex` of the model (`tb_scopegraph.model.search`), made when first
 asked for, or ahead by `GraphModel.prepare` (a server, once it has read a graph), which also
 compresses the NodeDefs' bytes.
 
@@ -31,10 +31,9 @@ cached without a copy.
 
 from __future__ import annotations
 
-import itertools
-import re
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tensorboard.compat.proto import node_def_pb2
@@ -49,6 +48,9 @@ from tb_scopegraph.model.groups import (  # noqa: F401 - named here too, for the
     Group,
     Groups,
 )
+
+if TYPE_CHECKING:
+    from tb_scopegraph.model.search import NameIndex
 
 #: Box kinds for ops: a node of the graph, or an input that names no node.
 OP, MISSING = "op", "missing"
@@ -140,8 +142,10 @@ class GraphModel:
         return op
 
     def name_index(self) -> NameIndex:
-        """Every scope's and op's name, joined for search; made when first asked (or by
+        """What search reads of the names (`search.NameIndex`); made when first asked (or by
         `prepare`), once."""
+        from tb_scopegraph.model.search import NameIndex  # it reads the model's names
+
         with self._index_lock:
             if self._name_index is None:
                 self._name_index = NameIndex(self)
@@ -152,8 +156,8 @@ class GraphModel:
         (`Nodes.compress`: 215 MB to 16 MB on the million-op graph) and the name index made
         (the first search of a million names would wait 0.4-0.9 s for it). Once; any thread.
 
-        In this order, so that the index's making (the names joined, then lowered: twice its
-        72 MB at once on the million-op graph) comes after the bytes are freed, not on top."""
+        In this order, so that the index's making (94 MB at its peak on the million-op graph)
+        comes after the bytes are freed, not on top."""
         self.nodes.compress()
         self.name_index()
 
@@ -208,159 +212,3 @@ class _NameTable:
         if at < len(self.keys) and self.keys[at] == wanted:
             return int(self.ids[at])
         return None
-
-
-class NameIndex:
-    """Every scope's and op's full name in one string, so that a search is one `str.find`
-    (or one regex scan) over it instead of a test per name.
-
-    On a million names a test per name took 190 ms (plain) and 280 ms (regex) a search, and
-    listing the names 100 ms more; one `find` over the joined names takes 17-35 ms. Names are
-    numbered scopes first (in breadth-first order), then ops. Where a name holds a newline
-    (the names' separator), searches test name by name.
-    """
-
-    def __init__(self, model: GraphModel) -> None:
-        groups = model.groups
-        order = np.asarray(model.order)[1:]
-        self.scopes = order[groups.of_kind(SCOPE)[order]].tolist()
-        #: Every name, scopes' then ops' (the ops' made when asked for, from the model's).
-        self.names = IndexNames(list(map(groups.keys.__getitem__, self.scopes)), model.names)
-        text, starts = _join(self.names)
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            self.lowered_starts = starts
-        else:  # a few letters lower to two characters ("İ"): number the lowered names anew
-            names = [name.lower() for name in self.names]
-            lowered, self.lowered_starts = "\n".join(names), _starts(names)
-            del names
-        del text  # the names as written are joined again only for a regex searched here
-        self.lowered = lowered
-        #: Whether the joined names can be searched: no name holds the separator.
-        self.joined = lowered.count("\n") == max(len(self.names) - 1, 0)
-        self._text: tuple[str, np.ndarray] | None = None
-
-    @property
-    def text(self) -> str:
-        """Every name as written, joined with newlines (made when first asked: a server's
-        regex search runs elsewhere on `names`, and plain search reads `lowered`)."""
-        return self._joined()[0]
-
-    @property
-    def starts(self) -> np.ndarray:
-        """Where each name starts in `text`."""
-        return self._joined()[1]
-
-    def _joined(self) -> tuple[str, np.ndarray]:
-        joined = self._text
-        if joined is None:
-            text, starts = _join(self.names)
-            same = len(text) == len(self.lowered)
-            joined = self._text = (text, self.lowered_starts if same else starts)
-        return joined
-
-    def find(self, query: str, limit: int) -> list[int]:
-        """The first ``limit`` names that hold ``query``, ignoring case."""
-        query = query.lower()
-        if not self.joined:
-            hits = (i for i, name in enumerate(self.names) if query in name.lower())
-            return list(itertools.islice(hits, limit))
-        if "\n" in query or not self.names:
-            return []
-        text, starts = self.lowered, self.lowered_starts
-        found: list[int] = []
-        at = text.find(query)
-        while at >= 0 and len(found) < limit:
-            line = _line_of(starts, at)
-            found.append(line)
-            if line + 1 >= len(starts):
-                break
-            at = text.find(query, int(starts[line + 1]))
-        return found
-
-    def match(self, pattern: re.Pattern, limit: int) -> list[int]:
-        """The first ``limit`` names that ``pattern`` finds something in.
-
-        The joined names are scanned with ``^`` and ``$`` matching at every name's ends; each
-        name a match starts in is then tested alone, since a match may run on into the next
-        name. Patterns whose meaning depends on being the whole string (``\\A``, ``\\Z``,
-        look-behinds and -aheads, flags turned off) are tested name by name.
-        """
-        if not self.joined or _WHOLE_STRING.search(pattern.pattern):
-            hits = (i for i, name in enumerate(self.names) if pattern.search(name))
-            return list(itertools.islice(hits, limit))
-        if not self.names:
-            return []
-        scan = re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-        text, starts = self.text, self.starts
-        found: list[int] = []
-        at = 0
-        while len(found) < limit and (hit := scan.search(text, at)) is not None:
-            line = _line_of(starts, hit.start())
-            if pattern.search(self.names[line]):
-                found.append(line)
-            if line + 1 >= len(starts):
-                break
-            at = int(starts[line + 1])
-        return found
-
-
-#: What makes a pattern's meaning depend on the string being one name alone.
-_WHOLE_STRING = re.compile(r"\\[AZG]|\(\?<|\(\?[=!]|\(\?[a-zA-Z]*-")
-
-
-class IndexNames(Sequence):
-    """A name index's names: its scopes' keys, then the model's op names (made on access)."""
-
-    __slots__ = ("scope_keys", "op_names")
-
-    def __init__(self, scope_keys: list[str], op_names: Sequence[str]) -> None:
-        self.scope_keys, self.op_names = scope_keys, op_names
-
-    def __len__(self) -> int:
-        return len(self.scope_keys) + len(self.op_names)
-
-    def __getitem__(self, i: int) -> str:
-        if isinstance(i, slice):
-            return tuple(itertools.islice(self, *i.indices(len(self))))
-        if i < 0:
-            i += len(self)
-        scopes = len(self.scope_keys)
-        return self.scope_keys[i] if i < scopes else self.op_names[i - scopes]
-
-    def __iter__(self):
-        return itertools.chain(self.scope_keys, self.op_names)
-
-
-def _join(names: Sequence[str]) -> tuple[str, np.ndarray]:
-    """``"\\n".join(names)`` and where each name starts in it, a chunk of names at a time:
-    `str.join` lists what it joins first, and a million op names as strings at once took
-    170 MB."""
-    it = iter(names)
-    parts, lengths = [], []
-    while chunk := list(itertools.islice(it, 1 << 16)):
-        parts.append("\n".join(chunk))
-        lengths.extend(map(len, chunk))
-    return "\n".join(parts), _offsets(np.asarray(lengths, dtype=np.int64))
-
-
-def _line_of(starts: np.ndarray, at: int) -> int:
-    """The name that offset ``at`` of the joined names falls in.
-
-    ``at`` is cast to ``starts``' own type first: numpy would otherwise convert the whole
-    array to int64 for each look-up (0.4-2.4 ms on a million names, against 3 µs), and a
-    search finding 50 names looks up 50 times.
-    """
-    return int(np.searchsorted(starts, starts.dtype.type(at), side="right")) - 1
-
-
-def _starts(names: Sequence[str]) -> np.ndarray:
-    """Where each name starts in ``"\\n".join(names)``."""
-    return _offsets(np.fromiter(map(len, names), dtype=np.int64, count=len(names)))
-
-
-def _offsets(lengths: np.ndarray) -> np.ndarray:
-    starts = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    # Kept with the index: int32 while the joined names are under 2**31 characters.
-    return starts.astype(np.int32) if len(starts) and starts[-1] < 2**31 else starts

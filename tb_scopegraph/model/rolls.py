@@ -27,8 +27,10 @@ different wiring under the same names a different block. Otherwise (Keras number
 layers of a whole model: ``dense_7`` in one block, ``dense_1`` in the first) the signatures
 decide: a group's signature reads only its subtree and the edges that cross its boundary, so
 the part under one series, with what it reads and feeds outside as ops of a stand-in root,
-gives the same signatures as the whole graph would. On a series of 96 blocks of 600 ops
-(58k ops) the names take 0.1 s where the signatures take 2 s.
+gives the same signatures as the whole graph would. On a series of 96 blocks of 599 ops
+(57,504 ops) the names take 0.07 s of CPU where the signatures take 0.14 s; on the 100,000
+ops of `synthetic_100k`'s 50 blocks, 0.05 s and 0.26 s (bench/README.md, "rolls: what
+signatures cost").
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ import numpy as np
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
 #: A series whose blocks neither share names nor line up op for op is told rollable by
-#: signatures only up to this many ops: they take about 3 s per 100k ops (bench_structure's
-#: synthetic_100k), too long for a view to wait on.
+#: signatures only up to this many ops, so that a view waits at most about 0.4 s of CPU for
+#: them: they took 0.28-0.83 s of CPU per 100k ops on the corpus's series of 96,000-515,000
+#: ops (the most on `transformer_1m`'s 96,210-op `Adam/update_[0-32069]`; series of a few
+#: thousand ops take milliseconds), and 2.5-5 times that in wall clock at load 8 on 2 cores.
 SIGNATURE_OPS = 50_000
 
 
