@@ -126,3 +126,29 @@ def test_the_routes_send_the_depth_asked_and_the_deepest_level_open(api):
     assert svg_root(api)["data-depth"] == str(first["depth"])
     closed = svg_root(api, depth=0)
     assert (closed["data-depth"], closed["data-deepest"]) == ("0", "0")
+
+
+def test_a_series_without_parameters_stays_closed_inside_an_opened_scope():
+    # A traced training step: the model's scope, and gradient sums numbered at the step's top
+    # level (AddN_1 ... AddN_6), which group as a series that holds no parameters.
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="step/x", op="Placeholder")
+    graph.node.add(name="step/model/dense/kernel", op="VarHandleOp")
+    graph.node.add(
+        name="step/model/dense/kernel/read",
+        op="ReadVariableOp",
+        input=["step/model/dense/kernel"],
+    )
+    graph.node.add(
+        name="step/model/dense/MatMul",
+        op="MatMul",
+        input=["step/x", "step/model/dense/kernel/read"],
+    )
+    for n in range(1, 7):
+        graph.node.add(name=f"step/AddN_{n}", op="AddN", input=["step/model/dense/MatMul"])
+    h = Hierarchy(graph)
+    series = [g.key for g in h.graph.groups if g.kind == "series"]
+    assert series == ["step/AddN_[1-6]"]
+    view = h.view(depth=2)
+    assert "step/model" in view.open
+    assert "step/AddN_[1-6]" not in view.open

@@ -424,6 +424,7 @@ def _open_roles_to_depth(
     boxes = _box_count(model, opened, rolled)
     inside = {g: _INSIDE_ASKED for g in opened if g != ROOT}
     found = any(roles.role(g) in top for g in inside)
+    series = groups.of_kind(SERIES)
     for gid in model.order[1:]:  # 300k groups on a million ops: one column at a time
         parent = parents[gid]
         if levels[gid] > depth or gid in opened or parent not in opened:
@@ -431,7 +432,10 @@ def _open_roles_to_depth(
         role = roles.role(gid)
         if role in top:
             found = True
-        elif role not in inside.get(parent, ()):
+        elif series[gid] or role not in inside.get(parent, ()):
+            # A series opens for its role alone, not for what holds it: inside a traced
+            # training step, ``AddN_[1-83]`` (gradient sums, no parameters) opened was a
+            # column of 83 boxes, five windows tall, beside the model.
             continue
         if nestings[gid] > MAX_NESTING or rolled.get(parent, gid) != gid:
             continue
