@@ -2545,7 +2545,7 @@ var Depth = class {
       return;
     }
     const k = this.fitScale();
-    const got = shown.deepest < depth ? ` (nothing opens deeper than ${shown.deepest})` : "";
+    const got = shown.deepest < depth ? ` opens the same as depth ${shown.deepest} here` : "";
     if (k >= READABLE_SCALE) {
       this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
       return;
@@ -2554,7 +2554,7 @@ var Depth = class {
     this.back = applied.before;
     this.say(
       `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here (labels ${px} px when fitted). Its top is shown at full size, the map shows the rest; F fits it all.`,
-      { warn: true, back: `Back to depth ${applied.before.depth}` }
+      { warn: true, back: backText(applied.before) }
     );
   }
   /** What the status says of the view on screen. */
@@ -2591,7 +2591,7 @@ var Depth = class {
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
-      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : "";
+      const got = deepest < depth ? `, the same as depth ${deepest}` : "";
       this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
@@ -2610,11 +2610,11 @@ var Depth = class {
     const request2 = depth === 0 ? { open: [], depth: null } : { open: null, depth };
     this.calls.show(request2, { overview: true, depth: { depth, before: this.before() } });
   }
-  /** The view on screen, to go back to: {request, depth}. */
+  /** The view on screen, to go back to: {request, depth, asked} (asked: a depth's view). */
   before() {
     const { depth, asked } = this.shownDepth;
     const request2 = asked ? { open: null, depth } : { open: [...this.state.open], depth: null };
-    return { request: request2, depth };
+    return { request: request2, depth, asked: Boolean(asked) };
   }
   say(text, { warn = false, back = null } = {}) {
     const status = this.ui.depthStatus;
@@ -2631,6 +2631,9 @@ var Depth = class {
     }
   }
 };
+function backText(before) {
+  return before.asked ? `Back to depth ${before.depth}` : "Back to the view before";
+}
 
 // diff.js
 var STATUS = [

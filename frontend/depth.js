@@ -82,7 +82,7 @@ export class Depth {
       return;
     }
     const k = this.fitScale();
-    const got = shown.deepest < depth ? ` (nothing opens deeper than ${shown.deepest})` : '';
+    const got = shown.deepest < depth ? ` opens the same as depth ${shown.deepest} here` : '';
     if (k >= READABLE_SCALE) {
       this.say(`Depth ${applied.depth}${got}: ${boxesText(boxes)}, shown whole.`);
       return;
@@ -94,7 +94,7 @@ export class Depth {
       `Depth ${applied.depth}${got}: ${boxesText(boxes)}, too many to read whole here ` +
         `(labels ${px} px when fitted). Its top is shown at full size, the map shows the ` +
         'rest; F fits it all.',
-      {warn: true, back: `Back to depth ${applied.before.depth}`}
+      {warn: true, back: backText(applied.before)}
     );
   }
 
@@ -134,7 +134,7 @@ export class Depth {
     const shown = this.shownBoxes;
     if (boxes === shown && sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
-      const got = deepest < depth ? `: nothing opens deeper than depth ${deepest}` : '';
+      const got = deepest < depth ? `, the same as depth ${deepest}` : '';
       this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
@@ -157,11 +157,11 @@ export class Depth {
     this.calls.show(request, {overview: true, depth: {depth, before: this.before()}});
   }
 
-  /** The view on screen, to go back to: {request, depth}. */
+  /** The view on screen, to go back to: {request, depth, asked} (asked: a depth's view). */
   before() {
     const {depth, asked} = this.shownDepth;
     const request = asked ? {open: null, depth} : {open: [...this.state.open], depth: null};
-    return {request, depth};
+    return {request, depth, asked: Boolean(asked)};
   }
 
   say(text, {warn = false, back = null} = {}) {
@@ -178,4 +178,10 @@ export class Depth {
       status.append(button);
     }
   }
+}
+
+/** The way back's name: a depth by its number; a view opened by clicks (or the first view,
+ * chosen for the window) is no depth the field could give, so it is named as what it was. */
+function backText(before) {
+  return before.asked ? `Back to depth ${before.depth}` : 'Back to the view before';
 }

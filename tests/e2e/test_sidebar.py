@@ -150,7 +150,7 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     before = tab.frame.locator("svg.sg-graph g.cluster").count()
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
     # No layer holds a scope to open but its variables' and summaries'.
-    got = "Depth 2 (nothing opens deeper than 1)"
+    got = "Depth 2 opens the same as depth 1 here"
     expect(status).to_contain_text(f"{got}: {deep['boxes']} boxes, too many to read whole")
     expect(field).to_have_value("2")
     heights = tab.frame.evaluate(
@@ -164,7 +164,7 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
         }"""
     )
     assert heights and min(heights) >= 10, heights
-    tab.run_and_wait(lambda: status.locator("text=Back to depth 1").click())
+    tab.run_and_wait(lambda: status.locator("text=Back to the view before").click())
     assert tab.frame.locator("svg.sg-graph g.cluster").count() == before
     expect(field).to_have_value("1")
 
@@ -177,7 +177,7 @@ def test_depth_2_opens_the_layers_and_leaves_summaries_and_training_closed(tab):
     # The depth asked for, though no layer holds a scope to open but its variables'.
     expect(field).to_have_value("2")
     status = tab.frame.locator(".sg-depth-status")
-    expect(status).to_contain_text("Depth 2 (nothing opens deeper than 1)")
+    expect(status).to_contain_text("Depth 2 opens the same as depth 1 here")
     for layer in ("layer1", "layer2", "layer3"):
         expect(tab.frame_of("scope", layer)).to_have_count(1)
     for closed in ("train", "cross_entropy", "evaluation"):
@@ -213,7 +213,7 @@ def test_a_keras_models_groups_count_layers(tab):
     expect(field).to_have_value("1")
     field.fill("3")
     status = tab.frame.locator(".sg-depth-status")
-    expect(status).to_contain_text("Depth 3 shows this view: nothing opens deeper than depth 1.")
+    expect(status).to_contain_text("Depth 3 shows this view, the same as depth 1.")
     tab.close_all()
     tab.box("scope", "classifier").hover()
     card = tab.frame.locator(".sg-card")
