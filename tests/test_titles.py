@@ -243,3 +243,27 @@ def test_a_control_edge_into_a_frame_past_its_title_pulls_its_head_under_its_tai
     assert into.attr["class"] == below.attr["class"] == "control"
     assert not into.attr.get("weight")  # dot's own weight: the head is drawn under its tail
     assert below.attr["weight"] == "0"  # not on the frame's first rank: weightless, as ever
+
+
+def test_a_constant_dot_would_not_keep_beside_its_box_stands_in_the_column():
+    # A Keras training step: its counter's Const -> Cast (all Cast reads), pinned on Cast's
+    # rank, was put across the view, its edge crossing the flow; and ``ones`` beside
+    # gradient_tape, which the whole model feeds.
+    local = LocalGraphs(REPO / "bench" / "corpus" / "keras_transformer_train.pb")
+    h = Hierarchy(local.load(local.list()[0]))
+    width, height = DEFAULT_AREA
+    dot = to_dot(h, h.default_view(width, height), width=width, height=height)
+    graph = pygraphviz.AGraph(string=dot)
+    cast, tape = element_id("op", "graph_2/Cast"), element_id("scope", "graph_2/gradient_tape")
+    for const, box in (
+        (element_id("op", "graph_2/Const"), cast),
+        (element_id("op", "graph_2/ones"), tape),
+    ):
+        assert const in graph.nodes()  # drawn, in the column
+        assert not graph.has_edge(const, box)
+        assert f'"{const}";}}' not in dot  # on no box's rank
+        assert (
+            graph.get_node(box)
+            .attr["label"]
+            .endswith("\u2190 " + graph.get_node(const).attr["label"])
+        )

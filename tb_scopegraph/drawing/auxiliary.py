@@ -13,7 +13,8 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   (the arguments a PyTorch op reads, the ``truncated_normal`` of one variable) keeps its
   edges to it, and is pinned to that box's rank: the edge itself is the stub, and the box is
   drawn once, not as a stub and again in the column (a summary pinned so beside a box gets
-  its edges crossed by the flow around it: it stands in the column instead);
+  its edges crossed by the flow around it: it stands in the column instead, as does a
+  constant dot would not keep beside its box, `_in_the_way`);
 - the other auxiliary boxes of a frame stand in a column (chained by invisible edges);
 - the handles of the variables a traced function captures (a Keras training step's hundreds
   of ``_Arg`` ``..._resource``) are not drawn at all: each box they feed says how many
@@ -43,6 +44,11 @@ STUB_NAMES = 2
 #: instead of stubs: a ``NoOp`` waiting on every variable of a big model would put a stub on
 #: hundreds of boxes, each a rank constraint for Graphviz.
 STUB_HUB = 16
+#: A constant is not pinned beside a box that more boxes of the flow than this feed.
+PINNED_HUB = 3
+#: The ops of variables: a constant that is all one reads is its initialiser (TF1's
+#: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
+VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 
 
 @dataclass
@@ -81,6 +87,8 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if other is not None and boxes[other].cluster == boxes[a].cluster:
             if boxes[a].aux in (CONSTANT, SAVE):
                 pinned[a] = other
+    for a in _in_the_way(layout, drawn, pinned):
+        del pinned[a]
     hidden = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
@@ -113,6 +121,31 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
+
+
+def _in_the_way(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:
+    """The pinned constants that dot cannot keep beside their box on its rank: drawn there
+    with no rank of their own, dot, free to order a rank's boxes, puts them wherever the
+    rank's other edges leave room, and their edge crosses everything between. Such a
+    constant stands in the column instead, a stub on its box. So it goes for a constant that
+    is all its box reads (a step counter's ``Const`` into ``Cast``: put across
+    keras_transformer_train's view, its edge crossed 9 others), and for one beside a box that
+    more than `PINNED_HUB` boxes of the flow feed, their edges coming in from both sides
+    (``ones`` into ``gradient_tape``: put beyond ``Identity`` in resnet50_train's view).
+    An initialiser stays beside the variable it sets (`VARIABLE_OPS`)."""
+    boxes = layout.boxes
+    fed: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if edge.dst in pinned.values() and edge.src != edge.dst:
+            fed.setdefault(edge.dst, set()).add(edge.src)
+    out = set()
+    for a, b in pinned.items():
+        flow = {f for f in fed.get(b, ()) if not boxes[f].aux}
+        only = fed.get(b) == {a} and boxes[b].op not in VARIABLE_OPS
+        if boxes[a].aux == CONSTANT and (only or len(flow) > PINNED_HUB):
+            out.add(a)
+    return out
 
 
 def _add(names: list[str], name: str) -> None:
