@@ -3,18 +3,21 @@
 Each graph's groups are checked against what a plain Python walk works out from the parents
 and the ops' groups alone (names, parents, children, op counts, levels, nesting, the
 breadth-first order), on graphs written by TensorFlow and built as protos with series, chunks,
-missing inputs and Keras blocks; and each group made one by one, in bulk and from the columns
-says the same.
+missing inputs and Keras blocks; each group made one by one, in bulk and from the columns
+says the same; and the tree answered from the columns is the one a walk of the groups makes.
 """
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import deque
 
 import numpy as np
 import pytest
 from graphs import graph_from_nodes
 
+from tb_scopegraph.model import details
 from tb_scopegraph.model.graph import CHUNK, ROOT, SCOPE, SERIES
 from tb_scopegraph.model.groups import Group
 from tb_scopegraph.model.hierarchy import MAX_CHILDREN, Hierarchy
@@ -160,3 +163,32 @@ def test_groups_compare_by_value_and_cannot_be_changed(models):
         one.parents[1] = 0  # type: ignore[index]
     with pytest.raises(TypeError):
         one.children(ROOT)[0] = 0  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_tree_answer_is_that_of_a_walk_of_the_groups(models, name):
+    model = models[name]
+    made = [model.groups[g] for g in range(len(model.groups))]
+
+    def walked(gid):
+        group = made[gid]
+        return {
+            "name": group.key,
+            "label": group.label,
+            "kind": group.kind,
+            "op_count": group.op_count,
+            "child_count": group.child_count,
+            "children": [walked(c) for c in group.children],
+        }
+
+    gc.disable()  # the tree pauses the collector only when it was on
+    try:
+        paused_before = details.tree(model)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    answer = details.tree(model)
+    assert gc.isenabled()
+    assert answer == walked(ROOT) == paused_before
+    # The same keys in the same order: the route's JSON is the same text.
+    assert json.dumps(answer) == json.dumps(walked(ROOT))

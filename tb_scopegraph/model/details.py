@@ -8,6 +8,8 @@ from the model alone: the group tree, the groups that hold a name, and search.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import threading
 from collections import Counter
@@ -25,6 +27,7 @@ from tb_scopegraph.model.attrs import (
     variable_elements,
 )
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
+from tb_scopegraph.model.groups import Groups
 from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
 from tb_scopegraph.model.roles import is_variable_handle
 
@@ -240,18 +243,52 @@ def consumer_table(model: GraphModel) -> tuple[np.ndarray, np.ndarray]:
 
 def tree(model: GraphModel) -> dict:
     """The group tree as JSON-ready data (groups only, not ops)."""
-    made: dict[int, dict] = {}
-    for gid in reversed(model.order):
-        group = model.groups[gid]
-        made[gid] = {
-            "name": group.key,
-            "label": group.label,
-            "kind": group.kind,
-            "op_count": group.op_count,
-            "child_count": group.child_count,
-            "children": [made.pop(c) for c in group.children],
+    groups = model.groups
+    # Read by column, in bulk, not through ``groups[g]`` (a `Group` made for each group), and
+    # the collector paused: on the million-op graph's 300,000 groups its passes over the
+    # 600,000 dicts and lists being made took most of the time (1.2-1.5 s with a `Group` made
+    # for each and the collector on, 0.35 s by column with it paused).
+    with _collector_paused():
+        return _tree(groups)
+
+
+def _tree(groups: Groups) -> dict:
+    made = [
+        {
+            "name": key,
+            "label": label,
+            "kind": kind,
+            "op_count": op_count,
+            "child_count": child_count,
+            "children": None,
         }
+        for key, label, kind, op_count, child_count in zip(
+            groups.keys,
+            groups.labels,
+            groups.kinds,
+            groups.op_counts.tolist(),
+            groups.child_counts.tolist(),
+            strict=True,
+        )
+    ]
+    starts, ids = groups.child_starts.tolist(), groups.child_ids.tolist()
+    for node, a, b in zip(made, starts[:-1], starts[1:], strict=True):
+        node["children"] = [made[c] for c in ids[a:b]]
     return made[ROOT]
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic collector off while many containers are made, none of them garbage.
+    Only the call that turned it off turns it back on: overlapping calls in other threads
+    leave it on at the end, as it was."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def counted_on(model: GraphModel, readers: list[str]) -> list[dict]:

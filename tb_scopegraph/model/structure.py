@@ -41,6 +41,7 @@ from typing import NamedTuple
 import numpy as np
 
 from tb_scopegraph.model.graph import CHUNK, MISSING, OP, SCOPE, SERIES, GraphModel
+from tb_scopegraph.model.groups import Groups
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.model.layout import Box
 
@@ -74,7 +75,7 @@ class Structures:
         # Classes in numpy: a Python dict of lists over the 308,568 groups of the million-op
         # graph took 0.37 s of the 3 s its structures take.
         order = np.asarray(model.order[1:], dtype=np.int64)
-        op_count = np.fromiter(map(attrgetter("op_count"), groups), np.int64, len(groups))
+        op_count = np.asarray(groups.op_counts, dtype=np.int64)
         order = order[op_count[order] >= MIN_OPS]  # tree order
         signature = np.asarray(self.signatures, dtype=np.int64)[order]
         by_signature = np.argsort(signature, kind="stable")  # tree order within a class
@@ -191,9 +192,15 @@ class _Levels:
         groups = model.groups
         self.n = n = len(model.op_types)
         n_groups = len(groups)
-        self.g_parent = np.fromiter(map(attrgetter("parent"), groups), np.int64, n_groups)
-        self.g_nest = g_nest = np.fromiter(map(attrgetter("nesting"), groups), np.int64, n_groups)
-        kinds = map(_KIND_CODES.__getitem__, map(attrgetter("kind"), groups))
+        if isinstance(groups, Groups):  # a graph's groups: read by column, none made
+            self.g_parent = np.asarray(groups.parents, dtype=np.int64)
+            self.g_nest = g_nest = np.asarray(groups.nestings, dtype=np.int64)
+            kinds = map(_KIND_CODES.__getitem__, groups.kinds)
+        else:  # a `rolls.Part`'s few `Group` tuples
+            self.g_parent = np.fromiter(map(attrgetter("parent"), groups), np.int64, n_groups)
+            g_nest = np.fromiter(map(attrgetter("nesting"), groups), np.int64, n_groups)
+            self.g_nest = g_nest
+            kinds = map(_KIND_CODES.__getitem__, map(attrgetter("kind"), groups))
         self.g_kind = np.fromiter(kinds, np.uint64, n_groups)
         self.op_parent = op_parent = np.asarray(model.op_group, dtype=np.int64)
         self.op_level = op_level = g_nest[op_parent]  # the nesting of the group holding each op
