@@ -252,6 +252,9 @@ BADGES = {
     },
     "keras/train": {"mlp": 4},
 }
+# What the badges call them: a graph's linked summaries by their kind, where all are of one.
+NOUNS = {"tf1": "summary", "tf2": "histogram", "torch": "summary", "keras/train": "histogram"}
+PLURAL = {"summary": "summaries", "histogram": "histograms", "scalar": "scalars"}
 NOT_BADGED = {
     "tf1": "gradients",
     "tf2": None,
@@ -280,6 +283,7 @@ def test_engine_links_each_writers_summaries_to_its_scopes(multiplexer, run):
     links = summaries.link(hierarchy, tags)
     assert {t: list(v) for t, v in links.linked.items()} == EXPECTED[run]
     assert list(links.unlinked) == UNLINKED[run]
+    assert links.noun() == NOUNS[run]
     badges = links.badges()
     for scope, count in BADGES[run].items():
         assert badges[("group", scope)] == count, scope
@@ -330,7 +334,7 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
             continue
         eid = re.search(r'id="([^"]+)"', line).group(1)
         # A label breaks lines with \n, a frame's HTML-like title (`title_label`) with <br/>.
-        badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} (\d+ summar(?:y|ies))", line)
+        badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} (\d+ [a-z]+)", line)
         found[eid] = badge.group(1)
     return found
 
@@ -341,7 +345,7 @@ def test_dot_badges_the_scopes_that_hold_summaries(api, run):
     badged = _badged_boxes(closed)
     top = {k: n for k, n in BADGES[run].items() if "/" not in k}
     for scope, count in top.items():
-        noun = "summary" if count == 1 else "summaries"
+        noun = NOUNS[run] if count == 1 else PLURAL[NOUNS[run]]
         assert badged.pop(f"scope-{scope}") == f"{count} {noun}", scope
     # The rest are top-level ops linked by name (TF1's summary ops at the top: none here).
     assert badged == {}
@@ -458,18 +462,19 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
         body = api.json("summaries", run="live", name="layer1", kind_of="scope")
         return [(s["step"], s["value"]) for s in body["scalars"]]
 
-    assert badged() == {"scope-layer1": "1 summary"}
+    assert badged() == {"scope-layer1": "1 scalar"}  # all the graph's summaries are scalars
     assert latest() == [(0, 1.0)]
     with writer.as_default():
         tf.summary.scalar("layer1/loss", 0.5, step=1)
         tf.summary.histogram("layer2/w", [1.0, 2.0, 3.0], step=1)
     writer.close()
     source.reload()
-    assert badged() == {"scope-layer1": "1 summary"}  # trusted for a few seconds
+    assert badged() == {"scope-layer1": "1 scalar"}  # trusted for a few seconds
     now[0] += service_graphs.LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
-    assert badged() == {"scope-layer1": "1 summary"}
+    assert badged() == {"scope-layer1": "1 scalar"}
     api.settle_lookups()
+    # A scalar and a histogram: summaries, of both kinds.
     assert badged() == {"scope-layer1": "1 summary", "scope-layer2": "1 summary"}
     assert latest() == [(1, 0.5)]
 

@@ -101,6 +101,28 @@ def counted(count: int, unit: str = "op") -> str:
     return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
 
 
+#: The mark that starts the label line of a box or frame holding summaries. A black circle:
+#: in Arial and Liberation Sans, which the labels' fonts come to. A glyph missing from them (a
+#: black diamond, for one) sends Chromium looking through every installed font as it first
+#: lays out a drawing: a few ms, and tens on a busy machine.
+BADGE = "\u25cf"
+
+
+def badge(count: int, noun: str = "summary") -> str:
+    """The label line of an op or group that holds ``count`` summaries, '' for none.
+    ``noun`` names them by their kind where all of a graph's are of one
+    (`summaries.Links.noun`): "• 31 histograms" on a PyTorch model's parameters tells what
+    hovering shows, where "summaries" left it open.
+
+    >>> [badge(n, k) for n, k in ((1, "summary"), (3, "summary"), (31, "histogram"), (0, "x"))]
+    ['\u25cf 1 summary', '\u25cf 3 summaries', '\u25cf 31 histograms', '']
+    """
+    if not count:
+        return ""
+    plural = "summaries" if noun == "summary" else f"{noun}s"
+    return f"{BADGE} {count:,} {noun if count == 1 else plural}"
+
+
 def unit_of(model: GraphModel) -> str:
     """What a graph's nodes are, told by one of them: "layer" in a Keras model config (every
     node TensorBoard makes of one carries its layer's ``keras_class``), else "op"."""

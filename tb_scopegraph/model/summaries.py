@@ -71,6 +71,12 @@ class Links:
         """How many summaries each op or group holds (only those that hold any)."""
         return {target: len(tags) for target, tags in self.under.items()}
 
+    def noun(self) -> str:
+        """What the badges call the linked summaries: their kind ("histogram", "scalar")
+        where all are of one kind, else "summary"."""
+        found = {self.kinds.get(tag) for tag in self.linked}
+        return found.pop() if len(found) == 1 and None not in found else "summary"
+
     def tags_of(self, name: str, kind: str | None) -> tuple[str, ...]:
         """The tags linked at or inside ``name``; ``kind`` as the node route takes it."""
         if kind in (OP, None) and (OP, name) in self.under:

@@ -211,6 +211,7 @@ class GraphService:
                 view,
                 colour=query.colour,
                 badges=links.badges(),
+                badge_noun=links.noun(),
                 width=shown_in.width,
                 height=shown_in.height,
             ),
