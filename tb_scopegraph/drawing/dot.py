@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -89,29 +90,23 @@ def to_dot(
     view: View,
     title: str = "",
     colour: str = "",
-    badges: Mapping[tuple[str, str], int] | None = None,
+    badges: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
-    badge_noun: str = "summary",
 ) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
     ``colour`` fills boxes by op type, device, compute time, memory or structure (see
-    `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the
-    ops and groups that hold summaries, naming them ``badge_noun`` (from
-    `summaries.Links.noun`). ``width`` x ``height`` (CSS px) is the area the
-    drawing is shown in: it chooses the drawing's direction (`proportions`).
+    `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.held`) marks the
+    ops and groups that hold summaries, with how many of each kind. ``width`` x ``height``
+    (CSS px) is the area the drawing is shown in: it chooses the drawing's direction
+    (`proportions`).
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
     layout = hierarchy.layout(view)
     # A Keras model config's boxes count layers, not ops.
-    area = {
-        "width": width,
-        "height": height,
-        "unit": labels.unit_of(hierarchy.graph),
-        "badge_noun": badge_noun,
-    }
+    area = {"width": width, "height": height, "unit": labels.unit_of(hierarchy.graph)}
     if not colour:
         return layout_to_dot(layout, title, badges=badges, **area)
     if colour == "structure":
@@ -154,15 +149,14 @@ def layout_to_dot(
     box_fills: Sequence[str | None] | None = None,
     legend: str = "",
     marks: Marks | None = None,
-    badges: Mapping[tuple[str, str], int] | None = None,
+    badges: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
     unit: str = "op",
-    badge_noun: str = "summary",
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
     come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
-    counts the summaries of ops ("op", name) and groups ("group", key), named ``badge_noun``
+    counts the summaries of each kind that ops ("op", name) and groups ("group", key) hold
     (`labels.badge`). The drawing runs
     top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
     auxiliary boxes stand apart with stubs (`auxiliary`). Boxes and frames count their
@@ -175,16 +169,16 @@ def layout_to_dot(
     merged = auxiliary.merge_hub_edges(layout, drawn)
     lines = []
     for i, box in enumerate(layout.boxes):
-        count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
+        held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
         if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
-            count += badges.get(("group", box.name), 0)
+            held.update(badges.get(("group", box.name), {}))
         if box.kind == MISSING:
-            count = 0
+            held = Counter()
         fill = box_fills[i] if box_fills else None
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
-        badge = labels.badge(count, badge_noun)
+        badge = labels.badge(held)
         lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
     shape, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
     direction = shape.direction
@@ -206,7 +200,7 @@ def layout_to_dot(
         c.name: _title_rows(
             c,
             marks,
-            labels.badge(badges.get(("group", c.name), 0), badge_noun),
+            labels.badge(badges.get(("group", c.name), {})),
             unit,
             html_text if room else label_text,
         )
@@ -241,7 +235,7 @@ def layout_to_dot(
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
-            badge = labels.badge(badges.get(("group", item.name), 0), badge_noun)
+            badge = labels.badge(badges.get(("group", item.name), {}))
             rows, roll_tip = titles_of[item.name]
             # A title is flush left (an HTML-like label, `title_label`) where the drawing's
             # width has room to spare (`_direction`); else plain, its lines centred.

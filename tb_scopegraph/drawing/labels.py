@@ -9,6 +9,7 @@ rules decide what is left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
@@ -108,19 +109,26 @@ def counted(count: int, unit: str = "op") -> str:
 BADGE = "\u25cf"
 
 
-def badge(count: int, noun: str = "summary") -> str:
-    """The label line of an op or group that holds ``count`` summaries, '' for none.
-    ``noun`` names them by their kind where all of a graph's are of one
-    (`summaries.Links.noun`): "• 31 histograms" on a PyTorch model's parameters tells what
-    hovering shows, where "summaries" left it open.
+def badge(held: Mapping[str, int]) -> str:
+    """The label line of an op or group that holds summaries, '' for none: how many of each
+    kind (``held``: "histogram" or "scalar" -> count, from `summaries.Links.held`), so that
+    "• 30 histograms, 1 scalar" says what hovering shows, where "31 summaries" left it open.
 
-    >>> [badge(n, k) for n, k in ((1, "summary"), (3, "summary"), (31, "histogram"), (0, "x"))]
-    ['\u25cf 1 summary', '\u25cf 3 summaries', '\u25cf 31 histograms', '']
+    >>> badge({"histogram": 30, "scalar": 1}), badge({"scalar": 1}), badge({})
+    ('\u25cf 30 histograms, 1 scalar', '\u25cf 1 scalar', '')
+    >>> badge({"scalar": 2, "histogram": 2, "summary": 3})
+    '\u25cf 2 histograms, 2 scalars, 3 summaries'
     """
-    if not count:
-        return ""
-    plural = "summaries" if noun == "summary" else f"{noun}s"
-    return f"{BADGE} {count:,} {noun if count == 1 else plural}"
+    parts = []
+    for kind in sorted(held, key=lambda k: (k not in _KIND_ORDER, _KIND_ORDER.get(k, 0), k)):
+        count = held[kind]
+        if count:
+            plural = "summaries" if kind == "summary" else f"{kind}s"
+            parts.append(f"{count:,} {kind if count == 1 else plural}")
+    return f"{BADGE} {', '.join(parts)}" if parts else ""
+
+
+_KIND_ORDER = {"histogram": 0, "scalar": 1}
 
 
 def unit_of(model: GraphModel) -> str:
