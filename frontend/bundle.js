@@ -2642,7 +2642,7 @@ var STATUS = [
   ["changed", "#ffcc80", "Changed"],
   ["same", "#f5f5f5", "Same"]
 ];
-var SIGNS = { added: "+", removed: "−", changed: "~" };
+var CHANGES = ["added", "removed", "changed"];
 function sameBase(a, b) {
   if (!a || !b) return !a && !b;
   return a.run === b.run && (a.kind || "") === (b.kind || "") && (a.tag || "") === (b.tag || "") && (a.step ?? null) === (b.step ?? null);
@@ -2652,7 +2652,7 @@ function baseLabel(graph) {
   return `${graph.run} · ${graphLabel({ ...graph, op_count: null })} at step ${graph.step}`;
 }
 function summary(counts) {
-  return Object.entries(SIGNS).filter(([status]) => counts && counts[status]).map(([status, sign]) => `${sign}${formatCount(counts[status])}`).join(" ");
+  return CHANGES.filter((status) => counts && counts[status]).map((status) => `${formatCount(counts[status])} ${status}`).join(", ");
 }
 var Compare = class {
   /**
@@ -2801,7 +2801,7 @@ function diffRows(details) {
       h("span", { class: "sg-k", text: "Diff" }),
       h("span", {
         class: `sg-v sg-diff-${details.status}`,
-        text: details.diff ? `${details.status} ${summary(details.diff)}`.trim() + ` (${formatCount(details.diff.same)} same)` : details.status
+        text: details.diff ? `${details.status}: ` + [summary(details.diff), `${formatCount(details.diff.same)} same`].filter(Boolean).join(", ") : details.status
       })
     )
   ];
@@ -3697,7 +3697,7 @@ var MARKS = [
     name: "loop",
     has: (svg) => svg.querySelector("g.edge.loop"),
     sample: () => arrow(LOOP),
-    text: "From each of the rolled blocks to the next (×5: how many times)"
+    text: "From each of the rolled blocks to the next (hover it: how many times)"
   },
   {
     name: "edge",
@@ -3737,9 +3737,9 @@ var MARKS = [
   },
   {
     name: "diff-counts",
-    has: (svg, lines) => lines.some((line) => /^[+−~]\d/.test(line)),
-    sample: () => [note("+1 ~15")],
-    text: "Ops inside: + added, − removed, ~ changed"
+    has: (svg, lines) => lines.some((line) => /^[\d,]+ (added|removed|changed)\b/.test(line)),
+    sample: () => [note("1 added")],
+    text: "Ops inside: how many added, removed or changed"
   },
   {
     name: "diff-mirrored",
@@ -3751,7 +3751,7 @@ var MARKS = [
     name: "diff-mirror",
     has: (svg, lines) => lines.some((line) => /^[\d,]+ mirror /.test(line)),
     sample: () => [note("24 mirror", "#212121")],
-    text: "“24 mirror layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’"
+    text: "“24 mirror changes in layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’"
   }
 ];
 function labelLines(svg) {

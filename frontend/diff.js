@@ -18,7 +18,7 @@ const STATUS = [
   ['changed', '#ffcc80', 'Changed'],
   ['same', '#f5f5f5', 'Same'],
 ];
-const SIGNS = {added: '+', removed: '−', changed: '~'};
+const CHANGES = ['added', 'removed', 'changed'];
 
 /** Whether two bases ({run, kind, tag, step}: step null for the latest graph) are one. */
 export function sameBase(a, b) {
@@ -37,12 +37,12 @@ function baseLabel(graph) {
   return `${graph.run} · ${graphLabel({...graph, op_count: null})} at step ${graph.step}`;
 }
 
-/** "+12 −3 ~4" for {added, removed, changed}; '' when nothing differs. */
+/** "12 added, 3 removed, 4 changed" for {added, removed, changed}, as the drawing says it;
+ * '' when nothing differs. */
 export function summary(counts) {
-  return Object.entries(SIGNS)
-    .filter(([status]) => counts && counts[status])
-    .map(([status, sign]) => `${sign}${formatCount(counts[status])}`)
-    .join(' ');
+  return CHANGES.filter((status) => counts && counts[status])
+    .map((status) => `${formatCount(counts[status])} ${status}`)
+    .join(', ');
 }
 
 export class Compare {
@@ -208,8 +208,10 @@ function diffRows(details) {
       h('span', {
         class: `sg-v sg-diff-${details.status}`,
         text: details.diff
-          ? `${details.status} ${summary(details.diff)}`.trim() +
-            ` (${formatCount(details.diff.same)} same)`
+          ? `${details.status}: ` +
+            [summary(details.diff), `${formatCount(details.diff.same)} same`]
+              .filter(Boolean)
+              .join(', ')
           : details.status,
       })
     ),

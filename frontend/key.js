@@ -121,7 +121,7 @@ const MARKS = [
     name: 'loop',
     has: (svg) => svg.querySelector('g.edge.loop'),
     sample: () => arrow(LOOP),
-    text: 'From each of the rolled blocks to the next (×5: how many times)',
+    text: 'From each of the rolled blocks to the next (hover it: how many times)',
   },
   {
     name: 'edge',
@@ -161,9 +161,9 @@ const MARKS = [
   },
   {
     name: 'diff-counts',
-    has: (svg, lines) => lines.some((line) => /^[+−~]\d/.test(line)),
-    sample: () => [note('+1 ~15')],
-    text: 'Ops inside: + added, − removed, ~ changed',
+    has: (svg, lines) => lines.some((line) => /^[\d,]+ (added|removed|changed)\b/.test(line)),
+    sample: () => [note('1 added')],
+    text: 'Ops inside: how many added, removed or changed',
   },
   {
     name: 'diff-mirrored',
@@ -175,7 +175,7 @@ const MARKS = [
     name: 'diff-mirror',
     has: (svg, lines) => lines.some((line) => /^[\d,]+ mirror /.test(line)),
     sample: () => [note('24 mirror', '#212121')],
-    text: '“24 mirror layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’',
+    text: '“24 mirror changes in layer3”: of this gradient or optimizer scope’s changes, that many follow those forward scopes’',
   },
 ];
 

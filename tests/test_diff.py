@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def test_first_view_opens_down_to_a_widened_layer_and_not_its_gradients(trained)
     assert count == diff.counts("train").differs and groups == ["model/dense3", "model/dense4"]
     assert set(diff.mirrored("model/dense3")) == {"train/gradients"}
     text = diffdot.diff_to_dot(diff, view, "base → wider")
-    assert f"{count} mirror dense3, dense4" in text
+    assert f"{count} mirror changes in dense3, dense4" in text
     assert f"and {sum(diff.mirrored('model/dense3').values())} in train/gradients" in text
 
 
@@ -262,7 +263,7 @@ def test_another_optimizer_is_the_change_and_its_slots_mirror_it(trained):
     view = diff.default_view()
     assert "train" in view.open and "model" not in view.open
     text = diffdot.diff_to_dot(diff, view, "sgd → adam")
-    assert f"{len(slots)} mirror Adam" in text
+    assert f"{len(slots)} mirror changes in Adam" in text
 
 
 def test_gradient_tape_ops_mirror_the_layers_they_differentiate():
@@ -300,7 +301,8 @@ def test_a_scope_too_big_to_open_says_where_its_changes_lie():
     assert "model" not in view.open
     assert diff.where("model") == "layer_k"
     text = diffdot.diff_to_dot(diff, view, "relu → tanh")
-    assert f"{summary(diff.counts('model'))} in layer_k" in text
+    assert summary(diff.counts("model")) == "+1 −1 ~1"
+    assert "1 added, 1 removed, 1 changed in layer_k" in text
     # A scope small enough to open says nothing more: opening it shows where.
     assert diff.where("model/layer_k") == ""
 
@@ -486,11 +488,13 @@ def test_diff_drawing_colours_summaries_tooltips_and_legend(ffn):
     assert "diff-changed" in classes[dottext.element_id("op", "layer3/MatMul")]
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter(f"{SVG_NS}text")]
-    assert f"+{n4}" in texts  # the closed layer4 box's summary
-    assert f"+1 ~{diff.counts('layer3').changed}" in texts  # the open layer3 frame's
+    # Counts in words, not signs: what a newcomer reads without the key.
+    assert f"{n4} added" in texts  # the closed layer4 box's summary
+    assert f"1 added, {diff.counts('layer3').changed} changed" in texts  # the open layer3's
+    assert not [t for t in texts if t and re.match(r"[+~−]\d", t)]
     # ... and what mirrors them in the training step, on the layers and on the closed train.
     assert "and 9 in train/gradients" in texts and "and 15 in train" in texts
-    assert f"{diff.mirroring('train')[0]} mirror layer3, layer4" in texts
+    assert f"{diff.mirroring('train')[0]} mirror changes in layer3, layer4" in texts
     # A caption under the drawing names both graphs, for a saved SVG or PNG.
     (drawing,) = [g for g in root.iter(f"{SVG_NS}g") if g.get("id") == "scopegraph"]
     caption = [t.text.strip() for t in drawing.iter(f"{SVG_NS}text") if _outside_boxes(drawing, t)]

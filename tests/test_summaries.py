@@ -252,6 +252,12 @@ BADGES = {
     },
     "keras/train": {"mlp": 4},
 }
+# What the badges of the top-level scopes say: how many summaries of each kind they hold.
+BADGE_TEXTS = {
+    "tf1": {"layer1": "2 histograms", "layer2": "2 histograms", "evaluation": "1 scalar"},
+    "tf2": {"model": "3 histograms"},
+    "torch": {"_Net": "15 histograms, 1 scalar"},
+}
 NOT_BADGED = {
     "tf1": "gradients",
     "tf2": None,
@@ -280,9 +286,10 @@ def test_engine_links_each_writers_summaries_to_its_scopes(multiplexer, run):
     links = summaries.link(hierarchy, tags)
     assert {t: list(v) for t, v in links.linked.items()} == EXPECTED[run]
     assert list(links.unlinked) == UNLINKED[run]
-    badges = links.badges()
+    badges, held = links.badges(), links.held()
     for scope, count in BADGES[run].items():
         assert badges[("group", scope)] == count, scope
+        assert sum(held[("group", scope)].values()) == count, scope
     if NOT_BADGED[run]:
         assert hierarchy.is_group(NOT_BADGED[run])
         assert ("group", NOT_BADGED[run]) not in badges
@@ -330,7 +337,7 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
             continue
         eid = re.search(r'id="([^"]+)"', line).group(1)
         # A label breaks lines with \n, a frame's HTML-like title (`title_label`) with <br/>.
-        badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} (\d+ summar(?:y|ies))", line)
+        badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} ([^\\\\<\"]+)", line)
         found[eid] = badge.group(1)
     return found
 
@@ -339,10 +346,9 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
 def test_dot_badges_the_scopes_that_hold_summaries(api, run):
     closed = api.get("dot", run=run, kind="run_graph", depth="0").get_data(as_text=True)
     badged = _badged_boxes(closed)
-    top = {k: n for k, n in BADGES[run].items() if "/" not in k}
-    for scope, count in top.items():
-        noun = "summary" if count == 1 else "summaries"
-        assert badged.pop(f"scope-{scope}") == f"{count} {noun}", scope
+    assert {k for k in BADGES[run] if "/" not in k} == set(BADGE_TEXTS[run])
+    for scope, text in BADGE_TEXTS[run].items():
+        assert badged.pop(f"scope-{scope}") == text, scope
     # The rest are top-level ops linked by name (TF1's summary ops at the top: none here).
     assert badged == {}
 
@@ -350,9 +356,9 @@ def test_dot_badges_the_scopes_that_hold_summaries(api, run):
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
-    assert badged["cluster-scope-layer1"] == "2 summaries"
+    assert badged["cluster-scope-layer1"] == "2 histograms"
     for op in ("layer1/weights", "layer1/weights_1", "layer1/biases", "layer1/biases_1"):
-        assert badged[f"op-{op.replace('/', '.2F')}"] == "1 summary"
+        assert badged[f"op-{op.replace('/', '.2F')}"] == "1 histogram"
     assert "op-layer1.2FMatMul" not in badged
     svg = api.get("svg", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     assert re.search(r'<g id="op&#45;layer1\.2Fweights" class="node op summarized">', svg)
@@ -458,19 +464,19 @@ def test_a_new_tag_and_a_new_step_show_after_a_few_seconds(tmp_path):
         body = api.json("summaries", run="live", name="layer1", kind_of="scope")
         return [(s["step"], s["value"]) for s in body["scalars"]]
 
-    assert badged() == {"scope-layer1": "1 summary"}
+    assert badged() == {"scope-layer1": "1 scalar"}
     assert latest() == [(0, 1.0)]
     with writer.as_default():
         tf.summary.scalar("layer1/loss", 0.5, step=1)
         tf.summary.histogram("layer2/w", [1.0, 2.0, 3.0], step=1)
     writer.close()
     source.reload()
-    assert badged() == {"scope-layer1": "1 summary"}  # trusted for a few seconds
+    assert badged() == {"scope-layer1": "1 scalar"}  # trusted for a few seconds
     now[0] += service_graphs.LOOKUP_TTL_SECONDS + 0.1
     # Answered at once from what was looked up, while it is looked up again.
-    assert badged() == {"scope-layer1": "1 summary"}
+    assert badged() == {"scope-layer1": "1 scalar"}
     api.settle_lookups()
-    assert badged() == {"scope-layer1": "1 summary", "scope-layer2": "1 summary"}
+    assert badged() == {"scope-layer1": "1 scalar", "scope-layer2": "1 histogram"}
     assert latest() == [(1, 0.5)]
 
 

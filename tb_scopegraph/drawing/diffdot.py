@@ -10,15 +10,16 @@ from collections.abc import Mapping
 from tb_scopegraph.drawing.colour import DIFF_FILLS
 from tb_scopegraph.drawing.dot import Marks, layout_to_dot
 from tb_scopegraph.drawing.dottext import CONTROL
-from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, GraphDiff, summary
+from tb_scopegraph.model.diff import ADDED, CHANGED, REMOVED, SAME, Counts, GraphDiff
 from tb_scopegraph.model.graph import MISSING, OP
 from tb_scopegraph.model.views import View
 
 
 def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
     """The DOT text of a view of a diff's union: each box filled by its status (added,
-    removed, changed, same), each group box and open group with its summary (``+12 −3 ~4``,
-    and where inside a closed group they all lie: ``~9 in conv4_block3``) and the changes
+    removed, changed, same), each group box and open group with its counts in words
+    (`change_words`: ``12 added, 3 removed, 4 changed``, and where inside a closed group they
+    all lie: ``9 changed in conv4_block3``) and the changes
     elsewhere that mirror its own ("and 9 in train/gradients"), a changed
     op's tooltip saying what changed, and a caption under the drawing naming both graphs
     (``title``) with the whole diff's counts, so that a saved SVG or PNG says what it shows."""
@@ -30,7 +31,7 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
         classes.append(f"diff-{status}")
         lines = [status]
         if counts is not None and counts.differs:
-            lines = [f"{status}: {summary(counts)} (of {counts.differs + counts.same:,} ops)"]
+            lines = [f"{status}: {change_words(counts)} (of {counts.differs + counts.same:,} ops)"]
         for change in diff.changes(box.name) if box.kind == OP else ():
             lines.append(f"{change.what}: {change.before} → {change.after}")
         if counts is None:
@@ -38,7 +39,7 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
         else:
             mirrors = _mirror_lines(diff, box.name)
             where = diff.where(box.name)
-            said = f"{summary(counts)} in {where}" if where else summary(counts)
+            said = change_words(counts) + (f" in {where}" if where else "")
             notes.append("\n".join(filter(None, (said, *mirrors))))
             lines.extend([f"all in {where}"] if where else [])
             lines.extend(mirrors)
@@ -48,7 +49,7 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
         counts = diff.counts(cluster.name)
         cluster_classes[cluster.name] = f"diff-{counts.status}"
         mirrors = _mirror_lines(diff, cluster.name)
-        cluster_notes[cluster.name] = "\n".join(filter(None, (summary(counts), *mirrors)))
+        cluster_notes[cluster.name] = "\n".join(filter(None, (change_words(counts), *mirrors)))
         if counts.status != SAME:
             cluster_fills[cluster.name] = _CLUSTER_DIFF_FILLS[counts.status]
     marks = Marks(
@@ -63,10 +64,25 @@ def diff_to_dot(diff: GraphDiff, view: View, title: str = "") -> str:
     return layout_to_dot(layout, title, fills_, caption, marks)
 
 
+def change_words(counts: Counts) -> str:
+    """A group's changed ops in words, '' when none differ: words, not signs (``+1 ~15``),
+    so that a box is read without the key.
+
+    >>> change_words(Counts(added=1, changed=15, same=9))
+    '1 added, 15 changed'
+    >>> change_words(Counts(added=12, removed=3, changed=4))
+    '12 added, 3 removed, 4 changed'
+    >>> change_words(Counts(same=5))
+    ''
+    """
+    shown = [s for s in (ADDED, REMOVED, CHANGED) if getattr(counts, s)]
+    return ", ".join(f"{getattr(counts, s):,} {s}" for s in shown)
+
+
 def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
     """What a group's box says of mirrored changes: on a forward group, those elsewhere
     that mirror its own ("and 9 in train/gradients"); on a gradient or optimizer group, how
-    many of its changes mirror which forward groups ("24 mirror layer3, layer4")."""
+    many of its changes mirror which forward groups ("24 mirror changes in layer3, layer4")."""
     lines = []
     elsewhere = diff.mirrored(key)
     if elsewhere:
@@ -80,7 +96,9 @@ def _mirror_lines(diff: GraphDiff, key: str) -> list[str]:
     if count:
         shown = ", ".join(f.rsplit("/", 1)[-1] for f in forward[:MIRRORS_NAMED])
         more = len(forward) - MIRRORS_NAMED
-        lines.append(f"{count:,} mirror {shown}" + (f" and {more:,} more" if more > 0 else ""))
+        lines.append(
+            f"{count:,} mirror changes in {shown}" + (f" and {more:,} more" if more > 0 else "")
+        )
     return lines
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -49,10 +50,8 @@ TIMES = "\u00d7"
 _LOOP = "#00897b"
 #: The class of a box set apart from the main flow (`auxiliary`).
 AUXILIARY = "auxiliary"
-#: A black circle: in Arial and Liberation Sans, which the labels' fonts come to. A glyph
-#: missing from them (a black diamond, for one) sends Chromium looking through every installed font
-#: as it first lays out a drawing: a few ms, and tens on a busy machine.
-BADGE = "\u25cf"
+#: The mark that starts a summaries' badge (`labels.badge`).
+BADGE = labels.BADGE
 
 _STYLE = {
     OP: 'shape=ellipse style=filled fillcolor="#ffffff" color="#757575"',
@@ -91,16 +90,17 @@ def to_dot(
     view: View,
     title: str = "",
     colour: str = "",
-    badges: Mapping[tuple[str, str], int] | None = None,
+    badges: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
 ) -> str:
     """The DOT text of ``view``: clusters for open groups, one box per closed group or op.
 
     ``colour`` fills boxes by op type, device, compute time, memory or structure (see
-    `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.badges`) marks the
-    ops and groups that hold summaries. ``width`` x ``height`` (CSS px) is the area the
-    drawing is shown in: it chooses the drawing's direction (`proportions`).
+    `colour.SCHEMES`) and adds a legend. ``badges`` (from `summaries.Links.held`) marks the
+    ops and groups that hold summaries, with how many of each kind. ``width`` x ``height``
+    (CSS px) is the area the drawing is shown in: it chooses the drawing's direction
+    (`proportions`).
     """
     if colour not in SCHEMES:
         raise InvalidQuery(f"colour must be one of {', '.join(s for s in SCHEMES if s)}")
@@ -149,14 +149,15 @@ def layout_to_dot(
     box_fills: Sequence[str | None] | None = None,
     legend: str = "",
     marks: Marks | None = None,
-    badges: Mapping[tuple[str, str], int] | None = None,
+    badges: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
     width: int = WINDOW_WIDTH,
     height: int = WINDOW_HEIGHT,
     unit: str = "op",
 ) -> str:
     """DOT text of a layout; ``box_fills`` (one colour per box) and an HTML ``legend`` label
     come from `colour.fills` (or `diff_caption`), ``marks`` from a diff; ``badges``
-    counts the summaries of ops ("op", name) and groups ("group", key). The drawing runs
+    counts the summaries of each kind that ops ("op", name) and groups ("group", key) hold
+    (`labels.badge`). The drawing runs
     top-down or left-right, whichever reads larger in an area of ``width`` x ``height`` px;
     auxiliary boxes stand apart with stubs (`auxiliary`). Boxes and frames count their
     ``unit`` ("op", or "layer" in a Keras model config: `labels.unit_of`)."""
@@ -168,16 +169,17 @@ def layout_to_dot(
     merged = auxiliary.merge_hub_edges(layout, drawn)
     lines = []
     for i, box in enumerate(layout.boxes):
-        count = badges.get(("op" if box.kind == OP else "group", box.name), 0)
+        held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
         if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
-            count += badges.get(("group", box.name), 0)
+            held.update(badges.get(("group", box.name), {}))
         if box.kind == MISSING:
-            count = 0
+            held = Counter()
         fill = box_fills[i] if box_fills else None
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
-        lines.append(_box(box, ids[i], note or None, fill, marks, i, count, unit))
+        badge = labels.badge(held)
+        lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
     shape, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
     direction = shape.direction
     if legend:
@@ -195,7 +197,13 @@ def layout_to_dot(
         "arrowsize=0.6];",
     ]
     titles_of = {
-        c.name: _title_rows(c, marks, badges, unit, html_text if room else label_text)
+        c.name: _title_rows(
+            c,
+            marks,
+            labels.badge(badges.get(("group", c.name), {})),
+            unit,
+            html_text if room else label_text,
+        )
         for c in layout.clusters
     }
     keep_clear: dict[str | None, list[titles.Spacer]] = {}
@@ -227,7 +235,7 @@ def layout_to_dot(
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
-            badge = _badge(badges.get(("group", item.name), 0))
+            badge = labels.badge(badges.get(("group", item.name), {}))
             rows, roll_tip = titles_of[item.name]
             # A title is flush left (an HTML-like label, `title_label`) where the drawing's
             # width has room to spare (`_direction`); else plain, its lines centred.
@@ -372,13 +380,6 @@ def _stub(stub: tuple[list[str], list[str]]) -> str:
 _FONT = "Helvetica,Arial,sans-serif"
 
 
-def _badge(count: int) -> str:
-    """The label line of an op or group that holds summaries."""
-    if not count:
-        return ""
-    return f"{BADGE} {count} summar{'y' if count == 1 else 'ies'}"
-
-
 def _box(
     box: Box,
     eid: str,
@@ -386,7 +387,7 @@ def _box(
     fill: str | None = None,
     marks: Marks | None = None,
     index: int = 0,
-    summaries: int = 0,
+    badge: str = "",
     unit: str = "op",
 ) -> str:
     marks = marks or Marks()
@@ -419,9 +420,9 @@ def _box(
         tip = join_lines(tip, f"auxiliary ({box.aux}): set apart from the main flow")
         classes = f"{classes} {AUXILIARY}"
         style += _AUX_STYLE[box.kind == SCOPE]
-    if summaries:
-        label = join_lines(label, _badge(summaries))
-        tip = join_lines(tip, _badge(summaries) + ": hover for the latest values")
+    if badge:
+        label = join_lines(label, badge)
+        tip = join_lines(tip, badge + ": hover for the latest values")
         classes = f"{classes} {SUMMARIZED}"
     return (
         f"{quote(eid)} [id={quote(eid)} class={quote(classes)} label={quote(label)} "
@@ -479,17 +480,17 @@ def _rolled(item: Box | Cluster, escape) -> tuple[list[str], str]:
 
 
 def _title_rows(
-    item: Cluster, marks: Marks, badges: Mapping[tuple[str, str], int], unit: str, escape
+    item: Cluster, marks: Marks, badge: str, unit: str, escape
 ) -> tuple[list[str], str]:
-    """The lines of an open group's title (each through ``escape``), and a tooltip line
-    saying what a rolled one is."""
+    """The lines of an open group's title (each through ``escape``), its summaries'
+    ``badge`` last, and a tooltip line saying what a rolled one is."""
     title, roll_tip = _rolled(item, escape)
     note = marks.cluster_notes.get(item.name, "")
     rows = [
         *title,
         labels.counted(item.op_count, unit),
         *map(escape, note.split("\n")),
-        _badge(badges.get(("group", item.name), 0)),
+        badge,
     ]
     return [row for row in rows if row], roll_tip
 
@@ -529,9 +530,10 @@ def _edge(
     attrs = [f'id="edge-{n}"']
     if edge.loop:
         # From one block of a rolled series to the next: drawn back up, and kept out of
-        # ranking (it would turn the block upside down).
+        # ranking (it would turn the block upside down). Unlabelled: the series' title says
+        # how many blocks (×6) and the block "drawn for all 6"; a "×5" here (5 steps between
+        # 6 blocks) would say it a third way, in a number that differs.
         attrs += ['class="data loop"', "constraint=false", f'color="{_LOOP}"', "penwidth=2"]
-        attrs += [f'fontcolor="{_LOOP}"', "fontsize=10", f"label={quote(f'{TIMES}{edge.loop}')}"]
         tip = [
             f"loops back: from each block to the next, {edge.loop} "
             f"time{'s' if edge.loop > 1 else ''} ({edge.count} connections)"

@@ -9,6 +9,7 @@ rules decide what is left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
@@ -99,6 +100,35 @@ def counted(count: int, unit: str = "op") -> str:
     ('1 op', '1,234 ops', '4 layers')
     """
     return f"{count:,} {unit}" if count == 1 else f"{count:,} {unit}s"
+
+
+#: The mark that starts the label line of a box or frame holding summaries. A black circle:
+#: in Arial and Liberation Sans, which the labels' fonts come to. A glyph missing from them (a
+#: black diamond, for one) sends Chromium looking through every installed font as it first
+#: lays out a drawing: a few ms, and tens on a busy machine.
+BADGE = "\u25cf"
+
+
+def badge(held: Mapping[str, int]) -> str:
+    """The label line of an op or group that holds summaries, '' for none: how many of each
+    kind (``held``: "histogram" or "scalar" -> count, from `summaries.Links.held`), so that
+    "• 30 histograms, 1 scalar" says what hovering shows, where "31 summaries" left it open.
+
+    >>> badge({"histogram": 30, "scalar": 1}), badge({"scalar": 1}), badge({})
+    ('\u25cf 30 histograms, 1 scalar', '\u25cf 1 scalar', '')
+    >>> badge({"scalar": 2, "histogram": 2, "summary": 3})
+    '\u25cf 2 histograms, 2 scalars, 3 summaries'
+    """
+    parts = []
+    for kind in sorted(held, key=lambda k: (k not in _KIND_ORDER, _KIND_ORDER.get(k, 0), k)):
+        count = held[kind]
+        if count:
+            plural = "summaries" if kind == "summary" else f"{kind}s"
+            parts.append(f"{count:,} {kind if count == 1 else plural}")
+    return f"{BADGE} {', '.join(parts)}" if parts else ""
+
+
+_KIND_ORDER = {"histogram": 0, "scalar": 1}
 
 
 def unit_of(model: GraphModel) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,14 @@ class Links:
     def badges(self) -> dict[Target, int]:
         """How many summaries each op or group holds (only those that hold any)."""
         return {target: len(tags) for target, tags in self.under.items()}
+
+    def held(self) -> dict[Target, dict[str, int]]:
+        """How many summaries of each kind (SCALAR, HISTOGRAM) each op or group holds (only
+        those that hold any): what its badge says (`labels.badge`)."""
+        return {
+            target: dict(Counter(self.kinds.get(tag, "summary") for tag in tags))
+            for target, tags in self.under.items()
+        }
 
     def tags_of(self, name: str, kind: str | None) -> tuple[str, ...]:
         """The tags linked at or inside ``name``; ``kind`` as the node route takes it."""

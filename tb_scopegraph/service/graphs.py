@@ -210,7 +210,7 @@ class GraphService:
                 hierarchy,
                 view,
                 colour=query.colour,
-                badges=links.badges(),
+                badges=links.held(),
                 width=shown_in.width,
                 height=shown_in.height,
             ),

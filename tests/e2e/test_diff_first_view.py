@@ -13,7 +13,8 @@ from urllib.parse import quote
 from playwright.sync_api import expect
 from tbharness import element_id
 
-from tb_scopegraph.model.diff import GraphDiff, summary
+from tb_scopegraph.drawing.diffdot import change_words
+from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.reading.local import LocalGraphs
 
 BASE, WIDER = "ffn_scoped", "ffn_scoped_wider"
@@ -57,7 +58,7 @@ def test_first_view_holds_the_changed_layers_and_not_their_gradients(tab, demo_l
     # with them in the training step.
     layer3, layer4 = tab.box("scope", "layer3"), tab.box("scope", "layer4")
     expect(layer3).to_have_class(re.compile(r"\bdiff-changed\b"))
-    expect(layer3).to_contain_text(summary(diff.counts("layer3")))
+    expect(layer3).to_contain_text(change_words(diff.counts("layer3")))
     grads3 = diff.mirrored("layer3")["train/gradients"]
     expect(layer3).to_contain_text(f"and {grads3} in train/gradients")
     expect(layer4).to_have_class(re.compile(r"\bdiff-added\b"))
@@ -65,7 +66,7 @@ def test_first_view_holds_the_changed_layers_and_not_their_gradients(tab, demo_l
     # The training step is one closed box: none of its gradients or updates is drawn.
     train = tab.box("scope", "train")
     count, _ = diff.mirroring("train")
-    expect(train).to_contain_text(f"{count} mirror layer3, layer4")
+    expect(train).to_contain_text(f"{count} mirror changes in layer3, layer4")
     expect(tab.frame_of("scope", "train")).to_have_count(0)
     inside = drawing.locator(f'[id^="{element_id("scope", "train/")}"]')
     expect(inside).to_have_count(0)
@@ -85,7 +86,8 @@ def test_first_view_holds_the_changed_layers_and_not_their_gradients(tab, demo_l
     assert f"{BASE} → {WIDER}" in texts
     # Opening the training step shows what the gradients mirror, on request.
     tab.run_and_wait(lambda: train.click())
-    expect(tab.frame_of("scope", "train")).to_contain_text(f"{count} mirror layer3, layer4")
+    mirrors = f"{count} mirror changes in layer3, layer4"
+    expect(tab.frame_of("scope", "train")).to_contain_text(mirrors)
 
 
 def test_saved_diff_carries_its_caption(tab):

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from playwright.sync_api import expect
 from tbharness import tab_frame
 
-from tb_scopegraph.model.diff import GraphDiff, summary
+from tb_scopegraph.drawing.diffdot import change_words
+from tb_scopegraph.model.diff import GraphDiff
 from tb_scopegraph.reading.local import LocalGraphs
 
 BASE, WIDER = "ffn_scoped", "ffn_scoped_wider"
@@ -57,19 +58,19 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     counts = _counts(tab)
     assert counts == expected.totals.as_dict()
     assert counts["added"] > 0 and counts["changed"] > 0 and counts["removed"] == 0
-    # The drawing shows the changes: layer4 a green box that says "+25", the widened layer3
+    # The drawing shows the changes: layer4 a green box that says "25 added", the widened layer3
     # a box that says what changed in it (test_diff_first_view.py looks closer), the
     # untouched layers closed and marked the same. Opened, layer3 says the same on its frame.
     layer4 = tab.frame.locator('svg.sg-graph [id="scope-layer4"]')
     expect(layer4).to_have_class(re.compile(r"\bdiff-added\b"))
-    expect(layer4).to_contain_text(summary(expected.counts("layer4")))
-    expect(tab.box("scope", "layer3")).to_contain_text(summary(expected.counts("layer3")))
+    expect(layer4).to_contain_text(change_words(expected.counts("layer4")))
+    expect(tab.box("scope", "layer3")).to_contain_text(change_words(expected.counts("layer3")))
     expect(tab.frame.locator('svg.sg-graph [id="scope-layer1"]')).to_have_class(
         re.compile(r"\bdiff-same\b")
     )
     tab.run_and_wait(lambda: tab.box("scope", "layer3").click())
     layer3 = tab.frame.locator('svg.sg-graph [id="cluster-scope-layer3"]')
-    expect(layer3).to_contain_text(summary(expected.counts("layer3")))
+    expect(layer3).to_contain_text(change_words(expected.counts("layer3")))
     # Too big to read whole, the diff shows its top: all of it, to hover what is below.
     tab.frame.click(".sg-zoom [aria-label^='Fit']")
     tab.wait_still()
@@ -97,7 +98,7 @@ def test_compare_two_runs_shows_the_changes_and_their_counts(tab, demo_logdir):
     # Hovering a scope gives its summary.
     tab.page.mouse.move(5, 5)
     layer4.hover()
-    expect(card.locator(".sg-diff-status")).to_contain_text(summary(expected.counts("layer4")))
+    expect(card.locator(".sg-diff-status")).to_contain_text(change_words(expected.counts("layer4")))
 
     # A download is of the diff.
     with tab.page.expect_download() as download:

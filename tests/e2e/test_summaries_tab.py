@@ -45,7 +45,7 @@ def test_hovering_a_scope_with_histogram_summaries_draws_them(tab, demo_logdir):
     tab.close_all()
     layer1 = tab.box("scope", "layer1")
     expect(layer1).to_have_class(re.compile(r"\bsummarized\b"))
-    expect(layer1).to_contain_text("2 summaries")
+    expect(layer1).to_contain_text("2 histograms")
     # The badge line stands out from the box's other lines.
     weights = layer1.evaluate(
         "g => [...g.querySelectorAll('text')].map(t => getComputedStyle(t).fontWeight)"
@@ -91,7 +91,7 @@ def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
     member += "&open=" + quote(block_name, safe="")
     tab.run_and_wait(lambda: tab.frame.evaluate("(h) => { location.hash = h; }", shown + member))
     block = tab.frame_of("scope", block_name)
-    expect(block).to_contain_text("5 summaries")
+    expect(block).to_contain_text("4 histograms, 1 scalar")
     expect(block).to_contain_text("drawn for all 6")
     # Its label: the frame's outline is drawn over it, and takes the pointer where it is.
     block = block.locator("text").first
