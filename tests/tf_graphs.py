@@ -125,21 +125,27 @@ def keras_traces(logdir: str) -> dict[str, graph_pb2.GraphDef]:
     Written by a fresh Python: a trace holds every function the process runs while tracing,
     so in a process where Keras has trained before (the demo's logdir, other fixtures) it
     would hold theirs too."""
+    local = _written_by_fresh_python("write_keras_traces", logdir)
+    return {run: local.load(local.select(run=run, kind="op_graph")) for run in KERAS_TRACE_RUNS}
+
+
+def _written_by_fresh_python(writer: str, logdir: str):
+    """The logdir `writer` (a function of this module, given the logdir) writes when run by a
+    fresh Python, as the tab would list it (`LocalGraphs`)."""
     import subprocess
     import sys
 
     from tb_scopegraph.reading.local import LocalGraphs
 
     here = os.path.dirname(os.path.abspath(__file__))
-    code = "import sys, tf_graphs; tf_graphs.write_keras_traces(sys.argv[1])"
+    code = f"import sys, tf_graphs; tf_graphs.{writer}(sys.argv[1])"
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
     }
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     subprocess.run([sys.executable, "-c", code, logdir], check=True, env=env)
-    local = LocalGraphs(logdir)
-    return {run: local.load(local.select(run=run, kind="op_graph")) for run in KERAS_TRACE_RUNS}
+    return LocalGraphs(logdir)
 
 
 def write_keras_traces(logdir: str) -> None:
@@ -181,20 +187,7 @@ def keras_train_step(logdir: str) -> graph_pb2.GraphDef:
     body takes each of the model's 202 variables and Adam's two slots of each as a captured
     variable handle (``_Arg``, ``T: DT_RESOURCE``), more arguments than a scope shows whole.
     10k ops. Written by a fresh Python, as `keras_traces` is."""
-    import subprocess
-    import sys
-
-    from tb_scopegraph.reading.local import LocalGraphs
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = "import sys, tf_graphs; tf_graphs.write_keras_train_step(sys.argv[1])"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
-    }
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    subprocess.run([sys.executable, "-c", code, logdir], check=True, env=env)
-    local = LocalGraphs(logdir)
+    local = _written_by_fresh_python("write_keras_train_step", logdir)
     return local.load(local.select(kind="op_graph"))
 
 
