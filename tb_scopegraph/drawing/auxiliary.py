@@ -257,7 +257,7 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
             continue
         drawn.add(n)
     for b, waits in sinks.items():
-        notes.setdefault(b, []).append(f"waits on {waits:,} ops")
+        notes.setdefault(b, []).append(f"waits on {waits:,} op{'s' if waits > 1 else ''}")
     for b in hub_in - sinks.keys():
         notes.setdefault(b, []).append(f"+{ins_ops[b]:,} control inputs")
     for b in hub_out - sinks.keys():
@@ -268,10 +268,12 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
 def terminal_sinks(layout: Layout) -> dict[int, int]:
     """The terminal control sinks of a layout, each with how many ops it waits on.
 
-    A terminal sink is a sink box (`roles.SINK`: a ``NoOp``) with no data edge out, that
-    waits on more than `CONTROL_HUB` ops: the op a traced function holds its outputs back
-    on until every stateful op has run, a training step's last op, ``init``. Counted on
-    itself, "waits on 2,354 ops", instead of a "→ NoOp" stub on each box it waits on. The
+    A terminal sink is a sink box (`roles.SINK`: a ``NoOp``) with no data edge out that
+    gates others (the op a traced function holds its outputs back on until every stateful
+    op has run: ``Identity ← NoOp``), or that waits on more than `CONTROL_HUB` ops (a
+    training step's last op, ``init``; a smaller ``init`` gets stubs, as TensorBoard draws
+    it). Counted on itself, "waits on 2,354 ops", instead of a "→ NoOp" stub on each box it
+    waits on and a "← NoOp" on each it gates. The
     count is of ops over the whole graph (each control edge bundles `Edge.count` of them),
     so the rule and the note read the same on every view: counted over the boxes drawn, a
     sink that four closed boxes wait on (resnet50_train's first view) would be stubbed on
@@ -279,12 +281,14 @@ def terminal_sinks(layout: Layout) -> dict[int, int]:
     """
     boxes = layout.boxes
     waits: dict[int, int] = {}
-    feeds = set()
+    feeds, gates = set(), set()
     for edge in layout.edges:
         if edge.src == edge.dst:
             continue
         if not edge.control:
             feeds.add(edge.src)
-        elif boxes[edge.dst].aux == SINK:
-            waits[edge.dst] = waits.get(edge.dst, 0) + edge.count
-    return {b: n for b, n in waits.items() if n > CONTROL_HUB and b not in feeds}
+        else:
+            gates.add(edge.src)
+            if boxes[edge.dst].aux == SINK:
+                waits[edge.dst] = waits.get(edge.dst, 0) + edge.count
+    return {b: n for b, n in waits.items() if b not in feeds and (n > CONTROL_HUB or b in gates)}
