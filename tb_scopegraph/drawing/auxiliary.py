@@ -22,7 +22,8 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   nothing the layer's own name does not, and a column of them is hundreds of boxes tall.
 
 Edges are set apart too (`set_aside`, `merge_hub_edges`): control edges into or out of a hub,
-and many data edges between an open scope and one far box, bundled into one edge to its frame.
+and a terminal sink's (``NoOp``, "waits on 320 ops", `terminal_sinks`), counted on it, and many
+data edges between an open scope and one far box, bundled into one edge to its frame.
 
 Node details and the edges' tooltips still tell every connection; only the drawing changes.
 """
