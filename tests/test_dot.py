@@ -11,6 +11,7 @@ from graphs import ffn_graph, graph_from_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tb_scopegraph.drawing.auxiliary import stub_label
 from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.drawing.dottext import element_id, parse_element_id, quote
 from tb_scopegraph.drawing.render import render
@@ -196,39 +197,99 @@ def test_control_edges_of_a_hub_are_counted_not_drawn():
         + [
             ("gate", "Identity"),
             ("a", "Identity", ("read_0x", "^gate")),
-            ("NoOp", "NoOp", tuple(f"^read_{i}x" for i in range(20))),
+            ("b", "Identity", ("a", *(f"^read_{i}x" for i in range(20)))),
         ]
     )
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     control = [e for e in dot.edges() if e.attr["class"] == "control"]
     assert [(e[0], e[1]) for e in control] == [(element_id("op", "gate"), element_id("op", "a"))]
-    hub = dot.get_node(element_id("op", "NoOp"))
+    hub = dot.get_node(element_id("op", "b"))
     assert hub.attr["label"].endswith("+20 control inputs")
     assert not [n for n in dot.nodes() if "\u2192" in n.attr["label"]]
 
 
+def test_a_hub_counts_the_ops_edges_it_sets_aside_not_the_boxes_drawn():
+    # Two closed scopes of 3 reads each and 3 reads at the top: 5 control edges drawn into
+    # the hub, bundling 9 ops' control edges.
+    reads = [(f"s{s}/read_{i}", "ReadVariableOp") for s in range(2) for i in range(3)]
+    reads += [(f"read_{i}", "ReadVariableOp") for i in range(3)]
+    hub = ("b", "Identity", ("read_0", *(f"^{name}" for name, _ in reads)))
+    h = Hierarchy(graph_from_nodes([*reads, hub]))
+    for view in (h.view(depth=0), h.view(open=["s0"])):
+        graph = parsed(to_dot(h, view))  # kept: a node's attributes live in its graph
+        label = graph.get_node(element_id("op", "b")).attr["label"]
+        assert label.endswith("+9 control inputs"), view.open
+
+
 def test_an_auxiliary_hub_of_a_few_edges_gets_stubs_instead():
-    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(6)]
-    graph = graph_from_nodes(reads + [("init", "NoOp", tuple(f"^read_{i}x" for i in range(6)))])
+    reads = [(f"read_{i}x", "ReadVariableOp") for i in range(4)]
+    graph = graph_from_nodes(reads + [("init", "NoOp", tuple(f"^read_{i}x" for i in range(4)))])
     h = Hierarchy(graph)
     dot = parsed(to_dot(h, h.view(depth=0)))
     assert not [e for e in dot.edges() if e.attr["class"] == "control"]
     stubs = [n for n in dot.nodes() if n.attr["label"].endswith("\u2192 init")]
-    assert len(stubs) == 6
-    assert "control inputs" not in dot.get_node(element_id("op", "init")).attr["label"]
+    assert len(stubs) == 4
+    assert "waits on" not in dot.get_node(element_id("op", "init")).attr["label"]
 
 
-def test_a_hub_that_gates_outputs_is_counted_on_itself_not_stubbed_on_each_box():
-    # As tf.function writes it: every stateful op runs before a NoOp that the outputs wait on.
-    scopes = ["embed", "conv", "pool", "dense", "norm", "head"]
+@pytest.mark.parametrize("scopes", [["embed", "conv", "pool", "dense", "norm", "head"], ["a", "b"]])
+def test_a_sink_that_gates_outputs_is_counted_on_itself_not_stubbed_on_each_box(scopes):
+    # As tf.function writes it: every stateful op runs before a NoOp that the outputs wait
+    # on; however few (keras/trace's waits on 4), counted on itself.
     assigns = [(f"{scope}/assign", "AssignVariableOp") for scope in scopes]
     hub = ("NoOp", "NoOp", tuple(f"^{scope}/assign" for scope in scopes))
     graph = graph_from_nodes(assigns + [hub, ("Identity", "Identity", ("^NoOp",))])
     h = Hierarchy(graph)
-    dot = parsed(to_dot(h, h.view(depth=0)))
-    assert not [n for n in dot.nodes() if n.attr["label"].endswith("\u2192 NoOp")]
-    assert "+6 control inputs" in dot.get_node(element_id("op", "NoOp")).attr["label"]
+    notes = _notes(h, h.view(depth=0))
+    assert notes["NoOp"][-1] == f"waits on {len(scopes)} ops"
+    assert not [n for n, rows in notes.items() if _stubs(rows)]
+
+
+def _notes(h, view):
+    """Per box of a view's drawing, the lines of its label under its name."""
+    graph = parsed(to_dot(h, view))  # kept: a node's attributes live in its graph
+    lines = {n: n.attr["label"].split("\\n") for n in graph.nodes()}
+    return {parse_element_id(str(n))[1]: rows[1:] for n, rows in lines.items()}
+
+
+def _stubs(rows):
+    return [row for row in rows if row.startswith(("\u2192", "\u2190"))]
+
+
+def test_a_training_steps_last_op_reads_the_same_on_every_view(keras_training_step):
+    # Its NoOp waits on 462 ops in 4 closed boxes of the first view: counted on itself on
+    # that view too, and not recounted over the boxes each click leaves drawn.
+    h = Hierarchy(keras_training_step)
+    views = [h.default_view(width=1400, height=900), h.view(depth=1), h.view(open=["adam"])]
+    for view in views:
+        notes = _notes(h, view)
+        assert notes["NoOp"][-1] == "waits on 462 ops", view.open
+        stubs = [n for n, rows in notes.items() if any("NoOp" in row for row in _stubs(rows))]
+        assert stubs == [], view.open
+
+
+def test_a_training_graphs_update_is_the_flows_end_and_stubs_name_what_they_hide(
+    training_graph,
+):
+    # TF1's minimize(): the NoOp GradientDescent, drawn with its scope of update ops, is
+    # where the gradients go, not a sink set apart; init, waiting on every initialiser, says
+    # so once instead of a stub on each layer.
+    h = Hierarchy(training_graph)
+    view = h.view(open=["train"])
+    graph = parsed(to_dot(h, view))
+    update = element_id("op", "train/GradientDescent")
+    assert "auxiliary" not in graph.get_node(update).attr["class"]
+    assert graph.has_edge(element_id("scope", "train/gradients"), update)
+    notes = _notes(h, view)
+    assert notes["init"][-1] == "waits on 6 ops"
+    stubs = [row for rows in notes.values() for row in _stubs(rows)]
+    assert stubs and not [row for row in stubs if "init" in row or re.search(r"\+\d", row)]
+
+
+def test_a_stub_names_what_it_hides_or_says_how_many_more():
+    assert stub_label(["GradientDescent", "init", "Merge"]) == "GradientDescent, init, Merge"
+    assert stub_label(["a", "b", "c", "d", "e"]) == "a, b and 3 more"
 
 
 def test_deeply_nested_open_scopes_give_valid_dot():
@@ -309,9 +370,11 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
         assert "auxiliary" in graph.get_node(aux).attr["class"]
         # No long edge to it: its edges are stubs on the boxes of the main flow.
         assert not [e for e in _drawn_edges(graph) if aux in e], aux
-    # Instead, the boxes feeding it say so (a stub: "→ init", a line of their label).
+    # Instead, the boxes feeding it say so (a stub: "→ weights, save", a line of their
+    # label), or, for init, waiting on every initialiser, itself.
     stubs = {n: n.attr["label"] for n in graph.nodes() if "\u2192" in (n.attr["label"] or "")}
-    assert any("\u2192 init" in text for text in stubs.values())
+    assert any(re.search(r"\u2192 .*\bsave\b", text) for text in stubs.values())
+    assert graph.get_node(init).attr["label"].endswith("waits on 6 ops")
     assert all(n not in (init, merge) for n in stubs)
     # A layer's weights histogram: a stub on the variable it reads, no edge.
     weights = element_id("op", "layer1/weights")

@@ -22,7 +22,8 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   nothing the layer's own name does not, and a column of them is hundreds of boxes tall.
 
 Edges are set apart too (`set_aside`, `merge_hub_edges`): control edges into or out of a hub,
-and many data edges between an open scope and one far box, bundled into one edge to its frame.
+and a terminal sink's (``NoOp``, "waits on 320 ops", `terminal_sinks`), counted on it, and many
+data edges between an open scope and one far box, bundled into one edge to its frame.
 
 Node details and the edges' tooltips still tell every connection; only the drawing changes.
 """
@@ -32,13 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tb_scopegraph.model.layout import Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE
+from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
 #: A box with more data edges than this in (or out) has those from one open scope bundled.
 DATA_HUB = 8
-#: A stub names at most this many auxiliary boxes, then "+N".
+#: A stub names at most one more than this many auxiliary boxes, else this many and "N more".
 STUB_NAMES = 2
 #: An auxiliary box with more control edges than this in (or out) has them counted on it
 #: instead of stubs: a ``NoOp`` waiting on every variable of a big model would put a stub on
@@ -154,14 +155,15 @@ def _add(names: list[str], name: str) -> None:
 
 
 def stub_label(names: list[str]) -> str:
-    """The text of a stub naming auxiliary boxes: the first few, then how many more.
+    """The text of a stub naming auxiliary boxes: all of them when they fit, else the first
+    few and how many more (a bare "+1" read as nothing in particular).
 
-    >>> stub_label(["init"]), stub_label(["a", "b", "c", "d"])
-    ('init', 'a, b +2')
+    >>> stub_label(["init"]), stub_label(["a", "b", "c"]), stub_label(["a", "b", "c", "d"])
+    ('init', 'a, b, c', 'a, b and 2 more')
     """
-    shown = ", ".join(names[:STUB_NAMES])
-    more = len(names) - STUB_NAMES
-    return f"{shown} +{more}" if more > 0 else shown
+    if len(names) <= STUB_NAMES + 1:
+        return ", ".join(names)
+    return f"{', '.join(names[:STUB_NAMES])} and {len(names) - STUB_NAMES} more"
 
 
 def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
@@ -225,21 +227,26 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
 
     Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
     Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
-    nodes, they are left out of the drawing and counted on the hub instead.
+    nodes, they are left out of the drawing and counted on the hub instead. A terminal sink
+    (`terminal_sinks`) says how many ops it waits on and loses its control edges both ways,
+    ``Identity ← NoOp`` included: the same note on every view of the graph.
     """
     ins: dict[int, int] = {}
     outs: dict[int, int] = {}
+    # The ops' control edges each bundles: a hub's note counts those, the same whichever
+    # boxes around it are open; which box is a hub goes by the edges drawn, what costs.
+    ins_ops: dict[int, int] = {}
+    outs_ops: dict[int, int] = {}
     for edge in layout.edges:
         if edge.control:
             ins[edge.dst] = ins.get(edge.dst, 0) + 1
             outs[edge.src] = outs.get(edge.src, 0) + 1
-    # An auxiliary hub with a few edges (init) gets stubs on its boxes instead (`auxiliary`).
-    # A hub that waits on many boxes and gates others in turn (the ``NoOp`` a traced function
-    # holds its outputs back on until every stateful op has run) is counted once, on itself,
-    # instead of a "→ NoOp" line on each of the boxes it waits on.
+            ins_ops[edge.dst] = ins_ops.get(edge.dst, 0) + edge.count
+            outs_ops[edge.src] = outs_ops.get(edge.src, 0) + edge.count
+    sinks = terminal_sinks(layout)
+    # An auxiliary hub with a few edges gets stubs on its boxes instead (`arrange`).
     few = {b for b, box in enumerate(layout.boxes) if box.aux}
     few -= {b for b, n in (*ins.items(), *outs.items()) if n > STUB_HUB}
-    few -= {b for b, n in ins.items() if n > CONTROL_HUB and outs.get(b)}
     hub_in = {b for b, n in ins.items() if n > CONTROL_HUB and b not in few}
     hub_out = {b for b, n in outs.items() if n > CONTROL_HUB and b not in few}
     drawn = set()
@@ -247,9 +254,42 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
     for n, edge in enumerate(layout.edges):
         if edge.control and (edge.dst in hub_in or edge.src in hub_out):
             continue
+        if edge.control and (edge.dst in sinks or edge.src in sinks):
+            continue
         drawn.add(n)
-    for b in hub_in:
-        notes.setdefault(b, []).append(f"+{ins[b]} control inputs")
-    for b in hub_out:
-        notes.setdefault(b, []).append(f"+{outs[b]} control outputs")
+    for b, waits in sinks.items():
+        notes.setdefault(b, []).append(f"waits on {waits:,} op{'s' if waits > 1 else ''}")
+    for b in hub_in - sinks.keys():
+        notes.setdefault(b, []).append(f"+{ins_ops[b]:,} control inputs")
+    for b in hub_out - sinks.keys():
+        notes.setdefault(b, []).append(f"+{outs_ops[b]:,} control outputs")
     return drawn, {b: ", ".join(v) for b, v in notes.items()}
+
+
+def terminal_sinks(layout: Layout) -> dict[int, int]:
+    """The terminal control sinks of a layout, each with how many ops it waits on.
+
+    A terminal sink is a sink box (`roles.SINK`: a ``NoOp``) with no data edge out that
+    gates others (the op a traced function holds its outputs back on until every stateful
+    op has run: ``Identity ← NoOp``), or that waits on more than `CONTROL_HUB` ops (a
+    training step's last op, ``init``; a smaller ``init`` gets stubs, as TensorBoard draws
+    it). Counted on itself, "waits on 2,354 ops", instead of a "→ NoOp" stub on each box it
+    waits on and a "← NoOp" on each it gates. The
+    count is of ops over the whole graph (each control edge bundles `Edge.count` of them),
+    so the rule and the note read the same on every view: counted over the boxes drawn, a
+    sink that four closed boxes wait on (resnet50_train's first view) would be stubbed on
+    each, and its count would change with every box opened.
+    """
+    boxes = layout.boxes
+    waits: dict[int, int] = {}
+    feeds, gates = set(), set()
+    for edge in layout.edges:
+        if edge.src == edge.dst:
+            continue
+        if not edge.control:
+            feeds.add(edge.src)
+        else:
+            gates.add(edge.src)
+            if boxes[edge.dst].aux == SINK:
+                waits[edge.dst] = waits.get(edge.dst, 0) + edge.count
+    return {b: n for b, n in waits.items() if b not in feeds and (n > CONTROL_HUB or b in gates)}

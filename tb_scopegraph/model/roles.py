@@ -268,17 +268,24 @@ class Roles:
 
     def op_aux(self, op: int) -> str:
         """The auxiliary kind of an op's box: its own, or `SAVE` when the scope drawn in it is
-        named as an initialiser's or a saver's."""
+        named as an initialiser's or a saver's, or none for a sink drawn with a scope that
+        computes."""
         kind = self.own_aux(op)
-        if not kind:
-            # The scope drawn in it holds the op's helpers (a While's constants and control
-            # sinks): only its name (an initialiser's: truncated_normal) makes the op apart.
-            model = self.model
-            gid = model.group_id(model.names[op])
-            if gid is not None and folded_into(model, gid) == op:
-                if _SAVE_NAME.match(model.groups[gid].label):
-                    kind = SAVE
-        return kind
+        if kind not in ("", SINK):
+            return kind
+        model = self.model
+        gid = model.group_id(model.names[op])
+        if gid is None or folded_into(model, gid) != op:
+            return kind
+        if kind == SINK:
+            # A sink drawn with a scope of ops that compute is that scope: TF1's
+            # ``GradientDescent``, the NoOp grouping the update ops beside it, applies the
+            # training step's update, and takes the gradients' edges as the flow's end.
+            row = self.counts[gid]
+            return "" if int(row[[_PLAIN, _PARAM, _TRAIN]].sum()) else kind
+        # The scope drawn in it holds the op's helpers (a While's constants and control
+        # sinks): only its name (an initialiser's: truncated_normal) makes the op apart.
+        return SAVE if _SAVE_NAME.match(model.groups[gid].label) else kind
 
     def parameters(self, gid: int) -> int:
         """How many ops inside a group are parameters (variables, their reads, PyTorch's
