@@ -513,7 +513,7 @@ var FIT_PADDING = 24;
 var NATURAL_SCALE = 4 / 3;
 var READABLE_SCALE = 0.91;
 var TOP_SCALE = 1;
-var REVEAL_SCALE = 0.8;
+var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
 var easeOut = (t) => 1 - Math.pow(1 - t, 3);
 var Viewport = class {
   /**
@@ -597,12 +597,30 @@ var Viewport = class {
   /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
   fitView(rect, maxScale = NATURAL_SCALE) {
     const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h2 - 2 * pad) / Math.max(rect.h, 1));
+    const m = this.margins();
+    const fit = Math.min(
+      (w - m.left - m.right) / Math.max(rect.w, 1),
+      (h2 - m.top - m.bottom) / Math.max(rect.h, 1)
+    );
+    const k = Math.min(Math.max(fit, 1e-4), maxScale);
     return {
-      cx: rect.x + rect.w / 2,
-      cy: rect.y + rect.h / 2,
-      k: Math.min(Math.max(k, 1e-4), maxScale)
+      cx: rect.x + rect.w / 2 + (m.right - m.left) / (2 * k),
+      cy: rect.y + rect.h / 2 + (m.bottom - m.top) / (2 * k),
+      k
+    };
+  }
+  /**
+   * The margins (CSS px) a fitted or revealed view leaves on each side of the window:
+   * FIT_PADDING, or the room of what floats there (CLEAR); never over an eighth of the window.
+   */
+  margins() {
+    const { w, h: h2 } = this.size();
+    const side = (clear, size) => Math.min(Math.max(FIT_PADDING, clear), size / 8);
+    return {
+      left: side(CLEAR.left, w),
+      right: side(CLEAR.right, w),
+      top: side(CLEAR.top, h2),
+      bottom: side(CLEAR.bottom, h2)
     };
   }
   fit(animate = true) {
@@ -631,10 +649,11 @@ var Viewport = class {
     }
     const b = this.bounds;
     const { w, h: h2 } = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const m = this.margins();
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - m.left - m.right) / b.w));
     const top = this.topBox();
     const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
-    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k }));
+    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - m.top) / k, k }));
   }
   /** The box of the drawing's topmost box (user units), or null. */
   topBox() {
@@ -698,48 +717,52 @@ var Viewport = class {
   /**
    * Where the view eases to after a group opened or closed under the pointer (`rect`: its
    * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
-   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
-   * reveal(rect).
+   * `sx`): the whole drawing when it reads whole (READABLE_SCALE or more, as a first view),
+   * else reveal(rect). Never under READABLE_SCALE: a click leaves every label readable.
    */
   afterClick(rect, view, sx = null) {
     const all = this.bounds ? this.fitView(this.bounds) : null;
-    if (all && all.k >= REVEAL_SCALE) return all;
+    if (all && all.k >= READABLE_SCALE) return all;
     return this.reveal(rect, view, sx);
   }
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
-   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
-   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
-   * out any empty margin the drawing leaves while running off the other side (see contain()).
+   * The view nearest `view` that shows `rect` (user units) whole at READABLE_SCALE or more,
+   * keeping `view`'s scale if it fits at it, else zooming (about screen x `sx`, the pointer) to
+   * fit it. A rect that does not read whole shows its top at TOP_SCALE, as a first view does
+   * (the overview map shows the rest, minimap.js): across, the pointer's point stays where it
+   * is unless that leaves an empty margin inside the rect. Then it pans out any empty margin
+   * the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    let k = view.k;
-    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
-    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
+    const m = this.margins();
+    const fits = (scale) => rect.w * scale <= w - m.left - m.right && rect.h * scale <= h2 - m.top - m.bottom;
+    let k = Math.max(view.k, READABLE_SCALE);
+    if (!fits(k)) k = this.fitView(rect, k).k;
+    if (k < READABLE_SCALE) k = TOP_SCALE;
     const at = { ...view, k };
     if (k !== view.k && sx != null) {
       const ux = view.cx + (sx - w / 2) / view.k;
       at.cx = ux - (sx - w / 2) / k;
     }
-    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
-    at.cy += shift(rect.y, rect.h, at.cy, k, h2, pad);
+    const across = fits(k) ? shift : settle;
+    at.cx += across(rect.x, rect.w, at.cx, k, w, m.left, m.right);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h2, m.top, m.bottom);
     return this.contain(at);
   }
   /**
-   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
-   * while it runs off the other side, and lies wholly inside the window where it fits.
+   * `view` moved just enough that the drawing leaves no empty margin past margins() on a side
+   * while it runs off the other side, and lies wholly inside them where it fits.
    */
   contain(view) {
     if (!this.bounds) return view;
     const b = this.bounds;
     const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
+    const m = this.margins();
     return {
       ...view,
-      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
-      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, pad)
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, m.left, m.right),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, m.top, m.bottom)
     };
   }
   /** The screen point (relative to the viewport) of user point (ux, uy). */
@@ -873,23 +896,23 @@ var Viewport = class {
     }
   }
 };
-function shift(x, len, c, k, size, pad) {
+function shift(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
-  if (end > size - pad) return (end - (size - pad)) / k;
+  if (start < lo || len * k > size - lo - hi) return (start - lo) / k;
+  if (end > size - hi) return (end - (size - hi)) / k;
   return 0;
 }
-function settle(x, len, c, k, size, pad) {
+function settle(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (len * k <= size - 2 * pad) {
-    if (start < pad) return (start - pad) / k;
-    if (end > size - pad) return (end - (size - pad)) / k;
+  if (len * k <= size - lo - hi) {
+    if (start < lo) return (start - lo) / k;
+    if (end > size - hi) return (end - (size - hi)) / k;
     return 0;
   }
-  if (start > pad) return (start - pad) / k;
-  if (end < size - pad) return (end - (size - pad)) / k;
+  if (start > lo) return (start - lo) / k;
+  if (end < size - hi) return (end - (size - hi)) / k;
   return 0;
 }
 var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
@@ -3119,7 +3142,6 @@ var Sheets = class {
 var FOCUS_SCALE = 1;
 var MAX_FOCUS_SCALE = 2;
 var ROOMY = 0.85;
-var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
 var GROUP_KINDS2 = ["scope", "series", "chunk"];
 function leaf(name) {
   return name.slice(name.lastIndexOf("/") + 1) || name;
@@ -3443,7 +3465,8 @@ var Drawing = class {
    * After opening or closing a group: the group stays under the pointer (an opened group's
    * title where its box's label was, a closed group's box where the frame was clicked), then
    * the view glides to show the new content (Viewport.afterClick): the whole drawing if it
-   * reads whole, else the group, as much of it as reads, top first.
+   * reads whole, else the group if it does, else the group's top at full size beside the
+   * overview map.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
@@ -3456,6 +3479,8 @@ var Drawing = class {
       y: rect.y + rect.h / 2
     };
     const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
+    const title = frame && element.querySelector(":scope > text");
+    vp.keep = title ? { svg: vp.svg, rects: [vp.userRect(title)] } : null;
     vp.jump(here);
     const target = vp.afterClick(rect, here, anchor.x);
     const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);

@@ -21,9 +21,11 @@ export const NATURAL_SCALE = 4 / 3;
 // drawing beside it (minimap.js).
 export const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
-// After a click opens or closes a group, the view zooms out no further than this: its box
-// labels (10 pt) stay 8.8 px tall.
-export const REVEAL_SCALE = 0.8;
+// What floats over the drawing, in CSS px from each side of the window (style/viewport.css):
+// the status line holds the bottom left (.sg-status: 10 px up, about 20 px tall), the zoom
+// buttons the bottom right (.sg-zoom: 16 px in, 36 px wide). A fitted or revealed view leaves
+// them this much room on their sides (FIT_PADDING at least), so no box sits under them.
+export const CLEAR = {top: 16, left: 16, right: 60, bottom: 40};
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
 
@@ -127,12 +129,32 @@ export class Viewport {
   /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
   fitView(rect, maxScale = NATURAL_SCALE) {
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
-    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h - 2 * pad) / Math.max(rect.h, 1));
+    const m = this.margins();
+    const fit = Math.min(
+      (w - m.left - m.right) / Math.max(rect.w, 1),
+      (h - m.top - m.bottom) / Math.max(rect.h, 1)
+    );
+    const k = Math.min(Math.max(fit, 1e-4), maxScale);
+    // Centred in the part of the window inside the margins.
     return {
-      cx: rect.x + rect.w / 2,
-      cy: rect.y + rect.h / 2,
-      k: Math.min(Math.max(k, 1e-4), maxScale),
+      cx: rect.x + rect.w / 2 + (m.right - m.left) / (2 * k),
+      cy: rect.y + rect.h / 2 + (m.bottom - m.top) / (2 * k),
+      k,
+    };
+  }
+
+  /**
+   * The margins (CSS px) a fitted or revealed view leaves on each side of the window:
+   * FIT_PADDING, or the room of what floats there (CLEAR); never over an eighth of the window.
+   */
+  margins() {
+    const {w, h} = this.size();
+    const side = (clear, size) => Math.min(Math.max(FIT_PADDING, clear), size / 8);
+    return {
+      left: side(CLEAR.left, w),
+      right: side(CLEAR.right, w),
+      top: side(CLEAR.top, h),
+      bottom: side(CLEAR.bottom, h),
     };
   }
 
@@ -163,10 +185,11 @@ export class Viewport {
     }
     const b = this.bounds;
     const {w, h} = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const m = this.margins();
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - m.left - m.right) / b.w));
     const top = this.topBox();
     const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
-    this.jump(this.contain({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k}));
+    this.jump(this.contain({cx, cy: b.y + (h / 2 - m.top) / k, k}));
   }
 
   /** The box of the drawing's topmost box (user units), or null. */
@@ -236,51 +259,56 @@ export class Viewport {
   /**
    * Where the view eases to after a group opened or closed under the pointer (`rect`: its
    * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
-   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
-   * reveal(rect).
+   * `sx`): the whole drawing when it reads whole (READABLE_SCALE or more, as a first view),
+   * else reveal(rect). Never under READABLE_SCALE: a click leaves every label readable.
    */
   afterClick(rect, view, sx = null) {
     const all = this.bounds ? this.fitView(this.bounds) : null;
-    if (all && all.k >= REVEAL_SCALE) return all;
+    if (all && all.k >= READABLE_SCALE) return all;
     return this.reveal(rect, view, sx);
   }
 
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
-   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
-   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
-   * out any empty margin the drawing leaves while running off the other side (see contain()).
+   * The view nearest `view` that shows `rect` (user units) whole at READABLE_SCALE or more,
+   * keeping `view`'s scale if it fits at it, else zooming (about screen x `sx`, the pointer) to
+   * fit it. A rect that does not read whole shows its top at TOP_SCALE, as a first view does
+   * (the overview map shows the rest, minimap.js): across, the pointer's point stays where it
+   * is unless that leaves an empty margin inside the rect. Then it pans out any empty margin
+   * the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
-    let k = view.k;
-    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h - 2 * pad;
-    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
+    const m = this.margins();
+    const fits = (scale) =>
+      rect.w * scale <= w - m.left - m.right && rect.h * scale <= h - m.top - m.bottom;
+    let k = Math.max(view.k, READABLE_SCALE);
+    if (!fits(k)) k = this.fitView(rect, k).k;
+    if (k < READABLE_SCALE) k = TOP_SCALE;
     const at = {...view, k};
     if (k !== view.k && sx != null) {
       // Zooming about the pointer keeps what is under it in place.
       const ux = view.cx + (sx - w / 2) / view.k;
       at.cx = ux - (sx - w / 2) / k;
     }
-    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
-    at.cy += shift(rect.y, rect.h, at.cy, k, h, pad);
+    const across = fits(k) ? shift : settle;
+    at.cx += across(rect.x, rect.w, at.cx, k, w, m.left, m.right);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h, m.top, m.bottom);
     return this.contain(at);
   }
 
   /**
-   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
-   * while it runs off the other side, and lies wholly inside the window where it fits.
+   * `view` moved just enough that the drawing leaves no empty margin past margins() on a side
+   * while it runs off the other side, and lies wholly inside them where it fits.
    */
   contain(view) {
     if (!this.bounds) return view;
     const b = this.bounds;
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
+    const m = this.margins();
     return {
       ...view,
-      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
-      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h, pad),
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, m.left, m.right),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h, m.top, m.bottom),
     };
   }
 
@@ -431,14 +459,14 @@ export class Viewport {
 
 /**
  * On one axis (start `x`, length `len` in user units; view centre `c`, scale `k`, window
- * `size`, margin `pad`): how far the view moves to bring the span inside the window, its start
- * first when it is longer than the window.
+ * `size`, margins `lo` before and `hi` after): how far the view moves to bring the span inside
+ * the window, its start first when it is longer than the window.
  */
-function shift(x, len, c, k, size, pad) {
+function shift(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
-  if (end > size - pad) return (end - (size - pad)) / k;
+  if (start < lo || len * k > size - lo - hi) return (start - lo) / k;
+  if (end > size - hi) return (end - (size - hi)) / k;
   return 0;
 }
 
@@ -446,16 +474,16 @@ function shift(x, len, c, k, size, pad) {
  * On one axis, as shift(), for the whole drawing: a drawing that fits is brought inside; one
  * longer than the window only loses an empty margin on either end (never cut more).
  */
-function settle(x, len, c, k, size, pad) {
+function settle(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (len * k <= size - 2 * pad) {
-    if (start < pad) return (start - pad) / k;
-    if (end > size - pad) return (end - (size - pad)) / k;
+  if (len * k <= size - lo - hi) {
+    if (start < lo) return (start - lo) / k;
+    if (end > size - hi) return (end - (size - hi)) / k;
     return 0;
   }
-  if (start > pad) return (start - pad) / k;
-  if (end < size - pad) return (end - (size - pad)) / k;
+  if (start > lo) return (start - lo) / k;
+  if (end < size - hi) return (end - (size - hi)) / k;
   return 0;
 }
 
