@@ -8,7 +8,7 @@ import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
 import {Sheets, clearMarks, pristineCopy} from './sheets.js';
 import {focusView} from './found.js';
-import {labelPoint} from './viewport.js';
+import {labelPoint} from './shapes.js';
 import * as views from './views.js';
 
 export class Drawing {
