@@ -505,393 +505,7 @@ var Model = class {
   }
 };
 
-// viewport.js
-var DRAG_SLOP = 4;
-var COMMIT_MS = 150;
-var MAX_SCALE = 8;
-var FIT_PADDING = 24;
-var NATURAL_SCALE = 4 / 3;
-var READABLE_SCALE = 0.91;
-var TOP_SCALE = 1;
-var REVEAL_SCALE = 0.8;
-var easeOut = (t) => 1 - Math.pow(1 - t, 3);
-var Viewport = class {
-  /**
-   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
-   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
-   */
-  constructor(element, hooks = {}) {
-    this.element = element;
-    this.hooks = hooks;
-    this.svg = null;
-    this.bounds = null;
-    this.view = { cx: 0, cy: 0, k: 1 };
-    this._animation = 0;
-    this._press = null;
-    this._wheelFactor = 1;
-    this._wheelAt = null;
-    this._wheelFrame = 0;
-    element.addEventListener("pointerdown", (e) => this._down(e));
-    element.addEventListener("pointermove", (e) => this._move(e));
-    element.addEventListener("pointerup", (e) => this._up(e));
-    element.addEventListener("pointercancel", () => this._cancelPress());
-    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
-    this._pending = null;
-    this._size = null;
-    this._commits = /* @__PURE__ */ new WeakMap();
-    this._fresh = null;
-    this._resizes = new ResizeObserver(() => {
-      this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
-      if (this._pending === "overview" && this._hasSize()) this.overview();
-      else if (this._pending && this._hasSize()) this.fit(false);
-      else this._apply();
-    });
-    this._resizes.observe(element);
-    this.destination = null;
-    this.keep = null;
-  }
-  /**
-   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
-   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
-   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
-   */
-  setSvg(svg, bounds) {
-    this.svg = svg;
-    this.bounds = bounds;
-    const done = this._commits.get(svg);
-    if (done && svg.getAttribute("viewBox") === done.viewBox) {
-      this._apply();
-    } else {
-      this._fresh = svg;
-      requestAnimationFrame(() => {
-        if (this._fresh === svg) this._fresh = null;
-      });
-      this._commit();
-    }
-  }
-  _hasSize() {
-    const { w, h: h2 } = this.size();
-    return w > 20 && h2 > 20;
-  }
-  /** Forgets the size last observed (the element was just put in the document). */
-  measure() {
-    this._size = null;
-  }
-  size() {
-    if (!this._size)
-      this._size = { w: this.element.clientWidth || 1, h: this.element.clientHeight || 1 };
-    return this._size;
-  }
-  get dragging() {
-    return Boolean(this._press && this._press.dragging);
-  }
-  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
-  _limits() {
-    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
-    return { min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit) };
-  }
-  _clampScale(k) {
-    const { min, max } = this._limits();
-    return Math.min(max, Math.max(min, k));
-  }
-  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
-  fitView(rect, maxScale = NATURAL_SCALE) {
-    const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h2 - 2 * pad) / Math.max(rect.h, 1));
-    return {
-      cx: rect.x + rect.w / 2,
-      cy: rect.y + rect.h / 2,
-      k: Math.min(Math.max(k, 1e-4), maxScale)
-    };
-  }
-  fit(animate = true) {
-    if (!this.bounds) return;
-    this._pending = this._hasSize() ? null : "fit";
-    if (this._pending) return;
-    if (animate) this.go(this.fitView(this.bounds));
-    else this.jump(this.fitView(this.bounds));
-  }
-  /**
-   * The first look at a drawing: all of it when that is readable, else its top (where the
-   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
-   * everything.
-   */
-  overview() {
-    if (!this.bounds) return;
-    if (!this._hasSize()) {
-      this._pending = "overview";
-      return;
-    }
-    this._pending = null;
-    const all = this.fitView(this.bounds);
-    if (all.k >= READABLE_SCALE) {
-      this.fit(false);
-      return;
-    }
-    const b = this.bounds;
-    const { w, h: h2 } = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
-    const top = this.topBox();
-    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
-    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - FIT_PADDING) / k, k }));
-  }
-  /** The box of the drawing's topmost box (user units), or null. */
-  topBox() {
-    let top = null;
-    for (const node of this.svg.querySelectorAll("g.node")) {
-      const r = shapeRect(node, this.svg);
-      if (r && (!top || r.y < top.y)) top = r;
-    }
-    return top;
-  }
-  /**
-   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
-   * one laid out as a transform, committed once it rests.
-   */
-  jump(target) {
-    cancelAnimationFrame(this._animation);
-    this._pending = null;
-    this.destination = null;
-    this.view = { ...target, k: this._clampScale(target.k) };
-    this._apply();
-  }
-  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
-  zoomBy(factor, sx, sy, animate = false) {
-    const { w, h: h2 } = this.size();
-    if (sx == null) [sx, sy] = [w / 2, h2 / 2];
-    const { cx, cy, k } = this.view;
-    const k2 = this._clampScale(k * factor);
-    const ux = cx + (sx - w / 2) / k;
-    const uy = cy + (sy - h2 / 2) / k;
-    this.go({ cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h2 / 2) / k2, k: k2 }, animate);
-  }
-  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
-  go(target, animate = true) {
-    cancelAnimationFrame(this._animation);
-    this._pending = null;
-    const to = { ...target, k: this._clampScale(target.k) };
-    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    this.destination = null;
-    if (!animate || reduced || !this.svg) {
-      this.view = to;
-      this._apply();
-      return;
-    }
-    const from = { ...this.view };
-    const start = performance.now();
-    const duration = 260;
-    this.destination = to;
-    const step2 = (now) => {
-      const t = easeOut(Math.min(1, (now - start) / duration));
-      this.view = {
-        cx: from.cx + (to.cx - from.cx) * t,
-        cy: from.cy + (to.cy - from.cy) * t,
-        k: from.k * Math.pow(to.k / from.k, t)
-      };
-      if (t >= 1) this.destination = null;
-      this._apply();
-      if (t < 1) this._animation = requestAnimationFrame(step2);
-    };
-    this._animation = requestAnimationFrame(step2);
-  }
-  /**
-   * Where the view eases to after a group opened or closed under the pointer (`rect`: its
-   * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
-   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
-   * reveal(rect).
-   */
-  afterClick(rect, view, sx = null) {
-    const all = this.bounds ? this.fitView(this.bounds) : null;
-    if (all && all.k >= REVEAL_SCALE) return all;
-    return this.reveal(rect, view, sx);
-  }
-  /**
-   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
-   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
-   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
-   * out any empty margin the drawing leaves while running off the other side (see contain()).
-   */
-  reveal(rect, view, sx = null) {
-    const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    let k = view.k;
-    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h2 - 2 * pad;
-    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
-    const at = { ...view, k };
-    if (k !== view.k && sx != null) {
-      const ux = view.cx + (sx - w / 2) / view.k;
-      at.cx = ux - (sx - w / 2) / k;
-    }
-    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
-    at.cy += shift(rect.y, rect.h, at.cy, k, h2, pad);
-    return this.contain(at);
-  }
-  /**
-   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
-   * while it runs off the other side, and lies wholly inside the window where it fits.
-   */
-  contain(view) {
-    if (!this.bounds) return view;
-    const b = this.bounds;
-    const { w, h: h2 } = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h2 / 8);
-    return {
-      ...view,
-      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
-      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, pad)
-    };
-  }
-  /** The screen point (relative to the viewport) of user point (ux, uy). */
-  toScreen(ux, uy) {
-    const { w, h: h2 } = this.size();
-    const { cx, cy, k } = this.view;
-    return { x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h2 / 2 };
-  }
-  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
-  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
-    const { w, h: h2 } = this.size();
-    return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
-  }
-  /**
-   * An element's box in the svg's user units (the original viewBox's coordinates). Read from
-   * its shapes' attributes when it has any (a drawing just put in the document is then laid
-   * out once, in the next frame, not here and again after the view moves), else measured.
-   */
-  userRect(element) {
-    if (!this.svg) return null;
-    const drawn2 = shapeRect(element, this.svg);
-    if (drawn2) return drawn2;
-    const box2 = element.getBBox();
-    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
-    const corners = [
-      [box2.x, box2.y],
-      [box2.x + box2.width, box2.y],
-      [box2.x, box2.y + box2.height],
-      [box2.x + box2.width, box2.y + box2.height]
-    ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
-    const xs = corners.map((p) => p.x);
-    const ys = corners.map((p) => p.y);
-    const x = Math.min(...xs);
-    const y = Math.min(...ys);
-    return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
-  }
-  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
-  _apply() {
-    if (!this.svg) return;
-    const { w, h: h2 } = this.size();
-    const done = this._commits.get(this.svg);
-    const stale = !done || done.w !== w || done.h !== h2;
-    if (stale || this._fresh === this.svg) {
-      this._commit();
-      return;
-    }
-    const { cx, cy, k } = this.view;
-    const s2 = k / done.k;
-    const tx = w / 2 * (1 - s2) + (done.cx - cx) * k;
-    const ty = h2 / 2 * (1 - s2) + (done.cy - cy) * k;
-    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s2})`;
-    clearTimeout(this._commitTimer);
-    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
-    if (this.hooks.onChange) this.hooks.onChange(this.view);
-  }
-  _commit() {
-    clearTimeout(this._commitTimer);
-    if (!this.svg) return;
-    const { w, h: h2 } = this.size();
-    const { cx, cy, k } = this.view;
-    const vw = w / k;
-    const vh = h2 / k;
-    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
-    this.svg.setAttribute("viewBox", viewBox);
-    this.svg.style.transform = "";
-    this._commits.set(this.svg, { w, h: h2, cx, cy, k, viewBox });
-    if (this.hooks.onChange) this.hooks.onChange(this.view);
-  }
-  _down(event) {
-    if (event.button !== 0 || !event.isPrimary) return;
-    if (event.target.closest("[data-no-pan]")) return;
-    cancelAnimationFrame(this._animation);
-    this.destination = null;
-    this._press = {
-      x: event.clientX,
-      y: event.clientY,
-      id: event.pointerId,
-      target: event.target,
-      view: { ...this.view },
-      dragging: false
-    };
-  }
-  _move(event) {
-    const press = this._press;
-    if (!press || event.pointerId !== press.id) return;
-    const dx = event.clientX - press.x;
-    const dy = event.clientY - press.y;
-    if (!press.dragging) {
-      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
-      press.dragging = true;
-      this.element.setPointerCapture(press.id);
-      this.element.classList.add("sg-dragging");
-      if (this.hooks.onDragStart) this.hooks.onDragStart();
-    }
-    const { k } = this.view;
-    this.view = { cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k };
-    this._apply();
-  }
-  _up(event) {
-    const press = this._press;
-    if (!press || event.pointerId !== press.id) return;
-    this._cancelPress();
-    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
-  }
-  _cancelPress() {
-    if (this._press && this._press.dragging) {
-      this.element.classList.remove("sg-dragging");
-      if (this.element.hasPointerCapture(this._press.id)) {
-        this.element.releasePointerCapture(this._press.id);
-      }
-    }
-    this._press = null;
-  }
-  _wheel(event) {
-    if (!this.svg || event.target.closest("[data-no-pan]")) return;
-    event.preventDefault();
-    cancelAnimationFrame(this._animation);
-    this.destination = null;
-    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
-    const rate = event.ctrlKey ? 0.01 : 22e-4;
-    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
-    const rect = this.element.getBoundingClientRect();
-    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
-    if (!this._wheelFrame) {
-      this._wheelFrame = requestAnimationFrame(() => {
-        this._wheelFrame = 0;
-        const factor = this._wheelFactor;
-        this._wheelFactor = 1;
-        this.zoomBy(factor, ...this._wheelAt);
-      });
-    }
-  }
-};
-function shift(x, len, c, k, size, pad) {
-  const start = (x - c) * k + size / 2;
-  const end = start + len * k;
-  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
-  if (end > size - pad) return (end - (size - pad)) / k;
-  return 0;
-}
-function settle(x, len, c, k, size, pad) {
-  const start = (x - c) * k + size / 2;
-  const end = start + len * k;
-  if (len * k <= size - 2 * pad) {
-    if (start < pad) return (start - pad) / k;
-    if (end > size - pad) return (end - (size - pad)) / k;
-    return 0;
-  }
-  if (start > pad) return (start - pad) / k;
-  if (end < size - pad) return (end - (size - pad)) / k;
-  return 0;
-}
+// shapes.js
 var PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
 var NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
 function shapeRect(element, svg) {
@@ -2482,6 +2096,417 @@ var Colouring = class {
   }
 };
 
+// viewport.js
+var DRAG_SLOP = 4;
+var COMMIT_MS = 150;
+var MAX_SCALE = 8;
+var FIT_PADDING = 24;
+var NATURAL_SCALE = 4 / 3;
+var READABLE_SCALE = 0.91;
+var TOP_SCALE = 1;
+var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
+var easeOut = (t) => 1 - Math.pow(1 - t, 3);
+var Viewport = class {
+  /**
+   * @param {HTMLElement} element  the box the graph fills; gets the pointer and wheel listeners
+   * @param {{onTap?: Function, onChange?: Function, onDragStart?: Function}} hooks
+   */
+  constructor(element, hooks = {}) {
+    this.element = element;
+    this.hooks = hooks;
+    this.svg = null;
+    this.bounds = null;
+    this.view = { cx: 0, cy: 0, k: 1 };
+    this._animation = 0;
+    this._press = null;
+    this._wheelFactor = 1;
+    this._wheelAt = null;
+    this._wheelFrame = 0;
+    element.addEventListener("pointerdown", (e) => this._down(e));
+    element.addEventListener("pointermove", (e) => this._move(e));
+    element.addEventListener("pointerup", (e) => this._up(e));
+    element.addEventListener("pointercancel", () => this._cancelPress());
+    element.addEventListener("wheel", (e) => this._wheel(e), { passive: false });
+    this._pending = null;
+    this._size = null;
+    this._commits = /* @__PURE__ */ new WeakMap();
+    this._fresh = null;
+    this._resizes = new ResizeObserver(() => {
+      this._size = { w: element.clientWidth || 1, h: element.clientHeight || 1 };
+      if (this._pending === "overview" && this._hasSize()) this.overview();
+      else if (this._pending && this._hasSize()) this.fit(false);
+      else this._apply();
+    });
+    this._resizes.observe(element);
+    this.destination = null;
+    this.keep = null;
+  }
+  /**
+   * Shows `svg` (already in the document); its original viewBox is the drawing's bounds. A
+   * drawing shown before (parked, still laid out) keeps the view committed to it, and the view
+   * on screen is a transform of it until it rests: a new viewBox lays out every element again.
+   */
+  setSvg(svg, bounds) {
+    this.svg = svg;
+    this.bounds = bounds;
+    const done = this._commits.get(svg);
+    if (done && svg.getAttribute("viewBox") === done.viewBox) {
+      this._apply();
+    } else {
+      this._fresh = svg;
+      requestAnimationFrame(() => {
+        if (this._fresh === svg) this._fresh = null;
+      });
+      this._commit();
+    }
+  }
+  _hasSize() {
+    const { w, h: h2 } = this.size();
+    return w > 20 && h2 > 20;
+  }
+  /** Forgets the size last observed (the element was just put in the document). */
+  measure() {
+    this._size = null;
+  }
+  size() {
+    if (!this._size)
+      this._size = { w: this.element.clientWidth || 1, h: this.element.clientHeight || 1 };
+    return this._size;
+  }
+  get dragging() {
+    return Boolean(this._press && this._press.dragging);
+  }
+  /** The drawing's scale range: from well below "fit" up to MAX_SCALE. */
+  _limits() {
+    const fit = this.bounds ? this.fitView(this.bounds, Infinity).k : 1;
+    return { min: Math.min(fit * 0.5, 0.05), max: Math.max(MAX_SCALE, fit) };
+  }
+  _clampScale(k) {
+    const { min, max } = this._limits();
+    return Math.min(max, Math.max(min, k));
+  }
+  /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
+  fitView(rect, maxScale = NATURAL_SCALE) {
+    const { w, h: h2 } = this.size();
+    const m = this.margins();
+    const fit = Math.min(
+      (w - m.left - m.right) / Math.max(rect.w, 1),
+      (h2 - m.top - m.bottom) / Math.max(rect.h, 1)
+    );
+    const k = Math.min(Math.max(fit, 1e-4), maxScale);
+    return {
+      cx: rect.x + rect.w / 2 + (m.right - m.left) / (2 * k),
+      cy: rect.y + rect.h / 2 + (m.bottom - m.top) / (2 * k),
+      k
+    };
+  }
+  /**
+   * The margins (CSS px) a fitted or revealed view leaves on each side of the window:
+   * FIT_PADDING, or the room of what floats there (CLEAR); never over an eighth of the window.
+   */
+  margins() {
+    const { w, h: h2 } = this.size();
+    const side = (clear, size) => Math.min(Math.max(FIT_PADDING, clear), size / 8);
+    return {
+      left: side(CLEAR.left, w),
+      right: side(CLEAR.right, w),
+      top: side(CLEAR.top, h2),
+      bottom: side(CLEAR.bottom, h2)
+    };
+  }
+  fit(animate = true) {
+    if (!this.bounds) return;
+    this._pending = this._hasSize() ? null : "fit";
+    if (this._pending) return;
+    if (animate) this.go(this.fitView(this.bounds));
+    else this.jump(this.fitView(this.bounds));
+  }
+  /**
+   * The first look at a drawing: all of it when that is readable, else its top (where the
+   * inputs are) at a readable size, as wide as fits, about its topmost box; F still fits
+   * everything.
+   */
+  overview() {
+    if (!this.bounds) return;
+    if (!this._hasSize()) {
+      this._pending = "overview";
+      return;
+    }
+    this._pending = null;
+    const all = this.fitView(this.bounds);
+    if (all.k >= READABLE_SCALE) {
+      this.fit(false);
+      return;
+    }
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const m = this.margins();
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - m.left - m.right) / b.w));
+    const top = this.topBox();
+    const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
+    this.jump(this.contain({ cx, cy: b.y + (h2 / 2 - m.top) / k, k }));
+  }
+  /** The box of the drawing's topmost box (user units), or null. */
+  topBox() {
+    let top = null;
+    for (const node of this.svg.querySelectorAll("g.node")) {
+      const r = shapeRect(node, this.svg);
+      if (r && (!top || r.y < top.y)) top = r;
+    }
+    return top;
+  }
+  /**
+   * Moves to `target` at once (no glide): a drawing not laid out yet gets it as its viewBox,
+   * one laid out as a transform, committed once it rests.
+   */
+  jump(target) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    this.destination = null;
+    this.view = { ...target, k: this._clampScale(target.k) };
+    this._apply();
+  }
+  /** Zooms by `factor` keeping the user point under screen point (sx, sy) in place. */
+  zoomBy(factor, sx, sy, animate = false) {
+    const { w, h: h2 } = this.size();
+    if (sx == null) [sx, sy] = [w / 2, h2 / 2];
+    const { cx, cy, k } = this.view;
+    const k2 = this._clampScale(k * factor);
+    const ux = cx + (sx - w / 2) / k;
+    const uy = cy + (sy - h2 / 2) / k;
+    this.go({ cx: ux - (sx - w / 2) / k2, cy: uy - (sy - h2 / 2) / k2, k: k2 }, animate);
+  }
+  /** Moves to `target` ({cx, cy, k}), gliding when `animate`. */
+  go(target, animate = true) {
+    cancelAnimationFrame(this._animation);
+    this._pending = null;
+    const to = { ...target, k: this._clampScale(target.k) };
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.destination = null;
+    if (!animate || reduced || !this.svg) {
+      this.view = to;
+      this._apply();
+      return;
+    }
+    const from = { ...this.view };
+    const start = performance.now();
+    const duration = 260;
+    this.destination = to;
+    const step2 = (now) => {
+      const t = easeOut(Math.min(1, (now - start) / duration));
+      this.view = {
+        cx: from.cx + (to.cx - from.cx) * t,
+        cy: from.cy + (to.cy - from.cy) * t,
+        k: from.k * Math.pow(to.k / from.k, t)
+      };
+      if (t >= 1) this.destination = null;
+      this._apply();
+      if (t < 1) this._animation = requestAnimationFrame(step2);
+    };
+    this._animation = requestAnimationFrame(step2);
+  }
+  /**
+   * Where the view eases to after a group opened or closed under the pointer (`rect`: its
+   * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
+   * `sx`): the whole drawing when it reads whole (READABLE_SCALE or more, as a first view),
+   * else reveal(rect). Never under READABLE_SCALE: a click leaves every label readable.
+   */
+  afterClick(rect, view, sx = null) {
+    const all = this.bounds ? this.fitView(this.bounds) : null;
+    if (all && all.k >= READABLE_SCALE) return all;
+    return this.reveal(rect, view, sx);
+  }
+  /**
+   * The view nearest `view` that shows `rect` (user units) whole at READABLE_SCALE or more,
+   * keeping `view`'s scale if it fits at it, else zooming (about screen x `sx`, the pointer) to
+   * fit it. A rect that does not read whole shows its top at TOP_SCALE, as a first view does
+   * (the overview map shows the rest, minimap.js): across, the pointer's point stays where it
+   * is unless that leaves an empty margin inside the rect. Then it pans out any empty margin
+   * the drawing leaves while running off the other side (see contain()).
+   */
+  reveal(rect, view, sx = null) {
+    const { w, h: h2 } = this.size();
+    const m = this.margins();
+    const fits = (scale) => rect.w * scale <= w - m.left - m.right && rect.h * scale <= h2 - m.top - m.bottom;
+    let k = Math.max(view.k, READABLE_SCALE);
+    if (!fits(k)) k = this.fitView(rect, k).k;
+    if (k < READABLE_SCALE) k = TOP_SCALE;
+    const at = { ...view, k };
+    if (k !== view.k && sx != null) {
+      const ux = view.cx + (sx - w / 2) / view.k;
+      at.cx = ux - (sx - w / 2) / k;
+    }
+    const across = fits(k) ? shift : settle;
+    at.cx += across(rect.x, rect.w, at.cx, k, w, m.left, m.right);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h2, m.top, m.bottom);
+    return this.contain(at);
+  }
+  /**
+   * `view` moved just enough that the drawing leaves no empty margin past margins() on a side
+   * while it runs off the other side, and lies wholly inside them where it fits.
+   */
+  contain(view) {
+    if (!this.bounds) return view;
+    const b = this.bounds;
+    const { w, h: h2 } = this.size();
+    const m = this.margins();
+    return {
+      ...view,
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, m.left, m.right),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h2, m.top, m.bottom)
+    };
+  }
+  /** The screen point (relative to the viewport) of user point (ux, uy). */
+  toScreen(ux, uy) {
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    return { x: (ux - cx) * k + w / 2, y: (uy - cy) * k + h2 / 2 };
+  }
+  /** The view that puts user point (ux, uy) at screen point (sx, sy) at scale k. */
+  viewPlacing(ux, uy, sx, sy, k = this.view.k) {
+    const { w, h: h2 } = this.size();
+    return { cx: ux - (sx - w / 2) / k, cy: uy - (sy - h2 / 2) / k, k };
+  }
+  /**
+   * An element's box in the svg's user units (the original viewBox's coordinates). Read from
+   * its shapes' attributes when it has any (a drawing just put in the document is then laid
+   * out once, in the next frame, not here and again after the view moves), else measured.
+   */
+  userRect(element) {
+    if (!this.svg) return null;
+    const drawn2 = shapeRect(element, this.svg);
+    if (drawn2) return drawn2;
+    const box2 = element.getBBox();
+    const toUser = this.svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    const corners = [
+      [box2.x, box2.y],
+      [box2.x + box2.width, box2.y],
+      [box2.x, box2.y + box2.height],
+      [box2.x + box2.width, box2.y + box2.height]
+    ].map(([x2, y2]) => new DOMPoint(x2, y2).matrixTransform(toUser));
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
+  }
+  /** Shows this.view: as a transform of the committed drawing, committed once at rest. */
+  _apply() {
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const done = this._commits.get(this.svg);
+    const stale = !done || done.w !== w || done.h !== h2;
+    if (stale || this._fresh === this.svg) {
+      this._commit();
+      return;
+    }
+    const { cx, cy, k } = this.view;
+    const s2 = k / done.k;
+    const tx = w / 2 * (1 - s2) + (done.cx - cx) * k;
+    const ty = h2 / 2 * (1 - s2) + (done.cy - cy) * k;
+    this.svg.style.transform = `translate(${tx}px, ${ty}px) scale(${s2})`;
+    clearTimeout(this._commitTimer);
+    this._commitTimer = setTimeout(() => this._commit(), COMMIT_MS);
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _commit() {
+    clearTimeout(this._commitTimer);
+    if (!this.svg) return;
+    const { w, h: h2 } = this.size();
+    const { cx, cy, k } = this.view;
+    const vw = w / k;
+    const vh = h2 / k;
+    const viewBox = `${cx - vw / 2} ${cy - vh / 2} ${vw} ${vh}`;
+    this.svg.setAttribute("viewBox", viewBox);
+    this.svg.style.transform = "";
+    this._commits.set(this.svg, { w, h: h2, cx, cy, k, viewBox });
+    if (this.hooks.onChange) this.hooks.onChange(this.view);
+  }
+  _down(event) {
+    if (event.button !== 0 || !event.isPrimary) return;
+    if (event.target.closest("[data-no-pan]")) return;
+    cancelAnimationFrame(this._animation);
+    this.destination = null;
+    this._press = {
+      x: event.clientX,
+      y: event.clientY,
+      id: event.pointerId,
+      target: event.target,
+      view: { ...this.view },
+      dragging: false
+    };
+  }
+  _move(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    const dx = event.clientX - press.x;
+    const dy = event.clientY - press.y;
+    if (!press.dragging) {
+      if (Math.hypot(dx, dy) < DRAG_SLOP) return;
+      press.dragging = true;
+      this.element.setPointerCapture(press.id);
+      this.element.classList.add("sg-dragging");
+      if (this.hooks.onDragStart) this.hooks.onDragStart();
+    }
+    const { k } = this.view;
+    this.view = { cx: press.view.cx - dx / k, cy: press.view.cy - dy / k, k };
+    this._apply();
+  }
+  _up(event) {
+    const press = this._press;
+    if (!press || event.pointerId !== press.id) return;
+    this._cancelPress();
+    if (!press.dragging && this.hooks.onTap) this.hooks.onTap(press.target, event);
+  }
+  _cancelPress() {
+    if (this._press && this._press.dragging) {
+      this.element.classList.remove("sg-dragging");
+      if (this.element.hasPointerCapture(this._press.id)) {
+        this.element.releasePointerCapture(this._press.id);
+      }
+    }
+    this._press = null;
+  }
+  _wheel(event) {
+    if (!this.svg || event.target.closest("[data-no-pan]")) return;
+    event.preventDefault();
+    cancelAnimationFrame(this._animation);
+    this.destination = null;
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? this.size().h : 1;
+    const rate = event.ctrlKey ? 0.01 : 22e-4;
+    this._wheelFactor *= Math.exp(-event.deltaY * unit * rate);
+    const rect = this.element.getBoundingClientRect();
+    this._wheelAt = [event.clientX - rect.left, event.clientY - rect.top];
+    if (!this._wheelFrame) {
+      this._wheelFrame = requestAnimationFrame(() => {
+        this._wheelFrame = 0;
+        const factor = this._wheelFactor;
+        this._wheelFactor = 1;
+        this.zoomBy(factor, ...this._wheelAt);
+      });
+    }
+  }
+};
+function shift(x, len, c, k, size, lo, hi) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (start < lo || len * k > size - lo - hi) return (start - lo) / k;
+  if (end > size - hi) return (end - (size - hi)) / k;
+  return 0;
+}
+function settle(x, len, c, k, size, lo, hi) {
+  const start = (x - c) * k + size / 2;
+  const end = start + len * k;
+  if (len * k <= size - lo - hi) {
+    if (start < lo) return (start - lo) / k;
+    if (end > size - hi) return (end - (size - hi)) / k;
+    return 0;
+  }
+  if (start > lo) return (start - lo) / k;
+  if (end < size - hi) return (end - (size - hi)) / k;
+  return 0;
+}
+
 // depth.js
 var TYPING_PAUSE_MS = 250;
 var MAX_DEPTH = 20;
@@ -3119,7 +3144,6 @@ var Sheets = class {
 var FOCUS_SCALE = 1;
 var MAX_FOCUS_SCALE = 2;
 var ROOMY = 0.85;
-var CLEAR = { top: 16, left: 16, right: 60, bottom: 40 };
 var GROUP_KINDS2 = ["scope", "series", "chunk"];
 function leaf(name) {
   return name.slice(name.lastIndexOf("/") + 1) || name;
@@ -3443,7 +3467,8 @@ var Drawing = class {
    * After opening or closing a group: the group stays under the pointer (an opened group's
    * title where its box's label was, a closed group's box where the frame was clicked), then
    * the view glides to show the new content (Viewport.afterClick): the whole drawing if it
-   * reads whole, else the group, as much of it as reads, top first.
+   * reads whole, else the group if it does, else the group's top at full size beside the
+   * overview map.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
@@ -3456,6 +3481,8 @@ var Drawing = class {
       y: rect.y + rect.h / 2
     };
     const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
+    const title = frame && element.querySelector(":scope > text");
+    vp.keep = title ? { svg: vp.svg, rects: [vp.userRect(title)] } : null;
     vp.jump(here);
     const target = vp.afterClick(rect, here, anchor.x);
     const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);

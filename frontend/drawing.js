@@ -8,7 +8,7 @@ import {remember, writeLocation} from './location.js';
 import {ApiError, Stale, viewParams} from './model.js';
 import {Sheets, clearMarks, pristineCopy} from './sheets.js';
 import {focusView} from './found.js';
-import {labelPoint} from './viewport.js';
+import {labelPoint} from './shapes.js';
 import * as views from './views.js';
 
 export class Drawing {
@@ -243,7 +243,8 @@ export class Drawing {
    * After opening or closing a group: the group stays under the pointer (an opened group's
    * title where its box's label was, a closed group's box where the frame was clicked), then
    * the view glides to show the new content (Viewport.afterClick): the whole drawing if it
-   * reads whole, else the group, as much of it as reads, top first.
+   * reads whole, else the group if it does, else the group's top at full size beside the
+   * overview map.
    */
   keepInPlace(anchor) {
     const vp = this.viewport;
@@ -256,6 +257,9 @@ export class Drawing {
       y: rect.y + rect.h / 2,
     };
     const here = vp.viewPlacing(at.x, at.y, anchor.x, anchor.y);
+    // An opened group's title stays in sight: the overview map keeps off it (minimap.js).
+    const title = frame && element.querySelector(':scope > text');
+    vp.keep = title ? {svg: vp.svg, rects: [vp.userRect(title)]} : null;
     vp.jump(here);
     const target = vp.afterClick(rect, here, anchor.x);
     const moved = Math.abs(target.cx - here.cx) + Math.abs(target.cy - here.cy);

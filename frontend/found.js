@@ -4,7 +4,7 @@
 // away from it, minimap.js).
 
 import {elementId} from './ids.js';
-import {READABLE_SCALE} from './viewport.js';
+import {CLEAR, READABLE_SCALE} from './viewport.js';
 
 // A found box is shown at least this large (box labels 11 px) and, from a view zoomed further
 // in, no larger than this (the user's zoom is kept between the two).
@@ -12,10 +12,6 @@ const FOCUS_SCALE = 1;
 const MAX_FOCUS_SCALE = 2;
 // A found box and its group's title together take at most this share of the clear part.
 const ROOMY = 0.85;
-// The part of the window a found box is placed in (CSS px from each side): the status line
-// holds the bottom left (style/viewport.css, .sg-status: 10 px up, about 20 px tall) and the
-// zoom buttons the bottom right (.sg-zoom: 16 px in, 36 px wide).
-export const CLEAR = {top: 16, left: 16, right: 60, bottom: 40};
 
 const GROUP_KINDS = ['scope', 'series', 'chunk'];
 
@@ -114,7 +110,7 @@ function boxName(element) {
 
 /**
  * The view that shows `rect` (a found box, user units) in the clear part of the window
- * (CLEAR), about its middle, at the current scale kept between FOCUS_SCALE and
+ * (viewport.js CLEAR), about its middle, at the current scale kept between FOCUS_SCALE and
  * MAX_FOCUS_SCALE, with `title` (the title of the group holding it, or null) too when both
  * fit at READABLE_SCALE or more. A box too big for the window at READABLE_SCALE shows its top
  * left at that scale. Centred even where that leaves an empty margin by the drawing's edge:

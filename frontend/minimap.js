@@ -4,7 +4,7 @@
 // in the corner where it covers fewest boxes and none of what must stay in sight (a found box,
 // Viewport.keep), hidden when every corner would cover that; half transparent until hovered.
 
-import {shapeRect} from './viewport.js';
+import {shapeRect} from './shapes.js';
 
 // The map's longer side, in CSS pixels.
 const SIZE = 180;

@@ -2,7 +2,7 @@
 // the boxes, edges and frames they belong to, the colour legend set aside for the sidebar (and
 // left out of the drawing's bounds), and, once it is on screen, the edges' wide hit areas.
 
-import {shapeRect} from './viewport.js';
+import {shapeRect} from './shapes.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';

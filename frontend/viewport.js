@@ -8,6 +8,8 @@
 // user unit. A press that moves less than DRAG_SLOP pixels is a tap, reported with the element
 // it started on; pointer capture is taken only once a drag starts, so taps keep their target.
 
+import {shapeRect} from './shapes.js';
+
 const DRAG_SLOP = 4;
 const COMMIT_MS = 150;
 const MAX_SCALE = 8;
@@ -21,9 +23,11 @@ export const NATURAL_SCALE = 4 / 3;
 // drawing beside it (minimap.js).
 export const READABLE_SCALE = 0.91;
 const TOP_SCALE = 1;
-// After a click opens or closes a group, the view zooms out no further than this: its box
-// labels (10 pt) stay 8.8 px tall.
-export const REVEAL_SCALE = 0.8;
+// What floats over the drawing, in CSS px from each side of the window (style/viewport.css):
+// the status line holds the bottom left (.sg-status: 10 px up, about 20 px tall), the zoom
+// buttons the bottom right (.sg-zoom: 16 px in, 36 px wide). A fitted or revealed view leaves
+// them this much room on their sides (FIT_PADDING at least), so no box sits under them.
+export const CLEAR = {top: 16, left: 16, right: 60, bottom: 40};
 
 const easeOut = (t) => 1 - Math.pow(1 - t, 3);
 
@@ -127,12 +131,32 @@ export class Viewport {
   /** The view that shows `rect` ({x, y, w, h} in user units) whole, at most at maxScale. */
   fitView(rect, maxScale = NATURAL_SCALE) {
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
-    const k = Math.min((w - 2 * pad) / Math.max(rect.w, 1), (h - 2 * pad) / Math.max(rect.h, 1));
+    const m = this.margins();
+    const fit = Math.min(
+      (w - m.left - m.right) / Math.max(rect.w, 1),
+      (h - m.top - m.bottom) / Math.max(rect.h, 1)
+    );
+    const k = Math.min(Math.max(fit, 1e-4), maxScale);
+    // Centred in the part of the window inside the margins.
     return {
-      cx: rect.x + rect.w / 2,
-      cy: rect.y + rect.h / 2,
-      k: Math.min(Math.max(k, 1e-4), maxScale),
+      cx: rect.x + rect.w / 2 + (m.right - m.left) / (2 * k),
+      cy: rect.y + rect.h / 2 + (m.bottom - m.top) / (2 * k),
+      k,
+    };
+  }
+
+  /**
+   * The margins (CSS px) a fitted or revealed view leaves on each side of the window:
+   * FIT_PADDING, or the room of what floats there (CLEAR); never over an eighth of the window.
+   */
+  margins() {
+    const {w, h} = this.size();
+    const side = (clear, size) => Math.min(Math.max(FIT_PADDING, clear), size / 8);
+    return {
+      left: side(CLEAR.left, w),
+      right: side(CLEAR.right, w),
+      top: side(CLEAR.top, h),
+      bottom: side(CLEAR.bottom, h),
     };
   }
 
@@ -163,10 +187,11 @@ export class Viewport {
     }
     const b = this.bounds;
     const {w, h} = this.size();
-    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - 2 * FIT_PADDING) / b.w));
+    const m = this.margins();
+    const k = Math.min(NATURAL_SCALE, Math.max(TOP_SCALE, (w - m.left - m.right) / b.w));
     const top = this.topBox();
     const cx = top ? top.x + top.w / 2 : b.x + b.w / 2;
-    this.jump(this.contain({cx, cy: b.y + (h / 2 - FIT_PADDING) / k, k}));
+    this.jump(this.contain({cx, cy: b.y + (h / 2 - m.top) / k, k}));
   }
 
   /** The box of the drawing's topmost box (user units), or null. */
@@ -236,51 +261,56 @@ export class Viewport {
   /**
    * Where the view eases to after a group opened or closed under the pointer (`rect`: its
    * frame or box in user units; `view`: the view that keeps it under the pointer at screen x
-   * `sx`): the whole drawing when it fits at a readable scale (REVEAL_SCALE or more), else
-   * reveal(rect).
+   * `sx`): the whole drawing when it reads whole (READABLE_SCALE or more, as a first view),
+   * else reveal(rect). Never under READABLE_SCALE: a click leaves every label readable.
    */
   afterClick(rect, view, sx = null) {
     const all = this.bounds ? this.fitView(this.bounds) : null;
-    if (all && all.k >= REVEAL_SCALE) return all;
+    if (all && all.k >= READABLE_SCALE) return all;
     return this.reveal(rect, view, sx);
   }
 
   /**
-   * The view nearest `view` that shows `rect` (user units) whole, keeping `view`'s scale if it
-   * fits at it, else zooming (about screen x `sx`, the pointer) to fit it but no further out
-   * than REVEAL_SCALE: a rect too big for that shows its top left at REVEAL_SCALE. Then it pans
-   * out any empty margin the drawing leaves while running off the other side (see contain()).
+   * The view nearest `view` that shows `rect` (user units) whole at READABLE_SCALE or more,
+   * keeping `view`'s scale if it fits at it, else zooming (about screen x `sx`, the pointer) to
+   * fit it. A rect that does not read whole shows its top at TOP_SCALE, as a first view does
+   * (the overview map shows the rest, minimap.js): across, the pointer's point stays where it
+   * is unless that leaves an empty margin inside the rect. Then it pans out any empty margin
+   * the drawing leaves while running off the other side (see contain()).
    */
   reveal(rect, view, sx = null) {
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
-    let k = view.k;
-    const fits = (scale) => rect.w * scale <= w - 2 * pad && rect.h * scale <= h - 2 * pad;
-    if (!fits(k)) k = Math.max(REVEAL_SCALE, this.fitView(rect, Math.max(k, REVEAL_SCALE)).k);
+    const m = this.margins();
+    const fits = (scale) =>
+      rect.w * scale <= w - m.left - m.right && rect.h * scale <= h - m.top - m.bottom;
+    let k = Math.max(view.k, READABLE_SCALE);
+    if (!fits(k)) k = this.fitView(rect, k).k;
+    if (k < READABLE_SCALE) k = TOP_SCALE;
     const at = {...view, k};
     if (k !== view.k && sx != null) {
       // Zooming about the pointer keeps what is under it in place.
       const ux = view.cx + (sx - w / 2) / view.k;
       at.cx = ux - (sx - w / 2) / k;
     }
-    at.cx += shift(rect.x, rect.w, at.cx, k, w, pad);
-    at.cy += shift(rect.y, rect.h, at.cy, k, h, pad);
+    const across = fits(k) ? shift : settle;
+    at.cx += across(rect.x, rect.w, at.cx, k, w, m.left, m.right);
+    at.cy += shift(rect.y, rect.h, at.cy, k, h, m.top, m.bottom);
     return this.contain(at);
   }
 
   /**
-   * `view` moved just enough that the drawing leaves no empty margin past FIT_PADDING on a side
-   * while it runs off the other side, and lies wholly inside the window where it fits.
+   * `view` moved just enough that the drawing leaves no empty margin past margins() on a side
+   * while it runs off the other side, and lies wholly inside them where it fits.
    */
   contain(view) {
     if (!this.bounds) return view;
     const b = this.bounds;
     const {w, h} = this.size();
-    const pad = Math.min(FIT_PADDING, w / 8, h / 8);
+    const m = this.margins();
     return {
       ...view,
-      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, pad),
-      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h, pad),
+      cx: view.cx + settle(b.x, b.w, view.cx, view.k, w, m.left, m.right),
+      cy: view.cy + settle(b.y, b.h, view.cy, view.k, h, m.top, m.bottom),
     };
   }
 
@@ -431,14 +461,14 @@ export class Viewport {
 
 /**
  * On one axis (start `x`, length `len` in user units; view centre `c`, scale `k`, window
- * `size`, margin `pad`): how far the view moves to bring the span inside the window, its start
- * first when it is longer than the window.
+ * `size`, margins `lo` before and `hi` after): how far the view moves to bring the span inside
+ * the window, its start first when it is longer than the window.
  */
-function shift(x, len, c, k, size, pad) {
+function shift(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (start < pad || len * k > size - 2 * pad) return (start - pad) / k;
-  if (end > size - pad) return (end - (size - pad)) / k;
+  if (start < lo || len * k > size - lo - hi) return (start - lo) / k;
+  if (end > size - hi) return (end - (size - hi)) / k;
   return 0;
 }
 
@@ -446,139 +476,15 @@ function shift(x, len, c, k, size, pad) {
  * On one axis, as shift(), for the whole drawing: a drawing that fits is brought inside; one
  * longer than the window only loses an empty margin on either end (never cut more).
  */
-function settle(x, len, c, k, size, pad) {
+function settle(x, len, c, k, size, lo, hi) {
   const start = (x - c) * k + size / 2;
   const end = start + len * k;
-  if (len * k <= size - 2 * pad) {
-    if (start < pad) return (start - pad) / k;
-    if (end > size - pad) return (end - (size - pad)) / k;
+  if (len * k <= size - lo - hi) {
+    if (start < lo) return (start - lo) / k;
+    if (end > size - hi) return (end - (size - hi)) / k;
     return 0;
   }
-  if (start > pad) return (start - pad) / k;
-  if (end < size - pad) return (end - (size - pad)) / k;
+  if (start > lo) return (start - lo) / k;
+  if (end < size - hi) return (end - (size - hi)) / k;
   return 0;
-}
-
-// Graphviz's paths: absolute moves, lines and cubic curves. A curve lies within its control
-// points, and Graphviz's rounded frames keep those on the frame's sides.
-const PLAIN_PATH = /^[\sMLC\d.,eE+-]*$/;
-const NUMBER = /[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
-
-/**
- * The box around `element`'s shapes (path, polygon, polyline, ellipse, circle, rect) in the
- * user units of `svg`, from their attributes and their ancestors' transforms, so without
- * laying anything out; null when it has no shape or one drawn some other way.
- */
-export function shapeRect(element, svg) {
-  const shapes = element.matches('path, polygon, polyline, ellipse, circle, rect')
-    ? [element]
-    : element.querySelectorAll('path, polygon, polyline, ellipse, circle, rect');
-  if (!shapes.length) return null;
-  return boxIn(
-    svg,
-    [...shapes].map((shape) => [shape, shapePoints(shape)])
-  );
-}
-
-/**
- * The box around points given in the user units of their elements ([[element, points]]), in
- * the user units of `svg`; null when an element's transform or points are unknown, or no
- * point is given.
- */
-function boxIn(svg, pointsOf) {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const [element, points] of pointsOf) {
-    const m = matrixTo(element, svg);
-    if (!m || !points) return null;
-    for (const [x, y] of points) {
-      const px = m.a * x + m.c * y + m.e;
-      const py = m.b * x + m.d * y + m.f;
-      x0 = Math.min(x0, px);
-      y0 = Math.min(y0, py);
-      x1 = Math.max(x1, px);
-      y1 = Math.max(y1, py);
-    }
-  }
-  if (![x0, y0, x1, y1].every(Number.isFinite)) return null;
-  return {x: x0, y: y0, w: x1 - x0, h: y1 - y0};
-}
-
-/**
- * The middle of `element`'s own label (its <text> children, one per line) in the user units of
- * `svg`: null when it has none. Measured (getBBox), not read from the lines' x and y: a plain
- * title's lines are centred on their x, an HTML-like one's (`dottext.title_label`) start at it
- * with room to their right, and only the measured box is the middle of both.
- */
-export function labelPoint(element, svg) {
-  const lines = element.querySelectorAll(':scope > text, :scope > a > text');
-  const corners = [...lines].map((line) => {
-    const b = line.getBBox();
-    return [
-      line,
-      [
-        [b.x, b.y],
-        [b.x + b.width, b.y + b.height],
-      ],
-    ];
-  });
-  const box = boxIn(svg, corners);
-  return box && {x: box.x + box.w / 2, y: box.y + box.h / 2};
-}
-
-/** The corners (or points) that bound one shape, in its own units; null if not read. */
-function shapePoints(shape) {
-  const number = (name) => shape[name].baseVal.value;
-  switch (shape.localName) {
-    case 'polygon':
-    case 'polyline':
-      return [...shape.points].map((p) => [p.x, p.y]);
-    case 'ellipse':
-    case 'circle': {
-      const rx = shape.localName === 'circle' ? number('r') : number('rx');
-      const ry = shape.localName === 'circle' ? number('r') : number('ry');
-      const cx = number('cx');
-      const cy = number('cy');
-      return [
-        [cx - rx, cy - ry],
-        [cx + rx, cy + ry],
-      ];
-    }
-    case 'rect': {
-      const x = number('x');
-      const y = number('y');
-      return [
-        [x, y],
-        [x + number('width'), y + number('height')],
-      ];
-    }
-    case 'path': {
-      const d = shape.getAttribute('d') || '';
-      if (!PLAIN_PATH.test(d)) return null;
-      const numbers = (d.match(NUMBER) || []).map(Number);
-      if (numbers.length < 2 || numbers.length % 2) return null;
-      const points = [];
-      for (let i = 0; i < numbers.length; i += 2) points.push([numbers[i], numbers[i + 1]]);
-      return points;
-    }
-    default:
-      return null;
-  }
-}
-
-/** The product of the transforms from `svg` down to `element` (their attributes); or null. */
-function matrixTo(element, svg) {
-  let m = new DOMMatrix();
-  let node = element;
-  for (; node && node !== svg; node = node.parentNode) {
-    if (!node.transform) return null; // not an SVG element
-    // Item by item, right to left (consolidate() would rewrite the attribute).
-    const list = node.transform.baseVal;
-    for (let i = list.numberOfItems - 1; i >= 0; i--) {
-      m = DOMMatrix.fromMatrix(list.getItem(i).matrix).multiply(m);
-    }
-  }
-  return node === svg ? m : null;
 }

@@ -77,7 +77,7 @@ def modules_page(browser):
         page.evaluate(
             """async () => {
               window.views = await import('./views.js');
-              window.viewport = await import('./viewport.js');
+              window.shapes = await import('./shapes.js');
             }"""
         )
         yield page, sorted(handler.drawings)
@@ -100,7 +100,7 @@ _COMPARE = """async (name) => {
   svg.setAttribute('viewBox', `${bounds.x + 13} ${bounds.y - 7} ${bounds.w / 2} ${bounds.h / 3}`);
   const rows = [];
   for (const element of svg.querySelectorAll('g.node, g.cluster')) {
-    const read = viewport.shapeRect(element, svg);
+    const read = shapes.shapeRect(element, svg);
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const shape of element.querySelectorAll('path, polygon, polyline, ellipse, rect')) {
       const box = shape.getBBox();
@@ -144,7 +144,7 @@ def test_a_box_drawn_some_other_way_is_not_guessed(modules_page):
             const g = document.createElementNS(ns, 'g');
             g.innerHTML = html;
             svg.append(g);
-            return viewport.shapeRect(g, svg);
+            return shapes.shapeRect(g, svg);
           };
           return {
             relative: make('<path d="m 1,1 l 5,5"/>'),
