@@ -201,10 +201,10 @@ def blocks_pb(tmp_path_factory):
 )
 def test_render_rolls_identical_blocks_unless_asked_not_to(blocks_pb, capsys, extra, rolled):
     # As the tab's roll=0 and unroll=SERIES: rolled, the series is one block marked x8 with a
-    # loop-back edge x7; unrolled, its blocks are drawn side by side.
+    # loop-back edge (its tooltip: 7 times); unrolled, its blocks are drawn side by side.
     status, out, err = run(["render", blocks_pb, "--format", "dot", *extra], capsys)
     assert status == 0, err
-    assert ("block_[0-7] ×8" in out) is rolled and ('label="×7"' in out) is rolled
+    assert ("block_[0-7] ×8" in out) is rolled and ("to the next, 7 times" in out) is rolled
 
 
 def test_render_unroll_names_a_series(blocks_pb, capsys):
