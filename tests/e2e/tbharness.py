@@ -306,6 +306,16 @@ class Tab:
     def frame_of(self, kind: str, name: str):
         return self.frame.locator(f'svg.sg-graph [id="cluster-{element_id(kind, name)}"]')
 
+    def wheel_on(self, locator, dy: float) -> None:
+        """Turns the mouse wheel by `dy` with the pointer on the middle of `locator` (an
+        element of the tab's frame), as a reader zooms in on a box, and waits till still."""
+        at = rect(locator)
+        iframe = self.page.locator("iframe").bounding_box()
+        x, y = iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.wheel(0, dy)
+        self.wait_still()
+
     def op_ids(self) -> set[str]:
         return set(
             self.frame.eval_on_selector_all("svg.sg-graph g.node.op", "ns => ns.map(n => n.id)")

@@ -91,11 +91,7 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
     tab.close_all()
     # Zoomed in on layer2, as a reader looking closer before opening it.
     box = tab.box("scope", "layer2")
-    at = rect(box)
-    iframe = tab.page.locator("iframe").bounding_box()
-    tab.page.mouse.move(iframe["x"] + at["x"] + at["w"] / 2, iframe["y"] + at["y"] + at["h"] / 2)
-    tab.page.mouse.wheel(0, -500)
-    tab.wait_still()
+    tab.wheel_on(box, -500)
     tab.run_and_wait(lambda: box.click())
     # The opened group and all of its boxes are in the window: none cut by its edge.
     expect(tab.frame_of("scope", "layer2")).to_be_visible()
@@ -109,6 +105,7 @@ def test_opening_a_group_then_closing_it_eases_to_show_the_new_drawing(tab):
 
     # Zoomed in again about the group's title, then closed by a click on it: the drawing eases
     # to the fitted view, as F gives.
+    iframe = tab.page.locator("iframe").bounding_box()
     title = rect(tab.frame_of("scope", "layer2").locator(":scope > text").first)
     x, y = iframe["x"] + title["x"] + title["w"] / 2, iframe["y"] + title["y"] + title["h"] / 2
     tab.page.mouse.move(x, y)
