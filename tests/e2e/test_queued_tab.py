@@ -30,33 +30,31 @@ BUSY = re.compile(r"Server busy: trying again in \d+ s")
 RUN = "ffn_scoped"  # the tab's; the script asks for views of the other runs
 
 
-@pytest.fixture(scope="module")
-def gated(demo_logdir, tmp_path_factory):
-    """(url, gate): a TensorBoard whose layouts wait while the file `gate` exists."""
+def _gated_tensorboard(logdir, tmp_path_factory, **env):
+    """(url, gate): a TensorBoard over `logdir` whose layouts wait while the file `gate`
+    exists, with `env` set besides."""
     gate = tmp_path_factory.mktemp("gate") / "closed"
     path = os.pathsep.join(filter(None, [str(GATE_FOLDER), os.environ.get("PYTHONPATH")]))
     env = {
         "PYTHONPATH": path,
         "SCOPEGRAPH_TEST_LAYOUT_GATE": str(gate),
         "TB_SCOPEGRAPH_CACHE_DIR": "off",  # every view not drawn by this process is laid out
+        **env,
     }
-    with tensorboard(demo_logdir, env=env) as url:
+    with tensorboard(logdir, env=env) as url:
         yield url, gate
+
+
+@pytest.fixture(scope="module")
+def gated(demo_logdir, tmp_path_factory):
+    """(url, gate): a TensorBoard whose layouts wait while the file `gate` exists."""
+    yield from _gated_tensorboard(demo_logdir, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def crowded(demo_logdir, tmp_path_factory):
     """(url, gate): as `gated`, with room for one layout waiting: the next is answered 503."""
-    gate = tmp_path_factory.mktemp("gate") / "closed"
-    path = os.pathsep.join(filter(None, [str(GATE_FOLDER), os.environ.get("PYTHONPATH")]))
-    env = {
-        "PYTHONPATH": path,
-        "SCOPEGRAPH_TEST_LAYOUT_GATE": str(gate),
-        "SCOPEGRAPH_TEST_MAX_QUEUED": "1",
-        "TB_SCOPEGRAPH_CACHE_DIR": "off",
-    }
-    with tensorboard(demo_logdir, env=env) as url:
-        yield url, gate
+    yield from _gated_tensorboard(demo_logdir, tmp_path_factory, SCOPEGRAPH_TEST_MAX_QUEUED="1")
 
 
 def get(url: str, route: str, query: str = "", client: str | None = None) -> bytes:
