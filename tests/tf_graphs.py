@@ -216,14 +216,7 @@ def write_keras_train_step(logdir: str, layers: int = 4, weights: int = 50) -> N
     optimizer.build(model.trainable_variables)
     loss_fn = keras.losses.MeanSquaredError()
 
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss
-
+    train_step = _train_step(tf, model, optimizer, loss_fn)
     writer = tf.summary.create_file_writer(logdir)
     tf.summary.trace_on(graph=True)
     train_step(tf.zeros([8, 4]), tf.zeros([8, 2]))
@@ -408,15 +401,23 @@ def keras_training_step_graph() -> graph_pb2.GraphDef:
     optimizer = tf.keras.optimizers.Adam()
     loss_of = tf.keras.losses.CategoricalCrossentropy()
 
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = loss_of(y, model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss
-
+    train_step = _train_step(tf, model, optimizer, loss_of)
     traced = train_step.get_concrete_function(tf.TensorSpec([2, 16]), tf.TensorSpec([2, 4]))
     return graph_pb2.GraphDef.FromString(
         traced.graph.as_graph_def(add_shapes=True).SerializeToString()
     )
+
+
+def _train_step(tf, model, optimizer, loss_fn):
+    """One training step as a ``tf.function``: forward, gradients through a tape, the
+    optimizer's update, as TensorBoard's graph guide writes one."""
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    return train_step
