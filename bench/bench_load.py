@@ -48,6 +48,7 @@ MIB = 1 << 20
 CLIENT_HEADER = "X-Scopegraph-Client"  # tb_scopegraph.plugin.answers.CLIENT_HEADER
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import memory_trace  # noqa: E402
 from graphdef_reader import add_reader_option, require_fast_reader  # noqa: E402
 from tbprocess import (  # noqa: E402
     PREFIX,
@@ -347,6 +348,7 @@ def cache_bounds() -> dict[str, int]:
         "DOT bytes": graphs.DOT_CACHE_BYTES,
         "DOT entries": graphs.DOT_CACHE_SIZE,
         "parsed graphs": graphs.GRAPH_CACHE_SIZE,
+        "parsed graphs bytes (estimated)": graphs.GRAPH_CACHE_BYTES,
         "layout workers": inspect.signature(render.Renderer).parameters["workers"].default,
     }
 
@@ -368,6 +370,16 @@ def main() -> int:
         help="the drawings' folder on disk (default: a new, empty one, so that views are laid "
         "out under the load, not read from an earlier run's drawings)",
     )
+    parser.add_argument(
+        "--trace",
+        type=int,
+        metavar="FRAMES",
+        nargs="?",
+        const=1,
+        help="write what the TensorBoard process holds after learning, after each quarter of "
+        "the load and after it (glibc's heap figures, and tracemalloc's growth FRAMES deep; 0: "
+        "glibc's alone) to tensorboard-load.trace beside --json, or in the current folder",
+    )
     add_reader_option(parser)
     args = parser.parse_args()
     if not require_fast_reader(args.allow_slow_reader):
@@ -382,7 +394,13 @@ def main() -> int:
     runs = len([p for p in logdir.iterdir() if p.is_dir()])
     print(f"logdir {logdir} ({runs} runs), {args.clients} clients for {args.seconds:g} s")
     store = args.store or scratch / "drawings"
-    process, url = start_tensorboard(logdir, args.load_fast, scratch / "tensorboard.log", store)
+    trace = None
+    if args.trace is not None:
+        trace = (args.json.parent if args.json else Path.cwd()) / "tensorboard-load.trace"
+        trace.write_text("")
+    process, url = start_tensorboard(
+        logdir, args.load_fast, scratch / "tensorboard.log", store, trace, args.trace or 0
+    )
     memory = Memory(process.pid)
     try:
         graphs = wait_for_graphs(process, url, runs)
@@ -406,6 +424,8 @@ def main() -> int:
         for run, pairs, code, why in refused:
             print(f"  left out (answered {code} to DOT): {run} {pairs}: {why!r}")
 
+        if trace is not None:
+            memory_trace.ask(process.pid, str(trace), "after learning")
         sampler = memory.run()
         host, port = "127.0.0.1", int(url.rsplit(":", 1)[1])
         per_process = [args.clients // args.processes] * args.processes
@@ -415,7 +435,14 @@ def main() -> int:
         jobs = [(host, port, asks, n, deadline, seed) for seed, n in enumerate(per_process) if n]
         load_started = time.monotonic()
         with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-            parts = pool.map(client_process, jobs)
+            pending = pool.map_async(client_process, jobs)
+            for q in (1, 2, 3):
+                if trace is not None:
+                    time.sleep(max(0.0, deadline - args.seconds * (4 - q) / 4 - time.time()))
+                    memory_trace.ask(process.pid, str(trace), f"after {q}/4 of the load")
+            parts = pending.get()
+        if trace is not None:
+            memory_trace.ask(process.pid, str(trace), "after the load")
         elapsed = time.monotonic() - load_started
         memory.stop()
         sampler.join()
@@ -490,7 +517,8 @@ def main() -> int:
         f"growth under load {'within' if within else 'PAST'} the bound: caches that fill under "
         f"load (drawings + DOT = {cache_bound / MIB:g} MiB) + answers in flight ({args.clients} "
         f"clients x the largest answer, {largest / MIB:.1f} MiB = {in_flight / MIB:.0f} MiB); "
-        f"parsed graphs ({len(graphs)} <= {bounds['parsed graphs']}) were all read before the load"
+        f"parsed graphs ({len(graphs)}, at most {bounds['parsed graphs']}) were all read "
+        "before the load"
     )
     print(f"tensorboard still answering after the load: {alive and len(after) == len(graphs)}")
     if args.json:

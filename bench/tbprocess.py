@@ -28,11 +28,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The launcher, with `memory_trace` installed (its SIGUSR2 handler is set in the main thread,
+# before TensorBoard starts) and tracemalloc started by the first report: traced from the
+# start, TensorBoard took minutes to list the graphs on the shared machine.
+_TRACED = """
+import signal, sys, tracemalloc
+sys.path.insert(0, {bench!r})
+sys.path.insert(0, {e2e!r})
+import memory_trace
+memory_trace.install({trace!r}, {frames!r})
+tracemalloc.stop()
+report = signal.getsignal(signal.SIGUSR2)
+def traced(*args):
+    if {frames!r} and not tracemalloc.is_tracing():
+        tracemalloc.start({frames!r})
+    report(*args)
+signal.signal(signal.SIGUSR2, traced)
+import launch_tensorboard
+sys.argv = ["tensorboard", *sys.argv[1:]]
+launch_tensorboard.main()
+"""
+
+
 def start_tensorboard(
-    logdir: Path, load_fast: bool, log_path: Path, store: Path
+    logdir: Path,
+    load_fast: bool,
+    log_path: Path,
+    store: Path,
+    trace: Path | None = None,
+    frames: int = 0,
 ) -> tuple[subprocess.Popen, str]:
+    """TensorBoard over `logdir` on a free port; with `trace`, reporting what it holds to that
+    file when asked (`memory_trace.ask`), with tracemalloc `frames` deep (0: glibc's figures
+    alone)."""
     port = free_port()
-    command = [sys.executable, str(LAUNCHER), "--logdir", str(logdir), "--host", "127.0.0.1"]
+    if trace is None:
+        command = [sys.executable, str(LAUNCHER)]
+    else:
+        here = Path(__file__).resolve().parent
+        code = _TRACED.format(
+            bench=str(here), e2e=str(LAUNCHER.parent), trace=str(trace), frames=frames
+        )
+        command = [sys.executable, "-c", code]
+    command += ["--logdir", str(logdir), "--host", "127.0.0.1"]
     command += ["--port", str(port), f"--load_fast={'true' if load_fast else 'false'}"]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TB_SCOPEGRAPH_CACHE_DIR=str(store))

@@ -30,8 +30,18 @@ from tb_scopegraph.service import search
 from tb_scopegraph.service.query import ViewQuery
 from tb_scopegraph.service.views import diff_title, diff_view, title, what_to_close
 
-# Parsed graphs are large (a Hierarchy of a 100k-op graph holds every node), so keep few.
-GRAPH_CACHE_SIZE = 8
+# Parsed graphs are kept by their weight, not their number: a logdir's graphs are mostly small
+# (a few MB each), and a graph pushed out is read again by the next request for it, seconds of
+# CPU on a large one while every other request waits. Kept by number (8), the ten graphs of
+# bench/corpus/logs were read again and again under `bench/bench_load.py`: the node route's
+# p99 was 2.8 s, and the TensorBoard process grew by 2.4 GB in 60 s.
+GRAPH_CACHE_BYTES = 2 << 30
+# What a parsed graph weighs, estimated from its op count: a process holding the Hierarchy of
+# synthetic_100k or of transformer_1m grew by 390-440 bytes an op; its name index, consumers
+# and structures come on top when asked for.
+GRAPH_BYTES_PER_OP = 512
+# At most this many graphs, however small: each weighs at least its share of the bytes.
+GRAPH_CACHE_SIZE = 64
 # A diff holds the union of two graphs and the base's changed nodes: about one graph more.
 DIFF_CACHE_SIZE = 4
 # Every request for a view (its SVG drawn before included) needs its DOT text, tens of ms of
@@ -64,7 +74,7 @@ class GraphService:
 
     def __init__(self, provider: Any):
         self.provider = provider
-        self.graphs = lru(GRAPH_CACHE_SIZE)
+        self.graphs = lru(GRAPH_CACHE_BYTES, getsizeof=graph_weight)
         self.diffs = lru(DIFF_CACHE_SIZE)
         # Keyed by the Hierarchy itself, not its cache key: views go with the graph they were
         # made of, and a graph read again (a profile's run graph beside it may have changed
@@ -304,6 +314,15 @@ class GraphService:
         except RenderTimeout as e:
             _, diff, view = self.diff_view(ctx, experiment, graph, base, open_, depth)
             raise _with_advice(e, diff.hierarchy, view) from None
+
+
+def graph_weight(hierarchy: Hierarchy) -> int:
+    """What a parsed graph counts for in the graph cache: its estimated bytes, at least its
+    share of the cache (so that it holds at most GRAPH_CACHE_SIZE graphs), and at most half
+    of the cache, so that a graph larger than that estimate is still kept (alone, with what
+    fits beside it), not read again for every request."""
+    share = GRAPH_CACHE_BYTES // GRAPH_CACHE_SIZE
+    return min(max(hierarchy.op_count * GRAPH_BYTES_PER_OP, share), GRAPH_CACHE_BYTES // 2)
 
 
 def tell_rolls(hierarchy: Hierarchy) -> None:
