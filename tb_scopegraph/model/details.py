@@ -13,8 +13,9 @@ import gc
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
+import cachetools
 import numpy as np
 
 from tb_scopegraph.errors import InvalidQuery, NotFound
@@ -32,8 +33,9 @@ from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
 from tb_scopegraph.model.roles import is_variable_handle
 
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
-#: Group figures kept per graph (each is a walk over the group's ops).
-_GROUP_STATS_KEPT = 256
+#: Group figures kept per graph (each is a walk over the group's groups and ops), least
+#: recently used first out.
+_GROUP_STATS_KEPT = 1024
 
 #: ``match(pattern, names, limit)``: the indices of the first ``limit`` names that match.
 Matcher = Callable[[str, list[str], int], list[int]]
@@ -53,7 +55,12 @@ class Details:
         }
         self._consumers: tuple[np.ndarray, np.ndarray] | None = None
         self._consumers_lock = threading.Lock()
-        self._group_stats: dict[int, dict] = {}
+        # Read by every card and by colouring each box of a view: kept, within a bound.
+        self._group_stats: cachetools.LRUCache = cachetools.LRUCache(_GROUP_STATS_KEPT)
+        self._group_stats_lock = threading.Lock()
+        # Parameters counted per op (variables, constants) and resource inputs (1 or 0).
+        self._op_counts: np.ndarray | None = None
+        self._op_counts_lock = threading.Lock()
 
     def details(self, name: str, kind: str | None = None) -> dict:
         """What is known of one op or group: for a group, op counts and parameters."""
@@ -148,12 +155,12 @@ class Details:
 
     def group_details(self, gid: int) -> dict:
         """A group's card: its kind, size, op types, devices, parameters and profile."""
-        stats = self._group_stats.get(gid)
+        with self._group_stats_lock:
+            stats = self._group_stats.get(gid)
         if stats is None:
             stats = self._stats(gid)
-            if len(self._group_stats) > _GROUP_STATS_KEPT:
-                self._group_stats.clear()
-            self._group_stats[gid] = stats
+            with self._group_stats_lock:
+                self._group_stats[gid] = stats
         group = self.model.groups[gid]
         return {
             "kind": group.kind,
@@ -164,37 +171,42 @@ class Details:
             **stats,
         }
 
+    def ops_under(self, gid: int) -> np.ndarray:
+        """The ops (not missing inputs) of group ``gid`` at any depth, group after group as
+        a depth-first walk meets them. Read from the group columns, a slice a group: through
+        a `Group` made for each group and a Python step for each op, the card of
+        synthetic_100k's top scope took 0.7-0.9 s, under fifty clients 2.8 s."""
+        groups = self.model.groups
+        child_starts, child_ids = groups.child_starts, groups.child_ids
+        op_starts, op_ids = groups.op_starts, np.asarray(groups.op_ids)
+        parts, stack = [], [gid]
+        while stack:
+            g = stack.pop()
+            stack.extend(child_ids[child_starts[g] : child_starts[g + 1]])
+            parts.append(op_ids[op_starts[g] : op_starts[g + 1]])
+        ops = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        return ops[ops < self.model.op_count]
+
     def _stats(self, gid: int) -> dict:
         model = self.model
-        types: Counter[str] = Counter()
-        devices: Counter[str] = Counter()
-        variables = constants = handles = 0
-        compute = memory = 0.0
-        profiled = 0
-        stack = [gid]
-        while stack:
-            group = model.groups[stack.pop()]
-            stack.extend(group.children)
-            for op in group.ops:
-                if model.is_missing(op):
-                    continue
-                op_type = model.op_types[op]
-                types[op_type] += 1
-                devices[model.devices[op]] += 1
-                if op_type in _VARIABLE_OPS:
-                    variables += variable_elements(model.node_def(op))
-                elif op_type == "Const":
-                    constants += const_elements(model.node_def(op))
-                elif op_type == "Placeholder" and is_resource(model.node_def(op)):
-                    handles += 1
-                figures = self.node_stats.get(model.names[op])
-                if figures:
-                    profiled += 1
-                    compute += figures.get("compute_us", 0.0)
-                    memory += figures.get("memory_bytes", 0)
+        ops = self.ops_under(gid)
+        listed = ops.tolist()
+        op_types = model.op_types
+        kinds = [op_types[op] for op in listed]
+        types = Counter(kinds)
+        device_ids = np.asarray(model.devices.ids)[ops]
+        counts = np.bincount(device_ids, minlength=len(model.devices.values))
+        # Devices in the order Counter.most_common gives: most ops first, then first met.
+        _, first = np.unique(device_ids, return_index=True)
+        met = device_ids[np.sort(first)].tolist()
+        met.sort(key=lambda d: -counts[d])
+        devices = {model.devices.values[d]: int(counts[d]) for d in met}
+        variables = self._counted(ops, kinds, _VARIABLE_OPS, variable_elements)
+        constants = self._counted(ops, kinds, {"Const"}, const_elements)
+        handles = self._counted(ops, kinds, {"Placeholder"}, is_resource)
         details = {
             "op_types": dict(types.most_common()),
-            "devices": dict(devices.most_common()),
+            "devices": devices,
             # A traced TF2 function takes its variables as resource handles whose sizes the
             # graph does not hold: then the parameter count is unknown, not the constants'.
             "parameters": variables or (None if handles else constants),
@@ -202,9 +214,39 @@ class Details:
             "constant_elements": constants,
             "resource_inputs": handles,
         }
-        if profiled:
-            details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
+        if self.node_stats:
+            compute = memory = 0.0
+            profiled = 0
+            for op in listed:
+                figures = self.node_stats.get(model.names[op])
+                if figures:
+                    profiled += 1
+                    compute += figures.get("compute_us", 0.0)
+                    memory += figures.get("memory_bytes", 0)
+            if profiled:
+                details["profile"] = {
+                    "compute_us": compute,
+                    "memory_bytes": memory,
+                    "ops": profiled,
+                }
         return details
+
+    def _counted(self, ops: np.ndarray, kinds: list[str], of: Collection[str], count) -> int:
+        """The sum of ``count(node_def)`` over those of ``ops`` (of op types ``kinds``) whose
+        type is one ``of``. Each op's count is kept while the graph lives (the groups that
+        hold an op share it; NodeDefs parsed are not all kept, see `GraphModel.node_def`):
+        an int64 an op, made when a card first counts."""
+        chosen = ops[np.fromiter((k in of for k in kinds), bool, len(kinds))]
+        if not len(chosen):
+            return 0
+        with self._op_counts_lock:
+            if self._op_counts is None:
+                self._op_counts = np.full(self.model.op_count, -1, np.int64)
+            counts = self._op_counts
+        node_def = self.model.node_def
+        for op in chosen[counts[chosen] < 0].tolist():
+            counts[op] = int(count(node_def(op)))
+        return int(counts[chosen].sum())
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
         """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
