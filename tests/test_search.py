@@ -103,3 +103,16 @@ def test_search_on_real_graphs_finds_what_a_test_per_name_finds(
             for limit in (3, 10_000):
                 plain = [n for n in every if query.lower() in n.lower()][:limit]
                 assert [x["name"] for x in h.search(query, limit=limit)] == plain, query
+
+
+def test_the_child_process_matches_as_a_test_per_name_would():
+    # Sent one a line when no name holds a line break, else as JSON: both read back whole.
+    from graphs import HOSTILE
+
+    from tb_scopegraph.service import search as name_search
+
+    plain = [f"model/layer_{i}/MatMul" for i in range(5)] + ["", "ünï/cödé", "x\r", "\u2028"]
+    for names in (plain, plain + HOSTILE, plain + ["lone\udc80surrogate"], []):
+        for pattern in ("MatMul$", "^$", "^", "layer_[24]", r"\n", "\u2028", "é", "surrogate"):
+            want = [i for i, name in enumerate(names) if re.search(pattern, name)][:3]
+            assert name_search.match(pattern, names, 3) == want, (pattern, names[-1:])

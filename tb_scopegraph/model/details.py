@@ -13,7 +13,7 @@ import gc
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import cachetools
 import numpy as np
@@ -38,7 +38,7 @@ _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOp
 _GROUP_STATS_KEPT = 1024
 
 #: ``match(pattern, names, limit)``: the indices of the first ``limit`` names that match.
-Matcher = Callable[[str, list[str], int], list[int]]
+Matcher = Callable[[str, Sequence[str], int], list[int]]
 
 
 class Details:
@@ -386,7 +386,7 @@ def search(
         except (re.error, OverflowError, RecursionError) as error:
             raise InvalidQuery(f"not a valid regular expression: {error}") from None
         if match is not None:
-            hits = match(query, list(index.names), limit)
+            hits = match(query, index.names, limit)
         else:
             hits = index.match(pattern, limit)
     else:
