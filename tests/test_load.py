@@ -3,9 +3,12 @@ and cards that walk a whole graph (see bench/bench_load.py for the load itself).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import graphs
 from harness import Api, Multiplexer
 
+from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.service import graphs as service_graphs
 
 RUNS = 12
@@ -44,3 +47,23 @@ def test_a_large_graph_stays_cached_beside_small_ones(monkeypatch):
     for n in range(2 * service_graphs.GRAPH_CACHE_SIZE):
         service.graphs.put(("small", n), Parsed(10))
     assert len(service.graphs) == service_graphs.GRAPH_CACHE_SIZE
+
+
+def test_a_big_graphs_cards_are_counted_before_they_are_asked_for(tmp_path, monkeypatch):
+    # Its first view asked for, a big graph's top groups' cards are worked out off the
+    # request path: a card asked for then parses no NodeDef (each parses its variables').
+    monkeypatch.setattr(service_graphs, "PREPARE_MIN_OPS", 1)
+    graphs.write_run_graph(tmp_path / "run", graphs.ffn_graph())
+    api = Api(Multiplexer(tmp_path).provider)
+    api.json("view", run="run")
+    api.plugin.service.preparing.submit(lambda: None).result()  # what was submitted is done
+    parsed = Counter()
+    node_def = GraphModel.node_def
+
+    def counting(self, op):
+        parsed[op] += 1
+        return node_def(self, op)
+
+    monkeypatch.setattr(GraphModel, "node_def", counting)
+    card = api.json("node", run="run", name="layer2", kind_of="scope")
+    assert card["parameters"] > 0 and not parsed

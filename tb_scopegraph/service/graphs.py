@@ -23,7 +23,7 @@ from tb_scopegraph.drawing import diffdot, dot, render
 from tb_scopegraph.errors import NotFound, RenderTimeout
 from tb_scopegraph.model import rolls, summaries
 from tb_scopegraph.model.diff import GraphDiff
-from tb_scopegraph.model.hierarchy import SERIES, Hierarchy, View, release_memory
+from tb_scopegraph.model.hierarchy import ROOT, SCOPE, SERIES, Hierarchy, View, release_memory
 from tb_scopegraph.reading import data_provider, repair
 from tb_scopegraph.reading.graph import GraphRef
 from tb_scopegraph.service import search
@@ -206,6 +206,7 @@ class GraphService:
             if first and hierarchy.op_count >= PREPARE_MIN_OPS:
                 # After `prepare` (submitted on read), and after this graph's first view.
                 self.preparing.submit(tell_rolls, hierarchy)
+                self.preparing.submit(count_cards, hierarchy)
         return key, hierarchy, view
 
     def dot(self, ctx, experiment: str, query: ViewQuery) -> str:
@@ -337,6 +338,16 @@ def tell_rolls(hierarchy: Hierarchy) -> None:
     found = rolls.of(model)
     for gid in sorted(series, key=lambda g: model.groups[g].op_count):
         found.rollable(gid)
+
+
+def count_cards(hierarchy: Hierarchy) -> None:
+    """Work out the cards of a big graph's top groups off the request path: each op's
+    parameters are then counted (`Details` keeps them), and the card of any group parses no
+    NodeDef. On synthetic_100k the first card of its top scope parsed 23,000 variables'
+    NodeDefs: 0.7 s idle, seconds under fifty clients."""
+    groups = hierarchy.graph.groups
+    for g in groups.children(ROOT):
+        hierarchy.details(groups.keys[g], kind=SCOPE)  # a group, even if an op has its key
 
 
 def _with_advice(e: RenderTimeout, hierarchy: Hierarchy, view: View) -> RenderTimeout:
