@@ -485,3 +485,23 @@ def test_the_queue_route_answers_where_the_asking_tab_stands(held, monkeypatch):
         assert results == ["drawn mine"]
     finally:
         queue.close()
+
+
+def test_clients_that_left_leave_nothing_behind(held):
+    # Each tab names itself: a client whose jobs are done, dropped or refused is forgotten.
+    queue = make_queue(held, workers=1)
+    try:
+        for n in range(20):
+            job, _ = queue.submit(f"view {n}", f"view {n}", 0, client=f"tab {n}")
+            if n % 2:
+                assert queue.leave(job)  # dropped unstarted, or left once running
+            held.let_go(f"view {n}")
+
+        def idle() -> bool:
+            standing = queue.standing(None)
+            return standing["queued"] == standing["running"] == 0
+
+        wait_for(idle, "every job done")
+        assert not queue._queued and not queue._running  # noqa: SLF001 - what is kept per client
+    finally:
+        queue.close()

@@ -272,7 +272,7 @@ class LayoutQueue:
             if job.waiters <= 0 and job.state == QUEUED:
                 job.state = DROPPED
                 self._forget(job)
-                self._queued[job.client] -= 1
+                _uncount(self._queued, job.client)
                 self.stats["dropped"] += 1
                 job.future.cancel()
             return True
@@ -343,7 +343,7 @@ class LayoutQueue:
                     self._cond.wait()
                     job = self._take()
                 job.state = RUNNING
-                self._queued[job.client] -= 1
+                _uncount(self._queued, job.client)
                 self._running[job.client] += 1
                 self.stats["runs"] += 1
             started = self._clock()
@@ -352,7 +352,7 @@ class LayoutQueue:
             except BaseException as e:  # handed to the waiters
                 value, error = None, e
             with self._cond:
-                self._running[job.client] -= 1
+                _uncount(self._running, job.client)
                 self._forget(job)
                 self._mean_run = 0.8 * self._mean_run + 0.2 * (self._clock() - started)
                 self._cond.notify_all()  # a client below its share again may have jobs waiting
@@ -402,7 +402,7 @@ class LayoutQueue:
             for job in queued:
                 job.state = DROPPED
                 self._forget(job)
-                self._queued[job.client] -= 1
+                _uncount(self._queued, job.client)
             self._cond.notify_all()
         for job in queued:
             job.future.set_exception(LayoutCancelled("the layout workers were stopped"))
@@ -411,6 +411,14 @@ class LayoutQueue:
             thread.join()
         with self._cond:
             self._closing = False
+
+
+def _uncount(counts: Counter, client: Hashable) -> None:
+    """One job fewer for `client`; a client with none is forgotten. Left at 0, every tab ever
+    opened (each names itself) stayed a key, and every submit summed them all."""
+    counts[client] -= 1
+    if counts[client] <= 0:
+        del counts[client]
 
 
 def _count(n: int, noun: str) -> str:
