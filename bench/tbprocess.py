@@ -138,6 +138,31 @@ def descendants(pid: int) -> list[tuple[int, str]]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time process `pid` has used (user and system), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle_cpu(pid: int, share: float = 0.1, seconds: float = 3.0, limit: float = 180) -> float:
+    """Waits until process `pid` has used less than `share` of a core for `seconds` (its work
+    in the background done: a big graph's rolls and cards are worked out after its first
+    view); the seconds waited."""
+    started = time.monotonic()
+    last, at = cpu_seconds(pid), started
+    while time.monotonic() - started < limit:
+        time.sleep(seconds)
+        now, used = time.monotonic(), cpu_seconds(pid)
+        if used - last < share * (now - at):
+            break
+        last, at = used, now
+    return time.monotonic() - started
+
+
 @dataclass
 class Memory:
     """Peak RSS of TensorBoard and of its layout workers, sampled while the load runs."""
