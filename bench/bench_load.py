@@ -53,6 +53,7 @@ from graphdef_reader import add_reader_option, require_fast_reader  # noqa: E402
 from tbprocess import (  # noqa: E402
     PREFIX,
     Memory,
+    cpu_seconds,
     get_json,
     rss_bytes,
     settle_cpu,
@@ -439,6 +440,7 @@ def main() -> int:
         deadline = time.time() + args.seconds
         jobs = [(host, port, asks, n, deadline, seed) for seed, n in enumerate(per_process) if n]
         load_started = time.monotonic()
+        cpu_started = cpu_seconds(process.pid)
         with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
             pending = pool.map_async(client_process, jobs)
             for q in (1, 2, 3):
@@ -449,6 +451,7 @@ def main() -> int:
         if trace is not None:
             memory_trace.ask(process.pid, str(trace), "after the load")
         elapsed = time.monotonic() - load_started
+        cpu = cpu_seconds(process.pid) - cpu_started
         memory.stop()
         sampler.join()
         memory.sample()
@@ -481,6 +484,11 @@ def main() -> int:
     print(
         f"\nserved {served} requests in {elapsed:.1f} s ({served / elapsed:.1f}/s), "
         f"errors {len(errors)}"
+    )
+    print(
+        f"the TensorBoard process used {cpu:.1f} s of CPU under the load "
+        f"({1000 * cpu / max(served, 1):.1f} ms a request; the load average was "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} after it)"
     )
     print(f"{'kind':16} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     thirds = [kind for kind in latency if kind.startswith("new ")]
@@ -534,6 +542,8 @@ def main() -> int:
                     "clients": args.clients,
                     "seconds": elapsed,
                     "served": served,
+                    "cpu_seconds": cpu,
+                    "load_average": os.getloadavg(),
                     "errors": len(errors),
                     "error_kinds": sorted(set(errors)),
                     "latency_ms": {
