@@ -414,8 +414,8 @@ class LayoutQueue:
 
 
 def _uncount(counts: Counter, client: Hashable) -> None:
-    """One job fewer for `client`; a client with none is forgotten. Left at 0, every tab ever
-    opened (each names itself) stayed a key, and every submit summed them all."""
+    """One job fewer for `client`; a client with none is forgotten: each tab names itself, and
+    counts left at 0 would keep every tab ever opened, summed over by every submit."""
     counts[client] -= 1
     if counts[client] <= 0:
         del counts[client]

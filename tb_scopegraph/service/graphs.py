@@ -32,9 +32,9 @@ from tb_scopegraph.service.views import diff_title, diff_view, title, what_to_cl
 
 # Parsed graphs are kept by their weight, not their number: a logdir's graphs are mostly small
 # (a few MB each), and a graph pushed out is read again by the next request for it, seconds of
-# CPU on a large one while every other request waits. Kept by number (8), the ten graphs of
-# bench/corpus/logs were read again and again under `bench/bench_load.py`: the node route's
-# p99 was 2.8 s, and the TensorBoard process grew by 2.4 GB in 60 s.
+# CPU on a large one while every other request waits. Kept by a number smaller than a logdir's
+# graphs, they are read again and again under load, and each reading's temporaries grow the
+# process (bench/README.md, "fifty users").
 GRAPH_CACHE_BYTES = 2 << 30
 # What a parsed graph weighs, estimated from its op count: a process holding the Hierarchy of
 # synthetic_100k or of transformer_1m grew by 390-440 bytes an op; its name index, consumers
