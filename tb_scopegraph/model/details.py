@@ -18,12 +18,11 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from tb_scopegraph.errors import InvalidQuery, NotFound
-from tb_scopegraph.model import rolls
+from tb_scopegraph.model import rolls, variables
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import (
     const_elements,
     format_attr,
-    is_resource,
     variable_elements,
 )
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
@@ -32,6 +31,8 @@ from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
 from tb_scopegraph.model.roles import is_variable_handle
 
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
+#: What a group card's op types call a variable handle (`variables.handles`).
+VARIABLE_HANDLE = "variable handle"
 #: Group figures kept per graph (each is a walk over the group's ops).
 _GROUP_STATS_KEPT = 256
 
@@ -53,6 +54,8 @@ class Details:
         }
         self._consumers: tuple[np.ndarray, np.ndarray] | None = None
         self._consumers_lock = threading.Lock()
+        self._handles: tuple[frozenset[int], dict[int, int]] | None = None
+        self._variable_ops: bool | None = None
         self._group_stats: dict[int, dict] = {}
 
     def details(self, name: str, kind: str | None = None) -> dict:
@@ -166,9 +169,12 @@ class Details:
 
     def _stats(self, gid: int) -> dict:
         model = self.model
+        handles, read = self.handles()
+        # Constants are the parameters only of a graph without variables (a frozen one).
+        frozen = not handles and not self._has_variables()
         types: Counter[str] = Counter()
         devices: Counter[str] = Counter()
-        variables = constants = handles = 0
+        variables = constants = 0
         compute = memory = 0.0
         profiled = 0
         stack = [gid]
@@ -179,14 +185,13 @@ class Details:
                 if model.is_missing(op):
                     continue
                 op_type = model.op_types[op]
-                types[op_type] += 1
+                # A handle's op type (``Placeholder``, ``_Arg``) would read as an input.
+                types[VARIABLE_HANDLE if op in handles else op_type] += 1
                 devices[model.devices[op]] += 1
                 if op_type in _VARIABLE_OPS:
                     variables += variable_elements(model.node_def(op))
-                elif op_type == "Const":
+                elif frozen and op_type == "Const":
                     constants += const_elements(model.node_def(op))
-                elif op_type == "Placeholder" and is_resource(model.node_def(op)):
-                    handles += 1
                 figures = self.node_stats.get(model.names[op])
                 if figures:
                     profiled += 1
@@ -195,16 +200,28 @@ class Details:
         details = {
             "op_types": dict(types.most_common()),
             "devices": dict(devices.most_common()),
+            "parameters": variables or constants or None,
             # A traced TF2 function takes its variables as resource handles whose sizes the
-            # graph does not hold: then the parameter count is unknown, not the constants'.
-            "parameters": variables or (None if handles else constants),
-            "variable_elements": variables,
-            "constant_elements": constants,
-            "resource_inputs": handles,
+            # graph does not hold: the card then says how many it reads.
+            "variables_read": read.get(gid, 0),
         }
         if profiled:
             details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
         return details
+
+    def _has_variables(self) -> bool:
+        """Whether the graph holds any variable op (`_VARIABLE_OPS`)."""
+        if self._variable_ops is None:
+            self._variable_ops = not _VARIABLE_OPS.isdisjoint(self.model.op_types)
+        return self._variable_ops
+
+    def handles(self) -> tuple[frozenset[int], dict[int, int]]:
+        """The graph's variable handles (`variables.handles`) and how many of them each group
+        reads (`variables.variables_read`), worked out at the first group card."""
+        if self._handles is None:
+            found = variables.handles(self.model)
+            self._handles = frozenset(found), variables.variables_read(self.model, found)
+        return self._handles
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
         """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
