@@ -1629,6 +1629,10 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
     card.push(kv("One level down", `${formatCount(details.child_count)} ${what}`));
   }
   if (details.parameters) card.push(kv("Parameters", formatCount(details.parameters)));
+  else if (details.variables_read) {
+    const n = details.variables_read;
+    card.push(kv("Variables", `reads ${formatCount(n)}; sizes not in this graph`));
+  }
   card.push(...rolledRows(details.rolled, { pinned, unrolled }));
   card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(

@@ -241,6 +241,11 @@ export function groupCard(
     card.push(kv('One level down', `${formatCount(details.child_count)} ${what}`));
   }
   if (details.parameters) card.push(kv('Parameters', formatCount(details.parameters)));
+  else if (details.variables_read) {
+    // A traced function's variables come as handles: their number is known, not their sizes.
+    const n = details.variables_read;
+    card.push(kv('Variables', `reads ${formatCount(n)}; sizes not in this graph`));
+  }
   card.push(...rolledRows(details.rolled, {pinned, unrolled}));
   card.push(...structureRows(details.structure, pinned));
   const types = Object.entries(details.op_types || {}).sort(

@@ -69,8 +69,8 @@ def test_group_cards_count_every_op_inside_at_any_depth():
         want = _reference(h, prefix)
         assert card["op_types"] == want["op_types"]
         assert card["devices"] == want["devices"]
-        assert card["variable_elements"] == want["variables"] == card["parameters"]
-        assert card["constant_elements"] == 0  # Consts without a value hold no elements
+        # A graph with variables: its constants are not taken for parameters.
+        assert card["parameters"] == want["variables"] > 0
         assert card["profile"]["ops"] == want["op_types"]["MatMul"]
         assert card["profile"]["compute_us"] == 2.0 * want["op_types"]["MatMul"]
     # Most ops first; a tie in the order the walk meets them.
@@ -91,7 +91,10 @@ def test_a_second_card_over_the_same_ops_parses_no_node_again(monkeypatch):
 
     monkeypatch.setattr(GraphModel, "node_def", counting)
     first = h.details("model", kind="scope")
-    assert sum(parsed.values()) == 6 * 4 * 2  # each variable and constant once
+    # Each variable once, and each Placeholder once to tell a variable's handle; constants
+    # not at all, in a graph that has variables.
+    placeholders = h.graph.op_types.count("Placeholder")
+    assert max(parsed.values()) == 1 and sum(parsed.values()) == 6 * 4 + placeholders
     parsed.clear()
     second = h.details("model/block_[0-5]", kind="scope")
     assert second["parameters"] == first["parameters"] and not parsed

@@ -19,12 +19,11 @@ import cachetools
 import numpy as np
 
 from tb_scopegraph.errors import InvalidQuery, NotFound
-from tb_scopegraph.model import rolls
+from tb_scopegraph.model import rolls, variables
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.attrs import (
     const_elements,
     format_attr,
-    is_resource,
     variable_elements,
 )
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
@@ -33,6 +32,8 @@ from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
 from tb_scopegraph.model.roles import is_variable_handle
 
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
+#: What a group card's op types call a variable handle (`variables.handles`).
+VARIABLE_HANDLE = "variable handle"
 #: Group figures kept per graph (each is a walk over the group's groups and ops), least
 #: recently used first out.
 _GROUP_STATS_KEPT = 1024
@@ -58,9 +59,11 @@ class Details:
         # Read by every card and by colouring each box of a view: kept, within a bound.
         self._group_stats: cachetools.LRUCache = cachetools.LRUCache(_GROUP_STATS_KEPT)
         self._group_stats_lock = threading.Lock()
-        # Parameters counted per op (variables, constants) and resource inputs (1 or 0).
+        # Parameters counted per op (variables, constants).
         self._op_counts: np.ndarray | None = None
         self._op_counts_lock = threading.Lock()
+        self._handles: tuple[frozenset[int], dict[int, int]] | None = None
+        self._variable_ops: bool | None = None
 
     def details(self, name: str, kind: str | None = None) -> dict:
         """What is known of one op or group: for a group, op counts and parameters."""
@@ -189,11 +192,19 @@ class Details:
 
     def _stats(self, gid: int) -> dict:
         model = self.model
+        handles, read = self.handles()
+        # Constants are the parameters only of a graph without variables (a frozen one).
+        frozen = not handles and not self._has_variables()
         ops = self.ops_under(gid)
         listed = ops.tolist()
         op_types = model.op_types
         kinds = [op_types[op] for op in listed]
-        types = Counter(kinds)
+        # A handle's op type (``Placeholder``, ``_Arg``) would read as an input.
+        types = Counter(
+            [VARIABLE_HANDLE if op in handles else k for op, k in zip(listed, kinds, strict=True)]
+            if handles
+            else kinds
+        )
         device_ids = np.asarray(model.devices.ids)[ops]
         counts = np.bincount(device_ids, minlength=len(model.devices.values))
         # Devices in the order Counter.most_common gives: most ops first, then first met.
@@ -202,17 +213,14 @@ class Details:
         met.sort(key=lambda d: -counts[d])
         devices = {model.devices.values[d]: int(counts[d]) for d in met}
         variables = self._counted(ops, kinds, _VARIABLE_OPS, variable_elements)
-        constants = self._counted(ops, kinds, {"Const"}, const_elements)
-        handles = self._counted(ops, kinds, {"Placeholder"}, is_resource)
+        constants = self._counted(ops, kinds, {"Const"}, const_elements) if frozen else 0
         details = {
             "op_types": dict(types.most_common()),
             "devices": devices,
+            "parameters": variables or constants or None,
             # A traced TF2 function takes its variables as resource handles whose sizes the
-            # graph does not hold: then the parameter count is unknown, not the constants'.
-            "parameters": variables or (None if handles else constants),
-            "variable_elements": variables,
-            "constant_elements": constants,
-            "resource_inputs": handles,
+            # graph does not hold: the card then says how many it reads.
+            "variables_read": read.get(gid, 0),
         }
         if self.node_stats:
             compute = memory = 0.0
@@ -247,6 +255,20 @@ class Details:
         for op in chosen[counts[chosen] < 0].tolist():
             counts[op] = int(count(node_def(op)))
         return int(counts[chosen].sum())
+
+    def _has_variables(self) -> bool:
+        """Whether the graph holds any variable op (`_VARIABLE_OPS`)."""
+        if self._variable_ops is None:
+            self._variable_ops = not _VARIABLE_OPS.isdisjoint(self.model.op_types)
+        return self._variable_ops
+
+    def handles(self) -> tuple[frozenset[int], dict[int, int]]:
+        """The graph's variable handles (`variables.handles`) and how many of them each group
+        reads (`variables.variables_read`), worked out at the first group card."""
+        if self._handles is None:
+            found = variables.handles(self.model)
+            self._handles = frozenset(found), variables.variables_read(self.model, found)
+        return self._handles
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
         """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""

@@ -84,6 +84,17 @@ def test_hovering_a_scope_shows_op_counts_and_parameters(tab):
     expect(card).to_contain_text("MatMul")
 
 
+def test_a_traced_layers_card_counts_the_variables_it_reads(tab):
+    # keras/trace's variables are the traced function's handles: their sizes are not in the
+    # graph, so the card counts them instead of taking constants for parameters.
+    tab.open("keras/trace")
+    tab.close_all()
+    tab.box("scope", "classifier_1").hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card).to_contain_text("reads 4; sizes not in this graph")
+    expect(card).not_to_contain_text("Parameters")
+
+
 def test_hovering_an_edge_shows_its_tensors(tab):
     tab.open("ffn_scoped")
     tab.close_all()
