@@ -129,7 +129,7 @@ def get(url: str, timeout: float = 600) -> tuple[float, bytes]:
 def measure(name: str, load_fast: bool, frames: int | None = None) -> dict:
     """``frames``: trace the process after each step (see the module docstring); 0 for
     glibc's figures alone."""
-    from bench_load import free_port
+    from tbprocess import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
