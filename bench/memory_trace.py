@@ -91,12 +91,16 @@ def _rss_mb() -> float:
 class Peaks:
     """The process's RSS every 10 ms, and what its threads were running at the highest
     (`take` gives it and starts again): the peak while reading a graph is a moment, which a
-    report after each step misses."""
+    report after each step misses. Peaks of different work (told apart by each thread's
+    outermost frame in this project: reading a graph, a view, `prepare`) are kept apart,
+    the highest `SHOWN` reported."""
+
+    SHOWN = 3
 
     def __init__(self, every: float = 0.01, depth: int = 4) -> None:
         self.every, self.depth = every, depth
         self.lock = threading.Lock()
-        self.high, self.stacks = 0.0, ""
+        self.highs: dict[frozenset, tuple[float, str]] = {}
         threading.Thread(target=self._run, daemon=True, name="memory-peaks").start()
 
     def _run(self) -> None:
@@ -104,35 +108,41 @@ class Peaks:
             time.sleep(self.every)
             rss = _rss_mb()
             with self.lock:
-                if rss > self.high:
-                    self.high, self.stacks = rss, self._stacks()
+                if rss > max((high for high, _ in self.highs.values()), default=0.0) - 50:
+                    work, stacks = self._stacks()
+                    if rss > self.highs.get(work, (0.0, ""))[0]:
+                        self.highs[work] = (rss, stacks)
 
-    def _stacks(self) -> str:
+    def _stacks(self) -> tuple[frozenset, str]:
         import sys
         import traceback
 
         me = threading.get_ident()
         names = {t.ident: t.name for t in threading.enumerate()}
-        lines = []
+        work, lines = set(), []
         for ident, frame in sys._current_frames().items():
             if ident == me:
                 continue
-            ours = [
-                f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
-                for f in traceback.extract_stack(frame)
-                if "tb_scopegraph" in f.filename
-            ]
+            ours = [f for f in traceback.extract_stack(frame) if "tb_scopegraph" in f.filename]
             if ours:
-                inner = " < ".join(reversed(ours[-self.depth :]))
+                work.add(f"{ours[0].filename.rsplit('/', 1)[-1]} {ours[0].name}")
+                inner = " < ".join(
+                    f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
+                    for f in reversed(ours[-self.depth :])
+                )
                 lines.append(f"    {names.get(ident, ident)}: {inner}")
-        return "\n".join(lines) or "    (no thread in tb_scopegraph)"
+        return frozenset(work), "\n".join(lines) or "    (no thread in tb_scopegraph)"
 
     def take(self) -> str:
-        """The highest RSS since the last `take`, and what ran then."""
+        """The highest RSS of each work since the last `take` (the highest few), and what
+        ran then."""
         with self.lock:
-            found = f"peak rss {self.high:.0f} MB, running:\n{self.stacks}"
-            self.high, self.stacks = 0.0, ""
-        return found
+            highs = sorted(self.highs.values(), reverse=True)[: self.SHOWN]
+            self.highs = {}
+        return (
+            "\n".join(f"peak rss {rss:.0f} MB, running:\n{stacks}" for rss, stacks in highs)
+            or "peak rss: none sampled"
+        )
 
 
 def install(path: str, frames: int) -> None:
