@@ -129,7 +129,7 @@ def get(url: str, timeout: float = 600) -> tuple[float, bytes]:
 def measure(name: str, load_fast: bool, frames: int | None = None) -> dict:
     """``frames``: trace the process after each step (see the module docstring); 0 for
     glibc's figures alone."""
-    from bench_load import free_port
+    from tbprocess import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: baseline {r['baseline_mb']:.0f} MB; first view {r['first_view_s']:.1f} s, "
             f"+{r['first_view_mb']:.0f} MB (peak +{r['first_view_peak_mb']:.0f} MB, "
-            f"{r['first_view_peak_mb'] / r['graphdef_mb']:.1f}x the GraphDef's "
+            f"{r['first_view_peak_mb'] / r['graphdef_mb']:.2f}x the GraphDef's "
             f"{r['graphdef_mb']:.0f} MB); after searches, details and one step "
             f"+{r['used_mb']:.0f} MB (target <= {ADDED_TARGET_MB} MB, peak <= "
             f"{PEAK_TARGET_X:g}x)",

@@ -2,10 +2,11 @@
 
 `install` (in the process measured, before it starts its work) makes SIGUSR2 append a report
 to a file: RSS, ``mallinfo2`` (bytes in use in the heaps, bytes freed but kept by them, bytes
-mapped on their own), Python's allocator's arenas and, when tracemalloc runs (``frames`` >
-0), the traced total and the lines whose allocations grew most since the last report. `ask`
-(in the benchmark) sends the signal and waits for the report. Used by
-`bench_tb_memory.py --trace`.
+mapped on their own), Python's allocator's arenas, what the process was doing at its highest
+RSS since the last report (`Peaks`: each thread's innermost frames of this project's code)
+and, when tracemalloc runs (``frames`` > 0), the traced total and the lines whose
+allocations grew most since the last report. `ask` (in the benchmark) sends the signal and
+waits for the report. Used by `bench_tb_memory.py --trace`.
 
 RSS far above what is in use (``in_use``) is memory freed to glibc and not given back to the
 system: fragmentation, or big temporaries made from the heap after glibc raised its mmap
@@ -87,6 +88,63 @@ def _rss_mb() -> float:
     return 0.0
 
 
+class Peaks:
+    """The process's RSS every 10 ms, and what its threads were running at the highest
+    (`take` gives it and starts again): the peak while reading a graph is a moment, which a
+    report after each step misses. Peaks of different work (told apart by each thread's
+    outermost frame in this project: reading a graph, a view, `prepare`) are kept apart,
+    the highest `SHOWN` reported."""
+
+    SHOWN = 3
+
+    def __init__(self, every: float = 0.01, depth: int = 4) -> None:
+        self.every, self.depth = every, depth
+        self.lock = threading.Lock()
+        self.highs: dict[frozenset, tuple[float, str]] = {}
+        threading.Thread(target=self._run, daemon=True, name="memory-peaks").start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.every)
+            rss = _rss_mb()
+            with self.lock:
+                if rss > max((high for high, _ in self.highs.values()), default=0.0) - 50:
+                    work, stacks = self._stacks()
+                    if rss > self.highs.get(work, (0.0, ""))[0]:
+                        self.highs[work] = (rss, stacks)
+
+    def _stacks(self) -> tuple[frozenset, str]:
+        import sys
+        import traceback
+
+        me = threading.get_ident()
+        names = {t.ident: t.name for t in threading.enumerate()}
+        work, lines = set(), []
+        for ident, frame in sys._current_frames().items():
+            if ident == me:
+                continue
+            ours = [f for f in traceback.extract_stack(frame) if "tb_scopegraph" in f.filename]
+            if ours:
+                work.add(f"{ours[0].filename.rsplit('/', 1)[-1]} {ours[0].name}")
+                inner = " < ".join(
+                    f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}"
+                    for f in reversed(ours[-self.depth :])
+                )
+                lines.append(f"    {names.get(ident, ident)}: {inner}")
+        return frozenset(work), "\n".join(lines) or "    (no thread in tb_scopegraph)"
+
+    def take(self) -> str:
+        """The highest RSS of each work since the last `take` (the highest few), and what
+        ran then."""
+        with self.lock:
+            highs = sorted(self.highs.values(), reverse=True)[: self.SHOWN]
+            self.highs = {}
+        return (
+            "\n".join(f"peak rss {rss:.0f} MB, running:\n{stacks}" for rss, stacks in highs)
+            or "peak rss: none sampled"
+        )
+
+
 def install(path: str, frames: int) -> None:
     """Report to ``path`` on each SIGUSR2 (from the main thread's handler, in a thread of its
     own: a snapshot of millions of traces takes seconds)."""
@@ -96,6 +154,7 @@ def install(path: str, frames: int) -> None:
         tracemalloc.start(frames)
     asked = threading.Event()
     state: dict = {"last": None, "n": 0}
+    peaks = Peaks()
 
     def report() -> None:
         while True:
@@ -103,7 +162,7 @@ def install(path: str, frames: int) -> None:
             asked.clear()
             figures = ", ".join(f"{k} {v:.0f} MB" for k, v in heap().items())
             python = ", ".join(f"{k} {v:.0f} MB" for k, v in pymalloc().items())
-            lines = [f"rss {_rss_mb():.0f} MB; heap {figures}; pymalloc {python}"]
+            lines = [f"rss {_rss_mb():.0f} MB; heap {figures}; pymalloc {python}", peaks.take()]
             if tracemalloc.is_tracing():
                 lines.extend(_growth(tracemalloc, frames, state))
             state["n"] += 1

@@ -343,3 +343,32 @@ def test_inputs_name_edges_as_protobuf_lists_them():
     assert np.all(
         h.graph.edge_control == np.asarray([t.startswith("^") for n in graph.node for t in n.input])
     )
+
+
+def test_what_is_read_is_held_narrow_and_shared_with_the_model():
+    # What the C reader gives is held beside the GraphDef's bytes until the tree is built
+    # (the peak of a graph's reading): its ids come as int32, and the model's columns of op
+    # paths and op types are the read's own arrays, read-only, not copies.
+    nodes = [("input", "Placeholder")]
+    nodes += [(f"net/layer_{i}/relu_{i}", "Relu", ("input", "^input")) for i in range(6)]
+    nodes += [("net/out", "AddN", ("ghost:1", "^ghost2", "net/layer_0/relu_0:0"))]
+    data = graph_from_nodes(nodes).SerializeToString()
+    read = _nodescan.scan_fast(data)
+    for column in _nodescan._NARROWED:
+        assert getattr(read, column).dtype == np.int32, column
+    assert read.op_path.tolist() == [0] + [2 + i for i in range(6)] + [1]
+    assert read.op_number.tolist() == [0] + list(range(6)) + [0]
+    path = np.asarray(read.names.path)
+    assert np.shares_memory(path, read.op_path)
+    assert np.shares_memory(np.asarray(read.ops.ids), read.type_ids)
+    with pytest.raises(ValueError):
+        read.op_path[0] = 1
+    # A control input is one whose slot is -1; inputs naming no node are left to Python.
+    assert read.e_ctrl.tolist() == [False, True] * 6 + [False, False, False]
+    assert read.e_slot.tolist() == [0, -1] * 6 + [0, 0, 0]
+    assert read.unresolved == [(12, "ghost:1"), (13, "^ghost2")]
+    h = assert_same_both_ways(data)
+    out = h.graph.op_id("net/out")
+    ghosts = h.graph.edge_src[h.graph.edge_dst == out].tolist()
+    assert [h.graph.names[g] for g in ghosts] == ["ghost", "ghost2", "net/layer_0/relu_0"]
+    assert h.graph.edge_control[h.graph.edge_dst == out].tolist() == [False, True, False]

@@ -691,3 +691,25 @@ def test_large_blocks_are_mapped_on_their_own_after_a_bigger_one_was_freed():
 
     assert mapped("fixed") == "True"
     assert mapped("glibc's own") == "False"  # what the threshold fixed changes
+
+
+def test_a_big_graphs_bytes_are_compressed_before_its_first_view(monkeypatch):
+    # The NodeDefs' bytes beside a view's temporaries made the peak of reading a big graph:
+    # from COMPRESS_BEFORE_DRAWING on, they are compressed before a view is worked out.
+    data = ffn_graph().SerializeToString()
+    small = Hierarchy(data)
+    first = small.default_view()
+    assert small.graph.nodes.blocks is None and small.graph.nodes.data
+    monkeypatch.setattr(hierarchy, "COMPRESS_BEFORE_DRAWING", len(data) // 2)
+    for draw in (
+        lambda h: h.default_view(),
+        lambda h: h.view(depth=1),
+        lambda h: h.layout(first),
+    ):
+        big = Hierarchy(data)
+        assert big.graph.nodes.blocks is None
+        draw(big)
+        assert big.graph.nodes.blocks is not None and big.graph.nodes.data == b""
+        name = big.graph.names[3]
+        assert big.node_def(name) == small.node_def(name)
+    assert to_dot(big, big.default_view()) == to_dot(small, small.default_view())

@@ -47,6 +47,12 @@ static int spans_push(Spans *a, int64_t off, int64_t len) {
     return 0;
 }
 
+static void spans_free(Spans *a) {
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
 static int ints_push(Ints *a, int64_t x) {
     if (a->n == a->cap) {
         int64_t cap = a->cap ? a->cap * 2 : 1024;
@@ -232,11 +238,14 @@ typedef struct {
     Ints starts, ends;
     /* the records (tag included) of the GraphDef's other fields: start, end, start, end... */
     Ints others;
-    Spans name, op, device;
+    Spans name;
     Ints type_id, device_id, op_path, label_id, op_prefix, op_number;
-    /* per input */
+    /* per input (a control input's slot is -1) */
     Spans input;
-    Ints e_dst, e_src, e_slot, e_ctrl;
+    Ints e_dst, e_src, e_slot;
+    /* the inputs that name no node: their index, and their text */
+    Ints unresolved_at;
+    Spans unresolved;
     /* per scope path (id 0 is the root, "") */
     Ints path_parent, path_prefix, path_number;
     Table names, types, devices, paths, prefixes, labels;
@@ -246,13 +255,12 @@ typedef struct {
 static void scan_free(Scan *s) {
     Ints *ints[] = {&s->starts,    &s->ends,      &s->others,      &s->type_id,     &s->device_id,
                     &s->op_path,   &s->label_id,  &s->op_prefix, &s->op_number,   &s->e_dst,
-                    &s->e_src,     &s->e_slot,    &s->e_ctrl,      &s->path_parent,
+                    &s->e_src,     &s->e_slot,    &s->unresolved_at, &s->path_parent,
                     &s->path_prefix, &s->path_number};
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) free(ints[i]->v);
     free(s->name.v);
-    free(s->op.v);
-    free(s->device.v);
     free(s->input.v);
+    free(s->unresolved.v);
     if (s->tables) {
         table_free(&s->names);
         table_free(&s->types);
@@ -346,9 +354,13 @@ static int read_node(Scan *s, const uint8_t *base, const uint8_t *p, const uint8
             return ODD;
         }
     }
+    /* Op types and devices are few: interned here, no span kept per node. */
+    int added;
+    int64_t id = table_intern(&s->types, op.off, op.len, &added);
+    if (id < 0 || ints_push(&s->type_id, id) < 0) return NOMEM;
+    id = table_intern(&s->devices, device.off, device.len, &added);
+    if (id < 0 || ints_push(&s->device_id, id) < 0) return NOMEM;
     if (spans_push(&s->name, name.off, name.len) < 0) return NOMEM;
-    if (spans_push(&s->op, op.off, op.len) < 0) return NOMEM;
-    if (spans_push(&s->device, device.off, device.len) < 0) return NOMEM;
     return OK;
 }
 
@@ -383,9 +395,8 @@ static int resolve_inputs(Scan *s, const uint8_t *base) {
         Span in = s->input.v[e];
         const uint8_t *t = base + in.off;
         uint64_t where;
-        int64_t src = table_find(&s->names, in.off, in.len, &where), slot = 0, ctrl = 0;
+        int64_t src = table_find(&s->names, in.off, in.len, &where), slot = 0;
         if (src < 0 && in.len > 0 && t[0] == '^') {
-            ctrl = 1;
             slot = -1;
             src = table_find(&s->names, in.off + 1, in.len - 1, &where);
         } else if (src < 0) {
@@ -397,10 +408,13 @@ static int resolve_inputs(Scan *s, const uint8_t *base) {
                 src = table_find(&s->names, in.off, colon, &where);
             }
         }
-        if (src < 0) slot = ctrl = 0; /* named no node: left to Python */
-        if (ints_push(&s->e_src, src) < 0 || ints_push(&s->e_slot, slot) < 0 ||
-            ints_push(&s->e_ctrl, ctrl) < 0)
-            return NOMEM;
+        if (src < 0) { /* named no node: left to Python */
+            slot = 0;
+            if (ints_push(&s->unresolved_at, e) < 0 ||
+                spans_push(&s->unresolved, in.off, in.len) < 0)
+                return NOMEM;
+        }
+        if (ints_push(&s->e_src, src) < 0 || ints_push(&s->e_slot, slot) < 0) return NOMEM;
     }
     return OK;
 }
@@ -442,17 +456,17 @@ nomem:
     return -1;
 }
 
+/* What is read is let go as soon as it is used (the inputs' spans and the names' table once
+ * the inputs are resolved): the scan runs with the whole GraphDef's bytes held beside it, and
+ * what it holds at its peak is the peak of reading a graph. */
 static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
+    s->tables = 1; /* each table freed by scan_free from here on, made or not */
+    if (table_init(&s->types, base, 64, seed) < 0 || table_init(&s->devices, base, 8, seed) < 0)
+        return NOMEM;
     int got = read_graph(s, base, size);
     if (got != OK) return got;
     int64_t n = s->name.n;
-    if (table_init(&s->names, base, n, seed) < 0 || table_init(&s->types, base, 64, seed) < 0 ||
-        table_init(&s->devices, base, 8, seed) < 0 ||
-        table_init(&s->paths, base, n / 4 + 8, seed) < 0 ||
-        table_init(&s->prefixes, base, 256, seed) < 0 ||
-        table_init(&s->labels, base, n / 8 + 8, seed) < 0)
-        return NOMEM;
-    s->tables = 1;
+    if (table_init(&s->names, base, n, seed) < 0) return NOMEM;
     for (int64_t i = 0; i < n; i++) {
         int added;
         if (table_intern(&s->names, s->name.v[i].off, s->name.v[i].len, &added) < 0)
@@ -461,6 +475,12 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
     }
     got = resolve_inputs(s, base);
     if (got != OK) return got;
+    spans_free(&s->input);
+    table_free(&s->names);
+    if (table_init(&s->paths, base, n / 4 + 8, seed) < 0 ||
+        table_init(&s->prefixes, base, 256, seed) < 0 ||
+        table_init(&s->labels, base, n / 8 + 8, seed) < 0)
+        return NOMEM;
     /* The root scope, "", is path 0. */
     int added;
     if (table_intern(&s->paths, 0, 0, &added) < 0 || ints_push(&s->path_parent, -1) < 0 ||
@@ -469,10 +489,7 @@ static int build(Scan *s, const uint8_t *base, int64_t size, uint64_t seed) {
     int64_t last_off = 0, last_len = 0, last_id = 0; /* the previous op's scope */
     for (int64_t i = 0; i < n; i++) {
         Span name = s->name.v[i];
-        int64_t id = table_intern(&s->types, s->op.v[i].off, s->op.v[i].len, &added);
-        if (id < 0 || ints_push(&s->type_id, id) < 0) return NOMEM;
-        id = table_intern(&s->devices, s->device.v[i].off, s->device.v[i].len, &added);
-        if (id < 0 || ints_push(&s->device_id, id) < 0) return NOMEM;
+        int64_t id;
         int64_t slash = last_slash(base + name.off, name.len);
         int status = OK;
         if (slash < 0) {
@@ -514,12 +531,6 @@ static PyObject *int_array(Ints *a) {
     return out;
 }
 
-static void spans_free(Spans *a) {
-    free(a->v);
-    a->v = NULL;
-    a->n = a->cap = 0;
-}
-
 /* The strings of a table's keys, in id order; NULL on error (not UTF-8 among them). */
 static PyObject *key_strings(const Table *t) {
     PyObject *list = PyList_New((Py_ssize_t)t->keys.n);
@@ -547,11 +558,10 @@ static PyObject *results(Scan *s, const uint8_t *base) {
         goto done;
     unresolved = PyList_New(0);
     if (!unresolved) goto done;
-    for (int64_t e = 0; e < s->input.n; e++) {
-        if (s->e_src.v[e] >= 0) continue;
-        Span in = s->input.v[e];
-        PyObject *item = Py_BuildValue("(Ls#)", (long long)e, (const char *)base + in.off,
-                                       (Py_ssize_t)in.len);
+    for (int64_t i = 0; i < s->unresolved.n; i++) {
+        Span in = s->unresolved.v[i];
+        PyObject *item = Py_BuildValue("(Ls#)", (long long)s->unresolved_at.v[i],
+                                       (const char *)base + in.off, (Py_ssize_t)in.len);
         if (!item || PyList_Append(unresolved, item) < 0) {
             Py_XDECREF(item);
             goto done;
@@ -560,17 +570,14 @@ static PyObject *results(Scan *s, const uint8_t *base) {
     }
     /* What the answer does not hold, let go before it is made. */
     spans_free(&s->name);
-    spans_free(&s->op);
-    spans_free(&s->device);
-    spans_free(&s->input);
-    table_free(&s->names);
+    spans_free(&s->unresolved);
     out = Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N}",
         "starts", int_array(&s->starts), "ends", int_array(&s->ends), "others",
         int_array(&s->others), "labels", labels, "label_ids", int_array(&s->label_id), "devices",
         devices, "device_ids", int_array(&s->device_id), "types", types, "type_ids",
         int_array(&s->type_id), "e_src", int_array(&s->e_src), "e_dst", int_array(&s->e_dst),
-        "e_slot", int_array(&s->e_slot), "e_ctrl", int_array(&s->e_ctrl), "unresolved",
+        "e_slot", int_array(&s->e_slot), "unresolved",
         unresolved, "op_path", int_array(&s->op_path), "op_prefix", int_array(&s->op_prefix),
         "op_number", int_array(&s->op_number), "paths", paths, "path_parent",
         int_array(&s->path_parent), "path_prefix", int_array(&s->path_prefix), "path_number",

@@ -29,7 +29,7 @@ import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message, message_factory
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
-from tb_scopegraph.model.columns import Interned, Names
+from tb_scopegraph.model.columns import Interned, Names, handed_over
 
 
 def _node_list_class():
@@ -308,17 +308,22 @@ def _from_c(data: bytes, got: dict) -> Graph:
         data = data[:last]  # a big library after the nodes is not kept
     if last < 2**31:  # kept while the graph is: half the size (8 MB on a million nodes)
         starts, ends = starts.astype(np.int32), ends.astype(np.int32)
+    # Ids and counts below 2**31 kept as int32: what was read is held until its tree is built
+    # (the tree's build is the peak of a graph's reading), and the C reader gives int64.
+    for key in _NARROWED:
+        ints[key] = _narrow(ints[key])
     return Graph(
         nodes=Nodes(data, starts, ends, [], [], [], [], np.zeros(0, np.int64)),
-        names=Names(got["paths"], ints["op_path"], got["labels"], ints["label_ids"]),
-        ops=Interned(got["types"], ints["type_ids"]),
+        # The model's columns of op paths and types are the read's own (read-only) arrays.
+        names=Names(got["paths"], handed_over(ints["op_path"]), got["labels"], ints["label_ids"]),
+        ops=Interned(got["types"], handed_over(ints["type_ids"])),
         devices=Interned(got["devices"], ints["device_ids"]),
         types=got["types"],
         type_ids=ints["type_ids"],
         e_src=ints["e_src"],
         e_dst=ints["e_dst"],
         e_slot=ints["e_slot"],
-        e_ctrl=ints["e_ctrl"].astype(bool),
+        e_ctrl=ints["e_slot"] < 0,  # a control input's slot is -1
         unresolved=got["unresolved"],
         op_path=ints["op_path"],
         paths=got["paths"],
@@ -330,6 +335,25 @@ def _from_c(data: bytes, got: dict) -> Graph:
         prefixes=got["prefixes"],
         head=head,
     )
+
+
+#: The C reader's columns kept as int32 when they fit (the rest are the model's own, int64).
+_NARROWED = (
+    "type_ids",
+    "op_path",
+    "op_prefix",
+    "op_number",
+    "path_parent",
+    "path_prefix",
+    "path_number",
+)
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """``values`` as int32 if every one fits (a copy), else as they are."""
+    if not len(values) or (int(values.min()) >= -(2**31) and int(values.max()) < 2**31):
+        return values.astype(np.int32)
+    return values
 
 
 def _graph_in_python(nodes: Nodes) -> Graph:

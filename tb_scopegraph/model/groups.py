@@ -101,7 +101,9 @@ class Groups(Sequence):
         self.nestings = ints(nestings)
         self.child_starts, self.child_ids = _offsets(children[0]), ints(children[1])
         self.op_starts, self.op_ids = _offsets(ops[0]), ints(ops[1])
-        self.child_counts = ints(np.diff(children[0]) + np.diff(ops[0]))
+        # From the columns made above, not the offsets given (int64 at a million ops).
+        child_starts, op_starts = np.asarray(self.child_starts), np.asarray(self.op_starts)
+        self.child_counts = ints(np.diff(child_starts) + np.diff(op_starts))
 
     def __len__(self) -> int:
         return len(self.parents)

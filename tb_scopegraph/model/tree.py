@@ -116,12 +116,12 @@ class _Builder:
         del parts
         self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
-        g_parent = graph.path_parent.copy()
-        self.op_parent = graph.op_path.copy()
+        g_parent = graph.path_parent.astype(np.int64)
+        self.op_parent = graph.op_path.astype(np.int64)
         g_parent = kerasblocks.gather(graph, keys, self.labels, self.kinds, self.by_key, g_parent)
         g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
         n = len(keys)
-        self.parents = g_parent.tolist()
+        self.parents = _Parents(g_parent)
         self.children = _Members(g_parent[1:], n, 1)
         self.ops = _Members(self.op_parent, n, 0)
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
@@ -278,23 +278,33 @@ class _Builder:
         return self.ops[gid][0] if self.ops[gid] else 0
 
     def model(self) -> GraphModel:
-        """The finished tree: levels, nesting and op counts added, everything frozen."""
+        """The finished tree: levels, nesting and op counts added, everything frozen.
+
+        What the build made on the way is let go as soon as it is read: the end of the build
+        is the peak of a graph's reading (the GraphDef's bytes and what was read of them are
+        held beside it)."""
         n = len(self.keys)
         child_starts, child_ids = self.children.columns(n)
         op_starts, op_ids = self.ops.columns(n)
+        del self.children, self.ops
         kind_ids = np.fromiter(map(KINDS.index, self.kinds), np.int8, n)
         # A series' or chunk's members share its level; a scope's are one level deeper.
-        step = np.asarray([kind not in (SERIES, CHUNK) for kind in KINDS], np.int64)[kind_ids]
+        step = np.asarray([kind not in (SERIES, CHUNK) for kind in KINDS], np.int32)[kind_ids]
         order, nesting, level = _breadth_first(child_starts, child_ids, step)
+        del step
+        groups_order = ints(order)
+        del order
         # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
         # added into the parent, deepest groups first, one nesting level at a time.
-        parent = np.asarray(self.parents, dtype=np.int64)
+        parent = self.parents.array()
+        del self.parents
         total = np.bincount(self.op_parent[: self.real], minlength=n)
         by_depth = np.argsort(nesting, kind="stable")
         starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
         for depth in range(len(starts) - 2, 0, -1):
             at = by_depth[starts[depth] : starts[depth + 1]]
             np.add.at(total, parent[at], total[at])
+        del by_depth
         groups = Groups(
             keys=self.keys,
             labels=self.labels,
@@ -306,6 +316,7 @@ class _Builder:
             levels=level,
             nestings=nesting,
         )
+        del child_starts, child_ids, op_starts, op_ids, nesting, level, total, parent
         return GraphModel(
             names=self.names,
             # A tuple: op types are read per op in bulk (rolls, roles), 30 ns each where a
@@ -316,7 +327,7 @@ class _Builder:
             edges=self.edges,
             op_group=self.op_parent,
             groups=groups,
-            order=ints(order),
+            order=groups_order,
             group_ids=self.by_key,
             nodes=self.graph.nodes,
         )
@@ -328,9 +339,9 @@ def _breadth_first(
     """The groups in breadth-first order from the root (children in order), each group's
     nesting, and its level (its parent's plus ``step[parent]``), one nesting level at a time."""
     n = len(starts) - 1
-    nesting = np.zeros(n, dtype=np.int64)
-    level = np.zeros(n, dtype=np.int64)
-    found = [np.zeros(1, dtype=np.int64)]
+    nesting = np.zeros(n, dtype=np.int32)  # int32: a group's ids and depths are below 2**31
+    level = np.zeros(n, dtype=np.int32)
+    found = [np.zeros(1, dtype=members.dtype)]
     frontier = found[0]
     while len(frontier):
         first, sizes = starts[frontier], starts[frontier + 1] - starts[frontier]
@@ -353,15 +364,17 @@ class _Members:
     def __init__(self, parent_of: np.ndarray, n: int, first: int) -> None:
         """``parent_of``: the group of each member, members numbered from ``first``."""
         order = np.argsort(parent_of, kind="stable")
-        self.flat = order + first
-        self.bounds = np.searchsorted(parent_of[order], np.arange(n + 1)).tolist()
+        # An array, not a list: a list of a Python int per group took 23 MB on a million ops.
+        self.bounds = np.searchsorted(parent_of[order], np.arange(n + 1))
+        order += first
+        self.flat = order.astype(np.int32)  # ids, kept int32 by the model anyway
         self.n = n
         self.changed: dict[int, list[int] | tuple[int, ...]] = {}
 
     def __getitem__(self, gid: int):
         found = self.changed.get(gid)
         if found is None:
-            a, b = self.bounds[gid], self.bounds[gid + 1]
+            a, b = self.bounds[gid : gid + 2].tolist()
             found = tuple(self.flat[a:b].tolist()) if b > a else ()
         return found
 
@@ -376,7 +389,7 @@ class _Members:
         """Every group's members, flat, and where each group's start (``n + 1`` offsets)."""
         base = len(self.bounds) - 1
         sizes = np.zeros(n, dtype=np.int64)
-        sizes[:base] = np.diff(np.asarray(self.bounds))
+        sizes[:base] = np.diff(self.bounds)
         pieces, done = [], 0  # ``done``: the base groups whose members are in pieces
         for gid in sorted(self.changed):
             items = self.changed[gid]
@@ -387,9 +400,30 @@ class _Members:
             elif done < base:
                 pieces.append(self.flat[self.bounds[done] :])
                 done = base
-            pieces.append(np.asarray(items, dtype=np.int64))
+            pieces.append(np.asarray(items, dtype=np.int32))
         if done < base:
             pieces.append(self.flat[self.bounds[done] :])
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
-        return offsets, np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+        return offsets, np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+
+
+class _Parents:
+    """Each group's parent while the tree is built: the groups read as an array (a list of a
+    Python int per group took 8 MB on a million ops), the few groups chunking adds in a list."""
+
+    def __init__(self, parents: np.ndarray) -> None:
+        self.base, self.more = parents, []
+
+    def __setitem__(self, gid: int, parent: int) -> None:
+        if gid < len(self.base):
+            self.base[gid] = parent
+        else:
+            self.more[gid - len(self.base)] = parent
+
+    def append(self, parent: int) -> None:
+        self.more.append(parent)
+
+    def array(self) -> np.ndarray:
+        """Every group's parent (int64)."""
+        return np.concatenate((self.base, np.asarray(self.more, dtype=np.int64)))
