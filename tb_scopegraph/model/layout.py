@@ -136,7 +136,11 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
                 group = groups[child]
                 if (op := lone_op(model, child)) is not None:  # drawn as its op, named below g
                     box = _op_box(model, op, where, roles)
-                    label = model.names[op][len(where) + 1 :] if where else model.names[op]
+                    # Named from the scope down: a scope gathered into a piece (`pieces`)
+                    # keeps its key below a group whose key is not a prefix of it.
+                    name = model.names[op]
+                    below = name.startswith(group.key + "/")
+                    label = group.label + name[len(group.key) :] if below else name
                     boxes.append(replace(box, label=label, op_count=group.op_count))
                     continue
                 boxes.append(
