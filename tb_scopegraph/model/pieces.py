@@ -16,11 +16,11 @@ to many others: the threshold is tried from the highest degree down, and the one
 gathers the most ops into pieces alike wins). Pieces alike have the same op types wired the
 same way and the same inputs from outside them at each op (a hash refined over their
 wiring, as `structure` does for groups). When `PIECES_MIN` or more pieces of at least
-`PIECE_MIN_OPS` ops are alike, they become the members of one series below the scope
-(``update[1-214]``, members ``update[1]`` …, "update" when they write variables), which
-views roll as any series of identical blocks (`rolls`): one piece drawn for all, the hubs
-drawn once beside it. Other pieces of `PIECE_MIN_OPS` ops or more become one scope each
-(``other update``).
+`PIECE_MIN_OPS` ops are alike and hold `ALIKE_SHARE` of the scope's ops, they become the
+members of one series below the scope (``update[1-214]``, members ``update[1]`` …,
+"update" when they write variables), which views roll as any series of identical blocks
+(`rolls`): one piece drawn for all, the hubs drawn once beside it. Other pieces of
+`PIECE_MIN_OPS` ops or more become one scope each (``other update``).
 
 The pieces' ops keep their names; their groups move: a scope below the scope whose ops all
 fall in one piece moves into that piece whole (keeping its key, so that ``Sub_6`` beside the
@@ -41,6 +41,9 @@ CANDIDATE_OPS = 24
 PIECES_MIN = 3
 #: ... of at least this many ops each make a series.
 PIECE_MIN_OPS = 3
+#: ... that hold at least this share of the scope's ops (an optimizer's updates hold 97-99%;
+#: a few small look-alikes among a scope's other ops would only scatter them).
+ALIKE_SHARE = 0.5
 #: Hub thresholds tried per scope (the highest degrees first).
 TRIES = 8
 #: Rounds of refining the ops' colours over the pieces' wiring.
@@ -161,7 +164,7 @@ def _pieces(ops, local, touch, type_ids, edges):
         found = _alike(label, hub, type_ids[ops], s, d, e_slot, e_ctrl, inpos)
         if found is not None and sum(map(len, found[0])) > best_ops:
             best, best_ops = found, sum(map(len, found[0]))
-    if best is None:
+    if best is None or best_ops < ALIKE_SHARE * m:
         return None
     alike, others = best
     return [ops[p] for p in alike], [ops[p] for p in others]
