@@ -8,8 +8,8 @@ import pytest
 from graphs import adam_graph
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.model import rolls
-from tb_scopegraph.model.hierarchy import SCOPE, SERIES, Hierarchy
+from tb_scopegraph.model import rolls, tree
+from tb_scopegraph.model.hierarchy import CHUNK, SCOPE, SERIES, Hierarchy
 
 VARIABLES = 10
 SERIES_KEY = f"adam/update[1-{VARIABLES}]"
@@ -119,3 +119,19 @@ def test_too_few_alike_updates_stay_flat():
     groups = h.graph.groups
     adam = groups[h.graph.group_id("adam")]
     assert not [c for c in adam.children if groups[c].kind == SERIES and "update" in groups[c].key]
+
+
+def test_many_updates_stay_one_series_and_line_up_without_signatures(monkeypatch):
+    """More updates than a group shows children: the series is not cut into parts (parts
+    do not roll), and its updates line up op by op, in the order they were made, so that
+    no signature (bounded in ops) is needed to tell them alike."""
+    monkeypatch.setattr(tree, "MAX_CHILDREN", VARIABLES - 2)
+    h = Hierarchy(adam_graph(VARIABLES))
+    model = h.graph
+    gid = model.group_id(SERIES_KEY)
+    assert {model.groups[m].kind for m in model.groups[gid].children} == {SCOPE}
+    assert rolls.of(model).rollable(gid)
+    assert rolls.of(model).aligned(gid) is not None
+    # A series of as many numbered layers (`model/dense_0` …) is cut into parts.
+    layers = model.groups[model.group_id(f"model/dense_[0-{VARIABLES - 1}]")]
+    assert {model.groups[c].kind for c in layers.children} == {CHUNK}

@@ -61,24 +61,26 @@ WRITES = frozenset(
 )
 
 
-def gather(graph, keys, labels, kinds, by_key, g_parent, op_parent, edges) -> np.ndarray:
+def gather(
+    graph, keys, labels, kinds, by_key, g_parent, op_parent, edges
+) -> tuple[np.ndarray, set[int]]:
     """Gather the pieces of every scope that has them into a series; ``op_parent`` is
     changed in place, new groups are appended to ``keys``, ``labels``, ``kinds``, ``by_key``
     and to ``graph``'s ``path_prefix`` and ``path_number`` (never numbered); the groups'
-    parents afterwards."""
+    parents afterwards, and the series made."""
     n_groups = len(keys)
     own = np.bincount(op_parent, minlength=n_groups)
     candidate = own >= CANDIDATE_OPS
     for gid in np.flatnonzero(candidate).tolist():
         candidate[gid] = kinds[gid] == SCOPE
     if not candidate.any():
-        return g_parent
+        return g_parent, set()
     op_top = _nearest(g_parent, candidate)[op_parent]
     below = np.bincount(op_top[op_top >= 0], minlength=n_groups)
     # Mostly subscopes: a model's layers, not a flat list of copies.
     candidate &= 2 * own >= below
     if not candidate.any():
-        return g_parent
+        return g_parent, set()
     op_top = np.where(candidate[np.maximum(op_top, 0)] & (op_top >= 0), op_top, -1)
     src, dst, slot, ctrl = edges
     # Each candidate's ops, and the edges that touch them, found by one sort each: a pass
@@ -98,15 +100,20 @@ def gather(graph, keys, labels, kinds, by_key, g_parent, op_parent, edges) -> np
         if split is not None:
             found.append((gid, split))
     if not found:
-        return g_parent
+        return g_parent, set()
     parents = g_parent.tolist()
     prefix, number = graph.path_prefix.tolist(), graph.path_number.tolist()
+    made = set()
     for gid, (alike, others) in found:
-        _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent)
+        series = _regroup(
+            gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent
+        )
+        if series is not None:
+            made.add(series)
     added = len(keys) - n_groups
     graph.path_prefix = np.asarray(prefix + [-1] * added, dtype=np.int64)
     graph.path_number = np.asarray(number + [-1] * added, dtype=graph.path_number.dtype)
-    return np.asarray(parents, dtype=np.int64)
+    return np.asarray(parents, dtype=np.int64), made
 
 
 def _nearest(g_parent: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -250,7 +257,8 @@ def _ops_of(comp: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
 
 def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent):
     """Make the series of the pieces ``alike`` below scope ``gid``, a scope for each of the
-    ``others``, and move the pieces' ops and scopes into them."""
+    ``others``, and move the pieces' ops and scopes into them; the series (None: nothing
+    made)."""
     pieces = alike + others
     piece_of = np.full(len(op_parent), -1, dtype=np.int64)
     for k, piece in enumerate(pieces):
@@ -265,7 +273,7 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
     for g in reversed(below[1:]):
         held[parents[g]] |= held[g]
     if any(len(held[g]) > 1 and -1 not in held[g] for g in below[1:]):
-        return  # a scope holding ops of several pieces and nothing else would be left empty
+        return None  # a scope holding ops of several pieces and nothing else would be left empty
     whole = {g: next(iter(held[g])) if len(held[g]) == 1 else -1 for g in below}
     # The piece first shown needs no scope of its own made: put one such first.
     made_for = {
@@ -316,6 +324,7 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
         g = int(op_parent[op])
         if whole[g] == -1:
             op_parent[op] = place(g, int(piece_of[op]))
+    return series
 
 
 def _subtree(gid: int, parents: list[int]) -> list[int]:

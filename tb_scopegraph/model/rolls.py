@@ -156,6 +156,11 @@ def _copies_by_name(
     if named:
         per_member = by_name
     first_types = [types[op] for op in per_member[0]]
+    if not named and any([types[op] for op in ops] != first_types for ops in per_member[1:]):
+        # Copies made one after another (an optimizer's updates, `pieces`) line up in the
+        # order of their ops, whatever groups hold them.
+        per_member = [sorted(ops) for ops in per_member]
+        first_types = [types[op] for op in per_member[0]]
     if any([types[op] for op in ops] != first_types for ops in per_member[1:]):
         return (False if named else None), None
     dst_sorted = model.edge_dst

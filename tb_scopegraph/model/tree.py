@@ -121,7 +121,7 @@ class _Builder:
         g_parent = graph.path_parent.copy()
         self.op_parent = graph.op_path.copy()
         g_parent = kerasblocks.gather(graph, keys, self.labels, self.kinds, self.by_key, g_parent)
-        g_parent = pieces.gather(
+        g_parent, rolled = pieces.gather(
             graph, keys, self.labels, self.kinds, self.by_key, g_parent, self.op_parent, self.edges
         )
         g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
@@ -132,8 +132,11 @@ class _Builder:
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
         self.handles = self._variable_handles()
         sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
+        # A series of pieces is made to be drawn rolled, as one block: cut into parts, it
+        # would not roll (an optimizer of 600 variables would show its parts).
         for gid in np.flatnonzero(sizes > MAX_CHILDREN).tolist():
-            self._chunk(gid)
+            if gid not in rolled:
+                self._chunk(gid)
 
     def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
         while key in self.by_key:
