@@ -179,7 +179,9 @@ def _pieces(ops, local, touch, type_ids, edges):
 
 def _components(m: int, s: np.ndarray, d: np.ndarray, use: np.ndarray) -> np.ndarray:
     """The weakly connected component of each of ``m`` ops (the smallest op id in it),
-    joined by the edges ``use`` picks: hooking and pointer jumping, in bulk."""
+    joined by the edges ``use`` picks: hooking and pointer jumping, in bulk. (SciPy's
+    ``connected_components`` does this, but SciPy is no dependency of this package; these
+    numpy passes take about 10 ms per try on 8,000 ops wired as chains.)"""
     label = np.arange(m)
     a, b = s[use], d[use]
     while len(a):
