@@ -135,3 +135,20 @@ def test_many_updates_stay_one_series_and_line_up_without_signatures(monkeypatch
     # A series of as many numbered layers (`model/dense_0` …) is cut into parts.
     layers = model.groups[model.group_id(f"model/dense_[0-{VARIABLES - 1}]")]
     assert {model.groups[c].kind for c in layers.children} == {CHUNK}
+
+
+def test_a_keras_training_step_opens_its_optimizer_to_one_stack(keras_training_step):
+    """Keras's own Adam, traced with the model it trains (46 variables)."""
+    h = Hierarchy(keras_training_step)
+    model = h.graph
+    adam = model.groups[model.group_id("adam")]
+    (series,) = [
+        c
+        for c in adam.children
+        if model.groups[c].kind == SERIES and "update" in model.groups[c].key
+    ]
+    assert model.groups[series].key == "adam/update[1-46]"
+    assert rolls.of(model).rollable(series)
+    assert model.groups[series].op_count > 0.95 * adam.op_count
+    layout = h.layout(h.view(open=["adam"]))
+    assert len(boxes_in(layout, "adam")) <= 8
