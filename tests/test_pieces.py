@@ -152,3 +152,13 @@ def test_a_keras_training_step_opens_its_optimizer_to_one_stack(keras_training_s
     assert model.groups[series].op_count > 0.95 * adam.op_count
     layout = h.layout(h.view(open=["adam"]))
     assert len(boxes_in(layout, "adam")) <= 8
+
+
+def test_the_first_variables_update_draws_its_ops_by_their_names(adam):
+    """The first variable's update reads the learning rate in ``adam/Cast``, a scope that
+    stays with what all read: the update holds a scope ``Cast`` of its own for that op,
+    whose box is named as the op is below ``adam``."""
+    member = f"{SERIES_KEY}/update[{VARIABLES}]"
+    view = adam.view(open=["adam", SERIES_KEY, member], unroll=[SERIES_KEY])
+    labels = {b.label for b in boxes_in(adam.layout(view), member)}
+    assert {"Cast/ReadVariableOp", "Add/ReadVariableOp", "Sub_2", "AssignSubVariableOp"} <= labels

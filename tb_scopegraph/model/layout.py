@@ -137,10 +137,13 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
                 if (op := lone_op(model, child)) is not None:  # drawn as its op, named below g
                     box = _op_box(model, op, where, roles)
                     # Named from the scope down: a scope gathered into a piece (`pieces`)
-                    # keeps its key below a group whose key is not a prefix of it.
+                    # keeps its key below a group whose key is not a prefix of it, and one
+                    # made for a piece holds ops named below another scope.
                     name = model.names[op]
                     below = name.startswith(group.key + "/")
-                    label = group.label + name[len(group.key) :] if below else name
+                    label = group.label + (
+                        name[len(group.key) :] if below else "/" + name.rpartition("/")[2]
+                    )
                     boxes.append(replace(box, label=label, op_count=group.op_count))
                     continue
                 boxes.append(
