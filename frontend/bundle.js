@@ -1576,6 +1576,11 @@ function rolledRows(rolled, { pinned, unrolled }) {
   const count = formatCount(rolled.blocks);
   const text = rolled.member ? `One of ${count} identical blocks (${rolled.series})` : unrolled ? `${count} identical blocks, drawn one by one` : `×${count} identical blocks, drawn once`;
   const rows = [h("div", { class: "sg-rolled-line", text })];
+  if (rolled.member && rolled.variables?.length) {
+    rows.push(
+      h("div", { class: "sg-rolled-variables", text: `Updates ${rolled.variables.join(", ")}` })
+    );
+  }
   if (!pinned) {
     rows.push(h("div", { class: "sg-more", text: "Shift+click to pin: unroll, or open one block" }));
     return rows;
@@ -1590,8 +1595,12 @@ function rolledRows(rolled, { pinned, unrolled }) {
   });
   const controls = [toggle];
   if (rolled.members) {
+    const written = rolled.variables || [];
     const options = rolled.members.map(
-      (name, i) => h("option", { value: name, text: `${i}: ${name}` })
+      (name, i) => h("option", {
+        value: name,
+        text: `${i}: ${name}` + (written[i]?.length ? ` (updates ${written[i].join(", ")})` : "")
+      })
     );
     const picker = h(
       "select",

@@ -162,7 +162,8 @@ function structureRows(structure, pinned) {
 
 /**
  * What rolling does to a series of identical blocks, or to one of its blocks (a group's
- * `rolled` details: {series, blocks, members} or {series, blocks, member}): how many it holds,
+ * `rolled` details: {series, blocks, members} or {series, blocks, member}, with `variables`
+ * when its blocks write variables: the member's, or each member's): how many it holds,
  * and, pinned, a button that unrolls it (or rolls it up again) and a list of its blocks that
  * opens the one picked in place of the block drawn for all.
  */
@@ -175,6 +176,12 @@ function rolledRows(rolled, {pinned, unrolled}) {
       ? `${count} identical blocks, drawn one by one`
       : `×${count} identical blocks, drawn once`;
   const rows = [h('div', {class: 'sg-rolled-line', text})];
+  // The variables a block writes (an optimizer's per-variable updates): what tells it apart.
+  if (rolled.member && rolled.variables?.length) {
+    rows.push(
+      h('div', {class: 'sg-rolled-variables', text: `Updates ${rolled.variables.join(', ')}`})
+    );
+  }
   if (!pinned) {
     rows.push(h('div', {class: 'sg-more', text: 'Shift+click to pin: unroll, or open one block'}));
     return rows;
@@ -190,8 +197,12 @@ function rolledRows(rolled, {pinned, unrolled}) {
   const controls = [toggle];
   if (rolled.members) {
     // Every block by name: the one picked is opened and drawn for all.
+    const written = rolled.variables || [];
     const options = rolled.members.map((name, i) =>
-      h('option', {value: name, text: `${i}: ${name}`})
+      h('option', {
+        value: name,
+        text: `${i}: ${name}` + (written[i]?.length ? ` (updates ${written[i].join(', ')})` : ''),
+      })
     );
     const picker = h(
       'select',

@@ -507,3 +507,123 @@ def blocks_graph(
         previous = f"{p}/add"
     nodes.append(("output", "Identity", (previous,), out))
     return graph_from_nodes(nodes)
+
+
+def adam_graph(n: int = 10, extra: Sequence[int] = ()) -> graph_pb2.GraphDef:
+    """A Keras 3 training step's Adam update of ``n`` variables, as `tf.function` traces it:
+    flat ops of one scope ``adam`` named as TensorFlow names them (``adam/Sub_2``,
+    ``adam/Mul_1`` …, made unique case-insensitively), one small graph per variable reading
+    the shared learning rate, iteration counter and the gradients' ``IdentityN``, writing
+    the variable with ``AssignSubVariableOp``. Variable ``i`` in ``extra`` gets that many
+    more ``Sqrt`` ops in its update (an update unlike the others)."""
+    taken: set[str] = set()
+
+    def unique(base: str) -> str:
+        name, k = base, 0
+        while name.lower() in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name.lower())
+        return name
+
+    extra = dict(enumerate(extra))
+    nodes: list[NodeSpec] = [("model/x", "Placeholder", (), {"dtype": "float32"})]
+    grads = []
+    for i in range(n):
+        v = f"model/dense_{i}/MatMul/ReadVariableOp"
+        nodes += [
+            (f"{v}/resource", "Placeholder", (), {"dtype": "resource"}),
+            (v, "ReadVariableOp", (f"{v}/resource",)),
+            (f"model/dense_{i}/MatMul", "MatMul", ("model/x", v)),
+            (f"gradient_tape/dense_{i}/MatMul", "MatMul", ("model/x", f"model/dense_{i}/MatMul")),
+        ]
+    for i in range(n):
+        grads.append(unique("adam/Identity"))
+        nodes.append((grads[-1], "Identity", (f"gradient_tape/dense_{i}/MatMul",)))
+    nodes.append((unique("adam/IdentityN"), "IdentityN", tuple(grads)))
+    lr, steps = "adam/Cast/ReadVariableOp/resource", "adam/Add/ReadVariableOp/resource"
+    for i in range(n):
+        grad = f"adam/IdentityN:{i}" if i else "adam/IdentityN"
+        var = f"model/dense_{i}/MatMul/ReadVariableOp"
+        r = unique("adam/Cast")
+        if i == 0:
+            nodes.append((lr, "Placeholder", (), {"dtype": "resource"}))
+        nodes.append((f"{r}/ReadVariableOp", "ReadVariableOp", (lr,)))
+        c = unique("adam/Const")
+        c1 = unique("adam/Cast")
+        add = unique("adam/Add")
+        if i == 0:
+            nodes.append((steps, "Placeholder", (), {"dtype": "resource"}))
+        nodes += [
+            (c, "Const", ()),
+            (c1, "Cast", (c,)),
+            (f"{add}/ReadVariableOp", "ReadVariableOp", (steps,)),
+            (add, "AddV2", (f"{add}/ReadVariableOp", c1)),
+        ]
+        c2 = unique("adam/Cast")
+        nodes.append((c2, "Cast", (add,)))
+        powers = []
+        for _ in range(2):
+            base = unique("adam/Cast")
+            powers.append(unique("adam/Pow"))
+            nodes += [(f"{base}/x", "Const", ()), (powers[-1], "Pow", (f"{base}/x", c2))]
+        s = unique("adam/sub")
+        nodes += [(f"{s}/x", "Const", ()), (s, "Sub", (f"{s}/x", powers[1]))]
+        sq = unique("adam/Sqrt")
+        mul = unique("adam/mul")
+        s1 = unique("adam/sub")
+        td = unique("adam/truediv")
+        nodes += [
+            (sq, "Sqrt", (s,)),
+            (mul, "Mul", (f"{r}/ReadVariableOp", sq)),
+            (f"{s1}/x", "Const", ()),
+            (s1, "Sub", (f"{s1}/x", powers[0])),
+            (td, "RealDiv", (mul, s1)),
+        ]
+        moments, adds = [], []
+        for source in (grad, None):
+            if source is None:
+                source = unique("adam/Square")
+                nodes.append((source, "Square", (grad,)))
+            m = unique("adam/Sub")
+            k = unique("adam/Const")
+            mm = unique("adam/Mul")
+            aa = unique("adam/AssignAddVariableOp")
+            res = f"{m}/ReadVariableOp/resource"
+            nodes += [
+                (res, "Placeholder", (), {"dtype": "resource"}),
+                (f"{m}/ReadVariableOp", "ReadVariableOp", (res,)),
+                (m, "Sub", (source, f"{m}/ReadVariableOp")),
+                (k, "Const", ()),
+                (mm, "Mul", (m, k)),
+                (aa, "AssignAddVariableOp", (res, mm, f"^{m}/ReadVariableOp")),
+            ]
+            moments.append(res)
+            adds.append(aa)
+        m3 = unique("adam/Mul")
+        c5 = unique("adam/Cast")
+        root = unique("adam/Sqrt")
+        nodes += [
+            (f"{m3}/ReadVariableOp", "ReadVariableOp", (moments[0], f"^{adds[0]}")),
+            (m3, "Mul", (f"{m3}/ReadVariableOp", td)),
+            (f"{c5}/ReadVariableOp", "ReadVariableOp", (moments[1], f"^{adds[1]}")),
+            (root, "Sqrt", (f"{c5}/ReadVariableOp",)),
+        ]
+        for _ in range(extra.get(i, 0)):
+            again = unique("adam/Sqrt")
+            nodes.append((again, "Sqrt", (root,)))
+            root = again
+        k3 = unique("adam/Const")
+        a1 = unique("adam/Add")
+        td1 = unique("adam/truediv")
+        nodes += [
+            (k3, "Const", ()),
+            (a1, "AddV2", (root, k3)),
+            (td1, "RealDiv", (m3, a1)),
+            (
+                unique("adam/AssignSubVariableOp"),
+                "AssignSubVariableOp",
+                (f"{var}/resource", td1, f"^{var}"),
+            ),
+        ]
+    return graph_from_nodes(nodes)

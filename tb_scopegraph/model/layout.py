@@ -136,7 +136,18 @@ def layout(model: GraphModel, view: View, roles: Roles | None = None) -> Layout:
                 group = groups[child]
                 if (op := lone_op(model, child)) is not None:  # drawn as its op, named below g
                     box = _op_box(model, op, where, roles)
-                    label = model.names[op][len(where) + 1 :] if where else model.names[op]
+                    # Named below g (cut one character after its key: a Keras block's
+                    # layers are named after it, `kerasblocks`), else from the scope down:
+                    # a scope gathered into a Keras stem or a piece (`pieces`) is not named
+                    # after the group that holds it, and one made for a piece holds an op
+                    # named below another scope.
+                    name = model.names[op]
+                    if not where or name.startswith(where):
+                        label = name[len(where) + 1 :] if where else name
+                    elif name.startswith(group.key + "/"):
+                        label = group.label + name[len(group.key) :]
+                    else:
+                        label = f"{group.label}/{name.rpartition('/')[2]}"
                     boxes.append(replace(box, label=label, op_count=group.op_count))
                     continue
                 boxes.append(

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from tb_scopegraph.model import pieces
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
 #: A series whose blocks neither share names nor line up op for op is told rollable by
@@ -155,6 +156,11 @@ def _copies_by_name(
     if named:
         per_member = by_name
     first_types = [types[op] for op in per_member[0]]
+    if not named and any([types[op] for op in ops] != first_types for ops in per_member[1:]):
+        # Copies made one after another (an optimizer's updates, `pieces`) line up in the
+        # order of their ops, whatever groups hold them.
+        per_member = [sorted(ops) for ops in per_member]
+        first_types = [types[op] for op in per_member[0]]
     if any([types[op] for op in ops] != first_types for ops in per_member[1:]):
         return (False if named else None), None
     dst_sorted = model.edge_dst
@@ -211,8 +217,12 @@ def _by_name(
     lined = []
     first = None
     for m, ops in zip(members, per_member, strict=True):
-        cut = len(keys[m]) + 1
-        rel = [names[op][cut:] for op in ops]
+        key = keys[m]
+        cut = len(key) + 1
+        rel = [names[op] for op in ops]
+        if not all(name.startswith(key) for name in rel):
+            return None  # gathered from elsewhere (`pieces`): named apart, not below it
+        rel = [name[cut:] for name in rel]
         if first is None:
             first = rel
         elif rel != first:
@@ -559,14 +569,22 @@ def member_of_rolled(model: GraphModel, gid: int) -> bool:
 
 def card(model: GraphModel, gid: int) -> dict | None:
     """What a group's card says of rolling: for a rollable series, every member it holds;
-    for a member of one, the series and how many blocks it holds; else None."""
+    for a member of one, the series and how many blocks it holds; else None. Blocks that
+    write variables (an optimizer's updates, `pieces`) also name them (``variables``)."""
     groups = model.groups
     group = groups[gid]
     rolls = of(model)
     if group.kind == SERIES and rolls.rollable(gid):
         members = [groups[m].key for m in group.children]
-        return {"series": group.key, "blocks": len(members), "members": members}
+        found = {"series": group.key, "blocks": len(members), "members": members}
+        variables = [pieces.written(model, m) for m in group.children]
+        if any(variables):
+            found["variables"] = variables  # what each block updates, member by member
+        return found
     if group.parent > ROOT and rolls.rollable(group.parent):
         series = groups[group.parent]
-        return {"series": series.key, "blocks": len(series.children), "member": group.key}
+        found = {"series": series.key, "blocks": len(series.children), "member": group.key}
+        if variables := pieces.written(model, gid):
+            found["variables"] = variables
+        return found
     return None

@@ -171,8 +171,8 @@ def signatures(model: GraphModel) -> list[int]:
     Worked out one nesting level at a time, deepest first, every group of a level at once in
     numpy: a million-op graph has a million members to colour and a million and a half edges
     to place, which one group at a time in Python took over a minute. Each tuple the module
-    docstring describes is hashed by `_combine`, and each multiset (what a sorted tuple
-    stands for) by adding its items' hashes (`_sums`), so that no sort is needed."""
+    docstring describes is hashed by `combine`, and each multiset (what a sorted tuple
+    stands for) by adding its items' hashes (`sums`), so that no sort is needed."""
     return _Levels(model).signatures()
 
 
@@ -250,7 +250,7 @@ class _Levels:
         deeper = self.ops_by_level[: np.searchsorted(self.op_levels, -level)]
         inside = member[deeper]
         climbed = deeper[inside >= n]
-        role[climbed] = _combine(self.group_colour[member[climbed] - n], role[climbed])
+        role[climbed] = combine(self.group_colour[member[climbed] - n], role[climbed])
         direct = deeper[inside < n]
         role[direct] = self.op_colour[direct]
         member[deeper] = n + self.held_by[deeper]
@@ -278,7 +278,7 @@ class _Levels:
         src, dst, slot, ctrl = self.src, self.dst, self.slot, self.ctrl
         inpos, tensor = self.inpos, self.tensor
         colour = np.concatenate(
-            (self.op_colour[at.ops], _combine(self.g_kind[at.kids], self.signature[at.kids]))
+            (self.op_colour[at.ops], combine(self.g_kind[at.kids], self.signature[at.kids]))
         )
         size, count = len(colour), len(at.groups)
 
@@ -297,40 +297,40 @@ class _Levels:
         out = out[_first_of_each(tensor[pending[out]])]
         e, op = pending[out], s[out]
         out_member, out_group = local[member[op]], group_local[s_group[out]]
-        out_desc = _combine(role[op], slot[e], ctrl[e])
+        out_desc = combine(role[op], slot[e], ctrl[e])
         into = np.flatnonzero(d_in & ~wired)
         e, op = pending[into], d[into]
         keys, read_tensor, readers = np.unique(
             d_group[into] * self.n_tensors + tensor[e], return_inverse=True, return_counts=True
         )
         in_member = local[member[op]]
-        in_desc = _combine(role[op], inpos[e], ctrl[e])
+        in_desc = combine(role[op], inpos[e], ctrl[e])
         key_group = group_local[keys // self.n_tensors] if len(keys) else keys
         if len(out_member) or len(in_member):
             items = np.concatenate(
-                (_combine(1, out_desc), _combine(2, in_desc, readers[read_tensor]))
+                (combine(1, out_desc), combine(2, in_desc, readers[read_tensor]))
             )
             where = np.concatenate((out_member, in_member))
             seen = np.bincount(where, minlength=size) > 0
-            colour[seen] = _combine(colour[seen], _sums(items, where, size)[seen])
+            colour[seen] = combine(colour[seen], sums(items, where, size)[seen])
 
         wires = np.flatnonzero(wired)
         e, a, b = pending[wires], s[wires], d[wires]
         wire_from, wire_to = local[member[a]], local[member[b]]
         wire_group = group_local[s_group[wires]]
-        wire_desc = _combine(role[a], slot[e], role[b], inpos[e], ctrl[e])
+        wire_desc = combine(role[a], slot[e], role[b], inpos[e], ctrl[e])
         if len(e):
             colour = _refine(colour, at.owner, count, wire_from, wire_to, wire_group, wire_desc)
 
         self.op_colour[at.ops] = colour[: len(at.ops)]
         self.group_colour[at.kids] = colour[len(at.ops) :]
-        readers_seen = _sums(_combine(colour[in_member], in_desc), read_tensor, len(keys))
-        self.signature[at.groups] = _combine(
+        readers_seen = sums(combine(colour[in_member], in_desc), read_tensor, len(keys))
+        self.signature[at.groups] = combine(
             self.g_kind[at.groups],
-            _sums(_mix(colour), at.owner, count),
-            _sums(_combine(colour[wire_from], wire_desc, colour[wire_to]), wire_group, count),
-            _sums(_mix(readers_seen), key_group, count),
-            _sums(_combine(colour[out_member], out_desc), out_group, count),
+            sums(mix(colour), at.owner, count),
+            sums(combine(colour[wire_from], wire_desc, colour[wire_to]), wire_group, count),
+            sums(mix(readers_seen), key_group, count),
+            sums(combine(colour[out_member], out_desc), out_group, count),
         )
 
 
@@ -366,9 +366,9 @@ def _refine(
     classes = _classes(owner[members], colour[members], count)
     for _ in range(ROUNDS):
         a, b, desc = wire_from[wires], wire_to[wires], wire_desc[wires]
-        out_nb = _sums(_combine(desc, colour[b]), a, size)
-        in_nb = _sums(_combine(desc, colour[a]), b, size)
-        colour[members] = _combine(colour[members], out_nb[members], in_nb[members])
+        out_nb = sums(combine(desc, colour[b]), a, size)
+        in_nb = sums(combine(desc, colour[a]), b, size)
+        colour[members] = combine(colour[members], out_nb[members], in_nb[members])
         refined = _classes(owner[members], colour[members], count)
         active &= refined != classes
         if not active.any():
@@ -381,7 +381,7 @@ def _refine(
 
 def _classes(owner: np.ndarray, colour: np.ndarray, count: int) -> np.ndarray:
     """How many distinct colours each of ``count`` groups has among its members."""
-    return np.bincount(owner[_first_of_each(_combine(owner, colour))], minlength=count)
+    return np.bincount(owner[_first_of_each(combine(owner, colour))], minlength=count)
 
 
 def _first_of_each(keys: np.ndarray) -> np.ndarray:
@@ -446,7 +446,7 @@ _M1, _M2, _K = (
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
+def mix(x: np.ndarray) -> np.ndarray:
     """64 bits scrambled so that every input bit moves about half the output bits."""
     return _mix_in_place(x.astype(np.uint64, copy=True))
 
@@ -465,7 +465,7 @@ def _mix_in_place(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _combine(*columns) -> np.ndarray:
+def combine(*columns) -> np.ndarray:
     """Each row's tuple of ``columns`` (arrays of one length, or numbers) hashed to 64 bits."""
     h = None
     for column in columns:
@@ -481,7 +481,7 @@ def _combine(*columns) -> np.ndarray:
     return h
 
 
-def _sums(values: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
+def sums(values: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
     """The hash of each of ``size`` multisets: the sum (mod 2**64) of the hashes of its
     items, ``values``, item i in multiset ``at[i]``."""
     total = np.zeros(size, np.uint64)

@@ -7,6 +7,8 @@ group 0). Then, in bulk with numpy:
   name gives;
 - Keras layers named after their block (``conv4_block2_1_conv``) are gathered into a scope
   per block (`kerasblocks`);
+- a scope made of many copies of one small graph (a traced optimizer's update of each
+  variable) is gathered into a series of those copies (`pieces`);
 - five or more numbered siblings of one kind (and op type) fold into a *series*
   (``layer_[0-47]``, as TensorBoard folds them);
 - a group with more than `MAX_CHILDREN` direct children is split into *chunks*
@@ -22,7 +24,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from tb_scopegraph.model import _nodescan, kerasblocks, roles
+from tb_scopegraph.model import _nodescan, kerasblocks, pieces, roles
 from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.columns import ints
 from tb_scopegraph.model.graph import CHUNK, SCOPE, SERIES, GraphModel
@@ -119,6 +121,9 @@ class _Builder:
         g_parent = graph.path_parent.astype(np.int64)
         self.op_parent = graph.op_path.astype(np.int64)
         g_parent = kerasblocks.gather(graph, keys, self.labels, self.kinds, self.by_key, g_parent)
+        g_parent, rolled = pieces.gather(
+            graph, keys, self.labels, self.kinds, self.by_key, g_parent, self.op_parent, self.edges
+        )
         g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
         n = len(keys)
         self.parents = _Parents(g_parent)
@@ -127,8 +132,11 @@ class _Builder:
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
         self.handles = self._variable_handles()
         sizes = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
+        # A series of pieces is made to be drawn rolled, as one block: cut into parts, it
+        # would not roll (an optimizer of 600 variables would show its parts).
         for gid in np.flatnonzero(sizes > MAX_CHILDREN).tolist():
-            self._chunk(gid)
+            if gid not in rolled:
+                self._chunk(gid)
 
     def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
         while key in self.by_key:
