@@ -2554,7 +2554,10 @@ var Depth = class {
    * A drawing of `boxes` boxes is on screen, opening scopes to `shown` ({depth: asked for, else
    * its own; deepest: its deepest open group's level; asked: whether a depth was asked for}):
    * the field shows its depth, the status what; `applied`: the depth this control asked it
-   * for ({depth, before: the view before, as `back`}), if so.
+   * for ({depth, before: the view before, as `back`}), if so, or {revealed: true} when a
+   * search opened groups to show what it found: then the field keeps the depth the reader set
+   * (the view is that depth's, or the view they opened, plus the found name's groups) and the
+   * status says so.
    */
   shown(boxes, shown, applied = null) {
     const ui = this.ui;
@@ -2563,8 +2566,12 @@ var Depth = class {
     this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
-    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     this.back = null;
+    if (applied && applied.revealed) {
+      this.say(this.revealedText(this.asked(), boxes));
+      return;
+    }
+    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     if (!applied) {
       this.say(this.nowText(depth, boxes));
       return;
@@ -2586,6 +2593,11 @@ var Depth = class {
   nowText(depth, boxes) {
     const what = depth ? `scopes open to depth ${depth}` : "every scope closed";
     return `This view: ${what}, ${boxesText(boxes)}.`;
+  }
+  /** What the status says of a view opened further to show a search result. */
+  revealedText(depth, boxes) {
+    const what = depth ? `scopes open to depth ${depth}` : "every scope closed";
+    return `This view: ${what}, and opened to show the search result: ${boxesText(boxes)}.`;
   }
   /** The scale that fits the whole drawing on screen in the window. */
   fitScale() {
@@ -3214,12 +3226,7 @@ function boxName(element) {
 }
 function focusView(vp, rect, title = null, { stay = false } = {}) {
   const { w, h: h2 } = vp.size();
-  const area = {
-    x: CLEAR.left,
-    y: CLEAR.top,
-    w: w - CLEAR.left - CLEAR.right,
-    h: h2 - CLEAR.top - CLEAR.bottom
-  };
+  const area = clearArea(vp);
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
@@ -3244,6 +3251,73 @@ function focusView(vp, rect, title = null, { stay = false } = {}) {
     cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h2),
     k
   };
+}
+function clearArea(vp) {
+  const { w, h: h2 } = vp.size();
+  return {
+    x: CLEAR.left,
+    y: CLEAR.top,
+    w: w - CLEAR.left - CLEAR.right,
+    h: h2 - CLEAR.top - CLEAR.bottom
+  };
+}
+function frameAround(vp, rect) {
+  let best = null;
+  let bestArea = Infinity;
+  for (const frame of vp.svg.querySelectorAll("g.cluster")) {
+    const r = vp.userRect(frame);
+    if (!r || !holds(r, rect)) continue;
+    if (r.w * r.h < bestArea) {
+      best = frame;
+      bestArea = r.w * r.h;
+    }
+  }
+  const title = best && best.querySelector(":scope > text, :scope > a > text");
+  return title ? { frame: best, title, rect: vp.userRect(title) } : null;
+}
+function holds(outer, inner) {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+}
+function inClearView(vp, rect, view) {
+  return insideArea(vp, rect, clearArea(vp), view);
+}
+var TAG_CLASS = "sg-frame-tag";
+var TAG_GAP = 6;
+var TAG_PAD = 3;
+function tagFrame(vp, around, rect, view) {
+  const { h: h2 } = vp.size();
+  const top = view.cy + (CLEAR.top - h2 / 2) / view.k;
+  const lineH = around.rect.h;
+  const frameRect = vp.userRect(around.frame);
+  const y = Math.max(frameRect.y + TAG_PAD, Math.min(top + TAG_PAD, rect.y - lineH - TAG_GAP));
+  const text = around.title.cloneNode(false);
+  text.removeAttribute("id");
+  text.textContent = `${around.title.textContent.trim()} ↑`;
+  const toLocal = around.frame.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
+  const shift2 = y - around.rect.y;
+  const at = new DOMPoint(0, shift2).matrixTransform(toLocal);
+  const origin = new DOMPoint(0, 0).matrixTransform(toLocal);
+  text.setAttribute("y", String(Number(around.title.getAttribute("y")) + at.y - origin.y));
+  const tag = document.createElementNS(vp.svg.namespaceURI, "g");
+  tag.setAttribute("class", TAG_CLASS);
+  tag.append(text);
+  around.frame.append(tag);
+  const box2 = text.getBBox();
+  const back = document.createElementNS(vp.svg.namespaceURI, "rect");
+  for (const [name, value] of Object.entries({
+    x: box2.x - TAG_PAD,
+    y: box2.y - TAG_PAD / 2,
+    width: box2.width + 2 * TAG_PAD,
+    height: box2.height + TAG_PAD,
+    rx: 2
+  })) {
+    back.setAttribute(name, String(value));
+  }
+  tag.prepend(back);
+  return tag;
+}
+function removeFrameTags(svg) {
+  if (svg) for (const tag of svg.querySelectorAll("." + TAG_CLASS)) tag.remove();
 }
 function insideArea(vp, rect, area, view) {
   const { w, h: h2 } = vp.size();
@@ -4481,15 +4555,14 @@ var Search = class {
     const open = this.state.open;
     const reveal = result.reveal || [];
     const missing = reveal.filter((key) => !open.has(key));
-    const holder = reveal.filter((key) => key !== result.name).pop() || null;
     if (missing.length) {
-      const placement = {};
+      const placement = { depth: { revealed: true } };
       const anchor = this.anchor(missing);
       if (anchor) placement.anchor = anchor;
       await this.calls.show({ open: [...open, ...missing], depth: null }, placement);
       if (pick2 !== this.picks || this.ui.root.dataset.state === "error") return;
     }
-    await this.focus(result, holder, pick2, missing.length === 0);
+    await this.focus(result, pick2, missing.length === 0);
   }
   /**
    * Where the first of groups `keys` drawn closed is on screen ({id, x, y}, the viewport's
@@ -4512,10 +4585,11 @@ var Search = class {
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
    * in or counted on, said in the status line) and eases the view to it, with the title of
-   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * the frame around it (frameAround) when both fit, else that title repeated just above it
+   * (tagFrame); `stay`: the drawing is the one the pick was made on,
    * whose view is kept if it shows the box already.
    */
-  async focus(result, holder, pick2, stay) {
+  async focus(result, pick2, stay) {
     const vp = this.viewport;
     const svg = vp.svg;
     if (!svg) return;
@@ -4540,21 +4614,14 @@ var Search = class {
     this.calls.markHighlight();
     this.calls.note(note2 || "");
     const rect = vp.userRect(element);
-    const title = holder && !element.classList.contains("cluster") ? this.titleRect(holder) : null;
+    const around = element.classList.contains("cluster") ? null : frameAround(vp, rect);
+    const title = around && around.rect;
     const view = focusView(vp, rect, title, { stay });
-    vp.keep = { svg, rects: title ? [rect, title] : [rect] };
+    removeFrameTags(svg);
+    const tag = around && !inClearView(vp, title, view) && tagFrame(vp, around, rect, view);
+    const named = tag ? vp.userRect(tag) : title;
+    vp.keep = { svg, rects: named ? [rect, named] : [rect] };
     vp.go(view, true);
-  }
-  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
-  titleRect(key) {
-    const vp = this.viewport;
-    for (const frame of vp.svg.querySelectorAll("g.cluster")) {
-      const group = parseClusterId(frame.id);
-      if (!group || group.name !== key) continue;
-      const title = frame.querySelector(":scope > text");
-      return title ? vp.userRect(title) : null;
-    }
-    return null;
   }
   clear() {
     this.ui.searchInput.value = "";
@@ -4563,6 +4630,7 @@ var Search = class {
     this.state.highlightId = null;
     this.calls.markHighlight();
     this.calls.note("");
+    removeFrameTags(this.viewport.svg);
     this.viewport.keep = null;
   }
 };
