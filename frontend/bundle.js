@@ -1485,6 +1485,41 @@ function limited(rows, pinned, what) {
   });
   return [...rows.slice(0, SHOWN), more];
 }
+function typeBars(types) {
+  const top = types[0][1];
+  return types.map(
+    ([op, n]) => h(
+      "div",
+      { class: "sg-optype" },
+      h("span", { class: "sg-optype-name", text: op }),
+      h(
+        "span",
+        { class: "sg-optype-bar" },
+        h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
+      ),
+      h("span", { class: "sg-optype-count", text: formatCount(n) })
+    )
+  );
+}
+function typeLine(types, kinds) {
+  const items = types.slice(0, SHOWN).map(
+    ([op, n]) => h(
+      "span",
+      { class: "sg-optype-item" },
+      h("span", { class: "sg-optype-name", text: op }),
+      ` ${formatCount(n)}`
+    )
+  );
+  const line = items.flatMap(
+    (item, i) => i ? [h("span", { class: "sg-optype-sep", text: " · " }), item] : [item]
+  );
+  const rows = [h("div", { class: "sg-optype-line" }, ...line)];
+  const more = types.length - SHOWN;
+  if (more > 0) {
+    rows.push(h("div", { class: "sg-more", text: `… ${more} more ${kinds} (Shift+click to pin)` }));
+  }
+  return rows;
+}
 function opCard(details, { pinned = false } = {}) {
   const card = [
     cardHeader(shortName(details.name), [chip(details.op || "op", "sg-chip-op")], pinned)
@@ -1621,7 +1656,7 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
       pinned
     )
   ];
-  card.push(kv("Name", details.name, "sg-mono"));
+  if (details.name !== shortName(details.name)) card.push(kv("Name", details.name, "sg-mono"));
   const unit = layers ? "Layers" : "Ops";
   card.push(kv(`${unit} inside`, `${formatCount(details.op_count)}, at any depth`));
   if (details.child_count != null) {
@@ -1635,22 +1670,9 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
   );
   if (types.length) {
-    const top = types[0][1];
-    const rows = types.map(
-      ([op, n]) => h(
-        "div",
-        { class: "sg-optype" },
-        h("span", { class: "sg-optype-name", text: op }),
-        h(
-          "span",
-          { class: "sg-optype-bar" },
-          h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
-        ),
-        h("span", { class: "sg-optype-count", text: formatCount(n) })
-      )
-    );
+    const title = layers ? "Layer types" : "Op types";
     const kinds = layers ? "layer types" : "op types";
-    card.push(block(layers ? "Layer types" : "Op types", limited(rows, pinned, kinds)));
+    card.push(block(title, ...pinned ? typeBars(types) : typeLine(types, kinds)));
   }
   card.push(
     h("div", {
@@ -1669,41 +1691,36 @@ function summaryHead(tag, aside) {
     aside
   );
 }
+var COMPACT_CHART = { width: 64, height: 16 };
 function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   const rows = [];
+  const size = pinned ? {} : COMPACT_CHART;
+  const kind = pinned ? "sg-summary" : "sg-summary sg-summary-compact";
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || "—";
-    rows.push(
-      h(
-        "div",
-        { class: "sg-summary sg-summary-scalar", "data-tag": scalar.tag },
-        summaryHead(scalar.tag, h("span", { class: "sg-summary-value", text: latest })),
-        sparkline(scalar.steps, scalar.values),
-        h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
-      )
-    );
+    const value = h("span", { class: "sg-summary-value", text: latest });
+    const chart2 = sparkline(scalar.steps, scalar.values, size);
+    const step2 = h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` });
+    const parts = pinned ? [summaryHead(scalar.tag, value), chart2, step2] : [summaryHead(scalar.tag, h("span", { class: "sg-summary-aside" }, chart2, value))];
+    rows.push(h("div", { class: `${kind} sg-summary-scalar`, "data-tag": scalar.tag }, ...parts));
   }
   for (const hist of answer.histograms || []) {
     const buckets = hist.buckets || [];
     const lo = buckets.length ? buckets[0][0] : null;
     const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
-    rows.push(
+    const step2 = h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` });
+    const chart2 = histogram(buckets, size);
+    const parts = pinned ? [
+      summaryHead(hist.tag, step2),
+      chart2,
       h(
         "div",
-        { class: "sg-summary sg-summary-histogram", "data-tag": hist.tag },
-        summaryHead(
-          hist.tag,
-          h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
-        ),
-        histogram(buckets),
-        h(
-          "div",
-          { class: "sg-summary-range" },
-          h("span", { text: formatValue(lo) }),
-          h("span", { text: formatValue(hi) })
-        )
+        { class: "sg-summary-range" },
+        h("span", { text: formatValue(lo) }),
+        h("span", { text: formatValue(hi) })
       )
-    );
+    ] : [summaryHead(hist.tag, h("span", { class: "sg-summary-aside" }, chart2))];
+    rows.push(h("div", { class: `${kind} sg-summary-histogram`, "data-tag": hist.tag }, ...parts));
   }
   if (!rows.length) return null;
   let shown = rows;
@@ -1743,6 +1760,9 @@ function edgeTip(text) {
 
 // cards.js
 var HOVER_DELAY_MS = 90;
+var CARD_GAP = 12;
+var CARD_MARGIN = 8;
+var CARD_BOTTOM = 32;
 var FRAME_EDGE_PX = 8;
 function describe(element) {
   if (element.classList.contains("cluster")) {
@@ -1927,28 +1947,63 @@ var Cards = class {
       this.positionCard(this.pinned);
     }
   }
-  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  /**
+   * Where the card goes: inside the window, never over the box it is for, on the side of the
+   * box away from the middle of the drawing on screen (where the other boxes are), else the
+   * other side, else above or below it; when none has room, in the window's corner farthest
+   * from the box. An open group's frame can be huge: its card goes by its title, top left.
+   */
   positionCard(element) {
     const card = this.ui.card;
     const outer = this.ui.viewport.getBoundingClientRect();
-    const box2 = element.getBoundingClientRect();
-    const gap = 12;
+    const r = element.getBoundingClientRect();
+    const box2 = { x0: r.left - outer.left, y0: r.top - outer.top, x1: r.right - outer.left };
+    box2.y1 = box2.y0 + r.height;
     const w = card.offsetWidth;
     const hgt = card.offsetHeight;
-    const clusterFrame = element.classList.contains("cluster");
-    let x;
-    let y;
-    if (clusterFrame) {
-      x = box2.left - outer.left + Math.min(box2.width, 160) + gap;
-      y = box2.top - outer.top;
-    } else {
-      x = box2.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box2.left - outer.left - w - gap;
-      y = box2.top - outer.top + box2.height / 2 - Math.min(hgt / 2, 40);
+    const place = (x, y) => {
+      x = Math.max(CARD_MARGIN, Math.min(x, outer.width - w - CARD_MARGIN));
+      y = Math.max(CARD_MARGIN, Math.min(y, outer.height - hgt - CARD_BOTTOM));
+      card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    };
+    if (element.classList.contains("cluster")) {
+      place(box2.x0 + Math.min(box2.x1 - box2.x0, 160) + CARD_GAP, box2.y0);
+      return;
     }
-    x = Math.max(8, Math.min(x, outer.width - w - 8));
-    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
-    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    const middle = this.drawingMiddle(outer);
+    const fitsX = (x) => x >= CARD_MARGIN && x + w <= outer.width - CARD_MARGIN;
+    const fitsY = (y) => y >= CARD_MARGIN && y + hgt <= outer.height - CARD_BOTTOM;
+    const level = (box2.y0 + box2.y1) / 2 - Math.min(hgt / 2, 40);
+    const right = box2.x1 + CARD_GAP;
+    const left = box2.x0 - CARD_GAP - w;
+    const sides = (box2.x0 + box2.x1) / 2 >= middle.x ? [right, left] : [left, right];
+    for (const x of sides) {
+      if (fitsX(x)) return place(x, level);
+    }
+    const centred = (box2.x0 + box2.x1) / 2 - w / 2;
+    const below = box2.y1 + CARD_GAP;
+    const above = box2.y0 - CARD_GAP - hgt;
+    const rows = (box2.y0 + box2.y1) / 2 >= middle.y ? [below, above] : [above, below];
+    for (const y of rows) {
+      if (fitsY(y)) return place(centred, y);
+    }
+    const farX = (box2.x0 + box2.x1) / 2 < outer.width / 2 ? outer.width : 0;
+    const farY = (box2.y0 + box2.y1) / 2 < outer.height / 2 ? outer.height : 0;
+    return place(farX, farY);
+  }
+  /** The middle (px in the viewport) of the part of the drawing on screen. */
+  drawingMiddle(outer) {
+    const vp = this.viewport;
+    const middle = { x: outer.width / 2, y: outer.height / 2 };
+    if (!vp.bounds) return middle;
+    const b = vp.bounds;
+    const a = vp.toScreen(b.x, b.y);
+    const z = vp.toScreen(b.x + b.w, b.y + b.h);
+    const x0 = Math.max(0, a.x);
+    const x1 = Math.min(outer.width, z.x);
+    const y0 = Math.max(0, a.y);
+    const y1 = Math.min(outer.height, z.y);
+    return x1 > x0 && y1 > y0 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2 } : middle;
   }
   togglePin(element) {
     if (this.pinned === element) {
