@@ -2084,9 +2084,11 @@ var Colouring = class {
     );
   }
   wire() {
+    this.ui.colourSelect.after(this.ui.colourLegend);
     this.ui.colourSelect.addEventListener("change", () => this.pick(this.ui.colourSelect.value));
   }
   pick(colour) {
+    this.revealLegend = Boolean(colour);
     this.state.colour = colour;
     this.ui.colourSelect.value = colour;
     this.calls.show({ open: [...this.state.open], depth: null }, {});
@@ -2146,8 +2148,11 @@ var Colouring = class {
   /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
   showLegend(svg) {
     const rows = this.state.base ? [] : colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
+    const legend = this.ui.colourLegend;
+    legend.replaceChildren(...rows);
+    legend.hidden = rows.length === 0;
+    if (this.revealLegend && rows.length) legend.scrollIntoView({ block: "nearest" });
+    this.revealLegend = false;
   }
 };
 

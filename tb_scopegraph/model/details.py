@@ -206,8 +206,9 @@ class Details:
             details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
         return details
 
-    def measure(self, box: Box, scheme: str) -> str | float | None:
-        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
+    def measure(self, box: Box, scheme: str) -> str | float | dict | None:
+        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box (by op
+        type, a group's op types with their counts)."""
         model = self.model
         if box.kind == MISSING:
             return None
@@ -221,7 +222,8 @@ class Details:
             return figures.get("compute_us" if scheme == "compute" else "memory_bytes")
         details = self.group_details(model.group_id(box.name))
         if scheme == "op":
-            return None
+            # Every op type inside it, counted: colour.group_op_type picks what it shows.
+            return details["op_types"]
         if scheme == "device":
             devices = [d for d in details["devices"] if d]
             return devices[0] if devices else None
