@@ -206,9 +206,8 @@ class Details:
             details["profile"] = {"compute_us": compute, "memory_bytes": memory, "ops": profiled}
         return details
 
-    def measure(self, box: Box, scheme: str) -> str | float | dict | None:
-        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box (by op
-        type, a group's op types with their counts)."""
+    def measure(self, box: Box, scheme: str) -> str | float | None:
+        """What colouring by ``scheme`` (op, device, compute, memory) sees of one box."""
         model = self.model
         if box.kind == MISSING:
             return None
