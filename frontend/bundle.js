@@ -1485,6 +1485,41 @@ function limited(rows, pinned, what) {
   });
   return [...rows.slice(0, SHOWN), more];
 }
+function typeBars(types) {
+  const top = types[0][1];
+  return types.map(
+    ([op, n]) => h(
+      "div",
+      { class: "sg-optype" },
+      h("span", { class: "sg-optype-name", text: op }),
+      h(
+        "span",
+        { class: "sg-optype-bar" },
+        h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
+      ),
+      h("span", { class: "sg-optype-count", text: formatCount(n) })
+    )
+  );
+}
+function typeLine(types, kinds) {
+  const items = types.slice(0, SHOWN).map(
+    ([op, n]) => h(
+      "span",
+      { class: "sg-optype-item" },
+      h("span", { class: "sg-optype-name", text: op }),
+      ` ${formatCount(n)}`
+    )
+  );
+  const line = items.flatMap(
+    (item, i) => i ? [h("span", { class: "sg-optype-sep", text: " · " }), item] : [item]
+  );
+  const rows = [h("div", { class: "sg-optype-line" }, ...line)];
+  const more = types.length - SHOWN;
+  if (more > 0) {
+    rows.push(h("div", { class: "sg-more", text: `… ${more} more ${kinds} (Shift+click to pin)` }));
+  }
+  return rows;
+}
 function opCard(details, { pinned = false } = {}) {
   const card = [
     cardHeader(shortName(details.name), [chip(details.op || "op", "sg-chip-op")], pinned)
@@ -1630,7 +1665,7 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
       pinned
     )
   ];
-  card.push(kv("Name", details.name, "sg-mono"));
+  if (details.name !== shortName(details.name)) card.push(kv("Name", details.name, "sg-mono"));
   const unit = layers ? "Layers" : "Ops";
   card.push(kv(`${unit} inside`, `${formatCount(details.op_count)}, at any depth`));
   if (details.child_count != null) {
@@ -1648,22 +1683,9 @@ function groupCard(details, { open = false, pinned = false, unrolled = false, la
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
   );
   if (types.length) {
-    const top = types[0][1];
-    const rows = types.map(
-      ([op, n]) => h(
-        "div",
-        { class: "sg-optype" },
-        h("span", { class: "sg-optype-name", text: op }),
-        h(
-          "span",
-          { class: "sg-optype-bar" },
-          h("span", { style: `width:${Math.max(4, 100 * n / top)}%` })
-        ),
-        h("span", { class: "sg-optype-count", text: formatCount(n) })
-      )
-    );
+    const title = layers ? "Layer types" : "Op types";
     const kinds = layers ? "layer types" : "op types";
-    card.push(block(layers ? "Layer types" : "Op types", limited(rows, pinned, kinds)));
+    card.push(block(title, ...pinned ? typeBars(types) : typeLine(types, kinds)));
   }
   card.push(
     h("div", {
@@ -1682,41 +1704,36 @@ function summaryHead(tag, aside) {
     aside
   );
 }
+var COMPACT_CHART = { width: 64, height: 16 };
 function summariesBlock(answer, { pinned = false, pinWith = "click" } = {}) {
   const rows = [];
+  const size = pinned ? {} : COMPACT_CHART;
+  const kind = pinned ? "sg-summary" : "sg-summary sg-summary-compact";
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || "—";
-    rows.push(
-      h(
-        "div",
-        { class: "sg-summary sg-summary-scalar", "data-tag": scalar.tag },
-        summaryHead(scalar.tag, h("span", { class: "sg-summary-value", text: latest })),
-        sparkline(scalar.steps, scalar.values),
-        h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` })
-      )
-    );
+    const value = h("span", { class: "sg-summary-value", text: latest });
+    const chart2 = sparkline(scalar.steps, scalar.values, size);
+    const step2 = h("div", { class: "sg-summary-step", text: `step ${formatCount(scalar.step)}` });
+    const parts = pinned ? [summaryHead(scalar.tag, value), chart2, step2] : [summaryHead(scalar.tag, h("span", { class: "sg-summary-aside" }, chart2, value))];
+    rows.push(h("div", { class: `${kind} sg-summary-scalar`, "data-tag": scalar.tag }, ...parts));
   }
   for (const hist of answer.histograms || []) {
     const buckets = hist.buckets || [];
     const lo = buckets.length ? buckets[0][0] : null;
     const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
-    rows.push(
+    const step2 = h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` });
+    const chart2 = histogram(buckets, size);
+    const parts = pinned ? [
+      summaryHead(hist.tag, step2),
+      chart2,
       h(
         "div",
-        { class: "sg-summary sg-summary-histogram", "data-tag": hist.tag },
-        summaryHead(
-          hist.tag,
-          h("span", { class: "sg-summary-step", text: `step ${formatCount(hist.step)}` })
-        ),
-        histogram(buckets),
-        h(
-          "div",
-          { class: "sg-summary-range" },
-          h("span", { text: formatValue(lo) }),
-          h("span", { text: formatValue(hi) })
-        )
+        { class: "sg-summary-range" },
+        h("span", { text: formatValue(lo) }),
+        h("span", { text: formatValue(hi) })
       )
-    );
+    ] : [summaryHead(hist.tag, h("span", { class: "sg-summary-aside" }, chart2))];
+    rows.push(h("div", { class: `${kind} sg-summary-histogram`, "data-tag": hist.tag }, ...parts));
   }
   if (!rows.length) return null;
   let shown = rows;
@@ -1756,6 +1773,9 @@ function edgeTip(text) {
 
 // cards.js
 var HOVER_DELAY_MS = 90;
+var CARD_GAP = 12;
+var CARD_MARGIN = 8;
+var CARD_BOTTOM = 32;
 var FRAME_EDGE_PX = 8;
 function describe(element) {
   if (element.classList.contains("cluster")) {
@@ -1940,28 +1960,63 @@ var Cards = class {
       this.positionCard(this.pinned);
     }
   }
-  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  /**
+   * Where the card goes: inside the window, never over the box it is for, on the side of the
+   * box away from the middle of the drawing on screen (where the other boxes are), else the
+   * other side, else above or below it; when none has room, in the window's corner farthest
+   * from the box. An open group's frame can be huge: its card goes by its title, top left.
+   */
   positionCard(element) {
     const card = this.ui.card;
     const outer = this.ui.viewport.getBoundingClientRect();
-    const box2 = element.getBoundingClientRect();
-    const gap = 12;
+    const r = element.getBoundingClientRect();
+    const box2 = { x0: r.left - outer.left, y0: r.top - outer.top, x1: r.right - outer.left };
+    box2.y1 = box2.y0 + r.height;
     const w = card.offsetWidth;
     const hgt = card.offsetHeight;
-    const clusterFrame = element.classList.contains("cluster");
-    let x;
-    let y;
-    if (clusterFrame) {
-      x = box2.left - outer.left + Math.min(box2.width, 160) + gap;
-      y = box2.top - outer.top;
-    } else {
-      x = box2.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box2.left - outer.left - w - gap;
-      y = box2.top - outer.top + box2.height / 2 - Math.min(hgt / 2, 40);
+    const place = (x, y) => {
+      x = Math.max(CARD_MARGIN, Math.min(x, outer.width - w - CARD_MARGIN));
+      y = Math.max(CARD_MARGIN, Math.min(y, outer.height - hgt - CARD_BOTTOM));
+      card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    };
+    if (element.classList.contains("cluster")) {
+      place(box2.x0 + Math.min(box2.x1 - box2.x0, 160) + CARD_GAP, box2.y0);
+      return;
     }
-    x = Math.max(8, Math.min(x, outer.width - w - 8));
-    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
-    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    const middle = this.drawingMiddle(outer);
+    const fitsX = (x) => x >= CARD_MARGIN && x + w <= outer.width - CARD_MARGIN;
+    const fitsY = (y) => y >= CARD_MARGIN && y + hgt <= outer.height - CARD_BOTTOM;
+    const level = (box2.y0 + box2.y1) / 2 - Math.min(hgt / 2, 40);
+    const right = box2.x1 + CARD_GAP;
+    const left = box2.x0 - CARD_GAP - w;
+    const sides = (box2.x0 + box2.x1) / 2 >= middle.x ? [right, left] : [left, right];
+    for (const x of sides) {
+      if (fitsX(x)) return place(x, level);
+    }
+    const centred = (box2.x0 + box2.x1) / 2 - w / 2;
+    const below = box2.y1 + CARD_GAP;
+    const above = box2.y0 - CARD_GAP - hgt;
+    const rows = (box2.y0 + box2.y1) / 2 >= middle.y ? [below, above] : [above, below];
+    for (const y of rows) {
+      if (fitsY(y)) return place(centred, y);
+    }
+    const farX = (box2.x0 + box2.x1) / 2 < outer.width / 2 ? outer.width : 0;
+    const farY = (box2.y0 + box2.y1) / 2 < outer.height / 2 ? outer.height : 0;
+    return place(farX, farY);
+  }
+  /** The middle (px in the viewport) of the part of the drawing on screen. */
+  drawingMiddle(outer) {
+    const vp = this.viewport;
+    const middle = { x: outer.width / 2, y: outer.height / 2 };
+    if (!vp.bounds) return middle;
+    const b = vp.bounds;
+    const a = vp.toScreen(b.x, b.y);
+    const z = vp.toScreen(b.x + b.w, b.y + b.h);
+    const x0 = Math.max(0, a.x);
+    const x1 = Math.min(outer.width, z.x);
+    const y0 = Math.max(0, a.y);
+    const y1 = Math.min(outer.height, z.y);
+    return x1 > x0 && y1 > y0 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2 } : middle;
   }
   togglePin(element) {
     if (this.pinned === element) {
@@ -2042,9 +2097,11 @@ var Colouring = class {
     );
   }
   wire() {
+    this.ui.colourSelect.after(this.ui.colourLegend);
     this.ui.colourSelect.addEventListener("change", () => this.pick(this.ui.colourSelect.value));
   }
   pick(colour) {
+    this.revealLegend = Boolean(colour);
     this.state.colour = colour;
     this.ui.colourSelect.value = colour;
     this.calls.show({ open: [...this.state.open], depth: null }, {});
@@ -2104,8 +2161,11 @@ var Colouring = class {
   /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
   showLegend(svg) {
     const rows = this.state.base ? [] : colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
+    const legend = this.ui.colourLegend;
+    legend.replaceChildren(...rows);
+    legend.hidden = rows.length === 0;
+    if (this.revealLegend && rows.length) legend.scrollIntoView({ block: "nearest" });
+    this.revealLegend = false;
   }
 };
 
@@ -2567,7 +2627,10 @@ var Depth = class {
    * A drawing of `boxes` boxes is on screen, opening scopes to `shown` ({depth: asked for, else
    * its own; deepest: its deepest open group's level; asked: whether a depth was asked for}):
    * the field shows its depth, the status what; `applied`: the depth this control asked it
-   * for ({depth, before: the view before, as `back`}), if so.
+   * for ({depth, before: the view before, as `back`}), if so, or {revealed: true} when a
+   * search opened groups to show what it found: then the field keeps the depth the reader set
+   * (the view is that depth's, or the view they opened, plus the found name's groups) and the
+   * status says so.
    */
   shown(boxes, shown, applied = null) {
     const ui = this.ui;
@@ -2576,8 +2639,12 @@ var Depth = class {
     this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
-    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     this.back = null;
+    if (applied && applied.revealed) {
+      this.say(this.revealedText(this.asked(), boxes));
+      return;
+    }
+    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     if (!applied) {
       this.say(this.nowText(depth, boxes));
       return;
@@ -2599,6 +2666,11 @@ var Depth = class {
   nowText(depth, boxes) {
     const what = depth ? `scopes open to depth ${depth}` : "every scope closed";
     return `This view: ${what}, ${boxesText(boxes)}.`;
+  }
+  /** What the status says of a view opened further to show a search result. */
+  revealedText(depth, boxes) {
+    const what = depth ? `scopes open to depth ${depth}` : "every scope closed";
+    return `This view: ${what}, and opened to show the search result: ${boxesText(boxes)}.`;
   }
   /** The scale that fits the whole drawing on screen in the window. */
   fitScale() {
@@ -3227,12 +3299,7 @@ function boxName(element) {
 }
 function focusView(vp, rect, title = null, { stay = false } = {}) {
   const { w, h: h2 } = vp.size();
-  const area = {
-    x: CLEAR.left,
-    y: CLEAR.top,
-    w: w - CLEAR.left - CLEAR.right,
-    h: h2 - CLEAR.top - CLEAR.bottom
-  };
+  const area = clearArea(vp);
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
@@ -3257,6 +3324,73 @@ function focusView(vp, rect, title = null, { stay = false } = {}) {
     cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h2),
     k
   };
+}
+function clearArea(vp) {
+  const { w, h: h2 } = vp.size();
+  return {
+    x: CLEAR.left,
+    y: CLEAR.top,
+    w: w - CLEAR.left - CLEAR.right,
+    h: h2 - CLEAR.top - CLEAR.bottom
+  };
+}
+function frameAround(vp, rect) {
+  let best = null;
+  let bestArea = Infinity;
+  for (const frame of vp.svg.querySelectorAll("g.cluster")) {
+    const r = vp.userRect(frame);
+    if (!r || !holds(r, rect)) continue;
+    if (r.w * r.h < bestArea) {
+      best = frame;
+      bestArea = r.w * r.h;
+    }
+  }
+  const title = best && best.querySelector(":scope > text, :scope > a > text");
+  return title ? { frame: best, title, rect: vp.userRect(title) } : null;
+}
+function holds(outer, inner) {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+}
+function inClearView(vp, rect, view) {
+  return insideArea(vp, rect, clearArea(vp), view);
+}
+var TAG_CLASS = "sg-frame-tag";
+var TAG_GAP = 6;
+var TAG_PAD = 3;
+function tagFrame(vp, around, rect, view) {
+  const { h: h2 } = vp.size();
+  const top = view.cy + (CLEAR.top - h2 / 2) / view.k;
+  const lineH = around.rect.h;
+  const frameRect = vp.userRect(around.frame);
+  const y = Math.max(frameRect.y + TAG_PAD, Math.min(top + TAG_PAD, rect.y - lineH - TAG_GAP));
+  const text = around.title.cloneNode(false);
+  text.removeAttribute("id");
+  text.textContent = `${around.title.textContent.trim()} ↑`;
+  const toLocal = around.frame.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
+  const shift2 = y - around.rect.y;
+  const at = new DOMPoint(0, shift2).matrixTransform(toLocal);
+  const origin = new DOMPoint(0, 0).matrixTransform(toLocal);
+  text.setAttribute("y", String(Number(around.title.getAttribute("y")) + at.y - origin.y));
+  const tag = document.createElementNS(vp.svg.namespaceURI, "g");
+  tag.setAttribute("class", TAG_CLASS);
+  tag.append(text);
+  around.frame.append(tag);
+  const box2 = text.getBBox();
+  const back = document.createElementNS(vp.svg.namespaceURI, "rect");
+  for (const [name, value] of Object.entries({
+    x: box2.x - TAG_PAD,
+    y: box2.y - TAG_PAD / 2,
+    width: box2.width + 2 * TAG_PAD,
+    height: box2.height + TAG_PAD,
+    rx: 2
+  })) {
+    back.setAttribute(name, String(value));
+  }
+  tag.prepend(back);
+  return tag;
+}
+function removeFrameTags(svg) {
+  if (svg) for (const tag of svg.querySelectorAll("." + TAG_CLASS)) tag.remove();
 }
 function insideArea(vp, rect, area, view) {
   const { w, h: h2 } = vp.size();
@@ -4494,15 +4628,14 @@ var Search = class {
     const open = this.state.open;
     const reveal = result.reveal || [];
     const missing = reveal.filter((key) => !open.has(key));
-    const holder = reveal.filter((key) => key !== result.name).pop() || null;
     if (missing.length) {
-      const placement = {};
+      const placement = { depth: { revealed: true } };
       const anchor = this.anchor(missing);
       if (anchor) placement.anchor = anchor;
       await this.calls.show({ open: [...open, ...missing], depth: null }, placement);
       if (pick2 !== this.picks || this.ui.root.dataset.state === "error") return;
     }
-    await this.focus(result, holder, pick2, missing.length === 0);
+    await this.focus(result, pick2, missing.length === 0);
   }
   /**
    * Where the first of groups `keys` drawn closed is on screen ({id, x, y}, the viewport's
@@ -4525,10 +4658,11 @@ var Search = class {
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
    * in or counted on, said in the status line) and eases the view to it, with the title of
-   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * the frame around it (frameAround) when both fit, else that title repeated just above it
+   * (tagFrame); `stay`: the drawing is the one the pick was made on,
    * whose view is kept if it shows the box already.
    */
-  async focus(result, holder, pick2, stay) {
+  async focus(result, pick2, stay) {
     const vp = this.viewport;
     const svg = vp.svg;
     if (!svg) return;
@@ -4553,21 +4687,14 @@ var Search = class {
     this.calls.markHighlight();
     this.calls.note(note2 || "");
     const rect = vp.userRect(element);
-    const title = holder && !element.classList.contains("cluster") ? this.titleRect(holder) : null;
+    const around = element.classList.contains("cluster") ? null : frameAround(vp, rect);
+    const title = around && around.rect;
     const view = focusView(vp, rect, title, { stay });
-    vp.keep = { svg, rects: title ? [rect, title] : [rect] };
+    removeFrameTags(svg);
+    const tag = around && !inClearView(vp, title, view) && tagFrame(vp, around, rect, view);
+    const named = tag ? vp.userRect(tag) : title;
+    vp.keep = { svg, rects: named ? [rect, named] : [rect] };
     vp.go(view, true);
-  }
-  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
-  titleRect(key) {
-    const vp = this.viewport;
-    for (const frame of vp.svg.querySelectorAll("g.cluster")) {
-      const group = parseClusterId(frame.id);
-      if (!group || group.name !== key) continue;
-      const title = frame.querySelector(":scope > text");
-      return title ? vp.userRect(title) : null;
-    }
-    return null;
   }
   clear() {
     this.ui.searchInput.value = "";
@@ -4576,6 +4703,7 @@ var Search = class {
     this.state.highlightId = null;
     this.calls.markHighlight();
     this.calls.note("");
+    removeFrameTags(this.viewport.svg);
     this.viewport.keep = null;
   }
 };

@@ -8,6 +8,11 @@ import {Stale} from './model.js';
 import {countsLayers} from './views.js';
 
 const HOVER_DELAY_MS = 90;
+// A card's room (px): from the box it is for, from the window's sides, and from its bottom,
+// where the status line's band is (style/messages.css).
+const CARD_GAP = 12;
+const CARD_MARGIN = 8;
+const CARD_BOTTOM = 32;
 // An open group's frame is its outline (this many pixels wide) and its label band: clicks
 // there close the group; its inside is background, for panning.
 const FRAME_EDGE_PX = 8;
@@ -221,29 +226,67 @@ export class Cards {
     }
   }
 
-  /** Beside the box (right if there is room, else left), never over it; inside the viewport. */
+  /**
+   * Where the card goes: inside the window, never over the box it is for, on the side of the
+   * box away from the middle of the drawing on screen (where the other boxes are), else the
+   * other side, else above or below it; when none has room, in the window's corner farthest
+   * from the box. An open group's frame can be huge: its card goes by its title, top left.
+   */
   positionCard(element) {
     const card = this.ui.card;
     const outer = this.ui.viewport.getBoundingClientRect();
-    const box = element.getBoundingClientRect();
-    const gap = 12;
+    const r = element.getBoundingClientRect();
+    const box = {x0: r.left - outer.left, y0: r.top - outer.top, x1: r.right - outer.left};
+    box.y1 = box.y0 + r.height;
     const w = card.offsetWidth;
     const hgt = card.offsetHeight;
-    const clusterFrame = element.classList.contains('cluster');
-    let x;
-    let y;
-    if (clusterFrame) {
-      // Frames can be huge: put the card by the frame's label, top-left.
-      x = box.left - outer.left + Math.min(box.width, 160) + gap;
-      y = box.top - outer.top;
-    } else {
-      x = box.right - outer.left + gap;
-      if (x + w > outer.width - 8) x = box.left - outer.left - w - gap;
-      y = box.top - outer.top + box.height / 2 - Math.min(hgt / 2, 40);
+    const place = (x, y) => {
+      x = Math.max(CARD_MARGIN, Math.min(x, outer.width - w - CARD_MARGIN));
+      y = Math.max(CARD_MARGIN, Math.min(y, outer.height - hgt - CARD_BOTTOM));
+      card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    };
+    if (element.classList.contains('cluster')) {
+      place(box.x0 + Math.min(box.x1 - box.x0, 160) + CARD_GAP, box.y0);
+      return;
     }
-    x = Math.max(8, Math.min(x, outer.width - w - 8));
-    y = Math.max(8, Math.min(y, outer.height - hgt - 8));
-    card.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    const middle = this.drawingMiddle(outer);
+    const fitsX = (x) => x >= CARD_MARGIN && x + w <= outer.width - CARD_MARGIN;
+    const fitsY = (y) => y >= CARD_MARGIN && y + hgt <= outer.height - CARD_BOTTOM;
+    // Beside it: level with the box's middle, as high as the window lets it.
+    const level = (box.y0 + box.y1) / 2 - Math.min(hgt / 2, 40);
+    const right = box.x1 + CARD_GAP;
+    const left = box.x0 - CARD_GAP - w;
+    const sides = (box.x0 + box.x1) / 2 >= middle.x ? [right, left] : [left, right];
+    for (const x of sides) {
+      if (fitsX(x)) return place(x, level);
+    }
+    // Above or below it, away from the middle first.
+    const centred = (box.x0 + box.x1) / 2 - w / 2;
+    const below = box.y1 + CARD_GAP;
+    const above = box.y0 - CARD_GAP - hgt;
+    const rows = (box.y0 + box.y1) / 2 >= middle.y ? [below, above] : [above, below];
+    for (const y of rows) {
+      if (fitsY(y)) return place(centred, y);
+    }
+    // No room round it: the corner farthest from it.
+    const farX = (box.x0 + box.x1) / 2 < outer.width / 2 ? outer.width : 0;
+    const farY = (box.y0 + box.y1) / 2 < outer.height / 2 ? outer.height : 0;
+    return place(farX, farY);
+  }
+
+  /** The middle (px in the viewport) of the part of the drawing on screen. */
+  drawingMiddle(outer) {
+    const vp = this.viewport;
+    const middle = {x: outer.width / 2, y: outer.height / 2};
+    if (!vp.bounds) return middle;
+    const b = vp.bounds;
+    const a = vp.toScreen(b.x, b.y);
+    const z = vp.toScreen(b.x + b.w, b.y + b.h);
+    const x0 = Math.max(0, a.x);
+    const x1 = Math.min(outer.width, z.x);
+    const y0 = Math.max(0, a.y);
+    const y1 = Math.min(outer.height, z.y);
+    return x1 > x0 && y1 > y0 ? {x: (x0 + x1) / 2, y: (y0 + y1) / 2} : middle;
   }
 
   togglePin(element) {

@@ -67,6 +67,51 @@ function limited(rows, pinned, what) {
   return [...rows.slice(0, SHOWN), more];
 }
 
+/** A pinned group card's op types ([type, count], most first): a bar each. */
+function typeBars(types) {
+  const top = types[0][1];
+  return types.map(([op, n]) =>
+    h(
+      'div',
+      {class: 'sg-optype'},
+      h('span', {class: 'sg-optype-name', text: op}),
+      h(
+        'span',
+        {class: 'sg-optype-bar'},
+        h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})
+      ),
+      h('span', {class: 'sg-optype-count', text: formatCount(n)})
+    )
+  );
+}
+
+/**
+ * A hover card's op types: the first SHOWN as one wrapped line ("Const 6 · MatMul 1"), a few
+ * lines where bars took a line each, and how many more a pinned card lists.
+ */
+function typeLine(types, kinds) {
+  const items = types
+    .slice(0, SHOWN)
+    .map(([op, n]) =>
+      h(
+        'span',
+        {class: 'sg-optype-item'},
+        h('span', {class: 'sg-optype-name', text: op}),
+        ` ${formatCount(n)}`
+      )
+    );
+  // Breaks fall between the items (each stays whole), at their separators.
+  const line = items.flatMap((item, i) =>
+    i ? [h('span', {class: 'sg-optype-sep', text: ' · '}), item] : [item]
+  );
+  const rows = [h('div', {class: 'sg-optype-line'}, ...line)];
+  const more = types.length - SHOWN;
+  if (more > 0) {
+    rows.push(h('div', {class: 'sg-more', text: `… ${more} more ${kinds} (Shift+click to pin)`}));
+  }
+  return rows;
+}
+
 /** A card for one op's details from the `node` route. */
 export function opCard(details, {pinned = false} = {}) {
   const card = [
@@ -242,7 +287,8 @@ export function groupCard(
       pinned
     ),
   ];
-  card.push(kv('Name', details.name, 'sg-mono'));
+  // The full name, where the title (its last part) does not say it all.
+  if (details.name !== shortName(details.name)) card.push(kv('Name', details.name, 'sg-mono'));
   // What the counts count: every op inside, at any depth (a Keras model's are layers), and
   // what it holds one level down, its own ops and the groups directly in it.
   const unit = layers ? 'Layers' : 'Ops';
@@ -263,22 +309,9 @@ export function groupCard(
     (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
   );
   if (types.length) {
-    const top = types[0][1];
-    const rows = types.map(([op, n]) =>
-      h(
-        'div',
-        {class: 'sg-optype'},
-        h('span', {class: 'sg-optype-name', text: op}),
-        h(
-          'span',
-          {class: 'sg-optype-bar'},
-          h('span', {style: `width:${Math.max(4, (100 * n) / top)}%`})
-        ),
-        h('span', {class: 'sg-optype-count', text: formatCount(n)})
-      )
-    );
+    const title = layers ? 'Layer types' : 'Op types';
     const kinds = layers ? 'layer types' : 'op types';
-    card.push(block(layers ? 'Layer types' : 'Op types', limited(rows, pinned, kinds)));
+    card.push(block(title, ...(pinned ? typeBars(types) : typeLine(types, kinds))));
   }
   card.push(
     h('div', {
@@ -304,45 +337,49 @@ function summaryHead(tag, aside) {
   );
 }
 
+// A hover card's charts: one line each, beside the tag (a pinned card draws them full size,
+// with their range), so a card shows its box's summaries in a few lines, not a column of
+// charts covering the boxes round it.
+const COMPACT_CHART = {width: 64, height: 16};
+
 /**
  * The card's block for the summaries at or inside a box (the `summaries` route's answer):
- * each scalar's latest value with a sparkline, each histogram's latest buckets as bars.
+ * each scalar's latest value with a sparkline, each histogram's latest buckets as bars; in a
+ * hover card (not `pinned`) each on one line, its chart small.
  */
 export function summariesBlock(answer, {pinned = false, pinWith = 'click'} = {}) {
   const rows = [];
+  const size = pinned ? {} : COMPACT_CHART;
+  const kind = pinned ? 'sg-summary' : 'sg-summary sg-summary-compact';
   for (const scalar of answer.scalars || []) {
     const latest = scalar.value != null ? formatValue(scalar.value) : scalar.value_text || '—';
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-summary sg-summary-scalar', 'data-tag': scalar.tag},
-        summaryHead(scalar.tag, h('span', {class: 'sg-summary-value', text: latest})),
-        sparkline(scalar.steps, scalar.values),
-        h('div', {class: 'sg-summary-step', text: `step ${formatCount(scalar.step)}`})
-      )
-    );
+    const value = h('span', {class: 'sg-summary-value', text: latest});
+    const chart = sparkline(scalar.steps, scalar.values, size);
+    const step = h('div', {class: 'sg-summary-step', text: `step ${formatCount(scalar.step)}`});
+    const parts = pinned
+      ? [summaryHead(scalar.tag, value), chart, step]
+      : [summaryHead(scalar.tag, h('span', {class: 'sg-summary-aside'}, chart, value))];
+    rows.push(h('div', {class: `${kind} sg-summary-scalar`, 'data-tag': scalar.tag}, ...parts));
   }
   for (const hist of answer.histograms || []) {
     const buckets = hist.buckets || [];
     const lo = buckets.length ? buckets[0][0] : null;
     const hi = buckets.length ? buckets[buckets.length - 1][1] : null;
-    rows.push(
-      h(
-        'div',
-        {class: 'sg-summary sg-summary-histogram', 'data-tag': hist.tag},
-        summaryHead(
-          hist.tag,
-          h('span', {class: 'sg-summary-step', text: `step ${formatCount(hist.step)}`})
-        ),
-        histogram(buckets),
-        h(
-          'div',
-          {class: 'sg-summary-range'},
-          h('span', {text: formatValue(lo)}),
-          h('span', {text: formatValue(hi)})
-        )
-      )
-    );
+    const step = h('span', {class: 'sg-summary-step', text: `step ${formatCount(hist.step)}`});
+    const chart = histogram(buckets, size);
+    const parts = pinned
+      ? [
+          summaryHead(hist.tag, step),
+          chart,
+          h(
+            'div',
+            {class: 'sg-summary-range'},
+            h('span', {text: formatValue(lo)}),
+            h('span', {text: formatValue(hi)})
+          ),
+        ]
+      : [summaryHead(hist.tag, h('span', {class: 'sg-summary-aside'}, chart))];
+    rows.push(h('div', {class: `${kind} sg-summary-histogram`, 'data-tag': hist.tag}, ...parts));
   }
   if (!rows.length) return null;
   // A hover card shows a few (charts are tall: more would push the card's other sections

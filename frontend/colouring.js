@@ -33,10 +33,15 @@ export class Colouring {
   }
 
   wire() {
+    // The legend goes right under the picker, before the notes on colourings without data:
+    // at 1,400x900 the Colour section starts low in the sidebar, and a legend after the notes
+    // ran past the window's bottom.
+    this.ui.colourSelect.after(this.ui.colourLegend);
     this.ui.colourSelect.addEventListener('change', () => this.pick(this.ui.colourSelect.value));
   }
 
   pick(colour) {
+    this.revealLegend = Boolean(colour); // the legend of the drawing it gives is scrolled to
     this.state.colour = colour;
     this.ui.colourSelect.value = colour;
     this.calls.show({open: [...this.state.open], depth: null}, {});
@@ -102,7 +107,11 @@ export class Colouring {
   /** The legend of drawing `svg` in the sidebar (a diff's is in the Compare section). */
   showLegend(svg) {
     const rows = this.state.base ? [] : views.colourLegendRows(svg);
-    this.ui.colourLegend.replaceChildren(...rows);
-    this.ui.colourLegend.hidden = rows.length === 0;
+    const legend = this.ui.colourLegend;
+    legend.replaceChildren(...rows);
+    legend.hidden = rows.length === 0;
+    // Once, for the colouring just picked: its legend in the sidebar's view, whole.
+    if (this.revealLegend && rows.length) legend.scrollIntoView({block: 'nearest'});
+    this.revealLegend = false;
   }
 }

@@ -66,7 +66,10 @@ export class Depth {
    * A drawing of `boxes` boxes is on screen, opening scopes to `shown` ({depth: asked for, else
    * its own; deepest: its deepest open group's level; asked: whether a depth was asked for}):
    * the field shows its depth, the status what; `applied`: the depth this control asked it
-   * for ({depth, before: the view before, as `back`}), if so.
+   * for ({depth, before: the view before, as `back`}), if so, or {revealed: true} when a
+   * search opened groups to show what it found: then the field keeps the depth the reader set
+   * (the view is that depth's, or the view they opened, plus the found name's groups) and the
+   * status says so.
    */
   shown(boxes, shown, applied = null) {
     const ui = this.ui;
@@ -75,8 +78,12 @@ export class Depth {
     this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
-    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     this.back = null;
+    if (applied && applied.revealed) {
+      this.say(this.revealedText(this.asked(), boxes));
+      return;
+    }
+    if (document.activeElement !== ui.depthInput) ui.depthInput.value = String(depth);
     if (!applied) {
       this.say(this.nowText(depth, boxes));
       return;
@@ -102,6 +109,12 @@ export class Depth {
   nowText(depth, boxes) {
     const what = depth ? `scopes open to depth ${depth}` : 'every scope closed';
     return `This view: ${what}, ${boxesText(boxes)}.`;
+  }
+
+  /** What the status says of a view opened further to show a search result. */
+  revealedText(depth, boxes) {
+    const what = depth ? `scopes open to depth ${depth}` : 'every scope closed';
+    return `This view: ${what}, and opened to show the search result: ${boxesText(boxes)}.`;
   }
 
   /** The scale that fits the whole drawing on screen in the window. */

@@ -1,7 +1,8 @@
 // A found name on screen: which element of the drawing shows it (its own box, or the box it is
-// drawn as, drawn in or counted on) and the view that shows that box whole, readable and clear
+// drawn as, drawn in or counted on), the view that shows that box whole, readable and clear
 // of what floats over the drawing (the status line, the zoom buttons; the overview map moves
-// away from it, minimap.js).
+// away from it, minimap.js), and the title of the frame around it, repeated just above it
+// when the frame's own title is out of the window (a tall frame: its title is far above).
 
 import {elementId} from './ids.js';
 import {CLEAR, READABLE_SCALE} from './viewport.js';
@@ -120,12 +121,7 @@ function boxName(element) {
  */
 export function focusView(vp, rect, title = null, {stay = false} = {}) {
   const {w, h} = vp.size();
-  const area = {
-    x: CLEAR.left,
-    y: CLEAR.top,
-    w: w - CLEAR.left - CLEAR.right,
-    h: h - CLEAR.top - CLEAR.bottom,
-  };
+  const area = clearArea(vp);
   const fits = (r) => Math.min(area.w / Math.max(r.w, 1), area.h / Math.max(r.h, 1));
   const both = title && unionRect(rect, title);
   const shown = both && fits(both) >= READABLE_SCALE ? both : rect;
@@ -157,6 +153,105 @@ export function focusView(vp, rect, title = null, {stay = false} = {}) {
     cy: axis(rect.y, rect.h, shown.y, shown.h, area.y, area.h, h),
     k,
   };
+}
+
+/** The clear part of the window (CSS px): what floats over the drawing left out. */
+function clearArea(vp) {
+  const {w, h} = vp.size();
+  return {
+    x: CLEAR.left,
+    y: CLEAR.top,
+    w: w - CLEAR.left - CLEAR.right,
+    h: h - CLEAR.top - CLEAR.bottom,
+  };
+}
+
+/**
+ * The innermost open frame (g.cluster) around `rect` (a found box, user units) in the drawing
+ * on screen: {frame, title, rect} (`title`: its first title line, a <text>; `rect`: that
+ * line's box), or null. Graphviz writes frames side by side, not nested, so the innermost is
+ * the smallest frame holding the box.
+ */
+export function frameAround(vp, rect) {
+  let best = null;
+  let bestArea = Infinity;
+  for (const frame of vp.svg.querySelectorAll('g.cluster')) {
+    const r = vp.userRect(frame);
+    if (!r || !holds(r, rect)) continue;
+    if (r.w * r.h < bestArea) {
+      best = frame;
+      bestArea = r.w * r.h;
+    }
+  }
+  const title = best && best.querySelector(':scope > text, :scope > a > text');
+  return title ? {frame: best, title, rect: vp.userRect(title)} : null;
+}
+
+/** Whether rect `outer` holds rect `inner` (user units). */
+function holds(outer, inner) {
+  return (
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.w <= outer.x + outer.w &&
+    inner.y + inner.h <= outer.y + outer.h
+  );
+}
+
+/** Whether `rect` (user units) is in the clear part of the window at `view`. */
+export function inClearView(vp, rect, view) {
+  return insideArea(vp, rect, clearArea(vp), view);
+}
+
+const TAG_CLASS = 'sg-frame-tag';
+// Room (user units) between the repeated title and the found box, and round its text.
+const TAG_GAP = 6;
+const TAG_PAD = 3;
+
+/**
+ * Repeats the title of frame `around` (frameAround's answer) inside it, at the top of what
+ * `view` shows of it and above the found box `rect`: a reader who sees the found box sees
+ * which group holds it, as the frame's own title is out of the window. It is part of the
+ * frame (a click on it does what a click on the frame does) and moves with the drawing; `↑`
+ * says the frame goes on above. removeFrameTags takes it away.
+ */
+export function tagFrame(vp, around, rect, view) {
+  const {h} = vp.size();
+  const top = view.cy + (CLEAR.top - h / 2) / view.k; // the clear part's top, user units
+  const lineH = around.rect.h;
+  const frameRect = vp.userRect(around.frame);
+  // Its line's top: the clear part's top, not above the frame, not on the found box.
+  const y = Math.max(frameRect.y + TAG_PAD, Math.min(top + TAG_PAD, rect.y - lineH - TAG_GAP));
+  const text = around.title.cloneNode(false);
+  text.removeAttribute('id');
+  text.textContent = `${around.title.textContent.trim()} ↑`;
+  // From the svg's user units to the frame's own (the drawing's root group is transformed).
+  const toLocal = around.frame.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
+  const shift = y - around.rect.y;
+  const at = new DOMPoint(0, shift).matrixTransform(toLocal);
+  const origin = new DOMPoint(0, 0).matrixTransform(toLocal);
+  text.setAttribute('y', String(Number(around.title.getAttribute('y')) + at.y - origin.y));
+  const tag = document.createElementNS(vp.svg.namespaceURI, 'g');
+  tag.setAttribute('class', TAG_CLASS);
+  tag.append(text);
+  around.frame.append(tag);
+  const box = text.getBBox();
+  const back = document.createElementNS(vp.svg.namespaceURI, 'rect');
+  for (const [name, value] of Object.entries({
+    x: box.x - TAG_PAD,
+    y: box.y - TAG_PAD / 2,
+    width: box.width + 2 * TAG_PAD,
+    height: box.height + TAG_PAD,
+    rx: 2,
+  })) {
+    back.setAttribute(name, String(value));
+  }
+  tag.prepend(back);
+  return tag;
+}
+
+/** Takes away the titles tagFrame repeated in `svg`. */
+export function removeFrameTags(svg) {
+  if (svg) for (const tag of svg.querySelectorAll('.' + TAG_CLASS)) tag.remove();
 }
 
 /** Whether `rect` (user units) lies in `area` (CSS px of the window) at `view`. */

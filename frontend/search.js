@@ -3,8 +3,17 @@
 // eases to its box, marked and readable (found.js). An answer that comes after the query
 // changed is dropped (the model says Stale).
 
-import {countedOn, drawnFor, focusView, leaf} from './found.js';
-import {elementId, parseClusterId} from './ids.js';
+import {
+  countedOn,
+  drawnFor,
+  focusView,
+  frameAround,
+  inClearView,
+  leaf,
+  removeFrameTags,
+  tagFrame,
+} from './found.js';
+import {elementId} from './ids.js';
 import {Stale} from './model.js';
 import * as views from './views.js';
 
@@ -116,19 +125,18 @@ export class Search {
     const open = this.state.open;
     const reveal = result.reveal || [];
     const missing = reveal.filter((key) => !open.has(key));
-    // The group holding it, whose title is shown with it (a rolled series' member found is
-    // revealed by opening it too: its own key ends the list).
-    const holder = reveal.filter((key) => key !== result.name).pop() || null;
     if (missing.length) {
       // Only what holds it opens; the first group opened stays where its box is, its title
       // where the box's label was, and the view eases from there to the found box.
-      const placement = {};
+      // The depth field keeps what the reader set; its status says the view was opened
+      // further to show the result (depth.js).
+      const placement = {depth: {revealed: true}};
       const anchor = this.anchor(missing);
       if (anchor) placement.anchor = anchor;
       await this.calls.show({open: [...open, ...missing], depth: null}, placement);
       if (pick !== this.picks || this.ui.root.dataset.state === 'error') return;
     }
-    await this.focus(result, holder, pick, missing.length === 0);
+    await this.focus(result, pick, missing.length === 0);
   }
 
   /**
@@ -153,10 +161,11 @@ export class Search {
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
    * in or counted on, said in the status line) and eases the view to it, with the title of
-   * open group `holder` when it fits; `stay`: the drawing is the one the pick was made on,
+   * the frame around it (frameAround) when both fit, else that title repeated just above it
+   * (tagFrame); `stay`: the drawing is the one the pick was made on,
    * whose view is kept if it shows the box already.
    */
-  async focus(result, holder, pick, stay) {
+  async focus(result, pick, stay) {
     const vp = this.viewport;
     const svg = vp.svg;
     if (!svg) return;
@@ -185,22 +194,15 @@ export class Search {
     this.calls.markHighlight();
     this.calls.note(note || '');
     const rect = vp.userRect(element);
-    const title = holder && !element.classList.contains('cluster') ? this.titleRect(holder) : null;
+    // The title of the frame around it, shown with it when both fit, else repeated above it.
+    const around = element.classList.contains('cluster') ? null : frameAround(vp, rect);
+    const title = around && around.rect;
     const view = focusView(vp, rect, title, {stay});
-    vp.keep = {svg, rects: title ? [rect, title] : [rect]};
+    removeFrameTags(svg);
+    const tag = around && !inClearView(vp, title, view) && tagFrame(vp, around, rect, view);
+    const named = tag ? vp.userRect(tag) : title;
+    vp.keep = {svg, rects: named ? [rect, named] : [rect]};
     vp.go(view, true);
-  }
-
-  /** The box (user units) of the title of open group `key`'s frame; null if not drawn. */
-  titleRect(key) {
-    const vp = this.viewport;
-    for (const frame of vp.svg.querySelectorAll('g.cluster')) {
-      const group = parseClusterId(frame.id);
-      if (!group || group.name !== key) continue;
-      const title = frame.querySelector(':scope > text');
-      return title ? vp.userRect(title) : null;
-    }
-    return null;
   }
 
   clear() {
@@ -210,6 +212,7 @@ export class Search {
     this.state.highlightId = null;
     this.calls.markHighlight();
     this.calls.note('');
+    removeFrameTags(this.viewport.svg);
     this.viewport.keep = null;
   }
 }

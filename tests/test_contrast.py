@@ -17,7 +17,7 @@ AA = 4.5
 STYLE = Path(__file__).resolve().parents[1] / "frontend" / "style.css"
 
 PALETTES = {
-    "op type and device": colour.PALETTE,
+    "op type and device": (*colour.PALETTE, colour.MIXED_FILL),
     "compute time and memory": colour.SCALE,
     "identical blocks": (*colour.STRUCTURE_PALETTE, colour.STRUCTURE_OTHER),
     "diff": tuple(colour.DIFF_FILLS.values()),

@@ -4,13 +4,21 @@ by structure (groups that are copies of one another share a colour).
 A category always gets the same colour, in every view and every graph, so a reader learns
 that ``Conv2D`` is blue once. Values are coloured on a light-to-dark scale relative to the
 largest one in the view, with the range in the legend.
+
+By op type, a closed group takes the colour of the op type that does its work (`group_op_type`):
+the most common of its computing ops, counted over every op inside it. Plumbing (constants,
+variables and their reads, identities, placeholders, summaries, shape queries) is left out, as
+a layer holds more `Const` and `ReadVariableOp` than `MatMul`; a heavy op (a matrix product or
+convolution) outweighs the elementwise ops round it, as it is what the layer is. A group where no
+type holds half of what is counted is "mixed", in a grey of its own.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 #: What a view can be coloured by; "" is no colouring.
 SCHEMES = ("", "op", "device", "compute", "memory", "structure")
@@ -65,6 +73,90 @@ def category_colour(name: str) -> str:
     return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
 
 
+#: Op types that hold, move or describe data without computing on it: not what a group's
+#: colour says it does. (PyTorch's `prim::` ops are all such.)
+PLUMBING = frozenset(
+    {
+        "Const",
+        "Identity",
+        "IdentityN",
+        "NoOp",
+        "Placeholder",
+        "PlaceholderWithDefault",
+        "_Arg",
+        "_Retval",
+        "VarHandleOp",
+        "VariableV2",
+        "Variable",
+        "ReadVariableOp",
+        "AssignVariableOp",
+        "Assign",
+        "VarIsInitializedOp",
+        "IsVariableInitialized",
+        "StopGradient",
+        "Shape",
+        "ShapeN",
+        "Size",
+        "Rank",
+        "Assert",
+        "ScalarSummary",
+        "HistogramSummary",
+        "ImageSummary",
+        "AudioSummary",
+        "TensorSummary",
+        "TensorSummaryV2",
+        "MergeSummary",
+        "WriteSummary",
+        "WriteScalarSummary",
+        "WriteHistogramSummary",
+    }
+)
+# The op types that are a layer's work where they are: matrix products and convolutions (and
+# their gradients), in TF's and PyTorch's spellings.
+_HEAVY = re.compile(r"MatMul|Conv|Einsum|^aten::(?:linear|mm|bmm|addmm|matmul|_?convolution)", re.I)
+#: A closed group is coloured by one op type when it holds at least this share of the ops
+#: counted (`group_op_type`); else it is "mixed".
+DOMINANT_SHARE = 0.5
+#: What `group_op_type` says of a group of mixed op types (no op type has parentheses).
+MIXED = "(mixed)"
+#: The fill of a group of mixed op types: a plain grey none of `PALETTE` is.
+MIXED_FILL = "#e0e0e0"
+_MIXED_TEXT = "mixed op types"
+
+
+def group_op_type(op_types: Mapping[str, int]) -> str | None:
+    """The op type a closed group is coloured by, from the op types of every op inside it and
+    their counts: its most common heavy op type if it holds any, else its most common computing
+    one, when that is at least `DOMINANT_SHARE` of them; `MIXED` when none is; None when it
+    holds only plumbing.
+
+    >>> group_op_type({"Const": 6, "ReadVariableOp": 6, "AddV2": 2, "MatMul": 1, "Relu": 1})
+    'MatMul'
+    >>> group_op_type({"Conv2D": 3, "Conv2DBackpropInput": 3, "Conv2DBackpropFilter": 3})
+    '(mixed)'
+    >>> group_op_type({"Mul": 5, "Sub": 2}), group_op_type({"Const": 4}) is None
+    ('Mul', True)
+    """
+    counted = {t: n for t, n in op_types.items() if n > 0 and t not in PLUMBING}
+    counted = {t: n for t, n in counted.items() if not t.startswith("prim::")}
+    heavy = {t: n for t, n in counted.items() if _HEAVY.search(t)}
+    if heavy:
+        counted = heavy
+    if not counted:
+        return None
+    top = min(counted, key=lambda t: (-counted[t], t))
+    return top if counted[top] >= DOMINANT_SHARE * sum(counted.values()) else MIXED
+
+
+def op_type_colour(name: str) -> str:
+    """The fill for an op type, or `MIXED_FILL` for a group of mixed op types.
+
+    >>> op_type_colour(MIXED) == MIXED_FILL, op_type_colour("MatMul") == category_colour("MatMul")
+    (True, True)
+    """
+    return MIXED_FILL if name == MIXED else category_colour(name)
+
+
 # Classes of identical blocks: few, clearly different tones (each unlike its neighbours and
 # unlike the plain group fills), for the biggest classes; every other class shares one
 # neutral fill, drawn dashed (see dot.py), so no two classes ever look alike.
@@ -111,19 +203,22 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
 
     ``values`` holds, per box, the category (op type, device), the number (microseconds,
     bytes) or the class of identical blocks (its rank and legend text, see `structure`) that
-    ``scheme`` colours by, or None where the box has none.
+    ``scheme`` colours by, or None where the box has none; by op type, a closed group's value
+    is the op types inside it with their counts (`group_op_type` picks its colour).
     """
     if scheme == "structure":
         colours = [None if v is None else structure_colour(v[0]) for v in values]
         return colours, structure_legend(v for v in values if v is not None)
     if scheme in ("op", "device"):
-        colours = [category_colour(v) if v else None for v in values]
+        if scheme == "op":
+            values = [group_op_type(v) if isinstance(v, Mapping) else v for v in values]
+        colours = [op_type_colour(v) if v else None for v in values]
         counts: dict[str, int] = {}
         for v in values:
             if v:
                 counts[v] = counts.get(v, 0) + 1
         shown = sorted(counts, key=lambda k: (-counts[k], k))[:_LEGEND_MAX]
-        rows = [(category_colour(k), k) for k in shown]
+        rows = [(op_type_colour(k), _MIXED_TEXT if k == MIXED else k) for k in shown]
         if len(counts) > len(shown):
             rows.append((_NONE, f"… {len(counts) - len(shown)} more"))
         title = "op type" if scheme == "op" else "device"

@@ -285,7 +285,8 @@ class Details:
             return figures.get("compute_us" if scheme == "compute" else "memory_bytes")
         details = self.group_details(model.group_id(box.name))
         if scheme == "op":
-            return None
+            # Every op type inside it, counted: colour.group_op_type picks what it shows.
+            return details["op_types"]
         if scheme == "device":
             devices = [d for d in details["devices"] if d]
             return devices[0] if devices else None

@@ -178,3 +178,51 @@ def test_a_pick_already_in_sight_keeps_the_view(tab):
     _assert_found_readable_and_clear(tab, tab.box("scope", name))
     after = tab.frame.eval_on_selector("svg.sg-graph", "(s) => s.getAttribute('viewBox')")
     assert after == before
+
+
+def _frame_title_shown(tab, scope: str):
+    """The title of open scope `scope`'s frame on screen: its own first line, or its repetition
+    above the found box (.sg-frame-tag) when that is out of the window; its rect."""
+    viewport = rect(tab.frame.locator(".sg-viewport"))
+    frame = tab.frame_of("scope", scope)
+    own = rect(frame.locator(":scope > text, :scope > a > text").first)
+    if inside(own, viewport):
+        return own
+    tag = frame.locator(".sg-frame-tag")
+    expect(tag).to_have_count(1)
+    expect(tag).to_contain_text(scope)
+    return rect(tag)
+
+
+def test_a_pick_from_a_depth_keeps_the_field_and_shows_the_frame_title(tab):
+    tab.open("ffn_scoped")
+    tab.frame.fill(".sg-depth-input >> nth=0", "2")
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    name = "cross_entropy/SparseSoftmaxCrossEntropyWithLogits"
+    result = _search(tab, "SparseSoftmax", name)
+    tab.run_and_wait(result.click)
+    box = _assert_found_readable_and_clear(tab, tab.box("scope", name))
+    # The depth field keeps what the reader asked for; the status says what the pick added.
+    expect(tab.frame.locator(".sg-depth-input").first).to_have_value("2")
+    expect(tab.frame.locator(".sg-depth-status")).to_contain_text(
+        "depth 2, and opened to show the search result"
+    )
+    # cross_entropy's frame is taller than the window here: its title is repeated in view,
+    # above the found box, clear of what floats over the drawing.
+    title = _frame_title_shown(tab, "cross_entropy")
+    assert inside(title, rect(tab.frame.locator(".sg-viewport"))), title
+    assert title["y"] + title["h"] <= box["y"], (title, box)
+    for over_name, over in _overlays(tab).items():
+        assert not _overlap(title, over), (over_name, title, over)
+
+
+def test_the_status_line_is_a_band_the_drawing_does_not_show_through(tab):
+    tab.open("ffn_scoped")
+    status = tab.frame.locator(".sg-status")
+    expect(status).to_contain_text("ops in graph")
+    colour = status.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    # rgb(...) is opaque; rgba(..., a) is not unless a is 1.
+    assert colour.startswith("rgb(") or colour.endswith(", 1)"), colour
+    band, viewport = rect(status), rect(tab.frame.locator(".sg-viewport"))
+    assert abs(band["y"] + band["h"] - (viewport["y"] + viewport["h"])) <= 1, (band, viewport)
+    assert abs(band["x"] - viewport["x"]) <= 1, (band, viewport)

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import expect
+from tbharness import inside, rect
 from tensorboard import data_compat
 from tensorboard.backend.event_processing import event_file_loader
 from tensorboard.util import tensor_util
@@ -118,3 +119,32 @@ def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
     expect(card).to_be_visible()
     tab.page.keyboard.press("Escape")
     expect(card).to_be_hidden()
+
+
+def test_a_hover_card_sits_away_from_the_middle_inside_the_window(tab):
+    """layer1's card (two histograms, op types) goes beside layer1 on the side away from the
+    drawing's middle, where the other boxes are not, inside the window and off layer1; its
+    charts are small, one line each, so it takes under half the window's height."""
+    tab.open("ffn_scoped")
+    tab.close_all()
+    layer1 = tab.box("scope", "layer1")
+    layer1.hover()
+    card = tab.frame.locator(".sg-card")
+    expect(card.locator(".sg-summary-histogram svg.sg-histogram")).to_have_count(2)
+    tab.frame.wait_for_function(
+        "() => !document.querySelector('.sg-card').hidden &&"
+        " document.querySelector('.sg-card .sg-summaries')"
+    )
+    box, shown = rect(layer1), rect(card)
+    viewport = rect(tab.frame.locator(".sg-viewport"))
+    drawing = rect(tab.frame.locator("svg.sg-graph > g"))
+    assert inside(shown, viewport), (shown, viewport)
+    # The drawing's middle is right of layer1 here: the card is on layer1's left.
+    assert box["x"] + box["w"] / 2 < drawing["x"] + drawing["w"] / 2, (box, drawing)
+    assert shown["x"] + shown["w"] <= box["x"], (shown, box)
+    assert shown["h"] < viewport["h"] / 2, (shown, viewport)
+    # Pinned, it draws the charts full size with their ranges.
+    layer1.click(modifiers=["Shift"])
+    expect(card).to_have_class(re.compile("sg-pinned"))
+    expect(card.locator(".sg-summary-range")).to_have_count(2)
+    assert inside(rect(card), viewport)

@@ -229,3 +229,39 @@ def test_every_colouring_has_its_legend_in_the_sidebar(tab):
     # No colours: no legend.
     tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", ""))
     expect(legend).to_be_hidden()
+
+
+def _rgb(hex_colour: str) -> str:
+    value = int(hex_colour.lstrip("#"), 16)
+    return f"rgb({value >> 16}, {value >> 8 & 0xFF}, {value & 0xFF})"
+
+
+def test_colouring_by_op_type_fills_scopes_by_their_work_with_the_legend_in_view(tab):
+    tab.open("ffn_scoped")
+    tab.close_all()
+    tab.run_and_wait(lambda: tab.frame.select_option("#sg-colour", "op"))
+    rows = tab.frame.locator(".sg-colour-legend .sg-colour-class")
+    expect(rows.first).to_be_visible()
+    swatch = {
+        rows.nth(i).locator("span").last.text_content(): rows.nth(i)
+        .locator(".sg-swatch")
+        .evaluate("(s) => getComputedStyle(s).backgroundColor")
+        for i in range(rows.count())
+    }
+    assert "MatMul" in swatch and "mixed op types" in swatch, swatch
+
+    def fill(name):
+        shape = tab.box("scope", name).locator(":scope > :is(path, polygon)").first
+        return _rgb(shape.get_attribute("fill"))
+
+    # The layers hold more Const and ReadVariableOp than MatMul: coloured by their MatMul.
+    for layer in ("layer1", "layer2", "layer3"):
+        assert fill(layer) == swatch["MatMul"], layer
+    # evaluation computes a few things, none most: mixed.
+    assert fill("evaluation") == swatch["mixed op types"]
+    # Every row of the legend is in the window, under the picker, not below the fold.
+    height = tab.frame.evaluate("innerHeight")
+    picker = rect(tab.frame.locator("#sg-colour"))
+    for i in range(rows.count()):
+        row = rect(rows.nth(i))
+        assert picker["y"] < row["y"] and row["y"] + row["h"] <= height, (i, row, height)
