@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tb_scopegraph.drawing import auxiliary, labels, proportions, titles
+from tb_scopegraph.drawing import auxiliary, chains, labels, proportions, titles
 from tb_scopegraph.drawing.colour import (
     SCHEMES,
     STRUCTURE_OTHER,
@@ -180,7 +180,7 @@ def layout_to_dot(
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         badge = labels.badge(held)
         lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
-    shape, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
+    shape, room, ranked, at_top, wraps = _direction(layout, lines, drawn, apart, width, height)
     direction = shape.direction
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -191,6 +191,7 @@ def layout_to_dot(
         f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
         f"ranksep={shape.ranksep} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
+        f"{chains.GRAPH_ATTRIBUTES + ' ' if wraps else ''}"
         f"tooltip={quote(tip_text(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
@@ -224,7 +225,9 @@ def layout_to_dot(
     for i, box in enumerate(layout.boxes):
         by_cluster.setdefault(box.cluster, []).append(i)
     children: dict[str | None, list] = {}
-    for cluster in layout.clusters:
+    # A chain's frames in its order, which dot keeps in a row (`chains`).
+    order = chains.frame_order(wraps)
+    for cluster in sorted(layout.clusters, key=lambda c: order.get(c.name, -1)):
         children.setdefault(cluster.parent, []).append(cluster)
     # Depth-first without recursion: open scopes can nest thousands deep.
     stack: list = [("fill", None, "  ")]
@@ -277,6 +280,9 @@ def layout_to_dot(
             column = apart.columns.get(item, [])
             for a, b in itertools.pairwise(column):
                 out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
+            for wrap in wraps:
+                if wrap.parent == item:
+                    out.extend(indent + line for line in chains.dot_lines(wrap, ids))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     fan_in: dict[int, int] = {}
@@ -284,10 +290,12 @@ def layout_to_dot(
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
     said |= {("edge", n) for n in labels.fanned_out(layout, drawn)}
     entering = titles.entering(layout) if at_top else set()
+    chained = chains.edge_attributes(wraps)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
             place = "label" if n in entering else "xlabel"
-            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled))
+            line = _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled)
+            out.append(f"  {line[:-2]} {chained[n]}];" if n in chained else "  " + line)
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
@@ -300,11 +308,12 @@ def layout_to_dot(
 
 def _direction(
     layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> tuple[proportions.Proportions, bool, bool, bool]:
+) -> tuple[proportions.Proportions, bool, bool, bool, list[chains.Wrap]]:
     """The way this drawing reads larger in the window, and how close its ranks
     (`proportions`); whether its frames' titles stand flush left (`title_label`), whether its
-    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
-    (edges into frames have their labels ranked too)."""
+    bundles' labels may be ranked (`_edge`), whether it is far too long to be shown whole
+    (edges into frames have their labels ranked too), and its chains laid in rows top-down
+    (`chains`)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         text = _label_lines(line, box)
@@ -312,7 +321,9 @@ def _direction(
     for b in apart.hidden:
         sizes[b] = proportions.NO_SIZE
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
-    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
+    indexed = [(n, layout.edges[n].src, layout.edges[n].dst) for n in sorted(drawn)]
+    indexed = [(n, s, d) for n, s, d in indexed if not layout.edges[n].loop]
+    edges = [(s, d) for _, s, d in indexed]
     parent = {c.name: c.parent for c in layout.clusters}
     depth = 0
     for key in parent:
@@ -324,7 +335,23 @@ def _direction(
     column = apart.columns.get(None, [])
     labelled = proportions.carries_labels(layout, drawn)
     frames = len(layout.clusters)
-    shape = proportions.choose(sizes, edges, depth, width, height, column, labelled, frames)
+    # Of a frame's column of auxiliary boxes, the first takes part in a chain's item (it
+    # stands on the item's first rank), the others stand under it.
+    below = {b for boxes in apart.columns.values() for b in boxes[1:]}
+    wraps = chains.find(layout, drawn, apart.hidden | below | set(column))
+    indexed += [
+        (-1, a, b)
+        for key, boxes in apart.columns.items()
+        if key is not None
+        for a, b in itertools.pairwise(boxes)
+    ]
+    wraps = chains.plan(wraps, sizes, indexed, depth, width, height, column)
+    wrapped = chains.ranking(wraps, indexed) if wraps else None
+    shape = proportions.choose(
+        sizes, edges, depth, width, height, column, labelled, frames, wrapped
+    )
+    if shape.direction == "LR":  # its chains run along the window already
+        wraps = []
     if shape.direction == "TB":
         # Titles flush left where the drawing's height, not its width, sets its scale on
         # screen; else centred, each line under the one above (a narrow frame's reads so).
@@ -338,11 +365,11 @@ def _direction(
         # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
         # of its scale).
         at_top = down < _SHOWN_AT_TOP
-        return shape, room, down >= _LENGTH_SLACK * shown or at_top, at_top
+        return shape, room, down >= _LENGTH_SLACK * shown or at_top, at_top, wraps
     # Left to right, each ranked label is a column of its own between two ranks, and the
     # view's tangle of long edges grows with them (keras_transformer_train's first view:
     # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
-    return shape, False, False, False
+    return shape, False, False, False, []
 
 
 #: How much wider than its estimate a top-down drawing may be before its width would set its

@@ -69,13 +69,27 @@ def box_size(lines: Sequence[str], fontsize: float, ellipse: bool) -> tuple[floa
     return max(w, BOX_MIN_W), max(h, BOX_MIN_H)
 
 
-def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
+def ranks(
+    n: int, edges: Iterable[tuple[int, int]], same: Iterable[Sequence[int]] = ()
+) -> list[int]:
     """Each of ``n`` boxes' rank: the longest path to it over ``edges`` (src, dst), with the
     edges that close a cycle left out (Kahn's order; a box left in a cycle is taken as it
-    comes)."""
+    comes). The boxes of each group in ``same`` share a rank, as dot's ``rank=same``."""
+    one = list(range(n))  # each box's stand-in: a box of its group
+
+    def find(b: int) -> int:
+        while one[b] != b:
+            b = one[b]
+        return b
+
+    for group in same:
+        for b in group:
+            one[find(b)] = find(group[0])
+    one = [find(b) for b in range(n)]
     succ: list[list[int]] = [[] for _ in range(n)]
     indeg = [0] * n
     for s, d in edges:
+        s, d = one[s], one[d]
         if s != d:
             succ[s].append(d)
             indeg[d] += 1
@@ -106,7 +120,7 @@ def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
     for b in sources:
         if succ[b]:
             rank[b] = max(0, min(rank[d] for d in succ[b]) - 1)
-    return rank
+    return [rank[one[b]] for b in range(n)]
 
 
 #: The size of a box that is not drawn (`auxiliary.Aside.hidden`): it takes no room.
@@ -155,6 +169,17 @@ def scale(size: tuple[float, float], width: int, height: int) -> float:
     w, h = size
     pad = min(FIT_PADDING, width / 8, height / 8)
     return min((width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1), NATURAL_SCALE)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How a top-down drawing whose chains are laid in rows (`chains`) is ranked: the
+    ``edges`` (src, dst) that rank it, the groups of boxes that share a rank (``same``),
+    and the frames' title bands its rows add to its length (``bands``)."""
+
+    edges: list[tuple[int, int]]
+    same: list[list[int]]
+    bands: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,17 +234,24 @@ def choose(
     column: Sequence[int] = (),
     labelled: bool = True,
     frames: int = 0,
+    wrapped: Ranking | None = None,
 ) -> Proportions:
     """The way (and rank separation) in which a view shows its labels larger in an area of
     ``width`` x ``height`` px: top-down unless left-right is clearly better, or the view is
     a chain too long for a column that reads left to right (`CHAIN_RANKS`).
     ``labelled``: some edge carries a label (then left-right ranks stay `RANKSEP_IN`
-    apart). ``frames``: the open groups drawn, of which ``depth`` nest."""
+    apart). ``frames``: the open groups drawn, of which ``depth`` nest. ``wrapped``: how
+    the drawing is ranked top-down where it lays chains in rows (`chains.ranking`)."""
+    edges = list(edges)
     rank = ranks(len(sizes), edges)
     chain = is_chain(sizes, rank, column)
     # In a chain every frame follows or holds the one before it: top-down, each adds its
     # title band to the column's length, not only those that nest.
-    down = fitted(sizes, rank, max(depth, frames) if chain else depth, False, width, height, column)
+    nest, down_rank = (max(depth, frames) if chain else depth), rank
+    if wrapped is not None:  # laid in rows, a chain's frames stand side by side
+        nest = depth + wrapped.bands
+        down_rank = ranks(len(sizes), wrapped.edges, wrapped.same)
+    down = fitted(sizes, down_rank, nest, False, width, height, column)
     lr_closest = RANKSEP_IN["LR"] if labelled else None
     across = fitted(sizes, rank, depth, True, width, height, column, lr_closest)
     if across.scale > down.scale * PREFER_TOP_DOWN:
@@ -265,7 +297,7 @@ def layout_scale(layout, width: int, height: int) -> float:
     beside the one box it feeds shares that box's rank, the others stand in a column, and
     the edges stubs replace are not ranked. Ranked as plain boxes, the arguments of every
     PyTorch op would each add a rank, and the estimate would refuse views that read. A
-    box's label has the lines the drawing adds: stubs (``→ NoOp``), notes, and "drawn for
+    box's label has the lines the drawing adds: stubs (``→ init``), notes, and "drawn for
     all N" on the block a rolled series shows: a line more on each box of a column of
     blocks, a tenth taller.
 
