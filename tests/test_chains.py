@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graphs import ffn_graph, graph_from_nodes
+import pytest
+from graphs import graph_from_nodes
 
 from tb_scopegraph.drawing import chains
 from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.drawing.render import render
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.summaries import HISTOGRAM
+from tb_scopegraph.service import views
 
 SVG = "{http://www.w3.org/2000/svg}"
 W, H = 1128, 818
@@ -33,16 +36,6 @@ def blocks_in_a_model(n: int = 10):
     nodes.append(("y", "Identity", (last,), {"_output_shapes": [[2, 8]]}))
     nodes.append(("side", "Identity", ("x",), {"_output_shapes": [[2, 8]]}))
     return graph_from_nodes(nodes)
-
-
-def layers_and_a_step():
-    """The feed-forward net's three layers, and a training step reading the input and every
-    layer's output, as the demo's ``train`` does: it pulls the input beside the last layer."""
-    graph = ffn_graph()
-    outputs = ["x", "layer1/Relu", "layer2/Relu", "layer3/add"]
-    step = graph_from_nodes([("train/step", "NoOp", tuple(outputs), {})])
-    graph.node.extend(step.node)
-    return graph
 
 
 def _boxes(svg: bytes) -> dict[str, tuple[float, float, float, float]]:
@@ -103,19 +96,28 @@ def test_a_chain_of_ten_blocks_in_an_open_group_is_laid_in_rows_in_order():
     assert len(_reads_in_order(blocks)) == 10
 
 
-def test_three_open_layers_read_forward_left_to_right():
-    h = Hierarchy(layers_and_a_step())
+#: Summaries' badges as the demo's layers have them: a title and two boxes a line taller.
+BADGES = {
+    (kind, f"layer{i}{name}"): {HISTOGRAM: n}
+    for i in (1, 2, 3)
+    for kind, name, n in (("group", "", 2), ("op", "/W", 1), ("op", "/b", 1))
+}
+
+
+@pytest.mark.parametrize("badges", [None, BADGES])
+def test_three_open_layers_read_forward_left_to_right(training_graph, badges):
+    # Written by TensorFlow, as the demo's: without rails, dot put layer2 left of layer1.
+    h = Hierarchy(training_graph)
     view = h.view(open=["layer1", "layer2", "layer3"])
-    dot = to_dot(h, view, width=W, height=H)
-    assert "chain-rail" in dot
+    dot = to_dot(h, view, badges=badges, width=W, height=H)
     boxes = _boxes(render(dot))
     frames = [boxes["cluster-" + element_id("scope", f"layer{i}")] for i in (1, 2, 3)]
     rows = _reads_in_order(frames)
     assert rows[0][:2] == [0, 1]  # layer1, then layer2 to its right
 
 
-def test_a_wide_window_lays_the_layers_in_one_row_a_narrow_one_in_a_column():
-    h = Hierarchy(layers_and_a_step())
+def test_a_wide_window_lays_the_layers_in_one_row_a_narrow_one_in_a_column(training_graph):
+    h = Hierarchy(training_graph)
     view = h.view(open=["layer1", "layer2", "layer3"])
     for width, height, rows in ((3000, 450, 1), (500, 3000, 3)):
         boxes = _boxes(render(to_dot(h, view, width=width, height=height)))
@@ -136,3 +138,21 @@ def test_only_chains_of_siblings_each_fed_by_the_one_before_alone():
     h = Hierarchy(blocks_in_a_model(7))
     layout = h.layout(h.view(open=["model"]))
     assert chains.find(layout, set(range(len(layout.edges)))) == []
+
+
+def test_the_stages_of_a_model_in_its_training_step_read_in_order(keras_training_step):
+    # Boxes joined by flat edges in one frame: dot's second crossing reduction put conv1
+    # right of the pool it feeds (`chains.GRAPH_ATTRIBUTES`).
+    h = Hierarchy(keras_training_step)
+    first = views.asked_view(h)
+    dot = to_dot(h, views.asked_view(h, [*first.open, "resnet_1"]), width=W, height=H)
+    boxes = _boxes(render(dot))
+    stages = [
+        boxes[element_id("scope", "resnet_1/conv1")],
+        boxes[element_id("op", "resnet_1/pool1_pool_1/Relu")],
+        *(
+            boxes[element_id("scope", f"resnet_1/{name}")]
+            for name in ("conv2", "conv3", "conv4", "conv5", "avg_pool_1", "predictions_1")
+        ),
+    ]
+    assert len(_reads_in_order(stages)) >= 2

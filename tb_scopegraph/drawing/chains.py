@@ -30,10 +30,10 @@ column of boxes alone is left as dot draws it).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tb_scopegraph.drawing import proportions
+from tb_scopegraph.drawing import auxiliary, proportions
 from tb_scopegraph.drawing.dottext import quote
 from tb_scopegraph.model.layout import Layout
 
@@ -89,8 +89,22 @@ class Wrap:
 
 
 def find(layout: Layout, drawn: Iterable[int], left_out: Iterable[int] = ()) -> list[Wrap]:
-    """The chains of siblings in a layout (one item to a row: `plan` chooses how many) over
-    the ``drawn`` edges, boxes ``left_out`` (hidden, or in a column) taking no part."""
+    """The chains of siblings in a layout to lay in rows (one item to a row: `plan` chooses
+    how many) over the ``drawn`` edges, boxes ``left_out`` (hidden, or in a column) taking
+    no part."""
+    found = []
+    for key, run, members, between, rank, linked in _runs(layout, drawn, left_out):
+        for part in _laid(run, key is not None):
+            items = tuple(_item(members[m], m, rank, linked, layout) for m in part)
+            links = tuple(tuple(between[a, b]) for a, b in itertools.pairwise(part))
+            found.append(Wrap(key, items, links, 1))
+    return found
+
+
+def _runs(layout: Layout, drawn: Iterable[int], left_out: Iterable[int]):
+    """Each run of siblings each fed by the one before alone: (its group's key, its members
+    (a frame's key or a box's index), the boxes each member holds, the edges between
+    members, the boxes' estimated ranks, the boxes ranked)."""
     boxes, edges = layout.boxes, layout.edges
     out = set(left_out)
     parent = {c.name: c.parent for c in layout.clusters}
@@ -106,7 +120,6 @@ def find(layout: Layout, drawn: Iterable[int], left_out: Iterable[int] = ()) -> 
     ranked = [(edges[n].src, edges[n].dst) for n in data]
     rank = proportions.ranks(len(boxes), ranked)
     linked = {b for pair in ranked for b in pair}
-    found = []
     for key in [None, *parent]:
         members = _members(layout, key, parent, out)
         if len(members) < CHAIN_FRAMES:
@@ -132,11 +145,7 @@ def find(layout: Layout, drawn: Iterable[int], left_out: Iterable[int] = ()) -> 
             run = [start]
             while run[-1] in nxt and nxt[run[-1]] not in run:
                 run.append(nxt[run[-1]])
-            for part in _laid(run, key is not None):
-                items = tuple(_item(members[m], m, rank, linked, layout) for m in part)
-                links = tuple(tuple(between[a, b]) for a, b in itertools.pairwise(part))
-                found.append(Wrap(key, items, links, 1))
-    return found
+            yield key, run, members, between, rank, linked
 
 
 def _laid(run: list, inside: bool) -> list[list]:
@@ -193,16 +202,33 @@ def _item(held: list[int], member, rank: Sequence[int], linked: set[int], layout
     )
 
 
-def ranking(wraps: Sequence[Wrap], edges: Sequence[tuple[int, int, int]]) -> proportions.Ranking:
+def ranking(
+    wraps: Sequence[Wrap],
+    edges: Sequence[tuple[int, int, int]],
+    titles: Mapping[str, float] | None = None,
+) -> proportions.Ranking:
     """How a top-down drawing with ``wraps`` laid is ranked, from its ranking ``edges``
-    (index, src, dst; -1 for one not drawn)."""
-    loose, extra, same, bands = set(), [], [], 0
+    (index, src, dst; -1 for one not drawn); ``titles``: the height of each frame's title
+    (points, by key; else `proportions.FRAME_TITLE`)."""
+    titles = titles or {}
+    band = proportions.FRAME_TITLE + 2 * proportions.FRAME_MARGIN
+    loose, extra, same, bands = set(), [], [], 0.0
     for wrap in wraps:
         if not wrap.drawn:
             continue
         rows = wrap.rows
-        if wrap.frames:  # each row under the first adds its frames' title band
-            bands += len(rows) - 1
+        if wrap.frames:
+            # Each row adds the title band of its frames (the tallest, with their margins),
+            # where the drawing's nesting counts one band of `FRAME_TITLE`: a column of
+            # three frames under titles of three lines is a band and a half longer each.
+            for row in rows:
+                tallest = max(
+                    titles.get(wrap.items[k].cluster, proportions.FRAME_TITLE)
+                    for k in row
+                    if wrap.items[k].cluster is not None
+                )
+                bands += (tallest + 2 * proportions.FRAME_MARGIN) / band
+            bands -= 1
         for row in rows:
             same.append([b for k in row for b in (wrap.items[k].top, *wrap.items[k].level)])
             for k in row[:-1]:
@@ -222,16 +248,18 @@ def plan(
     width: int,
     height: int,
     column: Sequence[int] = (),
+    titles: Mapping[str, float] | None = None,
 ) -> list[Wrap]:
     """``wraps`` each with the fewest items to a row that show the whole top-down drawing
-    (boxes of ``sizes``, ranked by ``edges`` (index, src, dst)) as large as any number does
-    in ``width`` x ``height`` px, as estimated (`proportions.extent`)."""
+    (boxes of ``sizes``, ranked by ``edges`` (index, src, dst), frames' ``titles`` as
+    `ranking` takes them) as large as any number does in ``width`` x ``height`` px, as
+    estimated (`proportions.extent`)."""
     chosen = list(wraps)
     for i, wrap in enumerate(chosen):
         tried = []
         for k in range(1, len(wrap.items) + 1):
             chosen[i] = Wrap(wrap.parent, wrap.items, wrap.links, k)
-            ranked = ranking(chosen, edges)
+            ranked = ranking(chosen, edges, titles)
             rank = proportions.ranks(len(sizes), ranked.edges, ranked.same)
             # Frames side by side: each adds its margins and a gap to its boxes' breadth.
             framed = [wrap.items[k].cluster is not None for k in range(len(wrap.items))]
@@ -247,6 +275,38 @@ def plan(
         k = min(k for s, k in tried if s >= best * TIE)
         chosen[i] = Wrap(wrap.parent, wrap.items, wrap.links, k)
     return [wrap for wrap in chosen if wrap.drawn]
+
+
+def lay(
+    layout: Layout,
+    drawn: set[int],
+    apart: auxiliary.Aside,
+    sizes: Sequence[tuple[float, float]],
+    edges: Sequence[tuple[int, int, int]],
+    depth: int,
+    area: tuple[int, int],
+    titles: Mapping[str, float],
+) -> tuple[list[Wrap], proportions.Ranking | None]:
+    """The chains of a layout to lay in rows if it is drawn top-down (`find`, `plan`), and
+    how the drawing is then ranked (`ranking`): its boxes of ``sizes`` ranked by ``edges``
+    (index, src, dst), ``apart`` as `auxiliary.arrange` sets them, ``depth`` frames
+    nesting, in an ``area`` (width, height) px, its frames' titles as ``titles``."""
+    column = apart.columns.get(None, [])
+    # Of a frame's column of auxiliary boxes, the first takes part in a chain's item (it
+    # stands on the item's first rank), the others stand under it.
+    below = {b for boxes in apart.columns.values() for b in boxes[1:]}
+    wraps = find(layout, drawn, apart.hidden | below | set(column))
+    if not wraps:
+        return [], None
+    stacked = [
+        (-1, a, b)
+        for key, boxes in apart.columns.items()
+        if key is not None
+        for a, b in itertools.pairwise(boxes)
+    ]
+    edges = [*edges, *stacked]
+    wraps = plan(wraps, sizes, edges, depth, *area, column, titles)
+    return wraps, ranking(wraps, edges, titles) if wraps else None
 
 
 def frame_order(wraps: Sequence[Wrap]) -> dict[str, int]:

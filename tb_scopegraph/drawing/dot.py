@@ -180,7 +180,16 @@ def layout_to_dot(
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         badge = labels.badge(held)
         lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
-    shape, room, ranked, at_top, wraps = _direction(layout, lines, drawn, apart, width, height)
+    # The height of each frame's title (points): its lines, and a little padding.
+    tall = {  # the height of each frame's title (points)
+        c.name: titles.title_height(
+            _title_rows(c, marks, labels.badge(badges.get(("group", c.name), {})), unit, str)[0]
+        )
+        for c in layout.clusters
+    }
+    shape, room, ranked, at_top, wraps = _direction(
+        layout, lines, drawn, apart, width, height, tall
+    )
     direction = shape.direction
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -307,13 +316,19 @@ def layout_to_dot(
 
 
 def _direction(
-    layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
+    layout: Layout,
+    lines: list[str],
+    drawn: set[int],
+    apart: auxiliary.Aside,
+    width,
+    height,
+    tall: dict[str, float],
 ) -> tuple[proportions.Proportions, bool, bool, bool, list[chains.Wrap]]:
     """The way this drawing reads larger in the window, and how close its ranks
     (`proportions`); whether its frames' titles stand flush left (`title_label`), whether its
     bundles' labels may be ranked (`_edge`), whether it is far too long to be shown whole
     (edges into frames have their labels ranked too), and its chains laid in rows top-down
-    (`chains`)."""
+    (`chains`; ``tall``: the height of each frame's title)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         text = _label_lines(line, box)
@@ -324,63 +339,17 @@ def _direction(
     indexed = [(n, layout.edges[n].src, layout.edges[n].dst) for n in sorted(drawn)]
     indexed = [(n, s, d) for n, s, d in indexed if not layout.edges[n].loop]
     edges = [(s, d) for _, s, d in indexed]
-    parent = {c.name: c.parent for c in layout.clusters}
-    depth = 0
-    for key in parent:
-        d = 0
-        while key is not None:
-            d += 1
-            key = parent[key]
-        depth = max(depth, d)
+    depth = proportions.nesting(layout)
     column = apart.columns.get(None, [])
     labelled = proportions.carries_labels(layout, drawn)
     frames = len(layout.clusters)
-    # Of a frame's column of auxiliary boxes, the first takes part in a chain's item (it
-    # stands on the item's first rank), the others stand under it.
-    below = {b for boxes in apart.columns.values() for b in boxes[1:]}
-    wraps = chains.find(layout, drawn, apart.hidden | below | set(column))
-    indexed += [
-        (-1, a, b)
-        for key, boxes in apart.columns.items()
-        if key is not None
-        for a, b in itertools.pairwise(boxes)
-    ]
-    wraps = chains.plan(wraps, sizes, indexed, depth, width, height, column)
-    wrapped = chains.ranking(wraps, indexed) if wraps else None
+    wraps, wrapped = chains.lay(layout, drawn, apart, sizes, indexed, depth, (width, height), tall)
     shape = proportions.choose(
         sizes, edges, depth, width, height, column, labelled, frames, wrapped
     )
     if shape.direction == "LR":  # its chains run along the window already
         wraps = []
-    if shape.direction == "TB":
-        # Titles flush left where the drawing's height, not its width, sets its scale on
-        # screen; else centred, each line under the one above (a narrow frame's reads so).
-        w, h = shape.size
-        pad = min(proportions.FIT_PADDING, width / 8, height / 8)
-        across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
-        shown = min(across, down, proportions.NATURAL_SCALE)
-        room = across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE)
-        # Ranked labels (`_edge`) lengthen a top-down drawing: a bundle's where its length
-        # has room to spare, every edge's into a frame only where it is far too long to be
-        # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
-        # of its scale).
-        at_top = down < _SHOWN_AT_TOP
-        return shape, room, down >= _LENGTH_SLACK * shown or at_top, at_top, wraps
-    # Left to right, each ranked label is a column of its own between two ranks, and the
-    # view's tangle of long edges grows with them (keras_transformer_train's first view:
-    # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
-    return shape, False, False, False, []
-
-
-#: How much wider than its estimate a top-down drawing may be before its width would set its
-#: scale. Large, as the estimate counts no frames side by side: the demo's function library,
-#: estimated 532 points wide, is 1,016.
-_ROOM_SLACK = 2.5
-#: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
-_SHOWN_AT_TOP = 0.5
-#: How much longer than its estimate a top-down drawing may grow from its bundles' ranked
-#: labels, before its length would set its scale.
-_LENGTH_SLACK = 1.3
+    return shape, *proportions.text_room(shape, width, height), wraps
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')
