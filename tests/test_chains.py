@@ -156,3 +156,28 @@ def test_the_stages_of_a_model_in_its_training_step_read_in_order(keras_training
         ),
     ]
     assert len(_reads_in_order(stages)) >= 2
+
+
+#: Points: `cross_entropy`'s frame holds its title and three ranks (140; 689 when its column
+#: stands on the drawing's first rank).
+FRAME_HEIGHT = 250
+
+
+def test_an_open_frames_auxiliary_column_stands_on_its_first_rank(training_graph):
+    # `cross_entropy/Const` is a stub (no edge ranks it): left to dot, it went to the
+    # drawing's first rank and `cross_entropy`'s frame reached up to it, eight ranks tall.
+    h = Hierarchy(training_graph)
+    view = h.view(open=["layer1", "layer2", "layer3", "cross_entropy"])
+    dot = to_dot(h, view, width=W, height=H)
+    const = element_id("op", "cross_entropy/Const")
+    assert re.search(rf'rank=same; "[^"]+"; "{re.escape(const)}"', dot)
+    boxes = _boxes(render(dot))
+    frame = boxes["cluster-" + element_id("scope", "cross_entropy")]
+    inside = [
+        box
+        for key, box in boxes.items()
+        if key.startswith(("op-cross_entropy", "scope-cross_entropy"))
+    ]
+    middle = [(box[1] + box[3]) / 2 for box in inside]
+    assert (boxes[const][1] + boxes[const][3]) / 2 <= min(middle) + 1  # the first rank
+    assert frame[3] - frame[1] < FRAME_HEIGHT

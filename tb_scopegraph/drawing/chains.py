@@ -309,6 +309,34 @@ def lay(
     return wraps, ranking(wraps, edges, titles) if wraps else None
 
 
+def hung(layout: Layout, drawn: set[int], apart: auxiliary.Aside, wraps: Sequence[Wrap]):
+    """The first box of each open frame's column of auxiliary boxes, with the box it stands
+    beside: the frame's first box ranked. Nothing ranks a column (its edges are stubs), and
+    dot puts what nothing ranks on the drawing's first rank: a frame lower down reaches up
+    to it, tall and empty (the demo's ``cross_entropy`` opened, its ``Const`` at the top of
+    a frame eight ranks tall). Columns of a chain's items stand on their row already."""
+    edges = [
+        (layout.edges[n].src, layout.edges[n].dst)
+        for n in drawn
+        if not layout.edges[n].loop and layout.edges[n].src != layout.edges[n].dst
+    ]
+    rank = proportions.ranks(len(layout.boxes), edges)
+    linked = {b for pair in edges for b in pair}
+    levelled = {b for wrap in wraps for item in wrap.items for b in item.level}
+    pairs = []
+    for key, column in apart.columns.items():
+        if key is None or not column or column[0] in levelled:
+            continue
+        ranked = [
+            b
+            for b, box in enumerate(layout.boxes)
+            if box.cluster == key and b in linked and b not in apart.hidden
+        ]
+        if ranked:
+            pairs.append((column[0], min(ranked, key=lambda b: (rank[b], b))))
+    return pairs
+
+
 def frame_order(wraps: Sequence[Wrap]) -> dict[str, int]:
     """Each chained frame's place in its chain: frames are declared in this order."""
     return {

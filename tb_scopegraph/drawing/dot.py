@@ -234,6 +234,7 @@ def layout_to_dot(
     for i, box in enumerate(layout.boxes):
         by_cluster.setdefault(box.cluster, []).append(i)
     children: dict[str | None, list] = {}
+    hung = dict(chains.hung(layout, drawn, apart, wraps)) if direction == "TB" else {}
     # A chain's frames in its order, which dot keeps in a row (`chains`).
     order = chains.frame_order(wraps)
     for cluster in sorted(layout.clusters, key=lambda c: order.get(c.name, -1)):
@@ -289,6 +290,9 @@ def layout_to_dot(
             column = apart.columns.get(item, [])
             for a, b in itertools.pairwise(column):
                 out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
+            if column and column[0] in hung:
+                beside = quote(ids[hung[column[0]]])
+                out.append(f"{indent}{{rank=same; {beside}; {quote(ids[column[0]])};}}")
             for wrap in wraps:
                 if wrap.parent == item:
                     out.extend(indent + line for line in chains.dot_lines(wrap, ids))
