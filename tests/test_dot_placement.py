@@ -24,18 +24,20 @@ NARROW_GLYPH = 0.45
 def chain_in_scopes(length: int = 60):
     """An input into a chain of ops inside two nested scopes named longer than the boxes
     they hold: a narrow frame under a wide title, too long for a window (shown from its
-    top), as synthetic_100k's blocks are."""
+    top), as synthetic_100k's blocks are. Each step reads the two before it, as a residual
+    block does: a chain of ops each fed by the one before alone would be laid in rows
+    (`chains`)."""
     inner = f"model/{TITLE}"
     nodes = [
         ("x", "Placeholder", (), {"_output_shapes": [[2, 16]]}),
         (f"{inner}/a", "Relu", ("x",), {"_output_shapes": [[2, 16]]}),
         (f"{inner}/b", "Tanh", (f"{inner}/a",), {"_output_shapes": [[2, 8]]}),
     ]
-    last = f"{inner}/b"
+    before, last = f"{inner}/a", f"{inner}/b"
     for i in range(length):  # named by letters: numbered siblings would fold into one box
         step = f"{inner}/step_{'abcdefghij'[i // 10]}{'abcdefghij'[i % 10]}"
-        nodes.append((step, "Tanh", (last,), {"_output_shapes": [[2, 8]]}))
-        last = step
+        nodes.append((step, "AddV2", (last, before), {"_output_shapes": [[2, 8]]}))
+        before, last = last, step
     nodes.append(("y", "Identity", (last,), {"_output_shapes": [[2, 8]]}))
     return graph_from_nodes(nodes)
 
@@ -76,7 +78,7 @@ def test_a_shape_label_of_an_edge_into_a_frame_is_ranked_outside_it():
     inner = f"model/{TITLE}"
     into = graph.get_edge(element_id("op", "x"), element_id("op", f"{inner}/a"))
     assert into.attr["label"] == "[2,16]" and not into.attr.get("xlabel")
-    within = graph.get_edge(element_id("op", f"{inner}/b"), element_id("op", f"{inner}/step_aa"))
+    within = graph.get_edge(element_id("op", f"{inner}/b"), element_id("op", f"{inner}/step_ab"))
     assert within.attr["xlabel"] == "[2,8]" and not within.attr.get("label")  # no title there
 
 

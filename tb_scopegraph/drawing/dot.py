@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tb_scopegraph.drawing import auxiliary, labels, proportions, titles
+from tb_scopegraph.drawing import auxiliary, chains, labels, proportions, titles
 from tb_scopegraph.drawing.colour import (
     SCHEMES,
     STRUCTURE_OTHER,
@@ -180,7 +180,16 @@ def layout_to_dot(
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         badge = labels.badge(held)
         lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
-    shape, room, ranked, at_top = _direction(layout, lines, drawn, apart, width, height)
+    # The height of each frame's title (points): its lines, and a little padding.
+    tall = {  # the height of each frame's title (points)
+        c.name: titles.title_height(
+            _title_rows(c, marks, labels.badge(badges.get(("group", c.name), {})), unit, str)[0]
+        )
+        for c in layout.clusters
+    }
+    shape, room, ranked, at_top, wraps = _direction(
+        layout, lines, drawn, apart, width, height, tall
+    )
     direction = shape.direction
     if legend:
         label = f"label={legend} labelloc=b labeljust=l"
@@ -191,6 +200,7 @@ def layout_to_dot(
         f'  graph [id="scopegraph" rankdir={direction} nodesep=0.3 '
         f"ranksep={shape.ranksep} fontname={quote(_FONT)} "
         f"fontsize=11 outputorder=edgesfirst compound=true bgcolor=transparent "
+        f"{chains.GRAPH_ATTRIBUTES + ' ' if wraps else ''}"
         f"tooltip={quote(tip_text(title))} {label}];",
         f'  node [fontname={quote(_FONT)} fontsize=10 height=0.3 margin="0.12,0.04"];',
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
@@ -224,7 +234,10 @@ def layout_to_dot(
     for i, box in enumerate(layout.boxes):
         by_cluster.setdefault(box.cluster, []).append(i)
     children: dict[str | None, list] = {}
-    for cluster in layout.clusters:
+    hung = dict(chains.hung(layout, drawn, apart, wraps)) if direction == "TB" else {}
+    # A chain's frames in its order, which dot keeps in a row (`chains`).
+    order = chains.frame_order(wraps)
+    for cluster in sorted(layout.clusters, key=lambda c: order.get(c.name, -1)):
         children.setdefault(cluster.parent, []).append(cluster)
     # Depth-first without recursion: open scopes can nest thousands deep.
     stack: list = [("fill", None, "  ")]
@@ -277,6 +290,12 @@ def layout_to_dot(
             column = apart.columns.get(item, [])
             for a, b in itertools.pairwise(column):
                 out.append(f"{indent}{quote(ids[a])} -> {quote(ids[b])} [style=invis];")
+            if column and column[0] in hung:
+                beside = quote(ids[hung[column[0]]])
+                out.append(f"{indent}{{rank=same; {beside}; {quote(ids[column[0]])};}}")
+            for wrap in wraps:
+                if wrap.parent == item:
+                    out.extend(indent + line for line in chains.dot_lines(wrap, ids))
             for cluster in reversed(children.get(item, [])):
                 stack.append(("open", cluster, indent))
     fan_in: dict[int, int] = {}
@@ -284,10 +303,12 @@ def layout_to_dot(
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
     said |= {("edge", n) for n in labels.fanned_out(layout, drawn)}
     entering = titles.entering(layout) if at_top else set()
+    chained = chains.edge_attributes(wraps)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
             place = "label" if n in entering else "xlabel"
-            out.append("  " + _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled))
+            line = _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled)
+            out.append(f"  {line[:-2]} {chained[n]}];" if n in chained else "  " + line)
     for n, (edge, cluster, at_tail) in enumerate(merged):
         end = "ltail" if at_tail else "lhead"
         eid = "cluster_cluster-" + element_id(cluster.kind, cluster.name)
@@ -299,12 +320,19 @@ def layout_to_dot(
 
 
 def _direction(
-    layout: Layout, lines: list[str], drawn: set[int], apart: auxiliary.Aside, width, height
-) -> tuple[proportions.Proportions, bool, bool, bool]:
+    layout: Layout,
+    lines: list[str],
+    drawn: set[int],
+    apart: auxiliary.Aside,
+    width,
+    height,
+    tall: dict[str, float],
+) -> tuple[proportions.Proportions, bool, bool, bool, list[chains.Wrap]]:
     """The way this drawing reads larger in the window, and how close its ranks
     (`proportions`); whether its frames' titles stand flush left (`title_label`), whether its
-    bundles' labels may be ranked (`_edge`), and whether it is far too long to be shown whole
-    (edges into frames have their labels ranked too)."""
+    bundles' labels may be ranked (`_edge`), whether it is far too long to be shown whole
+    (edges into frames have their labels ranked too), and its chains laid in rows top-down
+    (`chains`; ``tall``: the height of each frame's title)."""
     sizes = []
     for line, box in zip(lines, layout.boxes, strict=True):
         text = _label_lines(line, box)
@@ -312,48 +340,20 @@ def _direction(
     for b in apart.hidden:
         sizes[b] = proportions.NO_SIZE
     # Loop-back edges are kept out of ranking (`_edge`): out of the estimate too.
-    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
-    parent = {c.name: c.parent for c in layout.clusters}
-    depth = 0
-    for key in parent:
-        d = 0
-        while key is not None:
-            d += 1
-            key = parent[key]
-        depth = max(depth, d)
+    indexed = [(n, layout.edges[n].src, layout.edges[n].dst) for n in sorted(drawn)]
+    indexed = [(n, s, d) for n, s, d in indexed if not layout.edges[n].loop]
+    edges = [(s, d) for _, s, d in indexed]
+    depth = proportions.nesting(layout)
     column = apart.columns.get(None, [])
     labelled = proportions.carries_labels(layout, drawn)
     frames = len(layout.clusters)
-    shape = proportions.choose(sizes, edges, depth, width, height, column, labelled, frames)
-    if shape.direction == "TB":
-        # Titles flush left where the drawing's height, not its width, sets its scale on
-        # screen; else centred, each line under the one above (a narrow frame's reads so).
-        w, h = shape.size
-        pad = min(proportions.FIT_PADDING, width / 8, height / 8)
-        across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
-        shown = min(across, down, proportions.NATURAL_SCALE)
-        room = across >= _ROOM_SLACK * min(down, proportions.NATURAL_SCALE)
-        # Ranked labels (`_edge`) lengthen a top-down drawing: a bundle's where its length
-        # has room to spare, every edge's into a frame only where it is far too long to be
-        # shown whole anyway (ranked in a drawing shown whole, they cost keras/op_graph 4%
-        # of its scale).
-        at_top = down < _SHOWN_AT_TOP
-        return shape, room, down >= _LENGTH_SLACK * shown or at_top, at_top
-    # Left to right, each ranked label is a column of its own between two ranks, and the
-    # view's tangle of long edges grows with them (keras_transformer_train's first view:
-    # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
-    return shape, False, False, False
-
-
-#: How much wider than its estimate a top-down drawing may be before its width would set its
-#: scale. Large, as the estimate counts no frames side by side: the demo's function library,
-#: estimated 532 points wide, is 1,016.
-_ROOM_SLACK = 2.5
-#: An estimated scale under which the tab shows a drawing's top at full size (`proportions`).
-_SHOWN_AT_TOP = 0.5
-#: How much longer than its estimate a top-down drawing may grow from its bundles' ranked
-#: labels, before its length would set its scale.
-_LENGTH_SLACK = 1.3
+    wraps, wrapped = chains.lay(layout, drawn, apart, sizes, indexed, depth, (width, height), tall)
+    shape = proportions.choose(
+        sizes, edges, depth, width, height, column, labelled, frames, wrapped
+    )
+    if shape.direction == "LR":  # its chains run along the window already
+        wraps = []
+    return shape, *proportions.text_room(shape, width, height), wraps
 
 
 _LABEL = re.compile(r' label="((?:[^"\\]|\\.)*)"')

@@ -69,13 +69,27 @@ def box_size(lines: Sequence[str], fontsize: float, ellipse: bool) -> tuple[floa
     return max(w, BOX_MIN_W), max(h, BOX_MIN_H)
 
 
-def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
+def ranks(
+    n: int, edges: Iterable[tuple[int, int]], same: Iterable[Sequence[int]] = ()
+) -> list[int]:
     """Each of ``n`` boxes' rank: the longest path to it over ``edges`` (src, dst), with the
     edges that close a cycle left out (Kahn's order; a box left in a cycle is taken as it
-    comes)."""
+    comes). The boxes of each group in ``same`` share a rank, as dot's ``rank=same``."""
+    one = list(range(n))  # each box's stand-in: a box of its group
+
+    def find(b: int) -> int:
+        while one[b] != b:
+            b = one[b]
+        return b
+
+    for group in same:
+        for b in group:
+            one[find(b)] = find(group[0])
+    one = [find(b) for b in range(n)]
     succ: list[list[int]] = [[] for _ in range(n)]
     indeg = [0] * n
     for s, d in edges:
+        s, d = one[s], one[d]
         if s != d:
             succ[s].append(d)
             indeg[d] += 1
@@ -106,7 +120,7 @@ def ranks(n: int, edges: Iterable[tuple[int, int]]) -> list[int]:
     for b in sources:
         if succ[b]:
             rank[b] = max(0, min(rank[d] for d in succ[b]) - 1)
-    return rank
+    return [rank[one[b]] for b in range(n)]
 
 
 #: The size of a box that is not drawn (`auxiliary.Aside.hidden`): it takes no room.
@@ -155,6 +169,18 @@ def scale(size: tuple[float, float], width: int, height: int) -> float:
     w, h = size
     pad = min(FIT_PADDING, width / 8, height / 8)
     return min((width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1), NATURAL_SCALE)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How a top-down drawing whose chains are laid in rows (`chains`) is ranked: the
+    ``edges`` (src, dst) that rank it, the groups of boxes that share a rank (``same``),
+    and the frames' title bands (of `FRAME_TITLE` and margins) its rows add to its length
+    (``bands``)."""
+
+    edges: list[tuple[int, int]]
+    same: list[list[int]]
+    bands: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -209,17 +235,24 @@ def choose(
     column: Sequence[int] = (),
     labelled: bool = True,
     frames: int = 0,
+    wrapped: Ranking | None = None,
 ) -> Proportions:
     """The way (and rank separation) in which a view shows its labels larger in an area of
     ``width`` x ``height`` px: top-down unless left-right is clearly better, or the view is
     a chain too long for a column that reads left to right (`CHAIN_RANKS`).
     ``labelled``: some edge carries a label (then left-right ranks stay `RANKSEP_IN`
-    apart). ``frames``: the open groups drawn, of which ``depth`` nest."""
+    apart). ``frames``: the open groups drawn, of which ``depth`` nest. ``wrapped``: how
+    the drawing is ranked top-down where it lays chains in rows (`chains.ranking`)."""
+    edges = list(edges)
     rank = ranks(len(sizes), edges)
     chain = is_chain(sizes, rank, column)
     # In a chain every frame follows or holds the one before it: top-down, each adds its
     # title band to the column's length, not only those that nest.
-    down = fitted(sizes, rank, max(depth, frames) if chain else depth, False, width, height, column)
+    nest, down_rank = (max(depth, frames) if chain else depth), rank
+    if wrapped is not None:  # laid in rows, a chain's frames stand side by side
+        nest = depth + wrapped.bands
+        down_rank = ranks(len(sizes), wrapped.edges, wrapped.same)
+    down = fitted(sizes, down_rank, nest, False, width, height, column)
     lr_closest = RANKSEP_IN["LR"] if labelled else None
     across = fitted(sizes, rank, depth, True, width, height, column, lr_closest)
     if across.scale > down.scale * PREFER_TOP_DOWN:
@@ -265,7 +298,7 @@ def layout_scale(layout, width: int, height: int) -> float:
     beside the one box it feeds shares that box's rank, the others stand in a column, and
     the edges stubs replace are not ranked. Ranked as plain boxes, the arguments of every
     PyTorch op would each add a rank, and the estimate would refuse views that read. A
-    box's label has the lines the drawing adds: stubs (``→ NoOp``), notes, and "drawn for
+    box's label has the lines the drawing adds: stubs (``→ init``), notes, and "drawn for
     all N" on the block a rolled series shows: a line more on each box of a column of
     blocks, a tenth taller.
 
@@ -295,13 +328,7 @@ def layout_scale(layout, width: int, height: int) -> float:
         e = layout.edges[n]
         if not e.control and not e.loop and e.src not in pinned and e.dst not in pinned:
             edges.append((e.src, e.dst))
-    parent = {c.name: c.parent for c in layout.clusters}
-    depth = 0
-    for key in parent:
-        d = 0
-        while key is not None:
-            d, key = d + 1, parent[key]
-        depth = max(depth, d)
+    depth = nesting(layout)
     rank = ranks(len(sizes), edges)
     for aux, target in pinned.items():
         rank[aux] = rank[target]
@@ -309,3 +336,50 @@ def layout_scale(layout, width: int, height: int) -> float:
         scale(extent(sizes, rank, depth, left_right, column), width, height)
         for left_right in (False, True)
     )
+
+
+def nesting(layout) -> int:
+    """How deep a `Layout`'s open frames nest (0: none open)."""
+    parent = {c.name: c.parent for c in layout.clusters}
+    depth = 0
+    for key in parent:
+        d = 0
+        while key is not None:
+            d, key = d + 1, parent[key]
+        depth = max(depth, d)
+    return depth
+
+
+def text_room(shape: Proportions, width: int, height: int) -> tuple[bool, bool, bool]:
+    """Where a drawing laid out as ``shape`` in ``width`` x ``height`` px has room for its
+    text: whether its frames' titles may stand flush left, whether its bundles' labels may
+    be ranked (dot makes room for them), and whether it is far too long to be shown whole
+    (then edges into frames have their labels ranked too)."""
+    if shape.direction != "TB":
+        # Left to right, each ranked label is a column of its own between two ranks, and the
+        # view's tangle of long edges grows with them (keras_transformer_train's first view:
+        # 0.23 crossings per box with labels placed after the layout, 0.57 ranked).
+        return False, False, False
+    # Titles flush left where the drawing's height, not its width, sets its scale on
+    # screen; else centred, each line under the one above (a narrow frame's reads so).
+    w, h = shape.size
+    pad = min(FIT_PADDING, width / 8, height / 8)
+    across, down = (width - 2 * pad) / max(w, 1), (height - 2 * pad) / max(h, 1)
+    shown = min(across, down, NATURAL_SCALE)
+    room = across >= ROOM_SLACK * min(down, NATURAL_SCALE)
+    # Ranked labels lengthen a top-down drawing: a bundle's where its length has room to
+    # spare, every edge's into a frame only where it is far too long to be shown whole
+    # anyway (ranked in a drawing shown whole, they cost keras/op_graph 4% of its scale).
+    at_top = down < SHOWN_AT_TOP
+    return room, down >= LENGTH_SLACK * shown or at_top, at_top
+
+
+#: How much wider than its estimate a top-down drawing may be before its width would set its
+#: scale. Large, as the estimate counts no frames side by side: the demo's function library,
+#: estimated 532 points wide, is 1,016.
+ROOM_SLACK = 2.5
+#: An estimated scale under which the tab shows a drawing's top at full size.
+SHOWN_AT_TOP = 0.5
+#: How much longer than its estimate a top-down drawing may grow from its bundles' ranked
+#: labels, before its length would set its scale.
+LENGTH_SLACK = 1.3

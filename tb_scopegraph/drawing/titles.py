@@ -90,6 +90,16 @@ def title_width(lines: list[str], bold: frozenset[str] = frozenset()) -> float:
     return widest + TITLE_SPARE
 
 
+#: Points dot keeps under a frame's title (its label's margin).
+TITLE_MARGIN = 4.0
+
+
+def title_height(lines: list[str]) -> float:
+    """A frame's title's height in points, as dot draws its ``lines`` (and the few points
+    of margin dot keeps under a label)."""
+    return len(lines) * TITLE_FONT * proportions.LINE + TITLE_MARGIN
+
+
 def box_width(lines: list[str], ellipse: bool) -> float:
     """The width in points of a box of these label lines (as `dottext.label_text` writes
     them), as dot sizes it: its text, its margins, an ellipse about sqrt(2) times as wide,

@@ -146,8 +146,10 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     assert tab.showings() == drawn
 
     # Applied, a drawing too big to read whole is shown top first at a readable size, and
-    # the sidebar says so, with the way back.
+    # the sidebar says so, with the way back. Too big in a smaller window: in this one the
+    # three layers, laid two to a row (`chains`), read whole.
     before = tab.frame.locator("svg.sg-graph g.cluster").count()
+    tab.page.set_viewport_size({"width": 1000, "height": 560})
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
     # No layer holds a scope to open but its variables' and summaries'.
     got = "Depth 2 opens the same as depth 1 here"
@@ -184,10 +186,12 @@ def test_depth_2_opens_the_layers_and_leaves_summaries_and_training_closed(tab):
         expect(tab.box("scope", closed)).to_have_count(1)
     for closed in ("train", "cross_entropy", "evaluation", "Merge", "loss", "accuracy"):
         expect(tab.frame_of("scope", closed)).to_have_count(0)
-    # Too big to read whole, its top is shown first: where the input comes in, not the
-    # summaries set apart beside it.
-    expect(status).to_contain_text("too many to read whole")
+    # Shown whole, the layers two to a row in forward order (`chains`), the input in view.
+    expect(status).to_contain_text("shown whole")
     assert inside(rect(tab.box("op", "x")), rect(tab.frame.locator(".sg-viewport")))
+    one, two, three = (rect(tab.frame_of("scope", f"layer{i}")) for i in (1, 2, 3))
+    assert one["x"] + one["w"] <= two["x"] and two["y"] < one["y"] + one["h"]
+    assert three["y"] >= max(one["y"] + one["h"], two["y"] + two["h"])
     # Depth 1 gives the same view, and opens as deep as it says.
     field.fill("1")
     expect(status).to_have_text("Depth 1 shows this view.")
