@@ -19,13 +19,18 @@ With ``--tabs tensorboard scopegraph floor``, TensorBoard also shows ``floor_plu
 whose module draws one box at once: its ``first`` is TensorBoard's own cost of showing a tab in
 an iframe, as ours is shown, on that page (the floor under our first view).
 
+With ``--base DIR`` (a copy of another version of this repository, such as ``git archive main``
+unpacked, with its C extension built or copied in), a second TensorBoard serves that version's
+plugin, and its tab is timed as ``base``, alternating with the others: a before and after
+measured in the same run, on the same machine load.
+
 Each measurement runs inside the page: the click starts the clock (at its ``pointerdown``), and
 a ``requestAnimationFrame`` loop stops it at the first frame where the drawing is there (a
 frame the browser could not paint, because its main thread was busy, does not count).
 Prints one table with the medians and ratios and writes ``bench/results.json``.
 
     python3 bench/bench_browser.py [--only NAME ...] [--repeat 7] [--limit 120] [--first-only]
-        [--tabs tensorboard scopegraph [floor]] [--out PATH]
+        [--tabs tensorboard scopegraph [floor] [base]] [--base DIR] [--out PATH]
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from common import BIG, BROWSER_GRAPHS, CORPUS, HERE, logdir, missing_graphs, reader, write_results
@@ -404,11 +409,13 @@ def measure_floor(page, limit: float, run: int, steps: bool, out: dict) -> None:
 
 
 #: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
-#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes.
+#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes. `base`: our tab as the
+#: `--base` copy serves it, on a TensorBoard of its own.
 TABS: dict[str, Callable] = {
     "tensorboard": measure_tensorboard,
     "scopegraph": measure_scopegraph,
     "floor": measure_floor,
+    "base": measure_scopegraph,
 }
 #: The steps each tab times, and what each must meet: first view against TensorBoard's,
 #: open within 1 s, steps to views drawn before within 50 ms (issue 7).
@@ -424,11 +431,26 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-def _tensorboard_command(floor: bool = False) -> list[str]:
+# Runs `floor_plugin.py` of the copy given as argv[1] with that copy's package: the editable
+# install of this checkout is taken off the import path first.
+_BASE_LAUNCHER = """
+import runpy, sys
+base = sys.argv.pop(1)
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+sys.path.insert(0, base)
+sys.argv[0] = base + "/bench/floor_plugin.py"
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def _tensorboard_command(floor: bool = False, base: Path | None = None) -> list[str]:
     """`tensorboard` itself when the plugin is installed; otherwise the same program plus it;
-    with `floor`, the same plus the floor's tab (floor_plugin.py)."""
+    with `floor`, the same plus the floor's tab (floor_plugin.py); with `base`, the floor's
+    program of that copy, serving its own plugin."""
     from importlib.metadata import entry_points
 
+    if base is not None:
+        return [sys.executable, "-c", _BASE_LAUNCHER, str(base.resolve())]
     if floor:
         return [sys.executable, str(HERE / "floor_plugin.py")]
     installed = any(e.name == "scopegraph" for e in entry_points(group="tensorboard_plugins"))
@@ -518,11 +540,19 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
-    with tensorboard(logdir(name), command=_tensorboard_command("floor" in args.tabs)) as url:
+    with ExitStack() as stack:
+        command = _tensorboard_command("floor" in args.tabs)
+        url = stack.enter_context(tensorboard(logdir(name), command=command))
+        urls = {tab: url for tab in args.tabs}
+        if "base" in args.tabs:
+            command = _tensorboard_command(base=args.base)
+            urls["base"] = stack.enter_context(
+                tensorboard(logdir(name), command=command, log_name=f"base-{name}")
+            )
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
-                result = one_session(playwright, url, tab, i, args)
+                result = one_session(playwright, urls[tab], tab, i, args)
                 runs[tab].append(result)
                 print(f"  [{name}] {tab:<12} run {i + 1}: {_show(result)}", flush=True)
     out: dict = {"graph": name, "runs": runs, "steps": {}}
@@ -535,11 +565,17 @@ def bench_graph(playwright, name: str, args) -> dict:
         floor = figures.get("floor", {})
         if floor.get("median_s") and theirs.get("median_s") and not floor["at_least"]:
             figures["floor_ratio"] = theirs["median_s"] / floor["median_s"]
+        # Our tab's time (and the base copy's) over the floor's: the first view's target.
+        for tab in ("scopegraph", "base"):
+            mine = figures.get(tab, {})
+            if floor.get("median_s") and mine.get("median_s") and not floor["at_least"]:
+                figures[f"{tab}_over_floor"] = mine["median_s"] / floor["median_s"]
         out["steps"][step] = figures
     # When the tab had its own drawing on screen (ms from the click, its `drawn` mark).
-    own = [r["first"]["marks"]["drawn"] for r in runs.get("scopegraph", []) if _drawn(r)]
-    if own:
-        out["tab_drawn_s"] = statistics.median(own) / 1000
+    for tab, key in (("scopegraph", "tab_drawn_s"), ("base", "base_drawn_s")):
+        own = [r["first"]["marks"]["drawn"] for r in runs.get(tab, []) if _drawn(r)]
+        if own:
+            out[key] = statistics.median(own) / 1000
     return out
 
 
@@ -587,8 +623,15 @@ def _table(results: list[dict], args) -> str:
         if ratio is not None:
             lines.append(f"{graph:<16}first   TensorBoard's time / the floor's: {ratio:.1f}x")
     for r in results:
+        for tab in ("scopegraph", "base"):
+            ratio = r["steps"]["first"].get(f"{tab}_over_floor")
+            if ratio is not None:
+                lines.append(f"{r['graph']:<16}first   {tab}'s time / the floor's: {ratio:.2f}x")
+    for r in results:
         if r.get("tab_drawn_s") is not None:
             lines.append(f"{r['graph']:<16}first   the tab's own drawing: {r['tab_drawn_s']:.3f} s")
+        if r.get("base_drawn_s") is not None:
+            lines.append(f"{r['graph']:<16}first   base's own drawing: {r['base_drawn_s']:.3f} s")
     lines.append(
         f"median of {args.repeat}, fresh Chromium each run, tabs alternating; ratio = "
         "TensorBoard's time / ours; * some runs did not get to this step; > ran past --limit"
@@ -614,11 +657,20 @@ def main(argv: list[str] | None = None) -> int:
         default=["tensorboard", "scopegraph"],
         help="tabs to time (floor: floor_plugin.py's tab, TensorBoard's least for a tab)",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="a copy of another version of this repository, timed as the tab `base`",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument(
         "--first-only", action="store_true", help="time the first view only, no open/close steps"
     )
     args = parser.parse_args(argv)
+    if "base" in args.tabs and args.base is None:
+        parser.error("the tab `base` needs --base DIR")
+    if args.base is not None and "base" not in args.tabs:
+        args.tabs.append("base")
     names = args.only or [n for n in BROWSER_GRAPHS if args.big or n not in BIG]
     if missing_graphs(names, logdirs=True):
         return 2
