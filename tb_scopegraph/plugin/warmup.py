@@ -74,8 +74,8 @@ class WarmUp:
         # drawn ahead, or tried.
         self._drawn_ahead: tuple[tuple, str | None, list] | None = None
         # (module, the same gzipped): the last module served. Gzipping its 200-400 KB took
-        # 12-24 ms of every click on the tab (bench/README.md, "the tab's module, gzipped
-        # once"), and it is the same module from one click to the next.
+        # 12-24 ms of every click on the tab (bench/README.md, "the first drawing against the
+        # floor"), and it is the same module from one click to the next.
         self._packed: tuple[bytes, bytes] | None = None
         self._packing = threading.Lock()
         self._stop = threading.Event()
