@@ -49,6 +49,17 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from common import BIG, BROWSER_GRAPHS, CORPUS, HERE, logdir, missing_graphs, reader, write_results
+from page_probes import (
+    FLOOR_READY,
+    OURS_CLOSED,
+    OURS_OPENED,
+    OURS_OWN,
+    PAGE_JS,
+    SCOPEGRAPH_READY,
+    TB_COLLAPSED,
+    TB_EXPANDED,
+    TENSORBOARD_READY,
+)
 from tbprocess import free_port
 
 ROOT = HERE.parent
@@ -65,256 +76,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
-
-# Shared page-side helpers: find elements through open shadow roots and same-origin frames,
-# time a switch or a step, pick what a step clicks.
-_PAGE_JS = r"""
-window.__bench = {
-  deepAll(selector, root = document) {
-    const out = [...root.querySelectorAll(selector)];
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot) out.push(...this.deepAll(selector, el.shadowRoot));
-    }
-    return out;
-  },
-  tab(label) {
-    const want = label.trim().toLowerCase();
-    return this.deepAll('[role=tab]').find((t) => t.textContent.trim().toLowerCase() === want);
-  },
-  // The probes below run in every animation frame of a timed step, on the main thread the
-  // tabs draw on: each keeps what it found, and looks where TensorBoard puts it (our iframe
-  // in the light DOM; its Graphs tab's scene in tf-graph-dashboard's shadow tree) before
-  // searching every shadow tree of the page (about 1.5 ms) every tenth call only.
-  _everyTenth(name) {
-    this._calls = this._calls || {};
-    this._calls[name] = (this._calls[name] || 0) + 1;
-    return this._calls[name] % 10 === 0;
-  },
-  _isOurs(frame) {
-    try {
-      return !!(frame.contentDocument && frame.contentDocument.querySelector('.sg-app'));
-    } catch (e) { return false; /* another origin */ }
-  },
-  // Our tab's iframe, or null.
-  ours() {
-    if (this._ours && this._ours.isConnected && this._isOurs(this._ours)) return this._ours;
-    this._ours = null;
-    const frames = [...document.getElementsByTagName('iframe')];
-    if (this._everyTenth('ours')) frames.push(...this.deepAll('iframe'));
-    return (this._ours = frames.find((frame) => this._isOurs(frame)) || null);
-  },
-  // TensorBoard's Graphs tab's scene (tf-graph-scene, with its shadow tree), or null.
-  scene() {
-    if (this._scene && this._scene.isConnected) return this._scene;
-    const dashboard = document.querySelector('tf-graph-dashboard');
-    let scene = dashboard && dashboard.shadowRoot
-      ? this.deepAll('tf-graph-scene', dashboard.shadowRoot)[0] : null;
-    if (!scene && this._everyTenth('scene')) scene = this.deepAll('tf-graph-scene')[0];
-    return (this._scene = scene && scene.shadowRoot ? scene : null);
-  },
-  // Start the clock at the next pointerdown in this page or a frame of it (the real click,
-  // sent by Playwright: Angular Material ignores synthetic clicks), or at once with
-  // `now`; stop it at the first animation frame where `ready(arg)` holds; `this.result`
-  // resolves with the milliseconds.
-  arm(ready, limitMs, arg, now = false) {
-    this.result = new Promise((resolve) => {
-      const begin = () => {
-        const start = (this.start = performance.now());
-        const poll = () => {
-          const t = performance.now();
-          let ok = false;
-          try { ok = ready(arg); } catch (e) { ok = false; }
-          if (ok) return resolve({ms: t - start});
-          if (t - start > limitMs) return resolve({timeout: true, ms: t - start});
-          requestAnimationFrame(poll);
-        };
-        requestAnimationFrame(poll);
-      };
-      if (now) return begin();
-      let begun = false;
-      const once = () => { if (!begun) { begun = true; begin(); } };
-      const windows = [window];
-      for (const frame of this.deepAll('iframe')) {
-        try { if (frame.contentWindow.document) windows.push(frame.contentWindow); } catch (e) {}
-      }
-      for (const w of windows) w.addEventListener('pointerdown', once, {capture: true, once: true});
-    });
-  },
-  // Requests made since the clock started, in ms from it: where the time went.
-  timeline() {
-    const rows = [];
-    const add = (win) => {
-      const shift = win.performance.timeOrigin - performance.timeOrigin - this.start;
-      for (const e of win.performance.getEntriesByType('resource')) {
-        const begin = e.startTime + shift;
-        if (begin < 0) continue;
-        const url = new URL(e.name);
-        rows.push({url: url.pathname.replace(/^.*\/data\/plugin\//, '') + url.search.slice(0, 80),
-                   start: Math.round(begin), end: Math.round(e.responseEnd + shift),
-                   bytes: e.encodedBodySize});
-      }
-    };
-    add(window);
-    for (const frame of this.deepAll('iframe')) {
-      try { add(frame.contentWindow); } catch (e) { /* another origin */ }
-    }
-    return rows.sort((a, b) => a.start - b.start);
-  },
-  // Our tab's performance marks (index.js, tab.js), in ms from the click.
-  marks() {
-    const frame = this.ours();
-    if (!frame) return {};
-    const win = frame.contentWindow;
-    const shift = win.performance.timeOrigin - performance.timeOrigin - this.start;
-    const out = {};
-    for (const m of win.performance.getEntriesByType('mark')) {
-      if (m.name.startsWith('scopegraph:')) out[m.name.slice(11)] = Math.round(m.startTime + shift);
-    }
-    return out;
-  },
-  // Our tab at rest: a view drawn, nothing loading, the drawing not gliding.
-  oursStill() {
-    const frame = this.ours();
-    const doc = frame && frame.contentDocument;
-    const svg = doc && doc.querySelector(".sg-app[data-state='ready'] svg.sg-graph");
-    if (!svg || svg.style.transform) { this._still = 0; return false; }
-    const box = svg.getAttribute('viewBox');
-    this._still = box === this._lastBox ? (this._still || 0) + 1 : 0;
-    this._lastBox = box;
-    return this._still >= 5;
-  },
-  // The closed group in view with the most ops (the `index`-th most, so that each run opens
-  // one not laid out before): {id, ops, x, y} in page pixels, or null.
-  pickGroup(index) {
-    const frame = this.ours();
-    const doc = frame.contentDocument;
-    const at = frame.getBoundingClientRect();
-    const vp = doc.querySelector('.sg-viewport').getBoundingClientRect();
-    const found = [];
-    for (const node of doc.querySelectorAll('svg.sg-graph g.node')) {
-      if (!/^(scope|series|chunk)-/.test(node.id)) continue;
-      const r = node.getBoundingClientRect();
-      const x = r.left + r.width / 2;
-      const y = r.top + r.height / 2;
-      if (x < vp.left + 8 || x > vp.right - 8 || y < vp.top + 8 || y > vp.bottom - 8) continue;
-      const hit = doc.elementFromPoint(x, y);
-      if (!hit || hit.closest('g.node') !== node) continue;
-      const text = [...node.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-      const m = text.match(/([\d,]+)\s+ops?\b/);
-      found.push({id: node.id, ops: m ? Number(m[1].replace(/,/g, '')) : 0,
-                  x: at.left + x, y: at.top + y});
-    }
-    found.sort((a, b) => b.ops - a.ops || (a.id < b.id ? -1 : 1));
-    return found.length ? {...found[index % found.length], of: found.length} : null;
-  },
-  // The middle of box `id` (our tab), in page pixels, or null.
-  boxPoint(id) {
-    const frame = this.ours();
-    const node = frame.contentDocument.querySelector(`svg.sg-graph [id="${id}"]`);
-    if (!node) return null;
-    const at = frame.getBoundingClientRect();
-    const r = node.getBoundingClientRect();
-    return {x: at.left + r.left + r.width / 2, y: at.top + r.top + r.height / 2};
-  },
-  // A point on the frame of open group `id` (its top edge, which closes it), in page pixels.
-  framePoint(id) {
-    const frame = this.ours();
-    const doc = frame.contentDocument;
-    const at = frame.getBoundingClientRect();
-    const cluster = doc.querySelector(`svg.sg-graph [id="cluster-${id}"]`);
-    if (!cluster) return null;
-    const r = cluster.getBoundingClientRect();
-    // Straight in the cluster: the tab drops Graphviz's <g><a> tooltip wrappers.
-    const texts = [...cluster.querySelectorAll(':scope > text')];
-    const points = [[r.left + r.width / 2, r.top + 3], [r.left + 20, r.top + 3]];
-    if (texts.length) {
-      const t = texts[0].getBoundingClientRect();
-      points.push([t.left + t.width / 2, t.top + t.height / 2]);
-    }
-    for (const [x, y] of points) {
-      const hit = doc.elementFromPoint(x, y);
-      if (hit && hit.closest('g.node, g.edge, g.cluster') === cluster) {
-        return {x: at.left + x, y: at.top + y};
-      }
-    }
-    return null;
-  },
-  // The metanode of TensorBoard's drawing with the most ops: {name, ops}.
-  pickMetanode() {
-    const scene = this.scene();
-    let best = null;
-    for (const g of scene.shadowRoot.querySelectorAll('g.node.meta')) {
-      const name = g.getAttribute('data-name');
-      let ops = 0;
-      try { ops = scene.renderHierarchy.getRenderNodeByName(name).node.cardinality; } catch (e) {}
-      if (!best || ops > best.ops) best = {name, ops};
-    }
-    return best;
-  },
-  // Starts the clock and clicks metanode `name`'s expand/collapse button.
-  toggleMetanode(name, ready, limitMs) {
-    const scene = this.scene();
-    const sel = `g.node.meta[data-name="${CSS.escape(name)}"] > .nodeshape > .buttoncontainer`;
-    const button = scene.shadowRoot.querySelector(sel);
-    this.arm(ready, limitMs, name, true);
-    button.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
-  },
-};
-"""
-
-# TensorBoard's Graphs tab: its scene has drawn node groups.
-_TENSORBOARD_READY = """() => {
-  const scene = window.__bench.scene();
-  return !!(scene && scene.shadowRoot.querySelector('svg g.node'));
-}"""
-
-# Our tab: inside its iframe, the drawn view's SVG with its boxes.
-_SCOPEGRAPH_READY = """() => {
-  const frame = window.__bench.ours();
-  return !!(frame && frame.contentDocument.querySelector('svg g.node'));
-}"""
-
-# Our tab: the tab's own drawing (svg.sg-graph), the one that answers hover and clicks.
-_OURS_OWN = """() => {
-  const frame = window.__bench.ours();
-  return !!(frame && frame.contentDocument.querySelector('svg.sg-graph g.node'));
-}"""
-
-# The floor's tab (floor_plugin.py): inside an iframe, its one box.
-_FLOOR_READY = """() => {
-  for (const frame of document.getElementsByTagName('iframe')) {
-    try { if (frame.contentDocument.querySelector('svg.sg-floor g.node')) return true; }
-    catch (e) { /* another origin */ }
-  }
-  return false;
-}"""
-
-# TensorBoard: metanode `name` drawn expanded, with nodes inside; or drawn collapsed.
-_TB_EXPANDED = """(name) => {
-  const root = window.__bench.scene().shadowRoot;
-  const sel = `g.node.meta.expanded[data-name="${CSS.escape(name)}"] g.node`;
-  return !!root.querySelector(sel);
-}"""
-_TB_COLLAPSED = """(name) => {
-  const root = window.__bench.scene().shadowRoot;
-  const node = root.querySelector(`g.node.meta[data-name="${CSS.escape(name)}"]`);
-  return !!node && !node.classList.contains('expanded');
-}"""
-
-# Our tab: a drawing put on screen since the click (the root counts them in data-shown) that
-# shows group `id` open, or closed.
-_OURS_OPENED = """({id, shown}) => {
-  const doc = window.__bench.ours().contentDocument;
-  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
-  const svg = doc.querySelector('svg.sg-graph');
-  return !!svg && !!svg.querySelector(`[id="cluster-${id}"]`);
-}"""
-_OURS_CLOSED = """({id, shown}) => {
-  const doc = window.__bench.ours().contentDocument;
-  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
-  const svg = doc.querySelector('svg.sg-graph');
-  return !!svg && !!svg.querySelector(`g.node[id="${id}"]`);
-}"""
 
 
 def switch_to(page, label: str, ready_js: str, limit: float) -> dict:
@@ -351,14 +112,14 @@ def measure_tensorboard(page, limit: float, run: int, steps: bool, out: dict) ->
     """TensorBoard's Graphs tab: the switch until its first drawing; then expanding its
     biggest metanode (its expand button) until the scene shows it open, collapsing it, and
     expanding it again."""
-    out["first"] = switch_to(page, "Graphs", _TENSORBOARD_READY, limit)
+    out["first"] = switch_to(page, "Graphs", TENSORBOARD_READY, limit)
     if not steps or out["first"].get("timeout"):
         return
     page.wait_for_timeout(1500)  # the scene settles (labels, minimap)
     target = page.evaluate("() => window.__bench.pickMetanode()")
     if not target:
         return
-    for step, ready in (("open", _TB_EXPANDED), ("close", _TB_COLLAPSED), ("reopen", _TB_EXPANDED)):
+    for step, ready in (("open", TB_EXPANDED), ("close", TB_COLLAPSED), ("reopen", TB_EXPANDED)):
         page.evaluate(
             f"([name, limit]) => window.__bench.toggleMetanode(name, {ready}, limit)",
             [target["name"], limit * 1000],
@@ -375,10 +136,10 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     """Our tab: the switch until its first view's SVG; then a click on the closed group in
     view with the most ops (the run-th most) until the new drawing shows it open, a click on
     its frame until it is closed again (a view drawn before), and opening it again."""
-    first = out["first"] = switch_to(page, "Scope Graph", _SCOPEGRAPH_READY, limit)
+    first = out["first"] = switch_to(page, "Scope Graph", SCOPEGRAPH_READY, limit)
     if not first.get("timeout"):
         # The tab's own drawing: its marks are all in once it is there.
-        page.wait_for_function(_OURS_OWN, timeout=limit * 1000, polling="raf")
+        page.wait_for_function(OURS_OWN, timeout=limit * 1000, polling="raf")
     first["marks"] = page.evaluate("() => window.__bench.marks()")
     if not steps or first.get("timeout"):
         return
@@ -386,7 +147,7 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     target = page.evaluate("(i) => window.__bench.pickGroup(i)", run)
     if not target:
         return
-    out["open"] = _click_step(page, target, _OURS_OPENED, target["id"], limit)
+    out["open"] = _click_step(page, target, OURS_OPENED, target["id"], limit)
     out["open"]["target"] = target
     if out["open"].get("timeout"):
         return
@@ -394,18 +155,18 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     point = page.evaluate("(id) => window.__bench.framePoint(id)", target["id"])
     if not point:
         return
-    out["close"] = _click_step(page, point, _OURS_CLOSED, target["id"], limit)
+    out["close"] = _click_step(page, point, OURS_CLOSED, target["id"], limit)
     if out["close"].get("timeout"):
         return
     _wait_ours_still(page, limit)
     again = page.evaluate("(id) => window.__bench.boxPoint(id)", target["id"])
     if again:
-        out["reopen"] = _click_step(page, again, _OURS_OPENED, target["id"], limit)
+        out["reopen"] = _click_step(page, again, OURS_OPENED, target["id"], limit)
 
 
 def measure_floor(page, limit: float, run: int, steps: bool, out: dict) -> None:
     """The floor's tab (floor_plugin.py): the switch until its one box is there."""
-    out["first"] = switch_to(page, "Floor", _FLOOR_READY, limit)
+    out["first"] = switch_to(page, "Floor", FLOOR_READY, limit)
 
 
 #: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
@@ -443,7 +204,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def _tensorboard_command(floor: bool = False, base: Path | None = None) -> list[str]:
+def tensorboard_command(floor: bool = False, base: Path | None = None) -> list[str]:
     """`tensorboard` itself when the plugin is installed; otherwise the same program plus it;
     with `floor`, the same plus the floor's tab (floor_plugin.py); with `base`, the floor's
     program of that copy, serving its own plugin."""
@@ -464,11 +225,11 @@ def tensorboard(
     logdir: Path, timeout: float = 120, command: list[str] | None = None, log_name: str = ""
 ):
     """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL.
-    `command`: the program to run (`_tensorboard_command()`), given the logdir, host and port;
+    `command`: the program to run (`tensorboard_command()`), given the logdir, host and port;
     its output goes to bench/corpus/tensorboard-<log_name or the logdir's name>.log."""
     port = free_port()
     log_path = CORPUS / f"tensorboard-{log_name or logdir.name}.log"
-    command = (command or _tensorboard_command()) + [
+    command = (command or tensorboard_command()) + [
         "--logdir",
         str(logdir),
         "--host",
@@ -500,10 +261,10 @@ def tensorboard(
                 process.wait()
 
 
-def _loaded_page(browser, url: str):
+def loaded_page(browser, url: str):
     """A page with TensorBoard loaded on another tab, its tab bar drawn and idle."""
     page = browser.new_page(viewport=VIEWPORT)
-    page.add_init_script(_PAGE_JS)
+    page.add_init_script(PAGE_JS)
     page.goto(f"{url}/#timeseries", wait_until="networkidle")
     page.wait_for_function("() => !!window.__bench.tab('graphs')", timeout=30_000)
     page.wait_for_timeout(500)
@@ -515,7 +276,7 @@ def one_session(playwright, url: str, tab: str, run: int, args) -> dict:
     out: dict = {}
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        page = _loaded_page(browser, url)
+        page = loaded_page(browser, url)
         TABS[tab](page, args.limit, run, not args.first_only, out)
     except Exception as error:  # a failed run is a figure too, never the end of the bench
         out["error"] = f"{type(error).__name__}: {str(error)[:200]}"
@@ -541,11 +302,11 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
     with ExitStack() as stack:
-        command = _tensorboard_command("floor" in args.tabs)
+        command = tensorboard_command("floor" in args.tabs)
         url = stack.enter_context(tensorboard(logdir(name), command=command))
         urls = {tab: url for tab in args.tabs}
         if "base" in args.tabs:
-            command = _tensorboard_command(base=args.base)
+            command = tensorboard_command(base=args.base)
             urls["base"] = stack.enter_context(
                 tensorboard(logdir(name), command=command, log_name=f"base-{name}")
             )

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import bench_browser as bb
 from common import BROWSER_GRAPHS, logdir, missing_graphs
+from page_probes import FLOOR_READY, OURS_OWN, SCOPEGRAPH_READY
 
 CATEGORIES = [
     "devtools.timeline",
@@ -45,9 +46,9 @@ CATEGORIES = [
 #: What the tab's module is, per tab: the end of the request the split starts from.
 MODULES = {"scopegraph": "/scopegraph/tab.js", "floor": "/floor/floor.js"}
 LABELS = {
-    "scopegraph": ("Scope Graph", bb._SCOPEGRAPH_READY),
-    "base": ("Scope Graph", bb._SCOPEGRAPH_READY),
-    "floor": ("Floor", bb._FLOOR_READY),
+    "scopegraph": ("Scope Graph", SCOPEGRAPH_READY),
+    "base": ("Scope Graph", SCOPEGRAPH_READY),
+    "floor": ("Floor", FLOOR_READY),
 }
 
 
@@ -143,12 +144,12 @@ def traced_switch(playwright, url: str, tab: str, path: Path) -> dict:
     """One switch to `tab` in a fresh Chromium, traced into `path`; its breakdown."""
     browser = playwright.chromium.launch(executable_path=bb.CHROMIUM, args=bb.CHROMIUM_ARGS)
     try:
-        page = bb._loaded_page(browser, url)
+        page = bb.loaded_page(browser, url)
         browser.start_tracing(page=page, path=str(path), categories=CATEGORIES)
         label, ready = LABELS[tab]
         result = bb.switch_to(page, label, ready, 60)
         if tab != "floor":
-            page.wait_for_function(bb._OURS_OWN, timeout=60_000, polling="raf")
+            page.wait_for_function(OURS_OWN, timeout=60_000, polling="raf")
         page.wait_for_timeout(200)
         browser.stop_tracing()
     finally:
@@ -188,13 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.only:
             runs: dict[str, list[dict]] = {tab: [] for tab in tabs}
             with ExitStack() as stack:
-                command = bb._tensorboard_command(floor=True)
+                command = bb.tensorboard_command(floor=True)
                 url = stack.enter_context(
                     bb.tensorboard(logdir(name), command=command, log_name=f"trace-{name}")
                 )
                 urls = {"floor": url, "scopegraph": url}
                 if args.base:
-                    command = bb._tensorboard_command(base=args.base)
+                    command = bb.tensorboard_command(base=args.base)
                     urls["base"] = stack.enter_context(
                         bb.tensorboard(logdir(name), command=command, log_name=f"trace-base-{name}")
                     )
