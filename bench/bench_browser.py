@@ -19,13 +19,18 @@ With ``--tabs tensorboard scopegraph floor``, TensorBoard also shows ``floor_plu
 whose module draws one box at once: its ``first`` is TensorBoard's own cost of showing a tab in
 an iframe, as ours is shown, on that page (the floor under our first view).
 
+With ``--base DIR`` (a copy of another version of this repository, such as ``git archive main``
+unpacked, with its C extension built or copied in), a second TensorBoard serves that version's
+plugin, and its tab is timed as ``base``, alternating with the others: a before and after
+measured in the same run, on the same machine load.
+
 Each measurement runs inside the page: the click starts the clock (at its ``pointerdown``), and
 a ``requestAnimationFrame`` loop stops it at the first frame where the drawing is there (a
 frame the browser could not paint, because its main thread was busy, does not count).
 Prints one table with the medians and ratios and writes ``bench/results.json``.
 
     python3 bench/bench_browser.py [--only NAME ...] [--repeat 7] [--limit 120] [--first-only]
-        [--tabs tensorboard scopegraph [floor]] [--out PATH]
+        [--tabs tensorboard scopegraph [floor] [base]] [--base DIR] [--out PATH]
 """
 
 from __future__ import annotations
@@ -40,10 +45,21 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from common import BIG, BROWSER_GRAPHS, CORPUS, HERE, logdir, missing_graphs, reader, write_results
+from page_probes import (
+    FLOOR_READY,
+    OURS_CLOSED,
+    OURS_OPENED,
+    OURS_OWN,
+    PAGE_JS,
+    SCOPEGRAPH_READY,
+    TB_COLLAPSED,
+    TB_EXPANDED,
+    TENSORBOARD_READY,
+)
 from tbprocess import free_port
 
 ROOT = HERE.parent
@@ -60,256 +76,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
-
-# Shared page-side helpers: find elements through open shadow roots and same-origin frames,
-# time a switch or a step, pick what a step clicks.
-_PAGE_JS = r"""
-window.__bench = {
-  deepAll(selector, root = document) {
-    const out = [...root.querySelectorAll(selector)];
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot) out.push(...this.deepAll(selector, el.shadowRoot));
-    }
-    return out;
-  },
-  tab(label) {
-    const want = label.trim().toLowerCase();
-    return this.deepAll('[role=tab]').find((t) => t.textContent.trim().toLowerCase() === want);
-  },
-  // The probes below run in every animation frame of a timed step, on the main thread the
-  // tabs draw on: each keeps what it found, and looks where TensorBoard puts it (our iframe
-  // in the light DOM; its Graphs tab's scene in tf-graph-dashboard's shadow tree) before
-  // searching every shadow tree of the page (about 1.5 ms) every tenth call only.
-  _everyTenth(name) {
-    this._calls = this._calls || {};
-    this._calls[name] = (this._calls[name] || 0) + 1;
-    return this._calls[name] % 10 === 0;
-  },
-  _isOurs(frame) {
-    try {
-      return !!(frame.contentDocument && frame.contentDocument.querySelector('.sg-app'));
-    } catch (e) { return false; /* another origin */ }
-  },
-  // Our tab's iframe, or null.
-  ours() {
-    if (this._ours && this._ours.isConnected && this._isOurs(this._ours)) return this._ours;
-    this._ours = null;
-    const frames = [...document.getElementsByTagName('iframe')];
-    if (this._everyTenth('ours')) frames.push(...this.deepAll('iframe'));
-    return (this._ours = frames.find((frame) => this._isOurs(frame)) || null);
-  },
-  // TensorBoard's Graphs tab's scene (tf-graph-scene, with its shadow tree), or null.
-  scene() {
-    if (this._scene && this._scene.isConnected) return this._scene;
-    const dashboard = document.querySelector('tf-graph-dashboard');
-    let scene = dashboard && dashboard.shadowRoot
-      ? this.deepAll('tf-graph-scene', dashboard.shadowRoot)[0] : null;
-    if (!scene && this._everyTenth('scene')) scene = this.deepAll('tf-graph-scene')[0];
-    return (this._scene = scene && scene.shadowRoot ? scene : null);
-  },
-  // Start the clock at the next pointerdown in this page or a frame of it (the real click,
-  // sent by Playwright: Angular Material ignores synthetic clicks), or at once with
-  // `now`; stop it at the first animation frame where `ready(arg)` holds; `this.result`
-  // resolves with the milliseconds.
-  arm(ready, limitMs, arg, now = false) {
-    this.result = new Promise((resolve) => {
-      const begin = () => {
-        const start = (this.start = performance.now());
-        const poll = () => {
-          const t = performance.now();
-          let ok = false;
-          try { ok = ready(arg); } catch (e) { ok = false; }
-          if (ok) return resolve({ms: t - start});
-          if (t - start > limitMs) return resolve({timeout: true, ms: t - start});
-          requestAnimationFrame(poll);
-        };
-        requestAnimationFrame(poll);
-      };
-      if (now) return begin();
-      let begun = false;
-      const once = () => { if (!begun) { begun = true; begin(); } };
-      const windows = [window];
-      for (const frame of this.deepAll('iframe')) {
-        try { if (frame.contentWindow.document) windows.push(frame.contentWindow); } catch (e) {}
-      }
-      for (const w of windows) w.addEventListener('pointerdown', once, {capture: true, once: true});
-    });
-  },
-  // Requests made since the clock started, in ms from it: where the time went.
-  timeline() {
-    const rows = [];
-    const add = (win) => {
-      const shift = win.performance.timeOrigin - performance.timeOrigin - this.start;
-      for (const e of win.performance.getEntriesByType('resource')) {
-        const begin = e.startTime + shift;
-        if (begin < 0) continue;
-        const url = new URL(e.name);
-        rows.push({url: url.pathname.replace(/^.*\/data\/plugin\//, '') + url.search.slice(0, 80),
-                   start: Math.round(begin), end: Math.round(e.responseEnd + shift),
-                   bytes: e.encodedBodySize});
-      }
-    };
-    add(window);
-    for (const frame of this.deepAll('iframe')) {
-      try { add(frame.contentWindow); } catch (e) { /* another origin */ }
-    }
-    return rows.sort((a, b) => a.start - b.start);
-  },
-  // Our tab's performance marks (index.js, tab.js), in ms from the click.
-  marks() {
-    const frame = this.ours();
-    if (!frame) return {};
-    const win = frame.contentWindow;
-    const shift = win.performance.timeOrigin - performance.timeOrigin - this.start;
-    const out = {};
-    for (const m of win.performance.getEntriesByType('mark')) {
-      if (m.name.startsWith('scopegraph:')) out[m.name.slice(11)] = Math.round(m.startTime + shift);
-    }
-    return out;
-  },
-  // Our tab at rest: a view drawn, nothing loading, the drawing not gliding.
-  oursStill() {
-    const frame = this.ours();
-    const doc = frame && frame.contentDocument;
-    const svg = doc && doc.querySelector(".sg-app[data-state='ready'] svg.sg-graph");
-    if (!svg || svg.style.transform) { this._still = 0; return false; }
-    const box = svg.getAttribute('viewBox');
-    this._still = box === this._lastBox ? (this._still || 0) + 1 : 0;
-    this._lastBox = box;
-    return this._still >= 5;
-  },
-  // The closed group in view with the most ops (the `index`-th most, so that each run opens
-  // one not laid out before): {id, ops, x, y} in page pixels, or null.
-  pickGroup(index) {
-    const frame = this.ours();
-    const doc = frame.contentDocument;
-    const at = frame.getBoundingClientRect();
-    const vp = doc.querySelector('.sg-viewport').getBoundingClientRect();
-    const found = [];
-    for (const node of doc.querySelectorAll('svg.sg-graph g.node')) {
-      if (!/^(scope|series|chunk)-/.test(node.id)) continue;
-      const r = node.getBoundingClientRect();
-      const x = r.left + r.width / 2;
-      const y = r.top + r.height / 2;
-      if (x < vp.left + 8 || x > vp.right - 8 || y < vp.top + 8 || y > vp.bottom - 8) continue;
-      const hit = doc.elementFromPoint(x, y);
-      if (!hit || hit.closest('g.node') !== node) continue;
-      const text = [...node.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-      const m = text.match(/([\d,]+)\s+ops?\b/);
-      found.push({id: node.id, ops: m ? Number(m[1].replace(/,/g, '')) : 0,
-                  x: at.left + x, y: at.top + y});
-    }
-    found.sort((a, b) => b.ops - a.ops || (a.id < b.id ? -1 : 1));
-    return found.length ? {...found[index % found.length], of: found.length} : null;
-  },
-  // The middle of box `id` (our tab), in page pixels, or null.
-  boxPoint(id) {
-    const frame = this.ours();
-    const node = frame.contentDocument.querySelector(`svg.sg-graph [id="${id}"]`);
-    if (!node) return null;
-    const at = frame.getBoundingClientRect();
-    const r = node.getBoundingClientRect();
-    return {x: at.left + r.left + r.width / 2, y: at.top + r.top + r.height / 2};
-  },
-  // A point on the frame of open group `id` (its top edge, which closes it), in page pixels.
-  framePoint(id) {
-    const frame = this.ours();
-    const doc = frame.contentDocument;
-    const at = frame.getBoundingClientRect();
-    const cluster = doc.querySelector(`svg.sg-graph [id="cluster-${id}"]`);
-    if (!cluster) return null;
-    const r = cluster.getBoundingClientRect();
-    // Straight in the cluster: the tab drops Graphviz's <g><a> tooltip wrappers.
-    const texts = [...cluster.querySelectorAll(':scope > text')];
-    const points = [[r.left + r.width / 2, r.top + 3], [r.left + 20, r.top + 3]];
-    if (texts.length) {
-      const t = texts[0].getBoundingClientRect();
-      points.push([t.left + t.width / 2, t.top + t.height / 2]);
-    }
-    for (const [x, y] of points) {
-      const hit = doc.elementFromPoint(x, y);
-      if (hit && hit.closest('g.node, g.edge, g.cluster') === cluster) {
-        return {x: at.left + x, y: at.top + y};
-      }
-    }
-    return null;
-  },
-  // The metanode of TensorBoard's drawing with the most ops: {name, ops}.
-  pickMetanode() {
-    const scene = this.scene();
-    let best = null;
-    for (const g of scene.shadowRoot.querySelectorAll('g.node.meta')) {
-      const name = g.getAttribute('data-name');
-      let ops = 0;
-      try { ops = scene.renderHierarchy.getRenderNodeByName(name).node.cardinality; } catch (e) {}
-      if (!best || ops > best.ops) best = {name, ops};
-    }
-    return best;
-  },
-  // Starts the clock and clicks metanode `name`'s expand/collapse button.
-  toggleMetanode(name, ready, limitMs) {
-    const scene = this.scene();
-    const sel = `g.node.meta[data-name="${CSS.escape(name)}"] > .nodeshape > .buttoncontainer`;
-    const button = scene.shadowRoot.querySelector(sel);
-    this.arm(ready, limitMs, name, true);
-    button.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
-  },
-};
-"""
-
-# TensorBoard's Graphs tab: its scene has drawn node groups.
-_TENSORBOARD_READY = """() => {
-  const scene = window.__bench.scene();
-  return !!(scene && scene.shadowRoot.querySelector('svg g.node'));
-}"""
-
-# Our tab: inside its iframe, the drawn view's SVG with its boxes.
-_SCOPEGRAPH_READY = """() => {
-  const frame = window.__bench.ours();
-  return !!(frame && frame.contentDocument.querySelector('svg g.node'));
-}"""
-
-# Our tab: the tab's own drawing (svg.sg-graph), the one that answers hover and clicks.
-_OURS_OWN = """() => {
-  const frame = window.__bench.ours();
-  return !!(frame && frame.contentDocument.querySelector('svg.sg-graph g.node'));
-}"""
-
-# The floor's tab (floor_plugin.py): inside an iframe, its one box.
-_FLOOR_READY = """() => {
-  for (const frame of document.getElementsByTagName('iframe')) {
-    try { if (frame.contentDocument.querySelector('svg.sg-floor g.node')) return true; }
-    catch (e) { /* another origin */ }
-  }
-  return false;
-}"""
-
-# TensorBoard: metanode `name` drawn expanded, with nodes inside; or drawn collapsed.
-_TB_EXPANDED = """(name) => {
-  const root = window.__bench.scene().shadowRoot;
-  const sel = `g.node.meta.expanded[data-name="${CSS.escape(name)}"] g.node`;
-  return !!root.querySelector(sel);
-}"""
-_TB_COLLAPSED = """(name) => {
-  const root = window.__bench.scene().shadowRoot;
-  const node = root.querySelector(`g.node.meta[data-name="${CSS.escape(name)}"]`);
-  return !!node && !node.classList.contains('expanded');
-}"""
-
-# Our tab: a drawing put on screen since the click (the root counts them in data-shown) that
-# shows group `id` open, or closed.
-_OURS_OPENED = """({id, shown}) => {
-  const doc = window.__bench.ours().contentDocument;
-  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
-  const svg = doc.querySelector('svg.sg-graph');
-  return !!svg && !!svg.querySelector(`[id="cluster-${id}"]`);
-}"""
-_OURS_CLOSED = """({id, shown}) => {
-  const doc = window.__bench.ours().contentDocument;
-  if (doc.querySelector('.sg-app').dataset.shown === shown) return false;
-  const svg = doc.querySelector('svg.sg-graph');
-  return !!svg && !!svg.querySelector(`g.node[id="${id}"]`);
-}"""
 
 
 def switch_to(page, label: str, ready_js: str, limit: float) -> dict:
@@ -346,14 +112,14 @@ def measure_tensorboard(page, limit: float, run: int, steps: bool, out: dict) ->
     """TensorBoard's Graphs tab: the switch until its first drawing; then expanding its
     biggest metanode (its expand button) until the scene shows it open, collapsing it, and
     expanding it again."""
-    out["first"] = switch_to(page, "Graphs", _TENSORBOARD_READY, limit)
+    out["first"] = switch_to(page, "Graphs", TENSORBOARD_READY, limit)
     if not steps or out["first"].get("timeout"):
         return
     page.wait_for_timeout(1500)  # the scene settles (labels, minimap)
     target = page.evaluate("() => window.__bench.pickMetanode()")
     if not target:
         return
-    for step, ready in (("open", _TB_EXPANDED), ("close", _TB_COLLAPSED), ("reopen", _TB_EXPANDED)):
+    for step, ready in (("open", TB_EXPANDED), ("close", TB_COLLAPSED), ("reopen", TB_EXPANDED)):
         page.evaluate(
             f"([name, limit]) => window.__bench.toggleMetanode(name, {ready}, limit)",
             [target["name"], limit * 1000],
@@ -370,10 +136,10 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     """Our tab: the switch until its first view's SVG; then a click on the closed group in
     view with the most ops (the run-th most) until the new drawing shows it open, a click on
     its frame until it is closed again (a view drawn before), and opening it again."""
-    first = out["first"] = switch_to(page, "Scope Graph", _SCOPEGRAPH_READY, limit)
+    first = out["first"] = switch_to(page, "Scope Graph", SCOPEGRAPH_READY, limit)
     if not first.get("timeout"):
         # The tab's own drawing: its marks are all in once it is there.
-        page.wait_for_function(_OURS_OWN, timeout=limit * 1000, polling="raf")
+        page.wait_for_function(OURS_OWN, timeout=limit * 1000, polling="raf")
     first["marks"] = page.evaluate("() => window.__bench.marks()")
     if not steps or first.get("timeout"):
         return
@@ -381,7 +147,7 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     target = page.evaluate("(i) => window.__bench.pickGroup(i)", run)
     if not target:
         return
-    out["open"] = _click_step(page, target, _OURS_OPENED, target["id"], limit)
+    out["open"] = _click_step(page, target, OURS_OPENED, target["id"], limit)
     out["open"]["target"] = target
     if out["open"].get("timeout"):
         return
@@ -389,26 +155,28 @@ def measure_scopegraph(page, limit: float, run: int, steps: bool, out: dict) -> 
     point = page.evaluate("(id) => window.__bench.framePoint(id)", target["id"])
     if not point:
         return
-    out["close"] = _click_step(page, point, _OURS_CLOSED, target["id"], limit)
+    out["close"] = _click_step(page, point, OURS_CLOSED, target["id"], limit)
     if out["close"].get("timeout"):
         return
     _wait_ours_still(page, limit)
     again = page.evaluate("(id) => window.__bench.boxPoint(id)", target["id"])
     if again:
-        out["reopen"] = _click_step(page, again, _OURS_OPENED, target["id"], limit)
+        out["reopen"] = _click_step(page, again, OURS_OPENED, target["id"], limit)
 
 
 def measure_floor(page, limit: float, run: int, steps: bool, out: dict) -> None:
     """The floor's tab (floor_plugin.py): the switch until its one box is there."""
-    out["first"] = switch_to(page, "Floor", _FLOOR_READY, limit)
+    out["first"] = switch_to(page, "Floor", FLOOR_READY, limit)
 
 
 #: What is timed, in the order it alternates; each is (page, limit s, run, steps, out) and fills
-#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes.
+#: out[step] with {"ms": ...} (or {"timeout": True}) as it goes. `base`: our tab as the
+#: `--base` copy serves it, on a TensorBoard of its own.
 TABS: dict[str, Callable] = {
     "tensorboard": measure_tensorboard,
     "scopegraph": measure_scopegraph,
     "floor": measure_floor,
+    "base": measure_scopegraph,
 }
 #: The steps each tab times, and what each must meet: first view against TensorBoard's,
 #: open within 1 s, steps to views drawn before within 50 ms (issue 7).
@@ -424,11 +192,26 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-def _tensorboard_command(floor: bool = False) -> list[str]:
+# Runs `floor_plugin.py` of the copy given as argv[1] with that copy's package: the editable
+# install of this checkout is taken off the import path first.
+_BASE_LAUNCHER = """
+import runpy, sys
+base = sys.argv.pop(1)
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+sys.path.insert(0, base)
+sys.argv[0] = base + "/bench/floor_plugin.py"
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def tensorboard_command(floor: bool = False, base: Path | None = None) -> list[str]:
     """`tensorboard` itself when the plugin is installed; otherwise the same program plus it;
-    with `floor`, the same plus the floor's tab (floor_plugin.py)."""
+    with `floor`, the same plus the floor's tab (floor_plugin.py); with `base`, the floor's
+    program of that copy, serving its own plugin."""
     from importlib.metadata import entry_points
 
+    if base is not None:
+        return [sys.executable, "-c", _BASE_LAUNCHER, str(base.resolve())]
     if floor:
         return [sys.executable, str(HERE / "floor_plugin.py")]
     installed = any(e.name == "scopegraph" for e in entry_points(group="tensorboard_plugins"))
@@ -442,11 +225,11 @@ def tensorboard(
     logdir: Path, timeout: float = 120, command: list[str] | None = None, log_name: str = ""
 ):
     """A TensorBoard on 127.0.0.1 and a free port that lists the logdir's graph; its URL.
-    `command`: the program to run (`_tensorboard_command()`), given the logdir, host and port;
+    `command`: the program to run (`tensorboard_command()`), given the logdir, host and port;
     its output goes to bench/corpus/tensorboard-<log_name or the logdir's name>.log."""
     port = free_port()
     log_path = CORPUS / f"tensorboard-{log_name or logdir.name}.log"
-    command = (command or _tensorboard_command()) + [
+    command = (command or tensorboard_command()) + [
         "--logdir",
         str(logdir),
         "--host",
@@ -478,10 +261,10 @@ def tensorboard(
                 process.wait()
 
 
-def _loaded_page(browser, url: str):
+def loaded_page(browser, url: str):
     """A page with TensorBoard loaded on another tab, its tab bar drawn and idle."""
     page = browser.new_page(viewport=VIEWPORT)
-    page.add_init_script(_PAGE_JS)
+    page.add_init_script(PAGE_JS)
     page.goto(f"{url}/#timeseries", wait_until="networkidle")
     page.wait_for_function("() => !!window.__bench.tab('graphs')", timeout=30_000)
     page.wait_for_timeout(500)
@@ -493,7 +276,7 @@ def one_session(playwright, url: str, tab: str, run: int, args) -> dict:
     out: dict = {}
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        page = _loaded_page(browser, url)
+        page = loaded_page(browser, url)
         TABS[tab](page, args.limit, run, not args.first_only, out)
     except Exception as error:  # a failed run is a figure too, never the end of the bench
         out["error"] = f"{type(error).__name__}: {str(error)[:200]}"
@@ -518,11 +301,19 @@ def _summary(results: list[dict], step: str, limit: float) -> dict:
 
 def bench_graph(playwright, name: str, args) -> dict:
     runs: dict[str, list[dict]] = {tab: [] for tab in args.tabs}
-    with tensorboard(logdir(name), command=_tensorboard_command("floor" in args.tabs)) as url:
+    with ExitStack() as stack:
+        command = tensorboard_command("floor" in args.tabs)
+        url = stack.enter_context(tensorboard(logdir(name), command=command))
+        urls = {tab: url for tab in args.tabs}
+        if "base" in args.tabs:
+            command = tensorboard_command(base=args.base)
+            urls["base"] = stack.enter_context(
+                tensorboard(logdir(name), command=command, log_name=f"base-{name}")
+            )
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
-                result = one_session(playwright, url, tab, i, args)
+                result = one_session(playwright, urls[tab], tab, i, args)
                 runs[tab].append(result)
                 print(f"  [{name}] {tab:<12} run {i + 1}: {_show(result)}", flush=True)
     out: dict = {"graph": name, "runs": runs, "steps": {}}
@@ -535,11 +326,17 @@ def bench_graph(playwright, name: str, args) -> dict:
         floor = figures.get("floor", {})
         if floor.get("median_s") and theirs.get("median_s") and not floor["at_least"]:
             figures["floor_ratio"] = theirs["median_s"] / floor["median_s"]
+        # Our tab's time (and the base copy's) over the floor's: the first view's target.
+        for tab in ("scopegraph", "base"):
+            mine = figures.get(tab, {})
+            if floor.get("median_s") and mine.get("median_s") and not floor["at_least"]:
+                figures[f"{tab}_over_floor"] = mine["median_s"] / floor["median_s"]
         out["steps"][step] = figures
     # When the tab had its own drawing on screen (ms from the click, its `drawn` mark).
-    own = [r["first"]["marks"]["drawn"] for r in runs.get("scopegraph", []) if _drawn(r)]
-    if own:
-        out["tab_drawn_s"] = statistics.median(own) / 1000
+    for tab, key in (("scopegraph", "tab_drawn_s"), ("base", "base_drawn_s")):
+        own = [r["first"]["marks"]["drawn"] for r in runs.get(tab, []) if _drawn(r)]
+        if own:
+            out[key] = statistics.median(own) / 1000
     return out
 
 
@@ -587,8 +384,15 @@ def _table(results: list[dict], args) -> str:
         if ratio is not None:
             lines.append(f"{graph:<16}first   TensorBoard's time / the floor's: {ratio:.1f}x")
     for r in results:
+        for tab in ("scopegraph", "base"):
+            ratio = r["steps"]["first"].get(f"{tab}_over_floor")
+            if ratio is not None:
+                lines.append(f"{r['graph']:<16}first   {tab}'s time / the floor's: {ratio:.2f}x")
+    for r in results:
         if r.get("tab_drawn_s") is not None:
             lines.append(f"{r['graph']:<16}first   the tab's own drawing: {r['tab_drawn_s']:.3f} s")
+        if r.get("base_drawn_s") is not None:
+            lines.append(f"{r['graph']:<16}first   base's own drawing: {r['base_drawn_s']:.3f} s")
     lines.append(
         f"median of {args.repeat}, fresh Chromium each run, tabs alternating; ratio = "
         "TensorBoard's time / ours; * some runs did not get to this step; > ran past --limit"
@@ -614,11 +418,20 @@ def main(argv: list[str] | None = None) -> int:
         default=["tensorboard", "scopegraph"],
         help="tabs to time (floor: floor_plugin.py's tab, TensorBoard's least for a tab)",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="a copy of another version of this repository, timed as the tab `base`",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument(
         "--first-only", action="store_true", help="time the first view only, no open/close steps"
     )
     args = parser.parse_args(argv)
+    if "base" in args.tabs and args.base is None:
+        parser.error("the tab `base` needs --base DIR")
+    if args.base is not None and "base" not in args.tabs:
+        args.tabs.append("base")
     names = args.only or [n for n in BROWSER_GRAPHS if args.big or n not in BIG]
     if missing_graphs(names, logdirs=True):
         return 2

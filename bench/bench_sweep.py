@@ -43,7 +43,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-from bench_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _tensorboard_command, tensorboard
+from bench_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, tensorboard, tensorboard_command
 from common import CORPUS, HERE, write_results
 
 SWEEP = CORPUS / "sweep"
@@ -415,7 +415,7 @@ def measure_browser(url: str, graph_runs: int, repeat: int, limit: float) -> lis
 
 
 def bench_setting(load_fast: str, args, graph_runs: list[str], runs: int) -> dict:
-    command = [*_tensorboard_command(), f"--load_fast={load_fast}"]
+    command = [*tensorboard_command(), f"--load_fast={load_fast}"]
     began = time.perf_counter()
     with tensorboard(LOGS, args.wait, command, log_name=f"sweep-load_fast-{load_fast}") as url:
         out: dict = {"load_fast": load_fast}

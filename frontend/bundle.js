@@ -320,6 +320,7 @@ var Model = class {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
+    this._warnings = null;
     if (first) {
       const answered = request("first", null, { started: first });
       answered.then(({ view }) => this._takeFirstView(view)).catch(() => {
@@ -336,7 +337,6 @@ var Model = class {
     this._trace = new Latest();
     this._viewInfo = new Latest();
     this._details = /* @__PURE__ */ new Map();
-    this._warnings = null;
   }
   /** [{run, kind, tag, op_count}] */
   listGraphs() {
@@ -4896,6 +4896,9 @@ var Tab = class {
     this.state = state;
     this.styled = false;
     this.attached = false;
+    this.painted = false;
+    this.waiting = [];
+    this.mapLater = () => this.minimap.update();
     this.messages = new Messages(ui, {
       attach: () => this.attach(),
       comparing: () => Boolean(state.base)
@@ -4906,7 +4909,7 @@ var Tab = class {
       onDragStart: () => this.cards.hideHover(),
       onChange: () => {
         this.cards.followPinned();
-        if (this.minimap) this.minimap.update();
+        this.updateMap();
       }
     });
     this.minimap = new Minimap(ui, this.viewport);
@@ -4922,10 +4925,10 @@ var Tab = class {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
-      showLegend: (svg) => {
+      showLegend: (svg) => this.whenPainted(() => {
         this.colouring.showLegend(svg);
         this.key.show(svg);
-      },
+      }),
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
       drawn: (boxes, shown, depth) => this.depth.shown(boxes, shown, depth)
     });
@@ -4992,7 +4995,24 @@ var Tab = class {
     document.documentElement.classList.add("sg-document");
     document.body.append(this.ui.root);
     this.viewport.measure();
-    this.takeKeys();
+    afterPaint(() => {
+      this.painted = true;
+      for (const fn of this.waiting.splice(0)) fn();
+      this.takeKeys();
+    });
+  }
+  /**
+   * Runs `fn` now, or once the tab's first frame is painted: for what that frame does not
+   * show (the sidebar's contents follow it, see attach), which took 5-20 ms of the first
+   * drawing's way to the screen (bench/README.md).
+   */
+  whenPainted(fn) {
+    if (this.painted) fn();
+    else if (!this.waiting.includes(fn)) this.waiting.push(fn);
+  }
+  /** The overview map follows the view (drawn once after the first frame, see whenPainted). */
+  updateMap() {
+    if (this.minimap) this.whenPainted(this.mapLater);
   }
   /**
    * Focuses the drawing, so that its keys (F, +, -, /) work as soon as the tab is on screen

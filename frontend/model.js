@@ -176,6 +176,7 @@ export class Model {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
+    this._warnings = null; // {key, warnings}: those the first view came with
     if (first) {
       const answered = request('first', null, {started: first});
       // Registered before anyone reads the listing: the view is waiting when it is asked for.
@@ -192,7 +193,6 @@ export class Model {
     this._trace = new Latest();
     this._viewInfo = new Latest();
     this._details = new Map();
-    this._warnings = null; // {key, warnings}: those the first view came with
   }
 
   /** [{run, kind, tag, op_count}] */

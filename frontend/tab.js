@@ -50,6 +50,11 @@ export class Tab {
     this.state = state;
     this.styled = false;
     this.attached = false;
+    // Until the tab's first frame on screen is painted, what it does not show waits in
+    // `waiting` (whenPainted).
+    this.painted = false;
+    this.waiting = [];
+    this.mapLater = () => this.minimap.update();
     this.messages = new Messages(ui, {
       attach: () => this.attach(),
       comparing: () => Boolean(state.base),
@@ -60,7 +65,7 @@ export class Tab {
       onDragStart: () => this.cards.hideHover(),
       onChange: () => {
         this.cards.followPinned();
-        if (this.minimap) this.minimap.update();
+        this.updateMap();
       },
     });
     this.minimap = new Minimap(ui, this.viewport);
@@ -76,10 +81,11 @@ export class Tab {
       hideHover: () => this.cards.hideHover(),
       unpin: () => this.cards.unpin(),
       markTrace: () => this.trace.mark(),
-      showLegend: (svg) => {
-        this.colouring.showLegend(svg);
-        this.key.show(svg);
-      },
+      showLegend: (svg) =>
+        this.whenPainted(() => {
+          this.colouring.showLegend(svg);
+          this.key.show(svg);
+        }),
       learnOpCount: (graph) => this.listing.learnOpCount(graph),
       drawn: (boxes, shown, depth) => this.depth.shown(boxes, shown, depth),
     });
@@ -151,7 +157,28 @@ export class Tab {
     document.documentElement.classList.add('sg-document');
     document.body.append(this.ui.root);
     this.viewport.measure();
-    this.takeKeys();
+    // Focusing the frame runs TensorBoard's own handlers in its page (3-17 ms measured with
+    // a first drawing, bench/README.md): they wait until that drawing is painted.
+    views.afterPaint(() => {
+      this.painted = true;
+      for (const fn of this.waiting.splice(0)) fn();
+      this.takeKeys();
+    });
+  }
+
+  /**
+   * Runs `fn` now, or once the tab's first frame is painted: for what that frame does not
+   * show (the sidebar's contents follow it, see attach), which took 5-20 ms of the first
+   * drawing's way to the screen (bench/README.md).
+   */
+  whenPainted(fn) {
+    if (this.painted) fn();
+    else if (!this.waiting.includes(fn)) this.waiting.push(fn);
+  }
+
+  /** The overview map follows the view (drawn once after the first frame, see whenPainted). */
+  updateMap() {
+    if (this.minimap) this.whenPainted(this.mapLater);
   }
 
   /**

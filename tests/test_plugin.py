@@ -768,6 +768,36 @@ def test_the_tab_module_is_served_gzipped_to_a_client_that_takes_it(api):
     assert "Content-Encoding" not in plain.headers and plain.data == module
 
 
+def test_the_tab_module_is_compressed_once_for_what_it_carries(api, monkeypatch):
+    packed = []
+    real = gzip.compress
+
+    def counting(data, *args, **kwargs):
+        packed.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(warmup.gzip, "compress", counting)
+    assert api.plugin.warmup.run() is True
+    assert len(packed) == 1  # by the drawing ahead, before any click on the tab
+    headers = {"Accept-Encoding": "gzip"}
+    bodies = [api.client.get(f"{PREFIX}/tab.js", headers=headers).data for _ in range(3)]
+    assert len(packed) == 1 and bodies[0] == bodies[1] == bodies[2]
+    # What it carries changed (a new listing): compressed again, once.
+    monkeypatch.setattr(api.plugin, "graphs_impl", lambda *args, **kwargs: [])
+    changed = api.client.get(f"{PREFIX}/tab.js", headers=headers).data
+    assert len(packed) == 2 and tab_module.split(gzip.decompress(changed))[0]["first"] == {
+        "graphs": [],
+        "view": None,
+    }
+
+
+def test_the_tab_modules_first_view_carries_the_graphs_warnings(api):
+    assert api.plugin.warmup.run() is True
+    view = _tab_module(api)[0]["first"]["view"]
+    graph = {k: view[k] for k in ("run", "kind", "tag")}
+    assert view["warnings"] == api.json("view", **graph, depth="0")["warnings"]
+
+
 def test_static_root_is_the_frontend_folder_in_a_checkout():
     package = Path(plugin.__file__).resolve().parent.parent
     expected = package / "static" if (package / "static").is_dir() else package.parent / "frontend"

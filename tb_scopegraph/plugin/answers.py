@@ -62,6 +62,9 @@ class Answer:
     body: Any
     mime: str
     headers: tuple[tuple[str, str], ...] = ()
+    #: "gzip" for a body compressed already (TensorBoard unpacks it for a client that takes
+    #: no gzip).
+    encoding: str | None = None
 
 
 def drawing(body: bytes, fmt: str) -> Answer:
@@ -117,7 +120,13 @@ def route(mime: str | None = None, headers: tuple[tuple[str, str], ...] = ()) ->
             except Exception as e:
                 return _error(request, e)
             if isinstance(body, Answer):
-                return http_util.Respond(request, body.body, body.mime, headers=list(body.headers))
+                return http_util.Respond(
+                    request,
+                    body.body,
+                    body.mime,
+                    headers=list(body.headers),
+                    content_encoding=body.encoding,
+                )
             return http_util.Respond(request, body, mime, headers=list(headers))
 
         return serve

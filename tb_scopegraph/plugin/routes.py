@@ -282,7 +282,8 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     @route()
     def _serve_tab_module(self, request, ctx, experiment):
-        return Answer(self.warmup.tab_module(ctx, experiment), static.MIME_TYPES[".js"])
+        module = self.warmup.tab_module(ctx, experiment)
+        return Answer(module, static.MIME_TYPES[".js"], encoding="gzip")
 
     @route(JSON)
     def _serve_first(self, request, ctx, experiment):

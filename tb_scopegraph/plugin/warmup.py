@@ -11,11 +11,14 @@ What a first visit to the tab shows is the first graph's default view. Three thi
 - `first`: the listing and the first view in one answer, for a tab whose module came without.
 
 Each of the three gained 47 ms or more on some corpus graph when it was taken away alone
-(bench/README.md, "First view"); the module is gzipped as TensorBoard gzips any answer.
+(bench/README.md, "First view"). The module is gzipped as TensorBoard gzips any answer, once
+for what it carries (see `tab_module`); its view carries the graph's warnings, which the tab
+would otherwise ask for before its first drawing.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -67,8 +70,14 @@ class WarmUp:
         self._plugin = plugin
         self._drawings = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scopegraph")
         self._listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
-        # (graph cache key, SVG text or None): the last first view drawn ahead, or tried.
-        self._drawn_ahead: tuple[tuple, str | None] | None = None
+        # (graph cache key, SVG text or None, the graph's warnings): the last first view
+        # drawn ahead, or tried.
+        self._drawn_ahead: tuple[tuple, str | None, list] | None = None
+        # (module, the same gzipped): the last module served. Gzipping its 200-400 KB took
+        # 12-24 ms of every click on the tab (bench/README.md, "the first drawing against the
+        # floor"), and it is the same module from one click to the next.
+        self._packed: tuple[bytes, bytes] | None = None
+        self._packing = threading.Lock()
         self._stop = threading.Event()
         #: The thread that waits for a first graph and draws it ahead (see `start`), or None.
         self.watcher: threading.Thread | None = None
@@ -141,6 +150,20 @@ class WarmUp:
         }
 
     def tab_module(self, ctx, experiment: str) -> bytes:
+        """The tab's module, gzipped (see `module`): the same module as the last one served
+        is not compressed again."""
+        module = self.module(ctx, experiment)
+        with self._packing:
+            packed = self._packed
+            if packed is not None and packed[0] == module:
+                return packed[1]
+        # As TensorBoard's http_util.Respond compresses an answer (level 3, no time stamp).
+        body = gzip.compress(module, compresslevel=3, mtime=0)
+        with self._packing:
+            self._packed = (module, body)
+        return body
+
+    def module(self, ctx, experiment: str) -> bytes:
         """The tab's module: `bundle.js` (the whole tab, see frontend/index.js) after
         `SCOPEGRAPH_INLINE`: its stylesheet (`style`) and the `first` answer (`first`).
 
@@ -169,7 +192,7 @@ class WarmUp:
             first = graph_of(graphs[0])
             # The cache key names the experiment and the stored version of the graph.
             if self._plugin.service.locate(ctx, experiment, **first)[0] == drawn[0]:
-                view = {**first, **DEFAULT_AREA._asdict(), "svg": drawn[1]}
+                view = {**first, **DEFAULT_AREA._asdict(), "svg": drawn[1], "warnings": drawn[2]}
         return {"graphs": graphs, "view": view}
 
     def run(self) -> bool:
@@ -198,11 +221,15 @@ class WarmUp:
             first = graph_of(graphs[0])
             key = plugin.service.locate(ctx, "", **first, stale_ok=False)[0]
             if self._drawn_ahead is None or self._drawn_ahead[0] != key:
-                svg = None
+                svg, warnings = None, []
                 try:
                     svg = plugin.image_impl(ctx, "", ViewQuery(**first)).decode("utf-8")
+                    hierarchy = plugin.service.hierarchy(ctx, "", **first)[1]  # drawn: cached
+                    warnings = [w.to_json() for w in hierarchy.warnings]
                 finally:  # a layout that failed or ran out of time is not tried again
-                    self._drawn_ahead = (key, svg)
+                    self._drawn_ahead = (key, svg, warnings)
+            # Compressed now, not at the click on the tab.
+            self.tab_module(ctx, "")
         except Exception:  # the tab asks again and reports it; nothing to say twice
             logger.debug("scopegraph: drawing the first view ahead failed", exc_info=True)
         return tuple(tuple(graph_of(g).values()) for g in graphs)

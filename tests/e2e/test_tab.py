@@ -634,8 +634,8 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
     styles = []
     tab.page.on("request", lambda r: styles.append(r.url) if r.url.endswith(".css") else None)
     tab.open()  # a new browser context: nothing remembered, no view in the link
-    # The module carries the stylesheet, the listing and the first view.
-    assert asked[0] == "tab.js" and not {"graphs", "first", "svg"} & set(asked), asked
+    # The module carries the stylesheet, the listing and the first view with its warnings.
+    assert asked[0] == "tab.js" and not {"graphs", "first", "svg", "view"} & set(asked), asked
     assert not [u for u in styles if "scopegraph" in u], styles
     _assert_shows(tab, first)
     # The graph's steps (for "Compare with…") are asked for once the drawing is on screen,
