@@ -180,3 +180,16 @@ def test_an_initialiser_of_one_variable_is_drawn_once_beside_it():
     assert parsed.has_edge(tn, w1)
     assert "\u2190" not in parsed.get_node(w1).attr["label"]  # no stub naming it again
     assert parsed.get_node(tn).attr["shape"] == "box"  # narrower than an ellipse beside W1
+
+
+def test_a_tensor_fed_forward_and_to_training_is_labelled_on_the_forward_edge(training_graph):
+    # x feeds layer1 and, for its gradient, train: the shape belongs beside layer1, not
+    # halfway along the long edge round the drawing to the training step.
+    h = Hierarchy(training_graph)
+    graph = pygraphviz.AGraph(string=to_dot(h, h.default_view()))
+    x = element_id("op", "x")
+    forward = graph.get_edge(x, element_id("scope", "layer1"))
+    to_train = graph.get_edge(x, element_id("scope", "train"))
+    assert forward.attr["xlabel"] == "[?,20]"
+    assert not any(to_train.attr.get(k) for k in ("label", "xlabel"))
+    assert "[?,20]" in to_train.attr["tooltip"]

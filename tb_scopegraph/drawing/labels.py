@@ -153,19 +153,80 @@ def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
 
 
 def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
-    """The drawn data edges that carry one tensor which a later drawn edge carries too (a
-    tensor fed to several boxes): its shape is said once, on the last of them, as the same
-    shape on each edge leaving one box tells nothing new, and each label placed beside the
-    fanned-out edges is one more for the edges around them to cross."""
-    last: dict[str, int] = {}
+    """The drawn data edges that carry one tensor which another drawn edge carries too (a
+    tensor fed to several boxes): its shape is said once, as the same shape on each edge
+    leaving one box tells nothing new, and each label placed beside the fanned-out edges is
+    one more for the edges around them to cross.
+
+    It is said on the edge spanning the fewest ranks (`ranks`), the first of those in the
+    layout's order: the forward edge (``x → layer1``), not the long one round the drawing
+    to the training step (``x → train``), whose label would float far from both its ends."""
+    carried: dict[str, list[int]] = {}
     for n in sorted(drawn):
         edge = layout.edges[n]
         if not edge.control and not edge.loop and edge.tensor_count == 1:
-            last[edge.tensors[0].name] = n
-    quiet = set()
-    for n in drawn:
+            carried.setdefault(edge.tensors[0].name, []).append(n)
+    fans = [edges for edges in carried.values() if len(edges) > 1]
+    if not fans:
+        return set()
+    rank = ranks(layout, drawn)
+
+    def span(n: int) -> int:
         edge = layout.edges[n]
-        if not edge.control and not edge.loop and edge.tensor_count == 1:
-            if last[edge.tensors[0].name] != n:
-                quiet.add(n)
+        return rank[edge.dst] - rank[edge.src]
+
+    quiet = set()
+    for edges in fans:
+        said = min(edges, key=lambda n: (span(n), n))
+        quiet.update(n for n in edges if n != said)
     return quiet
+
+
+def ranks(layout: Layout, drawn: set[int]) -> list[int]:
+    """Each box's rank as dot ranks a drawing: the longest path of drawn data edges into it.
+
+    Edges closing a cycle (two closed scopes feeding each other) are left out, as dot leaves
+    them out of ranking: those found going back, walking the edges forward from each box in
+    the layout's order.
+
+    >>> from tb_scopegraph.model.layout import Box, Edge, Layout
+    >>> boxes = tuple(Box("op", n, n, "Op", 1, None) for n in "xabt")
+    >>> joins = [(0, 1), (1, 2), (2, 3), (0, 3), (2, 1)]
+    >>> edges = tuple(Edge(s, d, False, 1, (), 1) for s, d in joins)
+    >>> ranks(Layout(None, (), boxes, edges), set(range(len(edges))))
+    [0, 1, 2, 3]
+    """
+    count = len(layout.boxes)
+    out: list[list[int]] = [[] for _ in range(count)]
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.src != edge.dst:
+            out[edge.src].append(edge.dst)
+    state = [0] * count  # 0: not reached, 1: on the path being walked, 2: done
+    finished: list[int] = []
+    forward: list[list[int]] = [[] for _ in range(count)]
+    for start in range(count):  # depth first without recursion: chains may be long
+        if state[start]:
+            continue
+        state[start] = 1
+        stack = [(start, 0)]
+        while stack:
+            box, i = stack[-1]
+            if i == len(out[box]):
+                stack.pop()
+                state[box] = 2
+                finished.append(box)
+                continue
+            stack[-1] = (box, i + 1)
+            dst = out[box][i]
+            if state[dst] == 1:
+                continue  # closes a cycle
+            forward[box].append(dst)
+            if state[dst] == 0:
+                state[dst] = 1
+                stack.append((dst, 0))
+    rank = [0] * count
+    for box in reversed(finished):  # each box after every box with a forward edge into it
+        for dst in forward[box]:
+            rank[dst] = max(rank[dst], rank[box] + 1)
+    return rank
