@@ -6,6 +6,7 @@ script runs. Views are values: `open`, `close` and `depth` return a new view of 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -97,9 +98,13 @@ class GraphView:
         kept = tuple(sorted(self.view.open - keys))
         return self._with(self._query(open=kept).view_of(self.hierarchy))
 
-    def depth(self, depth: int) -> GraphView:
-        """The view with every scope down to `depth` open and none deeper (0: all closed)."""
-        return self._with(self._query(depth=depth).view_of(self.hierarchy))
+    def depth(self, depth: int | None, all_scopes: bool = False) -> GraphView:
+        """The view with the model's scopes down to `depth` open, as the tab's depth opens
+        them: gradients, optimizer, loss, metrics and summaries stay closed unless nothing else
+        is there, and a variable's scope stays one box (0: all closed). With `all_scopes`,
+        every scope down to `depth` (None: every scope)."""
+        query = _every_scope(self._query(depth=depth), self.hierarchy, all_scopes)
+        return self._with(query.view_of(self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
@@ -150,6 +155,7 @@ def show(
     colour: str = "",
     roll: bool = True,
     unroll: str | Iterable[str] = (),
+    all_scopes: bool = False,
 ) -> GraphView:
     """A drawable view of `x`, shown inline when it is the last value of a notebook cell.
 
@@ -158,7 +164,9 @@ def show(
     `.pb`/`.pbtxt`/`.meta` file. Where a path holds several graphs, `run`, `kind` and `tag`
     pick one; without them (or when several match) the first is shown, as the tab does, and
     the others are named under it (`others`). Without
-    `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
+    `open` and `depth` the view is a small default one; `depth` opens the model's scopes, as
+    the tab's depth does (`GraphView.depth`), and with `all_scopes` every scope down to it
+    (without `depth`, every scope). `colour` fills boxes by "op" type,
     "device", or, for a profile (`kind="profile"`), "compute" time or "memory". A series of
     identical blocks is drawn rolled, as one block marked with its count, unless `roll` is
     False (every series) or `unroll` names it (`"layer_[0-11]"`); views made from this one
@@ -168,8 +176,17 @@ def show(
     unrolled = (unroll,) if isinstance(unroll, str) else tuple(dict.fromkeys(unroll))
     query = ViewQuery(run, kind, tag, scopes, depth, colour, roll=roll, unroll=unrolled, typed=True)
     hierarchy, title, others = _hierarchy(x, query)
-    view = query.view_of(hierarchy)
+    view = _every_scope(query, hierarchy, all_scopes).view_of(hierarchy)
     return GraphView(hierarchy, view, title, timeout, _scheme(query.colour), others)
+
+
+def _every_scope(query: ViewQuery, hierarchy: Hierarchy, all_scopes: bool) -> ViewQuery:
+    """With `all_scopes`, `query` opening every scope down to its depth (or every scope)
+    beside those it names, where a depth alone opens the model's scopes first."""
+    if not all_scopes:
+        return query
+    scopes = hierarchy.graph.groups.to_level(query.depth)
+    return dataclasses.replace(query, open=(*(query.open or ()), *scopes), depth=None)
 
 
 def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...]]:

@@ -139,6 +139,17 @@ def test_views_are_values_open_close_depth_return_new_ones():
     assert opened.close("layer1").view.open == frozenset()
     assert closed.depth(1).view.open == {"layer1", "layer2", "layer3"}
     assert closed.depth(1).hierarchy is closed.hierarchy
+    # A depth opens the model's scopes; all_scopes every scope that deep, variables too.
+    layers = {"layer1", "layer2", "layer3"}
+    every = layers | {f"layer{i}/{v}" for i in (1, 2, 3) for v in ("W", "b")}
+    assert closed.depth(9).view.open == layers
+    assert closed.depth(9, all_scopes=True).view.open == every
+    assert closed.depth(1, all_scopes=True).view.open == layers
+    assert closed.depth(None, all_scopes=True).view.open == every
+    assert tb_scopegraph.show(graphs.ffn_graph(), depth=9).view.open == layers
+    assert tb_scopegraph.show(graphs.ffn_graph(), all_scopes=True).view.open == every
+    shown = tb_scopegraph.show(graphs.ffn_graph(), open=["layer1/W"], depth=1, all_scopes=True)
+    assert shown.view.open == layers | {"layer1/W"}
     assert "layer2/b" in closed.scopes
     assert repr(closed) == "<GraphView 21 ops, 4 boxes, open: nothing>"
     with pytest.raises(NotFound, match="zz"):
