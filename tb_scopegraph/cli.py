@@ -43,6 +43,8 @@ __all__ = ["build_parser", "main", "write_atomically"]
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
 COLOURS = ("op", "device", "compute", "memory", "structure")  # colour.SCHEMES, less plain
+#: The colourings drawn from a profile's figures.
+PROFILED = ("compute", "memory")
 _PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
 
@@ -369,6 +371,11 @@ def _render(args: argparse.Namespace) -> int:
     graph = _load(args.path, query)
     from tb_scopegraph.drawing.dot import to_dot
 
+    if query.colour in PROFILED and not graph.hierarchy.has_profile:
+        raise InvalidQuery(
+            f"--colour {query.colour} needs figures from a profile, and this graph has none "
+            f"(`{PROG} list` shows a profiled run's profile as a graph of kind profile)"
+        )
     view = _asked_view(graph.hierarchy, _every_scope(query, graph.hierarchy, args))
     area = query.shown_in._asdict()
     _emit(to_dot(graph.hierarchy, view, graph.title, colour=query.colour, **area), fmt, args)

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.errors import ScopeGraphError, SourceError
+from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
 from tb_scopegraph.reading.graph import GraphInfo
 from tb_scopegraph.service.output import draw, format_of, write_atomically
@@ -90,27 +90,35 @@ class GraphView:
     def open(self, *scopes: str) -> GraphView:
         """This view with `scopes` opened too (with their enclosing scopes)."""
         opened = (*self.view.open, *scopes)
-        return self._with(self._query(open=opened, typed=True).view_of(self.hierarchy))
+        return self._with(_view(self._query(open=opened, typed=True), self.hierarchy))
 
     def close(self, *scopes: str) -> GraphView:
         """This view with `scopes` closed (what is inside them closes with them)."""
         keys = {scope_key(scope) for scope in scopes}
+        unknown = [k for k in keys if self.hierarchy.graph.group_id(k) is None]
+        if unknown:
+            raise NotFound(f"no scope {sorted(unknown)[0]!r} in this graph{_SCOPES_HINT}")
         kept = tuple(sorted(self.view.open - keys))
-        return self._with(self._query(open=kept).view_of(self.hierarchy))
+        return self._with(_view(self._query(open=kept), self.hierarchy))
 
     def depth(self, depth: int | None, all_scopes: bool = False) -> GraphView:
         """The view with the model's scopes down to `depth` open, as the tab's depth opens
         them: gradients, optimizer, loss, metrics and summaries stay closed unless nothing else
         is there, and a variable's scope stays one box (0: all closed). With `all_scopes`,
         every scope down to `depth` (None: every scope)."""
-        query = _every_scope(self._query(depth=depth), self.hierarchy, all_scopes)
-        return self._with(query.view_of(self.hierarchy))
+        query = _every_scope(self._query(depth=_depth(depth)), self.hierarchy, all_scopes)
+        return self._with(_view(query, self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
         "memory" (the last two from a profile), or plain ("")."""
         return GraphView(
-            self.hierarchy, self.view, self.title, self.timeout, _scheme(scheme), self.others
+            self.hierarchy,
+            self.view,
+            self.title,
+            self.timeout,
+            _scheme(scheme, self.hierarchy),
+            self.others,
         )
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
@@ -174,10 +182,33 @@ def show(
     """
     scopes = (open,) if isinstance(open, str) else None if open is None else tuple(open)
     unrolled = (unroll,) if isinstance(unroll, str) else tuple(dict.fromkeys(unroll))
-    query = ViewQuery(run, kind, tag, scopes, depth, colour, roll=roll, unroll=unrolled, typed=True)
+    query = ViewQuery(
+        run, kind, tag, scopes, _depth(depth), colour, roll=roll, unroll=unrolled, typed=True
+    )
+    _scheme(colour)
     hierarchy, title, others = _hierarchy(x, query)
-    view = _every_scope(query, hierarchy, all_scopes).view_of(hierarchy)
-    return GraphView(hierarchy, view, title, timeout, _scheme(query.colour), others)
+    view = _view(_every_scope(query, hierarchy, all_scopes), hierarchy)
+    return GraphView(hierarchy, view, title, timeout, _scheme(colour, hierarchy), others)
+
+
+#: What a NotFound for a scope adds in a notebook, where the command line names its
+#: `scopes` command.
+_SCOPES_HINT = " (a view's .scopes lists them)"
+
+
+def _view(query: ViewQuery, hierarchy: Hierarchy) -> View:
+    """`query`'s view of `hierarchy`; an unknown scope's error says where to find the names."""
+    try:
+        return query.view_of(hierarchy)
+    except NotFound as e:
+        raise NotFound(f"{e}{_SCOPES_HINT}") from None
+
+
+def _depth(depth: Any) -> int | None:
+    """`depth` as given, refused in Python's words unless a whole number (or None)."""
+    if depth is None or (isinstance(depth, int) and not isinstance(depth, bool)):
+        return depth
+    raise TypeError(f"depth must be a whole number or None, not {depth!r}")
 
 
 def _every_scope(query: ViewQuery, hierarchy: Hierarchy, all_scopes: bool) -> ViewQuery:
@@ -218,12 +249,22 @@ def _arguments(graph: GraphInfo, others: list[GraphInfo]) -> str:
     return f"run={graph.run!r}, kind={graph.kind!r}, tag={graph.tag!r}"
 
 
-def _scheme(colour: str) -> str:
+def _scheme(colour: str, hierarchy: Hierarchy | None = None) -> str:
+    """`colour`, checked: one of `colour.SCHEMES`, and a profile's figures only for a graph
+    that has them (else the drawing would come out plain, saying nothing of why)."""
     from tb_scopegraph.drawing.colour import SCHEMES
 
     if colour not in SCHEMES:
         raise ValueError(f"colour must be one of {', '.join(map(repr, SCHEMES))}, not {colour!r}")
+    if colour in _PROFILED and hierarchy is not None and not hierarchy.has_profile:
+        raise ValueError(
+            f"colour={colour!r} needs figures from a profile, and this graph has none (a "
+            "profiled run holds its profile as a graph of kind='profile')"
+        )
     return colour
+
+
+_PROFILED = ("compute", "memory")
 
 
 def _message_svg(text: str) -> str:

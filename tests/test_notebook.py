@@ -152,10 +152,18 @@ def test_views_are_values_open_close_depth_return_new_ones():
     assert shown.view.open == layers | {"layer1/W"}
     assert "layer2/b" in closed.scopes
     assert repr(closed) == "<GraphView 21 ops, 4 boxes, open: nothing>"
-    with pytest.raises(NotFound, match="zz"):
+    # Errors speak Python: where the names are, what a depth must be.
+    with pytest.raises(NotFound, match=r"no node or scope 'zz' .*\(a view's \.scopes lists"):
         closed.open("zz")
-    with pytest.raises(NotFound, match="zz"):
+    with pytest.raises(NotFound, match=r"zz.*\.scopes"):
         tb_scopegraph.show(graphs.ffn_graph(), open=["zz"])
+    with pytest.raises(NotFound, match=r"no scope 'zz' .*\.scopes"):
+        opened.close("zz")
+    for bad in ("2", 2.0, True):
+        with pytest.raises(TypeError, match="depth must be a whole number or None, not"):
+            tb_scopegraph.show(graphs.ffn_graph(), depth=bad)
+        with pytest.raises(TypeError, match="depth must be a whole number"):
+            closed.depth(bad)
 
 
 def test_hostile_names_stay_text():
