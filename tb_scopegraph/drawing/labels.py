@@ -158,7 +158,7 @@ def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
     leaving one box tells nothing new, and each label placed beside the fanned-out edges is
     one more for the edges around them to cross.
 
-    It is said on the edge spanning the fewest ranks (`ranks`), the first of those in the
+    It is said on the edge spanning the fewest ranks (`ranks`), the last of those in the
     layout's order: the forward edge (``x → layer1``), not the long one round the drawing
     to the training step (``x → train``), whose label would float far from both its ends."""
     carried: dict[str, list[int]] = {}
@@ -177,7 +177,7 @@ def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
 
     quiet = set()
     for edges in fans:
-        said = min(edges, key=lambda n: (span(n), n))
+        said = min(edges, key=lambda n: (span(n), -n))
         quiet.update(n for n in edges if n != said)
     return quiet
 
