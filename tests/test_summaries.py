@@ -353,13 +353,36 @@ def test_dot_badges_the_scopes_that_hold_summaries(api, run):
     assert badged == {}
 
 
+def test_a_badge_is_not_said_again_by_a_stub_to_the_summaries_merge(api, multiplexer):
+    closed = api.get("dot", run="tf1", kind="run_graph", depth="0").get_data(as_text=True)
+    labels = {
+        m.group(1): m.group(2) for m in re.finditer(r'id="([^"]+)"[^\n]*? label="([^"]*)"', closed)
+    }
+    # layer1 sends its histograms to Merge: its badge says so, "→ Merge" would again; a
+    # stub to an auxiliary box of another kind stays.
+    layer1 = labels["scope-layer1"].split("\\n")
+    assert layer1[-1] == f"{dot.BADGE} 2 histograms" and "\u2192 init" in layer1, layer1
+    assert not any("Merge" in line for line in layer1), layer1
+    assert "scope-Merge" in labels  # the merge itself still stands apart
+    # Where no badges are known (the command line), the stub stays.
+    hierarchy = _hierarchy(multiplexer, "tf1")
+    plain = dot.to_dot(hierarchy, hierarchy.view(depth=0))
+    assert "\u2192 Merge" in plain
+
+
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
     assert badged["cluster-scope-layer1"] == "2 histograms"
-    for op in ("layer1/weights", "layer1/weights_1", "layer1/biases", "layer1/biases_1"):
-        assert badged[f"op-{op.replace('/', '.2F')}"] == "1 histogram"
+    # Each histogram is said once, on the variable it summarizes: the summary ops
+    # (weights_1, biases_1) are not drawn, nor named by a stub ("→ weights_1").
+    for op in ("layer1/weights", "layer1/biases"):
+        assert badged.pop(f"op-{op.replace('/', '.2F')}") == "1 histogram"
     assert "op-layer1.2FMatMul" not in badged
+    assert not any(eid.startswith("op-layer1.2F") for eid in badged), badged
+    for op in ("layer1/weights_1", "layer1/biases_1"):
+        assert f'"op-{op.replace("/", ".2F")}"' not in opened
+    assert "weights_1" not in opened.replace("layer1/weights_1", "")
     svg = api.get("svg", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     assert re.search(r'<g id="op&#45;layer1\.2Fweights" class="node op summarized">', svg)
 

@@ -167,13 +167,11 @@ def layout_to_dot(
     drawn, aside = auxiliary.set_aside(layout)
     apart = auxiliary.arrange(layout, drawn)
     merged = auxiliary.merge_hub_edges(layout, drawn)
+    helds = [_held(box, badges) for box in layout.boxes]
+    labels.say_summaries_once(layout, apart, {i for i, held in enumerate(helds) if held})
     lines = []
     for i, box in enumerate(layout.boxes):
-        held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
-        if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
-            held.update(badges.get(("group", box.name), {}))
-        if box.kind == MISSING:
-            held = Counter()
+        held = helds[i]
         fill = box_fills[i] if box_fills else None
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
@@ -496,6 +494,16 @@ def _title_rows(
 
 
 _TITLE_FONT = titles.TITLE_FONT
+
+
+def _held(box: Box, badges: Mapping[tuple[str, str], Mapping[str, int]]) -> Counter:
+    """How many summaries of each kind a box holds, as its badge counts them."""
+    if box.kind == MISSING:
+        return Counter()
+    held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
+    if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
+        held.update(badges.get(("group", box.name), {}))
+    return held
 
 
 def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:

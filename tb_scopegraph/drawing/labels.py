@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
+from tb_scopegraph.model.roles import SUMMARY
+
+if TYPE_CHECKING:
+    from tb_scopegraph.drawing.auxiliary import Aside
 
 
 def shape_label(shape: str) -> str:
@@ -129,6 +134,37 @@ def badge(held: Mapping[str, int]) -> str:
 
 
 _KIND_ORDER = {"histogram": 0, "scalar": 1}
+
+
+def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
+    """Leave out of ``apart`` what a badge already says (``badged``: the boxes whose label
+    counts summaries, `badge`). A box that holds summaries sends them to the summary boxes
+    set apart, so its stubs naming them (``→ Merge``, ``→ weights``) say its badge again; and
+    a summary box that shows a badge of its own, fed only by boxes with badges, says it a
+    third time, standing in its frame's column far from the box it summarizes (``weights ●
+    1 histogram`` beside ``W ● 1 histogram``): such a box is not drawn (its tag is on the
+    card of the box it summarizes). Where no badges are known (the command line), stubs and
+    summary boxes stay."""
+    boxes = layout.boxes
+    summaries = {i for i, box in enumerate(boxes) if box.aux == SUMMARY}
+    if not summaries or not badged:
+        return
+    fed: dict[int, set[int]] = {}
+    for edge in layout.edges:
+        if edge.dst in summaries and not edge.control and not boxes[edge.src].aux:
+            fed.setdefault(edge.dst, set()).add(edge.src)
+    quiet = {s for s in summaries & badged if fed.get(s) and fed[s] <= badged}
+    apart.hidden |= quiet
+    for frame, column in apart.columns.items():
+        apart.columns[frame] = [b for b in column if b not in quiet]
+    said = {boxes[s].label for s in summaries if s in quiet or s not in badged}
+    for b in badged & apart.stubs.keys():
+        outs, ins = apart.stubs[b]
+        outs = [name for name in outs if name not in said]
+        if outs or ins:
+            apart.stubs[b] = (outs, ins)
+        else:
+            del apart.stubs[b]
 
 
 def unit_of(model: GraphModel) -> str:
