@@ -192,6 +192,7 @@ def _add_view(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument(
         "--depth",
         type=_non_negative,
+        metavar="N",
         help="open the model's scopes this deep, as the tab's depth does: gradients, optimizer, "
         "loss, metrics and summaries stay closed unless nothing else is there, and a variable's "
         "scope stays one box (0: all closed; with --all-scopes, every scope this deep)",

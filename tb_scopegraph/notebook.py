@@ -19,6 +19,7 @@ from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
 from tb_scopegraph.reading.graph import GraphInfo
+from tb_scopegraph.reading.run_metadata import PROFILE
 from tb_scopegraph.service.output import draw, format_of, write_atomically
 from tb_scopegraph.service.query import ViewQuery
 from tb_scopegraph.service.views import scope_key
@@ -62,12 +63,18 @@ class GraphView:
         line naming them; None otherwise (Jupyter then shows `_repr_svg_`)."""
         if not self.others:
             return None
-        shown = ", ".join(self.others[:_OTHERS_NAMED])
+        calls = "".join(
+            f"<li><code>show(path, {html.escape(arguments)})</code></li>"
+            for arguments in self.others[:_OTHERS_NAMED]
+        )
         more = len(self.others) - _OTHERS_NAMED
         if more > 0:
-            shown += f" and {more} more"
-        note = f"{len(self.others)} more graphs here; show one with show(path, …): {shown}"
-        return f"{self._repr_svg_()}<p style='font:12px sans-serif'>{html.escape(note)}</p>"
+            calls += f"<li>and {more} more (<code>.others</code>)</li>"
+        return (
+            f"{self._repr_svg_()}<div style='font:12px sans-serif'>"
+            f"<p>{len(self.others)} more graphs here; show one with:</p>"
+            f"<ul style='margin:0'>{calls}</ul></div>"
+        )
 
     def _repr_svg_(self) -> str:
         """Jupyter's hook: the drawing, or a one-line note saying why there is none."""
@@ -232,7 +239,8 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
         except SourceError as e:  # said for the command line: say it for Python
             raise type(e)(str(e).replace("--run, --kind, --tag", "run=, kind=, tag=")) from None
         graph = local.load_info(graphs, info)
-        return graph.hierarchy, graph.title, tuple(_arguments(g, others) for g in others)
+        listed = [info, *others]
+        return graph.hierarchy, graph.title, tuple(_arguments(g, listed) for g in others)
     hierarchy = local.hierarchy_of_object(x)
     if hierarchy is None:
         raise TypeError(
@@ -241,11 +249,16 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
     return hierarchy, "", ()
 
 
-def _arguments(graph: GraphInfo, others: list[GraphInfo]) -> str:
-    """The arguments of `show` that pick `graph`: its run, and its kind and tag when its run
-    has other graphs."""
-    if sum(g.run == graph.run for g in others) == 1:
+def _arguments(graph: GraphInfo, listed: list[GraphInfo]) -> str:
+    """The fewest arguments of `show` that pick `graph` of those `listed`: its run alone
+    when that picks it (a profile gives way to the graph it annotates), else its run and
+    kind, else its run, kind and tag."""
+    same_run = [g for g in listed if g.run == graph.run]
+    plain = [g for g in same_run if g.kind != PROFILE] or same_run
+    if plain[0] == graph:
         return f"run={graph.run!r}"
+    if sum(g.kind == graph.kind for g in same_run) == 1:
+        return f"run={graph.run!r}, kind={graph.kind!r}"
     return f"run={graph.run!r}, kind={graph.kind!r}, tag={graph.tag!r}"
 
 

@@ -1,5 +1,6 @@
 """tb_scopegraph.show(): inline, offline SVG of TensorFlow graphs, GraphDefs, paths and views."""
 
+import html
 import os
 import re
 import subprocess
@@ -127,6 +128,30 @@ def test_show_paths_logdir_and_graph_files(tmp_path):
         tb_scopegraph.show(tmp_path / "g.pb", run="a")
     with pytest.raises(SourceError, match="no such file or directory"):
         tb_scopegraph.show(tmp_path / "missing")
+
+
+def test_the_other_graphs_are_named_each_by_the_fewest_arguments_that_show_it(tmp_path):
+    from tensorboard.compat.proto import config_pb2, event_pb2
+
+    graphs.write_run_graph(tmp_path / "a", graphs.add_graph())
+    profile = event_pb2.TaggedRunMetadata(
+        tag="step1", run_metadata=config_pb2.RunMetadata().SerializeToString()
+    )
+    graphs.write_events(
+        tmp_path / "b",
+        [
+            event_pb2.Event(step=0, graph_def=graphs.ffn_graph().SerializeToString()),
+            event_pb2.Event(step=1, tagged_run_metadata=profile),
+        ],
+    )
+    first = tb_scopegraph.show(tmp_path)
+    # Run b alone shows its op graph (its profile gives way); its profile needs its kind.
+    assert first.others == ("run='b'", "run='b', kind='profile'")
+    shown_html = first._repr_html_()
+    for arguments in first.others:  # one call a line, each as it is typed
+        assert f"<li><code>show(path, {html.escape(arguments)})</code></li>" in shown_html
+    assert tb_scopegraph.show(tmp_path, run="b").title == "b"
+    assert tb_scopegraph.show(tmp_path, run="b", kind="profile").title == "b · step1"
 
 
 def test_views_are_values_open_close_depth_return_new_ones():
