@@ -338,7 +338,8 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
         eid = re.search(r'id="([^"]+)"', line).group(1)
         # A label breaks lines with \n, a frame's HTML-like title (`title_label`) with <br/>.
         badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} ([^\\\\<\"]+)", line)
-        found[eid] = badge.group(1)
+        if badge:  # a frame whose boxes count all its summaries carries the class alone
+            found[eid] = badge.group(1)
     return found
 
 
@@ -370,10 +371,27 @@ def test_a_badge_is_not_said_again_by_a_stub_to_the_summaries_merge(api, multipl
     assert "\u2192 Merge" in plain
 
 
+def test_nested_frames_count_their_summaries_once_innermost(api):
+    scopes = ["_Net", "_Net/ModuleList[blocks]", "_Net/ModuleList[blocks]/_Block[0-4]"]
+    opened = api.get("dot", run="torch", kind="run_graph", open=scopes).get_data(as_text=True)
+    badged = _badged_boxes(opened)
+    # The rolled series counts its five blocks' summaries, which the one block it draws
+    # does not; the frames around it count nothing their boxes and frames do not.
+    series = re.search(r'id="cluster-series-[^"]*_Block.5B0-4.5D" class="[^"]*".*', opened)
+    assert f"{dot.BADGE} 10 histograms, 1 scalar" in series.group(0)
+    assert badged["scope-_Net.2FModuleList.5Bblocks.5D.2F_Block.5B0.5D"] == "2 histograms"
+    for frame in ("_Net", "_Net.2FModuleList.5Bblocks.5D"):
+        assert f"cluster-scope-{frame}" not in badged
+        assert f'id="cluster-scope-{frame}" class="scope summarized"' in opened
+
+
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
-    assert badged["cluster-scope-layer1"] == "2 histograms"
+    # The frame's boxes count all its summaries: its title does not count them again, but
+    # it is marked, and its card shows them.
+    assert "cluster-scope-layer1" not in badged
+    assert re.search(r'id="cluster-scope-layer1" class="scope summarized"', opened)
     # Each histogram is said once, on the variable it summarizes: the summary ops
     # (weights_1, biases_1) are not drawn, nor named by a stub ("→ weights_1").
     for op in ("layer1/weights", "layer1/biases"):

@@ -194,11 +194,13 @@ def layout_to_dot(
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
+    # A frame whose summaries its boxes all count keeps the class (its card shows them).
+    quiet = labels.said_inside(layout, helds, badges, apart.hidden)
     titles_of = {
         c.name: _title_rows(
             c,
             marks,
-            labels.badge(badges.get(("group", c.name), {})),
+            "" if c.name in quiet else labels.badge(badges.get(("group", c.name), {})),
             unit,
             html_text if room else label_text,
         )

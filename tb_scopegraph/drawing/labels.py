@@ -9,6 +9,7 @@ rules decide what is left out.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -165,6 +166,28 @@ def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
             apart.stubs[b] = (outs, ins)
         else:
             del apart.stubs[b]
+
+
+def said_inside(
+    layout: Layout,
+    held: list[Counter],
+    badges: Mapping[tuple[str, str], Mapping[str, int]],
+    hidden: set[int],
+) -> set[str]:
+    """The open frames whose summaries are all counted by the badges of what is drawn right
+    inside them (``held``: each box's count, `badge`; ``hidden``: boxes not drawn): their
+    title leaves the count out, as it would say those badges again (``Net ● 30 histograms``
+    over ``ModuleList[blocks] ● 24 histograms`` over ``Block[0-5] ● 24 histograms``). A
+    rolled series keeps its count: the one block drawn counts only its own."""
+    own = {c.name: Counter(badges.get(("group", c.name), {})) for c in layout.clusters}
+    inside: dict[str, Counter] = {name: Counter() for name in own}
+    for i, box in enumerate(layout.boxes):
+        if box.cluster in inside and i not in hidden:
+            inside[box.cluster].update(held[i])
+    for cluster in layout.clusters:
+        if cluster.parent in inside:
+            inside[cluster.parent].update(own[cluster.name])
+    return {name for name, count in own.items() if +count and +inside[name] == +count}
 
 
 def unit_of(model: GraphModel) -> str:
