@@ -74,13 +74,24 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     the tooltip. (A traced function's arguments of captured variables, ``_Arg``
     ``dense_1_matmul_readvariableop_resource``, are not drawn: `auxiliary`.)
 
+    A graph's inputs and outputs say so, not TF's or PyTorch's node types for them (``_Arg``,
+    ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's name.
+
     >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
     ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
-    ...     ("features", "_Arg"), ("MatMul_1", "MatMul")]]
+    ...     ("MatMul_1", "MatMul")]]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('relu', ''), ('linear', ''), ('bias', 'prim::GetAttr'), ('Constant', ''),
-     ('x', 'aten::add'), ('features', '_Arg'), ('MatMul_1', '')]
+     ('x', 'aten::add'), ('MatMul_1', '')]
+    >>> [op_lines(n, t) for n, t in [("features", "_Arg"), ("identity_RetVal", "_Retval"),
+    ...     ("output_RetVal", "_DeviceRetval"), ("input/x", "IO Node"),
+    ...     ("output/output.1", "IO Node")]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('features', 'input'), ('identity', 'output'), ('output', ''), ('x', 'input'),
+     ('output', '')]
     """
+    if op_type in _ENDS or op_type == _TORCH_END:
+        return _end_lines(label, op_type)
     if "::" in op_type:
         scope, _, local = label.rpartition("/")
         name = _DEBUG_SUFFIX.sub("", local)
@@ -91,6 +102,31 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
         else:
             label = f"{scope}/{name}" if scope else name
     return label, op_type_line(label, op_type)
+
+
+#: The op types of a graph's (or a function's) inputs and outputs, and what they are.
+_ENDS = {
+    "_Arg": "input",
+    "_DeviceArg": "input",
+    "_Retval": "output",
+    "_DeviceRetval": "output",
+}
+#: PyTorch's graph inputs and outputs: ``input/x``, ``output/output.1``.
+_TORCH_END = "IO Node"
+_RETVAL_SUFFIX = re.compile(r"(?i)_retval(_\d+)?$")
+
+
+def _end_lines(label: str, op_type: str) -> tuple[str, str]:
+    """An input's or output's label (`op_lines`)."""
+    if op_type == _TORCH_END:
+        side, _, name = label.partition("/")
+        what = "output" if side == "output" else "input"
+        name = _DEBUG_SUFFIX.sub("", name or side)
+    else:
+        what = _ENDS[op_type]
+        name = _RETVAL_SUFFIX.sub("", label) if what == "output" else label
+    name = name or label
+    return name, "" if name.rpartition("/")[2] == what else what
 
 
 # TorchScript's debug names: a value's name, ".N" to tell values of one name apart; "input"
