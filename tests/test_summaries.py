@@ -338,8 +338,7 @@ def _badged_boxes(dot_text: str) -> dict[str, str]:
         eid = re.search(r'id="([^"]+)"', line).group(1)
         # A label breaks lines with \n, a frame's HTML-like title (`title_label`) with <br/>.
         badge = re.search(rf"(?:\\n|<br/>){dot.BADGE} ([^\\\\<\"]+)", line)
-        if badge:  # a frame whose boxes count all its summaries carries the class alone
-            found[eid] = badge.group(1)
+        found[eid] = badge.group(1)
     return found
 
 
@@ -382,16 +381,15 @@ def test_nested_frames_count_their_summaries_once_innermost(api):
     assert badged["scope-_Net.2FModuleList.5Bblocks.5D.2F_Block.5B0.5D"] == "2 histograms"
     for frame in ("_Net", "_Net.2FModuleList.5Bblocks.5D"):
         assert f"cluster-scope-{frame}" not in badged
-        assert f'id="cluster-scope-{frame}" class="scope summarized"' in opened
+        assert f'id="cluster-scope-{frame}" class="scope"' in opened
 
 
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
-    # The frame's boxes count all its summaries: its title does not count them again, but
-    # it is marked, and its card shows them.
+    # The frame's boxes count all its summaries: its title does not count them again.
     assert "cluster-scope-layer1" not in badged
-    assert re.search(r'id="cluster-scope-layer1" class="scope summarized"', opened)
+    assert re.search(r'id="cluster-scope-layer1" class="scope"', opened)
     # Each histogram is said once, on the variable it summarizes: the summary ops
     # (weights_1, biases_1) are not drawn, nor named by a stub ("→ weights_1").
     for op in ("layer1/weights", "layer1/biases"):

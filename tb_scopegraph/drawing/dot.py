@@ -194,7 +194,8 @@ def layout_to_dot(
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
-    # A frame whose summaries its boxes all count keeps the class (its card shows them).
+    # A frame whose summaries its boxes all count is not marked as holding them either: the
+    # tab styles a marked frame's last title line as its badge, and the boxes' cards show them.
     quiet = labels.said_inside(layout, helds, badges, apart.hidden)
     titles_of = {
         c.name: _title_rows(
@@ -235,7 +236,7 @@ def layout_to_dot(
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
-            badge = labels.badge(badges.get(("group", item.name), {}))
+            badge = "" if item.name in quiet else labels.badge(badges.get(("group", item.name), {}))
             rows, roll_tip = titles_of[item.name]
             # A title is flush left (an HTML-like label, `title_label`) where the drawing's
             # width has room to spare (`_direction`); else plain, its lines centred.
