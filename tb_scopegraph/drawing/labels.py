@@ -174,27 +174,16 @@ _KIND_ORDER = {"histogram": 0, "scalar": 1}
 
 
 def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
-    """Leave out of ``apart`` what a badge already says (``badged``: the boxes whose label
-    counts summaries, `badge`). A box that holds summaries sends them to the summary boxes
-    set apart, so its stubs naming them (``→ Merge``, ``→ weights``) say its badge again; and
-    a summary box that shows a badge of its own, fed only by boxes with badges, says it a
-    third time, standing in its frame's column far from the box it summarizes (``weights ●
-    1 histogram`` beside ``W ● 1 histogram``): such a box is not drawn (its tag is on the
-    card of the box it summarizes). Where no badges are known (the command line), stubs and
-    summary boxes stay."""
+    """Leave out of ``apart``'s stubs what a badge already says (``badged``: the boxes whose
+    label counts summaries, `badge`): a box that holds summaries sends them to the summaries'
+    merge, so a stub naming a summary box with no badge of its own (``→ Merge``) says its
+    badge again. A stub naming a summary box with a badge (``→ accuracy``, ``→ weights``)
+    stays: it ties the box to it. Where no badges are known (the command line), every stub
+    stays."""
     boxes = layout.boxes
-    summaries = {i for i, box in enumerate(boxes) if box.aux == SUMMARY}
-    if not summaries or not badged:
+    said = {box.label for i, box in enumerate(boxes) if box.aux == SUMMARY and i not in badged}
+    if not said or not badged:
         return
-    fed: dict[int, set[int]] = {}
-    for edge in layout.edges:
-        if edge.dst in summaries and not edge.control and not boxes[edge.src].aux:
-            fed.setdefault(edge.dst, set()).add(edge.src)
-    quiet = {s for s in summaries & badged if fed.get(s) and fed[s] <= badged}
-    apart.hidden |= quiet
-    for frame, column in apart.columns.items():
-        apart.columns[frame] = [b for b in column if b not in quiet]
-    said = {boxes[s].label for s in summaries if s in quiet or s not in badged}
     for b in badged & apart.stubs.keys():
         outs, ins = apart.stubs[b]
         outs = [name for name in outs if name not in said]
