@@ -3,10 +3,12 @@
     tb-scopegraph list PATH
     tb-scopegraph scopes PATH [--run R] [--kind K] [--tag T]
     tb-scopegraph render PATH [--run R] [--kind K] [--tag T] [--open SCOPE ...] [--depth N]
+                              [--all-scopes]
                               [--colour op|device|compute|memory|structure]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
     tb-scopegraph diff PATH_A [PATH_B] [--run R] [--run-a R] [--run-b R] (and --kind, --tag
                               likewise) [--step-a N] [--step-b N] [--open SCOPE ...] [--depth N]
+                              [--all-scopes]
                               [--format svg|dot|png] [-o FILE] [--timeout SECONDS]
 
 PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
@@ -19,6 +21,7 @@ event files are reported as `tb-scopegraph: warning: ...` lines on stderr.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -40,6 +43,8 @@ __all__ = ["build_parser", "main", "write_atomically"]
 PROG = "tb-scopegraph"
 FORMATS = ("svg", "dot", "png")
 COLOURS = ("op", "device", "compute", "memory", "structure")  # colour.SCHEMES, less plain
+#: The colourings drawn from a profile's figures.
+PROFILED = ("compute", "memory")
 _PATH_HELP = "logdir, event file, SavedModel, or .pb/.pbtxt/.meta file"
 DEFAULT_TIMEOUT = 60.0
 
@@ -187,8 +192,16 @@ def _add_view(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument(
         "--depth",
         type=_non_negative,
+        metavar="N",
         help="open the model's scopes this deep, as the tab's depth does: gradients, optimizer, "
-        "loss, metrics and summaries stay closed unless nothing else is there (0: all closed)",
+        "loss, metrics and summaries stay closed unless nothing else is there, and a variable's "
+        "scope stays one box (0: all closed; with --all-scopes, every scope this deep)",
+    )
+    parser.add_argument(
+        "--all-scopes",
+        action="store_true",
+        help="open every scope down to --depth (without --depth, every scope): gradients, "
+        "optimizer, loss, metrics, summaries and variables too",
     )
 
 
@@ -359,7 +372,12 @@ def _render(args: argparse.Namespace) -> int:
     graph = _load(args.path, query)
     from tb_scopegraph.drawing.dot import to_dot
 
-    view = _asked_view(graph.hierarchy, query)
+    if query.colour in PROFILED and not graph.hierarchy.has_profile:
+        raise InvalidQuery(
+            f"--colour {query.colour} needs figures from a profile, and this graph has none "
+            f"(`{PROG} list` shows a profiled run's profile as a graph of kind profile)"
+        )
+    view = _asked_view(graph.hierarchy, _every_scope(query, graph.hierarchy, args))
     area = query.shown_in._asdict()
     _emit(to_dot(graph.hierarchy, view, graph.title, colour=query.colour, **area), fmt, args)
     return 0
@@ -370,6 +388,15 @@ def _checked_format(args: argparse.Namespace) -> str:
     if fmt == "png" and args.output is None and sys.stdout.isatty():
         raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
     return fmt
+
+
+def _every_scope(query: ViewQuery, hierarchy: Hierarchy, args: argparse.Namespace) -> ViewQuery:
+    """With --all-scopes, `query` opening every scope down to its depth (or every scope),
+    beside those --open names, where a depth alone opens the model's scopes first."""
+    if not args.all_scopes:
+        return query
+    scopes = hierarchy.graph.groups.to_level(query.depth)
+    return dataclasses.replace(query, open=(*(query.open or ()), *scopes), depth=None)
 
 
 def _asked_view(graph: Hierarchy | GraphDiff, query: ViewQuery):
@@ -427,7 +454,8 @@ def _diff(args: argparse.Namespace) -> int:
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
-    dot = diff_to_dot(diff, _asked_view(diff, _view_query(args)), diff_title(title_a, title_b))
+    query = _every_scope(_view_query(args), diff.hierarchy, args)
+    dot = diff_to_dot(diff, _asked_view(diff, query), diff_title(title_a, title_b))
     _emit(dot, fmt, args)
     return 0
 

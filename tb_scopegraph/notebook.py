@@ -6,6 +6,7 @@ script runs. Views are values: `open`, `close` and `depth` return a new view of 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -15,9 +16,10 @@ from functools import cached_property
 from typing import Any
 
 from tb_scopegraph.drawing.dot import to_dot
-from tb_scopegraph.errors import ScopeGraphError, SourceError
+from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
 from tb_scopegraph.reading.graph import GraphInfo
+from tb_scopegraph.reading.run_metadata import PROFILE
 from tb_scopegraph.service.output import draw, format_of, write_atomically
 from tb_scopegraph.service.query import ViewQuery
 from tb_scopegraph.service.views import scope_key
@@ -61,12 +63,18 @@ class GraphView:
         line naming them; None otherwise (Jupyter then shows `_repr_svg_`)."""
         if not self.others:
             return None
-        shown = ", ".join(self.others[:_OTHERS_NAMED])
+        calls = "".join(
+            f"<li><code>show(path, {html.escape(arguments)})</code></li>"
+            for arguments in self.others[:_OTHERS_NAMED]
+        )
         more = len(self.others) - _OTHERS_NAMED
         if more > 0:
-            shown += f" and {more} more"
-        note = f"{len(self.others)} more graphs here; show one with show(path, …): {shown}"
-        return f"{self._repr_svg_()}<p style='font:12px sans-serif'>{html.escape(note)}</p>"
+            calls += f"<li>and {more} more (<code>.others</code>)</li>"
+        return (
+            f"{self._repr_svg_()}<div style='font:12px sans-serif'>"
+            f"<p>{len(self.others)} more graphs here; show one with:</p>"
+            f"<ul style='margin:0'>{calls}</ul></div>"
+        )
 
     def _repr_svg_(self) -> str:
         """Jupyter's hook: the drawing, or a one-line note saying why there is none."""
@@ -89,23 +97,35 @@ class GraphView:
     def open(self, *scopes: str) -> GraphView:
         """This view with `scopes` opened too (with their enclosing scopes)."""
         opened = (*self.view.open, *scopes)
-        return self._with(self._query(open=opened, typed=True).view_of(self.hierarchy))
+        return self._with(_view(self._query(open=opened, typed=True), self.hierarchy))
 
     def close(self, *scopes: str) -> GraphView:
         """This view with `scopes` closed (what is inside them closes with them)."""
         keys = {scope_key(scope) for scope in scopes}
+        unknown = [k for k in keys if self.hierarchy.graph.group_id(k) is None]
+        if unknown:
+            raise NotFound(f"no scope {sorted(unknown)[0]!r} in this graph{_SCOPES_HINT}")
         kept = tuple(sorted(self.view.open - keys))
-        return self._with(self._query(open=kept).view_of(self.hierarchy))
+        return self._with(_view(self._query(open=kept), self.hierarchy))
 
-    def depth(self, depth: int) -> GraphView:
-        """The view with every scope down to `depth` open and none deeper (0: all closed)."""
-        return self._with(self._query(depth=depth).view_of(self.hierarchy))
+    def depth(self, depth: int | None, all_scopes: bool = False) -> GraphView:
+        """The view with the model's scopes down to `depth` open, as the tab's depth opens
+        them: gradients, optimizer, loss, metrics and summaries stay closed unless nothing else
+        is there, and a variable's scope stays one box (0: all closed). With `all_scopes`,
+        every scope down to `depth` (None: every scope)."""
+        query = _every_scope(self._query(depth=_depth(depth)), self.hierarchy, all_scopes)
+        return self._with(_view(query, self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
         """The same view with boxes filled by "op" type, "device", "compute" time or
         "memory" (the last two from a profile), or plain ("")."""
         return GraphView(
-            self.hierarchy, self.view, self.title, self.timeout, _scheme(scheme), self.others
+            self.hierarchy,
+            self.view,
+            self.title,
+            self.timeout,
+            _scheme(scheme, self.hierarchy),
+            self.others,
         )
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> None:
@@ -150,6 +170,7 @@ def show(
     colour: str = "",
     roll: bool = True,
     unroll: str | Iterable[str] = (),
+    all_scopes: bool = False,
 ) -> GraphView:
     """A drawable view of `x`, shown inline when it is the last value of a notebook cell.
 
@@ -158,7 +179,9 @@ def show(
     `.pb`/`.pbtxt`/`.meta` file. Where a path holds several graphs, `run`, `kind` and `tag`
     pick one; without them (or when several match) the first is shown, as the tab does, and
     the others are named under it (`others`). Without
-    `open` and `depth` the view is a small default one. `colour` fills boxes by "op" type,
+    `open` and `depth` the view is a small default one; `depth` opens the model's scopes, as
+    the tab's depth does (`GraphView.depth`), and with `all_scopes` every scope down to it
+    (without `depth`, every scope). `colour` fills boxes by "op" type,
     "device", or, for a profile (`kind="profile"`), "compute" time or "memory". A series of
     identical blocks is drawn rolled, as one block marked with its count, unless `roll` is
     False (every series) or `unroll` names it (`"layer_[0-11]"`); views made from this one
@@ -166,10 +189,42 @@ def show(
     """
     scopes = (open,) if isinstance(open, str) else None if open is None else tuple(open)
     unrolled = (unroll,) if isinstance(unroll, str) else tuple(dict.fromkeys(unroll))
-    query = ViewQuery(run, kind, tag, scopes, depth, colour, roll=roll, unroll=unrolled, typed=True)
+    query = ViewQuery(
+        run, kind, tag, scopes, _depth(depth), colour, roll=roll, unroll=unrolled, typed=True
+    )
+    _scheme(colour)
     hierarchy, title, others = _hierarchy(x, query)
-    view = query.view_of(hierarchy)
-    return GraphView(hierarchy, view, title, timeout, _scheme(query.colour), others)
+    view = _view(_every_scope(query, hierarchy, all_scopes), hierarchy)
+    return GraphView(hierarchy, view, title, timeout, _scheme(colour, hierarchy), others)
+
+
+#: What a NotFound for a scope adds in a notebook, where the command line names its
+#: `scopes` command.
+_SCOPES_HINT = " (a view's .scopes lists them)"
+
+
+def _view(query: ViewQuery, hierarchy: Hierarchy) -> View:
+    """`query`'s view of `hierarchy`; an unknown scope's error says where to find the names."""
+    try:
+        return query.view_of(hierarchy)
+    except NotFound as e:
+        raise NotFound(f"{e}{_SCOPES_HINT}") from None
+
+
+def _depth(depth: Any) -> int | None:
+    """`depth` as given, refused in Python's words unless a whole number (or None)."""
+    if depth is None or (isinstance(depth, int) and not isinstance(depth, bool)):
+        return depth
+    raise TypeError(f"depth must be a whole number or None, not {depth!r}")
+
+
+def _every_scope(query: ViewQuery, hierarchy: Hierarchy, all_scopes: bool) -> ViewQuery:
+    """With `all_scopes`, `query` opening every scope down to its depth (or every scope)
+    beside those it names, where a depth alone opens the model's scopes first."""
+    if not all_scopes:
+        return query
+    scopes = hierarchy.graph.groups.to_level(query.depth)
+    return dataclasses.replace(query, open=(*(query.open or ()), *scopes), depth=None)
 
 
 def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...]]:
@@ -184,7 +239,8 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
         except SourceError as e:  # said for the command line: say it for Python
             raise type(e)(str(e).replace("--run, --kind, --tag", "run=, kind=, tag=")) from None
         graph = local.load_info(graphs, info)
-        return graph.hierarchy, graph.title, tuple(_arguments(g, others) for g in others)
+        listed = [info, *others]
+        return graph.hierarchy, graph.title, tuple(_arguments(g, listed) for g in others)
     hierarchy = local.hierarchy_of_object(x)
     if hierarchy is None:
         raise TypeError(
@@ -193,20 +249,35 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
     return hierarchy, "", ()
 
 
-def _arguments(graph: GraphInfo, others: list[GraphInfo]) -> str:
-    """The arguments of `show` that pick `graph`: its run, and its kind and tag when its run
-    has other graphs."""
-    if sum(g.run == graph.run for g in others) == 1:
+def _arguments(graph: GraphInfo, listed: list[GraphInfo]) -> str:
+    """The fewest arguments of `show` that pick `graph` of those `listed`: its run alone
+    when that picks it (a profile gives way to the graph it annotates), else its run and
+    kind, else its run, kind and tag."""
+    same_run = [g for g in listed if g.run == graph.run]
+    plain = [g for g in same_run if g.kind != PROFILE] or same_run
+    if plain[0] == graph:
         return f"run={graph.run!r}"
+    if sum(g.kind == graph.kind for g in same_run) == 1:
+        return f"run={graph.run!r}, kind={graph.kind!r}"
     return f"run={graph.run!r}, kind={graph.kind!r}, tag={graph.tag!r}"
 
 
-def _scheme(colour: str) -> str:
+def _scheme(colour: str, hierarchy: Hierarchy | None = None) -> str:
+    """`colour`, checked: one of `colour.SCHEMES`, and a profile's figures only for a graph
+    that has them (else the drawing would come out plain, saying nothing of why)."""
     from tb_scopegraph.drawing.colour import SCHEMES
 
     if colour not in SCHEMES:
         raise ValueError(f"colour must be one of {', '.join(map(repr, SCHEMES))}, not {colour!r}")
+    if colour in _PROFILED and hierarchy is not None and not hierarchy.has_profile:
+        raise ValueError(
+            f"colour={colour!r} needs figures from a profile, and this graph has none (a "
+            "profiled run holds its profile as a graph of kind='profile')"
+        )
     return colour
+
+
+_PROFILED = ("compute", "memory")
 
 
 def _message_svg(text: str) -> str:

@@ -136,6 +136,29 @@ def test_render_opens_the_scopes_asked_for(logdir, tmp_path, capsys):
     assert element_id("scope", "layer3") in ids
 
 
+def _open_frames(dot: str) -> set[str]:
+    """The keys of the scopes a view's DOT draws open (as frames)."""
+    frames = {line.split('"')[1] for line in dot.splitlines() if "subgraph" in line}
+    return {name.removeprefix("cluster_cluster-scope-").replace(".2F", "/") for name in frames}
+
+
+def test_render_depth_opens_every_scope_that_deep_with_all_scopes(logdir, capsys):
+    argv = ["render", logdir, "--run", "nets/ffn_scoped", "--format", "dot"]
+    layers = {"layer1", "layer2", "layer3"}
+    every = layers | {f"layer{i}/{v}" for i in (1, 2, 3) for v in ("W", "b")}
+    for extra, opened in [
+        # A depth opens the model's scopes; a variable's scope (layer1/W) stays one box.
+        (["--depth", "99"], layers),
+        (["--depth", "99", "--all-scopes"], every),
+        (["--depth", "1", "--all-scopes"], layers),
+        (["--all-scopes"], every),
+        (["--depth", "1", "--all-scopes", "--open", "layer2/W"], layers | {"layer2/W"}),
+    ]:
+        status, out, err = run([*argv, *extra], capsys)
+        assert (status, err) == (0, ""), extra
+        assert _open_frames(out) == opened, extra
+
+
 @pytest.mark.parametrize(
     ("name", "extra", "check"),
     [

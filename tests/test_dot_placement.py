@@ -182,3 +182,34 @@ def test_an_initialiser_of_one_variable_is_drawn_once_beside_it():
     assert parsed.has_edge(tn, w1)
     assert "\u2190" not in parsed.get_node(w1).attr["label"]  # no stub naming it again
     assert parsed.get_node(tn).attr["shape"] == "box"  # narrower than an ellipse beside W1
+
+
+def test_a_tensor_fed_forward_and_to_training_is_labelled_on_the_forward_edge(training_graph):
+    # x feeds layer1 and, for its gradient, train: the shape belongs beside layer1, not
+    # halfway along the long edge round the drawing to the training step.
+    h = Hierarchy(training_graph)
+    graph = pygraphviz.AGraph(string=to_dot(h, h.default_view()))
+    x = element_id("op", "x")
+    forward = graph.get_edge(x, element_id("scope", "layer1"))
+    to_train = graph.get_edge(x, element_id("scope", "train"))
+    assert forward.attr["xlabel"] == "[?,20]"
+    assert not any(to_train.attr.get(k) for k in ("label", "xlabel"))
+    assert "[?,20]" in to_train.attr["tooltip"]
+
+
+def test_inputs_and_outputs_are_labelled_as_such(torch_cnn, keras_traces):
+    # Written by add_graph (IO Node) and trace_export (_Arg, _Retval): their node types and
+    # TF's "_RetVal" suffix tell a reader nothing "input" and "output" do not.
+    for graph in (torch_cnn, keras_traces["predict"]):
+        h = Hierarchy(graph)
+        labels = _labels(to_dot(h, h.default_view()))
+        ends = [
+            element_id("op", n.name)
+            for n in graph.node
+            if n.op in ("IO Node", "_Arg", "_Retval") and element_id("op", n.name) in labels
+        ]
+        assert len(ends) >= 2, labels.keys()
+        for eid in ends:
+            lines = labels[eid].split("\\n")
+            assert lines[-1] in ("input", "output"), lines
+            assert not any(t in labels[eid] for t in ("_Arg", "_Retval", "IO Node", "RetVal"))

@@ -1,5 +1,6 @@
 """tb_scopegraph.show(): inline, offline SVG of TensorFlow graphs, GraphDefs, paths and views."""
 
+import html
 import os
 import re
 import subprocess
@@ -129,6 +130,30 @@ def test_show_paths_logdir_and_graph_files(tmp_path):
         tb_scopegraph.show(tmp_path / "missing")
 
 
+def test_the_other_graphs_are_named_each_by_the_fewest_arguments_that_show_it(tmp_path):
+    from tensorboard.compat.proto import config_pb2, event_pb2
+
+    graphs.write_run_graph(tmp_path / "a", graphs.add_graph())
+    profile = event_pb2.TaggedRunMetadata(
+        tag="step1", run_metadata=config_pb2.RunMetadata().SerializeToString()
+    )
+    graphs.write_events(
+        tmp_path / "b",
+        [
+            event_pb2.Event(step=0, graph_def=graphs.ffn_graph().SerializeToString()),
+            event_pb2.Event(step=1, tagged_run_metadata=profile),
+        ],
+    )
+    first = tb_scopegraph.show(tmp_path)
+    # Run b alone shows its op graph (its profile gives way); its profile needs its kind.
+    assert first.others == ("run='b'", "run='b', kind='profile'")
+    shown_html = first._repr_html_()
+    for arguments in first.others:  # one call a line, each as it is typed
+        assert f"<li><code>show(path, {html.escape(arguments)})</code></li>" in shown_html
+    assert tb_scopegraph.show(tmp_path, run="b").title == "b"
+    assert tb_scopegraph.show(tmp_path, run="b", kind="profile").title == "b · step1"
+
+
 def test_views_are_values_open_close_depth_return_new_ones():
     closed = tb_scopegraph.show(graphs.ffn_graph(), depth=0)
     assert closed.view.open == frozenset()
@@ -139,12 +164,31 @@ def test_views_are_values_open_close_depth_return_new_ones():
     assert opened.close("layer1").view.open == frozenset()
     assert closed.depth(1).view.open == {"layer1", "layer2", "layer3"}
     assert closed.depth(1).hierarchy is closed.hierarchy
+    # A depth opens the model's scopes; all_scopes every scope that deep, variables too.
+    layers = {"layer1", "layer2", "layer3"}
+    every = layers | {f"layer{i}/{v}" for i in (1, 2, 3) for v in ("W", "b")}
+    assert closed.depth(9).view.open == layers
+    assert closed.depth(9, all_scopes=True).view.open == every
+    assert closed.depth(1, all_scopes=True).view.open == layers
+    assert closed.depth(None, all_scopes=True).view.open == every
+    assert tb_scopegraph.show(graphs.ffn_graph(), depth=9).view.open == layers
+    assert tb_scopegraph.show(graphs.ffn_graph(), all_scopes=True).view.open == every
+    shown = tb_scopegraph.show(graphs.ffn_graph(), open=["layer1/W"], depth=1, all_scopes=True)
+    assert shown.view.open == layers | {"layer1/W"}
     assert "layer2/b" in closed.scopes
     assert repr(closed) == "<GraphView 21 ops, 4 boxes, open: nothing>"
-    with pytest.raises(NotFound, match="zz"):
+    # Errors speak Python: where the names are, what a depth must be.
+    with pytest.raises(NotFound, match=r"no node or scope 'zz' .*\(a view's \.scopes lists"):
         closed.open("zz")
-    with pytest.raises(NotFound, match="zz"):
+    with pytest.raises(NotFound, match=r"zz.*\.scopes"):
         tb_scopegraph.show(graphs.ffn_graph(), open=["zz"])
+    with pytest.raises(NotFound, match=r"no scope 'zz' .*\.scopes"):
+        opened.close("zz")
+    for bad in ("2", 2.0, True):
+        with pytest.raises(TypeError, match="depth must be a whole number or None, not"):
+            tb_scopegraph.show(graphs.ffn_graph(), depth=bad)
+        with pytest.raises(TypeError, match="depth must be a whole number"):
+            closed.depth(bad)
 
 
 def test_hostile_names_stay_text():

@@ -353,9 +353,41 @@ def test_dot_badges_the_scopes_that_hold_summaries(api, run):
     assert badged == {}
 
 
+def test_a_badge_is_not_said_again_by_a_stub_to_the_summaries_merge(api, multiplexer):
+    closed = api.get("dot", run="tf1", kind="run_graph", depth="0").get_data(as_text=True)
+    labels = {
+        m.group(1): m.group(2) for m in re.finditer(r'id="([^"]+)"[^\n]*? label="([^"]*)"', closed)
+    }
+    # layer1 sends its histograms to Merge: its badge says so, "→ Merge" would again; a
+    # stub to an auxiliary box of another kind stays.
+    layer1 = labels["scope-layer1"].split("\\n")
+    assert layer1[-1] == f"{dot.BADGE} 2 histograms" and "\u2192 init" in layer1, layer1
+    assert not any("Merge" in line for line in layer1), layer1
+    assert "scope-Merge" in labels  # the merge itself still stands apart
+    # Where no badges are known (the command line), the stub stays.
+    hierarchy = _hierarchy(multiplexer, "tf1")
+    plain = dot.to_dot(hierarchy, hierarchy.view(depth=0))
+    assert "\u2192 Merge" in plain
+
+
+def test_nested_frames_count_their_summaries_once_innermost(api):
+    scopes = ["_Net", "_Net/ModuleList[blocks]", "_Net/ModuleList[blocks]/_Block[0-4]"]
+    opened = api.get("dot", run="torch", kind="run_graph", open=scopes).get_data(as_text=True)
+    badged = _badged_boxes(opened)
+    # The rolled series counts its five blocks' summaries, which the one block it draws
+    # does not; the frames around it count nothing their boxes and frames do not.
+    series = re.search(r'id="cluster-series-[^"]*_Block.5B0-4.5D" class="[^"]*".*', opened)
+    assert f"{dot.BADGE} 10 histograms, 1 scalar" in series.group(0)
+    assert badged["scope-_Net.2FModuleList.5Bblocks.5D.2F_Block.5B0.5D"] == "2 histograms"
+    for frame in ("_Net", "_Net.2FModuleList.5Bblocks.5D"):
+        assert f"cluster-scope-{frame}" not in badged
+        assert f'id="cluster-scope-{frame}" class="scope"' in opened
+
+
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
+    # The summary ops (weights_1, biases_1) count theirs too: the frame keeps its count.
     assert badged["cluster-scope-layer1"] == "2 histograms"
     for op in ("layer1/weights", "layer1/weights_1", "layer1/biases", "layer1/biases_1"):
         assert badged[f"op-{op.replace('/', '.2F')}"] == "1 histogram"

@@ -466,6 +466,25 @@ def test_cli_colours_a_profile_by_compute_time_and_memory(written, capsys):
         assert coloured.count("fillcolor") > plain.count("fillcolor")
     assert cli.main([*argv, "--colour", "rainbow"]) == 2
     assert "invalid choice: 'rainbow'" in capsys.readouterr().err
+    # The same run's graph without the profile: said, not drawn plain without a word.
+    unprofiled = [*argv[:4], "--kind", RUN_GRAPH, "--colour", "compute", "--format", "dot"]
+    assert cli.main(unprofiled) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "--colour compute needs figures from a profile" in err
+
+
+def test_notebook_colours_only_a_graph_with_a_profile(written):
+    import tb_scopegraph
+
+    shown = tb_scopegraph.show(written.logdir, run="tf1", kind=PROFILE, colour="memory")
+    assert "memory" in shown.dot
+    plain = tb_scopegraph.show(written.logdir, run="tf1", kind=RUN_GRAPH)
+    for colour in ("compute", "memory"):
+        with pytest.raises(ValueError, match=f"colour='{colour}' needs figures from a profile"):
+            tb_scopegraph.show(written.logdir, run="tf1", kind=RUN_GRAPH, colour=colour)
+        with pytest.raises(ValueError, match="kind='profile'"):
+            plain.colour_by(colour)
+    assert plain.colour_by("op").colour == "op"
 
 
 def test_cli_scopes_of_a_saved_model_show_its_functions(written, capsys):

@@ -167,13 +167,11 @@ def layout_to_dot(
     drawn, aside = auxiliary.set_aside(layout)
     apart = auxiliary.arrange(layout, drawn)
     merged = auxiliary.merge_hub_edges(layout, drawn)
+    helds = [_held(box, badges) for box in layout.boxes]
+    labels.say_summaries_once(layout, apart, {i for i, held in enumerate(helds) if held})
     lines = []
     for i, box in enumerate(layout.boxes):
-        held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
-        if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
-            held.update(badges.get(("group", box.name), {}))
-        if box.kind == MISSING:
-            held = Counter()
+        held = helds[i]
         fill = box_fills[i] if box_fills else None
         # A stub is a line of the box's label, not an xlabel beside it: text outside the
         # shape would widen the box's element, which the tab fits views and hovers on.
@@ -206,11 +204,14 @@ def layout_to_dot(
         f'  edge [fontname={quote(_FONT)} fontsize=9 color="#9e9e9e" fontcolor="#616161" '
         "arrowsize=0.6];",
     ]
+    # A frame whose summaries its boxes all count is not marked as holding them either: the
+    # tab styles a marked frame's last title line as its badge, and the boxes' cards show them.
+    quiet = labels.said_inside(layout, helds, badges, apart.hidden)
     titles_of = {
         c.name: _title_rows(
             c,
             marks,
-            labels.badge(badges.get(("group", c.name), {})),
+            "" if c.name in quiet else labels.badge(badges.get(("group", c.name), {})),
             unit,
             html_text if room else label_text,
         )
@@ -248,7 +249,7 @@ def layout_to_dot(
         elif action == "open":
             eid = "cluster-" + element_id(item.kind, item.name)
             note = marks.cluster_notes.get(item.name, "")
-            badge = labels.badge(badges.get(("group", item.name), {}))
+            badge = "" if item.name in quiet else labels.badge(badges.get(("group", item.name), {}))
             rows, roll_tip = titles_of[item.name]
             # A title is flush left (an HTML-like label, `title_label`) where the drawing's
             # width has room to spare (`_direction`); else plain, its lines centred.
@@ -496,6 +497,16 @@ def _title_rows(
 
 
 _TITLE_FONT = titles.TITLE_FONT
+
+
+def _held(box: Box, badges: Mapping[tuple[str, str], Mapping[str, int]]) -> Counter:
+    """How many summaries of each kind a box holds, as its badge counts them."""
+    if box.kind == MISSING:
+        return Counter()
+    held = Counter(badges.get(("op" if box.kind == OP else "group", box.name), {}))
+    if box.kind == OP and box.op_count > 1:  # a scope of its name is drawn in it
+        held.update(badges.get(("group", box.name), {}))
+    return held
 
 
 def _second_of_pairs(layout: Layout, drawn: set[int]) -> set[int]:

@@ -9,10 +9,16 @@ rules decide what is left out.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
+from tb_scopegraph.model.roles import SUMMARY
+
+if TYPE_CHECKING:
+    from tb_scopegraph.drawing.auxiliary import Aside
 
 
 def shape_label(shape: str) -> str:
@@ -68,13 +74,24 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     the tooltip. (A traced function's arguments of captured variables, ``_Arg``
     ``dense_1_matmul_readvariableop_resource``, are not drawn: `auxiliary`.)
 
+    A graph's inputs and outputs say so, not TF's or PyTorch's node types for them (``_Arg``,
+    ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's name.
+
     >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
     ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
-    ...     ("features", "_Arg"), ("MatMul_1", "MatMul")]]
+    ...     ("MatMul_1", "MatMul")]]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('relu', ''), ('linear', ''), ('bias', 'prim::GetAttr'), ('Constant', ''),
-     ('x', 'aten::add'), ('features', '_Arg'), ('MatMul_1', '')]
+     ('x', 'aten::add'), ('MatMul_1', '')]
+    >>> [op_lines(n, t) for n, t in [("features", "_Arg"), ("identity_RetVal", "_Retval"),
+    ...     ("output_RetVal", "_DeviceRetval"), ("input/x", "IO Node"),
+    ...     ("output/output.1", "IO Node")]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('features', 'input'), ('identity', 'output'), ('output', ''), ('x', 'input'),
+     ('output', '')]
     """
+    if op_type in _ENDS or op_type == _TORCH_END:
+        return _end_lines(label, op_type)
     if "::" in op_type:
         scope, _, local = label.rpartition("/")
         name = _DEBUG_SUFFIX.sub("", local)
@@ -85,6 +102,31 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
         else:
             label = f"{scope}/{name}" if scope else name
     return label, op_type_line(label, op_type)
+
+
+#: The op types of a graph's (or a function's) inputs and outputs, and what they are.
+_ENDS = {
+    "_Arg": "input",
+    "_DeviceArg": "input",
+    "_Retval": "output",
+    "_DeviceRetval": "output",
+}
+#: PyTorch's graph inputs and outputs: ``input/x``, ``output/output.1``.
+_TORCH_END = "IO Node"
+_RETVAL_SUFFIX = re.compile(r"(?i)_retval(_\d+)?$")
+
+
+def _end_lines(label: str, op_type: str) -> tuple[str, str]:
+    """An input's or output's label (`op_lines`)."""
+    if op_type == _TORCH_END:
+        side, _, name = label.partition("/")
+        what = "output" if side == "output" else "input"
+        name = _DEBUG_SUFFIX.sub("", name or side)
+    else:
+        what = _ENDS[op_type]
+        name = _RETVAL_SUFFIX.sub("", label) if what == "output" else label
+    name = name or label
+    return name, "" if name.rpartition("/")[2] == what else what
 
 
 # TorchScript's debug names: a value's name, ".N" to tell values of one name apart; "input"
@@ -131,6 +173,48 @@ def badge(held: Mapping[str, int]) -> str:
 _KIND_ORDER = {"histogram": 0, "scalar": 1}
 
 
+def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
+    """Leave out of ``apart``'s stubs what a badge already says (``badged``: the boxes whose
+    label counts summaries, `badge`): a box that holds summaries sends them to the summaries'
+    merge, so a stub naming a summary box with no badge of its own (``→ Merge``) says its
+    badge again. A stub naming a summary box with a badge (``→ accuracy``, ``→ weights``)
+    stays: it ties the box to it. Where no badges are known (the command line), every stub
+    stays."""
+    boxes = layout.boxes
+    said = {box.label for i, box in enumerate(boxes) if box.aux == SUMMARY and i not in badged}
+    if not said or not badged:
+        return
+    for b in badged & apart.stubs.keys():
+        outs, ins = apart.stubs[b]
+        outs = [name for name in outs if name not in said]
+        if outs or ins:
+            apart.stubs[b] = (outs, ins)
+        else:
+            del apart.stubs[b]
+
+
+def said_inside(
+    layout: Layout,
+    held: list[Counter],
+    badges: Mapping[tuple[str, str], Mapping[str, int]],
+    hidden: set[int],
+) -> set[str]:
+    """The open frames whose summaries are all counted by the badges of what is drawn right
+    inside them (``held``: each box's count, `badge`; ``hidden``: boxes not drawn): their
+    title leaves the count out, as it would say those badges again (``Net ● 30 histograms``
+    over ``ModuleList[blocks] ● 24 histograms`` over ``Block[0-5] ● 24 histograms``). A
+    rolled series keeps its count: the one block drawn counts only its own."""
+    own = {c.name: Counter(badges.get(("group", c.name), {})) for c in layout.clusters}
+    inside: dict[str, Counter] = {name: Counter() for name in own}
+    for i, box in enumerate(layout.boxes):
+        if box.cluster in inside and i not in hidden:
+            inside[box.cluster].update(held[i])
+    for cluster in layout.clusters:
+        if cluster.parent in inside:
+            inside[cluster.parent].update(own[cluster.name])
+    return {name for name, count in own.items() if +count and +inside[name] == +count}
+
+
 def unit_of(model: GraphModel) -> str:
     """What a graph's nodes are, told by one of them: "layer" in a Keras model config (every
     node TensorBoard makes of one carries its layer's ``keras_class``), else "op"."""
@@ -153,19 +237,80 @@ def shapes_in(layout: Layout, drawn: set[int]) -> set[tuple[int, str]]:
 
 
 def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
-    """The drawn data edges that carry one tensor which a later drawn edge carries too (a
-    tensor fed to several boxes): its shape is said once, on the last of them, as the same
-    shape on each edge leaving one box tells nothing new, and each label placed beside the
-    fanned-out edges is one more for the edges around them to cross."""
-    last: dict[str, int] = {}
+    """The drawn data edges that carry one tensor which another drawn edge carries too (a
+    tensor fed to several boxes): its shape is said once, as the same shape on each edge
+    leaving one box tells nothing new, and each label placed beside the fanned-out edges is
+    one more for the edges around them to cross.
+
+    It is said on the edge spanning the fewest ranks (`ranks`), the last of those in the
+    layout's order: the forward edge (``x → layer1``), not the long one round the drawing
+    to the training step (``x → train``), whose label would float far from both its ends."""
+    carried: dict[str, list[int]] = {}
     for n in sorted(drawn):
         edge = layout.edges[n]
         if not edge.control and not edge.loop and edge.tensor_count == 1:
-            last[edge.tensors[0].name] = n
-    quiet = set()
-    for n in drawn:
+            carried.setdefault(edge.tensors[0].name, []).append(n)
+    fans = [edges for edges in carried.values() if len(edges) > 1]
+    if not fans:
+        return set()
+    rank = ranks(layout, drawn)
+
+    def span(n: int) -> int:
         edge = layout.edges[n]
-        if not edge.control and not edge.loop and edge.tensor_count == 1:
-            if last[edge.tensors[0].name] != n:
-                quiet.add(n)
+        return rank[edge.dst] - rank[edge.src]
+
+    quiet = set()
+    for edges in fans:
+        said = min(edges, key=lambda n: (span(n), -n))
+        quiet.update(n for n in edges if n != said)
     return quiet
+
+
+def ranks(layout: Layout, drawn: set[int]) -> list[int]:
+    """Each box's rank as dot ranks a drawing: the longest path of drawn data edges into it.
+
+    Edges closing a cycle (two closed scopes feeding each other) are left out, as dot leaves
+    them out of ranking: those found going back, walking the edges forward from each box in
+    the layout's order.
+
+    >>> from tb_scopegraph.model.layout import Box, Edge, Layout
+    >>> boxes = tuple(Box("op", n, n, "Op", 1, None) for n in "xabt")
+    >>> joins = [(0, 1), (1, 2), (2, 3), (0, 3), (2, 1)]
+    >>> edges = tuple(Edge(s, d, False, 1, (), 1) for s, d in joins)
+    >>> ranks(Layout(None, (), boxes, edges), set(range(len(edges))))
+    [0, 1, 2, 3]
+    """
+    count = len(layout.boxes)
+    out: list[list[int]] = [[] for _ in range(count)]
+    for n in sorted(drawn):
+        edge = layout.edges[n]
+        if not edge.control and not edge.loop and edge.src != edge.dst:
+            out[edge.src].append(edge.dst)
+    state = [0] * count  # 0: not reached, 1: on the path being walked, 2: done
+    finished: list[int] = []
+    forward: list[list[int]] = [[] for _ in range(count)]
+    for start in range(count):  # depth first without recursion: chains may be long
+        if state[start]:
+            continue
+        state[start] = 1
+        stack = [(start, 0)]
+        while stack:
+            box, i = stack[-1]
+            if i == len(out[box]):
+                stack.pop()
+                state[box] = 2
+                finished.append(box)
+                continue
+            stack[-1] = (box, i + 1)
+            dst = out[box][i]
+            if state[dst] == 1:
+                continue  # closes a cycle
+            forward[box].append(dst)
+            if state[dst] == 0:
+                state[dst] = 1
+                stack.append((dst, 0))
+    rank = [0] * count
+    for box in reversed(finished):  # each box after every box with a forward edge into it
+        for dst in forward[box]:
+            rank[dst] = max(rank[dst], rank[box] + 1)
+    return rank

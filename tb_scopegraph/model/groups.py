@@ -172,6 +172,13 @@ class Groups(Sequence):
             return np.zeros(len(self), dtype=bool)
         return self._kind_ids == KINDS.index(kind)
 
+    def to_level(self, level: int | None = None) -> list[str]:
+        """The keys of every group down to ``level`` (None: every group), the root left out:
+        what a front door opens to show every scope that deep, plumbing and all."""
+        levels = np.asarray(self.levels)
+        deep = range(len(self)) if level is None else np.flatnonzero(levels <= level).tolist()
+        return [self.keys[g] for g in deep if g != ROOT]
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, Groups):
             if not isinstance(other, Sequence) or isinstance(other, str):
