@@ -21,7 +21,6 @@ event files are reported as `tb-scopegraph: warning: ...` lines on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import sys
@@ -377,7 +376,9 @@ def _render(args: argparse.Namespace) -> int:
             f"--colour {query.colour} needs figures from a profile, and this graph has none "
             f"(`{PROG} list` shows a profiled run's profile as a graph of kind profile)"
         )
-    view = _asked_view(graph.hierarchy, _every_scope(query, graph.hierarchy, args))
+    if args.all_scopes:
+        query = query.every_scope(graph.hierarchy)
+    view = _asked_view(graph.hierarchy, query)
     area = query.shown_in._asdict()
     _emit(to_dot(graph.hierarchy, view, graph.title, colour=query.colour, **area), fmt, args)
     return 0
@@ -388,15 +389,6 @@ def _checked_format(args: argparse.Namespace) -> str:
     if fmt == "png" and args.output is None and sys.stdout.isatty():
         raise UsageError("will not write PNG to a terminal; use -o FILE or a pipe")
     return fmt
-
-
-def _every_scope(query: ViewQuery, hierarchy: Hierarchy, args: argparse.Namespace) -> ViewQuery:
-    """With --all-scopes, `query` opening every scope down to its depth (or every scope),
-    beside those --open names, where a depth alone opens the model's scopes first."""
-    if not args.all_scopes:
-        return query
-    scopes = hierarchy.graph.groups.to_level(query.depth)
-    return dataclasses.replace(query, open=(*(query.open or ()), *scopes), depth=None)
 
 
 def _asked_view(graph: Hierarchy | GraphDiff, query: ViewQuery):
@@ -454,7 +446,9 @@ def _diff(args: argparse.Namespace) -> int:
     (title_a, base), (title_b, graph) = loaded
     diff = GraphDiff(base, graph)
     del base, graph
-    query = _every_scope(_view_query(args), diff.hierarchy, args)
+    query = _view_query(args)
+    if args.all_scopes:
+        query = query.every_scope(diff.hierarchy)
     dot = diff_to_dot(diff, _asked_view(diff, query), diff_title(title_a, title_b))
     _emit(dot, fmt, args)
     return 0

@@ -6,7 +6,6 @@ script runs. Views are values: `open`, `close` and `depth` return a new view of 
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import os
 import re
@@ -113,7 +112,9 @@ class GraphView:
         them: gradients, optimizer, loss, metrics and summaries stay closed unless nothing else
         is there, and a variable's scope stays one box (0: all closed). With `all_scopes`,
         every scope down to `depth` (None: every scope)."""
-        query = _every_scope(self._query(depth=_depth(depth)), self.hierarchy, all_scopes)
+        query = self._query(depth=_depth(depth))
+        if all_scopes:
+            query = query.every_scope(self.hierarchy)
         return self._with(_view(query, self.hierarchy))
 
     def colour_by(self, scheme: str) -> GraphView:
@@ -194,7 +195,7 @@ def show(
     )
     _scheme(colour)
     hierarchy, title, others = _hierarchy(x, query)
-    view = _view(_every_scope(query, hierarchy, all_scopes), hierarchy)
+    view = _view(query.every_scope(hierarchy) if all_scopes else query, hierarchy)
     return GraphView(hierarchy, view, title, timeout, _scheme(colour, hierarchy), others)
 
 
@@ -216,15 +217,6 @@ def _depth(depth: Any) -> int | None:
     if depth is None or (isinstance(depth, int) and not isinstance(depth, bool)):
         return depth
     raise TypeError(f"depth must be a whole number or None, not {depth!r}")
-
-
-def _every_scope(query: ViewQuery, hierarchy: Hierarchy, all_scopes: bool) -> ViewQuery:
-    """With `all_scopes`, `query` opening every scope down to its depth (or every scope)
-    beside those it names, where a depth alone opens the model's scopes first."""
-    if not all_scopes:
-        return query
-    scopes = hierarchy.graph.groups.to_level(query.depth)
-    return dataclasses.replace(query, open=(*(query.open or ()), *scopes), depth=None)
 
 
 def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...]]:

@@ -60,6 +60,13 @@ class ViewQuery:
         (resolved by then) and the colouring (which changes no group open)."""
         return dataclasses.replace(self, run=None, kind=None, tag=None, colour="")
 
+    def every_scope(self, hierarchy: Hierarchy) -> ViewQuery:
+        """This query opening every scope of `hierarchy` down to its depth (every scope, with
+        no depth) beside those it names: a depth alone opens the model's scopes first (the
+        command line's ``--all-scopes``, the notebook's ``all_scopes=True``)."""
+        scopes = hierarchy.graph.groups.to_level(self.depth)
+        return dataclasses.replace(self, open=(*(self.open or ()), *scopes), depth=None)
+
     def view_of(self, hierarchy: Hierarchy) -> View:
         """The view of `hierarchy` this query asks for (`views.asked_view`)."""
         return asked_view(
