@@ -112,6 +112,29 @@ def torch_cnn_graph() -> graph_pb2.GraphDef:
     return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
 
 
+def torch_shapes_graph() -> graph_pb2.GraphDef:
+    """A small PyTorch model, as ``SummaryWriter.add_graph`` writes it, whose ops read shapes:
+    positions from the input's length (``arange(x.size(1))``), a reshape to sizes worked out
+    from the input's (``view(x.size(0), x.size(1) // 2, -1)``), and a ``torch.cat`` of two
+    tensors, whose ``prim::ListConstruct`` lists tensors of the flow, not constants."""
+    import torch
+    from torch.utils.tensorboard._pytorch_graph import graph
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pos = torch.nn.Embedding(8, 4)
+            self.fc = torch.nn.Linear(4, 4)
+
+        def forward(self, x):
+            positions = self.pos(torch.arange(x.size(1)))
+            h = torch.cat([self.fc(x), positions.expand_as(x)], 2)
+            return h.view(x.size(0), x.size(1) // 2, -1)
+
+    graph_def, _ = graph(Net(), (torch.zeros(1, 8, 4),))
+    return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
+
+
 KERAS_TRACE_RUNS = ("train_on_batch", "predict_on_batch", "predict", "fit")
 
 

@@ -16,6 +16,12 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   its edges crossed by the flow around it: it stands in the column instead, as does a
   constant dot would not keep beside its box, `_in_the_way`);
 - the other auxiliary boxes of a frame stand in a column (chained by invisible edges);
+- the arguments a PyTorch op reads (``prim::Constant``, the ``prim::ListConstruct`` of a
+  shape, and the shape plumbing worked out from ``aten::size``: `roles.pytorch_constants`)
+  are folded into the ops they feed, as TensorBoard embeds constants in the node reading
+  them: not drawn, and no stub (nearly every op reads some; their card lists them). Stood
+  beside their ops, five of them and a ``size → NumToTensor → ScalarImplicit → arange``
+  chain took half of a GPT-2's first view;
 - the handles of the variables a traced function captures (a Keras training step's hundreds
   of ``_Arg`` ``..._resource``) are not drawn at all: each box they feed says how many
   (``← 12 variables``), as their names, each read once inside a layer, tell a reader
@@ -32,8 +38,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tb_scopegraph.model.layout import Cluster, Edge, Layout
+from tb_scopegraph.model.graph import OP
+from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
 from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK
+from tb_scopegraph.reading.pytorch import is_pytorch_op
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
@@ -62,7 +70,8 @@ class Aside:
     pinned: list[tuple[int, int]] = field(default_factory=list)
     #: Per frame (None: the top level), its auxiliary boxes standing in a column.
     columns: dict[str | None, list[int]] = field(default_factory=dict)
-    #: Variable handles, counted on the boxes they feed instead of drawn.
+    #: Variable handles, counted on the boxes they feed instead of drawn, and PyTorch's
+    #: constants, folded into them.
     hidden: set[int] = field(default_factory=set)
 
 
@@ -73,11 +82,13 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
     aside = Aside()
     if not any(box.aux for box in boxes):
         return aside
+    handles = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
+    hidden = handles | {i for i, box in enumerate(boxes) if folded_constant(box)}
     # An auxiliary box joined to a single main box in its own frame is pinned beside it.
     near: dict[int, set[int]] = {}
     for n in drawn:
         edge = layout.edges[n]
-        if edge.src == edge.dst:
+        if edge.src == edge.dst or edge.src in hidden or edge.dst in hidden:
             continue
         for a, b in ((edge.src, edge.dst), (edge.dst, edge.src)):
             if boxes[a].aux and not boxes[b].aux:
@@ -90,7 +101,6 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
                 pinned[a] = other
     for a in _in_the_way(layout, drawn, pinned):
         del pinned[a]
-    hidden = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}
@@ -104,9 +114,11 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         drawn.discard(n)
         if src.aux and dst.aux:
             continue
-        if edge.src in hidden or edge.dst in hidden:
-            main, handle = (edge.dst, edge.src) if edge.src in hidden else (edge.src, edge.dst)
+        if edge.src in handles or edge.dst in handles:
+            main, handle = (edge.dst, edge.src) if edge.src in handles else (edge.src, edge.dst)
             held.setdefault(main, set()).add(handle)
+        elif edge.src in hidden or edge.dst in hidden:
+            continue
         elif dst.aux:
             _add(outs.setdefault(edge.src, []), dst.label)
         else:
@@ -122,6 +134,11 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
+
+
+def folded_constant(box: Box) -> bool:
+    """Whether a box is a PyTorch op's constant argument, folded into the ops it feeds."""
+    return box.kind == OP and box.aux == CONSTANT and is_pytorch_op(box.op)
 
 
 def _in_the_way(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:

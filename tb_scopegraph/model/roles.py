@@ -59,13 +59,21 @@ _HANDLE_NAME = re.compile(r"(?i)(^|_)resource(_\d+)?$")
 # The ops of resources that are not variables: datasets' iterators, summary writers, tables,
 # queues.
 _OTHER_RESOURCE = re.compile(r"Iterator|Dataset|Summary|Table|Queue|TensorArray|Stack|Mutex")
+#: PyTorch's ops that read a tensor's shape, not its values (``x.size(1)``): what they
+#: give, and what is worked out from it and from constants alone (``NumToTensor``, ``Int``,
+#: ``floor_divide``, the ``ListConstruct`` of a new shape, a position ``arange``), is shape
+#: plumbing, constant for a given input's shape, and a constant as the first view draws it
+#: (`pytorch_constants`).
+_SHAPE_READS = frozenset({"aten::size", "aten::dim", "aten::numel", "prim::shape", "aten::len"})
+#: Ops that draw values at random are no constants, whatever they read.
+_RANDOM_TYPE = re.compile(r"(?i)rand|normal|bernoulli|dropout|multinomial|poisson")
+_PYTORCH_TYPE = re.compile(r"^(aten|prim|onnx)::")
 _PARAM_TYPES = frozenset(
     {"VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "prim::GetAttr"}
 )
 _TRAIN_TYPE = re.compile(
     r"Grad|Backprop|^(Resource)?(Sparse)?Apply|^Assign(Add|Sub)?(VariableOp)?$|BroadcastGradientArgs"
 )
-# Names of save and init scopes (TF1's Saver writes save, save_1, ...).
 # Names of save, restore and init scopes (TF1's Saver writes save, save_1, ...), and of the
 # initialisers TF and Keras put beside each variable.
 _SAVE_NAME = re.compile(
@@ -148,6 +156,51 @@ def op_category(op_type: str, name: str = "") -> int:
     return _PLAIN
 
 
+def pytorch_constants(
+    types: Sequence[str], edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> np.ndarray | None:
+    """Which ops of a PyTorch graph are constants as a first view draws them (a bool per op),
+    or None for a graph of no PyTorch ops.
+
+    TorchScript spells every argument out as an op: an ``aten::linear`` reads a
+    ``prim::Constant``, an ``aten::view`` the ``prim::ListConstruct`` of its new shape, made
+    of ``aten::size`` of its input, ``aten::Int`` and more constants. A constant here is a
+    ``prim::Constant``, a read of a shape (`_SHAPE_READS`), or an op whose data inputs are
+    all constants (but for a parameter, an input and an op drawing at random): a
+    ``ListConstruct`` of tensors (``torch.cat([a, b])``) is the flow's, not a constant.
+    ``edges`` are the graph's (sources, destinations, control flags)."""
+    if not any(_PYTORCH_TYPE.match(t) for t in set(types)):
+        return None
+    n = len(types)
+    src, dst, control = edges
+    data = ~np.asarray(control, dtype=bool)
+    src, dst = np.asarray(src)[data], np.asarray(dst)[data]
+    seed = np.fromiter(
+        (t == "prim::Constant" or t in _SHAPE_READS for t in types), dtype=bool, count=n
+    )
+    # An op that is never a constant, whatever it reads.
+    never = np.fromiter(
+        (
+            not _PYTORCH_TYPE.match(t) or t in _PARAM_TYPES or bool(_RANDOM_TYPE.search(t))
+            for t in types
+        ),
+        dtype=bool,
+        count=n,
+    )
+    inputs = np.bincount(dst, minlength=n)
+    # An empty list (``prim::ListConstruct`` of nothing) is a constant too.
+    seed |= (inputs == 0) & np.fromiter(map(_CONST_TYPE.search, types), dtype=bool, count=n)
+    constant = seed.copy()
+    # One pass per step of the longest chain of shape arithmetic (a few in a transformer's
+    # attention): each pass asks every op whether all it reads is constant.
+    while True:
+        read = np.bincount(dst, weights=constant[src], minlength=n)
+        found = seed | (~never & (inputs > 0) & (read == inputs))
+        if (found == constant).all():
+            return constant
+        constant = found
+
+
 def op_aux(op_type: str, name: str = "") -> str:
     """The auxiliary kind of an op of this type and name, or "" for an op of the main flow.
 
@@ -218,6 +271,11 @@ class Roles:
             edges = (model.edge_src, model.edge_dst)
             handles = variable_handles(args, model.names, types, model.nodes.node_def, edges)
             self.op_categories[handles] = _HANDLE
+        edges = (model.edge_src, model.edge_dst, model.edge_control)
+        constants = pytorch_constants(types, edges)
+        if constants is not None:  # a ListConstruct of tensors is the flow's
+            self.op_categories[(self.op_categories == _CONSTANT) & ~constants] = _PLAIN
+            self.op_categories[constants] = _CONSTANT
         where = np.asarray(model.op_group[:real], dtype=np.int64)
         # int32: a count of ops (8 MB on the million-op graph's 309k groups, not 16).
         counts = np.zeros((n, _HANDLE + 1), dtype=np.int32)
