@@ -130,3 +130,27 @@ def test_a_model_between_input_and_output_opens_to_its_blocks():
     rolled = h.rolled(view)
     assert any(key.endswith("Block[0-11]") for key in rolled)
     assert _label_px(h, view) >= views.READABLE_PX
+
+
+def test_a_function_library_shows_its_functions_closed_beside_the_running_graph():
+    pytest.importorskip("tensorflow")
+    from tf_graphs import functions_graph
+
+    from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY, expand_function_library
+
+    h = Hierarchy(expand_function_library(functions_graph()))
+    model = h.graph
+    library = model.groups[model.group_id(FUNCTION_LIBRARY)]
+    functions = {model.groups[g].key for g in library.children}
+    assert any("while_body" in f for f in functions) and any("cond_true" in f for f in functions)
+    view = h.default_view()
+    # Each function one box its call leads to: open, their arguments and return values took
+    # two thirds of the window, the running graph a column beside them.
+    assert not functions & view.open
+    names = {box.name for box in h.layout(view).boxes}
+    assert functions <= names
+    assert {"while", "cond", "Mean"} <= names  # the graph that runs, op by op
+    assert _label_px(h, view) >= views.READABLE_PX
+    # Asked for, a function opens.
+    body = next(f for f in functions if "while_body" in f)
+    assert body in h.view(open=[FUNCTION_LIBRARY, body]).open

@@ -54,6 +54,28 @@ def written_by_tensorflow() -> dict[str, graph_pb2.GraphDef]:
     }
 
 
+def functions_graph() -> graph_pb2.GraphDef:
+    """A traced tf.function whose while loop, cond and nested function live in its
+    function library, as ``tf.summary.graph`` writes it (the demo's ``functions`` run)."""
+    import tensorflow as tf
+
+    @tf.function
+    def scale(x):
+        with tf.name_scope("scale"):
+            return tf.nn.relu(x) * 0.5 + 1.0
+
+    @tf.function
+    def iterate(x):
+        step = tf.constant(0)
+        _, y = tf.while_loop(lambda i, y: i < 4, lambda i, y: (i + 1, scale(y)), [step, x])
+        return tf.cond(tf.reduce_mean(y) > 1.0, lambda: y / 2.0, lambda: y * 2.0)
+
+    concrete = iterate.get_concrete_function(tf.TensorSpec([None, 8], tf.float32))
+    return graph_pb2.GraphDef.FromString(
+        concrete.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
+
+
 def training_graph() -> graph_pb2.GraphDef:
     """A TF1 training graph as TensorBoard's users wrote them: three dense layers under
     name scopes, a loss, an accuracy, gradient descent, histogram and scalar summaries merged,

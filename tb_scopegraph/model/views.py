@@ -280,6 +280,7 @@ def _open_levels(
                 and groups[g].nesting <= MAX_NESTING
                 and roles.role(g) in order
                 and (roles.computing_children(g) >= 2 or _wrapper(model, g))
+                and not _library_function(model, g)
             ]
             if family:
                 families.append(family)
@@ -354,6 +355,17 @@ def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
         pattern = _DIGITS.sub("#", groups[gid].key).replace("_#/", "/").removesuffix("_#")
         families.setdefault(pattern, []).append(gid)
     return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
+
+
+def _library_function(model: GraphModel, gid: int) -> bool:
+    """Whether a group is a function of the graph's function library: a first view shows
+    the graph that runs, each function it calls a box (``while_body``, ``cond_true``) its
+    calls lead to; opened, the functions' arguments and return values took two thirds of
+    the window, the running graph a column beside them. (`_open_lone` still opens the one
+    function that holds the model.)"""
+    groups = model.groups
+    parent = groups[gid].parent
+    return parent != ROOT and groups[parent].key == FUNCTION_LIBRARY
 
 
 def _wrapper(model: GraphModel, gid: int) -> bool:
