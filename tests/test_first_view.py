@@ -154,3 +154,18 @@ def test_a_function_library_shows_its_functions_closed_beside_the_running_graph(
     # Asked for, a function opens.
     body = next(f for f in functions if "while_body" in f)
     assert body in h.view(open=[FUNCTION_LIBRARY, body]).open
+
+
+def test_the_layers_of_a_model_open_together_or_not_at_all(keras_traces):
+    # A Keras classifier's two layers: in a 1,400 x 900 window hidden_1 fitted open on its
+    # own (11.1 px), both only at 9.4 px; two layers alike drawn one open and one closed
+    # looked different, so both stay closed. In a taller window both open.
+    h = Hierarchy(keras_traces["predict_on_batch"])
+    view = h.default_view()
+    (classifier,) = [k for k in view.open if k.endswith("classifier_1")]
+    layers = {f"{classifier}/hidden_1", f"{classifier}/classes_1"}
+    assert not layers & view.open
+    taller = h.default_view(height=1000)
+    assert layers <= taller.open
+    scale = layout_scale(h.layout(taller), views.WINDOW_WIDTH, 1000)
+    assert scale * views.LABEL_PT >= views.FEW_BOXES_PX
