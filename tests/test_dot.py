@@ -325,6 +325,30 @@ def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame()
     assert len(h.layout(view).edges) == 12 + 12 + 1  # the layout itself keeps every edge
 
 
+def test_control_edges_from_an_open_scope_to_one_box_become_one_edge_from_its_frame():
+    # As a Keras training step's update waits on the model's layers: "runs after" said once.
+    layers = [("model/a", "Relu", ("input",)), ("model/b", "Relu", ("model/a",))]
+    layers += [("model/c", "Relu", ("model/b",))]
+    graph = graph_from_nodes(
+        [("input", "Placeholder")]
+        + layers
+        + [("update", "AssignAdd", ("input", "^model/a", "^model/b", "^model/c"))]
+        + [("after", "Neg", ("input", "^model/c"))]
+    )
+    h = Hierarchy(graph)
+    view = h.view(open=["model"])
+    dot = parsed(to_dot(h, view))
+    into_update = [e for e in dot.edges() if e[1] == element_id("op", "update")]
+    control = [e for e in into_update if e.attr["class"] == "control"]
+    assert len(control) == 1
+    (edge,) = control
+    assert edge.attr["ltail"] == "cluster_cluster-" + element_id("scope", "model")
+    assert edge.attr["style"] == "dashed" and "3 connections" in edge.attr["tooltip"]
+    # One control edge alone stays an edge from its box.
+    after = [e for e in dot.edges() if e[1] == element_id("op", "after")]
+    assert any(e[0] == element_id("op", "model/c") and not e.attr["ltail"] for e in after)
+
+
 def test_colouring_by_op_type_is_the_same_in_every_view_with_a_legend():
     h = Hierarchy(ffn_graph())
     first = parsed(to_dot(h, h.view(open=["layer1"]), colour="op"))

@@ -36,6 +36,7 @@ Node details and the edges' tooltips still tell every connection; only the drawi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from tb_scopegraph.model.graph import OP
@@ -184,11 +185,15 @@ def stub_label(names: list[str]) -> str:
 
 
 def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
-    """Bundle the data edges between a hub and an open scope into one edge at its frame.
+    """Bundle the data edges between a hub and an open scope into one edge at its frame,
+    and the control edges between any box and an open scope.
 
     In a training graph every forward layer feeds the closed gradient box: hundreds of long
     edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
-    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
+    one open scope become a single edge drawn to that scope's frame. Control edges say only
+    "runs after": two or more between one box and one open scope say it once, from the
+    frame (a Keras training step's ``adam`` waits on four boxes of the open model, whose
+    four dashed edges crossed its labels). ``drawn`` loses them.
     """
     parent = {c.name: c.parent for c in layout.clusters}
     by_name = {c.name: c for c in layout.clusters}
@@ -201,14 +206,14 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
         return keys[::-1]
 
     merged: list[tuple[Edge, Cluster, bool]] = []
-    for at_tail in (True, False):
+    for at_tail, control in itertools.product((True, False), (False, True)):
         ends: dict[int, list[int]] = {}
         for n in drawn:
             edge = layout.edges[n]
-            if not edge.control and not edge.loop:
+            if edge.control == control and not edge.loop:
                 ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
         for hub, members in ends.items():
-            if len(members) <= DATA_HUB:
+            if len(members) <= (1 if control else DATA_HUB):
                 continue
             hub_path = path(layout.boxes[hub].cluster)
             groups: dict[str, list[int]] = {}
@@ -230,7 +235,7 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
                 bundle = Edge(
                     src=first.src,
                     dst=first.dst,
-                    control=False,
+                    control=control,
                     count=sum(e.count for e in edges),
                     tensors=tensors,
                     tensor_count=sum(e.tensor_count for e in edges),
