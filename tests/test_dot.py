@@ -400,6 +400,11 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
     assert any(re.search(r"\u2192 .*\bsave\b", text) for text in stubs.values())
     assert graph.get_node(init).attr["label"].endswith("waits on 6 ops")
     assert all(n not in (init, merge) for n in stubs)
+    # Hovered, a box with such a note says why its edges are not there.
+    for node in [init, *stubs]:
+        tip = graph.get_node(node).attr["tooltip"]
+        assert "not drawn as edges" in tip and "(not drawn)" not in tip, tip
+    assert "waits on 6 ops" in graph.get_node(init).attr["tooltip"]
     # A layer's weights histogram: a stub on the variable it reads, no edge.
     weights = element_id("op", "layer1/weights")
     assert not [e for e in _drawn_edges(graph) if weights in e]

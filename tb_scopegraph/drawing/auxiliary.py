@@ -56,6 +56,10 @@ STUB_NAMES = 2
 STUB_HUB = 16
 #: A constant is not pinned beside a box that more boxes of the flow than this feed.
 PINNED_HUB = 3
+#: What a box's tooltip says under the note that stands for edges set aside ("waits on 320
+#: ops", "+6 control inputs", "→ init", "← 12 variables"): a reader hovering to find the
+#: edges learns why there are none.
+NOTE_TIP = "(these connections are counted or named on the box, not drawn as edges)"
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
