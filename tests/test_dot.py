@@ -400,6 +400,9 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
     assert any(re.search(r"\u2192 .*\bsave\b", text) for text in stubs.values())
     assert graph.get_node(init).attr["label"].endswith("waits on 6 ops")
     assert all(n not in (init, merge) for n in stubs)
+    # No stub names the merge of every summary: the boxes feeding it hold summaries, which
+    # their badges count.
+    assert not [t for t in stubs.values() if "Merge" in t]
     # Hovered, a box with such a note says why its edges are not there.
     for node in [init, *stubs]:
         tip = graph.get_node(node).attr["tooltip"]

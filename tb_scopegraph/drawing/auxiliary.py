@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from tb_scopegraph.model.graph import OP
 from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK
+from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK, SUMMARY
 from tb_scopegraph.reading.pytorch import is_pytorch_op
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
@@ -60,6 +60,9 @@ PINNED_HUB = 3
 #: ops", "+6 control inputs", "→ init", "← 12 variables"): a reader hovering to find the
 #: edges learns why there are none.
 NOTE_TIP = "(these connections are counted or named on the box, not drawn as edges)"
+#: A summary box that more boxes than this feed is a merge of summaries: no stub names it
+#: (`_merges`).
+MERGE_FED = 2
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -106,6 +109,7 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
                 pinned[a] = other
     for a in _in_the_way(layout, drawn, pinned):
         del pinned[a]
+    merges = _merges(layout, drawn)
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}
@@ -125,7 +129,8 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         elif edge.src in hidden or edge.dst in hidden:
             continue
         elif dst.aux:
-            _add(outs.setdefault(edge.src, []), dst.label)
+            if edge.dst not in merges:
+                _add(outs.setdefault(edge.src, []), dst.label)
         else:
             _add(ins.setdefault(edge.dst, []), src.label)
     for b, handles in held.items():
@@ -139,6 +144,22 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
+
+
+def _merges(layout: Layout, drawn: set[int]) -> set[int]:
+    """The summary boxes that more than `MERGE_FED` boxes feed: a merge of the graph's
+    summaries (TF1's ``Merge``, ``merge_all``), where a summary reads its tag and its
+    value. A box feeds one because it holds
+    summaries, which its badge counts ("• 2 histograms"); a stub "→ Merge" on every layer
+    said it again, in a word a newcomer cannot decode. It stands in the column all the
+    same."""
+    boxes = layout.boxes
+    fed: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if boxes[edge.dst].aux == SUMMARY and edge.src != edge.dst:
+            fed.setdefault(edge.dst, set()).add(edge.src)
+    return {b for b, sources in fed.items() if len(sources) > MERGE_FED}
 
 
 def folded_constant(box: Box) -> bool:
