@@ -3,9 +3,12 @@ because open it would not read at a glance in a 1,400 x 900 window."""
 
 from __future__ import annotations
 
+import pygraphviz
 import pytest
 from graphs import blocks_graph, graph_from_nodes
 
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.drawing.proportions import layout_scale
 from tb_scopegraph.model import views
 from tb_scopegraph.model.graph import CHUNK, SERIES
@@ -150,6 +153,10 @@ def test_a_function_library_shows_its_functions_closed_beside_the_running_graph(
     names = {box.name for box in h.layout(view).boxes}
     assert functions <= names
     assert {"while", "cond", "Mean"} <= names  # the graph that runs, op by op
+    # Each call an edge to the function it calls, not one to the library's frame.
+    drawn = pygraphviz.AGraph(string=to_dot(h, view))
+    called = {e[1] for e in drawn.edges() if e[0] == element_id("op", "while")}
+    assert {element_id("scope", f) for f in functions if "while_" in f} <= called
     assert _label_px(h, view) >= views.READABLE_PX
     # Asked for, a function opens.
     body = next(f for f in functions if "while_body" in f)

@@ -211,14 +211,15 @@ def stub_label(names: list[str]) -> str:
 
 def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
     """Bundle the data edges between a hub and an open scope into one edge at its frame,
-    and the control edges between any box and an open scope.
+    and the control edges from an open scope into any box.
 
     In a training graph every forward layer feeds the closed gradient box: hundreds of long
     edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
-    one open scope become a single edge drawn to that scope's frame. Control edges say only
-    "runs after": two or more between one box and one open scope say it once, from the
-    frame (a Keras training step's ``adam`` waits on four boxes of the open model, whose
-    four dashed edges crossed its labels). ``drawn`` loses them.
+    one open scope become a single edge drawn to that scope's frame. Control edges into a
+    box say only "runs after": two or more from one open scope say it once, from the frame
+    (a Keras training step's ``adam`` waits on four boxes of the open model, whose four
+    dashed edges crossed its labels). Those out of a box stay: a ``While``'s edges to the
+    functions it calls, its body and its condition, say which. ``drawn`` loses them.
     """
     parent = {c.name: c.parent for c in layout.clusters}
     by_name = {c.name: c for c in layout.clusters}
@@ -232,6 +233,8 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
 
     merged: list[tuple[Edge, Cluster, bool]] = []
     for at_tail, control in itertools.product((True, False), (False, True)):
+        if control and not at_tail:
+            continue  # a call's edges from `while` to its body and its condition say which
         ends: dict[int, list[int]] = {}
         for n in drawn:
             edge = layout.edges[n]
