@@ -5,7 +5,7 @@ from tensorboard.compat.proto import types_pb2
 
 from tb_scopegraph.drawing import auxiliary
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.roles import CONSTANT, HANDLE
+from tb_scopegraph.model.roles import CONSTANT, COUNTER, HANDLE
 
 
 def test_a_traced_functions_variable_handles_are_auxiliary_and_its_inputs_are_not(
@@ -120,3 +120,27 @@ def test_pytorch_constants_and_shape_plumbing_fold_into_the_ops_they_feed(torch_
         for e in map(layout.edges.__getitem__, drawn)
     }
     assert ("aten::cat", "aten::view") in ends and ("prim::ListConstruct", "aten::cat") in ends
+
+
+def test_a_training_steps_counter_is_set_apart_and_nothing_else(keras_training_step):
+    h = Hierarchy(keras_training_step)
+    model, roles = h.graph, h.roles
+    counted = {model.names[op] for op in range(model.op_count) if roles.own_aux(op) == COUNTER}
+    # iterations := iterations + 1, the optimizer's step: its working out and its assignment.
+    assert {model.op_types[model.op_id(n)] for n in counted} == {
+        "Cast",
+        "AddV2",
+        "AssignVariableOp",
+    }
+    # Not the variable's read (of a variable's role), nor the updates of the model's weights
+    # (they read gradients).
+    updates = [n for n in keras_training_step.node if n.op.startswith("Assign")]
+    assert len(updates) > 10 and len(counted & {n.name for n in updates}) == 1
+    # Drawn apart: in the column, no stub naming it on the boxes around it.
+    layout = h.layout(h.default_view())
+    drawn, _ = auxiliary.set_aside(layout)
+    apart = auxiliary.arrange(layout, drawn)
+    column = {layout.boxes[b].name for boxes in apart.columns.values() for b in boxes}
+    assert {n for n in counted if model.op_group[model.op_id(n)] == 0} <= column
+    stubs = [" ".join(o + i) for o, i in apart.stubs.values()]
+    assert not [s for s in stubs if "AssignVariableOp" in s]

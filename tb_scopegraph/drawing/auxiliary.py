@@ -15,7 +15,9 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   drawn once, not as a stub and again in the column (a summary pinned so beside a box gets
   its edges crossed by the flow around it: it stands in the column instead, as does a
   constant dot would not keep beside its box, `_in_the_way`);
-- the other auxiliary boxes of a frame stand in a column (chained by invisible edges);
+- the other auxiliary boxes of a frame stand in a column (chained by invisible edges); no
+  stub names a step counter (`roles.step_counters`) on the optimizer that waits on it or
+  hands it the variable: "→ AssignVariableOp" would tell a reader nothing;
 - the arguments a PyTorch op reads (``prim::Constant``, the ``prim::ListConstruct`` of a
   shape, and the shape plumbing worked out from ``aten::size``: `roles.pytorch_constants`)
   are folded into the ops they feed, as TensorBoard embeds constants in the node reading
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 
 from tb_scopegraph.model.graph import OP
 from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK, SUMMARY
+from tb_scopegraph.model.roles import CONSTANT, COUNTER, HANDLE, SAVE, SINK, SUMMARY
 from tb_scopegraph.reading.pytorch import is_pytorch_op
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
@@ -129,7 +131,7 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         elif edge.src in hidden or edge.dst in hidden:
             continue
         elif dst.aux:
-            if edge.dst not in merges:
+            if edge.dst not in merges and dst.aux != COUNTER:
                 _add(outs.setdefault(edge.src, []), dst.label)
         else:
             _add(ins.setdefault(edge.dst, []), src.label)
