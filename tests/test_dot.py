@@ -295,7 +295,7 @@ def test_a_stub_names_what_it_hides_or_says_how_many_more():
 def test_deeply_nested_open_scopes_give_valid_dot():
     deep = "/".join(f"s{i}" for i in range(300))
     h = Hierarchy(
-        graph_from_nodes([(deep + "/leaf", "Const"), ("s0/x", "Identity", (deep + "/leaf",))])
+        graph_from_nodes([(deep + "/leaf", "Placeholder"), ("s0/x", "Identity", (deep + "/leaf",))])
     )
     view = h.view(open=h.reveal(deep + "/leaf"))
     dot = to_dot(h, view)

@@ -80,8 +80,8 @@ class Aside:
     pinned: list[tuple[int, int]] = field(default_factory=list)
     #: Per frame (None: the top level), its auxiliary boxes standing in a column.
     columns: dict[str | None, list[int]] = field(default_factory=dict)
-    #: Variable handles, counted on the boxes they feed instead of drawn, and PyTorch's
-    #: constants, folded into them.
+    #: Variable handles, counted on the boxes they feed instead of drawn, and constants
+    #: folded into them (PyTorch's, and those that feed one box).
     hidden: set[int] = field(default_factory=set)
 
 
@@ -111,6 +111,7 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
                 pinned[a] = other
     for a in _in_the_way(layout, drawn, pinned):
         del pinned[a]
+    hidden |= _lone_constants(layout, drawn, pinned)
     merges = _merges(layout, drawn)
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
@@ -146,6 +147,29 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
+
+
+def _lone_constants(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:
+    """The constants not pinned beside the one box they feed that feed no other: folded into
+    it, as TensorBoard embeds a constant in the node reading it. Stood in the column with a
+    stub on that box, a training step's ``ones`` (the seed of the loss's gradient) read as
+    ``gradient_tape ← ones``, a word a newcomer cannot decode, and the box itself as one
+    more set apart."""
+    boxes = layout.boxes
+    joined: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if edge.src != edge.dst:
+            joined.setdefault(edge.src, set()).add(edge.dst)
+            joined.setdefault(edge.dst, set()).add(edge.src)
+    return {
+        b
+        for b, box in enumerate(boxes)
+        if box.kind == OP
+        and box.aux == CONSTANT
+        and b not in pinned
+        and len(joined.get(b, ())) <= 1
+    }
 
 
 def _merges(layout: Layout, drawn: set[int]) -> set[int]:
