@@ -151,7 +151,8 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
 
 def _lone_constants(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:
     """The constants not pinned beside the one box they feed that feed no other: folded into
-    it, as TensorBoard embeds a constant in the node reading it. Stood in the column with a
+    it, as TensorBoard embeds a constant in the node reading it (one that feeds nothing has
+    nothing to fold into, and is drawn). Stood in the column with a
     stub on that box, a training step's ``ones`` (the seed of the loss's gradient) read as
     ``gradient_tape ← ones``, a word a newcomer cannot decode, and the box itself as one
     more set apart."""
@@ -168,7 +169,7 @@ def _lone_constants(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> 
         if box.kind == OP
         and box.aux == CONSTANT
         and b not in pinned
-        and len(joined.get(b, ())) <= 1
+        and len(joined.get(b, ())) == 1
     }
 
 
