@@ -52,6 +52,15 @@ def torch_cnn():
 
 
 @pytest.fixture(scope="session")
+def torch_shapes():
+    """A small PyTorch model reading its input's shape, as add_graph writes it."""
+    pytest.importorskip("torch")
+    from tf_graphs import torch_shapes_graph
+
+    return torch_shapes_graph()
+
+
+@pytest.fixture(scope="session")
 def keras_traces(tmp_path_factory):
     """A Keras model's train_on_batch and predict_on_batch as trace_export writes them."""
     from tf_graphs import keras_traces

@@ -151,8 +151,8 @@ def test_the_estimate_leaves_loop_back_edges_out_of_ranking_as_dot_does():
 
 
 def test_the_estimate_counts_the_lines_the_drawing_adds_to_labels():
-    """A box joined to an auxiliary one (a summary of it) gets a stub, a line more in its
-    label (``→ Merge``): a column of such boxes is a third taller, and the estimate
+    """A box joined to an auxiliary one (the saver reading its variables) gets a stub, a line
+    more in its label (``→ save``): a column of such boxes is a third taller, and the estimate
     that chooses first views must see it (a MobileNetV2 estimated at 11.9 px drew 10.1)."""
     box = functools.partial(
         SimpleNamespace, aux="", op="", op_count=60, kind="scope", rolled=0, cluster=None
@@ -161,7 +161,7 @@ def test_the_estimate_counts_the_lines_the_drawing_adds_to_labels():
     boxes = [box(label=f"block_{n}", name=f"block_{n}") for n in range(12)]
     chain = [edge(src=a, dst=a + 1) for a in range(11)]
     plain = SimpleNamespace(boxes=boxes, edges=chain, clusters=[])
-    sink = box(label="Merge", name="Merge", aux="summary", op="MergeSummary", op_count=1, kind="op")
+    sink = box(label="save", name="save", aux="save", op="SaveV2", op_count=1, kind="op")
     waits = [edge(src=n, dst=12) for n in range(12)]
     stubbed = SimpleNamespace(boxes=[*boxes, sink], edges=[*chain, *waits], clusters=[])
     tall = 818

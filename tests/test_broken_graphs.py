@@ -98,7 +98,10 @@ def empty_graph() -> graph_pb2.GraphDef:
 
 
 def duplicate_graph() -> graph_pb2.GraphDef:
-    return graph_from_nodes([("dup", "Const"), ("dup", "Const"), ("use", "Identity", ("dup",))])
+    # Placeholders: a constant feeding one op is drawn folded into it, not as a box.
+    return graph_from_nodes(
+        [("dup", "Placeholder"), ("dup", "Placeholder"), ("use", "Identity", ("dup",))]
+    )
 
 
 def kinds(warnings: list[dict]) -> dict[str, int]:

@@ -295,7 +295,7 @@ def test_a_stub_names_what_it_hides_or_says_how_many_more():
 def test_deeply_nested_open_scopes_give_valid_dot():
     deep = "/".join(f"s{i}" for i in range(300))
     h = Hierarchy(
-        graph_from_nodes([(deep + "/leaf", "Const"), ("s0/x", "Identity", (deep + "/leaf",))])
+        graph_from_nodes([(deep + "/leaf", "Placeholder"), ("s0/x", "Identity", (deep + "/leaf",))])
     )
     view = h.view(open=h.reveal(deep + "/leaf"))
     dot = to_dot(h, view)
@@ -323,6 +323,30 @@ def test_many_edges_from_an_open_scope_into_a_hub_become_one_edge_to_its_frame()
     assert edge.attr["label"] == "12 tensors" and "12 connections" in edge.attr["tooltip"]
     assert dot.get_edge(element_id("op", "model/out0x"), element_id("op", "other"))
     assert len(h.layout(view).edges) == 12 + 12 + 1  # the layout itself keeps every edge
+
+
+def test_control_edges_from_an_open_scope_to_one_box_become_one_edge_from_its_frame():
+    # As a Keras training step's update waits on the model's layers: "runs after" said once.
+    layers = [("model/a", "Relu", ("input",)), ("model/b", "Relu", ("model/a",))]
+    layers += [("model/c", "Relu", ("model/b",))]
+    graph = graph_from_nodes(
+        [("input", "Placeholder")]
+        + layers
+        + [("update", "AssignAdd", ("input", "^model/a", "^model/b", "^model/c"))]
+        + [("after", "Neg", ("input", "^model/c"))]
+    )
+    h = Hierarchy(graph)
+    view = h.view(open=["model"])
+    dot = parsed(to_dot(h, view))
+    into_update = [e for e in dot.edges() if e[1] == element_id("op", "update")]
+    control = [e for e in into_update if e.attr["class"] == "control"]
+    assert len(control) == 1
+    (edge,) = control
+    assert edge.attr["ltail"] == "cluster_cluster-" + element_id("scope", "model")
+    assert edge.attr["style"] == "dashed" and "3 connections" in edge.attr["tooltip"]
+    # One control edge alone stays an edge from its box.
+    after = [e for e in dot.edges() if e[1] == element_id("op", "after")]
+    assert any(e[0] == element_id("op", "model/c") and not e.attr["ltail"] for e in after)
 
 
 def test_colouring_by_op_type_is_the_same_in_every_view_with_a_legend():
@@ -376,6 +400,14 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
     assert any(re.search(r"\u2192 .*\bsave\b", text) for text in stubs.values())
     assert graph.get_node(init).attr["label"].endswith("waits on 6 ops")
     assert all(n not in (init, merge) for n in stubs)
+    # No stub names the merge of every summary: the boxes feeding it hold summaries, which
+    # their badges count.
+    assert not [t for t in stubs.values() if "Merge" in t]
+    # Hovered, a box with such a note says why its edges are not there.
+    for node in [init, *stubs]:
+        tip = graph.get_node(node).attr["tooltip"]
+        assert "not drawn as edges" in tip and "(not drawn)" not in tip, tip
+    assert "waits on 6 ops" in graph.get_node(init).attr["tooltip"]
     # A layer's weights histogram: a stub on the variable it reads, no edge.
     weights = element_id("op", "layer1/weights")
     assert not [e for e in _drawn_edges(graph) if weights in e]
@@ -384,26 +416,23 @@ def test_auxiliary_boxes_stand_apart_with_stubs(training_graph):
     assert ET.fromstring(svg) is not None  # the rank constraints lay out
 
 
-def test_pytorch_arguments_are_set_apart(torch_cnn):
+def test_pytorch_arguments_are_folded_into_the_op_they_feed(torch_cnn):
     h = Hierarchy(torch_cnn)
     view = h.view(open=["Net", "Net/Conv2d[conv1]"])
     text = to_dot(h, view)
     graph = parsed(text)
     layout = h.layout(view)
     args = {element_id(b.kind, b.name) for b in layout.boxes if b.aux == "constant"}
-    conv = next(element_id("op", b.name) for b in layout.boxes if b.op == "aten::_convolution")
-    drawn = 0
-    for edge in _drawn_edges(graph):
-        arg, other = (edge[0], edge[1]) if edge[0] in args else (edge[1], edge[0])
-        if arg not in args:
-            continue
-        drawn += 1
-        # No edge between two arguments; an argument's edge goes to the op it is pinned
-        # beside, on one rank: a short stub, never a long edge.
-        assert other not in args, edge
-        assert f'{{rank=same; "{other}"; "{arg}";}}' in text, edge
-    assert drawn >= 4  # the convolution's four ListConstruct arguments at least
-    assert sum(f'"{conv}";' in line for line in text.splitlines() if "rank=same" in line) >= 4
+    assert len(args) >= 4  # the convolution's ListConstruct arguments at least
+    conv = next(b for b in layout.boxes if b.op == "aten::_convolution")
+    conv_id = element_id("op", conv.name)
+    # Neither drawn nor joined to anything, nor named in a stub: the convolution is drawn
+    # with the input it computes on and its weights, no more.
+    assert not args & set(graph.nodes())
+    assert not [e for e in _drawn_edges(graph) if args & set(e)]
+    assert "rank=same" not in text
+    assert "\u2190" not in graph.get_node(conv_id).attr["label"]
+    assert [e for e in _drawn_edges(graph) if e[1] == conv_id]  # what it computes on
 
 
 def test_edge_labels_say_where_the_shape_changes():

@@ -3,9 +3,12 @@ because open it would not read at a glance in a 1,400 x 900 window."""
 
 from __future__ import annotations
 
+import pygraphviz
 import pytest
 from graphs import blocks_graph, graph_from_nodes
 
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.drawing.proportions import layout_scale
 from tb_scopegraph.model import views
 from tb_scopegraph.model.graph import CHUNK, SERIES
@@ -122,10 +125,54 @@ def test_a_model_between_input_and_output_opens_to_its_blocks():
     from tf_graphs import torch_gpt_graph
 
     # input -> GPT -> output reads, but tells nothing: the first view opens GPT down to its
-    # twelve identical blocks, rolled into one, while labels stay at the target's 10 px.
+    # twelve identical blocks, rolled into one; with the ops' constant arguments and shape
+    # plumbing folded into the ops they feed, its labels read at full size.
     h = Hierarchy(torch_gpt_graph(12))
     view = h.default_view()
     assert "GPT" in view.open
     rolled = h.rolled(view)
     assert any(key.endswith("Block[0-11]") for key in rolled)
-    assert views.FEW_BOXES_PX <= _label_px(h, view) < views.READABLE_PX
+    assert _label_px(h, view) >= views.READABLE_PX
+
+
+def test_a_function_library_shows_its_functions_closed_beside_the_running_graph():
+    pytest.importorskip("tensorflow")
+    from tf_graphs import functions_graph
+
+    from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY, expand_function_library
+
+    h = Hierarchy(expand_function_library(functions_graph()))
+    model = h.graph
+    library = model.groups[model.group_id(FUNCTION_LIBRARY)]
+    functions = {model.groups[g].key for g in library.children}
+    assert any("while_body" in f for f in functions) and any("cond_true" in f for f in functions)
+    view = h.default_view()
+    # Each function one box its call leads to: open, their arguments and return values took
+    # two thirds of the window, the running graph a column beside them.
+    assert not functions & view.open
+    names = {box.name for box in h.layout(view).boxes}
+    assert functions <= names
+    assert {"while", "cond", "Mean"} <= names  # the graph that runs, op by op
+    # Each call an edge to the function it calls, not one to the library's frame.
+    drawn = pygraphviz.AGraph(string=to_dot(h, view))
+    called = {e[1] for e in drawn.edges() if e[0] == element_id("op", "while")}
+    assert {element_id("scope", f) for f in functions if "while_" in f} <= called
+    assert _label_px(h, view) >= views.READABLE_PX
+    # Asked for, a function opens.
+    body = next(f for f in functions if "while_body" in f)
+    assert body in h.view(open=[FUNCTION_LIBRARY, body]).open
+
+
+def test_the_layers_of_a_model_open_together_or_not_at_all(keras_traces):
+    # A Keras classifier's two layers: in a 1,400 x 900 window hidden_1 fitted open on its
+    # own (11.1 px), both only at 9.4 px; two layers alike drawn one open and one closed
+    # looked different, so both stay closed. In a taller window both open.
+    h = Hierarchy(keras_traces["predict_on_batch"])
+    view = h.default_view()
+    (classifier,) = [k for k in view.open if k.endswith("classifier_1")]
+    layers = {f"{classifier}/hidden_1", f"{classifier}/classes_1"}
+    assert not layers & view.open
+    taller = h.default_view(height=1000)
+    assert layers <= taller.open
+    scale = layout_scale(h.layout(taller), views.WINDOW_WIDTH, 1000)
+    assert scale * views.LABEL_PT >= views.FEW_BOXES_PX

@@ -3,8 +3,9 @@
 from graphs import graph_from_nodes
 from tensorboard.compat.proto import types_pb2
 
+from tb_scopegraph.drawing import auxiliary
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.roles import HANDLE
+from tb_scopegraph.model.roles import CONSTANT, COUNTER, HANDLE
 
 
 def test_a_traced_functions_variable_handles_are_auxiliary_and_its_inputs_are_not(
@@ -88,3 +89,58 @@ def test_a_handles_details_say_which_boxes_it_is_counted_on(keras_traces):
     assert boxes and boxes <= shown
     assert "graph_3/classifier_1/hidden_1" in boxes
     assert "counted_on" not in h.details("graph_3/data")
+
+
+def test_pytorch_constants_and_shape_plumbing_fold_into_the_ops_they_feed(torch_shapes):
+    h = Hierarchy(torch_shapes)
+    model, roles = h.graph, h.roles
+    by_type: dict[str, set[str]] = {}
+    for node in torch_shapes.node:
+        by_type.setdefault(node.op, set()).add(roles.op_aux(model.op_id(node.name)))
+    # The arguments, and what is worked out from the input's size alone: constants.
+    for op in ("prim::Constant", "aten::size", "prim::NumToTensor", "aten::Int"):
+        assert by_type[op] == {CONSTANT}, op
+    assert by_type["aten::floor_divide"] == by_type["aten::arange"] == {CONSTANT}
+    # The list a torch.cat reads holds tensors of the flow; the other is a new shape.
+    lists = {n.name: roles.op_aux(model.op_id(n.name)) for n in torch_shapes.node}
+    lists = {k: v for k, v in lists.items() if "ListConstruct" in model.op_types[model.op_id(k)]}
+    cat_list = next(n.input[0] for n in torch_shapes.node if n.op == "aten::cat")
+    assert lists.pop(cat_list) == "" and set(lists.values()) == {CONSTANT}
+    for op in ("aten::linear", "aten::embedding", "aten::cat", "aten::view", "prim::GetAttr"):
+        assert by_type[op] == {""}, op
+    # Drawn: none of them, and the flow from the input through the cat to the view.
+    layout = h.layout(h.view(open=["Net"]))
+    drawn, _ = auxiliary.set_aside(layout)
+    hidden = auxiliary.arrange(layout, drawn).hidden
+    shown = {b.op for i, b in enumerate(layout.boxes) if i not in hidden}
+    assert not shown & {"prim::Constant", "aten::size", "prim::NumToTensor", "aten::Int"}
+    assert {"aten::cat", "aten::view", "prim::ListConstruct"} <= shown
+    ends = {
+        (layout.boxes[e.src].op, layout.boxes[e.dst].op)
+        for e in map(layout.edges.__getitem__, drawn)
+    }
+    assert ("aten::cat", "aten::view") in ends and ("prim::ListConstruct", "aten::cat") in ends
+
+
+def test_a_training_steps_counter_is_set_apart_and_nothing_else(keras_training_step):
+    h = Hierarchy(keras_training_step)
+    model, roles = h.graph, h.roles
+    counted = {model.names[op] for op in range(model.op_count) if roles.own_aux(op) == COUNTER}
+    # iterations := iterations + 1, the optimizer's step: its working out and its assignment.
+    assert {model.op_types[model.op_id(n)] for n in counted} == {
+        "Cast",
+        "AddV2",
+        "AssignVariableOp",
+    }
+    # Not the variable's read (of a variable's role), nor the updates of the model's weights
+    # (they read gradients).
+    updates = [n for n in keras_training_step.node if n.op.startswith("Assign")]
+    assert len(updates) > 10 and len(counted & {n.name for n in updates}) == 1
+    # Drawn apart: in the column, no stub naming it on the boxes around it.
+    layout = h.layout(h.default_view())
+    drawn, _ = auxiliary.set_aside(layout)
+    apart = auxiliary.arrange(layout, drawn)
+    column = {layout.boxes[b].name for boxes in apart.columns.values() for b in boxes}
+    assert {n for n in counted if model.op_group[model.op_id(n)] == 0} <= column
+    stubs = [" ".join(o + i) for o, i in apart.stubs.values()]
+    assert not [s for s in stubs if "AssignVariableOp" in s]

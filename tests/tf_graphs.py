@@ -54,6 +54,28 @@ def written_by_tensorflow() -> dict[str, graph_pb2.GraphDef]:
     }
 
 
+def functions_graph() -> graph_pb2.GraphDef:
+    """A traced tf.function whose while loop, cond and nested function live in its
+    function library, as ``tf.summary.graph`` writes it (the demo's ``functions`` run)."""
+    import tensorflow as tf
+
+    @tf.function
+    def scale(x):
+        with tf.name_scope("scale"):
+            return tf.nn.relu(x) * 0.5 + 1.0
+
+    @tf.function
+    def iterate(x):
+        step = tf.constant(0)
+        _, y = tf.while_loop(lambda i, y: i < 4, lambda i, y: (i + 1, scale(y)), [step, x])
+        return tf.cond(tf.reduce_mean(y) > 1.0, lambda: y / 2.0, lambda: y * 2.0)
+
+    concrete = iterate.get_concrete_function(tf.TensorSpec([None, 8], tf.float32))
+    return graph_pb2.GraphDef.FromString(
+        concrete.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
+
+
 def training_graph() -> graph_pb2.GraphDef:
     """A TF1 training graph as TensorBoard's users wrote them: three dense layers under
     name scopes, a loss, an accuracy, gradient descent, histogram and scalar summaries merged,
@@ -109,6 +131,29 @@ def torch_cnn_graph() -> graph_pb2.GraphDef:
             return self.fc(torch.flatten(x, 1))
 
     graph_def, _ = graph(Net(), (torch.zeros(1, 1, 8, 8),))
+    return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
+
+
+def torch_shapes_graph() -> graph_pb2.GraphDef:
+    """A small PyTorch model, as ``SummaryWriter.add_graph`` writes it, whose ops read shapes:
+    positions from the input's length (``arange(x.size(1))``), a reshape to sizes worked out
+    from the input's (``view(x.size(0), x.size(1) // 2, -1)``), and a ``torch.cat`` of two
+    tensors, whose ``prim::ListConstruct`` lists tensors of the flow, not constants."""
+    import torch
+    from torch.utils.tensorboard._pytorch_graph import graph
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pos = torch.nn.Embedding(8, 4)
+            self.fc = torch.nn.Linear(4, 4)
+
+        def forward(self, x):
+            positions = self.pos(torch.arange(x.size(1)))
+            h = torch.cat([self.fc(x), positions.expand_as(x)], 2)
+            return h.view(x.size(0), x.size(1) // 2, -1)
+
+    graph_def, _ = graph(Net(), (torch.zeros(1, 8, 4),))
     return graph_pb2.GraphDef.FromString(graph_def.SerializeToString())
 
 

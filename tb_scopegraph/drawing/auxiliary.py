@@ -15,7 +15,15 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   drawn once, not as a stub and again in the column (a summary pinned so beside a box gets
   its edges crossed by the flow around it: it stands in the column instead, as does a
   constant dot would not keep beside its box, `_in_the_way`);
-- the other auxiliary boxes of a frame stand in a column (chained by invisible edges);
+- the other auxiliary boxes of a frame stand in a column (chained by invisible edges); no
+  stub names a step counter (`roles.step_counters`) on the optimizer that waits on it or
+  hands it the variable: "→ AssignVariableOp" would tell a reader nothing;
+- the arguments a PyTorch op reads (``prim::Constant``, the ``prim::ListConstruct`` of a
+  shape, and the shape plumbing worked out from ``aten::size``: `roles.pytorch_constants`)
+  are folded into the ops they feed, as TensorBoard embeds constants in the node reading
+  them: not drawn, and no stub (nearly every op reads some; their card lists them). Stood
+  beside their ops, five of them and a ``size → NumToTensor → ScalarImplicit → arange``
+  chain took half of a GPT-2's first view;
 - the handles of the variables a traced function captures (a Keras training step's hundreds
   of ``_Arg`` ``..._resource``) are not drawn at all: each box they feed says how many
   (``← 12 variables``), as their names, each read once inside a layer, tell a reader
@@ -30,10 +38,13 @@ Node details and the edges' tooltips still tell every connection; only the drawi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from tb_scopegraph.model.layout import Cluster, Edge, Layout
-from tb_scopegraph.model.roles import CONSTANT, HANDLE, SAVE, SINK
+from tb_scopegraph.model.graph import OP
+from tb_scopegraph.model.layout import Box, Cluster, Edge, Layout
+from tb_scopegraph.model.roles import CONSTANT, COUNTER, HANDLE, SAVE, SINK, SUMMARY
+from tb_scopegraph.reading.pytorch import is_pytorch_op
 
 #: A box with more control edges than this in (or out) has them set aside, not drawn.
 CONTROL_HUB = 4
@@ -47,6 +58,13 @@ STUB_NAMES = 2
 STUB_HUB = 16
 #: A constant is not pinned beside a box that more boxes of the flow than this feed.
 PINNED_HUB = 3
+#: What a box's tooltip says under the note that stands for edges set aside ("waits on 320
+#: ops", "+6 control inputs", "→ init", "← 12 variables"): a reader hovering to find the
+#: edges learns why there are none.
+NOTE_TIP = "(these connections are counted or named on the box, not drawn as edges)"
+#: A summary box that more boxes than this feed is a merge of summaries: no stub names it
+#: (`_merges`).
+MERGE_FED = 2
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -62,7 +80,8 @@ class Aside:
     pinned: list[tuple[int, int]] = field(default_factory=list)
     #: Per frame (None: the top level), its auxiliary boxes standing in a column.
     columns: dict[str | None, list[int]] = field(default_factory=dict)
-    #: Variable handles, counted on the boxes they feed instead of drawn.
+    #: Variable handles, counted on the boxes they feed instead of drawn, and constants
+    #: folded into them (PyTorch's, and those that feed one box).
     hidden: set[int] = field(default_factory=set)
 
 
@@ -73,11 +92,13 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
     aside = Aside()
     if not any(box.aux for box in boxes):
         return aside
+    handles = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
+    hidden = handles | {i for i, box in enumerate(boxes) if folded_constant(box)}
     # An auxiliary box joined to a single main box in its own frame is pinned beside it.
     near: dict[int, set[int]] = {}
     for n in drawn:
         edge = layout.edges[n]
-        if edge.src == edge.dst:
+        if edge.src == edge.dst or edge.src in hidden or edge.dst in hidden:
             continue
         for a, b in ((edge.src, edge.dst), (edge.dst, edge.src)):
             if boxes[a].aux and not boxes[b].aux:
@@ -90,7 +111,8 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
                 pinned[a] = other
     for a in _in_the_way(layout, drawn, pinned):
         del pinned[a]
-    hidden = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
+    hidden |= _lone_constants(layout, drawn, pinned)
+    merges = _merges(layout, drawn)
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}
@@ -104,11 +126,14 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         drawn.discard(n)
         if src.aux and dst.aux:
             continue
-        if edge.src in hidden or edge.dst in hidden:
-            main, handle = (edge.dst, edge.src) if edge.src in hidden else (edge.src, edge.dst)
+        if edge.src in handles or edge.dst in handles:
+            main, handle = (edge.dst, edge.src) if edge.src in handles else (edge.src, edge.dst)
             held.setdefault(main, set()).add(handle)
+        elif edge.src in hidden or edge.dst in hidden:
+            continue
         elif dst.aux:
-            _add(outs.setdefault(edge.src, []), dst.label)
+            if edge.dst not in merges and dst.aux != COUNTER:
+                _add(outs.setdefault(edge.src, []), dst.label)
         else:
             _add(ins.setdefault(edge.dst, []), src.label)
     for b, handles in held.items():
@@ -122,6 +147,51 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         if box.aux and i not in pinned and i not in hidden:
             aside.columns.setdefault(box.cluster, []).append(i)
     return aside
+
+
+def _lone_constants(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:
+    """The constants not pinned beside the one box they feed that feed no other: folded into
+    it, as TensorBoard embeds a constant in the node reading it (one that feeds nothing has
+    nothing to fold into, and is drawn). Stood in the column with a
+    stub on that box, a training step's ``ones`` (the seed of the loss's gradient) read as
+    ``gradient_tape ← ones``, a word a newcomer cannot decode, and the box itself as one
+    more set apart."""
+    boxes = layout.boxes
+    joined: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if edge.src != edge.dst:
+            joined.setdefault(edge.src, set()).add(edge.dst)
+            joined.setdefault(edge.dst, set()).add(edge.src)
+    return {
+        b
+        for b, box in enumerate(boxes)
+        if box.kind == OP
+        and box.aux == CONSTANT
+        and b not in pinned
+        and len(joined.get(b, ())) == 1
+    }
+
+
+def _merges(layout: Layout, drawn: set[int]) -> set[int]:
+    """The summary boxes that more than `MERGE_FED` boxes feed: a merge of the graph's
+    summaries (TF1's ``Merge``, ``merge_all``), where a summary reads its tag and its
+    value. A box feeds one because it holds
+    summaries, which its badge counts ("• 2 histograms"); a stub "→ Merge" on every layer
+    said it again, in a word a newcomer cannot decode. It stands in the column all the
+    same."""
+    boxes = layout.boxes
+    fed: dict[int, set[int]] = {}
+    for n in drawn:
+        edge = layout.edges[n]
+        if boxes[edge.dst].aux == SUMMARY and edge.src != edge.dst:
+            fed.setdefault(edge.dst, set()).add(edge.src)
+    return {b for b, sources in fed.items() if len(sources) > MERGE_FED}
+
+
+def folded_constant(box: Box) -> bool:
+    """Whether a box is a PyTorch op's constant argument, folded into the ops it feeds."""
+    return box.kind == OP and box.aux == CONSTANT and is_pytorch_op(box.op)
 
 
 def _in_the_way(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> set[int]:
@@ -167,11 +237,16 @@ def stub_label(names: list[str]) -> str:
 
 
 def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster, bool]]:
-    """Bundle the data edges between a hub and an open scope into one edge at its frame.
+    """Bundle the data edges between a hub and an open scope into one edge at its frame,
+    and the control edges from an open scope into any box.
 
     In a training graph every forward layer feeds the closed gradient box: hundreds of long
     edges into one box that Graphviz takes minutes to route. Those that come from (or go to)
-    one open scope become a single edge drawn to that scope's frame. ``drawn`` loses them.
+    one open scope become a single edge drawn to that scope's frame. Control edges into a
+    box say only "runs after": two or more from one open scope say it once, from the frame
+    (a Keras training step's ``adam`` waits on four boxes of the open model, whose four
+    dashed edges crossed its labels). Those out of a box stay: a ``While``'s edges to the
+    functions it calls, its body and its condition, say which. ``drawn`` loses them.
     """
     parent = {c.name: c.parent for c in layout.clusters}
     by_name = {c.name: c for c in layout.clusters}
@@ -184,14 +259,16 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
         return keys[::-1]
 
     merged: list[tuple[Edge, Cluster, bool]] = []
-    for at_tail in (True, False):
+    for at_tail, control in itertools.product((True, False), (False, True)):
+        if control and not at_tail:
+            continue  # a call's edges from `while` to its body and its condition say which
         ends: dict[int, list[int]] = {}
         for n in drawn:
             edge = layout.edges[n]
-            if not edge.control and not edge.loop:
+            if edge.control == control and not edge.loop:
                 ends.setdefault(edge.dst if at_tail else edge.src, []).append(n)
         for hub, members in ends.items():
-            if len(members) <= DATA_HUB:
+            if len(members) <= (1 if control else DATA_HUB):
                 continue
             hub_path = path(layout.boxes[hub].cluster)
             groups: dict[str, list[int]] = {}
@@ -213,7 +290,7 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
                 bundle = Edge(
                     src=first.src,
                     dst=first.dst,
-                    control=False,
+                    control=control,
                     count=sum(e.count for e in edges),
                     tensors=tensors,
                     tensor_count=sum(e.tensor_count for e in edges),

@@ -411,7 +411,7 @@ def _box(
         tip = join_lines(tip_text(box.name), roll_tip, f"{box.kind}: click to open")
     if note:
         label = join_lines(label, note)
-        tip = join_lines(tip, note + " (not drawn)")
+        tip = join_lines(tip, note, auxiliary.NOTE_TIP)
     label = join_lines(label, mark)
     tip = join_lines(tip, more_tip)
     classes = " ".join(filter(None, (box.kind, extra_class, ROLLED if box.rolled else "")))

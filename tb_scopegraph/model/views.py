@@ -150,7 +150,15 @@ def default_view(
     for px in (READABLE_PX, FEW_BOXES_PX):
         for allowed in ((FORWARD, NEUTRAL), (FORWARD, NEUTRAL, PLUMBING)):
             opened, boxes, candidates = _open_levels(
-                model, roles, rolling, set(lone), budget, allowed, reads(px), passed
+                model,
+                roles,
+                rolling,
+                set(lone),
+                budget,
+                allowed,
+                reads(px),
+                passed,
+                reads(FEW_BOXES_PX),
             )
             if candidates:
                 break
@@ -247,6 +255,7 @@ def _open_levels(
     allowed: tuple[str, ...],
     fits: Callable[[View], bool] | None = None,
     passed: set[int] | frozenset[int] = frozenset(),
+    fits_together: Callable[[View], bool] | None = None,
 ) -> tuple[set[int], int, bool]:
     """Open groups of the ``allowed`` roles a level at a time while the view stays within
     ``budget`` boxes of the main flow (auxiliary boxes are drawn apart, and not counted);
@@ -255,7 +264,10 @@ def _open_levels(
 
     Groups of a few ops read well as boxes; a level that does not fit whole is the last one
     opened. Numbered siblings (layer1..layer3, the blocks of a series) open together or stay
-    closed together, so that a repeat looks like the others. A rolled series shows one
+    closed together, so that a repeat looks like the others, and so do the layers of one
+    scope (`_layers_together`): opened together, they need only read as ``fits_together``
+    says (the target itself, where ``fits`` keeps a margin), as closed they would leave a
+    small model a column in a tenth of the window. A rolled series shows one
     block, and counts as one box."""
     groups = model.groups
 
@@ -280,18 +292,21 @@ def _open_levels(
                 and groups[g].nesting <= MAX_NESTING
                 and roles.role(g) in order
                 and (roles.computing_children(g) >= 2 or _wrapper(model, g))
+                and not _library_function(model, g)
             ]
             if family:
                 families.append(family)
-        families.sort(key=lambda f: min(order[roles.role(g)] for g in f))
-        candidates = candidates or bool(families)
-        for family in families:
+        joined = _layers_together(model, roles, families)
+        joined.sort(key=lambda f: min(order[roles.role(g)] for g in f[0]))
+        candidates = candidates or bool(joined)
+        for family, together in joined:
+            check = fits_together if together and fits_together is not None else fits
             grown = main + sum(main_children(g) - 1 for g in family)
             total = boxes + sum(rolling.shows(g) - 1 for g in family)
             if (
                 grown <= budget
                 and total <= MAX_BOXES
-                and (fits is None or fits(_as_view(model, opened | set(family), rolling)))
+                and (check is None or check(_as_view(model, opened | set(family), rolling)))
             ):
                 opened.update(family)
                 main, boxes = grown, total
@@ -354,6 +369,44 @@ def _families(model: GraphModel, level: list[int]) -> list[list[int]]:
         pattern = _DIGITS.sub("#", groups[gid].key).replace("_#/", "/").removesuffix("_#")
         families.setdefault(pattern, []).append(gid)
     return sorted(families.values(), key=lambda f: (-max(groups[g].op_count for g in f), min(f)))
+
+
+def _layers_together(
+    model: GraphModel, roles: Roles, families: list[list[int]]
+) -> list[tuple[list[int], bool]]:
+    """``families`` with the forward scopes of one parent made one, each with whether it
+    joins more than one: the layers of a model (scopes that hold parameters) open together
+    or stay closed together (a series is opened for its own blocks, which stand for
+    themselves). Opened one by one while they fit, a Keras classifier's ``hidden_1``
+    showed its ops beside ``classes_1`` closed, and two layers alike looked different."""
+    groups = model.groups
+    layers: dict[int, int] = {}  # parent -> its entry in ``out``
+    out: list[tuple[list[int], bool]] = []
+    for family in families:
+        parent = groups[family[0]].parent
+        if not all(
+            roles.role(g) == FORWARD and groups[g].kind == SCOPE and groups[g].parent == parent
+            for g in family
+        ):
+            out.append((family, False))
+        elif parent in layers:
+            at = layers[parent]
+            out[at] = (out[at][0] + family, True)
+        else:
+            layers[parent] = len(out)
+            out.append((family, False))
+    return out
+
+
+def _library_function(model: GraphModel, gid: int) -> bool:
+    """Whether a group is a function of the graph's function library: a first view shows
+    the graph that runs, each function it calls a box (``while_body``, ``cond_true``) its
+    calls lead to; opened, the functions' arguments and return values took two thirds of
+    the window, the running graph a column beside them. (`_open_lone` still opens the one
+    function that holds the model.)"""
+    groups = model.groups
+    parent = groups[gid].parent
+    return parent != ROOT and groups[parent].key == FUNCTION_LIBRARY
 
 
 def _wrapper(model: GraphModel, gid: int) -> bool:
