@@ -3307,7 +3307,7 @@ function focusView(vp, rect, title = null, { stay = false } = {}) {
     return { ...vp.view };
   }
   const all = vp.bounds && vp.fitView(vp.bounds);
-  if (all && all.k >= READABLE_SCALE && insideArea(vp, shown, area, all)) return all;
+  if (all && all.k >= FOCUS_SCALE && insideArea(vp, shown, area, all)) return all;
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   if (shown !== rect) k = Math.min(k, Math.max(fits(shown) * ROOMY, FOCUS_SCALE));
   if (fits(shown) < k) k = Math.max(fits(shown), READABLE_SCALE);

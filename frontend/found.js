@@ -117,7 +117,8 @@ function boxName(element) {
  * left at that scale. Centred even where that leaves an empty margin by the drawing's edge:
  * the found box is where the eye goes, at the same place after every pick. Before that: with
  * `stay` (the drawing did not change), a view that shows them so already, readable, is kept;
- * else the whole drawing, if it reads whole (READABLE_SCALE) with them in the clear part.
+ * else the whole drawing, if it shows the found box as large as FOCUS_SCALE with them in the
+ * clear part.
  */
 export function focusView(vp, rect, title = null, {stay = false} = {}) {
   const {w, h} = vp.size();
@@ -128,10 +129,10 @@ export function focusView(vp, rect, title = null, {stay = false} = {}) {
   if (stay && vp.view.k >= READABLE_SCALE && insideArea(vp, shown, area, vp.view)) {
     return {...vp.view};
   }
-  // The whole drawing, when it reads whole with the box in the clear part (as after opening
-  // a group by a click: Viewport.afterClick).
+  // The whole drawing, when it shows the box at FOCUS_SCALE or more in the clear part (as
+  // after opening a group by a click: Viewport.afterClick).
   const all = vp.bounds && vp.fitView(vp.bounds);
-  if (all && all.k >= READABLE_SCALE && insideArea(vp, shown, area, all)) return all;
+  if (all && all.k >= FOCUS_SCALE && insideArea(vp, shown, area, all)) return all;
   let k = Math.min(Math.max(vp.view.k, FOCUS_SCALE), MAX_FOCUS_SCALE);
   // A box and title filling the window would put the box against its edge: zoomed out a
   // little (not under FOCUS_SCALE) to leave a margin round them.
