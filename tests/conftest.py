@@ -75,3 +75,22 @@ def keras_train_step(tmp_path_factory):
     from tf_graphs import keras_train_step
 
     return keras_train_step(str(tmp_path_factory.mktemp("keras_train_step")))
+
+
+@pytest.fixture
+def parsed_nodes(monkeypatch):
+    """How many times each op's NodeDef is parsed (`GraphModel.node_def`), by op id, from the
+    fixture on (clear it to count from later)."""
+    from collections import Counter
+
+    from tb_scopegraph.model.graph import GraphModel
+
+    parsed = Counter()
+    node_def = GraphModel.node_def
+
+    def counting(self, op):
+        parsed[op] += 1
+        return node_def(self, op)
+
+    monkeypatch.setattr(GraphModel, "node_def", counting)
+    return parsed

@@ -8,7 +8,6 @@ import graphs
 import numpy as np
 
 from tb_scopegraph.model import details as details_module
-from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.hierarchy import Hierarchy
 
 
@@ -78,18 +77,12 @@ def test_group_cards_count_every_op_inside_at_any_depth():
     assert list(card["op_types"]) == ["VarHandleOp", "Const", "MatMul"]
 
 
-def test_a_second_card_over_the_same_ops_parses_no_node_again(monkeypatch):
+def test_a_second_card_over_the_same_ops_parses_no_node_again(parsed_nodes):
     # A card counts parameters from each variable's NodeDef; a scope and the series that
     # holds the same ops (or any group around a group asked about) count them once.
     h = _blocks()
-    parsed = Counter()
-    node_def = GraphModel.node_def
-
-    def counting(self, op):
-        parsed[op] += 1
-        return node_def(self, op)
-
-    monkeypatch.setattr(GraphModel, "node_def", counting)
+    parsed = parsed_nodes
+    parsed.clear()
     first = h.details("model", kind="scope")
     # Each variable once, and each Placeholder once to tell a variable's handle; constants
     # not at all, in a graph that has variables.

@@ -3,12 +3,9 @@ and cards that walk a whole graph (see bench/bench_load.py for the load itself).
 
 from __future__ import annotations
 
-from collections import Counter
-
 import graphs
 from harness import Api, Multiplexer
 
-from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.service import graphs as service_graphs
 
 RUNS = 12
@@ -49,7 +46,9 @@ def test_a_large_graph_stays_cached_beside_small_ones(monkeypatch):
     assert len(service.graphs) == service_graphs.GRAPH_CACHE_SIZE
 
 
-def test_a_big_graphs_cards_are_counted_before_they_are_asked_for(tmp_path, monkeypatch):
+def test_a_big_graphs_cards_are_counted_before_they_are_asked_for(
+    tmp_path, monkeypatch, parsed_nodes
+):
     # Its first view asked for, a big graph's top groups' cards are worked out off the
     # request path: a card asked for then parses no NodeDef (each parses its variables').
     monkeypatch.setattr(service_graphs, "PREPARE_MIN_OPS", 1)
@@ -57,13 +56,6 @@ def test_a_big_graphs_cards_are_counted_before_they_are_asked_for(tmp_path, monk
     api = Api(Multiplexer(tmp_path).provider)
     api.json("view", run="run")
     api.plugin.service.preparing.submit(lambda: None).result()  # what was submitted is done
-    parsed = Counter()
-    node_def = GraphModel.node_def
-
-    def counting(self, op):
-        parsed[op] += 1
-        return node_def(self, op)
-
-    monkeypatch.setattr(GraphModel, "node_def", counting)
+    parsed_nodes.clear()
     card = api.json("node", run="run", name="layer2", kind_of="scope")
-    assert card["parameters"] > 0 and not parsed
+    assert card["parameters"] > 0 and not parsed_nodes
