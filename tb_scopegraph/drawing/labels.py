@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tb_scopegraph.drawing.ranking import ranks
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
 from tb_scopegraph.model.roles import SUMMARY
@@ -242,7 +243,7 @@ def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
     leaving one box tells nothing new, and each label placed beside the fanned-out edges is
     one more for the edges around them to cross.
 
-    It is said on the edge spanning the fewest ranks (`ranks`), the last of those in the
+    It is said on the edge spanning the fewest ranks (`ranking.ranks`), the last of those in the
     layout's order: the forward edge (``x → layer1``), not the long one round the drawing
     to the training step (``x → train``), whose label would float far from both its ends."""
     carried: dict[str, list[int]] = {}
@@ -253,7 +254,14 @@ def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
     fans = [edges for edges in carried.values() if len(edges) > 1]
     if not fans:
         return set()
-    rank = ranks(layout, drawn)
+    rank = ranks(
+        len(layout.boxes),
+        (
+            (layout.edges[n].src, layout.edges[n].dst)
+            for n in sorted(drawn)
+            if not layout.edges[n].control and not layout.edges[n].loop
+        ),
+    )
 
     def span(n: int) -> int:
         edge = layout.edges[n]
@@ -264,53 +272,3 @@ def fanned_out(layout: Layout, drawn: set[int]) -> set[int]:
         said = min(edges, key=lambda n: (span(n), -n))
         quiet.update(n for n in edges if n != said)
     return quiet
-
-
-def ranks(layout: Layout, drawn: set[int]) -> list[int]:
-    """Each box's rank as dot ranks a drawing: the longest path of drawn data edges into it.
-
-    Edges closing a cycle (two closed scopes feeding each other) are left out, as dot leaves
-    them out of ranking: those found going back, walking the edges forward from each box in
-    the layout's order.
-
-    >>> from tb_scopegraph.model.layout import Box, Edge, Layout
-    >>> boxes = tuple(Box("op", n, n, "Op", 1, None) for n in "xabt")
-    >>> joins = [(0, 1), (1, 2), (2, 3), (0, 3), (2, 1)]
-    >>> edges = tuple(Edge(s, d, False, 1, (), 1) for s, d in joins)
-    >>> ranks(Layout(None, (), boxes, edges), set(range(len(edges))))
-    [0, 1, 2, 3]
-    """
-    count = len(layout.boxes)
-    out: list[list[int]] = [[] for _ in range(count)]
-    for n in sorted(drawn):
-        edge = layout.edges[n]
-        if not edge.control and not edge.loop and edge.src != edge.dst:
-            out[edge.src].append(edge.dst)
-    state = [0] * count  # 0: not reached, 1: on the path being walked, 2: done
-    finished: list[int] = []
-    forward: list[list[int]] = [[] for _ in range(count)]
-    for start in range(count):  # depth first without recursion: chains may be long
-        if state[start]:
-            continue
-        state[start] = 1
-        stack = [(start, 0)]
-        while stack:
-            box, i = stack[-1]
-            if i == len(out[box]):
-                stack.pop()
-                state[box] = 2
-                finished.append(box)
-                continue
-            stack[-1] = (box, i + 1)
-            dst = out[box][i]
-            if state[dst] == 1:
-                continue  # closes a cycle
-            forward[box].append(dst)
-            if state[dst] == 0:
-                state[dst] = 1
-                stack.append((dst, 0))
-    rank = [0] * count
-    for box in reversed(finished):  # each box after every box with a forward edge into it
-        for dst in forward[box]:
-            rank[dst] = max(rank[dst], rank[box] + 1)
-    return rank
