@@ -39,11 +39,14 @@ tab (its ``run=`` in the URL does not reach the run picker in TensorBoard 2.21).
 
     python3 bench/bench_readability.py [--only NAME ...] [--tabs tensorboard scopegraph]
         [--shots DIR] [--out FILE.json] [--markdown FILE.md] [--demo-logdir DIR]
+        [--logdir DIR ...]
 
 Names: the corpus graphs (whatever ``common.GRAPHS`` lists, each at ``corpus/logs/<name>`` or
 ``corpus/<name>``), the demo's runs (``ffn_scoped``, ``pytorch/torch``, ...) and its comparisons
 (``ffn_scoped_wider~ffn_scoped``, ``ffn_grown~step0``). The demo logdir is written afresh by
 ``demo/make_demo_logdir.py`` into a temporary directory unless ``--demo-logdir`` names one.
+``--logdir DIR ...`` measures every graph of these logdirs instead (named by run, as the demo's
+are): graphs from writers that are not in this repository.
 Each tab gets ``LIMIT_S`` per first view and is reported as "did not finish" past it.
 
 ``--shots DIR`` saves each first view as a PNG cropped to the drawing (what it draws, and the
@@ -324,6 +327,8 @@ def write_markdown(path: Path, text: str) -> None:
 
 def _logdirs(args, scratch: Path) -> list[tuple[Path, bool]]:
     """(logdir, is the demo's) to measure: each corpus graph's asked for, then the demo's."""
+    if args.logdir:
+        return [(path, True) for path in args.logdir]
     only = set(args.only or ())
     # The million-op graph only when named: its TensorBoard takes minutes to load it.
     names = [n for n in GRAPHS if (n in only if only else n not in BIG)]
@@ -375,6 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the table here (see above)")
     parser.add_argument("--demo-logdir", type=Path, help="the demo logdir (else written afresh)")
+    parser.add_argument(
+        "--logdir",
+        type=Path,
+        nargs="+",
+        help="measure every graph of these logdirs instead, named by run",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from playwright.sync_api import sync_playwright
