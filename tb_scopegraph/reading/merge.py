@@ -7,14 +7,19 @@ from collections.abc import Mapping
 from tensorboard.compat.proto import graph_pb2
 
 
-def merge_graph_defs(graphs: list[graph_pb2.GraphDef]) -> graph_pb2.GraphDef:
+def merge_graph_defs(
+    graphs: list[graph_pb2.GraphDef], outer: Mapping[int, str] | None = None
+) -> graph_pb2.GraphDef:
     """Several GraphDefs as one, each under a `graph_<n>` scope, as TensorBoard merges them.
 
     Like TensorBoard's `graph_util.merge_graph_defs` (one graph comes back as it is; library
     functions become `graph_<n>_<name>`), but control inputs keep their `^` in front of the
     prefix, and every reference to a renamed function follows it, not only PartitionedCall's.
-    Graphs of different producer versions are merged too.
+    Graphs of different producer versions are merged too. ``outer`` puts graphs (by their
+    place in ``graphs``, from 0) inside a scope, `<scope>/graph_<n>`, numbered as without it:
+    a name TensorBoard shows is still found by searching for it.
     """
+    outer = outer or {}
     if len(graphs) == 1:
         return graphs[0]
     merged = graph_pb2.GraphDef()
@@ -23,6 +28,8 @@ def merge_graph_defs(graphs: list[graph_pb2.GraphDef]) -> graph_pb2.GraphDef:
     for index, graph in enumerate(graphs, start=1):
         prefix = f"graph_{index}"
         renamed = {f.signature.name: f"{prefix}_{f.signature.name}" for f in graph.library.function}
+        if index - 1 in outer:
+            prefix = f"{outer[index - 1]}/{prefix}"
         for node in graph.node:
             new = merged.node.add()
             new.CopyFrom(node)

@@ -50,6 +50,38 @@ def _graphs_in(run_metadata) -> list[graph_pb2.GraphDef]:
     return graphs or list(run_metadata.partition_graphs)
 
 
+#: The scope a trace's eager set-up of variables is merged under (`eager_setup`). Named as
+#: an initialiser is, a first view sets it apart (`model.roles`): a trace begun before a
+#: Keras model's first call (TensorBoard's own guide traces a training step so) records the
+#: creation of each variable as a function graph of its own (390 of them beside the one
+#: training step, in an EfficientNetB0's trace), and numbered alike, they were one series
+#: of 391 with the model a member among the others.
+EAGER_SETUP = "variables_initializer"
+#: What a function graph holds beside the op it runs.
+_ARGS_AND_RESULTS = frozenset({"_Arg", "_DeviceArg", "_Retval", "_DeviceRetval"})
+#: Ops that create or set a variable.
+_SETS_VARIABLE = frozenset(
+    {"VarHandleOp", "VariableV2", "Variable", "AssignVariableOp", "Assign", "VarIsInitializedOp"}
+)
+
+
+def eager_setup(graphs: list[graph_pb2.GraphDef]) -> list[int]:
+    """Of a trace's function graphs, those (their places in ``graphs``) that set up variables
+    eagerly: each runs one op (``VarHandleOp``, ``AssignVariableOp`` of an initial value, the
+    ``Fill`` or random draw that makes one), beside graphs that run more. None when none of
+    the one-op graphs creates or sets a variable (a trace's lone eager ``Fill`` stays where
+    TensorBoard shows it), or when every graph is of one op (there is nothing else to show).
+    """
+    single: list[tuple[int, str]] = []
+    for index, graph in enumerate(graphs):
+        ops = [node.op for node in graph.node if node.op not in _ARGS_AND_RESULTS]
+        if len(ops) == 1 and not graph.library.function:
+            single.append((index, ops[0]))
+    if len(single) == len(graphs) or not any(op in _SETS_VARIABLE for _, op in single):
+        return []
+    return [index for index, _ in single]
+
+
 def _parse_run_metadata(data: bytes) -> graph_pb2.GraphDef:
     graphs = _graphs_in(_decode_run_metadata(data))
     if not graphs:
@@ -60,7 +92,8 @@ def _parse_run_metadata(data: bytes) -> graph_pb2.GraphDef:
 def _merge_checked(graphs: list[graph_pb2.GraphDef]) -> graph_pb2.GraphDef:
     for graph in graphs:
         repair_graph(graph)
-    return finish(merge_graph_defs(graphs))
+    outer = dict.fromkeys(eager_setup(graphs), EAGER_SETUP)
+    return finish(merge_graph_defs(graphs, outer))
 
 
 def _profile_tag(plugin: str, tag: str, series: Any) -> bool:
@@ -75,6 +108,8 @@ def _parse_profile(data: bytes) -> graph_pb2.GraphDef:
     return _merge_checked(graphs)
 
 
+#: A merged trace's prefix of a node's name: its graph's scope (`merge_graph_defs`).
+_MERGED_PREFIX = re.compile(rf"^(?:{EAGER_SETUP}/)?graph_\d+/")
 _STREAM = re.compile(r"^(.*)/stream:(\d+|all)$")
 
 
@@ -112,13 +147,14 @@ def _stats_of(run_metadata) -> dict[str, NodeStats]:
 
 
 def _match_stats(stats: dict[str, NodeStats], graph: graph_pb2.GraphDef) -> dict[str, NodeStats]:
-    """Stats keyed by the graph's node names; a merged trace prefixes them with `graph_<n>/`."""
+    """Stats keyed by the graph's node names; a merged trace prefixes them with `graph_<n>/`
+    (`<scope>/graph_<n>/` for its eager set-up)."""
     names = {node.name for node in graph.node}
     by_suffix: dict[str, list[str]] = {}
     for name in names:
-        head, slash, rest = name.partition("/")
-        if slash and head.startswith("graph_") and head[6:].isdigit():
-            by_suffix.setdefault(rest, []).append(name)
+        prefix = _MERGED_PREFIX.match(name)
+        if prefix:
+            by_suffix.setdefault(name[prefix.end() :], []).append(name)
     matched: dict[str, NodeStats] = {}
     for name, entry in stats.items():
         if name in names:
