@@ -81,6 +81,8 @@ def test_eager_set_up_of_variables_is_told_from_the_functions_that_run_more():
     step = _training_step()
     assert eager_setup([*_set_up(3), step]) == [0, 1, 2, 3, 4]
     assert eager_setup([step, *_set_up(1), step]) == [1, 2, 3]
+    # The conversion of an eager call's input is the call's.
+    assert eager_setup([_one_op("_EagerConst", 1), *_set_up(1), step]) == [1, 2, 3]
     # A lone eager Fill beside the step sets up no variable: it stays where TensorBoard has it.
     assert eager_setup([_one_op("Fill", 2), step]) == []
     # A trace of nothing but eager ops has nothing else to show.

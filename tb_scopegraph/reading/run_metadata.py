@@ -59,6 +59,9 @@ def _graphs_in(run_metadata) -> list[graph_pb2.GraphDef]:
 EAGER_SETUP = "variables_initializer"
 #: What a function graph holds beside the op it runs.
 _ARGS_AND_RESULTS = frozenset({"_Arg", "_DeviceArg", "_Retval", "_DeviceRetval"})
+#: A one-op function graph that makes an eager call's input a tensor (Keras's
+#: ``train_on_batch`` converting its data): the call's, not the variables' set-up.
+_CONVERTS_INPUT = "_EagerConst"
 #: Ops that create or set a variable.
 _SETS_VARIABLE = frozenset(
     {"VarHandleOp", "VariableV2", "Variable", "AssignVariableOp", "Assign", "VarIsInitializedOp"}
@@ -68,14 +71,15 @@ _SETS_VARIABLE = frozenset(
 def eager_setup(graphs: list[graph_pb2.GraphDef]) -> list[int]:
     """Of a trace's function graphs, those (their places in ``graphs``) that set up variables
     eagerly: each runs one op (``VarHandleOp``, ``AssignVariableOp`` of an initial value, the
-    ``Fill`` or random draw that makes one), beside graphs that run more. None when none of
-    the one-op graphs creates or sets a variable (a trace's lone eager ``Fill`` stays where
-    TensorBoard shows it), or when every graph is of one op (there is nothing else to show).
+    ``Fill`` or random draw that makes one; not the conversion of an input), beside graphs
+    that run more. None when none of the one-op graphs creates or sets a variable (a trace's
+    lone eager ``Fill`` stays where TensorBoard shows it), or when every graph is of one op
+    (there is nothing else to show).
     """
     single: list[tuple[int, str]] = []
     for index, graph in enumerate(graphs):
         ops = [node.op for node in graph.node if node.op not in _ARGS_AND_RESULTS]
-        if len(ops) == 1 and not graph.library.function:
+        if len(ops) == 1 and ops[0] != _CONVERTS_INPUT and not graph.library.function:
             single.append((index, ops[0]))
     if len(single) == len(graphs) or not any(op in _SETS_VARIABLE for _, op in single):
         return []
