@@ -293,6 +293,10 @@ def _open_levels(
                 and roles.role(g) in order
                 and (roles.computing_children(g) >= 2 or _wrapper(model, g))
                 and not _library_function(model, g)
+                and not _library_beside_model(model, roles, g)
+                # A scope drawn in its op's box holds that op's helpers (a While's
+                # outputs, ``maximum_iterations``): the op's box says what it does.
+                and folded_into(model, g) is None
             ]
             if family:
                 families.append(family)
@@ -407,6 +411,18 @@ def _library_function(model: GraphModel, gid: int) -> bool:
     groups = model.groups
     parent = groups[gid].parent
     return parent != ROOT and groups[parent].key == FUNCTION_LIBRARY
+
+
+def _library_beside_model(model: GraphModel, roles: Roles, gid: int) -> bool:
+    """Whether a group is the function library of a graph whose own scopes hold the model:
+    a TF1 graph's ``__function_library__`` holds the bodies of its loops and conditions and
+    their gradients (``rnn_while_body_40_grad_151``), which TensorBoard draws apart; opened
+    beside ``rnn`` and ``head``, they took a third of the window and left the gradients a
+    box at its edge. A graph that is mostly calls into its library opens it still."""
+    groups = model.groups
+    if groups[gid].key != FUNCTION_LIBRARY or groups[gid].parent != ROOT:
+        return False
+    return any(roles.role(g) == FORWARD for g in groups[ROOT].children if g != gid)
 
 
 def _wrapper(model: GraphModel, gid: int) -> bool:
