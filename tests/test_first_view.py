@@ -196,3 +196,15 @@ def test_the_layers_of_a_model_open_together_or_not_at_all(keras_traces):
     assert layers <= taller.open
     scale = layout_scale(h.layout(taller), views.WINDOW_WIDTH, 1000)
     assert scale * views.LABEL_PT >= views.FEW_BOXES_PX
+
+
+def test_one_keras_function_written_two_ways_opens_the_same_layers(tmp_path):
+    # tf.summary.graph and trace_export write the same function's ops; its first view opens
+    # the same scopes in both, the two layers together.
+    pytest.importorskip("tensorflow")
+    from tf_graphs import keras_predict_both_ways
+
+    written = keras_predict_both_ways(str(tmp_path))
+    opened = {how: Hierarchy(graph).default_view().open for how, graph in written.items()}
+    assert opened["op_graph"] == opened["trace"]
+    assert {"classifier_1/hidden_1", "classifier_1/classes_1"} <= opened["trace"]
