@@ -226,6 +226,20 @@ def json_error(response) -> str:
 # --- drawings and command-line output ------------------------------------------------------
 
 
+def drawn_label_px(dot: str) -> float:
+    """How tall (CSS px) the labels of ``dot``, laid out by Graphviz as the tab lays it out,
+    show where the tab shows it whole in the 1,400 x 900 window's drawing area."""
+    from tb_scopegraph.drawing import proportions
+    from tb_scopegraph.drawing.render import PRESETS
+    from tb_scopegraph.model import views
+
+    graph = pygraphviz.AGraph(string=dot)
+    graph.graph_attr.update(dict(PRESETS[0].graph_attrs))
+    graph.layout(prog="dot")
+    _, _, w, h = map(float, graph.graph_attr["bb"].split(","))
+    return proportions.scale((w, h), views.WINDOW_WIDTH, views.WINDOW_HEIGHT) * views.LABEL_PT
+
+
 def svg_problems(svg: bytes) -> list[str]:
     """Anything in a drawing that a browser could run or load: [] for a safe one."""
     root = ET.fromstring(svg)

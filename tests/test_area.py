@@ -135,7 +135,9 @@ def test_the_estimate_leaves_loop_back_edges_out_of_ranking_as_dot_does():
     """A rolled series' loop-back edge (its last block back to the first) is drawn with
     constraint=false: counted, it closes a cycle, and the box taken to break it may be the
     graph's output, estimated at the top (a 811 pt drawing taken for 540 pt)."""
-    box = functools.partial(SimpleNamespace, aux="", op="Relu", op_count=1, kind="op", rolled=0)
+    box = functools.partial(
+        SimpleNamespace, aux="", op="Relu", op_count=1, kind="op", rolled=0, cluster=None
+    )
     order = [0, 2, 3, 4, 5, 6, 7, 1]  # the output (box 1) is listed second, as layouts do
     boxes = [box(label=f"box {n}") for n in range(len(order))]
     edge = functools.partial(SimpleNamespace, control=False, loop=0)

@@ -3,9 +3,12 @@ because open it would not read at a glance in a 1,400 x 900 window."""
 
 from __future__ import annotations
 
+import re
+
 import pygraphviz
 import pytest
 from graphs import blocks_graph, graph_from_nodes
+from harness import drawn_label_px
 
 from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.drawing.dottext import element_id
@@ -28,16 +31,33 @@ def _in_model(graph):
     return graph
 
 
-def test_a_lone_series_of_blocks_that_differ_stays_one_box():
-    # Fifty blocks wired two ways: a series, never rolled. Open, it is a column of fifty.
+def test_a_lone_series_of_blocks_that_differ_opens_to_its_blocks_in_rows():
+    # Fifty blocks wired two ways: a series, never rolled. Closed, the model was one box in
+    # a twentieth of the window; open, its blocks are laid in rows that read in order.
     h = Hierarchy(_in_model(blocks_graph(50, rewired=range(0, 50, 2))))
     series = h.graph.groups[h.graph.group_id("model/block_[0-49]")]
     assert series.kind == SERIES
     view = h.default_view()
-    assert view.open == {"model"} and not h.rolled(view)
+    assert view.open == {"model", "model/block_[0-49]"} and not h.rolled(view)
     names = {box.name for box in h.layout(view).boxes}
-    assert "model/block_[0-49]" in names and "model/block_0" not in names
+    assert {f"model/block_{i}" for i in range(50)} <= names
     assert _label_px(h, view) >= views.READABLE_PX
+    dot = to_dot(h, view)
+    assert re.search(r'rank=same; "scope-model\.2Fblock_0"; "scope-model\.2Fblock_1"', dot)
+    assert drawn_label_px(dot) >= views.READABLE_PX
+
+
+def test_a_training_step_opens_its_model_to_its_stages(keras_training_step):
+    # ResNet50's stages in a Keras training step: the model open beside its loss, gradients
+    # and optimizer, closed. Estimated as a column (10 px) it stayed one small box; the
+    # drawing lays its stages closer, or in rows.
+    h = Hierarchy(keras_training_step)
+    view = h.default_view()
+    assert view.open == {"resnet_1"}
+    shown = {box.label for box in h.layout(view).boxes}
+    assert {"conv1", "conv2", "conv3", "conv4", "conv5", "gradient_tape", "adam"} <= shown
+    assert _label_px(h, view) >= views.READABLE_PX
+    assert drawn_label_px(to_dot(h, view)) >= views.READABLE_PX
 
 
 def test_a_lone_series_of_identical_blocks_still_opens_rolled():
@@ -176,3 +196,15 @@ def test_the_layers_of_a_model_open_together_or_not_at_all(keras_traces):
     assert layers <= taller.open
     scale = layout_scale(h.layout(taller), views.WINDOW_WIDTH, 1000)
     assert scale * views.LABEL_PT >= views.FEW_BOXES_PX
+
+
+def test_one_keras_function_written_two_ways_opens_the_same_layers(tmp_path):
+    # tf.summary.graph and trace_export write the same function's ops; its first view opens
+    # the same scopes in both, the two layers together.
+    pytest.importorskip("tensorflow")
+    from tf_graphs import keras_predict_both_ways
+
+    written = keras_predict_both_ways(str(tmp_path))
+    opened = {how: Hierarchy(graph).default_view().open for how, graph in written.items()}
+    assert opened["op_graph"] == opened["trace"]
+    assert {"classifier_1/hidden_1", "classifier_1/classes_1"} <= opened["trace"]

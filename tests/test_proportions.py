@@ -101,9 +101,14 @@ def test_a_chain_too_long_for_a_column_runs_along_the_window():
 
 
 def _open_the_model(hierarchy: Hierarchy):
-    """The view a click on the first view's model box asks for: its groups and the model."""
+    """The view with the model open: the first view, where it opens the model, else the
+    view a click on its model box asks for (its groups and the model)."""
     first = views.asked_view(hierarchy)
-    model = next(b.name for b in hierarchy.layout(first).boxes if b.label.startswith("resnet"))
+    layout = hierarchy.layout(first)
+    opened = [c.name for c in layout.clusters if c.label.startswith("resnet")]
+    if opened:
+        return first, opened[0]
+    model = next(b.name for b in layout.boxes if b.label.startswith("resnet"))
     return views.asked_view(hierarchy, [*first.open, model]), model
 
 

@@ -225,6 +225,52 @@ def write_keras_traces(logdir: str) -> None:
         writer.close()
 
 
+def keras_predict_both_ways(logdir: str) -> dict[str, graph_pb2.GraphDef]:
+    """One Keras classifier's ``tf.function`` (the demo's: ``hidden``, ``dropout``,
+    ``classes``) written two ways into ``logdir`` and read back as the tab reads them:
+    ``op_graph``, its concrete function's graph by ``tf.summary.graph``; ``trace``, the
+    function as ``tf.summary.trace_export`` writes it once it has run. Written by a fresh
+    Python, as `keras_traces` is."""
+    local = _written_by_fresh_python("write_keras_predict_both_ways", logdir)
+    return {
+        "op_graph": local.load(local.select(run="op_graph", kind="run_graph")),
+        "trace": local.load(local.select(run="trace", kind="op_graph")),
+    }
+
+
+def write_keras_predict_both_ways(logdir: str) -> None:
+    """The graphs of `keras_predict_both_ways`, written into ``logdir`` by this process."""
+    import numpy as np
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(16,), name="features"),
+            tf.keras.layers.Dense(32, activation="relu", name="hidden"),
+            tf.keras.layers.Dropout(0.1, name="dropout"),
+            tf.keras.layers.Dense(3, activation="softmax", name="classes"),
+        ],
+        name="classifier",
+    )
+
+    @tf.function(autograph=False)
+    def predict(features):
+        return model(features, training=False)
+
+    concrete = predict.get_concrete_function(tf.TensorSpec([None, 16], tf.float32))
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "op_graph"))
+    with writer.as_default():
+        tf.summary.graph(concrete.graph)
+    writer.close()
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "trace"))
+    tf.summary.trace_on(graph=True, profiler=False)
+    predict(tf.constant(np.zeros((4, 16), np.float32)))
+    with writer.as_default():
+        tf.summary.trace_export(name="predict", step=0)
+    writer.close()
+
+
 def keras_train_step(logdir: str) -> graph_pb2.GraphDef:
     """A Keras training step in a ``tf.function`` (the model ``stack_1``, its loss,
     ``gradient_tape`` and ``adam``), traced by ``tf.summary.trace_on``/``trace_export`` as

@@ -249,8 +249,9 @@ def layout_scale(layout, width: int, height: int) -> float:
     all N" on the block a rolled series shows: a line more on each box of a column of
     blocks, a tenth taller.
 
-    The estimate keeps ranks at `RANKSEP_IN`: closer ranks (`fitted`) save a drawing too
-    long for its window, which a first view is chosen not to be."""
+    A chain of boxes is estimated as the drawing lays it top-down, in rows (`chains`). The
+    estimate keeps ranks at `RANKSEP_IN`: closer ranks (`fitted`) save a drawing too long
+    for its window, which a first view is chosen not to be."""
     drawn, notes = auxiliary.set_aside(layout)
     apart = auxiliary.arrange(layout, drawn)
     pinned = dict(apart.pinned)
@@ -270,19 +271,35 @@ def layout_scale(layout, width: int, height: int) -> float:
             NO_SIZE if b in apart.hidden else box_size(lines, 10, box.kind in ("op", "missing"))
         )
     # As dot ranks them: a rolled series' loop-back edges are kept out (dot.py's `_edge`).
-    edges = []
-    for n in drawn:
+    indexed = []
+    for n in sorted(drawn):
         e = layout.edges[n]
         if not e.control and not e.loop and e.src not in pinned and e.dst not in pinned:
-            edges.append((e.src, e.dst))
+            indexed.append((n, e.src, e.dst))
     depth = nesting(layout)
-    rank = ranks(len(sizes), edges)
-    for aux, target in pinned.items():
-        rank[aux] = rank[target]
-    return max(
+    rank = _pinned(ranks(len(sizes), [(s, d) for _, s, d in indexed]), pinned)
+    found = [
         scale(extent(sizes, rank, depth, left_right, column), width, height)
         for left_right in (False, True)
-    )
+    ]
+    # Top-down, the drawing lays chains of boxes in rows (`chains`): a column of fifty
+    # blocks would show labels of 2.6 px, their rows show 13 px. Not a first view's open
+    # frames side by side: a row of frames reads across and back up (the PyTorch demo's
+    # head beside its blocks opened), a first view is not opened for it.
+    from tb_scopegraph.drawing import chains  # it reads this module's figures
+
+    wraps, wrapped = chains.lay(layout, drawn, apart, sizes, indexed, depth, (width, height), {})
+    if wrapped is not None and not any(wrap.frames for wrap in wraps):
+        rank = _pinned(ranks(len(sizes), wrapped.edges, wrapped.same), pinned)
+        found[0] = scale(extent(sizes, rank, depth, False, column), width, height)
+    return max(found)
+
+
+def _pinned(rank: list[int], pinned: dict[int, int]) -> list[int]:
+    """``rank`` with each auxiliary box pinned beside another on that box's rank."""
+    for aux, target in pinned.items():
+        rank[aux] = rank[target]
+    return rank
 
 
 def nesting(layout) -> int:
