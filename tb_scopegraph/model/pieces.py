@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from tb_scopegraph.model.graph import SCOPE, SERIES
+from tb_scopegraph.model.grouptable import GroupTable
 
 #: A scope is looked at from this many ops of its own (not in subscopes) on.
 CANDIDATE_OPS = 24
@@ -61,26 +62,24 @@ WRITES = frozenset(
 )
 
 
-def gather(
-    graph, keys, labels, kinds, by_key, g_parent, op_parent, edges
-) -> tuple[np.ndarray, set[int]]:
-    """Gather the pieces of every scope that has them into a series; ``op_parent`` is
-    changed in place, new groups are appended to ``keys``, ``labels``, ``kinds``, ``by_key``
-    and to ``graph``'s ``path_prefix`` and ``path_number`` (never numbered); the groups'
-    parents afterwards, and the series made."""
-    n_groups = len(keys)
+def gather(graph, table: GroupTable, op_parent: np.ndarray, edges) -> set[int]:
+    """Gather the pieces of every scope that has them into a series, the new groups added to
+    ``table`` and ``op_parent`` changed in place; the series made."""
+    n_groups = len(table)
+    kinds = table.kinds
+    g_parent = table.parents.array()
     own = np.bincount(op_parent, minlength=n_groups)
     candidate = own >= CANDIDATE_OPS
     for gid in np.flatnonzero(candidate).tolist():
         candidate[gid] = kinds[gid] == SCOPE
     if not candidate.any():
-        return g_parent, set()
+        return set()
     op_top = _nearest(g_parent, candidate)[op_parent]
     below = np.bincount(op_top[op_top >= 0], minlength=n_groups)
     # Mostly subscopes: a model's layers, not a flat list of copies.
     candidate &= 2 * own >= below
     if not candidate.any():
-        return g_parent, set()
+        return set()
     op_top = np.where(candidate[np.maximum(op_top, 0)] & (op_top >= 0), op_top, -1)
     src, dst, slot, ctrl = edges
     # Each candidate's ops, and the edges that touch them, found by one sort each: a pass
@@ -99,21 +98,12 @@ def gather(
         local[ops] = -1
         if split is not None:
             found.append((gid, split))
-    if not found:
-        return g_parent, set()
-    parents = g_parent.tolist()
-    prefix, number = graph.path_prefix.tolist(), graph.path_number.tolist()
     made = set()
     for gid, (alike, others) in found:
-        series = _regroup(
-            gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent
-        )
+        series = _regroup(gid, alike, others, graph, table, op_parent)
         if series is not None:
             made.add(series)
-    added = len(keys) - n_groups
-    graph.path_prefix = np.asarray(prefix + [-1] * added, dtype=np.int64)
-    graph.path_number = np.asarray(number + [-1] * added, dtype=graph.path_number.dtype)
-    return np.asarray(parents, dtype=np.int64), made
+    return made
 
 
 def _nearest(g_parent: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -257,16 +247,17 @@ def _ops_of(comp: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
     return sorted(found, key=lambda p: int(p[0]))
 
 
-def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent):
+def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
     """Make the series of the pieces ``alike`` below scope ``gid``, a scope for each of the
     ``others``, and move the pieces' ops and scopes into them; the series (None: nothing
     made)."""
+    keys, labels, parents = table.keys, table.labels, table.parents
     pieces = alike + others
     piece_of = np.full(len(op_parent), -1, dtype=np.int64)
     for k, piece in enumerate(pieces):
         piece_of[piece] = k
     # Which piece each group below gid holds whole (-1: none, or mixed).
-    below = _subtree(gid, parents)
+    below = _subtree(gid, parents.array())
     held: dict[int, set[int]] = {g: set() for g in below}
     op_ids = np.flatnonzero(np.isin(op_parent, below))
     op_groups = op_parent[op_ids].tolist()
@@ -287,16 +278,7 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
     order = sorted(range(n), key=lambda k: (k in made_for, int(pieces[k][0])))
     writes = any(graph.types[t] in WRITES for t in graph.type_ids[pieces[0]].tolist())
     word = "update" if writes else "piece"
-
-    def new_group(key: str, label: str, kind: str, parent: int) -> int:
-        while key in by_key:
-            key += "~"
-        by_key[key] = len(keys)
-        keys.append(key)
-        labels.append(label)
-        kinds.append(kind)
-        parents.append(parent)
-        return len(keys) - 1
+    new_group = table.new
 
     base = keys[gid]
     series = new_group(f"{base}/{word}[1-{n}]", f"{word}[1-{n}]", SERIES, gid)
@@ -329,10 +311,10 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
     return series
 
 
-def _subtree(gid: int, parents: list[int]) -> list[int]:
+def _subtree(gid: int, parents: np.ndarray) -> list[int]:
     """Group ``gid`` and every group below it, breadth first."""
     children: dict[int, list[int]] = {}
-    for g, p in enumerate(parents):
+    for g, p in enumerate(parents.tolist()):
         children.setdefault(p, []).append(g)
     found = [gid]
     for g in found:  # the list grows as it is walked
