@@ -74,3 +74,16 @@ def test_a_frozen_graphs_constants_are_its_parameters():
     )
     details = Hierarchy(graph).details("dense", kind="scope")
     assert (details["parameters"], details["variables_read"]) == (4, 0)
+
+
+def test_the_model_carries_the_captured_handles_its_build_found(keras_train_step):
+    # Found once while the tree is built (its parts leave them uncut); the cards read them
+    # from the model.
+    model = Hierarchy(keras_train_step).graph
+    resource = types_pb2.DT_RESOURCE
+    args = {n.name for n in keras_train_step.node if n.op == "_Arg"}
+    handles = {
+        n.name for n in keras_train_step.node if n.name in args and n.attr["T"].type == resource
+    }
+    assert handles and args - handles  # the step's real inputs are arguments too
+    assert {model.names[op] for op in model.captured_handles} == handles

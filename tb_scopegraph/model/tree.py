@@ -331,6 +331,7 @@ class _Builder:
             order=groups_order,
             group_ids=by_key,
             nodes=self.graph.nodes,
+            captured_handles=self.handles,
         )
 
 

@@ -1,7 +1,7 @@
 """How many variables each group reads where the graph holds only their handles.
 
 A traced TF2 function takes its variables as resource handles: captured ``_Arg``s of type
-``DT_RESOURCE`` beside the function's real inputs (`roles.is_variable_handle`), or, once the
+``DT_RESOURCE`` beside the function's real inputs (`GraphModel.captured_handles`), or, once the
 function is inlined into a graph, resource ``Placeholder``s beside the ops that read them. The
 graph keeps neither their shapes nor their values, so a group's card cannot count its
 parameters; it can say how many variables the group reads. A handle counts for every group
@@ -16,23 +16,19 @@ import numpy as np
 
 from tb_scopegraph.model.attrs import is_resource
 from tb_scopegraph.model.graph import GraphModel
-from tb_scopegraph.model.roles import ARG_TYPES, variable_handles
 
 
 def handles(model: GraphModel) -> list[int]:
-    """The ops that are variable handles: captured resource ``_Arg``s and resource
-    ``Placeholder``s (each parsed: a few hundred in a training step)."""
-    real = model.op_count
+    """The ops that are variable handles, in graph order: the captured resource ``_Arg``s the
+    build found (`GraphModel.captured_handles`) and resource ``Placeholder``s (each parsed: a
+    few hundred in a training step)."""
     types = model.op_types
-    args = [i for i in range(real) if types[i] in ARG_TYPES]
-    found = []
-    if args:
-        edges = (model.edge_src, model.edge_dst)
-        found = variable_handles(args, model.names, types, model.node_def, edges)
-    found += [
-        i for i in range(real) if types[i] == "Placeholder" and is_resource(model.node_def(i))
+    placeholders = [
+        i
+        for i, t in enumerate(types[: model.op_count])
+        if t == "Placeholder" and is_resource(model.node_def(i))
     ]
-    return found
+    return sorted([*model.captured_handles, *placeholders])
 
 
 def variables_read(model: GraphModel, found: list[int]) -> dict[int, int]:
