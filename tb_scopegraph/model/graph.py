@@ -17,6 +17,8 @@ found. It holds:
   (``_Arg``s of type ``DT_RESOURCE``, `roles.is_variable_handle`), found while the tree is
   built (its parts leave them uncut); `variables` adds an inlined function's resource
   ``Placeholder``s to them.
+- **series_of_pieces**: the series `pieces` made of a scope's copies of one small graph
+  (an optimizer's per-variable updates), which views open to their block at once.
 - **groups**, numbered with the root ``""`` as group 0: name scopes (split on ``/``),
   *series* (five or more numbered siblings: ``layer_[0-47]``) and *chunks* (``[part 2 of 3]``,
   the parts of a group with too many direct children). ``groups`` (`Groups`) holds them as
@@ -87,6 +89,7 @@ class GraphModel:
         "order",
         "nodes",
         "captured_handles",
+        "series_of_pieces",
         "_op_ids",
         "_group_ids",
         "_parsed",
@@ -110,6 +113,7 @@ class GraphModel:
         group_ids: dict[str, int],
         nodes: Nodes,
         captured_handles: frozenset[int] = frozenset(),
+        series_of_pieces: frozenset[int] = frozenset(),
     ) -> None:
         self.names = names
         self.op_types = op_types
@@ -124,6 +128,8 @@ class GraphModel:
         self.nodes = nodes
         #: A traced function's captured variable handles (see the module docstring).
         self.captured_handles = captured_handles
+        #: The series of pieces (see the module docstring).
+        self.series_of_pieces = series_of_pieces
         self._group_ids = group_ids
         self._op_ids: _NameTable | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}

@@ -25,8 +25,8 @@ members of one series below the scope (``update[1-214]``, members ``update[1]`` 
 The pieces' ops keep their names; their groups move: a scope below the scope whose ops all
 fall in one piece moves into that piece whole (keeping its key, so that ``Sub_6`` beside the
 op ``Sub_6`` still draws as that op's box); a scope that also holds hubs or other ops stays,
-and the piece's ops in it go to a scope of the same label inside the piece. The piece that
-needs no such scope is put first, being the one a rolled series shows.
+and the piece's ops in it go to a scope of the same label inside the piece. The members
+follow the graph's order: ``update[1]`` updates the first variable.
 """
 
 from __future__ import annotations
@@ -268,14 +268,7 @@ def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
     if any(len(held[g]) > 1 and -1 not in held[g] for g in below[1:]):
         return None  # a scope holding ops of several pieces and nothing else would be left empty
     whole = {g: next(iter(held[g])) if len(held[g]) == 1 else -1 for g in below}
-    # The piece first shown needs no scope of its own made: put one such first.
-    made_for = {
-        k
-        for g, k in zip(op_groups, piece_of[op_ids].tolist(), strict=True)
-        if whole[g] == -1 and g != gid
-    }
     n = len(alike)
-    order = sorted(range(n), key=lambda k: (k in made_for, int(pieces[k][0])))
     writes = any(graph.types[t] in WRITES for t in graph.type_ids[pieces[0]].tolist())
     word = "update" if writes else "piece"
     new_group = table.new
@@ -283,8 +276,10 @@ def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
     base = keys[gid]
     series = new_group(f"{base}/{word}[1-{n}]", f"{word}[1-{n}]", SERIES, gid)
     member = [0] * len(pieces)
-    for i, k in enumerate(order, 1):
-        member[k] = new_group(f"{keys[series]}/{word}[{i}]", f"{word}[{i}]", SCOPE, series)
+    # In the graph's order (`_ops_of`): the first variable's update is the first.
+    for k in range(n):
+        label = f"{word}[{k + 1}]"
+        member[k] = new_group(f"{keys[series]}/{label}", label, SCOPE, series)
     for i, k in enumerate(range(n, len(pieces)), 1):
         label = f"other {word}" + (f" {i}" if len(others) > 1 else "")
         member[k] = new_group(f"{base}/{label}", label, SCOPE, gid)
@@ -322,23 +317,73 @@ def _subtree(gid: int, parents: np.ndarray) -> list[int]:
     return found
 
 
-def written(model, gid: int) -> list[str]:
-    """The variables that the ops below group ``gid`` write: what the first input of each of
-    their `WRITES` ops names, when it is outside the group (a piece's own moments are not
-    what it updates)."""
-    groups, types = model.groups, model.op_types
-    sub = [gid]
-    for g in sub:  # breadth first: the list grows as it is walked
-        sub.extend(groups.children(g))
-    ops = [op for g in sub for op in groups.ops(g)]
-    inside = set(ops)
-    dst = model.edge_dst
-    found = []
-    for op in ops:
-        if types[op] in WRITES:
-            first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
-            if first < len(dst) and dst[first] == op and not model.edge_control[first]:
-                source = int(model.edge_src[first])
-                if source not in inside:
-                    found.append(model.names[source])
-    return list(dict.fromkeys(found))
+def written(model, gids: list[int]) -> list[list[str]]:
+    """For each group of ``gids``, the variables that the ops below it write: the handles
+    that the first input of each of their `WRITES` ops names, outside the group. A handle
+    the model reads too (outside the scope that holds the update) is a variable the update
+    trains, named as the op reading it is (`variable_name`); those it alone reads (the
+    optimizer's moments) are left out when there are such, else named as they are."""
+    groups, types, names = model.groups, model.op_types, model.names
+    src, dst = model.edge_src, model.edge_dst
+    found: list[list[int]] = []
+    for gid in gids:
+        sub = [gid]
+        for g in sub:  # breadth first: the list grows as it is walked
+            sub.extend(groups.children(g))
+        ops = [op for g in sub for op in groups.ops(g)]
+        inside = set(ops)
+        handles = []
+        for op in ops:
+            if types[op] in WRITES:
+                first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
+                if first < len(dst) and dst[first] == op and not model.edge_control[first]:
+                    source = int(src[first])
+                    if source not in inside:
+                        handles.append(source)
+        found.append(list(dict.fromkeys(handles)))
+    every = sorted({h for each in found for h in each})
+    if not every:
+        return [[] for _ in gids]
+    # Who reads each handle, in one pass over the edges for all the groups.
+    reads = np.flatnonzero(np.isin(src, np.asarray(every, dtype=src.dtype)))
+    readers: dict[int, list[int]] = {}
+    for h, reader in zip(src[reads].tolist(), dst[reads].tolist(), strict=True):
+        readers.setdefault(h, []).append(reader)
+    out = []
+    for gid, handles in zip(gids, found, strict=True):
+        holder = groups.parents[gid]
+        if groups.kinds[holder] == SERIES:
+            holder = groups.parents[holder]
+        model_reads = {}
+        for h in handles:
+            outside = [r for r in readers.get(h, ()) if not _below(model, r, holder)]
+            if outside:
+                model_reads[h] = min(outside)
+        if model_reads:
+            out.append(list(dict.fromkeys(variable_name(names[r]) for r in model_reads.values())))
+        else:
+            out.append([names[h] for h in handles])
+    return out
+
+
+def variable_name(reader: str) -> str:
+    """A variable named as the model reads it: the op reading its handle, less the
+    ``ReadVariableOp`` TF names that op (``resnet50_1/conv1_conv_1/convolution`` for
+    ``…/convolution/ReadVariableOp``, where the handle is ``…/ReadVariableOp/resource``).
+
+    >>> variable_name("model/dense/MatMul/ReadVariableOp"), variable_name("m/Read_1")
+    ('model/dense/MatMul', 'm/Read_1')
+    """
+    head, slash, last = reader.rpartition("/")
+    if slash and head and last.split("_")[0] == "ReadVariableOp":
+        return head
+    return reader
+
+
+def _below(model, op: int, gid: int) -> bool:
+    """Whether op ``op`` is in group ``gid`` or below it."""
+    parents = model.groups.parents
+    group = int(model.op_group[op])
+    while group > 0 and group != gid:
+        group = int(parents[group])
+    return group == gid

@@ -44,6 +44,13 @@ import numpy as np
 from tb_scopegraph.model import pieces
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
+#: A rolled series of pieces (`pieces`: an optimizer's update of one variable per block, 36
+#: boxes) opened by name shows its block open too when the block holds at most this many
+#: boxes (subgroups and ops): closed, the block alone in its series' frame says nothing the
+#: series' box did not, and a second click was needed to see what an update does. A stack
+#: of layers keeps its block closed: a first view opens stacks so (``Block[0] drawn for
+#: all 12``), and every later click, asking for the stack open, would open its block too.
+MEMBER_OPENS_WITH = 40
 #: A series whose blocks neither share names nor line up op for op is told rollable by
 #: signatures only up to this many ops, so that a view waits at most about 0.4 s of CPU for
 #: them: they took 0.28-0.83 s of CPU per 100k ops on the corpus's series of 96,000-515,000
@@ -360,6 +367,22 @@ class Rolling:
             return {}
         return rolled_open(self.model, opened, wanted, self.unrolled)
 
+    def opened_with(self, wanted: set[int]) -> set[int]:
+        """The blocks that open with the series of pieces of ``wanted`` drawn rolled: the
+        one each shows when it holds at most `MEMBER_OPENS_WITH` boxes, and ``wanted`` opens
+        none of its blocks."""
+        found = set()
+        groups = self.model.groups
+        for gid in wanted & self.model.series_of_pieces:
+            member = self.shown_member(gid, wanted)
+            if (
+                member is not None
+                and member not in wanted
+                and groups.child_counts[member] <= MEMBER_OPENS_WITH
+            ):
+                found.add(member)
+        return found
+
     def shows(self, gid: int) -> int:
         """The boxes group ``gid`` shows open, with nothing in it open."""
         if self.shown_member(gid, set()) is not None:
@@ -577,14 +600,14 @@ def card(model: GraphModel, gid: int) -> dict | None:
     if group.kind == SERIES and rolls.rollable(gid):
         members = [groups[m].key for m in group.children]
         found = {"series": group.key, "blocks": len(members), "members": members}
-        variables = [pieces.written(model, m) for m in group.children]
+        variables = pieces.written(model, list(group.children))
         if any(variables):
             found["variables"] = variables  # what each block updates, member by member
         return found
     if group.parent > ROOT and rolls.rollable(group.parent):
         series = groups[group.parent]
         found = {"series": series.key, "blocks": len(series.children), "member": group.key}
-        if variables := pieces.written(model, gid):
+        if variables := pieces.written(model, [gid])[0]:
             found["variables"] = variables
         return found
     return None

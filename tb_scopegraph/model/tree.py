@@ -128,7 +128,9 @@ class _Builder:
         )
         self.op_parent = graph.op_path.astype(np.int64)
         kerasblocks.gather(graph, table)
-        rolled = pieces.gather(graph, table, self.op_parent, self.edges)
+        rolled = self.series_of_pieces = frozenset(
+            pieces.gather(graph, table, self.op_parent, self.edges)
+        )
         self._fold_series()
         g_parent = table.parents.array()
         n = len(table)
@@ -332,6 +334,7 @@ class _Builder:
             group_ids=by_key,
             nodes=self.graph.nodes,
             captured_handles=self.handles,
+            series_of_pieces=self.series_of_pieces,
         )
 
 
