@@ -261,11 +261,15 @@ class Details:
         return self._variable_ops
 
     def handles(self) -> tuple[frozenset[int], dict[int, int]]:
-        """The graph's variable handles (`variables.handles`) and how many of them each group
-        reads (`variables.variables_read`), worked out at the first group card."""
+        """The graph's variable handles (`variables.handles`) and how many variables each
+        group reads through them or through PyTorch's reads of parameters
+        (`variables.variables_read`, `variables.torch_reads`), worked out at the first group
+        card."""
         if self._handles is None:
             found = variables.handles(self.model)
-            self._handles = frozenset(found), variables.variables_read(self.model, found)
+            torch = variables.torch_reads(self.model)
+            read = variables.variables_read(self.model, found + list(torch), torch)
+            self._handles = frozenset(found), read
         return self._handles
 
     def measure(self, box: Box, scheme: str) -> str | float | None:
