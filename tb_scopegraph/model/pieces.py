@@ -354,30 +354,39 @@ def written(model, gids: list[int]) -> list[list[str]]:
         holder = groups.parents[gid]
         if groups.kinds[holder] == SERIES:
             holder = groups.parents[holder]
-        model_reads = {}
+        model_reads = []
         for h in handles:
             outside = [r for r in readers.get(h, ()) if not _below(model, r, holder)]
             if outside:
-                model_reads[h] = min(outside)
-        if model_reads:
-            out.append(list(dict.fromkeys(variable_name(names[r]) for r in model_reads.values())))
-        else:
-            out.append([names[h] for h in handles])
+                model_reads.append(variable_name([names[r] for r in sorted(outside)]))
+        out.append(list(dict.fromkeys(model_reads)) or [names[h] for h in handles])
     return out
 
 
-def variable_name(reader: str) -> str:
+def variable_name(readers: list[str]) -> str:
     """A variable named as the model reads it: the op reading its handle, less the
     ``ReadVariableOp`` TF names that op (``resnet50_1/conv1_conv_1/convolution`` for
-    ``…/convolution/ReadVariableOp``, where the handle is ``…/ReadVariableOp/resource``).
+    ``…/convolution/ReadVariableOp``, where the handle is ``…/ReadVariableOp/resource``); read
+    by several, the scope holding them all (an embedding's table, read by its lookup and its
+    shape: ``tokens_1``), else the first.
 
-    >>> variable_name("model/dense/MatMul/ReadVariableOp"), variable_name("m/Read_1")
+    >>> variable_name(["model/dense/MatMul/ReadVariableOp"]), variable_name(["m/Read_1"])
     ('model/dense/MatMul', 'm/Read_1')
+    >>> variable_name(["t/tokens_1/Shape/ReadVariableOp", "t/tokens_1/GatherV2/ReadVariableOp"])
+    't/tokens_1'
     """
-    head, slash, last = reader.rpartition("/")
-    if slash and head and last.split("_")[0] == "ReadVariableOp":
-        return head
-    return reader
+    paths = []
+    for reader in readers:
+        head, slash, last = reader.rpartition("/")
+        paths.append(head if slash and head and last.split("_")[0] == "ReadVariableOp" else reader)
+    common = paths[0].split("/")
+    for path in paths[1:]:
+        parts = path.split("/")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return "/".join(common) or paths[0]
 
 
 def _below(model, op: int, gid: int) -> bool:
