@@ -135,9 +135,10 @@ def test_updates_unlike_the_rest_are_one_box_each():
     adam = groups[model.group_id("adam")]
     keys = {groups[c].key: groups[c] for c in adam.children}
     assert len(groups[model.group_id("adam/update[1-9]")].children) == 9
-    other = keys["adam/other update"]
+    # Named after the layer whose variable it trains (``model/dense_5/MatMul`` reads it).
+    other = keys["adam/update of dense_5"]
     assert other.kind == SCOPE and other.op_count == 40
-    assert rolls.card(model, model.group_id("adam/other update")) is None
+    assert rolls.card(model, model.group_id("adam/update of dense_5")) is None
 
 
 def test_too_few_alike_updates_stay_flat():

@@ -100,7 +100,7 @@ def gather(graph, table: GroupTable, op_parent: np.ndarray, edges) -> set[int]:
             found.append((gid, split))
     made = set()
     for gid, (alike, others) in found:
-        series = _regroup(gid, alike, others, graph, table, op_parent)
+        series = _regroup(gid, alike, others, graph, table, op_parent, edges)
         if series is not None:
             made.add(series)
     return made
@@ -247,7 +247,7 @@ def _ops_of(comp: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
     return sorted(found, key=lambda p: int(p[0]))
 
 
-def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
+def _regroup(gid, alike, others, graph, table: GroupTable, op_parent, edges):
     """Make the series of the pieces ``alike`` below scope ``gid``, a scope for each of the
     ``others``, and move the pieces' ops and scopes into them; the series (None: nothing
     made)."""
@@ -280,8 +280,14 @@ def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
     for k in range(n):
         label = f"{word}[{k + 1}]"
         member[k] = new_group(f"{keys[series]}/{label}", label, SCOPE, series)
+    inside = np.zeros(len(op_parent), dtype=bool)
+    inside[op_ids] = True
     for i, k in enumerate(range(n, len(pieces)), 1):
-        label = f"other {word}" + (f" {i}" if len(others) > 1 else "")
+        trains = _layer_trained(graph, edges, pieces[k], inside)
+        if trains:
+            label = f"{word} of {trains}"
+        else:
+            label = f"other {word}" + (f" {i}" if len(others) > 1 else "")
         member[k] = new_group(f"{base}/{label}", label, SCOPE, gid)
     mirror: dict[tuple[int, int], int] = {}
 
@@ -304,6 +310,29 @@ def _regroup(gid, alike, others, graph, table: GroupTable, op_parent):
         if whole[g] == -1:
             op_parent[op] = place(g, int(piece_of[op]))
     return series
+
+
+def _layer_trained(graph, edges, piece: np.ndarray, inside: np.ndarray) -> str:
+    """The layer whose one variable a piece writes: the last name of the scope holding the
+    ops that read it outside the scope being split (``inside``): ``tokens_1`` for an
+    embedding's table read by ``tokens_1/GatherV2`` and ``tokens_1/Shape``; "" when the piece
+    trains no such variable, or several."""
+    src, dst, _, ctrl = edges
+    own = set(piece.tolist())
+    handles = set()
+    for op in piece.tolist():
+        if graph.types[graph.type_ids[op]] in WRITES:
+            first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
+            if first < len(dst) and dst[first] == op and not ctrl[first]:
+                handles.add(int(src[first]))
+    layers = set()
+    for h in handles - own:
+        readers = dst[src == h]
+        outside = readers[~inside[readers]].tolist()
+        if outside:
+            ops = _read_paths([graph.names[r] for r in sorted(outside)])
+            layers.add(_common([op.rpartition("/")[0] for op in ops]).rpartition("/")[2])
+    return layers.pop() if len(layers) == 1 else ""
 
 
 def _subtree(gid: int, parents: np.ndarray) -> list[int]:
@@ -375,10 +404,21 @@ def variable_name(readers: list[str]) -> str:
     >>> variable_name(["t/tokens_1/Shape/ReadVariableOp", "t/tokens_1/GatherV2/ReadVariableOp"])
     't/tokens_1'
     """
+    paths = _read_paths(readers)
+    return _common(paths) or paths[0]
+
+
+def _read_paths(readers: list[str]) -> list[str]:
+    """The ops reading a variable, each less the ``ReadVariableOp`` that reads it for them."""
     paths = []
     for reader in readers:
         head, slash, last = reader.rpartition("/")
         paths.append(head if slash and head and last.split("_")[0] == "ReadVariableOp" else reader)
+    return paths
+
+
+def _common(paths: list[str]) -> str:
+    """The longest scope path (``/``-separated) that begins every one of ``paths``."""
     common = paths[0].split("/")
     for path in paths[1:]:
         parts = path.split("/")
@@ -386,7 +426,7 @@ def variable_name(readers: list[str]) -> str:
         while n < min(len(common), len(parts)) and common[n] == parts[n]:
             n += 1
         common = common[:n]
-    return "/".join(common) or paths[0]
+    return "/".join(common)
 
 
 def _below(model, op: int, gid: int) -> bool:
