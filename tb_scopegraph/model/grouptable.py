@@ -70,8 +70,10 @@ class GroupTable:
         self.keys, self.labels, self.kinds = keys, labels, kinds
         self.by_key = dict(zip(keys, range(len(keys)), strict=True))
         self.parents = Column(parents)
-        self.prefix = Column(prefix)
-        self.number = Column(number)
+        # Copies: a step may number a group read (`kerasblocks`), and what was read is kept to
+        # be built again.
+        self.prefix = Column(prefix.copy())
+        self.number = Column(number.copy())
 
     def __len__(self) -> int:
         return len(self.keys)

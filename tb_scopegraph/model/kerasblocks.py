@@ -84,6 +84,7 @@ def gather(graph, table: GroupTable) -> None:
     add = table.new
 
     known = len(keys)  # the groups read; those added here are blocks, stages and runs
+    layers_as_blocks: set[int] = set()  # layers that are blocks themselves (``called``)
     staged = {(p, stem) for p, stem in found if _stage_of(stem)}
     by_parent: dict[int, list[str]] = defaultdict(list)
     for p, stem in staged:
@@ -113,6 +114,12 @@ def gather(graph, table: GroupTable) -> None:
                 prefix_ids[stem] = len(graph.prefixes)
                 graph.prefixes.append(stem)
             code = 2 * prefix_ids[stem]  # tree folds them into a series, if enough
+        # Keras 3 numbers a layer's calls (``block_0_1``: block_0 called once): each "block"
+        # is one layer, the block itself, and a scope around it would be a frame holding one.
+        called = all(
+            len(blocks[n]) == 1 and labels[blocks[n][0]][len(f"{stem}{n}_") :].isdigit()
+            for n in numbers
+        )
         for stage in stages:
             stage_owner = parent
             if id(stage) in stage_of:
@@ -124,16 +131,23 @@ def gather(graph, table: GroupTable) -> None:
                     label = f"{stem}[{run[0]}-{run[-1]}]"
                     owner = add(f"{head}{label}", label, SERIES, stage_owner)
                 for n in run:
+                    if called:
+                        (layer,) = blocks[n]
+                        parents[layer] = owner
+                        table.prefix[layer], table.number[layer] = code, n
+                        layers_as_blocks.add(layer)
+                        continue
                     block = add(f"{head}{stem}{n}", f"{stem}{n}", SCOPE, owner, code, n)
                     for layer in blocks[n]:
                         parents[layer] = block
-    blockish = set(range(known, len(keys)))  # the blocks, their stages and runs
+    # The blocks, their stages and runs.
+    blockish = set(range(known, len(keys))) | layers_as_blocks
     # Layers named alike but for their last words, beside the blocks: one scope.
     for parent in {p for p, _ in found}:
         head = f"{keys[parent]}/" if parent else ""
         by_word: dict[str, list[int]] = defaultdict(list)
         for gid in (np.flatnonzero(parents.array()[1:known] == parent) + 1).tolist():
-            if kinds[gid] == SCOPE:
+            if kinds[gid] == SCOPE and gid not in layers_as_blocks:
                 by_word[labels[gid].split("_", 1)[0]].append(gid)
         for members in by_word.values():
             label = _common_words([labels[g] for g in members])
