@@ -44,12 +44,9 @@ import numpy as np
 from tb_scopegraph.model import pieces
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
-#: A rolled series of pieces (`pieces`: an optimizer's update of one variable per block, 36
-#: boxes) opened by name shows its block open too when the block holds at most this many
-#: boxes (subgroups and ops): closed, the block alone in its series' frame says nothing the
-#: series' box did not, and a second click was needed to see what an update does. A stack
-#: of layers keeps its block closed: a first view opens stacks so (``Block[0] drawn for
-#: all 12``), and every later click, asking for the stack open, would open its block too.
+#: A rolled series of pieces (`pieces`: an optimizer's update per variable) opened by name
+#: shows its block open too when the block holds at most this many boxes: closed, it says
+#: nothing its series did not. A stack of layers keeps its block closed, as first views show it.
 MEMBER_OPENS_WITH = 40
 #: A series whose blocks neither share names nor line up op for op is told rollable by
 #: signatures only up to this many ops, so that a view waits at most about 0.4 s of CPU for
@@ -368,20 +365,11 @@ class Rolling:
         return rolled_open(self.model, opened, wanted, self.unrolled)
 
     def opened_with(self, wanted: set[int]) -> set[int]:
-        """The blocks that open with the series of pieces of ``wanted`` drawn rolled: the
-        one each shows when it holds at most `MEMBER_OPENS_WITH` boxes, and ``wanted`` opens
-        none of its blocks."""
-        found = set()
-        groups = self.model.groups
-        for gid in wanted & self.model.series_of_pieces:
-            member = self.shown_member(gid, wanted)
-            if (
-                member is not None
-                and member not in wanted
-                and groups.child_counts[member] <= MEMBER_OPENS_WITH
-            ):
-                found.add(member)
-        return found
+        """The blocks that open with the series of pieces ``wanted`` opens, drawn rolled (each
+        `MEMBER_OPENS_WITH` boxes or fewer, and ``wanted`` opens none of its blocks)."""
+        counts, most = self.model.groups.child_counts, MEMBER_OPENS_WITH
+        shown = (self.shown_member(g, wanted) for g in wanted & self.model.series_of_pieces)
+        return {m for m in shown if m is not None and m not in wanted and counts[m] <= most}
 
     def shows(self, gid: int) -> int:
         """The boxes group ``gid`` shows open, with nothing in it open."""
