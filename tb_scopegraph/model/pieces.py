@@ -19,8 +19,10 @@ wiring, as `structure` does for groups). When `PIECES_MIN` or more pieces of at 
 `PIECE_MIN_OPS` ops are alike and hold `ALIKE_SHARE` of the scope's ops, they become the
 members of one series below the scope (``update[1-214]``, members ``update[1]`` …,
 "update" when they write variables), which views roll as any series of identical blocks
-(`rolls`): one piece drawn for all, the hubs drawn once beside it. Other pieces of
-`PIECE_MIN_OPS` ops or more become one scope each (``other update``).
+(`rolls`): one piece drawn for all, the hubs drawn once beside it, opened at once (`rolls`,
+`GraphModel.series_of_pieces`). Other pieces of `PIECE_MIN_OPS` ops or more become one scope
+each, named after the layer whose variable it trains (``update of tokens_1``), else
+``other update``.
 
 The pieces' ops keep their names; their groups move: a scope below the scope whose ops all
 fall in one piece moves into that piece whole (keeping its key, so that ``Sub_6`` beside the
