@@ -192,3 +192,35 @@ def test_the_tree_answer_is_that_of_a_walk_of_the_groups(models, name):
     assert answer == walked(ROOT) == paused_before
     # The same keys in the same order: the route's JSON is the same text.
     assert json.dumps(answer) == json.dumps(walked(ROOT))
+
+
+def _called_blocks(calls: int) -> Hierarchy:
+    """Four blocks of a Keras 3 model as its trace names them: each block a layer of its own,
+    its scope named after the layer and the call (``block_0_1``), called ``calls`` times."""
+    nodes, last = [("x", "Placeholder")], "x"
+    for n in range(4):
+        for call in range(1, calls + 1):
+            scope = f"model/block_{n}_{call}"
+            nodes += [
+                (f"{scope}/dense_1/kernel", "Const"),
+                (f"{scope}/dense_1/MatMul", "MatMul", (last, f"{scope}/dense_1/kernel")),
+                (f"{scope}/relu_1/Relu", "Relu", (f"{scope}/dense_1/MatMul",)),
+            ]
+            last = f"{scope}/relu_1/Relu"
+    return Hierarchy(graph_from_nodes(nodes))
+
+
+def test_a_keras_block_that_is_one_layer_is_no_frame_around_it():
+    # A scope ``block_0`` around ``block_0_1`` alone was a frame holding one frame.
+    h = _called_blocks(1)
+    model = h.graph
+    series = model.groups[model.group_id("model/block_[0-3]")]
+    assert series.kind == SERIES
+    assert [model.groups[c].key for c in series.children] == [
+        f"model/block_{n}_1" for n in range(4)
+    ]
+    assert model.group_id("model/block_0") is None
+    # A block of two calls is a block of two layers: a scope holds them.
+    h = _called_blocks(2)
+    block = h.graph.groups[h.graph.group_id("model/block_0")]
+    assert sorted(h.graph.groups[c].label for c in block.children) == ["block_0_1", "block_0_2"]

@@ -42,26 +42,54 @@ def test_per_variable_updates_fold_into_one_rolled_series(adam):
     assert f"update[1-{VARIABLES}] ×{VARIABLES}" in to_dot(adam, adam.view(open=["adam"]))
 
 
-def test_opening_the_stack_draws_one_update_for_all(adam):
-    # Open, the series shows one update closed, standing for all; that one opens.
-    shown = adam.rolled(adam.view(open=["adam", SERIES_KEY]))[SERIES_KEY]
+def test_opening_the_stack_draws_one_update_for_all_at_once(adam):
+    # One click: open, the series shows its first update open, standing for all.
+    view = adam.view(open=["adam", SERIES_KEY])
+    shown = adam.rolled(view)[SERIES_KEY]
     assert shown == f"{SERIES_KEY}/update[1]"
-    view = adam.view(open=["adam", SERIES_KEY, shown])
+    assert shown in view.open
     layout = adam.layout(view)
     ops = {b.op for b in boxes_in(layout, shown)}
     assert {"AssignSubVariableOp", "AssignAddVariableOp", "Pow", "RealDiv"} <= ops
-    # The update shown is one that needs no scope of its own made: its boxes are its ops
-    # and the scopes of its helpers, named as in the graph.
+    # The first variable's update: its boxes are its ops and the scopes of its helpers,
+    # named as in the graph.
     labels = {b.label for b in boxes_in(layout, shown)}
-    assert "Sub_6" in labels and "Cast_6/ReadVariableOp" in labels
+    assert "Sub_2" in labels and "Cast/ReadVariableOp" in labels
     # What all updates read comes in once, counted for all of them.
     (into,) = [
         e
         for e in layout.edges
-        if layout.boxes[e.src].name == "adam/IdentityN" and layout.boxes[e.dst].label == "Sub_6"
+        if layout.boxes[e.src].name == "adam/IdentityN" and layout.boxes[e.dst].label == "Sub_2"
     ]
     assert into.count == VARIABLES
     assert f"drawn for all {VARIABLES}" in to_dot(adam, view)
+    # The same view as opening the update by name.
+    assert view == adam.view(open=["adam", SERIES_KEY, shown])
+
+
+def test_an_update_asked_for_by_name_opens_alone(adam):
+    # Another update asked for is the one shown; the first stays out of the view.
+    member = f"{SERIES_KEY}/update[3]"
+    view = adam.view(open=["adam", SERIES_KEY, member])
+    assert adam.rolled(view)[SERIES_KEY] == member
+    assert f"{SERIES_KEY}/update[1]" not in view.open
+    # Drawn as a series, the stack shows its updates closed.
+    view = adam.view(open=["adam", SERIES_KEY], unroll=[SERIES_KEY])
+    assert view.open == {"adam", SERIES_KEY}
+
+
+def test_a_stack_of_layers_keeps_its_block_closed_when_opened():
+    # Only a series of pieces opens its block with it: a first view opens a stack of
+    # layers with its block closed, and a later click asks for the stack open again.
+    h = Hierarchy(adam_graph(VARIABLES))
+    key = f"model/dense_[0-{VARIABLES - 1}]"
+    model = h.graph
+    gid = model.group_id(key)
+    assert rolls.of(model).rollable(gid)
+    (first, *_) = model.groups[gid].children
+    assert model.groups.child_counts[first] <= rolls.MEMBER_OPENS_WITH
+    view = h.view(open=["model", key])
+    assert view.open == {"model", key}
 
 
 def test_ops_keep_their_names_and_are_found(adam):
@@ -73,23 +101,21 @@ def test_ops_keep_their_names_and_are_found(adam):
     # The sixth variable's first moment: found by name, revealed through its update.
     (hit,) = [h for h in adam.search("adam/Sub_22") if h["name"] == "adam/Sub_22" and h["op"]]
     assert hit["op"] == "Sub"
-    assert hit["reveal"] == ["adam", SERIES_KEY, f"{SERIES_KEY}/update[5]"]
+    assert hit["reveal"] == ["adam", SERIES_KEY, f"{SERIES_KEY}/update[6]"]
     view = adam.view(open=hit["reveal"])
     assert "adam/Sub_22" in {b.name for b in adam.layout(view).boxes}
     assert adam.details("adam/Sub_22")["op"] == "Sub"
 
 
 def test_cards_name_the_variable_each_update_writes(adam):
-    # The first variable's update shares scopes with what all read (``adam/Cast``): it is
-    # put last, so update[5] is the sixth variable's (the one ``adam/Sub_22`` is in).
-    card = adam.details(f"{SERIES_KEY}/update[5]")["rolled"]
-    assert card["variables"] == ["model/dense_5/MatMul/ReadVariableOp/resource"]
+    # Updates follow the variables' order in the graph: update[6] is the sixth variable's
+    # (the one ``adam/Sub_22`` is in), named as the model reads it (its handle is
+    # ``model/dense_5/MatMul/ReadVariableOp/resource``), its moments left out.
+    card = adam.details(f"{SERIES_KEY}/update[6]")["rolled"]
+    assert card["variables"] == ["model/dense_5/MatMul"]
     card = adam.details(SERIES_KEY)["rolled"]
     assert len(card["members"]) == VARIABLES
-    written = sorted(v for each in card["variables"] for v in each)
-    assert written == sorted(
-        f"model/dense_{i}/MatMul/ReadVariableOp/resource" for i in range(VARIABLES)
-    )
+    assert card["variables"] == [[f"model/dense_{i}/MatMul"] for i in range(VARIABLES)]
 
 
 def test_updates_that_all_differ_stay_flat():
@@ -109,9 +135,10 @@ def test_updates_unlike_the_rest_are_one_box_each():
     adam = groups[model.group_id("adam")]
     keys = {groups[c].key: groups[c] for c in adam.children}
     assert len(groups[model.group_id("adam/update[1-9]")].children) == 9
-    other = keys["adam/other update"]
+    # Named after the layer whose variable it trains (``model/dense_5/MatMul`` reads it).
+    other = keys["adam/update of dense_5"]
     assert other.kind == SCOPE and other.op_count == 40
-    assert rolls.card(model, model.group_id("adam/other update")) is None
+    assert rolls.card(model, model.group_id("adam/update of dense_5")) is None
 
 
 def test_too_few_alike_updates_stay_flat():
@@ -158,7 +185,7 @@ def test_the_first_variables_update_draws_its_ops_by_their_names(adam):
     """The first variable's update reads the learning rate in ``adam/Cast``, a scope that
     stays with what all read: the update holds a scope ``Cast`` of its own for that op,
     whose box is named as the op is below ``adam``."""
-    member = f"{SERIES_KEY}/update[{VARIABLES}]"
+    member = f"{SERIES_KEY}/update[1]"
     view = adam.view(open=["adam", SERIES_KEY, member], unroll=[SERIES_KEY])
     labels = {b.label for b in boxes_in(adam.layout(view), member)}
     assert {"Cast/ReadVariableOp", "Add/ReadVariableOp", "Sub_2", "AssignSubVariableOp"} <= labels

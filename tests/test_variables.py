@@ -74,3 +74,49 @@ def test_a_frozen_graphs_constants_are_its_parameters():
     )
     details = Hierarchy(graph).details("dense", kind="scope")
     assert (details["parameters"], details["variables_read"]) == (4, 0)
+
+
+def test_the_model_carries_the_captured_handles_its_build_found(keras_train_step):
+    # Found once while the tree is built (its parts leave them uncut); the cards read them
+    # from the model.
+    model = Hierarchy(keras_train_step).graph
+    resource = types_pb2.DT_RESOURCE
+    args = {n.name for n in keras_train_step.node if n.op == "_Arg"}
+    handles = {
+        n.name for n in keras_train_step.node if n.name in args and n.attr["T"].type == resource
+    }
+    assert handles and args - handles  # the step's real inputs are arguments too
+    assert {model.names[op] for op in model.captured_handles} == handles
+
+
+def test_a_pytorch_modules_card_counts_the_parameters_it_reads(torch_cnn):
+    # PyTorch reads each parameter by name (``prim::GetAttr``), its size not in the graph.
+    h = Hierarchy(torch_cnn)
+    assert h.details("Net", kind="scope")["variables_read"] == 6
+    for module in ("Net/Conv2d[conv1]", "Net/Conv2d[conv2]", "Net/Linear[fc]"):
+        details = h.details(module, kind="scope")
+        assert (details["variables_read"], details["parameters"]) == (2, None), module
+
+
+def test_a_parameter_read_twice_counts_once_and_a_submodules_read_not_at_all():
+    # GPT-2 reads its token embedding twice (input and tied output); a read of a submodule
+    # only feeds the reads of its attributes.
+    wte = "GPT2/Embedding[wte]"
+    graph = graph_from_nodes(
+        [
+            ("input/ids", "IO Node"),
+            (f"{wte}/wte", "prim::GetAttr"),
+            (f"{wte}/weight/weight.55", "prim::GetAttr", (f"{wte}/wte",)),
+            (f"{wte}/weight/weight.57", "prim::GetAttr", (f"{wte}/wte",)),
+            (f"{wte}/input.1", "aten::embedding", (f"{wte}/weight/weight.55", "input/ids")),
+            (
+                "GPT2/Linear[lm_head]/out",
+                "aten::linear",
+                (f"{wte}/input.1", f"{wte}/weight/weight.57"),
+            ),
+        ]
+    )
+    h = Hierarchy(graph)
+    assert h.details(wte, kind="scope")["variables_read"] == 1
+    assert h.details("GPT2", kind="scope")["variables_read"] == 1
+    assert h.details("GPT2/Linear[lm_head]", kind="scope")["variables_read"] == 1

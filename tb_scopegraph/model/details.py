@@ -29,7 +29,6 @@ from tb_scopegraph.model.attrs import (
 from tb_scopegraph.model.graph import MISSING, OP, ROOT, SCOPE, GraphModel
 from tb_scopegraph.model.groups import Groups
 from tb_scopegraph.model.layout import Box, tensor_dtype, tensor_shape
-from tb_scopegraph.model.roles import is_variable_handle
 
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp", "VarHandleOpV2"})
 #: What a group card's op types call a variable handle (`variables.handles`).
@@ -134,9 +133,8 @@ class Details:
             "control_outputs": consumers.get(-1, []),
             **({"profile": self.node_stats[name]} if name in self.node_stats else {}),
         }
-        readers = [n for slot, names in consumers.items() if slot >= 0 for n in names]
-        reader_types = [model.op_types[model.op_id(n)] for n in readers]
-        if is_variable_handle(node.op, name, node, reader_types):
+        if op in model.captured_handles:
+            readers = [n for slot, names in consumers.items() if slot >= 0 for n in names]
             found["counted_on"] = counted_on(model, readers)
         return found
 
@@ -263,11 +261,15 @@ class Details:
         return self._variable_ops
 
     def handles(self) -> tuple[frozenset[int], dict[int, int]]:
-        """The graph's variable handles (`variables.handles`) and how many of them each group
-        reads (`variables.variables_read`), worked out at the first group card."""
+        """The graph's variable handles (`variables.handles`) and how many variables each
+        group reads through them or through PyTorch's reads of parameters
+        (`variables.variables_read`, `variables.torch_reads`), worked out at the first group
+        card."""
         if self._handles is None:
             found = variables.handles(self.model)
-            self._handles = frozenset(found), variables.variables_read(self.model, found)
+            torch = variables.torch_reads(self.model)
+            read = variables.variables_read(self.model, found + list(torch), torch)
+            self._handles = frozenset(found), read
         return self._handles
 
     def measure(self, box: Box, scheme: str) -> str | float | None:

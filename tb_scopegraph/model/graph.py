@@ -13,6 +13,12 @@ found. It holds:
 - **edges**, one per NodeDef input, node after node, each node's in input order:
   ``edge_src`` (the op the input names), ``edge_dst`` (the op that reads it), ``edge_slot``
   (the output index; -1 for a control input) and ``edge_control`` (bool), as numpy arrays.
+- **captured_handles**: the ops that are a traced function's captured variable handles
+  (``_Arg``s of type ``DT_RESOURCE``, `roles.is_variable_handle`), found while the tree is
+  built (its parts leave them uncut); `variables` adds an inlined function's resource
+  ``Placeholder``s to them.
+- **series_of_pieces**: the series `pieces` made of a scope's copies of one small graph
+  (an optimizer's per-variable updates), which views open to their block at once.
 - **groups**, numbered with the root ``""`` as group 0: name scopes (split on ``/``),
   *series* (five or more numbered siblings: ``layer_[0-47]``) and *chunks* (``[part 2 of 3]``,
   the parts of a group with too many direct children). ``groups`` (`Groups`) holds them as
@@ -82,6 +88,8 @@ class GraphModel:
         "groups",
         "order",
         "nodes",
+        "captured_handles",
+        "series_of_pieces",
         "_op_ids",
         "_group_ids",
         "_parsed",
@@ -104,6 +112,8 @@ class GraphModel:
         order: Sequence[int],
         group_ids: dict[str, int],
         nodes: Nodes,
+        captured_handles: frozenset[int] = frozenset(),
+        series_of_pieces: frozenset[int] = frozenset(),
     ) -> None:
         self.names = names
         self.op_types = op_types
@@ -116,6 +126,10 @@ class GraphModel:
         self.order = order
         #: The NodeDefs' bytes, each parsed when asked for (`node_def`).
         self.nodes = nodes
+        #: A traced function's captured variable handles (see the module docstring).
+        self.captured_handles = captured_handles
+        #: The series of pieces (see the module docstring).
+        self.series_of_pieces = series_of_pieces
         self._group_ids = group_ids
         self._op_ids: _NameTable | None = None
         self._parsed: dict[int, node_def_pb2.NodeDef] = {}

@@ -44,6 +44,7 @@ from collections import defaultdict
 import numpy as np
 
 from tb_scopegraph.model.graph import SCOPE, SERIES
+from tb_scopegraph.model.grouptable import Column, GroupTable
 
 #: A layer of a block: the stem (up to ``block`` and an optional ``_``), the block's number,
 #: the layer's own name.
@@ -63,38 +64,27 @@ SEGMENT_MIN = 40
 STAGE_RUN_MIN = 2
 
 
-def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: dict, g_parent):
-    """Gather Keras block layers into block scopes (and runs of them into series), appending
-    the new groups to ``keys``, ``labels``, ``kinds``, ``by_key`` and to ``graph``'s
-    ``path_prefix``, ``path_number`` and ``prefixes`` (what `tree` folds series from);
-    the groups' parents afterwards."""
+def gather(graph, table: GroupTable) -> None:
+    """Gather Keras block layers into block scopes (and runs of them into series), added to
+    ``table`` (a numbered block with its prefix, added to ``graph``'s ``prefixes``, and
+    number: what `tree` folds series from)."""
+    keys, labels, kinds, by_key = table.keys, table.labels, table.kinds, table.by_key
     # A substring test first: a million-op graph has hundreds of thousands of labels.
     found: dict[tuple[int, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for gid in [i for i, label in enumerate(labels) if "block" in label]:
         match = BLOCK_LAYER.fullmatch(labels[gid])
         if match is None or kinds[gid] != SCOPE:
             continue
-        found[int(g_parent[gid]), match["stem"]][int(match["n"])].append(gid)
-    flat = _flat_models(graph, labels, kinds, g_parent, {p for p, _ in found})
+        found[table.parents[gid], match["stem"]][int(match["n"])].append(gid)
+    flat = _flat_models(graph, labels, kinds, table.parents.array(), {p for p, _ in found})
     if not found and not flat:
-        return g_parent
-    parents = g_parent.tolist()
-    prefix = graph.path_prefix.tolist()
-    number = graph.path_number.tolist()
+        return
+    parents = table.parents
     prefix_ids = {p: i for i, p in enumerate(graph.prefixes)}
-
-    def add(key: str, label: str, kind: str, parent: int, code: int = -1, n: int = 0) -> int:
-        gid = len(keys)
-        keys.append(key)
-        labels.append(label)
-        kinds.append(kind)
-        by_key[key] = gid
-        parents.append(parent)
-        prefix.append(code)
-        number.append(n)
-        return gid
+    add = table.new
 
     known = len(keys)  # the groups read; those added here are blocks, stages and runs
+    layers_as_blocks: set[int] = set()  # layers that are blocks themselves (``called``)
     staged = {(p, stem) for p, stem in found if _stage_of(stem)}
     by_parent: dict[int, list[str]] = defaultdict(list)
     for p, stem in staged:
@@ -124,6 +114,12 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                 prefix_ids[stem] = len(graph.prefixes)
                 graph.prefixes.append(stem)
             code = 2 * prefix_ids[stem]  # tree folds them into a series, if enough
+        # Keras 3 numbers a layer's calls (``block_0_1``: block_0 called once): each "block"
+        # is one layer, the block itself, and a scope around it would be a frame holding one.
+        called = all(
+            len(blocks[n]) == 1 and labels[blocks[n][0]][len(f"{stem}{n}_") :].isdigit()
+            for n in numbers
+        )
         for stage in stages:
             stage_owner = parent
             if id(stage) in stage_of:
@@ -135,16 +131,23 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                     label = f"{stem}[{run[0]}-{run[-1]}]"
                     owner = add(f"{head}{label}", label, SERIES, stage_owner)
                 for n in run:
+                    if called:
+                        (layer,) = blocks[n]
+                        parents[layer] = owner
+                        table.prefix[layer], table.number[layer] = code, n
+                        layers_as_blocks.add(layer)
+                        continue
                     block = add(f"{head}{stem}{n}", f"{stem}{n}", SCOPE, owner, code, n)
                     for layer in blocks[n]:
                         parents[layer] = block
-    blockish = set(range(known, len(keys)))  # the blocks, their stages and runs
+    # The blocks, their stages and runs.
+    blockish = set(range(known, len(keys))) | layers_as_blocks
     # Layers named alike but for their last words, beside the blocks: one scope.
     for parent in {p for p, _ in found}:
         head = f"{keys[parent]}/" if parent else ""
         by_word: dict[str, list[int]] = defaultdict(list)
-        for gid in range(1, known):
-            if parents[gid] == parent and kinds[gid] == SCOPE:
+        for gid in (np.flatnonzero(parents.array()[1:known] == parent) + 1).tolist():
+            if kinds[gid] == SCOPE and gid not in layers_as_blocks:
                 by_word[labels[gid].split("_", 1)[0]].append(gid)
         for members in by_word.values():
             label = _common_words([labels[g] for g in members])
@@ -154,7 +157,7 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                     parents[layer] = owner
     # Still a long chain: the layers before the first block and those after the last.
     for parent in {p for p, _ in found}:
-        members = [g for g in range(1, len(parents)) if parents[g] == parent]
+        members = (np.flatnonzero(parents.array()[1:] == parent) + 1).tolist()
         if len(members) <= CHAIN_MAX or not blockish & set(members):
             continue
         first, last = _op_spans(graph.op_path, parents, parent)
@@ -214,9 +217,6 @@ def gather(graph, keys: list[str], labels: list[str], kinds: list[str], by_key: 
                 owner = add(f"{head}{label}", label, SCOPE, parent)
                 for layer in part:
                     parents[layer] = owner
-    graph.path_prefix = np.asarray(prefix, dtype=np.int64)
-    graph.path_number = np.asarray(number, dtype=graph.path_number.dtype)
-    return np.asarray(parents, dtype=np.int64)
 
 
 def _runs(
@@ -270,9 +270,9 @@ def _common_words(labels: list[str]) -> str:
     return "_".join(words[0][:n])
 
 
-def _tops(op_path: np.ndarray, parents: list[int], parent: int) -> np.ndarray:
+def _tops(op_path: np.ndarray, parents: Column, parent: int) -> np.ndarray:
     """Each op's child group of ``parent`` it is in (at any depth), or -1."""
-    up = np.asarray(parents, dtype=np.int64)
+    up = parents.array()
     top = np.asarray(op_path, dtype=np.int64).copy()
     # Climbed a level at a time, numpy over all ops.
     while True:
@@ -284,7 +284,7 @@ def _tops(op_path: np.ndarray, parents: list[int], parent: int) -> np.ndarray:
     return top
 
 
-def _op_spans(op_path: np.ndarray, parents: list[int], parent: int) -> tuple[dict, dict]:
+def _op_spans(op_path: np.ndarray, parents: Column, parent: int) -> tuple[dict, dict]:
     """The first and last op (by its place in the graph) of each child group of ``parent``
     that holds ops, ops of its subgroups included."""
     top = _tops(op_path, parents, parent)
@@ -324,11 +324,11 @@ def _flat_models(
     return flat
 
 
-def _held_by(op_path: np.ndarray, parents: list[int], scopes: list[int]) -> dict:
+def _held_by(op_path: np.ndarray, parents: Column, scopes: list[int]) -> dict:
     """Per scope of ``scopes``: the ops under it (at any depth, in order) and the child of
     it each is in. One climb of every op through its ancestors serves them all: a
     million-op graph may have a hundred such scopes, and a climb each took 34 s."""
-    up = np.asarray(parents, dtype=np.int64)
+    up = parents.array()
     wanted = np.zeros(len(parents), dtype=bool)
     wanted[scopes] = True
     cur = np.asarray(op_path, dtype=np.int64).copy()
@@ -356,7 +356,7 @@ def _held_by(op_path: np.ndarray, parents: list[int], scopes: list[int]) -> dict
 
 
 def _segments(
-    graph, parents: list[int], op_ids: np.ndarray, child: np.ndarray
+    graph, parents: Column, op_ids: np.ndarray, child: np.ndarray
 ) -> tuple[list[list[int]], list, list]:
     """A scope's child layers cut into blocks, in the order of their ops: a layer that no data
     edge between two others passes over ends a block (the layers since the last one and

@@ -19,14 +19,16 @@ wiring, as `structure` does for groups). When `PIECES_MIN` or more pieces of at 
 `PIECE_MIN_OPS` ops are alike and hold `ALIKE_SHARE` of the scope's ops, they become the
 members of one series below the scope (``update[1-214]``, members ``update[1]`` …,
 "update" when they write variables), which views roll as any series of identical blocks
-(`rolls`): one piece drawn for all, the hubs drawn once beside it. Other pieces of
-`PIECE_MIN_OPS` ops or more become one scope each (``other update``).
+(`rolls`): one piece drawn for all, the hubs drawn once beside it, opened at once (`rolls`,
+`GraphModel.series_of_pieces`). Other pieces of `PIECE_MIN_OPS` ops or more become one scope
+each, named after the layer whose variable it trains (``update of tokens_1``), else
+``other update``.
 
 The pieces' ops keep their names; their groups move: a scope below the scope whose ops all
 fall in one piece moves into that piece whole (keeping its key, so that ``Sub_6`` beside the
 op ``Sub_6`` still draws as that op's box); a scope that also holds hubs or other ops stays,
-and the piece's ops in it go to a scope of the same label inside the piece. The piece that
-needs no such scope is put first, being the one a rolled series shows.
+and the piece's ops in it go to a scope of the same label inside the piece. The members
+follow the graph's order: ``update[1]`` updates the first variable.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from tb_scopegraph.model.graph import SCOPE, SERIES
+from tb_scopegraph.model.grouptable import GroupTable
 
 #: A scope is looked at from this many ops of its own (not in subscopes) on.
 CANDIDATE_OPS = 24
@@ -61,26 +64,24 @@ WRITES = frozenset(
 )
 
 
-def gather(
-    graph, keys, labels, kinds, by_key, g_parent, op_parent, edges
-) -> tuple[np.ndarray, set[int]]:
-    """Gather the pieces of every scope that has them into a series; ``op_parent`` is
-    changed in place, new groups are appended to ``keys``, ``labels``, ``kinds``, ``by_key``
-    and to ``graph``'s ``path_prefix`` and ``path_number`` (never numbered); the groups'
-    parents afterwards, and the series made."""
-    n_groups = len(keys)
+def gather(graph, table: GroupTable, op_parent: np.ndarray, edges) -> set[int]:
+    """Gather the pieces of every scope that has them into a series, the new groups added to
+    ``table`` and ``op_parent`` changed in place; the series made."""
+    n_groups = len(table)
+    kinds = table.kinds
+    g_parent = table.parents.array()
     own = np.bincount(op_parent, minlength=n_groups)
     candidate = own >= CANDIDATE_OPS
     for gid in np.flatnonzero(candidate).tolist():
         candidate[gid] = kinds[gid] == SCOPE
     if not candidate.any():
-        return g_parent, set()
+        return set()
     op_top = _nearest(g_parent, candidate)[op_parent]
     below = np.bincount(op_top[op_top >= 0], minlength=n_groups)
     # Mostly subscopes: a model's layers, not a flat list of copies.
     candidate &= 2 * own >= below
     if not candidate.any():
-        return g_parent, set()
+        return set()
     op_top = np.where(candidate[np.maximum(op_top, 0)] & (op_top >= 0), op_top, -1)
     src, dst, slot, ctrl = edges
     # Each candidate's ops, and the edges that touch them, found by one sort each: a pass
@@ -99,21 +100,12 @@ def gather(
         local[ops] = -1
         if split is not None:
             found.append((gid, split))
-    if not found:
-        return g_parent, set()
-    parents = g_parent.tolist()
-    prefix, number = graph.path_prefix.tolist(), graph.path_number.tolist()
     made = set()
     for gid, (alike, others) in found:
-        series = _regroup(
-            gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent
-        )
+        series = _regroup(gid, alike, others, graph, table, op_parent, edges)
         if series is not None:
             made.add(series)
-    added = len(keys) - n_groups
-    graph.path_prefix = np.asarray(prefix + [-1] * added, dtype=np.int64)
-    graph.path_number = np.asarray(number + [-1] * added, dtype=graph.path_number.dtype)
-    return np.asarray(parents, dtype=np.int64), made
+    return made
 
 
 def _nearest(g_parent: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -257,16 +249,17 @@ def _ops_of(comp: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
     return sorted(found, key=lambda p: int(p[0]))
 
 
-def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op_parent):
+def _regroup(gid, alike, others, graph, table: GroupTable, op_parent, edges):
     """Make the series of the pieces ``alike`` below scope ``gid``, a scope for each of the
     ``others``, and move the pieces' ops and scopes into them; the series (None: nothing
     made)."""
+    keys, labels, parents = table.keys, table.labels, table.parents
     pieces = alike + others
     piece_of = np.full(len(op_parent), -1, dtype=np.int64)
     for k, piece in enumerate(pieces):
         piece_of[piece] = k
     # Which piece each group below gid holds whole (-1: none, or mixed).
-    below = _subtree(gid, parents)
+    below = _subtree(gid, parents.array())
     held: dict[int, set[int]] = {g: set() for g in below}
     op_ids = np.flatnonzero(np.isin(op_parent, below))
     op_groups = op_parent[op_ids].tolist()
@@ -277,34 +270,26 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
     if any(len(held[g]) > 1 and -1 not in held[g] for g in below[1:]):
         return None  # a scope holding ops of several pieces and nothing else would be left empty
     whole = {g: next(iter(held[g])) if len(held[g]) == 1 else -1 for g in below}
-    # The piece first shown needs no scope of its own made: put one such first.
-    made_for = {
-        k
-        for g, k in zip(op_groups, piece_of[op_ids].tolist(), strict=True)
-        if whole[g] == -1 and g != gid
-    }
     n = len(alike)
-    order = sorted(range(n), key=lambda k: (k in made_for, int(pieces[k][0])))
     writes = any(graph.types[t] in WRITES for t in graph.type_ids[pieces[0]].tolist())
     word = "update" if writes else "piece"
-
-    def new_group(key: str, label: str, kind: str, parent: int) -> int:
-        while key in by_key:
-            key += "~"
-        by_key[key] = len(keys)
-        keys.append(key)
-        labels.append(label)
-        kinds.append(kind)
-        parents.append(parent)
-        return len(keys) - 1
+    new_group = table.new
 
     base = keys[gid]
     series = new_group(f"{base}/{word}[1-{n}]", f"{word}[1-{n}]", SERIES, gid)
     member = [0] * len(pieces)
-    for i, k in enumerate(order, 1):
-        member[k] = new_group(f"{keys[series]}/{word}[{i}]", f"{word}[{i}]", SCOPE, series)
+    # In the graph's order (`_ops_of`): the first variable's update is the first.
+    for k in range(n):
+        label = f"{word}[{k + 1}]"
+        member[k] = new_group(f"{keys[series]}/{label}", label, SCOPE, series)
+    inside = np.zeros(len(op_parent), dtype=bool)
+    inside[op_ids] = True
     for i, k in enumerate(range(n, len(pieces)), 1):
-        label = f"other {word}" + (f" {i}" if len(others) > 1 else "")
+        trains = _layer_trained(graph, edges, pieces[k], inside)
+        if trains:
+            label = f"{word} of {trains}"
+        else:
+            label = f"other {word}" + (f" {i}" if len(others) > 1 else "")
         member[k] = new_group(f"{base}/{label}", label, SCOPE, gid)
     mirror: dict[tuple[int, int], int] = {}
 
@@ -329,10 +314,33 @@ def _regroup(gid, alike, others, graph, keys, labels, kinds, by_key, parents, op
     return series
 
 
-def _subtree(gid: int, parents: list[int]) -> list[int]:
+def _layer_trained(graph, edges, piece: np.ndarray, inside: np.ndarray) -> str:
+    """The layer whose one variable a piece writes: the last name of the scope holding the
+    ops that read it outside the scope being split (``inside``): ``tokens_1`` for an
+    embedding's table read by ``tokens_1/GatherV2`` and ``tokens_1/Shape``; "" when the piece
+    trains no such variable, or several."""
+    src, dst, _, ctrl = edges
+    own = set(piece.tolist())
+    handles = set()
+    for op in piece.tolist():
+        if graph.types[graph.type_ids[op]] in WRITES:
+            first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
+            if first < len(dst) and dst[first] == op and not ctrl[first]:
+                handles.add(int(src[first]))
+    layers = set()
+    for h in handles - own:
+        readers = dst[src == h]
+        outside = readers[~inside[readers]].tolist()
+        if outside:
+            ops = _read_paths([graph.names[r] for r in sorted(outside)])
+            layers.add(_common([op.rpartition("/")[0] for op in ops]).rpartition("/")[2])
+    return layers.pop() if len(layers) == 1 else ""
+
+
+def _subtree(gid: int, parents: np.ndarray) -> list[int]:
     """Group ``gid`` and every group below it, breadth first."""
     children: dict[int, list[int]] = {}
-    for g, p in enumerate(parents):
+    for g, p in enumerate(parents.tolist()):
         children.setdefault(p, []).append(g)
     found = [gid]
     for g in found:  # the list grows as it is walked
@@ -340,23 +348,93 @@ def _subtree(gid: int, parents: list[int]) -> list[int]:
     return found
 
 
-def written(model, gid: int) -> list[str]:
-    """The variables that the ops below group ``gid`` write: what the first input of each of
-    their `WRITES` ops names, when it is outside the group (a piece's own moments are not
-    what it updates)."""
-    groups, types = model.groups, model.op_types
-    sub = [gid]
-    for g in sub:  # breadth first: the list grows as it is walked
-        sub.extend(groups.children(g))
-    ops = [op for g in sub for op in groups.ops(g)]
-    inside = set(ops)
-    dst = model.edge_dst
-    found = []
-    for op in ops:
-        if types[op] in WRITES:
-            first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
-            if first < len(dst) and dst[first] == op and not model.edge_control[first]:
-                source = int(model.edge_src[first])
-                if source not in inside:
-                    found.append(model.names[source])
-    return list(dict.fromkeys(found))
+def written(model, gids: list[int]) -> list[list[str]]:
+    """For each group of ``gids``, the variables that the ops below it write: the handles
+    that the first input of each of their `WRITES` ops names, outside the group. A handle
+    the model reads too (outside the scope that holds the update) is a variable the update
+    trains, named as the op reading it is (`variable_name`); those it alone reads (the
+    optimizer's moments) are left out when there are such, else named as they are."""
+    groups, types, names = model.groups, model.op_types, model.names
+    src, dst = model.edge_src, model.edge_dst
+    found: list[list[int]] = []
+    for gid in gids:
+        sub = [gid]
+        for g in sub:  # breadth first: the list grows as it is walked
+            sub.extend(groups.children(g))
+        ops = [op for g in sub for op in groups.ops(g)]
+        inside = set(ops)
+        handles = []
+        for op in ops:
+            if types[op] in WRITES:
+                first = int(np.searchsorted(dst, op))  # edges come node by node, in input order
+                if first < len(dst) and dst[first] == op and not model.edge_control[first]:
+                    source = int(src[first])
+                    if source not in inside:
+                        handles.append(source)
+        found.append(list(dict.fromkeys(handles)))
+    every = sorted({h for each in found for h in each})
+    if not every:
+        return [[] for _ in gids]
+    # Who reads each handle, in one pass over the edges for all the groups.
+    reads = np.flatnonzero(np.isin(src, np.asarray(every, dtype=src.dtype)))
+    readers: dict[int, list[int]] = {}
+    for h, reader in zip(src[reads].tolist(), dst[reads].tolist(), strict=True):
+        readers.setdefault(h, []).append(reader)
+    out = []
+    for gid, handles in zip(gids, found, strict=True):
+        holder = groups.parents[gid]
+        if groups.kinds[holder] == SERIES:
+            holder = groups.parents[holder]
+        model_reads = []
+        for h in handles:
+            outside = [r for r in readers.get(h, ()) if not _below(model, r, holder)]
+            if outside:
+                model_reads.append(variable_name([names[r] for r in sorted(outside)]))
+        out.append(list(dict.fromkeys(model_reads)) or [names[h] for h in handles])
+    return out
+
+
+def variable_name(readers: list[str]) -> str:
+    """A variable named as the model reads it: the op reading its handle, less the
+    ``ReadVariableOp`` TF names that op (``resnet50_1/conv1_conv_1/convolution`` for
+    ``…/convolution/ReadVariableOp``, where the handle is ``…/ReadVariableOp/resource``); read
+    by several, the scope holding them all (an embedding's table, read by its lookup and its
+    shape: ``tokens_1``), else the first.
+
+    >>> variable_name(["model/dense/MatMul/ReadVariableOp"]), variable_name(["m/Read_1"])
+    ('model/dense/MatMul', 'm/Read_1')
+    >>> variable_name(["t/tokens_1/Shape/ReadVariableOp", "t/tokens_1/GatherV2/ReadVariableOp"])
+    't/tokens_1'
+    """
+    paths = _read_paths(readers)
+    return _common(paths) or paths[0]
+
+
+def _read_paths(readers: list[str]) -> list[str]:
+    """The ops reading a variable, each less the ``ReadVariableOp`` that reads it for them."""
+    paths = []
+    for reader in readers:
+        head, slash, last = reader.rpartition("/")
+        paths.append(head if slash and head and last.split("_")[0] == "ReadVariableOp" else reader)
+    return paths
+
+
+def _common(paths: list[str]) -> str:
+    """The longest scope path (``/``-separated) that begins every one of ``paths``."""
+    common = paths[0].split("/")
+    for path in paths[1:]:
+        parts = path.split("/")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return "/".join(common)
+
+
+def _below(model, op: int, gid: int) -> bool:
+    """Whether op ``op`` is in group ``gid`` or below it."""
+    parents = model.groups.parents
+    group = int(model.op_group[op])
+    while group > 0 and group != gid:
+        group = int(parents[group])
+    return group == gid

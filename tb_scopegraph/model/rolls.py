@@ -44,6 +44,10 @@ import numpy as np
 from tb_scopegraph.model import pieces
 from tb_scopegraph.model.graph import ROOT, SCOPE, SERIES, GraphModel, Group
 
+#: A rolled series of pieces (`pieces`: an optimizer's update per variable) opened by name
+#: shows its block open too when the block holds at most this many boxes: closed, it says
+#: nothing its series did not. A stack of layers keeps its block closed, as first views show it.
+MEMBER_OPENS_WITH = 40
 #: A series whose blocks neither share names nor line up op for op is told rollable by
 #: signatures only up to this many ops, so that a view waits at most about 0.4 s of CPU for
 #: them: they took 0.28-0.83 s of CPU per 100k ops on the corpus's series of 96,000-515,000
@@ -360,6 +364,13 @@ class Rolling:
             return {}
         return rolled_open(self.model, opened, wanted, self.unrolled)
 
+    def opened_with(self, wanted: set[int]) -> set[int]:
+        """The blocks that open with the series of pieces ``wanted`` opens, drawn rolled (each
+        `MEMBER_OPENS_WITH` boxes or fewer, and ``wanted`` opens none of its blocks)."""
+        counts, most = self.model.groups.child_counts, MEMBER_OPENS_WITH
+        shown = (self.shown_member(g, wanted) for g in wanted & self.model.series_of_pieces)
+        return {m for m in shown if m is not None and m not in wanted and counts[m] <= most}
+
     def shows(self, gid: int) -> int:
         """The boxes group ``gid`` shows open, with nothing in it open."""
         if self.shown_member(gid, set()) is not None:
@@ -577,14 +588,14 @@ def card(model: GraphModel, gid: int) -> dict | None:
     if group.kind == SERIES and rolls.rollable(gid):
         members = [groups[m].key for m in group.children]
         found = {"series": group.key, "blocks": len(members), "members": members}
-        variables = [pieces.written(model, m) for m in group.children]
+        variables = pieces.written(model, list(group.children))
         if any(variables):
             found["variables"] = variables  # what each block updates, member by member
         return found
     if group.parent > ROOT and rolls.rollable(group.parent):
         series = groups[group.parent]
         found = {"series": series.key, "blocks": len(series.children), "member": group.key}
-        if variables := pieces.written(model, gid):
+        if variables := pieces.written(model, [gid])[0]:
             found["variables"] = variables
         return found
     return None

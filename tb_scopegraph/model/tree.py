@@ -29,6 +29,7 @@ from tb_scopegraph.model._nodescan import parse_input
 from tb_scopegraph.model.columns import ints
 from tb_scopegraph.model.graph import CHUNK, SCOPE, SERIES, GraphModel
 from tb_scopegraph.model.groups import KINDS, Groups
+from tb_scopegraph.model.grouptable import GroupTable
 
 #: Numbered siblings fold into one series node from this many members on (as TensorBoard does).
 SERIES_MIN = 5
@@ -109,24 +110,30 @@ class _Builder:
         # groups are made as columns (series and chunks appended), and as objects in one go
         # at the end (`model`).
         graph = self.graph
-        keys = self.keys = graph.paths
+        keys = graph.paths
         # One string per distinct label (a 96-layer model repeats each 96 times and more),
         # made without a Python call per key (300k keys on a million ops).
         distinct: dict[str, str] = {}
         parts = list(map(itemgetter(2), map(str.rpartition, keys, itertools.repeat("/"))))
-        self.labels = list(map(distinct.setdefault, parts, parts))
+        labels = list(map(distinct.setdefault, parts, parts))
         del parts
-        self.kinds = ["root"] + [SCOPE] * (len(keys) - 1)
-        self.by_key = dict(zip(keys, range(len(keys)), strict=True))
-        g_parent = graph.path_parent.astype(np.int64)
-        self.op_parent = graph.op_path.astype(np.int64)
-        g_parent = kerasblocks.gather(graph, keys, self.labels, self.kinds, self.by_key, g_parent)
-        g_parent, rolled = pieces.gather(
-            graph, keys, self.labels, self.kinds, self.by_key, g_parent, self.op_parent, self.edges
+        kinds = ["root"] + [SCOPE] * (len(keys) - 1)
+        table = self.table = GroupTable(
+            keys,
+            labels,
+            kinds,
+            graph.path_parent.astype(np.int64),
+            graph.path_prefix,
+            graph.path_number,
         )
-        g_parent = self._fold_series(keys, self.labels, self.kinds, g_parent)
-        n = len(keys)
-        self.parents = _Parents(g_parent)
+        self.op_parent = graph.op_path.astype(np.int64)
+        kerasblocks.gather(graph, table)
+        rolled = self.series_of_pieces = frozenset(
+            pieces.gather(graph, table, self.op_parent, self.edges)
+        )
+        self._fold_series()
+        g_parent = table.parents.array()
+        n = len(table)
         self.children = _Members(g_parent[1:], n, 1)
         self.ops = _Members(self.op_parent, n, 0)
         self.chunked: set[int] = set()  # groups whose children and ops are lists again
@@ -139,46 +146,39 @@ class _Builder:
                 self._chunk(gid)
 
     def _new_group(self, key: str, label: str, kind: str, parent: int) -> int:
-        while key in self.by_key:
-            key += "~"
-        gid = len(self.keys)
-        self.keys.append(key)
-        self.labels.append(label)
-        self.kinds.append(kind)
-        self.parents.append(parent)
+        gid = self.table.new(key, label, kind, parent)
         self.children.append([])
         self.ops.append([])
         self.chunked.add(gid)
-        self.by_key[key] = gid
         return gid
 
-    def _fold_series(
-        self, keys: list[str], labels: list[str], kinds: list[str], g_parent: np.ndarray
-    ) -> np.ndarray:
-        """Fold five or more numbered siblings of one kind (and op type) into a series; the
-        groups' parents afterwards (series appended to ``keys``, ``labels``, ``kinds``).
+    def _fold_series(self) -> None:
+        """Fold five or more numbered siblings of one kind (and op type) into a series (added
+        to the table).
 
         In bulk: the candidates (numbered scopes and ops in groups of five or more children)
         are sorted by (parent, scope or op, prefix, op type, id); runs of five or more become
         series, made parent by parent, scopes' before ops', in the order of their first member.
         """
-        graph = self.graph
-        n = len(keys)
+        graph, table = self.graph, self.table
+        n = len(table)
+        g_parent = table.parents.array()
+        path_prefix, path_number = table.prefix.array(), table.number.array()
         size = np.bincount(g_parent[1:], minlength=n) + np.bincount(self.op_parent, minlength=n)
         eligible = np.append(size >= SERIES_MIN, False)  # [-1]: the root's parent, none
-        gc = np.flatnonzero((graph.path_prefix >= 0) & eligible[g_parent])
+        gc = np.flatnonzero((path_prefix >= 0) & eligible[g_parent])
         oc = np.flatnonzero((graph.op_prefix >= 0) & eligible[self.op_parent])
         if not (len(gc) + len(oc)):
-            return g_parent
+            return
         parent = np.concatenate((g_parent[gc], self.op_parent[oc]))
         is_op = np.concatenate((np.zeros(len(gc), bool), np.ones(len(oc), bool)))
-        prefix = np.concatenate((graph.path_prefix[gc], graph.op_prefix[oc]))
+        prefix = np.concatenate((path_prefix[gc], graph.op_prefix[oc]))
         op_type = np.concatenate((np.full(len(gc), -1, np.int64), graph.type_ids[oc]))
         member = np.concatenate((gc, oc))
         order = np.lexsort((member, op_type, prefix, is_op, parent))
         parent, is_op, prefix = parent[order], is_op[order], prefix[order]
         op_type, member = op_type[order], member[order]
-        number = np.concatenate((graph.path_number[gc], graph.op_number[oc]))[order]
+        number = np.concatenate((path_number[gc], graph.op_number[oc]))[order]
         new = np.ones(len(order), dtype=bool)
         new[1:] = (
             (parent[1:] != parent[:-1])
@@ -190,7 +190,7 @@ class _Builder:
         ends = np.append(starts[1:], len(order))
         big = np.flatnonzero(ends - starts >= SERIES_MIN)
         if not len(big):
-            return g_parent
+            return
         starts, ends = starts[big], ends[big]
         runs = np.lexsort((member[starts], is_op[starts], parent[starts]))
         starts, ends = starts[runs], ends[runs]
@@ -200,28 +200,20 @@ class _Builder:
         lows = np.minimum.reduceat(padded, bounds)[::2].tolist()
         highs = np.maximum.reduceat(padded, bounds)[::2].tolist()
         run_parent = parent[starts]
-        by_key = self.by_key
         for gid, code, low, high in zip(
             run_parent.tolist(), prefix[starts].tolist(), lows, highs, strict=True
         ):
             head = graph.prefixes[code >> 1]
             # Conv2d[0]..Conv2d[4] (PyTorch) read as Conv2d[0-4], layer_0.. as layer_[0-4].
             label = f"{head}{low}-{high}]" if code & 1 else f"{head}[{low}-{high}]"
-            key = f"{keys[gid]}/{label}" if gid else label
-            while key in by_key:
-                key += "~"
-            by_key[key] = len(keys)
-            keys.append(key)
-            labels.append(label)
-            kinds.append(SERIES)
+            table.new(f"{table.keys[gid]}/{label}" if gid else label, label, SERIES, gid)
         sizes = ends - starts
-        owner = np.repeat(np.arange(n, len(keys), dtype=np.int64), sizes)
+        owner = np.repeat(np.arange(n, len(table), dtype=np.int64), sizes)
         at = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
         moved, moved_op = member[at], is_op[at]
         self.op_parent[moved[moved_op]] = owner[moved_op]
-        g_parent = np.concatenate((g_parent, run_parent))
+        g_parent = table.parents.array()
         g_parent[moved[~moved_op]] = owner[~moved_op]
-        return g_parent
 
     def _variable_handles(self) -> frozenset[int]:
         """The ops that are a traced function's captured variable handles (`roles`)."""
@@ -246,6 +238,7 @@ class _Builder:
         stay whole beside the parts, and only its loose ops are cut, in graph order; a part
         of a series holds a range of its numbers. Only a scope of more subgroups than a
         view shows is cut across them, in the order of their first ops."""
+        table = self.table
         handles = [o for o in self.ops[gid] if o in self.handles]
         if len(handles) > MAX_HANDLES:
             handles = []
@@ -254,7 +247,7 @@ class _Builder:
         if len(children) + len(ops) <= MAX_CHILDREN:
             return
         kept: list[int] = []
-        if self.kinds[gid] in ("root", SCOPE) and len(children) < MAX_CHILDREN:
+        if table.kinds[gid] in ("root", SCOPE) and len(children) < MAX_CHILDREN:
             kept, items = list(children), [(True, o) for o in ops]
         else:
             items = [(False, c) for c in children] + [(True, o) for o in ops]
@@ -264,7 +257,7 @@ class _Builder:
         while -(-len(items) // size) > room:
             size *= MAX_CHILDREN
         parts = [items[i : i + size] for i in range(0, len(items), size)]
-        key = self.keys[gid]
+        key = table.keys[gid]
         self.children[gid], self.ops[gid] = kept, handles
         self.chunked.add(gid)
         for n, part in enumerate(parts, 1):
@@ -276,7 +269,7 @@ class _Builder:
                     self.op_parent[item] = cid
                 else:
                     self.children[cid].append(item)
-                    self.parents[item] = cid
+                    table.parents[item] = cid
             self.children[gid].append(cid)
             self._chunk(cid)
 
@@ -291,11 +284,12 @@ class _Builder:
         What the build made on the way is let go as soon as it is read: the end of the build
         is the peak of a graph's reading (the GraphDef's bytes and what was read of them are
         held beside it)."""
-        n = len(self.keys)
+        table = self.table
+        n = len(table)
         child_starts, child_ids = self.children.columns(n)
         op_starts, op_ids = self.ops.columns(n)
         del self.children, self.ops
-        kind_ids = np.fromiter(map(KINDS.index, self.kinds), np.int8, n)
+        kind_ids = np.fromiter(map(KINDS.index, table.kinds), np.int8, n)
         # A series' or chunk's members share its level; a scope's are one level deeper.
         step = np.asarray([kind not in (SERIES, CHUNK) for kind in KINDS], np.int32)[kind_ids]
         order, nesting, level = _breadth_first(child_starts, child_ids, step)
@@ -304,8 +298,9 @@ class _Builder:
         del order
         # Op counts in bulk: each group's own ops (inputs naming no node are not ops), then
         # added into the parent, deepest groups first, one nesting level at a time.
-        parent = self.parents.array()
-        del self.parents
+        parent = table.parents.array()
+        keys, labels, kinds, by_key = table.keys, table.labels, table.kinds, table.by_key
+        del self.table, table
         total = np.bincount(self.op_parent[: self.real], minlength=n)
         by_depth = np.argsort(nesting, kind="stable")
         starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
@@ -314,9 +309,9 @@ class _Builder:
             np.add.at(total, parent[at], total[at])
         del by_depth
         groups = Groups(
-            keys=self.keys,
-            labels=self.labels,
-            kinds=(self.kinds, kind_ids),
+            keys=keys,
+            labels=labels,
+            kinds=(kinds, kind_ids),
             parents=parent,
             children=(child_starts, child_ids),
             ops=(op_starts, op_ids),
@@ -336,8 +331,10 @@ class _Builder:
             op_group=self.op_parent,
             groups=groups,
             order=groups_order,
-            group_ids=self.by_key,
+            group_ids=by_key,
             nodes=self.graph.nodes,
+            captured_handles=self.handles,
+            series_of_pieces=self.series_of_pieces,
         )
 
 
@@ -414,24 +411,3 @@ class _Members:
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         return offsets, np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
-
-
-class _Parents:
-    """Each group's parent while the tree is built: the groups read as an array (a list of a
-    Python int per group took 8 MB on a million ops), the few groups chunking adds in a list."""
-
-    def __init__(self, parents: np.ndarray) -> None:
-        self.base, self.more = parents, []
-
-    def __setitem__(self, gid: int, parent: int) -> None:
-        if gid < len(self.base):
-            self.base[gid] = parent
-        else:
-            self.more[gid - len(self.base)] = parent
-
-    def append(self, parent: int) -> None:
-        self.more.append(parent)
-
-    def array(self) -> np.ndarray:
-        """Every group's parent (int64)."""
-        return np.concatenate((self.base, np.asarray(self.more, dtype=np.int64)))

@@ -98,6 +98,7 @@ def view(
         if gid is None:
             raise NotFound(f"no scope {key!r} in this graph")
         wanted.add(gid)
+    wanted |= rolling.opened_with(wanted)
     if depth is not None:
         if depth < 0:
             raise InvalidQuery(f"depth must be 0 or more, not {depth}")

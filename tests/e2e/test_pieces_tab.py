@@ -54,19 +54,28 @@ def test_the_optimizer_opens_to_one_stack_whose_card_names_the_variables(tab, tm
     expect(card.locator(".sg-rolled-line")).to_have_text("×10 identical blocks, drawn once")
     options = card.locator(".sg-member-picker option")
     expect(options).to_have_count(11)
-    expect(options.nth(3)).to_have_text(
-        f"2: {SERIES}/update[3] (updates model/dense_3/MatMul/ReadVariableOp/resource)"
-    )
+    expect(options.nth(3)).to_have_text(f"2: {SERIES}/update[3] (updates model/dense_2/MatMul)")
     member = f"{SERIES}/update[3]"
     tab.run_and_wait(lambda: card.locator(".sg-member-picker").select_option(member))
     frame = tab.frame_of("scope", member)
     expect(frame).to_contain_text("drawn for all 10")
-    # The third variable's second moment, drawn for all ten.
-    assert tab.box("op", "adam/Sub_15").count() == 1
-    assert tab.box("op", "adam/Sub_7").count() == 0
+    # The third variable's second moment, drawn for all ten; the first's is not drawn.
+    assert tab.box("op", "adam/Sub_11").count() == 1
+    assert tab.box("op", "adam/Sub_3").count() == 0
 
     pin(tab, frame.locator("text").first, {"x": 3, "y": 6})
-    expect(card.locator(".sg-rolled-variables")).to_have_text(
-        "Updates model/dense_3/MatMul/ReadVariableOp/resource"
-    )
+    expect(card.locator(".sg-rolled-variables")).to_have_text("Updates model/dense_2/MatMul")
     tab.page.screenshot(path=str(tmp_path / "member.png"))
+
+
+def test_one_click_on_the_stack_shows_the_first_update_drawn_for_all(tab, tmp_path):
+    view = urlencode([("run", "adam"), ("open", "adam")])
+    tab.open(path="/#scopegraph&scopegraph=" + quote(view, safe=""))
+    stack = tab.box("series", SERIES)
+    tab.run_and_wait(lambda: stack.click())
+    frame = tab.frame_of("scope", f"{SERIES}/update[1]")
+    expect(frame).to_contain_text("drawn for all 10")
+    # The first variable's update, op by op: its moments and its assignment.
+    for name in ("adam/Sub_2", "adam/Sub_3", "adam/AssignSubVariableOp"):
+        assert tab.box("op", name).count() == 1, name
+    tab.page.screenshot(path=str(tmp_path / "one_click.png"))
