@@ -11,15 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from tb_scopegraph.drawing.ranking import ranks
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
-from tb_scopegraph.model.roles import SUMMARY
-
-if TYPE_CHECKING:
-    from tb_scopegraph.drawing.auxiliary import Aside
 
 
 def shape_label(shape: str) -> str:
@@ -172,26 +167,6 @@ def badge(held: Mapping[str, int]) -> str:
 
 
 _KIND_ORDER = {"histogram": 0, "scalar": 1}
-
-
-def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
-    """Leave out of ``apart``'s stubs what a badge already says (``badged``: the boxes whose
-    label counts summaries, `badge`): a box that holds summaries sends them to the summaries'
-    merge, so a stub naming a summary box with no badge of its own (``→ Merge``) says its
-    badge again. A stub naming a summary box with a badge (``→ accuracy``, ``→ weights``)
-    stays: it ties the box to it. Where no badges are known (the command line), every stub
-    stays."""
-    boxes = layout.boxes
-    said = {box.label for i, box in enumerate(boxes) if box.aux == SUMMARY and i not in badged}
-    if not said or not badged:
-        return
-    for b in badged & apart.stubs.keys():
-        outs, ins = apart.stubs[b]
-        outs = [name for name in outs if name not in said]
-        if outs or ins:
-            apart.stubs[b] = (outs, ins)
-        else:
-            del apart.stubs[b]
 
 
 def said_inside(
