@@ -39,14 +39,17 @@ def op_type_line(name: str, op_type: str) -> str:
 
     The name's last part is shown first; its type is repeated only where it adds something:
     ``MatMul_1`` (a MatMul), ``add`` (an AddV2), ``Relu`` and ``Cast/ReadVariableOp`` (an op
-    drawn for its one-op scope, named below the scope's parent) show no type line.
+    drawn for its one-op scope, named below the scope's parent) show no type line. Nor does a
+    ``NoOp``: it only waits on others, and is named for what that does (TF1's
+    ``GradientDescent``, the step that waits on every update; ``init``; ``group_deps``),
+    where "NoOp" under it reads as "does nothing" to a newcomer.
 
     >>> [op_type_line(n, t) for n, t in [("MatMul", "MatMul"), ("MatMul_1", "MatMul"),
     ...     ("add", "AddV2"), ("kernel", "VariableV2"), ("aten::linear", "aten::linear"),
-    ...     ("Cast/ReadVariableOp", "ReadVariableOp")]]
-    ['', '', '', 'VariableV2', '', '']
+    ...     ("Cast/ReadVariableOp", "ReadVariableOp"), ("GradientDescent", "NoOp")]]
+    ['', '', '', 'VariableV2', '', '', '']
     """
-    if not op_type:
+    if not op_type or op_type in _WAITS_ONLY:
         return ""
 
     def plain(text: str) -> str:
@@ -55,6 +58,8 @@ def op_type_line(name: str, op_type: str) -> str:
     return "" if plain(name.rpartition("/")[2]) == plain(op_type) else op_type
 
 
+#: The op types that only wait on others: named for their job, their type tells nothing.
+_WAITS_ONLY = frozenset({"NoOp"})
 # What a name or a type may end with and still say the same: ``_1`` (TF's numbering),
 # ``V2`` (a newer op of the same name).
 _OP_SUFFIX = re.compile(r"(_\d+|v\d+)+$", re.IGNORECASE)
