@@ -99,3 +99,13 @@ def test_a_summary_of_a_value_in_another_frame_is_drawn_and_named_by_a_stub():
     # Badged or not, it ties the value in `layer1` to the summary in `logs`, which stands apart.
     assert element_id("op", "logs/act") in labels
     assert "\u2192 act" in labels[element_id("scope", "layer1")]
+
+
+def test_a_view_counts_the_boxes_it_draws_with_its_summaries_folded():
+    # The depth control says how many boxes a view shows before it is drawn (`views`).
+    h = _summarised_graph()
+    for view in (h.view(depth=0), h.view(open=["layer1"]), h.view(depth=9)):
+        labels = _drawn(h, view, True)
+        boxes = [eid for eid in labels if eid != "scopegraph" and not eid.startswith("cluster")]
+        assert view.boxes == len(boxes), (view.open, sorted(boxes))
+    assert summaries.folded_in(h.graph) == {h.graph.group_id("layer1"): 1, 0: 1}
