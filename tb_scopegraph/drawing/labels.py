@@ -76,7 +76,8 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     ``dense_1_matmul_readvariableop_resource``, are not drawn: `auxiliary`.)
 
     A graph's inputs and outputs say so, not TF's or PyTorch's node types for them (``_Arg``,
-    ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's name.
+    ``Placeholder``, ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's
+    name.
 
     >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
     ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
@@ -86,10 +87,10 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
      ('x', 'aten::add'), ('MatMul_1', '')]
     >>> [op_lines(n, t) for n, t in [("features", "_Arg"), ("identity_RetVal", "_Retval"),
     ...     ("output_RetVal", "_DeviceRetval"), ("input/x", "IO Node"),
-    ...     ("output/output.1", "IO Node")]]
+    ...     ("output/output.1", "IO Node"), ("args_0", "Placeholder"), ("input", "Placeholder")]]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('features', 'input'), ('identity', 'output'), ('output', ''), ('x', 'input'),
-     ('output', '')]
+     ('output', ''), ('args_0', 'input'), ('input', '')]
     """
     if op_type in _ENDS or op_type == _TORCH_END:
         return _end_lines(label, op_type)
@@ -105,16 +106,32 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     return label, op_type_line(label, op_type)
 
 
-#: The op types of a graph's (or a function's) inputs and outputs, and what they are.
+#: The op types of a graph's (or a function's) inputs and outputs, and what they are: TF1's
+#: feeds are placeholders (Keras's ``args_0`` too).
 _ENDS = {
     "_Arg": "input",
     "_DeviceArg": "input",
+    "Placeholder": "input",
+    "PlaceholderWithDefault": "input",
     "_Retval": "output",
     "_DeviceRetval": "output",
 }
 #: PyTorch's graph inputs and outputs: ``input/x``, ``output/output.1``.
 _TORCH_END = "IO Node"
 _RETVAL_SUFFIX = re.compile(r"(?i)_retval(_\d+)?$")
+
+
+def type_word(op_type: str) -> str:
+    """An op type as a newcomer reads it: a graph's inputs and outputs by what they are
+    (`op_lines`), any other type as it is. For a legend, where ``_DeviceArg`` and ``IO Node``
+    named rows a reader could not place.
+
+    >>> [type_word(t) for t in ("_DeviceArg", "Placeholder", "_Retval", "IO Node", "MatMul")]
+    ['input', 'input', 'output', 'input or output', 'MatMul']
+    """
+    if op_type == _TORCH_END:
+        return "input or output"
+    return _ENDS.get(op_type, op_type)
 
 
 def _end_lines(label: str, op_type: str) -> tuple[str, str]:
