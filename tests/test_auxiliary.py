@@ -1,12 +1,14 @@
-"""What `drawing.auxiliary` draws of a graph's summaries: folded into the box of the value they
-summarise, and no stub naming their merge, with the badges of real links or with none."""
+"""What `drawing.auxiliary` draws of a graph's summaries (folded into the box of the value they
+summarise, no stub naming their merge, with the badges of real links or with none) and of its
+step counter."""
 
 from graphs import graph_from_nodes
 
-from tb_scopegraph.drawing import dot
+from tb_scopegraph.drawing import auxiliary, dot
 from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.model import summaries
 from tb_scopegraph.model.hierarchy import Hierarchy
+from tb_scopegraph.model.roles import COUNTER
 
 #: The tags a TF1 writer logs for the summary ops below (named as the ops).
 TAGS = {"layer1/weights": summaries.HISTOGRAM, "loss": summaries.SCALAR}
@@ -109,3 +111,18 @@ def test_a_view_counts_the_boxes_it_draws_with_its_summaries_folded():
         boxes = [eid for eid in labels if eid != "scopegraph" and not eid.startswith("cluster")]
         assert view.boxes == len(boxes), (view.open, sorted(boxes))
     assert summaries.folded_in(h.graph) == {h.graph.group_id("layer1"): 1, 0: 1}
+
+
+def test_a_training_steps_counter_says_what_it_is(keras_training_step):
+    h = Hierarchy(keras_training_step)
+    layout = h.layout(h.default_view())
+    _, notes = auxiliary.set_aside(layout)
+    counters = [b for b, box in enumerate(layout.boxes) if box.aux == COUNTER]
+    assert counters, [box.name for box in layout.boxes]
+    assert {notes[b] for b in counters} == {"step counter"}
+    text = dot.to_dot(h, h.default_view())
+    for b in counters:
+        eid = element_id("op", layout.boxes[b].name)
+        assert _labels(text)[eid][-1] == "step counter"
+    others = [notes.get(b, "") for b in range(len(layout.boxes)) if b not in counters]
+    assert not [note for note in others if "step counter" in note]

@@ -74,6 +74,8 @@ PINNED_HUB = 3
 NOTE_TIP = "(these connections are counted or named on the box, not drawn as edges)"
 #: The op type that merges summaries into one (TF1's ``merge_all``): no stub names it.
 MERGE_OP = "MergeSummary"
+#: What the boxes of a step counter (`roles.step_counters`) say they are.
+COUNTER_NOTE = "step counter"
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -324,7 +326,11 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
 
 
 def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
-    """Which edges to draw, and a note for each box whose control edges are set aside.
+    """Which edges to draw, and a note for each box whose control edges are set aside or
+    that counts steps.
+
+    A step counter's boxes say so ("step counter"): set apart with no stub, ``Cast``,
+    ``Add`` and ``AssignVariableOp`` told a reader nothing of what they count.
 
     Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
     Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
@@ -360,6 +366,9 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
         drawn.add(n)
     for b, waits in sinks.items():
         notes.setdefault(b, []).append(f"waits on {waits:,} op{'s' if waits > 1 else ''}")
+    for b, box in enumerate(layout.boxes):
+        if box.aux == COUNTER:  # "Cast", "Add", "AssignVariableOp" alone said nothing of it
+            notes.setdefault(b, []).append(COUNTER_NOTE)
     for b in hub_in - sinks.keys():
         notes.setdefault(b, []).append(f"+{ins_ops[b]:,} control inputs")
     for b in hub_out - sinks.keys():
