@@ -116,11 +116,15 @@ def folded_in(model: GraphModel) -> dict[int, int]:
 
 
 def _count_folded(model: GraphModel) -> dict[int, int]:
-    types = model.op_types[: model.op_count]
-    kinds = {t for t in set(types) if t != MERGE_OP and op_aux(t) == SUMMARY}
-    if not kinds:
+    types = model.op_types
+    # Asked on every graph's first view: by the distinct types first (as `roles.Roles`), so
+    # a graph without summaries (most big ones) costs one set of its types.
+    found = {t for t in set(types) if t != MERGE_OP and op_aux(t) == SUMMARY}
+    if not found:
         return {}
-    ops = np.asarray([op for op, t in enumerate(types) if t in kinds], dtype=np.int64)
+    ops = np.asarray(
+        [op for op, t in enumerate(types[: model.op_count]) if t in found], dtype=np.int64
+    )
     data = np.isin(model.edge_dst, ops) & ~np.asarray(model.edge_control, dtype=bool)
     sources: dict[int, list[int]] = {int(op): [] for op in ops}
     for src, dst in zip(model.edge_src[data].tolist(), model.edge_dst[data].tolist(), strict=True):
