@@ -13,8 +13,9 @@
 
 PATH is a logdir (runs at any depth), an event file (its folder is read), a SavedModel
 (its folder or `saved_model.pb`), a GraphDef file (`.pb` binary, `.pbtxt` text) or a
-MetaGraphDef file (`.meta`). Every failure is one `tb-scopegraph: error: ...` line on stderr:
-exit status 2 for a misused command line, 1 for anything else. Damaged records skipped in
+MetaGraphDef file (`.meta`). Every failure is one `tb-scopegraph: error: ...` line on stderr
+(where it asks for a choice, the options follow, one an indented line): exit status 2 for a
+misused command line, 1 for anything else. Damaged records skipped in
 event files are reported as `tb-scopegraph: warning: ...` lines on stderr.
 """
 
@@ -255,7 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    """Report ``message`` as one error line, and the choices it lists (its lines that start
+    indented, `LocalGraphs.select`) each on a line of its own."""
+    first, *choices = message.split("\n  ")
+    print(f"{PROG}: error: {' '.join(first.split())}", file=sys.stderr)
+    for choice in choices:
+        print(f"  {' '.join(choice.split())}", file=sys.stderr)
     return status
 
 
@@ -407,6 +413,8 @@ def _asked_view(graph: Hierarchy | GraphDiff, query: ViewQuery):
 
 def _diff(args: argparse.Namespace) -> int:
     fmt = _checked_format(args)
+    from tb_scopegraph.reading.local import options
+
     graphs_a = _open(args.path_a)
     same_path = args.path_b is None or os.path.abspath(args.path_b) == os.path.abspath(args.path_a)
     graphs_b = graphs_a if same_path else _open(args.path_b)
@@ -416,11 +424,20 @@ def _diff(args: argparse.Namespace) -> int:
             field: getattr(args, f"{field}_{side}") or getattr(args, field)
             for field in ("run", "kind", "tag")
         }
+
+        def say(fields, side=side):
+            return options(fields, f"-{side}")
+
         try:
-            picks.append((graphs.select(**picked), getattr(args, f"step_{side}")))
+            picks.append((graphs.select(**picked, say=say), getattr(args, f"step_{side}")))
         except ScopeGraphError as e:
             flags = f"--run-{side}, --kind-{side}, --tag-{side}"
-            raise type(e)(f"graph {side.upper()}: {e} (for this side only: {flags})") from None
+            # The choices `select` lists, if any, stay under the error line, naming this
+            # side's options already.
+            first, *choices = str(e).split("\n  ")
+            hint = "" if choices else f" (for this side only: {flags})"
+            message = "\n  ".join([f"graph {side.upper()}: {first}{hint}", *choices])
+            raise type(e)(message) from None
     from tb_scopegraph.service.views import diff_title, title
 
     (info_a, step_a), (info_b, step_b) = picks

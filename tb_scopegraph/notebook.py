@@ -18,7 +18,7 @@ from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.errors import NotFound, ScopeGraphError, SourceError
 from tb_scopegraph.model.hierarchy import Hierarchy, View
 from tb_scopegraph.reading.graph import GraphInfo
-from tb_scopegraph.reading.run_metadata import PROFILE
+from tb_scopegraph.reading.local import picking
 from tb_scopegraph.service.output import draw, format_of, write_atomically
 from tb_scopegraph.service.query import ViewQuery
 from tb_scopegraph.service.views import scope_key
@@ -231,7 +231,7 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
         except SourceError as e:  # said for the command line: say it for Python
             raise type(e)(str(e).replace("--run, --kind, --tag", "run=, kind=, tag=")) from None
         graph = local.load_info(graphs, info)
-        listed = [info, *others]
+        listed = graphs.list(op_counts=False)
         return graph.hierarchy, graph.title, tuple(_arguments(g, listed) for g in others)
     hierarchy = local.hierarchy_of_object(x)
     if hierarchy is None:
@@ -242,16 +242,11 @@ def _hierarchy(x: Any, query: ViewQuery) -> tuple[Hierarchy, str, tuple[str, ...
 
 
 def _arguments(graph: GraphInfo, listed: list[GraphInfo]) -> str:
-    """The fewest arguments of `show` that pick `graph` of those `listed`: its run alone
-    when that picks it (a profile gives way to the graph it annotates), else its run and
-    kind, else its run, kind and tag."""
-    same_run = [g for g in listed if g.run == graph.run]
-    plain = [g for g in same_run if g.kind != PROFILE] or same_run
-    if plain[0] == graph:
-        return f"run={graph.run!r}"
-    if sum(g.kind == graph.kind for g in same_run) == 1:
-        return f"run={graph.run!r}, kind={graph.kind!r}"
-    return f"run={graph.run!r}, kind={graph.kind!r}, tag={graph.tag!r}"
+    """The fewest arguments of `show` that pick `graph` of those `listed` (`picking`: its run
+    alone when that picks it, a profile giving way to the graph it annotates, else its run
+    and kind, else its run, kind and tag), as Python writes them."""
+    picked = picking(graph, listed, first=True)
+    return ", ".join(f"{field}={value!r}" for field, value in picked.items())
 
 
 def _scheme(colour: str, hierarchy: Hierarchy | None = None) -> str:

@@ -248,7 +248,6 @@ def test_render_unroll_names_a_series(blocks_pb, capsys):
         (["render", "{logdir}/missing"], 1, ["no such file or directory"]),
         (["list", "{empty}"], 1, ["no event files under"]),
         (["list", "{logdir}/scalars"], 1, ["no graphs in"]),
-        (["render", "{logdir}"], 1, ["3 graphs in", "--run add", "--run nets/ffn_scoped"]),
         (["render", "{logdir}", "--run", "nope"], 1, ["no run 'nope'", "'add'"]),
         (["render", "{logdir}", "--run", "add", "--tag", "x"], 1, ["no tag 'x'"]),
         (["render", "{logdir}", "--run", "add", "--kind", "x"], 1, ["no kind 'x'"]),
@@ -288,6 +287,64 @@ def test_bad_input_is_one_error_line_and_a_status(logdir, tmp_path, capsys, argv
     assert out == ""
     assert_one_error_line(err, *parts)
     assert os.listdir(tmp_path / "out") == []
+
+
+def test_several_graphs_are_an_error_line_and_the_options_for_each_one_a_line(tmp_path, capsys):
+    from tensorboard.compat.proto import config_pb2, summary_pb2, tensor_pb2, types_pb2
+
+    graphs.write_run_graph(tmp_path / "a", graphs.add_graph())
+    profile = event_pb2.TaggedRunMetadata(
+        tag="step1", run_metadata=config_pb2.RunMetadata().SerializeToString()
+    )
+    graphs.write_events(
+        tmp_path / "my run",
+        [
+            event_pb2.Event(step=0, graph_def=graphs.ffn_graph().SerializeToString()),
+            event_pb2.Event(step=1, tagged_run_metadata=profile),
+        ],
+    )
+    # A run graph and a trace (`tf.summary.trace_export`'s op graph) in one run.
+    trace = config_pb2.RunMetadata()
+    trace.function_graphs.add().pre_optimization_graph.CopyFrom(graphs.add_graph())
+    value = summary_pb2.Summary.Value(
+        tag="trace",
+        metadata=summary_pb2.SummaryMetadata(
+            plugin_data=summary_pb2.SummaryMetadata.PluginData(
+                plugin_name="graph_run_metadata_graph", content=b"1"
+            )
+        ),
+        tensor=tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING, string_val=[trace.SerializeToString()]
+        ),
+    )
+    graphs.write_events(
+        tmp_path / "two",
+        [
+            event_pb2.Event(step=0, graph_def=graphs.add_graph().SerializeToString()),
+            event_pb2.Event(step=0, summary=summary_pb2.Summary(value=[value])),
+        ],
+    )
+    listed = {tuple(line.split()[:2]) for line in run(["list", tmp_path], capsys)[1].splitlines()}
+    assert {("two", "run_graph"), ("two", "op_graph")} <= listed
+    status, out, err = run(["render", tmp_path], capsys)
+    assert status == 1 and out == ""
+    # The profile gives way to the graph it annotates: its run alone picks the run graph.
+    # A kind is named only where the run alone picks no one graph.
+    assert err.splitlines() == [
+        f"{ERROR}4 graphs in {tmp_path}; pick one:",
+        "  --run a",
+        "  --run 'my run'",
+        "  --run two --kind run_graph",
+        "  --run two --kind op_graph",
+    ]
+    # The other side of a comparison, by its own options.
+    status, _, err = run(["diff", tmp_path, "--run-a", "a", "--run-b", "two"], capsys)
+    assert status == 1
+    assert err.splitlines() == [
+        f"{ERROR}graph B: 2 graphs in {tmp_path}; pick one:",
+        "  --run-b two --kind-b run_graph",
+        "  --run-b two --kind-b op_graph",
+    ]
 
 
 def test_render_timeout_is_an_error_and_keeps_the_old_output(tmp_path, capsys):

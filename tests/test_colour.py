@@ -64,3 +64,15 @@ def test_a_group_of_no_dominant_op_type_is_mixed_and_one_of_plumbing_keeps_its_f
 def test_the_mixed_fill_is_none_of_the_op_types():
     assert colour.MIXED_FILL not in colour.PALETTE
     assert colour.group_op_type({"Conv2D": 4, "FusedBatchNormV3": 4, "Relu": 3}) == "Conv2D"
+
+
+def test_inputs_and_outputs_are_coloured_and_named_by_what_they_are():
+    # TF's, a device's and PyTorch's spellings of a graph's ends: one colour, one legend row
+    # each, in words a reader places ("_DeviceArg", "IO Node" were rows of their own).
+    boxes = ["_DeviceArg", "_Arg", "Placeholder", "_Retval", "IO Node", "MatMul"]
+    colours, legend = colour.fills("op", boxes)
+    assert len(set(colours[:3])) == 1 and colours[0] == colour.category_colour("input")
+    assert colours[3] == colour.category_colour("output") != colours[0]
+    for word in ("input", "output", "input or output", "MatMul"):
+        assert f">{word}<" in legend, word
+    assert "_DeviceArg" not in legend and "IO Node" not in legend and "_Retval" not in legend

@@ -638,7 +638,12 @@ def test_cli_diff_errors_are_one_line(ffn_logdir, tmp_path, capsys):
             assert part in err
 
     fails(["diff", ffn_logdir, "--run-a", BASE, "--run-b", "nope"], 1, "graph B", "nope")
-    fails(["diff", ffn_logdir, "--run-b", WIDER, "--kind", "run_graph"], 1, "graph A", "--run-a")
+    # Graph A not picked: the one error line, then the options that pick each, for side A.
+    argv = ["diff", ffn_logdir, "--run-b", WIDER, "--kind", "run_graph"]
+    assert cli.main([os.fspath(a) for a in argv]) == 1
+    first, *choices = capsys.readouterr().err.splitlines()
+    assert first.startswith("tb-scopegraph: error: graph A: 3 graphs in ") and "pick one" in first
+    assert choices == [f"  --run-a {run}" for run in (GROWN, BASE, WIDER)], choices
     fails(["diff", tmp_path / "missing"], 1, "no such file")
     fails(
         [

@@ -388,10 +388,14 @@ def test_nested_frames_count_their_summaries_once_innermost(api):
 def test_an_open_scope_badges_its_frame_and_the_ops_inside(api):
     opened = api.get("dot", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     badged = _badged_boxes(opened)
-    # The summary ops (weights_1, biases_1) count theirs too: the frame keeps its count.
-    assert badged["cluster-scope-layer1"] == "2 histograms"
-    for op in ("layer1/weights", "layer1/weights_1", "layer1/biases", "layer1/biases_1"):
+    # The variables count their histograms; the summary ops (weights_1, biases_1), in the
+    # frame of what they summarise, are folded into them, and the frame says nothing its
+    # boxes do not.
+    for op in ("layer1/weights", "layer1/biases"):
         assert badged[f"op-{op.replace('/', '.2F')}"] == "1 histogram"
+    for op in ("layer1/weights_1", "layer1/biases_1"):
+        assert f'"op-{op.replace("/", ".2F")}"' not in opened
+    assert "cluster-scope-layer1" not in badged
     assert "op-layer1.2FMatMul" not in badged
     svg = api.get("svg", run="tf1", kind="run_graph", open="layer1").get_data(as_text=True)
     assert re.search(r'<g id="op&#45;layer1\.2Fweights" class="node op summarized">', svg)

@@ -24,6 +24,15 @@ stand in a column of their own. Here, from a `Layout` whose boxes say what sets 
   them: not drawn, and no stub (nearly every op reads some; their card lists them). Stood
   beside their ops, five of them and a ``size → NumToTensor → ScalarImplicit → arange``
   chain took half of a GPT-2's first view;
+- a summary op drawn in the frame of the value it summarises (TF1's ``layer1/weights``, a
+  histogram of ``layer1/W``; ``loss`` at the top level, of ``cross_entropy/Mean``) is folded
+  into the box that feeds it (`folded_summaries`) where a badge counts it ("● 1
+  histogram"): a box of its own in a column beside, and a stub "→ weights", said it twice
+  more (at depth 2 each layer frame's upper half held only these). Where no badge is known
+  (the command line), it stands apart and the stub names it;
+- no stub names a merge of summaries (``MergeSummary``, or a closed group of summary ops,
+  `merges_summaries`): a box feeds one because it holds summaries, which its badge counts,
+  and "→ Merge" said that in a word a newcomer cannot decode, however many boxes feed it;
 - the handles of the variables a traced function captures (a Keras training step's hundreds
   of ``_Arg`` ``..._resource``) are not drawn at all: each box they feed says how many
   (``← 12 variables``), as their names, each read once inside a layer, tell a reader
@@ -39,6 +48,7 @@ Node details and the edges' tooltips still tell every connection; only the drawi
 from __future__ import annotations
 
 import itertools
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from tb_scopegraph.model.graph import OP
@@ -62,9 +72,10 @@ PINNED_HUB = 3
 #: ops", "+6 control inputs", "→ init", "← 12 variables"): a reader hovering to find the
 #: edges learns why there are none.
 NOTE_TIP = "(these connections are counted or named on the box, not drawn as edges)"
-#: A summary box that more boxes than this feed is a merge of summaries: no stub names it
-#: (`_merges`).
-MERGE_FED = 2
+#: The op type that merges summaries into one (TF1's ``merge_all``): no stub names it.
+MERGE_OP = "MergeSummary"
+#: What the boxes of a step counter (`roles.step_counters`) say they are.
+COUNTER_NOTE = "step counter"
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -85,15 +96,18 @@ class Aside:
     hidden: set[int] = field(default_factory=set)
 
 
-def arrange(layout: Layout, drawn: set[int]) -> Aside:
+def arrange(layout: Layout, drawn: set[int], badged: Set[int] = frozenset()) -> Aside:
     """Set a layout's auxiliary boxes apart; ``drawn`` (edge indexes) loses the edges that
-    stubs replace."""
+    stubs replace. ``badged``: the boxes whose label counts the summaries they hold
+    (`labels.badge`), which need no stub naming a summary folded into them."""
     boxes = layout.boxes
     aside = Aside()
     if not any(box.aux for box in boxes):
         return aside
     handles = {i for i, box in enumerate(boxes) if box.aux == HANDLE}
-    hidden = handles | {i for i, box in enumerate(boxes) if folded_constant(box)}
+    # Where no badge says them (the command line) they stand apart, named by stubs.
+    summarised = folded_summaries(layout) & badged
+    hidden = handles | summarised | {i for i, box in enumerate(boxes) if folded_constant(box)}
     # An auxiliary box joined to a single main box in its own frame is pinned beside it.
     near: dict[int, set[int]] = {}
     for n in drawn:
@@ -112,7 +126,6 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
     for a in _in_the_way(layout, drawn, pinned):
         del pinned[a]
     hidden |= _lone_constants(layout, drawn, pinned)
-    merges = _merges(layout, drawn)
     held: dict[int, set[int]] = {}
     outs: dict[int, list[str]] = {}
     ins: dict[int, list[str]] = {}
@@ -132,7 +145,7 @@ def arrange(layout: Layout, drawn: set[int]) -> Aside:
         elif edge.src in hidden or edge.dst in hidden:
             continue
         elif dst.aux:
-            if edge.dst not in merges and dst.aux != COUNTER:
+            if not merges_summaries(dst) and dst.aux != COUNTER:
                 _add(outs.setdefault(edge.src, []), dst.label)
         else:
             _add(ins.setdefault(edge.dst, []), src.label)
@@ -173,20 +186,33 @@ def _lone_constants(layout: Layout, drawn: set[int], pinned: dict[int, int]) -> 
     }
 
 
-def _merges(layout: Layout, drawn: set[int]) -> set[int]:
-    """The summary boxes that more than `MERGE_FED` boxes feed: a merge of the graph's
-    summaries (TF1's ``Merge``, ``merge_all``), where a summary reads its tag and its
-    value. A box feeds one because it holds
-    summaries, which its badge counts ("• 2 histograms"); a stub "→ Merge" on every layer
-    said it again, in a word a newcomer cannot decode. It stands in the column all the
-    same."""
+def merges_summaries(box: Box) -> bool:
+    """Whether a summary box merges summaries: a ``MergeSummary``, or a closed group of
+    summary ops (TF1's ``Merge`` scope around it)."""
+    return box.aux == SUMMARY and (box.kind != OP or box.op == MERGE_OP)
+
+
+def folded_summaries(layout: Layout) -> set[int]:
+    """The summary ops that may be folded into the box that feeds them: each whose data
+    edges all come from boxes in its own frame or in frames inside it, where that box stands
+    beside it. A summary of a value in another frame is drawn, named by a stub that ties
+    the two."""
     boxes = layout.boxes
-    fed: dict[int, set[int]] = {}
-    for n in drawn:
-        edge = layout.edges[n]
-        if boxes[edge.dst].aux == SUMMARY and edge.src != edge.dst:
-            fed.setdefault(edge.dst, set()).add(edge.src)
-    return {b for b, sources in fed.items() if len(sources) > MERGE_FED}
+    parent = {c.name: c.parent for c in layout.clusters}
+    found = {
+        b
+        for b, box in enumerate(boxes)
+        if box.kind == OP and box.aux == SUMMARY and not merges_summaries(box)
+    }
+    for edge in layout.edges:
+        if edge.control or edge.dst not in found:
+            continue
+        frame, key = boxes[edge.dst].cluster, boxes[edge.src].cluster
+        while key != frame and key is not None:
+            key = parent[key]
+        if key != frame:
+            found.discard(edge.dst)
+    return found
 
 
 def folded_constant(box: Box) -> bool:
@@ -300,7 +326,11 @@ def merge_hub_edges(layout: Layout, drawn: set[int]) -> list[tuple[Edge, Cluster
 
 
 def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
-    """Which edges to draw, and a note for each box whose control edges are set aside.
+    """Which edges to draw, and a note for each box whose control edges are set aside or
+    that counts steps.
+
+    A step counter's boxes say so ("step counter"): set apart with no stub, ``Cast``,
+    ``Add`` and ``AssignVariableOp`` told a reader nothing of what they count.
 
     Control edges into or out of a hub (a ``NoOp`` that waits on every variable read) cost
     Graphviz minutes to route and tell little, so, as TensorBoard does with its auxiliary
@@ -336,6 +366,9 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
         drawn.add(n)
     for b, waits in sinks.items():
         notes.setdefault(b, []).append(f"waits on {waits:,} op{'s' if waits > 1 else ''}")
+    for b, box in enumerate(layout.boxes):
+        if box.aux == COUNTER:  # "Cast", "Add", "AssignVariableOp" alone said nothing of it
+            notes.setdefault(b, []).append(COUNTER_NOTE)
     for b in hub_in - sinks.keys():
         notes.setdefault(b, []).append(f"+{ins_ops[b]:,} control inputs")
     for b in hub_out - sinks.keys():

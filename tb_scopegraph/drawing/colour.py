@@ -20,6 +20,8 @@ import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 
+from tb_scopegraph.drawing.labels import type_word
+
 #: What a view can be coloured by; "" is no colouring.
 SCHEMES = ("", "op", "device", "compute", "memory", "structure")
 
@@ -211,7 +213,9 @@ def fills(scheme: str, values: Sequence) -> tuple[list[str | None], str]:
         return colours, structure_legend(v for v in values if v is not None)
     if scheme in ("op", "device"):
         if scheme == "op":
+            # An op's type as its label says it: inputs and outputs by what they are.
             values = [group_op_type(v) if isinstance(v, Mapping) else v for v in values]
+            values = [type_word(v) if v and v != MIXED else v for v in values]
         colours = [op_type_colour(v) if v else None for v in values]
         counts: dict[str, int] = {}
         for v in values:

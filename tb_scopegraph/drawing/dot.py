@@ -165,10 +165,9 @@ def layout_to_dot(
     badges = badges or {}
     ids = [element_id(box.kind, box.name) for box in layout.boxes]
     drawn, aside = auxiliary.set_aside(layout)
-    apart = auxiliary.arrange(layout, drawn)
-    merged = auxiliary.merge_hub_edges(layout, drawn)
     helds = [_held(box, badges) for box in layout.boxes]
-    labels.say_summaries_once(layout, apart, {i for i, held in enumerate(helds) if held})
+    apart = auxiliary.arrange(layout, drawn, {i for i, held in enumerate(helds) if held})
+    merged = auxiliary.merge_hub_edges(layout, drawn)
     lines = []
     for i, box in enumerate(layout.boxes):
         held = helds[i]

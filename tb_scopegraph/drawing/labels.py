@@ -11,15 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from tb_scopegraph.drawing.ranking import ranks
 from tb_scopegraph.model.graph import GraphModel
 from tb_scopegraph.model.layout import Layout
-from tb_scopegraph.model.roles import SUMMARY
-
-if TYPE_CHECKING:
-    from tb_scopegraph.drawing.auxiliary import Aside
 
 
 def shape_label(shape: str) -> str:
@@ -44,14 +39,17 @@ def op_type_line(name: str, op_type: str) -> str:
 
     The name's last part is shown first; its type is repeated only where it adds something:
     ``MatMul_1`` (a MatMul), ``add`` (an AddV2), ``Relu`` and ``Cast/ReadVariableOp`` (an op
-    drawn for its one-op scope, named below the scope's parent) show no type line.
+    drawn for its one-op scope, named below the scope's parent) show no type line. Nor does a
+    ``NoOp``: it only waits on others, and is named for what that does (TF1's
+    ``GradientDescent``, the step that waits on every update; ``init``; ``group_deps``),
+    where "NoOp" under it reads as "does nothing" to a newcomer.
 
     >>> [op_type_line(n, t) for n, t in [("MatMul", "MatMul"), ("MatMul_1", "MatMul"),
     ...     ("add", "AddV2"), ("kernel", "VariableV2"), ("aten::linear", "aten::linear"),
-    ...     ("Cast/ReadVariableOp", "ReadVariableOp")]]
-    ['', '', '', 'VariableV2', '', '']
+    ...     ("Cast/ReadVariableOp", "ReadVariableOp"), ("GradientDescent", "NoOp")]]
+    ['', '', '', 'VariableV2', '', '', '']
     """
-    if not op_type:
+    if not op_type or op_type in _WAITS_ONLY:
         return ""
 
     def plain(text: str) -> str:
@@ -60,6 +58,8 @@ def op_type_line(name: str, op_type: str) -> str:
     return "" if plain(name.rpartition("/")[2]) == plain(op_type) else op_type
 
 
+#: The op types that only wait on others: named for their job, their type tells nothing.
+_WAITS_ONLY = frozenset({"NoOp"})
 # What a name or a type may end with and still say the same: ``_1`` (TF's numbering),
 # ``V2`` (a newer op of the same name).
 _OP_SUFFIX = re.compile(r"(_\d+|v\d+)+$", re.IGNORECASE)
@@ -76,7 +76,8 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     ``dense_1_matmul_readvariableop_resource``, are not drawn: `auxiliary`.)
 
     A graph's inputs and outputs say so, not TF's or PyTorch's node types for them (``_Arg``,
-    ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's name.
+    ``Placeholder``, ``_Retval``, ``IO Node``), nor the ``_RetVal`` TF appends to a result's
+    name.
 
     >>> [op_lines(n, t) for n, t in [("293", "aten::relu"), ("input.3", "aten::linear"),
     ...     ("bias/bias.13", "prim::GetAttr"), ("280", "prim::Constant"), ("x.1", "aten::add"),
@@ -86,10 +87,10 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
      ('x', 'aten::add'), ('MatMul_1', '')]
     >>> [op_lines(n, t) for n, t in [("features", "_Arg"), ("identity_RetVal", "_Retval"),
     ...     ("output_RetVal", "_DeviceRetval"), ("input/x", "IO Node"),
-    ...     ("output/output.1", "IO Node")]]
+    ...     ("output/output.1", "IO Node"), ("args_0", "Placeholder"), ("input", "Placeholder")]]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('features', 'input'), ('identity', 'output'), ('output', ''), ('x', 'input'),
-     ('output', '')]
+     ('output', ''), ('args_0', 'input'), ('input', '')]
     """
     if op_type in _ENDS or op_type == _TORCH_END:
         return _end_lines(label, op_type)
@@ -105,16 +106,32 @@ def op_lines(label: str, op_type: str) -> tuple[str, str]:
     return label, op_type_line(label, op_type)
 
 
-#: The op types of a graph's (or a function's) inputs and outputs, and what they are.
+#: The op types of a graph's (or a function's) inputs and outputs, and what they are: TF1's
+#: feeds are placeholders (Keras's ``args_0`` too).
 _ENDS = {
     "_Arg": "input",
     "_DeviceArg": "input",
+    "Placeholder": "input",
+    "PlaceholderWithDefault": "input",
     "_Retval": "output",
     "_DeviceRetval": "output",
 }
 #: PyTorch's graph inputs and outputs: ``input/x``, ``output/output.1``.
 _TORCH_END = "IO Node"
 _RETVAL_SUFFIX = re.compile(r"(?i)_retval(_\d+)?$")
+
+
+def type_word(op_type: str) -> str:
+    """An op type as a newcomer reads it: a graph's inputs and outputs by what they are
+    (`op_lines`), any other type as it is. For a legend, where ``_DeviceArg`` and ``IO Node``
+    named rows a reader could not place.
+
+    >>> [type_word(t) for t in ("_DeviceArg", "Placeholder", "_Retval", "IO Node", "MatMul")]
+    ['input', 'input', 'output', 'input or output', 'MatMul']
+    """
+    if op_type == _TORCH_END:
+        return "input or output"
+    return _ENDS.get(op_type, op_type)
 
 
 def _end_lines(label: str, op_type: str) -> tuple[str, str]:
@@ -172,26 +189,6 @@ def badge(held: Mapping[str, int]) -> str:
 
 
 _KIND_ORDER = {"histogram": 0, "scalar": 1}
-
-
-def say_summaries_once(layout: Layout, apart: Aside, badged: set[int]) -> None:
-    """Leave out of ``apart``'s stubs what a badge already says (``badged``: the boxes whose
-    label counts summaries, `badge`): a box that holds summaries sends them to the summaries'
-    merge, so a stub naming a summary box with no badge of its own (``→ Merge``) says its
-    badge again. A stub naming a summary box with a badge (``→ accuracy``, ``→ weights``)
-    stays: it ties the box to it. Where no badges are known (the command line), every stub
-    stays."""
-    boxes = layout.boxes
-    said = {box.label for i, box in enumerate(boxes) if box.aux == SUMMARY and i not in badged}
-    if not said or not badged:
-        return
-    for b in badged & apart.stubs.keys():
-        outs, ins = apart.stubs[b]
-        outs = [name for name in outs if name not in said]
-        if outs or ins:
-            apart.stubs[b] = (outs, ins)
-        else:
-            del apart.stubs[b]
 
 
 def said_inside(

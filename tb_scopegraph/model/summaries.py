@@ -16,6 +16,10 @@ A tag is linked to graph names by the first rule that finds any (see `link`):
 
 A scope (or series, or part) then holds the summaries of every name linked inside it.
 Everything here is a pure function of a `Hierarchy` and of what the data provider answered.
+
+A summary op whose data all comes from its own scope (TF1's ``layer1/weights``, a histogram
+of ``layer1/W``) is drawn folded into the box feeding it, whose badge counts it
+(`drawing.auxiliary`); `folded_in` counts such ops per scope, for the boxes a view shows.
 """
 
 from __future__ import annotations
@@ -23,14 +27,19 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tb_scopegraph.model.hierarchy import OP, Hierarchy
+from tb_scopegraph.model.graph import OP, ROOT, GraphModel
+from tb_scopegraph.model.roles import SUMMARY, op_aux
+
+if TYPE_CHECKING:
+    from tb_scopegraph.model.hierarchy import Hierarchy
 
 #: TensorBoard's plugin names for scalars and for histograms (stored as [k, 3] tensors).
 SCALARS_PLUGIN = "scalars"
@@ -87,6 +96,54 @@ class Links:
         if kind != OP:
             return self.under.get((GROUP, name), ())
         return ()
+
+
+#: The op type that merges summaries (TF1's ``merge_all``): never folded into a box.
+MERGE_OP = "MergeSummary"
+_folded: weakref.WeakKeyDictionary[GraphModel, dict[int, int]] = weakref.WeakKeyDictionary()
+
+
+def folded_in(model: GraphModel) -> dict[int, int]:
+    """Per group (only those with any), how many of its own ops are summary ops whose data
+    inputs all come from ops inside it (the group, or groups inside it): drawn with it open,
+    each is folded into the box feeding it where a badge counts it, so a view shows that
+    many boxes fewer. A merge of summaries (`MERGE_OP`) is not. `auxiliary.folded_summaries`
+    applies the same rule to a layout's boxes; worked out once per graph."""
+    found = _folded.get(model)
+    if found is None:
+        found = _folded[model] = _count_folded(model)
+    return found
+
+
+def _count_folded(model: GraphModel) -> dict[int, int]:
+    types = model.op_types
+    # Asked on every graph's first view: by the distinct types first (as `roles.Roles`), so
+    # a graph without summaries (most big ones) costs one set of its types.
+    found = {t for t in set(types) if t != MERGE_OP and op_aux(t) == SUMMARY}
+    if not found:
+        return {}
+    ops = np.asarray(
+        [op for op, t in enumerate(types[: model.op_count]) if t in found], dtype=np.int64
+    )
+    data = np.isin(model.edge_dst, ops) & ~np.asarray(model.edge_control, dtype=bool)
+    sources: dict[int, list[int]] = {int(op): [] for op in ops}
+    for src, dst in zip(model.edge_src[data].tolist(), model.edge_dst[data].tolist(), strict=True):
+        sources[dst].append(src)
+    parents = model.groups.parents
+    counts: Counter = Counter()
+    for op, inputs in sources.items():
+        group = int(model.op_group[op])
+        if all(_inside(model, parents, src, group) for src in inputs):
+            counts[group] += 1
+    return dict(counts)
+
+
+def _inside(model: GraphModel, parents, op: int, group: int) -> bool:
+    """Whether op ``op`` is inside ``group`` or a group inside it."""
+    key = int(model.op_group[op])
+    while key != group and key != ROOT:
+        key = int(parents[key])
+    return key == group
 
 
 def target_of(kind: str) -> str:

@@ -25,6 +25,7 @@ from tb_scopegraph.model.roles import (
     Roles,
     folded_into,
 )
+from tb_scopegraph.model.summaries import folded_in
 from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
 #: The default view opens groups while it stays at or under this many boxes in a 1,400 x 900
@@ -530,11 +531,15 @@ def depth(model: GraphModel, view: View) -> int:
 
 
 def _box_count(model: GraphModel, opened: set[int], rolled: dict[int, int]) -> int:
-    """Boxes shown: an open group's children (one for a rolled series) in place of itself."""
+    """Boxes shown: an open group's children (one for a rolled series) in place of itself,
+    but for the summaries drawn in the box they summarise (`summaries.folded_in`)."""
     groups = model.groups
     shown = sum(1 if g in rolled else groups[g].child_count for g in opened)
+    summarised = folded_in(model)
     return (
-        shown - (len(opened) - 1) - sum(folds(model, g, opened) for g in opened if g not in rolled)
+        shown
+        - (len(opened) - 1)
+        - sum(folds(model, g, opened) + summarised.get(g, 0) for g in opened if g not in rolled)
     )
 
 

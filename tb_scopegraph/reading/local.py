@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tensorboard.compat.proto import graph_pb2
@@ -91,34 +92,24 @@ class LocalGraphs:
             if run is not None or kind is not None or tag is not None:
                 raise SourceError(f"{self.path} holds one graph: --run, --kind, --tag do not apply")
             return graphs[:1]
-        matches = graphs
-        for field, wanted in (("run", run), ("kind", kind), ("tag", tag)):
-            if wanted is None:
-                continue
-            narrowed = [g for g in matches if getattr(g, field) == wanted]
-            if not narrowed:
-                known = sorted({getattr(g, field) for g in matches})
-                raise NotFound(
-                    f"no {field} {wanted!r} in {self.path} ({field}s with graphs: "
-                    f"{', '.join(map(repr, known))})"
-                )
-            matches = narrowed
-        if kind is None:
-            matches = [g for g in matches if g.kind != PROFILE] or matches
-        return matches
+        return _matching(graphs, self.path, run, kind, tag)
 
     def select(
-        self, run: str | None = None, kind: str | None = None, tag: str | None = None
+        self,
+        run: str | None = None,
+        kind: str | None = None,
+        tag: str | None = None,
+        say: Callable[[Mapping[str, str]], str] | None = None,
     ) -> GraphInfo:
         """The one graph `matching` the given run, kind and tag; more than one raises,
-        naming them."""
+        naming them one a line, each by the fewest of its run, kind and tag that pick it
+        (`picking`), as ``say`` writes them (by default, the command line's options)."""
         matches = self.matching(run, kind, tag)
         if len(matches) > 1:
-            full = len({g.kind for g in matches}) > 1 or len({g.run for g in matches}) < len(
-                matches
-            )
-            choices = ", ".join(_describe(g, full) for g in matches)
-            raise SourceError(f"{len(matches)} graphs in {self.path}; pick one: {choices}")
+            say = say or options
+            listed = self.list(op_counts=False)
+            choices = "".join(f"\n  {say(picking(g, listed))}" for g in matches)
+            raise SourceError(f"{len(matches)} graphs in {self.path}; pick one:{choices}")
         return matches[0]
 
     def load_graph(self, ref: GraphRef | GraphInfo, step: int | None = None) -> Graph:
@@ -152,8 +143,60 @@ class LocalGraphs:
         return [b.step for b in graph_blobs(*self._provider, ref)]
 
 
-def _describe(graph: GraphInfo, full: bool) -> str:
-    """The options that pick `graph`; the run alone when that is enough."""
-    if not full:
-        return f"--run {shlex.quote(graph.run)}"
-    return f"--run {shlex.quote(graph.run)} --kind {graph.kind} --tag {shlex.quote(graph.tag)}"
+def _matching(
+    graphs: list[GraphInfo],
+    path: str,
+    run: str | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+) -> list[GraphInfo]:
+    """`LocalGraphs.matching` over the graphs listed at ``path``."""
+    matches = graphs
+    for field, wanted in (("run", run), ("kind", kind), ("tag", tag)):
+        if wanted is None:
+            continue
+        narrowed = [g for g in matches if getattr(g, field) == wanted]
+        if not narrowed:
+            known = sorted({getattr(g, field) for g in matches})
+            raise NotFound(
+                f"no {field} {wanted!r} in {path} ({field}s with graphs: "
+                f"{', '.join(map(repr, known))})"
+            )
+        matches = narrowed
+    if kind is None:
+        matches = [g for g in matches if g.kind != PROFILE] or matches
+    return matches
+
+
+def picking(graph: GraphInfo, listed: list[GraphInfo], first: bool = False) -> dict[str, str]:
+    """The fewest of `graph`'s run, kind and tag that pick it of the graphs ``listed`` (a
+    path's, in listing order): its run alone where that is enough, then with its kind, then
+    with its tag too. Picked means matched alone, or with ``first`` (the notebook, which
+    shows the first graph matching, as the tab does) matched first. A list of choices
+    naming ``--kind run_graph --tag __run_graph__`` on every line could not be read for
+    what tells its lines apart.
+
+    >>> a, p = GraphInfo("a", "run_graph", "t", None), GraphInfo("a", "profile", "s", None)
+    >>> b, b2 = GraphInfo("b", "op_graph", "f", None), GraphInfo("b", "op_graph", "g", None)
+    >>> [picking(g, [a, p, b, b2]) for g in (a, p, b, b2)]  # doctest: +NORMALIZE_WHITESPACE
+    [{'run': 'a'}, {'run': 'a', 'kind': 'profile'}, {'run': 'b', 'kind': 'op_graph', 'tag': 'f'},
+     {'run': 'b', 'kind': 'op_graph', 'tag': 'g'}]
+    >>> picking(b, [a, p, b, b2], first=True)
+    {'run': 'b'}
+    """
+    for fields in (("run",), ("run", "kind"), ("run", "kind", "tag")):
+        asked = {field: getattr(graph, field) for field in fields}
+        found = _matching(listed, "", **asked)
+        if (found[:1] if first else found) == [graph]:
+            return asked
+    return asked
+
+
+def options(picked: Mapping[str, str], suffix: str = "") -> str:
+    """The command line's options for a graph's run, kind and tag (`picking`); ``suffix``
+    names a side of a comparison (``-b``: ``--run-b``).
+
+    >>> options({"run": "keras/fit train", "kind": "profile"}, "-b")
+    "--run-b 'keras/fit train' --kind-b profile"
+    """
+    return " ".join(f"--{field}{suffix} {shlex.quote(value)}" for field, value in picked.items())
