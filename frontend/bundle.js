@@ -314,13 +314,14 @@ var Model = class {
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
    * (it came with the tab's module), its view kept only on a `firstVisit`. The graph's
-   * warnings come with that view (see warnings()).
+   * warnings and colourings with data come with that view (see warnings(), colourings()).
    */
   constructor({ graphs = null, first = null, answer = null, firstVisit: firstVisit2 = true } = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
     this._warnings = null;
+    this._colourings = null;
     if (first) {
       const answered = request("first", null, { started: first });
       answered.then(({ view }) => this._takeFirstView(view)).catch(() => {
@@ -371,6 +372,8 @@ var Model = class {
     const graph = { run: view.run, kind: view.kind, tag: view.tag };
     if (Array.isArray(view.warnings))
       this._warnings = { key: graphKey2(graph), warnings: view.warnings };
+    if (Array.isArray(view.colourings))
+      this._colourings = { key: graphKey2(graph), colourings: view.colourings };
     if (this._prefetched) return;
     const answer = typeof view.svg === "string" ? Promise.resolve({ svg: view.svg }) : Promise.reject(
       new ApiError(view.error, {
@@ -459,11 +462,17 @@ var Model = class {
    * Whether `graph` has data to colour by `colour`: the DOT text of its top level in that
    * colouring has a legend (see colour.py) only when some box has a value.
    */
-  async hasColour(graph, colour) {
-    const dot = await request("dot", viewParams(graph, { open: [], depth: null, colour }), {
-      as: "text"
-    });
-    return dot.includes("<table");
+  /**
+   * The colourings (a view's `colour`) that fill some box of `graph`: ['op', 'device', ...].
+   * Asked of the `view` route with every group closed (the cheapest view), unless the first
+   * view brought them; ApiError when the server does not say.
+   */
+  async colourings(graph) {
+    const known = this._colourings;
+    if (known && known.key === graphKey2(graph)) return known.colourings;
+    const answer = await request("view", viewParams(graph, { open: [], depth: null }));
+    if (!Array.isArray(answer.colourings)) throw new ApiError("no colourings in the answer");
+    return answer.colourings;
   }
   /**
    * What was skipped or repaired to read `graph`: [{kind, count, message, examples}] (see
@@ -2108,25 +2117,23 @@ var Colouring = class {
   }
   /**
    * Disables the colourings `graph` has no data for, saying why; asks the server once per
-   * graph (the DOT text of its top level in that colouring, which has a legend only where some
-   * box has a value: groups sum up what they hold, so the top level has one if any op has).
+   * graph (the `view` route says which colourings have data, or the first view brought it).
    */
   async check(graph) {
     const key = JSON.stringify([graph.run, graph.kind, graph.tag]);
     let reasons = this.known.get(key);
     if (!reasons) {
       this.apply({});
-      const colourings = Object.keys(REASONS);
       let found;
       try {
-        found = await Promise.all(colourings.map((c) => this.model.hasColour(graph, c)));
+        found = await this.model.colourings(graph);
       } catch {
         return;
       }
       reasons = {};
-      colourings.forEach((colouring, i) => {
-        reasons[colouring] = found[i] ? null : REASONS[colouring];
-      });
+      for (const colouring of Object.keys(REASONS)) {
+        reasons[colouring] = found.includes(colouring) ? null : REASONS[colouring];
+      }
       this.known.set(key, reasons);
     }
     if (!sameGraph(graph, this.state.graph)) return;
