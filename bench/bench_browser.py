@@ -1,7 +1,9 @@
 """Browser figures: with TensorBoard loaded, how long our tab and TensorBoard's Graphs tab take.
 
-For each corpus graph, starts a real TensorBoard on 127.0.0.1 over ``bench/corpus/logs/<name>``
-and, in a fresh Chromium each time and alternating the two tabs, times:
+For each corpus graph, starts a real TensorBoard on 127.0.0.1 over ``bench/corpus/logs/<name>``,
+waits until it lists the graph and, when our tab is timed, until our plugin has read it and
+drawn its first view ahead (printed: how long after the listing; a click before then waits for
+the read), and, in a fresh Chromium each time and alternating the two tabs, times:
 
 - ``first``: from the click on the tab to its first drawing. TensorBoard's Graphs tab
   (``#graphs``): its scene's SVG holds node groups; ours (``#scopegraph``): its iframe shows an
@@ -192,6 +194,27 @@ def _get(url: str) -> bytes | None:
         return None
 
 
+#: What the plugin's `tab.js` route puts before the tab's module (see WarmUp.module).
+_INLINE_PREFIX = b"const SCOPEGRAPH_INLINE = "
+
+
+def wait_drawn_ahead(url: str, timeout: float) -> float:
+    """Seconds until our plugin's module carries the first view (the plugin read the graph
+    and drew its default view ahead, as it does once the graph is listed). A first click
+    before that waits for the graph to be read (seconds on a million ops): the first view's
+    target is for a graph read already."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        module = _get(f"{url}/data/plugin/scopegraph/tab.js") or b""
+        if module.startswith(_INLINE_PREFIX):
+            line = module[len(_INLINE_PREFIX) : module.index(b"\n")].rstrip(b";")
+            first = json.loads(line).get("first")
+            if first and first.get("view"):
+                return time.monotonic() - start
+        time.sleep(0.3)
+    raise RuntimeError(f"the first view was not drawn ahead within {timeout:.0f} s")
+
+
 # Runs `floor_plugin.py` of the copy given as argv[1] with that copy's package: the editable
 # install of this checkout is taken off the import path first.
 _BASE_LAUNCHER = """
@@ -310,13 +333,18 @@ def bench_graph(playwright, name: str, args) -> dict:
             urls["base"] = stack.enter_context(
                 tensorboard(logdir(name), command=command, log_name=f"base-{name}")
             )
+        read = {}
+        for tab in ("scopegraph", "base"):
+            if tab in args.tabs:
+                read[tab] = wait_drawn_ahead(urls[tab], args.limit)
+                print(f"  [{name}] {tab:<12} read and drawn ahead {read[tab]:.1f} s after listed")
         for i in range(args.repeat):
             order = args.tabs if i % 2 == 0 else list(reversed(args.tabs))
             for tab in order:
                 result = one_session(playwright, urls[tab], tab, i, args)
                 runs[tab].append(result)
                 print(f"  [{name}] {tab:<12} run {i + 1}: {_show(result)}", flush=True)
-    out: dict = {"graph": name, "runs": runs, "steps": {}}
+    out: dict = {"graph": name, "runs": runs, "steps": {}, "drawn_ahead_s": read}
     for step in STEPS:
         figures = {tab: _summary(results, step, args.limit) for tab, results in runs.items()}
         ours, theirs = figures.get("scopegraph", {}), figures.get("tensorboard", {})

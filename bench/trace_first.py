@@ -1,8 +1,9 @@
 """Where a first drawing's time goes: Chromium's trace of a switch to our tab and to the floor's.
 
 For each graph, starts TensorBoard with the floor's tab (``floor_plugin.py``, as
-``bench_browser.py --tabs floor scopegraph`` does) and, in a fresh Chromium each run, alternating
-the two tabs, records Chromium's trace (``devtools.timeline``, ``v8``, ``loading``,
+``bench_browser.py --tabs floor scopegraph`` does), waits until our plugin has read the graph and
+drawn its first view ahead (as ``bench_browser.py`` does) and, in a fresh Chromium each run,
+alternating the two tabs, records Chromium's trace (``devtools.timeline``, ``v8``, ``loading``,
 ``blink.user_timing``) of the click on the tab until its drawing is there, then reads it:
 
 - the requests, in order, from the click: the entry page TensorBoard writes, the tab's module;
@@ -199,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                     urls["base"] = stack.enter_context(
                         bb.tensorboard(logdir(name), command=command, log_name=f"trace-base-{name}")
                     )
+                for tab in tabs[1:]:  # our tab times a graph read already
+                    bb.wait_drawn_ahead(urls[tab], 300)
                 for i in range(args.repeat):
                     for tab in tabs if i % 2 == 0 else tabs[::-1]:
                         path = folder / f"{name}-{tab}-{i + 1}.json"

@@ -49,25 +49,23 @@ export class Colouring {
 
   /**
    * Disables the colourings `graph` has no data for, saying why; asks the server once per
-   * graph (the DOT text of its top level in that colouring, which has a legend only where some
-   * box has a value: groups sum up what they hold, so the top level has one if any op has).
+   * graph (the `view` route says which colourings have data, or the first view brought it).
    */
   async check(graph) {
     const key = JSON.stringify([graph.run, graph.kind, graph.tag]);
     let reasons = this.known.get(key);
     if (!reasons) {
       this.apply({}); // until it is known, nothing is disabled
-      const colourings = Object.keys(REASONS);
       let found;
       try {
-        found = await Promise.all(colourings.map((c) => this.model.hasColour(graph, c)));
+        found = await this.model.colourings(graph);
       } catch {
         return; // Not known: every colouring stays on offer.
       }
       reasons = {};
-      colourings.forEach((colouring, i) => {
-        reasons[colouring] = found[i] ? null : REASONS[colouring];
-      });
+      for (const colouring of Object.keys(REASONS)) {
+        reasons[colouring] = found.includes(colouring) ? null : REASONS[colouring];
+      }
       this.known.set(key, reasons);
     }
     if (!sameGraph(graph, this.state.graph)) return;

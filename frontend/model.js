@@ -170,13 +170,14 @@ export class Model {
    * `first`: the fetch() of the `first` route (a first visit), whose answer is the listing and
    * the first graph's default view, which view() then takes; or `answer`: that answer itself
    * (it came with the tab's module), its view kept only on a `firstVisit`. The graph's
-   * warnings come with that view (see warnings()).
+   * warnings and colourings with data come with that view (see warnings(), colourings()).
    */
   constructor({graphs = null, first = null, answer = null, firstVisit = true} = {}) {
     this._graphs = graphs;
     this._prefetched = null;
     this._listing = null;
     this._warnings = null; // {key, warnings}: those the first view came with
+    this._colourings = null; // {key, colourings}: as the first view said
     if (first) {
       const answered = request('first', null, {started: first});
       // Registered before anyone reads the listing: the view is waiting when it is asked for.
@@ -231,6 +232,8 @@ export class Model {
     const graph = {run: view.run, kind: view.kind, tag: view.tag};
     if (Array.isArray(view.warnings))
       this._warnings = {key: graphKey(graph), warnings: view.warnings};
+    if (Array.isArray(view.colourings))
+      this._colourings = {key: graphKey(graph), colourings: view.colourings};
     if (this._prefetched) return;
     const answer =
       typeof view.svg === 'string'
@@ -331,11 +334,17 @@ export class Model {
    * Whether `graph` has data to colour by `colour`: the DOT text of its top level in that
    * colouring has a legend (see colour.py) only when some box has a value.
    */
-  async hasColour(graph, colour) {
-    const dot = await request('dot', viewParams(graph, {open: [], depth: null, colour}), {
-      as: 'text',
-    });
-    return dot.includes('<table');
+  /**
+   * The colourings (a view's `colour`) that fill some box of `graph`: ['op', 'device', ...].
+   * Asked of the `view` route with every group closed (the cheapest view), unless the first
+   * view brought them; ApiError when the server does not say.
+   */
+  async colourings(graph) {
+    const known = this._colourings;
+    if (known && known.key === graphKey(graph)) return known.colourings;
+    const answer = await request('view', viewParams(graph, {open: [], depth: null}));
+    if (!Array.isArray(answer.colourings)) throw new ApiError('no colourings in the answer');
+    return answer.colourings;
   }
 
   /**

@@ -250,6 +250,14 @@ def test_view_resolves_the_default_and_asked_views(api):
     assert opened["boxes"] > closed["boxes"]
 
 
+def test_view_and_first_answers_say_which_colourings_have_data(api):
+    # The graphs written here name no device and come with no profile: the tab's colour
+    # picker learns it from these answers, not by drawing the graph in each colouring.
+    assert api.json("view", run="tf1", depth="0")["colourings"] == ["op", "structure"]
+    assert api.json("view", run="tf2")["colourings"] == ["op", "structure"]
+    assert api.json("first")["view"]["colourings"] == ["op", "structure"]
+
+
 @pytest.mark.parametrize("run", ["tf1", "tf2"])
 def test_dot_holds_the_layer_scopes(api, run):
     response = api.get("dot", run=run, open="model")
@@ -471,6 +479,8 @@ def test_the_first_view_is_drawn_ahead_as_the_plugin_starts(provider, monkeypatc
     assert first["view"]["svg"].startswith("<?xml"), first["view"]
     inline, _ = _tab_module(api)
     assert inline["first"]["view"]["svg"] == first["view"]["svg"]
+    for fact in ("warnings", "colourings"):
+        assert inline["first"]["view"][fact] == first["view"][fact]
     assert api.provider.calls["read_blob"] == reads
 
 

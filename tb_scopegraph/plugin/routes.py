@@ -33,7 +33,7 @@ from tb_scopegraph.plugin.answers import (
 from tb_scopegraph.plugin.warmup import WarmUp
 from tb_scopegraph.service.graphs import GraphService
 from tb_scopegraph.service.query import ViewQuery
-from tb_scopegraph.service.views import view_depth
+from tb_scopegraph.service.views import colourings, view_depth
 
 PLUGIN_NAME = "scopegraph"
 
@@ -133,8 +133,9 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
 
     def view_impl(self, ctx, experiment: str, query: ViewQuery) -> dict:
         """The groups a view opens (the default view resolved for the area it is shown in),
-        how many boxes it shows, and the graph's warnings; the open series it draws rolled
-        (each with the member it shows) and those it was asked to draw unrolled."""
+        how many boxes it shows, the graph's warnings and the colourings with data for it
+        (`views.colourings`); the open series it draws rolled (each with the member it shows)
+        and those it was asked to draw unrolled."""
         _, hierarchy, view = self.service.view(ctx, experiment, query)
         warnings = [w.to_json() for w in hierarchy.warnings]
         rolled = {"rolled": hierarchy.rolled(view), "unrolled": sorted(view.unrolled)}
@@ -145,6 +146,7 @@ class ScopeGraphPlugin(base_plugin.TBPlugin):
             **depth,
             **rolled,
             "warnings": warnings,
+            "colourings": colourings(hierarchy),
         }
 
     def dot_impl(self, ctx, experiment: str, query: ViewQuery) -> str:

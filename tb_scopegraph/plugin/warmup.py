@@ -13,7 +13,8 @@ What a first visit to the tab shows is the first graph's default view. Three thi
 Each of the three gained 47 ms or more on some corpus graph when it was taken away alone
 (bench/README.md, "First view"). The module is gzipped as TensorBoard gzips any answer, once
 for what it carries (see `tab_module`); its view carries the graph's warnings, which the tab
-would otherwise ask for before its first drawing.
+would otherwise ask for before its first drawing, and the colourings with data for the graph
+(`views.colourings`), which it would ask for after.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tensorboard.util import tb_logging
 from tb_scopegraph.errors import LayoutBusy
 from tb_scopegraph.plugin.answers import INTERNAL_ERROR, failure
 from tb_scopegraph.service.query import ViewQuery
-from tb_scopegraph.service.views import DEFAULT_AREA
+from tb_scopegraph.service.views import DEFAULT_AREA, colourings
 
 if TYPE_CHECKING:
     from tb_scopegraph.plugin.routes import ScopeGraphPlugin
@@ -62,6 +63,15 @@ def graph_of(listed: dict[str, Any]) -> dict[str, Any]:
     return {key: listed[key] for key in ("run", "kind", "tag")}
 
 
+def graph_facts(hierarchy) -> dict[str, Any]:
+    """What a first view brings about its graph beside the drawing: its `warnings` and its
+    `colourings` with data."""
+    return {
+        "warnings": [w.to_json() for w in hierarchy.warnings],
+        "colourings": colourings(hierarchy),
+    }
+
+
 class WarmUp:
     """The first view drawn ahead, and the answers that carry it (see the module docstring)."""
 
@@ -70,8 +80,8 @@ class WarmUp:
         self._plugin = plugin
         self._drawings = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scopegraph")
         self._listings = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scopegraph")
-        # (graph cache key, SVG text or None, the graph's warnings): the last first view
-        # drawn ahead, or tried.
+        # (graph cache key, SVG text or None, the graph's facts (`graph_facts`)): the last
+        # first view drawn ahead, or tried.
         self._drawn_ahead: tuple[tuple, str | None, list] | None = None
         # (module, the same gzipped): the last module served. Gzipping its 200-400 KB took
         # 12-24 ms of every click on the tab (bench/README.md, "the first drawing against the
@@ -138,14 +148,13 @@ class WarmUp:
                 view["retry_after"] = e.retry_after  # as the svg route's Retry-After
             return {"graphs": graphs, "view": view}
         hierarchy = plugin.service.hierarchy(ctx, experiment, **first)[1]  # drawn: cached
-        warnings = [w.to_json() for w in hierarchy.warnings]
         return {
             "graphs": graphs,
             "view": {
                 **first,
                 **query.shown_in._asdict(),
                 "svg": svg.decode("utf-8"),
-                "warnings": warnings,
+                **graph_facts(hierarchy),
             },
         }
 
@@ -192,7 +201,7 @@ class WarmUp:
             first = graph_of(graphs[0])
             # The cache key names the experiment and the stored version of the graph.
             if self._plugin.service.locate(ctx, experiment, **first)[0] == drawn[0]:
-                view = {**first, **DEFAULT_AREA._asdict(), "svg": drawn[1], "warnings": drawn[2]}
+                view = {**first, **DEFAULT_AREA._asdict(), "svg": drawn[1], **drawn[2]}
         return {"graphs": graphs, "view": view}
 
     def run(self) -> bool:
@@ -221,13 +230,13 @@ class WarmUp:
             first = graph_of(graphs[0])
             key = plugin.service.locate(ctx, "", **first, stale_ok=False)[0]
             if self._drawn_ahead is None or self._drawn_ahead[0] != key:
-                svg, warnings = None, []
+                svg, facts = None, {}
                 try:
                     svg = plugin.image_impl(ctx, "", ViewQuery(**first)).decode("utf-8")
                     hierarchy = plugin.service.hierarchy(ctx, "", **first)[1]  # drawn: cached
-                    warnings = [w.to_json() for w in hierarchy.warnings]
+                    facts = graph_facts(hierarchy)
                 finally:  # a layout that failed or ran out of time is not tried again
-                    self._drawn_ahead = (key, svg, warnings)
+                    self._drawn_ahead = (key, svg, facts)
             # Compressed now, not at the click on the tab.
             self.tab_module(ctx, "")
         except Exception:  # the tab asks again and reports it; nothing to say twice

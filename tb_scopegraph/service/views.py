@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from tb_scopegraph.drawing.colour import SCHEMES
 from tb_scopegraph.errors import InvalidView
 from tb_scopegraph.model import views
 from tb_scopegraph.model.hierarchy import MAX_NESTING, Hierarchy, View
@@ -126,6 +127,29 @@ def view_depth(hierarchy: Hierarchy, view: View, asked: int | None = None) -> De
     holds (its key may have a segment more)."""
     deepest = hierarchy.depth(view)
     return Depth(deepest if asked is None else asked, deepest)
+
+
+#: The colourings a graph may have no data for: a box has a device only where an op names
+#: one, compute time and memory only where a profile (step stats) gives them.
+MAYBE_EMPTY_COLOURINGS = ("device", "compute", "memory")
+
+
+def colourings(hierarchy: Hierarchy) -> list[str]:
+    """The colourings (a view's `colour`) that fill some box of `hierarchy`'s drawings, in
+    `colour.SCHEMES` order: op types and structure always; a device when an op names one;
+    compute time or memory when its profile gives that figure for a box of the top level
+    (every group closed: a group sums up what it holds, so that is any op with one). What the
+    tab's colour picker offers, without drawing the graph in each colouring to find out."""
+    found = {"op", "structure"}
+    # Each of the column's values is some op's: a few distinct strings, not a million.
+    if any(hierarchy.graph.devices.values):
+        found.add("device")
+    if hierarchy.has_profile:
+        top = hierarchy.layout(asked_view(hierarchy, None, 0)).boxes
+        for scheme in ("compute", "memory"):
+            if any(hierarchy.measure(box, scheme) is not None for box in top):
+                found.add(scheme)
+    return [scheme for scheme in SCHEMES if scheme in found]
 
 
 def diff_view(

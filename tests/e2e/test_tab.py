@@ -650,6 +650,10 @@ def test_a_first_visit_needs_nothing_but_the_tabs_module(tab):
         ].map((e) => e.startTime)"""
     )
     assert steps > drawn, (steps, drawn)
+    # Which colourings have data came with the first view too: the colour picker says so
+    # without drawing the graph in each colouring (`dot`) or asking the `view` route.
+    expect(tab.frame.locator("#sg-colour option[value='compute']")).to_be_disabled()
+    assert not {"dot", "view"} & set(asked), asked
 
 
 # In the tab's iframe, from its start: the first animation frame holding a drawing and the
