@@ -345,18 +345,30 @@ export class Drawing {
   }
 
   /** Closes open group `group` (parsed from its frame's id), clicked at `point` (client). */
-  closeGroup(group, element, point = null) {
-    // What stays asked for inside it without being under its key (the parts of a series)
-    // the server leaves closed, and the new drawing's frames leave out of state.open.
-    const open = new Set(this.state.open);
-    for (const key of open) {
-      if (key === group.name || key.startsWith(group.name + '/')) open.delete(key);
-    }
+  async closeGroup(group, element, point = null) {
     this.calls.unpin();
     // The group's box appears under the pointer (else where the middle of its frame was).
     const at = point ? this.screenPoint(point) : this.screenCentre(element);
     const anchor = {id: elementId(group.kind, group.name), x: at.x, y: at.y};
-    this.show({open: [...open], depth: null}, {anchor});
+    await this.show({open: [...this.without(group.name)], depth: null}, {anchor});
+    // A small block opens with its series of pieces (an optimizer's update, see the server's
+    // rolls.opened_with), so closing it alone gives it back open: its series closes instead.
+    const parent = group.name.slice(0, group.name.lastIndexOf('/'));
+    if (parent && this.state.open.has(group.name) && this.state.open.has(parent)) {
+      const up = {id: elementId('series', parent), x: at.x, y: at.y};
+      await this.show({open: [...this.without(parent)], depth: null}, {anchor: up});
+    }
+  }
+
+  /** The open keys but `name` and what is under it. What stays asked for inside it without
+   * being under its key (the parts of a series) the server leaves closed, and the new
+   * drawing's frames leave out of state.open. */
+  without(name) {
+    const open = new Set(this.state.open);
+    for (const key of open) {
+      if (key === name || key.startsWith(name + '/')) open.delete(key);
+    }
+    return open;
   }
 
   /** A client point ({x, y}) in the viewport's pixels. */

@@ -79,3 +79,15 @@ def test_one_click_on_the_stack_shows_the_first_update_drawn_for_all(tab, tmp_pa
     for name in ("adam/Sub_2", "adam/Sub_3", "adam/AssignSubVariableOp"):
         assert tab.box("op", name).count() == 1, name
     tab.page.screenshot(path=str(tmp_path / "one_click.png"))
+
+
+def test_closing_the_update_shown_with_its_stack_closes_the_stack(tab):
+    view = urlencode([("run", "adam"), ("open", "adam"), ("open", SERIES)])
+    tab.open(path="/#scopegraph&scopegraph=" + quote(view, safe=""))
+    member = tab.frame_of("scope", f"{SERIES}/update[1]")
+    expect(member).to_contain_text("drawn for all 10")
+    # The server opens the first update with its stack: closing it alone would give it back.
+    tab.run_and_wait(lambda: member.locator("text").first.click(force=True))
+    expect(tab.box("series", SERIES)).to_contain_text("update[1-10] ×10")
+    expect(tab.frame_of("scope", f"{SERIES}/update[1]")).to_have_count(0)
+    assert tab.box("op", "adam/Sub_2").count() == 0
