@@ -352,7 +352,7 @@ def _direction(
     frames = len(layout.clusters)
     wraps, wrapped = chains.lay(layout, drawn, apart, sizes, indexed, depth, (width, height), tall)
     shape = proportions.choose(
-        sizes, edges, depth, width, height, column, labelled, frames, wrapped
+        sizes, edges, depth, width, height, column, labelled, frames, wrapped, apart.pinned
     )
     if shape.direction == "LR":  # its chains run along the window already
         wraps = []
