@@ -14,12 +14,13 @@ beside), and places the others after the layout, where no border is in the way.
 from __future__ import annotations
 
 from tb_scopegraph.drawing import proportions
+from tb_scopegraph.drawing.ranking import ranks
 from tb_scopegraph.drawing.titles import frames_of
 from tb_scopegraph.model.layout import Layout
 
-#: How much longer a top-down drawing grows per edge label ranked (points): a label's rank
-#: and the room dot keeps around it from the frames' borders (the PyTorch demo's three
-#: labels across borders add 82 points).
+#: How much longer a top-down drawing grows per rank of edge labels (points): a label's
+#: rank and the room dot keeps around it from the frames' borders (the PyTorch demo's three
+#: labels across borders, in three gaps, add 82 points).
 RANKED_LABEL = 27.0
 #: The smallest scale (px per point) a drawing may come to for its crossing labels to be
 #: ranked: labels of 11 px.
@@ -43,7 +44,8 @@ def ranked_labels(
 ) -> set[int]:
     """The ``drawn`` edges whose labels are ranked in a drawing laid out as ``shape`` in
     ``width`` x ``height`` px: top-down, the labelled edges that cross a frame's border,
-    where the drawing, longer by their ranks, still shows its labels as large or at 11 px
+    where the drawing, longer by their ranks (one for the labels of edges between the same
+    ranks, as estimated), still shows its labels as large or at 11 px
     (`RANKED_SCALE`), or is far too long to be shown whole anyway (its top is shown at full
     size). Left to right a ranked label is a column of its own: none are."""
     if shape.direction != "TB":
@@ -54,8 +56,12 @@ def ranked_labels(
     w, h = shape.size
     if proportions.scale((1.0, h), width, height) < proportions.SHOWN_AT_TOP:
         return found
+    # Labels whose edges span the same ranks share the rank dot adds between them.
+    edges = [(layout.edges[n].src, layout.edges[n].dst) for n in drawn if not layout.edges[n].loop]
+    rank = ranks(len(layout.boxes), edges)
+    gaps = {rank[layout.edges[n].src] + rank[layout.edges[n].dst] for n in found}
     shown = proportions.scale((w, h), width, height)
-    longer = proportions.scale((w, h + RANKED_LABEL * len(found)), width, height)
+    longer = proportions.scale((w, h + RANKED_LABEL * len(gaps)), width, height)
     return found if longer >= min(shown, RANKED_SCALE) else set()
 
 
