@@ -312,3 +312,21 @@ def test_shape_labels_of_edges_across_frame_borders_stand_clear_of_borders_and_t
             inside = fx0 <= x0 and x1 <= fx1 and fy0 <= y0 and y1 <= fy1
             assert inside or not overlaps, (text, "on a frame's border")
             assert not (inside and y0 < band), (text, "in a frame's title band")
+
+
+def test_without_room_to_rank_them_labels_across_borders_stand_at_the_outer_end(torch_demo):
+    # In a short window the drawing's length sets its scale: ranked labels would shrink it.
+    # x -> Linear[embed] says its shape beside x, Linear[2] -> output beside output: in the
+    # gaps outside Net, clear of its title and borders.
+    width, height = DEFAULT_AREA
+    view = torch_demo.default_view(width, height)
+    dot = to_dot(torch_demo, view, width=width, height=650)
+    assert 'taillabel="[2,16]"' in dot and 'headlabel="[2,3]"' in dot
+    assert 'label="[2,16]"' not in dot.replace("taillabel", "")
+    svg = render(dot)
+    found = dict(_edge_labels(svg))
+    assert {"[2,16]", "[2,3]"} <= set(found)
+    for text in ("[2,16]", "[2,3]"):
+        x0, y0, x1, y1 = found[text]
+        for (fx0, fy0, fx1, fy1), _ in _frames(svg):
+            assert not (x0 < fx1 and fx0 < x1 and y0 < fy1 and fy0 < y1), (text, "on a frame")

@@ -306,10 +306,11 @@ def layout_to_dot(
     said |= {("edge", n) for n in labels.fanned_out(layout, drawn)}
     said |= {("edge", n) for n in placing.repeated_loops(layout, drawn)}
     entering = placing.ranked_labels(layout, drawn, shape, width, height)
+    ends = placing.end_labels(layout, drawn, entering) if direction == "TB" else {}
     chained = chains.edge_attributes(wraps)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            place = "label" if n in entering else "xlabel"
+            place = "label" if n in entering else ends.get(n, "xlabel")
             line = _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled)
             out.append(f"  {line[:-2]} {chained[n]}];" if n in chained else "  " + line)
     for n, (edge, cluster, at_tail) in enumerate(merged):

@@ -8,7 +8,8 @@ border). A ranked ``label`` is a box of its own that dot ranks between the two r
 edge joins, outside the frames the edge leaves or enters and clear of every border, at the
 cost of the room it takes: the drawing grows longer. dot.py ranks those labels, and a rolled
 series' loop-back label (placed after the layout, it lies on the forward edge the loop runs
-beside), and places the others after the layout, where no border is in the way.
+beside), and places the others after the layout: where the drawing has no room for ranked
+labels, those across a border at the edge's end outside the frame (`end_labels`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,27 @@ def ranked_labels(
     shown = proportions.scale((w, h), width, height)
     longer = proportions.scale((w, h + RANKED_LABEL * len(gaps)), width, height)
     return found if longer >= min(shown, RANKED_SCALE) else set()
+
+
+def end_labels(layout: Layout, drawn: set[int], ranked: set[int]) -> dict[int, str]:
+    """Where the labels of edges across a frame's border that are not ``ranked`` go: at the
+    end outside the frame (``taillabel`` into a frame, ``headlabel`` out of one), in the gap
+    between that box and the border, where the box has no other such label to lie on it.
+    Edges between frames side by side keep theirs at their middle (``xlabel``)."""
+    frames = frames_of(layout)
+    boxes = layout.boxes
+    found: dict[int, tuple[str, int]] = {}
+    for n in sorted(crossing(layout) & drawn - ranked):
+        edge = layout.edges[n]
+        if edge.loop or not proportions.carries_labels(layout, [n]):
+            continue
+        head, tail = frames[boxes[edge.dst].cluster], frames[boxes[edge.src].cluster]
+        if head[: len(tail)] == tail:  # into a frame: the tail is outside
+            found[n] = ("taillabel", edge.src)
+        elif tail[: len(head)] == head:  # out of one: the head is outside
+            found[n] = ("headlabel", edge.dst)
+    ends = [end for end in found.values()]
+    return {n: place for n, (place, box) in found.items() if ends.count((place, box)) == 1}
 
 
 def repeated_loops(layout: Layout, drawn: set[int]) -> set[int]:
