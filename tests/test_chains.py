@@ -3,13 +3,15 @@ Graphviz from real views and measured in the SVG."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from graphs import graph_from_nodes
 
-from tb_scopegraph.drawing import chains
+from tb_scopegraph.drawing import chains, proportions
 from tb_scopegraph.drawing.dot import to_dot
 from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.drawing.render import render
@@ -18,6 +20,7 @@ from tb_scopegraph.model.summaries import HISTOGRAM
 from tb_scopegraph.service import views
 
 SVG = "{http://www.w3.org/2000/svg}"
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "make_demo_logdir.py"
 W, H = 1128, 818
 #: Named by letters: numbered siblings would fold into one series box.
 LETTERS = "abcdefghijklmnop"
@@ -181,3 +184,25 @@ def test_an_open_frames_auxiliary_column_stands_on_its_first_rank(training_graph
     middle = [(box[1] + box[3]) / 2 for box in inside]
     assert (boxes[const][1] + boxes[const][3]) / 2 <= min(middle) + 1  # the first rank
     assert frame[3] - frame[1] < FRAME_HEIGHT
+
+
+def test_the_demos_layers_at_depth_2_with_their_badges_read_at_10_px():
+    # demo/make_demo_logdir.py's ffn_scoped at depth 2: each layer's initialisers pinned
+    # beside their variables (on their rank, not above them) keep the estimate as long as
+    # the drawing, whose ranks are then drawn closer: labels of 10 points at 10 px or more
+    # (ranked without the pins, 9.4 px).
+    spec = importlib.util.spec_from_file_location("make_demo_logdir", DEMO)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    graph, _ = demo.ffn_graph(scoped=True)
+    h = Hierarchy(graph.as_graph_def())
+    view = h.view(open=["layer1", "layer2", "layer3"])
+    held = {
+        ("op", f"layer{i}/{name}"): {HISTOGRAM: 1}
+        for i in (1, 2, 3)
+        for name in ("W", "b", "weights", "biases")
+    }
+    badges = {**BADGES, **held}
+    svg = render(to_dot(h, view, badges=badges, width=W, height=H))
+    w, h = map(float, re.search(rb'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', svg).groups())
+    assert proportions.scale((w, h), W, H) * 10 >= 10

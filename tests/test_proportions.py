@@ -127,3 +127,26 @@ def test_opening_the_model_in_its_training_step_keeps_labels_of_10_px(keras_trai
     shorter = to_dot(hierarchy, clicked, height=700)
     assert re.search(r'rank=same; "scope-resnet_1\.2Fconv2"; "scope-resnet_1\.2Fconv3"', shorter)
     assert _drawn_scale(shorter) * model_views.LABEL_PT >= 10
+
+
+def test_a_box_pinned_beside_another_is_estimated_on_its_rank_not_above_it():
+    # A layer's variable b, its initialiser Const pinned beside it (`auxiliary.Aside.pinned`),
+    # b feeding the add: dot draws b a rank above the add, beside MatMul, and Const beside
+    # b. Ranked by the edge Const -> b, Const would stand a rank above b, beside W.
+    w, matmul, add, relu, b, const = range(6)
+    sizes = [BOX] * 6
+    edges = [(w, matmul), (matmul, add), (add, relu), (b, add), (const, b)]
+    pinned = [(const, b)]
+    rank = proportions.ranks(6, edges, pinned)
+    assert rank[b] == rank[const] == rank[matmul] == rank[add] - 1
+    assert proportions.ranks(6, edges)[const] == rank[w]
+    # The widest rank holds three boxes, as dot draws it.
+    found = proportions.choose(sizes, edges, 0, W, H, pinned=pinned)
+    assert found.size[0] == pytest.approx(3 * BOX[0] + 2 * proportions.NODESEP)
+    # A chain whose boxes each have a constant pinned beside them is still a chain.
+    sizes, edges = _chain(10)
+    pins = [(10 + i, i) for i in range(10)]
+    sizes += [BOX] * 10
+    edges += pins
+    assert not proportions.is_chain(sizes, proportions.ranks(20, edges, pins))
+    assert proportions.is_chain(sizes, proportions.ranks(20, edges, pins), [a for a, _ in pins])

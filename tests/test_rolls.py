@@ -57,9 +57,23 @@ def test_rolled_view_draws_a_loop_back_edge_in_the_svg(resnet_same):
     root = ET.fromstring(svg)
     loops = [g for g in root.iter(f"{SVG}g") if "loop" in g.get("class", "").split()]
     assert loops
-    assert not [t for g in loops for t in g.iter(f"{SVG}text")]  # unlabelled
+    # Its words say it runs to the next block, of the series' six: no recurrence.
+    words = {t.text for g in loops for t in g.iter(f"{SVG}text")}
+    assert words == {"to the", "next of 6"}
     assert b"loops back: from each block to the next, 5 times" in svg  # its tooltip: how often
     assert "cluster-series-block.5B1-6.5D" in svg_ids(svg, "rolled")
+
+
+def test_a_rolled_block_opened_says_its_loop_back_once(resnet_same):
+    # Opened, the block's last op loops back to the next block's first op and to its add
+    # (the shortcut): two teal edges from one box, one "to the next of 6".
+    h = resnet_same
+    view = h.view(open=["block[1-6]", "block1"])
+    loops = [e for e in h.layout(view).edges if e.loop]
+    assert len(loops) >= 2 and len({e.src for e in loops}) == 1
+    text = to_dot(h, view)
+    assert text.count('class="data loop"') == len(loops)
+    assert text.count('label="to the\\nnext of 6"') == 1
 
 
 def test_opening_one_member_shows_it_in_place_of_the_first(resnet_same):

@@ -270,3 +270,63 @@ def test_a_constant_dot_would_not_keep_beside_its_box_is_folded_into_it():
         assert const not in drawn.nodes()
         assert f'"{const}";}}' not in dot  # on no box's rank
         assert "\u2190" not in drawn.get_node(box).attr["label"]
+
+
+def _frames(svg: bytes) -> list[tuple[tuple[float, ...], float]]:
+    """Each frame's box (x0, y0, x1, y1) and where its title band ends (the bottom of its
+    title's last line)."""
+    found = []
+    for group in ET.fromstring(svg).iter(SVG + "g"):
+        if group.get("class", "").split(" ")[0] != "cluster":
+            continue
+        drawn = [*group.iter(SVG + "path"), *group.iter(SVG + "polygon")][0]
+        outline = drawn.get("d") or drawn.get("points")
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", outline)]
+        xs, ys = numbers[0::2], numbers[1::2]
+        band = max(box[3] for _, box in _text_boxes(group))
+        found.append(((min(xs), min(ys), max(xs), max(ys)), band))
+    return found
+
+
+def _edge_labels(svg: bytes) -> list[tuple[str, tuple[float, ...]]]:
+    return [
+        found
+        for group in ET.fromstring(svg).iter(SVG + "g")
+        if group.get("class", "").split(" ")[0] == "edge"
+        for found in _text_boxes(group)
+    ]
+
+
+def test_shape_labels_of_edges_across_frame_borders_stand_clear_of_borders_and_titles(
+    torch_demo,
+):
+    # x -> Linear[embed] comes into Net past its title, Linear[embed] -> Block[0] into
+    # ModuleList[blocks] past its, Linear[2] -> output out of Net across its bottom border:
+    # their labels are ranked, each in a gap between two ranks.
+    svg = _first_view_svg(torch_demo)
+    found = dict(_edge_labels(svg))
+    assert {"[2,16]", "[2,32]", "[2,3]"} <= set(found)
+    for text, (x0, y0, x1, y1) in found.items():
+        for (fx0, fy0, fx1, fy1), band in _frames(svg):
+            overlaps = x0 < fx1 and fx0 < x1 and y0 < fy1 and fy0 < y1
+            inside = fx0 <= x0 and x1 <= fx1 and fy0 <= y0 and y1 <= fy1
+            assert inside or not overlaps, (text, "on a frame's border")
+            assert not (inside and y0 < band), (text, "in a frame's title band")
+
+
+def test_without_room_to_rank_them_labels_across_borders_stand_at_the_outer_end(torch_demo):
+    # In a short window the drawing's length sets its scale: ranked labels would shrink it.
+    # x -> Linear[embed] says its shape beside x, Linear[2] -> output beside output: in the
+    # gaps outside Net, clear of its title and borders.
+    width, height = DEFAULT_AREA
+    view = torch_demo.default_view(width, height)
+    dot = to_dot(torch_demo, view, width=width, height=650)
+    assert 'taillabel="[2,16]"' in dot and 'headlabel="[2,3]"' in dot
+    assert 'label="[2,16]"' not in dot.replace("taillabel", "")
+    svg = render(dot)
+    found = dict(_edge_labels(svg))
+    assert {"[2,16]", "[2,3]"} <= set(found)
+    for text in ("[2,16]", "[2,3]"):
+        x0, y0, x1, y1 = found[text]
+        for (fx0, fy0, fx1, fy1), _ in _frames(svg):
+            assert not (x0 < fx1 and fx0 < x1 and y0 < fy1 and fy0 < y1), (text, "on a frame")

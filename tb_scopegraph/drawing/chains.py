@@ -249,18 +249,19 @@ def plan(
     height: int,
     column: Sequence[int] = (),
     titles: Mapping[str, float] | None = None,
+    pinned: Sequence[tuple[int, int]] = (),
 ) -> list[Wrap]:
     """``wraps`` each with the fewest items to a row that show the whole top-down drawing
-    (boxes of ``sizes``, ranked by ``edges`` (index, src, dst), frames' ``titles`` as
-    `ranking` takes them) as large as any number does in ``width`` x ``height`` px, as
-    estimated (`proportions.extent`)."""
+    (boxes of ``sizes``, ranked by ``edges`` (index, src, dst), ``pinned`` pairs on one
+    rank, frames' ``titles`` as `ranking` takes them) as large as any number does in
+    ``width`` x ``height`` px, as estimated (`proportions.extent`)."""
     chosen = list(wraps)
     for i, wrap in enumerate(chosen):
         tried = []
         for k in range(1, len(wrap.items) + 1):
             chosen[i] = Wrap(wrap.parent, wrap.items, wrap.links, k)
             ranked = ranking(chosen, edges, titles)
-            rank = proportions.ranks(len(sizes), ranked.edges, ranked.same)
+            rank = proportions.ranks(len(sizes), ranked.edges, [*ranked.same, *pinned])
             # Frames side by side: each adds its margins and a gap to its boxes' breadth.
             framed = [wrap.items[k].cluster is not None for k in range(len(wrap.items))]
             side = max(sum(framed[k] for k in row) for row in chosen[i].rows)
@@ -305,7 +306,7 @@ def lay(
         for a, b in itertools.pairwise(boxes)
     ]
     edges = [*edges, *stacked]
-    wraps = plan(wraps, sizes, edges, depth, *area, column, titles)
+    wraps = plan(wraps, sizes, edges, depth, *area, column, titles, apart.pinned)
     return wraps, ranking(wraps, edges, titles) if wraps else None
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tb_scopegraph.drawing import auxiliary, chains, labels, proportions, titles
+from tb_scopegraph.drawing import auxiliary, chains, labels, placing, proportions, titles
 from tb_scopegraph.drawing.colour import (
     SCHEMES,
     STRUCTURE_OTHER,
@@ -48,6 +48,8 @@ ROLLED = "rolled"
 #: What marks how many blocks a rolled series holds (in every font the labels come to).
 TIMES = "\u00d7"
 _LOOP = "#00897b"
+#: The words on a rolled series' loop-back edge, with how many blocks it joins.
+LOOP_LABEL = "to the\\nnext of {}"
 #: The class of a box set apart from the main flow (`auxiliary`).
 AUXILIARY = "auxiliary"
 #: The mark that starts a summaries' badge (`labels.badge`).
@@ -177,7 +179,6 @@ def layout_to_dot(
         note = join_lines(aside.get(i, ""), _stub(apart.stubs[i]) if i in apart.stubs else "")
         badge = labels.badge(held)
         lines.append(_box(box, ids[i], note or None, fill, marks, i, badge, unit))
-    # The height of each frame's title (points): its lines, and a little padding.
     tall = {  # the height of each frame's title (points)
         c.name: titles.title_height(
             _title_rows(c, marks, labels.badge(badges.get(("group", c.name), {})), unit, str)[0]
@@ -302,11 +303,13 @@ def layout_to_dot(
     said = labels.shapes_in(layout, drawn)
     said |= {("edge", n) for n in _second_of_pairs(layout, drawn)}
     said |= {("edge", n) for n in labels.fanned_out(layout, drawn)}
-    entering = titles.entering(layout) if at_top else set()
+    said |= {("edge", n) for n in placing.repeated_loops(layout, drawn)}
+    entering = placing.ranked_labels(layout, drawn, shape, width, height)
+    ends = placing.end_labels(layout, drawn, entering) if direction == "TB" else {}
     chained = chains.edge_attributes(wraps)
     for n, edge in enumerate(layout.edges):
         if n in drawn:
-            place = "label" if n in entering else "xlabel"
+            place = "label" if n in entering else ends.get(n, "xlabel")
             line = _edge(edge, n, ids, fan_in, said, place, ranked, n in pulled)
             out.append(f"  {line[:-2]} {chained[n]}];" if n in chained else "  " + line)
     for n, (edge, cluster, at_tail) in enumerate(merged):
@@ -349,7 +352,7 @@ def _direction(
     frames = len(layout.clusters)
     wraps, wrapped = chains.lay(layout, drawn, apart, sizes, indexed, depth, (width, height), tall)
     shape = proportions.choose(
-        sizes, edges, depth, width, height, column, labelled, frames, wrapped
+        sizes, edges, depth, width, height, column, labelled, frames, wrapped, apart.pinned
     )
     if shape.direction == "LR":  # its chains run along the window already
         wraps = []
@@ -540,10 +543,11 @@ def _edge(
     attrs = [f'id="edge-{n}"']
     if edge.loop:
         # From one block of a rolled series to the next: drawn back up, and kept out of
-        # ranking (it would turn the block upside down). Unlabelled: the series' title says
-        # how many blocks (×6) and the block "drawn for all 6"; a "×5" here (5 steps between
-        # 6 blocks) would say it a third way, in a number that differs.
+        # ranking (it would turn the block upside down). Its words (ranked: `placing`) say
+        # it is no recurrence: each block's output feeds the next.
         attrs += ['class="data loop"', "constraint=false", f'color="{_LOOP}"', "penwidth=2"]
+        if ("edge", n) not in said:
+            attrs.append(f'label="{LOOP_LABEL.format(edge.loop + 1)}" fontcolor="{_LOOP}"')
         tip = [
             f"loops back: from each block to the next, {edge.loop} "
             f"time{'s' if edge.loop > 1 else ''} ({edge.count} connections)"

@@ -183,22 +183,25 @@ def choose(
     labelled: bool = True,
     frames: int = 0,
     wrapped: Ranking | None = None,
+    pinned: Sequence[tuple[int, int]] = (),
 ) -> Proportions:
     """The way (and rank separation) in which a view shows its labels larger in an area of
     ``width`` x ``height`` px: top-down unless left-right is clearly better, or the view is
     a chain too long for a column that reads left to right (`CHAIN_RANKS`).
     ``labelled``: some edge carries a label (then left-right ranks stay `RANKSEP_IN`
     apart). ``frames``: the open groups drawn, of which ``depth`` nest. ``wrapped``: how
-    the drawing is ranked top-down where it lays chains in rows (`chains.ranking`)."""
+    the drawing is ranked top-down where it lays chains in rows (`chains.ranking`).
+    ``pinned``: (auxiliary box, box) pairs drawn on one rank (`auxiliary.Aside.pinned`)."""
     edges = list(edges)
-    rank = ranks(len(sizes), edges)
-    chain = is_chain(sizes, rank, column)
+    rank = ranks(len(sizes), edges, pinned)
+    # A box pinned beside another stands beside the chain, not in it.
+    chain = is_chain(sizes, rank, [*column, *(aux for aux, _ in pinned)])
     # In a chain every frame follows or holds the one before it: top-down, each adds its
     # title band to the column's length, not only those that nest.
     nest, down_rank = (max(depth, frames) if chain else depth), rank
     if wrapped is not None:  # laid in rows, a chain's frames stand side by side
         nest = depth + wrapped.bands
-        down_rank = ranks(len(sizes), wrapped.edges, wrapped.same)
+        down_rank = ranks(len(sizes), wrapped.edges, [*wrapped.same, *pinned])
     down = fitted(sizes, down_rank, nest, False, width, height, column)
     lr_closest = RANKSEP_IN["LR"] if labelled else None
     across = fitted(sizes, rank, depth, True, width, height, column, lr_closest)

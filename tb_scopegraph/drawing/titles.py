@@ -126,23 +126,6 @@ def frames_of(layout: Layout) -> dict[str | None, tuple[str, ...]]:
     return found
 
 
-def entering(layout: Layout) -> set[int]:
-    """The edges whose head is in an open frame their tail is not in.
-
-    Such an edge comes into the frame across its title band, where a label placed at its
-    middle after the layout (``xlabel``) may find no room off the title in a drawing too
-    long to be shown whole: there dot.py ranks it (``label``), a box of its own outside the
-    frames it is not in. (Beside its tail, ``taillabel``, the labels of a box's edges into
-    several frames lie on each other.)"""
-    frames = frames_of(layout)
-    entering = set()
-    for n, edge in enumerate(layout.edges):
-        head, tail = layout.boxes[edge.dst].cluster, layout.boxes[edge.src].cluster
-        if head is not None and head != tail and head not in frames[tail]:
-            entering.add(n)
-    return entering
-
-
 @dataclass(frozen=True)
 class Spacer:
     """An invisible box in ``frame`` beside the first of ``heads`` on its rank, left of all
