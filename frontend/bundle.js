@@ -3401,19 +3401,17 @@ function clearArea(vp) {
     h: h2 - CLEAR.top - CLEAR.bottom
   };
 }
-function frameAround(vp, rect) {
-  let best = null;
-  let bestArea = Infinity;
+function framesAround(vp, rect, except = null) {
+  const around = [];
   for (const frame of vp.svg.querySelectorAll("g.cluster")) {
+    if (frame === except) continue;
     const r = vp.userRect(frame);
-    if (!r || !holds(r, rect)) continue;
-    if (r.w * r.h < bestArea) {
-      best = frame;
-      bestArea = r.w * r.h;
-    }
+    const title = frame.querySelector(":scope > text, :scope > a > text");
+    if (!r || !title || !holds(r, rect)) continue;
+    around.push({ frame, title, rect: vp.userRect(title), area: r.w * r.h });
   }
-  const title = best && best.querySelector(":scope > text, :scope > a > text");
-  return title ? { frame: best, title, rect: vp.userRect(title) } : null;
+  around.sort((a, b) => b.area - a.area);
+  return around.map(({ frame, title, rect: line }) => ({ frame, title, rect: line }));
 }
 function holds(outer, inner) {
   return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
@@ -3424,24 +3422,41 @@ function inClearView(vp, rect, view) {
 var TAG_CLASS = "sg-frame-tag";
 var TAG_GAP = 6;
 var TAG_PAD = 3;
-function tagFrame(vp, around, rect, view) {
-  const { h: h2 } = vp.size();
-  const top = view.cy + (CLEAR.top - h2 / 2) / view.k;
-  const lineH = around.rect.h;
-  const frameRect = vp.userRect(around.frame);
-  const y = Math.max(frameRect.y + TAG_PAD, Math.min(top + TAG_PAD, rect.y - lineH - TAG_GAP));
-  const text = around.title.cloneNode(false);
+var TITLE_SEPARATOR = " › ";
+function cutTitles(vp, around, view) {
+  let last = -1;
+  around.forEach((f, i) => {
+    if (!f.rect || !inClearView(vp, f.rect, view)) last = i;
+  });
+  return around.slice(0, last + 1);
+}
+function tagTitles(vp, cut, rect, view) {
+  const { w, h: h2 } = vp.size();
+  const innermost = cut[cut.length - 1];
+  const root = innermost.frame.parentNode;
+  const text = innermost.title.cloneNode(false);
   text.removeAttribute("id");
-  text.textContent = `${around.title.textContent.trim()} ↑`;
-  const toLocal = around.frame.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
-  const shift2 = y - around.rect.y;
-  const at = new DOMPoint(0, shift2).matrixTransform(toLocal);
-  const origin = new DOMPoint(0, 0).matrixTransform(toLocal);
-  text.setAttribute("y", String(Number(around.title.getAttribute("y")) + at.y - origin.y));
+  text.setAttribute("text-anchor", "start");
+  text.textContent = cut.map((f) => f.title.textContent.trim()).join(TITLE_SEPARATOR);
   const tag = document.createElementNS(vp.svg.namespaceURI, "g");
   tag.setAttribute("class", TAG_CLASS);
   tag.append(text);
-  around.frame.append(tag);
+  root.append(tag);
+  const now = vp.userRect(text);
+  const left = view.cx + (CLEAR.left - w / 2) / view.k;
+  const right = view.cx + (w - CLEAR.right - w / 2) / view.k;
+  const top = view.cy + (CLEAR.top - h2 / 2) / view.k;
+  const roomAbove = top + TAG_PAD + now.h + TAG_GAP <= rect.y;
+  const y = roomAbove ? top + TAG_PAD : rect.y + rect.h + TAG_GAP;
+  const x = Math.max(
+    left + TAG_PAD,
+    Math.min(rect.x + rect.w / 2 - now.w / 2, right - now.w - TAG_PAD)
+  );
+  const toLocal = root.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
+  const from = new DOMPoint(now.x, now.y).matrixTransform(toLocal);
+  const to = new DOMPoint(x, y).matrixTransform(toLocal);
+  text.setAttribute("x", String(Number(text.getAttribute("x")) + to.x - from.x));
+  text.setAttribute("y", String(Number(text.getAttribute("y")) + to.y - from.y));
   const box2 = text.getBBox();
   const back = document.createElementNS(vp.svg.namespaceURI, "rect");
   for (const [name, value] of Object.entries({
@@ -4724,10 +4739,10 @@ var Search = class {
   }
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
-   * in or counted on, said in the status line) and eases the view to it, with the title of
-   * the frame around it (frameAround) when both fit, else that title repeated just above it
-   * (tagFrame); `stay`: the drawing is the one the pick was made on,
-   * whose view is kept if it shows the box already.
+   * in or counted on, said in the status line) and eases the view to put it in the middle
+   * of the window, the titles of the frames around it that are out of sight written in one
+   * line at the top (found.js tagTitles); `stay`: the drawing is the one the pick was made
+   * on, whose view is kept if it shows the box already.
    */
   async focus(result, pick2, stay) {
     const vp = this.viewport;
@@ -4754,13 +4769,11 @@ var Search = class {
     this.calls.markHighlight();
     this.calls.note(note2 || "");
     const rect = vp.userRect(element);
-    const around = element.classList.contains("cluster") ? null : frameAround(vp, rect);
-    const title = around && around.rect;
-    const view = focusView(vp, rect, title, { stay });
+    const view = focusView(vp, rect, null, { stay });
     removeFrameTags(svg);
-    const tag = around && !inClearView(vp, title, view) && tagFrame(vp, around, rect, view);
-    const named = tag ? vp.userRect(tag) : title;
-    vp.keep = { svg, rects: named ? [rect, named] : [rect] };
+    const cut = cutTitles(vp, framesAround(vp, rect, element), view);
+    const tag = cut.length ? tagTitles(vp, cut, rect, view) : null;
+    vp.keep = { svg, rects: tag ? [rect, vp.userRect(tag)] : [rect] };
     vp.go(view, true);
   }
   clear() {
