@@ -2651,6 +2651,7 @@ function settle(x, len, c, k, size, lo, hi) {
 var TYPING_PAUSE_MS = 250;
 var MAX_DEPTH = 20;
 var LABEL_PX_AT_1 = 11;
+var PREVIEW_MAX_BOXES = 400;
 function boxesText(n) {
   return `${formatCount(n)} box${n === 1 ? "" : "es"}`;
 }
@@ -2669,6 +2670,7 @@ var Depth = class {
     this.shownDepth = 0;
     this.back = null;
     this.timer = 0;
+    this.previews = 0;
   }
   wire() {
     const ui = this.ui;
@@ -2706,6 +2708,7 @@ var Depth = class {
     this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
+    this.previews += 1;
     this.back = null;
     if (applied && applied.revealed) {
       this.say(this.revealedText(this.asked(), boxes));
@@ -2744,39 +2747,71 @@ var Depth = class {
     const vp = this.viewport;
     return vp.bounds ? vp.fitView(vp.bounds).k : 1;
   }
-  /** Says what the depth typed gives: its boxes, before anything is laid out. */
+  /**
+   * Says what the depth typed gives: the view on screen, or the boxes of the drawing the button
+   * would show and whether it reads whole here, from that drawing itself (see the top).
+   */
   async preview() {
     const state = this.state;
     if (!state.graph) return;
+    const seq = ++this.previews;
     const depth = this.asked();
     const now = this.shownDepth.depth;
     if (depth === now && this.shownBoxes != null) {
       this.say(this.nowText(now, this.shownBoxes));
       return;
     }
-    const view = { open: depth ? null : [], depth: depth || null, base: state.base };
-    view.area = this.calls.area();
+    const request2 = { ...this.request(depth), base: state.base, area: this.calls.area() };
     let answer;
     try {
-      answer = await this.model.viewInfo(state.graph, view);
+      answer = await this.model.viewInfo(state.graph, request2);
     } catch (error) {
       if (error instanceof Stale) return;
       this.say(`Depth ${depth}: ${error.message}`, { warn: true });
       return;
     }
-    const boxes = answer.boxes;
-    const shown = this.shownBoxes;
-    if (boxes === shown && sameOpen(answer.open || [], state.open)) {
+    if (seq !== this.previews) return;
+    if (sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
       const got = deepest < depth ? `, the same as depth ${deepest}` : "";
       this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
-    const more = shown ? ` (${boxesText(shown)} now)` : "";
-    const guess = shown ? this.fitScale() * Math.sqrt(shown / Math.max(boxes, 1)) : 1;
-    const warn = guess < READABLE_SCALE;
-    const read = warn ? " Probably too many to read whole in this window." : "";
-    this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}.${read}`, { warn });
+    if (answer.boxes > PREVIEW_MAX_BOXES) {
+      const about = `about ${boxesText(answer.boxes)}`;
+      this.say(`Depth ${depth} shows ${about}: too many to read whole in this window.`, {
+        warn: true
+      });
+      return;
+    }
+    this.say(`Depth ${depth}: counting its boxes…`);
+    let drawing;
+    try {
+      const view = { ...request2, colour: state.colour, unroll: [...state.unrolled] };
+      const text = await (await this.model.export(state.graph, view, "svg")).text();
+      drawing = importGraphSvg(text);
+    } catch (error) {
+      if (seq === this.previews) this.say(`Depth ${depth}: ${error.message}`, { warn: true });
+      return;
+    }
+    if (seq !== this.previews) return;
+    const boxes = drawing.svg.querySelectorAll("g.node").length;
+    const shown = this.shownBoxes;
+    const more = shown != null ? ` (${boxesText(shown)} now)` : "";
+    const k = this.viewport.fitView(drawing.bounds).k;
+    if (k >= READABLE_SCALE) {
+      this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}, whole in this window.`);
+      return;
+    }
+    const px = Math.max(1, Math.round(k * LABEL_PX_AT_1));
+    this.say(
+      `Depth ${depth} shows ${boxesText(boxes)}${more}: too many to read whole in this window (labels ${px} px when fitted).`,
+      { warn: true }
+    );
+  }
+  /** The request (open, depth) of the view of depth `depth` (0: every scope closed). */
+  request(depth) {
+    return depth === 0 ? { open: [], depth: null } : { open: null, depth };
   }
   /** Opens every scope down to the depth typed (0: closes all). */
   apply() {
@@ -2784,8 +2819,8 @@ var Depth = class {
     this.model.cancelViewInfo();
     const depth = this.asked();
     this.ui.depthInput.value = String(depth);
-    const request2 = depth === 0 ? { open: [], depth: null } : { open: null, depth };
-    this.calls.show(request2, { overview: true, depth: { depth, before: this.before() } });
+    this.previews += 1;
+    this.calls.show(this.request(depth), { overview: true, depth: { depth, before: this.before() } });
   }
   /** The view on screen, to go back to: {request, depth, asked} (asked: a depth's view). */
   before() {
