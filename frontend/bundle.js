@@ -3477,9 +3477,14 @@ function tagTitles(vp, cut, rect, view) {
   tag.setAttribute("class", TAG_CLASS);
   tag.append(text);
   root.append(tag);
-  const now = vp.userRect(text);
   const left = view.cx + (CLEAR.left - w / 2) / view.k;
   const right = view.cx + (w - CLEAR.right - w / 2) / view.k;
+  let now = vp.userRect(text);
+  for (let drop = 1; now.w > right - left - 2 * TAG_PAD && drop < cut.length; drop++) {
+    const kept = cut.slice(drop).map((f) => f.title.textContent.trim());
+    text.textContent = ["…", ...kept].join(TITLE_SEPARATOR);
+    now = vp.userRect(text);
+  }
   const top = view.cy + (CLEAR.top - h2 / 2) / view.k;
   const roomAbove = top + TAG_PAD + now.h + TAG_GAP <= rect.y;
   const y = roomAbove ? top + TAG_PAD : rect.y + rect.h + TAG_GAP;

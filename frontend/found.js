@@ -225,9 +225,11 @@ export function cutTitles(vp, around, view) {
 /**
  * Writes the titles of frames `cut` (cutTitles' answer) as one line at the top of the clear
  * part of the window at `view`, above the found box `rect` (below it when the box is at the
- * top) and across from its middle (kept in the window): "graph_2 › transformer_1 › block_0_1". It is drawn over the drawing, on an
- * opaque band, in the frames' title font, and moves with the drawing; a click on it is a click
- * on the background. removeFrameTags takes it away. Returns its group.
+ * top) and across from its middle (kept in the window): "graph_2 › transformer_1 › block_0_1",
+ * its outermost titles left out ("… › block_0_1") where it would be wider than the window.
+ * It is drawn over the drawing, on an opaque band, in the frames' title font, and moves with
+ * the drawing; a click on it is a click on the background. removeFrameTags takes it away.
+ * Returns its group.
  */
 export function tagTitles(vp, cut, rect, view) {
   const {w, h} = vp.size();
@@ -241,11 +243,17 @@ export function tagTitles(vp, cut, rect, view) {
   tag.setAttribute('class', TAG_CLASS);
   tag.append(text);
   root.append(tag);
-  // Where it is now and where it goes (svg user units): its top at the clear part's top, not
-  // on the found box; across, its middle at the box's, inside the clear part.
-  const now = vp.userRect(text);
   const left = view.cx + (CLEAR.left - w / 2) / view.k;
   const right = view.cx + (w - CLEAR.right - w / 2) / view.k;
+  // Wider than the window: the outermost titles give way to "…".
+  let now = vp.userRect(text);
+  for (let drop = 1; now.w > right - left - 2 * TAG_PAD && drop < cut.length; drop++) {
+    const kept = cut.slice(drop).map((f) => f.title.textContent.trim());
+    text.textContent = ['…', ...kept].join(TITLE_SEPARATOR);
+    now = vp.userRect(text);
+  }
+  // Where it goes (svg user units): its top at the clear part's top, not on the found box;
+  // across, its middle at the box's, inside the clear part.
   const top = view.cy + (CLEAR.top - h / 2) / view.k;
   const roomAbove = top + TAG_PAD + now.h + TAG_GAP <= rect.y;
   const y = roomAbove ? top + TAG_PAD : rect.y + rect.h + TAG_GAP;
