@@ -3328,7 +3328,7 @@ var Sheets = class {
 };
 
 // found.js
-var FOCUS_SCALE = 1;
+var FOCUS_SCALE = 1.1;
 var MAX_FOCUS_SCALE = 2;
 var ROOMY = 0.85;
 var GROUP_KINDS2 = ["scope", "series", "chunk"];

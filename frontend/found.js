@@ -8,9 +8,10 @@
 import {elementId} from './ids.js';
 import {CLEAR, READABLE_SCALE} from './viewport.js';
 
-// A found box is shown at least this large (box labels 11 px) and, from a view zoomed further
-// in, no larger than this (the user's zoom is kept between the two).
-const FOCUS_SCALE = 1;
+// A found box is shown at least this large (its 10 pt label 11 px tall, what issue 21 asks of
+// a view showing part of a drawing) and, from a view zoomed further in, no larger than this
+// (the user's zoom is kept between the two).
+const FOCUS_SCALE = 1.1;
 const MAX_FOCUS_SCALE = 2;
 // A found box and its group's title together take at most this share of the clear part.
 const ROOMY = 0.85;
