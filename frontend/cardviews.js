@@ -67,13 +67,59 @@ function limited(rows, pinned, what) {
   return [...rows.slice(0, SHOWN), more];
 }
 
-/** A pinned group card's op types ([type, count], most first): a bar each. */
+// Op types that hold, fetch or pass values on rather than compute them: constants, variable
+// reads, identities, PyTorch's argument lists and attribute reads, shape arithmetic. A card
+// lists them after the types that compute, so its first line says what the group does.
+const PLUMBING = new Set([
+  'Const',
+  'Identity',
+  'IdentityN',
+  'NoOp',
+  'Placeholder',
+  'PlaceholderWithDefault',
+  'ReadVariableOp',
+  'VarHandleOp',
+  'VariableV2',
+  'variable handle',
+  'StopGradient',
+  'Shape',
+  'prim::Constant',
+  'prim::GetAttr',
+  'prim::ListConstruct',
+  'prim::ListUnpack',
+  'prim::TupleConstruct',
+  'prim::TupleUnpack',
+  'prim::NumToTensor',
+  'aten::Int',
+  'aten::size',
+]);
+
+/** Whether op type `op` is plumbing (PLUMBING), not computing. */
+export function isPlumbing(op) {
+  return PLUMBING.has(op);
+}
+
+/**
+ * A group's op types ({type: count}) as [type, count] pairs: those that compute first, then
+ * the plumbing (PLUMBING); each part most first, then by name.
+ */
+export function orderedTypes(opTypes) {
+  return Object.entries(opTypes || {}).sort(
+    (a, b) => isPlumbing(a[0]) - isPlumbing(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0])
+  );
+}
+
+function typeClass(op, base) {
+  return isPlumbing(op) ? `${base} sg-optype-plumbing` : base;
+}
+
+/** A pinned group card's op types ([type, count], computing first): a bar each. */
 function typeBars(types) {
-  const top = types[0][1];
+  const top = Math.max(...types.map(([, n]) => n));
   return types.map(([op, n]) =>
     h(
       'div',
-      {class: 'sg-optype'},
+      {class: typeClass(op, 'sg-optype')},
       h('span', {class: 'sg-optype-name', text: op}),
       h(
         'span',
@@ -86,7 +132,7 @@ function typeBars(types) {
 }
 
 /**
- * A hover card's op types: the first SHOWN as one wrapped line ("Const 6 · MatMul 1"), a few
+ * A hover card's op types: the first SHOWN as one wrapped line ("MatMul 1 · Const 6"), a few
  * lines where bars took a line each, and how many more a pinned card lists.
  */
 function typeLine(types, kinds) {
@@ -95,7 +141,7 @@ function typeLine(types, kinds) {
     .map(([op, n]) =>
       h(
         'span',
-        {class: 'sg-optype-item'},
+        {class: typeClass(op, 'sg-optype-item')},
         h('span', {class: 'sg-optype-name', text: op}),
         ` ${formatCount(n)}`
       )
@@ -187,22 +233,67 @@ function traceButtons(pinned) {
   );
 }
 
-/** "One of N identical blocks", and which: from a group's `structure` details. */
-function structureRows(structure, pinned) {
+/**
+ * "1 of N identical blocks", and which, from a group's `structure` details: the others in one
+ * compact line (numbered siblings as a range, "Block[1-11]"). Nothing when `rolled` (its
+ * `rolled` details) says the same: the block is one of a series, counted there.
+ */
+function structureRows(structure, rolled, pinned) {
   if (!structure || !(structure.identical > 1)) return [];
-  const others = (structure.others || []).map((name) =>
-    h('div', {class: 'sg-block-name sg-mono', text: name, title: name})
+  if (rolled && rolled.member && rolled.blocks === structure.identical) return [];
+  const others = structure.others || [];
+  const names = compactNames(others).map((name, i) =>
+    h('span', {class: 'sg-block-name sg-mono', text: (i ? ', ' : '') + name})
   );
-  if (structure.more) {
-    others.push(h('div', {class: 'sg-more', text: `… and ${structure.more} more`}));
-  }
+  const shown = pinned ? names : names.slice(0, SHOWN);
+  const more = (structure.more || 0) + (names.length - shown.length);
+  if (more) shown.push(h('span', {class: 'sg-more', text: ` and ${formatCount(more)} more`}));
   return [
     h('div', {
       class: 'sg-identical',
-      text: `One of ${formatCount(structure.identical)} identical blocks`,
+      text: `1 of ${formatCount(structure.identical)} identical blocks`,
     }),
-    block('Identical to', limited(others, pinned, 'blocks')),
+    h(
+      'div',
+      {class: 'sg-block-names', title: others.join('\n')},
+      h('span', {text: 'with '}),
+      shown
+    ),
   ];
+}
+
+/**
+ * Full names, shortened to what tells them apart: the path they share left out (unless they
+ * share all but nothing), and names that differ only in one number merged into a range
+ * ("Block[1]", "Block[2]", "Block[3]" → "Block[1-3]"), in the order given.
+ */
+export function compactNames(names) {
+  if (!names.length) return [];
+  const parents = names.map((n) => n.slice(0, n.lastIndexOf('/') + 1));
+  const shared = parents.every((p) => p === parents[0]) ? parents[0] : '';
+  const numbered = /^(.*?)(\d+)(\D*)$/;
+  const out = [];
+  let run = null; // {head, tail, first, last}: numbered names in a row
+  const flush = () => {
+    if (!run) return;
+    const span = run.first === run.last ? `${run.first}` : `${run.first}-${run.last}`;
+    out.push(`${run.head}${span}${run.tail}`);
+    run = null;
+  };
+  for (const name of names) {
+    const short = name.slice(shared.length);
+    const m = numbered.exec(short);
+    if (m && run && run.head === m[1] && run.tail === m[3] && Number(m[2]) === run.last + 1) {
+      run.last += 1;
+      continue;
+    }
+    flush();
+    if (m && String(Number(m[2])) === m[2]) {
+      run = {head: m[1], tail: m[3], first: Number(m[2]), last: Number(m[2])};
+    } else out.push(short);
+  }
+  flush();
+  return out;
 }
 
 /**
@@ -216,11 +307,11 @@ function rolledRows(rolled, {pinned, unrolled}) {
   if (!rolled || !(rolled.blocks > 1)) return [];
   const count = formatCount(rolled.blocks);
   const text = rolled.member
-    ? `One of ${count} identical blocks (${rolled.series})`
+    ? `1 of ${count} identical blocks, ${shortName(rolled.series)}`
     : unrolled
       ? `${count} identical blocks, drawn one by one`
       : `×${count} identical blocks, drawn once`;
-  const rows = [h('div', {class: 'sg-rolled-line', text})];
+  const rows = [h('div', {class: 'sg-rolled-line', text, title: rolled.series})];
   // The variables a block writes (an optimizer's per-variable updates): what tells it apart.
   if (rolled.member && rolled.variables?.length) {
     rows.push(
@@ -304,10 +395,8 @@ export function groupCard(
     card.push(kv('Variables', `reads ${formatCount(n)}; sizes not in this graph`));
   }
   card.push(...rolledRows(details.rolled, {pinned, unrolled}));
-  card.push(...structureRows(details.structure, pinned));
-  const types = Object.entries(details.op_types || {}).sort(
-    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0])
-  );
+  card.push(...structureRows(details.structure, details.rolled, pinned));
+  const types = orderedTypes(details.op_types);
   if (types.length) {
     const title = layers ? 'Layer types' : 'Op types';
     const kinds = layers ? 'layer types' : 'op types';

@@ -1,8 +1,15 @@
 // The Scopes section's depth control: it shows the depth the view on screen opens scopes to,
-// says what another depth gives before it is applied (its boxes, from the `view` route, which
-// lays nothing out), and once a depth is drawn, whether it reads whole in the window. A
-// drawing too big for that is shown top first at a readable size, with the overview map
-// (viewport.js, minimap.js), and the sidebar says so and offers the view before.
+// says what another depth gives before it is applied, and once a depth is drawn, whether it
+// reads whole in the window. A drawing too big for that is shown top first at a readable
+// size, with the overview map (viewport.js, minimap.js), and the sidebar says so and offers
+// the view before.
+//
+// The preview is the drawing the button asks for (the same query, which the server keeps for
+// the button), counted and measured as the drawn one is: the `view` route's box count is the
+// layout's, before the drawing folds constants and sets plumbing aside (gpt2_torch at depth
+// 2: 31 there, 12 drawn), so it neither counts the boxes drawn nor says whether they read.
+// It only tells whether a depth gives the view on screen (its open groups), and, over
+// PREVIEW_MAX_BOXES, that a depth is too big to draw for a preview.
 //
 // A view's depth is the server's (the drawing's root says it, see drawing.js; the `view`
 // route's answer too): the depth asked for, else the scope level of its deepest open group.
@@ -11,6 +18,7 @@
 
 import {Stale} from './model.js';
 import {sameOpen} from './state.js';
+import {importGraphSvg} from './svgimport.js';
 import {READABLE_SCALE} from './viewport.js';
 import {formatCount, h} from './views.js';
 
@@ -18,6 +26,9 @@ const TYPING_PAUSE_MS = 250;
 const MAX_DEPTH = 20;
 // A box label (10 pt) is this many CSS px tall on screen at scale 1 (viewport.js).
 const LABEL_PX_AT_1 = 11;
+// A depth whose layout holds more boxes than this is not drawn for its preview: no window
+// reads that many whole (Graphviz's practical ceiling is a few hundred boxes, DESIGN.md).
+const PREVIEW_MAX_BOXES = 400;
 
 function boxesText(n) {
   return `${formatCount(n)} box${n === 1 ? '' : 'es'}`;
@@ -38,6 +49,7 @@ export class Depth {
     this.shownDepth = 0; // the depth of the view on screen: {depth, deepest, asked}
     this.back = null; // the view before a depth too big to read whole: {request, depth}
     this.timer = 0;
+    this.previews = 0; // previews asked for: an answer for an older one is dropped
   }
 
   wire() {
@@ -78,6 +90,7 @@ export class Depth {
     this.shownDepth = shown;
     clearTimeout(this.timer);
     this.model.cancelViewInfo();
+    this.previews += 1; // a preview still on its way would speak of the view before
     this.back = null;
     if (applied && applied.revealed) {
       this.say(this.revealedText(this.asked(), boxes));
@@ -123,41 +136,73 @@ export class Depth {
     return vp.bounds ? vp.fitView(vp.bounds).k : 1;
   }
 
-  /** Says what the depth typed gives: its boxes, before anything is laid out. */
+  /**
+   * Says what the depth typed gives: the view on screen, or the boxes of the drawing the button
+   * would show and whether it reads whole here, from that drawing itself (see the top).
+   */
   async preview() {
     const state = this.state;
     if (!state.graph) return;
+    const seq = ++this.previews;
     const depth = this.asked();
     const now = this.shownDepth.depth;
     if (depth === now && this.shownBoxes != null) {
       this.say(this.nowText(now, this.shownBoxes));
       return;
     }
-    const view = {open: depth ? null : [], depth: depth || null, base: state.base};
-    view.area = this.calls.area();
+    const request = {...this.request(depth), base: state.base, area: this.calls.area()};
     let answer;
     try {
-      answer = await this.model.viewInfo(state.graph, view);
+      answer = await this.model.viewInfo(state.graph, request);
     } catch (error) {
       if (error instanceof Stale) return;
       this.say(`Depth ${depth}: ${error.message}`, {warn: true});
       return;
     }
-    const boxes = answer.boxes;
-    const shown = this.shownBoxes;
-    if (boxes === shown && sameOpen(answer.open || [], state.open)) {
+    if (seq !== this.previews) return;
+    if (sameOpen(answer.open || [], state.open)) {
       const deepest = answer.deepest ?? depth;
       const got = deepest < depth ? `, the same as depth ${deepest}` : '';
       this.say(`Depth ${depth} shows this view${got}.`);
       return;
     }
-    const more = shown ? ` (${boxesText(shown)} now)` : '';
-    // The drawing on screen's scale, spread over the boxes asked for: a rough guess (a
-    // drawing's size grows with its boxes), worded as one; the drawn one is measured.
-    const guess = shown ? this.fitScale() * Math.sqrt(shown / Math.max(boxes, 1)) : 1;
-    const warn = guess < READABLE_SCALE;
-    const read = warn ? ' Probably too many to read whole in this window.' : '';
-    this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}.${read}`, {warn});
+    if (answer.boxes > PREVIEW_MAX_BOXES) {
+      const about = `about ${boxesText(answer.boxes)}`;
+      this.say(`Depth ${depth} shows ${about}: too many to read whole in this window.`, {
+        warn: true,
+      });
+      return;
+    }
+    this.say(`Depth ${depth}: counting its boxes…`);
+    let drawing;
+    try {
+      const view = {...request, colour: state.colour, unroll: [...state.unrolled]};
+      const text = await (await this.model.export(state.graph, view, 'svg')).text();
+      drawing = importGraphSvg(text);
+    } catch (error) {
+      if (seq === this.previews) this.say(`Depth ${depth}: ${error.message}`, {warn: true});
+      return;
+    }
+    if (seq !== this.previews) return;
+    const boxes = drawing.svg.querySelectorAll('g.node').length;
+    const shown = this.shownBoxes;
+    const more = shown != null ? ` (${boxesText(shown)} now)` : '';
+    const k = this.viewport.fitView(drawing.bounds).k;
+    if (k >= READABLE_SCALE) {
+      this.say(`Depth ${depth} shows ${boxesText(boxes)}${more}, whole in this window.`);
+      return;
+    }
+    const px = Math.max(1, Math.round(k * LABEL_PX_AT_1));
+    this.say(
+      `Depth ${depth} shows ${boxesText(boxes)}${more}: too many to read whole in this ` +
+        `window (labels ${px} px when fitted).`,
+      {warn: true}
+    );
+  }
+
+  /** The request (open, depth) of the view of depth `depth` (0: every scope closed). */
+  request(depth) {
+    return depth === 0 ? {open: [], depth: null} : {open: null, depth};
   }
 
   /** Opens every scope down to the depth typed (0: closes all). */
@@ -166,8 +211,8 @@ export class Depth {
     this.model.cancelViewInfo();
     const depth = this.asked();
     this.ui.depthInput.value = String(depth);
-    const request = depth === 0 ? {open: [], depth: null} : {open: null, depth};
-    this.calls.show(request, {overview: true, depth: {depth, before: this.before()}});
+    this.previews += 1; // a preview still on its way says nothing now
+    this.calls.show(this.request(depth), {overview: true, depth: {depth, before: this.before()}});
   }
 
   /** The view on screen, to go back to: {request, depth, asked} (asked: a depth's view). */

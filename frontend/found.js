@@ -1,15 +1,17 @@
 // A found name on screen: which element of the drawing shows it (its own box, or the box it is
-// drawn as, drawn in or counted on), the view that shows that box whole, readable and clear
-// of what floats over the drawing (the status line, the zoom buttons; the overview map moves
-// away from it, minimap.js), and the title of the frame around it, repeated just above it
-// when the frame's own title is out of the window (a tall frame: its title is far above).
+// drawn as, drawn in or counted on), the view that shows that box whole, readable, in the
+// middle of what floats over the drawing (the status line, the zoom buttons; the overview map
+// moves away from it, minimap.js), and, when the titles of the frames around it are out of
+// the window (tall frames: their titles are far above), those titles as one line at the top,
+// outermost first ("graph_2 › transformer_1 › block_[0-11] › block_0_1").
 
 import {elementId} from './ids.js';
 import {CLEAR, READABLE_SCALE} from './viewport.js';
 
-// A found box is shown at least this large (box labels 11 px) and, from a view zoomed further
-// in, no larger than this (the user's zoom is kept between the two).
-const FOCUS_SCALE = 1;
+// A found box is shown at least this large (its 10 pt label 11 px tall, what issue 21 asks of
+// a view showing part of a drawing) and, from a view zoomed further in, no larger than this
+// (the user's zoom is kept between the two).
+const FOCUS_SCALE = 1.1;
 const MAX_FOCUS_SCALE = 2;
 // A found box and its group's title together take at most this share of the clear part.
 const ROOMY = 0.85;
@@ -168,24 +170,22 @@ function clearArea(vp) {
 }
 
 /**
- * The innermost open frame (g.cluster) around `rect` (a found box, user units) in the drawing
- * on screen: {frame, title, rect} (`title`: its first title line, a <text>; `rect`: that
- * line's box), or null. Graphviz writes frames side by side, not nested, so the innermost is
- * the smallest frame holding the box.
+ * The open frames (g.cluster) around `rect` (a found box or frame, user units) in the drawing
+ * on screen, outermost first, but `except` (the found frame itself): [{frame, title, rect}]
+ * (`title`: the frame's first title line, a <text>; `rect`: that line's box). Graphviz writes
+ * frames side by side, not nested: a frame is around the box when it holds it.
  */
-export function frameAround(vp, rect) {
-  let best = null;
-  let bestArea = Infinity;
+export function framesAround(vp, rect, except = null) {
+  const around = [];
   for (const frame of vp.svg.querySelectorAll('g.cluster')) {
+    if (frame === except) continue;
     const r = vp.userRect(frame);
-    if (!r || !holds(r, rect)) continue;
-    if (r.w * r.h < bestArea) {
-      best = frame;
-      bestArea = r.w * r.h;
-    }
+    const title = frame.querySelector(':scope > text, :scope > a > text');
+    if (!r || !title || !holds(r, rect)) continue;
+    around.push({frame, title, rect: vp.userRect(title), area: r.w * r.h});
   }
-  const title = best && best.querySelector(':scope > text, :scope > a > text');
-  return title ? {frame: best, title, rect: vp.userRect(title)} : null;
+  around.sort((a, b) => b.area - a.area);
+  return around.map(({frame, title, rect: line}) => ({frame, title, rect: line}));
 }
 
 /** Whether rect `outer` holds rect `inner` (user units). */
@@ -204,37 +204,70 @@ export function inClearView(vp, rect, view) {
 }
 
 const TAG_CLASS = 'sg-frame-tag';
-// Room (user units) between the repeated title and the found box, and round its text.
+// Room (user units) between the line of titles and the found box, and round its text.
 const TAG_GAP = 6;
 const TAG_PAD = 3;
+const TITLE_SEPARATOR = ' › ';
 
 /**
- * Repeats the title of frame `around` (frameAround's answer) inside it, at the top of what
- * `view` shows of it and above the found box `rect`: a reader who sees the found box sees
- * which group holds it, as the frame's own title is out of the window. It is part of the
- * frame (a click on it does what a click on the frame does) and moves with the drawing; `↑`
- * says the frame goes on above. removeFrameTags takes it away.
+ * The titles of frames `around` (framesAround's answer, outermost first) that `view` leaves
+ * out of the clear part of the window, with the frames inside them down to the innermost of
+ * those: the frames a reader of the found box `rect` cannot see the names of. [] when every
+ * title is in sight.
  */
-export function tagFrame(vp, around, rect, view) {
-  const {h} = vp.size();
-  const top = view.cy + (CLEAR.top - h / 2) / view.k; // the clear part's top, user units
-  const lineH = around.rect.h;
-  const frameRect = vp.userRect(around.frame);
-  // Its line's top: the clear part's top, not above the frame, not on the found box.
-  const y = Math.max(frameRect.y + TAG_PAD, Math.min(top + TAG_PAD, rect.y - lineH - TAG_GAP));
-  const text = around.title.cloneNode(false);
+export function cutTitles(vp, around, view) {
+  let last = -1;
+  around.forEach((f, i) => {
+    if (!f.rect || !inClearView(vp, f.rect, view)) last = i;
+  });
+  return around.slice(0, last + 1);
+}
+
+/**
+ * Writes the titles of frames `cut` (cutTitles' answer) as one line at the top of the clear
+ * part of the window at `view`, above the found box `rect` (below it when the box is at the
+ * top) and across from its middle (kept in the window): "graph_2 › transformer_1 › block_0_1",
+ * its outermost titles left out ("… › block_0_1") where it would be wider than the window.
+ * It is drawn over the drawing, on an opaque band, in the frames' title font, and moves with
+ * the drawing; a click on it is a click on the background. removeFrameTags takes it away.
+ * Returns its group.
+ */
+export function tagTitles(vp, cut, rect, view) {
+  const {w, h} = vp.size();
+  const innermost = cut[cut.length - 1];
+  const root = innermost.frame.parentNode;
+  const text = innermost.title.cloneNode(false);
   text.removeAttribute('id');
-  text.textContent = `${around.title.textContent.trim()} ↑`;
-  // From the svg's user units to the frame's own (the drawing's root group is transformed).
-  const toLocal = around.frame.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
-  const shift = y - around.rect.y;
-  const at = new DOMPoint(0, shift).matrixTransform(toLocal);
-  const origin = new DOMPoint(0, 0).matrixTransform(toLocal);
-  text.setAttribute('y', String(Number(around.title.getAttribute('y')) + at.y - origin.y));
+  text.setAttribute('text-anchor', 'start');
+  text.textContent = cut.map((f) => f.title.textContent.trim()).join(TITLE_SEPARATOR);
   const tag = document.createElementNS(vp.svg.namespaceURI, 'g');
   tag.setAttribute('class', TAG_CLASS);
   tag.append(text);
-  around.frame.append(tag);
+  root.append(tag);
+  const left = view.cx + (CLEAR.left - w / 2) / view.k;
+  const right = view.cx + (w - CLEAR.right - w / 2) / view.k;
+  // Wider than the window: the outermost titles give way to "…".
+  let now = vp.userRect(text);
+  for (let drop = 1; now.w > right - left - 2 * TAG_PAD && drop < cut.length; drop++) {
+    const kept = cut.slice(drop).map((f) => f.title.textContent.trim());
+    text.textContent = ['…', ...kept].join(TITLE_SEPARATOR);
+    now = vp.userRect(text);
+  }
+  // Where it goes (svg user units): its top at the clear part's top, not on the found box;
+  // across, its middle at the box's, inside the clear part.
+  const top = view.cy + (CLEAR.top - h / 2) / view.k;
+  const roomAbove = top + TAG_PAD + now.h + TAG_GAP <= rect.y;
+  const y = roomAbove ? top + TAG_PAD : rect.y + rect.h + TAG_GAP;
+  const x = Math.max(
+    left + TAG_PAD,
+    Math.min(rect.x + rect.w / 2 - now.w / 2, right - now.w - TAG_PAD)
+  );
+  // From the svg's user units to the root group's own (Graphviz transforms it).
+  const toLocal = root.getScreenCTM().inverse().multiply(vp.svg.getScreenCTM());
+  const from = new DOMPoint(now.x, now.y).matrixTransform(toLocal);
+  const to = new DOMPoint(x, y).matrixTransform(toLocal);
+  text.setAttribute('x', String(Number(text.getAttribute('x')) + to.x - from.x));
+  text.setAttribute('y', String(Number(text.getAttribute('y')) + to.y - from.y));
   const box = text.getBBox();
   const back = document.createElementNS(vp.svg.namespaceURI, 'rect');
   for (const [name, value] of Object.entries({
@@ -250,7 +283,7 @@ export function tagFrame(vp, around, rect, view) {
   return tag;
 }
 
-/** Takes away the titles tagFrame repeated in `svg`. */
+/** Takes away the line of titles tagTitles wrote in `svg`. */
 export function removeFrameTags(svg) {
   if (svg) for (const tag of svg.querySelectorAll('.' + TAG_CLASS)) tag.remove();
 }

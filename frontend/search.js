@@ -5,13 +5,13 @@
 
 import {
   countedOn,
+  cutTitles,
   drawnFor,
   focusView,
-  frameAround,
-  inClearView,
+  framesAround,
   leaf,
   removeFrameTags,
-  tagFrame,
+  tagTitles,
 } from './found.js';
 import {elementId} from './ids.js';
 import {Stale} from './model.js';
@@ -160,10 +160,10 @@ export class Search {
 
   /**
    * Marks what shows `result` in the drawing on screen (its box, or the box it is drawn as,
-   * in or counted on, said in the status line) and eases the view to it, with the title of
-   * the frame around it (frameAround) when both fit, else that title repeated just above it
-   * (tagFrame); `stay`: the drawing is the one the pick was made on,
-   * whose view is kept if it shows the box already.
+   * in or counted on, said in the status line) and eases the view to put it in the middle
+   * of the window, the titles of the frames around it that are out of sight written in one
+   * line at the top (found.js tagTitles); `stay`: the drawing is the one the pick was made
+   * on, whose view is kept if it shows the box already.
    */
   async focus(result, pick, stay) {
     const vp = this.viewport;
@@ -194,14 +194,13 @@ export class Search {
     this.calls.markHighlight();
     this.calls.note(note || '');
     const rect = vp.userRect(element);
-    // The title of the frame around it, shown with it when both fit, else repeated above it.
-    const around = element.classList.contains('cluster') ? null : frameAround(vp, rect);
-    const title = around && around.rect;
-    const view = focusView(vp, rect, title, {stay});
+    // In the middle of the window; the titles of the frames around it that are out of the
+    // window, as one line at its top.
+    const view = focusView(vp, rect, null, {stay});
     removeFrameTags(svg);
-    const tag = around && !inClearView(vp, title, view) && tagFrame(vp, around, rect, view);
-    const named = tag ? vp.userRect(tag) : title;
-    vp.keep = {svg, rects: named ? [rect, named] : [rect]};
+    const cut = cutTitles(vp, framesAround(vp, rect, element), view);
+    const tag = cut.length ? tagTitles(vp, cut, rect, view) : null;
+    vp.keep = {svg, rects: tag ? [rect, vp.userRect(tag)] : [rect]};
     vp.go(view, true);
   }
 

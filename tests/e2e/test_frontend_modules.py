@@ -198,3 +198,32 @@ def test_an_imported_drawing_drops_graphvizs_tooltip_wrappers_and_keeps_what_the
     assert seen["shapes"] == seen["owners"]  # shapes sit right in their box
     raw, imported = seen["elements"]
     assert imported < raw * 0.7
+
+
+def test_a_cards_names_of_identical_blocks_and_its_op_types_are_compact(modules_page):
+    page, _ = modules_page
+    names, types = page.evaluate(
+        """async () => {
+          const cards = await import('./cardviews.js');
+          const names = cards.compactNames([
+            'm/h/Block[1]', 'm/h/Block[2]', 'm/h/Block[3]', 'm/h/Block[7]', 'm/h/head',
+            'm/h/layer_01', 'm/h/layer_02',
+          ]);
+          const types = cards.orderedTypes({
+            'prim::Constant': 17, 'prim::GetAttr': 13, 'aten::linear': 4, Const: 9,
+            'aten::add': 4, 'aten::gelu': 1,
+          });
+          return [names, types.map(([op]) => op)];
+        }"""
+    )
+    # A numbered run becomes a range; a number written with a leading zero stays as it is.
+    assert names == ["Block[1-3]", "Block[7]", "head", "layer_01", "layer_02"]
+    # Computing types first, most first; then constants and accessors.
+    assert types == [
+        "aten::add",
+        "aten::linear",
+        "aten::gelu",
+        "prim::Constant",
+        "prim::GetAttr",
+        "Const",
+    ]

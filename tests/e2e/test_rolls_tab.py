@@ -124,3 +124,18 @@ def test_a_link_keeps_a_series_unrolled(tab):
     tab.run_and_wait(lambda: card.locator(".sg-unroll-button").click())
     assert TO_THE_NEXT in loop_labels(tab) and set(loop_labels(tab)) <= {TO_THE_NEXT, ""}
     assert "unroll=" not in fragment(tab)
+
+
+def test_a_blocks_card_says_its_stack_once_and_computing_ops_first(tab):
+    tab.open()  # the only run: block_0 open, drawn for all twelve
+    title = tab.frame_of("scope", "block_0").locator("text").first
+    title.hover(position={"x": 3, "y": 6}, force=True)
+    card = tab.frame.locator(".sg-card")
+    expect(card.locator(".sg-rolled-line")).to_have_text(f"1 of 12 identical blocks, {SERIES}")
+    # Said once: the block's structure (identical to eleven others) is the series' count.
+    assert card.text_content().count("identical blocks") == 1, card.text_content()
+    expect(card.locator(".sg-identical")).to_have_count(0)
+    # Its op types, those that compute first and its two constants (w, b) last.
+    names = card.locator(".sg-optype-item .sg-optype-name").all_text_contents()
+    assert names == ["AddV2", "BiasAdd", "MatMul", "Relu", "Const"], names
+    expect(card.locator(".sg-optype-plumbing")).to_have_count(1)

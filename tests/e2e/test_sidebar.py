@@ -137,23 +137,34 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     tab.run_and_wait(lambda: tab.box("scope", "train").click())
     expect(field).to_have_value("1")
 
-    # Typed, a depth says how many boxes it shows before anything is drawn.
+    # Typed, a depth says what the button would show, before it is shown: the boxes of that
+    # drawing, and whether it reads whole in this window.
     drawn = tab.showings()
     deep = _view(tab, depth=2, width=1128, height=818)
+    now = tab.frame.locator("svg.sg-graph g.node").count()
     field.fill("2")
-    expect(status).to_contain_text(f"Depth 2 shows {deep['boxes']} boxes")
-    expect(status).to_contain_text("Probably too many to read whole")
+    expect(status).to_have_text(
+        f"Depth 2 shows {deep['boxes']} boxes ({now} boxes now), whole in this window."
+    )
     assert tab.showings() == drawn
 
-    # Applied, a drawing too big to read whole is shown top first at a readable size, and
-    # the sidebar says so, with the way back. Too big in a smaller window: in this one the
-    # three layers, laid two to a row (`chains`), read whole.
+    # In a smaller window, too big to read whole: the preview says so, with the labels' size
+    # when fitted; applied, the drawing is shown top first at a readable size, and the sidebar
+    # says the same, with the way back.
     before = tab.frame.locator("svg.sg-graph g.cluster").count()
     tab.page.set_viewport_size({"width": 1000, "height": 560})
+    field.fill("")
+    field.fill("2")
+    expect(status).to_contain_text("too many to read whole in this window (labels")
+    preview = re.search(r"Depth 2 shows (\d+) boxes .*\(labels (\d+) px", status.text_content())
+    assert preview, status.text_content()
+    assert tab.showings() == drawn
     tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
     # No layer holds a scope to open but its variables' and summaries'.
     got = "Depth 2 opens the same as depth 1 here"
-    expect(status).to_contain_text(f"{got}: {deep['boxes']} boxes, too many to read whole")
+    expect(status).to_contain_text(
+        f"{got}: {preview[1]} boxes, too many to read whole here (labels {preview[2]} px"
+    )
     expect(field).to_have_value("2")
     heights = tab.frame.evaluate(
         """() => {
@@ -169,6 +180,25 @@ def test_the_depth_field_shows_the_view_and_what_a_depth_gives(tab):
     tab.run_and_wait(lambda: status.locator("text=Back to the view before").click())
     assert tab.frame.locator("svg.sg-graph g.cluster").count() == before
     expect(field).to_have_value("1")
+
+
+def test_a_depth_preview_counts_the_boxes_the_button_draws(tab):
+    # PyTorch's constant arguments are folded into their ops as the view is drawn: at depth
+    # 4 the `view` route counts the layout's 25 boxes, the drawing holds 20.
+    tab.open("pytorch/torch")
+    field = tab.frame.locator(".sg-depth-input:not(.sg-trace-depth)")
+    status = tab.frame.locator(".sg-depth-status")
+    depth = 4
+    field.fill(str(depth))
+    expect(status).to_contain_text(f"Depth {depth} shows ")
+    expect(status).to_contain_text("whole in this window")
+    preview = re.search(rf"Depth {depth} shows (\d+) box", status.text_content())
+    assert preview, status.text_content()
+    tab.run_and_wait(lambda: tab.frame.click("text=Open to depth"))
+    drawn = tab.frame.locator("svg.sg-graph g.node").count()
+    assert int(preview[1]) == drawn, (status.text_content(), drawn)
+    expect(status).to_contain_text(f"{drawn} box")
+    expect(status).to_contain_text("shown whole")
 
 
 def test_depth_2_opens_the_layers_and_leaves_summaries_and_training_closed(tab):
