@@ -53,6 +53,7 @@ EMPTY_VIEW = {
     "rolled": {},
     "unrolled": [],
     "warnings": [],
+    "colourings": ["op", "structure"],
 }
 
 
