@@ -10,12 +10,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from graphs import graph_from_nodes, write_run_graph
-from harness import Api, runs_with_graphs, start, wait_for
+from harness import Api, dot_node_ids, drawn_label_px, runs_with_graphs, start, wait_for
 from tensorboard.compat.proto import graph_pb2
 
+from tb_scopegraph.drawing.dot import to_dot
+from tb_scopegraph.drawing.dottext import element_id
 from tb_scopegraph.model.graph import CHUNK, ROOT
 from tb_scopegraph.model.hierarchy import Hierarchy
 from tb_scopegraph.model.roles import AUXILIARY, PLUMBING, VARIABLE
+from tb_scopegraph.service.views import reading
 
 LAYERS = {"layer1", "layer2", "layer3"}
 
@@ -181,3 +184,17 @@ def test_close_all_keeps_the_lone_model_of_a_trace_open():
     boxes = {box.name for box in h.layout(closed).boxes}
     assert {"graph_2/model", "graph_2/loss", "graph_1"} <= boxes
     assert h.view(depth=1).open == closed.open
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_depths_preview_counts_the_boxes_its_drawing_draws(torch_cnn, depth):
+    # PyTorch's constant arguments are folded into the ops they feed: counted among the
+    # view's boxes, they made the preview say 32 boxes of a drawing that had 14.
+    h = Hierarchy(torch_cnn)
+    view = h.view(depth=depth)
+    dot = to_dot(h, view)
+    drawn = dot_node_ids(dot) & {element_id(b.kind, b.name) for b in h.layout(view).boxes}
+    said = reading(h, view)
+    assert said.drawn == len(drawn)
+    assert depth == 1 or said.drawn < view.boxes
+    assert abs(said.label_px - drawn_label_px(dot)) <= 0.1 * drawn_label_px(dot)

@@ -128,6 +128,32 @@ def view_depth(hierarchy: Hierarchy, view: View, asked: int | None = None) -> De
     return Depth(deepest if asked is None else asked, deepest)
 
 
+class Reading(NamedTuple):
+    """How a view's drawing would read, said before it is drawn (a depth's preview): the
+    boxes it draws (the variable handles and constants a drawing counts on the boxes they
+    feed are not drawn), and how tall its labels show on screen (CSS px) in the area it is
+    shown in, by the estimate the first view is chosen by (`Hierarchy.default_view`). Its
+    fields join the `view` route's answer beside `boxes` (`View.boxes`)."""
+
+    drawn: int
+    label_px: float
+
+
+def reading(hierarchy: Hierarchy, view: View, shown_in: Area = DEFAULT_AREA) -> Reading:
+    """How `view` would read drawn in `shown_in` (see `Reading`); it lays nothing out. Counted
+    from the view's layout as the drawing sets it apart, where `View.boxes` counts every box
+    of the layout: "Depth 2 shows 31 boxes" on a PyTorch GPT-2, whose drawing had 12."""
+    # The drawing's modules, imported here as `Hierarchy.default_view` does.
+    from tb_scopegraph.drawing import auxiliary
+    from tb_scopegraph.drawing.proportions import layout_scale
+
+    layout = hierarchy.layout(view)
+    drawn, _ = auxiliary.set_aside(layout)
+    hidden = auxiliary.arrange(layout, drawn).hidden
+    label_px = layout_scale(layout, *shown_in) * views.LABEL_PT
+    return Reading(len(layout.boxes) - len(hidden), round(label_px, 1))
+
+
 def diff_view(
     diff: GraphDiff,
     open: Iterable[str] | None = None,
