@@ -162,6 +162,13 @@ def test_ops_beside_the_gradient_scope_that_compute_gradients_are_set_apart():
             ("mul", "Mul", ["gradients/seed", "Sigmoid"]),
             ("gradients/MatMul_grad", "MatMul", ["mul", "model/read"]),
             ("output", "Identity", ["model/MatMul"]),
+            # A function body's output beside its gradient: the function's, drawn closed.
+            ("__function_library__/body_grad/gradients/g", "Mul", ["x", "x"]),
+            (
+                "__function_library__/body_grad/out",
+                "Identity",
+                ["__function_library__/body_grad/gradients/g"],
+            ),
         ]
     )
     h = Hierarchy(graph)
@@ -169,6 +176,7 @@ def test_ops_beside_the_gradient_scope_that_compute_gradients_are_set_apart():
     kinds = {name: roles.op_aux(model.op_id(name)) for name in model.names}
     assert {n for n, kind in kinds.items() if kind == GRADIENT} == {"Sigmoid", "mul"}
     assert kinds["loss"] == kinds["x"] == kinds["output"] == ""
+    assert kinds["__function_library__/body_grad/out"] == ""
 
 
 def test_a_custom_gradient_written_beside_the_tape_is_set_apart_as_gradients(

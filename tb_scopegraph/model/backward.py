@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from tb_scopegraph.model.graph import SCOPE, GraphModel
+from tb_scopegraph.reading.function_library import FUNCTION_LIBRARY
 
 #: Names of the scopes TF writes a backward pass under.
 GRADIENT_NAME = re.compile(r"(?i)^(gradients?|gradient_tape)(_\d+)?$")
@@ -53,24 +54,35 @@ def backward_ops(
     table = {label: bool(GRADIENT_NAME.match(label)) for label in set(labels)}
     if not any(table.values()):
         return np.zeros(0, dtype=np.int64)
-    scopes = [g for g, label in enumerate(labels) if table[label] and kinds[g] == SCOPE]
+    # The function library's bodies are drawn closed, each a box its calls lead to: the
+    # ones beside a gradient there (a loop body's pushes of what its gradient reads, the
+    # gradient body's outputs) are the function's.
+    library = np.zeros(len(groups), dtype=np.int8)
+    library[[g for g, label in enumerate(labels) if label == FUNCTION_LIBRARY]] = 1
+    _inherit(groups, library)
+    scopes = [
+        g for g, label in enumerate(labels) if table[label] and kinds[g] == SCOPE and not library[g]
+    ]
+    if not scopes:
+        return np.zeros(0, dtype=np.int64)
     beside = {parents[g] for g in scopes}
-    # Groups inside a gradient scope (1), and the candidates' groups (2): its siblings of no
-    # parameters and no plumbing name, and all they hold.
+    # Groups inside a gradient scope (1), then the candidates' groups (2): the siblings of a
+    # gradient scope outside any, of no parameters, no plumbing name, not the function
+    # library, and all they hold.
     mark = np.zeros(len(groups), dtype=np.int8)
     mark[scopes] = 1
+    _inherit(groups, mark)
+    beside = {p for p in beside if mark[p] != 1}  # a gradient scope inside another's
     for p in beside:
         for c in groups.children(p):
-            if not mark[c] and not held[c] and not plumbing_name.match(labels[c]):
+            if (
+                not mark[c]
+                and not held[c]
+                and not plumbing_name.match(labels[c])
+                and not library[c]
+            ):
                 mark[c] = 2
-    nesting = np.asarray(groups.nestings)
-    parent = np.asarray(groups.parents)
-    by_depth = np.argsort(nesting, kind="stable")
-    starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
-    for depth in range(1, len(starts) - 1):
-        at = by_depth[starts[depth] : starts[depth + 1]]
-        inherit = (mark[at] == 0) & (mark[parent[at]] > 0)
-        mark[at[inherit]] = mark[parent[at[inherit]]]
+    _inherit(groups, mark)
     n = len(plain)
     real = model.op_count
     where = np.asarray(model.op_group[:real], dtype=np.int64)
@@ -103,3 +115,15 @@ def backward_ops(
     others_out = np.bincount(src, weights=~seed[dst], minlength=n)
     beside_scope = (others_in == 0) & (others_out == 0)
     return np.flatnonzero(back & ~seed & ~beside_scope)
+
+
+def _inherit(groups, mark: np.ndarray) -> None:
+    """Give every unmarked group its parent's mark, one nesting level at a time."""
+    nesting = np.asarray(groups.nestings)
+    parent = np.asarray(groups.parents)
+    by_depth = np.argsort(nesting, kind="stable")
+    starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
+    for depth in range(1, len(starts) - 1):
+        at = by_depth[starts[depth] : starts[depth + 1]]
+        inherit = (mark[at] == 0) & (mark[parent[at]] > 0)
+        mark[at[inherit]] = mark[parent[at[inherit]]]
