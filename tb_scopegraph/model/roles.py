@@ -8,7 +8,8 @@ three kinds of nodes apart:
   ``Const``, PyTorch's ``prim::Constant`` and ``prim::ListConstruct`` arguments), summaries
   and their merge (``ScalarSummary``, ``MergeSummary`` …), sinks that only wait on others
   (``NoOp``: ``init``, a training step's last op), a training step's counter
-  (`step_counters`), save/restore scopes, and the handles of
+  (`step_counters`), the ops of a gradient TF writes beside the gradient scope (a custom
+  gradient's: `model.backward`), save/restore scopes, and the handles of
   the variables a traced function captures (arguments of type ``DT_RESOURCE``, hundreds in
   a training step), counted on the boxes that read them instead of drawn. A group is
   auxiliary when the op named like it is (``accuracy``, a ``ScalarSummary``, with its tag
