@@ -44,6 +44,14 @@ def keras_training_step():
 
 
 @pytest.fixture(scope="session")
+def keras_swish_step():
+    """A Keras training step whose layers use ``swish``: its gradient beside the tape."""
+    from tf_graphs import keras_swish_training_step_graph
+
+    return keras_swish_training_step_graph()
+
+
+@pytest.fixture(scope="session")
 def torch_cnn():
     """A small CNN's graph as PyTorch's add_graph writes it."""
     from tf_graphs import torch_cnn_graph

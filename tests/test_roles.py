@@ -5,7 +5,7 @@ from tensorboard.compat.proto import types_pb2
 
 from tb_scopegraph.drawing import auxiliary
 from tb_scopegraph.model.hierarchy import Hierarchy
-from tb_scopegraph.model.roles import CONSTANT, COUNTER, HANDLE
+from tb_scopegraph.model.roles import CONSTANT, COUNTER, FORWARD, GRADIENT, HANDLE, PLUMBING
 
 
 def test_a_traced_functions_variable_handles_are_auxiliary_and_its_inputs_are_not(
@@ -145,3 +145,53 @@ def test_a_training_steps_counter_is_set_apart_and_nothing_else(keras_training_s
     assert {n for n in counted if model.op_group[model.op_id(n)] == 0} <= column
     stubs = [" ".join(o + i) for o, i in apart.stubs.values()]
     assert not [s for s in stubs if "AssignVariableOp" in s]
+
+
+def test_ops_beside_the_gradient_scope_that_compute_gradients_are_set_apart():
+    # Read a gradient (``mul``), or feed only what does (``Sigmoid``, recomputed for it):
+    # backward. The loss feeds the gradient scope alone and stays the flow's.
+    graph = graph_from_nodes(
+        [
+            ("x", "Placeholder"),
+            ("model/w", "VarHandleOp"),
+            ("model/read", "ReadVariableOp", ["model/w"]),
+            ("model/MatMul", "MatMul", ["x", "model/read"]),
+            ("loss", "Mean", ["model/MatMul"]),
+            ("gradients/seed", "Fill", ["loss"]),
+            ("Sigmoid", "Sigmoid", ["model/MatMul"]),
+            ("mul", "Mul", ["gradients/seed", "Sigmoid"]),
+            ("gradients/MatMul_grad", "MatMul", ["mul", "model/read"]),
+            ("output", "Identity", ["model/MatMul"]),
+            # A function body's output beside its gradient: the function's, drawn closed.
+            ("__function_library__/body_grad/gradients/g", "Mul", ["x", "x"]),
+            (
+                "__function_library__/body_grad/out",
+                "Identity",
+                ["__function_library__/body_grad/gradients/g"],
+            ),
+        ]
+    )
+    h = Hierarchy(graph)
+    model, roles = h.graph, h.roles
+    kinds = {name: roles.op_aux(model.op_id(name)) for name in model.names}
+    assert {n for n, kind in kinds.items() if kind == GRADIENT} == {"Sigmoid", "mul"}
+    assert kinds["loss"] == kinds["x"] == kinds["output"] == ""
+    assert kinds["__function_library__/body_grad/out"] == ""
+
+
+def test_a_custom_gradient_written_beside_the_tape_is_set_apart_as_gradients(
+    keras_swish_step,
+):
+    # Keras's swish: its gradient's ops (``mul_[1-N]``, ``Sigmoid_[1-N]`` …) stood as a dozen
+    # boxes of the main flow at the training step's top level.
+    h = Hierarchy(keras_swish_step)
+    roles, groups = h.roles, h.graph.groups
+    top = {groups[g].label: g for g in groups[0].children}
+    assert roles.role(top["net_1"]) == FORWARD
+    assert roles.role(top["gradient_tape"]) == roles.role(top["sgd_1"]) == PLUMBING
+    backward = [label for label in top if label.startswith(("mul_", "Sigmoid_", "Square_"))]
+    assert len(backward) == 3
+    assert {roles.aux(top[label]) for label in backward} == {GRADIENT}
+    main = [box for box in h.layout(h.view()).boxes if not box.aux]
+    assert {box.label for box in main} >= {"net_1", "gradient_tape", "sgd_1", "x", "y"}
+    assert not {box.op for box in main} & {"Mul", "Sigmoid", "Square", "Sum", "Sub"}

@@ -499,6 +499,29 @@ def keras_training_step_graph() -> graph_pb2.GraphDef:
     )
 
 
+def keras_swish_training_step_graph() -> graph_pb2.GraphDef:
+    """A Keras training step of a model whose layers use ``swish`` (as EfficientNet's do):
+    swish's own gradient (``tf.custom_gradient``) is written beside ``gradient_tape``, not
+    in it: series ``mul_[1-N]``, ``Sigmoid_[1-N]``, ``Square_[1-N]`` … at the step's top
+    level."""
+    import tensorflow as tf
+
+    layers = tf.keras.layers
+    tf.keras.utils.set_random_seed(0)
+    inputs = tf.keras.Input((16,))
+    h = inputs
+    for n in range(1, 7):
+        h = layers.Dense(16, activation="swish", name=f"block{n}_dense")(h)
+    outputs = layers.Dense(4, activation="softmax", name="predictions")(h)
+    model = tf.keras.Model(inputs, outputs, name="net")
+    optimizer = tf.keras.optimizers.SGD(0.01)
+    train_step = _train_step(tf, model, optimizer, tf.keras.losses.CategoricalCrossentropy())
+    traced = train_step.get_concrete_function(tf.TensorSpec([2, 16]), tf.TensorSpec([2, 4]))
+    return graph_pb2.GraphDef.FromString(
+        traced.graph.as_graph_def(add_shapes=True).SerializeToString()
+    )
+
+
 def _train_step(tf, model, optimizer, loss_fn):
     """One training step as a ``tf.function``: forward, gradients through a tape, the
     optimizer's update, as TensorBoard's graph guide writes one."""

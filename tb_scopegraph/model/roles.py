@@ -8,7 +8,8 @@ three kinds of nodes apart:
   ``Const``, PyTorch's ``prim::Constant`` and ``prim::ListConstruct`` arguments), summaries
   and their merge (``ScalarSummary``, ``MergeSummary`` …), sinks that only wait on others
   (``NoOp``: ``init``, a training step's last op), a training step's counter
-  (`step_counters`), save/restore scopes, and the handles of
+  (`step_counters`), the ops of a gradient TF writes beside the gradient scope (a custom
+  gradient's: `model.backward`), save/restore scopes, and the handles of
   the variables a traced function captures (arguments of type ``DT_RESOURCE``, hundreds in
   a training step), counted on the boxes that read them instead of drawn. A group is
   auxiliary when the op named like it is (``accuracy``, a ``ScalarSummary``, with its tag
@@ -32,24 +33,27 @@ import numpy as np
 from tensorboard.compat.proto import types_pb2
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 
+from tb_scopegraph.model.backward import backward_ops
 from tb_scopegraph.model.graph import ROOT, SCOPE, GraphModel
 
 #: Auxiliary kinds of ops and groups ("" for a node of the main flow).
 CONSTANT, SUMMARY, SINK, SAVE, HANDLE = "constant", "summary", "sink", "save", "handle"
 COUNTER = "counter"
+GRADIENT = "gradient"
 #: Group roles, in the order the first view opens them; a variable's scope (its handle,
 #: initial value and reads) is never opened on its own, nor an auxiliary group.
 FORWARD, NEUTRAL, PLUMBING = "forward", "neutral", "plumbing"
 VARIABLE, AUXILIARY = "variable", "auxiliary"
 
 # Op categories, as small ints in per-op arrays.
-_PLAIN, _CONSTANT, _SUMMARY, _SINK, _PARAM, _TRAIN, _HANDLE, _COUNTER = range(8)
+_PLAIN, _CONSTANT, _SUMMARY, _SINK, _PARAM, _TRAIN, _HANDLE, _COUNTER, _GRADIENT = range(9)
 _AUX_OF = {
     _CONSTANT: CONSTANT,
     _SUMMARY: SUMMARY,
     _SINK: SINK,
     _HANDLE: HANDLE,
     _COUNTER: COUNTER,
+    _GRADIENT: GRADIENT,
 }
 _AUX_CATEGORIES = tuple(_AUX_OF)
 
@@ -325,13 +329,30 @@ def lone_op(model: GraphModel, gid: int) -> int | None:
     return int(op)
 
 
+def _counts(model: GraphModel, categories: np.ndarray) -> np.ndarray:
+    """Per group, how many ops of each category it holds, its subgroups' counted in."""
+    groups = model.groups
+    real = model.op_count
+    where = np.asarray(model.op_group[:real], dtype=np.int64)
+    # int32: a count of ops (8 MB on the million-op graph's 309k groups, not 16).
+    counts = np.zeros((len(groups), _GRADIENT + 1), dtype=np.int32)
+    np.add.at(counts, (where, categories[:real].astype(np.int64)), 1)
+    # Into the parents, deepest groups first, one nesting level at a time.
+    nesting = np.asarray(groups.nestings)
+    parent = np.asarray(groups.parents)
+    by_depth = np.argsort(nesting, kind="stable")
+    starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
+    for depth in range(len(starts) - 2, 0, -1):
+        at = by_depth[starts[depth] : starts[depth + 1]]
+        np.add.at(counts, parent[at], counts[at])
+    return counts
+
+
 class Roles:
     """Per-group counts of each op category, and what they make of a group."""
 
     def __init__(self, model: GraphModel) -> None:
         self.model = model
-        groups = model.groups
-        n = len(groups)
         types = model.op_types
         # One look-up per op through a table of the distinct types (a regex per op would
         # cost 100 ms on the 100k-op graph).
@@ -350,19 +371,14 @@ class Roles:
             self.op_categories[(self.op_categories == _CONSTANT) & ~constants] = _PLAIN
             self.op_categories[constants] = _CONSTANT
         self.op_categories[step_counters(model, self.op_categories)] = _COUNTER
-        where = np.asarray(model.op_group[:real], dtype=np.int64)
-        # int32: a count of ops (8 MB on the million-op graph's 309k groups, not 16).
-        counts = np.zeros((n, _COUNTER + 1), dtype=np.int32)
-        np.add.at(counts, (where, self.op_categories[:real].astype(np.int64)), 1)
-        # Into the parents, deepest groups first, one nesting level at a time.
-        nesting = np.asarray(groups.nestings)
-        parent = np.asarray(groups.parents)
-        by_depth = np.argsort(nesting, kind="stable")
-        starts = np.searchsorted(nesting[by_depth], np.arange(int(nesting.max()) + 2)).tolist()
-        for depth in range(len(starts) - 2, 0, -1):
-            at = by_depth[starts[depth] : starts[depth + 1]]
-            np.add.at(counts, parent[at], counts[at])
-        self.counts = counts
+        self.counts = _counts(model, self.op_categories)
+        # A custom gradient's ops written beside the gradient scope are set apart as it is.
+        plain = self.op_categories == _PLAIN
+        held = self.counts[:, _PARAM] > 0
+        backward = backward_ops(model, plain, held, _PLUMBING_NAME)
+        if len(backward):
+            self.op_categories[backward] = _GRADIENT
+            self.counts = _counts(model, self.op_categories)
         # Asked of a few groups per view, each more than once: kept once worked out (a dict
         # written by several threads at once at worst works one out twice).
         self._aux: dict[int, str] = {}
