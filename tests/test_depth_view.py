@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from graphs import graph_from_nodes, write_run_graph
+from graphs import write_run_graph
 from harness import Api, runs_with_graphs, start, wait_for
 from tensorboard.compat.proto import graph_pb2
 
@@ -152,32 +152,3 @@ def test_a_series_without_parameters_stays_closed_inside_an_opened_scope():
     view = h.view(depth=2)
     assert "step/model" in view.open
     assert "step/AddN_[1-6]" not in view.open
-
-
-def test_close_all_keeps_the_lone_model_of_a_trace_open():
-    # A trace's two functions: a 2-op input conversion and the training step. Everything
-    # closed ("Close all", depth 0) was two boxes in a corner of the window; it keeps the
-    # step open, as the first view does, its own groups closed.
-    nodes = [("graph_1/x", "Placeholder"), ("graph_1/cast", "Cast", ["graph_1/x"])]
-    for layer in ("dense", "dense_1"):
-        nodes += [
-            (f"graph_2/model/{layer}/w", "VarHandleOp"),
-            (f"graph_2/model/{layer}/read", "ReadVariableOp", [f"graph_2/model/{layer}/w"]),
-            (
-                f"graph_2/model/{layer}/MatMul",
-                "MatMul",
-                ["graph_2/x", f"graph_2/model/{layer}/read"],
-            ),
-            (f"graph_2/model/{layer}/Relu", "Relu", [f"graph_2/model/{layer}/MatMul"]),
-        ]
-    nodes += [
-        ("graph_2/x", "Placeholder"),
-        ("graph_2/loss/Mean", "Mean", ["graph_2/model/dense_1/Relu"]),
-        ("graph_2/loss/Sum", "Sum", ["graph_2/loss/Mean"]),
-    ]
-    h = Hierarchy(graph_from_nodes(nodes))
-    closed = h.view(depth=0)
-    assert closed.open == {"graph_2"}
-    boxes = {box.name for box in h.layout(closed).boxes}
-    assert {"graph_2/model", "graph_2/loss", "graph_1"} <= boxes
-    assert h.view(depth=1).open == closed.open

@@ -49,8 +49,6 @@ FEW_BOXES = 4
 FEW_BOXES_PX = 10
 #: ... and leaves groups of fewer ops than this closed.
 DEFAULT_MIN_OPS = 4
-#: With everything closed, a top level of fewer boxes than this keeps its lone scope open.
-FEW_BOXES_CLOSED = 3
 #: What tells numbered siblings apart (see `default_view`).
 _DIGITS = re.compile(r"\d+")
 #: No view may show more boxes than this; Graphviz's practical ceiling is a few hundred.
@@ -105,10 +103,7 @@ def view(
     if depth is not None:
         if depth < 0:
             raise InvalidQuery(f"depth must be 0 or more, not {depth}")
-        roles = roles or Roles(model)
-        if depth == 0 and not wanted:
-            wanted = closed_view_opens(model, roles, rolling)
-        wanted |= depth_opens(model, roles, depth, wanted, rolling)
+        wanted |= depth_opens(model, roles or Roles(model), depth, wanted, rolling)
     opened = shown_open(model, wanted, rolling)
     boxes = _box_count(model, opened, rolling.rolled(opened, wanted))
     groups = model.groups
@@ -172,18 +167,6 @@ def default_view(
         if label_px is None or boxes >= FEW_BOXES:
             break
     return _as_view(model, opened, rolling)
-
-
-def closed_view_opens(model: GraphModel, roles: Roles, rolling: rolls.Rolling) -> set[int]:
-    """The groups a view with everything closed ("Close all", depth 0) opens all the same:
-    where the top level alone would draw fewer than `FEW_BOXES_CLOSED` boxes of the main
-    flow (no input -> model -> output to read: a traced training step was ``graph_1 4 ops``
-    and ``graph_2 12,421 ops``, two boxes in 0.8 % of the window), the lone scopes the first
-    view opens whatever they hold (`_open_lone`); but no series drawn as a series or part of
-    a scope, which only the first view's estimate of its drawing may open."""
-    if roles.main_children(ROOT) >= FEW_BOXES_CLOSED:
-        return set()
-    return _open_lone(model, roles, rolling, lambda _: False, set()) - {ROOT}
 
 
 def _open_lone(
