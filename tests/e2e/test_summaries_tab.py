@@ -100,12 +100,14 @@ def test_a_pytorch_block_card_shows_a_few_summaries_until_pinned(tab):
     card = tab.frame.locator(".sg-card")
     expect(card.locator(".sg-summary")).to_have_count(3)
     expect(card.locator(".sg-summaries-more")).to_have_text("+2 more: Shift+click to pin")
-    # Nothing after the summaries is cut off: the identical blocks and the hint are inside the
-    # card, and the card inside the frame.
+    # Nothing after the summaries is cut off: the line naming its stack (said once, for the
+    # series and the identical blocks alike) and the hint are inside the card, and the card
+    # inside the frame.
     area = tab.frame.locator(".sg-viewport").bounding_box()
     box = card.bounding_box()
     assert area["y"] <= box["y"] and box["y"] + box["height"] <= area["y"] + area["height"]
-    for part in (".sg-identical", ".sg-card-hint"):
+    expect(card.locator(".sg-identical")).to_have_count(0)
+    for part in (".sg-rolled-line", ".sg-card-hint"):
         inner = card.locator(part).bounding_box()
         assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 1, part
 
