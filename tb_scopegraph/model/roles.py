@@ -99,7 +99,7 @@ _SAVE_NAME = re.compile(
 _PLUMBING_NAME = re.compile(
     r"(?i)^(gradients?|gradient_tape|train|training|optimizer|\w*(sgd|adam|adagrad|adadelta"
     r"|rmsprop|momentum|ftrl|lamb|nadam|adamax|gradientdescent)|\w*loss(es)?|\w*cross_?entropy"
-    r"|metrics?|evaluation|eval|accuracy|\w*_accuracy|precision|recall|auc|mean_\w*_error)(_\d+)?$"
+    r"|metrics?|evaluation|eval|accuracy|\w*_accuracy|precision|recall|auc|mean_\w*_error)(_\d+)*$"
 )
 
 
