@@ -58,6 +58,8 @@ def test_no_stub_names_the_merge_of_summaries_however_few_boxes_feed_it():
         assert element_id("scope", "Merge") in labels
         stubs = [line for lines in labels.values() for line in lines if "\u2192" in line]
         assert not [s for s in stubs if "Merge" in s], (badged, stubs)
+        # It says what it does: "Merge" and "1 op" alone tell a model's reader nothing.
+        assert labels[element_id("scope", "Merge")][-1] == auxiliary.MERGE_NOTE
 
 
 def test_a_summary_in_the_frame_of_its_value_is_folded_into_the_box_that_feeds_it():

@@ -48,6 +48,7 @@ Node details and the edges' tooltips still tell every connection; only the drawi
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Set
 from dataclasses import dataclass, field
 
@@ -76,6 +77,9 @@ NOTE_TIP = "(these connections are counted or named on the box, not drawn as edg
 MERGE_OP = "MergeSummary"
 #: What the boxes of a step counter (`roles.step_counters`) say they are.
 COUNTER_NOTE = "step counter"
+#: What the box that merges summaries (TF1's ``merge_all``: a ``Merge`` scope) says it does.
+MERGE_NOTE = "merges the summaries"
+_MERGE_SCOPE = re.compile(r"^Merge(_\d+)?$")
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -369,6 +373,8 @@ def set_aside(layout: Layout) -> tuple[set[int], dict[int, str]]:
     for b, box in enumerate(layout.boxes):
         if box.aux == COUNTER:  # "Cast", "Add", "AssignVariableOp" alone said nothing of it
             notes.setdefault(b, []).append(COUNTER_NOTE)
+        elif merges_summaries(box) and (box.op == MERGE_OP or _MERGE_SCOPE.match(box.label)):
+            notes.setdefault(b, []).append(MERGE_NOTE)  # no stub says it: "Merge" alone
     for b in hub_in - sinks.keys():
         notes.setdefault(b, []).append(f"+{ins_ops[b]:,} control inputs")
     for b in hub_out - sinks.keys():
