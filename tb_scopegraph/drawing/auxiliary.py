@@ -78,7 +78,7 @@ MERGE_OP = "MergeSummary"
 #: What the boxes of a step counter (`roles.step_counters`) say they are.
 COUNTER_NOTE = "step counter"
 #: What the box that merges summaries (TF1's ``merge_all``: a ``Merge`` scope) says it does.
-MERGE_NOTE = "merges the summaries"
+MERGE_NOTE = "of the summaries"
 _MERGE_SCOPE = re.compile(r"^Merge(_\d+)?$")
 #: The ops of variables: a constant that is all one reads is its initialiser (TF1's
 #: ``Const`` of zeros into a bias), pinned beside it as TensorBoard draws it.
