@@ -362,9 +362,8 @@ class Roles:
         if ARG_TYPES & table.keys():  # only a traced function's arguments need a closer look
             args = [i for i, t in enumerate(types[:real]) if t in ARG_TYPES]
             self.op_categories[args] = _PLAIN
-            edges = (model.edge_src, model.edge_dst)
-            handles = variable_handles(args, model.names, types, model.nodes.node_def, edges)
-            self.op_categories[handles] = _HANDLE
+            # Which of them are captured variable handles the build found (`tree`).
+            self.op_categories[sorted(model.captured_handles)] = _HANDLE
         edges = (model.edge_src, model.edge_dst, model.edge_control)
         constants = pytorch_constants(types, edges)
         if constants is not None:  # a ListConstruct of tensors is the flow's
